@@ -1,0 +1,1 @@
+//! Keyed state for Weir operators (see README of the crate).
