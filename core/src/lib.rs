@@ -1,1 +1,15 @@
-//! placeholder
+//! Weir's engine: the data model, expressions, the logical plan (= the JSON job spec), the SQL
+//! front end, the compiler from plan to timely/differential dataflow, operators, connectors and
+//! the job runtime.
+//!
+//! The path a job takes: [`sql`] → [`plan`] → [`compile`] → [`ops`] + [`connectors`] →
+//! [`runtime`].
+#![forbid(missing_docs)]
+
+pub mod connectors;
+pub mod error;
+pub mod expr;
+pub mod plan;
+pub mod types;
+
+pub use error::{Error, PlanError, RuntimeError, SpecPath};

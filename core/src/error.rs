@@ -1,0 +1,108 @@
+//! The errors a job can end with, each naming the place that caused it.
+
+use std::fmt;
+
+/// Where in a job spec something is wrong, as a JSON path (`nodes[3].group_by[0]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SpecPath(pub String);
+
+impl SpecPath {
+    /// The path `self.field`.
+    pub fn field(&self, name: &str) -> SpecPath {
+        if self.0.is_empty() { SpecPath(name.to_string()) } else { SpecPath(format!("{}.{name}", self.0)) }
+    }
+
+    /// The path `self[index]`.
+    pub fn index(&self, index: usize) -> SpecPath {
+        SpecPath(format!("{}[{index}]", self.0))
+    }
+}
+
+impl fmt::Display for SpecPath {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(if self.0.is_empty() { "<root>" } else { &self.0 })
+    }
+}
+
+/// A job spec that cannot run: malformed JSON, an unknown node kind, a column that does not
+/// exist, a type mismatch, a bad connector option. Found before any worker starts.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct PlanError {
+    /// Where in the spec.
+    pub path: SpecPath,
+    /// What is wrong, and what would be right.
+    pub message: String,
+}
+
+impl PlanError {
+    /// An error at `path`.
+    pub fn new(path: &SpecPath, message: impl Into<String>) -> PlanError {
+        PlanError { path: path.clone(), message: message.into() }
+    }
+}
+
+/// A failure while a job runs: a record that cannot be read or computed, an I/O error, a
+/// cancelled job. Record errors name the file, line and column.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum RuntimeError {
+    /// A malformed input record (`path:line: column <name>: cannot parse "x" as BIGINT`).
+    #[error("{location}: {message}")]
+    BadRecord {
+        /// `file:line`, or the source's name and record number.
+        location: String,
+        /// What could not be read.
+        message: String,
+    },
+    /// An expression failed on a record (division by zero, a failing CAST).
+    #[error("in {operator}: {message}")]
+    Eval {
+        /// The plan node that evaluated it.
+        operator: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// Reading or writing outside data failed.
+    #[error("{context}: {message}")]
+    Io {
+        /// What was being read or written.
+        context: String,
+        /// The operating system's message.
+        message: String,
+    },
+    /// The job was cancelled before it finished.
+    #[error("job was cancelled")]
+    Cancelled,
+    /// A worker thread failed unexpectedly (a bug in Weir: please report it).
+    #[error("worker failed: {0}")]
+    Worker(String),
+}
+
+/// Any error a job can end with.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// The job spec is invalid.
+    #[error("invalid job: {0}")]
+    Plan(#[from] PlanError),
+    /// The SQL text is invalid or unsupported.
+    #[error("{0}")]
+    Sql(String),
+    /// The job failed while running.
+    #[error("job failed: {0}")]
+    Runtime(#[from] RuntimeError),
+}
+
+impl Error {
+    /// A stable code clients can branch on (`invalid_plan`, `sql_error`, `bad_record`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Plan(_) => "invalid_plan",
+            Error::Sql(_) => "sql_error",
+            Error::Runtime(RuntimeError::BadRecord { .. }) => "bad_record",
+            Error::Runtime(RuntimeError::Eval { .. }) => "eval_error",
+            Error::Runtime(RuntimeError::Io { .. }) => "io_error",
+            Error::Runtime(RuntimeError::Cancelled) => "cancelled",
+            Error::Runtime(RuntimeError::Worker(_)) => "worker_failed",
+        }
+    }
+}

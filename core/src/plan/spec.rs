@@ -1,0 +1,393 @@
+//! The logical plan as users write it: the JSON job spec. Serde is the encoding, so whatever
+//! SQL or the Python SDK can express can also be posted as JSON.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::expr::Expr;
+use crate::types::Field;
+
+/// A job: a DAG of named nodes (sources, transformations, sinks) plus settings.
+///
+/// Nodes refer to their inputs by `id`; an input must be declared before the node that reads
+/// it. Every node's output schema is derived and checked when the spec is validated.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JobSpec {
+    /// A human-readable name for the job.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Flink-style settings, e.g. `execution.runtime-mode` (`batch`|`streaming`),
+    /// `parallelism.default`, `table.local-time-zone`.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub config: BTreeMap<String, String>,
+    /// The nodes of the dataflow, inputs before the nodes that read them.
+    pub nodes: Vec<Node>,
+}
+
+/// One node of the plan; `kind` selects which.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Node {
+    /// Reads rows from a connector.
+    Source(SourceNode),
+    /// Keeps the rows for which a predicate is TRUE.
+    Filter(FilterNode),
+    /// Computes new columns from each row.
+    Project(ProjectNode),
+    /// Calls a table function on each row and appends each row it returns (LATERAL TABLE).
+    FlatMap(FlatMapNode),
+    /// Groups rows and computes aggregates per group (GROUP BY).
+    Aggregate(AggregateNode),
+    /// Joins two inputs on equal keys plus an optional residual condition.
+    Join(JoinNode),
+    /// Removes duplicate rows (SELECT DISTINCT).
+    Distinct(DistinctNode),
+    /// Concatenates inputs with the same column types (UNION ALL).
+    Union(UnionNode),
+    /// Keeps the first N rows of each partition in a given order (ROW_NUMBER() <= N).
+    TopN(TopNNode),
+    /// Keeps the first or last row per key by a time column (ROW_NUMBER() = 1).
+    Deduplicate(DeduplicateNode),
+    /// Orders the result (and optionally keeps only the first rows): ORDER BY .. LIMIT.
+    Sort(SortNode),
+    /// Writes rows to a connector.
+    Sink(SinkNode),
+}
+
+/// Rows from a connector (`datagen`, `filesystem`, ...) with a declared schema.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SourceNode {
+    /// Unique node id.
+    pub id: String,
+    /// Connector name, as in Flink's `'connector' = '...'`.
+    pub connector: String,
+    /// Columns the connector produces.
+    pub schema: Vec<Field>,
+    /// Connector options with Flink's names (`path`, `format`, `number-of-rows`, ...).
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+/// `WHERE predicate`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FilterNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// A BOOLEAN expression; rows where it is FALSE or NULL are dropped.
+    pub predicate: Expr,
+}
+
+/// An output column computed by an expression.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NamedExpr {
+    /// Output column name.
+    pub name: String,
+    /// Its value.
+    pub expr: Expr,
+}
+
+/// `SELECT expr AS name, ...`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProjectNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Output columns, in order.
+    pub columns: Vec<NamedExpr>,
+}
+
+/// `input, LATERAL TABLE(function(args))`: each input row followed by each row the table
+/// function returns for it (an inner lateral join: rows for which it returns nothing vanish).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FlatMapNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Table function name (e.g. `SPLIT`, `GENERATE_SERIES`; later Python UDTFs).
+    pub function: String,
+    /// Arguments, evaluated on the input row.
+    #[serde(default)]
+    pub args: Vec<Expr>,
+    /// Names for the function's output columns (defaults to the function's own names).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub columns: Vec<String>,
+}
+
+/// An aggregate function.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum AggregateFunction {
+    /// `COUNT(*)` without arguments; `COUNT(x)` counts non-NULL values.
+    #[serde(alias = "COUNT")]
+    Count,
+    /// `SUM(x)`: NULL for a group with no non-NULL value.
+    #[serde(alias = "SUM")]
+    Sum,
+    /// `MIN(x)`.
+    #[serde(alias = "MIN")]
+    Min,
+    /// `MAX(x)`.
+    #[serde(alias = "MAX")]
+    Max,
+    /// `AVG(x)`: integer for integer input, as in Flink.
+    #[serde(alias = "AVG")]
+    Avg,
+}
+
+/// One aggregate output column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateCall {
+    /// Output column name.
+    pub name: String,
+    /// The function.
+    pub function: AggregateFunction,
+    /// Arguments (none for `COUNT(*)`, one otherwise).
+    #[serde(default)]
+    pub args: Vec<Expr>,
+    /// `DISTINCT`: aggregate each distinct argument value once.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub distinct: bool,
+    /// `FILTER (WHERE ..)`: only rows where this is TRUE are aggregated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub filter: Option<Expr>,
+}
+
+/// `SELECT group keys, aggregates FROM input GROUP BY keys`; output columns are the group
+/// keys then the aggregates. With no keys there is exactly one output row (a global aggregate).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AggregateNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Grouping keys.
+    #[serde(default)]
+    pub group_by: Vec<NamedExpr>,
+    /// Aggregates per group.
+    pub aggregates: Vec<AggregateCall>,
+}
+
+/// Which rows a join keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum JoinType {
+    /// Only matching pairs.
+    #[default]
+    Inner,
+    /// Matching pairs, plus left rows without a match padded with NULLs.
+    Left,
+    /// Matching pairs, plus right rows without a match padded with NULLs.
+    Right,
+    /// Matching pairs, plus unmatched rows of either side padded with NULLs.
+    Full,
+}
+
+/// `left JOIN right ON left_keys = right_keys AND condition`. Output columns: the left
+/// columns then the right ones (a repeated right name gets a suffix: `id` → `id0`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JoinNode {
+    /// Unique node id.
+    pub id: String,
+    /// Left input node id.
+    pub left: String,
+    /// Right input node id.
+    pub right: String,
+    /// Which rows to keep.
+    #[serde(default)]
+    pub join_type: JoinType,
+    /// Equi-join keys over the left input, pairwise equal to `right_keys`.
+    #[serde(default)]
+    pub left_keys: Vec<Expr>,
+    /// Equi-join keys over the right input.
+    #[serde(default)]
+    pub right_keys: Vec<Expr>,
+    /// A further condition over the joined columns (left then right).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Expr>,
+}
+
+/// `SELECT DISTINCT *`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DistinctNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+}
+
+/// `a UNION ALL b UNION ALL ...`; column names come from the first input.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UnionNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node ids (two or more).
+    pub inputs: Vec<String>,
+}
+
+/// One ordering key.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortKey {
+    /// The value to order by.
+    pub expr: Expr,
+    /// Descending instead of ascending.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub descending: bool,
+    /// Where NULLs go; by default first when ascending and last when descending (Flink's).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nulls_first: Option<bool>,
+}
+
+/// `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) AS rn ... WHERE rn <= limit`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TopNNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Partition keys (empty: one global ranking).
+    #[serde(default)]
+    pub partition_by: Vec<Expr>,
+    /// Ranking order; ties are broken by the whole row so results are deterministic.
+    pub order_by: Vec<SortKey>,
+    /// How many rows to keep per partition.
+    pub limit: u64,
+    /// When set, a BIGINT column of this name with the row number (1-based) is appended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub row_number: Option<String>,
+}
+
+/// Which row of each key deduplication keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Keep {
+    /// The row with the smallest order value.
+    #[default]
+    First,
+    /// The row with the largest order value.
+    Last,
+}
+
+/// Deduplication: per key, keep only the first (or last) row by `order_by`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeduplicateNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// The key whose duplicates are removed.
+    pub key: Vec<Expr>,
+    /// The time (or other) column deciding which row is first.
+    pub order_by: Expr,
+    /// Keep the first or the last row.
+    #[serde(default)]
+    pub keep: Keep,
+}
+
+/// `ORDER BY keys [LIMIT n [OFFSET m]]` on the whole result.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Ordering keys.
+    pub order_by: Vec<SortKey>,
+    /// Keep only this many rows (after `offset`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u64>,
+    /// Skip this many rows first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub offset: Option<u64>,
+}
+
+/// Rows written to a connector (`print`, `blackhole`, `collect`, `filesystem`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SinkNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Connector name.
+    pub connector: String,
+    /// Connector options.
+    #[serde(default)]
+    pub options: BTreeMap<String, String>,
+}
+
+impl Node {
+    /// The node's id.
+    pub fn id(&self) -> &str {
+        match self {
+            Node::Source(n) => &n.id,
+            Node::Filter(n) => &n.id,
+            Node::Project(n) => &n.id,
+            Node::FlatMap(n) => &n.id,
+            Node::Aggregate(n) => &n.id,
+            Node::Join(n) => &n.id,
+            Node::Distinct(n) => &n.id,
+            Node::Union(n) => &n.id,
+            Node::TopN(n) => &n.id,
+            Node::Deduplicate(n) => &n.id,
+            Node::Sort(n) => &n.id,
+            Node::Sink(n) => &n.id,
+        }
+    }
+
+    /// The node kind as written in the spec (`source`, `filter`, ...).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Node::Source(_) => "source",
+            Node::Filter(_) => "filter",
+            Node::Project(_) => "project",
+            Node::FlatMap(_) => "flat_map",
+            Node::Aggregate(_) => "aggregate",
+            Node::Join(_) => "join",
+            Node::Distinct(_) => "distinct",
+            Node::Union(_) => "union",
+            Node::TopN(_) => "top_n",
+            Node::Deduplicate(_) => "deduplicate",
+            Node::Sort(_) => "sort",
+            Node::Sink(_) => "sink",
+        }
+    }
+
+    /// The ids of the nodes this one reads, with the spec field that names each.
+    pub fn inputs(&self) -> Vec<(&'static str, &str)> {
+        match self {
+            Node::Source(_) => vec![],
+            Node::Filter(n) => vec![("input", &n.input)],
+            Node::Project(n) => vec![("input", &n.input)],
+            Node::FlatMap(n) => vec![("input", &n.input)],
+            Node::Aggregate(n) => vec![("input", &n.input)],
+            Node::Join(n) => vec![("left", &n.left), ("right", &n.right)],
+            Node::Distinct(n) => vec![("input", &n.input)],
+            Node::Union(n) => n.inputs.iter().map(|i| ("inputs", i.as_str())).collect(),
+            Node::TopN(n) => vec![("input", &n.input)],
+            Node::Deduplicate(n) => vec![("input", &n.input)],
+            Node::Sort(n) => vec![("input", &n.input)],
+            Node::Sink(n) => vec![("input", &n.input)],
+        }
+    }
+}

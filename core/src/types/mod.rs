@@ -1,0 +1,18 @@
+//! The data model: SQL types, values, rows and schemas.
+
+mod data_type;
+mod decimal;
+mod row;
+mod schema;
+pub mod temporal;
+mod value;
+
+pub use data_type::{DataType, ParseTypeError};
+pub use decimal::{pow10, Decimal};
+pub use row::Row;
+pub use schema::{edit_distance, Field, Schema};
+pub use value::{format_double, Value, F64};
+mod parse;
+pub use parse::{parse_value, ParseValueError};
+mod row_kind;
+pub use row_kind::RowKind;

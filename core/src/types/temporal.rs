@@ -1,0 +1,98 @@
+//! Calendar arithmetic and the text forms of DATE, TIMESTAMP and INTERVAL values.
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Timelike};
+
+const UNIX_EPOCH_DAYS_FROM_CE: i32 = 719_163;
+
+/// The date `days` after 1970-01-01, if representable.
+pub fn date_from_days(days: i32) -> Option<NaiveDate> {
+    NaiveDate::from_num_days_from_ce_opt(days.checked_add(UNIX_EPOCH_DAYS_FROM_CE)?)
+}
+
+/// Days since 1970-01-01 of a calendar date.
+pub fn days_from_date(date: NaiveDate) -> i32 {
+    date.num_days_from_ce() - UNIX_EPOCH_DAYS_FROM_CE
+}
+
+/// The wall-clock date-time `millis` milliseconds after 1970-01-01T00:00:00, if representable.
+pub fn datetime_from_millis(millis: i64) -> Option<NaiveDateTime> {
+    DateTime::from_timestamp_millis(millis).map(|d| d.naive_utc())
+}
+
+/// Milliseconds since 1970-01-01T00:00:00 of a wall-clock date-time.
+pub fn millis_from_datetime(dt: NaiveDateTime) -> i64 {
+    dt.and_utc().timestamp_millis()
+}
+
+/// `2023-11-14`.
+pub fn format_date(days: i32) -> String {
+    match date_from_days(days) {
+        Some(d) => d.format("%Y-%m-%d").to_string(),
+        None => format!("<date {days}>"),
+    }
+}
+
+/// `2023-11-14T22:13:20`, or `2023-11-14T22:13:20.123` when there are milliseconds.
+pub fn format_timestamp(millis: i64) -> String {
+    match datetime_from_millis(millis) {
+        Some(dt) if dt.nanosecond() == 0 => dt.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3f").to_string(),
+        None => format!("<timestamp {millis}>"),
+    }
+}
+
+/// Flink's form of a day-time interval: `+1 02:03:04.005`.
+pub fn format_interval_day_time(millis: i64) -> String {
+    let sign = if millis < 0 { '-' } else { '+' };
+    let m = millis.unsigned_abs();
+    let (days, rem) = (m / 86_400_000, m % 86_400_000);
+    let (h, rem) = (rem / 3_600_000, rem % 3_600_000);
+    let (min, rem) = (rem / 60_000, rem % 60_000);
+    let (s, ms) = (rem / 1000, rem % 1000);
+    format!("{sign}{days} {h:02}:{min:02}:{s:02}.{ms:03}")
+}
+
+/// Flink's form of a year-month interval: `+1-02`.
+pub fn format_interval_year_month(months: i32) -> String {
+    let sign = if months < 0 { '-' } else { '+' };
+    let m = months.unsigned_abs();
+    format!("{sign}{}-{:02}", m / 12, m % 12)
+}
+
+/// Parses `2023-11-14`.
+pub fn parse_date(text: &str) -> Option<i32> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok().map(days_from_date)
+}
+
+/// Parses a timestamp written `2023-11-14 22:13:20[.123]`, with `T` or a space between date
+/// and time, or a bare date (midnight). Returns epoch milliseconds of that wall-clock time.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let t = text.trim();
+    for fmt in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(t, fmt) {
+            return Some(millis_from_datetime(dt));
+        }
+    }
+    if let Some(stripped) = t.strip_suffix('Z') {
+        return parse_timestamp(stripped);
+    }
+    NaiveDate::parse_from_str(t, "%Y-%m-%d").ok().map(|d| millis_from_datetime(d.and_time(NaiveTime::MIN)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips() {
+        assert_eq!(format_date(0), "1970-01-01");
+        assert_eq!(parse_date("2023-11-14").map(format_date), Some("2023-11-14".into()));
+        assert_eq!(format_timestamp(1_700_000_000_000), "2023-11-14T22:13:20");
+        assert_eq!(format_timestamp(1_700_000_000_123), "2023-11-14T22:13:20.123");
+        assert_eq!(parse_timestamp("2023-11-14 22:13:20.123"), Some(1_700_000_000_123));
+        assert_eq!(parse_timestamp("2023-11-14T22:13:20"), Some(1_700_000_000_000));
+        assert_eq!(format_interval_day_time(93_784_005), "+1 02:03:04.005");
+        assert_eq!(format_interval_year_month(-14), "-1-02");
+        assert_eq!(parse_timestamp("nope"), None);
+    }
+}
