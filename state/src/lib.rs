@@ -1,1 +1,28 @@
-//! Keyed state for Weir operators (see README of the crate).
+#![doc = include_str!("../README.md")]
+#![forbid(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod backend;
+mod clock;
+pub mod codec;
+mod error;
+mod fsutil;
+mod keys;
+pub mod snapshot;
+pub mod state;
+mod store;
+pub mod timers;
+pub mod ttl;
+
+pub use backend::{
+    BackendKind, MemoryBackend, RocksDbBackend, RocksDbConfig, ScanFlow, SnapshotFile, StateBackend,
+    StateBackendConfig,
+};
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use codec::StateCodec;
+pub use error::{StateError, StateResult};
+pub use snapshot::{CheckpointManifest, CheckpointStorage, PartManifest};
+pub use state::{ListState, MapState, ReducingState, ValueState};
+pub use store::KeyedStateStore;
+pub use timers::{TimeDomain, Timer, TimerService};
+pub use ttl::{StateTtlConfig, TtlUpdateType};

@@ -1,0 +1,208 @@
+//! State backends: where the bytes of keyed state and timers live.
+//!
+//! A backend is a set of named *tables* (one per state name, plus one per timer service and
+//! time domain), each a sorted map from byte keys to byte values. The keyed state primitives in
+//! [`crate::state`] and the timers in [`crate::timers`] lay their entries out in these tables
+//! (see [`crate::keys`]); the backend itself knows nothing of keys, namespaces or TTL.
+//!
+//! One backend instance belongs to one worker thread and is not required to be `Send`. What
+//! crosses threads is the [`StateBackendConfig`], which opens one backend per worker.
+
+pub mod memory;
+pub mod rocksdb;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::StateResult;
+
+pub use self::memory::MemoryBackend;
+pub use self::rocksdb::{RocksDbBackend, RocksDbConfig};
+
+/// What a scan callback tells the scan to do next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScanFlow {
+    /// Visit the next entry.
+    Continue,
+    /// End the scan now.
+    Stop,
+}
+
+/// The kind of a backend, as recorded in checkpoint manifests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendKind {
+    /// [`MemoryBackend`].
+    Memory,
+    /// [`RocksDbBackend`].
+    RocksDb,
+}
+
+/// A visitor of table entries, in ascending key order.
+pub type ScanVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> StateResult<ScanFlow> + 'a;
+
+/// A sorted key-value store of named tables, owned by one worker.
+///
+/// Contract: reads see every earlier write of the same instance; a table that was never written
+/// reads as empty; scans visit keys in ascending byte order. Errors name the table.
+pub trait StateBackend {
+    /// Which implementation this is.
+    fn kind(&self) -> BackendKind;
+
+    /// The value stored under `key` in `table`, if any.
+    fn get(&self, table: &str, key: &[u8]) -> StateResult<Option<Vec<u8>>>;
+
+    /// Stores `value` under `key` in `table`, replacing any previous value.
+    fn put(&mut self, table: &str, key: &[u8], value: &[u8]) -> StateResult<()>;
+
+    /// Removes `key` from `table` (no-op when absent).
+    fn delete(&mut self, table: &str, key: &[u8]) -> StateResult<()>;
+
+    /// Visits the entries of `table` with `start <= key < end` (`end: None` = to the end of the
+    /// table) in ascending key order, until the visitor returns [`ScanFlow::Stop`] or an error.
+    /// The visitor must not write to this backend (it cannot: the backend is borrowed).
+    fn scan(
+        &self,
+        table: &str,
+        start: &[u8],
+        end: Option<&[u8]>,
+        visit: &mut ScanVisitor<'_>,
+    ) -> StateResult<()>;
+
+    /// Removes every entry with `start <= key < end` from `table`.
+    fn delete_range(&mut self, table: &str, start: &[u8], end: Option<&[u8]>) -> StateResult<()> {
+        let mut doomed = Vec::new();
+        self.scan(table, start, end, &mut |k, _| {
+            doomed.push(k.to_vec());
+            Ok(ScanFlow::Continue)
+        })?;
+        for key in doomed {
+            self.delete(table, &key)?;
+        }
+        Ok(())
+    }
+
+    /// The names of all tables that have (or had) entries, sorted.
+    fn tables(&self) -> StateResult<Vec<String>>;
+
+    /// Writes the backend's full content as of now into `dir`, which must not exist yet, and
+    /// returns the files written (paths relative to `dir`). The backend stays usable.
+    fn snapshot_to(&mut self, dir: &Path) -> StateResult<Vec<SnapshotFile>>;
+}
+
+/// One file of a snapshot part, as listed in a checkpoint manifest.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SnapshotFile {
+    /// Path relative to the part's directory, with `/` separators.
+    pub path: String,
+    /// Size in bytes when written; restore checks it to detect truncated checkpoints.
+    pub bytes: u64,
+}
+
+/// How to open state backends: one per worker. Cheap to clone, `Send + Sync`, so one value can
+/// be handed to every worker thread.
+#[derive(Debug, Clone, Default)]
+pub enum StateBackendConfig {
+    /// Keep state in memory ([`MemoryBackend`]). The default.
+    #[default]
+    Memory,
+    /// Keep state in RocksDB ([`RocksDbBackend`]), one database per worker under a directory.
+    RocksDb(RocksDbConfig),
+}
+
+impl StateBackendConfig {
+    /// A RocksDB configuration with default tuning, keeping worker databases under `dir`.
+    pub fn rocksdb(dir: impl Into<PathBuf>) -> Self {
+        StateBackendConfig::RocksDb(RocksDbConfig::new(dir))
+    }
+
+    /// The kind of backend this configuration opens.
+    pub fn kind(&self) -> BackendKind {
+        match self {
+            StateBackendConfig::Memory => BackendKind::Memory,
+            StateBackendConfig::RocksDb(_) => BackendKind::RocksDb,
+        }
+    }
+
+    /// Opens an empty backend for `worker`. For RocksDB this wipes and recreates the worker's
+    /// directory: a worker's working state is scratch, durable state lives in checkpoints.
+    pub fn open(&self, worker: usize) -> StateResult<Box<dyn StateBackend>> {
+        Ok(match self {
+            StateBackendConfig::Memory => Box::new(MemoryBackend::new()),
+            StateBackendConfig::RocksDb(config) => Box::new(RocksDbBackend::open_fresh(config, worker)?),
+        })
+    }
+
+    /// Rebuilds a backend for `worker` from a snapshot part written by a backend of `kind` into
+    /// `part_dir`. The same kind restores natively; another kind is restored logically, entry
+    /// by entry.
+    pub fn restore(
+        &self,
+        worker: usize,
+        kind: BackendKind,
+        part_dir: &Path,
+        files: &[SnapshotFile],
+    ) -> StateResult<Box<dyn StateBackend>> {
+        match (self, kind) {
+            (StateBackendConfig::Memory, BackendKind::Memory) => {
+                Ok(Box::new(MemoryBackend::restore_from(part_dir, files)?))
+            }
+            (StateBackendConfig::RocksDb(config), BackendKind::RocksDb) => {
+                Ok(Box::new(RocksDbBackend::restore_from(config, worker, part_dir, files)?))
+            }
+            (StateBackendConfig::Memory, BackendKind::RocksDb) => {
+                let source = RocksDbBackend::open_snapshot_read_only(part_dir, files)?;
+                let mut target = MemoryBackend::new();
+                copy_all(&source, &mut target)?;
+                Ok(Box::new(target))
+            }
+            (StateBackendConfig::RocksDb(config), BackendKind::Memory) => {
+                let source = MemoryBackend::restore_from(part_dir, files)?;
+                let mut target = RocksDbBackend::open_fresh(config, worker)?;
+                copy_all(&source, &mut target)?;
+                Ok(Box::new(target))
+            }
+        }
+    }
+}
+
+/// Copies every entry of every table of `from` into `to`.
+pub fn copy_all(from: &dyn StateBackend, to: &mut dyn StateBackend) -> StateResult<()> {
+    for table in from.tables()? {
+        from.scan(&table, &[], None, &mut |k, v| {
+            to.put(&table, k, v)?;
+            Ok(ScanFlow::Continue)
+        })?;
+    }
+    Ok(())
+}
+
+/// Every entry of every non-empty table, in table then key order: the backend's logical
+/// content, for comparing backends in tests and tools.
+pub fn dump(backend: &dyn StateBackend) -> StateResult<Vec<(String, Vec<u8>, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for table in backend.tables()? {
+        backend.scan(&table, &[], None, &mut |k, v| {
+            out.push((table.clone(), k.to_vec(), v.to_vec()));
+            Ok(ScanFlow::Continue)
+        })?;
+    }
+    Ok(out)
+}
+
+/// Checks that every file a manifest lists exists under `dir` with the recorded size.
+pub(crate) fn verify_files(dir: &Path, files: &[SnapshotFile]) -> StateResult<()> {
+    for file in files {
+        let path = dir.join(&file.path);
+        let meta = std::fs::metadata(&path)
+            .map_err(|e| crate::StateError::io("read metadata of snapshot file", &path, e))?;
+        if meta.len() != file.bytes {
+            return Err(crate::StateError::CorruptSnapshot {
+                path,
+                detail: format!("size is {} bytes, manifest says {}", meta.len(), file.bytes),
+            });
+        }
+    }
+    Ok(())
+}

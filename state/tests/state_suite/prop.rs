@@ -1,0 +1,145 @@
+//! Property: a random sequence of state and timer operations, with clock moves and
+//! snapshot/restore round trips in between, gives the same observable results on the memory and
+//! RocksDB backends, and both end with the same logical content.
+
+use std::time::Duration;
+
+use proptest::prelude::*;
+use weir_state::backend::dump;
+use weir_state::{
+    ListState, MapState, ReducingState, StateTtlConfig, TimeDomain, TimerService, TtlUpdateType,
+    ValueState,
+};
+
+use crate::fixture::Fixture;
+
+#[derive(Debug, Clone)]
+enum Op {
+    ValuePut(u8, u8, u16),
+    ValueGet(u8, u8),
+    ValueClear(u8, u8),
+    ListAdd(u8, u8, u16),
+    ListUpdate(u8, u8, Vec<u16>),
+    ListGet(u8, u8),
+    MapPut(u8, u8, i8, u16),
+    MapRemove(u8, u8, i8),
+    MapEntries(u8, u8),
+    ReduceAdd(u8, u8, u16),
+    ReduceGet(u8, u8),
+    TimerRegister(u8, u8, i64),
+    TimerDelete(u8, u8, i64),
+    TimerPop(i64),
+    Advance(i64),
+    Cleanup,
+    SnapshotRestore,
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    let k = 0u8..4;
+    let ns = 0u8..3;
+    prop_oneof![
+        (k.clone(), ns.clone(), any::<u16>()).prop_map(|(k, n, v)| Op::ValuePut(k, n, v)),
+        (k.clone(), ns.clone()).prop_map(|(k, n)| Op::ValueGet(k, n)),
+        (k.clone(), ns.clone()).prop_map(|(k, n)| Op::ValueClear(k, n)),
+        (k.clone(), ns.clone(), any::<u16>()).prop_map(|(k, n, v)| Op::ListAdd(k, n, v)),
+        (k.clone(), ns.clone(), prop::collection::vec(any::<u16>(), 0..4))
+            .prop_map(|(k, n, v)| Op::ListUpdate(k, n, v)),
+        (k.clone(), ns.clone()).prop_map(|(k, n)| Op::ListGet(k, n)),
+        (k.clone(), ns.clone(), -4i8..4, any::<u16>()).prop_map(|(k, n, u, v)| Op::MapPut(k, n, u, v)),
+        (k.clone(), ns.clone(), -4i8..4).prop_map(|(k, n, u)| Op::MapRemove(k, n, u)),
+        (k.clone(), ns.clone()).prop_map(|(k, n)| Op::MapEntries(k, n)),
+        (k.clone(), ns.clone(), any::<u16>()).prop_map(|(k, n, v)| Op::ReduceAdd(k, n, v)),
+        (k.clone(), ns.clone()).prop_map(|(k, n)| Op::ReduceGet(k, n)),
+        (k.clone(), ns.clone(), -5i64..20).prop_map(|(k, n, t)| Op::TimerRegister(k, n, t)),
+        (k, ns, -5i64..20).prop_map(|(k, n, t)| Op::TimerDelete(k, n, t)),
+        (-5i64..25).prop_map(Op::TimerPop),
+        (0i64..60).prop_map(Op::Advance),
+        Just(Op::Cleanup),
+        Just(Op::SnapshotRestore),
+    ]
+}
+
+/// The states the operations act on; some with TTL so clock moves matter.
+struct States {
+    value: ValueState<u16, u8>,
+    list: ListState<u16, u8>,
+    map: MapState<i8, u16, u8>,
+    reduce: ReducingState<u16, fn(&u16, &u16) -> u16, u8>,
+    timers: TimerService<u8>,
+}
+
+impl States {
+    fn new() -> Self {
+        let ttl = StateTtlConfig::new(Duration::from_millis(100));
+        fn add(a: &u16, b: &u16) -> u16 {
+            a.wrapping_add(*b)
+        }
+        States {
+            value: ValueState::new("value").with_ttl(ttl.with_update_type(TtlUpdateType::OnReadAndWrite)),
+            list: ListState::new("list").with_ttl(ttl),
+            map: MapState::new("map"),
+            reduce: ReducingState::new("reduce", add as fn(&u16, &u16) -> u16).with_ttl(ttl),
+            timers: TimerService::new("op"),
+        }
+    }
+}
+
+/// Applies `op` and returns what it observed, as text.
+fn apply(f: &mut Fixture, s: &States, op: &Op, epoch: &mut u64) -> String {
+    let st = &mut f.store;
+    let out = match op.clone() {
+        Op::ValuePut(k, n, v) => format!("{:?}", s.value.update(st, &[k], &n, &v)),
+        Op::ValueGet(k, n) => format!("{:?}", s.value.get(st, &[k], &n)),
+        Op::ValueClear(k, n) => format!("{:?}", s.value.clear(st, &[k], &n)),
+        Op::ListAdd(k, n, v) => format!("{:?}", s.list.add(st, &[k], &n, &v)),
+        Op::ListUpdate(k, n, v) => format!("{:?}", s.list.update(st, &[k], &n, &v)),
+        Op::ListGet(k, n) => format!("{:?}", s.list.get(st, &[k], &n)),
+        Op::MapPut(k, n, u, v) => format!("{:?}", s.map.put(st, &[k], &n, &u, &v)),
+        Op::MapRemove(k, n, u) => format!("{:?}", s.map.remove(st, &[k], &n, &u)),
+        Op::MapEntries(k, n) => format!("{:?}", s.map.entries(st, &[k], &n)),
+        Op::ReduceAdd(k, n, v) => format!("{:?}", s.reduce.add(st, &[k], &n, &v)),
+        Op::ReduceGet(k, n) => format!("{:?}", s.reduce.get(st, &[k], &n)),
+        Op::TimerRegister(k, n, t) => format!("{:?}", s.timers.register_event_time_timer(st, &[k], &n, t)),
+        Op::TimerDelete(k, n, t) => format!("{:?}", s.timers.delete_event_time_timer(st, &[k], &n, t)),
+        Op::TimerPop(t) => format!("{:?}", s.timers.pop_due(st, TimeDomain::EventTime, t)),
+        Op::Advance(ms) => {
+            f.clock.advance(ms);
+            String::new()
+        }
+        Op::Cleanup => format!(
+            "{:?} {:?} {:?}",
+            s.value.cleanup_expired(st),
+            s.list.cleanup_expired(st),
+            s.reduce.cleanup_expired(st)
+        ),
+        Op::SnapshotRestore => {
+            *epoch += 1;
+            let before = dump(f.store.backend()).expect("dump");
+            f.snapshot(*epoch);
+            let config = f.config.clone();
+            f.restore_latest_as(&config);
+            assert_eq!(dump(f.store.backend()).expect("dump"), before, "snapshot round trip changed state");
+            String::new()
+        }
+    };
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn memory_and_rocksdb_agree(ops in prop::collection::vec(op(), 1..60)) {
+        let states = States::new();
+        let mut memory = Fixture::memory();
+        let mut rocks = Fixture::rocksdb();
+        let (mut epoch_m, mut epoch_r) = (0, 0);
+        for (i, op) in ops.iter().enumerate() {
+            let a = apply(&mut memory, &states, op, &mut epoch_m);
+            let b = apply(&mut rocks, &states, op, &mut epoch_r);
+            prop_assert_eq!(&a, &b, "step {} {:?}", i, op);
+            prop_assert!(!a.starts_with("Err"), "step {} {:?} failed: {}", i, op, a);
+        }
+        prop_assert_eq!(dump(memory.store.backend()).unwrap(), dump(rocks.store.backend()).unwrap());
+    }
+}
