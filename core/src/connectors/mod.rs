@@ -5,6 +5,14 @@
 //! [`SourceReader`]. Readers report an [`SourceOffset`] so that a checkpoint can record how far
 //! each split has read and recovery can resume from there.
 
+mod blackhole;
+mod collect;
+mod print;
+mod sinks;
+
+pub use print::changelog_line;
+pub use sinks::{check_options, check_sink, create_sink, CollectedRows, SinkContext, SinkWriter, SINK_CONNECTORS};
+
 use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::Duration;

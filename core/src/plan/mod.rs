@@ -1,5 +1,12 @@
-//! The logical plan: the JSON job spec ([`JobSpec`]) and its validation into a typed plan.
+//! The logical plan: the JSON job spec ([`JobSpec`]) and its validation into a typed plan
+//! ([`ValidatedPlan`]) that the compiler turns into a dataflow.
 
+mod load;
 mod spec;
+mod typed;
+mod validate;
 
+pub use load::{job_spec_schema, parse_job_spec};
 pub use spec::*;
+pub use typed::*;
+pub use validate::{aggregate_type, job_config, validate, PlanValidator};

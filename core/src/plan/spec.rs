@@ -146,6 +146,19 @@ pub enum AggregateFunction {
     Avg,
 }
 
+impl AggregateFunction {
+    /// The SQL name: `COUNT`, `SUM`, `MIN`, `MAX`, `AVG`.
+    pub fn sql_name(&self) -> &'static str {
+        match self {
+            AggregateFunction::Count => "COUNT",
+            AggregateFunction::Sum => "SUM",
+            AggregateFunction::Min => "MIN",
+            AggregateFunction::Max => "MAX",
+            AggregateFunction::Avg => "AVG",
+        }
+    }
+}
+
 /// One aggregate output column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

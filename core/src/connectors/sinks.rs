@@ -1,0 +1,90 @@
+//! The sink side of connectors: a [`SinkWriter`] receives a job's changelog, batch by batch.
+//!
+//! Every sink runs on one worker (worker 0), after the engine has consolidated the changes
+//! of a completed time and turned them into Flink's row kinds; so a writer sees each change
+//! once, in time order.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use crate::error::RuntimeError;
+use crate::types::{Row, RowKind, Schema};
+
+use super::{blackhole, collect, print, ConnectorError, Options};
+
+/// Where a job's output goes.
+pub trait SinkWriter {
+    /// Writes one batch of changes, in order.
+    fn write(&mut self, changes: &[(RowKind, Row)]) -> Result<(), RuntimeError>;
+
+    /// Called once after the last batch of a job that ended (not for a cancelled job).
+    fn finish(&mut self) -> Result<(), RuntimeError> {
+        Ok(())
+    }
+}
+
+/// Rows collected by `collect` sinks, by sink id: what tests, the SDK and the REST API read.
+#[derive(Clone, Default)]
+pub struct CollectedRows(Arc<Mutex<BTreeMap<String, Vec<(RowKind, Row)>>>>);
+
+impl CollectedRows {
+    /// Appends changes to the rows of sink `sink_id`.
+    pub fn extend(&self, sink_id: &str, changes: &[(RowKind, Row)]) {
+        if let Ok(mut map) = self.0.lock() {
+            map.entry(sink_id.to_string()).or_default().extend_from_slice(changes);
+        }
+    }
+
+    /// A copy of everything collected so far, by sink id.
+    pub fn snapshot(&self) -> BTreeMap<String, Vec<(RowKind, Row)>> {
+        self.0.lock().map(|m| m.clone()).unwrap_or_default()
+    }
+}
+
+/// What a sink needs from the job that runs it.
+#[derive(Clone, Default)]
+pub struct SinkContext {
+    /// Destination of `collect` sinks.
+    pub collected: CollectedRows,
+}
+
+/// Sink connectors this build knows.
+pub const SINK_CONNECTORS: &[&str] = &["print", "blackhole", "collect"];
+
+/// Checks a sink's connector name and options before the job starts.
+pub fn check_sink(connector: &str, options: &Options, schema: &Schema) -> Result<(), ConnectorError> {
+    let _ = schema;
+    let known: &[&str] = match connector {
+        "print" => print::OPTIONS,
+        "blackhole" => blackhole::OPTIONS,
+        "collect" => collect::OPTIONS,
+        other => {
+            return Err(ConnectorError::general(format!(
+                "unknown sink connector \"{other}\"; known: {}",
+                SINK_CONNECTORS.join(", ")
+            )))
+        }
+    };
+    check_options(connector, options, known)
+}
+
+/// Rejects options a connector does not know, listing the ones it does.
+pub fn check_options(connector: &str, options: &Options, known: &[&str]) -> Result<(), ConnectorError> {
+    for key in options.keys() {
+        if !known.contains(&key.as_str()) {
+            let list = if known.is_empty() { "none".to_string() } else { known.join(", ") };
+            return Err(ConnectorError::option(key, format!("unknown option '{key}' for connector '{connector}'; known options: {list}")));
+        }
+    }
+    Ok(())
+}
+
+/// Creates the writer of a checked sink.
+pub fn create_sink(sink_id: &str, connector: &str, options: &Options, ctx: &SinkContext) -> Result<Box<dyn SinkWriter>, RuntimeError> {
+    match connector {
+        "print" => Ok(Box::new(print::PrintSink::new(options))),
+        "blackhole" => Ok(Box::new(blackhole::BlackholeSink)),
+        "collect" => Ok(Box::new(collect::CollectSink::new(sink_id, ctx.collected.clone()))),
+        other => Err(RuntimeError::Worker(format!("sink connector \"{other}\" was not checked before the job started"))),
+    }
+}

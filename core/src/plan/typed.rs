@@ -1,0 +1,190 @@
+//! The validated, typed plan the compiler consumes: inputs resolved to positions, expressions
+//! bound, every node's output schema known.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use crate::connectors::{Options, SourceFactory};
+use crate::expr::{BindContext, BoundExpr};
+use crate::types::{DataType, Schema};
+
+use super::spec::{AggregateFunction, JoinType, Keep};
+
+/// Whether a job computes final results of bounded input or a continuous changelog.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum RuntimeMode {
+    /// Bounded input; only final rows are emitted (`+I`).
+    Batch,
+    /// Results are a changelog, emitted as input arrives.
+    #[default]
+    Streaming,
+}
+
+/// Job-wide settings read from the spec's `config`.
+#[derive(Clone, Debug, Default)]
+pub struct JobConfig {
+    /// `execution.runtime-mode`.
+    pub mode: Option<RuntimeMode>,
+    /// `parallelism.default`: number of workers.
+    pub parallelism: Option<usize>,
+    /// Expression settings (`table.local-time-zone`).
+    pub bind: BindContext,
+    /// All settings as given.
+    pub raw: BTreeMap<String, String>,
+}
+
+/// One ordering key, bound.
+#[derive(Clone, Debug)]
+pub struct BoundSortKey {
+    /// The value ordered by.
+    pub expr: BoundExpr,
+    /// Descending order.
+    pub descending: bool,
+    /// NULLs before non-NULLs.
+    pub nulls_first: bool,
+}
+
+/// One aggregate, bound: its function, argument and result type.
+#[derive(Clone, Debug)]
+pub struct BoundAggregate {
+    /// The function.
+    pub function: AggregateFunction,
+    /// The argument (`None` for `COUNT(*)`).
+    pub arg: Option<BoundExpr>,
+    /// Aggregate distinct argument values only.
+    pub distinct: bool,
+    /// Only rows where this is TRUE count.
+    pub filter: Option<BoundExpr>,
+    /// The result type.
+    pub output_type: DataType,
+}
+
+/// What a validated node computes.
+#[derive(Clone)]
+pub enum PlanOp {
+    /// Rows from a connector.
+    Source {
+        /// Connector name.
+        connector: String,
+        /// The configured connector.
+        factory: Arc<dyn SourceFactory>,
+    },
+    /// Keep rows where the predicate is TRUE.
+    Filter {
+        /// A BOOLEAN expression over the input.
+        predicate: BoundExpr,
+    },
+    /// Compute the output columns.
+    Project {
+        /// One expression per output column.
+        exprs: Vec<BoundExpr>,
+    },
+    /// GROUP BY.
+    Aggregate {
+        /// Grouping keys over the input.
+        group_by: Vec<BoundExpr>,
+        /// Aggregates.
+        aggregates: Vec<BoundAggregate>,
+    },
+    /// Equi-join with residual condition.
+    Join {
+        /// Which rows to keep.
+        join_type: JoinType,
+        /// Keys over the left input, cast to the common key types.
+        left_keys: Vec<BoundExpr>,
+        /// Keys over the right input, cast to the common key types.
+        right_keys: Vec<BoundExpr>,
+        /// Condition over left columns followed by right columns.
+        condition: Option<BoundExpr>,
+        /// Number of left columns.
+        left_width: usize,
+        /// Number of right columns.
+        right_width: usize,
+    },
+    /// Remove duplicates.
+    Distinct,
+    /// Concatenate; `casts[i]` converts input `i` to the output types when needed.
+    Union {
+        /// Per input, a projection to the output types, or `None` when types already match.
+        casts: Vec<Option<Vec<BoundExpr>>>,
+    },
+    /// First `limit` rows per partition.
+    TopN {
+        /// Partition keys.
+        partition_by: Vec<BoundExpr>,
+        /// Order within a partition.
+        order_by: Vec<BoundSortKey>,
+        /// Rows kept per partition.
+        limit: u64,
+        /// Whether a row-number column is appended.
+        row_number: bool,
+    },
+    /// First/last row per key.
+    Deduplicate {
+        /// The key.
+        key: Vec<BoundExpr>,
+        /// The ordering column.
+        order_by: BoundExpr,
+        /// Which row to keep.
+        keep: Keep,
+    },
+    /// ORDER BY [LIMIT/OFFSET] over the whole input.
+    Sort {
+        /// Ordering keys.
+        order_by: Vec<BoundSortKey>,
+        /// Rows kept after the offset.
+        limit: Option<u64>,
+        /// Rows skipped.
+        offset: u64,
+    },
+    /// Write to a connector.
+    Sink {
+        /// Connector name.
+        connector: String,
+        /// Connector options.
+        options: Options,
+    },
+}
+
+/// A validated node.
+#[derive(Clone)]
+pub struct PlanNode {
+    /// The node's id in the spec.
+    pub id: String,
+    /// Its position in the spec's `nodes`.
+    pub index: usize,
+    /// Positions of its input nodes.
+    pub inputs: Vec<usize>,
+    /// Its output columns.
+    pub schema: Schema,
+    /// What it computes.
+    pub op: PlanOp,
+    /// Output columns that identify a row among the current results (a group key), used to
+    /// pair a retraction with an insertion into `-U`/`+U`.
+    pub unique_key: Option<Vec<usize>>,
+    /// The order its rows must be presented in (a `sort` node), if any.
+    pub ordering: Option<Vec<BoundSortKey>>,
+}
+
+/// A job ready to compile: nodes in dependency order, all checked.
+#[derive(Clone)]
+pub struct ValidatedPlan {
+    /// The job's name.
+    pub name: Option<String>,
+    /// Settings.
+    pub config: JobConfig,
+    /// Nodes in spec order (every input before its readers).
+    pub nodes: Vec<PlanNode>,
+}
+
+impl ValidatedPlan {
+    /// The node with this id.
+    pub fn node(&self, id: &str) -> Option<&PlanNode> {
+        self.nodes.iter().find(|n| n.id == id)
+    }
+
+    /// The sink nodes.
+    pub fn sinks(&self) -> impl Iterator<Item = &PlanNode> {
+        self.nodes.iter().filter(|n| matches!(n.op, PlanOp::Sink { .. }))
+    }
+}

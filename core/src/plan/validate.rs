@@ -1,0 +1,468 @@
+//! Checking a job spec and deriving every node's output schema, before anything runs.
+//!
+//! Each error names the JSON path of the offending field (`nodes[3].group_by[0]: no column "x"`).
+
+use std::collections::HashMap;
+
+use crate::connectors::create_source;
+use crate::error::{PlanError, SpecPath};
+use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError};
+use crate::types::{DataType, Field, Schema};
+
+use super::spec::*;
+use super::typed::*;
+
+/// Builds a [`ValidatedPlan`] one node at a time, so that front ends (SQL, Python) can learn
+/// each node's output schema as they plan.
+pub struct PlanValidator {
+    config: JobConfig,
+    nodes: Vec<PlanNode>,
+    by_id: HashMap<String, usize>,
+}
+
+/// Validates a whole job spec.
+pub fn validate(spec: &JobSpec) -> Result<ValidatedPlan, PlanError> {
+    let root = SpecPath::default();
+    let config = job_config(&spec.config, &root.field("config"))?;
+    let mut validator = PlanValidator::new(config);
+    for (i, node) in spec.nodes.iter().enumerate() {
+        validator.add_node_at(node.clone(), &root.field("nodes").index(i))?;
+    }
+    let mut plan = validator.finish()?;
+    plan.name = spec.name.clone();
+    Ok(plan)
+}
+
+/// Reads the settings a job understands from its `config` map.
+pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecPath) -> Result<JobConfig, PlanError> {
+    let mut config = JobConfig { raw: raw.clone(), ..JobConfig::default() };
+    for (key, value) in raw {
+        let at = path.field(key);
+        match key.as_str() {
+            "execution.runtime-mode" => {
+                config.mode = Some(match value.to_ascii_lowercase().as_str() {
+                    "batch" => RuntimeMode::Batch,
+                    "streaming" => RuntimeMode::Streaming,
+                    _ => return Err(PlanError::new(&at, format!("expected 'batch' or 'streaming', found '{value}'"))),
+                })
+            }
+            "parallelism.default" => {
+                let n: usize = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    PlanError::new(&at, format!("expected a positive number of workers, found '{value}'"))
+                })?;
+                config.parallelism = Some(n);
+            }
+            "table.local-time-zone" => config.bind.time_zone = Some(value.clone()),
+            _ => {}
+        }
+    }
+    Ok(config)
+}
+
+fn expr_error(path: &SpecPath, e: ExprError) -> PlanError {
+    let full = if e.path.is_empty() { path.clone() } else { SpecPath(format!("{}.{}", path.0, e.path)) };
+    PlanError::new(&full, e.message)
+}
+
+impl PlanValidator {
+    /// A validator for a job with these settings.
+    pub fn new(config: JobConfig) -> PlanValidator {
+        PlanValidator { config, nodes: Vec::new(), by_id: HashMap::new() }
+    }
+
+    /// The expression settings in force.
+    pub fn bind_context(&self) -> &BindContext {
+        &self.config.bind
+    }
+
+    /// Checks `node` (its inputs must have been added before) and returns its output schema.
+    /// Errors name `nodes[i]` where `i` is the node's position.
+    pub fn add_node(&mut self, node: Node) -> Result<&Schema, PlanError> {
+        let path = SpecPath::default().field("nodes").index(self.nodes.len());
+        self.add_node_at(node, &path)
+    }
+
+    /// The output schema of an added node.
+    pub fn schema_of(&self, id: &str) -> Option<&Schema> {
+        self.by_id.get(id).map(|&i| &self.nodes[i].schema)
+    }
+
+    /// The validated plan; fails when it has no sink.
+    pub fn finish(self) -> Result<ValidatedPlan, PlanError> {
+        if !self.nodes.iter().any(|n| matches!(n.op, PlanOp::Sink { .. })) {
+            return Err(PlanError::new(&SpecPath::default().field("nodes"), "the job has no sink: add a node of kind \"sink\""));
+        }
+        Ok(ValidatedPlan { name: None, config: self.config, nodes: self.nodes })
+    }
+
+    fn add_node_at(&mut self, node: Node, path: &SpecPath) -> Result<&Schema, PlanError> {
+        let id = node.id().to_string();
+        if id.is_empty() {
+            return Err(PlanError::new(&path.field("id"), "node id must not be empty"));
+        }
+        if self.by_id.contains_key(&id) {
+            return Err(PlanError::new(&path.field("id"), format!("duplicate node id \"{id}\"")));
+        }
+        let mut inputs = Vec::new();
+        for (k, (field, input)) in node.inputs().into_iter().enumerate() {
+            let at = if field == "inputs" { path.field(field).index(k) } else { path.field(field) };
+            inputs.push(self.input_index(input, &at)?);
+        }
+        let index = self.nodes.len();
+        let built = self.check(&node, &inputs, path)?;
+        self.by_id.insert(id.clone(), index);
+        self.nodes.push(PlanNode {
+            id,
+            index,
+            inputs,
+            schema: built.schema,
+            op: built.op,
+            unique_key: built.unique_key,
+            ordering: built.ordering,
+        });
+        Ok(&self.nodes[index].schema)
+    }
+
+    fn input_index(&self, id: &str, path: &SpecPath) -> Result<usize, PlanError> {
+        match self.by_id.get(id) {
+            Some(&i) if matches!(self.nodes[i].op, PlanOp::Sink { .. }) => {
+                Err(PlanError::new(path, format!("node \"{id}\" is a sink and produces no rows")))
+            }
+            Some(&i) => Ok(i),
+            None => {
+                let known: Vec<&str> = self.nodes.iter().map(|n| n.id.as_str()).collect();
+                Err(PlanError::new(path, format!("no node \"{id}\" declared before this one (known: {})", known.join(", "))))
+            }
+        }
+    }
+
+    fn input(&self, inputs: &[usize], k: usize) -> &PlanNode {
+        &self.nodes[inputs[k]]
+    }
+
+    fn bind(&self, expr: &Expr, schema: &Schema, path: &SpecPath) -> Result<BoundExpr, PlanError> {
+        bind(expr, schema, &self.config.bind).map_err(|e| expr_error(path, e))
+    }
+
+    fn bind_all(&self, exprs: &[Expr], schema: &Schema, path: &SpecPath) -> Result<Vec<BoundExpr>, PlanError> {
+        exprs.iter().enumerate().map(|(i, e)| self.bind(e, schema, &path.index(i))).collect()
+    }
+
+    fn bind_predicate(&self, expr: &Expr, schema: &Schema, path: &SpecPath) -> Result<BoundExpr, PlanError> {
+        let bound = self.bind(expr, schema, path)?;
+        match bound.data_type() {
+            DataType::Boolean | DataType::Null => Ok(bound),
+            other => Err(PlanError::new(path, format!("condition must be BOOLEAN, found {other}"))),
+        }
+    }
+
+    fn bind_sort_keys(&self, keys: &[SortKey], schema: &Schema, path: &SpecPath) -> Result<Vec<BoundSortKey>, PlanError> {
+        keys.iter()
+            .enumerate()
+            .map(|(i, k)| {
+                Ok(BoundSortKey {
+                    expr: self.bind(&k.expr, schema, &path.index(i).field("expr"))?,
+                    descending: k.descending,
+                    nulls_first: k.nulls_first.unwrap_or(!k.descending),
+                })
+            })
+            .collect()
+    }
+
+    fn check(&self, node: &Node, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        match node {
+            Node::Source(n) => self.check_source(n, path),
+            Node::Filter(n) => {
+                let input = self.input(inputs, 0);
+                let predicate = self.bind_predicate(&n.predicate, &input.schema, &path.field("predicate"))?;
+                Ok(Checked::keeping(input, PlanOp::Filter { predicate }))
+            }
+            Node::Project(n) => self.check_project(n, inputs, path),
+            Node::FlatMap(_) => Err(PlanError::new(&path.field("kind"), "flat_map is not available in this build")),
+            Node::Aggregate(n) => self.check_aggregate(n, inputs, path),
+            Node::Join(n) => self.check_join(n, inputs, path),
+            Node::Distinct(_) => {
+                let input = self.input(inputs, 0);
+                Ok(Checked {
+                    schema: input.schema.clone(),
+                    op: PlanOp::Distinct,
+                    unique_key: Some((0..input.schema.len()).collect()),
+                    ordering: None,
+                })
+            }
+            Node::Union(n) => self.check_union(n, inputs, path),
+            Node::TopN(n) => self.check_top_n(n, inputs, path),
+            Node::Deduplicate(n) => {
+                let input = self.input(inputs, 0);
+                if n.key.is_empty() {
+                    return Err(PlanError::new(&path.field("key"), "deduplicate needs at least one key column"));
+                }
+                let key = self.bind_all(&n.key, &input.schema, &path.field("key"))?;
+                let order_by = self.bind(&n.order_by, &input.schema, &path.field("order_by"))?;
+                let unique_key = key.iter().map(|k| k.as_column()).collect::<Option<Vec<_>>>();
+                Ok(Checked { schema: input.schema.clone(), op: PlanOp::Deduplicate { key, order_by, keep: n.keep }, unique_key, ordering: None })
+            }
+            Node::Sort(n) => {
+                let input = self.input(inputs, 0);
+                if n.order_by.is_empty() {
+                    return Err(PlanError::new(&path.field("order_by"), "sort needs at least one key"));
+                }
+                let order_by = self.bind_sort_keys(&n.order_by, &input.schema, &path.field("order_by"))?;
+                Ok(Checked {
+                    schema: input.schema.clone(),
+                    op: PlanOp::Sort { order_by: order_by.clone(), limit: n.limit, offset: n.offset.unwrap_or(0) },
+                    unique_key: None,
+                    ordering: Some(order_by),
+                })
+            }
+            Node::Sink(n) => {
+                let input = self.input(inputs, 0);
+                crate::connectors::check_sink(&n.connector, &n.options, &input.schema).map_err(|e| {
+                    let at = match &e.option {
+                        Some(o) => path.field("options").field(o),
+                        None => path.field("connector"),
+                    };
+                    PlanError::new(&at, e.message)
+                })?;
+                Ok(Checked {
+                    schema: input.schema.clone(),
+                    op: PlanOp::Sink { connector: n.connector.clone(), options: n.options.clone() },
+                    unique_key: input.unique_key.clone(),
+                    ordering: input.ordering.clone(),
+                })
+            }
+        }
+    }
+
+    fn check_source(&self, n: &SourceNode, path: &SpecPath) -> Result<Checked, PlanError> {
+        if n.schema.is_empty() {
+            return Err(PlanError::new(&path.field("schema"), "a source needs at least one column"));
+        }
+        for (i, f) in n.schema.iter().enumerate() {
+            if n.schema[..i].iter().any(|g| g.name == f.name) {
+                return Err(PlanError::new(&path.field("schema").index(i).field("name"), format!("duplicate column \"{}\"", f.name)));
+            }
+        }
+        let schema = Schema::new(n.schema.clone());
+        let factory = create_source(&n.connector, &n.options, &schema).map_err(|e| {
+            let at = match &e.option {
+                Some(o) => path.field("options").field(o),
+                None => path.field("connector"),
+            };
+            PlanError::new(&at, e.message)
+        })?;
+        Ok(Checked { schema, op: PlanOp::Source { connector: n.connector.clone(), factory }, unique_key: None, ordering: None })
+    }
+
+    fn check_project(&self, n: &ProjectNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let input = self.input(inputs, 0);
+        if n.columns.is_empty() {
+            return Err(PlanError::new(&path.field("columns"), "a projection needs at least one column"));
+        }
+        let mut exprs = Vec::new();
+        let mut fields = Vec::new();
+        for (i, c) in n.columns.iter().enumerate() {
+            let e = self.bind(&c.expr, &input.schema, &path.field("columns").index(i).field("expr"))?;
+            fields.push(Field::new(c.name.clone(), e.data_type()).with_nullable(e.nullable()));
+            exprs.push(e);
+        }
+        // A key survives a projection when every key column is passed through unchanged.
+        let unique_key = input.unique_key.as_ref().and_then(|key| {
+            key.iter().map(|k| exprs.iter().position(|e| e.as_column() == Some(*k))).collect::<Option<Vec<_>>>()
+        });
+        Ok(Checked { schema: Schema::new(fields), op: PlanOp::Project { exprs }, unique_key, ordering: None })
+    }
+
+    fn check_aggregate(&self, n: &AggregateNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let input = self.input(inputs, 0);
+        let mut fields = Vec::new();
+        let mut group_by = Vec::new();
+        for (i, g) in n.group_by.iter().enumerate() {
+            let e = self.bind(&g.expr, &input.schema, &path.field("group_by").index(i).field("expr"))?;
+            fields.push(Field::new(g.name.clone(), e.data_type()).with_nullable(e.nullable()));
+            group_by.push(e);
+        }
+        let mut aggregates = Vec::new();
+        for (i, a) in n.aggregates.iter().enumerate() {
+            let at = path.field("aggregates").index(i);
+            let arg = match (a.function, a.args.as_slice()) {
+                (AggregateFunction::Count, []) => None,
+                (_, [arg]) => Some(self.bind(arg, &input.schema, &at.field("args").index(0))?),
+                (f, args) => {
+                    return Err(PlanError::new(&at.field("args"), format!("{} takes one argument, found {}", f.sql_name(), args.len())))
+                }
+            };
+            let filter = match &a.filter {
+                Some(f) => Some(self.bind_predicate(f, &input.schema, &at.field("filter"))?),
+                None => None,
+            };
+            let output_type = aggregate_type(a.function, arg.as_ref().map(|e| e.data_type()))
+                .map_err(|m| PlanError::new(&at.field("args").index(0), m))?;
+            fields.push(Field::new(a.name.clone(), output_type).with_nullable(a.function != AggregateFunction::Count));
+            aggregates.push(BoundAggregate { function: a.function, arg, distinct: a.distinct, filter, output_type });
+        }
+        if aggregates.is_empty() && group_by.is_empty() {
+            return Err(PlanError::new(&path.field("aggregates"), "an aggregate needs group keys or aggregates"));
+        }
+        let unique_key = Some((0..group_by.len()).collect());
+        Ok(Checked { schema: Schema::new(fields), op: PlanOp::Aggregate { group_by, aggregates }, unique_key, ordering: None })
+    }
+
+    fn check_join(&self, n: &JoinNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let (left, right) = (self.input(inputs, 0), self.input(inputs, 1));
+        if n.left_keys.len() != n.right_keys.len() {
+            return Err(PlanError::new(
+                &path.field("right_keys"),
+                format!("{} left keys but {} right keys: keys are compared pairwise", n.left_keys.len(), n.right_keys.len()),
+            ));
+        }
+        let mut left_keys = Vec::new();
+        let mut right_keys = Vec::new();
+        for (i, (l, r)) in n.left_keys.iter().zip(&n.right_keys).enumerate() {
+            let l = self.bind(l, &left.schema, &path.field("left_keys").index(i))?;
+            let r = self.bind(r, &right.schema, &path.field("right_keys").index(i))?;
+            let Some(t) = common_type(l.data_type(), r.data_type()) else {
+                return Err(PlanError::new(
+                    &path.field("right_keys").index(i),
+                    format!("cannot compare {} with {}", l.data_type(), r.data_type()),
+                ));
+            };
+            left_keys.push(l.cast_to(t).map_err(|e| expr_error(&path.field("left_keys").index(i), e))?);
+            right_keys.push(r.cast_to(t).map_err(|e| expr_error(&path.field("right_keys").index(i), e))?);
+        }
+        let nullable = |s: &Schema, yes: bool| Schema::new(s.fields.iter().map(|f| f.clone().with_nullable(f.nullable || yes)).collect());
+        let (l_null, r_null) = match n.join_type {
+            JoinType::Inner => (false, false),
+            JoinType::Left => (false, true),
+            JoinType::Right => (true, false),
+            JoinType::Full => (true, true),
+        };
+        let schema = nullable(&left.schema, l_null).join(&nullable(&right.schema, r_null));
+        let condition = match &n.condition {
+            Some(c) => Some(self.bind_predicate(c, &left.schema.join(&right.schema), &path.field("condition"))?),
+            None => None,
+        };
+        Ok(Checked {
+            schema,
+            op: PlanOp::Join {
+                join_type: n.join_type,
+                left_keys,
+                right_keys,
+                condition,
+                left_width: left.schema.len(),
+                right_width: right.schema.len(),
+            },
+            unique_key: None,
+            ordering: None,
+        })
+    }
+
+    fn check_union(&self, n: &UnionNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        if inputs.len() < 2 {
+            return Err(PlanError::new(&path.field("inputs"), "a union needs at least two inputs"));
+        }
+        let first = &self.input(inputs, 0).schema;
+        let mut types: Vec<DataType> = first.fields.iter().map(|f| f.data_type).collect();
+        let mut nullable: Vec<bool> = first.fields.iter().map(|f| f.nullable).collect();
+        for (k, &i) in inputs.iter().enumerate().skip(1) {
+            let s = &self.nodes[i].schema;
+            if s.len() != types.len() {
+                return Err(PlanError::new(
+                    &path.field("inputs").index(k),
+                    format!("input \"{}\" has {} columns but \"{}\" has {}", n.inputs[k], s.len(), n.inputs[0], types.len()),
+                ));
+            }
+            for (c, f) in s.fields.iter().enumerate() {
+                types[c] = common_type(types[c], f.data_type).ok_or_else(|| {
+                    PlanError::new(
+                        &path.field("inputs").index(k),
+                        format!("column {} (\"{}\") is {} here but {} in the first input", c + 1, f.name, f.data_type, types[c]),
+                    )
+                })?;
+                nullable[c] |= f.nullable;
+            }
+        }
+        let mut casts = Vec::new();
+        for (k, &i) in inputs.iter().enumerate() {
+            let s = &self.nodes[i].schema;
+            if s.fields.iter().zip(&types).all(|(f, t)| f.data_type == *t) {
+                casts.push(None);
+                continue;
+            }
+            let exprs = s
+                .fields
+                .iter()
+                .enumerate()
+                .map(|(c, f)| {
+                    bind(&Expr::col_at(c), s, &self.config.bind)
+                        .and_then(|e| e.cast_to(types[c]))
+                        .map_err(|e| PlanError::new(&path.field("inputs").index(k), format!("column \"{}\": {}", f.name, e.message)))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            casts.push(Some(exprs));
+        }
+        let fields = first.fields.iter().enumerate().map(|(c, f)| Field::new(f.name.clone(), types[c]).with_nullable(nullable[c])).collect();
+        Ok(Checked { schema: Schema::new(fields), op: PlanOp::Union { casts }, unique_key: None, ordering: None })
+    }
+
+    fn check_top_n(&self, n: &TopNNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let input = self.input(inputs, 0);
+        if n.limit == 0 {
+            return Err(PlanError::new(&path.field("limit"), "limit must be at least 1"));
+        }
+        if n.order_by.is_empty() {
+            return Err(PlanError::new(&path.field("order_by"), "top_n needs an order"));
+        }
+        let partition_by = self.bind_all(&n.partition_by, &input.schema, &path.field("partition_by"))?;
+        let order_by = self.bind_sort_keys(&n.order_by, &input.schema, &path.field("order_by"))?;
+        let mut schema = input.schema.clone();
+        let mut unique_key = None;
+        if let Some(name) = &n.row_number {
+            if schema.index_of(name).is_some() {
+                return Err(PlanError::new(&path.field("row_number"), format!("column \"{name}\" already exists")));
+            }
+            schema.fields.push(Field::new(name.clone(), DataType::BigInt).with_nullable(false));
+            let rn = schema.len() - 1;
+            unique_key = partition_by.iter().map(|p| p.as_column()).collect::<Option<Vec<_>>>().map(|mut k| {
+                k.push(rn);
+                k
+            });
+        }
+        Ok(Checked {
+            schema,
+            op: PlanOp::TopN { partition_by, order_by, limit: n.limit, row_number: n.row_number.is_some() },
+            unique_key,
+            ordering: None,
+        })
+    }
+}
+
+/// The result type of an aggregate over an argument of type `arg` (Flink's rules: SUM and AVG
+/// of an integer stay that integer type; COUNT is BIGINT).
+pub fn aggregate_type(function: AggregateFunction, arg: Option<DataType>) -> Result<DataType, String> {
+    use AggregateFunction::*;
+    match (function, arg) {
+        (Count, _) => Ok(DataType::BigInt),
+        (Min | Max, Some(t)) => Ok(t),
+        (Sum, Some(DataType::Decimal { scale, .. })) => Ok(DataType::Decimal { precision: 38, scale }),
+        (Avg, Some(DataType::Decimal { scale, .. })) => Ok(DataType::Decimal { precision: 38, scale: scale.max(6) }),
+        (Sum | Avg, Some(t @ (DataType::Int | DataType::BigInt | DataType::Double | DataType::Null))) => Ok(t),
+        (Sum | Avg, Some(t)) => Err(format!("{} needs a numeric argument, found {t}", function.sql_name())),
+        (_, None) => Err(format!("{} needs an argument", function.sql_name())),
+    }
+}
+
+/// What checking one node produced.
+struct Checked {
+    schema: Schema,
+    op: PlanOp,
+    unique_key: Option<Vec<usize>>,
+    ordering: Option<Vec<BoundSortKey>>,
+}
+
+impl Checked {
+    /// A node with its input's schema and key (filters).
+    fn keeping(input: &PlanNode, op: PlanOp) -> Checked {
+        Checked { schema: input.schema.clone(), op, unique_key: input.unique_key.clone(), ordering: None }
+    }
+}
