@@ -15,8 +15,8 @@ pub mod timers;
 pub mod ttl;
 
 pub use backend::{
-    BackendKind, MemoryBackend, RocksDbBackend, RocksDbConfig, ScanFlow, SnapshotFile, StateBackend,
-    StateBackendConfig,
+    BackendKind, MemoryBackend, RocksDbBackend, RocksDbConfig, ScanFlow, SnapshotFile,
+    StateBackend, StateBackendConfig,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codec::StateCodec;

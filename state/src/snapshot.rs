@@ -43,11 +43,19 @@ pub struct CheckpointManifest {
 impl CheckpointManifest {
     /// The part named `name`.
     pub fn part(&self, name: &str) -> StateResult<&PartManifest> {
-        self.parts.iter().find(|p| p.name == name).ok_or_else(|| StateError::MissingPart {
-            epoch: self.epoch,
-            part: name.to_string(),
-            available: self.parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
-        })
+        self.parts
+            .iter()
+            .find(|p| p.name == name)
+            .ok_or_else(|| StateError::MissingPart {
+                epoch: self.epoch,
+                part: name.to_string(),
+                available: self
+                    .parts
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            })
     }
 }
 
@@ -87,11 +95,20 @@ impl CheckpointStorage {
 
     /// Writes `backend`'s full current state as part `part` of the checkpoint of `epoch`. The
     /// part is not visible to restore until [`commit`](Self::commit) lists it.
-    pub fn write_part(&self, epoch: u64, part: &str, backend: &mut dyn StateBackend) -> StateResult<PartManifest> {
+    pub fn write_part(
+        &self,
+        epoch: u64,
+        part: &str,
+        backend: &mut dyn StateBackend,
+    ) -> StateResult<PartManifest> {
         check_part_name(part)?;
         let dir = self.checkpoint_dir(epoch).join(part);
         let files = backend.snapshot_to(&dir)?;
-        Ok(PartManifest { name: part.to_string(), backend: backend.kind(), files })
+        Ok(PartManifest {
+            name: part.to_string(),
+            backend: backend.kind(),
+            files,
+        })
     }
 
     /// Commits the checkpoint of `epoch` with `parts` by writing its manifest atomically
@@ -102,18 +119,31 @@ impl CheckpointStorage {
         parts: Vec<PartManifest>,
         metadata: BTreeMap<String, String>,
     ) -> StateResult<CheckpointManifest> {
-        let manifest = CheckpointManifest { format_version: MANIFEST_FORMAT_VERSION, epoch, parts, metadata };
+        let manifest = CheckpointManifest {
+            format_version: MANIFEST_FORMAT_VERSION,
+            epoch,
+            parts,
+            metadata,
+        };
         let dir = self.checkpoint_dir(epoch);
-        std::fs::create_dir_all(&dir).map_err(|e| StateError::io("create checkpoint directory", &dir, e))?;
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| StateError::io("create checkpoint directory", &dir, e))?;
         let path = dir.join(MANIFEST_FILE);
-        let json = serde_json::to_vec_pretty(&manifest)
-            .map_err(|e| StateError::Manifest { path: path.clone(), detail: e.to_string() })?;
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| StateError::Manifest {
+            path: path.clone(),
+            detail: e.to_string(),
+        })?;
         fsutil::write_atomic(&path, &json)?;
         Ok(manifest)
     }
 
     /// Snapshots one backend as the only part of the checkpoint of `epoch` and commits it.
-    pub fn snapshot(&self, epoch: u64, part: &str, backend: &mut dyn StateBackend) -> StateResult<CheckpointManifest> {
+    pub fn snapshot(
+        &self,
+        epoch: u64,
+        part: &str,
+        backend: &mut dyn StateBackend,
+    ) -> StateResult<CheckpointManifest> {
         let written = self.write_part(epoch, part, backend)?;
         self.commit(epoch, vec![written], BTreeMap::new())
     }
@@ -123,9 +153,13 @@ impl CheckpointStorage {
     pub fn load(&self, epoch: u64) -> StateResult<CheckpointManifest> {
         let dir = self.checkpoint_dir(epoch);
         let path = dir.join(MANIFEST_FILE);
-        let bytes = std::fs::read(&path).map_err(|e| StateError::io("read checkpoint manifest", &path, e))?;
-        let manifest: CheckpointManifest = serde_json::from_slice(&bytes)
-            .map_err(|e| StateError::Manifest { path: path.clone(), detail: e.to_string() })?;
+        let bytes = std::fs::read(&path)
+            .map_err(|e| StateError::io("read checkpoint manifest", &path, e))?;
+        let manifest: CheckpointManifest =
+            serde_json::from_slice(&bytes).map_err(|e| StateError::Manifest {
+                path: path.clone(),
+                detail: e.to_string(),
+            })?;
         if manifest.format_version != MANIFEST_FORMAT_VERSION || manifest.epoch != epoch {
             return Err(StateError::Manifest {
                 path,
@@ -153,7 +187,11 @@ impl CheckpointStorage {
         for entry in entries {
             let entry = entry.map_err(|e| StateError::io("list checkpoint root", &self.root, e))?;
             let name = entry.file_name();
-            if let Some(epoch) = name.to_str().and_then(|n| n.strip_prefix("chk-")).and_then(|n| n.parse().ok()) {
+            if let Some(epoch) = name
+                .to_str()
+                .and_then(|n| n.strip_prefix("chk-"))
+                .and_then(|n| n.parse().ok())
+            {
                 epochs.push(epoch);
             }
         }
@@ -193,7 +231,9 @@ impl CheckpointStorage {
         config: &StateBackendConfig,
         worker: usize,
     ) -> StateResult<(CheckpointManifest, Box<dyn StateBackend>)> {
-        let manifest = self.latest()?.ok_or_else(|| StateError::NoCheckpoint { root: self.root.clone() })?;
+        let manifest = self.latest()?.ok_or_else(|| StateError::NoCheckpoint {
+            root: self.root.clone(),
+        })?;
         let backend = self.restore(&manifest, part, config, worker)?;
         Ok((manifest, backend))
     }
@@ -201,9 +241,19 @@ impl CheckpointStorage {
     /// Deletes every checkpoint directory older than the newest `keep` complete checkpoints,
     /// complete or not. Returns the epochs removed.
     pub fn prune(&self, keep: usize) -> StateResult<Vec<u64>> {
-        let complete: Vec<u64> = self.epochs()?.into_iter().filter(|e| self.load(*e).is_ok()).collect();
-        let Some(&oldest_kept) = complete.iter().rev().take(keep.max(1)).last() else { return Ok(Vec::new()) };
-        let doomed: Vec<u64> = self.epochs()?.into_iter().filter(|e| *e < oldest_kept).collect();
+        let complete: Vec<u64> = self
+            .epochs()?
+            .into_iter()
+            .filter(|e| self.load(*e).is_ok())
+            .collect();
+        let Some(&oldest_kept) = complete.iter().rev().take(keep.max(1)).last() else {
+            return Ok(Vec::new());
+        };
+        let doomed: Vec<u64> = self
+            .epochs()?
+            .into_iter()
+            .filter(|e| *e < oldest_kept)
+            .collect();
         for epoch in &doomed {
             fsutil::remove_dir_if_exists(&self.checkpoint_dir(*epoch))?;
         }
@@ -216,13 +266,17 @@ fn check_part_name(part: &str) -> StateResult<()> {
     let safe = !part.is_empty()
         && part != "."
         && part != ".."
-        && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+        && part
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if safe {
         Ok(())
     } else {
         Err(StateError::InvalidArgument {
             state: "*".into(),
-            detail: format!("checkpoint part name `{part}` must be letters, digits, '-', '_' or '.'"),
+            detail: format!(
+                "checkpoint part name `{part}` must be letters, digits, '-', '_' or '.'"
+            ),
         })
     }
 }

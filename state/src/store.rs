@@ -17,7 +17,10 @@ pub struct KeyedStateStore {
 impl KeyedStateStore {
     /// A store over `backend`, with the system clock.
     pub fn new(backend: Box<dyn StateBackend>) -> Self {
-        KeyedStateStore { backend, clock: Arc::new(SystemClock) }
+        KeyedStateStore {
+            backend,
+            clock: Arc::new(SystemClock),
+        }
     }
 
     /// Replaces the clock (e.g. with a [`crate::ManualClock`] in tests).

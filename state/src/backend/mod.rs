@@ -130,13 +130,16 @@ impl StateBackendConfig {
     pub fn open(&self, worker: usize) -> StateResult<Box<dyn StateBackend>> {
         Ok(match self {
             StateBackendConfig::Memory => Box::new(MemoryBackend::new()),
-            StateBackendConfig::RocksDb(config) => Box::new(RocksDbBackend::open_fresh(config, worker)?),
+            StateBackendConfig::RocksDb(config) => {
+                Box::new(RocksDbBackend::open_fresh(config, worker)?)
+            }
         })
     }
 
     /// Rebuilds a backend for `worker` from a snapshot part written by a backend of `kind` into
     /// `part_dir`. The same kind restores natively; another kind is restored logically, entry
-    /// by entry.
+    /// by entry. For RocksDB the worker's directory is replaced: drop any backend still open
+    /// for the same worker first.
     pub fn restore(
         &self,
         worker: usize,
@@ -148,13 +151,15 @@ impl StateBackendConfig {
             (StateBackendConfig::Memory, BackendKind::Memory) => {
                 Ok(Box::new(MemoryBackend::restore_from(part_dir, files)?))
             }
-            (StateBackendConfig::RocksDb(config), BackendKind::RocksDb) => {
-                Ok(Box::new(RocksDbBackend::restore_from(config, worker, part_dir, files)?))
-            }
+            (StateBackendConfig::RocksDb(config), BackendKind::RocksDb) => Ok(Box::new(
+                RocksDbBackend::restore_from(config, worker, part_dir, files)?,
+            )),
             (StateBackendConfig::Memory, BackendKind::RocksDb) => {
-                let source = RocksDbBackend::open_snapshot_read_only(part_dir, files)?;
+                let (source, scratch) = RocksDbBackend::open_snapshot_copy(part_dir, files)?;
                 let mut target = MemoryBackend::new();
                 copy_all(&source, &mut target)?;
+                drop(source);
+                drop(scratch);
                 Ok(Box::new(target))
             }
             (StateBackendConfig::RocksDb(config), BackendKind::Memory) => {

@@ -7,7 +7,9 @@ use std::path::{Path, PathBuf};
 use rocksdb::checkpoint::Checkpoint;
 use rocksdb::{DB, DBCompressionType, Options, ReadOptions, WriteOptions};
 
-use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, verify_files};
+use crate::backend::{
+    BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, verify_files,
+};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
 
@@ -29,7 +31,11 @@ pub struct RocksDbConfig {
 impl RocksDbConfig {
     /// Default tuning, with worker databases under `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        RocksDbConfig { dir: dir.into(), compression: true, write_buffer_bytes: 16 << 20 }
+        RocksDbConfig {
+            dir: dir.into(),
+            compression: true,
+            write_buffer_bytes: 16 << 20,
+        }
     }
 
     /// The database directory of `worker`.
@@ -66,12 +72,19 @@ pub struct RocksDbBackend {
 
 impl std::fmt::Debug for RocksDbBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RocksDbBackend").field("path", &self.path).field("tables", &self.tables).finish()
+        f.debug_struct("RocksDbBackend")
+            .field("path", &self.path)
+            .field("tables", &self.tables)
+            .finish()
     }
 }
 
 fn db_error(state: &str, action: impl Into<String>, e: rocksdb::Error) -> StateError {
-    StateError::RocksDb { state: state.to_string(), action: action.into(), message: e.into_string() }
+    StateError::RocksDb {
+        state: state.to_string(),
+        action: action.into(),
+        message: e.into_string(),
+    }
 }
 
 impl RocksDbBackend {
@@ -99,15 +112,22 @@ impl RocksDbBackend {
         Self::open_existing(config.options(), path)
     }
 
-    /// Opens a RocksDB snapshot part read-only, for a logical restore into another backend.
-    /// Writing to the result fails.
-    pub fn open_snapshot_read_only(part_dir: &Path, files: &[SnapshotFile]) -> StateResult<Self> {
+    /// Opens a copy of a RocksDB snapshot part in a scratch directory (removed when the
+    /// returned guard drops), for a logical restore into another backend. The checkpoint itself
+    /// is never opened, so nothing (not even RocksDB's info log) is written into it.
+    pub fn open_snapshot_copy(
+        part_dir: &Path,
+        files: &[SnapshotFile],
+    ) -> StateResult<(Self, tempfile::TempDir)> {
         verify_files(part_dir, files)?;
-        let opts = RocksDbConfig::new(part_dir).options();
-        let names = list_column_families(&opts, part_dir)?;
-        let db = DB::open_cf_for_read_only(&opts, part_dir, &names, false)
-            .map_err(|e| db_error("*", format!("open snapshot `{}` read-only", part_dir.display()), e))?;
-        Ok(Self::wrap(db, part_dir.to_path_buf(), opts, names))
+        let scratch = tempfile::Builder::new()
+            .prefix("weir-restore-")
+            .tempdir()
+            .map_err(|e| StateError::io("create scratch directory in", std::env::temp_dir(), e))?;
+        let path = scratch.path().join("db");
+        fsutil::copy_tree(part_dir, &path)?;
+        let backend = Self::open_existing(RocksDbConfig::new(&path).options(), path)?;
+        Ok((backend, scratch))
     }
 
     fn open_existing(opts: Options, path: PathBuf) -> StateResult<Self> {
@@ -125,7 +145,13 @@ impl RocksDbBackend {
         let mut write_opts = WriteOptions::default();
         write_opts.disable_wal(true);
         let tables = names.into_iter().filter(|n| n != DEFAULT_CF).collect();
-        RocksDbBackend { db, path, opts, write_opts, tables }
+        RocksDbBackend {
+            db,
+            path,
+            opts,
+            write_opts,
+            tables,
+        }
     }
 
     /// The database directory.
@@ -133,17 +159,15 @@ impl RocksDbBackend {
         &self.path
     }
 
-    /// The column family of `table`, creating it when `create` and missing.
-    fn cf(&mut self, table: &str) -> StateResult<&rocksdb::ColumnFamily> {
+    /// Creates the column family of `table` if it does not exist yet.
+    fn ensure_table(&mut self, table: &str) -> StateResult<()> {
         if !self.tables.contains(table) {
-            self.db.create_cf(table, &self.opts).map_err(|e| db_error(table, "create column family", e))?;
+            self.db
+                .create_cf(table, &self.opts)
+                .map_err(|e| db_error(table, "create column family", e))?;
             self.tables.insert(table.to_string());
         }
-        self.db.cf_handle(table).ok_or_else(|| StateError::RocksDb {
-            state: table.to_string(),
-            action: "look up column family".into(),
-            message: "column family vanished".into(),
-        })
+        Ok(())
     }
 
     fn is_empty_table(&self, table: &str) -> StateResult<bool> {
@@ -157,8 +181,13 @@ impl RocksDbBackend {
 }
 
 fn list_column_families(opts: &Options, path: &Path) -> StateResult<Vec<String>> {
-    DB::list_cf(opts, path)
-        .map_err(|e| db_error("*", format!("list column families of `{}`", path.display()), e))
+    DB::list_cf(opts, path).map_err(|e| {
+        db_error(
+            "*",
+            format!("list column families of `{}`", path.display()),
+            e,
+        )
+    })
 }
 
 impl StateBackend for RocksDbBackend {
@@ -167,20 +196,31 @@ impl StateBackend for RocksDbBackend {
     }
 
     fn get(&self, table: &str, key: &[u8]) -> StateResult<Option<Vec<u8>>> {
-        let Some(cf) = self.db.cf_handle(table) else { return Ok(None) };
-        let value = self.db.get_pinned_cf(cf, key).map_err(|e| db_error(table, "get", e))?;
+        let Some(cf) = self.db.cf_handle(table) else {
+            return Ok(None);
+        };
+        let value = self
+            .db
+            .get_pinned_cf(cf, key)
+            .map_err(|e| db_error(table, "get", e))?;
         Ok(value.map(|v| v.to_vec()))
     }
 
     fn put(&mut self, table: &str, key: &[u8], value: &[u8]) -> StateResult<()> {
-        self.cf(table)?;
+        self.ensure_table(table)?;
         let cf = self.db.cf_handle(table).ok_or_else(|| missing_cf(table))?;
-        self.db.put_cf_opt(cf, key, value, &self.write_opts).map_err(|e| db_error(table, "put", e))
+        self.db
+            .put_cf_opt(cf, key, value, &self.write_opts)
+            .map_err(|e| db_error(table, "put", e))
     }
 
     fn delete(&mut self, table: &str, key: &[u8]) -> StateResult<()> {
-        let Some(cf) = self.db.cf_handle(table) else { return Ok(()) };
-        self.db.delete_cf_opt(cf, key, &self.write_opts).map_err(|e| db_error(table, "delete", e))
+        let Some(cf) = self.db.cf_handle(table) else {
+            return Ok(());
+        };
+        self.db
+            .delete_cf_opt(cf, key, &self.write_opts)
+            .map_err(|e| db_error(table, "delete", e))
     }
 
     fn scan(
@@ -190,7 +230,9 @@ impl StateBackend for RocksDbBackend {
         end: Option<&[u8]>,
         visit: &mut ScanVisitor<'_>,
     ) -> StateResult<()> {
-        let Some(cf) = self.db.cf_handle(table) else { return Ok(()) };
+        let Some(cf) = self.db.cf_handle(table) else {
+            return Ok(());
+        };
         let mut read_opts = ReadOptions::default();
         if let Some(end) = end {
             if end <= start {
@@ -219,7 +261,9 @@ impl StateBackend for RocksDbBackend {
             })?;
             return doomed.iter().try_for_each(|k| self.delete(table, k));
         };
-        let Some(cf) = self.db.cf_handle(table) else { return Ok(()) };
+        let Some(cf) = self.db.cf_handle(table) else {
+            return Ok(());
+        };
         if end <= start {
             return Ok(());
         }
@@ -248,9 +292,11 @@ impl StateBackend for RocksDbBackend {
             });
         }
         if let Some(parent) = dir.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| StateError::io("create directory", parent, e))?;
+            std::fs::create_dir_all(parent)
+                .map_err(|e| StateError::io("create directory", parent, e))?;
         }
-        let checkpoint = Checkpoint::new(&self.db).map_err(|e| db_error("*", "start checkpoint", e))?;
+        let checkpoint =
+            Checkpoint::new(&self.db).map_err(|e| db_error("*", "start checkpoint", e))?;
         checkpoint
             .create_checkpoint(dir)
             .map_err(|e| db_error("*", format!("write checkpoint to `{}`", dir.display()), e))?;
@@ -275,8 +321,10 @@ fn missing_cf(table: &str) -> StateError {
 fn fsync_tree(dir: &Path) -> StateResult<()> {
     for (rel, _) in fsutil::list_files(dir)? {
         let path = dir.join(rel);
-        let file = std::fs::File::open(&path).map_err(|e| StateError::io("open for fsync", &path, e))?;
-        file.sync_all().map_err(|e| StateError::io("fsync file", &path, e))?;
+        let file =
+            std::fs::File::open(&path).map_err(|e| StateError::io("open for fsync", &path, e))?;
+        file.sync_all()
+            .map_err(|e| StateError::io("fsync file", &path, e))?;
     }
     fsutil::sync_dir(dir)
 }

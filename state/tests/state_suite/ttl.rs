@@ -92,7 +92,11 @@ fn full_scan_cleanup_removes_only_expired(f: &mut Fixture) {
     assert_eq!(v.cleanup_expired(&mut f.store).unwrap(), 3);
     assert_eq!(m.cleanup_expired(&mut f.store).unwrap(), 3);
     assert_eq!(l.cleanup_expired(&mut f.store).unwrap(), 2); // "a" rewritten, "b" deleted
-    let tables: Vec<String> = dump(f.store.backend()).unwrap().into_iter().map(|(t, _, _)| t).collect();
+    let tables: Vec<String> = dump(f.store.backend())
+        .unwrap()
+        .into_iter()
+        .map(|(t, _, _)| t)
+        .collect();
     assert_eq!(tables, vec!["l", "m", "v"]);
     assert_eq!(l.get(&mut f.store, b"a", &()).unwrap(), vec![2]);
     assert_eq!(v.cleanup_expired(&mut f.store).unwrap(), 0);
