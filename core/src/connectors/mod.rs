@@ -22,6 +22,10 @@ use serde::{Deserialize, Serialize};
 use crate::error::RuntimeError;
 use crate::types::{Row, Schema};
 
+pub mod datagen;
+pub mod filesystem;
+mod options;
+
 /// Connector options as written in the spec or in SQL's `WITH (...)`.
 pub type Options = BTreeMap<String, String>;
 
@@ -67,7 +71,8 @@ pub enum SourcePoll {
     Ready,
     /// Nothing to read now; poll again after this long (rate limits, monitored directories).
     Idle(Duration),
-    /// This split has no more rows, ever.
+    /// This split has no more rows, ever. Rows appended by the same poll still count; the
+    /// readers in this module only return `Finished` from a poll that appended none.
     Finished,
 }
 
@@ -98,7 +103,13 @@ pub trait SourceReader {
 
 /// Creates the source for `connector` with `options`, producing rows of `schema`; checks every
 /// option (unknown names, bad values, missing files) before anything runs.
+///
+/// Connectors: `datagen` ([`datagen`]) and `filesystem` ([`filesystem`]), with Flink's option
+/// names. A `connector` key among the options (as SQL's `WITH` clause has it) is ignored.
 pub fn create_source(connector: &str, options: &Options, schema: &Schema) -> Result<Arc<dyn SourceFactory>, ConnectorError> {
-    let _ = (options, schema);
-    Err(ConnectorError::general(format!("unknown source connector \"{connector}\"; known: datagen, filesystem")))
+    match connector {
+        "datagen" => Ok(Arc::new(datagen::DatagenSource::new(options, schema)?)),
+        "filesystem" => Ok(Arc::new(filesystem::FilesystemSource::new(options, schema)?)),
+        _ => Err(ConnectorError::general(format!("unknown source connector '{connector}'; known: datagen, filesystem"))),
+    }
 }

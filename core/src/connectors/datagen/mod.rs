@@ -1,0 +1,174 @@
+//! The `datagen` source, with Flink's options: rows of random values or sequences, bounded by
+//! `number-of-rows` or by its sequences, optionally rate-limited by `rows-per-second`.
+//!
+//! Rows have a global index `0, 1, 2, ...`; worker `w` of `p` makes rows `w, w + p, w + 2p, ...`,
+//! and every value is a function of its row index and column alone (random values come from a
+//! generator seeded by both). So sequences are complete and unique, and the same rows come out
+//! for any number of workers. Differences from Flink, by design:
+//!
+//! * Without `rows-per-second` there is no rate limit (Flink's default is 10000 rows/s).
+//! * Random data is the same on every run (fixed seed); timestamps are taken relative to the
+//!   time the source was created (plus `index / rows-per-second` seconds when rate-limited), so
+//!   they are "now" minus a random amount up to `fields.<f>.max-past` milliseconds.
+//! * Random DOUBLEs default to `[0, 1)`; random DECIMAL(p, s) to `[0, 10^(p-s))`; random
+//!   INTERVAL DAY TO SECOND to up to a day, YEAR TO MONTH to up to 100 years.
+
+mod field;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use self::field::{FieldGen, FIELD_OPTIONS};
+use super::options::{bad_value, check_known, parse_opt};
+use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourcePoll, SourceReader};
+use crate::error::RuntimeError;
+use crate::types::{Row, Schema};
+
+const KNOWN: &[&str] = &[
+    "number-of-rows",
+    "rows-per-second",
+    "fields.<f>.kind",
+    "fields.<f>.start",
+    "fields.<f>.end",
+    "fields.<f>.min",
+    "fields.<f>.max",
+    "fields.<f>.length",
+    "fields.<f>.var-len",
+    "fields.<f>.null-rate",
+    "fields.<f>.max-past",
+];
+
+/// A configured `datagen` source.
+#[derive(Debug)]
+pub struct DatagenSource {
+    fields: Vec<FieldGen>,
+    /// Total rows over all workers, when bounded.
+    total: Option<u64>,
+    rows_per_second: Option<f64>,
+    now_ms: i64,
+}
+
+impl DatagenSource {
+    /// Checks `options` against `schema` and builds the source.
+    pub fn new(options: &Options, schema: &Schema) -> Result<DatagenSource, ConnectorError> {
+        check_known("datagen", options, KNOWN, |key| is_known(key, schema))?;
+        for key in options.keys() {
+            if let Some((column, _)) = key.strip_prefix("fields.").and_then(|rest| rest.rsplit_once('.')) {
+                if schema.index_of(column).is_none() {
+                    return Err(ConnectorError::option(
+                        key,
+                        format!("option '{key}' names column '{column}', which the table does not have; columns: {}", schema.names().collect::<Vec<_>>().join(", ")),
+                    ));
+                }
+            }
+        }
+        let fields = schema.fields.iter().map(|f| FieldGen::from_options(f, options)).collect::<Result<Vec<_>, _>>()?;
+        let number_of_rows = parse_opt::<u64>(options, "number-of-rows", "a non-negative integer")?;
+        let rows_per_second = parse_opt::<f64>(options, "rows-per-second", "a positive number")?;
+        if let Some(r) = rows_per_second {
+            if !(r > 0.0 && r.is_finite()) {
+                return Err(bad_value("rows-per-second", &options["rows-per-second"], "a positive number"));
+            }
+        }
+        let total = fields.iter().filter_map(FieldGen::sequence_len).chain(number_of_rows).min();
+        let now_ms = chrono::Utc::now().timestamp_millis();
+        Ok(DatagenSource { fields, total, rows_per_second, now_ms })
+    }
+}
+
+/// True for the options of [`KNOWN`], `fields.<f>.x` with `x` a known suffix and `f` any name
+/// (that `f` is a column is checked separately, with its own message).
+fn is_known(key: &str, _schema: &Schema) -> bool {
+    if matches!(key, "number-of-rows" | "rows-per-second") {
+        return true;
+    }
+    match key.strip_prefix("fields.").and_then(|rest| rest.rsplit_once('.')) {
+        Some((column, suffix)) => !column.is_empty() && FIELD_OPTIONS.contains(&suffix),
+        None => false,
+    }
+}
+
+impl SourceFactory for DatagenSource {
+    fn boundedness(&self) -> Boundedness {
+        if self.total.is_some() { Boundedness::Bounded } else { Boundedness::Unbounded }
+    }
+
+    fn open(&self, worker: usize, peers: usize, resume: Option<&SourceOffset>) -> Result<Box<dyn SourceReader>, RuntimeError> {
+        let produced = match resume {
+            None => 0,
+            Some(offset) => offset.0.get("rows").and_then(serde_json::Value::as_u64).ok_or_else(|| RuntimeError::Io {
+                context: "datagen source".into(),
+                message: format!("cannot resume from offset {}: expected {{\"rows\": <count>}}", offset.0),
+            })?,
+        };
+        let source = DatagenSource { fields: self.fields.clone(), ..*self };
+        Ok(Box::new(DatagenReader { source: Arc::new(source), worker: worker as u64, peers: peers.max(1) as u64, produced, clock: None }))
+    }
+}
+
+/// One worker's share of a `datagen` source: global rows `worker + k * peers`.
+struct DatagenReader {
+    source: Arc<DatagenSource>,
+    worker: u64,
+    peers: u64,
+    /// Rows produced by this split (`k` of the next row).
+    produced: u64,
+    /// When rate-limited: the instant of the first poll and `produced` at that instant.
+    clock: Option<(Instant, u64)>,
+}
+
+impl DatagenReader {
+    /// How many rows the rate limit lets this split produce now, or how long to wait.
+    fn allowance(&mut self, rate: f64) -> Result<u64, Duration> {
+        let (t0, k0) = *self.clock.get_or_insert((Instant::now(), self.produced));
+        // Global row `worker + k * peers` is due `(worker + (k - k0) * peers) / rate` seconds in.
+        let due_rows = t0.elapsed().as_secs_f64() * rate;
+        let done = self.produced - k0;
+        let allowed = if due_rows >= self.worker as f64 { ((due_rows - self.worker as f64) / self.peers as f64).floor() as u64 + 1 } else { 0 };
+        if allowed > done {
+            return Ok(allowed - done);
+        }
+        let next_due = (self.worker + done * self.peers) as f64 / rate;
+        let wait = next_due - t0.elapsed().as_secs_f64();
+        Err(Duration::from_secs_f64(wait.clamp(0.001, 1.0)))
+    }
+}
+
+impl SourceReader for DatagenReader {
+    fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
+        let src = Arc::clone(&self.source);
+        let (worker, peers) = (self.worker, self.peers);
+        let next = move |k: u64| worker.checked_add(k.checked_mul(peers)?);
+        let remaining = match (src.total, next(self.produced)) {
+            (Some(total), Some(i)) if i < total => (total - i).div_ceil(self.peers),
+            (Some(_), _) => return Ok(SourcePoll::Finished),
+            (None, _) => u64::MAX,
+        };
+        let mut budget = (max_rows as u64).min(remaining);
+        if let Some(rate) = src.rows_per_second {
+            match self.allowance(rate) {
+                Ok(n) => budget = budget.min(n),
+                Err(wait) => return Ok(SourcePoll::Idle(wait)),
+            }
+        }
+        for _ in 0..budget {
+            let Some(i) = next(self.produced) else { break };
+            let now_ms = match src.rows_per_second {
+                Some(rate) => src.now_ms.saturating_add((i as f64 * 1000.0 / rate) as i64),
+                None => src.now_ms,
+            };
+            out.push(src.fields.iter().enumerate().map(|(f, g)| g.value(i, f, now_ms)).collect());
+            self.produced += 1;
+        }
+        Ok(SourcePoll::Ready)
+    }
+
+    fn offset(&self) -> SourceOffset {
+        SourceOffset(json!({ "rows": self.produced }))
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,273 @@
+//! Reading CSV records into rows: the `csv` crate splits records into reused `ByteRecord`s,
+//! and each field is converted by its column's type straight from bytes (integers without
+//! any intermediate `String`).
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Take};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use ::csv::{ByteRecord, ReaderBuilder};
+
+use super::split::{line_number, OpenRange, SegmentQueue};
+use crate::connectors::options::{parse_bool, parse_char};
+use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
+use crate::error::RuntimeError;
+use crate::types::{parse_value, DataType, Field, Row, Schema, Value};
+
+/// How to read CSV files: the `csv.*` options and the columns.
+#[derive(Debug)]
+pub struct CsvFormat {
+    columns: Vec<Field>,
+    delimiter: u8,
+    quote: Option<u8>,
+    escape: Option<u8>,
+    comments: bool,
+    null_literal: Option<Vec<u8>>,
+    ignore_parse_errors: bool,
+    ignore_first_line: bool,
+}
+
+impl CsvFormat {
+    /// The options of the `csv` format.
+    pub const OPTIONS: &'static [&'static str] = &[
+        "csv.field-delimiter",
+        "csv.quote-character",
+        "csv.disable-quote-character",
+        "csv.escape-character",
+        "csv.allow-comments",
+        "csv.null-literal",
+        "csv.ignore-parse-errors",
+        "csv.ignore-first-line",
+    ];
+
+    /// Reads the `csv.*` options.
+    pub fn new(options: &Options, schema: &Schema) -> Result<CsvFormat, ConnectorError> {
+        let quote = parse_char(options, "csv.quote-character", b'"')?;
+        let disable_quote = parse_bool(options, "csv.disable-quote-character", false)?;
+        if disable_quote && options.contains_key("csv.quote-character") {
+            return Err(ConnectorError::option(
+                "csv.quote-character",
+                "'csv.quote-character' cannot be set together with 'csv.disable-quote-character'",
+            ));
+        }
+        let delimiter = parse_char(options, "csv.field-delimiter", b',')?;
+        if matches!(delimiter, b'\n' | b'\r') || (!disable_quote && delimiter == quote) {
+            return Err(ConnectorError::option(
+                "csv.field-delimiter",
+                format!("'csv.field-delimiter' cannot be a line break or the quote character (got {:?})", char::from(delimiter)),
+            ));
+        }
+        let escape = options.contains_key("csv.escape-character").then(|| parse_char(options, "csv.escape-character", b'\\')).transpose()?;
+        Ok(CsvFormat {
+            columns: schema.fields.clone(),
+            delimiter,
+            quote: (!disable_quote).then_some(quote),
+            escape,
+            comments: parse_bool(options, "csv.allow-comments", false)?,
+            null_literal: options.get("csv.null-literal").map(|s| s.as_bytes().to_vec()),
+            ignore_parse_errors: parse_bool(options, "csv.ignore-parse-errors", false)?,
+            ignore_first_line: parse_bool(options, "csv.ignore-first-line", false)?,
+        })
+    }
+
+    fn open(&self, range: OpenRange) -> CurrentFile {
+        let mut builder = ReaderBuilder::new();
+        builder
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(self.delimiter)
+            .quoting(self.quote.is_some())
+            .quote(self.quote.unwrap_or(b'"'))
+            .escape(self.escape)
+            .double_quote(true)
+            .comment(self.comments.then_some(b'#'))
+            .buffer_capacity(256 << 10);
+        let skip_header = self.ignore_first_line && range.at_file_start;
+        CurrentFile { file: range.file, path: range.path, from: range.from, skip_header, reader: builder.from_reader(range.reader) }
+    }
+
+    /// Converts the fields of `record` into `out`, one value per column; on failure, the
+    /// message names the column.
+    fn decode(&self, record: &ByteRecord, out: &mut Vec<Value>) -> Result<(), String> {
+        if record.len() != self.columns.len() {
+            return Err(format!("expected {} fields, found {}", self.columns.len(), record.len()));
+        }
+        for (bytes, column) in record.iter().zip(&self.columns) {
+            let value = self.decode_field(bytes, column.data_type).map_err(|m| format!("column {}: {m}", column.name))?;
+            if value.is_null() && !column.nullable {
+                return Err(format!("column {}: NULL in a NOT NULL column", column.name));
+            }
+            out.push(value);
+        }
+        Ok(())
+    }
+
+    fn decode_field(&self, bytes: &[u8], data_type: DataType) -> Result<Value, String> {
+        if self.null_literal.as_deref() == Some(bytes) {
+            return Ok(Value::Null);
+        }
+        let fail = || format!("cannot parse \"{}\" as {data_type}", String::from_utf8_lossy(bytes));
+        match data_type {
+            DataType::String => std::str::from_utf8(bytes).map(|s| Value::String(Arc::from(s))).map_err(|_| "invalid UTF-8".to_string()),
+            DataType::Bytes => Ok(Value::Bytes(Arc::from(bytes))),
+            _ if bytes.is_empty() => Ok(Value::Null),
+            DataType::BigInt => parse_i64(bytes).map(Value::BigInt).ok_or_else(fail),
+            DataType::Int => parse_i64(bytes).and_then(|v| i32::try_from(v).ok()).map(Value::Int).ok_or_else(fail),
+            _ => {
+                let text = std::str::from_utf8(bytes).map_err(|_| fail())?;
+                parse_value(text, &data_type).map_err(|e| e.to_string())
+            }
+        }
+    }
+}
+
+/// Parses a decimal integer with optional sign and surrounding ASCII spaces, without allocating.
+fn parse_i64(bytes: &[u8]) -> Option<i64> {
+    let b = bytes.trim_ascii();
+    let (negative, digits) = match b.first()? {
+        b'-' => (true, &b[1..]),
+        b'+' => (false, &b[1..]),
+        _ => (false, b),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    // Accumulate negatively so that i64::MIN parses.
+    let mut v: i64 = 0;
+    for &c in digits {
+        let d = c.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_sub(i64::from(d))?;
+    }
+    if negative { Some(v) } else { v.checked_neg() }
+}
+
+/// The file being read, with the CSV reader over its range.
+struct CurrentFile {
+    file: usize,
+    path: PathBuf,
+    /// Byte offset in the file where `reader` started.
+    from: u64,
+    skip_header: bool,
+    reader: ::csv::Reader<Take<File>>,
+}
+
+/// One worker's split of a CSV source.
+pub struct CsvReader {
+    format: Arc<CsvFormat>,
+    queue: SegmentQueue,
+    current: Option<CurrentFile>,
+    record: ByteRecord,
+    values: Vec<Value>,
+    skipped: u64,
+}
+
+impl CsvReader {
+    /// A reader of the segments in `queue`.
+    pub fn new(format: Arc<CsvFormat>, queue: SegmentQueue) -> CsvReader {
+        let values = Vec::with_capacity(format.columns.len());
+        CsvReader { format, queue, current: None, record: ByteRecord::new(), values, skipped: 0 }
+    }
+}
+
+impl SourceReader for CsvReader {
+    fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
+        let mut produced = 0;
+        while produced < max_rows {
+            let Some(cur) = self.current.as_mut() else {
+                match self.queue.open_next()? {
+                    Some(range) => self.current = Some(self.format.open(range)),
+                    None if produced == 0 => return Ok(SourcePoll::Finished),
+                    None => break,
+                }
+                continue;
+            };
+            match cur.reader.read_byte_record(&mut self.record) {
+                Ok(true) => {}
+                Ok(false) => {
+                    self.current = None;
+                    continue;
+                }
+                Err(e) => return Err(RuntimeError::Io { context: cur.path.display().to_string(), message: e.to_string() }),
+            }
+            if cur.skip_header {
+                cur.skip_header = false;
+                continue;
+            }
+            match self.format.decode(&self.record, &mut self.values) {
+                Ok(()) => {
+                    out.push(self.values.drain(..).collect());
+                    produced += 1;
+                }
+                Err(message) => {
+                    self.values.clear();
+                    if !self.format.ignore_parse_errors {
+                        let start = cur.from + self.record.position().map_or(0, |p| p.byte());
+                        let end = cur.from + cur.reader.position().byte();
+                        let comment = self.format.comments.then_some(b'#');
+                        return Err(RuntimeError::BadRecord { location: record_location(&cur.path, start, end, comment), message });
+                    }
+                    self.skipped += 1;
+                }
+            }
+        }
+        Ok(SourcePoll::Ready)
+    }
+
+    fn offset(&self) -> SourceOffset {
+        match &self.current {
+            Some(cur) => super::split::FileOffset { file: cur.file, pos: cur.from + cur.reader.position().byte() }.to_source_offset(),
+            None => self.queue.pending_offset().to_source_offset(),
+        }
+    }
+
+    fn skipped_records(&self) -> u64 {
+        self.skipped
+    }
+}
+
+/// `path:line` of the record the CSV reader read from `start` to `end`. The reader's start
+/// position comes before any blank or comment lines it skipped, so those are counted too.
+fn record_location(path: &Path, start: u64, end: u64, comment: Option<u8>) -> String {
+    let skipped = skipped_lines(path, start, end, comment).unwrap_or(0);
+    match line_number(path, start) {
+        Ok(line) => format!("{}:{}", path.display(), line + skipped),
+        Err(_) => format!("{}@{start}", path.display()),
+    }
+}
+
+fn skipped_lines(path: &Path, start: u64, end: u64, comment: Option<u8>) -> io::Result<u64> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::new();
+    file.take(end.saturating_sub(start)).read_to_end(&mut bytes)?;
+    let mut skipped = 0;
+    for line in bytes.split(|&b| b == b'\n') {
+        let content = line.strip_suffix(b"\r").unwrap_or(line);
+        if content.is_empty() || (comment.is_some() && content.first() == comment.as_ref()) {
+            skipped += 1;
+        } else {
+            break;
+        }
+    }
+    Ok(skipped)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_parse_from_bytes() {
+        assert_eq!(parse_i64(b" 42 "), Some(42));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775808"), None);
+        assert_eq!(parse_i64(b"+7"), Some(7));
+        assert_eq!(parse_i64(b"-"), None);
+        assert_eq!(parse_i64(b"1x"), None);
+        assert_eq!(parse_i64(b""), None);
+    }
+}

@@ -1,0 +1,203 @@
+//! Reading JSON lines into rows: one JSON object per line (Flink's `json` format), fields
+//! matched to columns by name. Blank lines are skipped.
+//!
+//! How JSON values become column values:
+//! * `null` or a missing field → NULL (a missing field fails instead with
+//!   `json.fail-on-missing-field`);
+//! * numbers → INT, BIGINT, DOUBLE, DECIMAL (exactly, from the number's text), INTERVAL types
+//!   (milliseconds, months), TIMESTAMP/TIMESTAMP_LTZ (epoch milliseconds), DATE (days);
+//! * strings → any type, read as the CSV format reads text (`"42"` is a valid BIGINT,
+//!   `"2023-11-14 22:13:20"` a TIMESTAMP); into BYTES as their UTF-8 bytes;
+//! * booleans → BOOLEAN;
+//! * into a STRING column, any non-string value (number, boolean, nested object or array) is
+//!   kept as its JSON text; into any other column a nested object or array is an error.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, Take};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::{Map, Value as Json};
+
+use super::split::{location, FileOffset, OpenRange, SegmentQueue};
+use crate::connectors::options::parse_bool;
+use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
+use crate::error::RuntimeError;
+use crate::types::{parse_value, DataType, Field, Row, Schema, Value};
+
+/// How to read JSON lines: the `json.*` options and the columns.
+#[derive(Debug)]
+pub struct JsonFormat {
+    columns: Vec<Field>,
+    ignore_parse_errors: bool,
+    fail_on_missing_field: bool,
+}
+
+impl JsonFormat {
+    /// The options of the `json` format.
+    pub const OPTIONS: &'static [&'static str] = &["json.ignore-parse-errors", "json.fail-on-missing-field"];
+
+    /// Reads the `json.*` options.
+    pub fn new(options: &Options, schema: &Schema) -> Result<JsonFormat, ConnectorError> {
+        let ignore_parse_errors = parse_bool(options, "json.ignore-parse-errors", false)?;
+        let fail_on_missing_field = parse_bool(options, "json.fail-on-missing-field", false)?;
+        if ignore_parse_errors && fail_on_missing_field {
+            return Err(ConnectorError::option(
+                "json.fail-on-missing-field",
+                "'json.fail-on-missing-field' and 'json.ignore-parse-errors' cannot both be true",
+            ));
+        }
+        Ok(JsonFormat { columns: schema.fields.clone(), ignore_parse_errors, fail_on_missing_field })
+    }
+
+    /// Converts one line (without its line break) into `out`; on failure, the message names
+    /// the column.
+    fn decode(&self, line: &[u8], out: &mut Vec<Value>) -> Result<(), String> {
+        let object: Map<String, Json> = serde_json::from_slice(line).map_err(|e| format!("invalid JSON object: {e}"))?;
+        for column in &self.columns {
+            let value = match object.get(&column.name) {
+                None if self.fail_on_missing_field => return Err(format!("column {}: field is missing", column.name)),
+                None => Value::Null,
+                Some(json) => convert(json, column.data_type).map_err(|m| format!("column {}: {m}", column.name))?,
+            };
+            if value.is_null() && !column.nullable {
+                return Err(format!("column {}: NULL in a NOT NULL column", column.name));
+            }
+            out.push(value);
+        }
+        Ok(())
+    }
+}
+
+/// The value of type `data_type` that `json` stands for (see the module doc).
+fn convert(json: &Json, data_type: DataType) -> Result<Value, String> {
+    let fail = || format!("cannot parse \"{}\" as {data_type}", json.as_str().map_or_else(|| json.to_string(), str::to_string));
+    let from_text = |text: &str| parse_value(text, &data_type).map_err(|e| e.to_string());
+    Ok(match (json, data_type) {
+        (Json::Null, _) => Value::Null,
+        (Json::String(s), DataType::Bytes) => Value::Bytes(Arc::from(s.as_bytes())),
+        (Json::String(s), _) => from_text(s)?,
+        (other, DataType::String) => Value::String(Arc::from(other.to_string())),
+        (Json::Bool(b), DataType::Boolean) => Value::Boolean(*b),
+        (Json::Number(n), DataType::Double) => Value::double(n.as_f64().ok_or_else(fail)?),
+        (Json::Number(n), DataType::Decimal { .. }) => from_text(&n.to_string()).map_err(|_| fail())?,
+        (Json::Number(n), t) => {
+            let v = n.as_i64().ok_or_else(fail)?;
+            let small = || i32::try_from(v).map_err(|_| fail());
+            match t {
+                DataType::Int => Value::Int(small()?),
+                DataType::BigInt => Value::BigInt(v),
+                DataType::Date => Value::Date(small()?),
+                DataType::Timestamp => Value::Timestamp(v),
+                DataType::TimestampLtz => Value::TimestampLtz(v),
+                DataType::IntervalDayTime => Value::IntervalDayTime(v),
+                DataType::IntervalYearMonth => Value::IntervalYearMonth(small()?),
+                _ => return Err(fail()),
+            }
+        }
+        _ => return Err(fail()),
+    })
+}
+
+/// The file being read, with a buffered reader over its range.
+struct CurrentFile {
+    file: usize,
+    path: PathBuf,
+    /// Byte offset in the file of the next unread line.
+    pos: u64,
+    reader: BufReader<Take<File>>,
+}
+
+/// One worker's split of a JSON-lines source.
+pub struct JsonReader {
+    format: Arc<JsonFormat>,
+    queue: SegmentQueue,
+    current: Option<CurrentFile>,
+    line: Vec<u8>,
+    values: Vec<Value>,
+    skipped: u64,
+}
+
+impl JsonReader {
+    /// A reader of the segments in `queue`.
+    pub fn new(format: Arc<JsonFormat>, queue: SegmentQueue) -> JsonReader {
+        let values = Vec::with_capacity(format.columns.len());
+        JsonReader { format, queue, current: None, line: Vec::new(), values, skipped: 0 }
+    }
+}
+
+fn open(range: OpenRange) -> CurrentFile {
+    CurrentFile { file: range.file, path: range.path, pos: range.from, reader: BufReader::with_capacity(256 << 10, range.reader) }
+}
+
+impl SourceReader for JsonReader {
+    fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
+        let mut produced = 0;
+        while produced < max_rows {
+            let Some(cur) = self.current.as_mut() else {
+                match self.queue.open_next()? {
+                    Some(range) => self.current = Some(open(range)),
+                    None if produced == 0 => return Ok(SourcePoll::Finished),
+                    None => break,
+                }
+                continue;
+            };
+            self.line.clear();
+            let n = cur
+                .reader
+                .read_until(b'\n', &mut self.line)
+                .map_err(|e| RuntimeError::Io { context: cur.path.display().to_string(), message: e.to_string() })?;
+            if n == 0 {
+                self.current = None;
+                continue;
+            }
+            let start = cur.pos;
+            cur.pos += n as u64;
+            let line = self.line.trim_ascii();
+            if line.is_empty() {
+                continue;
+            }
+            match self.format.decode(line, &mut self.values) {
+                Ok(()) => {
+                    out.push(self.values.drain(..).collect());
+                    produced += 1;
+                }
+                Err(message) => {
+                    self.values.clear();
+                    if !self.format.ignore_parse_errors {
+                        return Err(RuntimeError::BadRecord { location: location(&cur.path, start), message });
+                    }
+                    self.skipped += 1;
+                }
+            }
+        }
+        Ok(SourcePoll::Ready)
+    }
+
+    fn offset(&self) -> SourceOffset {
+        match &self.current {
+            Some(cur) => FileOffset { file: cur.file, pos: cur.pos }.to_source_offset(),
+            None => self.queue.pending_offset().to_source_offset(),
+        }
+    }
+
+    fn skipped_records(&self) -> u64 {
+        self.skipped
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn converts_by_column_type() {
+        let dec = DataType::Decimal { precision: 10, scale: 2 };
+        assert_eq!(convert(&serde_json::json!(12.345), dec).map(|v| v.to_string()), Ok("12.35".to_string()));
+        assert_eq!(convert(&serde_json::json!("7"), DataType::BigInt), Ok(Value::BigInt(7)));
+        assert_eq!(convert(&serde_json::json!({"a": 1}), DataType::String), Ok(Value::string("{\"a\":1}")));
+        assert_eq!(convert(&serde_json::json!(1.5), DataType::BigInt), Err("cannot parse \"1.5\" as BIGINT".to_string()));
+        assert_eq!(convert(&serde_json::json!([1]), DataType::Int), Err("cannot parse \"[1]\" as INT".to_string()));
+        assert_eq!(convert(&serde_json::json!(true), DataType::Boolean), Ok(Value::Boolean(true)));
+    }
+}

@@ -1,0 +1,105 @@
+//! The `filesystem` source, with Flink's option names: CSV or JSON-lines files from a file or a
+//! directory, split across workers by files and, for large files, by byte ranges
+//! (see [`split`]).
+//!
+//! Options: `path` (required; a file, or a directory whose regular files are read recursively,
+//! sorted by path, skipping names starting with `.` or `_`; a `file://` prefix is accepted),
+//! `format` (required: `csv` or `json`), and the format's options:
+//!
+//! * `csv`: `csv.field-delimiter` (default `,`; `\t` accepted), `csv.quote-character`
+//!   (default `"`), `csv.disable-quote-character`, `csv.escape-character` (default none; quotes
+//!   are escaped by doubling), `csv.allow-comments` (skip lines starting with `#`),
+//!   `csv.null-literal` (a field equal to it is NULL), `csv.ignore-parse-errors`,
+//!   `csv.ignore-first-line` (not Flink's: skip a header line at the start of each file).
+//!   An empty field is NULL in every column but STRING and BYTES (where it is empty), as in
+//!   Flink. Columns are matched by position.
+//! * `json`: `json.ignore-parse-errors`, `json.fail-on-missing-field` (default false: a missing
+//!   field is NULL). See [`json`] for how JSON values become column values.
+//!
+//! A malformed record fails the job with `path:line: column <name>: ...`; with
+//! `*.ignore-parse-errors` it is skipped and counted instead.
+
+pub mod csv;
+pub mod json;
+pub mod split;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use self::csv::{CsvFormat, CsvReader};
+use self::json::{JsonFormat, JsonReader};
+use self::split::{list_files, plan_segments, FileOffset, InputFile, SegmentQueue, DEFAULT_SPLIT_THRESHOLD};
+use super::options::{bad_value, check_known, missing};
+use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourceReader};
+use crate::error::RuntimeError;
+use crate::types::Schema;
+
+const COMMON: &[&str] = &["path", "format"];
+
+/// A configured `filesystem` source: the files listed when it was created and how to read them.
+#[derive(Debug)]
+pub struct FilesystemSource {
+    files: Arc<Vec<InputFile>>,
+    format: Format,
+    split_threshold: u64,
+}
+
+#[derive(Debug)]
+enum Format {
+    Csv(Arc<CsvFormat>),
+    Json(Arc<JsonFormat>),
+}
+
+impl FilesystemSource {
+    /// Checks `options` (unknown names, values, that `path` can be read) and lists the files.
+    pub fn new(options: &Options, schema: &Schema) -> Result<FilesystemSource, ConnectorError> {
+        let format_name = options.get("format").map(|f| f.trim().to_ascii_lowercase());
+        let format_options: &[&str] = match format_name.as_deref() {
+            None => return Err(missing("filesystem", "format")),
+            Some("csv") => CsvFormat::OPTIONS,
+            Some("json") => JsonFormat::OPTIONS,
+            Some(_) => return Err(bad_value("format", &options["format"], "'csv' or 'json'")),
+        };
+        let known: Vec<&str> = COMMON.iter().chain(format_options).copied().collect();
+        check_known("filesystem", options, &known, |k| known.contains(&k))?;
+        let path = options.get("path").ok_or_else(|| missing("filesystem", "path"))?;
+        let format = match format_name.as_deref() {
+            Some("json") => Format::Json(Arc::new(JsonFormat::new(options, schema)?)),
+            _ => Format::Csv(Arc::new(CsvFormat::new(options, schema)?)),
+        };
+        let path = PathBuf::from(path.strip_prefix("file://").unwrap_or(path));
+        let files = list_files(&path).map_err(|e| ConnectorError::option("path", format!("cannot read path '{}': {e}", path.display())))?;
+        Ok(FilesystemSource { files: Arc::new(files), format, split_threshold: DEFAULT_SPLIT_THRESHOLD })
+    }
+
+    /// The same source, splitting files larger than `bytes` between workers (tests use small
+    /// thresholds to exercise splitting on small files).
+    pub fn with_split_threshold(mut self, bytes: u64) -> FilesystemSource {
+        self.split_threshold = bytes;
+        self
+    }
+
+    /// The files this source reads, in order.
+    pub fn files(&self) -> impl Iterator<Item = &Path> {
+        self.files.iter().map(|f| f.path.as_path())
+    }
+}
+
+impl SourceFactory for FilesystemSource {
+    fn boundedness(&self) -> Boundedness {
+        Boundedness::Bounded
+    }
+
+    fn open(&self, worker: usize, peers: usize, resume: Option<&SourceOffset>) -> Result<Box<dyn SourceReader>, RuntimeError> {
+        let resume = resume.map(FileOffset::from_source_offset).transpose()?;
+        let segments = plan_segments(&self.files, self.split_threshold, worker, peers);
+        let queue = SegmentQueue::new(Arc::clone(&self.files), segments, resume);
+        Ok(match &self.format {
+            Format::Csv(f) => Box::new(CsvReader::new(Arc::clone(f), queue)),
+            Format::Json(f) => Box::new(JsonReader::new(Arc::clone(f), queue)),
+        })
+    }
+}
