@@ -25,6 +25,8 @@ use crate::types::{Row, Schema};
 pub mod datagen;
 pub mod filesystem;
 mod options;
+#[cfg(test)]
+mod testing;
 
 /// Connector options as written in the spec or in SQL's `WITH (...)`.
 pub type Options = BTreeMap<String, String>;
