@@ -13,16 +13,22 @@
 //!   differential does for an arbitrary aggregate. The arrangement holds every bid.
 //! * [`Strategy::DiffAgg`]: the aggregate travels in the difference ([`AggDiff`]) and `consolidate`
 //!   accumulates it while sorting, so the arrangement holds one update per auction. Only valid for
-//!   append-only input, which a bounded batch job is.
+//!   append-only input, which a bounded batch job is. Materialize plans aggregates of monotonic
+//!   (append-only) inputs the same way.
+//! * [`Strategy::PreAgg`]: as `DiffAgg`, but each worker first folds its rows into a hash map
+//!   (a combiner) and feeds differential one update per auction per map flush — what an engine
+//!   that knows its input is bounded and append-only can do before the exchange.
 //!
 //! Result rows are gathered on the worker that owns their key, consolidated, checked to have
 //! multiplicity one, and summarised ([`Summary`]).
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use differential_dataflow::consolidation::consolidate;
+use differential_dataflow::difference::Semigroup;
 use differential_dataflow::input::{Input, InputSession};
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use timely::worker::Worker;
@@ -36,6 +42,10 @@ use crate::csv_range::{ByteRange, for_each_record, i64_field};
 /// arrangement's batcher as it is read instead of queueing in channels.
 const STEP_EVERY: u64 = 1 << 15;
 
+/// [`Strategy::PreAgg`] hands its hash map to differential when it holds this many auctions
+/// (bounding its memory), and at the end of the input.
+const COMBINER_CAPACITY: usize = 1 << 20;
+
 /// How the aggregation is expressed in differential; see the module documentation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Strategy {
@@ -43,6 +53,8 @@ pub enum Strategy {
     Reduce,
     /// Aggregates carried in the difference and accumulated by `consolidate` (append-only).
     DiffAgg,
+    /// A per-worker hash-map combiner before `DiffAgg` (append-only, bounded).
+    PreAgg,
     /// No dataflow: read and parse every row, and drop it. The cost of I/O and CSV parsing that
     /// every strategy pays; produces no groups.
     ParseOnly,
@@ -96,7 +108,8 @@ fn run_worker(worker: &mut Worker, job: &GroupByJob) -> Result<GroupByOutcome, B
     let range = ByteRange::for_worker(len, worker.index(), worker.peers());
     let (input_rows, mut rows) = match job.strategy {
         Strategy::Reduce => run_reduce(worker, &job.path, range)?,
-        Strategy::DiffAgg => run_diff_agg(worker, &job.path, range)?,
+        Strategy::DiffAgg => run_diff_agg(worker, &job.path, range, false)?,
+        Strategy::PreAgg => run_diff_agg(worker, &job.path, range, true)?,
         Strategy::ParseOnly => {
             let mut sink = 0i64;
             let read = feed(worker, &job.path, range, |auction, price| sink = sink.wrapping_add(auction ^ price))?;
@@ -154,8 +167,14 @@ fn run_reduce(worker: &mut Worker, path: &Path, range: ByteRange) -> Result<(u64
     Ok((read, rows))
 }
 
-/// [`Strategy::DiffAgg`]: returns (records read, this worker's result rows).
-fn run_diff_agg(worker: &mut Worker, path: &Path, range: ByteRange) -> Result<(u64, Vec<AuctionStats>), BenchError> {
+/// [`Strategy::DiffAgg`], or with `pre_aggregate` [`Strategy::PreAgg`]: returns
+/// (records read, this worker's result rows).
+fn run_diff_agg(
+    worker: &mut Worker,
+    path: &Path,
+    range: ByteRange,
+    pre_aggregate: bool,
+) -> Result<(u64, Vec<AuctionStats>), BenchError> {
     let gathered: Gathered<i64, AggDiff> = Default::default();
     let sink = gathered.clone();
     let probe = ProbeHandle::new();
@@ -166,7 +185,19 @@ fn run_diff_agg(worker: &mut Worker, path: &Path, range: ByteRange) -> Result<(u
             .probe_with(&probe);
         input
     });
-    let read = feed(worker, path, range, |auction, price| input.update(auction, AggDiff::bid(price)))?;
+    let read = if pre_aggregate {
+        let mut combiner: HashMap<i64, AggDiff> = HashMap::new();
+        let read = feed(worker, path, range, |auction, price| {
+            combiner.entry(auction).and_modify(|a| a.plus_equals(&AggDiff::bid(price))).or_insert(AggDiff::bid(price));
+            if combiner.len() >= COMBINER_CAPACITY {
+                combiner.drain().for_each(|(auction, agg)| input.update(auction, agg));
+            }
+        })?;
+        combiner.drain().for_each(|(auction, agg)| input.update(auction, agg));
+        read
+    } else {
+        feed(worker, path, range, |auction, price| input.update(auction, AggDiff::bid(price)))?
+    };
     input.close();
     worker.step_while(|| !probe.done());
     let mut updates = gathered.take();

@@ -38,7 +38,7 @@ fn dd_groupby_equals_a_hashmap_fold() {
         file.write_all(&csv_bytes(&cfg)).expect("write temp file");
         let expected = fold_reference(cfg.bids().map(|b| (b.auction, b.price)));
         for workers in [1, 3] {
-            for strategy in [Strategy::Reduce, Strategy::DiffAgg] {
+            for strategy in [Strategy::Reduce, Strategy::DiffAgg, Strategy::PreAgg] {
                 let job = GroupByJob { path: file.path().to_owned(), workers, strategy, keep_rows: true };
                 let outcome = dd_groupby::run(&job).expect("dd group-by runs");
                 let what = format!("rows={rows} workers={workers} strategy={strategy:?}");

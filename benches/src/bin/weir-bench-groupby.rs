@@ -131,7 +131,7 @@ fn check_available(setup: &Setup, report: &mut Report) {
         if let Err(why) = setup.command(s.system) {
             let hint = match s.system {
                 System::Weir => " (build it: cargo build --release --bin weir; or pass --weir PATH)",
-                System::DdReduce | System::DdDiffAgg => " (cargo build --release -p weir-benches)",
+                System::DdReduce | System::DdDiffAgg | System::DdPreAgg => " (cargo build --release -p weir-benches)",
                 System::Polars | System::Duckdb => " (benches/scripts/setup_venv.sh failed; see above)",
             };
             eprintln!("skipping {}: {why}{hint}", s.system.name());

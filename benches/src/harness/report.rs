@@ -162,10 +162,12 @@ impl Report {
         for (a, b) in [
             (System::Weir, System::DdReduce),
             (System::Weir, System::DdDiffAgg),
+            (System::Weir, System::DdPreAgg),
             (System::Weir, System::Polars),
             (System::Weir, System::Duckdb),
             (System::DdReduce, System::Polars),
             (System::DdDiffAgg, System::Polars),
+            (System::DdPreAgg, System::Polars),
             (System::DdReduce, System::Duckdb),
         ] {
             if let (Some(x), Some(y)) = (median_of(a), median_of(b)) {

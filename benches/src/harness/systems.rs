@@ -20,6 +20,8 @@ pub enum System {
     DdReduce,
     /// `weir-bench-dd-groupby --strategy diff-agg`: hand-written differential, append-only.
     DdDiffAgg,
+    /// `weir-bench-dd-groupby --strategy pre-agg`: hash-map combiner + differential, append-only.
+    DdPreAgg,
     /// Polars lazy `scan_csv().group_by().agg().collect()` via `scripts/groupby_baselines.py`.
     Polars,
     /// DuckDB `read_csv` + `GROUP BY` into a temp table via `scripts/groupby_baselines.py`.
@@ -28,7 +30,8 @@ pub enum System {
 
 impl System {
     /// Every system, in the default run order.
-    pub const ALL: [System; 5] = [System::Weir, System::DdReduce, System::DdDiffAgg, System::Polars, System::Duckdb];
+    pub const ALL: [System; 6] =
+        [System::Weir, System::DdReduce, System::DdDiffAgg, System::DdPreAgg, System::Polars, System::Duckdb];
 
     /// The name used in tables, JSON and on the command line.
     pub fn name(self) -> &'static str {
@@ -36,6 +39,7 @@ impl System {
             System::Weir => "weir",
             System::DdReduce => "dd-reduce",
             System::DdDiffAgg => "dd-diff-agg",
+            System::DdPreAgg => "dd-pre-agg",
             System::Polars => "polars",
             System::Duckdb => "duckdb",
         }
@@ -78,9 +82,9 @@ impl Setup {
                 c.arg("run").arg(&self.spec).args(["--workers", &workers, "--mode", "batch"]);
                 Ok(c)
             }
-            System::DdReduce | System::DdDiffAgg => {
+            System::DdReduce | System::DdDiffAgg | System::DdPreAgg => {
                 let dd = self.dd.as_ref().ok_or("weir-bench-dd-groupby binary not found")?;
-                let strategy = if system == System::DdReduce { "reduce" } else { "diff-agg" };
+                let strategy = &system.name()[3..]; // "dd-reduce" -> "reduce"
                 let mut c = Command::new(dd);
                 c.arg(&self.csv).args(["--workers", &workers, "--strategy", strategy]);
                 Ok(c)
@@ -111,7 +115,7 @@ pub fn read_answer(system: System, m: &Measured) -> Result<Answer, String> {
     let wall = m.wall.as_secs_f64();
     match system {
         System::Weir => Ok(Answer { query_s: wall, summary: None }),
-        System::DdReduce | System::DdDiffAgg => {
+        System::DdReduce | System::DdDiffAgg | System::DdPreAgg => {
             let text = String::from_utf8_lossy(&m.stderr);
             let line = text.lines().rev().find(|l| l.starts_with("groups=")).ok_or("no `groups=` line on stderr")?;
             let value = |key: &str| line.split_whitespace().find_map(|kv| kv.strip_prefix(key));
