@@ -55,22 +55,22 @@ impl DatagenSource {
     pub fn new(options: &Options, schema: &Schema) -> Result<DatagenSource, ConnectorError> {
         check_known("datagen", options, KNOWN, |key| is_known(key, schema))?;
         for key in options.keys() {
-            if let Some((column, _)) = key.strip_prefix("fields.").and_then(|rest| rest.rsplit_once('.')) {
-                if schema.index_of(column).is_none() {
-                    return Err(ConnectorError::option(
-                        key,
-                        format!("option '{key}' names column '{column}', which the table does not have; columns: {}", schema.names().collect::<Vec<_>>().join(", ")),
-                    ));
-                }
+            if let Some((column, _)) = key.strip_prefix("fields.").and_then(|rest| rest.rsplit_once('.'))
+                && schema.index_of(column).is_none()
+            {
+                return Err(ConnectorError::option(
+                    key,
+                    format!("option '{key}' names column '{column}', which the table does not have; columns: {}", schema.names().collect::<Vec<_>>().join(", ")),
+                ));
             }
         }
         let fields = schema.fields.iter().map(|f| FieldGen::from_options(f, options)).collect::<Result<Vec<_>, _>>()?;
         let number_of_rows = parse_opt::<u64>(options, "number-of-rows", "a non-negative integer")?;
         let rows_per_second = parse_opt::<f64>(options, "rows-per-second", "a positive number")?;
-        if let Some(r) = rows_per_second {
-            if !(r > 0.0 && r.is_finite()) {
-                return Err(bad_value("rows-per-second", &options["rows-per-second"], "a positive number"));
-            }
+        if let Some(r) = rows_per_second
+            && !(r > 0.0 && r.is_finite())
+        {
+            return Err(bad_value("rows-per-second", &options["rows-per-second"], "a positive number"));
         }
         let total = fields.iter().filter_map(FieldGen::sequence_len).chain(number_of_rows).min();
         let now_ms = chrono::Utc::now().timestamp_millis();
