@@ -6,10 +6,13 @@
 //! [`runtime`].
 #![forbid(missing_docs)]
 
+pub mod compile;
 pub mod connectors;
 pub mod error;
 pub mod expr;
+pub mod ops;
 pub mod plan;
+pub mod runtime;
 pub mod types;
 
 pub use error::{Error, PlanError, RuntimeError, SpecPath};

@@ -9,8 +9,10 @@ mod blackhole;
 mod collect;
 mod print;
 mod sinks;
+mod values;
 
 pub use print::changelog_line;
+pub use values::ValuesSource;
 pub use sinks::{check_options, check_sink, create_sink, CollectedRows, SinkContext, SinkWriter, SINK_CONNECTORS};
 
 use std::collections::BTreeMap;

@@ -33,6 +33,8 @@ pub struct JobSpec {
 pub enum Node {
     /// Reads rows from a connector.
     Source(SourceNode),
+    /// Rows written in the spec itself (SQL `VALUES`, the SDK's `from_elements`).
+    Values(ValuesNode),
     /// Keeps the rows for which a predicate is TRUE.
     Filter(FilterNode),
     /// Computes new columns from each row.
@@ -70,6 +72,18 @@ pub struct SourceNode {
     /// Connector options with Flink's names (`path`, `format`, `number-of-rows`, ...).
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+}
+
+/// Constant rows with a declared schema.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValuesNode {
+    /// Unique node id.
+    pub id: String,
+    /// The columns.
+    pub schema: Vec<Field>,
+    /// The rows, one JSON array per row, one scalar per column (read as the column's type).
+    pub rows: Vec<Vec<serde_json::Value>>,
 }
 
 /// `WHERE predicate`.
@@ -354,6 +368,7 @@ impl Node {
     pub fn id(&self) -> &str {
         match self {
             Node::Source(n) => &n.id,
+            Node::Values(n) => &n.id,
             Node::Filter(n) => &n.id,
             Node::Project(n) => &n.id,
             Node::FlatMap(n) => &n.id,
@@ -372,6 +387,7 @@ impl Node {
     pub fn kind(&self) -> &'static str {
         match self {
             Node::Source(_) => "source",
+            Node::Values(_) => "values",
             Node::Filter(_) => "filter",
             Node::Project(_) => "project",
             Node::FlatMap(_) => "flat_map",
@@ -389,7 +405,7 @@ impl Node {
     /// The ids of the nodes this one reads, with the spec field that names each.
     pub fn inputs(&self) -> Vec<(&'static str, &str)> {
         match self {
-            Node::Source(_) => vec![],
+            Node::Source(_) | Node::Values(_) => vec![],
             Node::Filter(n) => vec![("input", &n.input)],
             Node::Project(n) => vec![("input", &n.input)],
             Node::FlatMap(n) => vec![("input", &n.input)],

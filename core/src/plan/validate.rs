@@ -3,11 +3,12 @@
 //! Each error names the JSON path of the offending field (`nodes[3].group_by[0]: no column "x"`).
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use crate::connectors::create_source;
+use crate::connectors::{create_source, ValuesSource};
 use crate::error::{PlanError, SpecPath};
 use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError};
-use crate::types::{DataType, Field, Schema};
+use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
 use super::typed::*;
@@ -172,6 +173,7 @@ impl PlanValidator {
     fn check(&self, node: &Node, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
         match node {
             Node::Source(n) => self.check_source(n, path),
+            Node::Values(n) => check_values(n, path),
             Node::Filter(n) => {
                 let input = self.input(inputs, 0);
                 let predicate = self.bind_predicate(&n.predicate, &input.schema, &path.field("predicate"))?;
@@ -235,15 +237,7 @@ impl PlanValidator {
     }
 
     fn check_source(&self, n: &SourceNode, path: &SpecPath) -> Result<Checked, PlanError> {
-        if n.schema.is_empty() {
-            return Err(PlanError::new(&path.field("schema"), "a source needs at least one column"));
-        }
-        for (i, f) in n.schema.iter().enumerate() {
-            if n.schema[..i].iter().any(|g| g.name == f.name) {
-                return Err(PlanError::new(&path.field("schema").index(i).field("name"), format!("duplicate column \"{}\"", f.name)));
-            }
-        }
-        let schema = Schema::new(n.schema.clone());
+        let schema = check_columns(&n.schema, &path.field("schema"))?;
         let factory = create_source(&n.connector, &n.options, &schema).map_err(|e| {
             let at = match &e.option {
                 Some(o) => path.field("options").field(o),
@@ -435,6 +429,46 @@ impl PlanValidator {
             ordering: None,
         })
     }
+}
+
+/// A source schema: at least one column, names unique.
+fn check_columns(fields: &[Field], path: &SpecPath) -> Result<Schema, PlanError> {
+    if fields.is_empty() {
+        return Err(PlanError::new(path, "a source needs at least one column"));
+    }
+    for (i, f) in fields.iter().enumerate() {
+        if fields[..i].iter().any(|g| g.name == f.name) {
+            return Err(PlanError::new(&path.index(i).field("name"), format!("duplicate column \"{}\"", f.name)));
+        }
+    }
+    Ok(Schema::new(fields.to_vec()))
+}
+
+/// Rows given in the spec, each read as the declared column types.
+fn check_values(n: &ValuesNode, path: &SpecPath) -> Result<Checked, PlanError> {
+    let schema = check_columns(&n.schema, &path.field("schema"))?;
+    let mut rows = Vec::with_capacity(n.rows.len());
+    for (i, row) in n.rows.iter().enumerate() {
+        let at = path.field("rows").index(i);
+        if row.len() != schema.len() {
+            return Err(PlanError::new(&at, format!("expected {} values, found {}", schema.len(), row.len())));
+        }
+        let values = row
+            .iter()
+            .zip(&schema.fields)
+            .enumerate()
+            .map(|(k, (json, field))| {
+                let v = value_from_json(json, &field.data_type).map_err(|m| PlanError::new(&at.index(k), m))?;
+                if v.is_null() && !field.nullable {
+                    return Err(PlanError::new(&at.index(k), format!("column \"{}\" is NOT NULL", field.name)));
+                }
+                Ok(v)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        rows.push(Row::new(values));
+    }
+    let factory = Arc::new(ValuesSource::new(rows));
+    Ok(Checked { schema, op: PlanOp::Source { connector: "values".into(), factory }, unique_key: None, ordering: None })
 }
 
 /// The result type of an aggregate over an argument of type `arg` (Flink's rules: SUM and AVG

@@ -2,6 +2,7 @@
 
 mod data_type;
 mod decimal;
+mod decimal_arith;
 mod row;
 mod schema;
 pub mod temporal;
@@ -16,3 +17,5 @@ mod parse;
 pub use parse::{parse_value, ParseValueError};
 mod row_kind;
 pub use row_kind::RowKind;
+mod json;
+pub use json::{value_from_json, value_to_json};

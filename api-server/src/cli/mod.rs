@@ -1,0 +1,61 @@
+//! Command-line arguments and the commands they select.
+
+mod run;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Weir: a stream and batch processing engine on timely dataflow.
+#[derive(Parser, Debug)]
+#[command(name = "weir", version, about)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Run a job (a JSON job spec `.json`, or a Flink SQL script `.sql`) and print its results
+    /// as a Flink changelog (`+I[...]`, `-U[...]`, `+U[...]`, `-D[...]`).
+    Run(RunArgs),
+    /// Check a job without running it; prints the validated plan's nodes and schemas.
+    Validate {
+        /// The job file.
+        job: PathBuf,
+    },
+    /// Print the JSON Schema of the job spec.
+    Schema,
+}
+
+/// Arguments of `weir run`.
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// The job file: `job.json` (a job spec) or `job.sql` (a SQL script).
+    job: PathBuf,
+    /// Worker threads (default: the job's `parallelism.default`, else one per core).
+    #[arg(long, short = 'w')]
+    workers: Option<usize>,
+    /// `batch` prints only final rows; `streaming` prints the changelog as it is produced.
+    #[arg(long, value_enum)]
+    mode: Option<Mode>,
+}
+
+/// Runtime mode given on the command line.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Mode {
+    Batch,
+    Streaming,
+}
+
+/// Runs the selected command.
+pub fn execute(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate { job } => run::validate(&job),
+        Command::Schema => {
+            println!("{}", serde_json::to_string_pretty(&weir_core::plan::job_spec_schema())?);
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! The compiler: turns a [`ValidatedPlan`] into a timely/differential dataflow on one worker.
+//! Every worker builds the same dataflow in the same order (a requirement of timely), so the
+//! same code serves one thread, many threads, and many processes.
+
+use std::sync::Arc;
+
+use differential_dataflow::AsCollection;
+use timely::dataflow::operators::probe::Handle as ProbeHandle;
+use timely::dataflow::operators::ToStream;
+use timely::dataflow::Scope;
+
+use crate::connectors::create_sink;
+use crate::expr::{BoundExpr, CompiledExpr};
+use crate::ops::{self, Evaluator, JoinSpec, Ranking, Rows, SinkSpec, SortSpec, Time};
+use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, ValidatedPlan};
+use crate::runtime::JobContext;
+use crate::types::Row;
+
+fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {
+    exprs.iter().map(BoundExpr::compile).collect()
+}
+
+fn sort_parts(keys: &[BoundSortKey]) -> (Vec<CompiledExpr>, Vec<SortSpec>) {
+    let exprs = keys.iter().map(|k| k.expr.compile()).collect();
+    let specs = keys.iter().map(|k| SortSpec { descending: k.descending, nulls_first: k.nulls_first }).collect();
+    (exprs, specs)
+}
+
+/// Builds `plan` into `scope`; every sink is attached to `probe`, which is done when all sinks
+/// have seen all of their input.
+pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &ValidatedPlan, ctx: &JobContext, probe: &ProbeHandle<Time>) {
+    let mut outputs: Vec<Option<Rows<'s>>> = Vec::with_capacity(plan.nodes.len());
+    for node in &plan.nodes {
+        let inputs: Vec<Rows<'s>> = node.inputs.iter().filter_map(|&i| outputs.get(i).cloned().flatten()).collect();
+        let output = build_node(scope, node, inputs, ctx, probe);
+        let counted = output.map(|rows| match node.op {
+            PlanOp::Source { .. } => rows,
+            _ => {
+                let (metrics, index) = (ctx.metrics.clone(), node.index);
+                rows.inspect_batch(move |_, updates| metrics.add_out(index, updates.len() as u64))
+            }
+        });
+        outputs.push(counted);
+    }
+}
+
+/// The output collection of one node (`None` for sinks).
+fn build_node<'s>(scope: Scope<'s, Time>, node: &PlanNode, mut inputs: Vec<Rows<'s>>, ctx: &JobContext, probe: &ProbeHandle<Time>) -> Option<Rows<'s>> {
+    let eval = Evaluator::new(&node.id, ctx);
+    if let PlanOp::Source { factory, .. } = &node.op {
+        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), ctx.clone()));
+    }
+    let Some(input) = inputs.first().cloned() else {
+        ctx.fail(crate::error::RuntimeError::Worker(format!("node \"{}\" has no input", node.id)));
+        return None;
+    };
+    Some(match &node.op {
+        PlanOp::Source { .. } => return None,
+        PlanOp::Filter { predicate } => ops::filter(input, predicate.compile(), eval),
+        PlanOp::Project { exprs } => {
+            let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
+            ops::project(input, compile_all(exprs), columns, eval)
+        }
+        PlanOp::Aggregate { group_by, aggregates } => {
+            let seed = group_by.is_empty().then(|| global_seed(scope));
+            ops::aggregate(input, compile_all(group_by), aggregates, seed, eval)
+        }
+        PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width } => {
+            let right = inputs.pop()?;
+            let spec = JoinSpec {
+                join_type: *join_type,
+                left_keys: compile_all(left_keys),
+                right_keys: compile_all(right_keys),
+                condition: condition.as_ref().map(BoundExpr::compile),
+                left_width: *left_width,
+                right_width: *right_width,
+            };
+            ops::join(input, right, spec, eval)
+        }
+        PlanOp::Distinct => ops::distinct(input),
+        PlanOp::Union { casts } => {
+            let casts = casts.iter().map(|c| c.as_ref().map(|exprs| compile_all(exprs))).collect();
+            ops::union(input, inputs.split_off(1), casts, eval)
+        }
+        PlanOp::TopN { partition_by, order_by, limit, row_number } => {
+            let (order_by, specs) = sort_parts(order_by);
+            let ranking = Ranking { partition_by: compile_all(partition_by), order_by, specs, offset: 0, limit: *limit, row_number: *row_number };
+            ops::top_n(input, ranking, eval)
+        }
+        PlanOp::Deduplicate { key, order_by, keep } => ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, eval),
+        PlanOp::Sort { order_by, limit, offset } => {
+            let (order_by, specs) = sort_parts(order_by);
+            ops::sort(input, order_by, specs, *limit, *offset, eval)
+        }
+        PlanOp::Sink { connector, options } => {
+            let spec = SinkSpec { unique_key: node.unique_key.clone(), ordering: node.ordering.as_deref().map(sort_parts) };
+            let (id, connector, options, sinks) = (node.id.clone(), connector.clone(), options.clone(), ctx.sinks.clone());
+            ops::sink(input, spec, ctx.clone(), probe, move || create_sink(&id, &connector, &options, &sinks));
+            return None;
+        }
+    })
+}
+
+/// One empty row at time 0 on worker 0: gives a global aggregate its single group.
+fn global_seed<'s>(scope: Scope<'s, Time>) -> Rows<'s> {
+    let seed: Vec<(Row, Time, isize)> = if scope.index() == 0 { vec![(Row::empty(), 0, 1)] } else { Vec::new() };
+    seed.to_stream(scope).as_collection()
+}

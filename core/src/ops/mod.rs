@@ -1,0 +1,80 @@
+//! Operators: one module per plan node kind, each turning input collections of rows into an
+//! output collection. Relational operators are differential collections of `(row, time, diff)`,
+//! so retractions flow through them; sinks turn the diffs into Flink's changelog.
+
+mod aggregate;
+mod distinct;
+mod filter;
+mod join;
+mod ordering;
+mod project;
+mod sink;
+mod sort;
+mod source;
+mod top_n;
+mod union;
+
+pub use aggregate::aggregate;
+pub use source::processing_time;
+pub use distinct::distinct;
+pub use filter::filter;
+pub use join::{join, JoinSpec};
+pub use ordering::{SortSpec, compare_by};
+pub use project::project;
+pub use sink::{changelog, sink, SinkSpec};
+pub use sort::sort;
+pub use source::source;
+pub use top_n::{deduplicate, top_n, Ranking};
+pub use union::union;
+
+use differential_dataflow::VecCollection;
+
+use crate::error::RuntimeError;
+use crate::expr::{CompiledExpr, EvalError};
+use crate::runtime::JobContext;
+use crate::types::{Row, Value};
+
+/// Event or processing time in milliseconds since the Unix epoch (0 for batch jobs).
+pub type Time = u64;
+
+/// A changing multiset of rows: the edges of a compiled job.
+pub type Rows<'s> = VecCollection<'s, Time, Row, isize>;
+
+/// Evaluation of compiled expressions inside an operator, reporting failures to the job.
+#[derive(Clone)]
+pub struct Evaluator {
+    operator: String,
+    ctx: JobContext,
+}
+
+impl Evaluator {
+    /// An evaluator for plan node `operator` of the job `ctx`.
+    pub fn new(operator: &str, ctx: &JobContext) -> Evaluator {
+        Evaluator { operator: operator.to_string(), ctx: ctx.clone() }
+    }
+
+    /// `expr` on `row`; on failure the job fails and `None` is returned (the row is dropped).
+    pub fn eval(&self, expr: &CompiledExpr, row: &Row) -> Option<Value> {
+        match expr.eval(row) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.report(e);
+                None
+            }
+        }
+    }
+
+    /// The values of `exprs` on `row` as a row, or `None` after a reported failure.
+    pub fn eval_row(&self, exprs: &[CompiledExpr], row: &Row) -> Option<Row> {
+        let mut values = Vec::with_capacity(exprs.len());
+        for e in exprs {
+            values.push(self.eval(e, row)?);
+        }
+        Some(Row::new(values))
+    }
+
+    /// Fails the job with `error`.
+    pub fn report(&self, error: EvalError) {
+        self.ctx.fail(RuntimeError::Eval { operator: self.operator.clone(), message: error.message });
+    }
+}

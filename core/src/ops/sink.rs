@@ -1,0 +1,143 @@
+//! `sink`: gathers a collection's changes on worker 0, and whenever the frontier passes a time
+//! turns that time's consolidated diffs into Flink's changelog for a [`SinkWriter`].
+//!
+//! Batch jobs write only the final rows (`+I`), once the input is exhausted, in the order a
+//! `sort` node asked for (else sorted by row, so output is the same for any worker count).
+
+use std::collections::BTreeMap;
+
+use differential_dataflow::consolidation::consolidate;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::probe::Handle as ProbeHandle;
+use timely::dataflow::operators::Probe;
+
+use crate::connectors::SinkWriter;
+use crate::error::RuntimeError;
+use crate::expr::CompiledExpr;
+use crate::plan::RuntimeMode;
+use crate::runtime::JobContext;
+use crate::types::{Row, RowKind, Value};
+
+use super::ordering::{compare_by, SortSpec};
+use super::{Rows, Time};
+
+/// How a sink presents its rows.
+pub struct SinkSpec {
+    /// Columns identifying a row among current results: a retraction and an insertion with the
+    /// same key at the same time become `-U`/`+U`.
+    pub unique_key: Option<Vec<usize>>,
+    /// Order of final rows in batch mode.
+    pub ordering: Option<(Vec<CompiledExpr>, Vec<SortSpec>)>,
+}
+
+/// Writes `input` through the writer `open` creates (on worker 0 only); returns a probe that
+/// is done when the sink has seen all of its input.
+pub fn sink<'s, F>(input: Rows<'s>, spec: SinkSpec, ctx: JobContext, probe: &ProbeHandle<Time>, open: F)
+where
+    F: FnOnce() -> Result<Box<dyn SinkWriter>, RuntimeError> + 'static,
+{
+    let mut open = Some(open);
+    let mut writer: Option<Box<dyn SinkWriter>> = None;
+    let mut pending: BTreeMap<Time, Vec<(Row, isize)>> = BTreeMap::new();
+    let mut finished = false;
+    let batch = ctx.mode == RuntimeMode::Batch;
+    input
+        .inner
+        .clone()
+        .sink(Exchange::new(|_: &(Row, Time, isize)| 0u64), "Sink", move |(data, frontier)| {
+            data.for_each(|_cap, updates| {
+                for (row, time, diff) in updates.drain(..) {
+                    pending.entry(if batch { 0 } else { time }).or_default().push((row, diff));
+                }
+            });
+            if finished || ctx.should_stop() {
+                pending.clear();
+                return;
+            }
+            let done = frontier.is_empty();
+            let mut ready = Vec::new();
+            while let Some((&time, _)) = pending.first_key_value() {
+                if (batch && !done) || frontier.less_equal(&time) {
+                    break;
+                }
+                if let Some((_, changes)) = pending.pop_first() {
+                    ready.push(changes);
+                }
+            }
+            if ready.is_empty() && !done {
+                return;
+            }
+            if writer.is_none() {
+                match open.take().map(|f| f()) {
+                    Some(Ok(w)) => writer = Some(w),
+                    Some(Err(e)) => return ctx.fail(e),
+                    None => return,
+                }
+            }
+            let Some(w) = writer.as_mut() else { return };
+            for mut changes in ready {
+                consolidate(&mut changes);
+                let out = if batch { final_rows(changes, spec.ordering.as_ref()) } else { changelog(changes, spec.unique_key.as_deref()) };
+                if let Err(e) = w.write(&out) {
+                    return ctx.fail(e);
+                }
+            }
+            if done {
+                finished = true;
+                if let Err(e) = w.finish() {
+                    ctx.fail(e);
+                }
+            }
+        });
+    input.inner.probe_with(probe);
+}
+
+/// Final rows of a batch job as inserts, each as often as its multiplicity, in `ordering` (or
+/// by row).
+fn final_rows(changes: Vec<(Row, isize)>, ordering: Option<&(Vec<CompiledExpr>, Vec<SortSpec>)>) -> Vec<(RowKind, Row)> {
+    let mut rows: Vec<(Row, isize)> = changes.into_iter().filter(|(_, r)| *r > 0).collect();
+    if let Some((exprs, specs)) = ordering {
+        let key = |row: &Row| exprs.iter().map(|e| e.eval(row).unwrap_or(Value::Null)).collect::<Vec<_>>();
+        let mut keyed: Vec<(Vec<Value>, Row, isize)> = rows.into_iter().map(|(row, r)| (key(&row), row, r)).collect();
+        keyed.sort_by(|a, b| compare_by(&a.0, &b.0, specs).then_with(|| a.1.cmp(&b.1)));
+        rows = keyed.into_iter().map(|(_, row, r)| (row, r)).collect();
+    }
+    rows.into_iter().flat_map(|(row, r)| std::iter::repeat_n((RowKind::Insert, row), r as usize)).collect()
+}
+
+/// One time's consolidated diffs as a Flink changelog. With a unique key, a retraction and an
+/// insertion of the same key pair into `-U`/`+U`; otherwise retractions are `-D` and insertions
+/// `+I`. Output is ordered by key, `-U` right before its `+U`.
+pub fn changelog(changes: Vec<(Row, isize)>, unique_key: Option<&[usize]>) -> Vec<(RowKind, Row)> {
+    let expand = |row: Row, r: isize| std::iter::repeat_n(row, r.unsigned_abs());
+    let mut out = Vec::new();
+    let Some(key) = unique_key else {
+        for (row, r) in changes {
+            let kind = if r < 0 { RowKind::Delete } else { RowKind::Insert };
+            out.extend(expand(row, r).map(|row| (kind, row)));
+        }
+        out.sort_by(|a, b| (a.0 != RowKind::Delete).cmp(&(b.0 != RowKind::Delete)).then_with(|| a.1.cmp(&b.1)));
+        return out;
+    };
+    let mut by_key: BTreeMap<Row, (Vec<Row>, Vec<Row>)> = BTreeMap::new();
+    for (row, r) in changes {
+        let entry = by_key.entry(row.project(key)).or_default();
+        let side = if r < 0 { &mut entry.0 } else { &mut entry.1 };
+        side.extend(expand(row, r));
+    }
+    for (_, (removed, added)) in by_key {
+        let pairs = removed.len().min(added.len());
+        let mut removed = removed.into_iter();
+        let mut added = added.into_iter();
+        for _ in 0..pairs {
+            if let (Some(old), Some(new)) = (removed.next(), added.next()) {
+                out.push((RowKind::UpdateBefore, old));
+                out.push((RowKind::UpdateAfter, new));
+            }
+        }
+        out.extend(removed.map(|row| (RowKind::Delete, row)));
+        out.extend(added.map(|row| (RowKind::Insert, row)));
+    }
+    out
+}

@@ -1,0 +1,94 @@
+//! `source`: a timely operator that drains one worker's split of a connector into the
+//! dataflow, a batch of rows per activation so that other operators keep running.
+//!
+//! Batch jobs emit everything at time 0 and then release their capability, which flushes the
+//! whole dataflow. Streaming jobs stamp rows with processing time (epoch milliseconds, rounded
+//! down to the tick) and advance their capability with the clock, so the dataflow frontier
+//! moves and downstream results are emitted tick by tick.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use differential_dataflow::AsCollection;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::operators::generic::operator::source as timely_source;
+use timely::dataflow::Scope;
+
+use crate::connectors::{SourceFactory, SourcePoll, SourceReader};
+use crate::plan::RuntimeMode;
+use crate::runtime::JobContext;
+use crate::types::Row;
+
+use super::{Rows, Time};
+
+/// Rows asked of a reader per poll.
+const POLL_ROWS: usize = 4096;
+/// Longest a source keeps its worker busy per activation.
+const SLICE: Duration = Duration::from_millis(5);
+
+/// The current processing time, rounded down to a multiple of `tick_ms`.
+pub fn processing_time(tick_ms: u64) -> Time {
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    now - now % tick_ms.max(1)
+}
+
+/// The rows of plan node `node`, read by this worker from its split of `factory`.
+pub fn source<'s>(scope: Scope<'s, Time>, node: usize, name: &str, factory: Arc<dyn SourceFactory>, ctx: JobContext) -> Rows<'s> {
+    let (worker, peers) = (scope.index(), scope.peers());
+    timely_source::<_, CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _>(scope, name, move |capability, info| {
+        let activator = scope.activator_for(info.address);
+        let mut reader: Option<Box<dyn SourceReader>> = match factory.open(worker, peers, None) {
+            Ok(reader) => Some(reader),
+            Err(e) => {
+                ctx.fail(e);
+                None
+            }
+        };
+        let mut capability = Some(capability);
+        let mut rows = Vec::with_capacity(POLL_ROWS);
+        let streaming = ctx.mode == RuntimeMode::Streaming;
+        move |output| {
+            let (Some(cap), Some(split)) = (capability.as_mut(), reader.as_mut()) else {
+                capability = None;
+                return;
+            };
+            if streaming {
+                let now = processing_time(ctx.tick_ms);
+                if now > *cap.time() {
+                    cap.downgrade(&now);
+                }
+            }
+            let started = Instant::now();
+            let mut finished = ctx.should_stop();
+            while !finished {
+                rows.clear();
+                let polled = split.poll(&mut rows, POLL_ROWS);
+                if !rows.is_empty() {
+                    let time = *cap.time();
+                    ctx.metrics.add_out(node, rows.len() as u64);
+                    output.session(&*cap).give_iterator(rows.drain(..).map(|row| (row, time, 1)));
+                }
+                match polled {
+                    Ok(SourcePoll::Ready) if started.elapsed() < SLICE => continue,
+                    Ok(SourcePoll::Ready) => activator.activate(),
+                    Ok(SourcePoll::Idle(wait)) => activator.activate_after(if streaming { wait.min(Duration::from_millis(ctx.tick_ms)) } else { wait }),
+                    Ok(SourcePoll::Finished) => finished = true,
+                    Err(e) => {
+                        ctx.fail(e);
+                        finished = true;
+                    }
+                }
+                break;
+            }
+            if finished {
+                ctx.metrics.add_skipped(node, split.skipped_records());
+                capability = None;
+                reader = None;
+            } else if streaming && !ctx.should_stop() {
+                // Keep processing time moving even when no rows arrive.
+                activator.activate_after(Duration::from_millis(ctx.tick_ms));
+            }
+        }
+    })
+    .as_collection()
+}

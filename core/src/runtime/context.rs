@@ -1,0 +1,80 @@
+//! What all workers of one job share: the cancel flag, the first error, metrics, and the
+//! rows collected by `collect` sinks.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+
+use crate::connectors::SinkContext;
+use crate::error::RuntimeError;
+use crate::plan::RuntimeMode;
+
+use super::metrics::JobMetrics;
+
+/// A flag that stops a job: sources stop reading, workers leave their loop.
+#[derive(Clone, Debug, Default)]
+pub struct CancelToken(Arc<AtomicBool>);
+
+impl CancelToken {
+    /// A token not yet cancelled.
+    pub fn new() -> CancelToken {
+        CancelToken::default()
+    }
+
+    /// Asks the job to stop.
+    pub fn cancel(&self) {
+        self.0.store(true, Ordering::Release);
+    }
+
+    /// Whether the job was asked to stop.
+    pub fn is_cancelled(&self) -> bool {
+        self.0.load(Ordering::Acquire)
+    }
+}
+
+/// The state of one running job shared by its workers.
+#[derive(Clone)]
+pub struct JobContext {
+    /// Batch or streaming.
+    pub mode: RuntimeMode,
+    /// Stops the job.
+    pub cancel: CancelToken,
+    /// Per-operator counters.
+    pub metrics: Arc<JobMetrics>,
+    /// Where sinks write.
+    pub sinks: SinkContext,
+    /// How often, in milliseconds, streaming sources advance processing time.
+    pub tick_ms: u64,
+    failure: Arc<Mutex<Option<RuntimeError>>>,
+    failed: Arc<AtomicBool>,
+}
+
+impl JobContext {
+    /// A context for a job of `nodes` plan nodes.
+    pub fn new(mode: RuntimeMode, cancel: CancelToken, metrics: Arc<JobMetrics>, sinks: SinkContext, tick_ms: u64) -> JobContext {
+        JobContext { mode, cancel, metrics, sinks, tick_ms, failure: Default::default(), failed: Default::default() }
+    }
+
+    /// Records that the job failed (the first error wins) and stops it.
+    pub fn fail(&self, error: RuntimeError) {
+        if let Ok(mut slot) = self.failure.lock() {
+            if slot.is_none() {
+                *slot = Some(error);
+            }
+        }
+        self.failed.store(true, Ordering::Release);
+        self.cancel.cancel();
+    }
+
+    /// Whether the job should stop (cancelled or failed).
+    pub fn should_stop(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// The error the job failed with, if any.
+    pub fn failure(&self) -> Option<RuntimeError> {
+        if !self.failed.load(Ordering::Acquire) {
+            return None;
+        }
+        self.failure.lock().ok().and_then(|f| f.clone())
+    }
+}

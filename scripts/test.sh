@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Runs Weir's whole test suite: Rust unit and integration tests, then the Python tests
+# (end-to-end CLI tests and golden tests against DuckDB) in a virtualenv it creates.
+set -euo pipefail
+WEIR_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$WEIR_ROOT"
+source scripts/env.sh
+weir_install_system_deps
+
+echo "=== build (release) ===" >&2
+cargo build --release --workspace --bins
+echo "=== Rust tests ===" >&2
+if cargo nextest --version >/dev/null 2>&1; then
+    cargo nextest run --release --workspace --no-fail-fast
+else
+    cargo test --release --workspace --no-fail-fast
+fi
+
+echo "=== Python tests ===" >&2
+weir_python_env
+set +e
+"$WEIR_VENV/bin/python" -m pytest -q tests/python
+status=$?
+set -e
+# pytest exits 5 when it collected no tests: that is a broken suite here, not a pass.
+exit $status
