@@ -16,11 +16,14 @@
 //! * `json`: `json.ignore-parse-errors`, `json.fail-on-missing-field` (default false: a missing
 //!   field is NULL). See [`json`] for how JSON values become column values.
 //!
+//! The `filesystem` sink (CSV or JSON lines, insert-only, published atomically) is in [`sink`].
+//!
 //! A malformed record fails the job with `path:line: column <name>: ...`; with
 //! `*.ignore-parse-errors` it is skipped and counted instead.
 
 pub mod csv;
 pub mod json;
+pub mod sink;
 pub mod split;
 
 #[cfg(test)]
