@@ -37,6 +37,7 @@ use crate::BenchError;
 use crate::agg_diff::AggDiff;
 use crate::auction_stats::{AuctionStats, Summary};
 use crate::csv_range::{ByteRange, for_each_record, i64_field};
+use crate::mix_hasher::MixBuildHasher;
 
 /// Workers call `worker.step()` after feeding this many records, so data flows into the
 /// arrangement's batcher as it is read instead of queueing in channels.
@@ -186,7 +187,7 @@ fn run_diff_agg(
         input
     });
     let read = if pre_aggregate {
-        let mut combiner: HashMap<i64, AggDiff> = HashMap::new();
+        let mut combiner: HashMap<i64, AggDiff, MixBuildHasher> = HashMap::default();
         let read = feed(worker, path, range, |auction, price| {
             combiner.entry(auction).and_modify(|a| a.plus_equals(&AggDiff::bid(price))).or_insert(AggDiff::bid(price));
             if combiner.len() >= COMBINER_CAPACITY {

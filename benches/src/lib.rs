@@ -19,6 +19,7 @@ pub mod dd_groupby;
 pub mod error;
 pub mod harness;
 pub mod measure;
+pub mod mix_hasher;
 pub mod rng;
 
 pub use error::BenchError;

@@ -70,7 +70,7 @@ fn main() -> anyhow::Result<()> {
     eprintln!("dataset: {} ({}){}", csv.display(), cfg.rows, if generated { ", generated now" } else { "" });
     let spec = spec::write_next_to(&csv, "blackhole").context("writing the Weir job spec")?;
 
-    let setup = Setup {
+    let mut setup = Setup {
         csv: csv.clone(),
         spec,
         workers,
@@ -79,7 +79,6 @@ fn main() -> anyhow::Result<()> {
         python: None,
         script: scripts_dir().join("groupby_baselines.py"),
     };
-    let mut setup = setup;
     if args.systems.iter().any(|s| s.times_itself()) {
         setup.python = args.python.clone().or_else(setup_venv);
     }
