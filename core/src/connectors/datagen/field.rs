@@ -174,7 +174,9 @@ impl FieldGen {
         match self.data_type {
             DataType::Int => Value::Int(v as i32),
             DataType::Double => Value::double(v as f64),
-            DataType::Decimal { scale, .. } => Value::Decimal(Decimal::new(i128::from(v) * pow10(scale), scale)),
+            DataType::Decimal { scale, .. } => {
+                i128::from(v).checked_mul(pow10(scale)).map_or(Value::Null, |m| Value::Decimal(Decimal::new(m, scale)))
+            }
             DataType::String => Value::String(Arc::from(v.to_string())),
             _ => Value::BigInt(v),
         }
@@ -186,7 +188,7 @@ fn sequence(field: &Field, options: &Options, key: &dyn Fn(&str) -> String) -> R
         DataType::Int => (i64::from(i32::MIN), i64::from(i32::MAX)),
         DataType::BigInt | DataType::String | DataType::Double => (i64::MIN, i64::MAX),
         DataType::Decimal { precision, scale } => {
-            let limit = i64::try_from(pow10(precision - scale) - 1).unwrap_or(i64::MAX);
+            let limit = i64::try_from(pow10(precision.saturating_sub(scale)) - 1).unwrap_or(i64::MAX);
             (-limit, limit)
         }
         other => {
@@ -221,7 +223,7 @@ fn random(field: &Field, options: &Options, key: &dyn Fn(&str) -> String) -> Res
         DataType::IntervalDayTime => (integer_range(options, key, 0, MILLIS_PER_DAY)?, NUMBER),
         DataType::Double => (float_range(options, key, 0.0, 1.0)?, NUMBER),
         DataType::Decimal { precision, scale } => {
-            let limit = (pow10(precision - scale) as f64) - 1.0 / pow10(scale) as f64;
+            let limit = (pow10(precision.saturating_sub(scale)) as f64) - 1.0 / pow10(scale) as f64;
             (float_range(options, key, 0.0, limit)?, NUMBER)
         }
         DataType::String | DataType::Bytes => {

@@ -130,7 +130,7 @@ impl DatagenReader {
         if allowed > done {
             return Ok(allowed - done);
         }
-        let next_due = (self.worker + done * self.peers) as f64 / rate;
+        let next_due = (self.worker as f64 + done as f64 * self.peers as f64) / rate;
         let wait = next_due - t0.elapsed().as_secs_f64();
         Err(Duration::from_secs_f64(wait.clamp(0.001, 1.0)))
     }

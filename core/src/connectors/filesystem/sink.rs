@@ -94,7 +94,7 @@ impl FilesystemSink {
                     .quote(quote.unwrap_or(b'"'))
                     .quote_style(if quote.is_some() { ::csv::QuoteStyle::Necessary } else { ::csv::QuoteStyle::Never })
                     .from_writer(out);
-                Encoder::Csv { writer, null_literal: null_literal.clone() }
+                Encoder::Csv { writer: Box::new(writer), null_literal: null_literal.clone() }
             }
             SinkFormat::Json => Encoder::Json { out, line: String::new() },
         };
@@ -103,7 +103,7 @@ impl FilesystemSink {
 }
 
 enum Encoder {
-    Csv { writer: ::csv::Writer<BufWriter<File>>, null_literal: String },
+    Csv { writer: Box<::csv::Writer<BufWriter<File>>>, null_literal: String },
     Json { out: BufWriter<File>, line: String },
 }
 

@@ -38,33 +38,43 @@ pub struct InputFile {
 /// (recursively), sorted by path; names starting with `.` or `_` are skipped, as in Flink.
 pub fn list_files(path: &Path) -> io::Result<Vec<InputFile>> {
     let meta = std::fs::metadata(path)?;
-    if meta.is_file() {
-        File::open(path)?;
-        return Ok(vec![InputFile { path: path.to_path_buf(), size: meta.len() }]);
-    }
     let mut files = Vec::new();
-    collect_dir(path, &mut files)?;
-    files.sort_by(|a, b| a.path.cmp(&b.path));
+    if meta.is_file() {
+        files.push(readable(path)?);
+    } else {
+        collect_dir(path, &mut files)?;
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+    }
     Ok(files)
 }
 
 fn collect_dir(dir: &Path, files: &mut Vec<InputFile>) -> io::Result<()> {
-    for entry in std::fs::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
+    for entry in std::fs::read_dir(dir).map_err(|e| naming(dir, e))? {
+        let path = entry.map_err(|e| naming(dir, e))?.path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         if name.starts_with('.') || name.starts_with('_') {
             continue;
         }
-        let path = entry.path();
-        let meta = std::fs::metadata(&path)?;
+        let meta = std::fs::metadata(&path).map_err(|e| naming(&path, e))?;
         if meta.is_dir() {
             collect_dir(&path, files)?;
         } else if meta.is_file() {
-            files.push(InputFile { path, size: meta.len() });
+            files.push(readable(&path)?);
         }
     }
     Ok(())
+}
+
+/// The file at `path`, checked to open for reading.
+fn readable(path: &Path) -> io::Result<InputFile> {
+    let file = File::open(path).map_err(|e| naming(path, e))?;
+    let size = file.metadata().map_err(|e| naming(path, e))?.len();
+    Ok(InputFile { path: path.to_path_buf(), size })
+}
+
+/// `error`, with the path it is about in front when that path is inside the listed directory.
+fn naming(path: &Path, error: io::Error) -> io::Error {
+    io::Error::new(error.kind(), format!("{}: {error}", path.display()))
 }
 
 /// A byte range `[start, end)` of file `file` (an index into the file list) that one worker
