@@ -1,15 +1,30 @@
-//! Name resolution and type checking of expressions.
+//! Name resolution and type checking: [`Expr`] against an input [`Schema`] gives a
+//! [`BoundExpr`], with errors that name the JSON path of the offending node.
 
-use crate::types::{DataType, Schema, Value};
+use crate::types::{DataType, Schema};
 
-use super::ast::{ColumnRef, Expr, Literal};
-use super::compile::CompiledExpr;
+use super::ast::{Case, Cast, ColumnRef, Expr};
+use super::bound::BoundExpr;
+use super::functions::{self, cast, conditional};
+use super::literal;
+use super::zone::SessionZone;
 
 /// Settings that change how expressions are typed and evaluated.
 #[derive(Clone, Debug, Default)]
 pub struct BindContext {
-    /// `table.local-time-zone` (default `UTC`).
+    /// `table.local-time-zone` (default `UTC`): the zone TIMESTAMP_LTZ values are read and
+    /// rendered in. UTC and fixed offsets (`+08:00`) are supported; named zones are not yet.
     pub time_zone: Option<String>,
+}
+
+impl BindContext {
+    /// The session zone, parsed; an error for zones we cannot interpret.
+    pub(crate) fn zone(&self) -> Result<SessionZone, String> {
+        match &self.time_zone {
+            None => Ok(SessionZone::utc()),
+            Some(text) => SessionZone::parse(text),
+        }
+    }
 }
 
 /// An expression could not be bound: `path` is relative to the expression (`call.args[1]`).
@@ -22,90 +37,103 @@ pub struct ExprError {
     pub message: String,
 }
 
-/// A typed expression over a known input schema.
-#[derive(Clone, Debug)]
-pub enum BoundExpr {
-    /// Input column `index`.
-    Column {
-        /// Position in the input row.
-        index: usize,
-        /// Its type.
-        data_type: DataType,
-        /// Whether it may be NULL.
-        nullable: bool,
-    },
-    /// A constant.
-    Literal(Value, DataType),
-}
-
-impl BoundExpr {
-    /// The result type.
-    pub fn data_type(&self) -> DataType {
-        match self {
-            BoundExpr::Column { data_type, .. } => *data_type,
-            BoundExpr::Literal(_, t) => *t,
-        }
+impl ExprError {
+    /// An error at `path` (relative to the expression being bound).
+    pub fn new(path: impl Into<String>, message: impl Into<String>) -> ExprError {
+        ExprError { path: path.into(), message: message.into() }
     }
 
-    /// Whether the result may be NULL.
-    pub fn nullable(&self) -> bool {
-        match self {
-            BoundExpr::Column { nullable, .. } => *nullable,
-            BoundExpr::Literal(v, _) => v.is_null(),
-        }
-    }
-
-    /// The input column, when the expression is just a column reference.
-    pub fn as_column(&self) -> Option<usize> {
-        match self {
-            BoundExpr::Column { index, .. } => Some(*index),
-            _ => None,
-        }
-    }
-
-    /// Compiles the expression for evaluation.
-    pub fn compile(&self) -> CompiledExpr {
-        CompiledExpr::new(self)
-    }
-
-    /// This expression converted to `target` by an implicit cast (e.g. INT to BIGINT).
-    pub fn cast_to(self, target: DataType) -> Result<BoundExpr, ExprError> {
-        if self.data_type() == target {
-            return Ok(self);
-        }
-        Err(ExprError { path: String::new(), message: format!("cannot convert {} to {target}", self.data_type()) })
+    /// The same error seen from a parent node: `prefix` goes in front of the path.
+    pub fn under(mut self, prefix: &str) -> ExprError {
+        self.path = match (prefix.is_empty(), self.path.is_empty()) {
+            (true, _) => self.path,
+            (false, true) => prefix.to_string(),
+            (false, false) => format!("{prefix}.{}", self.path),
+        };
+        self
     }
 }
 
-/// The type both `a` and `b` convert to implicitly (for comparisons, UNION, CASE branches).
-pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
-    if a == b {
-        return Some(a);
-    }
-    match (a, b) {
-        (DataType::Null, t) | (t, DataType::Null) => Some(t),
-        _ => None,
-    }
+/// Resolves names and checks types of `expr` against `input`. Binding happens once per plan
+/// node; the result is compiled with [`BoundExpr::compile`].
+pub fn bind(expr: &Expr, input: &Schema, ctx: &BindContext) -> Result<BoundExpr, ExprError> {
+    Binder { input, ctx }.bind(expr)
 }
 
-/// Resolves names and checks types of `expr` against `input`.
-pub fn bind(expr: &Expr, input: &Schema, _ctx: &BindContext) -> Result<BoundExpr, ExprError> {
-    match expr {
-        Expr::Column(ColumnRef::Name(name)) => match input.index_of(name) {
-            Some(index) => {
-                let f = &input.fields[index];
-                Ok(BoundExpr::Column { index, data_type: f.data_type, nullable: f.nullable })
+struct Binder<'a> {
+    input: &'a Schema,
+    ctx: &'a BindContext,
+}
+
+impl Binder<'_> {
+    fn bind(&self, expr: &Expr) -> Result<BoundExpr, ExprError> {
+        match expr {
+            Expr::Column(c) => self.column(c).map_err(|e| e.under("column")),
+            Expr::Literal(l) => literal::bind_literal(l, self.ctx).map_err(|e| e.under("literal")),
+            Expr::Call(call) => {
+                let args = call
+                    .args
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| self.bind(a).map_err(|e| e.under(&format!("call.args[{i}]"))))
+                    .collect::<Result<Vec<_>, _>>()?;
+                functions::bind_call(&call.function, args, self.ctx).map_err(|e| e.under("call"))
             }
-            None => Err(ExprError { path: "column".into(), message: format!("no column \"{name}\"") }),
-        },
-        Expr::Column(ColumnRef::Index(index)) => match input.fields.get(*index) {
-            Some(f) => Ok(BoundExpr::Column { index: *index, data_type: f.data_type, nullable: f.nullable }),
-            None => Err(ExprError { path: "column".into(), message: format!("no column at position {index}") }),
-        },
-        Expr::Literal(Literal::Plain(serde_json::Value::Number(n))) if n.is_i64() => {
-            let v = n.as_i64().unwrap_or_default();
-            Ok(BoundExpr::Literal(Value::BigInt(v), DataType::BigInt))
+            Expr::Cast(c) => self.cast(c).map_err(|e| e.under("cast")),
+            Expr::Case(c) => self.case(c).map_err(|e| e.under("case")),
         }
-        _ => Err(ExprError { path: String::new(), message: "unsupported expression".into() }),
     }
+
+    fn column(&self, c: &ColumnRef) -> Result<BoundExpr, ExprError> {
+        let index = match c {
+            ColumnRef::Index(i) if *i < self.input.len() => *i,
+            ColumnRef::Index(i) => {
+                return Err(ExprError::new("", format!("no column at position {i} (the input has {} columns)", self.input.len())));
+            }
+            ColumnRef::Name(name) => match self.input.index_of(name) {
+                Some(i) => i,
+                None => {
+                    let hint = match self.input.closest_name(name) {
+                        Some(close) => format!("; did you mean \"{close}\"?"),
+                        None => String::new(),
+                    };
+                    return Err(ExprError::new("", format!("no column \"{name}\"{hint}")));
+                }
+            },
+        };
+        let field = &self.input.fields[index];
+        Ok(BoundExpr::column(index, field.data_type, field.nullable))
+    }
+
+    fn cast(&self, c: &Cast) -> Result<BoundExpr, ExprError> {
+        let inner = self.bind(&c.expr).map_err(|e| e.under("expr"))?;
+        let zone = if involves_ltz(inner.data_type(), c.data_type) {
+            self.ctx.zone().map_err(|m| ExprError::new("", m))?
+        } else {
+            SessionZone::utc()
+        };
+        cast::bind_cast(inner, c.data_type, c.try_cast, &zone)
+    }
+
+    fn case(&self, c: &Case) -> Result<BoundExpr, ExprError> {
+        let operand = match &c.operand {
+            Some(o) => Some(self.bind(o).map_err(|e| e.under("operand"))?),
+            None => None,
+        };
+        let mut branches = Vec::with_capacity(c.when.len());
+        for (i, wt) in c.when.iter().enumerate() {
+            let when = self.bind(&wt.when).map_err(|e| e.under(&format!("when[{i}].when")))?;
+            let then = self.bind(&wt.then).map_err(|e| e.under(&format!("when[{i}].then")))?;
+            branches.push((when, then));
+        }
+        let else_result = match &c.else_result {
+            Some(e) => Some(self.bind(e).map_err(|err| err.under("else"))?),
+            None => None,
+        };
+        conditional::bind_case(operand, branches, else_result, self.ctx)
+    }
+}
+
+fn involves_ltz(a: DataType, b: DataType) -> bool {
+    a == DataType::TimestampLtz || b == DataType::TimestampLtz
 }

@@ -1,10 +1,11 @@
-//! Compiled expressions: closures built once, called per row.
+//! Compiled expressions: closures built once per operator, called per row. Constant
+//! subexpressions are evaluated once here and become literals.
 
 use std::sync::Arc;
 
 use crate::types::{Row, Value};
 
-use super::bind::BoundExpr;
+use super::bound::{BoundCall, BoundExpr, EvalResult, Kernel, Kind};
 
 /// An expression failed on a row (division by zero, a failing CAST).
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -14,23 +15,134 @@ pub struct EvalError {
     pub message: String,
 }
 
-type EvalFn = dyn Fn(&Row) -> Result<Value, EvalError> + Send + Sync;
+impl EvalError {
+    /// An error with this message.
+    pub fn new(message: impl Into<String>) -> EvalError {
+        EvalError { message: message.into() }
+    }
+}
 
-/// A ready-to-run expression. Cloning shares the compiled code.
+type EvalFn = dyn Fn(&Row) -> EvalResult + Send + Sync;
+
+/// A ready-to-run expression. Cloning shares the compiled code; it is `Send + Sync`, so one
+/// compiled expression can serve every worker.
 #[derive(Clone)]
 pub struct CompiledExpr(Arc<EvalFn>);
+
+impl std::fmt::Debug for CompiledExpr {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("CompiledExpr")
+    }
+}
 
 impl CompiledExpr {
     /// Compiles a bound expression.
     pub fn new(expr: &BoundExpr) -> CompiledExpr {
-        match expr.clone() {
-            BoundExpr::Column { index, .. } => CompiledExpr(Arc::new(move |row: &Row| Ok(row.get(index).clone()))),
-            BoundExpr::Literal(v, _) => CompiledExpr(Arc::new(move |_: &Row| Ok(v.clone()))),
-        }
+        compile_node(expr).0
     }
 
     /// Evaluates the expression on `row`.
-    pub fn eval(&self, row: &Row) -> Result<Value, EvalError> {
+    #[inline]
+    pub fn eval(&self, row: &Row) -> EvalResult {
         (self.0)(row)
     }
+
+    /// Evaluates a BOOLEAN expression as a filter predicate: only TRUE passes (NULL does not).
+    #[inline]
+    pub fn eval_predicate(&self, row: &Row) -> Result<bool, EvalError> {
+        Ok(matches!(self.eval(row)?, Value::Boolean(true)))
+    }
+
+    fn from_fn(f: impl Fn(&Row) -> EvalResult + Send + Sync + 'static) -> CompiledExpr {
+        CompiledExpr(Arc::new(f))
+    }
+
+    fn constant(v: Value) -> CompiledExpr {
+        CompiledExpr::from_fn(move |_| Ok(v.clone()))
+    }
+}
+
+/// Compiles `expr`, returning its value too when it is constant.
+fn compile_node(expr: &BoundExpr) -> (CompiledExpr, Option<Value>) {
+    match &expr.kind {
+        Kind::Column(i) => {
+            let i = *i;
+            (CompiledExpr::from_fn(move |row| Ok(row.get(i).clone())), None)
+        }
+        Kind::Literal(v) => (CompiledExpr::constant(v.clone()), Some(v.clone())),
+        Kind::Call(call) => compile_call(call),
+    }
+}
+
+fn compile_call(call: &BoundCall) -> (CompiledExpr, Option<Value>) {
+    let compiled: Vec<(CompiledExpr, Option<Value>)> = call.args.iter().map(compile_node).collect();
+    let all_constant = compiled.iter().all(|(_, c)| c.is_some());
+    let args: Vec<CompiledExpr> = compiled.into_iter().map(|(c, _)| c).collect();
+    let code = build(&call.kernel, args);
+    if call.deterministic && all_constant {
+        // A failing constant (e.g. 1/0) is left to fail on the first row, as Flink does.
+        if let Ok(v) = code.eval(&Row::empty()) {
+            return (CompiledExpr::constant(v.clone()), Some(v));
+        }
+    }
+    (code, None)
+}
+
+fn build(kernel: &Kernel, args: Vec<CompiledExpr>) -> CompiledExpr {
+    match kernel.clone() {
+        Kernel::Strict1(f) => {
+            let [a] = fixed::<1>(args);
+            CompiledExpr::from_fn(move |row| match a.eval(row)? {
+                Value::Null => Ok(Value::Null),
+                x => f(x),
+            })
+        }
+        Kernel::Strict2(f) => {
+            let [a, b] = fixed::<2>(args);
+            CompiledExpr::from_fn(move |row| {
+                let x = a.eval(row)?;
+                if x.is_null() {
+                    return Ok(Value::Null);
+                }
+                match b.eval(row)? {
+                    Value::Null => Ok(Value::Null),
+                    y => f(x, y),
+                }
+            })
+        }
+        Kernel::Strict3(f) => {
+            let [a, b, c] = fixed::<3>(args);
+            CompiledExpr::from_fn(move |row| {
+                let x = a.eval(row)?;
+                let y = b.eval(row)?;
+                let z = c.eval(row)?;
+                if x.is_null() || y.is_null() || z.is_null() {
+                    return Ok(Value::Null);
+                }
+                f(x, y, z)
+            })
+        }
+        Kernel::StrictN(f) => CompiledExpr::from_fn(move |row| {
+            let mut values = Vec::with_capacity(args.len());
+            for a in &args {
+                match a.eval(row)? {
+                    Value::Null => return Ok(Value::Null),
+                    v => values.push(v),
+                }
+            }
+            f(&values)
+        }),
+        Kernel::AllN(f) => CompiledExpr::from_fn(move |row| {
+            let values = args.iter().map(|a| a.eval(row)).collect::<Result<Vec<_>, _>>()?;
+            f(&values)
+        }),
+        Kernel::Lazy(f) => CompiledExpr::from_fn(move |row| f(&args, row)),
+    }
+}
+
+/// The first `N` compiled arguments (binding guarantees the count; missing ones evaluate to
+/// NULL rather than panicking).
+fn fixed<const N: usize>(args: Vec<CompiledExpr>) -> [CompiledExpr; N] {
+    let mut it = args.into_iter();
+    std::array::from_fn(|_| it.next().unwrap_or_else(|| CompiledExpr::constant(Value::Null)))
 }

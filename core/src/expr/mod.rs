@@ -1,11 +1,30 @@
 //! Expressions: the JSON/SQL syntax tree ([`Expr`]), binding it to an input schema into a
 //! typed [`BoundExpr`] (names resolved, types checked, implicit casts inserted), and compiling
 //! that once into a [`CompiledExpr`] that evaluates a row without re-interpreting anything.
+//!
+//! Every function and operator, with its signature and result type, is listed in
+//! `core/src/expr/FUNCTIONS.md`. Table functions (for the plan's `flat_map` node) live in
+//! [`table_functions`].
 
 mod ast;
 mod bind;
+mod bound;
 mod compile;
+mod functions;
+mod java_format;
+mod like;
+mod literal;
+pub mod table_functions;
+mod types;
+mod zone;
+
+#[cfg(test)]
+mod tests;
 
 pub use ast::{Call, Case, Cast, ColumnRef, Expr, Literal, WhenThen};
-pub use bind::{bind, common_type, BindContext, BoundExpr, ExprError};
+pub use bind::{bind, BindContext, ExprError};
+pub use bound::BoundExpr;
 pub use compile::{CompiledExpr, EvalError};
+pub use functions::function_names;
+pub use table_functions::{bind_table_function, BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry};
+pub use types::common_type;

@@ -36,7 +36,8 @@ impl Decimal {
             Ordering::Less => {
                 let div = pow10(self.scale - scale);
                 let (q, r) = (self.mantissa / div, self.mantissa % div);
-                let q = if r.abs() * 2 >= div { q + self.mantissa.signum() } else { q };
+                // Compared without doubling `r`, which could overflow at 38 digits.
+                let q = if r.unsigned_abs() >= div.unsigned_abs() - r.unsigned_abs() { q + self.mantissa.signum() } else { q };
                 Some(Decimal::new(q, scale))
             }
         }

@@ -1,0 +1,187 @@
+//! `CAST` and `TRY_CAST`: the conversion between each sensible pair of types, chosen once at
+//! bind time.
+//!
+//! Numbers convert as Java does (narrowing integers wraps, DOUBLE to integer truncates and
+//! saturates, NaN becomes 0); a value that does not fit a DECIMAL becomes NULL (as in Flink);
+//! anything converts to STRING; STRING converts to anything by parsing it; DATE, TIMESTAMP and
+//! TIMESTAMP_LTZ convert among themselves (TIMESTAMP_LTZ in the session zone). BIGINT to
+//! TIMESTAMP is refused, as in Flink: use `TO_TIMESTAMP_LTZ`. A failing CAST is an error naming
+//! the value and the type; TRY_CAST gives NULL instead.
+
+use std::sync::Arc;
+
+use crate::types::{parse_value, temporal, DataType, Decimal, Value};
+
+use super::super::bind::ExprError;
+use super::super::bound::{BoundExpr, Fn1, Kernel};
+use super::super::compile::EvalError;
+use super::super::zone::SessionZone;
+use super::{string_value, unexpected};
+
+const MS_PER_DAY: i64 = 86_400_000;
+
+/// Binds `CAST(expr AS target)` (or `TRY_CAST` when `try_cast`).
+pub(crate) fn bind_cast(expr: BoundExpr, target: DataType, try_cast: bool, zone: &SessionZone) -> Result<BoundExpr, ExprError> {
+    let from = expr.data_type();
+    if from == target {
+        return Ok(expr);
+    }
+    if from == DataType::Null {
+        return Ok(BoundExpr::literal(Value::Null, target));
+    }
+    if target == DataType::Null {
+        return Err(ExprError::new("", format!("cannot cast {from} to NULL")));
+    }
+    let (f, may_be_null) = conversion(from, target, *zone).map_err(|m| ExprError::new("", m))?;
+    let nullable = expr.nullable() || may_be_null || try_cast;
+    let (name, kernel) = if try_cast {
+        ("TRY_CAST", Kernel::Strict1(Arc::new(move |v| Ok(f(v).unwrap_or(Value::Null)))))
+    } else {
+        ("CAST", Kernel::Strict1(f))
+    };
+    Ok(BoundExpr::call(name, vec![expr], kernel, target, nullable))
+}
+
+/// The conversion function from `from` to `to`, and whether it can yield NULL from a value.
+fn conversion(from: DataType, to: DataType, zone: SessionZone) -> Result<(Fn1, bool), String> {
+    use DataType as T;
+    Ok(match (from, to) {
+        (_, T::String) => (to_string(from, zone), false),
+        (T::String, _) => (from_string(to, zone), false),
+        (a, b) if a.is_numeric() && b.is_numeric() => (numeric(b), matches!(b, T::Decimal { .. })),
+        (T::Boolean, b) if b.is_numeric() => {
+            let one = numeric(b);
+            (Arc::new(move |v| match v {
+                Value::Boolean(x) => one(Value::Int(i32::from(x))),
+                other => Err(unexpected(&other)),
+            }), false)
+        }
+        (a, T::Boolean) if a.is_numeric() => (Arc::new(|v: Value| match v.as_f64() {
+            Some(x) => Ok(Value::Boolean(x != 0.0)),
+            None => Err(unexpected(&v)),
+        }), false),
+        (T::Date | T::Timestamp | T::TimestampLtz, T::Date | T::Timestamp | T::TimestampLtz) => (temporal_conversion(to, zone), false),
+        (a, b) if a.is_numeric() && b.is_timestamp() => {
+            return Err(format!("cannot cast {a} to {b}; use TO_TIMESTAMP_LTZ(value, 0) for epoch seconds or TO_TIMESTAMP_LTZ(value, 3) for epoch milliseconds"));
+        }
+        (T::Bytes, _) | (_, T::Bytes) | (_, _) => return Err(format!("cannot cast {from} to {to}")),
+    })
+}
+
+/// `cannot cast "abc" to INT`.
+pub(crate) fn cast_error(v: &Value, to: DataType) -> EvalError {
+    match v {
+        Value::String(s) => EvalError::new(format!("cannot cast \"{s}\" to {to}")),
+        other => EvalError::new(format!("cannot cast {other} to {to}")),
+    }
+}
+
+/// The SQL text of a value as CAST(.. AS STRING) gives it: TIMESTAMP as
+/// `2023-11-14 22:13:20[.123]`, TIMESTAMP_LTZ the same in the session zone, BYTES decoded as
+/// UTF-8, everything else as [`Value`]'s display.
+pub(crate) fn text_of(v: &Value, zone: SessionZone) -> String {
+    match v {
+        Value::Timestamp(ms) => temporal::format_timestamp(*ms).replacen('T', " ", 1),
+        Value::TimestampLtz(ms) => temporal::format_timestamp(zone.to_local(*ms)).replacen('T', " ", 1),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn to_string(from: DataType, zone: SessionZone) -> Fn1 {
+    if from == DataType::String {
+        return Arc::new(Ok);
+    }
+    Arc::new(move |v| Ok(string_value(text_of(&v, zone))))
+}
+
+fn from_string(to: DataType, zone: SessionZone) -> Fn1 {
+    Arc::new(move |v| {
+        let Value::String(s) = &v else { return Err(unexpected(&v)) };
+        let fail = || cast_error(&v, to);
+        match to {
+            DataType::Boolean => match s.trim().to_ascii_lowercase().as_str() {
+                "true" | "t" | "yes" | "y" | "1" => Ok(Value::Boolean(true)),
+                "false" | "f" | "no" | "n" | "0" => Ok(Value::Boolean(false)),
+                _ => Err(fail()),
+            },
+            DataType::TimestampLtz => match parse_value(s, &DataType::Timestamp) {
+                Ok(Value::Timestamp(local)) => Ok(Value::TimestampLtz(zone.to_instant(local))),
+                _ => Err(fail()),
+            },
+            _ => parse_value(s, &to).map_err(|_| fail()),
+        }
+    })
+}
+
+/// Conversion of any numeric value to the numeric type `to`.
+fn numeric(to: DataType) -> Fn1 {
+    match to {
+        DataType::Int => Arc::new(|v| match v {
+            Value::BigInt(x) => Ok(Value::Int(x as i32)),
+            Value::Double(x) => Ok(Value::Int(x.get() as i32)),
+            Value::Decimal(d) => Ok(Value::Int(d.trunc_to_i128() as i64 as i32)),
+            Value::Int(_) => Ok(v),
+            other => Err(unexpected(&other)),
+        }),
+        DataType::BigInt => Arc::new(|v| match v {
+            Value::Int(x) => Ok(Value::BigInt(i64::from(x))),
+            Value::Double(x) => Ok(Value::BigInt(x.get() as i64)),
+            Value::Decimal(d) => Ok(Value::BigInt(d.trunc_to_i128() as i64)),
+            Value::BigInt(_) => Ok(v),
+            other => Err(unexpected(&other)),
+        }),
+        DataType::Double => Arc::new(|v| match v.as_f64() {
+            Some(x) => Ok(Value::double(x)),
+            None => Err(unexpected(&v)),
+        }),
+        DataType::Decimal { precision, scale } => Arc::new(move |v| {
+            let d = match &v {
+                Value::Int(x) => Some(Decimal::new(i128::from(*x), 0)),
+                Value::BigInt(x) => Some(Decimal::new(i128::from(*x), 0)),
+                Value::Double(x) => decimal_of_double(x.get(), scale),
+                Value::Decimal(d) => Some(*d),
+                other => return Err(unexpected(other)),
+            };
+            Ok(to_decimal(d, precision, scale))
+        }),
+        _ => Arc::new(|v| Err(unexpected(&v))),
+    }
+}
+
+/// `d` at `scale` if it fits DECIMAL(precision, scale), else NULL (Flink's overflow result).
+pub(crate) fn to_decimal(d: Option<Decimal>, precision: u8, scale: u8) -> Value {
+    match d.and_then(|d| d.rescale(scale)) {
+        Some(d) if d.fits_precision(precision) => Value::Decimal(d),
+        _ => Value::Null,
+    }
+}
+
+/// The decimal a double prints as (Java's `BigDecimal.valueOf(double)`), or `None` when not
+/// finite or too large.
+pub(crate) fn decimal_of_double(x: f64, scale: u8) -> Option<Decimal> {
+    if !x.is_finite() {
+        return None;
+    }
+    if x.abs() < 1e-20 {
+        return Decimal::from_f64(x, scale);
+    }
+    Decimal::parse(&format!("{x}"))
+}
+
+fn temporal_conversion(to: DataType, zone: SessionZone) -> Fn1 {
+    Arc::new(move |v| {
+        // Everything goes through wall-clock milliseconds.
+        let local = match &v {
+            Value::Date(d) => i64::from(*d) * MS_PER_DAY,
+            Value::Timestamp(ms) => *ms,
+            Value::TimestampLtz(ms) => zone.to_local(*ms),
+            other => return Err(unexpected(other)),
+        };
+        Ok(match to {
+            DataType::Date => Value::Date(i32::try_from(local.div_euclid(MS_PER_DAY)).map_err(|_| cast_error(&v, to))?),
+            DataType::Timestamp => Value::Timestamp(local),
+            _ => Value::TimestampLtz(zone.to_instant(local)),
+        })
+    })
+}

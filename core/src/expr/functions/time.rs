@@ -1,0 +1,339 @@
+//! Date and time functions. TIMESTAMP_LTZ values are read and rendered in the session zone
+//! (`BindContext::time_zone`); formats are Java `SimpleDateFormat` patterns, compiled once
+//! when they are literals. Parse failures give NULL, as in Flink.
+
+use std::sync::Arc;
+
+use chrono::{Datelike, FixedOffset, NaiveDateTime, TimeZone, Timelike};
+
+use crate::types::{temporal, DataType, Value};
+
+use super::super::bind::ExprError;
+use super::super::bound::{any_nullable, BoundExpr, Kernel};
+use super::super::compile::{CompiledExpr, EvalError};
+use super::super::java_format::DateFormat;
+use super::super::zone::SessionZone;
+use super::{int_of, literal_int, literal_str, string_value, unexpected, CallSite, FunctionDef, Param};
+
+/// The date and time functions.
+pub(crate) const FUNCTIONS: &[FunctionDef] = &[
+    FunctionDef { names: &["TO_TIMESTAMP_LTZ"], signature: "(NUMERIC[, precision 0|3])", bind: to_timestamp_ltz },
+    FunctionDef { names: &["TO_TIMESTAMP"], signature: "(STRING[, format STRING])", bind: to_timestamp },
+    FunctionDef { names: &["TO_DATE"], signature: "(STRING[, format STRING])", bind: to_date },
+    FunctionDef { names: &["DATE_FORMAT"], signature: "(TIMESTAMP|TIMESTAMP_LTZ|DATE|STRING, format STRING)", bind: date_format },
+    FunctionDef { names: &["EXTRACT"], signature: "(unit STRING, DATE|TIMESTAMP|TIMESTAMP_LTZ)", bind: extract },
+    FunctionDef { names: &["YEAR"], signature: "(DATE|TIMESTAMP|TIMESTAMP_LTZ)", bind: year },
+    FunctionDef { names: &["QUARTER"], signature: "(DATE|TIMESTAMP|TIMESTAMP_LTZ)", bind: quarter },
+    FunctionDef { names: &["MONTH"], signature: "(DATE|TIMESTAMP|TIMESTAMP_LTZ)", bind: month },
+    FunctionDef { names: &["WEEK"], signature: "(DATE|TIMESTAMP|TIMESTAMP_LTZ)", bind: week },
+    FunctionDef { names: &["DAYOFMONTH"], signature: "(DATE|TIMESTAMP|TIMESTAMP_LTZ)", bind: dayofmonth },
+    FunctionDef { names: &["DAYOFWEEK"], signature: "(DATE|TIMESTAMP|TIMESTAMP_LTZ)", bind: dayofweek },
+    FunctionDef { names: &["DAYOFYEAR"], signature: "(DATE|TIMESTAMP|TIMESTAMP_LTZ)", bind: dayofyear },
+    FunctionDef { names: &["HOUR"], signature: "(TIMESTAMP|TIMESTAMP_LTZ)", bind: hour },
+    FunctionDef { names: &["MINUTE"], signature: "(TIMESTAMP|TIMESTAMP_LTZ)", bind: minute },
+    FunctionDef { names: &["SECOND"], signature: "(TIMESTAMP|TIMESTAMP_LTZ)", bind: second },
+    FunctionDef { names: &["UNIX_TIMESTAMP"], signature: "() or (STRING[, format STRING])", bind: unix_timestamp },
+    FunctionDef { names: &["FROM_UNIXTIME"], signature: "(BIGINT[, format STRING])", bind: from_unixtime },
+    FunctionDef { names: &["NOW", "CURRENT_TIMESTAMP"], signature: "()", bind: now },
+    FunctionDef { names: &["LOCALTIMESTAMP"], signature: "()", bind: localtimestamp },
+    FunctionDef { names: &["CURRENT_DATE"], signature: "()", bind: current_date },
+];
+
+const MS_PER_DAY: i64 = 86_400_000;
+const DEFAULT_FORMAT: &str = "yyyy-MM-dd HH:mm:ss";
+
+/// `TO_TIMESTAMP_LTZ(epoch, precision)`: precision 0 reads seconds, 3 milliseconds (default 3).
+fn to_timestamp_ltz(site: CallSite) -> Result<BoundExpr, ExprError> {
+    let name = site.name.clone();
+    let mut args = site.expect(&[Param::Numeric, Param::Int], 1)?;
+    let precision = match args.get(1) {
+        None => 3,
+        Some(p) => literal_int(p).filter(|p| *p == 0 || *p == 3).ok_or_else(|| {
+            ExprError::new("args[1]", "the precision of TO_TIMESTAMP_LTZ must be the literal 0 (seconds) or 3 (milliseconds)")
+        })?,
+    };
+    args.truncate(1);
+    let factor: i64 = if precision == 0 { 1000 } else { 1 };
+    let kernel = super::strict1(move |v| {
+        let ms = match &v {
+            Value::Int(_) | Value::BigInt(_) => int_of(&v)?.checked_mul(factor),
+            other => other.as_f64().map(|x| x * factor as f64).filter(|x| x.is_finite() && x.abs() < 9.2e18).map(|x| x as i64),
+        };
+        Ok(ms.map_or(Value::Null, Value::TimestampLtz))
+    });
+    Ok(BoundExpr::call(&name, args, kernel, DataType::TimestampLtz, true))
+}
+
+/// A format argument: compiled now when literal, else per row.
+#[derive(Clone)]
+enum Format {
+    Fixed(DateFormat),
+    PerRow,
+}
+
+fn format_arg(args: &[BoundExpr], i: usize) -> Result<Format, ExprError> {
+    match args.get(i) {
+        None => DateFormat::new(DEFAULT_FORMAT).map(Format::Fixed).map_err(|m| ExprError::new("", m)),
+        Some(f) => match literal_str(f) {
+            Some(text) => DateFormat::new(text).map(Format::Fixed).map_err(|m| ExprError::new(format!("args[{i}]"), m)),
+            None => Ok(Format::PerRow),
+        },
+    }
+}
+
+impl Format {
+    fn get(&self, value: Option<&Value>) -> Result<DateFormat, EvalError> {
+        match (self, value) {
+            (Format::Fixed(f), _) => Ok(f.clone()),
+            (Format::PerRow, Some(Value::String(s))) => DateFormat::new(s).map_err(EvalError::new),
+            (Format::PerRow, other) => Err(unexpected(other.unwrap_or(&Value::Null))),
+        }
+    }
+}
+
+/// Parses `text` as a wall-clock time: with the default format, any `yyyy-MM-dd HH:mm:ss[.SSS]`
+/// or a bare date; otherwise with `format`.
+fn parse_local(text: &str, format: &DateFormat, default: bool) -> Option<i64> {
+    if default {
+        return temporal::parse_timestamp(text);
+    }
+    format.parse(text).map(temporal::millis_from_datetime)
+}
+
+/// Shared by TO_TIMESTAMP, TO_DATE, UNIX_TIMESTAMP: parse a string (with an optional format)
+/// and turn the wall-clock milliseconds into the result.
+fn parsing(site: CallSite, t: DataType, finish: fn(i64, SessionZone) -> Option<Value>) -> Result<BoundExpr, ExprError> {
+    let name = site.name.clone();
+    let zone = if t == DataType::BigInt { site.zone()? } else { SessionZone::utc() };
+    let args = site.expect(&[Param::String, Param::String], 1)?;
+    let default = args.len() == 1;
+    let format = format_arg(&args, 1)?;
+    let kernel = Kernel::StrictN(Arc::new(move |v: &[Value]| {
+        let Some(Value::String(text)) = v.first() else { return Ok(Value::Null) };
+        let f = format.get(v.get(1))?;
+        Ok(parse_local(text, &f, default).and_then(|ms| finish(ms, zone)).unwrap_or(Value::Null))
+    }));
+    Ok(BoundExpr::call(&name, args, kernel, t, true))
+}
+
+/// `TO_TIMESTAMP(s[, format])` → TIMESTAMP, NULL when `s` does not parse.
+fn to_timestamp(site: CallSite) -> Result<BoundExpr, ExprError> {
+    parsing(site, DataType::Timestamp, |ms, _| Some(Value::Timestamp(ms)))
+}
+
+/// `TO_DATE(s[, format])` → DATE (default format `yyyy-MM-dd`).
+fn to_date(site: CallSite) -> Result<BoundExpr, ExprError> {
+    parsing(site, DataType::Date, |ms, _| i32::try_from(ms.div_euclid(MS_PER_DAY)).ok().map(Value::Date))
+}
+
+/// Wall-clock milliseconds of a DATE, TIMESTAMP or TIMESTAMP_LTZ (in the zone).
+fn local_millis(v: &Value, zone: SessionZone) -> Result<i64, EvalError> {
+    match v {
+        Value::Date(d) => Ok(i64::from(*d) * MS_PER_DAY),
+        Value::Timestamp(ms) => Ok(*ms),
+        Value::TimestampLtz(ms) => Ok(zone.to_local(*ms)),
+        other => Err(unexpected(other)),
+    }
+}
+
+/// The wall-clock time `local_ms` as a zoned date-time (so `Z`/`XXX` print the session offset).
+fn zoned(local_ms: i64, zone: SessionZone) -> Option<chrono::DateTime<FixedOffset>> {
+    let offset = FixedOffset::east_opt(zone.offset_seconds())?;
+    let utc = temporal::datetime_from_millis(zone.to_instant(local_ms))?;
+    Some(offset.from_utc_datetime(&utc))
+}
+
+/// `DATE_FORMAT(x, format)` → STRING; a STRING `x` is read as `yyyy-MM-dd HH:mm:ss[.SSS]` first.
+fn date_format(site: CallSite) -> Result<BoundExpr, ExprError> {
+    site.expect_count(2, 2)?;
+    let t = site.args[0].data_type();
+    if !(t == DataType::String || t == DataType::Date || t.is_timestamp() || t == DataType::Null) {
+        return Err(site.mismatch());
+    }
+    let zone = if t == DataType::TimestampLtz { site.zone()? } else { SessionZone::utc() };
+    let name = site.name.clone();
+    let args = site.expect(&[Param::Any, Param::String], 2)?;
+    let format = format_arg(&args, 1)?;
+    let kernel = Kernel::StrictN(Arc::new(move |v: &[Value]| {
+        let Some(x) = v.first() else { return Ok(Value::Null) };
+        let local = match x {
+            Value::String(s) => match temporal::parse_timestamp(s) {
+                Some(ms) => ms,
+                None => return Ok(Value::Null),
+            },
+            other => local_millis(other, zone)?,
+        };
+        let f = format.get(v.get(1))?;
+        Ok(zoned(local, zone).and_then(|dt| f.format(&dt)).map_or(Value::Null, string_value))
+    }));
+    Ok(BoundExpr::call(&name, args, kernel, DataType::String, true))
+}
+
+/// A field of a date-time, as EXTRACT names it.
+#[derive(Clone, Copy, Debug)]
+enum Unit {
+    Year,
+    Quarter,
+    Month,
+    Week,
+    Day,
+    DayOfWeek,
+    DayOfYear,
+    Hour,
+    Minute,
+    Second,
+    Millisecond,
+}
+
+impl Unit {
+    fn parse(text: &str) -> Option<Unit> {
+        Some(match text.trim().to_ascii_uppercase().as_str() {
+            "YEAR" => Unit::Year,
+            "QUARTER" => Unit::Quarter,
+            "MONTH" => Unit::Month,
+            "WEEK" => Unit::Week,
+            "DAY" | "DAYOFMONTH" => Unit::Day,
+            "DAYOFWEEK" | "DOW" => Unit::DayOfWeek,
+            "DAYOFYEAR" | "DOY" => Unit::DayOfYear,
+            "HOUR" => Unit::Hour,
+            "MINUTE" => Unit::Minute,
+            "SECOND" => Unit::Second,
+            "MILLISECOND" => Unit::Millisecond,
+            _ => return None,
+        })
+    }
+
+    /// The field of `dt`: WEEK is the ISO week, DAYOFWEEK runs 1 (Sunday) to 7 (Saturday),
+    /// MILLISECOND includes the seconds (`20.123` s gives 20123), as in Calcite.
+    fn of(self, dt: &NaiveDateTime) -> i64 {
+        let ms_of_second = i64::from(dt.nanosecond() / 1_000_000);
+        match self {
+            Unit::Year => i64::from(dt.year()),
+            Unit::Quarter => i64::from(dt.month0() / 3 + 1),
+            Unit::Month => i64::from(dt.month()),
+            Unit::Week => i64::from(dt.iso_week().week()),
+            Unit::Day => i64::from(dt.day()),
+            Unit::DayOfWeek => i64::from(dt.weekday().num_days_from_sunday() + 1),
+            Unit::DayOfYear => i64::from(dt.ordinal()),
+            Unit::Hour => i64::from(dt.hour()),
+            Unit::Minute => i64::from(dt.minute()),
+            Unit::Second => i64::from(dt.second()),
+            Unit::Millisecond => i64::from(dt.second()) * 1000 + ms_of_second,
+        }
+    }
+}
+
+fn extract_kernel(unit: Unit, zone: SessionZone) -> Kernel {
+    super::strict1(move |v| {
+        let local = local_millis(&v, zone)?;
+        let dt = temporal::datetime_from_millis(local).ok_or_else(|| EvalError::new(format!("{v:?} is out of range")))?;
+        Ok(Value::BigInt(unit.of(&dt)))
+    })
+}
+
+fn temporal_arg(site: CallSite, unit: Unit, name: &str) -> Result<BoundExpr, ExprError> {
+    let zone = match site.args.first().map(BoundExpr::data_type) {
+        Some(DataType::TimestampLtz) => site.zone()?,
+        _ => SessionZone::utc(),
+    };
+    let args = site.expect(&[Param::Temporal], 1)?;
+    let nullable = any_nullable(&args);
+    Ok(BoundExpr::call(name, args, extract_kernel(unit, zone), DataType::BigInt, nullable))
+}
+
+/// `EXTRACT(unit, x)` with `unit` a literal string (`'YEAR'`, `'DAYOFWEEK'`, ...) → BIGINT.
+fn extract(site: CallSite) -> Result<BoundExpr, ExprError> {
+    site.expect_count(2, 2)?;
+    let unit = match site.args.first().and_then(literal_str) {
+        Some(text) => Unit::parse(text).ok_or_else(|| {
+            site.arg_error(0, format!("unknown EXTRACT unit \"{text}\"; use YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFYEAR, HOUR, MINUTE, SECOND or MILLISECOND"))
+        })?,
+        None => return Err(site.arg_error(0, "the EXTRACT unit must be a literal string such as 'YEAR'")),
+    };
+    let mut site = site;
+    site.args.remove(0);
+    let name = format!("EXTRACT_{unit:?}").to_ascii_uppercase();
+    temporal_arg(site, unit, &name)
+}
+
+fn year(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::Year, "YEAR")
+}
+fn quarter(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::Quarter, "QUARTER")
+}
+fn month(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::Month, "MONTH")
+}
+fn week(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::Week, "WEEK")
+}
+fn dayofmonth(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::Day, "DAYOFMONTH")
+}
+fn dayofweek(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::DayOfWeek, "DAYOFWEEK")
+}
+fn dayofyear(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::DayOfYear, "DAYOFYEAR")
+}
+fn hour(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::Hour, "HOUR")
+}
+fn minute(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::Minute, "MINUTE")
+}
+fn second(site: CallSite) -> Result<BoundExpr, ExprError> {
+    temporal_arg(site, Unit::Second, "SECOND")
+}
+
+fn now_millis() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// A function of the current time (never folded).
+fn clock(site: CallSite, t: DataType, f: fn(i64, SessionZone) -> Value) -> Result<BoundExpr, ExprError> {
+    site.expect_count(0, 0)?;
+    let zone = if t == DataType::TimestampLtz { SessionZone::utc() } else { site.zone()? };
+    let kernel = Kernel::Lazy(Arc::new(move |_: &[CompiledExpr], _| Ok(f(now_millis(), zone))));
+    Ok(BoundExpr::call(&site.name, Vec::new(), kernel, t, false).non_deterministic())
+}
+
+/// `UNIX_TIMESTAMP()` → the current epoch seconds; `UNIX_TIMESTAMP(s[, format])` → the epoch
+/// seconds of `s` read as a wall-clock time in the session zone (NULL if it does not parse).
+fn unix_timestamp(site: CallSite) -> Result<BoundExpr, ExprError> {
+    if site.args.is_empty() {
+        return clock(site, DataType::BigInt, |ms, _| Value::BigInt(ms.div_euclid(1000)));
+    }
+    parsing(site, DataType::BigInt, |local, zone| Some(Value::BigInt(zone.to_instant(local).div_euclid(1000))))
+}
+
+/// `FROM_UNIXTIME(seconds[, format])` → STRING in the session zone.
+fn from_unixtime(site: CallSite) -> Result<BoundExpr, ExprError> {
+    let zone = site.zone()?;
+    let name = site.name.clone();
+    let args = site.expect(&[Param::BigInt, Param::String], 1)?;
+    let format = format_arg(&args, 1)?;
+    let kernel = Kernel::StrictN(Arc::new(move |v: &[Value]| {
+        let Some(secs) = v.first() else { return Ok(Value::Null) };
+        let local = int_of(secs)?.checked_mul(1000).map(|ms| zone.to_local(ms));
+        let f = format.get(v.get(1))?;
+        Ok(local.and_then(|l| zoned(l, zone)).and_then(|dt| f.format(&dt)).map_or(Value::Null, string_value))
+    }));
+    Ok(BoundExpr::call(&name, args, kernel, DataType::String, true))
+}
+
+/// `NOW()` / `CURRENT_TIMESTAMP` → TIMESTAMP_LTZ, evaluated per record.
+fn now(site: CallSite) -> Result<BoundExpr, ExprError> {
+    clock(site, DataType::TimestampLtz, |ms, _| Value::TimestampLtz(ms))
+}
+
+/// `LOCALTIMESTAMP` → TIMESTAMP: the wall clock in the session zone.
+fn localtimestamp(site: CallSite) -> Result<BoundExpr, ExprError> {
+    clock(site, DataType::Timestamp, |ms, zone| Value::Timestamp(zone.to_local(ms)))
+}
+
+/// `CURRENT_DATE` → DATE in the session zone.
+fn current_date(site: CallSite) -> Result<BoundExpr, ExprError> {
+    clock(site, DataType::Date, |ms, zone| Value::Date(zone.to_local(ms).div_euclid(MS_PER_DAY) as i32))
+}
