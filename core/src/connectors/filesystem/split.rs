@@ -127,6 +127,21 @@ pub fn align_to_line(file: &mut File, pos: u64) -> io::Result<u64> {
     Ok(pos - 1 + n as u64)
 }
 
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Where the first record of a file starts: after a UTF-8 byte order mark, if there is one.
+fn skip_bom(file: &mut File) -> io::Result<u64> {
+    let mut head = [0u8; 3];
+    let mut n = 0;
+    while n < head.len() {
+        match file.read(&mut head[n..])? {
+            0 => break,
+            k => n += k,
+        }
+    }
+    Ok(if head[..n] == *UTF8_BOM { UTF8_BOM.len() as u64 } else { 0 })
+}
+
 /// The 1-based number of the line holding byte `pos` of the file at `path`. Reads the file up
 /// to `pos`: meant for error messages only.
 pub fn line_number(path: &Path, pos: u64) -> io::Result<u64> {
@@ -188,7 +203,7 @@ pub struct OpenRange {
     pub path: PathBuf,
     /// Byte offset of the first byte `reader` yields.
     pub from: u64,
-    /// True when `from` is the start of the file (where a header line would be).
+    /// True when reading starts at the first line of the file (where a header line would be).
     pub at_file_start: bool,
     /// The bytes to read.
     pub reader: io::Take<File>,
@@ -233,9 +248,10 @@ impl SegmentQueue {
         let path = self.files[seg.file].path.clone();
         let io_err = |e: io::Error| RuntimeError::Io { context: path.display().to_string(), message: e.to_string() };
         let mut file = File::open(&path).map_err(io_err)?;
-        let from = match resume {
-            Some(pos) if pos > seg.start => pos,
-            _ => align_to_line(&mut file, seg.start).map_err(io_err)?,
+        let (from, at_file_start) = match resume {
+            Some(pos) if pos > seg.start => (pos, false),
+            _ if seg.start == 0 => (skip_bom(&mut file).map_err(io_err)?, true),
+            _ => (align_to_line(&mut file, seg.start).map_err(io_err)?, false),
         };
         let limit = if seg.end >= self.files[seg.file].size {
             u64::MAX
@@ -243,7 +259,7 @@ impl SegmentQueue {
             align_to_line(&mut file, seg.end).map_err(io_err)?.saturating_sub(from)
         };
         file.seek(SeekFrom::Start(from)).map_err(io_err)?;
-        Ok(Some(OpenRange { file: seg.file, path, from, at_file_start: from == 0, reader: file.take(limit) }))
+        Ok(Some(OpenRange { file: seg.file, path, from, at_file_start, reader: file.take(limit) }))
     }
 }
 

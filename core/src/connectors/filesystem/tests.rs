@@ -119,6 +119,26 @@ fn split_boundary_torture() {
 }
 
 #[test]
+fn byte_order_mark_is_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bom.csv");
+    fs::write(&path, "\u{FEFF}id,text\r\n1,a\r\n2,b\r\n").unwrap();
+    let source = csv_source(&path, &[("csv.ignore-first-line", "true")], &id_text_schema(), 1 << 30);
+    let got: Vec<String> = read_all(&source, 1, 10).unwrap().iter().map(Row::to_string).collect();
+    assert_eq!(got, ["1, a", "2, b"]);
+    // Resuming just after a short header does not skip a line again.
+    fs::write(&path, "h\n1,a\n2,b\n").unwrap();
+    let source = csv_source(&path, &[("csv.ignore-first-line", "true")], &id_text_schema(), 1 << 30);
+    for n in 0..3 {
+        let (first, _, rest) = split_and_resume(&source, 0, 1, n);
+        assert_eq!((first.len(), rest.len()), (n, 2 - n));
+    }
+    fs::write(&path, "\u{FEFF}7,x\n").unwrap();
+    let source = csv_source(&path, &[], &id_text_schema(), 0);
+    assert_eq!(read_all(&source, 2, 10).unwrap().iter().map(Row::to_string).collect::<Vec<_>>(), ["7, x"]);
+}
+
+#[test]
 fn directory_reads_visible_files_in_order() {
     let dir = tempfile::tempdir().unwrap();
     fs::create_dir(dir.path().join("sub")).unwrap();
