@@ -1,0 +1,159 @@
+//! Building one job's node list: readable ids, each node checked by the plan validator as it
+//! is added (which also tells the planner every node's output schema and types), sources
+//! shared between all references to the same table.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::expr::Expr;
+use crate::plan::{job_config, FilterNode, JobSpec, NamedExpr, Node, PlanValidator, ProjectNode, SourceNode};
+use crate::types::Schema;
+use crate::SpecPath;
+
+use super::catalog::{Catalog, ColumnKind, TableDef};
+use super::error::SqlError;
+use super::expr::Translator;
+use super::scope::Relation;
+
+/// A planned job together with every node's output schema (for EXPLAIN and DESCRIBE).
+#[derive(Clone, Debug)]
+pub struct PlannedJob {
+    /// The job spec.
+    pub spec: JobSpec,
+    /// Output schema of each node, by id.
+    pub schemas: BTreeMap<String, Schema>,
+}
+
+/// Accumulates the nodes of one job.
+pub struct JobBuilder<'c> {
+    /// The catalog the statements read.
+    pub catalog: &'c Catalog,
+    config: BTreeMap<String, String>,
+    validator: PlanValidator,
+    nodes: Vec<Node>,
+    schemas: BTreeMap<String, Schema>,
+    taken: Vec<String>,
+    counter: usize,
+    sources: HashMap<String, Relation>,
+}
+
+impl<'c> JobBuilder<'c> {
+    /// A builder for a job with these settings; `reserved` ids are kept free (e.g. `result`).
+    pub fn new(catalog: &'c Catalog, config: &BTreeMap<String, String>, reserved: &[&str]) -> Result<JobBuilder<'c>, SqlError> {
+        let job = job_config(config, &SpecPath::default().field("config"))
+            .map_err(|e| SqlError::invalid(format!("bad setting: {}", e)))?;
+        Ok(JobBuilder {
+            catalog,
+            config: config.clone(),
+            validator: PlanValidator::new(job),
+            nodes: Vec::new(),
+            schemas: BTreeMap::new(),
+            taken: reserved.iter().map(|s| s.to_string()).collect(),
+            counter: 0,
+            sources: HashMap::new(),
+        })
+    }
+
+    /// A fresh id `prefix_N`.
+    pub fn fresh_id(&mut self, prefix: &str) -> String {
+        loop {
+            self.counter += 1;
+            let id = format!("{prefix}_{}", self.counter);
+            if !self.taken.contains(&id) {
+                self.taken.push(id.clone());
+                return id;
+            }
+        }
+    }
+
+    /// `wanted` as an id if it is free (after replacing characters ids should not have),
+    /// otherwise `wanted_N`.
+    pub fn named_id(&mut self, wanted: &str) -> String {
+        let clean: String = wanted.chars().map(|c| if c.is_alphanumeric() || c == '_' { c } else { '_' }).collect();
+        let clean = if clean.is_empty() { "node".to_string() } else { clean };
+        if self.taken.contains(&clean) {
+            self.fresh_id(&clean)
+        } else {
+            self.taken.push(clean.clone());
+            clean
+        }
+    }
+
+    /// Validates `node` against the nodes so far, keeps it, and returns its output schema.
+    pub fn add(&mut self, node: Node) -> Result<Schema, SqlError> {
+        let id = node.id().to_string();
+        if !self.taken.contains(&id) {
+            self.taken.push(id.clone());
+        }
+        let schema = self.validator.add_node(node.clone())?.clone();
+        self.nodes.push(node);
+        self.schemas.insert(id, schema.clone());
+        Ok(schema)
+    }
+
+    /// A project node over `input` with these columns; returns its relation (unqualified).
+    pub fn project(&mut self, input: &Relation, columns: Vec<NamedExpr>) -> Result<Relation, SqlError> {
+        let id = self.fresh_id("project");
+        let schema = self.add(Node::Project(ProjectNode { id: id.clone(), input: input.node.clone(), columns }))?;
+        Ok(Relation::from_schema(&id, &schema, None))
+    }
+
+    /// A filter node over `input`; the relation keeps its names.
+    pub fn filter(&mut self, input: Relation, predicate: Expr) -> Result<Relation, SqlError> {
+        let id = self.fresh_id("filter");
+        self.add(Node::Filter(FilterNode { id: id.clone(), input: input.node.clone(), predicate }))?;
+        Ok(input.moved_to(&id))
+    }
+
+    /// Keeps only `input`'s columns from `rel` (whose first columns they are), as `input` named
+    /// them; used after semi joins.
+    pub fn restore(&mut self, rel: &Relation, input: &Relation) -> Result<Relation, SqlError> {
+        let columns = input
+            .columns
+            .iter()
+            .zip(&rel.columns)
+            .map(|(orig, now)| NamedExpr { name: orig.field.clone(), expr: Expr::col(&now.field) })
+            .collect();
+        let projected = self.project(rel, columns)?;
+        let mut out = input.clone();
+        out.node = projected.node;
+        Ok(out)
+    }
+
+    /// The relation reading `table` (a source, plus a project for computed columns), shared by
+    /// every reference in this job. Columns are unqualified.
+    pub fn table(&mut self, table: &TableDef) -> Result<Relation, SqlError> {
+        if let Some(rel) = self.sources.get(&table.name) {
+            return Ok(rel.clone());
+        }
+        let id = self.named_id(&table.name);
+        let physical = table.physical_schema();
+        let schema = self.add(Node::Source(SourceNode {
+            id: id.clone(),
+            connector: table.connector.clone(),
+            schema: physical.fields.clone(),
+            options: table.options.clone(),
+        }))?;
+        let mut rel = Relation::from_schema(&id, &schema, None);
+        if table.has_computed_columns() {
+            let mut columns = Vec::new();
+            for c in &table.columns {
+                let expr = match &c.kind {
+                    ColumnKind::Physical => Expr::col(&c.name),
+                    ColumnKind::Computed(e) => Translator::new(&rel).expr(e)?,
+                };
+                columns.push(NamedExpr { name: c.name.clone(), expr });
+            }
+            let pid = self.named_id(&format!("{id}_computed"));
+            let schema = self.add(Node::Project(ProjectNode { id: pid.clone(), input: id, columns }))?;
+            rel = Relation::from_schema(&pid, &schema, None);
+        }
+        self.sources.insert(table.name.clone(), rel.clone());
+        Ok(rel)
+    }
+
+    /// Ends the job: checks it has a sink and returns the spec and schemas.
+    pub fn finish(self, name: Option<String>) -> Result<PlannedJob, SqlError> {
+        self.validator.finish()?;
+        Ok(PlannedJob { spec: JobSpec { name, config: self.config, nodes: self.nodes }, schemas: self.schemas })
+    }
+}

@@ -1,0 +1,149 @@
+//! EXPLAIN output: the plan as an indented tree (sinks at the top, each node followed by its
+//! inputs, with output columns and types), then the JSON job spec.
+
+use std::fmt::Write;
+
+use crate::expr::{ColumnRef, Expr, Literal};
+use crate::plan::{Node, SortKey};
+
+use super::builder::PlannedJob;
+
+/// The text EXPLAIN returns for `job`.
+pub fn explain(job: &PlannedJob) -> String {
+    let mut out = String::from("== Plan ==\n");
+    for node in job.spec.nodes.iter().filter(|n| matches!(n, Node::Sink(_))) {
+        render(job, node, 0, &mut out);
+    }
+    out.push_str("\n== JSON job spec ==\n");
+    out.push_str(&serde_json::to_string_pretty(&job.spec).unwrap_or_else(|e| format!("<cannot serialize: {e}>")));
+    out.push('\n');
+    out
+}
+
+fn render(job: &PlannedJob, node: &Node, depth: usize, out: &mut String) {
+    let indent = "  ".repeat(depth);
+    let _ = write!(out, "{indent}{}({}", node.kind(), node.id());
+    let details = details(node);
+    if !details.is_empty() {
+        let _ = write!(out, ": {details}");
+    }
+    out.push(')');
+    if let Some(schema) = job.schemas.get(node.id()).filter(|_| !matches!(node, Node::Sink(_))) {
+        let cols: Vec<String> = schema.fields.iter().map(|f| format!("{}: {}{}", f.name, f.data_type, if f.nullable { "" } else { " NOT NULL" })).collect();
+        let _ = write!(out, " -> [{}]", cols.join(", "));
+    }
+    out.push('\n');
+    if depth > 64 {
+        return;
+    }
+    for (_, input) in node.inputs() {
+        if let Some(child) = job.spec.nodes.iter().find(|n| n.id() == input) {
+            render(job, child, depth + 1, out);
+        }
+    }
+}
+
+fn details(node: &Node) -> String {
+    let list = |es: &[Expr]| es.iter().map(expr).collect::<Vec<_>>().join(", ");
+    match node {
+        Node::Source(n) => {
+            let opts: Vec<String> = n.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            format!("connector={}{}{}", n.connector, if opts.is_empty() { "" } else { ", " }, opts.join(", "))
+        }
+        Node::Values(n) => format!("{} rows", n.rows.len()),
+        Node::Filter(n) => expr(&n.predicate),
+        Node::Project(n) => n.columns.iter().map(|c| named(&c.name, &c.expr)).collect::<Vec<_>>().join(", "),
+        Node::FlatMap(n) => format!("{}({})", n.function, list(&n.args)),
+        Node::Aggregate(n) => {
+            let keys: Vec<String> = n.group_by.iter().map(|g| named(&g.name, &g.expr)).collect();
+            let aggs: Vec<String> = n
+                .aggregates
+                .iter()
+                .map(|a| {
+                    let args = if a.args.is_empty() { "*".to_string() } else { list(&a.args) };
+                    let distinct = if a.distinct { "DISTINCT " } else { "" };
+                    let filter = a.filter.as_ref().map(|f| format!(" FILTER (WHERE {})", expr(f))).unwrap_or_default();
+                    format!("{}({distinct}{args}){filter} AS {}", a.function.sql_name(), a.name)
+                })
+                .collect();
+            format!("group by [{}], {}", keys.join(", "), aggs.join(", "))
+        }
+        Node::Join(n) => {
+            let keys: Vec<String> = n.left_keys.iter().zip(&n.right_keys).map(|(l, r)| format!("{} = {}", expr(l), expr(r))).collect();
+            let cond = n.condition.as_ref().map(|c| format!(", where {}", expr(c))).unwrap_or_default();
+            format!("{:?}, keys [{}]{cond}", n.join_type, keys.join(", ")).to_lowercase()
+        }
+        Node::Distinct(_) | Node::Union(_) => String::new(),
+        Node::TopN(n) => format!(
+            "partition by [{}], order by [{}], limit {}{}",
+            list(&n.partition_by),
+            sort_keys(&n.order_by),
+            n.limit,
+            n.row_number.as_ref().map(|r| format!(", row number as {r}")).unwrap_or_default()
+        ),
+        Node::Deduplicate(n) => format!("key [{}], order by {}, keep {:?}", list(&n.key), expr(&n.order_by), n.keep).to_lowercase(),
+        Node::Sort(n) => {
+            let mut s = format!("order by [{}]", sort_keys(&n.order_by));
+            if let Some(l) = n.limit {
+                let _ = write!(s, ", limit {l}");
+            }
+            if let Some(o) = n.offset {
+                let _ = write!(s, ", offset {o}");
+            }
+            s
+        }
+        Node::Sink(n) => format!("connector={}", n.connector),
+    }
+}
+
+fn named(name: &str, e: &Expr) -> String {
+    let text = expr(e);
+    if text == name { text } else { format!("{text} AS {name}") }
+}
+
+fn sort_keys(keys: &[SortKey]) -> String {
+    keys.iter().map(|k| format!("{}{}", expr(&k.expr), if k.descending { " DESC" } else { "" })).collect::<Vec<_>>().join(", ")
+}
+
+/// An expression as SQL-like text.
+pub fn expr(e: &Expr) -> String {
+    match e {
+        Expr::Column(ColumnRef::Name(n)) => n.clone(),
+        Expr::Column(ColumnRef::Index(i)) => format!("${i}"),
+        Expr::Literal(Literal::Plain(v)) => match v {
+            serde_json::Value::String(s) => format!("'{}'", s.replace('\'', "''")),
+            serde_json::Value::Null => "NULL".into(),
+            other => other.to_string(),
+        },
+        Expr::Literal(Literal::Typed { value, data_type }) => {
+            let v = match value {
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            format!("{data_type} '{v}'")
+        }
+        Expr::Call(c) => {
+            let infix = ["+", "-", "*", "/", "%", "=", "<>", "<", "<=", ">", ">=", "AND", "OR"];
+            match c.args.as_slice() {
+                [a, b] if infix.contains(&c.function.as_str()) => format!("({} {} {})", expr(a), c.function, expr(b)),
+                [a] if c.function.starts_with("IS ") => format!("({} {})", expr(a), c.function),
+                _ => format!("{}({})", c.function, c.args.iter().map(expr).collect::<Vec<_>>().join(", ")),
+            }
+        }
+        Expr::Cast(c) => format!("{}({} AS {})", if c.try_cast { "TRY_CAST" } else { "CAST" }, expr(&c.expr), c.data_type),
+        Expr::Case(c) => {
+            let mut s = String::from("CASE");
+            if let Some(o) = &c.operand {
+                let _ = write!(s, " {}", expr(o));
+            }
+            for w in &c.when {
+                let _ = write!(s, " WHEN {} THEN {}", expr(&w.when), expr(&w.then));
+            }
+            if let Some(e) = &c.else_result {
+                let _ = write!(s, " ELSE {}", expr(e));
+            }
+            s.push_str(" END");
+            s
+        }
+    }
+}

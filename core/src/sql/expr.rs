@@ -1,0 +1,362 @@
+//! SQL expressions (`sqlparser`'s AST) to plan expressions ([`crate::expr::Expr`]): names are
+//! resolved against the input [`Relation`], operators and functions become [`Expr::Call`]s named
+//! as in the job spec, and aggregate calls are collected (when allowed) and replaced by
+//! placeholders that [`super::aggregate`] rewrites to the aggregate's output column.
+
+use sqlparser::ast::{
+    self, BinaryOperator, CastKind, DuplicateTreatment, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
+};
+
+use crate::expr::{Case, Cast, Expr, WhenThen};
+use crate::plan::AggregateFunction;
+use crate::types::DataType;
+
+use super::error::SqlError;
+use super::literal;
+use super::scope::Relation;
+use super::script::position;
+
+/// An aggregate call found in an expression, before the aggregate node exists.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PendingAggregate {
+    /// The function.
+    pub function: AggregateFunction,
+    /// Its arguments over the aggregate's input.
+    pub args: Vec<Expr>,
+    /// `DISTINCT`.
+    pub distinct: bool,
+    /// `FILTER (WHERE ..)` over the aggregate's input.
+    pub filter: Option<Expr>,
+}
+
+/// The function name marking an aggregate placeholder: `$agg(index)`.
+pub const AGG_PLACEHOLDER: &str = "$agg";
+
+/// Translates SQL expressions over one input relation.
+pub struct Translator<'a> {
+    scope: &'a Relation,
+    aggregates: Option<&'a mut Vec<PendingAggregate>>,
+}
+
+impl<'a> Translator<'a> {
+    /// A translator where aggregate calls are an error.
+    pub fn new(scope: &'a Relation) -> Translator<'a> {
+        Translator { scope, aggregates: None }
+    }
+
+    /// A translator that collects aggregate calls into `aggregates`.
+    pub fn with_aggregates(scope: &'a Relation, aggregates: &'a mut Vec<PendingAggregate>) -> Translator<'a> {
+        Translator { scope, aggregates: Some(aggregates) }
+    }
+
+    /// Translates one expression.
+    pub fn expr(&mut self, e: &ast::Expr) -> Result<Expr, SqlError> {
+        use ast::Expr as E;
+        Ok(match e {
+            E::Identifier(id) => Expr::col(&self.scope.resolve(std::slice::from_ref(id))?.field),
+            E::CompoundIdentifier(parts) => Expr::col(&self.scope.resolve(parts)?.field),
+            E::Nested(inner) => self.expr(inner)?,
+            E::Value(v) => literal::value(&v.value).map_err(|err| err.or_at(Some(position(v.span.start))))?,
+            E::TypedString(t) => literal::typed_string(t)?,
+            E::Interval(i) => literal::interval(i)?,
+            E::IsNull(x) => self.call("IS NULL", &[x])?,
+            E::IsNotNull(x) => self.call("IS NOT NULL", &[x])?,
+            E::IsTrue(x) => self.call("IS TRUE", &[x])?,
+            E::IsNotTrue(x) => self.call("IS NOT TRUE", &[x])?,
+            E::IsFalse(x) => self.call("IS FALSE", &[x])?,
+            E::IsNotFalse(x) => self.call("IS NOT FALSE", &[x])?,
+            E::IsDistinctFrom(a, b) => self.call("IS DISTINCT FROM", &[a, b])?,
+            E::IsNotDistinctFrom(a, b) => self.call("IS NOT DISTINCT FROM", &[a, b])?,
+            E::In { expr, target: ast::InTarget::List(list), negated, .. } => {
+                let mut args = vec![self.expr(expr)?];
+                for item in list {
+                    args.push(self.expr(item)?);
+                }
+                Expr::call(if *negated { "NOT IN" } else { "IN" }, args)
+            }
+            E::Between { expr, negated, low, high } => {
+                self.call(if *negated { "NOT BETWEEN" } else { "BETWEEN" }, &[expr, low, high])?
+            }
+            E::Like { negated, any: false, expr, pattern, escape_char } => {
+                self.like(if *negated { "NOT LIKE" } else { "LIKE" }, expr, pattern, escape_char.as_deref())?
+            }
+            E::ILike { negated, any: false, expr, pattern, escape_char } => {
+                self.like(if *negated { "NOT ILIKE" } else { "ILIKE" }, expr, pattern, escape_char.as_deref())?
+            }
+            E::SimilarTo { negated, expr, pattern, escape_char } => {
+                self.like(if *negated { "NOT SIMILAR TO" } else { "SIMILAR TO" }, expr, pattern, escape_char.as_deref())?
+            }
+            E::BinaryOp { left, op, right } => self.call(binary_name(op)?, &[left, right])?,
+            E::UnaryOp { op, expr } => self.unary(op, expr)?,
+            E::Cast { kind, expr, data_type, format: None } => {
+                let target = sql_type(data_type)?;
+                let try_cast = matches!(kind, CastKind::TryCast | CastKind::SafeCast);
+                Expr::Cast(Cast { expr: Box::new(self.expr(expr)?), data_type: target, try_cast })
+            }
+            E::Extract { field, expr, .. } => {
+                Expr::call("EXTRACT", vec![Expr::lit(field.to_string().to_ascii_uppercase()), self.expr(expr)?])
+            }
+            E::Substring { expr, substring_from, substring_for, .. } => {
+                let mut args = vec![self.expr(expr)?];
+                if let Some(from) = substring_from {
+                    args.push(self.expr(from)?);
+                }
+                if let Some(len) = substring_for {
+                    args.push(self.expr(len)?);
+                }
+                Expr::call("SUBSTRING", args)
+            }
+            E::Position { expr, r#in } => self.call("POSITION", &[expr, r#in])?,
+            E::Trim { trim_where, trim_what, expr, trim_characters: None } => self.trim(trim_where, trim_what, expr)?,
+            E::Ceil { expr, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => self.call("CEIL", &[expr])?,
+            E::Floor { expr, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => self.call("FLOOR", &[expr])?,
+            E::Ceil { expr, field: ast::CeilFloorKind::DateTimeField(f) } => {
+                Expr::call("CEIL", vec![self.expr(expr)?, Expr::lit(f.to_string().to_ascii_uppercase())])
+            }
+            E::Floor { expr, field: ast::CeilFloorKind::DateTimeField(f) } => {
+                Expr::call("FLOOR", vec![self.expr(expr)?, Expr::lit(f.to_string().to_ascii_uppercase())])
+            }
+            E::Case { operand, conditions, else_result, .. } => {
+                let operand = operand.as_deref().map(|o| self.expr(o)).transpose()?.map(Box::new);
+                let mut when = Vec::new();
+                for c in conditions {
+                    when.push(WhenThen { when: self.expr(&c.condition)?, then: self.expr(&c.result)? });
+                }
+                let else_result = else_result.as_deref().map(|x| self.expr(x)).transpose()?.map(Box::new);
+                Expr::Case(Case { operand, when, else_result })
+            }
+            E::Function(f) => self.function(f)?,
+            E::Exists { .. } | E::In { .. } | E::Subquery(_) => {
+                return Err(SqlError::unsupported(
+                    "subquery in this position (supported: WHERE ... [NOT] EXISTS (..) and WHERE x IN (SELECT ..) as top-level AND terms)",
+                ))
+            }
+            E::Tuple(_) => return Err(SqlError::unsupported("row value (a, b)")),
+            E::AtTimeZone { .. } => return Err(SqlError::unsupported("AT TIME ZONE")),
+            E::Array(_) => return Err(SqlError::unsupported("ARRAY values")),
+            E::Wildcard(_) | E::QualifiedWildcard(..) => return Err(SqlError::invalid("* is only allowed in SELECT and COUNT(*)")),
+            other => return Err(SqlError::unsupported(format!("expression {other}"))),
+        })
+    }
+
+    fn call(&mut self, name: &str, args: &[&ast::Expr]) -> Result<Expr, SqlError> {
+        let mut out = Vec::with_capacity(args.len());
+        for a in args {
+            out.push(self.expr(a)?);
+        }
+        Ok(Expr::call(name, out))
+    }
+
+    fn like(&mut self, name: &str, x: &ast::Expr, pattern: &ast::Expr, escape: Option<&ast::Expr>) -> Result<Expr, SqlError> {
+        let mut args = vec![self.expr(x)?, self.expr(pattern)?];
+        if let Some(e) = escape {
+            args.push(self.expr(e)?);
+        }
+        Ok(Expr::call(name, args))
+    }
+
+    fn unary(&mut self, op: &UnaryOperator, x: &ast::Expr) -> Result<Expr, SqlError> {
+        match op {
+            UnaryOperator::Minus => match x {
+                ast::Expr::Value(v) => match &v.value {
+                    ast::Value::Number(n, _) => literal::number(&n.to_string(), true),
+                    _ => self.call("NEGATE", &[x]),
+                },
+                _ => self.call("NEGATE", &[x]),
+            },
+            UnaryOperator::Plus => self.expr(x),
+            UnaryOperator::Not => self.call("NOT", &[x]),
+            other => Err(SqlError::unsupported(format!("operator {other}"))),
+        }
+    }
+
+    fn trim(&mut self, place: &Option<ast::TrimWhereField>, what: &Option<Box<ast::Expr>>, x: &ast::Expr) -> Result<Expr, SqlError> {
+        let name = match place {
+            Some(ast::TrimWhereField::Leading) => "LTRIM",
+            Some(ast::TrimWhereField::Trailing) => "RTRIM",
+            Some(ast::TrimWhereField::Both) | None => "TRIM",
+        };
+        let mut args = vec![self.expr(x)?];
+        if let Some(w) = what {
+            args.push(self.expr(w)?);
+        }
+        Ok(Expr::call(name, args))
+    }
+
+    fn function(&mut self, f: &ast::Function) -> Result<Expr, SqlError> {
+        let name = f.name.0.last().map(|p| p.to_string()).unwrap_or_default();
+        let upper = name.trim_matches('`').to_ascii_uppercase();
+        let at = f.name.0.last().and_then(|p| p.as_ident()).map(|i| position(i.span.start));
+        if f.over.is_some() {
+            let feature = if upper == "ROW_NUMBER" {
+                "ROW_NUMBER() outside the Top-N pattern `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (..) AS rn FROM t) WHERE rn <= N`".to_string()
+            } else {
+                format!("OVER aggregate {upper}() OVER (...) (coming with event-time support)")
+            };
+            return Err(SqlError::Unsupported { feature, at });
+        }
+        if is_window_tvf(&upper) {
+            return Err(SqlError::Unsupported { feature: window_tvf_message(&upper), at });
+        }
+        if let Some(function) = aggregate_function(&upper) {
+            return self.aggregate(function, f).map_err(|e| e.or_at(at));
+        }
+        if UNSUPPORTED_AGGREGATES.contains(&upper.as_str()) {
+            return Err(SqlError::Unsupported { feature: format!("aggregate function {upper}"), at });
+        }
+        if f.filter.is_some() {
+            return Err(SqlError::Invalid { message: format!("FILTER (WHERE ..) is only allowed on aggregate functions, not {upper}"), at });
+        }
+        let args = match &f.args {
+            FunctionArguments::None => Vec::new(),
+            FunctionArguments::Subquery(_) => return Err(SqlError::Unsupported { feature: format!("subquery argument to {upper}"), at }),
+            FunctionArguments::List(list) => {
+                if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+                    return Err(SqlError::Unsupported { feature: format!("DISTINCT or ORDER BY inside {upper}(..)"), at });
+                }
+                self.plain_args(&upper, &list.args).map_err(|e| e.or_at(at.clone()))?
+            }
+        };
+        Ok(Expr::call(&upper, args))
+    }
+
+    fn plain_args(&mut self, name: &str, args: &[FunctionArg]) -> Result<Vec<Expr>, SqlError> {
+        let mut out = Vec::new();
+        for a in args {
+            match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.push(self.expr(e)?),
+                FunctionArg::Unnamed(_) => return Err(SqlError::invalid(format!("* is not an argument of {name}"))),
+                _ => return Err(SqlError::unsupported(format!("named arguments to {name}"))),
+            }
+        }
+        Ok(out)
+    }
+
+    fn aggregate(&mut self, function: AggregateFunction, f: &ast::Function) -> Result<Expr, SqlError> {
+        let name = function.sql_name();
+        let (distinct, args) = match &f.args {
+            FunctionArguments::List(list) => {
+                if !list.clauses.is_empty() {
+                    return Err(SqlError::unsupported(format!("ORDER BY inside {name}(..)")));
+                }
+                let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
+                (distinct, list.args.as_slice())
+            }
+            _ => (false, &[][..]),
+        };
+        let Some(collector) = self.aggregates.take() else {
+            return Err(SqlError::invalid(format!(
+                "aggregate function {name} is not allowed here (only in SELECT, HAVING and ORDER BY of a query)"
+            )));
+        };
+        // Arguments and FILTER are over the aggregate's input: translate them without
+        // collecting, so a nested aggregate is an error.
+        let result = (|| {
+            let args = match args {
+                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if function == AggregateFunction::Count && !distinct => Vec::new(),
+                [] if function == AggregateFunction::Count => Vec::new(),
+                [_] => self.plain_args(name, args)?,
+                _ => return Err(SqlError::invalid(format!("{name} takes exactly one argument"))),
+            };
+            let filter = f.filter.as_deref().map(|x| self.expr(x)).transpose()?;
+            Ok(PendingAggregate { function, args, distinct, filter })
+        })();
+        let pending = match result {
+            Ok(p) => p,
+            Err(e) => {
+                self.aggregates = Some(collector);
+                return Err(e);
+            }
+        };
+        let index = match collector.iter().position(|p| *p == pending) {
+            Some(i) => i,
+            None => {
+                collector.push(pending);
+                collector.len() - 1
+            }
+        };
+        self.aggregates = Some(collector);
+        Ok(Expr::call(AGG_PLACEHOLDER, vec![Expr::lit(index as u64)]))
+    }
+}
+
+/// The aggregate behind a SQL function name.
+pub fn aggregate_function(upper: &str) -> Option<AggregateFunction> {
+    Some(match upper {
+        "COUNT" => AggregateFunction::Count,
+        "SUM" => AggregateFunction::Sum,
+        "MIN" => AggregateFunction::Min,
+        "MAX" => AggregateFunction::Max,
+        "AVG" => AggregateFunction::Avg,
+        _ => return None,
+    })
+}
+
+/// Flink aggregate functions Weir does not compute yet.
+const UNSUPPORTED_AGGREGATES: &[&str] = &[
+    "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VARIANCE", "VAR_POP", "VAR_SAMP", "LISTAGG", "COLLECT", "FIRST_VALUE",
+    "LAST_VALUE", "ARRAY_AGG", "JSON_ARRAYAGG", "JSON_OBJECTAGG", "SUM0", "BIT_AND", "BIT_OR", "BIT_XOR",
+];
+
+/// True for Flink's window table-valued functions and group window functions.
+pub fn is_window_tvf(upper: &str) -> bool {
+    matches!(upper, "TUMBLE" | "HOP" | "CUMULATE" | "SESSION")
+        || ["TUMBLE_", "HOP_", "SESSION_"].iter().any(|p| upper.starts_with(p) && upper.len() > p.len())
+}
+
+/// The error text for a window function.
+pub fn window_tvf_message(upper: &str) -> String {
+    format!("window table-valued function {upper} (coming with event-time support)")
+}
+
+/// The plan name of a binary operator.
+fn binary_name(op: &BinaryOperator) -> Result<&'static str, SqlError> {
+    Ok(match op {
+        BinaryOperator::Plus => "+",
+        BinaryOperator::Minus => "-",
+        BinaryOperator::Multiply => "*",
+        BinaryOperator::Divide => "/",
+        BinaryOperator::Modulo => "%",
+        BinaryOperator::StringConcat => "CONCAT",
+        BinaryOperator::Gt => ">",
+        BinaryOperator::Lt => "<",
+        BinaryOperator::GtEq => ">=",
+        BinaryOperator::LtEq => "<=",
+        BinaryOperator::Eq => "=",
+        BinaryOperator::NotEq => "<>",
+        BinaryOperator::And => "AND",
+        BinaryOperator::Or => "OR",
+        other => return Err(SqlError::unsupported(format!("operator {other}"))),
+    })
+}
+
+/// A SQL type as Weir's [`DataType`].
+pub fn sql_type(t: &ast::DataType) -> Result<DataType, SqlError> {
+    let text = t.to_string();
+    text.parse().map_err(|e: crate::types::ParseTypeError| {
+        let upper = text.to_ascii_uppercase();
+        if ["ROW", "ARRAY", "MAP", "MULTISET", "TIME"].iter().any(|k| upper.starts_with(k)) {
+            SqlError::unsupported(format!("type {text}"))
+        } else {
+            SqlError::invalid(e.to_string())
+        }
+    })
+}
+
+/// The AND-ed terms of a predicate, in order.
+pub fn conjuncts(e: &ast::Expr) -> Vec<&ast::Expr> {
+    match e {
+        ast::Expr::BinaryOp { left, op: BinaryOperator::And, right } => {
+            let mut out = conjuncts(left);
+            out.extend(conjuncts(right));
+            out
+        }
+        ast::Expr::Nested(inner) if matches!(**inner, ast::Expr::BinaryOp { op: BinaryOperator::And, .. }) => conjuncts(inner),
+        other => vec![other],
+    }
+}
+
+/// `a AND b AND ...` of plan expressions (None for no terms).
+pub fn and_all(terms: Vec<Expr>) -> Option<Expr> {
+    terms.into_iter().reduce(|a, b| Expr::call("AND", vec![a, b]))
+}

@@ -1,0 +1,241 @@
+//! Planning FROM: tables, views, WITH queries, subqueries with aliases, and joins. A join's ON
+//! (or, for comma joins, the WHERE clause) is split into equi-keys — `a.x = b.y` with one side
+//! over each input — and a residual condition over the joined columns.
+
+use sqlparser::ast::{self, BinaryOperator, JoinConstraint, JoinOperator, TableFactor, TableWithJoins};
+
+use crate::expr::Expr;
+use crate::plan::{JoinNode, JoinType, Node};
+use crate::types::{Field, Schema};
+
+use super::catalog::CatalogEntry;
+use super::error::SqlError;
+use super::expr::{and_all, conjuncts, Translator};
+use super::query::QueryPlanner;
+use super::scope::{ident_position, Relation, ScopeColumn};
+
+impl<'b, 'c> QueryPlanner<'b, 'c> {
+    /// Plans the FROM list. Comma-separated items are inner-joined left to right, taking their
+    /// equi-keys from `terms` (the WHERE conjuncts), which loses the terms it used.
+    pub fn from(&mut self, from: &[TableWithJoins], terms: &mut Vec<&ast::Expr>) -> Result<Relation, SqlError> {
+        let Some((first, rest)) = from.split_first() else {
+            return Err(SqlError::unsupported("SELECT without FROM"));
+        };
+        let mut rel = self.table_with_joins(first)?;
+        for item in rest {
+            let right = self.table_with_joins(item)?;
+            let mut left_keys = Vec::new();
+            let mut right_keys = Vec::new();
+            terms.retain(|t| match equi_key(t, &rel, &right) {
+                Some((l, r)) => {
+                    left_keys.push(l);
+                    right_keys.push(r);
+                    false
+                }
+                None => true,
+            });
+            rel = self.add_join(rel, right, JoinType::Inner, left_keys, right_keys, None)?;
+        }
+        Ok(rel)
+    }
+
+    fn table_with_joins(&mut self, t: &TableWithJoins) -> Result<Relation, SqlError> {
+        let mut rel = self.factor(&t.relation)?;
+        for j in &t.joins {
+            let right = self.factor(&j.relation)?;
+            let (join_type, constraint) = match &j.join_operator {
+                JoinOperator::Join(c) | JoinOperator::Inner(c) => (JoinType::Inner, c),
+                JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (JoinType::Left, c),
+                JoinOperator::Right(c) | JoinOperator::RightOuter(c) => (JoinType::Right, c),
+                JoinOperator::FullOuter(c) => (JoinType::Full, c),
+                JoinOperator::CrossJoin(c) => (JoinType::Inner, c),
+                JoinOperator::CrossApply | JoinOperator::OuterApply => return Err(SqlError::unsupported("LATERAL table functions (CROSS/OUTER APPLY)")),
+                other => return Err(SqlError::unsupported(format!("join kind {}", join_kind_name(other)))),
+            };
+            rel = match constraint {
+                JoinConstraint::On(on) => self.join_on(rel, right, join_type, on)?,
+                JoinConstraint::None => self.add_join(rel, right, join_type, Vec::new(), Vec::new(), None)?,
+                JoinConstraint::Using(_) | JoinConstraint::UsingAlias(..) => return Err(SqlError::unsupported("JOIN ... USING (write the condition with ON)")),
+                JoinConstraint::Natural => return Err(SqlError::unsupported("NATURAL JOIN (write the condition with ON)")),
+            };
+        }
+        Ok(rel)
+    }
+
+    fn join_on(&mut self, left: Relation, right: Relation, join_type: JoinType, on: &ast::Expr) -> Result<Relation, SqlError> {
+        let mut left_keys = Vec::new();
+        let mut right_keys = Vec::new();
+        let mut residual = Vec::new();
+        for term in conjuncts(on) {
+            match equi_key(term, &left, &right) {
+                Some((l, r)) => {
+                    left_keys.push(l);
+                    right_keys.push(r);
+                }
+                None => residual.push(term),
+            }
+        }
+        let joined = joined_scope(&left, &right, "");
+        let mut condition = Vec::new();
+        for term in residual {
+            condition.push(Translator::new(&joined).expr(term)?);
+        }
+        self.add_join(left, right, join_type, left_keys, right_keys, and_all(condition))
+    }
+
+    /// Adds a join node; the result keeps both sides' qualifiers.
+    pub fn add_join(
+        &mut self,
+        left: Relation,
+        right: Relation,
+        join_type: JoinType,
+        left_keys: Vec<Expr>,
+        right_keys: Vec<Expr>,
+        condition: Option<Expr>,
+    ) -> Result<Relation, SqlError> {
+        let id = self.job.fresh_id("join");
+        let node = JoinNode { id: id.clone(), left: left.node.clone(), right: right.node.clone(), join_type, left_keys, right_keys, condition };
+        let schema = self.job.add(Node::Join(node))?;
+        let mut rel = joined_scope(&left, &right, &id);
+        for (c, f) in rel.columns.iter_mut().zip(&schema.fields) {
+            c.field = f.name.clone();
+            c.data_type = f.data_type;
+        }
+        Ok(rel)
+    }
+
+    /// Plans one FROM item, its columns qualified by its alias or name.
+    pub fn factor(&mut self, f: &TableFactor) -> Result<Relation, SqlError> {
+        match f {
+            TableFactor::Table { name, alias, args: None, version: None, .. } => {
+                let Some(ident) = name.0.last().and_then(|p| p.as_ident()) else {
+                    return Err(SqlError::invalid(format!("bad table name {name}")));
+                };
+                let rel = self.named_relation(ident)?;
+                aliased(rel, &ident.value, alias.as_ref())
+            }
+            TableFactor::Table { name, .. } => Err(SqlError::unsupported(format!("table function or time travel on {name}"))),
+            TableFactor::Derived { lateral: false, subquery, alias, .. } => {
+                let rel = self.query(subquery)?;
+                match alias {
+                    Some(a) => aliased(rel, &a.name.value, Some(a)),
+                    None => Ok(rel.requalified(None)),
+                }
+            }
+            TableFactor::NestedJoin { table_with_joins, alias: None } => self.table_with_joins(table_with_joins),
+            TableFactor::MatchRecognize { .. } => Err(SqlError::unsupported("MATCH_RECOGNIZE")),
+            TableFactor::Derived { lateral: true, .. } | TableFactor::Function { .. } | TableFactor::TableFunction { .. } | TableFactor::UNNEST { .. } => {
+                Err(SqlError::unsupported("LATERAL TABLE / table functions in FROM"))
+            }
+            other => Err(SqlError::unsupported(format!("FROM item {other}"))),
+        }
+    }
+
+    /// A WITH query, view or table by name (in that order of precedence), unqualified.
+    fn named_relation(&mut self, ident: &ast::Ident) -> Result<Relation, SqlError> {
+        let name = ident.value.as_str();
+        if let Some((depth, query)) = self.cte(name) {
+            // A WITH query sees only the WITH queries declared before it.
+            let saved = std::mem::take(&mut self.ctes);
+            self.ctes = saved[..depth].to_vec();
+            let result = self.query(&query);
+            self.ctes = saved;
+            return result;
+        }
+        let catalog = self.job.catalog;
+        match catalog.lookup(name, ident_position(ident))? {
+            CatalogEntry::Table(t) => self.job.table(t),
+            CatalogEntry::View(v) => {
+                let saved = std::mem::take(&mut self.ctes);
+                let result = self.query(&v.query);
+                self.ctes = saved;
+                result.map_err(|e| match e {
+                    SqlError::Invalid { message, at } => SqlError::Invalid { message: format!("in view {name}: {message}"), at },
+                    other => other,
+                })
+            }
+        }
+    }
+}
+
+/// Qualifies `rel` by `name` (or the alias), renaming columns when the alias lists them.
+pub fn aliased(rel: Relation, name: &str, alias: Option<&ast::TableAlias>) -> Result<Relation, SqlError> {
+    let Some(a) = alias else {
+        return Ok(rel.requalified(Some(name)));
+    };
+    let mut rel = rel.requalified(Some(&a.name.value));
+    if !a.columns.is_empty() {
+        if a.columns.len() != rel.columns.len() {
+            return Err(SqlError::invalid(format!(
+                "alias {} names {} columns but the relation has {}",
+                a.name.value,
+                a.columns.len(),
+                rel.columns.len()
+            )));
+        }
+        for (c, new) in rel.columns.iter_mut().zip(&a.columns) {
+            c.name = new.name.value.clone();
+        }
+    }
+    Ok(rel)
+}
+
+/// The scope of `left JOIN right` as the join node will name its columns.
+pub fn joined_scope(left: &Relation, right: &Relation, node: &str) -> Relation {
+    let field_schema = |r: &Relation| Schema::new(r.columns.iter().map(|c| Field::new(c.field.clone(), c.data_type)).collect());
+    let joined = field_schema(left).join(&field_schema(right));
+    let columns = left
+        .columns
+        .iter()
+        .chain(&right.columns)
+        .zip(&joined.fields)
+        .map(|(c, f)| ScopeColumn { field: f.name.clone(), ..c.clone() })
+        .collect();
+    Relation { node: node.to_string(), columns }
+}
+
+/// `l = r` with `l` over `left` and `r` over `right` (either way round), both using a column.
+pub fn equi_key(term: &ast::Expr, left: &Relation, right: &Relation) -> Option<(Expr, Expr)> {
+    let ast::Expr::BinaryOp { left: a, op: BinaryOperator::Eq, right: b } = strip_nested(term) else {
+        return None;
+    };
+    let over = |e: &ast::Expr, rel: &Relation| Translator::new(rel).expr(e).ok().filter(has_column);
+    if let (Some(l), Some(r)) = (over(a, left), over(b, right)) {
+        return Some((l, r));
+    }
+    if let (Some(l), Some(r)) = (over(b, left), over(a, right)) {
+        return Some((l, r));
+    }
+    None
+}
+
+fn strip_nested(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Nested(inner) => strip_nested(inner),
+        other => other,
+    }
+}
+
+/// True when the expression reads some column.
+pub fn has_column(e: &Expr) -> bool {
+    match e {
+        Expr::Column(_) => true,
+        Expr::Literal(_) => false,
+        Expr::Call(c) => c.args.iter().any(has_column),
+        Expr::Cast(c) => has_column(&c.expr),
+        Expr::Case(c) => {
+            c.operand.as_deref().is_some_and(has_column)
+                || c.when.iter().any(|w| has_column(&w.when) || has_column(&w.then))
+                || c.else_result.as_deref().is_some_and(has_column)
+        }
+    }
+}
+
+fn join_kind_name(op: &JoinOperator) -> &'static str {
+    match op {
+        JoinOperator::Semi(_) | JoinOperator::LeftSemi(_) | JoinOperator::RightSemi(_) => "SEMI JOIN (use WHERE ... IN (SELECT ..) or EXISTS)",
+        JoinOperator::Anti(_) | JoinOperator::LeftAnti(_) | JoinOperator::RightAnti(_) => "ANTI JOIN (use WHERE NOT EXISTS)",
+        JoinOperator::AsOf { .. } => "ASOF JOIN",
+        _ => "this join",
+    }
+}

@@ -1,0 +1,48 @@
+//! The Flink SQL front end: scripts of statements planned into [`crate::plan::JobSpec`]s.
+//!
+//! Planning is a pure function of the text and the session's catalog and settings; nothing
+//! runs here. A script is tokenized once ([`script`]), cut into statements, and each is read
+//! either by Weir's own readers (CREATE TABLE with Flink's DDL, SET/RESET, SHOW, DESCRIBE,
+//! statement sets) or by `sqlparser` with [`FlinkDialect`]. Queries are planned node by node
+//! through the plan validator, so every node's output types are known while planning.
+//!
+//! ```
+//! use weir_core::sql::{SqlSession, SqlOutcome};
+//! let mut session = SqlSession::new();
+//! let out = session.execute_script("
+//!     CREATE TABLE bids (auction BIGINT, price BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+//!     SELECT auction, price FROM bids WHERE price > 10;
+//! ").unwrap();
+//! assert!(matches!(out[1], SqlOutcome::Query(_)));
+//! ```
+
+mod aggregate;
+mod builder;
+mod catalog;
+mod ddl;
+mod describe;
+mod dialect;
+mod dml;
+mod error;
+mod explain;
+mod expr;
+mod from;
+mod literal;
+mod query;
+pub mod script;
+mod scope;
+mod select;
+mod session;
+mod subquery;
+mod topn;
+
+#[cfg(test)]
+mod tests;
+
+pub use builder::PlannedJob;
+pub use catalog::{Catalog, CatalogEntry, ColumnKind, TableColumn, TableDef, ViewDef, WatermarkSpec};
+pub use dialect::FlinkDialect;
+pub use dml::RESULT_SINK;
+pub use error::{SqlError, SqlPosition};
+pub use explain::expr as expr_to_sql;
+pub use session::{ResultTable, SqlOutcome, SqlSession};

@@ -1,0 +1,158 @@
+//! Splitting a script into statements: tokenize once (so every token keeps its script line and
+//! column), cut at `;`, and recognise Flink's statement set blocks
+//! (`EXECUTE STATEMENT SET BEGIN ...; ...; END;` and `BEGIN STATEMENT SET; ...; END;`).
+
+use sqlparser::parser::ParserError;
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+
+use super::dialect::FlinkDialect;
+use super::error::{SqlError, SqlPosition};
+
+/// The tokens of one statement (without its `;`), comments and whitespace removed.
+#[derive(Clone, Debug)]
+pub struct StatementTokens {
+    /// Significant tokens, each with its script position.
+    pub tokens: Vec<TokenWithSpan>,
+}
+
+/// One top-level statement of a script.
+#[derive(Clone, Debug)]
+pub enum RawStatement {
+    /// An ordinary statement.
+    Single(StatementTokens),
+    /// `EXECUTE STATEMENT SET BEGIN s1; s2; END`: statements planned into one job.
+    StatementSet {
+        /// The inner statements.
+        statements: Vec<StatementTokens>,
+        /// Where the block starts.
+        at: SqlPosition,
+    },
+}
+
+impl StatementTokens {
+    /// Where the statement starts.
+    pub fn start(&self) -> SqlPosition {
+        self.tokens.first().map(|t| position(t.span.start)).unwrap_or_default()
+    }
+
+    /// Just past the statement's last token (where "found EOF" errors point).
+    pub fn end(&self) -> SqlPosition {
+        self.tokens.last().map(|t| position(t.span.end)).unwrap_or_default()
+    }
+
+    /// The upper-cased word at `index`, if that token is a word (keyword or unquoted name).
+    pub fn word(&self, index: usize) -> Option<String> {
+        match self.tokens.get(index).map(|t| &t.token) {
+            Some(Token::Word(w)) if w.quote_style.is_none() => Some(w.value.to_ascii_uppercase()),
+            _ => None,
+        }
+    }
+
+    /// True when the statement starts with these words.
+    pub fn starts_with(&self, words: &[&str]) -> bool {
+        words.iter().enumerate().all(|(i, w)| self.word(i).as_deref() == Some(*w))
+    }
+
+    /// The statement without its first `n` tokens.
+    pub fn skip(&self, n: usize) -> StatementTokens {
+        StatementTokens { tokens: self.tokens.iter().skip(n).cloned().collect() }
+    }
+}
+
+/// A script position from a tokenizer location.
+pub fn position(loc: Location) -> SqlPosition {
+    SqlPosition::new(loc.line, loc.column)
+}
+
+/// Tokenizes `script` and cuts it into statements.
+pub fn split_script(script: &str) -> Result<Vec<RawStatement>, SqlError> {
+    let tokens = Tokenizer::new(&FlinkDialect, script).tokenize_with_location().map_err(|e| SqlError::Parse {
+        at: position(e.location),
+        message: lower_first(&e.message),
+    })?;
+    let mut chunks = Vec::new();
+    let mut current = Vec::new();
+    for t in tokens {
+        match t.token {
+            Token::SemiColon => chunks.push(StatementTokens { tokens: std::mem::take(&mut current) }),
+            Token::Whitespace(_) | Token::EOF => {}
+            _ => current.push(t),
+        }
+    }
+    chunks.push(StatementTokens { tokens: current });
+    group_statement_sets(chunks.into_iter().filter(|c| !c.tokens.is_empty()).collect())
+}
+
+fn group_statement_sets(chunks: Vec<StatementTokens>) -> Result<Vec<RawStatement>, SqlError> {
+    let mut out = Vec::new();
+    let mut iter = chunks.into_iter();
+    while let Some(chunk) = iter.next() {
+        let first = if chunk.starts_with(&["EXECUTE", "STATEMENT", "SET", "BEGIN"]) {
+            Some(chunk.skip(4))
+        } else if chunk.starts_with(&["BEGIN", "STATEMENT", "SET"]) && chunk.tokens.len() == 3 {
+            None
+        } else {
+            out.push(RawStatement::Single(chunk));
+            continue;
+        };
+        let at = chunk.start();
+        let mut statements: Vec<StatementTokens> = first.into_iter().filter(|s| !s.tokens.is_empty()).collect();
+        let mut closed = false;
+        for inner in iter.by_ref() {
+            if inner.starts_with(&["END"]) && inner.tokens.len() == 1 {
+                closed = true;
+                break;
+            }
+            statements.push(inner);
+        }
+        if !closed {
+            let end = statements.last().map(|s| s.end()).unwrap_or_else(|| at.clone());
+            return Err(SqlError::Parse { at: end, message: "expected END to close the statement set, found end of script".into() });
+        }
+        out.push(RawStatement::StatementSet { statements, at });
+    }
+    Ok(out)
+}
+
+/// Turns a `sqlparser` error into a positioned [`SqlError::Parse`]; `fallback` is used when
+/// the message has no position (errors at the end of the statement).
+pub fn parse_error(err: ParserError, fallback: SqlPosition) -> SqlError {
+    let raw = match err {
+        ParserError::ParserError(m) | ParserError::TokenizerError(m) => m,
+        ParserError::RecursionLimitExceeded => "the statement is nested too deeply".to_string(),
+    };
+    let (text, at) = match raw.rfind(" at Line: ") {
+        Some(i) => {
+            let loc = &raw[i + " at Line: ".len()..];
+            let mut parts = loc.split(", Column: ");
+            let line = parts.next().and_then(|l| l.trim().parse().ok());
+            let column = parts.next().and_then(|c| c.trim().parse().ok());
+            match (line, column) {
+                (Some(l), Some(c)) if l > 0 => (raw[..i].to_string(), SqlPosition::new(l, c)),
+                _ => (raw[..i].to_string(), fallback),
+            }
+        }
+        None => (raw, fallback),
+    };
+    SqlError::Parse { at, message: expected_found(&text) }
+}
+
+/// `Expected: FROM, found: FORM` → `expected FROM, found "FORM"`.
+fn expected_found(text: &str) -> String {
+    if let Some(rest) = text.strip_prefix("Expected: ") {
+        if let Some(i) = rest.rfind(", found: ") {
+            let found = &rest[i + ", found: ".len()..];
+            let found = if found == "EOF" { "end of statement".to_string() } else { format!("\"{found}\"") };
+            return format!("expected {}, found {found}", &rest[..i]);
+        }
+    }
+    lower_first(text)
+}
+
+fn lower_first(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,95 @@
+//! Every error class, with its message.
+
+use super::{error, plan};
+use crate::sql::SqlError;
+
+#[test]
+fn syntax_error_has_line_column_and_caret() {
+    let e = error("SELECT auction\nFROM bids WHER price > 1");
+    assert!(e.starts_with("SQL parse error at line 2, column 16: expected end of statement, found \"price\""), "{e}");
+    assert!(e.contains("\n  FROM bids WHER price > 1\n                 ^"), "{e}");
+    let e = error("SELECT a FROM");
+    assert!(e.contains("line 1"), "{e}");
+}
+
+#[test]
+fn position_is_the_scripts_line() {
+    let mut s = super::session();
+    let err = s.execute_script("SELECT auction FROM bids;\n\n-- comment\nSELECT price FORM bids;").unwrap_err();
+    let SqlError::Parse { at, .. } = &err else { panic!("{err}") };
+    assert_eq!(at.line, 4, "{err}");
+}
+
+#[test]
+fn unknown_column_and_table_suggest() {
+    let e = error("SELECT pricee FROM bids");
+    assert!(e.starts_with("column \"pricee\" not found in table bids; did you mean \"price\"?"), "{e}");
+    assert!(e.contains("line 1, column 8"), "{e}");
+    let e = error("SELECT price FROM bidz");
+    assert!(e.starts_with("table \"bidz\" not found; did you mean \"bids\"?"), "{e}");
+    let e = error("SELECT x.price FROM bids b");
+    assert!(e.starts_with("table \"x\" not found"), "{e}");
+}
+
+#[test]
+fn ambiguous_column() {
+    let e = error("SELECT id FROM auctions a JOIN auctions b ON a.id = b.id");
+    assert!(e.starts_with("column \"id\" is ambiguous: it could be a.id or b.id"), "{e}");
+}
+
+#[test]
+fn case_sensitive_names() {
+    let e = error("SELECT Price FROM bids");
+    assert!(e.contains("did you mean \"price\""), "{e}");
+}
+
+#[test]
+fn group_by_errors() {
+    let e = error("SELECT auction, price FROM bids GROUP BY auction");
+    assert!(e.contains("\"price\" must appear in the GROUP BY clause"), "{e}");
+    let e = error("SELECT auction FROM bids WHERE COUNT(*) > 1");
+    assert!(e.contains("aggregate function COUNT is not allowed here"), "{e}");
+}
+
+#[test]
+fn type_errors_come_from_the_validator() {
+    let err = plan("SELECT auction FROM bids WHERE channel + 1 > 2").unwrap_err();
+    assert!(matches!(err, SqlError::Plan { .. }), "{err}");
+    assert!(err.to_string().contains("line 1"), "{err}");
+}
+
+#[test]
+fn unsupported_features_by_name() {
+    for (sql, needle) in [
+        ("SELECT * FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' MINUTES))", "unsupported: window table-valued function TUMBLE (coming with event-time support)"),
+        ("SELECT * FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' MINUTES, INTERVAL '10' MINUTES))", "window table-valued function HOP"),
+        ("SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts) FROM bids", "unsupported: OVER aggregate SUM"),
+        ("SELECT * FROM bids MATCH_RECOGNIZE (PARTITION BY auction ORDER BY ts MEASURES A.price AS p PATTERN (A) DEFINE A AS A.price > 1)", "unsupported: MATCH_RECOGNIZE"),
+        ("SELECT * FROM bids b JOIN auctions FOR SYSTEM_TIME AS OF b.ts AS a ON b.auction = a.id", "unsupported: temporal join"),
+        ("SELECT auction FROM bids INTERSECT SELECT id FROM auctions", "unsupported: INTERSECT"),
+        ("SELECT auction FROM bids WHERE auction NOT IN (SELECT id FROM auctions)", "unsupported: NOT IN (subquery)"),
+        ("SELECT STDDEV_POP(price) FROM bids", "unsupported: aggregate function STDDEV_POP"),
+        ("SELECT * FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY price) AS rn FROM bids)", "unsupported: ROW_NUMBER() without an outer filter"),
+        ("USE db1", "unsupported: USE"),
+    ] {
+        let e = error(sql);
+        assert!(e.contains(needle), "{sql}\n=> {e}");
+    }
+}
+
+#[test]
+fn ddl_errors() {
+    let mut s = super::session();
+    let e = s.execute_script("CREATE TABLE bids (a INT) WITH ('connector' = 'datagen')").unwrap_err();
+    assert!(matches!(e, SqlError::AlreadyExists { .. }), "{e}");
+    let e = s.execute_script("CREATE TABLE t (a INT)").unwrap_err();
+    assert!(e.to_string().contains("needs a 'connector' option"), "{e}");
+    let e = s.execute_script("CREATE TABLE t (a BIGNUM) WITH ('connector' = 'datagen')").unwrap_err();
+    assert!(e.to_string().contains("unknown data type"), "{e}");
+    let e = s.execute_script("INSERT INTO out_sink SELECT auction FROM bids").unwrap_err();
+    assert!(e.to_string().contains("returns 1 columns but the table has 2"), "{e}");
+    let e = s.execute_script("EXECUTE STATEMENT SET BEGIN INSERT INTO out_sink SELECT auction, price FROM bids;").unwrap_err();
+    assert!(e.to_string().contains("expected END"), "{e}");
+    let e = s.execute_script("SET 'execution.runtime-mode' = 'sometimes'").unwrap_err();
+    assert!(e.to_string().contains("expected 'batch' or 'streaming'"), "{e}");
+}

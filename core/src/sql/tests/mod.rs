@@ -1,0 +1,72 @@
+//! Tests of the SQL front end: plans for typical queries, every error class, and no panics
+//! on truncated scripts.
+
+mod errors;
+mod fuzz;
+mod planning;
+
+use crate::plan::{JobSpec, Node};
+
+use super::{SqlError, SqlOutcome, SqlSession};
+
+/// The tables most tests use (datagen, so planning needs no files).
+pub const DDL: &str = "
+CREATE TABLE bids (
+  auction BIGINT NOT NULL,
+  bidder BIGINT,
+  price BIGINT,
+  channel STRING,
+  ts TIMESTAMP(3),
+  price_x2 AS price * 2,
+  WATERMARK FOR ts AS ts - INTERVAL '5' SECOND,
+  PRIMARY KEY (auction) NOT ENFORCED
+) WITH ('connector' = 'datagen', 'number-of-rows' = '100');
+CREATE TABLE auctions (id BIGINT, seller BIGINT, category INT, name STRING)
+  WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+CREATE TABLE out_sink (auction BIGINT, total BIGINT) WITH ('connector' = 'blackhole');
+";
+
+/// A session with [`DDL`] executed.
+pub fn session() -> SqlSession {
+    let mut s = SqlSession::new();
+    s.execute_script(DDL).unwrap_or_else(|e| panic!("{e}"));
+    s
+}
+
+/// Plans `sql` (one statement) in a fresh [`session`].
+pub fn plan(sql: &str) -> Result<SqlOutcome, SqlError> {
+    let mut s = session();
+    let mut out = s.execute_script(sql)?;
+    Ok(out.remove(0))
+}
+
+/// The job of a query or INSERT, checking that it round-trips through JSON.
+pub fn job(sql: &str) -> JobSpec {
+    let spec = match plan(sql).unwrap_or_else(|e| panic!("{sql}\n{e}")) {
+        SqlOutcome::Query(j) | SqlOutcome::Job(j) => j,
+        other => panic!("not a job: {other:?}"),
+    };
+    let json = serde_json::to_string(&spec).expect("serializes");
+    let back: JobSpec = serde_json::from_str(&json).expect("reads back");
+    assert_eq!(back, spec);
+    crate::plan::validate(&spec).unwrap_or_else(|e| panic!("{sql}: plan does not validate: {e}"));
+    spec
+}
+
+/// The node kinds in order.
+pub fn kinds(spec: &JobSpec) -> Vec<&'static str> {
+    spec.nodes.iter().map(Node::kind).collect()
+}
+
+/// The node with this id.
+pub fn node<'a>(spec: &'a JobSpec, id: &str) -> &'a Node {
+    spec.nodes.iter().find(|n| n.id() == id).unwrap_or_else(|| panic!("no node {id} in {:?}", kinds(spec)))
+}
+
+/// The error of a failing statement, as text.
+pub fn error(sql: &str) -> String {
+    match plan(sql) {
+        Ok(o) => panic!("expected an error for {sql}, got {o:?}"),
+        Err(e) => e.to_string(),
+    }
+}

@@ -1,0 +1,218 @@
+//! Plans produced for typical queries.
+
+use crate::expr::Expr;
+use crate::plan::{AggregateFunction, JoinType, Keep, Node};
+
+use super::{job, kinds, node, plan, session};
+use crate::sql::SqlOutcome;
+
+#[test]
+fn filter_project_with_functions() {
+    let spec = job("SELECT auction, UPPER(channel) AS ch, price * 2 FROM bids WHERE price > 10 AND channel LIKE 'a%'");
+    assert_eq!(kinds(&spec), ["source", "project", "filter", "project", "sink"]);
+    let Node::Project(p) = &spec.nodes[3] else { panic!() };
+    let names: Vec<&str> = p.columns.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(names, ["auction", "ch", "EXPR$2"]);
+    assert_eq!(p.columns[1].expr, Expr::call("UPPER", vec![Expr::col("channel")]));
+    let Node::Sink(s) = spec.nodes.last().unwrap() else { panic!() };
+    assert_eq!((s.id.as_str(), s.connector.as_str()), ("result", "collect"));
+}
+
+#[test]
+fn source_and_computed_columns() {
+    let spec = job("SELECT price_x2 FROM bids");
+    let Node::Source(src) = &spec.nodes[0] else { panic!() };
+    assert_eq!(src.id, "bids");
+    assert_eq!(src.connector, "datagen");
+    assert_eq!(src.options.get("number-of-rows").map(String::as_str), Some("100"));
+    assert_eq!(src.schema.len(), 5);
+    assert!(!src.schema[0].nullable);
+    let Node::Project(p) = &spec.nodes[1] else { panic!() };
+    assert_eq!(p.columns[5].expr, Expr::call("*", vec![Expr::col("price"), Expr::lit(2)]));
+}
+
+#[test]
+fn group_by_with_aggregates_and_having() {
+    let spec = job(
+        "SELECT auction, COUNT(*) AS n, COUNT(DISTINCT bidder), SUM(price) FILTER (WHERE price > 5) AS s, \
+         MIN(price), MAX(price), AVG(price), SUM(price) / COUNT(*) AS mean \
+         FROM bids GROUP BY auction HAVING COUNT(*) > 1",
+    );
+    assert_eq!(kinds(&spec), ["source", "project", "agg", "filter", "project", "sink"].map(|k| if k == "agg" { "aggregate" } else { k }));
+    let Node::Aggregate(a) = &spec.nodes[2] else { panic!() };
+    assert_eq!(a.group_by[0].name, "auction");
+    let fs: Vec<AggregateFunction> = a.aggregates.iter().map(|c| c.function).collect();
+    use AggregateFunction::*;
+    // SUM(price) without FILTER (in `mean`) is its own aggregate.
+    assert_eq!(fs, [Count, Count, Sum, Min, Max, Avg, Sum]);
+    assert!(a.aggregates[1].distinct);
+    assert!(a.aggregates[2].filter.is_some());
+    assert_eq!(a.aggregates[0].name, "n");
+    let sum = &a.aggregates[6].name;
+    let Node::Project(p) = &spec.nodes[4] else { panic!() };
+    assert_eq!(p.columns[7].name, "mean");
+    assert_eq!(p.columns[7].expr, Expr::call("/", vec![Expr::col(sum), Expr::col("n")]));
+}
+
+#[test]
+fn global_aggregate_without_project() {
+    let spec = job("SELECT COUNT(*) AS n, SUM(price) AS total FROM bids");
+    assert_eq!(kinds(&spec), ["source", "project", "aggregate", "sink"]);
+}
+
+#[test]
+fn joins_split_equi_keys_and_residual() {
+    for (kw, jt) in [("JOIN", JoinType::Inner), ("LEFT JOIN", JoinType::Left), ("RIGHT JOIN", JoinType::Right), ("FULL OUTER JOIN", JoinType::Full)] {
+        let spec = job(&format!("SELECT b.auction, a.name FROM bids b {kw} auctions a ON b.auction = a.id AND b.price > a.category"));
+        let j = spec.nodes.iter().find_map(|n| if let Node::Join(j) = n { Some(j) } else { None }).unwrap();
+        assert_eq!(j.join_type, jt);
+        assert_eq!(j.left_keys, [Expr::col("auction")]);
+        assert_eq!(j.right_keys, [Expr::col("id")]);
+        assert_eq!(j.condition, Some(Expr::call(">", vec![Expr::col("price"), Expr::col("category")])));
+    }
+}
+
+#[test]
+fn comma_join_takes_keys_from_where() {
+    let spec = job("SELECT * FROM bids, auctions WHERE auction = id AND price > 3");
+    let j = spec.nodes.iter().find_map(|n| if let Node::Join(j) = n { Some(j) } else { None }).unwrap();
+    assert_eq!(j.left_keys, [Expr::col("auction")]);
+    assert!(kinds(&spec).contains(&"filter"));
+}
+
+#[test]
+fn join_renames_duplicate_names_like_flink() {
+    let spec = job("SELECT * FROM auctions a JOIN auctions b ON a.id = b.seller");
+    let Node::Sink(s) = spec.nodes.last().unwrap() else { panic!() };
+    let plan = crate::plan::validate(&spec).unwrap();
+    let names: Vec<&str> = plan.node(&s.input).unwrap().schema.names().collect();
+    assert_eq!(names, ["id", "seller", "category", "name", "id0", "seller0", "category0", "name0"]);
+}
+
+#[test]
+fn distinct_union_and_sort() {
+    assert_eq!(kinds(&job("SELECT DISTINCT channel FROM bids")), ["source", "project", "project", "distinct", "sink"]);
+    let spec = job("SELECT auction FROM bids UNION ALL SELECT id FROM auctions");
+    assert!(kinds(&spec).contains(&"union"));
+    let spec = job("SELECT auction FROM bids UNION SELECT id FROM auctions");
+    assert_eq!(kinds(&spec)[kinds(&spec).len() - 2], "distinct");
+    let spec = job("SELECT auction, price FROM bids ORDER BY price DESC, 1 LIMIT 5 OFFSET 2");
+    let Node::Sort(s) = &spec.nodes[spec.nodes.len() - 2] else { panic!() };
+    assert_eq!((s.limit, s.offset), (Some(5), Some(2)));
+    assert!(s.order_by[0].descending);
+    assert_eq!(s.order_by[1].expr, Expr::col("auction"));
+}
+
+#[test]
+fn top_n_and_dedup() {
+    let spec = job(
+        "SELECT auction, price, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 3",
+    );
+    let t = spec.nodes.iter().find_map(|n| if let Node::TopN(t) = n { Some(t) } else { None }).unwrap();
+    assert_eq!((t.limit, t.row_number.as_deref()), (3, Some("rn")));
+    assert_eq!(t.partition_by, [Expr::col("auction")]);
+    let spec = job(
+        "SELECT auction, price FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY ts DESC) AS rn FROM bids) t WHERE rn = 1",
+    );
+    let d = spec.nodes.iter().find_map(|n| if let Node::Deduplicate(d) = n { Some(d) } else { None }).unwrap();
+    assert_eq!(d.keep, Keep::Last);
+    assert_eq!(d.order_by, Expr::col("ts"));
+    let spec = job("SELECT * FROM (SELECT auction, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY ts) AS rn FROM bids) WHERE rn = 1");
+    assert!(kinds(&spec).contains(&"top_n"), "rn is selected through *: {:?}", kinds(&spec));
+}
+
+#[test]
+fn subqueries_in_from_and_where() {
+    let spec = job("SELECT s.a FROM (SELECT auction AS a, price FROM bids WHERE price > 1) AS s WHERE s.price < 100");
+    assert_eq!(kinds(&spec), ["source", "project", "filter", "project", "filter", "project", "sink"]);
+    let spec = job("SELECT auction FROM bids WHERE auction IN (SELECT id FROM auctions WHERE category = 1)");
+    assert!(kinds(&spec).contains(&"join") && kinds(&spec).contains(&"distinct"));
+    let spec = job("SELECT auction FROM bids b WHERE EXISTS (SELECT 1 FROM auctions a WHERE a.id = b.auction AND a.category = 2)");
+    let j = spec.nodes.iter().find_map(|n| if let Node::Join(j) = n { Some(j) } else { None }).unwrap();
+    assert_eq!(j.join_type, JoinType::Inner);
+    let spec = job("SELECT auction FROM bids b WHERE NOT EXISTS (SELECT 1 FROM auctions a WHERE a.id = b.auction)");
+    let j = spec.nodes.iter().find_map(|n| if let Node::Join(j) = n { Some(j) } else { None }).unwrap();
+    assert_eq!(j.join_type, JoinType::Left);
+}
+
+#[test]
+fn literals_and_special_syntax() {
+    let spec = job(
+        "SELECT 1, 10000000000, 1.5, 'x', TRUE, NULL, DATE '2023-01-01', TIMESTAMP '2023-01-01 00:00:00', \
+         INTERVAL '1' SECOND, EXTRACT(YEAR FROM ts), channel || 'x', CAST(price AS STRING), TRY_CAST(channel AS INT), \
+         CASE WHEN price > 1 THEN 'a' ELSE 'b' END, -price, price BETWEEN 1 AND 2, channel NOT IN ('a', 'b'), channel IS NOT NULL \
+         FROM bids",
+    );
+    let Node::Project(p) = &spec.nodes[2] else { panic!("{:?}", kinds(&spec)) };
+    let e = |i: usize| serde_json::to_value(&p.columns[i].expr).unwrap();
+    assert_eq!(e(0), serde_json::json!({"literal": 1}));
+    assert_eq!(e(1), serde_json::json!({"literal": 10000000000i64}));
+    assert_eq!(e(2), serde_json::json!({"literal": {"value": "1.5", "type": "DECIMAL(2, 1)"}}));
+    assert_eq!(e(8), serde_json::json!({"literal": {"value": 1000, "type": "INTERVAL DAY TO SECOND"}}));
+    assert_eq!(e(9), serde_json::json!({"call": {"function": "EXTRACT", "args": [{"literal": "YEAR"}, {"column": "ts"}]}}));
+    assert_eq!(e(10)["call"]["function"], "CONCAT");
+    assert_eq!(e(14)["call"]["function"], "NEGATE");
+    assert_eq!(e(16)["call"]["function"], "NOT IN");
+    assert_eq!(p.columns[3].name, "EXPR$3");
+}
+
+#[test]
+fn insert_and_statement_set() {
+    let spec = job("INSERT INTO out_sink SELECT auction, SUM(price) FROM bids GROUP BY auction");
+    let Node::Sink(s) = spec.nodes.last().unwrap() else { panic!() };
+    assert_eq!((s.id.as_str(), s.connector.as_str()), ("out_sink", "blackhole"));
+    let Node::Project(p) = node(&spec, &s.input) else { panic!("{:?}", kinds(&spec)) };
+    assert_eq!(p.columns[1].name, "total");
+    let mut sess = session();
+    let out = sess
+        .execute_script(
+            "SET 'parallelism.default' = '2';
+             EXECUTE STATEMENT SET BEGIN
+               INSERT INTO out_sink SELECT auction, price FROM bids;
+               INSERT INTO out_sink SELECT id, seller FROM auctions;
+             END;",
+        )
+        .unwrap();
+    let SqlOutcome::Job(j) = &out[1] else { panic!("{out:?}") };
+    assert_eq!(kinds(j).iter().filter(|k| **k == "sink").count(), 2);
+    assert_eq!(j.config.get("parallelism.default").map(String::as_str), Some("2"));
+}
+
+#[test]
+fn views_ctes_and_ddl_statements() {
+    let mut s = session();
+    let out = s
+        .execute_script(
+            "CREATE TEMPORARY VIEW big AS SELECT auction, price FROM bids WHERE price > 100;
+             SELECT auction FROM big;
+             WITH w AS (SELECT id FROM auctions) SELECT * FROM w;
+             SHOW TABLES; SHOW VIEWS; DESCRIBE bids; DESC big;
+             DROP VIEW big; DROP TABLE IF EXISTS nothing;
+             SET 'execution.runtime-mode' = 'batch'; RESET 'execution.runtime-mode'; RESET;",
+        )
+        .unwrap();
+    assert!(matches!(out[1], SqlOutcome::Query(_)));
+    let SqlOutcome::Table(t) = &out[3] else { panic!() };
+    assert_eq!(t.rows, [["auctions"], ["bids"], ["big"], ["out_sink"]]);
+    let SqlOutcome::Table(d) = &out[5] else { panic!() };
+    assert_eq!(d.rows[5], ["price_x2", "BIGINT", "TRUE", "", "AS price * 2", ""]);
+    assert_eq!(d.rows[0][3], "PRI(auction)");
+    assert_eq!(d.rows[4][5], "ts - INTERVAL '5' SECOND");
+    assert!(s.catalog().view_names().is_empty());
+}
+
+#[test]
+fn explain_shows_tree_and_json() {
+    let SqlOutcome::Explain(text) = plan("EXPLAIN PLAN FOR SELECT auction FROM bids WHERE price > 1").unwrap() else { panic!() };
+    assert!(text.contains("sink(result: connector=collect)"), "{text}");
+    assert!(text.contains("\n    filter(filter_"), "{text}");
+    assert!(text.contains("\"kind\": \"source\""), "{text}");
+}
+
+#[test]
+fn set_options_reach_the_job_config() {
+    let mut s = session();
+    let out = s.execute_script("SET 'table.local-time-zone' = 'Europe/Paris'; SELECT auction FROM bids;").unwrap();
+    let SqlOutcome::Query(j) = &out[1] else { panic!() };
+    assert_eq!(j.config.get("table.local-time-zone").map(String::as_str), Some("Europe/Paris"));
+}
