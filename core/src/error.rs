@@ -86,7 +86,7 @@ pub enum Error {
     Plan(#[from] PlanError),
     /// The SQL text is invalid or unsupported.
     #[error("{0}")]
-    Sql(String),
+    Sql(#[from] crate::sql::SqlError),
     /// The job failed while running.
     #[error("job failed: {0}")]
     Runtime(#[from] RuntimeError),

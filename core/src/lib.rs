@@ -13,6 +13,7 @@ pub mod expr;
 pub mod ops;
 pub mod plan;
 pub mod runtime;
+pub mod sql;
 pub mod types;
 
 pub use error::{Error, PlanError, RuntimeError, SpecPath};
