@@ -31,10 +31,7 @@ pub fn unknown_option(connector: &str, key: &str, known: &[&str]) -> ConnectorEr
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| format!(" (did you mean '{k}'?)"))
         .unwrap_or_default();
-    ConnectorError::option(
-        key,
-        format!("unknown option '{key}' for connector '{connector}'{closest}; known options: {}", known.join(", ")),
-    )
+    ConnectorError::option(key, format!("unknown option '{key}' for connector '{connector}'{closest}; known options: {}", known.join(", ")))
 }
 
 /// The value of option `key`, parsed as `T`; `None` when absent. `what` describes the

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use crate::connectors::options::{bad_value, parse_bool, parse_opt};
 use crate::connectors::{ConnectorError, Options};
-use crate::types::{pow10, DataType, Decimal, Field, Value};
+use crate::types::{DataType, Decimal, Field, Value, pow10};
 
 /// The option suffixes of `fields.<f>.*` that `datagen` knows.
 pub const FIELD_OPTIONS: &[&str] = &["kind", "start", "end", "min", "max", "length", "var-len", "null-rate", "max-past"];
@@ -106,7 +106,10 @@ impl FieldGen {
             return Err(bad_value(&key("null-rate"), &null_rate.to_string(), "a number between 0 and 1"));
         }
         if null_rate > 0.0 && !field.nullable {
-            return Err(ConnectorError::option(&key("null-rate"), format!("column '{}' is NOT NULL; it cannot have a null-rate", field.name)));
+            return Err(ConnectorError::option(
+                &key("null-rate"),
+                format!("column '{}' is NOT NULL; it cannot have a null-rate", field.name),
+            ));
         }
         Ok(FieldGen { data_type: field.data_type, null_rate, kind })
     }
@@ -152,8 +155,7 @@ impl FieldGen {
                     let bytes: Vec<u8> = (0..len).map(|_| rng.next_u64() as u8).collect();
                     Value::Bytes(Arc::from(bytes))
                 } else {
-                    let text: String =
-                        (0..len).map(|_| char::from(ALPHANUMERIC[rng.below(ALPHANUMERIC.len() as u64) as usize])).collect();
+                    let text: String = (0..len).map(|_| char::from(ALPHANUMERIC[rng.below(ALPHANUMERIC.len() as u64) as usize])).collect();
                     Value::String(Arc::from(text))
                 }
             }
@@ -207,7 +209,10 @@ fn sequence(field: &Field, options: &Options, key: &dyn Fn(&str) -> String) -> R
     };
     let (start, end) = (bound("start")?, bound("end")?);
     if start > end {
-        return Err(ConnectorError::option(&key("end"), format!("sequence of column '{}' ends ({end}) before it starts ({start})", field.name)));
+        return Err(ConnectorError::option(
+            &key("end"),
+            format!("sequence of column '{}' ends ({end}) before it starts ({start})", field.name),
+        ));
     }
     Ok(Kind::Sequence { start, end })
 }

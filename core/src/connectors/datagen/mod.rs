@@ -20,7 +20,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use self::field::{FieldGen, FIELD_OPTIONS};
+use self::field::{FIELD_OPTIONS, FieldGen};
 use super::options::{bad_value, check_known, parse_opt};
 use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
@@ -60,7 +60,10 @@ impl DatagenSource {
             {
                 return Err(ConnectorError::option(
                     key,
-                    format!("option '{key}' names column '{column}', which the table does not have; columns: {}", schema.names().collect::<Vec<_>>().join(", ")),
+                    format!(
+                        "option '{key}' names column '{column}', which the table does not have; columns: {}",
+                        schema.names().collect::<Vec<_>>().join(", ")
+                    ),
                 ));
             }
         }
@@ -126,7 +129,8 @@ impl DatagenReader {
         // Global row `worker + k * peers` is due `(worker + (k - k0) * peers) / rate` seconds in.
         let due_rows = t0.elapsed().as_secs_f64() * rate;
         let done = self.produced - k0;
-        let allowed = if due_rows >= self.worker as f64 { ((due_rows - self.worker as f64) / self.peers as f64).floor() as u64 + 1 } else { 0 };
+        let allowed =
+            if due_rows >= self.worker as f64 { ((due_rows - self.worker as f64) / self.peers as f64).floor() as u64 + 1 } else { 0 };
         if allowed > done {
             return Ok(allowed - done);
         }

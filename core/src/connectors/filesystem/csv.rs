@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use ::csv::{ByteRecord, ReaderBuilder};
 
-use super::split::{line_number, OpenRange, SegmentQueue};
+use super::split::{OpenRange, SegmentQueue, line_number};
 use crate::connectors::options::{parse_bool, parse_char};
 use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
-use crate::types::{parse_value, DataType, Field, Row, Schema, Value};
+use crate::types::{DataType, Field, Row, Schema, Value, parse_value};
 
 /// How to read CSV files: the `csv.*` options and the columns.
 #[derive(Debug)]
@@ -58,7 +58,8 @@ impl CsvFormat {
                 format!("'csv.field-delimiter' cannot be a line break or the quote character (got {:?})", char::from(delimiter)),
             ));
         }
-        let escape = options.contains_key("csv.escape-character").then(|| parse_char(options, "csv.escape-character", b'\\')).transpose()?;
+        let escape =
+            options.contains_key("csv.escape-character").then(|| parse_char(options, "csv.escape-character", b'\\')).transpose()?;
         Ok(CsvFormat {
             columns: schema.fields.clone(),
             delimiter,

@@ -19,11 +19,11 @@ use std::sync::Arc;
 
 use serde_json::{Map, Value as Json};
 
-use super::split::{location, FileOffset, OpenRange, SegmentQueue};
+use super::split::{FileOffset, OpenRange, SegmentQueue, location};
 use crate::connectors::options::parse_bool;
 use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
-use crate::types::{parse_value, DataType, Field, Row, Schema, Value};
+use crate::types::{DataType, Field, Row, Schema, Value, parse_value};
 
 /// How to read JSON lines: the `json.*` options and the columns.
 #[derive(Debug)]

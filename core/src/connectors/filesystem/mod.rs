@@ -34,7 +34,7 @@ use std::sync::Arc;
 
 use self::csv::{CsvFormat, CsvReader};
 use self::json::{JsonFormat, JsonReader};
-use self::split::{list_files, plan_segments, FileOffset, InputFile, SegmentQueue, DEFAULT_SPLIT_THRESHOLD};
+use self::split::{DEFAULT_SPLIT_THRESHOLD, FileOffset, InputFile, SegmentQueue, list_files, plan_segments};
 use super::options::{bad_value, check_known, missing};
 use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourceReader};
 use crate::error::RuntimeError;

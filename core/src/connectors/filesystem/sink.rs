@@ -21,10 +21,11 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::super::options::{bad_value, check_known, missing, parse_bool, parse_char};
 use crate::connectors::{ConnectorError, Options, SinkWriter};
 use crate::error::RuntimeError;
-use crate::types::{format_double, temporal, Field, Row, RowKind, Schema, Value};
+use crate::types::{Field, Row, RowKind, Schema, Value, format_double, temporal};
 
 /// Options of the `filesystem` sink with format `csv`.
-const CSV_OPTIONS: &[&str] = &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal"];
+const CSV_OPTIONS: &[&str] =
+    &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal"];
 /// Options of the `filesystem` sink with format `json`.
 const JSON_OPTIONS: &[&str] = &["path", "format"];
 
@@ -59,7 +60,10 @@ impl FilesystemSink {
         let path = options.get("path").ok_or_else(|| missing("filesystem", "path"))?;
         let dir = PathBuf::from(path.strip_prefix("file://").unwrap_or(path));
         if dir.is_file() {
-            return Err(ConnectorError::option("path", format!("sink path '{}' is a file; the filesystem sink writes files into a directory", dir.display())));
+            return Err(ConnectorError::option(
+                "path",
+                format!("sink path '{}' is a file; the filesystem sink writes files into a directory", dir.display()),
+            ));
         }
         let format = if format_name.as_deref() == Some("json") {
             SinkFormat::Json
@@ -78,7 +82,8 @@ impl FilesystemSink {
     /// Creates the directory and the hidden in-progress file; rows become visible on
     /// [`SinkWriter::finish`].
     pub fn writer(&self) -> Result<FilesystemSinkWriter, RuntimeError> {
-        let io_err = |p: &Path, e: std::io::Error| RuntimeError::Io { context: format!("filesystem sink {}", p.display()), message: e.to_string() };
+        let io_err =
+            |p: &Path, e: std::io::Error| RuntimeError::Io { context: format!("filesystem sink {}", p.display()), message: e.to_string() };
         fs::create_dir_all(&self.dir).map_err(|e| io_err(&self.dir, e))?;
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
         let ext = if matches!(self.format, SinkFormat::Json) { "json" } else { "csv" };
@@ -205,7 +210,9 @@ impl SinkWriter for FilesystemSinkWriter {
     fn finish(&mut self) -> Result<(), RuntimeError> {
         let file = match self.encoder.take() {
             None => return Ok(()),
-            Some(Encoder::Csv { writer, .. }) => writer.into_inner().map_err(|e| e.to_string()).and_then(|w| w.into_inner().map_err(|e| e.to_string())),
+            Some(Encoder::Csv { writer, .. }) => {
+                writer.into_inner().map_err(|e| e.to_string()).and_then(|w| w.into_inner().map_err(|e| e.to_string()))
+            }
             Some(Encoder::Json { out, .. }) => out.into_inner().map_err(|e| e.to_string()),
         }
         .map_err(|e| self.io_err(e))?;

@@ -7,7 +7,7 @@ use std::path::Path;
 use super::split::{Segment, SegmentQueue};
 use super::*;
 use crate::connectors::testing::{drain, opts, read_all, schema, sorted, split_and_resume};
-use crate::connectors::{create_source, SourceReader};
+use crate::connectors::{SourceReader, create_source};
 use crate::types::{DataType, Row, Value};
 
 /// A small deterministic generator for test data.
@@ -232,7 +232,8 @@ fn ignore_parse_errors_skips_and_counts() {
 fn json_missing_fields_and_types() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.json");
-    fs::write(&path, "{\"id\": 1, \"at\": \"2023-11-14 22:13:20\", \"m\": 1.25, \"extra\": 0}\n{\"id\": 2, \"text\": {\"a\": [1]}}\n").unwrap();
+    fs::write(&path, "{\"id\": 1, \"at\": \"2023-11-14 22:13:20\", \"m\": 1.25, \"extra\": 0}\n{\"id\": 2, \"text\": {\"a\": [1]}}\n")
+        .unwrap();
     let s = schema(&[
         ("id", DataType::BigInt),
         ("text", DataType::String),
@@ -297,7 +298,11 @@ fn option_errors() {
             "unknown option 'csv.delimiter' for connector 'filesystem'; known options: path, format, csv.field-delimiter, csv.quote-character, csv.disable-quote-character, csv.escape-character, csv.allow-comments, csv.null-literal, csv.ignore-parse-errors, csv.ignore-first-line".into()
         )
     );
-    assert!(err(&[("path", p), ("format", "json"), ("csv.allow-comments", "true")]).1.starts_with("unknown option 'csv.allow-comments' for connector 'filesystem'"));
+    assert!(
+        err(&[("path", p), ("format", "json"), ("csv.allow-comments", "true")])
+            .1
+            .starts_with("unknown option 'csv.allow-comments' for connector 'filesystem'")
+    );
     let missing = dir.path().join("nope");
     let (option, message) = err(&[("path", missing.to_str().unwrap()), ("format", "csv")]);
     assert_eq!(option, "path");
