@@ -165,7 +165,7 @@ mod tests {
         let cases = [
             (Add, dec(10, 2), dec(5, 4), dec(13, 4)),
             (Mul, dec(10, 2), dec(5, 4), dec(16, 6)),
-            (Div, dec(10, 2), dec(5, 4), dec(16, 8)),
+            (Div, dec(10, 2), dec(5, 4), dec(20, 8)),
             (Div, Int, dec(10, 2), dec(23, 11)),
             (Mod, dec(10, 2), dec(5, 4), dec(5, 4)),
             (Mul, dec(38, 10), dec(38, 10), dec(38, 6)),

@@ -34,6 +34,11 @@ pub(crate) fn bind_cast(expr: BoundExpr, target: DataType, try_cast: bool, zone:
     }
     let (f, may_be_null) = conversion(from, target, *zone).map_err(|m| ExprError::new("", m))?;
     let nullable = expr.nullable() || may_be_null || try_cast;
+    // A literal that converts is converted now, so it stays a literal (e.g. ROUND's digits);
+    // one that fails keeps failing per row (or gives NULL for TRY_CAST).
+    if let Some(Ok(v)) = expr.as_literal().map(|v| f(v.clone())) {
+        return Ok(BoundExpr::literal(v, target));
+    }
     let (name, kernel) = if try_cast {
         ("TRY_CAST", Kernel::Strict1(Arc::new(move |v| Ok(f(v).unwrap_or(Value::Null)))))
     } else {

@@ -18,8 +18,8 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["ABS"], signature: "(NUMERIC)", bind: abs },
     FunctionDef { names: &["SIGN"], signature: "(NUMERIC)", bind: sign },
     FunctionDef { names: &["ROUND"], signature: "(NUMERIC[, INT])", bind: round },
-    FunctionDef { names: &["FLOOR"], signature: "(NUMERIC)", bind: floor },
-    FunctionDef { names: &["CEIL", "CEILING"], signature: "(NUMERIC)", bind: ceil },
+    FunctionDef { names: &["FLOOR"], signature: "(NUMERIC) or (DATE|TIMESTAMP|TIMESTAMP_LTZ, unit STRING)", bind: floor },
+    FunctionDef { names: &["CEIL", "CEILING"], signature: "(NUMERIC) or (DATE|TIMESTAMP|TIMESTAMP_LTZ, unit STRING)", bind: ceil },
     FunctionDef { names: &["POWER", "POW"], signature: "(NUMERIC, NUMERIC)", bind: power },
     FunctionDef { names: &["SQRT"], signature: "(NUMERIC)", bind: sqrt },
     FunctionDef { names: &["LN"], signature: "(NUMERIC)", bind: ln },
@@ -143,6 +143,9 @@ fn ceil(site: CallSite) -> Result<BoundExpr, ExprError> {
 /// `FLOOR(x)` / `CEIL(x)`: integers unchanged, DOUBLE stays DOUBLE, DECIMAL(p, s) becomes
 /// DECIMAL(p - s + 1, 0).
 fn floor_or_ceil(site: CallSite, up: bool) -> Result<BoundExpr, ExprError> {
+    if site.args.len() == 2 {
+        return super::time::floor_or_ceil_time(site, up);
+    }
     let (name, x) = numeric_arg(site)?;
     let t = match x.data_type() {
         DataType::Decimal { precision, scale } => round_decimal(precision, scale, 0),

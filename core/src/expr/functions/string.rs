@@ -19,7 +19,7 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["SUBSTRING", "SUBSTR"], signature: "(STRING, INT[, INT])", bind: substring },
     FunctionDef { names: &["CONCAT", "||"], signature: "(STRING, STRING, ...)", bind: concat },
     FunctionDef { names: &["CONCAT_WS"], signature: "(STRING, STRING, ...)", bind: concat_ws },
-    FunctionDef { names: &["TRIM", "BTRIM"], signature: "(STRING) or ('BOTH'|'LEADING'|'TRAILING', [chars STRING,] STRING)", bind: trim },
+    FunctionDef { names: &["TRIM", "BTRIM"], signature: "(STRING[, chars STRING]) or ('BOTH'|'LEADING'|'TRAILING', chars STRING, STRING)", bind: trim },
     FunctionDef { names: &["LTRIM"], signature: "(STRING[, chars STRING])", bind: ltrim },
     FunctionDef { names: &["RTRIM"], signature: "(STRING[, chars STRING])", bind: rtrim },
     FunctionDef { names: &["REPLACE"], signature: "(STRING, STRING, STRING)", bind: replace },
@@ -33,6 +33,8 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["INITCAP"], signature: "(STRING)", bind: initcap },
     FunctionDef { names: &["LIKE"], signature: "(STRING, STRING[, escape STRING])", bind: like },
     FunctionDef { names: &["NOT LIKE"], signature: "(STRING, STRING[, escape STRING])", bind: not_like },
+    FunctionDef { names: &["ILIKE"], signature: "(STRING, STRING[, escape STRING])", bind: ilike },
+    FunctionDef { names: &["NOT ILIKE"], signature: "(STRING, STRING[, escape STRING])", bind: not_ilike },
 ];
 
 /// Longest string REPEAT/LPAD/RPAD will build, so a bad count cannot exhaust memory.
@@ -176,11 +178,11 @@ fn trim_kernel(mode: TrimMode, with_chars: bool) -> Kernel {
     if with_chars { str2(move |s, chars| Ok(apply(s, chars))) } else { str1(move |s| Ok(apply(s, " "))) }
 }
 
-/// `TRIM(s)` trims spaces; `TRIM(mode, [chars,] s)` with mode BOTH, LEADING or TRAILING trims
-/// any of `chars` (default a space).
+/// `TRIM(s[, chars])` trims `chars` (default a space) from both ends; `TRIM(mode, chars, s)`
+/// with mode BOTH, LEADING or TRAILING trims the given ends.
 fn trim(site: CallSite) -> Result<BoundExpr, ExprError> {
-    if site.args.len() == 1 {
-        return unary(site, trim_kernel(TrimMode::Both, false), DataType::String);
+    if site.args.len() < 3 {
+        return side_trim(site, TrimMode::Both);
     }
     let mode = match site.args.first().and_then(literal_str).map(|m| m.to_ascii_uppercase()) {
         Some(m) if m == "BOTH" => TrimMode::Both,
@@ -189,12 +191,11 @@ fn trim(site: CallSite) -> Result<BoundExpr, ExprError> {
         _ => return Err(site.mismatch()),
     };
     let name = site.name.clone();
-    let mut args = site.expect(&[Param::String, Param::String, Param::String], 2)?;
+    let mut args = site.expect(&[Param::String, Param::String, Param::String], 3)?;
     args.remove(0);
-    // Our kernels take the string first: (s[, chars]).
+    // Our kernels take the string first: (s, chars).
     args.reverse();
-    let kernel = trim_kernel(mode, args.len() == 2);
-    call(&name, args, kernel, DataType::String)
+    call(&name, args, trim_kernel(mode, true), DataType::String)
 }
 
 fn side_trim(site: CallSite, mode: TrimMode) -> Result<BoundExpr, ExprError> {
@@ -327,11 +328,19 @@ fn rpad(site: CallSite) -> Result<BoundExpr, ExprError> {
 }
 
 fn like(site: CallSite) -> Result<BoundExpr, ExprError> {
-    bind_like(site, false)
+    bind_like(site, false, false)
 }
 
 fn not_like(site: CallSite) -> Result<BoundExpr, ExprError> {
-    bind_like(site, true)
+    bind_like(site, true, false)
+}
+
+fn ilike(site: CallSite) -> Result<BoundExpr, ExprError> {
+    bind_like(site, false, true)
+}
+
+fn not_ilike(site: CallSite) -> Result<BoundExpr, ExprError> {
+    bind_like(site, true, true)
 }
 
 fn escape_char(text: &str) -> Result<Option<char>, String> {
@@ -342,8 +351,9 @@ fn escape_char(text: &str) -> Result<Option<char>, String> {
     }
 }
 
-/// `s LIKE pattern [ESCAPE e]`; a literal pattern is compiled once, here.
-fn bind_like(site: CallSite, negated: bool) -> Result<BoundExpr, ExprError> {
+/// `s LIKE pattern [ESCAPE e]`; a literal pattern is compiled once, here. ILIKE compares
+/// lower-cased text and pattern.
+fn bind_like(site: CallSite, negated: bool, fold_case: bool) -> Result<BoundExpr, ExprError> {
     let name = site.name.clone();
     let args = site.expect(&[Param::String, Param::String, Param::String], 2)?;
     // `Err(())`: the escape is not a literal, so the pattern is compiled per row.
@@ -356,14 +366,14 @@ fn bind_like(site: CallSite, negated: bool) -> Result<BoundExpr, ExprError> {
     };
     let nullable = any_nullable(&args);
     let fixed = match (args.get(1).and_then(literal_str), escape) {
-        (Some(p), Ok(escape)) => Some(LikePattern::new(p, escape).map_err(|m| ExprError::new("args[1]", m))?),
+        (Some(p), Ok(escape)) => Some(LikePattern::new(&folded(p, fold_case), escape).map_err(|m| ExprError::new("args[1]", m))?),
         _ => None,
     };
     let kernel = match fixed {
         Some(pattern) => Kernel::Lazy(Arc::new(move |args, row| {
             let Some(s) = args.first() else { return Ok(Value::Null) };
             match s.eval(row)? {
-                Value::String(s) => Ok(Value::Boolean(pattern.matches(&s) != negated)),
+                Value::String(s) => Ok(Value::Boolean(pattern.matches(&folded(&s, fold_case)) != negated)),
                 _ => Ok(Value::Null),
             }
         })),
@@ -373,9 +383,13 @@ fn bind_like(site: CallSite, negated: bool) -> Result<BoundExpr, ExprError> {
                 None => None,
             };
             let (Some(s), Some(p)) = (values.first(), values.get(1)) else { return Ok(Value::Null) };
-            let pattern = LikePattern::new(as_str(p)?, escape).map_err(EvalError::new)?;
-            Ok(Value::Boolean(pattern.matches(as_str(s)?) != negated))
+            let pattern = LikePattern::new(&folded(as_str(p)?, fold_case), escape).map_err(EvalError::new)?;
+            Ok(Value::Boolean(pattern.matches(&folded(as_str(s)?, fold_case)) != negated))
         })),
     };
     Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable))
+}
+
+fn folded(s: &str, fold_case: bool) -> std::borrow::Cow<'_, str> {
+    if fold_case { std::borrow::Cow::Owned(s.to_lowercase()) } else { std::borrow::Cow::Borrowed(s) }
 }

@@ -337,3 +337,61 @@ fn localtimestamp(site: CallSite) -> Result<BoundExpr, ExprError> {
 fn current_date(site: CallSite) -> Result<BoundExpr, ExprError> {
     clock(site, DataType::Date, |ms, zone| Value::Date(zone.to_local(ms).div_euclid(MS_PER_DAY) as i32))
 }
+
+/// `FLOOR(x TO unit)` / `CEIL(x TO unit)`, written `FLOOR(x, 'HOUR')`: the start (or the end,
+/// when not already on it) of the unit containing `x`, same type; TIMESTAMP_LTZ in the zone.
+pub(crate) fn floor_or_ceil_time(site: CallSite, up: bool) -> Result<BoundExpr, ExprError> {
+    let t = site.args[0].data_type();
+    if !(t == DataType::Date || t.is_timestamp()) {
+        return Err(site.mismatch());
+    }
+    let unit = match site.args.get(1).and_then(literal_str).and_then(Unit::parse) {
+        Some(u @ (Unit::Year | Unit::Quarter | Unit::Month | Unit::Day | Unit::Hour | Unit::Minute | Unit::Second | Unit::Millisecond)) => u,
+        _ => return Err(site.arg_error(1, "the unit must be a literal: YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND or MILLISECOND")),
+    };
+    let zone = if t == DataType::TimestampLtz { site.zone()? } else { SessionZone::utc() };
+    let name = site.name.clone();
+    let mut args = site.args;
+    args.truncate(1);
+    let nullable = any_nullable(&args);
+    let kernel = super::strict1(move |v| {
+        let local = local_millis(&v, zone)?;
+        let out = truncate(local, unit, up).ok_or_else(|| EvalError::new(format!("{v:?} is out of range")))?;
+        Ok(match v {
+            Value::Date(_) => Value::Date(out.div_euclid(MS_PER_DAY) as i32),
+            Value::Timestamp(_) => Value::Timestamp(out),
+            _ => Value::TimestampLtz(zone.to_instant(out)),
+        })
+    });
+    Ok(BoundExpr::call(&name, args, kernel, t, nullable))
+}
+
+/// Wall-clock `ms` floored (or ceiled) to `unit`.
+fn truncate(ms: i64, unit: Unit, up: bool) -> Option<i64> {
+    let fixed = match unit {
+        Unit::Day => Some(MS_PER_DAY),
+        Unit::Hour => Some(3_600_000),
+        Unit::Minute => Some(60_000),
+        Unit::Second => Some(1000),
+        Unit::Millisecond => Some(1),
+        _ => None,
+    };
+    if let Some(step) = fixed {
+        let floor = ms - ms.rem_euclid(step);
+        return if up && floor != ms { floor.checked_add(step) } else { Some(floor) };
+    }
+    let dt = temporal::datetime_from_millis(ms)?;
+    let months = match unit {
+        Unit::Year => 12,
+        Unit::Quarter => 3,
+        _ => 1,
+    };
+    let month0 = dt.month0() / months * months;
+    let start = chrono::NaiveDate::from_ymd_opt(dt.year(), month0 + 1, 1)?.and_time(chrono::NaiveTime::MIN);
+    let floor = temporal::millis_from_datetime(start);
+    if up && floor != ms {
+        let next = start.checked_add_months(chrono::Months::new(months))?;
+        return Some(temporal::millis_from_datetime(next));
+    }
+    Some(floor)
+}
