@@ -218,7 +218,9 @@ mod tests {
         // 38-digit operands: the 256-bit product keeps every digit before rounding.
         let big = d("1234567890123456789.0123456789012345678");
         assert_eq!(big.checked_mul_at(d("1.0000000000000000000"), 6).unwrap().to_string(), "1234567890123456789.012346");
-        assert_eq!(big.checked_mul_at(big, 0), None);
+        assert_eq!(big.checked_mul_at(big, 0).unwrap().to_string(), "1524157875323883675049535156256668194");
+        let huge = d("12345678901234567890123.456");
+        assert_eq!(huge.checked_mul_at(huge, 0), None);
         assert_eq!(d("99999999999999999999999999999999999999").checked_add_at(d("1"), 0), None);
     }
 
