@@ -3,6 +3,7 @@
 
 mod errors;
 mod fuzz;
+mod golden;
 mod planning;
 
 use crate::plan::{JobSpec, Node};
