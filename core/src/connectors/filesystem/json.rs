@@ -12,12 +12,14 @@
 //! * into a STRING column, any non-string value (number, boolean, nested object or array) is
 //!   kept as its JSON text; into any other column a nested object or array is an error.
 
+use std::fmt;
 use std::fs::File;
 use std::io::{BufRead, BufReader, Take};
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use serde_json::{Map, Value as Json};
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value as Json;
 
 use super::split::{FileOffset, OpenRange, SegmentQueue, location};
 use crate::connectors::options::parse_bool;
@@ -52,10 +54,16 @@ impl JsonFormat {
 
     /// Converts one line (without its line break) into `out`; on failure, the message names
     /// the column.
-    fn decode(&self, line: &[u8], out: &mut Vec<Value>) -> Result<(), String> {
-        let object: Map<String, Json> = serde_json::from_slice(line).map_err(|e| format!("invalid JSON object: {e}"))?;
-        for column in &self.columns {
-            let value = match object.get(&column.name) {
+    fn decode(&self, line: &[u8], slots: &mut Vec<Option<Json>>, out: &mut Vec<Value>) -> Result<(), String> {
+        slots.clear();
+        slots.resize(self.columns.len(), None);
+        let mut de = serde_json::Deserializer::from_slice(line);
+        ColumnsSeed { columns: &self.columns, slots }
+            .deserialize(&mut de)
+            .and_then(|()| de.end())
+            .map_err(|e| format!("invalid JSON object: {e}"))?;
+        for (column, slot) in self.columns.iter().zip(slots.iter()) {
+            let value = match slot {
                 None if self.fail_on_missing_field => return Err(format!("column {}: field is missing", column.name)),
                 None => Value::Null,
                 Some(json) => convert(json, column.data_type).map_err(|m| format!("column {}: {m}", column.name))?,
@@ -66,6 +74,64 @@ impl JsonFormat {
             out.push(value);
         }
         Ok(())
+    }
+}
+
+/// Reads a JSON object into one slot per column: keys are matched against column names
+/// without allocating, values of other keys are skipped without being built.
+struct ColumnsSeed<'a> {
+    columns: &'a [Field],
+    slots: &'a mut Vec<Option<Json>>,
+}
+
+impl<'de> DeserializeSeed<'de> for ColumnsSeed<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for ColumnsSeed<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(column) = map.next_key_seed(KeySeed(self.columns))? {
+            match column {
+                Some(i) => self.slots[i] = Some(map.next_value()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A key of the object: the index of the column of that name, if any.
+struct KeySeed<'a>(&'a [Field]);
+
+impl<'de> DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Option<usize>, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl Visitor<'_> for KeySeed<'_> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a field name")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Option<usize>, E> {
+        Ok(self.0.iter().position(|c| c.name == key))
     }
 }
 
@@ -114,6 +180,7 @@ pub struct JsonReader {
     queue: SegmentQueue,
     current: Option<CurrentFile>,
     line: Vec<u8>,
+    slots: Vec<Option<Json>>,
     values: Vec<Value>,
     skipped: u64,
 }
@@ -122,7 +189,7 @@ impl JsonReader {
     /// A reader of the segments in `queue`.
     pub fn new(format: Arc<JsonFormat>, queue: SegmentQueue) -> JsonReader {
         let values = Vec::with_capacity(format.columns.len());
-        JsonReader { format, queue, current: None, line: Vec::new(), values, skipped: 0 }
+        JsonReader { format, queue, current: None, line: Vec::new(), slots: Vec::new(), values, skipped: 0 }
     }
 }
 
@@ -157,7 +224,7 @@ impl SourceReader for JsonReader {
             if line.is_empty() {
                 continue;
             }
-            match self.format.decode(line, &mut self.values) {
+            match self.format.decode(line, &mut self.slots, &mut self.values) {
                 Ok(()) => {
                     out.push(self.values.drain(..).collect());
                     produced += 1;
