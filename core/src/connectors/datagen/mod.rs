@@ -1,5 +1,7 @@
 //! The `datagen` source, with Flink's options: rows of random values or sequences, bounded by
-//! `number-of-rows` or by its sequences, optionally rate-limited by `rows-per-second`.
+//! `number-of-rows` or by its sequences, optionally rate-limited by `rows-per-second`
+//! (a rate for the whole source, shared by its workers; a waiting reader returns
+//! [`SourcePoll::Idle`], it never sleeps).
 //!
 //! Rows have a global index `0, 1, 2, ...`; worker `w` of `p` makes rows `w, w + p, w + 2p, ...`,
 //! and every value is a function of its row index and column alone (random values come from a

@@ -18,6 +18,10 @@
 //!
 //! The `filesystem` sink (CSV or JSON lines, insert-only, published atomically) is in [`sink`].
 //!
+//! Files up to 16 MiB are read whole by one worker; larger ones are cut into byte ranges read
+//! in parallel (see [`split`]). In a file that is cut, a quoted CSV field must not contain a
+//! line break. A UTF-8 byte order mark at the start of a file is skipped.
+//!
 //! A malformed record fails the job with `path:line: column <name>: ...`; with
 //! `*.ignore-parse-errors` it is skipped and counted instead.
 
