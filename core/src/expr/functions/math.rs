@@ -161,8 +161,11 @@ fn floor_or_ceil(site: CallSite, up: bool) -> Result<BoundExpr, ExprError> {
     Ok(BoundExpr::call(&name, vec![x], kernel, t, nullable))
 }
 
+/// A function from DOUBLE arguments to a DOUBLE.
+type DoubleFn = Arc<dyn Fn(&[f64]) -> f64 + Send + Sync>;
+
 /// A DOUBLE function of DOUBLE arguments.
-fn double_fn(site: CallSite, arity: usize, f: Arc<dyn Fn(&[f64]) -> f64 + Send + Sync>) -> Result<BoundExpr, ExprError> {
+fn double_fn(site: CallSite, arity: usize, f: DoubleFn) -> Result<BoundExpr, ExprError> {
     let name = site.name.clone();
     let args = site.expect(&vec![Param::Double; arity], arity)?;
     let nullable = any_nullable(&args);
