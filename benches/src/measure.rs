@@ -1,6 +1,7 @@
 //! Running a benchmark as a subprocess and measuring it from the outside: wall time from spawn
-//! to exit, and the peak resident set size the kernel recorded for that process (`ru_maxrss`
-//! from `wait4(2)`, exact and without polling `/proc`).
+//! to exit, and from `wait4(2)`'s resource usage the CPU time (user + system, all threads) and
+//! the peak resident set size the kernel recorded for that process (`ru_maxrss`: exact, no
+//! polling of `/proc`). On a shared machine CPU time is the steadier figure of the two times.
 
 use std::io::{self, Read};
 use std::os::unix::process::ExitStatusExt;
@@ -13,6 +14,8 @@ use std::time::{Duration, Instant};
 pub struct Measured {
     /// From just before `spawn` to `wait4` returning.
     pub wall: Duration,
+    /// User + system CPU time of the process, all threads.
+    pub cpu: Duration,
     /// Peak resident set size of the process, in KiB (Linux `ru_maxrss`).
     pub peak_rss_kib: u64,
     /// How the process ended.
@@ -34,16 +37,21 @@ impl Measured {
 
 /// Runs `cmd` to completion with stdout and stderr captured (stdin closed) and measures it.
 pub fn run(cmd: &mut Command) -> io::Result<Measured> {
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let start = Instant::now();
     let mut child = cmd.spawn()?;
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
-    let (status, peak_rss_kib) = wait4(child.id())?;
+    let (status, usage) = wait4(child.id())?;
     let wall = start.elapsed();
+    let seconds =
+        |t: libc::timeval| Duration::new(t.tv_sec.max(0) as u64, (t.tv_usec.max(0) as u32) * 1000);
     Ok(Measured {
         wall,
-        peak_rss_kib,
+        cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),
+        peak_rss_kib: usage.ru_maxrss.max(0) as u64,
         status,
         stdout: stdout.join().unwrap_or_default(),
         stderr: stderr.join().unwrap_or_default(),
@@ -61,8 +69,8 @@ fn drain<R: Read + Send + 'static>(pipe: Option<R>) -> JoinHandle<Vec<u8>> {
     })
 }
 
-/// Waits for process `pid` (our child) and returns its exit status and peak RSS in KiB.
-fn wait4(pid: u32) -> io::Result<(ExitStatus, u64)> {
+/// Waits for process `pid` (our child) and returns its exit status and resource usage.
+fn wait4(pid: u32) -> io::Result<(ExitStatus, libc::rusage)> {
     let mut status: libc::c_int = 0;
     // SAFETY: an all-zero `rusage` is a valid value of this plain C struct.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
@@ -70,7 +78,7 @@ fn wait4(pid: u32) -> io::Result<(ExitStatus, u64)> {
         // SAFETY: `status` and `usage` are valid for writes for the duration of the call.
         let r = unsafe { libc::wait4(pid as libc::pid_t, &mut status, 0, &mut usage) };
         if r == pid as libc::pid_t {
-            return Ok((ExitStatus::from_raw(status), usage.ru_maxrss.max(0) as u64));
+            return Ok((ExitStatus::from_raw(status), usage));
         }
         let err = io::Error::last_os_error();
         if err.kind() != io::ErrorKind::Interrupted {

@@ -30,7 +30,10 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg = BidsConfig { rows: args.rows, seed: args.seed };
+    let cfg = BidsConfig {
+        rows: args.rows,
+        seed: args.seed,
+    };
     let out = match args.out {
         Some(path) => path,
         None => dataset::default_path(&dataset::default_dir()?, &cfg),

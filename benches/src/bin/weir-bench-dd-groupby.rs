@@ -35,10 +35,18 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if !args.path.is_file() {
-        anyhow::bail!("{}: no such file (generate one with `weir-bench-data --out ...`)", args.path.display());
+        anyhow::bail!(
+            "{}: no such file (generate one with `weir-bench-data --out ...`)",
+            args.path.display()
+        );
     }
     let start = Instant::now();
-    let job = GroupByJob { path: args.path, workers: args.workers, strategy: args.strategy, keep_rows: args.print };
+    let job = GroupByJob {
+        path: args.path,
+        workers: args.workers,
+        strategy: args.strategy,
+        keep_rows: args.print,
+    };
     let outcome = dd_groupby::run(&job)?;
     let seconds = start.elapsed().as_secs_f64();
     if args.print {

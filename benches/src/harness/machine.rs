@@ -30,7 +30,11 @@ impl Machine {
                 .and_then(|v| v.trim_end_matches("kB").trim().parse::<f64>().ok())
                 .map_or(0.0, |kib| kib / (1024.0 * 1024.0)),
             kernel: read("/proc/sys/kernel/osrelease").trim().to_owned(),
-            load_1m: read("/proc/loadavg").split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0.0),
+            load_1m: read("/proc/loadavg")
+                .split_whitespace()
+                .next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0.0),
         }
     }
 

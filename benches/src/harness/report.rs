@@ -19,6 +19,8 @@ pub struct RunRecord {
     pub wall_s: f64,
     /// Query time, seconds (see [`super::systems::Answer::query_s`]).
     pub query_s: f64,
+    /// User + system CPU time of the subprocess, seconds.
+    pub cpu_s: f64,
     /// Peak RSS of the subprocess, MiB.
     pub peak_rss_mib: f64,
     /// Number of result groups, when reported.
@@ -40,6 +42,8 @@ pub struct SystemResult {
     pub median_query_s: Option<f64>,
     /// Median subprocess wall time, seconds.
     pub median_wall_s: Option<f64>,
+    /// Median CPU time, seconds.
+    pub median_cpu_s: Option<f64>,
     /// Median peak RSS, MiB.
     pub median_peak_rss_mib: Option<f64>,
     /// Whether every reported answer equals the reference answer (`None`: nothing reported).
@@ -55,6 +59,7 @@ impl SystemResult {
             runs: Vec::new(),
             median_query_s: None,
             median_wall_s: None,
+            median_cpu_s: None,
             median_peak_rss_mib: None,
             answer_matches: None,
         }
@@ -63,7 +68,10 @@ impl SystemResult {
     fn summaries(&self) -> impl Iterator<Item = Summary> + '_ {
         self.runs.iter().filter_map(|r| {
             let checksum = u64::from_str_radix(r.checksum.as_deref()?, 16).ok()?;
-            Some(Summary { groups: r.groups?, checksum })
+            Some(Summary {
+                groups: r.groups?,
+                checksum,
+            })
         })
     }
 }
@@ -110,14 +118,20 @@ pub struct AnswerSummary {
 
 impl From<Summary> for AnswerSummary {
     fn from(s: Summary) -> Self {
-        AnswerSummary { groups: s.groups, checksum: format!("{:016x}", s.checksum) }
+        AnswerSummary {
+            groups: s.groups,
+            checksum: format!("{:016x}", s.checksum),
+        }
     }
 }
 
 impl AnswerSummary {
     /// Back to a [`Summary`]; `None` if the checksum is not 16 hex digits.
     pub fn summary(&self) -> Option<Summary> {
-        Some(Summary { groups: self.groups, checksum: u64::from_str_radix(&self.checksum, 16).ok()? })
+        Some(Summary {
+            groups: self.groups,
+            checksum: u64::from_str_radix(&self.checksum, 16).ok()?,
+        })
     }
 }
 
@@ -128,7 +142,11 @@ pub fn median(mut xs: Vec<f64>) -> Option<f64> {
     }
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
-    Some(if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 })
+    Some(if n % 2 == 1 {
+        xs[n / 2]
+    } else {
+        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
+    })
 }
 
 impl Report {
@@ -137,6 +155,7 @@ impl Report {
         for s in &mut self.systems {
             s.median_query_s = median(s.runs.iter().map(|r| r.query_s).collect());
             s.median_wall_s = median(s.runs.iter().map(|r| r.wall_s).collect());
+            s.median_cpu_s = median(s.runs.iter().map(|r| r.cpu_s).collect());
             s.median_peak_rss_mib = median(s.runs.iter().map(|r| r.peak_rss_mib).collect());
         }
         let reference = self
@@ -146,7 +165,10 @@ impl Report {
             .chain(self.systems.iter())
             .find_map(|s| s.summaries().next());
         self.reference = reference.map(AnswerSummary::from);
-        let weir_printed = self.weir_print_answer.as_ref().and_then(AnswerSummary::summary);
+        let weir_printed = self
+            .weir_print_answer
+            .as_ref()
+            .and_then(AnswerSummary::summary);
         for s in &mut self.systems {
             let mut answers: Vec<Summary> = s.summaries().collect();
             if s.system == System::Weir {
@@ -157,7 +179,12 @@ impl Report {
                 _ => None,
             };
         }
-        let median_of = |sys: System| self.systems.iter().find(|s| s.system == sys).and_then(|s| s.median_query_s);
+        let median_of = |sys: System| {
+            self.systems
+                .iter()
+                .find(|s| s.system == sys)
+                .and_then(|s| s.median_query_s)
+        };
         let mut ratios = BTreeMap::new();
         for (a, b) in [
             (System::Weir, System::DdReduce),
@@ -180,9 +207,20 @@ impl Report {
     /// The results as a plain-text table followed by the ratios.
     pub fn table(&self) -> String {
         let mut t = String::new();
-        let _ = writeln!(t, "group-by: {} rows ({:.0} MB), {} workers, {} runs each", self.rows, self.bytes as f64 / 1e6, self.workers, self.runs_per_system);
+        let _ = writeln!(
+            t,
+            "group-by: {} rows ({:.0} MB), {} workers, {} runs each",
+            self.rows,
+            self.bytes as f64 / 1e6,
+            self.workers,
+            self.runs_per_system
+        );
         let _ = writeln!(t, "machine: {}", self.machine.describe());
-        let _ = writeln!(t, "{:<12} {:>10} {:>10} {:>10} {:>9} {:>8}  note", "system", "query s", "wall s", "min s", "RSS MiB", "answer");
+        let _ = writeln!(
+            t,
+            "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  note",
+            "system", "query s", "min s", "wall s", "CPU s", "RSS MiB", "answer"
+        );
         for s in &self.systems {
             let f = |v: Option<f64>, p: usize| v.map_or("-".to_string(), |v| format!("{v:.p$}"));
             let min = s.runs.iter().map(|r| r.query_s).min_by(f64::total_cmp);
@@ -193,17 +231,25 @@ impl Report {
             };
             let _ = writeln!(
                 t,
-                "{:<12} {:>10} {:>10} {:>10} {:>9} {:>8}  {}",
+                "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  {}",
                 s.system.name(),
                 f(s.median_query_s, 3),
-                f(s.median_wall_s, 3),
                 f(min, 3),
+                f(s.median_wall_s, 3),
+                f(s.median_cpu_s, 3),
                 f(s.median_peak_rss_mib, 0),
                 answer,
                 s.note.as_deref().unwrap_or("")
             );
         }
-        let _ = writeln!(t, "query s = median; Polars/DuckDB time the query in-process (wall s adds Python start-up and imports)");
+        let _ = writeln!(
+            t,
+            "medians; min s = fastest query. Polars/DuckDB time the query in-process; their wall s and"
+        );
+        let _ = writeln!(
+            t,
+            "CPU s include Python start-up and imports. CPU s = user + system, all threads."
+        );
         if !self.ratios.keys().any(|k| k.starts_with("weir/")) {
             let _ = writeln!(t, "Weir/DD, Weir/Polars: n/a (Weir did not run)");
         }
