@@ -39,6 +39,17 @@ pub struct RunArgs {
     /// `batch` prints only final rows; `streaming` prints the changelog as it is produced.
     #[arg(long, value_enum)]
     mode: Option<Mode>,
+    /// Line format of printed results: Flink's changelog text, or one JSON object per change
+    /// (`{"op": "+I", "row": [...]}`).
+    #[arg(long, value_enum, default_value = "changelog")]
+    output: Output,
+}
+
+/// Line format of printed results.
+#[derive(Clone, Copy, Debug, ValueEnum)]
+enum Output {
+    Changelog,
+    Json,
 }
 
 /// Runtime mode given on the command line.

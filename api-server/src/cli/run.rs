@@ -1,56 +1,149 @@
-//! `weir run` and `weir validate`.
+//! `weir run` and `weir validate`: JSON job specs and Flink SQL scripts.
 
 use std::path::Path;
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
 
-use weir_core::plan::{parse_job_spec, validate as validate_plan, RuntimeMode, ValidatedPlan};
+use weir_core::connectors::PrintFormat;
+use weir_core::plan::{parse_job_spec, validate as validate_plan, JobSpec, Node, RuntimeMode, ValidatedPlan};
 use weir_core::runtime::{run_job, RunOptions};
+use weir_core::sql::{ResultTable, SqlOutcome, SqlSession, RESULT_SINK};
 
-use super::{Mode, RunArgs};
+use super::{Mode, Output, RunArgs};
 
-/// Reads and validates a job file.
-fn load(path: &Path) -> anyhow::Result<ValidatedPlan> {
+/// What a job file asks for: JSON is one job; a SQL script is a list of statement outcomes.
+enum JobFile {
+    Spec(JobSpec),
+    Script(Vec<SqlOutcome>),
+}
+
+/// Reads and plans a job file; nothing runs yet, so a bad statement anywhere stops it all.
+fn load(path: &Path) -> anyhow::Result<JobFile> {
     let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
     match path.extension().and_then(|e| e.to_str()) {
-        Some("json") => {
-            let spec = parse_job_spec(&text).map_err(|e| anyhow::anyhow!("{}: invalid job: {e}", path.display()))?;
-            validate_plan(&spec).map_err(|e| anyhow::anyhow!("{}: invalid job: {e}", path.display()))
+        Some("json") => Ok(JobFile::Spec(parse_job_spec(&text).map_err(|e| anyhow!("{}: invalid job: {e}", path.display()))?)),
+        Some("sql") => {
+            let mut session = SqlSession::new();
+            Ok(JobFile::Script(session.execute_script(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?))
         }
-        Some("sql") => bail!("{}: SQL jobs are not supported by this build yet", path.display()),
         _ => bail!("{}: expected a .json job spec or a .sql script", path.display()),
     }
 }
 
-/// `weir run`: runs the job and prints its sinks' output.
+fn check(path: &Path, spec: &JobSpec) -> anyhow::Result<ValidatedPlan> {
+    validate_plan(spec).map_err(|e| anyhow!("{}: invalid job: {e}", path.display()))
+}
+
+/// `weir run`: runs the job (or every statement of the script) and prints its sinks' output.
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     if args.workers == Some(0) {
         bail!("--workers must be at least 1");
     }
-    let plan = load(&args.job)?;
     let options = RunOptions {
         workers: args.workers,
         mode: args.mode.map(|m| match m {
             Mode::Batch => RuntimeMode::Batch,
             Mode::Streaming => RuntimeMode::Streaming,
         }),
+        print_format: match args.output {
+            Output::Changelog => PrintFormat::Changelog,
+            Output::Json => PrintFormat::Json,
+        },
         ..RunOptions::default()
     };
-    let outcome = run_job(Arc::new(plan), &options)?;
+    match load(&args.job)? {
+        JobFile::Spec(spec) => run_spec(&args.job, &spec, &options),
+        JobFile::Script(outcomes) => {
+            // Plan every job before running any, so a bad statement starts nothing.
+            let plans = outcomes
+                .iter()
+                .map(|outcome| match outcome {
+                    SqlOutcome::Job(spec) => check(&args.job, spec).map(Some),
+                    SqlOutcome::Query(spec) => check(&args.job, &print_result(spec)).map(Some),
+                    _ => Ok(None),
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            for (outcome, plan) in outcomes.into_iter().zip(plans) {
+                match (outcome, plan) {
+                    (_, Some(plan)) => execute(plan, &options)?,
+                    (SqlOutcome::Done(message), None) => eprintln!("[INFO] {message}"),
+                    (SqlOutcome::Explain(text), None) => println!("{text}"),
+                    (SqlOutcome::Table(table), None) => print!("{}", render_table(&table)),
+                    (SqlOutcome::Job(_) | SqlOutcome::Query(_), None) => {}
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn run_spec(path: &Path, spec: &JobSpec, options: &RunOptions) -> anyhow::Result<()> {
+    execute(check(path, spec)?, options)
+}
+
+fn execute(plan: ValidatedPlan, options: &RunOptions) -> anyhow::Result<()> {
+    let outcome = run_job(Arc::new(plan), options)?;
     if outcome.skipped_records > 0 {
-        eprintln!("skipped {} malformed records", outcome.skipped_records);
+        let s = if outcome.skipped_records == 1 { "" } else { "s" };
+        eprintln!("skipped {} malformed record{s}", outcome.skipped_records);
     }
     tracing::info!(elapsed_ms = outcome.elapsed.as_millis() as u64, workers = outcome.workers, "job finished");
     Ok(())
 }
 
+/// A query's result sink, printed instead of collected (the CLI's way to show a SELECT).
+fn print_result(spec: &JobSpec) -> JobSpec {
+    let mut spec = spec.clone();
+    for node in &mut spec.nodes {
+        if let Node::Sink(sink) = node {
+            if sink.id == RESULT_SINK {
+                sink.connector = "print".into();
+            }
+        }
+    }
+    spec
+}
+
+/// A table with borders, as Flink's SQL client prints SHOW/DESCRIBE results.
+fn render_table(table: &ResultTable) -> String {
+    let widths: Vec<usize> = (0..table.columns.len())
+        .map(|c| table.rows.iter().map(|r| r.get(c).map_or(0, |v| v.chars().count())).chain([table.columns[c].chars().count()]).max().unwrap_or(0))
+        .collect();
+    let border = format!("+{}+\n", widths.iter().map(|w| "-".repeat(w + 2)).collect::<Vec<_>>().join("+"));
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = widths.iter().enumerate().map(|(i, w)| format!(" {:<w$} ", cells.get(i).map_or("", |s| s.as_str()))).collect();
+        format!("|{}|\n", padded.join("|"))
+    };
+    let mut out = border.clone();
+    out.push_str(&line(&table.columns));
+    out.push_str(&border);
+    for row in &table.rows {
+        out.push_str(&line(row));
+    }
+    out.push_str(&border);
+    out.push_str(&format!("{} row{} in set\n", table.rows.len(), if table.rows.len() == 1 { "" } else { "s" }));
+    out
+}
+
 /// `weir validate`: checks the job and prints each node with its output schema.
 pub fn validate(path: &Path) -> anyhow::Result<()> {
-    let plan = load(path)?;
-    for node in &plan.nodes {
-        let columns: Vec<String> = node.schema.fields.iter().map(|f| format!("{} {}", f.name, f.data_type)).collect();
-        println!("{}: ({})", node.id, columns.join(", "));
+    let specs: Vec<JobSpec> = match load(path)? {
+        JobFile::Spec(spec) => vec![spec],
+        JobFile::Script(outcomes) => outcomes
+            .into_iter()
+            .filter_map(|o| match o {
+                SqlOutcome::Job(spec) | SqlOutcome::Query(spec) => Some(spec),
+                _ => None,
+            })
+            .collect(),
+    };
+    for spec in &specs {
+        let plan = check(path, spec)?;
+        for node in &plan.nodes {
+            let columns: Vec<String> = node.schema.fields.iter().map(|f| format!("{} {}", f.name, f.data_type)).collect();
+            println!("{}: ({})", node.id, columns.join(", "));
+        }
     }
     Ok(())
 }

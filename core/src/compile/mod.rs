@@ -61,6 +61,7 @@ fn build_node<'s>(scope: Scope<'s, Time>, node: &PlanNode, mut inputs: Vec<Rows<
             let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
             ops::project(input, compile_all(exprs), columns, eval)
         }
+        PlanOp::FlatMap { function } => ops::flat_map(input, function.compile(), eval),
         PlanOp::Aggregate { group_by, aggregates } => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
             ops::aggregate(input, compile_all(group_by), aggregates, seed, eval)
@@ -94,8 +95,8 @@ fn build_node<'s>(scope: Scope<'s, Time>, node: &PlanNode, mut inputs: Vec<Rows<
         }
         PlanOp::Sink { connector, options } => {
             let spec = SinkSpec { unique_key: node.unique_key.clone(), ordering: node.ordering.as_deref().map(sort_parts) };
-            let (id, connector, options, sinks) = (node.id.clone(), connector.clone(), options.clone(), ctx.sinks.clone());
-            ops::sink(input, spec, ctx.clone(), probe, move || create_sink(&id, &connector, &options, &sinks));
+            let (id, connector, options, schema, sinks) = (node.id.clone(), connector.clone(), options.clone(), node.schema.clone(), ctx.sinks.clone());
+            ops::sink(input, spec, ctx.clone(), probe, move || create_sink(&id, &connector, &options, &schema, &sinks));
             return None;
         }
     })

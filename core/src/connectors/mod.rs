@@ -11,9 +11,9 @@ mod print;
 mod sinks;
 mod values;
 
-pub use print::changelog_line;
+pub use print::{changelog_line, json_line};
 pub use values::ValuesSource;
-pub use sinks::{check_options, check_sink, create_sink, CollectedRows, SinkContext, SinkWriter, SINK_CONNECTORS};
+pub use sinks::{check_sink, create_sink, CollectedRows, PrintFormat, SinkContext, SinkWriter, SINK_CONNECTORS};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -10,6 +10,8 @@ use std::sync::{Arc, Mutex};
 use crate::error::RuntimeError;
 use crate::types::{Row, RowKind, Schema};
 
+use super::filesystem::sink::FilesystemSink;
+use super::options::check_known;
 use super::{blackhole, collect, print, ConnectorError, Options};
 
 /// Where a job's output goes.
@@ -41,23 +43,35 @@ impl CollectedRows {
     }
 }
 
+/// How `print` sinks write rows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PrintFormat {
+    /// Flink's changelog text: `+I[1, abc]`.
+    #[default]
+    Changelog,
+    /// One JSON object per line: `{"op": "+I", "row": [1, "abc"]}` (the REST API's event shape).
+    Json,
+}
+
 /// What a sink needs from the job that runs it.
 #[derive(Clone, Default)]
 pub struct SinkContext {
     /// Destination of `collect` sinks.
     pub collected: CollectedRows,
+    /// Line format of `print` sinks.
+    pub print_format: PrintFormat,
 }
 
 /// Sink connectors this build knows.
-pub const SINK_CONNECTORS: &[&str] = &["print", "blackhole", "collect"];
+pub const SINK_CONNECTORS: &[&str] = &["print", "blackhole", "collect", "filesystem"];
 
 /// Checks a sink's connector name and options before the job starts.
 pub fn check_sink(connector: &str, options: &Options, schema: &Schema) -> Result<(), ConnectorError> {
-    let _ = schema;
     let known: &[&str] = match connector {
         "print" => print::OPTIONS,
         "blackhole" => blackhole::OPTIONS,
         "collect" => collect::OPTIONS,
+        "filesystem" => return FilesystemSink::new(options, schema).map(|_| ()),
         other => {
             return Err(ConnectorError::general(format!(
                 "unknown sink connector \"{other}\"; known: {}",
@@ -65,26 +79,17 @@ pub fn check_sink(connector: &str, options: &Options, schema: &Schema) -> Result
             )))
         }
     };
-    check_options(connector, options, known)
+    check_known(connector, options, known, |k| known.contains(&k))
 }
 
-/// Rejects options a connector does not know, listing the ones it does.
-pub fn check_options(connector: &str, options: &Options, known: &[&str]) -> Result<(), ConnectorError> {
-    for key in options.keys() {
-        if !known.contains(&key.as_str()) {
-            let list = if known.is_empty() { "none".to_string() } else { known.join(", ") };
-            return Err(ConnectorError::option(key, format!("unknown option '{key}' for connector '{connector}'; known options: {list}")));
-        }
-    }
-    Ok(())
-}
-
-/// Creates the writer of a checked sink.
-pub fn create_sink(sink_id: &str, connector: &str, options: &Options, ctx: &SinkContext) -> Result<Box<dyn SinkWriter>, RuntimeError> {
+/// Creates the writer of a checked sink whose input rows have `schema`.
+pub fn create_sink(sink_id: &str, connector: &str, options: &Options, schema: &Schema, ctx: &SinkContext) -> Result<Box<dyn SinkWriter>, RuntimeError> {
+    let invalid = |e: ConnectorError| RuntimeError::Io { context: format!("sink \"{sink_id}\""), message: e.message };
     match connector {
-        "print" => Ok(Box::new(print::PrintSink::new(options))),
+        "print" => Ok(Box::new(print::PrintSink::new(options, ctx.print_format))),
         "blackhole" => Ok(Box::new(blackhole::BlackholeSink)),
         "collect" => Ok(Box::new(collect::CollectSink::new(sink_id, ctx.collected.clone()))),
+        "filesystem" => Ok(Box::new(FilesystemSink::new(options, schema).map_err(invalid)?.writer()?)),
         other => Err(RuntimeError::Worker(format!("sink connector \"{other}\" was not checked before the job started"))),
     }
 }

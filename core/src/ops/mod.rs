@@ -5,6 +5,7 @@
 mod aggregate;
 mod distinct;
 mod filter;
+mod flat_map;
 mod join;
 mod ordering;
 mod project;
@@ -18,6 +19,7 @@ pub use aggregate::aggregate;
 pub use source::processing_time;
 pub use distinct::distinct;
 pub use filter::filter;
+pub use flat_map::flat_map;
 pub use join::{join, JoinSpec};
 pub use ordering::{SortSpec, compare_by};
 pub use project::project;

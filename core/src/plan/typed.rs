@@ -79,6 +79,11 @@ pub enum PlanOp {
         /// One expression per output column.
         exprs: Vec<BoundExpr>,
     },
+    /// Append the rows of a table function (LATERAL TABLE).
+    FlatMap {
+        /// The table function, bound to its arguments.
+        function: crate::expr::BoundTableFunction,
+    },
     /// GROUP BY.
     Aggregate {
         /// Grouping keys over the input.

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::connectors::{create_source, ValuesSource};
 use crate::error::{PlanError, SpecPath};
-use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError};
+use crate::expr::{bind, bind_table_function, common_type, BindContext, BoundExpr, Expr, ExprError};
 use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
@@ -180,7 +180,7 @@ impl PlanValidator {
                 Ok(Checked::keeping(input, PlanOp::Filter { predicate }))
             }
             Node::Project(n) => self.check_project(n, inputs, path),
-            Node::FlatMap(_) => Err(PlanError::new(&path.field("kind"), "flat_map is not available in this build")),
+            Node::FlatMap(n) => self.check_flat_map(n, inputs, path),
             Node::Aggregate(n) => self.check_aggregate(n, inputs, path),
             Node::Join(n) => self.check_join(n, inputs, path),
             Node::Distinct(_) => {
@@ -265,6 +265,26 @@ impl PlanValidator {
             key.iter().map(|k| exprs.iter().position(|e| e.as_column() == Some(*k))).collect::<Option<Vec<_>>>()
         });
         Ok(Checked { schema: Schema::new(fields), op: PlanOp::Project { exprs }, unique_key, ordering: None })
+    }
+
+    fn check_flat_map(&self, n: &FlatMapNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let input = self.input(inputs, 0);
+        let args = self.bind_all(&n.args, &input.schema, &path.field("args"))?;
+        let function = bind_table_function(&n.function, args).map_err(|e| expr_error(&path.field("function"), e))?;
+        let mut produced = function.output_fields();
+        if !n.columns.is_empty() {
+            if n.columns.len() != produced.len() {
+                return Err(PlanError::new(
+                    &path.field("columns"),
+                    format!("{} produces {} columns, {} names given", n.function, produced.len(), n.columns.len()),
+                ));
+            }
+            for (field, name) in produced.iter_mut().zip(&n.columns) {
+                field.name = name.clone();
+            }
+        }
+        let schema = input.schema.join(&Schema::new(produced));
+        Ok(Checked { schema, op: PlanOp::FlatMap { function }, unique_key: None, ordering: None })
     }
 
     fn check_aggregate(&self, n: &AggregateNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use crate::compile::build_dataflow;
-use crate::connectors::{CollectedRows, SinkContext};
+use crate::connectors::{CollectedRows, PrintFormat, SinkContext};
 use crate::error::{Error, RuntimeError};
 use crate::plan::{RuntimeMode, ValidatedPlan};
 use crate::types::{Row, RowKind};
@@ -24,6 +24,8 @@ pub struct RunOptions {
     pub mode: Option<RuntimeMode>,
     /// Stops the job when cancelled.
     pub cancel: CancelToken,
+    /// Line format of `print` sinks.
+    pub print_format: PrintFormat,
     /// Processing-time granularity of streaming jobs, in milliseconds (Flink's
     /// `pipeline.auto-watermark-interval`, 200 by default).
     pub tick_ms: u64,
@@ -31,7 +33,7 @@ pub struct RunOptions {
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { workers: None, mode: None, cancel: CancelToken::new(), tick_ms: 200 }
+        RunOptions { workers: None, mode: None, cancel: CancelToken::new(), print_format: PrintFormat::default(), tick_ms: 200 }
     }
 }
 
@@ -62,7 +64,7 @@ pub fn run_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<JobOutc
     let mode = options.mode.or(plan.config.mode).unwrap_or_default();
     let metrics = Arc::new(JobMetrics::new(plan.nodes.iter().map(|n| (n.id.clone(), kind_name(&n.op).to_string(), n.inputs.clone()))));
     let collected = CollectedRows::default();
-    let sinks = SinkContext { collected: collected.clone() };
+    let sinks = SinkContext { collected: collected.clone(), print_format: options.print_format };
     let ctx = JobContext::new(mode, options.cancel.clone(), Arc::clone(&metrics), sinks, options.tick_ms.max(1));
     let worker_ctx = ctx.clone();
     tracing::info!(job = plan.name.as_deref().unwrap_or("job"), workers, ?mode, "starting job");
@@ -104,6 +106,7 @@ fn kind_name(op: &crate::plan::PlanOp) -> &'static str {
         Source { .. } => "source",
         Filter { .. } => "filter",
         Project { .. } => "project",
+        FlatMap { .. } => "flat_map",
         Aggregate { .. } => "aggregate",
         Join { .. } => "join",
         Distinct => "distinct",

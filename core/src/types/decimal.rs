@@ -8,7 +8,10 @@ use serde::{Deserialize, Serialize};
 
 /// An exact decimal `mantissa * 10^-scale`. Ordering, equality and hashing follow the numeric
 /// value, so `1.50` equals `1.5`.
+/// Packed to 8-byte alignment so a [`crate::types::Value`] stays 32 bytes (an `i128` would
+/// otherwise align the whole value to 16 and make it 48).
 #[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+#[repr(C, packed(8))]
 pub struct Decimal {
     /// The digits as an integer.
     pub mantissa: i128,

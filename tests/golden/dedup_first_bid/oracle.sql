@@ -1,0 +1,1 @@
+SELECT auction, bidder, price, channel, ts_ms FROM (SELECT *, row_number() OVER (PARTITION BY bidder ORDER BY ts_ms) AS rn FROM read_csv('../data/bids.csv', header=false, columns={'auction':'BIGINT','bidder':'BIGINT','price':'BIGINT','channel':'VARCHAR','ts_ms':'BIGINT'})) WHERE rn = 1

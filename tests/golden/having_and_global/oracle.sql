@@ -1,0 +1,1 @@
+SELECT channel, count(*) AS n, sum(price) FROM read_csv('../data/bids.csv', header=false, columns={'auction':'BIGINT','bidder':'BIGINT','price':'BIGINT','channel':'VARCHAR','ts_ms':'BIGINT'}) GROUP BY channel HAVING count(*) > 44

@@ -1,0 +1,1 @@
+SELECT * FROM read_csv('../data/bids.csv', header=false, columns={'auction':'BIGINT','bidder':'BIGINT','price':'BIGINT','channel':'VARCHAR','ts_ms':'BIGINT'}) WHERE price IS NOT NULL ORDER BY price DESC, ts_ms ASC LIMIT 7

@@ -1,0 +1,1 @@
+SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY auction ORDER BY price DESC NULLS LAST, ts_ms ASC) AS rn FROM read_csv('../data/bids.csv', header=false, columns={'auction':'BIGINT','bidder':'BIGINT','price':'BIGINT','channel':'VARCHAR','ts_ms':'BIGINT'})) WHERE rn <= 3
