@@ -15,6 +15,8 @@ pub struct BindContext {
     /// `table.local-time-zone` (default `UTC`): the zone TIMESTAMP_LTZ values are read and
     /// rendered in. UTC and fixed offsets (`+08:00`) are supported; named zones are not yet.
     pub time_zone: Option<String>,
+    /// User functions (Python UDFs), consulted after the built-in functions.
+    pub functions: super::udf::UserFunctions,
 }
 
 impl BindContext {

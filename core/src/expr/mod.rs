@@ -16,6 +16,7 @@ mod like;
 mod literal;
 pub mod table_functions;
 mod types;
+pub mod udf;
 mod zone;
 
 #[cfg(test)]
@@ -28,3 +29,4 @@ pub use compile::{CompiledExpr, EvalError};
 pub use functions::function_names;
 pub use table_functions::{bind_table_function, BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry};
 pub use types::common_type;
+pub use udf::{ScalarFunction, ScalarSignature, UserFunctions};

@@ -9,4 +9,4 @@ mod validate;
 pub use load::{job_spec_schema, parse_job_spec};
 pub use spec::*;
 pub use typed::*;
-pub use validate::{aggregate_type, job_config, validate, PlanValidator};
+pub use validate::{aggregate_type, job_config, validate, validate_with_functions, PlanValidator};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::connectors::{create_source, ValuesSource};
 use crate::error::{PlanError, SpecPath};
-use crate::expr::{bind, bind_table_function, common_type, BindContext, BoundExpr, Expr, ExprError};
+use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError, UserFunctions};
 use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
@@ -23,8 +23,15 @@ pub struct PlanValidator {
 
 /// Validates a whole job spec.
 pub fn validate(spec: &JobSpec) -> Result<ValidatedPlan, PlanError> {
+    validate_with_functions(spec, &UserFunctions::default())
+}
+
+/// Validates a whole job spec whose expressions may call the user functions `functions`
+/// (Python UDFs and UDTFs registered with the SDK).
+pub fn validate_with_functions(spec: &JobSpec, functions: &UserFunctions) -> Result<ValidatedPlan, PlanError> {
     let root = SpecPath::default();
-    let config = job_config(&spec.config, &root.field("config"))?;
+    let mut config = job_config(&spec.config, &root.field("config"))?;
+    config.bind.functions = functions.clone();
     let mut validator = PlanValidator::new(config);
     for (i, node) in spec.nodes.iter().enumerate() {
         validator.add_node_at(node.clone(), &root.field("nodes").index(i))?;
@@ -270,7 +277,7 @@ impl PlanValidator {
     fn check_flat_map(&self, n: &FlatMapNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
         let input = self.input(inputs, 0);
         let args = self.bind_all(&n.args, &input.schema, &path.field("args"))?;
-        let function = bind_table_function(&n.function, args).map_err(|e| expr_error(&path.field("function"), e))?;
+        let function = self.config.bind.functions.bind_table_function(&n.function, args).map_err(|e| expr_error(&path.field("function"), e))?;
         let mut produced = function.output_fields();
         if !n.columns.is_empty() {
             if n.columns.len() != produced.len() {

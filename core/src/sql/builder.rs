@@ -39,8 +39,9 @@ pub struct JobBuilder<'c> {
 impl<'c> JobBuilder<'c> {
     /// A builder for a job with these settings; `reserved` ids are kept free (e.g. `result`).
     pub fn new(catalog: &'c Catalog, config: &BTreeMap<String, String>, reserved: &[&str]) -> Result<JobBuilder<'c>, SqlError> {
-        let job = job_config(config, &SpecPath::default().field("config"))
+        let mut job = job_config(config, &SpecPath::default().field("config"))
             .map_err(|e| SqlError::invalid(format!("bad setting: {}", e)))?;
+        job.bind.functions = catalog.functions().clone();
         Ok(JobBuilder {
             catalog,
             config: config.clone(),

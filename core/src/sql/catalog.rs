@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 
 use sqlparser::ast;
 
+use crate::expr::UserFunctions;
 use crate::types::{edit_distance, DataType, Field, Schema};
 
 use super::error::{SqlError, SqlPosition};
@@ -92,6 +93,7 @@ pub struct ViewDef {
 pub struct Catalog {
     tables: BTreeMap<String, TableDef>,
     views: BTreeMap<String, ViewDef>,
+    functions: UserFunctions,
 }
 
 /// What a name in FROM refers to.
@@ -126,6 +128,16 @@ impl Catalog {
     /// True when a table or view of this name exists.
     pub fn contains(&self, name: &str) -> bool {
         self.tables.contains_key(name) || self.views.contains_key(name)
+    }
+
+    /// User functions (Python UDFs) that queries may call.
+    pub fn functions(&self) -> &UserFunctions {
+        &self.functions
+    }
+
+    /// The user functions, to register or remove some.
+    pub fn functions_mut(&mut self) -> &mut UserFunctions {
+        &mut self.functions
     }
 
     /// Adds or replaces a table.

@@ -71,6 +71,11 @@ impl SqlSession {
         &self.catalog
     }
 
+    /// The catalog, to register user functions or tables from outside SQL (the Python SDK).
+    pub fn catalog_mut(&mut self) -> &mut Catalog {
+        &mut self.catalog
+    }
+
     /// The settings in force (`SET 'k' = 'v'`); copied into every job's `config`.
     pub fn config(&self) -> &BTreeMap<String, String> {
         &self.config

@@ -46,6 +46,9 @@ const ALL: &[&[FunctionDef]] = &[
 pub(crate) fn bind_call(name: &str, args: Vec<BoundExpr>, ctx: &BindContext) -> Result<BoundExpr, ExprError> {
     let upper = name.trim().to_ascii_uppercase();
     let Some(def) = ALL.iter().flat_map(|defs| defs.iter()).find(|d| d.names.contains(&upper.as_str())) else {
+        if let Some(user) = ctx.functions.scalar(&upper) {
+            return super::udf::bind_scalar_call(user, args);
+        }
         return Err(ExprError::new("function", unknown_function(name, &upper)));
     };
     (def.bind)(CallSite { name: upper, signature: def.signature, args, ctx })

@@ -211,7 +211,7 @@ pub(super) fn show(v: &Value) -> String {
 /// Binds (in `zone`), compiles and evaluates `src` on the test row: the value, `ERR: msg` for
 /// an evaluation error, or `BIND[path]: msg` for a binding error.
 pub(super) fn eval_in(src: &str, zone: Option<&str>) -> String {
-    let ctx = BindContext { time_zone: zone.map(str::to_string) };
+    let ctx = BindContext { time_zone: zone.map(str::to_string), ..BindContext::default() };
     match bind(&parse(src), &schema(), &ctx) {
         Err(e) => format!("BIND[{}]: {}", e.path, e.message),
         Ok(b) => match b.compile().eval(&row()) {

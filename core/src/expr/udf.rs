@@ -1,0 +1,126 @@
+//! User-defined functions registered at run time (Python UDFs and UDTFs from the SDK): a
+//! [`ScalarFunction`] trait, and [`UserFunctions`], the per-session registry the binder consults
+//! (through [`crate::expr::BindContext::functions`]) after the built-in functions.
+//!
+//! Built-in functions win over user functions of the same name, as Flink's resolution order
+//! puts system functions before temporary catalog functions.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use crate::types::{DataType, Value};
+
+use super::bind::ExprError;
+use super::bound::{BoundExpr, Kernel};
+use super::compile::EvalError;
+use super::table_functions::{bind_table_function, BoundTableFunction, TableFunction, TableFunctionRegistry};
+
+/// What a scalar function accepts and returns for given argument types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScalarSignature {
+    /// The types the arguments are converted to before the call (one per argument).
+    pub params: Vec<DataType>,
+    /// The result type.
+    pub result: DataType,
+    /// False when the function gives different results for the same arguments (never folded).
+    pub deterministic: bool,
+}
+
+/// A function from one row of argument values to one value. Implementations must be
+/// thread-safe: one instance serves every worker.
+pub trait ScalarFunction: Send + Sync {
+    /// The name it is called by (matched case-insensitively).
+    fn name(&self) -> &str;
+
+    /// The signature for these argument types, or a message saying what it expects.
+    fn signature(&self, arg_types: &[DataType]) -> Result<ScalarSignature, String>;
+
+    /// The result for `args` (converted to the signature's parameter types; NULLs possible).
+    /// The value must be of the signature's result type, or NULL.
+    fn eval(&self, args: &[Value]) -> Result<Value, EvalError>;
+}
+
+/// User functions by upper-case name: scalar functions and table functions.
+#[derive(Clone, Default)]
+pub struct UserFunctions {
+    scalars: BTreeMap<String, Arc<dyn ScalarFunction>>,
+    tables: BTreeMap<String, Arc<dyn TableFunction>>,
+}
+
+impl fmt::Debug for UserFunctions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("UserFunctions").field("scalars", &self.scalars.keys().collect::<Vec<_>>()).field("tables", &self.tables.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+impl UserFunctions {
+    /// An empty registry.
+    pub fn new() -> UserFunctions {
+        UserFunctions::default()
+    }
+
+    /// Adds (or replaces) a scalar function under its name.
+    pub fn register_scalar(&mut self, function: Arc<dyn ScalarFunction>) {
+        self.scalars.insert(function.name().trim().to_ascii_uppercase(), function);
+    }
+
+    /// Adds (or replaces) a table function under its name.
+    pub fn register_table(&mut self, function: Arc<dyn TableFunction>) {
+        self.tables.insert(function.name().trim().to_ascii_uppercase(), function);
+    }
+
+    /// Removes a function of either kind; true when one existed.
+    pub fn remove(&mut self, name: &str) -> bool {
+        let upper = name.trim().to_ascii_uppercase();
+        let scalar = self.scalars.remove(&upper).is_some();
+        let table = self.tables.remove(&upper).is_some();
+        scalar || table
+    }
+
+    /// The names of every registered function, upper case.
+    pub fn names(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.scalars.keys().chain(self.tables.keys()).cloned().collect();
+        names.sort();
+        names
+    }
+
+    /// The scalar function called `name`, if registered.
+    pub fn scalar(&self, name: &str) -> Option<Arc<dyn ScalarFunction>> {
+        self.scalars.get(&name.trim().to_ascii_uppercase()).cloned()
+    }
+
+    /// Binds a table function call: a user function of that name, else a built-in one.
+    pub fn bind_table_function(&self, name: &str, args: Vec<BoundExpr>) -> Result<BoundTableFunction, ExprError> {
+        if let Some(function) = self.tables.get(&name.trim().to_ascii_uppercase()) {
+            let mut one = TableFunctionRegistry::default();
+            one.register(Arc::clone(function));
+            return one.bind(name, args);
+        }
+        bind_table_function(name, args)
+    }
+}
+
+/// Binds a call of the user function `function` to bound arguments: checks their types
+/// against its signature and converts them. Error paths are relative to the call.
+pub(crate) fn bind_scalar_call(function: Arc<dyn ScalarFunction>, args: Vec<BoundExpr>) -> Result<BoundExpr, ExprError> {
+    let name = function.name().to_string();
+    let types: Vec<DataType> = args.iter().map(BoundExpr::data_type).collect();
+    let signature = function.signature(&types).map_err(|m| {
+        let shown: Vec<String> = types.iter().map(DataType::to_string).collect();
+        ExprError::new("", format!("function {name} {m}, got ({})", shown.join(", ")))
+    })?;
+    if signature.params.len() != args.len() {
+        return Err(ExprError::new("", format!("function {name} takes {} arguments, got {}", signature.params.len(), args.len())));
+    }
+    let args = args
+        .into_iter()
+        .zip(&signature.params)
+        .enumerate()
+        .map(|(i, (a, t))| if a.data_type() == *t { Ok(a) } else { a.coerce_to(*t).map_err(|e| e.under(&format!("args[{i}]"))) })
+        .collect::<Result<Vec<_>, _>>()?;
+    let result = signature.result;
+    let kernel = Kernel::AllN(Arc::new(move |values: &[Value]| function.eval(values)));
+    let bound = BoundExpr::call(&name, args, kernel, result, true);
+    Ok(if signature.deterministic { bound } else { bound.non_deterministic() })
+}
