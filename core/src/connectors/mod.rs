@@ -26,6 +26,7 @@ use crate::types::{Row, Schema};
 
 pub mod datagen;
 pub mod filesystem;
+pub mod nexmark;
 mod options;
 #[cfg(test)]
 mod testing;
@@ -108,12 +109,13 @@ pub trait SourceReader {
 /// Creates the source for `connector` with `options`, producing rows of `schema`; checks every
 /// option (unknown names, bad values, missing files) before anything runs.
 ///
-/// Connectors: `datagen` ([`datagen`]) and `filesystem` ([`filesystem`]), with Flink's option
+/// Connectors: `datagen` ([`datagen`]), `filesystem` ([`filesystem`]) and `nexmark` ([`nexmark`]), with Flink's option
 /// names. A `connector` key among the options (as SQL's `WITH` clause has it) is ignored.
 pub fn create_source(connector: &str, options: &Options, schema: &Schema) -> Result<Arc<dyn SourceFactory>, ConnectorError> {
     match connector {
         "datagen" => Ok(Arc::new(datagen::DatagenSource::new(options, schema)?)),
         "filesystem" => Ok(Arc::new(filesystem::FilesystemSource::new(options, schema)?)),
-        _ => Err(ConnectorError::general(format!("unknown source connector '{connector}'; known: datagen, filesystem"))),
+        "nexmark" => Ok(Arc::new(nexmark::NexmarkSource::new(options, schema)?)),
+        _ => Err(ConnectorError::general(format!("unknown source connector '{connector}'; known: datagen, filesystem, nexmark"))),
     }
 }
