@@ -37,6 +37,12 @@ impl CollectedRows {
         }
     }
 
+    /// The changes of sink `sink_id` from position `offset` on (for readers that follow a
+    /// job's output as it grows).
+    pub fn read_from(&self, sink_id: &str, offset: usize) -> Vec<(RowKind, Row)> {
+        self.0.lock().ok().and_then(|m| m.get(sink_id).map(|rows| rows.get(offset..).unwrap_or_default().to_vec())).unwrap_or_default()
+    }
+
     /// A copy of everything collected so far, by sink id.
     pub fn snapshot(&self) -> BTreeMap<String, Vec<(RowKind, Row)>> {
         self.0.lock().map(|m| m.clone()).unwrap_or_default()

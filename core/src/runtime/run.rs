@@ -59,6 +59,28 @@ pub fn default_workers() -> usize {
 
 /// Runs `plan` to completion (or until cancelled), blocking the calling thread.
 pub fn run_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<JobOutcome, Error> {
+    start_job(plan, options)?.wait()
+}
+
+/// A job whose workers are running: watch its metrics and collected rows, cancel it, or wait.
+pub struct RunningJob {
+    /// Cancels the job.
+    pub cancel: CancelToken,
+    /// Per-operator counters, live.
+    pub metrics: Arc<JobMetrics>,
+    /// Rows of `collect` sinks so far, live.
+    pub collected: CollectedRows,
+    /// Number of workers.
+    pub workers: usize,
+    /// Batch or streaming.
+    pub mode: RuntimeMode,
+    ctx: JobContext,
+    guards: timely::communication::WorkerGuards<()>,
+    started: Instant,
+}
+
+/// Starts `plan` on its workers and returns at once.
+pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<RunningJob, Error> {
     let started = Instant::now();
     let workers = options.workers.or(plan.config.parallelism).unwrap_or_else(default_workers).max(1);
     let mode = options.mode.or(plan.config.mode).unwrap_or_default();
@@ -80,24 +102,36 @@ pub fn run_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<JobOutc
         }
     })
     .map_err(|e| RuntimeError::Worker(e.to_string()))?;
-    for result in guards.join() {
-        if let Err(panic) = result {
-            ctx.fail(RuntimeError::Worker(panic));
+    Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, guards, started })
+}
+
+impl RunningJob {
+    /// The error the job failed with so far, if any.
+    pub fn failure(&self) -> Option<RuntimeError> {
+        self.ctx.failure()
+    }
+
+    /// Waits for every worker to stop and reports how the job ended.
+    pub fn wait(self) -> Result<JobOutcome, Error> {
+        for result in self.guards.join() {
+            if let Err(panic) = result {
+                self.ctx.fail(RuntimeError::Worker(panic));
+            }
         }
+        if let Some(error) = self.ctx.failure() {
+            return Err(error.into());
+        }
+        if self.cancel.is_cancelled() {
+            return Err(RuntimeError::Cancelled.into());
+        }
+        Ok(JobOutcome {
+            collected: self.collected.snapshot(),
+            metrics: self.metrics.snapshot(),
+            skipped_records: self.metrics.total_skipped(),
+            elapsed: self.started.elapsed(),
+            workers: self.workers,
+        })
     }
-    if let Some(error) = ctx.failure() {
-        return Err(error.into());
-    }
-    if ctx.cancel.is_cancelled() {
-        return Err(RuntimeError::Cancelled.into());
-    }
-    Ok(JobOutcome {
-        collected: collected.snapshot(),
-        metrics: metrics.snapshot(),
-        skipped_records: metrics.total_skipped(),
-        elapsed: started.elapsed(),
-        workers,
-    })
 }
 
 fn kind_name(op: &crate::plan::PlanOp) -> &'static str {
