@@ -152,6 +152,16 @@ impl<'c> JobBuilder<'c> {
         Ok(rel)
     }
 
+    /// The relation shared under `key` in this job (a table's source, a plan view), if built.
+    pub(crate) fn shared_relation(&self, key: &str) -> Option<Relation> {
+        self.sources.get(key).cloned()
+    }
+
+    /// Shares `rel` under `key` for later references in this job.
+    pub(crate) fn share_relation(&mut self, key: &str, rel: Relation) {
+        self.sources.insert(key.to_string(), rel);
+    }
+
     /// Ends the job: checks it has a sink and returns the spec and schemas.
     pub fn finish(self, name: Option<String>) -> Result<PlannedJob, SqlError> {
         self.validator.finish()?;

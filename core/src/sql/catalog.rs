@@ -8,6 +8,7 @@ use crate::expr::UserFunctions;
 use crate::types::{edit_distance, DataType, Field, Schema};
 
 use super::error::{SqlError, SqlPosition};
+use super::plan_view::PlanView;
 
 /// How a table column gets its value.
 #[derive(Clone, Debug, PartialEq)]
@@ -94,6 +95,7 @@ pub struct Catalog {
     tables: BTreeMap<String, TableDef>,
     views: BTreeMap<String, ViewDef>,
     functions: UserFunctions,
+    plan_views: BTreeMap<String, PlanView>,
 }
 
 /// What a name in FROM refers to.
@@ -127,7 +129,22 @@ impl Catalog {
 
     /// True when a table or view of this name exists.
     pub fn contains(&self, name: &str) -> bool {
-        self.tables.contains_key(name) || self.views.contains_key(name)
+        self.tables.contains_key(name) || self.views.contains_key(name) || self.plan_views.contains_key(name)
+    }
+
+    /// Adds or replaces a view defined by plan nodes (the Python SDK's Table API views).
+    pub fn put_plan_view(&mut self, view: PlanView) {
+        self.plan_views.insert(view.name.clone(), view);
+    }
+
+    /// The plan view named `name`, if any.
+    pub fn plan_view(&self, name: &str) -> Option<&PlanView> {
+        self.plan_views.get(name)
+    }
+
+    /// Removes a plan view; true when it existed.
+    pub fn drop_plan_view(&mut self, name: &str) -> bool {
+        self.plan_views.remove(name).is_some()
     }
 
     /// User functions (Python UDFs) that queries may call.

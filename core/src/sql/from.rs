@@ -143,6 +143,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             return result;
         }
         let catalog = self.job.catalog;
+        if let Some(view) = catalog.plan_view(name) {
+            return self.job.plan_view(view);
+        }
         match catalog.lookup(name, ident_position(ident))? {
             CatalogEntry::Table(t) => self.job.table(t),
             CatalogEntry::View(v) => {

@@ -28,6 +28,7 @@ mod explain;
 mod expr;
 mod from;
 mod literal;
+mod plan_view;
 mod query;
 pub mod script;
 mod scope;
@@ -44,5 +45,6 @@ pub use catalog::{Catalog, CatalogEntry, ColumnKind, TableColumn, TableDef, View
 pub use dialect::FlinkDialect;
 pub use dml::RESULT_SINK;
 pub use error::{SqlError, SqlPosition};
+pub use plan_view::PlanView;
 pub use explain::expr as expr_to_sql;
 pub use session::{ResultTable, SqlOutcome, SqlSession};
