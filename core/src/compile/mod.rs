@@ -32,7 +32,8 @@ pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &ValidatedPlan, ctx: &Jo
     let mut outputs: Vec<Option<Rows<'s>>> = Vec::with_capacity(plan.nodes.len());
     for node in &plan.nodes {
         let inputs: Vec<Rows<'s>> = node.inputs.iter().filter_map(|&i| outputs.get(i).cloned().flatten()).collect();
-        let output = build_node(scope, node, inputs, ctx, probe);
+        let append_only = node.inputs.iter().all(|&i| plan.nodes.get(i).is_some_and(|n| n.append_only));
+        let output = build_node(scope, node, inputs, append_only, ctx, probe);
         let counted = output.map(|rows| match node.op {
             PlanOp::Source { .. } => rows,
             _ => {
@@ -45,7 +46,15 @@ pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &ValidatedPlan, ctx: &Jo
 }
 
 /// The output collection of one node (`None` for sinks).
-fn build_node<'s>(scope: Scope<'s, Time>, node: &PlanNode, mut inputs: Vec<Rows<'s>>, ctx: &JobContext, probe: &ProbeHandle<Time>) -> Option<Rows<'s>> {
+/// `inputs_append_only` says that no input of the node ever retracts a row.
+fn build_node<'s>(
+    scope: Scope<'s, Time>,
+    node: &PlanNode,
+    mut inputs: Vec<Rows<'s>>,
+    inputs_append_only: bool,
+    ctx: &JobContext,
+    probe: &ProbeHandle<Time>,
+) -> Option<Rows<'s>> {
     let eval = Evaluator::new(&node.id, ctx);
     if let PlanOp::Source { factory, .. } = &node.op {
         return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), ctx.clone()));
@@ -64,7 +73,7 @@ fn build_node<'s>(scope: Scope<'s, Time>, node: &PlanNode, mut inputs: Vec<Rows<
         PlanOp::FlatMap { function } => ops::flat_map(input, function.compile(), eval),
         PlanOp::Aggregate { group_by, aggregates } => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
-            ops::aggregate(input, compile_all(group_by), aggregates, seed, eval)
+            ops::aggregate(input, compile_all(group_by), aggregates, seed, inputs_append_only, eval)
         }
         PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width } => {
             let right = inputs.pop()?;

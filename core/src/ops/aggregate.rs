@@ -1,27 +1,64 @@
 //! `aggregate`: GROUP BY keys with COUNT, SUM, MIN, MAX, AVG (optionally DISTINCT or
-//! FILTERed). Built on differential's `reduce`, which re-derives a group's result from its
-//! current values whenever they change, so MIN and MAX stay right under retractions.
+//! FILTERed).
+//!
+//! Two plans, chosen per node:
+//! * **General** (input may retract): differential's `reduce` keeps every group's current
+//!   values and re-derives the result when they change, so MIN and MAX stay right under
+//!   retractions.
+//! * **Two-phase** (append-only input, no DISTINCT): a local combiner folds each worker's rows
+//!   into one partial result per group and time before the exchange, and `reduce` merges the
+//!   partials — Flink's local-global aggregation. Far less data crosses workers and is indexed.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use differential_dataflow::{AsCollection, VecCollection};
+use timely::dataflow::channels::pact::Pipeline;
+use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::Capability;
 
 use crate::expr::CompiledExpr;
 use crate::plan::{AggregateFunction, BoundAggregate};
-use crate::types::{DataType, Decimal, Row, Value};
+use crate::types::{DataType, Row, Value};
 
-use super::{Evaluator, Rows};
+use super::accumulate::Accumulator;
+use super::{Evaluator, Rows, Time};
 
-/// One aggregate, ready to run: which slot of the value row it reads.
+/// One aggregate, ready to run.
 #[derive(Clone, Debug)]
-pub struct AggregateSlot {
+struct AggregateSlot {
     function: AggregateFunction,
-    /// Position of its argument in the value row (`None` for an unfiltered COUNT(*)).
+    /// Position of its argument among the evaluated slot values (`None`: unfiltered COUNT(*)).
     slot: Option<usize>,
     distinct: bool,
     output_type: DataType,
 }
 
-/// Builds the per-row value extraction and the per-aggregate slots. Plain-column arguments
-/// that repeat (`SUM(price), MAX(price)`) share one slot, so the value row stays small.
+impl AggregateSlot {
+    fn accumulator(&self) -> Accumulator {
+        Accumulator::new(self.function, self.output_type)
+    }
+
+    /// The value this aggregate absorbs for a row whose slot values are `values`.
+    fn input<'v>(&self, values: &'v [Value]) -> &'v Value {
+        const COUNTED: Value = Value::Boolean(true);
+        match self.slot {
+            Some(i) => values.get(i).unwrap_or(&Value::Null),
+            None => &COUNTED,
+        }
+    }
+}
+
+/// How one slot value is computed from an input row.
+struct SlotSource {
+    /// The argument; `None` for a filtered COUNT(*), whose slot is TRUE when the row counts.
+    arg: Option<CompiledExpr>,
+    /// A FILTER clause: when not TRUE the slot is NULL (ignored by every aggregate).
+    filter: Option<CompiledExpr>,
+    /// The input column, when the argument is a plain unfiltered column (for sharing).
+    column: Option<usize>,
+}
+
+/// Plain-column arguments that repeat (`SUM(price), MAX(price)`) share one slot.
 fn plan_slots(aggregates: &[BoundAggregate]) -> (Vec<SlotSource>, Vec<AggregateSlot>) {
     let mut sources: Vec<SlotSource> = Vec::new();
     let mut slots = Vec::new();
@@ -29,7 +66,11 @@ fn plan_slots(aggregates: &[BoundAggregate]) -> (Vec<SlotSource>, Vec<AggregateS
         let source = match (&a.arg, &a.filter) {
             (None, None) => None,
             (None, Some(f)) => Some(SlotSource { arg: None, filter: Some(f.compile()), column: None }),
-            (Some(arg), filter) => Some(SlotSource { arg: Some(arg.compile()), filter: filter.as_ref().map(|f| f.compile()), column: arg.as_column().filter(|_| filter.is_none()) }),
+            (Some(arg), filter) => Some(SlotSource {
+                arg: Some(arg.compile()),
+                filter: filter.as_ref().map(|f| f.compile()),
+                column: arg.as_column().filter(|_| filter.is_none()),
+            }),
         };
         let slot = source.map(|s| match s.column.and_then(|c| sources.iter().position(|o| o.column == Some(c))) {
             Some(shared) => shared,
@@ -43,113 +84,140 @@ fn plan_slots(aggregates: &[BoundAggregate]) -> (Vec<SlotSource>, Vec<AggregateS
     (sources, slots)
 }
 
-/// How one value-row slot is computed from an input row.
-struct SlotSource {
-    /// The argument; `None` for a filtered COUNT(*), whose slot is TRUE when the row counts.
-    arg: Option<CompiledExpr>,
-    /// A FILTER clause: when not TRUE the slot is NULL (ignored by every aggregate).
-    filter: Option<CompiledExpr>,
-    /// The input column, when the argument is a plain unfiltered column (for sharing).
-    column: Option<usize>,
+/// Evaluates every slot of `row` into `out`; `None` after a reported failure.
+fn eval_slots(sources: &[SlotSource], row: &Row, eval: &Evaluator, out: &mut Vec<Value>) -> Option<()> {
+    out.clear();
+    for s in sources {
+        let passes = match &s.filter {
+            Some(f) => matches!(eval.eval(f, row)?, Value::Boolean(true)),
+            None => true,
+        };
+        out.push(match (&s.arg, passes) {
+            (_, false) => Value::Null,
+            (None, true) => Value::Boolean(true),
+            (Some(a), true) => eval.eval(a, row)?,
+        });
+    }
+    Some(())
 }
 
 /// Groups `input` by `group_by` and computes `aggregates` per group. Output rows are the key
-/// columns followed by the aggregate values. With no keys, a single row is produced even for
-/// empty input (COUNT 0, others NULL), as SQL requires of a global aggregate.
-pub fn aggregate<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, aggregates: &[BoundAggregate], seed: Option<Rows<'s>>, eval: Evaluator) -> Rows<'s> {
+/// columns followed by the aggregate values. A `seed` (one row on one worker) gives a global
+/// aggregate its single group even for empty input (COUNT 0, others NULL), as SQL requires.
+/// `append_only` promises the input never retracts, which enables the two-phase plan.
+pub fn aggregate<'s>(
+    input: Rows<'s>,
+    group_by: Vec<CompiledExpr>,
+    aggregates: &[BoundAggregate],
+    seed: Option<Rows<'s>>,
+    append_only: bool,
+    eval: Evaluator,
+) -> Rows<'s> {
     let (sources, slots) = plan_slots(aggregates);
-    let keyed = input.flat_map(move |row| {
-        let key = eval.eval_row(&group_by, &row)?;
-        let mut values = Vec::with_capacity(sources.len());
-        for s in &sources {
-            let passes = match &s.filter {
-                Some(f) => matches!(eval.eval(f, &row)?, Value::Boolean(true)),
-                None => true,
-            };
-            values.push(match (&s.arg, passes) {
-                (_, false) => Value::Null,
-                (None, true) => Value::Boolean(true),
-                (Some(a), true) => eval.eval(a, &row)?,
-            });
-        }
-        Some((key, Row::new(values)))
-    });
-    // The seed is one marker value (an empty row) under the empty key, so a global aggregate
-    // has a group even when the input is empty; the reduction skips it.
+    let two_phase = append_only && !slots.iter().any(|s| s.distinct);
+    let keyed = if two_phase { combine(input, group_by, sources, slots.clone(), eval) } else { key_values(input, group_by, sources, eval) };
+    // The seed is a marker (an empty row) under the empty key; the reductions skip it.
     let keyed = match seed {
         Some(seed) => keyed.concat(seed.map(|_| (Row::empty(), Row::empty()))),
         None => keyed,
     };
-    keyed
-        .reduce_named("Aggregate", move |_key, vals: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
-            let vals: Vec<(&Row, isize)> = vals.iter().filter(|(v, r)| !v.is_empty() && *r > 0).map(|(v, r)| (*v, *r)).collect();
-            out.push((Row::new(slots.iter().map(|s| compute(s, &vals)).collect()), 1));
+    let reduced = if two_phase {
+        keyed.reduce_named("MergePartials", move |_key, partials: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
+            out.push((merge_partials(&slots, partials), 1));
         })
-        .map(|(key, values)| key.concat(&values))
-}
-
-/// One aggregate over a group's current values (each with its multiplicity).
-fn compute(agg: &AggregateSlot, vals: &[(&Row, isize)]) -> Value {
-    let Some(slot) = agg.slot else {
-        return Value::BigInt(vals.iter().map(|(_, r)| *r as i64).sum());
-    };
-    let present = vals.iter().map(|(v, r)| (v.get(slot), *r)).filter(|(v, _)| !v.is_null());
-    let items: Vec<(&Value, isize)> = if agg.distinct {
-        present.map(|(v, _)| v).collect::<BTreeSet<_>>().into_iter().map(|v| (v, 1)).collect()
     } else {
-        present.collect()
+        keyed.reduce_named("Aggregate", move |_key, vals: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
+            out.push((aggregate_values(&slots, vals), 1));
+        })
     };
-    match agg.function {
-        AggregateFunction::Count => Value::BigInt(items.iter().map(|(_, r)| *r as i64).sum()),
-        AggregateFunction::Min => items.iter().map(|(v, _)| *v).min().cloned().unwrap_or(Value::Null),
-        AggregateFunction::Max => items.iter().map(|(v, _)| *v).max().cloned().unwrap_or(Value::Null),
-        AggregateFunction::Sum => sum(&items, agg.output_type).unwrap_or(Value::Null),
-        AggregateFunction::Avg => average(&items, agg.output_type).unwrap_or(Value::Null),
-    }
+    reduced.map(|(key, values)| key.concat(&values))
 }
 
-/// SUM with the output type's arithmetic: INT and BIGINT wrap as Java's do (Flink's
-/// behaviour), DOUBLE adds floats, DECIMAL adds exactly. `None` for no values.
-fn sum(items: &[(&Value, isize)], output: DataType) -> Option<Value> {
-    if items.is_empty() {
-        return None;
-    }
-    Some(match output {
-        DataType::Int => Value::Int(items.iter().fold(0i32, |acc, (v, r)| acc.wrapping_add((v.as_i64().unwrap_or(0) as i32).wrapping_mul(*r as i32)))),
-        DataType::BigInt => Value::BigInt(items.iter().fold(0i64, |acc, (v, r)| acc.wrapping_add(v.as_i64().unwrap_or(0).wrapping_mul(*r as i64)))),
-        DataType::Double => Value::double(items.iter().map(|(v, r)| v.as_f64().unwrap_or(0.0) * *r as f64).sum()),
-        DataType::Decimal { scale, .. } => Value::Decimal(Decimal::new(decimal_total(items, scale)?, scale)),
-        _ => return None,
+/// Each input row as (group key, slot values).
+fn key_values<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, sources: Vec<SlotSource>, eval: Evaluator) -> VecCollection<'s, Time, (Row, Row), isize> {
+    input.flat_map(move |row| {
+        let key = eval.eval_row(&group_by, &row)?;
+        let mut values = Vec::with_capacity(sources.len());
+        eval_slots(&sources, &row, &eval, &mut values)?;
+        Some((key, Row::new(values)))
     })
 }
 
-fn decimal_total(items: &[(&Value, isize)], scale: u8) -> Option<i128> {
-    items.iter().try_fold(0i128, |acc, (v, r)| match v {
-        Value::Decimal(d) => acc.checked_add(d.rescale(scale)?.mantissa.checked_mul(*r as i128)?),
-        _ => Some(acc),
-    })
-}
-
-/// AVG: integer averages truncate toward zero (Flink's AVG of INT is an INT).
-fn average(items: &[(&Value, isize)], output: DataType) -> Option<Value> {
-    let count: i64 = items.iter().map(|(_, r)| *r as i64).sum();
-    if count <= 0 {
-        return None;
-    }
-    Some(match output {
-        DataType::Int | DataType::BigInt => {
-            let total: i128 = items.iter().map(|(v, r)| i128::from(v.as_i64().unwrap_or(0)) * *r as i128).sum();
-            let avg = total / i128::from(count);
-            if output == DataType::Int { Value::Int(avg as i32) } else { Value::BigInt(avg as i64) }
+/// The final values of a group from its current slot-value rows (with multiplicities).
+fn aggregate_values(slots: &[AggregateSlot], vals: &[(&Row, isize)]) -> Row {
+    let live: Vec<(&Row, isize)> = vals.iter().filter(|(v, r)| !v.is_empty() && *r > 0).map(|(v, r)| (*v, *r)).collect();
+    let mut out = Vec::with_capacity(slots.len());
+    for slot in slots {
+        let mut acc = slot.accumulator();
+        if slot.distinct {
+            let distinct: BTreeSet<&Value> = live.iter().map(|(v, _)| slot.input(v.values())).filter(|v| !v.is_null()).collect();
+            for v in distinct {
+                acc.add(v, 1);
+            }
+        } else {
+            for (v, r) in &live {
+                acc.add(slot.input(v.values()), *r);
+            }
         }
-        DataType::Double => Value::double(items.iter().map(|(v, r)| v.as_f64().unwrap_or(0.0) * *r as f64).sum::<f64>() / count as f64),
-        DataType::Decimal { scale, .. } => {
-            let total = decimal_total(items, scale)?;
-            let c = i128::from(count);
-            let (q, rem) = (total / c, total % c);
-            let q = if rem.abs() * 2 >= c { q + total.signum() } else { q };
-            Value::Decimal(Decimal::new(q, scale))
+        out.push(acc.finish(slot.output_type));
+    }
+    Row::new(out)
+}
+
+/// The final values of a group from the partial results of the local combiners.
+fn merge_partials(slots: &[AggregateSlot], partials: &[(&Row, isize)]) -> Row {
+    let mut accs: Vec<Accumulator> = slots.iter().map(AggregateSlot::accumulator).collect();
+    for (partial, r) in partials.iter().filter(|(p, r)| !p.is_empty() && *r > 0) {
+        let mut at = 0;
+        for acc in &mut accs {
+            let width = acc.partial_width();
+            acc.merge(partial.values().get(at..at + width).unwrap_or_default(), *r);
+            at += width;
         }
-        _ => return None,
-    })
+    }
+    Row::new(accs.iter().zip(slots).map(|(acc, slot)| acc.finish(slot.output_type)).collect())
+}
+
+/// Partial results per group and time of one worker's rows, emitted when the frontier passes
+/// the time. Groups are looked up by their key values without building a key row per record.
+fn combine<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, sources: Vec<SlotSource>, slots: Vec<AggregateSlot>, eval: Evaluator) -> VecCollection<'s, Time, (Row, Row), isize> {
+    type Groups = HashMap<Row, Vec<Accumulator>>;
+    input
+        .inner
+        .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<((Row, Row), Time, isize)>>, _, _, _>(Pipeline, "LocalAggregate", move |_cap, _info| {
+            let mut pending: BTreeMap<Time, (Capability<Time>, Groups)> = BTreeMap::new();
+            let (mut key, mut values) = (Vec::with_capacity(group_by.len()), Vec::with_capacity(sources.len()));
+            move |(input, frontier), output| {
+                input.for_each(|cap, data| {
+                    for (row, time, diff) in data.drain(..) {
+                        key.clear();
+                        let evaluated = group_by.iter().try_for_each(|e| eval.eval(e, &row).map(|v| key.push(v)));
+                        if evaluated.is_none() || eval_slots(&sources, &row, &eval, &mut values).is_none() {
+                            continue;
+                        }
+                        let (_, groups) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), HashMap::new()));
+                        let accs = match groups.get_mut(key.as_slice()) {
+                            Some(accs) => accs,
+                            None => groups.entry(Row::new(key.clone())).or_insert_with(|| slots.iter().map(AggregateSlot::accumulator).collect()),
+                        };
+                        for (acc, slot) in accs.iter_mut().zip(&slots) {
+                            acc.add(slot.input(&values), diff);
+                        }
+                    }
+                });
+                while let Some((&time, _)) = pending.first_key_value() {
+                    if frontier.less_equal(&time) {
+                        break;
+                    }
+                    let Some((_, (cap, groups))) = pending.pop_first() else { break };
+                    let mut session = output.session(&cap);
+                    for (group, accs) in groups {
+                        let mut partial = Vec::new();
+                        accs.iter().for_each(|a| a.partial(&mut partial));
+                        session.give(((group, Row::new(partial)), time, 1));
+                    }
+                }
+            }
+        })
+        .as_collection()
 }

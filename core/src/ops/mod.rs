@@ -2,6 +2,7 @@
 //! output collection. Relational operators are differential collections of `(row, time, diff)`,
 //! so retractions flow through them; sinks turn the diffs into Flink's changelog.
 
+mod accumulate;
 mod aggregate;
 mod distinct;
 mod filter;

@@ -167,6 +167,9 @@ pub struct PlanNode {
     /// Output columns that identify a row among the current results (a group key), used to
     /// pair a retraction with an insertion into `-U`/`+U`.
     pub unique_key: Option<Vec<usize>>,
+    /// The node only ever inserts rows (sources, and filters/projections/unions/inner joins of
+    /// such nodes): its consumers may use plans that cannot undo an insertion.
+    pub append_only: bool,
     /// The order its rows must be presented in (a `sort` node), if any.
     pub ordering: Option<Vec<BoundSortKey>>,
 }

@@ -118,6 +118,13 @@ impl PlanValidator {
         }
         let index = self.nodes.len();
         let built = self.check(&node, &inputs, path)?;
+        let inputs_append_only = inputs.iter().all(|&i| self.nodes[i].append_only);
+        let append_only = match &built.op {
+            PlanOp::Source { .. } => true,
+            PlanOp::Filter { .. } | PlanOp::Project { .. } | PlanOp::FlatMap { .. } | PlanOp::Union { .. } | PlanOp::Sink { .. } => inputs_append_only,
+            PlanOp::Join { join_type: JoinType::Inner, .. } => inputs_append_only,
+            _ => false,
+        };
         self.by_id.insert(id.clone(), index);
         self.nodes.push(PlanNode {
             id,
@@ -127,6 +134,7 @@ impl PlanValidator {
             op: built.op,
             unique_key: built.unique_key,
             ordering: built.ordering,
+            append_only,
         });
         Ok(&self.nodes[index].schema)
     }

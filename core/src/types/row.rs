@@ -65,6 +65,14 @@ impl Row {
     }
 }
 
+impl std::borrow::Borrow<[Value]> for Row {
+    /// Rows hash and compare like their value slices, so maps keyed by rows can be searched
+    /// with a borrowed slice (no row built per lookup).
+    fn borrow(&self) -> &[Value] {
+        &self.0
+    }
+}
+
 impl Index<usize> for Row {
     type Output = Value;
     fn index(&self, i: usize) -> &Value {

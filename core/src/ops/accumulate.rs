@@ -1,0 +1,174 @@
+//! Aggregate accumulators: the running state of COUNT, SUM, MIN, MAX and AVG, which can absorb
+//! values (with multiplicities), be encoded as a partial result (a few values), and absorb
+//! other partial results. The local combiner and the final reduction share them.
+
+use crate::plan::AggregateFunction;
+use crate::types::{DataType, Decimal, Value};
+
+/// The running state of one aggregate.
+#[derive(Clone, Debug)]
+pub enum Accumulator {
+    /// Rows (or non-NULL values) counted.
+    Count(i64),
+    /// INT/BIGINT sum, wrapping as Java does; `None` until a value arrives.
+    SumInt(Option<i64>),
+    /// DOUBLE sum.
+    SumDouble(Option<f64>),
+    /// DECIMAL sum as a mantissa at the output scale.
+    SumDecimal(Option<i128>, u8),
+    /// Smallest value so far.
+    Min(Option<Value>),
+    /// Largest value so far.
+    Max(Option<Value>),
+    /// Exact sum (as a mantissa at `scale`; 0 for integers) and count, for AVG of INT, BIGINT
+    /// or DECIMAL.
+    AvgExact(i128, i64, u8),
+    /// Sum and count for AVG of DOUBLE.
+    AvgDouble(f64, i64),
+}
+
+impl Accumulator {
+    /// The empty state of `function` with result type `output`.
+    pub fn new(function: AggregateFunction, output: DataType) -> Accumulator {
+        use AggregateFunction::*;
+        match (function, output) {
+            (Count, _) => Accumulator::Count(0),
+            (Min, _) => Accumulator::Min(None),
+            (Max, _) => Accumulator::Max(None),
+            (Sum, DataType::Double) => Accumulator::SumDouble(None),
+            (Sum, DataType::Decimal { scale, .. }) => Accumulator::SumDecimal(None, scale),
+            (Sum, _) => Accumulator::SumInt(None),
+            (Avg, DataType::Double) => Accumulator::AvgDouble(0.0, 0),
+            (Avg, DataType::Decimal { scale, .. }) => Accumulator::AvgExact(0, 0, scale),
+            (Avg, _) => Accumulator::AvgExact(0, 0, 0),
+        }
+    }
+
+    /// Absorbs `copies` occurrences of `value` (NULLs are ignored, except by COUNT(*), whose
+    /// caller passes a non-NULL marker).
+    pub fn add(&mut self, value: &Value, copies: isize) {
+        if value.is_null() {
+            return;
+        }
+        let r = copies as i64;
+        match self {
+            Accumulator::Count(n) => *n += r,
+            Accumulator::SumInt(s) => *s = Some(s.unwrap_or(0).wrapping_add(value.as_i64().unwrap_or(0).wrapping_mul(r))),
+            Accumulator::SumDouble(s) => *s = Some(s.unwrap_or(0.0) + value.as_f64().unwrap_or(0.0) * r as f64),
+            Accumulator::SumDecimal(s, scale) => {
+                let m = mantissa_at(value, *scale).saturating_mul(i128::from(r));
+                *s = Some(s.unwrap_or(0).saturating_add(m));
+            }
+            Accumulator::Min(m) => {
+                if m.as_ref().is_none_or(|cur| value < cur) {
+                    *m = Some(value.clone());
+                }
+            }
+            Accumulator::Max(m) => {
+                if m.as_ref().is_none_or(|cur| value > cur) {
+                    *m = Some(value.clone());
+                }
+            }
+            Accumulator::AvgExact(sum, count, scale) => {
+                *sum = sum.saturating_add(mantissa_at(value, *scale).saturating_mul(i128::from(r)));
+                *count += r;
+            }
+            Accumulator::AvgDouble(sum, count) => {
+                *sum += value.as_f64().unwrap_or(0.0) * r as f64;
+                *count += r;
+            }
+        }
+    }
+
+    /// The state as partial-result values (one for most, two for AVG).
+    pub fn partial(&self, out: &mut Vec<Value>) {
+        match self {
+            Accumulator::Count(n) => out.push(Value::BigInt(*n)),
+            Accumulator::SumInt(s) => out.push(s.map(Value::BigInt).unwrap_or(Value::Null)),
+            Accumulator::SumDouble(s) => out.push(s.map(Value::double).unwrap_or(Value::Null)),
+            Accumulator::SumDecimal(s, scale) => out.push(s.map(|m| Value::Decimal(Decimal::new(m, *scale))).unwrap_or(Value::Null)),
+            Accumulator::Min(m) | Accumulator::Max(m) => out.push(m.clone().unwrap_or(Value::Null)),
+            Accumulator::AvgExact(sum, count, scale) => {
+                out.push(Value::Decimal(Decimal::new(*sum, *scale)));
+                out.push(Value::BigInt(*count));
+            }
+            Accumulator::AvgDouble(sum, count) => {
+                out.push(Value::double(*sum));
+                out.push(Value::BigInt(*count));
+            }
+        }
+    }
+
+    /// Number of values [`Accumulator::partial`] writes.
+    pub fn partial_width(&self) -> usize {
+        match self {
+            Accumulator::AvgExact(..) | Accumulator::AvgDouble(..) => 2,
+            _ => 1,
+        }
+    }
+
+    /// Absorbs `copies` occurrences of a partial result written by [`Accumulator::partial`].
+    pub fn merge(&mut self, partial: &[Value], copies: isize) {
+        let r = copies as i64;
+        match self {
+            Accumulator::Count(n) => *n += partial.first().and_then(Value::as_i64).unwrap_or(0) * r,
+            Accumulator::SumInt(_) | Accumulator::SumDouble(_) | Accumulator::SumDecimal(..) | Accumulator::Min(_) | Accumulator::Max(_) => {
+                if let Some(v) = partial.first() {
+                    self.add(v, copies);
+                }
+            }
+            Accumulator::AvgExact(sum, count, _) => {
+                if let (Some(Value::Decimal(d)), Some(n)) = (partial.first(), partial.get(1).and_then(Value::as_i64)) {
+                    *sum = sum.saturating_add(d.mantissa.saturating_mul(i128::from(r)));
+                    *count += n * r;
+                }
+            }
+            Accumulator::AvgDouble(sum, count) => {
+                if let (Some(s), Some(n)) = (partial.first().and_then(Value::as_f64), partial.get(1).and_then(Value::as_i64)) {
+                    *sum += s * r as f64;
+                    *count += n * r;
+                }
+            }
+        }
+    }
+
+    /// The aggregate's value, of type `output`.
+    pub fn finish(&self, output: DataType) -> Value {
+        match self {
+            Accumulator::Count(n) => Value::BigInt(*n),
+            Accumulator::SumInt(s) => match (s, output) {
+                (Some(v), DataType::Int) => Value::Int(*v as i32),
+                (Some(v), _) => Value::BigInt(*v),
+                (None, _) => Value::Null,
+            },
+            Accumulator::SumDouble(s) => s.map(Value::double).unwrap_or(Value::Null),
+            Accumulator::SumDecimal(s, scale) => s.map(|m| Value::Decimal(Decimal::new(m, *scale))).unwrap_or(Value::Null),
+            Accumulator::Min(m) | Accumulator::Max(m) => m.clone().unwrap_or(Value::Null),
+            Accumulator::AvgDouble(sum, count) => if *count > 0 { Value::double(sum / *count as f64) } else { Value::Null },
+            Accumulator::AvgExact(sum, count, scale) => {
+                if *count <= 0 {
+                    return Value::Null;
+                }
+                let c = i128::from(*count);
+                match output {
+                    // Integer AVG truncates toward zero, as Java's integer division does.
+                    DataType::Int => Value::Int((sum / c) as i32),
+                    DataType::BigInt => Value::BigInt((sum / c) as i64),
+                    _ => {
+                        let (q, rem) = (sum / c, sum % c);
+                        let q = if rem.abs() >= c - rem.abs() { q + sum.signum() } else { q };
+                        Value::Decimal(Decimal::new(q, *scale))
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// `value` as a mantissa at `scale` (integers and decimals; 0 otherwise).
+fn mantissa_at(value: &Value, scale: u8) -> i128 {
+    match value {
+        Value::Decimal(d) => d.rescale(scale).map(|d| d.mantissa).unwrap_or(0),
+        other => other.as_i64().map(|v| i128::from(v) * crate::types::pow10(scale)).unwrap_or(0),
+    }
+}
