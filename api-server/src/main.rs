@@ -1,6 +1,7 @@
 //! The `weir` command: run jobs, print the job-spec schema (and, later, serve the REST API).
 
 mod cli;
+mod server;
 
 use std::process::ExitCode;
 

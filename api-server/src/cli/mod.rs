@@ -1,5 +1,6 @@
 //! Command-line arguments and the commands they select.
 
+mod bench;
 mod run;
 
 use std::path::PathBuf;
@@ -26,6 +27,12 @@ enum Command {
     },
     /// Print the JSON Schema of the job spec.
     Schema,
+    /// Benchmarks: `weir bench nexmark [--query qN|all] [--events N] [--workers N] [--json]`,
+    /// `weir bench groupby`.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
+    /// Serve the REST API (Flink's job endpoints and SQL gateway) until SIGTERM or Ctrl-C.
+    Serve(crate::server::ServeArgs),
 }
 
 /// Arguments of `weir run`.
@@ -63,7 +70,9 @@ enum Mode {
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Bench(command) => bench::bench(command),
         Command::Validate { job } => run::validate(&job),
+        Command::Serve(args) => crate::server::serve(args),
         Command::Schema => {
             println!("{}", serde_json::to_string_pretty(&weir_core::plan::job_spec_schema())?);
             Ok(())

@@ -1,0 +1,137 @@
+//! The server's error type: every failure a client can cause maps to a 4xx status and Flink's
+//! error body `{"errors": ["..."]}` (plus a stable `code` clients can branch on).
+
+use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Why a request failed. Each variant fixes its HTTP status; the message is shown to the client.
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed: bad JSON, a missing field, a bad query parameter.
+    #[error("{0}")]
+    BadRequest(String),
+    /// The SQL script cannot be planned; the message carries line and column.
+    #[error("{0}")]
+    Sql(weir_core::sql::SqlError),
+    /// The job spec is invalid; the message names the JSON path.
+    #[error("{0}")]
+    InvalidSpec(String),
+    /// No `Authorization: Bearer <token>` header, or the wrong token.
+    #[error("missing or wrong bearer token: send `Authorization: Bearer <token>`")]
+    Unauthorized,
+    /// No such job, session, operation, sink or route.
+    #[error("{0}")]
+    NotFound(String),
+    /// The HTTP method is not allowed on this path.
+    #[error("method not allowed on this path")]
+    MethodNotAllowed,
+    /// The request conflicts with the resource's state (cancelling a finished job).
+    #[error("{0}")]
+    Conflict(String),
+    /// The request body is larger than `--max-body-bytes`.
+    #[error("request body is larger than the server's limit (--max-body-bytes)")]
+    PayloadTooLarge,
+    /// `--max-running-jobs` jobs are already running.
+    #[error("too many running jobs: the limit is {0}; wait for one to finish or cancel one")]
+    TooManyJobs(usize),
+    /// The server failed on its side (a bug, or the data directory cannot be written).
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) | ApiError::Sql(_) | ApiError::InvalidSpec(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::TooManyJobs(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// A stable code clients can branch on (`sql_parse_error`, `invalid_plan`, `not_found`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::BadRequest(_) => "bad_request",
+            ApiError::Sql(e) => e.code(),
+            ApiError::InvalidSpec(_) => "invalid_plan",
+            ApiError::Unauthorized => "unauthorized",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::MethodNotAllowed => "method_not_allowed",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::PayloadTooLarge => "payload_too_large",
+            ApiError::TooManyJobs(_) => "too_many_jobs",
+            ApiError::Internal(_) => "internal",
+        }
+    }
+
+    /// An unknown job id.
+    pub fn no_job(jobid: &str) -> ApiError {
+        ApiError::NotFound(format!("job {jobid} not found"))
+    }
+}
+
+/// Flink's error body, with Weir's stable code and, for SQL errors, the position.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// Human-readable messages (Flink's shape: a list, usually of one).
+    pub errors: Vec<String>,
+    /// A stable code (`sql_parse_error`, `invalid_plan`, `not_found`, `too_many_jobs`, ...).
+    pub code: String,
+    /// 1-based line of a SQL error, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u64>,
+    /// 1-based column of a SQL error, when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<u64>,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %self, "request failed on the server side");
+        }
+        let position = match &self {
+            ApiError::Sql(e) => e.position().map(|p| (p.line, p.column)),
+            _ => None,
+        };
+        let body = ErrorBody {
+            errors: vec![self.to_string()],
+            code: self.code().to_string(),
+            line: position.map(|p| p.0),
+            column: position.map(|p| p.1),
+        };
+        (status, Json(body)).into_response()
+    }
+}
+
+impl From<BytesRejection> for ApiError {
+    fn from(rejection: BytesRejection) -> ApiError {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            return ApiError::PayloadTooLarge;
+        }
+        ApiError::BadRequest(format!("cannot read the request body: {}", rejection.body_text()))
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(rejection: QueryRejection) -> ApiError {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(rejection: PathRejection) -> ApiError {
+        ApiError::BadRequest(rejection.body_text())
+    }
+}

@@ -1,0 +1,411 @@
+//! `/jobs`: submit, list, inspect and cancel jobs, with Flink's paths and JSON shapes.
+
+use std::collections::BTreeMap;
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::Json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::server::error::{ApiError, ErrorBody};
+use crate::server::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::server::registry::{now_ms, ColumnInfo, JobRecord, JobState, VertexCounts};
+use crate::server::state::AppState;
+use crate::server::submit::{launch, parse_job_id, plan_request, SubmitJobRequest};
+
+/// Answer of `POST /jobs`.
+#[derive(Serialize, ToSchema)]
+pub struct SubmitJobResponse {
+    /// The new job's id: 32 hex characters.
+    pub jobid: String,
+}
+
+/// Submits a job: a SQL script or a JSON job spec. Answers once it is validated and started.
+#[utoipa::path(post, path = "/jobs", tag = "jobs", request_body = SubmitJobRequest,
+    responses((status = 200, body = SubmitJobResponse), (status = 400, description = "SQL error (with line/column) or invalid spec (with JSON path)", body = ErrorBody),
+        (status = 413, body = ErrorBody), (status = 429, body = ErrorBody)))]
+pub async fn submit(State(state): State<AppState>, ApiJson(request): ApiJson<SubmitJobRequest>) -> Result<Json<SubmitJobResponse>, ApiError> {
+    let jobid = tokio::task::spawn_blocking(move || launch(&state, plan_request(request)?))
+        .await
+        .map_err(|e| ApiError::Internal(format!("job submission panicked: {e}")))??;
+    Ok(Json(SubmitJobResponse { jobid }))
+}
+
+/// One entry of `GET /jobs`.
+#[derive(Serialize, ToSchema)]
+pub struct JobIdStatus {
+    /// Job id.
+    pub id: String,
+    /// State.
+    pub status: JobState,
+}
+
+/// Answer of `GET /jobs`.
+#[derive(Serialize, ToSchema)]
+pub struct JobList {
+    /// Every job, newest first.
+    pub jobs: Vec<JobIdStatus>,
+}
+
+fn newest_first(state: &AppState) -> Vec<JobRecord> {
+    let mut jobs = state.registry.all();
+    jobs.sort_by(|a, b| b.start_time().cmp(&a.start_time()).then_with(|| a.jid.cmp(&b.jid)));
+    jobs
+}
+
+/// Lists job ids and states.
+#[utoipa::path(get, path = "/jobs", tag = "jobs", responses((status = 200, body = JobList)))]
+pub async fn list(State(state): State<AppState>) -> Json<JobList> {
+    Json(JobList { jobs: newest_first(&state).into_iter().map(|j| JobIdStatus { id: j.jid, status: j.state }).collect() })
+}
+
+/// Task counts per state of a job's vertices (Flink's `tasks`).
+fn task_counts(record: &JobRecord) -> BTreeMap<String, usize> {
+    let mut tasks: BTreeMap<String, usize> = JobState::ALL.iter().map(|s| (s.name().to_lowercase(), 0)).collect();
+    tasks.insert("total".into(), record.vertices.len());
+    *tasks.entry(record.state.name().to_lowercase()).or_default() += record.vertices.len();
+    tasks
+}
+
+/// One entry of `GET /jobs/overview`.
+#[derive(Serialize, ToSchema)]
+pub struct JobOverview {
+    /// Job id.
+    pub jid: String,
+    /// Name.
+    pub name: String,
+    /// State.
+    pub state: JobState,
+    /// Accepted at, ms since the epoch.
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// Ended at, or -1.
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
+    /// Milliseconds run so far.
+    pub duration: i64,
+    /// Last state change.
+    #[serde(rename = "last-modification")]
+    pub last_modification: i64,
+    /// Vertices per state, plus `total`.
+    pub tasks: BTreeMap<String, usize>,
+}
+
+/// Answer of `GET /jobs/overview`.
+#[derive(Serialize, ToSchema)]
+pub struct JobsOverview {
+    /// Every job, newest first.
+    pub jobs: Vec<JobOverview>,
+}
+
+/// Lists jobs with name, state and times.
+#[utoipa::path(get, path = "/jobs/overview", tag = "jobs", responses((status = 200, body = JobsOverview)))]
+pub async fn overview(State(state): State<AppState>) -> Json<JobsOverview> {
+    let now = now_ms();
+    let jobs = newest_first(&state)
+        .into_iter()
+        .map(|j| JobOverview {
+            start_time: j.start_time(),
+            end_time: j.end_time().unwrap_or(-1),
+            duration: j.duration(now),
+            last_modification: j.timestamps.values().copied().max().unwrap_or(0),
+            tasks: task_counts(&j),
+            jid: j.jid,
+            name: j.name,
+            state: j.state,
+        })
+        .collect();
+    Json(JobsOverview { jobs })
+}
+
+/// The record of a job, or 400 (bad id) / 404 (unknown).
+pub fn find(state: &AppState, jobid: &str) -> Result<JobRecord, ApiError> {
+    let jid = parse_job_id(jobid)?;
+    state.registry.get(&jid).ok_or_else(|| ApiError::no_job(&jid))
+}
+
+/// Per-vertex counters: live while the job runs here, the final ones otherwise.
+pub fn vertex_counts(state: &AppState, record: &JobRecord) -> Vec<VertexCounts> {
+    let counts = match state.live(&record.jid) {
+        Some(live) if !record.state.is_terminal() => live.counts(),
+        _ => record.final_counts.clone(),
+    };
+    (0..record.vertices.len()).map(|i| counts.get(i).copied().unwrap_or_default()).collect()
+}
+
+/// Flink's per-vertex metrics.
+#[derive(Serialize, ToSchema)]
+pub struct VertexMetrics {
+    /// Records the vertex read.
+    #[serde(rename = "read-records")]
+    pub read_records: u64,
+    /// Whether `read-records` is final.
+    #[serde(rename = "read-records-complete")]
+    pub read_records_complete: bool,
+    /// Records the vertex wrote.
+    #[serde(rename = "write-records")]
+    pub write_records: u64,
+    /// Whether `write-records` is final.
+    #[serde(rename = "write-records-complete")]
+    pub write_records_complete: bool,
+    /// Malformed records skipped (sources with `ignore-parse-errors`).
+    #[serde(rename = "records-skipped")]
+    pub records_skipped: u64,
+}
+
+/// One vertex of `GET /jobs/{jobid}`.
+#[derive(Serialize, ToSchema)]
+pub struct VertexDetails {
+    /// Plan node id.
+    pub id: String,
+    /// Node kind and id (`aggregate per_auction`).
+    pub name: String,
+    /// Worker threads.
+    pub parallelism: usize,
+    /// Flink's field; always -1.
+    #[serde(rename = "maxParallelism")]
+    pub max_parallelism: i64,
+    /// The vertex's state (the job's).
+    pub status: JobState,
+    /// ms since the epoch.
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// ms since the epoch, or -1.
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
+    /// ms.
+    pub duration: i64,
+    /// Record counters.
+    pub metrics: VertexMetrics,
+}
+
+/// Answer of `GET /jobs/{jobid}`.
+#[derive(Serialize, ToSchema)]
+pub struct JobDetails {
+    /// Job id.
+    pub jid: String,
+    /// Name.
+    pub name: String,
+    /// Flink's field; always false.
+    #[serde(rename = "isStoppable")]
+    pub is_stoppable: bool,
+    /// State.
+    pub state: JobState,
+    /// `BATCH` or `STREAMING`.
+    #[serde(rename = "job-type")]
+    pub job_type: String,
+    /// Accepted at, ms since the epoch.
+    #[serde(rename = "start-time")]
+    pub start_time: i64,
+    /// Ended at, or -1.
+    #[serde(rename = "end-time")]
+    pub end_time: i64,
+    /// Milliseconds run.
+    pub duration: i64,
+    /// Flink's field; always -1.
+    #[serde(rename = "maxParallelism")]
+    pub max_parallelism: i64,
+    /// Server time of this answer.
+    pub now: i64,
+    /// When the job entered each state.
+    pub timestamps: BTreeMap<String, i64>,
+    /// Plan nodes with their counters.
+    pub vertices: Vec<VertexDetails>,
+    /// Vertices per state.
+    #[serde(rename = "status-counts")]
+    pub status_counts: BTreeMap<String, usize>,
+    /// Sinks whose results `/jobs/{jobid}/results/{sink}` serves.
+    #[serde(rename = "result-sinks")]
+    pub result_sinks: Vec<String>,
+    /// Why the job failed, if it did.
+    #[serde(rename = "failure-cause", skip_serializing_if = "Option::is_none")]
+    pub failure_cause: Option<String>,
+    /// Why it was cancelled, if it was.
+    #[serde(rename = "cancel-reason", skip_serializing_if = "Option::is_none")]
+    pub cancel_reason: Option<String>,
+}
+
+/// The path parameter of job endpoints.
+#[derive(Deserialize, IntoParams)]
+pub struct JobPath {
+    /// The job id: 32 hex characters.
+    pub jobid: String,
+}
+
+/// A job's state, times and per-vertex record counts.
+#[utoipa::path(get, path = "/jobs/{jobid}", tag = "jobs", params(JobPath),
+    responses((status = 200, body = JobDetails), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn details(State(state): State<AppState>, ApiPath(path): ApiPath<JobPath>) -> Result<Json<JobDetails>, ApiError> {
+    let record = find(&state, &path.jobid)?;
+    let now = now_ms();
+    let complete = record.state.is_terminal();
+    let counts = vertex_counts(&state, &record);
+    let vertices = record
+        .vertices
+        .iter()
+        .zip(counts)
+        .map(|(v, c)| VertexDetails {
+            id: v.id.clone(),
+            name: format!("{} {}", v.kind, v.id),
+            parallelism: record.parallelism,
+            max_parallelism: -1,
+            status: record.state,
+            start_time: record.start_time(),
+            end_time: record.end_time().unwrap_or(-1),
+            duration: record.duration(now),
+            metrics: VertexMetrics {
+                read_records: c.records_in,
+                read_records_complete: complete,
+                write_records: c.records_out,
+                write_records_complete: complete,
+                records_skipped: c.records_skipped,
+            },
+        })
+        .collect();
+    Ok(Json(JobDetails {
+        start_time: record.start_time(),
+        end_time: record.end_time().unwrap_or(-1),
+        duration: record.duration(now),
+        timestamps: record.timestamps.iter().map(|(s, t)| (s.name().to_string(), *t)).collect(),
+        status_counts: task_counts(&record).into_iter().filter(|(k, _)| k != "total").map(|(k, v)| (k.to_uppercase(), v)).collect(),
+        failure_cause: record.failure.as_ref().map(|f| f.message.clone()),
+        cancel_reason: record.cancel_reason.clone(),
+        is_stoppable: false,
+        max_parallelism: -1,
+        now,
+        vertices,
+        jid: record.jid,
+        name: record.name,
+        state: record.state,
+        job_type: record.job_type,
+        result_sinks: record.result_sinks,
+    }))
+}
+
+/// Query of `PATCH /jobs/{jobid}`.
+#[derive(Deserialize, IntoParams)]
+pub struct PatchQuery {
+    /// `cancel` (the only mode).
+    pub mode: Option<String>,
+}
+
+/// Cancels a job (`?mode=cancel`): 202, and the job reaches CANCELED once its workers stop.
+#[utoipa::path(patch, path = "/jobs/{jobid}", tag = "jobs", params(JobPath, PatchQuery),
+    responses((status = 202, description = "cancellation requested", body = Object), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody),
+        (status = 409, description = "the job already finished or failed", body = ErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    ApiPath(path): ApiPath<JobPath>,
+    ApiQuery(query): ApiQuery<PatchQuery>,
+) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
+    match query.mode.as_deref() {
+        Some("cancel") | None => {}
+        Some(other) => return Err(ApiError::BadRequest(format!("unsupported mode \"{other}\": only ?mode=cancel"))),
+    }
+    let record = find(&state, &path.jobid)?;
+    match record.state {
+        JobState::Finished | JobState::Failed => {
+            return Err(ApiError::Conflict(format!("job {} is already {}", record.jid, record.state.name())));
+        }
+        JobState::Canceled => {}
+        JobState::Created | JobState::Running => {
+            state.registry.update(&record.jid, |r| {
+                r.cancel_reason.get_or_insert_with(|| "cancelled by a client (PATCH /jobs/{jobid}?mode=cancel)".into());
+            });
+            if let Some(live) = state.live(&record.jid) {
+                live.cancel.cancel();
+            }
+            tracing::info!(jobid = %record.jid, "cancel requested");
+        }
+    }
+    Ok((StatusCode::ACCEPTED, Json(serde_json::json!({}))))
+}
+
+/// One input of a plan node.
+#[derive(Serialize, ToSchema)]
+pub struct PlanInput {
+    /// Position among the node's inputs.
+    pub num: usize,
+    /// The input node's id.
+    pub id: String,
+    /// How rows move (Flink's field): `HASH` for keyed nodes, else `FORWARD`.
+    pub ship_strategy: String,
+    /// Flink's field: `pipelined_bounded`.
+    pub exchange: String,
+}
+
+/// One node of `GET /jobs/{jobid}/plan`.
+#[derive(Serialize, ToSchema)]
+pub struct PlanNode {
+    /// Node id.
+    pub id: String,
+    /// Worker threads.
+    pub parallelism: usize,
+    /// Node kind.
+    pub operator: String,
+    /// Connector of sources and sinks.
+    pub operator_strategy: String,
+    /// Kind, id and output columns.
+    pub description: String,
+    /// Its inputs.
+    pub inputs: Vec<PlanInput>,
+    /// Output columns.
+    pub columns: Vec<ColumnInfo>,
+}
+
+/// The plan of a job.
+#[derive(Serialize, ToSchema)]
+pub struct JobPlan {
+    /// Job id.
+    pub jid: String,
+    /// Name.
+    pub name: String,
+    /// `BATCH` or `STREAMING`.
+    #[serde(rename = "type")]
+    pub job_type: String,
+    /// Nodes, inputs first.
+    pub nodes: Vec<PlanNode>,
+}
+
+/// Answer of `GET /jobs/{jobid}/plan`.
+#[derive(Serialize, ToSchema)]
+pub struct PlanResponse {
+    /// The plan.
+    pub plan: JobPlan,
+}
+
+/// A job's dataflow plan: nodes, inputs and output columns.
+#[utoipa::path(get, path = "/jobs/{jobid}/plan", tag = "jobs", params(JobPath),
+    responses((status = 200, body = PlanResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn plan(State(state): State<AppState>, ApiPath(path): ApiPath<JobPath>) -> Result<Json<PlanResponse>, ApiError> {
+    let record = find(&state, &path.jobid)?;
+    let nodes = record
+        .vertices
+        .iter()
+        .map(|v| {
+            let keyed = matches!(v.kind.as_str(), "aggregate" | "join" | "distinct" | "top_n" | "deduplicate");
+            let columns: Vec<String> = v.columns.iter().map(|c| format!("{} {}", c.name, c.data_type)).collect();
+            PlanNode {
+                id: v.id.clone(),
+                parallelism: record.parallelism,
+                operator: v.kind.clone(),
+                operator_strategy: v.connector.clone().unwrap_or_default(),
+                description: format!("{} {}: ({})", v.kind, v.id, columns.join(", ")),
+                inputs: v
+                    .inputs
+                    .iter()
+                    .enumerate()
+                    .map(|(num, id)| PlanInput {
+                        num,
+                        id: id.clone(),
+                        ship_strategy: if keyed { "HASH" } else { "FORWARD" }.into(),
+                        exchange: "pipelined_bounded".into(),
+                    })
+                    .collect(),
+                columns: v.columns.clone(),
+            }
+        })
+        .collect();
+    Ok(Json(PlanResponse { plan: JobPlan { jid: record.jid, name: record.name, job_type: record.job_type, nodes } }))
+}

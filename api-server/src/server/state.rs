@@ -1,0 +1,139 @@
+//! The state every handler shares: settings, the job registry, the live side of running jobs,
+//! SQL gateway sessions.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::watch;
+use weir_core::connectors::CollectedRows;
+use weir_core::runtime::{CancelToken, JobMetrics};
+
+use super::error::ApiError;
+use super::registry::{JobRegistry, JobState, VertexCounts};
+use super::sessions::SessionStore;
+
+/// Settings of a running server (from `weir serve`'s flags).
+#[derive(Clone, Debug)]
+pub struct ServerConfig {
+    /// Where the registry lives.
+    pub data_dir: PathBuf,
+    /// Worker threads per job unless the job sets `parallelism.default` (`None`: one per core).
+    pub workers: Option<usize>,
+    /// When set, every request needs `Authorization: Bearer <token>`.
+    pub auth_token: Option<String>,
+    /// Largest accepted request body.
+    pub max_body_bytes: usize,
+    /// Most jobs CREATED or RUNNING at once.
+    pub max_running_jobs: usize,
+}
+
+/// The in-memory side of a job started by this server process: what the registry cannot
+/// persist (cancel flag, live counters, collected rows, a state channel for followers).
+pub struct LiveJob {
+    /// Stops the job.
+    pub cancel: CancelToken,
+    /// Per-operator counters, live.
+    pub metrics: Arc<JobMetrics>,
+    /// Rows of the job's collect sinks, growing while it runs.
+    pub collected: CollectedRows,
+    /// The job's state; followers (SSE, the gateway) subscribe to learn when it ends.
+    pub state: watch::Sender<JobState>,
+}
+
+impl LiveJob {
+    /// Counters of every vertex now.
+    pub fn counts(&self) -> Vec<VertexCounts> {
+        self.metrics
+            .snapshot()
+            .into_iter()
+            .map(|m| VertexCounts { records_in: m.records_in, records_out: m.records_out, records_skipped: m.records_skipped })
+            .collect()
+    }
+}
+
+/// Shared server state; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+/// What [`AppState`] holds.
+pub struct Inner {
+    /// Settings.
+    pub config: ServerConfig,
+    /// Every job, persisted.
+    pub registry: Arc<JobRegistry>,
+    /// SQL gateway sessions.
+    pub sessions: SessionStore,
+    /// Server start, ms since the epoch.
+    pub started_at: i64,
+    live: Mutex<HashMap<String, Arc<LiveJob>>>,
+    running: AtomicUsize,
+    shutting_down: AtomicBool,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    /// State over an opened registry.
+    pub fn new(config: ServerConfig, registry: Arc<JobRegistry>) -> AppState {
+        AppState(Arc::new(Inner {
+            config,
+            registry,
+            sessions: SessionStore::default(),
+            started_at: super::registry::now_ms(),
+            live: Mutex::default(),
+            running: AtomicUsize::new(0),
+            shutting_down: AtomicBool::new(false),
+        }))
+    }
+
+    /// The live side of a job started by this process, if any.
+    pub fn live(&self, jid: &str) -> Option<Arc<LiveJob>> {
+        self.live.lock().ok().and_then(|l| l.get(jid).cloned())
+    }
+
+    /// Remembers the live side of a started job.
+    pub fn add_live(&self, jid: &str, job: Arc<LiveJob>) {
+        if let Ok(mut live) = self.live.lock() {
+            live.insert(jid.to_string(), job);
+        }
+    }
+
+    /// Every live job.
+    pub fn all_live(&self) -> Vec<(String, Arc<LiveJob>)> {
+        self.live.lock().map(|l| l.iter().map(|(k, v)| (k.clone(), Arc::clone(v))).collect()).unwrap_or_default()
+    }
+
+    /// Takes one of the `--max-running-jobs` slots, or answers 429 (503-free backpressure).
+    pub fn reserve_slot(&self) -> Result<(), ApiError> {
+        if self.shutting_down.load(Ordering::Acquire) {
+            return Err(ApiError::Conflict("the server is shutting down".into()));
+        }
+        let max = self.config.max_running_jobs;
+        self.running
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| if n < max { Some(n + 1) } else { None })
+            .map(|_| ())
+            .map_err(|_| ApiError::TooManyJobs(max))
+    }
+
+    /// Gives back a slot taken by [`AppState::reserve_slot`].
+    pub fn release_slot(&self) {
+        let _ = self.running.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+    }
+
+    /// Jobs holding a slot now.
+    pub fn running_jobs(&self) -> usize {
+        self.running.load(Ordering::Acquire)
+    }
+
+    /// Refuses new jobs from now on (shutdown).
+    pub fn begin_shutdown(&self) {
+        self.shutting_down.store(true, Ordering::Release);
+    }
+}

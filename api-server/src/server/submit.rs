@@ -1,0 +1,238 @@
+//! Turning a posted job (SQL script or JSON spec) into a running job: plan, validate, take a
+//! running slot, start the workers, and watch them from a dedicated thread until the job ends.
+//!
+//! Print sinks of posted jobs are rewritten to `collect` sinks with the same id: the server's
+//! stdout is nobody's terminal, and collected rows are what `/jobs/{jobid}/results` serves.
+
+use std::sync::Arc;
+
+use serde::Deserialize;
+use utoipa::ToSchema;
+use weir_core::plan::{parse_job_spec, validate, JobSpec, Node, PlanOp, RuntimeMode, ValidatedPlan};
+use weir_core::runtime::{start_job, RunOptions, RunningJob};
+use weir_core::sql::{SqlOutcome, SqlSession};
+use weir_core::{Error as EngineError, RuntimeError};
+
+use super::error::ApiError;
+use super::registry::{now_ms, ColumnInfo, JobFailure, JobRecord, JobSource, JobState, VertexInfo};
+use super::state::{AppState, LiveJob};
+
+/// Runtime mode a client may ask for.
+#[derive(Clone, Copy, Debug, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ModeParam {
+    /// Bounded input, final rows only.
+    Batch,
+    /// A changelog as input arrives.
+    Streaming,
+}
+
+/// Body of `POST /jobs`: exactly one of `sql` and `spec`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SubmitJobRequest {
+    /// A Flink SQL script: DDL statements, then exactly one INSERT (or statement set) or SELECT.
+    #[serde(default)]
+    pub sql: Option<String>,
+    /// A JSON job spec (see `weir schema`).
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub spec: Option<serde_json::Value>,
+    /// The job's name (default: the spec's `name`, else `weir-job`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Overrides the job's `execution.runtime-mode`.
+    #[serde(default)]
+    pub mode: Option<ModeParam>,
+}
+
+/// A posted job, planned but not yet validated.
+pub struct Submission {
+    /// The job's name.
+    pub name: String,
+    /// What was posted.
+    pub source: JobSource,
+    /// The spec to run.
+    pub spec: JobSpec,
+    /// Mode override.
+    pub mode: Option<RuntimeMode>,
+}
+
+/// Plans a `POST /jobs` body: SQL DDL is applied in a fresh session and the one INSERT or
+/// SELECT becomes the job; a spec is parsed with errors naming its JSON path under `spec`.
+pub fn plan_request(request: SubmitJobRequest) -> Result<Submission, ApiError> {
+    let mode = request.mode.map(|m| match m {
+        ModeParam::Batch => RuntimeMode::Batch,
+        ModeParam::Streaming => RuntimeMode::Streaming,
+    });
+    let (source, spec) = match (request.sql, request.spec) {
+        (Some(sql), None) => {
+            let spec = plan_sql(&mut SqlSession::new(), &sql)?;
+            (JobSource::Sql(sql), spec)
+        }
+        (None, Some(value)) => {
+            let spec = parse_job_spec(&value.to_string()).map_err(|e| ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")))?;
+            (JobSource::Spec(value), spec)
+        }
+        (Some(_), Some(_)) => return Err(ApiError::BadRequest("give either \"sql\" or \"spec\", not both".into())),
+        (None, None) => return Err(ApiError::BadRequest("missing \"sql\" (a SQL script) or \"spec\" (a JSON job spec)".into())),
+    };
+    let name = request.name.or_else(|| spec.name.clone()).unwrap_or_else(|| "weir-job".into());
+    Ok(Submission { name, source, spec, mode })
+}
+
+/// Runs a SQL script in `session`; its single INSERT/SELECT is the job.
+pub fn plan_sql(session: &mut SqlSession, sql: &str) -> Result<JobSpec, ApiError> {
+    let outcomes = session.execute_script(sql).map_err(ApiError::Sql)?;
+    let mut jobs: Vec<JobSpec> = outcomes
+        .into_iter()
+        .filter_map(|o| match o {
+            SqlOutcome::Job(spec) | SqlOutcome::Query(spec) => Some(spec),
+            _ => None,
+        })
+        .collect();
+    match jobs.len() {
+        1 => Ok(jobs.remove(0)),
+        0 => Err(ApiError::BadRequest("the SQL script has no INSERT or SELECT statement, so there is no job to run".into())),
+        n => Err(ApiError::BadRequest(format!(
+            "the SQL script has {n} INSERT/SELECT statements; post one job per statement, or group INSERTs in EXECUTE STATEMENT SET"
+        ))),
+    }
+}
+
+/// Rewrites `print` sinks into `collect` sinks (same id), so the server keeps their rows.
+fn collect_prints(spec: &mut JobSpec) {
+    for node in &mut spec.nodes {
+        if let Node::Sink(sink) = node {
+            if sink.connector == "print" {
+                sink.connector = "collect".into();
+                sink.options.clear();
+            }
+        }
+    }
+}
+
+/// The plan's nodes as vertices; `spec` is the spec `plan` was validated from (same order).
+fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
+    plan.nodes
+        .iter()
+        .zip(&spec.nodes)
+        .map(|(n, spec_node)| VertexInfo {
+            id: n.id.clone(),
+            kind: spec_node.kind().to_string(),
+            inputs: n.inputs.iter().filter_map(|&i| plan.nodes.get(i).map(|p| p.id.clone())).collect(),
+            columns: n.schema.fields.iter().map(|f| ColumnInfo { name: f.name.clone(), data_type: f.data_type.to_string() }).collect(),
+            connector: match &n.op {
+                PlanOp::Source { connector, .. } | PlanOp::Sink { connector, .. } => Some(connector.clone()),
+                _ => None,
+            },
+        })
+        .collect()
+}
+
+/// Validates and starts a planned job. Blocking (file checks, thread spawns): call it from a
+/// blocking thread. Returns the new job id.
+pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
+    collect_prints(&mut submission.spec);
+    let plan = validate(&submission.spec).map_err(|e| ApiError::InvalidSpec(format!("invalid job spec at {e}")))?;
+    let vertices = vertices(&plan, &submission.spec);
+    let result_sinks: Vec<String> = vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref() == Some("collect")).map(|v| v.id.clone()).collect();
+    state.reserve_slot()?;
+    let jid = new_job_id();
+    let options = RunOptions { workers: state.config.workers, mode: submission.mode, ..RunOptions::default() };
+    let mode = options.mode.or(plan.config.mode).unwrap_or_default();
+    let parallelism = options.workers.or(plan.config.parallelism).unwrap_or_else(weir_core::runtime::default_workers).max(1);
+    let mut record = JobRecord {
+        jid: jid.clone(),
+        name: submission.name,
+        state: JobState::Created,
+        job_type: if mode == RuntimeMode::Batch { "BATCH" } else { "STREAMING" }.into(),
+        parallelism,
+        source: submission.source,
+        spec: serde_json::to_value(&submission.spec).unwrap_or_default(),
+        vertices,
+        result_sinks,
+        timestamps: Default::default(),
+        final_counts: Vec::new(),
+        failure: None,
+        cancel_reason: None,
+    };
+    record.enter(JobState::Created, now_ms());
+    state.registry.insert(record);
+    match start_job(Arc::new(plan), &options) {
+        Ok(running) => {
+            let (sender, _) = tokio::sync::watch::channel(JobState::Running);
+            let live = Arc::new(LiveJob { cancel: running.cancel.clone(), metrics: Arc::clone(&running.metrics), collected: running.collected.clone(), state: sender });
+            state.add_live(&jid, Arc::clone(&live));
+            state.registry.update(&jid, |r| r.enter(JobState::Running, now_ms()));
+            let watcher_state = state.clone();
+            let watcher_jid = jid.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("weir-job-{}", &jid[..8]))
+                .spawn(move || watch_job(&watcher_state, &watcher_jid, running, &live));
+            if let Err(e) = spawned {
+                // The job's workers run, but nobody could wait for them: stop them.
+                tracing::error!(error = %e, "cannot spawn a job watcher thread");
+                if let Some(live) = state.live(&jid) {
+                    live.cancel.cancel();
+                }
+                finish(state, &jid, Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))), Vec::new());
+            }
+        }
+        Err(e) => finish(state, &jid, Err(e), Vec::new()),
+    }
+    tracing::info!(jobid = %jid, "job submitted");
+    Ok(jid)
+}
+
+/// Waits for the job's workers (this thread's only purpose) and records how it ended.
+fn watch_job(state: &AppState, jid: &str, running: RunningJob, live: &LiveJob) {
+    let outcome = running.wait().map(|_| ());
+    finish(state, jid, outcome, live.counts());
+    live.state.send_replace(state.registry.with(jid, |r| r.state).unwrap_or(JobState::Failed));
+}
+
+/// Records a job's end and frees its slot.
+fn finish(state: &AppState, jid: &str, outcome: Result<(), EngineError>, counts: Vec<super::registry::VertexCounts>) {
+    let now = now_ms();
+    state.registry.update(jid, |r| {
+        r.final_counts = counts;
+        match outcome {
+            Ok(()) => r.enter(JobState::Finished, now),
+            Err(EngineError::Runtime(RuntimeError::Cancelled)) => {
+                if r.cancel_reason.is_none() {
+                    r.cancel_reason = Some("cancelled".into());
+                }
+                r.enter(JobState::Canceled, now)
+            }
+            Err(e) => {
+                r.failure = Some(JobFailure { code: e.code().to_string(), message: e.to_string(), timestamp: now });
+                r.enter(JobState::Failed, now)
+            }
+        }
+    });
+    state.release_slot();
+    tracing::info!(jobid = %jid, "job ended");
+}
+
+/// A fresh job id: 128 random bits as 32 lowercase hex characters, like Flink's JobID.
+pub fn new_job_id() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // No OS randomness: fall back to time and a counter, still unique within the process.
+        static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        bytes[..8].copy_from_slice(&(now_ms() as u64).to_be_bytes());
+        bytes[8..].copy_from_slice(&n.to_be_bytes());
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Checks a job id's format (32 hex characters; 400 otherwise) and returns it lowercased.
+pub fn parse_job_id(jid: &str) -> Result<String, ApiError> {
+    if jid.len() == 32 && jid.bytes().all(|b| b.is_ascii_hexdigit()) {
+        Ok(jid.to_ascii_lowercase())
+    } else {
+        Err(ApiError::BadRequest(format!("\"{jid}\" is not a job id: expected 32 hexadecimal characters")))
+    }
+}

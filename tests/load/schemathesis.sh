@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Fuzzes `weir serve` from its own /openapi.json with schemathesis: every generated request must
+# get an answer that is not a 5xx. Installs schemathesis into its own virtualenv under
+# ~/.cache/weir/schemathesis-venv (not the test venv), starts a server on an ephemeral port with a
+# temporary data dir, runs, stops the server.
+#
+#   tests/load/schemathesis.sh [extra schemathesis args, e.g. --max-examples 50]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+# shellcheck source=/dev/null
+source "$ROOT/scripts/env.sh"
+VENV="$HOME/.cache/weir/schemathesis-venv"
+if [ ! -x "$VENV/bin/schemathesis" ]; then
+    python3 -m venv "$VENV"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check 'schemathesis>=4,<5'
+fi
+DATA="$(mktemp -d)"
+LOG="$DATA/server.log"
+"$WEIR_BIN" serve --addr 127.0.0.1:0 --data-dir "$DATA/registry" --workers 1 --max-running-jobs 8 2>"$LOG" &
+PID=$!
+trap 'kill $PID 2>/dev/null || true; wait $PID 2>/dev/null || true; rm -rf "$DATA"' EXIT
+for _ in $(seq 1 100); do
+    grep -q "listening on" "$LOG" 2>/dev/null && break
+    sleep 0.1
+done
+URL="$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)"
+echo "fuzzing $URL"
+"$VENV/bin/schemathesis" run "$URL/openapi.json" --url "$URL" --checks not_a_server_error \
+    --max-examples "${MAX_EXAMPLES:-100}" --request-timeout 30 "$@"
