@@ -1,0 +1,38 @@
+"""Type stubs of the native extension ``weir._weir`` (see ``python-sdk/src``)."""
+
+from typing import Any, Callable
+
+__version__: str
+
+def normalize_type(text: str) -> str:
+    """The canonical SQL text of a type name, or raises ``PlanError``."""
+
+class Session:
+    """A SQL session plus user functions; runs job specs (JSON) on the engine."""
+
+    def __init__(self) -> None: ...
+    def execute_sql(self, script: str) -> list[tuple[Any, ...]]:
+        """One tuple per statement: ``("done", msg)``, ``("job", spec)``, ``("query", spec)``,
+        ``("explain", text)`` or ``("table", columns, rows)``."""
+    def config(self) -> dict[str, str]:
+        """The settings in force."""
+    def register_scalar_function(
+        self, name: str, callable: Callable[..., Any], result_type: str, input_types: list[str] | None = None, deterministic: bool = True
+    ) -> None:
+        """Registers a Python scalar function."""
+    def register_table_function(
+        self, name: str, callable: Callable[..., Any], output: list[tuple[str, str]], input_types: list[str] | None = None
+    ) -> None:
+        """Registers a Python table function with output columns ``(name, type)``."""
+    def register_plan_view(self, name: str, spec: str, output: str) -> None:
+        """Registers a view computed by the nodes of ``spec``, ending at node ``output``."""
+    def drop_plan_view(self, name: str) -> bool:
+        """Removes a plan view."""
+    def drop_function(self, name: str) -> bool:
+        """Removes a user function."""
+    def function_names(self) -> list[str]:
+        """User function names, upper case."""
+    def schemas(self, spec: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
+        """Each node's output schema ``(id, [(name, type, nullable)])``."""
+    def run(self, spec: str, workers: int | None = None, mode: str | None = None) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
+        """Runs a job; ``{sink_id: [(kind, values), ...]}`` of its collect sinks."""

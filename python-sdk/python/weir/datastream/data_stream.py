@@ -1,0 +1,215 @@
+"""``DataStream`` and ``KeyedStream``, as in ``pyflink.datastream``. A stream is a fragment of
+Weir's job spec whose rows are pickled Python records (see ``records.py``); Python functions run
+on the engine's worker threads as table functions."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Callable, Iterator
+
+from weir.datastream import records
+from weir.datastream.functions import as_callable
+from weir.errors import unsupported
+
+if TYPE_CHECKING:
+    from weir.datastream.stream_execution_environment import StreamExecutionEnvironment
+
+
+class DataStream:
+    """A stream of Python records. Stateless operations are fused until a shuffle (``key_by``),
+    a ``union`` or a sink needs the records materialized."""
+
+    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, steps: list[records.Step], source: list[Any] | None = None) -> None:
+        self._env = env
+        self._nodes = nodes
+        self._head = head
+        self._steps = steps
+        self._source = source
+
+    def _with(self, kind: str, f: Callable[..., Any]) -> "DataStream":
+        return DataStream(self._env, self._nodes, self._head, [*self._steps, (kind, f)], self._source)
+
+    def _materialized(self) -> tuple[list[dict[str, Any]], str]:
+        """The nodes producing this stream's ``(seq, v)`` rows, and the last node's id."""
+        if not self._steps and self._source is None:
+            return self._nodes, self._head
+        chain = records.Chain(self._env._counter, list(self._steps), self._source)
+        name = self._env._register(chain, "chain", records.COLUMNS)
+        args = [{"column": 0}] if self._source is not None else [{"column": "seq"}, {"column": "v"}]
+        return self._env._flat_map(self._nodes, self._head, name, args, ["seq", "v"])
+
+    # ----- stateless -----
+    def map(self, func: Any, output_type: Any = None) -> "DataStream":
+        """Each record replaced by ``func(record)``."""
+        return self._with("map", as_callable(func, "map"))
+
+    def flat_map(self, func: Any, output_type: Any = None) -> "DataStream":
+        """Each record replaced by the records ``func(record)`` returns or yields."""
+        return self._with("flat_map", as_callable(func, "flat_map"))
+
+    def filter(self, func: Any) -> "DataStream":
+        """Keeps records for which ``func(record)`` is true."""
+        return self._with("filter", as_callable(func, "filter"))
+
+    def key_by(self, key_selector: Any, key_type: Any = None) -> "KeyedStream":
+        """Partitions the stream by ``key_selector(record)``."""
+        nodes, head = self._materialized()
+        return KeyedStream(self._env, nodes, head, as_callable(key_selector, "get_key"))
+
+    def union(self, *streams: "DataStream") -> "DataStream":
+        """The records of this stream and of ``streams``."""
+        parts = [self._materialized(), *[s._materialized() for s in streams]]
+        nodes: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        for ns, _ in parts:
+            for n in ns:
+                if n["id"] not in seen:
+                    seen.add(n["id"])
+                    nodes.append(n)
+        node = {"kind": "union", "id": self._env._fresh_id("union"), "inputs": [h for _, h in parts]}
+        return DataStream(self._env, nodes + [node], node["id"], [])
+
+    # ----- configuration (accepted, no effect) -----
+    def name(self, name: str) -> "DataStream":
+        """Names the operation (no effect)."""
+        return self
+
+    def uid(self, uid: str) -> "DataStream":
+        """Sets the operation's uid (no effect)."""
+        return self
+
+    def set_parallelism(self, parallelism: int) -> "DataStream":
+        """Per-operation parallelism is not supported; the job's parallelism applies."""
+        return self
+
+    def disable_chaining(self) -> "DataStream":
+        """No effect."""
+        return self
+
+    # ----- sinks -----
+    def print(self, sink_identifier: str | None = None) -> None:
+        """Prints each record (``str(record)``) when the job is executed."""
+        nodes, head = self._materialized()
+        self._env._add_print(nodes, head, sink_identifier)
+
+    def execute_and_collect(self, job_execution_name: str | None = None, limit: int | None = None) -> "CollectIterator":
+        """Runs the job and returns this stream's records, in production order."""
+        nodes, head = self._materialized()
+        out = self._env._collect(nodes, head)
+        return CollectIterator(out[:limit] if limit is not None else out)
+
+    def sink_to(self, sink: Any) -> None:
+        """Not supported yet (write with the Table API or SQL)."""
+        raise unsupported("DataStream.sink_to (file sinks)")
+
+    def add_sink(self, sink_func: Any) -> None:
+        """Not supported yet."""
+        raise unsupported("DataStream.add_sink")
+
+    # ----- needs event time / keyed state -----
+    def assign_timestamps_and_watermarks(self, watermark_strategy: Any) -> "DataStream":
+        """Not supported yet (event time)."""
+        raise unsupported("assign_timestamps_and_watermarks (event time)")
+
+    def process(self, func: Any, output_type: Any = None) -> "DataStream":
+        """Not supported yet (process functions, keyed state and timers)."""
+        raise unsupported("DataStream.process (process functions, keyed state and timers)")
+
+    def connect(self, ds: "DataStream") -> Any:
+        """Not supported yet."""
+        raise unsupported("DataStream.connect (connected streams)")
+
+    def window_all(self, window_assigner: Any) -> Any:
+        """Not supported yet (windows need event time)."""
+        raise unsupported("window_all (windows need event time)")
+
+
+class KeyedStream(DataStream):
+    """A stream partitioned by key: rolling ``reduce``, ``sum``, ``min``, ``max``."""
+
+    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, key: Callable[[Any], Any]) -> None:
+        super().__init__(env, nodes, head, [])
+        self._key = key
+
+    def reduce(self, func: Any) -> DataStream:
+        """Per key, the running combination of the records: each record emits its key's new
+        value (streaming mode), or only each key's final value (batch mode)."""
+        reducer = records.RollingReduce(self._env._counter, self._key, as_callable(func, "reduce"))
+        name = self._env._register(reducer, "reduce", [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES")])
+        nodes, head = self._env._flat_map(self._nodes, self._head, name, [{"column": "seq"}, {"column": "v"}], ["seq", "k", "v"])
+        if self._env._batch:
+            dedup = {"kind": "deduplicate", "id": self._env._fresh_id("last"), "input": head, "key": [{"column": "k"}], "order_by": {"column": "seq"}, "keep": "last"}
+            nodes, head = nodes + [dedup], dedup["id"]
+        project = {"kind": "project", "id": self._env._fresh_id("project"), "input": head,
+                   "columns": [{"name": "seq", "expr": {"column": "seq"}}, {"name": "v", "expr": {"column": "v"}}]}
+        return DataStream(self._env, nodes + [project], project["id"], [])
+
+    def _by_field(self, field: int | str, combine: Callable[[Any, Any], Any]) -> DataStream:
+        def reduce(acc: Any, value: Any) -> Any:
+            return _replace(acc, field, combine(_get(acc, field), _get(value, field)))
+
+        return self.reduce(reduce)
+
+    def sum(self, position_to_sum: int | str = 0) -> DataStream:
+        """Rolling sum of one field (by position or name); other fields from the first record."""
+        return self._by_field(position_to_sum, lambda a, b: a + b)
+
+    def min(self, position_to_min: int | str = 0) -> DataStream:
+        """Rolling minimum of one field."""
+        return self._by_field(position_to_min, min)
+
+    def max(self, position_to_max: int | str = 0) -> DataStream:
+        """Rolling maximum of one field."""
+        return self._by_field(position_to_max, max)
+
+    def window(self, window_assigner: Any) -> Any:
+        """Not supported yet (windows need event time)."""
+        raise unsupported("KeyedStream.window (windows need event time)")
+
+    def count_window(self, size: int, slide: int = 0) -> Any:
+        """Not supported yet."""
+        raise unsupported("KeyedStream.count_window")
+
+
+def _get(record: Any, field: int | str) -> Any:
+    if isinstance(field, str):
+        return record[field] if not isinstance(record, dict) else record[field]
+    return record[field] if isinstance(record, (tuple, list)) or hasattr(record, "_values") else record
+
+
+def _replace(record: Any, field: int | str, value: Any) -> Any:
+    from weir.common.types import Row
+
+    if isinstance(record, Row):
+        values = list(record)
+        index = record._fields.index(field) if isinstance(field, str) and record._fields else int(field)
+        values[index] = value
+        return Row._make(values, record._fields, record.get_row_kind())
+    if isinstance(record, dict):
+        return {**record, field: value}
+    if isinstance(record, (tuple, list)):
+        values = list(record)
+        values[int(field)] = value
+        return type(record)(values) if isinstance(record, list) else tuple(values)
+    return value
+
+
+class CollectIterator:
+    """The records of ``execute_and_collect``; iterate, or use in a ``with`` block."""
+
+    def __init__(self, values: list[Any]) -> None:
+        self._it: Iterator[Any] = iter(values)
+
+    def __iter__(self) -> "CollectIterator":
+        return self
+
+    def __next__(self) -> Any:
+        return next(self._it)
+
+    def close(self) -> None:
+        """Stops reading (the job has already finished)."""
+
+    def __enter__(self) -> "CollectIterator":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()

@@ -1,0 +1,165 @@
+"""``StreamExecutionEnvironment``, as in ``pyflink.datastream``: builds DataStream programs and
+runs them on the in-process engine."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from enum import Enum
+from typing import Any, Iterable
+
+from weir import _weir
+from weir.datastream import records
+from weir.datastream.data_stream import DataStream
+from weir.errors import unsupported
+
+
+class RuntimeExecutionMode(Enum):
+    """Batch (bounded input, final results) or streaming (running results)."""
+
+    STREAMING = 0
+    BATCH = 1
+    AUTOMATIC = 2
+
+
+class JobExecutionResult:
+    """What ``execute`` returns."""
+
+    def __init__(self, job_name: str, net_runtime_ms: int = 0) -> None:
+        self._job_name = job_name
+        self._runtime = net_runtime_ms
+
+    def get_job_name(self) -> str:
+        """The job's name."""
+        return self._job_name
+
+    def get_net_runtime(self) -> int:
+        """Milliseconds the job ran."""
+        return self._runtime
+
+
+class StreamExecutionEnvironment:
+    """Creates DataStreams and runs the jobs that read them."""
+
+    def __init__(self) -> None:
+        self._session = _weir.Session()
+        self._ids = itertools.count(1)
+        self._counter = itertools.count()
+        self._parallelism: int | None = None
+        self._batch = False
+        self._prints: list[tuple[list[dict[str, Any]], str, str | None]] = []
+
+    @staticmethod
+    def get_execution_environment(configuration: Any = None) -> "StreamExecutionEnvironment":
+        """A new environment (streaming mode, one worker per core)."""
+        env = StreamExecutionEnvironment()
+        if configuration is not None and hasattr(configuration, "to_dict"):
+            settings = configuration.to_dict()
+            if "parallelism.default" in settings:
+                env.set_parallelism(int(settings["parallelism.default"]))
+            if settings.get("execution.runtime-mode", "").lower() == "batch":
+                env.set_runtime_mode(RuntimeExecutionMode.BATCH)
+        return env
+
+    # ----- settings -----
+    def set_parallelism(self, parallelism: int) -> "StreamExecutionEnvironment":
+        """The number of worker threads."""
+        self._parallelism = int(parallelism)
+        return self
+
+    def get_parallelism(self) -> int:
+        """The number of worker threads (0: one per core)."""
+        return self._parallelism or 0
+
+    def set_runtime_mode(self, execution_mode: RuntimeExecutionMode) -> "StreamExecutionEnvironment":
+        """Batch or streaming."""
+        self._batch = execution_mode == RuntimeExecutionMode.BATCH
+        return self
+
+    def set_max_parallelism(self, max_parallelism: int) -> "StreamExecutionEnvironment":
+        """No effect."""
+        return self
+
+    def enable_checkpointing(self, interval: int, mode: Any = None) -> "StreamExecutionEnvironment":
+        """Not supported yet."""
+        raise unsupported("checkpointing from the DataStream API")
+
+    def set_stream_time_characteristic(self, characteristic: Any) -> None:
+        """No effect (deprecated in Flink)."""
+
+    def add_jars(self, *jars_path: str) -> None:
+        """No effect: Weir has no JVM."""
+
+    def add_python_file(self, file_path: str) -> None:
+        """No effect: functions run in this process."""
+
+    # ----- sources -----
+    def from_collection(self, collection: Iterable[Any], type_info: Any = None) -> DataStream:
+        """A bounded stream of the collection's elements, dealt round-robin to the workers."""
+        items = list(collection)
+        node = {"kind": "values", "id": self._fresh_id("collection"), "schema": [{"name": "i", "type": "BIGINT", "nullable": False}],
+                "rows": [[i] for i in range(len(items))]}
+        return DataStream(self, [node], node["id"], [], source=items)
+
+    def from_source(self, source: Any, watermark_strategy: Any = None, source_name: str = "") -> DataStream:
+        """Not supported yet: use ``from_collection`` or the Table API's connectors."""
+        raise unsupported("from_source (file, datagen and push sources from the DataStream API)")
+
+    def add_source(self, source_func: Any, source_name: str = "", type_info: Any = None) -> DataStream:
+        """Not supported yet."""
+        raise unsupported("add_source")
+
+    # ----- running -----
+    def execute(self, job_name: str | None = None) -> JobExecutionResult:
+        """Runs every ``print`` sink declared so far as one job and prints their records."""
+        if not self._prints:
+            raise RuntimeError("no sinks defined: call print() on a stream first")
+        nodes: list[dict[str, Any]] = []
+        seen: set[str] = set()
+        sinks = []
+        for i, (ns, head, ident) in enumerate(self._prints):
+            for n in ns:
+                if n["id"] not in seen:
+                    seen.add(n["id"])
+                    nodes.append(n)
+            sink = f"__print_{i}"
+            nodes.append({"kind": "sink", "id": sink, "input": head, "connector": "collect"})
+            sinks.append((sink, ident))
+        self._prints = []
+        collected = self._run(nodes)
+        for sink, ident in sinks:
+            for record in records.decode(collected.get(sink, [])):
+                print(f"{ident}> {record}" if ident else str(record))
+        return JobExecutionResult(job_name or "weir job")
+
+    # ----- plumbing used by DataStream -----
+    def _fresh_id(self, kind: str) -> str:
+        return f"d{next(self._ids)}_{kind}"
+
+    def _config(self) -> dict[str, str]:
+        config = {"execution.runtime-mode": "batch" if self._batch else "streaming"}
+        if self._parallelism:
+            config["parallelism.default"] = str(self._parallelism)
+        return config
+
+    def _register(self, function: Any, kind: str, output: list[tuple[str, str]]) -> str:
+        name = f"__ds_{kind}_{next(self._ids)}"
+        self._session.register_table_function(name, function, output, None)
+        return name
+
+    def _flat_map(self, nodes: list[dict[str, Any]], head: str, function: str, args: list[dict[str, Any]], names: list[str]) -> tuple[list[dict[str, Any]], str]:
+        hidden = [f"__{n}" for n in names]
+        flat = {"kind": "flat_map", "id": self._fresh_id("python"), "input": head, "function": function, "args": args, "columns": hidden}
+        project = {"kind": "project", "id": self._fresh_id("out"), "input": flat["id"],
+                   "columns": [{"name": n, "expr": {"column": h}} for n, h in zip(names, hidden)]}
+        return nodes + [flat, project], project["id"]
+
+    def _add_print(self, nodes: list[dict[str, Any]], head: str, ident: str | None) -> None:
+        self._prints.append((nodes, head, ident))
+
+    def _run(self, nodes: list[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
+        return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))
+
+    def _collect(self, nodes: list[dict[str, Any]], head: str) -> list[Any]:
+        sink = {"kind": "sink", "id": "__collect", "input": head, "connector": "collect"}
+        return records.decode(self._run(nodes + [sink]).get("__collect", []))

@@ -1,0 +1,425 @@
+"""Table API expressions: ``col``, ``lit``, ``call``, operators and methods, as in
+``pyflink.table.expressions``. Each expression lowers to the job spec's JSON expression form
+(``{"column": ..}``, ``{"literal": ..}``, ``{"call": ..}``, ``{"cast": ..}``)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import TYPE_CHECKING, Any, Callable, Protocol
+
+from weir.table.types import DataType
+
+if TYPE_CHECKING:
+    from weir.table.udf import UserDefinedFunctionWrapper
+
+
+class Lowering(Protocol):
+    """What lowering needs from the environment: a name for each Python function used."""
+
+    def function_name(self, function: "UserDefinedFunctionWrapper") -> str:
+        """The registered name of ``function`` (registering it on first use)."""
+        ...
+
+
+class Expression:
+    """A Table API expression. Combine with ``+ - * / %``, ``== != < <= > >=``, ``& | ~``."""
+
+    __hash__ = object.__hash__
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        """The JSON expression of the job spec."""
+        raise NotImplementedError
+
+    def default_name(self) -> str | None:
+        """The output column name this expression gets when not aliased."""
+        return None
+
+    def aggregates(self) -> list["AggregateExpr"]:
+        """The aggregate calls inside this expression."""
+        return [a for c in self.children() for a in c.aggregates()]
+
+    def children(self) -> list["Expression"]:
+        """Direct subexpressions."""
+        return []
+
+    def replace(self, f: Callable[["Expression"], "Expression | None"]) -> "Expression":
+        """This expression with subexpressions replaced where ``f`` returns one."""
+        return f(self) or self
+
+    def __bool__(self) -> bool:
+        raise TypeError("use & / | / ~ to combine Table API conditions, not and / or / not")
+
+    # operators
+    def __add__(self, o: Any) -> "Expression":
+        return CallExpr("+", [self, _e(o)])
+
+    def __radd__(self, o: Any) -> "Expression":
+        return CallExpr("+", [_e(o), self])
+
+    def __sub__(self, o: Any) -> "Expression":
+        return CallExpr("-", [self, _e(o)])
+
+    def __rsub__(self, o: Any) -> "Expression":
+        return CallExpr("-", [_e(o), self])
+
+    def __mul__(self, o: Any) -> "Expression":
+        return CallExpr("*", [self, _e(o)])
+
+    def __rmul__(self, o: Any) -> "Expression":
+        return CallExpr("*", [_e(o), self])
+
+    def __truediv__(self, o: Any) -> "Expression":
+        return CallExpr("/", [self, _e(o)])
+
+    def __rtruediv__(self, o: Any) -> "Expression":
+        return CallExpr("/", [_e(o), self])
+
+    def __mod__(self, o: Any) -> "Expression":
+        return CallExpr("%", [self, _e(o)])
+
+    def __neg__(self) -> "Expression":
+        return CallExpr("NEGATE", [self])
+
+    def __eq__(self, o: Any) -> "Expression":  # type: ignore[override]
+        return CallExpr("=", [self, _e(o)])
+
+    def __ne__(self, o: Any) -> "Expression":  # type: ignore[override]
+        return CallExpr("<>", [self, _e(o)])
+
+    def __lt__(self, o: Any) -> "Expression":
+        return CallExpr("<", [self, _e(o)])
+
+    def __le__(self, o: Any) -> "Expression":
+        return CallExpr("<=", [self, _e(o)])
+
+    def __gt__(self, o: Any) -> "Expression":
+        return CallExpr(">", [self, _e(o)])
+
+    def __ge__(self, o: Any) -> "Expression":
+        return CallExpr(">=", [self, _e(o)])
+
+    def __and__(self, o: Any) -> "Expression":
+        return CallExpr("AND", [self, _e(o)])
+
+    def __or__(self, o: Any) -> "Expression":
+        return CallExpr("OR", [self, _e(o)])
+
+    def __invert__(self) -> "Expression":
+        return CallExpr("NOT", [self])
+
+    # naming and ordering
+    def alias(self, name: str, *extra_names: str) -> "Expression":
+        """Names the output column."""
+        return AliasExpr(self, name)
+
+    @property
+    def asc(self) -> "Expression":
+        """Ascending order (for ``order_by``)."""
+        return SortExpr(self, False)
+
+    @property
+    def desc(self) -> "Expression":
+        """Descending order (for ``order_by``)."""
+        return SortExpr(self, True)
+
+    # aggregates
+    @property
+    def count(self) -> "Expression":
+        """``COUNT(expr)``: non-NULL values."""
+        return AggregateExpr("count", self)
+
+    @property
+    def count_distinct(self) -> "Expression":
+        """``COUNT(DISTINCT expr)``."""
+        return AggregateExpr("count", self, distinct=True)
+
+    @property
+    def sum(self) -> "Expression":
+        """``SUM(expr)``."""
+        return AggregateExpr("sum", self)
+
+    @property
+    def avg(self) -> "Expression":
+        """``AVG(expr)``."""
+        return AggregateExpr("avg", self)
+
+    @property
+    def max(self) -> "Expression":
+        """``MAX(expr)``."""
+        return AggregateExpr("max", self)
+
+    @property
+    def min(self) -> "Expression":
+        """``MIN(expr)``."""
+        return AggregateExpr("min", self)
+
+    # functions
+    @property
+    def is_null(self) -> "Expression":
+        """``expr IS NULL``."""
+        return CallExpr("IS NULL", [self])
+
+    @property
+    def is_not_null(self) -> "Expression":
+        """``expr IS NOT NULL``."""
+        return CallExpr("IS NOT NULL", [self])
+
+    @property
+    def upper_case(self) -> "Expression":
+        """``UPPER(expr)``."""
+        return CallExpr("UPPER", [self])
+
+    @property
+    def lower_case(self) -> "Expression":
+        """``LOWER(expr)``."""
+        return CallExpr("LOWER", [self])
+
+    @property
+    def char_length(self) -> "Expression":
+        """``CHAR_LENGTH(expr)``."""
+        return CallExpr("CHAR_LENGTH", [self])
+
+    @property
+    def abs(self) -> "Expression":
+        """``ABS(expr)``."""
+        return CallExpr("ABS", [self])
+
+    def trim(self) -> "Expression":
+        """``TRIM(expr)``."""
+        return CallExpr("TRIM", [self])
+
+    def like(self, pattern: Any) -> "Expression":
+        """``expr LIKE pattern``."""
+        return CallExpr("LIKE", [self, _e(pattern)])
+
+    def in_(self, *values: Any) -> "Expression":
+        """``expr IN (values)``."""
+        return CallExpr("IN", [self, *[_e(v) for v in values]])
+
+    def between(self, lower: Any, upper: Any) -> "Expression":
+        """``expr BETWEEN lower AND upper``."""
+        return CallExpr("BETWEEN", [self, _e(lower), _e(upper)])
+
+    def substring(self, begin: Any, length: Any | None = None) -> "Expression":
+        """``SUBSTRING(expr, begin[, length])`` (1-based)."""
+        args = [self, _e(begin)] + ([_e(length)] if length is not None else [])
+        return CallExpr("SUBSTRING", args)
+
+    def round(self, places: Any = 0) -> "Expression":
+        """``ROUND(expr, places)``."""
+        return CallExpr("ROUND", [self, _e(places)])
+
+    def if_then_else(self, if_true: Any, if_false: Any) -> "Expression":
+        """``IF(expr, if_true, if_false)``."""
+        return CallExpr("IF", [self, _e(if_true), _e(if_false)])
+
+    def cast(self, data_type: DataType) -> "Expression":
+        """``CAST(expr AS type)``."""
+        return CastExpr(self, data_type)
+
+    def then(self, value: Any) -> "Expression":
+        """Not supported: use ``if_then_else``."""
+        raise TypeError("use if_then_else")
+
+
+class ColumnExpr(Expression):
+    """A column by name (``col('price')``) or all columns (``col('*')``)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        return {"column": self.name}
+
+    def default_name(self) -> str | None:
+        return self.name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+class LiteralExpr(Expression):
+    """A constant; ``data_type`` fixes its type (otherwise inferred from the Python value)."""
+
+    def __init__(self, value: Any, data_type: DataType | None = None) -> None:
+        self.value = value
+        self.data_type = data_type
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        v = self.value
+        if self.data_type is not None:
+            return {"literal": {"value": json_scalar(v), "type": self.data_type.sql}}
+        if isinstance(v, datetime.datetime):
+            return {"literal": {"value": json_scalar(v), "type": "TIMESTAMP(3)"}}
+        if isinstance(v, datetime.date):
+            return {"literal": {"value": json_scalar(v), "type": "DATE"}}
+        if isinstance(v, decimal.Decimal):
+            return {"literal": {"value": str(v), "type": f"DECIMAL(38, {max(0, -v.as_tuple().exponent)})"}}
+        return {"literal": v}
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class CallExpr(Expression):
+    """A built-in function or operator by name, or a Python scalar function."""
+
+    def __init__(self, function: "str | UserDefinedFunctionWrapper", args: list[Expression]) -> None:
+        self.function = function
+        self.args = args
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        name = self.function if isinstance(self.function, str) else ctx.function_name(self.function)
+        return {"call": {"function": name, "args": [a.lower(ctx) for a in self.args]}}
+
+    def children(self) -> list[Expression]:
+        return list(self.args)
+
+    def replace(self, f: Callable[[Expression], Expression | None]) -> Expression:
+        return f(self) or CallExpr(self.function, [a.replace(f) for a in self.args])
+
+    def __repr__(self) -> str:
+        name = self.function if isinstance(self.function, str) else self.function.name
+        return f"{name}({', '.join(map(repr, self.args))})"
+
+
+class CastExpr(Expression):
+    """``CAST(expr AS type)``."""
+
+    def __init__(self, expr: Expression, data_type: DataType) -> None:
+        self.expr = expr
+        self.data_type = data_type
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        return {"cast": {"expr": self.expr.lower(ctx), "type": self.data_type.sql}}
+
+    def children(self) -> list[Expression]:
+        return [self.expr]
+
+    def replace(self, f: Callable[[Expression], Expression | None]) -> Expression:
+        return f(self) or CastExpr(self.expr.replace(f), self.data_type)
+
+
+class AliasExpr(Expression):
+    """``expr AS name``."""
+
+    def __init__(self, expr: Expression, name: str) -> None:
+        self.expr = expr
+        self.name = name
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        return self.expr.lower(ctx)
+
+    def default_name(self) -> str | None:
+        return self.name
+
+    def children(self) -> list[Expression]:
+        return [self.expr]
+
+    def replace(self, f: Callable[[Expression], Expression | None]) -> Expression:
+        return f(self) or AliasExpr(self.expr.replace(f), self.name)
+
+
+class SortExpr(Expression):
+    """An ordering key (``col('x').desc``)."""
+
+    def __init__(self, expr: Expression, descending: bool) -> None:
+        self.expr = expr
+        self.descending = descending
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        return self.expr.lower(ctx)
+
+
+class AggregateExpr(Expression):
+    """An aggregate call (``col('x').sum``); valid in ``group_by(..).select(..)``."""
+
+    def __init__(self, function: str, arg: Expression | None, distinct: bool = False) -> None:
+        self.function = function
+        self.arg = arg
+        self.distinct = distinct
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        raise TypeError(f"aggregate {self.function.upper()} is only allowed in group_by(...).select(...) or select on a table")
+
+    def aggregates(self) -> list["AggregateExpr"]:
+        return [self]
+
+    def __repr__(self) -> str:
+        return f"{self.function}({self.arg!r})"
+
+
+def _e(value: Any) -> Expression:
+    return value if isinstance(value, Expression) else LiteralExpr(value)
+
+
+def json_scalar(v: Any) -> Any:
+    """A Python value as the JSON scalar the job spec's ``values`` rows and literals use."""
+    if isinstance(v, datetime.datetime):
+        return v.isoformat(" ", "milliseconds") if v.microsecond else v.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(v, datetime.date):
+        return v.isoformat()
+    if isinstance(v, decimal.Decimal):
+        return str(v)
+    if isinstance(v, (bytes, bytearray)):
+        return bytes(v).decode("utf-8")
+    if isinstance(v, float) and v != v:
+        return None
+    return v
+
+
+def col(name: str) -> Expression:
+    """The column ``name`` (``col('*')``: every column)."""
+    return ColumnExpr(name)
+
+
+def lit(value: Any, data_type: DataType | None = None) -> Expression:
+    """A constant."""
+    return LiteralExpr(value, data_type)
+
+
+def call(f: "str | UserDefinedFunctionWrapper", *args: Any) -> Expression:
+    """A call of a function by name (built-in or registered with
+    ``create_temporary_function``) or of a Python function object."""
+    if not isinstance(f, str) and hasattr(f, "table_function"):
+        return f(*args)  # type: ignore[operator]
+    return CallExpr(f, [_e(a) for a in args])
+
+
+def call_sql(sql_expression: str) -> Expression:
+    """Not supported yet: write the expression with the Table API or in SQL."""
+    from weir.errors import unsupported
+
+    raise unsupported("call_sql (SQL expression strings in the Table API)")
+
+
+def and_(*conditions: Expression) -> Expression:
+    """All conditions."""
+    out = conditions[0]
+    for c in conditions[1:]:
+        out = out & c
+    return out
+
+
+def or_(*conditions: Expression) -> Expression:
+    """Any condition."""
+    out = conditions[0]
+    for c in conditions[1:]:
+        out = out | c
+    return out
+
+
+def if_then_else(condition: Expression, if_true: Any, if_false: Any) -> Expression:
+    """``IF(condition, if_true, if_false)``."""
+    return condition.if_then_else(if_true, if_false)
+
+
+def concat(*args: Any) -> Expression:
+    """``CONCAT(args)``."""
+    return CallExpr("CONCAT", [_e(a) for a in args])
+
+
+def coalesce(*args: Any) -> Expression:
+    """``COALESCE(args)``."""
+    return CallExpr("COALESCE", [_e(a) for a in args])

@@ -1,0 +1,432 @@
+"""``Table``: a relational plan built operation by operation, as in ``pyflink.table.Table``.
+
+A Table is a fragment of Weir's JSON job spec: its nodes (inputs first) and the id of the node
+whose output it is. Each operation appends one or two nodes — ``select`` a ``project``,
+``where`` a ``filter``, ``group_by().select()`` an ``aggregate`` then a ``project``, ``join`` a
+``join``, ``flat_map`` a ``flat_map`` calling a Python table function — so the Table API lowers to
+exactly the plan the SQL front end produces, and every node is validated as it is added."""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any, Sequence
+
+from weir.common.types import Row
+from weir.errors import PlanError, unsupported
+from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, SortExpr, col
+from weir.table.table_result import TableResult, changelog_rows
+from weir.table.types import DataType, from_sql
+from weir.table.udf import TableFunctionCall, UserDefinedTableFunctionWrapper
+
+if TYPE_CHECKING:
+    import pandas
+
+    from weir.table.table_environment import TableEnvironment
+
+
+def _expr(e: Expression | str) -> Expression:
+    return col(e) if isinstance(e, str) else e
+
+
+class TableSchema:
+    """A table's column names and types."""
+
+    def __init__(self, fields: list[tuple[str, str, bool]]) -> None:
+        self._fields = fields
+
+    def get_field_names(self) -> list[str]:
+        """Column names."""
+        return [f[0] for f in self._fields]
+
+    def get_field_data_types(self) -> list[DataType]:
+        """Column types."""
+        return [from_sql(f[1], f[2]) for f in self._fields]
+
+    def __repr__(self) -> str:
+        return "root\n" + "\n".join(f" |-- {n}: {t}{'' if null else ' NOT NULL'}" for n, t, null in self._fields)
+
+
+class Table:
+    """A relational plan over an environment; build it with the methods below, run it with
+    :meth:`execute`, :meth:`execute_insert` or :meth:`to_pandas`."""
+
+    def __init__(self, env: "TableEnvironment", nodes: list[dict[str, Any]], head: str, schema: list[tuple[str, str, bool]], sql: str | None = None) -> None:
+        self._env = env
+        self._nodes = nodes
+        self._head = head
+        self._fields = schema
+        self._sql = sql
+
+    @staticmethod
+    def _from_nodes(env: "TableEnvironment", nodes: list[dict[str, Any]], head: str, sql: str | None = None) -> "Table":
+        return Table(env, nodes, head, env._schema(nodes), sql)
+
+    def _then(self, node: dict[str, Any], *others: "Table") -> "Table":
+        nodes = _merge(self._nodes, *[o._nodes for o in others]) + [node]
+        return Table._from_nodes(self._env, nodes, node["id"])
+
+    def _names(self) -> list[str]:
+        return [f[0] for f in self._fields]
+
+    def _expand(self, exprs: Sequence[Expression | str]) -> list[Expression]:
+        out: list[Expression] = []
+        for e in exprs:
+            e = _expr(e)
+            if isinstance(e, ColumnExpr) and e.name == "*":
+                out.extend(col(n) for n in self._names())
+            else:
+                out.append(e)
+        return out
+
+    def _project(self, exprs: Sequence[Expression | str]) -> "Table":
+        columns = []
+        for i, e in enumerate(self._expand(exprs)):
+            columns.append({"name": e.default_name() or f"EXPR${i}", "expr": e.lower(self._env)})
+        return self._then({"kind": "project", "id": self._env._fresh_id("project"), "input": self._head, "columns": columns})
+
+    # ----- schema -----
+    def get_schema(self) -> TableSchema:
+        """The columns."""
+        return TableSchema(list(self._fields))
+
+    def get_resolved_schema(self) -> TableSchema:
+        """The columns."""
+        return self.get_schema()
+
+    def print_schema(self) -> None:
+        """Prints the columns."""
+        print(self.get_schema())
+
+    # ----- relational operations -----
+    def select(self, *fields: Expression | str) -> "Table":
+        """``SELECT fields``; aggregates without ``group_by`` aggregate the whole table."""
+        exprs = self._expand(fields)
+        if any(e.aggregates() for e in exprs):
+            return GroupedTable(self, []).select(*exprs)
+        return self._project(exprs)
+
+    def where(self, predicate: Expression) -> "Table":
+        """Keeps rows where ``predicate`` is TRUE."""
+        return self._then({"kind": "filter", "id": self._env._fresh_id("filter"), "input": self._head, "predicate": predicate.lower(self._env)})
+
+    def filter(self, predicate: Expression) -> "Table":
+        """Same as :meth:`where`."""
+        return self.where(predicate)
+
+    def group_by(self, *fields: Expression | str) -> "GroupedTable":
+        """Groups rows by ``fields``; follow with ``select`` of keys and aggregates."""
+        return GroupedTable(self, [_expr(f) for f in fields])
+
+    def distinct(self) -> "Table":
+        """Removes duplicate rows."""
+        return self._then({"kind": "distinct", "id": self._env._fresh_id("distinct"), "input": self._head})
+
+    def alias(self, field: str, *fields: str) -> "Table":
+        """Renames the columns, in order."""
+        names = [field, *fields]
+        if len(names) != len(self._fields):
+            raise PlanError(f"alias names {len(names)} columns but the table has {len(self._fields)}")
+        return self._project([col(old).alias(new) for old, new in zip(self._names(), names)])
+
+    def rename_columns(self, *fields: Expression) -> "Table":
+        """Renames some columns (``col('a').alias('b')``)."""
+        renames = {e.expr.name: e.name for e in fields if isinstance(e, AliasExpr) and isinstance(e.expr, ColumnExpr)}
+        return self._project([col(n).alias(renames.get(n, n)) for n in self._names()])
+
+    def add_columns(self, *fields: Expression | str) -> "Table":
+        """Appends computed columns."""
+        return self._project([*(col(n) for n in self._names()), *self._expand(fields)])
+
+    def add_or_replace_columns(self, *fields: Expression) -> "Table":
+        """Appends computed columns, replacing existing ones of the same name."""
+        new = {e.default_name(): e for e in fields}
+        kept = [new.pop(n).alias(n) if n in new else col(n) for n in self._names()]  # type: ignore[union-attr]
+        return self._project([*kept, *new.values()])
+
+    def drop_columns(self, *fields: Expression | str) -> "Table":
+        """Removes columns."""
+        drop = {_expr(f).default_name() for f in fields}
+        return self._project([col(n) for n in self._names() if n not in drop])
+
+    def union_all(self, right: "Table") -> "Table":
+        """``UNION ALL``."""
+        return self._then({"kind": "union", "id": self._env._fresh_id("union"), "inputs": [self._head, right._head]}, right)
+
+    def union(self, right: "Table") -> "Table":
+        """``UNION`` (distinct)."""
+        return self.union_all(right).distinct()
+
+    def order_by(self, *fields: Expression | str) -> "Table":
+        """Orders the result."""
+        keys = []
+        for f in fields:
+            e = _expr(f)
+            desc = isinstance(e, SortExpr) and e.descending
+            keys.append({"expr": e.lower(self._env), **({"descending": True} if desc else {})})
+        return self._then({"kind": "sort", "id": self._env._fresh_id("sort"), "input": self._head, "order_by": keys})
+
+    def _sorted(self) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        last = self._nodes[-1]
+        if last.get("kind") == "sort" and last["id"] == self._head:
+            return dict(last), self._nodes[:-1]
+        keys = [{"expr": {"column": i}} for i in range(len(self._fields))]
+        return {"kind": "sort", "id": self._env._fresh_id("sort"), "input": self._head, "order_by": keys}, self._nodes
+
+    def fetch(self, fetch: int) -> "Table":
+        """Keeps the first ``fetch`` rows (of ``order_by``'s order; all columns otherwise)."""
+        node, nodes = self._sorted()
+        node["limit"] = fetch
+        return Table._from_nodes(self._env, nodes + [node], node["id"])
+
+    def offset(self, offset: int) -> "Table":
+        """Skips the first ``offset`` rows."""
+        node, nodes = self._sorted()
+        node["offset"] = offset
+        return Table._from_nodes(self._env, nodes + [node], node["id"])
+
+    def limit(self, fetch: int, offset: int = 0) -> "Table":
+        """Keeps ``fetch`` rows after skipping ``offset``."""
+        t = self.offset(offset) if offset else self
+        return t.fetch(fetch)
+
+    # ----- joins -----
+    def _join(self, right: "Table", predicate: Expression | None, join_type: str) -> "Table":
+        left_names, right_names = set(self._names()), set(right._names())
+        left_keys, right_keys, residual = [], [], []
+        for term in _conjuncts(predicate):
+            sides = _equi_sides(term, left_names, right_names)
+            if sides is None:
+                residual.append(term)
+            else:
+                left_keys.append(sides[0].lower(self._env))
+                right_keys.append(sides[1].lower(self._env))
+        node: dict[str, Any] = {"kind": "join", "id": self._env._fresh_id("join"), "left": self._head, "right": right._head, "join_type": join_type,
+                                "left_keys": left_keys, "right_keys": right_keys}
+        if residual:
+            cond = residual[0]
+            for r in residual[1:]:
+                cond = cond & r
+            node["condition"] = cond.lower(self._env)
+        return self._then(node, right)
+
+    def join(self, right: "Table", join_predicate: Expression | None = None) -> "Table":
+        """Inner join; equalities between a left and a right column become join keys."""
+        return self._join(right, join_predicate, "inner")
+
+    def left_outer_join(self, right: "Table", join_predicate: Expression | None = None) -> "Table":
+        """Left outer join."""
+        return self._join(right, join_predicate, "left")
+
+    def right_outer_join(self, right: "Table", join_predicate: Expression) -> "Table":
+        """Right outer join."""
+        return self._join(right, join_predicate, "right")
+
+    def full_outer_join(self, right: "Table", join_predicate: Expression) -> "Table":
+        """Full outer join."""
+        return self._join(right, join_predicate, "full")
+
+    # ----- table functions -----
+    def _lateral(self, call: TableFunctionCall | UserDefinedTableFunctionWrapper, keep_input: bool) -> "Table":
+        if isinstance(call, UserDefinedTableFunctionWrapper):
+            call = _row_adapter(call, self._names())(*[col(n) for n in self._names()])
+        if not isinstance(call, TableFunctionCall):
+            raise TypeError("expected a Python table function (@udtf) or a call of one")
+        outputs = call.function.output_columns()
+        names = call.names or [n for n, _ in outputs]
+        if len(names) != len(outputs):
+            raise PlanError(f"{call.function.name} produces {len(outputs)} columns, {len(names)} names given")
+        hidden = [f"__{self._env._fresh_id('out')}_{i}" for i in range(len(outputs))]
+        node = {"kind": "flat_map", "id": self._env._fresh_id("flat_map"), "input": self._head, "function": self._env.function_name(call.function),
+                "args": [a.lower(self._env) for a in call.args], "columns": hidden}
+        flat = self._then(node)
+        kept = [col(n) for n in self._names()] if keep_input else []
+        return flat._project([*kept, *[col(h).alias(n) for h, n in zip(hidden, names)]])
+
+    def flat_map(self, func: TableFunctionCall | UserDefinedTableFunctionWrapper) -> "Table":
+        """Each row replaced by the rows a Python table function returns for it. Given the
+        function itself, it is called with the row (a :class:`Row`), as PyFlink does."""
+        return self._lateral(func, keep_input=False)
+
+    def join_lateral(self, table_function_call: TableFunctionCall, join_predicate: Expression | None = None) -> "Table":
+        """Each row joined with the rows a table function returns for it."""
+        if join_predicate is not None:
+            return self._lateral(table_function_call, keep_input=True).where(join_predicate)
+        return self._lateral(table_function_call, keep_input=True)
+
+    def left_outer_join_lateral(self, table_function_call: TableFunctionCall, join_predicate: Expression | None = None) -> "Table":
+        """Not supported yet (the engine's flat_map is an inner lateral join)."""
+        raise unsupported("left_outer_join_lateral")
+
+    def map(self, func: Any) -> "Table":
+        """Not supported yet: use ``select`` with a ``@udf``."""
+        raise unsupported("Table.map (use select with a @udf)")
+
+    def aggregate(self, func: Any) -> Any:
+        """Not supported yet (Python aggregate functions)."""
+        raise unsupported("Table.aggregate with Python aggregate functions")
+
+    # ----- windows -----
+    def window(self, window: Any) -> Any:
+        """Group windows need event-time support, which is not there yet."""
+        raise unsupported("Table.window (Tumble/Slide/Session group windows need event time)")
+
+    def over_window(self, *over_windows: Any) -> Any:
+        """Over windows need event-time support, which is not there yet."""
+        raise unsupported("Table.over_window (over aggregates need event time)")
+
+    # ----- running -----
+    def _as_view(self) -> str:
+        name = f"__table_{self._env._fresh_id('view')}"
+        self._env._session.register_plan_view(name, self._env._spec(self._nodes), self._head)
+        return name
+
+    def _collect(self) -> list[Row]:
+        sink = {"kind": "sink", "id": "__result", "input": self._head, "connector": "collect"}
+        changes = self._env._run(self._nodes + [sink]).get("__result", [])
+        return changelog_rows(changes, self._names())
+
+    def execute(self) -> TableResult:
+        """Runs the table's job; ``collect()``/``print()`` the result."""
+        return TableResult(self._names(), fetch=self._collect, streaming=not self._env.is_batch())
+
+    def execute_insert(self, table_path: str, overwrite: bool = False) -> TableResult:
+        """Writes the rows into the table ``table_path`` (declared with DDL or a descriptor)."""
+        return self._env.execute_sql(f"INSERT INTO `{table_path}` SELECT * FROM `{self._as_view()}`")
+
+    def to_pandas(self) -> "pandas.DataFrame":
+        """The result as a pandas DataFrame (the final rows: the changelog applied)."""
+        import pandas
+
+        rows = _final_rows(self._collect())
+        return pandas.DataFrame([list(r) for r in rows], columns=self._names())
+
+    def explain(self, *extra_details: Any) -> str:
+        """The plan: one line per node, then the JSON job spec."""
+        lines = []
+        for n in self._nodes:
+            inputs = [n[k] for k in ("input", "left", "right") if k in n] + n.get("inputs", [])
+            lines.append(f"{n['id']}: {n['kind']}" + (f" <- {', '.join(inputs)}" if inputs else ""))
+        return "\n".join(lines) + "\n\n" + json.dumps({"nodes": self._nodes}, indent=2)
+
+    def __str__(self) -> str:
+        return f"Table({', '.join(self._names())})"
+
+    __repr__ = __str__
+
+
+class GroupedTable:
+    """A table grouped by keys; ``select`` computes keys and aggregates per group."""
+
+    def __init__(self, table: Table, keys: list[Expression]) -> None:
+        self._table = table
+        self._keys = keys
+
+    def select(self, *fields: Expression | str) -> Table:
+        """Keys and aggregates (``col('x').sum``, ``col('x').count``, expressions of them)."""
+        t, env = self._table, self._table._env
+        group_by, key_json = [], []
+        for i, k in enumerate(self._keys):
+            lowered = k.lower(env)
+            name = k.default_name() or f"$k{i}"
+            group_by.append({"name": name, "expr": lowered})
+            key_json.append((json.dumps(lowered, sort_keys=True), name))
+        aggregates: list[dict[str, Any]] = []
+
+        def swap(e: Expression) -> Expression | None:
+            if isinstance(e, AggregateExpr):
+                name = f"$a{len(aggregates)}"
+                agg: dict[str, Any] = {"name": name, "function": e.function}
+                if e.arg is not None and not (e.function == "count" and _is_star(e.arg)):
+                    agg["args"] = [e.arg.lower(env)]
+                if e.distinct:
+                    agg["distinct"] = True
+                aggregates.append(agg)
+                return ColumnExpr(name)
+            if not e.aggregates() and not isinstance(e, AliasExpr):
+                try:
+                    lowered = json.dumps(e.lower(env), sort_keys=True)
+                except TypeError:
+                    return None
+                for kj, name in key_json:
+                    if kj == lowered:
+                        return ColumnExpr(name)
+            return None
+
+        key_names = {n for _, n in key_json}
+        outputs: list[Expression] = []
+        for i, f in enumerate(t._expand(fields)):
+            name = f.default_name() or f"EXPR${i}"
+            if isinstance(f, ColumnExpr) and f.name in key_names:
+                outputs.append(f)
+            else:
+                outputs.append(f.replace(swap).alias(name))
+        agg_node = {"kind": "aggregate", "id": env._fresh_id("aggregate"), "input": t._head, "group_by": group_by, "aggregates": aggregates}
+        return t._then(agg_node)._project(outputs)
+
+
+def _is_star(e: Expression) -> bool:
+    return isinstance(e, ColumnExpr) and e.name == "*"
+
+
+def _conjuncts(e: Expression | None) -> list[Expression]:
+    if e is None:
+        return []
+    if isinstance(e, CallExpr) and e.function == "AND":
+        return [t for a in e.args for t in _conjuncts(a)]
+    return [e]
+
+
+def _columns(e: Expression) -> set[str]:
+    if isinstance(e, ColumnExpr):
+        return {e.name}
+    return set().union(*[_columns(c) for c in e.children()]) if e.children() else set()
+
+
+def _equi_sides(term: Expression, left: set[str], right: set[str]) -> tuple[Expression, Expression] | None:
+    if not (isinstance(term, CallExpr) and term.function == "=" and len(term.args) == 2):
+        return None
+    a, b = term.args
+    ca, cb = _columns(a), _columns(b)
+    if ca and cb and ca <= left and cb <= right and not (ca & right) and not (cb & left):
+        return a, b
+    if ca and cb and cb <= left and ca <= right and not (cb & right) and not (ca & left):
+        return b, a
+    return None
+
+
+def _merge(*node_lists: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    seen: set[str] = set()
+    out = []
+    for nodes in node_lists:
+        for n in nodes:
+            if n["id"] not in seen:
+                seen.add(n["id"])
+                out.append(n)
+    return out
+
+
+def _row_adapter(function: UserDefinedTableFunctionWrapper, names: list[str]) -> UserDefinedTableFunctionWrapper:
+    """``function`` taking the whole row as one :class:`Row`, as ``Table.flat_map`` calls it."""
+    inner = function.func
+
+    def call_with_row(*values: Any) -> Any:
+        return inner(Row._make(list(values), list(names)))
+
+    call_with_row.__name__ = function.name
+    return UserDefinedTableFunctionWrapper(call_with_row, None, function.result_types, function.name, function.deterministic)
+
+
+def _final_rows(changes: list[Row]) -> list[Row]:
+    """The rows left after applying a changelog in order."""
+    from weir.common.types import RowKind
+
+    out: list[Row] = []
+    for r in changes:
+        if r.get_row_kind() in (RowKind.INSERT, RowKind.UPDATE_AFTER):
+            r2 = Row._make(list(r), r._fields)
+            out.append(r2)
+        else:
+            target = Row._make(list(r), r._fields)
+            if target in out:
+                out.remove(target)
+    return out

@@ -1,0 +1,299 @@
+"""``TableEnvironment``: the entry point of the Table API and SQL, as in ``pyflink.table``.
+
+Every Table lowers to Weir's JSON job spec (the same logical plan SQL produces) and runs on the
+in-process engine; see ``weir/table/table.py`` for how each operation lowers."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any, Iterable, Sequence
+
+from weir import _weir
+from weir.common.types import Row
+from weir.errors import SqlError, unsupported
+from weir.table.descriptors import TableDescriptor
+from weir.table.environment_settings import EnvironmentSettings, TableConfig
+from weir.table.expressions import json_scalar
+from weir.table.table import Table
+from weir.table.table_result import ResultKind, TableResult, changelog_rows
+from weir.table.types import DataType, RowType, type_of
+from weir.table.udf import UserDefinedFunctionWrapper, UserDefinedScalarFunctionWrapper, UserDefinedTableFunctionWrapper
+
+Field = tuple[str, str, bool]
+
+
+class TableEnvironment:
+    """Creates tables (SQL DDL, ``from_elements``, ``from_pandas``, descriptors), runs SQL and
+    Table API programs, and registers Python functions."""
+
+    def __init__(self, settings: EnvironmentSettings | None = None) -> None:
+        self._session = _weir.Session()
+        self._ids = itertools.count(1)
+        self._functions: dict[int, tuple[UserDefinedFunctionWrapper, str]] = {}
+        self._config = TableConfig(self)
+        settings = settings or EnvironmentSettings.in_streaming_mode()
+        self._config.set("execution.runtime-mode", "streaming" if settings.is_streaming_mode() else "batch")
+
+    @staticmethod
+    def create(environment_settings: EnvironmentSettings | Any = None) -> "TableEnvironment":
+        """A new environment in the given mode (streaming by default)."""
+        if environment_settings is not None and not isinstance(environment_settings, EnvironmentSettings):
+            mode = getattr(environment_settings, "to_dict", lambda: {})().get("execution.runtime-mode", "streaming")
+            environment_settings = EnvironmentSettings(mode == "batch")
+        return TableEnvironment(environment_settings)
+
+    # ----- settings -----
+    def get_config(self) -> TableConfig:
+        """The environment's settings."""
+        return self._config
+
+    def is_batch(self) -> bool:
+        """True in batch mode."""
+        return (self._session.config().get("execution.runtime-mode", "streaming")).lower() == "batch"
+
+    # ----- plumbing used by Table -----
+    def _fresh_id(self, kind: str) -> str:
+        return f"t{next(self._ids)}_{kind}"
+
+    def _spec(self, nodes: Sequence[dict[str, Any]]) -> str:
+        return json.dumps({"config": self._session.config(), "nodes": list(nodes)})
+
+    def _schema(self, nodes: Sequence[dict[str, Any]]) -> list[Field]:
+        light = [dict(n, rows=[]) if n.get("kind") == "values" else n for n in nodes]
+        return [tuple(f) for f in self._session.schemas(self._spec(light))[-1][1]]  # type: ignore[misc]
+
+    def _run(self, nodes: Sequence[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
+        return self._session.run(self._spec(nodes))
+
+    def function_name(self, function: UserDefinedFunctionWrapper) -> str:
+        """The name ``function`` is registered under in the engine (registered on first use)."""
+        known = self._functions.get(id(function))
+        if known is not None:
+            return known[1]
+        self._register(function.internal_name, function)
+        return function.internal_name
+
+    def _register(self, name: str, function: UserDefinedFunctionWrapper) -> None:
+        if isinstance(function, UserDefinedTableFunctionWrapper):
+            self._session.register_table_function(name, function.func, function.output_columns(), function.input_type_names())
+        elif isinstance(function, UserDefinedScalarFunctionWrapper):
+            self._session.register_scalar_function(name, function.func, function.result_type.sql, function.input_type_names(), function.deterministic)
+        else:
+            raise TypeError(f"not a Python function declared with @udf or @udtf: {function!r}")
+        self._functions[id(function)] = (function, name)
+
+    # ----- SQL -----
+    def execute_sql(self, stmt: str) -> TableResult:
+        """Executes SQL statements (DDL, SET, SHOW, DESCRIBE, EXPLAIN, INSERT, statement sets,
+        queries); returns the result of the last one. INSERT jobs run to completion here; a
+        query runs when its rows are first asked for."""
+        outcomes = self._session.execute_sql(stmt)
+        if not outcomes:
+            raise SqlError("no statement to execute", "sql_error")
+        return self._result(outcomes[-1])
+
+    def _result(self, outcome: tuple[Any, ...]) -> TableResult:
+        kind = outcome[0]
+        if kind == "done":
+            return TableResult(["result"], rows=[Row._make(["OK"], ["result"])], kind=ResultKind.SUCCESS)
+        if kind == "explain":
+            return TableResult(["result"], rows=[Row._make([outcome[1]], ["result"])], text=outcome[1])
+        if kind == "table":
+            columns, rows = outcome[1], outcome[2]
+            return TableResult(columns, rows=[Row._make(list(r), list(columns)) for r in rows])
+        spec = json.loads(outcome[1])
+        if kind == "job":
+            self._session.run(outcome[1])
+            return TableResult(["result"], rows=[], kind=ResultKind.SUCCESS)
+        nodes = spec["nodes"]
+        names = [f[0] for f in self._schema([n for n in nodes if n.get("kind") != "sink"])]
+        streaming = not self.is_batch()
+        return TableResult(names, fetch=lambda: changelog_rows(self._session.run(outcome[1]).get("result", []), names), streaming=streaming)
+
+    def sql_query(self, query: str) -> Table:
+        """A :class:`Table` for a SELECT query (its plan; nothing runs yet)."""
+        outcomes = self._session.execute_sql(query)
+        if len(outcomes) != 1 or outcomes[0][0] != "query":
+            raise SqlError("sql_query expects exactly one SELECT query; use execute_sql for other statements", "sql_error")
+        nodes = [n for n in json.loads(outcomes[0][1])["nodes"] if not (n.get("kind") == "sink" and n.get("id") == "result")]
+        head = _last_input(json.loads(outcomes[0][1])["nodes"])
+        prefix = f"q{next(self._ids)}_"
+        return Table._from_nodes(self, _renamed(nodes, prefix), prefix + head, sql=query)
+
+    def explain_sql(self, stmt: str) -> str:
+        """The plan of a query or INSERT (``EXPLAIN``)."""
+        return self._session.execute_sql(f"EXPLAIN {stmt}")[-1][1]
+
+    # ----- tables -----
+    def from_path(self, path: str) -> Table:
+        """The table or view registered as ``path``."""
+        return self.sql_query(f"SELECT * FROM `{path}`")
+
+    def from_elements(self, elements: Iterable[Any], schema: DataType | Sequence[str] | None = None, verify_schema: bool = True) -> Table:
+        """A table of Python values (lowered to a ``values`` node). ``schema`` is a
+        ``DataTypes.ROW([...])``, a list of column names (types inferred), or ``None``
+        (columns ``_1``, ``_2``, ...)."""
+        rows = [_as_tuple(e) for e in elements]
+        if isinstance(schema, RowType):
+            names, types = schema.field_names(), schema.field_types()
+        else:
+            width = len(rows[0]) if rows else 0
+            names = list(schema) if schema is not None else [f"_{i + 1}" for i in range(width)]
+            types = [_infer(rows, i) for i in range(len(names))]
+        fields = [{"name": n, "type": t.sql, **({} if t.is_nullable else {"nullable": False})} for n, t in zip(names, types)]
+        node = {"kind": "values", "id": self._fresh_id("values"), "schema": fields, "rows": [[json_scalar(v) for v in r] for r in rows]}
+        return Table._from_nodes(self, [node], node["id"])
+
+    def from_pandas(self, pdf: Any, schema: DataType | Sequence[str] | None = None, splits_num: int = 1) -> Table:
+        """A table of a pandas DataFrame's rows (types from its dtypes unless ``schema``)."""
+        from weir.table.pandas import dataframe_rows
+
+        names, types, rows = dataframe_rows(pdf, schema)
+        from weir.table.types import DataTypes
+
+        return self.from_elements(rows, DataTypes.ROW([DataTypes.FIELD(n, t) for n, t in zip(names, types)]))
+
+    def create_temporary_view(self, view_path: str, table_or_stream: Any, *fields: Any) -> None:
+        """Registers ``table`` under ``view_path`` for SQL and ``from_path``."""
+        if not isinstance(table_or_stream, Table):
+            raise unsupported("views over DataStreams (StreamTableEnvironment.from_data_stream)")
+        table = table_or_stream
+        self._session.register_plan_view(view_path, self._spec(table._nodes), table._head)
+
+    def drop_temporary_view(self, view_path: str) -> bool:
+        """Removes a view; true when it existed."""
+        if self._session.drop_plan_view(view_path):
+            return True
+        try:
+            self._session.execute_sql(f"DROP VIEW `{view_path}`")
+            return True
+        except SqlError:
+            return False
+
+    def create_temporary_table(self, path: str, descriptor: TableDescriptor) -> None:
+        """Declares a connector table (runs the equivalent CREATE TEMPORARY TABLE)."""
+        self._session.execute_sql(descriptor.create_table_ddl(path, temporary=True))
+
+    def create_table(self, path: str, descriptor: TableDescriptor) -> None:
+        """Declares a connector table (runs the equivalent CREATE TABLE)."""
+        self._session.execute_sql(descriptor.create_table_ddl(path, temporary=False))
+
+    def list_tables(self) -> list[str]:
+        """Names of tables and views (SQL-declared)."""
+        return [r[0] for r in self._session.execute_sql("SHOW TABLES")[-1][2]]
+
+    # ----- functions -----
+    def create_temporary_function(self, path: str, function: UserDefinedFunctionWrapper) -> None:
+        """Registers a Python function under ``path`` for SQL and ``call(path, ...)``."""
+        self._register(path, function)
+
+    def create_temporary_system_function(self, name: str, function: UserDefinedFunctionWrapper) -> None:
+        """Same as :meth:`create_temporary_function` (built-ins still win)."""
+        self._register(name, function)
+
+    def drop_temporary_function(self, path: str) -> bool:
+        """Removes a registered function."""
+        return self._session.drop_function(path)
+
+    def drop_temporary_system_function(self, name: str) -> bool:
+        """Removes a registered function."""
+        return self._session.drop_function(name)
+
+    def list_user_defined_functions(self) -> list[str]:
+        """Names of registered Python functions (lower case)."""
+        return [n.lower() for n in self._session.function_names() if not n.startswith("__PY_")]
+
+    def create_statement_set(self) -> "StatementSet":
+        """A set of INSERTs run as one job."""
+        return StatementSet(self)
+
+
+class StatementSet:
+    """INSERT statements run together as one job by :meth:`execute`."""
+
+    def __init__(self, env: TableEnvironment) -> None:
+        self._env = env
+        self._statements: list[str] = []
+
+    def add_insert_sql(self, stmt: str) -> "StatementSet":
+        """Adds an ``INSERT INTO ... SELECT ...``."""
+        self._statements.append(stmt.strip().rstrip(";"))
+        return self
+
+    def add_insert(self, target_path: str, table: Table) -> "StatementSet":
+        """Adds an insert of ``table``'s rows into ``target_path``."""
+        view = table._as_view()
+        return self.add_insert_sql(f"INSERT INTO `{target_path}` SELECT * FROM `{view}`")
+
+    def execute(self) -> TableResult:
+        """Runs every INSERT as one job."""
+        body = ";\n".join(self._statements)
+        return self._env.execute_sql(f"EXECUTE STATEMENT SET BEGIN {body}; END;")
+
+
+class StreamTableEnvironment(TableEnvironment):
+    """The Table API over a :class:`weir.datastream.StreamExecutionEnvironment`."""
+
+    @staticmethod
+    def create(stream_execution_environment: Any = None, environment_settings: EnvironmentSettings | None = None) -> "StreamTableEnvironment":  # type: ignore[override]
+        """An environment in the stream environment's runtime mode."""
+        if environment_settings is None and stream_execution_environment is not None:
+            batch = getattr(stream_execution_environment, "_batch", False)
+            environment_settings = EnvironmentSettings(batch)
+        env = StreamTableEnvironment(environment_settings)
+        parallelism = getattr(stream_execution_environment, "_parallelism", None)
+        if parallelism:
+            env.get_config().set("parallelism.default", parallelism)
+        return env
+
+    def from_data_stream(self, data_stream: Any, *fields: Any) -> Table:
+        """Not supported yet."""
+        raise unsupported("StreamTableEnvironment.from_data_stream")
+
+    def to_data_stream(self, table: Table) -> Any:
+        """Not supported yet."""
+        raise unsupported("StreamTableEnvironment.to_data_stream")
+
+    def to_changelog_stream(self, table: Table) -> Any:
+        """Not supported yet."""
+        raise unsupported("StreamTableEnvironment.to_changelog_stream")
+
+
+def _as_tuple(e: Any) -> tuple[Any, ...]:
+    if isinstance(e, Row):
+        return tuple(e)
+    if isinstance(e, (tuple, list)):
+        return tuple(e)
+    return (e,)
+
+
+def _infer(rows: list[tuple[Any, ...]], i: int) -> DataType:
+    for r in rows:
+        if i < len(r) and r[i] is not None:
+            return type_of(r[i])
+    from weir.table.types import DataTypes
+
+    return DataTypes.STRING()
+
+
+def _last_input(nodes: list[dict[str, Any]]) -> str:
+    for n in reversed(nodes):
+        if n.get("kind") == "sink":
+            return str(n["input"])
+    return str(nodes[-1]["id"])
+
+
+def _renamed(nodes: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
+    """Nodes with ``prefix`` in front of every id and input reference."""
+    out = []
+    for n in nodes:
+        n = dict(n)
+        n["id"] = prefix + n["id"]
+        for key in ("input", "left", "right"):
+            if key in n:
+                n[key] = prefix + n[key]
+        if "inputs" in n:
+            n["inputs"] = [prefix + i for i in n["inputs"]]
+        out.append(n)
+    return out

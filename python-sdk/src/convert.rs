@@ -1,0 +1,103 @@
+//! Values between Rust and Python: `Value` → Python object (int, float, str, bytes, bool,
+//! `decimal.Decimal`, `datetime.date`/`datetime`, `timedelta`, None), and a Python object →
+//! `Value` of a declared type, with errors that say what was found.
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::{IntoPyDict, PyBool, PyBytes, PyFloat, PyInt, PyString, PyTuple};
+use weir_core::types::{temporal, DataType, Decimal, Row, Value};
+
+/// Days from 0001-01-01 (Python's ordinal 1) to 1970-01-01.
+const EPOCH_ORDINAL: i64 = 719_163;
+
+/// The Python object for `value`.
+pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Boolean(b) => PyBool::new(py, *b).to_owned().into_any(),
+        Value::Int(v) => PyInt::new(py, *v).into_any(),
+        Value::BigInt(v) => PyInt::new(py, *v).into_any(),
+        Value::Double(v) => PyFloat::new(py, v.get()).into_any(),
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Bytes(b) => PyBytes::new(py, b).into_any(),
+        Value::Decimal(d) => py.import("decimal")?.getattr("Decimal")?.call1((d.to_string(),))?,
+        Value::Date(days) => py.import("datetime")?.getattr("date")?.call_method1("fromordinal", (i64::from(*days) + EPOCH_ORDINAL,))?,
+        Value::Timestamp(ms) | Value::TimestampLtz(ms) => {
+            let dt = py.import("datetime")?;
+            let epoch = dt.getattr("datetime")?.call1((1970, 1, 1))?;
+            let delta = dt.getattr("timedelta")?.call((), Some(&[("milliseconds", *ms)].into_py_dict(py)?))?;
+            epoch.call_method1("__add__", (delta,))?
+        }
+        Value::IntervalDayTime(ms) => {
+            py.import("datetime")?.getattr("timedelta")?.call((), Some(&[("milliseconds", *ms)].into_py_dict(py)?))?
+        }
+        Value::IntervalYearMonth(months) => PyInt::new(py, *months).into_any(),
+    })
+}
+
+/// A row as a Python tuple.
+pub fn row_to_py<'py>(py: Python<'py>, row: &Row) -> PyResult<Bound<'py, PyTuple>> {
+    let items = row.values().iter().map(|v| to_py(py, v)).collect::<PyResult<Vec<_>>>()?;
+    PyTuple::new(py, items)
+}
+
+/// Reads `obj` as a value of type `t`; `Err` carries a message naming the type.
+pub fn from_py(obj: &Bound<'_, PyAny>, t: DataType) -> Result<Value, String> {
+    if obj.is_none() {
+        return Ok(Value::Null);
+    }
+    let bad = |what: &str| format!("cannot convert {} {what} to {t}", type_name(obj));
+    let int = || -> Result<i64, String> {
+        if obj.is_instance_of::<PyBool>() {
+            return Err(bad("(a bool)"));
+        }
+        obj.extract::<i64>().map_err(|_| bad(&format!("{}", short_repr(obj))))
+    };
+    Ok(match t {
+        DataType::Null => Value::Null,
+        DataType::Boolean => Value::Boolean(obj.extract::<bool>().map_err(|_| bad(&short_repr(obj)))?),
+        DataType::Int => Value::Int(i32::try_from(int()?).map_err(|_| format!("{} does not fit INT", short_repr(obj)))?),
+        DataType::BigInt => Value::BigInt(int()?),
+        DataType::Double => Value::double(obj.extract::<f64>().map_err(|_| bad(&short_repr(obj)))?),
+        DataType::String => match obj.cast::<PyString>() {
+            Ok(s) => Value::String(Arc::from(s.to_str().map_err(|e| e.to_string())?)),
+            Err(_) => return Err(bad(&short_repr(obj))),
+        },
+        DataType::Bytes => match obj.cast::<PyBytes>() {
+            Ok(b) => Value::Bytes(Arc::from(b.as_bytes())),
+            Err(_) => return Err(bad(&short_repr(obj))),
+        },
+        DataType::Decimal { precision, scale } => {
+            let text = obj.str().map_err(|e| e.to_string())?.to_string();
+            let d = Decimal::parse(&text).and_then(|d| d.rescale(scale)).ok_or_else(|| bad(&text))?;
+            if d.precision() > precision {
+                return Err(format!("{text} does not fit {t}"));
+            }
+            Value::Decimal(d)
+        }
+        DataType::Date => {
+            let ordinal: i64 = obj.call_method0("toordinal").and_then(|o| o.extract()).map_err(|_| bad(&short_repr(obj)))?;
+            Value::Date(i32::try_from(ordinal - EPOCH_ORDINAL).map_err(|_| bad(&short_repr(obj)))?)
+        }
+        DataType::Timestamp | DataType::TimestampLtz => {
+            let text = obj.call_method1("isoformat", (" ", "milliseconds")).map_err(|_| bad(&short_repr(obj)))?.to_string();
+            let ms = temporal::parse_timestamp(&text).ok_or_else(|| bad(&text))?;
+            if t == DataType::Timestamp { Value::Timestamp(ms) } else { Value::TimestampLtz(ms) }
+        }
+        DataType::IntervalDayTime => {
+            let seconds: f64 = obj.call_method0("total_seconds").and_then(|o| o.extract()).map_err(|_| bad(&short_repr(obj)))?;
+            Value::IntervalDayTime((seconds * 1000.0).round() as i64)
+        }
+        DataType::IntervalYearMonth => Value::IntervalYearMonth(i32::try_from(int()?).map_err(|_| bad(&short_repr(obj)))?),
+    })
+}
+
+fn type_name(obj: &Bound<'_, PyAny>) -> String {
+    obj.get_type().name().map(|n| n.to_string()).unwrap_or_else(|_| "object".into())
+}
+
+fn short_repr(obj: &Bound<'_, PyAny>) -> String {
+    let text = obj.repr().map(|r| r.to_string()).unwrap_or_else(|_| "<unprintable>".into());
+    if text.chars().count() > 60 { format!("{}...", text.chars().take(57).collect::<String>()) } else { text }
+}

@@ -1,0 +1,19 @@
+//! `weir._weir`: the native half of the `weir` Python package. Deliberately thin: a
+//! [`session::Session`] (SQL catalog, user functions, running jobs) and conversions; the
+//! user-facing API (Table API, DataStream API) is written in Python on top of it.
+
+mod convert;
+mod errors;
+mod run;
+mod session;
+mod udf;
+
+use pyo3::prelude::*;
+
+/// The extension module.
+#[pymodule]
+fn _weir(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    session::register(m)?;
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! [`Session`]: one Python TableEnvironment's engine state — the SQL session (catalog and
+//! settings), the user functions, and running job specs.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyTuple};
+use weir_core::plan::{job_config, parse_job_spec, validate_with_functions, PlanValidator, RuntimeMode};
+use weir_core::runtime::RunOptions;
+use weir_core::sql::{PlanView, SqlOutcome, SqlSession};
+use weir_core::types::{DataType, Field};
+use weir_core::SpecPath;
+
+use crate::convert::row_to_py;
+use crate::errors::{engine_error, plan_error, sql_error, weir_error};
+use crate::run::run_interruptible;
+use crate::udf::{ErrorSlot, PyScalarFunction, PyTableFunction};
+
+/// Registers the module's classes.
+pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<Session>()?;
+    m.add_function(wrap_pyfunction!(normalize_type, m)?)?;
+    Ok(())
+}
+
+/// A SQL session plus user functions; runs job specs (JSON) on the engine.
+#[pyclass(module = "weir._weir")]
+pub struct Session {
+    sql: Mutex<SqlSession>,
+    errors: ErrorSlot,
+}
+
+fn parse_type(py: Python<'_>, text: &str) -> PyResult<DataType> {
+    DataType::from_str(text).map_err(|e| weir_error(py, "PlanError", &format!("bad type \"{text}\": {e}"), "invalid_type"))
+}
+
+fn parse_types(py: Python<'_>, types: Option<Vec<String>>) -> PyResult<Option<Vec<DataType>>> {
+    types.map(|ts| ts.iter().map(|t| parse_type(py, t)).collect()).transpose()
+}
+
+/// The canonical SQL text of a type name (`"varchar"` → `"STRING"`), or a `PlanError`.
+#[pyfunction]
+fn normalize_type(py: Python<'_>, text: &str) -> PyResult<String> {
+    Ok(parse_type(py, text)?.to_string())
+}
+
+impl Session {
+    fn sql(&self) -> MutexGuard<'_, SqlSession> {
+        self.sql.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[pymethods]
+impl Session {
+    /// A new, empty session.
+    #[new]
+    fn new() -> Session {
+        Session { sql: Mutex::new(SqlSession::new()), errors: Arc::new(Mutex::new(None)) }
+    }
+
+    /// Executes a SQL script; one tuple per statement: `("done", message)`, `("job", spec)`,
+    /// `("query", spec)`, `("explain", text)` or `("table", columns, rows)`.
+    fn execute_sql<'py>(&self, py: Python<'py>, script: &str) -> PyResult<Vec<Bound<'py, PyTuple>>> {
+        let outcomes = self.sql().execute_script(script).map_err(|e| sql_error(py, &e))?;
+        let spec_json = |spec: &weir_core::plan::JobSpec| serde_json::to_string(spec).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()));
+        outcomes
+            .into_iter()
+            .map(|o| match o {
+                SqlOutcome::Done(m) => PyTuple::new(py, ["done".into_pyobject(py)?.into_any(), m.into_pyobject(py)?.into_any()]),
+                SqlOutcome::Job(spec) => PyTuple::new(py, ["job".to_string(), spec_json(&spec)?]),
+                SqlOutcome::Query(spec) => PyTuple::new(py, ["query".to_string(), spec_json(&spec)?]),
+                SqlOutcome::Explain(text) => PyTuple::new(py, ["explain".to_string(), text]),
+                SqlOutcome::Table(t) => PyTuple::new(
+                    py,
+                    ["table".into_pyobject(py)?.into_any(), t.columns.into_pyobject(py)?.into_any(), t.rows.into_pyobject(py)?.into_any()],
+                ),
+            })
+            .collect()
+    }
+
+    /// The settings in force (`SET 'k' = 'v'`).
+    fn config(&self) -> BTreeMap<String, String> {
+        self.sql().config().clone()
+    }
+
+    /// Registers a Python scalar function under `name`.
+    #[pyo3(signature = (name, callable, result_type, input_types=None, deterministic=true))]
+    fn register_scalar_function(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        callable: Py<PyAny>,
+        result_type: &str,
+        input_types: Option<Vec<String>>,
+        deterministic: bool,
+    ) -> PyResult<()> {
+        let function = PyScalarFunction {
+            name: name.to_string(),
+            callable,
+            params: parse_types(py, input_types)?,
+            result: parse_type(py, result_type)?,
+            deterministic,
+            errors: Arc::clone(&self.errors),
+        };
+        self.sql().catalog_mut().functions_mut().register_scalar(Arc::new(function));
+        Ok(())
+    }
+
+    /// Registers a Python table function under `name` with output columns `(name, type)`.
+    #[pyo3(signature = (name, callable, output, input_types=None))]
+    fn register_table_function(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        callable: Py<PyAny>,
+        output: Vec<(String, String)>,
+        input_types: Option<Vec<String>>,
+    ) -> PyResult<()> {
+        let output = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
+        let function = PyTableFunction { name: name.to_string(), callable, params: parse_types(py, input_types)?, output, errors: Arc::clone(&self.errors) };
+        self.sql().catalog_mut().functions_mut().register_table(Arc::new(function));
+        Ok(())
+    }
+
+    /// Registers the view `name` as the output of node `output` of the job spec `spec` (its
+    /// nodes, no sink), so that SQL can read a Table built with the Table API.
+    fn register_plan_view(&self, py: Python<'_>, name: &str, spec: &str, output: &str) -> PyResult<()> {
+        let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
+        let view = PlanView { name: name.to_string(), nodes: spec.nodes, output: output.to_string() };
+        self.sql().catalog_mut().put_plan_view(view);
+        Ok(())
+    }
+
+    /// Removes a view registered with `register_plan_view`; true when it existed.
+    fn drop_plan_view(&self, name: &str) -> bool {
+        self.sql().catalog_mut().drop_plan_view(name)
+    }
+
+    /// Removes a user function; true when it existed.
+    fn drop_function(&self, name: &str) -> bool {
+        self.sql().catalog_mut().functions_mut().remove(name)
+    }
+
+    /// The names of the user functions, upper case.
+    fn function_names(&self) -> Vec<String> {
+        self.sql().catalog().functions().names()
+    }
+
+    /// Checks the nodes of a job spec (a sink is not required) and returns each node's output
+    /// schema: `[(id, [(name, type, nullable), ...]), ...]`.
+    fn schemas(&self, py: Python<'_>, spec: &str) -> PyResult<Vec<(String, Vec<(String, String, bool)>)>> {
+        let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
+        let root = SpecPath::default();
+        let mut config = job_config(&spec.config, &root.field("config")).map_err(|e| plan_error(py, &e))?;
+        config.bind.functions = self.sql().catalog().functions().clone();
+        let mut validator = PlanValidator::new(config);
+        let mut out = Vec::new();
+        for node in spec.nodes {
+            let id = node.id().to_string();
+            let schema = validator.add_node(node).map_err(|e| plan_error(py, &e))?;
+            let fields = schema.fields.iter().map(|f| (f.name.clone(), f.data_type.to_string(), f.nullable)).collect();
+            out.push((id, fields));
+        }
+        Ok(out)
+    }
+
+    /// Runs a job spec to completion and returns `{sink_id: [(kind, row_tuple), ...]}` for its
+    /// `collect` sinks. The GIL is released while it runs; Ctrl-C cancels it.
+    #[pyo3(signature = (spec, workers=None, mode=None))]
+    fn run<'py>(&self, py: Python<'py>, spec: &str, workers: Option<usize>, mode: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
+        let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
+        let functions = self.sql().catalog().functions().clone();
+        let plan = validate_with_functions(&spec, &functions).map_err(|e| plan_error(py, &e))?;
+        let mode = match mode.map(str::to_ascii_lowercase).as_deref() {
+            None => None,
+            Some("batch") => Some(RuntimeMode::Batch),
+            Some("streaming") => Some(RuntimeMode::Streaming),
+            Some(other) => return Err(weir_error(py, "PlanError", &format!("unknown runtime mode '{other}' (batch or streaming)"), "invalid_plan")),
+        };
+        let options = RunOptions { workers, mode, ..RunOptions::default() };
+        if let Ok(mut slot) = self.errors.lock() {
+            *slot = None;
+        }
+        let outcome = run_interruptible(py, plan, options)?;
+        let outcome = match outcome {
+            Ok(o) => o,
+            Err(e) => {
+                let err = engine_error(py, &e);
+                if let Some(cause) = self.errors.lock().ok().and_then(|mut s| s.take()) {
+                    err.set_cause(py, Some(cause));
+                }
+                return Err(err);
+            }
+        };
+        let result = PyDict::new(py);
+        for (sink, changes) in &outcome.collected {
+            let rows = PyList::empty(py);
+            for (kind, row) in changes {
+                rows.append((kind.short(), row_to_py(py, row)?))?;
+            }
+            result.set_item(sink, rows)?;
+        }
+        Ok(result)
+    }
+}

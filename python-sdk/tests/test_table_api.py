@@ -1,0 +1,144 @@
+"""The Table API: each operation lowers to job-spec nodes and gives exact rows."""
+
+from __future__ import annotations
+
+import pytest
+
+from weir import UnsupportedError
+from weir.common import Row
+from weir.table import DataTypes, Schema, TableDescriptor, TableEnvironment, udtf
+from weir.table.expressions import call, col, lit
+from weir.table.window import Tumble
+
+
+@udtf(result_types=[DataTypes.STRING()])
+def split(line: Row):  # type: ignore[no-untyped-def]
+    for word in line[0].split():
+        yield word
+
+
+def _people(env: TableEnvironment):  # type: ignore[no-untyped-def]
+    return env.from_elements(
+        [(1, "ann", 30), (2, "bob", 25), (3, "cy", None)],
+        DataTypes.ROW([DataTypes.FIELD("id", DataTypes.BIGINT()), DataTypes.FIELD("name", DataTypes.STRING()), DataTypes.FIELD("age", DataTypes.INT())]),
+    )
+
+
+def test_word_count(batch_env: TableEnvironment) -> None:
+    lines = batch_env.from_elements([("to be or not to be",), ("to do",)], ["line"])
+    counts = lines.flat_map(split).alias("word").group_by(col("word")).select(col("word"), col("word").count.alias("n"))
+    assert sorted(counts.execute().collect()) == [
+        Row(word="be", n=2), Row(word="do", n=1), Row(word="not", n=1), Row(word="or", n=1), Row(word="to", n=3),
+    ]
+
+
+def test_select_where_add_columns_alias(batch_env: TableEnvironment) -> None:
+    t = _people(batch_env)
+    out = t.where(col("age") > 26).select(col("name"), (col("age") + 1).alias("next")).add_columns(lit("x").alias("tag")).alias("who", "age1", "tag")
+    assert list(out.execute().collect()) == [Row(who="ann", age1=31, tag="x")]
+    assert out.get_schema().get_field_names() == ["who", "age1", "tag"]
+
+
+def test_filter_is_null_and_functions(batch_env: TableEnvironment) -> None:
+    t = _people(batch_env)
+    out = t.filter(col("age").is_null).select(col("name").upper_case.alias("n"), call("CHAR_LENGTH", col("name")).alias("len"))
+    assert list(out.execute().collect()) == [Row(n="CY", len=2)]
+
+
+def test_group_by_aggregates(batch_env: TableEnvironment) -> None:
+    t = batch_env.from_elements([("a", 1), ("a", 5), ("b", 2)], ["k", "v"])
+    out = t.group_by(col("k")).select(col("k"), col("v").sum.alias("s"), col("v").max.alias("mx"), col("v").min.alias("mn"), (col("v").avg * 10).alias("avg10"))
+    assert sorted(out.execute().collect()) == [Row(k="a", s=6, mx=5, mn=1, avg10=30), Row(k="b", s=2, mx=2, mn=2, avg10=20)]
+
+
+def test_global_aggregate(batch_env: TableEnvironment) -> None:
+    t = batch_env.from_elements([(1,), (2,), (3,)], ["x"])
+    assert list(t.select(col("x").sum.alias("s"), col("x").count.alias("c")).execute().collect()) == [Row(s=6, c=3)]
+
+
+def test_joins(batch_env: TableEnvironment) -> None:
+    people = _people(batch_env)
+    orders = batch_env.from_elements([(1, 10), (1, 20), (9, 5)], ["pid", "amount"])
+    inner = people.join(orders, col("id") == col("pid")).select(col("name"), col("amount"))
+    assert sorted(inner.execute().collect()) == [Row(name="ann", amount=10), Row(name="ann", amount=20)]
+    left = people.left_outer_join(orders, col("id") == col("pid")).select(col("name"), col("amount"))
+    assert sorted(left.execute().collect(), key=lambda r: (r[0], r[1] or 0)) == [
+        Row(name="ann", amount=10), Row(name="ann", amount=20), Row(name="bob", amount=None), Row(name="cy", amount=None),
+    ]
+    right = people.right_outer_join(orders, col("id") == col("pid")).select(col("pid"), col("name"))
+    assert sorted(right.execute().collect(), key=lambda r: (r[0], r[1] or "")) == [Row(pid=1, name="ann"), Row(pid=1, name="ann"), Row(pid=9, name=None)]
+    full = people.full_outer_join(orders, col("id") == col("pid")).select(col("id"), col("pid"))
+    assert len(list(full.execute().collect())) == 5
+
+
+def test_distinct_union_order_limit(batch_env: TableEnvironment) -> None:
+    a = batch_env.from_elements([(3,), (1,), (3,)], ["x"])
+    b = batch_env.from_elements([(2,)], ["x"])
+    assert list(a.distinct().union_all(b).order_by(col("x").desc).execute().collect()) == [Row(x=3), Row(x=2), Row(x=1)]
+    assert list(a.union_all(b).order_by(col("x")).limit(2).execute().collect()) == [Row(x=1), Row(x=2)]
+    assert sorted(a.union(b).execute().collect()) == [Row(x=1), Row(x=2), Row(x=3)]
+
+
+def test_sql_query_then_table_api(batch_env: TableEnvironment) -> None:
+    batch_env.create_temporary_view("people", _people(batch_env))
+    t = batch_env.sql_query("SELECT name, age FROM people WHERE age IS NOT NULL")
+    assert sorted(t.select(col("name")).execute().collect()) == [Row(name="ann"), Row(name="bob")]
+    assert sorted(batch_env.from_path("people").select(col("id")).execute().collect()) == [Row(id=1), Row(id=2), Row(id=3)]
+
+
+def test_descriptor_table_and_execute_insert(batch_env: TableEnvironment, tmp_path: object) -> None:
+    schema = Schema.new_builder().column("id", DataTypes.BIGINT()).column("name", DataTypes.STRING()).build()
+    batch_env.create_temporary_table("out", TableDescriptor.for_connector("filesystem").schema(schema).option("path", f"{tmp_path}/out").format("csv").build())
+    _people(batch_env).select(col("id"), col("name")).execute_insert("out").wait()
+    assert sorted(batch_env.from_path("out").execute().collect()) == [Row(id=1, name="ann"), Row(id=2, name="bob"), Row(id=3, name="cy")]
+
+
+def test_datagen_descriptor(batch_env: TableEnvironment) -> None:
+    schema = Schema.new_builder().column("id", DataTypes.BIGINT()).build()
+    desc = TableDescriptor.for_connector("datagen").schema(schema).option("number-of-rows", 4).option("fields.id.kind", "sequence").option("fields.id.start", 1).option("fields.id.end", 4).build()
+    batch_env.create_temporary_table("gen", desc)
+    assert list(batch_env.from_path("gen").select(col("id").sum.alias("s")).execute().collect()) == [Row(s=10)]
+
+
+def test_pandas_round_trip(batch_env: TableEnvironment) -> None:
+    pandas = pytest.importorskip("pandas")
+    df = pandas.DataFrame({"k": ["a", "b", "a"], "v": [1, 2, 3], "f": [0.5, float("nan"), 1.5]})
+    t = batch_env.from_pandas(df)
+    assert t.get_schema().get_field_names() == ["k", "v", "f"]
+    back = t.to_pandas()
+    assert back["k"].tolist() == ["a", "b", "a"] or sorted(back["k"].tolist()) == ["a", "a", "b"]
+    back = back.sort_values("v").reset_index(drop=True)
+    assert back["v"].tolist() == [1, 2, 3]
+    assert back["f"].isna().tolist() == [False, True, False]
+    agg = t.group_by(col("k")).select(col("k"), col("v").sum.alias("s")).to_pandas().sort_values("k").reset_index(drop=True)
+    assert agg.to_dict("list") == {"k": ["a", "b"], "s": [4, 2]}
+
+
+def test_explain_lists_nodes(batch_env: TableEnvironment) -> None:
+    t = batch_env.from_elements([(1,)], ["x"]).where(col("x") > 0)
+    text = t.explain()
+    assert ": values" in text and ": filter" in text and '"predicate"' in text
+
+
+def test_windows_are_not_implemented(batch_env: TableEnvironment) -> None:
+    t = batch_env.from_elements([(1,)], ["x"])
+    with pytest.raises(UnsupportedError, match="event time"):
+        t.window(None)
+    with pytest.raises(NotImplementedError, match="Tumble"):
+        Tumble.over(lit(10))
+    with pytest.raises(UnsupportedError, match="over_window"):
+        t.over_window(None)
+
+
+def test_same_rows_on_one_and_two_workers() -> None:
+    from weir.table import EnvironmentSettings
+
+    results = []
+    for workers in ("1", "2"):
+        env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        env.get_config().set("parallelism.default", workers)
+        lines = env.from_elements([(f"w{i % 7} w{i % 3}",) for i in range(200)], ["line"])
+        counts = lines.flat_map(split).alias("word").group_by(col("word")).select(col("word"), col("word").count.alias("n"))
+        results.append(sorted(counts.execute().collect()))
+    assert results[0] == results[1]
+    assert len(results[0]) == 7
