@@ -7,6 +7,8 @@
 //! * [`auction_stats`]: the query's result rows, an order-independent checksum shared with the
 //!   Python baselines, and a plain sequential reference implementation.
 //! * [`measure`]: running a benchmark subprocess and recording its wall time and peak RSS.
+//! * [`nexmark`]: the Nexmark queries, their hand-written baselines and the `weir bench nexmark`
+//!   harness.
 //! * [`harness`]: the pieces of the `weir-bench-groupby` harness (job spec, machine description,
 //!   systems under test, report).
 #![forbid(missing_docs)]
@@ -20,6 +22,7 @@ pub mod error;
 pub mod harness;
 pub mod measure;
 pub mod mix_hasher;
+pub mod nexmark;
 pub mod rng;
 
 pub use error::BenchError;

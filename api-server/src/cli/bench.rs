@@ -1,0 +1,72 @@
+//! `weir bench`: the Nexmark benchmark (`weir bench nexmark`, harness in `weir-benches`), the
+//! bounded group-by benchmark (`weir bench groupby`, delegated to `weir-bench-groupby`), and
+//! the hidden `weir bench exec` that runs one measured run in the process the harness starts.
+
+use std::ffi::OsString;
+
+use anyhow::{Context, anyhow, bail};
+use clap::Subcommand;
+
+use weir_benches::nexmark::exec::{ExecArgs, exec};
+use weir_benches::nexmark::harness::{self, ExecCommand, NexmarkArgs};
+
+/// The benchmarks.
+#[derive(Subcommand, Debug)]
+pub enum BenchCommand {
+    /// Nexmark queries through the whole stack (SQL → plan → dataflow → blackhole), next to
+    /// hand-written timely/differential baselines and a generator-only run; prints events,
+    /// time, events/s (per worker too), CPU time and peak RSS per query.
+    Nexmark(NexmarkArgs),
+    /// The bounded group-by benchmark against differential, Polars and DuckDB (runs
+    /// `weir-bench-groupby` from the same directory as `weir`, with these arguments).
+    Groupby {
+        /// Arguments for `weir-bench-groupby` (`--help` lists them).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<OsString>,
+    },
+    /// One measured run (started by `weir bench nexmark`; prints one JSON line).
+    #[command(hide = true)]
+    Exec(ExecArgs),
+}
+
+/// Runs a `weir bench` command.
+pub fn bench(command: BenchCommand) -> anyhow::Result<()> {
+    match command {
+        BenchCommand::Nexmark(args) => nexmark(&args),
+        BenchCommand::Groupby { args } => groupby(args),
+        BenchCommand::Exec(args) => {
+            let out = exec(&args).map_err(|e| anyhow!(e))?;
+            println!("{}", serde_json::to_string(&out)?);
+            Ok(())
+        }
+    }
+}
+
+fn nexmark(args: &NexmarkArgs) -> anyhow::Result<()> {
+    let program = std::env::current_exe().context("cannot find the weir executable to start runs with")?;
+    let exec = ExecCommand { program, prefix: vec!["bench".into(), "exec".into()] };
+    let report = harness::run(args, &exec).map_err(|e| anyhow!(e))?;
+    let json = serde_json::to_string_pretty(&report)?;
+    if let Some(path) = &args.out {
+        std::fs::write(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if args.json {
+        println!("{json}");
+    } else {
+        print!("{}", report.table());
+    }
+    Ok(())
+}
+
+fn groupby(args: Vec<OsString>) -> anyhow::Result<()> {
+    let exe = std::env::current_exe().context("cannot find the weir executable")?;
+    let harness = exe.with_file_name("weir-bench-groupby");
+    if !harness.exists() {
+        bail!("{} not found: build it with `cargo build --release -p weir-benches`", harness.display());
+    }
+    let status = std::process::Command::new(&harness).args(args).status().with_context(|| format!("cannot run {}", harness.display()))?;
+    if !status.success() {
+        bail!("weir-bench-groupby {status}");
+    }
+    Ok(())
+}

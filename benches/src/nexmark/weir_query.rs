@@ -1,0 +1,70 @@
+//! One Nexmark query run by Weir in this process, through the whole stack: the SQL script is
+//! planned by [`SqlSession`], validated, and run by [`run_job`] in batch mode on `workers`
+//! threads into its `blackhole` sink.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use weir_core::plan::{RuntimeMode, ValidatedPlan, validate};
+use weir_core::runtime::{RunOptions, run_job};
+use weir_core::sql::{SqlOutcome, SqlSession};
+
+use super::queries::{Query, script};
+
+/// What a finished run produced and cost.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryRun {
+    /// Rows the sources produced (for a query on `bid` alone: the bids among the events).
+    pub rows_in: u64,
+    /// Changes that reached the sink.
+    pub rows_out: u64,
+    /// Time from starting the workers to the last one finishing.
+    pub elapsed: Duration,
+}
+
+/// Plans `query` over a stream of `events` events. The error is the engine's own message: a
+/// query Weir cannot plan yet (windows before event time exists) fails here, before running.
+pub fn plan(query: &Query, events: u64, tps: u64) -> Result<ValidatedPlan, String> {
+    let mut session = SqlSession::new();
+    let outcomes = session
+        .execute_script(&script(query, events, tps))
+        .map_err(|e| e.to_string())?;
+    let spec = outcomes
+        .into_iter()
+        .find_map(|o| match o {
+            SqlOutcome::Job(spec) => Some(spec),
+            _ => None,
+        })
+        .ok_or_else(|| format!("{}: the script has no INSERT INTO", query.name))?;
+    validate(&spec).map_err(|e| e.to_string())
+}
+
+/// Runs a planned query to the end on `workers` worker threads.
+pub fn run(plan: ValidatedPlan, workers: usize) -> Result<QueryRun, String> {
+    let options = RunOptions {
+        workers: Some(workers),
+        mode: Some(RuntimeMode::Batch),
+        ..RunOptions::default()
+    };
+    let outcome = run_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
+    let count = |kind: &str, f: fn(&weir_core::runtime::OperatorMetricsSnapshot) -> u64| {
+        outcome
+            .metrics
+            .iter()
+            .filter(|m| m.kind == kind)
+            .map(f)
+            .sum::<u64>()
+    };
+    Ok(QueryRun {
+        rows_in: count("source", |m| m.records_out),
+        rows_out: count("sink", |m| m.records_in),
+        elapsed: outcome.elapsed,
+    })
+}
+
+/// Whether an engine error says the query needs event time (window table-valued functions,
+/// group windows): such queries are reported "unsupported (needs event time)".
+pub fn needs_event_time(error: &str) -> bool {
+    let e = error.to_ascii_lowercase();
+    e.contains("event-time") || e.contains("event time") || e.contains("watermark")
+}
