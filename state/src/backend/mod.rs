@@ -3,7 +3,7 @@
 //! A backend is a set of named *tables* (one per state name, plus one per timer service and
 //! time domain), each a sorted map from byte keys to byte values. The keyed state primitives in
 //! [`crate::state`] and the timers in [`crate::timers`] lay their entries out in these tables
-//! (see [`crate::keys`]); the backend itself knows nothing of keys, namespaces or TTL.
+//! (see the `keys` module); the backend itself knows nothing of keys, namespaces or TTL.
 //!
 //! One backend instance belongs to one worker thread and is not required to be `Send`. What
 //! crosses threads is the [`StateBackendConfig`], which opens one backend per worker.

@@ -9,8 +9,8 @@ use std::time::Duration;
 use proptest::prelude::*;
 use weir_state::backend::dump;
 use weir_state::{
-    ListState, MapState, ReducingState, StateTtlConfig, TimeDomain, Timer, TimerService, TtlUpdateType,
-    ValueState,
+    ListState, MapState, ReducingState, StateTtlConfig, TimeDomain, Timer, TimerService,
+    TtlUpdateType, ValueState,
 };
 
 use crate::fixture::Fixture;
@@ -167,7 +167,9 @@ impl Model {
     /// Drops expired list elements of `at`; returns whether anything was dropped.
     fn expire_list(&mut self, at: (u8, u8)) -> bool {
         let now = self.now;
-        let Some(list) = self.list.get_mut(&at) else { return false };
+        let Some(list) = self.list.get_mut(&at) else {
+            return false;
+        };
         let before = list.len();
         list.retain(|(_, stamp)| stamp + TTL > now);
         let changed = list.len() != before;
@@ -203,13 +205,18 @@ impl Model {
                 if vs.is_empty() {
                     self.list.remove(&(k, n));
                 } else {
-                    self.list.insert((k, n), vs.iter().map(|v| (*v, now)).collect());
+                    self.list
+                        .insert((k, n), vs.iter().map(|v| (*v, now)).collect());
                 }
                 ok(())
             }
             Op::ListGet(k, n) => {
                 self.expire_list((k, n));
-                ok(self.list.get(&(k, n)).map(|l| l.iter().map(|(v, _)| *v).collect()).unwrap_or_else(Vec::new))
+                ok(self
+                    .list
+                    .get(&(k, n))
+                    .map(|l| l.iter().map(|(v, _)| *v).collect())
+                    .unwrap_or_else(Vec::new))
             }
             Op::MapPut(k, n, u, v) => {
                 self.map.entry((k, n)).or_default().insert(u, v);
@@ -221,9 +228,11 @@ impl Model {
                 }
                 ok(())
             }
-            Op::MapEntries(k, n) => {
-                ok(self.map.get(&(k, n)).map(|m| m.iter().map(|(u, v)| (*u, *v)).collect()).unwrap_or_else(Vec::new))
-            }
+            Op::MapEntries(k, n) => ok(self
+                .map
+                .get(&(k, n))
+                .map(|m| m.iter().map(|(u, v)| (*u, *v)).collect())
+                .unwrap_or_else(Vec::new)),
             Op::ReduceAdd(k, n, v) => {
                 let next = match self.reduce.get(&(k, n)) {
                     Some((acc, stamp)) if self.live(*stamp) => acc.wrapping_add(v),

@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use weir_state::backend::dump;
 use weir_state::{
-    CheckpointStorage, ListState, MapState, StateBackendConfig, StateError, TimeDomain,
-    TimerService, ValueState,
+    CheckpointStorage, ListState, MapState, PartManifest, StateBackendConfig, StateError,
+    TimeDomain, TimerService, ValueState,
 };
 
 use crate::fixture::Fixture;
@@ -67,6 +67,22 @@ fn newest_complete_checkpoint_wins(f: &mut Fixture) {
     assert_eq!(storage.epochs().unwrap(), vec![2, 3]);
 }
 
+/// The largest file of a part that no other checkpoint shares. RocksDB checkpoints hard-link
+/// table files, so two checkpoints of unchanged data share inodes: damaging a shared file would
+/// damage both.
+fn unshared_largest_file(storage: &CheckpointStorage, epoch: u64, part: &PartManifest) -> String {
+    use std::os::unix::fs::MetadataExt;
+    let dir = storage.checkpoint_dir(epoch).join(&part.name);
+    part.files
+        .iter()
+        .filter(|file| file.bytes > 0)
+        .filter(|file| std::fs::metadata(dir.join(&file.path)).unwrap().nlink() == 1)
+        .max_by_key(|file| file.bytes)
+        .expect("a part has at least one unshared non-empty file")
+        .path
+        .clone()
+}
+
 fn damaged_checkpoints_are_skipped_or_reported(f: &mut Fixture) {
     fill(f, 1);
     f.snapshot(1);
@@ -77,7 +93,7 @@ fn damaged_checkpoints_are_skipped_or_reported(f: &mut Fixture) {
     let victim = storage
         .checkpoint_dir(2)
         .join("worker-0")
-        .join(&part.files[0].path);
+        .join(&unshared_largest_file(&storage, 2, part));
     let len = std::fs::metadata(&victim).unwrap().len();
     std::fs::OpenOptions::new()
         .write(true)
