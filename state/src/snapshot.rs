@@ -246,7 +246,7 @@ impl CheckpointStorage {
             .into_iter()
             .filter(|e| self.load(*e).is_ok())
             .collect();
-        let Some(&oldest_kept) = complete.iter().rev().take(keep.max(1)).last() else {
+        let Some(&oldest_kept) = complete.get(complete.len().saturating_sub(keep.max(1))) else {
             return Ok(Vec::new());
         };
         let doomed: Vec<u64> = self

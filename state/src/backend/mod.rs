@@ -183,9 +183,12 @@ pub fn copy_all(from: &dyn StateBackend, to: &mut dyn StateBackend) -> StateResu
     Ok(())
 }
 
+/// One entry of one table: `(table, key, value)`.
+pub type TableEntry = (String, Vec<u8>, Vec<u8>);
+
 /// Every entry of every non-empty table, in table then key order: the backend's logical
 /// content, for comparing backends in tests and tools.
-pub fn dump(backend: &dyn StateBackend) -> StateResult<Vec<(String, Vec<u8>, Vec<u8>)>> {
+pub fn dump(backend: &dyn StateBackend) -> StateResult<Vec<TableEntry>> {
     let mut out = Vec::new();
     for table in backend.tables()? {
         backend.scan(&table, &[], None, &mut |k, v| {

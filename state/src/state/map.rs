@@ -10,6 +10,9 @@ use crate::state::StateCell;
 use crate::store::KeyedStateStore;
 use crate::ttl::{StateTtlConfig, read_stamp};
 
+/// The types a map state is declared with (no data; `Send + Sync` whatever they are).
+type Types<K, V, N> = PhantomData<fn() -> (K, V, N)>;
+
 /// A map per (key, namespace), like Flink's `MapState`. Each entry is one backend entry, so
 /// point reads and writes do not touch the rest of the map, and each entry has its own TTL.
 /// Iteration visits entries in the byte order of the encoded user keys, which for integer keys
@@ -17,7 +20,7 @@ use crate::ttl::{StateTtlConfig, read_stamp};
 #[derive(Debug, Clone)]
 pub struct MapState<K, V, N = ()> {
     cell: StateCell,
-    _types: PhantomData<fn() -> (K, V, N)>,
+    _types: Types<K, V, N>,
 }
 
 impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {

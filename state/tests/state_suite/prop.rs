@@ -95,7 +95,7 @@ impl States {
 /// Applies `op` and returns what it observed, as text.
 fn apply(f: &mut Fixture, s: &States, op: &Op, epoch: &mut u64) -> String {
     let st = &mut f.store;
-    let out = match op.clone() {
+    match op.clone() {
         Op::ValuePut(k, n, v) => format!("{:?}", s.value.update(st, &[k], &n, &v)),
         Op::ValueGet(k, n) => format!("{:?}", s.value.get(st, &[k], &n)),
         Op::ValueClear(k, n) => format!("{:?}", s.value.clear(st, &[k], &n)),
@@ -137,8 +137,7 @@ fn apply(f: &mut Fixture, s: &States, op: &Op, epoch: &mut u64) -> String {
             );
             String::new()
         }
-    };
-    out
+    }
 }
 
 const TTL: i64 = 100;
@@ -200,7 +199,10 @@ impl Model {
                 self.value.remove(&(k, n));
                 ok(())
             }
-            Op::ListAdd(k, n, v) => ok(self.list.entry((k, n)).or_default().push((v, now))),
+            Op::ListAdd(k, n, v) => {
+                self.list.entry((k, n)).or_default().push((v, now));
+                ok(())
+            }
             Op::ListUpdate(k, n, vs) => {
                 if vs.is_empty() {
                     self.list.remove(&(k, n));
@@ -215,8 +217,8 @@ impl Model {
                 ok(self
                     .list
                     .get(&(k, n))
-                    .map(|l| l.iter().map(|(v, _)| *v).collect())
-                    .unwrap_or_else(Vec::new))
+                    .map(|l| l.iter().map(|(v, _)| *v).collect::<Vec<u16>>())
+                    .unwrap_or_default())
             }
             Op::MapPut(k, n, u, v) => {
                 self.map.entry((k, n)).or_default().insert(u, v);
@@ -231,8 +233,8 @@ impl Model {
             Op::MapEntries(k, n) => ok(self
                 .map
                 .get(&(k, n))
-                .map(|m| m.iter().map(|(u, v)| (*u, *v)).collect())
-                .unwrap_or_else(Vec::new)),
+                .map(|m| m.iter().map(|(u, v)| (*u, *v)).collect::<Vec<(i8, u16)>>())
+                .unwrap_or_default()),
             Op::ReduceAdd(k, n, v) => {
                 let next = match self.reduce.get(&(k, n)) {
                     Some((acc, stamp)) if self.live(*stamp) => acc.wrapping_add(v),

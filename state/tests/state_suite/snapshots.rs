@@ -93,7 +93,7 @@ fn damaged_checkpoints_are_skipped_or_reported(f: &mut Fixture) {
     let victim = storage
         .checkpoint_dir(2)
         .join("worker-0")
-        .join(&unshared_largest_file(&storage, 2, part));
+        .join(unshared_largest_file(&storage, 2, part));
     let len = std::fs::metadata(&victim).unwrap().len();
     std::fs::OpenOptions::new()
         .write(true)
