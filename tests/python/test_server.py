@@ -113,6 +113,25 @@ def test_spec_job_print_sink_is_collected_with_metrics_and_plan(server):
     assert any(j["jid"] == jobid and j["state"] == "FINISHED" for j in server.get("/jobs/overview").json["jobs"])
 
 
+def bad_record_job(tmp_path) -> dict:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("1,2,3,4\n1,2,not-a-number,4\n")
+    job = spec_job("collect")
+    job["nodes"][0]["options"]["path"] = str(bad)
+    return job
+
+
+def test_failed_job_reports_its_exception(server, tmp_path):
+    jobid = server.submit({"spec": bad_record_job(tmp_path)})
+    details = server.wait_state(jobid)
+    assert details["state"] == "FAILED" and "bad.csv:2" in details["failure-cause"]
+    exc = server.get(f"/jobs/{jobid}/exceptions").json
+    assert "bad.csv:2" in exc["root-exception"] and "not-a-number" in exc["root-exception"]
+    assert exc["exceptionHistory"]["entries"][0]["exceptionName"] == "bad_record"
+    assert server.get("/overview").json["jobs-failed"] == 1
+    assert server.get("/jobs/overview").status == 200
+
+
 def test_changes_stream_replays_to_the_materialized_result(server):
     jobid = server.submit({"spec": spec_job("collect"), "mode": "streaming"})
     events = server.sse(f"/jobs/{jobid}/results/changes")
@@ -289,8 +308,8 @@ def test_restart_keeps_the_registry(weir, tmp_path):
     srv = WeirServer(weir, data, "--workers", "1").start()
     finished = srv.submit({"spec": spec_job("collect"), "name": "kept"})
     srv.wait_state(finished)
-    failed = srv.submit({"sql": "SELECT CAST(x AS INT) FROM (VALUES ('a')) AS t(x);"})
-    failed_details = srv.wait_state(failed)
+    failed = srv.submit({"spec": bad_record_job(tmp_path)})
+    assert srv.wait_state(failed)["state"] == "FAILED"
     running = srv.submit({"sql": f"{UNBOUNDED_DDL}\nSELECT k, v FROM gen;"})
     srv.wait_state(running, states=("RUNNING",))
     assert srv.stop() == 0
@@ -302,8 +321,8 @@ def test_restart_keeps_the_registry(weir, tmp_path):
         kept = srv.get(f"/jobs/{finished}").json
         assert kept["state"] == "FINISHED" and kept["name"] == "kept"
         assert kept["vertices"][0]["metrics"]["write-records"] == len(BIDS.read_text().splitlines())
-        again = srv.get(f"/jobs/{failed}").json
-        assert again["state"] == failed_details["state"]
+        assert srv.get(f"/jobs/{failed}").json["state"] == "FAILED"
+        assert "bad.csv:2" in srv.get(f"/jobs/{failed}/exceptions").json["root-exception"]
         stopped = srv.get(f"/jobs/{running}").json
         assert stopped["state"] == "CANCELED" and "shut down" in stopped["cancel-reason"]
         assert_error(srv.get(f"/jobs/{finished}/results"), 404, "restarted")

@@ -271,7 +271,11 @@ impl JobRegistry {
         let mut jobs = self.all();
         jobs.sort_by_key(|j| (j.start_time(), j.jid.clone()));
         let text = serde_json::to_vec_pretty(&RegistryFile { version: 1, jobs })?;
-        let tmp = self.path.with_extension("json.tmp");
+        // A name of its own, so two writers (another server on the same directory) never
+        // rename each other's half-written file.
+        static WRITES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = WRITES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let tmp = self.path.with_extension(format!("json.{}.{n}.tmp", std::process::id()));
         {
             use std::io::Write;
             let mut file = std::fs::File::create(&tmp)?;
@@ -331,5 +335,47 @@ impl JobRegistry {
             }
         }
         counts
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(jid: &str, state: JobState) -> JobRecord {
+        let mut r = JobRecord {
+            jid: jid.into(),
+            name: "j".into(),
+            state,
+            job_type: "BATCH".into(),
+            parallelism: 1,
+            source: JobSource::Sql("SELECT 1".into()),
+            spec: serde_json::json!({"nodes": []}),
+            vertices: Vec::new(),
+            result_sinks: Vec::new(),
+            timestamps: BTreeMap::new(),
+            final_counts: Vec::new(),
+            failure: None,
+            cancel_reason: None,
+        };
+        r.enter(state, 1);
+        r
+    }
+
+    #[test]
+    fn survives_a_reopen_and_fails_interrupted_jobs() {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = JobRegistry::open(dir.path()).unwrap();
+        registry.insert(record("a", JobState::Finished));
+        registry.insert(record("b", JobState::Running));
+        registry.flush().unwrap();
+        registry.close();
+        let reopened = JobRegistry::open(dir.path()).unwrap();
+        assert_eq!(reopened.get("a").unwrap().state, JobState::Finished);
+        let b = reopened.get("b").unwrap();
+        assert_eq!(b.state, JobState::Failed);
+        assert_eq!(b.failure.unwrap().code, "server_restarted");
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        assert!(leftovers.is_empty());
     }
 }

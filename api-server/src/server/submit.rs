@@ -134,7 +134,10 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
 /// blocking thread. Returns the new job id.
 pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
     collect_prints(&mut submission.spec);
-    let plan = validate(&submission.spec).map_err(|e| ApiError::InvalidSpec(format!("invalid job spec at {e}")))?;
+    let plan = validate(&submission.spec).map_err(|e| match submission.source {
+        JobSource::Spec(_) => ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")),
+        JobSource::Sql(_) => ApiError::InvalidSpec(format!("the SQL planned into an invalid job: {e}")),
+    })?;
     let vertices = vertices(&plan, &submission.spec);
     let result_sinks: Vec<String> = vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref() == Some("collect")).map(|v| v.id.clone()).collect();
     state.reserve_slot()?;

@@ -7,8 +7,7 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::State;
-use axum::http::Uri;
+use axum::extract::{OriginalUri, State};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -223,7 +222,7 @@ pub async fn close_operation(State(state): State<AppState>, ApiPath(path): ApiPa
 /// `EOS`.
 #[utoipa::path(get, path = "/v1/sessions/{session_handle}/operations/{operation_handle}/result/{token}", tag = "sql-gateway", params(ResultPath),
     responses((status = 200, body = FetchResultsResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn fetch_results(State(state): State<AppState>, uri: Uri, ApiPath(path): ApiPath<ResultPath>) -> Result<Json<FetchResultsResponse>, ApiError> {
+pub async fn fetch_results(State(state): State<AppState>, OriginalUri(uri): OriginalUri, ApiPath(path): ApiPath<ResultPath>) -> Result<Json<FetchResultsResponse>, ApiError> {
     let base = uri.path().rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_default();
     let op_path = OperationPath { session_handle: path.session_handle, operation_handle: path.operation_handle };
     with_operation(&state, &op_path, |op| gateway::fetch(&state, op, path.token, &base)).map(Json)
