@@ -88,6 +88,9 @@ fn execute(plan: ValidatedPlan, options: &RunOptions) -> anyhow::Result<()> {
         let s = if outcome.skipped_records == 1 { "" } else { "s" };
         eprintln!("skipped {} malformed record{s}", outcome.skipped_records);
     }
+    for m in &outcome.metrics {
+        tracing::info!(operator = %m.id, kind = %m.kind, records_in = m.records_in, records_out = m.records_out, "operator metrics");
+    }
     tracing::info!(elapsed_ms = outcome.elapsed.as_millis() as u64, workers = outcome.workers, "job finished");
     Ok(())
 }
