@@ -102,8 +102,13 @@ fn build_node<'s>(
             let (order_by, specs) = sort_parts(order_by);
             ops::sort(input, order_by, specs, *limit, *offset, eval)
         }
+        PlanOp::Sink { connector, .. } if connector == "blackhole" => {
+            // Nothing to write: the sink only has to see all of its input, on every worker.
+            input.probe_with(probe);
+            return None;
+        }
         PlanOp::Sink { connector, options } => {
-            let spec = SinkSpec { unique_key: node.unique_key.clone(), ordering: node.ordering.as_deref().map(sort_parts) };
+            let spec = SinkSpec { unique_key: node.unique_key.clone(), ordering: node.ordering.as_deref().map(sort_parts), append_only: inputs_append_only };
             let (id, connector, options, schema, sinks) = (node.id.clone(), connector.clone(), options.clone(), node.schema.clone(), ctx.sinks.clone());
             ops::sink(input, spec, ctx.clone(), probe, move || create_sink(&id, &connector, &options, &schema, &sinks));
             return None;

@@ -181,7 +181,7 @@ fn merge_partials(slots: &[AggregateSlot], partials: &[(&Row, isize)]) -> Row {
 /// Partial results per group and time of one worker's rows, emitted when the frontier passes
 /// the time. Groups are looked up by their key values without building a key row per record.
 fn combine<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, sources: Vec<SlotSource>, slots: Vec<AggregateSlot>, eval: Evaluator) -> VecCollection<'s, Time, (Row, Row), isize> {
-    type Groups = HashMap<Row, Vec<Accumulator>>;
+    type Groups = HashMap<Row, Vec<Accumulator>, foldhash::fast::RandomState>;
     input
         .inner
         .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<((Row, Row), Time, isize)>>, _, _, _>(Pipeline, "LocalAggregate", move |_cap, _info| {
@@ -195,7 +195,7 @@ fn combine<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, sources: Vec<SlotSo
                         if evaluated.is_none() || eval_slots(&sources, &row, &eval, &mut values).is_none() {
                             continue;
                         }
-                        let (_, groups) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), HashMap::new()));
+                        let (_, groups) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), Groups::default()));
                         let accs = match groups.get_mut(key.as_slice()) {
                             Some(accs) => accs,
                             None => groups.entry(Row::new(key.clone())).or_insert_with(|| slots.iter().map(AggregateSlot::accumulator).collect()),

@@ -29,6 +29,9 @@ pub struct SinkSpec {
     pub unique_key: Option<Vec<usize>>,
     /// Order of final rows in batch mode.
     pub ordering: Option<(Vec<CompiledExpr>, Vec<SortSpec>)>,
+    /// The input never retracts: every row is final when it arrives and is written at once as
+    /// `+I`, in batch mode too, without buffering or consolidating.
+    pub append_only: bool,
 }
 
 /// Writes `input` through the writer `open` creates (on worker 0 only); returns a probe that
@@ -46,9 +49,14 @@ where
         .inner
         .clone()
         .sink(Exchange::new(|_: &(Row, Time, isize)| 0u64), "Sink", move |(data, frontier)| {
+            let mut inserts = Vec::new();
             data.for_each(|_cap, updates| {
                 for (row, time, diff) in updates.drain(..) {
-                    pending.entry(if batch { 0 } else { time }).or_default().push((row, diff));
+                    if spec.append_only {
+                        inserts.extend(std::iter::repeat_n(row, diff.max(0) as usize).map(|row| (RowKind::Insert, row)));
+                    } else {
+                        pending.entry(if batch { 0 } else { time }).or_default().push((row, diff));
+                    }
                 }
             });
             if finished || ctx.should_stop() {
@@ -65,7 +73,7 @@ where
                     ready.push(changes);
                 }
             }
-            if ready.is_empty() && !done {
+            if ready.is_empty() && inserts.is_empty() && !done {
                 return;
             }
             if writer.is_none() {
@@ -76,6 +84,11 @@ where
                 }
             }
             let Some(w) = writer.as_mut() else { return };
+            if !inserts.is_empty() {
+                if let Err(e) = w.write(&inserts) {
+                    return ctx.fail(e);
+                }
+            }
             for mut changes in ready {
                 consolidate(&mut changes);
                 let out = if batch { final_rows(changes, spec.ordering.as_ref()) } else { changelog(changes, spec.unique_key.as_deref()) };
