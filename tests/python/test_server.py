@@ -325,7 +325,7 @@ def test_restart_keeps_the_registry(weir, tmp_path):
         assert "bad.csv:2" in srv.get(f"/jobs/{failed}/exceptions").json["root-exception"]
         stopped = srv.get(f"/jobs/{running}").json
         assert stopped["state"] == "CANCELED" and "shut down" in stopped["cancel-reason"]
-        assert_error(srv.get(f"/jobs/{finished}/results"), 404, "restarted")
+        assert_error(srv.get(f"/jobs/{finished}/results"), 404, "no longer kept")
         # An unclean stop: the job that was running comes back FAILED, saying why.
         crashed = srv.submit({"sql": f"{UNBOUNDED_DDL}\nSELECT k, v FROM gen;"})
         srv.wait_state(crashed, states=("RUNNING",))

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use weir_core::types::{value_to_json, Row, RowKind};
+use weir_core::types::{Row, RowKind, value_to_json};
 
 /// A row as a JSON array (values via `value_to_json`: numbers as numbers, DECIMAL and
 /// temporal values as strings, NULL as null).
@@ -31,10 +31,8 @@ pub fn materialize(changes: &[(RowKind, Row)]) -> Vec<Row> {
         if kind.is_addition() {
             by_seq.insert(seq, row);
             seqs.entry(row).or_default().push(seq);
-        } else if let Some(stack) = seqs.get_mut(row) {
-            if let Some(at) = stack.pop() {
-                by_seq.remove(&at);
-            }
+        } else if let Some(at) = seqs.get_mut(row).and_then(Vec::pop) {
+            by_seq.remove(&at);
         }
     }
     by_seq.into_values().cloned().collect()

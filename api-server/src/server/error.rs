@@ -1,10 +1,10 @@
 //! The server's error type: every failure a client can cause maps to a 4xx status and Flink's
 //! error body `{"errors": ["..."]}` (plus a stable `code` clients can branch on).
 
+use axum::Json;
 use axum::extract::rejection::{BytesRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::Json;
 use serde::Serialize;
 use utoipa::ToSchema;
 

@@ -11,7 +11,7 @@ use super::error::ApiError;
 use super::registry::{ColumnInfo, JobSource, JobState};
 use super::sessions::{Operation, OperationResult};
 use super::state::AppState;
-use super::submit::{launch, Submission};
+use super::submit::{Submission, launch};
 
 /// Rows per result page.
 pub const PAGE_ROWS: usize = 500;
@@ -21,7 +21,11 @@ fn string_columns(names: &[&str]) -> Vec<ColumnInfo> {
 }
 
 fn text_table(column: &str, lines: Vec<String>) -> OperationResult {
-    OperationResult::Table { columns: string_columns(&[column]), rows: lines.into_iter().map(|l| vec![serde_json::Value::String(l)]).collect(), jobid: None }
+    OperationResult::Table {
+        columns: string_columns(&[column]),
+        rows: lines.into_iter().map(|l| vec![serde_json::Value::String(l)]).collect(),
+        jobid: None,
+    }
 }
 
 /// Runs one statement (or a script) in `session`. Blocking (a job may start): call it from a
@@ -151,7 +155,11 @@ fn result_columns(columns: &[ColumnInfo]) -> Vec<ResultColumn> {
         .iter()
         .map(|c| {
             let base = c.data_type.split('(').next().unwrap_or(&c.data_type).trim().to_string();
-            ResultColumn { name: c.name.clone(), logical_type: serde_json::json!({"type": base, "nullable": true, "typeString": c.data_type}), comment: None }
+            ResultColumn {
+                name: c.name.clone(),
+                logical_type: serde_json::json!({"type": base, "nullable": true, "typeString": c.data_type}),
+                comment: None,
+            }
         })
         .collect()
 }
@@ -159,7 +167,10 @@ fn result_columns(columns: &[ColumnInfo]) -> Vec<ResultColumn> {
 /// Page `token` of an operation's result; `base` is the result URI without the token.
 pub fn fetch(state: &AppState, operation: &mut Operation, token: usize, base: &str) -> Result<FetchResultsResponse, ApiError> {
     let Some(&start) = operation.page_starts.get(token) else {
-        return Err(ApiError::NotFound(format!("result token {token} does not exist yet (next token: {})", operation.page_starts.len() - 1)));
+        return Err(ApiError::NotFound(format!(
+            "result token {token} does not exist yet (next token: {})",
+            operation.page_starts.len() - 1
+        )));
     };
     let next = |t: usize| Some(format!("{base}/{t}?rowFormat=JSON"));
     match &operation.result {

@@ -59,7 +59,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.auth_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
         anyhow::bail!("--auth-token must not be empty");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("weir-http").build().context("cannot start the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_name("weir-http")
+        .build()
+        .context("cannot start the async runtime")?;
     runtime.block_on(run(args))
 }
 

@@ -201,7 +201,8 @@ impl JobRegistry {
         let mut interrupted = 0;
         if path.exists() {
             let text = std::fs::read_to_string(&path).map_err(|e| anyhow::anyhow!("cannot read {}: {e}", path.display()))?;
-            let file: RegistryFile = serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not a job registry: {e}", path.display()))?;
+            let file: RegistryFile =
+                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("{} is not a job registry: {e}", path.display()))?;
             let now = now_ms();
             for mut job in file.jobs {
                 if !job.state.is_terminal() {
@@ -375,7 +376,11 @@ mod tests {
         let b = reopened.get("b").unwrap();
         assert_eq!(b.state, JobState::Failed);
         assert_eq!(b.failure.unwrap().code, "server_restarted");
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
         assert!(leftovers.is_empty());
     }
 }

@@ -81,7 +81,10 @@ impl SessionStore {
         let handle = new_uuid();
         let mut sessions = self.sessions.lock().map_err(|_| ApiError::Internal("session store poisoned".into()))?;
         if sessions.len() >= Self::MAX_SESSIONS {
-            return Err(ApiError::Conflict(format!("too many open sessions ({}); close some with DELETE /v1/sessions/{{handle}}", Self::MAX_SESSIONS)));
+            return Err(ApiError::Conflict(format!(
+                "too many open sessions ({}); close some with DELETE /v1/sessions/{{handle}}",
+                Self::MAX_SESSIONS
+            )));
         }
         sessions.insert(handle.clone(), Arc::new(Mutex::new(session)));
         Ok(handle)

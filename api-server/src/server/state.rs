@@ -1,7 +1,7 @@
 //! The state every handler shares: settings, the job registry, the live side of running jobs,
 //! SQL gateway sessions.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -53,6 +53,9 @@ impl LiveJob {
     }
 }
 
+/// How many ended jobs keep their collected rows in memory (older ones are dropped).
+pub const KEPT_RESULTS: usize = 256;
+
 /// Shared server state; cheap to clone.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
@@ -68,6 +71,7 @@ pub struct Inner {
     /// Server start, ms since the epoch.
     pub started_at: i64,
     live: Mutex<HashMap<String, Arc<LiveJob>>>,
+    ended: Mutex<VecDeque<String>>,
     running: AtomicUsize,
     shutting_down: AtomicBool,
 }
@@ -88,6 +92,7 @@ impl AppState {
             sessions: SessionStore::default(),
             started_at: super::registry::now_ms(),
             live: Mutex::default(),
+            ended: Mutex::default(),
             running: AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),
         }))
@@ -102,6 +107,24 @@ impl AppState {
     pub fn add_live(&self, jid: &str, job: Arc<LiveJob>) {
         if let Ok(mut live) = self.live.lock() {
             live.insert(jid.to_string(), job);
+        }
+    }
+
+    /// Notes that a job ended; the rows of the oldest ended jobs beyond [`KEPT_RESULTS`] are
+    /// dropped.
+    pub fn retire(&self, jid: &str) {
+        let evicted: Vec<String> = match self.ended.lock() {
+            Ok(mut ended) => {
+                ended.push_back(jid.to_string());
+                let excess = ended.len().saturating_sub(KEPT_RESULTS);
+                ended.drain(..excess).collect()
+            }
+            Err(_) => Vec::new(),
+        };
+        if let Ok(mut live) = self.live.lock() {
+            for jid in evicted {
+                live.remove(&jid);
+            }
         }
     }
 
@@ -130,6 +153,11 @@ impl AppState {
     /// Jobs holding a slot now.
     pub fn running_jobs(&self) -> usize {
         self.running.load(Ordering::Acquire)
+    }
+
+    /// Whether shutdown has begun.
+    pub fn is_shutting_down(&self) -> bool {
+        self.shutting_down.load(Ordering::Acquire)
     }
 
     /// Refuses new jobs from now on (shutdown).

@@ -8,13 +8,13 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use utoipa::ToSchema;
-use weir_core::plan::{parse_job_spec, validate, JobSpec, Node, PlanOp, RuntimeMode, ValidatedPlan};
-use weir_core::runtime::{start_job, RunOptions, RunningJob};
+use weir_core::plan::{JobSpec, Node, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, RunningJob, start_job};
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::{Error as EngineError, RuntimeError};
 
 use super::error::ApiError;
-use super::registry::{now_ms, ColumnInfo, JobFailure, JobRecord, JobSource, JobState, VertexInfo};
+use super::registry::{ColumnInfo, JobFailure, JobRecord, JobSource, JobState, VertexInfo, now_ms};
 use super::state::{AppState, LiveJob};
 
 /// Runtime mode a client may ask for.
@@ -103,11 +103,11 @@ pub fn plan_sql(session: &mut SqlSession, sql: &str) -> Result<JobSpec, ApiError
 /// Rewrites `print` sinks into `collect` sinks (same id), so the server keeps their rows.
 fn collect_prints(spec: &mut JobSpec) {
     for node in &mut spec.nodes {
-        if let Node::Sink(sink) = node {
-            if sink.connector == "print" {
-                sink.connector = "collect".into();
-                sink.options.clear();
-            }
+        if let Node::Sink(sink) = node
+            && sink.connector == "print"
+        {
+            sink.connector = "collect".into();
+            sink.options.clear();
         }
     }
 }
@@ -139,7 +139,8 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         JobSource::Sql(_) => ApiError::InvalidSpec(format!("the SQL planned into an invalid job: {e}")),
     })?;
     let vertices = vertices(&plan, &submission.spec);
-    let result_sinks: Vec<String> = vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref() == Some("collect")).map(|v| v.id.clone()).collect();
+    let result_sinks: Vec<String> =
+        vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref() == Some("collect")).map(|v| v.id.clone()).collect();
     state.reserve_slot()?;
     let jid = new_job_id();
     let options = RunOptions { workers: state.config.workers, mode: submission.mode, ..RunOptions::default() };
@@ -165,8 +166,22 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
     match start_job(Arc::new(plan), &options) {
         Ok(running) => {
             let (sender, _) = tokio::sync::watch::channel(JobState::Running);
-            let live = Arc::new(LiveJob { cancel: running.cancel.clone(), metrics: Arc::clone(&running.metrics), collected: running.collected.clone(), state: sender });
+            let live = Arc::new(LiveJob {
+                cancel: running.cancel.clone(),
+                metrics: Arc::clone(&running.metrics),
+                collected: running.collected.clone(),
+                state: sender,
+            });
             state.add_live(&jid, Arc::clone(&live));
+            // A cancel that came while the job was CREATED, or a shutdown that began meanwhile.
+            if state.is_shutting_down() {
+                state.registry.update(&jid, |r| {
+                    r.cancel_reason.get_or_insert_with(|| "the server shut down".into());
+                });
+            }
+            if state.registry.with(&jid, |r| r.cancel_reason.is_some()).unwrap_or(false) {
+                live.cancel.cancel();
+            }
             state.registry.update(&jid, |r| r.enter(JobState::Running, now_ms()));
             let watcher_state = state.clone();
             let watcher_jid = jid.clone();
@@ -179,7 +194,12 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
                 if let Some(live) = state.live(&jid) {
                     live.cancel.cancel();
                 }
-                finish(state, &jid, Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))), Vec::new());
+                finish(
+                    state,
+                    &jid,
+                    Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))),
+                    Vec::new(),
+                );
             }
         }
         Err(e) => finish(state, &jid, Err(e), Vec::new()),
@@ -193,6 +213,7 @@ fn watch_job(state: &AppState, jid: &str, running: RunningJob, live: &LiveJob) {
     let outcome = running.wait().map(|_| ());
     finish(state, jid, outcome, live.counts());
     live.state.send_replace(state.registry.with(jid, |r| r.state).unwrap_or(JobState::Failed));
+    state.retire(jid);
 }
 
 /// Records a job's end and frees its slot.

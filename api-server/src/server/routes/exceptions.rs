@@ -1,7 +1,7 @@
 //! `GET /jobs/{jobid}/exceptions`: why a job failed, in Flink's `root-exception` shape.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -9,7 +9,7 @@ use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::ApiPath;
 use crate::server::state::AppState;
 
-use super::jobs::{find, JobPath};
+use super::jobs::{JobPath, find};
 
 /// One entry of the exception history.
 #[derive(Serialize, ToSchema)]
@@ -61,7 +61,12 @@ pub async fn exceptions(State(state): State<AppState>, ApiPath(path): ApiPath<Jo
     let entries = record
         .failure
         .iter()
-        .map(|f| ExceptionEntry { exception_name: f.code.clone(), stacktrace: f.message.clone(), timestamp: f.timestamp, task_name: Some(record.name.clone()) })
+        .map(|f| ExceptionEntry {
+            exception_name: f.code.clone(),
+            stacktrace: f.message.clone(),
+            timestamp: f.timestamp,
+            task_name: Some(record.name.clone()),
+        })
         .collect();
     Ok(Json(JobExceptions {
         root_exception: record.failure.as_ref().map(|f| f.message.clone()),

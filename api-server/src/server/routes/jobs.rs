@@ -2,17 +2,17 @@
 
 use std::collections::BTreeMap;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath, ApiQuery};
-use crate::server::registry::{now_ms, ColumnInfo, JobRecord, JobState, VertexCounts};
+use crate::server::registry::{ColumnInfo, JobRecord, JobState, VertexCounts, now_ms};
 use crate::server::state::AppState;
-use crate::server::submit::{launch, parse_job_id, plan_request, SubmitJobRequest};
+use crate::server::submit::{SubmitJobRequest, launch, parse_job_id, plan_request};
 
 /// Answer of `POST /jobs`.
 #[derive(Serialize, ToSchema)]
@@ -25,7 +25,10 @@ pub struct SubmitJobResponse {
 #[utoipa::path(post, path = "/jobs", tag = "jobs", request_body = SubmitJobRequest,
     responses((status = 200, body = SubmitJobResponse), (status = 400, description = "SQL error (with line/column) or invalid spec (with JSON path)", body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn submit(State(state): State<AppState>, ApiJson(request): ApiJson<SubmitJobRequest>) -> Result<Json<SubmitJobResponse>, ApiError> {
+pub async fn submit(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<SubmitJobRequest>,
+) -> Result<Json<SubmitJobResponse>, ApiError> {
     let jobid = tokio::task::spawn_blocking(move || launch(&state, plan_request(request)?))
         .await
         .map_err(|e| ApiError::Internal(format!("job submission panicked: {e}")))??;
@@ -230,6 +233,7 @@ pub struct JobDetails {
 #[derive(Deserialize, IntoParams)]
 pub struct JobPath {
     /// The job id: 32 hex characters.
+    #[param(pattern = "^[0-9a-fA-F]{32}$")]
     pub jobid: String,
 }
 

@@ -3,19 +3,19 @@
 
 use std::fmt::Write;
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiPath, ApiQuery};
-use crate::server::registry::{now_ms, JobState};
+use crate::server::registry::{JobState, VertexCounts, now_ms};
 use crate::server::state::AppState;
 
-use super::jobs::{find, vertex_counts, JobPath};
+use super::jobs::{JobPath, find, vertex_counts};
 
 /// One metric, as Flink lists them (values are strings).
 #[derive(Serialize, ToSchema)]
@@ -64,6 +64,9 @@ pub async fn job_metrics(
     ))
 }
 
+/// Picks one counter of a vertex.
+type CountOf = fn(&VertexCounts) -> u64;
+
 /// A Prometheus label value, escaped.
 fn label(value: &str) -> String {
     value.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n")
@@ -83,7 +86,7 @@ pub async fn prometheus(State(state): State<AppState>) -> impl IntoResponse {
     let _ = writeln!(out, "weir_sql_gateway_sessions {}", state.sessions.len());
     let mut jobs = state.registry.all();
     jobs.sort_by(|a, b| a.jid.cmp(&b.jid));
-    let series: [(&str, &str, fn(&crate::server::registry::VertexCounts) -> u64); 3] = [
+    let series: [(&str, &str, CountOf); 3] = [
         ("weir_operator_records_in_total", "Records an operator's inputs produced.", |c| c.records_in),
         ("weir_operator_records_out_total", "Records an operator produced.", |c| c.records_out),
         ("weir_operator_records_skipped_total", "Malformed records an operator skipped.", |c| c.records_skipped),

@@ -9,7 +9,7 @@ pub mod sql_gateway;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post};
-use axum::{middleware, Json, Router};
+use axum::{Json, Router, middleware};
 
 use super::auth::require_token;
 use super::error::ApiError;

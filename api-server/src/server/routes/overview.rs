@@ -1,7 +1,7 @@
 //! `GET /overview` and `GET /config`: the cluster at a glance, in Flink's shapes.
 
-use axum::extract::State;
 use axum::Json;
+use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
 

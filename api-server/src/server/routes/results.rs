@@ -8,9 +8,9 @@ use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::Json;
 use axum::extract::State;
 use axum::response::sse::{Event, KeepAlive, KeepAliveStream, Sse};
-use axum::Json;
 use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -30,14 +30,16 @@ const MAX_LIMIT: usize = 100_000;
 /// Path of the default sink's results.
 #[derive(Deserialize, IntoParams)]
 pub struct ResultsPath {
-    /// The job id.
+    /// The job id: 32 hex characters.
+    #[param(pattern = "^[0-9a-fA-F]{32}$")]
     pub jobid: String,
 }
 
 /// Path of a named sink's results.
 #[derive(Deserialize, IntoParams)]
 pub struct SinkResultsPath {
-    /// The job id.
+    /// The job id: 32 hex characters.
+    #[param(pattern = "^[0-9a-fA-F]{32}$")]
     pub jobid: String,
     /// A sink id of the job (`result` for a SQL SELECT).
     pub sink: String,
@@ -87,7 +89,12 @@ fn pick_sink(record: &JobRecord, sink: Option<&str>) -> Result<String, ApiError>
         None if sinks.iter().any(|k| k == weir_core::sql::RESULT_SINK) => Ok(weir_core::sql::RESULT_SINK.to_string()),
         None if sinks.len() == 1 => Ok(sinks[0].clone()),
         None if sinks.is_empty() => Err(ApiError::NotFound(format!("job {} has no collect or print sink, so no results", record.jid))),
-        None => Err(ApiError::BadRequest(format!("job {} has several sinks ({}); read /jobs/{}/results/{{sink}}", record.jid, listed(), record.jid))),
+        None => Err(ApiError::BadRequest(format!(
+            "job {} has several sinks ({}); read /jobs/{}/results/{{sink}}",
+            record.jid,
+            listed(),
+            record.jid
+        ))),
     }
 }
 
@@ -97,7 +104,11 @@ fn columns_of(record: &JobRecord, sink: &str) -> Vec<ColumnInfo> {
 
 fn live_of(state: &AppState, record: &JobRecord) -> Result<Arc<LiveJob>, ApiError> {
     state.live(&record.jid).ok_or_else(|| {
-        ApiError::NotFound(format!("the results of job {} were not kept: it ran before the server restarted (results live in memory)", record.jid))
+        ApiError::NotFound(format!(
+            "the results of job {} are no longer kept: results live in memory, for the last {} ended jobs, until the server restarts",
+            record.jid,
+            crate::server::state::KEPT_RESULTS
+        ))
     })
 }
 
@@ -127,7 +138,11 @@ fn results_page(state: &AppState, jobid: &str, sink: Option<&str>, page: Page) -
 /// The current materialized result of the job's SELECT (or its only collected sink).
 #[utoipa::path(get, path = "/jobs/{jobid}/results", tag = "results", params(ResultsPath, Page),
     responses((status = 200, body = ResultsPage), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn results(State(state): State<AppState>, ApiPath(path): ApiPath<ResultsPath>, ApiQuery(page): ApiQuery<Page>) -> Result<Json<ResultsPage>, ApiError> {
+pub async fn results(
+    State(state): State<AppState>,
+    ApiPath(path): ApiPath<ResultsPath>,
+    ApiQuery(page): ApiQuery<Page>,
+) -> Result<Json<ResultsPage>, ApiError> {
     results_page(&state, &path.jobid, None, page)
 }
 

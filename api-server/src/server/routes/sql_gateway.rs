@@ -7,8 +7,8 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
-use axum::extract::{OriginalUri, State};
 use axum::Json;
+use axum::extract::{OriginalUri, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use weir_core::sql::SqlSession;
@@ -16,7 +16,7 @@ use weir_core::sql::SqlSession;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath};
 use crate::server::gateway::{self, FetchResultsResponse};
-use crate::server::sessions::{new_uuid, GatewaySession, Operation};
+use crate::server::sessions::{GatewaySession, Operation, new_uuid};
 use crate::server::state::AppState;
 
 /// Body of `POST /v1/sessions` (may be empty).
@@ -76,7 +76,10 @@ fn quote(text: &str) -> String {
 /// Opens a session.
 #[utoipa::path(post, path = "/v1/sessions", tag = "sql-gateway", request_body(content = OpenSessionRequest, description = "optional"),
     responses((status = 200, body = OpenSessionResponse), (status = 400, body = ErrorBody)))]
-pub async fn open_session(State(state): State<AppState>, ApiJson(request): ApiJson<OpenSessionRequest>) -> Result<Json<OpenSessionResponse>, ApiError> {
+pub async fn open_session(
+    State(state): State<AppState>,
+    ApiJson(request): ApiJson<OpenSessionRequest>,
+) -> Result<Json<OpenSessionResponse>, ApiError> {
     let mut sql = SqlSession::new();
     for (key, value) in &request.properties {
         sql.execute_script(&format!("SET {} = {}", quote(key), quote(value))).map_err(ApiError::Sql)?;
@@ -191,14 +194,20 @@ fn with_operation<R>(state: &AppState, path: &OperationPath, f: impl FnOnce(&mut
 /// An operation's status.
 #[utoipa::path(get, path = "/v1/sessions/{session_handle}/operations/{operation_handle}/status", tag = "sql-gateway", params(OperationPath),
     responses((status = 200, body = StatusResponse), (status = 404, body = ErrorBody)))]
-pub async fn operation_status(State(state): State<AppState>, ApiPath(path): ApiPath<OperationPath>) -> Result<Json<StatusResponse>, ApiError> {
+pub async fn operation_status(
+    State(state): State<AppState>,
+    ApiPath(path): ApiPath<OperationPath>,
+) -> Result<Json<StatusResponse>, ApiError> {
     with_operation(&state, &path, |op| Ok(Json(StatusResponse { status: gateway::status(&state, op).into() })))
 }
 
 /// Cancels an operation (and the job behind it).
 #[utoipa::path(post, path = "/v1/sessions/{session_handle}/operations/{operation_handle}/cancel", tag = "sql-gateway", params(OperationPath),
     responses((status = 200, body = StatusResponse), (status = 404, body = ErrorBody)))]
-pub async fn cancel_operation(State(state): State<AppState>, ApiPath(path): ApiPath<OperationPath>) -> Result<Json<StatusResponse>, ApiError> {
+pub async fn cancel_operation(
+    State(state): State<AppState>,
+    ApiPath(path): ApiPath<OperationPath>,
+) -> Result<Json<StatusResponse>, ApiError> {
     with_operation(&state, &path, |op| {
         gateway::cancel(&state, op);
         Ok(Json(StatusResponse { status: "CANCELED".into() }))
@@ -208,7 +217,10 @@ pub async fn cancel_operation(State(state): State<AppState>, ApiPath(path): ApiP
 /// Closes an operation: cancels its job and forgets it.
 #[utoipa::path(delete, path = "/v1/sessions/{session_handle}/operations/{operation_handle}/close", tag = "sql-gateway", params(OperationPath),
     responses((status = 200, body = StatusResponse), (status = 404, body = ErrorBody)))]
-pub async fn close_operation(State(state): State<AppState>, ApiPath(path): ApiPath<OperationPath>) -> Result<Json<StatusResponse>, ApiError> {
+pub async fn close_operation(
+    State(state): State<AppState>,
+    ApiPath(path): ApiPath<OperationPath>,
+) -> Result<Json<StatusResponse>, ApiError> {
     with_operation(&state, &path, |op| {
         gateway::cancel(&state, op);
         Ok(())
@@ -222,7 +234,11 @@ pub async fn close_operation(State(state): State<AppState>, ApiPath(path): ApiPa
 /// `EOS`.
 #[utoipa::path(get, path = "/v1/sessions/{session_handle}/operations/{operation_handle}/result/{token}", tag = "sql-gateway", params(ResultPath),
     responses((status = 200, body = FetchResultsResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
-pub async fn fetch_results(State(state): State<AppState>, OriginalUri(uri): OriginalUri, ApiPath(path): ApiPath<ResultPath>) -> Result<Json<FetchResultsResponse>, ApiError> {
+pub async fn fetch_results(
+    State(state): State<AppState>,
+    OriginalUri(uri): OriginalUri,
+    ApiPath(path): ApiPath<ResultPath>,
+) -> Result<Json<FetchResultsResponse>, ApiError> {
     let base = uri.path().rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or_default();
     let op_path = OperationPath { session_handle: path.session_handle, operation_handle: path.operation_handle };
     with_operation(&state, &op_path, |op| gateway::fetch(&state, op, path.token, &base)).map(Json)
