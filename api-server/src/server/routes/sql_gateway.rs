@@ -74,7 +74,7 @@ fn quote(text: &str) -> String {
 }
 
 /// Opens a session.
-#[utoipa::path(post, path = "/v1/sessions", tag = "sql-gateway", request_body(content = OpenSessionRequest, description = "optional"),
+#[utoipa::path(post, path = "/v1/sessions", tag = "sql-gateway", request_body = Option<OpenSessionRequest>,
     responses((status = 200, body = OpenSessionResponse), (status = 400, body = ErrorBody)))]
 pub async fn open_session(
     State(state): State<AppState>,
@@ -148,7 +148,8 @@ pub struct ExecuteStatementRequest {
     /// Flink's execution timeout; accepted and ignored.
     #[serde(default, rename = "executionTimeout")]
     #[allow(dead_code)]
-    pub execution_timeout: Option<i64>,
+    #[schema(value_type = Option<f64>)]
+    pub execution_timeout: Option<serde_json::Value>,
 }
 
 /// Answer of `POST .../statements`.
