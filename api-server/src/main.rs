@@ -1,4 +1,4 @@
-//! The `weir` command: run jobs, print the job-spec schema (and, later, serve the REST API).
+//! The `weir` command: run jobs, print the job-spec schema, serve the REST API (`weir serve`).
 
 mod cli;
 mod server;
