@@ -8,7 +8,7 @@ export WEIR_BIN="$CARGO_TARGET_DIR/release/weir"
 # Installs the Debian packages the build needs (libclang for RocksDB's bindings), once.
 weir_install_system_deps() {
     local missing=()
-    for pkg in libclang-dev clang; do
+    for pkg in libclang-dev; do
         dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg")
     done
     if [ ${#missing[@]} -gt 0 ]; then

@@ -111,7 +111,7 @@ fn aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'
         .into_iter()
         .map(|function| BoundAggregate { function, arg: arg.clone(), distinct: false, filter: None, output_type: DataType::BigInt })
         .collect();
-    ops::aggregate(left, vec![col("k")], &aggs, None, false, eval)
+    ops::aggregate(left, vec![col("k")], vec![DataType::BigInt], &aggs, None, false, eval)
 }
 
 fn join_op<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {

@@ -12,7 +12,7 @@ use timely::dataflow::Scope;
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
 use crate::ops::{self, Evaluator, JoinSpec, Ranking, Rows, SinkSpec, SortSpec, Time};
-use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, ValidatedPlan};
+use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan};
 use crate::runtime::JobContext;
 use crate::types::Row;
 
@@ -56,8 +56,8 @@ fn build_node<'s>(
     probe: &ProbeHandle<Time>,
 ) -> Option<Rows<'s>> {
     let eval = Evaluator::new(&node.id, ctx);
-    if let PlanOp::Source { factory, .. } = &node.op {
-        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), ctx.clone()));
+    if let PlanOp::Source { factory, watermark, .. } = &node.op {
+        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), *watermark, ctx.clone()));
     }
     let Some(input) = inputs.first().cloned() else {
         ctx.fail(crate::error::RuntimeError::Worker(format!("node \"{}\" has no input", node.id)));
@@ -71,9 +71,18 @@ fn build_node<'s>(
             ops::project(input, compile_all(exprs), columns, eval)
         }
         PlanOp::FlatMap { function } => ops::flat_map(input, function.compile(), eval),
-        PlanOp::Aggregate { group_by, aggregates } => {
+        PlanOp::Window { window, time_column } => ops::window(input, *window, *time_column),
+        PlanOp::Aggregate { group_by, aggregates, window } => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
-            ops::aggregate(input, compile_all(group_by), aggregates, seed, inputs_append_only, eval)
+            let key_types = group_by.iter().map(BoundExpr::data_type).collect();
+            // Streaming event-time windows close with the watermark: see `ops::close_windows`.
+            let closing = window.filter(|w| w.event_time && ctx.mode == RuntimeMode::Streaming);
+            let (input, append_only) = match closing {
+                Some(w) => (ops::close_windows(input, w.end_column), false),
+                None => (input, inputs_append_only),
+            };
+            let output = ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, append_only, eval);
+            if closing.is_some() { ops::drop_retractions(output) } else { output }
         }
         PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width } => {
             let right = inputs.pop()?;

@@ -9,7 +9,7 @@
 //!   into one partial result per group and time before the exchange, and `reduce` merges the
 //!   partials — Flink's local-global aggregation. Far less data crosses workers and is indexed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 
 use differential_dataflow::{AsCollection, VecCollection};
 use timely::dataflow::channels::pact::Pipeline;
@@ -21,6 +21,7 @@ use crate::plan::{AggregateFunction, BoundAggregate};
 use crate::types::{DataType, Row, Value};
 
 use super::accumulate::Accumulator;
+use super::group_table::GroupTable;
 use super::{Evaluator, Rows, Time};
 
 /// One aggregate, ready to run.
@@ -108,6 +109,7 @@ fn eval_slots(sources: &[SlotSource], row: &Row, eval: &Evaluator, out: &mut Vec
 pub fn aggregate<'s>(
     input: Rows<'s>,
     group_by: Vec<CompiledExpr>,
+    key_types: Vec<DataType>,
     aggregates: &[BoundAggregate],
     seed: Option<Rows<'s>>,
     append_only: bool,
@@ -115,7 +117,7 @@ pub fn aggregate<'s>(
 ) -> Rows<'s> {
     let (sources, slots) = plan_slots(aggregates);
     let two_phase = append_only && !slots.iter().any(|s| s.distinct);
-    let keyed = if two_phase { combine(input, group_by, sources, slots.clone(), eval) } else { key_values(input, group_by, sources, eval) };
+    let keyed = if two_phase { combine(input, group_by, key_types, sources, slots.clone(), eval) } else { key_values(input, group_by, sources, eval) };
     // The seed is a marker (an empty row) under the empty key; the reductions skip it.
     let keyed = match seed {
         Some(seed) => keyed.concat(seed.map(|_| (Row::empty(), Row::empty()))),
@@ -180,12 +182,18 @@ fn merge_partials(slots: &[AggregateSlot], partials: &[(&Row, isize)]) -> Row {
 
 /// Partial results per group and time of one worker's rows, emitted when the frontier passes
 /// the time. Groups are looked up by their key values without building a key row per record.
-fn combine<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, sources: Vec<SlotSource>, slots: Vec<AggregateSlot>, eval: Evaluator) -> VecCollection<'s, Time, (Row, Row), isize> {
-    type Groups = HashMap<Row, Vec<Accumulator>, foldhash::fast::RandomState>;
+fn combine<'s>(
+    input: Rows<'s>,
+    group_by: Vec<CompiledExpr>,
+    key_types: Vec<DataType>,
+    sources: Vec<SlotSource>,
+    slots: Vec<AggregateSlot>,
+    eval: Evaluator,
+) -> VecCollection<'s, Time, (Row, Row), isize> {
     input
         .inner
         .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<((Row, Row), Time, isize)>>, _, _, _>(Pipeline, "LocalAggregate", move |_cap, _info| {
-            let mut pending: BTreeMap<Time, (Capability<Time>, Groups)> = BTreeMap::new();
+            let mut pending: BTreeMap<Time, (Capability<Time>, GroupTable)> = BTreeMap::new();
             let (mut key, mut values) = (Vec::with_capacity(group_by.len()), Vec::with_capacity(sources.len()));
             move |(input, frontier), output| {
                 input.for_each(|cap, data| {
@@ -195,12 +203,11 @@ fn combine<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, sources: Vec<SlotSo
                         if evaluated.is_none() || eval_slots(&sources, &row, &eval, &mut values).is_none() {
                             continue;
                         }
-                        let (_, groups) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), Groups::default()));
-                        let accs = match groups.get_mut(key.as_slice()) {
-                            Some(accs) => accs,
-                            None => groups.entry(Row::new(key.clone())).or_insert_with(|| slots.iter().map(AggregateSlot::accumulator).collect()),
-                        };
-                        for (acc, slot) in accs.iter_mut().zip(&slots) {
+                        let (_, groups) = pending
+                            .entry(time)
+                            .or_insert_with(|| (cap.delayed(&time, output.output_index()), GroupTable::new(slots.len(), &key_types)));
+                        let fresh = || slots.iter().map(AggregateSlot::accumulator).collect::<Vec<_>>();
+                        for (acc, slot) in groups.group(&key, fresh).iter_mut().zip(&slots) {
                             acc.add(slot.input(&values), diff);
                         }
                     }
@@ -211,7 +218,7 @@ fn combine<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, sources: Vec<SlotSo
                     }
                     let Some((_, (cap, groups))) = pending.pop_first() else { break };
                     let mut session = output.session(&cap);
-                    for (group, accs) in groups {
+                    for (group, accs) in groups.drain() {
                         let mut partial = Vec::new();
                         accs.iter().for_each(|a| a.partial(&mut partial));
                         session.give(((group, Row::new(partial)), time, 1));

@@ -7,6 +7,7 @@ mod aggregate;
 mod distinct;
 mod filter;
 mod flat_map;
+mod group_table;
 mod join;
 mod ordering;
 mod project;
@@ -15,6 +16,8 @@ mod sort;
 mod source;
 mod top_n;
 mod union;
+mod watermark;
+mod window;
 
 pub use aggregate::aggregate;
 pub use source::processing_time;
@@ -29,6 +32,8 @@ pub use sort::sort;
 pub use source::source;
 pub use top_n::{deduplicate, top_n, Ranking};
 pub use union::union;
+pub use watermark::{EventClock, Stamp};
+pub use window::{close_windows, drop_retractions, window, windows_of};
 
 use differential_dataflow::VecCollection;
 
