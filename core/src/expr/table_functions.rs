@@ -38,6 +38,19 @@ pub trait TableFunction: Send + Sync {
     /// Appends the output rows for `args` (already converted to the signature's types; NULLs
     /// possible) to `out`.
     fn eval(&self, args: &[Value], out: &mut Vec<Row>) -> Result<(), EvalError>;
+
+    /// The output rows for a batch of argument rows: appends `(i, row)` to `out` for each row
+    /// produced for `batch[i]`, in input order. The default calls [`TableFunction::eval`] per
+    /// row; functions with a per-call cost (a Python UDTF takes the GIL) override it.
+    fn eval_batch(&self, batch: &[Vec<Value>], out: &mut Vec<(usize, Row)>) -> Result<(), EvalError> {
+        let mut rows = Vec::new();
+        for (i, args) in batch.iter().enumerate() {
+            rows.clear();
+            self.eval(args, &mut rows)?;
+            out.extend(rows.drain(..).map(|r| (i, r)));
+        }
+        Ok(())
+    }
 }
 
 /// Table functions by upper-case name.
@@ -140,6 +153,13 @@ impl CompiledTableFunction {
     pub fn eval(&self, row: &Row, out: &mut Vec<Row>) -> Result<(), EvalError> {
         let values = self.args.iter().map(|a| a.eval(row)).collect::<Result<Vec<_>, _>>()?;
         self.function.eval(&values, out)
+    }
+
+    /// Appends `(i, output row)` for each row produced for `rows[i]`, in input order, calling
+    /// the function once for the whole batch.
+    pub fn eval_batch(&self, rows: &[&Row], out: &mut Vec<(usize, Row)>) -> Result<(), EvalError> {
+        let batch = rows.iter().map(|row| self.args.iter().map(|a| a.eval(row)).collect::<Result<Vec<_>, _>>()).collect::<Result<Vec<_>, _>>()?;
+        self.function.eval_batch(&batch, out)
     }
 }
 

@@ -124,3 +124,59 @@ pub(crate) fn bind_scalar_call(function: Arc<dyn ScalarFunction>, args: Vec<Boun
     let bound = BoundExpr::call(&name, args, kernel, result, true);
     Ok(if signature.deterministic { bound } else { bound.non_deterministic() })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::expr::{bind, BindContext, Expr};
+    use crate::types::{Field, Row, Schema};
+
+    struct Twice;
+
+    impl ScalarFunction for Twice {
+        fn name(&self) -> &str {
+            "twice"
+        }
+
+        fn signature(&self, arg_types: &[DataType]) -> Result<ScalarSignature, String> {
+            match arg_types {
+                [t] if t.is_integer() || *t == DataType::Null => Ok(ScalarSignature { params: vec![DataType::BigInt], result: DataType::BigInt, deterministic: true }),
+                _ => Err("expects (BIGINT)".into()),
+            }
+        }
+
+        fn eval(&self, args: &[Value]) -> Result<Value, EvalError> {
+            Ok(match args.first() {
+                Some(Value::BigInt(v)) => Value::BigInt(v * 2),
+                _ => Value::Null,
+            })
+        }
+    }
+
+    fn ctx() -> BindContext {
+        let mut functions = UserFunctions::new();
+        functions.register_scalar(Arc::new(Twice));
+        BindContext { functions, ..BindContext::default() }
+    }
+
+    fn call(name: &str, arg: Expr) -> Expr {
+        serde_json::from_value(serde_json::json!({"call": {"function": name, "args": [arg]}})).unwrap()
+    }
+
+    #[test]
+    fn user_functions_bind_after_builtins() {
+        let schema = Schema::new(vec![Field::new("x", DataType::Int)]);
+        let bound = bind(&call("TWICE", Expr::col("x")), &schema, &ctx()).unwrap();
+        assert_eq!(bound.data_type(), DataType::BigInt);
+        assert_eq!(bound.compile().eval(&Row::new(vec![Value::Int(21)])), Ok(Value::BigInt(42)));
+        let err = bind(&call("twice", Expr::col("x")), &Schema::new(vec![Field::new("x", DataType::String)]), &ctx()).unwrap_err();
+        assert_eq!(err.message, "function twice expects (BIGINT), got (STRING)");
+        assert!(bind(&call("twice", Expr::col("x")), &schema, &BindContext::default()).is_err());
+        let upper = bind(&call("upper", Expr::col("x")), &Schema::new(vec![Field::new("x", DataType::String)]), &ctx()).unwrap();
+        assert_eq!(upper.data_type(), DataType::String);
+        let mut functions = ctx().functions;
+        assert_eq!(functions.names(), vec!["TWICE".to_string()]);
+        assert!(functions.remove("Twice"));
+        assert!(functions.names().is_empty());
+    }
+}
