@@ -4,6 +4,7 @@
 
 mod convert;
 mod errors;
+mod gil;
 mod run;
 mod session;
 mod udf;

@@ -16,7 +16,7 @@ use weir_core::SpecPath;
 use crate::convert::row_to_py;
 use crate::errors::{engine_error, plan_error, sql_error, weir_error};
 use crate::run::run_interruptible;
-use crate::udf::{ErrorSlot, PyScalarFunction, PyTableFunction};
+use crate::udf::{display_name, ErrorSlot, PyScalarFunction, PyTableFunction};
 
 /// Registers the module's classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -86,7 +86,7 @@ impl Session {
     }
 
     /// Registers a Python scalar function under `name`.
-    #[pyo3(signature = (name, callable, result_type, input_types=None, deterministic=true))]
+    #[pyo3(signature = (name, callable, result_type, input_types=None, deterministic=true, label=None))]
     fn register_scalar_function(
         &self,
         py: Python<'_>,
@@ -95,9 +95,11 @@ impl Session {
         result_type: &str,
         input_types: Option<Vec<String>>,
         deterministic: bool,
+        label: Option<String>,
     ) -> PyResult<()> {
         let function = PyScalarFunction {
             name: name.to_string(),
+            label: label.unwrap_or_else(|| display_name(py, &callable, name)),
             callable,
             params: parse_types(py, input_types)?,
             result: parse_type(py, result_type)?,
@@ -109,7 +111,7 @@ impl Session {
     }
 
     /// Registers a Python table function under `name` with output columns `(name, type)`.
-    #[pyo3(signature = (name, callable, output, input_types=None))]
+    #[pyo3(signature = (name, callable, output, input_types=None, label=None, batched=false))]
     fn register_table_function(
         &self,
         py: Python<'_>,
@@ -117,9 +119,11 @@ impl Session {
         callable: Py<PyAny>,
         output: Vec<(String, String)>,
         input_types: Option<Vec<String>>,
+        label: Option<String>,
+        batched: bool,
     ) -> PyResult<()> {
         let output = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
-        let function = PyTableFunction { name: name.to_string(), callable, params: parse_types(py, input_types)?, output, errors: Arc::clone(&self.errors) };
+        let function = PyTableFunction { name: name.to_string(), label: label.unwrap_or_else(|| display_name(py, &callable, name)), callable, params: parse_types(py, input_types)?, output, batched, errors: Arc::clone(&self.errors) };
         self.sql().catalog_mut().functions_mut().register_table(Arc::new(function));
         Ok(())
     }

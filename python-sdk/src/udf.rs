@@ -20,6 +20,8 @@ pub type ErrorSlot = Arc<Mutex<Option<PyErr>>>;
 pub struct PyScalarFunction {
     /// Name it is called by.
     pub name: String,
+    /// Name shown in errors (the Python function's).
+    pub label: String,
     /// The callable.
     pub callable: Py<PyAny>,
     /// Declared parameter types (`None`: whatever the arguments are).
@@ -37,12 +39,17 @@ pub struct PyScalarFunction {
 pub struct PyTableFunction {
     /// Name it is called by.
     pub name: String,
+    /// Name shown in errors (the Python function's).
+    pub label: String,
     /// The callable.
     pub callable: Py<PyAny>,
     /// Declared parameter types (`None`: whatever the arguments are).
     pub params: Option<Vec<DataType>>,
     /// Output columns.
     pub output: Vec<Field>,
+    /// The callable takes a whole batch: a list of argument tuples, returning a list of
+    /// `(i, row)` pairs (rows produced for the `i`-th argument tuple), instead of one call per row.
+    pub batched: bool,
     /// Where the first failure is kept.
     pub errors: ErrorSlot,
 }
@@ -55,8 +62,22 @@ fn check_params(params: &Option<Vec<DataType>>, arg_types: &[DataType]) -> Resul
     }
 }
 
+/// The name to show for `callable` in errors: its `__qualname__` (else `__name__`, else
+/// `registered`).
+pub fn display_name(py: Python<'_>, callable: &Py<PyAny>, registered: &str) -> String {
+    let c = callable.bind(py);
+    for attr in ["__qualname__", "__name__"] {
+        if let Ok(name) = c.getattr(attr).and_then(|n| n.extract::<String>()) {
+            return name;
+        }
+    }
+    registered.to_string()
+}
+
 /// Turns a Python exception into an engine error carrying the traceback, keeping the first.
 fn failure(py: Python<'_>, name: &str, err: PyErr, slot: &ErrorSlot) -> EvalError {
+    // Attach the traceback to the exception object, so it prints and chains with it.
+    let _ = err.value(py).setattr("__traceback__", err.traceback(py));
     let text = format_exception(py, &err);
     if let Ok(mut first) = slot.lock() {
         if first.is_none() {
@@ -100,11 +121,11 @@ impl ScalarFunction for PyScalarFunction {
     }
 
     fn eval(&self, args: &[Value]) -> Result<Value, EvalError> {
-        Python::attach(|py| {
+        crate::gil::with_gil(|py| {
             let result = args_tuple(py, args).and_then(|a| self.callable.bind(py).call1(a));
             match result {
-                Ok(obj) => from_py(&obj, self.result).map_err(|m| EvalError::new(format!("Python function {} returned a bad value: {m}", self.name))),
-                Err(e) => Err(failure(py, &self.name, e, &self.errors)),
+                Ok(obj) => from_py(&obj, self.result).map_err(|m| EvalError::new(format!("Python function {} returned a bad value: {m}", self.label))),
+                Err(e) => Err(failure(py, &self.label, e, &self.errors)),
             }
         })
     }
@@ -120,22 +141,21 @@ impl TableFunction for PyTableFunction {
     }
 
     fn eval(&self, args: &[Value], out: &mut Vec<Row>) -> Result<(), EvalError> {
-        Python::attach(|py| {
-            let produced = args_tuple(py, args).and_then(|a| self.callable.bind(py).call1(a));
-            let produced = match produced {
-                Ok(p) => p,
-                Err(e) => return Err(failure(py, &self.name, e, &self.errors)),
-            };
-            if produced.is_none() {
-                return Ok(());
+        let mut indexed = Vec::new();
+        self.eval_batch(std::slice::from_ref(&args.to_vec()), &mut indexed)?;
+        out.extend(indexed.into_iter().map(|(_, row)| row));
+        Ok(())
+    }
+
+    fn eval_batch(&self, batch: &[Vec<Value>], out: &mut Vec<(usize, Row)>) -> Result<(), EvalError> {
+        crate::gil::with_gil(|py| {
+            if self.batched {
+                return self.call_batched(py, batch, out);
             }
-            let iter = match produced.try_iter() {
-                Ok(i) => i,
-                Err(e) => return Err(failure(py, &self.name, e, &self.errors)),
-            };
-            for item in iter {
-                let item = item.map_err(|e| failure(py, &self.name, e, &self.errors))?;
-                out.push(self.row_of(&item)?);
+            let mut rows = Vec::new();
+            for (i, args) in batch.iter().enumerate() {
+                self.call_one(py, args, &mut rows)?;
+                out.extend(rows.drain(..).map(|r| (i, r)));
             }
             Ok(())
         })
@@ -143,8 +163,45 @@ impl TableFunction for PyTableFunction {
 }
 
 impl PyTableFunction {
+    fn call_batched(&self, py: Python<'_>, batch: &[Vec<Value>], out: &mut Vec<(usize, Row)>) -> Result<(), EvalError> {
+        let fail = |e: PyErr| failure(py, &self.label, e, &self.errors);
+        let tuples = batch.iter().map(|args| args_tuple(py, args)).collect::<PyResult<Vec<_>>>().map_err(fail)?;
+        let list = PyList::new(py, tuples).map_err(fail)?;
+        let produced = self.callable.bind(py).call1((list,)).map_err(fail)?;
+        for pair in produced.try_iter().map_err(fail)? {
+            let (i, row): (usize, Bound<'_, PyAny>) = pair.and_then(|p| p.extract()).map_err(fail)?;
+            if i >= batch.len() {
+                return Err(EvalError::new(format!("Python table function {} returned row index {i} for a batch of {}", self.label, batch.len())));
+            }
+            out.push((i, self.row_of(&row)?));
+        }
+        Ok(())
+    }
+
+    fn call_one(&self, py: Python<'_>, args: &[Value], out: &mut Vec<Row>) -> Result<(), EvalError> {
+        {
+            let produced = args_tuple(py, args).and_then(|a| self.callable.bind(py).call1(a));
+            let produced = match produced {
+                Ok(p) => p,
+                Err(e) => return Err(failure(py, &self.label, e, &self.errors)),
+            };
+            if produced.is_none() {
+                return Ok(());
+            }
+            let iter = match produced.try_iter() {
+                Ok(i) => i,
+                Err(e) => return Err(failure(py, &self.label, e, &self.errors)),
+            };
+            for item in iter {
+                let item = item.map_err(|e| failure(py, &self.label, e, &self.errors))?;
+                out.push(self.row_of(&item)?);
+            }
+            Ok(())
+        }
+    }
+
     fn row_of(&self, item: &Bound<'_, PyAny>) -> Result<Row, EvalError> {
-        let bad = |m: String| EvalError::new(format!("Python table function {} produced a bad row: {m}", self.name));
+        let bad = |m: String| EvalError::new(format!("Python table function {} produced a bad row: {m}", self.label));
         let single = self.output.len() == 1 && !(item.is_instance_of::<PyTuple>() || item.is_instance_of::<PyList>() || has_fields(item));
         if single {
             return Ok(Row::new(vec![from_py(item, self.output[0].data_type).map_err(bad)?]));

@@ -95,7 +95,6 @@ def test_ctrl_c_cancels_a_running_job(batch_env: TableEnvironment) -> None:
         if not sent:
             sent.append(True)
             os.kill(os.getpid(), signal.SIGINT)
-        time.sleep(0.001)
         return x
 
     batch_env.execute_sql("CREATE TABLE big (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '100000000')")
@@ -103,7 +102,7 @@ def test_ctrl_c_cancels_a_running_job(batch_env: TableEnvironment) -> None:
     start = time.monotonic()
     with pytest.raises(KeyboardInterrupt):
         list(t.execute().collect())
-    assert time.monotonic() - start < 30
+    assert time.monotonic() - start < 10
 
 
 def test_per_record_overhead_is_measured(batch_env: TableEnvironment) -> None:
@@ -119,3 +118,14 @@ def test_per_record_overhead_is_measured(batch_env: TableEnvironment) -> None:
     per_record_us = (timings["udf"] - timings["sql"]) / n * 1e6
     print(f"\nPython scalar UDF overhead: {per_record_us:.2f} us/record (sql {timings['sql']:.3f}s, udf {timings['udf']:.3f}s, {n} rows)")
     assert per_record_us < 200
+
+
+def test_udtf_per_record_overhead_is_measured(batch_env: TableEnvironment) -> None:
+    n = 100_000
+    one = udtf(lambda x: [x], result_types=[DataTypes.BIGINT()], name="one")
+    batch_env.execute_sql(f"CREATE TABLE seq2 (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '{n}', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{n}')")
+    start = time.perf_counter()
+    t = batch_env.from_path("seq2").join_lateral(one(col("id")).alias("y")).select(col("y").sum.alias("s"))
+    assert list(t.execute().collect()) == [Row(s=n * (n + 1) // 2)]
+    elapsed = time.perf_counter() - start
+    print(f"\nPython UDTF (batched GIL, one call per row): {elapsed / n * 1e6:.2f} us/record end to end ({n} rows)")

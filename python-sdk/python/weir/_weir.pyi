@@ -17,13 +17,26 @@ class Session:
     def config(self) -> dict[str, str]:
         """The settings in force."""
     def register_scalar_function(
-        self, name: str, callable: Callable[..., Any], result_type: str, input_types: list[str] | None = None, deterministic: bool = True
+        self,
+        name: str,
+        callable: Callable[..., Any],
+        result_type: str,
+        input_types: list[str] | None = None,
+        deterministic: bool = True,
+        label: str | None = None,
     ) -> None:
         """Registers a Python scalar function."""
     def register_table_function(
-        self, name: str, callable: Callable[..., Any], output: list[tuple[str, str]], input_types: list[str] | None = None
+        self,
+        name: str,
+        callable: Callable[..., Any],
+        output: list[tuple[str, str]],
+        input_types: list[str] | None = None,
+        label: str | None = None,
+        batched: bool = False,
     ) -> None:
-        """Registers a Python table function with output columns ``(name, type)``."""
+        """Registers a Python table function with output columns ``(name, type)``; a batched
+        one takes a list of argument tuples and returns ``(i, row)`` pairs."""
     def register_plan_view(self, name: str, spec: str, output: str) -> None:
         """Registers a view computed by the nodes of ``spec``, ending at node ``output``."""
     def drop_plan_view(self, name: str) -> bool:

@@ -33,7 +33,8 @@ class DataStream:
         if not self._steps and self._source is None:
             return self._nodes, self._head
         chain = records.Chain(self._env._counter, list(self._steps), self._source)
-        name = self._env._register(chain, "chain", records.COLUMNS)
+        label = " -> ".join(f"{kind} {_label(f)}" for kind, f in self._steps) or "from_collection"
+        name = self._env._register(chain, "chain", records.COLUMNS, label)
         args = [{"column": 0}] if self._source is not None else [{"column": "seq"}, {"column": "v"}]
         return self._env._flat_map(self._nodes, self._head, name, args, ["seq", "v"])
 
@@ -134,7 +135,7 @@ class KeyedStream(DataStream):
         """Per key, the running combination of the records: each record emits its key's new
         value (streaming mode), or only each key's final value (batch mode)."""
         reducer = records.RollingReduce(self._env._counter, self._key, as_callable(func, "reduce"))
-        name = self._env._register(reducer, "reduce", [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES")])
+        name = self._env._register(reducer, "reduce", [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES")], f"reduce {_label(reducer.reduce)}")
         nodes, head = self._env._flat_map(self._nodes, self._head, name, [{"column": "seq"}, {"column": "v"}], ["seq", "k", "v"])
         if self._env._batch:
             dedup = {"kind": "deduplicate", "id": self._env._fresh_id("last"), "input": head, "key": [{"column": "k"}], "order_by": {"column": "seq"}, "keep": "last"}
@@ -168,6 +169,10 @@ class KeyedStream(DataStream):
     def count_window(self, size: int, slide: int = 0) -> Any:
         """Not supported yet."""
         raise unsupported("KeyedStream.count_window")
+
+
+def _label(f: Any) -> str:
+    return str(getattr(f, "__qualname__", None) or type(f).__name__)
 
 
 def _get(record: Any, field: int | str) -> Any:

@@ -36,24 +36,27 @@ def _flatten(f: Callable[[Any], Iterable[Any] | None], values: Iterable[Any]) ->
 
 
 class Chain:
-    """A fused chain as a table function: ``(seq, v)`` in, ``(seq, v)`` rows out."""
+    """A fused chain as a batched table function: a batch of ``(seq, v)`` argument tuples in,
+    ``(i, (seq, v))`` out for each record produced from the ``i``-th input."""
 
     def __init__(self, counter: "itertools.count[int]", steps: list[Step], source: list[Any] | None = None) -> None:
         self.counter = counter
         self.steps = steps
         self.source = source
 
-    def __call__(self, *args: Any) -> list[tuple[int, bytes]]:
-        if self.source is not None:
-            values: Iterable[Any] = [self.source[args[0]]]
-        else:
-            values = [pickle.loads(args[1])]
-        return [(next(self.counter), pickle.dumps(v, PROTOCOL)) for v in apply_chain(values, self.steps)]
+    def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[int, bytes]]]:
+        out = []
+        counter, dumps, steps = self.counter, pickle.dumps, self.steps
+        for i, args in enumerate(batch):
+            values: Iterable[Any] = [self.source[args[0]]] if self.source is not None else [pickle.loads(args[1])]
+            for v in apply_chain(values, steps) if steps else values:
+                out.append((i, (next(counter), dumps(v, PROTOCOL))))
+        return out
 
 
 class RollingReduce:
-    """A keyed rolling reduce as a table function: ``(seq, v)`` in, ``(seq, key, v)`` out with
-    the new accumulated value of the record's key.
+    """A keyed rolling reduce as a batched table function: ``(seq, v)`` in, ``(seq, key, v)``
+    out with the new accumulated value of the record's key.
 
     The state is one dict shared by every worker thread: calls are serialized by the GIL, so
     each record updates its key's value exactly once whichever worker it arrives on. (Keyed
@@ -65,12 +68,16 @@ class RollingReduce:
         self.reduce = reduce
         self.state: dict[Any, Any] = {}
 
-    def __call__(self, seq: int, v: bytes) -> list[tuple[int, bytes, bytes]]:
-        value = pickle.loads(v)
-        k = self.key(value)
-        acc = self.reduce(self.state[k], value) if k in self.state else value
-        self.state[k] = acc
-        return [(next(self.counter), pickle.dumps(k, PROTOCOL), pickle.dumps(acc, PROTOCOL))]
+    def __call__(self, batch: list[tuple[int, bytes]]) -> list[tuple[int, tuple[int, bytes, bytes]]]:
+        out = []
+        state, key, reduce = self.state, self.key, self.reduce
+        for i, (_, v) in enumerate(batch):
+            value = pickle.loads(v)
+            k = key(value)
+            acc = reduce(state[k], value) if k in state else value
+            state[k] = acc
+            out.append((i, (next(self.counter), pickle.dumps(k, PROTOCOL), pickle.dumps(acc, PROTOCOL))))
+        return out
 
 
 def decode(changes: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:

@@ -142,9 +142,9 @@ class StreamExecutionEnvironment:
             config["parallelism.default"] = str(self._parallelism)
         return config
 
-    def _register(self, function: Any, kind: str, output: list[tuple[str, str]]) -> str:
+    def _register(self, function: Any, kind: str, output: list[tuple[str, str]], label: str | None = None) -> str:
         name = f"__ds_{kind}_{next(self._ids)}"
-        self._session.register_table_function(name, function, output, None)
+        self._session.register_table_function(name, function, output, None, label or kind, batched=True)
         return name
 
     def _flat_map(self, nodes: list[dict[str, Any]], head: str, function: str, args: list[dict[str, Any]], names: list[str]) -> tuple[list[dict[str, Any]], str]:

@@ -45,7 +45,8 @@ class Expression:
 
     def replace(self, f: Callable[["Expression"], "Expression | None"]) -> "Expression":
         """This expression with subexpressions replaced where ``f`` returns one."""
-        return f(self) or self
+        out = f(self)
+        return self if out is None else out
 
     def __bool__(self) -> bool:
         raise TypeError("use & / | / ~ to combine Table API conditions, not and / or / not")
@@ -277,7 +278,8 @@ class CallExpr(Expression):
         return list(self.args)
 
     def replace(self, f: Callable[[Expression], Expression | None]) -> Expression:
-        return f(self) or CallExpr(self.function, [a.replace(f) for a in self.args])
+        out = f(self)
+        return CallExpr(self.function, [a.replace(f) for a in self.args]) if out is None else out
 
     def __repr__(self) -> str:
         name = self.function if isinstance(self.function, str) else self.function.name
@@ -298,7 +300,8 @@ class CastExpr(Expression):
         return [self.expr]
 
     def replace(self, f: Callable[[Expression], Expression | None]) -> Expression:
-        return f(self) or CastExpr(self.expr.replace(f), self.data_type)
+        out = f(self)
+        return CastExpr(self.expr.replace(f), self.data_type) if out is None else out
 
 
 class AliasExpr(Expression):
@@ -318,7 +321,8 @@ class AliasExpr(Expression):
         return [self.expr]
 
     def replace(self, f: Callable[[Expression], Expression | None]) -> Expression:
-        return f(self) or AliasExpr(self.expr.replace(f), self.name)
+        out = f(self)
+        return AliasExpr(self.expr.replace(f), self.name) if out is None else out
 
 
 class SortExpr(Expression):

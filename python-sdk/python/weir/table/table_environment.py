@@ -76,9 +76,9 @@ class TableEnvironment:
 
     def _register(self, name: str, function: UserDefinedFunctionWrapper) -> None:
         if isinstance(function, UserDefinedTableFunctionWrapper):
-            self._session.register_table_function(name, function.func, function.output_columns(), function.input_type_names())
+            self._session.register_table_function(name, function.func, function.output_columns(), function.input_type_names(), function.name)
         elif isinstance(function, UserDefinedScalarFunctionWrapper):
-            self._session.register_scalar_function(name, function.func, function.result_type.sql, function.input_type_names(), function.deterministic)
+            self._session.register_scalar_function(name, function.func, function.result_type.sql, function.input_type_names(), function.deterministic, function.name)
         else:
             raise TypeError(f"not a Python function declared with @udf or @udtf: {function!r}")
         self._functions[id(function)] = (function, name)
