@@ -6,9 +6,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use pyo3::prelude::*;
-use weir_core::plan::ValidatedPlan;
-use weir_core::runtime::{run_job, CancelToken, JobOutcome, RunOptions};
 use weir_core::Error;
+use weir_core::plan::ValidatedPlan;
+use weir_core::runtime::{CancelToken, JobOutcome, RunOptions, run_job};
 
 /// Runs `plan` to completion, honouring Ctrl-C.
 pub fn run_interruptible(py: Python<'_>, plan: ValidatedPlan, mut options: RunOptions) -> PyResult<Result<JobOutcome, Error>> {

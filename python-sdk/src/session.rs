@@ -7,16 +7,16 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
-use weir_core::plan::{job_config, parse_job_spec, validate_with_functions, PlanValidator, RuntimeMode};
+use weir_core::SpecPath;
+use weir_core::plan::{PlanValidator, RuntimeMode, job_config, parse_job_spec, validate_with_functions};
 use weir_core::runtime::RunOptions;
 use weir_core::sql::{PlanView, SqlOutcome, SqlSession};
 use weir_core::types::{DataType, Field};
-use weir_core::SpecPath;
 
 use crate::convert::row_to_py;
 use crate::errors::{engine_error, plan_error, sql_error, weir_error};
 use crate::run::run_interruptible;
-use crate::udf::{display_name, ErrorSlot, PyScalarFunction, PyTableFunction};
+use crate::udf::{ErrorSlot, PyScalarFunction, PyTableFunction, display_name};
 
 /// Registers the module's classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -24,6 +24,9 @@ pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(normalize_type, m)?)?;
     Ok(())
 }
+
+/// A column as Python sees it: `(name, type, nullable)`.
+type Column = (String, String, bool);
 
 /// A SQL session plus user functions; runs job specs (JSON) on the engine.
 #[pyclass(module = "weir._weir")]
@@ -57,14 +60,19 @@ impl Session {
     /// A new, empty session.
     #[new]
     fn new() -> Session {
-        Session { sql: Mutex::new(SqlSession::new()), errors: Arc::new(Mutex::new(None)) }
+        Session {
+            sql: Mutex::new(SqlSession::new()),
+            errors: Arc::new(Mutex::new(None)),
+        }
     }
 
     /// Executes a SQL script; one tuple per statement: `("done", message)`, `("job", spec)`,
     /// `("query", spec)`, `("explain", text)` or `("table", columns, rows)`.
     fn execute_sql<'py>(&self, py: Python<'py>, script: &str) -> PyResult<Vec<Bound<'py, PyTuple>>> {
         let outcomes = self.sql().execute_script(script).map_err(|e| sql_error(py, &e))?;
-        let spec_json = |spec: &weir_core::plan::JobSpec| serde_json::to_string(spec).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()));
+        let spec_json = |spec: &weir_core::plan::JobSpec| {
+            serde_json::to_string(spec).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+        };
         outcomes
             .into_iter()
             .map(|o| match o {
@@ -74,7 +82,11 @@ impl Session {
                 SqlOutcome::Explain(text) => PyTuple::new(py, ["explain".to_string(), text]),
                 SqlOutcome::Table(t) => PyTuple::new(
                     py,
-                    ["table".into_pyobject(py)?.into_any(), t.columns.into_pyobject(py)?.into_any(), t.rows.into_pyobject(py)?.into_any()],
+                    [
+                        "table".into_pyobject(py)?.into_any(),
+                        t.columns.into_pyobject(py)?.into_any(),
+                        t.rows.into_pyobject(py)?.into_any(),
+                    ],
                 ),
             })
             .collect()
@@ -86,6 +98,7 @@ impl Session {
     }
 
     /// Registers a Python scalar function under `name`.
+    #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments
     #[pyo3(signature = (name, callable, result_type, input_types=None, deterministic=true, label=None))]
     fn register_scalar_function(
         &self,
@@ -111,6 +124,7 @@ impl Session {
     }
 
     /// Registers a Python table function under `name` with output columns `(name, type)`.
+    #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments
     #[pyo3(signature = (name, callable, output, input_types=None, label=None, batched=false))]
     fn register_table_function(
         &self,
@@ -122,8 +136,19 @@ impl Session {
         label: Option<String>,
         batched: bool,
     ) -> PyResult<()> {
-        let output = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
-        let function = PyTableFunction { name: name.to_string(), label: label.unwrap_or_else(|| display_name(py, &callable, name)), callable, params: parse_types(py, input_types)?, output, batched, errors: Arc::clone(&self.errors) };
+        let output = output
+            .iter()
+            .map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let function = PyTableFunction {
+            name: name.to_string(),
+            label: label.unwrap_or_else(|| display_name(py, &callable, name)),
+            callable,
+            params: parse_types(py, input_types)?,
+            output,
+            batched,
+            errors: Arc::clone(&self.errors),
+        };
         self.sql().catalog_mut().functions_mut().register_table(Arc::new(function));
         Ok(())
     }
@@ -132,7 +157,11 @@ impl Session {
     /// nodes, no sink), so that SQL can read a Table built with the Table API.
     fn register_plan_view(&self, py: Python<'_>, name: &str, spec: &str, output: &str) -> PyResult<()> {
         let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
-        let view = PlanView { name: name.to_string(), nodes: spec.nodes, output: output.to_string() };
+        let view = PlanView {
+            name: name.to_string(),
+            nodes: spec.nodes,
+            output: output.to_string(),
+        };
         self.sql().catalog_mut().put_plan_view(view);
         Ok(())
     }
@@ -154,7 +183,7 @@ impl Session {
 
     /// Checks the nodes of a job spec (a sink is not required) and returns each node's output
     /// schema: `[(id, [(name, type, nullable), ...]), ...]`.
-    fn schemas(&self, py: Python<'_>, spec: &str) -> PyResult<Vec<(String, Vec<(String, String, bool)>)>> {
+    fn schemas(&self, py: Python<'_>, spec: &str) -> PyResult<Vec<(String, Vec<Column>)>> {
         let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
         let root = SpecPath::default();
         let mut config = job_config(&spec.config, &root.field("config")).map_err(|e| plan_error(py, &e))?;
@@ -164,7 +193,11 @@ impl Session {
         for node in spec.nodes {
             let id = node.id().to_string();
             let schema = validator.add_node(node).map_err(|e| plan_error(py, &e))?;
-            let fields = schema.fields.iter().map(|f| (f.name.clone(), f.data_type.to_string(), f.nullable)).collect();
+            let fields = schema
+                .fields
+                .iter()
+                .map(|f| (f.name.clone(), f.data_type.to_string(), f.nullable))
+                .collect();
             out.push((id, fields));
         }
         Ok(out)
@@ -181,9 +214,20 @@ impl Session {
             None => None,
             Some("batch") => Some(RuntimeMode::Batch),
             Some("streaming") => Some(RuntimeMode::Streaming),
-            Some(other) => return Err(weir_error(py, "PlanError", &format!("unknown runtime mode '{other}' (batch or streaming)"), "invalid_plan")),
+            Some(other) => {
+                return Err(weir_error(
+                    py,
+                    "PlanError",
+                    &format!("unknown runtime mode '{other}' (batch or streaming)"),
+                    "invalid_plan",
+                ));
+            }
         };
-        let options = RunOptions { workers, mode, ..RunOptions::default() };
+        let options = RunOptions {
+            workers,
+            mode,
+            ..RunOptions::default()
+        };
         if let Ok(mut slot) = self.errors.lock() {
             *slot = None;
         }

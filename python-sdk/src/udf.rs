@@ -56,9 +56,16 @@ pub struct PyTableFunction {
 
 fn check_params(params: &Option<Vec<DataType>>, arg_types: &[DataType]) -> Result<Vec<DataType>, String> {
     match params {
-        None => Ok(arg_types.iter().map(|t| if *t == DataType::Null { DataType::String } else { *t }).collect()),
+        None => Ok(arg_types
+            .iter()
+            .map(|t| if *t == DataType::Null { DataType::String } else { *t })
+            .collect()),
         Some(p) if p.len() == arg_types.len() => Ok(p.clone()),
-        Some(p) => Err(format!("expects {} arguments ({})", p.len(), p.iter().map(DataType::to_string).collect::<Vec<_>>().join(", "))),
+        Some(p) => Err(format!(
+            "expects {} arguments ({})",
+            p.len(),
+            p.iter().map(DataType::to_string).collect::<Vec<_>>().join(", ")
+        )),
     }
 }
 
@@ -79,10 +86,10 @@ fn failure(py: Python<'_>, name: &str, err: PyErr, slot: &ErrorSlot) -> EvalErro
     // Attach the traceback to the exception object, so it prints and chains with it.
     let _ = err.value(py).setattr("__traceback__", err.traceback(py));
     let text = format_exception(py, &err);
-    if let Ok(mut first) = slot.lock() {
-        if first.is_none() {
-            *first = Some(err.clone_ref(py));
-        }
+    if let Ok(mut first) = slot.lock()
+        && first.is_none()
+    {
+        *first = Some(err.clone_ref(py));
     }
     EvalError::new(format!("Python function {name} raised an exception:\n{text}"))
 }
@@ -92,14 +99,13 @@ pub fn format_exception(py: Python<'_>, err: &PyErr) -> String {
     let formatted = (|| -> PyResult<String> {
         let tb = py.import("traceback")?;
         let lines = tb.call_method1("format_exception", (err.value(py),))?;
-        let joined: String = PyString_join(&lines)?;
+        let joined: String = join_lines(&lines)?;
         Ok(joined)
     })();
     formatted.unwrap_or_else(|_| err.to_string()).trim_end().to_string()
 }
 
-#[allow(non_snake_case)]
-fn PyString_join(lines: &Bound<'_, PyAny>) -> PyResult<String> {
+fn join_lines(lines: &Bound<'_, PyAny>) -> PyResult<String> {
     let mut out = String::new();
     for line in lines.try_iter()? {
         out.push_str(&line?.extract::<String>()?);
@@ -117,14 +123,19 @@ impl ScalarFunction for PyScalarFunction {
     }
 
     fn signature(&self, arg_types: &[DataType]) -> Result<ScalarSignature, String> {
-        Ok(ScalarSignature { params: check_params(&self.params, arg_types)?, result: self.result, deterministic: self.deterministic })
+        Ok(ScalarSignature {
+            params: check_params(&self.params, arg_types)?,
+            result: self.result,
+            deterministic: self.deterministic,
+        })
     }
 
     fn eval(&self, args: &[Value]) -> Result<Value, EvalError> {
         crate::gil::with_gil(|py| {
             let result = args_tuple(py, args).and_then(|a| self.callable.bind(py).call1(a));
             match result {
-                Ok(obj) => from_py(&obj, self.result).map_err(|m| EvalError::new(format!("Python function {} returned a bad value: {m}", self.label))),
+                Ok(obj) => from_py(&obj, self.result)
+                    .map_err(|m| EvalError::new(format!("Python function {} returned a bad value: {m}", self.label))),
                 Err(e) => Err(failure(py, &self.label, e, &self.errors)),
             }
         })
@@ -137,7 +148,10 @@ impl TableFunction for PyTableFunction {
     }
 
     fn signature(&self, arg_types: &[DataType]) -> Result<TableSignature, String> {
-        Ok(TableSignature { params: check_params(&self.params, arg_types)?, output: self.output.clone() })
+        Ok(TableSignature {
+            params: check_params(&self.params, arg_types)?,
+            output: self.output.clone(),
+        })
     }
 
     fn eval(&self, args: &[Value], out: &mut Vec<Row>) -> Result<(), EvalError> {
@@ -165,13 +179,21 @@ impl TableFunction for PyTableFunction {
 impl PyTableFunction {
     fn call_batched(&self, py: Python<'_>, batch: &[Vec<Value>], out: &mut Vec<(usize, Row)>) -> Result<(), EvalError> {
         let fail = |e: PyErr| failure(py, &self.label, e, &self.errors);
-        let tuples = batch.iter().map(|args| args_tuple(py, args)).collect::<PyResult<Vec<_>>>().map_err(fail)?;
+        let tuples = batch
+            .iter()
+            .map(|args| args_tuple(py, args))
+            .collect::<PyResult<Vec<_>>>()
+            .map_err(fail)?;
         let list = PyList::new(py, tuples).map_err(fail)?;
         let produced = self.callable.bind(py).call1((list,)).map_err(fail)?;
         for pair in produced.try_iter().map_err(fail)? {
             let (i, row): (usize, Bound<'_, PyAny>) = pair.and_then(|p| p.extract()).map_err(fail)?;
             if i >= batch.len() {
-                return Err(EvalError::new(format!("Python table function {} returned row index {i} for a batch of {}", self.label, batch.len())));
+                return Err(EvalError::new(format!(
+                    "Python table function {} returned row index {i} for a batch of {}",
+                    self.label,
+                    batch.len()
+                )));
             }
             out.push((i, self.row_of(&row)?));
         }
@@ -208,12 +230,19 @@ impl PyTableFunction {
         }
         let values: Vec<Bound<'_, PyAny>> = match item.try_iter() {
             Ok(it) => it.collect::<PyResult<Vec<_>>>().map_err(|e| bad(e.to_string()))?,
-            Err(_) => return Err(bad(format!("expected a tuple of {} values", self.output.len()))),
+            Err(_) => {
+                return Err(bad(format!("expected a tuple of {} values", self.output.len())));
+            }
         };
         if values.len() != self.output.len() {
             return Err(bad(format!("expected {} values, found {}", self.output.len(), values.len())));
         }
-        let row = values.iter().zip(&self.output).map(|(v, f)| from_py(v, f.data_type)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
+        let row = values
+            .iter()
+            .zip(&self.output)
+            .map(|(v, f)| from_py(v, f.data_type))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(bad)?;
         Ok(Row::new(row))
     }
 }
