@@ -70,7 +70,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             match item {
                 SelectItem::Wildcard(opts) => {
                     check_wildcard_options(opts)?;
-                    for c in rel.columns.iter().filter(|c| c.field != HIDDEN_ROW_NUMBER) {
+                    // The row number of a Top-N is the relation's last column, but it belongs
+                    // where the ROW_NUMBER() item stands, not in the `*`.
+                    for c in rel.columns.iter().filter(|c| c.field != HIDDEN_ROW_NUMBER && Some(c.field.as_str()) != row_number) {
                         out.push(SelectColumn { name: c.name.clone(), expr: Expr::col(&c.field) });
                     }
                 }

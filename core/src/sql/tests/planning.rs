@@ -122,6 +122,17 @@ fn top_n_and_dedup() {
 }
 
 #[test]
+fn star_over_a_ranked_subquery_keeps_the_row_number_once() {
+    // Nexmark q19: SELECT * FROM (SELECT *, ROW_NUMBER() OVER (...) AS rank_number FROM bid) WHERE rank_number <= 10
+    let spec = job("SELECT * FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 10");
+    let plan = crate::plan::validate(&spec).unwrap();
+    let result = plan.nodes.last().unwrap();
+    let names: Vec<&str> = result.schema.names().collect();
+    assert_eq!(names.iter().filter(|n| n.starts_with("rn")).count(), 1, "{names:?}");
+    assert_eq!(names.last(), Some(&"rn"));
+}
+
+#[test]
 fn subqueries_in_from_and_where() {
     let spec = job("SELECT s.a FROM (SELECT auction AS a, price FROM bids WHERE price > 1) AS s WHERE s.price < 100");
     assert_eq!(kinds(&spec), ["source", "project", "filter", "project", "filter", "project", "sink"]);
