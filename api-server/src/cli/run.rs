@@ -88,6 +88,10 @@ fn execute(plan: ValidatedPlan, options: &RunOptions) -> anyhow::Result<()> {
         let s = if outcome.skipped_records == 1 { "" } else { "s" };
         eprintln!("skipped {} malformed record{s}", outcome.skipped_records);
     }
+    if outcome.late_records > 0 {
+        let s = if outcome.late_records == 1 { "" } else { "s" };
+        eprintln!("dropped {} late record{s} (behind the watermark)", outcome.late_records);
+    }
     for m in &outcome.metrics {
         tracing::info!(operator = %m.id, kind = %m.kind, records_in = m.records_in, records_out = m.records_out, "operator metrics");
     }

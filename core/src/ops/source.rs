@@ -4,7 +4,9 @@
 //! Batch jobs emit everything at time 0 and then release their capability, which flushes the
 //! whole dataflow. Streaming jobs stamp rows with processing time (epoch milliseconds, rounded
 //! down to the tick) and advance their capability with the clock, so the dataflow frontier
-//! moves and downstream results are emitted tick by tick.
+//! moves and downstream results are emitted tick by tick. Streaming sources with a watermark
+//! stamp rows with their event time instead and hold their capability at the watermark
+//! ([`EventClock`]); rows behind it are dropped and counted as late.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -15,10 +17,11 @@ use timely::dataflow::operators::generic::operator::source as timely_source;
 use timely::dataflow::Scope;
 
 use crate::connectors::{SourceFactory, SourcePoll, SourceReader};
-use crate::plan::RuntimeMode;
+use crate::plan::{RuntimeMode, SourceWatermark};
 use crate::runtime::JobContext;
 use crate::types::Row;
 
+use super::watermark::{EventClock, Stamp};
 use super::{Rows, Time};
 
 /// Rows asked of a reader per poll.
@@ -32,8 +35,16 @@ pub fn processing_time(tick_ms: u64) -> Time {
     now - now % tick_ms.max(1)
 }
 
-/// The rows of plan node `node`, read by this worker from its split of `factory`.
-pub fn source<'s>(scope: Scope<'s, Time>, node: usize, name: &str, factory: Arc<dyn SourceFactory>, ctx: JobContext) -> Rows<'s> {
+/// The rows of plan node `node`, read by this worker from its split of `factory`; timed by
+/// `watermark`'s column in streaming mode when given.
+pub fn source<'s>(
+    scope: Scope<'s, Time>,
+    node: usize,
+    name: &str,
+    factory: Arc<dyn SourceFactory>,
+    watermark: Option<SourceWatermark>,
+    ctx: JobContext,
+) -> Rows<'s> {
     let (worker, peers) = (scope.index(), scope.peers());
     timely_source::<_, CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _>(scope, name, move |capability, info| {
         let activator = scope.activator_for(info.address);
@@ -47,12 +58,14 @@ pub fn source<'s>(scope: Scope<'s, Time>, node: usize, name: &str, factory: Arc<
         let mut capability = Some(capability);
         let mut rows = Vec::with_capacity(POLL_ROWS);
         let streaming = ctx.mode == RuntimeMode::Streaming;
+        let mut clock = watermark.filter(|_| streaming).map(|w| EventClock::new(w, ctx.tick_ms));
+        let mut timed: Vec<(Time, Row)> = Vec::new();
         move |output| {
             let (Some(cap), Some(split)) = (capability.as_mut(), reader.as_mut()) else {
                 capability = None;
                 return;
             };
-            if streaming {
+            if streaming && clock.is_none() {
                 let now = processing_time(ctx.tick_ms);
                 if now > *cap.time() {
                     cap.downgrade(&now);
@@ -63,7 +76,33 @@ pub fn source<'s>(scope: Scope<'s, Time>, node: usize, name: &str, factory: Arc<
             while !finished {
                 rows.clear();
                 let polled = split.poll(&mut rows, POLL_ROWS);
-                if !rows.is_empty() {
+                if let Some(clock) = clock.as_mut().filter(|_| !rows.is_empty()) {
+                    let (mut late, mut untimed) = (0, 0);
+                    for row in rows.drain(..) {
+                        match clock.stamp(&row) {
+                            Stamp::At(time) => timed.push((time, row)),
+                            Stamp::Late => late += 1,
+                            Stamp::NoTime => untimed += 1,
+                        }
+                    }
+                    ctx.metrics.add_out(node, timed.len() as u64);
+                    ctx.metrics.add_late(node, late);
+                    ctx.metrics.add_skipped(node, untimed);
+                    // Every stamped time is at or after the watermark the capability holds.
+                    timed.sort_by_key(|(time, _)| *time);
+                    let mut rest = timed.drain(..).peekable();
+                    while let Some((time, row)) = rest.next() {
+                        let at = cap.delayed(&time);
+                        let mut session = output.session(&at);
+                        session.give((row, time, 1));
+                        while let Some((_, row)) = rest.next_if(|(t, _)| *t == time) {
+                            session.give((row, time, 1));
+                        }
+                    }
+                    if clock.watermark() > *cap.time() {
+                        cap.downgrade(&clock.watermark());
+                    }
+                } else if !rows.is_empty() {
                     let time = *cap.time();
                     ctx.metrics.add_out(node, rows.len() as u64);
                     output.session(&*cap).give_iterator(rows.drain(..).map(|row| (row, time, 1)));
@@ -84,7 +123,7 @@ pub fn source<'s>(scope: Scope<'s, Time>, node: usize, name: &str, factory: Arc<
                 ctx.metrics.add_skipped(node, split.skipped_records());
                 capability = None;
                 reader = None;
-            } else if streaming && !ctx.should_stop() {
+            } else if streaming && clock.is_none() && !ctx.should_stop() {
                 // Keep processing time moving even when no rows arrive.
                 activator.activate_after(Duration::from_millis(ctx.tick_ms));
             }

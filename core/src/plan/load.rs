@@ -7,7 +7,7 @@ use super::spec::{JobSpec, Node};
 
 /// Node kinds as written in `"kind"`.
 const NODE_KINDS: &[&str] =
-    &["source", "values", "filter", "project", "flat_map", "aggregate", "join", "distinct", "union", "top_n", "deduplicate", "sort", "sink"];
+    &["source", "values", "filter", "project", "flat_map", "window", "aggregate", "join", "distinct", "union", "top_n", "deduplicate", "sort", "sink"];
 
 /// Parses a JSON job spec. A syntax or shape error names its place: `line 3 column 5` for
 /// malformed JSON, the JSON path (`nodes[2].predicate.call.args`) for a wrong field.

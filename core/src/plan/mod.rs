@@ -3,10 +3,12 @@
 
 mod load;
 mod spec;
+mod time;
 mod typed;
 mod validate;
 
 pub use load::{job_spec_schema, parse_job_spec};
 pub use spec::*;
+pub use time::WINDOW_COLUMNS;
 pub use typed::*;
 pub use validate::{aggregate_type, job_config, validate, validate_with_functions, PlanValidator};

@@ -41,6 +41,8 @@ pub enum Node {
     Project(ProjectNode),
     /// Calls a table function on each row and appends each row it returns (LATERAL TABLE).
     FlatMap(FlatMapNode),
+    /// Assigns each row to its event-time windows (TUMBLE, HOP, CUMULATE table functions).
+    Window(WindowNode),
     /// Groups rows and computes aggregates per group (GROUP BY).
     Aggregate(AggregateNode),
     /// Joins two inputs on equal keys plus an optional residual condition.
@@ -72,6 +74,22 @@ pub struct SourceNode {
     /// Connector options with Flink's names (`path`, `format`, `number-of-rows`, ...).
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// Event time: the column rows are timed by and how late they may arrive (SQL's
+    /// `WATERMARK FOR col AS col - INTERVAL ..`). Without it, streaming jobs use processing time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<WatermarkDef>,
+}
+
+/// A bounded-out-of-orderness watermark: after a row with event time `t` the source promises
+/// no rows earlier than `t - delay_ms`; rows that arrive later anyway are dropped and counted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatermarkDef {
+    /// The event-time column, of type TIMESTAMP(3) or TIMESTAMP_LTZ(3).
+    pub column: String,
+    /// How far, in milliseconds, rows may arrive out of order.
+    #[serde(default)]
+    pub delay_ms: u64,
 }
 
 /// Constant rows with a declared schema.
@@ -137,6 +155,44 @@ pub struct FlatMapNode {
     /// Names for the function's output columns (defaults to the function's own names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+}
+
+/// The window table-valued functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum WindowKind {
+    /// `TUMBLE`: consecutive windows of `size_ms`; each row falls in one.
+    Tumble,
+    /// `HOP`: windows of `size_ms` starting every `slide_ms`; a row falls in `size / slide`.
+    Hop,
+    /// `CUMULATE`: windows growing by `step_ms` from the start of each `size_ms` period.
+    Cumulate,
+}
+
+/// `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size))` and its HOP and CUMULATE siblings: the input
+/// columns followed by `window_start`, `window_end` (TIMESTAMP(3)) and `window_time`
+/// (`window_end - 1 ms`, of the time column's type), one output row per window a row falls in.
+/// Rows whose time is NULL belong to no window and vanish.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WindowNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Which windows.
+    pub window: WindowKind,
+    /// The TIMESTAMP(3) or TIMESTAMP_LTZ(3) column rows are windowed by (in streaming mode,
+    /// the event-time column of a source `watermark`, for windows that close).
+    pub time_column: String,
+    /// Window length in milliseconds.
+    pub size_ms: u64,
+    /// HOP only: milliseconds between window starts (`size_ms` must be a multiple of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slide_ms: Option<u64>,
+    /// CUMULATE only: milliseconds each window grows by (`size_ms` must be a multiple of it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_ms: Option<u64>,
 }
 
 /// An aggregate function.
@@ -372,6 +428,7 @@ impl Node {
             Node::Filter(n) => &n.id,
             Node::Project(n) => &n.id,
             Node::FlatMap(n) => &n.id,
+            Node::Window(n) => &n.id,
             Node::Aggregate(n) => &n.id,
             Node::Join(n) => &n.id,
             Node::Distinct(n) => &n.id,
@@ -391,6 +448,7 @@ impl Node {
             Node::Filter(_) => "filter",
             Node::Project(_) => "project",
             Node::FlatMap(_) => "flat_map",
+            Node::Window(_) => "window",
             Node::Aggregate(_) => "aggregate",
             Node::Join(_) => "join",
             Node::Distinct(_) => "distinct",
@@ -409,6 +467,7 @@ impl Node {
             Node::Filter(n) => vec![("input", &n.input)],
             Node::Project(n) => vec![("input", &n.input)],
             Node::FlatMap(n) => vec![("input", &n.input)],
+            Node::Window(n) => vec![("input", &n.input)],
             Node::Aggregate(n) => vec![("input", &n.input)],
             Node::Join(n) => vec![("left", &n.left), ("right", &n.right)],
             Node::Distinct(n) => vec![("input", &n.input)],

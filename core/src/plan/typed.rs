@@ -8,7 +8,7 @@ use crate::connectors::{Options, SourceFactory};
 use crate::expr::{BindContext, BoundExpr};
 use crate::types::{DataType, Schema};
 
-use super::spec::{AggregateFunction, JoinType, Keep};
+use super::spec::{AggregateFunction, JoinType, Keep, WindowKind};
 
 /// Whether a job computes final results of bounded input or a continuous changelog.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -68,6 +68,8 @@ pub enum PlanOp {
         connector: String,
         /// The configured connector.
         factory: Arc<dyn SourceFactory>,
+        /// Event time and its watermark, when declared.
+        watermark: Option<SourceWatermark>,
     },
     /// Keep rows where the predicate is TRUE.
     Filter {
@@ -84,12 +86,21 @@ pub enum PlanOp {
         /// The table function, bound to its arguments.
         function: crate::expr::BoundTableFunction,
     },
+    /// Assign rows to windows (TUMBLE, HOP, CUMULATE).
+    Window {
+        /// Which windows.
+        window: WindowSpec,
+        /// The input column windowed by.
+        time_column: usize,
+    },
     /// GROUP BY.
     Aggregate {
         /// Grouping keys over the input.
         group_by: Vec<BoundExpr>,
         /// Aggregates.
         aggregates: Vec<BoundAggregate>,
+        /// Set when grouping by a window's start and end: a window aggregate.
+        window: Option<WindowAggregate>,
     },
     /// Equi-join with residual condition.
     Join {
@@ -151,6 +162,60 @@ pub enum PlanOp {
     },
 }
 
+/// A source's event time: rows are timed by a column, and lag at most `delay_ms` behind.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SourceWatermark {
+    /// The TIMESTAMP(3)/TIMESTAMP_LTZ(3) column.
+    pub column: usize,
+    /// Bounded out-of-orderness in milliseconds.
+    pub delay_ms: u64,
+}
+
+/// Which windows a row falls in: `TUMBLE(size)`, `HOP(slide, size)`, `CUMULATE(step, size)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowSpec {
+    /// The kind of window.
+    pub kind: WindowKind,
+    /// Window length in milliseconds (> 0).
+    pub size_ms: u64,
+    /// HOP: the slide; CUMULATE: the step; TUMBLE: the size. Divides `size_ms`.
+    pub slide_ms: u64,
+}
+
+/// Event-time columns a node's rows carry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TimeColumns {
+    /// The column holding each row's event time, when the rows descend from a watermarked
+    /// source and the column was passed through unchanged (a time attribute, in Flink's words).
+    pub rowtime: Option<usize>,
+    /// The `window_start` and `window_end` columns of a window node, passed through unchanged.
+    pub window: Option<WindowColumns>,
+}
+
+/// Where a window node's bounds are among a node's columns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowColumns {
+    /// `window_start`.
+    pub start: usize,
+    /// `window_end`.
+    pub end: usize,
+    /// The windows were assigned on event time (the rowtime column): they close as the
+    /// watermark passes their end.
+    pub event_time: bool,
+}
+
+/// A GROUP BY over a window's start and end, which emits each window's rows once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowAggregate {
+    /// The input column holding `window_end`.
+    pub end_column: usize,
+    /// The position of `window_end` among the group keys.
+    pub end_key: usize,
+    /// Windows close with the watermark (event time): in streaming mode each window's result
+    /// is emitted once, when the watermark passes its end, and its state is dropped after.
+    pub event_time: bool,
+}
+
 /// A validated node.
 #[derive(Clone)]
 pub struct PlanNode {
@@ -172,6 +237,8 @@ pub struct PlanNode {
     pub append_only: bool,
     /// The order its rows must be presented in (a `sort` node), if any.
     pub ordering: Option<Vec<BoundSortKey>>,
+    /// Its event-time and window columns.
+    pub time: TimeColumns,
 }
 
 /// A job ready to compile: nodes in dependency order, all checked.

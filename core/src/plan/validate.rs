@@ -11,6 +11,7 @@ use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError, Us
 use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
+use super::time::{check_window, source_watermark, time_columns, window_aggregate};
 use super::typed::*;
 
 /// Builds a [`ValidatedPlan`] one node at a time, so that front ends (SQL, Python) can learn
@@ -122,9 +123,12 @@ impl PlanValidator {
         let append_only = match &built.op {
             PlanOp::Source { .. } => true,
             PlanOp::Filter { .. } | PlanOp::Project { .. } | PlanOp::FlatMap { .. } | PlanOp::Union { .. } | PlanOp::Sink { .. } => inputs_append_only,
-            PlanOp::Join { join_type: JoinType::Inner, .. } => inputs_append_only,
+            PlanOp::Join { join_type: JoinType::Inner, .. } | PlanOp::Window { .. } => inputs_append_only,
+            // A window aggregate emits each window's rows once (see `ops::aggregate`).
+            PlanOp::Aggregate { window: Some(w), .. } => w.event_time,
             _ => false,
         };
+        let time = time_columns(&built.op, &inputs.iter().map(|&i| &self.nodes[i]).collect::<Vec<_>>());
         self.by_id.insert(id.clone(), index);
         self.nodes.push(PlanNode {
             id,
@@ -135,6 +139,7 @@ impl PlanValidator {
             unique_key: built.unique_key,
             ordering: built.ordering,
             append_only,
+            time,
         });
         Ok(&self.nodes[index].schema)
     }
@@ -196,6 +201,10 @@ impl PlanValidator {
             }
             Node::Project(n) => self.check_project(n, inputs, path),
             Node::FlatMap(n) => self.check_flat_map(n, inputs, path),
+            Node::Window(n) => {
+                let (schema, op) = check_window(n, self.input(inputs, 0), path)?;
+                Ok(Checked { schema, op, unique_key: None, ordering: None })
+            }
             Node::Aggregate(n) => self.check_aggregate(n, inputs, path),
             Node::Join(n) => self.check_join(n, inputs, path),
             Node::Distinct(_) => {
@@ -260,7 +269,8 @@ impl PlanValidator {
             };
             PlanError::new(&at, e.message)
         })?;
-        Ok(Checked { schema, op: PlanOp::Source { connector: n.connector.clone(), factory }, unique_key: None, ordering: None })
+        let watermark = n.watermark.as_ref().map(|w| source_watermark(w, &schema, &path.field("watermark"))).transpose()?;
+        Ok(Checked { schema, op: PlanOp::Source { connector: n.connector.clone(), factory, watermark }, unique_key: None, ordering: None })
     }
 
     fn check_project(&self, n: &ProjectNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
@@ -334,7 +344,9 @@ impl PlanValidator {
             return Err(PlanError::new(&path.field("aggregates"), "an aggregate needs group keys or aggregates"));
         }
         let unique_key = Some((0..group_by.len()).collect());
-        Ok(Checked { schema: Schema::new(fields), op: PlanOp::Aggregate { group_by, aggregates }, unique_key, ordering: None })
+        // Windows close with the watermark only over rows that are never retracted.
+        let window = window_aggregate(input, &group_by).map(|w| WindowAggregate { event_time: w.event_time && input.append_only, ..w });
+        Ok(Checked { schema: Schema::new(fields), op: PlanOp::Aggregate { group_by, aggregates, window }, unique_key, ordering: None })
     }
 
     fn check_join(&self, n: &JoinNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
@@ -503,7 +515,7 @@ fn check_values(n: &ValuesNode, path: &SpecPath) -> Result<Checked, PlanError> {
         rows.push(Row::new(values));
     }
     let factory = Arc::new(ValuesSource::new(rows));
-    Ok(Checked { schema, op: PlanOp::Source { connector: "values".into(), factory }, unique_key: None, ordering: None })
+    Ok(Checked { schema, op: PlanOp::Source { connector: "values".into(), factory, watermark: None }, unique_key: None, ordering: None })
 }
 
 /// The result type of an aggregate over an argument of type `arg` (Flink's rules: SUM and AVG

@@ -13,6 +13,8 @@ pub struct OperatorMetrics {
     pub records_out: AtomicU64,
     /// Malformed input records skipped (sources with `*.ignore-parse-errors`).
     pub records_skipped: AtomicU64,
+    /// Records dropped because they arrived behind the watermark (event-time sources).
+    pub records_late: AtomicU64,
 }
 
 /// A copy of one node's counters at some moment.
@@ -28,6 +30,8 @@ pub struct OperatorMetricsSnapshot {
     pub records_out: u64,
     /// Malformed records skipped.
     pub records_skipped: u64,
+    /// Records dropped for arriving behind the watermark.
+    pub records_late: u64,
 }
 
 /// The counters of every node of a job, in plan order.
@@ -63,6 +67,13 @@ impl JobMetrics {
         }
     }
 
+    /// Adds `n` to the late-record count of node `node`.
+    pub fn add_late(&self, node: usize, n: u64) {
+        if let Some(op) = self.operators.get(node) {
+            op.records_late.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
     /// All counters now.
     pub fn snapshot(&self) -> Vec<OperatorMetricsSnapshot> {
         let out: Vec<u64> = self.operators.iter().map(|o| o.records_out.load(Ordering::Relaxed)).collect();
@@ -75,6 +86,7 @@ impl JobMetrics {
                 records_in: self.inputs[i].iter().map(|&j| out.get(j).copied().unwrap_or(0)).sum(),
                 records_out: out[i],
                 records_skipped: o.records_skipped.load(Ordering::Relaxed),
+                records_late: o.records_late.load(Ordering::Relaxed),
             })
             .collect()
     }
@@ -82,5 +94,10 @@ impl JobMetrics {
     /// Total malformed records skipped across sources.
     pub fn total_skipped(&self) -> u64 {
         self.operators.iter().map(|o| o.records_skipped.load(Ordering::Relaxed)).sum()
+    }
+
+    /// Total records dropped behind the watermark across sources.
+    pub fn total_late(&self) -> u64 {
+        self.operators.iter().map(|o| o.records_late.load(Ordering::Relaxed)).sum()
     }
 }

@@ -46,6 +46,8 @@ pub struct JobOutcome {
     pub metrics: Vec<OperatorMetricsSnapshot>,
     /// Malformed records skipped by sources told to ignore parse errors.
     pub skipped_records: u64,
+    /// Records event-time sources dropped for arriving behind the watermark.
+    pub late_records: u64,
     /// Wall-clock time the job ran.
     pub elapsed: Duration,
     /// Number of workers it ran on.
@@ -128,6 +130,7 @@ impl RunningJob {
             collected: self.collected.snapshot(),
             metrics: self.metrics.snapshot(),
             skipped_records: self.metrics.total_skipped(),
+            late_records: self.metrics.total_late(),
             elapsed: self.started.elapsed(),
             workers: self.workers,
         })
@@ -141,6 +144,7 @@ fn kind_name(op: &crate::plan::PlanOp) -> &'static str {
         Filter { .. } => "filter",
         Project { .. } => "project",
         FlatMap { .. } => "flat_map",
+        Window { .. } => "window",
         Aggregate { .. } => "aggregate",
         Join { .. } => "join",
         Distinct => "distinct",

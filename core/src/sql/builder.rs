@@ -133,6 +133,7 @@ impl<'c> JobBuilder<'c> {
             connector: table.connector.clone(),
             schema: physical.fields.clone(),
             options: table.options.clone(),
+            watermark: super::window::table_watermark(table)?,
         }))?;
         let mut rel = Relation::from_schema(&id, &schema, None);
         if table.has_computed_columns() {

@@ -48,7 +48,8 @@ fn details(node: &Node) -> String {
     match node {
         Node::Source(n) => {
             let opts: Vec<String> = n.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            format!("connector={}{}{}", n.connector, if opts.is_empty() { "" } else { ", " }, opts.join(", "))
+            let watermark = n.watermark.as_ref().map(|w| format!(", watermark {} - {} ms", w.column, w.delay_ms)).unwrap_or_default();
+            format!("connector={}{}{}{watermark}", n.connector, if opts.is_empty() { "" } else { ", " }, opts.join(", "))
         }
         Node::Values(n) => format!("{} rows", n.rows.len()),
         Node::Filter(n) => expr(&n.predicate),
@@ -67,6 +68,10 @@ fn details(node: &Node) -> String {
                 })
                 .collect();
             format!("group by [{}], {}", keys.join(", "), aggs.join(", "))
+        }
+        Node::Window(n) => {
+            let every = n.slide_ms.or(n.step_ms).map(|s| format!(", every {s} ms")).unwrap_or_default();
+            format!("{:?} on {}, size {} ms{every}", n.window, n.time_column, n.size_ms).to_lowercase()
         }
         Node::Join(n) => {
             let keys: Vec<String> = n.left_keys.iter().zip(&n.right_keys).map(|(l, r)| format!("{} = {}", expr(l), expr(r))).collect();

@@ -124,7 +124,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             }
             TableFactor::NestedJoin { table_with_joins, alias: None } => self.table_with_joins(table_with_joins),
             TableFactor::MatchRecognize { .. } => Err(SqlError::unsupported("MATCH_RECOGNIZE")),
-            TableFactor::Derived { lateral: true, .. } | TableFactor::Function { .. } | TableFactor::TableFunction { .. } | TableFactor::UNNEST { .. } => {
+            TableFactor::TableFunction { expr, alias } => self.window_tvf(expr, alias.as_ref()),
+            TableFactor::Derived { lateral: true, .. } | TableFactor::Function { .. } | TableFactor::UNNEST { .. } => {
                 Err(SqlError::unsupported("LATERAL TABLE / table functions in FROM"))
             }
             other => Err(SqlError::unsupported(format!("FROM item {other}"))),
@@ -132,7 +133,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     }
 
     /// A WITH query, view or table by name (in that order of precedence), unqualified.
-    fn named_relation(&mut self, ident: &ast::Ident) -> Result<Relation, SqlError> {
+    pub(super) fn named_relation(&mut self, ident: &ast::Ident) -> Result<Relation, SqlError> {
         let name = ident.value.as_str();
         if let Some((depth, query)) = self.cte(name) {
             // A WITH query sees only the WITH queries declared before it.

@@ -315,7 +315,9 @@ impl SqlSession {
 /// Parses one statement with `sqlparser`, requiring it to end where the tokens end.
 fn parse_statement(st: &StatementTokens) -> Result<Statement, SqlError> {
     let dialect = FlinkDialect;
-    let mut parser = Parser::new(&dialect).with_tokens_with_locations(st.tokens.clone());
+    let mut tokens = st.tokens.clone();
+    super::window::strip_tvf_table_keyword(&mut tokens);
+    let mut parser = Parser::new(&dialect).with_tokens_with_locations(tokens);
     let statement = parser.parse_statement().map_err(|e| parse_error(e, st.end()))?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
@@ -335,7 +337,7 @@ fn reject_unsupported_tokens(st: &StatementTokens) -> Result<(), SqlError> {
         let upper = w.value.to_ascii_uppercase();
         let next = st.tokens.get(i + 1).map(|n| &n.token);
         let at = Some(position(t.span.start));
-        if is_window_tvf(&upper) && next == Some(&Token::LParen) {
+        if is_window_tvf(&upper) && !super::window::WINDOW_TVFS.contains(&upper.as_str()) && next == Some(&Token::LParen) {
             return Err(SqlError::Unsupported { feature: window_tvf_message(&upper), at });
         }
         if upper == "MATCH_RECOGNIZE" {

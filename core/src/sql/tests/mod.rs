@@ -5,6 +5,7 @@ mod errors;
 mod fuzz;
 mod golden;
 mod planning;
+mod window;
 
 use crate::plan::{JobSpec, Node};
 

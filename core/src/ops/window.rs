@@ -1,0 +1,119 @@
+//! Window table-valued functions and the event-time side of window aggregation.
+//!
+//! * [`window`] appends `window_start`, `window_end`, `window_time` to each row, once per
+//!   window the row falls in (TUMBLE: one, HOP: `size / slide`, CUMULATE: one per step
+//!   remaining in its period). Times are untouched: the rows flow on as they arrive.
+//! * [`close_windows`] prepares the input of a window aggregate in streaming mode: each row
+//!   moves to the time of its window's end (epoch ms), so the aggregate produces a window's
+//!   result exactly once, when the frontier — the watermark — passes the end; and each row is
+//!   retracted again 1 ms later, so the aggregate forgets the window and state stays bounded.
+//! * [`drop_retractions`] then removes those expiry retractions from the aggregate's output:
+//!   a window aggregate's output is append-only, as in Flink.
+
+use differential_dataflow::AsCollection;
+use timely::dataflow::operators::core::Map;
+
+use crate::plan::{WindowKind, WindowSpec};
+use crate::types::{Row, Value};
+
+use super::{Rows, Time};
+
+/// The windows `[start, end)` (epoch ms) that event time `ts` falls in.
+pub fn windows_of(spec: &WindowSpec, ts: i64) -> Vec<(i64, i64)> {
+    let size = i64::try_from(spec.size_ms).unwrap_or(i64::MAX);
+    let slide = i64::try_from(spec.slide_ms).unwrap_or(i64::MAX).max(1);
+    match spec.kind {
+        WindowKind::Tumble => {
+            let start = ts - ts.rem_euclid(size);
+            vec![(start, start.saturating_add(size))]
+        }
+        WindowKind::Hop => {
+            let mut out = Vec::new();
+            let mut start = ts - ts.rem_euclid(slide);
+            while start > ts.saturating_sub(size) {
+                out.push((start, start.saturating_add(size)));
+                start -= slide;
+            }
+            out.reverse();
+            out
+        }
+        WindowKind::Cumulate => {
+            let start = ts - ts.rem_euclid(size);
+            let first_end = ts - ts.rem_euclid(slide) + slide;
+            let last_end = start.saturating_add(size);
+            (0..).map(|k| first_end.saturating_add(k * slide)).take_while(|end| *end <= last_end).map(|end| (start, end)).collect()
+        }
+    }
+}
+
+/// Each row of `input` followed by `window_start`, `window_end` and `window_time` for every
+/// window its `time_column` falls in; rows with a NULL time vanish. `window_time` keeps the
+/// time column's type (TIMESTAMP or TIMESTAMP_LTZ).
+pub fn window<'s>(input: Rows<'s>, spec: WindowSpec, time_column: usize) -> Rows<'s> {
+    input.flat_map(move |row: Row| {
+        let time = row.get(time_column);
+        let ltz = matches!(time, Value::TimestampLtz(_));
+        let windows = time.as_i64().map(|ts| windows_of(&spec, ts)).unwrap_or_default();
+        windows
+            .into_iter()
+            .map(|(start, end)| {
+                let window_time = if ltz { Value::TimestampLtz(end - 1) } else { Value::Timestamp(end - 1) };
+                row.concat(&Row::new(vec![Value::Timestamp(start), Value::Timestamp(end), window_time]))
+            })
+            .collect::<Vec<_>>()
+    })
+}
+
+/// The epoch-ms time of the `window_end` value in column `end_column` (0 before 1970).
+fn end_time(row: &Row, end_column: usize) -> Time {
+    row.get(end_column).as_i64().and_then(|ms| u64::try_from(ms).ok()).unwrap_or(0)
+}
+
+/// Rows of a window aggregate's input, each at the end of its window and retracted 1 ms
+/// later (streaming mode, event-time windows only). The result is not append-only.
+pub fn close_windows<'s>(input: Rows<'s>, end_column: usize) -> Rows<'s> {
+    let at_end = input
+        .inner
+        .map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
+            let end = end_time(&row, end_column);
+            (row, time.max(end), diff)
+        })
+        .as_collection();
+    let expired = at_end
+        .clone()
+        .negate()
+        .inner
+        .map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
+            let expiry = end_time(&row, end_column).saturating_add(1);
+            (row, time.max(expiry), diff)
+        })
+        .as_collection();
+    at_end.concat(expired)
+}
+
+/// Only the insertions of `output`: a window aggregate's rows once emitted are final.
+pub fn drop_retractions<'s>(output: Rows<'s>) -> Rows<'s> {
+    output
+        .inner
+        .flat_map::<Vec<(Row, Time, isize)>, _, _>(|(row, time, diff)| (diff > 0).then_some((row, time, diff)))
+        .as_collection()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(kind: WindowKind, size_ms: u64, slide_ms: u64) -> WindowSpec {
+        WindowSpec { kind, size_ms, slide_ms }
+    }
+
+    #[test]
+    fn tumble_hop_and_cumulate_assign_the_flink_windows() {
+        assert_eq!(windows_of(&spec(WindowKind::Tumble, 10, 10), 23), vec![(20, 30)]);
+        assert_eq!(windows_of(&spec(WindowKind::Tumble, 10, 10), -3), vec![(-10, 0)]);
+        assert_eq!(windows_of(&spec(WindowKind::Hop, 10, 5), 23), vec![(15, 25), (20, 30)]);
+        assert_eq!(windows_of(&spec(WindowKind::Hop, 10, 5), 20), vec![(15, 25), (20, 30)]);
+        assert_eq!(windows_of(&spec(WindowKind::Cumulate, 10, 2), 23), vec![(20, 24), (20, 26), (20, 28), (20, 30)]);
+        assert_eq!(windows_of(&spec(WindowKind::Cumulate, 10, 2), 29), vec![(20, 30)]);
+    }
+}

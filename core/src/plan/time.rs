@@ -1,0 +1,103 @@
+//! Event time in the plan: checking source watermarks and window nodes, and following the
+//! event-time (`rowtime`) and window columns from node to node, so that a GROUP BY over a
+//! window's start and end can be recognised as a window aggregate.
+
+use crate::error::{PlanError, SpecPath};
+use crate::expr::BoundExpr;
+use crate::types::{DataType, Field, Schema};
+
+use super::spec::{WatermarkDef, WindowKind, WindowNode};
+use super::typed::{PlanNode, PlanOp, SourceWatermark, TimeColumns, WindowAggregate, WindowColumns, WindowSpec};
+
+/// The names of the columns a window node appends, in order.
+pub const WINDOW_COLUMNS: [&str; 3] = ["window_start", "window_end", "window_time"];
+
+/// Resolves a source's `watermark` against its columns.
+pub(super) fn source_watermark(w: &WatermarkDef, schema: &Schema, path: &SpecPath) -> Result<SourceWatermark, PlanError> {
+    let at = path.field("column");
+    let Some(column) = schema.index_of(&w.column) else {
+        let hint = schema.closest_name(&w.column).map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default();
+        return Err(PlanError::new(&at, format!("no column \"{}\" in the source{hint}", w.column)));
+    };
+    let data_type = schema.fields[column].data_type;
+    if !data_type.is_timestamp() {
+        return Err(PlanError::new(&at, format!("the watermark column must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), \"{}\" is {data_type}", w.column)));
+    }
+    Ok(SourceWatermark { column, delay_ms: w.delay_ms })
+}
+
+/// Checks a window node over `input`: its output schema and operation.
+pub(super) fn check_window(n: &WindowNode, input: &PlanNode, path: &SpecPath) -> Result<(Schema, PlanOp), PlanError> {
+    let at = path.field("time_column");
+    let Some(time_column) = input.schema.index_of(&n.time_column) else {
+        let hint = input.schema.closest_name(&n.time_column).map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default();
+        return Err(PlanError::new(&at, format!("no column \"{}\"{hint}", n.time_column)));
+    };
+    let time_type = input.schema.fields[time_column].data_type;
+    if !time_type.is_timestamp() {
+        return Err(PlanError::new(&at, format!("windows need a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column, \"{}\" is {time_type}", n.time_column)));
+    }
+    if n.size_ms == 0 {
+        return Err(PlanError::new(&path.field("size_ms"), "the window size must be positive"));
+    }
+    let (field, given, other) = match n.window {
+        WindowKind::Tumble => ("", None, [("slide_ms", n.slide_ms), ("step_ms", n.step_ms)]),
+        WindowKind::Hop => ("slide_ms", n.slide_ms, [("step_ms", n.step_ms), ("", None)]),
+        WindowKind::Cumulate => ("step_ms", n.step_ms, [("slide_ms", n.slide_ms), ("", None)]),
+    };
+    if let Some((name, _)) = other.iter().find(|(_, v)| v.is_some()) {
+        return Err(PlanError::new(&path.field(name), format!("{name} does not apply to {:?} windows", n.window).to_lowercase()));
+    }
+    let slide_ms = match (field, given) {
+        ("", _) => n.size_ms,
+        (name, None) => return Err(PlanError::new(&path.field(name), format!("{:?} windows need {name}", n.window).to_lowercase())),
+        (name, Some(0)) => return Err(PlanError::new(&path.field(name), format!("{name} must be positive"))),
+        (name, Some(s)) if n.size_ms % s != 0 => {
+            return Err(PlanError::new(&path.field(name), format!("the window size ({} ms) must be a multiple of {name} ({s} ms)", n.size_ms)))
+        }
+        (_, Some(s)) => s,
+    };
+    for name in WINDOW_COLUMNS {
+        if input.schema.index_of(name).is_some() {
+            return Err(PlanError::new(&path.field("input"), format!("the input already has a column \"{name}\"; rename it first")));
+        }
+    }
+    let added = Schema::new(vec![
+        Field::new(WINDOW_COLUMNS[0], DataType::Timestamp).with_nullable(false),
+        Field::new(WINDOW_COLUMNS[1], DataType::Timestamp).with_nullable(false),
+        Field::new(WINDOW_COLUMNS[2], time_type).with_nullable(false),
+    ]);
+    let window = WindowSpec { kind: n.window, size_ms: n.size_ms, slide_ms };
+    Ok((input.schema.join(&added), PlanOp::Window { window, time_column }))
+}
+
+/// A GROUP BY over `input` is a window aggregate when its keys include the window's start and
+/// end columns unchanged (each group then lies in exactly one window).
+pub(super) fn window_aggregate(input: &PlanNode, group_by: &[BoundExpr]) -> Option<WindowAggregate> {
+    let w = input.time.window?;
+    let key_of = |column: usize| group_by.iter().position(|g| g.as_column() == Some(column));
+    key_of(w.start)?;
+    let end_key = key_of(w.end)?;
+    Some(WindowAggregate { end_column: w.end, end_key, event_time: w.event_time })
+}
+
+/// The event-time and window columns of a node computing `op` over `inputs`.
+pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
+    let first = inputs.first().map(|n| n.time).unwrap_or_default();
+    match op {
+        PlanOp::Source { watermark, .. } => TimeColumns { rowtime: watermark.map(|w| w.column), window: None },
+        PlanOp::Filter { .. } | PlanOp::Sink { .. } | PlanOp::FlatMap { .. } => first,
+        PlanOp::Project { exprs } => {
+            let moved = |c: usize| exprs.iter().position(|e| e.as_column() == Some(c));
+            let window = first.window.and_then(|w| Some(WindowColumns { start: moved(w.start)?, end: moved(w.end)?, event_time: w.event_time }));
+            TimeColumns { rowtime: first.rowtime.and_then(moved), window }
+        }
+        PlanOp::Union { .. } if inputs.iter().all(|n| n.time == first) => first,
+        PlanOp::Window { time_column, .. } => {
+            let width = inputs.first().map(|n| n.schema.len()).unwrap_or(0);
+            let event_time = first.rowtime == Some(*time_column);
+            TimeColumns { rowtime: first.rowtime, window: Some(WindowColumns { start: width, end: width + 1, event_time }) }
+        }
+        _ => TimeColumns::default(),
+    }
+}

@@ -1,0 +1,153 @@
+//! Event time in SQL: `WATERMARK FOR ts AS ts - INTERVAL ..` lowered to a source's watermark,
+//! and the window table-valued functions `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size))`,
+//! `HOP(.., slide, size)` and `CUMULATE(.., step, size)` lowered to a `window` node.
+//!
+//! The parser cannot read `TABLE t` as a function argument, so [`strip_tvf_table_keyword`]
+//! drops that `TABLE` from the tokens first; the planner then sees `TUMBLE(t, ...)`.
+
+use sqlparser::ast::{self, BinaryOperator, FunctionArg, FunctionArgExpr, FunctionArguments};
+use sqlparser::tokenizer::{Token, TokenWithSpan};
+
+use crate::expr::{Expr, Literal};
+use crate::plan::{Node, WatermarkDef, WindowKind, WindowNode, WINDOW_COLUMNS};
+use crate::types::DataType;
+
+use super::catalog::{ColumnKind, TableDef};
+use super::error::SqlError;
+use super::from::aliased;
+use super::literal;
+use super::query::QueryPlanner;
+use super::scope::{Relation, ScopeColumn};
+
+/// The window table-valued functions Weir plans (SESSION is not among them yet).
+pub const WINDOW_TVFS: [&str; 3] = ["TUMBLE", "HOP", "CUMULATE"];
+
+/// Removes the `TABLE` keyword of `TUMBLE(TABLE t, ...)` (and HOP, CUMULATE) from `tokens`.
+pub fn strip_tvf_table_keyword(tokens: &mut Vec<TokenWithSpan>) {
+    let is_word = |t: &TokenWithSpan, names: &[&str]| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && names.iter().any(|n| w.value.eq_ignore_ascii_case(n)));
+    let mut i = 0;
+    while i + 2 < tokens.len() {
+        if is_word(&tokens[i], &WINDOW_TVFS) && tokens[i + 1].token == Token::LParen && is_word(&tokens[i + 2], &["TABLE"]) {
+            tokens.remove(i + 2);
+        }
+        i += 1;
+    }
+}
+
+/// The source watermark a table's `WATERMARK FOR` declares: `col` or `col - INTERVAL ..`.
+pub fn table_watermark(table: &TableDef) -> Result<Option<WatermarkDef>, SqlError> {
+    let Some(w) = &table.watermark else { return Ok(None) };
+    let unsupported = || {
+        SqlError::unsupported(format!(
+            "WATERMARK FOR {} AS {} (supported: `{0}` and `{0} - INTERVAL '..' unit`)",
+            w.column, w.expr
+        ))
+    };
+    if table.columns.iter().any(|c| c.name == w.column && matches!(c.kind, ColumnKind::Computed(_))) {
+        return Err(SqlError::unsupported(format!("WATERMARK on the computed column {} (declare it on a physical column)", w.column)));
+    }
+    let names_column = |e: &ast::Expr| match strip(e) {
+        ast::Expr::Identifier(i) => i.value == w.column,
+        _ => false,
+    };
+    let delay_ms = match strip(&w.expr) {
+        e if names_column(e) => 0,
+        ast::Expr::BinaryOp { left, op: BinaryOperator::Minus, right } if names_column(left) => interval_ms(right).map_err(|_| unsupported())?,
+        _ => return Err(unsupported()),
+    };
+    Ok(Some(WatermarkDef { column: w.column.clone(), delay_ms }))
+}
+
+fn strip(e: &ast::Expr) -> &ast::Expr {
+    match e {
+        ast::Expr::Nested(inner) => strip(inner),
+        other => other,
+    }
+}
+
+/// A non-negative DAY TO SECOND interval literal in milliseconds.
+fn interval_ms(e: &ast::Expr) -> Result<u64, SqlError> {
+    let ast::Expr::Interval(i) = strip(e) else {
+        return Err(SqlError::invalid(format!("expected an interval literal such as INTERVAL '10' SECOND, found {e}")));
+    };
+    match literal::interval(i)? {
+        Expr::Literal(Literal::Typed { value, data_type: DataType::IntervalDayTime }) => value
+            .as_i64()
+            .and_then(|ms| u64::try_from(ms).ok())
+            .ok_or_else(|| SqlError::invalid(format!("the interval {e} must not be negative"))),
+        _ => Err(SqlError::invalid(format!("{e}: windows need a DAY TO SECOND interval (SECOND, MINUTE, HOUR, DAY)"))),
+    }
+}
+
+impl<'b, 'c> QueryPlanner<'b, 'c> {
+    /// Plans `TABLE(TUMBLE(..))`, `TABLE(HOP(..))` or `TABLE(CUMULATE(..))` in FROM.
+    pub fn window_tvf(&mut self, expr: &ast::Expr, alias: Option<&ast::TableAlias>) -> Result<Relation, SqlError> {
+        let ast::Expr::Function(f) = expr else {
+            return Err(SqlError::unsupported(format!("TABLE({expr}) (only the window functions TUMBLE, HOP and CUMULATE)")));
+        };
+        let upper = f.name.to_string().to_ascii_uppercase();
+        let window = match upper.as_str() {
+            "TUMBLE" => WindowKind::Tumble,
+            "HOP" => WindowKind::Hop,
+            "CUMULATE" => WindowKind::Cumulate,
+            _ => return Err(SqlError::unsupported(format!("table function {upper} (supported: TUMBLE, HOP, CUMULATE)"))),
+        };
+        let FunctionArguments::List(list) = &f.args else {
+            return Err(SqlError::invalid(format!("{upper} needs arguments (TABLE t, DESCRIPTOR(time column), INTERVAL ..)")));
+        };
+        let args = list
+            .args
+            .iter()
+            .map(|a| match a {
+                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
+                _ => Err(SqlError::unsupported(format!("named or * arguments to {upper}"))),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let expected = if window == WindowKind::Tumble { 3 } else { 4 };
+        if args.len() != expected {
+            let hint = match window {
+                WindowKind::Tumble => "TUMBLE(TABLE t, DESCRIPTOR(ts), size)",
+                WindowKind::Hop => "HOP(TABLE t, DESCRIPTOR(ts), slide, size)",
+                WindowKind::Cumulate => "CUMULATE(TABLE t, DESCRIPTOR(ts), step, size)",
+            };
+            let offset = if window == WindowKind::Tumble && args.len() == 4 { " (the offset argument is not supported yet)" } else { "" };
+            return Err(SqlError::invalid(format!("{upper} takes {expected} arguments, found {}: {hint}{offset}", args.len())));
+        }
+        let ast::Expr::Identifier(table) = args[0] else {
+            return Err(SqlError::unsupported(format!("{upper} over {} (name a table or view: TABLE t)", args[0])));
+        };
+        let rel = self.named_relation(table)?;
+        let time = descriptor_column(args[1], &upper)?;
+        let Some(time_column) = rel.columns.iter().find(|c| c.name == time) else {
+            return Err(SqlError::invalid(format!("column \"{time}\" not found in {}", table.value)));
+        };
+        let sizes = args[2..].iter().map(|a| interval_ms(a)).collect::<Result<Vec<_>, _>>()?;
+        let (size_ms, slide_ms, step_ms) = match window {
+            WindowKind::Tumble => (sizes[0], None, None),
+            WindowKind::Hop => (sizes[1], Some(sizes[0]), None),
+            WindowKind::Cumulate => (sizes[1], None, Some(sizes[0])),
+        };
+        let id = self.job.fresh_id("window");
+        let node = WindowNode { id: id.clone(), input: rel.node.clone(), window, time_column: time_column.field.clone(), size_ms, slide_ms, step_ms };
+        let schema = self.job.add(Node::Window(node))?;
+        let mut out = rel.moved_to(&id);
+        for (name, f) in WINDOW_COLUMNS.iter().zip(schema.fields.iter().skip(out.columns.len())) {
+            out.columns.push(ScopeColumn { qualifier: None, name: name.to_string(), field: f.name.clone(), data_type: f.data_type });
+        }
+        aliased(out, &table.value, alias)
+    }
+}
+
+/// The column named by `DESCRIPTOR(col)`.
+fn descriptor_column(e: &ast::Expr, function: &str) -> Result<String, SqlError> {
+    if let ast::Expr::Function(f) = e {
+        if f.name.to_string().eq_ignore_ascii_case("DESCRIPTOR") {
+            if let FunctionArguments::List(list) = &f.args {
+                if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Identifier(col)))] = list.args.as_slice() {
+                    return Ok(col.value.clone());
+                }
+            }
+        }
+    }
+    Err(SqlError::invalid(format!("the second argument of {function} must be DESCRIPTOR(time column), found {e}")))
+}

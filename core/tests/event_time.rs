@@ -1,0 +1,209 @@
+//! Event time end to end: window aggregates (TUMBLE, HOP, CUMULATE) over a bounded CSV input
+//! with a watermarked timestamp column, checked against a plain Rust fold. Streaming mode must
+//! give the batch result with no retractions, whatever the arrival order within the
+//! out-of-orderness bound and the worker count; rows behind the watermark are dropped and
+//! counted.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+
+use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
+use weir_core::runtime::{run_job, RunOptions};
+use weir_core::types::{Row, RowKind, Value};
+
+/// 2023-01-01 00:00:00 UTC in epoch ms (a multiple of every window size used here).
+const BASE: i64 = 1_672_531_200_000;
+/// The declared out-of-orderness.
+const DELAY_MS: u64 = 1000;
+
+/// One input event: key, value, event time (epoch ms).
+type Event = (i64, i64, i64);
+
+/// 60 events 250 ms apart, keys 0..3.
+fn events() -> Vec<Event> {
+    (0..60).map(|i| (i % 3, i * 10 + 1, BASE + i * 250)).collect()
+}
+
+/// The same events, each run of four reversed: out of order by at most 750 ms < the bound.
+fn shuffled(events: &[Event]) -> Vec<Event> {
+    events.chunks(4).flat_map(|c| c.iter().rev().copied()).collect()
+}
+
+fn timestamp(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let t = chrono::DateTime::from_timestamp(secs, 0).expect("valid time");
+    format!("{}.{:03}", t.format("%Y-%m-%d %H:%M:%S"), ms.rem_euclid(1000))
+}
+
+/// A window as in the job spec, with the parameters a reference fold needs.
+#[derive(Clone, Copy)]
+struct Windows {
+    kind: &'static str,
+    size: i64,
+    every: i64,
+}
+
+impl Windows {
+    fn json(&self) -> serde_json::Value {
+        let mut w = serde_json::json!({"kind": "window", "id": "w", "input": "events", "window": self.kind, "time_column": "ts", "size_ms": self.size});
+        match self.kind {
+            "hop" => w["slide_ms"] = self.every.into(),
+            "cumulate" => w["step_ms"] = self.every.into(),
+            _ => {}
+        }
+        w
+    }
+
+    /// The windows holding `ts`, by brute force over candidate starts and ends.
+    fn of(&self, ts: i64) -> Vec<(i64, i64)> {
+        let mut out = Vec::new();
+        let first = (ts - self.size).div_euclid(self.every) * self.every;
+        for start in (first..=ts).step_by(self.every as usize) {
+            match self.kind {
+                "tumble" | "hop" if start % self.every == 0 && start <= ts && ts < start + self.size => out.push((start, start + self.size)),
+                "cumulate" if start.rem_euclid(self.size) == 0 && start <= ts => {
+                    let mut end = start + self.every;
+                    while end <= start + self.size {
+                        if ts < end {
+                            out.push((start, end));
+                        }
+                        end += self.every;
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+}
+
+const WINDOWS: [Windows; 3] = [
+    Windows { kind: "tumble", size: 2000, every: 2000 },
+    Windows { kind: "hop", size: 3000, every: 1000 },
+    Windows { kind: "cumulate", size: 4000, every: 1000 },
+];
+
+/// COUNT(*) and SUM(v) per window and key: the rows the job must produce.
+fn reference(windows: Windows, events: &[Event]) -> Vec<Row> {
+    let mut groups: BTreeMap<(i64, i64, i64), (i64, i64)> = BTreeMap::new();
+    for &(k, v, ts) in events {
+        for (start, end) in windows.of(ts) {
+            let g = groups.entry((start, end, k)).or_default();
+            g.0 += 1;
+            g.1 += v;
+        }
+    }
+    let mut rows: Vec<Row> = groups
+        .into_iter()
+        .map(|((s, e, k), (n, sum))| Row::new(vec![Value::Timestamp(s), Value::Timestamp(e), Value::BigInt(k), Value::BigInt(n), Value::BigInt(sum)]))
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// What a run produced: the sink's changelog and the late-record count.
+struct Run {
+    changes: Vec<(RowKind, Row)>,
+    late: u64,
+}
+
+fn run(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usize) -> Run {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("events.csv");
+    let mut file = std::fs::File::create(&path).expect("create input");
+    for &(k, v, ts) in events {
+        writeln!(file, "{k},{v},{}", timestamp(ts)).expect("write input");
+    }
+    drop(file);
+    let spec = serde_json::json!({"nodes": [
+        {"kind": "source", "id": "events", "connector": "filesystem",
+         "options": {"path": path.to_string_lossy(), "format": "csv"},
+         "schema": [{"name": "k", "type": "BIGINT"}, {"name": "v", "type": "BIGINT"}, {"name": "ts", "type": "TIMESTAMP(3)"}],
+         "watermark": {"column": "ts", "delay_ms": DELAY_MS}},
+        windows.json(),
+        {"kind": "aggregate", "id": "agg", "input": "w",
+         "group_by": [{"name": "window_start", "expr": {"column": "window_start"}}, {"name": "window_end", "expr": {"column": "window_end"}},
+                      {"name": "k", "expr": {"column": "k"}}],
+         "aggregates": [{"name": "n", "function": "count"}, {"name": "s", "function": "sum", "args": [{"column": "v"}]}]},
+        {"kind": "sink", "id": "out", "input": "agg", "connector": "collect"}
+    ]});
+    let spec = parse_job_spec(&spec.to_string()).unwrap_or_else(|e| panic!("bad spec: {e}"));
+    let plan = validate(&spec).unwrap_or_else(|e| panic!("invalid plan: {e}"));
+    let options = RunOptions { workers: Some(workers), mode: Some(mode), tick_ms: 1, ..RunOptions::default() };
+    let outcome = run_job(Arc::new(plan), &options).unwrap_or_else(|e| panic!("job failed: {e}"));
+    Run { changes: outcome.collected.get("out").cloned().unwrap_or_default(), late: outcome.late_records }
+}
+
+/// The inserted rows of a changelog that must have no retractions, sorted.
+fn inserts_only(run: &Run) -> Vec<Row> {
+    let mut rows: Vec<Row> = run
+        .changes
+        .iter()
+        .map(|(kind, row)| {
+            assert_eq!(*kind, RowKind::Insert, "a window aggregate emits each window once: {kind} {row:?}");
+            row.clone()
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn batch_window_aggregates_equal_a_plain_fold() {
+    for w in WINDOWS {
+        let expected = reference(w, &events());
+        assert!(expected.len() > 10, "{}: a meaningful number of windows", w.kind);
+        assert_eq!(inserts_only(&run(w, &events(), RuntimeMode::Batch, 1)), expected, "{}", w.kind);
+    }
+}
+
+#[test]
+fn streaming_window_aggregates_emit_the_batch_result_once() {
+    for w in WINDOWS {
+        let streamed = run(w, &events(), RuntimeMode::Streaming, 1);
+        assert_eq!(streamed.late, 0);
+        assert_eq!(inserts_only(&streamed), reference(w, &events()), "{}", w.kind);
+    }
+}
+
+#[test]
+fn out_of_order_input_within_the_bound_gives_the_same_result() {
+    let events = events();
+    for w in WINDOWS {
+        let streamed = run(w, &shuffled(&events), RuntimeMode::Streaming, 1);
+        assert_eq!(streamed.late, 0, "{}: nothing is late within the bound", w.kind);
+        assert_eq!(inserts_only(&streamed), reference(w, &events), "{}", w.kind);
+    }
+}
+
+#[test]
+fn records_behind_the_watermark_are_dropped_and_counted() {
+    let on_time = events();
+    let mut input = on_time.clone();
+    // After the last event (BASE + 14 750 ms) the watermark is BASE + 13 750 ms.
+    input.extend([(0, 1000, BASE), (1, 1000, BASE + 13_000), (2, 1000, BASE + 13_749)]);
+    input.push((2, 7, BASE + 13_750)); // exactly at the watermark: on time
+    let mut kept = on_time;
+    kept.push((2, 7, BASE + 13_750));
+    for w in WINDOWS {
+        let streamed = run(w, &input, RuntimeMode::Streaming, 1);
+        assert_eq!(streamed.late, 3, "{}", w.kind);
+        assert_eq!(inserts_only(&streamed), reference(w, &kept), "{}", w.kind);
+        // Batch mode has no lateness: every row counts.
+        let batch = run(w, &input, RuntimeMode::Batch, 1);
+        assert_eq!((batch.late, inserts_only(&batch)), (0, reference(w, &input)), "{}", w.kind);
+    }
+}
+
+#[test]
+fn one_and_four_workers_agree() {
+    let events = shuffled(&events());
+    for w in WINDOWS {
+        for mode in [RuntimeMode::Batch, RuntimeMode::Streaming] {
+            let one = inserts_only(&run(w, &events, mode, 1));
+            let four = inserts_only(&run(w, &events, mode, 4));
+            assert_eq!(one, four, "{} {mode:?}", w.kind);
+        }
+    }
+}
