@@ -25,5 +25,6 @@ for _ in $(seq 1 100); do
 done
 URL="$(grep -o 'http://[0-9.:]*' "$LOG" | head -1)"
 echo "fuzzing $URL"
+cd "$DATA"  # schemathesis keeps its reports in ./.schemathesis
 "$VENV/bin/schemathesis" run "$URL/openapi.json" --url "$URL" --checks not_a_server_error \
     --max-examples "${MAX_EXAMPLES:-100}" --request-timeout 30 "$@"

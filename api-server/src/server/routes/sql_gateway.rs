@@ -78,8 +78,9 @@ fn quote(text: &str) -> String {
     responses((status = 200, body = OpenSessionResponse), (status = 400, body = ErrorBody)))]
 pub async fn open_session(
     State(state): State<AppState>,
-    ApiJson(request): ApiJson<OpenSessionRequest>,
+    ApiJson(request): ApiJson<Option<OpenSessionRequest>>,
 ) -> Result<Json<OpenSessionResponse>, ApiError> {
+    let request = request.unwrap_or_default();
     let mut sql = SqlSession::new();
     for (key, value) in &request.properties {
         sql.execute_script(&format!("SET {} = {}", quote(key), quote(value))).map_err(ApiError::Sql)?;
