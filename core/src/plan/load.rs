@@ -37,10 +37,31 @@ fn parse_node(value: serde_json::Value, path: &SpecPath) -> Result<Node, PlanErr
         Some(_) => return Err(PlanError::new(&path.field("kind"), "expected a string")),
         None => return Err(PlanError::new(&path.field("kind"), format!("missing field \"kind\" (one of {})", NODE_KINDS.join(", ")))),
     };
-    if !NODE_KINDS.contains(&kind.as_str()) {
-        return Err(PlanError::new(&path.field("kind"), format!("unknown node kind \"{kind}\" (one of {})", NODE_KINDS.join(", "))));
-    }
-    deserialize_at(value, path)
+    // Deserialize the variant's own struct (not the internally tagged enum, which buffers its
+    // content and so loses the path of an error inside it).
+    let mut object = match value {
+        serde_json::Value::Object(object) => object,
+        _ => return Err(PlanError::new(path, "a node must be a JSON object")),
+    };
+    object.remove("kind");
+    let body = serde_json::Value::Object(object);
+    Ok(match kind.as_str() {
+        "source" => Node::Source(deserialize_at(body, path)?),
+        "values" => Node::Values(deserialize_at(body, path)?),
+        "filter" => Node::Filter(deserialize_at(body, path)?),
+        "project" => Node::Project(deserialize_at(body, path)?),
+        "flat_map" => Node::FlatMap(deserialize_at(body, path)?),
+        "window" => Node::Window(deserialize_at(body, path)?),
+        "aggregate" => Node::Aggregate(deserialize_at(body, path)?),
+        "join" => Node::Join(deserialize_at(body, path)?),
+        "distinct" => Node::Distinct(deserialize_at(body, path)?),
+        "union" => Node::Union(deserialize_at(body, path)?),
+        "top_n" => Node::TopN(deserialize_at(body, path)?),
+        "deduplicate" => Node::Deduplicate(deserialize_at(body, path)?),
+        "sort" => Node::Sort(deserialize_at(body, path)?),
+        "sink" => Node::Sink(deserialize_at(body, path)?),
+        _ => return Err(PlanError::new(&path.field("kind"), format!("unknown node kind \"{kind}\" (one of {})", NODE_KINDS.join(", ")))),
+    })
 }
 
 fn deserialize_at<T: serde::de::DeserializeOwned>(value: serde_json::Value, path: &SpecPath) -> Result<T, PlanError> {
