@@ -5,6 +5,7 @@
 mod convert;
 mod errors;
 mod gil;
+mod job;
 mod run;
 mod session;
 mod udf;

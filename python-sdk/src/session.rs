@@ -8,8 +8,8 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use weir_core::SpecPath;
-use weir_core::plan::{PlanValidator, RuntimeMode, job_config, parse_job_spec, validate_with_functions};
-use weir_core::runtime::RunOptions;
+use weir_core::plan::{PlanValidator, RuntimeMode, ValidatedPlan, job_config, parse_job_spec, validate_with_functions};
+use weir_core::runtime::{CancelToken, RunOptions, start_job};
 use weir_core::sql::{PlanView, SqlOutcome, SqlSession};
 use weir_core::types::{DataType, Field};
 
@@ -21,6 +21,7 @@ use crate::udf::{ErrorSlot, PyScalarFunction, PyTableFunction, display_name};
 /// Registers the module's classes.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<Session>()?;
+    m.add_class::<crate::job::JobHandle>()?;
     m.add_function(wrap_pyfunction!(normalize_type, m)?)?;
     Ok(())
 }
@@ -52,6 +53,35 @@ fn normalize_type(py: Python<'_>, text: &str) -> PyResult<String> {
 impl Session {
     fn sql(&self) -> MutexGuard<'_, SqlSession> {
         self.sql.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Parses and validates `spec` with the session's functions; the run options for it.
+    fn prepare(&self, py: Python<'_>, spec: &str, workers: Option<usize>, mode: Option<&str>) -> PyResult<(ValidatedPlan, RunOptions)> {
+        let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
+        let functions = self.sql().catalog().functions().clone();
+        let plan = validate_with_functions(&spec, &functions).map_err(|e| plan_error(py, &e))?;
+        let mode = match mode.map(str::to_ascii_lowercase).as_deref() {
+            None => None,
+            Some("batch") => Some(RuntimeMode::Batch),
+            Some("streaming") => Some(RuntimeMode::Streaming),
+            Some(other) => {
+                return Err(weir_error(
+                    py,
+                    "PlanError",
+                    &format!("unknown runtime mode '{other}' (batch or streaming)"),
+                    "invalid_plan",
+                ));
+            }
+        };
+        let options = RunOptions {
+            workers,
+            mode,
+            ..RunOptions::default()
+        };
+        if let Ok(mut slot) = self.errors.lock() {
+            *slot = None;
+        }
+        Ok((plan, options))
     }
 }
 
@@ -203,34 +233,26 @@ impl Session {
         Ok(out)
     }
 
+    /// Starts a job spec in the background; read its `collect` sinks with the handle's `poll`.
+    #[pyo3(signature = (spec, workers=None, mode=None))]
+    fn start(&self, py: Python<'_>, spec: &str, workers: Option<usize>, mode: Option<&str>) -> PyResult<crate::job::JobHandle> {
+        let (plan, mut options) = self.prepare(py, spec, workers, mode)?;
+        let cancel = CancelToken::new();
+        options.cancel = cancel.clone();
+        let running = start_job(std::sync::Arc::new(plan), &options).map_err(|e| engine_error(py, &e))?;
+        let collected = running.collected.clone();
+        let thread = std::thread::Builder::new()
+            .name("weir-job".into())
+            .spawn(move || running.wait())
+            .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the job thread: {e}")))?;
+        Ok(crate::job::JobHandle::new(collected, cancel, thread, Arc::clone(&self.errors)))
+    }
+
     /// Runs a job spec to completion and returns `{sink_id: [(kind, row_tuple), ...]}` for its
     /// `collect` sinks. The GIL is released while it runs; Ctrl-C cancels it.
     #[pyo3(signature = (spec, workers=None, mode=None))]
     fn run<'py>(&self, py: Python<'py>, spec: &str, workers: Option<usize>, mode: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
-        let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
-        let functions = self.sql().catalog().functions().clone();
-        let plan = validate_with_functions(&spec, &functions).map_err(|e| plan_error(py, &e))?;
-        let mode = match mode.map(str::to_ascii_lowercase).as_deref() {
-            None => None,
-            Some("batch") => Some(RuntimeMode::Batch),
-            Some("streaming") => Some(RuntimeMode::Streaming),
-            Some(other) => {
-                return Err(weir_error(
-                    py,
-                    "PlanError",
-                    &format!("unknown runtime mode '{other}' (batch or streaming)"),
-                    "invalid_plan",
-                ));
-            }
-        };
-        let options = RunOptions {
-            workers,
-            mode,
-            ..RunOptions::default()
-        };
-        if let Ok(mut slot) = self.errors.lock() {
-            *slot = None;
-        }
+        let (plan, options) = self.prepare(py, spec, workers, mode)?;
         let outcome = run_interruptible(py, plan, options)?;
         let outcome = match outcome {
             Ok(o) => o,

@@ -107,3 +107,18 @@ def test_insert_into_filesystem_and_read_back(batch_env: TableEnvironment, tmp_p
     batch_env.execute_sql("INSERT INTO sink SELECT auction, price FROM bids WHERE price > 60").wait()
     back = sorted(batch_env.execute_sql("SELECT * FROM sink").collect())
     assert back == [Row(auction=1, price=100), Row(auction=1, price=300)]
+
+
+def test_streaming_collect_follows_an_unbounded_query(stream_env: TableEnvironment) -> None:
+    import time
+
+    stream_env.execute_sql("CREATE TABLE ticks (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '1000', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1000000000')")
+    start = time.monotonic()
+    seen = []
+    with stream_env.execute_sql("SELECT id * 2 AS twice FROM ticks").collect() as rows:
+        for row in rows:
+            seen.append(row.twice)
+            if len(seen) == 5:
+                break
+    assert len(seen) == 5 and all(v % 2 == 0 for v in seen)
+    assert time.monotonic() - start < 20

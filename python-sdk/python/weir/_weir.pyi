@@ -47,5 +47,15 @@ class Session:
         """User function names, upper case."""
     def schemas(self, spec: str) -> list[tuple[str, list[tuple[str, str, bool]]]]:
         """Each node's output schema ``(id, [(name, type, nullable)])``."""
+    def start(self, spec: str, workers: int | None = None, mode: str | None = None) -> "JobHandle":
+        """Starts a job in the background."""
     def run(self, spec: str, workers: int | None = None, mode: str | None = None) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
         """Runs a job; ``{sink_id: [(kind, values), ...]}`` of its collect sinks."""
+
+class JobHandle:
+    """A job running in the background."""
+
+    def poll(self, sink: str, offset: int, timeout_ms: int) -> tuple[list[tuple[str, tuple[Any, ...]]], bool]:
+        """Changes of ``sink`` from ``offset`` on (waiting up to ``timeout_ms``), and whether the job ended."""
+    def cancel(self) -> None:
+        """Stops the job and waits for its workers."""

@@ -287,7 +287,14 @@ class Table:
 
     def execute(self) -> TableResult:
         """Runs the table's job; ``collect()``/``print()`` the result."""
-        return TableResult(self._names(), fetch=self._collect, streaming=not self._env.is_batch())
+        sink = {"kind": "sink", "id": "__result", "input": self._head, "connector": "collect"}
+        spec = self._env._spec(self._nodes + [sink])
+        return TableResult(
+            self._names(),
+            fetch=self._collect,
+            streaming=not self._env.is_batch(),
+            follow=lambda: self._env._follow(spec, "__result", self._names()),
+        )
 
     def execute_insert(self, table_path: str, overwrite: bool = False) -> TableResult:
         """Writes the rows into the table ``table_path`` (declared with DDL or a descriptor)."""

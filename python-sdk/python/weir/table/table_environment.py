@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 from weir import _weir
 from weir.common.types import Row
@@ -109,7 +109,27 @@ class TableEnvironment:
         nodes = spec["nodes"]
         names = [f[0] for f in self._schema([n for n in nodes if n.get("kind") != "sink"])]
         streaming = not self.is_batch()
-        return TableResult(names, fetch=lambda: changelog_rows(self._session.run(outcome[1]).get("result", []), names), streaming=streaming)
+        return TableResult(
+            names,
+            fetch=lambda: changelog_rows(self._session.run(outcome[1]).get("result", []), names),
+            streaming=streaming,
+            follow=lambda: self._follow(outcome[1], "result", names),
+        )
+
+    def _follow(self, spec: str, sink: str, names: list[str]) -> Iterator[Row]:
+        """The rows of ``sink`` as the job started from ``spec`` produces them; closing the
+        iterator early cancels the job."""
+        handle = self._session.start(spec)
+        offset = 0
+        try:
+            while True:
+                changes, done = handle.poll(sink, offset, 200)
+                offset += len(changes)
+                yield from changelog_rows(changes, names)
+                if done:
+                    return
+        finally:
+            handle.cancel()
 
     def sql_query(self, query: str) -> Table:
         """A :class:`Table` for a SELECT query (its plan; nothing runs yet)."""

@@ -28,7 +28,10 @@ class CloseableIterator:
         return next(self._rows)
 
     def close(self) -> None:
-        """Stops reading (the job has already finished)."""
+        """Stops reading; a job still running (streaming) is cancelled."""
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
 
     def __enter__(self) -> "CloseableIterator":
         return self
@@ -49,6 +52,7 @@ class TableResult:
         kind: str = ResultKind.SUCCESS_WITH_CONTENT,
         streaming: bool = False,
         text: str | None = None,
+        follow: Callable[[], Iterator[Row]] | None = None,
     ) -> None:
         self._columns = columns
         self._fetch = fetch
@@ -56,6 +60,7 @@ class TableResult:
         self._kind = kind
         self._streaming = streaming
         self._text = text
+        self._follow = follow
 
     def _materialize(self) -> list[Row]:
         if self._rows is None:
@@ -80,7 +85,11 @@ class TableResult:
         return self
 
     def collect(self) -> CloseableIterator:
-        """The result rows, each with its :class:`RowKind` (only ``+I`` in batch mode)."""
+        """The result rows, each with its :class:`RowKind` (only ``+I`` in batch mode). In
+        streaming mode rows are yielded as the running job produces them (an unbounded query
+        runs until the iterator is closed, which cancels the job)."""
+        if self._rows is None and self._streaming and self._follow is not None:
+            return CloseableIterator(self._follow())
         return CloseableIterator(iter(self._materialize()))
 
     def print(self) -> None:
