@@ -142,3 +142,10 @@ def test_same_rows_on_one_and_two_workers() -> None:
         results.append(sorted(counts.execute().collect()))
     assert results[0] == results[1]
     assert len(results[0]) == 7
+
+
+def test_named_rows_and_string_column_lists(batch_env: TableEnvironment) -> None:
+    t = batch_env.from_elements([Row(k="a", v=1), Row(k="a", v=2), Row(k="b", v=5)])
+    assert t.get_schema().get_field_names() == ["k", "v"]
+    out = t.group_by("k").select("k", col("v").sum.alias("s")).select("k, s")
+    assert sorted(out.execute().collect()) == [Row(k="a", s=3), Row(k="b", s=5)]

@@ -25,7 +25,18 @@ if TYPE_CHECKING:
 
 
 def _expr(e: Expression | str) -> Expression:
-    return col(e) if isinstance(e, str) else e
+    return col(e.strip()) if isinstance(e, str) else e
+
+
+def _split_names(exprs: Sequence[Expression | str]) -> list[Expression | str]:
+    """``"a, b"`` (PyFlink's old string expressions, plain column names only) as two items."""
+    out: list[Expression | str] = []
+    for e in exprs:
+        if isinstance(e, str):
+            out.extend(n for n in e.split(",") if n.strip())
+        else:
+            out.append(e)
+    return out
 
 
 class TableSchema:
@@ -70,7 +81,7 @@ class Table:
 
     def _expand(self, exprs: Sequence[Expression | str]) -> list[Expression]:
         out: list[Expression] = []
-        for e in exprs:
+        for e in _split_names(exprs):
             e = _expr(e)
             if isinstance(e, ColumnExpr) and e.name == "*":
                 out.extend(col(n) for n in self._names())
@@ -115,7 +126,7 @@ class Table:
 
     def group_by(self, *fields: Expression | str) -> "GroupedTable":
         """Groups rows by ``fields``; follow with ``select`` of keys and aggregates."""
-        return GroupedTable(self, [_expr(f) for f in fields])
+        return GroupedTable(self, [_expr(f) for f in _split_names(fields)])
 
     def distinct(self) -> "Table":
         """Removes duplicate rows."""

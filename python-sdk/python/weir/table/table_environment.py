@@ -154,7 +154,10 @@ class TableEnvironment:
         """A table of Python values (lowered to a ``values`` node). ``schema`` is a
         ``DataTypes.ROW([...])``, a list of column names (types inferred), or ``None``
         (columns ``_1``, ``_2``, ...)."""
+        elements = list(elements)
         rows = [_as_tuple(e) for e in elements]
+        if schema is None and elements and isinstance(elements[0], Row) and elements[0]._fields is not None:
+            schema = list(elements[0]._fields)
         if isinstance(schema, RowType):
             names, types = schema.field_names(), schema.field_types()
         else:
