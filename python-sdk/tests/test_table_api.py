@@ -149,3 +149,10 @@ def test_named_rows_and_string_column_lists(batch_env: TableEnvironment) -> None
     assert t.get_schema().get_field_names() == ["k", "v"]
     out = t.group_by("k").select("k", col("v").sum.alias("s")).select("k, s")
     assert sorted(out.execute().collect()) == [Row(k="a", s=3), Row(k="b", s=5)]
+
+
+def test_streaming_to_pandas_applies_the_changelog(stream_env: TableEnvironment) -> None:
+    pytest.importorskip("pandas")
+    t = stream_env.from_elements([("a", 1), ("b", 2), ("a", 3)], ["k", "v"])
+    df = t.group_by(col("k")).select(col("k"), col("v").sum.alias("s")).to_pandas().sort_values("k").reset_index(drop=True)
+    assert df.to_dict("list") == {"k": ["a", "b"], "s": [4, 2]}

@@ -435,16 +435,13 @@ def _row_adapter(function: UserDefinedTableFunctionWrapper, names: list[str]) ->
 
 
 def _final_rows(changes: list[Row]) -> list[Row]:
-    """The rows left after applying a changelog in order."""
+    """The rows left after applying a changelog in order (insertion order kept)."""
     from weir.common.types import RowKind
 
-    out: list[Row] = []
+    counts: dict[tuple[Any, ...], int] = {}
+    fields: list[str] | None = changes[0]._fields if changes else None
     for r in changes:
-        if r.get_row_kind() in (RowKind.INSERT, RowKind.UPDATE_AFTER):
-            r2 = Row._make(list(r), r._fields)
-            out.append(r2)
-        else:
-            target = Row._make(list(r), r._fields)
-            if target in out:
-                out.remove(target)
-    return out
+        key = tuple(r)
+        add = r.get_row_kind() in (RowKind.INSERT, RowKind.UPDATE_AFTER)
+        counts[key] = counts.get(key, 0) + (1 if add else -1)
+    return [Row._make(list(k), fields) for k, n in counts.items() for _ in range(max(n, 0))]
