@@ -120,12 +120,40 @@ def test_explain_lists_nodes(batch_env: TableEnvironment) -> None:
     assert ": values" in text and ": filter" in text and '"predicate"' in text
 
 
-def test_windows_are_not_implemented(batch_env: TableEnvironment) -> None:
+def test_tumble_and_slide_windows(batch_env: TableEnvironment) -> None:
+    import datetime
+
+    from weir.table.window import Slide
+
+    ts = lambda m, s: datetime.datetime(2024, 1, 1, 0, m, s)  # noqa: E731
+    t = batch_env.from_elements(
+        [(ts(0, 10), "a", 1), (ts(0, 50), "a", 2), (ts(1, 5), "a", 4), (ts(1, 30), "b", 8)],
+        DataTypes.ROW([DataTypes.FIELD("ts", DataTypes.TIMESTAMP(3)), DataTypes.FIELD("k", DataTypes.STRING()), DataTypes.FIELD("v", DataTypes.BIGINT())]),
+    )
+    tumble = t.window(Tumble.over(lit(1).minutes).on(col("ts")).alias("w")).group_by(col("w"), col("k")).select(
+        col("k"), col("w").start.alias("ws"), col("w").end.alias("we"), col("v").sum.alias("s")
+    )
+    assert sorted(tumble.execute().collect()) == [
+        Row(k="a", ws=ts(0, 0), we=ts(1, 0), s=3),
+        Row(k="a", ws=ts(1, 0), we=ts(2, 0), s=4),
+        Row(k="b", ws=ts(1, 0), we=ts(2, 0), s=8),
+    ]
+    slide = t.window(Slide.over(lit(2).minutes).every(lit(1).minutes).on(col("ts")).alias("w")).group_by("w").select(
+        col("w").start.alias("ws"), col("v").sum.alias("s")
+    )
+    assert sorted(slide.execute().collect()) == [
+        Row(ws=datetime.datetime(2023, 12, 31, 23, 59), s=3), Row(ws=ts(0, 0), s=15), Row(ws=ts(1, 0), s=12),
+    ]
+
+
+def test_session_and_over_windows_are_not_implemented(batch_env: TableEnvironment) -> None:
+    from weir.table.window import Over, Session
+
     t = batch_env.from_elements([(1,)], ["x"])
-    with pytest.raises(UnsupportedError, match="event time"):
-        t.window(None)
-    with pytest.raises(NotImplementedError, match="Tumble"):
-        Tumble.over(lit(10))
+    with pytest.raises(UnsupportedError, match="Session windows"):
+        Session.with_gap(lit(10).minutes)
+    with pytest.raises(NotImplementedError, match="Over windows"):
+        Over.partition_by(col("x"))
     with pytest.raises(UnsupportedError, match="over_window"):
         t.over_window(None)
 

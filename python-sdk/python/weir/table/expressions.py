@@ -219,6 +219,52 @@ class Expression:
         """``CAST(expr AS type)``."""
         return CastExpr(self, data_type)
 
+    # intervals (window sizes) and window properties
+    def _interval(self, unit_ms: int) -> "Expression":
+        if not isinstance(self, LiteralExpr) or not isinstance(self.value, int):
+            raise TypeError("intervals are written lit(n).seconds / .minutes / ...")
+        return IntervalExpr(self.value * unit_ms)
+
+    @property
+    def millis(self) -> "Expression":
+        """``lit(n).millis``: an interval of n milliseconds."""
+        return self._interval(1)
+
+    @property
+    def seconds(self) -> "Expression":
+        """``lit(n).seconds``: an interval of n seconds."""
+        return self._interval(1000)
+
+    @property
+    def minutes(self) -> "Expression":
+        """``lit(n).minutes``: an interval of n minutes."""
+        return self._interval(60_000)
+
+    @property
+    def hours(self) -> "Expression":
+        """``lit(n).hours``: an interval of n hours."""
+        return self._interval(3_600_000)
+
+    @property
+    def days(self) -> "Expression":
+        """``lit(n).days``: an interval of n days."""
+        return self._interval(86_400_000)
+
+    @property
+    def start(self) -> "Expression":
+        """``col('w').start``: the start of group window ``w``."""
+        return ColumnExpr("window_start")
+
+    @property
+    def end(self) -> "Expression":
+        """``col('w').end``: the end of group window ``w``."""
+        return ColumnExpr("window_end")
+
+    @property
+    def rowtime(self) -> "Expression":
+        """``col('w').rowtime``: the time attribute of group window ``w`` (end - 1 ms)."""
+        return ColumnExpr("window_time")
+
     def then(self, value: Any) -> "Expression":
         """Not supported: use ``if_then_else``."""
         raise TypeError("use if_then_else")
@@ -261,6 +307,17 @@ class LiteralExpr(Expression):
 
     def __repr__(self) -> str:
         return repr(self.value)
+
+
+class IntervalExpr(LiteralExpr):
+    """An ``INTERVAL DAY TO SECOND`` constant of ``millis`` milliseconds."""
+
+    def __init__(self, millis: int) -> None:
+        super().__init__(millis)
+        self.interval_ms = millis
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        return {"cast": {"expr": {"literal": self.interval_ms}, "type": "INTERVAL DAY TO SECOND"}}
 
 
 class CallExpr(Expression):

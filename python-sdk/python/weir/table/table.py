@@ -17,6 +17,7 @@ from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExp
 from weir.table.table_result import TableResult, changelog_rows
 from weir.table.types import DataType, from_sql
 from weir.table.udf import TableFunctionCall, UserDefinedTableFunctionWrapper
+from weir.table.window import GroupWindow
 
 if TYPE_CHECKING:
     import pandas
@@ -277,9 +278,12 @@ class Table:
         raise unsupported("Table.aggregate with Python aggregate functions")
 
     # ----- windows -----
-    def window(self, window: Any) -> Any:
-        """Group windows need event-time support, which is not there yet."""
-        raise unsupported("Table.window (Tumble/Slide/Session group windows need event time)")
+    def window(self, window: GroupWindow) -> "GroupWindowedTable":
+        """Assigns rows to group windows (``Tumble``, ``Slide``); follow with ``group_by``
+        naming the window's alias, then ``select``."""
+        if not isinstance(window, GroupWindow):
+            raise TypeError("expected Tumble.over(..).on(..).alias(..) or Slide.over(..).every(..).on(..).alias(..)")
+        return GroupWindowedTable(self, window)
 
     def over_window(self, *over_windows: Any) -> Any:
         """Over windows need event-time support, which is not there yet."""
@@ -330,6 +334,25 @@ class Table:
         return f"Table({', '.join(self._names())})"
 
     __repr__ = __str__
+
+
+class GroupWindowedTable:
+    """A table assigned to group windows; ``group_by`` must name the window's alias."""
+
+    def __init__(self, table: Table, window: GroupWindow) -> None:
+        self._table = table
+        self._window = window
+
+    def group_by(self, *fields: Expression | str) -> "GroupedTable":
+        """Groups by the window (its alias) and further keys."""
+        keys = [_expr(f) for f in _split_names(fields)]
+        alias = self._window.alias_name
+        if not any(isinstance(k, ColumnExpr) and k.name == alias for k in keys):
+            raise PlanError(f"group_by of a windowed table must include the window alias {alias!r}")
+        t = self._table
+        windowed = t._then(self._window.node(t._env._fresh_id("window"), t._head))
+        others = [k for k in keys if not (isinstance(k, ColumnExpr) and k.name == alias)]
+        return GroupedTable(windowed, [col("window_start"), col("window_end"), *others])
 
 
 class GroupedTable:
