@@ -4,7 +4,7 @@
 
 use utoipa::OpenApi;
 
-use super::routes::{exceptions, jobs, metrics, overview, results, sql_gateway};
+use super::routes::{exceptions, inputs, jobs, metrics, overview, results, sql_gateway};
 
 /// The API's OpenAPI description.
 #[derive(OpenApi)]
@@ -13,7 +13,7 @@ use super::routes::{exceptions, jobs, metrics, overview, results, sql_gateway};
     paths(
         overview::overview, overview::config,
         jobs::submit, jobs::list, jobs::overview, jobs::details, jobs::cancel, jobs::plan,
-        exceptions::exceptions, metrics::job_metrics, metrics::prometheus,
+        exceptions::exceptions, metrics::job_metrics, metrics::prometheus, inputs::push, inputs::close,
         results::results, results::sink_results, results::changes, results::sink_changes,
         sql_gateway::open_session, sql_gateway::get_session, sql_gateway::close_session, sql_gateway::heartbeat,
         sql_gateway::execute_statement, sql_gateway::operation_status, sql_gateway::cancel_operation,
@@ -39,7 +39,7 @@ mod tests {
     fn documents_every_resource() {
         let doc = super::openapi_json();
         let paths = doc["paths"].as_object().unwrap();
-        for p in ["/overview", "/jobs", "/jobs/{jobid}/results/{sink}/changes", "/metrics", "/v1/sessions/{session_handle}/operations/{operation_handle}/result/{token}"] {
+        for p in ["/overview", "/jobs", "/jobs/{jobid}/results/{sink}/changes", "/jobs/{jobid}/inputs/{table}", "/metrics", "/v1/sessions/{session_handle}/operations/{operation_handle}/result/{token}"] {
             assert!(paths.contains_key(p), "{p} missing");
         }
         assert_ne!(doc["paths"]["/v1/sessions"]["post"]["requestBody"]["required"], serde_json::json!(true), "a session may be opened without a body");

@@ -1,13 +1,13 @@
 //! The state every handler shares: settings, the job registry, the live side of running jobs,
 //! SQL gateway sessions.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
-use weir_core::connectors::CollectedRows;
+use weir_core::connectors::{CollectedRows, PushInput};
 use weir_core::runtime::{CancelToken, JobMetrics};
 
 use super::error::ApiError;
@@ -30,7 +30,8 @@ pub struct ServerConfig {
 }
 
 /// The in-memory side of a job started by this server process: what the registry cannot
-/// persist (cancel flag, live counters, collected rows, a state channel for followers).
+/// persist (cancel flag, live counters, collected rows, push inputs, a state channel for
+/// followers).
 pub struct LiveJob {
     /// Stops the job.
     pub cancel: CancelToken,
@@ -38,6 +39,8 @@ pub struct LiveJob {
     pub metrics: Arc<JobMetrics>,
     /// Rows of the job's collect sinks, growing while it runs.
     pub collected: CollectedRows,
+    /// Inputs of the job's `push` sources, by table (source node id).
+    pub push_inputs: BTreeMap<String, PushInput>,
     /// The job's state; followers (SSE, the gateway) subscribe to learn when it ends.
     pub state: watch::Sender<JobState>,
 }

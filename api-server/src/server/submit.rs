@@ -170,6 +170,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
                 cancel: running.cancel.clone(),
                 metrics: Arc::clone(&running.metrics),
                 collected: running.collected.clone(),
+                push_inputs: running.push_inputs(),
                 state: sender,
             });
             state.add_live(&jid, Arc::clone(&live));

@@ -8,10 +8,12 @@
 mod blackhole;
 mod collect;
 mod print;
+mod push;
 mod sinks;
 mod values;
 
 pub use print::{changelog_line, json_line};
+pub use push::{PushClosed, PushInput, PushSource};
 pub use values::ValuesSource;
 pub use sinks::{check_sink, create_sink, CollectedRows, PrintFormat, SinkContext, SinkWriter, SINK_CONNECTORS};
 
@@ -88,6 +90,12 @@ pub trait SourceFactory: Send + Sync {
 
     /// Opens the split of worker `worker` of `peers`, resuming after `resume` when given.
     fn open(&self, worker: usize, peers: usize, resume: Option<&SourceOffset>) -> Result<Box<dyn SourceReader>, RuntimeError>;
+
+    /// The outside end of a [`push`](PushSource) source, through which whoever started the job
+    /// hands it rows; `None` for every other connector.
+    fn push_input(&self) -> Option<PushInput> {
+        None
+    }
 }
 
 /// One worker's split of a source. Not shared between threads.
@@ -109,13 +117,14 @@ pub trait SourceReader {
 /// Creates the source for `connector` with `options`, producing rows of `schema`; checks every
 /// option (unknown names, bad values, missing files) before anything runs.
 ///
-/// Connectors: `datagen` ([`datagen`]), `filesystem` ([`filesystem`]) and `nexmark` ([`nexmark`]), with Flink's option
-/// names. A `connector` key among the options (as SQL's `WITH` clause has it) is ignored.
+/// Connectors: `datagen` ([`datagen`]), `filesystem` ([`filesystem`]), `nexmark` ([`nexmark`]), with Flink's option
+/// names, and `push` ([`PushSource`]: rows handed in while the job runs). A `connector` key among the options (as SQL's `WITH` clause has it) is ignored.
 pub fn create_source(connector: &str, options: &Options, schema: &Schema) -> Result<Arc<dyn SourceFactory>, ConnectorError> {
     match connector {
         "datagen" => Ok(Arc::new(datagen::DatagenSource::new(options, schema)?)),
         "filesystem" => Ok(Arc::new(filesystem::FilesystemSource::new(options, schema)?)),
         "nexmark" => Ok(Arc::new(nexmark::NexmarkSource::new(options, schema)?)),
-        _ => Err(ConnectorError::general(format!("unknown source connector '{connector}'; known: datagen, filesystem, nexmark"))),
+        "push" => Ok(Arc::new(PushSource::new(options, schema)?)),
+        _ => Err(ConnectorError::general(format!("unknown source connector '{connector}'; known: datagen, filesystem, nexmark, push"))),
     }
 }

@@ -7,9 +7,9 @@ use std::time::{Duration, Instant};
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use crate::compile::build_dataflow;
-use crate::connectors::{CollectedRows, PrintFormat, SinkContext};
+use crate::connectors::{CollectedRows, PrintFormat, PushInput, SinkContext};
 use crate::error::{Error, RuntimeError};
-use crate::plan::{RuntimeMode, ValidatedPlan};
+use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
 use crate::types::{Row, RowKind};
 
 use super::context::{CancelToken, JobContext};
@@ -77,6 +77,7 @@ pub struct RunningJob {
     /// Batch or streaming.
     pub mode: RuntimeMode,
     ctx: JobContext,
+    push_inputs: BTreeMap<String, PushInput>,
     guards: timely::communication::WorkerGuards<()>,
     started: Instant,
 }
@@ -91,6 +92,7 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
     let sinks = SinkContext { collected: collected.clone(), print_format: options.print_format };
     let ctx = JobContext::new(mode, options.cancel.clone(), Arc::clone(&metrics), sinks, options.tick_ms.max(1));
     let worker_ctx = ctx.clone();
+    let push_inputs = push_inputs(&plan);
     tracing::info!(job = plan.name.as_deref().unwrap_or("job"), workers, ?mode, "starting job");
     let guards = timely::execute(timely::Config::process(workers), move |worker| {
         let probe = ProbeHandle::new();
@@ -104,10 +106,27 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
         }
     })
     .map_err(|e| RuntimeError::Worker(e.to_string()))?;
-    Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, guards, started })
+    Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, push_inputs, guards, started })
+}
+
+/// The [`PushInput`] of every `push` source of `plan`, by source node id.
+fn push_inputs(plan: &ValidatedPlan) -> BTreeMap<String, PushInput> {
+    plan.nodes
+        .iter()
+        .filter_map(|n| match &n.op {
+            PlanOp::Source { factory, .. } => factory.push_input().map(|input| (n.id.clone(), input)),
+            _ => None,
+        })
+        .collect()
 }
 
 impl RunningJob {
+    /// The inputs of the job's `push` sources, by source node id (a SQL table's name): rows
+    /// pushed into them flow into the running job; closing them ends those sources.
+    pub fn push_inputs(&self) -> BTreeMap<String, PushInput> {
+        self.push_inputs.clone()
+    }
+
     /// The error the job failed with so far, if any.
     pub fn failure(&self) -> Option<RuntimeError> {
         self.ctx.failure()

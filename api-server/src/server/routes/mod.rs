@@ -1,6 +1,7 @@
 //! The HTTP routes, grouped by resource: one module per resource, assembled into one router.
 
 pub mod exceptions;
+pub mod inputs;
 pub mod jobs;
 pub mod metrics;
 pub mod overview;
@@ -45,6 +46,8 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/{jobid}/plan", get(jobs::plan))
         .route("/jobs/{jobid}/exceptions", get(exceptions::exceptions))
         .route("/jobs/{jobid}/metrics", get(metrics::job_metrics))
+        .route("/jobs/{jobid}/inputs/{table}", post(inputs::push))
+        .route("/jobs/{jobid}/inputs/{table}/close", post(inputs::close))
         .route("/jobs/{jobid}/results", get(results::results))
         .route("/jobs/{jobid}/results/changes", get(results::changes))
         .route("/jobs/{jobid}/results/{sink}", get(results::sink_results))
