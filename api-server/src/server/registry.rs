@@ -177,6 +177,9 @@ pub struct JobRegistry {
     jobs: Mutex<HashMap<String, JobRecord>>,
     path: PathBuf,
     writer: Arc<Writer>,
+    /// The background writer, joined by [`JobRegistry::close`] so that no write of this
+    /// registry can land after it is closed.
+    writer_thread: Mutex<Option<std::thread::JoinHandle<()>>>,
 }
 
 /// The coalescing writer: `dirty` is set on change; the thread writes the newest state.
@@ -218,11 +221,14 @@ impl JobRegistry {
             }
         }
         let writer = Arc::new(Writer { dirty: Mutex::new((false, false)), wake: Condvar::new(), write_lock: Mutex::new(()) });
-        let registry = Arc::new(JobRegistry { jobs: Mutex::new(jobs), path, writer });
+        let registry = Arc::new(JobRegistry { jobs: Mutex::new(jobs), path, writer, writer_thread: Mutex::new(None) });
         tracing::info!(jobs = registry.len(), interrupted, path = %registry.path.display(), "job registry opened");
         registry.flush()?;
         let weak = Arc::downgrade(&registry);
-        std::thread::Builder::new().name("weir-registry".into()).spawn(move || Self::write_loop(weak))?;
+        let handle = std::thread::Builder::new().name("weir-registry".into()).spawn(move || Self::write_loop(weak))?;
+        if let Ok(mut slot) = registry.writer_thread.lock() {
+            *slot = Some(handle);
+        }
         Ok(registry)
     }
 
@@ -251,12 +257,20 @@ impl JobRegistry {
         }
     }
 
-    /// Stops the background writer (after a last [`JobRegistry::flush`]).
+    /// Stops the background writer (after a last [`JobRegistry::flush`]) and waits for it, so
+    /// a write in progress finishes (no temp file left, no stale state renamed over a newer
+    /// registry) before this returns.
     pub fn close(&self) {
         if let Ok(mut dirty) = self.writer.dirty.lock() {
             dirty.1 = true;
         }
         self.writer.wake.notify_all();
+        let handle = self.writer_thread.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(handle) = handle {
+            if handle.thread().id() != std::thread::current().id() {
+                let _ = handle.join();
+            }
+        }
     }
 
     fn mark_dirty(&self) {
