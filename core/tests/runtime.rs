@@ -84,3 +84,26 @@ fn counters_count_records_per_operator() {
     assert_eq!(by_id("t").records_out, 4);
     assert_eq!((by_id("even").records_in, by_id("even").records_out), (4, 2));
 }
+
+#[test]
+fn event_time_sources_report_their_watermark_downstream() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let path = dir.path().join("events.csv");
+    std::fs::write(&path, "a,2023-11-14 22:13:20\nb,2023-11-14 22:13:25\na,2023-11-14 22:13:30\n").expect("write data");
+    let spec = json!({"nodes": [
+        {"kind": "source", "id": "events", "connector": "filesystem",
+         "options": {"path": path.to_string_lossy(), "format": "csv"},
+         "schema": [{"name": "k", "type": "STRING"}, {"name": "ts", "type": "TIMESTAMP(3)"}],
+         "watermark": {"column": "ts", "delay_ms": 1000}},
+        {"kind": "filter", "id": "keep", "input": "events", "predicate": {"call": {"function": "IS NOT NULL", "args": [{"column": "k"}]}}},
+        {"kind": "sink", "id": "out", "input": "keep", "connector": "collect"}]});
+    let options = RunOptions { workers: Some(1), mode: Some(RuntimeMode::Streaming), tick_ms: 1000, ..RunOptions::default() };
+    let outcome = run_job(plan(spec.clone()), &options).expect("job runs");
+    let by_id = |id: &str| outcome.metrics.iter().find(|m| m.id == id).cloned().expect("metrics for node");
+    // Last event 22:13:30 (1_700_000_010_000 ms) minus the 1 s delay, at a 1 s tick.
+    assert_eq!(by_id("events").watermark, Some(1_700_000_009_000));
+    assert_eq!(by_id("keep").watermark, by_id("events").watermark, "a filter's watermark is its input's");
+    let batch = RunOptions { mode: Some(RuntimeMode::Batch), ..options };
+    let outcome = run_job(plan(spec), &batch).expect("job runs");
+    assert!(outcome.metrics.iter().all(|m| m.watermark.is_none()), "batch jobs have no event-time watermark");
+}

@@ -95,6 +95,9 @@ pub struct VertexCounts {
     pub records_out: u64,
     /// Malformed records skipped.
     pub records_skipped: u64,
+    /// Event-time watermark in epoch ms, when the vertex has event time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub watermark: Option<u64>,
 }
 
 /// Why a job failed.

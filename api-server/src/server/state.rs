@@ -51,7 +51,7 @@ impl LiveJob {
         self.metrics
             .snapshot()
             .into_iter()
-            .map(|m| VertexCounts { records_in: m.records_in, records_out: m.records_out, records_skipped: m.records_skipped })
+            .map(|m| VertexCounts { records_in: m.records_in, records_out: m.records_out, records_skipped: m.records_skipped, watermark: m.watermark })
             .collect()
     }
 }

@@ -102,6 +102,7 @@ pub fn source<'s>(
                     if clock.watermark() > *cap.time() {
                         cap.downgrade(&clock.watermark());
                     }
+                    ctx.metrics.set_watermark(node, worker, *cap.time());
                 } else if !rows.is_empty() {
                     let time = *cap.time();
                     ctx.metrics.add_out(node, rows.len() as u64);

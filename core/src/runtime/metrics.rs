@@ -1,6 +1,8 @@
 //! Per-operator record counters, readable while the job runs (the REST API's metrics).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 
 /// Counters of one plan node.
 #[derive(Debug, Default)]
@@ -15,6 +17,8 @@ pub struct OperatorMetrics {
     pub records_skipped: AtomicU64,
     /// Records dropped because they arrived behind the watermark (event-time sources).
     pub records_late: AtomicU64,
+    /// The event-time watermark (epoch ms) of each worker's split of an event-time source.
+    pub watermarks: Mutex<BTreeMap<usize, u64>>,
 }
 
 /// A copy of one node's counters at some moment.
@@ -32,6 +36,10 @@ pub struct OperatorMetricsSnapshot {
     pub records_skipped: u64,
     /// Records dropped for arriving behind the watermark.
     pub records_late: u64,
+    /// The node's current event-time watermark in epoch milliseconds: for a source the
+    /// smallest over its splits, for other nodes the smallest over their inputs; `None` when
+    /// the node has no event time (processing time or batch) or no split has reported yet.
+    pub watermark: Option<u64>,
 }
 
 /// The counters of every node of a job, in plan order.
@@ -74,9 +82,33 @@ impl JobMetrics {
         }
     }
 
+    /// Records that worker `worker`'s split of source `node` has moved its watermark to `ms`.
+    pub fn set_watermark(&self, node: usize, worker: usize, ms: u64) {
+        if let Some(Ok(mut marks)) = self.operators.get(node).map(|o| o.watermarks.lock()) {
+            marks.insert(worker, ms);
+        }
+    }
+
+    /// Each node's watermark: sources report theirs; a node's is the smallest of its inputs'
+    /// (nodes are in plan order, inputs first), and absent when any input has none.
+    fn watermarks(&self) -> Vec<Option<u64>> {
+        let mut marks: Vec<Option<u64>> = Vec::with_capacity(self.operators.len());
+        for (i, op) in self.operators.iter().enumerate() {
+            let own = op.watermarks.lock().ok().and_then(|m| m.values().min().copied());
+            let mark = match (own, self.inputs[i].is_empty()) {
+                (Some(ms), _) => Some(ms),
+                (None, true) => None,
+                (None, false) => self.inputs[i].iter().map(|&j| marks.get(j).copied().flatten()).collect::<Option<Vec<u64>>>().and_then(|v| v.into_iter().min()),
+            };
+            marks.push(mark);
+        }
+        marks
+    }
+
     /// All counters now.
     pub fn snapshot(&self) -> Vec<OperatorMetricsSnapshot> {
         let out: Vec<u64> = self.operators.iter().map(|o| o.records_out.load(Ordering::Relaxed)).collect();
+        let watermarks = self.watermarks();
         self.operators
             .iter()
             .enumerate()
@@ -87,6 +119,7 @@ impl JobMetrics {
                 records_out: out[i],
                 records_skipped: o.records_skipped.load(Ordering::Relaxed),
                 records_late: o.records_late.load(Ordering::Relaxed),
+                watermark: watermarks[i],
             })
             .collect()
     }

@@ -155,6 +155,10 @@ pub struct VertexMetrics {
     /// Malformed records skipped (sources with `ignore-parse-errors`).
     #[serde(rename = "records-skipped")]
     pub records_skipped: u64,
+    /// The vertex's current event-time watermark (epoch ms), absent without event time
+    /// (Flink shows "No Watermark").
+    #[serde(rename = "current-watermark", skip_serializing_if = "Option::is_none")]
+    pub current_watermark: Option<u64>,
 }
 
 /// One vertex of `GET /jobs/{jobid}`.
@@ -264,6 +268,7 @@ pub async fn details(State(state): State<AppState>, ApiPath(path): ApiPath<JobPa
                 write_records: c.records_out,
                 write_records_complete: complete,
                 records_skipped: c.records_skipped,
+                current_watermark: c.watermark,
             },
         })
         .collect();
