@@ -113,6 +113,25 @@ def test_spec_job_print_sink_is_collected_with_metrics_and_plan(server):
     assert any(j["jid"] == jobid and j["state"] == "FINISHED" for j in server.get("/jobs/overview").json["jobs"])
 
 
+def test_event_time_vertices_report_their_watermark(server, tmp_path):
+    events = tmp_path / "events.csv"
+    events.write_text("a,2023-11-14 22:13:20\nb,2023-11-14 22:13:25\na,2023-11-14 22:13:30\n")
+    sql = f"""
+        CREATE TABLE events (k STRING, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+        WITH ('connector' = 'filesystem', 'path' = '{events}', 'format' = 'csv');
+        SELECT k, ts FROM events WHERE k <> 'z';
+    """
+    jobid = server.submit({"sql": sql, "mode": "streaming"})
+    details = server.wait_state(jobid)
+    assert details["state"] == "FINISHED", details
+    marks = [v["metrics"].get("current-watermark") for v in details["vertices"]]
+    # The last event (22:13:30, 1_700_000_010_000 ms) minus the delay, at the 200 ms tick.
+    assert marks[0] == 1_700_000_009_000, details["vertices"]
+    assert all(m == marks[0] for m in marks), details["vertices"]
+    batch = server.wait_state(server.submit({"sql": sql, "mode": "batch"}))
+    assert all("current-watermark" not in v["metrics"] for v in batch["vertices"]), batch["vertices"]
+
+
 def bad_record_job(tmp_path) -> dict:
     bad = tmp_path / "bad.csv"
     bad.write_text("1,2,3,4\n1,2,not-a-number,4\n")
