@@ -127,6 +127,7 @@ fn top_n_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
         offset: 0,
         limit: 2,
         row_number: true,
+        append_only: false,
     };
     ops::top_n(left, ranking, eval)
 }

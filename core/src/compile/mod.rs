@@ -103,13 +103,21 @@ fn build_node<'s>(
         }
         PlanOp::TopN { partition_by, order_by, limit, row_number } => {
             let (order_by, specs) = sort_parts(order_by);
-            let ranking = Ranking { partition_by: compile_all(partition_by), order_by, specs, offset: 0, limit: *limit, row_number: *row_number };
+            let ranking = Ranking {
+                partition_by: compile_all(partition_by),
+                order_by,
+                specs,
+                offset: 0,
+                limit: *limit,
+                row_number: *row_number,
+                append_only: inputs_append_only,
+            };
             ops::top_n(input, ranking, eval)
         }
-        PlanOp::Deduplicate { key, order_by, keep } => ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, eval),
+        PlanOp::Deduplicate { key, order_by, keep } => ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, inputs_append_only, eval),
         PlanOp::Sort { order_by, limit, offset } => {
             let (order_by, specs) = sort_parts(order_by);
-            ops::sort(input, order_by, specs, *limit, *offset, eval)
+            ops::sort(input, order_by, specs, *limit, *offset, inputs_append_only, eval)
         }
         PlanOp::Sink { connector, .. } if connector == "blackhole" => {
             // Nothing to write: the sink only has to see all of its input, on every worker.

@@ -8,10 +8,11 @@ use super::top_n::{top_n, Ranking};
 use super::{Evaluator, Rows};
 
 /// `input` restricted to the rows `limit`/`offset` select under the order.
-pub fn sort<'s>(input: Rows<'s>, order_by: Vec<CompiledExpr>, specs: Vec<SortSpec>, limit: Option<u64>, offset: u64, eval: Evaluator) -> Rows<'s> {
+/// `append_only` promises the input never retracts (see [`Ranking::append_only`]).
+pub fn sort<'s>(input: Rows<'s>, order_by: Vec<CompiledExpr>, specs: Vec<SortSpec>, limit: Option<u64>, offset: u64, append_only: bool, eval: Evaluator) -> Rows<'s> {
     if limit.is_none() && offset == 0 {
         return input;
     }
-    let ranking = Ranking { partition_by: Vec::new(), order_by, specs, offset, limit: limit.unwrap_or(u64::MAX), row_number: false };
+    let ranking = Ranking { partition_by: Vec::new(), order_by, specs, offset, limit: limit.unwrap_or(u64::MAX), row_number: false, append_only };
     top_n(input, ranking, eval)
 }
