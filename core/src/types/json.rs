@@ -4,38 +4,41 @@
 use std::sync::Arc;
 
 use super::data_type::DataType;
-use super::decimal::Decimal;
 use super::parse::parse_value;
 use super::value::Value;
 
-/// Reads `json` as a value of type `data_type`: JSON numbers for numeric columns (an integer
-/// for INT/BIGINT), strings for everything (parsed as `CAST(s AS t)` would), booleans,
-/// `null` for NULL. Errors say what was found.
+/// Reads `json` as a value of type `data_type`: a JSON string is parsed as `CAST(s AS t)`
+/// would (BYTES take its UTF-8 bytes), any other JSON in a STRING column is its JSON text,
+/// numbers fill numeric, temporal (epoch days/ms) and interval columns, `null` is NULL.
+/// Errors read `cannot parse "<text>" as BIGINT`; the caller adds the place.
 pub fn value_from_json(json: &serde_json::Value, data_type: &DataType) -> Result<Value, String> {
     use serde_json::Value as J;
-    let mismatch = || format!("cannot read {json} as {data_type}");
+    let data_type = *data_type;
+    let fail = || format!("cannot parse \"{}\" as {data_type}", json.as_str().map_or_else(|| json.to_string(), str::to_string));
+    let from_text = |text: &str| parse_value(text, &data_type).map_err(|e| e.to_string());
     Ok(match (json, data_type) {
         (J::Null, _) => Value::Null,
-        (J::String(s), DataType::String) => Value::String(Arc::from(s.as_str())),
-        (J::String(s), t) => parse_value(s, t).map_err(|e| e.to_string())?,
+        (J::String(s), DataType::Bytes) => Value::Bytes(Arc::from(s.as_bytes())),
+        (J::String(s), _) => from_text(s)?,
+        (other, DataType::String) => Value::String(Arc::from(other.to_string())),
         (J::Bool(b), DataType::Boolean) => Value::Boolean(*b),
-        (J::Number(n), DataType::Int) => Value::Int(n.as_i64().and_then(|v| i32::try_from(v).ok()).ok_or_else(mismatch)?),
-        (J::Number(n), DataType::BigInt) => Value::BigInt(n.as_i64().ok_or_else(mismatch)?),
-        (J::Number(n), DataType::Double) => Value::double(n.as_f64().ok_or_else(mismatch)?),
-        (J::Number(n), DataType::Decimal { precision, scale }) => {
-            let d = Decimal::parse(&n.to_string()).and_then(|d| d.rescale(*scale)).ok_or_else(mismatch)?;
-            if d.precision() > *precision {
-                return Err(format!("{n} does not fit {data_type}"));
+        (J::Number(n), DataType::Double) => Value::double(n.as_f64().ok_or_else(fail)?),
+        (J::Number(n), DataType::Decimal { .. }) => from_text(&n.to_string()).map_err(|_| fail())?,
+        (J::Number(n), t) => {
+            let v = n.as_i64().ok_or_else(fail)?;
+            let small = || i32::try_from(v).map_err(|_| fail());
+            match t {
+                DataType::Int => Value::Int(small()?),
+                DataType::BigInt => Value::BigInt(v),
+                DataType::Date => Value::Date(small()?),
+                DataType::Timestamp => Value::Timestamp(v),
+                DataType::TimestampLtz => Value::TimestampLtz(v),
+                DataType::IntervalDayTime => Value::IntervalDayTime(v),
+                DataType::IntervalYearMonth => Value::IntervalYearMonth(small()?),
+                _ => return Err(fail()),
             }
-            Value::Decimal(d)
         }
-        (J::Number(n), DataType::TimestampLtz | DataType::Timestamp) => {
-            let ms = n.as_i64().ok_or_else(mismatch)?;
-            if *data_type == DataType::Timestamp { Value::Timestamp(ms) } else { Value::TimestampLtz(ms) }
-        }
-        (J::Number(n), DataType::String) => Value::String(Arc::from(n.to_string().as_str())),
-        (J::Bool(b), DataType::String) => Value::String(Arc::from(b.to_string().as_str())),
-        _ => return Err(mismatch()),
+        _ => return Err(fail()),
     })
 }
 

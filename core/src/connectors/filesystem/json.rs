@@ -25,7 +25,7 @@ use super::split::{FileOffset, OpenRange, SegmentQueue, location};
 use crate::connectors::options::parse_bool;
 use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
-use crate::types::{DataType, Field, Row, Schema, Value, parse_value};
+use crate::types::{DataType, Field, Row, Schema, Value, value_from_json};
 
 /// How to read JSON lines: the `json.*` options and the columns.
 #[derive(Debug)]
@@ -137,32 +137,7 @@ impl Visitor<'_> for KeySeed<'_> {
 
 /// The value of type `data_type` that `json` stands for (see the module doc).
 fn convert(json: &Json, data_type: DataType) -> Result<Value, String> {
-    let fail = || format!("cannot parse \"{}\" as {data_type}", json.as_str().map_or_else(|| json.to_string(), str::to_string));
-    let from_text = |text: &str| parse_value(text, &data_type).map_err(|e| e.to_string());
-    Ok(match (json, data_type) {
-        (Json::Null, _) => Value::Null,
-        (Json::String(s), DataType::Bytes) => Value::Bytes(Arc::from(s.as_bytes())),
-        (Json::String(s), _) => from_text(s)?,
-        (other, DataType::String) => Value::String(Arc::from(other.to_string())),
-        (Json::Bool(b), DataType::Boolean) => Value::Boolean(*b),
-        (Json::Number(n), DataType::Double) => Value::double(n.as_f64().ok_or_else(fail)?),
-        (Json::Number(n), DataType::Decimal { .. }) => from_text(&n.to_string()).map_err(|_| fail())?,
-        (Json::Number(n), t) => {
-            let v = n.as_i64().ok_or_else(fail)?;
-            let small = || i32::try_from(v).map_err(|_| fail());
-            match t {
-                DataType::Int => Value::Int(small()?),
-                DataType::BigInt => Value::BigInt(v),
-                DataType::Date => Value::Date(small()?),
-                DataType::Timestamp => Value::Timestamp(v),
-                DataType::TimestampLtz => Value::TimestampLtz(v),
-                DataType::IntervalDayTime => Value::IntervalDayTime(v),
-                DataType::IntervalYearMonth => Value::IntervalYearMonth(small()?),
-                _ => return Err(fail()),
-            }
-        }
-        _ => return Err(fail()),
-    })
+    value_from_json(json, &data_type)
 }
 
 /// The file being read, with a buffered reader over its range.
