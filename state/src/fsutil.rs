@@ -55,6 +55,7 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> StateResult<()> {
 
 /// Lists the regular files under `dir`, recursively, as `(relative path with '/', size)`,
 /// sorted by path.
+#[cfg_attr(not(feature = "rocksdb"), allow(dead_code))]
 pub(crate) fn list_files(dir: &Path) -> StateResult<Vec<(String, u64)>> {
     let mut out = Vec::new();
     let mut pending = vec![(dir.to_path_buf(), String::new())];
@@ -85,6 +86,7 @@ pub(crate) fn list_files(dir: &Path) -> StateResult<Vec<(String, u64)>> {
 
 /// Copies the directory tree `from` into the new directory `to`. Immutable RocksDB table files
 /// (`*.sst`, `*.blob`) are hard-linked when possible, everything else copied.
+#[cfg_attr(not(feature = "rocksdb"), allow(dead_code))]
 pub(crate) fn copy_tree(from: &Path, to: &Path) -> StateResult<()> {
     fs::create_dir_all(to).map_err(|e| StateError::io("create directory", to, e))?;
     for (rel, _) in list_files(from)? {

@@ -14,9 +14,11 @@ mod store;
 pub mod timers;
 pub mod ttl;
 
+#[cfg(feature = "rocksdb")]
+pub use backend::RocksDbBackend;
 pub use backend::{
-    BackendKind, MemoryBackend, RocksDbBackend, RocksDbConfig, ScanFlow, SnapshotFile,
-    StateBackend, StateBackendConfig,
+    BackendKind, MemoryBackend, RocksDbConfig, ScanFlow, SnapshotFile, StateBackend,
+    StateBackendConfig,
 };
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codec::StateCodec;

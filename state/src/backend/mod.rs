@@ -9,7 +9,9 @@
 //! crosses threads is the [`StateBackendConfig`], which opens one backend per worker.
 
 pub mod memory;
+#[cfg(feature = "rocksdb")]
 pub mod rocksdb;
+mod rocksdb_config;
 
 use std::path::{Path, PathBuf};
 
@@ -18,7 +20,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::StateResult;
 
 pub use self::memory::MemoryBackend;
-pub use self::rocksdb::{RocksDbBackend, RocksDbConfig};
+#[cfg(feature = "rocksdb")]
+pub use self::rocksdb::RocksDbBackend;
+pub use self::rocksdb_config::RocksDbConfig;
 
 /// What a scan callback tells the scan to do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -130,8 +134,14 @@ impl StateBackendConfig {
     pub fn open(&self, worker: usize) -> StateResult<Box<dyn StateBackend>> {
         Ok(match self {
             StateBackendConfig::Memory => Box::new(MemoryBackend::new()),
+            #[cfg(feature = "rocksdb")]
             StateBackendConfig::RocksDb(config) => {
                 Box::new(RocksDbBackend::open_fresh(config, worker)?)
+            }
+            #[cfg(not(feature = "rocksdb"))]
+            StateBackendConfig::RocksDb(_) => {
+                let _ = worker;
+                return Err(rocksdb_not_built());
             }
         })
     }
@@ -151,9 +161,11 @@ impl StateBackendConfig {
             (StateBackendConfig::Memory, BackendKind::Memory) => {
                 Ok(Box::new(MemoryBackend::restore_from(part_dir, files)?))
             }
+            #[cfg(feature = "rocksdb")]
             (StateBackendConfig::RocksDb(config), BackendKind::RocksDb) => Ok(Box::new(
                 RocksDbBackend::restore_from(config, worker, part_dir, files)?,
             )),
+            #[cfg(feature = "rocksdb")]
             (StateBackendConfig::Memory, BackendKind::RocksDb) => {
                 let (source, scratch) = RocksDbBackend::open_snapshot_copy(part_dir, files)?;
                 let mut target = MemoryBackend::new();
@@ -162,13 +174,29 @@ impl StateBackendConfig {
                 drop(scratch);
                 Ok(Box::new(target))
             }
+            #[cfg(feature = "rocksdb")]
             (StateBackendConfig::RocksDb(config), BackendKind::Memory) => {
                 let source = MemoryBackend::restore_from(part_dir, files)?;
                 let mut target = RocksDbBackend::open_fresh(config, worker)?;
                 copy_all(&source, &mut target)?;
                 Ok(Box::new(target))
             }
+            #[cfg(not(feature = "rocksdb"))]
+            _ => {
+                let _ = worker;
+                Err(rocksdb_not_built())
+            }
         }
+    }
+}
+
+/// The error of asking for RocksDB in a build without the `rocksdb` feature.
+#[cfg(not(feature = "rocksdb"))]
+fn rocksdb_not_built() -> crate::error::StateError {
+    crate::error::StateError::RocksDb {
+        state: "*".into(),
+        action: "open the RocksDB backend".into(),
+        message: "this build has no RocksDB support (weir-state was built without its `rocksdb` feature)".into(),
     }
 }
 

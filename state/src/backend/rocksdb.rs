@@ -11,52 +11,12 @@ use crate::backend::{
     BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, verify_files,
 };
 use crate::error::{StateError, StateResult};
+use super::RocksDbConfig;
 use crate::fsutil;
 
 /// The column family RocksDB always has; never used for state, only kept open.
 const DEFAULT_CF: &str = "default";
 
-/// How RocksDB backends are opened. `Send + Sync`; each worker opens its own database in
-/// `dir/worker-<index>`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RocksDbConfig {
-    /// The directory holding one database directory per worker.
-    pub dir: PathBuf,
-    /// Compress table files with LZ4 (on by default).
-    pub compression: bool,
-    /// Size of each column family's memtable in bytes (RocksDB's `write_buffer_size`).
-    pub write_buffer_bytes: usize,
-}
-
-impl RocksDbConfig {
-    /// Default tuning, with worker databases under `dir`.
-    pub fn new(dir: impl Into<PathBuf>) -> Self {
-        RocksDbConfig {
-            dir: dir.into(),
-            compression: true,
-            write_buffer_bytes: 16 << 20,
-        }
-    }
-
-    /// The database directory of `worker`.
-    pub fn worker_dir(&self, worker: usize) -> PathBuf {
-        self.dir.join(format!("worker-{worker}"))
-    }
-
-    fn options(&self) -> Options {
-        let mut opts = Options::default();
-        opts.create_if_missing(true);
-        opts.create_missing_column_families(true);
-        opts.set_write_buffer_size(self.write_buffer_bytes);
-        opts.set_keep_log_file_num(2);
-        opts.set_compression_type(if self.compression {
-            DBCompressionType::Lz4
-        } else {
-            DBCompressionType::None
-        });
-        opts
-    }
-}
 
 /// State kept in a RocksDB database owned by one worker: state larger than memory.
 ///
@@ -93,7 +53,7 @@ impl RocksDbBackend {
         let path = config.worker_dir(worker);
         fsutil::remove_dir_if_exists(&path)?;
         std::fs::create_dir_all(&path).map_err(|e| StateError::io("create directory", &path, e))?;
-        Self::open_existing(config.options(), path)
+        Self::open_existing(options(config), path)
     }
 
     /// Rebuilds the database of `worker` from a snapshot part written by
@@ -109,7 +69,7 @@ impl RocksDbBackend {
         let path = config.worker_dir(worker);
         fsutil::remove_dir_if_exists(&path)?;
         fsutil::copy_tree(part_dir, &path)?;
-        Self::open_existing(config.options(), path)
+        Self::open_existing(options(config), path)
     }
 
     /// Opens a copy of a RocksDB snapshot part in a scratch directory (removed when the
@@ -126,7 +86,7 @@ impl RocksDbBackend {
             .map_err(|e| StateError::io("create scratch directory in", std::env::temp_dir(), e))?;
         let path = scratch.path().join("db");
         fsutil::copy_tree(part_dir, &path)?;
-        let backend = Self::open_existing(RocksDbConfig::new(&path).options(), path)?;
+        let backend = Self::open_existing(options(&RocksDbConfig::new(&path)), path)?;
         Ok((backend, scratch))
     }
 
@@ -327,4 +287,19 @@ fn fsync_tree(dir: &Path) -> StateResult<()> {
             .map_err(|e| StateError::io("fsync file", &path, e))?;
     }
     fsutil::sync_dir(dir)
+}
+
+/// RocksDB's options for databases opened with `config`.
+fn options(config: &RocksDbConfig) -> Options {
+    let mut opts = Options::default();
+    opts.create_if_missing(true);
+    opts.create_missing_column_families(true);
+    opts.set_write_buffer_size(config.write_buffer_bytes);
+    opts.set_keep_log_file_num(2);
+    opts.set_compression_type(if config.compression {
+        DBCompressionType::Lz4
+    } else {
+        DBCompressionType::None
+    });
+    opts
 }
