@@ -70,6 +70,14 @@ pub enum RuntimeError {
         /// The operating system's message.
         message: String,
     },
+    /// A stateful operator could not read or write its keyed state.
+    #[error("state of {operator}: {message}")]
+    State {
+        /// The plan node whose state failed.
+        operator: String,
+        /// The state backend's message.
+        message: String,
+    },
     /// The job was cancelled before it finished.
     #[error("job was cancelled")]
     Cancelled,
@@ -101,6 +109,7 @@ impl Error {
             Error::Runtime(RuntimeError::BadRecord { .. }) => "bad_record",
             Error::Runtime(RuntimeError::Eval { .. }) => "eval_error",
             Error::Runtime(RuntimeError::Io { .. }) => "io_error",
+            Error::Runtime(RuntimeError::State { .. }) => "state_error",
             Error::Runtime(RuntimeError::Cancelled) => "cancelled",
             Error::Runtime(RuntimeError::Worker(_)) => "worker_failed",
         }

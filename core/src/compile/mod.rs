@@ -11,8 +11,8 @@ use timely::dataflow::Scope;
 
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, JoinSpec, Ranking, Rows, SinkSpec, SortSpec, Time};
-use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan};
+use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time};
+use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 use crate::runtime::JobContext;
 use crate::types::Row;
 
@@ -71,7 +71,36 @@ fn build_node<'s>(
             ops::project(input, compile_all(exprs), columns, eval)
         }
         PlanOp::FlatMap { function } => ops::flat_map(input, function.compile(), eval),
-        PlanOp::Window { window, time_column } => ops::window(input, *window, *time_column),
+        PlanOp::Window { window, time_column, partition_by } if window.kind == WindowKind::Session => {
+            requires_event_time(node, ctx, "SESSION windows", node.time.window.is_some_and(|w| w.event_time))?;
+            let keys = partition_by.iter().map(|&c| BoundExpr::column(c, node.schema.fields[c].data_type, true).compile()).collect();
+            return ops::session_windows(&node.id, input, keys, *time_column, window.size_ms, eval, ctx.clone());
+        }
+        PlanOp::Window { window, time_column, .. } => ops::window(input, *window, *time_column),
+        PlanOp::Over { partition_by, time_column, frame, aggregates, event_time } => {
+            requires_event_time(node, ctx, "OVER aggregates", *event_time)?;
+            let spec = OverSpec {
+                partition_by: compile_all(partition_by),
+                time_column: *time_column,
+                frame: *frame,
+                aggregates: aggregates.iter().map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type }).collect(),
+            };
+            return ops::over(&node.id, input, spec, eval, ctx.clone());
+        }
+        PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, event_time } => {
+            requires_event_time(node, ctx, "interval joins", *event_time)?;
+            let right = inputs.pop()?;
+            let spec = IntervalJoinSpec {
+                left_keys: compile_all(left_keys),
+                right_keys: compile_all(right_keys),
+                left_time: *left_time,
+                right_time: *right_time,
+                lower_ms: *lower_ms,
+                upper_ms: *upper_ms,
+                condition: condition.as_ref().map(BoundExpr::compile),
+            };
+            return ops::interval_join(&node.id, input, right, spec, eval, ctx.clone());
+        }
         PlanOp::Aggregate { group_by, aggregates, window } => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
@@ -131,6 +160,17 @@ fn build_node<'s>(
             return None;
         }
     })
+}
+
+/// In streaming mode, keyed event-time operators order and expire rows by the watermark, so
+/// their time columns must be event-time columns; fails the job otherwise.
+fn requires_event_time(node: &PlanNode, ctx: &JobContext, what: &str, event_time: bool) -> Option<()> {
+    if ctx.mode == RuntimeMode::Batch || event_time {
+        return Some(());
+    }
+    let message = format!("{what} in streaming mode need an event-time column (declare a watermark on the source, or run in batch mode)");
+    ctx.fail(crate::error::RuntimeError::Eval { operator: node.id.clone(), message });
+    None
 }
 
 /// One empty row at time 0 on worker 0: gives a global aggregate its single group.

@@ -7,7 +7,7 @@ use super::spec::{JobSpec, Node};
 
 /// Node kinds as written in `"kind"`.
 const NODE_KINDS: &[&str] =
-    &["source", "values", "filter", "project", "flat_map", "window", "aggregate", "join", "distinct", "union", "top_n", "deduplicate", "sort", "sink"];
+    &["source", "values", "filter", "project", "flat_map", "window", "over", "aggregate", "join", "interval_join", "distinct", "union", "top_n", "deduplicate", "sort", "sink"];
 
 /// Parses a JSON job spec. A syntax or shape error names its place: `line 3 column 5` for
 /// malformed JSON, the JSON path (`nodes[2].predicate.call.args`) for a wrong field.
@@ -54,6 +54,8 @@ fn parse_node(value: serde_json::Value, path: &SpecPath) -> Result<Node, PlanErr
         "window" => Node::Window(deserialize_at(body, path)?),
         "aggregate" => Node::Aggregate(deserialize_at(body, path)?),
         "join" => Node::Join(deserialize_at(body, path)?),
+        "interval_join" => Node::IntervalJoin(deserialize_at(body, path)?),
+        "over" => Node::Over(deserialize_at(body, path)?),
         "distinct" => Node::Distinct(deserialize_at(body, path)?),
         "union" => Node::Union(deserialize_at(body, path)?),
         "top_n" => Node::TopN(deserialize_at(body, path)?),

@@ -3,6 +3,7 @@
 
 mod load;
 mod spec;
+mod stateful;
 mod time;
 mod typed;
 mod validate;

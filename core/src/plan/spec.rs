@@ -41,12 +41,17 @@ pub enum Node {
     Project(ProjectNode),
     /// Calls a table function on each row and appends each row it returns (LATERAL TABLE).
     FlatMap(FlatMapNode),
-    /// Assigns each row to its event-time windows (TUMBLE, HOP, CUMULATE table functions).
+    /// Assigns each row to its event-time windows (TUMBLE, HOP, CUMULATE, SESSION table
+    /// functions).
     Window(WindowNode),
+    /// Appends aggregates over a frame of preceding rows in event-time order (OVER).
+    Over(OverNode),
     /// Groups rows and computes aggregates per group (GROUP BY).
     Aggregate(AggregateNode),
     /// Joins two inputs on equal keys plus an optional residual condition.
     Join(JoinNode),
+    /// Joins two append-only inputs on equal keys and event times within an interval.
+    IntervalJoin(IntervalJoinNode),
     /// Removes duplicate rows (SELECT DISTINCT).
     Distinct(DistinctNode),
     /// Concatenates inputs with the same column types (UNION ALL).
@@ -167,6 +172,9 @@ pub enum WindowKind {
     Hop,
     /// `CUMULATE`: windows growing by `step_ms` from the start of each `size_ms` period.
     Cumulate,
+    /// `SESSION`: per `partition_by` key, rows at most `gap_ms` apart share a window
+    /// `[first row, last row + gap_ms)`.
+    Session,
 }
 
 /// `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size))` and its HOP and CUMULATE siblings: the input
@@ -185,7 +193,8 @@ pub struct WindowNode {
     /// The TIMESTAMP(3) or TIMESTAMP_LTZ(3) column rows are windowed by (in streaming mode,
     /// the event-time column of a source `watermark`, for windows that close).
     pub time_column: String,
-    /// Window length in milliseconds.
+    /// Window length in milliseconds (not for SESSION windows).
+    #[serde(default, skip_serializing_if = "is_zero")]
     pub size_ms: u64,
     /// HOP only: milliseconds between window starts (`size_ms` must be a multiple of it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -193,6 +202,91 @@ pub struct WindowNode {
     /// CUMULATE only: milliseconds each window grows by (`size_ms` must be a multiple of it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_ms: Option<u64>,
+    /// SESSION only: the inactivity gap in milliseconds that closes a session.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gap_ms: Option<u64>,
+    /// SESSION only: the columns whose values each have their own sessions (PARTITION BY).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub partition_by: Vec<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// What an OVER frame counts back from the current row.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FrameUnit {
+    /// `ROWS`: a number of rows.
+    Rows,
+    /// `RANGE`: an event-time interval; rows with equal times are peers and share a result.
+    Range,
+}
+
+/// `ROWS|RANGE BETWEEN <preceding> PRECEDING AND CURRENT ROW`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverFrame {
+    /// Rows or an event-time range.
+    pub unit: FrameUnit,
+    /// Rows (ROWS) or milliseconds (RANGE) before the current row; absent for `UNBOUNDED
+    /// PRECEDING`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub preceding: Option<u64>,
+}
+
+/// `agg(x) OVER (PARTITION BY .. ORDER BY time_column frame)`: the input columns followed by
+/// one column per aggregate. Rows are processed in event-time order once the watermark passes
+/// them; the input must be append-only and, in streaming mode, `order_by` its event-time
+/// column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Each partition has its own frame.
+    #[serde(default)]
+    pub partition_by: Vec<Expr>,
+    /// The TIMESTAMP(3)/TIMESTAMP_LTZ(3) column rows are ordered by (ascending).
+    pub order_by: String,
+    /// The frame ending at the current row.
+    pub frame: OverFrame,
+    /// The aggregates (COUNT, SUM, MIN, MAX, AVG; no DISTINCT or FILTER).
+    pub aggregates: Vec<AggregateCall>,
+}
+
+/// `left JOIN right ON keys AND right.right_time BETWEEN left.left_time + lower_ms AND
+/// left.left_time + upper_ms AND condition`: an inner join of append-only inputs whose state
+/// is dropped as the watermark passes. Output columns: the left columns then the right ones.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IntervalJoinNode {
+    /// Unique node id.
+    pub id: String,
+    /// Left input node id.
+    pub left: String,
+    /// Right input node id.
+    pub right: String,
+    /// Equi-join keys over the left input, pairwise equal to `right_keys`.
+    #[serde(default)]
+    pub left_keys: Vec<Expr>,
+    /// Equi-join keys over the right input.
+    #[serde(default)]
+    pub right_keys: Vec<Expr>,
+    /// The left input's event-time column.
+    pub left_time: String,
+    /// The right input's event-time column.
+    pub right_time: String,
+    /// Smallest `right time - left time` that joins, in milliseconds (may be negative).
+    pub lower_ms: i64,
+    /// Largest `right time - left time` that joins, in milliseconds.
+    pub upper_ms: i64,
+    /// A further condition over the joined columns (left then right).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub condition: Option<Expr>,
 }
 
 /// An aggregate function.
@@ -429,8 +523,10 @@ impl Node {
             Node::Project(n) => &n.id,
             Node::FlatMap(n) => &n.id,
             Node::Window(n) => &n.id,
+            Node::Over(n) => &n.id,
             Node::Aggregate(n) => &n.id,
             Node::Join(n) => &n.id,
+            Node::IntervalJoin(n) => &n.id,
             Node::Distinct(n) => &n.id,
             Node::Union(n) => &n.id,
             Node::TopN(n) => &n.id,
@@ -449,8 +545,10 @@ impl Node {
             Node::Project(_) => "project",
             Node::FlatMap(_) => "flat_map",
             Node::Window(_) => "window",
+            Node::Over(_) => "over",
             Node::Aggregate(_) => "aggregate",
             Node::Join(_) => "join",
+            Node::IntervalJoin(_) => "interval_join",
             Node::Distinct(_) => "distinct",
             Node::Union(_) => "union",
             Node::TopN(_) => "top_n",
@@ -468,8 +566,10 @@ impl Node {
             Node::Project(n) => vec![("input", &n.input)],
             Node::FlatMap(n) => vec![("input", &n.input)],
             Node::Window(n) => vec![("input", &n.input)],
+            Node::Over(n) => vec![("input", &n.input)],
             Node::Aggregate(n) => vec![("input", &n.input)],
             Node::Join(n) => vec![("left", &n.left), ("right", &n.right)],
+            Node::IntervalJoin(n) => vec![("left", &n.left), ("right", &n.right)],
             Node::Distinct(n) => vec![("input", &n.input)],
             Node::Union(n) => n.inputs.iter().map(|i| ("inputs", i.as_str())).collect(),
             Node::TopN(n) => vec![("input", &n.input)],

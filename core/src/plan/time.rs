@@ -37,13 +37,31 @@ pub(super) fn check_window(n: &WindowNode, input: &PlanNode, path: &SpecPath) ->
     if !time_type.is_timestamp() {
         return Err(PlanError::new(&at, format!("windows need a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column, \"{}\" is {time_type}", n.time_column)));
     }
+    for name in WINDOW_COLUMNS {
+        if input.schema.index_of(name).is_some() {
+            return Err(PlanError::new(&path.field("input"), format!("the input already has a column \"{name}\"; rename it first")));
+        }
+    }
+    let added = Schema::new(vec![
+        Field::new(WINDOW_COLUMNS[0], DataType::Timestamp).with_nullable(false),
+        Field::new(WINDOW_COLUMNS[1], DataType::Timestamp).with_nullable(false),
+        Field::new(WINDOW_COLUMNS[2], time_type).with_nullable(false),
+    ]);
+    if n.window == WindowKind::Session {
+        let window = check_session(n, path)?;
+        let partition_by = resolve_columns(&n.partition_by, &input.schema, &path.field("partition_by"))?;
+        return Ok((input.schema.join(&added), PlanOp::Window { window, time_column, partition_by }));
+    }
+    if let Some(name) = [("gap_ms", n.gap_ms.is_some()), ("partition_by", !n.partition_by.is_empty())].iter().find_map(|(f, set)| set.then_some(*f)) {
+        return Err(PlanError::new(&path.field(name), format!("{name} applies to session windows only")));
+    }
     if n.size_ms == 0 {
         return Err(PlanError::new(&path.field("size_ms"), "the window size must be positive"));
     }
     let (field, given, other) = match n.window {
         WindowKind::Tumble => ("", None, [("slide_ms", n.slide_ms), ("step_ms", n.step_ms)]),
         WindowKind::Hop => ("slide_ms", n.slide_ms, [("step_ms", n.step_ms), ("", None)]),
-        WindowKind::Cumulate => ("step_ms", n.step_ms, [("slide_ms", n.slide_ms), ("", None)]),
+        WindowKind::Cumulate | WindowKind::Session => ("step_ms", n.step_ms, [("slide_ms", n.slide_ms), ("", None)]),
     };
     if let Some((name, _)) = other.iter().find(|(_, v)| v.is_some()) {
         return Err(PlanError::new(&path.field(name), format!("{name} does not apply to {:?} windows", n.window).to_lowercase()));
@@ -57,18 +75,35 @@ pub(super) fn check_window(n: &WindowNode, input: &PlanNode, path: &SpecPath) ->
         }
         (_, Some(s)) => s,
     };
-    for name in WINDOW_COLUMNS {
-        if input.schema.index_of(name).is_some() {
-            return Err(PlanError::new(&path.field("input"), format!("the input already has a column \"{name}\"; rename it first")));
+    let window = WindowSpec { kind: n.window, size_ms: n.size_ms, slide_ms };
+    Ok((input.schema.join(&added), PlanOp::Window { window, time_column, partition_by: Vec::new() }))
+}
+
+/// The gap of a SESSION window node, as its window spec.
+fn check_session(n: &WindowNode, path: &SpecPath) -> Result<WindowSpec, PlanError> {
+    for (name, set) in [("size_ms", n.size_ms != 0), ("slide_ms", n.slide_ms.is_some()), ("step_ms", n.step_ms.is_some())] {
+        if set {
+            return Err(PlanError::new(&path.field(name), format!("{name} does not apply to session windows (give gap_ms)")));
         }
     }
-    let added = Schema::new(vec![
-        Field::new(WINDOW_COLUMNS[0], DataType::Timestamp).with_nullable(false),
-        Field::new(WINDOW_COLUMNS[1], DataType::Timestamp).with_nullable(false),
-        Field::new(WINDOW_COLUMNS[2], time_type).with_nullable(false),
-    ]);
-    let window = WindowSpec { kind: n.window, size_ms: n.size_ms, slide_ms };
-    Ok((input.schema.join(&added), PlanOp::Window { window, time_column }))
+    match n.gap_ms {
+        None => Err(PlanError::new(&path.field("gap_ms"), "session windows need gap_ms")),
+        Some(0) => Err(PlanError::new(&path.field("gap_ms"), "the session gap must be positive")),
+        Some(gap) => Ok(WindowSpec { kind: WindowKind::Session, size_ms: gap, slide_ms: gap }),
+    }
+}
+
+/// The positions of the named columns of `schema`.
+pub(super) fn resolve_columns(names: &[String], schema: &Schema, path: &SpecPath) -> Result<Vec<usize>, PlanError> {
+    names.iter().enumerate().map(|(i, name)| resolve_column(name, schema, &path.index(i))).collect()
+}
+
+/// The position of column `name` of `schema`, or an error with the closest name.
+pub(super) fn resolve_column(name: &str, schema: &Schema, path: &SpecPath) -> Result<usize, PlanError> {
+    schema.index_of(name).ok_or_else(|| {
+        let hint = schema.closest_name(name).map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default();
+        PlanError::new(path, format!("no column \"{name}\"{hint}"))
+    })
 }
 
 /// A GROUP BY over `input` is a window aggregate when its keys include the window's start and
@@ -86,7 +121,9 @@ pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
     let first = inputs.first().map(|n| n.time).unwrap_or_default();
     match op {
         PlanOp::Source { watermark, .. } => TimeColumns { rowtime: watermark.map(|w| w.column), window: None },
-        PlanOp::Filter { .. } | PlanOp::Sink { .. } | PlanOp::FlatMap { .. } => first,
+        PlanOp::Filter { .. } | PlanOp::Sink { .. } | PlanOp::FlatMap { .. } | PlanOp::Over { .. } => first,
+        // The left input's columns come first and keep their positions.
+        PlanOp::IntervalJoin { .. } => TimeColumns { rowtime: first.rowtime, window: None },
         PlanOp::Project { exprs } => {
             let moved = |c: usize| exprs.iter().position(|e| e.as_column() == Some(c));
             let window = first.window.and_then(|w| Some(WindowColumns { start: moved(w.start)?, end: moved(w.end)?, event_time: w.event_time }));

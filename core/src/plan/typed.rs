@@ -8,7 +8,7 @@ use crate::connectors::{Options, SourceFactory};
 use crate::expr::{BindContext, BoundExpr};
 use crate::types::{DataType, Schema};
 
-use super::spec::{AggregateFunction, JoinType, Keep, WindowKind};
+use super::spec::{AggregateFunction, JoinType, Keep, OverFrame, WindowKind};
 
 /// Whether a job computes final results of bounded input or a continuous changelog.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -29,8 +29,24 @@ pub struct JobConfig {
     pub parallelism: Option<usize>,
     /// Expression settings (`table.local-time-zone`).
     pub bind: BindContext,
+    /// `state.backend.type` (and `state.backend.rocksdb.localdir`): where keyed state lives.
+    pub state_backend: StateBackendSetting,
     /// All settings as given.
     pub raw: BTreeMap<String, String>,
+}
+
+/// Where the keyed state of stateful operators (windows, OVER, interval joins) lives.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum StateBackendSetting {
+    /// In memory (`hashmap`, Flink's heap backend). The default.
+    #[default]
+    Memory,
+    /// In RocksDB, for state larger than memory; one database per operator and worker under
+    /// `dir` (a fresh temporary directory, removed at the end of the job, when not given).
+    RocksDb {
+        /// `state.backend.rocksdb.localdir`.
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 /// One ordering key, bound.
@@ -86,12 +102,27 @@ pub enum PlanOp {
         /// The table function, bound to its arguments.
         function: crate::expr::BoundTableFunction,
     },
-    /// Assign rows to windows (TUMBLE, HOP, CUMULATE).
+    /// Assign rows to windows (TUMBLE, HOP, CUMULATE, SESSION).
     Window {
-        /// Which windows.
+        /// Which windows (for SESSION, `size_ms` is the gap).
         window: WindowSpec,
         /// The input column windowed by.
         time_column: usize,
+        /// SESSION: the input columns partitioning the sessions.
+        partition_by: Vec<usize>,
+    },
+    /// Aggregates over a frame of preceding rows, appended to each row (OVER).
+    Over {
+        /// Partition keys.
+        partition_by: Vec<BoundExpr>,
+        /// The event-time column ordered by.
+        time_column: usize,
+        /// The frame.
+        frame: OverFrame,
+        /// The aggregates.
+        aggregates: Vec<BoundAggregate>,
+        /// `time_column` is the input's event-time column (needed in streaming mode).
+        event_time: bool,
     },
     /// GROUP BY.
     Aggregate {
@@ -116,6 +147,25 @@ pub enum PlanOp {
         left_width: usize,
         /// Number of right columns.
         right_width: usize,
+    },
+    /// Inner join of append-only inputs on keys and an event-time interval.
+    IntervalJoin {
+        /// Keys over the left input, cast to the common key types.
+        left_keys: Vec<BoundExpr>,
+        /// Keys over the right input, cast to the common key types.
+        right_keys: Vec<BoundExpr>,
+        /// The left event-time column.
+        left_time: usize,
+        /// The right event-time column (index into the right input).
+        right_time: usize,
+        /// Smallest `right time - left time` that joins (ms).
+        lower_ms: i64,
+        /// Largest `right time - left time` that joins (ms).
+        upper_ms: i64,
+        /// Condition over left columns followed by right columns.
+        condition: Option<BoundExpr>,
+        /// Both time columns are their inputs' event-time columns (needed in streaming mode).
+        event_time: bool,
     },
     /// Remove duplicates.
     Distinct,

@@ -62,13 +62,27 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
                 config.parallelism = Some(n);
             }
             "table.local-time-zone" => config.bind.time_zone = Some(value.clone()),
+            "state.backend.type" | "state.backend" => {
+                let dir = match &config.state_backend {
+                    StateBackendSetting::RocksDb { dir } => dir.clone(),
+                    StateBackendSetting::Memory => None,
+                };
+                config.state_backend = match value.to_ascii_lowercase().as_str() {
+                    "hashmap" | "memory" | "heap" => StateBackendSetting::Memory,
+                    "rocksdb" => StateBackendSetting::RocksDb { dir },
+                    _ => return Err(PlanError::new(&at, format!("expected 'hashmap' or 'rocksdb', found '{value}'"))),
+                };
+            }
             _ => {}
         }
+    }
+    if let (Some(dir), StateBackendSetting::RocksDb { dir: slot }) = (raw.get("state.backend.rocksdb.localdir"), &mut config.state_backend) {
+        *slot = Some(std::path::PathBuf::from(dir));
     }
     Ok(config)
 }
 
-fn expr_error(path: &SpecPath, e: ExprError) -> PlanError {
+pub(super) fn expr_error(path: &SpecPath, e: ExprError) -> PlanError {
     let full = if e.path.is_empty() { path.clone() } else { SpecPath(format!("{}.{}", path.0, e.path)) };
     PlanError::new(&full, e.message)
 }
@@ -124,6 +138,7 @@ impl PlanValidator {
             PlanOp::Source { .. } => true,
             PlanOp::Filter { .. } | PlanOp::Project { .. } | PlanOp::FlatMap { .. } | PlanOp::Union { .. } | PlanOp::Sink { .. } => inputs_append_only,
             PlanOp::Join { join_type: JoinType::Inner, .. } | PlanOp::Window { .. } => inputs_append_only,
+            PlanOp::Over { .. } | PlanOp::IntervalJoin { .. } => true,
             // A window aggregate emits each window's rows once (see `ops::aggregate`).
             PlanOp::Aggregate { window: Some(w), .. } => w.event_time,
             _ => false,
@@ -157,19 +172,19 @@ impl PlanValidator {
         }
     }
 
-    fn input(&self, inputs: &[usize], k: usize) -> &PlanNode {
+    pub(super) fn input(&self, inputs: &[usize], k: usize) -> &PlanNode {
         &self.nodes[inputs[k]]
     }
 
-    fn bind(&self, expr: &Expr, schema: &Schema, path: &SpecPath) -> Result<BoundExpr, PlanError> {
+    pub(super) fn bind(&self, expr: &Expr, schema: &Schema, path: &SpecPath) -> Result<BoundExpr, PlanError> {
         bind(expr, schema, &self.config.bind).map_err(|e| expr_error(path, e))
     }
 
-    fn bind_all(&self, exprs: &[Expr], schema: &Schema, path: &SpecPath) -> Result<Vec<BoundExpr>, PlanError> {
+    pub(super) fn bind_all(&self, exprs: &[Expr], schema: &Schema, path: &SpecPath) -> Result<Vec<BoundExpr>, PlanError> {
         exprs.iter().enumerate().map(|(i, e)| self.bind(e, schema, &path.index(i))).collect()
     }
 
-    fn bind_predicate(&self, expr: &Expr, schema: &Schema, path: &SpecPath) -> Result<BoundExpr, PlanError> {
+    pub(super) fn bind_predicate(&self, expr: &Expr, schema: &Schema, path: &SpecPath) -> Result<BoundExpr, PlanError> {
         let bound = self.bind(expr, schema, path)?;
         match bound.data_type() {
             DataType::Boolean | DataType::Null => Ok(bound),
@@ -207,6 +222,8 @@ impl PlanValidator {
             }
             Node::Aggregate(n) => self.check_aggregate(n, inputs, path),
             Node::Join(n) => self.check_join(n, inputs, path),
+            Node::Over(n) => self.check_over(n, inputs, path),
+            Node::IntervalJoin(n) => self.check_interval_join(n, inputs, path),
             Node::Distinct(_) => {
                 let input = self.input(inputs, 0);
                 Ok(Checked {
@@ -323,22 +340,9 @@ impl PlanValidator {
         }
         let mut aggregates = Vec::new();
         for (i, a) in n.aggregates.iter().enumerate() {
-            let at = path.field("aggregates").index(i);
-            let arg = match (a.function, a.args.as_slice()) {
-                (AggregateFunction::Count, []) => None,
-                (_, [arg]) => Some(self.bind(arg, &input.schema, &at.field("args").index(0))?),
-                (f, args) => {
-                    return Err(PlanError::new(&at.field("args"), format!("{} takes one argument, found {}", f.sql_name(), args.len())))
-                }
-            };
-            let filter = match &a.filter {
-                Some(f) => Some(self.bind_predicate(f, &input.schema, &at.field("filter"))?),
-                None => None,
-            };
-            let output_type = aggregate_type(a.function, arg.as_ref().map(|e| e.data_type()))
-                .map_err(|m| PlanError::new(&at.field("args").index(0), m))?;
-            fields.push(Field::new(a.name.clone(), output_type).with_nullable(a.function != AggregateFunction::Count));
-            aggregates.push(BoundAggregate { function: a.function, arg, distinct: a.distinct, filter, output_type });
+            let (field, aggregate) = self.bind_aggregate(a, &input.schema, &path.field("aggregates").index(i))?;
+            fields.push(field);
+            aggregates.push(aggregate);
         }
         if aggregates.is_empty() && group_by.is_empty() {
             return Err(PlanError::new(&path.field("aggregates"), "an aggregate needs group keys or aggregates"));
@@ -347,6 +351,22 @@ impl PlanValidator {
         // Windows close with the watermark only over rows that are never retracted.
         let window = window_aggregate(input, &group_by).map(|w| WindowAggregate { event_time: w.event_time && input.append_only, ..w });
         Ok(Checked { schema: Schema::new(fields), op: PlanOp::Aggregate { group_by, aggregates, window }, unique_key, ordering: None })
+    }
+
+    /// One aggregate call over rows of `schema`: its output column and its bound form.
+    pub(super) fn bind_aggregate(&self, a: &AggregateCall, schema: &Schema, at: &SpecPath) -> Result<(Field, BoundAggregate), PlanError> {
+        let arg = match (a.function, a.args.as_slice()) {
+            (AggregateFunction::Count, []) => None,
+            (_, [arg]) => Some(self.bind(arg, schema, &at.field("args").index(0))?),
+            (f, args) => return Err(PlanError::new(&at.field("args"), format!("{} takes one argument, found {}", f.sql_name(), args.len()))),
+        };
+        let filter = match &a.filter {
+            Some(f) => Some(self.bind_predicate(f, schema, &at.field("filter"))?),
+            None => None,
+        };
+        let output_type = aggregate_type(a.function, arg.as_ref().map(|e| e.data_type())).map_err(|m| PlanError::new(&at.field("args").index(0), m))?;
+        let field = Field::new(a.name.clone(), output_type).with_nullable(a.function != AggregateFunction::Count);
+        Ok((field, BoundAggregate { function: a.function, arg, distinct: a.distinct, filter, output_type }))
     }
 
     fn check_join(&self, n: &JoinNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
@@ -534,11 +554,11 @@ pub fn aggregate_type(function: AggregateFunction, arg: Option<DataType>) -> Res
 }
 
 /// What checking one node produced.
-struct Checked {
-    schema: Schema,
-    op: PlanOp,
-    unique_key: Option<Vec<usize>>,
-    ordering: Option<Vec<BoundSortKey>>,
+pub(super) struct Checked {
+    pub(super) schema: Schema,
+    pub(super) op: PlanOp,
+    pub(super) unique_key: Option<Vec<usize>>,
+    pub(super) ordering: Option<Vec<BoundSortKey>>,
 }
 
 impl Checked {

@@ -7,6 +7,7 @@ use std::sync::{Arc, Mutex};
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
 use crate::plan::RuntimeMode;
+use weir_state::{KeyedStateStore, RocksDbConfig, StateBackendConfig};
 
 use super::metrics::JobMetrics;
 
@@ -44,6 +45,8 @@ pub struct JobContext {
     pub sinks: SinkContext,
     /// How often, in milliseconds, streaming sources advance processing time.
     pub tick_ms: u64,
+    /// Where stateful operators keep their keyed state.
+    pub state: StateBackendConfig,
     failure: Arc<Mutex<Option<RuntimeError>>>,
     failed: Arc<AtomicBool>,
 }
@@ -51,7 +54,21 @@ pub struct JobContext {
 impl JobContext {
     /// A context for a job of `nodes` plan nodes.
     pub fn new(mode: RuntimeMode, cancel: CancelToken, metrics: Arc<JobMetrics>, sinks: SinkContext, tick_ms: u64) -> JobContext {
-        JobContext { mode, cancel, metrics, sinks, tick_ms, failure: Default::default(), failed: Default::default() }
+        JobContext { mode, cancel, metrics, sinks, tick_ms, state: StateBackendConfig::Memory, failure: Default::default(), failed: Default::default() }
+    }
+
+    /// The keyed state store of stateful operator `operator` on `worker`: its own in-memory
+    /// backend, or its own RocksDB database under the job's state directory.
+    pub fn open_state(&self, operator: &str, worker: usize) -> Result<KeyedStateStore, RuntimeError> {
+        let config = match &self.state {
+            StateBackendConfig::Memory => StateBackendConfig::Memory,
+            StateBackendConfig::RocksDb(rocks) => {
+                let name: String = operator.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
+                StateBackendConfig::RocksDb(RocksDbConfig { dir: rocks.dir.join(name), ..rocks.clone() })
+            }
+        };
+        let backend = config.open(worker).map_err(|e| RuntimeError::State { operator: operator.to_string(), message: e.to_string() })?;
+        Ok(KeyedStateStore::new(backend))
     }
 
     /// Records that the job failed (the first error wins) and stops it.

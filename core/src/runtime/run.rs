@@ -1,6 +1,8 @@
 //! Running a job to completion on a pool of worker threads.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -9,7 +11,8 @@ use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use crate::compile::build_dataflow;
 use crate::connectors::{CollectedRows, PrintFormat, PushInput, SinkContext};
 use crate::error::{Error, RuntimeError};
-use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
+use crate::plan::{PlanOp, RuntimeMode, StateBackendSetting, ValidatedPlan};
+use weir_state::StateBackendConfig;
 use crate::types::{Row, RowKind};
 
 use super::context::{CancelToken, JobContext};
@@ -80,6 +83,8 @@ pub struct RunningJob {
     push_inputs: BTreeMap<String, PushInput>,
     guards: timely::communication::WorkerGuards<()>,
     started: Instant,
+    /// Dropped after the workers: removes a temporary RocksDB state directory.
+    _state_dir: Option<StateDir>,
 }
 
 /// Starts `plan` on its workers and returns at once.
@@ -90,7 +95,11 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
     let metrics = Arc::new(JobMetrics::new(plan.nodes.iter().map(|n| (n.id.clone(), kind_name(&n.op).to_string(), n.inputs.clone()))));
     let collected = CollectedRows::default();
     let sinks = SinkContext { collected: collected.clone(), print_format: options.print_format };
-    let ctx = JobContext::new(mode, options.cancel.clone(), Arc::clone(&metrics), sinks, options.tick_ms.max(1));
+    let mut ctx = JobContext::new(mode, options.cancel.clone(), Arc::clone(&metrics), sinks, options.tick_ms.max(1));
+    let state_dir = StateDir::for_setting(&plan.config.state_backend);
+    if let Some(dir) = &state_dir {
+        ctx.state = StateBackendConfig::rocksdb(dir.path.clone());
+    }
     let worker_ctx = ctx.clone();
     let push_inputs = push_inputs(&plan);
     tracing::info!(job = plan.name.as_deref().unwrap_or("job"), workers, ?mode, "starting job");
@@ -106,7 +115,36 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
         }
     })
     .map_err(|e| RuntimeError::Worker(e.to_string()))?;
-    Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, push_inputs, guards, started })
+    Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, push_inputs, guards, started, _state_dir: state_dir })
+}
+
+/// The directory of a job's RocksDB state; a temporary one is removed when the job ends.
+struct StateDir {
+    path: PathBuf,
+    temporary: bool,
+}
+
+impl StateDir {
+    /// The directory `setting` asks for (`None`: state in memory).
+    fn for_setting(setting: &StateBackendSetting) -> Option<StateDir> {
+        match setting {
+            StateBackendSetting::Memory => None,
+            StateBackendSetting::RocksDb { dir: Some(dir) } => Some(StateDir { path: dir.clone(), temporary: false }),
+            StateBackendSetting::RocksDb { dir: None } => {
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                let unique = format!("weir-state-{}-{}", std::process::id(), NEXT.fetch_add(1, Ordering::Relaxed));
+                Some(StateDir { path: std::env::temp_dir().join(unique), temporary: true })
+            }
+        }
+    }
+}
+
+impl Drop for StateDir {
+    fn drop(&mut self) {
+        if self.temporary {
+            let _ = std::fs::remove_dir_all(&self.path);
+        }
+    }
 }
 
 /// The [`PushInput`] of every `push` source of `plan`, by source node id.
@@ -164,6 +202,8 @@ fn kind_name(op: &crate::plan::PlanOp) -> &'static str {
         Project { .. } => "project",
         FlatMap { .. } => "flat_map",
         Window { .. } => "window",
+        Over { .. } => "over",
+        IntervalJoin { .. } => "interval_join",
         Aggregate { .. } => "aggregate",
         Join { .. } => "join",
         Distinct => "distinct",

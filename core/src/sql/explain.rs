@@ -69,9 +69,26 @@ fn details(node: &Node) -> String {
                 .collect();
             format!("group by [{}], {}", keys.join(", "), aggs.join(", "))
         }
+        Node::Window(n) if n.gap_ms.is_some() => {
+            let by = if n.partition_by.is_empty() { String::new() } else { format!(", partition by [{}]", n.partition_by.join(", ")) };
+            format!("session on {}, gap {} ms{by}", n.time_column, n.gap_ms.unwrap_or_default())
+        }
         Node::Window(n) => {
             let every = n.slide_ms.or(n.step_ms).map(|s| format!(", every {s} ms")).unwrap_or_default();
             format!("{:?} on {}, size {} ms{every}", n.window, n.time_column, n.size_ms).to_lowercase()
+        }
+        Node::Over(n) => {
+            let frame = match n.frame.preceding {
+                Some(p) => format!("{p}{} preceding", if n.frame.unit == crate::plan::FrameUnit::Range { " ms" } else { "" }),
+                None => "unbounded preceding".into(),
+            };
+            let aggs: Vec<String> = n.aggregates.iter().map(|a| format!("{}({}) AS {}", a.function.sql_name(), if a.args.is_empty() { "*".into() } else { list(&a.args) }, a.name)).collect();
+            format!("partition by [{}], order by {}, {:?} {frame}: {}", list(&n.partition_by), n.order_by, n.frame.unit, aggs.join(", ")).to_lowercase()
+        }
+        Node::IntervalJoin(n) => {
+            let keys: Vec<String> = n.left_keys.iter().zip(&n.right_keys).map(|(l, r)| format!("{} = {}", expr(l), expr(r))).collect();
+            let cond = n.condition.as_ref().map(|c| format!(", where {}", expr(c))).unwrap_or_default();
+            format!("keys [{}], {} - {} between {} and {} ms{cond}", keys.join(", "), n.right_time, n.left_time, n.lower_ms, n.upper_ms)
         }
         Node::Join(n) => {
             let keys: Vec<String> = n.left_keys.iter().zip(&n.right_keys).map(|(l, r)| format!("{} = {}", expr(l), expr(r))).collect();

@@ -1,6 +1,7 @@
 //! Event time in SQL: `WATERMARK FOR ts AS ts - INTERVAL ..` lowered to a source's watermark,
 //! and the window table-valued functions `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size))`,
-//! `HOP(.., slide, size)` and `CUMULATE(.., step, size)` lowered to a `window` node.
+//! `HOP(.., slide, size)`, `CUMULATE(.., step, size)` and `SESSION(TABLE t PARTITION BY k,
+//! DESCRIPTOR(ts), gap)` lowered to a `window` node.
 //!
 //! The parser cannot read `TABLE t` as a function argument, so [`strip_tvf_table_keyword`]
 //! drops that `TABLE` from the tokens first; the planner then sees `TUMBLE(t, ...)`.
@@ -19,16 +20,37 @@ use super::literal;
 use super::query::QueryPlanner;
 use super::scope::{Relation, ScopeColumn};
 
-/// The window table-valued functions Weir plans (SESSION is not among them yet).
-pub const WINDOW_TVFS: [&str; 3] = ["TUMBLE", "HOP", "CUMULATE"];
+/// The window table-valued functions Weir plans.
+pub const WINDOW_TVFS: [&str; 4] = ["TUMBLE", "HOP", "CUMULATE", "SESSION"];
 
-/// Removes the `TABLE` keyword of `TUMBLE(TABLE t, ...)` (and HOP, CUMULATE) from `tokens`.
+/// The function a SESSION window's `PARTITION BY` clause is rewritten to.
+const PARTITION_BY: &str = "__PARTITION_BY";
+
+/// Removes the `TABLE` keyword of `TUMBLE(TABLE t, ...)` (and HOP, CUMULATE, SESSION) from
+/// `tokens`, and rewrites SESSION's `TABLE t PARTITION BY a` (or `PARTITION BY (a, b)`) into
+/// an argument the parser can read: `t, __PARTITION_BY(a)`.
 pub fn strip_tvf_table_keyword(tokens: &mut Vec<TokenWithSpan>) {
     let is_word = |t: &TokenWithSpan, names: &[&str]| matches!(&t.token, Token::Word(w) if w.quote_style.is_none() && names.iter().any(|n| w.value.eq_ignore_ascii_case(n)));
     let mut i = 0;
     while i + 2 < tokens.len() {
         if is_word(&tokens[i], &WINDOW_TVFS) && tokens[i + 1].token == Token::LParen && is_word(&tokens[i + 2], &["TABLE"]) {
             tokens.remove(i + 2);
+            // tokens[i + 2] is the table name now.
+            let at = i + 3;
+            if at + 1 < tokens.len() && is_word(&tokens[at], &["PARTITION"]) && is_word(&tokens[at + 1], &["BY"]) {
+                let span = tokens[at].span;
+                tokens[at] = TokenWithSpan::new(Token::Comma, span);
+                tokens[at + 1] = TokenWithSpan::new(Token::make_word(PARTITION_BY, None), span);
+                if tokens.get(at + 2).is_some_and(|t| t.token != Token::LParen) {
+                    // One column, perhaps qualified: wrap `a` or `t.a` in parentheses.
+                    let mut end = at + 3;
+                    while tokens.get(end).is_some_and(|t| t.token == Token::Period) && end + 1 < tokens.len() {
+                        end += 2;
+                    }
+                    tokens.insert(end, TokenWithSpan::new(Token::RParen, span));
+                    tokens.insert(at + 2, TokenWithSpan::new(Token::LParen, span));
+                }
+            }
         }
         i += 1;
     }
@@ -90,7 +112,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             "TUMBLE" => WindowKind::Tumble,
             "HOP" => WindowKind::Hop,
             "CUMULATE" => WindowKind::Cumulate,
-            _ => return Err(SqlError::unsupported(format!("table function {upper} (supported: TUMBLE, HOP, CUMULATE)"))),
+            "SESSION" => WindowKind::Session,
+            _ => return Err(SqlError::unsupported(format!("table function {upper} (supported: TUMBLE, HOP, CUMULATE, SESSION)"))),
         };
         let FunctionArguments::List(list) = &f.args else {
             return Err(SqlError::invalid(format!("{upper} needs arguments (TABLE t, DESCRIPTOR(time column), INTERVAL ..)")));
@@ -103,12 +126,33 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 _ => Err(SqlError::unsupported(format!("named or * arguments to {upper}"))),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let expected = if window == WindowKind::Tumble { 3 } else { 4 };
+        let mut args = args;
+        let partition_by = match args.get(1) {
+            Some(ast::Expr::Function(p)) if window == WindowKind::Session && p.name.to_string().eq_ignore_ascii_case(PARTITION_BY) => {
+                let columns = match &p.args {
+                    FunctionArguments::List(l) => l
+                        .args
+                        .iter()
+                        .map(|a| match a {
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Identifier(c))) => Ok(c.value.clone()),
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::CompoundIdentifier(c))) => Ok(c.last().map(|c| c.value.clone()).unwrap_or_default()),
+                            other => Err(SqlError::unsupported(format!("SESSION ... PARTITION BY {other} (name columns)"))),
+                        })
+                        .collect::<Result<Vec<_>, _>>()?,
+                    _ => Vec::new(),
+                };
+                args.remove(1);
+                columns
+            }
+            _ => Vec::new(),
+        };
+        let expected = if matches!(window, WindowKind::Tumble | WindowKind::Session) { 3 } else { 4 };
         if args.len() != expected {
             let hint = match window {
                 WindowKind::Tumble => "TUMBLE(TABLE t, DESCRIPTOR(ts), size)",
                 WindowKind::Hop => "HOP(TABLE t, DESCRIPTOR(ts), slide, size)",
                 WindowKind::Cumulate => "CUMULATE(TABLE t, DESCRIPTOR(ts), step, size)",
+                WindowKind::Session => "SESSION(TABLE t [PARTITION BY col], DESCRIPTOR(ts), gap)",
             };
             let offset = if window == WindowKind::Tumble && args.len() == 4 { " (the offset argument is not supported yet)" } else { "" };
             return Err(SqlError::invalid(format!("{upper} takes {expected} arguments, found {}: {hint}{offset}", args.len())));
@@ -122,13 +166,21 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             return Err(SqlError::invalid(format!("column \"{time}\" not found in {}", table.value)));
         };
         let sizes = args[2..].iter().map(|a| interval_ms(a)).collect::<Result<Vec<_>, _>>()?;
-        let (size_ms, slide_ms, step_ms) = match window {
-            WindowKind::Tumble => (sizes[0], None, None),
-            WindowKind::Hop => (sizes[1], Some(sizes[0]), None),
-            WindowKind::Cumulate => (sizes[1], None, Some(sizes[0])),
+        let (size_ms, slide_ms, step_ms, gap_ms) = match window {
+            WindowKind::Tumble => (sizes[0], None, None, None),
+            WindowKind::Hop => (sizes[1], Some(sizes[0]), None, None),
+            WindowKind::Cumulate => (sizes[1], None, Some(sizes[0]), None),
+            WindowKind::Session => (0, None, None, Some(sizes[0])),
         };
+        let mut partition_fields = Vec::new();
+        for name in &partition_by {
+            let Some(c) = rel.columns.iter().find(|c| c.name.eq_ignore_ascii_case(name)) else {
+                return Err(SqlError::invalid(format!("column \"{name}\" not found in {}", table.value)));
+            };
+            partition_fields.push(c.field.clone());
+        }
         let id = self.job.fresh_id("window");
-        let node = WindowNode { id: id.clone(), input: rel.node.clone(), window, time_column: time_column.field.clone(), size_ms, slide_ms, step_ms };
+        let node = WindowNode { id: id.clone(), input: rel.node.clone(), window, time_column: time_column.field.clone(), size_ms, slide_ms, step_ms, gap_ms, partition_by: partition_fields };
         let schema = self.job.add(Node::Window(node))?;
         let mut out = rel.moved_to(&id);
         for (name, f) in WINDOW_COLUMNS.iter().zip(schema.fields.iter().skip(out.columns.len())) {

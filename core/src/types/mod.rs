@@ -13,6 +13,7 @@ pub use decimal::{pow10, Decimal};
 pub use row::Row;
 pub use schema::{edit_distance, Field, Schema};
 pub use value::{format_double, Value, F64};
+mod state_codec;
 mod parse;
 pub use parse::{parse_value, ParseValueError};
 mod row_kind;

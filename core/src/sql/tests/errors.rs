@@ -61,7 +61,6 @@ fn type_errors_come_from_the_validator() {
 #[test]
 fn unsupported_features_by_name() {
     for (sql, needle) in [
-        ("SELECT * FROM TABLE(SESSION(TABLE bids PARTITION BY auction, DESCRIPTOR(ts), INTERVAL '10' MINUTES))", "unsupported: window table-valued function SESSION (coming with event-time support)"),
         ("SELECT TUMBLE_START(ts, INTERVAL '1' MINUTE) FROM bids GROUP BY TUMBLE(ts, INTERVAL '1' MINUTE)", "window table-valued function TUMBLE_START"),
         ("SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts) FROM bids", "unsupported: OVER aggregate SUM"),
         ("SELECT * FROM bids MATCH_RECOGNIZE (PARTITION BY auction ORDER BY ts MEASURES A.price AS p PATTERN (A) DEFINE A AS A.price > 1)", "unsupported: MATCH_RECOGNIZE"),

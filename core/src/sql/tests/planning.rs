@@ -19,6 +19,20 @@ fn filter_project_with_functions() {
 }
 
 #[test]
+fn session_windows_with_and_without_partition_keys() {
+    let spec = job("SELECT auction, window_start, window_end, COUNT(*) AS n FROM TABLE(SESSION(TABLE bids PARTITION BY auction, DESCRIPTOR(ts), INTERVAL '10' MINUTES)) GROUP BY auction, window_start, window_end");
+    let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!("no window node: {spec:?}") };
+    assert_eq!((w.gap_ms, w.partition_by.clone(), w.size_ms), (Some(600_000), vec!["auction".to_string()], 0));
+    assert!(kinds(&spec).contains(&"aggregate"));
+    let spec = job("SELECT window_start, COUNT(*) FROM TABLE(SESSION(TABLE bids PARTITION BY (auction, bidder), DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY window_start, window_end");
+    let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!() };
+    assert_eq!((w.gap_ms, w.partition_by.clone()), (Some(5_000), vec!["auction".to_string(), "bidder".to_string()]));
+    let spec = job("SELECT window_start, COUNT(*) FROM TABLE(SESSION(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY window_start, window_end");
+    let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!() };
+    assert!(w.partition_by.is_empty());
+}
+
+#[test]
 fn source_and_computed_columns() {
     let spec = job("SELECT price_x2 FROM bids");
     let Node::Source(src) = &spec.nodes[0] else { panic!() };

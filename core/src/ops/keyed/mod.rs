@@ -1,0 +1,220 @@
+//! Keyed event-time operators: timely operators that partition their input by a key, keep
+//! per-key state in `weir-state` (memory or RocksDB) and fire event-time timers when the
+//! watermark — the input frontier — passes them. SESSION windows, OVER aggregates and interval
+//! joins are [`KeyedLogic`]s run by [`keyed`].
+//!
+//! Time: a row's timely time is at or before its event time (sources stamp rows with their
+//! event time rounded down to the tick), so when the input frontier is `w` every row with an
+//! event time before `w` has arrived: the event-time watermark is `w - 1` in Flink's terms and
+//! a timer for `t` fires once `t < w`. Rows are handed to the logic as they arrive; results of
+//! a row go out at the row's time, results of a timer at the timer's time (never before a
+//! capability the operator holds), so downstream event-time operators see them on time.
+//! In batch mode everything is at time 0 and the frontier empties at the end of the input:
+//! every timer fires then, in timestamp order.
+//!
+//! The inputs must be append-only (the planner checks it): an insertion cannot be undone in
+//! state that has already fired.
+
+mod interval_join;
+mod over;
+mod session;
+
+pub use interval_join::{interval_join, IntervalJoinSpec};
+pub use over::{over, OverAggregate, OverSpec};
+pub use session::session_windows;
+
+use std::collections::BTreeMap;
+
+use differential_dataflow::{AsCollection, Hashable};
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::core::Map;
+use timely::dataflow::operators::generic::{Operator, OutputBuilderSession};
+use timely::dataflow::operators::{Capability, Concatenate};
+use weir_state::codec::encode_to_vec;
+use weir_state::{KeyedStateStore, StateError, TimeDomain, TimerService};
+
+use crate::error::RuntimeError;
+use crate::expr::CompiledExpr;
+use crate::plan::RuntimeMode;
+use crate::runtime::JobContext;
+use crate::types::Row;
+
+use super::{Evaluator, Rows, Time};
+
+/// A row on its way to a keyed operator: its input, its key, the row.
+type Keyed = (usize, Row, Row);
+
+/// What a keyed operator does with the rows and timers of one key.
+pub trait KeyedLogic: 'static {
+    /// A row of input `input` for the context's key.
+    fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError>;
+
+    /// The event-time timer `timestamp` of the context's key fired: the watermark passed it.
+    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError>;
+}
+
+/// The view a [`KeyedLogic`] has of its operator while handling one row or timer.
+pub struct KeyedContext<'a> {
+    /// The operator's keyed state on this worker.
+    pub store: &'a mut KeyedStateStore,
+    key: &'a [u8],
+    timers: &'a TimerService<()>,
+    registered: &'a mut Vec<i64>,
+    output: &'a mut Vec<Row>,
+    watermark: i64,
+}
+
+impl KeyedContext<'_> {
+    /// The current key, encoded (the address of its state).
+    pub fn key(&self) -> &[u8] {
+        self.key
+    }
+
+    /// The event-time watermark: every row with an event time at or before it has arrived.
+    pub fn watermark(&self) -> i64 {
+        self.watermark
+    }
+
+    /// Emits `row` as a result.
+    pub fn emit(&mut self, row: Row) {
+        self.output.push(row);
+    }
+
+    /// Asks for [`KeyedLogic::on_timer`] once the watermark reaches `timestamp` (deduplicated).
+    pub fn register_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
+        self.timers.register_event_time_timer(self.store, self.key, &(), timestamp)?;
+        self.registered.push(timestamp);
+        Ok(())
+    }
+
+    /// Cancels the timer `timestamp` of the current key, if registered.
+    pub fn delete_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
+        self.timers.delete_event_time_timer(self.store, self.key, &(), timestamp)
+    }
+}
+
+/// Runs `logic` on `inputs`, each partitioned by its key expressions (the keys of all inputs
+/// must have the same types: rows with equal keys meet on one worker). `node` names the plan
+/// node for errors and for its state.
+pub fn keyed<'s, L: KeyedLogic>(node: &str, inputs: Vec<(Rows<'s>, Vec<CompiledExpr>)>, mut logic: L, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+    let mut streams = Vec::with_capacity(inputs.len());
+    for (index, (rows, key)) in inputs.into_iter().enumerate() {
+        let eval = eval.clone();
+        streams.push(rows.inner.flat_map::<Vec<(Keyed, Time, isize)>, _, _>(move |(row, time, diff)| {
+            let key = eval.eval_row(&key, &row)?;
+            Some(((index, key, row), time, diff))
+        }));
+    }
+    let first = streams.first()?.clone();
+    let scope = first.scope();
+    let merged = if streams.len() == 1 { first } else { scope.concatenate(streams) };
+    let (node, batch) = (node.to_string(), ctx.mode == RuntimeMode::Batch);
+    let exchange = Exchange::new(|((_, key, _), _, _): &(Keyed, Time, isize)| key.hashed());
+    let output = merged.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "Keyed", move |_cap, _info| {
+        let worker = scope.index();
+        let mut store = match ctx.open_state(&node, worker) {
+            Ok(store) => Some(store),
+            Err(e) => {
+                ctx.fail(e);
+                None
+            }
+        };
+        let timers = TimerService::<()>::new(&node);
+        // Capabilities for the results of timers, by the time those results go out.
+        let mut held: BTreeMap<Time, Capability<Time>> = BTreeMap::new();
+        let (mut registered, mut rows_out) = (Vec::new(), Vec::new());
+        let fail = {
+            let (ctx, node) = (ctx.clone(), node.clone());
+            move |e: StateError| ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() })
+        };
+        let bug = {
+            let ctx = ctx.clone();
+            move |what: &str| ctx.fail(RuntimeError::Worker(format!("{what} (a bug in Weir: please report it)")))
+        };
+        move |(input, frontier), output| {
+            let Some(store) = store.as_mut() else {
+                input.for_each(|_, data| data.clear());
+                return;
+            };
+            let watermark = match frontier.frontier().iter().min() {
+                Some(&w) => i64::try_from(w).unwrap_or(i64::MAX).saturating_sub(1),
+                None => i64::MAX,
+            };
+            input.for_each(|cap, data| {
+                for ((index, key, row), time, diff) in data.drain(..) {
+                    if diff <= 0 {
+                        bug(&format!("a retraction reached {node}, which needs append-only input"));
+                        continue;
+                    }
+                    let key = encode_to_vec(&key);
+                    for _ in 0..diff {
+                        let mut cx = KeyedContext { store, key: &key, timers: &timers, registered: &mut registered, output: &mut rows_out, watermark };
+                        if let Err(e) = logic.on_row(&mut cx, index, row.clone()) {
+                            fail(e);
+                        }
+                    }
+                    if !rows_out.is_empty() {
+                        let at = cap.delayed(&time, output.output_index());
+                        output.session(&at).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
+                    }
+                    for ts in registered.drain(..) {
+                        let out_time = if batch { time } else { time.max(u64::try_from(ts).unwrap_or(0)) };
+                        held.entry(out_time).or_insert_with(|| cap.delayed(&out_time, output.output_index()));
+                    }
+                }
+            });
+            fire_timers(store, &timers, &mut logic, &mut held, &mut registered, &mut rows_out, watermark, batch, output, &fail, &bug);
+            // Timers still pending are at or after the watermark, and so are their capabilities.
+            let done = watermark.saturating_add(1);
+            held.retain(|&time, _| i64::try_from(time).map_or(true, |t| t >= done) && watermark != i64::MAX);
+        }
+    });
+    Some(output.as_collection())
+}
+
+
+/// Fires every timer up to `watermark`, in timestamp order, sending each one's results at the
+/// timer's time (batch: at the earliest held time).
+#[allow(clippy::too_many_arguments)]
+fn fire_timers<L: KeyedLogic>(
+    store: &mut KeyedStateStore,
+    timers: &TimerService<()>,
+    logic: &mut L,
+    held: &mut BTreeMap<Time, Capability<Time>>,
+    registered: &mut Vec<i64>,
+    rows_out: &mut Vec<Row>,
+    watermark: i64,
+    batch: bool,
+    output: &mut OutputBuilderSession<'_, Time, CapacityContainerBuilder<Vec<(Row, Time, isize)>>>,
+    fail: &impl Fn(StateError),
+    bug: &impl Fn(&str),
+) {
+    loop {
+        let timer = match timers.pop_next(store, TimeDomain::EventTime, watermark) {
+            Ok(Some(timer)) => timer,
+            Ok(None) => break,
+            Err(e) => {
+                fail(e);
+                break;
+            }
+        };
+        let Some((&first, _)) = held.first_key_value() else {
+            bug("a timer fired with no capability held");
+            break;
+        };
+        let time = if batch { first } else { first.max(u64::try_from(timer.timestamp).unwrap_or(0)) };
+        let mut cx = KeyedContext { store, key: &timer.key, timers, registered, output: rows_out, watermark };
+        if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
+            fail(e);
+        }
+        let Some(cap) = held.get(&first).map(|c| c.delayed(&time)) else { break };
+        for ts in registered.drain(..) {
+            let out_time = if batch { time } else { time.max(u64::try_from(ts).unwrap_or(0)) };
+            held.entry(out_time).or_insert_with(|| cap.delayed(&out_time));
+        }
+        if !rows_out.is_empty() {
+            output.session(&cap).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
+        }
+    }
+}

@@ -1,0 +1,196 @@
+//! OVER aggregates ordered by event time: each row followed by aggregates over the rows of its
+//! partition in a frame ending at the row — `ROWS BETWEEN n PRECEDING AND CURRENT ROW`,
+//! `RANGE BETWEEN INTERVAL 'd' PRECEDING AND CURRENT ROW`, or `UNBOUNDED PRECEDING`.
+//!
+//! As in Flink, rows wait in state until the watermark passes their event time, then are
+//! processed in event-time order (rows with equal times in arrival order); under RANGE, rows
+//! with equal times are peers and share one result. State per key: the waiting rows (a list
+//! per event time, with a timer), and the frame — the aggregate arguments of the last `n`
+//! rows, or of the rows within `d`, or running partial aggregates when unbounded.
+
+use weir_state::{ListState, StateError, ValueState};
+
+use crate::expr::CompiledExpr;
+use crate::plan::{AggregateFunction, FrameUnit, OverFrame};
+use crate::runtime::JobContext;
+use crate::types::{DataType, Row, Value};
+
+use super::super::accumulate::Accumulator;
+use super::super::{Evaluator, Rows};
+use super::{keyed, KeyedContext, KeyedLogic};
+
+/// Which rows precede the current one in its frame.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum OverFrameBound {
+    /// `ROWS BETWEEN n PRECEDING AND CURRENT ROW`.
+    Rows(u64),
+    /// `RANGE BETWEEN INTERVAL 'ms' PRECEDING AND CURRENT ROW`.
+    Range(u64),
+    /// `ROWS|RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW`; `true` for RANGE (peers share
+    /// a result).
+    Unbounded(bool),
+}
+
+/// One OVER aggregate, ready to run.
+#[derive(Clone)]
+pub struct OverAggregate {
+    /// The function.
+    pub function: AggregateFunction,
+    /// Its argument (`None`: `COUNT(*)`).
+    pub arg: Option<CompiledExpr>,
+    /// The result type.
+    pub output_type: DataType,
+}
+
+/// An OVER node, ready to run.
+pub struct OverSpec {
+    /// PARTITION BY.
+    pub partition_by: Vec<CompiledExpr>,
+    /// The event-time column ordered by.
+    pub time_column: usize,
+    /// The frame.
+    pub frame: OverFrame,
+    /// The aggregates, appended to each row in order.
+    pub aggregates: Vec<OverAggregate>,
+}
+
+/// Each row of `input` followed by its OVER aggregates.
+pub fn over<'s>(node: &str, input: Rows<'s>, spec: OverSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+    let logic = Over {
+        time_column: spec.time_column,
+        frame: match (spec.frame.unit, spec.frame.preceding) {
+            (FrameUnit::Rows, Some(n)) => OverFrameBound::Rows(n),
+            (FrameUnit::Range, Some(ms)) => OverFrameBound::Range(ms),
+            (unit, None) => OverFrameBound::Unbounded(unit == FrameUnit::Range),
+        },
+        aggregates: spec.aggregates,
+        eval: eval.clone(),
+        waiting: ListState::new("over-waiting"),
+        recent: ValueState::new("over-frame"),
+        running: ValueState::new("over-running"),
+    };
+    keyed(node, vec![(input, spec.partition_by)], logic, eval, ctx)
+}
+
+struct Over {
+    time_column: usize,
+    frame: OverFrameBound,
+    aggregates: Vec<OverAggregate>,
+    eval: Evaluator,
+    /// Rows whose event time the watermark has not passed, by event time.
+    waiting: ListState<Row, i64>,
+    /// Bounded frames: `(event time, aggregate arguments)` of the rows still in the frame.
+    recent: ValueState<Vec<(i64, Row)>>,
+    /// Unbounded frames: the partial aggregates of every row so far.
+    running: ValueState<Row>,
+}
+
+impl Over {
+    /// The aggregate arguments of `row` (TRUE for `COUNT(*)`), or `None` after a reported error.
+    fn arguments(&self, row: &Row) -> Option<Row> {
+        self.aggregates
+            .iter()
+            .map(|a| match &a.arg {
+                Some(arg) => self.eval.eval(arg, row),
+                None => Some(Value::Boolean(true)),
+            })
+            .collect::<Option<Vec<_>>>()
+            .map(Row::new)
+    }
+
+    fn fresh(&self) -> Vec<Accumulator> {
+        self.aggregates.iter().map(|a| Accumulator::new(a.function, a.output_type)).collect()
+    }
+
+    fn results(&self, accs: &[Accumulator]) -> Row {
+        accs.iter().zip(&self.aggregates).map(|(acc, a)| acc.finish(a.output_type)).collect()
+    }
+
+    /// The results over the arguments of `frame`.
+    fn over_frame(&self, frame: &[(i64, Row)]) -> Row {
+        let mut accs = self.fresh();
+        for (_, args) in frame {
+            for (acc, value) in accs.iter_mut().zip(args.values()) {
+                acc.add(value, 1);
+            }
+        }
+        self.results(&accs)
+    }
+
+    fn running(&self, cx: &mut KeyedContext<'_>) -> Result<Vec<Accumulator>, StateError> {
+        let mut accs = self.fresh();
+        let key = cx.key().to_vec();
+        if let Some(partials) = self.running.get(cx.store, &key, &())? {
+            let mut rest = partials.values();
+            for acc in &mut accs {
+                let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
+                acc.merge(mine, 1);
+                rest = after;
+            }
+        }
+        Ok(accs)
+    }
+
+    fn save_running(&self, cx: &mut KeyedContext<'_>, accs: &[Accumulator]) -> Result<(), StateError> {
+        let mut partials = Vec::new();
+        accs.iter().for_each(|a| a.partial(&mut partials));
+        let key = cx.key().to_vec();
+        self.running.update(cx.store, &key, &(), &Row::new(partials))
+    }
+}
+
+impl KeyedLogic for Over {
+    fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
+        let Some(ts) = row.get(self.time_column).as_i64() else { return Ok(()) };
+        let key = cx.key().to_vec();
+        self.waiting.add(cx.store, &key, &ts, &row)?;
+        cx.register_timer(ts)
+    }
+
+    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, ts: i64) -> Result<(), StateError> {
+        let key = cx.key().to_vec();
+        let rows = self.waiting.get(cx.store, &key, &ts)?;
+        self.waiting.clear(cx.store, &key, &ts)?;
+        let Some(args) = rows.iter().map(|r| self.arguments(r)).collect::<Option<Vec<_>>>() else { return Ok(()) };
+        match self.frame {
+            OverFrameBound::Unbounded(peers) => {
+                let mut accs = self.running(cx)?;
+                if peers {
+                    for a in &args {
+                        accs.iter_mut().zip(a.values()).for_each(|(acc, v)| acc.add(v, 1));
+                    }
+                    let results = self.results(&accs);
+                    rows.iter().for_each(|r| cx.emit(r.concat(&results)));
+                } else {
+                    for (r, a) in rows.iter().zip(&args) {
+                        accs.iter_mut().zip(a.values()).for_each(|(acc, v)| acc.add(v, 1));
+                        cx.emit(r.concat(&self.results(&accs)));
+                    }
+                }
+                self.save_running(cx, &accs)
+            }
+            OverFrameBound::Rows(preceding) => {
+                let mut frame = self.recent.get(cx.store, &key, &())?.unwrap_or_default();
+                let keep = usize::try_from(preceding).unwrap_or(usize::MAX);
+                for (r, a) in rows.iter().zip(args) {
+                    frame.push((ts, a));
+                    let excess = frame.len().saturating_sub(keep.saturating_add(1));
+                    frame.drain(..excess);
+                    cx.emit(r.concat(&self.over_frame(&frame)));
+                }
+                let excess = frame.len().saturating_sub(keep);
+                frame.drain(..excess);
+                self.recent.update(cx.store, &key, &(), &frame)
+            }
+            OverFrameBound::Range(preceding) => {
+                let mut frame = self.recent.get(cx.store, &key, &())?.unwrap_or_default();
+                let oldest = ts.saturating_sub(i64::try_from(preceding).unwrap_or(i64::MAX));
+                frame.retain(|(t, _)| *t >= oldest);
+                frame.extend(args.into_iter().map(|a| (ts, a)));
+                let results = self.over_frame(&frame);
+                rows.iter().for_each(|r| cx.emit(r.concat(&results)));
+                self.recent.update(cx.store, &key, &(), &frame)
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Checking the nodes run by keyed stateful operators: OVER aggregates and interval joins.
+//! Both need append-only inputs (state that has fired cannot be undone) and an event-time
+//! column to order or bound rows by.
+
+use crate::error::{PlanError, SpecPath};
+use crate::expr::{common_type, BoundExpr};
+use crate::types::Schema;
+
+use super::spec::{FrameUnit, IntervalJoinNode, OverNode};
+use super::time::resolve_column;
+use super::typed::{PlanNode, PlanOp};
+use super::validate::{expr_error, Checked, PlanValidator};
+
+/// The event-time column `name` of `input`: a TIMESTAMP(3)/TIMESTAMP_LTZ(3) column.
+fn time_column(input: &PlanNode, name: &str, path: &SpecPath) -> Result<usize, PlanError> {
+    let column = resolve_column(name, &input.schema, path)?;
+    let data_type = input.schema.fields[column].data_type;
+    if !data_type.is_timestamp() {
+        return Err(PlanError::new(path, format!("expected a TIMESTAMP(3) or TIMESTAMP_LTZ(3) time column, \"{name}\" is {data_type}")));
+    }
+    Ok(column)
+}
+
+/// Fails unless `input` only ever inserts rows.
+fn append_only(input: &PlanNode, what: &str, path: &SpecPath) -> Result<(), PlanError> {
+    if input.append_only {
+        Ok(())
+    } else {
+        Err(PlanError::new(path, format!("unsupported: {what} over an updating input (\"{}\" retracts rows; {what} needs an append-only input)", input.id)))
+    }
+}
+
+impl PlanValidator {
+    pub(super) fn check_over(&self, n: &OverNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let input = self.input(inputs, 0);
+        append_only(input, "an OVER aggregate", &path.field("input"))?;
+        let time_column = time_column(input, &n.order_by, &path.field("order_by"))?;
+        if n.frame.unit == FrameUnit::Range && n.frame.preceding == Some(0) {
+            return Err(PlanError::new(&path.field("frame").field("preceding"), "a RANGE frame needs a positive interval (or none for UNBOUNDED PRECEDING)"));
+        }
+        let partition_by = self.bind_all(&n.partition_by, &input.schema, &path.field("partition_by"))?;
+        if n.aggregates.is_empty() {
+            return Err(PlanError::new(&path.field("aggregates"), "an OVER node needs at least one aggregate"));
+        }
+        let mut fields = Vec::new();
+        let mut aggregates = Vec::new();
+        for (i, a) in n.aggregates.iter().enumerate() {
+            let at = path.field("aggregates").index(i);
+            if a.distinct || a.filter.is_some() {
+                return Err(PlanError::new(&at, "unsupported: DISTINCT or FILTER in an OVER aggregate"));
+            }
+            let (field, aggregate) = self.bind_aggregate(a, &input.schema, &at)?;
+            fields.push(field);
+            aggregates.push(aggregate);
+        }
+        Ok(Checked {
+            schema: input.schema.join(&Schema::new(fields)),
+            op: PlanOp::Over { partition_by, time_column, frame: n.frame, aggregates, event_time: input.time.rowtime == Some(time_column) },
+            unique_key: None,
+            ordering: None,
+        })
+    }
+
+    pub(super) fn check_interval_join(&self, n: &IntervalJoinNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let (left, right) = (self.input(inputs, 0), self.input(inputs, 1));
+        append_only(left, "an interval join", &path.field("left"))?;
+        append_only(right, "an interval join", &path.field("right"))?;
+        let left_time = time_column(left, &n.left_time, &path.field("left_time"))?;
+        let right_time = time_column(right, &n.right_time, &path.field("right_time"))?;
+        if n.lower_ms > n.upper_ms {
+            return Err(PlanError::new(&path.field("upper_ms"), format!("the interval is empty: lower_ms ({}) is after upper_ms ({})", n.lower_ms, n.upper_ms)));
+        }
+        if n.left_keys.len() != n.right_keys.len() {
+            return Err(PlanError::new(&path.field("right_keys"), format!("{} left keys but {} right keys: keys are compared pairwise", n.left_keys.len(), n.right_keys.len())));
+        }
+        let (mut left_keys, mut right_keys) = (Vec::new(), Vec::new());
+        for (i, (l, r)) in n.left_keys.iter().zip(&n.right_keys).enumerate() {
+            let l = self.bind(l, &left.schema, &path.field("left_keys").index(i))?;
+            let r = self.bind(r, &right.schema, &path.field("right_keys").index(i))?;
+            let Some(t) = common_type(l.data_type(), r.data_type()) else {
+                return Err(PlanError::new(&path.field("right_keys").index(i), format!("cannot compare {} with {}", l.data_type(), r.data_type())));
+            };
+            let cast = |e: BoundExpr, at: SpecPath| e.cast_to(t).map_err(|e| expr_error(&at, e));
+            left_keys.push(cast(l, path.field("left_keys").index(i))?);
+            right_keys.push(cast(r, path.field("right_keys").index(i))?);
+        }
+        let schema = left.schema.join(&right.schema);
+        let condition = match &n.condition {
+            Some(c) => Some(self.bind_predicate(c, &schema, &path.field("condition"))?),
+            None => None,
+        };
+        Ok(Checked {
+            schema,
+            op: PlanOp::IntervalJoin {
+                left_keys,
+                right_keys,
+                left_time,
+                right_time,
+                lower_ms: n.lower_ms,
+                upper_ms: n.upper_ms,
+                condition,
+                event_time: left.time.rowtime == Some(left_time) && right.time.rowtime == Some(right_time),
+            },
+            unique_key: None,
+            ordering: None,
+        })
+    }
+}

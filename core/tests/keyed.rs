@@ -1,0 +1,245 @@
+//! Keyed event-time operators end to end — SESSION windows, OVER aggregates (ROWS and RANGE
+//! frames) and interval joins — over a watermarked CSV input, each checked against a plain
+//! Rust computation. Streaming mode must give the batch result, whatever the arrival order
+//! within the out-of-orderness bound and the worker count, with the in-memory and the RocksDB
+//! state backends alike.
+
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::sync::Arc;
+
+use serde_json::{json, Value as Json};
+use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
+use weir_core::runtime::{run_job, RunOptions};
+use weir_core::types::{Row, RowKind, Value};
+
+/// 2023-01-01 00:00:00 UTC in epoch ms.
+const BASE: i64 = 1_672_531_200_000;
+const DELAY_MS: u64 = 1000;
+const GAP_MS: i64 = 1000;
+
+/// One input event: key, value, event time (epoch ms).
+type Event = (i64, i64, i64);
+
+/// 120 events 250 ms apart over keys 0..3 (so 750 ms apart within a key), with a 3 s pause
+/// after every 20: each key's rows form sessions of about seven rows.
+fn events() -> Vec<Event> {
+    (0..120).map(|i| (i % 3, (i * 37) % 101, BASE + i * 250 + (i / 20) * 3000)).collect()
+}
+
+/// The same events, each run of four reversed: out of order by at most 750 ms < the bound.
+fn shuffled(events: &[Event]) -> Vec<Event> {
+    events.chunks(4).flat_map(|c| c.iter().rev().copied()).collect()
+}
+
+fn timestamp(ms: i64) -> String {
+    let t = chrono::DateTime::from_timestamp(ms.div_euclid(1000), 0).expect("valid time");
+    format!("{}.{:03}", t.format("%Y-%m-%d %H:%M:%S"), ms.rem_euclid(1000))
+}
+
+fn ts(ms: i64) -> Value {
+    Value::Timestamp(ms)
+}
+
+/// A source node `id` reading `events` from a CSV file in `dir`, with a watermark on `ts`.
+fn source(dir: &std::path::Path, id: &str, events: &[Event]) -> Json {
+    let path = dir.join(format!("{id}.csv"));
+    let mut file = std::fs::File::create(&path).expect("create input");
+    for &(k, v, t) in events {
+        writeln!(file, "{k},{v},{}", timestamp(t)).expect("write input");
+    }
+    json!({"kind": "source", "id": id, "connector": "filesystem",
+           "options": {"path": path.to_string_lossy(), "format": "csv"},
+           "schema": [{"name": "k", "type": "BIGINT"}, {"name": "v", "type": "BIGINT"}, {"name": "ts", "type": "TIMESTAMP(3)"}],
+           "watermark": {"column": "ts", "delay_ms": DELAY_MS}})
+}
+
+/// Runs the job of `nodes` (plus a `collect` sink `out` reading `last`) and returns the rows
+/// it inserted, sorted; any retraction fails the test (these operators only append).
+fn run(nodes: Vec<Json>, last: &str, mode: RuntimeMode, workers: usize, config: &[(&str, &str)]) -> Vec<Row> {
+    let mut nodes = nodes;
+    nodes.push(json!({"kind": "sink", "id": "out", "input": last, "connector": "collect"}));
+    let config: BTreeMap<_, _> = config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let spec = json!({"config": config, "nodes": nodes});
+    let spec = parse_job_spec(&spec.to_string()).unwrap_or_else(|e| panic!("bad spec: {e}"));
+    let plan = validate(&spec).unwrap_or_else(|e| panic!("invalid plan: {e}"));
+    let options = RunOptions { workers: Some(workers), mode: Some(mode), tick_ms: 1, ..RunOptions::default() };
+    let outcome = run_job(Arc::new(plan), &options).unwrap_or_else(|e| panic!("job failed: {e}"));
+    assert_eq!(outcome.late_records, 0, "nothing is late within the bound");
+    let mut rows: Vec<Row> = outcome
+        .collected
+        .get("out")
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(kind, row)| {
+            assert_eq!(kind, RowKind::Insert, "append-only output: {kind} {row:?}");
+            row
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// A job kind under test: its nodes over the events, and its expected rows.
+struct Case {
+    name: &'static str,
+    nodes: fn(&std::path::Path, &[Event]) -> Vec<Json>,
+    expected: fn(&[Event]) -> Vec<Row>,
+}
+
+fn session_nodes(dir: &std::path::Path, events: &[Event]) -> Vec<Json> {
+    vec![
+        source(dir, "events", events),
+        json!({"kind": "window", "id": "w", "input": "events", "window": "session", "time_column": "ts", "gap_ms": GAP_MS, "partition_by": ["k"]}),
+        json!({"kind": "aggregate", "id": "last", "input": "w",
+               "group_by": [{"name": "window_start", "expr": {"column": "window_start"}}, {"name": "window_end", "expr": {"column": "window_end"}},
+                            {"name": "k", "expr": {"column": "k"}}],
+               "aggregates": [{"name": "n", "function": "count"}, {"name": "s", "function": "sum", "args": [{"column": "v"}]}]}),
+    ]
+}
+
+/// Sessions per key: rows at most the gap apart (Flink merges windows that touch).
+fn session_expected(events: &[Event]) -> Vec<Row> {
+    let mut by_key: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+    for &(k, v, t) in events {
+        by_key.entry(k).or_default().push((t, v));
+    }
+    let mut rows = Vec::new();
+    for (k, mut list) in by_key {
+        list.sort();
+        let mut i = 0;
+        while i < list.len() {
+            let (start, mut last, mut n, mut sum) = (list[i].0, list[i].0, 0, 0);
+            while i < list.len() && list[i].0 <= last + GAP_MS {
+                last = list[i].0;
+                n += 1;
+                sum += list[i].1;
+                i += 1;
+            }
+            rows.push(Row::new(vec![ts(start), ts(last + GAP_MS), Value::BigInt(k), Value::BigInt(n), Value::BigInt(sum)]));
+        }
+    }
+    rows.sort();
+    rows
+}
+
+fn over_nodes(unit: &str, preceding: i64, dir: &std::path::Path, events: &[Event]) -> Vec<Json> {
+    vec![
+        source(dir, "events", events),
+        json!({"kind": "over", "id": "last", "input": "events", "partition_by": [{"column": "k"}], "order_by": "ts",
+               "frame": {"unit": unit, "preceding": preceding},
+               "aggregates": [{"name": "s", "function": "sum", "args": [{"column": "v"}]}, {"name": "n", "function": "count"},
+                              {"name": "hi", "function": "max", "args": [{"column": "v"}]}]}),
+    ]
+}
+
+/// Each event followed by SUM, COUNT and MAX over the rows of its key that `in_frame` keeps.
+fn over_expected(events: &[Event], in_frame: impl Fn(&[(i64, i64)], usize, usize) -> bool) -> Vec<Row> {
+    let mut by_key: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
+    for &(k, v, t) in events {
+        by_key.entry(k).or_default().push((t, v));
+    }
+    let mut rows = Vec::new();
+    for (k, mut list) in by_key {
+        list.sort();
+        for (i, &(t, v)) in list.iter().enumerate() {
+            let frame: Vec<i64> = (0..list.len()).filter(|&j| in_frame(&list, i, j)).map(|j| list[j].1).collect();
+            let max = frame.iter().copied().max().unwrap_or_default();
+            rows.push(Row::new(vec![Value::BigInt(k), Value::BigInt(v), ts(t), Value::BigInt(frame.iter().sum()), Value::BigInt(frame.len() as i64), Value::BigInt(max)]));
+        }
+    }
+    rows.sort();
+    rows
+}
+
+fn interval_nodes(dir: &std::path::Path, events: &[Event]) -> Vec<Json> {
+    vec![
+        source(dir, "l", events),
+        source(dir, "r", events),
+        json!({"kind": "interval_join", "id": "last", "left": "l", "right": "r", "left_keys": [{"column": "k"}], "right_keys": [{"column": "k"}],
+               "left_time": "ts", "right_time": "ts", "lower_ms": -500, "upper_ms": 1500,
+               "condition": {"call": {"function": "<>", "args": [{"column": "v"}, {"column": "v0"}]}}}),
+    ]
+}
+
+fn interval_expected(events: &[Event]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    for &(lk, lv, lt) in events {
+        for &(rk, rv, rt) in events {
+            if lk == rk && (-500..=1500).contains(&(rt - lt)) && lv != rv {
+                rows.push(Row::new(vec![Value::BigInt(lk), Value::BigInt(lv), ts(lt), Value::BigInt(rk), Value::BigInt(rv), ts(rt)]));
+            }
+        }
+    }
+    rows.sort();
+    rows
+}
+
+const CASES: [Case; 4] = [
+    Case { name: "session", nodes: session_nodes, expected: session_expected },
+    Case { name: "over rows", nodes: |d, e| over_nodes("rows", 2, d, e), expected: |e| over_expected(e, |_, i, j| j <= i && j + 2 >= i) },
+    Case { name: "over range", nodes: |d, e| over_nodes("range", 1000, d, e), expected: |e| over_expected(e, |l, i, j| l[j].0 <= l[i].0 && l[j].0 >= l[i].0 - 1000) },
+    Case { name: "interval join", nodes: interval_nodes, expected: interval_expected },
+];
+
+fn check(case: &Case, events: &[Event], mode: RuntimeMode, workers: usize, config: &[(&str, &str)]) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let expected = (case.expected)(&self::events());
+    assert!(expected.len() > 15, "{}: a meaningful number of rows", case.name);
+    let got = run((case.nodes)(dir.path(), events), "last", mode, workers, config);
+    assert_eq!(got, expected, "{} ({mode:?}, {workers} workers, {config:?})", case.name);
+}
+
+#[test]
+fn batch_results_equal_a_plain_computation() {
+    for case in &CASES {
+        check(case, &events(), RuntimeMode::Batch, 1, &[]);
+    }
+}
+
+#[test]
+fn streaming_gives_the_batch_result_in_any_order_within_the_bound() {
+    for case in &CASES {
+        check(case, &events(), RuntimeMode::Streaming, 1, &[]);
+        check(case, &shuffled(&events()), RuntimeMode::Streaming, 1, &[]);
+    }
+}
+
+#[test]
+fn one_and_three_workers_agree() {
+    for case in &CASES {
+        check(case, &shuffled(&events()), RuntimeMode::Streaming, 3, &[]);
+        check(case, &shuffled(&events()), RuntimeMode::Batch, 3, &[]);
+    }
+}
+
+#[cfg(feature = "rocksdb")]
+#[test]
+fn the_rocksdb_backend_gives_the_same_results() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let local = dir.path().to_string_lossy().to_string();
+    for case in &CASES {
+        check(case, &shuffled(&events()), RuntimeMode::Streaming, 2, &[("state.backend.type", "rocksdb"), ("state.backend.rocksdb.localdir", &local)]);
+        check(case, &events(), RuntimeMode::Batch, 2, &[("state.backend.type", "rocksdb")]);
+    }
+}
+
+#[test]
+fn updating_inputs_and_bad_frames_are_rejected_with_their_place() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut nodes = vec![
+        source(dir.path(), "events", &events()),
+        json!({"kind": "aggregate", "id": "agg", "input": "events", "group_by": [{"name": "k", "expr": {"column": "k"}}],
+               "aggregates": [{"name": "v", "function": "max", "args": [{"column": "v"}]}]}),
+        json!({"kind": "over", "id": "o", "input": "agg", "order_by": "k", "frame": {"unit": "rows", "preceding": 1},
+               "aggregates": [{"name": "n", "function": "count"}]}),
+        json!({"kind": "sink", "id": "out", "input": "o", "connector": "collect"}),
+    ];
+    let err = |nodes: &Vec<Json>| validate(&parse_job_spec(&json!({"nodes": nodes}).to_string()).expect("parses")).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err(&nodes).contains("nodes[2].input") && err(&nodes).contains("append-only"), "{}", err(&nodes));
+    nodes[2] = json!({"kind": "over", "id": "o", "input": "events", "order_by": "k", "frame": {"unit": "rows", "preceding": 1}, "aggregates": [{"name": "n", "function": "count"}]});
+    assert!(err(&nodes).contains("nodes[2].order_by") && err(&nodes).contains("TIMESTAMP"), "{}", err(&nodes));
+    nodes[2] = json!({"kind": "window", "id": "o", "input": "events", "window": "session", "time_column": "ts", "size_ms": 10});
+    assert!(err(&nodes).contains("nodes[2].size_ms"), "{}", err(&nodes));
+}
