@@ -28,6 +28,7 @@ mod explain;
 mod expr;
 mod from;
 mod literal;
+mod over;
 mod plan_view;
 mod query;
 pub mod script;

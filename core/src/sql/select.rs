@@ -29,7 +29,10 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             None => self.from(&s.from, &mut terms)?,
         };
         let rel = self.where_clause(rel, terms)?;
-        self.select_list(s, rel, None)
+        match self.over_aggregates(s, &rel)? {
+            Some((rewritten, over)) => self.select_list(&rewritten, over, None),
+            None => self.select_list(s, rel, None),
+        }
     }
 
     /// The select list, grouping, HAVING and DISTINCT over `rel`. `row_number` is the field

@@ -88,7 +88,7 @@ fn strip(e: &ast::Expr) -> &ast::Expr {
 }
 
 /// A non-negative DAY TO SECOND interval literal in milliseconds.
-fn interval_ms(e: &ast::Expr) -> Result<u64, SqlError> {
+pub(super) fn interval_ms(e: &ast::Expr) -> Result<u64, SqlError> {
     let ast::Expr::Interval(i) = strip(e) else {
         return Err(SqlError::invalid(format!("expected an interval literal such as INTERVAL '10' SECOND, found {e}")));
     };

@@ -1,0 +1,159 @@
+//! OVER aggregates in SQL: `agg(x) OVER (PARTITION BY k ORDER BY ts [ROWS|RANGE BETWEEN ..
+//! PRECEDING AND CURRENT ROW])` in a select list. The calls become one `over` node over the
+//! FROM/WHERE relation, and each call in the select list a reference to its output column.
+//!
+//! As in Flink, every OVER aggregate of one SELECT must use the same window, ordered by one
+//! time column ascending; without a frame, Flink's default `RANGE BETWEEN UNBOUNDED PRECEDING
+//! AND CURRENT ROW` applies.
+
+use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments, WindowFrameBound, WindowFrameUnits, WindowType};
+
+use crate::expr::Expr;
+use crate::plan::{AggregateCall, FrameUnit, Node, OverFrame, OverNode};
+
+use super::error::SqlError;
+use super::expr::{aggregate_function, Translator};
+use super::query::QueryPlanner;
+use super::scope::{Relation, ScopeColumn};
+use super::window::interval_ms;
+
+/// The column name of the `i`-th OVER aggregate (never user-visible: the select list names it).
+fn over_column(i: usize) -> String {
+    format!("$over{i}")
+}
+
+/// Replaces every aggregate call with an OVER clause in `e` by a reference to its column,
+/// collecting the calls in `found`.
+fn extract(e: &mut ast::Expr, found: &mut Vec<ast::Function>) {
+    use ast::Expr as E;
+    match e {
+        E::Function(f) if f.over.is_some() && !f.name.to_string().eq_ignore_ascii_case("ROW_NUMBER") => {
+            found.push(f.clone());
+            *e = E::Identifier(ast::Ident::new(over_column(found.len() - 1)));
+        }
+        E::Function(f) => {
+            if let FunctionArguments::List(list) = &mut f.args {
+                for arg in &mut list.args {
+                    if let FunctionArg::Unnamed(FunctionArgExpr::Expr(a)) = arg {
+                        extract(a, found);
+                    }
+                }
+            }
+        }
+        E::BinaryOp { left, right, .. } => {
+            extract(left, found);
+            extract(right, found);
+        }
+        E::UnaryOp { expr, .. } | E::Nested(expr) | E::Cast { expr, .. } => extract(expr, found),
+        E::Case { operand, conditions, else_result, .. } => {
+            if let Some(o) = operand {
+                extract(o, found);
+            }
+            for c in conditions {
+                extract(&mut c.condition, found);
+                extract(&mut c.result, found);
+            }
+            if let Some(x) = else_result {
+                extract(x, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The frame of a window specification.
+fn frame(spec: &ast::WindowSpec) -> Result<OverFrame, SqlError> {
+    let Some(f) = &spec.window_frame else {
+        return Ok(OverFrame { unit: FrameUnit::Range, preceding: None });
+    };
+    if !matches!(f.end_bound, None | Some(WindowFrameBound::CurrentRow)) {
+        return Err(SqlError::unsupported(format!("OVER frame ending at {} (frames end at CURRENT ROW)", f.end_bound.as_ref().map(|b| b.to_string()).unwrap_or_default())));
+    }
+    let unit = match f.units {
+        WindowFrameUnits::Rows => FrameUnit::Rows,
+        WindowFrameUnits::Range => FrameUnit::Range,
+        WindowFrameUnits::Groups => return Err(SqlError::unsupported("OVER frame GROUPS")),
+    };
+    let preceding = match (&f.start_bound, unit) {
+        (WindowFrameBound::Preceding(None), _) => None,
+        (WindowFrameBound::CurrentRow, _) => Some(0),
+        (WindowFrameBound::Preceding(Some(n)), FrameUnit::Rows) => match n.as_ref() {
+            ast::Expr::Value(v) => match &v.value {
+                ast::Value::Number(text, _) => Some(text.parse::<u64>().map_err(|_| SqlError::invalid(format!("ROWS {text} PRECEDING: expected a non-negative row count")))?),
+                other => return Err(SqlError::invalid(format!("ROWS {other} PRECEDING: expected a row count"))),
+            },
+            other => return Err(SqlError::invalid(format!("ROWS {other} PRECEDING: expected a row count"))),
+        },
+        (WindowFrameBound::Preceding(Some(n)), FrameUnit::Range) => Some(interval_ms(n)?),
+        (WindowFrameBound::Following(_), _) => return Err(SqlError::unsupported(format!("OVER frame starting at {} (frames start before the current row)", f.start_bound))),
+    };
+    if unit == FrameUnit::Range && preceding == Some(0) {
+        return Err(SqlError::unsupported("RANGE BETWEEN CURRENT ROW AND CURRENT ROW"));
+    }
+    Ok(OverFrame { unit, preceding })
+}
+
+impl<'b, 'c> QueryPlanner<'b, 'c> {
+    /// When the select list of `s` has OVER aggregates: an `over` node computing them over
+    /// `rel`, and a copy of `s` whose items refer to its columns instead. `None` otherwise.
+    pub fn over_aggregates(&mut self, s: &ast::Select, rel: &Relation) -> Result<Option<(ast::Select, Relation)>, SqlError> {
+        let mut rewritten = s.clone();
+        let mut found = Vec::new();
+        for item in &mut rewritten.projection {
+            if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = item {
+                extract(e, &mut found);
+            }
+        }
+        let Some(first) = found.first() else { return Ok(None) };
+        if !matches!(&s.group_by, ast::GroupByExpr::Expressions(g, _) if g.is_empty()) {
+            return Err(SqlError::unsupported("OVER aggregates together with GROUP BY in one SELECT (aggregate in a subquery first)"));
+        }
+        let spec = match &first.over {
+            Some(WindowType::WindowSpec(spec)) => spec.clone(),
+            Some(WindowType::NamedWindow(name)) => return Err(SqlError::unsupported(format!("named window OVER {name} (write the window inline)"))),
+            None => return Ok(None),
+        };
+        if found.iter().any(|f| !matches!(&f.over, Some(WindowType::WindowSpec(other)) if *other == spec)) {
+            return Err(SqlError::unsupported("OVER aggregates with different windows in one SELECT"));
+        }
+        let [order] = spec.order_by.as_slice() else {
+            return Err(SqlError::unsupported("OVER (.. ORDER BY ..) must order by exactly one time column"));
+        };
+        if matches!(order.options.sort, Some(ast::OrderBySort::Desc)) {
+            return Err(SqlError::unsupported("OVER (.. ORDER BY time DESC) (event time only increases)"));
+        }
+        let mut translator = Translator::new(rel);
+        let Expr::Column(crate::expr::ColumnRef::Name(order_by)) = translator.expr(&order.expr)? else {
+            return Err(SqlError::unsupported(format!("OVER (.. ORDER BY {}) (order by a time column)", order.expr)));
+        };
+        let partition_by = spec.partition_by.iter().map(|p| translator.expr(p)).collect::<Result<Vec<_>, _>>()?;
+        let frame = frame(&spec)?;
+        let mut aggregates = Vec::new();
+        for (i, f) in found.iter().enumerate() {
+            let upper = f.name.to_string().to_ascii_uppercase();
+            let Some(function) = aggregate_function(&upper) else {
+                return Err(SqlError::unsupported(format!("{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG)")));
+            };
+            let args = match &f.args {
+                FunctionArguments::List(list) => list
+                    .args
+                    .iter()
+                    .filter_map(|a| match a {
+                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(translator.expr(e)),
+                        _ => None,
+                    })
+                    .collect::<Result<Vec<_>, _>>()?,
+                _ => Vec::new(),
+            };
+            aggregates.push(AggregateCall { name: over_column(i), function, args, distinct: false, filter: None });
+        }
+        let id = self.job.fresh_id("over");
+        let node = OverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame, aggregates };
+        let schema = self.job.add(Node::Over(node))?;
+        let mut out = rel.clone().moved_to(&id);
+        for f in schema.fields.iter().skip(out.columns.len()) {
+            out.columns.push(ScopeColumn { qualifier: None, name: f.name.clone(), field: f.name.clone(), data_type: f.data_type });
+        }
+        Ok(Some((rewritten, out)))
+    }
+}
