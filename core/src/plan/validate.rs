@@ -110,6 +110,11 @@ impl PlanValidator {
         self.by_id.get(id).map(|&i| &self.nodes[i].schema)
     }
 
+    /// An added node.
+    pub fn node(&self, id: &str) -> Option<&PlanNode> {
+        self.by_id.get(id).map(|&i| &self.nodes[i])
+    }
+
     /// The validated plan; fails when it has no sink.
     pub fn finish(self) -> Result<ValidatedPlan, PlanError> {
         if !self.nodes.iter().any(|n| matches!(n.op, PlanOp::Sink { .. })) {

@@ -91,6 +91,13 @@ impl<'c> JobBuilder<'c> {
         Ok(schema)
     }
 
+    /// The event-time column of node `id` (a source's watermark column, passed on unchanged)
+    /// and whether the node only ever inserts rows.
+    pub fn event_time(&self, id: &str) -> Option<(usize, bool)> {
+        let node = self.validator.node(id)?;
+        Some((node.time.rowtime?, node.append_only))
+    }
+
     /// A project node over `input` with these columns; returns its relation (unqualified).
     pub fn project(&mut self, input: &Relation, columns: Vec<NamedExpr>) -> Result<Relation, SqlError> {
         let id = self.fresh_id("project");

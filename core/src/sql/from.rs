@@ -11,6 +11,7 @@ use crate::types::{Field, Schema};
 use super::catalog::CatalogEntry;
 use super::error::SqlError;
 use super::expr::{and_all, conjuncts, Translator};
+use super::interval::is_time_bound;
 use super::query::QueryPlanner;
 use super::scope::{ident_position, Relation, ScopeColumn};
 
@@ -34,7 +35,17 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 }
                 None => true,
             });
-            rel = self.add_join(rel, right, JoinType::Inner, left_keys, right_keys, None)?;
+            // Bounds between the two sides' time columns may make this an interval join.
+            let joined = joined_scope(&rel, &right, "");
+            let mut time_bounds = Vec::new();
+            terms.retain(|t| match Translator::new(&joined).expr(t) {
+                Ok(e) if is_time_bound(&e) => {
+                    time_bounds.push(e);
+                    false
+                }
+                _ => true,
+            });
+            rel = self.add_join(rel, right, JoinType::Inner, left_keys, right_keys, and_all(time_bounds))?;
         }
         Ok(rel)
     }
@@ -93,6 +104,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         right_keys: Vec<Expr>,
         condition: Option<Expr>,
     ) -> Result<Relation, SqlError> {
+        if join_type == JoinType::Inner {
+            if let Some(rel) = self.interval_join(&left, &right, (&left_keys, &right_keys), condition.as_ref())? {
+                return Ok(rel);
+            }
+        }
         let id = self.job.fresh_id("join");
         let node = JoinNode { id: id.clone(), left: left.node.clone(), right: right.node.clone(), join_type, left_keys, right_keys, condition };
         let schema = self.job.add(Node::Join(node))?;

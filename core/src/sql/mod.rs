@@ -27,6 +27,7 @@ mod error;
 mod explain;
 mod expr;
 mod from;
+mod interval;
 mod literal;
 mod over;
 mod plan_view;

@@ -45,7 +45,14 @@ pub fn interval_join<'s>(node: &str, left: Rows<'s>, right: Rows<'s>, spec: Inte
         eval: eval.clone(),
         sides: [MapState::new("interval-left"), MapState::new("interval-right")],
     };
+    let left = without_null_keys(left, spec.left_keys.clone(), eval.clone());
+    let right = without_null_keys(right, spec.right_keys.clone(), eval.clone());
     keyed(node, vec![(left, spec.left_keys), (right, spec.right_keys)], logic, eval, ctx)
+}
+
+/// The rows of `rows` whose join keys are all non-NULL: a NULL key equals nothing.
+fn without_null_keys<'s>(rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator) -> Rows<'s> {
+    rows.filter(move |row| keys.iter().all(|k| eval.eval(k, row).is_some_and(|v| !v.is_null())))
 }
 
 struct IntervalJoin {

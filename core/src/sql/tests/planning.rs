@@ -33,6 +33,20 @@ fn session_windows_with_and_without_partition_keys() {
 }
 
 #[test]
+fn time_bounded_joins_become_interval_joins() {
+    let spec = job("SELECT a.auction, b.price FROM bids a, bids b WHERE a.auction = b.auction AND b.ts BETWEEN a.ts - INTERVAL '1' SECOND AND a.ts + INTERVAL '1' MINUTE AND a.price > b.price");
+    let Some(Node::IntervalJoin(j)) = spec.nodes.iter().find(|n| n.kind() == "interval_join") else { panic!("no interval join: {:?}", kinds(&spec)) };
+    assert_eq!((j.lower_ms, j.upper_ms), (-1000, 60_000));
+    assert!(j.condition.is_some(), "a.price > b.price stays a residual condition");
+    let spec = job("SELECT a.auction FROM bids a JOIN bids b ON a.auction = b.auction AND a.ts >= b.ts AND a.ts < b.ts + INTERVAL '10' SECOND");
+    let Some(Node::IntervalJoin(j)) = spec.nodes.iter().find(|n| n.kind() == "interval_join") else { panic!("no interval join: {:?}", kinds(&spec)) };
+    assert_eq!((j.lower_ms, j.upper_ms), (-9_999, 0));
+    // One-sided bounds keep an ordinary join.
+    let spec = job("SELECT a.auction FROM bids a JOIN bids b ON a.auction = b.auction AND a.ts >= b.ts");
+    assert!(kinds(&spec).contains(&"join"));
+}
+
+#[test]
 fn source_and_computed_columns() {
     let spec = job("SELECT price_x2 FROM bids");
     let Node::Source(src) = &spec.nodes[0] else { panic!() };
