@@ -74,7 +74,7 @@ fn build_node<'s>(
         PlanOp::Window { window, time_column, partition_by } if window.kind == WindowKind::Session => {
             requires_event_time(node, ctx, "SESSION windows", node.time.window.is_some_and(|w| w.event_time))?;
             let keys = partition_by.iter().map(|&c| BoundExpr::column(c, node.schema.fields[c].data_type, true).compile()).collect();
-            return ops::session_windows(&node.id, input, keys, *time_column, window.size_ms, eval, ctx.clone());
+            return ops::session_windows(&node.id, node.index, input, keys, *time_column, window.size_ms, eval, ctx.clone());
         }
         PlanOp::Window { window, time_column, .. } => ops::window(input, *window, *time_column),
         PlanOp::Over { partition_by, time_column, frame, aggregates, event_time } => {
@@ -85,7 +85,7 @@ fn build_node<'s>(
                 frame: *frame,
                 aggregates: aggregates.iter().map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type }).collect(),
             };
-            return ops::over(&node.id, input, spec, eval, ctx.clone());
+            return ops::over(&node.id, node.index, input, spec, eval, ctx.clone());
         }
         PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, event_time } => {
             requires_event_time(node, ctx, "interval joins", *event_time)?;
@@ -99,7 +99,7 @@ fn build_node<'s>(
                 upper_ms: *upper_ms,
                 condition: condition.as_ref().map(BoundExpr::compile),
             };
-            return ops::interval_join(&node.id, input, right, spec, eval, ctx.clone());
+            return ops::interval_join(&node.id, node.index, input, right, spec, eval, ctx.clone());
         }
         PlanOp::Aggregate { group_by, aggregates, window } => {
             let seed = group_by.is_empty().then(|| global_seed(scope));

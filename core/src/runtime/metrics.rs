@@ -19,6 +19,10 @@ pub struct OperatorMetrics {
     pub records_late: AtomicU64,
     /// The event-time watermark (epoch ms) of each worker's split of an event-time source.
     pub watermarks: Mutex<BTreeMap<usize, u64>>,
+    /// Keyed-state entries each worker's instance of a stateful operator holds.
+    pub state_entries: Mutex<BTreeMap<usize, u64>>,
+    /// The largest total of `state_entries` seen so far.
+    pub peak_state_entries: AtomicU64,
 }
 
 /// A copy of one node's counters at some moment.
@@ -40,6 +44,10 @@ pub struct OperatorMetricsSnapshot {
     /// smallest over its splits, for other nodes the smallest over their inputs; `None` when
     /// the node has no event time (processing time or batch) or no split has reported yet.
     pub watermark: Option<u64>,
+    /// Keyed-state entries the node holds now, over all workers (stateful operators only).
+    pub state_entries: Option<u64>,
+    /// The most keyed-state entries the node held at once.
+    pub peak_state_entries: Option<u64>,
 }
 
 /// The counters of every node of a job, in plan order.
@@ -89,6 +97,16 @@ impl JobMetrics {
         }
     }
 
+    /// Records that worker `worker`'s instance of stateful node `node` holds `entries` keyed-state
+    /// entries.
+    pub fn set_state_entries(&self, node: usize, worker: usize, entries: u64) {
+        let Some(op) = self.operators.get(node) else { return };
+        if let Ok(mut per_worker) = op.state_entries.lock() {
+            per_worker.insert(worker, entries);
+            op.peak_state_entries.fetch_max(per_worker.values().sum(), Ordering::Relaxed);
+        }
+    }
+
     /// Each node's watermark: sources report theirs; a node's is the smallest of its inputs'
     /// (nodes are in plan order, inputs first), and absent when any input has none.
     fn watermarks(&self) -> Vec<Option<u64>> {
@@ -120,6 +138,8 @@ impl JobMetrics {
                 records_skipped: o.records_skipped.load(Ordering::Relaxed),
                 records_late: o.records_late.load(Ordering::Relaxed),
                 watermark: watermarks[i],
+                state_entries: o.state_entries.lock().ok().filter(|m| !m.is_empty()).map(|m| m.values().sum()),
+                peak_state_entries: o.state_entries.lock().ok().filter(|m| !m.is_empty()).map(|_| o.peak_state_entries.load(Ordering::Relaxed)),
             })
             .collect()
     }

@@ -159,6 +159,10 @@ impl StateBackend for MemoryBackend {
         Ok(())
     }
 
+    fn entry_count(&self) -> StateResult<u64> {
+        Ok(self.tables.values().map(|t| t.len() as u64).sum())
+    }
+
     fn tables(&self) -> StateResult<Vec<String>> {
         let mut names: Vec<String> = self
             .tables

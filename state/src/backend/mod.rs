@@ -90,6 +90,19 @@ pub trait StateBackend {
     /// The names of all tables that have (or had) entries, sorted.
     fn tables(&self) -> StateResult<Vec<String>>;
 
+    /// The number of entries in all tables (state values, list and map entries, timers): how
+    /// much state an operator holds. The default counts with a scan of every table.
+    fn entry_count(&self) -> StateResult<u64> {
+        let mut n = 0;
+        for table in self.tables()? {
+            self.scan(&table, &[], None, &mut |_, _| {
+                n += 1;
+                Ok(ScanFlow::Continue)
+            })?;
+        }
+        Ok(n)
+    }
+
     /// Writes the backend's full content as of now into `dir`, which must not exist yet, and
     /// returns the files written (paths relative to `dir`). The backend stays usable.
     fn snapshot_to(&mut self, dir: &Path) -> StateResult<Vec<SnapshotFile>>;

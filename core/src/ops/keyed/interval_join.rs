@@ -35,7 +35,7 @@ pub struct IntervalJoinSpec {
 }
 
 /// The joined rows (left columns, then right columns) of `left` and `right`.
-pub fn interval_join<'s>(node: &str, left: Rows<'s>, right: Rows<'s>, spec: IntervalJoinSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+pub fn interval_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>, spec: IntervalJoinSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
     let logic = IntervalJoin {
         left_time: spec.left_time,
         right_time: spec.right_time,
@@ -47,7 +47,7 @@ pub fn interval_join<'s>(node: &str, left: Rows<'s>, right: Rows<'s>, spec: Inte
     };
     let left = without_null_keys(left, spec.left_keys.clone(), eval.clone());
     let right = without_null_keys(right, spec.right_keys.clone(), eval.clone());
-    keyed(node, vec![(left, spec.left_keys), (right, spec.right_keys)], logic, eval, ctx)
+    keyed(node, index, vec![(left, spec.left_keys), (right, spec.right_keys)], logic, eval, ctx)
 }
 
 /// The rows of `rows` whose join keys are all non-NULL: a NULL key equals nothing.

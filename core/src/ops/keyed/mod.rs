@@ -24,6 +24,7 @@ pub use over::{over, OverAggregate, OverSpec};
 pub use session::session_windows;
 
 use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
 use differential_dataflow::{AsCollection, Hashable};
 use timely::container::CapacityContainerBuilder;
@@ -32,7 +33,7 @@ use timely::dataflow::operators::core::Map;
 use timely::dataflow::operators::generic::{Operator, OutputBuilderSession};
 use timely::dataflow::operators::{Capability, Concatenate};
 use weir_state::codec::encode_to_vec;
-use weir_state::{KeyedStateStore, StateError, TimeDomain, TimerService};
+use weir_state::{BackendKind, KeyedStateStore, StateError, TimeDomain, TimerService};
 
 use crate::error::RuntimeError;
 use crate::expr::CompiledExpr;
@@ -97,7 +98,7 @@ impl KeyedContext<'_> {
 /// Runs `logic` on `inputs`, each partitioned by its key expressions (the keys of all inputs
 /// must have the same types: rows with equal keys meet on one worker). `node` names the plan
 /// node for errors and for its state.
-pub fn keyed<'s, L: KeyedLogic>(node: &str, inputs: Vec<(Rows<'s>, Vec<CompiledExpr>)>, mut logic: L, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>, Vec<CompiledExpr>)>, mut logic: L, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
     let mut streams = Vec::with_capacity(inputs.len());
     for (index, (rows, key)) in inputs.into_iter().enumerate() {
         let eval = eval.clone();
@@ -124,6 +125,7 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, inputs: Vec<(Rows<'s>, Vec<CompiledE
         // Capabilities for the results of timers, by the time those results go out.
         let mut held: BTreeMap<Time, Capability<Time>> = BTreeMap::new();
         let (mut registered, mut rows_out) = (Vec::new(), Vec::new());
+        let mut reported = Instant::now();
         let fail = {
             let (ctx, node) = (ctx.clone(), node.clone());
             move |e: StateError| ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() })
@@ -168,6 +170,14 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, inputs: Vec<(Rows<'s>, Vec<CompiledE
             // Timers still pending are at or after the watermark, and so are their capabilities.
             let done = watermark.saturating_add(1);
             held.retain(|&time, _| i64::try_from(time).map_or(true, |t| t >= done) && watermark != i64::MAX);
+            // The memory backend counts its entries for free; RocksDB's count is a scan.
+            let every = if store.backend().kind() == BackendKind::Memory { Duration::ZERO } else { Duration::from_secs(1) };
+            if reported.elapsed() >= every || held.is_empty() {
+                if let Ok(n) = store.backend().entry_count() {
+                    ctx.metrics.set_state_entries(index, worker, n);
+                }
+                reported = Instant::now();
+            }
         }
     });
     Some(output.as_collection())

@@ -55,7 +55,7 @@ pub struct OverSpec {
 }
 
 /// Each row of `input` followed by its OVER aggregates.
-pub fn over<'s>(node: &str, input: Rows<'s>, spec: OverSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+pub fn over<'s>(node: &str, index: usize, input: Rows<'s>, spec: OverSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
     let logic = Over {
         time_column: spec.time_column,
         frame: match (spec.frame.unit, spec.frame.preceding) {
@@ -69,7 +69,7 @@ pub fn over<'s>(node: &str, input: Rows<'s>, spec: OverSpec, eval: Evaluator, ct
         recent: ValueState::new("over-frame"),
         running: ValueState::new("over-running"),
     };
-    keyed(node, vec![(input, spec.partition_by)], logic, eval, ctx)
+    keyed(node, index, vec![(input, spec.partition_by)], logic, eval, ctx)
 }
 
 struct Over {

@@ -18,14 +18,14 @@ use super::{keyed, KeyedContext, KeyedLogic};
 
 /// The SESSION window table-valued function over `input`, partitioned by `partition_by`,
 /// on the event time in `time_column`, closing a session after `gap_ms` without rows.
-pub fn session_windows<'s>(node: &str, input: Rows<'s>, partition_by: Vec<CompiledExpr>, time_column: usize, gap_ms: u64, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+pub fn session_windows<'s>(node: &str, index: usize, input: Rows<'s>, partition_by: Vec<CompiledExpr>, time_column: usize, gap_ms: u64, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
     let logic = Sessions {
         time_column,
         gap: i64::try_from(gap_ms).unwrap_or(i64::MAX),
         bounds: ValueState::new("sessions"),
         rows: ListState::new("session-rows"),
     };
-    keyed(node, vec![(input, partition_by)], logic, eval, ctx)
+    keyed(node, index, vec![(input, partition_by)], logic, eval, ctx)
 }
 
 struct Sessions {
