@@ -36,6 +36,7 @@ mod select;
 mod session;
 mod subquery;
 mod topn;
+mod values;
 mod window;
 
 #[cfg(test)]
