@@ -70,7 +70,10 @@ fn build_node<'s>(
             let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
             ops::project(input, compile_all(exprs), columns, eval)
         }
-        PlanOp::FlatMap { function } => ops::flat_map(input, function.compile(), eval),
+        PlanOp::FlatMap { function, outer } => {
+            let padding = outer.then(|| function.output_fields().len());
+            ops::flat_map(input, function.compile(), padding, eval)
+        }
         PlanOp::Window { window, time_column } => ops::window(input, *window, *time_column),
         PlanOp::Aggregate { group_by, aggregates, window } => {
             let seed = group_by.is_empty().then(|| global_seed(scope));

@@ -85,6 +85,8 @@ pub enum PlanOp {
     FlatMap {
         /// The table function, bound to its arguments.
         function: crate::expr::BoundTableFunction,
+        /// Keep rows it returns nothing for, padded with NULLs (a left lateral join).
+        outer: bool,
     },
     /// Assign rows to windows (TUMBLE, HOP, CUMULATE).
     Window {

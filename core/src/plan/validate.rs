@@ -308,8 +308,11 @@ impl PlanValidator {
                 field.name = name.clone();
             }
         }
+        if n.outer {
+            produced.iter_mut().for_each(|f| f.nullable = true);
+        }
         let schema = input.schema.join(&Schema::new(produced));
-        Ok(Checked { schema, op: PlanOp::FlatMap { function }, unique_key: None, ordering: None })
+        Ok(Checked { schema, op: PlanOp::FlatMap { function, outer: n.outer }, unique_key: None, ordering: None })
     }
 
     fn check_aggregate(&self, n: &AggregateNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {

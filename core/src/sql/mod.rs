@@ -27,6 +27,7 @@ mod error;
 mod explain;
 mod expr;
 mod from;
+mod lateral;
 mod literal;
 mod plan_view;
 mod query;

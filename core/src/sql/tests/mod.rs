@@ -4,6 +4,7 @@
 mod errors;
 mod fuzz;
 mod golden;
+mod lateral;
 mod planning;
 mod values;
 mod window;
