@@ -29,6 +29,9 @@ pub struct JobConfig {
     pub parallelism: Option<usize>,
     /// Expression settings (`table.local-time-zone`).
     pub bind: BindContext,
+    /// `table.exec.source.idle-timeout` in milliseconds (None: off), for event-time sources
+    /// without their own `scan.watermark.idle-timeout`.
+    pub source_idle_timeout_ms: Option<u64>,
     /// All settings as given.
     pub raw: BTreeMap<String, String>,
 }
@@ -171,6 +174,9 @@ pub struct SourceWatermark {
     pub column: usize,
     /// Bounded out-of-orderness in milliseconds.
     pub delay_ms: u64,
+    /// After this many milliseconds without rows a split is idle: it stops holding back the
+    /// watermark (`scan.watermark.idle-timeout`, `table.exec.source.idle-timeout`).
+    pub idle_timeout_ms: Option<u64>,
 }
 
 /// Which windows a row falls in: `TUMBLE(size)`, `HOP(slide, size)`, `CUMULATE(step, size)`.

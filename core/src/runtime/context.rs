@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
+use crate::ops::SplitWatermarks;
 use crate::plan::RuntimeMode;
 
 use super::metrics::JobMetrics;
@@ -44,6 +45,8 @@ pub struct JobContext {
     pub sinks: SinkContext,
     /// How often, in milliseconds, streaming sources advance processing time.
     pub tick_ms: u64,
+    /// The watermarks of every event-time source split, so that idle splits can follow.
+    pub splits: Arc<SplitWatermarks>,
     failure: Arc<Mutex<Option<RuntimeError>>>,
     failed: Arc<AtomicBool>,
 }
@@ -51,7 +54,7 @@ pub struct JobContext {
 impl JobContext {
     /// A context for a job of `nodes` plan nodes.
     pub fn new(mode: RuntimeMode, cancel: CancelToken, metrics: Arc<JobMetrics>, sinks: SinkContext, tick_ms: u64) -> JobContext {
-        JobContext { mode, cancel, metrics, sinks, tick_ms, failure: Default::default(), failed: Default::default() }
+        JobContext { mode, cancel, metrics, sinks, tick_ms, splits: Default::default(), failure: Default::default(), failed: Default::default() }
     }
 
     /// Records that the job failed (the first error wins) and stops it.
