@@ -134,3 +134,27 @@ fn idle_timeouts_are_checked() {
     assert!(e.contains("config.table.exec.source.idle-timeout"), "{e}");
     assert_eq!(spec(json!({"scan.watermark.idle-timeout": "0 ms"}), true, json!({})), "");
 }
+
+#[test]
+fn sql_tables_take_the_idle_timeout_and_the_monitor_interval_in_with() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut session = weir_core::sql::SqlSession::new();
+    let script = format!(
+        "CREATE TABLE events (v BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH (
+           'connector' = 'filesystem', 'path' = '{}', 'format' = 'csv',
+           'source.monitor-interval' = '1 s', 'scan.watermark.idle-timeout' = '5 s');
+         SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '2' SECOND))
+         GROUP BY window_start, window_end;",
+        dir.path().display()
+    );
+    let out = session.execute_script(&script).unwrap_or_else(|e| panic!("{e}"));
+    let Some(weir_core::sql::SqlOutcome::Query(spec)) = out.last() else { panic!("{out:?}") };
+    let plan = validate(spec).unwrap_or_else(|e| panic!("{e}"));
+    let source = plan.nodes.iter().find_map(|n| match &n.op {
+        weir_core::plan::PlanOp::Source { factory, watermark, .. } => Some((factory.boundedness(), *watermark)),
+        _ => None,
+    });
+    let (boundedness, watermark) = source.expect("a source");
+    assert_eq!(boundedness, weir_core::connectors::Boundedness::Unbounded);
+    assert_eq!(watermark.and_then(|w| w.idle_timeout_ms), Some(5000));
+}
