@@ -57,7 +57,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     }
 
     /// Every cell bound (over no columns), with its position; rows all of one width.
-    fn bind_cells(&self, v: &ast::Values) -> Result<Vec<Vec<(BoundExpr, Option<SqlPosition>)>>, SqlError> {
+    fn bind_cells(&self, v: &ast::Values) -> Result<Vec<Vec<Cell>>, SqlError> {
         let Some(first) = v.rows.first() else {
             return Err(SqlError::invalid("VALUES needs at least one row"));
         };
@@ -104,6 +104,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         Ok(out)
     }
 }
+
+/// One VALUES cell, bound, and where it was written.
+type Cell = (BoundExpr, Option<SqlPosition>);
 
 /// A position, unless the parser did not know it (line 0).
 fn known(loc: sqlparser::tokenizer::Location) -> Option<SqlPosition> {

@@ -30,8 +30,8 @@ pub struct MonitoredDirectory {
     format: Format,
     /// Files (relative paths) taken by this worker, read or being read.
     seen: BTreeSet<PathBuf>,
-    /// The files being read now, and their reader.
-    batch: Option<(Arc<Vec<InputFile>>, Box<dyn SourceReader>)>,
+    /// The files being read now.
+    batch: Option<Batch>,
     next_scan: Instant,
     /// Malformed records skipped by readers already done.
     skipped: u64,
@@ -95,7 +95,7 @@ impl MonitoredDirectory {
         let segments = files.iter().enumerate().map(|(file, f)| Segment { file, start: 0, end: f.size }).collect();
         let queue = SegmentQueue::new(Arc::clone(&files), segments, resume);
         let reader = self.format.reader(queue);
-        self.batch = Some((files, reader));
+        self.batch = Some(Batch { files, reader });
     }
 
     /// Lists the directory and starts reading this worker's new files, if there are any.
@@ -121,6 +121,12 @@ impl MonitoredDirectory {
     }
 }
 
+/// New files being read: the list and the reader over it.
+struct Batch {
+    files: Arc<Vec<InputFile>>,
+    reader: Box<dyn SourceReader>,
+}
+
 /// The worker that reads the file at `relative`: a stable hash (FNV-1a) of the path modulo
 /// `peers`.
 pub fn owner(relative: &Path, peers: usize) -> usize {
@@ -134,10 +140,10 @@ pub fn owner(relative: &Path, peers: usize) -> usize {
 
 impl SourceReader for MonitoredDirectory {
     fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
-        if let Some((_, reader)) = self.batch.as_mut() {
-            match reader.poll(out, max_rows)? {
+        if let Some(batch) = self.batch.as_mut() {
+            match batch.reader.poll(out, max_rows)? {
                 SourcePoll::Finished => {
-                    self.skipped += reader.skipped_records();
+                    self.skipped += batch.reader.skipped_records();
                     self.batch = None;
                 }
                 other => return Ok(other),
@@ -154,14 +160,14 @@ impl SourceReader for MonitoredDirectory {
 
     fn offset(&self) -> SourceOffset {
         let (batch, at) = match &self.batch {
-            Some((files, reader)) => (files.iter().map(|f| self.relative(&f.path)).collect(), reader.offset().0),
+            Some(b) => (b.files.iter().map(|f| self.relative(&f.path)).collect(), b.reader.offset().0),
             None => (Vec::new(), serde_json::Value::Null),
         };
         SourceOffset(json!({ "seen": self.seen.iter().map(|p| p.to_string_lossy()).collect::<Vec<_>>(), "batch": batch, "at": at }))
     }
 
     fn skipped_records(&self) -> u64 {
-        self.skipped + self.batch.as_ref().map_or(0, |(_, r)| r.skipped_records())
+        self.skipped + self.batch.as_ref().map_or(0, |b| b.reader.skipped_records())
     }
 }
 

@@ -30,8 +30,11 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
 /// A call's pattern: compiled at bind time when it is a literal, else per distinct value.
 struct Pattern {
     fixed: Option<Arc<Regex>>,
-    last: Mutex<Option<(Arc<str>, Option<Arc<Regex>>)>>,
+    last: Mutex<Option<Compiled>>,
 }
+
+/// A pattern's text and its regex (None when it does not compile).
+type Compiled = (Arc<str>, Option<Arc<Regex>>);
 
 impl Pattern {
     /// The pattern of `site`'s argument 1; a literal that does not compile is an error.
@@ -52,10 +55,8 @@ impl Pattern {
         }
         let Value::String(text) = text else { return Err(unexpected(text)) };
         let mut last = self.last.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some((cached, regex)) = last.as_ref() {
-            if cached == text {
-                return Ok(regex.clone());
-            }
+        if let Some((_, regex)) = last.as_ref().filter(|(cached, _)| cached == text) {
+            return Ok(regex.clone());
         }
         let regex = Regex::new(text).ok().map(Arc::new);
         *last = Some((Arc::clone(text), regex.clone()));
