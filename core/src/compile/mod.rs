@@ -70,7 +70,10 @@ fn build_node<'s>(
             let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
             ops::project(input, compile_all(exprs), columns, eval)
         }
-        PlanOp::FlatMap { function } => ops::flat_map(input, function.compile(), eval),
+        PlanOp::FlatMap { function, outer } => {
+            let padding = outer.then(|| function.output_fields().len());
+            ops::flat_map(input, function.compile(), padding, eval)
+        }
         PlanOp::Window { window, time_column, partition_by } if window.kind == WindowKind::Session => {
             requires_event_time(node, ctx, "SESSION windows", node.time.window.is_some_and(|w| w.event_time))?;
             let keys = partition_by.iter().map(|&c| BoundExpr::column(c, node.schema.fields[c].data_type, true).compile()).collect();

@@ -29,7 +29,7 @@ use crate::types::{Row, Schema};
 pub mod datagen;
 pub mod filesystem;
 pub mod nexmark;
-mod options;
+pub(crate) mod options;
 #[cfg(test)]
 mod testing;
 

@@ -2,6 +2,7 @@
 //! that every option given is one the connector knows.
 
 use std::str::FromStr;
+use std::time::Duration;
 
 use super::{ConnectorError, Options};
 use crate::types::edit_distance;
@@ -78,9 +79,53 @@ pub fn missing(connector: &str, key: &str) -> ConnectorError {
     ConnectorError::option(key, format!("missing required option '{key}' for connector '{connector}'"))
 }
 
+/// Reads a duration as Flink writes them: a whole number and a unit, with or without a space
+/// (`500 ms`, `1s`, `2 min`, `1 h`, `1 d`; also `ns`, `us`, and the long names `seconds`,
+/// `minutes`, ...); a bare number is milliseconds.
+pub fn parse_duration_text(text: &str) -> Result<Duration, String> {
+    let t = text.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let fail = || format!("a duration such as '500 ms', '1 s' or '2 min', got '{text}'");
+    let n: u64 = number.parse().map_err(|_| fail())?;
+    let nanos_per: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "ns" | "nano" | "nanos" | "nanosecond" | "nanoseconds" => 1,
+        "us" | "µs" | "micro" | "micros" | "microsecond" | "microseconds" => 1_000,
+        "" | "ms" | "milli" | "millis" | "millisecond" | "milliseconds" => 1_000_000,
+        "s" | "sec" | "secs" | "second" | "seconds" => 1_000_000_000,
+        "m" | "min" | "minute" | "minutes" => 60_000_000_000,
+        "h" | "hour" | "hours" => 3_600_000_000_000,
+        "d" | "day" | "days" => 86_400_000_000_000,
+        _ => return Err(fail()),
+    };
+    n.checked_mul(nanos_per).map(Duration::from_nanos).ok_or_else(fail)
+}
+
+/// The duration option `key` (see [`parse_duration_text`]); `None` when absent.
+pub fn parse_duration(options: &Options, key: &str) -> Result<Option<Duration>, ConnectorError> {
+    match options.get(key) {
+        None => Ok(None),
+        Some(text) => parse_duration_text(text).map(Some).map_err(|what| ConnectorError::option(key, format!("invalid value '{text}' for option '{key}': expected {what}"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn durations_read_as_flink_writes_them() {
+        let ms = |t: &str| parse_duration_text(t).map(|d| d.as_millis());
+        assert_eq!(ms("500 ms"), Ok(500));
+        assert_eq!(ms("1s"), Ok(1000));
+        assert_eq!(ms(" 2 min "), Ok(120_000));
+        assert_eq!(ms("1 h"), Ok(3_600_000));
+        assert_eq!(ms("250"), Ok(250));
+        assert_eq!(ms("3 seconds"), Ok(3000));
+        assert!(ms("1.5 s").unwrap_err().contains("'1.5 s'"));
+        assert!(ms("s").is_err());
+        assert!(ms("5 fortnights").is_err());
+    }
 
     #[test]
     fn unknown_option_suggests_and_lists() {

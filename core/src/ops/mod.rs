@@ -34,7 +34,7 @@ pub use sort::sort;
 pub use source::source;
 pub use top_n::{deduplicate, top_n, Ranking};
 pub use union::union;
-pub use watermark::{EventClock, Stamp};
+pub use watermark::{EventClock, SplitMark, SplitWatermarks, Stamp};
 pub use window::{close_windows, drop_retractions, window, windows_of};
 
 use differential_dataflow::VecCollection;

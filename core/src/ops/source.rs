@@ -6,7 +6,9 @@
 //! down to the tick) and advance their capability with the clock, so the dataflow frontier
 //! moves and downstream results are emitted tick by tick. Streaming sources with a watermark
 //! stamp rows with their event time instead and hold their capability at the watermark
-//! ([`EventClock`]); rows behind it are dropped and counted as late.
+//! ([`EventClock`]); rows behind it are dropped and counted as late. With an idle timeout, a
+//! split that reads nothing for that long follows its source's other splits instead
+//! ([`IdleTracker`]), so that one quiet split does not stall event time for the whole job.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -21,7 +23,7 @@ use crate::plan::{RuntimeMode, SourceWatermark};
 use crate::runtime::JobContext;
 use crate::types::Row;
 
-use super::watermark::{EventClock, Stamp};
+use super::watermark::{EventClock, SplitMark, Stamp};
 use super::{Rows, Time};
 
 /// Rows asked of a reader per poll.
@@ -59,6 +61,7 @@ pub fn source<'s>(
         let mut rows = Vec::with_capacity(POLL_ROWS);
         let streaming = ctx.mode == RuntimeMode::Streaming;
         let mut clock = watermark.filter(|_| streaming).map(|w| EventClock::new(w, ctx.tick_ms));
+        let mut idle = watermark.filter(|_| streaming).and_then(|w| w.idle_timeout_ms).map(|ms| IdleTracker::new(node, worker, ms));
         let mut timed: Vec<(Time, Row)> = Vec::new();
         move |output| {
             let (Some(cap), Some(split)) = (capability.as_mut(), reader.as_mut()) else {
@@ -76,6 +79,9 @@ pub fn source<'s>(
             while !finished {
                 rows.clear();
                 let polled = split.poll(&mut rows, POLL_ROWS);
+                if let Some(idle) = idle.as_mut().filter(|_| !rows.is_empty()) {
+                    idle.saw_rows();
+                }
                 if let Some(clock) = clock.as_mut().filter(|_| !rows.is_empty()) {
                     let (mut late, mut untimed) = (0, 0);
                     for row in rows.drain(..) {
@@ -120,6 +126,19 @@ pub fn source<'s>(
                 }
                 break;
             }
+            if let (Some(idle), Some(clock)) = (idle.as_mut(), clock.as_mut()) {
+                if finished {
+                    idle.finish(&ctx);
+                } else if let Some(follow) = idle.update(&ctx, *cap.time()) {
+                    clock.raise_to(follow);
+                    cap.downgrade(&follow);
+                    ctx.metrics.set_watermark(node, worker, follow);
+                }
+                if !finished && !ctx.should_stop() {
+                    // An idle split must notice the others moving even when it reads nothing.
+                    activator.activate_after(Duration::from_millis(ctx.tick_ms));
+                }
+            }
             if finished {
                 ctx.metrics.add_skipped(node, split.skipped_records());
                 capability = None;
@@ -131,4 +150,41 @@ pub fn source<'s>(
         }
     })
     .as_collection()
+}
+
+/// Idleness of one event-time split: after `timeout` without rows it stops holding back the
+/// watermark and follows the smallest watermark of its source's active splits.
+struct IdleTracker {
+    node: usize,
+    worker: usize,
+    timeout: Duration,
+    last_rows: Instant,
+}
+
+impl IdleTracker {
+    fn new(node: usize, worker: usize, timeout_ms: u64) -> IdleTracker {
+        IdleTracker { node, worker, timeout: Duration::from_millis(timeout_ms), last_rows: Instant::now() }
+    }
+
+    /// The split read rows just now.
+    fn saw_rows(&mut self) {
+        self.last_rows = Instant::now();
+    }
+
+    /// Publishes where the split stands (its watermark is `held`); when it is idle, the
+    /// watermark to move up to, if the splits it follows are past `held`.
+    fn update(&self, ctx: &JobContext, held: Time) -> Option<Time> {
+        if self.last_rows.elapsed() < self.timeout {
+            ctx.splits.set(self.node, self.worker, Some(SplitMark::Active(held)));
+            return None;
+        }
+        let since = self.last_rows + self.timeout;
+        ctx.splits.set(self.node, self.worker, Some(SplitMark::Idle { watermark: held, since }));
+        ctx.splits.follow(self.node, self.worker, since).filter(|w| *w > held)
+    }
+
+    /// The split has finished: it holds nothing back any more.
+    fn finish(&self, ctx: &JobContext) {
+        ctx.splits.set(self.node, self.worker, None);
+    }
 }

@@ -5,6 +5,17 @@
 //!
 //! The watermark advances per row, so which rows are late depends only on the order a split
 //! reads them, not on how they are batched: a row whose time is before the watermark is late.
+//!
+//! A split that reads no rows for the source's idle timeout is idle: instead of holding the
+//! watermark back, its capability follows the smallest watermark of the source's splits that
+//! were still active when it went idle (as a downstream operator in Flink takes the minimum
+//! over its non-idle inputs), published in [`SplitWatermarks`]. When rows come again it is
+//! active again, and its rows behind the watermark it followed to are late. When every split
+//! is idle the watermark stays where it got to.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Instant;
 
 use crate::plan::SourceWatermark;
 use crate::types::Row;
@@ -58,8 +69,59 @@ impl EventClock {
         Stamp::At(time)
     }
 
+    /// Moves the watermark up to `time` (an idle split following the others); rows before it
+    /// are late from now on.
+    pub fn raise_to(&mut self, time: Time) {
+        self.watermark = self.watermark.max(time);
+    }
+
     fn round(&self, ms: u64) -> Time {
         ms - ms % self.tick_ms
+    }
+}
+
+/// Where one split of an event-time source stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SplitMark {
+    /// Reading rows; its watermark.
+    Active(Time),
+    /// No rows for the idle timeout since `since`: not holding the watermark back.
+    Idle {
+        /// Its watermark.
+        watermark: Time,
+        /// When it went idle (its last rows plus the timeout).
+        since: Instant,
+    },
+}
+
+/// The splits of a job's event-time sources, by (plan node, worker), shared by the workers.
+#[derive(Debug, Default)]
+pub struct SplitWatermarks {
+    marks: Mutex<HashMap<(usize, usize), SplitMark>>,
+}
+
+impl SplitWatermarks {
+    /// Records where split `worker` of source `node` stands; `None` when it has finished.
+    pub fn set(&self, node: usize, worker: usize, mark: Option<SplitMark>) {
+        let mut marks = self.marks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        match mark {
+            Some(m) => marks.insert((node, worker), m),
+            None => marks.remove(&(node, worker)),
+        };
+    }
+
+    /// What split `worker` of `node`, idle since `since`, follows: the smallest watermark of
+    /// the other splits that are active or went idle after it; `None` when there are none.
+    pub fn follow(&self, node: usize, worker: usize, since: Instant) -> Option<Time> {
+        let marks = self.marks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        marks
+            .iter()
+            .filter(|((n, w), _)| *n == node && *w != worker)
+            .filter_map(|(_, m)| match *m {
+                SplitMark::Active(t) => Some(t),
+                SplitMark::Idle { watermark, since: theirs } => (theirs > since).then_some(watermark),
+            })
+            .min()
     }
 }
 
@@ -74,7 +136,7 @@ mod tests {
 
     #[test]
     fn late_rows_are_those_behind_the_watermark() {
-        let mut clock = EventClock::new(SourceWatermark { column: 1, delay_ms: 1000 }, 100);
+        let mut clock = EventClock::new(SourceWatermark { column: 1, delay_ms: 1000, idle_timeout_ms: None }, 100);
         assert_eq!(clock.stamp(&row(5_050)), Stamp::At(5_000));
         assert_eq!(clock.watermark(), 4_000);
         assert_eq!(clock.stamp(&row(4_020)), Stamp::At(4_000), "within the bound");
@@ -82,5 +144,26 @@ mod tests {
         assert_eq!(clock.stamp(&row(9_000)), Stamp::At(9_000));
         assert_eq!(clock.watermark(), 8_000);
         assert_eq!(clock.stamp(&Row::new(vec![Value::BigInt(1), Value::Null])), Stamp::NoTime);
+        clock.raise_to(20_000);
+        assert_eq!(clock.stamp(&row(19_000)), Stamp::Late, "behind the watermark an idle split followed to");
+        assert_eq!(clock.watermark(), 20_000);
+    }
+
+    #[test]
+    fn idle_splits_follow_the_slowest_split_active_when_they_went_idle() {
+        let t0 = Instant::now();
+        let later = t0 + std::time::Duration::from_millis(50);
+        let board = SplitWatermarks::default();
+        board.set(7, 0, Some(SplitMark::Active(5_000)));
+        board.set(7, 1, Some(SplitMark::Active(3_000)));
+        board.set(7, 2, Some(SplitMark::Idle { watermark: 0, since: t0 }));
+        board.set(8, 0, Some(SplitMark::Active(1_000)));
+        assert_eq!(board.follow(7, 2, t0), Some(3_000));
+        assert_eq!(board.follow(7, 1, t0), Some(5_000), "a split does not follow itself; idle ones hold nothing");
+        board.set(7, 1, None);
+        // Split 0 goes idle after split 2 did: split 2 still follows it, not the other way.
+        board.set(7, 0, Some(SplitMark::Idle { watermark: 5_000, since: later }));
+        assert_eq!(board.follow(7, 2, t0), Some(5_000));
+        assert_eq!(board.follow(7, 0, later), None, "all idle: the watermark stays");
     }
 }

@@ -144,7 +144,8 @@ pub struct ProjectNode {
 }
 
 /// `input, LATERAL TABLE(function(args))`: each input row followed by each row the table
-/// function returns for it (an inner lateral join: rows for which it returns nothing vanish).
+/// function returns for it. An inner lateral join by default (rows for which it returns
+/// nothing vanish); with `outer`, a left one (`LEFT JOIN LATERAL TABLE(..) ON TRUE`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FlatMapNode {
@@ -160,6 +161,10 @@ pub struct FlatMapNode {
     /// Names for the function's output columns (defaults to the function's own names).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub columns: Vec<String>,
+    /// Keep an input row for which the function returns no rows, once, with NULL in the
+    /// function's columns (which become nullable).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub outer: bool,
 }
 
 /// The window table-valued functions.

@@ -23,7 +23,7 @@ pub(super) fn source_watermark(w: &WatermarkDef, schema: &Schema, path: &SpecPat
     if !data_type.is_timestamp() {
         return Err(PlanError::new(&at, format!("the watermark column must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), \"{}\" is {data_type}", w.column)));
     }
-    Ok(SourceWatermark { column, delay_ms: w.delay_ms })
+    Ok(SourceWatermark { column, delay_ms: w.delay_ms, idle_timeout_ms: None })
 }
 
 /// Checks a window node over `input`: its output schema and operation.

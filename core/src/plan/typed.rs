@@ -31,6 +31,9 @@ pub struct JobConfig {
     pub bind: BindContext,
     /// `state.backend.type` (and `state.backend.rocksdb.localdir`): where keyed state lives.
     pub state_backend: StateBackendSetting,
+    /// `table.exec.source.idle-timeout` in milliseconds (None: off), for event-time sources
+    /// without their own `scan.watermark.idle-timeout`.
+    pub source_idle_timeout_ms: Option<u64>,
     /// All settings as given.
     pub raw: BTreeMap<String, String>,
 }
@@ -101,6 +104,8 @@ pub enum PlanOp {
     FlatMap {
         /// The table function, bound to its arguments.
         function: crate::expr::BoundTableFunction,
+        /// Keep rows it returns nothing for, padded with NULLs (a left lateral join).
+        outer: bool,
     },
     /// Assign rows to windows (TUMBLE, HOP, CUMULATE, SESSION).
     Window {
@@ -219,6 +224,9 @@ pub struct SourceWatermark {
     pub column: usize,
     /// Bounded out-of-orderness in milliseconds.
     pub delay_ms: u64,
+    /// After this many milliseconds without rows a split is idle: it stops holding back the
+    /// watermark (`scan.watermark.idle-timeout`, `table.exec.source.idle-timeout`).
+    pub idle_timeout_ms: Option<u64>,
 }
 
 /// Which windows a row falls in: `TUMBLE(size)`, `HOP(slide, size)`, `CUMULATE(step, size)`.

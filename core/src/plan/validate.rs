@@ -73,6 +73,7 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
                     _ => return Err(PlanError::new(&at, format!("expected 'hashmap' or 'rocksdb', found '{value}'"))),
                 };
             }
+            IDLE_TIMEOUT_CONFIG => config.source_idle_timeout_ms = idle_timeout_ms(value).map_err(|m| PlanError::new(&at, m))?,
             _ => {}
         }
     }
@@ -80,6 +81,17 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
         *slot = Some(std::path::PathBuf::from(dir));
     }
     Ok(config)
+}
+
+/// The source option that makes a quiet event-time split stop holding back the watermark.
+pub const IDLE_TIMEOUT_OPTION: &str = "scan.watermark.idle-timeout";
+/// The job setting giving every event-time source an idle timeout.
+pub const IDLE_TIMEOUT_CONFIG: &str = "table.exec.source.idle-timeout";
+
+/// An idle timeout in milliseconds (`'5 s'`, `'500 ms'`); `0` turns it off, as in Flink.
+fn idle_timeout_ms(text: &str) -> Result<Option<u64>, String> {
+    let d = crate::connectors::options::parse_duration_text(text).map_err(|what| format!("invalid idle timeout: expected {what}"))?;
+    Ok((!d.is_zero()).then(|| d.as_millis().max(1) as u64))
 }
 
 pub(super) fn expr_error(path: &SpecPath, e: ExprError) -> PlanError {
@@ -284,14 +296,30 @@ impl PlanValidator {
 
     fn check_source(&self, n: &SourceNode, path: &SpecPath) -> Result<Checked, PlanError> {
         let schema = check_columns(&n.schema, &path.field("schema"))?;
-        let factory = create_source(&n.connector, &n.options, &schema).map_err(|e| {
+        // The idle timeout is the engine's, for every connector: not passed to the connector.
+        let mut options = n.options.clone();
+        let idle_option = options.remove(IDLE_TIMEOUT_OPTION);
+        let factory = create_source(&n.connector, &options, &schema).map_err(|e| {
             let at = match &e.option {
                 Some(o) => path.field("options").field(o),
                 None => path.field("connector"),
             };
             PlanError::new(&at, e.message)
         })?;
-        let watermark = n.watermark.as_ref().map(|w| source_watermark(w, &schema, &path.field("watermark"))).transpose()?;
+        let mut watermark = n.watermark.as_ref().map(|w| source_watermark(w, &schema, &path.field("watermark"))).transpose()?;
+        let idle_timeout_ms = match &idle_option {
+            Some(text) => {
+                let at = path.field("options").field(IDLE_TIMEOUT_OPTION);
+                if watermark.is_none() {
+                    return Err(PlanError::new(&at, format!("'{IDLE_TIMEOUT_OPTION}' needs an event-time source: declare a watermark (SQL: WATERMARK FOR ..)")));
+                }
+                idle_timeout_ms(text).map_err(|m| PlanError::new(&at, m))?
+            }
+            None => self.config.source_idle_timeout_ms,
+        };
+        if let Some(w) = watermark.as_mut() {
+            w.idle_timeout_ms = idle_timeout_ms;
+        }
         Ok(Checked { schema, op: PlanOp::Source { connector: n.connector.clone(), factory, watermark }, unique_key: None, ordering: None })
     }
 
@@ -330,8 +358,11 @@ impl PlanValidator {
                 field.name = name.clone();
             }
         }
+        if n.outer {
+            produced.iter_mut().for_each(|f| f.nullable = true);
+        }
         let schema = input.schema.join(&Schema::new(produced));
-        Ok(Checked { schema, op: PlanOp::FlatMap { function }, unique_key: None, ordering: None })
+        Ok(Checked { schema, op: PlanOp::FlatMap { function, outer: n.outer }, unique_key: None, ordering: None })
     }
 
     fn check_aggregate(&self, n: &AggregateNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {

@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
+use crate::ops::SplitWatermarks;
 use crate::plan::RuntimeMode;
 use weir_state::{KeyedStateStore, RocksDbConfig, StateBackendConfig};
 
@@ -47,6 +48,8 @@ pub struct JobContext {
     pub tick_ms: u64,
     /// Where stateful operators keep their keyed state.
     pub state: StateBackendConfig,
+    /// The watermarks of every event-time source split, so that idle splits can follow.
+    pub splits: Arc<SplitWatermarks>,
     failure: Arc<Mutex<Option<RuntimeError>>>,
     failed: Arc<AtomicBool>,
 }
@@ -54,7 +57,7 @@ pub struct JobContext {
 impl JobContext {
     /// A context for a job of `nodes` plan nodes.
     pub fn new(mode: RuntimeMode, cancel: CancelToken, metrics: Arc<JobMetrics>, sinks: SinkContext, tick_ms: u64) -> JobContext {
-        JobContext { mode, cancel, metrics, sinks, tick_ms, state: StateBackendConfig::Memory, failure: Default::default(), failed: Default::default() }
+        JobContext { mode, cancel, metrics, sinks, tick_ms, state: StateBackendConfig::Memory, splits: Default::default(), failure: Default::default(), failed: Default::default() }
     }
 
     /// The keyed state store of stateful operator `operator` on `worker`: its own in-memory

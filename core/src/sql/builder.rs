@@ -54,6 +54,11 @@ impl<'c> JobBuilder<'c> {
         })
     }
 
+    /// The expression settings of the job (time zone, user functions).
+    pub fn bind_context(&self) -> &crate::expr::BindContext {
+        self.validator.bind_context()
+    }
+
     /// A fresh id `prefix_N`.
     pub fn fresh_id(&mut self, prefix: &str) -> String {
         loop {

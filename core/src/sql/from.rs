@@ -12,6 +12,7 @@ use super::catalog::CatalogEntry;
 use super::error::SqlError;
 use super::expr::{and_all, conjuncts, Translator};
 use super::interval::is_time_bound;
+use super::lateral::{is_true, lateral_call, LateralCall, LateralJoin};
 use super::query::QueryPlanner;
 use super::scope::{ident_position, Relation, ScopeColumn};
 
@@ -24,6 +25,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         };
         let mut rel = self.table_with_joins(first)?;
         for item in rest {
+            if let Some(call) = lateral_call(&item.relation)? {
+                let lateral = self.lateral(rel, &call, LateralJoin::Inner)?;
+                rel = self.joins(lateral, &item.joins)?;
+                continue;
+            }
             let right = self.table_with_joins(item)?;
             let mut left_keys = Vec::new();
             let mut right_keys = Vec::new();
@@ -51,8 +57,17 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     }
 
     fn table_with_joins(&mut self, t: &TableWithJoins) -> Result<Relation, SqlError> {
-        let mut rel = self.factor(&t.relation)?;
-        for j in &t.joins {
+        let rel = self.factor(&t.relation)?;
+        self.joins(rel, &t.joins)
+    }
+
+    /// `rel` joined with each of `joins` in turn.
+    fn joins(&mut self, mut rel: Relation, joins: &[ast::Join]) -> Result<Relation, SqlError> {
+        for j in joins {
+            if let Some(call) = lateral_call(&j.relation)? {
+                rel = self.lateral_join(rel, &call, &j.join_operator)?;
+                continue;
+            }
             let right = self.factor(&j.relation)?;
             let (join_type, constraint) = match &j.join_operator {
                 JoinOperator::Join(c) | JoinOperator::Inner(c) => (JoinType::Inner, c),
@@ -71,6 +86,30 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             };
         }
         Ok(rel)
+    }
+
+    /// `rel [CROSS | INNER | LEFT] JOIN LATERAL TABLE(..) [ON ..]`.
+    fn lateral_join(&mut self, rel: Relation, call: &LateralCall<'_>, op: &JoinOperator) -> Result<Relation, SqlError> {
+        let (join, constraint) = match op {
+            JoinOperator::Join(c) | JoinOperator::Inner(c) | JoinOperator::CrossJoin(c) => (LateralJoin::Inner, c),
+            JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (LateralJoin::Left, c),
+            other => return Err(SqlError::unsupported(format!("{} with LATERAL TABLE (supported: comma, CROSS JOIN, JOIN .. ON, LEFT JOIN .. ON TRUE)", join_kind_name(other)))),
+        };
+        let on = match constraint {
+            JoinConstraint::None => None,
+            JoinConstraint::On(on) if is_true(on) => None,
+            JoinConstraint::On(on) if join == LateralJoin::Inner => Some(on),
+            JoinConstraint::On(_) => return Err(SqlError::unsupported("LEFT JOIN LATERAL TABLE(..) with a condition other than ON TRUE (filter in WHERE instead)")),
+            _ => return Err(SqlError::unsupported("USING or NATURAL with LATERAL TABLE")),
+        };
+        let joined = self.lateral(rel, call, join)?;
+        match on {
+            None => Ok(joined),
+            Some(on) => {
+                let predicate = Translator::new(&joined).expr(on)?;
+                self.job.filter(joined, predicate)
+            }
+        }
     }
 
     fn join_on(&mut self, left: Relation, right: Relation, join_type: JoinType, on: &ast::Expr) -> Result<Relation, SqlError> {
@@ -141,9 +180,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             TableFactor::NestedJoin { table_with_joins, alias: None } => self.table_with_joins(table_with_joins),
             TableFactor::MatchRecognize { .. } => Err(SqlError::unsupported("MATCH_RECOGNIZE")),
             TableFactor::TableFunction { expr, alias } => self.window_tvf(expr, alias.as_ref()),
-            TableFactor::Derived { lateral: true, .. } | TableFactor::Function { .. } | TableFactor::UNNEST { .. } => {
-                Err(SqlError::unsupported("LATERAL TABLE / table functions in FROM"))
+            TableFactor::Function { .. } if lateral_call(f)?.is_some() => {
+                Err(SqlError::invalid("LATERAL TABLE(..) needs a table to its left: FROM t, LATERAL TABLE(f(t.x)) AS T(a)"))
             }
+            TableFactor::Derived { lateral: true, .. } => Err(SqlError::unsupported("LATERAL subqueries (LATERAL TABLE(f(..)) is supported)")),
+            TableFactor::Function { .. } | TableFactor::UNNEST { .. } => Err(SqlError::unsupported("this table function form in FROM (write LATERAL TABLE(f(..)))")),
             other => Err(SqlError::unsupported(format!("FROM item {other}"))),
         }
     }

@@ -28,6 +28,7 @@ mod explain;
 mod expr;
 mod from;
 mod interval;
+mod lateral;
 mod literal;
 mod over;
 mod plan_view;
@@ -38,6 +39,7 @@ mod select;
 mod session;
 mod subquery;
 mod topn;
+mod values;
 mod window;
 
 #[cfg(test)]

@@ -163,7 +163,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 if all { Ok(rel) } else { self.distinct(rel) }
             }
             SetExpr::SetOperation { op, .. } => Err(SqlError::unsupported(format!("{op} (only UNION and UNION ALL)"))),
-            SetExpr::Values(_) => Err(SqlError::unsupported("VALUES lists")),
+            SetExpr::Values(v) => self.values(v),
             SetExpr::Table(_) => Err(SqlError::unsupported("TABLE t as a query")),
             _ => Err(SqlError::unsupported("this kind of query")),
         }

@@ -346,9 +346,6 @@ fn reject_unsupported_tokens(st: &StatementTokens) -> Result<(), SqlError> {
         if upper == "FOR" && st.word(i + 1).as_deref() == Some("SYSTEM_TIME") {
             return Err(SqlError::Unsupported { feature: "temporal join FOR SYSTEM_TIME AS OF (coming with event-time support)".into(), at });
         }
-        if upper == "LATERAL" && st.word(i + 1).as_deref() == Some("TABLE") {
-            return Err(SqlError::Unsupported { feature: "LATERAL TABLE (table functions)".into(), at });
-        }
     }
     Ok(())
 }

@@ -4,7 +4,9 @@
 //!
 //! Options: `path` (required; a file, or a directory whose regular files are read recursively,
 //! sorted by path, skipping names starting with `.` or `_`; a `file://` prefix is accepted),
-//! `format` (required: `csv` or `json`), and the format's options:
+//! `format` (required: `csv` or `json`), `source.monitor-interval` (a duration such as `'1 s'`:
+//! keep watching the directory `path` and read each new file once — the source becomes
+//! unbounded and never finishes; see [`monitor`]), and the format's options:
 //!
 //! * `csv`: `csv.field-delimiter` (default `,`; `\t` accepted), `csv.quote-character`
 //!   (default `"`), `csv.disable-quote-character`, `csv.escape-character` (default none; quotes
@@ -27,6 +29,7 @@
 
 pub mod csv;
 pub mod json;
+pub mod monitor;
 pub mod sink;
 pub mod split;
 
@@ -35,16 +38,21 @@ mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use self::csv::{CsvFormat, CsvReader};
 use self::json::{JsonFormat, JsonReader};
 use self::split::{DEFAULT_SPLIT_THRESHOLD, FileOffset, InputFile, SegmentQueue, list_files, plan_segments};
-use super::options::{bad_value, check_known, missing};
+use self::monitor::MonitoredDirectory;
+use super::options::{bad_value, check_known, missing, parse_duration};
 use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourceReader};
 use crate::error::RuntimeError;
 use crate::types::Schema;
 
-const COMMON: &[&str] = &["path", "format"];
+const COMMON: &[&str] = &["path", "format", MONITOR_INTERVAL];
+
+/// The option that turns a directory source into a monitoring, unbounded one.
+const MONITOR_INTERVAL: &str = "source.monitor-interval";
 
 /// A configured `filesystem` source: the files listed when it was created and how to read them.
 #[derive(Debug)]
@@ -52,12 +60,24 @@ pub struct FilesystemSource {
     files: Arc<Vec<InputFile>>,
     format: Format,
     split_threshold: u64,
+    /// The directory to watch and how often, with `source.monitor-interval`.
+    monitor: Option<(PathBuf, Duration)>,
 }
 
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 enum Format {
     Csv(Arc<CsvFormat>),
     Json(Arc<JsonFormat>),
+}
+
+impl Format {
+    /// A reader of the segments in `queue` in this format.
+    fn reader(&self, queue: SegmentQueue) -> Box<dyn SourceReader> {
+        match self {
+            Format::Csv(f) => Box::new(CsvReader::new(Arc::clone(f), queue)),
+            Format::Json(f) => Box::new(JsonReader::new(Arc::clone(f), queue)),
+        }
+    }
 }
 
 impl FilesystemSource {
@@ -79,7 +99,15 @@ impl FilesystemSource {
         };
         let path = PathBuf::from(path.strip_prefix("file://").unwrap_or(path));
         let files = list_files(&path).map_err(|e| ConnectorError::option("path", format!("cannot read path '{}': {e}", path.display())))?;
-        Ok(FilesystemSource { files: Arc::new(files), format, split_threshold: DEFAULT_SPLIT_THRESHOLD })
+        let monitor = match parse_duration(options, MONITOR_INTERVAL)? {
+            None => None,
+            Some(d) if d.is_zero() => return Err(bad_value(MONITOR_INTERVAL, &options[MONITOR_INTERVAL], "a positive duration such as '1 s'")),
+            Some(_) if !path.is_dir() => {
+                return Err(ConnectorError::option(MONITOR_INTERVAL, format!("'{MONITOR_INTERVAL}' needs 'path' to be a directory, but '{}' is a file", path.display())))
+            }
+            Some(d) => Some((path, d)),
+        };
+        Ok(FilesystemSource { files: Arc::new(files), format, split_threshold: DEFAULT_SPLIT_THRESHOLD, monitor })
     }
 
     /// The same source, splitting files larger than `bytes` between workers (tests use small
@@ -97,16 +125,16 @@ impl FilesystemSource {
 
 impl SourceFactory for FilesystemSource {
     fn boundedness(&self) -> Boundedness {
-        Boundedness::Bounded
+        if self.monitor.is_some() { Boundedness::Unbounded } else { Boundedness::Bounded }
     }
 
     fn open(&self, worker: usize, peers: usize, resume: Option<&SourceOffset>) -> Result<Box<dyn SourceReader>, RuntimeError> {
+        if let Some((dir, interval)) = &self.monitor {
+            return Ok(Box::new(MonitoredDirectory::new(dir.clone(), *interval, self.format.clone(), worker, peers, resume)?));
+        }
         let resume = resume.map(FileOffset::from_source_offset).transpose()?;
         let segments = plan_segments(&self.files, self.split_threshold, worker, peers);
         let queue = SegmentQueue::new(Arc::clone(&self.files), segments, resume);
-        Ok(match &self.format {
-            Format::Csv(f) => Box::new(CsvReader::new(Arc::clone(f), queue)),
-            Format::Json(f) => Box::new(JsonReader::new(Arc::clone(f), queue)),
-        })
+        Ok(self.format.reader(queue))
     }
 }

@@ -10,6 +10,7 @@ pub(crate) mod comparison;
 pub(crate) mod conditional;
 pub(crate) mod logic;
 pub(crate) mod math;
+pub(crate) mod regexp;
 pub(crate) mod string;
 pub(crate) mod time;
 
@@ -37,6 +38,7 @@ const ALL: &[&[FunctionDef]] = &[
     logic::FUNCTIONS,
     conditional::FUNCTIONS,
     string::FUNCTIONS,
+    regexp::FUNCTIONS,
     math::FUNCTIONS,
     time::FUNCTIONS,
 ];

@@ -6,6 +6,7 @@
 mod functions;
 mod operators;
 mod props;
+mod regexp;
 
 use crate::types::{DataType, Field, Row, Schema, Value};
 

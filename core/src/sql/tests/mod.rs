@@ -4,7 +4,9 @@
 mod errors;
 mod fuzz;
 mod golden;
+mod lateral;
 mod planning;
+mod values;
 mod window;
 
 use crate::plan::{JobSpec, Node};
@@ -71,4 +73,29 @@ pub fn error(sql: &str) -> String {
         Ok(o) => panic!("expected an error for {sql}, got {o:?}"),
         Err(e) => e.to_string(),
     }
+}
+
+/// Runs the query `sql` (after [`DDL`]) in batch mode on 2 workers and returns the rows the
+/// `result` sink is left with, printed and sorted.
+pub fn run_rows(sql: &str) -> Vec<String> {
+    use std::sync::Arc;
+
+    use crate::plan::RuntimeMode;
+    use crate::runtime::{run_job, RunOptions};
+
+    let spec = job(sql);
+    let plan = crate::plan::validate(&spec).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let options = RunOptions { workers: Some(2), mode: Some(RuntimeMode::Batch), tick_ms: 1, ..RunOptions::default() };
+    let outcome = run_job(Arc::new(plan), &options).unwrap_or_else(|e| panic!("{sql}: {e}"));
+    let mut rows: Vec<crate::types::Row> = Vec::new();
+    for (kind, row) in outcome.collected.get(super::RESULT_SINK).cloned().unwrap_or_default() {
+        if kind.is_addition() {
+            rows.push(row);
+        } else if let Some(i) = rows.iter().position(|r| *r == row) {
+            rows.swap_remove(i);
+        }
+    }
+    let mut texts: Vec<String> = rows.iter().map(|r| r.to_string()).collect();
+    texts.sort();
+    texts
 }
