@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::baseline::BASELINE_QUERIES;
 use super::exec::{ExecOutput, System};
-use super::memory::{MemoryRun, Sample};
+use super::memory::MemoryRun;
 use super::queries::{QUERIES, Query, SUITE_TPS, WINDOWS, find};
 use super::report::{Entry, Report, Run};
 use super::weir_query;
@@ -136,12 +136,32 @@ fn pretty<T: serde::Serialize>(value: &T) -> Result<String, String> {
 /// The memory run of each selected query, one after the other.
 pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryRun>, String> {
     let duration = args.duration.ok_or("a memory run needs --duration")?;
+    if !(duration.is_finite() && duration > 0.0 && args.sample_every > 0.0) {
+        return Err("--duration and --sample-every must be positive numbers of seconds".into());
+    }
+    if args.workers == Some(0) {
+        return Err("--workers must be at least 1".into());
+    }
     let workers = args
         .workers
         .unwrap_or_else(weir_core::runtime::default_workers);
     let mut runs = Vec::new();
     for query in select(&args.query)? {
         let tps = query.tps_or_default(args.tps);
+        let mut run = MemoryRun {
+            query: query.name.to_string(),
+            workers,
+            tps,
+            samples: Vec::new(),
+            peak_rss_mib: 0.0,
+            machine: Machine::current().describe(),
+            not_run: None,
+        };
+        if let Err(e) = weir_query::plan(query, 0, tps) {
+            run.not_run = Some(e);
+            runs.push(run);
+            continue;
+        }
         eprintln!(
             "memory run: {} for {duration} s, streaming, unbounded source, {workers} workers",
             query.name
@@ -173,16 +193,10 @@ pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryR
                 m.stderr_tail(3)
             ));
         }
-        let samples: Vec<Sample> = serde_json::from_str(result_line(&m.stdout)?)
+        run.samples = serde_json::from_str(result_line(&m.stdout)?)
             .map_err(|e| format!("unreadable samples: {e}"))?;
-        runs.push(MemoryRun {
-            query: query.name.to_string(),
-            workers,
-            tps,
-            samples,
-            peak_rss_mib: m.peak_rss_kib as f64 / 1024.0,
-            machine: Machine::current().describe(),
-        });
+        run.peak_rss_mib = m.peak_rss_kib as f64 / 1024.0;
+        runs.push(run);
     }
     Ok(runs)
 }

@@ -39,6 +39,9 @@ pub struct MemoryRun {
     pub peak_rss_mib: f64,
     /// The machine, as one line (filled in by the harness).
     pub machine: String,
+    /// Why the query did not run (the engine's error when it cannot plan it); no samples then.
+    #[serde(default)]
+    pub not_run: Option<String>,
 }
 
 /// `VmRSS` of `/proc/self/status`, MiB.
@@ -126,6 +129,10 @@ impl MemoryRun {
             "Memory run: {} in streaming mode on an unbounded nexmark source, {} workers, {} events/s of event time; {}",
             self.query, self.workers, self.tps, self.machine
         );
+        if let Some(why) = &self.not_run {
+            let _ = writeln!(out, "not run: {why}");
+            return out;
+        }
         let (Some(first), Some(last), Some(middle)) =
             (self.samples.first(), self.samples.last(), self.middle())
         else {
@@ -202,6 +209,7 @@ mod tests {
             samples: vec![s(0.0, 10.0, 0), s(5.0, 50.0, 500), s(10.0, 20.0, 1000)],
             peak_rss_mib: 51.0,
             machine: "test".into(),
+            not_run: None,
         };
         let table = run.table();
         assert!(
