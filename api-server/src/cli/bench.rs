@@ -7,7 +7,7 @@ use std::ffi::OsString;
 use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
 
-use weir_benches::nexmark::exec::{ExecArgs, exec};
+use weir_benches::nexmark::exec::{ExecArgs, exec_line};
 use weir_benches::nexmark::harness::{self, ExecCommand, NexmarkArgs};
 
 /// The benchmarks.
@@ -35,8 +35,7 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Nexmark(args) => nexmark(&args),
         BenchCommand::Groupby { args } => groupby(args),
         BenchCommand::Exec(args) => {
-            let out = exec(&args).map_err(|e| anyhow!(e))?;
-            println!("{}", serde_json::to_string(&out)?);
+            println!("{}", exec_line(&args).map_err(|e| anyhow!(e))?);
             Ok(())
         }
     }
@@ -45,15 +44,14 @@ pub fn bench(command: BenchCommand) -> anyhow::Result<()> {
 fn nexmark(args: &NexmarkArgs) -> anyhow::Result<()> {
     let program = std::env::current_exe().context("cannot find the weir executable to start runs with")?;
     let exec = ExecCommand { program, prefix: vec!["bench".into(), "exec".into()] };
-    let report = harness::run(args, &exec).map_err(|e| anyhow!(e))?;
-    let json = serde_json::to_string_pretty(&report)?;
+    let output = harness::run_to_output(args, &exec).map_err(|e| anyhow!(e))?;
     if let Some(path) = &args.out {
-        std::fs::write(path, &json).with_context(|| format!("cannot write {}", path.display()))?;
+        std::fs::write(path, &output.json).with_context(|| format!("cannot write {}", path.display()))?;
     }
     if args.json {
-        println!("{json}");
+        println!("{}", output.json);
     } else {
-        print!("{}", report.table());
+        print!("{}", output.table);
     }
     Ok(())
 }

@@ -2,8 +2,12 @@
 //! one system on one query and prints an [`ExecOutput`] as one JSON line on stdout. The harness
 //! measures that process from outside (wall time, CPU time, peak RSS).
 
-use serde::{Deserialize, Serialize};
+use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
+use weir_core::plan::RuntimeMode;
+
+use super::memory::{self, Sample};
 use super::queries::{SUITE_TPS, find};
 use super::{baseline, generator, weir_query};
 
@@ -23,8 +27,12 @@ use super::{baseline, generator, weir_query};
 )]
 #[serde(rename_all = "kebab-case")]
 pub enum System {
-    /// Weir, through the whole stack: SQL planned by `SqlSession`, run by `run_job`.
+    /// Weir, through the whole stack: SQL planned by `SqlSession`, run by `run_job` in batch
+    /// mode.
     Weir,
+    /// Weir as [`System::Weir`] but in streaming mode: windows fire as the event-time
+    /// watermark passes their end, results are a changelog.
+    WeirStreaming,
     /// The hand-written timely/differential baseline ([`baseline`]).
     Dd,
     /// The `nexmark` source alone making q0's rows, no dataflow ([`generator`]).
@@ -36,6 +44,7 @@ impl System {
     pub fn name(self) -> &'static str {
         match self {
             System::Weir => "weir",
+            System::WeirStreaming => "weir-streaming",
             System::Dd => "dd-baseline",
             System::Generator => "generator-only",
         }
@@ -60,6 +69,13 @@ pub struct ExecArgs {
     /// Events per second of event time.
     #[arg(long, default_value_t = SUITE_TPS)]
     pub tps: u64,
+    /// Memory run: run Weir in streaming mode on an unbounded source (`--events` is ignored)
+    /// for this many seconds, sampling RSS; prints a `MemoryRun` line.
+    #[arg(long)]
+    pub duration: Option<f64>,
+    /// Seconds between two samples of a memory run.
+    #[arg(long, default_value_t = 5.0)]
+    pub sample_every: f64,
 }
 
 /// What one run reports to the harness.
@@ -74,14 +90,46 @@ pub struct ExecOutput {
     pub time_s: f64,
 }
 
+/// Runs a memory run of `args` (its `duration` set) in this process: the samples.
+pub fn exec_memory(args: &ExecArgs) -> Result<Vec<Sample>, String> {
+    let duration = args.duration.ok_or("a memory run needs --duration")?;
+    if !(duration.is_finite() && duration > 0.0 && args.sample_every > 0.0) {
+        return Err("--duration and --sample-every must be positive numbers of seconds".into());
+    }
+    let query = find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
+    memory::run_for(
+        weir_query::plan(query, 0, args.tps)?,
+        args.workers.max(1),
+        Duration::from_secs_f64(duration),
+        Duration::from_secs_f64(args.sample_every),
+    )
+}
+
+/// Runs `args` in this process and returns the JSON line to print: an [`ExecOutput`], or the
+/// samples of a memory run when `--duration` is given.
+pub fn exec_line(args: &ExecArgs) -> Result<String, String> {
+    let json = if args.duration.is_some() {
+        serde_json::to_string(&exec_memory(args)?)
+    } else {
+        serde_json::to_string(&exec(args)?)
+    };
+    json.map_err(|e| e.to_string())
+}
+
 /// Runs `args` in this process.
 pub fn exec(args: &ExecArgs) -> Result<ExecOutput, String> {
     let workers = args.workers.max(1);
     match args.system {
-        System::Weir => {
+        System::Weir | System::WeirStreaming => {
             let query =
                 find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
-            let run = weir_query::run(weir_query::plan(query, args.events, args.tps)?, workers)?;
+            let mode = if args.system == System::Weir {
+                RuntimeMode::Batch
+            } else {
+                RuntimeMode::Streaming
+            };
+            let plan = weir_query::plan(query, args.events, args.tps)?;
+            let run = weir_query::run(plan, workers, mode)?;
             Ok(ExecOutput {
                 rows_in: run.rows_in,
                 rows_out: run.rows_out,

@@ -2,7 +2,8 @@
 //! the engine's message, never skipped silently), then runs every system on every runnable query
 //! `runs` times as separate processes, interleaved in rounds with the order rotated each round,
 //! and measures each process from outside with `wait4(2)`: so the peak RSS is that of one system
-//! running one query. A progress bar on stderr counts the runs.
+//! running one query. A progress bar on stderr counts the runs. With `--duration` it runs the
+//! memory run of [`super::memory`] instead.
 
 use std::ffi::OsString;
 use std::path::PathBuf;
@@ -12,15 +13,18 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::baseline::BASELINE_QUERIES;
 use super::exec::{ExecOutput, System};
-use super::queries::{QUERIES, Query, SUITE_TPS, find};
+use super::memory::MemoryRun;
+use super::queries::{QUERIES, Query, SUITE_TPS, WINDOWS, find};
 use super::report::{Entry, Report, Run};
 use super::weir_query;
+use crate::harness::machine::Machine;
 use crate::measure;
 
 /// Options of `weir bench nexmark`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct NexmarkArgs {
-    /// Queries to run: `all`, or names separated by commas (`q0,q1,q5`).
+    /// Queries to run: `all` (the Nexmark queries), `windows` (the window benchmarks
+    /// `window-tumble`, `window-session`), or names separated by commas (`q0,q1,q5`).
     #[arg(long, default_value = "all")]
     pub query: String,
     /// Events of the stream each query reads (all three tables; bids are 46 of every 50).
@@ -32,9 +36,21 @@ pub struct NexmarkArgs {
     /// Runs of each system on each query; medians are reported.
     #[arg(long, default_value_t = 3)]
     pub runs: usize,
-    /// Events per second of event time (the Nexmark Flink suite's TPS).
-    #[arg(long, default_value_t = SUITE_TPS)]
-    pub tps: u64,
+    /// Events per second of event time (default: the Nexmark Flink suite's TPS, 10,000,000;
+    /// the window benchmarks 10,000).
+    #[arg(long)]
+    pub tps: Option<u64>,
+    /// Also run every selected query in streaming mode (`weir-streaming`); the window
+    /// benchmarks always are.
+    #[arg(long)]
+    pub streaming: bool,
+    /// Memory run: instead of the benchmark, run each selected query once in streaming mode on
+    /// an unbounded source for this many seconds of wall time, sampling its RSS.
+    #[arg(long)]
+    pub duration: Option<f64>,
+    /// Seconds between two RSS samples of a memory run.
+    #[arg(long, default_value_t = 5.0)]
+    pub sample_every: f64,
     /// Skip the hand-written baselines and the generator-only run.
     #[arg(long)]
     pub no_baselines: bool,
@@ -56,24 +72,143 @@ pub struct ExecCommand {
     pub prefix: Vec<OsString>,
 }
 
-/// The queries `selection` names (`all` or a comma-separated list).
+/// The queries `selection` names: a comma-separated list of names and of the groups `all`
+/// (the Nexmark queries) and `windows` (the window benchmarks).
 pub fn select(selection: &str) -> Result<Vec<&'static Query>, String> {
-    if selection.trim().eq_ignore_ascii_case("all") {
-        return Ok(QUERIES.iter().collect());
-    }
-    selection
-        .split(',')
-        .map(|name| {
-            find(name).ok_or_else(|| {
-                let known: Vec<&str> = QUERIES.iter().map(|q| q.name).collect();
+    let mut out: Vec<&'static Query> = Vec::new();
+    for name in selection.split(',') {
+        let group: Vec<&'static Query> = match name.trim().to_ascii_lowercase().as_str() {
+            "all" => QUERIES.iter().collect(),
+            "windows" => WINDOWS.iter().collect(),
+            _ => vec![find(name).ok_or_else(|| {
+                let known: Vec<&str> = QUERIES.iter().chain(WINDOWS).map(|q| q.name).collect();
                 format!(
-                    "unknown query '{}'; known: {}, or all",
+                    "unknown query '{}'; known: {}, all or windows",
                     name.trim(),
                     known.join(", ")
                 )
-            })
-        })
-        .collect()
+            })?],
+        };
+        for q in group {
+            if !out.contains(&q) {
+                out.push(q);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// What `weir bench nexmark` prints: the JSON report and the table.
+#[derive(Clone, Debug)]
+pub struct Output {
+    /// The report as pretty JSON (a [`Report`], or a list of [`MemoryRun`]s).
+    pub json: String,
+    /// The report as text.
+    pub table: String,
+}
+
+/// Runs `weir bench nexmark` as `args` say: the benchmark, or the memory run with
+/// `--duration`.
+pub fn run_to_output(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Output, String> {
+    if args.duration.is_some() {
+        let runs = memory_runs(args, exec)?;
+        let table = runs
+            .iter()
+            .map(MemoryRun::table)
+            .collect::<Vec<_>>()
+            .join("\n");
+        return Ok(Output {
+            json: pretty(&runs)?,
+            table,
+        });
+    }
+    let report = run(args, exec)?;
+    Ok(Output {
+        json: pretty(&report)?,
+        table: report.table(),
+    })
+}
+
+fn pretty<T: serde::Serialize>(value: &T) -> Result<String, String> {
+    serde_json::to_string_pretty(value).map_err(|e| e.to_string())
+}
+
+/// The memory run of each selected query, one after the other.
+pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryRun>, String> {
+    let duration = args.duration.ok_or("a memory run needs --duration")?;
+    if !(duration.is_finite() && duration > 0.0 && args.sample_every > 0.0) {
+        return Err("--duration and --sample-every must be positive numbers of seconds".into());
+    }
+    if args.workers == Some(0) {
+        return Err("--workers must be at least 1".into());
+    }
+    let workers = args
+        .workers
+        .unwrap_or_else(weir_core::runtime::default_workers);
+    let mut runs = Vec::new();
+    for query in select(&args.query)? {
+        let tps = query.tps_or_default(args.tps);
+        let mut run = MemoryRun {
+            query: query.name.to_string(),
+            workers,
+            tps,
+            samples: Vec::new(),
+            peak_rss_mib: 0.0,
+            machine: Machine::current().describe(),
+            not_run: None,
+        };
+        if let Err(e) = weir_query::plan(query, 0, tps) {
+            run.not_run = Some(e);
+            runs.push(run);
+            continue;
+        }
+        eprintln!(
+            "memory run: {} for {duration} s, streaming, unbounded source, {workers} workers",
+            query.name
+        );
+        let mut cmd = Command::new(&exec.program);
+        cmd.args(&exec.prefix).args([
+            "--system".to_string(),
+            "weir-streaming".into(),
+            "--query".into(),
+            query.name.into(),
+            "--events".into(),
+            "0".into(),
+            "--workers".into(),
+            workers.to_string(),
+            "--tps".into(),
+            tps.to_string(),
+            "--duration".into(),
+            duration.to_string(),
+            "--sample-every".into(),
+            args.sample_every.to_string(),
+        ]);
+        let m = measure::run(&mut cmd)
+            .map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
+        if !m.status.success() {
+            return Err(format!(
+                "{}: exited with {}: {}",
+                query.name,
+                m.status,
+                m.stderr_tail(3)
+            ));
+        }
+        run.samples = serde_json::from_str(result_line(&m.stdout)?)
+            .map_err(|e| format!("unreadable samples: {e}"))?;
+        run.peak_rss_mib = m.peak_rss_kib as f64 / 1024.0;
+        runs.push(run);
+    }
+    Ok(runs)
+}
+
+/// The last line of a run's stdout that holds JSON.
+fn result_line(stdout: &[u8]) -> Result<&str, String> {
+    std::str::from_utf8(stdout)
+        .map_err(|_| "printed non-UTF-8 output".to_string())?
+        .lines()
+        .rev()
+        .find(|l| l.trim_start().starts_with(['{', '[']))
+        .ok_or_else(|| "printed no result line".to_string())
 }
 
 /// Runs the benchmark and returns its report (medians computed).
@@ -85,29 +220,37 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
         .workers
         .unwrap_or_else(weir_core::runtime::default_workers);
     let queries = select(&args.query)?;
-    let mut report = Report::new(args.events, workers, args.runs, args.tps);
+    let default_tps = args.tps.unwrap_or(SUITE_TPS);
+    let mut report = Report::new(args.events, workers, args.runs, default_tps);
     if !args.no_baselines {
         report
             .entries
-            .push(Entry::new("q0", System::Generator, "ok", None));
+            .push(Entry::new("q0", System::Generator, "ok", None, default_tps));
     }
     for query in queries {
-        report
-            .entries
-            .push(match weir_query::plan(query, args.events, args.tps) {
-                Ok(_) => Entry::new(query.name, System::Weir, "ok", None),
-                Err(e) if weir_query::needs_event_time(&e) => Entry::new(
+        let tps = query.tps_or_default(args.tps);
+        let planned = weir_query::plan(query, args.events, tps);
+        let mut systems = vec![System::Weir];
+        if query.streaming || args.streaming {
+            systems.push(System::WeirStreaming);
+        }
+        for system in systems {
+            report.entries.push(match &planned {
+                Ok(_) => Entry::new(query.name, system, "ok", None, tps),
+                Err(e) if weir_query::needs_event_time(e) => Entry::new(
                     query.name,
-                    System::Weir,
+                    system,
                     "unsupported (needs event time)",
-                    Some(e),
+                    Some(e.clone()),
+                    tps,
                 ),
-                Err(e) => Entry::new(query.name, System::Weir, "unsupported", Some(e)),
+                Err(e) => Entry::new(query.name, system, "unsupported", Some(e.clone()), tps),
             });
+        }
         if !args.no_baselines && BASELINE_QUERIES.contains(&query.name) {
             report
                 .entries
-                .push(Entry::new(query.name, System::Dd, "ok", None));
+                .push(Entry::new(query.name, System::Dd, "ok", None, tps));
         }
     }
     let runnable: Vec<usize> = (0..report.entries.len())
@@ -176,19 +319,14 @@ fn measured_run(
             "--workers",
             &workers.to_string(),
             "--tps",
-            &args.tps.to_string(),
+            &entry.tps.to_string(),
         ]);
     let m = measure::run(&mut cmd)
         .map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
     if !m.status.success() {
         return Err(format!("exited with {}: {}", m.status, m.stderr_tail(3)));
     }
-    let stdout = String::from_utf8_lossy(&m.stdout);
-    let line = stdout
-        .lines()
-        .rev()
-        .find(|l| l.trim_start().starts_with('{'))
-        .ok_or("printed no result line")?;
+    let line = result_line(&m.stdout)?;
     let out: ExecOutput =
         serde_json::from_str(line).map_err(|e| format!("unreadable result line {line:?}: {e}"))?;
     Ok(Run {
@@ -205,6 +343,7 @@ fn measured_run(
 fn system_arg(system: System) -> &'static str {
     match system {
         System::Weir => "weir",
+        System::WeirStreaming => "weir-streaming",
         System::Dd => "dd",
         System::Generator => "generator",
     }
@@ -224,6 +363,19 @@ mod tests {
                 .map(|q| q.name)
                 .collect::<Vec<_>>(),
             vec!["q1", "q2"]
+        );
+        assert_eq!(
+            select("windows")
+                .unwrap()
+                .iter()
+                .map(|q| q.name)
+                .collect::<Vec<_>>(),
+            vec!["window-tumble", "window-session"]
+        );
+        assert_eq!(
+            select("q5,windows,q5").unwrap().len(),
+            3,
+            "groups in a list, no repeats"
         );
         assert!(
             select("q1,q99")

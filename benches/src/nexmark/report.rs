@@ -55,11 +55,14 @@ pub struct Entry {
     pub ratio_to_baseline: Option<f64>,
     /// Rows out of the last run, for comparing answers' sizes between systems.
     pub rows_out: Option<u64>,
+    /// Events per second of event time this query ran at (0 in reports older than the field).
+    #[serde(default)]
+    pub tps: u64,
 }
 
 impl Entry {
     /// An entry with no runs yet.
-    pub fn new(query: &str, system: System, status: &str, note: Option<String>) -> Entry {
+    pub fn new(query: &str, system: System, status: &str, note: Option<String>, tps: u64) -> Entry {
         Entry {
             query: query.to_string(),
             system,
@@ -73,6 +76,7 @@ impl Entry {
             events_per_s_per_worker: None,
             ratio_to_baseline: None,
             rows_out: None,
+            tps,
         }
     }
 
@@ -131,7 +135,11 @@ impl Report {
             .filter(|e| e.system == System::Dd)
             .filter_map(|e| Some((e.query.clone(), e.median_time_s?)))
             .collect();
-        for e in self.entries.iter_mut().filter(|e| e.system == System::Weir) {
+        for e in self
+            .entries
+            .iter_mut()
+            .filter(|e| matches!(e.system, System::Weir | System::WeirStreaming))
+        {
             let base = baselines
                 .iter()
                 .find(|(q, _)| *q == e.query)
@@ -151,9 +159,23 @@ impl Report {
             "Nexmark, {} events, {} workers, median of {} runs; {}",
             self.events, self.workers, self.runs, self.machine
         );
+        let mut rates: Vec<String> = Vec::new();
+        for e in &self.entries {
+            let rate = format!("{} at {}", e.query, group_thousands(e.tps as f64));
+            if e.tps != self.tps && !rates.contains(&rate) {
+                rates.push(rate);
+            }
+        }
         let _ = writeln!(
             out,
-            "{:<6} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  status",
+            "event time advances at {} events/s{}{}",
+            group_thousands(self.tps as f64),
+            if rates.is_empty() { "" } else { "; " },
+            rates.join(", ")
+        );
+        let _ = writeln!(
+            out,
+            "{:<14} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  status",
             "query",
             "system",
             "time s",
@@ -175,7 +197,7 @@ impl Report {
             };
             let _ = writeln!(
                 out,
-                "{:<6} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  {status}",
+                "{:<14} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  {status}",
                 e.query,
                 e.system.name(),
                 f(e.median_time_s, 3),
@@ -223,9 +245,9 @@ mod tests {
     #[test]
     fn medians_rates_and_ratios() {
         let mut r = Report::new(1_000_000, 2, 3, 10);
-        let mut weir = Entry::new("q0", System::Weir, "ok", None);
+        let mut weir = Entry::new("q0", System::Weir, "ok", None, 10);
         weir.runs = vec![run(2.0), run(4.0), run(1.0)];
-        let mut dd = Entry::new("q0", System::Dd, "ok", None);
+        let mut dd = Entry::new("q0", System::Dd, "ok", None, 10);
         dd.runs = vec![run(1.0)];
         r.entries = vec![
             weir,
@@ -235,6 +257,7 @@ mod tests {
                 System::Weir,
                 "unsupported (needs event time)",
                 Some("HOP".into()),
+                10,
             ),
         ];
         r.finish();

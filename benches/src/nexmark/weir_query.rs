@@ -1,6 +1,6 @@
 //! One Nexmark query run by Weir in this process, through the whole stack: the SQL script is
-//! planned by [`SqlSession`], validated, and run by [`run_job`] in batch mode on `workers`
-//! threads into its `blackhole` sink.
+//! planned by [`SqlSession`], validated, and run by [`run_job`] in batch or streaming mode on
+//! `workers` threads into its `blackhole` sink (or, for tests, a `collect` sink).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -8,6 +8,7 @@ use std::time::Duration;
 use weir_core::plan::{RuntimeMode, ValidatedPlan, validate};
 use weir_core::runtime::{RunOptions, run_job};
 use weir_core::sql::{SqlOutcome, SqlSession};
+use weir_core::types::{Row, RowKind};
 
 use super::queries::{Query, script};
 
@@ -25,10 +26,13 @@ pub struct QueryRun {
 /// Plans `query` over a stream of `events` events. The error is the engine's own message: a
 /// query Weir cannot plan yet (windows before event time exists) fails here, before running.
 pub fn plan(query: &Query, events: u64, tps: u64) -> Result<ValidatedPlan, String> {
+    plan_script(query, &script(query, events, tps))
+}
+
+/// Plans the whole script `text` of `query`.
+fn plan_script(query: &Query, text: &str) -> Result<ValidatedPlan, String> {
     let mut session = SqlSession::new();
-    let outcomes = session
-        .execute_script(&script(query, events, tps))
-        .map_err(|e| e.to_string())?;
+    let outcomes = session.execute_script(text).map_err(|e| e.to_string())?;
     let spec = outcomes
         .into_iter()
         .find_map(|o| match o {
@@ -39,11 +43,34 @@ pub fn plan(query: &Query, events: u64, tps: u64) -> Result<ValidatedPlan, Strin
     validate(&spec).map_err(|e| e.to_string())
 }
 
-/// Runs a planned query to the end on `workers` worker threads.
-pub fn run(plan: ValidatedPlan, workers: usize) -> Result<QueryRun, String> {
+/// The changelog `query` writes over a stream of `events` events, its `blackhole` sink
+/// replaced by a `collect` sink: what the query answers, for comparing with a baseline.
+pub fn collect_rows(
+    query: &Query,
+    events: u64,
+    tps: u64,
+    workers: usize,
+    mode: RuntimeMode,
+) -> Result<Vec<(RowKind, Row)>, String> {
+    let text = script(query, events, tps).replace(
+        "WITH ('connector' = 'blackhole')",
+        "WITH ('connector' = 'collect')",
+    );
+    let plan = plan_script(query, &text)?;
     let options = RunOptions {
         workers: Some(workers),
-        mode: Some(RuntimeMode::Batch),
+        mode: Some(mode),
+        ..RunOptions::default()
+    };
+    let outcome = run_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
+    Ok(outcome.collected.into_values().flatten().collect())
+}
+
+/// Runs a planned query to the end on `workers` worker threads in `mode`.
+pub fn run(plan: ValidatedPlan, workers: usize, mode: RuntimeMode) -> Result<QueryRun, String> {
+    let options = RunOptions {
+        workers: Some(workers),
+        mode: Some(mode),
         ..RunOptions::default()
     };
     let outcome = run_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
