@@ -141,11 +141,9 @@ fn tumble_weir_batch_equals_dd_baseline_and_fold() {
     );
 }
 
-/// Fails today: in streaming mode (the event-time window path) `COUNT(*)` per window comes out
-/// as 0 for every group (`COUNT(price)`, `SUM`, `MAX` are right, and batch mode is right). Run
-/// with `--ignored` once the engine is fixed, then drop the `ignore`.
+/// Streaming mode (the event-time window path) gives the fold's counts too. It caught
+/// `COUNT(*)` as the only aggregate coming out 0 on the general aggregate path.
 #[test]
-#[ignore = "engine bug: windowed COUNT(*) is 0 in streaming mode"]
 fn tumble_weir_streaming_equals_fold() {
     let events = 100_000;
     let fold = tumble_fold(&bids(events));

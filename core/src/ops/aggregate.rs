@@ -139,8 +139,12 @@ pub fn aggregate<'s>(
 fn key_values<'s>(input: Rows<'s>, group_by: Vec<CompiledExpr>, sources: Vec<SlotSource>, eval: Evaluator) -> VecCollection<'s, Time, (Row, Row), isize> {
     input.flat_map(move |row| {
         let key = eval.eval_row(&group_by, &row)?;
-        let mut values = Vec::with_capacity(sources.len());
+        let mut values = Vec::with_capacity(sources.len().max(1));
         eval_slots(&sources, &row, &eval, &mut values)?;
+        // An empty value row marks the global seed: a row of only COUNT(*) must not be empty.
+        if values.is_empty() {
+            values.push(Value::Boolean(true));
+        }
         Some((key, Row::new(values)))
     })
 }
