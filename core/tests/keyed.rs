@@ -176,7 +176,45 @@ fn interval_expected(events: &[Event]) -> Vec<Row> {
     rows
 }
 
-const CASES: [Case; 4] = [
+/// Nexmark q5's shape: per 2 s window the keys with the most rows — a window aggregate, a
+/// window aggregate over it, and a window join of the two on the window bounds.
+fn hot_keys_nodes(dir: &std::path::Path, events: &[Event]) -> Vec<Json> {
+    let col = |c: &str| json!({"name": c, "expr": {"column": c}});
+    vec![
+        source(dir, "events", events),
+        json!({"kind": "window", "id": "w", "input": "events", "window": "tumble", "time_column": "ts", "size_ms": 2000}),
+        json!({"kind": "aggregate", "id": "counts", "input": "w", "group_by": [col("window_start"), col("window_end"), col("k")],
+               "aggregates": [{"name": "n", "function": "count"}]}),
+        json!({"kind": "aggregate", "id": "most", "input": "counts", "group_by": [col("window_start"), col("window_end")],
+               "aggregates": [{"name": "maxn", "function": "max", "args": [{"column": "n"}]}]}),
+        json!({"kind": "join", "id": "j", "left": "counts", "right": "most",
+               "left_keys": [{"column": "window_start"}, {"column": "window_end"}], "right_keys": [{"column": "window_start"}, {"column": "window_end"}],
+               "condition": {"call": {"function": ">=", "args": [{"column": "n"}, {"column": "maxn"}]}}}),
+        json!({"kind": "project", "id": "last", "input": "j", "columns": [col("window_start"), col("k"), col("n")]}),
+    ]
+}
+
+fn hot_keys_expected(events: &[Event]) -> Vec<Row> {
+    let mut counts: BTreeMap<(i64, i64), i64> = BTreeMap::new();
+    for &(k, _, t) in events {
+        *counts.entry((t - t.rem_euclid(2000), k)).or_default() += 1;
+    }
+    let mut most: BTreeMap<i64, i64> = BTreeMap::new();
+    for (&(w, _), &n) in &counts {
+        let m = most.entry(w).or_default();
+        *m = (*m).max(n);
+    }
+    let mut rows: Vec<Row> = counts
+        .iter()
+        .filter(|((w, _), n)| most.get(w) == Some(n))
+        .map(|(&(w, k), &n)| Row::new(vec![ts(w), Value::BigInt(k), Value::BigInt(n)]))
+        .collect();
+    rows.sort();
+    rows
+}
+
+const CASES: [Case; 5] = [
+    Case { name: "window join", nodes: hot_keys_nodes, expected: hot_keys_expected },
     Case { name: "session", nodes: session_nodes, expected: session_expected },
     Case { name: "over rows", nodes: |d, e| over_nodes("rows", 2, d, e), expected: |e| over_expected(e, |_, i, j| j <= i && j + 2 >= i) },
     Case { name: "over range", nodes: |d, e| over_nodes("range", 1000, d, e), expected: |e| over_expected(e, |l, i, j| l[j].0 <= l[i].0 && l[j].0 >= l[i].0 - 1000) },
@@ -284,4 +322,16 @@ fn interval_join_and_session_state_stays_bounded_on_long_input() {
         assert!(long <= short + short / 2, "{name}: peak state grew from {short} to {long} entries with four times the input");
         assert_eq!((end, long_end), (0, 0), "{name}: everything expires at the end of the input");
     }
+}
+
+#[test]
+fn a_join_of_window_aggregates_on_their_bounds_is_a_window_join() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut nodes = hot_keys_nodes(dir.path(), &events());
+    nodes.push(json!({"kind": "sink", "id": "out", "input": "last", "connector": "collect"}));
+    let plan = validate(&parse_job_spec(&json!({"nodes": nodes}).to_string()).expect("parses")).expect("validates");
+    let node = |id: &str| plan.node(id).unwrap_or_else(|| panic!("no node {id}"));
+    assert!(node("most").append_only, "an aggregate over a window aggregate's bounds is a window aggregate");
+    assert!(matches!(node("j").op, weir_core::plan::PlanOp::Join { window: Some(_), .. }), "the join is a window join");
+    assert!(node("j").append_only);
 }

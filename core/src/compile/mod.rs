@@ -11,7 +11,7 @@ use timely::dataflow::Scope;
 
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time};
+use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowJoinSpec};
 use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 use crate::runtime::JobContext;
 use crate::types::Row;
@@ -116,7 +116,18 @@ fn build_node<'s>(
             let output = ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, append_only, eval);
             if closing.is_some() { ops::drop_retractions(output) } else { output }
         }
-        PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width } => {
+        PlanOp::Join { left_keys, right_keys, condition, window: Some(w), .. } if ctx.mode == RuntimeMode::Streaming => {
+            let right = inputs.pop()?;
+            let spec = WindowJoinSpec {
+                left_keys: compile_all(left_keys),
+                right_keys: compile_all(right_keys),
+                left_end: w.left_end,
+                right_end: w.right_end,
+                condition: condition.as_ref().map(BoundExpr::compile),
+            };
+            return ops::window_join(&node.id, node.index, input, right, spec, eval, ctx.clone());
+        }
+        PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width, .. } => {
             let right = inputs.pop()?;
             let spec = JoinSpec {
                 join_type: *join_type,

@@ -26,7 +26,7 @@ pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
 pub use join::{join, JoinSpec};
-pub use keyed::{interval_join, over, session_windows, IntervalJoinSpec, OverAggregate, OverSpec};
+pub use keyed::{interval_join, over, session_windows, window_join, IntervalJoinSpec, OverAggregate, OverSpec, WindowJoinSpec};
 pub use ordering::{SortSpec, compare_by};
 pub use project::project;
 pub use sink::{changelog, sink, SinkSpec};

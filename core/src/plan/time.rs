@@ -6,8 +6,8 @@ use crate::error::{PlanError, SpecPath};
 use crate::expr::BoundExpr;
 use crate::types::{DataType, Field, Schema};
 
-use super::spec::{WatermarkDef, WindowKind, WindowNode};
-use super::typed::{PlanNode, PlanOp, SourceWatermark, TimeColumns, WindowAggregate, WindowColumns, WindowSpec};
+use super::spec::{JoinType, WatermarkDef, WindowKind, WindowNode};
+use super::typed::{PlanNode, PlanOp, SourceWatermark, TimeColumns, WindowAggregate, WindowColumns, WindowJoin, WindowSpec};
 
 /// The names of the columns a window node appends, in order.
 pub const WINDOW_COLUMNS: [&str; 3] = ["window_start", "window_end", "window_time"];
@@ -116,6 +116,18 @@ pub(super) fn window_aggregate(input: &PlanNode, group_by: &[BoundExpr]) -> Opti
     Some(WindowAggregate { end_column: w.end, end_key, event_time: w.event_time })
 }
 
+/// An inner join of two append-only event-time window relations whose keys pair the
+/// windows' starts and ends is a window join.
+pub(super) fn window_join(join_type: JoinType, left: &PlanNode, right: &PlanNode, left_keys: &[BoundExpr], right_keys: &[BoundExpr]) -> Option<WindowJoin> {
+    let (lw, rw) = (left.time.window?, right.time.window?);
+    if join_type != JoinType::Inner || !lw.event_time || !rw.event_time || !left.append_only || !right.append_only {
+        return None;
+    }
+    let pairs: Vec<(Option<usize>, Option<usize>)> = left_keys.iter().zip(right_keys).map(|(l, r)| (l.as_column(), r.as_column())).collect();
+    let paired = |l: usize, r: usize| pairs.contains(&(Some(l), Some(r)));
+    (paired(lw.start, rw.start) && paired(lw.end, rw.end)).then_some(WindowJoin { left_end: lw.end, right_end: rw.end })
+}
+
 /// The event-time and window columns of a node computing `op` over `inputs`.
 pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
     let first = inputs.first().map(|n| n.time).unwrap_or_default();
@@ -130,6 +142,14 @@ pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
             TimeColumns { rowtime: first.rowtime.and_then(moved), window }
         }
         PlanOp::Union { .. } if inputs.iter().all(|n| n.time == first) => first,
+        // A window aggregate grouped by the window's bounds keeps them as window columns, so a
+        // GROUP BY or join on them downstream is again windowed (cascading windows).
+        PlanOp::Aggregate { group_by, window: Some(w), .. } if w.event_time => {
+            let start = first.window.and_then(|iw| group_by.iter().position(|g| g.as_column() == Some(iw.start)));
+            let window = start.map(|start| WindowColumns { start, end: w.end_key, event_time: true });
+            TimeColumns { rowtime: None, window }
+        }
+        PlanOp::Join { window: Some(_), .. } => TimeColumns { rowtime: None, window: first.window },
         PlanOp::Window { time_column, .. } => {
             let width = inputs.first().map(|n| n.schema.len()).unwrap_or(0);
             let event_time = first.rowtime == Some(*time_column);

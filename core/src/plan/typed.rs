@@ -152,6 +152,10 @@ pub enum PlanOp {
         left_width: usize,
         /// Number of right columns.
         right_width: usize,
+        /// Set when both inputs are event-time windows joined on equal `window_start` and
+        /// `window_end`: a window join, whose rows are joined once per window when the
+        /// watermark passes its end, and then forgotten.
+        window: Option<WindowJoin>,
     },
     /// Inner join of append-only inputs on keys and an event-time interval.
     IntervalJoin {
@@ -260,6 +264,15 @@ pub struct WindowColumns {
     /// The windows were assigned on event time (the rowtime column): they close as the
     /// watermark passes their end.
     pub event_time: bool,
+}
+
+/// The `window_end` columns of a window join's inputs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct WindowJoin {
+    /// `window_end` among the left columns.
+    pub left_end: usize,
+    /// `window_end` among the right columns.
+    pub right_end: usize,
 }
 
 /// A GROUP BY over a window's start and end, which emits each window's rows once.

@@ -11,7 +11,7 @@ use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError, Us
 use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
-use super::time::{check_window, source_watermark, time_columns, window_aggregate};
+use super::time::{check_window, source_watermark, time_columns, window_aggregate, window_join};
 use super::typed::*;
 
 /// Builds a [`ValidatedPlan`] one node at a time, so that front ends (SQL, Python) can learn
@@ -443,6 +443,7 @@ impl PlanValidator {
             schema,
             op: PlanOp::Join {
                 join_type: n.join_type,
+                window: window_join(n.join_type, left, right, &left_keys, &right_keys),
                 left_keys,
                 right_keys,
                 condition,

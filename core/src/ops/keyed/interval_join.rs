@@ -51,7 +51,7 @@ pub fn interval_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'
 }
 
 /// The rows of `rows` whose join keys are all non-NULL: a NULL key equals nothing.
-fn without_null_keys<'s>(rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator) -> Rows<'s> {
+pub(super) fn without_null_keys<'s>(rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator) -> Rows<'s> {
     rows.filter(move |row| keys.iter().all(|k| eval.eval(k, row).is_some_and(|v| !v.is_null())))
 }
 

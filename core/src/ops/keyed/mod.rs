@@ -18,10 +18,14 @@
 mod interval_join;
 mod over;
 mod session;
+mod window_join;
 
 pub use interval_join::{interval_join, IntervalJoinSpec};
 pub use over::{over, OverAggregate, OverSpec};
 pub use session::session_windows;
+pub use window_join::{window_join, WindowJoinSpec};
+
+use interval_join::without_null_keys;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

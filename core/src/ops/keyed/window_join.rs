@@ -1,0 +1,80 @@
+//! Window joins: two event-time window relations joined on equal `window_start` and
+//! `window_end` (and other keys). Each side's rows wait in state under their window's end;
+//! when the watermark passes the end, the window's rows are joined, emitted once and dropped,
+//! so state holds only the open windows (Flink's window join).
+
+use weir_state::{ListState, StateError};
+
+use crate::expr::CompiledExpr;
+use crate::runtime::JobContext;
+use crate::types::Row;
+
+use super::super::{Evaluator, Rows};
+use super::{keyed, without_null_keys, KeyedContext, KeyedLogic};
+
+/// A window join, ready to run.
+pub struct WindowJoinSpec {
+    /// Equi-join keys over the left rows (including the window bounds).
+    pub left_keys: Vec<CompiledExpr>,
+    /// Equi-join keys over the right rows.
+    pub right_keys: Vec<CompiledExpr>,
+    /// `window_end` among the left columns.
+    pub left_end: usize,
+    /// `window_end` among the right columns.
+    pub right_end: usize,
+    /// A condition over the left columns followed by the right columns.
+    pub condition: Option<CompiledExpr>,
+}
+
+/// The joined rows (left columns, then right columns) of the windows of `left` and `right`.
+pub fn window_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>, spec: WindowJoinSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+    let logic = WindowJoin {
+        ends: [spec.left_end, spec.right_end],
+        condition: spec.condition,
+        eval: eval.clone(),
+        sides: [ListState::new("window-join-left"), ListState::new("window-join-right")],
+    };
+    let left = without_null_keys(left, spec.left_keys.clone(), eval.clone());
+    let right = without_null_keys(right, spec.right_keys.clone(), eval.clone());
+    keyed(node, index, vec![(left, spec.left_keys), (right, spec.right_keys)], logic, eval, ctx)
+}
+
+struct WindowJoin {
+    ends: [usize; 2],
+    condition: Option<CompiledExpr>,
+    eval: Evaluator,
+    /// Each side's rows by their window's end.
+    sides: [ListState<Row, i64>; 2],
+}
+
+impl KeyedLogic for WindowJoin {
+    fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
+        let side = input.min(1);
+        let Some(end) = row.get(self.ends[side]).as_i64() else { return Ok(()) };
+        let key = cx.key().to_vec();
+        self.sides[side].add(cx.store, &key, &end, &row)?;
+        // Rows of a window may arrive at the window's end itself (a window aggregate emits
+        // then), so the window is complete once the watermark passes the end.
+        cx.register_timer(end)
+    }
+
+    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, end: i64) -> Result<(), StateError> {
+        let key = cx.key().to_vec();
+        let lefts = self.sides[0].get(cx.store, &key, &end)?;
+        let rights = self.sides[1].get(cx.store, &key, &end)?;
+        for l in &lefts {
+            for r in &rights {
+                let joined = l.concat(r);
+                let keep = match &self.condition {
+                    None => true,
+                    Some(c) => self.eval.eval(c, &joined).and_then(|v| v.as_bool()).unwrap_or(false),
+                };
+                if keep {
+                    cx.emit(joined);
+                }
+            }
+        }
+        self.sides[0].clear(cx.store, &key, &end)?;
+        self.sides[1].clear(cx.store, &key, &end)
+    }
+}
