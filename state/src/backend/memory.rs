@@ -106,6 +106,20 @@ impl StateBackend for MemoryBackend {
         Ok(self.tables.get(table).and_then(|t| t.get(key)).cloned())
     }
 
+    fn append(&mut self, table: &str, key: &[u8], bytes: &[u8]) -> StateResult<()> {
+        let t = match self.tables.get_mut(table) {
+            Some(t) => t,
+            None => self.tables.entry(table.to_string()).or_default(),
+        };
+        match t.get_mut(key) {
+            Some(value) => value.extend_from_slice(bytes),
+            None => {
+                t.insert(key.to_vec(), bytes.to_vec());
+            }
+        }
+        Ok(())
+    }
+
     fn put(&mut self, table: &str, key: &[u8], value: &[u8]) -> StateResult<()> {
         let t = match self.tables.get_mut(table) {
             Some(t) => t,

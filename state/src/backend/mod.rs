@@ -63,6 +63,15 @@ pub trait StateBackend {
     /// Removes `key` from `table` (no-op when absent).
     fn delete(&mut self, table: &str, key: &[u8]) -> StateResult<()>;
 
+    /// Appends `bytes` to the value under `key` in `table` (creating it when absent): how
+    /// lists grow. The default reads and rewrites the value; backends that can append in place
+    /// override it, so that a growing list is not copied on every element.
+    fn append(&mut self, table: &str, key: &[u8], bytes: &[u8]) -> StateResult<()> {
+        let mut value = self.get(table, key)?.unwrap_or_default();
+        value.extend_from_slice(bytes);
+        self.put(table, key, &value)
+    }
+
     /// Visits the entries of `table` with `start <= key < end` (`end: None` = to the end of the
     /// table) in ascending key order, until the visitor returns [`ScanFlow::Stop`] or an error.
     /// The visitor must not write to this backend (it cannot: the backend is borrowed).

@@ -156,15 +156,12 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
             return Ok(());
         }
         let raw_key = self.cell.prefix(key, namespace);
-        let mut raw = store
-            .backend()
-            .get(&self.cell.name, &raw_key)?
-            .unwrap_or_default();
         let now = store.now_millis();
+        let mut raw = Vec::new();
         for value in values {
             self.append_element(now, &encode_to_vec(value), &mut raw);
         }
-        store.backend_mut().put(&self.cell.name, &raw_key, &raw)
+        store.backend_mut().append(&self.cell.name, &raw_key, &raw)
     }
 
     /// Replaces the list with `values` (an empty slice clears it).
