@@ -54,7 +54,7 @@ pub struct PyTableFunction {
     pub errors: ErrorSlot,
 }
 
-fn check_params(params: &Option<Vec<DataType>>, arg_types: &[DataType]) -> Result<Vec<DataType>, String> {
+pub(crate) fn check_params(params: &Option<Vec<DataType>>, arg_types: &[DataType]) -> Result<Vec<DataType>, String> {
     match params {
         None => Ok(arg_types
             .iter()
@@ -82,7 +82,7 @@ pub fn display_name(py: Python<'_>, callable: &Py<PyAny>, registered: &str) -> S
 }
 
 /// Turns a Python exception into an engine error carrying the traceback, keeping the first.
-fn failure(py: Python<'_>, name: &str, err: PyErr, slot: &ErrorSlot) -> EvalError {
+pub(crate) fn failure(py: Python<'_>, name: &str, err: PyErr, slot: &ErrorSlot) -> EvalError {
     // Attach the traceback to the exception object, so it prints and chains with it.
     let _ = err.value(py).setattr("__traceback__", err.traceback(py));
     let text = format_exception(py, &err);

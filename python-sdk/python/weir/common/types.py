@@ -90,6 +90,13 @@ class Row:
             return self._values[self._fields.index(item)]
         return self._values[item]
 
+    def __setitem__(self, item: int | str, value: Any) -> None:
+        if isinstance(item, str):
+            if self._fields is None or item not in self._fields:
+                raise KeyError(item)
+            item = self._fields.index(item)
+        self._values[item] = value
+
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
             raise AttributeError(name)

@@ -1,31 +1,65 @@
 """The DataStream API, as in ``pyflink.datastream``: ``StreamExecutionEnvironment``,
-``DataStream``, ``KeyedStream`` and function interfaces. Records are Python objects."""
+``DataStream``, ``KeyedStream``, ``ConnectedStreams`` and function interfaces. Records are
+Python objects."""
 
-from weir.datastream.data_stream import DataStream, KeyedStream
+from weir.datastream.data_stream import CloseableIterator, ConnectedStreams, DataStream, KeyedStream
 from weir.datastream.functions import (
+    AggregateFunction,
+    AllWindowFunction,
+    BroadcastProcessFunction,
+    CoFlatMapFunction,
+    CoMapFunction,
+    CoProcessFunction,
     FilterFunction,
     FlatMapFunction,
+    KeyedBroadcastProcessFunction,
+    KeyedCoProcessFunction,
     KeyedProcessFunction,
     KeySelector,
     MapFunction,
+    Partitioner,
+    ProcessAllWindowFunction,
     ProcessFunction,
+    ProcessWindowFunction,
     ReduceFunction,
     RuntimeContext,
+    SinkFunction,
+    SourceFunction,
+    WindowFunction,
 )
 from weir.datastream.stream_execution_environment import JobExecutionResult, RuntimeExecutionMode, StreamExecutionEnvironment
+from weir.datastream.time_domain import TimeCharacteristic, TimeDomain
 
 __all__ = [
+    "AggregateFunction",
+    "AllWindowFunction",
+    "BroadcastProcessFunction",
+    "CloseableIterator",
+    "CoFlatMapFunction",
+    "CoMapFunction",
+    "CoProcessFunction",
+    "ConnectedStreams",
     "DataStream",
     "FilterFunction",
     "FlatMapFunction",
     "JobExecutionResult",
     "KeySelector",
+    "KeyedBroadcastProcessFunction",
+    "KeyedCoProcessFunction",
     "KeyedProcessFunction",
     "KeyedStream",
     "MapFunction",
+    "Partitioner",
+    "ProcessAllWindowFunction",
     "ProcessFunction",
+    "ProcessWindowFunction",
     "ReduceFunction",
     "RuntimeContext",
     "RuntimeExecutionMode",
+    "SinkFunction",
+    "SourceFunction",
     "StreamExecutionEnvironment",
+    "TimeCharacteristic",
+    "TimeDomain",
+    "WindowFunction",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from enum import Enum
 from typing import Any, Iterable
 
@@ -47,7 +48,7 @@ class StreamExecutionEnvironment:
         self._counter = itertools.count()
         self._parallelism: int | None = None
         self._batch = False
-        self._prints: list[tuple[list[dict[str, Any]], str, str | None]] = []
+        self._sinks: list[tuple[list[dict[str, Any]], str, Any]] = []
 
     @staticmethod
     def get_execution_environment(configuration: Any = None) -> "StreamExecutionEnvironment":
@@ -99,11 +100,19 @@ class StreamExecutionEnvironment:
         items = list(collection)
         node = {"kind": "values", "id": self._fresh_id("collection"), "schema": [{"name": "i", "type": "BIGINT", "nullable": False}],
                 "rows": [[i] for i in range(len(items))]}
-        return DataStream(self, [node], node["id"], [], source=items)
+        return DataStream(self, [node], node["id"], [], source=items, type_info=type_info)
 
-    def from_source(self, source: Any, watermark_strategy: Any = None, source_name: str = "") -> DataStream:
-        """Not supported yet: use ``from_collection`` or the Table API's connectors."""
-        raise unsupported("from_source (file, datagen and push sources from the DataStream API)")
+    def from_source(self, source: Any, watermark_strategy: Any = None, source_name: str = "", type_info: Any = None) -> DataStream:
+        """A bounded stream from ``source``: a ``FileSource`` of text lines (read when the
+        stream is defined) or a ``NumberSequenceSource``."""
+        from weir.datastream.connectors import NumberSequenceSource
+        from weir.datastream.connectors.file_system import FileSource
+
+        if isinstance(source, FileSource):
+            return self.from_collection(source.read())
+        if isinstance(source, NumberSequenceSource):
+            return self.from_collection(range(source.start, source.end + 1))
+        raise unsupported(f"from_source({type(source).__name__}): FileSource and NumberSequenceSource are supported")
 
     def add_source(self, source_func: Any, source_name: str = "", type_info: Any = None) -> DataStream:
         """Not supported yet."""
@@ -111,26 +120,27 @@ class StreamExecutionEnvironment:
 
     # ----- running -----
     def execute(self, job_name: str | None = None) -> JobExecutionResult:
-        """Runs every ``print`` sink declared so far as one job and prints their records."""
-        if not self._prints:
-            raise RuntimeError("no sinks defined: call print() on a stream first")
+        """Runs every sink declared so far (``print``, ``sink_to``) as one job. The records
+        reach the sinks in production order when the (bounded) job has finished."""
+        if not self._sinks:
+            raise RuntimeError("no sinks defined: call print() or sink_to() on a stream first")
         nodes: list[dict[str, Any]] = []
         seen: set[str] = set()
         sinks = []
-        for i, (ns, head, ident) in enumerate(self._prints):
+        for i, (ns, head, writer) in enumerate(self._sinks):
             for n in ns:
                 if n["id"] not in seen:
                     seen.add(n["id"])
                     nodes.append(n)
-            sink = f"__print_{i}"
+            sink = f"__sink_{i}"
             nodes.append({"kind": "sink", "id": sink, "input": head, "connector": "collect"})
-            sinks.append((sink, ident))
-        self._prints = []
+            sinks.append((sink, writer))
+        self._sinks = []
+        started = time.monotonic()
         collected = self._run(nodes)
-        for sink, ident in sinks:
-            for record in records.decode(collected.get(sink, [])):
-                print(f"{ident}> {record}" if ident else str(record))
-        return JobExecutionResult(job_name or "weir job")
+        for sink, writer in sinks:
+            writer.write(records.decode(collected.get(sink, [])))
+        return JobExecutionResult(job_name or "weir job", int((time.monotonic() - started) * 1000))
 
     # ----- plumbing used by DataStream -----
     def _fresh_id(self, kind: str) -> str:
@@ -154,8 +164,8 @@ class StreamExecutionEnvironment:
                    "columns": [{"name": n, "expr": {"column": h}} for n, h in zip(names, hidden)]}
         return nodes + [flat, project], project["id"]
 
-    def _add_print(self, nodes: list[dict[str, Any]], head: str, ident: str | None) -> None:
-        self._prints.append((nodes, head, ident))
+    def _add_sink(self, nodes: list[dict[str, Any]], head: str, writer: Any) -> None:
+        self._sinks.append((nodes, head, writer))
 
     def _run(self, nodes: list[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
         return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))

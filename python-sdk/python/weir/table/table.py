@@ -16,7 +16,7 @@ from weir.errors import PlanError, unsupported
 from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, SortExpr, col
 from weir.table.table_result import TableResult, changelog_rows
 from weir.table.types import DataType, from_sql
-from weir.table.udf import TableFunctionCall, UserDefinedTableFunctionWrapper
+from weir.table.udf import TableFunctionCall, UserAggregateExpr, UserDefinedTableFunctionWrapper
 from weir.table.window import GroupWindow
 
 if TYPE_CHECKING:
@@ -91,10 +91,42 @@ class Table:
         return out
 
     def _project(self, exprs: Sequence[Expression | str]) -> "Table":
-        columns = []
-        for i, e in enumerate(self._expand(exprs)):
-            columns.append({"name": e.default_name() or f"EXPR${i}", "expr": e.lower(self._env)})
-        return self._then({"kind": "project", "id": self._env._fresh_id("project"), "input": self._head, "columns": columns})
+        expanded = self._expand(exprs)
+        names = [e.default_name() or f"EXPR${i}" for i, e in enumerate(expanded)]
+        t, lowered = self._vectorized(expanded)
+        columns = [{"name": n, "expr": e.lower(self._env)} for n, e in zip(names, lowered)]
+        return t._then({"kind": "project", "id": self._env._fresh_id("project"), "input": t._head, "columns": columns})
+
+    def _vectorized(self, exprs: list[Expression]) -> tuple["Table", list[Expression]]:
+        """Computes the vectorized (pandas) UDF calls inside ``exprs`` a batch at a time: each
+        call becomes a ``flat_map`` node adding its result as a hidden column, which the
+        returned expressions read instead."""
+        calls: list[CallExpr] = []
+
+        def find(e: Expression) -> None:
+            for c in e.children():
+                find(c)
+            if isinstance(e, CallExpr) and getattr(e.function, "pandas", False) and all(c is not e for c in calls):
+                calls.append(e)
+
+        for e in exprs:
+            find(e)
+        if not calls:
+            return self, exprs
+        hidden: dict[int, Expression] = {}
+
+        def swap(e: Expression) -> Expression | None:
+            return hidden.get(id(e))
+
+        t = self
+        for call in calls:
+            column = f"__{self._env._fresh_id('pandas')}"
+            node = {"kind": "flat_map", "id": self._env._fresh_id("vectorized"), "input": t._head,
+                    "function": self._env.vectorized_name(call.function),  # type: ignore[arg-type]
+                    "args": [a.replace(swap).lower(self._env) for a in call.args], "columns": [column]}
+            t = t._then(node)
+            hidden[id(call)] = ColumnExpr(column)
+        return t, [e.replace(swap) for e in exprs]
 
     # ----- schema -----
     def get_schema(self) -> TableSchema:
@@ -119,7 +151,9 @@ class Table:
 
     def where(self, predicate: Expression) -> "Table":
         """Keeps rows where ``predicate`` is TRUE."""
-        return self._then({"kind": "filter", "id": self._env._fresh_id("filter"), "input": self._head, "predicate": predicate.lower(self._env)})
+        t, (lowered,) = self._vectorized([predicate])
+        filtered = t._then({"kind": "filter", "id": self._env._fresh_id("filter"), "input": t._head, "predicate": lowered.lower(self._env)})
+        return filtered if t is self else filtered._project([col(n) for n in self._names()])
 
     def filter(self, predicate: Expression) -> "Table":
         """Same as :meth:`where`."""
@@ -372,8 +406,13 @@ class GroupedTable:
             group_by.append({"name": name, "expr": lowered})
             key_json.append((json.dumps(lowered, sort_keys=True), name))
         aggregates: list[dict[str, Any]] = []
+        user_aggregates: list[dict[str, Any]] = []
 
         def swap(e: Expression) -> Expression | None:
+            if isinstance(e, UserAggregateExpr):
+                name = f"$u{len(user_aggregates)}"
+                user_aggregates.append({"name": name, "function": env.function_name(e.user_function), "args": [a.lower(env) for a in e.args]})
+                return ColumnExpr(name)
             if isinstance(e, AggregateExpr):
                 name = f"$a{len(aggregates)}"
                 agg: dict[str, Any] = {"name": name, "function": e.function}
@@ -402,6 +441,8 @@ class GroupedTable:
             else:
                 outputs.append(f.replace(swap).alias(name))
         agg_node = {"kind": "aggregate", "id": env._fresh_id("aggregate"), "input": t._head, "group_by": group_by, "aggregates": aggregates}
+        if user_aggregates:
+            agg_node["user_aggregates"] = user_aggregates
         return t._then(agg_node)._project(outputs)
 
 
