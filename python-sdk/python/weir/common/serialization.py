@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from weir.errors import unsupported_class
+
 
 class Encoder:
     """How a row-format file sink writes one record."""
@@ -27,3 +29,10 @@ class SimpleStringSchema:
 
     def __init__(self, charset: str = "UTF-8") -> None:
         self.charset = charset
+
+
+SerializationSchema = unsupported_class("SerializationSchema", "serialization schemas (Kafka and other message connectors)", __name__)
+DeserializationSchema = unsupported_class("DeserializationSchema", "serialization schemas (Kafka and other message connectors)", __name__)
+ByteArraySchema = unsupported_class("ByteArraySchema", "serialization schemas (Kafka and other message connectors)", __name__)
+RowFieldExtractorSchema = unsupported_class("RowFieldExtractorSchema", "serialization schemas (Kafka and other message connectors)", __name__)
+BulkWriterFactory = unsupported_class("BulkWriterFactory", "columnar file formats in the DataStream API", __name__)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from weir.errors import unsupported
+from weir.common.time import Duration
+from weir.errors import declare_unsupported, unsupported, unsupported_class
 
 
 class WatermarkStrategy:
@@ -25,3 +26,21 @@ class WatermarkStrategy:
     def no_watermarks() -> "WatermarkStrategy":
         """A strategy without watermarks: accepted (Weir's DataStream jobs are bounded)."""
         return WatermarkStrategy()
+
+
+class TimestampAssigner:
+    """Extracts a record's event time: implement ``extract_timestamp``."""
+
+    def extract_timestamp(self, value: Any, record_timestamp: int) -> int:
+        """The event time of ``value`` in epoch milliseconds."""
+        raise NotImplementedError
+
+
+declare_unsupported(WatermarkStrategy, {
+    "with_timestamp_assigner": "event time in the DataStream API", "with_idleness": "event time in the DataStream API",
+    "with_watermark_alignment": "event time in the DataStream API",
+})
+
+AssignerWithPeriodicWatermarksWrapper = unsupported_class("AssignerWithPeriodicWatermarksWrapper", "legacy watermark assigners", __name__)
+
+__all__ = ["AssignerWithPeriodicWatermarksWrapper", "Duration", "TimestampAssigner", "WatermarkStrategy"]

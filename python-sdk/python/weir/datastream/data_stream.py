@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from weir.datastream import records
 from weir.datastream.functions import as_callable
-from weir.errors import unsupported
+from weir.errors import declare_unsupported, unsupported
 
 if TYPE_CHECKING:
     from weir.datastream.stream_execution_environment import StreamExecutionEnvironment
@@ -90,6 +90,52 @@ class DataStream:
     def disable_chaining(self) -> "DataStream":
         """No effect."""
         return self
+
+    def start_new_chain(self) -> "DataStream":
+        """No effect (chaining is Weir's choice; results do not change)."""
+        return self
+
+    def set_description(self, description: str) -> "DataStream":
+        """No effect."""
+        return self
+
+    def set_uid_hash(self, uid_hash: str) -> "DataStream":
+        """No effect."""
+        return self
+
+    def set_max_parallelism(self, max_parallelism: int) -> "DataStream":
+        """No effect: the job's parallelism applies."""
+        return self
+
+    def set_buffer_timeout(self, timeout_millis: int) -> "DataStream":
+        """No effect."""
+        return self
+
+    def force_non_parallel(self) -> "DataStream":
+        """No effect: the job's parallelism applies (results do not change)."""
+        return self
+
+    def slot_sharing_group(self, slot_sharing_group: Any) -> "DataStream":
+        """No effect: Weir has no slots."""
+        return self
+
+    def _repartition(self) -> "DataStream":
+        return self
+
+    forward = rebalance = rescale = shuffle = _repartition
+
+    def get_name(self) -> str:
+        """The operation's name (Weir does not keep names; the last node's id)."""
+        return self._head
+
+    def get_execution_environment(self) -> "StreamExecutionEnvironment":
+        """The environment the stream belongs to."""
+        return self._env
+
+    def project(self, *field_indexes: int) -> "DataStream":
+        """Each record (a tuple or Row) reduced to the fields at ``field_indexes``, as a tuple."""
+        indexes = list(field_indexes)
+        return self.map(lambda r: tuple(r[i] for i in indexes))
 
     # ----- sinks -----
     def print(self, sink_identifier: str | None = None) -> None:
@@ -290,3 +336,9 @@ class CloseableIterator:
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+declare_unsupported(DataStream, {
+    "broadcast": "broadcast state", "cache": "cached streams", "get_side_output": "side outputs (process functions)",
+    "partition_custom": "custom partitioning", "get_execution_config": "ExecutionConfig",
+})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from weir.errors import unsupported
+from weir.errors import unsupported, unsupported_class
 
 
 class Function:
@@ -163,3 +163,11 @@ def as_callable(f: Any, method: str) -> Callable[..., Any]:
     if callable(f):
         return f  # type: ignore[no-any-return]
     raise TypeError(f"expected a function or an object with a {method}() method, got {f!r}")
+
+
+BaseBroadcastProcessFunction = unsupported_class("BaseBroadcastProcessFunction", "broadcast state", __name__)
+AsyncFunction = unsupported_class("AsyncFunction", "asynchronous I/O", __name__)
+AsyncFunctionDescriptor = unsupported_class("AsyncFunctionDescriptor", "asynchronous I/O", __name__)
+AsyncRetryPredicate = unsupported_class("AsyncRetryPredicate", "asynchronous I/O", __name__)
+AsyncRetryStrategy = unsupported_class("AsyncRetryStrategy", "asynchronous I/O", __name__)
+TimerService = unsupported_class("TimerService", "timers (keyed state)", __name__)

@@ -10,9 +10,10 @@ from enum import Enum
 from typing import Any, Iterable
 
 from weir import _weir
+from weir.common.job_execution_result import JobExecutionResult
 from weir.datastream import records
 from weir.datastream.data_stream import DataStream
-from weir.errors import unsupported
+from weir.errors import declare_unsupported, unsupported
 
 
 class RuntimeExecutionMode(Enum):
@@ -21,22 +22,6 @@ class RuntimeExecutionMode(Enum):
     STREAMING = 0
     BATCH = 1
     AUTOMATIC = 2
-
-
-class JobExecutionResult:
-    """What ``execute`` returns."""
-
-    def __init__(self, job_name: str, net_runtime_ms: int = 0) -> None:
-        self._job_name = job_name
-        self._runtime = net_runtime_ms
-
-    def get_job_name(self) -> str:
-        """The job's name."""
-        return self._job_name
-
-    def get_net_runtime(self) -> int:
-        """Milliseconds the job ran."""
-        return self._runtime
 
 
 class StreamExecutionEnvironment:
@@ -80,6 +65,9 @@ class StreamExecutionEnvironment:
     def set_max_parallelism(self, max_parallelism: int) -> "StreamExecutionEnvironment":
         """No effect."""
         return self
+
+    def close(self) -> None:
+        """Nothing to release: jobs end when ``execute`` returns."""
 
     def enable_checkpointing(self, interval: int, mode: Any = None) -> "StreamExecutionEnvironment":
         """Not supported yet."""
@@ -173,3 +161,21 @@ class StreamExecutionEnvironment:
     def _collect(self, nodes: list[dict[str, Any]], head: str) -> list[Any]:
         sink = {"kind": "sink", "id": "__collect", "input": head, "connector": "collect"}
         return records.decode(self._run(nodes + [sink]).get("__collect", []))
+
+
+_CHECKPOINTS = "checkpointing from the DataStream API"
+declare_unsupported(StreamExecutionEnvironment, {
+    "add_classpaths": "JVM classpaths (Weir has no JVM)", "add_python_archive": "Python archives", "set_python_requirements": "Python requirements",
+    "set_python_executable": "a separate Python executable (functions run in this process)", "register_cached_file": "cached files",
+    "configure": "Configuration objects after creation (use get_execution_environment(configuration))", "create_input": "InputFormats",
+    "execute_async": "asynchronous execution (job clients)", "get_checkpoint_config": _CHECKPOINTS, "get_checkpoint_interval": _CHECKPOINTS,
+    "get_checkpointing_mode": _CHECKPOINTS, "get_checkpointing_consistency_mode": _CHECKPOINTS, "enable_changelog_state_backend": "state backends",
+    "is_changelog_state_backend_enabled": "state backends", "set_default_savepoint_directory": "savepoints from the DataStream API",
+    "get_default_savepoint_directory": "savepoints from the DataStream API", "is_unaligned_checkpoints_enabled": _CHECKPOINTS,
+    "is_force_unaligned_checkpoints": _CHECKPOINTS, "get_config": "ExecutionConfig", "get_execution_plan": "execution plans of DataStream jobs",
+    "register_slot_sharing_group": "slot sharing groups", "set_buffer_timeout": "buffer timeouts", "get_buffer_timeout": "buffer timeouts",
+    "disable_operator_chaining": "operator chaining settings", "is_chaining_enabled": "operator chaining settings",
+    "is_chaining_of_operators_with_different_max_parallelism_enabled": "operator chaining settings",
+    "set_default_local_parallelism": "local parallelism settings (use set_parallelism)", "get_default_local_parallelism": "local parallelism settings (use set_parallelism)",
+    "get_max_parallelism": "max parallelism",
+})

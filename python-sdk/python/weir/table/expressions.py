@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any, Callable, Protocol
 
 from weir.table.types import DataType
 
+from weir.errors import declare_unsupported
+
 if TYPE_CHECKING:
     from weir.table.udf import UserDefinedFunctionWrapper
 
@@ -269,6 +271,167 @@ class Expression:
         """Not supported: use ``if_then_else``."""
         raise TypeError("use if_then_else")
 
+    # more intervals (PyFlink's singular spellings too)
+    hour = hours
+    minute = minutes
+    second = seconds
+    day = days
+    milli = millis
+
+    @property
+    def week(self) -> "Expression":
+        """``lit(n).week``: an interval of n weeks."""
+        return self._interval(7 * 86_400_000)
+
+    weeks = week
+
+    # more functions
+    def _call(self, name: str, *args: Any) -> "Expression":
+        return CallExpr(name, [self, *[_e(a) for a in args if a is not None]])
+
+    def ceil(self, time_interval_unit: Any = None) -> "Expression":
+        """``CEIL(expr)``."""
+        return self._call("CEIL", time_interval_unit)
+
+    def floor(self, time_interval_unit: Any = None) -> "Expression":
+        """``FLOOR(expr)``."""
+        return self._call("FLOOR", time_interval_unit)
+
+    @property
+    def exp(self) -> "Expression":
+        """``EXP(expr)``."""
+        return self._call("EXP")
+
+    @property
+    def ln(self) -> "Expression":
+        """``LN(expr)``."""
+        return self._call("LN")
+
+    @property
+    def log10(self) -> "Expression":
+        """``LOG10(expr)``."""
+        return self._call("LOG10")
+
+    @property
+    def log2(self) -> "Expression":
+        """``LOG2(expr)``."""
+        return self._call("LOG2")
+
+    def log(self, base: Any = None) -> "Expression":
+        """``LN(expr)``, or ``LOG(base, expr)``."""
+        return self._call("LN") if base is None else CallExpr("LOG", [_e(base), self])
+
+    @property
+    def sqrt(self) -> "Expression":
+        """``SQRT(expr)``."""
+        return self._call("SQRT")
+
+    @property
+    def sign(self) -> "Expression":
+        """``SIGN(expr)``."""
+        return self._call("SIGN")
+
+    def lpad(self, length: Any, pad: Any) -> "Expression":
+        """``LPAD(expr, length, pad)``."""
+        return self._call("LPAD", length, pad)
+
+    def rpad(self, length: Any, pad: Any) -> "Expression":
+        """``RPAD(expr, length, pad)``."""
+        return self._call("RPAD", length, pad)
+
+    def ltrim(self, trim_str: Any = None) -> "Expression":
+        """``LTRIM(expr[, chars])``."""
+        return self._call("LTRIM", trim_str)
+
+    def rtrim(self, trim_str: Any = None) -> "Expression":
+        """``RTRIM(expr[, chars])``."""
+        return self._call("RTRIM", trim_str)
+
+    def btrim(self, trim_str: Any = None) -> "Expression":
+        """``BTRIM(expr[, chars])``."""
+        return self._call("BTRIM", trim_str)
+
+    def repeat(self, n: Any) -> "Expression":
+        """``REPEAT(expr, n)``."""
+        return self._call("REPEAT", n)
+
+    @property
+    def reverse(self) -> "Expression":
+        """``REVERSE(expr)``."""
+        return self._call("REVERSE")
+
+    def split_index(self, separator: Any, index: Any) -> "Expression":
+        """``SPLIT_INDEX(expr, separator, index)``."""
+        return self._call("SPLIT_INDEX", separator, index)
+
+    def substr(self, begin_index: Any, length: Any = None) -> "Expression":
+        """``SUBSTR(expr, begin[, length])`` (1-based)."""
+        return self._call("SUBSTR", begin_index, length)
+
+    @property
+    def to_date(self) -> "Expression":
+        """``TO_DATE(expr)``."""
+        return self._call("TO_DATE")
+
+    @property
+    def to_timestamp(self) -> "Expression":
+        """``TO_TIMESTAMP(expr)``."""
+        return self._call("TO_TIMESTAMP")
+
+    @property
+    def init_cap(self) -> "Expression":
+        """``INITCAP(expr)``."""
+        return self._call("INITCAP")
+
+    def locate(self, s: Any, pos: Any = None) -> "Expression":
+        """``LOCATE(expr, s[, pos])``: the position of ``expr`` in ``s`` (1-based, 0 if absent)."""
+        return self._call("LOCATE", s, pos)
+
+    def position(self, haystack: Any = None) -> "Expression":
+        """``POSITION(expr IN haystack)``."""
+        return self._call("POSITION", haystack)
+
+    def if_null(self, null_replacement: Any) -> "Expression":
+        """``IFNULL(expr, replacement)``."""
+        return self._call("IFNULL", null_replacement)
+
+    @property
+    def is_true(self) -> "Expression":
+        """``expr IS TRUE``."""
+        return self._call("IS TRUE")
+
+    @property
+    def is_false(self) -> "Expression":
+        """``expr IS FALSE``."""
+        return self._call("IS FALSE")
+
+    @property
+    def is_not_true(self) -> "Expression":
+        """``expr IS NOT TRUE``."""
+        return self._call("IS NOT TRUE")
+
+    @property
+    def is_not_false(self) -> "Expression":
+        """``expr IS NOT FALSE``."""
+        return self._call("IS NOT FALSE")
+
+    def not_between(self, lower_bound: Any, upper_bound: Any) -> "Expression":
+        """``expr NOT BETWEEN lower AND upper``."""
+        return self._call("NOT BETWEEN", lower_bound, upper_bound)
+
+    def concat(self, other: Any) -> "Expression":
+        """``CONCAT(expr, other)``."""
+        return self._call("CONCAT", other)
+
+    def try_cast(self, data_type: DataType) -> "Expression":
+        """``TRY_CAST(expr AS type)``: NULL when the value does not convert."""
+        return CastExpr(self, data_type, try_cast=True)
+
+    @property
+    def distinct(self) -> "DistinctExpr":
+        """``col('x').distinct.count``: an aggregate over distinct values."""
+        return DistinctExpr(self)
+
 
 class ColumnExpr(Expression):
     """A column by name (``col('price')``) or all columns (``col('*')``)."""
@@ -344,21 +507,60 @@ class CallExpr(Expression):
 
 
 class CastExpr(Expression):
-    """``CAST(expr AS type)``."""
+    """``CAST(expr AS type)`` (``TRY_CAST`` when ``try_cast``)."""
 
-    def __init__(self, expr: Expression, data_type: DataType) -> None:
+    def __init__(self, expr: Expression, data_type: DataType, try_cast: bool = False) -> None:
         self.expr = expr
         self.data_type = data_type
+        self.try_cast = try_cast
 
     def lower(self, ctx: Lowering) -> dict[str, Any]:
-        return {"cast": {"expr": self.expr.lower(ctx), "type": self.data_type.sql}}
+        cast: dict[str, Any] = {"expr": self.expr.lower(ctx), "type": self.data_type.sql}
+        if self.try_cast:
+            cast["try"] = True
+        return {"cast": cast}
 
     def children(self) -> list[Expression]:
         return [self.expr]
 
     def replace(self, f: Callable[[Expression], Expression | None]) -> Expression:
         out = f(self)
-        return CastExpr(self.expr.replace(f), self.data_type) if out is None else out
+        return CastExpr(self.expr.replace(f), self.data_type, self.try_cast) if out is None else out
+
+
+class DistinctExpr:
+    """``col('x').distinct``: read one of its aggregates (``.count``, ``.sum``, ...)."""
+
+    def __init__(self, expr: Expression) -> None:
+        self.expr = expr
+
+    def _agg(self, function: str) -> Expression:
+        return AggregateExpr(function, self.expr, distinct=True)
+
+    @property
+    def count(self) -> Expression:
+        """``COUNT(DISTINCT expr)``."""
+        return self._agg("count")
+
+    @property
+    def sum(self) -> Expression:
+        """``SUM(DISTINCT expr)``."""
+        return self._agg("sum")
+
+    @property
+    def avg(self) -> Expression:
+        """``AVG(DISTINCT expr)``."""
+        return self._agg("avg")
+
+    @property
+    def min(self) -> Expression:
+        """``MIN(DISTINCT expr)``."""
+        return self._agg("min")
+
+    @property
+    def max(self) -> Expression:
+        """``MAX(DISTINCT expr)``."""
+        return self._agg("max")
 
 
 class AliasExpr(Expression):
@@ -399,7 +601,7 @@ class AggregateExpr(Expression):
     def __init__(self, function: str, arg: Expression | None, distinct: bool = False) -> None:
         self.function = function
         self.arg = arg
-        self.distinct = distinct
+        self.is_distinct = distinct
 
     def lower(self, ctx: Lowering) -> dict[str, Any]:
         raise TypeError(f"aggregate {self.function.upper()} is only allowed in group_by(...).select(...) or select on a table")
@@ -484,3 +686,260 @@ def concat(*args: Any) -> Expression:
 def coalesce(*args: Any) -> Expression:
     """``COALESCE(args)``."""
     return CallExpr("COALESCE", [_e(a) for a in args])
+
+
+def concat_ws(separator: Any, *args: Any) -> Expression:
+    """``CONCAT_WS(separator, args)``."""
+    return CallExpr("CONCAT_WS", [_e(separator), *[_e(a) for a in args]])
+
+
+def not_(expression: Expression) -> Expression:
+    """``NOT expression``."""
+    return CallExpr("NOT", [expression])
+
+
+def negative(v: Any) -> Expression:
+    """``-v``."""
+    return CallExpr("NEGATE", [_e(v)])
+
+
+def null_of(data_type: DataType) -> Expression:
+    """A NULL of ``data_type``."""
+    return CastExpr(LiteralExpr(None), data_type)
+
+
+def e() -> Expression:
+    """Euler's number."""
+    return CallExpr("EXP", [LiteralExpr(1.0)])
+
+
+def pi() -> Expression:
+    """Pi."""
+    import math
+
+    return LiteralExpr(math.pi)
+
+
+def log(v: Any, base: Any = None) -> Expression:
+    """``LN(v)``, or ``LOG(base, v)``."""
+    return CallExpr("LN", [_e(v)]) if base is None else CallExpr("LOG", [_e(base), _e(v)])
+
+
+def current_date() -> Expression:
+    """``CURRENT_DATE``."""
+    return CallExpr("CURRENT_DATE", [])
+
+
+def current_timestamp() -> Expression:
+    """``CURRENT_TIMESTAMP``."""
+    return CallExpr("CURRENT_TIMESTAMP", [])
+
+
+def local_timestamp() -> Expression:
+    """``LOCALTIMESTAMP``."""
+    return CallExpr("LOCALTIMESTAMP", [])
+
+
+def date_format(timestamp: Any, format: Any) -> Expression:
+    """``DATE_FORMAT(timestamp, format)`` (Java date pattern)."""
+    return CallExpr("DATE_FORMAT", [_e(timestamp), _e(format)])
+
+
+def from_unixtime(unixtime: Any, format: Any = None) -> Expression:
+    """``FROM_UNIXTIME(seconds[, format])``."""
+    return CallExpr("FROM_UNIXTIME", [_e(unixtime)] + ([_e(format)] if format is not None else []))
+
+
+def unix_timestamp(date_str: Any = None, format: Any = None) -> Expression:
+    """``UNIX_TIMESTAMP([date_str[, format]])``."""
+    args = [a for a in (date_str, format) if a is not None]
+    return CallExpr("UNIX_TIMESTAMP", [_e(a) for a in args])
+
+
+def to_date(date_str: Any, format: Any = None) -> Expression:
+    """``TO_DATE(date_str[, format])``."""
+    return CallExpr("TO_DATE", [_e(date_str)] + ([_e(format)] if format is not None else []))
+
+
+def to_timestamp(timestamp_str: Any, format: Any = None) -> Expression:
+    """``TO_TIMESTAMP(timestamp_str[, format])``."""
+    return CallExpr("TO_TIMESTAMP", [_e(timestamp_str)] + ([_e(format)] if format is not None else []))
+
+
+def to_timestamp_ltz(numeric_epoch_time: Any, precision: Any = 3) -> Expression:
+    """``TO_TIMESTAMP_LTZ(epoch, precision)``."""
+    return CallExpr("TO_TIMESTAMP_LTZ", [_e(numeric_epoch_time), _e(precision)])
+
+
+def _install_missing() -> None:
+    from weir.errors import unsupported_function
+
+    features = {
+        "array": "ARRAY values", "map_": "MAP values", "row": "ROW values", "json": "JSON functions",
+        "json_array": "JSON functions", "json_object": "JSON functions", "json_string": "JSON functions",
+        "json_array_agg": "JSON aggregates", "json_object_agg": "JSON aggregates", "rand": "RAND",
+        "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
+        "with_columns": "column ranges", "without_columns": "column ranges", "row_interval": "over windows",
+        "current_watermark": "CURRENT_WATERMARK", "source_watermark": "SOURCE_WATERMARK",
+        "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF", "convert_tz": "CONVERT_TZ",
+        "current_database": "catalogs", "current_time": "TIME values", "local_time": "TIME values",
+        "descriptor": "window table functions from the Table API",
+    }
+    for name, feature in features.items():
+        globals()[name] = unsupported_function(name, feature, __name__)
+
+
+_install_missing()
+
+
+class _OverBound(Expression):
+    """A bound of an over window (``UNBOUNDED_RANGE``, ``CURRENT_ROW``, ...)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        from weir.errors import unsupported
+
+        raise unsupported(f"{self.name} (over windows)")
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+UNBOUNDED_ROW = _OverBound("UNBOUNDED_ROW")
+UNBOUNDED_RANGE = _OverBound("UNBOUNDED_RANGE")
+CURRENT_ROW = _OverBound("CURRENT_ROW")
+CURRENT_RANGE = _OverBound("CURRENT_RANGE")
+
+
+_PROPERTIES = frozenset(['acos', 'array_agg', 'ascii', 'asin', 'atan', 'bin', 'cardinality', 'chr', 'collect', 'cos', 'cosh', 'cot', 'degrees', 'element', 'first_value', 'flatten', 'from_base64', 'hex', 'last_value', 'map_entries', 'map_keys', 'map_values', 'md5', 'month', 'months', 'proctime', 'quarter', 'quarters', 'radians', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sin', 'sinh', 'stddev_pop', 'stddev_samp', 'sum0', 'tan', 'tanh', 'to_base64', 'to_time', 'unhex', 'var_pop', 'var_samp', 'year', 'years'])
+declare_unsupported(Expression, {
+    "acos": "the ACOS function",
+    "array_agg": "ARRAY/MAP functions",
+    "array_append": "ARRAY/MAP functions",
+    "array_concat": "ARRAY/MAP functions",
+    "array_contains": "ARRAY/MAP functions",
+    "array_distinct": "ARRAY/MAP functions",
+    "array_except": "ARRAY/MAP functions",
+    "array_intersect": "ARRAY/MAP functions",
+    "array_join": "ARRAY/MAP functions",
+    "array_max": "ARRAY/MAP functions",
+    "array_min": "ARRAY/MAP functions",
+    "array_position": "ARRAY/MAP functions",
+    "array_prepend": "ARRAY/MAP functions",
+    "array_remove": "ARRAY/MAP functions",
+    "array_reverse": "ARRAY/MAP functions",
+    "array_slice": "ARRAY/MAP functions",
+    "array_sort": "ARRAY/MAP functions",
+    "array_union": "ARRAY/MAP functions",
+    "as_argument": "the AS_ARGUMENT function",
+    "ascii": "the ASCII function",
+    "asin": "the ASIN function",
+    "at": "ARRAY/MAP functions",
+    "atan": "the ATAN function",
+    "bin": "the BIN function",
+    "bitmap_and": "bitmap functions",
+    "bitmap_and_agg": "bitmap functions",
+    "bitmap_and_cardinality_agg": "bitmap functions",
+    "bitmap_andnot": "bitmap functions",
+    "bitmap_build": "bitmap functions",
+    "bitmap_build_agg": "bitmap functions",
+    "bitmap_build_cardinality_agg": "bitmap functions",
+    "bitmap_cardinality": "bitmap functions",
+    "bitmap_from_bytes": "bitmap functions",
+    "bitmap_or": "bitmap functions",
+    "bitmap_or_agg": "bitmap functions",
+    "bitmap_or_cardinality_agg": "bitmap functions",
+    "bitmap_to_array": "bitmap functions",
+    "bitmap_to_bytes": "bitmap functions",
+    "bitmap_to_string": "bitmap functions",
+    "bitmap_xor": "bitmap functions",
+    "bitmap_xor_agg": "bitmap functions",
+    "bitmap_xor_cardinality_agg": "bitmap functions",
+    "cardinality": "ARRAY/MAP functions",
+    "chr": "the CHR function",
+    "collect": "aggregate COLLECT",
+    "cos": "the COS function",
+    "cosh": "the COSH function",
+    "cot": "the COT function",
+    "decode": "the DECODE function",
+    "degrees": "the DEGREES function",
+    "element": "ARRAY/MAP functions",
+    "elt": "the ELT function",
+    "encode": "the ENCODE function",
+    "ends_with": "the ENDS_WITH function",
+    "extract": "the EXTRACT function",
+    "first_value": "aggregate FIRST_VALUE",
+    "flatten": "ARRAY/MAP functions",
+    "from_base64": "the FROM_BASE64 function",
+    "get": "ARRAY/MAP functions",
+    "hex": "the HEX function",
+    "inet_aton": "the INET_ATON function",
+    "inet_ntoa": "the INET_NTOA function",
+    "instr": "the INSTR function",
+    "is_json": "JSON functions",
+    "json_exists": "JSON functions",
+    "json_query": "JSON functions",
+    "json_quote": "JSON functions",
+    "json_unquote": "JSON functions",
+    "json_value": "JSON functions",
+    "last_value": "aggregate LAST_VALUE",
+    "left": "the LEFT function",
+    "list_agg": "aggregate LIST_AGG",
+    "map_entries": "ARRAY/MAP functions",
+    "map_keys": "ARRAY/MAP functions",
+    "map_union": "ARRAY/MAP functions",
+    "map_values": "ARRAY/MAP functions",
+    "md5": "the MD5 function",
+    "month": "year-month intervals in the Table API",
+    "months": "year-month intervals in the Table API",
+    "object_update": "the OBJECT_UPDATE function",
+    "over": "over windows",
+    "overlay": "the OVERLAY function",
+    "parse_url": "the PARSE_URL function",
+    "percentile": "aggregate PERCENTILE",
+    "printf": "the PRINTF function",
+    "proctime": "processing-time attributes in the Table API",
+    "quarter": "year-month intervals in the Table API",
+    "quarters": "year-month intervals in the Table API",
+    "radians": "the RADIANS function",
+    "regexp": "regular expression functions",
+    "regexp_count": "regular expression functions",
+    "regexp_extract": "regular expression functions",
+    "regexp_extract_all": "regular expression functions",
+    "regexp_instr": "regular expression functions",
+    "regexp_replace": "regular expression functions",
+    "regexp_substr": "regular expression functions",
+    "right": "the RIGHT function",
+    "sha1": "the SHA1 function",
+    "sha2": "the SHA2 function",
+    "sha224": "the SHA224 function",
+    "sha256": "the SHA256 function",
+    "sha384": "the SHA384 function",
+    "sha512": "the SHA512 function",
+    "similar": "regular expression functions",
+    "sin": "the SIN function",
+    "sinh": "the SINH function",
+    "split": "the SPLIT function",
+    "starts_with": "the STARTS_WITH function",
+    "stddev_pop": "aggregate STDDEV_POP",
+    "stddev_samp": "aggregate STDDEV_SAMP",
+    "str_to_map": "ARRAY/MAP functions",
+    "sum0": "aggregate SUM0",
+    "tan": "the TAN function",
+    "tanh": "the TANH function",
+    "to_base64": "the TO_BASE64 function",
+    "to_time": "the TO_TIME function",
+    "translate": "the TRANSLATE function",
+    "trim_leading": "the TRIM_LEADING function",
+    "trim_trailing": "the TRIM_TRAILING function",
+    "truncate": "the TRUNCATE function",
+    "unhex": "the UNHEX function",
+    "url_decode": "the URL_DECODE function",
+    "url_encode": "the URL_ENCODE function",
+    "var_pop": "aggregate VAR_POP",
+    "var_samp": "aggregate VAR_SAMP",
+    "year": "year-month intervals in the Table API",
+    "years": "year-month intervals in the Table API",
+}, _PROPERTIES)

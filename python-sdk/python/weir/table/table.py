@@ -12,7 +12,7 @@ import json
 from typing import TYPE_CHECKING, Any, Sequence
 
 from weir.common.types import Row
-from weir.errors import PlanError, unsupported
+from weir.errors import PlanError, declare_unsupported, unsupported
 from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, SortExpr, col
 from weir.table.table_result import TableResult, changelog_rows
 from weir.table.types import DataType, from_sql
@@ -364,6 +364,10 @@ class Table:
             lines.append(f"{n['id']}: {n['kind']}" + (f" <- {', '.join(inputs)}" if inputs else ""))
         return "\n".join(lines) + "\n\n" + json.dumps({"nodes": self._nodes}, indent=2)
 
+    def print_explain(self, *extra_details: Any) -> None:
+        """Prints :meth:`explain`."""
+        print(self.explain(*extra_details))
+
     def __str__(self) -> str:
         return f"Table({', '.join(self._names())})"
 
@@ -418,7 +422,7 @@ class GroupedTable:
                 agg: dict[str, Any] = {"name": name, "function": e.function}
                 if e.arg is not None and not (e.function == "count" and _is_star(e.arg)):
                     agg["args"] = [e.arg.lower(env)]
-                if e.distinct:
+                if e.is_distinct:
                     agg["distinct"] = True
                 aggregates.append(agg)
                 return ColumnExpr(name)
@@ -509,3 +513,11 @@ def _final_rows(changes: list[Row]) -> list[Row]:
         add = r.get_row_kind() in (RowKind.INSERT, RowKind.UPDATE_AFTER)
         counts[key] = counts.get(key, 0) + (1 if add else -1)
     return [Row._make(list(k), fields) for k, n in counts.items() for _ in range(max(n, 0))]
+
+
+declare_unsupported(Table, {
+    "flat_aggregate": "table aggregate functions", "intersect": "INTERSECT", "intersect_all": "INTERSECT ALL", "minus": "EXCEPT",
+    "minus_all": "EXCEPT ALL", "insert_into": "Table.insert_into (use execute_insert)", "to_changelog": "Table.to_changelog (use StreamTableEnvironment.to_changelog_stream)",
+    "from_changelog": "Table.from_changelog",
+})
+declare_unsupported(GroupedTable, {"aggregate": "GroupedTable.aggregate (use select with a @udaf)", "flat_aggregate": "table aggregate functions"})

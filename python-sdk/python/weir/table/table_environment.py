@@ -11,7 +11,7 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from weir import _weir
 from weir.common.types import Row
-from weir.errors import SqlError, unsupported
+from weir.errors import SqlError, declare_unsupported, unsupported
 from weir.table.descriptors import TableDescriptor
 from weir.table.environment_settings import EnvironmentSettings, TableConfig
 from weir.table.expressions import json_scalar
@@ -241,6 +241,59 @@ class TableEnvironment:
         """Names of registered Python functions (lower case)."""
         return [n.lower() for n in self._session.function_names() if not n.startswith("__PY_")]
 
+    def get_current_catalog(self) -> str:
+        """``default_catalog``: Weir has one catalog."""
+        return "default_catalog"
+
+    def get_current_database(self) -> str:
+        """``default_database``: Weir has one database."""
+        return "default_database"
+
+    def list_catalogs(self) -> list[str]:
+        """The one catalog."""
+        return ["default_catalog"]
+
+    def list_databases(self) -> list[str]:
+        """The one database."""
+        return ["default_database"]
+
+    def list_views(self) -> list[str]:
+        """Names of SQL views."""
+        return [r[0] for r in self._session.execute_sql("SHOW VIEWS")[-1][2]]
+
+    def list_temporary_views(self) -> list[str]:
+        """Names of SQL views (every view is temporary in Weir)."""
+        return self.list_views()
+
+    def list_temporary_tables(self) -> list[str]:
+        """Names of tables and views (every table is temporary in Weir)."""
+        return self.list_tables()
+
+    def list_functions(self) -> list[str]:
+        """Names of the registered Python functions (built-ins are not listed)."""
+        return self.list_user_defined_functions()
+
+    def drop_temporary_table(self, table_path: str) -> bool:
+        """Drops a table; true when it existed."""
+        try:
+            self._session.execute_sql(f"DROP TABLE `{table_path}`")
+            return True
+        except SqlError:
+            return False
+
+    drop_table = drop_temporary_table
+
+    def drop_view(self, view_path: str) -> bool:
+        """Drops a view; true when it existed."""
+        return self.drop_temporary_view(view_path)
+
+    def drop_function(self, path: str) -> bool:
+        """Removes a registered function."""
+        return self.drop_temporary_function(path)
+
+    def add_python_file(self, file_path: str) -> None:
+        """No effect: functions run in this process, which imports what it needs."""
+
     def create_statement_set(self) -> "StatementSet":
         """A set of INSERTs run as one job."""
         return StatementSet(self)
@@ -386,3 +439,23 @@ def _renamed(nodes: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
             n["inputs"] = [prefix + i for i in n["inputs"]]
         out.append(n)
     return out
+
+
+declare_unsupported(TableEnvironment, {
+    "add_python_archive": "Python archives", "set_python_requirements": "Python requirements", "compile_plan_sql": "compiled plans",
+    "execute_plan": "compiled plans", "load_plan": "compiled plans", "create_catalog": "catalogs", "register_catalog": "catalogs",
+    "get_catalog": "catalogs", "use_catalog": "catalogs", "use_database": "databases", "create_java_function": "Java functions (Weir has no JVM)",
+    "create_java_temporary_function": "Java functions (Weir has no JVM)", "create_java_temporary_system_function": "Java functions (Weir has no JVM)",
+    "create_model": "models", "create_temporary_model": "models", "drop_model": "models", "drop_temporary_model": "models", "list_models": "models",
+    "list_temporary_models": "models", "create_view": "permanent views (use create_temporary_view)", "from_descriptor": "TableEnvironment.from_descriptor (use create_temporary_table, then from_path)",
+    "list_materialized_tables": "materialized tables", "load_module": "modules", "unload_module": "modules", "use_modules": "modules",
+    "list_modules": "modules", "list_full_modules": "modules",
+})
+declare_unsupported(StreamTableEnvironment, {
+    "from_changelog_stream": "from_changelog_stream", "to_append_stream": "to_append_stream (use to_data_stream)",
+    "to_retract_stream": "to_retract_stream (use to_changelog_stream)",
+})
+declare_unsupported(StatementSet, {
+    "add": "StatementSet.add (use add_insert)", "attach_as_datastream": "attach_as_datastream", "compile_plan": "compiled plans",
+    "explain": "StatementSet.explain", "print_explain": "StatementSet.print_explain",
+})

@@ -8,11 +8,26 @@ import functools
 import itertools
 from typing import Any, Callable, Sequence
 
-from weir.errors import unsupported
+from weir.errors import unsupported, unsupported_class, unsupported_function
 from weir.table.expressions import AggregateExpr, CallExpr, Expression, _e
 from weir.table.types import DataType
 
 _ids = itertools.count()
+
+
+class FunctionContext:
+    """What ``open`` of a function receives: job parameters (none in Weir)."""
+
+    def __init__(self, job_parameters: dict[str, str] | None = None) -> None:
+        self._parameters = job_parameters or {}
+
+    def get_job_parameter(self, key: str, default_value: str) -> str:
+        """The job parameter ``key``, or ``default_value``."""
+        return self._parameters.get(key, default_value)
+
+    def get_metric_group(self) -> Any:
+        """Not supported yet."""
+        raise unsupported("FunctionContext.get_metric_group (user metrics)")
 
 
 class UserDefinedFunction:
@@ -305,3 +320,8 @@ def udaf(
         return UserDefinedAggregateFunctionWrapper(func, input_types, rtype, atype, label, True if deterministic is None else deterministic)
 
     return wrap if f is None else wrap(f)
+
+
+TableAggregateFunction = unsupported_class("TableAggregateFunction", "table aggregate functions (flat_aggregate)", __name__)
+AsyncScalarFunction = unsupported_class("AsyncScalarFunction", "asynchronous scalar functions", __name__)
+udtaf = unsupported_function("udtaf", "table aggregate functions (flat_aggregate)", __name__)

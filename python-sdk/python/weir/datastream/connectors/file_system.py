@@ -17,7 +17,7 @@ from typing import Any
 
 from weir.common.serialization import Encoder
 from weir.datastream.connectors import Sink, Source
-from weir.errors import unsupported
+from weir.errors import unsupported, unsupported_class
 
 
 class StreamFormat:
@@ -230,8 +230,12 @@ class RowFormatBuilder:
 
 
 StreamingFileSink = FileSink
+FileCompactStrategy = unsupported_class("FileCompactStrategy", "file compaction", __name__)
+FileCompactor = unsupported_class("FileCompactor", "file compaction", __name__)
+FileEnumeratorProvider = unsupported_class("FileEnumeratorProvider", "custom file enumeration", __name__)
+FileSplitAssignerProvider = unsupported_class("FileSplitAssignerProvider", "custom split assignment", __name__)
 
 __all__ = [
-    "BucketAssigner", "BulkFormat", "Encoder", "FileSink", "FileSource", "FileSourceBuilder", "OutputFileConfig",
+    "BucketAssigner", "BulkFormat", "Encoder", "FileCompactStrategy", "FileCompactor", "FileEnumeratorProvider", "FileSplitAssignerProvider", "FileSink", "FileSource", "FileSourceBuilder", "OutputFileConfig",
     "RollingPolicy", "RowFormatBuilder", "StreamFormat", "StreamingFileSink",
 ]
