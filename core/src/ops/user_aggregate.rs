@@ -24,6 +24,12 @@ use crate::types::{DataType, Row, Value};
 use super::accumulate::Accumulator;
 use super::{Evaluator, Rows, Time};
 
+/// A group key with the row's aggregate inputs (`None`: the global aggregate's seed marker).
+type Keyed = (Row, Option<Row>);
+
+/// The changes buffered per time, with the capability to emit at that time.
+type Pending = BTreeMap<Time, (Capability<Time>, Vec<(Keyed, isize)>)>;
+
 /// A built-in aggregate that can take retractions.
 #[derive(Clone, Debug)]
 enum Builtin {
@@ -144,7 +150,7 @@ pub fn user_aggregate<'s>(
         aggregates.iter().map(|a| BuiltinSpec { function: a.function, distinct: a.distinct, output_type: a.output_type }).collect();
     let functions: Vec<(std::sync::Arc<dyn UserAggregateFunction>, usize)> = user.iter().map(|u| (u.function.clone(), u.args.len())).collect();
     let row_eval = eval.clone();
-    let keyed: VecCollection<'s, Time, (Row, Option<Row>), isize> = input.flat_map(move |row| {
+    let keyed: VecCollection<'s, Time, Keyed, isize> = input.flat_map(move |row| {
         let (key, values) = inputs.eval(&row, &row_eval)?;
         Some((key, Some(values)))
     });
@@ -152,11 +158,11 @@ pub fn user_aggregate<'s>(
         Some(seed) => keyed.concat(seed.map(|_| (Row::empty(), None))),
         None => keyed,
     };
-    let exchange = Exchange::new(|((key, _), _, _): &((Row, Option<Row>), Time, isize)| key.hashed());
+    let exchange = Exchange::new(|((key, _), _, _): &(Keyed, Time, isize)| key.hashed());
     keyed
         .inner
         .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "UserAggregate", move |_cap, _info| {
-            let mut pending: BTreeMap<Time, (Capability<Time>, Vec<((Row, Option<Row>), isize)>)> = BTreeMap::new();
+            let mut pending: Pending = BTreeMap::new();
             let mut groups: HashMap<Row, Group> = HashMap::new();
             let mut failed = false;
             move |(input, frontier), output| {
@@ -201,7 +207,7 @@ struct Step<'a> {
 
 impl Step<'_> {
     /// Applies `changes` to `groups`; the output changes.
-    fn apply(&self, groups: &mut HashMap<Row, Group>, mut changes: Vec<((Row, Option<Row>), isize)>) -> Result<Vec<(Row, isize)>, EvalError> {
+    fn apply(&self, groups: &mut HashMap<Row, Group>, mut changes: Vec<(Keyed, isize)>) -> Result<Vec<(Row, isize)>, EvalError> {
         changes.sort();
         let mut by_key: BTreeMap<Row, Vec<(Option<Row>, isize)>> = BTreeMap::new();
         for ((key, values), diff) in consolidate(changes) {
