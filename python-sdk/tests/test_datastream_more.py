@@ -138,6 +138,8 @@ def test_from_data_stream_and_sql_over_a_view() -> None:
     t = t_env.from_data_stream(ds)
     assert t.get_schema().get_field_names() == ["k", "v"]
     assert sorted(t.group_by(col("k")).select(col("k"), col("v").sum.alias("s")).execute().collect()) == [Row(k="a", s=40), Row(k="b", s=20)]
+    summed = ds.key_by(lambda r: r.k).reduce(lambda a, b: Row(k=a.k, v=a.v + b.v))
+    assert sorted(t_env.from_data_stream(summed).execute().collect()) == [Row(k="a", v=40), Row(k="b", v=20)]
     t_env.create_temporary_view("nums", env.from_collection([1, 2, 3], type_info=Types.INT()))
     assert list(t_env.execute_sql("SELECT SUM(f0) AS s FROM nums").collect()) == [Row(s=6)]
     schema = Schema.new_builder().column("word", DataTypes.STRING()).column("n", DataTypes.BIGINT()).build()

@@ -59,7 +59,7 @@ class DataStream:
     def key_by(self, key_selector: Any, key_type: Any = None) -> "KeyedStream":
         """Partitions the stream by ``key_selector(record)``."""
         nodes, head = self._materialized()
-        return KeyedStream(self._env, nodes, head, as_callable(key_selector, "get_key"))
+        return KeyedStream(self._env, nodes, head, as_callable(key_selector, "get_key"), self._type_info)
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """The records of this stream and of ``streams``."""
@@ -72,7 +72,7 @@ class DataStream:
                     seen.add(n["id"])
                     nodes.append(n)
         node = {"kind": "union", "id": self._env._fresh_id("union"), "inputs": [h for _, h in parts]}
-        return DataStream(self._env, nodes + [node], node["id"], [])
+        return DataStream(self._env, nodes + [node], node["id"], [], type_info=self._type_info)
 
     # ----- configuration (accepted, no effect) -----
     def name(self, name: str) -> "DataStream":
@@ -183,8 +183,8 @@ class DataStream:
 class KeyedStream(DataStream):
     """A stream partitioned by key: rolling ``reduce``, ``sum``, ``min``, ``max``."""
 
-    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, key: Callable[[Any], Any]) -> None:
-        super().__init__(env, nodes, head, [])
+    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, key: Callable[[Any], Any], type_info: Any = None) -> None:
+        super().__init__(env, nodes, head, [], type_info=type_info)
         self._key = key
 
     def reduce(self, func: Any) -> DataStream:
@@ -198,7 +198,7 @@ class KeyedStream(DataStream):
             nodes, head = nodes + [dedup], dedup["id"]
         project = {"kind": "project", "id": self._env._fresh_id("project"), "input": head,
                    "columns": [{"name": "seq", "expr": {"column": "seq"}}, {"name": "v", "expr": {"column": "v"}}]}
-        return DataStream(self._env, nodes + [project], project["id"], [])
+        return DataStream(self._env, nodes + [project], project["id"], [], type_info=self._type_info)
 
     def _by_field(self, field: int | str, combine: Callable[[Any, Any], Any]) -> DataStream:
         def reduce(acc: Any, value: Any) -> Any:
