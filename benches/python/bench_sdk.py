@@ -198,10 +198,11 @@ PROGRAMS = {"weir": weir_programs, "pyflink": pyflink_programs, "bytewax": bytew
 
 def measure(engine: str, n: int, repeat: int, workers: int) -> dict[str, Any]:
     """Runs every program of ``engine``; median seconds per program, and checks."""
+    for warm_up in PROGRAMS[engine](1000, workers).values():
+        warm_up()  # imports, JVM classes, the Python worker harness
     programs = PROGRAMS[engine](n, workers)
-    results: dict[str, Any] = {"engine": engine, "n": n, "workers": workers}
+    results: dict[str, Any] = {"engine": engine, "n": n, "workers": workers, "repeat": repeat}
     checks = {"table_wc": expected_words(n), "ds_reduce": n, "sum_udf": n * (n - 1) // 2, "sum_plain": n * (n - 1) // 2}
-    programs[next(iter(programs))]()  # warm-up (imports, JIT of the Python harness)
     for name, run in programs.items():
         seconds, value = timed(run, repeat)
         if value != checks[name]:
@@ -239,7 +240,7 @@ def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float) -
 
 def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
     base = next((r for r in rows if r["engine"] == "weir" and r["workers"] == 1), None)
-    out = ["| engine | workers | Table word count | DataStream map→key_by→reduce | scalar UDF overhead |", "|---|---|---|---|---|"]
+    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead |", "|---|---|---|---|---|---|"]
     for r in rows:
         n = r["n"]
         cells = []
@@ -253,19 +254,20 @@ def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
             cells.append(f"{max(r['sum_udf'] - r['sum_plain'], 0.0) / n * 1e6:.2f} µs/rec")
         else:
             cells.append("—")
-        out.append(f"| {r['engine']} | {r['workers']} | " + " | ".join(cells) + " |")
+        out.append(f"| {r['engine']} | {r['workers']} | {r['repeat']} | " + " | ".join(cells) + " |")
     for engine, why in skipped.items():
-        out.append(f"| {engine} | — | {why} | | |")
+        out.append(f"| {engine} | — | — | {why} | | |")
     return "\n".join(out)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("-n", type=int, default=1_000_000, help="input records per program")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per program (the median is reported)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per program (the median is reported)")
+    parser.add_argument("--pyflink-repeat", type=int, default=1, help="runs per program on PyFlink (minutes each at 1M records)")
     parser.add_argument("--engine", choices=sorted(PROGRAMS), action="append", help="engines to run (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="parallelism (child runs)")
-    parser.add_argument("--timeout", type=float, default=1800, help="seconds allowed per engine")
+    parser.add_argument("--timeout", type=float, default=2400, help="seconds allowed per engine")
     parser.add_argument("--child", choices=sorted(PROGRAMS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -275,8 +277,9 @@ def main() -> None:
     skipped: dict[str, str] = {}
     for engine in args.engine or ["weir", "pyflink", "bytewax"]:
         for workers in ([1, 2] if engine == "weir" else [1]):
-            print(f"running {engine} ({workers} worker{'s' if workers > 1 else ''}, n={args.n}, repeat={args.repeat}) ...", file=sys.stderr, flush=True)
-            result = run_engine(engine, args.n, args.repeat, workers, args.timeout)
+            print(f"running {engine} ({workers} worker{'s' if workers > 1 else ''}, n={args.n}) ...", file=sys.stderr, flush=True)
+            repeat = args.pyflink_repeat if engine == "pyflink" else args.repeat
+            result = run_engine(engine, args.n, repeat, workers, args.timeout)
             if isinstance(result, str):
                 skipped[engine] = result
                 break
