@@ -211,3 +211,13 @@ def test_pandas_udf_from_sql_and_bad_lengths(batch_env: TableEnvironment) -> Non
 
     with pytest.raises(JobError, match="pandas UDF scalar must return one value per row: 2 rows in, a scalar out"):
         batch_env.from_path("t").select(scalar(col("x"))).execute().collect()
+
+
+def test_aggregate_and_column_attributes(batch_env: TableEnvironment) -> None:
+    t = _table(batch_env)
+    out = t.group_by(t.k).aggregate(weighted_avg(t.v, t["w"]).alias("a")).select(col("k"), col("a"))
+    assert sorted(out.execute().collect()) == [Row(k="a", a=2.0), Row(k="b", a=3.0)]
+    # 21 / 8 over the whole table
+    assert list(t.aggregate(weighted_avg(t.v, t.w).alias("a")).select("*").execute().collect()) == [Row(a=2.625)]
+    with pytest.raises(AttributeError, match="no column or attribute 'nope'"):
+        t.nope  # noqa: B018

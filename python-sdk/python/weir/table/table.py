@@ -307,9 +307,23 @@ class Table:
         """Not supported yet: use ``select`` with a ``@udf``."""
         raise unsupported("Table.map (use select with a @udf)")
 
-    def aggregate(self, func: Any) -> Any:
-        """Not supported yet (Python aggregate functions)."""
-        raise unsupported("Table.aggregate with Python aggregate functions")
+    def aggregate(self, func: Expression) -> "AggregatedTable":
+        """One aggregate over the whole table (``t.aggregate(f(col('x')).alias('r')).select('r')``)."""
+        return GroupedTable(self, []).aggregate(func)
+
+    def __getattr__(self, name: str) -> Expression:
+        """``t.price``: the column ``price`` (PyFlink's attribute access)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._names():
+            return col(name)
+        raise AttributeError(f"Table has no column or attribute {name!r} (columns: {', '.join(self._names())})")
+
+    def __getitem__(self, name: str) -> Expression:
+        """``t['price']``: the column ``price``."""
+        if name not in self._names():
+            raise KeyError(f"no column {name!r} (columns: {', '.join(self._names())})")
+        return col(name)
 
     # ----- windows -----
     def window(self, window: GroupWindow) -> "GroupWindowedTable":
@@ -400,6 +414,13 @@ class GroupedTable:
         self._table = table
         self._keys = keys
 
+    def aggregate(self, func: Expression) -> "AggregatedTable":
+        """One aggregate (a ``@udaf`` call or a built-in, aliased to name its column) per
+        group; follow with ``select`` over the keys and that column."""
+        if not func.aggregates():
+            raise PlanError("aggregate() takes an aggregate call, such as my_udaf(col('x')).alias('r')")
+        return AggregatedTable(self, func if func.default_name() else func.alias("f0"))
+
     def select(self, *fields: Expression | str) -> Table:
         """Keys and aggregates (``col('x').sum``, ``col('x').count``, expressions of them)."""
         t, env = self._table, self._table._env
@@ -448,6 +469,18 @@ class GroupedTable:
         if user_aggregates:
             agg_node["user_aggregates"] = user_aggregates
         return t._then(agg_node)._project(outputs)
+
+
+class AggregatedTable:
+    """A grouped table with one aggregate column (``group_by(..).aggregate(..)``)."""
+
+    def __init__(self, grouped: GroupedTable, call: Expression) -> None:
+        self._grouped = grouped
+        self._call = call
+
+    def select(self, *fields: Expression | str) -> Table:
+        """Columns of the keys and the aggregate (``'*'``: all of them)."""
+        return self._grouped.select(*self._grouped._keys, self._call).select(*fields)
 
 
 def _is_star(e: Expression) -> bool:
@@ -520,4 +553,4 @@ declare_unsupported(Table, {
     "minus_all": "EXCEPT ALL", "insert_into": "Table.insert_into (use execute_insert)", "to_changelog": "Table.to_changelog (use StreamTableEnvironment.to_changelog_stream)",
     "from_changelog": "Table.from_changelog",
 })
-declare_unsupported(GroupedTable, {"aggregate": "GroupedTable.aggregate (use select with a @udaf)", "flat_aggregate": "table aggregate functions"})
+declare_unsupported(GroupedTable, {"flat_aggregate": "table aggregate functions"})
