@@ -528,8 +528,10 @@ def _row_adapter(function: UserDefinedTableFunctionWrapper, names: list[str]) ->
     """``function`` taking the whole row as one :class:`Row`, as ``Table.flat_map`` calls it."""
     inner = function.func
 
+    fields = list(names)
+
     def call_with_row(*values: Any) -> Any:
-        return inner(Row._make(list(values), list(names)))
+        return inner(Row._make(list(values), fields))
 
     call_with_row.__name__ = function.name
     return UserDefinedTableFunctionWrapper(call_with_row, None, function.result_types, function.name, function.deterministic)

@@ -88,7 +88,7 @@ class TableEnvironment:
 
     def _register(self, name: str, function: UserDefinedFunctionWrapper) -> None:
         if isinstance(function, UserDefinedTableFunctionWrapper):
-            self._session.register_table_function(name, function.func, function.output_columns(), function.input_type_names(), function.name)
+            self._session.register_table_function(name, function.batch_callable(), function.output_columns(), function.input_type_names(), function.name, batched=True)
         elif isinstance(function, UserDefinedScalarFunctionWrapper):
             self._session.register_scalar_function(name, function.row_callable(), function.result_type.sql, function.input_type_names(), function.deterministic, function.name)
         elif isinstance(function, UserDefinedAggregateFunctionWrapper):

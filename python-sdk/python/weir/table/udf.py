@@ -249,6 +249,22 @@ class UserDefinedTableFunctionWrapper(UserDefinedFunctionWrapper):
     def __call__(self, *args: Any) -> TableFunctionCall:
         return TableFunctionCall(self, [_e(a) for a in args])
 
+    def batch_callable(self) -> Callable[[list[tuple[Any, ...]]], list[tuple[int, Any]]]:
+        """The function over a whole batch of argument tuples, as the engine calls it: one
+        Python call per batch, returning ``(i, row)`` for each row produced for the ``i``-th."""
+        func = self.func
+
+        def call(batch: list[tuple[Any, ...]]) -> list[tuple[int, Any]]:
+            out: list[tuple[int, Any]] = []
+            for i, args in enumerate(batch):
+                produced = func(*args)
+                if produced is not None:
+                    out.extend((i, row) for row in produced)
+            return out
+
+        call.__qualname__ = self.name
+        return call
+
 
 def udf(
     f: Callable[..., Any] | ScalarFunction | None = None,
