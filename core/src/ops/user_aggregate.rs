@@ -34,7 +34,8 @@ type Pending = BTreeMap<Time, (Capability<Time>, Vec<(Keyed, isize)>)>;
 #[derive(Clone, Debug)]
 enum Builtin {
     /// COUNT, SUM, AVG: linear in their input, so a retraction is a negative multiplicity.
-    Linear(Accumulator),
+    /// The count of non-NULL values present makes a SUM whose values were all retracted NULL.
+    Linear(Accumulator, i64),
     /// MIN, MAX and any DISTINCT aggregate: the multiset of non-NULL values.
     Multiset(BTreeMap<Value, isize>),
 }
@@ -52,13 +53,14 @@ impl BuiltinSpec {
         if self.distinct || matches!(self.function, AggregateFunction::Min | AggregateFunction::Max) {
             Builtin::Multiset(BTreeMap::new())
         } else {
-            Builtin::Linear(Accumulator::new(self.function, self.output_type))
+            Builtin::Linear(Accumulator::new(self.function, self.output_type), 0)
         }
     }
 
     fn result(&self, state: &Builtin) -> Value {
         match state {
-            Builtin::Linear(acc) => acc.finish(self.output_type),
+            Builtin::Linear(_, 0) if self.function == AggregateFunction::Sum => Value::Null,
+            Builtin::Linear(acc, _) => acc.finish(self.output_type),
             Builtin::Multiset(values) => {
                 let mut acc = Accumulator::new(self.function, self.output_type);
                 values.keys().for_each(|v| acc.add(v, 1));
@@ -70,7 +72,12 @@ impl BuiltinSpec {
 
 fn absorb(state: &mut Builtin, value: &Value, diff: isize) {
     match state {
-        Builtin::Linear(acc) => acc.add(value, diff),
+        Builtin::Linear(acc, present) => {
+            if !value.is_null() {
+                *present += diff as i64;
+            }
+            acc.add(value, diff)
+        }
         Builtin::Multiset(values) => {
             if value.is_null() {
                 return;
