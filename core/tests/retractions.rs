@@ -8,9 +8,9 @@ use proptest::prelude::*;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use weir_core::connectors::SinkContext;
-use weir_core::expr::{bind, BindContext, Expr};
+use weir_core::expr::{bind, AggregateSignature, BindContext, EvalError, Expr, GroupUpdate, UserAggregateFunction};
 use weir_core::ops::{self, Evaluator, JoinSpec, Ranking, Rows, SortSpec};
-use weir_core::plan::{AggregateFunction, BoundAggregate, JoinType, RuntimeMode};
+use weir_core::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate, JoinType, RuntimeMode};
 use weir_core::runtime::{CancelToken, JobContext, JobMetrics};
 use weir_core::types::{DataType, Field, Row, Schema, Value};
 
@@ -114,6 +114,59 @@ fn aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'
     ops::aggregate(left, vec![col("k")], vec![DataType::BigInt], &aggs, None, false, eval)
 }
 
+/// SUM as a user aggregate: the accumulator is (sum, non-NULL values), kept by the operator.
+struct UserSum;
+
+impl UserAggregateFunction for UserSum {
+    fn name(&self) -> &str {
+        "user_sum"
+    }
+
+    fn signature(&self, _arg_types: &[DataType]) -> Result<AggregateSignature, String> {
+        Ok(AggregateSignature { params: vec![DataType::BigInt], result: DataType::BigInt })
+    }
+
+    fn update(&self, groups: &mut [GroupUpdate<'_>]) -> Result<Vec<Value>, EvalError> {
+        let mut out = Vec::new();
+        for g in groups.iter_mut() {
+            let acc = g.accumulator.get_or_insert_with(|| Box::new((0i64, 0i64)));
+            let (sum, n) = acc.downcast_mut::<(i64, i64)>().ok_or_else(|| EvalError::new("foreign accumulator"))?;
+            for (args, diff) in g.changes {
+                if let Some(Value::BigInt(v)) = args.first() {
+                    *sum += v * *diff as i64;
+                    *n += *diff as i64;
+                }
+            }
+            out.push(if *n > 0 { Value::BigInt(*sum) } else { Value::Null });
+        }
+        Ok(out)
+    }
+}
+
+fn builtins() -> Vec<BoundAggregate> {
+    let arg = bind(&Expr::col("v"), &schema(), &BindContext::default()).ok();
+    let mut aggs: Vec<BoundAggregate> = [AggregateFunction::Count, AggregateFunction::Sum, AggregateFunction::Min, AggregateFunction::Max, AggregateFunction::Avg]
+        .into_iter()
+        .map(|function| BoundAggregate { function, arg: arg.clone(), distinct: false, filter: None, output_type: DataType::BigInt })
+        .collect();
+    aggs.push(BoundAggregate { function: AggregateFunction::Count, arg, distinct: true, filter: None, output_type: DataType::BigInt });
+    aggs
+}
+
+/// The built-in aggregates and a user SUM, in the user-aggregate operator.
+fn user_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    let arg = bind(&Expr::col("v"), &schema(), &BindContext::default()).expect("binds");
+    let user = vec![BoundUserAggregate { function: Arc::new(UserSum), args: vec![arg], output_type: DataType::BigInt }];
+    ops::user_aggregate(left, vec![col("k")], &builtins(), &user, None, eval)
+}
+
+/// The same columns from the built-in operator, with SUM in the user SUM's place.
+fn builtin_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    let mut aggs = builtins();
+    aggs.push(aggs[1].clone());
+    ops::aggregate(left, vec![col("k")], vec![DataType::BigInt], &aggs, None, false, eval)
+}
+
 fn join_op<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
     let spec = JoinSpec { join_type: JoinType::Full, left_keys: vec![col("k")], right_keys: vec![col("k")], condition: None, left_width: 2, right_width: 2 };
     ops::join(left, right, spec, eval)
@@ -147,5 +200,12 @@ proptest! {
             let incremental = run(build, epochs.clone(), 2);
             prop_assert_eq!(&incremental, &expected, "{}", name);
         }
+    }
+
+    #[test]
+    fn user_aggregates_retract_like_the_builtin_aggregate(epochs in changes()) {
+        let expected = run(builtin_aggregate_op, from_scratch(&epochs), 1);
+        let incremental = run(user_aggregate_op, epochs, 2);
+        prop_assert_eq!(incremental, expected);
     }
 }

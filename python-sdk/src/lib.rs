@@ -8,6 +8,7 @@ mod gil;
 mod job;
 mod run;
 mod session;
+mod udaf;
 mod udf;
 
 use pyo3::prelude::*;

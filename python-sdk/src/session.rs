@@ -153,6 +153,24 @@ impl Session {
         Ok(())
     }
 
+    /// Registers a Python aggregate function under `name`: `apply` takes a list of
+    /// `(accumulator or None, [(args, multiplicity), ...])` and returns `[(accumulator, result), ...]`.
+    #[pyo3(signature = (name, apply, result_type, input_types=None, label=None))]
+    fn register_aggregate_function(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        apply: Py<PyAny>,
+        result_type: &str,
+        input_types: Option<Vec<String>>,
+        label: Option<String>,
+    ) -> PyResult<()> {
+        let label = label.unwrap_or_else(|| display_name(py, &apply, name));
+        let function = crate::udaf::new_function(name, label, apply, parse_types(py, input_types)?, parse_type(py, result_type)?, &self.errors);
+        self.sql().catalog_mut().functions_mut().register_aggregate(function);
+        Ok(())
+    }
+
     /// Registers a Python table function under `name` with output columns `(name, type)`.
     #[allow(clippy::too_many_arguments)] // mirrors the Python keyword arguments
     #[pyo3(signature = (name, callable, output, input_types=None, label=None, batched=false))]

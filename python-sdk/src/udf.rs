@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
 use weir_core::expr::table_functions::TableSignature;
 use weir_core::expr::{EvalError, ScalarFunction, ScalarSignature, TableFunction};
 use weir_core::types::{DataType, Field, Row, Value};
@@ -54,7 +54,7 @@ pub struct PyTableFunction {
     pub errors: ErrorSlot,
 }
 
-fn check_params(params: &Option<Vec<DataType>>, arg_types: &[DataType]) -> Result<Vec<DataType>, String> {
+pub(crate) fn check_params(params: &Option<Vec<DataType>>, arg_types: &[DataType]) -> Result<Vec<DataType>, String> {
     match params {
         None => Ok(arg_types
             .iter()
@@ -82,7 +82,7 @@ pub fn display_name(py: Python<'_>, callable: &Py<PyAny>, registered: &str) -> S
 }
 
 /// Turns a Python exception into an engine error carrying the traceback, keeping the first.
-fn failure(py: Python<'_>, name: &str, err: PyErr, slot: &ErrorSlot) -> EvalError {
+pub(crate) fn failure(py: Python<'_>, name: &str, err: PyErr, slot: &ErrorSlot) -> EvalError {
     // Attach the traceback to the exception object, so it prints and chains with it.
     let _ = err.value(py).setattr("__traceback__", err.traceback(py));
     let text = format_exception(py, &err);
@@ -224,7 +224,10 @@ impl PyTableFunction {
 
     fn row_of(&self, item: &Bound<'_, PyAny>) -> Result<Row, EvalError> {
         let bad = |m: String| EvalError::new(format!("Python table function {} produced a bad row: {m}", self.label));
-        let single = self.output.len() == 1 && !(item.is_instance_of::<PyTuple>() || item.is_instance_of::<PyList>() || has_fields(item));
+        // Strings and numbers are single values; checked first, as `has_fields` costs an
+        // attribute lookup that fails (and builds an exception) for them.
+        let scalar = item.is_instance_of::<PyString>() || item.is_instance_of::<PyInt>() || item.is_instance_of::<PyFloat>() || item.is_instance_of::<PyBytes>();
+        let single = self.output.len() == 1 && (scalar || !(item.is_instance_of::<PyTuple>() || item.is_instance_of::<PyList>() || has_fields(item)));
         if single {
             return Ok(Row::new(vec![from_py(item, self.output[0].data_type).map_err(bad)?]));
         }

@@ -86,8 +86,10 @@ def test_same_rows_on_one_and_two_workers() -> None:
 
 def test_event_time_and_state_are_not_implemented() -> None:
     env = _env()
-    with pytest.raises(UnsupportedError):
-        WatermarkStrategy.for_monotonous_timestamps()
+    with pytest.raises(UnsupportedError, match="WatermarkStrategy.with_timestamp_assigner"):
+        WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(None)
+    with pytest.raises(UnsupportedError, match="assign_timestamps_and_watermarks"):
+        env.from_collection([1]).assign_timestamps_and_watermarks(WatermarkStrategy.for_monotonous_timestamps())
     with pytest.raises(UnsupportedError):
         ValueStateDescriptor("s", Types.INT())
     with pytest.raises(NotImplementedError):

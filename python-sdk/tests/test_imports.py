@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib
+import json
+import pathlib
 
 import pytest
 
@@ -49,3 +51,61 @@ def test_row_behaves_like_pyflinks() -> None:
     r.set_row_kind(RowKind.DELETE)
     assert r.get_row_kind() == RowKind.DELETE and r != Row(name="ann", age=3)
     assert Row("a", "b")(1, 2) == Row(a=1, b=2)
+
+
+API = json.loads((pathlib.Path(__file__).parent / "pyflink_api.json").read_text())
+
+
+@pytest.mark.parametrize("module", sorted(API["modules"]))
+def test_every_pyflink_name_exists(module: str) -> None:
+    m = importlib.import_module(module.replace("pyflink", "weir", 1))
+    assert [n for n in API["modules"][module] if not hasattr(m, n)] == []
+
+
+@pytest.mark.parametrize("qualified", sorted(API["classes"]))
+def test_every_pyflink_method_exists(qualified: str) -> None:
+    module, name = qualified.rsplit(".", 1)
+    cls = getattr(importlib.import_module(module.replace("pyflink", "weir", 1)), name)
+    assert [n for n in API["classes"][qualified] if not hasattr(cls, n)] == []
+
+
+def test_placeholders_raise_unsupported_naming_the_feature() -> None:
+    from weir import UnsupportedError
+    from weir.errors import _UnsupportedType
+
+    placeholders = 0
+    for module, names in API["modules"].items():
+        m = importlib.import_module(module.replace("pyflink", "weir", 1))
+        for n in names:
+            item = getattr(m, n)
+            if isinstance(item, _UnsupportedType):
+                placeholders += 1
+                with pytest.raises(UnsupportedError, match=f"not supported yet: {n} "):
+                    item()
+                with pytest.raises(UnsupportedError, match=f"{n}.of"):
+                    item.of(1)  # type: ignore[attr-defined]
+    assert placeholders > 50
+
+
+def test_unsupported_methods_name_class_and_method() -> None:
+    from weir import UnsupportedError
+    from weir.datastream import StreamExecutionEnvironment
+    from weir.table import DataTypes, EnvironmentSettings, TableEnvironment
+    from weir.table.expressions import col, json_object
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    with pytest.raises(UnsupportedError, match="StreamExecutionEnvironment.execute_async"):
+        env.execute_async()
+    with pytest.raises(UnsupportedError, match="DataStream.broadcast"):
+        env.from_collection([1]).broadcast()
+    with pytest.raises(UnsupportedError, match="Expression.md5"):
+        col("x").md5  # noqa: B018
+    with pytest.raises(UnsupportedError, match="Expression.regexp_replace"):
+        col("x").regexp_replace("a", "b")
+    with pytest.raises(UnsupportedError, match="json_object"):
+        json_object()
+    with pytest.raises(UnsupportedError, match="DataTypes.TIME"):
+        DataTypes.TIME()
+    t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+    with pytest.raises(UnsupportedError, match="Table.intersect"):
+        t_env.from_elements([(1,)]).intersect(t_env.from_elements([(1,)]))

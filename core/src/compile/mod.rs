@@ -104,7 +104,7 @@ fn build_node<'s>(
             };
             return ops::interval_join(&node.id, node.index, input, right, spec, eval, ctx.clone());
         }
-        PlanOp::Aggregate { group_by, aggregates, window } => {
+        PlanOp::Aggregate { group_by, aggregates, user_aggregates, window } => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
             // Streaming event-time windows close with the watermark: see `ops::close_windows`.
@@ -113,7 +113,11 @@ fn build_node<'s>(
                 Some(w) => (ops::close_windows(input, w.end_column), false),
                 None => (input, inputs_append_only),
             };
-            let output = ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, append_only, eval);
+            let output = if user_aggregates.is_empty() {
+                ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, append_only, eval)
+            } else {
+                ops::user_aggregate(input, compile_all(group_by), aggregates, user_aggregates, seed, eval)
+            };
             if closing.is_some() { ops::drop_retractions(output) } else { output }
         }
         PlanOp::Join { left_keys, right_keys, condition, window: Some(w), .. } if ctx.mode == RuntimeMode::Streaming => {

@@ -29,4 +29,4 @@ pub use compile::{CompiledExpr, EvalError};
 pub use functions::function_names;
 pub use table_functions::{bind_table_function, BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry};
 pub use types::common_type;
-pub use udf::{ScalarFunction, ScalarSignature, UserFunctions};
+pub use udf::{AggregateSignature, GroupUpdate, ScalarFunction, ScalarSignature, UserAccumulator, UserAggregateFunction, UserFunctions};

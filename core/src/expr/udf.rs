@@ -1,10 +1,12 @@
-//! User-defined functions registered at run time (Python UDFs and UDTFs from the SDK): a
-//! [`ScalarFunction`] trait, and [`UserFunctions`], the per-session registry the binder consults
-//! (through [`crate::expr::BindContext::functions`]) after the built-in functions.
+//! User-defined functions registered at run time (Python UDFs, UDTFs and UDAFs from the SDK):
+//! the [`ScalarFunction`] and [`UserAggregateFunction`] traits, and [`UserFunctions`], the
+//! per-session registry the binder consults (through [`crate::expr::BindContext::functions`])
+//! after the built-in functions.
 //!
 //! Built-in functions win over user functions of the same name, as Flink's resolution order
 //! puts system functions before temporary catalog functions.
 
+use std::any::Any;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
@@ -41,16 +43,58 @@ pub trait ScalarFunction: Send + Sync {
     fn eval(&self, args: &[Value]) -> Result<Value, EvalError>;
 }
 
-/// User functions by upper-case name: scalar functions and table functions.
+/// What a user aggregate function accepts and returns for given argument types.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AggregateSignature {
+    /// The types the arguments are converted to before they are accumulated.
+    pub params: Vec<DataType>,
+    /// The result type.
+    pub result: DataType,
+}
+
+/// The accumulator of one group, owned by the aggregate operator and opaque to it (a Python
+/// object for Python aggregate functions). Dropped when its group becomes empty.
+pub type UserAccumulator = Box<dyn Any + Send>;
+
+/// The changes of one group since the last call: argument values with a multiplicity
+/// (positive: accumulate that many times; negative: retract).
+pub struct GroupUpdate<'a> {
+    /// The group's accumulator; `None` for a group seen for the first time (create one).
+    pub accumulator: &'a mut Option<UserAccumulator>,
+    /// The argument rows added (positive multiplicity) or removed (negative), in arrival order.
+    pub changes: &'a [(Vec<Value>, isize)],
+}
+
+/// An aggregate function whose accumulators the engine keeps per group without looking inside
+/// them (Flink's `AggregateFunction`: create / accumulate / retract / get_value). The operator
+/// calls [`UserAggregateFunction::update`] with every group that changed at one time, so an
+/// implementation can serve a whole batch with one call. Implementations must be thread-safe:
+/// one instance serves every worker.
+pub trait UserAggregateFunction: Send + Sync {
+    /// The name it is called by (matched case-insensitively).
+    fn name(&self) -> &str;
+
+    /// The signature for these argument types, or a message saying what it expects.
+    fn signature(&self, arg_types: &[DataType]) -> Result<AggregateSignature, String>;
+
+    /// Applies each group's changes to its accumulator (creating it when `None`) and returns
+    /// each group's current result, in order: one value of the signature's result type, or NULL.
+    fn update(&self, groups: &mut [GroupUpdate<'_>]) -> Result<Vec<Value>, EvalError>;
+}
+
+/// User functions by upper-case name: scalar, table and aggregate functions.
 #[derive(Clone, Default)]
 pub struct UserFunctions {
     scalars: BTreeMap<String, Arc<dyn ScalarFunction>>,
     tables: BTreeMap<String, Arc<dyn TableFunction>>,
+    aggregates: BTreeMap<String, Arc<dyn UserAggregateFunction>>,
 }
 
 impl fmt::Debug for UserFunctions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserFunctions").field("scalars", &self.scalars.keys().collect::<Vec<_>>()).field("tables", &self.tables.keys().collect::<Vec<_>>()).finish()
+        f.debug_struct("UserFunctions").field("scalars", &self.scalars.keys().collect::<Vec<_>>()).field("tables", &self.tables.keys().collect::<Vec<_>>())
+            .field("aggregates", &self.aggregates.keys().collect::<Vec<_>>())
+            .finish()
     }
 }
 
@@ -70,19 +114,30 @@ impl UserFunctions {
         self.tables.insert(function.name().trim().to_ascii_uppercase(), function);
     }
 
-    /// Removes a function of either kind; true when one existed.
+    /// Adds (or replaces) an aggregate function under its name.
+    pub fn register_aggregate(&mut self, function: Arc<dyn UserAggregateFunction>) {
+        self.aggregates.insert(function.name().trim().to_ascii_uppercase(), function);
+    }
+
+    /// Removes a function of any kind; true when one existed.
     pub fn remove(&mut self, name: &str) -> bool {
         let upper = name.trim().to_ascii_uppercase();
         let scalar = self.scalars.remove(&upper).is_some();
         let table = self.tables.remove(&upper).is_some();
-        scalar || table
+        let aggregate = self.aggregates.remove(&upper).is_some();
+        scalar || table || aggregate
     }
 
     /// The names of every registered function, upper case.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.scalars.keys().chain(self.tables.keys()).cloned().collect();
+        let mut names: Vec<String> = self.scalars.keys().chain(self.tables.keys()).chain(self.aggregates.keys()).cloned().collect();
         names.sort();
         names
+    }
+
+    /// The aggregate function called `name`, if registered.
+    pub fn aggregate(&self, name: &str) -> Option<Arc<dyn UserAggregateFunction>> {
+        self.aggregates.get(&name.trim().to_ascii_uppercase()).cloned()
     }
 
     /// The scalar function called `name`, if registered.

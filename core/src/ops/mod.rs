@@ -17,6 +17,7 @@ mod sort;
 mod source;
 mod top_n;
 mod union;
+mod user_aggregate;
 mod watermark;
 mod window;
 
@@ -34,6 +35,7 @@ pub use sort::sort;
 pub use source::source;
 pub use top_n::{deduplicate, top_n, Ranking};
 pub use union::union;
+pub use user_aggregate::user_aggregate;
 pub use watermark::{EventClock, SplitMark, SplitWatermarks, Stamp};
 pub use window::{close_windows, drop_retractions, window, windows_of};
 

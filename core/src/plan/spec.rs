@@ -347,8 +347,22 @@ pub struct AggregateCall {
     pub filter: Option<Expr>,
 }
 
+/// A call of a user aggregate function (registered by the Python SDK, e.g. a `@udaf`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserAggregateCall {
+    /// Output column name.
+    pub name: String,
+    /// The registered function's name.
+    pub function: String,
+    /// Arguments over the input.
+    #[serde(default)]
+    pub args: Vec<Expr>,
+}
+
 /// `SELECT group keys, aggregates FROM input GROUP BY keys`; output columns are the group
-/// keys then the aggregates. With no keys there is exactly one output row (a global aggregate).
+/// keys, then the aggregates, then the user aggregates. With no keys there is exactly one
+/// output row (a global aggregate).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AggregateNode {
@@ -361,6 +375,10 @@ pub struct AggregateNode {
     pub group_by: Vec<NamedExpr>,
     /// Aggregates per group.
     pub aggregates: Vec<AggregateCall>,
+    /// User aggregate functions per group (their accumulators are kept per group and updated
+    /// with each change, retractions included).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub user_aggregates: Vec<UserAggregateCall>,
 }
 
 /// Which rows a join keeps.

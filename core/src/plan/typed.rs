@@ -78,6 +78,23 @@ pub struct BoundAggregate {
     pub output_type: DataType,
 }
 
+/// One user aggregate, bound: the function, its arguments and result type.
+#[derive(Clone)]
+pub struct BoundUserAggregate {
+    /// The function.
+    pub function: Arc<dyn crate::expr::UserAggregateFunction>,
+    /// The arguments, converted to the function's parameter types.
+    pub args: Vec<BoundExpr>,
+    /// The result type.
+    pub output_type: DataType,
+}
+
+impl std::fmt::Debug for BoundUserAggregate {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BoundUserAggregate").field("function", &self.function.name()).field("args", &self.args).field("output_type", &self.output_type).finish()
+    }
+}
+
 /// What a validated node computes.
 #[derive(Clone)]
 pub enum PlanOp {
@@ -135,6 +152,8 @@ pub enum PlanOp {
         group_by: Vec<BoundExpr>,
         /// Aggregates.
         aggregates: Vec<BoundAggregate>,
+        /// User aggregates (output after `aggregates`).
+        user_aggregates: Vec<BoundUserAggregate>,
         /// Set when grouping by a window's start and end: a window aggregate.
         window: Option<WindowAggregate>,
     },

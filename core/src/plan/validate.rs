@@ -380,13 +380,43 @@ impl PlanValidator {
             fields.push(field);
             aggregates.push(aggregate);
         }
-        if aggregates.is_empty() && group_by.is_empty() {
+        let mut user_aggregates = Vec::new();
+        for (i, a) in n.user_aggregates.iter().enumerate() {
+            let at = path.field("user_aggregates").index(i);
+            let bound = self.bind_user_aggregate(a, &input.schema, &at)?;
+            fields.push(Field::new(a.name.clone(), bound.output_type));
+            user_aggregates.push(bound);
+        }
+        if aggregates.is_empty() && user_aggregates.is_empty() && group_by.is_empty() {
             return Err(PlanError::new(&path.field("aggregates"), "an aggregate needs group keys or aggregates"));
         }
         let unique_key = Some((0..group_by.len()).collect());
         // Windows close with the watermark only over rows that are never retracted.
         let window = window_aggregate(input, &group_by).map(|w| WindowAggregate { event_time: w.event_time && input.append_only, ..w });
-        Ok(Checked { schema: Schema::new(fields), op: PlanOp::Aggregate { group_by, aggregates, window }, unique_key, ordering: None })
+        Ok(Checked { schema: Schema::new(fields), op: PlanOp::Aggregate { group_by, aggregates, user_aggregates, window }, unique_key, ordering: None })
+    }
+
+    fn bind_user_aggregate(&self, a: &UserAggregateCall, schema: &Schema, at: &SpecPath) -> Result<BoundUserAggregate, PlanError> {
+        let Some(function) = self.config.bind.functions.aggregate(&a.function) else {
+            return Err(PlanError::new(&at.field("function"), format!("no user aggregate function \"{}\" is registered", a.function)));
+        };
+        let args = self.bind_all(&a.args, schema, &at.field("args"))?;
+        let types: Vec<DataType> = args.iter().map(BoundExpr::data_type).collect();
+        let signature = function.signature(&types).map_err(|m| {
+            let shown: Vec<String> = types.iter().map(DataType::to_string).collect();
+            PlanError::new(&at.field("args"), format!("aggregate function {} {m}, got ({})", a.function, shown.join(", ")))
+        })?;
+        if signature.params.len() != args.len() {
+            let message = format!("aggregate function {} takes {} arguments, got {}", a.function, signature.params.len(), args.len());
+            return Err(PlanError::new(&at.field("args"), message));
+        }
+        let args = args
+            .into_iter()
+            .zip(&signature.params)
+            .enumerate()
+            .map(|(i, (e, t))| if e.data_type() == *t { Ok(e) } else { e.coerce_to(*t).map_err(|err| expr_error(&at.field("args").index(i), err)) })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(BoundUserAggregate { function, args, output_type: signature.result })
     }
 
     /// One aggregate call over rows of `schema`: its output column and its bound form.

@@ -5,10 +5,10 @@
 use sqlparser::ast;
 
 use crate::expr::{Case, Cast, Expr, WhenThen};
-use crate::plan::{AggregateCall, AggregateNode, NamedExpr, Node};
+use crate::plan::{AggregateCall, AggregateNode, NamedExpr, Node, UserAggregateCall};
 
 use super::error::SqlError;
-use super::expr::{PendingAggregate, Translator, AGG_PLACEHOLDER};
+use super::expr::{PendingAggregate, PendingFunction, Translator, AGG_PLACEHOLDER};
 use super::query::QueryPlanner;
 use super::scope::{unique_name, Relation};
 use super::select::SelectColumn;
@@ -109,13 +109,17 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             .enumerate()
             .map(|(i, n)| n.unwrap_or_else(|| unique_name(&format!("$f{}", group_exprs.len() + i), &mut taken)))
             .collect();
-        let calls = pending
-            .into_iter()
-            .zip(&agg_names)
-            .map(|(p, name)| AggregateCall { name: name.clone(), function: p.function, args: p.args, distinct: p.distinct, filter: p.filter })
-            .collect();
+        let (mut calls, mut user_aggregates) = (Vec::new(), Vec::new());
+        for (p, name) in pending.into_iter().zip(&agg_names) {
+            match p.function {
+                PendingFunction::Builtin(function) => {
+                    calls.push(AggregateCall { name: name.clone(), function, args: p.args, distinct: p.distinct, filter: p.filter })
+                }
+                PendingFunction::User(function) => user_aggregates.push(UserAggregateCall { name: name.clone(), function, args: p.args }),
+            }
+        }
         let id = self.job.fresh_id("agg");
-        let schema = self.job.add(Node::Aggregate(AggregateNode { id: id.clone(), input: rel.node.clone(), group_by: group_exprs, aggregates: calls }))?;
+        let schema = self.job.add(Node::Aggregate(AggregateNode { id: id.clone(), input: rel.node.clone(), group_by: group_exprs, aggregates: calls, user_aggregates }))?;
         let mut out = Relation::from_schema(&id, &schema, None);
         let rewrite = Rewrite { keys, aggregates: agg_names, input: rel };
         if let Some(h) = having {

@@ -7,7 +7,7 @@ use sqlparser::ast::{
     self, BinaryOperator, CastKind, DuplicateTreatment, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
 };
 
-use crate::expr::{Case, Cast, Expr, WhenThen};
+use crate::expr::{Case, Cast, Expr, UserFunctions, WhenThen};
 use crate::plan::AggregateFunction;
 use crate::types::DataType;
 
@@ -16,11 +16,20 @@ use super::literal;
 use super::scope::Relation;
 use super::script::position;
 
+/// The function of an aggregate call.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PendingFunction {
+    /// A built-in aggregate.
+    Builtin(AggregateFunction),
+    /// A user aggregate function, by its registered name.
+    User(String),
+}
+
 /// An aggregate call found in an expression, before the aggregate node exists.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PendingAggregate {
     /// The function.
-    pub function: AggregateFunction,
+    pub function: PendingFunction,
     /// Its arguments over the aggregate's input.
     pub args: Vec<Expr>,
     /// `DISTINCT`.
@@ -36,17 +45,24 @@ pub const AGG_PLACEHOLDER: &str = "$agg";
 pub struct Translator<'a> {
     scope: &'a Relation,
     aggregates: Option<&'a mut Vec<PendingAggregate>>,
+    user_functions: Option<&'a UserFunctions>,
 }
 
 impl<'a> Translator<'a> {
     /// A translator where aggregate calls are an error.
     pub fn new(scope: &'a Relation) -> Translator<'a> {
-        Translator { scope, aggregates: None }
+        Translator { scope, aggregates: None, user_functions: None }
     }
 
     /// A translator that collects aggregate calls into `aggregates`.
     pub fn with_aggregates(scope: &'a Relation, aggregates: &'a mut Vec<PendingAggregate>) -> Translator<'a> {
-        Translator { scope, aggregates: Some(aggregates) }
+        Translator { scope, aggregates: Some(aggregates), user_functions: None }
+    }
+
+    /// Calls of the aggregate functions in `functions` are aggregates too.
+    pub fn with_user_aggregates(mut self, functions: &'a UserFunctions) -> Translator<'a> {
+        self.user_functions = Some(functions);
+        self
     }
 
     /// Translates one expression.
@@ -199,7 +215,10 @@ impl<'a> Translator<'a> {
             return Err(SqlError::Unsupported { feature: window_tvf_message(&upper), at });
         }
         if let Some(function) = aggregate_function(&upper) {
-            return self.aggregate(function, f).map_err(|e| e.or_at(at));
+            return self.aggregate(PendingFunction::Builtin(function), f).map_err(|e| e.or_at(at));
+        }
+        if self.user_functions.is_some_and(|u| u.aggregate(&upper).is_some()) {
+            return self.aggregate(PendingFunction::User(upper), f).map_err(|e| e.or_at(at));
         }
         if UNSUPPORTED_AGGREGATES.contains(&upper.as_str()) {
             return Err(SqlError::Unsupported { feature: format!("aggregate function {upper}"), at });
@@ -232,8 +251,14 @@ impl<'a> Translator<'a> {
         Ok(out)
     }
 
-    fn aggregate(&mut self, function: AggregateFunction, f: &ast::Function) -> Result<Expr, SqlError> {
-        let name = function.sql_name();
+    fn aggregate(&mut self, function: PendingFunction, f: &ast::Function) -> Result<Expr, SqlError> {
+        let name = match &function {
+            PendingFunction::Builtin(b) => b.sql_name().to_string(),
+            PendingFunction::User(u) => u.clone(),
+        };
+        let name = name.as_str();
+        let count = function == PendingFunction::Builtin(AggregateFunction::Count);
+        let user = matches!(function, PendingFunction::User(_));
         let (distinct, args) = match &f.args {
             FunctionArguments::List(list) => {
                 if !list.clauses.is_empty() {
@@ -253,8 +278,10 @@ impl<'a> Translator<'a> {
         // collecting, so a nested aggregate is an error.
         let result = (|| {
             let args = match args {
-                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if function == AggregateFunction::Count && !distinct => Vec::new(),
-                [] if function == AggregateFunction::Count => Vec::new(),
+                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if count && !distinct => Vec::new(),
+                [] if count => Vec::new(),
+                _ if user && !distinct && f.filter.is_none() => self.plain_args(name, args)?,
+                _ if user => return Err(SqlError::unsupported(format!("DISTINCT or FILTER on the user aggregate function {name}"))),
                 [_] => self.plain_args(name, args)?,
                 _ => return Err(SqlError::invalid(format!("{name} takes exactly one argument"))),
             };

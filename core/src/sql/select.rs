@@ -45,7 +45,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             _ => return Err(SqlError::unsupported("GROUP BY ALL / ROLLUP / CUBE / GROUPING SETS")),
         };
         let having = match &s.having {
-            Some(h) => Some(Translator::with_aggregates(&rel, &mut aggregates).expr(h)?),
+            Some(h) => Some(Translator::with_aggregates(&rel, &mut aggregates).with_user_aggregates(self.job.catalog.functions()).expr(h)?),
             None => None,
         };
         let out = if group_by.is_empty() && aggregates.is_empty() && having.is_none() {
@@ -109,7 +109,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                         }
                         continue;
                     }
-                    let expr = Translator::with_aggregates(rel, aggregates).expr(e)?;
+                    let expr = Translator::with_aggregates(rel, aggregates).with_user_aggregates(self.job.catalog.functions()).expr(e)?;
                     out.push(SelectColumn { name, expr });
                 }
                 SelectItem::ExprWithAliases { .. } => return Err(SqlError::unsupported("multiple aliases for one select item")),

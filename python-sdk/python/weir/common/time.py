@@ -46,3 +46,29 @@ class Time(Duration):
     def minutes(minutes: int) -> "Time":
         """``minutes`` minutes."""
         return Time(minutes * 60_000)
+
+
+class Instant:
+    """A point in time: seconds and nanoseconds since the Unix epoch."""
+
+    def __init__(self, seconds: int, nanos: int) -> None:
+        self.seconds = seconds
+        self.nanos = nanos
+
+    @staticmethod
+    def of_epoch_milli(epoch_milli: int) -> "Instant":
+        """The instant ``epoch_milli`` milliseconds after the epoch."""
+        return Instant(epoch_milli // 1000, (epoch_milli % 1000) * 1_000_000)
+
+    def to_epoch_milli(self) -> int:
+        """Milliseconds since the epoch."""
+        return self.seconds * 1000 + self.nanos // 1_000_000
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Instant) and (self.seconds, self.nanos) == (other.seconds, other.nanos)
+
+    def __hash__(self) -> int:
+        return hash((self.seconds, self.nanos))
+
+    def __repr__(self) -> str:
+        return f"Instant<{self.seconds}, {self.nanos}>"

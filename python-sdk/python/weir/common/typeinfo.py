@@ -55,6 +55,66 @@ class Types:
         return TypeInformation("BOOLEAN", "BOOLEAN")
 
     @staticmethod
+    def BYTE() -> TypeInformation:
+        """An 8-bit integer (held as INT)."""
+        return TypeInformation("BYTE", "INT")
+
+    @staticmethod
+    def SHORT() -> TypeInformation:
+        """A 16-bit integer (held as INT)."""
+        return TypeInformation("SHORT", "INT")
+
+    @staticmethod
+    def CHAR() -> TypeInformation:
+        """A character (held as STRING)."""
+        return TypeInformation("CHAR", "STRING")
+
+    @staticmethod
+    def BIG_INT() -> TypeInformation:
+        """An arbitrary-precision integer (held as DECIMAL(38, 0))."""
+        return TypeInformation("BIG_INT", "DECIMAL(38, 0)")
+
+    @staticmethod
+    def BIG_DEC() -> TypeInformation:
+        """An arbitrary-precision decimal (held as DECIMAL(38, 18))."""
+        return TypeInformation("BIG_DEC", "DECIMAL(38, 18)")
+
+    @staticmethod
+    def SQL_DATE() -> TypeInformation:
+        """A date."""
+        return TypeInformation("SQL_DATE", "DATE")
+
+    @staticmethod
+    def SQL_TIME() -> TypeInformation:
+        """A time of day (no table column type yet)."""
+        return TypeInformation("SQL_TIME")
+
+    @staticmethod
+    def SQL_TIMESTAMP() -> TypeInformation:
+        """A timestamp."""
+        return TypeInformation("SQL_TIMESTAMP", "TIMESTAMP(3)")
+
+    @staticmethod
+    def INSTANT() -> TypeInformation:
+        """An instant (TIMESTAMP_LTZ)."""
+        return TypeInformation("INSTANT", "TIMESTAMP_LTZ(3)")
+
+    @staticmethod
+    def PRIMITIVE_ARRAY(element_type: TypeInformation) -> TypeInformation:
+        """An array of a primitive type (no table column type yet)."""
+        return TypeInformation("PRIMITIVE_ARRAY", None, [element_type])
+
+    @staticmethod
+    def BASIC_ARRAY(element_type: TypeInformation) -> TypeInformation:
+        """An array of a basic type (no table column type yet)."""
+        return TypeInformation("BASIC_ARRAY", None, [element_type])
+
+    @staticmethod
+    def OBJECT_ARRAY(element_type: TypeInformation) -> TypeInformation:
+        """An array of objects (no table column type yet)."""
+        return TypeInformation("OBJECT_ARRAY", None, [element_type])
+
+    @staticmethod
     def PICKLED_BYTE_ARRAY() -> TypeInformation:
         """Any picklable Python object."""
         return TypeInformation("PICKLED_BYTE_ARRAY")

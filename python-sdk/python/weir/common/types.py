@@ -62,6 +62,15 @@ class Row:
         """``Row('a', 'b')(1, 2)``: a row type of field names applied to values."""
         return Row._make(list(values), [str(v) for v in self._values])
 
+    @staticmethod
+    def of_kind(row_kind: RowKind, *args: Any) -> "Row":
+        """A positional row of kind ``row_kind``."""
+        return Row._make(list(args), None, row_kind)
+
+    def set_field_names(self, field_names: list[str]) -> None:
+        """Names the fields."""
+        self._fields = list(field_names)
+
     def get_row_kind(self) -> RowKind:
         """The kind of change this row carries."""
         return self._row_kind
@@ -89,6 +98,13 @@ class Row:
                 raise KeyError(item)
             return self._values[self._fields.index(item)]
         return self._values[item]
+
+    def __setitem__(self, item: int | str, value: Any) -> None:
+        if isinstance(item, str):
+            if self._fields is None or item not in self._fields:
+                raise KeyError(item)
+            item = self._fields.index(item)
+        self._values[item] = value
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):

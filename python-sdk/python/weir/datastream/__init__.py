@@ -1,31 +1,151 @@
 """The DataStream API, as in ``pyflink.datastream``: ``StreamExecutionEnvironment``,
-``DataStream``, ``KeyedStream`` and function interfaces. Records are Python objects."""
+``DataStream``, ``KeyedStream``, ``ConnectedStreams`` and function interfaces. Records are
+Python objects."""
 
-from weir.datastream.data_stream import DataStream, KeyedStream
+from weir.datastream.data_stream import CloseableIterator, ConnectedStreams, DataStream, KeyedStream
 from weir.datastream.functions import (
+    AggregateFunction,
+    AllWindowFunction,
+    BroadcastProcessFunction,
+    CoFlatMapFunction,
+    CoMapFunction,
+    CoProcessFunction,
     FilterFunction,
     FlatMapFunction,
+    KeyedBroadcastProcessFunction,
+    KeyedCoProcessFunction,
     KeyedProcessFunction,
     KeySelector,
     MapFunction,
+    Partitioner,
+    ProcessAllWindowFunction,
     ProcessFunction,
+    ProcessWindowFunction,
     ReduceFunction,
     RuntimeContext,
+    SinkFunction,
+    SourceFunction,
+    WindowFunction,
 )
 from weir.datastream.stream_execution_environment import JobExecutionResult, RuntimeExecutionMode, StreamExecutionEnvironment
+from weir.datastream.time_domain import TimeCharacteristic, TimeDomain
+from weir.errors import unsupported_class as _placeholder
+
+
+class CheckpointingMode:
+    """Checkpoint guarantees (Weir's DataStream jobs are bounded and not checkpointed yet)."""
+
+    EXACTLY_ONCE = 0
+    AT_LEAST_ONCE = 1
+
+
+class OutputTag:
+    """Names a side output (side outputs need process functions, not supported yet)."""
+
+    def __init__(self, tag_id: str, type_info: object = None) -> None:
+        self.tag_id = tag_id
+        self.type_info = type_info
+
+
+def _missing(name: str, feature: str) -> type:
+    return _placeholder(name, feature, __name__)
+
+
+WindowedStream = _missing("WindowedStream", "DataStream windows (need event time)")
+AllWindowedStream = _missing("AllWindowedStream", "DataStream windows (need event time)")
+DataStreamSink = _missing("DataStreamSink", "sink configuration")
+BroadcastStream = _missing("BroadcastStream", "broadcast state")
+BroadcastConnectedStream = _missing("BroadcastConnectedStream", "broadcast state")
+AsyncDataStream = _missing("AsyncDataStream", "asynchronous I/O")
+AsyncFunction = _missing("AsyncFunction", "asynchronous I/O")
+AsyncRetryPredicate = _missing("AsyncRetryPredicate", "asynchronous I/O")
+AsyncRetryStrategy = _missing("AsyncRetryStrategy", "asynchronous I/O")
+CheckpointConfig = _missing("CheckpointConfig", "checkpointing from the DataStream API")
+CheckpointStorage = _missing("CheckpointStorage", "checkpointing from the DataStream API")
+CustomCheckpointStorage = _missing("CustomCheckpointStorage", "checkpointing from the DataStream API")
+FileSystemCheckpointStorage = _missing("FileSystemCheckpointStorage", "checkpointing from the DataStream API")
+JobManagerCheckpointStorage = _missing("JobManagerCheckpointStorage", "checkpointing from the DataStream API")
+ExternalizedCheckpointRetention = _missing("ExternalizedCheckpointRetention", "checkpointing from the DataStream API")
+StateBackend = _missing("StateBackend", "state backends from the DataStream API (keyed state)")
+CustomStateBackend = _missing("CustomStateBackend", "state backends from the DataStream API (keyed state)")
+HashMapStateBackend = _missing("HashMapStateBackend", "state backends from the DataStream API (keyed state)")
+EmbeddedRocksDBStateBackend = _missing("EmbeddedRocksDBStateBackend", "state backends from the DataStream API (keyed state)")
+PredefinedOptions = _missing("PredefinedOptions", "state backends from the DataStream API (keyed state)")
+MemorySize = _missing("MemorySize", "memory configuration")
+SlotSharingGroup = _missing("SlotSharingGroup", "slot sharing groups")
+TimerService = _missing("TimerService", "timers (keyed state)")
+Window = _missing("Window", "DataStream windows (need event time)")
+TimeWindow = _missing("TimeWindow", "DataStream windows (need event time)")
+CountWindow = _missing("CountWindow", "DataStream windows (need event time)")
+GlobalWindow = _missing("GlobalWindow", "DataStream windows (need event time)")
+WindowAssigner = _missing("WindowAssigner", "DataStream windows (need event time)")
+MergingWindowAssigner = _missing("MergingWindowAssigner", "DataStream windows (need event time)")
+Trigger = _missing("Trigger", "DataStream windows (need event time)")
+TriggerResult = _missing("TriggerResult", "DataStream windows (need event time)")
 
 __all__ = [
+    "WindowedStream",
+    "AllWindowedStream",
+    "DataStreamSink",
+    "BroadcastStream",
+    "BroadcastConnectedStream",
+    "AsyncDataStream",
+    "AsyncFunction",
+    "AsyncRetryPredicate",
+    "AsyncRetryStrategy",
+    "CheckpointConfig",
+    "CheckpointStorage",
+    "CustomCheckpointStorage",
+    "FileSystemCheckpointStorage",
+    "JobManagerCheckpointStorage",
+    "ExternalizedCheckpointRetention",
+    "StateBackend",
+    "CustomStateBackend",
+    "HashMapStateBackend",
+    "EmbeddedRocksDBStateBackend",
+    "PredefinedOptions",
+    "MemorySize",
+    "SlotSharingGroup",
+    "TimerService",
+    "Window",
+    "TimeWindow",
+    "CountWindow",
+    "GlobalWindow",
+    "WindowAssigner",
+    "MergingWindowAssigner",
+    "Trigger",
+    "TriggerResult",
+    "CheckpointingMode",
+    "OutputTag",
+    "AggregateFunction",
+    "AllWindowFunction",
+    "BroadcastProcessFunction",
+    "CloseableIterator",
+    "CoFlatMapFunction",
+    "CoMapFunction",
+    "CoProcessFunction",
+    "ConnectedStreams",
     "DataStream",
     "FilterFunction",
     "FlatMapFunction",
     "JobExecutionResult",
     "KeySelector",
+    "KeyedBroadcastProcessFunction",
+    "KeyedCoProcessFunction",
     "KeyedProcessFunction",
     "KeyedStream",
     "MapFunction",
+    "Partitioner",
+    "ProcessAllWindowFunction",
     "ProcessFunction",
+    "ProcessWindowFunction",
     "ReduceFunction",
     "RuntimeContext",
     "RuntimeExecutionMode",
+    "SinkFunction",
+    "SourceFunction",
     "StreamExecutionEnvironment",
+    "TimeCharacteristic",
+    "TimeDomain",
+    "WindowFunction",
 ]

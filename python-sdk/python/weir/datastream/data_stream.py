@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from weir.datastream import records
 from weir.datastream.functions import as_callable
-from weir.errors import unsupported
+from weir.errors import declare_unsupported, unsupported
 
 if TYPE_CHECKING:
     from weir.datastream.stream_execution_environment import StreamExecutionEnvironment
@@ -18,15 +18,20 @@ class DataStream:
     """A stream of Python records. Stateless operations are fused until a shuffle (``key_by``),
     a ``union`` or a sink needs the records materialized."""
 
-    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, steps: list[records.Step], source: list[Any] | None = None) -> None:
+    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, steps: list[records.Step], source: list[Any] | None = None, type_info: Any = None) -> None:
         self._env = env
         self._nodes = nodes
         self._head = head
         self._steps = steps
         self._source = source
+        self._type_info = type_info
 
-    def _with(self, kind: str, f: Callable[..., Any]) -> "DataStream":
-        return DataStream(self._env, self._nodes, self._head, [*self._steps, (kind, f)], self._source)
+    def _with(self, kind: str, f: Callable[..., Any], type_info: Any = None) -> "DataStream":
+        return DataStream(self._env, self._nodes, self._head, [*self._steps, (kind, f)], self._source, type_info if type_info is not None else self._type_info)
+
+    def get_type(self) -> Any:
+        """The records' type information, when declared (``output_type=`` / ``type_info=``)."""
+        return self._type_info
 
     def _materialized(self) -> tuple[list[dict[str, Any]], str]:
         """The nodes producing this stream's ``(seq, v)`` rows, and the last node's id."""
@@ -41,11 +46,11 @@ class DataStream:
     # ----- stateless -----
     def map(self, func: Any, output_type: Any = None) -> "DataStream":
         """Each record replaced by ``func(record)``."""
-        return self._with("map", as_callable(func, "map"))
+        return self._with("map", as_callable(func, "map"), output_type)
 
     def flat_map(self, func: Any, output_type: Any = None) -> "DataStream":
         """Each record replaced by the records ``func(record)`` returns or yields."""
-        return self._with("flat_map", as_callable(func, "flat_map"))
+        return self._with("flat_map", as_callable(func, "flat_map"), output_type)
 
     def filter(self, func: Any) -> "DataStream":
         """Keeps records for which ``func(record)`` is true."""
@@ -54,7 +59,7 @@ class DataStream:
     def key_by(self, key_selector: Any, key_type: Any = None) -> "KeyedStream":
         """Partitions the stream by ``key_selector(record)``."""
         nodes, head = self._materialized()
-        return KeyedStream(self._env, nodes, head, as_callable(key_selector, "get_key"))
+        return KeyedStream(self._env, nodes, head, as_callable(key_selector, "get_key"), self._type_info)
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """The records of this stream and of ``streams``."""
@@ -67,7 +72,7 @@ class DataStream:
                     seen.add(n["id"])
                     nodes.append(n)
         node = {"kind": "union", "id": self._env._fresh_id("union"), "inputs": [h for _, h in parts]}
-        return DataStream(self._env, nodes + [node], node["id"], [])
+        return DataStream(self._env, nodes + [node], node["id"], [], type_info=self._type_info)
 
     # ----- configuration (accepted, no effect) -----
     def name(self, name: str) -> "DataStream":
@@ -86,21 +91,72 @@ class DataStream:
         """No effect."""
         return self
 
+    def start_new_chain(self) -> "DataStream":
+        """No effect (chaining is Weir's choice; results do not change)."""
+        return self
+
+    def set_description(self, description: str) -> "DataStream":
+        """No effect."""
+        return self
+
+    def set_uid_hash(self, uid_hash: str) -> "DataStream":
+        """No effect."""
+        return self
+
+    def set_max_parallelism(self, max_parallelism: int) -> "DataStream":
+        """No effect: the job's parallelism applies."""
+        return self
+
+    def set_buffer_timeout(self, timeout_millis: int) -> "DataStream":
+        """No effect."""
+        return self
+
+    def force_non_parallel(self) -> "DataStream":
+        """No effect: the job's parallelism applies (results do not change)."""
+        return self
+
+    def slot_sharing_group(self, slot_sharing_group: Any) -> "DataStream":
+        """No effect: Weir has no slots."""
+        return self
+
+    def _repartition(self) -> "DataStream":
+        return self
+
+    forward = rebalance = rescale = shuffle = _repartition
+
+    def get_name(self) -> str:
+        """The operation's name (Weir does not keep names; the last node's id)."""
+        return self._head
+
+    def get_execution_environment(self) -> "StreamExecutionEnvironment":
+        """The environment the stream belongs to."""
+        return self._env
+
+    def project(self, *field_indexes: int) -> "DataStream":
+        """Each record (a tuple or Row) reduced to the fields at ``field_indexes``, as a tuple."""
+        indexes = list(field_indexes)
+        return self.map(lambda r: tuple(r[i] for i in indexes))
+
     # ----- sinks -----
     def print(self, sink_identifier: str | None = None) -> None:
         """Prints each record (``str(record)``) when the job is executed."""
         nodes, head = self._materialized()
-        self._env._add_print(nodes, head, sink_identifier)
+        self._env._add_sink(nodes, head, _Printer(sink_identifier))
 
-    def execute_and_collect(self, job_execution_name: str | None = None, limit: int | None = None) -> "CollectIterator":
+    def execute_and_collect(self, job_execution_name: str | None = None, limit: int | None = None) -> "CloseableIterator":
         """Runs the job and returns this stream's records, in production order."""
         nodes, head = self._materialized()
         out = self._env._collect(nodes, head)
-        return CollectIterator(out[:limit] if limit is not None else out)
+        return CloseableIterator(out[:limit] if limit is not None else out)
 
     def sink_to(self, sink: Any) -> None:
-        """Not supported yet (write with the Table API or SQL)."""
-        raise unsupported("DataStream.sink_to (file sinks)")
+        """Writes the records to ``sink`` (a ``FileSink``) when the job is executed."""
+        from weir.datastream.connectors.file_system import FileSink
+
+        if not isinstance(sink, FileSink):
+            raise unsupported(f"sink_to({type(sink).__name__}): only FileSink is supported")
+        nodes, head = self._materialized()
+        self._env._add_sink(nodes, head, sink)
 
     def add_sink(self, sink_func: Any) -> None:
         """Not supported yet."""
@@ -115,9 +171,9 @@ class DataStream:
         """Not supported yet (process functions, keyed state and timers)."""
         raise unsupported("DataStream.process (process functions, keyed state and timers)")
 
-    def connect(self, ds: "DataStream") -> Any:
-        """Not supported yet."""
-        raise unsupported("DataStream.connect (connected streams)")
+    def connect(self, ds: "DataStream") -> "ConnectedStreams":
+        """This stream and ``ds`` as two inputs of one ``CoMapFunction`` / ``CoFlatMapFunction``."""
+        return ConnectedStreams(self, ds)
 
     def window_all(self, window_assigner: Any) -> Any:
         """Not supported yet (windows need event time)."""
@@ -127,8 +183,8 @@ class DataStream:
 class KeyedStream(DataStream):
     """A stream partitioned by key: rolling ``reduce``, ``sum``, ``min``, ``max``."""
 
-    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, key: Callable[[Any], Any]) -> None:
-        super().__init__(env, nodes, head, [])
+    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, key: Callable[[Any], Any], type_info: Any = None) -> None:
+        super().__init__(env, nodes, head, [], type_info=type_info)
         self._key = key
 
     def reduce(self, func: Any) -> DataStream:
@@ -142,7 +198,7 @@ class KeyedStream(DataStream):
             nodes, head = nodes + [dedup], dedup["id"]
         project = {"kind": "project", "id": self._env._fresh_id("project"), "input": head,
                    "columns": [{"name": "seq", "expr": {"column": "seq"}}, {"name": "v", "expr": {"column": "v"}}]}
-        return DataStream(self._env, nodes + [project], project["id"], [])
+        return DataStream(self._env, nodes + [project], project["id"], [], type_info=self._type_info)
 
     def _by_field(self, field: int | str, combine: Callable[[Any, Any], Any]) -> DataStream:
         def reduce(acc: Any, value: Any) -> Any:
@@ -162,6 +218,28 @@ class KeyedStream(DataStream):
         """Rolling maximum of one field."""
         return self._by_field(position_to_max, max)
 
+    def _by_record(self, field: int | str, smaller: bool, first: bool) -> DataStream:
+        def reduce(acc: Any, value: Any) -> Any:
+            a, b = _get(acc, field), _get(value, field)
+            if a == b:
+                return acc if first else value
+            return value if (b < a) == smaller else acc
+
+        return self.reduce(reduce)
+
+    def min_by(self, position_to_min_by: int | str = 0, first: bool = True) -> DataStream:
+        """Rolling record with the smallest value of one field (the first such record on ties,
+        unless ``first`` is false)."""
+        return self._by_record(position_to_min_by, True, first)
+
+    def max_by(self, position_to_max_by: int | str = 0, first: bool = True) -> DataStream:
+        """Rolling record with the largest value of one field."""
+        return self._by_record(position_to_max_by, False, first)
+
+    def process(self, func: Any, output_type: Any = None) -> DataStream:
+        """Not supported yet (keyed state and timers)."""
+        raise unsupported("KeyedStream.process (KeyedProcessFunction: keyed state and timers)")
+
     def window(self, window_assigner: Any) -> Any:
         """Not supported yet (windows need event time)."""
         raise unsupported("KeyedStream.window (windows need event time)")
@@ -169,6 +247,46 @@ class KeyedStream(DataStream):
     def count_window(self, size: int, slide: int = 0) -> Any:
         """Not supported yet."""
         raise unsupported("KeyedStream.count_window")
+
+
+class ConnectedStreams:
+    """Two streams processed by one co-function (``connect``)."""
+
+    def __init__(self, first: DataStream, second: DataStream) -> None:
+        self._first = first
+        self._second = second
+
+    def map(self, func: Any, output_type: Any = None) -> DataStream:
+        """``func.map1`` on the first stream's records and ``func.map2`` on the second's."""
+        if not (hasattr(func, "map1") and hasattr(func, "map2")):
+            raise TypeError(f"expected a CoMapFunction (map1 and map2), got {func!r}")
+        return self._first.map(func.map1).union(self._second.map(func.map2))
+
+    def flat_map(self, func: Any, output_type: Any = None) -> DataStream:
+        """``func.flat_map1`` on the first stream's records and ``func.flat_map2`` on the second's."""
+        if not (hasattr(func, "flat_map1") and hasattr(func, "flat_map2")):
+            raise TypeError(f"expected a CoFlatMapFunction (flat_map1 and flat_map2), got {func!r}")
+        return self._first.flat_map(func.flat_map1).union(self._second.flat_map(func.flat_map2))
+
+    def key_by(self, key_selector1: Any, key_selector2: Any, key_type: Any = None) -> "ConnectedStreams":
+        """Not supported yet (keyed co-functions need keyed state)."""
+        raise unsupported("ConnectedStreams.key_by (keyed state)")
+
+    def process(self, func: Any, output_type: Any = None) -> DataStream:
+        """Not supported yet (CoProcessFunction: timers and state)."""
+        raise unsupported("ConnectedStreams.process (CoProcessFunction)")
+
+
+class _Printer:
+    """The ``print()`` sink: each record on standard output, prefixed by the identifier."""
+
+    def __init__(self, identifier: str | None) -> None:
+        self.identifier = identifier
+
+    def write(self, values: list[Any]) -> None:
+        """Prints ``values``."""
+        for record in values:
+            print(f"{self.identifier}> {record}" if self.identifier else str(record))
 
 
 def _label(f: Any) -> str:
@@ -198,13 +316,13 @@ def _replace(record: Any, field: int | str, value: Any) -> Any:
     return value
 
 
-class CollectIterator:
+class CloseableIterator:
     """The records of ``execute_and_collect``; iterate, or use in a ``with`` block."""
 
     def __init__(self, values: list[Any]) -> None:
         self._it: Iterator[Any] = iter(values)
 
-    def __iter__(self) -> "CollectIterator":
+    def __iter__(self) -> "CloseableIterator":
         return self
 
     def __next__(self) -> Any:
@@ -213,8 +331,14 @@ class CollectIterator:
     def close(self) -> None:
         """Stops reading (the job has already finished)."""
 
-    def __enter__(self) -> "CollectIterator":
+    def __enter__(self) -> "CloseableIterator":
         return self
 
     def __exit__(self, *exc: Any) -> None:
         self.close()
+
+
+declare_unsupported(DataStream, {
+    "broadcast": "broadcast state", "cache": "cached streams", "get_side_output": "side outputs (process functions)",
+    "partition_custom": "custom partitioning", "get_execution_config": "ExecutionConfig",
+})

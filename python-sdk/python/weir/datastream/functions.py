@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterable
 
-from weir.errors import unsupported
+from weir.errors import unsupported, unsupported_class
 
 
 class Function:
@@ -58,29 +58,116 @@ class KeySelector(Function):
         raise NotImplementedError
 
 
-class RuntimeContext:
-    """Not available yet (keyed state needs the event-time engine work)."""
-
-
-class ProcessFunction(Function):
-    """Not supported yet."""
-
-
-class KeyedProcessFunction(Function):
-    """Not supported yet (keyed state and timers need the event-time engine work)."""
-
-
 class CoMapFunction(Function):
-    """Not supported yet."""
+    """Maps the two inputs of connected streams: implement ``map1`` and ``map2``."""
+
+    def map1(self, value: Any) -> Any:
+        """The output for a record of the first stream."""
+        raise NotImplementedError
+
+    def map2(self, value: Any) -> Any:
+        """The output for a record of the second stream."""
+        raise NotImplementedError
+
+
+class CoFlatMapFunction(Function):
+    """Flat-maps the two inputs of connected streams: implement ``flat_map1`` and ``flat_map2``."""
+
+    def flat_map1(self, value: Any) -> Iterable[Any]:
+        """The outputs for a record of the first stream."""
+        raise NotImplementedError
+
+    def flat_map2(self, value: Any) -> Iterable[Any]:
+        """The outputs for a record of the second stream."""
+        raise NotImplementedError
+
+
+class RuntimeContext:
+    """Not available yet (keyed state needs the engine's keyed-state operator)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        raise unsupported("RuntimeContext (keyed state)")
+
+
+class _NeedsKeyedState(Function):
+    """A function kind that needs keyed state or timers; using one raises ``UnsupportedError``."""
+
+
+class ProcessFunction(_NeedsKeyedState):
+    """Not supported yet (process functions, timers)."""
+
+
+class KeyedProcessFunction(_NeedsKeyedState):
+    """Not supported yet (keyed state and timers)."""
+
+
+class CoProcessFunction(_NeedsKeyedState):
+    """Not supported yet (process functions, timers)."""
+
+
+class KeyedCoProcessFunction(_NeedsKeyedState):
+    """Not supported yet (keyed state and timers)."""
+
+
+class BroadcastProcessFunction(_NeedsKeyedState):
+    """Not supported yet (broadcast state)."""
+
+
+class KeyedBroadcastProcessFunction(_NeedsKeyedState):
+    """Not supported yet (broadcast state)."""
+
+
+class AggregateFunction(_NeedsKeyedState):
+    """Not supported yet (DataStream windows)."""
+
+
+class WindowFunction(_NeedsKeyedState):
+    """Not supported yet (DataStream windows)."""
+
+
+class AllWindowFunction(_NeedsKeyedState):
+    """Not supported yet (DataStream windows)."""
+
+
+class ProcessWindowFunction(_NeedsKeyedState):
+    """Not supported yet (DataStream windows)."""
+
+
+class ProcessAllWindowFunction(_NeedsKeyedState):
+    """Not supported yet (DataStream windows)."""
+
+
+class SourceFunction(_NeedsKeyedState):
+    """Not supported yet: use ``from_collection`` or ``from_source``."""
+
+
+class SinkFunction(_NeedsKeyedState):
+    """Not supported yet: use ``sink_to``, ``print`` or ``execute_and_collect``."""
+
+
+class Partitioner(Function):
+    """Not supported yet (custom partitioning)."""
+
+    def partition(self, key: Any, num_partitions: int) -> int:
+        """The partition of ``key``."""
+        raise NotImplementedError
 
 
 def as_callable(f: Any, method: str) -> Callable[..., Any]:
     """``f`` itself when callable, else its ``method`` (a ``MapFunction`` object's ``map``)."""
-    if isinstance(f, (ProcessFunction, KeyedProcessFunction, CoMapFunction)):
-        raise unsupported(f"{type(f).__name__} (process functions, keyed state and timers)")
+    if isinstance(f, _NeedsKeyedState):
+        raise unsupported(f"{type(f).__name__} (process and window functions need keyed state and timers)")
     bound = getattr(f, method, None)
     if bound is not None and isinstance(f, Function):
         return bound  # type: ignore[no-any-return]
     if callable(f):
         return f  # type: ignore[no-any-return]
     raise TypeError(f"expected a function or an object with a {method}() method, got {f!r}")
+
+
+BaseBroadcastProcessFunction = unsupported_class("BaseBroadcastProcessFunction", "broadcast state", __name__)
+AsyncFunction = unsupported_class("AsyncFunction", "asynchronous I/O", __name__)
+AsyncFunctionDescriptor = unsupported_class("AsyncFunctionDescriptor", "asynchronous I/O", __name__)
+AsyncRetryPredicate = unsupported_class("AsyncRetryPredicate", "asynchronous I/O", __name__)
+AsyncRetryStrategy = unsupported_class("AsyncRetryStrategy", "asynchronous I/O", __name__)
+TimerService = unsupported_class("TimerService", "timers (keyed state)", __name__)

@@ -84,3 +84,34 @@ def decode(changes: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
     """Collected ``(kind, (seq, v))`` rows as the records, in ``seq`` order."""
     rows = sorted((values[0], values[1]) for kind, values in changes if kind in ("+I", "+U"))
     return [pickle.loads(v) for _, v in rows]
+
+
+class RecordDecoder:
+    """Records to table rows, as a batched table function: ``(seq, v)`` in, the record's
+    values for ``columns`` out. Rows, tuples and lists are read by position (a named Row or a
+    dict by column name); any other record is the single column's value."""
+
+    def __init__(self, columns: list[str]) -> None:
+        self.columns = columns
+
+    def __call__(self, batch: list[tuple[int, bytes]]) -> list[tuple[int, tuple[Any, ...]]]:
+        from weir.common.types import Row
+
+        out = []
+        columns, width = self.columns, len(self.columns)
+        for i, (_, v) in enumerate(batch):
+            record = pickle.loads(v)
+            if isinstance(record, Row) and record._fields is not None and set(columns) <= set(record._fields):
+                values = tuple(record[c] for c in columns)
+            elif isinstance(record, dict):
+                values = tuple(record.get(c) for c in columns)
+            elif isinstance(record, (Row, tuple, list)) and width > 1:
+                values = tuple(record)
+            elif isinstance(record, (Row, tuple, list)) and len(record) == 1:
+                values = (record[0],)
+            else:
+                values = (record,)
+            if len(values) != width:
+                raise ValueError(f"from_data_stream: a record has {len(values)} fields, the table {width} columns ({', '.join(columns)}): {record!r}")
+            out.append((i, values))
+        return out

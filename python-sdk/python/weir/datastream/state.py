@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from weir.errors import unsupported
+from weir.errors import unsupported, unsupported_class
 
 
 class _StateDescriptor:
@@ -32,3 +32,17 @@ class ReducingStateDescriptor(_StateDescriptor):
 
 class StateTtlConfig(_StateDescriptor):
     """Not supported yet."""
+
+
+class AggregatingStateDescriptor(_StateDescriptor):
+    """Not supported yet."""
+
+
+ValueState = unsupported_class("ValueState", "keyed state", __name__)
+ListState = unsupported_class("ListState", "keyed state", __name__)
+MapState = unsupported_class("MapState", "keyed state", __name__)
+ReducingState = unsupported_class("ReducingState", "keyed state", __name__)
+AggregatingState = unsupported_class("AggregatingState", "keyed state", __name__)
+BroadcastState = unsupported_class("BroadcastState", "broadcast state", __name__)
+ReadOnlyBroadcastState = unsupported_class("ReadOnlyBroadcastState", "broadcast state", __name__)
+OperatorStateStore = unsupported_class("OperatorStateStore", "operator state", __name__)

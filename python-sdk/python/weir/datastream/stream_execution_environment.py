@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from enum import Enum
 from typing import Any, Iterable
 
 from weir import _weir
+from weir.common.job_execution_result import JobExecutionResult
 from weir.datastream import records
 from weir.datastream.data_stream import DataStream
-from weir.errors import unsupported
+from weir.errors import declare_unsupported, unsupported
 
 
 class RuntimeExecutionMode(Enum):
@@ -20,22 +22,6 @@ class RuntimeExecutionMode(Enum):
     STREAMING = 0
     BATCH = 1
     AUTOMATIC = 2
-
-
-class JobExecutionResult:
-    """What ``execute`` returns."""
-
-    def __init__(self, job_name: str, net_runtime_ms: int = 0) -> None:
-        self._job_name = job_name
-        self._runtime = net_runtime_ms
-
-    def get_job_name(self) -> str:
-        """The job's name."""
-        return self._job_name
-
-    def get_net_runtime(self) -> int:
-        """Milliseconds the job ran."""
-        return self._runtime
 
 
 class StreamExecutionEnvironment:
@@ -47,7 +33,7 @@ class StreamExecutionEnvironment:
         self._counter = itertools.count()
         self._parallelism: int | None = None
         self._batch = False
-        self._prints: list[tuple[list[dict[str, Any]], str, str | None]] = []
+        self._sinks: list[tuple[list[dict[str, Any]], str, Any]] = []
 
     @staticmethod
     def get_execution_environment(configuration: Any = None) -> "StreamExecutionEnvironment":
@@ -80,6 +66,9 @@ class StreamExecutionEnvironment:
         """No effect."""
         return self
 
+    def close(self) -> None:
+        """Nothing to release: jobs end when ``execute`` returns."""
+
     def enable_checkpointing(self, interval: int, mode: Any = None) -> "StreamExecutionEnvironment":
         """Not supported yet."""
         raise unsupported("checkpointing from the DataStream API")
@@ -99,11 +88,19 @@ class StreamExecutionEnvironment:
         items = list(collection)
         node = {"kind": "values", "id": self._fresh_id("collection"), "schema": [{"name": "i", "type": "BIGINT", "nullable": False}],
                 "rows": [[i] for i in range(len(items))]}
-        return DataStream(self, [node], node["id"], [], source=items)
+        return DataStream(self, [node], node["id"], [], source=items, type_info=type_info)
 
-    def from_source(self, source: Any, watermark_strategy: Any = None, source_name: str = "") -> DataStream:
-        """Not supported yet: use ``from_collection`` or the Table API's connectors."""
-        raise unsupported("from_source (file, datagen and push sources from the DataStream API)")
+    def from_source(self, source: Any, watermark_strategy: Any = None, source_name: str = "", type_info: Any = None) -> DataStream:
+        """A bounded stream from ``source``: a ``FileSource`` of text lines (read when the
+        stream is defined) or a ``NumberSequenceSource``."""
+        from weir.datastream.connectors import NumberSequenceSource
+        from weir.datastream.connectors.file_system import FileSource
+
+        if isinstance(source, FileSource):
+            return self.from_collection(source.read())
+        if isinstance(source, NumberSequenceSource):
+            return self.from_collection(range(source.start, source.end + 1))
+        raise unsupported(f"from_source({type(source).__name__}): FileSource and NumberSequenceSource are supported")
 
     def add_source(self, source_func: Any, source_name: str = "", type_info: Any = None) -> DataStream:
         """Not supported yet."""
@@ -111,26 +108,27 @@ class StreamExecutionEnvironment:
 
     # ----- running -----
     def execute(self, job_name: str | None = None) -> JobExecutionResult:
-        """Runs every ``print`` sink declared so far as one job and prints their records."""
-        if not self._prints:
-            raise RuntimeError("no sinks defined: call print() on a stream first")
+        """Runs every sink declared so far (``print``, ``sink_to``) as one job. The records
+        reach the sinks in production order when the (bounded) job has finished."""
+        if not self._sinks:
+            raise RuntimeError("no sinks defined: call print() or sink_to() on a stream first")
         nodes: list[dict[str, Any]] = []
         seen: set[str] = set()
         sinks = []
-        for i, (ns, head, ident) in enumerate(self._prints):
+        for i, (ns, head, writer) in enumerate(self._sinks):
             for n in ns:
                 if n["id"] not in seen:
                     seen.add(n["id"])
                     nodes.append(n)
-            sink = f"__print_{i}"
+            sink = f"__sink_{i}"
             nodes.append({"kind": "sink", "id": sink, "input": head, "connector": "collect"})
-            sinks.append((sink, ident))
-        self._prints = []
+            sinks.append((sink, writer))
+        self._sinks = []
+        started = time.monotonic()
         collected = self._run(nodes)
-        for sink, ident in sinks:
-            for record in records.decode(collected.get(sink, [])):
-                print(f"{ident}> {record}" if ident else str(record))
-        return JobExecutionResult(job_name or "weir job")
+        for sink, writer in sinks:
+            writer.write(records.decode(collected.get(sink, [])))
+        return JobExecutionResult(job_name or "weir job", int((time.monotonic() - started) * 1000))
 
     # ----- plumbing used by DataStream -----
     def _fresh_id(self, kind: str) -> str:
@@ -154,8 +152,8 @@ class StreamExecutionEnvironment:
                    "columns": [{"name": n, "expr": {"column": h}} for n, h in zip(names, hidden)]}
         return nodes + [flat, project], project["id"]
 
-    def _add_print(self, nodes: list[dict[str, Any]], head: str, ident: str | None) -> None:
-        self._prints.append((nodes, head, ident))
+    def _add_sink(self, nodes: list[dict[str, Any]], head: str, writer: Any) -> None:
+        self._sinks.append((nodes, head, writer))
 
     def _run(self, nodes: list[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
         return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))
@@ -163,3 +161,21 @@ class StreamExecutionEnvironment:
     def _collect(self, nodes: list[dict[str, Any]], head: str) -> list[Any]:
         sink = {"kind": "sink", "id": "__collect", "input": head, "connector": "collect"}
         return records.decode(self._run(nodes + [sink]).get("__collect", []))
+
+
+_CHECKPOINTS = "checkpointing from the DataStream API"
+declare_unsupported(StreamExecutionEnvironment, {
+    "add_classpaths": "JVM classpaths (Weir has no JVM)", "add_python_archive": "Python archives", "set_python_requirements": "Python requirements",
+    "set_python_executable": "a separate Python executable (functions run in this process)", "register_cached_file": "cached files",
+    "configure": "Configuration objects after creation (use get_execution_environment(configuration))", "create_input": "InputFormats",
+    "execute_async": "asynchronous execution (job clients)", "get_checkpoint_config": _CHECKPOINTS, "get_checkpoint_interval": _CHECKPOINTS,
+    "get_checkpointing_mode": _CHECKPOINTS, "get_checkpointing_consistency_mode": _CHECKPOINTS, "enable_changelog_state_backend": "state backends",
+    "is_changelog_state_backend_enabled": "state backends", "set_default_savepoint_directory": "savepoints from the DataStream API",
+    "get_default_savepoint_directory": "savepoints from the DataStream API", "is_unaligned_checkpoints_enabled": _CHECKPOINTS,
+    "is_force_unaligned_checkpoints": _CHECKPOINTS, "get_config": "ExecutionConfig", "get_execution_plan": "execution plans of DataStream jobs",
+    "register_slot_sharing_group": "slot sharing groups", "set_buffer_timeout": "buffer timeouts", "get_buffer_timeout": "buffer timeouts",
+    "disable_operator_chaining": "operator chaining settings", "is_chaining_enabled": "operator chaining settings",
+    "is_chaining_of_operators_with_different_max_parallelism_enabled": "operator chaining settings",
+    "set_default_local_parallelism": "local parallelism settings (use set_parallelism)", "get_default_local_parallelism": "local parallelism settings (use set_parallelism)",
+    "get_max_parallelism": "max parallelism",
+})

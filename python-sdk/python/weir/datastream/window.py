@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from weir.errors import unsupported
+from weir.errors import unsupported, unsupported_class
 
 
 class _Window:
@@ -42,3 +42,33 @@ class SlidingProcessingTimeWindows(_Window):
 
 class CountTumblingWindowAssigner(_Window):
     """Not supported yet."""
+
+
+def _missing(name: str) -> type:
+    return unsupported_class(name, "DataStream windows (need event time)", __name__)
+
+
+ProcessingTimeSessionWindows = _missing("ProcessingTimeSessionWindows")
+DynamicEventTimeSessionWindows = _missing("DynamicEventTimeSessionWindows")
+DynamicProcessingTimeSessionWindows = _missing("DynamicProcessingTimeSessionWindows")
+CountSlidingWindowAssigner = _missing("CountSlidingWindowAssigner")
+GlobalWindows = _missing("GlobalWindows")
+SessionWindowTimeGapExtractor = _missing("SessionWindowTimeGapExtractor")
+Window = _missing("Window")
+TimeWindow = _missing("TimeWindow")
+CountWindow = _missing("CountWindow")
+GlobalWindow = _missing("GlobalWindow")
+TimeWindowSerializer = _missing("TimeWindowSerializer")
+CountWindowSerializer = _missing("CountWindowSerializer")
+GlobalWindowSerializer = _missing("GlobalWindowSerializer")
+WindowAssigner = _missing("WindowAssigner")
+MergingWindowAssigner = _missing("MergingWindowAssigner")
+Trigger = _missing("Trigger")
+TriggerResult = _missing("TriggerResult")
+EventTimeTrigger = _missing("EventTimeTrigger")
+ProcessingTimeTrigger = _missing("ProcessingTimeTrigger")
+ContinuousEventTimeTrigger = _missing("ContinuousEventTimeTrigger")
+ContinuousProcessingTimeTrigger = _missing("ContinuousProcessingTimeTrigger")
+CountTrigger = _missing("CountTrigger")
+NeverTrigger = _missing("NeverTrigger")
+PurgingTrigger = _missing("PurgingTrigger")

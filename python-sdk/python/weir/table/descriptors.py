@@ -120,6 +120,22 @@ class TableDescriptor:
         """A builder for ``connector`` (``filesystem``, ``datagen``, ``print``, ``blackhole``)."""
         return TableDescriptorBuilder(connector)
 
+    def get_options(self) -> dict[str, str]:
+        """The connector options (``connector`` included)."""
+        return {"connector": self.connector, **self.options}
+
+    def get_schema(self) -> Schema | None:
+        """The schema."""
+        return self.schema
+
+    def get_partition_keys(self) -> list[str]:
+        """Partition keys (Weir's tables are not partitioned)."""
+        return []
+
+    def get_comment(self) -> str | None:
+        """The comment (not kept)."""
+        return None
+
     def create_table_ddl(self, name: str, temporary: bool = True) -> str:
         """The CREATE TABLE statement declaring this table as ``name``."""
         if self.schema is None:
@@ -175,3 +191,7 @@ class TableDescriptorBuilder:
     def build(self) -> TableDescriptor:
         """The descriptor."""
         return TableDescriptor(self._connector, self._schema, dict(self._options))
+
+
+Schema.Builder = SchemaBuilder  # type: ignore[attr-defined]
+TableDescriptor.Builder = TableDescriptorBuilder  # type: ignore[attr-defined]

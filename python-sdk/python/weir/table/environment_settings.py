@@ -87,3 +87,33 @@ class TableConfig:
     def set_local_timezone(self, timezone_id: str) -> None:
         """``table.local-time-zone``."""
         self.set("table.local-time-zone", timezone_id)
+
+    def get_local_timezone(self) -> str:
+        """``table.local-time-zone`` (``UTC`` when unset)."""
+        return self.get("table.local-time-zone", "UTC") or "UTC"
+
+    def add_configuration(self, configuration: Any) -> None:
+        """Sets every setting of a ``Configuration``."""
+        for k, v in configuration.to_dict().items():
+            self.set(k, v)
+
+    def to_map(self) -> dict[str, str]:
+        """All settings."""
+        return self.to_dict()
+
+
+from weir.errors import declare_unsupported  # noqa: E402
+
+EnvironmentSettings.Builder = EnvironmentSettingsBuilder  # type: ignore[attr-defined]
+
+declare_unsupported(TableConfig, {
+    "get_default": "TableConfig.get_default", "get_idle_state_retention": "state retention (TTL)", "set_idle_state_retention": "state retention (TTL)",
+    "get_max_generated_code_length": "code generation settings (Weir does not generate code)",
+    "set_max_generated_code_length": "code generation settings (Weir does not generate code)",
+    "get_python_executable": "a separate Python executable (functions run in this process)",
+    "set_python_executable": "a separate Python executable (functions run in this process)",
+    "get_sql_dialect": "SQL dialects (Weir speaks Flink SQL)", "set_sql_dialect": "SQL dialects (Weir speaks Flink SQL)",
+})
+declare_unsupported(EnvironmentSettings, {
+    "get_built_in_catalog_name": "catalogs", "get_built_in_database_name": "catalogs", "get_configuration": "EnvironmentSettings.get_configuration",
+})

@@ -269,6 +269,167 @@ class Expression:
         """Not supported: use ``if_then_else``."""
         raise TypeError("use if_then_else")
 
+    # more intervals (PyFlink's singular spellings too)
+    hour = hours
+    minute = minutes
+    second = seconds
+    day = days
+    milli = millis
+
+    @property
+    def week(self) -> "Expression":
+        """``lit(n).week``: an interval of n weeks."""
+        return self._interval(7 * 86_400_000)
+
+    weeks = week
+
+    # more functions
+    def _call(self, name: str, *args: Any) -> "Expression":
+        return CallExpr(name, [self, *[_e(a) for a in args if a is not None]])
+
+    def ceil(self, time_interval_unit: Any = None) -> "Expression":
+        """``CEIL(expr)``."""
+        return self._call("CEIL", time_interval_unit)
+
+    def floor(self, time_interval_unit: Any = None) -> "Expression":
+        """``FLOOR(expr)``."""
+        return self._call("FLOOR", time_interval_unit)
+
+    @property
+    def exp(self) -> "Expression":
+        """``EXP(expr)``."""
+        return self._call("EXP")
+
+    @property
+    def ln(self) -> "Expression":
+        """``LN(expr)``."""
+        return self._call("LN")
+
+    @property
+    def log10(self) -> "Expression":
+        """``LOG10(expr)``."""
+        return self._call("LOG10")
+
+    @property
+    def log2(self) -> "Expression":
+        """``LOG2(expr)``."""
+        return self._call("LOG2")
+
+    def log(self, base: Any = None) -> "Expression":
+        """``LN(expr)``, or ``LOG(base, expr)``."""
+        return self._call("LN") if base is None else CallExpr("LOG", [_e(base), self])
+
+    @property
+    def sqrt(self) -> "Expression":
+        """``SQRT(expr)``."""
+        return self._call("SQRT")
+
+    @property
+    def sign(self) -> "Expression":
+        """``SIGN(expr)``."""
+        return self._call("SIGN")
+
+    def lpad(self, length: Any, pad: Any) -> "Expression":
+        """``LPAD(expr, length, pad)``."""
+        return self._call("LPAD", length, pad)
+
+    def rpad(self, length: Any, pad: Any) -> "Expression":
+        """``RPAD(expr, length, pad)``."""
+        return self._call("RPAD", length, pad)
+
+    def ltrim(self, trim_str: Any = None) -> "Expression":
+        """``LTRIM(expr[, chars])``."""
+        return self._call("LTRIM", trim_str)
+
+    def rtrim(self, trim_str: Any = None) -> "Expression":
+        """``RTRIM(expr[, chars])``."""
+        return self._call("RTRIM", trim_str)
+
+    def btrim(self, trim_str: Any = None) -> "Expression":
+        """``BTRIM(expr[, chars])``."""
+        return self._call("BTRIM", trim_str)
+
+    def repeat(self, n: Any) -> "Expression":
+        """``REPEAT(expr, n)``."""
+        return self._call("REPEAT", n)
+
+    @property
+    def reverse(self) -> "Expression":
+        """``REVERSE(expr)``."""
+        return self._call("REVERSE")
+
+    def split_index(self, separator: Any, index: Any) -> "Expression":
+        """``SPLIT_INDEX(expr, separator, index)``."""
+        return self._call("SPLIT_INDEX", separator, index)
+
+    def substr(self, begin_index: Any, length: Any = None) -> "Expression":
+        """``SUBSTR(expr, begin[, length])`` (1-based)."""
+        return self._call("SUBSTR", begin_index, length)
+
+    @property
+    def to_date(self) -> "Expression":
+        """``TO_DATE(expr)``."""
+        return self._call("TO_DATE")
+
+    @property
+    def to_timestamp(self) -> "Expression":
+        """``TO_TIMESTAMP(expr)``."""
+        return self._call("TO_TIMESTAMP")
+
+    @property
+    def init_cap(self) -> "Expression":
+        """``INITCAP(expr)``."""
+        return self._call("INITCAP")
+
+    def locate(self, s: Any, pos: Any = None) -> "Expression":
+        """``LOCATE(expr, s[, pos])``: the position of ``expr`` in ``s`` (1-based, 0 if absent)."""
+        return self._call("LOCATE", s, pos)
+
+    def position(self, haystack: Any = None) -> "Expression":
+        """``POSITION(expr IN haystack)``."""
+        return self._call("POSITION", haystack)
+
+    def if_null(self, null_replacement: Any) -> "Expression":
+        """``IFNULL(expr, replacement)``."""
+        return self._call("IFNULL", null_replacement)
+
+    @property
+    def is_true(self) -> "Expression":
+        """``expr IS TRUE``."""
+        return self._call("IS TRUE")
+
+    @property
+    def is_false(self) -> "Expression":
+        """``expr IS FALSE``."""
+        return self._call("IS FALSE")
+
+    @property
+    def is_not_true(self) -> "Expression":
+        """``expr IS NOT TRUE``."""
+        return self._call("IS NOT TRUE")
+
+    @property
+    def is_not_false(self) -> "Expression":
+        """``expr IS NOT FALSE``."""
+        return self._call("IS NOT FALSE")
+
+    def not_between(self, lower_bound: Any, upper_bound: Any) -> "Expression":
+        """``expr NOT BETWEEN lower AND upper``."""
+        return self._call("NOT BETWEEN", lower_bound, upper_bound)
+
+    def concat(self, other: Any) -> "Expression":
+        """``CONCAT(expr, other)``."""
+        return self._call("CONCAT", other)
+
+    def try_cast(self, data_type: DataType) -> "Expression":
+        """``TRY_CAST(expr AS type)``: NULL when the value does not convert."""
+        return CastExpr(self, data_type, try_cast=True)
+
+    @property
+    def distinct(self) -> "DistinctExpr":
+        """``col('x').distinct.count``: an aggregate over distinct values."""
+        return DistinctExpr(self)
+
 
 class ColumnExpr(Expression):
     """A column by name (``col('price')``) or all columns (``col('*')``)."""
@@ -344,21 +505,60 @@ class CallExpr(Expression):
 
 
 class CastExpr(Expression):
-    """``CAST(expr AS type)``."""
+    """``CAST(expr AS type)`` (``TRY_CAST`` when ``try_cast``)."""
 
-    def __init__(self, expr: Expression, data_type: DataType) -> None:
+    def __init__(self, expr: Expression, data_type: DataType, try_cast: bool = False) -> None:
         self.expr = expr
         self.data_type = data_type
+        self.try_cast = try_cast
 
     def lower(self, ctx: Lowering) -> dict[str, Any]:
-        return {"cast": {"expr": self.expr.lower(ctx), "type": self.data_type.sql}}
+        cast: dict[str, Any] = {"expr": self.expr.lower(ctx), "type": self.data_type.sql}
+        if self.try_cast:
+            cast["try"] = True
+        return {"cast": cast}
 
     def children(self) -> list[Expression]:
         return [self.expr]
 
     def replace(self, f: Callable[[Expression], Expression | None]) -> Expression:
         out = f(self)
-        return CastExpr(self.expr.replace(f), self.data_type) if out is None else out
+        return CastExpr(self.expr.replace(f), self.data_type, self.try_cast) if out is None else out
+
+
+class DistinctExpr:
+    """``col('x').distinct``: read one of its aggregates (``.count``, ``.sum``, ...)."""
+
+    def __init__(self, expr: Expression) -> None:
+        self.expr = expr
+
+    def _agg(self, function: str) -> Expression:
+        return AggregateExpr(function, self.expr, distinct=True)
+
+    @property
+    def count(self) -> Expression:
+        """``COUNT(DISTINCT expr)``."""
+        return self._agg("count")
+
+    @property
+    def sum(self) -> Expression:
+        """``SUM(DISTINCT expr)``."""
+        return self._agg("sum")
+
+    @property
+    def avg(self) -> Expression:
+        """``AVG(DISTINCT expr)``."""
+        return self._agg("avg")
+
+    @property
+    def min(self) -> Expression:
+        """``MIN(DISTINCT expr)``."""
+        return self._agg("min")
+
+    @property
+    def max(self) -> Expression:
+        """``MAX(DISTINCT expr)``."""
+        return self._agg("max")
 
 
 class AliasExpr(Expression):
@@ -399,7 +599,7 @@ class AggregateExpr(Expression):
     def __init__(self, function: str, arg: Expression | None, distinct: bool = False) -> None:
         self.function = function
         self.arg = arg
-        self.distinct = distinct
+        self.is_distinct = distinct
 
     def lower(self, ctx: Lowering) -> dict[str, Any]:
         raise TypeError(f"aggregate {self.function.upper()} is only allowed in group_by(...).select(...) or select on a table")
@@ -484,3 +684,7 @@ def concat(*args: Any) -> Expression:
 def coalesce(*args: Any) -> Expression:
     """``COALESCE(args)``."""
     return CallExpr("COALESCE", [_e(a) for a in args])
+
+
+# PyFlink's other expression functions, and the Expression methods Weir does not have yet.
+from weir.table.expression_functions import *  # noqa: E402,F401,F403

@@ -12,11 +12,11 @@ import json
 from typing import TYPE_CHECKING, Any, Sequence
 
 from weir.common.types import Row
-from weir.errors import PlanError, unsupported
+from weir.errors import PlanError, declare_unsupported, unsupported
 from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, SortExpr, col
 from weir.table.table_result import TableResult, changelog_rows
 from weir.table.types import DataType, from_sql
-from weir.table.udf import TableFunctionCall, UserDefinedTableFunctionWrapper
+from weir.table.udf import TableFunctionCall, UserAggregateExpr, UserDefinedTableFunctionWrapper
 from weir.table.window import GroupWindow
 
 if TYPE_CHECKING:
@@ -91,10 +91,42 @@ class Table:
         return out
 
     def _project(self, exprs: Sequence[Expression | str]) -> "Table":
-        columns = []
-        for i, e in enumerate(self._expand(exprs)):
-            columns.append({"name": e.default_name() or f"EXPR${i}", "expr": e.lower(self._env)})
-        return self._then({"kind": "project", "id": self._env._fresh_id("project"), "input": self._head, "columns": columns})
+        expanded = self._expand(exprs)
+        names = [e.default_name() or f"EXPR${i}" for i, e in enumerate(expanded)]
+        t, lowered = self._vectorized(expanded)
+        columns = [{"name": n, "expr": e.lower(self._env)} for n, e in zip(names, lowered)]
+        return t._then({"kind": "project", "id": self._env._fresh_id("project"), "input": t._head, "columns": columns})
+
+    def _vectorized(self, exprs: list[Expression]) -> tuple["Table", list[Expression]]:
+        """Computes the vectorized (pandas) UDF calls inside ``exprs`` a batch at a time: each
+        call becomes a ``flat_map`` node adding its result as a hidden column, which the
+        returned expressions read instead."""
+        calls: list[CallExpr] = []
+
+        def find(e: Expression) -> None:
+            for c in e.children():
+                find(c)
+            if isinstance(e, CallExpr) and getattr(e.function, "pandas", False) and all(c is not e for c in calls):
+                calls.append(e)
+
+        for e in exprs:
+            find(e)
+        if not calls:
+            return self, exprs
+        hidden: dict[int, Expression] = {}
+
+        def swap(e: Expression) -> Expression | None:
+            return hidden.get(id(e))
+
+        t = self
+        for call in calls:
+            column = f"__{self._env._fresh_id('pandas')}"
+            node = {"kind": "flat_map", "id": self._env._fresh_id("vectorized"), "input": t._head,
+                    "function": self._env.vectorized_name(call.function),  # type: ignore[arg-type]
+                    "args": [a.replace(swap).lower(self._env) for a in call.args], "columns": [column]}
+            t = t._then(node)
+            hidden[id(call)] = ColumnExpr(column)
+        return t, [e.replace(swap) for e in exprs]
 
     # ----- schema -----
     def get_schema(self) -> TableSchema:
@@ -119,7 +151,9 @@ class Table:
 
     def where(self, predicate: Expression) -> "Table":
         """Keeps rows where ``predicate`` is TRUE."""
-        return self._then({"kind": "filter", "id": self._env._fresh_id("filter"), "input": self._head, "predicate": predicate.lower(self._env)})
+        t, (lowered,) = self._vectorized([predicate])
+        filtered = t._then({"kind": "filter", "id": self._env._fresh_id("filter"), "input": t._head, "predicate": lowered.lower(self._env)})
+        return filtered if t is self else filtered._project([col(n) for n in self._names()])
 
     def filter(self, predicate: Expression) -> "Table":
         """Same as :meth:`where`."""
@@ -273,9 +307,23 @@ class Table:
         """Not supported yet: use ``select`` with a ``@udf``."""
         raise unsupported("Table.map (use select with a @udf)")
 
-    def aggregate(self, func: Any) -> Any:
-        """Not supported yet (Python aggregate functions)."""
-        raise unsupported("Table.aggregate with Python aggregate functions")
+    def aggregate(self, func: Expression) -> "AggregatedTable":
+        """One aggregate over the whole table (``t.aggregate(f(col('x')).alias('r')).select('r')``)."""
+        return GroupedTable(self, []).aggregate(func)
+
+    def __getattr__(self, name: str) -> Expression:
+        """``t.price``: the column ``price`` (PyFlink's attribute access)."""
+        if name.startswith("_"):
+            raise AttributeError(name)
+        if name in self._names():
+            return col(name)
+        raise AttributeError(f"Table has no column or attribute {name!r} (columns: {', '.join(self._names())})")
+
+    def __getitem__(self, name: str) -> Expression:
+        """``t['price']``: the column ``price``."""
+        if name not in self._names():
+            raise KeyError(f"no column {name!r} (columns: {', '.join(self._names())})")
+        return col(name)
 
     # ----- windows -----
     def window(self, window: GroupWindow) -> "GroupWindowedTable":
@@ -330,6 +378,10 @@ class Table:
             lines.append(f"{n['id']}: {n['kind']}" + (f" <- {', '.join(inputs)}" if inputs else ""))
         return "\n".join(lines) + "\n\n" + json.dumps({"nodes": self._nodes}, indent=2)
 
+    def print_explain(self, *extra_details: Any) -> None:
+        """Prints :meth:`explain`."""
+        print(self.explain(*extra_details))
+
     def __str__(self) -> str:
         return f"Table({', '.join(self._names())})"
 
@@ -362,6 +414,13 @@ class GroupedTable:
         self._table = table
         self._keys = keys
 
+    def aggregate(self, func: Expression) -> "AggregatedTable":
+        """One aggregate (a ``@udaf`` call or a built-in, aliased to name its column) per
+        group; follow with ``select`` over the keys and that column."""
+        if not func.aggregates():
+            raise PlanError("aggregate() takes an aggregate call, such as my_udaf(col('x')).alias('r')")
+        return AggregatedTable(self, func if func.default_name() else func.alias("f0"))
+
     def select(self, *fields: Expression | str) -> Table:
         """Keys and aggregates (``col('x').sum``, ``col('x').count``, expressions of them)."""
         t, env = self._table, self._table._env
@@ -372,14 +431,19 @@ class GroupedTable:
             group_by.append({"name": name, "expr": lowered})
             key_json.append((json.dumps(lowered, sort_keys=True), name))
         aggregates: list[dict[str, Any]] = []
+        user_aggregates: list[dict[str, Any]] = []
 
         def swap(e: Expression) -> Expression | None:
+            if isinstance(e, UserAggregateExpr):
+                name = f"$u{len(user_aggregates)}"
+                user_aggregates.append({"name": name, "function": env.function_name(e.user_function), "args": [a.lower(env) for a in e.args]})
+                return ColumnExpr(name)
             if isinstance(e, AggregateExpr):
                 name = f"$a{len(aggregates)}"
                 agg: dict[str, Any] = {"name": name, "function": e.function}
                 if e.arg is not None and not (e.function == "count" and _is_star(e.arg)):
                     agg["args"] = [e.arg.lower(env)]
-                if e.distinct:
+                if e.is_distinct:
                     agg["distinct"] = True
                 aggregates.append(agg)
                 return ColumnExpr(name)
@@ -402,7 +466,21 @@ class GroupedTable:
             else:
                 outputs.append(f.replace(swap).alias(name))
         agg_node = {"kind": "aggregate", "id": env._fresh_id("aggregate"), "input": t._head, "group_by": group_by, "aggregates": aggregates}
+        if user_aggregates:
+            agg_node["user_aggregates"] = user_aggregates
         return t._then(agg_node)._project(outputs)
+
+
+class AggregatedTable:
+    """A grouped table with one aggregate column (``group_by(..).aggregate(..)``)."""
+
+    def __init__(self, grouped: GroupedTable, call: Expression) -> None:
+        self._grouped = grouped
+        self._call = call
+
+    def select(self, *fields: Expression | str) -> Table:
+        """Columns of the keys and the aggregate (``'*'``: all of them)."""
+        return self._grouped.select(*self._grouped._keys, self._call).select(*fields)
 
 
 def _is_star(e: Expression) -> bool:
@@ -450,8 +528,10 @@ def _row_adapter(function: UserDefinedTableFunctionWrapper, names: list[str]) ->
     """``function`` taking the whole row as one :class:`Row`, as ``Table.flat_map`` calls it."""
     inner = function.func
 
+    fields = list(names)
+
     def call_with_row(*values: Any) -> Any:
-        return inner(Row._make(list(values), list(names)))
+        return inner(Row._make(list(values), fields))
 
     call_with_row.__name__ = function.name
     return UserDefinedTableFunctionWrapper(call_with_row, None, function.result_types, function.name, function.deterministic)
@@ -468,3 +548,11 @@ def _final_rows(changes: list[Row]) -> list[Row]:
         add = r.get_row_kind() in (RowKind.INSERT, RowKind.UPDATE_AFTER)
         counts[key] = counts.get(key, 0) + (1 if add else -1)
     return [Row._make(list(k), fields) for k, n in counts.items() for _ in range(max(n, 0))]
+
+
+declare_unsupported(Table, {
+    "flat_aggregate": "table aggregate functions", "intersect": "INTERSECT", "intersect_all": "INTERSECT ALL", "minus": "EXCEPT",
+    "minus_all": "EXCEPT ALL", "insert_into": "Table.insert_into (use execute_insert)", "to_changelog": "Table.to_changelog (use StreamTableEnvironment.to_changelog_stream)",
+    "from_changelog": "Table.from_changelog",
+})
+declare_unsupported(GroupedTable, {"flat_aggregate": "table aggregate functions"})

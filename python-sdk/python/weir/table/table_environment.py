@@ -11,14 +11,14 @@ from typing import Any, Iterable, Iterator, Sequence
 
 from weir import _weir
 from weir.common.types import Row
-from weir.errors import SqlError, unsupported
+from weir.errors import SqlError, declare_unsupported, unsupported
 from weir.table.descriptors import TableDescriptor
 from weir.table.environment_settings import EnvironmentSettings, TableConfig
 from weir.table.expressions import json_scalar
 from weir.table.table import Table
 from weir.table.table_result import ResultKind, TableResult, changelog_rows
 from weir.table.types import DataType, RowType, type_of
-from weir.table.udf import UserDefinedFunctionWrapper, UserDefinedScalarFunctionWrapper, UserDefinedTableFunctionWrapper
+from weir.table.udf import UserDefinedAggregateFunctionWrapper, UserDefinedFunctionWrapper, UserDefinedScalarFunctionWrapper, UserDefinedTableFunctionWrapper
 
 Field = tuple[str, str, bool]
 
@@ -27,8 +27,8 @@ class TableEnvironment:
     """Creates tables (SQL DDL, ``from_elements``, ``from_pandas``, descriptors), runs SQL and
     Table API programs, and registers Python functions."""
 
-    def __init__(self, settings: EnvironmentSettings | None = None) -> None:
-        self._session = _weir.Session()
+    def __init__(self, settings: EnvironmentSettings | None = None, session: Any = None) -> None:
+        self._session = session if session is not None else _weir.Session()
         self._ids = itertools.count(1)
         self._functions: dict[int, tuple[UserDefinedFunctionWrapper, str]] = {}
         self._config = TableConfig(self)
@@ -74,13 +74,27 @@ class TableEnvironment:
         self._register(function.internal_name, function)
         return function.internal_name
 
+    def vectorized_name(self, function: UserDefinedScalarFunctionWrapper) -> str:
+        """The name of ``function``'s batched form (a table function called once per batch of
+        rows with pandas Series), registered on first use."""
+        key = -id(function)
+        known = self._functions.get(key)
+        if known is not None:
+            return known[1]
+        name = f"{function.internal_name}_batch"
+        self._session.register_table_function(name, function.batch_callable(), [("r", function.result_type.sql)], function.input_type_names(), function.name, batched=True)
+        self._functions[key] = (function, name)
+        return name
+
     def _register(self, name: str, function: UserDefinedFunctionWrapper) -> None:
         if isinstance(function, UserDefinedTableFunctionWrapper):
-            self._session.register_table_function(name, function.func, function.output_columns(), function.input_type_names(), function.name)
+            self._session.register_table_function(name, function.batch_callable(), function.output_columns(), function.input_type_names(), function.name, batched=True)
         elif isinstance(function, UserDefinedScalarFunctionWrapper):
-            self._session.register_scalar_function(name, function.func, function.result_type.sql, function.input_type_names(), function.deterministic, function.name)
+            self._session.register_scalar_function(name, function.row_callable(), function.result_type.sql, function.input_type_names(), function.deterministic, function.name)
+        elif isinstance(function, UserDefinedAggregateFunctionWrapper):
+            self._session.register_aggregate_function(name, function.apply_callable(), function.result_type.sql, function.input_type_names(), function.name)
         else:
-            raise TypeError(f"not a Python function declared with @udf or @udtf: {function!r}")
+            raise TypeError(f"not a Python function declared with @udf, @udtf or @udaf: {function!r}")
         self._functions[id(function)] = (function, name)
 
     # ----- SQL -----
@@ -180,7 +194,7 @@ class TableEnvironment:
     def create_temporary_view(self, view_path: str, table_or_stream: Any, *fields: Any) -> None:
         """Registers ``table`` under ``view_path`` for SQL and ``from_path``."""
         if not isinstance(table_or_stream, Table):
-            raise unsupported("views over DataStreams (StreamTableEnvironment.from_data_stream)")
+            raise unsupported("views over DataStreams outside a StreamTableEnvironment")
         table = table_or_stream
         self._session.register_plan_view(view_path, self._spec(table._nodes), table._head)
 
@@ -227,6 +241,59 @@ class TableEnvironment:
         """Names of registered Python functions (lower case)."""
         return [n.lower() for n in self._session.function_names() if not n.startswith("__PY_")]
 
+    def get_current_catalog(self) -> str:
+        """``default_catalog``: Weir has one catalog."""
+        return "default_catalog"
+
+    def get_current_database(self) -> str:
+        """``default_database``: Weir has one database."""
+        return "default_database"
+
+    def list_catalogs(self) -> list[str]:
+        """The one catalog."""
+        return ["default_catalog"]
+
+    def list_databases(self) -> list[str]:
+        """The one database."""
+        return ["default_database"]
+
+    def list_views(self) -> list[str]:
+        """Names of SQL views."""
+        return [r[0] for r in self._session.execute_sql("SHOW VIEWS")[-1][2]]
+
+    def list_temporary_views(self) -> list[str]:
+        """Names of SQL views (every view is temporary in Weir)."""
+        return self.list_views()
+
+    def list_temporary_tables(self) -> list[str]:
+        """Names of tables and views (every table is temporary in Weir)."""
+        return self.list_tables()
+
+    def list_functions(self) -> list[str]:
+        """Names of the registered Python functions (built-ins are not listed)."""
+        return self.list_user_defined_functions()
+
+    def drop_temporary_table(self, table_path: str) -> bool:
+        """Drops a table; true when it existed."""
+        try:
+            self._session.execute_sql(f"DROP TABLE `{table_path}`")
+            return True
+        except SqlError:
+            return False
+
+    drop_table = drop_temporary_table
+
+    def drop_view(self, view_path: str) -> bool:
+        """Drops a view; true when it existed."""
+        return self.drop_temporary_view(view_path)
+
+    def drop_function(self, path: str) -> bool:
+        """Removes a registered function."""
+        return self.drop_temporary_function(path)
+
+    def add_python_file(self, file_path: str) -> None:
+        """No effect: functions run in this process, which imports what it needs."""
+
     def create_statement_set(self) -> "StatementSet":
         """A set of INSERTs run as one job."""
         return StatementSet(self)
@@ -256,31 +323,83 @@ class StatementSet:
 
 
 class StreamTableEnvironment(TableEnvironment):
-    """The Table API over a :class:`weir.datastream.StreamExecutionEnvironment`."""
+    """The Table API over a :class:`weir.datastream.StreamExecutionEnvironment`: tables and
+    streams of one environment share its engine session, so a job can mix both."""
+
+    def __init__(self, settings: EnvironmentSettings | None = None, stream_env: Any = None) -> None:
+        super().__init__(settings, session=getattr(stream_env, "_session", None))
+        self._stream_env = stream_env
 
     @staticmethod
     def create(stream_execution_environment: Any = None, environment_settings: EnvironmentSettings | None = None) -> "StreamTableEnvironment":  # type: ignore[override]
-        """An environment in the stream environment's runtime mode."""
+        """An environment in the stream environment's runtime mode and parallelism."""
         if environment_settings is None and stream_execution_environment is not None:
             batch = getattr(stream_execution_environment, "_batch", False)
             environment_settings = EnvironmentSettings(batch)
-        env = StreamTableEnvironment(environment_settings)
+        if stream_execution_environment is None:
+            from weir.datastream import StreamExecutionEnvironment
+
+            stream_execution_environment = StreamExecutionEnvironment.get_execution_environment()
+        env = StreamTableEnvironment(environment_settings, stream_execution_environment)
         parallelism = getattr(stream_execution_environment, "_parallelism", None)
         if parallelism:
             env.get_config().set("parallelism.default", parallelism)
         return env
 
-    def from_data_stream(self, data_stream: Any, *fields: Any) -> Table:
-        """Not supported yet."""
-        raise unsupported("StreamTableEnvironment.from_data_stream")
+    def from_data_stream(self, data_stream: Any, *schema: Any) -> Table:
+        """A table of the stream's records. Its columns come from ``schema`` (a ``Schema``,
+        ``DataTypes.ROW``, or column names for a stream with a ``Types.ROW_NAMED``/``ROW``/
+        ``TUPLE`` type), else from the stream's type (``output_type=`` of its last ``map``, or
+        ``type_info=`` of ``from_collection``); an atomic type gives one column ``f0``.
+        Records are Rows, tuples or lists (by position, or by field name for named Rows and
+        dicts) or a single value."""
+        from weir.table.stream_conversion import stream_columns
 
-    def to_data_stream(self, table: Table) -> Any:
-        """Not supported yet."""
-        raise unsupported("StreamTableEnvironment.to_data_stream")
+        columns = stream_columns(data_stream, schema)
+        from weir.datastream import records
 
-    def to_changelog_stream(self, table: Table) -> Any:
-        """Not supported yet."""
-        raise unsupported("StreamTableEnvironment.to_changelog_stream")
+        decoder = records.RecordDecoder([n for n, _ in columns])
+        env = data_stream._env
+        name = env._register(decoder, "to_table", [(n, t.sql) for n, t in columns], "from_data_stream")
+        nodes, head = data_stream._materialized()
+        hidden = [f"__{n}" for n, _ in columns]
+        flat = {"kind": "flat_map", "id": env._fresh_id("to_table"), "input": head, "function": name,
+                "args": [{"column": "seq"}, {"column": "v"}], "columns": hidden}
+        project = {"kind": "project", "id": env._fresh_id("table"), "input": flat["id"],
+                   "columns": [{"name": n, "expr": {"column": h}} for (n, _), h in zip(columns, hidden)]}
+        return Table._from_nodes(self, nodes + [flat, project], project["id"])
+
+    def create_temporary_view(self, view_path: str, table_or_stream: Any, *fields: Any) -> None:
+        """Registers a table, or a DataStream (through :meth:`from_data_stream`), for SQL."""
+        if not isinstance(table_or_stream, Table):
+            table_or_stream = self.from_data_stream(table_or_stream, *fields)
+        super().create_temporary_view(view_path, table_or_stream)
+
+    def _changelog(self, table: Table) -> list[Row]:
+        return table._collect()
+
+    def to_data_stream(self, table: Table, target_data_type: Any = None) -> Any:
+        """The table's rows as a DataStream of named :class:`Row` records. The table must be
+        insert-only (else use :meth:`to_changelog_stream`). Its job runs here, to completion
+        (Weir's DataStream jobs are bounded)."""
+        rows = self._changelog(table)
+        from weir.common.types import RowKind
+
+        if any(r.get_row_kind() != RowKind.INSERT for r in rows):
+            from weir.errors import PlanError
+
+            raise PlanError("to_data_stream needs an insert-only table, but this one updates its rows; use to_changelog_stream", "invalid_plan")
+        return self._stream().from_collection(rows)
+
+    def to_changelog_stream(self, table: Table, target_schema: Any = None, changelog_mode: Any = None) -> Any:
+        """The table's changelog as a DataStream of :class:`Row` records carrying their
+        ``RowKind`` (``+I``, ``-U``, ``+U``, ``-D``). Its job runs here, to completion."""
+        return self._stream().from_collection(self._changelog(table))
+
+    def _stream(self) -> Any:
+        if self._stream_env is None:
+            raise unsupported("DataStream conversions without a StreamExecutionEnvironment")
+        return self._stream_env
 
 
 def _as_tuple(e: Any) -> tuple[Any, ...]:
@@ -320,3 +439,23 @@ def _renamed(nodes: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
             n["inputs"] = [prefix + i for i in n["inputs"]]
         out.append(n)
     return out
+
+
+declare_unsupported(TableEnvironment, {
+    "add_python_archive": "Python archives", "set_python_requirements": "Python requirements", "compile_plan_sql": "compiled plans",
+    "execute_plan": "compiled plans", "load_plan": "compiled plans", "create_catalog": "catalogs", "register_catalog": "catalogs",
+    "get_catalog": "catalogs", "use_catalog": "catalogs", "use_database": "databases", "create_java_function": "Java functions (Weir has no JVM)",
+    "create_java_temporary_function": "Java functions (Weir has no JVM)", "create_java_temporary_system_function": "Java functions (Weir has no JVM)",
+    "create_model": "models", "create_temporary_model": "models", "drop_model": "models", "drop_temporary_model": "models", "list_models": "models",
+    "list_temporary_models": "models", "create_view": "permanent views (use create_temporary_view)", "from_descriptor": "TableEnvironment.from_descriptor (use create_temporary_table, then from_path)",
+    "list_materialized_tables": "materialized tables", "load_module": "modules", "unload_module": "modules", "use_modules": "modules",
+    "list_modules": "modules", "list_full_modules": "modules",
+})
+declare_unsupported(StreamTableEnvironment, {
+    "from_changelog_stream": "from_changelog_stream", "to_append_stream": "to_append_stream (use to_data_stream)",
+    "to_retract_stream": "to_retract_stream (use to_changelog_stream)",
+})
+declare_unsupported(StatementSet, {
+    "add": "StatementSet.add (use add_insert)", "attach_as_datastream": "attach_as_datastream", "compile_plan": "compiled plans",
+    "explain": "StatementSet.explain", "print_explain": "StatementSet.print_explain",
+})

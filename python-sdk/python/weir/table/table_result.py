@@ -142,3 +142,8 @@ def format_table(columns: list[str], rows: list[list[str]], footer: str | None) 
 def changelog_rows(changes: list[tuple[str, tuple[Any, ...]]], names: list[str]) -> list[Row]:
     """The engine's ``(kind, values)`` pairs as named :class:`Row` objects."""
     return [Row._make(list(values), list(names), RowKind.from_short_string(kind)) for kind, values in changes]
+
+
+from weir.errors import declare_unsupported  # noqa: E402
+
+declare_unsupported(TableResult, {"get_resolved_schema": "result schemas (use get_column_names)", "get_table_schema": "result schemas (use get_column_names)"})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from weir.errors import unsupported
+from weir.errors import declare_unsupported, unsupported
 
 
 class DataType:
@@ -160,6 +160,35 @@ class DataTypes:
     def MAP(key_type: DataType, value_type: DataType, nullable: bool = True) -> DataType:
         """Not supported yet."""
         raise unsupported("MAP types")
+
+    @staticmethod
+    def BINARY(length: int = 1, nullable: bool = True) -> DataType:
+        """``BINARY(n)``, held as ``BYTES``."""
+        return DataType("BYTES", nullable)
+
+    @staticmethod
+    def VARBINARY(length: int = 2147483647, nullable: bool = True) -> DataType:
+        """``VARBINARY(n)``, held as ``BYTES``."""
+        return DataType("BYTES", nullable)
+
+    @staticmethod
+    def TIMESTAMP_WITH_LOCAL_TIME_ZONE(precision: int = 3, nullable: bool = True) -> DataType:
+        """``TIMESTAMP_LTZ(3)``."""
+        return DataType("TIMESTAMP_LTZ(3)", nullable)
+
+    @staticmethod
+    def NULL() -> DataType:
+        """The type of NULL."""
+        return DataType("NULL", True)
+
+
+declare_unsupported(DataTypes, {
+    "TIME": "TIME columns", "INTERVAL": "INTERVAL column types from Python", "YEAR": "INTERVAL column types from Python",
+    "MONTH": "INTERVAL column types from Python", "DAY": "INTERVAL column types from Python", "HOUR": "INTERVAL column types from Python",
+    "MINUTE": "INTERVAL column types from Python", "SECOND": "INTERVAL column types from Python", "MULTISET": "MULTISET types",
+    "LIST_VIEW": "ListView accumulator types (accumulators stay Python objects: use ListView directly)",
+    "MAP_VIEW": "MapView accumulator types (accumulators stay Python objects: use MapView directly)",
+})
 
 
 def type_of(value: object) -> DataType:

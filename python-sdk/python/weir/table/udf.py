@@ -8,11 +8,26 @@ import functools
 import itertools
 from typing import Any, Callable, Sequence
 
-from weir.errors import unsupported
-from weir.table.expressions import CallExpr, Expression, _e
+from weir.errors import unsupported, unsupported_class, unsupported_function
+from weir.table.expressions import AggregateExpr, CallExpr, Expression, _e
 from weir.table.types import DataType
 
 _ids = itertools.count()
+
+
+class FunctionContext:
+    """What ``open`` of a function receives: job parameters (none in Weir)."""
+
+    def __init__(self, job_parameters: dict[str, str] | None = None) -> None:
+        self._parameters = job_parameters or {}
+
+    def get_job_parameter(self, key: str, default_value: str) -> str:
+        """The job parameter ``key``, or ``default_value``."""
+        return self._parameters.get(key, default_value)
+
+    def get_metric_group(self) -> Any:
+        """Not supported yet."""
+        raise unsupported("FunctionContext.get_metric_group (user metrics)")
 
 
 class UserDefinedFunction:
@@ -46,7 +61,38 @@ class TableFunction(UserDefinedFunction):
 
 
 class AggregateFunction(UserDefinedFunction):
-    """Python aggregate functions are not supported yet."""
+    """A class-style aggregate function, as PyFlink's: implement ``create_accumulator()``,
+    ``accumulate(accumulator, *args)`` (changing the accumulator in place) and
+    ``get_value(accumulator)``; ``retract(accumulator, *args)`` when the input can retract rows
+    (an updating input, such as another aggregate's result). The engine keeps one accumulator
+    per group and calls these once per changed row, a batch of groups per call from the worker.
+    ``merge`` is accepted but not called: Weir aggregates each group on one worker."""
+
+    def create_accumulator(self) -> Any:
+        """A new, empty accumulator."""
+        raise NotImplementedError
+
+    def accumulate(self, accumulator: Any, *args: Any) -> None:
+        """Adds one row's arguments to ``accumulator``."""
+        raise NotImplementedError
+
+    def retract(self, accumulator: Any, *args: Any) -> None:
+        """Removes one row's arguments from ``accumulator`` (override when the input retracts)."""
+
+    def merge(self, accumulator: Any, accumulators: list[Any]) -> None:
+        """Merges other accumulators into ``accumulator`` (not called by Weir)."""
+
+    def get_value(self, accumulator: Any) -> Any:
+        """The result for ``accumulator``."""
+        raise NotImplementedError
+
+    def get_result_type(self) -> DataType | None:
+        """The result type, when ``udaf`` is not given one."""
+        return None
+
+    def get_accumulator_type(self) -> DataType | None:
+        """The accumulator type (informational: accumulators stay Python objects)."""
+        return None
 
 
 class UserDefinedFunctionWrapper:
@@ -55,9 +101,13 @@ class UserDefinedFunctionWrapper:
     table_function = False
 
     def __init__(self, func: Callable[..., Any], input_types: Sequence[DataType] | DataType | None, name: str | None, deterministic: bool) -> None:
-        if isinstance(func, UserDefinedFunction):
+        if isinstance(func, AggregateFunction):
             deterministic = deterministic and func.is_deterministic()
-            self.func: Callable[..., Any] = func.eval  # type: ignore[attr-defined]
+            self.func: Callable[..., Any] = func.get_value
+            default = type(func).__name__
+        elif isinstance(func, UserDefinedFunction):
+            deterministic = deterministic and func.is_deterministic()
+            self.func = func.eval  # type: ignore[attr-defined]
             default = type(func).__name__
         else:
             self.func = func
@@ -68,7 +118,8 @@ class UserDefinedFunctionWrapper:
             input_types = [input_types]
         self.input_types = list(input_types) if input_types is not None else None
         self.deterministic = deterministic
-        functools.update_wrapper(self, self.func)  # type: ignore[arg-type]
+        if not isinstance(func, AggregateFunction):
+            functools.update_wrapper(self, self.func)  # type: ignore[arg-type]
 
     def input_type_names(self) -> list[str] | None:
         """The declared argument types as SQL text, or ``None`` to take them as they come."""
@@ -76,14 +127,93 @@ class UserDefinedFunctionWrapper:
 
 
 class UserDefinedScalarFunctionWrapper(UserDefinedFunctionWrapper):
-    """A scalar function; ``f(col('a'))`` is an expression."""
+    """A scalar function; ``f(col('a'))`` is an expression. A vectorized one (``pandas``) is
+    called with one ``pandas.Series`` per argument for a whole batch of rows."""
 
-    def __init__(self, func: Callable[..., Any], input_types: Any, result_type: DataType, name: str | None, deterministic: bool) -> None:
+    def __init__(self, func: Callable[..., Any], input_types: Any, result_type: DataType, name: str | None, deterministic: bool, pandas: bool = False) -> None:
         super().__init__(func, input_types, name, deterministic)
         self.result_type = result_type
+        self.pandas = pandas
 
     def __call__(self, *args: Any) -> Expression:
         return CallExpr(self, [_e(a) for a in args])
+
+    def row_callable(self) -> Callable[..., Any]:
+        """The function called with one row's arguments (a vectorized one gets 1-row Series)."""
+        if not self.pandas:
+            return self.func
+        from weir.table.vectorized import one_row
+
+        return one_row(self.func, self.name)
+
+    def batch_callable(self) -> Callable[[list[tuple[Any, ...]]], list[tuple[int, tuple[Any]]]]:
+        """A vectorized function as a batched table function: argument tuples in, one
+        ``(i, (result,))`` per row out."""
+        from weir.table.vectorized import batched
+
+        return batched(self.func, self.name)
+
+
+class UserAggregateExpr(AggregateExpr):
+    """A call of a Python aggregate function (``my_agg(col('x'))``); valid where built-in
+    aggregates are."""
+
+    def __init__(self, function: "UserDefinedAggregateFunctionWrapper", args: list[Expression]) -> None:
+        super().__init__(function.name, args[0] if args else None)
+        self.user_function = function
+        self.args = args
+
+    def children(self) -> list[Expression]:
+        return list(self.args)
+
+    def __repr__(self) -> str:
+        return f"{self.user_function.name}({', '.join(map(repr, self.args))})"
+
+
+class UserDefinedAggregateFunctionWrapper(UserDefinedFunctionWrapper):
+    """An aggregate function (``@udaf``); ``f(col('a'))`` is an aggregate expression."""
+
+    def __init__(self, func: AggregateFunction, input_types: Any, result_type: DataType, accumulator_type: DataType | None, name: str | None, deterministic: bool) -> None:
+        self.aggregate = func
+        super().__init__(func, input_types, name, deterministic)
+        self.result_type = result_type
+        self.accumulator_type = accumulator_type
+
+    def __call__(self, *args: Any) -> Expression:
+        return UserAggregateExpr(self, [_e(a) for a in args])
+
+    def apply_callable(self) -> Callable[[list[tuple[Any, list[tuple[tuple[Any, ...], int]]]]], list[tuple[Any, Any]]]:
+        """The engine's batch entry point for this function (see ``batch_apply``)."""
+        return batch_apply(self.aggregate, self.name)
+
+
+def batch_apply(function: AggregateFunction, name: str) -> Callable[[list[tuple[Any, list[tuple[tuple[Any, ...], int]]]]], list[tuple[Any, Any]]]:
+    """What the engine calls with every group that changed at one time: a list of
+    ``(accumulator or None, [(args, multiplicity), ...])``; returns ``(accumulator, value)``
+    per group. A negative multiplicity retracts; a function without ``retract`` then fails."""
+    create, accumulate, get_value = function.create_accumulator, function.accumulate, function.get_value
+    retract = function.retract if type(function).retract is not AggregateFunction.retract else None
+
+    def apply(groups: list[tuple[Any, list[tuple[tuple[Any, ...], int]]]]) -> list[tuple[Any, Any]]:
+        out = []
+        for acc, changes in groups:
+            if acc is None:
+                acc = create()
+            for args, n in changes:
+                if n > 0:
+                    for _ in range(n):
+                        accumulate(acc, *args)
+                elif retract is None:
+                    raise unsupported(f"aggregate function {name} over an input that retracts rows: it has no retract(accumulator, *args)")
+                else:
+                    for _ in range(-n):
+                        retract(acc, *args)
+            value = get_value(acc)
+            out.append((acc, value.item() if hasattr(value, "item") and not isinstance(value, (str, bytes)) else value))
+        return out
+
+    apply.__qualname__ = name
+    return apply
 
 
 class TableFunctionCall(Expression):
@@ -119,6 +249,22 @@ class UserDefinedTableFunctionWrapper(UserDefinedFunctionWrapper):
     def __call__(self, *args: Any) -> TableFunctionCall:
         return TableFunctionCall(self, [_e(a) for a in args])
 
+    def batch_callable(self) -> Callable[[list[tuple[Any, ...]]], list[tuple[int, Any]]]:
+        """The function over a whole batch of argument tuples, as the engine calls it: one
+        Python call per batch, returning ``(i, row)`` for each row produced for the ``i``-th."""
+        func = self.func
+
+        def call(batch: list[tuple[Any, ...]]) -> list[tuple[int, Any]]:
+            out: list[tuple[int, Any]] = []
+            for i, args in enumerate(batch):
+                produced = func(*args)
+                if produced is not None:
+                    out.extend((i, row) for row in produced)
+            return out
+
+        call.__qualname__ = self.name
+        return call
+
 
 def udf(
     f: Callable[..., Any] | ScalarFunction | None = None,
@@ -130,13 +276,14 @@ def udf(
     udf_type: str | None = None,
 ) -> Any:
     """Declares a Python scalar function: ``@udf(result_type=DataTypes.BIGINT())``."""
-    if (udf_type or func_type) == "pandas":
-        raise unsupported("vectorized (pandas) Python UDFs")
+    kind = udf_type or func_type
+    if kind not in ("general", "pandas"):
+        raise ValueError(f"func_type must be 'general' or 'pandas', not {kind!r}")
     if result_type is None:
         raise TypeError("udf needs result_type")
 
     def wrap(func: Callable[..., Any]) -> UserDefinedScalarFunctionWrapper:
-        return UserDefinedScalarFunctionWrapper(func, input_types, result_type, name, True if deterministic is None else deterministic)
+        return UserDefinedScalarFunctionWrapper(func, input_types, result_type, name, True if deterministic is None else deterministic, pandas=kind == "pandas")
 
     return wrap if f is None else wrap(f)  # type: ignore[arg-type]
 
@@ -159,6 +306,38 @@ def udtf(
     return wrap if f is None else wrap(f)  # type: ignore[arg-type]
 
 
-def udaf(*args: Any, **kwargs: Any) -> Any:
-    """Not supported yet."""
-    raise unsupported("Python aggregate functions (udaf)")
+def udaf(
+    f: Callable[..., Any] | AggregateFunction | None = None,
+    input_types: Sequence[DataType] | DataType | None = None,
+    result_type: DataType | None = None,
+    accumulator_type: DataType | None = None,
+    deterministic: bool | None = None,
+    name: str | None = None,
+    func_type: str = "general",
+) -> Any:
+    """Declares a Python aggregate function: ``udaf(MyAgg(), result_type=DataTypes.BIGINT())``
+    with an :class:`AggregateFunction`, or ``@udaf(result_type=..., func_type="pandas")`` on a
+    function from ``pandas.Series`` (one per argument, a group's values) to the result."""
+    if func_type not in ("general", "pandas"):
+        raise ValueError(f"func_type must be 'general' or 'pandas', not {func_type!r}")
+
+    def wrap(func: Any) -> UserDefinedAggregateFunctionWrapper:
+        if func_type == "pandas":
+            from weir.table.vectorized import PandasAggregate
+
+            func = PandasAggregate(func, name or getattr(func, "__name__", "udaf"))
+        elif not isinstance(func, AggregateFunction):
+            raise TypeError("udaf takes an AggregateFunction object (or a function of pandas Series with func_type='pandas')")
+        rtype = result_type or func.get_result_type()
+        if rtype is None:
+            raise TypeError("udaf needs result_type")
+        atype = accumulator_type or func.get_accumulator_type()
+        label = name or (func.name if func_type == "pandas" else type(func).__name__)
+        return UserDefinedAggregateFunctionWrapper(func, input_types, rtype, atype, label, True if deterministic is None else deterministic)
+
+    return wrap if f is None else wrap(f)
+
+
+TableAggregateFunction = unsupported_class("TableAggregateFunction", "table aggregate functions (flat_aggregate)", __name__)
+AsyncScalarFunction = unsupported_class("AsyncScalarFunction", "asynchronous scalar functions", __name__)
+udtaf = unsupported_function("udtaf", "table aggregate functions (flat_aggregate)", __name__)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from weir.errors import unsupported
+from weir.errors import unsupported, unsupported_class
 from weir.table.expressions import ColumnExpr, Expression, IntervalExpr
 
 
@@ -94,3 +94,4 @@ class Over:
     def order_by(key: Any) -> Any:
         """Not supported yet."""
         raise unsupported("Over windows (over aggregates)")
+OverWindow = unsupported_class("OverWindow", "over windows", __name__)

@@ -1,0 +1,309 @@
+"""Python SDK benchmark: the same small programs on Weir, PyFlink and Bytewax.
+
+Programs (N input records, every one through Python code):
+
+* ``table_wc``  — Table-API word count: N lines -> a Python UDTF splitting them -> group by word
+  -> count; the result rows are collected.
+* ``ds_reduce`` — DataStream ``map -> key_by -> reduce`` in batch mode: N integers -> ``(x % 1000, 1)``
+  -> per-key sum; the 1000 final records are collected.
+* ``udf_overhead`` — cost of one Python scalar UDF call: ``SUM(identity(x) + ... + identity(x))``
+  (10 calls per row) minus ``SUM(x + ... + x)`` over N/10 rows, divided by N calls (Table API;
+  Bytewax has no Table API and is skipped).
+
+Usage::
+
+    python benches/python/bench_sdk.py                    # every engine whose venv is there
+    python benches/python/bench_sdk.py --engine weir -n 1000000 --repeat 5
+
+Each engine runs in its own interpreter (``$WEIR_VENV`` for Weir, ``$HOME/.cache/weir/venv-bench``
+for PyFlink and Bytewax); the driver prints median wall times, per-record microseconds and the
+ratios against Weir measured in the same run. Programs run at parallelism 1 on every engine
+(Weir also at 2 workers). Wall time includes building the program and collecting its result,
+not interpreter or JVM start-up.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+VOCABULARY = [f"w{i}" for i in range(1000)]
+
+
+def lines(n: int) -> list[str]:
+    """N lines of 1 to 3 words from a 1000-word vocabulary (seeded)."""
+    rng = random.Random(42)
+    return [" ".join(rng.choice(VOCABULARY) for _ in range(1 + i % 3)) for i in range(n)]
+
+
+def expected_words(n: int) -> int:
+    """Total words in ``lines(n)``: a check that every engine counted everything."""
+    return sum(1 + i % 3 for i in range(n))
+
+
+CALLS = 10
+
+
+def calls(identity: Any, x: Any, with_udf: bool) -> Any:
+    """``identity(x) + ... + identity(x)`` (``CALLS`` terms), or the same sum of plain ``x``:
+    N/CALLS rows then make N UDF calls, and the difference of the two is the calls' cost."""
+    term = (lambda: identity(x)) if with_udf else (lambda: x)
+    out = term()
+    for _ in range(CALLS - 1):
+        out = out + term()
+    return out
+
+
+def timed(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
+    """Median seconds of ``repeat`` runs, and the last result."""
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+# ----------------------------------------------------------------------------- Weir
+
+
+def weir_programs(n: int, workers: int) -> dict[str, Callable[[], Any]]:
+    from weir.common import Types
+    from weir.datastream import RuntimeExecutionMode, StreamExecutionEnvironment
+    from weir.table import DataTypes, EnvironmentSettings, TableEnvironment, udf, udtf
+    from weir.table.expressions import col
+
+    data = lines(n)
+
+    @udtf(result_types=[DataTypes.STRING()])
+    def split(row: Any) -> Any:
+        return row[0].split()
+
+    @udf(result_type=DataTypes.BIGINT())
+    def identity(x: int) -> int:
+        return x
+
+    def t_env() -> Any:
+        env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+        env.get_config().set("parallelism.default", str(workers))
+        return env
+
+    def table_wc() -> int:
+        env = t_env()
+        t = env.from_elements([(line,) for line in data], ["line"])
+        counts = t.flat_map(split).alias("word").group_by(col("word")).select(col("word"), col("word").count.alias("n"))
+        return sum(r.n for r in counts.execute().collect())
+
+    def ds_reduce() -> int:
+        env = StreamExecutionEnvironment.get_execution_environment()
+        env.set_parallelism(workers)
+        env.set_runtime_mode(RuntimeExecutionMode.BATCH)
+        ds = env.from_collection(range(n), type_info=Types.LONG())
+        out = ds.map(lambda x: (x % 1000, 1)).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1]))
+        return sum(t[1] for t in out.execute_and_collect())
+
+    def numbers(with_udf: bool) -> Callable[[], int]:
+        rows = [(i,) for i in range(n // CALLS)]
+
+        def run() -> int:
+            env = t_env()
+            t = env.from_elements(rows, DataTypes.ROW([DataTypes.FIELD("x", DataTypes.BIGINT())]))
+            return list(t.select(calls(identity, col("x"), with_udf).sum.alias("s")).execute().collect())[0].s
+
+        return run
+
+    return {"table_wc": table_wc, "ds_reduce": ds_reduce, "sum_udf": numbers(True), "sum_plain": numbers(False)}
+
+
+# ----------------------------------------------------------------------------- PyFlink
+
+
+def pyflink_programs(n: int, workers: int) -> dict[str, Callable[[], Any]]:
+    from pyflink.common import Types
+    from pyflink.datastream import RuntimeExecutionMode, StreamExecutionEnvironment
+    from pyflink.table import DataTypes, EnvironmentSettings, TableEnvironment
+    from pyflink.table.expressions import col
+    from pyflink.table.udf import udf, udtf
+
+    data = lines(n)
+
+    @udtf(result_types=[DataTypes.STRING()])
+    def split(row: Any) -> Any:
+        for w in row[0].split():
+            yield w
+
+    @udf(result_type=DataTypes.BIGINT())
+    def identity(x: int) -> int:
+        return x
+
+    t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
+    t_env.get_config().set("parallelism.default", str(workers))
+    s_env = StreamExecutionEnvironment.get_execution_environment()
+    s_env.set_parallelism(workers)
+    s_env.set_runtime_mode(RuntimeExecutionMode.BATCH)
+
+    def table_wc() -> int:
+        t = t_env.from_elements([(line,) for line in data], ["line"])
+        counts = t.flat_map(split).alias("word").group_by(col("word")).select(col("word"), col("word").count.alias("n"))
+        with counts.execute().collect() as results:
+            return sum(r[1] for r in results)
+
+    def ds_reduce() -> int:
+        ds = s_env.from_collection(list(range(n)), type_info=Types.LONG())
+        out = ds.map(lambda x: (x % 1000, 1), output_type=Types.TUPLE([Types.LONG(), Types.LONG()])).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1]))
+        with out.execute_and_collect() as results:
+            return sum(t[1] for t in results)
+
+    def numbers(with_udf: bool) -> Callable[[], int]:
+        rows = [(i,) for i in range(n // CALLS)]
+
+        def run() -> int:
+            t = t_env.from_elements(rows, DataTypes.ROW([DataTypes.FIELD("x", DataTypes.BIGINT())]))
+            with t.select(calls(identity, col("x"), with_udf).sum.alias("s")).execute().collect() as results:
+                return [r[0] for r in results][0]
+
+        return run
+
+    return {"table_wc": table_wc, "ds_reduce": ds_reduce, "sum_udf": numbers(True), "sum_plain": numbers(False)}
+
+
+# ----------------------------------------------------------------------------- Bytewax
+
+
+def bytewax_programs(n: int, workers: int) -> dict[str, Callable[[], Any]]:
+    import bytewax.operators as op
+    from bytewax.dataflow import Dataflow
+    from bytewax.testing import TestingSink, TestingSource, run_main
+
+    data = lines(n)
+
+    def table_wc() -> int:
+        out: list[tuple[str, int]] = []
+        flow = Dataflow("wc")
+        inp = op.input("lines", flow, TestingSource(data))
+        words = op.flat_map("split", inp, lambda line: line.split())
+        counts = op.count_final("count", words, lambda w: w)
+        op.output("out", counts, TestingSink(out))
+        run_main(flow)
+        return sum(c for _, c in out)
+
+    def ds_reduce() -> int:
+        out: list[tuple[str, tuple[int, int]]] = []
+        flow = Dataflow("reduce")
+        inp = op.input("numbers", flow, TestingSource(range(n)))
+        pairs = op.map("pair", inp, lambda x: (x % 1000, 1))
+        keyed = op.key_on("key", pairs, lambda t: str(t[0]))
+        reduced = op.reduce_final("sum", keyed, lambda a, b: (a[0], a[1] + b[1]))
+        op.output("out", reduced, TestingSink(out))
+        run_main(flow)
+        return sum(v[1] for _, v in out)
+
+    return {"table_wc": table_wc, "ds_reduce": ds_reduce}
+
+
+PROGRAMS = {"weir": weir_programs, "pyflink": pyflink_programs, "bytewax": bytewax_programs}
+
+
+def measure(engine: str, n: int, repeat: int, workers: int) -> dict[str, Any]:
+    """Runs every program of ``engine``; median seconds per program, and checks."""
+    for warm_up in PROGRAMS[engine](1000, workers).values():
+        warm_up()  # imports, JVM classes, the Python worker harness
+    programs = PROGRAMS[engine](n, workers)
+    results: dict[str, Any] = {"engine": engine, "n": n, "workers": workers, "repeat": repeat}
+    rows = n // CALLS
+    checks = {"table_wc": expected_words(n), "ds_reduce": n, "sum_udf": CALLS * rows * (rows - 1) // 2, "sum_plain": CALLS * rows * (rows - 1) // 2}
+    for name, run in programs.items():
+        seconds, value = timed(run, repeat)
+        if value != checks[name]:
+            raise SystemExit(f"{engine} {name}: wrong result {value}, expected {checks[name]}")
+        results[name] = seconds
+    return results
+
+
+# ----------------------------------------------------------------------------- driver
+
+
+def interpreters() -> dict[str, Path]:
+    home = Path.home() / ".cache" / "weir"
+    weir = Path(os.environ.get("WEIR_VENV", home / "venv")) / "bin" / "python"
+    bench = Path(os.environ.get("WEIR_BENCH_VENV", home / "venv-bench")) / "bin" / "python"
+    return {"weir": weir, "pyflink": bench, "bytewax": bench}
+
+
+def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float) -> dict[str, Any] | str:
+    python = interpreters()[engine]
+    if not python.exists():
+        return f"skipped: no interpreter at {python}"
+    args = [str(python), __file__, "--child", engine, "-n", str(n), "--repeat", str(repeat), "--workers", str(workers)]
+    # PyFlink starts its Python workers as `python` from PATH: the engine's own interpreter.
+    env = dict(os.environ, PATH=f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}")
+    try:
+        done = subprocess.run(args, capture_output=True, text=True, timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return f"skipped: did not finish within {timeout:.0f} s"
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-3:]
+        return "failed: " + " | ".join(tail)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
+    base = next((r for r in rows if r["engine"] == "weir" and r["workers"] == 1), None)
+    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead |", "|---|---|---|---|---|---|"]
+    for r in rows:
+        n = r["n"]
+        cells = []
+        for name in ("table_wc", "ds_reduce"):
+            if name not in r:
+                cells.append("—")
+                continue
+            ratio = "" if base is None or r is base else f" ({r[name] / base[name]:.1f}× Weir)"
+            cells.append(f"{r[name]:.2f} s, {r[name] / n * 1e6:.2f} µs/rec{ratio}")
+        if "sum_udf" in r:
+            cells.append(f"{(r['sum_udf'] - r['sum_plain']) / n * 1e6:.2f} µs/call")
+        else:
+            cells.append("—")
+        out.append(f"| {r['engine']} | {r['workers']} | {r['repeat']} | " + " | ".join(cells) + " |")
+    for engine, why in skipped.items():
+        out.append(f"| {engine} | — | — | {why} | | |")
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("-n", type=int, default=1_000_000, help="input records per program")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per program (the median is reported)")
+    parser.add_argument("--pyflink-repeat", type=int, default=1, help="runs per program on PyFlink (minutes each at 1M records)")
+    parser.add_argument("--engine", choices=sorted(PROGRAMS), action="append", help="engines to run (default: all)")
+    parser.add_argument("--workers", type=int, default=1, help="parallelism (child runs)")
+    parser.add_argument("--timeout", type=float, default=2400, help="seconds allowed per engine")
+    parser.add_argument("--child", choices=sorted(PROGRAMS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(args.child, args.n, args.repeat, args.workers)))
+        return
+    rows: list[dict[str, Any]] = []
+    skipped: dict[str, str] = {}
+    for engine in args.engine or ["weir", "pyflink", "bytewax"]:
+        for workers in ([1, 2] if engine == "weir" else [1]):
+            print(f"running {engine} ({workers} worker{'s' if workers > 1 else ''}, n={args.n}) ...", file=sys.stderr, flush=True)
+            repeat = args.pyflink_repeat if engine == "pyflink" else args.repeat
+            result = run_engine(engine, args.n, repeat, workers, args.timeout)
+            if isinstance(result, str):
+                skipped[engine] = result
+                break
+            rows.append(result)
+            print(json.dumps(result), file=sys.stderr, flush=True)
+    print(report(rows, skipped))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,287 @@
+"""PyFlink's expression functions beyond ``col``/``lit``/``call`` (``concat_ws``, ``to_date``,
+``current_timestamp``, ...), over-window bounds, and the :class:`Expression` methods Weir does
+not have yet (each raises :class:`weir.UnsupportedError` naming it). Re-exported by
+``weir.table.expressions``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from weir.errors import declare_unsupported, unsupported_function
+from weir.table.expressions import CallExpr, CastExpr, Expression, Lowering, LiteralExpr, _e
+from weir.table.types import DataType
+
+
+def concat_ws(separator: Any, *args: Any) -> Expression:
+    """``CONCAT_WS(separator, args)``."""
+    return CallExpr("CONCAT_WS", [_e(separator), *[_e(a) for a in args]])
+
+
+def not_(expression: Expression) -> Expression:
+    """``NOT expression``."""
+    return CallExpr("NOT", [expression])
+
+
+def negative(v: Any) -> Expression:
+    """``-v``."""
+    return CallExpr("NEGATE", [_e(v)])
+
+
+def null_of(data_type: DataType) -> Expression:
+    """A NULL of ``data_type``."""
+    return CastExpr(LiteralExpr(None), data_type)
+
+
+def e() -> Expression:
+    """Euler's number."""
+    return CallExpr("EXP", [LiteralExpr(1.0)])
+
+
+def pi() -> Expression:
+    """Pi."""
+    import math
+
+    return LiteralExpr(math.pi)
+
+
+def log(v: Any, base: Any = None) -> Expression:
+    """``LN(v)``, or ``LOG(base, v)``."""
+    return CallExpr("LN", [_e(v)]) if base is None else CallExpr("LOG", [_e(base), _e(v)])
+
+
+def current_date() -> Expression:
+    """``CURRENT_DATE``."""
+    return CallExpr("CURRENT_DATE", [])
+
+
+def current_timestamp() -> Expression:
+    """``CURRENT_TIMESTAMP``."""
+    return CallExpr("CURRENT_TIMESTAMP", [])
+
+
+def local_timestamp() -> Expression:
+    """``LOCALTIMESTAMP``."""
+    return CallExpr("LOCALTIMESTAMP", [])
+
+
+def date_format(timestamp: Any, format: Any) -> Expression:
+    """``DATE_FORMAT(timestamp, format)`` (Java date pattern)."""
+    return CallExpr("DATE_FORMAT", [_e(timestamp), _e(format)])
+
+
+def from_unixtime(unixtime: Any, format: Any = None) -> Expression:
+    """``FROM_UNIXTIME(seconds[, format])``."""
+    return CallExpr("FROM_UNIXTIME", [_e(unixtime)] + ([_e(format)] if format is not None else []))
+
+
+def unix_timestamp(date_str: Any = None, format: Any = None) -> Expression:
+    """``UNIX_TIMESTAMP([date_str[, format]])``."""
+    args = [a for a in (date_str, format) if a is not None]
+    return CallExpr("UNIX_TIMESTAMP", [_e(a) for a in args])
+
+
+def to_date(date_str: Any, format: Any = None) -> Expression:
+    """``TO_DATE(date_str[, format])``."""
+    return CallExpr("TO_DATE", [_e(date_str)] + ([_e(format)] if format is not None else []))
+
+
+def to_timestamp(timestamp_str: Any, format: Any = None) -> Expression:
+    """``TO_TIMESTAMP(timestamp_str[, format])``."""
+    return CallExpr("TO_TIMESTAMP", [_e(timestamp_str)] + ([_e(format)] if format is not None else []))
+
+
+def to_timestamp_ltz(numeric_epoch_time: Any, precision: Any = 3) -> Expression:
+    """``TO_TIMESTAMP_LTZ(epoch, precision)``."""
+    return CallExpr("TO_TIMESTAMP_LTZ", [_e(numeric_epoch_time), _e(precision)])
+
+
+_MISSING = {
+    "array": "ARRAY values", "map_": "MAP values", "row": "ROW values", "json": "JSON functions",
+    "json_array": "JSON functions", "json_object": "JSON functions", "json_string": "JSON functions",
+    "json_array_agg": "JSON aggregates", "json_object_agg": "JSON aggregates", "rand": "RAND",
+    "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
+    "with_columns": "column ranges", "without_columns": "column ranges", "row_interval": "over windows",
+    "current_watermark": "CURRENT_WATERMARK", "source_watermark": "SOURCE_WATERMARK",
+    "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF", "convert_tz": "CONVERT_TZ",
+    "current_database": "catalogs", "current_time": "TIME values", "local_time": "TIME values",
+    "descriptor": "window table functions from the Table API",
+}
+for _name, _feature in _MISSING.items():
+    globals()[_name] = unsupported_function(_name, _feature, __name__)
+
+
+class _OverBound(Expression):
+    """A bound of an over window (``UNBOUNDED_RANGE``, ``CURRENT_ROW``, ...)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def lower(self, ctx: Lowering) -> dict[str, Any]:
+        from weir.errors import unsupported
+
+        raise unsupported(f"{self.name} (over windows)")
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+UNBOUNDED_ROW = _OverBound("UNBOUNDED_ROW")
+UNBOUNDED_RANGE = _OverBound("UNBOUNDED_RANGE")
+CURRENT_ROW = _OverBound("CURRENT_ROW")
+CURRENT_RANGE = _OverBound("CURRENT_RANGE")
+
+
+_PROPERTIES = frozenset(['acos', 'array_agg', 'ascii', 'asin', 'atan', 'bin', 'cardinality', 'chr', 'collect', 'cos', 'cosh', 'cot', 'degrees', 'element', 'first_value', 'flatten', 'from_base64', 'hex', 'last_value', 'map_entries', 'map_keys', 'map_values', 'md5', 'month', 'months', 'proctime', 'quarter', 'quarters', 'radians', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sin', 'sinh', 'stddev_pop', 'stddev_samp', 'sum0', 'tan', 'tanh', 'to_base64', 'to_time', 'unhex', 'var_pop', 'var_samp', 'year', 'years'])
+declare_unsupported(Expression, {
+    "acos": "the ACOS function",
+    "array_agg": "ARRAY/MAP functions",
+    "array_append": "ARRAY/MAP functions",
+    "array_concat": "ARRAY/MAP functions",
+    "array_contains": "ARRAY/MAP functions",
+    "array_distinct": "ARRAY/MAP functions",
+    "array_except": "ARRAY/MAP functions",
+    "array_intersect": "ARRAY/MAP functions",
+    "array_join": "ARRAY/MAP functions",
+    "array_max": "ARRAY/MAP functions",
+    "array_min": "ARRAY/MAP functions",
+    "array_position": "ARRAY/MAP functions",
+    "array_prepend": "ARRAY/MAP functions",
+    "array_remove": "ARRAY/MAP functions",
+    "array_reverse": "ARRAY/MAP functions",
+    "array_slice": "ARRAY/MAP functions",
+    "array_sort": "ARRAY/MAP functions",
+    "array_union": "ARRAY/MAP functions",
+    "as_argument": "the AS_ARGUMENT function",
+    "ascii": "the ASCII function",
+    "asin": "the ASIN function",
+    "at": "ARRAY/MAP functions",
+    "atan": "the ATAN function",
+    "bin": "the BIN function",
+    "bitmap_and": "bitmap functions",
+    "bitmap_and_agg": "bitmap functions",
+    "bitmap_and_cardinality_agg": "bitmap functions",
+    "bitmap_andnot": "bitmap functions",
+    "bitmap_build": "bitmap functions",
+    "bitmap_build_agg": "bitmap functions",
+    "bitmap_build_cardinality_agg": "bitmap functions",
+    "bitmap_cardinality": "bitmap functions",
+    "bitmap_from_bytes": "bitmap functions",
+    "bitmap_or": "bitmap functions",
+    "bitmap_or_agg": "bitmap functions",
+    "bitmap_or_cardinality_agg": "bitmap functions",
+    "bitmap_to_array": "bitmap functions",
+    "bitmap_to_bytes": "bitmap functions",
+    "bitmap_to_string": "bitmap functions",
+    "bitmap_xor": "bitmap functions",
+    "bitmap_xor_agg": "bitmap functions",
+    "bitmap_xor_cardinality_agg": "bitmap functions",
+    "cardinality": "ARRAY/MAP functions",
+    "chr": "the CHR function",
+    "collect": "aggregate COLLECT",
+    "cos": "the COS function",
+    "cosh": "the COSH function",
+    "cot": "the COT function",
+    "decode": "the DECODE function",
+    "degrees": "the DEGREES function",
+    "element": "ARRAY/MAP functions",
+    "elt": "the ELT function",
+    "encode": "the ENCODE function",
+    "ends_with": "the ENDS_WITH function",
+    "extract": "the EXTRACT function",
+    "first_value": "aggregate FIRST_VALUE",
+    "flatten": "ARRAY/MAP functions",
+    "from_base64": "the FROM_BASE64 function",
+    "get": "ARRAY/MAP functions",
+    "hex": "the HEX function",
+    "inet_aton": "the INET_ATON function",
+    "inet_ntoa": "the INET_NTOA function",
+    "instr": "the INSTR function",
+    "is_json": "JSON functions",
+    "json_exists": "JSON functions",
+    "json_query": "JSON functions",
+    "json_quote": "JSON functions",
+    "json_unquote": "JSON functions",
+    "json_value": "JSON functions",
+    "last_value": "aggregate LAST_VALUE",
+    "left": "the LEFT function",
+    "list_agg": "aggregate LIST_AGG",
+    "map_entries": "ARRAY/MAP functions",
+    "map_keys": "ARRAY/MAP functions",
+    "map_union": "ARRAY/MAP functions",
+    "map_values": "ARRAY/MAP functions",
+    "md5": "the MD5 function",
+    "month": "year-month intervals in the Table API",
+    "months": "year-month intervals in the Table API",
+    "object_update": "the OBJECT_UPDATE function",
+    "over": "over windows",
+    "overlay": "the OVERLAY function",
+    "parse_url": "the PARSE_URL function",
+    "percentile": "aggregate PERCENTILE",
+    "printf": "the PRINTF function",
+    "proctime": "processing-time attributes in the Table API",
+    "quarter": "year-month intervals in the Table API",
+    "quarters": "year-month intervals in the Table API",
+    "radians": "the RADIANS function",
+    "regexp": "regular expression functions",
+    "regexp_count": "regular expression functions",
+    "regexp_extract": "regular expression functions",
+    "regexp_extract_all": "regular expression functions",
+    "regexp_instr": "regular expression functions",
+    "regexp_replace": "regular expression functions",
+    "regexp_substr": "regular expression functions",
+    "right": "the RIGHT function",
+    "sha1": "the SHA1 function",
+    "sha2": "the SHA2 function",
+    "sha224": "the SHA224 function",
+    "sha256": "the SHA256 function",
+    "sha384": "the SHA384 function",
+    "sha512": "the SHA512 function",
+    "similar": "regular expression functions",
+    "sin": "the SIN function",
+    "sinh": "the SINH function",
+    "split": "the SPLIT function",
+    "starts_with": "the STARTS_WITH function",
+    "stddev_pop": "aggregate STDDEV_POP",
+    "stddev_samp": "aggregate STDDEV_SAMP",
+    "str_to_map": "ARRAY/MAP functions",
+    "sum0": "aggregate SUM0",
+    "tan": "the TAN function",
+    "tanh": "the TANH function",
+    "to_base64": "the TO_BASE64 function",
+    "to_time": "the TO_TIME function",
+    "translate": "the TRANSLATE function",
+    "trim_leading": "the TRIM_LEADING function",
+    "trim_trailing": "the TRIM_TRAILING function",
+    "truncate": "the TRUNCATE function",
+    "unhex": "the UNHEX function",
+    "url_decode": "the URL_DECODE function",
+    "url_encode": "the URL_ENCODE function",
+    "var_pop": "aggregate VAR_POP",
+    "var_samp": "aggregate VAR_SAMP",
+    "year": "year-month intervals in the Table API",
+    "years": "year-month intervals in the Table API",
+}, _PROPERTIES)
+
+__all__ = [
+    "concat_ws",
+    "not_",
+    "negative",
+    "null_of",
+    "e",
+    "pi",
+    "log",
+    "current_date",
+    "current_timestamp",
+    "local_timestamp",
+    "date_format",
+    "from_unixtime",
+    "unix_timestamp",
+    "to_date",
+    "to_timestamp",
+    "to_timestamp_ltz",
+    "UNBOUNDED_ROW",
+    "UNBOUNDED_RANGE",
+    "CURRENT_ROW",
+    "CURRENT_RANGE",
+    *_MISSING,
+]

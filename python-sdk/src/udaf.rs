@@ -1,0 +1,77 @@
+//! Python aggregate functions as engine aggregates: [`PyAggregateFunction`] implements
+//! `UserAggregateFunction`. The accumulators are Python objects the engine keeps per group;
+//! each `update` takes the GIL once and makes **one** Python call for every group that changed
+//! at that time: `apply([(accumulator or None, [(args, multiplicity), ...]), ...])` returns
+//! `[(accumulator, result), ...]` (the SDK's `weir.table.udf` writes `apply` on top of the
+//! user's `create_accumulator` / `accumulate` / `retract` / `get_value`).
+
+use std::sync::Arc;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+use weir_core::expr::{AggregateSignature, EvalError, GroupUpdate, UserAccumulator, UserAggregateFunction};
+use weir_core::types::{DataType, Value};
+
+use crate::convert::{from_py, to_py};
+use crate::udf::{ErrorSlot, check_params, failure};
+
+/// A Python aggregate function.
+pub struct PyAggregateFunction {
+    /// Name it is called by.
+    pub name: String,
+    /// Name shown in errors (the Python function's).
+    pub label: String,
+    /// The batch entry point `apply` (see the module documentation).
+    pub apply: Py<PyAny>,
+    /// Declared parameter types (`None`: whatever the arguments are).
+    pub params: Option<Vec<DataType>>,
+    /// Result type.
+    pub result: DataType,
+    /// Where the first failure is kept.
+    pub errors: ErrorSlot,
+}
+
+impl UserAggregateFunction for PyAggregateFunction {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn signature(&self, arg_types: &[DataType]) -> Result<AggregateSignature, String> {
+        Ok(AggregateSignature { params: check_params(&self.params, arg_types)?, result: self.result })
+    }
+
+    fn update(&self, groups: &mut [GroupUpdate<'_>]) -> Result<Vec<Value>, EvalError> {
+        crate::gil::with_gil(|py| {
+            let fail = |e: PyErr| failure(py, &self.label, e, &self.errors);
+            let list = PyList::empty(py);
+            for g in groups.iter() {
+                let acc = match g.accumulator.as_ref().and_then(|a| a.downcast_ref::<Py<PyAny>>()) {
+                    Some(a) => a.clone_ref(py).into_bound(py),
+                    None => py.None().into_bound(py),
+                };
+                let changes = PyList::empty(py);
+                for (args, diff) in g.changes {
+                    let values = args.iter().map(|v| to_py(py, v)).collect::<PyResult<Vec<_>>>().map_err(fail)?;
+                    let tuple = PyTuple::new(py, values).map_err(fail)?;
+                    changes.append((tuple, *diff as i64)).map_err(fail)?;
+                }
+                list.append((acc, changes)).map_err(fail)?;
+            }
+            let produced = self.apply.bind(py).call1((list,)).map_err(fail)?;
+            let mut out = Vec::with_capacity(groups.len());
+            for (g, pair) in groups.iter_mut().zip(produced.try_iter().map_err(fail)?) {
+                let (acc, result): (Py<PyAny>, Bound<'_, PyAny>) = pair.and_then(|p| p.extract()).map_err(fail)?;
+                let value = from_py(&result, self.result)
+                    .map_err(|m| EvalError::new(format!("Python aggregate function {} returned a bad value: {m}", self.label)))?;
+                *g.accumulator = Some(Box::new(acc) as UserAccumulator);
+                out.push(value);
+            }
+            Ok(out)
+        })
+    }
+}
+
+/// Wraps the registration arguments.
+pub fn new_function(name: &str, label: String, apply: Py<PyAny>, params: Option<Vec<DataType>>, result: DataType, errors: &ErrorSlot) -> Arc<PyAggregateFunction> {
+    Arc::new(PyAggregateFunction { name: name.to_string(), label, apply, params, result, errors: Arc::clone(errors) })
+}
