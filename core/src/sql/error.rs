@@ -93,7 +93,7 @@ pub enum SqlError {
     },
     /// Valid SQL that Weir does not run (yet), by name.
     Unsupported {
-        /// The feature (`window table-valued function TUMBLE (coming with event-time support)`).
+        /// The feature (`MATCH_RECOGNIZE`).
         feature: String,
         /// Where it was written.
         at: Option<SqlPosition>,

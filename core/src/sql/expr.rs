@@ -207,7 +207,7 @@ impl<'a> Translator<'a> {
             let feature = if upper == "ROW_NUMBER" {
                 "ROW_NUMBER() outside the Top-N pattern `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (..) AS rn FROM t) WHERE rn <= N`".to_string()
             } else {
-                format!("OVER aggregate {upper}() OVER (...) (coming with event-time support)")
+                format!("{upper}() OVER (...) here (OVER aggregates go in the select list of a SELECT without GROUP BY)")
             };
             return Err(SqlError::Unsupported { feature, at });
         }
@@ -333,7 +333,7 @@ pub fn is_window_tvf(upper: &str) -> bool {
 
 /// The error text for a window function.
 pub fn window_tvf_message(upper: &str) -> String {
-    format!("window table-valued function {upper} (coming with event-time support)")
+    format!("window function {upper} here (use TABLE({upper}(TABLE t, DESCRIPTOR(ts), ..)) in FROM, or GROUP BY {upper}(ts, ..) with its _START/_END functions)")
 }
 
 /// The plan name of a binary operator.

@@ -27,6 +27,7 @@ mod error;
 mod explain;
 mod expr;
 mod from;
+mod group_window;
 mod interval;
 mod lateral;
 mod literal;

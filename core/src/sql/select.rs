@@ -29,6 +29,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             None => self.from(&s.from, &mut terms)?,
         };
         let rel = self.where_clause(rel, terms)?;
+        let (windowed, rel) = match self.group_window(s, &rel)? {
+            Some((rewritten, windowed)) => (Some(rewritten), windowed),
+            None => (None, rel),
+        };
+        let s = windowed.as_ref().unwrap_or(s);
         match self.over_aggregates(s, &rel)? {
             Some((rewritten, over)) => self.select_list(&rewritten, over, None),
             None => self.select_list(s, rel, None),

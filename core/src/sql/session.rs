@@ -19,7 +19,6 @@ use super::dialect::FlinkDialect;
 use super::dml::{plan_inserts, plan_query};
 use super::error::SqlError;
 use super::explain::explain;
-use super::expr::{is_window_tvf, window_tvf_message};
 use super::script::{parse_error, position, split_script, RawStatement, StatementTokens};
 
 /// What one statement produced.
@@ -327,7 +326,7 @@ fn parse_statement(st: &StatementTokens) -> Result<Statement, SqlError> {
 }
 
 /// Flink features recognised by their tokens before parsing (the parser would reject some of
-/// them with a confusing message): window TVFs, MATCH_RECOGNIZE, temporal joins.
+/// them with a confusing message): MATCH_RECOGNIZE, temporal joins.
 fn reject_unsupported_tokens(st: &StatementTokens) -> Result<(), SqlError> {
     for (i, t) in st.tokens.iter().enumerate() {
         let Token::Word(w) = &t.token else { continue };
@@ -335,16 +334,12 @@ fn reject_unsupported_tokens(st: &StatementTokens) -> Result<(), SqlError> {
             continue;
         }
         let upper = w.value.to_ascii_uppercase();
-        let next = st.tokens.get(i + 1).map(|n| &n.token);
         let at = Some(position(t.span.start));
-        if is_window_tvf(&upper) && !super::window::WINDOW_TVFS.contains(&upper.as_str()) && next == Some(&Token::LParen) {
-            return Err(SqlError::Unsupported { feature: window_tvf_message(&upper), at });
-        }
         if upper == "MATCH_RECOGNIZE" {
             return Err(SqlError::Unsupported { feature: "MATCH_RECOGNIZE".into(), at });
         }
         if upper == "FOR" && st.word(i + 1).as_deref() == Some("SYSTEM_TIME") {
-            return Err(SqlError::Unsupported { feature: "temporal join FOR SYSTEM_TIME AS OF (coming with event-time support)".into(), at });
+            return Err(SqlError::Unsupported { feature: "temporal join FOR SYSTEM_TIME AS OF".into(), at });
         }
     }
     Ok(())

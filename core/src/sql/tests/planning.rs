@@ -33,6 +33,19 @@ fn session_windows_with_and_without_partition_keys() {
 }
 
 #[test]
+fn legacy_group_windows_plan_as_window_functions() {
+    let spec = job("SELECT bidder, COUNT(*) AS n, SESSION_START(ts, INTERVAL '10' SECOND) AS s, SESSION_END(ts, INTERVAL '10' SECOND) AS e FROM bids GROUP BY bidder, SESSION(ts, INTERVAL '10' SECOND)");
+    let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!("no window: {:?}", kinds(&spec)) };
+    assert_eq!((w.gap_ms, w.partition_by.clone()), (Some(10_000), vec!["bidder".to_string()]));
+    let Some(Node::Aggregate(a)) = spec.nodes.iter().find(|n| n.kind() == "aggregate") else { panic!() };
+    let keys: Vec<&str> = a.group_by.iter().map(|g| g.name.as_str()).collect();
+    assert_eq!(keys, ["bidder", "window_start", "window_end"]);
+    let spec = job("SELECT HOP_END(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE) AS e, SUM(price) FROM bids GROUP BY HOP(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)");
+    let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!() };
+    assert_eq!((w.size_ms, w.slide_ms), (300_000, Some(60_000)));
+}
+
+#[test]
 fn time_bounded_joins_become_interval_joins() {
     let spec = job("SELECT a.auction, b.price FROM bids a, bids b WHERE a.auction = b.auction AND b.ts BETWEEN a.ts - INTERVAL '1' SECOND AND a.ts + INTERVAL '1' MINUTE AND a.price > b.price");
     let Some(Node::IntervalJoin(j)) = spec.nodes.iter().find(|n| n.kind() == "interval_join") else { panic!("no interval join: {:?}", kinds(&spec)) };
