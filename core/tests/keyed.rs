@@ -213,7 +213,34 @@ fn hot_keys_expected(events: &[Event]) -> Vec<Row> {
     rows
 }
 
-const CASES: [Case; 5] = [
+/// Window Top-N: the two largest values of each 2 s window, with their rank.
+fn window_top_nodes(dir: &std::path::Path, events: &[Event]) -> Vec<Json> {
+    vec![
+        source(dir, "events", events),
+        json!({"kind": "window", "id": "w", "input": "events", "window": "tumble", "time_column": "ts", "size_ms": 2000}),
+        json!({"kind": "top_n", "id": "last", "input": "w", "partition_by": [{"column": "window_start"}, {"column": "window_end"}],
+               "order_by": [{"expr": {"column": "v"}, "descending": true}], "limit": 2, "row_number": "rn"}),
+    ]
+}
+
+fn window_top_expected(events: &[Event]) -> Vec<Row> {
+    let mut windows: BTreeMap<i64, Vec<Event>> = BTreeMap::new();
+    for &e in events {
+        windows.entry(e.2 - e.2.rem_euclid(2000)).or_default().push(e);
+    }
+    let mut rows = Vec::new();
+    for (start, mut list) in windows {
+        list.sort_by(|a, b| b.1.cmp(&a.1));
+        for (rank, (k, v, t)) in list.into_iter().take(2).enumerate() {
+            rows.push(Row::new(vec![Value::BigInt(k), Value::BigInt(v), ts(t), ts(start), ts(start + 2000), ts(start + 1999), Value::BigInt(rank as i64 + 1)]));
+        }
+    }
+    rows.sort();
+    rows
+}
+
+const CASES: [Case; 6] = [
+    Case { name: "window top-n", nodes: window_top_nodes, expected: window_top_expected },
     Case { name: "window join", nodes: hot_keys_nodes, expected: hot_keys_expected },
     Case { name: "session", nodes: session_nodes, expected: session_expected },
     Case { name: "over rows", nodes: |d, e| over_nodes("rows", 2, d, e), expected: |e| over_expected(e, |_, i, j| j <= i && j + 2 >= i) },
@@ -337,4 +364,9 @@ fn a_join_of_window_aggregates_on_their_bounds_is_a_window_join() {
     assert!(node("most").append_only, "an aggregate over a window aggregate's bounds is a window aggregate");
     assert!(matches!(node("j").op, weir_core::plan::PlanOp::Join { window: Some(_), .. }), "the join is a window join");
     assert!(node("j").append_only);
+    let mut nodes = window_top_nodes(dir.path(), &events());
+    nodes.push(json!({"kind": "sink", "id": "out", "input": "last", "connector": "collect"}));
+    let plan = validate(&parse_job_spec(&json!({"nodes": nodes}).to_string()).expect("parses")).expect("validates");
+    let top = plan.node("last").expect("top_n node");
+    assert!(matches!(top.op, weir_core::plan::PlanOp::TopN { window_end: Some(_), .. }) && top.append_only, "a Top-N per window is a window Top-N");
 }

@@ -11,7 +11,7 @@ use timely::dataflow::Scope;
 
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowJoinSpec};
+use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowJoinSpec, WindowTopNSpec};
 use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 use crate::runtime::JobContext;
 use crate::types::Row;
@@ -148,7 +148,12 @@ fn build_node<'s>(
             let casts = casts.iter().map(|c| c.as_ref().map(|exprs| compile_all(exprs))).collect();
             ops::union(input, inputs.split_off(1), casts, eval)
         }
-        PlanOp::TopN { partition_by, order_by, limit, row_number } => {
+        PlanOp::TopN { partition_by, order_by, limit, row_number, window_end: Some(end_column) } if ctx.mode == RuntimeMode::Streaming => {
+            let (order_by, specs) = sort_parts(order_by);
+            let spec = WindowTopNSpec { partition_by: compile_all(partition_by), order_by, specs, limit: *limit, row_number: *row_number, end_column: *end_column };
+            return ops::window_top_n(&node.id, node.index, input, spec, eval, ctx.clone());
+        }
+        PlanOp::TopN { partition_by, order_by, limit, row_number, .. } => {
             let (order_by, specs) = sort_parts(order_by);
             let ranking = Ranking {
                 partition_by: compile_all(partition_by),

@@ -128,6 +128,14 @@ pub(super) fn window_join(join_type: JoinType, left: &PlanNode, right: &PlanNode
     (paired(lw.start, rw.start) && paired(lw.end, rw.end)).then_some(WindowJoin { left_end: lw.end, right_end: rw.end })
 }
 
+/// A Top-N over an append-only event-time window relation whose partitions include the
+/// window's start and end is a window Top-N: the `window_end` column.
+pub(super) fn window_top_n(input: &PlanNode, partition_by: &[BoundExpr]) -> Option<usize> {
+    let w = input.time.window?;
+    let has = |c: usize| partition_by.iter().any(|p| p.as_column() == Some(c));
+    (w.event_time && input.append_only && has(w.start) && has(w.end)).then_some(w.end)
+}
+
 /// The event-time and window columns of a node computing `op` over `inputs`.
 pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
     let first = inputs.first().map(|n| n.time).unwrap_or_default();
@@ -149,7 +157,7 @@ pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
             let window = start.map(|start| WindowColumns { start, end: w.end_key, event_time: true });
             TimeColumns { rowtime: None, window }
         }
-        PlanOp::Join { window: Some(_), .. } => TimeColumns { rowtime: None, window: first.window },
+        PlanOp::Join { window: Some(_), .. } | PlanOp::TopN { window_end: Some(_), .. } => TimeColumns { rowtime: None, window: first.window },
         PlanOp::Window { time_column, .. } => {
             let width = inputs.first().map(|n| n.schema.len()).unwrap_or(0);
             let event_time = first.rowtime == Some(*time_column);

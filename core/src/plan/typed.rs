@@ -212,6 +212,10 @@ pub enum PlanOp {
         limit: u64,
         /// Whether a row-number column is appended.
         row_number: bool,
+        /// Set when the partitions include an event-time window's start and end: a window
+        /// Top-N, ranked once per window when the watermark passes its end; the `window_end`
+        /// input column.
+        window_end: Option<usize>,
     },
     /// First/last row per key.
     Deduplicate {

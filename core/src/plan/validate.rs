@@ -11,7 +11,7 @@ use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError, Us
 use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
-use super::time::{check_window, source_watermark, time_columns, window_aggregate, window_join};
+use super::time::{check_window, source_watermark, time_columns, window_aggregate, window_join, window_top_n};
 use super::typed::*;
 
 /// Builds a [`ValidatedPlan`] one node at a time, so that front ends (SQL, Python) can learn
@@ -155,7 +155,7 @@ impl PlanValidator {
             PlanOp::Source { .. } => true,
             PlanOp::Filter { .. } | PlanOp::Project { .. } | PlanOp::FlatMap { .. } | PlanOp::Union { .. } | PlanOp::Sink { .. } => inputs_append_only,
             PlanOp::Join { join_type: JoinType::Inner, .. } | PlanOp::Window { .. } => inputs_append_only,
-            PlanOp::Over { .. } | PlanOp::IntervalJoin { .. } => true,
+            PlanOp::Over { .. } | PlanOp::IntervalJoin { .. } | PlanOp::TopN { window_end: Some(_), .. } => true,
             // A window aggregate emits each window's rows once (see `ops::aggregate`).
             PlanOp::Aggregate { window: Some(w), .. } => w.event_time,
             _ => false,
@@ -558,7 +558,13 @@ impl PlanValidator {
         }
         Ok(Checked {
             schema,
-            op: PlanOp::TopN { partition_by, order_by, limit: n.limit, row_number: n.row_number.is_some() },
+            op: PlanOp::TopN {
+                window_end: window_top_n(input, &partition_by),
+                partition_by,
+                order_by,
+                limit: n.limit,
+                row_number: n.row_number.is_some(),
+            },
             unique_key,
             ordering: None,
         })

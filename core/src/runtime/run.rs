@@ -81,7 +81,8 @@ pub struct RunningJob {
     pub mode: RuntimeMode,
     ctx: JobContext,
     push_inputs: BTreeMap<String, PushInput>,
-    guards: timely::communication::WorkerGuards<()>,
+    /// The worker threads; `wait` takes them (otherwise dropping the job cancels it first).
+    guards: Option<timely::communication::WorkerGuards<()>>,
     started: Instant,
     /// Dropped after the workers: removes a temporary RocksDB state directory.
     _state_dir: Option<StateDir>,
@@ -115,7 +116,7 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
         }
     })
     .map_err(|e| RuntimeError::Worker(e.to_string()))?;
-    Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, push_inputs, guards, started, _state_dir: state_dir })
+    Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, push_inputs, guards: Some(guards), started, _state_dir: state_dir })
 }
 
 /// The directory of a job's RocksDB state; a temporary one is removed when the job ends.
@@ -171,8 +172,9 @@ impl RunningJob {
     }
 
     /// Waits for every worker to stop and reports how the job ended.
-    pub fn wait(self) -> Result<JobOutcome, Error> {
-        for result in self.guards.join() {
+    pub fn wait(mut self) -> Result<JobOutcome, Error> {
+        let results = self.guards.take().map(|g| g.join()).unwrap_or_default();
+        for result in results {
             if let Err(panic) = result {
                 self.ctx.fail(RuntimeError::Worker(panic));
             }
@@ -191,6 +193,16 @@ impl RunningJob {
             elapsed: self.started.elapsed(),
             workers: self.workers,
         })
+    }
+}
+
+impl Drop for RunningJob {
+    /// A job dropped without `wait` (an early return, a panicking caller) is cancelled, so that
+    /// joining its workers cannot hang on an unbounded source.
+    fn drop(&mut self) {
+        if self.guards.is_some() {
+            self.cancel.cancel();
+        }
     }
 }
 

@@ -19,11 +19,13 @@ mod interval_join;
 mod over;
 mod session;
 mod window_join;
+mod window_top_n;
 
 pub use interval_join::{interval_join, IntervalJoinSpec};
 pub use over::{over, OverAggregate, OverSpec};
 pub use session::session_windows;
 pub use window_join::{window_join, WindowJoinSpec};
+pub use window_top_n::{window_top_n, WindowTopNSpec};
 
 use interval_join::without_null_keys;
 

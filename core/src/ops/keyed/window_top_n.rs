@@ -1,0 +1,70 @@
+//! Window Top-N: the first N rows of each partition of each event-time window, emitted once
+//! when the watermark passes the window's end (Flink's window Top-N), then forgotten. Rows
+//! wait in keyed state under their window's end.
+
+use weir_state::{ListState, StateError};
+
+use crate::expr::CompiledExpr;
+use crate::runtime::JobContext;
+use crate::types::{Row, Value};
+
+use super::super::{compare_by, Evaluator, Rows, SortSpec};
+use super::{keyed, KeyedContext, KeyedLogic};
+
+/// A window Top-N, ready to run.
+pub struct WindowTopNSpec {
+    /// Partition keys (including the window bounds).
+    pub partition_by: Vec<CompiledExpr>,
+    /// Ranking order within a partition.
+    pub order_by: Vec<CompiledExpr>,
+    /// Direction and NULL placement of each ordering key.
+    pub specs: Vec<SortSpec>,
+    /// Rows kept per partition and window.
+    pub limit: u64,
+    /// Whether the rank (1-based, BIGINT) is appended.
+    pub row_number: bool,
+    /// `window_end` among the input columns.
+    pub end_column: usize,
+}
+
+/// The first `spec.limit` rows of each partition of each window of `input`.
+pub fn window_top_n<'s>(node: &str, index: usize, input: Rows<'s>, spec: WindowTopNSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+    let logic = WindowTopN { order_by: spec.order_by, specs: spec.specs, limit: spec.limit, row_number: spec.row_number, end_column: spec.end_column, eval: eval.clone(), rows: ListState::new("window-top-n") };
+    keyed(node, index, vec![(input, spec.partition_by)], logic, eval, ctx)
+}
+
+struct WindowTopN {
+    order_by: Vec<CompiledExpr>,
+    specs: Vec<SortSpec>,
+    limit: u64,
+    row_number: bool,
+    end_column: usize,
+    eval: Evaluator,
+    /// A partition's rows by their window's end.
+    rows: ListState<Row, i64>,
+}
+
+impl KeyedLogic for WindowTopN {
+    fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
+        let Some(end) = row.get(self.end_column).as_i64() else { return Ok(()) };
+        let key = cx.key().to_vec();
+        self.rows.add(cx.store, &key, &end, &row)?;
+        // A window aggregate emits its rows at the window's end: wait until the watermark is
+        // past it.
+        cx.register_timer(end)
+    }
+
+    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, end: i64) -> Result<(), StateError> {
+        let key = cx.key().to_vec();
+        let rows = self.rows.get(cx.store, &key, &end)?;
+        self.rows.clear(cx.store, &key, &end)?;
+        let mut ranked: Vec<(Vec<Value>, Row)> = rows.into_iter().map(|r| (self.order_by.iter().map(|e| self.eval.eval(e, &r).unwrap_or(Value::Null)).collect(), r)).collect();
+        // Ties are broken by the whole row, as the regular Top-N does, so results are deterministic.
+        ranked.sort_by(|a, b| compare_by(&a.0, &b.0, &self.specs).then_with(|| a.1.cmp(&b.1)));
+        for (rank, (_, row)) in ranked.into_iter().take(usize::try_from(self.limit).unwrap_or(usize::MAX)).enumerate() {
+            let row = if self.row_number { row.concat(&Row::new(vec![Value::BigInt(rank as i64 + 1)])) } else { row };
+            cx.emit(row);
+        }
+        Ok(())
+    }
+}
