@@ -14,7 +14,7 @@ use crate::runtime::JobContext;
 use crate::types::Row;
 
 use super::super::{Evaluator, Rows};
-use super::{keyed, KeyedContext, KeyedLogic};
+use super::{condition_holds, keyed, KeyedContext, KeyedLogic};
 
 /// An interval join, ready to run.
 pub struct IntervalJoinSpec {
@@ -75,11 +75,7 @@ impl IntervalJoin {
 
     fn emit_if(&self, cx: &mut KeyedContext<'_>, left: &Row, right: &Row) {
         let joined = left.concat(right);
-        let keep = match &self.condition {
-            None => true,
-            Some(c) => self.eval.eval(c, &joined).and_then(|v| v.as_bool()).unwrap_or(false),
-        };
-        if keep {
+        if condition_holds(&self.eval, self.condition.as_ref(), &joined) {
             cx.emit(joined);
         }
     }

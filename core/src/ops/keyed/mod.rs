@@ -101,6 +101,11 @@ impl KeyedContext<'_> {
     }
 }
 
+/// Whether a join's residual `condition` (if any) is TRUE for the joined `row`.
+fn condition_holds(eval: &Evaluator, condition: Option<&CompiledExpr>, row: &Row) -> bool {
+    condition.is_none_or(|c| eval.eval(c, row).and_then(|v| v.as_bool()).unwrap_or(false))
+}
+
 /// Runs `logic` on `inputs`, each partitioned by its key expressions (the keys of all inputs
 /// must have the same types: rows with equal keys meet on one worker). `node` names the plan
 /// node for errors and for its state.

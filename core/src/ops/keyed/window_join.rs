@@ -10,7 +10,7 @@ use crate::runtime::JobContext;
 use crate::types::Row;
 
 use super::super::{Evaluator, Rows};
-use super::{keyed, without_null_keys, KeyedContext, KeyedLogic};
+use super::{condition_holds, keyed, without_null_keys, KeyedContext, KeyedLogic};
 
 /// A window join, ready to run.
 pub struct WindowJoinSpec {
@@ -65,11 +65,7 @@ impl KeyedLogic for WindowJoin {
         for l in &lefts {
             for r in &rights {
                 let joined = l.concat(r);
-                let keep = match &self.condition {
-                    None => true,
-                    Some(c) => self.eval.eval(c, &joined).and_then(|v| v.as_bool()).unwrap_or(false),
-                };
-                if keep {
+                if condition_holds(&self.eval, self.condition.as_ref(), &joined) {
                     cx.emit(joined);
                 }
             }
