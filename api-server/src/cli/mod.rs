@@ -27,7 +27,7 @@ enum Command {
     },
     /// Print the JSON Schema of the job spec.
     Schema,
-    /// Benchmarks: `weir bench nexmark [--query qN|all] [--events N] [--workers N] [--json]`,
+    /// Benchmarks: `weir bench nexmark [--query q0,q5|all|windows] [--events N] [--workers N] [--streaming] [--duration S] [--json]`,
     /// `weir bench groupby`.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
