@@ -180,7 +180,7 @@ impl IdleTracker {
         }
         let since = self.last_rows + self.timeout;
         ctx.splits.set(self.node, self.worker, Some(SplitMark::Idle { watermark: held, since }));
-        ctx.splits.follow(self.node, self.worker, since).filter(|w| *w > held)
+        ctx.splits.follow(self.node, self.worker).filter(|w| *w > held)
     }
 
     /// The split has finished: it holds nothing back any more.

@@ -7,11 +7,11 @@
 //! reads them, not on how they are batched: a row whose time is before the watermark is late.
 //!
 //! A split that reads no rows for the source's idle timeout is idle: instead of holding the
-//! watermark back, its capability follows the smallest watermark of the source's splits that
-//! were still active when it went idle (as a downstream operator in Flink takes the minimum
-//! over its non-idle inputs), published in [`SplitWatermarks`]. When rows come again it is
-//! active again, and its rows behind the watermark it followed to are late. When every split
-//! is idle the watermark stays where it got to.
+//! watermark back, its capability follows the smallest watermark of the source's active splits
+//! (as a downstream operator in Flink takes the minimum over its non-idle inputs), published in
+//! [`SplitWatermarks`]. When rows come again it is active again, and its rows behind the
+//! watermark it followed to are late. When every split is idle, each follows the most advanced
+//! of the others, so the watermark stays where the last active split left it.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -110,18 +110,23 @@ impl SplitWatermarks {
         };
     }
 
-    /// What split `worker` of `node`, idle since `since`, follows: the smallest watermark of
-    /// the other splits that are active or went idle after it; `None` when there are none.
-    pub fn follow(&self, node: usize, worker: usize, since: Instant) -> Option<Time> {
+    /// What idle split `worker` of `node` follows: the smallest watermark of the other splits
+    /// that are active; when all are idle, the largest of theirs. `None` when it is alone.
+    /// Callers only ever move a watermark up, so following is never a step back.
+    pub fn follow(&self, node: usize, worker: usize) -> Option<Time> {
         let marks = self.marks.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        marks
-            .iter()
-            .filter(|((n, w), _)| *n == node && *w != worker)
-            .filter_map(|(_, m)| match *m {
-                SplitMark::Active(t) => Some(t),
-                SplitMark::Idle { watermark, since: theirs } => (theirs > since).then_some(watermark),
-            })
-            .min()
+        let others = || marks.iter().filter(move |((n, w), _)| *n == node && *w != worker).map(|(_, m)| *m);
+        let active = others().filter_map(|m| match m {
+            SplitMark::Active(t) => Some(t),
+            SplitMark::Idle { .. } => None,
+        });
+        active.min().or_else(|| {
+            others()
+                .map(|m| match m {
+                    SplitMark::Active(t) | SplitMark::Idle { watermark: t, .. } => t,
+                })
+                .max()
+        })
     }
 }
 
@@ -150,7 +155,7 @@ mod tests {
     }
 
     #[test]
-    fn idle_splits_follow_the_slowest_split_active_when_they_went_idle() {
+    fn idle_splits_follow_the_slowest_active_split() {
         let t0 = Instant::now();
         let later = t0 + std::time::Duration::from_millis(50);
         let board = SplitWatermarks::default();
@@ -158,12 +163,14 @@ mod tests {
         board.set(7, 1, Some(SplitMark::Active(3_000)));
         board.set(7, 2, Some(SplitMark::Idle { watermark: 0, since: t0 }));
         board.set(8, 0, Some(SplitMark::Active(1_000)));
-        assert_eq!(board.follow(7, 2, t0), Some(3_000));
-        assert_eq!(board.follow(7, 1, t0), Some(5_000), "a split does not follow itself; idle ones hold nothing");
+        assert_eq!(board.follow(7, 2), Some(3_000));
+        assert_eq!(board.follow(7, 1), Some(5_000), "a split does not follow itself; idle ones hold nothing");
         board.set(7, 1, None);
-        // Split 0 goes idle after split 2 did: split 2 still follows it, not the other way.
+        // Split 0 goes idle too: every split is idle, each follows the most advanced other one
+        // (split 0 would "follow" split 2 down to 0, which a caller never does: it only moves up).
         board.set(7, 0, Some(SplitMark::Idle { watermark: 5_000, since: later }));
-        assert_eq!(board.follow(7, 2, t0), Some(5_000));
-        assert_eq!(board.follow(7, 0, later), None, "all idle: the watermark stays");
+        assert_eq!(board.follow(7, 2), Some(5_000));
+        assert_eq!(board.follow(7, 0), Some(0));
+        assert_eq!(SplitWatermarks::default().follow(7, 0), None, "alone: nothing to follow");
     }
 }
