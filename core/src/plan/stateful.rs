@@ -3,13 +3,12 @@
 //! column to order or bound rows by.
 
 use crate::error::{PlanError, SpecPath};
-use crate::expr::{common_type, BoundExpr};
 use crate::types::Schema;
 
 use super::spec::{FrameUnit, IntervalJoinNode, OverNode};
 use super::time::resolve_column;
 use super::typed::{PlanNode, PlanOp};
-use super::validate::{expr_error, Checked, PlanValidator};
+use super::validate::{Checked, PlanValidator};
 
 /// The event-time column `name` of `input`: a TIMESTAMP(3)/TIMESTAMP_LTZ(3) column.
 fn time_column(input: &PlanNode, name: &str, path: &SpecPath) -> Result<usize, PlanError> {
@@ -70,20 +69,7 @@ impl PlanValidator {
         if n.lower_ms > n.upper_ms {
             return Err(PlanError::new(&path.field("upper_ms"), format!("the interval is empty: lower_ms ({}) is after upper_ms ({})", n.lower_ms, n.upper_ms)));
         }
-        if n.left_keys.len() != n.right_keys.len() {
-            return Err(PlanError::new(&path.field("right_keys"), format!("{} left keys but {} right keys: keys are compared pairwise", n.left_keys.len(), n.right_keys.len())));
-        }
-        let (mut left_keys, mut right_keys) = (Vec::new(), Vec::new());
-        for (i, (l, r)) in n.left_keys.iter().zip(&n.right_keys).enumerate() {
-            let l = self.bind(l, &left.schema, &path.field("left_keys").index(i))?;
-            let r = self.bind(r, &right.schema, &path.field("right_keys").index(i))?;
-            let Some(t) = common_type(l.data_type(), r.data_type()) else {
-                return Err(PlanError::new(&path.field("right_keys").index(i), format!("cannot compare {} with {}", l.data_type(), r.data_type())));
-            };
-            let cast = |e: BoundExpr, at: SpecPath| e.cast_to(t).map_err(|e| expr_error(&at, e));
-            left_keys.push(cast(l, path.field("left_keys").index(i))?);
-            right_keys.push(cast(r, path.field("right_keys").index(i))?);
-        }
+        let (left_keys, right_keys) = self.bind_join_keys(&n.left_keys, &n.right_keys, left, right, path)?;
         let schema = left.schema.join(&right.schema);
         let condition = match &n.condition {
             Some(c) => Some(self.bind_predicate(c, &schema, &path.field("condition"))?),

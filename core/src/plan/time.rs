@@ -29,10 +29,7 @@ pub(super) fn source_watermark(w: &WatermarkDef, schema: &Schema, path: &SpecPat
 /// Checks a window node over `input`: its output schema and operation.
 pub(super) fn check_window(n: &WindowNode, input: &PlanNode, path: &SpecPath) -> Result<(Schema, PlanOp), PlanError> {
     let at = path.field("time_column");
-    let Some(time_column) = input.schema.index_of(&n.time_column) else {
-        let hint = input.schema.closest_name(&n.time_column).map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default();
-        return Err(PlanError::new(&at, format!("no column \"{}\"{hint}", n.time_column)));
-    };
+    let time_column = resolve_column(&n.time_column, &input.schema, &at)?;
     let time_type = input.schema.fields[time_column].data_type;
     if !time_type.is_timestamp() {
         return Err(PlanError::new(&at, format!("windows need a TIMESTAMP(3) or TIMESTAMP_LTZ(3) column, \"{}\" is {time_type}", n.time_column)));

@@ -435,17 +435,17 @@ impl PlanValidator {
         Ok((field, BoundAggregate { function: a.function, arg, distinct: a.distinct, filter, output_type }))
     }
 
-    fn check_join(&self, n: &JoinNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
-        let (left, right) = (self.input(inputs, 0), self.input(inputs, 1));
-        if n.left_keys.len() != n.right_keys.len() {
+    /// Join keys over `left` and `right` (fields `left_keys`/`right_keys` under `path`), paired
+    /// and cast to their common types.
+    pub(super) fn bind_join_keys(&self, left_keys: &[Expr], right_keys: &[Expr], left: &PlanNode, right: &PlanNode, path: &SpecPath) -> Result<(Vec<BoundExpr>, Vec<BoundExpr>), PlanError> {
+        if left_keys.len() != right_keys.len() {
             return Err(PlanError::new(
                 &path.field("right_keys"),
-                format!("{} left keys but {} right keys: keys are compared pairwise", n.left_keys.len(), n.right_keys.len()),
+                format!("{} left keys but {} right keys: keys are compared pairwise", left_keys.len(), right_keys.len()),
             ));
         }
-        let mut left_keys = Vec::new();
-        let mut right_keys = Vec::new();
-        for (i, (l, r)) in n.left_keys.iter().zip(&n.right_keys).enumerate() {
+        let mut bound = (Vec::new(), Vec::new());
+        for (i, (l, r)) in left_keys.iter().zip(right_keys).enumerate() {
             let l = self.bind(l, &left.schema, &path.field("left_keys").index(i))?;
             let r = self.bind(r, &right.schema, &path.field("right_keys").index(i))?;
             let Some(t) = common_type(l.data_type(), r.data_type()) else {
@@ -454,9 +454,15 @@ impl PlanValidator {
                     format!("cannot compare {} with {}", l.data_type(), r.data_type()),
                 ));
             };
-            left_keys.push(l.cast_to(t).map_err(|e| expr_error(&path.field("left_keys").index(i), e))?);
-            right_keys.push(r.cast_to(t).map_err(|e| expr_error(&path.field("right_keys").index(i), e))?);
+            bound.0.push(l.cast_to(t).map_err(|e| expr_error(&path.field("left_keys").index(i), e))?);
+            bound.1.push(r.cast_to(t).map_err(|e| expr_error(&path.field("right_keys").index(i), e))?);
         }
+        Ok(bound)
+    }
+
+    fn check_join(&self, n: &JoinNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let (left, right) = (self.input(inputs, 0), self.input(inputs, 1));
+        let (left_keys, right_keys) = self.bind_join_keys(&n.left_keys, &n.right_keys, left, right, path)?;
         let nullable = |s: &Schema, yes: bool| Schema::new(s.fields.iter().map(|f| f.clone().with_nullable(f.nullable || yes)).collect());
         let (l_null, r_null) = match n.join_type {
             JoinType::Inner => (false, false),

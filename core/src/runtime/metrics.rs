@@ -130,16 +130,19 @@ impl JobMetrics {
         self.operators
             .iter()
             .enumerate()
-            .map(|(i, o)| OperatorMetricsSnapshot {
-                id: o.id.clone(),
-                kind: o.kind.clone(),
-                records_in: self.inputs[i].iter().map(|&j| out.get(j).copied().unwrap_or(0)).sum(),
-                records_out: out[i],
-                records_skipped: o.records_skipped.load(Ordering::Relaxed),
-                records_late: o.records_late.load(Ordering::Relaxed),
-                watermark: watermarks[i],
-                state_entries: o.state_entries.lock().ok().filter(|m| !m.is_empty()).map(|m| m.values().sum()),
-                peak_state_entries: o.state_entries.lock().ok().filter(|m| !m.is_empty()).map(|_| o.peak_state_entries.load(Ordering::Relaxed)),
+            .map(|(i, o)| {
+                let state_entries = o.state_entries.lock().ok().filter(|m| !m.is_empty()).map(|m| m.values().sum());
+                OperatorMetricsSnapshot {
+                    id: o.id.clone(),
+                    kind: o.kind.clone(),
+                    records_in: self.inputs[i].iter().map(|&j| out.get(j).copied().unwrap_or(0)).sum(),
+                    records_out: out[i],
+                    records_skipped: o.records_skipped.load(Ordering::Relaxed),
+                    records_late: o.records_late.load(Ordering::Relaxed),
+                    watermark: watermarks[i],
+                    state_entries,
+                    peak_state_entries: state_entries.map(|_| o.peak_state_entries.load(Ordering::Relaxed)),
+                }
             })
             .collect()
     }

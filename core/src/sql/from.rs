@@ -151,12 +151,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let id = self.job.fresh_id("join");
         let node = JoinNode { id: id.clone(), left: left.node.clone(), right: right.node.clone(), join_type, left_keys, right_keys, condition };
         let schema = self.job.add(Node::Join(node))?;
-        let mut rel = joined_scope(&left, &right, &id);
-        for (c, f) in rel.columns.iter_mut().zip(&schema.fields) {
-            c.field = f.name.clone();
-            c.data_type = f.data_type;
-        }
-        Ok(rel)
+        Ok(joined_relation(&left, &right, &id, &schema))
     }
 
     /// Plans one FROM item, its columns qualified by its alias or name.
@@ -239,6 +234,17 @@ pub fn aliased(rel: Relation, name: &str, alias: Option<&ast::TableAlias>) -> Re
         }
     }
     Ok(rel)
+}
+
+/// The relation of join node `node` over `left` and `right`: both sides' qualifiers, and the
+/// fields and types of the node's `schema`.
+pub fn joined_relation(left: &Relation, right: &Relation, node: &str, schema: &Schema) -> Relation {
+    let mut rel = joined_scope(left, right, node);
+    for (c, f) in rel.columns.iter_mut().zip(&schema.fields) {
+        c.field = f.name.clone();
+        c.data_type = f.data_type;
+    }
+    rel
 }
 
 /// The scope of `left JOIN right` as the join node will name its columns.

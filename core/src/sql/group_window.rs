@@ -5,29 +5,15 @@
 //! relation (SESSION partitioned by the other group keys), the window call in GROUP BY
 //! replaced by `window_start, window_end`, and the auxiliary functions by those columns.
 
-use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments, GroupByExpr, Ident};
+use sqlparser::ast::{self, GroupByExpr, Ident};
 
-use crate::plan::{Node, WindowKind, WindowNode, WINDOW_COLUMNS};
+use crate::plan::{WindowKind, WindowNode, WINDOW_COLUMNS};
 
 use super::error::SqlError;
 use super::query::QueryPlanner;
-use super::scope::{Relation, ScopeColumn};
+use super::rewrite::{call_args, rewrite_calls};
+use super::scope::Relation;
 use super::window::interval_ms;
-
-/// The plain expression arguments of a function call.
-fn args(f: &ast::Function) -> Vec<&ast::Expr> {
-    match &f.args {
-        FunctionArguments::List(list) => list
-            .args
-            .iter()
-            .filter_map(|a| match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(e),
-                _ => None,
-            })
-            .collect(),
-        _ => Vec::new(),
-    }
-}
 
 fn name_of(f: &ast::Function) -> String {
     f.name.to_string().to_ascii_uppercase()
@@ -45,37 +31,17 @@ fn group_window_kind(f: &ast::Function) -> Option<WindowKind> {
 
 /// Replaces `TUMBLE_START(..)`-style calls in `e` by the window column they name.
 fn replace_auxiliary(e: &mut ast::Expr) -> Result<(), SqlError> {
-    use ast::Expr as E;
-    match e {
-        E::Function(f) => {
-            let upper = name_of(f);
-            let column = ["TUMBLE_", "HOP_", "SESSION_"].iter().find_map(|p| upper.strip_prefix(p)).map(|suffix| match suffix {
-                "START" => Ok(WINDOW_COLUMNS[0]),
-                "END" => Ok(WINDOW_COLUMNS[1]),
-                "ROWTIME" => Ok(WINDOW_COLUMNS[2]),
-                other => Err(SqlError::unsupported(format!("group window function {upper} (_START, _END and _ROWTIME exist, not _{other})"))),
-            });
-            match column {
-                Some(c) => *e = E::Identifier(Ident::new(c?)),
-                None => {
-                    if let FunctionArguments::List(list) = &mut f.args {
-                        for arg in &mut list.args {
-                            if let FunctionArg::Unnamed(FunctionArgExpr::Expr(a)) = arg {
-                                replace_auxiliary(a)?;
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        E::BinaryOp { left, right, .. } => {
-            replace_auxiliary(left)?;
-            replace_auxiliary(right)?;
-        }
-        E::UnaryOp { expr, .. } | E::Nested(expr) | E::Cast { expr, .. } => replace_auxiliary(expr)?,
-        _ => {}
-    }
-    Ok(())
+    rewrite_calls(e, &mut |f| {
+        let upper = name_of(f);
+        let Some(suffix) = ["TUMBLE_", "HOP_", "SESSION_"].iter().find_map(|p| upper.strip_prefix(p)) else { return Ok(None) };
+        let column = match suffix {
+            "START" => WINDOW_COLUMNS[0],
+            "END" => WINDOW_COLUMNS[1],
+            "ROWTIME" => WINDOW_COLUMNS[2],
+            other => return Err(SqlError::unsupported(format!("group window function {upper} (_START, _END and _ROWTIME exist, not _{other})"))),
+        };
+        Ok(Some(ast::Expr::Identifier(Ident::new(column))))
+    })
 }
 
 impl<'b, 'c> QueryPlanner<'b, 'c> {
@@ -97,7 +63,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 _ => Err(SqlError::unsupported("more than one group window in GROUP BY")),
             };
         };
-        let call_args = args(call);
+        let call_args = call_args(call);
         let expected = if *window == WindowKind::Hop { 3 } else { 2 };
         if call_args.len() != expected {
             return Err(SqlError::invalid(format!("{}(time, {}) takes {expected} arguments", name_of(call), if expected == 3 { "slide, size" } else { "size" })));
@@ -127,11 +93,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         }
         let id = self.job.fresh_id("window");
         let node = WindowNode { id: id.clone(), input: rel.node.clone(), window: *window, time_column: time.field.clone(), size_ms, slide_ms, step_ms: None, gap_ms, partition_by };
-        let schema = self.job.add(Node::Window(node))?;
-        let mut out = rel.clone().moved_to(&id);
-        for (name, f) in WINDOW_COLUMNS.iter().zip(schema.fields.iter().skip(out.columns.len())) {
-            out.columns.push(ScopeColumn { qualifier: None, name: name.to_string(), field: f.name.clone(), data_type: f.data_type });
-        }
+        let out = self.add_window(node, rel.clone())?;
         let mut rewritten = s.clone();
         if let GroupByExpr::Expressions(keys, _) = &mut rewritten.group_by {
             keys.splice(*position..=*position, WINDOW_COLUMNS[..2].iter().map(|c| ast::Expr::Identifier(Ident::new(*c))));

@@ -10,7 +10,7 @@ use crate::types::DataType;
 
 use super::error::SqlError;
 use super::expr::and_all;
-use super::from::joined_scope;
+use super::from::{joined_relation, joined_scope};
 use super::query::QueryPlanner;
 use super::scope::Relation;
 
@@ -129,12 +129,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             condition: and_all(rest),
         };
         let schema = self.job.add(Node::IntervalJoin(node))?;
-        let mut rel = joined_scope(left, right, &id);
-        for (c, f) in rel.columns.iter_mut().zip(&schema.fields) {
-            c.field = f.name.clone();
-            c.data_type = f.data_type;
-        }
-        Ok(Some(rel))
+        Ok(Some(joined_relation(left, right, &id, &schema)))
     }
 }
 

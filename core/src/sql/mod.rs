@@ -34,6 +34,7 @@ mod literal;
 mod over;
 mod plan_view;
 mod query;
+mod rewrite;
 pub mod script;
 mod scope;
 mod select;

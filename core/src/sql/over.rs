@@ -6,7 +6,7 @@
 //! time column ascending; without a frame, Flink's default `RANGE BETWEEN UNBOUNDED PRECEDING
 //! AND CURRENT ROW` applies.
 
-use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments, WindowFrameBound, WindowFrameUnits, WindowType};
+use sqlparser::ast::{self, WindowFrameBound, WindowFrameUnits, WindowType};
 
 use crate::expr::Expr;
 use crate::plan::{AggregateCall, FrameUnit, Node, OverFrame, OverNode};
@@ -14,6 +14,7 @@ use crate::plan::{AggregateCall, FrameUnit, Node, OverFrame, OverNode};
 use super::error::SqlError;
 use super::expr::{aggregate_function, Translator};
 use super::query::QueryPlanner;
+use super::rewrite::{call_args, rewrite_calls};
 use super::scope::{Relation, ScopeColumn};
 use super::window::interval_ms;
 
@@ -24,41 +25,14 @@ fn over_column(i: usize) -> String {
 
 /// Replaces every aggregate call with an OVER clause in `e` by a reference to its column,
 /// collecting the calls in `found`.
-fn extract(e: &mut ast::Expr, found: &mut Vec<ast::Function>) {
-    use ast::Expr as E;
-    match e {
-        E::Function(f) if f.over.is_some() && !f.name.to_string().eq_ignore_ascii_case("ROW_NUMBER") => {
-            found.push(f.clone());
-            *e = E::Identifier(ast::Ident::new(over_column(found.len() - 1)));
+fn extract(e: &mut ast::Expr, found: &mut Vec<ast::Function>) -> Result<(), SqlError> {
+    rewrite_calls(e, &mut |f| {
+        if f.over.is_none() || f.name.to_string().eq_ignore_ascii_case("ROW_NUMBER") {
+            return Ok(None);
         }
-        E::Function(f) => {
-            if let FunctionArguments::List(list) = &mut f.args {
-                for arg in &mut list.args {
-                    if let FunctionArg::Unnamed(FunctionArgExpr::Expr(a)) = arg {
-                        extract(a, found);
-                    }
-                }
-            }
-        }
-        E::BinaryOp { left, right, .. } => {
-            extract(left, found);
-            extract(right, found);
-        }
-        E::UnaryOp { expr, .. } | E::Nested(expr) | E::Cast { expr, .. } => extract(expr, found),
-        E::Case { operand, conditions, else_result, .. } => {
-            if let Some(o) = operand {
-                extract(o, found);
-            }
-            for c in conditions {
-                extract(&mut c.condition, found);
-                extract(&mut c.result, found);
-            }
-            if let Some(x) = else_result {
-                extract(x, found);
-            }
-        }
-        _ => {}
-    }
+        found.push(f.clone());
+        Ok(Some(ast::Expr::Identifier(ast::Ident::new(over_column(found.len() - 1)))))
+    })
 }
 
 /// The frame of a window specification.
@@ -101,7 +75,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let mut found = Vec::new();
         for item in &mut rewritten.projection {
             if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = item {
-                extract(e, &mut found);
+                extract(e, &mut found)?;
             }
         }
         let Some(first) = found.first() else { return Ok(None) };
@@ -134,17 +108,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             let Some(function) = aggregate_function(&upper) else {
                 return Err(SqlError::unsupported(format!("{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG)")));
             };
-            let args = match &f.args {
-                FunctionArguments::List(list) => list
-                    .args
-                    .iter()
-                    .filter_map(|a| match a {
-                        FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Some(translator.expr(e)),
-                        _ => None,
-                    })
-                    .collect::<Result<Vec<_>, _>>()?,
-                _ => Vec::new(),
-            };
+            let args = call_args(f).into_iter().map(|e| translator.expr(e)).collect::<Result<Vec<_>, _>>()?;
             aggregates.push(AggregateCall { name: over_column(i), function, args, distinct: false, filter: None });
         }
         let id = self.job.fresh_id("over");

@@ -102,6 +102,17 @@ pub(super) fn interval_ms(e: &ast::Expr) -> Result<u64, SqlError> {
 }
 
 impl<'b, 'c> QueryPlanner<'b, 'c> {
+    /// Adds the window `node` over `rel`: `rel`'s columns followed by the window columns.
+    pub(super) fn add_window(&mut self, node: WindowNode, rel: Relation) -> Result<Relation, SqlError> {
+        let id = node.id.clone();
+        let schema = self.job.add(Node::Window(node))?;
+        let mut out = rel.moved_to(&id);
+        for (name, f) in WINDOW_COLUMNS.iter().zip(schema.fields.iter().skip(out.columns.len())) {
+            out.columns.push(ScopeColumn { qualifier: None, name: name.to_string(), field: f.name.clone(), data_type: f.data_type });
+        }
+        Ok(out)
+    }
+
     /// Plans `TABLE(TUMBLE(..))`, `TABLE(HOP(..))` or `TABLE(CUMULATE(..))` in FROM.
     pub fn window_tvf(&mut self, expr: &ast::Expr, alias: Option<&ast::TableAlias>) -> Result<Relation, SqlError> {
         let ast::Expr::Function(f) = expr else {
@@ -181,11 +192,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         }
         let id = self.job.fresh_id("window");
         let node = WindowNode { id: id.clone(), input: rel.node.clone(), window, time_column: time_column.field.clone(), size_ms, slide_ms, step_ms, gap_ms, partition_by: partition_fields };
-        let schema = self.job.add(Node::Window(node))?;
-        let mut out = rel.moved_to(&id);
-        for (name, f) in WINDOW_COLUMNS.iter().zip(schema.fields.iter().skip(out.columns.len())) {
-            out.columns.push(ScopeColumn { qualifier: None, name: name.to_string(), field: f.name.clone(), data_type: f.data_type });
-        }
+        let out = self.add_window(node, rel)?;
         aliased(out, &table.value, alias)
     }
 }

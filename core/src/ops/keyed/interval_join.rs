@@ -45,15 +45,9 @@ pub fn interval_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'
         eval: eval.clone(),
         sides: [MapState::new("interval-left"), MapState::new("interval-right")],
     };
-    let left = without_null_keys(left, spec.left_keys.clone(), eval.clone());
-    let right = without_null_keys(right, spec.right_keys.clone(), eval.clone());
     keyed(node, index, vec![(left, spec.left_keys), (right, spec.right_keys)], logic, eval, ctx)
 }
 
-/// The rows of `rows` whose join keys are all non-NULL: a NULL key equals nothing.
-pub(super) fn without_null_keys<'s>(rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator) -> Rows<'s> {
-    rows.filter(move |row| keys.iter().all(|k| eval.eval(k, row).is_some_and(|v| !v.is_null())))
-}
 
 struct IntervalJoin {
     left_time: usize,
@@ -82,6 +76,10 @@ impl IntervalJoin {
 }
 
 impl KeyedLogic for IntervalJoin {
+    fn null_keys_match(&self) -> bool {
+        false
+    }
+
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
         let side = input.min(1);
         let column = if side == 0 { self.left_time } else { self.right_time };

@@ -27,7 +27,6 @@ pub use session::session_windows;
 pub use window_join::{window_join, WindowJoinSpec};
 pub use window_top_n::{window_top_n, WindowTopNSpec};
 
-use interval_join::without_null_keys;
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -45,7 +44,7 @@ use crate::error::RuntimeError;
 use crate::expr::CompiledExpr;
 use crate::plan::RuntimeMode;
 use crate::runtime::JobContext;
-use crate::types::Row;
+use crate::types::{Row, Value};
 
 use super::{Evaluator, Rows, Time};
 
@@ -56,6 +55,12 @@ type Keyed = (usize, Row, Row);
 pub trait KeyedLogic: 'static {
     /// A row of input `input` for the context's key.
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError>;
+
+    /// Whether rows whose key has a NULL are processed (grouping) or dropped (joins, where a
+    /// NULL key equals nothing).
+    fn null_keys_match(&self) -> bool {
+        true
+    }
 
     /// The event-time timer `timestamp` of the context's key fired: the watermark passed it.
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError>;
@@ -111,10 +116,14 @@ fn condition_holds(eval: &Evaluator, condition: Option<&CompiledExpr>, row: &Row
 /// node for errors and for its state.
 pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>, Vec<CompiledExpr>)>, mut logic: L, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
     let mut streams = Vec::with_capacity(inputs.len());
+    let null_keys_match = logic.null_keys_match();
     for (index, (rows, key)) in inputs.into_iter().enumerate() {
         let eval = eval.clone();
         streams.push(rows.inner.flat_map::<Vec<(Keyed, Time, isize)>, _, _>(move |(row, time, diff)| {
             let key = eval.eval_row(&key, &row)?;
+            if !null_keys_match && key.values().iter().any(Value::is_null) {
+                return None;
+            }
             Some(((index, key, row), time, diff))
         }));
     }
@@ -167,13 +176,12 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
                             fail(e);
                         }
                     }
-                    if !rows_out.is_empty() {
+                    if !rows_out.is_empty() || !registered.is_empty() {
                         let at = cap.delayed(&time, output.output_index());
-                        output.session(&at).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
-                    }
-                    for ts in registered.drain(..) {
-                        let out_time = if batch { time } else { time.max(u64::try_from(ts).unwrap_or(0)) };
-                        held.entry(out_time).or_insert_with(|| cap.delayed(&out_time, output.output_index()));
+                        if !rows_out.is_empty() {
+                            output.session(&at).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
+                        }
+                        hold_for_timers(&mut registered, &mut held, &at, time, batch);
                     }
                 }
             });
@@ -194,6 +202,15 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
     Some(output.as_collection())
 }
 
+
+/// Keeps a capability for the results of each timer just registered (in `registered`) by work
+/// done at `time` under `cap`: at the timer's time (batch: at `time`), never before `time`.
+fn hold_for_timers(registered: &mut Vec<i64>, held: &mut BTreeMap<Time, Capability<Time>>, cap: &Capability<Time>, time: Time, batch: bool) {
+    for ts in registered.drain(..) {
+        let out_time = if batch { time } else { time.max(u64::try_from(ts).unwrap_or(0)) };
+        held.entry(out_time).or_insert_with(|| cap.delayed(&out_time));
+    }
+}
 
 /// Fires every timer up to `watermark`, in timestamp order, sending each one's results at the
 /// timer's time (batch: at the earliest held time).
@@ -230,10 +247,7 @@ fn fire_timers<L: KeyedLogic>(
             fail(e);
         }
         let Some(cap) = held.get(&first).map(|c| c.delayed(&time)) else { break };
-        for ts in registered.drain(..) {
-            let out_time = if batch { time } else { time.max(u64::try_from(ts).unwrap_or(0)) };
-            held.entry(out_time).or_insert_with(|| cap.delayed(&out_time));
-        }
+        hold_for_timers(registered, held, &cap, time, batch);
         if !rows_out.is_empty() {
             output.session(&cap).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
         }

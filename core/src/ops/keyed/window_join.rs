@@ -10,7 +10,7 @@ use crate::runtime::JobContext;
 use crate::types::Row;
 
 use super::super::{Evaluator, Rows};
-use super::{condition_holds, keyed, without_null_keys, KeyedContext, KeyedLogic};
+use super::{condition_holds, keyed, KeyedContext, KeyedLogic};
 
 /// A window join, ready to run.
 pub struct WindowJoinSpec {
@@ -34,8 +34,6 @@ pub fn window_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>
         eval: eval.clone(),
         sides: [ListState::new("window-join-left"), ListState::new("window-join-right")],
     };
-    let left = without_null_keys(left, spec.left_keys.clone(), eval.clone());
-    let right = without_null_keys(right, spec.right_keys.clone(), eval.clone());
     keyed(node, index, vec![(left, spec.left_keys), (right, spec.right_keys)], logic, eval, ctx)
 }
 
@@ -48,6 +46,10 @@ struct WindowJoin {
 }
 
 impl KeyedLogic for WindowJoin {
+    fn null_keys_match(&self) -> bool {
+        false
+    }
+
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
         let side = input.min(1);
         let Some(end) = row.get(self.ends[side]).as_i64() else { return Ok(()) };
