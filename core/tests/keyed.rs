@@ -99,15 +99,20 @@ fn session_nodes(dir: &std::path::Path, events: &[Event]) -> Vec<Json> {
     ]
 }
 
-/// Sessions per key: rows at most the gap apart (Flink merges windows that touch).
-fn session_expected(events: &[Event]) -> Vec<Row> {
+/// Each key's `(time, value)` pairs in time order.
+fn by_key(events: &[Event]) -> BTreeMap<i64, Vec<(i64, i64)>> {
     let mut by_key: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
     for &(k, v, t) in events {
         by_key.entry(k).or_default().push((t, v));
     }
+    by_key.values_mut().for_each(|list| list.sort());
+    by_key
+}
+
+/// Sessions per key: rows at most the gap apart (Flink merges windows that touch).
+fn session_expected(events: &[Event]) -> Vec<Row> {
     let mut rows = Vec::new();
-    for (k, mut list) in by_key {
-        list.sort();
+    for (k, list) in by_key(events) {
         let mut i = 0;
         while i < list.len() {
             let (start, mut last, mut n, mut sum) = (list[i].0, list[i].0, 0, 0);
@@ -136,13 +141,8 @@ fn over_nodes(unit: &str, preceding: i64, dir: &std::path::Path, events: &[Event
 
 /// Each event followed by SUM, COUNT and MAX over the rows of its key that `in_frame` keeps.
 fn over_expected(events: &[Event], in_frame: impl Fn(&[(i64, i64)], usize, usize) -> bool) -> Vec<Row> {
-    let mut by_key: BTreeMap<i64, Vec<(i64, i64)>> = BTreeMap::new();
-    for &(k, v, t) in events {
-        by_key.entry(k).or_default().push((t, v));
-    }
     let mut rows = Vec::new();
-    for (k, mut list) in by_key {
-        list.sort();
+    for (k, list) in by_key(events) {
         for (i, &(t, v)) in list.iter().enumerate() {
             let frame: Vec<i64> = (0..list.len()).filter(|&j| in_frame(&list, i, j)).map(|j| list[j].1).collect();
             let max = frame.iter().copied().max().unwrap_or_default();
