@@ -1,8 +1,9 @@
 //! Event time end to end: window aggregates (TUMBLE, HOP, CUMULATE) over a bounded CSV input
 //! with a watermarked timestamp column, checked against a plain Rust fold. Streaming mode must
 //! give the batch result with no retractions, whatever the arrival order within the
-//! out-of-orderness bound and the worker count; rows behind the watermark are dropped and
-//! counted.
+//! out-of-orderness bound and the worker count. Rows behind the watermark count in windows
+//! that have not fired yet and are dropped and counted for those that have (Flink's rule);
+//! `table.exec.emit.allow-lateness` re-fires windows for rows late by less than it.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -86,13 +87,39 @@ const WINDOWS: [Windows; 3] = [
 
 /// COUNT(*) and SUM(v) per window and key: the rows the job must produce.
 fn reference(windows: Windows, events: &[Event]) -> Vec<Row> {
-    let mut groups: BTreeMap<(i64, i64, i64), (i64, i64)> = BTreeMap::new();
-    for &(k, v, ts) in events {
-        for (start, end) in windows.of(ts) {
-            let g = groups.entry((start, end, k)).or_default();
-            g.0 += 1;
-            g.1 += v;
+    let all: Vec<(Event, (i64, i64))> = events.iter().flat_map(|&e| windows.of(e.2).into_iter().map(move |w| (e, w))).collect();
+    fold(&all)
+}
+
+/// Which (event, window) pairs a streaming run counts, and how many it drops as late, when
+/// `events` arrive in this order and windows stay open `lateness` ms after their end: the
+/// watermark trails the largest on-time event time by the delay; a row behind it arrives at
+/// the watermark and counts in the windows whose end + lateness it has not passed.
+fn on_time_pairs(windows: Windows, events: &[Event], lateness: i64) -> (Vec<(Event, (i64, i64))>, u64) {
+    let (mut watermark, mut kept, mut late) = (i64::MIN, Vec::new(), 0);
+    for &e in events {
+        let arrival = e.2.max(watermark);
+        for (start, end) in windows.of(e.2) {
+            if arrival <= end + lateness {
+                kept.push((e, (start, end)));
+            } else {
+                late += 1;
+            }
         }
+        if e.2 >= watermark {
+            watermark = watermark.max(e.2 - DELAY_MS as i64);
+        }
+    }
+    (kept, late)
+}
+
+/// COUNT(*) and SUM(v) per window and key of the (event, window) pairs `pairs`.
+fn fold(pairs: &[(Event, (i64, i64))]) -> Vec<Row> {
+    let mut groups: BTreeMap<(i64, i64, i64), (i64, i64)> = BTreeMap::new();
+    for &((k, v, _), (start, end)) in pairs {
+        let g = groups.entry((start, end, k)).or_default();
+        g.0 += 1;
+        g.1 += v;
     }
     let mut rows: Vec<Row> = groups
         .into_iter()
@@ -109,6 +136,10 @@ struct Run {
 }
 
 fn run(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usize) -> Run {
+    run_with(windows, events, mode, workers, serde_json::json!({}))
+}
+
+fn run_with(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usize, config: serde_json::Value) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("events.csv");
     let mut file = std::fs::File::create(&path).expect("create input");
@@ -116,7 +147,7 @@ fn run(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usize) ->
         writeln!(file, "{k},{v},{}", timestamp(ts)).expect("write input");
     }
     drop(file);
-    let spec = serde_json::json!({"nodes": [
+    let spec = serde_json::json!({"config": config, "nodes": [
         {"kind": "source", "id": "events", "connector": "filesystem",
          "options": {"path": path.to_string_lossy(), "format": "csv"},
          "schema": [{"name": "k", "type": "BIGINT"}, {"name": "v", "type": "BIGINT"}, {"name": "ts", "type": "TIMESTAMP(3)"}],
@@ -177,23 +208,72 @@ fn out_of_order_input_within_the_bound_gives_the_same_result() {
     }
 }
 
+/// The rows a changelog leaves when applied in order.
+fn final_rows(changes: &[(RowKind, Row)]) -> Vec<Row> {
+    let mut rows: Vec<Row> = Vec::new();
+    for (kind, row) in changes {
+        if kind.is_addition() {
+            rows.push(row.clone());
+        } else {
+            let at = rows.iter().position(|r| r == row).unwrap_or_else(|| panic!("{kind} of a row never added: {row:?}"));
+            rows.swap_remove(at);
+        }
+    }
+    rows.sort();
+    rows
+}
+
+/// The on-time events followed by rows behind the watermark (BASE + 13 750 ms after the last
+/// event, BASE + 14 750 ms): one far behind, whose windows have all fired; one whose tumbling
+/// window has fired but some HOP windows have not; two whose windows are all still open; one
+/// exactly at the watermark.
+fn with_late_rows() -> Vec<Event> {
+    let mut input = events();
+    input.extend([(0, 1000, BASE), (0, 500, BASE + 11_900), (1, 1000, BASE + 13_000), (2, 1000, BASE + 13_749), (2, 7, BASE + 13_750)]);
+    input
+}
+
 #[test]
-fn records_behind_the_watermark_are_dropped_and_counted() {
-    let on_time = events();
-    let mut input = on_time.clone();
-    // After the last event (BASE + 14 750 ms) the watermark is BASE + 13 750 ms.
-    input.extend([(0, 1000, BASE), (1, 1000, BASE + 13_000), (2, 1000, BASE + 13_749)]);
-    input.push((2, 7, BASE + 13_750)); // exactly at the watermark: on time
-    let mut kept = on_time;
-    kept.push((2, 7, BASE + 13_750));
+fn late_rows_count_in_open_windows_and_are_dropped_and_counted_from_fired_ones() {
+    let input = with_late_rows();
     for w in WINDOWS {
+        let (kept, late) = on_time_pairs(w, &input, 0);
+        assert!(late >= 2 && kept.iter().any(|(e, _)| e.2 == BASE + 13_000), "{}: the input has rows of both kinds", w.kind);
         let streamed = run(w, &input, RuntimeMode::Streaming, 1);
-        assert_eq!(streamed.late, 3, "{}", w.kind);
-        assert_eq!(inserts_only(&streamed), reference(w, &kept), "{}", w.kind);
+        assert_eq!(streamed.late, late, "{}", w.kind);
+        assert_eq!(inserts_only(&streamed), fold(&kept), "{}", w.kind);
         // Batch mode has no lateness: every row counts.
         let batch = run(w, &input, RuntimeMode::Batch, 1);
         assert_eq!((batch.late, inserts_only(&batch)), (0, reference(w, &input)), "{}", w.kind);
     }
+}
+
+#[test]
+fn allowed_lateness_re_fires_windows_for_late_rows_within_it() {
+    let input = with_late_rows();
+    let lateness = 2000;
+    for w in WINDOWS {
+        let (kept, late) = on_time_pairs(w, &input, lateness);
+        let (kept_without, _) = on_time_pairs(w, &input, 0);
+        assert!(kept.len() > kept_without.len() && late > 0, "{}: the lateness matters and does not cover every row", w.kind);
+        let streamed = run_with(w, &input, RuntimeMode::Streaming, 1, serde_json::json!({"table.exec.emit.allow-lateness": "2 s"}));
+        assert_eq!(streamed.late, late, "{}", w.kind);
+        assert_eq!(final_rows(&streamed.changes), fold(&kept), "{}", w.kind);
+        assert!(streamed.changes.iter().any(|(kind, _)| *kind == RowKind::UpdateBefore), "{}: a window fired again: {:?}", w.kind, streamed.changes);
+        // Without late rows nothing fires twice.
+        let on_time = run_with(w, &events(), RuntimeMode::Streaming, 1, serde_json::json!({"table.exec.emit.allow-lateness": "2 s"}));
+        assert_eq!(inserts_only(&on_time), reference(w, &events()), "{}", w.kind);
+    }
+}
+
+#[test]
+fn an_invalid_allowed_lateness_names_the_setting() {
+    let spec = serde_json::json!({"config": {"table.exec.emit.allow-lateness": "soon"}, "nodes": [
+        {"kind": "source", "id": "s", "connector": "datagen", "options": {"number-of-rows": "1"}, "schema": [{"name": "x", "type": "BIGINT"}]},
+        {"kind": "sink", "id": "out", "input": "s", "connector": "collect"}]});
+    let spec = parse_job_spec(&spec.to_string()).unwrap_or_else(|e| panic!("bad spec: {e}"));
+    let error = validate(&spec).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(error.contains("table.exec.emit.allow-lateness") && error.contains("lateness"), "{error}");
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! frames) and interval joins — over a watermarked CSV input, each checked against a plain
 //! Rust computation. Streaming mode must give the batch result, whatever the arrival order
 //! within the out-of-orderness bound and the worker count, with the in-memory and the RocksDB
-//! state backends alike.
+//! state backends alike. Rows behind the watermark are dropped and counted where their result
+//! has gone out, and taken where it has not (a session still open).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -57,6 +58,13 @@ fn source(dir: &std::path::Path, id: &str, events: &[Event]) -> Json {
 /// Runs the job of `nodes` (plus a `collect` sink `out` reading `last`) and returns the rows
 /// it inserted, sorted; any retraction fails the test (these operators only append).
 fn run(nodes: Vec<Json>, last: &str, mode: RuntimeMode, workers: usize, config: &[(&str, &str)]) -> Vec<Row> {
+    let (rows, late) = run_counting_late(nodes, last, mode, workers, config);
+    assert_eq!(late, 0, "nothing is late within the bound");
+    rows
+}
+
+/// [`run`], returning the number of rows dropped as late too.
+fn run_counting_late(nodes: Vec<Json>, last: &str, mode: RuntimeMode, workers: usize, config: &[(&str, &str)]) -> (Vec<Row>, u64) {
     let mut nodes = nodes;
     nodes.push(json!({"kind": "sink", "id": "out", "input": last, "connector": "collect"}));
     let config: BTreeMap<_, _> = config.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
@@ -65,7 +73,6 @@ fn run(nodes: Vec<Json>, last: &str, mode: RuntimeMode, workers: usize, config: 
     let plan = validate(&spec).unwrap_or_else(|e| panic!("invalid plan: {e}"));
     let options = RunOptions { workers: Some(workers), mode: Some(mode), tick_ms: 1, ..RunOptions::default() };
     let outcome = run_job(Arc::new(plan), &options).unwrap_or_else(|e| panic!("job failed: {e}"));
-    assert_eq!(outcome.late_records, 0, "nothing is late within the bound");
     let mut rows: Vec<Row> = outcome
         .collected
         .get("out")
@@ -78,7 +85,7 @@ fn run(nodes: Vec<Json>, last: &str, mode: RuntimeMode, workers: usize, config: 
         })
         .collect();
     rows.sort();
-    rows
+    (rows, outcome.late_records)
 }
 
 /// A job kind under test: its nodes over the events, and its expected rows.
@@ -277,6 +284,33 @@ fn one_and_three_workers_agree() {
         check(case, &shuffled(&events()), RuntimeMode::Streaming, 3, &[]);
         check(case, &shuffled(&events()), RuntimeMode::Batch, 3, &[]);
     }
+}
+
+#[test]
+fn rows_behind_the_watermark_whose_result_went_out_are_dropped_and_counted() {
+    // Arrives last, long after every window, session and OVER row of its time has gone out.
+    let mut input = events();
+    input.push((0, 5, BASE));
+    for case in CASES.iter().filter(|c| c.name != "interval join") {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (got, late) = run_counting_late((case.nodes)(dir.path(), &input), "last", RuntimeMode::Streaming, 1, &[]);
+        assert_eq!(got, (case.expected)(&events()), "{}", case.name);
+        assert!(late >= 1, "{}: the late row is counted", case.name);
+    }
+}
+
+#[test]
+fn a_late_row_joins_a_session_still_open() {
+    // The last event is key 2 at BASE + 44 750 (watermark BASE + 43 750); key 2's session
+    // holding BASE + 44 000 is still open, and a row 350 ms behind the watermark joins it.
+    let mut input = events();
+    let behind = (2, 9, BASE + 43_400);
+    input.push(behind);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (got, late) = run_counting_late(session_nodes(dir.path(), &input), "last", RuntimeMode::Streaming, 1, &[]);
+    assert_eq!(late, 0);
+    assert_eq!(got, session_expected(&input));
+    assert_ne!(session_expected(&input), session_expected(&events()), "the row changes its session");
 }
 
 #[cfg(feature = "rocksdb")]

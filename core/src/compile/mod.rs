@@ -11,7 +11,7 @@ use timely::dataflow::Scope;
 
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowJoinSpec, WindowTopNSpec};
+use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowJoinSpec, WindowTopNSpec};
 use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 use crate::runtime::JobContext;
 use crate::types::Row;
@@ -110,7 +110,7 @@ fn build_node<'s>(
             // Streaming event-time windows close with the watermark: see `ops::close_windows`.
             let closing = window.filter(|w| w.event_time && ctx.mode == RuntimeMode::Streaming);
             let (input, append_only) = match closing {
-                Some(w) => (ops::close_windows(input, w.end_column), false),
+                Some(w) => (ops::close_windows(input, w.end_column, w.lateness_ms, LateCounter { metrics: Arc::clone(&ctx.metrics), node: node.index }), false),
                 None => (input, inputs_append_only),
             };
             let output = if user_aggregates.is_empty() {
@@ -118,7 +118,10 @@ fn build_node<'s>(
             } else {
                 ops::user_aggregate(input, compile_all(group_by), aggregates, user_aggregates, seed, eval)
             };
-            if closing.is_some() { ops::drop_retractions(output) } else { output }
+            match closing {
+                Some(w) => ops::drop_retractions(output, w.end_key, w.lateness_ms),
+                None => output,
+            }
         }
         PlanOp::Join { left_keys, right_keys, condition, window: Some(w), .. } if ctx.mode == RuntimeMode::Streaming => {
             let right = inputs.pop()?;

@@ -37,7 +37,7 @@ pub use top_n::{deduplicate, top_n, Ranking};
 pub use union::union;
 pub use user_aggregate::user_aggregate;
 pub use watermark::{EventClock, SplitMark, SplitWatermarks, Stamp};
-pub use window::{close_windows, drop_retractions, window, windows_of};
+pub use window::{close_windows, drop_retractions, window, windows_of, LateCounter};
 
 use differential_dataflow::VecCollection;
 

@@ -6,7 +6,8 @@
 //! down to the tick) and advance their capability with the clock, so the dataflow frontier
 //! moves and downstream results are emitted tick by tick. Streaming sources with a watermark
 //! stamp rows with their event time instead and hold their capability at the watermark
-//! ([`EventClock`]); rows behind it are dropped and counted as late. With an idle timeout, a
+//! ([`EventClock`]); rows behind it (late) are sent at the watermark, and the event-time
+//! operators downstream decide what to do with them. With an idle timeout, a
 //! split that reads nothing for that long follows its source's other splits instead
 //! ([`IdleTracker`]), so that one quiet split does not stall event time for the whole job.
 
@@ -83,16 +84,14 @@ pub fn source<'s>(
                     idle.saw_rows();
                 }
                 if let Some(clock) = clock.as_mut().filter(|_| !rows.is_empty()) {
-                    let (mut late, mut untimed) = (0, 0);
+                    let mut untimed = 0;
                     for row in rows.drain(..) {
                         match clock.stamp(&row) {
                             Stamp::At(time) => timed.push((time, row)),
-                            Stamp::Late => late += 1,
                             Stamp::NoTime => untimed += 1,
                         }
                     }
                     ctx.metrics.add_out(node, timed.len() as u64);
-                    ctx.metrics.add_late(node, late);
                     ctx.metrics.add_skipped(node, untimed);
                     // Every stamped time is at or after the watermark the capability holds.
                     timed.sort_by_key(|(time, _)| *time);

@@ -5,6 +5,9 @@
 //!
 //! The watermark advances per row, so which rows are late depends only on the order a split
 //! reads them, not on how they are batched: a row whose time is before the watermark is late.
+//! A late row is not dropped here: it is sent at the watermark, its event-time column
+//! unchanged, and each event-time operator decides what lateness means for it (a window
+//! aggregate drops a row whose window has fired, a filter passes it on), as in Flink.
 //!
 //! A split that reads no rows for the source's idle timeout is idle: instead of holding the
 //! watermark back, its capability follows the smallest watermark of the source's active splits
@@ -25,10 +28,9 @@ use super::Time;
 /// What to do with one row read by an event-time source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stamp {
-    /// Send it at this time (never before the watermark as it was before the row).
+    /// Send it at this time (never before the watermark as it was before the row): its event
+    /// time rounded down to the tick, or the watermark when it arrived behind it (late).
     At(Time),
-    /// Drop it: it arrived behind the watermark.
-    Late,
     /// Drop it: its event time is NULL.
     NoTime,
 }
@@ -49,7 +51,7 @@ impl EventClock {
         EventClock { column: watermark.column, delay_ms: watermark.delay_ms, tick_ms: tick_ms.max(1), max_seen: None, watermark: 0 }
     }
 
-    /// The current watermark: no row before it is accepted any more.
+    /// The current watermark: rows before it are late.
     pub fn watermark(&self) -> Time {
         self.watermark
     }
@@ -61,7 +63,7 @@ impl EventClock {
         let ms = u64::try_from(ms).unwrap_or(0);
         let time = self.round(ms);
         if time < self.watermark {
-            return Stamp::Late;
+            return Stamp::At(self.watermark);
         }
         let max = self.max_seen.map_or(ms, |m| m.max(ms));
         self.max_seen = Some(max);
@@ -140,17 +142,18 @@ mod tests {
     }
 
     #[test]
-    fn late_rows_are_those_behind_the_watermark() {
+    fn late_rows_are_sent_at_the_watermark() {
         let mut clock = EventClock::new(SourceWatermark { column: 1, delay_ms: 1000, idle_timeout_ms: None }, 100);
         assert_eq!(clock.stamp(&row(5_050)), Stamp::At(5_000));
         assert_eq!(clock.watermark(), 4_000);
         assert_eq!(clock.stamp(&row(4_020)), Stamp::At(4_000), "within the bound");
-        assert_eq!(clock.stamp(&row(3_999)), Stamp::Late);
+        assert_eq!(clock.stamp(&row(3_999)), Stamp::At(4_000), "late: at the watermark");
+        assert_eq!(clock.watermark(), 4_000, "a late row does not move the watermark");
         assert_eq!(clock.stamp(&row(9_000)), Stamp::At(9_000));
         assert_eq!(clock.watermark(), 8_000);
         assert_eq!(clock.stamp(&Row::new(vec![Value::BigInt(1), Value::Null])), Stamp::NoTime);
         clock.raise_to(20_000);
-        assert_eq!(clock.stamp(&row(19_000)), Stamp::Late, "behind the watermark an idle split followed to");
+        assert_eq!(clock.stamp(&row(19_000)), Stamp::At(20_000), "behind the watermark an idle split followed to");
         assert_eq!(clock.watermark(), 20_000);
     }
 

@@ -6,14 +6,20 @@
 //! * [`close_windows`] prepares the input of a window aggregate in streaming mode: each row
 //!   moves to the time of its window's end (epoch ms), so the aggregate produces a window's
 //!   result exactly once, when the frontier — the watermark — passes the end; and each row is
-//!   retracted again 1 ms later, so the aggregate forgets the window and state stays bounded.
+//!   retracted again 1 ms after the allowed lateness, so the aggregate forgets the window and
+//!   state stays bounded. A row arriving after its window fired is late: within the allowed
+//!   lateness it updates the window's result (a late firing); after it, it is dropped and
+//!   counted.
 //! * [`drop_retractions`] then removes those expiry retractions from the aggregate's output:
-//!   a window aggregate's output is append-only, as in Flink.
+//!   a window aggregate's output is append-only, as in Flink, apart from late firings.
+
+use std::sync::Arc;
 
 use differential_dataflow::AsCollection;
 use timely::dataflow::operators::core::Map;
 
 use crate::plan::{WindowKind, WindowSpec};
+use crate::runtime::JobMetrics;
 use crate::types::{Row, Value};
 
 use super::{Rows, Time};
@@ -71,14 +77,30 @@ fn end_time(row: &Row, end_column: usize) -> Time {
     row.get(end_column).as_i64().and_then(|ms| u64::try_from(ms).ok()).unwrap_or(0)
 }
 
+/// Where a window aggregate counts the rows it drops as late: the job's metrics and the
+/// aggregate's plan node.
+#[derive(Clone)]
+pub struct LateCounter {
+    /// The job's metrics.
+    pub metrics: Arc<JobMetrics>,
+    /// The plan node the late rows are counted for.
+    pub node: usize,
+}
+
 /// Rows of a window aggregate's input, each at the end of its window and retracted 1 ms
-/// later (streaming mode, event-time windows only). The result is not append-only.
-pub fn close_windows<'s>(input: Rows<'s>, end_column: usize) -> Rows<'s> {
+/// after `lateness_ms` more (streaming mode, event-time windows only); rows arriving after
+/// that (their timely time is the watermark they arrived behind) are dropped and counted.
+/// The result is not append-only.
+pub fn close_windows<'s>(input: Rows<'s>, end_column: usize, lateness_ms: u64, late: LateCounter) -> Rows<'s> {
     let at_end = input
         .inner
-        .map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
+        .flat_map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
             let end = end_time(&row, end_column);
-            (row, time.max(end), diff)
+            if time > end.saturating_add(lateness_ms) {
+                late.metrics.add_late(late.node, diff.unsigned_abs() as u64);
+                return None;
+            }
+            Some((row, time.max(end), diff))
         })
         .as_collection();
     let expired = at_end
@@ -86,18 +108,23 @@ pub fn close_windows<'s>(input: Rows<'s>, end_column: usize) -> Rows<'s> {
         .negate()
         .inner
         .map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
-            let expiry = end_time(&row, end_column).saturating_add(1);
+            let expiry = end_time(&row, end_column).saturating_add(lateness_ms).saturating_add(1);
             (row, time.max(expiry), diff)
         })
         .as_collection();
     at_end.concat(expired)
 }
 
-/// Only the insertions of `output`: a window aggregate's rows once emitted are final.
-pub fn drop_retractions<'s>(output: Rows<'s>) -> Rows<'s> {
+/// The output of a window aggregate without the retractions that only forget expired
+/// windows: the insertions, and (with a lateness) the retractions of late firings, which
+/// happen before the window expires. `end_column` holds `window_end` in the output rows.
+pub fn drop_retractions<'s>(output: Rows<'s>, end_column: usize, lateness_ms: u64) -> Rows<'s> {
     output
         .inner
-        .flat_map::<Vec<(Row, Time, isize)>, _, _>(|(row, time, diff)| (diff > 0).then_some((row, time, diff)))
+        .flat_map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
+            let late_firing = lateness_ms > 0 && time <= end_time(&row, end_column).saturating_add(lateness_ms);
+            (diff > 0 || late_firing).then_some((row, time, diff))
+        })
         .as_collection()
 }
 

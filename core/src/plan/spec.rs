@@ -86,7 +86,9 @@ pub struct SourceNode {
 }
 
 /// A bounded-out-of-orderness watermark: after a row with event time `t` the source promises
-/// no rows earlier than `t - delay_ms`; rows that arrive later anyway are dropped and counted.
+/// no rows earlier than `t - delay_ms`. Rows that arrive later anyway are late: an event-time
+/// operator whose result for them has already gone out (a window that fired) drops and counts
+/// them; others (filters, projections, regular aggregates) take them as any row.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WatermarkDef {

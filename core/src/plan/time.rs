@@ -110,7 +110,7 @@ pub(super) fn window_aggregate(input: &PlanNode, group_by: &[BoundExpr]) -> Opti
     let key_of = |column: usize| group_by.iter().position(|g| g.as_column() == Some(column));
     key_of(w.start)?;
     let end_key = key_of(w.end)?;
-    Some(WindowAggregate { end_column: w.end, end_key, event_time: w.event_time })
+    Some(WindowAggregate { end_column: w.end, end_key, event_time: w.event_time, lateness_ms: 0 })
 }
 
 /// An inner join of two append-only event-time window relations whose keys pair the

@@ -34,6 +34,9 @@ pub struct JobConfig {
     /// `table.exec.source.idle-timeout` in milliseconds (None: off), for event-time sources
     /// without their own `scan.watermark.idle-timeout`.
     pub source_idle_timeout_ms: Option<u64>,
+    /// `table.exec.emit.allow-lateness` in milliseconds: how long event-time window
+    /// aggregates keep a window after its end to re-fire it for late rows (0: not at all).
+    pub allowed_lateness_ms: u64,
     /// All settings as given.
     pub raw: BTreeMap<String, String>,
 }
@@ -308,6 +311,9 @@ pub struct WindowAggregate {
     /// Windows close with the watermark (event time): in streaming mode each window's result
     /// is emitted once, when the watermark passes its end, and its state is dropped after.
     pub event_time: bool,
+    /// `table.exec.emit.allow-lateness` in ms: how long after its end a window's state is
+    /// kept so that late rows update (re-fire) its result; 0: the result is final at the end.
+    pub lateness_ms: u64,
 }
 
 /// A validated node.

@@ -74,6 +74,10 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
                 };
             }
             IDLE_TIMEOUT_CONFIG => config.source_idle_timeout_ms = idle_timeout_ms(value).map_err(|m| PlanError::new(&at, m))?,
+            ALLOW_LATENESS_CONFIG => {
+                let d = crate::connectors::options::parse_duration_text(value).map_err(|what| PlanError::new(&at, format!("invalid allowed lateness: expected {what}")))?;
+                config.allowed_lateness_ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+            }
             _ => {}
         }
     }
@@ -87,6 +91,10 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
 pub const IDLE_TIMEOUT_OPTION: &str = "scan.watermark.idle-timeout";
 /// The job setting giving every event-time source an idle timeout.
 pub const IDLE_TIMEOUT_CONFIG: &str = "table.exec.source.idle-timeout";
+
+/// The job setting that keeps event-time windows open for late rows after they fire (Flink's
+/// `table.exec.emit.allow-lateness`): late rows within it re-fire the window's result.
+pub const ALLOW_LATENESS_CONFIG: &str = "table.exec.emit.allow-lateness";
 
 /// An idle timeout in milliseconds (`'5 s'`, `'500 ms'`); `0` turns it off, as in Flink.
 fn idle_timeout_ms(text: &str) -> Result<Option<u64>, String> {
@@ -156,8 +164,9 @@ impl PlanValidator {
             PlanOp::Filter { .. } | PlanOp::Project { .. } | PlanOp::FlatMap { .. } | PlanOp::Union { .. } | PlanOp::Sink { .. } => inputs_append_only,
             PlanOp::Join { join_type: JoinType::Inner, .. } | PlanOp::Window { .. } => inputs_append_only,
             PlanOp::Over { .. } | PlanOp::IntervalJoin { .. } | PlanOp::TopN { window_end: Some(_), .. } => true,
-            // A window aggregate emits each window's rows once (see `ops::aggregate`).
-            PlanOp::Aggregate { window: Some(w), .. } => w.event_time,
+            // A window aggregate emits each window's rows once (see `ops::close_windows`),
+            // unless late rows may re-fire it.
+            PlanOp::Aggregate { window: Some(w), .. } => w.event_time && w.lateness_ms == 0,
             _ => false,
         };
         let time = time_columns(&built.op, &inputs.iter().map(|&i| &self.nodes[i]).collect::<Vec<_>>());
@@ -392,7 +401,8 @@ impl PlanValidator {
         }
         let unique_key = Some((0..group_by.len()).collect());
         // Windows close with the watermark only over rows that are never retracted.
-        let window = window_aggregate(input, &group_by).map(|w| WindowAggregate { event_time: w.event_time && input.append_only, ..w });
+        let lateness_ms = self.config.allowed_lateness_ms;
+        let window = window_aggregate(input, &group_by).map(|w| WindowAggregate { event_time: w.event_time && input.append_only, lateness_ms, ..w });
         Ok(Checked { schema: Schema::new(fields), op: PlanOp::Aggregate { group_by, aggregates, user_aggregates, window }, unique_key, ordering: None })
     }
 

@@ -12,6 +12,13 @@
 //! In batch mode everything is at time 0 and the frontier empties at the end of the input:
 //! every timer fires then, in timestamp order.
 //!
+//! Late rows: a source sends a row that arrives behind its watermark at the watermark, so a
+//! row's timely time tells whether it is late for a result due at some event time: a timer
+//! before the row's time fires — its results go out — without the row
+//! ([`KeyedContext::is_late_for`]). This depends only on the row's time, never on how rows
+//! and frontier moves happen to be batched. A logic drops such a row with
+//! [`KeyedContext::drop_late`], which counts it in the job's late-record metric.
+//!
 //! The inputs must be append-only (the planner checks it): an insertion cannot be undone in
 //! state that has already fired.
 
@@ -75,6 +82,8 @@ pub struct KeyedContext<'a> {
     registered: &'a mut Vec<i64>,
     output: &'a mut Vec<Row>,
     watermark: i64,
+    arrival: i64,
+    late: &'a mut u64,
 }
 
 impl KeyedContext<'_> {
@@ -83,9 +92,21 @@ impl KeyedContext<'_> {
         self.key
     }
 
-    /// The event-time watermark: every row with an event time at or before it has arrived.
+    /// The event-time watermark: every timer at or before it has fired (while handling a row:
+    /// the watermark of the last timers fired, before any row of this batch).
     pub fn watermark(&self) -> i64 {
         self.watermark
+    }
+
+    /// Whether the row being handled comes too late for a timer at `timestamp`: the timer's
+    /// results go out at an earlier time than the row's (never in batch mode).
+    pub fn is_late_for(&self, timestamp: i64) -> bool {
+        timestamp < self.arrival
+    }
+
+    /// Counts the row being handled as late and dropped (its result has already gone out).
+    pub fn drop_late(&mut self) {
+        *self.late += 1;
     }
 
     /// Emits `row` as a result.
@@ -145,6 +166,9 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
         // Capabilities for the results of timers, by the time those results go out.
         let mut held: BTreeMap<Time, Capability<Time>> = BTreeMap::new();
         let (mut registered, mut rows_out) = (Vec::new(), Vec::new());
+        // The watermark through which timers have fired (Flink's operator watermark).
+        let mut fired = i64::MIN;
+        let mut late = 0;
         let mut reported = Instant::now();
         let fail = {
             let (ctx, node) = (ctx.clone(), node.clone());
@@ -160,6 +184,8 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
                 return;
             };
             let watermark = match frontier.frontier().iter().min() {
+                // Batch: all rows are at time 0, and complete only at the end.
+                Some(_) if batch => i64::MIN,
                 Some(&w) => i64::try_from(w).unwrap_or(i64::MAX).saturating_sub(1),
                 None => i64::MAX,
             };
@@ -170,8 +196,9 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
                         continue;
                     }
                     let key = encode_to_vec(&key);
+                    let arrival = if batch { i64::MIN } else { i64::try_from(time).unwrap_or(i64::MAX) };
                     for _ in 0..diff {
-                        let mut cx = KeyedContext { store, key: &key, timers: &timers, registered: &mut registered, output: &mut rows_out, watermark };
+                        let mut cx = KeyedContext { store, key: &key, timers: &timers, registered: &mut registered, output: &mut rows_out, watermark: fired, arrival, late: &mut late };
                         if let Err(e) = logic.on_row(&mut cx, index, row.clone()) {
                             fail(e);
                         }
@@ -185,7 +212,11 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
                     }
                 }
             });
+            if late > 0 {
+                ctx.metrics.add_late(index, std::mem::take(&mut late));
+            }
             fire_timers(store, &timers, &mut logic, &mut held, &mut registered, &mut rows_out, watermark, batch, output, &fail, &bug);
+            fired = fired.max(watermark);
             // Timers still pending are at or after the watermark, and so are their capabilities.
             let done = watermark.saturating_add(1);
             held.retain(|&time, _| i64::try_from(time).map_or(true, |t| t >= done) && watermark != i64::MAX);
@@ -242,7 +273,8 @@ fn fire_timers<L: KeyedLogic>(
             break;
         };
         let time = if batch { first } else { first.max(u64::try_from(timer.timestamp).unwrap_or(0)) };
-        let mut cx = KeyedContext { store, key: &timer.key, timers, registered, output: rows_out, watermark };
+        let mut late = 0;
+        let mut cx = KeyedContext { store, key: &timer.key, timers, registered, output: rows_out, watermark, arrival: i64::MIN, late: &mut late };
         if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
             fail(e);
         }

@@ -6,7 +6,8 @@
 //! processed in event-time order (rows with equal times in arrival order); under RANGE, rows
 //! with equal times are peers and share one result. State per key: the waiting rows (a list
 //! per event time, with a timer), and the frame — the aggregate arguments of the last `n`
-//! rows, or of the rows within `d`, or running partial aggregates when unbounded.
+//! rows, or of the rows within `d`, or running partial aggregates when unbounded. A row at or
+//! behind the watermark (late) is dropped and counted.
 
 use weir_state::{ListState, StateError, ValueState};
 
@@ -142,6 +143,12 @@ impl Over {
 impl KeyedLogic for Over {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
         let Some(ts) = row.get(self.time_column).as_i64() else { return Ok(()) };
+        if cx.is_late_for(ts) {
+            // Rows up to the watermark it arrived behind are aggregated in time order without
+            // it; it would come out of order (Flink drops it too).
+            cx.drop_late();
+            return Ok(());
+        }
         let key = cx.key().to_vec();
         self.waiting.add(cx.store, &key, &ts, &row)?;
         cx.register_timer(ts)

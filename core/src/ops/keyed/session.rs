@@ -5,7 +5,9 @@
 //!
 //! State per key: the open sessions' bounds, and each session's rows (a list namespaced by
 //! the session's start). A row that bridges sessions merges them, as Flink's merging windows
-//! do (windows that touch merge too). One timer per session at its `window_time`.
+//! do (windows that touch merge too). One timer per session at its `window_time`. A late row
+//! that opens a session of its own already closed by the watermark is dropped and counted; one
+//! that joins a session still open counts in it.
 
 use weir_state::{ListState, StateError, ValueState};
 
@@ -47,6 +49,11 @@ impl KeyedLogic for Sessions {
         for &(s, e) in &merged {
             start = start.min(s);
             end = end.max(e);
+        }
+        if cx.is_late_for(end - 1) {
+            // A session of its own that has already closed: its rows went out without it.
+            cx.drop_late();
+            return Ok(());
         }
         for &(s, e) in &merged {
             if s != start {

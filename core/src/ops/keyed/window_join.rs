@@ -53,6 +53,11 @@ impl KeyedLogic for WindowJoin {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
         let side = input.min(1);
         let Some(end) = row.get(self.ends[side]).as_i64() else { return Ok(()) };
+        if cx.is_late_for(end) {
+            // Its window has been joined and forgotten.
+            cx.drop_late();
+            return Ok(());
+        }
         let key = cx.key().to_vec();
         self.sides[side].add(cx.store, &key, &end, &row)?;
         // Rows of a window may arrive at the window's end itself (a window aggregate emits

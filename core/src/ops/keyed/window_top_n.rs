@@ -47,6 +47,11 @@ struct WindowTopN {
 impl KeyedLogic for WindowTopN {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
         let Some(end) = row.get(self.end_column).as_i64() else { return Ok(()) };
+        if cx.is_late_for(end) {
+            // Its window's ranking has gone out.
+            cx.drop_late();
+            return Ok(());
+        }
         let key = cx.key().to_vec();
         self.rows.add(cx.store, &key, &end, &row)?;
         // A window aggregate emits its rows at the window's end: wait until the watermark is
