@@ -140,6 +140,11 @@ fn run(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usize) ->
 }
 
 fn run_with(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usize, config: serde_json::Value) -> Run {
+    let aggregates = serde_json::json!([{"name": "n", "function": "count"}, {"name": "s", "function": "sum", "args": [{"column": "v"}]}]);
+    run_aggregates(windows, events, mode, workers, config, aggregates)
+}
+
+fn run_aggregates(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usize, config: serde_json::Value, aggregates: serde_json::Value) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("events.csv");
     let mut file = std::fs::File::create(&path).expect("create input");
@@ -156,7 +161,7 @@ fn run_with(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usiz
         {"kind": "aggregate", "id": "agg", "input": "w",
          "group_by": [{"name": "window_start", "expr": {"column": "window_start"}}, {"name": "window_end", "expr": {"column": "window_end"}},
                       {"name": "k", "expr": {"column": "k"}}],
-         "aggregates": [{"name": "n", "function": "count"}, {"name": "s", "function": "sum", "args": [{"column": "v"}]}]},
+         "aggregates": aggregates},
         {"kind": "sink", "id": "out", "input": "agg", "connector": "collect"}
     ]});
     let spec = parse_job_spec(&spec.to_string()).unwrap_or_else(|e| panic!("bad spec: {e}"));
@@ -285,5 +290,34 @@ fn one_and_four_workers_agree() {
             let four = inserts_only(&run(w, &events, mode, 4));
             assert_eq!(one, four, "{} {mode:?}", w.kind);
         }
+    }
+}
+
+#[test]
+fn distinct_filtered_and_averaged_window_aggregates_stream_the_batch_result() {
+    let aggregates = serde_json::json!([
+        {"name": "d", "function": "count", "distinct": true, "args": [{"call": {"function": "%", "args": [{"column": "v"}, {"literal": 7}]}}]},
+        {"name": "big", "function": "sum", "args": [{"column": "v"}], "filter": {"call": {"function": ">", "args": [{"column": "v"}, {"literal": 300}]}}},
+        {"name": "a", "function": "avg", "args": [{"column": "v"}]},
+        {"name": "lo", "function": "min", "args": [{"column": "v"}]},
+        {"name": "hi", "function": "max", "args": [{"column": "v"}]}]);
+    for w in WINDOWS {
+        let batch = run_aggregates(w, &events(), RuntimeMode::Batch, 1, serde_json::json!({}), aggregates.clone());
+        let streamed = run_aggregates(w, &shuffled(&events()), RuntimeMode::Streaming, 2, serde_json::json!({}), aggregates.clone());
+        assert!(batch.changes.len() > 10, "{}", w.kind);
+        assert_eq!(inserts_only(&streamed), inserts_only(&batch), "{}", w.kind);
+    }
+}
+
+#[cfg(feature = "rocksdb")]
+#[test]
+fn the_rocksdb_backend_gives_the_same_window_results() {
+    let input = with_late_rows();
+    for w in WINDOWS {
+        let config = |backend: &str| serde_json::json!({"table.exec.emit.allow-lateness": "2 s", "state.backend.type": backend});
+        let memory = run_with(w, &input, RuntimeMode::Streaming, 2, config("hashmap"));
+        let rocksdb = run_with(w, &input, RuntimeMode::Streaming, 2, config("rocksdb"));
+        assert_eq!(final_rows(&rocksdb.changes), final_rows(&memory.changes), "{}", w.kind);
+        assert_eq!(rocksdb.late, memory.late, "{}", w.kind);
     }
 }

@@ -359,7 +359,7 @@ fn peak_state(nodes: fn(&std::path::Path, &[Event]) -> Vec<Json>, n: i64) -> (u6
 }
 
 #[test]
-fn interval_join_and_session_state_stays_bounded_on_long_input() {
+fn interval_join_session_and_window_state_stays_bounded_on_long_input() {
     const N: i64 = 48_000;
     // A self-join of one source: two sources would race each other (one may read its whole
     // file while the other holds the watermark back), which measures their skew, not the join.
@@ -378,7 +378,19 @@ fn interval_join_and_session_state_stays_bounded_on_long_input() {
     };
     // Entries each row would leave behind if nothing expired: an interval join stores a row
     // on both sides (a map entry and a timer each); a session holds a list entry and a timer.
-    for (name, nodes, entries_per_row) in [("interval join", interval, 4), ("session windows", sessions, 2)] {
+    // Each row is its own group here (five rows per window, distinct keys): a group value and
+    // a timer each.
+    let tumbling: fn(&std::path::Path, &[Event]) -> Vec<Json> = |dir, events| {
+        vec![
+            source(dir, "events", events),
+            json!({"kind": "window", "id": "w", "input": "events", "window": "tumble", "time_column": "ts", "size_ms": 50}),
+            json!({"kind": "aggregate", "id": "last", "input": "w",
+                   "group_by": [{"name": "window_start", "expr": {"column": "window_start"}}, {"name": "window_end", "expr": {"column": "window_end"}},
+                                {"name": "k", "expr": {"column": "k"}}],
+                   "aggregates": [{"name": "n", "function": "count"}]}),
+        ]
+    };
+    for (name, nodes, entries_per_row) in [("interval join", interval, 4), ("session windows", sessions, 2), ("tumbling window aggregate", tumbling, 2)] {
         let (peak, end) = peak_state(nodes, N);
         let never_dropped = entries_per_row * N as u64;
         // The watermark lets the operator drop rows about a second (the out-of-orderness) plus

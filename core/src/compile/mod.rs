@@ -11,7 +11,7 @@ use timely::dataflow::Scope;
 
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowJoinSpec, WindowTopNSpec};
+use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
 use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 use crate::runtime::JobContext;
 use crate::types::Row;
@@ -104,10 +104,30 @@ fn build_node<'s>(
             };
             return ops::interval_join(&node.id, node.index, input, right, spec, eval, ctx.clone());
         }
+        PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(w) } if w.event_time && ctx.mode == RuntimeMode::Streaming && user_aggregates.is_empty() => {
+            // Streaming event-time windows close with the watermark, on keyed state.
+            let spec = WindowAggregateSpec {
+                group_by: compile_all(group_by),
+                end_key: w.end_key,
+                aggregates: aggregates
+                    .iter()
+                    .map(|a| WindowAggregateCall {
+                        function: a.function,
+                        arg: a.arg.as_ref().map(BoundExpr::compile),
+                        distinct: a.distinct,
+                        filter: a.filter.as_ref().map(BoundExpr::compile),
+                        output_type: a.output_type,
+                    })
+                    .collect(),
+                lateness_ms: w.lateness_ms,
+            };
+            return ops::window_aggregate(&node.id, node.index, input, spec, eval, ctx.clone());
+        }
         PlanOp::Aggregate { group_by, aggregates, user_aggregates, window } => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
-            // Streaming event-time windows close with the watermark: see `ops::close_windows`.
+            // Streaming event-time windows with user aggregates close with the watermark: see
+            // `ops::close_windows`.
             let closing = window.filter(|w| w.event_time && ctx.mode == RuntimeMode::Streaming);
             let (input, append_only) = match closing {
                 Some(w) => (ops::close_windows(input, w.end_column, w.lateness_ms, LateCounter { metrics: Arc::clone(&ctx.metrics), node: node.index }), false),

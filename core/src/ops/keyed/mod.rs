@@ -1,7 +1,8 @@
 //! Keyed event-time operators: timely operators that partition their input by a key, keep
 //! per-key state in `weir-state` (memory or RocksDB) and fire event-time timers when the
-//! watermark — the input frontier — passes them. SESSION windows, OVER aggregates and interval
-//! joins are [`KeyedLogic`]s run by [`keyed`].
+//! watermark — the input frontier — passes them. Streaming window aggregates, SESSION windows,
+//! window joins and Top-N, OVER aggregates and interval joins are [`KeyedLogic`]s run by
+//! [`keyed`].
 //!
 //! Time: a row's timely time is at or before its event time (sources stamp rows with their
 //! event time rounded down to the tick), so when the input frontier is `w` every row with an
@@ -25,12 +26,14 @@
 mod interval_join;
 mod over;
 mod session;
+mod window_aggregate;
 mod window_join;
 mod window_top_n;
 
 pub use interval_join::{interval_join, IntervalJoinSpec};
 pub use over::{over, OverAggregate, OverSpec};
 pub use session::session_windows;
+pub use window_aggregate::{window_aggregate, WindowAggregateCall, WindowAggregateSpec};
 pub use window_join::{window_join, WindowJoinSpec};
 pub use window_top_n::{window_top_n, WindowTopNSpec};
 
@@ -80,7 +83,7 @@ pub struct KeyedContext<'a> {
     key: &'a [u8],
     timers: &'a TimerService<()>,
     registered: &'a mut Vec<i64>,
-    output: &'a mut Vec<Row>,
+    output: &'a mut Vec<(Row, isize)>,
     watermark: i64,
     arrival: i64,
     late: &'a mut u64,
@@ -104,6 +107,12 @@ impl KeyedContext<'_> {
         timestamp < self.arrival
     }
 
+    /// The time the row being handled arrived at (its event time, or the watermark it arrived
+    /// behind); `i64::MIN` in batch mode and for timers.
+    pub fn arrival(&self) -> i64 {
+        self.arrival
+    }
+
     /// Counts the row being handled as late and dropped (its result has already gone out).
     pub fn drop_late(&mut self) {
         *self.late += 1;
@@ -111,7 +120,12 @@ impl KeyedContext<'_> {
 
     /// Emits `row` as a result.
     pub fn emit(&mut self, row: Row) {
-        self.output.push(row);
+        self.output.push((row, 1));
+    }
+
+    /// Retracts `row`, a result emitted before (a window's result that late rows update).
+    pub fn retract(&mut self, row: Row) {
+        self.output.push((row, -1));
     }
 
     /// Asks for [`KeyedLogic::on_timer`] once the watermark reaches `timestamp` (deduplicated).
@@ -206,7 +220,7 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
                     if !rows_out.is_empty() || !registered.is_empty() {
                         let at = cap.delayed(&time, output.output_index());
                         if !rows_out.is_empty() {
-                            output.session(&at).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
+                            output.session(&at).give_iterator(rows_out.drain(..).map(|(r, d)| (r, time, d)));
                         }
                         hold_for_timers(&mut registered, &mut held, &at, time, batch);
                     }
@@ -252,7 +266,7 @@ fn fire_timers<L: KeyedLogic>(
     logic: &mut L,
     held: &mut BTreeMap<Time, Capability<Time>>,
     registered: &mut Vec<i64>,
-    rows_out: &mut Vec<Row>,
+    rows_out: &mut Vec<(Row, isize)>,
     watermark: i64,
     batch: bool,
     output: &mut OutputBuilderSession<'_, Time, CapacityContainerBuilder<Vec<(Row, Time, isize)>>>,
@@ -281,7 +295,7 @@ fn fire_timers<L: KeyedLogic>(
         let Some(cap) = held.get(&first).map(|c| c.delayed(&time)) else { break };
         hold_for_timers(registered, held, &cap, time, batch);
         if !rows_out.is_empty() {
-            output.session(&cap).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
+            output.session(&cap).give_iterator(rows_out.drain(..).map(|(r, d)| (r, time, d)));
         }
     }
 }
