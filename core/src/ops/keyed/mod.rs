@@ -72,6 +72,12 @@ pub trait KeyedLogic: 'static {
         true
     }
 
+    /// The batch of rows handed to [`KeyedLogic::on_row`] is over: write back anything kept
+    /// aside (timers fire, and state is read, only after this).
+    fn flush(&mut self, _store: &mut KeyedStateStore) -> Result<(), StateError> {
+        Ok(())
+    }
+
     /// The event-time timer `timestamp` of the context's key fired: the watermark passed it.
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError>;
 }
@@ -89,9 +95,9 @@ pub struct KeyedContext<'a> {
     late: &'a mut u64,
 }
 
-impl KeyedContext<'_> {
+impl<'a> KeyedContext<'a> {
     /// The current key, encoded (the address of its state).
-    pub fn key(&self) -> &[u8] {
+    pub fn key(&self) -> &'a [u8] {
         self.key
     }
 
@@ -228,6 +234,9 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
             });
             if late > 0 {
                 ctx.metrics.add_late(index, std::mem::take(&mut late));
+            }
+            if let Err(e) = logic.flush(store) {
+                fail(e);
             }
             fire_timers(store, &timers, &mut logic, &mut held, &mut registered, &mut rows_out, watermark, batch, output, &fail, &bug);
             fired = fired.max(watermark);

@@ -10,9 +10,15 @@
 //! the new one; a second timer at `end + lateness` forgets the group.
 //!
 //! DISTINCT aggregates keep the values they have seen per group in a map state.
+//!
+//! The groups a batch of rows touches stay live (decoded accumulators in a hash map) until the
+//! batch ends, then are written back ([`KeyedLogic::flush`]): a state read and write per group
+//! and batch instead of per row.
+
+use std::collections::HashMap;
 
 use weir_state::codec::DecodeError;
-use weir_state::{ListState, MapState, StateCodec, StateError, ValueState};
+use weir_state::{KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
 
 use crate::expr::CompiledExpr;
 use crate::plan::AggregateFunction;
@@ -56,11 +62,10 @@ pub fn window_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: Win
         group_by: spec.group_by,
         end_key: spec.end_key,
         lateness: i64::try_from(spec.lateness_ms).unwrap_or(i64::MAX),
-        aggregates: spec.aggregates,
-        eval: eval.clone(),
+        calls: Calls { calls: spec.aggregates, eval: eval.clone(), seen: MapState::new("window-distinct") },
         groups: ValueState::new("window-groups"),
-        seen: MapState::new("window-distinct"),
         late: ListState::new("window-late"),
+        live: HashMap::new(),
     };
     keyed(node, index, vec![(input, keys)], logic, eval, ctx)
 }
@@ -91,36 +96,61 @@ impl StateCodec for Group {
     }
 }
 
-struct WindowAggregate {
-    group_by: Vec<CompiledExpr>,
-    end_key: usize,
-    lateness: i64,
-    aggregates: Vec<WindowAggregateCall>,
-    eval: Evaluator,
-    groups: ValueState<Group>,
-    /// DISTINCT aggregates' values seen, by aggregate.
-    seen: MapState<Value, (), u32>,
-    /// Late rows waiting for their window to fire first, by the time they arrived at.
-    late: ListState<Row, i64>,
+/// A group being updated: [`Group`] with its accumulators decoded.
+struct Live {
+    keys: Row,
+    accs: Vec<Accumulator>,
+    rows: u64,
+    fired: bool,
 }
 
-impl WindowAggregate {
+/// The aggregates of the node and how to evaluate them.
+struct Calls {
+    calls: Vec<WindowAggregateCall>,
+    eval: Evaluator,
+    /// DISTINCT aggregates' values seen, by aggregate.
+    seen: MapState<Value, (), u32>,
+}
+
+impl Calls {
     fn fresh(&self) -> Vec<Accumulator> {
-        self.aggregates.iter().map(|a| Accumulator::new(a.function, a.output_type)).collect()
+        self.calls.iter().map(|a| Accumulator::new(a.function, a.output_type)).collect()
     }
 
-    /// Adds `rows` to `group`; once the window has fired, sends the changed result out again
-    /// (a late firing: the old row retracted, the new one emitted).
-    fn add_rows(&self, cx: &mut KeyedContext<'_>, mut group: Group, rows: &[Row]) -> Result<Group, StateError> {
-        let mut accs = self.restore(&group.partials);
-        let before = (group.fired && group.rows > 0).then(|| self.result(&group.keys, &accs));
-        for row in rows {
-            if self.accumulate(cx, &mut accs, row)?.is_some() {
-                group.rows += 1;
+    fn live(&self, group: Group) -> Live {
+        let mut accs = self.fresh();
+        let mut rest = group.partials.values();
+        if !rest.is_empty() {
+            for acc in &mut accs {
+                let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
+                acc.merge(mine, 1);
+                rest = after;
             }
         }
-        if group.fired && group.rows > 0 {
-            let new = self.result(&group.keys, &accs);
+        Live { keys: group.keys, accs, rows: group.rows, fired: group.fired }
+    }
+
+    fn stored(live: Live) -> Group {
+        let mut values = Vec::new();
+        live.accs.iter().for_each(|a| a.partial(&mut values));
+        Group { keys: live.keys, partials: Row::new(values), rows: live.rows, fired: live.fired }
+    }
+
+    fn result(&self, live: &Live) -> Row {
+        live.keys.concat(&live.accs.iter().zip(&self.calls).map(|(acc, a)| acc.finish(a.output_type)).collect())
+    }
+
+    /// Adds `rows` to `live`; once its window has fired, sends the changed result out again
+    /// (a late firing: the old row retracted, the new one emitted).
+    fn add(&self, cx: &mut KeyedContext<'_>, live: &mut Live, rows: &[Row]) -> Result<(), StateError> {
+        let before = (live.fired && live.rows > 0).then(|| self.result(live));
+        for row in rows {
+            if self.accumulate(cx, &mut live.accs, row)?.is_some() {
+                live.rows += 1;
+            }
+        }
+        if live.fired && live.rows > 0 {
+            let new = self.result(live);
             if before.as_ref() != Some(&new) {
                 if let Some(old) = before {
                     cx.retract(old);
@@ -128,37 +158,12 @@ impl WindowAggregate {
                 cx.emit(new);
             }
         }
-        group.partials = Self::partials(&accs);
-        Ok(group)
-    }
-
-    fn restore(&self, partials: &Row) -> Vec<Accumulator> {
-        let mut accs = self.fresh();
-        if partials.values().is_empty() {
-            return accs;
-        }
-        let mut rest = partials.values();
-        for acc in &mut accs {
-            let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
-            acc.merge(mine, 1);
-            rest = after;
-        }
-        accs
-    }
-
-    fn partials(accs: &[Accumulator]) -> Row {
-        let mut values = Vec::new();
-        accs.iter().for_each(|a| a.partial(&mut values));
-        Row::new(values)
-    }
-
-    fn result(&self, keys: &Row, accs: &[Accumulator]) -> Row {
-        keys.concat(&accs.iter().zip(&self.aggregates).map(|(acc, a)| acc.finish(a.output_type)).collect())
+        Ok(())
     }
 
     /// Adds `row` to the accumulators; `None` after an evaluation error (reported).
     fn accumulate(&self, cx: &mut KeyedContext<'_>, accs: &mut [Accumulator], row: &Row) -> Result<Option<()>, StateError> {
-        for (i, (acc, a)) in accs.iter_mut().zip(&self.aggregates).enumerate() {
+        for (i, (acc, a)) in accs.iter_mut().zip(&self.calls).enumerate() {
             if let Some(filter) = &a.filter {
                 let Some(keep) = self.eval.eval(filter, row) else { return Ok(None) };
                 if keep.as_bool() != Some(true) {
@@ -184,49 +189,82 @@ impl WindowAggregate {
         }
         Ok(Some(()))
     }
+
+    /// Forgets the DISTINCT values of the context's group.
+    fn clear(&self, cx: &mut KeyedContext<'_>) -> Result<(), StateError> {
+        let key = cx.key().to_vec();
+        for (i, a) in self.calls.iter().enumerate() {
+            if a.distinct {
+                self.seen.clear(cx.store, &key, &(i as u32))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct WindowAggregate {
+    group_by: Vec<CompiledExpr>,
+    end_key: usize,
+    lateness: i64,
+    calls: Calls,
+    groups: ValueState<Group>,
+    /// Late rows waiting for their window to fire first, by the time they arrived at.
+    late: ListState<Row, i64>,
+    /// The groups the current batch of rows has touched, by encoded key.
+    live: HashMap<Vec<u8>, Live>,
 }
 
 impl KeyedLogic for WindowAggregate {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
-        let key = cx.key().to_vec();
-        let group = match self.groups.get(cx.store, &key, &())? {
-            Some(group) => group,
-            None => {
-                let Some(keys) = self.eval.eval_row(&self.group_by, &row) else { return Ok(()) };
-                Group { keys, partials: Row::new(Vec::new()), rows: 0, fired: false }
-            }
-        };
-        let Some(end) = group.keys.get(self.end_key).as_i64() else { return Ok(()) };
+        if !self.live.contains_key(cx.key()) {
+            let live = match self.groups.get(cx.store, cx.key(), &())? {
+                Some(group) => self.calls.live(group),
+                None => {
+                    let Some(keys) = self.calls.eval.eval_row(&self.group_by, &row) else { return Ok(()) };
+                    let Some(end) = keys.get(self.end_key).as_i64() else { return Ok(()) };
+                    if cx.is_late_for(end.saturating_add(self.lateness)) {
+                        cx.drop_late();
+                        return Ok(());
+                    }
+                    cx.register_timer(end)?;
+                    Live { keys, accs: self.calls.fresh(), rows: 0, fired: false }
+                }
+            };
+            self.live.insert(cx.key().to_vec(), live);
+        }
+        let Some(live) = self.live.get_mut(cx.key()) else { return Ok(()) };
+        let Some(end) = live.keys.get(self.end_key).as_i64() else { return Ok(()) };
         if cx.is_late_for(end.saturating_add(self.lateness)) {
             cx.drop_late();
             return Ok(());
         }
-        if !group.fired && cx.is_late_for(end) {
+        if !live.fired && cx.is_late_for(end) {
             // The window fires before this row's time without it: the row updates the result
             // after that, at its own time (whatever order rows and timers come in).
-            let arrival = cx.arrival();
+            let (key, arrival) = (cx.key().to_vec(), cx.arrival());
             self.late.add(cx.store, &key, &arrival, &row)?;
-            cx.register_timer(arrival)?;
-            cx.register_timer(end)?;
-            return self.groups.update(cx.store, &key, &(), &group);
+            return cx.register_timer(arrival);
         }
-        let fired = group.fired;
-        let group = self.add_rows(cx, group, std::slice::from_ref(&row))?;
-        if !fired {
-            cx.register_timer(end)?;
+        self.calls.add(cx, live, std::slice::from_ref(&row))
+    }
+
+    fn flush(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
+        for (key, live) in self.live.drain() {
+            self.groups.update(store, &key, &(), &Calls::stored(live))?;
         }
-        self.groups.update(cx.store, &key, &(), &group)
+        Ok(())
     }
 
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
         let key = cx.key().to_vec();
-        let Some(mut group) = self.groups.get(cx.store, &key, &())? else { return Ok(()) };
-        let Some(end) = group.keys.get(self.end_key).as_i64() else { return Ok(()) };
-        if !group.fired && timestamp >= end {
-            if group.rows > 0 {
-                cx.emit(self.result(&group.keys, &self.restore(&group.partials)));
+        let Some(group) = self.groups.get(cx.store, &key, &())? else { return Ok(()) };
+        let mut live = self.calls.live(group);
+        let Some(end) = live.keys.get(self.end_key).as_i64() else { return Ok(()) };
+        if !live.fired && timestamp >= end {
+            if live.rows > 0 {
+                cx.emit(self.calls.result(&live));
             }
-            group.fired = true;
+            live.fired = true;
             if self.lateness > 0 {
                 cx.register_timer(end.saturating_add(self.lateness))?;
             }
@@ -234,17 +272,12 @@ impl KeyedLogic for WindowAggregate {
         let late = self.late.get(cx.store, &key, &timestamp)?;
         if !late.is_empty() {
             self.late.clear(cx.store, &key, &timestamp)?;
-            group = self.add_rows(cx, group, &late)?;
+            self.calls.add(cx, &mut live, &late)?;
         }
         if timestamp >= end.saturating_add(self.lateness) {
             self.groups.clear(cx.store, &key, &())?;
-            for (i, a) in self.aggregates.iter().enumerate() {
-                if a.distinct {
-                    self.seen.clear(cx.store, &key, &(i as u32))?;
-                }
-            }
-            return Ok(());
+            return self.calls.clear(cx);
         }
-        self.groups.update(cx.store, &key, &(), &group)
+        self.groups.update(cx.store, &key, &(), &Calls::stored(live))
     }
 }
