@@ -390,7 +390,19 @@ fn interval_join_session_and_window_state_stays_bounded_on_long_input() {
                    "aggregates": [{"name": "n", "function": "count"}]}),
         ]
     };
-    for (name, nodes, entries_per_row) in [("interval join", interval, 4), ("session windows", sessions, 2), ("tumbling window aggregate", tumbling, 2)] {
+    // A session aggregate (fused with its SESSION window: the aggregate node holds the state,
+    // an accumulator per session instead of its rows).
+    let session_aggregate: fn(&std::path::Path, &[Event]) -> Vec<Json> = |dir, events| {
+        vec![
+            source(dir, "events", events),
+            json!({"kind": "window", "id": "w", "input": "events", "window": "session", "time_column": "ts", "gap_ms": 50, "partition_by": ["k"]}),
+            json!({"kind": "aggregate", "id": "last", "input": "w",
+                   "group_by": [{"name": "k", "expr": {"column": "k"}}, {"name": "window_start", "expr": {"column": "window_start"}}, {"name": "window_end", "expr": {"column": "window_end"}}],
+                   "aggregates": [{"name": "n", "function": "count"}, {"name": "s", "function": "sum", "args": [{"column": "v"}]}]}),
+        ]
+    };
+    let cases = [("interval join", interval, 4), ("session windows", sessions, 2), ("tumbling window aggregate", tumbling, 2), ("session aggregate", session_aggregate, 2)];
+    for (name, nodes, entries_per_row) in cases {
         let (peak, end) = peak_state(nodes, N);
         let never_dropped = entries_per_row * N as u64;
         // The watermark lets the operator drop rows about a second (the out-of-orderness) plus

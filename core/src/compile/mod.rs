@@ -2,6 +2,8 @@
 //! Every worker builds the same dataflow in the same order (a requirement of timely), so the
 //! same code serves one thread, many threads, and many processes.
 
+mod fusion;
+
 use std::sync::Arc;
 
 use differential_dataflow::AsCollection;
@@ -30,10 +32,19 @@ fn sort_parts(keys: &[BoundSortKey]) -> (Vec<CompiledExpr>, Vec<SortSpec>) {
 /// have seen all of their input.
 pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &ValidatedPlan, ctx: &JobContext, probe: &ProbeHandle<Time>) {
     let mut outputs: Vec<Option<Rows<'s>>> = Vec::with_capacity(plan.nodes.len());
+    let fused = fusion::fused_session_windows(plan, ctx.mode);
     for node in &plan.nodes {
-        let inputs: Vec<Rows<'s>> = node.inputs.iter().filter_map(|&i| outputs.get(i).cloned().flatten()).collect();
+        let mut inputs: Vec<Rows<'s>> = node.inputs.iter().filter_map(|&i| outputs.get(i).cloned().flatten()).collect();
+        if fused.get(node.index).copied().unwrap_or(false) {
+            // The aggregate reading this SESSION window runs it: it gets the window's input.
+            outputs.push(inputs.pop());
+            continue;
+        }
         let append_only = node.inputs.iter().all(|&i| plan.nodes.get(i).is_some_and(|n| n.append_only));
-        let output = build_node(scope, node, inputs, append_only, ctx, probe);
+        let output = match fusion::session_aggregate(plan, node, ctx.mode) {
+            Some(spec) => inputs.pop().and_then(|input| ops::session_aggregate(&node.id, node.index, input, spec, Evaluator::new(&node.id, ctx), ctx.clone())),
+            None => build_node(scope, node, inputs, append_only, ctx, probe),
+        };
         let counted = output.map(|rows| match node.op {
             PlanOp::Source { .. } => rows,
             _ => {

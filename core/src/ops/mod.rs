@@ -27,7 +27,7 @@ pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
 pub use join::{join, JoinSpec};
-pub use keyed::{interval_join, over, session_windows, window_aggregate, window_join, window_top_n, IntervalJoinSpec, OverAggregate, OverSpec, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
+pub use keyed::{interval_join, over, session_aggregate, session_windows, window_aggregate, SessionAggregateSpec, SessionKey, window_join, window_top_n, IntervalJoinSpec, OverAggregate, OverSpec, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
 pub use ordering::{SortSpec, compare_by};
 pub use project::project;
 pub use sink::{changelog, sink, SinkSpec};

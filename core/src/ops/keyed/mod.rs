@@ -26,6 +26,7 @@
 mod interval_join;
 mod over;
 mod session;
+mod session_aggregate;
 mod window_aggregate;
 mod window_join;
 mod window_top_n;
@@ -33,6 +34,7 @@ mod window_top_n;
 pub use interval_join::{interval_join, IntervalJoinSpec};
 pub use over::{over, OverAggregate, OverSpec};
 pub use session::session_windows;
+pub use session_aggregate::{session_aggregate, SessionAggregateSpec, SessionKey};
 pub use window_aggregate::{window_aggregate, WindowAggregateCall, WindowAggregateSpec};
 pub use window_join::{window_join, WindowJoinSpec};
 pub use window_top_n::{window_top_n, WindowTopNSpec};

@@ -104,22 +104,24 @@ struct Live {
     fired: bool,
 }
 
-/// The aggregates of the node and how to evaluate them.
-struct Calls {
-    calls: Vec<WindowAggregateCall>,
-    eval: Evaluator,
+/// The aggregates of a window aggregate and how to evaluate them (shared with the session
+/// aggregate).
+pub(super) struct Calls {
+    pub(super) calls: Vec<WindowAggregateCall>,
+    pub(super) eval: Evaluator,
     /// DISTINCT aggregates' values seen, by aggregate.
-    seen: MapState<Value, (), u32>,
+    pub(super) seen: MapState<Value, (), u32>,
 }
 
 impl Calls {
-    fn fresh(&self) -> Vec<Accumulator> {
+    pub(super) fn fresh(&self) -> Vec<Accumulator> {
         self.calls.iter().map(|a| Accumulator::new(a.function, a.output_type)).collect()
     }
 
-    fn live(&self, group: Group) -> Live {
+    /// The accumulators whose partial aggregates are `partials` (fresh ones when empty).
+    pub(super) fn restore(&self, partials: &Row) -> Vec<Accumulator> {
         let mut accs = self.fresh();
-        let mut rest = group.partials.values();
+        let mut rest = partials.values();
         if !rest.is_empty() {
             for acc in &mut accs {
                 let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
@@ -127,17 +129,31 @@ impl Calls {
                 rest = after;
             }
         }
-        Live { keys: group.keys, accs, rows: group.rows, fired: group.fired }
+        accs
+    }
+
+    /// The partial aggregates of `accs`, to store.
+    pub(super) fn partials(accs: &[Accumulator]) -> Row {
+        let mut values = Vec::new();
+        accs.iter().for_each(|a| a.partial(&mut values));
+        Row::new(values)
+    }
+
+    /// The aggregates' results.
+    pub(super) fn finish(&self, accs: &[Accumulator]) -> Row {
+        accs.iter().zip(&self.calls).map(|(acc, a)| acc.finish(a.output_type)).collect()
+    }
+
+    fn live(&self, group: Group) -> Live {
+        Live { accs: self.restore(&group.partials), keys: group.keys, rows: group.rows, fired: group.fired }
     }
 
     fn stored(live: Live) -> Group {
-        let mut values = Vec::new();
-        live.accs.iter().for_each(|a| a.partial(&mut values));
-        Group { keys: live.keys, partials: Row::new(values), rows: live.rows, fired: live.fired }
+        Group { partials: Self::partials(&live.accs), keys: live.keys, rows: live.rows, fired: live.fired }
     }
 
     fn result(&self, live: &Live) -> Row {
-        live.keys.concat(&live.accs.iter().zip(&self.calls).map(|(acc, a)| acc.finish(a.output_type)).collect())
+        live.keys.concat(&self.finish(&live.accs))
     }
 
     /// Adds `rows` to `live`; once its window has fired, sends the changed result out again
@@ -162,7 +178,7 @@ impl Calls {
     }
 
     /// Adds `row` to the accumulators; `None` after an evaluation error (reported).
-    fn accumulate(&self, cx: &mut KeyedContext<'_>, accs: &mut [Accumulator], row: &Row) -> Result<Option<()>, StateError> {
+    pub(super) fn accumulate(&self, cx: &mut KeyedContext<'_>, accs: &mut [Accumulator], row: &Row) -> Result<Option<()>, StateError> {
         for (i, (acc, a)) in accs.iter_mut().zip(&self.calls).enumerate() {
             if let Some(filter) = &a.filter {
                 let Some(keep) = self.eval.eval(filter, row) else { return Ok(None) };
