@@ -144,7 +144,12 @@ pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
         PlanOp::Project { exprs } => {
             let moved = |c: usize| exprs.iter().position(|e| e.as_column() == Some(c));
             let window = first.window.and_then(|w| Some(WindowColumns { start: moved(w.start)?, end: moved(w.end)?, event_time: w.event_time }));
-            TimeColumns { rowtime: first.rowtime.and_then(moved), window }
+            // `PROCTIME()` computed right after a source without a watermark is the processing-
+            // time attribute: that source times its rows by the wall clock, so the frontier is
+            // processing time and windows on it close as it passes.
+            let processing_time = matches!(inputs.first().map(|n| &n.op), Some(PlanOp::Source { watermark: None, .. }));
+            let proctime = || exprs.iter().position(|e| e.function_name().is_some_and(|n| n.eq_ignore_ascii_case("PROCTIME"))).filter(|_| processing_time);
+            TimeColumns { rowtime: first.rowtime.and_then(moved).or_else(proctime), window }
         }
         PlanOp::Union { .. } if inputs.iter().all(|n| n.time == first) => first,
         // A window aggregate grouped by the window's bounds keeps them as window columns, so a

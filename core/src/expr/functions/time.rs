@@ -35,6 +35,7 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["UNIX_TIMESTAMP"], signature: "() or (STRING[, format STRING])", bind: unix_timestamp },
     FunctionDef { names: &["FROM_UNIXTIME"], signature: "(BIGINT[, format STRING])", bind: from_unixtime },
     FunctionDef { names: &["NOW", "CURRENT_TIMESTAMP"], signature: "()", bind: now },
+    FunctionDef { names: &["PROCTIME"], signature: "()", bind: now },
     FunctionDef { names: &["LOCALTIMESTAMP"], signature: "()", bind: localtimestamp },
     FunctionDef { names: &["CURRENT_DATE"], signature: "()", bind: current_date },
 ];
@@ -323,7 +324,9 @@ fn from_unixtime(site: CallSite) -> Result<BoundExpr, ExprError> {
     Ok(BoundExpr::call(&name, args, kernel, DataType::String, true))
 }
 
-/// `NOW()` / `CURRENT_TIMESTAMP` → TIMESTAMP_LTZ, evaluated per record.
+/// `NOW()` / `CURRENT_TIMESTAMP` → TIMESTAMP_LTZ, evaluated per record. `PROCTIME()` too: as
+/// a computed column of a table without a watermark it is also the processing-time attribute
+/// windows can be defined on (see `plan::time`).
 fn now(site: CallSite) -> Result<BoundExpr, ExprError> {
     clock(site, DataType::TimestampLtz, |ms, _| Value::TimestampLtz(ms))
 }

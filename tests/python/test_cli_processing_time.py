@@ -1,0 +1,31 @@
+"""Processing-time windows through the `weir` CLI: `pt AS PROCTIME()` on a table without a
+watermark is a time attribute, and a TUMBLE over it closes windows as the wall clock passes
+them (append-only, every row counted once). No assertion on speed or on how rows split
+between windows: only on what any split must satisfy."""
+
+from datetime import datetime
+
+from conftest import json_changes, run_weir
+
+
+def test_tumbling_windows_on_proctime_close_with_the_wall_clock(weir, tmp_path):
+    script = tmp_path / "job.sql"
+    script.write_text("""
+SET 'execution.runtime-mode' = 'streaming';
+CREATE TABLE clicks (user_id INT, pt AS PROCTIME())
+  WITH ('connector' = 'datagen', 'rows-per-second' = '40', 'number-of-rows' = '60',
+        'fields.user_id.min' = '1', 'fields.user_id.max' = '3');
+SELECT window_start, window_end, user_id, COUNT(*) AS n
+FROM TABLE(TUMBLE(TABLE clicks, DESCRIPTOR(pt), INTERVAL '1' SECOND))
+GROUP BY window_start, window_end, user_id;
+""")
+    proc = run_weir(weir, "run", str(script), "--output", "json", "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    changes = json_changes(proc.stdout)
+    assert changes and all(op == "+I" for op, _ in changes), "a processing-time window is emitted once"
+    assert sum(row[3] for _, row in changes) == 60
+    for _, (start, end, user, _) in changes:
+        assert (datetime.fromisoformat(end) - datetime.fromisoformat(start)).total_seconds() == 1
+        assert 1 <= user <= 3
+    windows = {row[0] for _, row in changes}
+    assert len(windows) >= 2, "60 rows at 40 per second span more than one second"
