@@ -401,3 +401,27 @@ def test_late_elements_are_kept_and_seen_behind_the_watermark(workers: int) -> N
     expected = _late_reference(events, 2500, workers)
     assert out == expected
     assert 10 < sum(late for _, late in expected) < 90
+
+
+class Previous(KeyedProcessFunction):
+    """Pairs each element with the one of its key before it, in arrival order."""
+
+    def open(self, runtime_context: RuntimeContext) -> None:
+        self.last = runtime_context.get_state(ValueStateDescriptor("last", Types.LONG()))
+
+    def process_element(self, value: tuple[str, int], ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
+        yield ctx.get_current_key(), self.last.value(), value[1]
+        self.last.update(value[1])
+
+
+def test_elements_of_a_key_are_processed_in_arrival_order_not_timestamp_order() -> None:
+    events = [("a", 1000), ("a", 9000), ("b", 4000), ("a", 3000), ("b", 2000), ("a", 8000), ("b", 7000), ("a", 500)]
+    strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(3)).with_timestamp_assigner(lambda e, _: e[1])
+    ds = _env(workers=1).from_collection(events).assign_timestamps_and_watermarks(strategy).map(lambda e: e)
+    out = list(ds.key_by(lambda e: e[0]).process(Previous()).execute_and_collect())
+    last: dict[str, int | None] = {}
+    expected = []
+    for key, ts in events:
+        expected.append((key, last.get(key), ts))
+        last[key] = ts
+    assert out == expected
