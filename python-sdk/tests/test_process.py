@@ -335,6 +335,13 @@ def test_an_exception_fails_the_job_with_its_traceback() -> None:
         list(_env(workers=2).from_collection(range(5)).key_by(lambda v: v).process(Fails()).execute_and_collect())
     assert isinstance(caught.value.__cause__, ValueError)
 
+    class FailsToOpen(KeyedProcessFunction):
+        def open(self, runtime_context: RuntimeContext) -> None:
+            raise KeyError("no config")
+
+    with pytest.raises(JobError, match="(?s)FailsToOpen.*in open.*KeyError: 'no config'"):
+        list(_env().from_collection([1]).key_by(lambda v: v).process(FailsToOpen()).execute_and_collect())
+
 
 KEPT: list[Any] = []
 
@@ -425,3 +432,59 @@ def test_elements_of_a_key_are_processed_in_arrival_order_not_timestamp_order() 
         expected.append((key, last.get(key), ts))
         last[key] = ts
     assert out == expected
+
+
+def test_the_playground_map_state_program_runs_unchanged(tmp_path: Any) -> None:
+    """pyflink/playgrounds' 10-data_stream_batch_map_state.py, with `pyflink` imports replaced
+    by `weir` (FileSink and OutputFileConfig from `connectors.file_system`, where Flink 2 has
+    them) and the output path by a temporary directory."""
+    from weir.common import Row
+    from weir.common.serialization import Encoder
+    from weir.datastream.connectors import NumberSequenceSource
+    from weir.datastream.connectors.file_system import FileSink, OutputFileConfig
+
+    class MyKeyedProcessFunction(KeyedProcessFunction):
+        def open(self, runtime_context: RuntimeContext) -> None:
+            state_desc = MapStateDescriptor('map', Types.LONG(), Types.LONG())
+            self.state = runtime_context.get_map_state(state_desc)
+
+        def process_element(self, value: Any, ctx: 'KeyedProcessFunction.Context') -> Iterator[int]:
+            if not self.state.contains(value[0]):
+                result = value[1]
+                self.state.put(value[0], result)
+            else:
+                existing = self.state.get(value[0])
+                if existing <= 10:
+                    result = value[1] + existing
+                    self.state.put(value[0], result)
+                else:
+                    result = existing
+            yield result
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(2)
+    env.set_runtime_mode(RuntimeExecutionMode.BATCH)
+    seq_num_source = NumberSequenceSource(1, 1000)
+    file_sink = FileSink \
+        .for_row_format(str(tmp_path), Encoder.simple_string_encoder()) \
+        .with_output_file_config(OutputFileConfig.builder().with_part_prefix('pre').with_part_suffix('suf').build()) \
+        .build()
+    ds = env.from_source(
+        source=seq_num_source,
+        watermark_strategy=WatermarkStrategy.for_monotonous_timestamps(),
+        source_name='file_source',
+        type_info=Types.LONG())
+    ds.map(lambda a: Row(a % 4, 1), output_type=Types.ROW([Types.LONG(), Types.LONG()])) \
+        .key_by(lambda a: a[0]) \
+        .process(MyKeyedProcessFunction(), Types.LONG()) \
+        .sink_to(file_sink)
+    env.execute('10-data_stream_batch_map_state')
+
+    written = sorted(int(line) for f in tmp_path.rglob("pre*suf") for line in f.read_text().splitlines())
+    state: dict[int, int] = {}
+    expected = []
+    for a in range(1, 1001):
+        key = a % 4
+        state[key] = 1 if key not in state else (state[key] + 1 if state[key] <= 10 else state[key])
+        expected.append(state[key])
+    assert written == sorted(expected)
