@@ -14,6 +14,7 @@ from weir.common import Configuration, Duration, Time, Types, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import (
     DataStream,
+    CoProcessFunction,
     KeyedCoProcessFunction,
     KeyedProcessFunction,
     OutputTag,
@@ -488,3 +489,24 @@ def test_the_playground_map_state_program_runs_unchanged(tmp_path: Any) -> None:
         state[key] = 1 if key not in state else (state[key] + 1 if state[key] <= 10 else state[key])
         expected.append(state[key])
     assert written == sorted(expected)
+
+
+class Tagged(CoProcessFunction):
+    def process_element1(self, value: int, ctx: CoProcessFunction.Context) -> Iterator[Any]:
+        yield "left", value, ctx.timestamp()
+
+    def process_element2(self, value: str, ctx: CoProcessFunction.Context) -> Iterator[Any]:
+        ctx.output(OutputTag("right"), value)
+        yield "right", value, ctx.timestamp()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_co_process_function_on_connected_streams(workers: int) -> None:
+    env = _env(workers=workers)
+    left = env.from_collection([1, 2, 3]).assign_timestamps_and_watermarks(WatermarkStrategy.no_watermarks().with_timestamp_assigner(lambda v: v * 100))
+    right = env.from_collection(["x", "y"])
+    out = left.connect(right).process(Tagged())
+    assert sorted(out.execute_and_collect(), key=str) == sorted([("left", v, v * 100) for v in (1, 2, 3)] + [("right", s, None) for s in "xy"], key=str)
+    assert sorted(out.get_side_output(OutputTag("right")).execute_and_collect()) == ["x", "y"]
+    with pytest.raises(ValueError, match="connect a keyed stream with a keyed stream"):
+        left.key_by(lambda v: v).connect(right).process(Tagged())
