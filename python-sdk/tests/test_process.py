@@ -512,3 +512,22 @@ def test_co_process_function_on_connected_streams(workers: int) -> None:
     assert sorted(out.get_side_output(OutputTag("right")).execute_and_collect()) == ["x", "y"]
     with pytest.raises(ValueError, match="connect a keyed stream with a keyed stream"):
         left.key_by(lambda v: v).connect(right).process(Tagged())
+
+
+def test_outputs_may_carry_their_own_timestamp() -> None:
+    from weir.datastream.process import Timestamped
+
+    class Restamp(KeyedProcessFunction):
+        def process_element(self, value: int, ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
+            ctx.timer_service().register_processing_time_timer(0)
+            yield Timestamped(value, value + 1000)
+
+        def on_timer(self, timestamp: int, ctx: KeyedProcessFunction.OnTimerContext) -> Iterator[Any]:
+            yield Timestamped(("timer", ctx.get_current_key()), 7)
+
+    class Echo(ProcessFunction):
+        def process_element(self, value: Any, ctx: ProcessFunction.Context) -> Iterator[Any]:
+            yield value, ctx.timestamp()
+
+    out = _env(batch=True, workers=2).from_collection([1, 2]).key_by(lambda v: v).process(Restamp()).process(Echo())
+    assert sorted(out.execute_and_collect(), key=str) == sorted([(1, 1001), (2, 1002), (("timer", 1), 7), (("timer", 2), 7)], key=str)
