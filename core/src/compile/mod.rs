@@ -13,7 +13,7 @@ use timely::dataflow::Scope;
 
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
+use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
 use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 use crate::runtime::JobContext;
 use crate::types::Row;
@@ -49,7 +49,7 @@ pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &ValidatedPlan, ctx: &Jo
             PlanOp::Source { .. } => rows,
             _ => {
                 let (metrics, index) = (ctx.metrics.clone(), node.index);
-                rows.inspect_batch(move |_, updates| metrics.add_out(index, updates.len() as u64))
+                ops::count_in_order(rows.inner, move |n| metrics.add_out(index, n as u64)).as_collection()
             }
         });
         outputs.push(counted);
@@ -204,6 +204,16 @@ fn build_node<'s>(
         PlanOp::Sort { order_by, limit, offset } => {
             let (order_by, specs) = sort_parts(order_by);
             ops::sort(input, order_by, specs, *limit, *offset, inputs_append_only, eval)
+        }
+        PlanOp::Watermark { column, delay_ms } => ops::assign_watermarks(input, *column, *delay_ms, ctx),
+        PlanOp::Process { function, keys, values, timestamps, event_time } => {
+            let spec = ProcessSpec {
+                function: Arc::clone(function),
+                inputs: keys.iter().zip(values).zip(timestamps).map(|((k, v), t)| (compile_all(k), *v, *t)).collect(),
+                event_time: *event_time && ctx.mode == RuntimeMode::Streaming,
+                worker: (scope.index(), scope.peers()),
+            };
+            return ops::process(&node.id, node.index, inputs, spec, eval, ctx.clone());
         }
         PlanOp::Sink { connector, .. } if connector == "blackhole" => {
             // Nothing to write: the sink only has to see all of its input, on every worker.

@@ -101,7 +101,7 @@ impl KeyedLogic for IntervalJoin {
             }
         }
         let expiry = self.expiry(side, ts);
-        if expiry <= cx.watermark() {
+        if expiry <= cx.fired_watermark() {
             return Ok(());
         }
         let mut stored = self.sides[side].get(cx.store, &key, &(), &ts)?.unwrap_or_default();
