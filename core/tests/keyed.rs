@@ -183,6 +183,38 @@ fn interval_expected(events: &[Event]) -> Vec<Row> {
     rows
 }
 
+/// An outer interval join of the events with themselves: a row joins the next rows of its key
+/// up to 800 ms later (not itself), so the last row before each pause joins nothing.
+fn outer_interval_nodes(join_type: &str, dir: &std::path::Path, events: &[Event]) -> Vec<Json> {
+    vec![
+        source(dir, "l", events),
+        source(dir, "r", events),
+        json!({"kind": "interval_join", "id": "last", "left": "l", "right": "r", "left_keys": [{"column": "k"}], "right_keys": [{"column": "k"}],
+               "left_time": "ts", "right_time": "ts", "lower_ms": 0, "upper_ms": 800, "join_type": join_type,
+               "condition": {"call": {"function": "<>", "args": [{"column": "v"}, {"column": "v0"}]}}}),
+    ]
+}
+
+fn outer_interval_expected(events: &[Event], left_outer: bool, right_outer: bool) -> Vec<Row> {
+    let joins = |l: &Event, r: &Event| l.0 == r.0 && (0..=800).contains(&(r.2 - l.2)) && l.1 != r.1;
+    let values = |e: &Event| vec![Value::BigInt(e.0), Value::BigInt(e.1), ts(e.2)];
+    let nulls = || vec![Value::Null; 3];
+    let mut rows = Vec::new();
+    for l in events {
+        for r in events.iter().filter(|r| joins(l, r)) {
+            rows.push(Row::new([values(l), values(r)].concat()));
+        }
+        if left_outer && !events.iter().any(|r| joins(l, r)) {
+            rows.push(Row::new([values(l), nulls()].concat()));
+        }
+    }
+    for r in events.iter().filter(|r| right_outer && !events.iter().any(|l| joins(l, r))) {
+        rows.push(Row::new([nulls(), values(r)].concat()));
+    }
+    rows.sort();
+    rows
+}
+
 /// Nexmark q5's shape: per 2 s window the keys with the most rows — a window aggregate, a
 /// window aggregate over it, and a window join of the two on the window bounds.
 fn hot_keys_nodes(dir: &std::path::Path, events: &[Event]) -> Vec<Json> {
@@ -246,7 +278,9 @@ fn window_top_expected(events: &[Event]) -> Vec<Row> {
     rows
 }
 
-const CASES: [Case; 6] = [
+const CASES: [Case; 8] = [
+    Case { name: "left interval join", nodes: |d, e| outer_interval_nodes("left", d, e), expected: |e| outer_interval_expected(e, true, false) },
+    Case { name: "full interval join", nodes: |d, e| outer_interval_nodes("full", d, e), expected: |e| outer_interval_expected(e, true, true) },
     Case { name: "window top-n", nodes: window_top_nodes, expected: window_top_expected },
     Case { name: "window join", nodes: hot_keys_nodes, expected: hot_keys_expected },
     Case { name: "session", nodes: session_nodes, expected: session_expected },
@@ -291,7 +325,7 @@ fn rows_behind_the_watermark_whose_result_went_out_are_dropped_and_counted() {
     // Arrives last, long after every window, session and OVER row of its time has gone out.
     let mut input = events();
     input.push((0, 5, BASE));
-    for case in CASES.iter().filter(|c| c.name != "interval join") {
+    for case in CASES.iter().filter(|c| !c.name.contains("interval join")) {
         let dir = tempfile::tempdir().expect("temp dir");
         let (got, late) = run_counting_late((case.nodes)(dir.path(), &input), "last", RuntimeMode::Streaming, 1, &[]);
         assert_eq!(got, (case.expected)(&events()), "{}", case.name);

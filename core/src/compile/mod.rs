@@ -101,7 +101,7 @@ fn build_node<'s>(
             };
             return ops::over(&node.id, node.index, input, spec, eval, ctx.clone());
         }
-        PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, event_time } => {
+        PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, join_type, widths, event_time } => {
             requires_event_time(node, ctx, "interval joins", *event_time)?;
             let right = inputs.pop()?;
             let spec = IntervalJoinSpec {
@@ -112,6 +112,8 @@ fn build_node<'s>(
                 lower_ms: *lower_ms,
                 upper_ms: *upper_ms,
                 condition: condition.as_ref().map(BoundExpr::compile),
+                join_type: *join_type,
+                widths: *widths,
             };
             return ops::interval_join(&node.id, node.index, input, right, spec, eval, ctx.clone());
         }

@@ -300,6 +300,10 @@ pub struct IntervalJoinNode {
     /// A further condition over the joined columns (left then right).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Expr>,
+    /// Which rows to keep: an outer side's rows that joined nothing go out padded with NULLs
+    /// once the watermark shows nothing can join them any more.
+    #[serde(default)]
+    pub join_type: JoinType,
 }
 
 /// An aggregate function.

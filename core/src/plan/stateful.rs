@@ -72,11 +72,11 @@ impl PlanValidator {
             return Err(PlanError::new(&path.field("upper_ms"), format!("the interval is empty: lower_ms ({}) is after upper_ms ({})", n.lower_ms, n.upper_ms)));
         }
         let (left_keys, right_keys) = self.bind_join_keys(&n.left_keys, &n.right_keys, left, right, path)?;
-        let schema = left.schema.join(&right.schema);
         let condition = match &n.condition {
-            Some(c) => Some(self.bind_predicate(c, &schema, &path.field("condition"))?),
+            Some(c) => Some(self.bind_predicate(c, &left.schema.join(&right.schema), &path.field("condition"))?),
             None => None,
         };
+        let schema = super::validate::joined_schema(n.join_type, &left.schema, &right.schema);
         Ok(Checked {
             schema,
             op: PlanOp::IntervalJoin {
@@ -87,6 +87,8 @@ impl PlanValidator {
                 lower_ms: n.lower_ms,
                 upper_ms: n.upper_ms,
                 condition,
+                join_type: n.join_type,
+                widths: (left.schema.len(), right.schema.len()),
                 event_time: left.time.rowtime == Some(left_time) && right.time.rowtime == Some(right_time),
             },
             unique_key: None,

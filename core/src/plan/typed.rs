@@ -195,6 +195,10 @@ pub enum PlanOp {
         upper_ms: i64,
         /// Condition over left columns followed by right columns.
         condition: Option<BoundExpr>,
+        /// Inner, or which sides' unmatched rows go out padded with NULLs.
+        join_type: JoinType,
+        /// The left and right inputs' column counts (the padding of an unmatched row).
+        widths: (usize, usize),
         /// Both time columns are their inputs' event-time columns (needed in streaming mode).
         event_time: bool,
     },

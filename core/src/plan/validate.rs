@@ -92,6 +92,19 @@ pub const IDLE_TIMEOUT_OPTION: &str = "scan.watermark.idle-timeout";
 /// The job setting giving every event-time source an idle timeout.
 pub const IDLE_TIMEOUT_CONFIG: &str = "table.exec.source.idle-timeout";
 
+/// The columns of a join of `left` and `right`: a side padded with NULLs when unmatched (the
+/// other side of an outer join) has nullable columns.
+pub(super) fn joined_schema(join_type: JoinType, left: &Schema, right: &Schema) -> Schema {
+    let nullable = |s: &Schema, yes: bool| Schema::new(s.fields.iter().map(|f| f.clone().with_nullable(f.nullable || yes)).collect());
+    let (l_null, r_null) = match join_type {
+        JoinType::Inner => (false, false),
+        JoinType::Left => (false, true),
+        JoinType::Right => (true, false),
+        JoinType::Full => (true, true),
+    };
+    nullable(left, l_null).join(&nullable(right, r_null))
+}
+
 /// The job setting that keeps event-time windows open for late rows after they fire (Flink's
 /// `table.exec.emit.allow-lateness`): late rows within it re-fire the window's result.
 pub const ALLOW_LATENESS_CONFIG: &str = "table.exec.emit.allow-lateness";
@@ -476,14 +489,7 @@ impl PlanValidator {
     fn check_join(&self, n: &JoinNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
         let (left, right) = (self.input(inputs, 0), self.input(inputs, 1));
         let (left_keys, right_keys) = self.bind_join_keys(&n.left_keys, &n.right_keys, left, right, path)?;
-        let nullable = |s: &Schema, yes: bool| Schema::new(s.fields.iter().map(|f| f.clone().with_nullable(f.nullable || yes)).collect());
-        let (l_null, r_null) = match n.join_type {
-            JoinType::Inner => (false, false),
-            JoinType::Left => (false, true),
-            JoinType::Right => (true, false),
-            JoinType::Full => (true, true),
-        };
-        let schema = nullable(&left.schema, l_null).join(&nullable(&right.schema, r_null));
+        let schema = joined_schema(n.join_type, &left.schema, &right.schema);
         let condition = match &n.condition {
             Some(c) => Some(self.bind_predicate(c, &left.schema.join(&right.schema), &path.field("condition"))?),
             None => None,

@@ -143,10 +143,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         right_keys: Vec<Expr>,
         condition: Option<Expr>,
     ) -> Result<Relation, SqlError> {
-        if join_type == JoinType::Inner {
-            if let Some(rel) = self.interval_join(&left, &right, (&left_keys, &right_keys), condition.as_ref())? {
-                return Ok(rel);
-            }
+        if let Some(rel) = self.interval_join(&left, &right, join_type, (&left_keys, &right_keys), condition.as_ref())? {
+            return Ok(rel);
         }
         let id = self.job.fresh_id("join");
         let node = JoinNode { id: id.clone(), left: left.node.clone(), right: right.node.clone(), join_type, left_keys, right_keys, condition };

@@ -1,11 +1,11 @@
-//! Interval joins in SQL: an inner join whose condition bounds one input's event time by the
+//! Interval joins in SQL: a join (inner or outer) whose condition bounds one input's event time by the
 //! other's from both sides — `l.ts BETWEEN r.ts - INTERVAL '1' HOUR AND r.ts`, or the same with
 //! `>=`/`<=`/`>`/`<` — over append-only inputs with watermarks, as Flink plans them. Such a
 //! join becomes an `interval_join` node whose state expires with the watermark; the other
 //! conjuncts stay its residual condition.
 
 use crate::expr::{Expr, Literal};
-use crate::plan::{IntervalJoinNode, Node};
+use crate::plan::{IntervalJoinNode, JoinType, Node};
 use crate::types::DataType;
 
 use super::error::SqlError;
@@ -90,10 +90,10 @@ fn conjuncts_of(e: &Expr, out: &mut Vec<Expr>) {
 }
 
 impl<'b, 'c> QueryPlanner<'b, 'c> {
-    /// An `interval_join` node for the inner join of `left` and `right` on the keys when
+    /// An `interval_join` node for the join of `left` and `right` on the keys when
     /// `condition` bounds the difference of their event-time columns from below and above
     /// and both inputs are append-only; `None` when it is an ordinary join.
-    pub fn interval_join(&mut self, left: &Relation, right: &Relation, keys: (&[Expr], &[Expr]), condition: Option<&Expr>) -> Result<Option<Relation>, SqlError> {
+    pub fn interval_join(&mut self, left: &Relation, right: &Relation, join_type: JoinType, keys: (&[Expr], &[Expr]), condition: Option<&Expr>) -> Result<Option<Relation>, SqlError> {
         let Some(condition) = condition else { return Ok(None) };
         let (Some((lt, l_append)), Some((rt, r_append))) = (self.job.event_time(&left.node), self.job.event_time(&right.node)) else { return Ok(None) };
         if !l_append || !r_append {
@@ -127,6 +127,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             lower_ms,
             upper_ms,
             condition: and_all(rest),
+            join_type,
         };
         let schema = self.job.add(Node::IntervalJoin(node))?;
         Ok(Some(joined_relation(left, right, &id, &schema)))

@@ -6,12 +6,19 @@
 //! of the other side could still match it: a left row until the watermark passes
 //! `time + upper`, a right row until it passes `time - lower`. A timer at that time drops it,
 //! so state stays bounded by the interval and the out-of-orderness, however long the input.
+//!
+//! Outer interval joins (LEFT, RIGHT, FULL) keep with each stored row of an outer side whether
+//! it has joined; when its timer drops it unjoined, it goes out padded with NULLs — at that
+//! time, once nothing can join it any more, so the output stays append-only (Flink's outer
+//! interval joins). A row of an outer side with a NULL key joins nothing and goes out padded
+//! at once.
 
 use weir_state::{MapState, StateError};
 
 use crate::expr::CompiledExpr;
+use crate::plan::JoinType;
 use crate::runtime::JobContext;
-use crate::types::Row;
+use crate::types::{Row, Value};
 
 use super::super::{Evaluator, Rows};
 use super::{condition_holds, keyed, KeyedContext, KeyedLogic};
@@ -32,16 +39,29 @@ pub struct IntervalJoinSpec {
     pub upper_ms: i64,
     /// A condition over the left columns followed by the right columns.
     pub condition: Option<CompiledExpr>,
+    /// Inner, or which sides' unmatched rows go out padded with NULLs.
+    pub join_type: JoinType,
+    /// The left and right column counts.
+    pub widths: (usize, usize),
 }
 
 /// The joined rows (left columns, then right columns) of `left` and `right`.
 pub fn interval_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>, spec: IntervalJoinSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+    let outer = match spec.join_type {
+        JoinType::Inner => [false, false],
+        JoinType::Left => [true, false],
+        JoinType::Right => [false, true],
+        JoinType::Full => [true, true],
+    };
     let logic = IntervalJoin {
         left_time: spec.left_time,
         right_time: spec.right_time,
         lower: spec.lower_ms,
         upper: spec.upper_ms,
         condition: spec.condition,
+        outer,
+        widths: [spec.widths.0, spec.widths.1],
+        keys: [spec.left_keys.clone(), spec.right_keys.clone()],
         eval: eval.clone(),
         sides: [MapState::new("interval-left"), MapState::new("interval-right")],
     };
@@ -55,9 +75,14 @@ struct IntervalJoin {
     lower: i64,
     upper: i64,
     condition: Option<CompiledExpr>,
+    /// Whether each side's unmatched rows go out padded.
+    outer: [bool; 2],
+    widths: [usize; 2],
+    /// Each side's join keys (to tell a NULL key of an outer side).
+    keys: [Vec<CompiledExpr>; 2],
     eval: Evaluator,
-    /// Stored rows of each side by event time.
-    sides: [MapState<i64, Vec<Row>>; 2],
+    /// Stored rows of each side by event time, each with whether it has joined.
+    sides: [MapState<i64, Vec<(Row, bool)>>; 2],
 }
 
 impl IntervalJoin {
@@ -67,23 +92,47 @@ impl IntervalJoin {
         if side == 0 { ts.saturating_add(self.upper) } else { ts.saturating_sub(self.lower) }
     }
 
-    fn emit_if(&self, cx: &mut KeyedContext<'_>, left: &Row, right: &Row) {
+    /// Emits the join of `left` and `right` if the condition holds; whether it did.
+    fn emit_if(&self, cx: &mut KeyedContext<'_>, left: &Row, right: &Row) -> bool {
         let joined = left.concat(right);
-        if condition_holds(&self.eval, self.condition.as_ref(), &joined) {
+        let holds = condition_holds(&self.eval, self.condition.as_ref(), &joined);
+        if holds {
             cx.emit(joined);
         }
+        holds
+    }
+
+    /// Emits `row` of `side`, which joined nothing, padded with NULLs for the other side.
+    fn emit_unmatched(&self, cx: &mut KeyedContext<'_>, side: usize, row: &Row) {
+        let nulls = Row::new(vec![Value::Null; self.widths[1 - side]]);
+        cx.emit(if side == 0 { row.concat(&nulls) } else { nulls.concat(row) });
     }
 }
 
 impl KeyedLogic for IntervalJoin {
     fn null_keys_match(&self) -> bool {
-        false
+        // An outer side's rows with a NULL key still go out (padded); the logic drops the others.
+        self.outer[0] || self.outer[1]
     }
 
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
         let side = input.min(1);
+        if self.outer[0] || self.outer[1] {
+            let null_key = self.eval.eval_row(&self.keys[side], &row).is_none_or(|k| k.values().iter().any(Value::is_null));
+            if null_key {
+                if self.outer[side] {
+                    self.emit_unmatched(cx, side, &row);
+                }
+                return Ok(());
+            }
+        }
         let column = if side == 0 { self.left_time } else { self.right_time };
-        let Some(ts) = row.get(column).as_i64() else { return Ok(()) };
+        let Some(ts) = row.get(column).as_i64() else {
+            if self.outer[side] {
+                self.emit_unmatched(cx, side, &row);
+            }
+            return Ok(());
+        };
         let key = cx.key().to_vec();
         // Rows of the other side at times `other` with `other - ts` (left arriving) or
         // `ts - other` (right arriving) within [lower, upper].
@@ -92,20 +141,31 @@ impl KeyedLogic for IntervalJoin {
         } else {
             (ts.saturating_sub(self.upper), ts.saturating_sub(self.lower))
         };
-        for (other, rows) in self.sides[1 - side].entries(cx.store, &key, &())? {
+        let mut matched = false;
+        for (other, mut rows) in self.sides[1 - side].entries(cx.store, &key, &())? {
             if other < low || other > high {
                 continue;
             }
-            for r in &rows {
-                if side == 0 { self.emit_if(cx, &row, r) } else { self.emit_if(cx, r, &row) }
+            let mut newly_matched = false;
+            for (r, joined) in &mut rows {
+                let hit = if side == 0 { self.emit_if(cx, &row, r) } else { self.emit_if(cx, r, &row) };
+                matched |= hit;
+                newly_matched |= hit && !*joined;
+                *joined |= hit;
+            }
+            if newly_matched && self.outer[1 - side] {
+                self.sides[1 - side].put(cx.store, &key, &(), &other, &rows)?;
             }
         }
         let expiry = self.expiry(side, ts);
         if expiry <= cx.fired_watermark() {
+            if self.outer[side] && !matched {
+                self.emit_unmatched(cx, side, &row);
+            }
             return Ok(());
         }
         let mut stored = self.sides[side].get(cx.store, &key, &(), &ts)?.unwrap_or_default();
-        stored.push(row);
+        stored.push((row, matched));
         self.sides[side].put(cx.store, &key, &(), &ts, &stored)?;
         cx.register_timer(expiry)
     }
@@ -114,9 +174,14 @@ impl KeyedLogic for IntervalJoin {
         let key = cx.key().to_vec();
         for side in 0..2 {
             for ts in self.sides[side].keys(cx.store, &key, &())? {
-                if self.expiry(side, ts) <= timestamp {
-                    self.sides[side].remove(cx.store, &key, &(), &ts)?;
+                if self.expiry(side, ts) > timestamp {
+                    continue;
                 }
+                if self.outer[side] {
+                    let rows = self.sides[side].get(cx.store, &key, &(), &ts)?.unwrap_or_default();
+                    rows.iter().filter(|(_, joined)| !joined).for_each(|(r, _)| self.emit_unmatched(cx, side, r));
+                }
+                self.sides[side].remove(cx.store, &key, &(), &ts)?;
             }
         }
         Ok(())

@@ -146,13 +146,7 @@ impl KeyedLogic for SessionAggregate {
             if s.end != end {
                 cx.delete_timer(s.end - 1)?;
             }
-            let partials = Calls::partials(&s.accs);
-            let mut rest = partials.values();
-            for acc in &mut accs {
-                let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
-                acc.merge(mine, 1);
-                rest = after;
-            }
+            Calls::merge(&mut accs, &Calls::partials(&s.accs));
         }
         partition.sessions = kept;
         let Some(()) = self.calls.accumulate(cx, &mut accs, &row)? else { return Ok(()) };

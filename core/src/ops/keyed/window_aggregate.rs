@@ -121,15 +121,21 @@ impl Calls {
     /// The accumulators whose partial aggregates are `partials` (fresh ones when empty).
     pub(super) fn restore(&self, partials: &Row) -> Vec<Accumulator> {
         let mut accs = self.fresh();
-        let mut rest = partials.values();
-        if !rest.is_empty() {
-            for acc in &mut accs {
-                let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
-                acc.merge(mine, 1);
-                rest = after;
-            }
-        }
+        Self::merge(&mut accs, partials);
         accs
+    }
+
+    /// Merges the partial aggregates `partials` (of the same calls) into `accs`.
+    pub(super) fn merge(accs: &mut [Accumulator], partials: &Row) {
+        let mut rest = partials.values();
+        if rest.is_empty() {
+            return;
+        }
+        for acc in accs {
+            let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
+            acc.merge(mine, 1);
+            rest = after;
+        }
     }
 
     /// The partial aggregates of `accs`, to store.
