@@ -65,7 +65,7 @@ class DataStream:
     def key_by(self, key_selector: Any, key_type: Any = None) -> "KeyedStream":
         """Partitions the stream by ``key_selector(record)``."""
         nodes, head = self._materialized()
-        return KeyedStream(self._env, nodes, head, as_callable(key_selector, "get_key"), self._type_info)
+        return KeyedStream(self._env, nodes, head, as_callable(key_selector, "get_key"), self._type_info, chain=(self._nodes, self._head, self._steps, self._source))
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """The records of this stream and of ``streams``."""
@@ -220,16 +220,23 @@ class DataStream:
 class KeyedStream(DataStream):
     """A stream partitioned by key: rolling ``reduce``, ``sum``, ``min``, ``max``."""
 
-    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, key: Callable[[Any], Any], type_info: Any = None) -> None:
+    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, key: Callable[[Any], Any], type_info: Any = None,
+                 chain: tuple[list[dict[str, Any]], str, list[records.Step], list[Any] | None] | None = None) -> None:
         super().__init__(env, nodes, head, [], type_info=type_info)
         self._key = key
+        # The stream before key_by, unmaterialized: `reduce` runs its stateless steps itself.
+        self._chain = chain
 
     def reduce(self, func: Any) -> DataStream:
         """Per key, the running combination of the records: each record emits its key's new
         value (streaming mode), or only each key's final value (batch mode)."""
-        reducer = records.RollingReduce(self._env._counter, self._key, as_callable(func, "reduce"))
-        name = self._env._register(reducer, "reduce", [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES")], f"reduce {_label(reducer.reduce)}")
-        nodes, head = self._env._flat_map(self._nodes, self._head, name, records.ARGS, ["seq", "k", "v"], ("ts",))
+        base_nodes, base_head, steps, source = self._chain or (self._nodes, self._head, [], None)
+        stamps = source is not None or any(kind == "timestamp" for kind, _ in steps)
+        reducer = records.RollingReduce(self._env._counter, self._key, as_callable(func, "reduce"), steps, source, stamps, per_record=not self._env._batch)
+        columns = [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES")] + ([("ts", "BIGINT")] if stamps else [])
+        name = self._env._register(reducer, "reduce", columns, f"reduce {_label(reducer.reduce)}")
+        args = [{"column": 0}] if source is not None else records.ARGS
+        nodes, head = self._env._flat_map(base_nodes, base_head, name, args, [n for n, _ in columns], () if stamps else ("ts",))
         if self._env._batch:
             dedup = {"kind": "deduplicate", "id": self._env._fresh_id("last"), "input": head, "key": [{"column": "k"}], "order_by": {"column": "seq"}, "keep": "last"}
             nodes, head = nodes + [dedup], dedup["id"]

@@ -85,29 +85,70 @@ class Chain:
 
 
 class RollingReduce:
-    """A keyed rolling reduce as a batched table function: ``(seq, v, ts)`` in, ``(seq, key, v)``
-    out with the new accumulated value of the record's key (the caller keeps the record's ``ts``).
+    """A keyed rolling reduce as a batched table function: ``(seq, v, ts)`` in (``(i,)`` for a
+    collection source), ``(seq, key, v)`` out with the new accumulated value of the record's key
+    (``(seq, key, v, ts)`` when ``stamps``; otherwise the caller keeps the input's ``ts``).
 
-    The state is one dict shared by every worker thread: calls are serialized by the GIL, so
-    each record updates its key's value exactly once whichever worker it arrives on. (Keyed
-    state in the engine, partitioned by key, comes with the event-time work.)"""
+    ``steps`` are stateless operations fused in front (the chain before ``key_by``), so their
+    records are never pickled. With ``per_record`` (streaming mode) every record emits its key's
+    new value, as Flink's rolling reduce does; without (batch mode, where only each key's final
+    value counts) a call emits each key it touched once, its value after the call.
 
-    def __init__(self, counter: "itertools.count[int]", key: Callable[[Any], Any], reduce: Callable[[Any, Any], Any]) -> None:
+    The state is one dict shared by every worker thread, updated under the GIL. Each output
+    takes its sequence number before reading the value, so whichever worker emits a key last
+    (the largest ``seq``, which batch mode keeps) carries its latest value even when the
+    interpreter switches threads in between."""
+
+    def __init__(self, counter: "itertools.count[int]", key: Callable[[Any], Any], reduce: Callable[[Any, Any], Any], steps: list[Step] | None = None,
+                 source: list[Any] | None = None, stamps: bool = False, per_record: bool = True) -> None:
         self.counter = counter
         self.key = key
         self.reduce = reduce
+        self.steps = steps or []
+        self.source = source
+        self.stamps = stamps
+        self.per_record = per_record
         self.state: dict[Any, Any] = {}
+        self._apply = _compiled(self.steps)
 
-    def __call__(self, batch: list[tuple[int, bytes, int | None]]) -> list[tuple[int, tuple[int, bytes, bytes]]]:
-        out = []
-        state, key, reduce = self.state, self.key, self.reduce
-        for i, (_, v, _ts) in enumerate(batch):
-            value = pickle.loads(v)
-            k = key(value)
-            acc = reduce(state[k], value) if k in state else value
-            state[k] = acc
-            out.append((i, (next(self.counter), pickle.dumps(k, PROTOCOL), pickle.dumps(acc, PROTOCOL))))
+    def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[Any, ...]]]:
+        out: list[tuple[int, tuple[Any, ...]]] = []
+        state, key, reduce, apply, source = self.state, self.key, self.reduce, self._apply, self.source
+        touched: dict[Any, tuple[int, int | None]] = {}
+        for i, args in enumerate(batch):
+            value, t = (source[args[0]], None) if source is not None else (pickle.loads(args[1]), args[2])
+            for v, ts in apply(value, t):
+                k = key(v)
+                state[k] = reduce(state[k], v) if k in state else v
+                if self.per_record:
+                    out.append((i, self._row(k, ts)))
+                else:
+                    touched[k] = (i, ts)
+        for k, (i, ts) in touched.items():
+            out.append((i, self._row(k, ts)))
         return out
+
+    def _row(self, k: Any, ts: int | None) -> tuple[Any, ...]:
+        seq = next(self.counter)
+        row = (seq, pickle.dumps(k, PROTOCOL), pickle.dumps(self.state[k], PROTOCOL))
+        return (*row, ts) if self.stamps else row
+
+
+def _compiled(steps: list[Step]) -> Callable[[Any, int | None], Iterable[tuple[Any, int | None]]]:
+    """``steps`` as one function from a record and its timestamp to the pairs they produce:
+    plain calls for a chain of maps (no generator per record), ``apply_chain`` otherwise."""
+    if not steps:
+        return lambda v, t: ((v, t),)
+    if all(kind == "map" for kind, _ in steps):
+        functions = [f for _, f in steps]
+
+        def mapped(v: Any, t: int | None) -> tuple[tuple[Any, int | None]]:
+            for f in functions:
+                v = f(v)
+            return ((v, t),)
+
+        return mapped
+    return lambda v, t: apply_chain([(v, t)], steps)
 
 
 class KeyColumn:
