@@ -117,24 +117,64 @@ class KeyedBroadcastProcessFunction(_NeedsKeyedState):
     """Not supported yet (broadcast state)."""
 
 
-class AggregateFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class AggregateFunction(Function):
+    """Incremental aggregation of a window's elements into an accumulator."""
+
+    def create_accumulator(self) -> Any:
+        """A new, empty accumulator."""
+        raise NotImplementedError
+
+    def add(self, value: Any, accumulator: Any) -> Any:
+        """``accumulator`` with ``value`` added (may update and return it)."""
+        raise NotImplementedError
+
+    def get_result(self, accumulator: Any) -> Any:
+        """The aggregate's value."""
+        raise NotImplementedError
+
+    def merge(self, acc_a: Any, acc_b: Any) -> Any:
+        """Two accumulators combined (session windows merging)."""
+        raise NotImplementedError
 
 
-class WindowFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class WindowFunction(Function):
+    """Evaluates a keyed window: implement ``apply(key, window, inputs)``."""
+
+    def apply(self, key: Any, window: Any, inputs: Iterable[Any]) -> Iterable[Any]:
+        """The records for the window's elements ``inputs``."""
+        raise NotImplementedError
 
 
-class AllWindowFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class AllWindowFunction(Function):
+    """Evaluates a window of ``window_all``: implement ``apply(window, inputs)``."""
+
+    def apply(self, window: Any, inputs: Iterable[Any]) -> Iterable[Any]:
+        """The records for the window's elements ``inputs``."""
+        raise NotImplementedError
 
 
-class ProcessWindowFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class ProcessWindowFunction(Function):
+    """Evaluates a keyed window with a context (``window()``, ``current_watermark()``,
+    ``current_processing_time()``, ``window_state()``, ``global_state()``, ``output(tag, v)``):
+    implement ``process(key, context, elements)``."""
+
+    def process(self, key: Any, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
+        """The records for the window's ``elements``."""
+        raise NotImplementedError
+
+    def clear(self, context: Any) -> None:
+        """Called when the window's state is dropped (clear per-window state here)."""
 
 
-class ProcessAllWindowFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class ProcessAllWindowFunction(Function):
+    """Evaluates a window of ``window_all`` with a context: implement ``process(context, elements)``."""
+
+    def process(self, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
+        """The records for the window's ``elements``."""
+        raise NotImplementedError
+
+    def clear(self, context: Any) -> None:
+        """Called when the window's state is dropped."""
 
 
 class SourceFunction(_NeedsKeyedState):
