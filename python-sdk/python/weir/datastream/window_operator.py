@@ -201,7 +201,7 @@ class WindowOperator(KeyedProcessFunction):
     # ----- elements -----
     def process_element(self, value: Any, ctx: Any) -> list[Any]:
         """Adds ``value`` to its windows and runs the trigger on each; late values go to the side
-        output (or are dropped)."""
+        output (or are dropped). Returns ``(timestamp, record)`` pairs."""
         timers = _Timers(self._timer_windows, ctx.timer_service())
         timestamp = ctx.timestamp()
         windows = self.assigner.assign_windows(value, timestamp, _AssignerContext(ctx, self._runtime_context))
@@ -209,16 +209,17 @@ class WindowOperator(KeyedProcessFunction):
         out: list[Any] = []
         skipped = True
         for window in windows:
+            state_window = window
             if self.merging:
-                window = self._add_session(window, ctx, timers, watermark)
+                window, state_window = self._add_session(window, ctx, timers, watermark)
             if self._is_window_late(window, watermark):
                 if self.merging:
-                    self._sessions.remove(window)
+                    self._retire(window)
                 continue
             skipped = False
-            self._contents.put(window, self.contents.add(self._contents.get(window), value))
+            self.contents.add(self._contents, state_window, value)
             result = self.trigger.on_element(value, timestamp, window, _TriggerContext(self, ctx, timers, window))
-            self._apply(result, window, ctx, out)
+            self._apply(result, window, state_window, ctx, out)
             self._register_cleanup(timers, window)
         if skipped and self.event_time and timestamp is not None and timestamp + self.allowed_lateness <= watermark:
             if self.late_data_tag is not None:
@@ -227,23 +228,25 @@ class WindowOperator(KeyedProcessFunction):
                 self.late_records_dropped += 1
         return out
 
-    def _apply(self, result: Any, window: Any, ctx: Any, out: list[Any]) -> None:
+    def _apply(self, result: Any, window: Any, state_window: Any, ctx: Any, out: list[Any]) -> None:
         if result.is_fire():
-            acc = self._contents.get(window)
-            if acc is not None:
-                out.extend(self._emit(window, acc, ctx))
-        if result.is_purge() and self._contents.contains(window):
-            self._contents.remove(window)
+            elements = self.contents.elements(self._contents, state_window)
+            if elements is not None:
+                context = _ProcessContext(self, ctx, window)
+                produced = self.function.process(ctx.get_current_key(), window, context, elements)
+                out.extend((window.max_timestamp(), v) for v in (produced or []))
+        if result.is_purge():
+            self.contents.clear(self._contents, state_window)
 
-    def _emit(self, window: Any, acc: Any, ctx: Any) -> Iterable[Any]:
-        context = _ProcessContext(self, ctx, window)
-        produced = self.function.process(ctx.get_current_key(), window, context, self.contents.elements(acc))
-        ts = window.max_timestamp()
-        return [(ts, v) for v in (produced or [])]
+    def _retire(self, window: Any) -> None:
+        if self._sessions.contains(window):
+            self._sessions.remove(window)
 
-    def _add_session(self, new: Any, ctx: Any, timers: _Timers, watermark: int) -> Any:
+    def _add_session(self, new: Any, ctx: Any, timers: _Timers, watermark: int) -> tuple[Any, Any]:
         """Adds the new session window of an element to the key's sessions, merging the ones it
-        overlaps (their contents, trigger state and timers), and returns the window it ended in."""
+        overlaps, and returns the window it ended in and the window its contents are kept under.
+        As in Flink's ``MergingWindowSet``, a merged window keeps the contents of one of the
+        windows it replaces (no copy when a session grows); the others' are moved into them."""
         active = list(self._sessions.keys())
         collector = _MergeCollector()
         self.assigner.merge_windows(list(dict.fromkeys([*active, new])), collector)  # type: ignore[attr-defined]
@@ -257,53 +260,45 @@ class WindowOperator(KeyedProcessFunction):
                 continue
             if self.event_time and min(int(result.max_timestamp()) + self.allowed_lateness, MAX_LONG) <= watermark:
                 raise RuntimeError(f"merging sessions into {result!r} would end it before the current watermark {watermark}")
+            state_windows = [self._sessions.get(w) for w in existing]
             self.trigger.on_merge(result, _TriggerContext(self, ctx, timers, result, existing))
             for m in existing:
                 if m != result:
                     self.trigger.clear(m, _TriggerContext(self, ctx, timers, m))
                     self._delete_cleanup(timers, m)
-            accs = [self._contents.get(m) for m in existing if self._contents.contains(m)]
-            for m in existing:
-                if m != result:
-                    if self._contents.contains(m):
-                        self._contents.remove(m)
-                    self._sessions.remove(m)
-            if accs:
-                merged_acc = accs[0]
-                for a in accs[1:]:
-                    merged_acc = self.contents.merge(merged_acc, a)
-                self._contents.put(result, merged_acc)
-            self._sessions.put(result, True)
+                self._sessions.remove(m)
+            self.contents.merge(self._contents, state_windows[0], state_windows[1:])
+            self._sessions.put(result, state_windows[0])
         if not self._sessions.contains(result_window):
-            self._sessions.put(result_window, True)
-        return result_window
+            self._sessions.put(result_window, result_window)
+        return result_window, self._sessions.get(result_window)
 
     # ----- timers -----
     def on_timer(self, timestamp: int, ctx: Any) -> list[Any]:
-        """Runs the trigger of each window whose timer fired; drops windows at cleanup time."""
+        """Runs the trigger of each window whose timer fired; drops windows at cleanup time.
+        Returns ``(timestamp, record)`` pairs."""
         domain = _domain(ctx.time_domain())
         timers = _Timers(self._timer_windows, ctx.timer_service())
         out: list[Any] = []
         for window in timers.pop(domain, timestamp):
-            if self.merging and not self._sessions.contains(window):
-                continue
+            state_window = window
+            if self.merging:
+                state_window = self._sessions.get(window)
+                if state_window is None:
+                    continue
             tctx = _TriggerContext(self, ctx, timers, window)
             if domain == EVENT:
                 result = self.trigger.on_event_time(timestamp, window, tctx)
             else:
                 result = self.trigger.on_processing_time(timestamp, window, tctx)
-            self._apply(result, window, ctx, out)
+            self._apply(result, window, state_window, ctx, out)
             if (domain == EVENT) == self.event_time and timestamp == self._cleanup_time(window):
-                self._clear_all(window, ctx, tctx)
+                self.contents.clear(self._contents, state_window)
+                self.trigger.clear(window, tctx)
+                self.function.clear(window, _ProcessContext(self, ctx, window))
+                if self.merging:
+                    self._retire(window)
         return out
-
-    def _clear_all(self, window: Any, ctx: Any, tctx: _TriggerContext) -> None:
-        if self._contents.contains(window):
-            self._contents.remove(window)
-        self.trigger.clear(window, tctx)
-        self.function.clear(window, _ProcessContext(self, ctx, window))
-        if self.merging and self._sessions.contains(window):
-            self._sessions.remove(window)
 
 
 class _ProcessContext:

@@ -181,71 +181,132 @@ class WindowStateStore:
 
 # ----- window contents -----
 class Contents:
-    """How a window holds its elements: ``add`` one, ``merge`` two windows' holdings, and the
-    ``elements`` the window function receives."""
+    """How a window holds its elements in the operator's keyed MapState ``store``: ``add`` one,
+    ``merge`` other windows' holdings into one (sessions), ``elements`` for the window function."""
 
-    def add(self, acc: Any, value: Any) -> Any:
-        """``acc`` (None for an empty window) with ``value`` added."""
+    def add(self, store: Any, window: Any, value: Any) -> None:
+        """Adds ``value`` to ``window``."""
         raise NotImplementedError
 
-    def merge(self, a: Any, b: Any) -> Any:
-        """The holdings of two merged windows."""
+    def elements(self, store: Any, window: Any) -> list[Any] | None:
+        """What the window function gets; None for an empty window."""
         raise NotImplementedError
 
-    def elements(self, acc: Any) -> list[Any]:
-        """What the window function gets."""
+    def merge(self, store: Any, target: Any, sources: list[Any]) -> None:
+        """Moves the holdings of ``sources`` into ``target``."""
+        raise NotImplementedError
+
+    def clear(self, store: Any, window: Any) -> None:
+        """Empties ``window``."""
         raise NotImplementedError
 
 
 class ListContents(Contents):
-    """Every element, in arrival order (``process`` and ``apply``)."""
+    """Every element, in arrival order (``process`` and ``apply``): one entry per element, so
+    adding one does not rewrite the others."""
 
-    def add(self, acc: Any, value: Any) -> Any:
+    def add(self, store: Any, window: Any, value: Any) -> None:
         """Appends."""
-        return [value] if acc is None else [*acc, value]
+        n = store.get(("n", window)) or 0
+        store.put(("e", window, n), value)
+        store.put(("n", window), n + 1)
 
-    def merge(self, a: Any, b: Any) -> Any:
-        """Concatenates."""
-        return [*a, *b]
-
-    def elements(self, acc: Any) -> list[Any]:
+    def elements(self, store: Any, window: Any) -> list[Any] | None:
         """The elements."""
-        return list(acc)
+        n = store.get(("n", window))
+        return [store.get(("e", window, i)) for i in range(n)] if n else None
+
+    def merge(self, store: Any, target: Any, sources: list[Any]) -> None:
+        """Appends each source's elements to the target's."""
+        for w in sources:
+            items = self.elements(store, w)
+            self.clear(store, w)
+            for v in items or []:
+                self.add(store, target, v)
+
+    def clear(self, store: Any, window: Any) -> None:
+        """Drops the elements."""
+        n = store.get(("n", window))
+        if n:
+            for i in range(n):
+                store.remove(("e", window, i))
+            store.remove(("n", window))
 
 
-class ReduceContents(Contents):
+class _Accumulated(Contents):
+    """One accumulator per window."""
+
+    def add(self, store: Any, window: Any, value: Any) -> None:
+        """Accumulates."""
+        store.put(("acc", window), self.accumulate(store.get(("acc", window)), value))
+
+    def elements(self, store: Any, window: Any) -> list[Any] | None:
+        """The one result."""
+        acc = store.get(("acc", window))
+        return None if acc is None else [self.result(acc)]
+
+    def merge(self, store: Any, target: Any, sources: list[Any]) -> None:
+        """Combines the accumulators."""
+        acc = store.get(("acc", target))
+        for w in sources:
+            other = store.get(("acc", w))
+            if other is not None:
+                store.remove(("acc", w))
+                acc = other if acc is None else self.combine(acc, other)
+        if acc is not None:
+            store.put(("acc", target), acc)
+
+    def clear(self, store: Any, window: Any) -> None:
+        """Drops the accumulator."""
+        if store.contains(("acc", window)):
+            store.remove(("acc", window))
+
+    def accumulate(self, acc: Any, value: Any) -> Any:
+        """``acc`` (None when empty) with ``value``."""
+        raise NotImplementedError
+
+    def combine(self, a: Any, b: Any) -> Any:
+        """Two accumulators as one."""
+        raise NotImplementedError
+
+    def result(self, acc: Any) -> Any:
+        """The window's value."""
+        raise NotImplementedError
+
+
+class ReduceContents(_Accumulated):
     """The elements combined by a ``ReduceFunction`` as they arrive."""
 
     def __init__(self, reduce: Callable[[Any, Any], Any]) -> None:
         self.reduce = reduce
 
-    def add(self, acc: Any, value: Any) -> Any:
+    def accumulate(self, acc: Any, value: Any) -> Any:
         """Combines."""
         return value if acc is None else self.reduce(acc, value)
 
-    def merge(self, a: Any, b: Any) -> Any:
+    def combine(self, a: Any, b: Any) -> Any:
         """Combines."""
         return self.reduce(a, b)
 
-    def elements(self, acc: Any) -> list[Any]:
-        """The one combined value."""
-        return [acc]
+    def result(self, acc: Any) -> Any:
+        """The combined value."""
+        return acc
 
 
-class AggregateContents(Contents):
+class AggregateContents(_Accumulated):
     """An ``AggregateFunction``'s accumulator."""
 
     def __init__(self, function: Any) -> None:
         self.function = function
 
-    def add(self, acc: Any, value: Any) -> Any:
+    def accumulate(self, acc: Any, value: Any) -> Any:
         """Accumulates."""
         return self.function.add(value, self.function.create_accumulator() if acc is None else acc)
 
-    def merge(self, a: Any, b: Any) -> Any:
+    def combine(self, a: Any, b: Any) -> Any:
         """The function's ``merge``."""
         return self.function.merge(a, b)
 
-    def elements(self, acc: Any) -> list[Any]:
-        """The one result."""
-        return [self.function.get_result(acc)]
+    def result(self, acc: Any) -> Any:
+        """The function's result."""
+        return self.function.get_result(acc)
