@@ -1,0 +1,261 @@
+"""DataStream windows end to end: PyFlink programs (``pyflink`` replaced by ``weir``) with event-
+and processing-time windows, count windows, lateness and the late-data side output, run by the
+engine. Expected results are plain Python folds over the input."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from typing import Any, Iterable
+
+import pytest
+
+from weir.common import Duration, Time, WatermarkStrategy
+from weir.common.watermark_strategy import TimestampAssigner
+from weir.datastream import OutputTag, RuntimeExecutionMode, StreamExecutionEnvironment
+from weir.datastream.functions import AggregateFunction, AllWindowFunction, ProcessWindowFunction, ReduceFunction, WindowFunction
+from weir.datastream.window import (
+    CountWindow, EventTimeSessionWindows, SlidingEventTimeWindows, TimeWindow, TumblingEventTimeWindows,
+    TumblingProcessingTimeWindows,
+)
+
+Event = tuple[str, int, int]  # key, value, event time (ms)
+
+
+class ByTime(TimestampAssigner):
+    def extract_timestamp(self, value: Event, record_timestamp: int) -> int:
+        return value[2]
+
+
+def _env(workers: int = 1, batch: bool = False) -> StreamExecutionEnvironment:
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(workers)
+    env.set_runtime_mode(RuntimeExecutionMode.BATCH if batch else RuntimeExecutionMode.STREAMING)
+    return env
+
+
+def _timed(env: StreamExecutionEnvironment, events: list[Event], bound: int) -> Any:
+    strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(bound)).with_timestamp_assigner(ByTime())
+    return env.from_collection(events).assign_timestamps_and_watermarks(strategy)
+
+
+def _events(seed: int, n: int = 400, span: int = 2000, disorder: int = 0, keys: str = "abcd") -> list[Event]:
+    """Timestamps rising over ``span`` ms, each up to ``disorder`` ms earlier than its slot."""
+    rng = random.Random(seed)
+    return [(rng.choice(keys), rng.randint(1, 50), max(0, i * span // n - rng.randint(0, disorder))) for i in range(n)]
+
+
+class SumValues(ReduceFunction):
+    def reduce(self, a: Event, b: Event) -> Event:
+        return (a[0], a[1] + b[1], max(a[2], b[2]))
+
+
+class Average(AggregateFunction):
+    def create_accumulator(self) -> tuple[int, int]:
+        return (0, 0)
+
+    def add(self, value: Event, acc: tuple[int, int]) -> tuple[int, int]:
+        return (acc[0] + value[1], acc[1] + 1)
+
+    def get_result(self, acc: tuple[int, int]) -> tuple[int, int]:
+        return acc
+
+    def merge(self, a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+        return (a[0] + b[0], a[1] + b[1])
+
+
+class Describe(ProcessWindowFunction):
+    """(key, window start, window end, sorted values) for each window."""
+
+    def process(self, key: str, context: Any, elements: Iterable[Event]) -> Iterable[Any]:
+        w = context.window()
+        yield (key, w.start, w.end, sorted(e[1] for e in elements))
+
+
+class WithWindow(ProcessWindowFunction):
+    """The reduced / aggregated value with its window."""
+
+    def process(self, key: str, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
+        (value,) = list(elements)
+        yield (key, context.window().start, context.window().end, value)
+
+
+def _windows_of(t: int, size: int, slide: int) -> list[int]:
+    """Starts of the windows of ``size`` every ``slide`` holding ``t`` (by scanning)."""
+    return [s for s in range(t - size + 1, t + 1) if s % slide == 0]
+
+
+def _by_window(events: list[Event], size: int, slide: int) -> dict[tuple[str, int], list[int]]:
+    out: dict[tuple[str, int], list[int]] = defaultdict(list)
+    for k, v, t in events:
+        for s in _windows_of(t, size, slide):
+            out[(k, s)].append(v)
+    return out
+
+
+def _sessions(events: list[Event], gap: int) -> list[tuple[str, int, int, list[int]]]:
+    per_key: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for k, v, t in events:
+        per_key[k].append((t, v))
+    out = []
+    for k, items in per_key.items():
+        items.sort()
+        group = [items[0]]
+        for t, v in items[1:]:
+            if t > group[-1][0] + gap:  # sessions that touch merge
+                out.append((k, group[0][0], group[-1][0] + gap, sorted(x for _, x in group)))
+                group = []
+            group.append((t, v))
+        out.append((k, group[0][0], group[-1][0] + gap, sorted(x for _, x in group)))
+    return sorted(out)
+
+
+def _run(events: list[Event], build: Any, workers: int = 1, batch: bool = False, bound: int = 0) -> list[Any]:
+    env = _env(workers, batch)
+    return sorted(build(_timed(env, events, bound).key_by(lambda e: e[0])).execute_and_collect())
+
+
+# ----- every window kind with reduce, aggregate and process -----
+@pytest.mark.parametrize("size,slide", [(100, 100), (100, 40)])
+def test_time_windows_reduce_aggregate_process(size: int, slide: int) -> None:
+    events = _events(1)
+    expected = _by_window(events, size, slide)
+    assigner = TumblingEventTimeWindows.of(Time.milliseconds(size)) if size == slide else SlidingEventTimeWindows.of(Time.milliseconds(size), Time.milliseconds(slide))
+    reduced = _run(events, lambda ks: ks.window(assigner).reduce(SumValues(), WithWindow()))
+    assert [(k, s, e, v[1]) for k, s, e, v in reduced] == sorted((k, s, s + size, sum(vs)) for (k, s), vs in expected.items())
+    aggregated = _run(events, lambda ks: ks.window(assigner).aggregate(Average(), WithWindow()))
+    assert aggregated == sorted((k, s, s + size, (sum(vs), len(vs))) for (k, s), vs in expected.items())
+    processed = _run(events, lambda ks: ks.window(assigner).process(Describe()))
+    assert processed == sorted((k, s, s + size, sorted(vs)) for (k, s), vs in expected.items())
+
+
+def test_session_windows_reduce_aggregate_process() -> None:
+    events = _events(2, n=300, span=6000)
+    expected = _sessions(events, 30)
+    sessions = EventTimeSessionWindows.with_gap(Time.milliseconds(30))
+    processed = _run(events, lambda ks: ks.window(sessions).process(Describe()))
+    assert processed == expected
+    reduced = _run(events, lambda ks: ks.window(sessions).reduce(SumValues(), WithWindow()))
+    assert [(k, s, e, v[1]) for k, s, e, v in reduced] == [(k, s, e, sum(vs)) for k, s, e, vs in expected]
+    aggregated = _run(events, lambda ks: ks.window(sessions).aggregate(Average()))
+    assert aggregated == sorted((sum(vs), len(vs)) for _, _, _, vs in expected)
+
+
+class CountDescribe(ProcessWindowFunction):
+    def process(self, key: str, context: Any, elements: Iterable[Event]) -> Iterable[Any]:
+        assert isinstance(context.window(), CountWindow)
+        yield (key, context.window().id, [e[1] for e in elements])
+
+
+def test_count_windows_reduce_aggregate_process() -> None:
+    events = _events(3, n=200)
+    per_key: dict[str, list[int]] = defaultdict(list)
+    for k, v, _ in events:
+        per_key[k].append(v)
+    for size, slide in ((5, 0), (4, 2)):
+        step = slide or size
+        full = {(k, i // step): vs[i:i + size] for k, vs in per_key.items() for i in range(0, len(vs) - size + 1, step)}
+        processed = _run(events, lambda ks: ks.count_window(size, slide).process(CountDescribe()))
+        assert processed == sorted((k, i, vs) for (k, i), vs in full.items())
+        reduced = _run(events, lambda ks: ks.count_window(size, slide).reduce(SumValues()))
+        assert sorted((r[0], r[1]) for r in reduced) == sorted((k, sum(vs)) for (k, _), vs in full.items())
+        aggregated = _run(events, lambda ks: ks.count_window(size, slide).aggregate(Average()))
+        assert aggregated == sorted((sum(vs), len(vs)) for vs in full.values())
+
+
+class Apply(WindowFunction):
+    def apply(self, key: str, window: TimeWindow, inputs: Iterable[Event]) -> Iterable[Any]:
+        yield (key, window.start, len(list(inputs)))
+
+
+class AllApply(AllWindowFunction):
+    def apply(self, window: TimeWindow, inputs: Iterable[Event]) -> Iterable[Any]:
+        yield (window.start, sum(e[1] for e in inputs))
+
+
+def test_apply_and_window_all() -> None:
+    events = _events(4)
+    expected = _by_window(events, 200, 200)
+    assert _run(events, lambda ks: ks.window(TumblingEventTimeWindows.of(Time.milliseconds(200))).apply(Apply())) == \
+        sorted((k, s, len(vs)) for (k, s), vs in expected.items())
+    env = _env()
+    totals: dict[int, int] = defaultdict(int)
+    for (_, s), vs in expected.items():
+        totals[s] += sum(vs)
+    out = _timed(env, events, 0).window_all(TumblingEventTimeWindows.of(Time.milliseconds(200))).apply(AllApply())
+    assert sorted(out.execute_and_collect()) == sorted(totals.items())
+
+
+# ----- order, workers, modes -----
+def test_out_of_order_within_the_bound_equals_sorted_input() -> None:
+    events = _events(5, disorder=30)
+    sorted_events = sorted(events, key=lambda e: e[2])
+    build = lambda ks: ks.window(TumblingEventTimeWindows.of(Time.milliseconds(50))).process(Describe())  # noqa: E731
+    assert _run(events, build, bound=30) == _run(sorted_events, build, bound=30) == \
+        sorted((k, s, s + 50, sorted(vs)) for (k, s), vs in _by_window(events, 50, 50).items())
+
+
+@pytest.mark.parametrize("kind", ["tumbling", "session"])
+def test_one_and_two_workers_and_batch_mode_agree(kind: str) -> None:
+    events = _events(6, disorder=20)
+    assigner = TumblingEventTimeWindows.of(Time.milliseconds(80)) if kind == "tumbling" else EventTimeSessionWindows.with_gap(Time.milliseconds(15))
+    build = lambda ks: ks.window(assigner).process(Describe())  # noqa: E731
+    one = _run(events, build, bound=20)
+    assert one == _run(events, build, workers=2, bound=20)
+    assert one == _run(events, build, batch=True, bound=20)
+    assert one == _run(events, build, workers=2, batch=True, bound=20)
+
+
+# ----- lateness -----
+LATE = [("k", 1, 1), ("k", 2, 2), ("k", 4, 25), ("k", 8, 5), ("k", 16, 40), ("k", 32, 7)]
+"""Window [0, 10) gets 1 and 2; 25 moves the watermark to 24 (past the window's end), so 5 is
+late by 19 ms; 40 moves it to 39, so 7 is late by 32 ms."""
+
+
+def _late(lateness: int | None, tag: OutputTag | None) -> tuple[list[Any], list[Any]]:
+    env = _env()
+    windowed = _timed(env, LATE, 0).key_by(lambda e: e[0]).window(TumblingEventTimeWindows.of(Time.milliseconds(10)))
+    if lateness is not None:
+        windowed = windowed.allowed_lateness(lateness)
+    if tag is not None:
+        windowed = windowed.side_output_late_data(tag)
+    out = windowed.reduce(SumValues(), WithWindow())
+    side = out.get_side_output(tag) if tag is not None else None
+    main = [(s, v[1]) for _, s, _, v in out.execute_and_collect()]
+    return main, sorted(side.execute_and_collect()) if side is not None else []
+
+
+def test_late_elements_are_dropped_by_default() -> None:
+    main, _ = _late(None, None)
+    assert sorted(main) == [(0, 1 + 2), (20, 4), (40, 16)]
+
+
+def test_allowed_lateness_refires_with_updated_contents_and_side_outputs_beyond_it() -> None:
+    main, side = _late(20, OutputTag("late"))
+    # 5 is 19 ms late (within 20): [0, 10) fires again with it; 7 is 32 ms late: side output
+    assert sorted(main) == [(0, 1 + 2), (0, 1 + 2 + 8), (20, 4), (40, 16)]
+    assert side == [("k", 32, 7)]
+
+
+def test_late_elements_go_to_the_side_output() -> None:
+    main, side = _late(None, OutputTag("late"))
+    assert sorted(main) == [(0, 1 + 2), (20, 4), (40, 16)]
+    assert side == [("k", 8, 5), ("k", 32, 7)]
+
+
+# ----- processing time -----
+def test_processing_time_windows_hold_each_element_once() -> None:
+    # batch mode: pending processing-time timers fire at the end of the input (streaming drops
+    # them, as Flink does, so a short bounded job could end before its windows)
+    env = _env(batch=True)
+    events = _events(7, n=100)
+    out = env.from_collection(events).key_by(lambda e: e[0]).window(TumblingProcessingTimeWindows.of(Time.milliseconds(50))).process(Describe())
+    rows = list(out.execute_and_collect())
+    assert all(e - s == 50 and s % 50 == 0 for _, s, e, _ in rows)
+    per_key: dict[str, list[int]] = defaultdict(list)
+    for k, _, _, vs in rows:
+        per_key[k].extend(vs)
+    expected: dict[str, list[int]] = defaultdict(list)
+    for k, v, _ in events:
+        expected[k].append(v)
+    assert {k: sorted(vs) for k, vs in per_key.items()} == {k: sorted(vs) for k, vs in expected.items()}
