@@ -6,6 +6,7 @@ mod convert;
 mod errors;
 mod gil;
 mod job;
+mod process;
 mod run;
 mod session;
 mod udaf;
@@ -18,5 +19,6 @@ use pyo3::prelude::*;
 fn _weir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
     session::register(m)?;
+    process::register(m)?;
     Ok(())
 }

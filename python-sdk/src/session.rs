@@ -201,6 +201,39 @@ impl Session {
         Ok(())
     }
 
+    /// Registers a Python process function under `name`: `factory(worker, workers)` returns a
+    /// runner per worker (see `process.rs`) emitting rows of the `output` columns `(name, type)`,
+    /// the column `timestamp` (if given) holding each row's timestamp.
+    #[pyo3(signature = (name, factory, output, timestamp=None, label=None))]
+    fn register_process_function(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        factory: Py<PyAny>,
+        output: Vec<(String, String)>,
+        timestamp: Option<String>,
+        label: Option<String>,
+    ) -> PyResult<()> {
+        let output = output
+            .iter()
+            .map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        let timestamp = match timestamp {
+            Some(t) => Some(output.iter().position(|f| f.name == t).ok_or_else(|| weir_error(py, "PlanError", &format!("no output column \"{t}\""), "invalid_plan"))?),
+            None => None,
+        };
+        let function = crate::process::PyProcessFunction {
+            name: name.to_string(),
+            label: label.unwrap_or_else(|| display_name(py, &factory, name)),
+            factory,
+            output,
+            timestamp,
+            errors: Arc::clone(&self.errors),
+        };
+        self.sql().catalog_mut().functions_mut().register_process(Arc::new(function));
+        Ok(())
+    }
+
     /// Registers the view `name` as the output of node `output` of the job spec `spec` (its
     /// nodes, no sink), so that SQL can read a Table built with the Table API.
     fn register_plan_view(&self, py: Python<'_>, name: &str, spec: &str, output: &str) -> PyResult<()> {

@@ -11,7 +11,7 @@ use timely::dataflow::Scope;
 
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, OverAggregate, OverSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowJoinSpec, WindowTopNSpec};
+use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowJoinSpec, WindowTopNSpec};
 use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 use crate::runtime::JobContext;
 use crate::types::Row;
@@ -170,6 +170,16 @@ fn build_node<'s>(
         PlanOp::Sort { order_by, limit, offset } => {
             let (order_by, specs) = sort_parts(order_by);
             ops::sort(input, order_by, specs, *limit, *offset, inputs_append_only, eval)
+        }
+        PlanOp::Watermark { column, delay_ms } => ops::assign_watermarks(input, *column, *delay_ms, ctx),
+        PlanOp::Process { function, keys, values, timestamps, event_time } => {
+            let spec = ProcessSpec {
+                function: Arc::clone(function),
+                inputs: keys.iter().zip(values).zip(timestamps).map(|((k, v), t)| (compile_all(k), *v, *t)).collect(),
+                event_time: *event_time && ctx.mode == RuntimeMode::Streaming,
+                worker: (scope.index(), scope.peers()),
+            };
+            return ops::process(&node.id, node.index, inputs, spec, eval, ctx.clone());
         }
         PlanOp::Sink { connector, .. } if connector == "blackhole" => {
             // Nothing to write: the sink only has to see all of its input, on every worker.

@@ -1,5 +1,6 @@
-//! User-defined functions registered at run time (Python UDFs, UDTFs and UDAFs from the SDK):
-//! the [`ScalarFunction`] and [`UserAggregateFunction`] traits, and [`UserFunctions`], the
+//! User-defined functions registered at run time (Python UDFs, UDTFs, UDAFs and DataStream
+//! process functions from the SDK): the [`ScalarFunction`] and [`UserAggregateFunction`]
+//! traits (process functions: [`super::user_process`]), and [`UserFunctions`], the
 //! per-session registry the binder consults (through [`crate::expr::BindContext::functions`])
 //! after the built-in functions.
 //!
@@ -17,6 +18,7 @@ use super::bind::ExprError;
 use super::bound::{BoundExpr, Kernel};
 use super::compile::EvalError;
 use super::table_functions::{bind_table_function, BoundTableFunction, TableFunction, TableFunctionRegistry};
+use super::user_process::UserProcessFunction;
 
 /// What a scalar function accepts and returns for given argument types.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -88,12 +90,14 @@ pub struct UserFunctions {
     scalars: BTreeMap<String, Arc<dyn ScalarFunction>>,
     tables: BTreeMap<String, Arc<dyn TableFunction>>,
     aggregates: BTreeMap<String, Arc<dyn UserAggregateFunction>>,
+    processes: BTreeMap<String, Arc<dyn UserProcessFunction>>,
 }
 
 impl fmt::Debug for UserFunctions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("UserFunctions").field("scalars", &self.scalars.keys().collect::<Vec<_>>()).field("tables", &self.tables.keys().collect::<Vec<_>>())
             .field("aggregates", &self.aggregates.keys().collect::<Vec<_>>())
+            .field("processes", &self.processes.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -119,18 +123,29 @@ impl UserFunctions {
         self.aggregates.insert(function.name().trim().to_ascii_uppercase(), function);
     }
 
+    /// Adds (or replaces) a process function under its name.
+    pub fn register_process(&mut self, function: Arc<dyn UserProcessFunction>) {
+        self.processes.insert(function.name().trim().to_ascii_uppercase(), function);
+    }
+
+    /// The process function called `name`, if registered.
+    pub fn process(&self, name: &str) -> Option<Arc<dyn UserProcessFunction>> {
+        self.processes.get(&name.trim().to_ascii_uppercase()).cloned()
+    }
+
     /// Removes a function of any kind; true when one existed.
     pub fn remove(&mut self, name: &str) -> bool {
         let upper = name.trim().to_ascii_uppercase();
         let scalar = self.scalars.remove(&upper).is_some();
         let table = self.tables.remove(&upper).is_some();
         let aggregate = self.aggregates.remove(&upper).is_some();
-        scalar || table || aggregate
+        let process = self.processes.remove(&upper).is_some();
+        scalar || table || aggregate || process
     }
 
     /// The names of every registered function, upper case.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.scalars.keys().chain(self.tables.keys()).chain(self.aggregates.keys()).cloned().collect();
+        let mut names: Vec<String> = self.scalars.keys().chain(self.tables.keys()).chain(self.aggregates.keys()).chain(self.processes.keys()).cloned().collect();
         names.sort();
         names
     }

@@ -19,6 +19,7 @@ mod top_n;
 mod union;
 mod user_aggregate;
 mod watermark;
+mod watermark_assigner;
 mod window;
 
 pub use aggregate::aggregate;
@@ -27,7 +28,7 @@ pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
 pub use join::{join, JoinSpec};
-pub use keyed::{interval_join, over, session_windows, window_join, window_top_n, IntervalJoinSpec, OverAggregate, OverSpec, WindowJoinSpec, WindowTopNSpec};
+pub use keyed::{interval_join, over, process, session_windows, window_join, window_top_n, IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, WindowJoinSpec, WindowTopNSpec};
 pub use ordering::{SortSpec, compare_by};
 pub use project::project;
 pub use sink::{changelog, sink, SinkSpec};
@@ -37,6 +38,7 @@ pub use top_n::{deduplicate, top_n, Ranking};
 pub use union::union;
 pub use user_aggregate::user_aggregate;
 pub use watermark::{EventClock, SplitMark, SplitWatermarks, Stamp};
+pub use watermark_assigner::{assign_watermarks, Reclock};
 pub use window::{close_windows, drop_retractions, window, windows_of};
 
 use differential_dataflow::VecCollection;

@@ -7,7 +7,7 @@ use super::spec::{JobSpec, Node};
 
 /// Node kinds as written in `"kind"`.
 const NODE_KINDS: &[&str] =
-    &["source", "values", "filter", "project", "flat_map", "window", "over", "aggregate", "join", "interval_join", "distinct", "union", "top_n", "deduplicate", "sort", "sink"];
+    &["source", "values", "filter", "project", "flat_map", "window", "over", "aggregate", "join", "interval_join", "distinct", "union", "top_n", "deduplicate", "sort", "watermark", "process", "sink"];
 
 /// Parses a JSON job spec. A syntax or shape error names its place: `line 3 column 5` for
 /// malformed JSON, the JSON path (`nodes[2].predicate.call.args`) for a wrong field.
@@ -61,6 +61,8 @@ fn parse_node(value: serde_json::Value, path: &SpecPath) -> Result<Node, PlanErr
         "top_n" => Node::TopN(deserialize_at(body, path)?),
         "deduplicate" => Node::Deduplicate(deserialize_at(body, path)?),
         "sort" => Node::Sort(deserialize_at(body, path)?),
+        "watermark" => Node::Watermark(deserialize_at(body, path)?),
+        "process" => Node::Process(deserialize_at(body, path)?),
         "sink" => Node::Sink(deserialize_at(body, path)?),
         _ => return Err(PlanError::new(&path.field("kind"), format!("unknown node kind \"{kind}\" (one of {})", NODE_KINDS.join(", ")))),
     })

@@ -62,6 +62,12 @@ pub enum Node {
     Deduplicate(DeduplicateNode),
     /// Orders the result (and optionally keeps only the first rows): ORDER BY .. LIMIT.
     Sort(SortNode),
+    /// Re-times rows by an event-time column mid-stream, with a bounded-out-of-orderness
+    /// watermark (the DataStream API's `assign_timestamps_and_watermarks`).
+    Watermark(WatermarkNode),
+    /// Runs a user process function (the DataStream API's `process`) with keyed state and
+    /// timers on one or two keyed inputs.
+    Process(ProcessNode),
     /// Writes rows to a connector.
     Sink(SinkNode),
 }
@@ -521,6 +527,48 @@ pub struct SortNode {
     pub offset: Option<u64>,
 }
 
+/// Event time assigned mid-stream: each row is re-timed at its `column` (epoch milliseconds,
+/// BIGINT, or a TIMESTAMP(3)/TIMESTAMP_LTZ(3)), and the watermark trails the largest time seen
+/// by `delay_ms` (Flink's bounded out-of-orderness: after a row at `t`, the watermark is
+/// `t - delay_ms - 1`). A row behind the watermark, or without a time, is not dropped: it is
+/// sent at the watermark with its column unchanged, and the operators downstream decide
+/// whether it is late. In batch mode rows pass unchanged.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WatermarkNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// The event-time column.
+    pub column: String,
+    /// How far, in milliseconds, rows may arrive out of order.
+    #[serde(default)]
+    pub delay_ms: u64,
+}
+
+/// A user process function over one or two inputs, partitioned by key: each input row is
+/// handed to the function with its key's state; the function may register event-time and
+/// processing-time timers and emits rows of its own schema. Inputs must be append-only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProcessNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node ids (one; two for co-process functions).
+    pub inputs: Vec<String>,
+    /// The registered process function.
+    pub function: String,
+    /// Per input, the key expressions (the same number and types for every input).
+    pub keys: Vec<Vec<Expr>>,
+    /// The BYTES column holding each input row's record (the same name in every input).
+    pub value: String,
+    /// The BIGINT column holding each input row's timestamp (epoch milliseconds; nullable),
+    /// when the inputs have one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+}
+
 /// Rows written to a connector (`print`, `blackhole`, `collect`, `filesystem`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -555,6 +603,8 @@ impl Node {
             Node::TopN(n) => &n.id,
             Node::Deduplicate(n) => &n.id,
             Node::Sort(n) => &n.id,
+            Node::Watermark(n) => &n.id,
+            Node::Process(n) => &n.id,
             Node::Sink(n) => &n.id,
         }
     }
@@ -577,6 +627,8 @@ impl Node {
             Node::TopN(_) => "top_n",
             Node::Deduplicate(_) => "deduplicate",
             Node::Sort(_) => "sort",
+            Node::Watermark(_) => "watermark",
+            Node::Process(_) => "process",
             Node::Sink(_) => "sink",
         }
     }
@@ -598,6 +650,8 @@ impl Node {
             Node::TopN(n) => vec![("input", &n.input)],
             Node::Deduplicate(n) => vec![("input", &n.input)],
             Node::Sort(n) => vec![("input", &n.input)],
+            Node::Watermark(n) => vec![("input", &n.input)],
+            Node::Process(n) => n.inputs.iter().map(|i| ("inputs", i.as_str())).collect(),
             Node::Sink(n) => vec![("input", &n.input)],
         }
     }

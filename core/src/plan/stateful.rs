@@ -1,14 +1,16 @@
-//! Checking the nodes run by keyed stateful operators: OVER aggregates and interval joins.
-//! Both need append-only inputs (state that has fired cannot be undone) and an event-time
-//! column to order or bound rows by.
+//! Checking the nodes run by keyed stateful operators: OVER aggregates, interval joins and
+//! process functions, which need append-only inputs (state that has fired cannot be undone);
+//! the first two also an event-time column to order or bound rows by. And the mid-stream
+//! watermark that gives DataStreams their event time.
 
 use crate::error::{PlanError, SpecPath};
-use crate::types::Schema;
+use crate::expr::common_type;
+use crate::types::{DataType, Schema};
 
-use super::spec::{FrameUnit, IntervalJoinNode, OverNode};
+use super::spec::{FrameUnit, IntervalJoinNode, OverNode, ProcessNode, WatermarkNode};
 use super::time::resolve_column;
 use super::typed::{PlanNode, PlanOp};
-use super::validate::{Checked, PlanValidator};
+use super::validate::{expr_error, Checked, PlanValidator};
 
 /// The event-time column `name` of `input`: a TIMESTAMP(3)/TIMESTAMP_LTZ(3) column.
 fn time_column(input: &PlanNode, name: &str, path: &SpecPath) -> Result<usize, PlanError> {
@@ -90,5 +92,60 @@ impl PlanValidator {
             unique_key: None,
             ordering: None,
         })
+    }
+
+    pub(super) fn check_watermark(&self, n: &WatermarkNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let input = self.input(inputs, 0);
+        append_only(input, "a watermark", &path.field("input"))?;
+        let column = resolve_column(&n.column, &input.schema, &path.field("column"))?;
+        let data_type = input.schema.fields[column].data_type;
+        if !(data_type.is_timestamp() || data_type == DataType::BigInt) {
+            return Err(PlanError::new(&path.field("column"), format!("expected a BIGINT (epoch milliseconds) or TIMESTAMP(3) column, \"{}\" is {data_type}", n.column)));
+        }
+        Ok(Checked::keeping(input, PlanOp::Watermark { column, delay_ms: n.delay_ms }))
+    }
+
+    pub(super) fn check_process(&self, n: &ProcessNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let Some(function) = self.bind_context().functions.process(&n.function) else {
+            return Err(PlanError::new(&path.field("function"), format!("no process function \"{}\" is registered", n.function)));
+        };
+        if inputs.is_empty() || inputs.len() > 2 {
+            return Err(PlanError::new(&path.field("inputs"), format!("a process node takes one or two inputs, found {}", inputs.len())));
+        }
+        if n.keys.len() != inputs.len() {
+            return Err(PlanError::new(&path.field("keys"), format!("{} inputs but {} key lists: give one per input", inputs.len(), n.keys.len())));
+        }
+        let (mut keys, mut values, mut timestamps, mut event_time) = (Vec::new(), Vec::new(), Vec::new(), true);
+        for k in 0..inputs.len() {
+            let input = self.input(inputs, k);
+            append_only(input, "a process function", &path.field("inputs").index(k))?;
+            let value = resolve_column(&n.value, &input.schema, &path.field("value"))?;
+            if input.schema.fields[value].data_type != DataType::Bytes {
+                return Err(PlanError::new(&path.field("value"), format!("expected a BYTES record column, \"{}\" is {}", n.value, input.schema.fields[value].data_type)));
+            }
+            let timestamp = n.timestamp.as_ref().map(|t| resolve_column(t, &input.schema, &path.field("timestamp"))).transpose()?;
+            if let Some(t) = timestamp.filter(|&t| input.schema.fields[t].data_type != DataType::BigInt) {
+                return Err(PlanError::new(&path.field("timestamp"), format!("expected a BIGINT timestamp column, found {}", input.schema.fields[t].data_type)));
+            }
+            event_time &= timestamp.is_some() && input.time.rowtime == timestamp;
+            keys.push(self.bind_all(&n.keys[k], &input.schema, &path.field("keys").index(k))?);
+            values.push(value);
+            timestamps.push(timestamp);
+        }
+        if let [first, second] = &mut keys[..] {
+            if first.len() != second.len() {
+                return Err(PlanError::new(&path.field("keys").index(1), format!("{} keys for the first input but {} for the second", first.len(), second.len())));
+            }
+            for (j, (a, b)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
+                let at = path.field("keys").index(1).index(j);
+                let Some(t) = common_type(a.data_type(), b.data_type()) else {
+                    return Err(PlanError::new(&at, format!("cannot compare {} with {}", a.data_type(), b.data_type())));
+                };
+                *a = a.clone().cast_to(t).map_err(|e| expr_error(&at, e))?;
+                *b = b.clone().cast_to(t).map_err(|e| expr_error(&at, e))?;
+            }
+        }
+        let schema = Schema::new(function.output());
+        Ok(Checked { schema, op: PlanOp::Process { function, keys, values, timestamps, event_time }, unique_key: None, ordering: None })
     }
 }

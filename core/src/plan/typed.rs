@@ -235,6 +235,27 @@ pub enum PlanOp {
         /// Rows skipped.
         offset: u64,
     },
+    /// Re-time rows by an event-time column (a mid-stream watermark).
+    Watermark {
+        /// The BIGINT / TIMESTAMP(3) / TIMESTAMP_LTZ(3) event-time column.
+        column: usize,
+        /// Bounded out-of-orderness in milliseconds.
+        delay_ms: u64,
+    },
+    /// A user process function with keyed state and timers.
+    Process {
+        /// The function.
+        function: Arc<dyn crate::expr::UserProcessFunction>,
+        /// Per input, its key expressions (cast to common types).
+        keys: Vec<Vec<BoundExpr>>,
+        /// Per input, its BYTES record column.
+        values: Vec<usize>,
+        /// Per input, its BIGINT timestamp column, if any.
+        timestamps: Vec<Option<usize>>,
+        /// Every input is timed by event time (a watermark upstream), so the frontier is the
+        /// watermark; otherwise event-time timers fire at the end of the input.
+        event_time: bool,
+    },
     /// Write to a connector.
     Sink {
         /// Connector name.

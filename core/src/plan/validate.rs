@@ -155,7 +155,8 @@ impl PlanValidator {
             PlanOp::Source { .. } => true,
             PlanOp::Filter { .. } | PlanOp::Project { .. } | PlanOp::FlatMap { .. } | PlanOp::Union { .. } | PlanOp::Sink { .. } => inputs_append_only,
             PlanOp::Join { join_type: JoinType::Inner, .. } | PlanOp::Window { .. } => inputs_append_only,
-            PlanOp::Over { .. } | PlanOp::IntervalJoin { .. } | PlanOp::TopN { window_end: Some(_), .. } => true,
+            PlanOp::Over { .. } | PlanOp::IntervalJoin { .. } | PlanOp::TopN { window_end: Some(_), .. } | PlanOp::Process { .. } => true,
+            PlanOp::Watermark { .. } => inputs_append_only,
             // A window aggregate emits each window's rows once (see `ops::aggregate`).
             PlanOp::Aggregate { window: Some(w), .. } => w.event_time,
             _ => false,
@@ -275,6 +276,8 @@ impl PlanValidator {
                     ordering: Some(order_by),
                 })
             }
+            Node::Watermark(n) => self.check_watermark(n, inputs, path),
+            Node::Process(n) => self.check_process(n, inputs, path),
             Node::Sink(n) => {
                 let input = self.input(inputs, 0);
                 crate::connectors::check_sink(&n.connector, &n.options, &input.schema).map_err(|e| {
@@ -642,7 +645,7 @@ pub(super) struct Checked {
 
 impl Checked {
     /// A node with its input's schema and key (filters).
-    fn keeping(input: &PlanNode, op: PlanOp) -> Checked {
+    pub(super) fn keeping(input: &PlanNode, op: PlanOp) -> Checked {
         Checked { schema: input.schema.clone(), op, unique_key: input.unique_key.clone(), ordering: None }
     }
 }

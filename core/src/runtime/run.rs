@@ -223,6 +223,8 @@ fn kind_name(op: &crate::plan::PlanOp) -> &'static str {
         TopN { .. } => "top_n",
         Deduplicate { .. } => "deduplicate",
         Sort { .. } => "sort",
+        Watermark { .. } => "watermark",
+        Process { .. } => "process",
         Sink { .. } => "sink",
     }
 }

@@ -114,6 +114,8 @@ fn details(node: &Node) -> String {
             }
             s
         }
+        Node::Watermark(n) => format!("column={}, delay_ms={}", n.column, n.delay_ms),
+        Node::Process(n) => format!("function={}", n.function),
         Node::Sink(n) => format!("connector={}", n.connector),
     }
 }

@@ -12,17 +12,31 @@
 //! In batch mode everything is at time 0 and the frontier empties at the end of the input:
 //! every timer fires then, in timestamp order.
 //!
+//! Processing-time timers follow the store's clock (the wall clock; the one state TTL reads).
+//! The operator re-activates itself when the next one is due and sends their results under one
+//! capability, the *tail*, kept at the input frontier (downgraded on every activation, dropped
+//! when no timer needs it), so they never hold the output frontier back beyond what the input
+//! already does. At the end of the input, as in Flink: in BATCH mode pending processing-time
+//! timers fire (after the event-time ones); in STREAMING mode they are dropped with the job.
+//!
+//! A logic whose input is not timed by event time ([`KeyedLogic::frontier_is_watermark`] false:
+//! a DataStream without timestamps and watermarks) sees the watermark at `i64::MIN` until the
+//! input ends, then at `i64::MAX`, as Flink's operators do without watermarks: its event-time
+//! timers fire at the end of the input, under the tail capability.
+//!
 //! The inputs must be append-only (the planner checks it): an insertion cannot be undone in
 //! state that has already fired.
 
 mod interval_join;
 mod over;
+mod process;
 mod session;
 mod window_join;
 mod window_top_n;
 
 pub use interval_join::{interval_join, IntervalJoinSpec};
 pub use over::{over, OverAggregate, OverSpec};
+pub use process::{process, ProcessSpec};
 pub use session::session_windows;
 pub use window_join::{window_join, WindowJoinSpec};
 pub use window_top_n::{window_top_n, WindowTopNSpec};
@@ -64,6 +78,32 @@ pub trait KeyedLogic: 'static {
 
     /// The event-time timer `timestamp` of the context's key fired: the watermark passed it.
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError>;
+
+    /// The processing-time timer `timestamp` of the context's key fired: the clock reached it
+    /// (batch mode: the input ended).
+    fn on_processing_time_timer(&mut self, _cx: &mut KeyedContext<'_>, _timestamp: i64) -> Result<(), StateError> {
+        Ok(())
+    }
+
+    /// Whether the input frontier is the event-time watermark (rows timed by event time).
+    /// When false, the watermark is `i64::MIN` until the input ends (see the module docs).
+    fn frontier_is_watermark(&self) -> bool {
+        true
+    }
+
+    /// The input has ended and every timer that fires at the end has fired (once per worker).
+    fn on_end(&mut self) {}
+}
+
+/// What the logic asked for while handling one row or timer, besides its state changes.
+#[derive(Default)]
+struct Requests {
+    /// Event-time timers registered.
+    timers: Vec<i64>,
+    /// Rows emitted.
+    rows: Vec<Row>,
+    /// A processing-time timer was registered: the tail capability must be kept.
+    processing: bool,
 }
 
 /// The view a [`KeyedLogic`] has of its operator while handling one row or timer.
@@ -72,8 +112,7 @@ pub struct KeyedContext<'a> {
     pub store: &'a mut KeyedStateStore,
     key: &'a [u8],
     timers: &'a TimerService<()>,
-    registered: &'a mut Vec<i64>,
-    output: &'a mut Vec<Row>,
+    requests: &'a mut Requests,
     watermark: i64,
 }
 
@@ -90,19 +129,37 @@ impl KeyedContext<'_> {
 
     /// Emits `row` as a result.
     pub fn emit(&mut self, row: Row) {
-        self.output.push(row);
+        self.requests.rows.push(row);
     }
 
     /// Asks for [`KeyedLogic::on_timer`] once the watermark reaches `timestamp` (deduplicated).
     pub fn register_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
         self.timers.register_event_time_timer(self.store, self.key, &(), timestamp)?;
-        self.registered.push(timestamp);
+        self.requests.timers.push(timestamp);
         Ok(())
     }
 
     /// Cancels the timer `timestamp` of the current key, if registered.
     pub fn delete_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
         self.timers.delete_event_time_timer(self.store, self.key, &(), timestamp)
+    }
+
+    /// The current processing time in epoch milliseconds (the store's clock).
+    pub fn current_processing_time(&self) -> i64 {
+        self.store.now_millis()
+    }
+
+    /// Asks for [`KeyedLogic::on_processing_time_timer`] once the clock reaches `timestamp`
+    /// (deduplicated; a time already passed fires at the next activation).
+    pub fn register_processing_time_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
+        self.timers.register_processing_time_timer(self.store, self.key, &(), timestamp)?;
+        self.requests.processing = true;
+        Ok(())
+    }
+
+    /// Cancels the processing-time timer `timestamp` of the current key, if registered.
+    pub fn delete_processing_time_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
+        self.timers.delete_processing_time_timer(self.store, self.key, &(), timestamp)
     }
 }
 
@@ -132,20 +189,16 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
     let merged = if streams.len() == 1 { first } else { scope.concatenate(streams) };
     let (node, batch) = (node.to_string(), ctx.mode == RuntimeMode::Batch);
     let exchange = Exchange::new(|((_, key, _), _, _): &(Keyed, Time, isize)| key.hashed());
-    let output = merged.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "Keyed", move |_cap, _info| {
+    let output = merged.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "Keyed", move |_cap, info| {
         let worker = scope.index();
-        let mut store = match ctx.open_state(&node, worker) {
+        let activator = scope.activator_for(info.address);
+        let store = match ctx.open_state(&node, worker) {
             Ok(store) => Some(store),
             Err(e) => {
                 ctx.fail(e);
                 None
             }
         };
-        let timers = TimerService::<()>::new(&node);
-        // Capabilities for the results of timers, by the time those results go out.
-        let mut held: BTreeMap<Time, Capability<Time>> = BTreeMap::new();
-        let (mut registered, mut rows_out) = (Vec::new(), Vec::new());
-        let mut reported = Instant::now();
         let fail = {
             let (ctx, node) = (ctx.clone(), node.clone());
             move |e: StateError| ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() })
@@ -154,13 +207,18 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
             let ctx = ctx.clone();
             move |what: &str| ctx.fail(RuntimeError::Worker(format!("{what} (a bug in Weir: please report it)")))
         };
+        let watermarked = logic.frontier_is_watermark();
+        let mut op = store.map(|store| Timers { store, service: TimerService::new(&node), held: BTreeMap::new(), tail: None, requests: Requests::default(), batch, watermarked });
+        let (mut reported, mut ended) = (Instant::now(), false);
         move |(input, frontier), output| {
-            let Some(store) = store.as_mut() else {
+            let Some(op) = op.as_mut() else {
                 input.for_each(|_, data| data.clear());
                 return;
             };
-            let watermark = match frontier.frontier().iter().min() {
-                Some(&w) => i64::try_from(w).unwrap_or(i64::MAX).saturating_sub(1),
+            let input_frontier = frontier.frontier().iter().min().copied();
+            let watermark = match input_frontier {
+                Some(_) if !watermarked => i64::MIN,
+                Some(w) => i64::try_from(w).unwrap_or(i64::MAX).saturating_sub(1),
                 None => i64::MAX,
             };
             input.for_each(|cap, data| {
@@ -171,28 +229,44 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
                     }
                     let key = encode_to_vec(&key);
                     for _ in 0..diff {
-                        let mut cx = KeyedContext { store, key: &key, timers: &timers, registered: &mut registered, output: &mut rows_out, watermark };
+                        let mut cx = op.context(&key, watermark);
                         if let Err(e) = logic.on_row(&mut cx, index, row.clone()) {
                             fail(e);
                         }
                     }
-                    if !rows_out.is_empty() || !registered.is_empty() {
-                        let at = cap.delayed(&time, output.output_index());
-                        if !rows_out.is_empty() {
-                            output.session(&at).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
-                        }
-                        hold_for_timers(&mut registered, &mut held, &at, time, batch);
+                    if op.requests.is_empty() {
+                        continue;
                     }
+                    let at = cap.delayed(&time, output.output_index());
+                    op.send(output, &at, time);
                 }
             });
-            fire_timers(store, &timers, &mut logic, &mut held, &mut registered, &mut rows_out, watermark, batch, output, &fail, &bug);
+            op.fire_event_timers(&mut logic, watermark, output, &fail, &bug);
+            match input_frontier {
+                Some(_) if !batch => op.fire_processing_timers(&mut logic, watermark, output, &fail),
+                // At the end of a bounded input: BATCH fires processing-time timers (and the
+                // event-time timers they set); STREAMING drops them, as Flink does.
+                None if batch => {
+                    op.fire_processing_timers(&mut logic, watermark, output, &fail);
+                    op.fire_event_timers(&mut logic, watermark, output, &fail, &bug);
+                }
+                _ => {}
+            }
             // Timers still pending are at or after the watermark, and so are their capabilities.
             let done = watermark.saturating_add(1);
-            held.retain(|&time, _| i64::try_from(time).map_or(true, |t| t >= done) && watermark != i64::MAX);
+            op.held.retain(|&time, _| i64::try_from(time).map_or(true, |t| t >= done) && watermark != i64::MAX);
+            match op.keep_tail(input_frontier, &fail) {
+                Some(due) if !batch => activator.activate_after(due),
+                _ => {}
+            }
+            if input_frontier.is_none() && !ended {
+                ended = true;
+                logic.on_end();
+            }
             // The memory backend counts its entries for free; RocksDB's count is a scan.
-            let every = if store.backend().kind() == BackendKind::Memory { Duration::ZERO } else { Duration::from_secs(1) };
-            if reported.elapsed() >= every || held.is_empty() {
-                if let Ok(n) = store.backend().entry_count() {
+            let every = if op.store.backend().kind() == BackendKind::Memory { Duration::ZERO } else { Duration::from_secs(1) };
+            if reported.elapsed() >= every || op.held.is_empty() {
+                if let Ok(n) = op.store.backend().entry_count() {
                     ctx.metrics.set_state_entries(index, worker, n);
                 }
                 reported = Instant::now();
@@ -202,54 +276,120 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
     Some(output.as_collection())
 }
 
+type Output<'a> = OutputBuilderSession<'a, Time, CapacityContainerBuilder<Vec<(Row, Time, isize)>>>;
 
-/// Keeps a capability for the results of each timer just registered (in `registered`) by work
-/// done at `time` under `cap`: at the timer's time (batch: at `time`), never before `time`.
-fn hold_for_timers(registered: &mut Vec<i64>, held: &mut BTreeMap<Time, Capability<Time>>, cap: &Capability<Time>, time: Time, batch: bool) {
-    for ts in registered.drain(..) {
-        let out_time = if batch { time } else { time.max(u64::try_from(ts).unwrap_or(0)) };
-        held.entry(out_time).or_insert_with(|| cap.delayed(&out_time));
+/// One worker's keyed state and timers, with the capabilities their results go out under.
+struct Timers {
+    store: KeyedStateStore,
+    service: TimerService<()>,
+    /// Capabilities for the results of event-time timers, by the time those results go out.
+    held: BTreeMap<Time, Capability<Time>>,
+    /// The capability for results of processing-time timers (and of event-time timers when
+    /// the frontier is no watermark): at the input frontier, kept while such timers pend.
+    tail: Option<Capability<Time>>,
+    requests: Requests,
+    batch: bool,
+    watermarked: bool,
+}
+
+impl Requests {
+    fn is_empty(&self) -> bool {
+        self.rows.is_empty() && self.timers.is_empty() && !self.processing
     }
 }
 
-/// Fires every timer up to `watermark`, in timestamp order, sending each one's results at the
-/// timer's time (batch: at the earliest held time).
-#[allow(clippy::too_many_arguments)]
-fn fire_timers<L: KeyedLogic>(
-    store: &mut KeyedStateStore,
-    timers: &TimerService<()>,
-    logic: &mut L,
-    held: &mut BTreeMap<Time, Capability<Time>>,
-    registered: &mut Vec<i64>,
-    rows_out: &mut Vec<Row>,
-    watermark: i64,
-    batch: bool,
-    output: &mut OutputBuilderSession<'_, Time, CapacityContainerBuilder<Vec<(Row, Time, isize)>>>,
-    fail: &impl Fn(StateError),
-    bug: &impl Fn(&str),
-) {
-    loop {
-        let timer = match timers.pop_next(store, TimeDomain::EventTime, watermark) {
-            Ok(Some(timer)) => timer,
-            Ok(None) => break,
-            Err(e) => {
-                fail(e);
+impl Timers {
+    fn context<'a>(&'a mut self, key: &'a [u8], watermark: i64) -> KeyedContext<'a> {
+        KeyedContext { store: &mut self.store, key, timers: &self.service, requests: &mut self.requests, watermark }
+    }
+
+    /// Sends the rows the logic emitted at `time` under `cap`, and keeps the capabilities the
+    /// timers it registered need.
+    fn send(&mut self, output: &mut Output<'_>, cap: &Capability<Time>, time: Time) {
+        if !self.requests.rows.is_empty() {
+            output.session(cap).give_iterator(self.requests.rows.drain(..).map(|r| (r, time, 1)));
+        }
+        let needs_tail = self.requests.processing || (!self.watermarked && !self.requests.timers.is_empty());
+        if needs_tail && self.tail.as_ref().is_none_or(|t| *t.time() > time) {
+            self.tail = Some(cap.delayed(&time));
+        }
+        self.requests.processing = false;
+        if !self.watermarked {
+            self.requests.timers.clear();
+        }
+        for ts in self.requests.timers.drain(..) {
+            let out_time = if self.batch { time } else { time.max(u64::try_from(ts).unwrap_or(0)) };
+            self.held.entry(out_time).or_insert_with(|| cap.delayed(&out_time));
+        }
+    }
+
+    /// Fires every event-time timer up to `watermark`, in timestamp order, sending each one's
+    /// results at the timer's time (batch: at the earliest held time; without a watermark:
+    /// at the tail's time).
+    fn fire_event_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, output: &mut Output<'_>, fail: &impl Fn(StateError), bug: &impl Fn(&str)) {
+        loop {
+            let timer = match self.service.pop_next(&mut self.store, TimeDomain::EventTime, watermark) {
+                Ok(Some(timer)) => timer,
+                Ok(None) => break,
+                Err(e) => {
+                    fail(e);
+                    break;
+                }
+            };
+            let first = self.held.first_key_value().map(|(t, c)| (*t, c)).or_else(|| self.tail.as_ref().map(|c| (*c.time(), c)));
+            let Some((first, cap)) = first else {
+                bug("a timer fired with no capability held");
                 break;
+            };
+            let time = if self.batch || !self.watermarked { first } else { first.max(u64::try_from(timer.timestamp).unwrap_or(0)) };
+            let cap = cap.delayed(&time);
+            let mut cx = self.context(&timer.key, watermark);
+            if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
+                fail(e);
             }
+            self.send(output, &cap, time);
+        }
+    }
+
+    /// Fires the processing-time timers that are due (at the end of a batch input: all), under
+    /// the tail capability.
+    fn fire_processing_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, output: &mut Output<'_>, fail: &impl Fn(StateError)) {
+        loop {
+            let Some(cap) = self.tail.as_ref().map(|c| c.delayed(c.time())) else { return };
+            let now = if watermark == i64::MAX { i64::MAX } else { self.store.now_millis() };
+            let timer = match self.service.pop_next(&mut self.store, TimeDomain::ProcessingTime, now) {
+                Ok(Some(timer)) => timer,
+                Ok(None) => return,
+                Err(e) => return fail(e),
+            };
+            let mut cx = self.context(&timer.key, watermark);
+            if let Err(e) = logic.on_processing_time_timer(&mut cx, timer.timestamp) {
+                fail(e);
+            }
+            let time = *cap.time();
+            self.send(output, &cap, time);
+        }
+    }
+
+    /// Moves the tail capability to the input frontier, or drops it when no pending timer
+    /// needs it (or the input has ended); how long until the next processing-time timer is due.
+    fn keep_tail(&mut self, input_frontier: Option<Time>, fail: &impl Fn(StateError)) -> Option<Duration> {
+        let Some(frontier) = input_frontier else {
+            self.tail = None;
+            return None;
         };
-        let Some((&first, _)) = held.first_key_value() else {
-            bug("a timer fired with no capability held");
-            break;
-        };
-        let time = if batch { first } else { first.max(u64::try_from(timer.timestamp).unwrap_or(0)) };
-        let mut cx = KeyedContext { store, key: &timer.key, timers, registered, output: rows_out, watermark };
-        if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
+        let next = self.service.next_timestamp(&self.store, TimeDomain::ProcessingTime).unwrap_or_else(|e| {
             fail(e);
+            None
+        });
+        let event_pending = !self.watermarked && matches!(self.service.next_timestamp(&self.store, TimeDomain::EventTime), Ok(Some(_)));
+        if next.is_none() && !event_pending {
+            self.tail = None;
         }
-        let Some(cap) = held.get(&first).map(|c| c.delayed(&time)) else { break };
-        hold_for_timers(registered, held, &cap, time, batch);
-        if !rows_out.is_empty() {
-            output.session(&cap).give_iterator(rows_out.drain(..).map(|r| (r, time, 1)));
+        if let Some(tail) = self.tail.as_mut().filter(|t| *t.time() < frontier) {
+            tail.downgrade(&frontier);
         }
+        let wait = next?.saturating_sub(self.store.now_millis()).max(1);
+        Some(Duration::from_millis(u64::try_from(wait).unwrap_or(1)))
     }
 }

@@ -1,0 +1,244 @@
+//! `process`: a user process function (the DataStream API's `KeyedProcessFunction`,
+//! `KeyedCoProcessFunction`, and `ProcessFunction` keyed by something arbitrary) run as a
+//! [`KeyedLogic`]: each row of an input is handed to the function with a [`ProcessScope`] onto
+//! the operator for the row's key, and so is each timer that fires.
+//!
+//! State layout: each state the function declares is a `weir-state` primitive named
+//! `state/<name>` in the operator's store, holding bytes the function encodes (the SDK:
+//! pickles). Value (and reducing / aggregating) states are one entry per key; a list state is
+//! one entry per key that `add` appends to without reading it; a map state is one store entry
+//! per map entry, so `get` / `put` / `contains` / `remove` touch only that entry. The function
+//! works on the state through the scope, borrowed for one call, instead of loading a key's
+//! state before the call and writing it back after: nothing is rewritten that was not changed,
+//! and the state is in RocksDB when the job is configured so.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use weir_state::codec::decode_exact;
+use weir_state::{ListState, MapState, StateError, TimeDomain, ValueState};
+
+use crate::expr::{CompiledExpr, EvalError, ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
+use crate::runtime::JobContext;
+use crate::types::{Row, Value};
+
+use super::super::{Evaluator, Rows};
+use super::{keyed, KeyedContext, KeyedLogic};
+
+/// How a `process` node runs.
+pub struct ProcessSpec {
+    /// The function.
+    pub function: Arc<dyn UserProcessFunction>,
+    /// Per input: its key expressions, its record column and its timestamp column.
+    pub inputs: Vec<(Vec<CompiledExpr>, usize, Option<usize>)>,
+    /// The inputs are timed by event time: their frontier is the watermark.
+    pub event_time: bool,
+    /// This worker and the number of workers (for the function's instance).
+    pub worker: (usize, usize),
+}
+
+/// The rows `function` emits for `inputs` (one, or two for a co-process function).
+pub fn process<'s>(node: &str, index: usize, inputs: Vec<Rows<'s>>, spec: ProcessSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+    let columns = spec.inputs.iter().map(|(_, value, ts)| (*value, *ts)).collect();
+    let keyed_inputs = inputs.into_iter().zip(spec.inputs).map(|(rows, (key, _, _))| (rows, key)).collect();
+    let logic = Process { function: spec.function, instance: None, worker: spec.worker, columns, event_time: spec.event_time, states: HashMap::new(), eval: eval.clone(), failed: false };
+    keyed(node, index, keyed_inputs, logic, eval, ctx)
+}
+
+struct Process {
+    function: Arc<dyn UserProcessFunction>,
+    /// Made on the first call, on the worker's thread.
+    instance: Option<Box<dyn ProcessInstance>>,
+    worker: (usize, usize),
+    /// Per input: the record column and the timestamp column.
+    columns: Vec<(usize, Option<usize>)>,
+    event_time: bool,
+    states: HashMap<String, Handle>,
+    eval: Evaluator,
+    failed: bool,
+}
+
+/// A declared state and its store primitive.
+enum Handle {
+    Value(StateDecl, ValueState<Vec<u8>>),
+    List(StateDecl, ListState<Vec<u8>>),
+    Map(StateDecl, MapState<Vec<u8>, Vec<u8>>),
+}
+
+impl Handle {
+    fn new(decl: &StateDecl) -> Handle {
+        let name = format!("state/{}", decl.name);
+        match (decl.kind, decl.ttl) {
+            (StateKind::Value, None) => Handle::Value(decl.clone(), ValueState::new(name)),
+            (StateKind::Value, Some(ttl)) => Handle::Value(decl.clone(), ValueState::new(name).with_ttl(ttl)),
+            (StateKind::List, None) => Handle::List(decl.clone(), ListState::new(name)),
+            (StateKind::List, Some(ttl)) => Handle::List(decl.clone(), ListState::new(name).with_ttl(ttl)),
+            (StateKind::Map, None) => Handle::Map(decl.clone(), MapState::new(name)),
+            (StateKind::Map, Some(ttl)) => Handle::Map(decl.clone(), MapState::new(name).with_ttl(ttl)),
+        }
+    }
+
+    fn decl(&self) -> &StateDecl {
+        match self {
+            Handle::Value(d, _) | Handle::List(d, _) | Handle::Map(d, _) => d,
+        }
+    }
+}
+
+impl Process {
+    /// Calls the function with a scope onto `cx`, reporting its failure to the job.
+    fn call(&mut self, cx: &mut KeyedContext<'_>, f: impl FnOnce(&mut dyn ProcessInstance, &mut dyn ProcessScope) -> Result<(), EvalError>) -> Result<(), StateError> {
+        if self.failed {
+            return Ok(());
+        }
+        if self.instance.is_none() {
+            match self.function.instantiate(self.worker.0, self.worker.1) {
+                Ok(instance) => self.instance = Some(instance),
+                Err(e) => return self.fail(e),
+            }
+        }
+        let key: Row = decode_exact(cx.key()).map_err(|e| StateError::CorruptValue { state: "process key".into(), detail: e.to_string() })?;
+        let Some(instance) = self.instance.as_deref_mut() else { return Ok(()) };
+        let mut scope = Scope { cx, key, states: &mut self.states };
+        match f(instance, &mut scope) {
+            Ok(()) => Ok(()),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    fn fail(&mut self, e: EvalError) -> Result<(), StateError> {
+        self.failed = true;
+        self.eval.report(e);
+        Ok(())
+    }
+}
+
+impl KeyedLogic for Process {
+    fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
+        let Some(&(value, ts)) = self.columns.get(input) else { return Ok(()) };
+        let timestamp = ts.and_then(|c| row.get(c).as_i64());
+        let Value::Bytes(bytes) = row.get(value) else { return Ok(()) };
+        self.call(cx, |f, scope| f.process_element(scope, input, bytes, timestamp))
+    }
+
+    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
+        self.call(cx, |f, scope| f.on_timer(scope, TimeDomain::EventTime, timestamp))
+    }
+
+    fn on_processing_time_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
+        self.call(cx, |f, scope| f.on_timer(scope, TimeDomain::ProcessingTime, timestamp))
+    }
+
+    fn frontier_is_watermark(&self) -> bool {
+        self.event_time
+    }
+
+    fn on_end(&mut self) {
+        if let Some(e) = self.instance.as_deref_mut().filter(|_| !self.failed).and_then(|i| i.close().err()) {
+            let _ = self.fail(e);
+        }
+    }
+}
+
+/// The function's view of the operator during one call.
+struct Scope<'c, 'a> {
+    cx: &'c mut KeyedContext<'a>,
+    key: Row,
+    states: &'c mut HashMap<String, Handle>,
+}
+
+fn state_error(e: StateError) -> EvalError {
+    EvalError::new(e.to_string())
+}
+
+impl ProcessScope for Scope<'_, '_> {
+    fn key(&self) -> &Row {
+        &self.key
+    }
+
+    fn current_watermark(&self) -> i64 {
+        self.cx.watermark()
+    }
+
+    fn current_processing_time(&self) -> i64 {
+        self.cx.current_processing_time()
+    }
+
+    fn register_timer(&mut self, domain: TimeDomain, timestamp: i64) -> Result<(), EvalError> {
+        match domain {
+            TimeDomain::EventTime => self.cx.register_timer(timestamp),
+            TimeDomain::ProcessingTime => self.cx.register_processing_time_timer(timestamp),
+        }
+        .map_err(state_error)
+    }
+
+    fn delete_timer(&mut self, domain: TimeDomain, timestamp: i64) -> Result<(), EvalError> {
+        match domain {
+            TimeDomain::EventTime => self.cx.delete_timer(timestamp),
+            TimeDomain::ProcessingTime => self.cx.delete_processing_time_timer(timestamp),
+        }
+        .map_err(state_error)
+    }
+
+    fn state(&mut self, decl: &StateDecl, op: StateOp<'_>) -> Result<StateReply, EvalError> {
+        let handle = self.states.entry(decl.name.clone()).or_insert_with(|| Handle::new(decl));
+        if handle.decl() != decl {
+            return Err(EvalError::new(format!("state \"{}\" is declared twice, differently: {:?} and {:?}", decl.name, handle.decl(), decl)));
+        }
+        let (store, key) = (&mut *self.cx.store, self.cx.key);
+        let reply = match (handle, op) {
+            (Handle::Value(_, s), StateOp::Get) => StateReply::Value(s.get(store, key, &()).map_err(state_error)?),
+            (Handle::Value(_, s), StateOp::Update(mut values)) if values.len() == 1 => {
+                s.update(store, key, &(), &values.remove(0)).map_err(state_error)?;
+                StateReply::Done
+            }
+            (Handle::Value(_, s), StateOp::Clear) => {
+                s.clear(store, key, &()).map_err(state_error)?;
+                StateReply::Done
+            }
+            (Handle::List(_, s), StateOp::Get) => StateReply::List(s.get(store, key, &()).map_err(state_error)?),
+            (Handle::List(_, s), StateOp::Update(values)) => {
+                s.update(store, key, &(), &values).map_err(state_error)?;
+                StateReply::Done
+            }
+            (Handle::List(_, s), StateOp::Add(values)) => {
+                s.add_all(store, key, &(), &values).map_err(state_error)?;
+                StateReply::Done
+            }
+            (Handle::List(_, s), StateOp::Clear) => {
+                s.clear(store, key, &()).map_err(state_error)?;
+                StateReply::Done
+            }
+            (Handle::Map(_, s), op) => map_op(s, store, key, op)?,
+            (handle, op) => return Err(EvalError::new(format!("{op:?} is not an operation of the {:?} state \"{}\"", handle.decl().kind, decl.name))),
+        };
+        Ok(reply)
+    }
+
+    fn emit(&mut self, row: Row) {
+        self.cx.emit(row);
+    }
+}
+
+fn map_op(s: &MapState<Vec<u8>, Vec<u8>>, store: &mut weir_state::KeyedStateStore, key: &[u8], op: StateOp<'_>) -> Result<StateReply, EvalError> {
+    let user_key = |k: &[u8]| k.to_vec();
+    Ok(match op {
+        StateOp::MapGet(k) => StateReply::Value(s.get(store, key, &(), &user_key(k)).map_err(state_error)?),
+        StateOp::MapContains(k) => StateReply::Flag(s.contains(store, key, &(), &user_key(k)).map_err(state_error)?),
+        StateOp::MapPut(entries) => {
+            s.put_all(store, key, &(), entries.iter().map(|(k, v)| (k, v))).map_err(state_error)?;
+            StateReply::Done
+        }
+        StateOp::MapRemove(k) => {
+            s.remove(store, key, &(), &user_key(k)).map_err(state_error)?;
+            StateReply::Done
+        }
+        StateOp::MapEntries => StateReply::Entries(s.entries(store, key, &()).map_err(state_error)?),
+        StateOp::MapIsEmpty => StateReply::Flag(s.is_empty(store, key, &()).map_err(state_error)?),
+        StateOp::Clear => {
+            s.clear(store, key, &()).map_err(state_error)?;
+            StateReply::Done
+        }
+        other => return Err(EvalError::new(format!("{other:?} is not an operation of a map state"))),
+    })
+}

@@ -1,0 +1,116 @@
+//! `watermark`: event time assigned mid-stream (the DataStream API's
+//! `assign_timestamps_and_watermarks`). Each row is re-timed at its event-time column and the
+//! operator holds its capability at the watermark, the largest time seen minus the allowed
+//! out-of-orderness, advancing it per row as a source's [`super::EventClock`] does. So the
+//! frontier downstream is the watermark, whatever times the rows had before.
+//!
+//! A row behind the watermark (or without a time) is never dropped: it is sent at the
+//! watermark, its column unchanged, and the operators downstream decide whether it is late,
+//! as in Flink. Each worker keeps its own watermark; downstream sees their minimum. In batch
+//! mode rows pass unchanged (everything is at time 0).
+
+use differential_dataflow::AsCollection;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Pipeline;
+use timely::dataflow::operators::generic::Operator;
+
+use crate::plan::RuntimeMode;
+use crate::runtime::JobContext;
+use crate::types::Row;
+
+use super::{Rows, Time};
+
+/// The watermark of one worker: rows at or after it are on time.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Reclock {
+    delay_ms: u64,
+    max_seen: Option<u64>,
+    watermark: Time,
+}
+
+impl Reclock {
+    /// A clock allowing rows `delay_ms` out of order.
+    pub fn new(delay_ms: u64) -> Reclock {
+        Reclock { delay_ms, max_seen: None, watermark: 0 }
+    }
+
+    /// The time a row with event time `ms` (`None`: no time) is sent at; advances the
+    /// watermark past on-time rows. Times before 1970 count as 0.
+    pub fn stamp(&mut self, ms: Option<i64>) -> Time {
+        let Some(ms) = ms else { return self.watermark };
+        let ms = u64::try_from(ms).unwrap_or(0);
+        if ms < self.watermark {
+            return self.watermark;
+        }
+        let max = self.max_seen.map_or(ms, |m| m.max(ms));
+        self.max_seen = Some(max);
+        self.watermark = self.watermark.max(max.saturating_sub(self.delay_ms));
+        ms
+    }
+
+    /// The frontier held: no row is sent before it any more (Flink's watermark plus one).
+    pub fn watermark(&self) -> Time {
+        self.watermark
+    }
+}
+
+/// `input` re-timed by `column`, with `delay_ms` of allowed out-of-orderness (see the module
+/// documentation).
+pub fn assign_watermarks<'s>(input: Rows<'s>, column: usize, delay_ms: u64, ctx: &JobContext) -> Rows<'s> {
+    if ctx.mode == RuntimeMode::Batch {
+        return input;
+    }
+    input
+        .inner
+        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Pipeline, "Watermark", move |cap, _info| {
+            let mut cap = Some(cap);
+            let mut clock = Reclock::new(delay_ms);
+            move |(input, frontier), output| {
+                input.for_each(|_, data| {
+                    let Some(held) = cap.as_mut() else {
+                        data.clear();
+                        return;
+                    };
+                    for (row, _, diff) in data.drain(..) {
+                        let time = clock.stamp(row.get(column).as_i64());
+                        output.session(&held.delayed(&time)).give((row, time, diff));
+                    }
+                    if clock.watermark() > *held.time() {
+                        held.downgrade(&clock.watermark());
+                    }
+                });
+                if frontier.is_empty() {
+                    cap = None;
+                }
+            }
+        })
+        .as_collection()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn late_rows_are_stamped_at_the_watermark_not_dropped() {
+        let mut clock = Reclock::new(1000);
+        assert_eq!(clock.stamp(Some(5_050)), 5_050);
+        assert_eq!(clock.watermark(), 4_050);
+        assert_eq!(clock.stamp(Some(4_060)), 4_060, "within the bound");
+        assert_eq!(clock.stamp(Some(4_049)), 4_050, "late: at the watermark");
+        assert_eq!(clock.watermark(), 4_050, "a late row does not move the watermark");
+        assert_eq!(clock.stamp(None), 4_050, "no time: at the watermark");
+        assert_eq!(clock.stamp(Some(9_000)), 9_000);
+        assert_eq!(clock.watermark(), 8_000);
+        assert_eq!(clock.stamp(Some(-5)), 8_000, "before 1970: time 0, late");
+    }
+
+    #[test]
+    fn monotonous_timestamps_have_no_delay() {
+        let mut clock = Reclock::new(0);
+        assert_eq!(clock.stamp(Some(10)), 10);
+        assert_eq!(clock.watermark(), 10);
+        assert_eq!(clock.stamp(Some(10)), 10, "equal times are on time");
+        assert_eq!(clock.stamp(Some(9)), 10);
+    }
+}
