@@ -321,3 +321,31 @@ def test_apply_and_process_context() -> None:
     h.advance_watermark(MAX_LONG)
     assert h.out == [(9, ("a", 0, 1, 10)), (9, ("a", 0, 2, 10))]
     assert _Firings.cleared == [TimeWindow(0, 10)] and h.live_state() == {}
+
+
+@pytest.mark.parametrize("lateness,tagged", [(0, False), (0, True), (15, True), (40, False)])
+@pytest.mark.parametrize("kind", ["tumbling", "sliding", "session"])
+def test_per_record_watermark_equals_a_watermark_after_every_record(kind: str, lateness: int, tagged: bool) -> None:
+    """The operator following the assigner's watermark per record (the engine's watermark
+    lagging behind until the end) gives what a watermark delivered after each record gives,
+    late elements included."""
+    events = _events(11, n=250, span=1000, disorder=40)
+    bound = 10  # smaller than the disorder: some elements are late
+    assigners = {"tumbling": TumblingEventTimeWindows.of(Time.milliseconds(30)),
+                 "sliding": SlidingEventTimeWindows.of(Time.milliseconds(30), Time.milliseconds(10)),
+                 "session": EventTimeSessionWindows.with_gap(Time.milliseconds(8))}
+
+    def op(record_delay: int | None) -> WindowOperator:
+        return WindowOperator(assigners[kind], assigners[kind].get_default_trigger(None), ListContents(), internal(_KeyWindowResult(), False),
+                              lateness, OutputTag("late") if tagged else None, record_delay)
+
+    explicit = _run(op(None), events, bound)
+    followed = Harness(op(bound))
+    for k, v, t in events:
+        followed.element(k, (k, v, t), t)
+    followed.advance_watermark(MAX_LONG)
+    assert sorted(followed.out) == sorted(explicit.out)
+    assert sorted(followed.side) == sorted(explicit.side)
+    assert followed.op.late_records_dropped == explicit.op.late_records_dropped
+    if lateness == 0:
+        assert explicit.op.late_records_dropped + len(explicit.side) > 0

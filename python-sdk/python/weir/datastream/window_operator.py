@@ -62,6 +62,21 @@ class _Timers:
         else:
             self.service.delete_processing_time_timer(time)
 
+    def pending(self) -> list[tuple[str, int]]:
+        """The current key's timers, as ``(domain, time)``."""
+        return list(self.store.keys())
+
+    def take(self, domain: str, time: int) -> list[Any]:
+        """The windows of a timer fired by the operator itself, before the engine would (the
+        engine's timer is deleted)."""
+        windows = self.pop(domain, time)
+        if windows:
+            if domain == EVENT:
+                self.service.delete_event_time_timer(time)
+            else:
+                self.service.delete_processing_time_timer(time)
+        return windows
+
     def pop(self, domain: str, time: int) -> list[Any]:
         """The windows whose timer at ``time`` fired (forgotten)."""
         windows = self.store.get((domain, time)) or []
@@ -92,7 +107,7 @@ class _TriggerContext(Trigger.OnMergeContext):
 
     def get_current_watermark(self) -> int:
         """The watermark."""
-        return _watermark(self._ctx)
+        return self._op.current_watermark(self._ctx)
 
     def register_processing_time_timer(self, time: int) -> None:
         """A processing-time timer for this window."""
@@ -148,7 +163,7 @@ class WindowOperator(KeyedProcessFunction):
     """Runs one windowed computation of a keyed stream (see the module)."""
 
     def __init__(self, assigner: WindowAssigner, trigger: Trigger, contents: Contents, function: InternalWindowFunction,
-                 allowed_lateness: int = 0, late_data_tag: Any = None) -> None:
+                 allowed_lateness: int = 0, late_data_tag: Any = None, record_watermark_delay: int | None = None) -> None:
         if allowed_lateness < 0:
             raise ValueError(f"allowed_lateness must not be negative, got {allowed_lateness} ms")
         self.assigner = assigner
@@ -160,6 +175,9 @@ class WindowOperator(KeyedProcessFunction):
         self.merging = isinstance(assigner, MergingWindowAssigner)
         self.event_time = assigner.is_event_time()
         self.late_records_dropped = 0
+        self.record_watermark_delay = record_watermark_delay
+        self._max_timestamp: int | None = None
+        self._record_wm = MIN_LONG
 
     def open(self, runtime_context: Any) -> None:
         """Gets the operator's keyed state."""
@@ -204,9 +222,9 @@ class WindowOperator(KeyedProcessFunction):
         output (or are dropped). Returns ``(timestamp, record)`` pairs."""
         timers = _Timers(self._timer_windows, ctx.timer_service())
         timestamp = ctx.timestamp()
-        windows = self.assigner.assign_windows(value, timestamp, _AssignerContext(ctx, self._runtime_context))
-        watermark = _watermark(ctx)
         out: list[Any] = []
+        watermark = self._record_watermark(ctx, timers, out)
+        windows = self.assigner.assign_windows(value, timestamp, _AssignerContext(ctx, self._runtime_context))
         skipped = True
         for window in windows:
             state_window = window
@@ -226,6 +244,9 @@ class WindowOperator(KeyedProcessFunction):
                 ctx.output(self.late_data_tag, value)
             else:
                 self.late_records_dropped += 1
+        if self.record_watermark_delay is not None and timestamp is not None:
+            self._max_timestamp = timestamp if self._max_timestamp is None else max(self._max_timestamp, timestamp)
+            self._record_wm = max(self._record_wm, self._max_timestamp - self.record_watermark_delay - 1)
         return out
 
     def _apply(self, result: Any, window: Any, state_window: Any, ctx: Any, out: list[Any]) -> None:
@@ -273,14 +294,36 @@ class WindowOperator(KeyedProcessFunction):
             self._sessions.put(result_window, result_window)
         return result_window, self._sessions.get(result_window)
 
-    # ----- timers -----
+    # ----- time -----
+    def _record_watermark(self, ctx: Any, timers: _Timers, out: list[Any]) -> int:
+        """The watermark for the element now arriving. The engine's watermark is its input
+        frontier, which trails the records it has already delivered; with one worker and one
+        watermark assigner upstream (``record_watermark_delay`` set), the operator sees the
+        records in the assigner's order and follows the watermark the assigner had after each
+        record (the largest timestamp so far minus the delay, minus 1), firing the key's
+        event-time timers it passes before the next element is added — as if a watermark
+        followed every record, which makes lateness deterministic."""
+        watermark = self.current_watermark(ctx)
+        if watermark > _watermark(ctx):
+            for time in sorted(t for d, t in timers.pending() if d == EVENT and t <= watermark):
+                self._fire(EVENT, time, timers.take(EVENT, time), ctx, timers, out)
+        return watermark
+
+    def current_watermark(self, ctx: Any) -> int:
+        """The engine's watermark, or the one followed per record when it is ahead."""
+        return max(_watermark(ctx), self._record_wm)
+
     def on_timer(self, timestamp: int, ctx: Any) -> list[Any]:
         """Runs the trigger of each window whose timer fired; drops windows at cleanup time.
         Returns ``(timestamp, record)`` pairs."""
         domain = _domain(ctx.time_domain())
         timers = _Timers(self._timer_windows, ctx.timer_service())
         out: list[Any] = []
-        for window in timers.pop(domain, timestamp):
+        self._fire(domain, timestamp, timers.pop(domain, timestamp), ctx, timers, out)
+        return out
+
+    def _fire(self, domain: str, timestamp: int, windows: list[Any], ctx: Any, timers: _Timers, out: list[Any]) -> None:
+        for window in windows:
             state_window = window
             if self.merging:
                 state_window = self._sessions.get(window)
@@ -298,7 +341,6 @@ class WindowOperator(KeyedProcessFunction):
                 self.function.clear(window, _ProcessContext(self, ctx, window))
                 if self.merging:
                     self._retire(window)
-        return out
 
 
 class _ProcessContext:
@@ -320,7 +362,7 @@ class _ProcessContext:
 
     def current_watermark(self) -> int:
         """The watermark."""
-        return _watermark(self._ctx)
+        return self._op.current_watermark(self._ctx)
 
     def window_state(self) -> WindowStateStore:
         """State of the current key and window (not for merging windows)."""
