@@ -4,6 +4,7 @@ engine. Expected results are plain Python folds over the input."""
 
 from __future__ import annotations
 
+import logging
 import random
 from collections import defaultdict
 from typing import Any, Iterable
@@ -13,10 +14,13 @@ import pytest
 from weir.common import Duration, Time, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import OutputTag, RuntimeExecutionMode, StreamExecutionEnvironment
-from weir.datastream.functions import AggregateFunction, AllWindowFunction, ProcessWindowFunction, ReduceFunction, WindowFunction
+from weir.datastream.functions import (
+    AggregateFunction, AllWindowFunction, ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction, ReduceFunction, WindowFunction,
+)
+from weir.datastream.state import ValueStateDescriptor
 from weir.datastream.window import (
-    CountWindow, EventTimeSessionWindows, SlidingEventTimeWindows, TimeWindow, TumblingEventTimeWindows,
-    TumblingProcessingTimeWindows,
+    ContinuousEventTimeTrigger, CountTrigger, CountWindow, DynamicEventTimeSessionWindows, EventTimeSessionWindows, PurgingTrigger,
+    SlidingEventTimeWindows, TimeWindow, TumblingEventTimeWindows, TumblingProcessingTimeWindows,
 )
 
 Event = tuple[str, int, int]  # key, value, event time (ms)
@@ -259,3 +263,130 @@ def test_processing_time_windows_hold_each_element_once() -> None:
     for k, v, _ in events:
         expected[k].append(v)
     assert {k: sorted(vs) for k, vs in per_key.items()} == {k: sorted(vs) for k, vs in expected.items()}
+
+
+# ----- triggers, timestamps, state -----
+def test_count_trigger_and_purging_trigger_on_event_time_windows() -> None:
+    events = _events(8, n=120)
+    expected_fire, expected_purge = [], []
+    for (k, s), vs in _by_window(events, 500, 500).items():
+        # in arrival order: CountTrigger fires every 3 elements with everything so far (the
+        # window is not purged); PurgingTrigger fires with the last 3 only
+        expected_fire += [(k, s, sum(vs[:i])) for i in range(3, len(vs) + 1, 3)]
+        expected_purge += [(k, s, sum(vs[i - 3:i])) for i in range(3, len(vs) + 1, 3)]
+    window = TumblingEventTimeWindows.of(Time.milliseconds(500))
+    fired = _run(events, lambda ks: ks.window(window).trigger(CountTrigger.of(3)).reduce(SumValues(), WithWindow()))
+    assert [(k, s, v[1]) for k, s, _, v in fired] == sorted(expected_fire)
+    purged = _run(events, lambda ks: ks.window(window).trigger(PurgingTrigger.of(CountTrigger.of(3))).reduce(SumValues(), WithWindow()))
+    assert [(k, s, v[1]) for k, s, _, v in purged] == sorted(expected_purge)
+
+
+def test_continuous_event_time_trigger_fires_early() -> None:
+    events = [("k", t, t) for t in range(0, 100, 7)]
+    out = _run(events, lambda ks: ks.window(TumblingEventTimeWindows.of(Time.milliseconds(100)))
+               .trigger(ContinuousEventTimeTrigger.of(Time.milliseconds(25))).reduce(SumValues(), WithWindow()))
+    # every 25 ms of event time from the first element's period (25, 50, 75), each once the
+    # watermark (t - 1 after the element at t) passes it, so with the elements up to that
+    # one; then the window's end (99, where the next periodic firing coincides with it)
+    ts = [t for _, _, t in events]
+    expected = []
+    for f in (25, 50, 75):
+        seen = next(i for i, t in enumerate(ts) if t - 1 >= f)
+        expected.append(sum(ts[:seen + 1]))
+    expected.append(sum(ts))
+    assert [v[1] for _, _, _, v in sorted(out, key=lambda r: r[3][1])] == expected
+
+
+class StampOf(ProcessFunction):
+    def process_element(self, value: Any, ctx: Any) -> Iterable[Any]:
+        yield (value, ctx.timestamp())
+
+
+def test_window_results_carry_the_window_max_timestamp() -> None:
+    events = _events(9, n=100)
+    out = _timed(_env(), events, 0).key_by(lambda e: e[0]).window(TumblingEventTimeWindows.of(Time.milliseconds(100))) \
+        .reduce(SumValues(), WithWindow()).process(StampOf())
+    rows = list(out.execute_and_collect())
+    assert rows and all(ts == end - 1 for (_, _, end, _), ts in rows)
+
+
+class FiringCount(ProcessWindowFunction):
+    """Per-window state counts the window's firings; global state the key's firings."""
+
+    def process(self, key: str, context: Any, elements: Iterable[Event]) -> Iterable[Any]:
+        in_window = context.window_state().get_state(ValueStateDescriptor("fired"))
+        in_window.update((in_window.value() or 0) + 1)
+        overall = context.global_state().get_state(ValueStateDescriptor("all"))
+        overall.update((overall.value() or 0) + 1)
+        yield (key, context.window().start, in_window.value(), overall.value())
+
+    def clear(self, context: Any) -> None:
+        context.window_state().get_state(ValueStateDescriptor("fired")).clear()
+
+
+def test_process_window_function_window_and_global_state() -> None:
+    events = [("k", 1, 1), ("k", 1, 2), ("k", 1, 12), ("k", 1, 3), ("k", 1, 25), ("k", 1, 4)]
+    env = _env()
+    out = _timed(env, events, 0).key_by(lambda e: e[0]).window(TumblingEventTimeWindows.of(Time.milliseconds(10))) \
+        .allowed_lateness(100).process(FiringCount())
+    # [0, 10) fires at watermark 11 (after 12), again for the late 3 and 4; [10, 20) at 24
+    assert list(out.execute_and_collect()) == [("k", 0, 1, 1), ("k", 0, 2, 2), ("k", 10, 1, 3), ("k", 0, 3, 4), ("k", 20, 1, 5)]
+
+
+def test_dynamic_session_gaps() -> None:
+    events = _events(10, n=200, span=8000)
+    gap = lambda e: 20 + e[1]  # noqa: E731
+    per_key: dict[str, list[Event]] = defaultdict(list)
+    for e in events:
+        per_key[e[0]].append(e)
+    expected = []
+    for k, es in per_key.items():
+        es.sort(key=lambda e: e[2])
+        start, end, total = es[0][2], es[0][2] + gap(es[0]), 0
+        for e in es:
+            if e[2] > end:
+                expected.append((k, start, end, total))
+                start, end, total = e[2], e[2] + gap(e), 0
+            end, total = max(end, e[2] + gap(e)), total + e[1]
+        expected.append((k, start, end, total))
+    out = _run(events, lambda ks: ks.window(DynamicEventTimeSessionWindows.with_dynamic_gap(gap)).reduce(SumValues(), WithWindow()))
+    assert [(k, s, e, v[1]) for k, s, e, v in out] == sorted(expected)
+
+
+class AllDescribe(ProcessAllWindowFunction):
+    def process(self, context: Any, elements: Iterable[Event]) -> Iterable[Any]:
+        yield (context.window().start, len(list(elements)))
+
+
+def test_window_all_process_and_reduce() -> None:
+    events = _events(12)
+    counts: dict[int, int] = defaultdict(int)
+    sums: dict[int, int] = defaultdict(int)
+    for _, v, t in events:
+        counts[t - t % 300] += 1
+        sums[t - t % 300] += v
+    window = TumblingEventTimeWindows.of(Time.milliseconds(300))
+    assert sorted(_timed(_env(2), events, 0).window_all(window).process(AllDescribe()).execute_and_collect()) == sorted(counts.items())
+    reduced = _timed(_env(), events, 0).window_all(window).reduce(lambda a, b: ("*", a[1] + b[1], max(a[2], b[2])))
+    assert sorted(r[1] for r in reduced.execute_and_collect()) == sorted(sums.values())
+
+
+def test_dropped_late_elements_are_counted(caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.WARNING, logger="weir.datastream.window"):
+        _late(None, None)
+    assert any("dropped 2 late element(s)" in r.getMessage() for r in caplog.records)
+
+
+def test_bad_window_arguments_are_rejected() -> None:
+    ks = _timed(_env(), LATE, 0).key_by(lambda e: e[0])
+    with pytest.raises(ValueError, match="needs a trigger that can merge"):
+        ks.window(EventTimeSessionWindows.with_gap(Time.milliseconds(5))).trigger(_NoMerge(2))
+    with pytest.raises(ValueError, match="only defined for event-time windows"):
+        ks.window(TumblingProcessingTimeWindows.of(Time.milliseconds(5))).allowed_lateness(10)
+    with pytest.raises(TypeError, match="expected an AggregateFunction"):
+        ks.window(TumblingEventTimeWindows.of(Time.milliseconds(5))).aggregate(lambda x: x)
+
+
+class _NoMerge(CountTrigger):
+    def can_merge(self) -> bool:
+        return False

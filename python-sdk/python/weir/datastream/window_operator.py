@@ -8,6 +8,7 @@ and counted. Output records carry the window's ``max_timestamp()`` as their time
 
 from __future__ import annotations
 
+import logging
 from typing import Any, Iterable
 
 from weir.common.typeinfo import Types
@@ -194,8 +195,13 @@ class WindowOperator(KeyedProcessFunction):
         self.function.open(runtime_context)
 
     def close(self) -> None:
-        """Closes the window function."""
+        """Closes the window function; reports the late elements dropped (Flink's
+        ``numLateRecordsDropped`` metric) as a warning of the ``weir.datastream.window`` logger."""
         self.function.close()
+        if self.late_records_dropped:
+            logging.getLogger("weir.datastream.window").warning(
+                "window operator (%r) dropped %d late element(s); use allowed_lateness or side_output_late_data to keep them",
+                self.assigner, self.late_records_dropped)
 
     # ----- time -----
     def _cleanup_time(self, window: Any) -> int:

@@ -113,5 +113,24 @@ def _all_one_key(record: Any) -> int:
 
 
 def _window_stream(keyed_stream: "KeyedStream", op: WindowOperator, output_type: Any) -> "DataStream":
-    """The window operator run as ``keyed_stream``'s process function."""
-    return keyed_stream.process(op, output_type)
+    """The window operator run as ``keyed_stream``'s process function. It returns
+    ``(timestamp, record)`` pairs; a fused step gives each record its window's timestamp. With
+    one worker in streaming mode and one watermark assigner upstream, the operator follows
+    that assigner's watermark per record (see ``WindowOperator._record_watermark``)."""
+    env = keyed_stream.get_execution_environment()
+    if op.event_time and not env._batch and env.get_parallelism() == 1:
+        delays = [n["delay_ms"] for n in keyed_stream._nodes if n.get("kind") == "watermark"]
+        if len(delays) == 1:
+            op.record_watermark_delay = int(delays[0])
+    pairs = keyed_stream.process(op)
+    out = pairs._with("timestamp", _pair_timestamp)._with("map", _pair_record, output_type)
+    out._process = pairs._process
+    return out
+
+
+def _pair_timestamp(pair: tuple[int, Any], previous: int) -> int:
+    return pair[0]
+
+
+def _pair_record(pair: tuple[int, Any]) -> Any:
+    return pair[1]
