@@ -8,6 +8,7 @@ from weir import UnsupportedError
 from weir.common import Row, Types
 from weir.common.watermark_strategy import WatermarkStrategy
 from weir.datastream import MapFunction, RuntimeExecutionMode, StreamExecutionEnvironment
+from weir.datastream.state import ValueStateDescriptor
 
 
 def _env(batch: bool = True, workers: int = 1) -> StreamExecutionEnvironment:
@@ -83,12 +84,14 @@ def test_same_rows_on_one_and_two_workers() -> None:
     assert dict(results[0])["w0"] == 60 + 150
 
 
-def test_event_time_and_state_are_not_implemented() -> None:
+def test_bad_event_time_arguments_are_refused() -> None:
     env = _env()
-    with pytest.raises(UnsupportedError, match="WatermarkStrategy.with_timestamp_assigner"):
+    with pytest.raises(TypeError, match="expected a TimestampAssigner, got None"):
         WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(None)
-    with pytest.raises(UnsupportedError, match="assign_timestamps_and_watermarks"):
-        env.from_collection([1]).assign_timestamps_and_watermarks(WatermarkStrategy.for_monotonous_timestamps())
+    with pytest.raises(TypeError, match="expected a WatermarkStrategy"):
+        env.from_collection([1]).assign_timestamps_and_watermarks(None)
+    with pytest.raises(ValueError, match="non-empty name"):
+        ValueStateDescriptor("", Types.INT())
     with pytest.raises(TypeError, match="expected a WindowAssigner"):
         env.from_collection([1]).key_by(lambda x: x).window(None)
 

@@ -67,8 +67,8 @@ def test_connect_with_co_map_and_co_flat_map() -> None:
     left, right = env.from_collection([1, 2]), env.from_collection(["ab", "c"])
     assert sorted(left.connect(right).map(Tag()).execute_and_collect()) == ["L1", "L2", "Rab", "Rc"]
     assert sorted(left.connect(right).flat_map(Split()).execute_and_collect(), key=str) == [1, 2, 2, "a", "b", "c"]
-    with pytest.raises(UnsupportedError, match="ConnectedStreams.key_by"):
-        left.connect(right).key_by(lambda x: x, lambda y: y)
+    with pytest.raises(TypeError, match="expected a CoProcessFunction"):
+        left.connect(right).key_by(lambda x: x, lambda y: y).process(Tag())
 
 
 def test_execute_and_collect_is_a_closeable_iterator() -> None:
@@ -119,15 +119,13 @@ def test_file_sink_options_and_missing_input(tmp_path: pathlib.Path) -> None:
         env.from_source(FileSource.for_record_stream_format(StreamFormat.text_line_format(), str(tmp_path / "nope")).build())
 
 
-def test_process_functions_say_they_are_not_supported() -> None:
+def test_process_functions_are_not_map_functions() -> None:
     ds = _env().from_collection([1])
 
     class P(KeyedProcessFunction):
         pass
 
-    with pytest.raises(UnsupportedError, match="KeyedStream.process"):
-        ds.key_by(lambda x: x).process(P())
-    with pytest.raises(UnsupportedError, match="P \\(process and window functions"):
+    with pytest.raises(TypeError, match="P is a process function: use process\\(\\), not map\\(\\)"):
         ds.map(P())
 
 

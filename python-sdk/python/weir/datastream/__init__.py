@@ -25,6 +25,7 @@ from weir.datastream.functions import (
     RuntimeContext,
     SinkFunction,
     SourceFunction,
+    TimerService,
     WindowFunction,
 )
 from weir.datastream.stream_execution_environment import JobExecutionResult, RuntimeExecutionMode, StreamExecutionEnvironment
@@ -42,11 +43,23 @@ class CheckpointingMode:
 
 
 class OutputTag:
-    """Names a side output (side outputs need process functions, not supported yet)."""
+    """Names a side output: a process function sends records to it with ``ctx.output(tag,
+    value)``, and ``stream.get_side_output(tag)`` reads them."""
 
     def __init__(self, tag_id: str, type_info: object = None) -> None:
+        if not isinstance(tag_id, str) or not tag_id:
+            raise ValueError(f"an OutputTag needs a non-empty id, got {tag_id!r}")
         self.tag_id = tag_id
         self.type_info = type_info
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, OutputTag) and other.tag_id == self.tag_id
+
+    def __hash__(self) -> int:
+        return hash(self.tag_id)
+
+    def __repr__(self) -> str:
+        return f"OutputTag({self.tag_id!r})"
 
 
 def _missing(name: str, feature: str) -> type:
@@ -73,7 +86,6 @@ EmbeddedRocksDBStateBackend = _missing("EmbeddedRocksDBStateBackend", "state bac
 PredefinedOptions = _missing("PredefinedOptions", "state backends from the DataStream API (keyed state)")
 MemorySize = _missing("MemorySize", "memory configuration")
 SlotSharingGroup = _missing("SlotSharingGroup", "slot sharing groups")
-TimerService = _missing("TimerService", "timers (keyed state)")
 
 __all__ = [
     "WindowedStream",

@@ -25,6 +25,8 @@ class DataStream:
         self._steps = steps
         self._source = source
         self._type_info = type_info
+        # For the output of a process function: its nodes and node id, for side outputs.
+        self._process: tuple[list[dict[str, Any]], str] | None = None
 
     def _with(self, kind: str, f: Callable[..., Any], type_info: Any = None) -> "DataStream":
         return DataStream(self._env, self._nodes, self._head, [*self._steps, (kind, f)], self._source, type_info if type_info is not None else self._type_info)
@@ -34,14 +36,14 @@ class DataStream:
         return self._type_info
 
     def _materialized(self) -> tuple[list[dict[str, Any]], str]:
-        """The nodes producing this stream's ``(seq, v)`` rows, and the last node's id."""
+        """The nodes producing this stream's ``(seq, v, ts)`` rows, and the last node's id."""
         if not self._steps and self._source is None:
             return self._nodes, self._head
         chain = records.Chain(self._env._counter, list(self._steps), self._source)
         label = " -> ".join(f"{kind} {_label(f)}" for kind, f in self._steps) or "from_collection"
         name = self._env._register(chain, "chain", records.COLUMNS, label)
-        args = [{"column": 0}] if self._source is not None else [{"column": "seq"}, {"column": "v"}]
-        return self._env._flat_map(self._nodes, self._head, name, args, ["seq", "v"])
+        args = [{"column": 0}] if self._source is not None else records.ARGS
+        return self._env._flat_map(self._nodes, self._head, name, args, records.NAMES)
 
     # ----- stateless -----
     def map(self, func: Any, output_type: Any = None) -> "DataStream":
@@ -162,14 +164,45 @@ class DataStream:
         """Not supported yet."""
         raise unsupported("DataStream.add_sink")
 
-    # ----- needs event time / keyed state -----
+    # ----- event time, process functions -----
     def assign_timestamps_and_watermarks(self, watermark_strategy: Any) -> "DataStream":
-        """Not supported yet (event time)."""
-        raise unsupported("assign_timestamps_and_watermarks (event time)")
+        """The records with timestamps from the strategy's ``TimestampAssigner`` (if it has
+        one) and event time following its watermarks: rows are re-timed by their timestamp and
+        the watermark trails the largest timestamp seen by the allowed out-of-orderness, per
+        record. A record behind the watermark is not dropped; whoever uses event time
+        downstream decides whether it is late. ``no_watermarks()`` only assigns timestamps."""
+        from weir.common.watermark_strategy import WatermarkStrategy
+
+        if not isinstance(watermark_strategy, WatermarkStrategy):
+            raise TypeError(f"expected a WatermarkStrategy, got {watermark_strategy!r}")
+        stream = self
+        assigner = watermark_strategy._assigner_function()
+        if assigner is not None:
+            stream = self._with("timestamp", assigner)
+        delay = watermark_strategy._delay_ms()
+        if delay is None:
+            return stream
+        nodes, head = stream._materialized()
+        node = {"kind": "watermark", "id": self._env._fresh_id("watermark"), "input": head, "column": "ts", "delay_ms": delay}
+        return DataStream(self._env, nodes + [node], node["id"], [], type_info=self._type_info)
 
     def process(self, func: Any, output_type: Any = None) -> "DataStream":
-        """Not supported yet (process functions, keyed state and timers)."""
-        raise unsupported("DataStream.process (process functions, keyed state and timers)")
+        """Runs the ``ProcessFunction`` ``func`` on each record: ``func.process_element(value,
+        ctx)`` returns or yields outputs; ``ctx.timestamp()`` and ``ctx.output(tag, value)``
+        work (timers and keyed state need ``key_by`` first)."""
+        if not callable(getattr(func, "process_element", None)):
+            raise TypeError(f"expected a ProcessFunction (process_element), got {func!r}")
+        return _process(self._env, [(self, None)], func, output_type)
+
+    def get_side_output(self, output_tag: Any) -> "DataStream":
+        """The records a process function sent to ``output_tag`` with ``ctx.output``."""
+        if self._process is None:
+            raise ValueError("get_side_output needs the output of a process function (process())")
+        tag_id = getattr(output_tag, "tag_id", None)
+        if not isinstance(tag_id, str):
+            raise TypeError(f"expected an OutputTag, got {output_tag!r}")
+        nodes, node = self._process
+        return _tagged(self._env, nodes, node, tag_id, getattr(output_tag, "type_info", None))
 
     def connect(self, ds: "DataStream") -> "ConnectedStreams":
         """This stream and ``ds`` as two inputs of one ``CoMapFunction`` / ``CoFlatMapFunction``."""
@@ -193,13 +226,13 @@ class KeyedStream(DataStream):
         """Per key, the running combination of the records: each record emits its key's new
         value (streaming mode), or only each key's final value (batch mode)."""
         reducer = records.RollingReduce(self._env._counter, self._key, as_callable(func, "reduce"))
-        name = self._env._register(reducer, "reduce", [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES")], f"reduce {_label(reducer.reduce)}")
-        nodes, head = self._env._flat_map(self._nodes, self._head, name, [{"column": "seq"}, {"column": "v"}], ["seq", "k", "v"])
+        name = self._env._register(reducer, "reduce", [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES"), ("ts", "BIGINT")], f"reduce {_label(reducer.reduce)}")
+        nodes, head = self._env._flat_map(self._nodes, self._head, name, records.ARGS, ["seq", "k", "v", "ts"])
         if self._env._batch:
             dedup = {"kind": "deduplicate", "id": self._env._fresh_id("last"), "input": head, "key": [{"column": "k"}], "order_by": {"column": "seq"}, "keep": "last"}
             nodes, head = nodes + [dedup], dedup["id"]
         project = {"kind": "project", "id": self._env._fresh_id("project"), "input": head,
-                   "columns": [{"name": "seq", "expr": {"column": "seq"}}, {"name": "v", "expr": {"column": "v"}}]}
+                   "columns": [{"name": n, "expr": {"column": n}} for n in records.NAMES]}
         return DataStream(self._env, nodes + [project], project["id"], [], type_info=self._type_info)
 
     def _by_field(self, field: int | str, combine: Callable[[Any, Any], Any]) -> DataStream:
@@ -239,8 +272,12 @@ class KeyedStream(DataStream):
         return self._by_record(position_to_max_by, False, first)
 
     def process(self, func: Any, output_type: Any = None) -> DataStream:
-        """Not supported yet (keyed state and timers)."""
-        raise unsupported("KeyedStream.process (KeyedProcessFunction: keyed state and timers)")
+        """Runs the ``KeyedProcessFunction`` ``func`` with keyed state and timers: each record
+        goes to ``func.process_element(value, ctx)`` on the worker owning its key; timers call
+        ``func.on_timer(timestamp, ctx)``. Both return or yield outputs."""
+        if not callable(getattr(func, "process_element", None)):
+            raise TypeError(f"expected a KeyedProcessFunction (process_element), got {func!r}")
+        return _process(self._env, [(self, self._key)], func, output_type)
 
     def window(self, window_assigner: Any) -> Any:
         """Each key's records cut into windows by ``window_assigner``."""
@@ -275,12 +312,56 @@ class ConnectedStreams:
         return self._first.flat_map(func.flat_map1).union(self._second.flat_map(func.flat_map2))
 
     def key_by(self, key_selector1: Any, key_selector2: Any, key_type: Any = None) -> "ConnectedStreams":
-        """Not supported yet (keyed co-functions need keyed state)."""
-        raise unsupported("ConnectedStreams.key_by (keyed state)")
+        """Both streams partitioned by their keys: records of either stream with equal keys
+        share keyed state and timers in ``process``."""
+        return ConnectedStreams(self._first.key_by(key_selector1), self._second.key_by(key_selector2))
 
     def process(self, func: Any, output_type: Any = None) -> DataStream:
-        """Not supported yet (CoProcessFunction: timers and state)."""
-        raise unsupported("ConnectedStreams.process (CoProcessFunction)")
+        """Runs a ``CoProcessFunction`` (or, after ``key_by``, a ``KeyedCoProcessFunction``):
+        ``func.process_element1`` on the first stream's records, ``process_element2`` on the
+        second's."""
+        if not (callable(getattr(func, "process_element1", None)) and callable(getattr(func, "process_element2", None))):
+            raise TypeError(f"expected a CoProcessFunction (process_element1 and process_element2), got {func!r}")
+        keys = [getattr(s, "_key", None) for s in (self._first, self._second)]
+        if (keys[0] is None) != (keys[1] is None):
+            raise ValueError("connect a keyed stream with a keyed stream (key_by both, or ConnectedStreams.key_by)")
+        return _process(self._first._env, [(self._first, keys[0]), (self._second, keys[1])], func, output_type)
+
+
+def _process(env: "StreamExecutionEnvironment", inputs: list[tuple[DataStream, Callable[[Any], Any] | None]], func: Any, output_type: Any) -> DataStream:
+    """The main output of a ``process`` node running ``func`` on ``inputs`` (each keyed by its
+    key selector, or spread by record when not keyed)."""
+    from weir.datastream.process import COLUMNS, Runner
+
+    keyed = inputs[0][1] is not None
+    nodes: list[dict[str, Any]] = []
+    heads, keys = [], []
+    for stream, key in inputs:
+        ns, head = stream._materialized()
+        if key is not None:
+            extractor = env._register(records.KeyColumn(key), "key", [("k", "BYTES")], f"key {_label(key)}")
+            node = {"kind": "flat_map", "id": env._fresh_id("key"), "input": head, "function": extractor, "args": [{"column": "v"}], "columns": ["k"]}
+            ns, head = ns + [node], node["id"]
+        nodes.extend(n for n in ns if all(n["id"] != m["id"] for m in nodes))
+        heads.append(head)
+        keys.append([{"column": "k" if key is not None else "seq"}])
+    label = _label(func)
+    name = f"__ds_process_{next(env._ids)}"
+    env._session.register_process_function(name, Runner.factory(func, keyed, env._counter, label), COLUMNS, "ts", label)
+    node = {"kind": "process", "id": env._fresh_id("process"), "inputs": heads, "function": name, "keys": keys, "value": "v", "timestamp": "ts"}
+    nodes = nodes + [node]
+    main = _tagged(env, nodes, node["id"], None, output_type)
+    main._process = (nodes, node["id"])
+    return main
+
+
+def _tagged(env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], process: str, tag: str | None, type_info: Any) -> DataStream:
+    """The records of the process node ``process`` sent to side output ``tag`` (None: main)."""
+    tag_column = {"column": "tag"}
+    predicate = {"call": {"function": "IS NULL", "args": [tag_column]}} if tag is None else {"call": {"function": "=", "args": [tag_column, {"literal": tag}]}}
+    keep = {"kind": "filter", "id": env._fresh_id("side" if tag else "main"), "input": process, "predicate": predicate}
+    project = {"kind": "project", "id": env._fresh_id("out"), "input": keep["id"], "columns": [{"name": n, "expr": {"column": n}} for n in records.NAMES]}
+    return DataStream(env, nodes + [keep, project], project["id"], [], type_info=type_info)
 
 
 class _Printer:
@@ -345,6 +426,6 @@ class CloseableIterator:
 
 
 declare_unsupported(DataStream, {
-    "broadcast": "broadcast state", "cache": "cached streams", "get_side_output": "side outputs (process functions)",
+    "broadcast": "broadcast state", "cache": "cached streams",
     "partition_custom": "custom partitioning", "get_execution_config": "ExecutionConfig",
 })

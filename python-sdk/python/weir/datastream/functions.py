@@ -12,10 +12,10 @@ class Function:
     """Base class of DataStream functions."""
 
     def open(self, runtime_context: Any) -> None:
-        """Called before the first record (not called by Weir yet)."""
+        """Called before the first record (Weir calls it for process functions)."""
 
     def close(self) -> None:
-        """Called after the last record (not called by Weir yet)."""
+        """Called after the last record (Weir calls it for process functions)."""
 
 
 class MapFunction(Function):
@@ -83,30 +83,226 @@ class CoFlatMapFunction(Function):
 
 
 class RuntimeContext:
-    """Not available yet (keyed state needs the engine's keyed-state operator)."""
+    """What a function learns about where it runs, and its keyed state (``open`` receives it):
+    ``get_state(ValueStateDescriptor(..))``, ``get_list_state``, ``get_map_state``,
+    ``get_reducing_state``, ``get_aggregating_state``. The state objects may be kept (e.g. on
+    ``self``) and used in later calls; they always refer to the current call's key."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        raise unsupported("RuntimeContext (keyed state)")
+    def __init__(self, task_name: str, index: int, parallelism: int, keyed: bool) -> None:
+        self._task_name = task_name
+        self._index = index
+        self._parallelism = parallelism
+        self._keyed = keyed
+
+    def get_task_name(self) -> str:
+        """The operator's name."""
+        return self._task_name
+
+    def get_task_name_with_subtasks(self) -> str:
+        """The operator's name with this instance's position, as Flink prints it."""
+        return f"{self._task_name} ({self._index + 1}/{self._parallelism})"
+
+    def get_number_of_parallel_subtasks(self) -> int:
+        """How many instances of the function run (the job's workers)."""
+        return self._parallelism
+
+    def get_max_number_of_parallel_subtasks(self) -> int:
+        """The job's workers."""
+        return self._parallelism
+
+    def get_index_of_this_subtask(self) -> int:
+        """This instance's position, from 0."""
+        return self._index
+
+    def get_attempt_number(self) -> int:
+        """0: jobs are not restarted."""
+        return 0
+
+    def get_job_parameter(self, key: str, default_value: str) -> str:
+        """``default_value`` (Weir has no job parameters)."""
+        return default_value
+
+    def _state(self, descriptor: Any, kind: type) -> Any:
+        from weir.datastream import state
+
+        if not self._keyed:
+            raise RuntimeError("Keyed state can only be used on a 'keyed stream', i.e., after a 'key_by()' operation.")
+        if not isinstance(descriptor, kind):
+            raise TypeError(f"expected a {kind.__name__}, got {descriptor!r}")
+        ref = descriptor._ref()
+        if isinstance(descriptor, state.ReducingStateDescriptor):
+            return state.ReducingState(ref, descriptor.reduce_function)
+        if isinstance(descriptor, state.AggregatingStateDescriptor):
+            return state.AggregatingState(ref, descriptor.agg_function)
+        if isinstance(descriptor, state.MapStateDescriptor):
+            return state.MapState(ref)
+        if isinstance(descriptor, state.ListStateDescriptor):
+            return state.ListState(ref)
+        return state.ValueState(ref)
+
+    def get_state(self, state_descriptor: Any) -> Any:
+        """The :class:`ValueState` ``state_descriptor`` declares."""
+        from weir.datastream.state import ValueStateDescriptor
+
+        return self._state(state_descriptor, ValueStateDescriptor)
+
+    def get_list_state(self, state_descriptor: Any) -> Any:
+        """The :class:`ListState` ``state_descriptor`` declares."""
+        from weir.datastream.state import ListStateDescriptor
+
+        return self._state(state_descriptor, ListStateDescriptor)
+
+    def get_map_state(self, state_descriptor: Any) -> Any:
+        """The :class:`MapState` ``state_descriptor`` declares."""
+        from weir.datastream.state import MapStateDescriptor
+
+        return self._state(state_descriptor, MapStateDescriptor)
+
+    def get_reducing_state(self, state_descriptor: Any) -> Any:
+        """The :class:`ReducingState` ``state_descriptor`` declares."""
+        from weir.datastream.state import ReducingStateDescriptor
+
+        return self._state(state_descriptor, ReducingStateDescriptor)
+
+    def get_aggregating_state(self, state_descriptor: Any) -> Any:
+        """The :class:`AggregatingState` ``state_descriptor`` declares."""
+        from weir.datastream.state import AggregatingStateDescriptor
+
+        return self._state(state_descriptor, AggregatingStateDescriptor)
+
+
+class TimerService:
+    """Time and timers of the current key, from a process function's context."""
+
+    def current_processing_time(self) -> int:
+        """The processing time, in epoch milliseconds."""
+        raise NotImplementedError
+
+    def current_watermark(self) -> int:
+        """The event-time watermark (``-2**63`` before the first one)."""
+        raise NotImplementedError
+
+    def register_processing_time_timer(self, timestamp: int) -> None:
+        """Calls ``on_timer`` when the processing time reaches ``timestamp``."""
+        raise NotImplementedError
+
+    def register_event_time_timer(self, timestamp: int) -> None:
+        """Calls ``on_timer`` when the watermark reaches ``timestamp``."""
+        raise NotImplementedError
+
+    def delete_processing_time_timer(self, timestamp: int) -> None:
+        """Cancels a processing-time timer."""
+        raise NotImplementedError
+
+    def delete_event_time_timer(self, timestamp: int) -> None:
+        """Cancels an event-time timer."""
+        raise NotImplementedError
+
+
+class BaseContext:
+    """What a process function's context offers everywhere."""
+
+    def timestamp(self) -> int | None:
+        """The element's timestamp (in ``on_timer``: the timer's), or None."""
+        raise NotImplementedError
+
+    def timer_service(self) -> TimerService:
+        """Time and timers."""
+        raise NotImplementedError
+
+    def output(self, output_tag: Any, value: Any) -> None:
+        """Emits ``value`` to the side output ``output_tag``."""
+        raise NotImplementedError
+
+
+class KeyedContext(BaseContext):
+    """A keyed process function's context: also the current key."""
+
+    def get_current_key(self) -> Any:
+        """The key of the element (or timer) being processed."""
+        raise NotImplementedError
+
+
+class OnTimerContext(KeyedContext):
+    """The context of ``on_timer``: also which clock fired the timer."""
+
+    def time_domain(self) -> Any:
+        """``TimeDomain.EVENT_TIME`` or ``TimeDomain.PROCESSING_TIME``."""
+        raise NotImplementedError
+
+
+class ProcessFunction(Function):
+    """Processes each element of a (non-keyed) stream: implement ``process_element(value, ctx)``,
+    returning or yielding outputs; ``ctx.timestamp()`` and ``ctx.output(tag, value)`` are
+    available, timers and state need a keyed stream."""
+
+    Context = BaseContext
+    OnTimerContext = OnTimerContext
+
+    def process_element(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+        """The outputs for ``value``."""
+        raise NotImplementedError
+
+    def on_timer(self, timestamp: int, ctx: Any) -> Iterable[Any] | None:
+        """Never called: non-keyed streams have no timers."""
+
+
+class KeyedProcessFunction(Function):
+    """Processes each element of a keyed stream with keyed state and timers: implement
+    ``process_element(value, ctx)`` and optionally ``on_timer(timestamp, ctx)``; both may
+    return or yield outputs."""
+
+    Context = KeyedContext
+    OnTimerContext = OnTimerContext
+
+    def process_element(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+        """The outputs for ``value``."""
+        raise NotImplementedError
+
+    def on_timer(self, timestamp: int, ctx: Any) -> Iterable[Any] | None:
+        """The outputs when a timer of ``ctx.get_current_key()`` fires."""
+
+
+class CoProcessFunction(Function):
+    """Processes the elements of two connected (non-keyed) streams: implement
+    ``process_element1`` and ``process_element2``."""
+
+    Context = BaseContext
+    OnTimerContext = OnTimerContext
+
+    def process_element1(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+        """The outputs for an element of the first stream."""
+        raise NotImplementedError
+
+    def process_element2(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+        """The outputs for an element of the second stream."""
+        raise NotImplementedError
+
+    def on_timer(self, timestamp: int, ctx: Any) -> Iterable[Any] | None:
+        """Never called: non-keyed streams have no timers."""
+
+
+class KeyedCoProcessFunction(Function):
+    """Processes the elements of two connected keyed streams with shared keyed state and
+    timers: implement ``process_element1``, ``process_element2`` and optionally ``on_timer``."""
+
+    Context = KeyedContext
+    OnTimerContext = OnTimerContext
+
+    def process_element1(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+        """The outputs for an element of the first stream."""
+        raise NotImplementedError
+
+    def process_element2(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+        """The outputs for an element of the second stream."""
+        raise NotImplementedError
+
+    def on_timer(self, timestamp: int, ctx: Any) -> Iterable[Any] | None:
+        """The outputs when a timer of ``ctx.get_current_key()`` fires."""
 
 
 class _NeedsKeyedState(Function):
-    """A function kind that needs keyed state or timers; using one raises ``UnsupportedError``."""
-
-
-class ProcessFunction(_NeedsKeyedState):
-    """Not supported yet (process functions, timers)."""
-
-
-class KeyedProcessFunction(_NeedsKeyedState):
-    """Not supported yet (keyed state and timers)."""
-
-
-class CoProcessFunction(_NeedsKeyedState):
-    """Not supported yet (process functions, timers)."""
-
-
-class KeyedCoProcessFunction(_NeedsKeyedState):
-    """Not supported yet (keyed state and timers)."""
+    """A function kind Weir cannot run yet; using one raises ``UnsupportedError``."""
 
 
 class BroadcastProcessFunction(_NeedsKeyedState):
@@ -196,7 +392,9 @@ class Partitioner(Function):
 def as_callable(f: Any, method: str) -> Callable[..., Any]:
     """``f`` itself when callable, else its ``method`` (a ``MapFunction`` object's ``map``)."""
     if isinstance(f, _NeedsKeyedState):
-        raise unsupported(f"{type(f).__name__} (process and window functions need keyed state and timers)")
+        raise unsupported(f"{type(f).__name__} (broadcast, window and source/sink functions)")
+    if isinstance(f, (ProcessFunction, KeyedProcessFunction, CoProcessFunction, KeyedCoProcessFunction)):
+        raise TypeError(f"{type(f).__name__} is a process function: use process(), not {method}()")
     bound = getattr(f, method, None)
     if bound is not None and isinstance(f, Function):
         return bound  # type: ignore[no-any-return]
@@ -210,4 +408,3 @@ AsyncFunction = unsupported_class("AsyncFunction", "asynchronous I/O", __name__)
 AsyncFunctionDescriptor = unsupported_class("AsyncFunctionDescriptor", "asynchronous I/O", __name__)
 AsyncRetryPredicate = unsupported_class("AsyncRetryPredicate", "asynchronous I/O", __name__)
 AsyncRetryStrategy = unsupported_class("AsyncRetryStrategy", "asynchronous I/O", __name__)
-TimerService = unsupported_class("TimerService", "timers (keyed state)", __name__)

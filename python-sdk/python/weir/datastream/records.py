@@ -1,8 +1,11 @@
-"""How Python records travel through the engine: each DataStream edge is a table of two
+"""How Python records travel through the engine: each DataStream edge is a table of three
 columns, ``seq BIGINT`` (a counter value taken when the record was produced, so results can be
-returned in production order) and ``v BYTES`` (the record, pickled). Chains of stateless
-operations (``map``, ``filter``, ``flat_map``) run fused in one Python call per input record,
-so a record is unpickled and pickled once per chain, not once per operation."""
+returned in production order), ``v BYTES`` (the record, pickled) and ``ts BIGINT`` (the
+record's timestamp in epoch milliseconds, NULL until a ``TimestampAssigner`` gives it one).
+Chains of stateless operations (``map``, ``filter``, ``flat_map``, timestamp assignment) run
+fused in one Python call per input record, so a record is unpickled and pickled once per
+chain, not once per operation; records a chain produces keep the timestamp of the record they
+came from, as in Flink."""
 
 from __future__ import annotations
 
@@ -10,53 +13,78 @@ import itertools
 import pickle
 from typing import Any, Callable, Iterable, Iterator
 
-COLUMNS = [("seq", "BIGINT"), ("v", "BYTES")]
+COLUMNS = [("seq", "BIGINT"), ("v", "BYTES"), ("ts", "BIGINT")]
+NAMES = [name for name, _ in COLUMNS]
+ARGS = [{"column": name} for name in NAMES]
+#: Flink's "no timestamp" as seen by a ``TimestampAssigner``.
+NO_TIMESTAMP = -(2**63)
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 Step = tuple[str, Callable[..., Any]]
 
 
-def apply_chain(values: Iterable[Any], steps: list[Step]) -> Iterator[Any]:
-    """Runs ``values`` through the fused operations ``steps`` in order."""
+def apply_chain(pairs: Iterable[tuple[Any, int | None]], steps: list[Step]) -> Iterator[tuple[Any, int | None]]:
+    """Runs ``(record, timestamp)`` pairs through the fused operations ``steps`` in order."""
     for kind, f in steps:
         if kind == "map":
-            values = map(f, values)
+            pairs = _map(f, pairs)
         elif kind == "filter":
-            values = filter(f, values)
+            pairs = _filter(f, pairs)
         elif kind == "flat_map":
-            values = _flatten(f, values)
-    return iter(values)
+            pairs = _flatten(f, pairs)
+        elif kind == "timestamp":
+            pairs = _stamp(f, pairs)
+    return iter(pairs)
 
 
-def _flatten(f: Callable[[Any], Iterable[Any] | None], values: Iterable[Any]) -> Iterator[Any]:
-    for v in values:
+def _map(f: Callable[[Any], Any], pairs: Iterable[tuple[Any, int | None]]) -> Iterator[tuple[Any, int | None]]:
+    for v, t in pairs:
+        yield f(v), t
+
+
+def _filter(f: Callable[[Any], Any], pairs: Iterable[tuple[Any, int | None]]) -> Iterator[tuple[Any, int | None]]:
+    for v, t in pairs:
+        if f(v):
+            yield v, t
+
+
+def _flatten(f: Callable[[Any], Iterable[Any] | None], pairs: Iterable[tuple[Any, int | None]]) -> Iterator[tuple[Any, int | None]]:
+    for v, t in pairs:
         out = f(v)
         if out is not None:
-            yield from out
+            for o in out:
+                yield o, t
+
+
+def _stamp(f: Callable[[Any, int], Any], pairs: Iterable[tuple[Any, int | None]]) -> Iterator[tuple[Any, int | None]]:
+    for v, t in pairs:
+        ts = f(v, NO_TIMESTAMP if t is None else t)
+        yield v, None if ts is None else int(ts)
 
 
 class Chain:
-    """A fused chain as a batched table function: a batch of ``(seq, v)`` argument tuples in,
-    ``(i, (seq, v))`` out for each record produced from the ``i``-th input."""
+    """A fused chain as a batched table function: a batch of ``(seq, v, ts)`` argument tuples
+    (``(i,)`` for a collection source) in, ``(i, (seq, v, ts))`` out for each record produced
+    from the ``i``-th input."""
 
     def __init__(self, counter: "itertools.count[int]", steps: list[Step], source: list[Any] | None = None) -> None:
         self.counter = counter
         self.steps = steps
         self.source = source
 
-    def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[int, bytes]]]:
+    def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[int, bytes, int | None]]]:
         out = []
         counter, dumps, steps = self.counter, pickle.dumps, self.steps
         for i, args in enumerate(batch):
-            values: Iterable[Any] = [self.source[args[0]]] if self.source is not None else [pickle.loads(args[1])]
-            for v in apply_chain(values, steps) if steps else values:
-                out.append((i, (next(counter), dumps(v, PROTOCOL))))
+            pairs: Iterable[tuple[Any, int | None]] = [(self.source[args[0]], None)] if self.source is not None else [(pickle.loads(args[1]), args[2])]
+            for v, t in apply_chain(pairs, steps) if steps else pairs:
+                out.append((i, (next(counter), dumps(v, PROTOCOL), t)))
         return out
 
 
 class RollingReduce:
-    """A keyed rolling reduce as a batched table function: ``(seq, v)`` in, ``(seq, key, v)``
-    out with the new accumulated value of the record's key.
+    """A keyed rolling reduce as a batched table function: ``(seq, v, ts)`` in, ``(seq, key, v,
+    ts)`` out with the new accumulated value of the record's key (and the record's timestamp).
 
     The state is one dict shared by every worker thread: calls are serialized by the GIL, so
     each record updates its key's value exactly once whichever worker it arrives on. (Keyed
@@ -68,20 +96,33 @@ class RollingReduce:
         self.reduce = reduce
         self.state: dict[Any, Any] = {}
 
-    def __call__(self, batch: list[tuple[int, bytes]]) -> list[tuple[int, tuple[int, bytes, bytes]]]:
+    def __call__(self, batch: list[tuple[int, bytes, int | None]]) -> list[tuple[int, tuple[int, bytes, bytes, int | None]]]:
         out = []
         state, key, reduce = self.state, self.key, self.reduce
-        for i, (_, v) in enumerate(batch):
+        for i, (_, v, ts) in enumerate(batch):
             value = pickle.loads(v)
             k = key(value)
             acc = reduce(state[k], value) if k in state else value
             state[k] = acc
-            out.append((i, (next(self.counter), pickle.dumps(k, PROTOCOL), pickle.dumps(acc, PROTOCOL))))
+            out.append((i, (next(self.counter), pickle.dumps(k, PROTOCOL), pickle.dumps(acc, PROTOCOL), ts)))
         return out
 
 
+class KeyColumn:
+    """The key of each record, as a batched table function: ``(v,)`` in, ``(i, (k,))`` out with
+    ``k`` the pickled key (records with equal pickled keys share state, as Flink compares
+    serialized keys)."""
+
+    def __init__(self, key: Callable[[Any], Any]) -> None:
+        self.key = key
+
+    def __call__(self, batch: list[tuple[bytes]]) -> list[tuple[int, tuple[bytes]]]:
+        key, dumps, loads = self.key, pickle.dumps, pickle.loads
+        return [(i, (dumps(key(loads(v)), PROTOCOL),)) for i, (v,) in enumerate(batch)]
+
+
 def decode(changes: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
-    """Collected ``(kind, (seq, v))`` rows as the records, in ``seq`` order."""
+    """Collected ``(kind, (seq, v, ...))`` rows as the records, in ``seq`` order."""
     rows = sorted((values[0], values[1]) for kind, values in changes if kind in ("+I", "+U"))
     return [pickle.loads(v) for _, v in rows]
 

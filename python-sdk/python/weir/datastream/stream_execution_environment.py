@@ -33,11 +33,16 @@ class StreamExecutionEnvironment:
         self._counter = itertools.count()
         self._parallelism: int | None = None
         self._batch = False
+        # Other settings of the Configuration given at creation (e.g. state.backend.type).
+        self._settings: dict[str, str] = {}
         self._sinks: list[tuple[list[dict[str, Any]], str, Any]] = []
 
     @staticmethod
     def get_execution_environment(configuration: Any = None) -> "StreamExecutionEnvironment":
-        """A new environment (streaming mode, one worker per core)."""
+        """A new environment (streaming mode, one worker per core). A ``configuration`` sets
+        ``parallelism.default``, ``execution.runtime-mode`` and any job setting, e.g.
+        ``state.backend.type`` (``hashmap`` or ``rocksdb``) for the keyed state of process
+        functions."""
         env = StreamExecutionEnvironment()
         if configuration is not None and hasattr(configuration, "to_dict"):
             settings = configuration.to_dict()
@@ -45,6 +50,7 @@ class StreamExecutionEnvironment:
                 env.set_parallelism(int(settings["parallelism.default"]))
             if settings.get("execution.runtime-mode", "").lower() == "batch":
                 env.set_runtime_mode(RuntimeExecutionMode.BATCH)
+            env._settings = {str(k): str(v) for k, v in settings.items() if k not in ("parallelism.default", "execution.runtime-mode")}
         return env
 
     # ----- settings -----
@@ -92,15 +98,20 @@ class StreamExecutionEnvironment:
 
     def from_source(self, source: Any, watermark_strategy: Any = None, source_name: str = "", type_info: Any = None) -> DataStream:
         """A bounded stream from ``source``: a ``FileSource`` of text lines (read when the
-        stream is defined) or a ``NumberSequenceSource``."""
+        stream is defined) or a ``NumberSequenceSource``, with timestamps and watermarks from
+        ``watermark_strategy``."""
         from weir.datastream.connectors import NumberSequenceSource
         from weir.datastream.connectors.file_system import FileSource
 
         if isinstance(source, FileSource):
-            return self.from_collection(source.read())
-        if isinstance(source, NumberSequenceSource):
-            return self.from_collection(range(source.start, source.end + 1))
-        raise unsupported(f"from_source({type(source).__name__}): FileSource and NumberSequenceSource are supported")
+            stream = self.from_collection(source.read(), type_info)
+        elif isinstance(source, NumberSequenceSource):
+            stream = self.from_collection(range(source.start, source.end + 1), type_info)
+        else:
+            raise unsupported(f"from_source({type(source).__name__}): FileSource and NumberSequenceSource are supported")
+        if watermark_strategy is None or (watermark_strategy._delay_ms() is None and watermark_strategy.timestamp_assigner is None):
+            return stream
+        return stream.assign_timestamps_and_watermarks(watermark_strategy)
 
     def add_source(self, source_func: Any, source_name: str = "", type_info: Any = None) -> DataStream:
         """Not supported yet."""
@@ -135,7 +146,7 @@ class StreamExecutionEnvironment:
         return f"d{next(self._ids)}_{kind}"
 
     def _config(self) -> dict[str, str]:
-        config = {"execution.runtime-mode": "batch" if self._batch else "streaming"}
+        config = {**self._settings, "execution.runtime-mode": "batch" if self._batch else "streaming"}
         if self._parallelism:
             config["parallelism.default"] = str(self._parallelism)
         return config

@@ -1,0 +1,155 @@
+"""How process functions run: the engine's ``process`` node calls a :class:`Runner` per
+worker (``Runner.factory``), with the operator's state and timers reachable through
+``weir._weir`` while a call is under way. Outputs are rows ``(seq, v, ts, tag)``: the record
+pickled, its timestamp (the element's; an event-time timer's; none for a processing-time
+timer, as Flink erases it) and the side output's tag (NULL for the main output)."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import pickle
+from typing import Any, Callable, Iterable
+
+from weir import _weir
+from weir.datastream import functions
+from weir.datastream.time_domain import TimeDomain
+
+COLUMNS = [("seq", "BIGINT"), ("v", "BYTES"), ("ts", "BIGINT"), ("tag", "STRING")]
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+_NO_TIMERS = "Setting timers is only supported on a keyed streams."
+
+
+class _TimerService(functions.TimerService):
+    """The timer service of the call under way."""
+
+    def __init__(self, keyed: bool) -> None:
+        self._keyed = keyed
+
+    def current_processing_time(self) -> int:
+        """The processing time, in epoch milliseconds."""
+        return int(_weir.scope_current_processing_time())
+
+    def current_watermark(self) -> int:
+        """The event-time watermark."""
+        return int(_weir.scope_current_watermark())
+
+    def _timer(self, register: bool, domain: int, timestamp: int) -> None:
+        if not self._keyed:
+            raise RuntimeError(_NO_TIMERS)
+        (_weir.scope_register_timer if register else _weir.scope_delete_timer)(domain, int(timestamp))
+
+    def register_processing_time_timer(self, timestamp: int) -> None:
+        """Calls ``on_timer`` when the processing time reaches ``timestamp``."""
+        self._timer(True, 1, timestamp)
+
+    def register_event_time_timer(self, timestamp: int) -> None:
+        """Calls ``on_timer`` when the watermark reaches ``timestamp``."""
+        self._timer(True, 0, timestamp)
+
+    def delete_processing_time_timer(self, timestamp: int) -> None:
+        """Cancels a processing-time timer."""
+        self._timer(False, 1, timestamp)
+
+    def delete_event_time_timer(self, timestamp: int) -> None:
+        """Cancels an event-time timer."""
+        self._timer(False, 0, timestamp)
+
+
+class _Context(functions.OnTimerContext):
+    """The context of one call (reused across calls)."""
+
+    def __init__(self, timers: _TimerService) -> None:
+        self._timers = timers
+        self._key: Any = None
+        self._timestamp: int | None = None
+        self._domain: Any = None
+        self._side: list[tuple[str, Any]] = []
+
+    def get_current_key(self) -> Any:
+        """The key of the element (or timer) being processed."""
+        return self._key
+
+    def timestamp(self) -> int | None:
+        """The element's timestamp (in ``on_timer``: the timer's), or None."""
+        return self._timestamp
+
+    def timer_service(self) -> functions.TimerService:
+        """Time and timers."""
+        return self._timers
+
+    def time_domain(self) -> Any:
+        """Which clock fired the timer (in ``on_timer``)."""
+        return self._domain
+
+    def output(self, output_tag: Any, value: Any) -> None:
+        """Emits ``value`` to the side output ``output_tag``."""
+        tag_id = getattr(output_tag, "tag_id", None)
+        if not isinstance(tag_id, str):
+            raise TypeError(f"expected an OutputTag, got {output_tag!r}")
+        self._side.append((tag_id, value))
+
+
+class Runner:
+    """One worker's instance of a process function (a copy of the user's object, as each
+    Flink subtask has its own), opened with its :class:`RuntimeContext`."""
+
+    def __init__(self, function: Any, keyed: bool, counter: "itertools.count[int]", label: str, worker: int, workers: int) -> None:
+        try:
+            function = copy.deepcopy(function)
+        except Exception:  # an object that cannot be copied is shared, as a plain function is
+            pass
+        self.function = function
+        self.keyed = keyed
+        self.counter = counter
+        self.context = _Context(_TimerService(keyed))
+        if hasattr(function, "process_element1"):
+            self.elements: list[Callable[..., Any]] = [function.process_element1, function.process_element2]
+        else:
+            self.elements = [function.process_element]
+        self.on_timer_fn = getattr(function, "on_timer", None)
+        opened = getattr(function, "open", None)
+        if opened is not None:
+            opened(functions.RuntimeContext(label, worker, workers, keyed))
+
+    @staticmethod
+    def factory(function: Any, keyed: bool, counter: "itertools.count[int]", label: str) -> Callable[[int, int], "Runner"]:
+        """The engine's ``factory(worker, workers)``."""
+        return lambda worker, workers: Runner(function, keyed, counter, label, worker, workers)
+
+    def _rows(self, produced: Iterable[Any] | None, ts: int | None) -> list[tuple[int, bytes, int | None, str | None]]:
+        out = []
+        counter, dumps, side = self.counter, pickle.dumps, self.context._side
+        if produced is not None:
+            for value in produced:
+                out.append((next(counter), dumps(value, PROTOCOL), ts, None))
+        for tag, value in side:
+            out.append((next(counter), dumps(value, PROTOCOL), ts, tag))
+        side.clear()
+        return out
+
+    def process_element(self, input: int, key: Any, value: bytes, timestamp: int | None) -> list[tuple[int, bytes, int | None, str | None]]:
+        """The rows for one element of input ``input``."""
+        ctx = self.context
+        ctx._key = pickle.loads(key) if self.keyed else None
+        ctx._timestamp = timestamp
+        ctx._domain = None
+        ctx._side.clear()
+        return self._rows(self.elements[input](pickle.loads(value), ctx), timestamp)
+
+    def on_timer(self, domain: int, key: Any, timestamp: int) -> list[tuple[int, bytes, int | None, str | None]]:
+        """The rows when a timer fires (``domain`` 0: event time, 1: processing time)."""
+        ctx = self.context
+        ctx._key = pickle.loads(key)
+        ctx._timestamp = timestamp
+        ctx._domain = TimeDomain.EVENT_TIME if domain == 0 else TimeDomain.PROCESSING_TIME
+        ctx._side.clear()
+        if self.on_timer_fn is None:
+            return []
+        return self._rows(self.on_timer_fn(timestamp, ctx), timestamp if domain == 0 else None)
+
+    def close(self) -> None:
+        """The input has ended."""
+        closed = getattr(self.function, "close", None)
+        if closed is not None:
+            closed()
