@@ -379,7 +379,7 @@ def test_dropped_late_elements_are_counted(caplog: pytest.LogCaptureFixture) -> 
 
 def test_bad_window_arguments_are_rejected() -> None:
     ks = _timed(_env(), LATE, 0).key_by(lambda e: e[0])
-    with pytest.raises(ValueError, match="needs a trigger that can merge"):
+    with pytest.raises(TypeError, match="needs a trigger that can merge"):
         ks.window(EventTimeSessionWindows.with_gap(Time.milliseconds(5))).trigger(_NoMerge(2))
     with pytest.raises(ValueError, match="only defined for event-time windows"):
         ks.window(TumblingProcessingTimeWindows.of(Time.milliseconds(5))).allowed_lateness(10)
@@ -390,3 +390,20 @@ def test_bad_window_arguments_are_rejected() -> None:
 class _NoMerge(CountTrigger):
     def can_merge(self) -> bool:
         return False
+
+
+def test_a_window_of_window_results() -> None:
+    """Per-key 20 ms sums, then per-key 100 ms maxima of those sums: the second window sees the
+    first one's results timed at their windows' ends."""
+    events = _events(13, n=400, span=3000, disorder=10)
+    sums: dict[tuple[str, int], int] = defaultdict(int)
+    for k, v, t in events:
+        sums[(k, t - t % 20)] += v
+    maxima: dict[tuple[str, int], int] = {}
+    for (k, s), total in sums.items():
+        end = s + 19
+        maxima[(k, end - end % 100)] = max(maxima.get((k, end - end % 100), 0), total)
+    out = _run(events, lambda ks: ks.window(TumblingEventTimeWindows.of(Time.milliseconds(20))).reduce(SumValues())
+               .key_by(lambda e: e[0]).window(TumblingEventTimeWindows.of(Time.milliseconds(100)))
+               .reduce(lambda a, b: a if a[1] >= b[1] else b, WithWindow()), bound=10)
+    assert [(k, s, v[1]) for k, s, _, v in out] == sorted((k, s, m) for (k, s), m in maxima.items())

@@ -45,7 +45,7 @@ class WindowedStream:
         if not isinstance(trigger, Trigger):
             raise TypeError(f"expected a Trigger (EventTimeTrigger.create(), CountTrigger.of(n), ...), got {trigger!r}")
         if isinstance(self._assigner, MergingWindowAssigner) and not trigger.can_merge():
-            raise ValueError(f"a merging window assigner ({self._assigner!r}) needs a trigger that can merge; {trigger!r} cannot")
+            raise TypeError(f"a merging window assigner ({self._assigner!r}) needs a trigger that can merge; {trigger!r} cannot")
         self._trigger = trigger
         return self
 
@@ -119,9 +119,7 @@ def _window_stream(keyed_stream: "KeyedStream", op: WindowOperator, output_type:
     that assigner's watermark per record (see ``WindowOperator._record_watermark``)."""
     env = keyed_stream.get_execution_environment()
     if op.event_time and not env._batch and env.get_parallelism() == 1:
-        delays = [n["delay_ms"] for n in keyed_stream._nodes if n.get("kind") == "watermark"]
-        if len(delays) == 1:
-            op.record_watermark_delay = int(delays[0])
+        op.record_watermark_delay = _assigner_delay(keyed_stream._nodes, keyed_stream._head)
     pairs = keyed_stream.process(op)
     out = pairs._with("timestamp", _pair_timestamp)._with("map", _pair_record, output_type)
     out._process = pairs._process
@@ -134,3 +132,20 @@ def _pair_timestamp(pair: tuple[int, Any], previous: int) -> int:
 
 def _pair_record(pair: tuple[int, Any]) -> Any:
     return pair[1]
+
+
+def _assigner_delay(nodes: list[dict[str, Any]], head: str) -> int | None:
+    """The out-of-orderness of the watermark assigner whose records reach ``head`` in its own
+    order — through record-by-record nodes only (chains, filters, projections) — or None when
+    there is none, or something between reorders records or forwards another operator's
+    watermark (a union, a process function, another window)."""
+    by_id = {n["id"]: n for n in nodes}
+    node = by_id.get(head)
+    while node is not None:
+        kind = node.get("kind")
+        if kind == "watermark":
+            return int(node["delay_ms"])
+        if kind not in ("flat_map", "filter", "project") or "input" not in node:
+            return None
+        node = by_id.get(node["input"])
+    return None
