@@ -44,6 +44,9 @@ class _Value:
     def update(self, v: Any) -> None:
         self._h.state[(self._h.key, self._name)] = v
 
+    def clear(self) -> None:
+        self._h.state.pop((self._h.key, self._name), None)
+
 
 class _RuntimeContext:
     def __init__(self, h: "Harness") -> None:

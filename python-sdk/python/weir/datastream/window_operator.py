@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from weir.common.typeinfo import Types
 from weir.datastream.functions import KeyedProcessFunction
-from weir.datastream.state import MapStateDescriptor
+from weir.datastream.state import MapStateDescriptor, ValueStateDescriptor
 from weir.datastream.window import MAX_LONG, MIN_LONG, MergingWindowAssigner, Trigger, WindowAssigner
 from weir.datastream.window_functions import InternalWindowFunction
 from weir.datastream.window_state import Contents, ScopedState, WindowStateStore, merge_scoped
@@ -30,42 +30,71 @@ def _domain(time_domain: Any) -> str:
 class _Timers:
     """The operator's timers: a window asks for one at a time; the engine's timer service keeps
     one timer per (key, time), and ``(domain, time) -> windows`` in keyed MapState says which
-    windows it is for."""
+    windows it is for. One ``_Timers`` serves one call (it caches the entries it read). With
+    ``hint`` (a value state) it also keeps a lower bound of the key's event-time timers, so the
+    operator knows without listing them whether a watermark passes one."""
 
-    def __init__(self, store: Any, service: Any) -> None:
+    def __init__(self, store: Any, service: Any, hint: Any = None) -> None:
         self.store = store
         self.service = service
+        self.hint = hint
+        self._read: dict[tuple[str, int], list[Any]] = {}
+
+    def _get(self, key: tuple[str, int]) -> list[Any]:
+        if key not in self._read:
+            self._read[key] = list(self.store.get(key) or [])
+        return self._read[key]
+
+    def _put(self, key: tuple[str, int], windows: list[Any]) -> None:
+        self._read[key] = windows
+        if windows:
+            self.store.put(key, windows)
+        else:
+            self.store.remove(key)
 
     def register(self, domain: str, time: int, window: Any) -> None:
         """A timer for ``window`` at ``time``."""
-        windows = self.store.get((domain, time)) or []
+        windows = self._get((domain, time))
         if window in windows:
             return
         if not windows:
             if domain == EVENT:
                 self.service.register_event_time_timer(time)
+                if self.hint is not None:
+                    earliest = self.hint.value()
+                    if earliest is None or time < earliest:
+                        self.hint.update(time)
             else:
                 self.service.register_processing_time_timer(time)
-        self.store.put((domain, time), [*windows, window])
+        self._put((domain, time), [*windows, window])
 
     def delete(self, domain: str, time: int, window: Any) -> None:
         """Deletes ``window``'s timer at ``time``, if any."""
-        windows = self.store.get((domain, time)) or []
+        windows = self._get((domain, time))
         if window not in windows:
             return
         rest = [w for w in windows if w != window]
-        if rest:
-            self.store.put((domain, time), rest)
-            return
-        self.store.remove((domain, time))
-        if domain == EVENT:
-            self.service.delete_event_time_timer(time)
-        else:
-            self.service.delete_processing_time_timer(time)
+        self._put((domain, time), rest)
+        if not rest:
+            if domain == EVENT:
+                self.service.delete_event_time_timer(time)
+            else:
+                self.service.delete_processing_time_timer(time)
 
-    def pending(self) -> list[tuple[str, int]]:
-        """The current key's timers, as ``(domain, time)``."""
-        return list(self.store.keys())
+    def due_event_times(self, watermark: int) -> list[int]:
+        """The key's event-time timers at or before ``watermark``, in time order (the hint
+        moves to the earliest one left)."""
+        assert self.hint is not None
+        earliest = self.hint.value()
+        if earliest is None or earliest > watermark:
+            return []
+        times = sorted(t for d, t in self.store.keys() if d == EVENT)
+        later = [t for t in times if t > watermark]
+        if later:
+            self.hint.update(later[0])
+        else:
+            self.hint.clear()
+        return [t for t in times if t <= watermark]
 
     def take(self, domain: str, time: int) -> list[Any]:
         """The windows of a timer fired by the operator itself, before the engine would (the
@@ -80,10 +109,10 @@ class _Timers:
 
     def pop(self, domain: str, time: int) -> list[Any]:
         """The windows whose timer at ``time`` fired (forgotten)."""
-        windows = self.store.get((domain, time)) or []
+        windows = self._get((domain, time))
         if windows:
-            self.store.remove((domain, time))
-        return list(windows)
+            self._put((domain, time), [])
+        return windows
 
 
 class _TriggerContext(Trigger.OnMergeContext):
@@ -179,6 +208,7 @@ class WindowOperator(KeyedProcessFunction):
         self.record_watermark_delay = record_watermark_delay
         self._max_timestamp: int | None = None
         self._record_wm = MIN_LONG
+        self._watermark_now = MIN_LONG
 
     def open(self, runtime_context: Any) -> None:
         """Gets the operator's keyed state."""
@@ -192,6 +222,7 @@ class WindowOperator(KeyedProcessFunction):
         self._window_state = map_state("window-function-state")
         self._sessions = map_state("window-sessions")
         self._timer_windows = map_state("window-timers")
+        self._earliest_timer = runtime_context.get_state(ValueStateDescriptor("window-earliest-event-timer", Types.LONG()))
         self.function.open(runtime_context)
 
     def close(self) -> None:
@@ -204,6 +235,9 @@ class WindowOperator(KeyedProcessFunction):
                 self.assigner, self.late_records_dropped)
 
     # ----- time -----
+    def _timers(self, ctx: Any) -> _Timers:
+        return _Timers(self._timer_windows, ctx.timer_service(), self._earliest_timer if self.record_watermark_delay is not None else None)
+
     def _cleanup_time(self, window: Any) -> int:
         if not self.event_time:
             return int(window.max_timestamp())
@@ -226,7 +260,7 @@ class WindowOperator(KeyedProcessFunction):
     def process_element(self, value: Any, ctx: Any) -> list[Any]:
         """Adds ``value`` to its windows and runs the trigger on each; late values go to the side
         output (or are dropped). Returns ``(timestamp, record)`` pairs."""
-        timers = _Timers(self._timer_windows, ctx.timer_service())
+        timers = self._timers(ctx)
         timestamp = ctx.timestamp()
         out: list[Any] = []
         watermark = self._record_watermark(ctx, timers, out)
@@ -309,21 +343,24 @@ class WindowOperator(KeyedProcessFunction):
         record (the largest timestamp so far minus the delay, minus 1), firing the key's
         event-time timers it passes before the next element is added — as if a watermark
         followed every record, which makes lateness deterministic."""
-        watermark = self.current_watermark(ctx)
-        if watermark > _watermark(ctx):
-            for time in sorted(t for d, t in timers.pending() if d == EVENT and t <= watermark):
+        engine = _watermark(ctx)
+        watermark = self._watermark_now = max(engine, self._record_wm)
+        if watermark > engine:
+            for time in timers.due_event_times(watermark):
                 self._fire(EVENT, time, timers.take(EVENT, time), ctx, timers, out)
         return watermark
 
     def current_watermark(self, ctx: Any) -> int:
-        """The engine's watermark, or the one followed per record when it is ahead."""
-        return max(_watermark(ctx), self._record_wm)
+        """The watermark of the call under way: the engine's, or the one followed per record
+        when it is ahead."""
+        return self._watermark_now
 
     def on_timer(self, timestamp: int, ctx: Any) -> list[Any]:
         """Runs the trigger of each window whose timer fired; drops windows at cleanup time.
         Returns ``(timestamp, record)`` pairs."""
         domain = _domain(ctx.time_domain())
-        timers = _Timers(self._timer_windows, ctx.timer_service())
+        timers = self._timers(ctx)
+        self._watermark_now = max(_watermark(ctx), self._record_wm)
         out: list[Any] = []
         self._fire(domain, timestamp, timers.pop(domain, timestamp), ctx, timers, out)
         return out
