@@ -10,7 +10,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 def state_kind(descriptor: Any) -> str:
     """``value``, ``list``, ``map``, ``reducing`` or ``aggregating`` for a state descriptor (PyFlink's
-    descriptor classes, or the window module's ``PartitionedStateDescriptor``)."""
+    descriptor classes, or ``window_triggers.PartitionedStateDescriptor``)."""
     kind = getattr(descriptor, "kind", None)
     if isinstance(kind, str):
         return kind
