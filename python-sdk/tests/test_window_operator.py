@@ -134,7 +134,7 @@ class _Avg(AggregateFunction):
 
 
 class _KeyWindowResult(ProcessWindowFunction):
-    def process(self, key: str, context: ProcessWindowFunction.Context, elements: Iterable[Any]) -> Iterable[Any]:  # type: ignore[name-defined]
+    def process(self, key: str, context: ProcessWindowFunction.Context, elements: Iterable[Any]) -> Iterable[Any]:
         w = context.window()
         yield (key, w.start, w.end, sorted(elements))
 

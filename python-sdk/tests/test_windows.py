@@ -11,6 +11,7 @@ from typing import Any, Iterable
 
 import pytest
 
+from weir import JobError
 from weir.common import Duration, Time, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import OutputTag, RuntimeExecutionMode, StreamExecutionEnvironment
@@ -147,7 +148,7 @@ def test_session_windows_reduce_aggregate_process() -> None:
 
 class CountDescribe(ProcessWindowFunction):
     def process(self, key: str, context: Any, elements: Iterable[Event]) -> Iterable[Any]:
-        assert isinstance(context.window(), CountWindow)
+        assert isinstance(context.window(), CountWindow) and isinstance(context, ProcessWindowFunction.Context)
         yield (key, context.window().id, [e[1] for e in elements])
 
 
@@ -419,3 +420,10 @@ def test_per_record_cost_is_measured() -> None:
     elapsed = time.perf_counter() - start
     assert sorted((k, v) for k, v, _ in out) == sorted((f"k{k}", 20) for k in range(50) for _ in range(n // 1000))
     print(f"\nDataStream tumbling-window reduce: {elapsed / n * 1e6:.2f} us/record ({n} records, one worker)")
+
+
+def test_event_time_windows_without_timestamps_fail_clearly() -> None:
+    env = _env()
+    out = env.from_collection(LATE).key_by(lambda e: e[0]).window(TumblingEventTimeWindows.of(Time.milliseconds(10))).reduce(SumValues())
+    with pytest.raises(JobError, match="assign_timestamps_and_watermarks"):
+        list(out.execute_and_collect())

@@ -349,10 +349,40 @@ class AllWindowFunction(Function):
         raise NotImplementedError
 
 
+class WindowContext:
+    """The context of a ``ProcessWindowFunction`` / ``ProcessAllWindowFunction`` call."""
+
+    def window(self) -> Any:
+        """The window being evaluated."""
+        raise NotImplementedError
+
+    def current_processing_time(self) -> int:
+        """The processing time, in epoch milliseconds."""
+        raise NotImplementedError
+
+    def current_watermark(self) -> int:
+        """The event-time watermark."""
+        raise NotImplementedError
+
+    def window_state(self) -> Any:
+        """Keyed state scoped to the current key and window (``get_state(descriptor)``, ...)."""
+        raise NotImplementedError
+
+    def global_state(self) -> Any:
+        """Keyed state of the current key, shared by its windows."""
+        raise NotImplementedError
+
+    def output(self, output_tag: Any, value: Any) -> None:
+        """Emits ``value`` to the side output ``output_tag``."""
+        raise NotImplementedError
+
+
 class ProcessWindowFunction(Function):
     """Evaluates a keyed window with a context (``window()``, ``current_watermark()``,
     ``current_processing_time()``, ``window_state()``, ``global_state()``, ``output(tag, v)``):
     implement ``process(key, context, elements)``."""
+
+    Context = WindowContext
 
     def process(self, key: Any, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
         """The records for the window's ``elements``."""
@@ -364,6 +394,8 @@ class ProcessWindowFunction(Function):
 
 class ProcessAllWindowFunction(Function):
     """Evaluates a window of ``window_all`` with a context: implement ``process(context, elements)``."""
+
+    Context = WindowContext
 
     def process(self, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
         """The records for the window's ``elements``."""

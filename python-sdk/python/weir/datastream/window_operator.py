@@ -12,7 +12,7 @@ import logging
 from typing import Any, Iterable
 
 from weir.common.typeinfo import Types
-from weir.datastream.functions import KeyedProcessFunction
+from weir.datastream.functions import KeyedProcessFunction, WindowContext
 from weir.datastream.state import MapStateDescriptor, ValueStateDescriptor
 from weir.datastream.window import MAX_LONG, MIN_LONG, MergingWindowAssigner, Trigger, WindowAssigner
 from weir.datastream.window_functions import InternalWindowFunction
@@ -386,7 +386,7 @@ class WindowOperator(KeyedProcessFunction):
                     self._retire(window)
 
 
-class _ProcessContext:
+class _ProcessContext(WindowContext):
     """``ProcessWindowFunction.Context``: the window, the clocks, per-window and per-key state,
     side outputs."""
 
