@@ -3,9 +3,14 @@ Python callables work everywhere too."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from weir.errors import unsupported, unsupported_class
+
+IN = TypeVar("IN")
+OUT = TypeVar("OUT")
+KEY = TypeVar("KEY")
+W = TypeVar("W")
 
 
 class Function:
@@ -333,7 +338,7 @@ class AggregateFunction(Function):
         raise NotImplementedError
 
 
-class WindowFunction(Function):
+class WindowFunction(Function, Generic[IN, OUT, KEY, W]):
     """Evaluates a keyed window: implement ``apply(key, window, inputs)``."""
 
     def apply(self, key: Any, window: Any, inputs: Iterable[Any]) -> Iterable[Any]:
@@ -341,7 +346,7 @@ class WindowFunction(Function):
         raise NotImplementedError
 
 
-class AllWindowFunction(Function):
+class AllWindowFunction(Function, Generic[IN, OUT, W]):
     """Evaluates a window of ``window_all``: implement ``apply(window, inputs)``."""
 
     def apply(self, window: Any, inputs: Iterable[Any]) -> Iterable[Any]:
@@ -349,8 +354,9 @@ class AllWindowFunction(Function):
         raise NotImplementedError
 
 
-class WindowContext:
-    """The context of a ``ProcessWindowFunction`` / ``ProcessAllWindowFunction`` call."""
+class WindowContext(Generic[W]):
+    """The context of a ``ProcessWindowFunction`` / ``ProcessAllWindowFunction`` call
+    (``ProcessWindowFunction.Context[TimeWindow]`` in annotations)."""
 
     def window(self) -> Any:
         """The window being evaluated."""
@@ -377,7 +383,7 @@ class WindowContext:
         raise NotImplementedError
 
 
-class ProcessWindowFunction(Function):
+class ProcessWindowFunction(Function, Generic[IN, OUT, KEY, W]):
     """Evaluates a keyed window with a context (``window()``, ``current_watermark()``,
     ``current_processing_time()``, ``window_state()``, ``global_state()``, ``output(tag, v)``):
     implement ``process(key, context, elements)``."""
@@ -392,7 +398,7 @@ class ProcessWindowFunction(Function):
         """Called when the window's state is dropped (clear per-window state here)."""
 
 
-class ProcessAllWindowFunction(Function):
+class ProcessAllWindowFunction(Function, Generic[IN, OUT, W]):
     """Evaluates a window of ``window_all`` with a context: implement ``process(context, elements)``."""
 
     Context = WindowContext

@@ -6,7 +6,7 @@ runs them is :mod:`weir.datastream.window_operator`."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Collection, Iterable
+from typing import Any, Callable, Collection, Generic, Iterable, TypeVar
 
 from weir.common.time import Duration
 from weir.datastream.window_triggers import (
@@ -145,7 +145,11 @@ class GlobalWindow(Window):
 
 
 # ----- assigners -----
-class WindowAssigner(ABC):
+T = TypeVar("T")
+W = TypeVar("W")
+
+
+class WindowAssigner(ABC, Generic[T, W]):
     """Puts each element into zero or more windows; has a default trigger."""
 
     class WindowAssignerContext(ABC):
@@ -176,10 +180,10 @@ class WindowAssigner(ABC):
         """Whether windows follow event time (watermarks) rather than processing time."""
 
 
-class MergingWindowAssigner(WindowAssigner):
+class MergingWindowAssigner(WindowAssigner[T, W]):
     """An assigner whose windows can merge (sessions)."""
 
-    class MergeCallback(ABC):
+    class MergeCallback(ABC, Generic[W]):
         """Told which windows merge into which."""
 
         @abstractmethod

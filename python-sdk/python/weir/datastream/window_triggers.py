@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from enum import Enum
-from typing import Any, Callable
+from typing import Any, Callable, Generic, TypeVar
 
 from weir.common.time import Duration
 
@@ -29,7 +29,11 @@ class TriggerResult(Enum):
         return bool(self.value[1])
 
 
-class Trigger(ABC):
+T = TypeVar("T")
+W = TypeVar("W")
+
+
+class Trigger(ABC, Generic[T, W]):
     """Decides when a window (of one key) is evaluated. Triggers keep no state of their own:
     state goes through ``ctx.get_partitioned_state(descriptor)``, scoped to key and window."""
 
