@@ -427,3 +427,9 @@ def test_event_time_windows_without_timestamps_fail_clearly() -> None:
     out = env.from_collection(LATE).key_by(lambda e: e[0]).window(TumblingEventTimeWindows.of(Time.milliseconds(10))).reduce(SumValues())
     with pytest.raises(JobError, match="assign_timestamps_and_watermarks"):
         list(out.execute_and_collect())
+
+
+def test_count_windows_agree_in_batch_and_streaming_mode() -> None:
+    events = _events(14, n=300)
+    build = lambda ks: ks.count_window(7, 3).process(CountDescribe())  # noqa: E731
+    assert _run(events, build) == _run(events, build, batch=True)
