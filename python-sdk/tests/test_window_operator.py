@@ -14,7 +14,7 @@ from weir.datastream import OutputTag
 from weir.datastream.functions import AggregateFunction, ProcessWindowFunction, WindowFunction
 from weir.datastream.state import ValueStateDescriptor
 from weir.datastream.window import (
-    MAX_LONG, ContinuousEventTimeTrigger, CountSlidingWindowAssigner, CountTrigger, CountTumblingWindowAssigner,
+    MAX_LONG, ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountSlidingWindowAssigner, CountTrigger, CountTumblingWindowAssigner,
     CountWindow, DynamicEventTimeSessionWindows, EventTimeSessionWindows, GlobalWindows, ProcessingTimeSessionWindows,
     PurgingTrigger, SlidingEventTimeWindows, TimeWindow, TumblingEventTimeWindows, TumblingProcessingTimeWindows,
 )
@@ -349,3 +349,27 @@ def test_per_record_watermark_equals_a_watermark_after_every_record(kind: str, l
     assert followed.op.late_records_dropped == explicit.op.late_records_dropped
     if lateness == 0:
         assert explicit.op.late_records_dropped + len(explicit.side) > 0
+
+
+def test_continuous_processing_time_trigger() -> None:
+    op = _operator(TumblingProcessingTimeWindows.of(Time.milliseconds(100)), ReduceContents(lambda a, b: a + b),
+                   trigger=ContinuousProcessingTimeTrigger.of(Time.milliseconds(40)))
+    h = Harness(op)
+    for now, v in [(5, 1), (30, 2), (45, 4), (90, 8)]:
+        h.advance_processing_time(now)
+        h.element("k", v)
+    h.advance_processing_time(200)
+    # firings every 40 ms from the first element's period (40, 80) and the window's last
+    # millisecond (99, where the next period would be past the window)
+    assert h.out == [(99, 1 + 2), (99, 1 + 2 + 4), (99, 15)]
+
+
+def test_the_per_record_watermark_needs_the_assigner_directly_upstream() -> None:
+    from weir.datastream.windowed_stream import _assigner_delay
+
+    chain = [{"id": "src", "kind": "values"}, {"id": "wm", "kind": "watermark", "input": "src", "delay_ms": 7},
+             {"id": "m", "kind": "flat_map", "input": "wm"}, {"id": "f", "kind": "filter", "input": "m"}]
+    assert _assigner_delay(chain, "f") == 7
+    assert _assigner_delay(chain + [{"id": "p", "kind": "process", "inputs": ["f"]}, {"id": "q", "kind": "flat_map", "input": "p"}], "q") is None
+    assert _assigner_delay(chain + [{"id": "u", "kind": "union", "inputs": ["f", "f"]}], "u") is None
+    assert _assigner_delay(chain[:1], "src") is None
