@@ -371,3 +371,33 @@ def test_rocksdb_state_backend_gives_the_same_result_or_says_it_is_missing() -> 
         assert "no RocksDB support" in str(e), str(e)
         pytest.skip("this build of weir has no RocksDB state backend (the `rocksdb` feature): the job said so")
     assert out == expected
+
+
+class Lateness(KeyedProcessFunction):
+    """Flags each element late as Flink's window operator would: timestamp <= watermark."""
+
+    def process_element(self, value: tuple[str, int], ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
+        yield value, ctx.timestamp() <= ctx.timer_service().current_watermark()
+
+
+def _late_reference(events: list[tuple[str, int]], delay: int, workers: int) -> list[tuple[tuple[str, int], bool]]:
+    """Each event with whether it is behind the watermark of the worker assigning its
+    timestamp (``from_collection`` deals elements to the workers in turn)."""
+    out = []
+    for w in range(workers):
+        max_seen = None
+        for key, ts in events[w::workers]:
+            out.append(((key, ts), max_seen is not None and ts <= max_seen - delay - 1))
+            max_seen = ts if max_seen is None else max(max_seen, ts)
+    return sorted(out)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_late_elements_are_kept_and_seen_behind_the_watermark(workers: int) -> None:
+    events = [(f"k{i % 3}", (i * 7919) % 1000 * 10) for i in range(100)]
+    strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(2500)).with_timestamp_assigner(lambda e, _: e[1])
+    ds = _env(workers=workers).from_collection(events).assign_timestamps_and_watermarks(strategy)
+    out = sorted(ds.key_by(lambda e: e[0]).process(Lateness()).execute_and_collect())
+    expected = _late_reference(events, 2500, workers)
+    assert out == expected
+    assert 10 < sum(late for _, late in expected) < 90

@@ -37,6 +37,17 @@ class Session:
     ) -> None:
         """Registers a Python table function with output columns ``(name, type)``; a batched
         one takes a list of argument tuples and returns ``(i, row)`` pairs."""
+    def register_process_function(
+        self,
+        name: str,
+        factory: Callable[[int, int], Any],
+        output: list[tuple[str, str]],
+        timestamp: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        """Registers a process function: ``factory(worker, workers)`` returns a runner with
+        ``process_element(input, key, value, timestamp)``, ``on_timer(domain, key, timestamp)``
+        (both returning rows of the ``output`` columns) and ``close()``."""
     def register_plan_view(self, name: str, spec: str, output: str) -> None:
         """Registers a view computed by the nodes of ``spec``, ending at node ``output``."""
     def drop_plan_view(self, name: str) -> bool:
@@ -59,3 +70,41 @@ class JobHandle:
         """Changes of ``sink`` from ``offset`` on (waiting up to ``timeout_ms``), and whether the job ended."""
     def cancel(self) -> None:
         """Stops the job and waits for its workers."""
+
+class StateRef:
+    """One declared keyed state; operations act on the current key of the process function
+    call under way (``RuntimeError`` outside one)."""
+
+    def __init__(self, name: str, kind: str, ttl_ms: int | None = None, refresh_on_read: bool = False) -> None: ...
+    def get(self) -> Any:
+        """Value state: the bytes or None; list state: the elements."""
+    def update(self, values: list[bytes]) -> None:
+        """Value state: sets it (one element); list state: replaces the elements."""
+    def add(self, values: list[bytes]) -> None:
+        """List state: appends."""
+    def clear(self) -> None:
+        """Removes the current key's entry."""
+    def map_get(self, key: bytes) -> bytes | None:
+        """Map state: the value under ``key``."""
+    def map_put(self, entries: list[tuple[bytes, bytes]]) -> None:
+        """Map state: sets entries."""
+    def map_remove(self, key: bytes) -> None:
+        """Map state: removes ``key``."""
+    def map_contains(self, key: bytes) -> bool:
+        """Map state: whether ``key`` has a value."""
+    def map_entries(self) -> list[tuple[bytes, bytes]]:
+        """Map state: every entry."""
+    def map_is_empty(self) -> bool:
+        """Map state: whether it has no entries."""
+
+def scope_register_timer(domain: int, timestamp: int) -> None:
+    """Registers a timer of the current key (domain 0: event time, 1: processing time)."""
+
+def scope_delete_timer(domain: int, timestamp: int) -> None:
+    """Deletes a timer of the current key."""
+
+def scope_current_watermark() -> int:
+    """The event-time watermark of the call under way."""
+
+def scope_current_processing_time() -> int:
+    """The processing time (epoch milliseconds) of the call under way."""

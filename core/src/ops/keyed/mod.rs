@@ -114,6 +114,7 @@ pub struct KeyedContext<'a> {
     timers: &'a TimerService<()>,
     requests: &'a mut Requests,
     watermark: i64,
+    row_time: Option<Time>,
 }
 
 impl KeyedContext<'_> {
@@ -125,6 +126,12 @@ impl KeyedContext<'_> {
     /// The event-time watermark: every row with an event time at or before it has arrived.
     pub fn watermark(&self) -> i64 {
         self.watermark
+    }
+
+    /// The dataflow time of the row being handled (`None` in a timer): its event time, or
+    /// later when it arrived behind the watermark (it was then sent at the watermark).
+    pub fn row_time(&self) -> Option<Time> {
+        self.row_time
     }
 
     /// Emits `row` as a result.
@@ -229,7 +236,7 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
                     }
                     let key = encode_to_vec(&key);
                     for _ in 0..diff {
-                        let mut cx = op.context(&key, watermark);
+                        let mut cx = op.context(&key, watermark, Some(time));
                         if let Err(e) = logic.on_row(&mut cx, index, row.clone()) {
                             fail(e);
                         }
@@ -299,8 +306,8 @@ impl Requests {
 }
 
 impl Timers {
-    fn context<'a>(&'a mut self, key: &'a [u8], watermark: i64) -> KeyedContext<'a> {
-        KeyedContext { store: &mut self.store, key, timers: &self.service, requests: &mut self.requests, watermark }
+    fn context<'a>(&'a mut self, key: &'a [u8], watermark: i64, row_time: Option<Time>) -> KeyedContext<'a> {
+        KeyedContext { store: &mut self.store, key, timers: &self.service, requests: &mut self.requests, watermark, row_time }
     }
 
     /// Sends the rows the logic emitted at `time` under `cap`, and keeps the capabilities the
@@ -343,7 +350,7 @@ impl Timers {
             };
             let time = if self.batch || !self.watermarked { first } else { first.max(u64::try_from(timer.timestamp).unwrap_or(0)) };
             let cap = cap.delayed(&time);
-            let mut cx = self.context(&timer.key, watermark);
+            let mut cx = self.context(&timer.key, watermark, None);
             if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
                 fail(e);
             }
@@ -362,7 +369,7 @@ impl Timers {
                 Ok(None) => return,
                 Err(e) => return fail(e),
             };
-            let mut cx = self.context(&timer.key, watermark);
+            let mut cx = self.context(&timer.key, watermark, None);
             if let Err(e) = logic.on_processing_time_timer(&mut cx, timer.timestamp) {
                 fail(e);
             }

@@ -11,6 +11,15 @@
 //! works on the state through the scope, borrowed for one call, instead of loading a key's
 //! state before the call and writing it back after: nothing is rewritten that was not changed,
 //! and the state is in RocksDB when the job is configured so.
+//!
+//! The watermark a function sees is the operator's (its input frontier), except while it
+//! handles a row that arrived behind the watermark: such a row was sent at the watermark of
+//! the worker that assigned its event time, and the function sees that watermark (minus one,
+//! in Flink's terms). A function deciding lateness as Flink's window operator does
+//! (`timestamp <= current_watermark()`) thus finds late exactly the rows that were late where
+//! event time was assigned, however rows are batched and whichever worker sent them. (The
+//! operator's own watermark may still be behind: rows are handled as they come, and timers
+//! fire once the input frontier has moved.)
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,7 +50,16 @@ pub struct ProcessSpec {
 pub fn process<'s>(node: &str, index: usize, inputs: Vec<Rows<'s>>, spec: ProcessSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
     let columns = spec.inputs.iter().map(|(_, value, ts)| (*value, *ts)).collect();
     let keyed_inputs = inputs.into_iter().zip(spec.inputs).map(|(rows, (key, _, _))| (rows, key)).collect();
-    let logic = Process { function: spec.function, instance: None, worker: spec.worker, columns, event_time: spec.event_time, states: HashMap::new(), eval: eval.clone(), failed: false };
+    let logic = Process {
+        function: spec.function,
+        instance: None,
+        worker: spec.worker,
+        columns,
+        event_time: spec.event_time,
+        states: HashMap::new(),
+        eval: eval.clone(),
+        failed: false,
+    };
     keyed(node, index, keyed_inputs, logic, eval, ctx)
 }
 
@@ -87,7 +105,7 @@ impl Handle {
 
 impl Process {
     /// Calls the function with a scope onto `cx`, reporting its failure to the job.
-    fn call(&mut self, cx: &mut KeyedContext<'_>, f: impl FnOnce(&mut dyn ProcessInstance, &mut dyn ProcessScope) -> Result<(), EvalError>) -> Result<(), StateError> {
+    fn call(&mut self, cx: &mut KeyedContext<'_>, late_watermark: i64, f: impl FnOnce(&mut dyn ProcessInstance, &mut dyn ProcessScope) -> Result<(), EvalError>) -> Result<(), StateError> {
         if self.failed {
             return Ok(());
         }
@@ -99,7 +117,8 @@ impl Process {
         }
         let key: Row = decode_exact(cx.key()).map_err(|e| StateError::CorruptValue { state: "process key".into(), detail: e.to_string() })?;
         let Some(instance) = self.instance.as_deref_mut() else { return Ok(()) };
-        let mut scope = Scope { cx, key, states: &mut self.states };
+        let watermark = cx.watermark().max(late_watermark);
+        let mut scope = Scope { cx, key, watermark, states: &mut self.states };
         match f(instance, &mut scope) {
             Ok(()) => Ok(()),
             Err(e) => self.fail(e),
@@ -118,15 +137,21 @@ impl KeyedLogic for Process {
         let Some(&(value, ts)) = self.columns.get(input) else { return Ok(()) };
         let timestamp = ts.and_then(|c| row.get(c).as_i64());
         let Value::Bytes(bytes) = row.get(value) else { return Ok(()) };
-        self.call(cx, |f, scope| f.process_element(scope, input, bytes, timestamp))
+        // A row sent later than its event time was sent at its upstream's watermark.
+        let sent_at = cx.row_time().and_then(|at| i64::try_from(at).ok()).filter(|_| self.event_time);
+        let late_watermark = match (timestamp, sent_at) {
+            (Some(ts), Some(at)) if ts < at => at - 1,
+            _ => i64::MIN,
+        };
+        self.call(cx, late_watermark, |f, scope| f.process_element(scope, input, bytes, timestamp))
     }
 
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
-        self.call(cx, |f, scope| f.on_timer(scope, TimeDomain::EventTime, timestamp))
+        self.call(cx, i64::MIN, |f, scope| f.on_timer(scope, TimeDomain::EventTime, timestamp))
     }
 
     fn on_processing_time_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
-        self.call(cx, |f, scope| f.on_timer(scope, TimeDomain::ProcessingTime, timestamp))
+        self.call(cx, i64::MIN, |f, scope| f.on_timer(scope, TimeDomain::ProcessingTime, timestamp))
     }
 
     fn frontier_is_watermark(&self) -> bool {
@@ -144,6 +169,7 @@ impl KeyedLogic for Process {
 struct Scope<'c, 'a> {
     cx: &'c mut KeyedContext<'a>,
     key: Row,
+    watermark: i64,
     states: &'c mut HashMap<String, Handle>,
 }
 
@@ -157,7 +183,7 @@ impl ProcessScope for Scope<'_, '_> {
     }
 
     fn current_watermark(&self) -> i64 {
-        self.cx.watermark()
+        self.watermark
     }
 
     fn current_processing_time(&self) -> i64 {
