@@ -217,16 +217,16 @@ LATE = [("k", 1, 1), ("k", 2, 2), ("k", 4, 25), ("k", 8, 5), ("k", 16, 40), ("k"
 late by 19 ms; 40 moves it to 39, so 7 is late by 32 ms."""
 
 
-def _late(lateness: int | None, tag: OutputTag | None) -> tuple[list[Any], list[Any]]:
-    env = _env()
-    windowed = _timed(env, LATE, 0).key_by(lambda e: e[0]).window(TumblingEventTimeWindows.of(Time.milliseconds(10)))
+def _late(lateness: int | None, tag: OutputTag | None, events: list[Event] = LATE, workers: int = 1) -> tuple[list[Any], list[Any]]:
+    env = _env(workers)
+    windowed = _timed(env, events, 0).key_by(lambda e: e[0]).window(TumblingEventTimeWindows.of(Time.milliseconds(10)))
     if lateness is not None:
         windowed = windowed.allowed_lateness(lateness)
     if tag is not None:
         windowed = windowed.side_output_late_data(tag)
     out = windowed.reduce(SumValues(), WithWindow())
     side = out.get_side_output(tag) if tag is not None else None
-    main = [(s, v[1]) for _, s, _, v in out.execute_and_collect()]
+    main = [(k, s, v[1]) if workers > 1 else (s, v[1]) for k, s, _, v in out.execute_and_collect()]
     return main, sorted(side.execute_and_collect()) if side is not None else []
 
 
@@ -240,6 +240,17 @@ def test_allowed_lateness_refires_with_updated_contents_and_side_outputs_beyond_
     # 5 is 19 ms late (within 20): [0, 10) fires again with it; 7 is 32 ms late: side output
     assert sorted(main) == [(0, 1 + 2), (0, 1 + 2 + 8), (20, 4), (40, 16)]
     assert side == [("k", 32, 7)]
+
+
+def test_lateness_on_two_workers_follows_each_assigning_worker() -> None:
+    """``from_collection`` deals records to the workers in turn, and each worker's assigner has
+    its own watermark: with key "a" on the even positions and "b" on the odd ones, each key sees
+    the LATE sequence on one worker and gets the one-worker result."""
+    events = [e for pair in zip(LATE, [("b", v, t) for _, v, t in LATE]) for e in pair]
+    main, side = _late(20, OutputTag("late"), events, workers=2)
+    expected = [(0, 1 + 2), (0, 1 + 2 + 8), (20, 4), (40, 16)]
+    assert sorted(main) == sorted((k, s, v) for k in "kb" for s, v in expected)
+    assert side == [("b", 32, 7), ("k", 32, 7)]
 
 
 def test_late_elements_go_to_the_side_output() -> None:

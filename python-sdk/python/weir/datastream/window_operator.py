@@ -30,11 +30,11 @@ def _domain(time_domain: Any) -> str:
 class _Timers:
     """The operator's timers: a window asks for one at a time; the engine's timer service keeps
     one timer per (key, time), and ``(domain, time) -> windows`` in keyed MapState says which
-    windows it is for. One ``_Timers`` serves one call (it caches the entries it read). With
-    ``hint`` (a value state) it also keeps a lower bound of the key's event-time timers, so the
-    operator knows without listing them whether a watermark passes one."""
+    windows it is for. One ``_Timers`` serves one call (it caches the entries it read). ``hint``
+    (a value state) keeps a lower bound of the key's event-time timers, so the operator knows
+    without listing them whether a watermark passes one."""
 
-    def __init__(self, store: Any, service: Any, hint: Any = None) -> None:
+    def __init__(self, store: Any, service: Any, hint: Any) -> None:
         self.store = store
         self.service = service
         self.hint = hint
@@ -60,10 +60,9 @@ class _Timers:
         if not windows:
             if domain == EVENT:
                 self.service.register_event_time_timer(time)
-                if self.hint is not None:
-                    earliest = self.hint.value()
-                    if earliest is None or time < earliest:
-                        self.hint.update(time)
+                earliest = self.hint.value()
+                if earliest is None or time < earliest:
+                    self.hint.update(time)
             else:
                 self.service.register_processing_time_timer(time)
         self._put((domain, time), [*windows, window])
@@ -84,7 +83,6 @@ class _Timers:
     def due_event_times(self, watermark: int) -> list[int]:
         """The key's event-time timers at or before ``watermark``, in time order (the hint
         moves to the earliest one left)."""
-        assert self.hint is not None
         earliest = self.hint.value()
         if earliest is None or earliest > watermark:
             return []
@@ -236,7 +234,7 @@ class WindowOperator(KeyedProcessFunction):
 
     # ----- time -----
     def _timers(self, ctx: Any) -> _Timers:
-        return _Timers(self._timer_windows, ctx.timer_service(), self._earliest_timer if self.record_watermark_delay is not None else None)
+        return _Timers(self._timer_windows, ctx.timer_service(), self._earliest_timer)
 
     def _cleanup_time(self, window: Any) -> int:
         if not self.event_time:
@@ -336,18 +334,19 @@ class WindowOperator(KeyedProcessFunction):
 
     # ----- time -----
     def _record_watermark(self, ctx: Any, timers: _Timers, out: list[Any]) -> int:
-        """The watermark for the element now arriving. The engine's watermark is its input
-        frontier, which trails the records it has already delivered; with one worker and one
+        """The watermark for the element now arriving, after firing the key's event-time timers
+        it has passed (as Flink does when the watermark arrives, before later elements).
+
+        The engine's watermark is its input frontier, which trails the records it has already
+        delivered, except that a late record is seen behind the watermark it was late against;
+        so timers the watermark has passed may not have fired yet. With one worker and one
         watermark assigner upstream (``record_watermark_delay`` set), the operator sees the
-        records in the assigner's order and follows the watermark the assigner had after each
-        record (the largest timestamp so far minus the delay, minus 1), firing the key's
-        event-time timers it passes before the next element is added — as if a watermark
-        followed every record, which makes lateness deterministic."""
-        engine = _watermark(ctx)
-        watermark = self._watermark_now = max(engine, self._record_wm)
-        if watermark > engine:
-            for time in timers.due_event_times(watermark):
-                self._fire(EVENT, time, timers.take(EVENT, time), ctx, timers, out)
+        records in the assigner's order and also follows the watermark the assigner had after
+        each record (the largest timestamp so far minus the delay, minus 1), as if a watermark
+        followed every record."""
+        watermark = self._watermark_now = max(_watermark(ctx), self._record_wm)
+        for time in timers.due_event_times(watermark):
+            self._fire(EVENT, time, timers.take(EVENT, time), ctx, timers, out)
         return watermark
 
     def current_watermark(self, ctx: Any) -> int:
@@ -363,6 +362,8 @@ class WindowOperator(KeyedProcessFunction):
         self._watermark_now = max(_watermark(ctx), self._record_wm)
         out: list[Any] = []
         self._fire(domain, timestamp, timers.pop(domain, timestamp), ctx, timers, out)
+        if domain == EVENT:
+            timers.due_event_times(timestamp)
         return out
 
     def _fire(self, domain: str, timestamp: int, windows: list[Any], ctx: Any, timers: _Timers, out: list[Any]) -> None:
