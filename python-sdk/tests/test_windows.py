@@ -444,3 +444,12 @@ def test_count_windows_agree_in_batch_and_streaming_mode() -> None:
     events = _events(14, n=300)
     build = lambda ks: ks.count_window(7, 3).process(CountDescribe())  # noqa: E731
     assert _run(events, build) == _run(events, build, batch=True)
+
+
+def test_window_all_with_count_windows() -> None:
+    from weir.datastream.window import CountTumblingWindowAssigner
+
+    env = _env()
+    values = list(range(1, 24))
+    out = env.from_collection(values).window_all(CountTumblingWindowAssigner.of(5)).reduce(lambda a, b: a + b)
+    assert list(out.execute_and_collect()) == [sum(values[i:i + 5]) for i in range(0, len(values) - 4, 5)]
