@@ -33,6 +33,9 @@ class _Map:
     def keys(self) -> list[Any]:
         return list(self._d())
 
+    def items(self) -> list[tuple[Any, Any]]:
+        return list(self._d().items())
+
 
 class _Value:
     def __init__(self, h: "Harness", name: str) -> None:

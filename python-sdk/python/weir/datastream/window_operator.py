@@ -306,31 +306,33 @@ class WindowOperator(KeyedProcessFunction):
         overlaps, and returns the window it ended in and the window its contents are kept under.
         As in Flink's ``MergingWindowSet``, a merged window keeps the contents of one of the
         windows it replaces (no copy when a session grows); the others' are moved into them."""
-        active = list(self._sessions.keys())
+        active = dict(self._sessions.items())
         collector = _MergeCollector()
         self.assigner.merge_windows(list(dict.fromkeys([*active, new])), collector)  # type: ignore[attr-defined]
         result_window = new
-        active_set = set(active)
         for merged, result in collector.merges:
             if new in merged:
                 result_window = result
-            existing = [w for w in merged if w in active_set]
+            existing = [w for w in merged if w in active]
             if existing == [result]:
                 continue
             if self.event_time and min(int(result.max_timestamp()) + self.allowed_lateness, MAX_LONG) <= watermark:
                 raise RuntimeError(f"merging sessions into {result!r} would end it before the current watermark {watermark}")
-            state_windows = [self._sessions.get(w) for w in existing]
+            state_windows = [active.pop(w) for w in existing]
             self.trigger.on_merge(result, _TriggerContext(self, ctx, timers, result, existing))
             for m in existing:
                 if m != result:
                     self.trigger.clear(m, _TriggerContext(self, ctx, timers, m))
                     self._delete_cleanup(timers, m)
                 self._sessions.remove(m)
-            self.contents.merge(self._contents, state_windows[0], state_windows[1:])
+            if len(state_windows) > 1:
+                self.contents.merge(self._contents, state_windows[0], state_windows[1:])
             self._sessions.put(result, state_windows[0])
-        if not self._sessions.contains(result_window):
+            active[result] = state_windows[0]
+        if result_window not in active:
             self._sessions.put(result_window, result_window)
-        return result_window, self._sessions.get(result_window)
+            return result_window, result_window
+        return result_window, active[result_window]
 
     # ----- time -----
     def _record_watermark(self, ctx: Any, timers: _Timers, out: list[Any]) -> int:
