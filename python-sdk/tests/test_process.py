@@ -14,6 +14,7 @@ from weir.common import Configuration, Duration, Time, Types, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import (
     DataStream,
+    CoProcessFunction,
     KeyedCoProcessFunction,
     KeyedProcessFunction,
     OutputTag,
@@ -335,6 +336,13 @@ def test_an_exception_fails_the_job_with_its_traceback() -> None:
         list(_env(workers=2).from_collection(range(5)).key_by(lambda v: v).process(Fails()).execute_and_collect())
     assert isinstance(caught.value.__cause__, ValueError)
 
+    class FailsToOpen(KeyedProcessFunction):
+        def open(self, runtime_context: RuntimeContext) -> None:
+            raise KeyError("no config")
+
+    with pytest.raises(JobError, match="(?s)FailsToOpen.*in open.*KeyError: 'no config'"):
+        list(_env().from_collection([1]).key_by(lambda v: v).process(FailsToOpen()).execute_and_collect())
+
 
 KEPT: list[Any] = []
 
@@ -392,12 +400,134 @@ def _late_reference(events: list[tuple[str, int]], delay: int, workers: int) -> 
     return sorted(out)
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_late_elements_are_kept_and_seen_behind_the_watermark(workers: int) -> None:
+@pytest.mark.parametrize("workers,mapped", [(1, False), (2, False), (2, True)])
+def test_late_elements_are_kept_and_seen_behind_the_watermark(workers: int, mapped: bool) -> None:
     events = [(f"k{i % 3}", (i * 7919) % 1000 * 10) for i in range(100)]
     strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(2500)).with_timestamp_assigner(lambda e, _: e[1])
     ds = _env(workers=workers).from_collection(events).assign_timestamps_and_watermarks(strategy)
+    if mapped:  # stateless steps after the watermark keep the stream in event time
+        ds = ds.map(lambda e: e).filter(lambda e: True).flat_map(lambda e: [e])
     out = sorted(ds.key_by(lambda e: e[0]).process(Lateness()).execute_and_collect())
     expected = _late_reference(events, 2500, workers)
     assert out == expected
     assert 10 < sum(late for _, late in expected) < 90
+
+
+class Previous(KeyedProcessFunction):
+    """Pairs each element with the one of its key before it, in arrival order."""
+
+    def open(self, runtime_context: RuntimeContext) -> None:
+        self.last = runtime_context.get_state(ValueStateDescriptor("last", Types.LONG()))
+
+    def process_element(self, value: tuple[str, int], ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
+        yield ctx.get_current_key(), self.last.value(), value[1]
+        self.last.update(value[1])
+
+
+def test_elements_of_a_key_are_processed_in_arrival_order_not_timestamp_order() -> None:
+    events = [("a", 1000), ("a", 9000), ("b", 4000), ("a", 3000), ("b", 2000), ("a", 8000), ("b", 7000), ("a", 500)]
+    strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_seconds(3)).with_timestamp_assigner(lambda e, _: e[1])
+    ds = _env(workers=1).from_collection(events).assign_timestamps_and_watermarks(strategy).map(lambda e: e)
+    out = list(ds.key_by(lambda e: e[0]).process(Previous()).execute_and_collect())
+    last: dict[str, int | None] = {}
+    expected = []
+    for key, ts in events:
+        expected.append((key, last.get(key), ts))
+        last[key] = ts
+    assert out == expected
+
+
+def test_the_playground_map_state_program_runs_unchanged(tmp_path: Any) -> None:
+    """pyflink/playgrounds' 10-data_stream_batch_map_state.py, with `pyflink` imports replaced
+    by `weir` (FileSink and OutputFileConfig from `connectors.file_system`, where Flink 2 has
+    them) and the output path by a temporary directory."""
+    from weir.common import Row
+    from weir.common.serialization import Encoder
+    from weir.datastream.connectors import NumberSequenceSource
+    from weir.datastream.connectors.file_system import FileSink, OutputFileConfig
+
+    class MyKeyedProcessFunction(KeyedProcessFunction):
+        def open(self, runtime_context: RuntimeContext) -> None:
+            state_desc = MapStateDescriptor('map', Types.LONG(), Types.LONG())
+            self.state = runtime_context.get_map_state(state_desc)
+
+        def process_element(self, value: Any, ctx: 'KeyedProcessFunction.Context') -> Iterator[int]:
+            if not self.state.contains(value[0]):
+                result = value[1]
+                self.state.put(value[0], result)
+            else:
+                existing = self.state.get(value[0])
+                if existing <= 10:
+                    result = value[1] + existing
+                    self.state.put(value[0], result)
+                else:
+                    result = existing
+            yield result
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(2)
+    env.set_runtime_mode(RuntimeExecutionMode.BATCH)
+    seq_num_source = NumberSequenceSource(1, 1000)
+    file_sink = FileSink \
+        .for_row_format(str(tmp_path), Encoder.simple_string_encoder()) \
+        .with_output_file_config(OutputFileConfig.builder().with_part_prefix('pre').with_part_suffix('suf').build()) \
+        .build()
+    ds = env.from_source(
+        source=seq_num_source,
+        watermark_strategy=WatermarkStrategy.for_monotonous_timestamps(),
+        source_name='file_source',
+        type_info=Types.LONG())
+    ds.map(lambda a: Row(a % 4, 1), output_type=Types.ROW([Types.LONG(), Types.LONG()])) \
+        .key_by(lambda a: a[0]) \
+        .process(MyKeyedProcessFunction(), Types.LONG()) \
+        .sink_to(file_sink)
+    env.execute('10-data_stream_batch_map_state')
+
+    written = sorted(int(line) for f in tmp_path.rglob("pre*suf") for line in f.read_text().splitlines())
+    state: dict[int, int] = {}
+    expected = []
+    for a in range(1, 1001):
+        key = a % 4
+        state[key] = 1 if key not in state else (state[key] + 1 if state[key] <= 10 else state[key])
+        expected.append(state[key])
+    assert written == sorted(expected)
+
+
+class Tagged(CoProcessFunction):
+    def process_element1(self, value: int, ctx: CoProcessFunction.Context) -> Iterator[Any]:
+        yield "left", value, ctx.timestamp()
+
+    def process_element2(self, value: str, ctx: CoProcessFunction.Context) -> Iterator[Any]:
+        ctx.output(OutputTag("right"), value)
+        yield "right", value, ctx.timestamp()
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_co_process_function_on_connected_streams(workers: int) -> None:
+    env = _env(workers=workers)
+    left = env.from_collection([1, 2, 3]).assign_timestamps_and_watermarks(WatermarkStrategy.no_watermarks().with_timestamp_assigner(lambda v: v * 100))
+    right = env.from_collection(["x", "y"])
+    out = left.connect(right).process(Tagged())
+    assert sorted(out.execute_and_collect(), key=str) == sorted([("left", v, v * 100) for v in (1, 2, 3)] + [("right", s, None) for s in "xy"], key=str)
+    assert sorted(out.get_side_output(OutputTag("right")).execute_and_collect()) == ["x", "y"]
+    with pytest.raises(ValueError, match="connect a keyed stream with a keyed stream"):
+        left.key_by(lambda v: v).connect(right).process(Tagged())
+
+
+def test_outputs_may_carry_their_own_timestamp() -> None:
+    from weir.datastream.process import Timestamped
+
+    class Restamp(KeyedProcessFunction):
+        def process_element(self, value: int, ctx: KeyedProcessFunction.Context) -> Iterator[Any]:
+            ctx.timer_service().register_processing_time_timer(0)
+            yield Timestamped(value, value + 1000)
+
+        def on_timer(self, timestamp: int, ctx: KeyedProcessFunction.OnTimerContext) -> Iterator[Any]:
+            yield Timestamped(("timer", ctx.get_current_key()), 7)
+
+    class Echo(ProcessFunction):
+        def process_element(self, value: Any, ctx: ProcessFunction.Context) -> Iterator[Any]:
+            yield value, ctx.timestamp()
+
+    out = _env(batch=True, workers=2).from_collection([1, 2]).key_by(lambda v: v).process(Restamp()).process(Echo())
+    assert sorted(out.execute_and_collect(), key=str) == sorted([(1, 1001), (2, 1002), (("timer", 1), 7), (("timer", 2), 7)], key=str)

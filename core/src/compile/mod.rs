@@ -38,7 +38,7 @@ pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &ValidatedPlan, ctx: &Jo
             PlanOp::Source { .. } => rows,
             _ => {
                 let (metrics, index) = (ctx.metrics.clone(), node.index);
-                rows.inspect_batch(move |_, updates| metrics.add_out(index, updates.len() as u64))
+                ops::count_in_order(rows.inner, move |n| metrics.add_out(index, n as u64)).as_collection()
             }
         });
         outputs.push(counted);

@@ -48,7 +48,6 @@ use std::time::{Duration, Instant};
 use differential_dataflow::{AsCollection, Hashable};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Exchange;
-use timely::dataflow::operators::core::Map;
 use timely::dataflow::operators::generic::{Operator, OutputBuilderSession};
 use timely::dataflow::operators::{Capability, Concatenate};
 use weir_state::codec::encode_to_vec;
@@ -183,7 +182,8 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
     let null_keys_match = logic.null_keys_match();
     for (index, (rows, key)) in inputs.into_iter().enumerate() {
         let eval = eval.clone();
-        streams.push(rows.inner.flat_map::<Vec<(Keyed, Time, isize)>, _, _>(move |(row, time, diff)| {
+        // In arrival order: what a logic computes may depend on the order of a key's rows.
+        streams.push(super::filter_map_in_order(rows.inner, "KeyBy", move |(row, time, diff)| {
             let key = eval.eval_row(&key, &row)?;
             if !null_keys_match && key.values().iter().any(Value::is_null) {
                 return None;

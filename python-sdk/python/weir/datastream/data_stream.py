@@ -39,11 +39,15 @@ class DataStream:
         """The nodes producing this stream's ``(seq, v, ts)`` rows, and the last node's id."""
         if not self._steps and self._source is None:
             return self._nodes, self._head
-        chain = records.Chain(self._env._counter, list(self._steps), self._source)
+        # A chain that does not assign timestamps passes its input's ts column on unchanged (the
+        # column downstream event-time operators know as the stream's event time).
+        stamps = self._source is not None or any(kind == "timestamp" for kind, _ in self._steps)
+        chain = records.Chain(self._env._counter, list(self._steps), self._source, stamps)
         label = " -> ".join(f"{kind} {_label(f)}" for kind, f in self._steps) or "from_collection"
-        name = self._env._register(chain, "chain", records.COLUMNS, label)
+        columns = records.COLUMNS if stamps else records.COLUMNS[:2]
+        name = self._env._register(chain, "chain", columns, label)
         args = [{"column": 0}] if self._source is not None else records.ARGS
-        return self._env._flat_map(self._nodes, self._head, name, args, records.NAMES)
+        return self._env._flat_map(self._nodes, self._head, name, args, [n for n, _ in columns], () if stamps else ("ts",))
 
     # ----- stateless -----
     def map(self, func: Any, output_type: Any = None) -> "DataStream":
@@ -226,8 +230,8 @@ class KeyedStream(DataStream):
         """Per key, the running combination of the records: each record emits its key's new
         value (streaming mode), or only each key's final value (batch mode)."""
         reducer = records.RollingReduce(self._env._counter, self._key, as_callable(func, "reduce"))
-        name = self._env._register(reducer, "reduce", [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES"), ("ts", "BIGINT")], f"reduce {_label(reducer.reduce)}")
-        nodes, head = self._env._flat_map(self._nodes, self._head, name, records.ARGS, ["seq", "k", "v", "ts"])
+        name = self._env._register(reducer, "reduce", [("seq", "BIGINT"), ("k", "BYTES"), ("v", "BYTES")], f"reduce {_label(reducer.reduce)}")
+        nodes, head = self._env._flat_map(self._nodes, self._head, name, records.ARGS, ["seq", "k", "v"], ("ts",))
         if self._env._batch:
             dedup = {"kind": "deduplicate", "id": self._env._fresh_id("last"), "input": head, "key": [{"column": "k"}], "order_by": {"column": "seq"}, "keep": "last"}
             nodes, head = nodes + [dedup], dedup["id"]

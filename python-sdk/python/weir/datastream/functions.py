@@ -127,6 +127,11 @@ class RuntimeContext:
         """``default_value`` (Weir has no job parameters)."""
         return default_value
 
+    def get_metrics_group(self) -> "MetricGroup":
+        """A metric group whose counters, gauges and meters count in this instance only (they
+        are not reported anywhere)."""
+        return MetricGroup()
+
     def _state(self, descriptor: Any, kind: type) -> Any:
         from weir.datastream import state
 
@@ -174,6 +179,62 @@ class RuntimeContext:
         from weir.datastream.state import AggregatingStateDescriptor
 
         return self._state(state_descriptor, AggregatingStateDescriptor)
+
+
+class Counter:
+    """A metric counter (local to the function instance)."""
+
+    def __init__(self) -> None:
+        self._count = 0
+
+    def inc(self, n: int = 1) -> None:
+        """Adds ``n``."""
+        self._count += n
+
+    def dec(self, n: int = 1) -> None:
+        """Subtracts ``n``."""
+        self._count -= n
+
+    def get_count(self) -> int:
+        """The count."""
+        return self._count
+
+
+class MetricGroup:
+    """Flink's metric group, kept locally: ``counter``, ``gauge``, ``meter``, ``distribution``
+    and ``add_group`` work; nothing is reported."""
+
+    def __init__(self) -> None:
+        self._metrics: dict[str, Any] = {}
+
+    def add_group(self, name: str, extra: str | None = None) -> "MetricGroup":
+        """A sub-group."""
+        group = self._metrics.setdefault(f"group:{name}:{extra}", MetricGroup())
+        return group  # type: ignore[no-any-return]
+
+    def counter(self, name: str) -> Counter:
+        """The counter called ``name``."""
+        counter = self._metrics.setdefault(f"counter:{name}", Counter())
+        return counter  # type: ignore[no-any-return]
+
+    def gauge(self, name: str, obj: Callable[[], int]) -> None:
+        """Registers a gauge (not reported)."""
+        self._metrics[f"gauge:{name}"] = obj
+
+    def meter(self, name: str, time_span_in_seconds: int = 60) -> Counter:
+        """A meter, counted like a counter (``mark_event`` = ``inc``)."""
+        meter = self._metrics.setdefault(f"meter:{name}", Counter())
+        meter.mark_event = meter.inc
+        return meter  # type: ignore[no-any-return]
+
+    def distribution(self, name: str) -> Any:
+        """A distribution (``update(value)`` records nothing)."""
+        return self._metrics.setdefault(f"distribution:{name}", _Distribution())
+
+
+class _Distribution:
+    def update(self, value: int) -> None:
+        """Records ``value`` (not reported)."""
 
 
 class TimerService:

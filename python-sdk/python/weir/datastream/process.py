@@ -90,6 +90,19 @@ class _Context(functions.OnTimerContext):
         self._side.append((tag_id, value))
 
 
+class Timestamped:
+    """An output with its own timestamp: a process function that returns or yields
+    ``Timestamped(value, ts)`` emits ``value`` with timestamp ``ts`` (None: no timestamp)
+    instead of the element's or timer's. Weir's own window operators use it (Flink's window
+    results carry the window's max timestamp whatever clock fired them)."""
+
+    __slots__ = ("value", "timestamp")
+
+    def __init__(self, value: Any, timestamp: int | None) -> None:
+        self.value = value
+        self.timestamp = timestamp
+
+
 class Runner:
     """One worker's instance of a process function (a copy of the user's object, as each
     Flink subtask has its own), opened with its :class:`RuntimeContext`."""
@@ -122,7 +135,10 @@ class Runner:
         counter, dumps, side = self.counter, pickle.dumps, self.context._side
         if produced is not None:
             for value in produced:
-                out.append((next(counter), dumps(value, PROTOCOL), ts, None))
+                if type(value) is Timestamped:
+                    out.append((next(counter), dumps(value.value, PROTOCOL), value.timestamp, None))
+                else:
+                    out.append((next(counter), dumps(value, PROTOCOL), ts, None))
         for tag, value in side:
             out.append((next(counter), dumps(value, PROTOCOL), ts, tag))
         side.clear()

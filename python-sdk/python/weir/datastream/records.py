@@ -67,24 +67,26 @@ class Chain:
     (``(i,)`` for a collection source) in, ``(i, (seq, v, ts))`` out for each record produced
     from the ``i``-th input."""
 
-    def __init__(self, counter: "itertools.count[int]", steps: list[Step], source: list[Any] | None = None) -> None:
+    def __init__(self, counter: "itertools.count[int]", steps: list[Step], source: list[Any] | None = None, stamps: bool = True) -> None:
         self.counter = counter
         self.steps = steps
         self.source = source
+        self.stamps = stamps
 
-    def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[int, bytes, int | None]]]:
-        out = []
+    def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[Any, ...]]]:
+        """With ``stamps`` false, ``(seq, v)`` out: the caller keeps the input's ``ts``."""
+        out: list[tuple[int, tuple[Any, ...]]] = []
         counter, dumps, steps = self.counter, pickle.dumps, self.steps
         for i, args in enumerate(batch):
             pairs: Iterable[tuple[Any, int | None]] = [(self.source[args[0]], None)] if self.source is not None else [(pickle.loads(args[1]), args[2])]
             for v, t in apply_chain(pairs, steps) if steps else pairs:
-                out.append((i, (next(counter), dumps(v, PROTOCOL), t)))
+                out.append((i, (next(counter), dumps(v, PROTOCOL), t) if self.stamps else (next(counter), dumps(v, PROTOCOL))))
         return out
 
 
 class RollingReduce:
-    """A keyed rolling reduce as a batched table function: ``(seq, v, ts)`` in, ``(seq, key, v,
-    ts)`` out with the new accumulated value of the record's key (and the record's timestamp).
+    """A keyed rolling reduce as a batched table function: ``(seq, v, ts)`` in, ``(seq, key, v)``
+    out with the new accumulated value of the record's key (the caller keeps the record's ``ts``).
 
     The state is one dict shared by every worker thread: calls are serialized by the GIL, so
     each record updates its key's value exactly once whichever worker it arrives on. (Keyed
@@ -96,15 +98,15 @@ class RollingReduce:
         self.reduce = reduce
         self.state: dict[Any, Any] = {}
 
-    def __call__(self, batch: list[tuple[int, bytes, int | None]]) -> list[tuple[int, tuple[int, bytes, bytes, int | None]]]:
+    def __call__(self, batch: list[tuple[int, bytes, int | None]]) -> list[tuple[int, tuple[int, bytes, bytes]]]:
         out = []
         state, key, reduce = self.state, self.key, self.reduce
-        for i, (_, v, ts) in enumerate(batch):
+        for i, (_, v, _ts) in enumerate(batch):
             value = pickle.loads(v)
             k = key(value)
             acc = reduce(state[k], value) if k in state else value
             state[k] = acc
-            out.append((i, (next(self.counter), pickle.dumps(k, PROTOCOL), pickle.dumps(acc, PROTOCOL), ts)))
+            out.append((i, (next(self.counter), pickle.dumps(k, PROTOCOL), pickle.dumps(acc, PROTOCOL))))
         return out
 
 

@@ -156,11 +156,14 @@ class StreamExecutionEnvironment:
         self._session.register_table_function(name, function, output, None, label or kind, batched=True)
         return name
 
-    def _flat_map(self, nodes: list[dict[str, Any]], head: str, function: str, args: list[dict[str, Any]], names: list[str]) -> tuple[list[dict[str, Any]], str]:
+    def _flat_map(self, nodes: list[dict[str, Any]], head: str, function: str, args: list[dict[str, Any]], names: list[str], kept: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str]:
+        """A ``flat_map`` node calling ``function`` (which returns the columns ``names``) and a
+        projection to those columns, followed by the input columns ``kept`` (passed through as
+        they are, so the input's event-time column stays one)."""
         hidden = [f"__{n}" for n in names]
         flat = {"kind": "flat_map", "id": self._fresh_id("python"), "input": head, "function": function, "args": args, "columns": hidden}
         project = {"kind": "project", "id": self._fresh_id("out"), "input": flat["id"],
-                   "columns": [{"name": n, "expr": {"column": h}} for n, h in zip(names, hidden)]}
+                   "columns": [{"name": n, "expr": {"column": h}} for n, h in zip(names, hidden)] + [{"name": k, "expr": {"column": k}} for k in kept]}
         return nodes + [flat, project], project["id"]
 
     def _add_sink(self, nodes: list[dict[str, Any]], head: str, writer: Any) -> None:
