@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from weir.datastream.process import Timestamped
 from weir.datastream.time_domain import TimeDomain
 from weir.datastream.window import MIN_LONG
 
@@ -35,6 +36,9 @@ class _Map:
 
     def items(self) -> list[tuple[Any, Any]]:
         return list(self._d().items())
+
+    def is_empty(self) -> bool:
+        return not self._d()
 
 
 class _Value:
@@ -121,9 +125,22 @@ class Harness:
         self.side: list[tuple[str, Any]] = []
         op.open(_RuntimeContext(self))
 
-    def element(self, key: Any, value: Any, ts: int | None = None) -> None:
+    def _emit(self, produced: Any) -> None:
+        for r in produced:
+            assert isinstance(r, Timestamped), r
+            self.out.append((r.timestamp, r.value))
+
+    def element(self, key: Any, value: Any, ts: int | None = None, watermark: int | None = None) -> None:
+        """Handles one element; ``watermark`` is what the operator sees during the call (the
+        engine shows a late row the watermark it was late against), without firing timers."""
         self.key = key
-        self.out.extend(self.op.process_element(value, _Context(self, ts)))
+        kept = self.watermark
+        if watermark is not None:
+            self.watermark = watermark
+        try:
+            self._emit(self.op.process_element(value, _Context(self, ts)))
+        finally:
+            self.watermark = kept
 
     def _fire(self, domain: Any, upto: int) -> None:
         while True:
@@ -133,7 +150,7 @@ class Harness:
             t, _, k = due[0]
             self.timers.discard((domain, k, t))
             self.key = k
-            self.out.extend(self.op.on_timer(t, _Context(self, t, domain)))
+            self._emit(self.op.on_timer(t, _Context(self, t, domain)))
 
     def advance_watermark(self, w: int) -> None:
         self.watermark = w

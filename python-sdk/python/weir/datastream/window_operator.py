@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from weir.common.typeinfo import Types
 from weir.datastream.functions import KeyedProcessFunction, WindowContext
+from weir.datastream.process import Timestamped
 from weir.datastream.state import MapStateDescriptor, ValueStateDescriptor
 from weir.datastream.window import MAX_LONG, MIN_LONG, MergingWindowAssigner, Trigger, WindowAssigner
 from weir.datastream.window_functions import InternalWindowFunction
@@ -93,6 +94,14 @@ class _Timers:
         else:
             self.hint.clear()
         return [t for t in times if t <= watermark]
+
+    def passed(self, time: int) -> None:
+        """The engine fires the event-time timer at ``time``: it fires them in time order, so
+        the key's earlier ones are gone and the hint moves past it (timers registered while it
+        fires lower it again)."""
+        earliest = self.hint.value()
+        if earliest is not None and earliest <= time:
+            self.hint.update(time + 1)
 
     def take(self, domain: str, time: int) -> list[Any]:
         """The windows of a timer fired by the operator itself, before the engine would (the
@@ -191,7 +200,7 @@ class WindowOperator(KeyedProcessFunction):
     """Runs one windowed computation of a keyed stream (see the module)."""
 
     def __init__(self, assigner: WindowAssigner, trigger: Trigger, contents: Contents, function: InternalWindowFunction,
-                 allowed_lateness: int = 0, late_data_tag: Any = None, record_watermark_delay: int | None = None) -> None:
+                 allowed_lateness: int = 0, late_data_tag: Any = None) -> None:
         if allowed_lateness < 0:
             raise ValueError(f"allowed_lateness must not be negative, got {allowed_lateness} ms")
         self.assigner = assigner
@@ -203,9 +212,6 @@ class WindowOperator(KeyedProcessFunction):
         self.merging = isinstance(assigner, MergingWindowAssigner)
         self.event_time = assigner.is_event_time()
         self.late_records_dropped = 0
-        self.record_watermark_delay = record_watermark_delay
-        self._max_timestamp: int | None = None
-        self._record_wm = MIN_LONG
         self._watermark_now = MIN_LONG
 
     def open(self, runtime_context: Any) -> None:
@@ -257,11 +263,12 @@ class WindowOperator(KeyedProcessFunction):
     # ----- elements -----
     def process_element(self, value: Any, ctx: Any) -> list[Any]:
         """Adds ``value`` to its windows and runs the trigger on each; late values go to the side
-        output (or are dropped). Returns ``(timestamp, record)`` pairs."""
+        output (or are dropped). Returns the window results, each ``Timestamped`` with its window's
+        ``max_timestamp()``."""
         timers = self._timers(ctx)
         timestamp = ctx.timestamp()
         out: list[Any] = []
-        watermark = self._record_watermark(ctx, timers, out)
+        watermark = self._catch_up(ctx, timers, out)
         windows = self.assigner.assign_windows(value, timestamp, _AssignerContext(ctx, self._runtime_context))
         skipped = True
         for window in windows:
@@ -282,9 +289,6 @@ class WindowOperator(KeyedProcessFunction):
                 ctx.output(self.late_data_tag, value)
             else:
                 self.late_records_dropped += 1
-        if self.record_watermark_delay is not None and timestamp is not None:
-            self._max_timestamp = timestamp if self._max_timestamp is None else max(self._max_timestamp, timestamp)
-            self._record_wm = max(self._record_wm, self._max_timestamp - self.record_watermark_delay - 1)
         return out
 
     def _apply(self, result: Any, window: Any, state_window: Any, ctx: Any, out: list[Any]) -> None:
@@ -293,7 +297,8 @@ class WindowOperator(KeyedProcessFunction):
             if elements is not None:
                 context = _ProcessContext(self, ctx, window)
                 produced = self.function.process(ctx.get_current_key(), window, context, elements)
-                out.extend((window.max_timestamp(), v) for v in (produced or []))
+                ts = window.max_timestamp()
+                out.extend(Timestamped(v, ts) for v in (produced or []))
         if result.is_purge():
             self.contents.clear(self._contents, state_window)
 
@@ -335,37 +340,34 @@ class WindowOperator(KeyedProcessFunction):
         return result_window, active[result_window]
 
     # ----- time -----
-    def _record_watermark(self, ctx: Any, timers: _Timers, out: list[Any]) -> int:
+    def _catch_up(self, ctx: Any, timers: _Timers, out: list[Any]) -> int:
         """The watermark for the element now arriving, after firing the key's event-time timers
-        it has passed (as Flink does when the watermark arrives, before later elements).
-
-        The engine's watermark is its input frontier, which trails the records it has already
-        delivered, except that a late record is seen behind the watermark it was late against;
-        so timers the watermark has passed may not have fired yet. With one worker and one
-        watermark assigner upstream (``record_watermark_delay`` set), the operator sees the
-        records in the assigner's order and also follows the watermark the assigner had after
-        each record (the largest timestamp so far minus the delay, minus 1), as if a watermark
-        followed every record."""
-        watermark = self._watermark_now = max(_watermark(ctx), self._record_wm)
+        it has passed. The engine's watermark is its input frontier, which trails the records it
+        has delivered, except that a late record is seen behind the watermark it was late
+        against: the timers that watermark has passed may not have fired yet, and in Flink they
+        would have, before the late element arrived (so a window fires before a late element
+        re-fires it)."""
+        watermark = self._watermark_now = _watermark(ctx)
         for time in timers.due_event_times(watermark):
             self._fire(EVENT, time, timers.take(EVENT, time), ctx, timers, out)
         return watermark
 
     def current_watermark(self, ctx: Any) -> int:
-        """The watermark of the call under way: the engine's, or the one followed per record
-        when it is ahead."""
+        """The watermark of the call under way."""
         return self._watermark_now
 
     def on_timer(self, timestamp: int, ctx: Any) -> list[Any]:
         """Runs the trigger of each window whose timer fired; drops windows at cleanup time.
-        Returns ``(timestamp, record)`` pairs."""
+        Returns the window results, each ``Timestamped`` with its window's ``max_timestamp()``."""
         domain = _domain(ctx.time_domain())
         timers = self._timers(ctx)
-        self._watermark_now = max(_watermark(ctx), self._record_wm)
+        self._watermark_now = _watermark(ctx)
         out: list[Any] = []
-        self._fire(domain, timestamp, timers.pop(domain, timestamp), ctx, timers, out)
         if domain == EVENT:
-            timers.due_event_times(timestamp)
+            timers.passed(timestamp)
+        self._fire(domain, timestamp, timers.pop(domain, timestamp), ctx, timers, out)
+        if self._timer_windows.is_empty():
+            self._earliest_timer.clear()
         return out
 
     def _fire(self, domain: str, timestamp: int, windows: list[Any], ctx: Any, timers: _Timers, out: list[Any]) -> None:

@@ -113,39 +113,6 @@ def _all_one_key(record: Any) -> int:
 
 
 def _window_stream(keyed_stream: "KeyedStream", op: WindowOperator, output_type: Any) -> "DataStream":
-    """The window operator run as ``keyed_stream``'s process function. It returns
-    ``(timestamp, record)`` pairs; a fused step gives each record its window's timestamp. With
-    one worker in streaming mode and one watermark assigner upstream, the operator follows
-    that assigner's watermark per record (see ``WindowOperator._record_watermark``)."""
-    env = keyed_stream.get_execution_environment()
-    if op.event_time and not env._batch and env.get_parallelism() == 1:
-        op.record_watermark_delay = _assigner_delay(keyed_stream._nodes, keyed_stream._head)
-    pairs = keyed_stream.process(op)
-    out = pairs._with("timestamp", _pair_timestamp)._with("map", _pair_record, output_type)
-    out._process = pairs._process
-    return out
-
-
-def _pair_timestamp(pair: tuple[int, Any], previous: int) -> int:
-    return pair[0]
-
-
-def _pair_record(pair: tuple[int, Any]) -> Any:
-    return pair[1]
-
-
-def _assigner_delay(nodes: list[dict[str, Any]], head: str) -> int | None:
-    """The out-of-orderness of the watermark assigner whose records reach ``head`` in its own
-    order — through record-by-record nodes only (chains, filters, projections) — or None when
-    there is none, or something between reorders records or forwards another operator's
-    watermark (a union, a process function, another window)."""
-    by_id = {n["id"]: n for n in nodes}
-    node = by_id.get(head)
-    while node is not None:
-        kind = node.get("kind")
-        if kind == "watermark":
-            return int(node["delay_ms"])
-        if kind not in ("flat_map", "filter", "project") or "input" not in node:
-            return None
-        node = by_id.get(node["input"])
-    return None
+    """The window operator run as ``keyed_stream``'s process function (its results carry their
+    window's timestamp)."""
+    return keyed_stream.process(op, output_type)
