@@ -71,7 +71,7 @@ class WindowedStream:
     def _run(self, contents: Contents, function: Any, output_type: Any) -> "DataStream":
         op = WindowOperator(self._assigner, self._trigger, contents, internal(function, self._all_windows),
                             self._allowed_lateness, self._late_data_tag)
-        return _window_stream(self._keyed_stream, op, output_type)
+        return self._keyed_stream.process(op, output_type)
 
     def reduce(self, reduce_function: Any, window_function: Any = None, output_type: Any = None) -> "DataStream":
         """Each window's elements combined by ``reduce_function`` as they arrive; the result,
@@ -111,8 +111,3 @@ class AllWindowedStream(WindowedStream):
 def _all_one_key(record: Any) -> int:
     return 0
 
-
-def _window_stream(keyed_stream: "KeyedStream", op: WindowOperator, output_type: Any) -> "DataStream":
-    """The window operator run as ``keyed_stream``'s process function (its results carry their
-    window's timestamp)."""
-    return keyed_stream.process(op, output_type)
