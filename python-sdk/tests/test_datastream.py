@@ -92,7 +92,7 @@ def test_bad_event_time_arguments_are_refused() -> None:
         env.from_collection([1]).assign_timestamps_and_watermarks(None)
     with pytest.raises(ValueError, match="non-empty name"):
         ValueStateDescriptor("", Types.INT())
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(TypeError, match="expected a WindowAssigner"):
         env.from_collection([1]).key_by(lambda x: x).window(None)
 
 

@@ -30,6 +30,8 @@ from weir.datastream.functions import (
 )
 from weir.datastream.stream_execution_environment import JobExecutionResult, RuntimeExecutionMode, StreamExecutionEnvironment
 from weir.datastream.time_domain import TimeCharacteristic, TimeDomain
+from weir.datastream.window import CountWindow, GlobalWindow, MergingWindowAssigner, TimeWindow, Trigger, TriggerResult, Window, WindowAssigner
+from weir.datastream.windowed_stream import AllWindowedStream, WindowedStream
 from weir.errors import unsupported_class as _placeholder
 
 
@@ -64,8 +66,6 @@ def _missing(name: str, feature: str) -> type:
     return _placeholder(name, feature, __name__)
 
 
-WindowedStream = _missing("WindowedStream", "DataStream windows (need event time)")
-AllWindowedStream = _missing("AllWindowedStream", "DataStream windows (need event time)")
 DataStreamSink = _missing("DataStreamSink", "sink configuration")
 BroadcastStream = _missing("BroadcastStream", "broadcast state")
 BroadcastConnectedStream = _missing("BroadcastConnectedStream", "broadcast state")
@@ -86,14 +86,6 @@ EmbeddedRocksDBStateBackend = _missing("EmbeddedRocksDBStateBackend", "state bac
 PredefinedOptions = _missing("PredefinedOptions", "state backends from the DataStream API (keyed state)")
 MemorySize = _missing("MemorySize", "memory configuration")
 SlotSharingGroup = _missing("SlotSharingGroup", "slot sharing groups")
-Window = _missing("Window", "DataStream windows (need event time)")
-TimeWindow = _missing("TimeWindow", "DataStream windows (need event time)")
-CountWindow = _missing("CountWindow", "DataStream windows (need event time)")
-GlobalWindow = _missing("GlobalWindow", "DataStream windows (need event time)")
-WindowAssigner = _missing("WindowAssigner", "DataStream windows (need event time)")
-MergingWindowAssigner = _missing("MergingWindowAssigner", "DataStream windows (need event time)")
-Trigger = _missing("Trigger", "DataStream windows (need event time)")
-TriggerResult = _missing("TriggerResult", "DataStream windows (need event time)")
 
 __all__ = [
     "WindowedStream",

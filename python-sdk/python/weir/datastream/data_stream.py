@@ -213,8 +213,10 @@ class DataStream:
         return ConnectedStreams(self, ds)
 
     def window_all(self, window_assigner: Any) -> Any:
-        """Not supported yet (windows need event time)."""
-        raise unsupported("window_all (windows need event time)")
+        """The whole stream cut into windows by ``window_assigner`` (one operator sees every record)."""
+        from weir.datastream.windowed_stream import AllWindowedStream
+
+        return AllWindowedStream(self, window_assigner)
 
 
 class KeyedStream(DataStream):
@@ -289,12 +291,16 @@ class KeyedStream(DataStream):
         return _process(self._env, [(self, self._key)], func, output_type)
 
     def window(self, window_assigner: Any) -> Any:
-        """Not supported yet (windows need event time)."""
-        raise unsupported("KeyedStream.window (windows need event time)")
+        """Each key's records cut into windows by ``window_assigner``."""
+        from weir.datastream.windowed_stream import WindowedStream
+
+        return WindowedStream(self, window_assigner)
 
     def count_window(self, size: int, slide: int = 0) -> Any:
-        """Not supported yet."""
-        raise unsupported("KeyedStream.count_window")
+        """Each key's records in windows of ``size`` records (every ``slide`` records when given)."""
+        from weir.datastream.window import CountSlidingWindowAssigner, CountTumblingWindowAssigner
+
+        return self.window(CountTumblingWindowAssigner.of(size) if slide == 0 else CountSlidingWindowAssigner.of(size, slide))
 
 
 class ConnectedStreams:

@@ -3,9 +3,14 @@ Python callables work everywhere too."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from weir.errors import unsupported, unsupported_class
+
+IN = TypeVar("IN")
+OUT = TypeVar("OUT")
+KEY = TypeVar("KEY")
+W = TypeVar("W")
 
 
 class Function:
@@ -374,24 +379,97 @@ class KeyedBroadcastProcessFunction(_NeedsKeyedState):
     """Not supported yet (broadcast state)."""
 
 
-class AggregateFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class AggregateFunction(Function):
+    """Incremental aggregation of a window's elements into an accumulator."""
+
+    def create_accumulator(self) -> Any:
+        """A new, empty accumulator."""
+        raise NotImplementedError
+
+    def add(self, value: Any, accumulator: Any) -> Any:
+        """``accumulator`` with ``value`` added (may update and return it)."""
+        raise NotImplementedError
+
+    def get_result(self, accumulator: Any) -> Any:
+        """The aggregate's value."""
+        raise NotImplementedError
+
+    def merge(self, acc_a: Any, acc_b: Any) -> Any:
+        """Two accumulators combined (session windows merging)."""
+        raise NotImplementedError
 
 
-class WindowFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class WindowFunction(Function, Generic[IN, OUT, KEY, W]):
+    """Evaluates a keyed window: implement ``apply(key, window, inputs)``."""
+
+    def apply(self, key: Any, window: Any, inputs: Iterable[Any]) -> Iterable[Any]:
+        """The records for the window's elements ``inputs``."""
+        raise NotImplementedError
 
 
-class AllWindowFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class AllWindowFunction(Function, Generic[IN, OUT, W]):
+    """Evaluates a window of ``window_all``: implement ``apply(window, inputs)``."""
+
+    def apply(self, window: Any, inputs: Iterable[Any]) -> Iterable[Any]:
+        """The records for the window's elements ``inputs``."""
+        raise NotImplementedError
 
 
-class ProcessWindowFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class WindowContext(Generic[W]):
+    """The context of a ``ProcessWindowFunction`` / ``ProcessAllWindowFunction`` call
+    (``ProcessWindowFunction.Context[TimeWindow]`` in annotations)."""
+
+    def window(self) -> Any:
+        """The window being evaluated."""
+        raise NotImplementedError
+
+    def current_processing_time(self) -> int:
+        """The processing time, in epoch milliseconds."""
+        raise NotImplementedError
+
+    def current_watermark(self) -> int:
+        """The event-time watermark."""
+        raise NotImplementedError
+
+    def window_state(self) -> Any:
+        """Keyed state scoped to the current key and window (``get_state(descriptor)``, ...)."""
+        raise NotImplementedError
+
+    def global_state(self) -> Any:
+        """Keyed state of the current key, shared by its windows."""
+        raise NotImplementedError
+
+    def output(self, output_tag: Any, value: Any) -> None:
+        """Emits ``value`` to the side output ``output_tag``."""
+        raise NotImplementedError
 
 
-class ProcessAllWindowFunction(_NeedsKeyedState):
-    """Not supported yet (DataStream windows)."""
+class ProcessWindowFunction(Function, Generic[IN, OUT, KEY, W]):
+    """Evaluates a keyed window with a context (``window()``, ``current_watermark()``,
+    ``current_processing_time()``, ``window_state()``, ``global_state()``, ``output(tag, v)``):
+    implement ``process(key, context, elements)``."""
+
+    Context = WindowContext
+
+    def process(self, key: Any, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
+        """The records for the window's ``elements``."""
+        raise NotImplementedError
+
+    def clear(self, context: Any) -> None:
+        """Called when the window's state is dropped (clear per-window state here)."""
+
+
+class ProcessAllWindowFunction(Function, Generic[IN, OUT, W]):
+    """Evaluates a window of ``window_all`` with a context: implement ``process(context, elements)``."""
+
+    Context = WindowContext
+
+    def process(self, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
+        """The records for the window's ``elements``."""
+        raise NotImplementedError
+
+    def clear(self, context: Any) -> None:
+        """Called when the window's state is dropped."""
 
 
 class SourceFunction(_NeedsKeyedState):

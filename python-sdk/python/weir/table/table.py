@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 from weir.common.types import Row
 from weir.errors import PlanError, declare_unsupported, unsupported
-from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, SortExpr, col
+from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, LiteralExpr, SortExpr, col
 from weir.table.table_result import TableResult, changelog_rows
 from weir.table.types import DataType, from_sql
 from weir.table.udf import TableFunctionCall, UserAggregateExpr, UserDefinedTableFunctionWrapper
@@ -272,7 +272,7 @@ class Table:
         return self._join(right, join_predicate, "full")
 
     # ----- table functions -----
-    def _lateral(self, call: TableFunctionCall | UserDefinedTableFunctionWrapper, keep_input: bool) -> "Table":
+    def _lateral(self, call: TableFunctionCall | UserDefinedTableFunctionWrapper, keep_input: bool, outer: bool = False) -> "Table":
         if isinstance(call, UserDefinedTableFunctionWrapper):
             call = _row_adapter(call, self._names())(*[col(n) for n in self._names()])
         if not isinstance(call, TableFunctionCall):
@@ -284,6 +284,8 @@ class Table:
         hidden = [f"__{self._env._fresh_id('out')}_{i}" for i in range(len(outputs))]
         node = {"kind": "flat_map", "id": self._env._fresh_id("flat_map"), "input": self._head, "function": self._env.function_name(call.function),
                 "args": [a.lower(self._env) for a in call.args], "columns": hidden}
+        if outer:
+            node["outer"] = True
         flat = self._then(node)
         kept = [col(n) for n in self._names()] if keep_input else []
         return flat._project([*kept, *[col(h).alias(n) for h, n in zip(hidden, names)]])
@@ -300,8 +302,12 @@ class Table:
         return self._lateral(table_function_call, keep_input=True)
 
     def left_outer_join_lateral(self, table_function_call: TableFunctionCall, join_predicate: Expression | None = None) -> "Table":
-        """Not supported yet (the engine's flat_map is an inner lateral join)."""
-        raise unsupported("left_outer_join_lateral")
+        """Each row joined with the rows a table function returns for it; a row for which it
+        returns none is kept once, with NULL in the function's columns. As in Flink, the
+        predicate can only be absent or the literal TRUE (``LEFT JOIN LATERAL ... ON TRUE``)."""
+        if join_predicate is not None and not (isinstance(join_predicate, LiteralExpr) and join_predicate.value is True):
+            raise PlanError("left_outer_join_lateral: the join predicate can only be empty or the literal TRUE")
+        return self._lateral(table_function_call, keep_input=True, outer=True)
 
     def map(self, func: Any) -> "Table":
         """Not supported yet: use ``select`` with a ``@udf``."""

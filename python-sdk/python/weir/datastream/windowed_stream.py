@@ -1,0 +1,113 @@
+"""``WindowedStream`` (``KeyedStream.window`` / ``count_window``) and ``AllWindowedStream``
+(``DataStream.window_all``), as in PyFlink: configure the trigger, the allowed lateness and the
+late-data side output, then evaluate each window with ``reduce``, ``aggregate``, ``apply`` or
+``process``. Each evaluation runs a :class:`~weir.datastream.window_operator.WindowOperator` as
+the keyed stream's process function."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from weir.datastream.functions import as_callable
+from weir.datastream.window import MergingWindowAssigner, Trigger, WindowAssigner
+from weir.datastream.window_functions import internal
+from weir.datastream.window_operator import WindowOperator
+from weir.datastream.window_state import AggregateContents, Contents, ListContents, ReduceContents
+
+if TYPE_CHECKING:
+    from weir.datastream.data_stream import DataStream, KeyedStream
+
+
+class WindowedStream:
+    """A keyed stream cut into windows by an assigner."""
+
+    _all_windows = False
+
+    def __init__(self, keyed_stream: "KeyedStream", window_assigner: WindowAssigner) -> None:
+        if not isinstance(window_assigner, WindowAssigner):
+            raise TypeError(f"expected a WindowAssigner (TumblingEventTimeWindows.of(...), ...), got {window_assigner!r}")
+        self._keyed_stream = keyed_stream
+        self._assigner = window_assigner
+        self._trigger: Trigger = window_assigner.get_default_trigger(keyed_stream.get_execution_environment())
+        self._allowed_lateness = 0
+        self._late_data_tag: Any = None
+
+    def get_execution_environment(self) -> Any:
+        """The environment of the stream."""
+        return self._keyed_stream.get_execution_environment()
+
+    def get_input_type(self) -> Any:
+        """The input records' type information, when declared."""
+        return self._keyed_stream.get_type()
+
+    def trigger(self, trigger: Trigger) -> "WindowedStream":
+        """Replaces the assigner's default trigger."""
+        if not isinstance(trigger, Trigger):
+            raise TypeError(f"expected a Trigger (EventTimeTrigger.create(), CountTrigger.of(n), ...), got {trigger!r}")
+        if isinstance(self._assigner, MergingWindowAssigner) and not trigger.can_merge():
+            raise TypeError(f"a merging window assigner ({self._assigner!r}) needs a trigger that can merge; {trigger!r} cannot")
+        self._trigger = trigger
+        return self
+
+    def allowed_lateness(self, time_ms: int) -> "WindowedStream":
+        """Keeps each event-time window's state ``time_ms`` past its end: a late element within
+        it re-fires the window with the updated contents (as Flink's EventTimeTrigger does)."""
+        ms = int(getattr(time_ms, "to_milliseconds", lambda: time_ms)())
+        if ms < 0:
+            raise ValueError(f"allowed_lateness must not be negative, got {ms} ms")
+        if ms > 0 and not self._assigner.is_event_time():
+            raise ValueError("allowed_lateness is only defined for event-time windows")
+        self._allowed_lateness = ms
+        return self
+
+    def side_output_late_data(self, output_tag: Any) -> "WindowedStream":
+        """Sends elements arriving after their windows' lateness to the side output
+        ``output_tag`` (read it with ``get_side_output``) instead of dropping them."""
+        if not hasattr(output_tag, "tag_id"):
+            raise TypeError(f"expected an OutputTag, got {output_tag!r}")
+        self._late_data_tag = output_tag
+        return self
+
+    def _run(self, contents: Contents, function: Any, output_type: Any) -> "DataStream":
+        op = WindowOperator(self._assigner, self._trigger, contents, internal(function, self._all_windows),
+                            self._allowed_lateness, self._late_data_tag)
+        return self._keyed_stream.process(op, output_type)
+
+    def reduce(self, reduce_function: Any, window_function: Any = None, output_type: Any = None) -> "DataStream":
+        """Each window's elements combined by ``reduce_function`` as they arrive; the result,
+        or what ``window_function`` makes of it, is the window's output."""
+        return self._run(ReduceContents(as_callable(reduce_function, "reduce")), window_function, output_type)
+
+    def aggregate(self, aggregate_function: Any, window_function: Any = None, accumulator_type: Any = None, output_type: Any = None) -> "DataStream":
+        """Each window's elements accumulated by ``aggregate_function`` (an AggregateFunction);
+        its result, or what ``window_function`` makes of it, is the window's output."""
+        for method in ("create_accumulator", "add", "get_result"):
+            if not callable(getattr(aggregate_function, method, None)):
+                raise TypeError(f"expected an AggregateFunction (create_accumulator, add, get_result, merge), got {aggregate_function!r}")
+        return self._run(AggregateContents(aggregate_function), window_function, output_type)
+
+    def apply(self, window_function: Any, output_type: Any = None) -> "DataStream":
+        """Each window's elements given to ``window_function.apply``."""
+        if not hasattr(window_function, "apply"):
+            raise TypeError(f"expected a WindowFunction (apply), got {window_function!r}")
+        return self._run(ListContents(), window_function, output_type)
+
+    def process(self, process_window_function: Any, output_type: Any = None) -> "DataStream":
+        """Each window's elements given to ``process_window_function.process`` with a context."""
+        if not hasattr(process_window_function, "process"):
+            raise TypeError(f"expected a ProcessWindowFunction (process), got {process_window_function!r}")
+        return self._run(ListContents(), process_window_function, output_type)
+
+
+class AllWindowedStream(WindowedStream):
+    """A whole (non-keyed) stream cut into windows: all records go through one window operator."""
+
+    _all_windows = True
+
+    def __init__(self, data_stream: "DataStream", window_assigner: WindowAssigner) -> None:
+        super().__init__(data_stream.key_by(_all_one_key), window_assigner)
+
+
+def _all_one_key(record: Any) -> int:
+    return 0
+
