@@ -92,8 +92,14 @@ class StreamExecutionEnvironment:
     def from_collection(self, collection: Iterable[Any], type_info: Any = None) -> DataStream:
         """A bounded stream of the collection's elements, dealt round-robin to the workers."""
         items = list(collection)
-        node = {"kind": "values", "id": self._fresh_id("collection"), "schema": [{"name": "i", "type": "BIGINT", "nullable": False}],
-                "rows": [[i] for i in range(len(items))]}
+        schema = [{"name": "i", "type": "BIGINT", "nullable": False}]
+        if self._batch and items:
+            # The indexes from a sequence, not a million JSON rows (batch: every row at time 0
+            # either way; streaming keeps the values node, whose rows all come at once).
+            options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(len(items) - 1)}
+            node = {"kind": "source", "id": self._fresh_id("collection"), "connector": "datagen", "options": options, "schema": schema}
+        else:
+            node = {"kind": "values", "id": self._fresh_id("collection"), "schema": schema, "rows": [[i] for i in range(len(items))]}
         return DataStream(self, [node], node["id"], [], source=items, type_info=type_info)
 
     def from_source(self, source: Any, watermark_strategy: Any = None, source_name: str = "", type_info: Any = None) -> DataStream:
