@@ -535,9 +535,10 @@ def _row_adapter(function: UserDefinedTableFunctionWrapper, names: list[str]) ->
     inner = function.func
 
     fields = list(names)
+    make = Row._make
 
     def call_with_row(*values: Any) -> Any:
-        return inner(Row._make(list(values), fields))
+        return inner(make(list(values), fields))
 
     call_with_row.__name__ = function.name
     return UserDefinedTableFunctionWrapper(call_with_row, None, function.result_types, function.name, function.deterministic)

@@ -10,6 +10,7 @@ import json
 from typing import Any, Iterable, Iterator, Sequence
 
 from weir import _weir
+from weir._gc import paced
 from weir.common.types import Row
 from weir.errors import SqlError, declare_unsupported, unsupported
 from weir.table.descriptors import TableDescriptor
@@ -64,7 +65,8 @@ class TableEnvironment:
         return [tuple(f) for f in self._session.schemas(self._spec(light))[-1][1]]  # type: ignore[misc]
 
     def _run(self, nodes: Sequence[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
-        return self._session.run(self._spec(nodes))
+        with paced():
+            return self._session.run(self._spec(nodes))
 
     def function_name(self, function: UserDefinedFunctionWrapper) -> str:
         """The name ``function`` is registered under in the engine (registered on first use)."""
@@ -168,7 +170,10 @@ class TableEnvironment:
         """A table of Python values (lowered to a ``values`` node). ``schema`` is a
         ``DataTypes.ROW([...])``, a list of column names (types inferred), or ``None``
         (columns ``_1``, ``_2``, ...)."""
-        elements = list(elements)
+        with paced():
+            return self._from_elements(list(elements), schema)
+
+    def _from_elements(self, elements: list[Any], schema: DataType | Sequence[str] | None) -> Table:
         rows = [_as_tuple(e) for e in elements]
         if schema is None and elements and isinstance(elements[0], Row) and elements[0]._fields is not None:
             schema = list(elements[0]._fields)
@@ -179,7 +184,7 @@ class TableEnvironment:
             names = list(schema) if schema is not None else [f"_{i + 1}" for i in range(width)]
             types = [_infer(rows, i) for i in range(len(names))]
         fields = [{"name": n, "type": t.sql, **({} if t.is_nullable else {"nullable": False})} for n, t in zip(names, types)]
-        node = {"kind": "values", "id": self._fresh_id("values"), "schema": fields, "rows": [[json_scalar(v) for v in r] for r in rows]}
+        node = {"kind": "values", "id": self._fresh_id("values"), "schema": fields, "rows": [_json_row(r) for r in rows]}
         return Table._from_nodes(self, [node], node["id"])
 
     def from_pandas(self, pdf: Any, schema: DataType | Sequence[str] | None = None, splits_num: int = 1) -> Table:
@@ -400,6 +405,19 @@ class StreamTableEnvironment(TableEnvironment):
         if self._stream_env is None:
             raise unsupported("DataStream conversions without a StreamExecutionEnvironment")
         return self._stream_env
+
+
+# Values that are their own JSON scalar (floats aside: NaN is not).
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _json_row(row: tuple[Any, ...]) -> list[Any]:
+    """``row`` as the job spec's JSON values (most rows are plain strings and numbers)."""
+    plain = _PLAIN
+    for v in row:
+        if type(v) not in plain:
+            return [json_scalar(v) for v in row]
+    return list(row)
 
 
 def _as_tuple(e: Any) -> tuple[Any, ...]:

@@ -256,10 +256,12 @@ class UserDefinedTableFunctionWrapper(UserDefinedFunctionWrapper):
 
         def call(batch: list[tuple[Any, ...]]) -> list[tuple[int, Any]]:
             out: list[tuple[int, Any]] = []
+            append = out.append
             for i, args in enumerate(batch):
                 produced = func(*args)
                 if produced is not None:
-                    out.extend((i, row) for row in produced)
+                    for row in produced:
+                        append((i, row))
             return out
 
         call.__qualname__ = self.name
