@@ -3,7 +3,7 @@
 //! accumulator per session instead of the session's rows (`ops::session_aggregate`).
 
 use crate::expr::BoundExpr;
-use crate::ops::{SessionAggregateSpec, SessionKey, WindowAggregateCall};
+use crate::ops::{SessionAggregateSpec, SessionKey};
 use crate::plan::{PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 
 /// For each node of `plan`: whether it is a SESSION window fused into the aggregate reading
@@ -54,15 +54,7 @@ pub(super) fn session_aggregate(plan: &ValidatedPlan, node: &PlanNode, mode: Run
         time_column: *time_column,
         gap_ms: window.size_ms,
         keys,
-        aggregates: aggregates
-            .iter()
-            .map(|a| WindowAggregateCall {
-                function: a.function,
-                arg: a.arg.as_ref().map(BoundExpr::compile),
-                distinct: false,
-                filter: a.filter.as_ref().map(BoundExpr::compile),
-                output_type: a.output_type,
-            })
-            .collect(),
+        // None is DISTINCT (checked above).
+        aggregates: super::window_calls(aggregates),
     })
 }

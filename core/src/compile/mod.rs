@@ -14,12 +14,26 @@ use timely::dataflow::Scope;
 use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
 use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
-use crate::plan::{BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
+use crate::plan::{BoundAggregate, BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 use crate::runtime::JobContext;
 use crate::types::Row;
 
 fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {
     exprs.iter().map(BoundExpr::compile).collect()
+}
+
+/// The aggregates of a keyed window or session aggregate, ready to run.
+fn window_calls(aggregates: &[BoundAggregate]) -> Vec<WindowAggregateCall> {
+    aggregates
+        .iter()
+        .map(|a| WindowAggregateCall {
+            function: a.function,
+            arg: a.arg.as_ref().map(BoundExpr::compile),
+            distinct: a.distinct,
+            filter: a.filter.as_ref().map(BoundExpr::compile),
+            output_type: a.output_type,
+        })
+        .collect()
 }
 
 fn sort_parts(keys: &[BoundSortKey]) -> (Vec<CompiledExpr>, Vec<SortSpec>) {
@@ -122,16 +136,7 @@ fn build_node<'s>(
             let spec = WindowAggregateSpec {
                 group_by: compile_all(group_by),
                 end_key: w.end_key,
-                aggregates: aggregates
-                    .iter()
-                    .map(|a| WindowAggregateCall {
-                        function: a.function,
-                        arg: a.arg.as_ref().map(BoundExpr::compile),
-                        distinct: a.distinct,
-                        filter: a.filter.as_ref().map(BoundExpr::compile),
-                        output_type: a.output_type,
-                    })
-                    .collect(),
+                aggregates: window_calls(aggregates),
                 lateness_ms: w.lateness_ms,
             };
             return ops::window_aggregate(&node.id, node.index, input, spec, eval, ctx.clone());

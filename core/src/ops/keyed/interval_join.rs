@@ -61,7 +61,6 @@ pub fn interval_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'
         condition: spec.condition,
         outer,
         widths: [spec.widths.0, spec.widths.1],
-        keys: [spec.left_keys.clone(), spec.right_keys.clone()],
         eval: eval.clone(),
         sides: [MapState::new("interval-left"), MapState::new("interval-right")],
     };
@@ -78,8 +77,6 @@ struct IntervalJoin {
     /// Whether each side's unmatched rows go out padded.
     outer: [bool; 2],
     widths: [usize; 2],
-    /// Each side's join keys (to tell a NULL key of an outer side).
-    keys: [Vec<CompiledExpr>; 2],
     eval: Evaluator,
     /// Stored rows of each side by event time, each with whether it has joined.
     sides: [MapState<i64, Vec<(Row, bool)>>; 2],
@@ -117,14 +114,11 @@ impl KeyedLogic for IntervalJoin {
 
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
         let side = input.min(1);
-        if self.outer[0] || self.outer[1] {
-            let null_key = self.eval.eval_row(&self.keys[side], &row).is_none_or(|k| k.values().iter().any(Value::is_null));
-            if null_key {
-                if self.outer[side] {
-                    self.emit_unmatched(cx, side, &row);
-                }
-                return Ok(());
+        if cx.key_has_null() {
+            if self.outer[side] {
+                self.emit_unmatched(cx, side, &row);
             }
+            return Ok(());
         }
         let column = if side == 0 { self.left_time } else { self.right_time };
         let Some(ts) = row.get(column).as_i64() else {

@@ -136,6 +136,7 @@ pub struct KeyedContext<'a> {
     fired: i64,
     row_time: Option<Time>,
     arrival: i64,
+    null_key: bool,
 }
 
 impl<'a> KeyedContext<'a> {
@@ -167,10 +168,10 @@ impl<'a> KeyedContext<'a> {
         timestamp < self.arrival
     }
 
-    /// The time the row being handled arrived at (its event time, or the watermark it arrived
-    /// behind); `i64::MIN` in batch mode and for timers.
-    pub fn arrival(&self) -> i64 {
-        self.arrival
+    /// Whether the key of the row being handled has a NULL (only ever for logics whose
+    /// [`KeyedLogic::null_keys_match`]: the others never see such rows).
+    pub fn key_has_null(&self) -> bool {
+        self.null_key
     }
 
     /// Counts the row being handled as late and dropped (its result has already gone out).
@@ -285,9 +286,10 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
                         bug(&format!("a retraction reached {node}, which needs append-only input"));
                         continue;
                     }
+                    let null_key = null_keys_match && key.values().iter().any(Value::is_null);
                     let key = encode_to_vec(&key);
                     for _ in 0..diff {
-                        let mut cx = op.context(&key, watermark, Some(time));
+                        let mut cx = op.context(&key, watermark, Some(time), null_key);
                         if let Err(e) = logic.on_row(&mut cx, index, row.clone()) {
                             fail(e);
                         }
@@ -366,12 +368,12 @@ impl Requests {
 }
 
 impl Timers {
-    fn context<'a>(&'a mut self, key: &'a [u8], watermark: i64, row_time: Option<Time>) -> KeyedContext<'a> {
+    fn context<'a>(&'a mut self, key: &'a [u8], watermark: i64, row_time: Option<Time>, null_key: bool) -> KeyedContext<'a> {
         let arrival = match row_time {
             Some(t) if !self.batch => i64::try_from(t).unwrap_or(i64::MAX),
             _ => i64::MIN,
         };
-        KeyedContext { store: &mut self.store, key, timers: &self.service, requests: &mut self.requests, watermark, fired: self.fired, row_time, arrival }
+        KeyedContext { store: &mut self.store, key, timers: &self.service, requests: &mut self.requests, watermark, fired: self.fired, row_time, arrival, null_key }
     }
 
     /// Sends the rows the logic emitted at `time` under `cap`, and keeps the capabilities the
@@ -414,7 +416,7 @@ impl Timers {
             };
             let time = if self.batch || !self.watermarked { first } else { first.max(u64::try_from(timer.timestamp).unwrap_or(0)) };
             let cap = cap.delayed(&time);
-            let mut cx = self.context(&timer.key, watermark, None);
+            let mut cx = self.context(&timer.key, watermark, None, false);
             if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
                 fail(e);
             }
@@ -433,7 +435,7 @@ impl Timers {
                 Ok(None) => return,
                 Err(e) => return fail(e),
             };
-            let mut cx = self.context(&timer.key, watermark, None);
+            let mut cx = self.context(&timer.key, watermark, None, false);
             if let Err(e) = logic.on_processing_time_timer(&mut cx, timer.timestamp) {
                 fail(e);
             }

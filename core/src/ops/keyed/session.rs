@@ -39,17 +39,26 @@ struct Sessions {
     rows: ListState<Row, i64>,
 }
 
+/// Whether the open session `session` merges with a row's own window `own` (they overlap or
+/// touch, as Flink's merging windows do).
+pub(super) fn touches(own: (i64, i64), session: (i64, i64)) -> bool {
+    session.0 <= own.1 && session.1 >= own.0
+}
+
+/// The bounds of the session a row's own window `own` forms with the open sessions it
+/// touches, `merged`.
+pub(super) fn merged_bounds(own: (i64, i64), merged: impl Iterator<Item = (i64, i64)>) -> (i64, i64) {
+    merged.fold(own, |(start, end), (s, e)| (start.min(s), end.max(e)))
+}
+
 impl KeyedLogic for Sessions {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
         let Some(ts) = row.get(self.time_column).as_i64() else { return Ok(()) };
         let key = cx.key().to_vec();
         let open = self.bounds.get(cx.store, &key, &())?.unwrap_or_default();
-        let (mut start, mut end) = (ts, ts.saturating_add(self.gap));
-        let (merged, mut kept): (Vec<_>, Vec<_>) = open.into_iter().partition(|&(s, e)| s <= end && e >= start);
-        for &(s, e) in &merged {
-            start = start.min(s);
-            end = end.max(e);
-        }
+        let own = (ts, ts.saturating_add(self.gap));
+        let (merged, mut kept): (Vec<_>, Vec<_>) = open.into_iter().partition(|&s| touches(own, s));
+        let (start, end) = merged_bounds(own, merged.iter().copied());
         if cx.is_late_for(end - 1) {
             // A session of its own that has already closed: its rows went out without it.
             cx.drop_late();

@@ -21,6 +21,7 @@ use crate::types::{Row, Value};
 use super::super::accumulate::Accumulator;
 use super::super::{Evaluator, Rows};
 use super::window_aggregate::Calls;
+use super::session::{merged_bounds, touches};
 use super::{keyed, KeyedContext, KeyedLogic, WindowAggregateCall};
 
 /// One output column of a session aggregate's group keys.
@@ -128,13 +129,9 @@ impl KeyedLogic for SessionAggregate {
             self.live.insert(cx.key().to_vec(), partition);
         }
         let Some(partition) = self.live.get_mut(cx.key()) else { return Ok(()) };
-        let (row_start, row_end) = (ts, ts.saturating_add(self.gap));
-        let overlaps = |s: &Session| s.start <= row_end && s.end >= row_start;
-        let (mut start, mut end) = (row_start, row_end);
-        for s in partition.sessions.iter().filter(|s| overlaps(s)) {
-            start = start.min(s.start);
-            end = end.max(s.end);
-        }
+        let own = (ts, ts.saturating_add(self.gap));
+        let overlaps = |s: &Session| touches(own, (s.start, s.end));
+        let (start, end) = merged_bounds(own, partition.sessions.iter().filter(|s| overlaps(s)).map(|s| (s.start, s.end)));
         if cx.is_late_for(end - 1) {
             // A session of its own that has already closed: its row went out without it.
             cx.drop_late();
@@ -149,7 +146,8 @@ impl KeyedLogic for SessionAggregate {
             Calls::merge(&mut accs, &Calls::partials(&s.accs));
         }
         partition.sessions = kept;
-        let Some(()) = self.calls.accumulate(cx, &mut accs, &row)? else { return Ok(()) };
+        // An evaluation error (reported, failing the job) leaves the row out, not the sessions.
+        self.calls.accumulate(cx, &mut accs, &row)?;
         partition.sessions.push(Session { start, end, accs });
         partition.sessions.sort_unstable_by_key(|s| s.start);
         cx.register_timer(end - 1)

@@ -263,8 +263,8 @@ impl KeyedLogic for WindowAggregate {
         if !live.fired && cx.is_late_for(end) {
             // The window fires before this row's time without it: the row updates the result
             // after that, at its own time (whatever order rows and timers come in).
-            let (key, arrival) = (cx.key().to_vec(), cx.arrival());
-            self.late.add(cx.store, &key, &arrival, &row)?;
+            let arrival = cx.row_time().map_or(i64::MAX, |t| i64::try_from(t).unwrap_or(i64::MAX));
+            self.late.add(cx.store, cx.key(), &arrival, &row)?;
             return cx.register_timer(arrival);
         }
         self.calls.add(cx, live, std::slice::from_ref(&row))
