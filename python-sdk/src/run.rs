@@ -15,7 +15,8 @@ use weir_core::Error;
 use weir_core::plan::ValidatedPlan;
 use weir_core::runtime::{CancelToken, JobOutcome, RunOptions, run_job};
 
-/// Allocations between two generation-0 collections while a job runs (Python's default: 700).
+/// Allocations between two generation-0 collections while a job runs (Python's default: 700;
+/// `weir._gc.BULK_GEN0_THRESHOLD`, the same pacing for bulk row conversion in Python).
 const JOB_GEN0_THRESHOLD: i64 = 100_000;
 
 /// Python's collection thresholds as they were before a job, restored when it ends.

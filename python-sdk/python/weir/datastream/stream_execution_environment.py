@@ -10,7 +10,6 @@ from enum import Enum
 from typing import Any, Iterable
 
 from weir import _weir
-from weir._gc import paced
 from weir.common.job_execution_result import JobExecutionResult
 from weir.datastream import records
 from weir.datastream.data_stream import DataStream
@@ -177,8 +176,7 @@ class StreamExecutionEnvironment:
         self._sinks.append((nodes, head, writer))
 
     def _run(self, nodes: list[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
-        with paced():
-            return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))
+        return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))
 
     def _collect(self, nodes: list[dict[str, Any]], head: str) -> list[Any]:
         sink = {"kind": "sink", "id": "__collect", "input": head, "connector": "collect"}

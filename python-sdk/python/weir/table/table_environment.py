@@ -65,8 +65,7 @@ class TableEnvironment:
         return [tuple(f) for f in self._session.schemas(self._spec(light))[-1][1]]  # type: ignore[misc]
 
     def _run(self, nodes: Sequence[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
-        with paced():
-            return self._session.run(self._spec(nodes))
+        return self._session.run(self._spec(nodes))
 
     def function_name(self, function: UserDefinedFunctionWrapper) -> str:
         """The name ``function`` is registered under in the engine (registered on first use)."""
