@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Draws the events/s plot of a `weir bench nexmark --out REPORT.json` report into a PNG.
+# Draws the events/s plot of a `weir-bench nexmark --out REPORT.json` report into a PNG.
 # Usage: benches/scripts/nexmark_plot.sh REPORT.json OUT.png
 # Text needs a TrueType font: DejaVu Sans, installed here when missing (Debian).
 set -euo pipefail

@@ -7,7 +7,7 @@
 //! * [`auction_stats`]: the query's result rows, an order-independent checksum shared with the
 //!   Python baselines, and a plain sequential reference implementation.
 //! * [`measure`]: running a benchmark subprocess and recording its wall time and peak RSS.
-//! * [`nexmark`]: the Nexmark queries, their hand-written baselines and the `weir bench nexmark`
+//! * [`nexmark`]: the Nexmark queries, their hand-written baselines and the `weir-bench nexmark`
 //!   harness.
 //! * [`harness`]: the pieces of the `weir-bench-groupby` harness (job spec, machine description,
 //!   systems under test, report).

@@ -1,6 +1,5 @@
 //! Command-line arguments and the commands they select.
 
-mod bench;
 mod run;
 
 use std::path::PathBuf;
@@ -27,10 +26,6 @@ enum Command {
     },
     /// Print the JSON Schema of the job spec.
     Schema,
-    /// Benchmarks: `weir bench nexmark [--query q0,q5|all|windows] [--events N] [--workers N] [--streaming] [--duration S] [--json]`,
-    /// `weir bench groupby`.
-    #[command(subcommand)]
-    Bench(bench::BenchCommand),
     /// Serve the REST API (Flink's job endpoints and SQL gateway) until SIGTERM or Ctrl-C.
     Serve(crate::server::ServeArgs),
 }
@@ -70,7 +65,6 @@ enum Mode {
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
-        Command::Bench(command) => bench::bench(command),
         Command::Validate { job } => run::validate(&job),
         Command::Serve(args) => crate::server::serve(args),
         Command::Schema => {

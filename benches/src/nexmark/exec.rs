@@ -1,4 +1,4 @@
-//! One measured run, in the process the harness started for it (`weir bench exec ...`): runs
+//! One measured run, in the process the harness started for it (`weir-bench exec ...`): runs
 //! one system on one query and prints an [`ExecOutput`] as one JSON line on stdout. The harness
 //! measures that process from outside (wall time, CPU time, peak RSS).
 

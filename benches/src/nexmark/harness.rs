@@ -1,4 +1,4 @@
-//! `weir bench nexmark`: plans each selected query (a query Weir cannot plan is reported with
+//! `weir-bench nexmark`: plans each selected query (a query Weir cannot plan is reported with
 //! the engine's message, never skipped silently), then runs every system on every runnable query
 //! `runs` times as separate processes, interleaved in rounds with the order rotated each round,
 //! and measures each process from outside with `wait4(2)`: so the peak RSS is that of one system
@@ -20,7 +20,7 @@ use super::weir_query;
 use crate::harness::machine::Machine;
 use crate::measure;
 
-/// Options of `weir bench nexmark`.
+/// Options of `weir-bench nexmark`.
 #[derive(clap::Args, Clone, Debug)]
 pub struct NexmarkArgs {
     /// Queries to run: `all` (the Nexmark queries), `windows` (the window benchmarks
@@ -63,7 +63,7 @@ pub struct NexmarkArgs {
 }
 
 /// How to start the process of one measured run: `program prefix... --system ...` must run
-/// [`super::exec::exec`] and print its output (the `weir` binary: `weir bench exec`).
+/// [`super::exec::exec`] and print its output (the `weir-bench` binary: `weir-bench exec`).
 #[derive(Clone, Debug)]
 pub struct ExecCommand {
     /// The program.
@@ -98,7 +98,7 @@ pub fn select(selection: &str) -> Result<Vec<&'static Query>, String> {
     Ok(out)
 }
 
-/// What `weir bench nexmark` prints: the JSON report and the table.
+/// What `weir-bench nexmark` prints: the JSON report and the table.
 #[derive(Clone, Debug)]
 pub struct Output {
     /// The report as pretty JSON (a [`Report`], or a list of [`MemoryRun`]s).
@@ -107,7 +107,7 @@ pub struct Output {
     pub table: String,
 }
 
-/// Runs `weir bench nexmark` as `args` say: the benchmark, or the memory run with
+/// Runs `weir-bench nexmark` as `args` say: the benchmark, or the memory run with
 /// `--duration`.
 pub fn run_to_output(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Output, String> {
     if args.duration.is_some() {

@@ -1,4 +1,4 @@
-//! The memory run (`weir bench nexmark --query q5 --duration 600`): one query in streaming
+//! The memory run (`weir-bench nexmark --query q5 --duration 600`): one query in streaming
 //! mode over an *unbounded* `nexmark` source (`events.num` 0) for a fixed wall duration, its
 //! resident set size (`VmRSS` of `/proc/self/status`) and row counters sampled every few
 //! seconds, so whether memory stays flat can be judged from the series.

@@ -1,7 +1,7 @@
 //! The Nexmark benchmark: the queries as SQL ([`queries`]), Weir running one of them
 //! ([`weir_query`]), the generator alone ([`generator`]), hand-written timely/differential
 //! baselines of q0–q2, q5 and the tumbling-window count fed by the same generator
-//! ([`baseline`], [`baseline_windows`]), the harness behind `weir bench nexmark` that runs them
+//! ([`baseline`], [`baseline_windows`]), the harness behind `weir-bench nexmark` that runs them
 //! all as measured subprocesses ([`harness`], [`report`]), and the memory run of a query on an
 //! unbounded source ([`memory`]).
 

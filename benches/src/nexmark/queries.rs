@@ -1,6 +1,6 @@
 //! The Nexmark queries as SQL texts (`benches/nexmark/queries/qN.sql`, written as the Nexmark
 //! project writes them for Flink SQL, each into a `blackhole` table) and the DDL of the three
-//! source tables (`benches/nexmark/ddl.sql`). The texts are compiled in, so `weir bench` needs no
+//! source tables (`benches/nexmark/ddl.sql`). The texts are compiled in, so `weir-bench` needs no
 //! checkout.
 
 /// One Nexmark query.

@@ -1,4 +1,4 @@
-//! The results of `weir bench nexmark`: per query and system the runs, their medians, events/s
+//! The results of `weir-bench nexmark`: per query and system the runs, their medians, events/s
 //! and the ratio to the hand-written baseline; printed as a table or as JSON.
 
 use std::fmt::Write as _;
@@ -94,7 +94,7 @@ impl Entry {
     }
 }
 
-/// A whole `weir bench nexmark` run.
+/// A whole `weir-bench nexmark` run.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Report {
     /// The machine, as one line.
