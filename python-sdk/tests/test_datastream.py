@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from weir import UnsupportedError
 from weir.common import Row, Types
 from weir.common.watermark_strategy import WatermarkStrategy
 from weir.datastream import MapFunction, RuntimeExecutionMode, StreamExecutionEnvironment

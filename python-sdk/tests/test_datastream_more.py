@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from weir import PlanError, UnsupportedError
+from weir import PlanError
 from weir.common import Encoder, Row, RowKind, Types, WatermarkStrategy
 from weir.datastream import CoFlatMapFunction, CoMapFunction, KeyedProcessFunction, RuntimeExecutionMode, StreamExecutionEnvironment
 from weir.datastream.connectors import NumberSequenceSource
@@ -94,7 +94,7 @@ def test_file_source_to_file_sink(tmp_path: pathlib.Path) -> None:
     (src / "b.txt").write_text("to be\n")
     env = _env(workers=2)
     lines = env.from_source(FileSource.for_record_stream_format(StreamFormat.text_line_format(), str(src)).build(), WatermarkStrategy.no_watermarks(), "lines")
-    counts = lines.flat_map(lambda l: [(w, 1) for w in l.split()]).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1]))
+    counts = lines.flat_map(lambda line: [(w, 1) for w in line.split()]).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1]))
     out = tmp_path / "out"
     counts.map(lambda t: f"{t[0]}={t[1]}").sink_to(FileSink.for_row_format(str(out), Encoder.simple_string_encoder()).build())
     env.execute()
@@ -132,7 +132,9 @@ def test_process_functions_are_not_map_functions() -> None:
 def test_from_data_stream_and_sql_over_a_view() -> None:
     env = _env()
     t_env = StreamTableEnvironment.create(env)
-    ds = env.from_collection([("a", 1), ("b", 2), ("a", 3)]).map(lambda t: Row(k=t[0], v=t[1] * 10), output_type=Types.ROW_NAMED(["k", "v"], [Types.STRING(), Types.LONG()]))
+    ds = env.from_collection([("a", 1), ("b", 2), ("a", 3)]).map(
+        lambda t: Row(k=t[0], v=t[1] * 10), output_type=Types.ROW_NAMED(["k", "v"], [Types.STRING(), Types.LONG()])
+    )
     t = t_env.from_data_stream(ds)
     assert t.get_schema().get_field_names() == ["k", "v"]
     assert sorted(t.group_by(col("k")).select(col("k"), col("v").sum.alias("s")).execute().collect()) == [Row(k="a", s=40), Row(k="b", s=20)]

@@ -4,7 +4,8 @@ Expected rows come from calling the same generator in a plain Python loop."""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 

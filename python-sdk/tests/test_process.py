@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -13,8 +14,8 @@ from weir import JobError
 from weir.common import Configuration, Duration, Time, Types, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import (
-    DataStream,
     CoProcessFunction,
+    DataStream,
     KeyedCoProcessFunction,
     KeyedProcessFunction,
     OutputTag,

@@ -11,14 +11,20 @@ Python fold over its input."""
 
 import ast
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from weir.common import Time, Types, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import ProcessWindowFunction, StreamExecutionEnvironment, WindowFunction
 from weir.datastream.window import (
-    ContinuousEventTimeTrigger, CountWindow, EventTimeSessionWindows, SessionWindowTimeGapExtractor, SlidingEventTimeWindows,
-    TimeWindow, TumblingEventTimeWindows,
+    ContinuousEventTimeTrigger,
+    CountWindow,
+    EventTimeSessionWindows,
+    SessionWindowTimeGapExtractor,
+    SlidingEventTimeWindows,
+    TimeWindow,
+    TumblingEventTimeWindows,
 )
 
 DATA = [('hi', 1), ('hi', 2), ('hi', 3), ('hi', 4), ('hi', 5), ('hi', 8), ('hi', 9), ('hi', 15)]

@@ -10,7 +10,9 @@ from weir.table import DataTypes, TableEnvironment
 
 
 def _bids(env: TableEnvironment) -> None:
-    t = env.from_elements([(1, 100), (1, 300), (2, 50)], DataTypes.ROW([DataTypes.FIELD("auction", DataTypes.BIGINT()), DataTypes.FIELD("price", DataTypes.BIGINT())]))
+    t = env.from_elements(
+        [(1, 100), (1, 300), (2, 50)], DataTypes.ROW([DataTypes.FIELD("auction", DataTypes.BIGINT()), DataTypes.FIELD("price", DataTypes.BIGINT())])
+    )
     env.create_temporary_view("bids", t)
 
 
@@ -112,7 +114,10 @@ def test_insert_into_filesystem_and_read_back(batch_env: TableEnvironment, tmp_p
 def test_streaming_collect_follows_an_unbounded_query(stream_env: TableEnvironment) -> None:
     import time
 
-    stream_env.execute_sql("CREATE TABLE ticks (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '1000', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1000000000')")
+    stream_env.execute_sql(
+        "CREATE TABLE ticks (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '1000', "
+        "'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '1000000000')"
+    )
     start = time.monotonic()
     seen = []
     with stream_env.execute_sql("SELECT id * 2 AS twice FROM ticks").collect() as rows:

@@ -13,8 +13,7 @@ from weir.table.window import Tumble
 
 @udtf(result_types=[DataTypes.STRING()])
 def split(line: Row):  # type: ignore[no-untyped-def]
-    for word in line[0].split():
-        yield word
+    yield from line[0].split()
 
 
 def _people(env: TableEnvironment):  # type: ignore[no-untyped-def]
@@ -95,7 +94,15 @@ def test_descriptor_table_and_execute_insert(batch_env: TableEnvironment, tmp_pa
 
 def test_datagen_descriptor(batch_env: TableEnvironment) -> None:
     schema = Schema.new_builder().column("id", DataTypes.BIGINT()).build()
-    desc = TableDescriptor.for_connector("datagen").schema(schema).option("number-of-rows", 4).option("fields.id.kind", "sequence").option("fields.id.start", 1).option("fields.id.end", 4).build()
+    desc = (
+        TableDescriptor.for_connector("datagen")
+        .schema(schema)
+        .option("number-of-rows", 4)
+        .option("fields.id.kind", "sequence")
+        .option("fields.id.start", 1)
+        .option("fields.id.end", 4)
+        .build()
+    )
     batch_env.create_temporary_table("gen", desc)
     assert list(batch_env.from_path("gen").select(col("id").sum.alias("s")).execute().collect()) == [Row(s=10)]
 

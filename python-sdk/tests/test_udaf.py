@@ -58,7 +58,11 @@ class AppendOnlyList(SortedList):
     retract = AggregateFunction.retract  # type: ignore[assignment]
 
 
-weighted_avg = udaf(WeightedAvg(), result_type=DataTypes.DOUBLE(), accumulator_type=DataTypes.ROW([DataTypes.FIELD("s", DataTypes.BIGINT()), DataTypes.FIELD("w", DataTypes.BIGINT())]))
+weighted_avg = udaf(
+    WeightedAvg(),
+    result_type=DataTypes.DOUBLE(),
+    accumulator_type=DataTypes.ROW([DataTypes.FIELD("s", DataTypes.BIGINT()), DataTypes.FIELD("w", DataTypes.BIGINT())]),
+)
 
 ROWS = [("a", 1, 2), ("a", 4, 1), ("b", 3, 5)]
 

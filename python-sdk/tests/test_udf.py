@@ -108,7 +108,10 @@ def test_ctrl_c_cancels_a_running_job(batch_env: TableEnvironment) -> None:
 def test_per_record_overhead_is_measured(batch_env: TableEnvironment) -> None:
     n = 100_000
     identity = udf(lambda x: x, result_type=DataTypes.BIGINT(), name="identity")
-    batch_env.execute_sql(f"CREATE TABLE seq (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '{n}', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{n}')")
+    batch_env.execute_sql(
+        f"CREATE TABLE seq (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '{n}', "
+        f"'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{n}')"
+    )
     base = batch_env.from_path("seq")
     timings = {}
     for label, table in (("sql", base.select((col("id") + 0).alias("y"))), ("udf", base.select(identity(col("id")).alias("y")))):
@@ -123,7 +126,10 @@ def test_per_record_overhead_is_measured(batch_env: TableEnvironment) -> None:
 def test_udtf_per_record_overhead_is_measured(batch_env: TableEnvironment) -> None:
     n = 100_000
     one = udtf(lambda x: [x], result_types=[DataTypes.BIGINT()], name="one")
-    batch_env.execute_sql(f"CREATE TABLE seq2 (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '{n}', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{n}')")
+    batch_env.execute_sql(
+        f"CREATE TABLE seq2 (id BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '{n}', "
+        f"'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{n}')"
+    )
     start = time.perf_counter()
     t = batch_env.from_path("seq2").join_lateral(one(col("id")).alias("y")).select(col("y").sum.alias("s"))
     assert list(t.execute().collect()) == [Row(s=n * (n + 1) // 2)]

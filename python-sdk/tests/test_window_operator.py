@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -14,9 +15,22 @@ from weir.datastream import OutputTag
 from weir.datastream.functions import AggregateFunction, ProcessWindowFunction, WindowFunction
 from weir.datastream.state import ValueStateDescriptor
 from weir.datastream.window import (
-    MAX_LONG, ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountSlidingWindowAssigner, CountTrigger, CountTumblingWindowAssigner,
-    CountWindow, DynamicEventTimeSessionWindows, EventTimeSessionWindows, GlobalWindows, ProcessingTimeSessionWindows,
-    PurgingTrigger, SlidingEventTimeWindows, TimeWindow, TumblingEventTimeWindows, TumblingProcessingTimeWindows,
+    MAX_LONG,
+    ContinuousEventTimeTrigger,
+    ContinuousProcessingTimeTrigger,
+    CountSlidingWindowAssigner,
+    CountTrigger,
+    CountTumblingWindowAssigner,
+    CountWindow,
+    DynamicEventTimeSessionWindows,
+    EventTimeSessionWindows,
+    GlobalWindows,
+    ProcessingTimeSessionWindows,
+    PurgingTrigger,
+    SlidingEventTimeWindows,
+    TimeWindow,
+    TumblingEventTimeWindows,
+    TumblingProcessingTimeWindows,
 )
 from weir.datastream.window_functions import internal
 from weir.datastream.window_operator import WindowOperator
@@ -146,7 +160,9 @@ def test_sliding_aggregate_with_a_process_window_function() -> None:
     for k, v, t in events:
         for s, _ in _reference_windows(t, size, slide, 0):
             values[(k, s)].append(v)
-    h = _run(_operator(SlidingEventTimeWindows.of(Time.milliseconds(size), Time.milliseconds(slide)), AggregateContents(_Avg()), _KeyWindowResult()), events, bound=5)
+    h = _run(
+        _operator(SlidingEventTimeWindows.of(Time.milliseconds(size), Time.milliseconds(slide)), AggregateContents(_Avg()), _KeyWindowResult()), events, bound=5
+    )
     got = sorted((ts, r[0], r[1], r[2], r[3][0]) for ts, r in h.out)
     assert got == sorted((s + size - 1, k, s, s + size, sum(vs) / len(vs)) for (k, s), vs in values.items())
 
@@ -258,7 +274,9 @@ def test_processing_time_sessions() -> None:
 
 
 def test_continuous_event_time_trigger_fires_early_and_at_the_end() -> None:
-    op = _operator(TumblingEventTimeWindows.of(Time.milliseconds(100)), ReduceContents(lambda a, b: a + b), trigger=ContinuousEventTimeTrigger.of(Time.milliseconds(30)))
+    op = _operator(
+        TumblingEventTimeWindows.of(Time.milliseconds(100)), ReduceContents(lambda a, b: a + b), trigger=ContinuousEventTimeTrigger.of(Time.milliseconds(30))
+    )
     h = Harness(op)
     for t in (5, 20, 40, 70, 95):
         h.element("k", t, t)

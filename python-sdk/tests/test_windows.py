@@ -7,7 +7,8 @@ from __future__ import annotations
 import logging
 import random
 from collections import defaultdict
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -16,12 +17,26 @@ from weir.common import Duration, Time, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import OutputTag, RuntimeExecutionMode, StreamExecutionEnvironment
 from weir.datastream.functions import (
-    AggregateFunction, AllWindowFunction, ProcessAllWindowFunction, ProcessFunction, ProcessWindowFunction, ReduceFunction, WindowFunction,
+    AggregateFunction,
+    AllWindowFunction,
+    ProcessAllWindowFunction,
+    ProcessFunction,
+    ProcessWindowFunction,
+    ReduceFunction,
+    WindowFunction,
 )
 from weir.datastream.state import ValueStateDescriptor
 from weir.datastream.window import (
-    ContinuousEventTimeTrigger, CountTrigger, CountWindow, DynamicEventTimeSessionWindows, EventTimeSessionWindows, PurgingTrigger,
-    SlidingEventTimeWindows, TimeWindow, TumblingEventTimeWindows, TumblingProcessingTimeWindows,
+    ContinuousEventTimeTrigger,
+    CountTrigger,
+    CountWindow,
+    DynamicEventTimeSessionWindows,
+    EventTimeSessionWindows,
+    PurgingTrigger,
+    SlidingEventTimeWindows,
+    TimeWindow,
+    TumblingEventTimeWindows,
+    TumblingProcessingTimeWindows,
 )
 
 Event = tuple[str, int, int]  # key, value, event time (ms)
@@ -125,7 +140,9 @@ def _run(events: list[Event], build: Any, workers: int = 1, batch: bool = False,
 def test_time_windows_reduce_aggregate_process(size: int, slide: int) -> None:
     events = _events(1)
     expected = _by_window(events, size, slide)
-    assigner = TumblingEventTimeWindows.of(Time.milliseconds(size)) if size == slide else SlidingEventTimeWindows.of(Time.milliseconds(size), Time.milliseconds(slide))
+    assigner = (
+        TumblingEventTimeWindows.of(Time.milliseconds(size)) if size == slide else SlidingEventTimeWindows.of(Time.milliseconds(size), Time.milliseconds(slide))
+    )
     reduced = _run(events, lambda ks: ks.window(assigner).reduce(SumValues(), WithWindow()))
     assert [(k, s, e, v[1]) for k, s, e, v in reduced] == sorted((k, s, s + size, sum(vs)) for (k, s), vs in expected.items())
     aggregated = _run(events, lambda ks: ks.window(assigner).aggregate(Average(), WithWindow()))
@@ -160,11 +177,11 @@ def test_count_windows_reduce_aggregate_process() -> None:
     for size, slide in ((5, 0), (4, 2)):
         step = slide or size
         full = {(k, i // step): vs[i:i + size] for k, vs in per_key.items() for i in range(0, len(vs) - size + 1, step)}
-        processed = _run(events, lambda ks: ks.count_window(size, slide).process(CountDescribe()))
+        processed = _run(events, lambda ks, size=size, slide=slide: ks.count_window(size, slide).process(CountDescribe()))
         assert processed == sorted((k, i, vs) for (k, i), vs in full.items())
-        reduced = _run(events, lambda ks: ks.count_window(size, slide).reduce(SumValues()))
+        reduced = _run(events, lambda ks, size=size, slide=slide: ks.count_window(size, slide).reduce(SumValues()))
         assert sorted((r[0], r[1]) for r in reduced) == sorted((k, sum(vs)) for (k, _), vs in full.items())
-        aggregated = _run(events, lambda ks: ks.count_window(size, slide).aggregate(Average()))
+        aggregated = _run(events, lambda ks, size=size, slide=slide: ks.count_window(size, slide).aggregate(Average()))
         assert aggregated == sorted((sum(vs), len(vs)) for vs in full.values())
 
 
@@ -425,7 +442,7 @@ def test_per_record_cost_is_measured() -> None:
     import time
 
     n = 20_000
-    events = [("k%d" % (i % 50), 1, i) for i in range(n)]
+    events = [(f"k{i % 50}", 1, i) for i in range(n)]
     start = time.perf_counter()
     out = _run(events, lambda ks: ks.window(TumblingEventTimeWindows.of(Time.milliseconds(1000))).reduce(SumValues()), bound=5)
     elapsed = time.perf_counter() - start

@@ -112,7 +112,11 @@ def test_streaming_rolling_word_count_ends_with_the_totals() -> None:
     env.set_parallelism(2)
     env.set_runtime_mode(RuntimeExecutionMode.STREAMING)
     updates = list(
-        env.from_collection(lines).flat_map(lambda line: [(w, 1) for w in line.split()]).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1])).execute_and_collect()
+        env.from_collection(lines)
+        .flat_map(lambda line: [(w, 1) for w in line.split()])
+        .key_by(lambda t: t[0])
+        .reduce(lambda a, b: (a[0], a[1] + b[1]))
+        .execute_and_collect()
     )
     latest: dict[str, int] = {}
     for word, n in updates:

@@ -1,6 +1,7 @@
 """Type stubs of the native extension ``weir._weir`` (see ``python-sdk/src``)."""
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 __version__: str
 

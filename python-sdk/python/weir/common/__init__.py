@@ -4,7 +4,7 @@ from weir.common.configuration import Configuration
 from weir.common.job_execution_result import JobExecutionResult
 from weir.common.serialization import ByteArraySchema, DeserializationSchema, Encoder, SerializationSchema, SimpleStringSchema
 from weir.common.time import Duration, Instant, Time
-from weir.common.typeinfo import Types, TypeInformation
+from weir.common.typeinfo import TypeInformation, Types
 from weir.common.types import Row, RowKind
 from weir.common.watermark_strategy import AssignerWithPeriodicWatermarksWrapper, TimestampAssigner, WatermarkStrategy
 from weir.errors import unsupported_class as _placeholder
@@ -37,4 +37,33 @@ CompletableFuture = _placeholder("CompletableFuture", "job clients (execute_asyn
 InputDependencyConstraint = _placeholder("InputDependencyConstraint", "input dependency constraints", __name__)
 TypeSerializer = _placeholder("TypeSerializer", "custom type serializers", __name__)
 
-__all__ = ["AssignerWithPeriodicWatermarksWrapper", "ByteArraySchema", "CompletableFuture", "ConfigOption", "ConfigOptions", "DeserializationSchema", "ExecutionConfig", "Instant", "InputDependencyConstraint", "JobClient", "JobExecutionResult", "JobID", "JobStatus", "RestartStrategies", "RestartStrategyConfiguration", "SerializationSchema", "TimestampAssigner", "TypeSerializer", "Configuration", "Encoder", "SimpleStringSchema", "Duration", "Time", "Row", "RowKind", "Types", "TypeInformation", "WatermarkStrategy"]
+__all__ = [
+    "AssignerWithPeriodicWatermarksWrapper",
+    "ByteArraySchema",
+    "CompletableFuture",
+    "ConfigOption",
+    "ConfigOptions",
+    "DeserializationSchema",
+    "ExecutionConfig",
+    "Instant",
+    "InputDependencyConstraint",
+    "JobClient",
+    "JobExecutionResult",
+    "JobID",
+    "JobStatus",
+    "RestartStrategies",
+    "RestartStrategyConfiguration",
+    "SerializationSchema",
+    "TimestampAssigner",
+    "TypeSerializer",
+    "Configuration",
+    "Encoder",
+    "SimpleStringSchema",
+    "Duration",
+    "Time",
+    "Row",
+    "RowKind",
+    "Types",
+    "TypeInformation",
+    "WatermarkStrategy",
+]

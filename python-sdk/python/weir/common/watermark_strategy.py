@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import copy
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from weir.common.time import Duration
 from weir.errors import declare_unsupported, unsupported_class
@@ -33,7 +34,7 @@ class WatermarkStrategy:
         return WatermarkStrategy("monotonous")
 
     @staticmethod
-    def for_bounded_out_of_orderness(max_out_of_orderness: Any) -> "WatermarkStrategy":
+    def for_bounded_out_of_orderness(max_out_of_orderness: Duration) -> "WatermarkStrategy":
         """Watermarks trailing the latest timestamp seen by ``max_out_of_orderness`` (a
         ``Duration``)."""
         return WatermarkStrategy("bounded", max_out_of_orderness)
@@ -43,7 +44,7 @@ class WatermarkStrategy:
         """No watermarks: event time does not advance until the input ends."""
         return WatermarkStrategy()
 
-    def with_timestamp_assigner(self, timestamp_assigner: Any) -> "WatermarkStrategy":
+    def with_timestamp_assigner(self, timestamp_assigner: TimestampAssigner | Callable[..., int]) -> "WatermarkStrategy":
         """The same strategy, taking each record's timestamp from ``timestamp_assigner``: a
         ``TimestampAssigner`` (``extract_timestamp(value, record_timestamp)``) or a function of
         ``(value, record_timestamp)`` or of ``value`` returning epoch milliseconds."""
@@ -53,7 +54,7 @@ class WatermarkStrategy:
         strategy.timestamp_assigner = timestamp_assigner
         return strategy
 
-    def with_idleness(self, idle_timeout: Any) -> "WatermarkStrategy":
+    def with_idleness(self, idle_timeout: Duration) -> "WatermarkStrategy":
         """Accepted, without effect (see the module documentation)."""
         strategy = copy.copy(self)
         strategy.idle_timeout = idle_timeout

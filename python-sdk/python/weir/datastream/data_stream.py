@@ -4,21 +4,57 @@ on the engine's worker threads as table functions."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from weir.datastream import records
-from weir.datastream.functions import as_callable
+from weir.datastream.functions import (
+    CoFlatMapFunction,
+    CoMapFunction,
+    CoProcessFunction,
+    FilterFunction,
+    FlatMapFunction,
+    KeyedCoProcessFunction,
+    KeyedProcessFunction,
+    KeySelector,
+    MapFunction,
+    ProcessFunction,
+    ReduceFunction,
+    SinkFunction,
+    as_callable,
+)
 from weir.errors import declare_unsupported, unsupported
 
 if TYPE_CHECKING:
+    from weir.common.typeinfo import TypeInformation
+    from weir.common.watermark_strategy import WatermarkStrategy
+    from weir.datastream import OutputTag
+    from weir.datastream.connectors import Sink
     from weir.datastream.stream_execution_environment import StreamExecutionEnvironment
+    from weir.datastream.window import WindowAssigner
+    from weir.datastream.windowed_stream import AllWindowedStream, WindowedStream
+
+# What the DataStream methods accept as functions: PyFlink's ``Union[Callable, MapFunction]`` etc.
+MapLike = Callable[[Any], Any] | MapFunction
+FlatMapLike = Callable[[Any], Iterable[Any]] | FlatMapFunction
+FilterLike = Callable[[Any], bool] | FilterFunction
+KeySelectorLike = Callable[[Any], Any] | KeySelector
+ReduceLike = Callable[[Any, Any], Any] | ReduceFunction
 
 
 class DataStream:
     """A stream of Python records. Stateless operations are fused until a shuffle (``key_by``),
     a ``union`` or a sink needs the records materialized."""
 
-    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, steps: list[records.Step], source: list[Any] | None = None, type_info: Any = None) -> None:
+    def __init__(
+        self,
+        env: "StreamExecutionEnvironment",
+        nodes: list[dict[str, Any]],
+        head: str,
+        steps: list[records.Step],
+        source: list[Any] | None = None,
+        type_info: TypeInformation | None = None,
+    ) -> None:
         self._env = env
         self._nodes = nodes
         self._head = head
@@ -28,10 +64,10 @@ class DataStream:
         # For the output of a process function: its nodes and node id, for side outputs.
         self._process: tuple[list[dict[str, Any]], str] | None = None
 
-    def _with(self, kind: str, f: Callable[..., Any], type_info: Any = None) -> "DataStream":
+    def _with(self, kind: str, f: Callable[..., Any], type_info: TypeInformation | None = None) -> "DataStream":
         return DataStream(self._env, self._nodes, self._head, [*self._steps, (kind, f)], self._source, type_info if type_info is not None else self._type_info)
 
-    def get_type(self) -> Any:
+    def get_type(self) -> TypeInformation | None:
         """The records' type information, when declared (``output_type=`` / ``type_info=``)."""
         return self._type_info
 
@@ -50,22 +86,24 @@ class DataStream:
         return self._env._flat_map(self._nodes, self._head, name, args, [n for n, _ in columns], () if stamps else ("ts",))
 
     # ----- stateless -----
-    def map(self, func: Any, output_type: Any = None) -> "DataStream":
+    def map(self, func: MapLike, output_type: TypeInformation | None = None) -> "DataStream":
         """Each record replaced by ``func(record)``."""
         return self._with("map", as_callable(func, "map"), output_type)
 
-    def flat_map(self, func: Any, output_type: Any = None) -> "DataStream":
+    def flat_map(self, func: FlatMapLike, output_type: TypeInformation | None = None) -> "DataStream":
         """Each record replaced by the records ``func(record)`` returns or yields."""
         return self._with("flat_map", as_callable(func, "flat_map"), output_type)
 
-    def filter(self, func: Any) -> "DataStream":
+    def filter(self, func: FilterLike) -> "DataStream":
         """Keeps records for which ``func(record)`` is true."""
         return self._with("filter", as_callable(func, "filter"))
 
-    def key_by(self, key_selector: Any, key_type: Any = None) -> "KeyedStream":
+    def key_by(self, key_selector: KeySelectorLike, key_type: TypeInformation | None = None) -> "KeyedStream":
         """Partitions the stream by ``key_selector(record)``."""
         nodes, head = self._materialized()
-        return KeyedStream(self._env, nodes, head, as_callable(key_selector, "get_key"), self._type_info, chain=(self._nodes, self._head, self._steps, self._source))
+        return KeyedStream(
+            self._env, nodes, head, as_callable(key_selector, "get_key"), self._type_info, chain=(self._nodes, self._head, self._steps, self._source)
+        )
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """The records of this stream and of ``streams``."""
@@ -155,7 +193,7 @@ class DataStream:
         out = self._env._collect(nodes, head)
         return CloseableIterator(out[:limit] if limit is not None else out)
 
-    def sink_to(self, sink: Any) -> None:
+    def sink_to(self, sink: Sink) -> None:
         """Writes the records to ``sink`` (a ``FileSink``) when the job is executed."""
         from weir.datastream.connectors.file_system import FileSink
 
@@ -164,12 +202,12 @@ class DataStream:
         nodes, head = self._materialized()
         self._env._add_sink(nodes, head, sink)
 
-    def add_sink(self, sink_func: Any) -> None:
+    def add_sink(self, sink_func: SinkFunction) -> None:
         """Not supported yet."""
         raise unsupported("DataStream.add_sink")
 
     # ----- event time, process functions -----
-    def assign_timestamps_and_watermarks(self, watermark_strategy: Any) -> "DataStream":
+    def assign_timestamps_and_watermarks(self, watermark_strategy: WatermarkStrategy) -> "DataStream":
         """The records with timestamps from the strategy's ``TimestampAssigner`` (if it has
         one) and event time following its watermarks: rows are re-timed by their timestamp and
         the watermark trails the largest timestamp seen by the allowed out-of-orderness, per
@@ -190,7 +228,7 @@ class DataStream:
         node = {"kind": "watermark", "id": self._env._fresh_id("watermark"), "input": head, "column": "ts", "delay_ms": delay}
         return DataStream(self._env, nodes + [node], node["id"], [], type_info=self._type_info)
 
-    def process(self, func: Any, output_type: Any = None) -> "DataStream":
+    def process(self, func: ProcessFunction, output_type: TypeInformation | None = None) -> "DataStream":
         """Runs the ``ProcessFunction`` ``func`` on each record: ``func.process_element(value,
         ctx)`` returns or yields outputs; ``ctx.timestamp()`` and ``ctx.output(tag, value)``
         work (timers and keyed state need ``key_by`` first)."""
@@ -198,7 +236,7 @@ class DataStream:
             raise TypeError(f"expected a ProcessFunction (process_element), got {func!r}")
         return _process(self._env, [(self, None)], func, output_type)
 
-    def get_side_output(self, output_tag: Any) -> "DataStream":
+    def get_side_output(self, output_tag: OutputTag) -> "DataStream":
         """The records a process function sent to ``output_tag`` with ``ctx.output``."""
         if self._process is None:
             raise ValueError("get_side_output needs the output of a process function (process())")
@@ -212,7 +250,7 @@ class DataStream:
         """This stream and ``ds`` as two inputs of one ``CoMapFunction`` / ``CoFlatMapFunction``."""
         return ConnectedStreams(self, ds)
 
-    def window_all(self, window_assigner: Any) -> Any:
+    def window_all(self, window_assigner: WindowAssigner) -> AllWindowedStream:
         """The whole stream cut into windows by ``window_assigner`` (one operator sees every record)."""
         from weir.datastream.windowed_stream import AllWindowedStream
 
@@ -222,14 +260,21 @@ class DataStream:
 class KeyedStream(DataStream):
     """A stream partitioned by key: rolling ``reduce``, ``sum``, ``min``, ``max``."""
 
-    def __init__(self, env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], head: str, key: Callable[[Any], Any], type_info: Any = None,
-                 chain: tuple[list[dict[str, Any]], str, list[records.Step], list[Any] | None] | None = None) -> None:
+    def __init__(
+        self,
+        env: "StreamExecutionEnvironment",
+        nodes: list[dict[str, Any]],
+        head: str,
+        key: Callable[[Any], Any],
+        type_info: TypeInformation | None = None,
+        chain: tuple[list[dict[str, Any]], str, list[records.Step], list[Any] | None] | None = None,
+    ) -> None:
         super().__init__(env, nodes, head, [], type_info=type_info)
         self._key = key
         # The stream before key_by, unmaterialized: `reduce` runs its stateless steps itself.
         self._chain = chain
 
-    def reduce(self, func: Any) -> DataStream:
+    def reduce(self, func: ReduceLike) -> DataStream:
         """Per key, the running combination of the records: each record emits its key's new
         value (streaming mode), or only each key's final value (batch mode)."""
         base_nodes, base_head, steps, source = self._chain or (self._nodes, self._head, [], None)
@@ -240,7 +285,14 @@ class KeyedStream(DataStream):
         args = [{"column": 0}] if source is not None else records.ARGS
         nodes, head = self._env._flat_map(base_nodes, base_head, name, args, [n for n, _ in columns], () if stamps else ("ts",))
         if self._env._batch:
-            dedup = {"kind": "deduplicate", "id": self._env._fresh_id("last"), "input": head, "key": [{"column": "k"}], "order_by": {"column": "seq"}, "keep": "last"}
+            dedup = {
+                "kind": "deduplicate",
+                "id": self._env._fresh_id("last"),
+                "input": head,
+                "key": [{"column": "k"}],
+                "order_by": {"column": "seq"},
+                "keep": "last",
+            }
             nodes, head = nodes + [dedup], dedup["id"]
         project = {"kind": "project", "id": self._env._fresh_id("project"), "input": head,
                    "columns": [{"name": n, "expr": {"column": n}} for n in records.NAMES]}
@@ -282,7 +334,7 @@ class KeyedStream(DataStream):
         """Rolling record with the largest value of one field."""
         return self._by_record(position_to_max_by, False, first)
 
-    def process(self, func: Any, output_type: Any = None) -> DataStream:
+    def process(self, func: KeyedProcessFunction, output_type: TypeInformation | None = None) -> DataStream:
         """Runs the ``KeyedProcessFunction`` ``func`` with keyed state and timers: each record
         goes to ``func.process_element(value, ctx)`` on the worker owning its key; timers call
         ``func.on_timer(timestamp, ctx)``. Both return or yield outputs."""
@@ -290,13 +342,13 @@ class KeyedStream(DataStream):
             raise TypeError(f"expected a KeyedProcessFunction (process_element), got {func!r}")
         return _process(self._env, [(self, self._key)], func, output_type)
 
-    def window(self, window_assigner: Any) -> Any:
+    def window(self, window_assigner: WindowAssigner) -> WindowedStream:
         """Each key's records cut into windows by ``window_assigner``."""
         from weir.datastream.windowed_stream import WindowedStream
 
         return WindowedStream(self, window_assigner)
 
-    def count_window(self, size: int, slide: int = 0) -> Any:
+    def count_window(self, size: int, slide: int = 0) -> WindowedStream:
         """Each key's records in windows of ``size`` records (every ``slide`` records when given)."""
         from weir.datastream.window import CountSlidingWindowAssigner, CountTumblingWindowAssigner
 
@@ -310,24 +362,24 @@ class ConnectedStreams:
         self._first = first
         self._second = second
 
-    def map(self, func: Any, output_type: Any = None) -> DataStream:
+    def map(self, func: CoMapFunction, output_type: TypeInformation | None = None) -> DataStream:
         """``func.map1`` on the first stream's records and ``func.map2`` on the second's."""
         if not (hasattr(func, "map1") and hasattr(func, "map2")):
             raise TypeError(f"expected a CoMapFunction (map1 and map2), got {func!r}")
         return self._first.map(func.map1).union(self._second.map(func.map2))
 
-    def flat_map(self, func: Any, output_type: Any = None) -> DataStream:
+    def flat_map(self, func: CoFlatMapFunction, output_type: TypeInformation | None = None) -> DataStream:
         """``func.flat_map1`` on the first stream's records and ``func.flat_map2`` on the second's."""
         if not (hasattr(func, "flat_map1") and hasattr(func, "flat_map2")):
             raise TypeError(f"expected a CoFlatMapFunction (flat_map1 and flat_map2), got {func!r}")
         return self._first.flat_map(func.flat_map1).union(self._second.flat_map(func.flat_map2))
 
-    def key_by(self, key_selector1: Any, key_selector2: Any, key_type: Any = None) -> "ConnectedStreams":
+    def key_by(self, key_selector1: KeySelectorLike, key_selector2: KeySelectorLike, key_type: TypeInformation | None = None) -> "ConnectedStreams":
         """Both streams partitioned by their keys: records of either stream with equal keys
         share keyed state and timers in ``process``."""
         return ConnectedStreams(self._first.key_by(key_selector1), self._second.key_by(key_selector2))
 
-    def process(self, func: Any, output_type: Any = None) -> DataStream:
+    def process(self, func: CoProcessFunction | KeyedCoProcessFunction, output_type: TypeInformation | None = None) -> DataStream:
         """Runs a ``CoProcessFunction`` (or, after ``key_by``, a ``KeyedCoProcessFunction``):
         ``func.process_element1`` on the first stream's records, ``process_element2`` on the
         second's."""

@@ -3,9 +3,26 @@ Python callables work everywhere too."""
 
 from __future__ import annotations
 
-from typing import Any, Callable, Generic, Iterable, TypeVar
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from weir.errors import unsupported, unsupported_class
+
+if TYPE_CHECKING:
+    from weir.datastream import OutputTag
+    from weir.datastream.state import (
+        AggregatingState,
+        AggregatingStateDescriptor,
+        ListState,
+        ListStateDescriptor,
+        MapState,
+        MapStateDescriptor,
+        ReducingState,
+        ReducingStateDescriptor,
+        ValueState,
+        ValueStateDescriptor,
+    )
+    from weir.datastream.time_domain import TimeDomain
 
 IN = TypeVar("IN")
 OUT = TypeVar("OUT")
@@ -16,7 +33,7 @@ W = TypeVar("W")
 class Function:
     """Base class of DataStream functions."""
 
-    def open(self, runtime_context: Any) -> None:
+    def open(self, runtime_context: RuntimeContext) -> None:
         """Called before the first record (Weir calls it for process functions)."""
 
     def close(self) -> None:
@@ -150,31 +167,31 @@ class RuntimeContext:
             return state.ListState(ref)
         return state.ValueState(ref)
 
-    def get_state(self, state_descriptor: Any) -> Any:
+    def get_state(self, state_descriptor: ValueStateDescriptor) -> ValueState:
         """The :class:`ValueState` ``state_descriptor`` declares."""
         from weir.datastream.state import ValueStateDescriptor
 
         return self._state(state_descriptor, ValueStateDescriptor)
 
-    def get_list_state(self, state_descriptor: Any) -> Any:
+    def get_list_state(self, state_descriptor: ListStateDescriptor) -> ListState:
         """The :class:`ListState` ``state_descriptor`` declares."""
         from weir.datastream.state import ListStateDescriptor
 
         return self._state(state_descriptor, ListStateDescriptor)
 
-    def get_map_state(self, state_descriptor: Any) -> Any:
+    def get_map_state(self, state_descriptor: MapStateDescriptor) -> MapState:
         """The :class:`MapState` ``state_descriptor`` declares."""
         from weir.datastream.state import MapStateDescriptor
 
         return self._state(state_descriptor, MapStateDescriptor)
 
-    def get_reducing_state(self, state_descriptor: Any) -> Any:
+    def get_reducing_state(self, state_descriptor: ReducingStateDescriptor) -> ReducingState:
         """The :class:`ReducingState` ``state_descriptor`` declares."""
         from weir.datastream.state import ReducingStateDescriptor
 
         return self._state(state_descriptor, ReducingStateDescriptor)
 
-    def get_aggregating_state(self, state_descriptor: Any) -> Any:
+    def get_aggregating_state(self, state_descriptor: AggregatingStateDescriptor) -> AggregatingState:
         """The :class:`AggregatingState` ``state_descriptor`` declares."""
         from weir.datastream.state import AggregatingStateDescriptor
 
@@ -276,7 +293,7 @@ class BaseContext:
         """Time and timers."""
         raise NotImplementedError
 
-    def output(self, output_tag: Any, value: Any) -> None:
+    def output(self, output_tag: OutputTag, value: Any) -> None:
         """Emits ``value`` to the side output ``output_tag``."""
         raise NotImplementedError
 
@@ -292,9 +309,14 @@ class KeyedContext(BaseContext):
 class OnTimerContext(KeyedContext):
     """The context of ``on_timer``: also which clock fired the timer."""
 
-    def time_domain(self) -> Any:
+    def time_domain(self) -> TimeDomain:
         """``TimeDomain.EVENT_TIME`` or ``TimeDomain.PROCESSING_TIME``."""
         raise NotImplementedError
+
+
+# ``OnTimerContext`` for annotations inside the process-function classes, whose own
+# ``OnTimerContext`` attribute (PyFlink's ``KeyedProcessFunction.OnTimerContext``) shadows it.
+_OnTimerContext = OnTimerContext
 
 
 class ProcessFunction(Function):
@@ -305,11 +327,11 @@ class ProcessFunction(Function):
     Context = BaseContext
     OnTimerContext = OnTimerContext
 
-    def process_element(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+    def process_element(self, value: Any, ctx: BaseContext) -> Iterable[Any] | None:
         """The outputs for ``value``."""
         raise NotImplementedError
 
-    def on_timer(self, timestamp: int, ctx: Any) -> Iterable[Any] | None:
+    def on_timer(self, timestamp: int, ctx: _OnTimerContext) -> Iterable[Any] | None:
         """Never called: non-keyed streams have no timers."""
 
 
@@ -321,11 +343,11 @@ class KeyedProcessFunction(Function):
     Context = KeyedContext
     OnTimerContext = OnTimerContext
 
-    def process_element(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+    def process_element(self, value: Any, ctx: KeyedContext) -> Iterable[Any] | None:
         """The outputs for ``value``."""
         raise NotImplementedError
 
-    def on_timer(self, timestamp: int, ctx: Any) -> Iterable[Any] | None:
+    def on_timer(self, timestamp: int, ctx: _OnTimerContext) -> Iterable[Any] | None:
         """The outputs when a timer of ``ctx.get_current_key()`` fires."""
 
 
@@ -336,15 +358,15 @@ class CoProcessFunction(Function):
     Context = BaseContext
     OnTimerContext = OnTimerContext
 
-    def process_element1(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+    def process_element1(self, value: Any, ctx: BaseContext) -> Iterable[Any] | None:
         """The outputs for an element of the first stream."""
         raise NotImplementedError
 
-    def process_element2(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+    def process_element2(self, value: Any, ctx: BaseContext) -> Iterable[Any] | None:
         """The outputs for an element of the second stream."""
         raise NotImplementedError
 
-    def on_timer(self, timestamp: int, ctx: Any) -> Iterable[Any] | None:
+    def on_timer(self, timestamp: int, ctx: _OnTimerContext) -> Iterable[Any] | None:
         """Never called: non-keyed streams have no timers."""
 
 
@@ -355,15 +377,15 @@ class KeyedCoProcessFunction(Function):
     Context = KeyedContext
     OnTimerContext = OnTimerContext
 
-    def process_element1(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+    def process_element1(self, value: Any, ctx: KeyedContext) -> Iterable[Any] | None:
         """The outputs for an element of the first stream."""
         raise NotImplementedError
 
-    def process_element2(self, value: Any, ctx: Any) -> Iterable[Any] | None:
+    def process_element2(self, value: Any, ctx: KeyedContext) -> Iterable[Any] | None:
         """The outputs for an element of the second stream."""
         raise NotImplementedError
 
-    def on_timer(self, timestamp: int, ctx: Any) -> Iterable[Any] | None:
+    def on_timer(self, timestamp: int, ctx: _OnTimerContext) -> Iterable[Any] | None:
         """The outputs when a timer of ``ctx.get_current_key()`` fires."""
 
 
@@ -402,7 +424,7 @@ class AggregateFunction(Function):
 class WindowFunction(Function, Generic[IN, OUT, KEY, W]):
     """Evaluates a keyed window: implement ``apply(key, window, inputs)``."""
 
-    def apply(self, key: Any, window: Any, inputs: Iterable[Any]) -> Iterable[Any]:
+    def apply(self, key: KEY, window: W, inputs: Iterable[IN]) -> Iterable[OUT]:
         """The records for the window's elements ``inputs``."""
         raise NotImplementedError
 
@@ -410,7 +432,7 @@ class WindowFunction(Function, Generic[IN, OUT, KEY, W]):
 class AllWindowFunction(Function, Generic[IN, OUT, W]):
     """Evaluates a window of ``window_all``: implement ``apply(window, inputs)``."""
 
-    def apply(self, window: Any, inputs: Iterable[Any]) -> Iterable[Any]:
+    def apply(self, window: W, inputs: Iterable[IN]) -> Iterable[OUT]:
         """The records for the window's elements ``inputs``."""
         raise NotImplementedError
 
@@ -419,7 +441,7 @@ class WindowContext(Generic[W]):
     """The context of a ``ProcessWindowFunction`` / ``ProcessAllWindowFunction`` call
     (``ProcessWindowFunction.Context[TimeWindow]`` in annotations)."""
 
-    def window(self) -> Any:
+    def window(self) -> W:
         """The window being evaluated."""
         raise NotImplementedError
 
@@ -439,7 +461,7 @@ class WindowContext(Generic[W]):
         """Keyed state of the current key, shared by its windows."""
         raise NotImplementedError
 
-    def output(self, output_tag: Any, value: Any) -> None:
+    def output(self, output_tag: OutputTag, value: Any) -> None:
         """Emits ``value`` to the side output ``output_tag``."""
         raise NotImplementedError
 
@@ -451,11 +473,11 @@ class ProcessWindowFunction(Function, Generic[IN, OUT, KEY, W]):
 
     Context = WindowContext
 
-    def process(self, key: Any, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
+    def process(self, key: KEY, context: WindowContext[W], elements: Iterable[IN]) -> Iterable[OUT]:
         """The records for the window's ``elements``."""
         raise NotImplementedError
 
-    def clear(self, context: Any) -> None:
+    def clear(self, context: WindowContext[W]) -> None:
         """Called when the window's state is dropped (clear per-window state here)."""
 
 
@@ -464,11 +486,11 @@ class ProcessAllWindowFunction(Function, Generic[IN, OUT, W]):
 
     Context = WindowContext
 
-    def process(self, context: Any, elements: Iterable[Any]) -> Iterable[Any]:
+    def process(self, context: WindowContext[W], elements: Iterable[IN]) -> Iterable[OUT]:
         """The records for the window's ``elements``."""
         raise NotImplementedError
 
-    def clear(self, context: Any) -> None:
+    def clear(self, context: WindowContext[W]) -> None:
         """Called when the window's state is dropped."""
 
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 import copy
 import itertools
 import pickle
-from typing import Any, Callable, Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from weir import _weir
 from weir.datastream import functions

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import itertools
 import pickle
-from typing import Any, Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 COLUMNS = [("seq", "BIGINT"), ("v", "BYTES"), ("ts", "BIGINT")]
 NAMES = [name for name, _ in COLUMNS]

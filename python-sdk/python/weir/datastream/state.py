@@ -15,11 +15,17 @@ them, so it behaves the same), and they are removed when a read finds them."""
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Any
 
 from weir import _weir
 from weir.errors import unsupported_class
+
+if TYPE_CHECKING:
+    from weir.common.time import Duration
+    from weir.common.typeinfo import TypeInformation
+    from weir.datastream.functions import AggregateFunction, ReduceFunction
 
 _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
@@ -50,14 +56,20 @@ class StateTtlConfig:
 
         ProcessingTime = 0
 
-    def __init__(self, update_type: "StateTtlConfig.UpdateType", state_visibility: "StateTtlConfig.StateVisibility", ttl_time_characteristic: "StateTtlConfig.TtlTimeCharacteristic", ttl: Any) -> None:
+    def __init__(
+        self,
+        update_type: "StateTtlConfig.UpdateType",
+        state_visibility: "StateTtlConfig.StateVisibility",
+        ttl_time_characteristic: "StateTtlConfig.TtlTimeCharacteristic",
+        ttl: Duration | int,
+    ) -> None:
         self._update_type = update_type
         self._state_visibility = state_visibility
         self._ttl_time_characteristic = ttl_time_characteristic
         self._ttl = ttl
 
     @staticmethod
-    def new_builder(ttl: Any) -> "StateTtlConfig.Builder":
+    def new_builder(ttl: Duration | int) -> "StateTtlConfig.Builder":
         """A builder for a TTL of ``ttl`` (a ``Time`` / ``Duration``)."""
         return StateTtlConfig.Builder(ttl)
 
@@ -69,7 +81,7 @@ class StateTtlConfig:
         """Whether expired values may be returned."""
         return self._state_visibility
 
-    def get_ttl(self) -> Any:
+    def get_ttl(self) -> Duration | int:
         """The time-to-live."""
         return self._ttl
 
@@ -92,7 +104,7 @@ class StateTtlConfig:
         """Builds a :class:`StateTtlConfig`; cleanup settings are accepted (expired values are
         removed when read, whatever they say)."""
 
-        def __init__(self, ttl: Any) -> None:
+        def __init__(self, ttl: Duration | int) -> None:
             self._ttl = ttl
             self._update_type = StateTtlConfig.UpdateType.OnCreateAndWrite
             self._visibility = StateTtlConfig.StateVisibility.NeverReturnExpired
@@ -131,7 +143,7 @@ class StateTtlConfig:
             """Processing time (the only one)."""
             return self
 
-        def set_ttl(self, ttl: Any) -> "StateTtlConfig.Builder":
+        def set_ttl(self, ttl: Duration | int) -> "StateTtlConfig.Builder":
             """The time-to-live."""
             self._ttl = ttl
             return self
@@ -144,7 +156,9 @@ class StateTtlConfig:
             """Accepted (expired values are removed when read)."""
             return self
 
-        def cleanup_in_rocksdb_compact_filter(self, query_time_after_num_entries: int = 0, periodic_compaction_time: Any = None) -> "StateTtlConfig.Builder":
+        def cleanup_in_rocksdb_compact_filter(
+            self, query_time_after_num_entries: int = 0, periodic_compaction_time: Duration | None = None
+        ) -> "StateTtlConfig.Builder":
             """Accepted (expired values are removed when read)."""
             return self
 
@@ -162,7 +176,7 @@ class StateDescriptor:
 
     _kind = "value"
 
-    def __init__(self, name: str, type_info: Any = None) -> None:
+    def __init__(self, name: str, type_info: TypeInformation | None = None) -> None:
         if not isinstance(name, str) or not name:
             raise ValueError(f"a state needs a non-empty name, got {name!r}")
         self.name = name
@@ -199,7 +213,7 @@ class MapStateDescriptor(StateDescriptor):
 
     _kind = "map"
 
-    def __init__(self, name: str, key_type_info: Any = None, value_type_info: Any = None) -> None:
+    def __init__(self, name: str, key_type_info: TypeInformation | None = None, value_type_info: TypeInformation | None = None) -> None:
         super().__init__(name, value_type_info)
         self.key_type_info = key_type_info
 
@@ -207,7 +221,7 @@ class MapStateDescriptor(StateDescriptor):
 class ReducingStateDescriptor(StateDescriptor):
     """A :class:`ReducingState`: ``ReducingStateDescriptor(name, reduce_function, type_info)``."""
 
-    def __init__(self, name: str, reduce_function: Any, type_info: Any = None) -> None:
+    def __init__(self, name: str, reduce_function: ReduceFunction | Callable[[Any, Any], Any], type_info: TypeInformation | None = None) -> None:
         super().__init__(name, type_info)
         reduce = getattr(reduce_function, "reduce", reduce_function)
         if not callable(reduce):
@@ -220,7 +234,7 @@ class AggregatingStateDescriptor(StateDescriptor):
     state_type_info)`` with an ``AggregateFunction`` (``create_accumulator``, ``add``,
     ``get_result``)."""
 
-    def __init__(self, name: str, agg_function: Any, state_type_info: Any = None) -> None:
+    def __init__(self, name: str, agg_function: AggregateFunction, state_type_info: TypeInformation | None = None) -> None:
         super().__init__(name, state_type_info)
         for method in ("create_accumulator", "add", "get_result"):
             if not callable(getattr(agg_function, method, None)):

@@ -6,14 +6,24 @@ from __future__ import annotations
 import itertools
 import json
 import time
+from collections.abc import Iterable
 from enum import Enum
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from weir import _weir
 from weir.common.job_execution_result import JobExecutionResult
 from weir.datastream import records
 from weir.datastream.data_stream import DataStream
 from weir.errors import declare_unsupported, unsupported
+
+if TYPE_CHECKING:
+    from weir.common.configuration import Configuration
+    from weir.common.typeinfo import TypeInformation
+    from weir.common.watermark_strategy import WatermarkStrategy
+    from weir.datastream import CheckpointingMode
+    from weir.datastream.connectors import Source
+    from weir.datastream.functions import SourceFunction
+    from weir.datastream.time_domain import TimeCharacteristic
 
 
 class RuntimeExecutionMode(Enum):
@@ -38,7 +48,7 @@ class StreamExecutionEnvironment:
         self._sinks: list[tuple[list[dict[str, Any]], str, Any]] = []
 
     @staticmethod
-    def get_execution_environment(configuration: Any = None) -> "StreamExecutionEnvironment":
+    def get_execution_environment(configuration: Configuration | None = None) -> "StreamExecutionEnvironment":
         """A new environment (streaming mode, one worker per core). A ``configuration`` sets
         ``parallelism.default``, ``execution.runtime-mode`` and any job setting, e.g.
         ``state.backend.type`` (``hashmap`` or ``rocksdb``) for the keyed state of process
@@ -75,11 +85,11 @@ class StreamExecutionEnvironment:
     def close(self) -> None:
         """Nothing to release: jobs end when ``execute`` returns."""
 
-    def enable_checkpointing(self, interval: int, mode: Any = None) -> "StreamExecutionEnvironment":
+    def enable_checkpointing(self, interval: int, mode: CheckpointingMode | None = None) -> "StreamExecutionEnvironment":
         """Not supported yet."""
         raise unsupported("checkpointing from the DataStream API")
 
-    def set_stream_time_characteristic(self, characteristic: Any) -> None:
+    def set_stream_time_characteristic(self, characteristic: TimeCharacteristic) -> None:
         """No effect (deprecated in Flink)."""
 
     def add_jars(self, *jars_path: str) -> None:
@@ -89,7 +99,7 @@ class StreamExecutionEnvironment:
         """No effect: functions run in this process."""
 
     # ----- sources -----
-    def from_collection(self, collection: Iterable[Any], type_info: Any = None) -> DataStream:
+    def from_collection(self, collection: Iterable[Any], type_info: TypeInformation | None = None) -> DataStream:
         """A bounded stream of the collection's elements, dealt round-robin to the workers."""
         items = list(collection)
         schema = [{"name": "i", "type": "BIGINT", "nullable": False}]
@@ -102,7 +112,9 @@ class StreamExecutionEnvironment:
             node = {"kind": "values", "id": self._fresh_id("collection"), "schema": schema, "rows": [[i] for i in range(len(items))]}
         return DataStream(self, [node], node["id"], [], source=items, type_info=type_info)
 
-    def from_source(self, source: Any, watermark_strategy: Any = None, source_name: str = "", type_info: Any = None) -> DataStream:
+    def from_source(
+        self, source: Source, watermark_strategy: WatermarkStrategy | None = None, source_name: str = "", type_info: TypeInformation | None = None
+    ) -> DataStream:
         """A bounded stream from ``source``: a ``FileSource`` of text lines (read when the
         stream is defined) or a ``NumberSequenceSource``, with timestamps and watermarks from
         ``watermark_strategy``."""
@@ -119,7 +131,7 @@ class StreamExecutionEnvironment:
             return stream
         return stream.assign_timestamps_and_watermarks(watermark_strategy)
 
-    def add_source(self, source_func: Any, source_name: str = "", type_info: Any = None) -> DataStream:
+    def add_source(self, source_func: SourceFunction, source_name: str = "", type_info: TypeInformation | None = None) -> DataStream:
         """Not supported yet."""
         raise unsupported("add_source")
 
@@ -162,7 +174,9 @@ class StreamExecutionEnvironment:
         self._session.register_table_function(name, function, output, None, label or kind, batched=True)
         return name
 
-    def _flat_map(self, nodes: list[dict[str, Any]], head: str, function: str, args: list[dict[str, Any]], names: list[str], kept: tuple[str, ...] = ()) -> tuple[list[dict[str, Any]], str]:
+    def _flat_map(
+        self, nodes: list[dict[str, Any]], head: str, function: str, args: list[dict[str, Any]], names: list[str], kept: tuple[str, ...] = ()
+    ) -> tuple[list[dict[str, Any]], str]:
         """A ``flat_map`` node calling ``function`` (which returns the columns ``names``) and a
         projection to those columns, followed by the input columns ``kept`` (passed through as
         they are, so the input's event-time column stays one)."""
@@ -184,18 +198,37 @@ class StreamExecutionEnvironment:
 
 
 _CHECKPOINTS = "checkpointing from the DataStream API"
-declare_unsupported(StreamExecutionEnvironment, {
-    "add_classpaths": "JVM classpaths (Weir has no JVM)", "add_python_archive": "Python archives", "set_python_requirements": "Python requirements",
-    "set_python_executable": "a separate Python executable (functions run in this process)", "register_cached_file": "cached files",
-    "configure": "Configuration objects after creation (use get_execution_environment(configuration))", "create_input": "InputFormats",
-    "execute_async": "asynchronous execution (job clients)", "get_checkpoint_config": _CHECKPOINTS, "get_checkpoint_interval": _CHECKPOINTS,
-    "get_checkpointing_mode": _CHECKPOINTS, "get_checkpointing_consistency_mode": _CHECKPOINTS, "enable_changelog_state_backend": "state backends",
-    "is_changelog_state_backend_enabled": "state backends", "set_default_savepoint_directory": "savepoints from the DataStream API",
-    "get_default_savepoint_directory": "savepoints from the DataStream API", "is_unaligned_checkpoints_enabled": _CHECKPOINTS,
-    "is_force_unaligned_checkpoints": _CHECKPOINTS, "get_config": "ExecutionConfig", "get_execution_plan": "execution plans of DataStream jobs",
-    "register_slot_sharing_group": "slot sharing groups", "set_buffer_timeout": "buffer timeouts", "get_buffer_timeout": "buffer timeouts",
-    "disable_operator_chaining": "operator chaining settings", "is_chaining_enabled": "operator chaining settings",
-    "is_chaining_of_operators_with_different_max_parallelism_enabled": "operator chaining settings",
-    "set_default_local_parallelism": "local parallelism settings (use set_parallelism)", "get_default_local_parallelism": "local parallelism settings (use set_parallelism)",
-    "get_max_parallelism": "max parallelism",
-})
+declare_unsupported(
+    StreamExecutionEnvironment,
+    {
+        "add_classpaths": "JVM classpaths (Weir has no JVM)",
+        "add_python_archive": "Python archives",
+        "set_python_requirements": "Python requirements",
+        "set_python_executable": "a separate Python executable (functions run in this process)",
+        "register_cached_file": "cached files",
+        "configure": "Configuration objects after creation (use get_execution_environment(configuration))",
+        "create_input": "InputFormats",
+        "execute_async": "asynchronous execution (job clients)",
+        "get_checkpoint_config": _CHECKPOINTS,
+        "get_checkpoint_interval": _CHECKPOINTS,
+        "get_checkpointing_mode": _CHECKPOINTS,
+        "get_checkpointing_consistency_mode": _CHECKPOINTS,
+        "enable_changelog_state_backend": "state backends",
+        "is_changelog_state_backend_enabled": "state backends",
+        "set_default_savepoint_directory": "savepoints from the DataStream API",
+        "get_default_savepoint_directory": "savepoints from the DataStream API",
+        "is_unaligned_checkpoints_enabled": _CHECKPOINTS,
+        "is_force_unaligned_checkpoints": _CHECKPOINTS,
+        "get_config": "ExecutionConfig",
+        "get_execution_plan": "execution plans of DataStream jobs",
+        "register_slot_sharing_group": "slot sharing groups",
+        "set_buffer_timeout": "buffer timeouts",
+        "get_buffer_timeout": "buffer timeouts",
+        "disable_operator_chaining": "operator chaining settings",
+        "is_chaining_enabled": "operator chaining settings",
+        "is_chaining_of_operators_with_different_max_parallelism_enabled": "operator chaining settings",
+        "set_default_local_parallelism": "local parallelism settings (use set_parallelism)",
+        "get_default_local_parallelism": "local parallelism settings (use set_parallelism)",
+        "get_max_parallelism": "max parallelism",
+    },
+)

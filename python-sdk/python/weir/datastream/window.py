@@ -6,12 +6,20 @@ runs them is :mod:`weir.datastream.window_operator`."""
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import Any, Callable, Collection, Generic, Iterable, TypeVar
+from collections.abc import Callable, Collection, Iterable
+from typing import Any, Generic, TypeVar
 
 from weir.common.time import Duration
 from weir.datastream.window_triggers import (
-    ContinuousEventTimeTrigger, ContinuousProcessingTimeTrigger, CountTrigger, EventTimeTrigger, NeverTrigger,
-    ProcessingTimeTrigger, PurgingTrigger, Trigger, TriggerResult,
+    ContinuousEventTimeTrigger,
+    ContinuousProcessingTimeTrigger,
+    CountTrigger,
+    EventTimeTrigger,
+    NeverTrigger,
+    ProcessingTimeTrigger,
+    PurgingTrigger,
+    Trigger,
+    TriggerResult,
 )
 from weir.errors import unsupported_class
 
@@ -256,7 +264,9 @@ class _Sliding(WindowAssigner):
 
     def __init__(self, size: int, slide: int, offset: int = 0) -> None:
         if size <= 0 or slide <= 0 or abs(offset) >= slide:
-            raise ValueError(f"{type(self).__name__} parameters must satisfy abs(offset) < slide and size > 0 (size {size} ms, slide {slide} ms, offset {offset} ms)")
+            raise ValueError(
+                f"{type(self).__name__} parameters must satisfy abs(offset) < slide and size > 0 (size {size} ms, slide {slide} ms, offset {offset} ms)"
+            )
         self._size = size
         self._slide = slide
         self._offset = offset

@@ -4,7 +4,8 @@ all-window forms, or none after a reduce/aggregate) to one call the window opera
 
 from __future__ import annotations
 
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 
 class InternalWindowFunction:

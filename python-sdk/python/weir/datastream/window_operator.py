@@ -9,7 +9,8 @@ and counted. Output records carry the window's ``max_timestamp()`` as their time
 from __future__ import annotations
 
 import logging
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from weir.common.typeinfo import Types
 from weir.datastream.functions import KeyedProcessFunction, WindowContext

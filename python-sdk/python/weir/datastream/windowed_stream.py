@@ -15,7 +15,21 @@ from weir.datastream.window_operator import WindowOperator
 from weir.datastream.window_state import AggregateContents, Contents, ListContents, ReduceContents
 
 if TYPE_CHECKING:
-    from weir.datastream.data_stream import DataStream, KeyedStream
+    from weir.common.typeinfo import TypeInformation
+    from weir.datastream import OutputTag
+    from weir.datastream.data_stream import DataStream, KeyedStream, ReduceLike
+    from weir.datastream.functions import (
+        AggregateFunction,
+        AllWindowFunction,
+        ProcessAllWindowFunction,
+        ProcessWindowFunction,
+        WindowFunction,
+    )
+    from weir.datastream.stream_execution_environment import StreamExecutionEnvironment
+
+    # ``window_all`` streams take the ``All`` variants of the window functions.
+    WindowFunctionLike = WindowFunction[Any, Any, Any, Any] | AllWindowFunction[Any, Any, Any]
+    ProcessWindowFunctionLike = ProcessWindowFunction[Any, Any, Any, Any] | ProcessAllWindowFunction[Any, Any, Any]
 
 
 class WindowedStream:
@@ -32,11 +46,11 @@ class WindowedStream:
         self._allowed_lateness = 0
         self._late_data_tag: Any = None
 
-    def get_execution_environment(self) -> Any:
+    def get_execution_environment(self) -> StreamExecutionEnvironment:
         """The environment of the stream."""
         return self._keyed_stream.get_execution_environment()
 
-    def get_input_type(self) -> Any:
+    def get_input_type(self) -> TypeInformation | None:
         """The input records' type information, when declared."""
         return self._keyed_stream.get_type()
 
@@ -60,7 +74,7 @@ class WindowedStream:
         self._allowed_lateness = ms
         return self
 
-    def side_output_late_data(self, output_tag: Any) -> "WindowedStream":
+    def side_output_late_data(self, output_tag: OutputTag) -> "WindowedStream":
         """Sends elements arriving after their windows' lateness to the side output
         ``output_tag`` (read it with ``get_side_output``) instead of dropping them."""
         if not hasattr(output_tag, "tag_id"):
@@ -68,17 +82,19 @@ class WindowedStream:
         self._late_data_tag = output_tag
         return self
 
-    def _run(self, contents: Contents, function: Any, output_type: Any) -> "DataStream":
+    def _run(self, contents: Contents, function: Any, output_type: TypeInformation | None) -> "DataStream":
         op = WindowOperator(self._assigner, self._trigger, contents, internal(function, self._all_windows),
                             self._allowed_lateness, self._late_data_tag)
         return self._keyed_stream.process(op, output_type)
 
-    def reduce(self, reduce_function: Any, window_function: Any = None, output_type: Any = None) -> "DataStream":
+    def reduce(self, reduce_function: ReduceLike, window_function: WindowFunctionLike | ProcessWindowFunctionLike | None = None,
+               output_type: TypeInformation | None = None) -> "DataStream":
         """Each window's elements combined by ``reduce_function`` as they arrive; the result,
         or what ``window_function`` makes of it, is the window's output."""
         return self._run(ReduceContents(as_callable(reduce_function, "reduce")), window_function, output_type)
 
-    def aggregate(self, aggregate_function: Any, window_function: Any = None, accumulator_type: Any = None, output_type: Any = None) -> "DataStream":
+    def aggregate(self, aggregate_function: AggregateFunction, window_function: WindowFunctionLike | ProcessWindowFunctionLike | None = None,
+                  accumulator_type: TypeInformation | None = None, output_type: TypeInformation | None = None) -> "DataStream":
         """Each window's elements accumulated by ``aggregate_function`` (an AggregateFunction);
         its result, or what ``window_function`` makes of it, is the window's output."""
         for method in ("create_accumulator", "add", "get_result"):
@@ -86,13 +102,13 @@ class WindowedStream:
                 raise TypeError(f"expected an AggregateFunction (create_accumulator, add, get_result, merge), got {aggregate_function!r}")
         return self._run(AggregateContents(aggregate_function), window_function, output_type)
 
-    def apply(self, window_function: Any, output_type: Any = None) -> "DataStream":
+    def apply(self, window_function: WindowFunctionLike, output_type: TypeInformation | None = None) -> "DataStream":
         """Each window's elements given to ``window_function.apply``."""
         if not hasattr(window_function, "apply"):
             raise TypeError(f"expected a WindowFunction (apply), got {window_function!r}")
         return self._run(ListContents(), window_function, output_type)
 
-    def process(self, process_window_function: Any, output_type: Any = None) -> "DataStream":
+    def process(self, process_window_function: ProcessWindowFunctionLike, output_type: TypeInformation | None = None) -> "DataStream":
         """Each window's elements given to ``process_window_function.process`` with a context."""
         if not hasattr(process_window_function, "process"):
             raise TypeError(f"expected a ProcessWindowFunction (process), got {process_window_function!r}")

@@ -2,17 +2,16 @@
 expressions, ``DataTypes``, descriptors and Python functions."""
 
 from weir.common.types import Row, RowKind
+from weir.errors import unsupported_class as _placeholder
+from weir.table.data_view import DataView, ListView, MapView
 from weir.table.descriptors import FormatDescriptor, Schema, TableDescriptor
 from weir.table.environment_settings import EnvironmentSettings, TableConfig
+from weir.table.explain_detail import ChangelogMode, ExplainDetail, SqlDialect
 from weir.table.expressions import Expression
-from weir.table.table import GroupedTable, Table, TableSchema
+from weir.table.table import GroupedTable, GroupWindowedTable, Table, TableSchema
 from weir.table.table_environment import StatementSet, StreamTableEnvironment, TableEnvironment
 from weir.table.table_result import ResultKind, TableResult
 from weir.table.types import DataType, DataTypes
-from weir.errors import unsupported_class as _placeholder
-from weir.table.data_view import DataView, ListView, MapView
-from weir.table.explain_detail import ChangelogMode, ExplainDetail, SqlDialect
-from weir.table.table import GroupWindowedTable
 from weir.table.udf import AggregateFunction, AsyncScalarFunction, FunctionContext, ScalarFunction, TableAggregateFunction, TableFunction, udaf, udf, udtf
 
 WindowGroupedTable = GroupedTable

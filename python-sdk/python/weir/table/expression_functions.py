@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from weir.errors import declare_unsupported, unsupported_function
-from weir.table.expressions import CallExpr, CastExpr, Expression, Lowering, LiteralExpr, _e
+from weir.table.expressions import CallExpr, CastExpr, Expression, LiteralExpr, Lowering, _e
 from weir.table.types import DataType
 
 
@@ -131,7 +131,58 @@ CURRENT_ROW = _OverBound("CURRENT_ROW")
 CURRENT_RANGE = _OverBound("CURRENT_RANGE")
 
 
-_PROPERTIES = frozenset(['acos', 'array_agg', 'ascii', 'asin', 'atan', 'bin', 'cardinality', 'chr', 'collect', 'cos', 'cosh', 'cot', 'degrees', 'element', 'first_value', 'flatten', 'from_base64', 'hex', 'last_value', 'map_entries', 'map_keys', 'map_values', 'md5', 'month', 'months', 'proctime', 'quarter', 'quarters', 'radians', 'sha1', 'sha224', 'sha256', 'sha384', 'sha512', 'sin', 'sinh', 'stddev_pop', 'stddev_samp', 'sum0', 'tan', 'tanh', 'to_base64', 'to_time', 'unhex', 'var_pop', 'var_samp', 'year', 'years'])
+_PROPERTIES = frozenset(
+    [
+        "acos",
+        "array_agg",
+        "ascii",
+        "asin",
+        "atan",
+        "bin",
+        "cardinality",
+        "chr",
+        "collect",
+        "cos",
+        "cosh",
+        "cot",
+        "degrees",
+        "element",
+        "first_value",
+        "flatten",
+        "from_base64",
+        "hex",
+        "last_value",
+        "map_entries",
+        "map_keys",
+        "map_values",
+        "md5",
+        "month",
+        "months",
+        "proctime",
+        "quarter",
+        "quarters",
+        "radians",
+        "sha1",
+        "sha224",
+        "sha256",
+        "sha384",
+        "sha512",
+        "sin",
+        "sinh",
+        "stddev_pop",
+        "stddev_samp",
+        "sum0",
+        "tan",
+        "tanh",
+        "to_base64",
+        "to_time",
+        "unhex",
+        "var_pop",
+        "var_samp",
+        "year",
+        "years",
+    ]
+)
 declare_unsupported(Expression, {
     "acos": "the ACOS function",
     "array_agg": "ARRAY/MAP functions",

@@ -9,7 +9,8 @@ exactly the plan the SQL front end produces, and every node is validated as it i
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from weir.common.types import Row
 from weir.errors import PlanError, declare_unsupported, unsupported
@@ -22,7 +23,9 @@ from weir.table.window import GroupWindow
 if TYPE_CHECKING:
     import pandas
 
+    from weir.table.explain_detail import ExplainDetail
     from weir.table.table_environment import TableEnvironment
+    from weir.table.udf import UserDefinedScalarFunctionWrapper
 
 
 def _expr(e: Expression | str) -> Expression:
@@ -309,7 +312,7 @@ class Table:
             raise PlanError("left_outer_join_lateral: the join predicate can only be empty or the literal TRUE")
         return self._lateral(table_function_call, keep_input=True, outer=True)
 
-    def map(self, func: Any) -> "Table":
+    def map(self, func: Expression | UserDefinedScalarFunctionWrapper) -> "Table":
         """Not supported yet: use ``select`` with a ``@udf``."""
         raise unsupported("Table.map (use select with a @udf)")
 
@@ -376,7 +379,7 @@ class Table:
         rows = _final_rows(self._collect())
         return pandas.DataFrame([list(r) for r in rows], columns=self._names())
 
-    def explain(self, *extra_details: Any) -> str:
+    def explain(self, *extra_details: ExplainDetail) -> str:
         """The plan: one line per node, then the JSON job spec."""
         lines = []
         for n in self._nodes:
@@ -384,7 +387,7 @@ class Table:
             lines.append(f"{n['id']}: {n['kind']}" + (f" <- {', '.join(inputs)}" if inputs else ""))
         return "\n".join(lines) + "\n\n" + json.dumps({"nodes": self._nodes}, indent=2)
 
-    def print_explain(self, *extra_details: Any) -> None:
+    def print_explain(self, *extra_details: ExplainDetail) -> None:
         """Prints :meth:`explain`."""
         print(self.explain(*extra_details))
 
@@ -557,9 +560,17 @@ def _final_rows(changes: list[Row]) -> list[Row]:
     return [Row._make(list(k), fields) for k, n in counts.items() for _ in range(max(n, 0))]
 
 
-declare_unsupported(Table, {
-    "flat_aggregate": "table aggregate functions", "intersect": "INTERSECT", "intersect_all": "INTERSECT ALL", "minus": "EXCEPT",
-    "minus_all": "EXCEPT ALL", "insert_into": "Table.insert_into (use execute_insert)", "to_changelog": "Table.to_changelog (use StreamTableEnvironment.to_changelog_stream)",
-    "from_changelog": "Table.from_changelog",
-})
+declare_unsupported(
+    Table,
+    {
+        "flat_aggregate": "table aggregate functions",
+        "intersect": "INTERSECT",
+        "intersect_all": "INTERSECT ALL",
+        "minus": "EXCEPT",
+        "minus_all": "EXCEPT ALL",
+        "insert_into": "Table.insert_into (use execute_insert)",
+        "to_changelog": "Table.to_changelog (use StreamTableEnvironment.to_changelog_stream)",
+        "from_changelog": "Table.from_changelog",
+    },
+)
 declare_unsupported(GroupedTable, {"flat_aggregate": "table aggregate functions"})

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import itertools
 import json
-from typing import Any, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from weir import _weir
 from weir._gc import paced
@@ -20,6 +21,13 @@ from weir.table.table import Table
 from weir.table.table_result import ResultKind, TableResult, changelog_rows
 from weir.table.types import DataType, RowType, type_of
 from weir.table.udf import UserDefinedAggregateFunctionWrapper, UserDefinedFunctionWrapper, UserDefinedScalarFunctionWrapper, UserDefinedTableFunctionWrapper
+
+if TYPE_CHECKING:
+    from weir.common.configuration import Configuration
+    from weir.datastream import DataStream, StreamExecutionEnvironment
+    from weir.table.descriptors import Schema
+    from weir.table.explain_detail import ChangelogMode
+    from weir.table.expressions import Expression
 
 Field = tuple[str, str, bool]
 
@@ -37,7 +45,7 @@ class TableEnvironment:
         self._config.set("execution.runtime-mode", "streaming" if settings.is_streaming_mode() else "batch")
 
     @staticmethod
-    def create(environment_settings: EnvironmentSettings | Any = None) -> "TableEnvironment":
+    def create(environment_settings: EnvironmentSettings | Configuration | None = None) -> "TableEnvironment":
         """A new environment in the given mode (streaming by default)."""
         if environment_settings is not None and not isinstance(environment_settings, EnvironmentSettings):
             mode = getattr(environment_settings, "to_dict", lambda: {})().get("execution.runtime-mode", "streaming")
@@ -83,15 +91,21 @@ class TableEnvironment:
         if known is not None:
             return known[1]
         name = f"{function.internal_name}_batch"
-        self._session.register_table_function(name, function.batch_callable(), [("r", function.result_type.sql)], function.input_type_names(), function.name, batched=True)
+        self._session.register_table_function(
+            name, function.batch_callable(), [("r", function.result_type.sql)], function.input_type_names(), function.name, batched=True
+        )
         self._functions[key] = (function, name)
         return name
 
     def _register(self, name: str, function: UserDefinedFunctionWrapper) -> None:
         if isinstance(function, UserDefinedTableFunctionWrapper):
-            self._session.register_table_function(name, function.batch_callable(), function.output_columns(), function.input_type_names(), function.name, batched=True)
+            self._session.register_table_function(
+                name, function.batch_callable(), function.output_columns(), function.input_type_names(), function.name, batched=True
+            )
         elif isinstance(function, UserDefinedScalarFunctionWrapper):
-            self._session.register_scalar_function(name, function.row_callable(), function.result_type.sql, function.input_type_names(), function.deterministic, function.name)
+            self._session.register_scalar_function(
+                name, function.row_callable(), function.result_type.sql, function.input_type_names(), function.deterministic, function.name
+            )
         elif isinstance(function, UserDefinedAggregateFunctionWrapper):
             self._session.register_aggregate_function(name, function.apply_callable(), function.result_type.sql, function.input_type_names(), function.name)
         else:
@@ -195,7 +209,7 @@ class TableEnvironment:
 
         return self.from_elements(rows, DataTypes.ROW([DataTypes.FIELD(n, t) for n, t in zip(names, types)]))
 
-    def create_temporary_view(self, view_path: str, table_or_stream: Any, *fields: Any) -> None:
+    def create_temporary_view(self, view_path: str, table_or_stream: Table | DataStream, *fields: str | Expression | Schema) -> None:
         """Registers ``table`` under ``view_path`` for SQL and ``from_path``."""
         if not isinstance(table_or_stream, Table):
             raise unsupported("views over DataStreams outside a StreamTableEnvironment")
@@ -330,12 +344,14 @@ class StreamTableEnvironment(TableEnvironment):
     """The Table API over a :class:`weir.datastream.StreamExecutionEnvironment`: tables and
     streams of one environment share its engine session, so a job can mix both."""
 
-    def __init__(self, settings: EnvironmentSettings | None = None, stream_env: Any = None) -> None:
+    def __init__(self, settings: EnvironmentSettings | None = None, stream_env: StreamExecutionEnvironment | None = None) -> None:
         super().__init__(settings, session=getattr(stream_env, "_session", None))
         self._stream_env = stream_env
 
     @staticmethod
-    def create(stream_execution_environment: Any = None, environment_settings: EnvironmentSettings | None = None) -> "StreamTableEnvironment":  # type: ignore[override]
+    def create(  # type: ignore[override]
+        stream_execution_environment: StreamExecutionEnvironment | None = None, environment_settings: EnvironmentSettings | None = None
+    ) -> "StreamTableEnvironment":
         """An environment in the stream environment's runtime mode and parallelism."""
         if environment_settings is None and stream_execution_environment is not None:
             batch = getattr(stream_execution_environment, "_batch", False)
@@ -350,7 +366,7 @@ class StreamTableEnvironment(TableEnvironment):
             env.get_config().set("parallelism.default", parallelism)
         return env
 
-    def from_data_stream(self, data_stream: Any, *schema: Any) -> Table:
+    def from_data_stream(self, data_stream: DataStream, *schema: str | Expression | Schema | DataType) -> Table:
         """A table of the stream's records. Its columns come from ``schema`` (a ``Schema``,
         ``DataTypes.ROW``, or column names for a stream with a ``Types.ROW_NAMED``/``ROW``/
         ``TUPLE`` type), else from the stream's type (``output_type=`` of its last ``map``, or
@@ -373,7 +389,7 @@ class StreamTableEnvironment(TableEnvironment):
                    "columns": [{"name": n, "expr": {"column": h}} for (n, _), h in zip(columns, hidden)]}
         return Table._from_nodes(self, nodes + [flat, project], project["id"])
 
-    def create_temporary_view(self, view_path: str, table_or_stream: Any, *fields: Any) -> None:
+    def create_temporary_view(self, view_path: str, table_or_stream: Table | DataStream, *fields: str | Expression | Schema) -> None:
         """Registers a table, or a DataStream (through :meth:`from_data_stream`), for SQL."""
         if not isinstance(table_or_stream, Table):
             table_or_stream = self.from_data_stream(table_or_stream, *fields)
@@ -382,7 +398,7 @@ class StreamTableEnvironment(TableEnvironment):
     def _changelog(self, table: Table) -> list[Row]:
         return table._collect()
 
-    def to_data_stream(self, table: Table, target_data_type: Any = None) -> Any:
+    def to_data_stream(self, table: Table, target_data_type: DataType | None = None) -> DataStream:
         """The table's rows as a DataStream of named :class:`Row` records. The table must be
         insert-only (else use :meth:`to_changelog_stream`). Its job runs here, to completion
         (Weir's DataStream jobs are bounded)."""
@@ -395,12 +411,12 @@ class StreamTableEnvironment(TableEnvironment):
             raise PlanError("to_data_stream needs an insert-only table, but this one updates its rows; use to_changelog_stream", "invalid_plan")
         return self._stream().from_collection(rows)
 
-    def to_changelog_stream(self, table: Table, target_schema: Any = None, changelog_mode: Any = None) -> Any:
+    def to_changelog_stream(self, table: Table, target_schema: Schema | None = None, changelog_mode: ChangelogMode | None = None) -> DataStream:
         """The table's changelog as a DataStream of :class:`Row` records carrying their
         ``RowKind`` (``+I``, ``-U``, ``+U``, ``-D``). Its job runs here, to completion."""
         return self._stream().from_collection(self._changelog(table))
 
-    def _stream(self) -> Any:
+    def _stream(self) -> StreamExecutionEnvironment:
         if self._stream_env is None:
             raise unsupported("DataStream conversions without a StreamExecutionEnvironment")
         return self._stream_env
@@ -458,16 +474,38 @@ def _renamed(nodes: list[dict[str, Any]], prefix: str) -> list[dict[str, Any]]:
     return out
 
 
-declare_unsupported(TableEnvironment, {
-    "add_python_archive": "Python archives", "set_python_requirements": "Python requirements", "compile_plan_sql": "compiled plans",
-    "execute_plan": "compiled plans", "load_plan": "compiled plans", "create_catalog": "catalogs", "register_catalog": "catalogs",
-    "get_catalog": "catalogs", "use_catalog": "catalogs", "use_database": "databases", "create_java_function": "Java functions (Weir has no JVM)",
-    "create_java_temporary_function": "Java functions (Weir has no JVM)", "create_java_temporary_system_function": "Java functions (Weir has no JVM)",
-    "create_model": "models", "create_temporary_model": "models", "drop_model": "models", "drop_temporary_model": "models", "list_models": "models",
-    "list_temporary_models": "models", "create_view": "permanent views (use create_temporary_view)", "from_descriptor": "TableEnvironment.from_descriptor (use create_temporary_table, then from_path)",
-    "list_materialized_tables": "materialized tables", "load_module": "modules", "unload_module": "modules", "use_modules": "modules",
-    "list_modules": "modules", "list_full_modules": "modules",
-})
+declare_unsupported(
+    TableEnvironment,
+    {
+        "add_python_archive": "Python archives",
+        "set_python_requirements": "Python requirements",
+        "compile_plan_sql": "compiled plans",
+        "execute_plan": "compiled plans",
+        "load_plan": "compiled plans",
+        "create_catalog": "catalogs",
+        "register_catalog": "catalogs",
+        "get_catalog": "catalogs",
+        "use_catalog": "catalogs",
+        "use_database": "databases",
+        "create_java_function": "Java functions (Weir has no JVM)",
+        "create_java_temporary_function": "Java functions (Weir has no JVM)",
+        "create_java_temporary_system_function": "Java functions (Weir has no JVM)",
+        "create_model": "models",
+        "create_temporary_model": "models",
+        "drop_model": "models",
+        "drop_temporary_model": "models",
+        "list_models": "models",
+        "list_temporary_models": "models",
+        "create_view": "permanent views (use create_temporary_view)",
+        "from_descriptor": "TableEnvironment.from_descriptor (use create_temporary_table, then from_path)",
+        "list_materialized_tables": "materialized tables",
+        "load_module": "modules",
+        "unload_module": "modules",
+        "use_modules": "modules",
+        "list_modules": "modules",
+        "list_full_modules": "modules",
+    },
+)
 declare_unsupported(StreamTableEnvironment, {
     "from_changelog_stream": "from_changelog_stream", "to_append_stream": "to_append_stream (use to_data_stream)",
     "to_retract_stream": "to_retract_stream (use to_changelog_stream)",

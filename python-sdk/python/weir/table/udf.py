@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import functools
 import itertools
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from weir.errors import unsupported, unsupported_class, unsupported_function
 from weir.table.expressions import AggregateExpr, CallExpr, Expression, _e
@@ -33,7 +34,7 @@ class FunctionContext:
 class UserDefinedFunction:
     """Base class of class-style user functions (``open``/``close`` hooks)."""
 
-    def open(self, function_context: Any) -> None:
+    def open(self, function_context: FunctionContext) -> None:
         """Called once before the first call (not called by Weir yet)."""
 
     def close(self) -> None:
@@ -173,7 +174,9 @@ class UserAggregateExpr(AggregateExpr):
 class UserDefinedAggregateFunctionWrapper(UserDefinedFunctionWrapper):
     """An aggregate function (``@udaf``); ``f(col('a'))`` is an aggregate expression."""
 
-    def __init__(self, func: AggregateFunction, input_types: Any, result_type: DataType, accumulator_type: DataType | None, name: str | None, deterministic: bool) -> None:
+    def __init__(
+        self, func: AggregateFunction, input_types: Any, result_type: DataType, accumulator_type: DataType | None, name: str | None, deterministic: bool
+    ) -> None:
         self.aggregate = func
         super().__init__(func, input_types, name, deterministic)
         self.result_type = result_type

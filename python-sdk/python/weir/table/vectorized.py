@@ -4,7 +4,8 @@ with the Series of a group's values."""
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from weir.table.udf import AggregateFunction
 

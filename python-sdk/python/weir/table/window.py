@@ -47,7 +47,14 @@ class GroupWindow:
         """The job spec's ``window`` node for this window over ``input_id``."""
         if self.time_field is None or self.alias_name is None:
             raise TypeError("a group window needs .on(time column) and .alias(name)")
-        node: dict[str, Any] = {"kind": "window", "id": node_id, "input": input_id, "window": self.kind, "time_column": self.time_field, "size_ms": self.size_ms}
+        node: dict[str, Any] = {
+            "kind": "window",
+            "id": node_id,
+            "input": input_id,
+            "window": self.kind,
+            "time_column": self.time_field,
+            "size_ms": self.size_ms,
+        }
         if self.kind == "hop":
             if self.slide_ms is None:
                 raise TypeError("a sliding window needs .every(slide)")

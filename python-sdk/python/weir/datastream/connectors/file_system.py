@@ -236,6 +236,19 @@ FileEnumeratorProvider = unsupported_class("FileEnumeratorProvider", "custom fil
 FileSplitAssignerProvider = unsupported_class("FileSplitAssignerProvider", "custom split assignment", __name__)
 
 __all__ = [
-    "BucketAssigner", "BulkFormat", "Encoder", "FileCompactStrategy", "FileCompactor", "FileEnumeratorProvider", "FileSplitAssignerProvider", "FileSink", "FileSource", "FileSourceBuilder", "OutputFileConfig",
-    "RollingPolicy", "RowFormatBuilder", "StreamFormat", "StreamingFileSink",
+    "BucketAssigner",
+    "BulkFormat",
+    "Encoder",
+    "FileCompactStrategy",
+    "FileCompactor",
+    "FileEnumeratorProvider",
+    "FileSplitAssignerProvider",
+    "FileSink",
+    "FileSource",
+    "FileSourceBuilder",
+    "OutputFileConfig",
+    "RollingPolicy",
+    "RowFormatBuilder",
+    "StreamFormat",
+    "StreamingFileSink",
 ]
