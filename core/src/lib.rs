@@ -10,6 +10,7 @@ pub mod compile;
 pub mod connectors;
 pub mod error;
 pub mod expr;
+pub mod job;
 pub mod ops;
 pub mod plan;
 pub mod runtime;

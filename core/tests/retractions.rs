@@ -11,7 +11,7 @@ use weir_core::connectors::SinkContext;
 use weir_core::expr::{bind, AggregateSignature, BindContext, EvalError, Expr, GroupUpdate, UserAggregateFunction};
 use weir_core::ops::{self, Evaluator, JoinSpec, Ranking, Rows, SortSpec};
 use weir_core::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate, JoinType, RuntimeMode};
-use weir_core::runtime::{CancelToken, JobContext, JobMetrics};
+use weir_core::job::{CancelToken, JobContext, JobMetrics};
 use weir_core::types::{DataType, Field, Row, Schema, Value};
 
 /// An operator under test: builds its output from one or two input collections.

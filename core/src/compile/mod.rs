@@ -15,7 +15,7 @@ use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
 use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
 use crate::plan::{BoundAggregate, BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::Row;
 
 fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {

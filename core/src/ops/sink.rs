@@ -16,7 +16,7 @@ use crate::connectors::SinkWriter;
 use crate::error::RuntimeError;
 use crate::expr::CompiledExpr;
 use crate::plan::RuntimeMode;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{Row, RowKind, Value};
 
 use super::ordering::{compare_by, SortSpec};

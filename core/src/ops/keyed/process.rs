@@ -28,7 +28,7 @@ use weir_state::codec::decode_exact;
 use weir_state::{ListState, MapState, StateError, TimeDomain, ValueState};
 
 use crate::expr::{CompiledExpr, EvalError, ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, Rows};
