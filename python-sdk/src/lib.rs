@@ -18,6 +18,8 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _weir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The sink connector that keeps a job's rows for the caller, named by the engine's registry.
+    m.add("CALLER_SINK", weir_core::connectors::registry::caller_sink())?;
     session::register(m)?;
     process::register(m)?;
     Ok(())

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::connectors::{Options, SourceFactory};
+use crate::connectors::{Options, SinkFactory, SourceFactory};
 use crate::expr::{BindContext, BoundExpr};
 use crate::types::{DataType, Schema};
 
@@ -269,6 +269,8 @@ pub enum PlanOp {
         connector: String,
         /// Connector options.
         options: Options,
+        /// The configured connector.
+        sink: Arc<dyn SinkFactory>,
     },
 }
 

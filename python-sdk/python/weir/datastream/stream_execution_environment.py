@@ -138,7 +138,7 @@ class StreamExecutionEnvironment:
                     seen.add(n["id"])
                     nodes.append(n)
             sink = f"__sink_{i}"
-            nodes.append({"kind": "sink", "id": sink, "input": head, "connector": "collect"})
+            nodes.append({"kind": "sink", "id": sink, "input": head, "connector": _weir.CALLER_SINK})
             sinks.append((sink, writer))
         self._sinks = []
         started = time.monotonic()
@@ -179,7 +179,7 @@ class StreamExecutionEnvironment:
         return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))
 
     def _collect(self, nodes: list[dict[str, Any]], head: str) -> list[Any]:
-        sink = {"kind": "sink", "id": "__collect", "input": head, "connector": "collect"}
+        sink = {"kind": "sink", "id": "__collect", "input": head, "connector": _weir.CALLER_SINK}
         return records.decode(self._run(nodes + [sink]).get("__collect", []))
 
 
