@@ -14,9 +14,9 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Value};
 
-use super::bind::ExprError;
+use super::error::ExprError;
 use super::bound::{BoundExpr, Kernel};
-use super::compile::EvalError;
+use super::error::EvalError;
 use super::table_functions::{bind_table_function, BoundTableFunction, TableFunction, TableFunctionRegistry};
 use super::user_process::UserProcessFunction;
 

@@ -18,9 +18,10 @@ use std::sync::Arc;
 
 use crate::types::{edit_distance, DataType, Row, Value};
 
-use super::bind::{BindContext, ExprError};
+use super::bind::BindContext;
+use super::error::ExprError;
 use super::bound::{BoundExpr, EvalResult, Kernel};
-use super::compile::EvalError;
+use super::error::EvalError;
 use super::types::common_type;
 use super::zone::SessionZone;
 
