@@ -16,5 +16,6 @@ pub mod plan;
 pub mod runtime;
 pub mod sql;
 pub mod types;
+pub mod udf;
 
 pub use error::{Error, PlanError, RuntimeError, SpecPath};

@@ -17,7 +17,7 @@ pub struct BindContext {
     /// rendered in. UTC and fixed offsets (`+08:00`) are supported; named zones are not yet.
     pub time_zone: Option<String>,
     /// User functions (Python UDFs), consulted after the built-in functions.
-    pub functions: super::udf::UserFunctions,
+    pub functions: crate::udf::UserFunctions,
 }
 
 impl BindContext {

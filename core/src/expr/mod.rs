@@ -17,8 +17,6 @@ mod like;
 mod literal;
 pub mod table_functions;
 mod types;
-pub mod udf;
-pub mod user_process;
 mod zone;
 
 #[cfg(test)]
@@ -32,5 +30,3 @@ pub use error::{EvalError, ExprError};
 pub use functions::function_names;
 pub use table_functions::{bind_table_function, BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry};
 pub use types::common_type;
-pub use udf::{AggregateSignature, GroupUpdate, ScalarFunction, ScalarSignature, UserAccumulator, UserAggregateFunction, UserFunctions};
-pub use user_process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};

@@ -85,7 +85,7 @@ pub struct BoundAggregate {
 #[derive(Clone)]
 pub struct BoundUserAggregate {
     /// The function.
-    pub function: Arc<dyn crate::expr::UserAggregateFunction>,
+    pub function: Arc<dyn crate::udf::UserAggregateFunction>,
     /// The arguments, converted to the function's parameter types.
     pub args: Vec<BoundExpr>,
     /// The result type.
@@ -252,7 +252,7 @@ pub enum PlanOp {
     /// A user process function with keyed state and timers.
     Process {
         /// The function.
-        function: Arc<dyn crate::expr::UserProcessFunction>,
+        function: Arc<dyn crate::udf::process::UserProcessFunction>,
         /// Per input, its key expressions (cast to common types).
         keys: Vec<Vec<BoundExpr>>,
         /// Per input, its BYTES record column.

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use crate::connectors::{create_sink, create_source, ValuesSource};
 use crate::error::{PlanError, SpecPath};
-use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError, UserFunctions};
+use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError};
+use crate::udf::UserFunctions;
 use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
