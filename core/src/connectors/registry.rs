@@ -142,6 +142,13 @@ pub fn console_sink() -> &'static str {
     print::PrintConnector.name()
 }
 
+/// The source connector that generates rows (`datagen`): with `fields.<f>.kind = sequence`
+/// a column counts from `fields.<f>.start` to `fields.<f>.end`, which front ends use to number
+/// the elements of a collection without writing them into the job.
+pub fn sequence_source() -> &'static str {
+    datagen::DatagenConnector.name()
+}
+
 /// The file-system paths the options of `connector` name when used as `role`; `None` when the
 /// connector is unknown (the caller decides how careful to be with options it cannot read).
 pub fn option_paths<'o>(connector: &str, options: &'o Options, role: ConnectorRole) -> Option<Vec<OptionPath<'o>>> {

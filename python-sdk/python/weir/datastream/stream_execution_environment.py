@@ -97,7 +97,7 @@ class StreamExecutionEnvironment:
             # The indexes from a sequence, not a million JSON rows (batch: every row at time 0
             # either way; streaming keeps the values node, whose rows all come at once).
             options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(len(items) - 1)}
-            node = {"kind": "source", "id": self._fresh_id("collection"), "connector": "datagen", "options": options, "schema": schema}
+            node = {"kind": "source", "id": self._fresh_id("collection"), "connector": _weir.SEQUENCE_SOURCE, "options": options, "schema": schema}
         else:
             node = {"kind": "values", "id": self._fresh_id("collection"), "schema": schema, "rows": [[i] for i in range(len(items))]}
         return DataStream(self, [node], node["id"], [], source=items, type_info=type_info)
