@@ -86,26 +86,23 @@ pub enum RuntimeError {
     Worker(String),
 }
 
-/// Any error a job can end with.
+/// Any error a job can end with. SQL text that cannot be planned is a
+/// `sql::SqlError` of the SQL front end, which sits above this module.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The job spec is invalid.
     #[error("invalid job: {0}")]
     Plan(#[from] PlanError),
-    /// The SQL text is invalid or unsupported.
-    #[error("{0}")]
-    Sql(#[from] crate::sql::SqlError),
     /// The job failed while running.
     #[error("job failed: {0}")]
     Runtime(#[from] RuntimeError),
 }
 
 impl Error {
-    /// A stable code clients can branch on (`invalid_plan`, `sql_error`, `bad_record`, ...).
+    /// A stable code clients can branch on (`invalid_plan`, `bad_record`, ...).
     pub fn code(&self) -> &'static str {
         match self {
             Error::Plan(_) => "invalid_plan",
-            Error::Sql(_) => "sql_error",
             Error::Runtime(RuntimeError::BadRecord { .. }) => "bad_record",
             Error::Runtime(RuntimeError::Eval { .. }) => "eval_error",
             Error::Runtime(RuntimeError::Io { .. }) => "io_error",

@@ -10,10 +10,12 @@ pub mod compile;
 pub mod connectors;
 pub mod error;
 pub mod expr;
+pub mod job;
 pub mod ops;
 pub mod plan;
 pub mod runtime;
 pub mod sql;
 pub mod types;
+pub mod udf;
 
 pub use error::{Error, PlanError, RuntimeError, SpecPath};

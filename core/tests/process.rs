@@ -11,7 +11,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value as Json};
-use weir_core::expr::{EvalError, ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserFunctions, UserProcessFunction};
+use weir_core::expr::EvalError;
+use weir_core::udf::UserFunctions;
+use weir_core::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
 use weir_core::plan::{parse_job_spec, validate_with_functions, RuntimeMode};
 use weir_core::runtime::{run_job, start_job, RunOptions};
 use weir_core::types::{DataType, Field, Row, RowKind, Value};

@@ -8,10 +8,11 @@ use proptest::prelude::*;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use weir_core::connectors::SinkContext;
-use weir_core::expr::{bind, AggregateSignature, BindContext, EvalError, Expr, GroupUpdate, UserAggregateFunction};
+use weir_core::expr::{bind, BindContext, EvalError, Expr};
+use weir_core::udf::{AggregateSignature, GroupUpdate, UserAggregateFunction};
 use weir_core::ops::{self, Evaluator, JoinSpec, Ranking, Rows, SortSpec};
 use weir_core::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate, JoinType, RuntimeMode};
-use weir_core::runtime::{CancelToken, JobContext, JobMetrics};
+use weir_core::job::{CancelToken, JobContext, JobMetrics};
 use weir_core::types::{DataType, Field, Row, Schema, Value};
 
 /// An operator under test: builds its output from one or two input collections.

@@ -35,7 +35,6 @@ pub fn plan_error(py: Python<'_>, e: &PlanError) -> PyErr {
 /// Any engine error.
 pub fn engine_error(py: Python<'_>, e: &Error) -> PyErr {
     match e {
-        Error::Sql(s) => sql_error(py, s),
         Error::Plan(p) => plan_error(py, p),
         Error::Runtime(RuntimeError::Cancelled) => weir_error(py, "JobCancelledError", &e.to_string(), e.code()),
         Error::Runtime(_) => weir_error(py, "JobError", &e.to_string(), e.code()),

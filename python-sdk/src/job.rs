@@ -9,7 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::PyList;
 use weir_core::Error;
 use weir_core::connectors::CollectedRows;
-use weir_core::runtime::{CancelToken, JobOutcome};
+use weir_core::job::CancelToken;
+use weir_core::runtime::JobOutcome;
 
 use crate::convert::row_to_py;
 use crate::errors::engine_error;

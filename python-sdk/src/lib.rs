@@ -18,6 +18,10 @@ use pyo3::prelude::*;
 #[pymodule]
 fn _weir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The sink connector that keeps a job's rows for the caller, named by the engine's registry.
+    m.add("CALLER_SINK", weir_core::connectors::registry::caller_sink())?;
+    // The source connector that generates sequences (its `fields.<f>.kind = sequence` option).
+    m.add("SEQUENCE_SOURCE", weir_core::connectors::registry::sequence_source())?;
     session::register(m)?;
     process::register(m)?;
     Ok(())

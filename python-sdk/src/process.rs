@@ -22,8 +22,9 @@ use std::time::Duration;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
-use weir_core::expr::user_process::{StateTtlConfig, TimeDomain, TtlUpdateType};
-use weir_core::expr::{EvalError, ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
+use weir_core::udf::process::{StateTtlConfig, TimeDomain, TtlUpdateType};
+use weir_core::expr::EvalError;
+use weir_core::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
 use weir_core::types::{Field, Row};
 
 use crate::convert::{from_py, to_py};

@@ -13,7 +13,8 @@ use std::time::Duration;
 use pyo3::prelude::*;
 use weir_core::Error;
 use weir_core::plan::ValidatedPlan;
-use weir_core::runtime::{CancelToken, JobOutcome, RunOptions, run_job};
+use weir_core::job::CancelToken;
+use weir_core::runtime::{JobOutcome, RunOptions, run_job};
 
 /// Allocations between two generation-0 collections while a job runs (Python's default: 700;
 /// `weir._gc.BULK_GEN0_THRESHOLD`, the same pacing for bulk row conversion in Python).

@@ -9,7 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use weir_core::SpecPath;
 use weir_core::plan::{PlanValidator, RuntimeMode, ValidatedPlan, job_config, parse_job_spec, validate_with_functions};
-use weir_core::runtime::{CancelToken, RunOptions, start_job};
+use weir_core::job::CancelToken;
+use weir_core::runtime::{RunOptions, start_job};
 use weir_core::sql::{PlanView, SqlOutcome, SqlSession};
 use weir_core::types::{DataType, Field};
 

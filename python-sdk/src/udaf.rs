@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
-use weir_core::expr::{AggregateSignature, EvalError, GroupUpdate, UserAccumulator, UserAggregateFunction};
+use weir_core::expr::EvalError;
+use weir_core::udf::{AggregateSignature, GroupUpdate, UserAccumulator, UserAggregateFunction};
 use weir_core::types::{DataType, Value};
 
 use crate::convert::{from_py, to_py};

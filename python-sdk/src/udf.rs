@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
 use weir_core::expr::table_functions::TableSignature;
-use weir_core::expr::{EvalError, ScalarFunction, ScalarSignature, TableFunction};
+use weir_core::expr::{EvalError, TableFunction};
+use weir_core::udf::{ScalarFunction, ScalarSignature};
 use weir_core::types::{DataType, Field, Row, Value};
 
 use crate::convert::{from_py, to_py};

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context};
 
+use weir_core::connectors::registry::console_sink;
 use weir_core::connectors::PrintFormat;
 use weir_core::plan::{parse_job_spec, validate as validate_plan, JobSpec, Node, RuntimeMode, ValidatedPlan};
 use weir_core::runtime::{run_job, RunOptions};
@@ -105,7 +106,7 @@ fn print_result(spec: &JobSpec) -> JobSpec {
     for node in &mut spec.nodes {
         if let Node::Sink(sink) = node {
             if sink.id == RESULT_SINK {
-                sink.connector = "print".into();
+                sink.connector = console_sink().into();
             }
         }
     }

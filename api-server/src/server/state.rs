@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
 use weir_core::connectors::{CollectedRows, PushInput};
-use weir_core::runtime::{CancelToken, JobMetrics};
+use weir_core::job::{CancelToken, JobMetrics};
 
 use super::error::ApiError;
 use super::registry::{JobRegistry, JobState, VertexCounts};

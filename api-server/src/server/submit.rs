@@ -8,6 +8,8 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use utoipa::ToSchema;
+use weir_core::connectors::SinkOutput;
+use weir_core::connectors::registry::{caller_sink, sink_output};
 use weir_core::plan::{JobSpec, Node, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec, validate};
 use weir_core::runtime::{RunOptions, RunningJob, start_job};
 use weir_core::sql::{SqlOutcome, SqlSession};
@@ -100,13 +102,14 @@ pub fn plan_sql(session: &mut SqlSession, sql: &str) -> Result<JobSpec, ApiError
     }
 }
 
-/// Rewrites `print` sinks into `collect` sinks (same id), so the server keeps their rows.
+/// Rewrites console sinks (`print`) into sinks that keep their rows for the caller
+/// (`collect`, same id), so the server keeps their rows.
 fn collect_prints(spec: &mut JobSpec) {
     for node in &mut spec.nodes {
         if let Node::Sink(sink) = node
-            && sink.connector == "print"
+            && sink_output(&sink.connector) == Some(SinkOutput::Console)
         {
-            sink.connector = "collect".into();
+            sink.connector = caller_sink().into();
             sink.options.clear();
         }
     }
@@ -140,7 +143,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
     })?;
     let vertices = vertices(&plan, &submission.spec);
     let result_sinks: Vec<String> =
-        vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref() == Some("collect")).map(|v| v.id.clone()).collect();
+        vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref().and_then(sink_output) == Some(SinkOutput::Caller)).map(|v| v.id.clone()).collect();
     state.reserve_slot()?;
     let jid = new_job_id();
     let options = RunOptions { workers: state.config.workers, mode: submission.mode, ..RunOptions::default() };

@@ -81,7 +81,7 @@ pub fn run_for(
     let every = every.max(Duration::from_millis(100));
     loop {
         let snapshot = job.metrics.snapshot();
-        let count = |kind: &str, f: fn(&weir_core::runtime::OperatorMetricsSnapshot) -> u64| {
+        let count = |kind: &str, f: fn(&weir_core::job::OperatorMetricsSnapshot) -> u64| {
             snapshot
                 .iter()
                 .filter(|m| m.kind == kind)

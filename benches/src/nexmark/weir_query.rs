@@ -74,7 +74,7 @@ pub fn run(plan: ValidatedPlan, workers: usize, mode: RuntimeMode) -> Result<Que
         ..RunOptions::default()
     };
     let outcome = run_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
-    let count = |kind: &str, f: fn(&weir_core::runtime::OperatorMetricsSnapshot) -> u64| {
+    let count = |kind: &str, f: fn(&weir_core::job::OperatorMetricsSnapshot) -> u64| {
         outcome
             .metrics
             .iter()

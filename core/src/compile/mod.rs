@@ -11,11 +11,10 @@ use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use timely::dataflow::operators::ToStream;
 use timely::dataflow::Scope;
 
-use crate::connectors::create_sink;
 use crate::expr::{BoundExpr, CompiledExpr};
 use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
 use crate::plan::{BoundAggregate, BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::Row;
 
 fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {
@@ -222,15 +221,9 @@ fn build_node<'s>(
             };
             return ops::process(&node.id, node.index, inputs, spec, eval, ctx.clone());
         }
-        PlanOp::Sink { connector, .. } if connector == "blackhole" => {
-            // Nothing to write: the sink only has to see all of its input, on every worker.
-            input.probe_with(probe);
-            return None;
-        }
-        PlanOp::Sink { connector, options } => {
+        PlanOp::Sink { sink, .. } => {
             let spec = SinkSpec { unique_key: node.unique_key.clone(), ordering: node.ordering.as_deref().map(sort_parts), append_only: inputs_append_only };
-            let (id, connector, options, schema, sinks) = (node.id.clone(), connector.clone(), options.clone(), node.schema.clone(), ctx.sinks.clone());
-            ops::sink(input, spec, ctx.clone(), probe, move || create_sink(&id, &connector, &options, &schema, &sinks));
+            ops::sink(input, spec, &node.id, Arc::clone(sink), ctx.clone(), probe);
             return None;
         }
     })

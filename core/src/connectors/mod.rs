@@ -1,5 +1,6 @@
-//! Connectors: where rows come from and where they go. One connector per module, each behind
-//! the same small traits, chosen by the `connector` option as in Flink.
+//! Connectors: where rows come from and where they go. One connector per module, each a
+//! [`Connector`] in the [`registry`], chosen by the `connector` option as in Flink; the
+//! registry is the one place that maps names to connectors.
 //!
 //! A source is split across workers: [`SourceFactory::open`] gives each worker its own
 //! [`SourceReader`]. Readers report an [`SourceOffset`] so that a checkpoint can record how far
@@ -9,22 +10,23 @@ mod blackhole;
 mod collect;
 mod print;
 mod push;
+pub mod registry;
 mod sinks;
 mod values;
 
 pub use print::{changelog_line, json_line};
 pub use push::{PushClosed, PushInput, PushSource};
+pub use registry::{create_sink, create_source, Connector};
+pub use sinks::{CollectedRows, PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkWriter, SinkWriters};
 pub use values::ValuesSource;
-pub use sinks::{check_sink, create_sink, CollectedRows, PrintFormat, SinkContext, SinkWriter, SINK_CONNECTORS};
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::error::RuntimeError;
-use crate::types::{Row, Schema};
+use crate::types::Row;
 
 pub mod datagen;
 pub mod filesystem;
@@ -111,20 +113,5 @@ pub trait SourceReader {
     /// Malformed records skipped so far.
     fn skipped_records(&self) -> u64 {
         0
-    }
-}
-
-/// Creates the source for `connector` with `options`, producing rows of `schema`; checks every
-/// option (unknown names, bad values, missing files) before anything runs.
-///
-/// Connectors: `datagen` ([`datagen`]), `filesystem` ([`filesystem`]), `nexmark` ([`nexmark`]), with Flink's option
-/// names, and `push` ([`PushSource`]: rows handed in while the job runs). A `connector` key among the options (as SQL's `WITH` clause has it) is ignored.
-pub fn create_source(connector: &str, options: &Options, schema: &Schema) -> Result<Arc<dyn SourceFactory>, ConnectorError> {
-    match connector {
-        "datagen" => Ok(Arc::new(datagen::DatagenSource::new(options, schema)?)),
-        "filesystem" => Ok(Arc::new(filesystem::FilesystemSource::new(options, schema)?)),
-        "nexmark" => Ok(Arc::new(nexmark::NexmarkSource::new(options, schema)?)),
-        "push" => Ok(Arc::new(PushSource::new(options, schema)?)),
-        _ => Err(ConnectorError::general(format!("unknown source connector '{connector}'; known: datagen, filesystem, nexmark, push"))),
     }
 }

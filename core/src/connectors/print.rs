@@ -1,30 +1,65 @@
 //! The `print` sink: each change on standard output (or error) as Flink prints it, `+I[a, b]`.
+//!
+//! One writer (worker 0), unlike Flink's parallel print subtasks: the lines of a job come out
+//! in one stable order (time order; final batch rows sorted as the query asked, else by row),
+//! whatever the worker count, so that printed results can be compared and read.
+//! `sink.parallelism` is accepted for Flink compatibility and has no effect.
 
 use std::io::Write;
+use std::sync::Arc;
 
 use crate::error::RuntimeError;
-use crate::types::{value_to_json, Row, RowKind};
+use crate::types::{value_to_json, Row, RowKind, Schema};
 
-use super::sinks::{PrintFormat, SinkWriter};
-use super::Options;
+use super::options::{check_known, parse_bool};
+use super::registry::Connector;
+use super::sinks::{PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkWriter, SinkWriters};
+use super::{ConnectorError, Options};
 
 /// Options of the `print` connector (Flink's names).
-pub const OPTIONS: &[&str] = &["print-identifier", "standard-error", "sink.parallelism"];
+const OPTIONS: &[&str] = &["print-identifier", "standard-error", "sink.parallelism"];
+
+/// The `print` connector.
+pub struct PrintConnector;
+
+impl Connector for PrintConnector {
+    fn name(&self) -> &'static str {
+        "print"
+    }
+
+    fn sink_output(&self) -> Option<SinkOutput> {
+        Some(SinkOutput::Console)
+    }
+
+    fn create_sink(&self, options: &Options, _schema: &Schema) -> Result<Arc<dyn SinkFactory>, ConnectorError> {
+        check_known(self.name(), options, OPTIONS, |k| OPTIONS.contains(&k))?;
+        let to_stderr = parse_bool(options, "standard-error", false)?;
+        let prefix = options.get("print-identifier").map(|p| format!("{p}> ")).unwrap_or_default();
+        Ok(Arc::new(PrintSinkFactory { prefix, to_stderr }))
+    }
+}
+
+/// A checked `print` sink.
+struct PrintSinkFactory {
+    prefix: String,
+    to_stderr: bool,
+}
+
+impl SinkFactory for PrintSinkFactory {
+    fn writers(&self) -> SinkWriters {
+        SinkWriters::One
+    }
+
+    fn open(&self, _sink_id: &str, _worker: usize, ctx: &SinkContext) -> Result<Box<dyn SinkWriter>, RuntimeError> {
+        Ok(Box::new(PrintSink { prefix: self.prefix.clone(), to_stderr: self.to_stderr, format: ctx.print_format }))
+    }
+}
 
 /// Writes `[identifier> ]+I[f1, f2]` lines (or JSON lines).
-pub struct PrintSink {
+struct PrintSink {
     prefix: String,
     to_stderr: bool,
     format: PrintFormat,
-}
-
-impl PrintSink {
-    /// A print sink configured by `options`, writing lines in `format`.
-    pub fn new(options: &Options, format: PrintFormat) -> PrintSink {
-        let prefix = options.get("print-identifier").map(|p| format!("{p}> ")).unwrap_or_default();
-        let to_stderr = options.get("standard-error").is_some_and(|v| v.eq_ignore_ascii_case("true"));
-        PrintSink { prefix, to_stderr, format }
-    }
 }
 
 /// One change as a JSON line without the newline: `{"op":"+I","row":[1,"abc"]}`.

@@ -20,6 +20,7 @@ use crate::error::RuntimeError;
 use crate::types::{value_from_json, Row, Schema, Value};
 
 use super::options::{check_known, parse_bool};
+use super::registry::Connector;
 use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourcePoll, SourceReader};
 
 /// How long an empty reader waits before it looks at the queue again.
@@ -126,6 +127,23 @@ fn row_from_json(record: &serde_json::Value, schema: &Schema) -> Result<Row, Str
         row.push(value);
     }
     Ok(Row::new(row))
+}
+
+/// The `push` connector (a source of rows pushed while the job runs).
+pub struct PushConnector;
+
+impl Connector for PushConnector {
+    fn name(&self) -> &'static str {
+        "push"
+    }
+
+    fn is_source(&self) -> bool {
+        true
+    }
+
+    fn create_source(&self, options: &Options, schema: &Schema) -> Result<Arc<dyn SourceFactory>, ConnectorError> {
+        Ok(Arc::new(PushSource::new(options, schema)?))
+    }
 }
 
 /// A configured push source; owns the job's [`PushInput`].

@@ -1,18 +1,30 @@
-//! The sink side of connectors: a [`SinkWriter`] receives a job's changelog, batch by batch.
+//! The sink side of connectors: a [`SinkFactory`] (a sink checked before the job starts)
+//! opens a [`SinkWriter`] per writing worker, which receives the job's changelog batch by
+//! batch.
 //!
-//! Every sink runs on one worker (worker 0), after the engine has consolidated the changes
-//! of a completed time and turned them into Flink's row kinds; so a writer sees each change
-//! once, in time order.
+//! Where a sink's writers run is the factory's choice ([`SinkWriters`]):
+//!
+//! * [`SinkWriters::EveryWorker`]: each worker writes its share of the rows (Flink's parallel
+//!   sink subtasks), e.g. one part file per worker for the `filesystem` sink. Changes that
+//!   must meet (a retraction and the insertion it pairs with, or the two halves of a row
+//!   that cancel out) are routed to the same worker by the row's unique key, or by the whole
+//!   row; insert-only input stays on the worker that produced it.
+//! * [`SinkWriters::One`]: one writer on worker 0 sees every change once, in time order, and
+//!   final batch rows in the requested order (`print`: lines in a stable order on one
+//!   console; `collect`: one ordered changelog per sink id for the caller to read).
+//! * [`SinkWriters::None`]: nothing is written; the sink only has to see all of its input
+//!   (`blackhole`).
+//!
+//! In every case the engine consolidates the changes of a completed time and turns them into
+//! Flink's row kinds before a writer sees them. A writer is opened when its first change
+//! arrives (or at the end of the input), and [`SinkWriter::finish`] is called on every
+//! writer that was opened.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 
 use crate::error::RuntimeError;
-use crate::types::{Row, RowKind, Schema};
-
-use super::filesystem::sink::FilesystemSink;
-use super::options::check_known;
-use super::{blackhole, collect, print, ConnectorError, Options};
+use crate::types::{Row, RowKind};
 
 /// Where a job's output goes.
 pub trait SinkWriter {
@@ -23,6 +35,43 @@ pub trait SinkWriter {
     fn finish(&mut self) -> Result<(), RuntimeError> {
         Ok(())
     }
+}
+
+/// Which workers run a sink's writers (see the module doc).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SinkWriters {
+    /// One writer per worker, each writing its share.
+    EveryWorker,
+    /// One writer, on worker 0, seeing every change.
+    One,
+    /// No writer: the sink discards its input.
+    None,
+}
+
+/// Where the rows of a sink connector end up, for front ends that treat sinks by what they do
+/// rather than by name (the server keeps the rows of console sinks for its clients; a query's
+/// results go to the caller's sink).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SinkOutput {
+    /// Lines on the process's standard output or error (`print`).
+    Console,
+    /// Kept in memory for whoever started the job: the REST API, the SDK, tests (`collect`).
+    Caller,
+    /// Written to storage outside the process (`filesystem`).
+    External,
+    /// Discarded (`blackhole`).
+    Discard,
+}
+
+/// A checked sink, shared by all workers; each writing worker opens its own writer.
+pub trait SinkFactory: Send + Sync {
+    /// Which workers write.
+    fn writers(&self) -> SinkWriters;
+
+    /// Opens the writer of worker `worker` for the sink node `sink_id` of a job whose sinks
+    /// share `ctx`. Called at most once per worker, only on the workers [`SinkFactory::writers`]
+    /// names.
+    fn open(&self, sink_id: &str, worker: usize, ctx: &SinkContext) -> Result<Box<dyn SinkWriter>, RuntimeError>;
 }
 
 /// Rows collected by `collect` sinks, by sink id: what tests, the SDK and the REST API read.
@@ -66,36 +115,4 @@ pub struct SinkContext {
     pub collected: CollectedRows,
     /// Line format of `print` sinks.
     pub print_format: PrintFormat,
-}
-
-/// Sink connectors this build knows.
-pub const SINK_CONNECTORS: &[&str] = &["print", "blackhole", "collect", "filesystem"];
-
-/// Checks a sink's connector name and options before the job starts.
-pub fn check_sink(connector: &str, options: &Options, schema: &Schema) -> Result<(), ConnectorError> {
-    let known: &[&str] = match connector {
-        "print" => print::OPTIONS,
-        "blackhole" => blackhole::OPTIONS,
-        "collect" => collect::OPTIONS,
-        "filesystem" => return FilesystemSink::new(options, schema).map(|_| ()),
-        other => {
-            return Err(ConnectorError::general(format!(
-                "unknown sink connector \"{other}\"; known: {}",
-                SINK_CONNECTORS.join(", ")
-            )))
-        }
-    };
-    check_known(connector, options, known, |k| known.contains(&k))
-}
-
-/// Creates the writer of a checked sink whose input rows have `schema`.
-pub fn create_sink(sink_id: &str, connector: &str, options: &Options, schema: &Schema, ctx: &SinkContext) -> Result<Box<dyn SinkWriter>, RuntimeError> {
-    let invalid = |e: ConnectorError| RuntimeError::Io { context: format!("sink \"{sink_id}\""), message: e.message };
-    match connector {
-        "print" => Ok(Box::new(print::PrintSink::new(options, ctx.print_format))),
-        "blackhole" => Ok(Box::new(blackhole::BlackholeSink)),
-        "collect" => Ok(Box::new(collect::CollectSink::new(sink_id, ctx.collected.clone()))),
-        "filesystem" => Ok(Box::new(FilesystemSink::new(options, schema).map_err(invalid)?.writer()?)),
-        other => Err(RuntimeError::Worker(format!("sink connector \"{other}\" was not checked before the job started"))),
-    }
 }

@@ -14,6 +14,10 @@ pub struct ValuesSource {
 }
 
 impl ValuesSource {
+    /// The connector name plan nodes of kind `values` show (it is no registered connector:
+    /// its rows are written in the job, not configured by options).
+    pub const NAME: &'static str = "values";
+
     /// A source producing `rows`.
     pub fn new(rows: Vec<Row>) -> ValuesSource {
         ValuesSource { rows: Arc::new(rows) }

@@ -5,6 +5,7 @@ use crate::types::{DataType, Schema};
 
 use super::ast::{Case, Cast, ColumnRef, Expr};
 use super::bound::BoundExpr;
+use super::error::ExprError;
 use super::functions::{self, cast, conditional};
 use super::literal;
 use super::zone::SessionZone;
@@ -16,7 +17,7 @@ pub struct BindContext {
     /// rendered in. UTC and fixed offsets (`+08:00`) are supported; named zones are not yet.
     pub time_zone: Option<String>,
     /// User functions (Python UDFs), consulted after the built-in functions.
-    pub functions: super::udf::UserFunctions,
+    pub functions: crate::udf::UserFunctions,
 }
 
 impl BindContext {
@@ -26,33 +27,6 @@ impl BindContext {
             None => Ok(SessionZone::utc()),
             Some(text) => SessionZone::parse(text),
         }
-    }
-}
-
-/// An expression could not be bound: `path` is relative to the expression (`call.args[1]`).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct ExprError {
-    /// JSON path inside the expression, empty for the expression itself.
-    pub path: String,
-    /// What is wrong.
-    pub message: String,
-}
-
-impl ExprError {
-    /// An error at `path` (relative to the expression being bound).
-    pub fn new(path: impl Into<String>, message: impl Into<String>) -> ExprError {
-        ExprError { path: path.into(), message: message.into() }
-    }
-
-    /// The same error seen from a parent node: `prefix` goes in front of the path.
-    pub fn under(mut self, prefix: &str) -> ExprError {
-        self.path = match (prefix.is_empty(), self.path.is_empty()) {
-            (true, _) => self.path,
-            (false, true) => prefix.to_string(),
-            (false, false) => format!("{prefix}.{}", self.path),
-        };
-        self
     }
 }
 

@@ -6,21 +6,7 @@ use std::sync::Arc;
 use crate::types::{Row, Value};
 
 use super::bound::{BoundCall, BoundExpr, EvalResult, Kernel, Kind};
-
-/// An expression failed on a row (division by zero, a failing CAST).
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{message}")]
-pub struct EvalError {
-    /// What went wrong, naming the function and the value.
-    pub message: String,
-}
-
-impl EvalError {
-    /// An error with this message.
-    pub fn new(message: impl Into<String>) -> EvalError {
-        EvalError { message: message.into() }
-    }
-}
+use super::error::EvalError;
 
 type EvalFn = dyn Fn(&Row) -> EvalResult + Send + Sync;
 

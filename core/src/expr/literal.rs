@@ -5,7 +5,8 @@ use serde_json::Value as Json;
 use crate::types::{parse_value, DataType, Value};
 
 use super::ast::Literal;
-use super::bind::{BindContext, ExprError};
+use super::bind::BindContext;
+use super::error::ExprError;
 use super::bound::BoundExpr;
 
 /// Binds a literal. Plain JSON: an integer that fits 32 bits is INT, a larger one BIGINT, a

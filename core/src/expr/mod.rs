@@ -10,25 +10,23 @@ mod ast;
 mod bind;
 mod bound;
 mod compile;
+mod error;
 mod functions;
 mod java_format;
 mod like;
 mod literal;
 pub mod table_functions;
 mod types;
-pub mod udf;
-pub mod user_process;
 mod zone;
 
 #[cfg(test)]
 mod tests;
 
 pub use ast::{Call, Case, Cast, ColumnRef, Expr, Literal, WhenThen};
-pub use bind::{bind, BindContext, ExprError};
+pub use bind::{bind, BindContext};
 pub use bound::BoundExpr;
-pub use compile::{CompiledExpr, EvalError};
+pub use compile::CompiledExpr;
+pub use error::{EvalError, ExprError};
 pub use functions::function_names;
 pub use table_functions::{bind_table_function, BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry};
 pub use types::common_type;
-pub use udf::{AggregateSignature, GroupUpdate, ScalarFunction, ScalarSignature, UserAccumulator, UserAggregateFunction, UserFunctions};
-pub use user_process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};

@@ -11,9 +11,10 @@ use std::sync::{Arc, OnceLock};
 
 use crate::types::{edit_distance, DataType, Field, Row, Value};
 
-use super::bind::ExprError;
+use super::error::ExprError;
 use super::bound::BoundExpr;
-use super::compile::{CompiledExpr, EvalError};
+use super::compile::CompiledExpr;
+use super::error::EvalError;
 use super::types::common_type;
 
 /// What a table function accepts and produces for given argument types.

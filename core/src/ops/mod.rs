@@ -39,7 +39,7 @@ pub use source::source;
 pub use top_n::{deduplicate, top_n, Ranking};
 pub use union::union;
 pub use user_aggregate::user_aggregate;
-pub use watermark::{EventClock, SplitMark, SplitWatermarks, Stamp};
+pub use watermark::{EventClock, Stamp};
 pub use watermark_assigner::{assign_watermarks, Reclock};
 pub use window::{close_windows, drop_retractions, window, windows_of, LateCounter};
 
@@ -47,7 +47,7 @@ use differential_dataflow::VecCollection;
 
 use crate::error::RuntimeError;
 use crate::expr::{CompiledExpr, EvalError};
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 /// Event or processing time in milliseconds since the Unix epoch (0 for batch jobs).

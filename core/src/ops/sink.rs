@@ -1,22 +1,31 @@
-//! `sink`: gathers a collection's changes on worker 0, and whenever the frontier passes a time
-//! turns that time's consolidated diffs into Flink's changelog for a [`SinkWriter`].
+//! `sink`: routes a collection's changes to the workers that write them (as the sink's
+//! [`SinkWriters`] say), and whenever the frontier passes a time turns that time's
+//! consolidated diffs into Flink's changelog for each worker's [`SinkWriter`].
+//!
+//! A sink with one writer gathers everything on worker 0. A sink written by every worker
+//! gets its changes routed by the row's unique key (so that a `-U` meets its `+U`), else by the
+//! whole row (so that an insertion and a retraction of the same row cancel out); each worker
+//! writes its share. A batch job whose input asks for an order (`ORDER BY`) is written by one
+//! writer, since parallel writers could not keep a total order. A sink without writers only
+//! has to see all of its input.
 //!
 //! Batch jobs write only the final rows (`+I`), once the input is exhausted, in the order a
 //! `sort` node asked for (else sorted by row, so output is the same for any worker count).
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use differential_dataflow::consolidation::consolidate;
+use differential_dataflow::Hashable;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use timely::dataflow::operators::Probe;
 
-use crate::connectors::SinkWriter;
-use crate::error::RuntimeError;
+use crate::connectors::{SinkFactory, SinkWriter, SinkWriters};
 use crate::expr::CompiledExpr;
+use crate::job::JobContext;
 use crate::plan::RuntimeMode;
-use crate::runtime::JobContext;
 use crate::types::{Row, RowKind, Value};
 
 use super::ordering::{compare_by, SortSpec};
@@ -34,21 +43,46 @@ pub struct SinkSpec {
     pub append_only: bool,
 }
 
-/// Writes `input` through the writer `open` creates (on worker 0 only); returns a probe that
-/// is done when the sink has seen all of its input.
-pub fn sink<'s, F>(input: Rows<'s>, spec: SinkSpec, ctx: JobContext, probe: &ProbeHandle<Time>, open: F)
-where
-    F: FnOnce() -> Result<Box<dyn SinkWriter>, RuntimeError> + 'static,
-{
-    let mut open = Some(open);
+/// Which worker a change goes to.
+enum Route {
+    /// Worker 0.
+    First,
+    /// By the hash of these columns.
+    Key(Vec<usize>),
+    /// By the hash of the whole row.
+    Row,
+}
+
+/// Writes `input` to the sink node `sink_id` through the writers `factory` opens; `probe` is
+/// done when the sink has seen all of its input.
+pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn SinkFactory>, ctx: JobContext, probe: &ProbeHandle<Time>) {
+    let batch = ctx.mode == RuntimeMode::Batch;
+    let route = match factory.writers() {
+        SinkWriters::None => {
+            input.inner.probe_with(probe);
+            return;
+        }
+        SinkWriters::EveryWorker if !(batch && spec.ordering.is_some()) => match &spec.unique_key {
+            Some(key) => Route::Key(key.clone()),
+            None => Route::Row,
+        },
+        SinkWriters::EveryWorker | SinkWriters::One => Route::First,
+    };
+    let worker = input.inner.scope().index();
+    let writes = worker == 0 || !matches!(route, Route::First);
+    let exchange = Exchange::new(move |(row, _, _): &(Row, Time, isize)| match &route {
+        Route::First => 0,
+        Route::Key(key) => row.project(key).hashed(),
+        Route::Row => row.hashed(),
+    });
+    let sink_id = sink_id.to_string();
     let mut writer: Option<Box<dyn SinkWriter>> = None;
     let mut pending: BTreeMap<Time, Vec<(Row, isize)>> = BTreeMap::new();
     let mut finished = false;
-    let batch = ctx.mode == RuntimeMode::Batch;
     input
         .inner
         .clone()
-        .sink(Exchange::new(|_: &(Row, Time, isize)| 0u64), "Sink", move |(data, frontier)| {
+        .sink(exchange, "Sink", move |(data, frontier)| {
             let mut inserts = Vec::new();
             data.for_each(|_cap, updates| {
                 for (row, time, diff) in updates.drain(..) {
@@ -73,14 +107,13 @@ where
                     ready.push(changes);
                 }
             }
-            if ready.is_empty() && inserts.is_empty() && !done {
+            if !writes || (ready.is_empty() && inserts.is_empty() && !done) {
                 return;
             }
             if writer.is_none() {
-                match open.take().map(|f| f()) {
-                    Some(Ok(w)) => writer = Some(w),
-                    Some(Err(e)) => return ctx.fail(e),
-                    None => return,
+                match factory.open(&sink_id, worker, &ctx.sinks) {
+                    Ok(w) => writer = Some(w),
+                    Err(e) => return ctx.fail(e),
                 }
             }
             let Some(w) = writer.as_mut() else { return };

@@ -21,10 +21,11 @@ use timely::dataflow::Scope;
 
 use crate::connectors::{SourceFactory, SourcePoll, SourceReader};
 use crate::plan::{RuntimeMode, SourceWatermark};
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::Row;
 
-use super::watermark::{EventClock, SplitMark, Stamp};
+use super::watermark::{EventClock, Stamp};
+use crate::job::SplitMark;
 use super::{Rows, Time};
 
 /// Rows asked of a reader per poll.

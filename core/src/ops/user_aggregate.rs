@@ -17,7 +17,8 @@ use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
 
-use crate::expr::{CompiledExpr, EvalError, GroupUpdate, UserAccumulator, UserAggregateFunction};
+use crate::expr::{CompiledExpr, EvalError};
+use crate::udf::{GroupUpdate, UserAccumulator, UserAggregateFunction};
 use crate::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate};
 use crate::types::{DataType, Row, Value};
 

@@ -15,7 +15,7 @@ use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 
 use crate::plan::RuntimeMode;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::Row;
 
 use super::{Rows, Time};

@@ -19,7 +19,7 @@ use differential_dataflow::AsCollection;
 use timely::dataflow::operators::core::Map;
 
 use crate::plan::{WindowKind, WindowSpec};
-use crate::runtime::JobMetrics;
+use crate::job::JobMetrics;
 use crate::types::{Row, Value};
 
 use super::{Rows, Time};

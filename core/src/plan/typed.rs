@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::connectors::{Options, SourceFactory};
+use crate::connectors::{Options, SinkFactory, SourceFactory};
 use crate::expr::{BindContext, BoundExpr};
 use crate::types::{DataType, Schema};
 
@@ -85,7 +85,7 @@ pub struct BoundAggregate {
 #[derive(Clone)]
 pub struct BoundUserAggregate {
     /// The function.
-    pub function: Arc<dyn crate::expr::UserAggregateFunction>,
+    pub function: Arc<dyn crate::udf::UserAggregateFunction>,
     /// The arguments, converted to the function's parameter types.
     pub args: Vec<BoundExpr>,
     /// The result type.
@@ -252,7 +252,7 @@ pub enum PlanOp {
     /// A user process function with keyed state and timers.
     Process {
         /// The function.
-        function: Arc<dyn crate::expr::UserProcessFunction>,
+        function: Arc<dyn crate::udf::process::UserProcessFunction>,
         /// Per input, its key expressions (cast to common types).
         keys: Vec<Vec<BoundExpr>>,
         /// Per input, its BYTES record column.
@@ -269,6 +269,8 @@ pub enum PlanOp {
         connector: String,
         /// Connector options.
         options: Options,
+        /// The configured connector.
+        sink: Arc<dyn SinkFactory>,
     },
 }
 

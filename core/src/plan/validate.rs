@@ -5,9 +5,10 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::connectors::{create_source, ValuesSource};
+use crate::connectors::{create_sink, create_source, ValuesSource};
 use crate::error::{PlanError, SpecPath};
-use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError, UserFunctions};
+use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError};
+use crate::udf::UserFunctions;
 use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
@@ -302,7 +303,7 @@ impl PlanValidator {
             Node::Process(n) => self.check_process(n, inputs, path),
             Node::Sink(n) => {
                 let input = self.input(inputs, 0);
-                crate::connectors::check_sink(&n.connector, &n.options, &input.schema).map_err(|e| {
+                let sink = create_sink(&n.connector, &n.options, &input.schema).map_err(|e| {
                     let at = match &e.option {
                         Some(o) => path.field("options").field(o),
                         None => path.field("connector"),
@@ -311,7 +312,7 @@ impl PlanValidator {
                 })?;
                 Ok(Checked {
                     schema: input.schema.clone(),
-                    op: PlanOp::Sink { connector: n.connector.clone(), options: n.options.clone() },
+                    op: PlanOp::Sink { connector: n.connector.clone(), options: n.options.clone(), sink },
                     unique_key: input.unique_key.clone(),
                     ordering: input.ordering.clone(),
                 })
@@ -633,7 +634,7 @@ fn check_values(n: &ValuesNode, path: &SpecPath) -> Result<Checked, PlanError> {
         rows.push(Row::new(values));
     }
     let factory = Arc::new(ValuesSource::new(rows));
-    Ok(Checked { schema, op: PlanOp::Source { connector: "values".into(), factory, watermark: None }, unique_key: None, ordering: None })
+    Ok(Checked { schema, op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None }, unique_key: None, ordering: None })
 }
 
 /// The result type of an aggregate over an argument of type `arg` (Flink's rules: SUM and AVG

@@ -15,8 +15,7 @@ use crate::plan::{PlanOp, RuntimeMode, StateBackendSetting, ValidatedPlan};
 use weir_state::StateBackendConfig;
 use crate::types::{Row, RowKind};
 
-use super::context::{CancelToken, JobContext};
-use super::metrics::{JobMetrics, OperatorMetricsSnapshot};
+use crate::job::{CancelToken, JobContext, JobMetrics, OperatorMetricsSnapshot};
 
 /// How to run a job.
 #[derive(Clone, Debug)]

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use sqlparser::ast;
 
-use crate::expr::UserFunctions;
+use crate::udf::UserFunctions;
 use crate::types::{edit_distance, DataType, Field, Schema};
 
 use super::error::{SqlError, SqlPosition};

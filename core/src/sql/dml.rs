@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use sqlparser::ast::{self, TableObject};
 
+use crate::connectors::registry::caller_sink;
 use crate::expr::{Cast, Expr};
 use crate::plan::{NamedExpr, Node, SinkNode};
 
@@ -18,17 +19,18 @@ use super::scope::{closest, ident_position, Relation};
 /// The id of the sink a bare query writes to.
 pub const RESULT_SINK: &str = "result";
 
-/// Plans `SELECT ...` into a job whose sink is `collect` with id `result`.
+/// Plans `SELECT ...` into a job whose sink, with id `result`, keeps the rows for the caller
+/// (the registry's [`caller_sink`]).
 pub fn plan_query(catalog: &Catalog, config: &BTreeMap<String, String>, q: &ast::Query) -> Result<PlannedJob, SqlError> {
     let mut job = JobBuilder::new(catalog, config, &[RESULT_SINK])?;
     let rel = QueryPlanner::new(&mut job).query(q)?;
     job.add(Node::Sink(SinkNode {
         id: RESULT_SINK.into(),
         input: rel.node,
-        connector: "collect".into(),
+        connector: caller_sink().into(),
         options: BTreeMap::new(),
     }))?;
-    job.finish(Some("collect".into()))
+    job.finish(Some(caller_sink().into()))
 }
 
 /// Plans one or more INSERTs into one job.

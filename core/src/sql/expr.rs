@@ -7,7 +7,8 @@ use sqlparser::ast::{
     self, BinaryOperator, CastKind, DuplicateTreatment, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
 };
 
-use crate::expr::{Case, Cast, Expr, UserFunctions, WhenThen};
+use crate::expr::{Case, Cast, Expr, WhenThen};
+use crate::udf::UserFunctions;
 use crate::plan::AggregateFunction;
 use crate::types::DataType;
 

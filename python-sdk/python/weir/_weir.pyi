@@ -4,6 +4,10 @@ from collections.abc import Callable
 from typing import Any
 
 __version__: str
+# The sink connector that keeps a job's rows for the caller (the engine registry's name).
+CALLER_SINK: str
+# The source connector that generates sequences (``fields.<f>.kind = sequence``).
+SEQUENCE_SOURCE: str
 
 def normalize_type(text: str) -> str:
     """The canonical SQL text of a type name, or raises ``PlanError``."""

@@ -24,6 +24,7 @@ use serde_json::json;
 
 use self::field::{FIELD_OPTIONS, FieldGen};
 use super::options::{bad_value, check_known, parse_opt};
+use super::registry::Connector;
 use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
 use crate::types::{Row, Schema};
@@ -41,6 +42,23 @@ const KNOWN: &[&str] = &[
     "fields.<f>.null-rate",
     "fields.<f>.max-past",
 ];
+
+/// The `datagen` connector (a source of generated rows).
+pub struct DatagenConnector;
+
+impl Connector for DatagenConnector {
+    fn name(&self) -> &'static str {
+        "datagen"
+    }
+
+    fn is_source(&self) -> bool {
+        true
+    }
+
+    fn create_source(&self, options: &Options, schema: &Schema) -> Result<Arc<dyn SourceFactory>, ConnectorError> {
+        Ok(Arc::new(DatagenSource::new(options, schema)?))
+    }
+}
 
 /// A configured `datagen` source.
 #[derive(Debug)]

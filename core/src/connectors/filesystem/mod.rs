@@ -44,7 +44,10 @@ use self::csv::{CsvFormat, CsvReader};
 use self::json::{JsonFormat, JsonReader};
 use self::split::{DEFAULT_SPLIT_THRESHOLD, FileOffset, InputFile, SegmentQueue, list_files, plan_segments};
 use self::monitor::MonitoredDirectory;
+use self::sink::FilesystemSink;
 use super::options::{bad_value, check_known, missing, parse_duration};
+use super::registry::{Connector, ConnectorRole, OptionPath, PathAccess};
+use super::sinks::{SinkFactory, SinkOutput};
 use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourceReader};
 use crate::error::RuntimeError;
 use crate::types::Schema;
@@ -53,6 +56,40 @@ const COMMON: &[&str] = &["path", "format", MONITOR_INTERVAL];
 
 /// The option that turns a directory source into a monitoring, unbounded one.
 const MONITOR_INTERVAL: &str = "source.monitor-interval";
+
+/// The `filesystem` connector: a source and a sink of CSV or JSON-lines files under `path`.
+pub struct FilesystemConnector;
+
+impl Connector for FilesystemConnector {
+    fn name(&self) -> &'static str {
+        "filesystem"
+    }
+
+    fn is_source(&self) -> bool {
+        true
+    }
+
+    fn sink_output(&self) -> Option<SinkOutput> {
+        Some(SinkOutput::External)
+    }
+
+    fn create_source(&self, options: &Options, schema: &Schema) -> Result<Arc<dyn SourceFactory>, ConnectorError> {
+        Ok(Arc::new(FilesystemSource::new(options, schema)?))
+    }
+
+    fn create_sink(&self, options: &Options, schema: &Schema) -> Result<Arc<dyn SinkFactory>, ConnectorError> {
+        Ok(Arc::new(FilesystemSink::new(options, schema)?))
+    }
+
+    /// `path`: read by the source (a file or a directory), written by the sink (a directory).
+    fn paths<'o>(&self, options: &'o Options, role: ConnectorRole) -> Vec<OptionPath<'o>> {
+        let access = match role {
+            ConnectorRole::Source => PathAccess::Read,
+            ConnectorRole::Sink => PathAccess::Write,
+        };
+        options.get_key_value("path").map(|(option, path)| OptionPath { option, path, access }).into_iter().collect()
+    }
+}
 
 /// A configured `filesystem` source: the files listed when it was created and how to read them.
 #[derive(Debug)]

@@ -1,10 +1,14 @@
-//! The `filesystem` sink: an insert-only changelog written as CSV or JSON lines into one new
-//! file in the directory `path`, published atomically.
+//! The `filesystem` sink: an insert-only changelog written as CSV or JSON lines into new files
+//! in the directory `path`, one part file per worker that has rows (Flink's `FileSink`),
+//! each published atomically.
 //!
-//! Rows go to a hidden `.part-<id>-0.<ext>.inprogress` file (which the `filesystem` source
-//! skips); [`SinkWriter::finish`] flushes, syncs and renames it to `part-<id>-0.<ext>`. A job
-//! that fails or is cancelled leaves no visible file (the temporary one is removed on drop).
-//! Only `+I` changes are accepted: an updating query needs an upsert sink (`print`, `collect`).
+//! Every worker writes its share of the rows: worker `w` writes to a hidden
+//! `.part-<job>-<w>.<ext>.inprogress` file (which the `filesystem` source skips), created
+//! when its first row arrives, so a worker without rows leaves no file; [`SinkWriter::finish`]
+//! flushes, syncs and renames it to `part-<job>-<w>.<ext>`, where `<job>` is the same for all
+//! workers of one job and differs between jobs. A job that fails or is cancelled leaves no
+//! visible file (the temporary one is removed on drop). Only `+I` changes are accepted: an
+//! updating query needs an upsert sink (`print`, `collect`).
 //!
 //! Values are written so that the `filesystem` source reads them back: TIMESTAMP as
 //! `2023-11-14 22:13:20.123` (Flink's SQL format), DATE as `2023-11-14`, DOUBLE as Java prints
@@ -19,7 +23,7 @@ use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::super::options::{bad_value, check_known, missing, parse_bool, parse_char};
-use crate::connectors::{ConnectorError, Options, SinkWriter};
+use crate::connectors::{ConnectorError, Options, SinkContext, SinkFactory, SinkWriter, SinkWriters};
 use crate::error::RuntimeError;
 use crate::types::{Field, Row, RowKind, Schema, Value, format_double, temporal};
 
@@ -29,12 +33,15 @@ const CSV_OPTIONS: &[&str] =
 /// Options of the `filesystem` sink with format `json`.
 const JSON_OPTIONS: &[&str] = &["path", "format"];
 
-/// A checked `filesystem` sink configuration; [`FilesystemSink::writer`] opens its file.
+/// A checked `filesystem` sink configuration; [`FilesystemSink::writer`] makes the writer of
+/// one worker.
 #[derive(Clone, Debug)]
 pub struct FilesystemSink {
     dir: PathBuf,
     columns: Vec<Field>,
     format: SinkFormat,
+    /// The part of the file names shared by all workers of one job.
+    job_tag: String,
 }
 
 #[derive(Clone, Debug)]
@@ -76,23 +83,30 @@ impl FilesystemSink {
                 null_literal: options.get("csv.null-literal").cloned().unwrap_or_default(),
             }
         };
-        Ok(FilesystemSink { dir, columns: schema.fields.clone(), format })
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let job_tag = format!("{nanos:x}-{:x}", std::process::id());
+        Ok(FilesystemSink { dir, columns: schema.fields.clone(), format, job_tag })
     }
 
-    /// Creates the directory and the hidden in-progress file; rows become visible on
-    /// [`SinkWriter::finish`].
-    pub fn writer(&self) -> Result<FilesystemSinkWriter, RuntimeError> {
+    /// The writer of worker `worker`. It touches the file system only when its first row
+    /// arrives (creating the directory and the hidden in-progress file); rows become visible
+    /// on [`SinkWriter::finish`].
+    pub fn writer(&self, worker: usize) -> FilesystemSinkWriter {
+        let ext = if matches!(self.format, SinkFormat::Json) { "json" } else { "csv" };
+        let name = format!("part-{}-{worker}.{ext}", self.job_tag);
+        let final_path = self.dir.join(&name);
+        let temp_path = self.dir.join(format!(".{name}.inprogress"));
+        FilesystemSinkWriter { sink: self.clone(), encoder: None, finished: false, temp_path, final_path, field: Vec::new() }
+    }
+
+    /// Creates the directory and the hidden in-progress file at `temp_path`.
+    fn create(&self, temp_path: &Path) -> Result<Encoder, RuntimeError> {
         let io_err =
             |p: &Path, e: std::io::Error| RuntimeError::Io { context: format!("filesystem sink {}", p.display()), message: e.to_string() };
         fs::create_dir_all(&self.dir).map_err(|e| io_err(&self.dir, e))?;
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let ext = if matches!(self.format, SinkFormat::Json) { "json" } else { "csv" };
-        let name = format!("part-{nanos:x}-{:x}-0.{ext}", std::process::id());
-        let final_path = self.dir.join(&name);
-        let temp_path = self.dir.join(format!(".{name}.inprogress"));
-        let file = File::create(&temp_path).map_err(|e| io_err(&temp_path, e))?;
+        let file = File::create(temp_path).map_err(|e| io_err(temp_path, e))?;
         let out = BufWriter::with_capacity(256 << 10, file);
-        let encoder = match &self.format {
+        Ok(match &self.format {
             SinkFormat::Csv { delimiter, quote, null_literal } => {
                 let writer = ::csv::WriterBuilder::new()
                     .delimiter(*delimiter)
@@ -102,8 +116,17 @@ impl FilesystemSink {
                 Encoder::Csv { writer: Box::new(writer), null_literal: null_literal.clone() }
             }
             SinkFormat::Json => Encoder::Json { out, line: String::new() },
-        };
-        Ok(FilesystemSinkWriter { columns: self.columns.clone(), encoder: Some(encoder), temp_path, final_path, field: Vec::new() })
+        })
+    }
+}
+
+impl SinkFactory for FilesystemSink {
+    fn writers(&self) -> SinkWriters {
+        SinkWriters::EveryWorker
+    }
+
+    fn open(&self, _sink_id: &str, worker: usize, _ctx: &SinkContext) -> Result<Box<dyn SinkWriter>, RuntimeError> {
+        Ok(Box::new(self.writer(worker)))
     }
 }
 
@@ -112,11 +135,12 @@ enum Encoder {
     Json { out: BufWriter<File>, line: String },
 }
 
-/// Writes one file of a `filesystem` sink (see the module doc).
+/// Writes one worker's part file of a `filesystem` sink (see the module doc).
 pub struct FilesystemSinkWriter {
-    columns: Vec<Field>,
-    /// `None` once finished.
+    sink: FilesystemSink,
+    /// `None` before the first row and once finished.
     encoder: Option<Encoder>,
+    finished: bool,
     temp_path: PathBuf,
     final_path: PathBuf,
     /// Reused buffer for one CSV field.
@@ -134,8 +158,14 @@ impl FilesystemSinkWriter {
     }
 
     fn write_row(&mut self, row: &Row) -> Result<(), RuntimeError> {
+        if self.finished {
+            return Err(self.io_err("write after finish"));
+        }
+        if self.encoder.is_none() {
+            self.encoder = Some(self.sink.create(&self.temp_path)?);
+        }
         let result = match self.encoder.as_mut() {
-            None => return Err(self.io_err("write after finish")),
+            None => return Err(self.io_err("no file to write to")),
             Some(Encoder::Csv { writer, null_literal }) => {
                 for value in row.values() {
                     self.field.clear();
@@ -153,7 +183,7 @@ impl FilesystemSinkWriter {
             Some(Encoder::Json { out, line }) => {
                 line.clear();
                 line.push('{');
-                for (i, (value, column)) in row.values().iter().zip(&self.columns).enumerate() {
+                for (i, (value, column)) in row.values().iter().zip(&self.sink.columns).enumerate() {
                     if i > 0 {
                         line.push(',');
                     }
@@ -207,7 +237,9 @@ impl SinkWriter for FilesystemSinkWriter {
         Ok(())
     }
 
+    /// Publishes the part file; a writer that never had a row leaves none.
     fn finish(&mut self) -> Result<(), RuntimeError> {
+        self.finished = true;
         let file = match self.encoder.take() {
             None => return Ok(()),
             Some(Encoder::Csv { writer, .. }) => {
@@ -284,7 +316,7 @@ mod tests {
         for format in ["csv", "json"] {
             let dir = tempfile::tempdir().unwrap();
             let o = opts(&[("path", dir.path().to_str().unwrap()), ("format", format)]);
-            let mut writer = FilesystemSink::new(&o, &s).unwrap().writer().unwrap();
+            let mut writer = FilesystemSink::new(&o, &s).unwrap().writer(0);
             let changes: Vec<(RowKind, Row)> = rows.iter().map(|r| (RowKind::Insert, r.clone())).collect();
             writer.write(&changes[..1]).unwrap();
             writer.write(&changes[1..]).unwrap();
@@ -301,12 +333,30 @@ mod tests {
         let (s, rows) = all_types();
         let dir = tempfile::tempdir().unwrap();
         let o = opts(&[("path", dir.path().to_str().unwrap()), ("format", "csv")]);
-        let mut writer = FilesystemSink::new(&o, &s).unwrap().writer().unwrap();
+        let mut writer = FilesystemSink::new(&o, &s).unwrap().writer(0);
         let err = writer.write(&[(RowKind::UpdateBefore, rows[0].clone())]).unwrap_err();
         assert!(err.to_string().contains("append-only"), "{err}");
         drop(writer);
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
         let err = FilesystemSink::new(&opts(&[("path", "x"), ("format", "json"), ("csv.null-literal", "")]), &s).unwrap_err();
         assert!(err.message.starts_with("unknown option 'csv.null-literal' for connector 'filesystem'"));
+    }
+
+    #[test]
+    fn a_worker_without_rows_leaves_no_file() {
+        let (s, rows) = all_types();
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("out");
+        let o = opts(&[("path", out.to_str().unwrap()), ("format", "csv")]);
+        let sink = FilesystemSink::new(&o, &s).unwrap();
+        let (mut idle, mut busy) = (sink.writer(0), sink.writer(1));
+        idle.write(&[]).unwrap();
+        idle.finish().unwrap();
+        assert!(!out.exists(), "not even the directory is created before a row arrives");
+        busy.write(&[(RowKind::Insert, rows[0].clone())]).unwrap();
+        busy.finish().unwrap();
+        let names: Vec<String> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert!(names[0].starts_with("part-") && names[0].ends_with("-1.csv"), "{names:?}");
     }
 }

@@ -49,9 +49,27 @@ pub use self::settings::{DEFAULT_BASE_TIME_MS, DEFAULT_RATE, KNOWN as OPTIONS, M
 
 use self::columns::event_row;
 use self::settings::NexmarkSettings;
+use super::registry::Connector;
 use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
 use crate::types::{Row, Schema};
+
+/// The `nexmark` connector (a source of the Nexmark benchmark's events).
+pub struct NexmarkConnector;
+
+impl Connector for NexmarkConnector {
+    fn name(&self) -> &'static str {
+        "nexmark"
+    }
+
+    fn is_source(&self) -> bool {
+        true
+    }
+
+    fn create_source(&self, options: &Options, schema: &Schema) -> Result<Arc<dyn SourceFactory>, ConnectorError> {
+        Ok(Arc::new(NexmarkSource::new(options, schema)?))
+    }
+}
 
 /// A configured `nexmark` source.
 #[derive(Debug)]

@@ -11,9 +11,9 @@ use chrono::Months;
 
 use crate::types::{temporal, DataType, Decimal, Value};
 
-use super::super::bind::ExprError;
+use super::super::error::ExprError;
 use super::super::bound::{any_nullable, BoundExpr, Kernel};
-use super::super::compile::EvalError;
+use super::super::error::EvalError;
 use super::super::types::{decimal_result, ArithOp};
 use super::{strict1, strict2, unexpected, CallSite, FunctionDef};
 

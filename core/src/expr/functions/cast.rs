@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use crate::types::{parse_value, temporal, DataType, Decimal, Value};
 
-use super::super::bind::ExprError;
+use super::super::error::ExprError;
 use super::super::bound::{BoundExpr, Fn1, Kernel};
-use super::super::compile::EvalError;
+use super::super::error::EvalError;
 use super::super::zone::SessionZone;
 use super::{string_value, unexpected};
 

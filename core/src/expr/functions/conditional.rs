@@ -5,7 +5,8 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Row, Value};
 
-use super::super::bind::{BindContext, ExprError};
+use super::super::bind::BindContext;
+use super::super::error::ExprError;
 use super::super::bound::{any_nullable, BoundExpr, Kernel};
 use super::super::compile::CompiledExpr;
 use super::super::types::common_type;

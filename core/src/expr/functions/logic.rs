@@ -9,9 +9,10 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Row, Value};
 
-use super::super::bind::ExprError;
+use super::super::error::ExprError;
 use super::super::bound::{any_nullable, BoundExpr, Kernel};
-use super::super::compile::{CompiledExpr, EvalError};
+use super::super::compile::CompiledExpr;
+use super::super::error::EvalError;
 use super::{unexpected, CallSite, FunctionDef, Param};
 
 /// The logical operators and truth tests.

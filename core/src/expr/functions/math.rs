@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Decimal, Value};
 
-use super::super::bind::ExprError;
+use super::super::error::ExprError;
 use super::super::bound::{any_nullable, BoundExpr, Kernel};
 use super::super::types::round_decimal;
 use super::cast::decimal_of_double;

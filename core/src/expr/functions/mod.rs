@@ -17,10 +17,12 @@ pub(crate) mod time;
 use std::sync::Arc;
 
 use crate::types::{edit_distance, DataType, Row, Value};
+use crate::udf::ScalarFunction;
 
-use super::bind::{BindContext, ExprError};
+use super::bind::BindContext;
+use super::error::ExprError;
 use super::bound::{BoundExpr, EvalResult, Kernel};
-use super::compile::EvalError;
+use super::error::EvalError;
 use super::types::common_type;
 use super::zone::SessionZone;
 
@@ -49,11 +51,35 @@ pub(crate) fn bind_call(name: &str, args: Vec<BoundExpr>, ctx: &BindContext) -> 
     let upper = name.trim().to_ascii_uppercase();
     let Some(def) = ALL.iter().flat_map(|defs| defs.iter()).find(|d| d.names.contains(&upper.as_str())) else {
         if let Some(user) = ctx.functions.scalar(&upper) {
-            return super::udf::bind_scalar_call(user, args);
+            return bind_user_call(user, args);
         }
         return Err(ExprError::new("function", unknown_function(name, &upper)));
     };
     (def.bind)(CallSite { name: upper, signature: def.signature, args, ctx })
+}
+
+/// Binds a call of the user function `function` to bound arguments: checks their types
+/// against its signature and converts them. Error paths are relative to the call.
+fn bind_user_call(function: Arc<dyn ScalarFunction>, args: Vec<BoundExpr>) -> Result<BoundExpr, ExprError> {
+    let name = function.name().to_string();
+    let types: Vec<DataType> = args.iter().map(BoundExpr::data_type).collect();
+    let signature = function.signature(&types).map_err(|m| {
+        let shown: Vec<String> = types.iter().map(DataType::to_string).collect();
+        ExprError::new("", format!("function {name} {m}, got ({})", shown.join(", ")))
+    })?;
+    if signature.params.len() != args.len() {
+        return Err(ExprError::new("", format!("function {name} takes {} arguments, got {}", signature.params.len(), args.len())));
+    }
+    let args = args
+        .into_iter()
+        .zip(&signature.params)
+        .enumerate()
+        .map(|(i, (a, t))| if a.data_type() == *t { Ok(a) } else { a.coerce_to(*t).map_err(|e| e.under(&format!("args[{i}]"))) })
+        .collect::<Result<Vec<_>, _>>()?;
+    let result = signature.result;
+    let kernel = Kernel::AllN(Arc::new(move |values: &[Value]| function.eval(values)));
+    let bound = BoundExpr::call(&name, args, kernel, result, true);
+    Ok(if signature.deterministic { bound } else { bound.non_deterministic() })
 }
 
 fn unknown_function(name: &str, upper: &str) -> String {

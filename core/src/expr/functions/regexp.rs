@@ -15,9 +15,9 @@ use regex::{NoExpand, Regex};
 
 use crate::types::{DataType, Value};
 
-use super::super::bind::ExprError;
+use super::super::error::ExprError;
 use super::super::bound::{any_nullable, BoundExpr, Kernel};
-use super::super::compile::EvalError;
+use super::super::error::EvalError;
 use super::{int_of, literal_int, literal_str, string_value, unexpected, CallSite, FunctionDef, Param};
 
 /// The regular-expression functions.

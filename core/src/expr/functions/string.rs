@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Value};
 
-use super::super::bind::ExprError;
+use super::super::error::ExprError;
 use super::super::bound::{any_nullable, BoundExpr, Kernel};
-use super::super::compile::EvalError;
+use super::super::error::EvalError;
 use super::super::like::LikePattern;
 use super::{int_of, literal_str, str1, str2, string_value, unexpected, CallSite, FunctionDef, Param};
 

@@ -8,9 +8,10 @@ use chrono::{Datelike, FixedOffset, NaiveDateTime, TimeZone, Timelike};
 
 use crate::types::{temporal, DataType, Value};
 
-use super::super::bind::ExprError;
+use super::super::error::ExprError;
 use super::super::bound::{any_nullable, BoundExpr, Kernel};
-use super::super::compile::{CompiledExpr, EvalError};
+use super::super::compile::CompiledExpr;
+use super::super::error::EvalError;
 use super::super::java_format::DateFormat;
 use super::super::zone::SessionZone;
 use super::{int_of, literal_int, literal_str, string_value, unexpected, CallSite, FunctionDef, Param};

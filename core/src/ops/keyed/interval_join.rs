@@ -17,7 +17,7 @@ use weir_state::{MapState, StateError};
 
 use crate::expr::CompiledExpr;
 use crate::plan::JoinType;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, Rows};

@@ -68,7 +68,7 @@ use weir_state::{BackendKind, KeyedStateStore, StateError, TimeDomain, TimerServ
 use crate::error::RuntimeError;
 use crate::expr::CompiledExpr;
 use crate::plan::RuntimeMode;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 use super::{Evaluator, Rows, Time};

@@ -13,7 +13,7 @@ use weir_state::{ListState, StateError, ValueState};
 
 use crate::expr::CompiledExpr;
 use crate::plan::{AggregateFunction, FrameUnit, OverFrame};
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::Accumulator;

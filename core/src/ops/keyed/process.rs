@@ -27,8 +27,9 @@ use std::sync::Arc;
 use weir_state::codec::decode_exact;
 use weir_state::{ListState, MapState, StateError, TimeDomain, ValueState};
 
-use crate::expr::{CompiledExpr, EvalError, ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
-use crate::runtime::JobContext;
+use crate::expr::{CompiledExpr, EvalError};
+use crate::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
+use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, Rows};

@@ -12,7 +12,7 @@
 use weir_state::{ListState, StateError, ValueState};
 
 use crate::expr::CompiledExpr;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, Rows};

@@ -15,7 +15,7 @@ use std::collections::HashMap;
 use weir_state::{KeyedStateStore, StateError, ValueState};
 
 use crate::expr::CompiledExpr;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 use super::super::accumulate::Accumulator;

@@ -22,7 +22,7 @@ use weir_state::{KeyedStateStore, ListState, MapState, StateCodec, StateError, V
 
 use crate::expr::CompiledExpr;
 use crate::plan::AggregateFunction;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::Accumulator;

@@ -6,7 +6,7 @@
 use weir_state::{ListState, StateError};
 
 use crate::expr::CompiledExpr;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::Row;
 
 use super::super::{Evaluator, Rows};

@@ -5,7 +5,7 @@
 use weir_state::{ListState, StateError};
 
 use crate::expr::CompiledExpr;
-use crate::runtime::JobContext;
+use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 use super::super::{compare_by, Evaluator, Rows, SortSpec};

@@ -107,7 +107,7 @@ class StreamExecutionEnvironment:
             # The indexes from a sequence, not a million JSON rows (batch: every row at time 0
             # either way; streaming keeps the values node, whose rows all come at once).
             options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(len(items) - 1)}
-            node = {"kind": "source", "id": self._fresh_id("collection"), "connector": "datagen", "options": options, "schema": schema}
+            node = {"kind": "source", "id": self._fresh_id("collection"), "connector": _weir.SEQUENCE_SOURCE, "options": options, "schema": schema}
         else:
             node = {"kind": "values", "id": self._fresh_id("collection"), "schema": schema, "rows": [[i] for i in range(len(items))]}
         return DataStream(self, [node], node["id"], [], source=items, type_info=type_info)
@@ -150,7 +150,7 @@ class StreamExecutionEnvironment:
                     seen.add(n["id"])
                     nodes.append(n)
             sink = f"__sink_{i}"
-            nodes.append({"kind": "sink", "id": sink, "input": head, "connector": "collect"})
+            nodes.append({"kind": "sink", "id": sink, "input": head, "connector": _weir.CALLER_SINK})
             sinks.append((sink, writer))
         self._sinks = []
         started = time.monotonic()
@@ -193,7 +193,7 @@ class StreamExecutionEnvironment:
         return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))
 
     def _collect(self, nodes: list[dict[str, Any]], head: str) -> list[Any]:
-        sink = {"kind": "sink", "id": "__collect", "input": head, "connector": "collect"}
+        sink = {"kind": "sink", "id": "__collect", "input": head, "connector": _weir.CALLER_SINK}
         return records.decode(self._run(nodes + [sink]).get("__collect", []))
 
 

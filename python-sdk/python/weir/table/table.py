@@ -12,6 +12,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from weir import _weir
 from weir.common.types import Row
 from weir.errors import PlanError, declare_unsupported, unsupported
 from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, LiteralExpr, SortExpr, col
@@ -353,13 +354,13 @@ class Table:
         return name
 
     def _collect(self) -> list[Row]:
-        sink = {"kind": "sink", "id": "__result", "input": self._head, "connector": "collect"}
+        sink = {"kind": "sink", "id": "__result", "input": self._head, "connector": _weir.CALLER_SINK}
         changes = self._env._run(self._nodes + [sink]).get("__result", [])
         return changelog_rows(changes, self._names())
 
     def execute(self) -> TableResult:
         """Runs the table's job; ``collect()``/``print()`` the result."""
-        sink = {"kind": "sink", "id": "__result", "input": self._head, "connector": "collect"}
+        sink = {"kind": "sink", "id": "__result", "input": self._head, "connector": _weir.CALLER_SINK}
         spec = self._env._spec(self._nodes + [sink])
         return TableResult(
             self._names(),

@@ -1,6 +1,6 @@
 //! User-defined functions registered at run time (Python UDFs, UDTFs, UDAFs and DataStream
 //! process functions from the SDK): the [`ScalarFunction`] and [`UserAggregateFunction`]
-//! traits (process functions: [`super::user_process`]), and [`UserFunctions`], the
+//! traits (process functions and their state: [`process`]), and [`UserFunctions`], the
 //! per-session registry the binder consults (through [`crate::expr::BindContext::functions`])
 //! after the built-in functions.
 //!
@@ -14,11 +14,12 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Value};
 
-use super::bind::ExprError;
-use super::bound::{BoundExpr, Kernel};
-use super::compile::EvalError;
-use super::table_functions::{bind_table_function, BoundTableFunction, TableFunction, TableFunctionRegistry};
-use super::user_process::UserProcessFunction;
+use crate::expr::table_functions::{bind_table_function, BoundTableFunction, TableFunction, TableFunctionRegistry};
+use crate::expr::{BoundExpr, EvalError, ExprError};
+
+pub mod process;
+
+use self::process::UserProcessFunction;
 
 /// What a scalar function accepts and returns for given argument types.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -169,30 +170,6 @@ impl UserFunctions {
         }
         bind_table_function(name, args)
     }
-}
-
-/// Binds a call of the user function `function` to bound arguments: checks their types
-/// against its signature and converts them. Error paths are relative to the call.
-pub(crate) fn bind_scalar_call(function: Arc<dyn ScalarFunction>, args: Vec<BoundExpr>) -> Result<BoundExpr, ExprError> {
-    let name = function.name().to_string();
-    let types: Vec<DataType> = args.iter().map(BoundExpr::data_type).collect();
-    let signature = function.signature(&types).map_err(|m| {
-        let shown: Vec<String> = types.iter().map(DataType::to_string).collect();
-        ExprError::new("", format!("function {name} {m}, got ({})", shown.join(", ")))
-    })?;
-    if signature.params.len() != args.len() {
-        return Err(ExprError::new("", format!("function {name} takes {} arguments, got {}", signature.params.len(), args.len())));
-    }
-    let args = args
-        .into_iter()
-        .zip(&signature.params)
-        .enumerate()
-        .map(|(i, (a, t))| if a.data_type() == *t { Ok(a) } else { a.coerce_to(*t).map_err(|e| e.under(&format!("args[{i}]"))) })
-        .collect::<Result<Vec<_>, _>>()?;
-    let result = signature.result;
-    let kernel = Kernel::AllN(Arc::new(move |values: &[Value]| function.eval(values)));
-    let bound = BoundExpr::call(&name, args, kernel, result, true);
-    Ok(if signature.deterministic { bound } else { bound.non_deterministic() })
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
-use crate::ops::SplitWatermarks;
+use super::splits::SplitWatermarks;
 use crate::plan::RuntimeMode;
 use weir_state::{KeyedStateStore, RocksDbConfig, StateBackendConfig};
 

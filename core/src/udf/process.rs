@@ -11,7 +11,7 @@ pub use weir_state::{StateTtlConfig, TimeDomain, TtlUpdateType};
 
 use crate::types::{Field, Row};
 
-use super::compile::EvalError;
+use crate::expr::EvalError;
 
 /// A process function as registered: it names its output columns and makes one instance per
 /// worker (Flink: one per parallel subtask). Implementations must be thread-safe.

@@ -1,0 +1,14 @@
+//! What the workers of one running job share, below the operators that use it: the job
+//! context (mode, cancellation, the first error, where sinks write, the state backend), the
+//! per-operator metrics, and the watermarks of event-time source splits.
+//!
+//! Operators (`ops`) and the compiler (`compile`) read this module; the runtime (`runtime`)
+//! creates it for each job and drives the workers.
+
+mod context;
+mod metrics;
+mod splits;
+
+pub use context::{CancelToken, JobContext};
+pub use metrics::{JobMetrics, OperatorMetrics, OperatorMetricsSnapshot};
+pub use splits::{SplitMark, SplitWatermarks};
