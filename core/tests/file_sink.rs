@@ -76,3 +76,18 @@ fn a_few_rows_on_many_workers_leave_no_empty_files() {
     let (lines, files) = run_and_read(&spec(1, vec![], &out), 4, RuntimeMode::Batch, &out);
     assert_eq!((lines, files), (vec!["0,0".to_string()], 1));
 }
+
+#[test]
+fn an_ordered_batch_result_is_written_by_one_worker_in_order() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("out");
+    let sort = json!({"kind": "sort", "id": "last", "input": "t", "order_by": [{"expr": {"column": "v"}, "descending": true}]});
+    let plan = validate(&parse_job_spec(&spec(500, vec![sort], &out)).expect("spec")).expect("valid plan");
+    let options = RunOptions { workers: Some(3), mode: Some(RuntimeMode::Batch), tick_ms: 1, ..RunOptions::default() };
+    run_job(Arc::new(plan), &options).expect("job runs");
+    let files: Vec<_> = std::fs::read_dir(&out).expect("output directory").map(|e| e.expect("entry").path()).collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+    let text = std::fs::read_to_string(&files[0]).expect("read part file");
+    let expected: Vec<String> = (0..500).rev().map(|i| format!("{},{i}", i % 7)).collect();
+    assert_eq!(text.lines().collect::<Vec<_>>(), expected);
+}

@@ -3,10 +3,11 @@
 //! each published atomically.
 //!
 //! Every worker writes its share of the rows: worker `w` writes to a hidden
-//! `.part-<job>-<w>.<ext>.inprogress` file (which the `filesystem` source skips), created
+//! `.part-<run>-<w>.<ext>.inprogress` file (which the `filesystem` source skips), created
 //! when its first row arrives, so a worker without rows leaves no file; [`SinkWriter::finish`]
-//! flushes, syncs and renames it to `part-<job>-<w>.<ext>`, where `<job>` is the same for all
-//! workers of one job and differs between jobs. A job that fails or is cancelled leaves no
+//! flushes, syncs and renames it to `part-<run>-<w>.<ext>`, where `<run>` (the clock and the
+//! process id when the writer was opened) keeps the files of successive runs of the same
+//! validated job apart. A job that fails or is cancelled leaves no
 //! visible file (the temporary one is removed on drop). Only `+I` changes are accepted: an
 //! updating query needs an upsert sink (`print`, `collect`).
 //!
@@ -40,8 +41,6 @@ pub struct FilesystemSink {
     dir: PathBuf,
     columns: Vec<Field>,
     format: SinkFormat,
-    /// The part of the file names shared by all workers of one job.
-    job_tag: String,
 }
 
 #[derive(Clone, Debug)]
@@ -83,9 +82,7 @@ impl FilesystemSink {
                 null_literal: options.get("csv.null-literal").cloned().unwrap_or_default(),
             }
         };
-        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let job_tag = format!("{nanos:x}-{:x}", std::process::id());
-        Ok(FilesystemSink { dir, columns: schema.fields.clone(), format, job_tag })
+        Ok(FilesystemSink { dir, columns: schema.fields.clone(), format })
     }
 
     /// The writer of worker `worker`. It touches the file system only when its first row
@@ -93,7 +90,8 @@ impl FilesystemSink {
     /// on [`SinkWriter::finish`].
     pub fn writer(&self, worker: usize) -> FilesystemSinkWriter {
         let ext = if matches!(self.format, SinkFormat::Json) { "json" } else { "csv" };
-        let name = format!("part-{}-{worker}.{ext}", self.job_tag);
+        let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
+        let name = format!("part-{nanos:x}-{:x}-{worker}.{ext}", std::process::id());
         let final_path = self.dir.join(&name);
         let temp_path = self.dir.join(format!(".{name}.inprogress"));
         FilesystemSinkWriter { sink: self.clone(), encoder: None, finished: false, temp_path, final_path, field: Vec::new() }
