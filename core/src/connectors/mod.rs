@@ -15,7 +15,7 @@ mod values;
 pub use print::{changelog_line, json_line};
 pub use push::{PushClosed, PushInput, PushSource};
 pub use values::ValuesSource;
-pub use sinks::{check_sink, create_sink, CollectedRows, PrintFormat, SinkContext, SinkWriter, SINK_CONNECTORS};
+pub use sinks::{check_sink, create_sink, CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkWriter, SINK_CONNECTORS};
 
 use std::collections::BTreeMap;
 use std::sync::Arc;

@@ -25,13 +25,37 @@ pub trait SinkWriter {
     }
 }
 
+/// A destination for the changes of `collect` sinks chosen by whoever starts the job (the REST
+/// server keeps them in its bounded result store), instead of [`CollectedRows`]' own memory.
+pub trait CollectTarget: Send + Sync {
+    /// Receives one batch of changes of sink `sink_id`, in order.
+    fn extend(&self, sink_id: &str, changes: &[(RowKind, Row)]);
+}
+
 /// Rows collected by `collect` sinks, by sink id: what tests, the SDK and the REST API read.
+/// One made by [`CollectedRows::forwarding_to`] keeps nothing itself: every change goes to
+/// its target.
 #[derive(Clone, Default)]
-pub struct CollectedRows(Arc<Mutex<BTreeMap<String, Vec<(RowKind, Row)>>>>);
+pub struct CollectedRows(Arc<Mutex<BTreeMap<String, Vec<(RowKind, Row)>>>>, Option<Arc<dyn CollectTarget>>);
+
+impl std::fmt::Debug for CollectedRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.1.is_some() { "CollectedRows(forwarding)" } else { "CollectedRows" })
+    }
+}
 
 impl CollectedRows {
-    /// Appends changes to the rows of sink `sink_id`.
+    /// Rows that are handed to `target` as they come, not kept here.
+    pub fn forwarding_to(target: Arc<dyn CollectTarget>) -> CollectedRows {
+        CollectedRows(Arc::default(), Some(target))
+    }
+
+    /// Appends changes to the rows of sink `sink_id` (or hands them to the target).
     pub fn extend(&self, sink_id: &str, changes: &[(RowKind, Row)]) {
+        if let Some(target) = &self.1 {
+            target.extend(sink_id, changes);
+            return;
+        }
         if let Ok(mut map) = self.0.lock() {
             map.entry(sink_id.to_string()).or_default().extend_from_slice(changes);
         }
