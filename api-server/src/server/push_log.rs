@@ -194,7 +194,7 @@ mod tests {
         let logged = LoggedInput::new(input(), dir.path(), "ab", "clicks/../x", 10);
         logged.push("t", vec![row("a", 1), row("b", 2)]).unwrap();
         logged.push("t", vec![row("c", 3)]).unwrap();
-        assert_eq!(logged.path().file_name().unwrap(), "clicks%2F..%2Fx.log");
+        assert_eq!(logged.path().file_name().unwrap(), "clicks%2F%2E%2E%2Fx.log");
         let contents = read_log(logged.path()).unwrap();
         assert_eq!(contents.header["columns"], serde_json::json!(["name", "n"]));
         assert_eq!(contents.batches, vec![vec![serde_json::json!(["a", 1]), serde_json::json!(["b", 2])], vec![serde_json::json!(["c", 3])]]);
