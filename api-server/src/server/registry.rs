@@ -367,10 +367,10 @@ impl JobRegistry {
         }
         self.writer.wake.notify_all();
         let handle = self.writer_thread.lock().ok().and_then(|mut slot| slot.take());
-        if let Some(handle) = handle {
-            if handle.thread().id() != std::thread::current().id() {
-                let _ = handle.join();
-            }
+        if let Some(handle) = handle
+            && handle.thread().id() != std::thread::current().id()
+        {
+            let _ = handle.join();
         }
     }
 
@@ -498,10 +498,10 @@ impl JobRegistry {
         }
         let _serial = self.writer.write_lock.lock();
         for jid in &evicted {
-            if let Err(e) = std::fs::remove_file(self.path_of(jid)) {
-                if e.kind() != std::io::ErrorKind::NotFound {
-                    tracing::warn!(jobid = %jid, error = %e, "cannot delete an evicted job's record");
-                }
+            if let Err(e) = std::fs::remove_file(self.path_of(jid))
+                && e.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(jobid = %jid, error = %e, "cannot delete an evicted job's record");
             }
             let _ = std::fs::remove_dir_all(push_log_dir(&self.data_dir, jid));
         }

@@ -359,7 +359,7 @@ mod tests {
             for _ in 0..300 {
                 x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
                 let value = ((x >> 33) % 50) as i64;
-                let kind = if (x >> 20) % 3 == 0 { RowKind::Delete } else { RowKind::Insert };
+                let kind = if (x >> 20).is_multiple_of(3) { RowKind::Delete } else { RowKind::Insert };
                 chunk.push((kind, row(value)));
             }
             results.extend("s", &chunk);

@@ -36,7 +36,10 @@ pub trait CollectTarget: Send + Sync {
 /// One made by [`CollectedRows::forwarding_to`] keeps nothing itself: every change goes to
 /// its target.
 #[derive(Clone, Default)]
-pub struct CollectedRows(Arc<Mutex<BTreeMap<String, Vec<(RowKind, Row)>>>>, Option<Arc<dyn CollectTarget>>);
+pub struct CollectedRows(Arc<Mutex<ChangesBySink>>, Option<Arc<dyn CollectTarget>>);
+
+/// Changelogs by sink id.
+type ChangesBySink = BTreeMap<String, Vec<(RowKind, Row)>>;
 
 impl std::fmt::Debug for CollectedRows {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
