@@ -48,7 +48,7 @@ pub fn execute(state: &AppState, session: &mut SqlSession, statement: &str) -> O
             SqlOutcome::Job(spec) | SqlOutcome::Query(spec) => {
                 let is_query = spec.nodes.iter().any(|n| n.id() == weir_core::sql::RESULT_SINK);
                 let name = spec.name.clone().unwrap_or_else(|| "sql-gateway".into());
-                let submission = Submission { name, source: JobSource::Sql(statement.to_string()), spec, mode: None };
+                let submission = Submission { name, source: JobSource::Sql(statement.to_string().into()), spec, mode: None };
                 match launch(state, submission) {
                     Err(e) => OperationResult::Error(e),
                     Ok(jobid) if is_query => {

@@ -67,15 +67,45 @@ impl JobState {
     }
 }
 
+/// Text kept in a record (SQL, a spec as JSON), stored as a JSON string. Shared: copying a
+/// record (every `GET /jobs` does) does not copy a posted script of megabytes.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RecordText(Arc<str>);
+
+impl std::ops::Deref for RecordText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for RecordText {
+    fn from(text: String) -> RecordText {
+        RecordText(text.into())
+    }
+}
+
+impl Serialize for RecordText {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RecordText {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<RecordText, D::Error> {
+        String::deserialize(deserializer).map(RecordText::from)
+    }
+}
+
 /// What the client posted: SQL text or a JSON job spec. Both are kept as text, so reading a
 /// record back never recurses into the spec, however deeply it nests.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum JobSource {
     /// A SQL script.
-    Sql(String),
+    Sql(RecordText),
     /// A JSON job spec, as posted, as JSON text.
-    Spec(String),
+    Spec(RecordText),
 }
 
 /// One output column of a plan node.
@@ -147,7 +177,7 @@ pub struct JobRecord {
     pub source: JobSource,
     /// The job spec that ran (print sinks rewritten to collect), as JSON text (see
     /// [`JobSource`]: text, so that no depth of nesting can make the record unreadable).
-    pub spec: String,
+    pub spec: RecordText,
     /// The validated plan's nodes.
     pub vertices: Vec<VertexInfo>,
     /// Ids of the sinks whose rows the server keeps (`collect`).
@@ -582,8 +612,8 @@ mod tests {
             state,
             job_type: "BATCH".into(),
             parallelism: 1,
-            source: JobSource::Sql("SELECT 1".into()),
-            spec: r#"{"nodes": []}"#.into(),
+            source: JobSource::Sql(String::from("SELECT 1").into()),
+            spec: String::from(r#"{"nodes": []}"#).into(),
             vertices: Vec::new(),
             result_sinks: Vec::new(),
             timestamps: BTreeMap::new(),
@@ -629,14 +659,14 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let registry = JobRegistry::open(dir.path(), RetentionPolicy::default()).unwrap();
         let mut deep = record(&jid(3), JobState::Finished, now_ms());
-        deep.spec = spec.clone();
-        deep.source = JobSource::Spec(spec.clone());
+        deep.spec = spec.clone().into();
+        deep.source = JobSource::Spec(spec.clone().into());
         registry.insert(deep).unwrap();
         registry.close();
         let reopened = JobRegistry::open(dir.path(), RetentionPolicy::default()).unwrap();
         let back = reopened.get(&jid(3)).unwrap();
-        assert_eq!(back.spec, spec);
-        assert!(matches!(back.source, JobSource::Spec(s) if s == spec));
+        assert_eq!(&*back.spec, spec);
+        assert!(matches!(back.source, JobSource::Spec(s) if *s == *spec));
     }
 
     #[test]
@@ -678,7 +708,7 @@ mod tests {
             "timestamps": {"CREATED": now_ms(), "FINISHED": now_ms()}}]});
         std::fs::write(dir.path().join("jobs.json"), old.to_string()).unwrap();
         let registry = JobRegistry::open(dir.path(), RetentionPolicy::default()).unwrap();
-        assert_eq!(registry.get(&jid(7)).unwrap().spec, r#"{"nodes":[]}"#);
+        assert_eq!(&*registry.get(&jid(7)).unwrap().spec, r#"{"nodes":[]}"#);
         assert!(!dir.path().join("jobs.json").exists());
         assert_eq!(files(dir.path()), vec![format!("{}.json", jid(7))]);
         registry.close();

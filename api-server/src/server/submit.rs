@@ -72,12 +72,12 @@ pub fn plan_request(request: SubmitJobRequest) -> Result<Submission, ApiError> {
     let (source, spec) = match (request.sql, request.spec) {
         (Some(sql), None) => {
             let spec = plan_sql(&mut SqlSession::new(), &sql)?;
-            (JobSource::Sql(sql), spec)
+            (JobSource::Sql(sql.into()), spec)
         }
         (None, Some(value)) => {
             let text = value.to_string();
             let spec = parse_job_spec(&text).map_err(|e| ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")))?;
-            (JobSource::Spec(text), spec)
+            (JobSource::Spec(text.into()), spec)
         }
         (Some(_), Some(_)) => return Err(ApiError::BadRequest("give either \"sql\" or \"spec\", not both".into())),
         (None, None) => return Err(ApiError::BadRequest("missing \"sql\" (a SQL script) or \"spec\" (a JSON job spec)".into())),
@@ -164,7 +164,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         job_type: if mode == RuntimeMode::Batch { "BATCH" } else { "STREAMING" }.into(),
         parallelism,
         source: submission.source,
-        spec: serde_json::to_string(&submission.spec).unwrap_or_default(),
+        spec: serde_json::to_string(&submission.spec).unwrap_or_default().into(),
         vertices,
         result_sinks,
         timestamps: Default::default(),
