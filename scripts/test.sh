@@ -27,7 +27,18 @@ set +e
 status=$?
 (cd python-sdk && "$WEIR_VENV/bin/python" -m pytest -q tests)
 sdk_status=$?
+# A short soak of `weir serve` (mixed traffic; fails on memory or registry growth, /overview
+# p99 > 50 ms, any 5xx) and schemathesis over its OpenAPI spec (bounded example count; it
+# installs into its own cached venv). Long soak: tests/load/soak.py --minutes 30.
+echo "=== soak (60 s) ===" >&2
+"$WEIR_VENV/bin/python" tests/load/soak.py --minutes "${WEIR_SOAK_MINUTES:-1}"
+soak_status=$?
+echo "=== schemathesis ===" >&2
+MAX_EXAMPLES="${MAX_EXAMPLES:-30}" tests/load/schemathesis.sh
+schemathesis_status=$?
 set -e
-if [ $status -eq 0 ]; then status=$sdk_status; fi
+for s in $sdk_status $soak_status $schemathesis_status; do
+    if [ $status -eq 0 ]; then status=$s; fi
+done
 # pytest exits 5 when it collected no tests: that is a broken suite here, not a pass.
 exit $status

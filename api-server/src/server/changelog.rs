@@ -1,8 +1,6 @@
 //! Changelogs as clients see them: rows as JSON arrays, and the materialized table a changelog
 //! describes (`+I`/`+U` add a row, `-U`/`-D` remove one).
 
-use std::collections::{BTreeMap, HashMap};
-
 use weir_core::types::{Row, RowKind, value_to_json};
 
 /// A row as a JSON array (values via `value_to_json`: numbers as numbers, DECIMAL and
@@ -23,8 +21,11 @@ pub fn kind_name(kind: RowKind) -> &'static str {
 
 /// The rows standing after `changes`, in the order they were (last) added: a retraction
 /// removes the most recently added equal row. Emission order is kept so a sorted result
-/// stays sorted; retractions of rows that are not there are ignored.
+/// stays sorted; retractions of rows that are not there are ignored. The sequential
+/// reference the result store is tested against.
+#[cfg(test)]
 pub fn materialize(changes: &[(RowKind, Row)]) -> Vec<Row> {
+    use std::collections::{BTreeMap, HashMap};
     let mut by_seq: BTreeMap<usize, &Row> = BTreeMap::new();
     let mut seqs: HashMap<&Row, Vec<usize>> = HashMap::new();
     for (seq, (kind, row)) in changes.iter().enumerate() {

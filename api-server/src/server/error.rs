@@ -38,6 +38,10 @@ pub enum ApiError {
     /// `--max-running-jobs` jobs are already running.
     #[error("too many running jobs: the limit is {0}; wait for one to finish or cancel one")]
     TooManyJobs(usize),
+    /// A bounded queue is full (a push input's, `--max-push-queue-rows`): retry after the
+    /// `Retry-After` seconds the answer carries.
+    #[error("{0}")]
+    Backpressure(String),
     /// The server failed on its side (a bug, or the data directory cannot be written).
     #[error("internal error: {0}")]
     Internal(String),
@@ -53,7 +57,7 @@ impl ApiError {
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::TooManyJobs(_) => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::TooManyJobs(_) | ApiError::Backpressure(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -70,6 +74,7 @@ impl ApiError {
             ApiError::Conflict(_) => "conflict",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::TooManyJobs(_) => "too_many_jobs",
+            ApiError::Backpressure(_) => "backpressure",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -106,12 +111,16 @@ impl IntoResponse for ApiError {
             _ => None,
         };
         let body = ErrorBody {
-            errors: vec![self.to_string()],
+            errors: vec![super::error_text::bounded(&self.to_string()).into_owned()],
             code: self.code().to_string(),
             line: position.map(|p| p.0),
             column: position.map(|p| p.1),
         };
-        (status, Json(body)).into_response()
+        let mut response = (status, Json(body)).into_response();
+        if matches!(self, ApiError::Backpressure(_)) {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from_static("1"));
+        }
+        response
     }
 }
 

@@ -48,7 +48,7 @@ pub fn execute(state: &AppState, session: &mut SqlSession, statement: &str) -> O
             SqlOutcome::Job(spec) | SqlOutcome::Query(spec) => {
                 let is_query = spec.nodes.iter().any(|n| n.id() == weir_core::sql::RESULT_SINK);
                 let name = spec.name.clone().unwrap_or_else(|| "sql-gateway".into());
-                let submission = Submission { name, source: JobSource::Sql(statement.to_string()), spec, mode: None };
+                let submission = Submission { name, source: JobSource::Sql(statement.to_string().into()), spec, mode: None };
                 match launch(state, submission) {
                     Err(e) => OperationResult::Error(e),
                     Ok(jobid) if is_query => {
@@ -199,12 +199,13 @@ pub fn fetch(state: &AppState, operation: &mut Operation, token: usize, base: &s
             }
             let live = state.live(jobid).ok_or_else(|| ApiError::NotFound(format!("the rows of job {jobid} are no longer kept")))?;
             let end = operation.page_starts.get(token + 1).copied();
-            let mut changes = live.collected.read_from(sink, start);
-            changes.truncate(end.map_or(PAGE_ROWS, |e| e - start));
-            let data: Vec<ResultRow> = changes.iter().map(|(k, r)| ResultRow { kind: kind_name(*k).into(), fields: row_json(r) }).collect();
+            // Changes older than the kept ring (`--max-result-rows`) are skipped.
+            let read = live.results.sink(sink).read_log(start as u64, end.map_or(PAGE_ROWS, |e| e.saturating_sub(start)));
+            let first = read.first as usize;
+            let data: Vec<ResultRow> = read.changes.iter().map(|(k, r)| ResultRow { kind: kind_name(*k).into(), fields: row_json(r) }).collect();
             let (result_type, next_uri) = if !data.is_empty() {
                 if end.is_none() {
-                    operation.page_starts.push(start + data.len());
+                    operation.page_starts.push(first + data.len());
                 }
                 ("PAYLOAD", next(token + 1))
             } else if job_state.is_terminal() || operation.canceled {

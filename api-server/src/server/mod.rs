@@ -9,10 +9,13 @@
 mod auth;
 mod changelog;
 mod error;
+mod error_text;
 mod extract;
 mod gateway;
 mod openapi;
+mod push_log;
 mod registry;
+mod result_store;
 mod routes;
 mod sessions;
 mod state;
@@ -24,7 +27,8 @@ use std::time::Duration;
 
 use anyhow::Context;
 
-use registry::{JobRegistry, JobState};
+use registry::{JobRegistry, JobState, RetentionPolicy};
+use result_store::ResultLimits;
 use state::{AppState, ServerConfig};
 
 /// Arguments of `weir serve`.
@@ -34,7 +38,8 @@ pub struct ServeArgs {
     /// `listening on http://ADDR`). Loopback unless told otherwise.
     #[arg(long, default_value = "127.0.0.1:8081")]
     addr: SocketAddr,
-    /// Directory of the job registry (`jobs.json`).
+    /// Data directory: the job registry (`jobs/`, one file per job) and push-input logs
+    /// (`push-log/`).
     #[arg(long, default_value = "./weir-data")]
     data_dir: PathBuf,
     /// Worker threads per job unless the job sets `parallelism.default` (default: one per core).
@@ -49,6 +54,24 @@ pub struct ServeArgs {
     /// Most jobs running at once (more: 429).
     #[arg(long, default_value_t = 64)]
     max_running_jobs: usize,
+    /// Most rows kept per collected sink of a job (the result table; the changelog ring too).
+    /// Beyond it the oldest rows are dropped: an append-only result keeps its newest rows.
+    #[arg(long, default_value_t = 100_000)]
+    max_result_rows: usize,
+    /// Most bytes (estimated) kept per collected sink of a job, as `--max-result-rows`.
+    #[arg(long, default_value_t = 32 * 1024 * 1024)]
+    max_result_bytes: usize,
+    /// Most rows pushed into one push input and not yet read by its job; a push beyond it is
+    /// answered 429 with `Retry-After`.
+    #[arg(long, default_value_t = 100_000)]
+    max_push_queue_rows: usize,
+    /// Most ended jobs kept in the registry (Flink's `jobstore.max-capacity`); the oldest
+    /// ended go first.
+    #[arg(long, default_value_t = 1000)]
+    jobstore_max_capacity: usize,
+    /// Seconds an ended job is kept in the registry (Flink's `jobstore.expiration-time`).
+    #[arg(long, default_value_t = 3600)]
+    jobstore_expiration_time: u64,
 }
 
 /// Runs the server until SIGTERM or Ctrl-C.
@@ -68,13 +91,22 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 async fn run(args: ServeArgs) -> anyhow::Result<()> {
-    let registry = JobRegistry::open(&args.data_dir)?;
+    if args.max_result_rows == 0 || args.max_result_bytes == 0 || args.max_push_queue_rows == 0 {
+        anyhow::bail!("--max-result-rows, --max-result-bytes and --max-push-queue-rows must be at least 1");
+    }
+    let retention = RetentionPolicy {
+        max_capacity: args.jobstore_max_capacity,
+        expiration: Duration::from_secs(args.jobstore_expiration_time),
+    };
+    let registry = JobRegistry::open(&args.data_dir, retention)?;
     let config = ServerConfig {
         data_dir: args.data_dir.clone(),
         workers: args.workers,
         auth_token: args.auth_token,
         max_body_bytes: args.max_body_bytes,
         max_running_jobs: args.max_running_jobs,
+        result_limits: ResultLimits { max_rows: args.max_result_rows, max_bytes: args.max_result_bytes },
+        max_push_queue_rows: args.max_push_queue_rows,
     };
     let state = AppState::new(config, registry.clone());
     let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -1,11 +1,16 @@
 //! SQL gateway sessions: each keeps a [`SqlSession`] (its catalog and `SET` options) across
 //! statements, and the operations its statements started.
 //!
+//! Locks: a statement holds its session's SQL catalog ([`GatewaySession::sql`], an async
+//! lock, so a waiting request parks its task, not a server thread) for as long as it runs,
+//! on a blocking thread; statuses, results and settings are read under short locks that no
+//! statement holds while it runs.
+//!
 //! An operation is either a small table known at once (DDL acknowledgements, SHOW, EXPLAIN,
 //! the id of a job an INSERT started), the rows of a SELECT's job (paged from the job's
 //! changelog as it grows), or the error the statement failed with.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use weir_core::sql::SqlSession;
@@ -60,16 +65,31 @@ impl Operation {
 pub struct GatewaySession {
     /// The name the client gave, if any.
     pub name: Option<String>,
-    /// Tables, views and settings declared so far.
-    pub sql: SqlSession,
+    /// Tables, views and settings declared so far; held by the statement running.
+    pub sql: Arc<tokio::sync::Mutex<SqlSession>>,
+    /// The session's settings as of its last statement (read without waiting for one).
+    pub config: Mutex<BTreeMap<String, String>>,
     /// Operations by handle.
-    pub operations: HashMap<String, Operation>,
+    pub operations: Mutex<HashMap<String, Operation>>,
+}
+
+impl GatewaySession {
+    /// A session over `sql`.
+    pub fn new(name: Option<String>, sql: SqlSession) -> GatewaySession {
+        let config = Mutex::new(sql.config().clone());
+        GatewaySession { name, sql: Arc::new(tokio::sync::Mutex::new(sql)), config, operations: Mutex::default() }
+    }
+
+    /// The operations, locked (briefly: nothing slow runs under this lock).
+    pub fn operations(&self) -> std::sync::MutexGuard<'_, HashMap<String, Operation>> {
+        self.operations.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 /// All open sessions, by handle.
 #[derive(Default)]
 pub struct SessionStore {
-    sessions: Mutex<HashMap<String, Arc<Mutex<GatewaySession>>>>,
+    sessions: Mutex<HashMap<String, Arc<GatewaySession>>>,
 }
 
 impl SessionStore {
@@ -86,12 +106,12 @@ impl SessionStore {
                 Self::MAX_SESSIONS
             )));
         }
-        sessions.insert(handle.clone(), Arc::new(Mutex::new(session)));
+        sessions.insert(handle.clone(), Arc::new(session));
         Ok(handle)
     }
 
     /// The session with this handle, or 404.
-    pub fn get(&self, handle: &str) -> Result<Arc<Mutex<GatewaySession>>, ApiError> {
+    pub fn get(&self, handle: &str) -> Result<Arc<GatewaySession>, ApiError> {
         self.sessions
             .lock()
             .ok()
@@ -100,7 +120,7 @@ impl SessionStore {
     }
 
     /// Removes a session; returns it, or 404.
-    pub fn close(&self, handle: &str) -> Result<Arc<Mutex<GatewaySession>>, ApiError> {
+    pub fn close(&self, handle: &str) -> Result<Arc<GatewaySession>, ApiError> {
         self.sessions
             .lock()
             .ok()

@@ -7,11 +7,11 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::watch;
-use weir_core::connectors::{CollectedRows, PushInput};
 use weir_core::job::{CancelToken, JobMetrics};
 
 use super::error::ApiError;
 use super::registry::{JobRegistry, JobState, VertexCounts};
+use super::result_store::{JobResults, ResultLimits};
 use super::sessions::SessionStore;
 
 /// Settings of a running server (from `weir serve`'s flags).
@@ -27,6 +27,10 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Most jobs CREATED or RUNNING at once.
     pub max_running_jobs: usize,
+    /// Bounds of the rows kept per collected sink of a job.
+    pub result_limits: ResultLimits,
+    /// Most rows waiting in one push input's queue; a push beyond it is answered 429.
+    pub max_push_queue_rows: usize,
 }
 
 /// The in-memory side of a job started by this server process: what the registry cannot
@@ -37,10 +41,11 @@ pub struct LiveJob {
     pub cancel: CancelToken,
     /// Per-operator counters, live.
     pub metrics: Arc<JobMetrics>,
-    /// Rows of the job's collect sinks, growing while it runs.
-    pub collected: CollectedRows,
-    /// Inputs of the job's `push` sources, by table (source node id).
-    pub push_inputs: BTreeMap<String, PushInput>,
+    /// Rows of the job's collect sinks (bounded), growing while it runs; kept after it ends.
+    pub results: Arc<JobResults>,
+    /// Inputs of the job's `push` sources, by table (source node id), with their logs;
+    /// emptied when the job ends (so rows still queued are freed).
+    pub push_inputs: Mutex<BTreeMap<String, Arc<super::push_log::LoggedInput>>>,
     /// The job's state; followers (SSE, the gateway) subscribe to learn when it ends.
     pub state: watch::Sender<JobState>,
 }
@@ -56,8 +61,9 @@ impl LiveJob {
     }
 }
 
-/// How many ended jobs keep their collected rows in memory (older ones are dropped).
-pub const KEPT_RESULTS: usize = 256;
+/// How many ended jobs keep their collected rows in memory (older ones are dropped); each
+/// keeps at most `--max-result-rows`/`--max-result-bytes` per sink.
+pub const KEPT_RESULTS: usize = 64;
 
 /// Shared server state; cheap to clone.
 #[derive(Clone)]
@@ -113,9 +119,15 @@ impl AppState {
         }
     }
 
-    /// Notes that a job ended; the rows of the oldest ended jobs beyond [`KEPT_RESULTS`] are
-    /// dropped.
+    /// Notes that a job ended: its push inputs are closed and released; the rows of the oldest
+    /// ended jobs beyond [`KEPT_RESULTS`], and of jobs the registry evicted, are dropped.
     pub fn retire(&self, jid: &str) {
+        if let Some(job) = self.live(jid) {
+            let inputs = std::mem::take(&mut *job.push_inputs.lock().unwrap_or_else(|p| p.into_inner()));
+            for input in inputs.values() {
+                input.input.close();
+            }
+        }
         let evicted: Vec<String> = match self.ended.lock() {
             Ok(mut ended) => {
                 ended.push_back(jid.to_string());
@@ -128,6 +140,10 @@ impl AppState {
             for jid in evicted {
                 live.remove(&jid);
             }
+            live.retain(|jid, _| self.registry.contains(jid));
+        }
+        if let Ok(mut ended) = self.ended.lock() {
+            ended.retain(|jid| self.registry.contains(jid));
         }
     }
 

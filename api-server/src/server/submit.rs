@@ -15,8 +15,12 @@ use weir_core::runtime::{RunOptions, RunningJob, start_job};
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::{Error as EngineError, RuntimeError};
 
+use weir_core::connectors::CollectedRows;
+
 use super::error::ApiError;
+use super::push_log::LoggedInput;
 use super::registry::{ColumnInfo, JobFailure, JobRecord, JobSource, JobState, VertexInfo, now_ms};
+use super::result_store::JobResults;
 use super::state::{AppState, LiveJob};
 
 /// Runtime mode a client may ask for.
@@ -70,11 +74,12 @@ pub fn plan_request(request: SubmitJobRequest) -> Result<Submission, ApiError> {
     let (source, spec) = match (request.sql, request.spec) {
         (Some(sql), None) => {
             let spec = plan_sql(&mut SqlSession::new(), &sql)?;
-            (JobSource::Sql(sql), spec)
+            (JobSource::Sql(sql.into()), spec)
         }
         (None, Some(value)) => {
-            let spec = parse_job_spec(&value.to_string()).map_err(|e| ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")))?;
-            (JobSource::Spec(value), spec)
+            let text = value.to_string();
+            let spec = parse_job_spec(&text).map_err(|e| ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")))?;
+            (JobSource::Spec(text.into()), spec)
         }
         (Some(_), Some(_)) => return Err(ApiError::BadRequest("give either \"sql\" or \"spec\", not both".into())),
         (None, None) => return Err(ApiError::BadRequest("missing \"sql\" (a SQL script) or \"spec\" (a JSON job spec)".into())),
@@ -146,7 +151,13 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref().and_then(sink_output) == Some(SinkOutput::Caller)).map(|v| v.id.clone()).collect();
     state.reserve_slot()?;
     let jid = new_job_id();
-    let options = RunOptions { workers: state.config.workers, mode: submission.mode, ..RunOptions::default() };
+    let results = Arc::new(JobResults::new(state.config.result_limits));
+    let options = RunOptions {
+        workers: state.config.workers,
+        mode: submission.mode,
+        collect_into: Some(CollectedRows::forwarding_to(Arc::clone(&results) as Arc<dyn weir_core::connectors::CollectTarget>)),
+        ..RunOptions::default()
+    };
     let mode = options.mode.or(plan.config.mode).unwrap_or_default();
     let parallelism = options.workers.or(plan.config.parallelism).unwrap_or_else(weir_core::runtime::default_workers).max(1);
     let mut record = JobRecord {
@@ -156,7 +167,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         job_type: if mode == RuntimeMode::Batch { "BATCH" } else { "STREAMING" }.into(),
         parallelism,
         source: submission.source,
-        spec: serde_json::to_value(&submission.spec).unwrap_or_default(),
+        spec: serde_json::to_string(&submission.spec).unwrap_or_default().into(),
         vertices,
         result_sinks,
         timestamps: Default::default(),
@@ -165,15 +176,28 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         cancel_reason: None,
     };
     record.enter(JobState::Created, now_ms());
-    state.registry.insert(record);
+    // On disk before the client hears of the job.
+    if let Err(e) = state.registry.insert(record) {
+        state.release_slot();
+        return Err(ApiError::Internal(format!("cannot record the job: {e}")));
+    }
     match start_job(Arc::new(plan), &options) {
         Ok(running) => {
             let (sender, _) = tokio::sync::watch::channel(JobState::Running);
             let live = Arc::new(LiveJob {
                 cancel: running.cancel.clone(),
                 metrics: Arc::clone(&running.metrics),
-                collected: running.collected.clone(),
-                push_inputs: running.push_inputs(),
+                results,
+                push_inputs: std::sync::Mutex::new(
+                    running
+                        .push_inputs()
+                        .into_iter()
+                        .map(|(table, input)| {
+                            let logged = LoggedInput::new(input, &state.config.data_dir, &jid, &table, state.config.max_push_queue_rows);
+                            (table, Arc::new(logged))
+                        })
+                        .collect(),
+                ),
                 state: sender,
             });
             state.add_live(&jid, Arc::clone(&live));
@@ -234,7 +258,7 @@ fn finish(state: &AppState, jid: &str, outcome: Result<(), EngineError>, counts:
                 r.enter(JobState::Canceled, now)
             }
             Err(e) => {
-                r.failure = Some(JobFailure { code: e.code().to_string(), message: e.to_string(), timestamp: now });
+                r.failure = Some(JobFailure::new(e.code(), &e.to_string(), now));
                 r.enter(JobState::Failed, now)
             }
         }

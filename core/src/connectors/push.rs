@@ -86,6 +86,11 @@ impl PushInput {
         self.lock().closed
     }
 
+    /// Rows pushed and not yet read by the job (for pushers that bound the queue).
+    pub fn queued(&self) -> usize {
+        self.lock().rows.len()
+    }
+
     /// Rows pushed since the input was created.
     pub fn pushed(&self) -> u64 {
         self.lock().pushed

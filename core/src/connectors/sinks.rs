@@ -74,13 +74,38 @@ pub trait SinkFactory: Send + Sync {
     fn open(&self, sink_id: &str, worker: usize, ctx: &SinkContext) -> Result<Box<dyn SinkWriter>, RuntimeError>;
 }
 
+/// A destination for the changes of `collect` sinks chosen by whoever starts the job (the REST
+/// server keeps them in its bounded result store), instead of [`CollectedRows`]' own memory.
+pub trait CollectTarget: Send + Sync {
+    /// Receives one batch of changes of sink `sink_id`, in order.
+    fn extend(&self, sink_id: &str, changes: &[(RowKind, Row)]);
+}
+
 /// Rows collected by `collect` sinks, by sink id: what tests, the SDK and the REST API read.
 #[derive(Clone, Default)]
-pub struct CollectedRows(Arc<Mutex<BTreeMap<String, Vec<(RowKind, Row)>>>>);
+pub struct CollectedRows(Arc<Mutex<ChangesBySink>>, Option<Arc<dyn CollectTarget>>);
+
+/// Changelogs by sink id.
+type ChangesBySink = BTreeMap<String, Vec<(RowKind, Row)>>;
+
+impl std::fmt::Debug for CollectedRows {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.1.is_some() { "CollectedRows(forwarding)" } else { "CollectedRows" })
+    }
+}
 
 impl CollectedRows {
-    /// Appends changes to the rows of sink `sink_id`.
+    /// Rows that are handed to `target` as they come, not kept here.
+    pub fn forwarding_to(target: Arc<dyn CollectTarget>) -> CollectedRows {
+        CollectedRows(Arc::default(), Some(target))
+    }
+
+    /// Appends changes to the rows of sink `sink_id` (or hands them to the target).
     pub fn extend(&self, sink_id: &str, changes: &[(RowKind, Row)]) {
+        if let Some(target) = &self.1 {
+            target.extend(sink_id, changes);
+            return;
+        }
         if let Ok(mut map) = self.0.lock() {
             map.entry(sink_id.to_string()).or_default().extend_from_slice(changes);
         }

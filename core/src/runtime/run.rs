@@ -31,11 +31,14 @@ pub struct RunOptions {
     /// Processing-time granularity of streaming jobs, in milliseconds (Flink's
     /// `pipeline.auto-watermark-interval`, 200 by default).
     pub tick_ms: u64,
+    /// Where `collect` sinks write (`None`: a fresh in-memory [`CollectedRows`]); the REST
+    /// server passes one forwarding to its bounded result store.
+    pub collect_into: Option<CollectedRows>,
 }
 
 impl Default for RunOptions {
     fn default() -> Self {
-        RunOptions { workers: None, mode: None, cancel: CancelToken::new(), print_format: PrintFormat::default(), tick_ms: 200 }
+        RunOptions { workers: None, mode: None, cancel: CancelToken::new(), print_format: PrintFormat::default(), tick_ms: 200, collect_into: None }
     }
 }
 
@@ -93,7 +96,7 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
     let workers = options.workers.or(plan.config.parallelism).unwrap_or_else(default_workers).max(1);
     let mode = options.mode.or(plan.config.mode).unwrap_or_default();
     let metrics = Arc::new(JobMetrics::new(plan.nodes.iter().map(|n| (n.id.clone(), kind_name(&n.op).to_string(), n.inputs.clone()))));
-    let collected = CollectedRows::default();
+    let collected = options.collect_into.clone().unwrap_or_default();
     let sinks = SinkContext { collected: collected.clone(), print_format: options.print_format };
     let mut ctx = JobContext::new(mode, options.cancel.clone(), Arc::clone(&metrics), sinks, options.tick_ms.max(1));
     let state_dir = StateDir::for_setting(&plan.config.state_backend);

@@ -6,6 +6,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::server::error::{ApiError, ErrorBody};
+use crate::server::error_text::bounded;
 use crate::server::extract::ApiPath;
 use crate::server::state::AppState;
 
@@ -63,13 +64,13 @@ pub async fn exceptions(State(state): State<AppState>, ApiPath(path): ApiPath<Jo
         .iter()
         .map(|f| ExceptionEntry {
             exception_name: f.code.clone(),
-            stacktrace: f.message.clone(),
+            stacktrace: bounded(&f.message).into_owned(),
             timestamp: f.timestamp,
             task_name: Some(record.name.clone()),
         })
         .collect();
     Ok(Json(JobExceptions {
-        root_exception: record.failure.as_ref().map(|f| f.message.clone()),
+        root_exception: record.failure.as_ref().map(|f| bounded(&f.message).into_owned()),
         timestamp: record.failure.as_ref().map(|f| f.timestamp),
         all_exceptions: Vec::new(),
         truncated: false,

@@ -278,7 +278,7 @@ pub async fn details(State(state): State<AppState>, ApiPath(path): ApiPath<JobPa
         duration: record.duration(now),
         timestamps: record.timestamps.iter().map(|(s, t)| (s.name().to_string(), *t)).collect(),
         status_counts: task_counts(&record).into_iter().filter(|(k, _)| k != "total").map(|(k, v)| (k.to_uppercase(), v)).collect(),
-        failure_cause: record.failure.as_ref().map(|f| f.message.clone()),
+        failure_cause: record.failure.as_ref().map(|f| crate::server::error_text::bounded(&f.message).into_owned()),
         cancel_reason: record.cancel_reason.clone(),
         is_stoppable: false,
         max_parallelism: -1,

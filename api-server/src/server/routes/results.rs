@@ -1,8 +1,10 @@
 //! `/jobs/{jobid}/results`: a job's collected output, as the current materialized table
 //! (paginated) or as its changelog streamed live over Server-Sent Events.
 //!
-//! Rows are kept in memory by the server process that ran the job; after a restart the
-//! registry still knows the job but its rows are gone (404 says so).
+//! Rows are kept in memory by the server process that ran the job, bounded per sink by
+//! `--max-result-rows` and `--max-result-bytes` (see [`crate::server::result_store`]): a page
+//! says how many rows were `dropped` to stay within them. After a restart the registry still
+//! knows the job but its rows are gone (404 says so).
 
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -15,7 +17,7 @@ use futures_util::stream::{self, BoxStream, StreamExt};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::server::changelog::{materialize, row_json};
+use crate::server::changelog::row_json;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiPath, ApiQuery};
 use crate::server::registry::{ColumnInfo, JobRecord, JobState};
@@ -77,6 +79,9 @@ pub struct ResultsPage {
     pub job_state: JobState,
     /// True once the job ended, so the result will not change.
     pub complete: bool,
+    /// Rows evicted from the result to keep it within `--max-result-rows`/`--max-result-bytes`
+    /// (the oldest first): for an append-only result, the table holds the newest rows.
+    pub dropped: u64,
 }
 
 /// The sink to read: the named one, else the SQL result sink, else the only collected sink.
@@ -105,32 +110,41 @@ fn columns_of(record: &JobRecord, sink: &str) -> Vec<ColumnInfo> {
 fn live_of(state: &AppState, record: &JobRecord) -> Result<Arc<LiveJob>, ApiError> {
     state.live(&record.jid).ok_or_else(|| {
         ApiError::NotFound(format!(
-            "the results of job {} are no longer kept: results live in memory, for the last {} ended jobs, until the server restarts",
+            "the results of job {} are no longer kept: results live in memory, for the last {} ended jobs, until the server restarts or the job is evicted",
             record.jid,
             crate::server::state::KEPT_RESULTS
         ))
     })
 }
 
-fn results_page(state: &AppState, jobid: &str, sink: Option<&str>, page: Page) -> Result<Json<ResultsPage>, ApiError> {
-    let record = find(state, jobid)?;
-    let sink = pick_sink(&record, sink)?;
-    let live = live_of(state, &record)?;
+async fn results_page(state: AppState, jobid: String, sink: Option<String>, page: Page) -> Result<Json<ResultsPage>, ApiError> {
+    let record = find(&state, &jobid)?;
+    let sink = pick_sink(&record, sink.as_deref())?;
+    let live = live_of(&state, &record)?;
     // Read the state before the rows: if it says ended, the rows read after are all of them.
     let job_state = state.registry.with(&record.jid, |r| r.state).unwrap_or(record.state);
-    let rows = materialize(&live.collected.read_from(&sink, 0));
     let offset = page.offset.unwrap_or(0);
     let limit = page.limit.unwrap_or(DEFAULT_LIMIT).min(MAX_LIMIT);
     let column_types = columns_of(&record, &sink);
+    // O(log n + page) under the sink's lock, then JSON for the page: off the async threads.
+    let store = live.results.sink(&sink);
+    let (table, rows) = tokio::task::spawn_blocking(move || {
+        let table = store.page(offset, limit);
+        let rows: Vec<Vec<serde_json::Value>> = table.rows.iter().map(row_json).collect();
+        (table, rows)
+    })
+    .await
+    .map_err(|e| ApiError::Internal(format!("reading results panicked: {e}")))?;
     Ok(Json(ResultsPage {
         columns: column_types.iter().map(|c| c.name.clone()).collect(),
         column_types,
-        total: rows.len(),
-        rows: rows.iter().skip(offset).take(limit).map(row_json).collect(),
+        total: table.total,
+        rows,
         offset,
         limit,
         job_state,
         complete: job_state.is_terminal(),
+        dropped: table.dropped,
         sink,
     }))
 }
@@ -143,7 +157,7 @@ pub async fn results(
     ApiPath(path): ApiPath<ResultsPath>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<ResultsPage>, ApiError> {
-    results_page(&state, &path.jobid, None, page)
+    results_page(state, path.jobid, None, page).await
 }
 
 /// The current materialized result of one sink.
@@ -154,7 +168,7 @@ pub async fn sink_results(
     ApiPath(path): ApiPath<SinkResultsPath>,
     ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<ResultsPage>, ApiError> {
-    results_page(&state, &path.jobid, Some(&path.sink), page)
+    results_page(state, path.jobid, Some(path.sink), page).await
 }
 
 /// Where a changelog stream resumes.
@@ -167,27 +181,35 @@ pub struct ChangesQuery {
 /// How often a changelog stream looks for new rows.
 const POLL: Duration = Duration::from_millis(100);
 
+/// Most changes one SSE read takes from the log.
+const SSE_BATCH: usize = 1024;
+
 /// Follows a sink's changelog: events `change` (`{"op": "+I", "row": [...]}`, id = position)
-/// until the job ends, then one `end` event (`{"state": "FINISHED"}`).
+/// until the job ends, then one `end` event (`{"state": "FINISHED"}`). When the follower fell
+/// behind the kept part of the log, one `dropped` event (`{"from": a, "to": b}`) says which
+/// positions it missed before the changes go on from `b`.
 fn changes_stream(state: AppState, jid: String, live: Arc<LiveJob>, sink: String, offset: usize) -> ChangeStream {
     let ended = live.state.subscribe();
-    stream::unfold(Some((offset, ended)), move |cursor| {
-        let (state, jid, live, sink) = (state.clone(), jid.clone(), Arc::clone(&live), sink.clone());
+    let store = live.results.sink(&sink);
+    stream::unfold(Some((offset as u64, ended)), move |cursor| {
+        let (state, jid, store) = (state.clone(), jid.clone(), Arc::clone(&store));
         async move {
             let (mut offset, mut ended) = cursor?;
             loop {
                 let done = ended.borrow().is_terminal();
-                let changes = live.collected.read_from(&sink, offset);
-                if !changes.is_empty() {
-                    let events: Vec<Result<Event, Infallible>> = changes
-                        .iter()
-                        .enumerate()
-                        .map(|(i, (kind, row))| {
-                            let data = serde_json::json!({"op": kind.short(), "row": row_json(row)});
-                            Ok(Event::default().event("change").id((offset + i).to_string()).data(data.to_string()))
-                        })
-                        .collect();
-                    offset += changes.len();
+                let read = store.read_log(offset, SSE_BATCH);
+                let mut events: Vec<Result<Event, Infallible>> = Vec::new();
+                if read.first > offset {
+                    let data = serde_json::json!({"from": offset, "to": read.first});
+                    events.push(Ok(Event::default().event("dropped").data(data.to_string())));
+                    offset = read.first;
+                }
+                for (i, (kind, row)) in read.changes.iter().enumerate() {
+                    let data = serde_json::json!({"op": kind.short(), "row": row_json(row)});
+                    events.push(Ok(Event::default().event("change").id((offset + i as u64).to_string()).data(data.to_string())));
+                }
+                offset += read.changes.len() as u64;
+                if !events.is_empty() {
                     return Some((stream::iter(events), Some((offset, ended))));
                 }
                 if done {

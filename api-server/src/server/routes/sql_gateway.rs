@@ -5,7 +5,6 @@
 //! as `SET 'key' = 'value'` when the session opens.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 
 use axum::Json;
 use axum::extract::{OriginalUri, State};
@@ -65,10 +64,6 @@ pub struct ResultPath {
     pub token: usize,
 }
 
-fn lock(session: &Mutex<GatewaySession>) -> Result<std::sync::MutexGuard<'_, GatewaySession>, ApiError> {
-    session.lock().map_err(|_| ApiError::Internal("a statement of this session panicked".into()))
-}
-
 fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
@@ -85,7 +80,7 @@ pub async fn open_session(
     for (key, value) in &request.properties {
         sql.execute_script(&format!("SET {} = {}", quote(key), quote(value))).map_err(ApiError::Sql)?;
     }
-    let session = GatewaySession { name: request.session_name, sql, operations: Default::default() };
+    let session = GatewaySession::new(request.session_name, sql);
     Ok(Json(OpenSessionResponse { session_handle: state.sessions.open(session)? }))
 }
 
@@ -101,8 +96,7 @@ pub struct SessionConfig {
     responses((status = 200, body = SessionConfig), (status = 404, body = ErrorBody)))]
 pub async fn get_session(State(state): State<AppState>, ApiPath(path): ApiPath<SessionPath>) -> Result<Json<SessionConfig>, ApiError> {
     let session = state.sessions.get(&path.session_handle)?;
-    let session = lock(&session)?;
-    let mut properties = session.sql.config().clone();
+    let mut properties = session.config.lock().map(|c| c.clone()).unwrap_or_default();
     if let Some(name) = &session.name {
         properties.insert("sql-gateway.session.name".into(), name.clone());
     }
@@ -121,8 +115,7 @@ pub struct StatusResponse {
     responses((status = 200, body = StatusResponse), (status = 404, body = ErrorBody)))]
 pub async fn close_session(State(state): State<AppState>, ApiPath(path): ApiPath<SessionPath>) -> Result<Json<StatusResponse>, ApiError> {
     let session = state.sessions.close(&path.session_handle)?;
-    let mut session = lock(&session)?;
-    for operation in session.operations.values_mut() {
+    for operation in session.operations().values_mut() {
         gateway::cancel(&state, operation);
     }
     Ok(Json(StatusResponse { status: "CLOSED".into() }))
@@ -170,24 +163,28 @@ pub async fn execute_statement(
     ApiPath(path): ApiPath<SessionPath>,
     ApiJson(request): ApiJson<ExecuteStatementRequest>,
 ) -> Result<Json<ExecuteStatementResponse>, ApiError> {
-    let session: Arc<Mutex<GatewaySession>> = state.sessions.get(&path.session_handle)?;
-    let handle = tokio::task::spawn_blocking(move || -> Result<String, ApiError> {
-        let mut session = lock(&session)?;
-        let result = gateway::execute(&state, &mut session.sql, &request.statement);
-        let handle = new_uuid();
-        session.operations.insert(handle.clone(), Operation::new(result));
-        Ok(handle)
+    let session = state.sessions.get(&path.session_handle)?;
+    // Statements of one session run one at a time (they share its catalog); the wait parks
+    // this task, and the statement runs on a blocking thread.
+    let mut sql = std::sync::Arc::clone(&session.sql).lock_owned().await;
+    let (result, config) = tokio::task::spawn_blocking(move || {
+        let result = gateway::execute(&state, &mut sql, &request.statement);
+        (result, sql.config().clone())
     })
     .await
-    .map_err(|e| ApiError::Internal(format!("statement execution panicked: {e}")))??;
+    .map_err(|e| ApiError::Internal(format!("statement execution panicked: {e}")))?;
+    if let Ok(mut settings) = session.config.lock() {
+        *settings = config;
+    }
+    let handle = new_uuid();
+    session.operations().insert(handle.clone(), Operation::new(result));
     Ok(Json(ExecuteStatementResponse { operation_handle: handle }))
 }
 
 fn with_operation<R>(state: &AppState, path: &OperationPath, f: impl FnOnce(&mut Operation) -> Result<R, ApiError>) -> Result<R, ApiError> {
     let session = state.sessions.get(&path.session_handle)?;
-    let mut session = lock(&session)?;
-    let operation = session
-        .operations
+    let mut operations = session.operations();
+    let operation = operations
         .get_mut(&path.operation_handle)
         .ok_or_else(|| ApiError::NotFound(format!("operation {} not found in session {}", path.operation_handle, path.session_handle)))?;
     f(operation)
@@ -228,7 +225,7 @@ pub async fn close_operation(
         Ok(())
     })?;
     let session = state.sessions.get(&path.session_handle)?;
-    lock(&session)?.operations.remove(&path.operation_handle);
+    session.operations().remove(&path.operation_handle);
     Ok(Json(StatusResponse { status: "CLOSED".into() }))
 }
 
