@@ -8,9 +8,9 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use utoipa::ToSchema;
+use weir_core::plan::paths::PathPlace;
 use weir_core::plan::{JobSpec, Node, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec, validate};
 use weir_core::runtime::{RunOptions, RunningJob, start_job};
-use weir_core::plan::paths::PathPlace;
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::{Error as EngineError, RuntimeError};
 
@@ -215,8 +215,8 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
 
 /// Where a path or setting of a posted job is named, for an error message: the JSON path under
 /// `spec` for a posted spec; the table and option (or the `SET` key) for SQL.
-fn place(source: &JobSource, spec_path: &str, node: Option<&str>, key: &str) -> String {
-    match (source, node) {
+fn place(source: &JobSource, spec_path: &str, table: Option<&str>, key: &str) -> String {
+    match (source, table) {
         (JobSource::Spec(_), _) => format!("spec.{spec_path}"),
         (JobSource::Sql(_), Some(table)) => format!("table {table}: option '{key}'"),
         (JobSource::Sql(_), None) => format!("SET '{key}'"),
@@ -226,13 +226,13 @@ fn place(source: &JobSource, spec_path: &str, node: Option<&str>, key: &str) -> 
 /// Checks every path the job touches against the allowed directories and rewrites each to its
 /// resolved absolute path (relative ones are relative to the data directory).
 fn check_paths(state: &AppState, submission: &mut Submission) -> Result<(), ApiError> {
-    state.config.paths.check_spec(&mut submission.spec).map(|_| ()).map_err(|e| {
-        let used = weir_core::plan::paths::job_paths(&submission.spec).into_iter().find(|u| u.spec_path() == e.path);
-        let at = match used.as_ref().map(|u| &u.place) {
-            Some(PathPlace::Node { id, .. }) => place(&submission.source, &e.path.0, Some(id), used.as_ref().map_or("", |u| u.key.as_str())),
-            _ => place(&submission.source, &e.path.0, None, e.path.0.strip_prefix("config.").unwrap_or(&e.path.0)),
+    state.config.paths.check_spec(&mut submission.spec).map(|_| ()).map_err(|refused| {
+        let table = match &refused.used.place {
+            PathPlace::Node { id, .. } => Some(id.as_str()),
+            PathPlace::Config => None,
         };
-        ApiError::PathNotAllowed(format!("{at}: {}", e.message))
+        let at = place(&submission.source, &refused.used.spec_path().0, table, &refused.used.key);
+        ApiError::PathNotAllowed(format!("{at}: {}", refused.reason))
     })
 }
 

@@ -171,6 +171,22 @@ pub enum PathDenied {
     },
 }
 
+/// A path of a job that the policy refused: which one, and why.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}: {reason}", .used.spec_path())]
+pub struct PathRefused {
+    /// The path and where the job names it.
+    pub used: PathUse,
+    /// Why it was refused.
+    pub reason: PathDenied,
+}
+
+impl From<PathRefused> for PlanError {
+    fn from(refused: PathRefused) -> PlanError {
+        PlanError::new(&refused.used.spec_path(), refused.reason.to_string())
+    }
+}
+
 /// The directories a job may touch, and the base of relative paths.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct PathPolicy {
@@ -227,12 +243,17 @@ impl PathPolicy {
     }
 
     /// Checks every path of `spec` ([`job_paths`]) and rewrites each to its resolved absolute
-    /// path. The error names the option's JSON path (`nodes[1].options.path`).
-    pub fn check_spec(&self, spec: &mut JobSpec) -> Result<Vec<PathUse>, PlanError> {
+    /// path; returns the paths as written. The error carries the refused path and its place
+    /// (shown as the option's JSON path, `nodes[1].options.path`).
+    pub fn check_spec(&self, spec: &mut JobSpec) -> Result<Vec<PathUse>, PathRefused> {
         let uses = job_paths(spec);
         for used in &uses {
-            let resolved = self.resolve(&used.path).map_err(|e| PlanError::new(&used.spec_path(), e.to_string()))?;
-            let text = resolved.to_str().ok_or_else(|| PlanError::new(&used.spec_path(), "the resolved path is not valid UTF-8"))?.to_string();
+            let refuse = |reason| PathRefused { used: used.clone(), reason };
+            let resolved = self.resolve(&used.path).map_err(refuse)?;
+            let text = resolved
+                .to_str()
+                .ok_or_else(|| refuse(PathDenied::Unresolvable { written: used.path.clone(), message: "not valid UTF-8".into() }))?
+                .to_string();
             let slot = match &used.place {
                 PathPlace::Node { index, .. } => match spec.nodes.get_mut(*index) {
                     Some(Node::Source(n)) => n.options.get_mut(&used.key),
@@ -366,7 +387,8 @@ mod tests {
         let mut outside = spec.clone();
         outside.config.insert("state.checkpoints.dir".into(), "/tmp/../etc".into());
         let err = policy(&root).check_spec(&mut outside).unwrap_err();
-        assert_eq!(err.path.0, "config.state.checkpoints.dir");
+        assert_eq!(err.used.key, "state.checkpoints.dir");
+        assert!(err.to_string().starts_with("config.state.checkpoints.dir: '/tmp/../etc' resolves to '/etc'"), "{err}");
     }
 
     #[test]
