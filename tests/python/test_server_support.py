@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 LISTENING = re.compile(r"listening on http://([0-9.]+):(\d+)")
+EXAMPLE_DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
 
 
 class Response:
@@ -32,19 +33,28 @@ class Response:
 
 
 class WeirServer:
-    """Starts `weir serve --addr 127.0.0.1:0` and learns the port from its `listening on` line."""
+    """Starts `weir serve --addr 127.0.0.1:0` and learns the port from its `listening on` line.
 
-    def __init__(self, weir: Path, data_dir: Path, *extra: str, token: str | None = None):
+    Jobs may touch the directories in `allow` (`--allowed-path`); by default the data directory's
+    parent (a test's temporary directory) and the repository's `examples/data`, which the tests
+    read. `allow=[]` leaves the server's own default (the data directory).
+    """
+
+    def __init__(self, weir: Path, data_dir: Path, *extra: str, token: str | None = None,
+                 allow: list[Path] | None = None):
         self.weir = weir
         self.data_dir = data_dir
         self.extra = list(extra)
         self.token = token
+        self.allow = [data_dir.parent, EXAMPLE_DATA] if allow is None else list(allow)
         self.proc: subprocess.Popen | None = None
         self.port = 0
         self.log: list[str] = []
 
     def start(self, timeout: float = 20) -> "WeirServer":
         args = [str(self.weir), "serve", "--addr", "127.0.0.1:0", "--data-dir", str(self.data_dir), *self.extra]
+        for directory in self.allow:
+            args += ["--allowed-path", str(directory)]
         if self.token:
             args += ["--auth-token", self.token]
         self.proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -86,6 +96,7 @@ class WeirServer:
         data = raw
         if body is not None:
             data = json.dumps(body).encode()
+        if data is not None:
             hdrs.setdefault("Content-Type", "application/json")
         try:
             conn.request(method, path, body=data, headers=hdrs)

@@ -20,6 +20,19 @@ pub enum ApiError {
     /// The job spec is invalid; the message names the JSON path.
     #[error("{0}")]
     InvalidSpec(String),
+    /// A job names a path outside the server's allowed directories; the message names the
+    /// option (JSON path, or table and option key).
+    #[error("{0}")]
+    PathNotAllowed(String),
+    /// A job asks for more workers than `--max-parallelism`; the message names the key.
+    #[error("{0}")]
+    ParallelismTooHigh(String),
+    /// A request body that is not declared `Content-Type: application/json`.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request did not complete within `--request-timeout` (seconds).
+    #[error("the request took longer than the server's limit of {0} s (--request-timeout)")]
+    RequestTimeout(f64),
     /// No `Authorization: Bearer <token>` header, or the wrong token.
     #[error("missing or wrong bearer token: send `Authorization: Bearer <token>`")]
     Unauthorized,
@@ -51,7 +64,13 @@ impl ApiError {
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_) | ApiError::Sql(_) | ApiError::InvalidSpec(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_)
+            | ApiError::Sql(_)
+            | ApiError::InvalidSpec(_)
+            | ApiError::PathNotAllowed(_)
+            | ApiError::ParallelismTooHigh(_) => StatusCode::BAD_REQUEST,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -68,6 +87,10 @@ impl ApiError {
             ApiError::BadRequest(_) => "bad_request",
             ApiError::Sql(e) => e.code(),
             ApiError::InvalidSpec(_) => "invalid_plan",
+            ApiError::PathNotAllowed(_) => "path_not_allowed",
+            ApiError::ParallelismTooHigh(_) => "parallelism_too_high",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::RequestTimeout(_) => "request_timeout",
             ApiError::Unauthorized => "unauthorized",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",

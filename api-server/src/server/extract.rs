@@ -8,8 +8,9 @@ use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 
-/// A JSON request body. The content type is not checked (clients of Flink's API often omit
-/// it); an empty body is read as `{}` so optional-body endpoints accept it.
+/// A JSON request body; its `Content-Type: application/json` is required by
+/// [`super::content_type::require_json`] before any handler runs. An empty body is read as `{}`
+/// so optional-body endpoints accept it.
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {

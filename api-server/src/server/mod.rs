@@ -2,12 +2,18 @@
 //! workers (threads of this process); the server keeps a persistent job registry in its data
 //! directory, serves results live, and speaks Flink's REST and SQL Gateway APIs.
 //!
+//! What a posted job may touch and what a client may ask for is limited (allowed directories,
+//! JSON-only bodies, token, timeouts, connection cap, parallelism cap): see `docs/security.md`.
+//!
 //! Shutdown (SIGTERM or Ctrl-C): new jobs are refused, running jobs are cancelled and recorded
 //! CANCELED ("server shut down"), open connections are given a few seconds to finish, and the
 //! registry is flushed.
 
 mod auth;
 mod changelog;
+mod connections;
+mod content_type;
+mod timeout;
 mod error;
 mod error_text;
 mod extract;
@@ -27,27 +33,49 @@ use std::time::Duration;
 
 use anyhow::Context;
 
+use connections::ConnectionLimits;
 use registry::{JobRegistry, JobState, RetentionPolicy};
 use result_store::ResultLimits;
 use state::{AppState, ServerConfig};
+use weir_core::plan::paths::PathPolicy;
 
 /// Arguments of `weir serve`.
 #[derive(clap::Args, Debug)]
 pub struct ServeArgs {
     /// Address to listen on (port 0: any free port; the chosen address is printed as
-    /// `listening on http://ADDR`). Loopback unless told otherwise.
+    /// `listening on http://ADDR`). Loopback unless told otherwise; a non-loopback address
+    /// needs a token (or `--insecure`).
     #[arg(long, default_value = "127.0.0.1:8081")]
     addr: SocketAddr,
     /// Data directory: the job registry (`jobs/`, one file per job) and push-input logs
-    /// (`push-log/`).
+    /// (`push-log/`); it and its `inputs/` and `outputs/` are created at start and are where
+    /// jobs may read and write unless `--allowed-path` is given.
     #[arg(long, default_value = "./weir-data")]
     data_dir: PathBuf,
+    /// A directory posted jobs may read and write under (connector paths, RocksDB local
+    /// directory, checkpoint directories), symbolic links resolved; repeatable. Default: the
+    /// data directory (with its `inputs/` and `outputs/`). Relative paths in jobs are resolved
+    /// against the data directory.
+    #[arg(long = "allowed-path", value_name = "DIR")]
+    allowed_paths: Vec<PathBuf>,
     /// Worker threads per job unless the job sets `parallelism.default` (default: one per core).
     #[arg(long, short = 'w')]
     workers: Option<usize>,
-    /// Require `Authorization: Bearer <token>` on every request.
+    /// Most workers a job may ask for (`parallelism.default`); more is a 400. Default: four per
+    /// core.
     #[arg(long)]
+    max_parallelism: Option<usize>,
+    /// Require `Authorization: Bearer <token>` on every request. Visible to every local user in
+    /// the process list: prefer `--auth-token-file` or `WEIR_AUTH_TOKEN`.
+    #[arg(long, conflicts_with = "auth_token_file")]
     auth_token: Option<String>,
+    /// Read the bearer token from this file (surrounding whitespace ignored).
+    #[arg(long, value_name = "PATH")]
+    auth_token_file: Option<PathBuf>,
+    /// Listen beyond loopback without a token (every client that can reach the port may run
+    /// jobs). Without it, such an address is refused.
+    #[arg(long)]
+    insecure: bool,
     /// Largest accepted request body, in bytes (larger: 413).
     #[arg(long, default_value_t = 4 * 1024 * 1024)]
     max_body_bytes: usize,
@@ -72,15 +100,28 @@ pub struct ServeArgs {
     /// Seconds an ended job is kept in the registry (Flink's `jobstore.expiration-time`).
     #[arg(long, default_value_t = 3600)]
     jobstore_expiration_time: u64,
+    /// Most open connections; further clients wait in the listen backlog until one closes.
+    #[arg(long, default_value_t = 512)]
+    max_connections: usize,
+    /// Seconds a client has to send a request's headers (the connection is closed after).
+    #[arg(long, default_value_t = 10.0)]
+    header_read_timeout: f64,
+    /// Seconds a request may take until its answer starts (reading its body included; streamed
+    /// results are not cut); then 408.
+    #[arg(long, default_value_t = 60.0)]
+    request_timeout: f64,
+    /// Largest request head (request line and headers), in bytes (at least 1024); larger: 431.
+    #[arg(long, default_value_t = 64 * 1024)]
+    max_header_bytes: usize,
 }
+
+/// The environment variable `weir serve` reads its bearer token from when no flag gives one.
+pub const TOKEN_ENV: &str = "WEIR_AUTH_TOKEN";
 
 /// Runs the server until SIGTERM or Ctrl-C.
 pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.workers == Some(0) {
         anyhow::bail!("--workers must be at least 1");
-    }
-    if args.auth_token.as_deref().is_some_and(|t| t.trim().is_empty()) {
-        anyhow::bail!("--auth-token must not be empty");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -90,37 +131,96 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     runtime.block_on(run(args))
 }
 
-async fn run(args: ServeArgs) -> anyhow::Result<()> {
+/// Positive seconds from a flag.
+fn seconds(flag: &str, value: f64) -> anyhow::Result<Duration> {
+    if !(value.is_finite() && value > 0.0) {
+        anyhow::bail!("{flag} must be a positive number of seconds, got {value}");
+    }
+    Ok(Duration::from_secs_f64(value))
+}
+
+/// The data directory with its `inputs/` and `outputs/` (created), and the path policy of
+/// posted jobs.
+fn path_policy(args: &ServeArgs) -> anyhow::Result<PathPolicy> {
+    for dir in [args.data_dir.clone(), args.data_dir.join("inputs"), args.data_dir.join("outputs")] {
+        std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    }
+    let roots = if args.allowed_paths.is_empty() { vec![args.data_dir.clone()] } else { args.allowed_paths.clone() };
+    PathPolicy::new(&roots, &args.data_dir).context("bad --allowed-path")
+}
+
+/// The settings of a server started with `args`, checked.
+fn config(args: &ServeArgs) -> anyhow::Result<ServerConfig> {
+    let max_parallelism = args.max_parallelism.unwrap_or_else(|| 4 * weir_core::runtime::default_workers());
+    if max_parallelism == 0 {
+        anyhow::bail!("--max-parallelism must be at least 1");
+    }
+    if let Some(w) = args.workers.filter(|w| *w > max_parallelism) {
+        anyhow::bail!("--workers {w} is more than --max-parallelism {max_parallelism}");
+    }
     if args.max_result_rows == 0 || args.max_result_bytes == 0 || args.max_push_queue_rows == 0 {
         anyhow::bail!("--max-result-rows, --max-result-bytes and --max-push-queue-rows must be at least 1");
     }
+    if args.max_connections == 0 {
+        anyhow::bail!("--max-connections must be at least 1");
+    }
+    let auth_token = auth::load_token(args.auth_token.as_deref(), args.auth_token_file.as_deref(), TOKEN_ENV)?;
+    if !args.addr.ip().is_loopback() && auth_token.is_none() {
+        if !args.insecure {
+            anyhow::bail!(
+                "refusing to listen on {} without a token: anyone who can reach it could run jobs and read files under the allowed \
+                 directories. Give a token (--auth-token-file PATH or {TOKEN_ENV}), listen on 127.0.0.1, or pass --insecure",
+                args.addr
+            );
+        }
+        eprintln!(
+            "WARNING: listening on {} WITHOUT AUTHENTICATION (--insecure): every client that can reach this address can run jobs \
+             and read and write files under the allowed directories",
+            args.addr
+        );
+        tracing::warn!(addr = %args.addr, "listening beyond loopback without a token (--insecure)");
+    }
+    Ok(ServerConfig {
+        data_dir: args.data_dir.clone(),
+        paths: path_policy(args)?,
+        workers: args.workers,
+        max_parallelism,
+        auth_token,
+        max_body_bytes: args.max_body_bytes,
+        max_running_jobs: args.max_running_jobs,
+        result_limits: ResultLimits { max_rows: args.max_result_rows, max_bytes: args.max_result_bytes },
+        max_push_queue_rows: args.max_push_queue_rows,
+        request_timeout: seconds("--request-timeout", args.request_timeout)?,
+    })
+}
+
+async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let config = config(&args)?;
+    if args.max_header_bytes < 1024 {
+        anyhow::bail!("--max-header-bytes must be at least 1024");
+    }
+    let limits = ConnectionLimits {
+        max_connections: args.max_connections,
+        header_read_timeout: seconds("--header-read-timeout", args.header_read_timeout)?,
+        max_header_bytes: args.max_header_bytes,
+    };
     let retention = RetentionPolicy {
         max_capacity: args.jobstore_max_capacity,
         expiration: Duration::from_secs(args.jobstore_expiration_time),
     };
     let registry = JobRegistry::open(&args.data_dir, retention)?;
-    let config = ServerConfig {
-        data_dir: args.data_dir.clone(),
-        workers: args.workers,
-        auth_token: args.auth_token,
-        max_body_bytes: args.max_body_bytes,
-        max_running_jobs: args.max_running_jobs,
-        result_limits: ResultLimits { max_rows: args.max_result_rows, max_bytes: args.max_result_bytes },
-        max_push_queue_rows: args.max_push_queue_rows,
-    };
     let state = AppState::new(config, registry.clone());
     let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let local = listener.local_addr()?;
     // The line tests and scripts parse to learn the port; printed whatever the log level.
     eprintln!("listening on http://{local}");
-    tracing::info!(addr = %local, data_dir = %args.data_dir.display(), "weir serve started");
+    let roots: Vec<String> = state.config.paths.roots().iter().map(|r| r.display().to_string()).collect();
+    tracing::info!(addr = %local, data_dir = %args.data_dir.display(), allowed = ?roots, "weir serve started");
 
-    let (stop_tx, mut stop_rx) = tokio::sync::watch::channel(false);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let app = routes::router(state.clone());
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        let _ = stop_rx.wait_for(|stop| *stop).await;
-    });
-    let mut server = std::pin::pin!(server.into_future());
+    let server = connections::serve(listener, app, limits, stop_rx);
+    let mut server = std::pin::pin!(server);
     tokio::select! {
         result = &mut server => return result.context("the HTTP server failed"),
         () = shutdown_signal() => {}

@@ -6,8 +6,12 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use std::time::Duration;
+
 use tokio::sync::watch;
 use weir_core::job::{CancelToken, JobMetrics};
+use weir_core::plan::paths::PathPolicy;
+use weir_core::sql::SqlSession;
 
 use super::error::ApiError;
 use super::registry::{JobRegistry, JobState, VertexCounts};
@@ -19,6 +23,12 @@ use super::sessions::SessionStore;
 pub struct ServerConfig {
     /// Where the registry lives.
     pub data_dir: PathBuf,
+    /// The directories posted jobs may touch, and the base of their relative paths.
+    pub paths: PathPolicy,
+    /// Most workers a job may ask for.
+    pub max_parallelism: usize,
+    /// How long a request may take until its answer starts.
+    pub request_timeout: Duration,
     /// Worker threads per job unless the job sets `parallelism.default` (`None`: one per core).
     pub workers: Option<usize>,
     /// When set, every request needs `Authorization: Bearer <token>`.
@@ -105,6 +115,13 @@ impl AppState {
             running: AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),
         }))
+    }
+
+    /// A fresh SQL session whose tables may only name paths under the allowed directories.
+    pub fn sql_session(&self) -> SqlSession {
+        let mut session = SqlSession::new();
+        session.set_path_policy(self.config.paths.clone());
+        session
     }
 
     /// The live side of a job started by this process, if any.

@@ -10,6 +10,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use weir_core::connectors::SinkOutput;
 use weir_core::connectors::registry::{caller_sink, sink_output};
+use weir_core::plan::paths::PathPlace;
 use weir_core::plan::{JobSpec, Node, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec, validate};
 use weir_core::runtime::{RunOptions, RunningJob, start_job};
 use weir_core::sql::{SqlOutcome, SqlSession};
@@ -66,14 +67,14 @@ pub struct Submission {
 
 /// Plans a `POST /jobs` body: SQL DDL is applied in a fresh session and the one INSERT or
 /// SELECT becomes the job; a spec is parsed with errors naming its JSON path under `spec`.
-pub fn plan_request(request: SubmitJobRequest) -> Result<Submission, ApiError> {
+pub fn plan_request(state: &AppState, request: SubmitJobRequest) -> Result<Submission, ApiError> {
     let mode = request.mode.map(|m| match m {
         ModeParam::Batch => RuntimeMode::Batch,
         ModeParam::Streaming => RuntimeMode::Streaming,
     });
     let (source, spec) = match (request.sql, request.spec) {
         (Some(sql), None) => {
-            let spec = plan_sql(&mut SqlSession::new(), &sql)?;
+            let spec = plan_sql(&mut state.sql_session(), &sql)?;
             (JobSource::Sql(sql.into()), spec)
         }
         (None, Some(value)) => {
@@ -142,6 +143,9 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
 /// blocking thread. Returns the new job id.
 pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
     collect_prints(&mut submission.spec);
+    // Before validation, which already reads the file system (sources list their files).
+    check_paths(state, &mut submission)?;
+    check_parallelism(state, &submission)?;
     let plan = validate(&submission.spec).map_err(|e| match submission.source {
         JobSource::Spec(_) => ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")),
         JobSource::Sql(_) => ApiError::InvalidSpec(format!("the SQL planned into an invalid job: {e}")),
@@ -234,6 +238,45 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
     }
     tracing::info!(jobid = %jid, "job submitted");
     Ok(jid)
+}
+
+/// Where a path or setting of a posted job is named, for an error message: the JSON path under
+/// `spec` for a posted spec; the table and option (or the `SET` key) for SQL.
+fn place(source: &JobSource, spec_path: &str, table: Option<&str>, key: &str) -> String {
+    match (source, table) {
+        (JobSource::Spec(_), _) => format!("spec.{spec_path}"),
+        (JobSource::Sql(_), Some(table)) => format!("table {table}: option '{key}'"),
+        (JobSource::Sql(_), None) => format!("SET '{key}'"),
+    }
+}
+
+/// Checks every path the job touches against the allowed directories and rewrites each to its
+/// resolved absolute path (relative ones are relative to the data directory).
+fn check_paths(state: &AppState, submission: &mut Submission) -> Result<(), ApiError> {
+    state.config.paths.check_spec(&mut submission.spec).map(|_| ()).map_err(|refused| {
+        let table = match &refused.used.place {
+            PathPlace::Node { id, .. } => Some(id.as_str()),
+            PathPlace::Config => None,
+        };
+        let at = place(&submission.source, &refused.used.spec_path().0, table, &refused.used.key);
+        ApiError::PathNotAllowed(format!("{at}: {}", refused.reason))
+    })
+}
+
+/// The setting that sets a job's number of workers.
+const PARALLELISM_KEY: &str = "parallelism.default";
+
+/// Refuses a job asking for more workers than `--max-parallelism`.
+fn check_parallelism(state: &AppState, submission: &Submission) -> Result<(), ApiError> {
+    let max = state.config.max_parallelism;
+    let asked = submission.spec.config.get(PARALLELISM_KEY).and_then(|v| v.trim().parse::<u128>().ok());
+    match asked {
+        Some(n) if n > max as u128 => Err(ApiError::ParallelismTooHigh(format!(
+            "{}: {n} workers is more than this server allows (--max-parallelism {max})",
+            place(&submission.source, &format!("config.{PARALLELISM_KEY}"), None, PARALLELISM_KEY)
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Waits for the job's workers (this thread's only purpose) and records how it ended.

@@ -2,6 +2,7 @@
 //! ([`ValidatedPlan`]) that the compiler turns into a dataflow.
 
 mod load;
+pub mod paths;
 mod spec;
 mod stateful;
 mod time;

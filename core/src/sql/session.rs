@@ -8,6 +8,7 @@ use sqlparser::ast::{self, ObjectType, Statement};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
+use crate::plan::paths::PathPolicy;
 use crate::plan::{job_config, JobSpec};
 use crate::SpecPath;
 
@@ -51,6 +52,7 @@ pub struct SqlSession {
     catalog: Catalog,
     config: BTreeMap<String, String>,
     base_dir: Option<PathBuf>,
+    path_policy: Option<PathPolicy>,
 }
 
 impl SqlSession {
@@ -63,6 +65,14 @@ impl SqlSession {
     /// (e.g. the directory of the script). Without it they are kept as written.
     pub fn set_base_dir(&mut self, dir: impl Into<PathBuf>) {
         self.base_dir = Some(dir.into());
+    }
+
+    /// Path options of tables created from now on must lie under `policy`'s roots (relative
+    /// ones are resolved against its base) and are rewritten to their resolved paths; a table
+    /// naming a path outside is refused at `CREATE TABLE`, before anything reads it. For
+    /// `weir serve`; `weir run` sets none.
+    pub fn set_path_policy(&mut self, policy: PathPolicy) {
+        self.path_policy = Some(policy);
     }
 
     /// The catalog.
@@ -202,7 +212,12 @@ impl SqlSession {
             }
             return Err(SqlError::AlreadyExists { kind: "table", name });
         }
-        if let (Some(base), Some(path)) = (&self.base_dir, created.table.options.get("path")) {
+        if let Some(policy) = &self.path_policy {
+            policy.check_table_options(&created.table.connector, &mut created.table.options).map_err(|(key, e)| SqlError::Invalid {
+                message: format!("table {name}: option '{key}': {e}"),
+                at: Some(st.start()),
+            })?;
+        } else if let (Some(base), Some(path)) = (&self.base_dir, created.table.options.get("path")) {
             if Path::new(path).is_relative() && !path.contains("://") {
                 let joined = base.join(path).to_string_lossy().into_owned();
                 created.table.options.insert("path".into(), joined);

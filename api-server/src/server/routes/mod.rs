@@ -13,6 +13,8 @@ use axum::routing::{delete, get, post};
 use axum::{Json, Router, middleware};
 
 use super::auth::require_token;
+use super::content_type::require_json;
+use super::timeout::limit_time;
 use super::error::ApiError;
 use super::openapi::openapi_json;
 use super::state::AppState;
@@ -33,8 +35,9 @@ fn sql_gateway_routes() -> Router<AppState> {
         .route("/api_versions", get(api_versions))
 }
 
-/// The whole API: every route, the body limit, bearer auth (when configured), and JSON
-/// answers for unknown paths and wrong methods.
+/// The whole API: every route, the body limit, bearer auth (when configured), JSON-only
+/// bodies (415), the request timeout (408), and JSON answers for unknown paths and wrong
+/// methods.
 pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     Router::new()
@@ -59,6 +62,8 @@ pub fn router(state: AppState) -> Router {
         .fallback(|| async { ApiError::NotFound("no such endpoint; see /openapi.json".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(body_limit))
+        .layer(middleware::from_fn_with_state(state.clone(), limit_time))
+        .layer(middleware::from_fn(require_json))
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
         .with_state(state)
 }

@@ -10,7 +10,6 @@ use axum::Json;
 use axum::extract::{OriginalUri, State};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use weir_core::sql::SqlSession;
 
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath};
@@ -76,7 +75,7 @@ pub async fn open_session(
     ApiJson(request): ApiJson<Option<OpenSessionRequest>>,
 ) -> Result<Json<OpenSessionResponse>, ApiError> {
     let request = request.unwrap_or_default();
-    let mut sql = SqlSession::new();
+    let mut sql = state.sql_session();
     for (key, value) in &request.properties {
         sql.execute_script(&format!("SET {} = {}", quote(key), quote(value))).map_err(ApiError::Sql)?;
     }
