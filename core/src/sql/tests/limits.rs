@@ -50,6 +50,30 @@ fn the_deepest_accepted_expression_reads_back() {
     assert!(crate::plan::json_depth(&text, usize::MAX).unwrap() > 2900);
     let back = on_small_stack(move || parse_job_spec(&text).map(|s| s.nodes.len()));
     assert_eq!(back, Ok(spec.nodes.len()));
+    // And it runs: compiled and evaluated on the dataflow's worker threads.
+    let sum = vec!["price"; depth].join(" + ");
+    let rows = on_small_stack(move || run_rows(&format!("SELECT {sum} AS s FROM bids WHERE price IS NOT NULL AND auction < 3")));
+    assert!(!rows.is_empty());
+}
+
+#[test]
+fn a_raised_limit_runs_on_any_thread() {
+    // 3,000 deep: planned, compiled and evaluated on worker threads (each on a stack reserved
+    // for the job's limit), from a 2 MiB thread, in a debug build too.
+    let sum = vec!["price"; 3000].join(" + ");
+    let rows = on_small_stack(move || {
+        let sql = format!("SET 'table.exec.sql.max-expression-depth' = '3100';\nSELECT {sum} AS s FROM bids WHERE price IS NOT NULL AND auction < 3");
+        let mut s = session();
+        let spec = match s.execute_script(&sql).unwrap_or_else(|e| panic!("{e}")).pop() {
+            Some(SqlOutcome::Query(spec)) => spec,
+            other => panic!("not a query: {other:?}"),
+        };
+        let plan = crate::plan::validate(&spec).unwrap_or_else(|e| panic!("{e}"));
+        let options = crate::runtime::RunOptions { workers: Some(2), mode: Some(crate::plan::RuntimeMode::Batch), ..Default::default() };
+        let outcome = crate::runtime::run_job(std::sync::Arc::new(plan), &options).unwrap_or_else(|e| panic!("{e}"));
+        outcome.collected.get(crate::sql::RESULT_SINK).map_or(0, Vec::len)
+    });
+    assert!(rows > 0);
 }
 
 #[test]
