@@ -48,8 +48,14 @@ impl CompiledExpr {
     }
 }
 
-/// Compiles `expr`, returning its value too when it is constant.
+/// Compiles `expr`, returning its value too when it is constant. Runs on dataflow worker
+/// threads, whose stacks are small: the recursion grows the stack when it runs low (the depth
+/// itself is bounded by `table.exec.sql.max-expression-depth` at validation).
 fn compile_node(expr: &BoundExpr) -> (CompiledExpr, Option<Value>) {
+    stacker::maybe_grow(64 << 10, 1 << 20, || compile_kind(expr))
+}
+
+fn compile_kind(expr: &BoundExpr) -> (CompiledExpr, Option<Value>) {
     match &expr.kind {
         Kind::Column(i) => {
             let i = *i;

@@ -1,6 +1,7 @@
 //! The logical plan: the JSON job spec ([`JobSpec`]) and its validation into a typed plan
 //! ([`ValidatedPlan`]) that the compiler turns into a dataflow.
 
+mod limits;
 mod load;
 pub mod paths;
 mod spec;
@@ -9,7 +10,8 @@ mod time;
 mod typed;
 mod validate;
 
-pub use load::{job_spec_schema, parse_job_spec};
+pub use limits::{json_depth, parse_deep_json, with_stack, DeepJsonError, Limits, HARD_MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_DEPTH, MAX_PLAN_NODES, MAX_STATEMENT_LENGTH};
+pub use load::{job_spec_schema, parse_job_spec, parse_job_spec_with};
 pub use spec::*;
 pub use time::WINDOW_COLUMNS;
 pub use typed::*;

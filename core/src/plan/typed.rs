@@ -37,6 +37,8 @@ pub struct JobConfig {
     /// `table.exec.emit.allow-lateness` in milliseconds: how long event-time window
     /// aggregates keep a window after its end to re-fire it for late rows (0: not at all).
     pub allowed_lateness_ms: u64,
+    /// Size and depth limits (`table.exec.sql.max-expression-depth`, `table.exec.plan.max-nodes`, ...).
+    pub limits: super::Limits,
     /// All settings as given.
     pub raw: BTreeMap<String, String>,
 }

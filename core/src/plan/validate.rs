@@ -34,6 +34,12 @@ pub fn validate_with_functions(spec: &JobSpec, functions: &UserFunctions) -> Res
     let root = SpecPath::default();
     let mut config = job_config(&spec.config, &root.field("config"))?;
     config.bind.functions = functions.clone();
+    let limits = config.limits.clone();
+    super::with_stack(&limits, || validate_nodes(spec, config))
+}
+
+fn validate_nodes(spec: &JobSpec, config: JobConfig) -> Result<ValidatedPlan, PlanError> {
+    let root = SpecPath::default();
     let mut validator = PlanValidator::new(config);
     for (i, node) in spec.nodes.iter().enumerate() {
         validator.add_node_at(node.clone(), &root.field("nodes").index(i))?;
@@ -45,7 +51,8 @@ pub fn validate_with_functions(spec: &JobSpec, functions: &UserFunctions) -> Res
 
 /// Reads the settings a job understands from its `config` map.
 pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecPath) -> Result<JobConfig, PlanError> {
-    let mut config = JobConfig { raw: raw.clone(), ..JobConfig::default() };
+    let limits = super::Limits::default().with_config(raw, path)?;
+    let mut config = JobConfig { raw: raw.clone(), limits, ..JobConfig::default() };
     for (key, value) in raw {
         let at = path.field(key);
         match key.as_str() {
@@ -164,6 +171,10 @@ impl PlanValidator {
         }
         if self.by_id.contains_key(&id) {
             return Err(PlanError::new(&path.field("id"), format!("duplicate node id \"{id}\"")));
+        }
+        let max_nodes = self.config.limits.max_plan_nodes;
+        if self.nodes.len() >= max_nodes {
+            return Err(PlanError::new(path, format!("the plan has more than {max_nodes} nodes (the limit '{}')", super::MAX_PLAN_NODES)));
         }
         let mut inputs = Vec::new();
         for (k, (field, input)) in node.inputs().into_iter().enumerate() {

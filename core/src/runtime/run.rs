@@ -107,15 +107,19 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
     let push_inputs = push_inputs(&plan);
     tracing::info!(job = plan.name.as_deref().unwrap_or("job"), workers, ?mode, "starting job");
     let guards = timely::execute(timely::Config::process(workers), move |worker| {
-        let probe = ProbeHandle::new();
-        let ctx = worker_ctx.clone();
-        worker.dataflow::<u64, _, _>(|scope| build_dataflow(scope, &plan, &ctx, &probe));
-        while !probe.done() {
-            if ctx.should_stop() {
-                break;
+        // Expressions are evaluated by nested closures, as deep as the job's depth limit
+        // allows: each worker runs on a stack reserved for that depth.
+        crate::plan::with_stack(&plan.config.limits, || {
+            let probe = ProbeHandle::new();
+            let ctx = worker_ctx.clone();
+            worker.dataflow::<u64, _, _>(|scope| build_dataflow(scope, &plan, &ctx, &probe));
+            while !probe.done() {
+                if ctx.should_stop() {
+                    break;
+                }
+                worker.step_or_park(Some(Duration::from_millis(50)));
             }
-            worker.step_or_park(Some(Duration::from_millis(50)));
-        }
+        })
     })
     .map_err(|e| RuntimeError::Worker(e.to_string()))?;
     Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, push_inputs, guards: Some(guards), started, _state_dir: state_dir })

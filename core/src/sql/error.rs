@@ -12,26 +12,39 @@ pub struct SqlPosition {
     pub line: u64,
     /// Column (in characters), from 1.
     pub column: u64,
-    /// The script's line at `line`, shown with a caret under `column` when present.
+    /// The script's line at `line`, shown with a caret under `column` when present; a long
+    /// line only around `column` (see [`SqlPosition::attach_snippet`]).
     pub snippet: Option<String>,
+    /// Characters of the line cut off before `snippet` (0 unless the line was long).
+    pub snippet_start: u64,
 }
+
+/// Characters of a script line shown either side of an error's column.
+const SNIPPET_RADIUS: usize = 60;
 
 impl SqlPosition {
     /// A position without its line of text.
     pub fn new(line: u64, column: u64) -> SqlPosition {
-        SqlPosition { line, column, snippet: None }
+        SqlPosition { line, column, snippet: None, snippet_start: 0 }
     }
 
-    /// Fills in the line of text from the script, if the position is inside it.
+    /// Fills in the line of text from the script, if the position is inside it: at most
+    /// 60 characters either side of the column, so that an error in a huge one-line statement
+    /// stays small.
     pub fn attach_snippet(&mut self, script: &str) {
         if self.snippet.is_none() && self.line > 0 {
-            self.snippet = script.lines().nth((self.line - 1) as usize).map(str::to_string);
+            let Some(line) = script.lines().nth((self.line - 1) as usize) else { return };
+            let column = self.column.saturating_sub(1) as usize;
+            let start = column.saturating_sub(SNIPPET_RADIUS);
+            let text: String = line.chars().skip(start).take(2 * SNIPPET_RADIUS).collect();
+            self.snippet = Some(text);
+            self.snippet_start = start as u64;
         }
     }
 
     fn write_snippet(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(text) = &self.snippet {
-            let caret = " ".repeat(self.column.saturating_sub(1) as usize);
+            let caret = " ".repeat(self.column.saturating_sub(1 + self.snippet_start) as usize);
             write!(f, "\n  {text}\n  {caret}^")?;
         }
         Ok(())
@@ -105,6 +118,14 @@ pub enum SqlError {
         /// Where, when known.
         at: Option<SqlPosition>,
     },
+    /// The statement is larger than a limit allows (too long, nested too deeply, too many
+    /// plan nodes); the message names the limit's key.
+    LimitExceeded {
+        /// Which limit, its value and its key.
+        message: String,
+        /// Where the limit was passed, when known.
+        at: Option<SqlPosition>,
+    },
     /// The plan the statement produced failed validation (usually a type error).
     Plan {
         /// The validator's error, naming the node and field.
@@ -135,6 +156,7 @@ impl SqlError {
             SqlError::AlreadyExists { .. } => "sql_already_exists",
             SqlError::Unsupported { .. } => "sql_unsupported",
             SqlError::Invalid { .. } => "sql_invalid",
+            SqlError::LimitExceeded { .. } => "sql_limit_exceeded",
             SqlError::Plan { .. } => "sql_invalid_plan",
         }
     }
@@ -148,6 +170,7 @@ impl SqlError {
             | SqlError::TableNotFound { at, .. }
             | SqlError::Unsupported { at, .. }
             | SqlError::Invalid { at, .. }
+            | SqlError::LimitExceeded { at, .. }
             | SqlError::Plan { at, .. } => at.as_ref(),
             SqlError::AlreadyExists { .. } => None,
         }
@@ -160,6 +183,7 @@ impl SqlError {
             | SqlError::TableNotFound { at, .. }
             | SqlError::Unsupported { at, .. }
             | SqlError::Invalid { at, .. }
+            | SqlError::LimitExceeded { at, .. }
             | SqlError::Plan { at, .. } => Some(at),
             SqlError::Parse { .. } | SqlError::AlreadyExists { .. } => None,
         }
@@ -229,7 +253,7 @@ impl fmt::Display for SqlError {
                 write!(f, "unsupported: {feature}")?;
                 write_at(f, at)
             }
-            SqlError::Invalid { message, at } => {
+            SqlError::Invalid { message, at } | SqlError::LimitExceeded { message, at } => {
                 f.write_str(message)?;
                 write_at(f, at)
             }

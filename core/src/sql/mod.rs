@@ -30,6 +30,7 @@ mod from;
 mod group_window;
 mod interval;
 mod lateral;
+mod limits;
 mod literal;
 mod over;
 mod plan_view;

@@ -142,11 +142,19 @@ fn expected_found(text: &str) -> String {
     if let Some(rest) = text.strip_prefix("Expected: ") {
         if let Some(i) = rest.rfind(", found: ") {
             let found = &rest[i + ", found: ".len()..];
-            let found = if found == "EOF" { "end of statement".to_string() } else { format!("\"{found}\"") };
+            let found = if found == "EOF" { "end of statement".to_string() } else { format!("\"{}\"", bounded(found)) };
             return format!("expected {}, found {found}", &rest[..i]);
         }
     }
     lower_first(text)
+}
+
+/// At most 40 characters of `text` (a token quoted in an error), marked with `…` when cut.
+pub fn bounded(text: &str) -> String {
+    match text.char_indices().nth(40) {
+        Some((i, _)) => format!("{}…", &text[..i]),
+        None => text.to_string(),
+    }
 }
 
 fn lower_first(text: &str) -> String {

@@ -9,7 +9,7 @@ use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
 use crate::plan::paths::PathPolicy;
-use crate::plan::{job_config, JobSpec};
+use crate::plan::{job_config, with_stack, JobSpec, Limits};
 use crate::SpecPath;
 
 use super::builder::PlannedJob;
@@ -18,8 +18,9 @@ use super::ddl::parse_create_table;
 use super::describe::describe;
 use super::dialect::FlinkDialect;
 use super::dml::{plan_inserts, plan_query};
-use super::error::SqlError;
+use super::error::{SqlError, SqlPosition};
 use super::explain::explain;
+use super::limits::{check_depth, check_length};
 use super::script::{parse_error, position, split_script, RawStatement, StatementTokens};
 
 /// What one statement produced.
@@ -53,6 +54,7 @@ pub struct SqlSession {
     config: BTreeMap<String, String>,
     base_dir: Option<PathBuf>,
     path_policy: Option<PathPolicy>,
+    limits: Limits,
 }
 
 impl SqlSession {
@@ -75,6 +77,20 @@ impl SqlSession {
         self.path_policy = Some(policy);
     }
 
+    /// Sets the size and depth limits statements are held to (before `SET` adjusts them); a
+    /// server passes its own, with [`Limits::raisable`] off so that `SET` may only lower them.
+    pub fn set_limits(&mut self, limits: Limits) {
+        self.limits = limits;
+    }
+
+    /// The limits in force now: those set by [`SqlSession::set_limits`] (or the defaults), as
+    /// adjusted by `SET`.
+    pub fn limits(&self) -> Result<Limits, SqlError> {
+        self.limits
+            .with_config(&self.config, &SpecPath::default().field("config"))
+            .map_err(|e| SqlError::Invalid { message: format!("{}: {}", e.path, e.message), at: None })
+    }
+
     /// The catalog.
     pub fn catalog(&self) -> &Catalog {
         &self.catalog
@@ -91,12 +107,18 @@ impl SqlSession {
     }
 
     /// Executes every statement of `script` in order; stops at the first error (statements
-    /// before it keep their effect on the session).
+    /// before it keep their effect on the session). The text is held to the session's
+    /// [`Limits`] (length, depth, plan nodes) before anything is parsed.
     pub fn execute_script(&mut self, script: &str) -> Result<Vec<SqlOutcome>, SqlError> {
         let run = |session: &mut SqlSession| -> Result<Vec<SqlOutcome>, SqlError> {
+            let limits = session.limits()?;
+            check_length(script, &limits)?;
             let mut out = Vec::new();
             for statement in split_script(script)? {
-                out.push(session.execute(&statement)?);
+                // The limits may have changed by a SET in the script; the stack they need
+                // is reserved per statement.
+                let limits = session.limits()?;
+                out.push(with_stack(&limits, || session.execute(&statement))?);
             }
             Ok(out)
         };
@@ -106,7 +128,12 @@ impl SqlSession {
     fn execute(&mut self, statement: &RawStatement) -> Result<SqlOutcome, SqlError> {
         match statement {
             RawStatement::StatementSet { statements, at } => {
+                let limits = self.limits()?;
+                for st in statements {
+                    check_depth(st, &limits)?;
+                }
                 let job = self.statement_set(statements).map_err(|e| e.or_at(Some(at.clone())))?;
+                check_planned(&job.spec, &limits, at.clone())?;
                 Ok(SqlOutcome::Job(job.spec))
             }
             RawStatement::Single(st) => {
@@ -120,6 +147,17 @@ impl SqlSession {
     }
 
     fn single(&mut self, st: &StatementTokens) -> Result<SqlOutcome, SqlError> {
+        let limits = self.limits()?;
+        check_depth(st, &limits)?;
+        let outcome = self.single_checked(st)?;
+        match &outcome {
+            SqlOutcome::Job(spec) | SqlOutcome::Query(spec) => check_planned(spec, &limits, st.start())?,
+            _ => {}
+        }
+        Ok(outcome)
+    }
+
+    fn single_checked(&mut self, st: &StatementTokens) -> Result<SqlOutcome, SqlError> {
         reject_unsupported_tokens(st)?;
         if st.starts_with(&["CREATE", "TABLE"]) || st.starts_with(&["CREATE", "TEMPORARY", "TABLE"]) {
             return self.create_table(st);
@@ -291,6 +329,7 @@ impl SqlSession {
         let mut next = self.config.clone();
         next.insert(key.clone(), value.clone());
         job_config(&next, &SpecPath::default().field("config"))
+            .and_then(|_| self.limits.with_config(&next, &SpecPath::default().field("config")))
             .map_err(|e| SqlError::Invalid { message: format!("SET '{key}': {}", e.message), at: Some(st.start()) })?;
         self.config = next;
         Ok(SqlOutcome::Done(format!("set {key} = {value}")))
@@ -326,6 +365,30 @@ impl SqlSession {
     }
 }
 
+/// Holds a planned job to the limits that the token checks cannot see: its number of nodes,
+/// and the JSON nesting of its spec (which must read back as a JSON spec under the same limits).
+fn check_planned(spec: &JobSpec, limits: &Limits, at: SqlPosition) -> Result<(), SqlError> {
+    let max_nodes = limits.max_plan_nodes;
+    if spec.nodes.len() > max_nodes {
+        return Err(SqlError::LimitExceeded {
+            message: format!("the statement plans into {} nodes, more than {max_nodes} (the limit '{}')", spec.nodes.len(), crate::plan::MAX_PLAN_NODES),
+            at: Some(at),
+        });
+    }
+    let text = serde_json::to_string(spec).map_err(|e| SqlError::invalid(format!("cannot encode the planned job: {e}")))?;
+    let max_depth = limits.max_json_depth();
+    if crate::plan::json_depth(&text, max_depth).is_err() {
+        return Err(SqlError::LimitExceeded {
+            message: format!(
+                "the planned job's expressions nest deeper than its JSON spec may ({max_depth} levels; the limit '{}')",
+                crate::plan::MAX_EXPRESSION_DEPTH
+            ),
+            at: Some(at),
+        });
+    }
+    Ok(())
+}
+
 /// Parses one statement with `sqlparser`, requiring it to end where the tokens end.
 fn parse_statement(st: &StatementTokens) -> Result<Statement, SqlError> {
     let dialect = FlinkDialect;
@@ -335,7 +398,8 @@ fn parse_statement(st: &StatementTokens) -> Result<Statement, SqlError> {
     let statement = parser.parse_statement().map_err(|e| parse_error(e, st.end()))?;
     let next = parser.peek_token();
     if next.token != Token::EOF {
-        return Err(SqlError::Parse { at: position(next.span.start), message: format!("expected end of statement, found \"{}\"", next.token) });
+        let found = super::script::bounded(&next.token.to_string());
+        return Err(SqlError::Parse { at: position(next.span.start), message: format!("expected end of statement, found \"{found}\"") });
     }
     Ok(statement)
 }

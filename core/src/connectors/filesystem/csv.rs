@@ -1,6 +1,18 @@
 //! Reading CSV records into rows: the `csv` crate splits records into reused `ByteRecord`s,
 //! and each field is converted by its column's type straight from bytes (integers without
 //! any intermediate `String`).
+//!
+//! Empty fields and NULL follow Flink's CSV format (1.18 and later): a field equal to
+//! `csv.null-literal` is NULL in any column; otherwise an empty field is the empty string in
+//! a STRING column (empty bytes in BYTES) and NULL in a column of any other type.
+//!
+//! A record that spans lines (a quoted field holding a line break) is checked against its raw
+//! bytes: if the quote is never closed, or is closed only where a field could not end (the
+//! usual sign of a stray quote that swallowed the lines after it), the record is an error at
+//! its first line, or, under `csv.ignore-parse-errors`, only that line is skipped and counted
+//! and reading resumes on the next line. A file large enough to be cut between workers may
+//! not have records that span lines at all (a worker could not find where its records start):
+//! that is an error even under `csv.ignore-parse-errors`.
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Take};
@@ -9,7 +21,7 @@ use std::sync::Arc;
 
 use ::csv::{ByteRecord, ReaderBuilder};
 
-use super::split::{OpenRange, SegmentQueue, line_number};
+use super::split::{OpenRange, SegmentQueue, bounded_message, field_prefix, line_number};
 use crate::connectors::options::{parse_bool, parse_char};
 use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
@@ -73,6 +85,31 @@ impl CsvFormat {
     }
 
     fn open(&self, range: OpenRange) -> CurrentFile {
+        let skip_header = self.ignore_first_line && range.at_file_start;
+        let limit = range.reader.limit();
+        let end = (limit != u64::MAX).then(|| range.from.saturating_add(limit));
+        CurrentFile {
+            file: range.file,
+            path: range.path,
+            from: range.from,
+            end,
+            whole_file: range.whole_file,
+            skip_header,
+            reader: self.builder().from_reader(range.reader),
+        }
+    }
+
+    /// Restarts reading `cur` at byte `pos` (a line start), after a skipped bad record.
+    fn reopen_at(&self, cur: &mut CurrentFile, pos: u64) -> io::Result<()> {
+        let mut file = File::open(&cur.path)?;
+        file.seek(SeekFrom::Start(pos))?;
+        let limit = cur.end.map_or(u64::MAX, |end| end.saturating_sub(pos));
+        cur.reader = self.builder().from_reader(file.take(limit));
+        cur.from = pos;
+        Ok(())
+    }
+
+    fn builder(&self) -> ReaderBuilder {
         let mut builder = ReaderBuilder::new();
         builder
             .has_headers(false)
@@ -84,8 +121,7 @@ impl CsvFormat {
             .double_quote(true)
             .comment(self.comments.then_some(b'#'))
             .buffer_capacity(256 << 10);
-        let skip_header = self.ignore_first_line && range.at_file_start;
-        CurrentFile { file: range.file, path: range.path, from: range.from, skip_header, reader: builder.from_reader(range.reader) }
+        builder
     }
 
     /// Converts the fields of `record` into `out`, one value per column; on failure, the
@@ -108,7 +144,7 @@ impl CsvFormat {
         if self.null_literal.as_deref() == Some(bytes) {
             return Ok(Value::Null);
         }
-        let fail = || format!("cannot parse \"{}\" as {data_type}", String::from_utf8_lossy(bytes));
+        let fail = || format!("cannot parse {} as {data_type}", field_prefix(bytes));
         match data_type {
             DataType::String => std::str::from_utf8(bytes).map(|s| Value::String(Arc::from(s))).map_err(|_| "invalid UTF-8".to_string()),
             DataType::Bytes => Ok(Value::Bytes(Arc::from(bytes))),
@@ -117,7 +153,7 @@ impl CsvFormat {
             DataType::Int => parse_i64(bytes).and_then(|v| i32::try_from(v).ok()).map(Value::Int).ok_or_else(fail),
             _ => {
                 let text = std::str::from_utf8(bytes).map_err(|_| fail())?;
-                parse_value(text, &data_type).map_err(|e| e.to_string())
+                parse_value(text, &data_type).map_err(|_| fail())
             }
         }
     }
@@ -152,6 +188,10 @@ struct CurrentFile {
     path: PathBuf,
     /// Byte offset in the file where `reader` started.
     from: u64,
+    /// Where this worker's bytes of the file end (None: at the end of the file).
+    end: Option<u64>,
+    /// Whether this worker reads the whole file (records may span lines).
+    whole_file: bool,
     skip_header: bool,
     reader: ::csv::Reader<Take<File>>,
 }
@@ -194,6 +234,34 @@ impl SourceReader for CsvReader {
                 }
                 Err(e) => return Err(RuntimeError::Io { context: cur.path.display().to_string(), message: e.to_string() }),
             }
+            let start = cur.from + self.record.position().map_or(0, |p| p.byte());
+            let end = cur.from + cur.reader.position().byte();
+            let first_line = self.record.position().map_or(0, |p| p.line());
+            if cur.reader.position().line() > first_line + 1 {
+                // The record (or the blank lines before it) spans lines: check its quotes.
+                let context = cur.path.display().to_string();
+                let io_err = |e: io::Error| RuntimeError::Io { context: context.clone(), message: e.to_string() };
+                let bytes = read_range(&cur.path, start, end).map_err(io_err)?;
+                match self.format.scan(&bytes) {
+                    Span::OneLine => {}
+                    Span::Lines if cur.whole_file => {}
+                    Span::Lines => {
+                        let message = "a quoted field spans lines, which is supported only in files read whole by one worker (up to 16 MiB); this file is split between workers".to_string();
+                        let comment = self.format.comments.then_some(b'#');
+                        return Err(RuntimeError::BadRecord { location: record_location(&cur.path, start, end, comment), message });
+                    }
+                    Span::Broken { message, next_line } => {
+                        if !self.format.ignore_parse_errors {
+                            let comment = self.format.comments.then_some(b'#');
+                            return Err(RuntimeError::BadRecord { location: record_location(&cur.path, start, end, comment), message });
+                        }
+                        self.skipped += 1;
+                        cur.skip_header = false;
+                        self.format.reopen_at(cur, start + next_line as u64).map_err(io_err)?;
+                        continue;
+                    }
+                }
+            }
             if cur.skip_header {
                 cur.skip_header = false;
                 continue;
@@ -206,9 +274,8 @@ impl SourceReader for CsvReader {
                 Err(message) => {
                     self.values.clear();
                     if !self.format.ignore_parse_errors {
-                        let start = cur.from + self.record.position().map_or(0, |p| p.byte());
-                        let end = cur.from + cur.reader.position().byte();
                         let comment = self.format.comments.then_some(b'#');
+                        let message = bounded_message(message);
                         return Err(RuntimeError::BadRecord { location: record_location(&cur.path, start, end, comment), message });
                     }
                     self.skipped += 1;
@@ -228,6 +295,102 @@ impl SourceReader for CsvReader {
     fn skipped_records(&self) -> u64 {
         self.skipped
     }
+}
+
+/// What the raw bytes of a record that spans lines say about its quotes.
+#[derive(Debug, PartialEq, Eq)]
+enum Span {
+    /// The record is on one line (the reader had skipped blank or comment lines before it).
+    OneLine,
+    /// A properly quoted field holds a line break.
+    Lines,
+    /// A quote is never closed, or closed where no field can end: `next_line` is the offset
+    /// (in the bytes) of the line after the record's first line, where reading resumes when
+    /// the record is skipped.
+    Broken {
+        /// What is wrong.
+        message: String,
+        /// Offset of the line after the record's first line.
+        next_line: usize,
+    },
+}
+
+impl CsvFormat {
+    /// Reads the quotes of one record's raw bytes (with any blank or comment lines before it)
+    /// the way the `csv` crate does, but strictly: after a closing quote only a delimiter or
+    /// a line break may follow.
+    fn scan(&self, bytes: &[u8]) -> Span {
+        let Some(quote) = self.quote else { return Span::OneLine };
+        // Skip the blank and comment lines the reader skipped before the record.
+        let mut i = 0;
+        loop {
+            let line_end = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p + 1);
+            let line = bytes[i..line_end].trim_ascii_end();
+            if line_end < bytes.len() && (line.is_empty() || (self.comments && line.first() == Some(&b'#'))) {
+                i = line_end;
+            } else {
+                break;
+            }
+        }
+        let first = i;
+        let next_line = bytes[i..].iter().position(|&b| b == b'\n').map_or(bytes.len(), |p| i + p + 1);
+        let (mut field_start, mut in_quotes, mut after_quote, mut spans) = (true, false, false, false);
+        while i < bytes.len() {
+            let b = bytes[i];
+            if in_quotes {
+                if self.escape == Some(b) && b != quote {
+                    i += 2;
+                    continue;
+                }
+                if b == quote {
+                    if bytes.get(i + 1) == Some(&quote) {
+                        i += 2;
+                        continue;
+                    }
+                    in_quotes = false;
+                    after_quote = true;
+                } else if b == b'\n' {
+                    spans = true;
+                }
+                i += 1;
+                continue;
+            }
+            if after_quote {
+                after_quote = false;
+                if b != self.delimiter && b != b'\n' && b != b'\r' && spans {
+                    let found = field_prefix(&bytes[i..(i + 16).min(bytes.len())]);
+                    let message = format!(
+                        "a quoted field is not closed on its line: the next quote, {} lines later, is followed by {found} instead of a delimiter or a line end",
+                        bytes[first..i].iter().filter(|&&c| c == b'\n').count()
+                    );
+                    return Span::Broken { message, next_line };
+                }
+            }
+            if b == self.delimiter || b == b'\n' {
+                field_start = true;
+            } else if field_start && b == quote {
+                in_quotes = true;
+                field_start = false;
+            } else {
+                field_start = false;
+            }
+            i += 1;
+        }
+        match (in_quotes, spans) {
+            (true, _) => Span::Broken { message: "a quoted field is not closed: its quote is still open at the end of the input".into(), next_line },
+            (false, true) => Span::Lines,
+            (false, false) => Span::OneLine,
+        }
+    }
+}
+
+/// The bytes `[start, end)` of the file at `path`.
+fn read_range(path: &Path, start: u64, end: u64) -> io::Result<Vec<u8>> {
+    let mut file = File::open(path)?;
+    file.seek(SeekFrom::Start(start))?;
+    let mut bytes = Vec::new();
+    file.take(end.saturating_sub(start)).read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// `path:line` of the record the CSV reader read from `start` to `end`. The reader's start

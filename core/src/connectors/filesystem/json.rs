@@ -21,7 +21,7 @@ use std::sync::Arc;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value as Json;
 
-use super::split::{FileOffset, OpenRange, SegmentQueue, location};
+use super::split::{FileOffset, OpenRange, SegmentQueue, bounded_message, location};
 use crate::connectors::options::parse_bool;
 use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
@@ -207,7 +207,7 @@ impl SourceReader for JsonReader {
                 Err(message) => {
                     self.values.clear();
                     if !self.format.ignore_parse_errors {
-                        return Err(RuntimeError::BadRecord { location: location(&cur.path, start), message });
+                        return Err(RuntimeError::BadRecord { location: location(&cur.path, start), message: bounded_message(message) });
                     }
                     self.skipped += 1;
                 }

@@ -35,6 +35,8 @@ pub mod split;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod quote_tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -166,6 +166,27 @@ pub fn location(path: &Path, pos: u64) -> String {
     }
 }
 
+/// At most the first 32 characters of a field's bytes, quoted for an error message, with its
+/// size when cut: an error about a 50 MB field (or a line of a file that is not CSV at all)
+/// does not repeat it.
+pub fn field_prefix(bytes: &[u8]) -> String {
+    const MAX: usize = 32;
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(4 * MAX)]);
+    match text.char_indices().nth(MAX) {
+        Some((i, _)) => format!("\"{}…\" ({} bytes)", &text[..i], bytes.len()),
+        None if bytes.len() > 4 * MAX => format!("\"{text}…\" ({} bytes)", bytes.len()),
+        None => format!("\"{text}\""),
+    }
+}
+
+/// `message` cut to 160 characters: record errors quote values, and must stay small.
+pub fn bounded_message(message: String) -> String {
+    match message.char_indices().nth(160) {
+        Some((i, _)) => format!("{}…", &message[..i]),
+        None => message,
+    }
+}
+
 /// How far a split has read: the next unread record is at byte `pos` of file `file`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct FileOffset {
@@ -205,6 +226,9 @@ pub struct OpenRange {
     pub from: u64,
     /// True when reading starts at the first line of the file (where a header line would be).
     pub at_file_start: bool,
+    /// True when this worker reads the whole file (it is not cut between workers), so records
+    /// may span lines (quoted line breaks in CSV).
+    pub whole_file: bool,
     /// The bytes to read.
     pub reader: io::Take<File>,
 }
@@ -259,7 +283,8 @@ impl SegmentQueue {
             align_to_line(&mut file, seg.end).map_err(io_err)?.saturating_sub(from)
         };
         file.seek(SeekFrom::Start(from)).map_err(io_err)?;
-        Ok(Some(OpenRange { file: seg.file, path, from, at_file_start, reader: file.take(limit) }))
+        let whole_file = seg.start == 0 && seg.end >= self.files[seg.file].size;
+        Ok(Some(OpenRange { file: seg.file, path, from, at_file_start, whole_file, reader: file.take(limit) }))
     }
 }
 

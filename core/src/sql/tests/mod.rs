@@ -51,7 +51,7 @@ pub fn job(sql: &str) -> JobSpec {
         other => panic!("not a job: {other:?}"),
     };
     let json = serde_json::to_string(&spec).expect("serializes");
-    let back: JobSpec = serde_json::from_str(&json).expect("reads back");
+    let back = crate::plan::parse_job_spec(&json).unwrap_or_else(|e| panic!("reads back: {e}"));
     assert_eq!(back, spec);
     crate::plan::validate(&spec).unwrap_or_else(|e| panic!("{sql}: plan does not validate: {e}"));
     spec
@@ -99,3 +99,4 @@ pub fn run_rows(sql: &str) -> Vec<String> {
     texts.sort();
     texts
 }
+mod limits;

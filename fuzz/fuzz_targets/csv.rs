@@ -1,0 +1,6 @@
+//! The CSV decoder (see `decoder.rs`).
+#![no_main]
+
+mod decoder;
+
+libfuzzer_sys::fuzz_target!(|data: &[u8]| decoder::run("csv", data));
