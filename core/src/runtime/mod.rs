@@ -7,4 +7,4 @@ mod run;
 
 pub use context::{CancelToken, JobContext};
 pub use metrics::{JobMetrics, OperatorMetrics, OperatorMetricsSnapshot};
-pub use run::{default_workers, run_job, start_job, JobOutcome, RunOptions, RunningJob};
+pub use run::{default_workers, run_job, start_job, start_physical, JobOutcome, RunOptions, RunningJob};
