@@ -31,8 +31,9 @@ impl ChangelogMode {
     /// The mode a node produces, from its operator and its validated flags: a node that only
     /// inserts is `[I]`; one with a unique key pairs its retractions into updates, and also
     /// deletes unless it is an aggregate whose groups never go away (over an insert-only input,
-    /// or a global aggregate); one without a key retracts with `-D`.
-    pub fn of(node: &PlanNode, operator: &Operator, inputs_insert_only: bool) -> ChangelogMode {
+    /// or a global aggregate; a sink or projection deletes when its input does); one without a
+    /// key retracts with `-D`. `input` is the mode of the node's first input.
+    pub fn of(node: &PlanNode, operator: &Operator, inputs_insert_only: bool, input: Option<ChangelogMode>) -> ChangelogMode {
         if node.append_only {
             return ChangelogMode::INSERT_ONLY;
         }
@@ -42,6 +43,7 @@ impl ChangelogMode {
         let groups_stay = match (&node.op, operator) {
             (_, Operator::WindowAggregate | Operator::PythonGroupWindowAggregate | Operator::SessionWindowAggregate { .. }) => true,
             (PlanOp::Aggregate { group_by, .. }, _) => inputs_insert_only || group_by.is_empty(),
+            (PlanOp::Sink { .. } | PlanOp::Project { .. }, _) => input.is_some_and(|m| !m.deletes),
             _ => false,
         };
         ChangelogMode { retracts: true, updates: true, deletes: !groups_stay }

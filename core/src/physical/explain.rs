@@ -58,7 +58,7 @@ impl Printer<'_> {
             attributes.push(("state", state.to_string()));
         }
         if self.changelog {
-            attributes.push(("changelogMode", phys.changelog.to_string()));
+            attributes.push(("changelogMode", phys.changelog.to_string().trim_matches(['[', ']']).to_string()));
         }
         let text: Vec<String> = attributes.iter().map(|(k, v)| format!("{k}=[{v}]")).collect();
         let _ = writeln!(out, "{lead}{}({})", display_name(node, phys), text.join(", "));

@@ -61,10 +61,11 @@ impl PhysicalPlan {
         let mut nodes: Vec<PhysicalNode> = Vec::with_capacity(logical.nodes.len());
         for (node, operator) in logical.nodes.iter().zip(operators) {
             let inputs_insert_only = node.inputs.iter().all(|&i| logical.nodes.get(i).is_some_and(|n| n.append_only));
+            let input = node.inputs.first().and_then(|&i| nodes.get(i)).map(|n| n.changelog);
             nodes.push(PhysicalNode {
                 index: node.index,
                 exchanges: exchange::exchanges(&logical, node, &operator),
-                changelog: ChangelogMode::of(node, &operator, inputs_insert_only),
+                changelog: ChangelogMode::of(node, &operator, inputs_insert_only, input),
                 inputs_insert_only,
                 state: state::state_of(&operator, &logical.config.state_backend),
                 operator,
