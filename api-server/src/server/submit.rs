@@ -8,8 +8,9 @@ use std::sync::Arc;
 
 use serde::Deserialize;
 use utoipa::ToSchema;
-use weir_core::plan::{JobSpec, Node, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec, validate};
-use weir_core::runtime::{RunOptions, RunningJob, start_job};
+use weir_core::job::{PrepareOptions, PreparedJob, ResultSinks};
+use weir_core::plan::{JobSpec, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec};
+use weir_core::runtime::{RunOptions, RunningJob};
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::{Error as EngineError, RuntimeError};
 
@@ -100,18 +101,6 @@ pub fn plan_sql(session: &mut SqlSession, sql: &str) -> Result<JobSpec, ApiError
     }
 }
 
-/// Rewrites `print` sinks into `collect` sinks (same id), so the server keeps their rows.
-fn collect_prints(spec: &mut JobSpec) {
-    for node in &mut spec.nodes {
-        if let Node::Sink(sink) = node
-            && sink.connector == "print"
-        {
-            sink.connector = "collect".into();
-            sink.options.clear();
-        }
-    }
-}
-
 /// The plan's nodes as vertices; `spec` is the spec `plan` was validated from (same order).
 fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
     plan.nodes
@@ -133,19 +122,26 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
 /// Validates and starts a planned job. Blocking (file checks, thread spawns): call it from a
 /// blocking thread. Returns the new job id.
 pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
-    collect_prints(&mut submission.spec);
-    let plan = validate(&submission.spec).map_err(|e| match submission.source {
-        JobSource::Spec(_) => ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")),
-        JobSource::Sql(_) => ApiError::InvalidSpec(format!("the SQL planned into an invalid job: {e}")),
+    let prepare = PrepareOptions { mode: submission.mode, results: ResultSinks::CollectPrints, ..PrepareOptions::default() };
+    let job = PreparedJob::prepare(submission.spec.clone(), &prepare).map_err(|e| {
+        let e = match e {
+            EngineError::Plan(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        match submission.source {
+            JobSource::Spec(_) => ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")),
+            JobSource::Sql(_) => ApiError::InvalidSpec(format!("the SQL planned into an invalid job: {e}")),
+        }
     })?;
-    let vertices = vertices(&plan, &submission.spec);
+    submission.spec = job.spec.clone();
+    let vertices = vertices(&job.plan.logical, &submission.spec);
     let result_sinks: Vec<String> =
         vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref() == Some("collect")).map(|v| v.id.clone()).collect();
     state.reserve_slot()?;
     let jid = new_job_id();
     let options = RunOptions { workers: state.config.workers, mode: submission.mode, ..RunOptions::default() };
-    let mode = options.mode.or(plan.config.mode).unwrap_or_default();
-    let parallelism = options.workers.or(plan.config.parallelism).unwrap_or_else(weir_core::runtime::default_workers).max(1);
+    let mode = job.mode();
+    let parallelism = job.parallelism(options.workers);
     let mut record = JobRecord {
         jid: jid.clone(),
         name: submission.name,
@@ -163,7 +159,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
     };
     record.enter(JobState::Created, now_ms());
     state.registry.insert(record);
-    match start_job(Arc::new(plan), &options) {
+    match job.start(&options) {
         Ok(running) => {
             let (sender, _) = tokio::sync::watch::channel(JobState::Running);
             let live = Arc::new(LiveJob {
