@@ -2,8 +2,8 @@
 //! front end, the compiler from plan to timely/differential dataflow, operators, connectors and
 //! the job runtime.
 //!
-//! The path a job takes: [`sql`] → [`plan`] → [`compile`] → [`ops`] + [`connectors`] →
-//! [`runtime`].
+//! The path a job takes: [`sql`] → [`plan`] → [`physical`] → [`compile`] → [`ops`] + [`connectors`] →
+//! [`runtime`]; [`job`] is the entry point front ends call.
 #![forbid(missing_docs)]
 
 pub mod compile;
@@ -12,7 +12,9 @@ pub mod error;
 pub mod expr;
 pub mod job;
 pub mod ops;
+pub mod physical;
 pub mod plan;
+pub mod prepare;
 pub mod runtime;
 pub mod sql;
 pub mod types;

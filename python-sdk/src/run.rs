@@ -7,14 +7,13 @@
 //! generation-0 collection they trigger stops all of them (13% of a DataStream job's time in a
 //! profile). Reference counting still frees those objects at once; only cycles wait longer.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use pyo3::prelude::*;
 use weir_core::Error;
-use weir_core::plan::ValidatedPlan;
 use weir_core::job::CancelToken;
-use weir_core::runtime::{JobOutcome, RunOptions, run_job};
+use weir_core::prepare::PreparedJob;
+use weir_core::runtime::{JobOutcome, RunOptions};
 
 /// Allocations between two generation-0 collections while a job runs (Python's default: 700;
 /// `weir._gc.BULK_GEN0_THRESHOLD`, the same pacing for bulk row conversion in Python).
@@ -46,14 +45,13 @@ impl Drop for GcPacing<'_> {
 }
 
 /// Runs `plan` to completion, honouring Ctrl-C.
-pub fn run_interruptible(py: Python<'_>, plan: ValidatedPlan, mut options: RunOptions) -> PyResult<Result<JobOutcome, Error>> {
+pub fn run_interruptible(py: Python<'_>, job: PreparedJob, mut options: RunOptions) -> PyResult<Result<JobOutcome, Error>> {
     let _gc = GcPacing::start(py)?;
     let cancel = CancelToken::new();
     options.cancel = cancel.clone();
-    let plan = Arc::new(plan);
     let handle = std::thread::Builder::new()
         .name("weir-job".into())
-        .spawn(move || run_job(plan, &options))
+        .spawn(move || job.run(&options))
         .map_err(|e| pyo3::exceptions::PyRuntimeError::new_err(format!("cannot start the job thread: {e}")))?;
     loop {
         let finished = py.detach(|| {

@@ -8,9 +8,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyTuple};
 use weir_core::SpecPath;
-use weir_core::plan::{PlanValidator, RuntimeMode, ValidatedPlan, job_config, parse_job_spec, validate_with_functions};
 use weir_core::job::CancelToken;
-use weir_core::runtime::{RunOptions, start_job};
+use weir_core::plan::{PlanValidator, RuntimeMode, job_config, parse_job_spec};
+use weir_core::prepare::{PrepareOptions, PreparedJob};
+use weir_core::runtime::RunOptions;
 use weir_core::sql::{PlanView, SqlOutcome, SqlSession};
 use weir_core::types::{DataType, Field};
 
@@ -56,24 +57,15 @@ impl Session {
         self.sql.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Parses and validates `spec` with the session's functions; the run options for it.
-    fn prepare(&self, py: Python<'_>, spec: &str, workers: Option<usize>, mode: Option<&str>) -> PyResult<(ValidatedPlan, RunOptions)> {
+    /// Parses, validates and plans `spec` with the session's functions; the run options for it.
+    fn prepare(&self, py: Python<'_>, spec: &str, workers: Option<usize>, mode: Option<&str>) -> PyResult<(PreparedJob, RunOptions)> {
         let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
+        let mode = mode
+            .map(RuntimeMode::from_str)
+            .transpose()
+            .map_err(|message| weir_error(py, "PlanError", &format!("unknown runtime mode: {message}"), "invalid_plan"))?;
         let functions = self.sql().catalog().functions().clone();
-        let plan = validate_with_functions(&spec, &functions).map_err(|e| plan_error(py, &e))?;
-        let mode = match mode.map(str::to_ascii_lowercase).as_deref() {
-            None => None,
-            Some("batch") => Some(RuntimeMode::Batch),
-            Some("streaming") => Some(RuntimeMode::Streaming),
-            Some(other) => {
-                return Err(weir_error(
-                    py,
-                    "PlanError",
-                    &format!("unknown runtime mode '{other}' (batch or streaming)"),
-                    "invalid_plan",
-                ));
-            }
-        };
+        let job = PreparedJob::prepare(spec, &PrepareOptions { mode, functions, ..PrepareOptions::default() }).map_err(|e| engine_error(py, &e))?;
         let options = RunOptions {
             workers,
             mode,
@@ -82,7 +74,7 @@ impl Session {
         if let Ok(mut slot) = self.errors.lock() {
             *slot = None;
         }
-        Ok((plan, options))
+        Ok((job, options))
     }
 }
 
@@ -288,10 +280,10 @@ impl Session {
     /// Starts a job spec in the background; read its `collect` sinks with the handle's `poll`.
     #[pyo3(signature = (spec, workers=None, mode=None))]
     fn start(&self, py: Python<'_>, spec: &str, workers: Option<usize>, mode: Option<&str>) -> PyResult<crate::job::JobHandle> {
-        let (plan, mut options) = self.prepare(py, spec, workers, mode)?;
+        let (job, mut options) = self.prepare(py, spec, workers, mode)?;
         let cancel = CancelToken::new();
         options.cancel = cancel.clone();
-        let running = start_job(std::sync::Arc::new(plan), &options).map_err(|e| engine_error(py, &e))?;
+        let running = job.start(&options).map_err(|e| engine_error(py, &e))?;
         let collected = running.collected.clone();
         let thread = std::thread::Builder::new()
             .name("weir-job".into())
@@ -304,8 +296,8 @@ impl Session {
     /// `collect` sinks. The GIL is released while it runs; Ctrl-C cancels it.
     #[pyo3(signature = (spec, workers=None, mode=None))]
     fn run<'py>(&self, py: Python<'py>, spec: &str, workers: Option<usize>, mode: Option<&str>) -> PyResult<Bound<'py, PyDict>> {
-        let (plan, options) = self.prepare(py, spec, workers, mode)?;
-        let outcome = run_interruptible(py, plan, options)?;
+        let (job, options) = self.prepare(py, spec, workers, mode)?;
+        let outcome = run_interruptible(py, job, options)?;
         let outcome = match outcome {
             Ok(o) => o,
             Err(e) => {

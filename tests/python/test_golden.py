@@ -1,8 +1,13 @@
 """Golden tests: each case runs a job with Weir and the equivalent query with DuckDB (an
 independent engine, installed from PyPI into the test virtualenv), and compares the result
 multisets. Cases live in tests/golden/<case>/ (job.json) and tests/sql/<case>/ (query.sql),
-each with an oracle.sql and its input files; paths are relative to the case directory."""
+each with an oracle.sql and its input files; paths are relative to the case directory.
 
+Each case also has its physical plan checked in beside it (`job.plan`: `weir explain` in batch
+and in streaming mode), so a change of operator choice is a reviewed diff. Regenerate the plans
+with `WEIR_UPDATE_PLANS=1`."""
+
+import os
 from pathlib import Path
 
 import duckdb
@@ -51,6 +56,32 @@ def test_matches_duckdb(weir, case, workers):
     ordered = (case / "ORDERED").exists()
     if ordered:
         assert got == expected, "rows must come out in ORDER BY order"
+
+
+def physical_plans(weir, case: Path) -> str:
+    """`weir explain` of the case's job in batch and in streaming mode (or the error a mode
+    fails with). core/tests/golden_plans.rs checks the same files without the binary."""
+    job = weir_job_file(case)
+    sections = []
+    for mode in ("batch", "streaming"):
+        proc = run_weir(weir, "explain", job.name, "--mode", mode, cwd=case)
+        if proc.returncode == 0:
+            text = proc.stdout
+        else:
+            lines = [line for line in proc.stderr.splitlines() if line.startswith("error: ")] or ["error: (no message)"]
+            text = f"{lines[-1]}\n"
+        sections.append(f"== {mode} ==\n{text}")
+    return "\n".join(sections)
+
+
+@pytest.mark.parametrize("case", CASE_DIRS, ids=[f"{p.parent.name}/{p.name}" for p in CASE_DIRS])
+def test_physical_plan_is_checked_in(weir, case):
+    plans = physical_plans(weir, case)
+    checked_in = case / "job.plan"
+    if os.environ.get("WEIR_UPDATE_PLANS") == "1":
+        checked_in.write_text(plans)
+    assert checked_in.exists(), f"{checked_in} is missing: run the golden tests with WEIR_UPDATE_PLANS=1 and review the plans"
+    assert plans == checked_in.read_text(), f"the physical plan of {case.name} changed: review it, then regenerate with WEIR_UPDATE_PLANS=1"
 
 
 def test_cases_exist():

@@ -5,6 +5,7 @@ mod run;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
+use weir_core::plan::RuntimeMode;
 
 /// Weir: a stream and batch processing engine on timely dataflow.
 #[derive(Parser, Debug)]
@@ -24,6 +25,16 @@ enum Command {
         /// The job file.
         job: PathBuf,
     },
+    /// Print the physical plan of a job (of each INSERT or SELECT of a SQL script) without
+    /// running it: operators, exchanges, state and changelog modes, as `EXPLAIN CHANGELOG_MODE`.
+    Explain {
+        /// The job file.
+        job: PathBuf,
+        /// The run mode to plan for, `batch` or `streaming` (default: the job's
+        /// `execution.runtime-mode`, else streaming).
+        #[arg(long)]
+        mode: Option<RuntimeMode>,
+    },
     /// Print the JSON Schema of the job spec.
     Schema,
     /// Serve the REST API (Flink's job endpoints and SQL gateway) until SIGTERM or Ctrl-C.
@@ -39,8 +50,8 @@ pub struct RunArgs {
     #[arg(long, short = 'w')]
     workers: Option<usize>,
     /// `batch` prints only final rows; `streaming` prints the changelog as it is produced.
-    #[arg(long, value_enum)]
-    mode: Option<Mode>,
+    #[arg(long)]
+    mode: Option<RuntimeMode>,
     /// Line format of printed results: Flink's changelog text, or one JSON object per change
     /// (`{"op": "+I", "row": [...]}`).
     #[arg(long, value_enum, default_value = "changelog")]
@@ -54,18 +65,12 @@ enum Output {
     Json,
 }
 
-/// Runtime mode given on the command line.
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Mode {
-    Batch,
-    Streaming,
-}
-
 /// Runs the selected command.
 pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate { job } => run::validate(&job),
+        Command::Explain { job, mode } => run::explain(&job, mode),
         Command::Serve(args) => crate::server::serve(args),
         Command::Schema => {
             println!("{}", serde_json::to_string_pretty(&weir_core::plan::job_spec_schema())?);

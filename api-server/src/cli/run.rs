@@ -1,17 +1,16 @@
 //! `weir run` and `weir validate`: JSON job specs and Flink SQL scripts.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use anyhow::{anyhow, bail, Context};
 
-use weir_core::connectors::registry::console_sink;
 use weir_core::connectors::PrintFormat;
-use weir_core::plan::{parse_job_spec, validate as validate_plan, JobSpec, Node, RuntimeMode, ValidatedPlan};
-use weir_core::runtime::{run_job, RunOptions};
-use weir_core::sql::{ResultTable, SqlOutcome, SqlSession, RESULT_SINK};
+use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
+use weir_core::plan::{parse_job_spec, JobSpec, RuntimeMode};
+use weir_core::runtime::RunOptions;
+use weir_core::sql::{ResultTable, SqlOutcome, SqlSession};
 
-use super::{Mode, Output, RunArgs};
+use super::{Output, RunArgs};
 
 /// What a job file asks for: JSON is one job; a SQL script is a list of statement outcomes.
 enum JobFile {
@@ -32,8 +31,10 @@ fn load(path: &Path) -> anyhow::Result<JobFile> {
     }
 }
 
-fn check(path: &Path, spec: &JobSpec) -> anyhow::Result<ValidatedPlan> {
-    validate_plan(spec).map_err(|e| anyhow!("{}: invalid job: {e}", path.display()))
+/// Validates and plans `spec` for `mode`; `results` says where a query's rows go.
+fn check(path: &Path, spec: &JobSpec, mode: Option<RuntimeMode>, results: ResultSinks) -> anyhow::Result<PreparedJob> {
+    let options = PrepareOptions { mode, results, ..PrepareOptions::default() };
+    PreparedJob::prepare(spec.clone(), &options).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 /// `weir run`: runs the job (or every statement of the script) and prints its sinks' output.
@@ -43,10 +44,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let options = RunOptions {
         workers: args.workers,
-        mode: args.mode.map(|m| match m {
-            Mode::Batch => RuntimeMode::Batch,
-            Mode::Streaming => RuntimeMode::Streaming,
-        }),
+        mode: args.mode,
         print_format: match args.output {
             Output::Changelog => PrintFormat::Changelog,
             Output::Json => PrintFormat::Json,
@@ -60,8 +58,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             let plans = outcomes
                 .iter()
                 .map(|outcome| match outcome {
-                    SqlOutcome::Job(spec) => check(&args.job, spec).map(Some),
-                    SqlOutcome::Query(spec) => check(&args.job, &print_result(spec)).map(Some),
+                    SqlOutcome::Job(spec) => check(&args.job, spec, args.mode, ResultSinks::AsPlanned).map(Some),
+                    SqlOutcome::Query(spec) => check(&args.job, spec, args.mode, ResultSinks::PrintQueryResult).map(Some),
                     _ => Ok(None),
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
@@ -80,11 +78,11 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 }
 
 fn run_spec(path: &Path, spec: &JobSpec, options: &RunOptions) -> anyhow::Result<()> {
-    execute(check(path, spec)?, options)
+    execute(check(path, spec, options.mode, ResultSinks::AsPlanned)?, options)
 }
 
-fn execute(plan: ValidatedPlan, options: &RunOptions) -> anyhow::Result<()> {
-    let outcome = run_job(Arc::new(plan), options)?;
+fn execute(job: PreparedJob, options: &RunOptions) -> anyhow::Result<()> {
+    let outcome = job.run(options)?;
     if outcome.skipped_records > 0 {
         let s = if outcome.skipped_records == 1 { "" } else { "s" };
         eprintln!("skipped {} malformed record{s}", outcome.skipped_records);
@@ -98,19 +96,6 @@ fn execute(plan: ValidatedPlan, options: &RunOptions) -> anyhow::Result<()> {
     }
     tracing::info!(elapsed_ms = outcome.elapsed.as_millis() as u64, workers = outcome.workers, "job finished");
     Ok(())
-}
-
-/// A query's result sink, printed instead of collected (the CLI's way to show a SELECT).
-fn print_result(spec: &JobSpec) -> JobSpec {
-    let mut spec = spec.clone();
-    for node in &mut spec.nodes {
-        if let Node::Sink(sink) = node {
-            if sink.id == RESULT_SINK {
-                sink.connector = console_sink().into();
-            }
-        }
-    }
-    spec
 }
 
 /// A table with borders, as Flink's SQL client prints SHOW/DESCRIBE results.
@@ -134,24 +119,41 @@ fn render_table(table: &ResultTable) -> String {
     out
 }
 
-/// `weir validate`: checks the job and prints each node with its output schema.
-pub fn validate(path: &Path) -> anyhow::Result<()> {
-    let specs: Vec<JobSpec> = match load(path)? {
-        JobFile::Spec(spec) => vec![spec],
+/// The job specs of a job file: the one spec, or each INSERT/SELECT of a script.
+fn specs(path: &Path) -> anyhow::Result<Vec<(JobSpec, ResultSinks)>> {
+    Ok(match load(path)? {
+        JobFile::Spec(spec) => vec![(spec, ResultSinks::AsPlanned)],
         JobFile::Script(outcomes) => outcomes
             .into_iter()
             .filter_map(|o| match o {
-                SqlOutcome::Job(spec) | SqlOutcome::Query(spec) => Some(spec),
+                SqlOutcome::Job(spec) => Some((spec, ResultSinks::AsPlanned)),
+                SqlOutcome::Query(spec) => Some((spec, ResultSinks::PrintQueryResult)),
                 _ => None,
             })
             .collect(),
-    };
-    for spec in &specs {
-        let plan = check(path, spec)?;
-        for node in &plan.nodes {
+    })
+}
+
+/// `weir validate`: checks the job and prints each node with its output schema.
+pub fn validate(path: &Path) -> anyhow::Result<()> {
+    for (spec, results) in specs(path)? {
+        let job = check(path, &spec, None, results)?;
+        for node in &job.plan.logical.nodes {
             let columns: Vec<String> = node.schema.fields.iter().map(|f| format!("{} {}", f.name, f.data_type)).collect();
             println!("{}: ({})", node.id, columns.join(", "));
         }
+    }
+    Ok(())
+}
+
+/// `weir explain`: prints the physical plan of each job in the file, with changelog modes.
+pub fn explain(path: &Path, mode: Option<RuntimeMode>) -> anyhow::Result<()> {
+    for (i, (spec, results)) in specs(path)?.into_iter().enumerate() {
+        let job = check(path, &spec, mode, results)?;
+        if i > 0 {
+            println!();
+        }
+        print!("{}", job.explain(true));
     }
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use utoipa::OpenApi;
 
-use super::routes::{exceptions, inputs, jobs, metrics, overview, results, sql_gateway};
+use super::routes::{exceptions, inputs, jobs, metrics, overview, physical_plan, results, sql_gateway};
 
 /// The API's OpenAPI description.
 #[derive(OpenApi)]
@@ -12,7 +12,7 @@ use super::routes::{exceptions, inputs, jobs, metrics, overview, results, sql_ga
     info(title = "Weir REST API", description = "Flink-shaped job endpoints, live results, and Flink's SQL Gateway API v1/v2. Every error is `{\"errors\": [\"...\"]}` with a 4xx status."),
     paths(
         overview::overview, overview::config,
-        jobs::submit, jobs::list, jobs::overview, jobs::details, jobs::cancel, jobs::plan,
+        jobs::submit, jobs::list, jobs::overview, jobs::details, jobs::cancel, jobs::plan, physical_plan::job_physical_plan, physical_plan::explain,
         exceptions::exceptions, metrics::job_metrics, metrics::prometheus, inputs::push, inputs::close,
         results::results, results::sink_results, results::changes, results::sink_changes,
         sql_gateway::open_session, sql_gateway::get_session, sql_gateway::close_session, sql_gateway::heartbeat,

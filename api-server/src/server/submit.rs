@@ -9,10 +9,11 @@ use std::sync::Arc;
 use serde::Deserialize;
 use utoipa::ToSchema;
 use weir_core::connectors::SinkOutput;
-use weir_core::connectors::registry::{caller_sink, sink_output};
+use weir_core::connectors::registry::sink_output;
 use weir_core::plan::paths::PathPlace;
-use weir_core::plan::{JobSpec, Node, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec, validate};
-use weir_core::runtime::{RunOptions, RunningJob, start_job};
+use weir_core::plan::{JobSpec, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec};
+use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
+use weir_core::runtime::{RunOptions, RunningJob};
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::{Error as EngineError, RuntimeError};
 
@@ -108,19 +109,6 @@ pub fn plan_sql(session: &mut SqlSession, sql: &str) -> Result<JobSpec, ApiError
     }
 }
 
-/// Rewrites console sinks (`print`) into sinks that keep their rows for the caller
-/// (`collect`, same id), so the server keeps their rows.
-fn collect_prints(spec: &mut JobSpec) {
-    for node in &mut spec.nodes {
-        if let Node::Sink(sink) = node
-            && sink_output(&sink.connector) == Some(SinkOutput::Console)
-        {
-            sink.connector = caller_sink().into();
-            sink.options.clear();
-        }
-    }
-}
-
 /// The plan's nodes as vertices; `spec` is the spec `plan` was validated from (same order).
 fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
     plan.nodes
@@ -142,15 +130,22 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
 /// Validates and starts a planned job. Blocking (file checks, thread spawns): call it from a
 /// blocking thread. Returns the new job id.
 pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
-    collect_prints(&mut submission.spec);
     // Before validation, which already reads the file system (sources list their files).
     check_paths(state, &mut submission)?;
     check_parallelism(state, &submission)?;
-    let plan = validate(&submission.spec).map_err(|e| match submission.source {
-        JobSource::Spec(_) => ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")),
-        JobSource::Sql(_) => ApiError::InvalidSpec(format!("the SQL planned into an invalid job: {e}")),
+    let prepare = PrepareOptions { mode: submission.mode, results: ResultSinks::CollectPrints, ..PrepareOptions::default() };
+    let job = PreparedJob::prepare(submission.spec.clone(), &prepare).map_err(|e| {
+        let e = match e {
+            EngineError::Plan(e) => e.to_string(),
+            other => other.to_string(),
+        };
+        match submission.source {
+            JobSource::Spec(_) => ApiError::InvalidSpec(format!("invalid job spec at spec.{e}")),
+            JobSource::Sql(_) => ApiError::InvalidSpec(format!("the SQL planned into an invalid job: {e}")),
+        }
     })?;
-    let vertices = vertices(&plan, &submission.spec);
+    submission.spec = job.spec.clone();
+    let vertices = vertices(&job.plan.logical, &submission.spec);
     let result_sinks: Vec<String> =
         vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref().and_then(sink_output) == Some(SinkOutput::Caller)).map(|v| v.id.clone()).collect();
     state.reserve_slot()?;
@@ -162,8 +157,8 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         collect_into: Some(CollectedRows::forwarding_to(Arc::clone(&results) as Arc<dyn weir_core::connectors::CollectTarget>)),
         ..RunOptions::default()
     };
-    let mode = options.mode.or(plan.config.mode).unwrap_or_default();
-    let parallelism = options.workers.or(plan.config.parallelism).unwrap_or_else(weir_core::runtime::default_workers).max(1);
+    let mode = job.mode();
+    let parallelism = job.parallelism(options.workers);
     let mut record = JobRecord {
         jid: jid.clone(),
         name: submission.name,
@@ -185,7 +180,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         state.release_slot();
         return Err(ApiError::Internal(format!("cannot record the job: {e}")));
     }
-    match start_job(Arc::new(plan), &options) {
+    match job.start(&options) {
         Ok(running) => {
             let (sender, _) = tokio::sync::watch::channel(JobState::Running);
             let live = Arc::new(LiveJob {
@@ -252,7 +247,7 @@ fn place(source: &JobSource, spec_path: &str, table: Option<&str>, key: &str) ->
 
 /// Checks every path the job touches against the allowed directories and rewrites each to its
 /// resolved absolute path (relative ones are relative to the data directory).
-fn check_paths(state: &AppState, submission: &mut Submission) -> Result<(), ApiError> {
+pub fn check_paths(state: &AppState, submission: &mut Submission) -> Result<(), ApiError> {
     state.config.paths.check_spec(&mut submission.spec).map(|_| ()).map_err(|refused| {
         let table = match &refused.used.place {
             PathPlace::Node { id, .. } => Some(id.as_str()),

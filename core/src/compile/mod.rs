@@ -1,8 +1,8 @@
-//! The compiler: turns a [`ValidatedPlan`] into a timely/differential dataflow on one worker.
-//! Every worker builds the same dataflow in the same order (a requirement of timely), so the
-//! same code serves one thread, many threads, and many processes.
-
-mod fusion;
+//! The compiler: turns a [`PhysicalPlan`] into a timely/differential dataflow on one worker,
+//! mapping each physical operator onto one `ops` function. It decides nothing: the operator,
+//! and whether its inputs are insert-only, come from the plan. Every worker builds the same
+//! dataflow in the same order (a requirement of timely), so the same code serves one thread,
+//! many threads, and many processes.
 
 use std::sync::Arc;
 
@@ -12,8 +12,9 @@ use timely::dataflow::operators::ToStream;
 use timely::dataflow::Scope;
 
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
-use crate::plan::{BoundAggregate, BoundSortKey, Keep, PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
+use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
+use crate::physical::{Operator, PhysicalNode, PhysicalPlan};
+use crate::plan::{BoundAggregate, BoundSortKey, Keep, PlanNode, PlanOp};
 use crate::job::JobContext;
 use crate::types::Row;
 
@@ -43,23 +44,14 @@ fn sort_parts(keys: &[BoundSortKey]) -> (Vec<CompiledExpr>, Vec<SortSpec>) {
 
 /// Builds `plan` into `scope`; every sink is attached to `probe`, which is done when all sinks
 /// have seen all of their input.
-pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &ValidatedPlan, ctx: &JobContext, probe: &ProbeHandle<Time>) {
+pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &PhysicalPlan, ctx: &JobContext, probe: &ProbeHandle<Time>) {
     let mut outputs: Vec<Option<Rows<'s>>> = Vec::with_capacity(plan.nodes.len());
-    let fused = fusion::fused_session_windows(plan, ctx.mode);
-    for node in &plan.nodes {
-        let mut inputs: Vec<Rows<'s>> = node.inputs.iter().filter_map(|&i| outputs.get(i).cloned().flatten()).collect();
-        if fused.get(node.index).copied().unwrap_or(false) {
-            // The aggregate reading this SESSION window runs it: it gets the window's input.
-            outputs.push(inputs.pop());
-            continue;
-        }
-        let append_only = node.inputs.iter().all(|&i| plan.nodes.get(i).is_some_and(|n| n.append_only));
-        let output = match fusion::session_aggregate(plan, node, ctx.mode) {
-            Some(spec) => inputs.pop().and_then(|input| ops::session_aggregate(&node.id, node.index, input, spec, Evaluator::new(&node.id, ctx), ctx.clone())),
-            None => build_node(scope, node, inputs, append_only, ctx, probe),
-        };
-        let counted = output.map(|rows| match node.op {
-            PlanOp::Source { .. } => rows,
+    for (node, phys) in plan.iter() {
+        let inputs: Vec<Rows<'s>> = node.inputs.iter().filter_map(|&i| outputs.get(i).cloned().flatten()).collect();
+        let output = build_node(scope, plan, node, phys, inputs, ctx, probe);
+        let counted = output.map(|rows| match phys.operator {
+            // A fused node's rows are its input's, counted there.
+            Operator::TableSourceScan | Operator::Fused { .. } => rows,
             _ => {
                 let (metrics, index) = (ctx.metrics.clone(), node.index);
                 ops::count_in_order(rows.inner, move |n| metrics.add_out(index, n as u64)).as_collection()
@@ -69,13 +61,13 @@ pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &ValidatedPlan, ctx: &Jo
     }
 }
 
-/// The output collection of one node (`None` for sinks).
-/// `inputs_append_only` says that no input of the node ever retracts a row.
+/// The output collection of one node (`None` for sinks, and when the job failed).
 fn build_node<'s>(
     scope: Scope<'s, Time>,
+    plan: &PhysicalPlan,
     node: &PlanNode,
+    phys: &PhysicalNode,
     mut inputs: Vec<Rows<'s>>,
-    inputs_append_only: bool,
     ctx: &JobContext,
     probe: &ProbeHandle<Time>,
 ) -> Option<Rows<'s>> {
@@ -87,35 +79,35 @@ fn build_node<'s>(
         ctx.fail(crate::error::RuntimeError::Worker(format!("node \"{}\" has no input", node.id)));
         return None;
     };
-    Some(match &node.op {
-        PlanOp::Source { .. } => return None,
-        PlanOp::Filter { predicate } => ops::filter(input, predicate.compile(), eval),
-        PlanOp::Project { exprs } => {
+    let insert_only = phys.inputs_insert_only;
+    let (id, index) = (node.id.as_str(), node.index);
+    Some(match (&phys.operator, &node.op) {
+        // The node reading it computes it: it passes its input through.
+        (Operator::Fused { .. }, _) => input,
+        (Operator::Calc, PlanOp::Filter { predicate }) => ops::filter(input, predicate.compile(), eval),
+        (Operator::Calc, PlanOp::Project { exprs }) => {
             let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
             ops::project(input, compile_all(exprs), columns, eval)
         }
-        PlanOp::FlatMap { function, outer } => {
+        (Operator::Correlate, PlanOp::FlatMap { function, outer }) => {
             let padding = outer.then(|| function.output_fields().len());
             ops::flat_map(input, function.compile(), padding, eval)
         }
-        PlanOp::Window { window, time_column, partition_by } if window.kind == WindowKind::Session => {
-            requires_event_time(node, ctx, "SESSION windows", node.time.window.is_some_and(|w| w.event_time))?;
+        (Operator::SessionWindowTableFunction, PlanOp::Window { window, time_column, partition_by }) => {
             let keys = partition_by.iter().map(|&c| BoundExpr::column(c, node.schema.fields[c].data_type, true).compile()).collect();
-            return ops::session_windows(&node.id, node.index, input, keys, *time_column, window.size_ms, eval, ctx.clone());
+            return ops::session_windows(id, index, input, keys, *time_column, window.size_ms, eval, ctx.clone());
         }
-        PlanOp::Window { window, time_column, .. } => ops::window(input, *window, *time_column),
-        PlanOp::Over { partition_by, time_column, frame, aggregates, event_time } => {
-            requires_event_time(node, ctx, "OVER aggregates", *event_time)?;
+        (Operator::WindowTableFunction, PlanOp::Window { window, time_column, .. }) => ops::window(input, *window, *time_column),
+        (Operator::OverAggregate, PlanOp::Over { partition_by, time_column, frame, aggregates, .. }) => {
             let spec = OverSpec {
                 partition_by: compile_all(partition_by),
                 time_column: *time_column,
                 frame: *frame,
                 aggregates: aggregates.iter().map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type }).collect(),
             };
-            return ops::over(&node.id, node.index, input, spec, eval, ctx.clone());
+            return ops::over(id, index, input, spec, eval, ctx.clone());
         }
-        PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, join_type, widths, event_time } => {
-            requires_event_time(node, ctx, "interval joins", *event_time)?;
+        (Operator::IntervalJoin, PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, join_type, widths, .. }) => {
             let right = inputs.pop()?;
             let spec = IntervalJoinSpec {
                 left_keys: compile_all(left_keys),
@@ -128,39 +120,44 @@ fn build_node<'s>(
                 join_type: *join_type,
                 widths: *widths,
             };
-            return ops::interval_join(&node.id, node.index, input, right, spec, eval, ctx.clone());
+            return ops::interval_join(id, index, input, right, spec, eval, ctx.clone());
         }
-        PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(w) } if w.event_time && ctx.mode == RuntimeMode::Streaming && user_aggregates.is_empty() => {
-            // Streaming event-time windows close with the watermark, on keyed state.
-            let spec = WindowAggregateSpec {
-                group_by: compile_all(group_by),
-                end_key: w.end_key,
-                aggregates: window_calls(aggregates),
-                lateness_ms: w.lateness_ms,
+        (Operator::SessionWindowAggregate { window, keys }, PlanOp::Aggregate { aggregates, .. }) => {
+            let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, partition_by }, schema, .. }) = plan.logical.nodes.get(*window) else {
+                return mismatch(node, phys, ctx);
             };
-            return ops::window_aggregate(&node.id, node.index, input, spec, eval, ctx.clone());
+            let spec = SessionAggregateSpec {
+                partition_by: partition_by.iter().map(|&c| BoundExpr::column(c, schema.fields[c].data_type, true).compile()).collect(),
+                time_column: *time_column,
+                gap_ms: spec.size_ms,
+                keys: keys.clone(),
+                aggregates: window_calls(aggregates),
+            };
+            return ops::session_aggregate(id, index, input, spec, eval, ctx.clone());
         }
-        PlanOp::Aggregate { group_by, aggregates, user_aggregates, window } => {
+        (Operator::WindowAggregate, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
+            let spec = WindowAggregateSpec { group_by: compile_all(group_by), end_key: w.end_key, aggregates: window_calls(aggregates), lateness_ms: w.lateness_ms };
+            return ops::window_aggregate(id, index, input, spec, eval, ctx.clone());
+        }
+        (Operator::PythonGroupWindowAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(w) }) => {
+            // Rows of closed windows are dropped before the aggregate (see `ops::close_windows`),
+            // and its retractions of emitted windows after it.
+            let late = LateCounter { metrics: Arc::clone(&ctx.metrics), node: index };
+            let input = ops::close_windows(input, w.end_column, w.lateness_ms, late);
+            let seed = group_by.is_empty().then(|| global_seed(scope));
+            let output = ops::user_aggregate(input, compile_all(group_by), aggregates, user_aggregates, seed, eval);
+            ops::drop_retractions(output, w.end_key, w.lateness_ms)
+        }
+        (Operator::GroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
-            // Streaming event-time windows with user aggregates close with the watermark: see
-            // `ops::close_windows`.
-            let closing = window.filter(|w| w.event_time && ctx.mode == RuntimeMode::Streaming);
-            let (input, append_only) = match closing {
-                Some(w) => (ops::close_windows(input, w.end_column, w.lateness_ms, LateCounter { metrics: Arc::clone(&ctx.metrics), node: node.index }), false),
-                None => (input, inputs_append_only),
-            };
-            let output = if user_aggregates.is_empty() {
-                ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, append_only, eval)
-            } else {
-                ops::user_aggregate(input, compile_all(group_by), aggregates, user_aggregates, seed, eval)
-            };
-            match closing {
-                Some(w) => ops::drop_retractions(output, w.end_key, w.lateness_ms),
-                None => output,
-            }
+            ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval)
         }
-        PlanOp::Join { left_keys, right_keys, condition, window: Some(w), .. } if ctx.mode == RuntimeMode::Streaming => {
+        (Operator::PythonGroupAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, .. }) => {
+            let seed = group_by.is_empty().then(|| global_seed(scope));
+            ops::user_aggregate(input, compile_all(group_by), aggregates, user_aggregates, seed, eval)
+        }
+        (Operator::WindowJoin, PlanOp::Join { left_keys, right_keys, condition, window: Some(w), .. }) => {
             let right = inputs.pop()?;
             let spec = WindowJoinSpec {
                 left_keys: compile_all(left_keys),
@@ -169,9 +166,9 @@ fn build_node<'s>(
                 right_end: w.right_end,
                 condition: condition.as_ref().map(BoundExpr::compile),
             };
-            return ops::window_join(&node.id, node.index, input, right, spec, eval, ctx.clone());
+            return ops::window_join(id, index, input, right, spec, eval, ctx.clone());
         }
-        PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width, .. } => {
+        (Operator::Join, PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width, .. }) => {
             let right = inputs.pop()?;
             let spec = JoinSpec {
                 join_type: *join_type,
@@ -183,60 +180,52 @@ fn build_node<'s>(
             };
             ops::join(input, right, spec, eval)
         }
-        PlanOp::Distinct => ops::distinct(input),
-        PlanOp::Union { casts } => {
+        (Operator::Distinct, PlanOp::Distinct) => ops::distinct(input),
+        (Operator::Union, PlanOp::Union { casts }) => {
             let casts = casts.iter().map(|c| c.as_ref().map(|exprs| compile_all(exprs))).collect();
             ops::union(input, inputs.split_off(1), casts, eval)
         }
-        PlanOp::TopN { partition_by, order_by, limit, row_number, window_end: Some(end_column) } if ctx.mode == RuntimeMode::Streaming => {
+        (Operator::WindowRank, PlanOp::TopN { partition_by, order_by, limit, row_number, window_end: Some(end_column) }) => {
             let (order_by, specs) = sort_parts(order_by);
             let spec = WindowTopNSpec { partition_by: compile_all(partition_by), order_by, specs, limit: *limit, row_number: *row_number, end_column: *end_column };
-            return ops::window_top_n(&node.id, node.index, input, spec, eval, ctx.clone());
+            return ops::window_top_n(id, index, input, spec, eval, ctx.clone());
         }
-        PlanOp::TopN { partition_by, order_by, limit, row_number, .. } => {
+        (Operator::Rank, PlanOp::TopN { partition_by, order_by, limit, row_number, .. }) => {
             let (order_by, specs) = sort_parts(order_by);
-            let ranking = Ranking {
-                partition_by: compile_all(partition_by),
-                order_by,
-                specs,
-                offset: 0,
-                limit: *limit,
-                row_number: *row_number,
-                append_only: inputs_append_only,
-            };
+            let ranking = Ranking { partition_by: compile_all(partition_by), order_by, specs, offset: 0, limit: *limit, row_number: *row_number, append_only: insert_only };
             ops::top_n(input, ranking, eval)
         }
-        PlanOp::Deduplicate { key, order_by, keep } => ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, inputs_append_only, eval),
-        PlanOp::Sort { order_by, limit, offset } => {
+        (Operator::Deduplicate, PlanOp::Deduplicate { key, order_by, keep }) => ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, insert_only, eval),
+        (Operator::Sort, PlanOp::Sort { order_by, limit, offset }) => {
             let (order_by, specs) = sort_parts(order_by);
-            ops::sort(input, order_by, specs, *limit, *offset, inputs_append_only, eval)
+            ops::sort(input, order_by, specs, *limit, *offset, insert_only, eval)
         }
-        PlanOp::Watermark { column, delay_ms } => ops::assign_watermarks(input, *column, *delay_ms, ctx),
-        PlanOp::Process { function, keys, values, timestamps, event_time } => {
+        (Operator::WatermarkAssigner, PlanOp::Watermark { column, delay_ms }) => ops::assign_watermarks(input, *column, *delay_ms, ctx),
+        (Operator::KeyedProcess { event_time }, PlanOp::Process { function, keys, values, timestamps, .. }) => {
             let spec = ProcessSpec {
                 function: Arc::clone(function),
                 inputs: keys.iter().zip(values).zip(timestamps).map(|((k, v), t)| (compile_all(k), *v, *t)).collect(),
-                event_time: *event_time && ctx.mode == RuntimeMode::Streaming,
+                event_time: *event_time,
                 worker: (scope.index(), scope.peers()),
             };
-            return ops::process(&node.id, node.index, inputs, spec, eval, ctx.clone());
+            return ops::process(id, index, inputs, spec, eval, ctx.clone());
         }
-        PlanOp::Sink { sink, .. } => {
-            let spec = SinkSpec { unique_key: node.unique_key.clone(), ordering: node.ordering.as_deref().map(sort_parts), append_only: inputs_append_only };
+        (Operator::DiscardSink, PlanOp::Sink { .. }) => {
+            input.probe_with(probe);
+            return None;
+        }
+        (Operator::Sink, PlanOp::Sink { sink, .. }) => {
+            let spec = SinkSpec { unique_key: node.unique_key.clone(), ordering: node.ordering.as_deref().map(sort_parts), append_only: insert_only };
             ops::sink(input, spec, &node.id, Arc::clone(sink), ctx.clone(), probe);
             return None;
         }
+        _ => return mismatch(node, phys, ctx),
     })
 }
 
-/// In streaming mode, keyed event-time operators order and expire rows by the watermark, so
-/// their time columns must be event-time columns; fails the job otherwise.
-fn requires_event_time(node: &PlanNode, ctx: &JobContext, what: &str, event_time: bool) -> Option<()> {
-    if ctx.mode == RuntimeMode::Batch || event_time {
-        return Some(());
-    }
-    let message = format!("{what} in streaming mode need an event-time column (declare a watermark on the source, or run in batch mode)");
-    ctx.fail(crate::error::RuntimeError::Eval { operator: node.id.clone(), message });
+/// A physical operator that does not fit its node: a bug in the planner; fails the job.
+fn mismatch<'s>(node: &PlanNode, phys: &PhysicalNode, ctx: &JobContext) -> Option<Rows<'s>> {
+    ctx.fail(crate::error::RuntimeError::Worker(format!("node \"{}\": the physical operator {:?} does not fit it", node.id, phys.operator)));
     None
 }
 

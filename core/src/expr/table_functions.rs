@@ -126,6 +126,11 @@ impl std::fmt::Debug for BoundTableFunction {
 }
 
 impl BoundTableFunction {
+    /// The function's name.
+    pub fn name(&self) -> &str {
+        self.function.name()
+    }
+
     /// The columns of each output row.
     pub fn output_fields(&self) -> Vec<Field> {
         self.output.clone()

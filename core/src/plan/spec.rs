@@ -639,6 +639,53 @@ impl Node {
         }
     }
 
+    /// The node's id, to rename it.
+    pub fn id_mut(&mut self) -> &mut String {
+        match self {
+            Node::Source(n) => &mut n.id,
+            Node::Values(n) => &mut n.id,
+            Node::Filter(n) => &mut n.id,
+            Node::Project(n) => &mut n.id,
+            Node::FlatMap(n) => &mut n.id,
+            Node::Window(n) => &mut n.id,
+            Node::Over(n) => &mut n.id,
+            Node::Aggregate(n) => &mut n.id,
+            Node::Join(n) => &mut n.id,
+            Node::IntervalJoin(n) => &mut n.id,
+            Node::Distinct(n) => &mut n.id,
+            Node::Union(n) => &mut n.id,
+            Node::TopN(n) => &mut n.id,
+            Node::Deduplicate(n) => &mut n.id,
+            Node::Sort(n) => &mut n.id,
+            Node::Watermark(n) => &mut n.id,
+            Node::Process(n) => &mut n.id,
+            Node::Sink(n) => &mut n.id,
+        }
+    }
+
+    /// The ids of the nodes this one reads, to rewire it (same order as [`Node::inputs`]).
+    pub fn inputs_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            Node::Source(_) | Node::Values(_) => vec![],
+            Node::Filter(n) => vec![&mut n.input],
+            Node::Project(n) => vec![&mut n.input],
+            Node::FlatMap(n) => vec![&mut n.input],
+            Node::Window(n) => vec![&mut n.input],
+            Node::Over(n) => vec![&mut n.input],
+            Node::Aggregate(n) => vec![&mut n.input],
+            Node::Join(n) => vec![&mut n.left, &mut n.right],
+            Node::IntervalJoin(n) => vec![&mut n.left, &mut n.right],
+            Node::Distinct(n) => vec![&mut n.input],
+            Node::Union(n) => n.inputs.iter_mut().collect(),
+            Node::TopN(n) => vec![&mut n.input],
+            Node::Deduplicate(n) => vec![&mut n.input],
+            Node::Sort(n) => vec![&mut n.input],
+            Node::Watermark(n) => vec![&mut n.input],
+            Node::Process(n) => n.inputs.iter_mut().collect(),
+            Node::Sink(n) => vec![&mut n.input],
+        }
+    }
+
     /// The ids of the nodes this one reads, with the spec field that names each.
     pub fn inputs(&self) -> Vec<(&'static str, &str)> {
         match self {

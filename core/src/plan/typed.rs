@@ -20,6 +20,20 @@ pub enum RuntimeMode {
     Streaming,
 }
 
+impl std::str::FromStr for RuntimeMode {
+    type Err = String;
+
+    /// `batch` or `streaming`, in any case (Flink's `execution.runtime-mode` values); the error
+    /// says what was expected.
+    fn from_str(text: &str) -> Result<RuntimeMode, String> {
+        match text.to_ascii_lowercase().as_str() {
+            "batch" => Ok(RuntimeMode::Batch),
+            "streaming" => Ok(RuntimeMode::Streaming),
+            _ => Err(format!("expected 'batch' or 'streaming', found '{text}'")),
+        }
+    }
+}
+
 /// Job-wide settings read from the spec's `config`.
 #[derive(Clone, Debug, Default)]
 pub struct JobConfig {

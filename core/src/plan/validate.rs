@@ -57,11 +57,7 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
         let at = path.field(key);
         match key.as_str() {
             "execution.runtime-mode" => {
-                config.mode = Some(match value.to_ascii_lowercase().as_str() {
-                    "batch" => RuntimeMode::Batch,
-                    "streaming" => RuntimeMode::Streaming,
-                    _ => return Err(PlanError::new(&at, format!("expected 'batch' or 'streaming', found '{value}'"))),
-                })
+                config.mode = Some(value.parse().map_err(|message: String| PlanError::new(&at, message))?)
             }
             "parallelism.default" => {
                 let n: usize = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {

@@ -11,6 +11,7 @@ use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use crate::compile::build_dataflow;
 use crate::connectors::{CollectedRows, PrintFormat, PushInput, SinkContext};
 use crate::error::{Error, RuntimeError};
+use crate::physical::PhysicalPlan;
 use crate::plan::{PlanOp, RuntimeMode, StateBackendSetting, ValidatedPlan};
 use weir_state::StateBackendConfig;
 use crate::types::{Row, RowKind};
@@ -90,11 +91,21 @@ pub struct RunningJob {
     _state_dir: Option<StateDir>,
 }
 
-/// Starts `plan` on its workers and returns at once.
+/// Starts `plan` on its workers and returns at once, after planning its physical operators
+/// for the run mode (`options.mode`, else the plan's `execution.runtime-mode`).
 pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<RunningJob, Error> {
-    let started = Instant::now();
-    let workers = options.workers.or(plan.config.parallelism).unwrap_or_else(default_workers).max(1);
     let mode = options.mode.or(plan.config.mode).unwrap_or_default();
+    let logical = Arc::try_unwrap(plan).unwrap_or_else(|shared| (*shared).clone());
+    start_physical(Arc::new(PhysicalPlan::new(logical, mode)?), options)
+}
+
+/// Starts a physical plan on its workers and returns at once; it runs in the mode it was
+/// planned for (`options.mode` is not read).
+pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Result<RunningJob, Error> {
+    let started = Instant::now();
+    let plan = &physical.logical;
+    let workers = options.workers.or(plan.config.parallelism).unwrap_or_else(default_workers).max(1);
+    let mode = physical.mode;
     let metrics = Arc::new(JobMetrics::new(plan.nodes.iter().map(|n| (n.id.clone(), kind_name(&n.op).to_string(), n.inputs.clone()))));
     let collected = options.collect_into.clone().unwrap_or_default();
     let sinks = SinkContext { collected: collected.clone(), print_format: options.print_format };
@@ -104,12 +115,13 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
         ctx.state = StateBackendConfig::rocksdb(dir.path.clone());
     }
     let worker_ctx = ctx.clone();
-    let push_inputs = push_inputs(&plan);
+    let push_inputs = push_inputs(plan);
     tracing::info!(job = plan.name.as_deref().unwrap_or("job"), workers, ?mode, "starting job");
+    let plan = Arc::clone(&physical);
     let guards = timely::execute(timely::Config::process(workers), move |worker| {
         // Expressions are evaluated by nested closures, as deep as the job's depth limit
         // allows: each worker runs on a stack reserved for that depth.
-        crate::plan::with_stack(&plan.config.limits, || {
+        crate::plan::with_stack(&plan.logical.config.limits, || {
             let probe = ProbeHandle::new();
             let ctx = worker_ctx.clone();
             worker.dataflow::<u64, _, _>(|scope| build_dataflow(scope, &plan, &ctx, &probe));

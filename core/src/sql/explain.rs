@@ -1,21 +1,74 @@
-//! EXPLAIN output: the plan as an indented tree (sinks at the top, each node followed by its
-//! inputs, with output columns and types), then the JSON job spec.
+//! EXPLAIN output, as Flink prints it: the plan as written (an indented tree of the job spec's
+//! nodes, sinks at the top, each followed by its inputs, with output columns and types), the
+//! physical plan (the operators that will run, see [`crate::physical`]), then the JSON job
+//! spec. `EXPLAIN CHANGELOG_MODE` adds each operator's changelog mode; `EXPLAIN JSON` prints
+//! the job spec alone.
 
 use std::fmt::Write;
 
+use sqlparser::tokenizer::Token;
+
 use crate::expr::{ColumnRef, Expr, Literal};
-use crate::plan::{Node, SortKey};
+use crate::physical::{self, PhysicalPlan};
+use crate::plan::{validate_with_functions, Node, SortKey};
 
 use super::builder::PlannedJob;
+use super::error::SqlError;
+use super::script::StatementTokens;
+use super::session::{SqlOutcome, SqlSession};
 
-/// The text EXPLAIN returns for `job`.
-pub fn explain(job: &PlannedJob) -> String {
-    let mut out = String::from("== Plan ==\n");
+/// What an `EXPLAIN` statement asked for besides the plan (Flink's `ExplainDetail`s).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExplainDetails {
+    /// `CHANGELOG_MODE`: each physical operator's changelog mode.
+    pub changelog_mode: bool,
+    /// `JSON`: only the JSON job spec.
+    pub json: bool,
+}
+
+impl SqlSession {
+    /// `EXPLAIN [PLAN FOR] [CHANGELOG_MODE | JSON [, ...]] <query or INSERT>`: plans the
+    /// statement down to its physical operators (in the session's runtime mode) without
+    /// running it; a job that could not run fails here as it would when submitted.
+    pub(super) fn explain_statement(&self, st: &StatementTokens) -> Result<SqlOutcome, SqlError> {
+        let mut rest = st.skip(if st.starts_with(&["EXPLAIN", "PLAN", "FOR"]) { 3 } else { 1 });
+        let mut details = ExplainDetails::default();
+        loop {
+            match rest.word(0).as_deref() {
+                Some("CHANGELOG_MODE") => details.changelog_mode = true,
+                Some("JSON") => details.json = true,
+                _ => break,
+            }
+            let comma = matches!(rest.tokens.get(1).map(|t| &t.token), Some(Token::Comma));
+            rest = rest.skip(if comma { 2 } else { 1 });
+        }
+        if rest.starts_with(&["STATEMENT", "SET", "BEGIN"]) || rest.starts_with(&["EXECUTE", "STATEMENT", "SET", "BEGIN"]) {
+            return Err(SqlError::unsupported("EXPLAIN STATEMENT SET (explain each INSERT)"));
+        }
+        let job = self.plan_dml(&rest)?;
+        let at = Some(st.start());
+        let validated = validate_with_functions(&job.spec, self.catalog().functions()).map_err(|error| SqlError::Plan { error, at: at.clone() })?;
+        let mode = validated.config.mode.unwrap_or_default();
+        let plan = PhysicalPlan::new(validated, mode).map_err(|error| SqlError::Plan { error, at })?;
+        Ok(SqlOutcome::Explain(explain(&job, &plan, details)))
+    }
+}
+
+/// The text EXPLAIN returns for `job`, whose physical plan is `plan`.
+pub fn explain(job: &PlannedJob, plan: &PhysicalPlan, details: ExplainDetails) -> String {
+    let spec = serde_json::to_string_pretty(&job.spec).unwrap_or_else(|e| format!("<cannot serialize: {e}>"));
+    if details.json {
+        return spec + "\n";
+    }
+    let mut out = String::from("== Abstract Syntax Tree ==\n");
     for node in job.spec.nodes.iter().filter(|n| matches!(n, Node::Sink(_))) {
         render(job, node, 0, &mut out);
     }
-    out.push_str("\n== JSON job spec ==\n");
-    out.push_str(&serde_json::to_string_pretty(&job.spec).unwrap_or_else(|e| format!("<cannot serialize: {e}>")));
+    out.push_str("\n== Optimized Physical Plan ==\n");
+    let wanted: &[physical::ExplainDetail] = if details.changelog_mode { &[physical::ExplainDetail::ChangelogMode] } else { &[] };
+    out.push_str(&physical::explain(plan, wanted));
+    out.push_str("\n== JSON Job Spec ==\n");
+    out.push_str(&spec);
     out.push('\n');
     out
 }

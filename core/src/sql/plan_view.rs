@@ -35,26 +35,15 @@ impl JobBuilder<'_> {
             if matches!(node, Node::Sink(_)) {
                 return Err(SqlError::invalid(format!("view {} contains a sink", view.name)));
             }
-            let mut json = serde_json::to_value(node).map_err(|e| SqlError::invalid(e.to_string()))?;
             let fresh = self.named_id(&format!("{}_{}", view.name, node.id()));
             renamed.insert(node.id().to_string(), fresh.clone());
-            if let Some(object) = json.as_object_mut() {
-                object.insert("id".into(), fresh.clone().into());
-                for field in ["input", "left", "right"] {
-                    if let Some(serde_json::Value::String(old)) = object.get(field) {
-                        let new = renamed.get(old).cloned().unwrap_or_else(|| old.clone());
-                        object.insert(field.into(), new.into());
-                    }
-                }
-                if let Some(serde_json::Value::Array(inputs)) = object.get_mut("inputs") {
-                    for input in inputs.iter_mut() {
-                        if let Some(new) = input.as_str().and_then(|old| renamed.get(old)) {
-                            *input = new.clone().into();
-                        }
-                    }
+            let mut node = node.clone();
+            *node.id_mut() = fresh.clone();
+            for input in node.inputs_mut() {
+                if let Some(new) = renamed.get(input.as_str()) {
+                    *input = new.clone();
                 }
             }
-            let node: Node = serde_json::from_value(json).map_err(|e| SqlError::invalid(e.to_string()))?;
             schema = self.add(node).map_err(|e| match e {
                 SqlError::Invalid { message, at } => SqlError::Invalid { message: format!("in view {}: {message}", view.name), at },
                 other => other,

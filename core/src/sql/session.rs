@@ -19,7 +19,6 @@ use super::describe::describe;
 use super::dialect::FlinkDialect;
 use super::dml::{plan_inserts, plan_query};
 use super::error::{SqlError, SqlPosition};
-use super::explain::explain;
 use super::limits::{check_depth, check_length};
 use super::script::{parse_error, position, split_script, RawStatement, StatementTokens};
 
@@ -32,7 +31,8 @@ pub enum SqlOutcome {
     Job(JobSpec),
     /// A bare query: a job whose last node is the `collect` sink `result`.
     Query(JobSpec),
-    /// `EXPLAIN`: an indented plan tree followed by the JSON job spec.
+    /// `EXPLAIN`: the plan as written, the physical plan and the JSON job spec (see
+    /// [`super::explain`]).
     Explain(String),
     /// Rows to show (SHOW TABLES, DESCRIBE, SET without arguments).
     Table(ResultTable),
@@ -169,14 +169,7 @@ impl SqlSession {
             return self.reset(st);
         }
         if st.starts_with(&["EXPLAIN"]) {
-            let skip = if st.starts_with(&["EXPLAIN", "PLAN", "FOR"]) { 3 } else { 1 };
-            let inner = st.skip(skip);
-            let job = if inner.starts_with(&["STATEMENT", "SET", "BEGIN"]) || inner.starts_with(&["EXECUTE", "STATEMENT", "SET", "BEGIN"]) {
-                return Err(SqlError::unsupported("EXPLAIN STATEMENT SET (explain each INSERT)"));
-            } else {
-                self.plan_dml(&inner)?
-            };
-            return Ok(SqlOutcome::Explain(explain(&job)));
+            return self.explain_statement(st);
         }
         if st.starts_with(&["SHOW"]) {
             return self.show(st);
@@ -217,7 +210,7 @@ impl SqlSession {
     }
 
     /// Plans an INSERT or a query (for EXPLAIN).
-    fn plan_dml(&self, st: &StatementTokens) -> Result<PlannedJob, SqlError> {
+    pub(super) fn plan_dml(&self, st: &StatementTokens) -> Result<PlannedJob, SqlError> {
         match parse_statement(st)? {
             Statement::Query(q) => plan_query(&self.catalog, &self.config, &q),
             Statement::Insert(ins) => plan_inserts(&self.catalog, &self.config, &[&ins]),

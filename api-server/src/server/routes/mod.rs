@@ -5,6 +5,7 @@ pub mod inputs;
 pub mod jobs;
 pub mod metrics;
 pub mod overview;
+pub mod physical_plan;
 pub mod results;
 pub mod sql_gateway;
 
@@ -47,6 +48,8 @@ pub fn router(state: AppState) -> Router {
         .route("/jobs/overview", get(jobs::overview))
         .route("/jobs/{jobid}", get(jobs::details).patch(jobs::cancel))
         .route("/jobs/{jobid}/plan", get(jobs::plan))
+        .route("/jobs/{jobid}/plan/physical", get(physical_plan::job_physical_plan))
+        .route("/jobs/explain", post(physical_plan::explain))
         .route("/jobs/{jobid}/exceptions", get(exceptions::exceptions))
         .route("/jobs/{jobid}/metrics", get(metrics::job_metrics))
         .route("/jobs/{jobid}/inputs/{table}", post(inputs::push))

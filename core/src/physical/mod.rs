@@ -1,0 +1,81 @@
+//! The physical plan: between the validated job spec ([`ValidatedPlan`]) and the dataflow, it
+//! fixes for every node the operator that runs it ([`Operator`], Flink's names), the exchange
+//! in front of each input ([`Exchange`]), the changelog mode it produces ([`ChangelogMode`],
+//! derived from its inputs) and the state it keeps ([`OperatorState`]). Every decision that
+//! depends on the run mode, event time, user aggregates or operator fusion is made here, once;
+//! `compile` maps each operator onto one `ops` function, and `EXPLAIN` prints this plan.
+
+mod changelog;
+mod exchange;
+mod explain;
+mod fusion;
+mod operator;
+mod planner;
+mod state;
+#[cfg(test)]
+mod tests;
+
+pub use changelog::ChangelogMode;
+pub use exchange::{expr_text, Exchange};
+pub use explain::{explain, ExplainDetail};
+pub use operator::Operator;
+pub use state::{OperatorState, StateStore};
+
+use crate::error::PlanError;
+use crate::plan::{PlanNode, RuntimeMode, ValidatedPlan};
+
+/// The physical side of one plan node.
+#[derive(Clone, Debug)]
+pub struct PhysicalNode {
+    /// Its position among the plan's nodes (the same as its [`PlanNode`]'s).
+    pub index: usize,
+    /// The operator that runs it.
+    pub operator: Operator,
+    /// Per input, how its rows reach this operator's workers.
+    pub exchanges: Vec<Exchange>,
+    /// The kinds of change its output carries.
+    pub changelog: ChangelogMode,
+    /// Every input only ever inserts rows, so the operator may use an implementation that
+    /// cannot undo an insertion.
+    pub inputs_insert_only: bool,
+    /// What it keeps between records, if anything.
+    pub state: Option<OperatorState>,
+}
+
+/// A validated plan with the physical operator of every node chosen for one run mode.
+#[derive(Clone)]
+pub struct PhysicalPlan {
+    /// The validated plan (nodes, schemas, bound expressions).
+    pub logical: ValidatedPlan,
+    /// Batch or streaming: the operators were chosen for it.
+    pub mode: RuntimeMode,
+    /// One entry per node of `logical`, in the same order.
+    pub nodes: Vec<PhysicalNode>,
+}
+
+impl PhysicalPlan {
+    /// Plans `logical` for `mode`: chooses every node's operator, exchanges, changelog mode
+    /// and state. Fails, naming the node's JSON path, when a node cannot run in `mode`.
+    pub fn new(logical: ValidatedPlan, mode: RuntimeMode) -> Result<PhysicalPlan, PlanError> {
+        let operators = planner::choose_operators(&logical, mode)?;
+        let mut nodes: Vec<PhysicalNode> = Vec::with_capacity(logical.nodes.len());
+        for (node, operator) in logical.nodes.iter().zip(operators) {
+            let inputs_insert_only = node.inputs.iter().all(|&i| logical.nodes.get(i).is_some_and(|n| n.append_only));
+            let input = node.inputs.first().and_then(|&i| nodes.get(i)).map(|n| n.changelog);
+            nodes.push(PhysicalNode {
+                index: node.index,
+                exchanges: exchange::exchanges(&logical, node, &operator),
+                changelog: ChangelogMode::of(node, &operator, inputs_insert_only, input),
+                inputs_insert_only,
+                state: state::state_of(&operator, &logical.config.state_backend),
+                operator,
+            });
+        }
+        Ok(PhysicalPlan { logical, mode, nodes })
+    }
+
+    /// The logical and physical sides of every node, in node order.
+    pub fn iter(&self) -> impl Iterator<Item = (&PlanNode, &PhysicalNode)> {
+        self.logical.nodes.iter().zip(&self.nodes)
+    }
+}

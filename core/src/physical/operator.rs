@@ -1,0 +1,121 @@
+//! The physical operators: what runs for each node of a validated plan, named as Flink's
+//! optimized physical plan names them where Flink has the operator.
+
+use crate::ops::SessionKey;
+
+/// The operator chosen for one plan node. Each variant maps to exactly one `ops` function
+/// (see `compile`); the choice between implementations is made once, by the planner.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Operator {
+    /// Reads a connector (or rows written in the spec).
+    TableSourceScan,
+    /// A filter or a projection, row by row.
+    Calc,
+    /// A table function applied to each row (LATERAL TABLE).
+    Correlate,
+    /// Assigns each row to its TUMBLE, HOP or CUMULATE windows.
+    WindowTableFunction,
+    /// Assigns each row to its SESSION window, on keyed state closed by the watermark.
+    SessionWindowTableFunction,
+    /// A SESSION window computed inside the aggregate reading it (see
+    /// [`Operator::SessionWindowAggregate`]); it runs nothing of its own.
+    Fused {
+        /// The index of the node that computes it.
+        into: usize,
+    },
+    /// Aggregates over a frame of preceding rows (OVER), on keyed state.
+    OverAggregate,
+    /// An incremental GROUP BY on differential arrangements: updates and retractions.
+    GroupAggregate,
+    /// A GROUP BY with user (Python) aggregate functions, updated with every change.
+    PythonGroupAggregate,
+    /// An event-time window aggregate on keyed state: each window's result once, when the
+    /// watermark passes its end (again for late rows within the allowed lateness).
+    WindowAggregate,
+    /// An event-time window aggregate with user aggregate functions: rows of closed windows
+    /// are dropped before the aggregate, and its retractions of emitted windows after it.
+    PythonGroupWindowAggregate,
+    /// A SESSION window and the aggregate over its bounds and partition keys in one keyed
+    /// operator, keeping an accumulator per session instead of its rows.
+    SessionWindowAggregate {
+        /// The window node it computes.
+        window: usize,
+        /// What each group key of the aggregate is among the session's columns.
+        keys: Vec<SessionKey>,
+    },
+    /// An equi-join of two changing inputs on differential arrangements.
+    Join,
+    /// An inner join of two inputs' windows, once per window when the watermark passes it.
+    WindowJoin,
+    /// A join on keys and an event-time interval, on keyed state.
+    IntervalJoin,
+    /// SELECT DISTINCT: a group aggregate over all columns without aggregates.
+    Distinct,
+    /// Concatenation of inputs.
+    Union,
+    /// Top-N rows per partition, updated with every change.
+    Rank,
+    /// Top-N rows per partition and window, once per window when the watermark passes it.
+    WindowRank,
+    /// The first or last row per key.
+    Deduplicate,
+    /// ORDER BY [LIMIT] over the whole input.
+    Sort,
+    /// Re-times rows by an event-time column (a mid-stream watermark).
+    WatermarkAssigner,
+    /// A user process function with keyed state and timers.
+    KeyedProcess {
+        /// Event-time timers fire as the watermark passes them (streaming with event time);
+        /// otherwise at the end of the input.
+        event_time: bool,
+    },
+    /// Writes to a connector.
+    Sink,
+    /// A sink that writes nothing: it only has to see all of its input.
+    DiscardSink,
+}
+
+impl Operator {
+    /// The operator's name as EXPLAIN prints it (Flink's name where Flink has the operator).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Operator::TableSourceScan => "TableSourceScan",
+            Operator::Calc => "Calc",
+            Operator::Correlate => "Correlate",
+            Operator::WindowTableFunction | Operator::SessionWindowTableFunction => "WindowTableFunction",
+            Operator::Fused { .. } => "Fused",
+            Operator::OverAggregate => "OverAggregate",
+            Operator::GroupAggregate | Operator::Distinct => "GroupAggregate",
+            Operator::PythonGroupAggregate => "PythonGroupAggregate",
+            Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } => "WindowAggregate",
+            Operator::PythonGroupWindowAggregate => "PythonGroupWindowAggregate",
+            Operator::Join => "Join",
+            Operator::WindowJoin => "WindowJoin",
+            Operator::IntervalJoin => "IntervalJoin",
+            Operator::Union => "Union",
+            Operator::Rank => "Rank",
+            Operator::WindowRank => "WindowRank",
+            Operator::Deduplicate => "Deduplicate",
+            Operator::Sort => "Sort",
+            Operator::WatermarkAssigner => "WatermarkAssigner",
+            Operator::KeyedProcess { .. } => "KeyedProcess",
+            Operator::Sink | Operator::DiscardSink => "Sink",
+        }
+    }
+
+    /// Whether the operator keeps its state in the job's keyed state backend (`weir-state`,
+    /// in memory or RocksDB) rather than in differential arrangements (always in memory).
+    pub fn keyed(&self) -> bool {
+        matches!(
+            self,
+            Operator::SessionWindowTableFunction
+                | Operator::OverAggregate
+                | Operator::WindowAggregate
+                | Operator::SessionWindowAggregate { .. }
+                | Operator::WindowJoin
+                | Operator::IntervalJoin
+                | Operator::WindowRank
+                | Operator::KeyedProcess { .. }
+        )
+    }
+}

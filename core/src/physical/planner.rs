@@ -1,0 +1,78 @@
+//! Choosing the operator of every node: the one place that looks at the run mode, event time,
+//! user aggregates and fusion to decide what runs; and the checks that depend on them.
+
+use crate::error::{PlanError, SpecPath};
+use crate::plan::{PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
+
+use super::fusion::session_aggregate;
+use super::operator::Operator;
+
+/// The operator of every node of `plan` in `mode`, in node order; fails, naming the node's
+/// place in the spec, when a node cannot run in `mode` (an event-time operator without event
+/// time in streaming mode).
+pub(super) fn choose_operators(plan: &ValidatedPlan, mode: RuntimeMode) -> Result<Vec<Operator>, PlanError> {
+    let mut operators = plan.nodes.iter().map(|node| choose(node, mode)).collect::<Result<Vec<_>, _>>()?;
+    for node in &plan.nodes {
+        if let Some((window, keys)) = session_aggregate(plan, node, mode) {
+            operators[node.index] = Operator::SessionWindowAggregate { window, keys };
+            operators[window] = Operator::Fused { into: node.index };
+        }
+    }
+    Ok(operators)
+}
+
+fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
+    let streaming = mode == RuntimeMode::Streaming;
+    Ok(match &node.op {
+        PlanOp::Source { .. } => Operator::TableSourceScan,
+        PlanOp::Filter { .. } | PlanOp::Project { .. } => Operator::Calc,
+        PlanOp::FlatMap { .. } => Operator::Correlate,
+        PlanOp::Window { window, .. } if window.kind == WindowKind::Session => {
+            requires_event_time(node, mode, "SESSION windows", "time_column", node.time.window.is_some_and(|w| w.event_time))?;
+            Operator::SessionWindowTableFunction
+        }
+        PlanOp::Window { .. } => Operator::WindowTableFunction,
+        PlanOp::Over { event_time, .. } => {
+            requires_event_time(node, mode, "OVER aggregates", "order_by", *event_time)?;
+            Operator::OverAggregate
+        }
+        PlanOp::IntervalJoin { event_time, .. } => {
+            requires_event_time(node, mode, "interval joins", "left_time", *event_time)?;
+            Operator::IntervalJoin
+        }
+        // Streaming event-time windows close with the watermark, on keyed state; with user
+        // aggregates, by dropping the rows of closed windows around a group aggregate.
+        PlanOp::Aggregate { user_aggregates, window: Some(w), .. } if w.event_time && streaming => {
+            if user_aggregates.is_empty() { Operator::WindowAggregate } else { Operator::PythonGroupWindowAggregate }
+        }
+        PlanOp::Aggregate { user_aggregates, .. } => {
+            if user_aggregates.is_empty() { Operator::GroupAggregate } else { Operator::PythonGroupAggregate }
+        }
+        PlanOp::Join { window: Some(_), .. } if streaming => Operator::WindowJoin,
+        PlanOp::Join { .. } => Operator::Join,
+        PlanOp::Distinct => Operator::Distinct,
+        PlanOp::Union { .. } => Operator::Union,
+        PlanOp::TopN { window_end: Some(_), .. } if streaming => Operator::WindowRank,
+        PlanOp::TopN { .. } => Operator::Rank,
+        PlanOp::Deduplicate { .. } => Operator::Deduplicate,
+        PlanOp::Sort { .. } => Operator::Sort,
+        PlanOp::Watermark { .. } => Operator::WatermarkAssigner,
+        PlanOp::Process { event_time, .. } => Operator::KeyedProcess { event_time: *event_time && streaming },
+        // Nothing to write: the sink only has to see all of its input, on every worker.
+        PlanOp::Sink { connector, .. } if connector == "blackhole" => Operator::DiscardSink,
+        PlanOp::Sink { .. } => Operator::Sink,
+    })
+}
+
+/// In streaming mode, keyed event-time operators order and expire rows by the watermark, so
+/// their time columns must be event-time columns.
+fn requires_event_time(node: &PlanNode, mode: RuntimeMode, what: &str, field: &str, event_time: bool) -> Result<(), PlanError> {
+    if mode == RuntimeMode::Batch || event_time {
+        return Ok(());
+    }
+    let path = SpecPath::default().field("nodes").index(node.index).field(field);
+    Err(PlanError::new(
+        &path,
+        format!("{what} in streaming mode need an event-time column (\"{}\": declare a watermark on the source, or run in batch mode)", node.id),
+    ))
+}

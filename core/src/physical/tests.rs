@@ -1,0 +1,109 @@
+//! The planner's operator choices, exchanges, changelog modes and checks, through EXPLAIN and
+//! through the plan itself, for SQL jobs on datagen tables (planning needs no files).
+
+use crate::prepare::{PrepareOptions, PreparedJob};
+use crate::plan::RuntimeMode;
+use crate::sql::{SqlOutcome, SqlSession};
+
+use super::{ChangelogMode, Exchange, Operator};
+
+const DDL: &str = "
+CREATE TABLE bids (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+CREATE TABLE plain (k BIGINT, v BIGINT, ts TIMESTAMP(3)) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+";
+
+fn session() -> SqlSession {
+    let mut s = SqlSession::new();
+    s.execute_script(DDL).unwrap_or_else(|e| panic!("{e}"));
+    s
+}
+
+/// The job of one query, prepared for `mode`.
+fn prepare(sql: &str, mode: RuntimeMode) -> Result<PreparedJob, crate::Error> {
+    let spec = match session().execute_script(sql).unwrap_or_else(|e| panic!("{sql}: {e}")).remove(0) {
+        SqlOutcome::Query(spec) | SqlOutcome::Job(spec) => spec,
+        other => panic!("not a job: {other:?}"),
+    };
+    PreparedJob::prepare(spec, &PrepareOptions { mode: Some(mode), ..PrepareOptions::default() })
+}
+
+fn operators(job: &PreparedJob) -> Vec<Operator> {
+    job.plan.nodes.iter().map(|n| n.operator.clone()).collect()
+}
+
+#[test]
+fn a_group_by_hashes_on_its_key_and_updates() {
+    let job = prepare("SELECT auction, COUNT(*) AS n FROM bids GROUP BY auction", RuntimeMode::Streaming).unwrap();
+    let (_, agg) = job.plan.iter().find(|(_, p)| p.operator == Operator::GroupAggregate).expect("a group aggregate");
+    assert_eq!(agg.exchanges, vec![Exchange::Hash(vec!["auction".into()])]);
+    assert_eq!(agg.changelog.to_string(), "[I,UB,UA]");
+    let text = job.explain(true);
+    assert!(text.contains("GroupAggregate(groupBy=[auction], select=[auction, COUNT(*) AS n], state=[input rows and accumulators per group @ arrangement], changelogMode=[I,UB,UA])"), "{text}");
+    assert!(text.contains("+- Exchange(distribution=[hash[auction]], changelogMode=[I])"), "{text}");
+    assert!(text.starts_with("Sink(table=[result], connector=[collect]"), "{text}");
+}
+
+#[test]
+fn event_time_windows_close_on_keyed_state_in_streaming_only() {
+    let sql = "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end";
+    let streaming = prepare(sql, RuntimeMode::Streaming).unwrap();
+    assert!(operators(&streaming).contains(&Operator::WindowAggregate), "{:?}", operators(&streaming));
+    let batch = prepare(sql, RuntimeMode::Batch).unwrap();
+    assert!(operators(&batch).contains(&Operator::GroupAggregate), "{:?}", operators(&batch));
+    assert!(!operators(&batch).contains(&Operator::WindowAggregate));
+    let text = streaming.explain(false);
+    assert!(text.contains("WindowTableFunction(window=[TUMBLE(time_col=[ts], size=[10000 ms])])"), "{text}");
+}
+
+#[test]
+fn a_session_window_read_by_one_aggregate_is_fused_into_it() {
+    let sql = "SELECT auction, window_start, window_end, SUM(price) AS total FROM TABLE(SESSION(TABLE bids PARTITION BY auction, DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY auction, window_start, window_end";
+    let job = prepare(sql, RuntimeMode::Streaming).unwrap();
+    let ops = operators(&job);
+    assert!(ops.iter().any(|o| matches!(o, Operator::SessionWindowAggregate { .. })), "{ops:?}");
+    assert!(ops.iter().any(|o| matches!(o, Operator::Fused { .. })), "{ops:?}");
+    let text = job.explain(false);
+    assert!(text.contains("WindowAggregate(groupBy=[auction, window_start, window_end], window=[SESSION(time_col=[ts], gap=[5000 ms])]"), "{text}");
+    assert!(!text.contains("Fused"), "{text}");
+}
+
+#[test]
+fn streaming_over_without_event_time_fails_at_planning_with_the_node_path() {
+    let sql = "SELECT k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM plain";
+    let Err(crate::Error::Plan(error)) = prepare(sql, RuntimeMode::Streaming) else { panic!("must fail while planning") };
+    assert!(error.path.0.starts_with("nodes[") && error.path.0.ends_with("].order_by"), "{error}");
+    assert!(error.message.contains("OVER aggregates in streaming mode need an event-time column"), "{error}");
+    let batch = prepare(sql, RuntimeMode::Batch).unwrap();
+    assert!(operators(&batch).contains(&Operator::OverAggregate));
+}
+
+#[test]
+fn insert_only_inputs_stay_insert_only_and_retractions_carry_deletes() {
+    let job = prepare("SELECT DISTINCT k FROM (SELECT k, COUNT(*) AS n FROM plain GROUP BY k)", RuntimeMode::Streaming).unwrap();
+    let source = job.plan.nodes.first().expect("a source");
+    assert_eq!(source.operator, Operator::TableSourceScan);
+    assert_eq!(source.changelog, ChangelogMode::INSERT_ONLY);
+    let (_, distinct) = job.plan.iter().find(|(_, p)| p.operator == Operator::Distinct).expect("a distinct");
+    assert!(!distinct.inputs_insert_only);
+    assert!(distinct.changelog.deletes, "{}", distinct.changelog);
+}
+
+#[test]
+fn explain_statements_print_the_physical_plan_and_their_variants() {
+    let mut s = session();
+    let explain = |s: &mut SqlSession, sql: &str| match s.execute_script(sql).unwrap_or_else(|e| panic!("{e}")).remove(0) {
+        SqlOutcome::Explain(text) => text,
+        other => panic!("{other:?}"),
+    };
+    let text = explain(&mut s, "EXPLAIN SELECT auction FROM bids WHERE price > 1");
+    assert!(text.contains("== Optimized Physical Plan ==\nSink(table=[result]"), "{text}");
+    assert!(text.contains("+- Calc(where=["), "{text}");
+    assert!(!text.contains("changelogMode"), "{text}");
+    let text = explain(&mut s, "EXPLAIN CHANGELOG_MODE SELECT auction FROM bids WHERE price > 1");
+    assert!(text.contains("changelogMode=[I]"), "{text}");
+    let text = explain(&mut s, "EXPLAIN JSON SELECT auction FROM bids");
+    assert!(text.trim_start().starts_with('{') && !text.contains("=="), "{text}");
+    let bad = s.execute_script("EXPLAIN SELECT k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM plain");
+    assert!(bad.is_err_and(|e| e.to_string().contains("event-time column")));
+}
