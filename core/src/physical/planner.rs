@@ -1,6 +1,7 @@
 //! Choosing the operator of every node: the one place that looks at the run mode, event time,
 //! user aggregates and fusion to decide what runs; and the checks that depend on them.
 
+use crate::connectors::SinkWriters;
 use crate::error::{PlanError, SpecPath};
 use crate::plan::{PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 
@@ -59,7 +60,7 @@ fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
         PlanOp::Watermark { .. } => Operator::WatermarkAssigner,
         PlanOp::Process { event_time, .. } => Operator::KeyedProcess { event_time: *event_time && streaming },
         // Nothing to write: the sink only has to see all of its input, on every worker.
-        PlanOp::Sink { connector, .. } if connector == "blackhole" => Operator::DiscardSink,
+        PlanOp::Sink { sink, .. } if sink.writers() == SinkWriters::None => Operator::DiscardSink,
         PlanOp::Sink { .. } => Operator::Sink,
     })
 }

@@ -24,6 +24,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
+use crate::connectors::registry::{option_paths, ConnectorRole, PathAccess};
 use crate::error::{PlanError, SpecPath};
 
 use super::spec::{JobSpec, Node};
@@ -95,20 +96,27 @@ pub const CONFIG_PATH_KEYS: &[&str] = &[
     "state.savepoints.dir",
 ];
 
-/// Connectors known to take no path option.
-const PATHLESS_CONNECTORS: &[&str] = &["datagen", "nexmark", "push", "print", "blackhole", "collect", "values"];
-
 /// The path options of `connector` among `options`, and whether a source (`sink == false`) or
-/// a sink of that connector reads or writes there. The one place that knows which connector
-/// option is a path.
+/// a sink of that connector reads or writes there, as the connector registry declares them;
+/// for a connector the registry does not know, every option whose key looks like a path.
 pub fn connector_paths<'o>(connector: &str, options: &'o BTreeMap<String, String>, sink: bool) -> Vec<(&'o str, Access)> {
-    let access = if sink { Access::Write } else { Access::Read };
-    let is_path: fn(&str) -> bool = match connector {
-        "filesystem" => |k| k == "path",
-        c if PATHLESS_CONNECTORS.contains(&c) => |_| false,
-        _ => looks_like_path_key,
-    };
-    options.keys().filter(|k| is_path(k)).map(|k| (k.as_str(), access)).collect()
+    let role = if sink { ConnectorRole::Sink } else { ConnectorRole::Source };
+    match option_paths(connector, options, role) {
+        Some(paths) => paths
+            .into_iter()
+            .map(|p| {
+                let access = match p.access {
+                    PathAccess::Read => Access::Read,
+                    PathAccess::Write => Access::Write,
+                };
+                (p.option, access)
+            })
+            .collect(),
+        None => {
+            let access = if sink { Access::Write } else { Access::Read };
+            options.keys().filter(|k| looks_like_path_key(k)).map(|k| (k.as_str(), access)).collect()
+        }
+    }
 }
 
 /// Whether an option or setting key names a path, by its shape.
