@@ -25,11 +25,7 @@ impl AggDiff {
     /// The contribution of one bid at `price`.
     #[inline]
     pub fn bid(price: i64) -> Self {
-        Self {
-            count: 1,
-            sum: price,
-            max: price,
-        }
+        Self { count: 1, sum: price, max: price }
     }
 }
 

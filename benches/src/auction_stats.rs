@@ -53,10 +53,7 @@ impl Summary {
 
     /// Combines the summaries of disjoint sets of rows (e.g. of two workers).
     pub fn merge(self, other: Summary) -> Summary {
-        Summary {
-            groups: self.groups + other.groups,
-            checksum: self.checksum.wrapping_add(other.checksum),
-        }
+        Summary { groups: self.groups + other.groups, checksum: self.checksum.wrapping_add(other.checksum) }
     }
 
     /// The summary of `rows`.
@@ -77,15 +74,7 @@ pub fn fold_reference(bids: impl IntoIterator<Item = (i64, i64)>) -> Vec<Auction
         g.1 = g.1.wrapping_add(price);
         g.2 = g.2.max(price);
     }
-    let mut rows: Vec<AuctionStats> = groups
-        .into_iter()
-        .map(|(auction, (count, sum, max))| AuctionStats {
-            auction,
-            count,
-            sum,
-            max,
-        })
-        .collect();
+    let mut rows: Vec<AuctionStats> = groups.into_iter().map(|(auction, (count, sum, max))| AuctionStats { auction, count, sum, max }).collect();
     rows.sort_unstable();
     rows
 }
@@ -97,39 +86,13 @@ mod tests {
     #[test]
     fn fold_counts_sums_and_maxes() {
         let rows = fold_reference([(2, 5), (1, 3), (2, 7), (2, 1)]);
-        assert_eq!(
-            rows,
-            vec![
-                AuctionStats {
-                    auction: 1,
-                    count: 1,
-                    sum: 3,
-                    max: 3
-                },
-                AuctionStats {
-                    auction: 2,
-                    count: 3,
-                    sum: 13,
-                    max: 7
-                },
-            ]
-        );
+        assert_eq!(rows, vec![AuctionStats { auction: 1, count: 1, sum: 3, max: 3 }, AuctionStats { auction: 2, count: 3, sum: 13, max: 7 },]);
     }
 
     #[test]
     fn checksum_is_order_independent_and_matches_python() {
-        let a = AuctionStats {
-            auction: 1000,
-            count: 5,
-            sum: 23000,
-            max: 9000,
-        };
-        let b = AuctionStats {
-            auction: 1824,
-            count: 1,
-            sum: 7,
-            max: 7,
-        };
+        let a = AuctionStats { auction: 1000, count: 5, sum: 23000, max: 9000 };
+        let b = AuctionStats { auction: 1824, count: 1, sum: 7, max: 7 };
         assert_eq!(Summary::of([&a, &b]), Summary::of([&b, &a]));
         // Same value as `row_hash(1000, 5, 23000, 9000)` in scripts/groupby_baselines.py.
         assert_eq!(a.hash(), 0x049d_8eec_e4a6_6894);

@@ -105,11 +105,7 @@ fn next_bid(rng: &mut SplitMix64, row: u64, auctions: u64, persons: u64) -> Bid 
 /// With probability `1 / one_in`, a hot id (a multiple of 100) in `0..n`; otherwise uniform.
 fn hot_or_uniform(rng: &mut SplitMix64, n: u64, one_in: u64) -> u64 {
     let id = rng.below(n);
-    if rng.below(one_in) == 0 {
-        id / 100 * 100
-    } else {
-        id
-    }
+    if rng.below(one_in) == 0 { id / 100 * 100 } else { id }
 }
 
 /// Appends the CSV line of `bid` (with its `\n`) to `buf`.
@@ -161,13 +157,8 @@ pub fn write_csv<W: Write>(cfg: &BidsConfig, threads: usize, mut out: W) -> io::
     while next < cfg.blocks() {
         let upto = (next + threads).min(cfg.blocks());
         let chunks: Vec<Vec<u8>> = std::thread::scope(|s| {
-            let handles: Vec<_> = (next..upto)
-                .map(|b| s.spawn(move || block_csv(cfg, b)))
-                .collect();
-            handles
-                .into_iter()
-                .map(|h| h.join().unwrap_or_default())
-                .collect()
+            let handles: Vec<_> = (next..upto).map(|b| s.spawn(move || block_csv(cfg, b))).collect();
+            handles.into_iter().map(|h| h.join().unwrap_or_default()).collect()
         });
         for chunk in &chunks {
             out.write_all(chunk)?;
@@ -185,14 +176,9 @@ mod tests {
 
     #[test]
     fn distributions_stay_in_range() {
-        let cfg = BidsConfig {
-            rows: 200_000,
-            seed: 3,
-        };
+        let cfg = BidsConfig { rows: 200_000, seed: 3 };
         for (i, b) in cfg.bids().enumerate() {
-            assert!(
-                (FIRST_AUCTION_ID..FIRST_AUCTION_ID + cfg.auctions() as i64).contains(&b.auction)
-            );
+            assert!((FIRST_AUCTION_ID..FIRST_AUCTION_ID + cfg.auctions() as i64).contains(&b.auction));
             assert!((FIRST_PERSON_ID..FIRST_PERSON_ID + cfg.persons() as i64).contains(&b.bidder));
             assert!((1..=MAX_PRICE).contains(&b.price));
             let base = BASE_TIME_MS + i as i64 * INTER_EVENT_MS;
@@ -212,10 +198,7 @@ mod tests {
 
     #[test]
     fn output_does_not_depend_on_threads() {
-        let cfg = BidsConfig {
-            rows: 3 * BLOCK_ROWS + 5,
-            seed: 11,
-        };
+        let cfg = BidsConfig { rows: 3 * BLOCK_ROWS + 5, seed: 11 };
         let (mut a, mut b) = (Vec::new(), Vec::new());
         write_csv(&cfg, 1, &mut a).unwrap();
         write_csv(&cfg, 3, &mut b).unwrap();

@@ -26,49 +26,31 @@ impl ByteRange {
     /// Worker `index` of `peers`'s range of a file of `len` bytes.
     pub fn for_worker(len: u64, index: usize, peers: usize) -> Self {
         let share = |i: usize| (len as u128 * i as u128 / peers.max(1) as u128) as u64;
-        Self {
-            start: share(index),
-            end: share(index + 1),
-        }
+        Self { start: share(index), end: share(index + 1) }
     }
 }
 
 /// Calls `on_record(record, byte_offset)` for every CSV record of `path` whose line starts in
 /// `range`, reusing one [`ByteRecord`]. The file has no header; empty lines are skipped.
 /// Stops at the first error of `on_record` and returns it. Returns the number of records read.
-pub fn for_each_record<F>(
-    path: &Path,
-    range: ByteRange,
-    mut on_record: F,
-) -> Result<u64, BenchError>
+pub fn for_each_record<F>(path: &Path, range: ByteRange, mut on_record: F) -> Result<u64, BenchError>
 where
     F: FnMut(&ByteRecord, u64) -> Result<(), BenchError>,
 {
-    let io = |source| BenchError::Io {
-        path: path.to_owned(),
-        source,
-    };
+    let io = |source| BenchError::Io { path: path.to_owned(), source };
     let mut file = File::open(path).map_err(io)?;
     let base = first_line_start(&mut file, range.start).map_err(io)?;
     if base >= range.end {
         return Ok(0);
     }
     file.seek(SeekFrom::Start(base)).map_err(io)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .buffer_capacity(1 << 17)
-        .from_reader(file);
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).buffer_capacity(1 << 17).from_reader(file);
     let mut record = ByteRecord::new();
     let mut records = 0;
     loop {
         let more = reader.read_byte_record(&mut record).map_err(|source| {
             let byte = base + source.position().map_or(0, |p| p.byte());
-            BenchError::Csv {
-                path: path.to_owned(),
-                byte,
-                source,
-            }
+            BenchError::Csv { path: path.to_owned(), byte, source }
         })?;
         if !more {
             return Ok(records);
@@ -127,30 +109,16 @@ pub fn parse_i64(field: &[u8]) -> Option<i64> {
 
 /// Field `index` of `record` parsed as an `i64`, or an error naming the field, its text and
 /// the line's byte offset.
-pub fn i64_field(
-    path: &Path,
-    record: &ByteRecord,
-    byte: u64,
-    index: usize,
-    name: &str,
-) -> Result<i64, BenchError> {
+pub fn i64_field(path: &Path, record: &ByteRecord, byte: u64, index: usize, name: &str) -> Result<i64, BenchError> {
     let field = record.get(index).ok_or_else(|| BenchError::Row {
         path: path.to_owned(),
         byte,
-        message: format!(
-            "expected at least {} fields, found {}",
-            index + 1,
-            record.len()
-        ),
+        message: format!("expected at least {} fields, found {}", index + 1, record.len()),
     })?;
     parse_i64(field).ok_or_else(|| BenchError::Row {
         path: path.to_owned(),
         byte,
-        message: format!(
-            "field {} ({name}) is not a BIGINT: {:?}",
-            index + 1,
-            String::from_utf8_lossy(field)
-        ),
+        message: format!("field {} ({name}) is not a BIGINT: {:?}", index + 1, String::from_utf8_lossy(field)),
     })
 }
 
@@ -173,9 +141,7 @@ mod tests {
     #[test]
     fn every_line_is_read_once_for_any_cut() {
         let mut file = tempfile::NamedTempFile::new().unwrap();
-        let lines: Vec<String> = (0..37)
-            .map(|i| format!("{i},{}", "x".repeat(i % 7)))
-            .collect();
+        let lines: Vec<String> = (0..37).map(|i| format!("{i},{}", "x".repeat(i % 7))).collect();
         file.write_all(lines.join("\n").as_bytes()).unwrap(); // no trailing newline
         let len = file.as_file().metadata().unwrap().len();
         for peers in 1..=9 {

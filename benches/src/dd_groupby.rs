@@ -89,12 +89,10 @@ pub struct GroupByOutcome {
 pub fn run(job: &GroupByJob) -> Result<GroupByOutcome, BenchError> {
     let shared = job.clone();
     let config = timely::Config::process(job.workers.max(1));
-    let guards = timely::execute(config, move |worker| run_worker(worker, &shared))
-        .map_err(BenchError::Dataflow)?;
+    let guards = timely::execute(config, move |worker| run_worker(worker, &shared)).map_err(BenchError::Dataflow)?;
     let mut outcome = GroupByOutcome::default();
     for result in guards.join() {
-        let part =
-            result.map_err(|panic| BenchError::Dataflow(format!("worker panicked: {panic}")))??;
+        let part = result.map_err(|panic| BenchError::Dataflow(format!("worker panicked: {panic}")))??;
         outcome.summary = outcome.summary.merge(part.summary);
         outcome.input_rows += part.input_rows;
         outcome.rows.extend(part.rows);
@@ -105,12 +103,7 @@ pub fn run(job: &GroupByJob) -> Result<GroupByOutcome, BenchError> {
 
 /// One worker: build the dataflow, feed its byte range, drain, summarise its share of the output.
 fn run_worker(worker: &mut Worker, job: &GroupByJob) -> Result<GroupByOutcome, BenchError> {
-    let len = std::fs::metadata(&job.path)
-        .map_err(|source| BenchError::Io {
-            path: job.path.clone(),
-            source,
-        })?
-        .len();
+    let len = std::fs::metadata(&job.path).map_err(|source| BenchError::Io { path: job.path.clone(), source })?.len();
     let range = ByteRange::for_worker(len, worker.index(), worker.peers());
     let (input_rows, mut rows) = match job.strategy {
         Strategy::Reduce => run_reduce(worker, &job.path, range)?,
@@ -118,9 +111,7 @@ fn run_worker(worker: &mut Worker, job: &GroupByJob) -> Result<GroupByOutcome, B
         Strategy::PreAgg => run_diff_agg(worker, &job.path, range, true)?,
         Strategy::ParseOnly => {
             let mut sink = 0i64;
-            let read = feed(worker, &job.path, range, |auction, price| {
-                sink = sink.wrapping_add(auction ^ price)
-            })?;
+            let read = feed(worker, &job.path, range, |auction, price| sink = sink.wrapping_add(auction ^ price))?;
             std::hint::black_box(sink);
             (read, Vec::new())
         }
@@ -130,54 +121,37 @@ fn run_worker(worker: &mut Worker, job: &GroupByJob) -> Result<GroupByOutcome, B
     if !job.keep_rows {
         rows = Vec::new();
     }
-    Ok(GroupByOutcome {
-        summary,
-        input_rows,
-        rows,
-    })
+    Ok(GroupByOutcome { summary, input_rows, rows })
 }
 
 /// Output updates gathered by an `inspect` at the end of the dataflow.
 type Gathered<D, R> = Rc<RefCell<Vec<(D, R)>>>;
 
 /// [`Strategy::Reduce`]: returns (records read, this worker's result rows).
-fn run_reduce(
-    worker: &mut Worker,
-    path: &Path,
-    range: ByteRange,
-) -> Result<(u64, Vec<AuctionStats>), BenchError> {
+fn run_reduce(worker: &mut Worker, path: &Path, range: ByteRange) -> Result<(u64, Vec<AuctionStats>), BenchError> {
     let gathered: Gathered<AuctionStats, isize> = Default::default();
     let sink = gathered.clone();
     let probe = ProbeHandle::new();
     let mut input: InputSession<u64, (i64, i64), isize> = worker.dataflow::<u64, _, _>(|scope| {
         let (input, bids) = scope.new_collection::<(i64, i64), isize>();
-        bids.reduce(
-            |_auction, prices: &[(&i64, isize)], out: &mut Vec<((i64, i64, i64), isize)>| {
-                // `prices` is sorted ascending with accumulated (here: positive) multiplicities.
-                let (mut count, mut sum) = (0i64, 0i64);
-                for &(price, n) in prices {
-                    count += n as i64;
-                    sum = sum.wrapping_add(price.wrapping_mul(n as i64));
-                }
-                let max = *prices[prices.len() - 1].0;
-                out.push(((count, sum, max), 1));
-            },
-        )
+        bids.reduce(|_auction, prices: &[(&i64, isize)], out: &mut Vec<((i64, i64, i64), isize)>| {
+            // `prices` is sorted ascending with accumulated (here: positive) multiplicities.
+            let (mut count, mut sum) = (0i64, 0i64);
+            for &(price, n) in prices {
+                count += n as i64;
+                sum = sum.wrapping_add(price.wrapping_mul(n as i64));
+            }
+            let max = *prices[prices.len() - 1].0;
+            out.push(((count, sum, max), 1));
+        })
         .inspect(move |((auction, (count, sum, max)), _time, diff)| {
-            let row = AuctionStats {
-                auction: *auction,
-                count: *count,
-                sum: *sum,
-                max: *max,
-            };
+            let row = AuctionStats { auction: *auction, count: *count, sum: *sum, max: *max };
             sink.borrow_mut().push((row, *diff));
         })
         .probe_with(&probe);
         input
     });
-    let read = feed(worker, path, range, |auction, price| {
-        input.update((auction, price), 1)
-    })?;
+    let read = feed(worker, path, range, |auction, price| input.update((auction, price), 1))?;
     input.close();
     worker.step_while(|| !probe.done());
     let mut updates = gathered.take();
@@ -186,9 +160,7 @@ fn run_reduce(
         .into_iter()
         .map(|(row, diff)| match diff {
             1 => Ok(row),
-            _ => Err(BenchError::Dataflow(format!(
-                "result row {row:?} has multiplicity {diff}"
-            ))),
+            _ => Err(BenchError::Dataflow(format!("result row {row:?} has multiplicity {diff}"))),
         })
         .collect::<Result<_, _>>()?;
     Ok((read, rows))
@@ -196,78 +168,46 @@ fn run_reduce(
 
 /// [`Strategy::DiffAgg`], or with `pre_aggregate` [`Strategy::PreAgg`]: returns
 /// (records read, this worker's result rows).
-fn run_diff_agg(
-    worker: &mut Worker,
-    path: &Path,
-    range: ByteRange,
-    pre_aggregate: bool,
-) -> Result<(u64, Vec<AuctionStats>), BenchError> {
+fn run_diff_agg(worker: &mut Worker, path: &Path, range: ByteRange, pre_aggregate: bool) -> Result<(u64, Vec<AuctionStats>), BenchError> {
     let gathered: Gathered<i64, AggDiff> = Default::default();
     let sink = gathered.clone();
     let probe = ProbeHandle::new();
     let mut input: InputSession<u64, i64, AggDiff> = worker.dataflow::<u64, _, _>(|scope| {
         let (input, bids) = scope.new_collection::<i64, AggDiff>();
-        bids.consolidate()
-            .inspect(move |(auction, _time, agg)| sink.borrow_mut().push((*auction, *agg)))
-            .probe_with(&probe);
+        bids.consolidate().inspect(move |(auction, _time, agg)| sink.borrow_mut().push((*auction, *agg))).probe_with(&probe);
         input
     });
     let read = if pre_aggregate {
         let mut combiner: HashMap<i64, AggDiff, MixBuildHasher> = HashMap::default();
         let read = feed(worker, path, range, |auction, price| {
-            combiner
-                .entry(auction)
-                .and_modify(|a| a.plus_equals(&AggDiff::bid(price)))
-                .or_insert(AggDiff::bid(price));
+            combiner.entry(auction).and_modify(|a| a.plus_equals(&AggDiff::bid(price))).or_insert(AggDiff::bid(price));
             if combiner.len() >= COMBINER_CAPACITY {
-                combiner
-                    .drain()
-                    .for_each(|(auction, agg)| input.update(auction, agg));
+                combiner.drain().for_each(|(auction, agg)| input.update(auction, agg));
             }
         })?;
-        combiner
-            .drain()
-            .for_each(|(auction, agg)| input.update(auction, agg));
+        combiner.drain().for_each(|(auction, agg)| input.update(auction, agg));
         read
     } else {
-        feed(worker, path, range, |auction, price| {
-            input.update(auction, AggDiff::bid(price))
-        })?
+        feed(worker, path, range, |auction, price| input.update(auction, AggDiff::bid(price)))?
     };
     input.close();
     worker.step_while(|| !probe.done());
     let mut updates = gathered.take();
     consolidate(&mut updates);
-    let rows = updates
-        .into_iter()
-        .map(|(auction, a)| AuctionStats {
-            auction,
-            count: a.count,
-            sum: a.sum,
-            max: a.max,
-        })
-        .collect();
+    let rows = updates.into_iter().map(|(auction, a)| AuctionStats { auction, count: a.count, sum: a.sum, max: a.max }).collect();
     Ok((read, rows))
 }
 
 /// Reads the worker's range, passing `(auction, price)` of each record to `push` and stepping
 /// the worker every [`STEP_EVERY`] records. Returns the number of records read.
-fn feed(
-    worker: &mut Worker,
-    path: &Path,
-    range: ByteRange,
-    mut push: impl FnMut(i64, i64),
-) -> Result<u64, BenchError> {
+fn feed(worker: &mut Worker, path: &Path, range: ByteRange, mut push: impl FnMut(i64, i64)) -> Result<u64, BenchError> {
     let mut since_step = 0;
     for_each_record(path, range, |record, byte| {
         if record.len() != 4 {
             return Err(BenchError::Row {
                 path: path.to_owned(),
                 byte,
-                message: format!(
-                    "expected 4 fields (auction,bidder,price,ts_ms), found {}",
-                    record.len()
-                ),
+                message: format!("expected 4 fields (auction,bidder,price,ts_ms), found {}", record.len()),
             });
         }
         let auction = i64_field(path, record, byte, 0, "auction")?;

@@ -37,17 +37,14 @@ impl Measured {
 
 /// Runs `cmd` to completion with stdout and stderr captured (stdin closed) and measures it.
 pub fn run(cmd: &mut Command) -> io::Result<Measured> {
-    cmd.stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
     let start = Instant::now();
     let mut child = cmd.spawn()?;
     let stdout = drain(child.stdout.take());
     let stderr = drain(child.stderr.take());
     let (status, usage) = wait4(child.id())?;
     let wall = start.elapsed();
-    let seconds =
-        |t: libc::timeval| Duration::new(t.tv_sec.max(0) as u64, (t.tv_usec.max(0) as u32) * 1000);
+    let seconds = |t: libc::timeval| Duration::new(t.tv_sec.max(0) as u64, (t.tv_usec.max(0) as u32) * 1000);
     Ok(Measured {
         wall,
         cpu: seconds(usage.ru_utime) + seconds(usage.ru_stime),

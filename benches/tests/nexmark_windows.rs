@@ -8,9 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 use nexmark::EventGenerator;
 use nexmark::event::{Event, EventType};
 use weir_benches::nexmark::baseline::{bid_count, config, window_rows};
-use weir_benches::nexmark::baseline_windows::{
-    HOP_SIZE_MS, HOP_SLIDE_MS, TUMBLE_MS, WindowRow, hop_starts, tumble_start,
-};
+use weir_benches::nexmark::baseline_windows::{HOP_SIZE_MS, HOP_SLIDE_MS, TUMBLE_MS, WindowRow, hop_starts, tumble_start};
 use weir_benches::nexmark::queries::find;
 use weir_benches::nexmark::weir_query::collect_rows;
 use weir_core::plan::RuntimeMode;
@@ -57,23 +55,13 @@ fn q5_fold(bids: &[(i64, i64)]) -> BTreeMap<WindowRow, isize> {
 fn tumble_fold(bids: &[(i64, i64)]) -> BTreeMap<WindowRow, isize> {
     let mut counts: HashMap<(i64, i64), i64> = HashMap::new();
     for &(auction, t) in bids {
-        *counts
-            .entry((auction, tumble_start(t, TUMBLE_MS)))
-            .or_default() += 1;
+        *counts.entry((auction, tumble_start(t, TUMBLE_MS))).or_default() += 1;
     }
-    counts
-        .into_iter()
-        .map(|((auction, start), n)| (row(auction, n, start, start + TUMBLE_MS), 1))
-        .collect()
+    counts.into_iter().map(|((auction, start), n)| (row(auction, n, start, start + TUMBLE_MS), 1)).collect()
 }
 
 fn row(auction: i64, num: i64, start: i64, end: i64) -> WindowRow {
-    WindowRow {
-        auction,
-        num,
-        start,
-        end,
-    }
+    WindowRow { auction, num, start, end }
 }
 
 /// A multiset from rows with multiplicities; zero counts dropped.
@@ -98,11 +86,7 @@ fn weir(query: &str, events: u64, mode: RuntimeMode) -> BTreeMap<WindowRow, isiz
     let q = find(query).unwrap();
     let changes = collect_rows(q, events, TPS, 2, mode).unwrap();
     multiset(changes.iter().map(|(kind, r)| {
-        let w = if query == "q5" {
-            row(int(r, 0), int(r, 1), 0, 0)
-        } else {
-            row(int(r, 0), int(r, 3), int(r, 1), int(r, 2))
-        };
+        let w = if query == "q5" { row(int(r, 0), int(r, 1), 0, 0) } else { row(int(r, 0), int(r, 3), int(r, 1), int(r, 2)) };
         let sign = match kind {
             RowKind::Insert | RowKind::UpdateAfter => 1,
             RowKind::UpdateBefore | RowKind::Delete => -1,
@@ -115,10 +99,7 @@ fn weir(query: &str, events: u64, mode: RuntimeMode) -> BTreeMap<WindowRow, isiz
 fn q5_weir_equals_dd_baseline_equals_fold() {
     let events = 200_000;
     let fold = q5_fold(&bids(events));
-    assert!(
-        fold.values().sum::<isize>() >= 14,
-        "at least one row for each of the 14 windows of 10 s sliding 2 s over 20 s: {fold:?}"
-    );
+    assert!(fold.values().sum::<isize>() >= 14, "at least one row for each of the 14 windows of 10 s sliding 2 s over 20 s: {fold:?}");
     for workers in [1, 3] {
         let dd = multiset(window_rows("q5", events, workers, TPS).unwrap());
         assert_eq!(dd, fold, "dd baseline on {workers} workers");
@@ -134,11 +115,7 @@ fn tumble_weir_batch_equals_dd_baseline_and_fold() {
     assert!(windows.len() >= 2, "{windows:?}");
     let dd = multiset(window_rows("window-tumble", events, 2, TPS).unwrap());
     assert_eq!(dd, fold, "dd baseline");
-    assert_eq!(
-        weir("window-tumble", events, RuntimeMode::Batch),
-        fold,
-        "weir batch"
-    );
+    assert_eq!(weir("window-tumble", events, RuntimeMode::Batch), fold, "weir batch");
 }
 
 /// Streaming mode (the event-time window path) gives the fold's counts too. It caught
@@ -147,9 +124,5 @@ fn tumble_weir_batch_equals_dd_baseline_and_fold() {
 fn tumble_weir_streaming_equals_fold() {
     let events = 100_000;
     let fold = tumble_fold(&bids(events));
-    assert_eq!(
-        weir("window-tumble", events, RuntimeMode::Streaming),
-        fold,
-        "weir streaming"
-    );
+    assert_eq!(weir("window-tumble", events, RuntimeMode::Streaming), fold, "weir streaming");
 }

@@ -5,12 +5,12 @@
 
 use std::sync::Arc;
 
-use crate::error::Error;
-use crate::connectors::registry::{caller_sink, console_sink, sink_output};
 use crate::connectors::SinkOutput;
+use crate::connectors::registry::{caller_sink, console_sink, sink_output};
+use crate::error::Error;
 use crate::physical::{self, ExplainDetail, PhysicalPlan};
-use crate::plan::{validate_with_functions, JobSpec, Node, RuntimeMode};
-use crate::runtime::{start_physical, JobOutcome, RunOptions, RunningJob};
+use crate::plan::{JobSpec, Node, RuntimeMode, validate_with_functions};
+use crate::runtime::{JobOutcome, RunOptions, RunningJob, start_physical};
 use crate::sql::RESULT_SINK;
 use crate::udf::UserFunctions;
 

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
-use weir_core::runtime::{run_job, RunOptions};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, run_job};
 use weir_core::types::{Row, RowKind};
 
 /// Runs `spec` (JSON text) and returns the changelog of the sink `out`.

@@ -9,8 +9,8 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
-use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
-use weir_core::runtime::{run_job, RunOptions};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, run_job};
 use weir_core::types::{Row, RowKind, Value};
 
 /// 2023-01-01 00:00:00 UTC in epoch ms (a multiple of every window size used here).

@@ -8,8 +8,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use serde_json::json;
-use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
-use weir_core::runtime::{run_job, RunOptions};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, run_job};
 
 /// A job reading `rows` BIGINT pairs through `middle` (plan nodes between source `t` and the
 /// sink, the last one with id `last`) into a CSV `filesystem` sink at `out`.

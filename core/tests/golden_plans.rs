@@ -5,8 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
+use weir_core::plan::{RuntimeMode, parse_job_spec};
 use weir_core::prepare::{PrepareOptions, PreparedJob};
-use weir_core::plan::{parse_job_spec, RuntimeMode};
 
 fn cases() -> Vec<PathBuf> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/golden");

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
-use weir_core::runtime::{start_job, RunOptions, RunningJob};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, RunningJob, start_job};
 use weir_core::types::{Row, Value};
 
 use common::{final_rows, texts};
@@ -92,10 +92,7 @@ fn stop(job: RunningJob) {
 fn an_idle_split_does_not_stall_windows() {
     let expected = closed_windows();
     assert_eq!(expected.len(), 4);
-    let configured = [
-        (json!({"scan.watermark.idle-timeout": "100 ms"}), json!({})),
-        (json!({}), json!({"table.exec.source.idle-timeout": "100 ms"})),
-    ];
+    let configured = [(json!({"scan.watermark.idle-timeout": "100 ms"}), json!({})), (json!({}), json!({"table.exec.source.idle-timeout": "100 ms"}))];
     for (source_options, config) in configured {
         let dir = tempfile::tempdir().expect("temp dir");
         let job = start(dir.path(), source_options.clone(), config.clone());

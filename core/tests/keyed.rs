@@ -9,9 +9,9 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
-use serde_json::{json, Value as Json};
-use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
-use weir_core::runtime::{run_job, RunOptions};
+use serde_json::{Value as Json, json};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, run_job};
 use weir_core::types::{Row, RowKind, Value};
 
 /// 2023-01-01 00:00:00 UTC in epoch ms.
@@ -153,7 +153,14 @@ fn over_expected(events: &[Event], in_frame: impl Fn(&[(i64, i64)], usize, usize
         for (i, &(t, v)) in list.iter().enumerate() {
             let frame: Vec<i64> = (0..list.len()).filter(|&j| in_frame(&list, i, j)).map(|j| list[j].1).collect();
             let max = frame.iter().copied().max().unwrap_or_default();
-            rows.push(Row::new(vec![Value::BigInt(k), Value::BigInt(v), ts(t), Value::BigInt(frame.iter().sum()), Value::BigInt(frame.len() as i64), Value::BigInt(max)]));
+            rows.push(Row::new(vec![
+                Value::BigInt(k),
+                Value::BigInt(v),
+                ts(t),
+                Value::BigInt(frame.iter().sum()),
+                Value::BigInt(frame.len() as i64),
+                Value::BigInt(max),
+            ]));
         }
     }
     rows.sort();
@@ -243,11 +250,8 @@ fn hot_keys_expected(events: &[Event]) -> Vec<Row> {
         let m = most.entry(w).or_default();
         *m = (*m).max(n);
     }
-    let mut rows: Vec<Row> = counts
-        .iter()
-        .filter(|((w, _), n)| most.get(w) == Some(n))
-        .map(|(&(w, k), &n)| Row::new(vec![ts(w), Value::BigInt(k), Value::BigInt(n)]))
-        .collect();
+    let mut rows: Vec<Row> =
+        counts.iter().filter(|((w, _), n)| most.get(w) == Some(n)).map(|(&(w, k), &n)| Row::new(vec![ts(w), Value::BigInt(k), Value::BigInt(n)])).collect();
     rows.sort();
     rows
 }
@@ -285,7 +289,11 @@ const CASES: [Case; 8] = [
     Case { name: "window join", nodes: hot_keys_nodes, expected: hot_keys_expected },
     Case { name: "session", nodes: session_nodes, expected: session_expected },
     Case { name: "over rows", nodes: |d, e| over_nodes("rows", 2, d, e), expected: |e| over_expected(e, |_, i, j| j <= i && j + 2 >= i) },
-    Case { name: "over range", nodes: |d, e| over_nodes("range", 1000, d, e), expected: |e| over_expected(e, |l, i, j| l[j].0 <= l[i].0 && l[j].0 >= l[i].0 - 1000) },
+    Case {
+        name: "over range",
+        nodes: |d, e| over_nodes("range", 1000, d, e),
+        expected: |e| over_expected(e, |l, i, j| l[j].0 <= l[i].0 && l[j].0 >= l[i].0 - 1000),
+    },
     Case { name: "interval join", nodes: interval_nodes, expected: interval_expected },
 ];
 
@@ -369,7 +377,8 @@ fn updating_inputs_and_bad_frames_are_rejected_with_their_place() {
                "aggregates": [{"name": "n", "function": "count"}]}),
         json!({"kind": "sink", "id": "out", "input": "o", "connector": "collect"}),
     ];
-    let err = |nodes: &Vec<Json>| validate(&parse_job_spec(&json!({"nodes": nodes}).to_string()).expect("parses")).err().map(|e| e.to_string()).unwrap_or_default();
+    let err =
+        |nodes: &Vec<Json>| validate(&parse_job_spec(&json!({"nodes": nodes}).to_string()).expect("parses")).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err(&nodes).contains("nodes[2].input") && err(&nodes).contains("append-only"), "{}", err(&nodes));
     nodes[2] = json!({"kind": "over", "id": "o", "input": "events", "order_by": "k", "frame": {"unit": "rows", "preceding": 1}, "aggregates": [{"name": "n", "function": "count"}]});
     assert!(err(&nodes).contains("nodes[2].order_by") && err(&nodes).contains("TIMESTAMP"), "{}", err(&nodes));
@@ -435,7 +444,12 @@ fn interval_join_session_and_window_state_stays_bounded_on_long_input() {
                    "aggregates": [{"name": "n", "function": "count"}, {"name": "s", "function": "sum", "args": [{"column": "v"}]}]}),
         ]
     };
-    let cases = [("interval join", interval, 4), ("session windows", sessions, 2), ("tumbling window aggregate", tumbling, 2), ("session aggregate", session_aggregate, 2)];
+    let cases = [
+        ("interval join", interval, 4),
+        ("session windows", sessions, 2),
+        ("tumbling window aggregate", tumbling, 2),
+        ("session aggregate", session_aggregate, 2),
+    ];
     for (name, nodes, entries_per_row) in cases {
         let (peak, end) = peak_state(nodes, N);
         let never_dropped = entries_per_row * N as u64;

@@ -9,8 +9,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
-use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
-use weir_core::runtime::{start_job, RunOptions, RunningJob};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, RunningJob, start_job};
 
 use common::{final_rows, texts};
 

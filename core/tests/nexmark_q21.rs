@@ -6,8 +6,8 @@ mod common;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use weir_core::plan::{validate, JobSpec, Node, RuntimeMode};
-use weir_core::runtime::{run_job, RunOptions};
+use weir_core::plan::{JobSpec, Node, RuntimeMode, validate};
+use weir_core::runtime::{RunOptions, run_job};
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::types::{Row, Value};
 

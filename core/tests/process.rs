@@ -10,13 +10,13 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value as Json};
+use serde_json::{Value as Json, json};
 use weir_core::expr::EvalError;
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate_with_functions};
+use weir_core::runtime::{RunOptions, run_job, start_job};
+use weir_core::types::{DataType, Field, Row, RowKind, Value};
 use weir_core::udf::UserFunctions;
 use weir_core::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
-use weir_core::plan::{parse_job_spec, validate_with_functions, RuntimeMode};
-use weir_core::runtime::{run_job, start_job, RunOptions};
-use weir_core::types::{DataType, Field, Row, RowKind, Value};
 use weir_state::TimeDomain;
 
 /// Counts elements per key; registers an event-time timer 1 s after each element and, for
@@ -137,7 +137,8 @@ fn run(nodes: Vec<Json>, mode: RuntimeMode, workers: usize) -> Vec<Row> {
 #[test]
 fn event_time_timers_fire_after_the_watermark_and_late_rows_still_arrive() {
     // Out of order within 500 ms, plus one row 3 s behind (late: stamped at the watermark).
-    let input = [("a", "x", 1000), ("b", "x", 1400), ("a", "x", 1200), ("a", "x", 5000), ("b", "x", 4800), ("a", "x", 1500), ("b", "x", 9000), ("a", "x", 9100)];
+    let input =
+        [("a", "x", 1000), ("b", "x", 1400), ("a", "x", 1200), ("a", "x", 5000), ("b", "x", 4800), ("a", "x", 1500), ("b", "x", 9000), ("a", "x", 9100)];
     // The row (a, 1500) arrives after (a, 5000) moved the watermark of its worker (rows are
     // dealt to the workers in turn; one worker, or the second of two, sees both) to 4500.
     let expected = |late: Option<(&str, i64)>| {

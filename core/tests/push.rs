@@ -6,8 +6,8 @@ mod common;
 use std::sync::Arc;
 
 use serde_json::json;
-use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
-use weir_core::runtime::{start_job, RunOptions};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, start_job};
 use weir_core::types::{Row, Value};
 
 use common::{final_rows, texts};

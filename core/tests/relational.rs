@@ -173,12 +173,8 @@ fn joins_match_a_nested_loop() {
 #[test]
 fn distinct_union_top_n_dedup_and_sort() {
     let rows = rng_rows(500, 3, 10);
-    let mut expected_distinct: Vec<Row> = rows
-        .iter()
-        .map(|r| Row::new(r.iter().map(|v| v.map(Value::BigInt).unwrap_or(Value::Null)).collect()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
+    let mut expected_distinct: Vec<Row> =
+        rows.iter().map(|r| Row::new(r.iter().map(|v| v.map(Value::BigInt).unwrap_or(Value::Null)).collect())).collect::<BTreeSet<_>>().into_iter().collect();
     expected_distinct.sort();
     let spec = job(vec![values_node("t", &["k", "v"], &rows), json!({"kind": "distinct", "id": "d", "input": "t"}), sink("d")]);
     assert_eq!(texts(&both_modes_and_workers(&spec)), texts(&expected_distinct));

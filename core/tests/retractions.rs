@@ -8,12 +8,12 @@ use proptest::prelude::*;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use weir_core::connectors::SinkContext;
-use weir_core::expr::{bind, BindContext, EvalError, Expr};
-use weir_core::udf::{AggregateSignature, GroupUpdate, UserAggregateFunction};
+use weir_core::expr::{BindContext, EvalError, Expr, bind};
+use weir_core::job::{CancelToken, JobContext, JobMetrics};
 use weir_core::ops::{self, Evaluator, JoinSpec, Ranking, Rows, SortSpec};
 use weir_core::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate, JoinType, RuntimeMode};
-use weir_core::job::{CancelToken, JobContext, JobMetrics};
 use weir_core::types::{DataType, Field, Row, Schema, Value};
+use weir_core::udf::{AggregateSignature, GroupUpdate, UserAggregateFunction};
 
 /// An operator under test: builds its output from one or two input collections.
 type Build = for<'s> fn(Rows<'s>, Rows<'s>, Evaluator) -> Rows<'s>;
@@ -146,10 +146,11 @@ impl UserAggregateFunction for UserSum {
 
 fn builtins() -> Vec<BoundAggregate> {
     let arg = bind(&Expr::col("v"), &schema(), &BindContext::default()).ok();
-    let mut aggs: Vec<BoundAggregate> = [AggregateFunction::Count, AggregateFunction::Sum, AggregateFunction::Min, AggregateFunction::Max, AggregateFunction::Avg]
-        .into_iter()
-        .map(|function| BoundAggregate { function, arg: arg.clone(), distinct: false, filter: None, output_type: DataType::BigInt })
-        .collect();
+    let mut aggs: Vec<BoundAggregate> =
+        [AggregateFunction::Count, AggregateFunction::Sum, AggregateFunction::Min, AggregateFunction::Max, AggregateFunction::Avg]
+            .into_iter()
+            .map(|function| BoundAggregate { function, arg: arg.clone(), distinct: false, filter: None, output_type: DataType::BigInt })
+            .collect();
     aggs.push(BoundAggregate { function: AggregateFunction::Count, arg, distinct: true, filter: None, output_type: DataType::BigInt });
     aggs
 }

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use weir_core::error::{Error, RuntimeError};
-use weir_core::plan::{parse_job_spec, validate, RuntimeMode};
-use weir_core::runtime::{run_job, start_job, RunOptions};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::runtime::{RunOptions, run_job, start_job};
 
 fn plan(spec: serde_json::Value) -> Arc<weir_core::plan::ValidatedPlan> {
     let spec = parse_job_spec(&spec.to_string()).expect("spec parses");

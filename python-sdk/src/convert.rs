@@ -22,22 +22,14 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Bytes(b) => PyBytes::new(py, b).into_any(),
         Value::Decimal(d) => py.import("decimal")?.getattr("Decimal")?.call1((d.to_string(),))?,
-        Value::Date(days) => py
-            .import("datetime")?
-            .getattr("date")?
-            .call_method1("fromordinal", (i64::from(*days) + EPOCH_ORDINAL,))?,
+        Value::Date(days) => py.import("datetime")?.getattr("date")?.call_method1("fromordinal", (i64::from(*days) + EPOCH_ORDINAL,))?,
         Value::Timestamp(ms) | Value::TimestampLtz(ms) => {
             let dt = py.import("datetime")?;
             let epoch = dt.getattr("datetime")?.call1((1970, 1, 1))?;
-            let delta = dt
-                .getattr("timedelta")?
-                .call((), Some(&[("milliseconds", *ms)].into_py_dict(py)?))?;
+            let delta = dt.getattr("timedelta")?.call((), Some(&[("milliseconds", *ms)].into_py_dict(py)?))?;
             epoch.call_method1("__add__", (delta,))?
         }
-        Value::IntervalDayTime(ms) => py
-            .import("datetime")?
-            .getattr("timedelta")?
-            .call((), Some(&[("milliseconds", *ms)].into_py_dict(py)?))?,
+        Value::IntervalDayTime(ms) => py.import("datetime")?.getattr("timedelta")?.call((), Some(&[("milliseconds", *ms)].into_py_dict(py)?))?,
         Value::IntervalYearMonth(months) => PyInt::new(py, *months).into_any(),
     })
 }
@@ -83,29 +75,16 @@ pub fn from_py(obj: &Bound<'_, PyAny>, t: DataType) -> Result<Value, String> {
             Value::Decimal(d)
         }
         DataType::Date => {
-            let ordinal: i64 = obj
-                .call_method0("toordinal")
-                .and_then(|o| o.extract())
-                .map_err(|_| bad(&short_repr(obj)))?;
+            let ordinal: i64 = obj.call_method0("toordinal").and_then(|o| o.extract()).map_err(|_| bad(&short_repr(obj)))?;
             Value::Date(i32::try_from(ordinal - EPOCH_ORDINAL).map_err(|_| bad(&short_repr(obj)))?)
         }
         DataType::Timestamp | DataType::TimestampLtz => {
-            let text = obj
-                .call_method1("isoformat", (" ", "milliseconds"))
-                .map_err(|_| bad(&short_repr(obj)))?
-                .to_string();
+            let text = obj.call_method1("isoformat", (" ", "milliseconds")).map_err(|_| bad(&short_repr(obj)))?.to_string();
             let ms = temporal::parse_timestamp(&text).ok_or_else(|| bad(&text))?;
-            if t == DataType::Timestamp {
-                Value::Timestamp(ms)
-            } else {
-                Value::TimestampLtz(ms)
-            }
+            if t == DataType::Timestamp { Value::Timestamp(ms) } else { Value::TimestampLtz(ms) }
         }
         DataType::IntervalDayTime => {
-            let seconds: f64 = obj
-                .call_method0("total_seconds")
-                .and_then(|o| o.extract())
-                .map_err(|_| bad(&short_repr(obj)))?;
+            let seconds: f64 = obj.call_method0("total_seconds").and_then(|o| o.extract()).map_err(|_| bad(&short_repr(obj)))?;
             Value::IntervalDayTime((seconds * 1000.0).round() as i64)
         }
         DataType::IntervalYearMonth => Value::IntervalYearMonth(i32::try_from(int()?).map_err(|_| bad(&short_repr(obj)))?),
@@ -118,9 +97,5 @@ fn type_name(obj: &Bound<'_, PyAny>) -> String {
 
 fn short_repr(obj: &Bound<'_, PyAny>) -> String {
     let text = obj.repr().map(|r| r.to_string()).unwrap_or_else(|_| "<unprintable>".into());
-    if text.chars().count() > 60 {
-        format!("{}...", text.chars().take(57).collect::<String>())
-    } else {
-        text
-    }
+    if text.chars().count() > 60 { format!("{}...", text.chars().take(57).collect::<String>()) } else { text }
 }

@@ -19,11 +19,7 @@ pub fn weir_error(py: Python<'_>, class: &str, message: &str, code: &str) -> PyE
 
 /// A SQL error (with its position in the message).
 pub fn sql_error(py: Python<'_>, e: &SqlError) -> PyErr {
-    let class = if matches!(e, SqlError::Unsupported { .. }) {
-        "UnsupportedError"
-    } else {
-        "SqlError"
-    };
+    let class = if matches!(e, SqlError::Unsupported { .. }) { "UnsupportedError" } else { "SqlError" };
     weir_error(py, class, &e.to_string(), e.code())
 }
 

@@ -30,19 +30,11 @@ pub struct JobHandle {
 impl JobHandle {
     /// Wraps a job whose workers run and whose `wait` runs on `thread`.
     pub fn new(collected: CollectedRows, cancel: CancelToken, thread: JoinHandle<Outcome>, errors: ErrorSlot) -> JobHandle {
-        JobHandle {
-            collected,
-            cancel,
-            thread: Mutex::new(Some(thread)),
-            errors,
-        }
+        JobHandle { collected, cancel, thread: Mutex::new(Some(thread)), errors }
     }
 
     fn finished(&self) -> bool {
-        self.thread
-            .lock()
-            .map(|t| t.as_ref().is_none_or(JoinHandle::is_finished))
-            .unwrap_or(true)
+        self.thread.lock().map(|t| t.as_ref().is_none_or(JoinHandle::is_finished)).unwrap_or(true)
     }
 
     /// Joins the job thread (once) and turns a failure into the Python exception.

@@ -22,10 +22,10 @@ use std::time::Duration;
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
-use weir_core::udf::process::{StateTtlConfig, TimeDomain, TtlUpdateType};
 use weir_core::expr::EvalError;
-use weir_core::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
 use weir_core::types::{Field, Row};
+use weir_core::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
+use weir_core::udf::process::{StateTtlConfig, TimeDomain, TtlUpdateType};
 
 use crate::convert::{from_py, to_py};
 use crate::udf::{ErrorSlot, failure};
@@ -63,9 +63,7 @@ impl Drop for Lend {
 /// Runs `f` on the active scope, or raises when no process function call is under way.
 fn with_scope<R>(f: impl FnOnce(&mut dyn ProcessScope) -> Result<R, EvalError>) -> PyResult<R> {
     let Some(ptr) = ACTIVE.with(Cell::get) else {
-        return Err(PyRuntimeError::new_err(
-            "keyed state and timers can only be used during process_element or on_timer (of the function that owns them)",
-        ));
+        return Err(PyRuntimeError::new_err("keyed state and timers can only be used during process_element or on_timer (of the function that owns them)"));
     };
     // Take the scope out while it is used, so a re-entrant use (none exists) could not alias it.
     ACTIVE.with(|a| a.set(None));
@@ -114,7 +112,14 @@ impl UserProcessFunction for PyProcessFunction {
     fn instantiate(&self, worker: usize, workers: usize) -> Result<Box<dyn ProcessInstance>, EvalError> {
         crate::gil::with_gil(|py| {
             let runner = self.factory.bind(py).call1((worker, workers)).map_err(|e| failure(py, &self.label, e, &self.errors))?;
-            Ok(Box::new(PyProcessInstance { runner: runner.unbind(), label: self.label.clone(), output: self.output.clone(), errors: Arc::clone(&self.errors) }) as Box<dyn ProcessInstance>)
+            Ok(
+                Box::new(PyProcessInstance {
+                    runner: runner.unbind(),
+                    label: self.label.clone(),
+                    output: self.output.clone(),
+                    errors: Arc::clone(&self.errors),
+                }) as Box<dyn ProcessInstance>,
+            )
         })
     }
 }

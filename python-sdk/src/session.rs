@@ -66,11 +66,7 @@ impl Session {
             .map_err(|message| weir_error(py, "PlanError", &format!("unknown runtime mode: {message}"), "invalid_plan"))?;
         let functions = self.sql().catalog().functions().clone();
         let job = PreparedJob::prepare(spec, &PrepareOptions { mode, functions, ..PrepareOptions::default() }).map_err(|e| engine_error(py, &e))?;
-        let options = RunOptions {
-            workers,
-            mode,
-            ..RunOptions::default()
-        };
+        let options = RunOptions { workers, mode, ..RunOptions::default() };
         if let Ok(mut slot) = self.errors.lock() {
             *slot = None;
         }
@@ -83,19 +79,14 @@ impl Session {
     /// A new, empty session.
     #[new]
     fn new() -> Session {
-        Session {
-            sql: Mutex::new(SqlSession::new()),
-            errors: Arc::new(Mutex::new(None)),
-        }
+        Session { sql: Mutex::new(SqlSession::new()), errors: Arc::new(Mutex::new(None)) }
     }
 
     /// Executes a SQL script; one tuple per statement: `("done", message)`, `("job", spec)`,
     /// `("query", spec)`, `("explain", text)` or `("table", columns, rows)`.
     fn execute_sql<'py>(&self, py: Python<'py>, script: &str) -> PyResult<Vec<Bound<'py, PyTuple>>> {
         let outcomes = self.sql().execute_script(script).map_err(|e| sql_error(py, &e))?;
-        let spec_json = |spec: &weir_core::plan::JobSpec| {
-            serde_json::to_string(spec).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
-        };
+        let spec_json = |spec: &weir_core::plan::JobSpec| serde_json::to_string(spec).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()));
         outcomes
             .into_iter()
             .map(|o| match o {
@@ -103,14 +94,9 @@ impl Session {
                 SqlOutcome::Job(spec) => PyTuple::new(py, ["job".to_string(), spec_json(&spec)?]),
                 SqlOutcome::Query(spec) => PyTuple::new(py, ["query".to_string(), spec_json(&spec)?]),
                 SqlOutcome::Explain(text) => PyTuple::new(py, ["explain".to_string(), text]),
-                SqlOutcome::Table(t) => PyTuple::new(
-                    py,
-                    [
-                        "table".into_pyobject(py)?.into_any(),
-                        t.columns.into_pyobject(py)?.into_any(),
-                        t.rows.into_pyobject(py)?.into_any(),
-                    ],
-                ),
+                SqlOutcome::Table(t) => {
+                    PyTuple::new(py, ["table".into_pyobject(py)?.into_any(), t.columns.into_pyobject(py)?.into_any(), t.rows.into_pyobject(py)?.into_any()])
+                }
             })
             .collect()
     }
@@ -177,10 +163,7 @@ impl Session {
         label: Option<String>,
         batched: bool,
     ) -> PyResult<()> {
-        let output = output
-            .iter()
-            .map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?)))
-            .collect::<PyResult<Vec<_>>>()?;
+        let output = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
         let function = PyTableFunction {
             name: name.to_string(),
             label: label.unwrap_or_else(|| display_name(py, &callable, name)),
@@ -207,12 +190,11 @@ impl Session {
         timestamp: Option<String>,
         label: Option<String>,
     ) -> PyResult<()> {
-        let output = output
-            .iter()
-            .map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?)))
-            .collect::<PyResult<Vec<_>>>()?;
+        let output = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
         let timestamp = match timestamp {
-            Some(t) => Some(output.iter().position(|f| f.name == t).ok_or_else(|| weir_error(py, "PlanError", &format!("no output column \"{t}\""), "invalid_plan"))?),
+            Some(t) => {
+                Some(output.iter().position(|f| f.name == t).ok_or_else(|| weir_error(py, "PlanError", &format!("no output column \"{t}\""), "invalid_plan"))?)
+            }
             None => None,
         };
         let function = crate::process::PyProcessFunction {
@@ -231,11 +213,7 @@ impl Session {
     /// nodes, no sink), so that SQL can read a Table built with the Table API.
     fn register_plan_view(&self, py: Python<'_>, name: &str, spec: &str, output: &str) -> PyResult<()> {
         let spec = parse_job_spec(spec).map_err(|e| plan_error(py, &e))?;
-        let view = PlanView {
-            name: name.to_string(),
-            nodes: spec.nodes,
-            output: output.to_string(),
-        };
+        let view = PlanView { name: name.to_string(), nodes: spec.nodes, output: output.to_string() };
         self.sql().catalog_mut().put_plan_view(view);
         Ok(())
     }
@@ -267,11 +245,7 @@ impl Session {
         for node in spec.nodes {
             let id = node.id().to_string();
             let schema = validator.add_node(node).map_err(|e| plan_error(py, &e))?;
-            let fields = schema
-                .fields
-                .iter()
-                .map(|f| (f.name.clone(), f.data_type.to_string(), f.nullable))
-                .collect();
+            let fields = schema.fields.iter().map(|f| (f.name.clone(), f.data_type.to_string(), f.nullable)).collect();
             out.push((id, fields));
         }
         Ok(out)

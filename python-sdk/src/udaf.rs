@@ -10,8 +10,8 @@ use std::sync::Arc;
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
 use weir_core::expr::EvalError;
-use weir_core::udf::{AggregateSignature, GroupUpdate, UserAccumulator, UserAggregateFunction};
 use weir_core::types::{DataType, Value};
+use weir_core::udf::{AggregateSignature, GroupUpdate, UserAccumulator, UserAggregateFunction};
 
 use crate::convert::{from_py, to_py};
 use crate::udf::{ErrorSlot, check_params, failure};
@@ -62,8 +62,8 @@ impl UserAggregateFunction for PyAggregateFunction {
             let mut out = Vec::with_capacity(groups.len());
             for (g, pair) in groups.iter_mut().zip(produced.try_iter().map_err(fail)?) {
                 let (acc, result): (Py<PyAny>, Bound<'_, PyAny>) = pair.and_then(|p| p.extract()).map_err(fail)?;
-                let value = from_py(&result, self.result)
-                    .map_err(|m| EvalError::new(format!("Python aggregate function {} returned a bad value: {m}", self.label)))?;
+                let value =
+                    from_py(&result, self.result).map_err(|m| EvalError::new(format!("Python aggregate function {} returned a bad value: {m}", self.label)))?;
                 *g.accumulator = Some(Box::new(acc) as UserAccumulator);
                 out.push(value);
             }
@@ -73,6 +73,13 @@ impl UserAggregateFunction for PyAggregateFunction {
 }
 
 /// Wraps the registration arguments.
-pub fn new_function(name: &str, label: String, apply: Py<PyAny>, params: Option<Vec<DataType>>, result: DataType, errors: &ErrorSlot) -> Arc<PyAggregateFunction> {
+pub fn new_function(
+    name: &str,
+    label: String,
+    apply: Py<PyAny>,
+    params: Option<Vec<DataType>>,
+    result: DataType,
+    errors: &ErrorSlot,
+) -> Arc<PyAggregateFunction> {
     Arc::new(PyAggregateFunction { name: name.to_string(), label, apply, params, result, errors: Arc::clone(errors) })
 }

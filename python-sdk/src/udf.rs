@@ -9,8 +9,8 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFloat, PyInt, PyList, PyString, PyTuple};
 use weir_core::expr::table_functions::TableSignature;
 use weir_core::expr::{EvalError, TableFunction};
-use weir_core::udf::{ScalarFunction, ScalarSignature};
 use weir_core::types::{DataType, Field, Row, Value};
+use weir_core::udf::{ScalarFunction, ScalarSignature};
 
 use crate::convert::{from_py, to_py};
 
@@ -57,16 +57,9 @@ pub struct PyTableFunction {
 
 pub(crate) fn check_params(params: &Option<Vec<DataType>>, arg_types: &[DataType]) -> Result<Vec<DataType>, String> {
     match params {
-        None => Ok(arg_types
-            .iter()
-            .map(|t| if *t == DataType::Null { DataType::String } else { *t })
-            .collect()),
+        None => Ok(arg_types.iter().map(|t| if *t == DataType::Null { DataType::String } else { *t }).collect()),
         Some(p) if p.len() == arg_types.len() => Ok(p.clone()),
-        Some(p) => Err(format!(
-            "expects {} arguments ({})",
-            p.len(),
-            p.iter().map(DataType::to_string).collect::<Vec<_>>().join(", ")
-        )),
+        Some(p) => Err(format!("expects {} arguments ({})", p.len(), p.iter().map(DataType::to_string).collect::<Vec<_>>().join(", "))),
     }
 }
 
@@ -124,19 +117,14 @@ impl ScalarFunction for PyScalarFunction {
     }
 
     fn signature(&self, arg_types: &[DataType]) -> Result<ScalarSignature, String> {
-        Ok(ScalarSignature {
-            params: check_params(&self.params, arg_types)?,
-            result: self.result,
-            deterministic: self.deterministic,
-        })
+        Ok(ScalarSignature { params: check_params(&self.params, arg_types)?, result: self.result, deterministic: self.deterministic })
     }
 
     fn eval(&self, args: &[Value]) -> Result<Value, EvalError> {
         crate::gil::with_gil(|py| {
             let result = args_tuple(py, args).and_then(|a| self.callable.bind(py).call1(a));
             match result {
-                Ok(obj) => from_py(&obj, self.result)
-                    .map_err(|m| EvalError::new(format!("Python function {} returned a bad value: {m}", self.label))),
+                Ok(obj) => from_py(&obj, self.result).map_err(|m| EvalError::new(format!("Python function {} returned a bad value: {m}", self.label))),
                 Err(e) => Err(failure(py, &self.label, e, &self.errors)),
             }
         })
@@ -149,10 +137,7 @@ impl TableFunction for PyTableFunction {
     }
 
     fn signature(&self, arg_types: &[DataType]) -> Result<TableSignature, String> {
-        Ok(TableSignature {
-            params: check_params(&self.params, arg_types)?,
-            output: self.output.clone(),
-        })
+        Ok(TableSignature { params: check_params(&self.params, arg_types)?, output: self.output.clone() })
     }
 
     fn eval(&self, args: &[Value], out: &mut Vec<Row>) -> Result<(), EvalError> {
@@ -180,21 +165,13 @@ impl TableFunction for PyTableFunction {
 impl PyTableFunction {
     fn call_batched(&self, py: Python<'_>, batch: &[Vec<Value>], out: &mut Vec<(usize, Row)>) -> Result<(), EvalError> {
         let fail = |e: PyErr| failure(py, &self.label, e, &self.errors);
-        let tuples = batch
-            .iter()
-            .map(|args| args_tuple(py, args))
-            .collect::<PyResult<Vec<_>>>()
-            .map_err(fail)?;
+        let tuples = batch.iter().map(|args| args_tuple(py, args)).collect::<PyResult<Vec<_>>>().map_err(fail)?;
         let list = PyList::new(py, tuples).map_err(fail)?;
         let produced = self.callable.bind(py).call1((list,)).map_err(fail)?;
         for pair in produced.try_iter().map_err(fail)? {
             let (i, row): (usize, Bound<'_, PyAny>) = pair.and_then(|p| p.extract()).map_err(fail)?;
             if i >= batch.len() {
-                return Err(EvalError::new(format!(
-                    "Python table function {} returned row index {i} for a batch of {}",
-                    self.label,
-                    batch.len()
-                )));
+                return Err(EvalError::new(format!("Python table function {} returned row index {i} for a batch of {}", self.label, batch.len())));
             }
             out.push((i, self.row_of(&row)?));
         }
@@ -227,7 +204,8 @@ impl PyTableFunction {
         let bad = |m: String| EvalError::new(format!("Python table function {} produced a bad row: {m}", self.label));
         // Strings and numbers are single values; checked first, as `has_fields` costs an
         // attribute lookup that fails (and builds an exception) for them.
-        let scalar = item.is_instance_of::<PyString>() || item.is_instance_of::<PyInt>() || item.is_instance_of::<PyFloat>() || item.is_instance_of::<PyBytes>();
+        let scalar =
+            item.is_instance_of::<PyString>() || item.is_instance_of::<PyInt>() || item.is_instance_of::<PyFloat>() || item.is_instance_of::<PyBytes>();
         let single = self.output.len() == 1 && (scalar || !(item.is_instance_of::<PyTuple>() || item.is_instance_of::<PyList>() || has_fields(item)));
         if single {
             return Ok(Row::new(vec![from_py(item, self.output[0].data_type).map_err(bad)?]));
@@ -241,12 +219,7 @@ impl PyTableFunction {
         if values.len() != self.output.len() {
             return Err(bad(format!("expected {} values, found {}", self.output.len(), values.len())));
         }
-        let row = values
-            .iter()
-            .zip(&self.output)
-            .map(|(v, f)| from_py(v, f.data_type))
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(bad)?;
+        let row = values.iter().zip(&self.output).map(|(v, f)| from_py(v, f.data_type)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
         Ok(Row::new(row))
     }
 }

@@ -43,10 +43,7 @@ pub fn decode_exact<T: StateCodec>(bytes: &[u8]) -> Result<T, DecodeError> {
     let mut input = bytes;
     let value = T::decode(&mut input)?;
     if !input.is_empty() {
-        return Err(DecodeError(format!(
-            "{} trailing bytes after value",
-            input.len()
-        )));
+        return Err(DecodeError(format!("{} trailing bytes after value", input.len())));
     }
     Ok(value)
 }
@@ -54,10 +51,7 @@ pub fn decode_exact<T: StateCodec>(bytes: &[u8]) -> Result<T, DecodeError> {
 /// Takes `n` bytes from the front of `input`.
 pub(crate) fn take<'a>(input: &mut &'a [u8], n: usize) -> Result<&'a [u8], DecodeError> {
     if input.len() < n {
-        return Err(DecodeError(format!(
-            "truncated: wanted {n} bytes, {} left",
-            input.len()
-        )));
+        return Err(DecodeError(format!("truncated: wanted {n} bytes, {} left", input.len())));
     }
     let (head, rest) = input.split_at(n);
     *input = rest;
@@ -91,10 +85,7 @@ pub fn read_varint(input: &mut &[u8]) -> Result<u64, DecodeError> {
 pub(crate) fn read_len(input: &mut &[u8]) -> Result<usize, DecodeError> {
     let len = read_varint(input)?;
     if len > input.len() as u64 {
-        return Err(DecodeError(format!(
-            "length {len} exceeds the {} bytes left",
-            input.len()
-        )));
+        return Err(DecodeError(format!("length {len} exceeds the {} bytes left", input.len())));
     }
     Ok(len as usize)
 }
@@ -169,20 +160,12 @@ impl StateCodec for f64 {
     /// Total-order encoding: byte order equals `f64::total_cmp` order.
     fn encode(&self, out: &mut Vec<u8>) {
         let bits = self.to_bits();
-        let ordered = if bits >> 63 == 1 {
-            !bits
-        } else {
-            bits | (1 << 63)
-        };
+        let ordered = if bits >> 63 == 1 { !bits } else { bits | (1 << 63) };
         out.extend_from_slice(&ordered.to_be_bytes());
     }
     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
         let ordered = u64::decode(input)?;
-        let bits = if ordered >> 63 == 1 {
-            ordered & !(1 << 63)
-        } else {
-            !ordered
-        };
+        let bits = if ordered >> 63 == 1 { ordered & !(1 << 63) } else { !ordered };
         Ok(f64::from_bits(bits))
     }
 }

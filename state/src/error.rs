@@ -29,9 +29,7 @@ pub enum StateError {
         message: String,
     },
     /// Bytes stored for a state could not be decoded as the type the state declares.
-    #[error(
-        "corrupt value in state `{state}`: {detail} (was the state registered with a different type?)"
-    )]
+    #[error("corrupt value in state `{state}`: {detail} (was the state registered with a different type?)")]
     CorruptValue {
         /// The state name.
         state: String,
@@ -84,24 +82,13 @@ pub enum StateError {
 
 impl StateError {
     /// Shorthand for an [`StateError::Io`] error.
-    pub(crate) fn io(
-        action: &'static str,
-        path: impl Into<PathBuf>,
-        source: std::io::Error,
-    ) -> Self {
-        StateError::Io {
-            action,
-            path: path.into(),
-            source,
-        }
+    pub(crate) fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        StateError::Io { action, path: path.into(), source }
     }
 
     /// Shorthand for a [`StateError::CorruptValue`] error.
     pub(crate) fn corrupt(state: &str, detail: impl std::fmt::Display) -> Self {
-        StateError::CorruptValue {
-            state: state.to_string(),
-            detail: detail.to_string(),
-        }
+        StateError::CorruptValue { state: state.to_string(), detail: detail.to_string() }
     }
 }
 

@@ -11,10 +11,7 @@ use crate::error::{StateError, StateResult};
 /// mixes its files with an older one's.
 pub(crate) fn create_new_dir(dir: &Path) -> StateResult<()> {
     if dir.exists() {
-        return Err(StateError::InvalidArgument {
-            state: "*".into(),
-            detail: format!("snapshot directory `{}` already exists", dir.display()),
-        });
+        return Err(StateError::InvalidArgument { state: "*".into(), detail: format!("snapshot directory `{}` already exists", dir.display()) });
     }
     if let Some(parent) = dir.parent() {
         fs::create_dir_all(parent).map_err(|e| StateError::io("create directory", parent, e))?;
@@ -25,28 +22,21 @@ pub(crate) fn create_new_dir(dir: &Path) -> StateResult<()> {
 /// Writes `bytes` to a new file at `path` and fsyncs it.
 pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> StateResult<()> {
     let mut file = File::create(path).map_err(|e| StateError::io("create file", path, e))?;
-    file.write_all(bytes)
-        .map_err(|e| StateError::io("write file", path, e))?;
-    file.sync_all()
-        .map_err(|e| StateError::io("fsync file", path, e))
+    file.write_all(bytes).map_err(|e| StateError::io("write file", path, e))?;
+    file.sync_all().map_err(|e| StateError::io("fsync file", path, e))
 }
 
 /// Fsyncs a directory so that entries created or renamed in it are durable.
 pub(crate) fn sync_dir(dir: &Path) -> StateResult<()> {
     let handle = File::open(dir).map_err(|e| StateError::io("open directory for fsync", dir, e))?;
-    handle
-        .sync_all()
-        .map_err(|e| StateError::io("fsync directory", dir, e))
+    handle.sync_all().map_err(|e| StateError::io("fsync directory", dir, e))
 }
 
 /// Writes `bytes` to `path` atomically: to a temporary sibling first, fsynced, then renamed over
 /// `path`, then the directory fsynced. Readers see either no file or the whole file.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> StateResult<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let file_name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.tmp"));
     write_synced(&tmp, bytes)?;
     fs::rename(&tmp, path).map_err(|e| StateError::io("rename temporary file onto", path, e))?;
@@ -65,14 +55,8 @@ pub(crate) fn list_files(dir: &Path) -> StateResult<Vec<(String, u64)>> {
             let entry = entry.map_err(|e| StateError::io("list directory", &abs, e))?;
             let path = entry.path();
             let name = entry.file_name().to_string_lossy().into_owned();
-            let rel_name = if rel.is_empty() {
-                name
-            } else {
-                format!("{rel}/{name}")
-            };
-            let meta = entry
-                .metadata()
-                .map_err(|e| StateError::io("read metadata", &path, e))?;
+            let rel_name = if rel.is_empty() { name } else { format!("{rel}/{name}") };
+            let meta = entry.metadata().map_err(|e| StateError::io("read metadata", &path, e))?;
             if meta.is_dir() {
                 pending.push((path, rel_name));
             } else {
@@ -93,8 +77,7 @@ pub(crate) fn copy_tree(from: &Path, to: &Path) -> StateResult<()> {
         let src = from.join(&rel);
         let dst = to.join(&rel);
         if let Some(parent) = dst.parent() {
-            fs::create_dir_all(parent)
-                .map_err(|e| StateError::io("create directory", parent, e))?;
+            fs::create_dir_all(parent).map_err(|e| StateError::io("create directory", parent, e))?;
         }
         let immutable = rel.ends_with(".sst") || rel.ends_with(".blob");
         if !(immutable && fs::hard_link(&src, &dst).is_ok()) {

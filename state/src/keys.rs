@@ -83,10 +83,7 @@ mod tests {
         let t = |ts, k: &[u8]| timer_key(ts, k, b"");
         assert!(t(-1, b"z") < t(0, b"a"));
         assert!(t(5, b"a") < t(5, b"b"));
-        assert_eq!(
-            split_timer(&timer_key(-7, b"k", b"ns")).unwrap(),
-            (-7, &b"k"[..], &b"ns"[..])
-        );
+        assert_eq!(split_timer(&timer_key(-7, b"k", b"ns")).unwrap(), (-7, &b"k"[..], &b"ns"[..]));
         assert!(t(3, b"zzz") < timers_due_end(3).unwrap());
         assert!(t(4, b"") >= timers_due_end(3).unwrap());
     }

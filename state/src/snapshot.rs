@@ -43,19 +43,11 @@ pub struct CheckpointManifest {
 impl CheckpointManifest {
     /// The part named `name`.
     pub fn part(&self, name: &str) -> StateResult<&PartManifest> {
-        self.parts
-            .iter()
-            .find(|p| p.name == name)
-            .ok_or_else(|| StateError::MissingPart {
-                epoch: self.epoch,
-                part: name.to_string(),
-                available: self
-                    .parts
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            })
+        self.parts.iter().find(|p| p.name == name).ok_or_else(|| StateError::MissingPart {
+            epoch: self.epoch,
+            part: name.to_string(),
+            available: self.parts.iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", "),
+        })
     }
 }
 
@@ -95,55 +87,27 @@ impl CheckpointStorage {
 
     /// Writes `backend`'s full current state as part `part` of the checkpoint of `epoch`. The
     /// part is not visible to restore until [`commit`](Self::commit) lists it.
-    pub fn write_part(
-        &self,
-        epoch: u64,
-        part: &str,
-        backend: &mut dyn StateBackend,
-    ) -> StateResult<PartManifest> {
+    pub fn write_part(&self, epoch: u64, part: &str, backend: &mut dyn StateBackend) -> StateResult<PartManifest> {
         check_part_name(part)?;
         let dir = self.checkpoint_dir(epoch).join(part);
         let files = backend.snapshot_to(&dir)?;
-        Ok(PartManifest {
-            name: part.to_string(),
-            backend: backend.kind(),
-            files,
-        })
+        Ok(PartManifest { name: part.to_string(), backend: backend.kind(), files })
     }
 
     /// Commits the checkpoint of `epoch` with `parts` by writing its manifest atomically
     /// (temporary file, fsync, rename, fsync of the directory).
-    pub fn commit(
-        &self,
-        epoch: u64,
-        parts: Vec<PartManifest>,
-        metadata: BTreeMap<String, String>,
-    ) -> StateResult<CheckpointManifest> {
-        let manifest = CheckpointManifest {
-            format_version: MANIFEST_FORMAT_VERSION,
-            epoch,
-            parts,
-            metadata,
-        };
+    pub fn commit(&self, epoch: u64, parts: Vec<PartManifest>, metadata: BTreeMap<String, String>) -> StateResult<CheckpointManifest> {
+        let manifest = CheckpointManifest { format_version: MANIFEST_FORMAT_VERSION, epoch, parts, metadata };
         let dir = self.checkpoint_dir(epoch);
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| StateError::io("create checkpoint directory", &dir, e))?;
+        std::fs::create_dir_all(&dir).map_err(|e| StateError::io("create checkpoint directory", &dir, e))?;
         let path = dir.join(MANIFEST_FILE);
-        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| StateError::Manifest {
-            path: path.clone(),
-            detail: e.to_string(),
-        })?;
+        let json = serde_json::to_vec_pretty(&manifest).map_err(|e| StateError::Manifest { path: path.clone(), detail: e.to_string() })?;
         fsutil::write_atomic(&path, &json)?;
         Ok(manifest)
     }
 
     /// Snapshots one backend as the only part of the checkpoint of `epoch` and commits it.
-    pub fn snapshot(
-        &self,
-        epoch: u64,
-        part: &str,
-        backend: &mut dyn StateBackend,
-    ) -> StateResult<CheckpointManifest> {
+    pub fn snapshot(&self, epoch: u64, part: &str, backend: &mut dyn StateBackend) -> StateResult<CheckpointManifest> {
         let written = self.write_part(epoch, part, backend)?;
         self.commit(epoch, vec![written], BTreeMap::new())
     }
@@ -153,20 +117,12 @@ impl CheckpointStorage {
     pub fn load(&self, epoch: u64) -> StateResult<CheckpointManifest> {
         let dir = self.checkpoint_dir(epoch);
         let path = dir.join(MANIFEST_FILE);
-        let bytes = std::fs::read(&path)
-            .map_err(|e| StateError::io("read checkpoint manifest", &path, e))?;
-        let manifest: CheckpointManifest =
-            serde_json::from_slice(&bytes).map_err(|e| StateError::Manifest {
-                path: path.clone(),
-                detail: e.to_string(),
-            })?;
+        let bytes = std::fs::read(&path).map_err(|e| StateError::io("read checkpoint manifest", &path, e))?;
+        let manifest: CheckpointManifest = serde_json::from_slice(&bytes).map_err(|e| StateError::Manifest { path: path.clone(), detail: e.to_string() })?;
         if manifest.format_version != MANIFEST_FORMAT_VERSION || manifest.epoch != epoch {
             return Err(StateError::Manifest {
                 path,
-                detail: format!(
-                    "format {} epoch {} (expected format {MANIFEST_FORMAT_VERSION} epoch {epoch})",
-                    manifest.format_version, manifest.epoch
-                ),
+                detail: format!("format {} epoch {} (expected format {MANIFEST_FORMAT_VERSION} epoch {epoch})", manifest.format_version, manifest.epoch),
             });
         }
         for part in &manifest.parts {
@@ -187,11 +143,7 @@ impl CheckpointStorage {
         for entry in entries {
             let entry = entry.map_err(|e| StateError::io("list checkpoint root", &self.root, e))?;
             let name = entry.file_name();
-            if let Some(epoch) = name
-                .to_str()
-                .and_then(|n| n.strip_prefix("chk-"))
-                .and_then(|n| n.parse().ok())
-            {
+            if let Some(epoch) = name.to_str().and_then(|n| n.strip_prefix("chk-")).and_then(|n| n.parse().ok()) {
                 epochs.push(epoch);
             }
         }
@@ -212,28 +164,15 @@ impl CheckpointStorage {
 
     /// Rebuilds the backend of `worker` from part `part` of `manifest`, as `config` says
     /// (a part of another backend kind is restored entry by entry).
-    pub fn restore(
-        &self,
-        manifest: &CheckpointManifest,
-        part: &str,
-        config: &StateBackendConfig,
-        worker: usize,
-    ) -> StateResult<Box<dyn StateBackend>> {
+    pub fn restore(&self, manifest: &CheckpointManifest, part: &str, config: &StateBackendConfig, worker: usize) -> StateResult<Box<dyn StateBackend>> {
         let entry = manifest.part(part)?;
         let dir = self.checkpoint_dir(manifest.epoch).join(&entry.name);
         config.restore(worker, entry.backend, &dir, &entry.files)
     }
 
     /// Restores part `part` of the newest complete checkpoint.
-    pub fn restore_latest(
-        &self,
-        part: &str,
-        config: &StateBackendConfig,
-        worker: usize,
-    ) -> StateResult<(CheckpointManifest, Box<dyn StateBackend>)> {
-        let manifest = self.latest()?.ok_or_else(|| StateError::NoCheckpoint {
-            root: self.root.clone(),
-        })?;
+    pub fn restore_latest(&self, part: &str, config: &StateBackendConfig, worker: usize) -> StateResult<(CheckpointManifest, Box<dyn StateBackend>)> {
+        let manifest = self.latest()?.ok_or_else(|| StateError::NoCheckpoint { root: self.root.clone() })?;
         let backend = self.restore(&manifest, part, config, worker)?;
         Ok((manifest, backend))
     }
@@ -241,19 +180,11 @@ impl CheckpointStorage {
     /// Deletes every checkpoint directory older than the newest `keep` complete checkpoints,
     /// complete or not. Returns the epochs removed.
     pub fn prune(&self, keep: usize) -> StateResult<Vec<u64>> {
-        let complete: Vec<u64> = self
-            .epochs()?
-            .into_iter()
-            .filter(|e| self.load(*e).is_ok())
-            .collect();
+        let complete: Vec<u64> = self.epochs()?.into_iter().filter(|e| self.load(*e).is_ok()).collect();
         let Some(&oldest_kept) = complete.get(complete.len().saturating_sub(keep.max(1))) else {
             return Ok(Vec::new());
         };
-        let doomed: Vec<u64> = self
-            .epochs()?
-            .into_iter()
-            .filter(|e| *e < oldest_kept)
-            .collect();
+        let doomed: Vec<u64> = self.epochs()?.into_iter().filter(|e| *e < oldest_kept).collect();
         for epoch in &doomed {
             fsutil::remove_dir_if_exists(&self.checkpoint_dir(*epoch))?;
         }
@@ -263,20 +194,10 @@ impl CheckpointStorage {
 
 /// Part names become directory names: keep them to one safe path component.
 fn check_part_name(part: &str) -> StateResult<()> {
-    let safe = !part.is_empty()
-        && part != "."
-        && part != ".."
-        && part
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    let safe = !part.is_empty() && part != "." && part != ".." && part.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
     if safe {
         Ok(())
     } else {
-        Err(StateError::InvalidArgument {
-            state: "*".into(),
-            detail: format!(
-                "checkpoint part name `{part}` must be letters, digits, '-', '_' or '.'"
-            ),
-        })
+        Err(StateError::InvalidArgument { state: "*".into(), detail: format!("checkpoint part name `{part}` must be letters, digits, '-', '_' or '.'") })
     }
 }

@@ -17,10 +17,7 @@ pub struct KeyedStateStore {
 impl KeyedStateStore {
     /// A store over `backend`, with the system clock.
     pub fn new(backend: Box<dyn StateBackend>) -> Self {
-        KeyedStateStore {
-            backend,
-            clock: Arc::new(SystemClock),
-        }
+        KeyedStateStore { backend, clock: Arc::new(SystemClock) }
     }
 
     /// Replaces the clock (e.g. with a [`crate::ManualClock`] in tests).
@@ -52,9 +49,6 @@ impl KeyedStateStore {
 
 impl std::fmt::Debug for KeyedStateStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("KeyedStateStore")
-            .field("backend", &self.backend.kind())
-            .field("now_millis", &self.now_millis())
-            .finish()
+        f.debug_struct("KeyedStateStore").field("backend", &self.backend.kind()).field("now_millis", &self.now_millis()).finish()
     }
 }

@@ -47,11 +47,7 @@ pub struct TimerService<N = ()> {
 impl<N: StateCodec> TimerService<N> {
     /// The timer service named `name` (unique per operator).
     pub fn new(name: &str) -> Self {
-        TimerService {
-            event_table: format!("__timers/{name}/event"),
-            processing_table: format!("__timers/{name}/processing"),
-            _types: PhantomData,
-        }
+        TimerService { event_table: format!("__timers/{name}/event"), processing_table: format!("__timers/{name}/processing"), _types: PhantomData }
     }
 
     fn table(&self, domain: TimeDomain) -> &str {
@@ -63,72 +59,34 @@ impl<N: StateCodec> TimerService<N> {
 
     /// Registers a timer; registering an existing `(domain, timestamp, key, namespace)` again is
     /// a no-op.
-    pub fn register(
-        &self,
-        store: &mut KeyedStateStore,
-        domain: TimeDomain,
-        key: &[u8],
-        namespace: &N,
-        timestamp: i64,
-    ) -> StateResult<()> {
+    pub fn register(&self, store: &mut KeyedStateStore, domain: TimeDomain, key: &[u8], namespace: &N, timestamp: i64) -> StateResult<()> {
         let raw = timer_key(timestamp, key, &encode_to_vec(namespace));
         store.backend_mut().put(self.table(domain), &raw, &[])
     }
 
     /// Deletes a timer (no-op when it is not registered).
-    pub fn delete(
-        &self,
-        store: &mut KeyedStateStore,
-        domain: TimeDomain,
-        key: &[u8],
-        namespace: &N,
-        timestamp: i64,
-    ) -> StateResult<()> {
+    pub fn delete(&self, store: &mut KeyedStateStore, domain: TimeDomain, key: &[u8], namespace: &N, timestamp: i64) -> StateResult<()> {
         let raw = timer_key(timestamp, key, &encode_to_vec(namespace));
         store.backend_mut().delete(self.table(domain), &raw)
     }
 
     /// Registers an event-time timer.
-    pub fn register_event_time_timer(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        timestamp: i64,
-    ) -> StateResult<()> {
+    pub fn register_event_time_timer(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, timestamp: i64) -> StateResult<()> {
         self.register(store, TimeDomain::EventTime, key, namespace, timestamp)
     }
 
     /// Registers a processing-time timer.
-    pub fn register_processing_time_timer(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        timestamp: i64,
-    ) -> StateResult<()> {
+    pub fn register_processing_time_timer(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, timestamp: i64) -> StateResult<()> {
         self.register(store, TimeDomain::ProcessingTime, key, namespace, timestamp)
     }
 
     /// Deletes an event-time timer.
-    pub fn delete_event_time_timer(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        timestamp: i64,
-    ) -> StateResult<()> {
+    pub fn delete_event_time_timer(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, timestamp: i64) -> StateResult<()> {
         self.delete(store, TimeDomain::EventTime, key, namespace, timestamp)
     }
 
     /// Deletes a processing-time timer.
-    pub fn delete_processing_time_timer(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        timestamp: i64,
-    ) -> StateResult<()> {
+    pub fn delete_processing_time_timer(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, timestamp: i64) -> StateResult<()> {
         self.delete(store, TimeDomain::ProcessingTime, key, namespace, timestamp)
     }
 
@@ -136,43 +94,22 @@ impl<N: StateCodec> TimerService<N> {
         let corrupt = |e| StateError::corrupt(self.table(domain), e);
         let (timestamp, key, namespace) = split_timer(raw).map_err(corrupt)?;
         let namespace = decode_exact(namespace).map_err(corrupt)?;
-        Ok(Timer {
-            domain,
-            timestamp,
-            key: key.to_vec(),
-            namespace,
-        })
+        Ok(Timer { domain, timestamp, key: key.to_vec(), namespace })
     }
 
     /// Visits the raw keys of timers with timestamp `<= up_to`, in order, at most `limit`.
-    fn due_raw(
-        &self,
-        store: &KeyedStateStore,
-        domain: TimeDomain,
-        up_to: i64,
-        limit: usize,
-    ) -> StateResult<Vec<Vec<u8>>> {
+    fn due_raw(&self, store: &KeyedStateStore, domain: TimeDomain, up_to: i64, limit: usize) -> StateResult<Vec<Vec<u8>>> {
         let end = timers_due_end(up_to);
         let mut raw = Vec::new();
-        store
-            .backend()
-            .scan(self.table(domain), &[], end.as_deref(), &mut |k, _| {
-                raw.push(k.to_vec());
-                Ok(if raw.len() >= limit {
-                    ScanFlow::Stop
-                } else {
-                    ScanFlow::Continue
-                })
-            })?;
+        store.backend().scan(self.table(domain), &[], end.as_deref(), &mut |k, _| {
+            raw.push(k.to_vec());
+            Ok(if raw.len() >= limit { ScanFlow::Stop } else { ScanFlow::Continue })
+        })?;
         Ok(raw)
     }
 
     /// The earliest pending timestamp in `domain`, if any.
-    pub fn next_timestamp(
-        &self,
-        store: &KeyedStateStore,
-        domain: TimeDomain,
-    ) -> StateResult<Option<i64>> {
+    pub fn next_timestamp(&self, store: &KeyedStateStore, domain: TimeDomain) -> StateResult<Option<i64>> {
         match self.due_raw(store, domain, i64::MAX, 1)?.first() {
             Some(raw) => Ok(Some(self.decode(domain, raw)?.timestamp)),
             None => Ok(None),
@@ -182,12 +119,7 @@ impl<N: StateCodec> TimerService<N> {
     /// Removes and returns the earliest timer with timestamp `<= up_to`. Use this in a loop
     /// (`while let Some(t) = pop_next(..)`) when firing a timer may register another that is
     /// already due: it will be returned by a later call of the same loop.
-    pub fn pop_next(
-        &self,
-        store: &mut KeyedStateStore,
-        domain: TimeDomain,
-        up_to: i64,
-    ) -> StateResult<Option<Timer<N>>> {
+    pub fn pop_next(&self, store: &mut KeyedStateStore, domain: TimeDomain, up_to: i64) -> StateResult<Option<Timer<N>>> {
         let Some(raw) = self.due_raw(store, domain, up_to, 1)?.pop() else {
             return Ok(None);
         };
@@ -197,36 +129,19 @@ impl<N: StateCodec> TimerService<N> {
     }
 
     /// Removes and returns every timer with timestamp `<= up_to`, in order.
-    pub fn pop_due(
-        &self,
-        store: &mut KeyedStateStore,
-        domain: TimeDomain,
-        up_to: i64,
-    ) -> StateResult<Vec<Timer<N>>> {
+    pub fn pop_due(&self, store: &mut KeyedStateStore, domain: TimeDomain, up_to: i64) -> StateResult<Vec<Timer<N>>> {
         let raw = self.due_raw(store, domain, up_to, usize::MAX)?;
         if raw.is_empty() {
             return Ok(Vec::new());
         }
-        let timers = raw
-            .iter()
-            .map(|r| self.decode(domain, r))
-            .collect::<StateResult<Vec<_>>>()?;
+        let timers = raw.iter().map(|r| self.decode(domain, r)).collect::<StateResult<Vec<_>>>()?;
         let end = timers_due_end(up_to);
-        store
-            .backend_mut()
-            .delete_range(self.table(domain), &[], end.as_deref())?;
+        store.backend_mut().delete_range(self.table(domain), &[], end.as_deref())?;
         Ok(timers)
     }
 
     /// Every pending timer in `domain`, in firing order, without removing them.
-    pub fn pending(
-        &self,
-        store: &KeyedStateStore,
-        domain: TimeDomain,
-    ) -> StateResult<Vec<Timer<N>>> {
-        self.due_raw(store, domain, i64::MAX, usize::MAX)?
-            .iter()
-            .map(|r| self.decode(domain, r))
-            .collect()
+    pub fn pending(&self, store: &KeyedStateStore, domain: TimeDomain) -> StateResult<Vec<Timer<N>>> {
+        self.due_raw(store, domain, i64::MAX, usize::MAX)?.iter().map(|r| self.decode(domain, r)).collect()
     }
 }

@@ -36,10 +36,7 @@ impl StateTtlConfig {
     /// rounded up to one millisecond.
     pub fn new(ttl: Duration) -> Self {
         let millis = i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1);
-        StateTtlConfig {
-            ttl_millis: millis,
-            update_type: TtlUpdateType::OnCreateAndWrite,
-        }
+        StateTtlConfig { ttl_millis: millis, update_type: TtlUpdateType::OnCreateAndWrite }
     }
 
     /// Sets what refreshes a value's stamp.

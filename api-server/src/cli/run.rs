@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use anyhow::{anyhow, bail, Context};
+use anyhow::{Context, anyhow, bail};
 
 use weir_core::connectors::PrintFormat;
+use weir_core::plan::{JobSpec, RuntimeMode, parse_job_spec};
 use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
-use weir_core::plan::{parse_job_spec, JobSpec, RuntimeMode};
 use weir_core::runtime::RunOptions;
 use weir_core::sql::{ResultTable, SqlOutcome, SqlSession};
 

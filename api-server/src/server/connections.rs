@@ -34,10 +34,7 @@ pub struct ConnectionLimits {
 /// Serves `app` on `listener` until `stop` turns true and every connection has closed.
 pub async fn serve(listener: TcpListener, app: Router, limits: ConnectionLimits, mut stop: watch::Receiver<bool>) -> std::io::Result<()> {
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(limits.header_read_timeout)
-        .max_header_size(limits.max_header_bytes)
-        .max_headers(MAX_HEADERS);
+    http.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout).max_header_size(limits.max_header_bytes).max_headers(MAX_HEADERS);
     let max = limits.max_connections.min(Semaphore::MAX_PERMITS).min(u32::MAX as usize);
     let permits = Arc::new(Semaphore::new(max));
     loop {

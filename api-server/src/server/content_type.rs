@@ -36,13 +36,9 @@ fn check(headers: &HeaderMap) -> Result<(), ApiError> {
             }
         }
         None => {
-            let has_body = headers.contains_key(TRANSFER_ENCODING)
-                || headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).is_some_and(|n| n.trim() != "0");
-            if has_body {
-                Err(ApiError::UnsupportedMediaType("a request body needs `Content-Type: application/json`".into()))
-            } else {
-                Ok(())
-            }
+            let has_body =
+                headers.contains_key(TRANSFER_ENCODING) || headers.get(CONTENT_LENGTH).and_then(|v| v.to_str().ok()).is_some_and(|n| n.trim() != "0");
+            if has_body { Err(ApiError::UnsupportedMediaType("a request body needs `Content-Type: application/json`".into())) } else { Ok(()) }
         }
     }
 }

@@ -64,11 +64,9 @@ impl ApiError {
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_)
-            | ApiError::Sql(_)
-            | ApiError::InvalidSpec(_)
-            | ApiError::PathNotAllowed(_)
-            | ApiError::ParallelismTooHigh(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::Sql(_) | ApiError::InvalidSpec(_) | ApiError::PathNotAllowed(_) | ApiError::ParallelismTooHigh(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,

@@ -21,11 +21,7 @@ fn string_columns(names: &[&str]) -> Vec<ColumnInfo> {
 }
 
 fn text_table(column: &str, lines: Vec<String>) -> OperationResult {
-    OperationResult::Table {
-        columns: string_columns(&[column]),
-        rows: lines.into_iter().map(|l| vec![serde_json::Value::String(l)]).collect(),
-        jobid: None,
-    }
+    OperationResult::Table { columns: string_columns(&[column]), rows: lines.into_iter().map(|l| vec![serde_json::Value::String(l)]).collect(), jobid: None }
 }
 
 /// Runs one statement (or a script) in `session`. Blocking (a job may start): call it from a
@@ -53,11 +49,8 @@ pub fn execute(state: &AppState, session: &mut SqlSession, statement: &str) -> O
                     Err(e) => OperationResult::Error(e),
                     Ok(jobid) if is_query => {
                         let sink = weir_core::sql::RESULT_SINK.to_string();
-                        let columns = state
-                            .registry
-                            .with(&jobid, |r| r.vertices.iter().find(|v| v.id == sink).map(|v| v.columns.clone()))
-                            .flatten()
-                            .unwrap_or_default();
+                        let columns =
+                            state.registry.with(&jobid, |r| r.vertices.iter().find(|v| v.id == sink).map(|v| v.columns.clone())).flatten().unwrap_or_default();
                         OperationResult::Query { jobid, sink, columns }
                     }
                     Ok(jobid) => OperationResult::Table {
@@ -155,11 +148,7 @@ fn result_columns(columns: &[ColumnInfo]) -> Vec<ResultColumn> {
         .iter()
         .map(|c| {
             let base = c.data_type.split('(').next().unwrap_or(&c.data_type).trim().to_string();
-            ResultColumn {
-                name: c.name.clone(),
-                logical_type: serde_json::json!({"type": base, "nullable": true, "typeString": c.data_type}),
-                comment: None,
-            }
+            ResultColumn { name: c.name.clone(), logical_type: serde_json::json!({"type": base, "nullable": true, "typeString": c.data_type}), comment: None }
         })
         .collect()
 }
@@ -167,17 +156,13 @@ fn result_columns(columns: &[ColumnInfo]) -> Vec<ResultColumn> {
 /// Page `token` of an operation's result; `base` is the result URI without the token.
 pub fn fetch(state: &AppState, operation: &mut Operation, token: usize, base: &str) -> Result<FetchResultsResponse, ApiError> {
     let Some(&start) = operation.page_starts.get(token) else {
-        return Err(ApiError::NotFound(format!(
-            "result token {token} does not exist yet (next token: {})",
-            operation.page_starts.len() - 1
-        )));
+        return Err(ApiError::NotFound(format!("result token {token} does not exist yet (next token: {})", operation.page_starts.len() - 1)));
     };
     let next = |t: usize| Some(format!("{base}/{t}?rowFormat=JSON"));
     match &operation.result {
         OperationResult::Error(e) => Err(e.clone()),
         OperationResult::Table { columns, rows, jobid } => {
-            let page: Vec<ResultRow> =
-                rows.iter().skip(start).take(PAGE_ROWS).map(|r| ResultRow { kind: "INSERT".into(), fields: r.clone() }).collect();
+            let page: Vec<ResultRow> = rows.iter().skip(start).take(PAGE_ROWS).map(|r| ResultRow { kind: "INSERT".into(), fields: r.clone() }).collect();
             let eos = page.is_empty();
             if !eos && operation.page_starts.len() == token + 1 {
                 operation.page_starts.push(start + page.len());

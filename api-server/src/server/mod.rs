@@ -13,7 +13,6 @@ mod auth;
 mod changelog;
 mod connections;
 mod content_type;
-mod timeout;
 mod error;
 mod error_text;
 mod extract;
@@ -26,6 +25,7 @@ mod routes;
 mod sessions;
 mod state;
 mod submit;
+mod timeout;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -123,11 +123,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     if args.workers == Some(0) {
         anyhow::bail!("--workers must be at least 1");
     }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .thread_name("weir-http")
-        .build()
-        .context("cannot start the async runtime")?;
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().thread_name("weir-http").build().context("cannot start the async runtime")?;
     runtime.block_on(run(args))
 }
 
@@ -204,10 +200,7 @@ async fn run(args: ServeArgs) -> anyhow::Result<()> {
         header_read_timeout: seconds("--header-read-timeout", args.header_read_timeout)?,
         max_header_bytes: args.max_header_bytes,
     };
-    let retention = RetentionPolicy {
-        max_capacity: args.jobstore_max_capacity,
-        expiration: Duration::from_secs(args.jobstore_expiration_time),
-    };
+    let retention = RetentionPolicy { max_capacity: args.jobstore_max_capacity, expiration: Duration::from_secs(args.jobstore_expiration_time) };
     let registry = JobRegistry::open(&args.data_dir, retention)?;
     let state = AppState::new(config, registry.clone());
     let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;

@@ -39,7 +39,14 @@ mod tests {
     fn documents_every_resource() {
         let doc = super::openapi_json();
         let paths = doc["paths"].as_object().unwrap();
-        for p in ["/overview", "/jobs", "/jobs/{jobid}/results/{sink}/changes", "/jobs/{jobid}/inputs/{table}", "/metrics", "/v1/sessions/{session_handle}/operations/{operation_handle}/result/{token}"] {
+        for p in [
+            "/overview",
+            "/jobs",
+            "/jobs/{jobid}/results/{sink}/changes",
+            "/jobs/{jobid}/inputs/{table}",
+            "/metrics",
+            "/v1/sessions/{session_handle}/operations/{operation_handle}/result/{token}",
+        ] {
             assert!(paths.contains_key(p), "{p} missing");
         }
         assert_ne!(doc["paths"]["/v1/sessions"]["post"]["requestBody"]["required"], serde_json::json!(true), "a session may be opened without a body");

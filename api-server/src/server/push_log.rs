@@ -103,8 +103,8 @@ impl LoggedInput {
                 self.max_queue
             )));
         }
-        let payload = serde_json::to_vec(&rows.iter().map(row_json).collect::<Vec<_>>())
-            .map_err(|e| ApiError::Internal(format!("cannot encode pushed rows: {e}")))?;
+        let payload =
+            serde_json::to_vec(&rows.iter().map(row_json).collect::<Vec<_>>()).map_err(|e| ApiError::Internal(format!("cannot encode pushed rows: {e}")))?;
         let len = u32::try_from(payload.len()).map_err(|_| ApiError::BadRequest("a push batch must encode to less than 4 GiB".into()))?;
         let cannot = |e: std::io::Error| ApiError::Internal(format!("cannot write the push log {}: {e}", self.path.display()));
         if log.is_none() {
@@ -155,14 +155,14 @@ pub fn read_log(path: &Path) -> Result<LogContents, String> {
     let mut batches = Vec::new();
     let mut torn_tail = false;
     while !at.is_empty() {
-        let Some((len, crc)) = at.get(..8).map(|h| (u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize, u32::from_le_bytes([h[4], h[5], h[6], h[7]]))) else {
+        let Some((len, crc)) = at.get(..8).map(|h| (u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize, u32::from_le_bytes([h[4], h[5], h[6], h[7]])))
+        else {
             torn_tail = true;
             break;
         };
         match at.get(8..8 + len) {
             Some(payload) if crc32fast::hash(payload) == crc => {
-                let rows: Vec<serde_json::Value> =
-                    serde_json::from_slice(payload).map_err(|e| format!("{}: a frame is not JSON: {e}", path.display()))?;
+                let rows: Vec<serde_json::Value> = serde_json::from_slice(payload).map_err(|e| format!("{}: a frame is not JSON: {e}", path.display()))?;
                 batches.push(rows);
                 at = &at[8 + len..];
             }

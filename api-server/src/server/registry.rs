@@ -341,14 +341,8 @@ impl JobRegistry {
         }
         let interrupted = rewrite.len();
         let writer = Arc::new(Writer { dirty: Mutex::new((rewrite, false)), wake: Condvar::new(), write_lock: Mutex::new(()) });
-        let registry = Arc::new(JobRegistry {
-            jobs: Mutex::new(jobs),
-            dir,
-            data_dir: data_dir.to_path_buf(),
-            retention,
-            writer,
-            writer_thread: Mutex::new(None),
-        });
+        let registry =
+            Arc::new(JobRegistry { jobs: Mutex::new(jobs), dir, data_dir: data_dir.to_path_buf(), retention, writer, writer_thread: Mutex::new(None) });
         tracing::info!(jobs = registry.len(), interrupted, dir = %registry.dir.display(), "job registry opened");
         registry.flush()?;
         let legacy = data_dir.join("jobs.json");
@@ -510,8 +504,7 @@ impl JobRegistry {
         let expired_before = now - self.retention.expiration.as_millis().min(i64::MAX as u128) as i64;
         let evicted: Vec<String> = match self.jobs.lock() {
             Ok(mut jobs) => {
-                let mut ended: Vec<(i64, String)> =
-                    jobs.values().filter_map(|j| j.end_time().map(|t| (t, j.jid.clone()))).collect();
+                let mut ended: Vec<(i64, String)> = jobs.values().filter_map(|j| j.end_time().map(|t| (t, j.jid.clone()))).collect();
                 ended.sort();
                 let excess = ended.len().saturating_sub(self.retention.max_capacity);
                 let gone: Vec<String> =

@@ -108,15 +108,7 @@ pub struct LogRead {
 impl SinkResults {
     fn new(limits: ResultLimits) -> SinkResults {
         SinkResults {
-            state: Mutex::new(SinkState {
-                limits,
-                table: RowTable::default(),
-                table_bytes: 0,
-                dropped: 0,
-                log: VecDeque::new(),
-                log_bytes: 0,
-                log_base: 0,
-            }),
+            state: Mutex::new(SinkState { limits, table: RowTable::default(), table_bytes: 0, dropped: 0, log: VecDeque::new(), log_bytes: 0, log_base: 0 }),
         }
     }
 

@@ -101,10 +101,7 @@ impl SessionStore {
         let handle = new_uuid();
         let mut sessions = self.sessions.lock().map_err(|_| ApiError::Internal("session store poisoned".into()))?;
         if sessions.len() >= Self::MAX_SESSIONS {
-            return Err(ApiError::Conflict(format!(
-                "too many open sessions ({}); close some with DELETE /v1/sessions/{{handle}}",
-                Self::MAX_SESSIONS
-            )));
+            return Err(ApiError::Conflict(format!("too many open sessions ({}); close some with DELETE /v1/sessions/{{handle}}", Self::MAX_SESSIONS)));
         }
         sessions.insert(handle.clone(), Arc::new(session));
         Ok(handle)
@@ -112,20 +109,12 @@ impl SessionStore {
 
     /// The session with this handle, or 404.
     pub fn get(&self, handle: &str) -> Result<Arc<GatewaySession>, ApiError> {
-        self.sessions
-            .lock()
-            .ok()
-            .and_then(|s| s.get(handle).cloned())
-            .ok_or_else(|| ApiError::NotFound(format!("session {handle} not found")))
+        self.sessions.lock().ok().and_then(|s| s.get(handle).cloned()).ok_or_else(|| ApiError::NotFound(format!("session {handle} not found")))
     }
 
     /// Removes a session; returns it, or 404.
     pub fn close(&self, handle: &str) -> Result<Arc<GatewaySession>, ApiError> {
-        self.sessions
-            .lock()
-            .ok()
-            .and_then(|mut s| s.remove(handle))
-            .ok_or_else(|| ApiError::NotFound(format!("session {handle} not found")))
+        self.sessions.lock().ok().and_then(|mut s| s.remove(handle)).ok_or_else(|| ApiError::NotFound(format!("session {handle} not found")))
     }
 
     /// Number of open sessions.

@@ -146,8 +146,11 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
     })?;
     submission.spec = job.spec.clone();
     let vertices = vertices(&job.plan.logical, &submission.spec);
-    let result_sinks: Vec<String> =
-        vertices.iter().filter(|v| v.kind == "sink" && v.connector.as_deref().and_then(sink_output) == Some(SinkOutput::Caller)).map(|v| v.id.clone()).collect();
+    let result_sinks: Vec<String> = vertices
+        .iter()
+        .filter(|v| v.kind == "sink" && v.connector.as_deref().and_then(sink_output) == Some(SinkOutput::Caller))
+        .map(|v| v.id.clone())
+        .collect();
     state.reserve_slot()?;
     let jid = new_job_id();
     let results = Arc::new(JobResults::new(state.config.result_limits));
@@ -212,21 +215,15 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
             state.registry.update(&jid, |r| r.enter(JobState::Running, now_ms()));
             let watcher_state = state.clone();
             let watcher_jid = jid.clone();
-            let spawned = std::thread::Builder::new()
-                .name(format!("weir-job-{}", &jid[..8]))
-                .spawn(move || watch_job(&watcher_state, &watcher_jid, running, &live));
+            let spawned =
+                std::thread::Builder::new().name(format!("weir-job-{}", &jid[..8])).spawn(move || watch_job(&watcher_state, &watcher_jid, running, &live));
             if let Err(e) = spawned {
                 // The job's workers run, but nobody could wait for them: stop them.
                 tracing::error!(error = %e, "cannot spawn a job watcher thread");
                 if let Some(live) = state.live(&jid) {
                     live.cancel.cancel();
                 }
-                finish(
-                    state,
-                    &jid,
-                    Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))),
-                    Vec::new(),
-                );
+                finish(state, &jid, Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))), Vec::new());
             }
         }
         Err(e) => finish(state, &jid, Err(e), Vec::new()),

@@ -30,22 +30,13 @@ struct Args {
 
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    let cfg = BidsConfig {
-        rows: args.rows,
-        seed: args.seed,
-    };
+    let cfg = BidsConfig { rows: args.rows, seed: args.seed };
     let out = match args.out {
         Some(path) => path,
         None => dataset::default_path(&dataset::default_dir()?, &cfg),
     };
     let start = Instant::now();
     let bytes = dataset::write(&cfg, &out).with_context(|| format!("writing {}", out.display()))?;
-    eprintln!(
-        "wrote {} rows ({:.1} MB) to {} in {:.2}s",
-        cfg.rows,
-        bytes as f64 / 1e6,
-        out.display(),
-        start.elapsed().as_secs_f64()
-    );
+    eprintln!("wrote {} rows ({:.1} MB) to {} in {:.2}s", cfg.rows, bytes as f64 / 1e6, out.display(), start.elapsed().as_secs_f64());
     Ok(())
 }

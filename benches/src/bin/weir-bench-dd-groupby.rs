@@ -35,18 +35,10 @@ struct Args {
 fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     if !args.path.is_file() {
-        anyhow::bail!(
-            "{}: no such file (generate one with `weir-bench-data --out ...`)",
-            args.path.display()
-        );
+        anyhow::bail!("{}: no such file (generate one with `weir-bench-data --out ...`)", args.path.display());
     }
     let start = Instant::now();
-    let job = GroupByJob {
-        path: args.path,
-        workers: args.workers,
-        strategy: args.strategy,
-        keep_rows: args.print,
-    };
+    let job = GroupByJob { path: args.path, workers: args.workers, strategy: args.strategy, keep_rows: args.print };
     let outcome = dd_groupby::run(&job)?;
     let seconds = start.elapsed().as_secs_f64();
     if args.print {
@@ -56,9 +48,6 @@ fn main() -> anyhow::Result<()> {
         }
         out.flush()?;
     }
-    eprintln!(
-        "groups={} checksum={:016x} input_rows={} seconds={seconds:.3}",
-        outcome.summary.groups, outcome.summary.checksum, outcome.input_rows
-    );
+    eprintln!("groups={} checksum={:016x} input_rows={} seconds={seconds:.3}", outcome.summary.groups, outcome.summary.checksum, outcome.input_rows);
     Ok(())
 }

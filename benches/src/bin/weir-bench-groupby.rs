@@ -64,20 +64,10 @@ fn main() -> anyhow::Result<()> {
         Some(d) => d.clone(),
         None => dataset::default_dir()?,
     };
-    let cfg = BidsConfig {
-        rows: args.rows,
-        seed: args.seed,
-    };
+    let cfg = BidsConfig { rows: args.rows, seed: args.seed };
     let (csv, generated) = dataset::ensure(&data_dir, &cfg)?;
-    let bytes = std::fs::metadata(&csv)
-        .with_context(|| format!("{}", csv.display()))?
-        .len();
-    eprintln!(
-        "dataset: {} ({}){}",
-        csv.display(),
-        cfg.rows,
-        if generated { ", generated now" } else { "" }
-    );
+    let bytes = std::fs::metadata(&csv).with_context(|| format!("{}", csv.display()))?.len();
+    eprintln!("dataset: {} ({}){}", csv.display(), cfg.rows, if generated { ", generated now" } else { "" });
     let spec = spec::write_next_to(&csv, "blackhole").context("writing the Weir job spec")?;
 
     let mut setup = Setup {
@@ -92,9 +82,7 @@ fn main() -> anyhow::Result<()> {
     if args.systems.iter().any(|s| s.times_itself()) {
         setup.python = args.python.clone().or_else(setup_venv);
     }
-    let started_unix = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
+    let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let mut report = Report {
         benchmark: "groupby",
         dataset: csv.display().to_string(),
@@ -118,12 +106,7 @@ fn main() -> anyhow::Result<()> {
         // Rotate the order each round so no system always runs first (cold) or last.
         let n = report.systems.len();
         for i in 0..n {
-            run_once(
-                &setup,
-                &mut report.systems[(round + i) % n],
-                round,
-                args.runs,
-            );
+            run_once(&setup, &mut report.systems[(round + i) % n], round, args.runs);
         }
     }
     collect_versions(&setup, &mut report);
@@ -131,15 +114,12 @@ fn main() -> anyhow::Result<()> {
     println!("{}", report.table());
     let out = match args.out {
         Some(p) => p,
-        None => data_dir
-            .join("results")
-            .join(format!("groupby-{}-{}.json", cfg.rows, started_unix)),
+        None => data_dir.join("results").join(format!("groupby-{}-{}.json", cfg.rows, started_unix)),
     };
     if let Some(dir) = out.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("{}", dir.display()))?;
     }
-    std::fs::write(&out, serde_json::to_string_pretty(&report)? + "\n")
-        .with_context(|| format!("{}", out.display()))?;
+    std::fs::write(&out, serde_json::to_string_pretty(&report)? + "\n").with_context(|| format!("{}", out.display()))?;
     eprintln!("report: {}", out.display());
     Ok(())
 }
@@ -149,15 +129,9 @@ fn check_available(setup: &Setup, report: &mut Report) {
     for s in &mut report.systems {
         if let Err(why) = setup.command(s.system) {
             let hint = match s.system {
-                System::Weir => {
-                    " (build it: cargo build --release --bin weir; or pass --weir PATH)"
-                }
-                System::DdReduce | System::DdDiffAgg | System::DdPreAgg => {
-                    " (cargo build --release -p weir-benches)"
-                }
-                System::Polars | System::Duckdb => {
-                    " (benches/scripts/setup_venv.sh failed; see above)"
-                }
+                System::Weir => " (build it: cargo build --release --bin weir; or pass --weir PATH)",
+                System::DdReduce | System::DdDiffAgg | System::DdPreAgg => " (cargo build --release -p weir-benches)",
+                System::Polars | System::Duckdb => " (benches/scripts/setup_venv.sh failed; see above)",
             };
             eprintln!("skipping {}: {why}{hint}", s.system.name());
             s.note = Some(format!("skipped: {why}"));
@@ -179,10 +153,7 @@ fn run_once(setup: &Setup, result: &mut SystemResult, round: usize, rounds: usiz
         Err(e) => return fail(result, format!("could not start: {e}")),
     };
     if !measured.status.success() {
-        return fail(
-            result,
-            format!("{}: {}", measured.status, measured.stderr_tail(5)),
-        );
+        return fail(result, format!("{}: {}", measured.status, measured.stderr_tail(5)));
     }
     let answer = match systems::read_answer(result.system, &measured) {
         Ok(a) => a,
@@ -210,32 +181,20 @@ fn run_once(setup: &Setup, result: &mut SystemResult, round: usize, rounds: usiz
 
 /// Records that a system failed; it is not run again.
 fn fail(result: &mut SystemResult, why: String) {
-    eprintln!(
-        "{} failed, not running it again: {why}",
-        result.system.name()
-    );
+    eprintln!("{} failed, not running it again: {why}", result.system.name());
     result.note = Some(format!("failed: {why}"));
 }
 
 /// Runs Weir once, untimed, with a print sink and records the summary of its changelog, which
 /// [`Report::finish`] compares with the reference answer (the blackhole runs report none).
 fn verify_weir(setup: &Setup, report: &mut Report) {
-    if !report
-        .systems
-        .iter()
-        .any(|s| s.system == System::Weir && s.note.is_none())
-    {
+    if !report.systems.iter().any(|s| s.system == System::Weir && s.note.is_none()) {
         return;
     }
     let outcome = (|| -> Result<Summary, String> {
         let spec = spec::write_next_to(&setup.csv, "print").map_err(|e| e.to_string())?;
         let mut cmd = Command::new(setup.weir.as_ref().ok_or("no weir binary")?);
-        cmd.arg("run").arg(&spec).args([
-            "--workers",
-            &setup.workers.to_string(),
-            "--mode",
-            "batch",
-        ]);
+        cmd.arg("run").arg(&spec).args(["--workers", &setup.workers.to_string(), "--mode", "batch"]);
         let m = measure::run(&mut cmd).map_err(|e| e.to_string())?;
         if !m.status.success() {
             return Err(format!("{}: {}", m.status, m.stderr_tail(5)));
@@ -244,10 +203,7 @@ fn verify_weir(setup: &Setup, report: &mut Report) {
     })();
     match outcome {
         Ok(s) => {
-            eprintln!(
-                "weir print-sink answer: groups={} checksum={:016x}",
-                s.groups, s.checksum
-            );
+            eprintln!("weir print-sink answer: groups={} checksum={:016x}", s.groups, s.checksum);
             report.weir_print_answer = Some(s.into());
         }
         Err(e) => eprintln!("weir print-sink check failed: {e}"),
@@ -269,10 +225,7 @@ fn collect_versions(setup: &Setup, report: &mut Report) {
     if let Some(weir) = &setup.weir
         && let Ok(out) = Command::new(weir).arg("--version").output()
     {
-        report.versions.insert(
-            "weir".into(),
-            String::from_utf8_lossy(&out.stdout).trim().to_string(),
-        );
+        report.versions.insert("weir".into(), String::from_utf8_lossy(&out.stdout).trim().to_string());
     }
 }
 
@@ -289,10 +242,7 @@ fn find_weir(explicit: Option<&Path>) -> Option<PathBuf> {
     if path.is_file() {
         Some(path)
     } else {
-        eprintln!(
-            "weir binary not found at {}: Weir will not be measured",
-            path.display()
-        );
+        eprintln!("weir binary not found at {}: Weir will not be measured", path.display());
         None
     }
 }
@@ -311,26 +261,12 @@ fn scripts_dir() -> PathBuf {
 /// Runs `scripts/setup_venv.sh` (creates or reuses the venv) and returns its Python.
 fn setup_venv() -> Option<PathBuf> {
     let script = scripts_dir().join("setup_venv.sh");
-    eprintln!(
-        "setting up the Python baselines' venv with {}",
-        script.display()
-    );
-    let out = Command::new("bash")
-        .arg(&script)
-        .stderr(std::process::Stdio::inherit())
-        .output()
-        .ok()?;
+    eprintln!("setting up the Python baselines' venv with {}", script.display());
+    let out = Command::new("bash").arg(&script).stderr(std::process::Stdio::inherit()).output().ok()?;
     if !out.status.success() {
-        eprintln!(
-            "{} failed ({}): Polars and DuckDB will not be measured",
-            script.display(),
-            out.status
-        );
+        eprintln!("{} failed ({}): Polars and DuckDB will not be measured", script.display(), out.status);
         return None;
     }
     let text = String::from_utf8_lossy(&out.stdout);
-    text.lines()
-        .last()
-        .map(|l| PathBuf::from(l.trim()))
-        .filter(|p| p.is_file())
+    text.lines().last().map(|l| PathBuf::from(l.trim())).filter(|p| p.is_file())
 }

@@ -26,24 +26,15 @@ impl Machine {
         Machine {
             cpus: std::thread::available_parallelism().map_or(1, |n| n.get()),
             cpu_model: field(&cpuinfo, "model name").unwrap_or_default().to_owned(),
-            mem_gib: field(&meminfo, "MemTotal")
-                .and_then(|v| v.trim_end_matches("kB").trim().parse::<f64>().ok())
-                .map_or(0.0, |kib| kib / (1024.0 * 1024.0)),
+            mem_gib: field(&meminfo, "MemTotal").and_then(|v| v.trim_end_matches("kB").trim().parse::<f64>().ok()).map_or(0.0, |kib| kib / (1024.0 * 1024.0)),
             kernel: read("/proc/sys/kernel/osrelease").trim().to_owned(),
-            load_1m: read("/proc/loadavg")
-                .split_whitespace()
-                .next()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0.0),
+            load_1m: read("/proc/loadavg").split_whitespace().next().and_then(|v| v.parse().ok()).unwrap_or(0.0),
         }
     }
 
     /// One line for the report header.
     pub fn describe(&self) -> String {
-        format!(
-            "{} CPUs ({}), {:.1} GiB RAM, Linux {}, load {:.2}",
-            self.cpus, self.cpu_model, self.mem_gib, self.kernel, self.load_1m
-        )
+        format!("{} CPUs ({}), {:.1} GiB RAM, Linux {}, load {:.2}", self.cpus, self.cpu_model, self.mem_gib, self.kernel, self.load_1m)
     }
 }
 

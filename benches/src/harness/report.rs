@@ -68,10 +68,7 @@ impl SystemResult {
     fn summaries(&self) -> impl Iterator<Item = Summary> + '_ {
         self.runs.iter().filter_map(|r| {
             let checksum = u64::from_str_radix(r.checksum.as_deref()?, 16).ok()?;
-            Some(Summary {
-                groups: r.groups?,
-                checksum,
-            })
+            Some(Summary { groups: r.groups?, checksum })
         })
     }
 }
@@ -118,20 +115,14 @@ pub struct AnswerSummary {
 
 impl From<Summary> for AnswerSummary {
     fn from(s: Summary) -> Self {
-        AnswerSummary {
-            groups: s.groups,
-            checksum: format!("{:016x}", s.checksum),
-        }
+        AnswerSummary { groups: s.groups, checksum: format!("{:016x}", s.checksum) }
     }
 }
 
 impl AnswerSummary {
     /// Back to a [`Summary`]; `None` if the checksum is not 16 hex digits.
     pub fn summary(&self) -> Option<Summary> {
-        Some(Summary {
-            groups: self.groups,
-            checksum: u64::from_str_radix(&self.checksum, 16).ok()?,
-        })
+        Some(Summary { groups: self.groups, checksum: u64::from_str_radix(&self.checksum, 16).ok()? })
     }
 }
 
@@ -142,11 +133,7 @@ pub fn median(mut xs: Vec<f64>) -> Option<f64> {
     }
     xs.sort_by(f64::total_cmp);
     let n = xs.len();
-    Some(if n % 2 == 1 {
-        xs[n / 2]
-    } else {
-        (xs[n / 2 - 1] + xs[n / 2]) / 2.0
-    })
+    Some(if n % 2 == 1 { xs[n / 2] } else { (xs[n / 2 - 1] + xs[n / 2]) / 2.0 })
 }
 
 impl Report {
@@ -158,17 +145,9 @@ impl Report {
             s.median_cpu_s = median(s.runs.iter().map(|r| r.cpu_s).collect());
             s.median_peak_rss_mib = median(s.runs.iter().map(|r| r.peak_rss_mib).collect());
         }
-        let reference = self
-            .systems
-            .iter()
-            .filter(|s| s.system == System::DdReduce)
-            .chain(self.systems.iter())
-            .find_map(|s| s.summaries().next());
+        let reference = self.systems.iter().filter(|s| s.system == System::DdReduce).chain(self.systems.iter()).find_map(|s| s.summaries().next());
         self.reference = reference.map(AnswerSummary::from);
-        let weir_printed = self
-            .weir_print_answer
-            .as_ref()
-            .and_then(AnswerSummary::summary);
+        let weir_printed = self.weir_print_answer.as_ref().and_then(AnswerSummary::summary);
         for s in &mut self.systems {
             let mut answers: Vec<Summary> = s.summaries().collect();
             if s.system == System::Weir {
@@ -179,12 +158,7 @@ impl Report {
                 _ => None,
             };
         }
-        let median_of = |sys: System| {
-            self.systems
-                .iter()
-                .find(|s| s.system == sys)
-                .and_then(|s| s.median_query_s)
-        };
+        let median_of = |sys: System| self.systems.iter().find(|s| s.system == sys).and_then(|s| s.median_query_s);
         let mut ratios = BTreeMap::new();
         for (a, b) in [
             (System::Weir, System::DdReduce),
@@ -207,20 +181,9 @@ impl Report {
     /// The results as a plain-text table followed by the ratios.
     pub fn table(&self) -> String {
         let mut t = String::new();
-        let _ = writeln!(
-            t,
-            "group-by: {} rows ({:.0} MB), {} workers, {} runs each",
-            self.rows,
-            self.bytes as f64 / 1e6,
-            self.workers,
-            self.runs_per_system
-        );
+        let _ = writeln!(t, "group-by: {} rows ({:.0} MB), {} workers, {} runs each", self.rows, self.bytes as f64 / 1e6, self.workers, self.runs_per_system);
         let _ = writeln!(t, "machine: {}", self.machine.describe());
-        let _ = writeln!(
-            t,
-            "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  note",
-            "system", "query s", "min s", "wall s", "CPU s", "RSS MiB", "answer"
-        );
+        let _ = writeln!(t, "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  note", "system", "query s", "min s", "wall s", "CPU s", "RSS MiB", "answer");
         for s in &self.systems {
             let f = |v: Option<f64>, p: usize| v.map_or("-".to_string(), |v| format!("{v:.p$}"));
             let min = s.runs.iter().map(|r| r.query_s).min_by(f64::total_cmp);
@@ -242,14 +205,8 @@ impl Report {
                 s.note.as_deref().unwrap_or("")
             );
         }
-        let _ = writeln!(
-            t,
-            "medians; min s = fastest query. Polars/DuckDB time the query in-process; their wall s and"
-        );
-        let _ = writeln!(
-            t,
-            "CPU s include Python start-up and imports. CPU s = user + system, all threads."
-        );
+        let _ = writeln!(t, "medians; min s = fastest query. Polars/DuckDB time the query in-process; their wall s and");
+        let _ = writeln!(t, "CPU s include Python start-up and imports. CPU s = user + system, all threads.");
         if !self.ratios.keys().any(|k| k.starts_with("weir/")) {
             let _ = writeln!(t, "Weir/DD, Weir/Polars: n/a (Weir did not run)");
         }

@@ -26,13 +26,9 @@ pub fn groupby_spec(csv: &Path, sink: &str) -> Value {
 
 /// Writes the spec next to the dataset as `<csv stem>.groupby.<sink>.json` and returns its path.
 pub fn write_next_to(csv: &Path, sink: &str) -> std::io::Result<std::path::PathBuf> {
-    let stem = csv
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "bids".into());
+    let stem = csv.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "bids".into());
     let path = csv.with_file_name(format!("{stem}.groupby.{sink}.json"));
-    let text =
-        serde_json::to_string_pretty(&groupby_spec(csv, sink)).map_err(std::io::Error::other)?;
+    let text = serde_json::to_string_pretty(&groupby_spec(csv, sink)).map_err(std::io::Error::other)?;
     std::fs::write(&path, text + "\n")?;
     Ok(path)
 }

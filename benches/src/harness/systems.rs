@@ -30,14 +30,7 @@ pub enum System {
 
 impl System {
     /// Every system, in the default run order.
-    pub const ALL: [System; 6] = [
-        System::Weir,
-        System::DdReduce,
-        System::DdDiffAgg,
-        System::DdPreAgg,
-        System::Polars,
-        System::Duckdb,
-    ];
+    pub const ALL: [System; 6] = [System::Weir, System::DdReduce, System::DdDiffAgg, System::DdPreAgg, System::Polars, System::Duckdb];
 
     /// The name used in tables, JSON and on the command line.
     pub fn name(self) -> &'static str {
@@ -85,37 +78,21 @@ impl Setup {
             System::Weir => {
                 let weir = self.weir.as_ref().ok_or("weir binary not found")?;
                 let mut c = Command::new(weir);
-                c.arg("run")
-                    .arg(&self.spec)
-                    .args(["--workers", &workers, "--mode", "batch"]);
+                c.arg("run").arg(&self.spec).args(["--workers", &workers, "--mode", "batch"]);
                 Ok(c)
             }
             System::DdReduce | System::DdDiffAgg | System::DdPreAgg => {
-                let dd = self
-                    .dd
-                    .as_ref()
-                    .ok_or("weir-bench-dd-groupby binary not found")?;
+                let dd = self.dd.as_ref().ok_or("weir-bench-dd-groupby binary not found")?;
                 let strategy = &system.name()[3..]; // "dd-reduce" -> "reduce"
                 let mut c = Command::new(dd);
-                c.arg(&self.csv)
-                    .args(["--workers", &workers, "--strategy", strategy]);
+                c.arg(&self.csv).args(["--workers", &workers, "--strategy", strategy]);
                 Ok(c)
             }
             System::Polars | System::Duckdb => {
-                let python = self
-                    .python
-                    .as_ref()
-                    .ok_or("no Python virtualenv with polars and duckdb")?;
+                let python = self.python.as_ref().ok_or("no Python virtualenv with polars and duckdb")?;
                 let mut c = Command::new(python);
                 c.arg(&self.script).arg(&self.csv);
-                c.args([
-                    "--engine",
-                    system.name(),
-                    "--runs",
-                    "1",
-                    "--threads",
-                    &workers,
-                ]);
+                c.args(["--engine", system.name(), "--runs", "1", "--threads", &workers]);
                 Ok(c)
             }
         }
@@ -136,44 +113,21 @@ pub struct Answer {
 pub fn read_answer(system: System, m: &Measured) -> Result<Answer, String> {
     let wall = m.wall.as_secs_f64();
     match system {
-        System::Weir => Ok(Answer {
-            query_s: wall,
-            summary: None,
-        }),
+        System::Weir => Ok(Answer { query_s: wall, summary: None }),
         System::DdReduce | System::DdDiffAgg | System::DdPreAgg => {
             let text = String::from_utf8_lossy(&m.stderr);
-            let line = text
-                .lines()
-                .rev()
-                .find(|l| l.starts_with("groups="))
-                .ok_or("no `groups=` line on stderr")?;
+            let line = text.lines().rev().find(|l| l.starts_with("groups=")).ok_or("no `groups=` line on stderr")?;
             let value = |key: &str| line.split_whitespace().find_map(|kv| kv.strip_prefix(key));
-            let groups = value("groups=")
-                .and_then(|v| v.parse().ok())
-                .ok_or("bad groups=")?;
-            let checksum = value("checksum=")
-                .and_then(|v| u64::from_str_radix(v, 16).ok())
-                .ok_or("bad checksum=")?;
-            Ok(Answer {
-                query_s: wall,
-                summary: Some(Summary { groups, checksum }),
-            })
+            let groups = value("groups=").and_then(|v| v.parse().ok()).ok_or("bad groups=")?;
+            let checksum = value("checksum=").and_then(|v| u64::from_str_radix(v, 16).ok()).ok_or("bad checksum=")?;
+            Ok(Answer { query_s: wall, summary: Some(Summary { groups, checksum }) })
         }
         System::Polars | System::Duckdb => {
-            let json: serde_json::Value = serde_json::from_slice(&m.stdout)
-                .map_err(|e| format!("stdout is not the expected JSON: {e}"))?;
-            let query_s = json[system.name()]["runs"][0]
-                .as_f64()
-                .ok_or("no runs[0] in JSON")?;
+            let json: serde_json::Value = serde_json::from_slice(&m.stdout).map_err(|e| format!("stdout is not the expected JSON: {e}"))?;
+            let query_s = json[system.name()]["runs"][0].as_f64().ok_or("no runs[0] in JSON")?;
             let groups = json["groups"].as_u64().ok_or("no groups in JSON")?;
-            let checksum = json["checksum"]
-                .as_str()
-                .and_then(|v| u64::from_str_radix(v, 16).ok())
-                .ok_or("no checksum")?;
-            Ok(Answer {
-                query_s,
-                summary: Some(Summary { groups, checksum }),
-            })
+            let checksum = json["checksum"].as_str().and_then(|v| u64::from_str_radix(v, 16).ok()).ok_or("no checksum")?;
+            Ok(Answer { query_s, summary: Some(Summary { groups, checksum }) })
         }
     }
 }
@@ -190,26 +144,12 @@ pub fn changelog_summary(stdout: &[u8]) -> Result<Summary, String> {
             Some("-U[") | Some("-D[") => (-1, &line[3..]),
             _ => continue,
         };
-        let body = body
-            .strip_suffix(']')
-            .ok_or_else(|| format!("unterminated row: {line}"))?;
-        let v: Vec<i64> = body
-            .split(',')
-            .map(|f| {
-                parse_i64(f.trim().as_bytes()).ok_or_else(|| format!("not a BIGINT in {line}"))
-            })
-            .collect::<Result<_, _>>()?;
+        let body = body.strip_suffix(']').ok_or_else(|| format!("unterminated row: {line}"))?;
+        let v: Vec<i64> = body.split(',').map(|f| parse_i64(f.trim().as_bytes()).ok_or_else(|| format!("not a BIGINT in {line}"))).collect::<Result<_, _>>()?;
         let [auction, count, sum, max] = v[..] else {
             return Err(format!("expected 4 columns: {line}"));
         };
-        *rows
-            .entry(AuctionStats {
-                auction,
-                count,
-                sum,
-                max,
-            })
-            .or_default() += sign;
+        *rows.entry(AuctionStats { auction, count, sum, max }).or_default() += sign;
     }
     let mut summary = Summary::default();
     for (row, n) in rows {
@@ -217,9 +157,7 @@ pub fn changelog_summary(stdout: &[u8]) -> Result<Summary, String> {
             0 => {}
             1 => summary.add(&row),
             _ => {
-                return Err(format!(
-                    "row {row:?} has multiplicity {n} at the end of the changelog"
-                ));
+                return Err(format!("row {row:?} has multiplicity {n} at the end of the changelog"));
             }
         }
     }
@@ -233,18 +171,8 @@ mod tests {
     #[test]
     fn changelog_applies_updates() {
         let out = b"+I[1, 1, 5, 5]\n+I[2, 1, 7, 7]\n-U[1, 1, 5, 5]\n+U[1, 2, 8, 5]\nnoise\n";
-        let a = AuctionStats {
-            auction: 1,
-            count: 2,
-            sum: 8,
-            max: 5,
-        };
-        let b = AuctionStats {
-            auction: 2,
-            count: 1,
-            sum: 7,
-            max: 7,
-        };
+        let a = AuctionStats { auction: 1, count: 2, sum: 8, max: 5 };
+        let b = AuctionStats { auction: 2, count: 1, sum: 7, max: 7 };
         assert_eq!(changelog_summary(out).unwrap(), Summary::of([&a, &b]));
         assert!(changelog_summary(b"+I[1, 2]\n").is_err());
     }

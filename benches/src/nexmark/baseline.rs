@@ -51,22 +51,14 @@ pub fn bid_count(events: u64) -> u64 {
 /// event time.
 pub fn config(tps: u64) -> NexmarkConfig {
     let rate = tps as usize;
-    NexmarkConfig {
-        base_time: DEFAULT_BASE_TIME_MS,
-        first_rate: rate,
-        next_rate: rate,
-        ..NexmarkConfig::default()
-    }
+    NexmarkConfig { base_time: DEFAULT_BASE_TIME_MS, first_rate: rate, next_rate: rate, ..NexmarkConfig::default() }
 }
 
 /// Runs the baseline of `query` (`q0`, `q1`, `q2`) over a stream of `events` events on
 /// `workers` threads.
 pub fn run(query: &str, events: u64, workers: usize, tps: u64) -> Result<BaselineRun, String> {
     if !BASELINE_QUERIES.contains(&query) {
-        return Err(format!(
-            "no hand-written baseline for {query}; there are: {}",
-            BASELINE_QUERIES.join(", ")
-        ));
+        return Err(format!("no hand-written baseline for {query}; there are: {}", BASELINE_QUERIES.join(", ")));
     }
     let query = query.to_string();
     let started = Instant::now();
@@ -78,11 +70,7 @@ pub fn run(query: &str, events: u64, workers: usize, tps: u64) -> Result<Baselin
             run_worker(worker, &query, events, tps)
         }
     })?;
-    let mut total = BaselineRun {
-        rows_in: 0,
-        rows_out: 0,
-        elapsed: Duration::ZERO,
-    };
+    let mut total = BaselineRun { rows_in: 0, rows_out: 0, elapsed: Duration::ZERO };
     for result in guards.join() {
         let (rows_in, rows_out) = result.map_err(|panic| format!("worker panicked: {panic}"))?;
         total.rows_in += rows_in;
@@ -94,19 +82,12 @@ pub fn run(query: &str, events: u64, workers: usize, tps: u64) -> Result<Baselin
 
 /// The result rows of the windowed baseline of `query` (`q5`, `window-tumble`) with their
 /// multiplicities, over a stream of `events` events on `workers` threads.
-pub fn window_rows(
-    query: &str,
-    events: u64,
-    workers: usize,
-    tps: u64,
-) -> Result<Vec<(WindowRow, isize)>, String> {
+pub fn window_rows(query: &str, events: u64, workers: usize, tps: u64) -> Result<Vec<(WindowRow, isize)>, String> {
     if !WINDOW_QUERIES.contains(&query) {
         return Err(format!("no windowed baseline for {query}"));
     }
     let query = query.to_string();
-    let guards = timely::execute(timely::Config::process(workers.max(1)), move |worker| {
-        baseline_windows::run_worker(worker, &query, events, tps, true).2
-    })?;
+    let guards = timely::execute(timely::Config::process(workers.max(1)), move |worker| baseline_windows::run_worker(worker, &query, events, tps, true).2)?;
     let mut rows = Vec::new();
     for result in guards.join() {
         rows.extend(result.map_err(|panic| format!("worker panicked: {panic}"))?);
@@ -116,23 +97,10 @@ pub fn window_rows(
 
 /// The bids worker `index` of `peers` generates among the first `events` events: bids
 /// `index, index + peers, ...` of the bid stream, as Weir's `nexmark` source splits it.
-pub(crate) fn worker_bids(
-    index: u64,
-    peers: u64,
-    events: u64,
-    tps: u64,
-) -> impl Iterator<Item = Event> {
+pub(crate) fn worker_bids(index: u64, peers: u64, events: u64, tps: u64) -> impl Iterator<Item = Event> {
     let total = bid_count(events);
-    let mine = if total > index {
-        (total - index).div_ceil(peers)
-    } else {
-        0
-    };
-    EventGenerator::new(config(tps))
-        .with_type_filter(EventType::Bid)
-        .with_offset(index)
-        .with_step(peers)
-        .take(mine as usize)
+    let mine = if total > index { (total - index).div_ceil(peers) } else { 0 };
+    EventGenerator::new(config(tps)).with_type_filter(EventType::Bid).with_offset(index).with_step(peers).take(mine as usize)
 }
 
 /// One worker: builds the query's dataflow, feeds its share of the bids, runs to completion.
@@ -147,25 +115,15 @@ fn run_worker(worker: &mut Worker, query: &str, events: u64, tps: u64) -> (u64, 
         let (input, bids) = scope.new_collection::<(i64, i64, i64, i64, String), isize>();
         match query.as_str() {
             "q0" => {
-                bids.map(|(auction, bidder, price, date_time, extra)| {
-                    (auction, bidder, price, date_time, extra)
-                })
-                .inspect(counter(&count))
-                .probe_with(&probe);
+                bids.map(|(auction, bidder, price, date_time, extra)| (auction, bidder, price, date_time, extra)).inspect(counter(&count)).probe_with(&probe);
             }
             "q1" => {
-                bids.map(|(auction, bidder, price, date_time, extra)| {
-                    (auction, bidder, i128::from(price) * 908, date_time, extra)
-                })
-                .inspect(counter(&count))
-                .probe_with(&probe);
+                bids.map(|(auction, bidder, price, date_time, extra)| (auction, bidder, i128::from(price) * 908, date_time, extra))
+                    .inspect(counter(&count))
+                    .probe_with(&probe);
             }
             _ => {
-                bids.flat_map(|(auction, _, price, _, _)| {
-                    (auction % 123 == 0).then_some((auction, price))
-                })
-                .inspect(counter(&count))
-                .probe_with(&probe);
+                bids.flat_map(|(auction, _, price, _, _)| (auction % 123 == 0).then_some((auction, price))).inspect(counter(&count)).probe_with(&probe);
             }
         }
         input
@@ -174,16 +132,7 @@ fn run_worker(worker: &mut Worker, query: &str, events: u64, tps: u64) -> (u64, 
     for (fed, event) in worker_bids(index, peers, events, tps).enumerate() {
         mine += 1;
         if let Event::Bid(b) = event {
-            input.update(
-                (
-                    b.auction as i64,
-                    b.bidder as i64,
-                    b.price as i64,
-                    b.date_time as i64,
-                    b.extra,
-                ),
-                1,
-            );
+            input.update((b.auction as i64, b.bidder as i64, b.price as i64, b.date_time as i64, b.extra), 1);
         }
         if (fed as u64 + 1) % STEP_EVERY == 0 {
             input.flush();
@@ -213,11 +162,7 @@ mod tests {
             let one = run(q, 3_000, 1, 10_000).unwrap();
             let three = run(q, 3_000, 3, 10_000).unwrap();
             assert_eq!(one.rows_in, bid_count(3_000));
-            assert_eq!(
-                (one.rows_in, one.rows_out),
-                (three.rows_in, three.rows_out),
-                "{q}"
-            );
+            assert_eq!((one.rows_in, one.rows_out), (three.rows_in, three.rows_out), "{q}");
         }
         assert_eq!(run("q0", 1000, 2, 10).unwrap().rows_out, bid_count(1000));
         assert!(run("q3", 10, 1, 10).is_err());

@@ -46,9 +46,7 @@ pub struct WindowRow {
 /// Starts of the HOP windows (`size`, `slide`, offset 0) that hold event time `t`.
 pub fn hop_starts(t: i64, size: i64, slide: i64) -> impl Iterator<Item = i64> {
     let last = t - t.rem_euclid(slide);
-    (0..)
-        .map(move |k| last - k * slide)
-        .take_while(move |start| *start > t - size)
+    (0..).map(move |k| last - k * slide).take_while(move |start| *start > t - size)
 }
 
 /// Start of the tumbling window of `size` holding `t`.
@@ -58,58 +56,35 @@ pub fn tumble_start(t: i64, size: i64) -> i64 {
 
 /// q5 over `(auction, dateTime)`: per HOP window, the auctions whose bid count is the
 /// window's largest, as `(auction, num)`.
-pub fn q5<'s>(
-    bids: VecCollection<'s, u64, (i64, i64), isize>,
-) -> VecCollection<'s, u64, WindowRow, isize> {
+pub fn q5<'s>(bids: VecCollection<'s, u64, (i64, i64), isize>) -> VecCollection<'s, u64, WindowRow, isize> {
     let counts = bids
-        .flat_map(|(auction, t)| {
-            hop_starts(t, HOP_SIZE_MS, HOP_SLIDE_MS).map(move |start| (start, auction))
-        })
+        .flat_map(|(auction, t)| hop_starts(t, HOP_SIZE_MS, HOP_SLIDE_MS).map(move |start| (start, auction)))
         .count()
         .map(|((start, auction), n)| (start, (auction, n as i64)));
-    let max = counts.clone().map(|(start, (_, n))| (start, n)).reduce(
-        |_start, ns: &[(&i64, isize)], out: &mut Vec<(i64, isize)>| {
-            if let Some((n, _)) = ns.last() {
-                out.push((**n, 1));
-            }
-        },
-    );
+    let max = counts.clone().map(|(start, (_, n))| (start, n)).reduce(|_start, ns: &[(&i64, isize)], out: &mut Vec<(i64, isize)>| {
+        if let Some((n, _)) = ns.last() {
+            out.push((**n, 1));
+        }
+    });
     counts
         .join_map(max, |_start, &(auction, n), &max| (auction, n, max))
-        .flat_map(|(auction, num, max)| {
-            (num >= max).then_some(WindowRow {
-                auction,
-                num,
-                start: 0,
-                end: 0,
-            })
-        })
+        .flat_map(|(auction, num, max)| (num >= max).then_some(WindowRow { auction, num, start: 0, end: 0 }))
 }
 
 /// `window-tumble` over `(auction, dateTime)`: bids per auction and 10-second tumbling window.
-pub fn tumble_count<'s>(
-    bids: VecCollection<'s, u64, (i64, i64), isize>,
-) -> VecCollection<'s, u64, WindowRow, isize> {
-    bids.map(|(auction, t)| (auction, tumble_start(t, TUMBLE_MS)))
-        .count()
-        .map(|((auction, start), n)| WindowRow {
-            auction,
-            num: n as i64,
-            start,
-            end: start + TUMBLE_MS,
-        })
+pub fn tumble_count<'s>(bids: VecCollection<'s, u64, (i64, i64), isize>) -> VecCollection<'s, u64, WindowRow, isize> {
+    bids.map(|(auction, t)| (auction, tumble_start(t, TUMBLE_MS))).count().map(|((auction, start), n)| WindowRow {
+        auction,
+        num: n as i64,
+        start,
+        end: start + TUMBLE_MS,
+    })
 }
 
 /// One worker of a windowed baseline: builds `query`'s dataflow, feeds its share of the bids'
 /// `(auction, dateTime)`, runs to completion. Returns (bids fed, rows out — the sum of the
 /// output's multiplicities, as a sink would count them —, the rows when `keep_rows`).
-pub fn run_worker(
-    worker: &mut Worker,
-    query: &str,
-    events: u64,
-    tps: u64,
-    keep_rows: bool,
-) -> (u64, u64, Vec<(WindowRow, isize)>) {
+pub fn run_worker(worker: &mut Worker, query: &str, events: u64, tps: u64, keep_rows: bool) -> (u64, u64, Vec<(WindowRow, isize)>) {
     let (index, peers) = (worker.index() as u64, worker.peers() as u64);
     let seen = Rc::new(RefCell::new((0u64, Vec::new())));
     let sink = Rc::clone(&seen);
@@ -151,16 +126,9 @@ mod tests {
 
     #[test]
     fn window_assignment() {
-        assert_eq!(
-            hop_starts(12_345, 10_000, 2_000).collect::<Vec<_>>(),
-            vec![12_000, 10_000, 8_000, 6_000, 4_000]
-        );
+        assert_eq!(hop_starts(12_345, 10_000, 2_000).collect::<Vec<_>>(), vec![12_000, 10_000, 8_000, 6_000, 4_000]);
         assert_eq!(hop_starts(12_000, 10_000, 2_000).count(), 5);
-        assert_eq!(
-            hop_starts(12_000, 10_000, 2_000).last(),
-            Some(4_000),
-            "a window ending at t does not hold t"
-        );
+        assert_eq!(hop_starts(12_000, 10_000, 2_000).last(), Some(4_000), "a window ending at t does not hold t");
         assert_eq!(tumble_start(19_999, 10_000), 10_000);
         assert_eq!(tumble_start(20_000, 10_000), 20_000);
     }

@@ -12,19 +12,7 @@ use super::queries::{SUITE_TPS, find};
 use super::{baseline, generator, weir_query};
 
 /// What runs a query.
-#[derive(
-    Clone,
-    Copy,
-    Debug,
-    PartialEq,
-    Eq,
-    PartialOrd,
-    Ord,
-    Hash,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "kebab-case")]
 pub enum System {
     /// Weir, through the whole stack: SQL planned by `SqlSession`, run by `run_job` in batch
@@ -97,22 +85,13 @@ pub fn exec_memory(args: &ExecArgs) -> Result<Vec<Sample>, String> {
         return Err("--duration and --sample-every must be positive numbers of seconds".into());
     }
     let query = find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
-    memory::run_for(
-        weir_query::plan(query, 0, args.tps)?,
-        args.workers.max(1),
-        Duration::from_secs_f64(duration),
-        Duration::from_secs_f64(args.sample_every),
-    )
+    memory::run_for(weir_query::plan(query, 0, args.tps)?, args.workers.max(1), Duration::from_secs_f64(duration), Duration::from_secs_f64(args.sample_every))
 }
 
 /// Runs `args` in this process and returns the JSON line to print: an [`ExecOutput`], or the
 /// samples of a memory run when `--duration` is given.
 pub fn exec_line(args: &ExecArgs) -> Result<String, String> {
-    let json = if args.duration.is_some() {
-        serde_json::to_string(&exec_memory(args)?)
-    } else {
-        serde_json::to_string(&exec(args)?)
-    };
+    let json = if args.duration.is_some() { serde_json::to_string(&exec_memory(args)?) } else { serde_json::to_string(&exec(args)?) };
     json.map_err(|e| e.to_string())
 }
 
@@ -121,38 +100,20 @@ pub fn exec(args: &ExecArgs) -> Result<ExecOutput, String> {
     let workers = args.workers.max(1);
     match args.system {
         System::Weir | System::WeirStreaming => {
-            let query =
-                find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
-            let mode = if args.system == System::Weir {
-                RuntimeMode::Batch
-            } else {
-                RuntimeMode::Streaming
-            };
+            let query = find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
+            let mode = if args.system == System::Weir { RuntimeMode::Batch } else { RuntimeMode::Streaming };
             let plan = weir_query::plan(query, args.events, args.tps)?;
             let run = weir_query::run(plan, workers, mode)?;
-            Ok(ExecOutput {
-                rows_in: run.rows_in,
-                rows_out: run.rows_out,
-                time_s: run.elapsed.as_secs_f64(),
-            })
+            Ok(ExecOutput { rows_in: run.rows_in, rows_out: run.rows_out, time_s: run.elapsed.as_secs_f64() })
         }
         System::Dd => {
-            let query =
-                find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
+            let query = find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
             let run = baseline::run(query.name, args.events, workers, args.tps)?;
-            Ok(ExecOutput {
-                rows_in: run.rows_in,
-                rows_out: run.rows_out,
-                time_s: run.elapsed.as_secs_f64(),
-            })
+            Ok(ExecOutput { rows_in: run.rows_in, rows_out: run.rows_out, time_s: run.elapsed.as_secs_f64() })
         }
         System::Generator => {
             let run = generator::run(args.events, workers, args.tps)?;
-            Ok(ExecOutput {
-                rows_in: run.rows,
-                rows_out: 0,
-                time_s: run.elapsed.as_secs_f64(),
-            })
+            Ok(ExecOutput { rows_in: run.rows, rows_out: 0, time_s: run.elapsed.as_secs_f64() })
         }
     }
 }

@@ -25,24 +25,15 @@ pub struct GeneratorRun {
 fn q0_schema() -> Schema {
     let all = NexmarkTable::Bid.schema();
     let keep = ["auction", "bidder", "price", "dateTime", "extra"];
-    Schema::new(
-        all.fields
-            .into_iter()
-            .filter(|f| keep.contains(&f.name.as_str()))
-            .collect(),
-    )
+    Schema::new(all.fields.into_iter().filter(|f| keep.contains(&f.name.as_str())).collect())
 }
 
 /// Makes the `bid` rows of a stream of `events` events on `workers` threads.
 pub fn run(events: u64, workers: usize, tps: u64) -> Result<GeneratorRun, String> {
-    let options: Options = [
-        ("nexmark.table", "bid".to_string()),
-        ("events.num", events.to_string()),
-        ("first-event.rate", tps.to_string()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_string(), v))
-    .collect();
+    let options: Options = [("nexmark.table", "bid".to_string()), ("events.num", events.to_string()), ("first-event.rate", tps.to_string())]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v))
+        .collect();
     let source = create_source("nexmark", &options, &q0_schema()).map_err(|e| e.to_string())?;
     let workers = workers.max(1);
     let started = Instant::now();
@@ -65,18 +56,9 @@ pub fn run(events: u64, workers: usize, tps: u64) -> Result<GeneratorRun, String
                 })
             })
             .collect();
-        handles
-            .into_iter()
-            .map(|h| {
-                h.join()
-                    .map_err(|_| "generator thread panicked".to_string())?
-            })
-            .sum::<Result<u64, String>>()
+        handles.into_iter().map(|h| h.join().map_err(|_| "generator thread panicked".to_string())?).sum::<Result<u64, String>>()
     })?;
-    Ok(GeneratorRun {
-        rows,
-        elapsed: started.elapsed(),
-    })
+    Ok(GeneratorRun { rows, elapsed: started.elapsed() })
 }
 
 #[cfg(test)]

@@ -82,11 +82,7 @@ pub fn select(selection: &str) -> Result<Vec<&'static Query>, String> {
             "windows" => WINDOWS.iter().collect(),
             _ => vec![find(name).ok_or_else(|| {
                 let known: Vec<&str> = QUERIES.iter().chain(WINDOWS).map(|q| q.name).collect();
-                format!(
-                    "unknown query '{}'; known: {}, all or windows",
-                    name.trim(),
-                    known.join(", ")
-                )
+                format!("unknown query '{}'; known: {}, all or windows", name.trim(), known.join(", "))
             })?],
         };
         for q in group {
@@ -112,21 +108,11 @@ pub struct Output {
 pub fn run_to_output(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Output, String> {
     if args.duration.is_some() {
         let runs = memory_runs(args, exec)?;
-        let table = runs
-            .iter()
-            .map(MemoryRun::table)
-            .collect::<Vec<_>>()
-            .join("\n");
-        return Ok(Output {
-            json: pretty(&runs)?,
-            table,
-        });
+        let table = runs.iter().map(MemoryRun::table).collect::<Vec<_>>().join("\n");
+        return Ok(Output { json: pretty(&runs)?, table });
     }
     let report = run(args, exec)?;
-    Ok(Output {
-        json: pretty(&report)?,
-        table: report.table(),
-    })
+    Ok(Output { json: pretty(&report)?, table: report.table() })
 }
 
 fn pretty<T: serde::Serialize>(value: &T) -> Result<String, String> {
@@ -142,9 +128,7 @@ pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryR
     if args.workers == Some(0) {
         return Err("--workers must be at least 1".into());
     }
-    let workers = args
-        .workers
-        .unwrap_or_else(weir_core::runtime::default_workers);
+    let workers = args.workers.unwrap_or_else(weir_core::runtime::default_workers);
     let mut runs = Vec::new();
     for query in select(&args.query)? {
         let tps = query.tps_or_default(args.tps);
@@ -162,10 +146,7 @@ pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryR
             runs.push(run);
             continue;
         }
-        eprintln!(
-            "memory run: {} for {duration} s, streaming, unbounded source, {workers} workers",
-            query.name
-        );
+        eprintln!("memory run: {} for {duration} s, streaming, unbounded source, {workers} workers", query.name);
         let mut cmd = Command::new(&exec.program);
         cmd.args(&exec.prefix).args([
             "--system".to_string(),
@@ -183,18 +164,11 @@ pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryR
             "--sample-every".into(),
             args.sample_every.to_string(),
         ]);
-        let m = measure::run(&mut cmd)
-            .map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
+        let m = measure::run(&mut cmd).map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
         if !m.status.success() {
-            return Err(format!(
-                "{}: exited with {}: {}",
-                query.name,
-                m.status,
-                m.stderr_tail(3)
-            ));
+            return Err(format!("{}: exited with {}: {}", query.name, m.status, m.stderr_tail(3)));
         }
-        run.samples = serde_json::from_str(result_line(&m.stdout)?)
-            .map_err(|e| format!("unreadable samples: {e}"))?;
+        run.samples = serde_json::from_str(result_line(&m.stdout)?).map_err(|e| format!("unreadable samples: {e}"))?;
         run.peak_rss_mib = m.peak_rss_kib as f64 / 1024.0;
         runs.push(run);
     }
@@ -216,16 +190,12 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
     if args.runs == 0 || args.events == 0 || args.workers == Some(0) {
         return Err("--runs, --events and --workers must be at least 1".into());
     }
-    let workers = args
-        .workers
-        .unwrap_or_else(weir_core::runtime::default_workers);
+    let workers = args.workers.unwrap_or_else(weir_core::runtime::default_workers);
     let queries = select(&args.query)?;
     let default_tps = args.tps.unwrap_or(SUITE_TPS);
     let mut report = Report::new(args.events, workers, args.runs, default_tps);
     if !args.no_baselines {
-        report
-            .entries
-            .push(Entry::new("q0", System::Generator, "ok", None, default_tps));
+        report.entries.push(Entry::new("q0", System::Generator, "ok", None, default_tps));
     }
     for query in queries {
         let tps = query.tps_or_default(args.tps);
@@ -237,25 +207,15 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
         for system in systems {
             report.entries.push(match &planned {
                 Ok(_) => Entry::new(query.name, system, "ok", None, tps),
-                Err(e) if weir_query::needs_event_time(e) => Entry::new(
-                    query.name,
-                    system,
-                    "unsupported (needs event time)",
-                    Some(e.clone()),
-                    tps,
-                ),
+                Err(e) if weir_query::needs_event_time(e) => Entry::new(query.name, system, "unsupported (needs event time)", Some(e.clone()), tps),
                 Err(e) => Entry::new(query.name, system, "unsupported", Some(e.clone()), tps),
             });
         }
         if !args.no_baselines && BASELINE_QUERIES.contains(&query.name) {
-            report
-                .entries
-                .push(Entry::new(query.name, System::Dd, "ok", None, tps));
+            report.entries.push(Entry::new(query.name, System::Dd, "ok", None, tps));
         }
     }
-    let runnable: Vec<usize> = (0..report.entries.len())
-        .filter(|&i| report.entries[i].status == "ok")
-        .collect();
+    let runnable: Vec<usize> = (0..report.entries.len()).filter(|&i| report.entries[i].status == "ok").collect();
     let bar = progress_bar((runnable.len() * args.runs) as u64);
     for round in 0..args.runs {
         let mut order = runnable.clone();
@@ -266,12 +226,7 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
             if entry.status != "ok" {
                 continue;
             }
-            bar.set_message(format!(
-                "round {} {} {}",
-                round + 1,
-                entry.query,
-                entry.system.name()
-            ));
+            bar.set_message(format!("round {} {} {}", round + 1, entry.query, entry.system.name()));
             match measured_run(exec, entry, args, workers, round) {
                 Ok(run) => entry.runs.push(run),
                 Err(e) => {
@@ -289,46 +244,29 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
 
 fn progress_bar(total: u64) -> ProgressBar {
     let bar = ProgressBar::new(total);
-    if let Ok(style) =
-        ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} runs  {msg}")
-    {
+    if let Ok(style) = ProgressStyle::with_template("{elapsed_precise} [{bar:30}] {pos}/{len} runs  {msg}") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
 }
 
 /// One run of `entry`'s system on its query, in its own process.
-fn measured_run(
-    exec: &ExecCommand,
-    entry: &Entry,
-    args: &NexmarkArgs,
-    workers: usize,
-    round: usize,
-) -> Result<Run, String> {
+fn measured_run(exec: &ExecCommand, entry: &Entry, args: &NexmarkArgs, workers: usize, round: usize) -> Result<Run, String> {
     let mut cmd = Command::new(&exec.program);
-    cmd.args(&exec.prefix)
-        .args([
-            "--system",
-            system_arg(entry.system),
-            "--query",
-            &entry.query,
-        ])
-        .args([
-            "--events",
-            &args.events.to_string(),
-            "--workers",
-            &workers.to_string(),
-            "--tps",
-            &entry.tps.to_string(),
-        ]);
-    let m = measure::run(&mut cmd)
-        .map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
+    cmd.args(&exec.prefix).args(["--system", system_arg(entry.system), "--query", &entry.query]).args([
+        "--events",
+        &args.events.to_string(),
+        "--workers",
+        &workers.to_string(),
+        "--tps",
+        &entry.tps.to_string(),
+    ]);
+    let m = measure::run(&mut cmd).map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
     if !m.status.success() {
         return Err(format!("exited with {}: {}", m.status, m.stderr_tail(3)));
     }
     let line = result_line(&m.stdout)?;
-    let out: ExecOutput =
-        serde_json::from_str(line).map_err(|e| format!("unreadable result line {line:?}: {e}"))?;
+    let out: ExecOutput = serde_json::from_str(line).map_err(|e| format!("unreadable result line {line:?}: {e}"))?;
     Ok(Run {
         round,
         time_s: out.time_s,
@@ -356,31 +294,9 @@ mod tests {
     #[test]
     fn selection() {
         assert_eq!(select("all").unwrap().len(), QUERIES.len());
-        assert_eq!(
-            select("q1, 2")
-                .unwrap()
-                .iter()
-                .map(|q| q.name)
-                .collect::<Vec<_>>(),
-            vec!["q1", "q2"]
-        );
-        assert_eq!(
-            select("windows")
-                .unwrap()
-                .iter()
-                .map(|q| q.name)
-                .collect::<Vec<_>>(),
-            vec!["window-tumble", "window-session"]
-        );
-        assert_eq!(
-            select("q5,windows,q5").unwrap().len(),
-            3,
-            "groups in a list, no repeats"
-        );
-        assert!(
-            select("q1,q99")
-                .unwrap_err()
-                .contains("unknown query 'q99'")
-        );
+        assert_eq!(select("q1, 2").unwrap().iter().map(|q| q.name).collect::<Vec<_>>(), vec!["q1", "q2"]);
+        assert_eq!(select("windows").unwrap().iter().map(|q| q.name).collect::<Vec<_>>(), vec!["window-tumble", "window-session"]);
+        assert_eq!(select("q5,windows,q5").unwrap().len(), 3, "groups in a list, no repeats");
+        assert!(select("q1,q99").unwrap_err().contains("unknown query 'q99'"));
     }
 }

@@ -46,48 +46,23 @@ pub struct MemoryRun {
 
 /// `VmRSS` of `/proc/self/status`, MiB.
 pub fn current_rss_mib() -> Result<f64, String> {
-    let status = std::fs::read_to_string("/proc/self/status")
-        .map_err(|e| format!("cannot read /proc/self/status: {e}"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or("/proc/self/status has no VmRSS line")?;
-    let kib: f64 = line
-        .trim_start_matches("VmRSS:")
-        .trim()
-        .trim_end_matches("kB")
-        .trim()
-        .parse()
-        .map_err(|e| format!("unreadable {line:?}: {e}"))?;
+    let status = std::fs::read_to_string("/proc/self/status").map_err(|e| format!("cannot read /proc/self/status: {e}"))?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).ok_or("/proc/self/status has no VmRSS line")?;
+    let kib: f64 = line.trim_start_matches("VmRSS:").trim().trim_end_matches("kB").trim().parse().map_err(|e| format!("unreadable {line:?}: {e}"))?;
     Ok(kib / 1024.0)
 }
 
 /// Runs `plan` in streaming mode for `duration` of wall time, sampling every `every`, then
 /// cancels it. An engine failure while running is the error.
-pub fn run_for(
-    plan: ValidatedPlan,
-    workers: usize,
-    duration: Duration,
-    every: Duration,
-) -> Result<Vec<Sample>, String> {
-    let options = RunOptions {
-        workers: Some(workers),
-        mode: Some(RuntimeMode::Streaming),
-        ..RunOptions::default()
-    };
+pub fn run_for(plan: ValidatedPlan, workers: usize, duration: Duration, every: Duration) -> Result<Vec<Sample>, String> {
+    let options = RunOptions { workers: Some(workers), mode: Some(RuntimeMode::Streaming), ..RunOptions::default() };
     let job = start_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
     let started = Instant::now();
     let mut samples = Vec::new();
     let every = every.max(Duration::from_millis(100));
     loop {
         let snapshot = job.metrics.snapshot();
-        let count = |kind: &str, f: fn(&weir_core::job::OperatorMetricsSnapshot) -> u64| {
-            snapshot
-                .iter()
-                .filter(|m| m.kind == kind)
-                .map(f)
-                .sum::<u64>()
-        };
+        let count = |kind: &str, f: fn(&weir_core::job::OperatorMetricsSnapshot) -> u64| snapshot.iter().filter(|m| m.kind == kind).map(f).sum::<u64>();
         samples.push(Sample {
             t_s: started.elapsed().as_secs_f64(),
             rss_mib: current_rss_mib()?,
@@ -114,11 +89,7 @@ impl MemoryRun {
     /// The sample nearest to the middle of the run.
     fn middle(&self) -> Option<&Sample> {
         let end = self.samples.last()?.t_s;
-        self.samples.iter().min_by(|a, b| {
-            (a.t_s - end / 2.0)
-                .abs()
-                .total_cmp(&(b.t_s - end / 2.0).abs())
-        })
+        self.samples.iter().min_by(|a, b| (a.t_s - end / 2.0).abs().total_cmp(&(b.t_s - end / 2.0).abs()))
     }
 
     /// The run as text: a summary (start, middle, end, max RSS; rows/s) and the series.
@@ -133,36 +104,19 @@ impl MemoryRun {
             let _ = writeln!(out, "not run: {why}");
             return out;
         }
-        let (Some(first), Some(last), Some(middle)) =
-            (self.samples.first(), self.samples.last(), self.middle())
-        else {
+        let (Some(first), Some(last), Some(middle)) = (self.samples.first(), self.samples.last(), self.middle()) else {
             let _ = writeln!(out, "no samples");
             return out;
         };
-        let max = self
-            .samples
-            .iter()
-            .map(|s| s.rss_mib)
-            .fold(f64::MIN, f64::max);
+        let max = self.samples.iter().map(|s| s.rss_mib).fold(f64::MIN, f64::max);
         let rate = |a: &Sample, b: &Sample| {
             let dt = b.t_s - a.t_s;
-            if dt > 0.0 {
-                (b.rows_in - a.rows_in) as f64 / dt
-            } else {
-                0.0
-            }
+            if dt > 0.0 { (b.rows_in - a.rows_in) as f64 / dt } else { 0.0 }
         };
         let _ = writeln!(
             out,
             "RSS MiB: start {:.0} (t={:.0}s), middle {:.0} (t={:.0}s), end {:.0} (t={:.0}s), max sampled {:.0}, peak (ru_maxrss) {:.0}",
-            first.rss_mib,
-            first.t_s,
-            middle.rss_mib,
-            middle.t_s,
-            last.rss_mib,
-            last.t_s,
-            max,
-            self.peak_rss_mib
+            first.rss_mib, first.t_s, middle.rss_mib, middle.t_s, last.rss_mib, last.t_s, max, self.peak_rss_mib
         );
         let _ = writeln!(
             out,
@@ -173,17 +127,9 @@ impl MemoryRun {
             rate(middle, last),
             last.rows_out
         );
-        let _ = writeln!(
-            out,
-            "{:>8} {:>9} {:>14} {:>10}",
-            "t s", "RSS MiB", "rows in", "rows out"
-        );
+        let _ = writeln!(out, "{:>8} {:>9} {:>14} {:>10}", "t s", "RSS MiB", "rows in", "rows out");
         for s in &self.samples {
-            let _ = writeln!(
-                out,
-                "{:>8.1} {:>9.1} {:>14} {:>10}",
-                s.t_s, s.rss_mib, s.rows_in, s.rows_out
-            );
+            let _ = writeln!(out, "{:>8.1} {:>9.1} {:>14} {:>10}", s.t_s, s.rss_mib, s.rows_in, s.rows_out);
         }
         out
     }
@@ -196,12 +142,7 @@ mod tests {
     #[test]
     fn rss_is_read_and_summary_names_the_points() {
         assert!(current_rss_mib().unwrap() > 0.0);
-        let s = |t_s: f64, rss_mib: f64, rows_in: u64| Sample {
-            t_s,
-            rss_mib,
-            rows_in,
-            rows_out: 1,
-        };
+        let s = |t_s: f64, rss_mib: f64, rows_in: u64| Sample { t_s, rss_mib, rows_in, rows_out: 1 };
         let run = MemoryRun {
             query: "q5".into(),
             workers: 2,
@@ -212,10 +153,7 @@ mod tests {
             not_run: None,
         };
         let table = run.table();
-        assert!(
-            table.contains("start 10 (t=0s), middle 50 (t=5s), end 20 (t=10s), max sampled 50"),
-            "{table}"
-        );
+        assert!(table.contains("start 10 (t=0s), middle 50 (t=5s), end 20 (t=10s), max sampled 50"), "{table}");
         assert!(table.contains("(100/s overall"), "{table}");
     }
 }

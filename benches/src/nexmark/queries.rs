@@ -63,18 +63,13 @@ pub const SUITE_TPS: u64 = 10_000_000;
 pub fn find(name: &str) -> Option<&'static Query> {
     let name = name.trim().to_ascii_lowercase();
     let numbered = name.strip_prefix('q').unwrap_or(&name);
-    QUERIES
-        .iter()
-        .find(|q| &q.name[1..] == numbered)
-        .or_else(|| WINDOWS.iter().find(|q| q.name == name))
+    QUERIES.iter().find(|q| &q.name[1..] == numbered).or_else(|| WINDOWS.iter().find(|q| q.name == name))
 }
 
 /// The whole script of `query` over a stream of `events` events whose event time advances at
 /// `tps` events per second: the DDL, then the query.
 pub fn script(query: &Query, events: u64, tps: u64) -> String {
-    let ddl = DDL
-        .replace("${EVENTS_NUM}", &events.to_string())
-        .replace("${TPS}", &tps.to_string());
+    let ddl = DDL.replace("${EVENTS_NUM}", &events.to_string()).replace("${TPS}", &tps.to_string());
     format!("{ddl}\n{}", query.sql)
 }
 
@@ -92,12 +87,7 @@ mod tests {
         assert_eq!(find("window-tumble").map(|q| q.tps), Some(Some(WINDOW_TPS)));
         assert!(find("indow-tumble").is_none());
         for q in QUERIES.iter().chain(WINDOWS) {
-            assert!(
-                q.sql
-                    .contains(&format!("INSERT INTO nexmark_{}", q.name.replace('-', "_"))),
-                "{}",
-                q.name
-            );
+            assert!(q.sql.contains(&format!("INSERT INTO nexmark_{}", q.name.replace('-', "_"))), "{}", q.name);
         }
     }
 }

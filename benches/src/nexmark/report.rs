@@ -85,10 +85,7 @@ impl Entry {
         self.median_time_s = m(|r| r.time_s);
         self.median_cpu_s = m(|r| r.cpu_s);
         self.median_peak_rss_mib = m(|r| r.peak_rss_mib);
-        self.events_per_s = self
-            .median_time_s
-            .filter(|t| *t > 0.0)
-            .map(|t| events as f64 / t);
+        self.events_per_s = self.median_time_s.filter(|t| *t > 0.0).map(|t| events as f64 / t);
         self.events_per_s_per_worker = self.events_per_s.map(|e| e / workers as f64);
         self.rows_out = self.runs.last().map(|r| r.rows_out);
     }
@@ -114,14 +111,7 @@ pub struct Report {
 impl Report {
     /// An empty report for these settings.
     pub fn new(events: u64, workers: usize, runs: usize, tps: u64) -> Report {
-        Report {
-            machine: Machine::current().describe(),
-            events,
-            workers,
-            runs,
-            tps,
-            entries: Vec::new(),
-        }
+        Report { machine: Machine::current().describe(), events, workers, runs, tps, entries: Vec::new() }
     }
 
     /// Computes medians, rates and Weir/baseline ratios from the runs.
@@ -129,21 +119,10 @@ impl Report {
         for e in &mut self.entries {
             e.finish(self.events, self.workers);
         }
-        let baselines: Vec<(String, f64)> = self
-            .entries
-            .iter()
-            .filter(|e| e.system == System::Dd)
-            .filter_map(|e| Some((e.query.clone(), e.median_time_s?)))
-            .collect();
-        for e in self
-            .entries
-            .iter_mut()
-            .filter(|e| matches!(e.system, System::Weir | System::WeirStreaming))
-        {
-            let base = baselines
-                .iter()
-                .find(|(q, _)| *q == e.query)
-                .map(|(_, t)| *t);
+        let baselines: Vec<(String, f64)> =
+            self.entries.iter().filter(|e| e.system == System::Dd).filter_map(|e| Some((e.query.clone(), e.median_time_s?))).collect();
+        for e in self.entries.iter_mut().filter(|e| matches!(e.system, System::Weir | System::WeirStreaming)) {
+            let base = baselines.iter().find(|(q, _)| *q == e.query).map(|(_, t)| *t);
             e.ratio_to_baseline = match (e.median_time_s, base) {
                 (Some(t), Some(b)) if b > 0.0 => Some(t / b),
                 _ => None,
@@ -154,11 +133,7 @@ impl Report {
     /// The results as a text table, one line per system and query.
     pub fn table(&self) -> String {
         let mut out = String::new();
-        let _ = writeln!(
-            out,
-            "Nexmark, {} events, {} workers, median of {} runs; {}",
-            self.events, self.workers, self.runs, self.machine
-        );
+        let _ = writeln!(out, "Nexmark, {} events, {} workers, median of {} runs; {}", self.events, self.workers, self.runs, self.machine);
         let mut rates: Vec<String> = Vec::new();
         for e in &self.entries {
             let rate = format!("{} at {}", e.query, group_thousands(e.tps as f64));
@@ -176,15 +151,7 @@ impl Report {
         let _ = writeln!(
             out,
             "{:<14} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  status",
-            "query",
-            "system",
-            "time s",
-            "events/s",
-            "ev/s/worker",
-            "CPU s",
-            "RSS MiB",
-            "rows out",
-            "weir/dd"
+            "query", "system", "time s", "events/s", "ev/s/worker", "CPU s", "RSS MiB", "rows out", "weir/dd"
         );
         for e in &self.entries {
             let f = |v: Option<f64>, p: usize| v.map_or("-".to_string(), |v| format!("{v:.p$}"));
@@ -231,15 +198,7 @@ mod tests {
     use super::*;
 
     fn run(time_s: f64) -> Run {
-        Run {
-            round: 0,
-            time_s,
-            wall_s: time_s,
-            cpu_s: time_s,
-            peak_rss_mib: 10.0,
-            rows_in: 92,
-            rows_out: 92,
-        }
+        Run { round: 0, time_s, wall_s: time_s, cpu_s: time_s, peak_rss_mib: 10.0, rows_in: 92, rows_out: 92 }
     }
 
     #[test]
@@ -249,17 +208,7 @@ mod tests {
         weir.runs = vec![run(2.0), run(4.0), run(1.0)];
         let mut dd = Entry::new("q0", System::Dd, "ok", None, 10);
         dd.runs = vec![run(1.0)];
-        r.entries = vec![
-            weir,
-            dd,
-            Entry::new(
-                "q5",
-                System::Weir,
-                "unsupported (needs event time)",
-                Some("HOP".into()),
-                10,
-            ),
-        ];
+        r.entries = vec![weir, dd, Entry::new("q5", System::Weir, "unsupported (needs event time)", Some("HOP".into()), 10)];
         r.finish();
         assert_eq!(r.entries[0].median_time_s, Some(2.0));
         assert_eq!(r.entries[0].events_per_s, Some(500_000.0));
@@ -267,9 +216,6 @@ mod tests {
         assert_eq!(r.entries[0].ratio_to_baseline, Some(2.0));
         assert_eq!(r.entries[2].events_per_s, None);
         let table = r.table();
-        assert!(
-            table.contains("500,000") && table.contains("unsupported (needs event time): HOP"),
-            "{table}"
-        );
+        assert!(table.contains("500,000") && table.contains("unsupported (needs event time): HOP"), "{table}");
     }
 }

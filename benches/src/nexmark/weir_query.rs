@@ -45,48 +45,20 @@ fn plan_script(query: &Query, text: &str) -> Result<ValidatedPlan, String> {
 
 /// The changelog `query` writes over a stream of `events` events, its `blackhole` sink
 /// replaced by a `collect` sink: what the query answers, for comparing with a baseline.
-pub fn collect_rows(
-    query: &Query,
-    events: u64,
-    tps: u64,
-    workers: usize,
-    mode: RuntimeMode,
-) -> Result<Vec<(RowKind, Row)>, String> {
-    let text = script(query, events, tps).replace(
-        "WITH ('connector' = 'blackhole')",
-        "WITH ('connector' = 'collect')",
-    );
+pub fn collect_rows(query: &Query, events: u64, tps: u64, workers: usize, mode: RuntimeMode) -> Result<Vec<(RowKind, Row)>, String> {
+    let text = script(query, events, tps).replace("WITH ('connector' = 'blackhole')", "WITH ('connector' = 'collect')");
     let plan = plan_script(query, &text)?;
-    let options = RunOptions {
-        workers: Some(workers),
-        mode: Some(mode),
-        ..RunOptions::default()
-    };
+    let options = RunOptions { workers: Some(workers), mode: Some(mode), ..RunOptions::default() };
     let outcome = run_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
     Ok(outcome.collected.into_values().flatten().collect())
 }
 
 /// Runs a planned query to the end on `workers` worker threads in `mode`.
 pub fn run(plan: ValidatedPlan, workers: usize, mode: RuntimeMode) -> Result<QueryRun, String> {
-    let options = RunOptions {
-        workers: Some(workers),
-        mode: Some(mode),
-        ..RunOptions::default()
-    };
+    let options = RunOptions { workers: Some(workers), mode: Some(mode), ..RunOptions::default() };
     let outcome = run_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
-    let count = |kind: &str, f: fn(&weir_core::job::OperatorMetricsSnapshot) -> u64| {
-        outcome
-            .metrics
-            .iter()
-            .filter(|m| m.kind == kind)
-            .map(f)
-            .sum::<u64>()
-    };
-    Ok(QueryRun {
-        rows_in: count("source", |m| m.records_out),
-        rows_out: count("sink", |m| m.records_in),
-        elapsed: outcome.elapsed,
-    })
+    let count = |kind: &str, f: fn(&weir_core::job::OperatorMetricsSnapshot) -> u64| outcome.metrics.iter().filter(|m| m.kind == kind).map(f).sum::<u64>();
+    Ok(QueryRun { rows_in: count("source", |m| m.records_out), rows_out: count("sink", |m| m.records_in), elapsed: outcome.elapsed })
 }
 
 /// Whether an engine error says the query needs event time (window table-valued functions,

@@ -7,15 +7,18 @@
 use std::sync::Arc;
 
 use differential_dataflow::AsCollection;
-use timely::dataflow::operators::probe::Handle as ProbeHandle;
-use timely::dataflow::operators::ToStream;
 use timely::dataflow::Scope;
+use timely::dataflow::operators::ToStream;
+use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::ops::{self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec, SortSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
+use crate::job::JobContext;
+use crate::ops::{
+    self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec, SortSpec,
+    Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
+};
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan};
 use crate::plan::{BoundAggregate, BoundSortKey, Keep, PlanNode, PlanOp};
-use crate::job::JobContext;
 use crate::types::Row;
 
 fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {
@@ -103,11 +106,17 @@ fn build_node<'s>(
                 partition_by: compile_all(partition_by),
                 time_column: *time_column,
                 frame: *frame,
-                aggregates: aggregates.iter().map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type }).collect(),
+                aggregates: aggregates
+                    .iter()
+                    .map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type })
+                    .collect(),
             };
             return ops::over(id, index, input, spec, eval, ctx.clone());
         }
-        (Operator::IntervalJoin, PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, join_type, widths, .. }) => {
+        (
+            Operator::IntervalJoin,
+            PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, join_type, widths, .. },
+        ) => {
             let right = inputs.pop()?;
             let spec = IntervalJoinSpec {
                 left_keys: compile_all(left_keys),
@@ -136,7 +145,8 @@ fn build_node<'s>(
             return ops::session_aggregate(id, index, input, spec, eval, ctx.clone());
         }
         (Operator::WindowAggregate, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
-            let spec = WindowAggregateSpec { group_by: compile_all(group_by), end_key: w.end_key, aggregates: window_calls(aggregates), lateness_ms: w.lateness_ms };
+            let spec =
+                WindowAggregateSpec { group_by: compile_all(group_by), end_key: w.end_key, aggregates: window_calls(aggregates), lateness_ms: w.lateness_ms };
             return ops::window_aggregate(id, index, input, spec, eval, ctx.clone());
         }
         (Operator::PythonGroupWindowAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(w) }) => {
@@ -187,15 +197,26 @@ fn build_node<'s>(
         }
         (Operator::WindowRank, PlanOp::TopN { partition_by, order_by, limit, row_number, window_end: Some(end_column) }) => {
             let (order_by, specs) = sort_parts(order_by);
-            let spec = WindowTopNSpec { partition_by: compile_all(partition_by), order_by, specs, limit: *limit, row_number: *row_number, end_column: *end_column };
+            let spec =
+                WindowTopNSpec { partition_by: compile_all(partition_by), order_by, specs, limit: *limit, row_number: *row_number, end_column: *end_column };
             return ops::window_top_n(id, index, input, spec, eval, ctx.clone());
         }
         (Operator::Rank, PlanOp::TopN { partition_by, order_by, limit, row_number, .. }) => {
             let (order_by, specs) = sort_parts(order_by);
-            let ranking = Ranking { partition_by: compile_all(partition_by), order_by, specs, offset: 0, limit: *limit, row_number: *row_number, append_only: insert_only };
+            let ranking = Ranking {
+                partition_by: compile_all(partition_by),
+                order_by,
+                specs,
+                offset: 0,
+                limit: *limit,
+                row_number: *row_number,
+                append_only: insert_only,
+            };
             ops::top_n(input, ranking, eval)
         }
-        (Operator::Deduplicate, PlanOp::Deduplicate { key, order_by, keep }) => ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, insert_only, eval),
+        (Operator::Deduplicate, PlanOp::Deduplicate { key, order_by, keep }) => {
+            ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, insert_only, eval)
+        }
         (Operator::Sort, PlanOp::Sort { order_by, limit, offset }) => {
             let (order_by, specs) = sort_parts(order_by);
             ops::sort(input, order_by, specs, *limit, *offset, insert_only, eval)

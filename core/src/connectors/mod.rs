@@ -16,7 +16,7 @@ mod values;
 
 pub use print::{changelog_line, json_line};
 pub use push::{PushClosed, PushInput, PushSource};
-pub use registry::{create_sink, create_source, Connector};
+pub use registry::{Connector, create_sink, create_source};
 pub use sinks::{CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkWriter, SinkWriters};
 pub use values::ValuesSource;
 

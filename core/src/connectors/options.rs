@@ -105,7 +105,9 @@ pub fn parse_duration_text(text: &str) -> Result<Duration, String> {
 pub fn parse_duration(options: &Options, key: &str) -> Result<Option<Duration>, ConnectorError> {
     match options.get(key) {
         None => Ok(None),
-        Some(text) => parse_duration_text(text).map(Some).map_err(|what| ConnectorError::option(key, format!("invalid value '{text}' for option '{key}': expected {what}"))),
+        Some(text) => parse_duration_text(text)
+            .map(Some)
+            .map_err(|what| ConnectorError::option(key, format!("invalid value '{text}' for option '{key}': expected {what}"))),
     }
 }
 

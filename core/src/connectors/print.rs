@@ -9,7 +9,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use crate::error::RuntimeError;
-use crate::types::{value_to_json, Row, RowKind, Schema};
+use crate::types::{Row, RowKind, Schema, value_to_json};
 
 use super::options::{check_known, parse_bool};
 use super::registry::Connector;

@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use crate::error::RuntimeError;
-use crate::types::{value_from_json, Row, Schema, Value};
+use crate::types::{Row, Schema, Value, value_from_json};
 
 use super::options::{check_known, parse_bool};
 use super::registry::Connector;
@@ -212,8 +212,8 @@ impl SourceReader for PushReader {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::connectors::testing::{opts, read_all, schema};
     use crate::connectors::create_source;
+    use crate::connectors::testing::{opts, read_all, schema};
     use crate::types::DataType;
     use serde_json::json;
 

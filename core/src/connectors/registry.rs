@@ -9,8 +9,8 @@ use std::sync::Arc;
 use crate::types::Schema;
 
 use super::sinks::{SinkFactory, SinkOutput};
-use super::{blackhole, collect, datagen, filesystem, nexmark, print, push};
 use super::{ConnectorError, Options, SourceFactory};
+use super::{blackhole, collect, datagen, filesystem, nexmark, print, push};
 
 /// Whether a job reads or writes at a path a connector option names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -47,12 +47,8 @@ impl Binder<'_> {
             Expr::Column(c) => self.column(c).map_err(|e| e.under("column")),
             Expr::Literal(l) => literal::bind_literal(l, self.ctx).map_err(|e| e.under("literal")),
             Expr::Call(call) => {
-                let args = call
-                    .args
-                    .iter()
-                    .enumerate()
-                    .map(|(i, a)| self.bind(a).map_err(|e| e.under(&format!("call.args[{i}]"))))
-                    .collect::<Result<Vec<_>, _>>()?;
+                let args =
+                    call.args.iter().enumerate().map(|(i, a)| self.bind(a).map_err(|e| e.under(&format!("call.args[{i}]")))).collect::<Result<Vec<_>, _>>()?;
                 functions::bind_call(&call.function, args, self.ctx).map_err(|e| e.under("call"))
             }
             Expr::Cast(c) => self.cast(c).map_err(|e| e.under("cast")),
@@ -83,11 +79,7 @@ impl Binder<'_> {
 
     fn cast(&self, c: &Cast) -> Result<BoundExpr, ExprError> {
         let inner = self.bind(&c.expr).map_err(|e| e.under("expr"))?;
-        let zone = if involves_ltz(inner.data_type(), c.data_type) {
-            self.ctx.zone().map_err(|m| ExprError::new("", m))?
-        } else {
-            SessionZone::utc()
-        };
+        let zone = if involves_ltz(inner.data_type(), c.data_type) { self.ctx.zone().map_err(|m| ExprError::new("", m))? } else { SessionZone::utc() };
         cast::bind_cast(inner, c.data_type, c.try_cast, &zone)
     }
 

@@ -6,9 +6,9 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Row, Value};
 
-use super::error::ExprError;
 use super::compile::CompiledExpr;
 use super::error::EvalError;
+use super::error::ExprError;
 use super::functions::cast;
 use super::types::common_type;
 use super::zone::SessionZone;

@@ -5,7 +5,7 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use chrono::format::{parse, Item, Parsed, StrftimeItems};
+use chrono::format::{Item, Parsed, StrftimeItems, parse};
 use chrono::{DateTime, FixedOffset, NaiveDateTime, NaiveTime};
 
 /// A compiled date-time pattern.
@@ -18,9 +18,7 @@ impl DateFormat {
     /// Compiles a Java pattern; errors name the unsupported letter.
     pub(crate) fn new(java: &str) -> Result<DateFormat, String> {
         let strftime = translate(java)?;
-        let items = StrftimeItems::new(&strftime)
-            .parse_to_owned()
-            .map_err(|_| format!("unsupported date format \"{java}\""))?;
+        let items = StrftimeItems::new(&strftime).parse_to_owned().map_err(|_| format!("unsupported date format \"{java}\""))?;
         Ok(DateFormat { items: items.into() })
     }
 
@@ -108,7 +106,13 @@ fn push_literal(out: &mut String, c: char) {
 fn letter(c: char, n: usize) -> Option<String> {
     let padded = |short: &str, long: &str| if n == 1 { short.to_string() } else { long.to_string() };
     Some(match c {
-        'y' | 'Y' => if n == 2 { "%y".into() } else { "%Y".into() },
+        'y' | 'Y' => {
+            if n == 2 {
+                "%y".into()
+            } else {
+                "%Y".into()
+            }
+        }
         'u' => "%u".into(),
         'M' | 'L' => match n {
             1 => "%-m".into(),
@@ -128,10 +132,22 @@ fn letter(c: char, n: usize) -> Option<String> {
             _ => "%9f".into(),
         },
         'a' => "%p".into(),
-        'E' => if n >= 4 { "%A".into() } else { "%a".into() },
+        'E' => {
+            if n >= 4 {
+                "%A".into()
+            } else {
+                "%a".into()
+            }
+        }
         'w' => padded("%-V", "%V"),
         'Z' => "%z".into(),
-        'X' | 'x' => if n >= 3 { "%:z".into() } else { "%z".into() },
+        'X' | 'x' => {
+            if n >= 3 {
+                "%:z".into()
+            } else {
+                "%z".into()
+            }
+        }
         'z' => "%:z".into(),
         _ => return None,
     })

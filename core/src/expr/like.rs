@@ -76,10 +76,13 @@ fn push_char(segment: &mut Vec<Piece>, c: char) {
 }
 
 fn chars_in(segment: &[Piece]) -> usize {
-    segment.iter().map(|p| match p {
-        Piece::Text(t) => t.chars().count(),
-        Piece::Any(n) => *n,
-    }).sum()
+    segment
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.chars().count(),
+            Piece::Any(n) => *n,
+        })
+        .sum()
 }
 
 /// Byte offset where the last `n` characters of `text` start.

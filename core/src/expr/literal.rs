@@ -2,12 +2,12 @@
 
 use serde_json::Value as Json;
 
-use crate::types::{parse_value, DataType, Value};
+use crate::types::{DataType, Value, parse_value};
 
 use super::ast::Literal;
 use super::bind::BindContext;
-use super::error::ExprError;
 use super::bound::BoundExpr;
+use super::error::ExprError;
 
 /// Binds a literal. Plain JSON: an integer that fits 32 bits is INT, a larger one BIGINT, a
 /// fraction DOUBLE, a string STRING, a boolean BOOLEAN, `null` NULL. Typed: the JSON scalar is

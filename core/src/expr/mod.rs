@@ -23,10 +23,10 @@ mod zone;
 mod tests;
 
 pub use ast::{Call, Case, Cast, ColumnRef, Expr, Literal, WhenThen};
-pub use bind::{bind, BindContext};
+pub use bind::{BindContext, bind};
 pub use bound::BoundExpr;
 pub use compile::CompiledExpr;
 pub use error::{EvalError, ExprError};
 pub use functions::function_names;
-pub use table_functions::{bind_table_function, BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry};
+pub use table_functions::{BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry, bind_table_function};
 pub use types::common_type;

@@ -9,12 +9,12 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use crate::types::{edit_distance, DataType, Field, Row, Value};
+use crate::types::{DataType, Field, Row, Value, edit_distance};
 
-use super::error::ExprError;
 use super::bound::BoundExpr;
 use super::compile::CompiledExpr;
 use super::error::EvalError;
+use super::error::ExprError;
 use super::types::common_type;
 
 /// What a table function accepts and produces for given argument types.
@@ -183,10 +183,7 @@ impl TableFunction for Split {
         if !strings {
             return Err("expects (STRING, STRING)".into());
         }
-        Ok(TableSignature {
-            params: vec![DataType::String, DataType::String],
-            output: vec![Field::new("word", DataType::String).with_nullable(false)],
-        })
+        Ok(TableSignature { params: vec![DataType::String, DataType::String], output: vec![Field::new("word", DataType::String).with_nullable(false)] })
     }
 
     fn eval(&self, args: &[Value], out: &mut Vec<Row>) -> Result<(), EvalError> {
@@ -222,10 +219,7 @@ impl TableFunction for GenerateSeries {
         if !integers {
             return Err("expects (BIGINT, BIGINT[, BIGINT])".into());
         }
-        Ok(TableSignature {
-            params: vec![DataType::BigInt; arg_types.len()],
-            output: vec![Field::new("value", DataType::BigInt).with_nullable(false)],
-        })
+        Ok(TableSignature { params: vec![DataType::BigInt; arg_types.len()], output: vec![Field::new("value", DataType::BigInt).with_nullable(false)] })
     }
 
     fn eval(&self, args: &[Value], out: &mut Vec<Row>) -> Result<(), EvalError> {

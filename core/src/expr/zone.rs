@@ -15,15 +15,10 @@ impl SessionZone {
 
     /// Parses `UTC`, `GMT`, `Z`, `+08:00`, `-0530`, `+8`, `UTC+8`, `GMT-05:00`.
     pub(crate) fn parse(text: &str) -> Result<SessionZone, String> {
-        let unsupported = || {
-            format!("time zone \"{text}\" is not supported: use UTC or a fixed offset such as \"+08:00\" (named zones are not supported yet)")
-        };
+        let unsupported = || format!("time zone \"{text}\" is not supported: use UTC or a fixed offset such as \"+08:00\" (named zones are not supported yet)");
         let t = text.trim();
         let upper = t.to_ascii_uppercase();
-        let rest = ["UTC", "GMT", "ETC/UTC", "ETC/GMT", "Z"]
-            .iter()
-            .find_map(|p| upper.strip_prefix(p))
-            .unwrap_or(&upper);
+        let rest = ["UTC", "GMT", "ETC/UTC", "ETC/GMT", "Z"].iter().find_map(|p| upper.strip_prefix(p)).unwrap_or(&upper);
         if rest.is_empty() {
             return Ok(SessionZone::utc());
         }

@@ -4,9 +4,9 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::splits::SplitWatermarks;
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
-use super::splits::SplitWatermarks;
 use crate::plan::RuntimeMode;
 use weir_state::{KeyedStateStore, RocksDbConfig, StateBackendConfig};
 
@@ -57,7 +57,17 @@ pub struct JobContext {
 impl JobContext {
     /// A context for a job of `nodes` plan nodes.
     pub fn new(mode: RuntimeMode, cancel: CancelToken, metrics: Arc<JobMetrics>, sinks: SinkContext, tick_ms: u64) -> JobContext {
-        JobContext { mode, cancel, metrics, sinks, tick_ms, state: StateBackendConfig::Memory, splits: Default::default(), failure: Default::default(), failed: Default::default() }
+        JobContext {
+            mode,
+            cancel,
+            metrics,
+            sinks,
+            tick_ms,
+            state: StateBackendConfig::Memory,
+            splits: Default::default(),
+            failure: Default::default(),
+            failed: Default::default(),
+        }
     }
 
     /// The keyed state store of stateful operator `operator` on `worker`: its own in-memory

@@ -1,8 +1,8 @@
 //! Per-operator record counters, readable while the job runs (the REST API's metrics).
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Counters of one plan node.
 #[derive(Debug, Default)]
@@ -116,7 +116,9 @@ impl JobMetrics {
             let mark = match (own, self.inputs[i].is_empty()) {
                 (Some(ms), _) => Some(ms),
                 (None, true) => None,
-                (None, false) => self.inputs[i].iter().map(|&j| marks.get(j).copied().flatten()).collect::<Option<Vec<u64>>>().and_then(|v| v.into_iter().min()),
+                (None, false) => {
+                    self.inputs[i].iter().map(|&j| marks.get(j).copied().flatten()).collect::<Option<Vec<u64>>>().and_then(|v| v.into_iter().min())
+                }
             };
             marks.push(mark);
         }

@@ -156,7 +156,13 @@ impl Accumulator {
             Accumulator::SumDouble(s) => s.map(Value::double).unwrap_or(Value::Null),
             Accumulator::SumDecimal(s, scale) => s.map(|m| Value::Decimal(Decimal::new(m.get(), *scale))).unwrap_or(Value::Null),
             Accumulator::Min(m) | Accumulator::Max(m) => m.clone().unwrap_or(Value::Null),
-            Accumulator::AvgDouble(sum, count) => if *count > 0 { Value::double(sum / *count as f64) } else { Value::Null },
+            Accumulator::AvgDouble(sum, count) => {
+                if *count > 0 {
+                    Value::double(sum / *count as f64)
+                } else {
+                    Value::Null
+                }
+            }
             Accumulator::AvgExact(sum, count, scale) => {
                 if *count <= 0 {
                     return Value::Null;

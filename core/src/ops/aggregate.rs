@@ -13,8 +13,8 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use differential_dataflow::{AsCollection, VecCollection};
 use timely::dataflow::channels::pact::Pipeline;
-use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
+use timely::dataflow::operators::generic::Operator;
 
 use crate::expr::CompiledExpr;
 use crate::plan::{AggregateFunction, BoundAggregate};
@@ -196,39 +196,42 @@ fn combine<'s>(
 ) -> VecCollection<'s, Time, (Row, Row), isize> {
     input
         .inner
-        .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<((Row, Row), Time, isize)>>, _, _, _>(Pipeline, "LocalAggregate", move |_cap, _info| {
-            let mut pending: BTreeMap<Time, (Capability<Time>, GroupTable)> = BTreeMap::new();
-            let (mut key, mut values) = (Vec::with_capacity(group_by.len()), Vec::with_capacity(sources.len()));
-            move |(input, frontier), output| {
-                input.for_each(|cap, data| {
-                    for (row, time, diff) in data.drain(..) {
-                        key.clear();
-                        let evaluated = group_by.iter().try_for_each(|e| eval.eval(e, &row).map(|v| key.push(v)));
-                        if evaluated.is_none() || eval_slots(&sources, &row, &eval, &mut values).is_none() {
-                            continue;
+        .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<((Row, Row), Time, isize)>>, _, _, _>(
+            Pipeline,
+            "LocalAggregate",
+            move |_cap, _info| {
+                let mut pending: BTreeMap<Time, (Capability<Time>, GroupTable)> = BTreeMap::new();
+                let (mut key, mut values) = (Vec::with_capacity(group_by.len()), Vec::with_capacity(sources.len()));
+                move |(input, frontier), output| {
+                    input.for_each(|cap, data| {
+                        for (row, time, diff) in data.drain(..) {
+                            key.clear();
+                            let evaluated = group_by.iter().try_for_each(|e| eval.eval(e, &row).map(|v| key.push(v)));
+                            if evaluated.is_none() || eval_slots(&sources, &row, &eval, &mut values).is_none() {
+                                continue;
+                            }
+                            let (_, groups) =
+                                pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), GroupTable::new(slots.len(), &key_types)));
+                            let fresh = || slots.iter().map(AggregateSlot::accumulator).collect::<Vec<_>>();
+                            for (acc, slot) in groups.group(&key, fresh).iter_mut().zip(&slots) {
+                                acc.add(slot.input(&values), diff);
+                            }
                         }
-                        let (_, groups) = pending
-                            .entry(time)
-                            .or_insert_with(|| (cap.delayed(&time, output.output_index()), GroupTable::new(slots.len(), &key_types)));
-                        let fresh = || slots.iter().map(AggregateSlot::accumulator).collect::<Vec<_>>();
-                        for (acc, slot) in groups.group(&key, fresh).iter_mut().zip(&slots) {
-                            acc.add(slot.input(&values), diff);
+                    });
+                    while let Some((&time, _)) = pending.first_key_value() {
+                        if frontier.less_equal(&time) {
+                            break;
                         }
-                    }
-                });
-                while let Some((&time, _)) = pending.first_key_value() {
-                    if frontier.less_equal(&time) {
-                        break;
-                    }
-                    let Some((_, (cap, groups))) = pending.pop_first() else { break };
-                    let mut session = output.session(&cap);
-                    for (group, accs) in groups.drain() {
-                        let mut partial = Vec::new();
-                        accs.iter().for_each(|a| a.partial(&mut partial));
-                        session.give(((group, Row::new(partial)), time, 1));
+                        let Some((_, (cap, groups))) = pending.pop_first() else { break };
+                        let mut session = output.session(&cap);
+                        for (group, accs) in groups.drain() {
+                            let mut partial = Vec::new();
+                            accs.iter().for_each(|a| a.partial(&mut partial));
+                            session.give(((group, Row::new(partial)), time, 1));
+                        }
                     }
                 }
-            }
-        })
+            },
+        )
         .as_collection()
 }

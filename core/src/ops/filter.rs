@@ -5,9 +5,10 @@ use differential_dataflow::AsCollection;
 use crate::expr::CompiledExpr;
 use crate::types::Value;
 
-use super::{filter_map_in_order, Evaluator, Rows};
+use super::{Evaluator, Rows, filter_map_in_order};
 
 /// The rows of `input` for which `predicate` is TRUE.
 pub fn filter<'s>(input: Rows<'s>, predicate: CompiledExpr, eval: Evaluator) -> Rows<'s> {
-    filter_map_in_order(input.inner, "Filter", move |update| matches!(eval.eval(&predicate, &update.0), Some(Value::Boolean(true))).then_some(update)).as_collection()
+    filter_map_in_order(input.inner, "Filter", move |update| matches!(eval.eval(&predicate, &update.0), Some(Value::Boolean(true))).then_some(update))
+        .as_collection()
 }

@@ -4,9 +4,9 @@
 //! functions, as in Flink) need the order they were produced in instead.
 
 use timely::container::CapacityContainerBuilder;
+use timely::dataflow::StreamVec;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
-use timely::dataflow::StreamVec;
 
 use crate::types::Row;
 

@@ -24,24 +24,27 @@ mod watermark_assigner;
 mod window;
 
 pub use aggregate::aggregate;
-pub use source::processing_time;
 pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
 pub use in_order::{count_in_order, filter_map_in_order};
-pub use join::{join, JoinSpec};
-pub use keyed::{interval_join, over, process, session_aggregate, session_windows, window_aggregate, window_join, window_top_n, IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, SessionAggregateSpec, SessionKey, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec};
+pub use join::{JoinSpec, join};
+pub use keyed::{
+    IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, SessionAggregateSpec, SessionKey, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec,
+    WindowTopNSpec, interval_join, over, process, session_aggregate, session_windows, window_aggregate, window_join, window_top_n,
+};
 pub use ordering::{SortSpec, compare_by};
 pub use project::project;
-pub use sink::{changelog, sink, SinkSpec};
+pub use sink::{SinkSpec, changelog, sink};
 pub use sort::sort;
+pub use source::processing_time;
 pub use source::source;
-pub use top_n::{deduplicate, top_n, Ranking};
+pub use top_n::{Ranking, deduplicate, top_n};
 pub use union::union;
 pub use user_aggregate::user_aggregate;
 pub use watermark::{EventClock, Stamp};
-pub use watermark_assigner::{assign_watermarks, Reclock};
-pub use window::{close_windows, drop_retractions, window, windows_of, LateCounter};
+pub use watermark_assigner::{Reclock, assign_watermarks};
+pub use window::{LateCounter, close_windows, drop_retractions, window, windows_of};
 
 use differential_dataflow::VecCollection;
 

@@ -18,8 +18,20 @@ pub fn compare_by(a: &[Value], b: &[Value], specs: &[SortSpec]) -> Ordering {
     for ((x, y), spec) in a.iter().zip(b).zip(specs) {
         let ord = match (x.is_null(), y.is_null()) {
             (true, true) => Ordering::Equal,
-            (true, false) => if spec.nulls_first { Ordering::Less } else { Ordering::Greater },
-            (false, true) => if spec.nulls_first { Ordering::Greater } else { Ordering::Less },
+            (true, false) => {
+                if spec.nulls_first {
+                    Ordering::Less
+                } else {
+                    Ordering::Greater
+                }
+            }
+            (false, true) => {
+                if spec.nulls_first {
+                    Ordering::Greater
+                } else {
+                    Ordering::Less
+                }
+            }
             (false, false) => {
                 let o = x.cmp(y);
                 if spec.descending { o.reverse() } else { o }

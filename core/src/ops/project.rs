@@ -4,7 +4,7 @@ use differential_dataflow::AsCollection;
 
 use crate::expr::CompiledExpr;
 
-use super::{filter_map_in_order, Evaluator, Rows};
+use super::{Evaluator, Rows, filter_map_in_order};
 
 /// Each row of `input` mapped to the values of `exprs`. When every expression is a plain
 /// column, the row is reshaped by position without evaluating anything.

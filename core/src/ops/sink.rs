@@ -15,12 +15,12 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use differential_dataflow::consolidation::consolidate;
 use differential_dataflow::Hashable;
+use differential_dataflow::consolidation::consolidate;
 use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::Probe;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
-use timely::dataflow::operators::Probe;
 
 use crate::connectors::{SinkFactory, SinkWriter, SinkWriters};
 use crate::expr::CompiledExpr;
@@ -28,7 +28,7 @@ use crate::job::JobContext;
 use crate::plan::RuntimeMode;
 use crate::types::{Row, RowKind, Value};
 
-use super::ordering::{compare_by, SortSpec};
+use super::ordering::{SortSpec, compare_by};
 use super::{Rows, Time};
 
 /// How a sink presents its rows.
@@ -79,63 +79,60 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
     let mut writer: Option<Box<dyn SinkWriter>> = None;
     let mut pending: BTreeMap<Time, Vec<(Row, isize)>> = BTreeMap::new();
     let mut finished = false;
-    input
-        .inner
-        .clone()
-        .sink(exchange, "Sink", move |(data, frontier)| {
-            let mut inserts = Vec::new();
-            data.for_each(|_cap, updates| {
-                for (row, time, diff) in updates.drain(..) {
-                    if spec.append_only {
-                        inserts.extend(std::iter::repeat_n(row, diff.max(0) as usize).map(|row| (RowKind::Insert, row)));
-                    } else {
-                        pending.entry(if batch { 0 } else { time }).or_default().push((row, diff));
-                    }
-                }
-            });
-            if finished || ctx.should_stop() {
-                pending.clear();
-                return;
-            }
-            let done = frontier.is_empty();
-            let mut ready = Vec::new();
-            while let Some((&time, _)) = pending.first_key_value() {
-                if (batch && !done) || frontier.less_equal(&time) {
-                    break;
-                }
-                if let Some((_, changes)) = pending.pop_first() {
-                    ready.push(changes);
-                }
-            }
-            if !writes || (ready.is_empty() && inserts.is_empty() && !done) {
-                return;
-            }
-            if writer.is_none() {
-                match factory.open(&sink_id, worker, &ctx.sinks) {
-                    Ok(w) => writer = Some(w),
-                    Err(e) => return ctx.fail(e),
-                }
-            }
-            let Some(w) = writer.as_mut() else { return };
-            if !inserts.is_empty() {
-                if let Err(e) = w.write(&inserts) {
-                    return ctx.fail(e);
-                }
-            }
-            for mut changes in ready {
-                consolidate(&mut changes);
-                let out = if batch { final_rows(changes, spec.ordering.as_ref()) } else { changelog(changes, spec.unique_key.as_deref()) };
-                if let Err(e) = w.write(&out) {
-                    return ctx.fail(e);
-                }
-            }
-            if done {
-                finished = true;
-                if let Err(e) = w.finish() {
-                    ctx.fail(e);
+    input.inner.clone().sink(exchange, "Sink", move |(data, frontier)| {
+        let mut inserts = Vec::new();
+        data.for_each(|_cap, updates| {
+            for (row, time, diff) in updates.drain(..) {
+                if spec.append_only {
+                    inserts.extend(std::iter::repeat_n(row, diff.max(0) as usize).map(|row| (RowKind::Insert, row)));
+                } else {
+                    pending.entry(if batch { 0 } else { time }).or_default().push((row, diff));
                 }
             }
         });
+        if finished || ctx.should_stop() {
+            pending.clear();
+            return;
+        }
+        let done = frontier.is_empty();
+        let mut ready = Vec::new();
+        while let Some((&time, _)) = pending.first_key_value() {
+            if (batch && !done) || frontier.less_equal(&time) {
+                break;
+            }
+            if let Some((_, changes)) = pending.pop_first() {
+                ready.push(changes);
+            }
+        }
+        if !writes || (ready.is_empty() && inserts.is_empty() && !done) {
+            return;
+        }
+        if writer.is_none() {
+            match factory.open(&sink_id, worker, &ctx.sinks) {
+                Ok(w) => writer = Some(w),
+                Err(e) => return ctx.fail(e),
+            }
+        }
+        let Some(w) = writer.as_mut() else { return };
+        if !inserts.is_empty() {
+            if let Err(e) = w.write(&inserts) {
+                return ctx.fail(e);
+            }
+        }
+        for mut changes in ready {
+            consolidate(&mut changes);
+            let out = if batch { final_rows(changes, spec.ordering.as_ref()) } else { changelog(changes, spec.unique_key.as_deref()) };
+            if let Err(e) = w.write(&out) {
+                return ctx.fail(e);
+            }
+        }
+        if done {
+            finished = true;
+            if let Err(e) = w.finish() {
+                ctx.fail(e);
+            }
+        }
+    });
     input.inner.probe_with(probe);
 }
 

@@ -4,12 +4,20 @@
 use crate::expr::CompiledExpr;
 
 use super::ordering::SortSpec;
-use super::top_n::{top_n, Ranking};
+use super::top_n::{Ranking, top_n};
 use super::{Evaluator, Rows};
 
 /// `input` restricted to the rows `limit`/`offset` select under the order.
 /// `append_only` promises the input never retracts (see [`Ranking::append_only`]).
-pub fn sort<'s>(input: Rows<'s>, order_by: Vec<CompiledExpr>, specs: Vec<SortSpec>, limit: Option<u64>, offset: u64, append_only: bool, eval: Evaluator) -> Rows<'s> {
+pub fn sort<'s>(
+    input: Rows<'s>,
+    order_by: Vec<CompiledExpr>,
+    specs: Vec<SortSpec>,
+    limit: Option<u64>,
+    offset: u64,
+    append_only: bool,
+    eval: Evaluator,
+) -> Rows<'s> {
     if limit.is_none() && offset == 0 {
         return input;
     }

@@ -16,17 +16,17 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use differential_dataflow::AsCollection;
 use timely::container::CapacityContainerBuilder;
-use timely::dataflow::operators::generic::operator::source as timely_source;
 use timely::dataflow::Scope;
+use timely::dataflow::operators::generic::operator::source as timely_source;
 
 use crate::connectors::{SourceFactory, SourcePoll, SourceReader};
-use crate::plan::{RuntimeMode, SourceWatermark};
 use crate::job::JobContext;
+use crate::plan::{RuntimeMode, SourceWatermark};
 use crate::types::Row;
 
 use super::watermark::{EventClock, Stamp};
-use crate::job::SplitMark;
 use super::{Rows, Time};
+use crate::job::SplitMark;
 
 /// Rows asked of a reader per poll.
 const POLL_ROWS: usize = 4096;

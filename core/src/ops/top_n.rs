@@ -6,13 +6,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use differential_dataflow::AsCollection;
 use timely::dataflow::channels::pact::Pipeline;
-use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
+use timely::dataflow::operators::generic::Operator;
 
 use crate::expr::CompiledExpr;
 use crate::types::{Row, Value};
 
-use super::ordering::{compare_by, SortSpec};
+use super::ordering::{SortSpec, compare_by};
 use super::{Evaluator, Rows, Time};
 
 /// Largest `offset + limit` for which append-only input is pre-ranked per worker.
@@ -104,7 +104,14 @@ fn keep_first(rows: &mut Candidates, specs: &[SortSpec], keep: u64) {
 
 /// Each worker's first `keep` rows per partition and time of an append-only input, emitted
 /// when the frontier passes the time (a superset of the global first `keep`).
-fn local_ranking<'s>(input: Rows<'s>, partition_by: Vec<CompiledExpr>, order_by: Vec<CompiledExpr>, specs: Vec<SortSpec>, keep: u64, eval: Evaluator) -> Rows<'s> {
+fn local_ranking<'s>(
+    input: Rows<'s>,
+    partition_by: Vec<CompiledExpr>,
+    order_by: Vec<CompiledExpr>,
+    specs: Vec<SortSpec>,
+    keep: u64,
+    eval: Evaluator,
+) -> Rows<'s> {
     input
         .inner
         .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Pipeline, "LocalRanking", move |_cap, _info| {
@@ -149,12 +156,8 @@ mod tests {
     #[test]
     fn keep_first_counts_copies_and_breaks_ties_by_row() {
         let row = |v: i64| Row::new(vec![Value::BigInt(v)]);
-        let mut rows: Candidates = vec![
-            (vec![Value::BigInt(5)], row(5), 1),
-            (vec![Value::BigInt(9)], row(9), 3),
-            (vec![Value::Null], row(0), 1),
-            (vec![Value::BigInt(7)], row(7), 1),
-        ];
+        let mut rows: Candidates =
+            vec![(vec![Value::BigInt(5)], row(5), 1), (vec![Value::BigInt(9)], row(9), 3), (vec![Value::Null], row(0), 1), (vec![Value::BigInt(7)], row(7), 1)];
         keep_first(&mut rows, &[SortSpec { descending: true, nulls_first: false }], 4);
         let kept: Vec<(i64, isize)> = rows.iter().map(|(_, r, c)| (r[0].as_i64().unwrap_or(-1), *c)).collect();
         assert_eq!(kept, [(9, 3), (7, 1)]);

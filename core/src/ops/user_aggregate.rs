@@ -14,13 +14,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use differential_dataflow::{AsCollection, Hashable, VecCollection};
 use timely::dataflow::channels::pact::Exchange;
-use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::Capability;
+use timely::dataflow::operators::generic::Operator;
 
 use crate::expr::{CompiledExpr, EvalError};
-use crate::udf::{GroupUpdate, UserAccumulator, UserAggregateFunction};
 use crate::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate};
 use crate::types::{DataType, Row, Value};
+use crate::udf::{GroupUpdate, UserAccumulator, UserAggregateFunction};
 
 use super::accumulate::Accumulator;
 use super::{Evaluator, Rows, Time};
@@ -154,8 +154,7 @@ pub fn user_aggregate<'s>(
         builtins: aggregates.iter().map(|a| (a.arg.as_ref().map(|e| e.compile()), a.filter.as_ref().map(|e| e.compile()))).collect(),
         users: user.iter().map(|u| u.args.iter().map(|e| e.compile()).collect()).collect(),
     };
-    let specs: Vec<BuiltinSpec> =
-        aggregates.iter().map(|a| BuiltinSpec { function: a.function, distinct: a.distinct, output_type: a.output_type }).collect();
+    let specs: Vec<BuiltinSpec> = aggregates.iter().map(|a| BuiltinSpec { function: a.function, distinct: a.distinct, output_type: a.output_type }).collect();
     let functions: Vec<(std::sync::Arc<dyn UserAggregateFunction>, usize)> = user.iter().map(|u| (u.function.clone(), u.args.len())).collect();
     let row_eval = eval.clone();
     let keyed: VecCollection<'s, Time, Keyed, isize> = input.flat_map(move |row| {
@@ -251,15 +250,11 @@ impl Step<'_> {
             let args: Vec<Vec<(Vec<Value>, isize)>> = by_key
                 .values()
                 .map(|changes| {
-                    changes
-                        .iter()
-                        .filter_map(|(v, d)| v.as_ref().map(|v| (v.values().get(offset..offset + width).unwrap_or_default().to_vec(), *d)))
-                        .collect()
+                    changes.iter().filter_map(|(v, d)| v.as_ref().map(|v| (v.values().get(offset..offset + width).unwrap_or_default().to_vec(), *d))).collect()
                 })
                 .collect();
             let mut slots: Vec<Option<UserAccumulator>> = keys.iter().map(|k| groups.get_mut(k).and_then(|g| g.accumulators[f].take())).collect();
-            let mut updates: Vec<GroupUpdate<'_>> =
-                slots.iter_mut().zip(&args).map(|(accumulator, changes)| GroupUpdate { accumulator, changes }).collect();
+            let mut updates: Vec<GroupUpdate<'_>> = slots.iter_mut().zip(&args).map(|(accumulator, changes)| GroupUpdate { accumulator, changes }).collect();
             let values = function.update(&mut updates)?;
             drop(updates);
             if values.len() != keys.len() {

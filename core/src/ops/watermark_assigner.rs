@@ -14,8 +14,8 @@ use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::generic::Operator;
 
-use crate::plan::RuntimeMode;
 use crate::job::JobContext;
+use crate::plan::RuntimeMode;
 use crate::types::Row;
 
 use super::{Rows, Time};

@@ -18,8 +18,8 @@ use std::sync::Arc;
 use differential_dataflow::AsCollection;
 use timely::dataflow::operators::core::Map;
 
-use crate::plan::{WindowKind, WindowSpec};
 use crate::job::JobMetrics;
+use crate::plan::{WindowKind, WindowSpec};
 use crate::types::{Row, Value};
 
 use super::{Rows, Time};

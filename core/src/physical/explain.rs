@@ -267,6 +267,10 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             let timers = if matches!(phys.operator, Operator::KeyedProcess { event_time: true }) { "watermark" } else { "end of input" };
             vec![("function", function.name().to_string()), ("keys", inputs.join("; ")), ("eventTimers", timers.into())]
         }
-        PlanOp::Sink { connector, .. } => vec![("table", node.id.clone()), ("connector", connector.clone()), ("fields", input.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", "))],
+        PlanOp::Sink { connector, .. } => vec![
+            ("table", node.id.clone()),
+            ("connector", connector.clone()),
+            ("fields", input.fields.iter().map(|f| f.name.clone()).collect::<Vec<_>>().join(", ")),
+        ],
     }
 }

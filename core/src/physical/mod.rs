@@ -16,8 +16,8 @@ mod state;
 mod tests;
 
 pub use changelog::ChangelogMode;
-pub use exchange::{expr_text, Exchange};
-pub use explain::{explain, ExplainDetail};
+pub use exchange::{Exchange, expr_text};
+pub use explain::{ExplainDetail, explain};
 pub use operator::Operator;
 pub use state::{OperatorState, StateStore};
 

@@ -44,10 +44,18 @@ fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
         // Streaming event-time windows close with the watermark, on keyed state; with user
         // aggregates, by dropping the rows of closed windows around a group aggregate.
         PlanOp::Aggregate { user_aggregates, window: Some(w), .. } if w.event_time && streaming => {
-            if user_aggregates.is_empty() { Operator::WindowAggregate } else { Operator::PythonGroupWindowAggregate }
+            if user_aggregates.is_empty() {
+                Operator::WindowAggregate
+            } else {
+                Operator::PythonGroupWindowAggregate
+            }
         }
         PlanOp::Aggregate { user_aggregates, .. } => {
-            if user_aggregates.is_empty() { Operator::GroupAggregate } else { Operator::PythonGroupAggregate }
+            if user_aggregates.is_empty() {
+                Operator::GroupAggregate
+            } else {
+                Operator::PythonGroupAggregate
+            }
         }
         PlanOp::Join { window: Some(_), .. } if streaming => Operator::WindowJoin,
         PlanOp::Join { .. } => Operator::Join,

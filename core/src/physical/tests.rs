@@ -1,8 +1,8 @@
 //! The planner's operator choices, exchanges, changelog modes and checks, through EXPLAIN and
 //! through the plan itself, for SQL jobs on datagen tables (planning needs no files).
 
-use crate::prepare::{PrepareOptions, PreparedJob};
 use crate::plan::RuntimeMode;
+use crate::prepare::{PrepareOptions, PreparedJob};
 use crate::sql::{SqlOutcome, SqlSession};
 
 use super::{ChangelogMode, Exchange, Operator};
@@ -46,7 +46,8 @@ fn a_group_by_hashes_on_its_key_and_updates() {
 
 #[test]
 fn event_time_windows_close_on_keyed_state_in_streaming_only() {
-    let sql = "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end";
+    let sql =
+        "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end";
     let streaming = prepare(sql, RuntimeMode::Streaming).unwrap();
     assert!(operators(&streaming).contains(&Operator::WindowAggregate), "{:?}", operators(&streaming));
     let batch = prepare(sql, RuntimeMode::Batch).unwrap();

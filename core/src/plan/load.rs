@@ -5,12 +5,30 @@ use std::collections::BTreeMap;
 
 use crate::error::{PlanError, SpecPath};
 
-use super::limits::{parse_deep_json, with_stack, DeepJsonError, Limits, MAX_EXPRESSION_DEPTH, MAX_PLAN_NODES};
+use super::limits::{DeepJsonError, Limits, MAX_EXPRESSION_DEPTH, MAX_PLAN_NODES, parse_deep_json, with_stack};
 use super::spec::{JobSpec, Node};
 
 /// Node kinds as written in `"kind"`.
-const NODE_KINDS: &[&str] =
-    &["source", "values", "filter", "project", "flat_map", "window", "over", "aggregate", "join", "interval_join", "distinct", "union", "top_n", "deduplicate", "sort", "watermark", "process", "sink"];
+const NODE_KINDS: &[&str] = &[
+    "source",
+    "values",
+    "filter",
+    "project",
+    "flat_map",
+    "window",
+    "over",
+    "aggregate",
+    "join",
+    "interval_join",
+    "distinct",
+    "union",
+    "top_n",
+    "deduplicate",
+    "sort",
+    "watermark",
+    "process",
+    "sink",
+];
 
 /// Parses a JSON job spec under the default [`Limits`] (see [`parse_job_spec_with`]).
 pub fn parse_job_spec(text: &str) -> Result<JobSpec, PlanError> {
@@ -85,11 +103,8 @@ fn check_node_depth(node: &serde_json::Value, path: &SpecPath, limits: &Limits) 
                 i = trail[i].0;
             }
             segments.reverse();
-            let inner = if segments.len() > 16 {
-                format!("{}…{}", segments[..8].concat(), segments[segments.len() - 8..].concat())
-            } else {
-                segments.concat()
-            };
+            let inner =
+                if segments.len() > 16 { format!("{}…{}", segments[..8].concat(), segments[segments.len() - 8..].concat()) } else { segments.concat() };
             let message = format!(
                 "nested deeper than {max} JSON levels: expressions nest too deeply (the limit '{MAX_EXPRESSION_DEPTH}' = {})",
                 limits.max_expression_depth

@@ -10,9 +10,11 @@ mod time;
 mod typed;
 mod validate;
 
-pub use limits::{json_depth, parse_deep_json, with_stack, DeepJsonError, Limits, HARD_MAX_EXPRESSION_DEPTH, MAX_EXPRESSION_DEPTH, MAX_PLAN_NODES, MAX_STATEMENT_LENGTH};
+pub use limits::{
+    DeepJsonError, HARD_MAX_EXPRESSION_DEPTH, Limits, MAX_EXPRESSION_DEPTH, MAX_PLAN_NODES, MAX_STATEMENT_LENGTH, json_depth, parse_deep_json, with_stack,
+};
 pub use load::{job_spec_schema, parse_job_spec, parse_job_spec_with};
 pub use spec::*;
 pub use time::WINDOW_COLUMNS;
 pub use typed::*;
-pub use validate::{aggregate_type, job_config, validate, validate_with_functions, PlanValidator};
+pub use validate::{PlanValidator, aggregate_type, job_config, validate, validate_with_functions};

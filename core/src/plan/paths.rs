@@ -24,7 +24,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Component, Path, PathBuf};
 
-use crate::connectors::registry::{option_paths, ConnectorRole, PathAccess};
+use crate::connectors::registry::{ConnectorRole, PathAccess, option_paths};
 use crate::error::{PlanError, SpecPath};
 
 use super::spec::{JobSpec, Node};
@@ -156,7 +156,9 @@ pub enum PathDenied {
     #[error("the path is empty")]
     Empty,
     /// After resolving symbolic links, the path is outside every allowed root.
-    #[error("'{written}' resolves to '{resolved}', which is outside the directories this server may use ({roots}); ask its operator to add a directory with --allowed-path")]
+    #[error(
+        "'{written}' resolves to '{resolved}', which is outside the directories this server may use ({roots}); ask its operator to add a directory with --allowed-path"
+    )]
     Outside {
         /// The path as written.
         written: String,
@@ -206,9 +208,7 @@ impl PathPolicy {
     /// A policy allowing paths under `roots` (each must exist; they are canonicalized),
     /// resolving relative paths against `base` (which must exist too).
     pub fn new(roots: &[PathBuf], base: &Path) -> std::io::Result<PathPolicy> {
-        let canonical = |p: &Path| {
-            p.canonicalize().map_err(|e| std::io::Error::new(e.kind(), format!("allowed directory '{}': {e}", p.display())))
-        };
+        let canonical = |p: &Path| p.canonicalize().map_err(|e| std::io::Error::new(e.kind(), format!("allowed directory '{}': {e}", p.display())));
         let mut resolved = Vec::with_capacity(roots.len());
         for root in roots {
             let root = canonical(root)?;
@@ -372,21 +372,24 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         let spec_json = serde_json::json!({
-            "config": {"state.backend.rocksdb.localdir": "state", "parallelism.default": "2"},
-            "nodes": [
-                {"kind": "source", "id": "t", "connector": "filesystem", "schema": [{"name": "a", "type": "BIGINT"}],
-                 "options": {"path": "in.csv", "format": "csv"}},
-                {"kind": "sink", "id": "o", "input": "t", "connector": "filesystem", "options": {"path": "out", "format": "csv"}},
-                {"kind": "sink", "id": "p", "input": "t", "connector": "print"}
-            ]});
+        "config": {"state.backend.rocksdb.localdir": "state", "parallelism.default": "2"},
+        "nodes": [
+            {"kind": "source", "id": "t", "connector": "filesystem", "schema": [{"name": "a", "type": "BIGINT"}],
+             "options": {"path": "in.csv", "format": "csv"}},
+            {"kind": "sink", "id": "o", "input": "t", "connector": "filesystem", "options": {"path": "out", "format": "csv"}},
+            {"kind": "sink", "id": "p", "input": "t", "connector": "print"}
+        ]});
         let mut spec = super::super::parse_job_spec(&spec_json.to_string()).unwrap();
         let uses = job_paths(&spec);
         let listed: Vec<(String, &str, Access)> = uses.iter().map(|u| (u.spec_path().0, u.path.as_str(), u.access)).collect();
-        assert_eq!(listed, vec![
-            ("nodes[0].options.path".to_string(), "in.csv", Access::Read),
-            ("nodes[1].options.path".to_string(), "out", Access::Write),
-            ("config.state.backend.rocksdb.localdir".to_string(), "state", Access::Write),
-        ]);
+        assert_eq!(
+            listed,
+            vec![
+                ("nodes[0].options.path".to_string(), "in.csv", Access::Read),
+                ("nodes[1].options.path".to_string(), "out", Access::Write),
+                ("config.state.backend.rocksdb.localdir".to_string(), "state", Access::Write),
+            ]
+        );
         policy(&root).check_spec(&mut spec).unwrap();
         assert_eq!(spec.config["state.backend.rocksdb.localdir"], root.join("state").to_str().unwrap());
         let Node::Source(source) = &spec.nodes[0] else { panic!("source") };

@@ -10,7 +10,7 @@ use crate::types::{DataType, Schema};
 use super::spec::{FrameUnit, IntervalJoinNode, OverNode, ProcessNode, WatermarkNode};
 use super::time::resolve_column;
 use super::typed::{PlanNode, PlanOp};
-use super::validate::{expr_error, Checked, PlanValidator};
+use super::validate::{Checked, PlanValidator, expr_error};
 
 /// The event-time column `name` of `input`: a TIMESTAMP(3)/TIMESTAMP_LTZ(3) column.
 fn time_column(input: &PlanNode, name: &str, path: &SpecPath) -> Result<usize, PlanError> {
@@ -69,7 +69,10 @@ impl PlanValidator {
         let left_time = time_column(left, &n.left_time, &path.field("left_time"))?;
         let right_time = time_column(right, &n.right_time, &path.field("right_time"))?;
         if n.lower_ms > n.upper_ms {
-            return Err(PlanError::new(&path.field("upper_ms"), format!("the interval is empty: lower_ms ({}) is after upper_ms ({})", n.lower_ms, n.upper_ms)));
+            return Err(PlanError::new(
+                &path.field("upper_ms"),
+                format!("the interval is empty: lower_ms ({}) is after upper_ms ({})", n.lower_ms, n.upper_ms),
+            ));
         }
         let (left_keys, right_keys) = self.bind_join_keys(&n.left_keys, &n.right_keys, left, right, path)?;
         let condition = match &n.condition {
@@ -102,7 +105,10 @@ impl PlanValidator {
         let column = resolve_column(&n.column, &input.schema, &path.field("column"))?;
         let data_type = input.schema.fields[column].data_type;
         if !(data_type.is_timestamp() || data_type == DataType::BigInt) {
-            return Err(PlanError::new(&path.field("column"), format!("expected a BIGINT (epoch milliseconds) or TIMESTAMP(3) column, \"{}\" is {data_type}", n.column)));
+            return Err(PlanError::new(
+                &path.field("column"),
+                format!("expected a BIGINT (epoch milliseconds) or TIMESTAMP(3) column, \"{}\" is {data_type}", n.column),
+            ));
         }
         Ok(Checked::keeping(input, PlanOp::Watermark { column, delay_ms: n.delay_ms }))
     }
@@ -123,11 +129,17 @@ impl PlanValidator {
             append_only(input, "a process function", &path.field("inputs").index(k))?;
             let value = resolve_column(&n.value, &input.schema, &path.field("value"))?;
             if input.schema.fields[value].data_type != DataType::Bytes {
-                return Err(PlanError::new(&path.field("value"), format!("expected a BYTES record column, \"{}\" is {}", n.value, input.schema.fields[value].data_type)));
+                return Err(PlanError::new(
+                    &path.field("value"),
+                    format!("expected a BYTES record column, \"{}\" is {}", n.value, input.schema.fields[value].data_type),
+                ));
             }
             let timestamp = n.timestamp.as_ref().map(|t| resolve_column(t, &input.schema, &path.field("timestamp"))).transpose()?;
             if let Some(t) = timestamp.filter(|&t| input.schema.fields[t].data_type != DataType::BigInt) {
-                return Err(PlanError::new(&path.field("timestamp"), format!("expected a BIGINT timestamp column, found {}", input.schema.fields[t].data_type)));
+                return Err(PlanError::new(
+                    &path.field("timestamp"),
+                    format!("expected a BIGINT timestamp column, found {}", input.schema.fields[t].data_type),
+                ));
             }
             event_time &= timestamp.is_some() && input.time.rowtime == timestamp;
             keys.push(self.bind_all(&n.keys[k], &input.schema, &path.field("keys").index(k))?);
@@ -136,7 +148,10 @@ impl PlanValidator {
         }
         if let [first, second] = &mut keys[..] {
             if first.len() != second.len() {
-                return Err(PlanError::new(&path.field("keys").index(1), format!("{} keys for the first input but {} for the second", first.len(), second.len())));
+                return Err(PlanError::new(
+                    &path.field("keys").index(1),
+                    format!("{} keys for the first input but {} for the second", first.len(), second.len()),
+                ));
             }
             for (j, (a, b)) in first.iter_mut().zip(second.iter_mut()).enumerate() {
                 let at = path.field("keys").index(1).index(j);

@@ -68,7 +68,7 @@ pub(super) fn check_window(n: &WindowNode, input: &PlanNode, path: &SpecPath) ->
         (name, None) => return Err(PlanError::new(&path.field(name), format!("{:?} windows need {name}", n.window).to_lowercase())),
         (name, Some(0)) => return Err(PlanError::new(&path.field(name), format!("{name} must be positive"))),
         (name, Some(s)) if n.size_ms % s != 0 => {
-            return Err(PlanError::new(&path.field(name), format!("the window size ({} ms) must be a multiple of {name} ({s} ms)", n.size_ms)))
+            return Err(PlanError::new(&path.field(name), format!("the window size ({} ms) must be a multiple of {name} ({s} ms)", n.size_ms)));
         }
         (_, Some(s)) => s,
     };
@@ -155,9 +155,7 @@ pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
         PlanOp::Watermark { column, .. } => TimeColumns { rowtime: Some(*column), window: None },
         // A process function's rows go out at their input row's or their timer's time: still
         // timed by event time, in the function's timestamp column when it has one.
-        PlanOp::Process { function, event_time: true, .. } => {
-            TimeColumns { rowtime: function.output_timestamp(), window: None }
-        }
+        PlanOp::Process { function, event_time: true, .. } => TimeColumns { rowtime: function.output_timestamp(), window: None },
         // A window aggregate grouped by the window's bounds keeps them as window columns, so a
         // GROUP BY or join on them downstream is again windowed (cascading windows).
         PlanOp::Aggregate { group_by, window: Some(w), .. } if w.event_time => {

@@ -5,11 +5,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::connectors::{create_sink, create_source, ValuesSource};
+use crate::connectors::{ValuesSource, create_sink, create_source};
 use crate::error::{PlanError, SpecPath};
-use crate::expr::{bind, common_type, BindContext, BoundExpr, Expr, ExprError};
+use crate::expr::{BindContext, BoundExpr, Expr, ExprError, bind, common_type};
+use crate::types::{DataType, Field, Row, Schema, value_from_json};
 use crate::udf::UserFunctions;
-use crate::types::{value_from_json, DataType, Field, Row, Schema};
 
 use super::spec::*;
 use super::time::{check_window, source_watermark, time_columns, window_aggregate, window_join, window_top_n};
@@ -56,13 +56,13 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
     for (key, value) in raw {
         let at = path.field(key);
         match key.as_str() {
-            "execution.runtime-mode" => {
-                config.mode = Some(value.parse().map_err(|message: String| PlanError::new(&at, message))?)
-            }
+            "execution.runtime-mode" => config.mode = Some(value.parse().map_err(|message: String| PlanError::new(&at, message))?),
             "parallelism.default" => {
-                let n: usize = value.parse().ok().filter(|n| *n > 0).ok_or_else(|| {
-                    PlanError::new(&at, format!("expected a positive number of workers, found '{value}'"))
-                })?;
+                let n: usize = value
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| PlanError::new(&at, format!("expected a positive number of workers, found '{value}'")))?;
                 config.parallelism = Some(n);
             }
             "table.local-time-zone" => config.bind.time_zone = Some(value.clone()),
@@ -79,7 +79,8 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
             }
             IDLE_TIMEOUT_CONFIG => config.source_idle_timeout_ms = idle_timeout_ms(value).map_err(|m| PlanError::new(&at, m))?,
             ALLOW_LATENESS_CONFIG => {
-                let d = crate::connectors::options::parse_duration_text(value).map_err(|what| PlanError::new(&at, format!("invalid allowed lateness: expected {what}")))?;
+                let d = crate::connectors::options::parse_duration_text(value)
+                    .map_err(|what| PlanError::new(&at, format!("invalid allowed lateness: expected {what}")))?;
                 config.allowed_lateness_ms = u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
             }
             _ => {}
@@ -209,9 +210,7 @@ impl PlanValidator {
 
     fn input_index(&self, id: &str, path: &SpecPath) -> Result<usize, PlanError> {
         match self.by_id.get(id) {
-            Some(&i) if matches!(self.nodes[i].op, PlanOp::Sink { .. }) => {
-                Err(PlanError::new(path, format!("node \"{id}\" is a sink and produces no rows")))
-            }
+            Some(&i) if matches!(self.nodes[i].op, PlanOp::Sink { .. }) => Err(PlanError::new(path, format!("node \"{id}\" is a sink and produces no rows"))),
             Some(&i) => Ok(i),
             None => {
                 let known: Vec<&str> = self.nodes.iter().map(|n| n.id.as_str()).collect();
@@ -274,12 +273,7 @@ impl PlanValidator {
             Node::IntervalJoin(n) => self.check_interval_join(n, inputs, path),
             Node::Distinct(_) => {
                 let input = self.input(inputs, 0);
-                Ok(Checked {
-                    schema: input.schema.clone(),
-                    op: PlanOp::Distinct,
-                    unique_key: Some((0..input.schema.len()).collect()),
-                    ordering: None,
-                })
+                Ok(Checked { schema: input.schema.clone(), op: PlanOp::Distinct, unique_key: Some((0..input.schema.len()).collect()), ordering: None })
             }
             Node::Union(n) => self.check_union(n, inputs, path),
             Node::TopN(n) => self.check_top_n(n, inputs, path),
@@ -344,7 +338,10 @@ impl PlanValidator {
             Some(text) => {
                 let at = path.field("options").field(IDLE_TIMEOUT_OPTION);
                 if watermark.is_none() {
-                    return Err(PlanError::new(&at, format!("'{IDLE_TIMEOUT_OPTION}' needs an event-time source: declare a watermark (SQL: WATERMARK FOR ..)")));
+                    return Err(PlanError::new(
+                        &at,
+                        format!("'{IDLE_TIMEOUT_OPTION}' needs an event-time source: declare a watermark (SQL: WATERMARK FOR ..)"),
+                    ));
                 }
                 idle_timeout_ms(text).map_err(|m| PlanError::new(&at, m))?
             }
@@ -369,9 +366,8 @@ impl PlanValidator {
             exprs.push(e);
         }
         // A key survives a projection when every key column is passed through unchanged.
-        let unique_key = input.unique_key.as_ref().and_then(|key| {
-            key.iter().map(|k| exprs.iter().position(|e| e.as_column() == Some(*k))).collect::<Option<Vec<_>>>()
-        });
+        let unique_key =
+            input.unique_key.as_ref().and_then(|key| key.iter().map(|k| exprs.iter().position(|e| e.as_column() == Some(*k))).collect::<Option<Vec<_>>>());
         Ok(Checked { schema: Schema::new(fields), op: PlanOp::Project { exprs }, unique_key, ordering: None })
     }
 
@@ -471,7 +467,14 @@ impl PlanValidator {
 
     /// Join keys over `left` and `right` (fields `left_keys`/`right_keys` under `path`), paired
     /// and cast to their common types.
-    pub(super) fn bind_join_keys(&self, left_keys: &[Expr], right_keys: &[Expr], left: &PlanNode, right: &PlanNode, path: &SpecPath) -> Result<(Vec<BoundExpr>, Vec<BoundExpr>), PlanError> {
+    pub(super) fn bind_join_keys(
+        &self,
+        left_keys: &[Expr],
+        right_keys: &[Expr],
+        left: &PlanNode,
+        right: &PlanNode,
+        path: &SpecPath,
+    ) -> Result<(Vec<BoundExpr>, Vec<BoundExpr>), PlanError> {
         if left_keys.len() != right_keys.len() {
             return Err(PlanError::new(
                 &path.field("right_keys"),
@@ -483,10 +486,7 @@ impl PlanValidator {
             let l = self.bind(l, &left.schema, &path.field("left_keys").index(i))?;
             let r = self.bind(r, &right.schema, &path.field("right_keys").index(i))?;
             let Some(t) = common_type(l.data_type(), r.data_type()) else {
-                return Err(PlanError::new(
-                    &path.field("right_keys").index(i),
-                    format!("cannot compare {} with {}", l.data_type(), r.data_type()),
-                ));
+                return Err(PlanError::new(&path.field("right_keys").index(i), format!("cannot compare {} with {}", l.data_type(), r.data_type())));
             };
             bound.0.push(l.cast_to(t).map_err(|e| expr_error(&path.field("left_keys").index(i), e))?);
             bound.1.push(r.cast_to(t).map_err(|e| expr_error(&path.field("right_keys").index(i), e))?);
@@ -591,13 +591,7 @@ impl PlanValidator {
         }
         Ok(Checked {
             schema,
-            op: PlanOp::TopN {
-                window_end: window_top_n(input, &partition_by),
-                partition_by,
-                order_by,
-                limit: n.limit,
-                row_number: n.row_number.is_some(),
-            },
+            op: PlanOp::TopN { window_end: window_top_n(input, &partition_by), partition_by, order_by, limit: n.limit, row_number: n.row_number.is_some() },
             unique_key,
             ordering: None,
         })

@@ -4,4 +4,4 @@
 
 mod run;
 
-pub use run::{default_workers, run_job, start_job, start_physical, JobOutcome, RunOptions, RunningJob};
+pub use run::{JobOutcome, RunOptions, RunningJob, default_workers, run_job, start_job, start_physical};

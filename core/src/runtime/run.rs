@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
@@ -13,8 +13,8 @@ use crate::connectors::{CollectedRows, PrintFormat, PushInput, SinkContext};
 use crate::error::{Error, RuntimeError};
 use crate::physical::PhysicalPlan;
 use crate::plan::{PlanOp, RuntimeMode, StateBackendSetting, ValidatedPlan};
-use weir_state::StateBackendConfig;
 use crate::types::{Row, RowKind};
+use weir_state::StateBackendConfig;
 
 use crate::job::{CancelToken, JobContext, JobMetrics, OperatorMetricsSnapshot};
 

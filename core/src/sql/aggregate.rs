@@ -8,9 +8,9 @@ use crate::expr::{Case, Cast, Expr, WhenThen};
 use crate::plan::{AggregateCall, AggregateNode, NamedExpr, Node, UserAggregateCall};
 
 use super::error::SqlError;
-use super::expr::{PendingAggregate, PendingFunction, Translator, AGG_PLACEHOLDER};
+use super::expr::{AGG_PLACEHOLDER, PendingAggregate, PendingFunction, Translator};
 use super::query::QueryPlanner;
-use super::scope::{unique_name, Relation};
+use super::scope::{Relation, unique_name};
 use super::select::SelectColumn;
 
 /// The aggregate's output names, to rewrite expressions over its input into expressions over
@@ -41,9 +41,7 @@ impl Rewrite<'_> {
                     crate::expr::ColumnRef::Index(i) => i.to_string(),
                 };
                 let shown = self.input.by_field(&field).map(|c| c.name.clone()).unwrap_or(field);
-                return Err(SqlError::invalid(format!(
-                    "column \"{shown}\" must appear in the GROUP BY clause or be used in an aggregate function"
-                )));
+                return Err(SqlError::invalid(format!("column \"{shown}\" must appear in the GROUP BY clause or be used in an aggregate function")));
             }
             Expr::Literal(_) => e.clone(),
             Expr::Call(c) => {
@@ -53,11 +51,7 @@ impl Rewrite<'_> {
             Expr::Cast(c) => Expr::Cast(Cast { expr: Box::new(self.expr(&c.expr)?), data_type: c.data_type, try_cast: c.try_cast }),
             Expr::Case(c) => Expr::Case(Case {
                 operand: c.operand.as_deref().map(|o| self.expr(o)).transpose()?.map(Box::new),
-                when: c
-                    .when
-                    .iter()
-                    .map(|w| Ok(WhenThen { when: self.expr(&w.when)?, then: self.expr(&w.then)? }))
-                    .collect::<Result<Vec<_>, SqlError>>()?,
+                when: c.when.iter().map(|w| Ok(WhenThen { when: self.expr(&w.when)?, then: self.expr(&w.then)? })).collect::<Result<Vec<_>, SqlError>>()?,
                 else_result: c.else_result.as_deref().map(|x| self.expr(x)).transpose()?.map(Box::new),
             }),
         })
@@ -104,11 +98,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 }
             }
         }
-        let agg_names: Vec<String> = agg_names
-            .into_iter()
-            .enumerate()
-            .map(|(i, n)| n.unwrap_or_else(|| unique_name(&format!("$f{}", group_exprs.len() + i), &mut taken)))
-            .collect();
+        let agg_names: Vec<String> =
+            agg_names.into_iter().enumerate().map(|(i, n)| n.unwrap_or_else(|| unique_name(&format!("$f{}", group_exprs.len() + i), &mut taken))).collect();
         let (mut calls, mut user_aggregates) = (Vec::new(), Vec::new());
         for (p, name) in pending.into_iter().zip(&agg_names) {
             match p.function {
@@ -119,17 +110,20 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             }
         }
         let id = self.job.fresh_id("agg");
-        let schema = self.job.add(Node::Aggregate(AggregateNode { id: id.clone(), input: rel.node.clone(), group_by: group_exprs, aggregates: calls, user_aggregates }))?;
+        let schema = self.job.add(Node::Aggregate(AggregateNode {
+            id: id.clone(),
+            input: rel.node.clone(),
+            group_by: group_exprs,
+            aggregates: calls,
+            user_aggregates,
+        }))?;
         let mut out = Relation::from_schema(&id, &schema, None);
         let rewrite = Rewrite { keys, aggregates: agg_names, input: rel };
         if let Some(h) = having {
             let predicate = rewrite.expr(&h)?;
             out = self.job.filter(out, predicate)?;
         }
-        let columns = columns
-            .into_iter()
-            .map(|c| Ok(SelectColumn { name: c.name, expr: rewrite.expr(&c.expr)? }))
-            .collect::<Result<Vec<_>, SqlError>>()?;
+        let columns = columns.into_iter().map(|c| Ok(SelectColumn { name: c.name, expr: rewrite.expr(&c.expr)? })).collect::<Result<Vec<_>, SqlError>>()?;
         self.project_columns(&out, columns)
     }
 }

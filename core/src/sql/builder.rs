@@ -4,10 +4,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::expr::Expr;
-use crate::plan::{job_config, FilterNode, JobSpec, NamedExpr, Node, PlanValidator, ProjectNode, SourceNode};
-use crate::types::Schema;
 use crate::SpecPath;
+use crate::expr::Expr;
+use crate::plan::{FilterNode, JobSpec, NamedExpr, Node, PlanValidator, ProjectNode, SourceNode, job_config};
+use crate::types::Schema;
 
 use super::catalog::{Catalog, ColumnKind, TableDef};
 use super::error::SqlError;
@@ -39,8 +39,7 @@ pub struct JobBuilder<'c> {
 impl<'c> JobBuilder<'c> {
     /// A builder for a job with these settings; `reserved` ids are kept free (e.g. `result`).
     pub fn new(catalog: &'c Catalog, config: &BTreeMap<String, String>, reserved: &[&str]) -> Result<JobBuilder<'c>, SqlError> {
-        let mut job = job_config(config, &SpecPath::default().field("config"))
-            .map_err(|e| SqlError::invalid(format!("bad setting: {}", e)))?;
+        let mut job = job_config(config, &SpecPath::default().field("config")).map_err(|e| SqlError::invalid(format!("bad setting: {}", e)))?;
         job.bind.functions = catalog.functions().clone();
         Ok(JobBuilder {
             catalog,
@@ -120,12 +119,7 @@ impl<'c> JobBuilder<'c> {
     /// Keeps only `input`'s columns from `rel` (whose first columns they are), as `input` named
     /// them; used after semi joins.
     pub fn restore(&mut self, rel: &Relation, input: &Relation) -> Result<Relation, SqlError> {
-        let columns = input
-            .columns
-            .iter()
-            .zip(&rel.columns)
-            .map(|(orig, now)| NamedExpr { name: orig.field.clone(), expr: Expr::col(&now.field) })
-            .collect();
+        let columns = input.columns.iter().zip(&rel.columns).map(|(orig, now)| NamedExpr { name: orig.field.clone(), expr: Expr::col(&now.field) }).collect();
         let projected = self.project(rel, columns)?;
         let mut out = input.clone();
         out.node = projected.node;

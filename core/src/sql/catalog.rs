@@ -4,8 +4,8 @@ use std::collections::BTreeMap;
 
 use sqlparser::ast;
 
+use crate::types::{DataType, Field, Schema, edit_distance};
 use crate::udf::UserFunctions;
-use crate::types::{edit_distance, DataType, Field, Schema};
 
 use super::error::{SqlError, SqlPosition};
 use super::plan_view::PlanView;

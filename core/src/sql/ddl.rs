@@ -12,7 +12,7 @@ use crate::types::DataType;
 use super::catalog::{ColumnKind, TableColumn, TableDef, WatermarkSpec};
 use super::dialect::FlinkDialect;
 use super::error::{SqlError, SqlPosition};
-use super::script::{parse_error, position, StatementTokens};
+use super::script::{StatementTokens, parse_error, position};
 
 /// A parsed `CREATE [TEMPORARY] TABLE [IF NOT EXISTS] ...`.
 #[derive(Clone, Debug)]
@@ -52,9 +52,10 @@ impl<'a> Reader<'a> {
     }
 
     fn eat_words(&mut self, words: &[&str]) -> bool {
-        let hit = words.iter().enumerate().all(|(i, w)| {
-            matches!(&self.parser.peek_nth_token(i).token, Token::Word(t) if t.quote_style.is_none() && t.value.eq_ignore_ascii_case(w))
-        });
+        let hit = words
+            .iter()
+            .enumerate()
+            .all(|(i, w)| matches!(&self.parser.peek_nth_token(i).token, Token::Word(t) if t.quote_style.is_none() && t.value.eq_ignore_ascii_case(w)));
         if hit {
             for _ in words {
                 self.parser.next_token();
@@ -113,14 +114,7 @@ pub fn parse_create_table(stmt: &StatementTokens) -> Result<CreateTable, SqlErro
     let name_result = r.parser.parse_object_name(false);
     let name = r.wrap(name_result)?;
     let name = name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.clone()).unwrap_or_default();
-    let mut table = TableDef {
-        name,
-        columns: Vec::new(),
-        primary_key: Vec::new(),
-        watermark: None,
-        connector: String::new(),
-        options: BTreeMap::new(),
-    };
+    let mut table = TableDef { name, columns: Vec::new(), primary_key: Vec::new(), watermark: None, connector: String::new(), options: BTreeMap::new() };
     r.expect_token(Token::LParen)?;
     loop {
         table_element(&mut r, &mut table)?;

@@ -14,7 +14,7 @@ use super::builder::{JobBuilder, PlannedJob};
 use super::catalog::Catalog;
 use super::error::SqlError;
 use super::query::QueryPlanner;
-use super::scope::{closest, ident_position, Relation};
+use super::scope::{Relation, closest, ident_position};
 
 /// The id of the sink a bare query writes to.
 pub const RESULT_SINK: &str = "result";
@@ -24,12 +24,7 @@ pub const RESULT_SINK: &str = "result";
 pub fn plan_query(catalog: &Catalog, config: &BTreeMap<String, String>, q: &ast::Query) -> Result<PlannedJob, SqlError> {
     let mut job = JobBuilder::new(catalog, config, &[RESULT_SINK])?;
     let rel = QueryPlanner::new(&mut job).query(q)?;
-    job.add(Node::Sink(SinkNode {
-        id: RESULT_SINK.into(),
-        input: rel.node,
-        connector: caller_sink().into(),
-        options: BTreeMap::new(),
-    }))?;
+    job.add(Node::Sink(SinkNode { id: RESULT_SINK.into(), input: rel.node, connector: caller_sink().into(), options: BTreeMap::new() }))?;
     job.finish(Some(caller_sink().into()))
 }
 
@@ -93,12 +88,7 @@ fn plan_insert(job: &mut JobBuilder<'_>, ins: &ast::Insert) -> Result<String, Sq
             listed.push(id.value.clone());
         }
         if listed.len() != rel.columns.len() {
-            return Err(SqlError::invalid(format!(
-                "INSERT INTO {} lists {} columns but the query returns {}",
-                table.name,
-                listed.len(),
-                rel.columns.len()
-            )));
+            return Err(SqlError::invalid(format!("INSERT INTO {} lists {} columns but the query returns {}", table.name, listed.len(), rel.columns.len())));
         }
         sink.fields.iter().map(|f| listed.iter().position(|l| *l == f.name)).collect()
     };

@@ -10,7 +10,7 @@ use sqlparser::tokenizer::Token;
 
 use crate::expr::{ColumnRef, Expr, Literal};
 use crate::physical::{self, PhysicalPlan};
-use crate::plan::{validate_with_functions, Node, SortKey};
+use crate::plan::{Node, SortKey, validate_with_functions};
 
 use super::builder::PlannedJob;
 use super::error::SqlError;
@@ -135,7 +135,11 @@ fn details(node: &Node) -> String {
                 Some(p) => format!("{p}{} preceding", if n.frame.unit == crate::plan::FrameUnit::Range { " ms" } else { "" }),
                 None => "unbounded preceding".into(),
             };
-            let aggs: Vec<String> = n.aggregates.iter().map(|a| format!("{}({}) AS {}", a.function.sql_name(), if a.args.is_empty() { "*".into() } else { list(&a.args) }, a.name)).collect();
+            let aggs: Vec<String> = n
+                .aggregates
+                .iter()
+                .map(|a| format!("{}({}) AS {}", a.function.sql_name(), if a.args.is_empty() { "*".into() } else { list(&a.args) }, a.name))
+                .collect();
             format!("partition by [{}], order by {}, {:?} {frame}: {}", list(&n.partition_by), n.order_by, n.frame.unit, aggs.join(", ")).to_lowercase()
         }
         Node::IntervalJoin(n) => {

@@ -3,14 +3,12 @@
 //! as in the job spec, and aggregate calls are collected (when allowed) and replaced by
 //! placeholders that [`super::aggregate`] rewrites to the aggregate's output column.
 
-use sqlparser::ast::{
-    self, BinaryOperator, CastKind, DuplicateTreatment, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator,
-};
+use sqlparser::ast::{self, BinaryOperator, CastKind, DuplicateTreatment, FunctionArg, FunctionArgExpr, FunctionArguments, UnaryOperator};
 
 use crate::expr::{Case, Cast, Expr, WhenThen};
-use crate::udf::UserFunctions;
 use crate::plan::AggregateFunction;
 use crate::types::DataType;
+use crate::udf::UserFunctions;
 
 use super::error::SqlError;
 use super::literal;
@@ -91,9 +89,7 @@ impl<'a> Translator<'a> {
                 }
                 Expr::call(if *negated { "NOT IN" } else { "IN" }, args)
             }
-            E::Between { expr, negated, low, high } => {
-                self.call(if *negated { "NOT BETWEEN" } else { "BETWEEN" }, &[expr, low, high])?
-            }
+            E::Between { expr, negated, low, high } => self.call(if *negated { "NOT BETWEEN" } else { "BETWEEN" }, &[expr, low, high])?,
             E::Like { negated, any: false, expr, pattern, escape_char } => {
                 self.like(if *negated { "NOT LIKE" } else { "LIKE" }, expr, pattern, escape_char.as_deref())?
             }
@@ -110,9 +106,7 @@ impl<'a> Translator<'a> {
                 let try_cast = matches!(kind, CastKind::TryCast | CastKind::SafeCast);
                 Expr::Cast(Cast { expr: Box::new(self.expr(expr)?), data_type: target, try_cast })
             }
-            E::Extract { field, expr, .. } => {
-                Expr::call("EXTRACT", vec![Expr::lit(field.to_string().to_ascii_uppercase()), self.expr(expr)?])
-            }
+            E::Extract { field, expr, .. } => Expr::call("EXTRACT", vec![Expr::lit(field.to_string().to_ascii_uppercase()), self.expr(expr)?]),
             E::Substring { expr, substring_from, substring_for, .. } => {
                 let mut args = vec![self.expr(expr)?];
                 if let Some(from) = substring_from {
@@ -146,7 +140,7 @@ impl<'a> Translator<'a> {
             E::Exists { .. } | E::In { .. } | E::Subquery(_) => {
                 return Err(SqlError::unsupported(
                     "subquery in this position (supported: WHERE ... [NOT] EXISTS (..) and WHERE x IN (SELECT ..) as top-level AND terms)",
-                ))
+                ));
             }
             E::Tuple(_) => return Err(SqlError::unsupported("row value (a, b)")),
             E::AtTimeZone { .. } => return Err(SqlError::unsupported("AT TIME ZONE")),
@@ -271,9 +265,7 @@ impl<'a> Translator<'a> {
             _ => (false, &[][..]),
         };
         let Some(collector) = self.aggregates.take() else {
-            return Err(SqlError::invalid(format!(
-                "aggregate function {name} is not allowed here (only in SELECT, HAVING and ORDER BY of a query)"
-            )));
+            return Err(SqlError::invalid(format!("aggregate function {name} is not allowed here (only in SELECT, HAVING and ORDER BY of a query)")));
         };
         // Arguments and FILTER are over the aggregate's input: translate them without
         // collecting, so a nested aggregate is an error.
@@ -322,19 +314,35 @@ pub fn aggregate_function(upper: &str) -> Option<AggregateFunction> {
 
 /// Flink aggregate functions Weir does not compute yet.
 const UNSUPPORTED_AGGREGATES: &[&str] = &[
-    "STDDEV", "STDDEV_POP", "STDDEV_SAMP", "VARIANCE", "VAR_POP", "VAR_SAMP", "LISTAGG", "COLLECT", "FIRST_VALUE",
-    "LAST_VALUE", "ARRAY_AGG", "JSON_ARRAYAGG", "JSON_OBJECTAGG", "SUM0", "BIT_AND", "BIT_OR", "BIT_XOR",
+    "STDDEV",
+    "STDDEV_POP",
+    "STDDEV_SAMP",
+    "VARIANCE",
+    "VAR_POP",
+    "VAR_SAMP",
+    "LISTAGG",
+    "COLLECT",
+    "FIRST_VALUE",
+    "LAST_VALUE",
+    "ARRAY_AGG",
+    "JSON_ARRAYAGG",
+    "JSON_OBJECTAGG",
+    "SUM0",
+    "BIT_AND",
+    "BIT_OR",
+    "BIT_XOR",
 ];
 
 /// True for Flink's window table-valued functions and group window functions.
 pub fn is_window_tvf(upper: &str) -> bool {
-    matches!(upper, "TUMBLE" | "HOP" | "CUMULATE" | "SESSION")
-        || ["TUMBLE_", "HOP_", "SESSION_"].iter().any(|p| upper.starts_with(p) && upper.len() > p.len())
+    matches!(upper, "TUMBLE" | "HOP" | "CUMULATE" | "SESSION") || ["TUMBLE_", "HOP_", "SESSION_"].iter().any(|p| upper.starts_with(p) && upper.len() > p.len())
 }
 
 /// The error text for a window function.
 pub fn window_tvf_message(upper: &str) -> String {
-    format!("window function {upper} here (use TABLE({upper}(TABLE t, DESCRIPTOR(ts), ..)) in FROM, or GROUP BY {upper}(ts, ..) with its _START/_END functions)")
+    format!(
+        "window function {upper} here (use TABLE({upper}(TABLE t, DESCRIPTOR(ts), ..)) in FROM, or GROUP BY {upper}(ts, ..) with its _START/_END functions)"
+    )
 }
 
 /// The plan name of a binary operator.

@@ -10,11 +10,11 @@ use crate::types::{Field, Schema};
 
 use super::catalog::CatalogEntry;
 use super::error::SqlError;
-use super::expr::{and_all, conjuncts, Translator};
+use super::expr::{Translator, and_all, conjuncts};
 use super::interval::is_time_bound;
-use super::lateral::{is_true, lateral_call, LateralCall, LateralJoin};
+use super::lateral::{LateralCall, LateralJoin, is_true, lateral_call};
 use super::query::QueryPlanner;
-use super::scope::{ident_position, Relation, ScopeColumn};
+use super::scope::{Relation, ScopeColumn, ident_position};
 
 impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// Plans the FROM list. Comma-separated items are inner-joined left to right, taking their
@@ -93,13 +93,20 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let (join, constraint) = match op {
             JoinOperator::Join(c) | JoinOperator::Inner(c) | JoinOperator::CrossJoin(c) => (LateralJoin::Inner, c),
             JoinOperator::Left(c) | JoinOperator::LeftOuter(c) => (LateralJoin::Left, c),
-            other => return Err(SqlError::unsupported(format!("{} with LATERAL TABLE (supported: comma, CROSS JOIN, JOIN .. ON, LEFT JOIN .. ON TRUE)", join_kind_name(other)))),
+            other => {
+                return Err(SqlError::unsupported(format!(
+                    "{} with LATERAL TABLE (supported: comma, CROSS JOIN, JOIN .. ON, LEFT JOIN .. ON TRUE)",
+                    join_kind_name(other)
+                )));
+            }
         };
         let on = match constraint {
             JoinConstraint::None => None,
             JoinConstraint::On(on) if is_true(on) => None,
             JoinConstraint::On(on) if join == LateralJoin::Inner => Some(on),
-            JoinConstraint::On(_) => return Err(SqlError::unsupported("LEFT JOIN LATERAL TABLE(..) with a condition other than ON TRUE (filter in WHERE instead)")),
+            JoinConstraint::On(_) => {
+                return Err(SqlError::unsupported("LEFT JOIN LATERAL TABLE(..) with a condition other than ON TRUE (filter in WHERE instead)"));
+            }
             _ => return Err(SqlError::unsupported("USING or NATURAL with LATERAL TABLE")),
         };
         let joined = self.lateral(rel, call, join)?;
@@ -177,7 +184,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 Err(SqlError::invalid("LATERAL TABLE(..) needs a table to its left: FROM t, LATERAL TABLE(f(t.x)) AS T(a)"))
             }
             TableFactor::Derived { lateral: true, .. } => Err(SqlError::unsupported("LATERAL subqueries (LATERAL TABLE(f(..)) is supported)")),
-            TableFactor::Function { .. } | TableFactor::UNNEST { .. } => Err(SqlError::unsupported("this table function form in FROM (write LATERAL TABLE(f(..)))")),
+            TableFactor::Function { .. } | TableFactor::UNNEST { .. } => {
+                Err(SqlError::unsupported("this table function form in FROM (write LATERAL TABLE(f(..)))"))
+            }
             other => Err(SqlError::unsupported(format!("FROM item {other}"))),
         }
     }
@@ -220,12 +229,7 @@ pub fn aliased(rel: Relation, name: &str, alias: Option<&ast::TableAlias>) -> Re
     let mut rel = rel.requalified(Some(&a.name.value));
     if !a.columns.is_empty() {
         if a.columns.len() != rel.columns.len() {
-            return Err(SqlError::invalid(format!(
-                "alias {} names {} columns but the relation has {}",
-                a.name.value,
-                a.columns.len(),
-                rel.columns.len()
-            )));
+            return Err(SqlError::invalid(format!("alias {} names {} columns but the relation has {}", a.name.value, a.columns.len(), rel.columns.len())));
         }
         for (c, new) in rel.columns.iter_mut().zip(&a.columns) {
             c.name = new.name.value.clone();
@@ -249,13 +253,7 @@ pub fn joined_relation(left: &Relation, right: &Relation, node: &str, schema: &S
 pub fn joined_scope(left: &Relation, right: &Relation, node: &str) -> Relation {
     let field_schema = |r: &Relation| Schema::new(r.columns.iter().map(|c| Field::new(c.field.clone(), c.data_type)).collect());
     let joined = field_schema(left).join(&field_schema(right));
-    let columns = left
-        .columns
-        .iter()
-        .chain(&right.columns)
-        .zip(&joined.fields)
-        .map(|(c, f)| ScopeColumn { field: f.name.clone(), ..c.clone() })
-        .collect();
+    let columns = left.columns.iter().chain(&right.columns).zip(&joined.fields).map(|(c, f)| ScopeColumn { field: f.name.clone(), ..c.clone() }).collect();
     Relation { node: node.to_string(), columns }
 }
 

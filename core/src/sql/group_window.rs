@@ -7,7 +7,7 @@
 
 use sqlparser::ast::{self, GroupByExpr, Ident};
 
-use crate::plan::{WindowKind, WindowNode, WINDOW_COLUMNS};
+use crate::plan::{WINDOW_COLUMNS, WindowKind, WindowNode};
 
 use super::error::SqlError;
 use super::query::QueryPlanner;
@@ -66,7 +66,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let call_args = call_args(call);
         let expected = if *window == WindowKind::Hop { 3 } else { 2 };
         if call_args.len() != expected {
-            return Err(SqlError::invalid(format!("{}(time, {}) takes {expected} arguments", name_of(call), if expected == 3 { "slide, size" } else { "size" })));
+            return Err(SqlError::invalid(format!(
+                "{}(time, {}) takes {expected} arguments",
+                name_of(call),
+                if expected == 3 { "slide, size" } else { "size" }
+            )));
         }
         let time = match call_args[0] {
             ast::Expr::Identifier(id) => rel.resolve(std::slice::from_ref(id))?,
@@ -92,7 +96,17 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             }
         }
         let id = self.job.fresh_id("window");
-        let node = WindowNode { id: id.clone(), input: rel.node.clone(), window: *window, time_column: time.field.clone(), size_ms, slide_ms, step_ms: None, gap_ms, partition_by };
+        let node = WindowNode {
+            id: id.clone(),
+            input: rel.node.clone(),
+            window: *window,
+            time_column: time.field.clone(),
+            size_ms,
+            slide_ms,
+            step_ms: None,
+            gap_ms,
+            partition_by,
+        };
         let out = self.add_window(node, rel.clone())?;
         let mut rewritten = s.clone();
         if let GroupByExpr::Expressions(keys, _) = &mut rewritten.group_by {

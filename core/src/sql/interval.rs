@@ -93,7 +93,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// An `interval_join` node for the join of `left` and `right` on the keys when
     /// `condition` bounds the difference of their event-time columns from below and above
     /// and both inputs are append-only; `None` when it is an ordinary join.
-    pub fn interval_join(&mut self, left: &Relation, right: &Relation, join_type: JoinType, keys: (&[Expr], &[Expr]), condition: Option<&Expr>) -> Result<Option<Relation>, SqlError> {
+    pub fn interval_join(
+        &mut self,
+        left: &Relation,
+        right: &Relation,
+        join_type: JoinType,
+        keys: (&[Expr], &[Expr]),
+        condition: Option<&Expr>,
+    ) -> Result<Option<Relation>, SqlError> {
         let Some(condition) = condition else { return Ok(None) };
         let (Some((lt, l_append)), Some((rt, r_append))) = (self.job.event_time(&left.node), self.job.event_time(&right.node)) else { return Ok(None) };
         if !l_append || !r_append {
@@ -108,8 +115,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         for term in terms {
             match bounds(&term, &left_field, &right_field) {
                 Some((l, u)) => {
-                    lower = match (lower, l) { (Some(a), Some(b)) => Some(a.max(b)), (a, b) => a.or(b) };
-                    upper = match (upper, u) { (Some(a), Some(b)) => Some(a.min(b)), (a, b) => a.or(b) };
+                    lower = match (lower, l) {
+                        (Some(a), Some(b)) => Some(a.max(b)),
+                        (a, b) => a.or(b),
+                    };
+                    upper = match (upper, u) {
+                        (Some(a), Some(b)) => Some(a.min(b)),
+                        (a, b) => a.or(b),
+                    };
                 }
                 None => rest.push(term),
             }

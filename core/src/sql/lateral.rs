@@ -15,7 +15,7 @@ use crate::types::{Field, Schema};
 use super::error::{SqlError, SqlPosition};
 use super::expr::Translator;
 use super::query::QueryPlanner;
-use super::scope::{ident_position, Relation, ScopeColumn};
+use super::scope::{Relation, ScopeColumn, ident_position};
 
 /// A `LATERAL TABLE(f(args)) [AS alias(columns)]` FROM item, not planned yet.
 pub struct LateralCall<'a> {
@@ -47,10 +47,7 @@ pub fn lateral_call(f: &TableFactor) -> Result<Option<LateralCall<'_>>, SqlError
     }
     match args.as_slice() {
         [FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Function(function)))] => Ok(Some(LateralCall { function, alias: alias.as_ref() })),
-        _ => Err(SqlError::Invalid {
-            message: "LATERAL TABLE(..) takes one table function call, such as LATERAL TABLE(SPLIT(s, ','))".into(),
-            at,
-        }),
+        _ => Err(SqlError::Invalid { message: "LATERAL TABLE(..) takes one table function call, such as LATERAL TABLE(SPLIT(s, ','))".into(), at }),
     }
 }
 
@@ -91,7 +88,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             _ => Vec::new(),
         };
         let id = self.job.fresh_id("lateral");
-        let node = FlatMapNode { id: id.clone(), input: left.node.clone(), function: name.clone(), args, columns: names.clone(), outer: join == LateralJoin::Left };
+        let node =
+            FlatMapNode { id: id.clone(), input: left.node.clone(), function: name.clone(), args, columns: names.clone(), outer: join == LateralJoin::Left };
         let schema = self.job.add(Node::FlatMap(node))?;
         let qualifier = call.alias.map(|a| a.name.value.clone()).unwrap_or(name);
         let width = left.columns.len();

@@ -14,7 +14,7 @@ use sqlparser::tokenizer::Token;
 use crate::plan::{Limits, MAX_EXPRESSION_DEPTH, MAX_STATEMENT_LENGTH};
 
 use super::error::{SqlError, SqlPosition};
-use super::script::{position, StatementTokens};
+use super::script::{StatementTokens, position};
 
 /// Keywords that combine two operands (or negate one) and so may deepen the tree by a level.
 const OPERATOR_WORDS: &[&str] = &["AND", "OR", "NOT", "IS", "IN", "LIKE", "SIMILAR", "BETWEEN", "UNION", "INTERSECT", "EXCEPT", "MINUS", "JOIN", "ESCAPE"];

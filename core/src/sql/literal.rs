@@ -65,15 +65,9 @@ pub fn typed_string(t: &ast::TypedString) -> Result<Expr, SqlError> {
         Value::SingleQuotedString(s) => s.clone(),
         other => return Err(SqlError::invalid(format!("expected a quoted string after {}, found {other}", t.data_type))),
     };
-    let data_type: DataType = t
-        .data_type
-        .to_string()
-        .parse()
-        .map_err(|_| SqlError::unsupported(format!("literal of type {}", t.data_type)))?;
+    let data_type: DataType = t.data_type.to_string().parse().map_err(|_| SqlError::unsupported(format!("literal of type {}", t.data_type)))?;
     match data_type {
-        DataType::Date | DataType::Timestamp | DataType::TimestampLtz | DataType::Decimal { .. } | DataType::String => {
-            Ok(Expr::typed_lit(text, data_type))
-        }
+        DataType::Date | DataType::Timestamp | DataType::TimestampLtz | DataType::Decimal { .. } | DataType::String => Ok(Expr::typed_lit(text, data_type)),
         other => Err(SqlError::unsupported(format!("typed literal {other} '...'"))),
     }
 }
@@ -82,9 +76,12 @@ pub fn typed_string(t: &ast::TypedString) -> Result<Expr, SqlError> {
 pub fn interval(i: &ast::Interval) -> Result<Expr, SqlError> {
     let (text, neg) = interval_text(&i.value)?;
     let bad = || SqlError::invalid(format!("bad interval literal '{text}'"));
-    let leading = i.leading_field.as_ref().map(unit).transpose()?.ok_or_else(|| {
-        SqlError::invalid(format!("interval '{text}' needs a unit, e.g. INTERVAL '{text}' SECOND"))
-    })?;
+    let leading = i
+        .leading_field
+        .as_ref()
+        .map(unit)
+        .transpose()?
+        .ok_or_else(|| SqlError::invalid(format!("interval '{text}' needs a unit, e.g. INTERVAL '{text}' SECOND")))?;
     let last = i.last_field.as_ref().map(unit).transpose()?;
     let sign = if neg { -1 } else { 1 };
     if matches!(leading, Unit::Year | Unit::Month) {
@@ -158,10 +155,7 @@ fn day_time_millis(text: &str, leading: Unit, last: Option<Unit>) -> Option<i64>
     if last < leading {
         return None;
     }
-    let units: Vec<Unit> = [Unit::Day, Unit::Hour, Unit::Minute, Unit::Second]
-        .into_iter()
-        .filter(|u| *u >= leading && *u <= last)
-        .collect();
+    let units: Vec<Unit> = [Unit::Day, Unit::Hour, Unit::Minute, Unit::Second].into_iter().filter(|u| *u >= leading && *u <= last).collect();
     let parts: Vec<&str> = text.split([' ', ':']).filter(|p| !p.is_empty()).collect();
     if parts.len() != units.len() {
         return None;

@@ -36,8 +36,8 @@ mod over;
 mod plan_view;
 mod query;
 mod rewrite;
-pub mod script;
 mod scope;
+pub mod script;
 mod select;
 mod session;
 mod subquery;
@@ -53,6 +53,6 @@ pub use catalog::{Catalog, CatalogEntry, ColumnKind, TableColumn, TableDef, View
 pub use dialect::FlinkDialect;
 pub use dml::RESULT_SINK;
 pub use error::{SqlError, SqlPosition};
-pub use plan_view::PlanView;
 pub use explain::expr as expr_to_sql;
+pub use plan_view::PlanView;
 pub use session::{ResultTable, SqlOutcome, SqlSession};

@@ -12,7 +12,7 @@ use crate::expr::Expr;
 use crate::plan::{AggregateCall, FrameUnit, Node, OverFrame, OverNode};
 
 use super::error::SqlError;
-use super::expr::{aggregate_function, Translator};
+use super::expr::{Translator, aggregate_function};
 use super::query::QueryPlanner;
 use super::rewrite::{call_args, rewrite_calls};
 use super::scope::{Relation, ScopeColumn};
@@ -41,7 +41,10 @@ fn frame(spec: &ast::WindowSpec) -> Result<OverFrame, SqlError> {
         return Ok(OverFrame { unit: FrameUnit::Range, preceding: None });
     };
     if !matches!(f.end_bound, None | Some(WindowFrameBound::CurrentRow)) {
-        return Err(SqlError::unsupported(format!("OVER frame ending at {} (frames end at CURRENT ROW)", f.end_bound.as_ref().map(|b| b.to_string()).unwrap_or_default())));
+        return Err(SqlError::unsupported(format!(
+            "OVER frame ending at {} (frames end at CURRENT ROW)",
+            f.end_bound.as_ref().map(|b| b.to_string()).unwrap_or_default()
+        )));
     }
     let unit = match f.units {
         WindowFrameUnits::Rows => FrameUnit::Rows,
@@ -53,13 +56,17 @@ fn frame(spec: &ast::WindowSpec) -> Result<OverFrame, SqlError> {
         (WindowFrameBound::CurrentRow, _) => Some(0),
         (WindowFrameBound::Preceding(Some(n)), FrameUnit::Rows) => match n.as_ref() {
             ast::Expr::Value(v) => match &v.value {
-                ast::Value::Number(text, _) => Some(text.parse::<u64>().map_err(|_| SqlError::invalid(format!("ROWS {text} PRECEDING: expected a non-negative row count")))?),
+                ast::Value::Number(text, _) => {
+                    Some(text.parse::<u64>().map_err(|_| SqlError::invalid(format!("ROWS {text} PRECEDING: expected a non-negative row count")))?)
+                }
                 other => return Err(SqlError::invalid(format!("ROWS {other} PRECEDING: expected a row count"))),
             },
             other => return Err(SqlError::invalid(format!("ROWS {other} PRECEDING: expected a row count"))),
         },
         (WindowFrameBound::Preceding(Some(n)), FrameUnit::Range) => Some(interval_ms(n)?),
-        (WindowFrameBound::Following(_), _) => return Err(SqlError::unsupported(format!("OVER frame starting at {} (frames start before the current row)", f.start_bound))),
+        (WindowFrameBound::Following(_), _) => {
+            return Err(SqlError::unsupported(format!("OVER frame starting at {} (frames start before the current row)", f.start_bound)));
+        }
     };
     if unit == FrameUnit::Range && preceding == Some(0) {
         return Err(SqlError::unsupported("RANGE BETWEEN CURRENT ROW AND CURRENT ROW"));

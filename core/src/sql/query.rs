@@ -122,12 +122,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             other => other,
         };
         Translator::new(rel).expr(e).map_err(|err| match err {
-            SqlError::ColumnNotFound { column, suggestion, at, .. } => SqlError::ColumnNotFound {
-                column,
-                relation: "the select list (ORDER BY can only use selected columns)".into(),
-                suggestion,
-                at,
-            },
+            SqlError::ColumnNotFound { column, suggestion, at, .. } => {
+                SqlError::ColumnNotFound { column, relation: "the select list (ORDER BY can only use selected columns)".into(), suggestion, at }
+            }
             other => other,
         })
     }

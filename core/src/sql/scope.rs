@@ -37,12 +37,7 @@ impl Relation {
             columns: schema
                 .fields
                 .iter()
-                .map(|f| ScopeColumn {
-                    qualifier: qualifier.map(str::to_string),
-                    name: f.name.clone(),
-                    field: f.name.clone(),
-                    data_type: f.data_type,
-                })
+                .map(|f| ScopeColumn { qualifier: qualifier.map(str::to_string), name: f.name.clone(), field: f.name.clone(), data_type: f.data_type })
                 .collect(),
         }
     }
@@ -74,26 +69,16 @@ impl Relation {
             if !self.columns.iter().any(|c| c.qualifier.as_deref() == Some(q.value.as_str())) {
                 let known = self.qualifiers();
                 let suggestion = closest(&q.value, known.iter().map(String::as_str));
-                return Err(SqlError::TableNotFound {
-                    name: q.value.clone(),
-                    suggestion,
-                    at: Some(position(q.span.start)),
-                });
+                return Err(SqlError::TableNotFound { name: q.value.clone(), suggestion, at: Some(position(q.span.start)) });
             }
         }
-        let matches: Vec<&ScopeColumn> = self
-            .columns
-            .iter()
-            .filter(|c| c.name == name.value && qualifier.is_none_or(|q| c.qualifier.as_deref() == Some(q.value.as_str())))
-            .collect();
+        let matches: Vec<&ScopeColumn> =
+            self.columns.iter().filter(|c| c.name == name.value && qualifier.is_none_or(|q| c.qualifier.as_deref() == Some(q.value.as_str()))).collect();
         match matches.as_slice() {
             [one] => Ok(one),
             [] => {
-                let candidates = self
-                    .columns
-                    .iter()
-                    .filter(|c| qualifier.is_none_or(|q| c.qualifier.as_deref() == Some(q.value.as_str())))
-                    .map(|c| c.name.as_str());
+                let candidates =
+                    self.columns.iter().filter(|c| qualifier.is_none_or(|q| c.qualifier.as_deref() == Some(q.value.as_str()))).map(|c| c.name.as_str());
                 Err(SqlError::ColumnNotFound {
                     column: written,
                     relation: self.describe(qualifier.map(|q| q.value.as_str())),

@@ -66,10 +66,9 @@ pub fn position(loc: Location) -> SqlPosition {
 
 /// Tokenizes `script` and cuts it into statements.
 pub fn split_script(script: &str) -> Result<Vec<RawStatement>, SqlError> {
-    let tokens = Tokenizer::new(&FlinkDialect, script).tokenize_with_location().map_err(|e| SqlError::Parse {
-        at: position(e.location),
-        message: lower_first(&e.message),
-    })?;
+    let tokens = Tokenizer::new(&FlinkDialect, script)
+        .tokenize_with_location()
+        .map_err(|e| SqlError::Parse { at: position(e.location), message: lower_first(&e.message) })?;
     let mut chunks = Vec::new();
     let mut current = Vec::new();
     for t in tokens {

@@ -7,9 +7,9 @@ use crate::expr::Expr;
 use crate::plan::NamedExpr;
 
 use super::error::SqlError;
-use super::expr::{conjuncts, PendingAggregate, Translator};
+use super::expr::{PendingAggregate, Translator, conjuncts};
 use super::query::QueryPlanner;
-use super::scope::{unique_name, Relation};
+use super::scope::{Relation, unique_name};
 
 /// One output column of a select list, before aggregation is resolved.
 pub struct SelectColumn {
@@ -130,12 +130,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// when that would change nothing.
     pub fn project_columns(&mut self, rel: &Relation, columns: Vec<SelectColumn>) -> Result<Relation, SqlError> {
         let mut taken = Vec::new();
-        let named: Vec<NamedExpr> = columns
-            .into_iter()
-            .map(|c| NamedExpr { name: unique_name(&c.name, &mut taken), expr: c.expr })
-            .collect();
-        let identity = named.len() == rel.columns.len()
-            && named.iter().zip(&rel.columns).all(|(n, c)| n.name == c.field && n.expr == Expr::col(&c.field));
+        let named: Vec<NamedExpr> = columns.into_iter().map(|c| NamedExpr { name: unique_name(&c.name, &mut taken), expr: c.expr }).collect();
+        let identity = named.len() == rel.columns.len() && named.iter().zip(&rel.columns).all(|(n, c)| n.name == c.field && n.expr == Expr::col(&c.field));
         if identity {
             return Ok(Relation::from_schema(&rel.node, &schema_of(rel), None));
         }

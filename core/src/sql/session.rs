@@ -8,9 +8,9 @@ use sqlparser::ast::{self, ObjectType, Statement};
 use sqlparser::parser::Parser;
 use sqlparser::tokenizer::Token;
 
-use crate::plan::paths::PathPolicy;
-use crate::plan::{job_config, with_stack, JobSpec, Limits};
 use crate::SpecPath;
+use crate::plan::paths::PathPolicy;
+use crate::plan::{JobSpec, Limits, job_config, with_stack};
 
 use super::builder::PlannedJob;
 use super::catalog::{Catalog, ViewDef};
@@ -20,7 +20,7 @@ use super::dialect::FlinkDialect;
 use super::dml::{plan_inserts, plan_query};
 use super::error::{SqlError, SqlPosition};
 use super::limits::{check_depth, check_length};
-use super::script::{parse_error, position, split_script, RawStatement, StatementTokens};
+use super::script::{RawStatement, StatementTokens, parse_error, position, split_script};
 
 /// What one statement produced.
 #[derive(Clone, Debug, PartialEq)]
@@ -244,10 +244,9 @@ impl SqlSession {
             return Err(SqlError::AlreadyExists { kind: "table", name });
         }
         if let Some(policy) = &self.path_policy {
-            policy.check_table_options(&created.table.connector, &mut created.table.options).map_err(|(key, e)| SqlError::Invalid {
-                message: format!("table {name}: option '{key}': {e}"),
-                at: Some(st.start()),
-            })?;
+            policy
+                .check_table_options(&created.table.connector, &mut created.table.options)
+                .map_err(|(key, e)| SqlError::Invalid { message: format!("table {name}: option '{key}': {e}"), at: Some(st.start()) })?;
         } else if let (Some(base), Some(path)) = (&self.base_dir, created.table.options.get("path")) {
             if Path::new(path).is_relative() && !path.contains("://") {
                 let joined = base.join(path).to_string_lossy().into_owned();

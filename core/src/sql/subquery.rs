@@ -13,7 +13,7 @@ use crate::expr::Expr;
 use crate::plan::{JoinType, NamedExpr};
 
 use super::error::SqlError;
-use super::expr::{and_all, conjuncts, Translator};
+use super::expr::{Translator, and_all, conjuncts};
 use super::from::{equi_key, joined_scope};
 use super::query::QueryPlanner;
 use super::scope::Relation;
@@ -39,9 +39,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         for s in subqueries {
             rel = match s {
                 ast::Expr::In { expr, target: ast::InTarget::Subquery(subquery), negated: false, .. } => self.semi_in(rel, expr, subquery)?,
-                ast::Expr::In { negated: true, .. } => {
-                    return Err(SqlError::unsupported("NOT IN (subquery) (its NULL semantics; write NOT EXISTS)"))
-                }
+                ast::Expr::In { negated: true, .. } => return Err(SqlError::unsupported("NOT IN (subquery) (its NULL semantics; write NOT EXISTS)")),
                 ast::Expr::Exists { subquery, negated } => self.exists(rel, subquery, *negated)?,
                 ast::Expr::UnaryOp { expr, .. } => match strip(expr) {
                     ast::Expr::Exists { subquery, negated } => self.exists(rel, subquery, !*negated)?,
@@ -85,9 +83,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 outer_keys.push(o);
                 inner_keys.push(i);
             } else {
-                return Err(SqlError::unsupported(format!(
-                    "correlated condition `{t}` in EXISTS (only equalities between an outer and an inner column)"
-                )));
+                return Err(SqlError::unsupported(format!("correlated condition `{t}` in EXISTS (only equalities between an outer and an inner column)")));
             }
         }
         let inner = self.where_clause(inner, local)?;

@@ -16,7 +16,7 @@ use crate::expr::Expr;
 use crate::plan::{DeduplicateNode, Keep, Node, SortKey, TopNNode};
 
 use super::error::SqlError;
-use super::expr::{conjuncts, Translator};
+use super::expr::{Translator, conjuncts};
 use super::from::aliased;
 use super::query::QueryPlanner;
 use super::scope::{Relation, ScopeColumn};

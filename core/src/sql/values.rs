@@ -6,7 +6,7 @@
 
 use sqlparser::ast::{self, Spanned};
 
-use crate::expr::{bind, common_type, BoundExpr};
+use crate::expr::{BoundExpr, bind, common_type};
 use crate::plan::{Node, ValuesNode};
 use crate::types::{DataType, Field, Row, Schema, Value};
 
@@ -72,30 +72,21 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         for (r, row) in v.rows.iter().enumerate() {
             let row_at = known(row.opening_token.0.span.start);
             if row.content.len() != width {
-                return Err(SqlError::Invalid {
-                    message: format!("VALUES row {} has {} values but row 1 has {width}", r + 1, row.content.len()),
-                    at: row_at,
-                });
+                return Err(SqlError::Invalid { message: format!("VALUES row {} has {} values but row 1 has {width}", r + 1, row.content.len()), at: row_at });
             }
             let mut cells = Vec::with_capacity(width);
             for (c, e) in row.content.iter().enumerate() {
                 let at = known(e.span().start).or_else(|| row_at.clone());
                 let expr = Translator::new(&nothing).expr(e).map_err(|err| match err {
-                    SqlError::ColumnNotFound { column, at: col_at, .. } => SqlError::Invalid {
-                        message: format!("VALUES cells are constants; \"{column}\" is not a column here"),
-                        at: col_at.or(at.clone()),
-                    },
+                    SqlError::ColumnNotFound { column, at: col_at, .. } => {
+                        SqlError::Invalid { message: format!("VALUES cells are constants; \"{column}\" is not a column here"), at: col_at.or(at.clone()) }
+                    }
                     other => other.or_at(at.clone()),
                 })?;
-                let bound = bind(&expr, &no_columns, ctx).map_err(|e| SqlError::Invalid {
-                    message: format!("VALUES row {}, column {}: {}", r + 1, c + 1, e.message),
-                    at: at.clone(),
-                })?;
+                let bound = bind(&expr, &no_columns, ctx)
+                    .map_err(|e| SqlError::Invalid { message: format!("VALUES row {}, column {}: {}", r + 1, c + 1, e.message), at: at.clone() })?;
                 if !bound.is_constant() {
-                    return Err(SqlError::Invalid {
-                        message: format!("VALUES row {}, column {}: {e} is not a constant", r + 1, c + 1),
-                        at,
-                    });
+                    return Err(SqlError::Invalid { message: format!("VALUES row {}, column {}: {e} is not a constant", r + 1, c + 1), at });
                 }
                 cells.push((bound, at));
             }

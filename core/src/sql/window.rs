@@ -10,7 +10,7 @@ use sqlparser::ast::{self, BinaryOperator, FunctionArg, FunctionArgExpr, Functio
 use sqlparser::tokenizer::{Token, TokenWithSpan};
 
 use crate::expr::{Expr, Literal};
-use crate::plan::{Node, WatermarkDef, WindowKind, WindowNode, WINDOW_COLUMNS};
+use crate::plan::{Node, WINDOW_COLUMNS, WatermarkDef, WindowKind, WindowNode};
 use crate::types::DataType;
 
 use super::catalog::{ColumnKind, TableDef};
@@ -59,12 +59,7 @@ pub fn strip_tvf_table_keyword(tokens: &mut Vec<TokenWithSpan>) {
 /// The source watermark a table's `WATERMARK FOR` declares: `col` or `col - INTERVAL ..`.
 pub fn table_watermark(table: &TableDef) -> Result<Option<WatermarkDef>, SqlError> {
     let Some(w) = &table.watermark else { return Ok(None) };
-    let unsupported = || {
-        SqlError::unsupported(format!(
-            "WATERMARK FOR {} AS {} (supported: `{0}` and `{0} - INTERVAL '..' unit`)",
-            w.column, w.expr
-        ))
-    };
+    let unsupported = || SqlError::unsupported(format!("WATERMARK FOR {} AS {} (supported: `{0}` and `{0} - INTERVAL '..' unit`)", w.column, w.expr));
     if table.columns.iter().any(|c| c.name == w.column && matches!(c.kind, ColumnKind::Computed(_))) {
         return Err(SqlError::unsupported(format!("WATERMARK on the computed column {} (declare it on a physical column)", w.column)));
     }
@@ -93,10 +88,9 @@ pub(super) fn interval_ms(e: &ast::Expr) -> Result<u64, SqlError> {
         return Err(SqlError::invalid(format!("expected an interval literal such as INTERVAL '10' SECOND, found {e}")));
     };
     match literal::interval(i)? {
-        Expr::Literal(Literal::Typed { value, data_type: DataType::IntervalDayTime }) => value
-            .as_i64()
-            .and_then(|ms| u64::try_from(ms).ok())
-            .ok_or_else(|| SqlError::invalid(format!("the interval {e} must not be negative"))),
+        Expr::Literal(Literal::Typed { value, data_type: DataType::IntervalDayTime }) => {
+            value.as_i64().and_then(|ms| u64::try_from(ms).ok()).ok_or_else(|| SqlError::invalid(format!("the interval {e} must not be negative")))
+        }
         _ => Err(SqlError::invalid(format!("{e}: windows need a DAY TO SECOND interval (SECOND, MINUTE, HOUR, DAY)"))),
     }
 }
@@ -146,7 +140,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                         .iter()
                         .map(|a| match a {
                             FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Identifier(c))) => Ok(c.value.clone()),
-                            FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::CompoundIdentifier(c))) => Ok(c.last().map(|c| c.value.clone()).unwrap_or_default()),
+                            FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::CompoundIdentifier(c))) => {
+                                Ok(c.last().map(|c| c.value.clone()).unwrap_or_default())
+                            }
                             other => Err(SqlError::unsupported(format!("SESSION ... PARTITION BY {other} (name columns)"))),
                         })
                         .collect::<Result<Vec<_>, _>>()?,
@@ -191,7 +187,17 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             partition_fields.push(c.field.clone());
         }
         let id = self.job.fresh_id("window");
-        let node = WindowNode { id: id.clone(), input: rel.node.clone(), window, time_column: time_column.field.clone(), size_ms, slide_ms, step_ms, gap_ms, partition_by: partition_fields };
+        let node = WindowNode {
+            id: id.clone(),
+            input: rel.node.clone(),
+            window,
+            time_column: time_column.field.clone(),
+            size_ms,
+            slide_ms,
+            step_ms,
+            gap_ms,
+            partition_by: partition_fields,
+        };
         let out = self.add_window(node, rel)?;
         aliased(out, &table.value, alias)
     }

@@ -116,8 +116,7 @@ impl FromStr for DataType {
                 if close < open || !norm[close + 1..].trim().is_empty() && !norm[close + 1..].trim().starts_with("WITH") {
                     return Err(err("; unexpected text after ')'"));
                 }
-                let args: Result<Vec<u32>, _> =
-                    norm[open + 1..close].split(',').map(|a| a.trim().parse::<u32>()).collect();
+                let args: Result<Vec<u32>, _> = norm[open + 1..close].split(',').map(|a| a.trim().parse::<u32>()).collect();
                 let rest = norm[close + 1..].trim();
                 let base = format!("{}{}{}", norm[..open].trim(), if rest.is_empty() { "" } else { " " }, rest);
                 (base, args.map_err(|_| err("; type arguments must be integers"))?)

@@ -3,7 +3,7 @@
 //! intermediate products use 256 bits so no digits are lost, and every operation returns `None`
 //! when the result does not fit 38 digits. No operation panics.
 
-use super::decimal::{pow10, Decimal};
+use super::decimal::{Decimal, pow10};
 
 /// The largest mantissa a DECIMAL(38) holds.
 const MAX_MANTISSA: u128 = 99_999_999_999_999_999_999_999_999_999_999_999_999;
@@ -27,11 +27,7 @@ impl Decimal {
         let product = U256::mul(self.mantissa.unsigned_abs(), other.mantissa.unsigned_abs());
         let natural = u32::from(self.scale) + u32::from(other.scale);
         let target = u32::from(scale);
-        let magnitude = if natural >= target {
-            product.div_pow10_half_up(natural - target)?
-        } else {
-            product.mul_pow10(target - natural)?.to_u128()?
-        };
+        let magnitude = if natural >= target { product.div_pow10_half_up(natural - target)? } else { product.mul_pow10(target - natural)?.to_u128()? };
         signed(magnitude, negative, scale)
     }
 

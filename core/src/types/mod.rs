@@ -9,13 +9,13 @@ pub mod temporal;
 mod value;
 
 pub use data_type::{DataType, ParseTypeError};
-pub use decimal::{pow10, Decimal};
+pub use decimal::{Decimal, pow10};
 pub use row::Row;
-pub use schema::{edit_distance, Field, Schema};
-pub use value::{format_double, Value, F64};
-mod state_codec;
+pub use schema::{Field, Schema, edit_distance};
+pub use value::{F64, Value, format_double};
 mod parse;
-pub use parse::{parse_value, ParseValueError};
+mod state_codec;
+pub use parse::{ParseValueError, parse_value};
 mod row_kind;
 pub use row_kind::RowKind;
 mod json;

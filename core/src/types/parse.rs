@@ -59,10 +59,7 @@ mod tests {
     fn parses_each_type() {
         assert_eq!(parse_value(" 42 ", &DataType::BigInt), Ok(Value::BigInt(42)));
         assert_eq!(parse_value("TRUE", &DataType::Boolean), Ok(Value::Boolean(true)));
-        assert_eq!(
-            parse_value("1.5", &DataType::Decimal { precision: 5, scale: 2 }).map(|v| v.to_string()),
-            Ok("1.50".to_string())
-        );
+        assert_eq!(parse_value("1.5", &DataType::Decimal { precision: 5, scale: 2 }).map(|v| v.to_string()), Ok("1.50".to_string()));
         assert_eq!(parse_value("2023-11-14", &DataType::Date).map(|v| v.to_string()), Ok("2023-11-14".into()));
         let err = parse_value("x1", &DataType::BigInt).unwrap_err();
         assert_eq!(err.to_string(), "cannot parse \"x1\" as BIGINT");

@@ -73,11 +73,7 @@ impl Schema {
     /// same name in other case), to suggest in "did you mean" errors.
     pub fn closest_name(&self, name: &str) -> Option<&str> {
         let target = name.to_lowercase();
-        self.names()
-            .map(|n| (edit_distance(&n.to_lowercase(), &target), n))
-            .filter(|(d, _)| *d <= 2)
-            .min_by_key(|(d, _)| *d)
-            .map(|(_, n)| n)
+        self.names().map(|n| (edit_distance(&n.to_lowercase(), &target), n)).filter(|(d, _)| *d <= 2).min_by_key(|(d, _)| *d).map(|(_, n)| n)
     }
 
     /// This schema's columns followed by `other`'s; a right-hand name that repeats a name

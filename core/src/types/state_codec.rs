@@ -3,8 +3,8 @@
 //! A row is its bincode (serde) encoding behind a 4-byte big-endian length, so the encoding is
 //! self-delimiting as [`StateCodec`] requires and rows can sit inside lists and tuples.
 
-use weir_state::codec::DecodeError;
 use weir_state::StateCodec;
+use weir_state::codec::DecodeError;
 
 use super::{Row, Value};
 
@@ -60,7 +60,11 @@ mod tests {
 
     #[test]
     fn rows_round_trip_inside_lists() {
-        let rows = vec![Row::new(vec![Value::BigInt(-3), Value::string("a,b"), Value::Null]), Row::empty(), Row::new(vec![Value::double(1.5), Value::Timestamp(1_700_000_000_000)])];
+        let rows = vec![
+            Row::new(vec![Value::BigInt(-3), Value::string("a,b"), Value::Null]),
+            Row::empty(),
+            Row::new(vec![Value::double(1.5), Value::Timestamp(1_700_000_000_000)]),
+        ];
         let bytes = encode_to_vec(&rows);
         assert_eq!(decode_exact::<Vec<Row>>(&bytes), Ok(rows));
         assert!(decode_exact::<Vec<Row>>(&bytes[..bytes.len() - 1]).is_err(), "truncated bytes are an error");

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Value};
 
-use crate::expr::table_functions::{bind_table_function, BoundTableFunction, TableFunction, TableFunctionRegistry};
+use crate::expr::table_functions::{BoundTableFunction, TableFunction, TableFunctionRegistry, bind_table_function};
 use crate::expr::{BoundExpr, EvalError, ExprError};
 
 pub mod process;
@@ -96,7 +96,9 @@ pub struct UserFunctions {
 
 impl fmt::Debug for UserFunctions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("UserFunctions").field("scalars", &self.scalars.keys().collect::<Vec<_>>()).field("tables", &self.tables.keys().collect::<Vec<_>>())
+        f.debug_struct("UserFunctions")
+            .field("scalars", &self.scalars.keys().collect::<Vec<_>>())
+            .field("tables", &self.tables.keys().collect::<Vec<_>>())
             .field("aggregates", &self.aggregates.keys().collect::<Vec<_>>())
             .field("processes", &self.processes.keys().collect::<Vec<_>>())
             .finish()
@@ -146,7 +148,8 @@ impl UserFunctions {
 
     /// The names of every registered function, upper case.
     pub fn names(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.scalars.keys().chain(self.tables.keys()).chain(self.aggregates.keys()).chain(self.processes.keys()).cloned().collect();
+        let mut names: Vec<String> =
+            self.scalars.keys().chain(self.tables.keys()).chain(self.aggregates.keys()).chain(self.processes.keys()).cloned().collect();
         names.sort();
         names
     }
@@ -175,7 +178,7 @@ impl UserFunctions {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::expr::{bind, BindContext, Expr};
+    use crate::expr::{BindContext, Expr, bind};
     use crate::types::{Field, Row, Schema};
 
     struct Twice;
@@ -187,7 +190,9 @@ mod tests {
 
         fn signature(&self, arg_types: &[DataType]) -> Result<ScalarSignature, String> {
             match arg_types {
-                [t] if t.is_integer() || *t == DataType::Null => Ok(ScalarSignature { params: vec![DataType::BigInt], result: DataType::BigInt, deterministic: true }),
+                [t] if t.is_integer() || *t == DataType::Null => {
+                    Ok(ScalarSignature { params: vec![DataType::BigInt], result: DataType::BigInt, deterministic: true })
+                }
                 _ => Err("expects (BIGINT)".into()),
             }
         }

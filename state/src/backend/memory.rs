@@ -4,9 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::ops::Bound;
 use std::path::Path;
 
-use crate::backend::{
-    BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, verify_files,
-};
+use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, verify_files};
 use crate::codec::{DecodeError, read_bytes, read_varint, write_bytes, write_varint};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
@@ -32,8 +30,7 @@ impl MemoryBackend {
     pub fn restore_from(dir: &Path, files: &[SnapshotFile]) -> StateResult<Self> {
         verify_files(dir, files)?;
         let path = dir.join(MEMORY_SNAPSHOT_FILE);
-        let bytes =
-            std::fs::read(&path).map_err(|e| StateError::io("read memory snapshot", &path, e))?;
+        let bytes = std::fs::read(&path).map_err(|e| StateError::io("read memory snapshot", &path, e))?;
         decode_snapshot(&bytes).map_err(|e| StateError::CorruptSnapshot { path, detail: e.0 })
     }
 
@@ -60,9 +57,7 @@ impl MemoryBackend {
 
 fn decode_snapshot(bytes: &[u8]) -> Result<MemoryBackend, DecodeError> {
     if bytes.len() < MAGIC.len() + 8 || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(DecodeError(
-            "not a Weir memory snapshot (bad magic or too short)".into(),
-        ));
+        return Err(DecodeError("not a Weir memory snapshot (bad magic or too short)".into()));
     }
     let (body, tail) = bytes.split_at(bytes.len() - 8);
     let mut stored = [0u8; 8];
@@ -73,9 +68,7 @@ fn decode_snapshot(bytes: &[u8]) -> Result<MemoryBackend, DecodeError> {
     let mut input = &body[MAGIC.len()..];
     let mut backend = MemoryBackend::new();
     for _ in 0..read_varint(&mut input)? {
-        let name = std::str::from_utf8(read_bytes(&mut input)?)
-            .map_err(|e| DecodeError(format!("table name is not UTF-8: {e}")))?
-            .to_string();
+        let name = std::str::from_utf8(read_bytes(&mut input)?).map_err(|e| DecodeError(format!("table name is not UTF-8: {e}")))?.to_string();
         let mut table = BTreeMap::new();
         for _ in 0..read_varint(&mut input)? {
             let k = read_bytes(&mut input)?.to_vec();
@@ -92,9 +85,7 @@ fn decode_snapshot(bytes: &[u8]) -> Result<MemoryBackend, DecodeError> {
 
 /// FNV-1a, 64 bit: a cheap checksum that catches truncation and bit rot in snapshot files.
 fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3)
-    })
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3))
 }
 
 impl StateBackend for MemoryBackend {
@@ -136,13 +127,7 @@ impl StateBackend for MemoryBackend {
         Ok(())
     }
 
-    fn scan(
-        &self,
-        table: &str,
-        start: &[u8],
-        end: Option<&[u8]>,
-        visit: &mut ScanVisitor<'_>,
-    ) -> StateResult<()> {
+    fn scan(&self, table: &str, start: &[u8], end: Option<&[u8]>, visit: &mut ScanVisitor<'_>) -> StateResult<()> {
         let Some(t) = self.tables.get(table) else {
             return Ok(());
         };
@@ -178,12 +163,7 @@ impl StateBackend for MemoryBackend {
     }
 
     fn tables(&self) -> StateResult<Vec<String>> {
-        let mut names: Vec<String> = self
-            .tables
-            .iter()
-            .filter(|(_, t)| !t.is_empty())
-            .map(|(n, _)| n.clone())
-            .collect();
+        let mut names: Vec<String> = self.tables.iter().filter(|(_, t)| !t.is_empty()).map(|(n, _)| n.clone()).collect();
         names.sort();
         Ok(names)
     }
@@ -194,10 +174,7 @@ impl StateBackend for MemoryBackend {
         let path = dir.join(MEMORY_SNAPSHOT_FILE);
         fsutil::write_synced(&path, &bytes)?;
         fsutil::sync_dir(dir)?;
-        Ok(vec![SnapshotFile {
-            path: MEMORY_SNAPSHOT_FILE.to_string(),
-            bytes: bytes.len() as u64,
-        }])
+        Ok(vec![SnapshotFile { path: MEMORY_SNAPSHOT_FILE.to_string(), bytes: bytes.len() as u64 }])
     }
 }
 

@@ -75,13 +75,7 @@ pub trait StateBackend {
     /// Visits the entries of `table` with `start <= key < end` (`end: None` = to the end of the
     /// table) in ascending key order, until the visitor returns [`ScanFlow::Stop`] or an error.
     /// The visitor must not write to this backend (it cannot: the backend is borrowed).
-    fn scan(
-        &self,
-        table: &str,
-        start: &[u8],
-        end: Option<&[u8]>,
-        visit: &mut ScanVisitor<'_>,
-    ) -> StateResult<()>;
+    fn scan(&self, table: &str, start: &[u8], end: Option<&[u8]>, visit: &mut ScanVisitor<'_>) -> StateResult<()>;
 
     /// Removes every entry with `start <= key < end` from `table`.
     fn delete_range(&mut self, table: &str, start: &[u8], end: Option<&[u8]>) -> StateResult<()> {
@@ -157,9 +151,7 @@ impl StateBackendConfig {
         Ok(match self {
             StateBackendConfig::Memory => Box::new(MemoryBackend::new()),
             #[cfg(feature = "rocksdb")]
-            StateBackendConfig::RocksDb(config) => {
-                Box::new(RocksDbBackend::open_fresh(config, worker)?)
-            }
+            StateBackendConfig::RocksDb(config) => Box::new(RocksDbBackend::open_fresh(config, worker)?),
             #[cfg(not(feature = "rocksdb"))]
             StateBackendConfig::RocksDb(_) => {
                 let _ = worker;
@@ -172,21 +164,11 @@ impl StateBackendConfig {
     /// `part_dir`. The same kind restores natively; another kind is restored logically, entry
     /// by entry. For RocksDB the worker's directory is replaced: drop any backend still open
     /// for the same worker first.
-    pub fn restore(
-        &self,
-        worker: usize,
-        kind: BackendKind,
-        part_dir: &Path,
-        files: &[SnapshotFile],
-    ) -> StateResult<Box<dyn StateBackend>> {
+    pub fn restore(&self, worker: usize, kind: BackendKind, part_dir: &Path, files: &[SnapshotFile]) -> StateResult<Box<dyn StateBackend>> {
         match (self, kind) {
-            (StateBackendConfig::Memory, BackendKind::Memory) => {
-                Ok(Box::new(MemoryBackend::restore_from(part_dir, files)?))
-            }
+            (StateBackendConfig::Memory, BackendKind::Memory) => Ok(Box::new(MemoryBackend::restore_from(part_dir, files)?)),
             #[cfg(feature = "rocksdb")]
-            (StateBackendConfig::RocksDb(config), BackendKind::RocksDb) => Ok(Box::new(
-                RocksDbBackend::restore_from(config, worker, part_dir, files)?,
-            )),
+            (StateBackendConfig::RocksDb(config), BackendKind::RocksDb) => Ok(Box::new(RocksDbBackend::restore_from(config, worker, part_dir, files)?)),
             #[cfg(feature = "rocksdb")]
             (StateBackendConfig::Memory, BackendKind::RocksDb) => {
                 let (source, scratch) = RocksDbBackend::open_snapshot_copy(part_dir, files)?;
@@ -253,13 +235,9 @@ pub fn dump(backend: &dyn StateBackend) -> StateResult<Vec<TableEntry>> {
 pub(crate) fn verify_files(dir: &Path, files: &[SnapshotFile]) -> StateResult<()> {
     for file in files {
         let path = dir.join(&file.path);
-        let meta = std::fs::metadata(&path)
-            .map_err(|e| crate::StateError::io("read metadata of snapshot file", &path, e))?;
+        let meta = std::fs::metadata(&path).map_err(|e| crate::StateError::io("read metadata of snapshot file", &path, e))?;
         if meta.len() != file.bytes {
-            return Err(crate::StateError::CorruptSnapshot {
-                path,
-                detail: format!("size is {} bytes, manifest says {}", meta.len(), file.bytes),
-            });
+            return Err(crate::StateError::CorruptSnapshot { path, detail: format!("size is {} bytes, manifest says {}", meta.len(), file.bytes) });
         }
     }
     Ok(())

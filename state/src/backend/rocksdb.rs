@@ -7,16 +7,13 @@ use std::path::{Path, PathBuf};
 use rocksdb::checkpoint::Checkpoint;
 use rocksdb::{DB, DBCompressionType, Options, ReadOptions, WriteOptions};
 
-use crate::backend::{
-    BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, verify_files,
-};
-use crate::error::{StateError, StateResult};
 use super::RocksDbConfig;
+use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, verify_files};
+use crate::error::{StateError, StateResult};
 use crate::fsutil;
 
 /// The column family RocksDB always has; never used for state, only kept open.
 const DEFAULT_CF: &str = "default";
-
 
 /// State kept in a RocksDB database owned by one worker: state larger than memory.
 ///
@@ -32,19 +29,12 @@ pub struct RocksDbBackend {
 
 impl std::fmt::Debug for RocksDbBackend {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RocksDbBackend")
-            .field("path", &self.path)
-            .field("tables", &self.tables)
-            .finish()
+        f.debug_struct("RocksDbBackend").field("path", &self.path).field("tables", &self.tables).finish()
     }
 }
 
 fn db_error(state: &str, action: impl Into<String>, e: rocksdb::Error) -> StateError {
-    StateError::RocksDb {
-        state: state.to_string(),
-        action: action.into(),
-        message: e.into_string(),
-    }
+    StateError::RocksDb { state: state.to_string(), action: action.into(), message: e.into_string() }
 }
 
 impl RocksDbBackend {
@@ -59,12 +49,7 @@ impl RocksDbBackend {
     /// Rebuilds the database of `worker` from a snapshot part written by
     /// [`StateBackend::snapshot_to`] of a RocksDB backend: the part is copied (table files
     /// hard-linked) into the worker's directory and opened there, leaving the checkpoint intact.
-    pub fn restore_from(
-        config: &RocksDbConfig,
-        worker: usize,
-        part_dir: &Path,
-        files: &[SnapshotFile],
-    ) -> StateResult<Self> {
+    pub fn restore_from(config: &RocksDbConfig, worker: usize, part_dir: &Path, files: &[SnapshotFile]) -> StateResult<Self> {
         verify_files(part_dir, files)?;
         let path = config.worker_dir(worker);
         fsutil::remove_dir_if_exists(&path)?;
@@ -75,15 +60,10 @@ impl RocksDbBackend {
     /// Opens a copy of a RocksDB snapshot part in a scratch directory (removed when the
     /// returned guard drops), for a logical restore into another backend. The checkpoint itself
     /// is never opened, so nothing (not even RocksDB's info log) is written into it.
-    pub fn open_snapshot_copy(
-        part_dir: &Path,
-        files: &[SnapshotFile],
-    ) -> StateResult<(Self, tempfile::TempDir)> {
+    pub fn open_snapshot_copy(part_dir: &Path, files: &[SnapshotFile]) -> StateResult<(Self, tempfile::TempDir)> {
         verify_files(part_dir, files)?;
-        let scratch = tempfile::Builder::new()
-            .prefix("weir-restore-")
-            .tempdir()
-            .map_err(|e| StateError::io("create scratch directory in", std::env::temp_dir(), e))?;
+        let scratch =
+            tempfile::Builder::new().prefix("weir-restore-").tempdir().map_err(|e| StateError::io("create scratch directory in", std::env::temp_dir(), e))?;
         let path = scratch.path().join("db");
         fsutil::copy_tree(part_dir, &path)?;
         let backend = Self::open_existing(options(&RocksDbConfig::new(&path)), path)?;
@@ -91,13 +71,8 @@ impl RocksDbBackend {
     }
 
     fn open_existing(opts: Options, path: PathBuf) -> StateResult<Self> {
-        let names = if path.join("CURRENT").exists() {
-            list_column_families(&opts, &path)?
-        } else {
-            vec![DEFAULT_CF.to_string()]
-        };
-        let db = DB::open_cf(&opts, &path, &names)
-            .map_err(|e| db_error("*", format!("open database at `{}`", path.display()), e))?;
+        let names = if path.join("CURRENT").exists() { list_column_families(&opts, &path)? } else { vec![DEFAULT_CF.to_string()] };
+        let db = DB::open_cf(&opts, &path, &names).map_err(|e| db_error("*", format!("open database at `{}`", path.display()), e))?;
         Ok(Self::wrap(db, path, opts, names))
     }
 
@@ -105,13 +80,7 @@ impl RocksDbBackend {
         let mut write_opts = WriteOptions::default();
         write_opts.disable_wal(true);
         let tables = names.into_iter().filter(|n| n != DEFAULT_CF).collect();
-        RocksDbBackend {
-            db,
-            path,
-            opts,
-            write_opts,
-            tables,
-        }
+        RocksDbBackend { db, path, opts, write_opts, tables }
     }
 
     /// The database directory.
@@ -122,9 +91,7 @@ impl RocksDbBackend {
     /// Creates the column family of `table` if it does not exist yet.
     fn ensure_table(&mut self, table: &str) -> StateResult<()> {
         if !self.tables.contains(table) {
-            self.db
-                .create_cf(table, &self.opts)
-                .map_err(|e| db_error(table, "create column family", e))?;
+            self.db.create_cf(table, &self.opts).map_err(|e| db_error(table, "create column family", e))?;
             self.tables.insert(table.to_string());
         }
         Ok(())
@@ -141,13 +108,7 @@ impl RocksDbBackend {
 }
 
 fn list_column_families(opts: &Options, path: &Path) -> StateResult<Vec<String>> {
-    DB::list_cf(opts, path).map_err(|e| {
-        db_error(
-            "*",
-            format!("list column families of `{}`", path.display()),
-            e,
-        )
-    })
+    DB::list_cf(opts, path).map_err(|e| db_error("*", format!("list column families of `{}`", path.display()), e))
 }
 
 impl StateBackend for RocksDbBackend {
@@ -159,37 +120,24 @@ impl StateBackend for RocksDbBackend {
         let Some(cf) = self.db.cf_handle(table) else {
             return Ok(None);
         };
-        let value = self
-            .db
-            .get_pinned_cf(cf, key)
-            .map_err(|e| db_error(table, "get", e))?;
+        let value = self.db.get_pinned_cf(cf, key).map_err(|e| db_error(table, "get", e))?;
         Ok(value.map(|v| v.to_vec()))
     }
 
     fn put(&mut self, table: &str, key: &[u8], value: &[u8]) -> StateResult<()> {
         self.ensure_table(table)?;
         let cf = self.db.cf_handle(table).ok_or_else(|| missing_cf(table))?;
-        self.db
-            .put_cf_opt(cf, key, value, &self.write_opts)
-            .map_err(|e| db_error(table, "put", e))
+        self.db.put_cf_opt(cf, key, value, &self.write_opts).map_err(|e| db_error(table, "put", e))
     }
 
     fn delete(&mut self, table: &str, key: &[u8]) -> StateResult<()> {
         let Some(cf) = self.db.cf_handle(table) else {
             return Ok(());
         };
-        self.db
-            .delete_cf_opt(cf, key, &self.write_opts)
-            .map_err(|e| db_error(table, "delete", e))
+        self.db.delete_cf_opt(cf, key, &self.write_opts).map_err(|e| db_error(table, "delete", e))
     }
 
-    fn scan(
-        &self,
-        table: &str,
-        start: &[u8],
-        end: Option<&[u8]>,
-        visit: &mut ScanVisitor<'_>,
-    ) -> StateResult<()> {
+    fn scan(&self, table: &str, start: &[u8], end: Option<&[u8]>, visit: &mut ScanVisitor<'_>) -> StateResult<()> {
         let Some(cf) = self.db.cf_handle(table) else {
             return Ok(());
         };
@@ -227,9 +175,7 @@ impl StateBackend for RocksDbBackend {
         if end <= start {
             return Ok(());
         }
-        self.db
-            .delete_range_cf_opt(cf, start, end, &self.write_opts)
-            .map_err(|e| db_error(table, "delete range", e))
+        self.db.delete_range_cf_opt(cf, start, end, &self.write_opts).map_err(|e| db_error(table, "delete range", e))
     }
 
     fn tables(&self) -> StateResult<Vec<String>> {
@@ -246,34 +192,20 @@ impl StateBackend for RocksDbBackend {
         // RocksDB creates the checkpoint directory itself and wants it absent; create the
         // parent only.
         if dir.exists() {
-            return Err(StateError::InvalidArgument {
-                state: "*".into(),
-                detail: format!("snapshot directory `{}` already exists", dir.display()),
-            });
+            return Err(StateError::InvalidArgument { state: "*".into(), detail: format!("snapshot directory `{}` already exists", dir.display()) });
         }
         if let Some(parent) = dir.parent() {
-            std::fs::create_dir_all(parent)
-                .map_err(|e| StateError::io("create directory", parent, e))?;
+            std::fs::create_dir_all(parent).map_err(|e| StateError::io("create directory", parent, e))?;
         }
-        let checkpoint =
-            Checkpoint::new(&self.db).map_err(|e| db_error("*", "start checkpoint", e))?;
-        checkpoint
-            .create_checkpoint(dir)
-            .map_err(|e| db_error("*", format!("write checkpoint to `{}`", dir.display()), e))?;
+        let checkpoint = Checkpoint::new(&self.db).map_err(|e| db_error("*", "start checkpoint", e))?;
+        checkpoint.create_checkpoint(dir).map_err(|e| db_error("*", format!("write checkpoint to `{}`", dir.display()), e))?;
         fsync_tree(dir)?;
-        Ok(fsutil::list_files(dir)?
-            .into_iter()
-            .map(|(path, bytes)| SnapshotFile { path, bytes })
-            .collect())
+        Ok(fsutil::list_files(dir)?.into_iter().map(|(path, bytes)| SnapshotFile { path, bytes }).collect())
     }
 }
 
 fn missing_cf(table: &str) -> StateError {
-    StateError::RocksDb {
-        state: table.to_string(),
-        action: "look up column family".into(),
-        message: "column family vanished".into(),
-    }
+    StateError::RocksDb { state: table.to_string(), action: "look up column family".into(), message: "column family vanished".into() }
 }
 
 /// Fsyncs every file of a freshly written checkpoint, then the directory, so that a manifest
@@ -281,10 +213,8 @@ fn missing_cf(table: &str) -> StateError {
 fn fsync_tree(dir: &Path) -> StateResult<()> {
     for (rel, _) in fsutil::list_files(dir)? {
         let path = dir.join(rel);
-        let file =
-            std::fs::File::open(&path).map_err(|e| StateError::io("open for fsync", &path, e))?;
-        file.sync_all()
-            .map_err(|e| StateError::io("fsync file", &path, e))?;
+        let file = std::fs::File::open(&path).map_err(|e| StateError::io("open for fsync", &path, e))?;
+        file.sync_all().map_err(|e| StateError::io("fsync file", &path, e))?;
     }
     fsutil::sync_dir(dir)
 }
@@ -296,10 +226,6 @@ fn options(config: &RocksDbConfig) -> Options {
     opts.create_missing_column_families(true);
     opts.set_write_buffer_size(config.write_buffer_bytes);
     opts.set_keep_log_file_num(2);
-    opts.set_compression_type(if config.compression {
-        DBCompressionType::Lz4
-    } else {
-        DBCompressionType::None
-    });
+    opts.set_compression_type(if config.compression { DBCompressionType::Lz4 } else { DBCompressionType::None });
     opts
 }

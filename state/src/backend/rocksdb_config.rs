@@ -18,11 +18,7 @@ pub struct RocksDbConfig {
 impl RocksDbConfig {
     /// Default tuning, with worker databases under `dir`.
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        RocksDbConfig {
-            dir: dir.into(),
-            compression: true,
-            write_buffer_bytes: 16 << 20,
-        }
+        RocksDbConfig { dir: dir.into(), compression: true, write_buffer_bytes: 16 << 20 }
     }
 
     /// The database directory of `worker`.

@@ -27,10 +27,7 @@ type RawElement<'a> = (Option<i64>, &'a [u8]);
 impl<T: StateCodec, N: StateCodec> ListState<T, N> {
     /// A list state stored under `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        ListState {
-            cell: StateCell::new(name),
-            _types: PhantomData,
-        }
+        ListState { cell: StateCell::new(name), _types: PhantomData }
     }
 
     /// Gives elements a time-to-live.
@@ -47,11 +44,7 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
     fn parse<'a>(&self, mut raw: &'a [u8]) -> StateResult<Vec<RawElement<'a>>> {
         let mut out = Vec::new();
         let parse_one = |input: &mut &'a [u8]| -> Result<RawElement<'a>, DecodeError> {
-            let stamped = if self.cell.ttl.is_some() {
-                Some(read_stamp(input)?)
-            } else {
-                None
-            };
+            let stamped = if self.cell.ttl.is_some() { Some(read_stamp(input)?) } else { None };
             Ok((stamped, read_bytes(input)?))
         };
         while !raw.is_empty() {
@@ -69,12 +62,7 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
 
     /// Keeps the live elements of `raw` (refreshing their stamps to `now` when `refresh`),
     /// returning the re-encoded list and whether anything changed.
-    fn live_elements(
-        &self,
-        raw: &[u8],
-        now: i64,
-        refresh: bool,
-    ) -> StateResult<(Vec<u8>, Vec<Vec<u8>>, bool)> {
+    fn live_elements(&self, raw: &[u8], now: i64, refresh: bool) -> StateResult<(Vec<u8>, Vec<Vec<u8>>, bool)> {
         let mut kept = Vec::with_capacity(raw.len());
         let mut elements = Vec::new();
         let mut changed = false;
@@ -98,12 +86,7 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
     }
 
     /// The live elements of `key` in `namespace`, oldest first; empty when there are none.
-    pub fn get(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-    ) -> StateResult<Vec<T>> {
+    pub fn get(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Vec<T>> {
         let raw_key = self.cell.prefix(key, namespace);
         let Some(raw) = store.backend().get(&self.cell.name, &raw_key)? else {
             return Ok(Vec::new());
@@ -114,44 +97,20 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
         if changed {
             self.store_raw(store, &raw_key, &kept)?;
         }
-        elements
-            .iter()
-            .map(|bytes| self.cell.decode(bytes))
-            .collect()
+        elements.iter().map(|bytes| self.cell.decode(bytes)).collect()
     }
 
-    fn store_raw(
-        &self,
-        store: &mut KeyedStateStore,
-        raw_key: &[u8],
-        raw: &[u8],
-    ) -> StateResult<()> {
-        if raw.is_empty() {
-            store.backend_mut().delete(&self.cell.name, raw_key)
-        } else {
-            store.backend_mut().put(&self.cell.name, raw_key, raw)
-        }
+    fn store_raw(&self, store: &mut KeyedStateStore, raw_key: &[u8], raw: &[u8]) -> StateResult<()> {
+        if raw.is_empty() { store.backend_mut().delete(&self.cell.name, raw_key) } else { store.backend_mut().put(&self.cell.name, raw_key, raw) }
     }
 
     /// Appends `value`.
-    pub fn add(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        value: &T,
-    ) -> StateResult<()> {
+    pub fn add(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, value: &T) -> StateResult<()> {
         self.add_all(store, key, namespace, std::slice::from_ref(value))
     }
 
     /// Appends every value of `values`, in order.
-    pub fn add_all(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        values: &[T],
-    ) -> StateResult<()> {
+    pub fn add_all(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, values: &[T]) -> StateResult<()> {
         if values.is_empty() {
             return Ok(());
         }
@@ -165,13 +124,7 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
     }
 
     /// Replaces the list with `values` (an empty slice clears it).
-    pub fn update(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        values: &[T],
-    ) -> StateResult<()> {
+    pub fn update(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, values: &[T]) -> StateResult<()> {
         let raw_key = self.cell.prefix(key, namespace);
         let now = store.now_millis();
         let mut raw = Vec::new();
@@ -195,15 +148,13 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
         }
         let now = store.now_millis();
         let mut rewrites = Vec::new();
-        store
-            .backend()
-            .scan(&self.cell.name, &[], None, &mut |k, v| {
-                let (kept, _, changed) = self.live_elements(v, now, false)?;
-                if changed {
-                    rewrites.push((k.to_vec(), kept));
-                }
-                Ok(ScanFlow::Continue)
-            })?;
+        store.backend().scan(&self.cell.name, &[], None, &mut |k, v| {
+            let (kept, _, changed) = self.live_elements(v, now, false)?;
+            if changed {
+                rewrites.push((k.to_vec(), kept));
+            }
+            Ok(ScanFlow::Continue)
+        })?;
         for (raw_key, kept) in &rewrites {
             self.store_raw(store, raw_key, kept)?;
         }

@@ -26,10 +26,7 @@ pub struct MapState<K, V, N = ()> {
 impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
     /// A map state stored under `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        MapState {
-            cell: StateCell::new(name),
-            _types: PhantomData,
-        }
+        MapState { cell: StateCell::new(name), _types: PhantomData }
     }
 
     /// Gives entries a time-to-live.
@@ -50,13 +47,7 @@ impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
     }
 
     /// The value under `user_key`, if present and not expired.
-    pub fn get(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        user_key: &K,
-    ) -> StateResult<Option<V>> {
+    pub fn get(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, user_key: &K) -> StateResult<Option<V>> {
         let raw_key = self.entry_key(key, namespace, user_key);
         match self.cell.read(store, &raw_key)? {
             Some(payload) => Ok(Some(self.cell.decode(&payload)?)),
@@ -65,76 +56,42 @@ impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
     }
 
     /// Whether `user_key` has a live value.
-    pub fn contains(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        user_key: &K,
-    ) -> StateResult<bool> {
+    pub fn contains(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, user_key: &K) -> StateResult<bool> {
         let raw_key = self.entry_key(key, namespace, user_key);
         Ok(self.cell.read(store, &raw_key)?.is_some())
     }
 
     /// Sets the value under `user_key`.
-    pub fn put(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        user_key: &K,
-        value: &V,
-    ) -> StateResult<()> {
+    pub fn put(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, user_key: &K, value: &V) -> StateResult<()> {
         let raw_key = self.entry_key(key, namespace, user_key);
         self.cell.write(store, &raw_key, &encode_to_vec(value))
     }
 
     /// Sets every `(user_key, value)` pair given.
-    pub fn put_all<'a>(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        entries: impl IntoIterator<Item = (&'a K, &'a V)>,
-    ) -> StateResult<()>
+    pub fn put_all<'a>(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, entries: impl IntoIterator<Item = (&'a K, &'a V)>) -> StateResult<()>
     where
         K: 'a,
         V: 'a,
     {
-        entries
-            .into_iter()
-            .try_for_each(|(k, v)| self.put(store, key, namespace, k, v))
+        entries.into_iter().try_for_each(|(k, v)| self.put(store, key, namespace, k, v))
     }
 
     /// Removes `user_key` (no-op when absent).
-    pub fn remove(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        user_key: &K,
-    ) -> StateResult<()> {
+    pub fn remove(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, user_key: &K) -> StateResult<()> {
         let raw_key = self.entry_key(key, namespace, user_key);
         store.backend_mut().delete(&self.cell.name, &raw_key)
     }
 
     /// All live entries, in encoded user-key order. Expired entries found on the way are
     /// deleted; with `OnReadAndWrite` the returned entries are refreshed.
-    pub fn entries(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-    ) -> StateResult<Vec<(K, V)>> {
+    pub fn entries(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Vec<(K, V)>> {
         let prefix = self.cell.prefix(key, namespace);
         let end = prefix_end(&prefix);
         let mut raw = Vec::new();
-        store
-            .backend()
-            .scan(&self.cell.name, &prefix, end.as_deref(), &mut |k, v| {
-                raw.push((k.to_vec(), v.to_vec()));
-                Ok(ScanFlow::Continue)
-            })?;
+        store.backend().scan(&self.cell.name, &prefix, end.as_deref(), &mut |k, v| {
+            raw.push((k.to_vec(), v.to_vec()));
+            Ok(ScanFlow::Continue)
+        })?;
         let now = store.now_millis();
         let mut out = Vec::with_capacity(raw.len());
         for (raw_key, raw_value) in raw {
@@ -142,8 +99,7 @@ impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
                 None => &raw_value[..],
                 Some(ttl) => {
                     let mut input = &raw_value[..];
-                    let stamped = read_stamp(&mut input)
-                        .map_err(|e| StateError::corrupt(&self.cell.name, e))?;
+                    let stamped = read_stamp(&mut input).map_err(|e| StateError::corrupt(&self.cell.name, e))?;
                     if ttl.is_expired(stamped, now) {
                         store.backend_mut().delete(&self.cell.name, &raw_key)?;
                         continue;
@@ -161,40 +117,17 @@ impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
     }
 
     /// The live user keys, in encoded order.
-    pub fn keys(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-    ) -> StateResult<Vec<K>> {
-        Ok(self
-            .entries(store, key, namespace)?
-            .into_iter()
-            .map(|(k, _)| k)
-            .collect())
+    pub fn keys(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Vec<K>> {
+        Ok(self.entries(store, key, namespace)?.into_iter().map(|(k, _)| k).collect())
     }
 
     /// The live values, in encoded user-key order.
-    pub fn values(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-    ) -> StateResult<Vec<V>> {
-        Ok(self
-            .entries(store, key, namespace)?
-            .into_iter()
-            .map(|(_, v)| v)
-            .collect())
+    pub fn values(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Vec<V>> {
+        Ok(self.entries(store, key, namespace)?.into_iter().map(|(_, v)| v).collect())
     }
 
     /// Whether the map has no live entry.
-    pub fn is_empty(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-    ) -> StateResult<bool> {
+    pub fn is_empty(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<bool> {
         Ok(self.entries(store, key, namespace)?.is_empty())
     }
 

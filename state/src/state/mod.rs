@@ -35,10 +35,7 @@ pub(crate) struct StateCell {
 
 impl StateCell {
     pub(crate) fn new(name: impl Into<String>) -> Self {
-        StateCell {
-            name: name.into(),
-            ttl: None,
-        }
+        StateCell { name: name.into(), ttl: None }
     }
 
     /// The `(key, namespace)` prefix of this state's entries.
@@ -48,11 +45,7 @@ impl StateCell {
 
     /// Reads the payload stored at `raw_key`, applying TTL: an expired entry is deleted and
     /// reads as absent; with `OnReadAndWrite` a live entry's stamp is refreshed.
-    pub(crate) fn read(
-        &self,
-        store: &mut KeyedStateStore,
-        raw_key: &[u8],
-    ) -> StateResult<Option<Vec<u8>>> {
+    pub(crate) fn read(&self, store: &mut KeyedStateStore, raw_key: &[u8]) -> StateResult<Option<Vec<u8>>> {
         let Some(raw) = store.backend().get(&self.name, raw_key)? else {
             return Ok(None);
         };
@@ -74,12 +67,7 @@ impl StateCell {
     }
 
     /// Writes `payload` at `raw_key`, stamped with "now" when the state has a TTL.
-    pub(crate) fn write(
-        &self,
-        store: &mut KeyedStateStore,
-        raw_key: &[u8],
-        payload: &[u8],
-    ) -> StateResult<()> {
+    pub(crate) fn write(&self, store: &mut KeyedStateStore, raw_key: &[u8], payload: &[u8]) -> StateResult<()> {
         match self.ttl {
             None => store.backend_mut().put(&self.name, raw_key, payload),
             Some(_) => {
@@ -96,15 +84,9 @@ impl StateCell {
     }
 
     /// Deletes every entry under `prefix`.
-    pub(crate) fn clear_prefix(
-        &self,
-        store: &mut KeyedStateStore,
-        prefix: &[u8],
-    ) -> StateResult<()> {
+    pub(crate) fn clear_prefix(&self, store: &mut KeyedStateStore, prefix: &[u8]) -> StateResult<()> {
         let end = prefix_end(prefix);
-        store
-            .backend_mut()
-            .delete_range(&self.name, prefix, end.as_deref())
+        store.backend_mut().delete_range(&self.name, prefix, end.as_deref())
     }
 
     /// Full-scan TTL cleanup for one-entry-per-key states: deletes every expired entry of the

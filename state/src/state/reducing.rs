@@ -20,20 +20,14 @@ pub struct ReducingState<T, F, N = ()> {
 
 impl<T, F, N> std::fmt::Debug for ReducingState<T, F, N> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ReducingState")
-            .field("cell", &self.cell)
-            .finish()
+        f.debug_struct("ReducingState").field("cell", &self.cell).finish()
     }
 }
 
 impl<T: StateCodec, F: Fn(&T, &T) -> T, N: StateCodec> ReducingState<T, F, N> {
     /// A reducing state stored under `name`, folding with `reduce`.
     pub fn new(name: impl Into<String>, reduce: F) -> Self {
-        ReducingState {
-            cell: StateCell::new(name),
-            reduce,
-            _types: PhantomData,
-        }
+        ReducingState { cell: StateCell::new(name), reduce, _types: PhantomData }
     }
 
     /// Gives accumulators a time-to-live.
@@ -49,12 +43,7 @@ impl<T: StateCodec, F: Fn(&T, &T) -> T, N: StateCodec> ReducingState<T, F, N> {
 
     /// The accumulated value of `key` in `namespace`, or `None` when nothing was added (or it
     /// was cleared or expired).
-    pub fn get(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-    ) -> StateResult<Option<T>> {
+    pub fn get(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Option<T>> {
         let raw_key = self.cell.prefix(key, namespace);
         match self.cell.read(store, &raw_key)? {
             Some(payload) => Ok(Some(self.cell.decode(&payload)?)),
@@ -63,13 +52,7 @@ impl<T: StateCodec, F: Fn(&T, &T) -> T, N: StateCodec> ReducingState<T, F, N> {
     }
 
     /// Folds `value` into the accumulator of `key` in `namespace`.
-    pub fn add(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        value: &T,
-    ) -> StateResult<()> {
+    pub fn add(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, value: &T) -> StateResult<()> {
         let raw_key = self.cell.prefix(key, namespace);
         let next = match self.cell.read(store, &raw_key)? {
             Some(payload) => (self.reduce)(&self.cell.decode(&payload)?, value),

@@ -19,10 +19,7 @@ pub struct ValueState<T, N = ()> {
 impl<T: StateCodec, N: StateCodec> ValueState<T, N> {
     /// A value state stored under `name`.
     pub fn new(name: impl Into<String>) -> Self {
-        ValueState {
-            cell: StateCell::new(name),
-            _types: PhantomData,
-        }
+        ValueState { cell: StateCell::new(name), _types: PhantomData }
     }
 
     /// Gives values a time-to-live.
@@ -37,12 +34,7 @@ impl<T: StateCodec, N: StateCodec> ValueState<T, N> {
     }
 
     /// The value of `key` in `namespace`, or `None` if never set, cleared or expired.
-    pub fn get(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-    ) -> StateResult<Option<T>> {
+    pub fn get(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Option<T>> {
         let raw_key = self.cell.prefix(key, namespace);
         match self.cell.read(store, &raw_key)? {
             Some(payload) => Ok(Some(self.cell.decode(&payload)?)),
@@ -51,13 +43,7 @@ impl<T: StateCodec, N: StateCodec> ValueState<T, N> {
     }
 
     /// Sets the value of `key` in `namespace`.
-    pub fn update(
-        &self,
-        store: &mut KeyedStateStore,
-        key: &[u8],
-        namespace: &N,
-        value: &T,
-    ) -> StateResult<()> {
+    pub fn update(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, value: &T) -> StateResult<()> {
         let raw_key = self.cell.prefix(key, namespace);
         self.cell.write(store, &raw_key, &encode_to_vec(value))
     }

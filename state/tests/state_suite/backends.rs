@@ -36,21 +36,8 @@ fn scans_are_ordered_and_bounded(f: &mut Fixture) {
     for k in [&b"b"[..], b"a", b"c\xff", b"c", b"", b"d"] {
         f.store.backend_mut().put("t", k, b"").unwrap();
     }
-    assert_eq!(
-        keys(f, "t", b"", None),
-        vec![
-            b"".to_vec(),
-            b"a".to_vec(),
-            b"b".to_vec(),
-            b"c".to_vec(),
-            b"c\xff".to_vec(),
-            b"d".to_vec()
-        ]
-    );
-    assert_eq!(
-        keys(f, "t", b"b", Some(b"d")),
-        vec![b"b".to_vec(), b"c".to_vec(), b"c\xff".to_vec()]
-    );
+    assert_eq!(keys(f, "t", b"", None), vec![b"".to_vec(), b"a".to_vec(), b"b".to_vec(), b"c".to_vec(), b"c\xff".to_vec(), b"d".to_vec()]);
+    assert_eq!(keys(f, "t", b"b", Some(b"d")), vec![b"b".to_vec(), b"c".to_vec(), b"c\xff".to_vec()]);
     assert!(keys(f, "t", b"d", Some(b"b")).is_empty());
     assert!(keys(f, "missing", b"", None).is_empty());
     let mut first = Vec::new();
@@ -68,21 +55,11 @@ fn delete_range_removes_only_the_range(f: &mut Fixture) {
     for k in [b"a", b"b", b"c", b"d"] {
         f.store.backend_mut().put("t", k, b"x").unwrap();
     }
-    f.store
-        .backend_mut()
-        .delete_range("t", b"b", Some(b"d"))
-        .unwrap();
+    f.store.backend_mut().delete_range("t", b"b", Some(b"d")).unwrap();
     assert_eq!(keys(f, "t", b"", None), vec![b"a".to_vec(), b"d".to_vec()]);
     f.store.backend_mut().delete_range("t", b"b", None).unwrap();
     assert_eq!(keys(f, "t", b"", None), vec![b"a".to_vec()]);
-    assert_eq!(
-        dump(f.store.backend()).unwrap(),
-        vec![("t".to_string(), b"a".to_vec(), b"x".to_vec())]
-    );
+    assert_eq!(dump(f.store.backend()).unwrap(), vec![("t".to_string(), b"a".to_vec(), b"x".to_vec())]);
 }
 
-backend_suite!(
-    get_put_delete,
-    scans_are_ordered_and_bounded,
-    delete_range_removes_only_the_range
-);
+backend_suite!(get_put_delete, scans_are_ordered_and_bounded, delete_range_removes_only_the_range);

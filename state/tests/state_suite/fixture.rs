@@ -3,9 +3,7 @@
 use std::sync::Arc;
 
 use tempfile::TempDir;
-use weir_state::{
-    CheckpointStorage, KeyedStateStore, ManualClock, StateBackend, StateBackendConfig,
-};
+use weir_state::{CheckpointStorage, KeyedStateStore, ManualClock, StateBackend, StateBackendConfig};
 
 /// Everything a test needs: the store, its clock, its backend config and a directory for
 /// databases and checkpoints (removed when the fixture drops).
@@ -33,13 +31,7 @@ impl Fixture {
         let config = make(&dir);
         let clock = ManualClock::new(1_000);
         let store = Self::wrap(config.open(0).expect("open backend"), &clock);
-        Fixture {
-            dir,
-            config,
-            clock,
-            store,
-            restores: 0,
-        }
+        Fixture { dir, config, clock, store, restores: 0 }
     }
 
     pub fn wrap(backend: Box<dyn StateBackend>, clock: &ManualClock) -> KeyedStateStore {
@@ -52,19 +44,14 @@ impl Fixture {
 
     /// Snapshots the store as epoch `epoch`, part `worker-0`.
     pub fn snapshot(&mut self, epoch: u64) {
-        self.checkpoints()
-            .snapshot(epoch, "worker-0", self.store.backend_mut())
-            .expect("snapshot");
+        self.checkpoints().snapshot(epoch, "worker-0", self.store.backend_mut()).expect("snapshot");
     }
 
     /// Replaces the store with one restored from the newest complete checkpoint, under
     /// `config`.
     pub fn restore_latest_as(&mut self, config: &StateBackendConfig) -> u64 {
         self.restores += 1;
-        let (manifest, backend) = self
-            .checkpoints()
-            .restore_latest("worker-0", config, self.restores)
-            .expect("restore");
+        let (manifest, backend) = self.checkpoints().restore_latest("worker-0", config, self.restores).expect("restore");
         self.store = Self::wrap(backend, &self.clock);
         manifest.epoch
     }

@@ -64,18 +64,11 @@ fn map_state_entries_in_key_order(f: &mut Fixture) {
     s.remove(st, b"k", &(), &100).unwrap();
     assert!(!s.contains(st, b"k", &(), &100).unwrap());
     let extra = [(7, "seven".to_string())];
-    s.put_all(st, b"k", &(), extra.iter().map(|(k, v)| (k, v)))
-        .unwrap();
-    assert_eq!(
-        s.values(st, b"k", &()).unwrap(),
-        vec!["minus three", "five", "seven"]
-    );
+    s.put_all(st, b"k", &(), extra.iter().map(|(k, v)| (k, v))).unwrap();
+    assert_eq!(s.values(st, b"k", &()).unwrap(), vec!["minus three", "five", "seven"]);
     s.clear(st, b"k", &()).unwrap();
     assert!(s.is_empty(st, b"k", &()).unwrap());
-    assert_eq!(
-        s.entries(st, b"k2", &()).unwrap(),
-        vec![(1, "other".to_string())]
-    );
+    assert_eq!(s.entries(st, b"k2", &()).unwrap(), vec![(1, "other".to_string())]);
 }
 
 fn reducing_state_folds(f: &mut Fixture) {
@@ -101,10 +94,7 @@ fn corrupt_bytes_are_a_typed_error(f: &mut Fixture) {
         other => panic!("expected CorruptValue, got {other:?}"),
     }
     let list: ListState<u64> = ListState::new("shape");
-    assert!(matches!(
-        list.get(&mut f.store, b"k", &()),
-        Err(StateError::CorruptValue { .. })
-    ));
+    assert!(matches!(list.get(&mut f.store, b"k", &()), Err(StateError::CorruptValue { .. })));
 }
 
 backend_suite!(

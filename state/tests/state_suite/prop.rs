@@ -8,10 +8,7 @@ use std::time::Duration;
 
 use proptest::prelude::*;
 use weir_state::backend::dump;
-use weir_state::{
-    ListState, MapState, ReducingState, StateTtlConfig, TimeDomain, Timer, TimerService,
-    TtlUpdateType, ValueState,
-};
+use weir_state::{ListState, MapState, ReducingState, StateTtlConfig, TimeDomain, Timer, TimerService, TtlUpdateType, ValueState};
 
 use crate::fixture::Fixture;
 
@@ -44,15 +41,9 @@ fn op() -> impl Strategy<Value = Op> {
         (k.clone(), ns.clone()).prop_map(|(k, n)| Op::ValueGet(k, n)),
         (k.clone(), ns.clone()).prop_map(|(k, n)| Op::ValueClear(k, n)),
         (k.clone(), ns.clone(), any::<u16>()).prop_map(|(k, n, v)| Op::ListAdd(k, n, v)),
-        (
-            k.clone(),
-            ns.clone(),
-            prop::collection::vec(any::<u16>(), 0..4)
-        )
-            .prop_map(|(k, n, v)| Op::ListUpdate(k, n, v)),
+        (k.clone(), ns.clone(), prop::collection::vec(any::<u16>(), 0..4)).prop_map(|(k, n, v)| Op::ListUpdate(k, n, v)),
         (k.clone(), ns.clone()).prop_map(|(k, n)| Op::ListGet(k, n)),
-        (k.clone(), ns.clone(), -4i8..4, any::<u16>())
-            .prop_map(|(k, n, u, v)| Op::MapPut(k, n, u, v)),
+        (k.clone(), ns.clone(), -4i8..4, any::<u16>()).prop_map(|(k, n, u, v)| Op::MapPut(k, n, u, v)),
         (k.clone(), ns.clone(), -4i8..4).prop_map(|(k, n, u)| Op::MapRemove(k, n, u)),
         (k.clone(), ns.clone()).prop_map(|(k, n)| Op::MapEntries(k, n)),
         (k.clone(), ns.clone(), any::<u16>()).prop_map(|(k, n, v)| Op::ReduceAdd(k, n, v)),
@@ -82,8 +73,7 @@ impl States {
             a.wrapping_add(*b)
         }
         States {
-            value: ValueState::new("value")
-                .with_ttl(ttl.with_update_type(TtlUpdateType::OnReadAndWrite)),
+            value: ValueState::new("value").with_ttl(ttl.with_update_type(TtlUpdateType::OnReadAndWrite)),
             list: ListState::new("list").with_ttl(ttl),
             map: MapState::new("map"),
             reduce: ReducingState::new("reduce", add as fn(&u16, &u16) -> u16).with_ttl(ttl),
@@ -118,23 +108,14 @@ fn apply(f: &mut Fixture, s: &States, op: &Op, epoch: &mut u64) -> String {
             f.clock.advance(ms);
             String::new()
         }
-        Op::Cleanup => format!(
-            "{:?} {:?} {:?}",
-            s.value.cleanup_expired(st),
-            s.list.cleanup_expired(st),
-            s.reduce.cleanup_expired(st)
-        ),
+        Op::Cleanup => format!("{:?} {:?} {:?}", s.value.cleanup_expired(st), s.list.cleanup_expired(st), s.reduce.cleanup_expired(st)),
         Op::SnapshotRestore => {
             *epoch += 1;
             let before = dump(f.store.backend()).expect("dump");
             f.snapshot(*epoch);
             let config = f.config.clone();
             f.restore_latest_as(&config);
-            assert_eq!(
-                dump(f.store.backend()).expect("dump"),
-                before,
-                "snapshot round trip changed state"
-            );
+            assert_eq!(dump(f.store.backend()).expect("dump"), before, "snapshot round trip changed state");
             String::new()
         }
     }
@@ -207,18 +188,13 @@ impl Model {
                 if vs.is_empty() {
                     self.list.remove(&(k, n));
                 } else {
-                    self.list
-                        .insert((k, n), vs.iter().map(|v| (*v, now)).collect());
+                    self.list.insert((k, n), vs.iter().map(|v| (*v, now)).collect());
                 }
                 ok(())
             }
             Op::ListGet(k, n) => {
                 self.expire_list((k, n));
-                ok(self
-                    .list
-                    .get(&(k, n))
-                    .map(|l| l.iter().map(|(v, _)| *v).collect::<Vec<u16>>())
-                    .unwrap_or_default())
+                ok(self.list.get(&(k, n)).map(|l| l.iter().map(|(v, _)| *v).collect::<Vec<u16>>()).unwrap_or_default())
             }
             Op::MapPut(k, n, u, v) => {
                 self.map.entry((k, n)).or_default().insert(u, v);
@@ -230,11 +206,7 @@ impl Model {
                 }
                 ok(())
             }
-            Op::MapEntries(k, n) => ok(self
-                .map
-                .get(&(k, n))
-                .map(|m| m.iter().map(|(u, v)| (*u, *v)).collect::<Vec<(i8, u16)>>())
-                .unwrap_or_default()),
+            Op::MapEntries(k, n) => ok(self.map.get(&(k, n)).map(|m| m.iter().map(|(u, v)| (*u, *v)).collect::<Vec<(i8, u16)>>()).unwrap_or_default()),
             Op::ReduceAdd(k, n, v) => {
                 let next = match self.reduce.get(&(k, n)) {
                     Some((acc, stamp)) if self.live(*stamp) => acc.wrapping_add(v),
@@ -263,12 +235,7 @@ impl Model {
                 let due = std::mem::replace(&mut self.timers, later);
                 ok(due
                     .into_iter()
-                    .map(|(timestamp, k, namespace)| Timer {
-                        domain: TimeDomain::EventTime,
-                        timestamp,
-                        key: vec![k],
-                        namespace,
-                    })
+                    .map(|(timestamp, k, namespace)| Timer { domain: TimeDomain::EventTime, timestamp, key: vec![k], namespace })
                     .collect::<Vec<_>>())
             }
             Op::Advance(ms) => {
@@ -281,12 +248,7 @@ impl Model {
                 self.reduce.retain(|_, (_, stamp)| *stamp + TTL > now);
                 let keys: Vec<(u8, u8)> = self.list.keys().copied().collect();
                 let lists = keys.into_iter().filter(|at| self.expire_list(*at)).count() as u64;
-                format!(
-                    "{} {} {}",
-                    ok((before.0 - self.value.len()) as u64),
-                    ok(lists),
-                    ok((before.1 - self.reduce.len()) as u64)
-                )
+                format!("{} {} {}", ok((before.0 - self.value.len()) as u64), ok(lists), ok((before.1 - self.reduce.len()) as u64))
             }
             Op::SnapshotRestore => String::new(),
         }

@@ -3,10 +3,7 @@
 use std::collections::BTreeMap;
 
 use weir_state::backend::dump;
-use weir_state::{
-    CheckpointStorage, ListState, MapState, PartManifest, StateBackendConfig, StateError,
-    TimeDomain, TimerService, ValueState,
-};
+use weir_state::{CheckpointStorage, ListState, MapState, PartManifest, StateBackendConfig, StateError, TimeDomain, TimerService, ValueState};
 
 use crate::fixture::Fixture;
 
@@ -21,8 +18,7 @@ fn fill(f: &mut Fixture, tag: u64) {
         v.update(st, &key, &(k % 3), &(tag + u64::from(k))).unwrap();
         l.add(st, &key, &(), &format!("{tag}-{k}")).unwrap();
         m.put(st, &key, &(), &(i64::from(k) - 10), &tag).unwrap();
-        t.register_event_time_timer(st, &key, &k, i64::from(k) * 100)
-            .unwrap();
+        t.register_event_time_timer(st, &key, &k, i64::from(k) * 100).unwrap();
     }
 }
 
@@ -37,10 +33,7 @@ fn restore_round_trips_state_and_timers(f: &mut Fixture) {
     assert_eq!(dump(f.store.backend()).unwrap(), before);
     let t: TimerService<u8> = TimerService::new("op");
     let due = t.pop_due(&mut f.store, TimeDomain::EventTime, 150).unwrap();
-    assert_eq!(
-        due.iter().map(|t| t.timestamp).collect::<Vec<_>>(),
-        vec![0, 100]
-    );
+    assert_eq!(due.iter().map(|t| t.timestamp).collect::<Vec<_>>(), vec![0, 100]);
     // The restored backend is writable.
     let v: ValueState<u64, u8> = ValueState::new("v");
     v.update(&mut f.store, b"new", &0, &7).unwrap();
@@ -56,9 +49,7 @@ fn newest_complete_checkpoint_wins(f: &mut Fixture) {
     fill(f, 3);
     // Epoch 3: part written, manifest never committed (a crash mid-checkpoint).
     let storage = f.checkpoints();
-    storage
-        .write_part(3, "worker-0", f.store.backend_mut())
-        .unwrap();
+    storage.write_part(3, "worker-0", f.store.backend_mut()).unwrap();
     assert_eq!(storage.epochs().unwrap(), vec![1, 2, 3]);
     let config = f.config.clone();
     assert_eq!(f.restore_latest_as(&config), 2);
@@ -90,59 +81,30 @@ fn damaged_checkpoints_are_skipped_or_reported(f: &mut Fixture) {
     let storage = f.checkpoints();
     let manifest = storage.load(2).unwrap();
     let part = manifest.part("worker-0").unwrap();
-    let victim = storage
-        .checkpoint_dir(2)
-        .join("worker-0")
-        .join(unshared_largest_file(&storage, 2, part));
+    let victim = storage.checkpoint_dir(2).join("worker-0").join(unshared_largest_file(&storage, 2, part));
     let len = std::fs::metadata(&victim).unwrap().len();
-    std::fs::OpenOptions::new()
-        .write(true)
-        .open(&victim)
-        .unwrap()
-        .set_len(len / 2)
-        .unwrap();
-    assert!(matches!(
-        storage.load(2),
-        Err(StateError::CorruptSnapshot { .. })
-    ));
+    std::fs::OpenOptions::new().write(true).open(&victim).unwrap().set_len(len / 2).unwrap();
+    assert!(matches!(storage.load(2), Err(StateError::CorruptSnapshot { .. })));
     assert_eq!(storage.latest().unwrap().map(|m| m.epoch), Some(1));
-    std::fs::write(
-        storage.checkpoint_dir(1).join("MANIFEST.json"),
-        b"{ not json",
-    )
-    .unwrap();
+    std::fs::write(storage.checkpoint_dir(1).join("MANIFEST.json"), b"{ not json").unwrap();
     assert!(matches!(storage.load(1), Err(StateError::Manifest { .. })));
-    assert!(matches!(
-        storage.restore_latest("worker-0", &f.config, 1),
-        Err(StateError::NoCheckpoint { .. })
-    ));
-    assert!(matches!(
-        manifest.part("worker-9"),
-        Err(StateError::MissingPart { .. })
-    ));
+    assert!(matches!(storage.restore_latest("worker-0", &f.config, 1), Err(StateError::NoCheckpoint { .. })));
+    assert!(matches!(manifest.part("worker-9"), Err(StateError::MissingPart { .. })));
 }
 
 fn snapshot_refuses_existing_directory(f: &mut Fixture) {
     let dir = f.dir.path().join("taken");
     std::fs::create_dir_all(&dir).unwrap();
-    assert!(matches!(
-        f.store.backend_mut().snapshot_to(&dir),
-        Err(StateError::InvalidArgument { .. })
-    ));
+    assert!(matches!(f.store.backend_mut().snapshot_to(&dir), Err(StateError::InvalidArgument { .. })));
     let storage = f.checkpoints();
-    assert!(matches!(
-        storage.write_part(1, "../escape", f.store.backend_mut()),
-        Err(StateError::InvalidArgument { .. })
-    ));
+    assert!(matches!(storage.write_part(1, "../escape", f.store.backend_mut()), Err(StateError::InvalidArgument { .. })));
 }
 
 fn restores_into_the_other_backend(f: &mut Fixture) {
     fill(f, 1);
     let before = dump(f.store.backend()).unwrap();
     let storage = f.checkpoints();
-    let part = storage
-        .write_part(9, "worker-0", f.store.backend_mut())
-        .unwrap();
+    let part = storage.write_part(9, "worker-0", f.store.backend_mut()).unwrap();
     let mut meta = BTreeMap::new();
     meta.insert("source-offset".to_string(), "123".to_string());
     storage.commit(9, vec![part], meta).unwrap();
@@ -151,10 +113,7 @@ fn restores_into_the_other_backend(f: &mut Fixture) {
         StateBackendConfig::RocksDb(_) => StateBackendConfig::Memory,
     };
     let (manifest, backend) = storage.restore_latest("worker-0", &other, 0).unwrap();
-    assert_eq!(
-        manifest.metadata.get("source-offset").map(String::as_str),
-        Some("123")
-    );
+    assert_eq!(manifest.metadata.get("source-offset").map(String::as_str), Some("123"));
     assert_eq!(backend.kind(), other.kind());
     assert_eq!(dump(backend.as_ref()).unwrap(), before);
 }

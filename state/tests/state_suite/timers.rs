@@ -8,45 +8,21 @@ const EVENT: TimeDomain = TimeDomain::EventTime;
 const PROC: TimeDomain = TimeDomain::ProcessingTime;
 
 fn summary(timers: &[Timer<u32>]) -> Vec<(i64, Vec<u8>, u32)> {
-    timers
-        .iter()
-        .map(|t| (t.timestamp, t.key.clone(), t.namespace))
-        .collect()
+    timers.iter().map(|t| (t.timestamp, t.key.clone(), t.namespace)).collect()
 }
 
 fn timers_pop_in_time_order_deduplicated(f: &mut Fixture) {
     let t: TimerService<u32> = TimerService::new("op");
     let st = &mut f.store;
-    for (key, ns, ts) in [
-        (&b"b"[..], 0, 30),
-        (b"a", 0, 10),
-        (b"b", 1, 10),
-        (b"a", 0, 10),
-        (b"c", 0, -5),
-        (b"a", 0, 20),
-    ] {
+    for (key, ns, ts) in [(&b"b"[..], 0, 30), (b"a", 0, 10), (b"b", 1, 10), (b"a", 0, 10), (b"c", 0, -5), (b"a", 0, 20)] {
         t.register_event_time_timer(st, key, &ns, ts).unwrap();
     }
     assert_eq!(t.next_timestamp(st, EVENT).unwrap(), Some(-5));
     let due = t.pop_due(st, EVENT, 20).unwrap();
-    assert_eq!(
-        summary(&due),
-        vec![
-            (-5, b"c".to_vec(), 0),
-            (10, b"a".to_vec(), 0),
-            (10, b"b".to_vec(), 1),
-            (20, b"a".to_vec(), 0)
-        ]
-    );
+    assert_eq!(summary(&due), vec![(-5, b"c".to_vec(), 0), (10, b"a".to_vec(), 0), (10, b"b".to_vec(), 1), (20, b"a".to_vec(), 0)]);
     assert!(t.pop_due(st, EVENT, 20).unwrap().is_empty());
-    assert_eq!(
-        summary(&t.pending(st, EVENT).unwrap()),
-        vec![(30, b"b".to_vec(), 0)]
-    );
-    assert_eq!(
-        summary(&t.pop_due(st, EVENT, i64::MAX).unwrap()),
-        vec![(30, b"b".to_vec(), 0)]
-    );
+    assert_eq!(summary(&t.pending(st, EVENT).unwrap()), vec![(30, b"b".to_vec(), 0)]);
+    assert_eq!(summary(&t.pop_due(st, EVENT, i64::MAX).unwrap()), vec![(30, b"b".to_vec(), 0)]);
     assert_eq!(t.next_timestamp(st, EVENT).unwrap(), None);
 }
 
@@ -57,10 +33,7 @@ fn deleted_timers_do_not_fire(f: &mut Fixture) {
     t.register_event_time_timer(st, b"k", &1, 5).unwrap();
     t.delete_event_time_timer(st, b"k", &0, 5).unwrap();
     t.delete_event_time_timer(st, b"k", &0, 99).unwrap(); // never registered: no-op
-    assert_eq!(
-        summary(&t.pop_due(st, EVENT, 10).unwrap()),
-        vec![(5, b"k".to_vec(), 1)]
-    );
+    assert_eq!(summary(&t.pop_due(st, EVENT, 10).unwrap()), vec![(5, b"k".to_vec(), 1)]);
 }
 
 fn domains_and_services_are_separate(f: &mut Fixture) {
@@ -73,14 +46,8 @@ fn domains_and_services_are_separate(f: &mut Fixture) {
     let proc_due = a.pop_due(st, PROC, 100).unwrap();
     assert_eq!(proc_due.len(), 1);
     assert_eq!(proc_due[0].domain, PROC);
-    assert_eq!(
-        summary(&a.pop_due(st, EVENT, 100).unwrap()),
-        vec![(1, b"k".to_vec(), 0)]
-    );
-    assert_eq!(
-        summary(&b.pop_due(st, EVENT, 100).unwrap()),
-        vec![(3, b"k".to_vec(), 0)]
-    );
+    assert_eq!(summary(&a.pop_due(st, EVENT, 100).unwrap()), vec![(1, b"k".to_vec(), 0)]);
+    assert_eq!(summary(&b.pop_due(st, EVENT, 100).unwrap()), vec![(3, b"k".to_vec(), 0)]);
     a.delete_processing_time_timer(st, b"k", &0, 2).unwrap();
 }
 
@@ -93,8 +60,7 @@ fn pop_next_sees_timers_registered_while_firing(f: &mut Fixture) {
         fired.push(timer.timestamp);
         if timer.timestamp < 8 {
             // A callback that re-arms itself, still within the watermark.
-            t.register_event_time_timer(st, b"k", &(), timer.timestamp * 2)
-                .unwrap();
+            t.register_event_time_timer(st, b"k", &(), timer.timestamp * 2).unwrap();
         }
     }
     assert_eq!(fired, vec![1, 2, 4, 8]);

@@ -26,8 +26,7 @@ fn value_expires_after_ttl_since_last_write(f: &mut Fixture) {
 }
 
 fn read_refreshes_with_on_read_and_write(f: &mut Fixture) {
-    let s: ValueState<u32> =
-        ValueState::new("v").with_ttl(ttl(100).with_update_type(TtlUpdateType::OnReadAndWrite));
+    let s: ValueState<u32> = ValueState::new("v").with_ttl(ttl(100).with_update_type(TtlUpdateType::OnReadAndWrite));
     let plain: ValueState<u32> = ValueState::new("p").with_ttl(ttl(100));
     s.update(&mut f.store, b"k", &(), &1).unwrap();
     plain.update(&mut f.store, b"k", &(), &1).unwrap();
@@ -92,11 +91,7 @@ fn full_scan_cleanup_removes_only_expired(f: &mut Fixture) {
     assert_eq!(v.cleanup_expired(&mut f.store).unwrap(), 3);
     assert_eq!(m.cleanup_expired(&mut f.store).unwrap(), 3);
     assert_eq!(l.cleanup_expired(&mut f.store).unwrap(), 2); // "a" rewritten, "b" deleted
-    let tables: Vec<String> = dump(f.store.backend())
-        .unwrap()
-        .into_iter()
-        .map(|(t, _, _)| t)
-        .collect();
+    let tables: Vec<String> = dump(f.store.backend()).unwrap().into_iter().map(|(t, _, _)| t).collect();
     assert_eq!(tables, vec!["l", "m", "v"]);
     assert_eq!(l.get(&mut f.store, b"a", &()).unwrap(), vec![2]);
     assert_eq!(v.cleanup_expired(&mut f.store).unwrap(), 0);

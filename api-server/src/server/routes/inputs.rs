@@ -11,8 +11,8 @@
 use axum::Json;
 use axum::extract::State;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
 use std::sync::Arc;
+use utoipa::{IntoParams, ToSchema};
 
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath};
@@ -55,9 +55,10 @@ pub struct InputClosed {
 fn push_input(state: &AppState, jobid: &str, table: &str) -> Result<Arc<LoggedInput>, ApiError> {
     let record = find(state, jobid)?;
     let job_state = state.registry.with(&record.jid, |r| r.state).unwrap_or(record.state);
-    let live = state.live(&record.jid).filter(|_| job_state == JobState::Running).ok_or_else(|| {
-        ApiError::Conflict(format!("job {} is {}: records can only be pushed into a RUNNING job", record.jid, job_state.name()))
-    })?;
+    let live = state
+        .live(&record.jid)
+        .filter(|_| job_state == JobState::Running)
+        .ok_or_else(|| ApiError::Conflict(format!("job {} is {}: records can only be pushed into a RUNNING job", record.jid, job_state.name())))?;
     let inputs = live.push_inputs.lock().unwrap_or_else(|p| p.into_inner());
     let found = inputs.get(table).or_else(|| inputs.iter().find(|(k, _)| k.eq_ignore_ascii_case(table)).map(|(_, v)| v));
     found.cloned().ok_or_else(|| {

@@ -25,10 +25,7 @@ pub struct SubmitJobResponse {
 #[utoipa::path(post, path = "/jobs", tag = "jobs", request_body = SubmitJobRequest,
     responses((status = 200, body = SubmitJobResponse), (status = 400, description = "SQL error (with line/column) or invalid spec (with JSON path)", body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 429, body = ErrorBody)))]
-pub async fn submit(
-    State(state): State<AppState>,
-    ApiJson(request): ApiJson<SubmitJobRequest>,
-) -> Result<Json<SubmitJobResponse>, ApiError> {
+pub async fn submit(State(state): State<AppState>, ApiJson(request): ApiJson<SubmitJobRequest>) -> Result<Json<SubmitJobResponse>, ApiError> {
     let jobid = tokio::task::spawn_blocking(move || launch(&state, plan_request(&state, request)?))
         .await
         .map_err(|e| ApiError::Internal(format!("job submission panicked: {e}")))??;

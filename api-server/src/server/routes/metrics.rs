@@ -56,11 +56,7 @@ pub async fn job_metrics(
     }
     let wanted: Option<Vec<&str>> = query.get.as_deref().map(|g| g.split(',').map(str::trim).collect());
     Ok(Json(
-        metrics
-            .into_iter()
-            .filter(|(id, _)| wanted.as_ref().is_none_or(|w| w.contains(&id.as_str())))
-            .map(|(id, value)| MetricValue { id, value })
-            .collect(),
+        metrics.into_iter().filter(|(id, _)| wanted.as_ref().is_none_or(|w| w.contains(&id.as_str()))).map(|(id, value)| MetricValue { id, value }).collect(),
     ))
 }
 

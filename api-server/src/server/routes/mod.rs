@@ -15,10 +15,10 @@ use axum::{Json, Router, middleware};
 
 use super::auth::require_token;
 use super::content_type::require_json;
-use super::timeout::limit_time;
 use super::error::ApiError;
 use super::openapi::openapi_json;
 use super::state::AppState;
+use super::timeout::limit_time;
 
 /// Routes of the SQL gateway, mounted under `/v1` and `/v2`.
 fn sql_gateway_routes() -> Router<AppState> {

@@ -6,8 +6,8 @@ use axum::Json;
 use axum::extract::State;
 use serde::Serialize;
 use utoipa::ToSchema;
-use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
 use weir_core::plan::{RuntimeMode, parse_job_spec};
+use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
 
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiJson, ApiPath};

@@ -94,12 +94,7 @@ fn pick_sink(record: &JobRecord, sink: Option<&str>) -> Result<String, ApiError>
         None if sinks.iter().any(|k| k == weir_core::sql::RESULT_SINK) => Ok(weir_core::sql::RESULT_SINK.to_string()),
         None if sinks.len() == 1 => Ok(sinks[0].clone()),
         None if sinks.is_empty() => Err(ApiError::NotFound(format!("job {} has no collect or print sink, so no results", record.jid))),
-        None => Err(ApiError::BadRequest(format!(
-            "job {} has several sinks ({}); read /jobs/{}/results/{{sink}}",
-            record.jid,
-            listed(),
-            record.jid
-        ))),
+        None => Err(ApiError::BadRequest(format!("job {} has several sinks ({}); read /jobs/{}/results/{{sink}}", record.jid, listed(), record.jid))),
     }
 }
 

@@ -70,10 +70,7 @@ fn quote(text: &str) -> String {
 /// Opens a session.
 #[utoipa::path(post, path = "/v1/sessions", tag = "sql-gateway", request_body = Option<OpenSessionRequest>,
     responses((status = 200, body = OpenSessionResponse), (status = 400, body = ErrorBody)))]
-pub async fn open_session(
-    State(state): State<AppState>,
-    ApiJson(request): ApiJson<Option<OpenSessionRequest>>,
-) -> Result<Json<OpenSessionResponse>, ApiError> {
+pub async fn open_session(State(state): State<AppState>, ApiJson(request): ApiJson<Option<OpenSessionRequest>>) -> Result<Json<OpenSessionResponse>, ApiError> {
     let request = request.unwrap_or_default();
     let mut sql = state.sql_session();
     for (key, value) in &request.properties {
@@ -192,20 +189,14 @@ fn with_operation<R>(state: &AppState, path: &OperationPath, f: impl FnOnce(&mut
 /// An operation's status.
 #[utoipa::path(get, path = "/v1/sessions/{session_handle}/operations/{operation_handle}/status", tag = "sql-gateway", params(OperationPath),
     responses((status = 200, body = StatusResponse), (status = 404, body = ErrorBody)))]
-pub async fn operation_status(
-    State(state): State<AppState>,
-    ApiPath(path): ApiPath<OperationPath>,
-) -> Result<Json<StatusResponse>, ApiError> {
+pub async fn operation_status(State(state): State<AppState>, ApiPath(path): ApiPath<OperationPath>) -> Result<Json<StatusResponse>, ApiError> {
     with_operation(&state, &path, |op| Ok(Json(StatusResponse { status: gateway::status(&state, op).into() })))
 }
 
 /// Cancels an operation (and the job behind it).
 #[utoipa::path(post, path = "/v1/sessions/{session_handle}/operations/{operation_handle}/cancel", tag = "sql-gateway", params(OperationPath),
     responses((status = 200, body = StatusResponse), (status = 404, body = ErrorBody)))]
-pub async fn cancel_operation(
-    State(state): State<AppState>,
-    ApiPath(path): ApiPath<OperationPath>,
-) -> Result<Json<StatusResponse>, ApiError> {
+pub async fn cancel_operation(State(state): State<AppState>, ApiPath(path): ApiPath<OperationPath>) -> Result<Json<StatusResponse>, ApiError> {
     with_operation(&state, &path, |op| {
         gateway::cancel(&state, op);
         Ok(Json(StatusResponse { status: "CANCELED".into() }))
@@ -215,10 +206,7 @@ pub async fn cancel_operation(
 /// Closes an operation: cancels its job and forgets it.
 #[utoipa::path(delete, path = "/v1/sessions/{session_handle}/operations/{operation_handle}/close", tag = "sql-gateway", params(OperationPath),
     responses((status = 200, body = StatusResponse), (status = 404, body = ErrorBody)))]
-pub async fn close_operation(
-    State(state): State<AppState>,
-    ApiPath(path): ApiPath<OperationPath>,
-) -> Result<Json<StatusResponse>, ApiError> {
+pub async fn close_operation(State(state): State<AppState>, ApiPath(path): ApiPath<OperationPath>) -> Result<Json<StatusResponse>, ApiError> {
     with_operation(&state, &path, |op| {
         gateway::cancel(&state, op);
         Ok(())

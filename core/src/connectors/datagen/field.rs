@@ -106,10 +106,7 @@ impl FieldGen {
             return Err(bad_value(&key("null-rate"), &null_rate.to_string(), "a number between 0 and 1"));
         }
         if null_rate > 0.0 && !field.nullable {
-            return Err(ConnectorError::option(
-                &key("null-rate"),
-                format!("column '{}' is NOT NULL; it cannot have a null-rate", field.name),
-            ));
+            return Err(ConnectorError::option(&key("null-rate"), format!("column '{}' is NOT NULL; it cannot have a null-rate", field.name)));
         }
         Ok(FieldGen { data_type: field.data_type, null_rate, kind })
     }
@@ -176,9 +173,7 @@ impl FieldGen {
         match self.data_type {
             DataType::Int => Value::Int(v as i32),
             DataType::Double => Value::double(v as f64),
-            DataType::Decimal { scale, .. } => {
-                i128::from(v).checked_mul(pow10(scale)).map_or(Value::Null, |m| Value::Decimal(Decimal::new(m, scale)))
-            }
+            DataType::Decimal { scale, .. } => i128::from(v).checked_mul(pow10(scale)).map_or(Value::Null, |m| Value::Decimal(Decimal::new(m, scale))),
             DataType::String => Value::String(Arc::from(v.to_string())),
             _ => Value::BigInt(v),
         }
@@ -202,17 +197,13 @@ fn sequence(field: &Field, options: &Options, key: &dyn Fn(&str) -> String) -> R
     };
     let what = format!("an integer between {lo} and {hi}");
     let bound = |suffix: &str| -> Result<i64, ConnectorError> {
-        let v = parse_opt::<i64>(options, &key(suffix), &what)?.ok_or_else(|| {
-            ConnectorError::option(&key(suffix), format!("column '{}' is a sequence: option '{}' is required", field.name, key(suffix)))
-        })?;
+        let v = parse_opt::<i64>(options, &key(suffix), &what)?
+            .ok_or_else(|| ConnectorError::option(&key(suffix), format!("column '{}' is a sequence: option '{}' is required", field.name, key(suffix))))?;
         if v < lo || v > hi { Err(bad_value(&key(suffix), &v.to_string(), &what)) } else { Ok(v) }
     };
     let (start, end) = (bound("start")?, bound("end")?);
     if start > end {
-        return Err(ConnectorError::option(
-            &key("end"),
-            format!("sequence of column '{}' ends ({end}) before it starts ({start})", field.name),
-        ));
+        return Err(ConnectorError::option(&key("end"), format!("sequence of column '{}' ends ({end}) before it starts ({start})", field.name)));
     }
     Ok(Kind::Sequence { start, end })
 }

@@ -149,8 +149,7 @@ impl DatagenReader {
         // Global row `worker + k * peers` is due `(worker + (k - k0) * peers) / rate` seconds in.
         let due_rows = t0.elapsed().as_secs_f64() * rate;
         let done = self.produced - k0;
-        let allowed =
-            if due_rows >= self.worker as f64 { ((due_rows - self.worker as f64) / self.peers as f64).floor() as u64 + 1 } else { 0 };
+        let allowed = if due_rows >= self.worker as f64 { ((due_rows - self.worker as f64) / self.peers as f64).floor() as u64 + 1 } else { 0 };
         if allowed > done {
             return Ok(allowed - done);
         }

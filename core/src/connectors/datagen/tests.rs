@@ -157,22 +157,13 @@ fn option_errors_name_the_option() {
     assert_eq!(option, "rows-per-sec");
     assert!(message.starts_with("unknown option 'rows-per-sec' for connector 'datagen' (did you mean 'rows-per-second'?); known options: number-of-rows, rows-per-second, fields.<f>.kind"), "{message}");
     assert!(err(&[("fields.nope.kind", "random")]).1.contains("names column 'nope', which the table does not have; columns: id, name, ok"));
-    assert!(
-        err(&[("fields.id.kind", "seq")]).1.contains("invalid value 'seq' for option 'fields.id.kind': expected 'sequence' or 'random'")
-    );
-    assert_eq!(
-        err(&[("fields.id.kind", "sequence"), ("fields.id.start", "1")]).1,
-        "column 'id' is a sequence: option 'fields.id.end' is required"
-    );
+    assert!(err(&[("fields.id.kind", "seq")]).1.contains("invalid value 'seq' for option 'fields.id.kind': expected 'sequence' or 'random'"));
+    assert_eq!(err(&[("fields.id.kind", "sequence"), ("fields.id.start", "1")]).1, "column 'id' is a sequence: option 'fields.id.end' is required");
     assert!(err(&[("fields.id.length", "5")]).1.starts_with("option 'fields.id.length' does not apply to a random BIGINT column"));
     assert!(err(&[("fields.id.min", "9"), ("fields.id.max", "1")]).1.contains("is below"));
     assert!(err(&[("fields.ok.kind", "sequence")]).1.contains("kind 'sequence' supports"));
     assert!(err(&[("number-of-rows", "-1")]).1.contains("invalid value '-1' for option 'number-of-rows'"));
     assert!(err(&[("rows-per-second", "0")]).1.contains("expected a positive number"));
     assert!(err(&[("fields.name.null-rate", "2")]).1.contains("between 0 and 1"));
-    assert!(
-        err(&[("fields.id.kind", "sequence"), ("fields.id.start", "5"), ("fields.id.end", "1")])
-            .1
-            .contains("ends (1) before it starts (5)")
-    );
+    assert!(err(&[("fields.id.kind", "sequence"), ("fields.id.start", "5"), ("fields.id.end", "1")]).1.contains("ends (1) before it starts (5)"));
 }

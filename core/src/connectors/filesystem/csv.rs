@@ -58,10 +58,7 @@ impl CsvFormat {
         let quote = parse_char(options, "csv.quote-character", b'"')?;
         let disable_quote = parse_bool(options, "csv.disable-quote-character", false)?;
         if disable_quote && options.contains_key("csv.quote-character") {
-            return Err(ConnectorError::option(
-                "csv.quote-character",
-                "'csv.quote-character' cannot be set together with 'csv.disable-quote-character'",
-            ));
+            return Err(ConnectorError::option("csv.quote-character", "'csv.quote-character' cannot be set together with 'csv.disable-quote-character'"));
         }
         let delimiter = parse_char(options, "csv.field-delimiter", b',')?;
         if matches!(delimiter, b'\n' | b'\r') || (!disable_quote && delimiter == quote) {
@@ -70,8 +67,7 @@ impl CsvFormat {
                 format!("'csv.field-delimiter' cannot be a line break or the quote character (got {:?})", char::from(delimiter)),
             ));
         }
-        let escape =
-            options.contains_key("csv.escape-character").then(|| parse_char(options, "csv.escape-character", b'\\')).transpose()?;
+        let escape = options.contains_key("csv.escape-character").then(|| parse_char(options, "csv.escape-character", b'\\')).transpose()?;
         Ok(CsvFormat {
             columns: schema.fields.clone(),
             delimiter,

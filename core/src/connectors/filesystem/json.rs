@@ -58,10 +58,7 @@ impl JsonFormat {
         slots.clear();
         slots.resize(self.columns.len(), None);
         let mut de = serde_json::Deserializer::from_slice(line);
-        ColumnsSeed { columns: &self.columns, slots }
-            .deserialize(&mut de)
-            .and_then(|()| de.end())
-            .map_err(|e| format!("invalid JSON object: {e}"))?;
+        ColumnsSeed { columns: &self.columns, slots }.deserialize(&mut de).and_then(|()| de.end()).map_err(|e| format!("invalid JSON object: {e}"))?;
         for (column, slot) in self.columns.iter().zip(slots.iter()) {
             let value = match slot {
                 None if self.fail_on_missing_field => return Err(format!("column {}: field is missing", column.name)),

@@ -34,9 +34,9 @@ pub mod sink;
 pub mod split;
 
 #[cfg(test)]
-mod tests;
-#[cfg(test)]
 mod quote_tests;
+#[cfg(test)]
+mod tests;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,9 +44,9 @@ use std::time::Duration;
 
 use self::csv::{CsvFormat, CsvReader};
 use self::json::{JsonFormat, JsonReader};
-use self::split::{DEFAULT_SPLIT_THRESHOLD, FileOffset, InputFile, SegmentQueue, list_files, plan_segments};
 use self::monitor::MonitoredDirectory;
 use self::sink::FilesystemSink;
+use self::split::{DEFAULT_SPLIT_THRESHOLD, FileOffset, InputFile, SegmentQueue, list_files, plan_segments};
 use super::options::{bad_value, check_known, missing, parse_duration};
 use super::registry::{Connector, ConnectorRole, OptionPath, PathAccess};
 use super::sinks::{SinkFactory, SinkOutput};
@@ -142,7 +142,10 @@ impl FilesystemSource {
             None => None,
             Some(d) if d.is_zero() => return Err(bad_value(MONITOR_INTERVAL, &options[MONITOR_INTERVAL], "a positive duration such as '1 s'")),
             Some(_) if !path.is_dir() => {
-                return Err(ConnectorError::option(MONITOR_INTERVAL, format!("'{MONITOR_INTERVAL}' needs 'path' to be a directory, but '{}' is a file", path.display())))
+                return Err(ConnectorError::option(
+                    MONITOR_INTERVAL,
+                    format!("'{MONITOR_INTERVAL}' needs 'path' to be a directory, but '{}' is a file", path.display()),
+                ));
             }
             Some(d) => Some((path, d)),
         };

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::split::{list_files, FileOffset, InputFile, Segment, SegmentQueue};
 use super::Format;
+use super::split::{FileOffset, InputFile, Segment, SegmentQueue, list_files};
 use crate::connectors::{SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
 use crate::types::Row;
@@ -66,10 +66,7 @@ impl MonitoredDirectory {
     }
 
     fn resume(&mut self, offset: &SourceOffset) -> Result<(), RuntimeError> {
-        let bad = || RuntimeError::Io {
-            context: "filesystem source".into(),
-            message: format!("cannot resume a monitored directory from offset {}", offset.0),
-        };
+        let bad = || RuntimeError::Io { context: "filesystem source".into(), message: format!("cannot resume a monitored directory from offset {}", offset.0) };
         let paths = |key: &str| -> Result<Vec<PathBuf>, RuntimeError> {
             let list = offset.0.get(key).and_then(serde_json::Value::as_array).ok_or_else(bad)?;
             list.iter().map(|p| p.as_str().map(PathBuf::from).ok_or_else(bad)).collect()

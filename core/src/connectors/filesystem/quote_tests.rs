@@ -6,8 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use super::*;
-use crate::connectors::testing::{drain, opts, read_all, schema, sorted};
 use crate::connectors::SourceFactory;
+use crate::connectors::testing::{drain, opts, read_all, schema, sorted};
 use crate::error::RuntimeError;
 use crate::types::{DataType, Row, Value};
 

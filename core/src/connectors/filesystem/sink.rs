@@ -29,8 +29,7 @@ use crate::error::RuntimeError;
 use crate::types::{Field, Row, RowKind, Schema, Value, format_double, temporal};
 
 /// Options of the `filesystem` sink with format `csv`.
-const CSV_OPTIONS: &[&str] =
-    &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal"];
+const CSV_OPTIONS: &[&str] = &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal"];
 /// Options of the `filesystem` sink with format `json`.
 const JSON_OPTIONS: &[&str] = &["path", "format"];
 
@@ -66,10 +65,7 @@ impl FilesystemSink {
         let path = options.get("path").ok_or_else(|| missing("filesystem", "path"))?;
         let dir = PathBuf::from(path.strip_prefix("file://").unwrap_or(path));
         if dir.is_file() {
-            return Err(ConnectorError::option(
-                "path",
-                format!("sink path '{}' is a file; the filesystem sink writes files into a directory", dir.display()),
-            ));
+            return Err(ConnectorError::option("path", format!("sink path '{}' is a file; the filesystem sink writes files into a directory", dir.display())));
         }
         let format = if format_name.as_deref() == Some("json") {
             SinkFormat::Json
@@ -99,8 +95,7 @@ impl FilesystemSink {
 
     /// Creates the directory and the hidden in-progress file at `temp_path`.
     fn create(&self, temp_path: &Path) -> Result<Encoder, RuntimeError> {
-        let io_err =
-            |p: &Path, e: std::io::Error| RuntimeError::Io { context: format!("filesystem sink {}", p.display()), message: e.to_string() };
+        let io_err = |p: &Path, e: std::io::Error| RuntimeError::Io { context: format!("filesystem sink {}", p.display()), message: e.to_string() };
         fs::create_dir_all(&self.dir).map_err(|e| io_err(&self.dir, e))?;
         let file = File::create(temp_path).map_err(|e| io_err(temp_path, e))?;
         let out = BufWriter::with_capacity(256 << 10, file);
@@ -240,9 +235,7 @@ impl SinkWriter for FilesystemSinkWriter {
         self.finished = true;
         let file = match self.encoder.take() {
             None => return Ok(()),
-            Some(Encoder::Csv { writer, .. }) => {
-                writer.into_inner().map_err(|e| e.to_string()).and_then(|w| w.into_inner().map_err(|e| e.to_string()))
-            }
+            Some(Encoder::Csv { writer, .. }) => writer.into_inner().map_err(|e| e.to_string()).and_then(|w| w.into_inner().map_err(|e| e.to_string())),
             Some(Encoder::Json { out, .. }) => out.into_inner().map_err(|e| e.to_string()),
         }
         .map_err(|e| self.io_err(e))?;

@@ -277,11 +277,7 @@ impl SegmentQueue {
             _ if seg.start == 0 => (skip_bom(&mut file).map_err(io_err)?, true),
             _ => (align_to_line(&mut file, seg.start).map_err(io_err)?, false),
         };
-        let limit = if seg.end >= self.files[seg.file].size {
-            u64::MAX
-        } else {
-            align_to_line(&mut file, seg.end).map_err(io_err)?.saturating_sub(from)
-        };
+        let limit = if seg.end >= self.files[seg.file].size { u64::MAX } else { align_to_line(&mut file, seg.end).map_err(io_err)?.saturating_sub(from) };
         file.seek(SeekFrom::Start(from)).map_err(io_err)?;
         let whole_file = seg.start == 0 && seg.end >= self.files[seg.file].size;
         Ok(Some(OpenRange { file: seg.file, path, from, at_file_start, whole_file, reader: file.take(limit) }))

@@ -102,10 +102,8 @@ fn split_boundary_torture() {
             json_text.push_str(sep);
         }
         fs::write(&json_path, &json_text).unwrap();
-        let sources = [
-            (csv_source(&path, &[], &id_text_schema(), 0), text.len() as u64),
-            (json_source(&json_path, &[], &id_text_schema(), 0), json_text.len() as u64),
-        ];
+        let sources =
+            [(csv_source(&path, &[], &id_text_schema(), 0), text.len() as u64), (json_source(&json_path, &[], &id_text_schema(), 0), json_text.len() as u64)];
         for (source, len) in &sources {
             // Every cut point: mid-line, on `\r`, on `\n`, at 0 and at EOF.
             for cut in 0..=*len {
@@ -232,14 +230,8 @@ fn ignore_parse_errors_skips_and_counts() {
 fn json_missing_fields_and_types() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("d.json");
-    fs::write(&path, "{\"id\": 1, \"at\": \"2023-11-14 22:13:20\", \"m\": 1.25, \"extra\": 0}\n{\"id\": 2, \"text\": {\"a\": [1]}}\n")
-        .unwrap();
-    let s = schema(&[
-        ("id", DataType::BigInt),
-        ("text", DataType::String),
-        ("at", DataType::Timestamp),
-        ("m", DataType::Decimal { precision: 5, scale: 2 }),
-    ]);
+    fs::write(&path, "{\"id\": 1, \"at\": \"2023-11-14 22:13:20\", \"m\": 1.25, \"extra\": 0}\n{\"id\": 2, \"text\": {\"a\": [1]}}\n").unwrap();
+    let s = schema(&[("id", DataType::BigInt), ("text", DataType::String), ("at", DataType::Timestamp), ("m", DataType::Decimal { precision: 5, scale: 2 })]);
     let got: Vec<String> = read_all(&json_source(&path, &[], &s, 1 << 30), 1, 10).unwrap().iter().map(Row::to_string).collect();
     assert_eq!(got, ["1, null, 2023-11-14T22:13:20, 1.25", "2, {\"a\":[1]}, null, null"]);
     let err = read_all(&json_source(&path, &[("json.fail-on-missing-field", "true")], &s, 1 << 30), 1, 10).unwrap_err();
@@ -299,9 +291,7 @@ fn option_errors() {
         )
     );
     assert!(
-        err(&[("path", p), ("format", "json"), ("csv.allow-comments", "true")])
-            .1
-            .starts_with("unknown option 'csv.allow-comments' for connector 'filesystem'")
+        err(&[("path", p), ("format", "json"), ("csv.allow-comments", "true")]).1.starts_with("unknown option 'csv.allow-comments' for connector 'filesystem'")
     );
     let missing = dir.path().join("nope");
     let (option, message) = err(&[("path", missing.to_str().unwrap()), ("format", "csv")]);

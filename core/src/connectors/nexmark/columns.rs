@@ -134,11 +134,7 @@ impl NexmarkTable {
             .min_by_key(|(d, _)| *d)
             .map(|(_, n)| format!(" (did you mean '{n}'?)"))
             .unwrap_or_default();
-        ConnectorError::general(format!(
-            "nexmark table '{}' has no column '{name}'{closest}; its columns: {}",
-            self.name(),
-            names.join(", ")
-        ))
+        ConnectorError::general(format!("nexmark table '{}' has no column '{name}'{closest}; its columns: {}", self.name(), names.join(", ")))
     }
 }
 

@@ -117,10 +117,8 @@ impl SourceFactory for NexmarkSource {
             Some(_) => Some(0),
             None => None,
         };
-        let generator = EventGenerator::new(self.settings.config.clone())
-            .with_type_filter(self.settings.table.event_type())
-            .with_offset(first)
-            .with_step(peers);
+        let generator =
+            EventGenerator::new(self.settings.config.clone()).with_type_filter(self.settings.table.event_type()).with_offset(first).with_step(peers);
         Ok(Box::new(NexmarkReader { generator, project: Arc::clone(&self.project), produced, remaining }))
     }
 }

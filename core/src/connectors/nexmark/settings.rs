@@ -53,12 +53,7 @@ impl NexmarkSettings {
         let table = NexmarkTable::parse(table_name).ok_or_else(|| bad_value("nexmark.table", table_name, "person, auction or bid"))?;
         let events = parse_opt::<u64>(options, "events.num", "a non-negative integer (0: unbounded)")?.filter(|&n| n > 0);
 
-        let mut config = NexmarkConfig {
-            base_time: DEFAULT_BASE_TIME_MS,
-            first_rate: DEFAULT_RATE,
-            next_rate: DEFAULT_RATE,
-            ..NexmarkConfig::default()
-        };
+        let mut config = NexmarkConfig { base_time: DEFAULT_BASE_TIME_MS, first_rate: DEFAULT_RATE, next_rate: DEFAULT_RATE, ..NexmarkConfig::default() };
         if let Some(rate) = positive(options, "first-event.rate")? {
             config.first_rate = rate;
             config.next_rate = rate;

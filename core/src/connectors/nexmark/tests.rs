@@ -25,13 +25,11 @@ fn same_rows_for_any_worker_count() {
 
 #[test]
 fn proportions_are_1_3_46() {
-    let counts: Vec<usize> =
-        ["person", "auction", "bid"].iter().map(|t| read_all(table(t, "10000").as_ref(), 3, 64).unwrap().len()).collect();
+    let counts: Vec<usize> = ["person", "auction", "bid"].iter().map(|t| read_all(table(t, "10000").as_ref(), 3, 64).unwrap().len()).collect();
     assert_eq!(counts, vec![200, 600, 9200]);
     // Streams that stop inside a cycle of 50: event 50 is a person, 51..=53 auctions, 54.. bids.
     for (events, expected) in [("52", [2, 4, 46]), ("53", [2, 5, 46]), ("57", [2, 6, 49])] {
-        let counts: Vec<usize> =
-            ["person", "auction", "bid"].iter().map(|t| read_all(table(t, events).as_ref(), 2, 64).unwrap().len()).collect();
+        let counts: Vec<usize> = ["person", "auction", "bid"].iter().map(|t| read_all(table(t, events).as_ref(), 2, 64).unwrap().len()).collect();
         assert_eq!(counts, expected, "{events} events");
     }
 }
@@ -47,12 +45,7 @@ fn deterministic_per_seed_and_run() {
     assert_ne!(read("0"), read("7"));
     // Seed 0 is the default, and the standard stream: the crate's own first bid.
     let first = read_all(table("bid", "50").as_ref(), 1, 64).unwrap();
-    let config = nexmark::config::NexmarkConfig {
-        base_time: DEFAULT_BASE_TIME_MS,
-        first_rate: DEFAULT_RATE,
-        next_rate: DEFAULT_RATE,
-        ..Default::default()
-    };
+    let config = nexmark::config::NexmarkConfig { base_time: DEFAULT_BASE_TIME_MS, first_rate: DEFAULT_RATE, next_rate: DEFAULT_RATE, ..Default::default() };
     let Some(nexmark::event::Event::Bid(bid)) = EventGenerator::new(config).nth(4) else { panic!("event 4 is a bid") };
     assert_eq!(first[0][0], Value::BigInt(bid.auction as i64));
     assert_eq!(first[0][6].as_str(), Some(bid.extra.as_str()));

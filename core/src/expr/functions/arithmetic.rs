@@ -9,13 +9,13 @@
 
 use chrono::Months;
 
-use crate::types::{temporal, DataType, Decimal, Value};
+use crate::types::{DataType, Decimal, Value, temporal};
 
-use super::super::error::ExprError;
-use super::super::bound::{any_nullable, BoundExpr, Kernel};
+use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::error::EvalError;
-use super::super::types::{decimal_result, ArithOp};
-use super::{strict1, strict2, unexpected, CallSite, FunctionDef};
+use super::super::error::ExprError;
+use super::super::types::{ArithOp, decimal_result};
+use super::{CallSite, FunctionDef, strict1, strict2, unexpected};
 
 const NUMERIC_SIGNATURE: &str = "(NUMERIC, NUMERIC)";
 
@@ -196,9 +196,7 @@ fn temporal_arithmetic(site: CallSite, op: ArithOp) -> Result<BoundExpr, ExprErr
             return Err(site.mismatch());
         }
         let kernel = strict2(move |a, b| match (a, b) {
-            (Value::IntervalDayTime(x), Value::IntervalDayTime(y)) => {
-                Ok(Value::IntervalDayTime(if negative { x.wrapping_sub(y) } else { x.wrapping_add(y) }))
-            }
+            (Value::IntervalDayTime(x), Value::IntervalDayTime(y)) => Ok(Value::IntervalDayTime(if negative { x.wrapping_sub(y) } else { x.wrapping_add(y) })),
             (Value::IntervalYearMonth(x), Value::IntervalYearMonth(y)) => {
                 Ok(Value::IntervalYearMonth(if negative { x.wrapping_sub(y) } else { x.wrapping_add(y) }))
             }
@@ -250,19 +248,12 @@ fn shift(t: &Value, i: &Value, negative: bool) -> Option<Value> {
 }
 
 fn add_months_date(date: chrono::NaiveDate, months: i32) -> Option<chrono::NaiveDate> {
-    if months >= 0 {
-        date.checked_add_months(Months::new(months.unsigned_abs()))
-    } else {
-        date.checked_sub_months(Months::new(months.unsigned_abs()))
-    }
+    if months >= 0 { date.checked_add_months(Months::new(months.unsigned_abs())) } else { date.checked_sub_months(Months::new(months.unsigned_abs())) }
 }
 
 fn add_months_millis(ms: i64, months: i32) -> Option<i64> {
     let dt = temporal::datetime_from_millis(ms)?;
-    let shifted = if months >= 0 {
-        dt.checked_add_months(Months::new(months.unsigned_abs()))
-    } else {
-        dt.checked_sub_months(Months::new(months.unsigned_abs()))
-    }?;
+    let shifted =
+        if months >= 0 { dt.checked_add_months(Months::new(months.unsigned_abs())) } else { dt.checked_sub_months(Months::new(months.unsigned_abs())) }?;
     Some(temporal::millis_from_datetime(shifted))
 }

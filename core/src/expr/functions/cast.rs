@@ -10,11 +10,11 @@
 
 use std::sync::Arc;
 
-use crate::types::{parse_value, temporal, DataType, Decimal, Value};
+use crate::types::{DataType, Decimal, Value, parse_value, temporal};
 
-use super::super::error::ExprError;
 use super::super::bound::{BoundExpr, Fn1, Kernel};
 use super::super::error::EvalError;
+use super::super::error::ExprError;
 use super::super::zone::SessionZone;
 use super::{string_value, unexpected};
 
@@ -39,11 +39,8 @@ pub(crate) fn bind_cast(expr: BoundExpr, target: DataType, try_cast: bool, zone:
     if let Some(Ok(v)) = expr.as_literal().map(|v| f(v.clone())) {
         return Ok(BoundExpr::literal(v, target));
     }
-    let (name, kernel) = if try_cast {
-        ("TRY_CAST", Kernel::Strict1(Arc::new(move |v| Ok(f(v).unwrap_or(Value::Null)))))
-    } else {
-        ("CAST", Kernel::Strict1(f))
-    };
+    let (name, kernel) =
+        if try_cast { ("TRY_CAST", Kernel::Strict1(Arc::new(move |v| Ok(f(v).unwrap_or(Value::Null))))) } else { ("CAST", Kernel::Strict1(f)) };
     Ok(BoundExpr::call(name, vec![expr], kernel, target, nullable))
 }
 
@@ -56,18 +53,26 @@ fn conversion(from: DataType, to: DataType, zone: SessionZone) -> Result<(Fn1, b
         (a, b) if a.is_numeric() && b.is_numeric() => (numeric(b), matches!(b, T::Decimal { .. })),
         (T::Boolean, b) if b.is_numeric() => {
             let one = numeric(b);
-            (Arc::new(move |v| match v {
-                Value::Boolean(x) => one(Value::Int(i32::from(x))),
-                other => Err(unexpected(&other)),
-            }), false)
+            (
+                Arc::new(move |v| match v {
+                    Value::Boolean(x) => one(Value::Int(i32::from(x))),
+                    other => Err(unexpected(&other)),
+                }),
+                false,
+            )
         }
-        (a, T::Boolean) if a.is_numeric() => (Arc::new(|v: Value| match v.as_f64() {
-            Some(x) => Ok(Value::Boolean(x != 0.0)),
-            None => Err(unexpected(&v)),
-        }), false),
+        (a, T::Boolean) if a.is_numeric() => (
+            Arc::new(|v: Value| match v.as_f64() {
+                Some(x) => Ok(Value::Boolean(x != 0.0)),
+                None => Err(unexpected(&v)),
+            }),
+            false,
+        ),
         (T::Date | T::Timestamp | T::TimestampLtz, T::Date | T::Timestamp | T::TimestampLtz) => (temporal_conversion(to, zone), false),
         (a, b) if a.is_numeric() && b.is_timestamp() => {
-            return Err(format!("cannot cast {a} to {b}; use TO_TIMESTAMP_LTZ(value, 0) for epoch seconds or TO_TIMESTAMP_LTZ(value, 3) for epoch milliseconds"));
+            return Err(format!(
+                "cannot cast {a} to {b}; use TO_TIMESTAMP_LTZ(value, 0) for epoch seconds or TO_TIMESTAMP_LTZ(value, 3) for epoch milliseconds"
+            ));
         }
         (T::Bytes, _) | (_, T::Bytes) | (_, _) => return Err(format!("cannot cast {from} to {to}")),
     })

@@ -10,11 +10,11 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Row, Value};
 
-use super::super::error::ExprError;
-use super::super::bound::{any_nullable, BoundExpr, Kernel};
+use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::compile::CompiledExpr;
 use super::super::error::EvalError;
-use super::{convert_all, strict2, unified_type, CallSite, FunctionDef};
+use super::super::error::ExprError;
+use super::{CallSite, FunctionDef, convert_all, strict2, unified_type};
 
 const PAIR: &str = "(T, T) for comparable types T";
 
@@ -103,7 +103,13 @@ fn membership(site: CallSite, negated: bool) -> Result<BoundExpr, ExprError> {
                 if x.is_null() {
                     return finish(None);
                 }
-                finish(if set.contains(&x) { Some(true) } else if has_null { None } else { Some(false) })
+                finish(if set.contains(&x) {
+                    Some(true)
+                } else if has_null {
+                    None
+                } else {
+                    Some(false)
+                })
             }))
         }
         None => Kernel::Lazy(Arc::new(move |args: &[CompiledExpr], row: &Row| {

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use crate::types::{DataType, Row, Value};
 
 use super::super::bind::BindContext;
-use super::super::error::ExprError;
-use super::super::bound::{any_nullable, BoundExpr, Kernel};
+use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::compile::CompiledExpr;
+use super::super::error::ExprError;
 use super::super::types::common_type;
 use super::logic::truth;
-use super::{convert_all, unified_type, CallSite, FunctionDef};
+use super::{CallSite, FunctionDef, convert_all, unified_type};
 
 /// The conditional functions (CASE is bound from its own syntax node).
 pub(crate) const FUNCTIONS: &[FunctionDef] = &[
@@ -46,7 +46,10 @@ pub(crate) fn bind_case(
             let mut t = all[0].data_type();
             for (i, c) in all.iter().enumerate().skip(1) {
                 t = common_type(t, c.data_type()).ok_or_else(|| {
-                    ExprError::new(format!("when[{}].when", i - 1), format!("CASE operand of type {} cannot be compared with {}", all[0].data_type(), c.data_type()))
+                    ExprError::new(
+                        format!("when[{}].when", i - 1),
+                        format!("CASE operand of type {} cannot be compared with {}", all[0].data_type(), c.data_type()),
+                    )
                 })?;
             }
             let t = unified_type(&all, true).unwrap_or(t);

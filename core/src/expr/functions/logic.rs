@@ -9,11 +9,11 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Row, Value};
 
-use super::super::error::ExprError;
-use super::super::bound::{any_nullable, BoundExpr, Kernel};
+use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::compile::CompiledExpr;
 use super::super::error::EvalError;
-use super::{unexpected, CallSite, FunctionDef, Param};
+use super::super::error::ExprError;
+use super::{CallSite, FunctionDef, Param, unexpected};
 
 /// The logical operators and truth tests.
 pub(crate) const FUNCTIONS: &[FunctionDef] = &[

@@ -7,11 +7,11 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Decimal, Value};
 
+use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::error::ExprError;
-use super::super::bound::{any_nullable, BoundExpr, Kernel};
 use super::super::types::round_decimal;
 use super::cast::decimal_of_double;
-use super::{int_of, literal_int, strict1, unexpected, CallSite, FunctionDef, Param};
+use super::{CallSite, FunctionDef, Param, int_of, literal_int, strict1, unexpected};
 
 /// The numeric functions.
 pub(crate) const FUNCTIONS: &[FunctionDef] = &[
@@ -204,9 +204,5 @@ fn exp(site: CallSite) -> Result<BoundExpr, ExprError> {
 
 /// `LOG(x)` is the natural logarithm; `LOG(base, x)` the logarithm in `base`.
 fn log(site: CallSite) -> Result<BoundExpr, ExprError> {
-    if site.args.len() == 2 {
-        double_fn(site, 2, Arc::new(|x| arg(x, 1).ln() / arg(x, 0).ln()))
-    } else {
-        double_fn(site, 1, Arc::new(|x| arg(x, 0).ln()))
-    }
+    if site.args.len() == 2 { double_fn(site, 2, Arc::new(|x| arg(x, 1).ln() / arg(x, 0).ln())) } else { double_fn(site, 1, Arc::new(|x| arg(x, 0).ln())) }
 }

@@ -16,13 +16,13 @@ pub(crate) mod time;
 
 use std::sync::Arc;
 
-use crate::types::{edit_distance, DataType, Row, Value};
+use crate::types::{DataType, Row, Value, edit_distance};
 use crate::udf::ScalarFunction;
 
 use super::bind::BindContext;
-use super::error::ExprError;
 use super::bound::{BoundExpr, EvalResult, Kernel};
 use super::error::EvalError;
+use super::error::ExprError;
 use super::types::common_type;
 use super::zone::SessionZone;
 

@@ -15,10 +15,10 @@ use regex::{NoExpand, Regex};
 
 use crate::types::{DataType, Value};
 
-use super::super::error::ExprError;
-use super::super::bound::{any_nullable, BoundExpr, Kernel};
+use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::error::EvalError;
-use super::{int_of, literal_int, literal_str, string_value, unexpected, CallSite, FunctionDef, Param};
+use super::super::error::ExprError;
+use super::{CallSite, FunctionDef, Param, int_of, literal_int, literal_str, string_value, unexpected};
 
 /// The regular-expression functions.
 pub(crate) const FUNCTIONS: &[FunctionDef] = &[
@@ -40,9 +40,9 @@ impl Pattern {
     /// The pattern of `site`'s argument 1; a literal that does not compile is an error.
     fn bind(name: &str, arg: Option<&BoundExpr>) -> Result<Pattern, ExprError> {
         let fixed = match arg.and_then(literal_str) {
-            Some(text) => Some(Arc::new(
-                Regex::new(text).map_err(|e| ExprError::new("args[1]", format!("{name}: bad regular expression '{text}': {}", reason(&e))))?,
-            )),
+            Some(text) => {
+                Some(Arc::new(Regex::new(text).map_err(|e| ExprError::new("args[1]", format!("{name}: bad regular expression '{text}': {}", reason(&e))))?))
+            }
             None => None,
         };
         Ok(Pattern { fixed, last: Mutex::new(None) })

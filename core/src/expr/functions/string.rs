@@ -5,11 +5,11 @@ use std::sync::Arc;
 
 use crate::types::{DataType, Value};
 
-use super::super::error::ExprError;
-use super::super::bound::{any_nullable, BoundExpr, Kernel};
+use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::error::EvalError;
+use super::super::error::ExprError;
 use super::super::like::LikePattern;
-use super::{int_of, literal_str, str1, str2, string_value, unexpected, CallSite, FunctionDef, Param};
+use super::{CallSite, FunctionDef, Param, int_of, literal_str, str1, str2, string_value, unexpected};
 
 /// The string functions.
 pub(crate) const FUNCTIONS: &[FunctionDef] = &[
@@ -68,7 +68,11 @@ fn initcap(site: CallSite) -> Result<BoundExpr, ExprError> {
         let mut out = String::with_capacity(s.len());
         let mut start = true;
         for c in s.chars() {
-            if start { out.extend(c.to_uppercase()) } else { out.extend(c.to_lowercase()) }
+            if start {
+                out.extend(c.to_uppercase())
+            } else {
+                out.extend(c.to_lowercase())
+            }
             start = !c.is_alphanumeric();
         }
         Ok(string_value(out))

@@ -6,15 +6,15 @@ use std::sync::Arc;
 
 use chrono::{Datelike, FixedOffset, NaiveDateTime, TimeZone, Timelike};
 
-use crate::types::{temporal, DataType, Value};
+use crate::types::{DataType, Value, temporal};
 
-use super::super::error::ExprError;
-use super::super::bound::{any_nullable, BoundExpr, Kernel};
+use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::compile::CompiledExpr;
 use super::super::error::EvalError;
+use super::super::error::ExprError;
 use super::super::java_format::DateFormat;
 use super::super::zone::SessionZone;
-use super::{int_of, literal_int, literal_str, string_value, unexpected, CallSite, FunctionDef, Param};
+use super::{CallSite, FunctionDef, Param, int_of, literal_int, literal_str, string_value, unexpected};
 
 /// The date and time functions.
 pub(crate) const FUNCTIONS: &[FunctionDef] = &[
@@ -50,9 +50,9 @@ fn to_timestamp_ltz(site: CallSite) -> Result<BoundExpr, ExprError> {
     let mut args = site.expect(&[Param::Numeric, Param::Int], 1)?;
     let precision = match args.get(1) {
         None => 3,
-        Some(p) => literal_int(p).filter(|p| *p == 0 || *p == 3).ok_or_else(|| {
-            ExprError::new("args[1]", "the precision of TO_TIMESTAMP_LTZ must be the literal 0 (seconds) or 3 (milliseconds)")
-        })?,
+        Some(p) => literal_int(p)
+            .filter(|p| *p == 0 || *p == 3)
+            .ok_or_else(|| ExprError::new("args[1]", "the precision of TO_TIMESTAMP_LTZ must be the literal 0 (seconds) or 3 (milliseconds)"))?,
     };
     args.truncate(1);
     let factor: i64 = if precision == 0 { 1000 } else { 1 };
@@ -248,7 +248,10 @@ fn extract(site: CallSite) -> Result<BoundExpr, ExprError> {
     site.expect_count(2, 2)?;
     let unit = match site.args.first().and_then(literal_str) {
         Some(text) => Unit::parse(text).ok_or_else(|| {
-            site.arg_error(0, format!("unknown EXTRACT unit \"{text}\"; use YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFYEAR, HOUR, MINUTE, SECOND or MILLISECOND"))
+            site.arg_error(
+                0,
+                format!("unknown EXTRACT unit \"{text}\"; use YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFYEAR, HOUR, MINUTE, SECOND or MILLISECOND"),
+            )
         })?,
         None => return Err(site.arg_error(0, "the EXTRACT unit must be a literal string such as 'YEAR'")),
     };

@@ -215,7 +215,10 @@ fn time_functions() {
         ("(TO_TIMESTAMP_LTZ $b 6)", "BIND[call.args[1]]: the precision of TO_TIMESTAMP_LTZ must be the literal 0 (seconds) or 3 (milliseconds)"),
         ("(TO_TIMESTAMP $s)", "TIMESTAMP(3)"),
         ("(EXTRACT 'YEAR' $t)", "BIGINT"),
-        ("(EXTRACT 'FORTNIGHT' $t)", "BIND[call.args[0]]: unknown EXTRACT unit \"FORTNIGHT\"; use YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFYEAR, HOUR, MINUTE, SECOND or MILLISECOND"),
+        (
+            "(EXTRACT 'FORTNIGHT' $t)",
+            "BIND[call.args[0]]: unknown EXTRACT unit \"FORTNIGHT\"; use YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFYEAR, HOUR, MINUTE, SECOND or MILLISECOND",
+        ),
         ("(DATE_FORMAT $t 'yyyy-QQ')", "BIND[call.args[1]]: unsupported letter 'Q' in date format \"yyyy-QQ\""),
         ("(UNIX_TIMESTAMP)", "BIGINT"),
         ("(NOW)", "TIMESTAMP_LTZ(3)"),

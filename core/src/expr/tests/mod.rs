@@ -10,7 +10,7 @@ mod regexp;
 
 use crate::types::{DataType, Field, Row, Schema, Value};
 
-use super::{bind, BindContext, Expr};
+use super::{BindContext, Expr, bind};
 
 /// The test input: one column of each type, plus NULL columns.
 pub(super) fn schema() -> Schema {
@@ -37,21 +37,28 @@ pub(super) fn schema() -> Schema {
 pub(super) fn row() -> Row {
     let types = schema();
     let text = [
-        "7", "10000000000", "2.5", "12.34", "Hello World", "2023-11-14 22:13:20.123", "2023-11-14 22:13:20.123",
-        "2023-11-14", "true", "", "", "", "-7", "", "42",
+        "7",
+        "10000000000",
+        "2.5",
+        "12.34",
+        "Hello World",
+        "2023-11-14 22:13:20.123",
+        "2023-11-14 22:13:20.123",
+        "2023-11-14",
+        "true",
+        "",
+        "",
+        "",
+        "-7",
+        "",
+        "42",
     ];
     let null_columns = ["n", "ns", "nb"];
     types
         .fields
         .iter()
         .zip(text)
-        .map(|(field, t)| {
-            if null_columns.contains(&field.name.as_str()) {
-                Value::Null
-            } else {
-                crate::types::parse_value(t, &field.data_type).unwrap()
-            }
-        })
+        .map(|(field, t)| if null_columns.contains(&field.name.as_str()) { Value::Null } else { crate::types::parse_value(t, &field.data_type).unwrap() })
         .collect()
 }
 

@@ -64,7 +64,10 @@ fn arithmetic_types() {
         ("(+ $dt (lit \"INTERVAL DAY TO SECOND\" 1))", "DATE"),
         ("(+ $z (lit \"INTERVAL YEAR TO MONTH\" 1))", "TIMESTAMP_LTZ(3)"),
         ("(+ 1 'a')", "BIND[call]: function + expects (NUMERIC, NUMERIC) or (DATE/TIMESTAMP, INTERVAL), got (INT, STRING)"),
-        ("(- (lit \"INTERVAL DAY TO SECOND\" 1) $t)", "BIND[call]: function - expects (NUMERIC, NUMERIC) or (DATE/TIMESTAMP, INTERVAL), got (INTERVAL DAY TO SECOND, TIMESTAMP(3))"),
+        (
+            "(- (lit \"INTERVAL DAY TO SECOND\" 1) $t)",
+            "BIND[call]: function - expects (NUMERIC, NUMERIC) or (DATE/TIMESTAMP, INTERVAL), got (INTERVAL DAY TO SECOND, TIMESTAMP(3))",
+        ),
     ]);
 }
 
@@ -242,7 +245,10 @@ fn casts() {
     assert_eq!(eval_in("(cast TIMESTAMP_LTZ '2023-11-14 08:00:00')", Some("UTC+8")), "2023-11-14T00:00:00");
     assert!(eval_in("(cast TIMESTAMP $z)", Some("Asia/Shanghai")).contains("named zones are not supported"));
     check_types(&[
-        ("(cast TIMESTAMP $b)", "BIND[cast]: cannot cast BIGINT to TIMESTAMP(3); use TO_TIMESTAMP_LTZ(value, 0) for epoch seconds or TO_TIMESTAMP_LTZ(value, 3) for epoch milliseconds"),
+        (
+            "(cast TIMESTAMP $b)",
+            "BIND[cast]: cannot cast BIGINT to TIMESTAMP(3); use TO_TIMESTAMP_LTZ(value, 0) for epoch seconds or TO_TIMESTAMP_LTZ(value, 3) for epoch milliseconds",
+        ),
         ("(cast INT $dt)", "BIND[cast]: cannot cast DATE to INT"),
         ("(cast INT $pricee)", "BIND[cast.expr.column]: no column \"pricee\"; did you mean \"price\"?"),
         ("(cast DECIMAL[5,1] $m)", "DECIMAL(5, 1)"),

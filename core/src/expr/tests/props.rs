@@ -4,7 +4,7 @@ use proptest::prelude::*;
 
 use crate::types::{DataType, Decimal, Row, Schema, Value};
 
-use super::super::{bind, BindContext, BoundExpr, CompiledExpr, Expr};
+use super::super::{BindContext, BoundExpr, CompiledExpr, Expr, bind};
 use super::{parse, schema};
 
 /// `CAST(CAST(x AS STRING) AS T)` for a value `x` of type `t`.

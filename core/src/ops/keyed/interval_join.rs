@@ -16,12 +16,12 @@
 use weir_state::{MapState, StateError};
 
 use crate::expr::CompiledExpr;
-use crate::plan::JoinType;
 use crate::job::JobContext;
+use crate::plan::JoinType;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, Rows};
-use super::{condition_holds, keyed, KeyedContext, KeyedLogic};
+use super::{KeyedContext, KeyedLogic, condition_holds, keyed};
 
 /// An interval join, ready to run.
 pub struct IntervalJoinSpec {
@@ -46,7 +46,15 @@ pub struct IntervalJoinSpec {
 }
 
 /// The joined rows (left columns, then right columns) of `left` and `right`.
-pub fn interval_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>, spec: IntervalJoinSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+pub fn interval_join<'s>(
+    node: &str,
+    index: usize,
+    left: Rows<'s>,
+    right: Rows<'s>,
+    spec: IntervalJoinSpec,
+    eval: Evaluator,
+    ctx: JobContext,
+) -> Option<Rows<'s>> {
     let outer = match spec.join_type {
         JoinType::Inner => [false, false],
         JoinType::Left => [true, false],
@@ -66,7 +74,6 @@ pub fn interval_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'
     };
     keyed(node, index, vec![(left, spec.left_keys), (right, spec.right_keys)], logic, eval, ctx)
 }
-
 
 struct IntervalJoin {
     left_time: usize,

@@ -44,15 +44,14 @@ mod window_aggregate;
 mod window_join;
 mod window_top_n;
 
-pub use interval_join::{interval_join, IntervalJoinSpec};
-pub use over::{over, OverAggregate, OverSpec};
-pub use process::{process, ProcessSpec};
+pub use interval_join::{IntervalJoinSpec, interval_join};
+pub use over::{OverAggregate, OverSpec, over};
+pub use process::{ProcessSpec, process};
 pub use session::session_windows;
-pub use session_aggregate::{session_aggregate, SessionAggregateSpec, SessionKey};
-pub use window_aggregate::{window_aggregate, WindowAggregateCall, WindowAggregateSpec};
-pub use window_join::{window_join, WindowJoinSpec};
-pub use window_top_n::{window_top_n, WindowTopNSpec};
-
+pub use session_aggregate::{SessionAggregateSpec, SessionKey, session_aggregate};
+pub use window_aggregate::{WindowAggregateCall, WindowAggregateSpec, window_aggregate};
+pub use window_join::{WindowJoinSpec, window_join};
+pub use window_top_n::{WindowTopNSpec, window_top_n};
 
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
@@ -67,8 +66,8 @@ use weir_state::{BackendKind, KeyedStateStore, StateError, TimeDomain, TimerServ
 
 use crate::error::RuntimeError;
 use crate::expr::CompiledExpr;
-use crate::plan::RuntimeMode;
 use crate::job::JobContext;
+use crate::plan::RuntimeMode;
 use crate::types::{Row, Value};
 
 use super::{Evaluator, Rows, Time};
@@ -228,7 +227,14 @@ fn condition_holds(eval: &Evaluator, condition: Option<&CompiledExpr>, row: &Row
 /// Runs `logic` on `inputs`, each partitioned by its key expressions (the keys of all inputs
 /// must have the same types: rows with equal keys meet on one worker). `node` names the plan
 /// node for errors and for its state.
-pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>, Vec<CompiledExpr>)>, mut logic: L, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+pub fn keyed<'s, L: KeyedLogic>(
+    node: &str,
+    index: usize,
+    inputs: Vec<(Rows<'s>, Vec<CompiledExpr>)>,
+    mut logic: L,
+    eval: Evaluator,
+    ctx: JobContext,
+) -> Option<Rows<'s>> {
     let mut streams = Vec::with_capacity(inputs.len());
     let null_keys_match = logic.null_keys_match();
     for (index, (rows, key)) in inputs.into_iter().enumerate() {
@@ -266,7 +272,16 @@ pub fn keyed<'s, L: KeyedLogic>(node: &str, index: usize, inputs: Vec<(Rows<'s>,
             move |what: &str| ctx.fail(RuntimeError::Worker(format!("{what} (a bug in Weir: please report it)")))
         };
         let watermarked = logic.frontier_is_watermark();
-        let mut op = store.map(|store| Timers { store, service: TimerService::new(&node), held: BTreeMap::new(), tail: None, requests: Requests::default(), batch, watermarked, fired: i64::MIN });
+        let mut op = store.map(|store| Timers {
+            store,
+            service: TimerService::new(&node),
+            held: BTreeMap::new(),
+            tail: None,
+            requests: Requests::default(),
+            batch,
+            watermarked,
+            fired: i64::MIN,
+        });
         let (mut reported, mut ended) = (Instant::now(), false);
         move |(input, frontier), output| {
             let Some(op) = op.as_mut() else {
@@ -373,7 +388,17 @@ impl Timers {
             Some(t) if !self.batch => i64::try_from(t).unwrap_or(i64::MAX),
             _ => i64::MIN,
         };
-        KeyedContext { store: &mut self.store, key, timers: &self.service, requests: &mut self.requests, watermark, fired: self.fired, row_time, arrival, null_key }
+        KeyedContext {
+            store: &mut self.store,
+            key,
+            timers: &self.service,
+            requests: &mut self.requests,
+            watermark,
+            fired: self.fired,
+            row_time,
+            arrival,
+            null_key,
+        }
     }
 
     /// Sends the rows the logic emitted at `time` under `cap`, and keeps the capabilities the

@@ -12,13 +12,13 @@
 use weir_state::{ListState, StateError, ValueState};
 
 use crate::expr::CompiledExpr;
-use crate::plan::{AggregateFunction, FrameUnit, OverFrame};
 use crate::job::JobContext;
+use crate::plan::{AggregateFunction, FrameUnit, OverFrame};
 use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::Accumulator;
 use super::super::{Evaluator, Rows};
-use super::{keyed, KeyedContext, KeyedLogic};
+use super::{KeyedContext, KeyedLogic, keyed};
 
 /// Which rows precede the current one in its frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -28,12 +28,12 @@ use weir_state::codec::decode_exact;
 use weir_state::{ListState, MapState, StateError, TimeDomain, ValueState};
 
 use crate::expr::{CompiledExpr, EvalError};
-use crate::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
 use crate::job::JobContext;
 use crate::types::{Row, Value};
+use crate::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
 
 use super::super::{Evaluator, Rows};
-use super::{keyed, KeyedContext, KeyedLogic};
+use super::{KeyedContext, KeyedLogic, keyed};
 
 /// How a `process` node runs.
 pub struct ProcessSpec {
@@ -106,7 +106,12 @@ impl Handle {
 
 impl Process {
     /// Calls the function with a scope onto `cx`, reporting its failure to the job.
-    fn call(&mut self, cx: &mut KeyedContext<'_>, late_watermark: i64, f: impl FnOnce(&mut dyn ProcessInstance, &mut dyn ProcessScope) -> Result<(), EvalError>) -> Result<(), StateError> {
+    fn call(
+        &mut self,
+        cx: &mut KeyedContext<'_>,
+        late_watermark: i64,
+        f: impl FnOnce(&mut dyn ProcessInstance, &mut dyn ProcessScope) -> Result<(), EvalError>,
+    ) -> Result<(), StateError> {
         if self.failed {
             return Ok(());
         }

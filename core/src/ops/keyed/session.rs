@@ -16,17 +16,22 @@ use crate::job::JobContext;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, Rows};
-use super::{keyed, KeyedContext, KeyedLogic};
+use super::{KeyedContext, KeyedLogic, keyed};
 
 /// The SESSION window table-valued function over `input`, partitioned by `partition_by`,
 /// on the event time in `time_column`, closing a session after `gap_ms` without rows.
-pub fn session_windows<'s>(node: &str, index: usize, input: Rows<'s>, partition_by: Vec<CompiledExpr>, time_column: usize, gap_ms: u64, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
-    let logic = Sessions {
-        time_column,
-        gap: i64::try_from(gap_ms).unwrap_or(i64::MAX),
-        bounds: ValueState::new("sessions"),
-        rows: ListState::new("session-rows"),
-    };
+pub fn session_windows<'s>(
+    node: &str,
+    index: usize,
+    input: Rows<'s>,
+    partition_by: Vec<CompiledExpr>,
+    time_column: usize,
+    gap_ms: u64,
+    eval: Evaluator,
+    ctx: JobContext,
+) -> Option<Rows<'s>> {
+    let logic =
+        Sessions { time_column, gap: i64::try_from(gap_ms).unwrap_or(i64::MAX), bounds: ValueState::new("sessions"), rows: ListState::new("session-rows") };
     keyed(node, index, vec![(input, partition_by)], logic, eval, ctx)
 }
 
@@ -93,10 +98,6 @@ impl KeyedLogic for Sessions {
             }
             self.rows.clear(cx.store, &key, &start)?;
         }
-        if kept.is_empty() {
-            self.bounds.clear(cx.store, &key, &())
-        } else {
-            self.bounds.update(cx.store, &key, &(), &kept)
-        }
+        if kept.is_empty() { self.bounds.clear(cx.store, &key, &()) } else { self.bounds.update(cx.store, &key, &(), &kept) }
     }
 }

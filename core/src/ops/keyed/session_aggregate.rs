@@ -20,9 +20,9 @@ use crate::types::{Row, Value};
 
 use super::super::accumulate::Accumulator;
 use super::super::{Evaluator, Rows};
-use super::window_aggregate::Calls;
 use super::session::{merged_bounds, touches};
-use super::{keyed, KeyedContext, KeyedLogic, WindowAggregateCall};
+use super::window_aggregate::Calls;
+use super::{KeyedContext, KeyedLogic, WindowAggregateCall, keyed};
 
 /// One output column of a session aggregate's group keys.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

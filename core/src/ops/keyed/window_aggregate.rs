@@ -21,13 +21,13 @@ use weir_state::codec::DecodeError;
 use weir_state::{KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
 
 use crate::expr::CompiledExpr;
-use crate::plan::AggregateFunction;
 use crate::job::JobContext;
+use crate::plan::AggregateFunction;
 use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::Accumulator;
 use super::super::{Evaluator, Rows};
-use super::{keyed, KeyedContext, KeyedLogic};
+use super::{KeyedContext, KeyedLogic, keyed};
 
 /// One aggregate of a window aggregate, ready to run.
 pub struct WindowAggregateCall {

@@ -10,7 +10,7 @@ use crate::job::JobContext;
 use crate::types::Row;
 
 use super::super::{Evaluator, Rows};
-use super::{condition_holds, keyed, KeyedContext, KeyedLogic};
+use super::{KeyedContext, KeyedLogic, condition_holds, keyed};
 
 /// A window join, ready to run.
 pub struct WindowJoinSpec {

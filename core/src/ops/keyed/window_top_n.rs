@@ -8,8 +8,8 @@ use crate::expr::CompiledExpr;
 use crate::job::JobContext;
 use crate::types::{Row, Value};
 
-use super::super::{compare_by, Evaluator, Rows, SortSpec};
-use super::{keyed, KeyedContext, KeyedLogic};
+use super::super::{Evaluator, Rows, SortSpec, compare_by};
+use super::{KeyedContext, KeyedLogic, keyed};
 
 /// A window Top-N, ready to run.
 pub struct WindowTopNSpec {
@@ -29,7 +29,15 @@ pub struct WindowTopNSpec {
 
 /// The first `spec.limit` rows of each partition of each window of `input`.
 pub fn window_top_n<'s>(node: &str, index: usize, input: Rows<'s>, spec: WindowTopNSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
-    let logic = WindowTopN { order_by: spec.order_by, specs: spec.specs, limit: spec.limit, row_number: spec.row_number, end_column: spec.end_column, eval: eval.clone(), rows: ListState::new("window-top-n") };
+    let logic = WindowTopN {
+        order_by: spec.order_by,
+        specs: spec.specs,
+        limit: spec.limit,
+        row_number: spec.row_number,
+        end_column: spec.end_column,
+        eval: eval.clone(),
+        rows: ListState::new("window-top-n"),
+    };
     keyed(node, index, vec![(input, spec.partition_by)], logic, eval, ctx)
 }
 
@@ -63,7 +71,8 @@ impl KeyedLogic for WindowTopN {
         let key = cx.key().to_vec();
         let rows = self.rows.get(cx.store, &key, &end)?;
         self.rows.clear(cx.store, &key, &end)?;
-        let mut ranked: Vec<(Vec<Value>, Row)> = rows.into_iter().map(|r| (self.order_by.iter().map(|e| self.eval.eval(e, &r).unwrap_or(Value::Null)).collect(), r)).collect();
+        let mut ranked: Vec<(Vec<Value>, Row)> =
+            rows.into_iter().map(|r| (self.order_by.iter().map(|e| self.eval.eval(e, &r).unwrap_or(Value::Null)).collect(), r)).collect();
         // Ties are broken by the whole row, as the regular Top-N does, so results are deterministic.
         ranked.sort_by(|a, b| compare_by(&a.0, &b.0, &self.specs).then_with(|| a.1.cmp(&b.1)));
         for (rank, (_, row)) in ranked.into_iter().take(usize::try_from(self.limit).unwrap_or(usize::MAX)).enumerate() {

@@ -62,10 +62,19 @@ fn type_errors_come_from_the_validator() {
 fn unsupported_features_by_name() {
     for (sql, needle) in [
         ("SELECT TUMBLE_START(ts, INTERVAL '1' MINUTE) FROM bids", "unsupported: window function TUMBLE_START here"),
-        ("SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts), COUNT(*) OVER (ORDER BY ts) FROM bids", "unsupported: OVER aggregates with different windows"),
-        ("SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM bids", "unsupported: OVER frame ending at 1 FOLLOWING"),
+        (
+            "SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts), COUNT(*) OVER (ORDER BY ts) FROM bids",
+            "unsupported: OVER aggregates with different windows",
+        ),
+        (
+            "SELECT SUM(price) OVER (PARTITION BY auction ORDER BY ts ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) FROM bids",
+            "unsupported: OVER frame ending at 1 FOLLOWING",
+        ),
         ("SELECT STDDEV_POP(price) OVER (ORDER BY ts) FROM bids", "unsupported: STDDEV_POP() OVER"),
-        ("SELECT * FROM bids MATCH_RECOGNIZE (PARTITION BY auction ORDER BY ts MEASURES A.price AS p PATTERN (A) DEFINE A AS A.price > 1)", "unsupported: MATCH_RECOGNIZE"),
+        (
+            "SELECT * FROM bids MATCH_RECOGNIZE (PARTITION BY auction ORDER BY ts MEASURES A.price AS p PATTERN (A) DEFINE A AS A.price > 1)",
+            "unsupported: MATCH_RECOGNIZE",
+        ),
         ("SELECT * FROM bids b JOIN auctions FOR SYSTEM_TIME AS OF b.ts AS a ON b.auction = a.id", "unsupported: temporal join"),
         ("SELECT auction FROM bids INTERSECT SELECT id FROM auctions", "unsupported: INTERSECT"),
         ("SELECT auction FROM bids WHERE auction NOT IN (SELECT id FROM auctions)", "unsupported: NOT IN (subquery)"),

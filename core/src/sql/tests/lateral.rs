@@ -9,7 +9,7 @@ use crate::plan::Node;
 use crate::sql::{SqlOutcome, SqlSession};
 use crate::types::{DataType, Field, Row, Value};
 
-use super::{error, job, kinds, run_rows, DDL};
+use super::{DDL, error, job, kinds, run_rows};
 
 const LINES: &str = "(VALUES (1, 'a,b'), (2, ''), (3, CAST(NULL AS STRING)), (4, 'c')) AS t(id, s)";
 
@@ -73,10 +73,7 @@ impl TableFunction for Pairs {
         if arg_types != [DataType::Int] {
             return Err("expects (INT)".into());
         }
-        Ok(TableSignature {
-            params: vec![DataType::Int],
-            output: vec![Field::new("i", DataType::Int), Field::new("sq", DataType::Int)],
-        })
+        Ok(TableSignature { params: vec![DataType::Int], output: vec![Field::new("i", DataType::Int), Field::new("sq", DataType::Int)] })
     }
 
     fn eval(&self, args: &[Value], out: &mut Vec<Row>) -> Result<(), EvalError> {
@@ -92,9 +89,7 @@ fn user_table_functions_registered_in_the_session() {
     let mut session = SqlSession::new();
     session.execute_script(DDL).expect("ddl");
     session.catalog_mut().functions_mut().register_table(Arc::new(Pairs));
-    let out = session
-        .execute_script("SELECT n, a, b FROM (VALUES (2), (0)) AS t(n) LEFT JOIN LATERAL TABLE(pairs(n)) AS P(a, b) ON TRUE")
-        .expect("plans");
+    let out = session.execute_script("SELECT n, a, b FROM (VALUES (2), (0)) AS t(n) LEFT JOIN LATERAL TABLE(pairs(n)) AS P(a, b) ON TRUE").expect("plans");
     let SqlOutcome::Query(spec) = &out[0] else { panic!("{out:?}") };
     let f = flat_map(spec);
     assert_eq!((f.function.as_str(), f.columns.len(), f.outer), ("pairs", 2, true));

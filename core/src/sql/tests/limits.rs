@@ -1,8 +1,8 @@
 //! Depth and size limits: statements of any size give an error naming the limit, on a
 //! server-sized (2 MiB) thread stack, and everything accepted runs and reads back as JSON.
 
-use super::{job, run_rows, session, DDL};
-use crate::plan::{parse_job_spec, Limits};
+use super::{DDL, job, run_rows, session};
+use crate::plan::{Limits, parse_job_spec};
 use crate::sql::{SqlError, SqlOutcome, SqlSession};
 
 /// Runs `f` on a thread with a 2 MiB stack, as a server's worker thread has.

@@ -81,7 +81,7 @@ pub fn run_rows(sql: &str) -> Vec<String> {
     use std::sync::Arc;
 
     use crate::plan::RuntimeMode;
-    use crate::runtime::{run_job, RunOptions};
+    use crate::runtime::{RunOptions, run_job};
 
     let spec = job(sql);
     let plan = crate::plan::validate(&spec).unwrap_or_else(|e| panic!("{sql}: {e}"));

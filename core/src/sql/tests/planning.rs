@@ -20,11 +20,15 @@ fn filter_project_with_functions() {
 
 #[test]
 fn session_windows_with_and_without_partition_keys() {
-    let spec = job("SELECT auction, window_start, window_end, COUNT(*) AS n FROM TABLE(SESSION(TABLE bids PARTITION BY auction, DESCRIPTOR(ts), INTERVAL '10' MINUTES)) GROUP BY auction, window_start, window_end");
+    let spec = job(
+        "SELECT auction, window_start, window_end, COUNT(*) AS n FROM TABLE(SESSION(TABLE bids PARTITION BY auction, DESCRIPTOR(ts), INTERVAL '10' MINUTES)) GROUP BY auction, window_start, window_end",
+    );
     let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!("no window node: {spec:?}") };
     assert_eq!((w.gap_ms, w.partition_by.clone(), w.size_ms), (Some(600_000), vec!["auction".to_string()], 0));
     assert!(kinds(&spec).contains(&"aggregate"));
-    let spec = job("SELECT window_start, COUNT(*) FROM TABLE(SESSION(TABLE bids PARTITION BY (auction, bidder), DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY window_start, window_end");
+    let spec = job(
+        "SELECT window_start, COUNT(*) FROM TABLE(SESSION(TABLE bids PARTITION BY (auction, bidder), DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY window_start, window_end",
+    );
     let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!() };
     assert_eq!((w.gap_ms, w.partition_by.clone()), (Some(5_000), vec!["auction".to_string(), "bidder".to_string()]));
     let spec = job("SELECT window_start, COUNT(*) FROM TABLE(SESSION(TABLE bids, DESCRIPTOR(ts), INTERVAL '5' SECOND)) GROUP BY window_start, window_end");
@@ -34,20 +38,26 @@ fn session_windows_with_and_without_partition_keys() {
 
 #[test]
 fn legacy_group_windows_plan_as_window_functions() {
-    let spec = job("SELECT bidder, COUNT(*) AS n, SESSION_START(ts, INTERVAL '10' SECOND) AS s, SESSION_END(ts, INTERVAL '10' SECOND) AS e FROM bids GROUP BY bidder, SESSION(ts, INTERVAL '10' SECOND)");
+    let spec = job(
+        "SELECT bidder, COUNT(*) AS n, SESSION_START(ts, INTERVAL '10' SECOND) AS s, SESSION_END(ts, INTERVAL '10' SECOND) AS e FROM bids GROUP BY bidder, SESSION(ts, INTERVAL '10' SECOND)",
+    );
     let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!("no window: {:?}", kinds(&spec)) };
     assert_eq!((w.gap_ms, w.partition_by.clone()), (Some(10_000), vec!["bidder".to_string()]));
     let Some(Node::Aggregate(a)) = spec.nodes.iter().find(|n| n.kind() == "aggregate") else { panic!() };
     let keys: Vec<&str> = a.group_by.iter().map(|g| g.name.as_str()).collect();
     assert_eq!(keys, ["bidder", "window_start", "window_end"]);
-    let spec = job("SELECT HOP_END(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE) AS e, SUM(price) FROM bids GROUP BY HOP(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)");
+    let spec = job(
+        "SELECT HOP_END(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE) AS e, SUM(price) FROM bids GROUP BY HOP(ts, INTERVAL '1' MINUTE, INTERVAL '5' MINUTE)",
+    );
     let Some(Node::Window(w)) = spec.nodes.iter().find(|n| n.kind() == "window") else { panic!() };
     assert_eq!((w.size_ms, w.slide_ms), (300_000, Some(60_000)));
 }
 
 #[test]
 fn time_bounded_joins_become_interval_joins() {
-    let spec = job("SELECT a.auction, b.price FROM bids a, bids b WHERE a.auction = b.auction AND b.ts BETWEEN a.ts - INTERVAL '1' SECOND AND a.ts + INTERVAL '1' MINUTE AND a.price > b.price");
+    let spec = job(
+        "SELECT a.auction, b.price FROM bids a, bids b WHERE a.auction = b.auction AND b.ts BETWEEN a.ts - INTERVAL '1' SECOND AND a.ts + INTERVAL '1' MINUTE AND a.price > b.price",
+    );
     let Some(Node::IntervalJoin(j)) = spec.nodes.iter().find(|n| n.kind() == "interval_join") else { panic!("no interval join: {:?}", kinds(&spec)) };
     assert_eq!((j.lower_ms, j.upper_ms), (-1000, 60_000));
     assert!(j.condition.is_some(), "a.price > b.price stays a residual condition");
@@ -74,11 +84,9 @@ fn source_and_computed_columns() {
 
 #[test]
 fn group_by_with_aggregates_and_having() {
-    let spec = job(
-        "SELECT auction, COUNT(*) AS n, COUNT(DISTINCT bidder), SUM(price) FILTER (WHERE price > 5) AS s, \
+    let spec = job("SELECT auction, COUNT(*) AS n, COUNT(DISTINCT bidder), SUM(price) FILTER (WHERE price > 5) AS s, \
          MIN(price), MAX(price), AVG(price), SUM(price) / COUNT(*) AS mean \
-         FROM bids GROUP BY auction HAVING COUNT(*) > 1",
-    );
+         FROM bids GROUP BY auction HAVING COUNT(*) > 1");
     assert_eq!(kinds(&spec), ["source", "project", "agg", "filter", "project", "sink"].map(|k| if k == "agg" { "aggregate" } else { k }));
     let Node::Aggregate(a) = &spec.nodes[2] else { panic!() };
     assert_eq!(a.group_by[0].name, "auction");
@@ -146,15 +154,11 @@ fn distinct_union_and_sort() {
 
 #[test]
 fn top_n_and_dedup() {
-    let spec = job(
-        "SELECT auction, price, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 3",
-    );
+    let spec = job("SELECT auction, price, rn FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 3");
     let t = spec.nodes.iter().find_map(|n| if let Node::TopN(t) = n { Some(t) } else { None }).unwrap();
     assert_eq!((t.limit, t.row_number.as_deref()), (3, Some("rn")));
     assert_eq!(t.partition_by, [Expr::col("auction")]);
-    let spec = job(
-        "SELECT auction, price FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY ts DESC) AS rn FROM bids) t WHERE rn = 1",
-    );
+    let spec = job("SELECT auction, price FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY ts DESC) AS rn FROM bids) t WHERE rn = 1");
     let d = spec.nodes.iter().find_map(|n| if let Node::Deduplicate(d) = n { Some(d) } else { None }).unwrap();
     assert_eq!(d.keep, Keep::Last);
     assert_eq!(d.order_by, Expr::col("ts"));
@@ -189,12 +193,10 @@ fn subqueries_in_from_and_where() {
 
 #[test]
 fn literals_and_special_syntax() {
-    let spec = job(
-        "SELECT 1, 10000000000, 1.5, 'x', TRUE, NULL, DATE '2023-01-01', TIMESTAMP '2023-01-01 00:00:00', \
+    let spec = job("SELECT 1, 10000000000, 1.5, 'x', TRUE, NULL, DATE '2023-01-01', TIMESTAMP '2023-01-01 00:00:00', \
          INTERVAL '1' SECOND, EXTRACT(YEAR FROM ts), channel || 'x', CAST(price AS STRING), TRY_CAST(channel AS INT), \
          CASE WHEN price > 1 THEN 'a' ELSE 'b' END, -price, price BETWEEN 1 AND 2, channel NOT IN ('a', 'b'), channel IS NOT NULL \
-         FROM bids",
-    );
+         FROM bids");
     let Node::Project(p) = &spec.nodes[2] else { panic!("{:?}", kinds(&spec)) };
     let e = |i: usize| serde_json::to_value(&p.columns[i].expr).unwrap();
     assert_eq!(e(0), serde_json::json!({"literal": 1}));

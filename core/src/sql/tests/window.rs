@@ -44,7 +44,8 @@ fn tumble_hop_and_cumulate_become_window_nodes() {
 
 #[test]
 fn window_columns_can_be_qualified_by_an_alias() {
-    let spec = job("SELECT w.window_end, SUM(w.price) FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w GROUP BY w.window_start, w.window_end");
+    let spec =
+        job("SELECT w.window_end, SUM(w.price) FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w GROUP BY w.window_start, w.window_end");
     assert!(kinds(&spec).contains(&"window"));
 }
 
