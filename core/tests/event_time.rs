@@ -95,7 +95,10 @@ fn reference(windows: Windows, events: &[Event]) -> Vec<Row> {
 /// `events` arrive in this order and windows stay open `lateness` ms after their end: the
 /// watermark trails the largest on-time event time by the delay; a row behind it arrives at
 /// the watermark and counts in the windows whose end + lateness it has not passed.
-fn on_time_pairs(windows: Windows, events: &[Event], lateness: i64) -> (Vec<(Event, (i64, i64))>, u64) {
+/// Events with the window (start, end) each counts in.
+type WindowedEvents = Vec<(Event, (i64, i64))>;
+
+fn on_time_pairs(windows: Windows, events: &[Event], lateness: i64) -> (WindowedEvents, u64) {
     let (mut watermark, mut kept, mut late) = (i64::MIN, Vec::new(), 0);
     for &e in events {
         let arrival = e.2.max(watermark);

@@ -273,7 +273,7 @@ fn window_top_expected(events: &[Event]) -> Vec<Row> {
     }
     let mut rows = Vec::new();
     for (start, mut list) in windows {
-        list.sort_by(|a, b| b.1.cmp(&a.1));
+        list.sort_by_key(|b| std::cmp::Reverse(b.1));
         for (rank, (k, v, t)) in list.into_iter().take(2).enumerate() {
             rows.push(Row::new(vec![Value::BigInt(k), Value::BigInt(v), ts(t), ts(start), ts(start + 2000), ts(start + 1999), Value::BigInt(rank as i64 + 1)]));
         }

@@ -16,6 +16,7 @@ pub struct Cli {
 }
 
 #[derive(Subcommand, Debug)]
+#[allow(clippy::large_enum_variant, reason = "parsed once per process; boxing would only obscure the clap derive")]
 enum Command {
     /// Run a job (a JSON job spec `.json`, or a Flink SQL script `.sql`) and print its results
     /// as a Flink changelog (`+I[...]`, `-U[...]`, `+U[...]`, `-D[...]`).

@@ -134,7 +134,7 @@ fn run_worker(worker: &mut Worker, query: &str, events: u64, tps: u64) -> (u64, 
         if let Event::Bid(b) = event {
             input.update((b.auction as i64, b.bidder as i64, b.price as i64, b.date_time as i64, b.extra), 1);
         }
-        if (fed as u64 + 1) % STEP_EVERY == 0 {
+        if (fed as u64 + 1).is_multiple_of(STEP_EVERY) {
             input.flush();
             worker.step();
         }

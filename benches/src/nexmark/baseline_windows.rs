@@ -109,7 +109,7 @@ pub fn run_worker(worker: &mut Worker, query: &str, events: u64, tps: u64, keep_
             input.update((b.auction as i64, b.date_time as i64), 1);
         }
         fed += 1;
-        if fed % STEP_EVERY == 0 {
+        if fed.is_multiple_of(STEP_EVERY) {
             input.flush();
             worker.step();
         }

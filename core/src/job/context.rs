@@ -86,10 +86,10 @@ impl JobContext {
 
     /// Records that the job failed (the first error wins) and stops it.
     pub fn fail(&self, error: RuntimeError) {
-        if let Ok(mut slot) = self.failure.lock() {
-            if slot.is_none() {
-                *slot = Some(error);
-            }
+        if let Ok(mut slot) = self.failure.lock()
+            && slot.is_none()
+        {
+            *slot = Some(error);
         }
         self.failed.store(true, Ordering::Release);
         self.cancel.cancel();

@@ -114,10 +114,10 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
             }
         }
         let Some(w) = writer.as_mut() else { return };
-        if !inserts.is_empty() {
-            if let Err(e) = w.write(&inserts) {
-                return ctx.fail(e);
-            }
+        if !inserts.is_empty()
+            && let Err(e) = w.write(&inserts)
+        {
+            return ctx.fail(e);
         }
         for mut changes in ready {
             consolidate(&mut changes);

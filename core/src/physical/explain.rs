@@ -71,17 +71,14 @@ impl Printer<'_> {
             let last = k + 1 == count;
             let (lead, mut prefix) = if last { (format!("{prefix}+- "), format!("{prefix}   ")) } else { (format!("{prefix}:- "), format!("{prefix}:  ")) };
             let mut lead = lead;
-            match phys.exchanges.get(k) {
-                Some(exchange @ (Exchange::Hash(_) | Exchange::Single)) => {
-                    let mode = match self.plan.nodes.get(input) {
-                        Some(p) if self.changelog => format!(", changelogMode=[{}]", p.changelog.to_string().trim_matches(['[', ']'])),
-                        _ => String::new(),
-                    };
-                    let _ = writeln!(out, "{lead}Exchange(distribution=[{exchange}]{mode})");
-                    lead = format!("{prefix}+- ");
-                    prefix = format!("{prefix}   ");
-                }
-                _ => {}
+            if let Some(exchange @ (Exchange::Hash(_) | Exchange::Single)) = phys.exchanges.get(k) {
+                let mode = match self.plan.nodes.get(input) {
+                    Some(p) if self.changelog => format!(", changelogMode=[{}]", p.changelog.to_string().trim_matches(['[', ']'])),
+                    _ => String::new(),
+                };
+                let _ = writeln!(out, "{lead}Exchange(distribution=[{exchange}]{mode})");
+                lead = format!("{prefix}+- ");
+                prefix = format!("{prefix}   ");
             }
             self.node(input, &lead, &prefix, depth + 1, out);
         }
@@ -188,11 +185,11 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
                     a.push(("allowLateness", format!("{} ms", w.lateness_ms)));
                 }
             }
-            if let Operator::SessionWindowAggregate { window, .. } = &phys.operator {
-                if let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, .. }, .. }) = plan.logical.nodes.get(*window) {
-                    let time = input.fields.get(*time_column).map(|f| f.name.clone()).unwrap_or_default();
-                    a.push(("window", window_text(spec.kind, &time, spec.size_ms, spec.slide_ms)));
-                }
+            if let Operator::SessionWindowAggregate { window, .. } = &phys.operator
+                && let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, .. }, .. }) = plan.logical.nodes.get(*window)
+            {
+                let time = input.fields.get(*time_column).map(|f| f.name.clone()).unwrap_or_default();
+                a.push(("window", window_text(spec.kind, &time, spec.size_ms, spec.slide_ms)));
             }
             let mut select: Vec<String> = names.iter().take(group_by.len()).cloned().collect();
             select.extend(aggregates(calls, names.get(group_by.len()..).unwrap_or_default(), &input));

@@ -253,10 +253,10 @@ impl PathPolicy {
     /// Checks every path of `spec` ([`job_paths`]) and rewrites each to its resolved absolute
     /// path; returns the paths as written. The error carries the refused path and its place
     /// (shown as the option's JSON path, `nodes[1].options.path`).
-    pub fn check_spec(&self, spec: &mut JobSpec) -> Result<Vec<PathUse>, PathRefused> {
+    pub fn check_spec(&self, spec: &mut JobSpec) -> Result<Vec<PathUse>, Box<PathRefused>> {
         let uses = job_paths(spec);
         for used in &uses {
-            let refuse = |reason| PathRefused { used: used.clone(), reason };
+            let refuse = |reason| Box::new(PathRefused { used: used.clone(), reason });
             let resolved = self.resolve(&used.path).map_err(refuse)?;
             let text = resolved
                 .to_str()

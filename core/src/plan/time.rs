@@ -67,7 +67,7 @@ pub(super) fn check_window(n: &WindowNode, input: &PlanNode, path: &SpecPath) ->
         ("", _) => n.size_ms,
         (name, None) => return Err(PlanError::new(&path.field(name), format!("{:?} windows need {name}", n.window).to_lowercase())),
         (name, Some(0)) => return Err(PlanError::new(&path.field(name), format!("{name} must be positive"))),
-        (name, Some(s)) if n.size_ms % s != 0 => {
+        (name, Some(s)) if !n.size_ms.is_multiple_of(s) => {
             return Err(PlanError::new(&path.field(name), format!("the window size ({} ms) must be a multiple of {name} ({s} ms)", n.size_ms)));
         }
         (_, Some(s)) => s,

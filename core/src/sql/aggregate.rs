@@ -91,11 +91,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         // An item that is exactly one aggregate lends it its output name.
         let mut agg_names: Vec<Option<String>> = vec![None; pending.len()];
         for c in &columns {
-            if let Some(i) = placeholder_index(&c.expr) {
-                if agg_names[i].is_none() && !taken.contains(&c.name) {
-                    taken.push(c.name.clone());
-                    agg_names[i] = Some(c.name.clone());
-                }
+            if let Some(i) = placeholder_index(&c.expr)
+                && agg_names[i].is_none()
+                && !taken.contains(&c.name)
+            {
+                taken.push(c.name.clone());
+                agg_names[i] = Some(c.name.clone());
             }
         }
         let agg_names: Vec<String> =

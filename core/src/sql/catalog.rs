@@ -16,7 +16,7 @@ pub enum ColumnKind {
     /// Read from the connector.
     Physical,
     /// `name AS expr`: computed from the physical columns after reading.
-    Computed(ast::Expr),
+    Computed(Box<ast::Expr>),
 }
 
 /// One column of a declared table.

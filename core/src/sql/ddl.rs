@@ -157,7 +157,7 @@ fn table_element(r: &mut Reader<'_>, table: &mut TableDef) -> Result<(), SqlErro
     if r.eat_word("AS") {
         let expr = r.parser.parse_expr();
         let expr = r.wrap(expr)?;
-        table.columns.push(TableColumn { name, data_type: None, nullable: true, kind: ColumnKind::Computed(expr) });
+        table.columns.push(TableColumn { name, data_type: None, nullable: true, kind: ColumnKind::Computed(Box::new(expr)) });
         r.eat_word("VIRTUAL");
         return column_comment(r);
     }
@@ -272,10 +272,10 @@ fn check_table(table: &TableDef, at: SqlPosition) -> Result<(), SqlError> {
             return err(format!("primary key column \"{k}\" is not a column of table \"{}\"", table.name));
         }
     }
-    if let Some(w) = &table.watermark {
-        if !has(&w.column) {
-            return err(format!("watermark column \"{}\" is not a column of table \"{}\"", w.column, table.name));
-        }
+    if let Some(w) = &table.watermark
+        && !has(&w.column)
+    {
+        return err(format!("watermark column \"{}\" is not a column of table \"{}\"", w.column, table.name));
     }
     if table.physical_schema().is_empty() {
         return err(format!("table \"{}\" needs at least one physical column", table.name));

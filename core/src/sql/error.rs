@@ -191,10 +191,10 @@ impl SqlError {
 
     /// The same error placed at `at` unless it already has a position.
     pub fn or_at(mut self, at: Option<SqlPosition>) -> SqlError {
-        if let Some(slot) = self.position_mut() {
-            if slot.is_none() {
-                *slot = at;
-            }
+        if let Some(slot) = self.position_mut()
+            && slot.is_none()
+        {
+            *slot = at;
         }
         self
     }

@@ -86,14 +86,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// An ORDER BY key over the query's output: an ordinal, an output name, the same text as
     /// a SELECT item, or an expression over output names.
     fn order_key(&mut self, e: &ast::Expr, rel: &Relation, body: &SetExpr) -> Result<Expr, SqlError> {
-        if let ast::Expr::Value(v) = e {
-            if let ast::Value::Number(n, _) = &v.value {
-                let i: usize = n.to_string().parse().map_err(|_| SqlError::invalid(format!("bad ORDER BY position {n}")))?;
-                return match rel.columns.get(i.wrapping_sub(1)) {
-                    Some(c) => Ok(Expr::col(&c.field)),
-                    None => Err(SqlError::invalid(format!("ORDER BY position {i} is not in the select list (1..{})", rel.columns.len()))),
-                };
-            }
+        if let ast::Expr::Value(v) = e
+            && let ast::Value::Number(n, _) = &v.value
+        {
+            let i: usize = n.to_string().parse().map_err(|_| SqlError::invalid(format!("bad ORDER BY position {n}")))?;
+            return match rel.columns.get(i.wrapping_sub(1)) {
+                Some(c) => Ok(Expr::col(&c.field)),
+                None => Err(SqlError::invalid(format!("ORDER BY position {i} is not in the select list (1..{})", rel.columns.len()))),
+            };
         }
         if let SetExpr::Select(select) = body {
             let text = e.to_string();
@@ -101,10 +101,10 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             for item in &select.projection {
                 match item {
                     ast::SelectItem::UnnamedExpr(x) | ast::SelectItem::ExprWithAlias { expr: x, .. } => {
-                        if x.to_string() == text {
-                            if let Some(c) = rel.columns.get(index) {
-                                return Ok(Expr::col(&c.field));
-                            }
+                        if x.to_string() == text
+                            && let Some(c) = rel.columns.get(index)
+                        {
+                            return Ok(Expr::col(&c.field));
                         }
                         index += 1;
                     }
@@ -168,11 +168,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
 
     /// Flattens `a UNION ALL b UNION ALL c` into one input list (only across the same kind).
     fn union_inputs(&mut self, e: &SetExpr, all: bool, out: &mut Vec<Relation>) -> Result<(), SqlError> {
-        if let SetExpr::SetOperation { op: SetOperator::Union, set_quantifier, left, right } = e {
-            if all && matches!(set_quantifier, SetQuantifier::All) {
-                self.union_inputs(left, all, out)?;
-                return self.union_inputs(right, all, out);
-            }
+        if let SetExpr::SetOperation { op: SetOperator::Union, set_quantifier, left, right } = e
+            && all
+            && matches!(set_quantifier, SetQuantifier::All)
+        {
+            self.union_inputs(left, all, out)?;
+            return self.union_inputs(right, all, out);
         }
         out.push(self.set_expr(e)?);
         Ok(())
@@ -193,12 +194,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
 
 /// A LIMIT/OFFSET count: a non-negative integer literal.
 fn count(e: &ast::Expr) -> Result<u64, SqlError> {
-    if let ast::Expr::Value(v) = e {
-        if let ast::Value::Number(n, _) = &v.value {
-            if let Ok(k) = n.to_string().parse::<u64>() {
-                return Ok(k);
-            }
-        }
+    if let ast::Expr::Value(v) = e
+        && let ast::Value::Number(n, _) = &v.value
+        && let Ok(k) = n.to_string().parse::<u64>()
+    {
+        return Ok(k);
     }
     Err(SqlError::invalid(format!("LIMIT and OFFSET take a non-negative integer, found {e}")))
 }

@@ -65,12 +65,12 @@ impl Relation {
         };
         let at = Some(position(name.span.start));
         let written = parts.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join(".");
-        if let Some(q) = qualifier {
-            if !self.columns.iter().any(|c| c.qualifier.as_deref() == Some(q.value.as_str())) {
-                let known = self.qualifiers();
-                let suggestion = closest(&q.value, known.iter().map(String::as_str));
-                return Err(SqlError::TableNotFound { name: q.value.clone(), suggestion, at: Some(position(q.span.start)) });
-            }
+        if let Some(q) = qualifier
+            && !self.columns.iter().any(|c| c.qualifier.as_deref() == Some(q.value.as_str()))
+        {
+            let known = self.qualifiers();
+            let suggestion = closest(&q.value, known.iter().map(String::as_str));
+            return Err(SqlError::TableNotFound { name: q.value.clone(), suggestion, at: Some(position(q.span.start)) });
         }
         let matches: Vec<&ScopeColumn> =
             self.columns.iter().filter(|c| c.name == name.value && qualifier.is_none_or(|q| c.qualifier.as_deref() == Some(q.value.as_str()))).collect();

@@ -138,12 +138,12 @@ pub fn parse_error(err: ParserError, fallback: SqlPosition) -> SqlError {
 
 /// `Expected: FROM, found: FORM` → `expected FROM, found "FORM"`.
 fn expected_found(text: &str) -> String {
-    if let Some(rest) = text.strip_prefix("Expected: ") {
-        if let Some(i) = rest.rfind(", found: ") {
-            let found = &rest[i + ", found: ".len()..];
-            let found = if found == "EOF" { "end of statement".to_string() } else { format!("\"{}\"", bounded(found)) };
-            return format!("expected {}, found {found}", &rest[..i]);
-        }
+    if let Some(rest) = text.strip_prefix("Expected: ")
+        && let Some(i) = rest.rfind(", found: ")
+    {
+        let found = &rest[i + ", found: ".len()..];
+        let found = if found == "EOF" { "end of statement".to_string() } else { format!("\"{}\"", bounded(found)) };
+        return format!("expected {}, found {found}", &rest[..i]);
     }
     lower_first(text)
 }

@@ -247,11 +247,12 @@ impl SqlSession {
             policy
                 .check_table_options(&created.table.connector, &mut created.table.options)
                 .map_err(|(key, e)| SqlError::Invalid { message: format!("table {name}: option '{key}': {e}"), at: Some(st.start()) })?;
-        } else if let (Some(base), Some(path)) = (&self.base_dir, created.table.options.get("path")) {
-            if Path::new(path).is_relative() && !path.contains("://") {
-                let joined = base.join(path).to_string_lossy().into_owned();
-                created.table.options.insert("path".into(), joined);
-            }
+        } else if let (Some(base), Some(path)) = (&self.base_dir, created.table.options.get("path"))
+            && Path::new(path).is_relative()
+            && !path.contains("://")
+        {
+            let joined = base.join(path).to_string_lossy().into_owned();
+            created.table.options.insert("path".into(), joined);
         }
         self.catalog.put_table(created.table);
         Ok(SqlOutcome::Done(format!("table {name} created")))

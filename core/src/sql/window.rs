@@ -205,14 +205,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
 
 /// The column named by `DESCRIPTOR(col)`.
 fn descriptor_column(e: &ast::Expr, function: &str) -> Result<String, SqlError> {
-    if let ast::Expr::Function(f) = e {
-        if f.name.to_string().eq_ignore_ascii_case("DESCRIPTOR") {
-            if let FunctionArguments::List(list) = &f.args {
-                if let [FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Identifier(col)))] = list.args.as_slice() {
-                    return Ok(col.value.clone());
-                }
-            }
-        }
+    if let ast::Expr::Function(f) = e
+        && f.name.to_string().eq_ignore_ascii_case("DESCRIPTOR")
+        && let FunctionArguments::List(list) = &f.args
+        && let [FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Identifier(col)))] = list.args.as_slice()
+    {
+        return Ok(col.value.clone());
     }
     Err(SqlError::invalid(format!("the second argument of {function} must be DESCRIPTOR(time column), found {e}")))
 }

@@ -86,7 +86,7 @@ pub async fn job_physical_plan(State(state): State<AppState>, ApiPath(path): Api
     let record = find(&state, &path.jobid)?;
     let mode = if record.job_type == "BATCH" { RuntimeMode::Batch } else { RuntimeMode::Streaming };
     let job = tokio::task::spawn_blocking(move || {
-        let spec = parse_job_spec(&record.spec.to_string()).map_err(|e| ApiError::InvalidSpec(format!("the job's spec no longer reads: {e}")))?;
+        let spec = parse_job_spec(&record.spec).map_err(|e| ApiError::InvalidSpec(format!("the job's spec no longer reads: {e}")))?;
         PreparedJob::prepare(spec, &PrepareOptions { mode: Some(mode), ..PrepareOptions::default() })
             .map_err(|e| ApiError::InvalidSpec(format!("the job no longer plans: {e}")))
     })

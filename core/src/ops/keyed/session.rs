@@ -20,6 +20,7 @@ use super::{KeyedContext, KeyedLogic, keyed};
 
 /// The SESSION window table-valued function over `input`, partitioned by `partition_by`,
 /// on the event time in `time_column`, closing a session after `gap_ms` without rows.
+#[allow(clippy::too_many_arguments, reason = "the operator's inputs as the compiler has them; a spec struct would only rename them")]
 pub fn session_windows<'s>(
     node: &str,
     index: usize,
