@@ -91,12 +91,7 @@ impl TableFunctionRegistry {
         };
         let types: Vec<DataType> = args.iter().map(BoundExpr::data_type).collect();
         let signature = function.signature(&types).map_err(|m| ExprError::new("", format!("function {upper} {m}, got ({})", join(&types))))?;
-        let args = args
-            .into_iter()
-            .zip(&signature.params)
-            .enumerate()
-            .map(|(i, (a, t))| if a.data_type() == *t { Ok(a) } else { a.coerce_to(*t).map_err(|e| e.under(&format!("args[{i}]"))) })
-            .collect::<Result<Vec<_>, _>>()?;
+        let args = super::functions::coerce_args(args, &signature.params)?;
         Ok(BoundTableFunction { function, args, output: signature.output })
     }
 }

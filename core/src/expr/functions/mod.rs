@@ -70,16 +70,21 @@ fn bind_user_call(function: Arc<dyn ScalarFunction>, args: Vec<BoundExpr>) -> Re
     if signature.params.len() != args.len() {
         return Err(ExprError::new("", format!("function {name} takes {} arguments, got {}", signature.params.len(), args.len())));
     }
-    let args = args
-        .into_iter()
-        .zip(&signature.params)
-        .enumerate()
-        .map(|(i, (a, t))| if a.data_type() == *t { Ok(a) } else { a.coerce_to(*t).map_err(|e| e.under(&format!("args[{i}]"))) })
-        .collect::<Result<Vec<_>, _>>()?;
+    let args = coerce_args(args, &signature.params)?;
     let result = signature.result;
     let kernel = Kernel::AllN(Arc::new(move |values: &[Value]| function.eval(values)));
     let bound = BoundExpr::call(&name, args, kernel, result, true);
     Ok(if signature.deterministic { bound } else { bound.non_deterministic() })
+}
+
+/// `args` coerced to a user function's declared parameter types, in order; an argument that
+/// cannot be coerced fails at `args[i]`.
+pub(crate) fn coerce_args(args: Vec<BoundExpr>, params: &[DataType]) -> Result<Vec<BoundExpr>, ExprError> {
+    args.into_iter()
+        .zip(params)
+        .enumerate()
+        .map(|(i, (a, t))| if a.data_type() == *t { Ok(a) } else { a.coerce_to(*t).map_err(|e| e.under(&format!("args[{i}]"))) })
+        .collect()
 }
 
 fn unknown_function(name: &str, upper: &str) -> String {
