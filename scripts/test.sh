@@ -7,8 +7,12 @@ cd "$WEIR_ROOT"
 source scripts/env.sh
 weir_install_system_deps
 
+echo "=== cargo fmt --check ===" >&2
+cargo fmt --all --check
 echo "=== build (release) ===" >&2
 cargo build --release --workspace --bins
+echo "=== clippy (-D warnings) ===" >&2
+cargo clippy --release --workspace --all-targets -- -D warnings
 echo "=== Rust tests ===" >&2
 if cargo nextest --version >/dev/null 2>&1; then
     cargo nextest run --release --workspace --exclude weir-python --no-fail-fast
@@ -16,8 +20,14 @@ else
     cargo test --release --workspace --exclude weir-python --no-fail-fast
 fi
 
+# The front ends fuzzed for a bounded time (scripts/fuzz.sh; a long run: scripts/fuzz.sh --long).
+echo "=== fuzz (${WEIR_FUZZ_SECONDS:-30} s per target) ===" >&2
+FUZZ_SECONDS="${WEIR_FUZZ_SECONDS:-30}" FUZZ_TARGET_DIR="$HOME/.cache/weir/fuzz-target" bash scripts/fuzz.sh
+
 echo "=== Python tests ===" >&2
 weir_python_env
+echo "=== ruff (python-sdk) ===" >&2
+"$WEIR_VENV/bin/ruff" check python-sdk/python python-sdk/tests
 # The Python SDK (weir-python, a pyo3 extension) is tested through its wheel, not by cargo:
 # build and install it into the venv (maturin, the build backend, is in requirements.txt).
 echo "=== Python SDK (pip install ./python-sdk) ===" >&2
