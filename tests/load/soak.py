@@ -29,6 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "tests" / "python"))
+from conftest import weir_binary  # noqa: E402
 from test_server_support import WeirServer  # noqa: E402
 
 BATCH = ("CREATE TABLE g (k BIGINT, v BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '{n}', "
@@ -39,14 +40,6 @@ UPDATING = ("CREATE TABLE g (k BIGINT, v BIGINT) WITH ('connector' = 'datagen', 
             "'fields.k.min' = '1', 'fields.k.max' = '1000');\nSELECT k, COUNT(*) AS n FROM g GROUP BY k;")
 PUSH = ("CREATE TABLE clicks (user_name STRING, n BIGINT) WITH ('connector' = 'push');\n"
         "SELECT user_name, SUM(n) AS total FROM clicks GROUP BY user_name;")
-
-
-def default_weir() -> Path:
-    explicit = os.environ.get("WEIR_BIN")
-    if explicit:
-        return Path(explicit)
-    target = os.environ.get("CARGO_TARGET_DIR", str(Path.home() / ".cache/weir/target"))
-    return Path(target) / "release" / "weir"
 
 
 def rss_bytes(pid: int) -> int:
@@ -207,7 +200,7 @@ def grows_without_bound(samples: list[dict], key: str, slack: int) -> tuple[bool
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--minutes", type=float, default=30)
-    parser.add_argument("--weir", type=Path, default=default_weir())
+    parser.add_argument("--weir", type=Path, default=weir_binary())
     parser.add_argument("--p99-ms", type=float, default=50)
     parser.add_argument("--json", type=Path, help="write the figures here")
     args = parser.parse_args()
