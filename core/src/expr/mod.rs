@@ -3,7 +3,7 @@
 //! that once into a [`CompiledExpr`] that evaluates a row without re-interpreting anything.
 //!
 //! Every function and operator, with its signature and result type, is listed in
-//! `core/src/expr/FUNCTIONS.md`. Table functions (for the plan's `flat_map` node) live in
+//! `docs/functions.md`. Table functions (for the plan's `flat_map` node) live in
 //! [`table_functions`].
 
 mod ast;

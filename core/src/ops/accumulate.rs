@@ -170,9 +170,10 @@ impl Accumulator {
                 let sum = sum.get();
                 let c = i128::from(*count);
                 match output {
-                    // Integer AVG truncates toward zero, as Java's integer division does.
-                    DataType::Int => Value::Int((sum / c) as i32),
-                    DataType::BigInt => Value::BigInt((sum / c) as i64),
+                    // Integer AVG is Flink's: the sum kept in a BIGINT (wrapping on overflow,
+                    // the low 64 bits of the exact sum) divided toward zero by the count.
+                    DataType::Int => Value::Int((sum as i64).wrapping_div(*count) as i32),
+                    DataType::BigInt => Value::BigInt((sum as i64).wrapping_div(*count)),
                     _ => {
                         let (q, rem) = (sum / c, sum % c);
                         let q = if rem.abs() >= c - rem.abs() { q + sum.signum() } else { q };

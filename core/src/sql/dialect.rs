@@ -9,7 +9,10 @@
 
 use std::any::TypeId;
 
-use sqlparser::dialect::{Dialect, GenericDialect};
+use sqlparser::ast::{BinaryOperator, Expr, UnaryOperator};
+use sqlparser::dialect::{Dialect, GenericDialect, Precedence};
+use sqlparser::keywords::Keyword;
+use sqlparser::parser::{Parser, ParserError};
 
 /// Flink SQL for `sqlparser`: the generic dialect with Flink's identifier rules.
 #[derive(Debug, Default, Clone, Copy)]
@@ -23,6 +26,16 @@ macro_rules! delegate_to_generic {
             }
         )*
     };
+}
+
+impl FlinkDialect {
+    /// The `a AND b` after `BETWEEN [A]SYMMETRIC`, parsed as `sqlparser` parses BETWEEN's.
+    fn between_bounds(&self, parser: &mut Parser) -> Result<(Expr, Expr), ParserError> {
+        let low = parser.parse_subexpr(self.between_low_bound_precedence())?;
+        parser.expect_keyword_is(Keyword::AND)?;
+        let high = parser.parse_subexpr(self.prec_value(Precedence::Between))?;
+        Ok((low, high))
+    }
 }
 
 impl Dialect for FlinkDialect {
@@ -44,6 +57,33 @@ impl Dialect for FlinkDialect {
 
     fn is_identifier_part(&self, ch: char) -> bool {
         ch.is_alphanumeric() || ch == '_' || ch == '$'
+    }
+
+    /// `x [NOT] BETWEEN SYMMETRIC a AND b`, which `sqlparser` does not read, as Calcite
+    /// expands it: `(x BETWEEN a AND b) OR (x BETWEEN b AND a)`; `BETWEEN ASYMMETRIC` is a plain
+    /// BETWEEN.
+    fn parse_infix(&self, parser: &mut Parser, expr: &Expr, _precedence: u8) -> Option<Result<Expr, ParserError>> {
+        let negated = parser.peek_keyword(Keyword::NOT);
+        let prefix: &[Keyword] = if negated { &[Keyword::NOT, Keyword::BETWEEN] } else { &[Keyword::BETWEEN] };
+        let symmetric = parser.parse_keywords(&[prefix, &[Keyword::SYMMETRIC]].concat());
+        if !symmetric && !parser.parse_keywords(&[prefix, &[Keyword::ASYMMETRIC]].concat()) {
+            return None;
+        }
+        Some(self.between_bounds(parser).map(|(low, high)| {
+            let between = |low: &Expr, high: &Expr| Expr::Between {
+                expr: Box::new(expr.clone()),
+                negated: false,
+                low: Box::new(low.clone()),
+                high: Box::new(high.clone()),
+            };
+            let test = if symmetric {
+                let either = Expr::BinaryOp { left: Box::new(between(&low, &high)), op: BinaryOperator::Or, right: Box::new(between(&high, &low)) };
+                Expr::Nested(Box::new(either))
+            } else {
+                between(&low, &high)
+            };
+            if negated { Expr::UnaryOp { op: UnaryOperator::Not, expr: Box::new(test) } } else { test }
+        }))
     }
 
     delegate_to_generic!(

@@ -104,7 +104,15 @@ impl<'a> Translator<'a> {
             E::Cast { kind, expr, data_type, format: None } => {
                 let target = sql_type(data_type)?;
                 let try_cast = matches!(kind, CastKind::TryCast | CastKind::SafeCast);
-                Expr::Cast(Cast { expr: Box::new(self.expr(expr)?), data_type: target, try_cast })
+                let inner = self.expr(expr)?;
+                match narrowing(data_type) {
+                    Some(Narrowing::Integer(name)) => Expr::call(&format!("{}CAST_{name}", if try_cast { "TRY_" } else { "" }), vec![inner]),
+                    Some(Narrowing::Precision(p)) => {
+                        let cast = Expr::Cast(Cast { expr: Box::new(inner), data_type: target, try_cast });
+                        Expr::call("TIMESTAMP_PRECISION", vec![cast, Expr::lit(p)])
+                    }
+                    None => Expr::Cast(Cast { expr: Box::new(inner), data_type: target, try_cast }),
+                }
             }
             E::Extract { field, expr, .. } => Expr::call("EXTRACT", vec![Expr::lit(field.to_string().to_ascii_uppercase()), self.expr(expr)?]),
             E::Substring { expr, substring_from, substring_for, .. } => {
@@ -118,6 +126,13 @@ impl<'a> Translator<'a> {
                 Expr::call("SUBSTRING", args)
             }
             E::Position { expr, r#in } => self.call("POSITION", &[expr, r#in])?,
+            E::Overlay { expr, overlay_what, overlay_from, overlay_for } => {
+                let mut args = vec![self.expr(expr)?, self.expr(overlay_what)?, self.expr(overlay_from)?];
+                if let Some(len) = overlay_for {
+                    args.push(self.expr(len)?);
+                }
+                Expr::call("OVERLAY", args)
+            }
             E::Trim { trim_where, trim_what, expr, trim_characters: None } => self.trim(trim_where, trim_what, expr)?,
             E::Ceil { expr, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => self.call("CEIL", &[expr])?,
             E::Floor { expr, field: ast::CeilFloorKind::DateTimeField(ast::DateTimeField::NoDateTime) } => self.call("FLOOR", &[expr])?,
@@ -228,7 +243,11 @@ impl<'a> Translator<'a> {
                 if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
                     return Err(SqlError::Unsupported { feature: format!("DISTINCT or ORDER BY inside {upper}(..)"), at });
                 }
-                self.plain_args(&upper, &list.args).map_err(|e| e.or_at(at.clone()))?
+                if matches!(upper.as_str(), "TIMESTAMPADD" | "TIMESTAMPDIFF") {
+                    self.time_unit_args(&upper, &list.args).map_err(|e| e.or_at(at.clone()))?
+                } else {
+                    self.plain_args(&upper, &list.args).map_err(|e| e.or_at(at.clone()))?
+                }
             }
         };
         Ok(Expr::call(&upper, args))
@@ -243,6 +262,17 @@ impl<'a> Translator<'a> {
                 _ => return Err(SqlError::unsupported(format!("named arguments to {name}"))),
             }
         }
+        Ok(out)
+    }
+
+    /// The arguments of `TIMESTAMPADD(unit, ..)` / `TIMESTAMPDIFF(unit, ..)`: the unit is a
+    /// keyword (`MONTH`), passed on as the string literal `'MONTH'`.
+    fn time_unit_args(&mut self, name: &str, args: &[FunctionArg]) -> Result<Vec<Expr>, SqlError> {
+        let Some((FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Identifier(unit))), rest)) = args.split_first() else {
+            return Err(SqlError::invalid(format!("{name} takes a time unit first: {name}(DAY, ..)")));
+        };
+        let mut out = vec![Expr::lit(unit.value.to_ascii_uppercase())];
+        out.extend(self.plain_args(name, rest)?);
         Ok(out)
     }
 
@@ -364,6 +394,32 @@ fn binary_name(op: &BinaryOperator) -> Result<&'static str, SqlError> {
         BinaryOperator::Or => "OR",
         other => return Err(SqlError::unsupported(format!("operator {other}"))),
     })
+}
+
+/// A CAST target Weir's types do not hold exactly: TINYINT and SMALLINT are INT values
+/// wrapped to their range, and TIMESTAMP(p) / TIMESTAMP_LTZ(p) with p < 3 are millisecond
+/// values truncated to p fraction digits.
+enum Narrowing {
+    /// `TINYINT` or `SMALLINT`: the suffix of the `CAST_..` function.
+    Integer(&'static str),
+    /// A timestamp precision below 3.
+    Precision(u8),
+}
+
+fn narrowing(t: &ast::DataType) -> Option<Narrowing> {
+    let text = t.to_string().to_ascii_uppercase();
+    if text == "TINYINT" || text == "SMALLINT" {
+        return Some(Narrowing::Integer(if text == "TINYINT" { "TINYINT" } else { "SMALLINT" }));
+    }
+    if !text.starts_with("TIMESTAMP") {
+        return None;
+    }
+    let (_, rest) = text.split_once('(')?;
+    let (digits, _) = rest.split_once(')')?;
+    match digits.trim().parse::<u8>() {
+        Ok(p) if p < 3 => Some(Narrowing::Precision(p)),
+        _ => None,
+    }
 }
 
 /// A SQL type as Weir's [`DataType`].

@@ -16,6 +16,7 @@ use super::expr::{Translator, aggregate_function};
 use super::query::QueryPlanner;
 use super::rewrite::{call_args, rewrite_calls};
 use super::scope::{Relation, ScopeColumn};
+use super::select::is_row_number;
 use super::window::interval_ms;
 
 /// The column name of the `i`-th OVER aggregate (never user-visible: the select list names it).
@@ -78,6 +79,15 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// When the select list of `s` has OVER aggregates: an `over` node computing them over
     /// `rel`, and a copy of `s` whose items refer to its columns instead. `None` otherwise.
     pub fn over_aggregates(&mut self, s: &ast::Select, rel: &Relation) -> Result<Option<(ast::Select, Relation)>, SqlError> {
+        let numbered = s.projection.iter().any(|item| match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => is_row_number(e),
+            _ => false,
+        });
+        if numbered {
+            return Err(SqlError::unsupported(
+                "ROW_NUMBER() outside the Top-N pattern `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (..) AS rn FROM t) WHERE rn <= N`",
+            ));
+        }
         let mut rewritten = s.clone();
         let mut found = Vec::new();
         for item in &mut rewritten.projection {
@@ -115,6 +125,10 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             let Some(function) = aggregate_function(&upper) else {
                 return Err(SqlError::unsupported(format!("{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG)")));
             };
+            let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if l.duplicate_treatment.is_some());
+            if distinct || f.filter.is_some() {
+                return Err(SqlError::unsupported(format!("{upper}(DISTINCT ..) or FILTER (WHERE ..) in an OVER aggregate")));
+            }
             let args = call_args(f).into_iter().map(|e| translator.expr(e)).collect::<Result<Vec<_>, _>>()?;
             aggregates.push(AggregateCall { name: over_column(i), function, args, distinct: false, filter: None });
         }

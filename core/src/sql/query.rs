@@ -78,6 +78,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
             keys.push(SortKey { expr, descending, nulls_first: o.options.nulls_first });
         }
+        if keys.is_empty() {
+            // LIMIT/OFFSET without ORDER BY may keep any rows (Flink keeps whichever come
+            // first); ordering by every column makes the choice the same on every run.
+            keys = rel.columns.iter().map(|c| SortKey { expr: Expr::col(&c.field), descending: false, nulls_first: None }).collect();
+        }
         let id = self.job.fresh_id("sort");
         self.job.add(Node::Sort(SortNode { id: id.clone(), input: rel.node.clone(), order_by: keys, limit, offset }))?;
         Ok(rel.moved_to(&id))

@@ -84,6 +84,25 @@ impl Decimal {
         within_38(mantissa, 0)
     }
 
+    /// Cuts to `digits` after the point, toward zero (negative: to tens, hundreds, ...); the
+    /// result has scale `max(digits, 0)` capped at the current scale; `None` on overflow.
+    pub fn truncate_to(self, digits: i32) -> Option<Decimal> {
+        if digits >= i32::from(self.scale) {
+            return Some(self);
+        }
+        let drop = i64::from(self.scale) - i64::from(digits);
+        let kept_scale = digits.max(0) as u8;
+        if drop > 38 {
+            return Some(Decimal::new(0, kept_scale));
+        }
+        let q = self.mantissa / pow10(drop as u8);
+        if digits >= 0 {
+            return Some(Decimal::new(q, kept_scale));
+        }
+        let mantissa = q.checked_mul(10i128.checked_pow(digits.unsigned_abs())?)?;
+        within_38(mantissa, 0)
+    }
+
     /// The largest integer not greater than this value, at scale 0.
     pub fn floor(self) -> Decimal {
         Decimal::new(self.mantissa.div_euclid(pow10(self.scale)), 0)

@@ -12,20 +12,20 @@ use super::decimal::Decimal;
 use super::temporal;
 
 /// A 64-bit float with a total order (`-0.0 == 0.0`, all NaNs equal and greatest), so that
-/// doubles can be grouped, joined and sorted.
-#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+/// doubles can be grouped, joined and sorted. `-0.0` keeps its sign for printing (`CEIL(-0.5)`
+/// is `-0.0`, as in Java) but compares, hashes and is stored as `0.0`.
+#[derive(Clone, Copy, Debug, Deserialize)]
 pub struct F64(f64);
 
 impl F64 {
-    /// Wraps a float, folding `-0.0` into `0.0` and every NaN into one NaN.
+    /// Wraps a float, folding every NaN into one NaN.
     pub fn new(v: f64) -> Self {
-        if v == 0.0 {
-            F64(0.0)
-        } else if v.is_nan() {
-            F64(f64::NAN)
-        } else {
-            F64(v)
-        }
+        if v.is_nan() { F64(f64::NAN) } else { F64(v) }
+    }
+
+    /// The float with `-0.0` folded into `0.0`: the value compared, hashed and stored.
+    fn key(self) -> f64 {
+        if self.0 == 0.0 { 0.0 } else { self.0 }
     }
 
     /// The float.
@@ -47,12 +47,18 @@ impl PartialOrd for F64 {
 }
 impl Ord for F64 {
     fn cmp(&self, other: &Self) -> Ordering {
-        F64::new(self.0).0.total_cmp(&F64::new(other.0).0)
+        F64::new(self.key()).0.total_cmp(&F64::new(other.key()).0)
     }
 }
 impl Hash for F64 {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        F64::new(self.0).0.to_bits().hash(state);
+        F64::new(self.key()).0.to_bits().hash(state);
+    }
+}
+impl Serialize for F64 {
+    /// Stored without the sign of zero, so that `-0.0` and `0.0` are one state key.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_newtype_struct("F64", &self.key())
     }
 }
 
@@ -234,6 +240,7 @@ mod tests {
     fn null_sorts_first_and_floats_are_total() {
         assert!(Value::Null < Value::Int(i32::MIN));
         assert_eq!(Value::double(-0.0), Value::double(0.0));
+        assert_eq!(Value::double(-0.0).to_string(), "-0.0", "the sign of zero prints");
         assert!(Value::double(f64::NAN) > Value::double(f64::INFINITY));
     }
 }

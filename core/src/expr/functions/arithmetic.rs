@@ -247,11 +247,11 @@ fn shift(t: &Value, i: &Value, negative: bool) -> Option<Value> {
     }
 }
 
-fn add_months_date(date: chrono::NaiveDate, months: i32) -> Option<chrono::NaiveDate> {
+pub(crate) fn add_months_date(date: chrono::NaiveDate, months: i32) -> Option<chrono::NaiveDate> {
     if months >= 0 { date.checked_add_months(Months::new(months.unsigned_abs())) } else { date.checked_sub_months(Months::new(months.unsigned_abs())) }
 }
 
-fn add_months_millis(ms: i64, months: i32) -> Option<i64> {
+pub(crate) fn add_months_millis(ms: i64, months: i32) -> Option<i64> {
     let dt = temporal::datetime_from_millis(ms)?;
     let shifted =
         if months >= 0 { dt.checked_add_months(Months::new(months.unsigned_abs())) } else { dt.checked_sub_months(Months::new(months.unsigned_abs())) }?;

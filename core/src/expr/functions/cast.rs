@@ -32,7 +32,8 @@ pub(crate) fn bind_cast(expr: BoundExpr, target: DataType, try_cast: bool, zone:
     if target == DataType::Null {
         return Err(ExprError::new("", format!("cannot cast {from} to NULL")));
     }
-    let (f, may_be_null) = conversion(from, target, *zone).map_err(|m| ExprError::new("", m))?;
+    let precision = if target == DataType::String { super::narrow::printed_precision(&expr) } else { 3 };
+    let (f, may_be_null) = conversion(from, target, *zone, precision).map_err(|m| ExprError::new("", m))?;
     let nullable = expr.nullable() || may_be_null || try_cast;
     // A literal that converts is converted now, so it stays a literal (e.g. ROUND's digits);
     // one that fails keeps failing per row (or gives NULL for TRY_CAST).
@@ -45,10 +46,10 @@ pub(crate) fn bind_cast(expr: BoundExpr, target: DataType, try_cast: bool, zone:
 }
 
 /// The conversion function from `from` to `to`, and whether it can yield NULL from a value.
-fn conversion(from: DataType, to: DataType, zone: SessionZone) -> Result<(Fn1, bool), String> {
+fn conversion(from: DataType, to: DataType, zone: SessionZone, precision: u8) -> Result<(Fn1, bool), String> {
     use DataType as T;
     Ok(match (from, to) {
-        (_, T::String) => (to_string(from, zone), false),
+        (_, T::String) => (to_string(from, zone, precision), false),
         (T::String, _) => (from_string(to, zone), false),
         (a, b) if a.is_numeric() && b.is_numeric() => (numeric(b), matches!(b, T::Decimal { .. })),
         (T::Boolean, b) if b.is_numeric() => {
@@ -87,22 +88,33 @@ pub(crate) fn cast_error(v: &Value, to: DataType) -> EvalError {
 }
 
 /// The SQL text of a value as CAST(.. AS STRING) gives it: TIMESTAMP as
-/// `2023-11-14 22:13:20[.123]`, TIMESTAMP_LTZ the same in the session zone, BYTES decoded as
-/// UTF-8, everything else as [`Value`]'s display.
-pub(crate) fn text_of(v: &Value, zone: SessionZone) -> String {
+/// `2023-11-14 22:13:20.123` with `precision` (0..=3) fraction digits, as Flink prints a
+/// TIMESTAMP(p); TIMESTAMP_LTZ the same in the session zone; BOOLEAN as `TRUE`/`FALSE`; BYTES
+/// decoded as UTF-8; everything else as [`Value`]'s display.
+pub(crate) fn text_with_precision(v: &Value, zone: SessionZone, precision: u8) -> String {
     match v {
-        Value::Timestamp(ms) => temporal::format_timestamp(*ms).replacen('T', " ", 1),
-        Value::TimestampLtz(ms) => temporal::format_timestamp(zone.to_local(*ms)).replacen('T', " ", 1),
+        Value::Timestamp(ms) => timestamp_text(*ms, precision),
+        Value::TimestampLtz(ms) => timestamp_text(zone.to_local(*ms), precision),
+        Value::Boolean(true) => "TRUE".to_string(),
+        Value::Boolean(false) => "FALSE".to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
         other => other.to_string(),
     }
 }
 
-fn to_string(from: DataType, zone: SessionZone) -> Fn1 {
+/// `2023-11-14 22:13:20.123` with exactly `precision` fraction digits.
+fn timestamp_text(local_ms: i64, precision: u8) -> String {
+    let Some(dt) = temporal::datetime_from_millis(local_ms) else { return format!("<timestamp {local_ms}>") };
+    let text = dt.format("%Y-%m-%d %H:%M:%S%.3f").to_string();
+    let cut = text.len() - usize::from(3 - precision.min(3)) - usize::from(precision == 0);
+    text[..cut].to_string()
+}
+
+fn to_string(from: DataType, zone: SessionZone, precision: u8) -> Fn1 {
     if from == DataType::String {
         return Arc::new(Ok);
     }
-    Arc::new(move |v| Ok(string_value(text_of(&v, zone))))
+    Arc::new(move |v| Ok(string_value(text_with_precision(&v, zone, precision))))
 }
 
 fn from_string(to: DataType, zone: SessionZone) -> Fn1 {
@@ -115,13 +127,31 @@ fn from_string(to: DataType, zone: SessionZone) -> Fn1 {
                 "false" | "f" | "no" | "n" | "0" => Ok(Value::Boolean(false)),
                 _ => Err(fail()),
             },
+            // Flink reads `yyyy-MM-dd[ HH:mm[:ss[.SSS]]]`: ISO's `T` separator is not a SQL timestamp.
+            DataType::Date | DataType::Timestamp | DataType::TimestampLtz if s.contains(['T', 't']) => Err(fail()),
             DataType::TimestampLtz => match parse_value(s, &DataType::Timestamp) {
                 Ok(Value::Timestamp(local)) => Ok(Value::TimestampLtz(zone.to_instant(local))),
                 _ => Err(fail()),
             },
+            DataType::Int => parse_integer(s).and_then(|i| i32::try_from(i).ok()).map(Value::Int).ok_or_else(fail),
+            DataType::BigInt => parse_integer(s).map(Value::BigInt).ok_or_else(fail),
             _ => parse_value(s, &to).map_err(|_| fail()),
         }
     })
+}
+
+/// Reads an integer as Flink's STRING to integer cast does: surrounding spaces, an optional
+/// sign, digits, and an optional fraction of digits that is dropped (`'3.7'` is 3, `'-3.7'` is
+/// -3). `None` when the text is not such a number or does not fit 64 bits.
+pub(crate) fn parse_integer(text: &str) -> Option<i64> {
+    let t = text.trim();
+    let (whole, fraction) = t.split_once('.').unwrap_or((t, ""));
+    let digits = whole.strip_prefix(['+', '-']).unwrap_or(whole);
+    let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if !all_digits(digits) || !all_digits(fraction) || (digits.is_empty() && fraction.is_empty()) {
+        return None;
+    }
+    if digits.is_empty() { Some(0) } else { whole.parse().ok() }
 }
 
 /// Conversion of any numeric value to the numeric type `to`.

@@ -1,4 +1,5 @@
-//! Comparisons: `= <> < <= > >=`, `IS [NOT] DISTINCT FROM`, `[NOT] IN`, `[NOT] BETWEEN`.
+//! Comparisons: `= <> < <= > >=`, `IS [NOT] DISTINCT FROM`, `[NOT] IN`, `[NOT] BETWEEN`,
+//! `GREATEST`, `LEAST`.
 //!
 //! Operands are converted to their common type first; a STRING literal compared with a DATE,
 //! TIMESTAMP, number or BOOLEAN is read as that type at bind time. NULL compares as unknown
@@ -32,7 +33,32 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["NOT IN"], signature: "(T, T, ...)", bind: not_in_list },
     FunctionDef { names: &["BETWEEN"], signature: "(T, T, T)", bind: between },
     FunctionDef { names: &["NOT BETWEEN"], signature: "(T, T, T)", bind: not_between },
+    FunctionDef { names: &["GREATEST"], signature: "(T, T, ...)", bind: greatest },
+    FunctionDef { names: &["LEAST"], signature: "(T, T, ...)", bind: least },
 ];
+
+fn greatest(site: CallSite) -> Result<BoundExpr, ExprError> {
+    extreme(site, Ordering::Greater)
+}
+fn least(site: CallSite) -> Result<BoundExpr, ExprError> {
+    extreme(site, Ordering::Less)
+}
+
+/// `GREATEST(a, b, ...)` / `LEAST(..)`: the largest (smallest) argument, in the arguments'
+/// common type; NULL when any argument is NULL, as in Flink.
+fn extreme(site: CallSite, wanted: Ordering) -> Result<BoundExpr, ExprError> {
+    site.expect_count(1, usize::MAX)?;
+    let t = unified_type(&site.args, false).ok_or_else(|| site.mismatch())?;
+    let t = if t == DataType::Null { DataType::Int } else { t };
+    let nullable = any_nullable(&site.args);
+    let name = site.name.clone();
+    let args = convert_all(site.args, t, site.ctx, false)?;
+    let kernel = Kernel::StrictN(Arc::new(move |v: &[Value]| {
+        let best = v.iter().reduce(|best, x| if x.cmp(best) == wanted { x } else { best });
+        Ok(best.cloned().unwrap_or(Value::Null))
+    }));
+    Ok(BoundExpr::call(&name, args, kernel, t, nullable))
+}
 
 fn eq(site: CallSite) -> Result<BoundExpr, ExprError> {
     compare(site, |o| o == Ordering::Equal)

@@ -1,4 +1,4 @@
-//! Numeric functions: `ABS`, `ROUND`, `FLOOR`, `CEIL`, `POWER`, `SQRT`, `LN`, `LOG10`, `LOG2`,
+//! Numeric functions: `ABS`, `ROUND`, `TRUNCATE`, `FLOOR`, `CEIL`, `POWER`, `SQRT`, `LN`, `LOG10`, `LOG2`,
 //! `LOG`, `EXP`, `SIGN`. Rounding is HALF_UP (ties away from zero) for every type, as Flink
 //! does (a DOUBLE is rounded as the decimal it prints as, like Java's `BigDecimal.valueOf`).
 //! Functions of DOUBLE follow Java's `Math` (`SQRT(-1)` is NaN, `LN(0)` is -Infinity).
@@ -18,6 +18,7 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["ABS"], signature: "(NUMERIC)", bind: abs },
     FunctionDef { names: &["SIGN"], signature: "(NUMERIC)", bind: sign },
     FunctionDef { names: &["ROUND"], signature: "(NUMERIC[, INT])", bind: round },
+    FunctionDef { names: &["TRUNCATE"], signature: "(NUMERIC[, INT])", bind: truncate },
     FunctionDef { names: &["FLOOR"], signature: "(NUMERIC) or (DATE|TIMESTAMP|TIMESTAMP_LTZ, unit STRING)", bind: floor },
     FunctionDef { names: &["CEIL", "CEILING"], signature: "(NUMERIC) or (DATE|TIMESTAMP|TIMESTAMP_LTZ, unit STRING)", bind: ceil },
     FunctionDef { names: &["POWER", "POW"], signature: "(NUMERIC, NUMERIC)", bind: power },
@@ -63,8 +64,9 @@ fn sign(site: CallSite) -> Result<BoundExpr, ExprError> {
     })
 }
 
-/// Rounds an integer HALF_UP to `digits` (only negative digits change it).
-fn round_integer(x: i64, digits: i64) -> i64 {
+/// Rounds an integer HALF_UP (or toward zero with `cut`) to `digits` (only negative digits
+/// change it).
+fn round_integer(x: i64, digits: i64, cut: bool) -> i64 {
     if digits >= 0 {
         return x;
     }
@@ -73,17 +75,18 @@ fn round_integer(x: i64, digits: i64) -> i64 {
     }
     let div = 10i64.pow(digits.unsigned_abs() as u32);
     let (q, r) = (x / div, x % div);
-    let q = if r.unsigned_abs() >= div.unsigned_abs() - r.unsigned_abs() { q + x.signum() } else { q };
+    let q = if !cut && r.unsigned_abs() >= div.unsigned_abs() - r.unsigned_abs() { q + x.signum() } else { q };
     q.wrapping_mul(div)
 }
 
-/// Rounds a double HALF_UP to `digits`, through its shortest decimal form.
-pub(crate) fn round_double(x: f64, digits: i64) -> f64 {
+/// Rounds a double HALF_UP (or toward zero with `cut`) to `digits`, through its shortest
+/// decimal form.
+pub(crate) fn round_double(x: f64, digits: i64, cut: bool) -> f64 {
     if !x.is_finite() || x.abs() >= 1e17 {
         return x;
     }
     let digits = digits.clamp(-40, 40) as i32;
-    match decimal_of_double(x, 0).and_then(|d| d.round_half_up(digits)) {
+    match decimal_of_double(x, 0).and_then(|d| if cut { d.truncate_to(digits) } else { d.round_half_up(digits) }) {
         Some(d) => d.to_f64(),
         None => x,
     }
@@ -93,6 +96,15 @@ pub(crate) fn round_double(x: f64, digits: i64) -> f64 {
 /// hundreds...). Integers and DOUBLE keep their type; DECIMAL(p, s) becomes DECIMAL with `d`
 /// digits of scale, which needs `d` to be a literal.
 fn round(site: CallSite) -> Result<BoundExpr, ExprError> {
+    round_or_cut(site, false)
+}
+
+/// `TRUNCATE(x[, d])`: as ROUND, but toward zero (`TRUNCATE(42.324, 2)` is 42.32).
+fn truncate(site: CallSite) -> Result<BoundExpr, ExprError> {
+    round_or_cut(site, true)
+}
+
+fn round_or_cut(site: CallSite, cut: bool) -> Result<BoundExpr, ExprError> {
     let name = site.name.clone();
     let args = site.expect(&[Param::Numeric, Param::BigInt], 1)?;
     let t = args[0].data_type();
@@ -100,13 +112,13 @@ fn round(site: CallSite) -> Result<BoundExpr, ExprError> {
     if let DataType::Decimal { precision, scale } = t {
         let digits = match args.get(1) {
             None => 0,
-            Some(d) => literal_int(d).ok_or_else(|| ExprError::new("args[1]", "ROUND of a DECIMAL needs a literal number of digits"))?,
+            Some(d) => literal_int(d).ok_or_else(|| ExprError::new("args[1]", format!("{name} of a DECIMAL needs a literal number of digits")))?,
         };
         let digits = digits.clamp(-40, 40) as i32;
         let result = round_decimal(precision, scale, digits);
         let DataType::Decimal { precision: p, scale: s } = result else { return Err(ExprError::new("", "internal error: ROUND type")) };
         let kernel = strict1(move |v| match v {
-            Value::Decimal(d) => Ok(match d.round_half_up(digits).and_then(|r| r.rescale(s)) {
+            Value::Decimal(d) => Ok(match if cut { d.truncate_to(digits) } else { d.round_half_up(digits) }.and_then(|r| r.rescale(s)) {
                 Some(r) if r.fits_precision(p) => Value::Decimal(r),
                 _ => Value::Null,
             }),
@@ -114,16 +126,16 @@ fn round(site: CallSite) -> Result<BoundExpr, ExprError> {
         });
         return Ok(BoundExpr::call(&name, vec![args.into_iter().next().ok_or_else(|| ExprError::new("", "ROUND"))?], kernel, result, true));
     }
-    let kernel = Kernel::AllN(Arc::new(|v: &[Value]| {
+    let kernel = Kernel::AllN(Arc::new(move |v: &[Value]| {
         let digits = match v.get(1) {
             None => 0,
             Some(Value::Null) => return Ok(Value::Null),
             Some(d) => int_of(d)?,
         };
         match v.first() {
-            Some(Value::Int(x)) => Ok(Value::Int(round_integer(i64::from(*x), digits) as i32)),
-            Some(Value::BigInt(x)) => Ok(Value::BigInt(round_integer(*x, digits))),
-            Some(Value::Double(x)) => Ok(Value::double(round_double(x.get(), digits))),
+            Some(Value::Int(x)) => Ok(Value::Int(round_integer(i64::from(*x), digits, cut) as i32)),
+            Some(Value::BigInt(x)) => Ok(Value::BigInt(round_integer(*x, digits, cut))),
+            Some(Value::Double(x)) => Ok(Value::double(round_double(x.get(), digits, cut))),
             Some(Value::Null) | None => Ok(Value::Null),
             Some(other) => Err(unexpected(other)),
         }

@@ -8,11 +8,15 @@ pub(crate) mod arithmetic;
 pub(crate) mod cast;
 pub(crate) mod comparison;
 pub(crate) mod conditional;
+pub(crate) mod digest;
 pub(crate) mod logic;
 pub(crate) mod math;
+pub(crate) mod narrow;
 pub(crate) mod regexp;
 pub(crate) mod string;
+pub(crate) mod text;
 pub(crate) mod time;
+pub(crate) mod time_arith;
 
 use std::sync::Arc;
 
@@ -40,9 +44,13 @@ const ALL: &[&[FunctionDef]] = &[
     logic::FUNCTIONS,
     conditional::FUNCTIONS,
     string::FUNCTIONS,
+    text::FUNCTIONS,
+    digest::FUNCTIONS,
     regexp::FUNCTIONS,
     math::FUNCTIONS,
     time::FUNCTIONS,
+    time_arith::FUNCTIONS,
+    narrow::FUNCTIONS,
 ];
 
 /// Binds a call of `name` (any case) to already-bound arguments. Error paths are relative to

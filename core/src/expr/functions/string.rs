@@ -63,17 +63,21 @@ fn reverse(site: CallSite) -> Result<BoundExpr, ExprError> {
     unary(site, str1(|s| Ok(string_value(s.chars().rev().collect()))), DataType::String)
 }
 
+/// `INITCAP(s)` as Flink (Calcite's `SqlFunctions.initcap`) computes it: words are runs of
+/// ASCII letters and digits; their first letter is upper-cased and the rest lower-cased.
+/// Every other character, non-ASCII letters included, is kept as is and ends a word.
 fn initcap(site: CallSite) -> Result<BoundExpr, ExprError> {
     let kernel = str1(|s| {
         let mut out = String::with_capacity(s.len());
         let mut start = true;
         for c in s.chars() {
-            if start {
-                out.extend(c.to_uppercase())
+            if c.is_ascii_alphanumeric() {
+                out.push(if start { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() });
+                start = false;
             } else {
-                out.extend(c.to_lowercase())
+                out.push(c);
+                start = true;
             }
-            start = !c.is_alphanumeric();
         }
         Ok(string_value(out))
     });
@@ -303,7 +307,8 @@ fn pad(site: CallSite, left: bool) -> Result<BoundExpr, ExprError> {
     let args = site.expect(&[Param::String, Param::BigInt, Param::String], 3)?;
     let kernel = Kernel::Strict3(Arc::new(move |s, len, fill| {
         let (s, len, fill) = (as_str(&s)?, int_of(&len)?, as_str(&fill)?);
-        if len < 0 {
+        // As Flink: a negative length or an empty fill gives NULL, even when no padding is needed.
+        if len < 0 || fill.is_empty() {
             return Ok(Value::Null);
         }
         if len > MAX_BUILT_CHARS {
@@ -313,9 +318,6 @@ fn pad(site: CallSite, left: bool) -> Result<BoundExpr, ExprError> {
         let have = s.chars().count();
         if have >= len {
             return Ok(Value::string(&s[..byte_at(s, len)]));
-        }
-        if fill.is_empty() {
-            return Ok(Value::string(s));
         }
         let padding: String = fill.chars().cycle().take(len - have).collect();
         Ok(string_value(if left { padding + s } else { format!("{s}{padding}") }))

@@ -185,6 +185,14 @@ enum Unit {
     Minute,
     Second,
     Millisecond,
+    Microsecond,
+    Nanosecond,
+    IsoDayOfWeek,
+    IsoYear,
+    Decade,
+    Century,
+    Millennium,
+    Epoch,
 }
 
 impl Unit {
@@ -200,16 +208,48 @@ impl Unit {
             "HOUR" => Unit::Hour,
             "MINUTE" => Unit::Minute,
             "SECOND" => Unit::Second,
-            "MILLISECOND" => Unit::Millisecond,
+            "MILLISECOND" | "MILLISECONDS" => Unit::Millisecond,
+            "MICROSECOND" | "MICROSECONDS" => Unit::Microsecond,
+            "NANOSECOND" | "NANOSECONDS" => Unit::Nanosecond,
+            "ISODOW" => Unit::IsoDayOfWeek,
+            "ISOYEAR" => Unit::IsoYear,
+            "DECADE" => Unit::Decade,
+            "CENTURY" => Unit::Century,
+            "MILLENNIUM" => Unit::Millennium,
+            "EPOCH" => Unit::Epoch,
             _ => return None,
         })
     }
 
-    /// The field of `dt`: WEEK is the ISO week, DAYOFWEEK runs 1 (Sunday) to 7 (Saturday),
-    /// MILLISECOND includes the seconds (`20.123` s gives 20123), as in Calcite.
+    /// The field of `dt`, as Flink's `DateTimeUtils.extractFromTimestamp`: WEEK and ISOYEAR
+    /// are ISO 8601's, DAYOFWEEK (DOW) runs 1 (Sunday) to 7 (Saturday) and ISODOW 1 (Monday)
+    /// to 7 (Sunday); MILLISECOND is the milliseconds within the second (`20.123` s gives
+    /// 123), MICROSECOND and NANOSECOND the same in their unit; EPOCH is whole seconds since
+    /// 1970-01-01 00:00:00 (toward zero, as Flink).
     fn of(self, dt: &NaiveDateTime) -> i64 {
         let ms_of_second = i64::from(dt.nanosecond() / 1_000_000);
+        let year = i64::from(dt.year());
         match self {
+            Unit::Microsecond => ms_of_second * 1000,
+            Unit::Nanosecond => ms_of_second * 1_000_000,
+            Unit::IsoDayOfWeek => i64::from(dt.weekday().number_from_monday()),
+            Unit::IsoYear => i64::from(dt.iso_week().year()),
+            Unit::Decade => year / 10,
+            Unit::Century => {
+                if year > 0 {
+                    (year + 99) / 100
+                } else {
+                    (year - 99) / 100
+                }
+            }
+            Unit::Millennium => {
+                if year > 0 {
+                    (year + 999) / 1000
+                } else {
+                    (year - 999) / 1000
+                }
+            }
+            Unit::Epoch => temporal::millis_from_datetime(*dt) / 1000,
             Unit::Year => i64::from(dt.year()),
             Unit::Quarter => i64::from(dt.month0() / 3 + 1),
             Unit::Month => i64::from(dt.month()),
@@ -220,7 +260,7 @@ impl Unit {
             Unit::Hour => i64::from(dt.hour()),
             Unit::Minute => i64::from(dt.minute()),
             Unit::Second => i64::from(dt.second()),
-            Unit::Millisecond => i64::from(dt.second()) * 1000 + ms_of_second,
+            Unit::Millisecond => ms_of_second,
         }
     }
 }
@@ -250,7 +290,9 @@ fn extract(site: CallSite) -> Result<BoundExpr, ExprError> {
         Some(text) => Unit::parse(text).ok_or_else(|| {
             site.arg_error(
                 0,
-                format!("unknown EXTRACT unit \"{text}\"; use YEAR, QUARTER, MONTH, WEEK, DAY, DAYOFWEEK, DAYOFYEAR, HOUR, MINUTE, SECOND or MILLISECOND"),
+                format!(
+                    "unknown EXTRACT unit \"{text}\"; use MILLENNIUM, CENTURY, DECADE, YEAR, ISOYEAR, QUARTER, MONTH, WEEK, DAY, DOW, ISODOW, DOY, HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND, NANOSECOND or EPOCH"
+                ),
             )
         })?,
         None => return Err(site.arg_error(0, "the EXTRACT unit must be a literal string such as 'YEAR'")),
@@ -353,8 +395,8 @@ pub(crate) fn floor_or_ceil_time(site: CallSite, up: bool) -> Result<BoundExpr, 
         return Err(site.mismatch());
     }
     let unit = match site.args.get(1).and_then(literal_str).and_then(Unit::parse) {
-        Some(u @ (Unit::Year | Unit::Quarter | Unit::Month | Unit::Day | Unit::Hour | Unit::Minute | Unit::Second | Unit::Millisecond)) => u,
-        _ => return Err(site.arg_error(1, "the unit must be a literal: YEAR, QUARTER, MONTH, DAY, HOUR, MINUTE, SECOND or MILLISECOND")),
+        Some(u @ (Unit::Year | Unit::Quarter | Unit::Month | Unit::Week | Unit::Day | Unit::Hour | Unit::Minute | Unit::Second | Unit::Millisecond)) => u,
+        _ => return Err(site.arg_error(1, "the unit must be a literal: YEAR, QUARTER, MONTH, WEEK, DAY, HOUR, MINUTE, SECOND or MILLISECOND")),
     };
     let zone = if t == DataType::TimestampLtz { site.zone()? } else { SessionZone::utc() };
     let name = site.name.clone();
@@ -373,8 +415,14 @@ pub(crate) fn floor_or_ceil_time(site: CallSite, up: bool) -> Result<BoundExpr, 
     Ok(BoundExpr::call(&name, args, kernel, t, nullable))
 }
 
-/// Wall-clock `ms` floored (or ceiled) to `unit`.
+/// Wall-clock `ms` floored (or ceiled) to `unit`. Weeks start on Sunday, as in Flink.
 fn truncate(ms: i64, unit: Unit, up: bool) -> Option<i64> {
+    if let Unit::Week = unit {
+        let days = ms.div_euclid(MS_PER_DAY);
+        // 1970-01-01 was a Thursday: 4 days after a Sunday.
+        let floor = (days - (days + 4).rem_euclid(7)) * MS_PER_DAY;
+        return if up && floor != ms { floor.checked_add(7 * MS_PER_DAY) } else { Some(floor) };
+    }
     let fixed = match unit {
         Unit::Day => Some(MS_PER_DAY),
         Unit::Hour => Some(3_600_000),

@@ -103,3 +103,19 @@ fn ddl_errors() {
     let e = s.execute_script("SET 'execution.runtime-mode' = 'sometimes'").unwrap_err();
     assert!(e.to_string().contains("expected 'batch' or 'streaming'"), "{e}");
 }
+
+#[test]
+fn over_forms_weir_cannot_compute_are_errors_not_dropped() {
+    let e = error("SELECT auction, ROW_NUMBER() OVER (ORDER BY auction) AS rn FROM bids");
+    assert!(e.contains("ROW_NUMBER() outside the Top-N pattern"), "{e}");
+    let e = error("SELECT auction, COUNT(DISTINCT bidder) OVER (PARTITION BY auction ORDER BY ts) AS n FROM bids");
+    assert!(e.contains("COUNT(DISTINCT ..) or FILTER (WHERE ..) in an OVER aggregate"), "{e}");
+}
+
+#[test]
+fn timestampdiff_needs_a_unit_keyword() {
+    let e = error("SELECT TIMESTAMPDIFF('DAY', ts, ts) FROM bids");
+    assert!(e.contains("TIMESTAMPDIFF takes a time unit first"), "{e}");
+    let e = error("SELECT TIMESTAMPDIFF(FORTNIGHT, ts, ts) FROM bids");
+    assert!(e.contains("unit must be one of SECOND"), "{e}");
+}
