@@ -13,7 +13,8 @@ use super::temporal;
 
 /// A 64-bit float with a total order (`-0.0 == 0.0`, all NaNs equal and greatest), so that
 /// doubles can be grouped, joined and sorted. `-0.0` keeps its sign for printing (`CEIL(-0.5)`
-/// is `-0.0`, as in Java) but compares, hashes and is stored as `0.0`.
+/// is `-0.0`, as in Java) but compares, hashes and serializes as `0.0`, so that it is one state
+/// key with `0.0` (a value sent to another process or restored from state prints `0.0`).
 #[derive(Clone, Copy, Debug, Deserialize)]
 pub struct F64(f64);
 
