@@ -663,7 +663,12 @@ fn check_values(n: &ValuesNode, path: &SpecPath) -> Result<Checked, PlanError> {
         rows.push(Row::new(values));
     }
     let factory = Arc::new(ValuesSource::new(rows));
-    Ok(Checked { schema, op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None, computed: Vec::new() }, unique_key: None, ordering: None })
+    Ok(Checked {
+        schema,
+        op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None, computed: Vec::new() },
+        unique_key: None,
+        ordering: None,
+    })
 }
 
 /// The result type of an aggregate over an argument of type `arg` (Flink's rules: SUM and AVG

@@ -63,10 +63,7 @@ pub fn strip_tvf_table_keyword(tokens: &mut Vec<TokenWithSpan>) {
 pub fn table_watermark(table: &TableDef) -> Result<Option<WatermarkDef>, SqlError> {
     let Some(w) = &table.watermark else { return Ok(None) };
     let delay_ms = watermark_delay(&w.expr, &w.column).ok_or_else(|| {
-        SqlError::unsupported(format!(
-            "WATERMARK FOR {} AS {} (supported: `{0}` and `{0} - INTERVAL '..' unit`, a bounded out-of-orderness)",
-            w.column, w.expr
-        ))
+        SqlError::unsupported(format!("WATERMARK FOR {} AS {} (supported: `{0}` and `{0} - INTERVAL '..' unit`, a bounded out-of-orderness)", w.column, w.expr))
     })?;
     Ok(Some(WatermarkDef { column: w.column.clone(), delay_ms }))
 }
