@@ -190,3 +190,45 @@ pub(super) fn time_columns(op: &PlanOp, schema: &Schema, inputs: &[&PlanNode]) -
         _ => TimeColumns::default(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::{parse_job_spec, validate};
+
+    /// A datagen source with `computed` columns and `watermark`, read by a blackhole sink.
+    fn spec(computed: &str, watermark: &str) -> String {
+        format!(
+            r#"{{"nodes": [
+              {{"kind": "source", "id": "s", "connector": "datagen", "options": {{"number-of-rows": "1"}},
+               "schema": [{{"name": "ts_ms", "type": "BIGINT"}}], "computed": {computed}, "watermark": {watermark}}},
+              {{"kind": "sink", "id": "out", "input": "s", "connector": "blackhole"}}]}}"#
+        )
+    }
+
+    fn error(computed: &str, watermark: &str) -> String {
+        let parsed = parse_job_spec(&spec(computed, watermark)).unwrap_or_else(|e| panic!("{e}"));
+        validate(&parsed).err().map(|e| e.to_string()).unwrap_or_else(|| panic!("{computed} {watermark} validates"))
+    }
+
+    const TS: &str = r#"[{"name": "ts", "expr": {"call": {"function": "TO_TIMESTAMP_LTZ", "args": [{"column": "ts_ms"}, {"literal": 3}]}}}]"#;
+
+    #[test]
+    fn a_source_watermark_may_name_a_computed_column() {
+        let parsed = parse_job_spec(&spec(TS, r#"{"column": "ts", "delay_ms": 500}"#)).unwrap_or_else(|e| panic!("{e}"));
+        let plan = validate(&parsed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.nodes[0].schema.names().collect::<Vec<_>>(), ["ts_ms", "ts"]);
+        assert_eq!(plan.nodes[0].time.rowtime, Some(1));
+    }
+
+    #[test]
+    fn computed_column_mistakes_name_their_json_path() {
+        let e = error(r#"[{"name": "ts", "expr": {"column": "nope"}}]"#, "null");
+        assert!(e.contains("nodes[0].computed[0].expr") && e.contains("nope"), "{e}");
+        let e = error(r#"[{"name": "ts_ms", "expr": {"column": "ts_ms"}}]"#, "null");
+        assert!(e.contains("nodes[0].computed[0].name") && e.contains("duplicate column"), "{e}");
+        let e = error(r#"[{"name": "a", "expr": {"literal": 1}}, {"name": "b", "expr": {"column": "a"}}]"#, "null");
+        assert!(e.contains("nodes[0].computed[1].expr"), "computed columns read the physical ones only: {e}");
+        let e = error(r#"[{"name": "pt", "expr": {"call": {"function": "PROCTIME"}}}]"#, r#"{"column": "pt"}"#);
+        assert!(e.contains("nodes[0].watermark.column") && e.contains("processing-time column"), "{e}");
+    }
+}

@@ -333,7 +333,8 @@ impl PlanValidator {
             };
             PlanError::new(&at, e.message)
         })?;
-        let (factory, schema, computed) = self.computed_columns(n, factory, schema, path)?;
+        let (schema, computed) = self.computed_columns(n, schema, path)?;
+        let factory: Arc<dyn SourceFactory> = if computed.is_empty() { factory } else { Arc::new(ComputedColumns::new(factory, &n.id, computed.clone())) };
         let mut watermark = n.watermark.as_ref().map(|w| source_watermark(w, &schema, &computed, &path.field("watermark"))).transpose()?;
         let idle_timeout_ms = match &idle_option {
             Some(text) => {
@@ -354,18 +355,9 @@ impl PlanValidator {
         Ok(Checked { schema, op: PlanOp::Source { connector: n.connector.clone(), factory, watermark, computed }, unique_key: None, ordering: None })
     }
 
-    /// A source's computed columns, bound against its physical columns: the factory that
-    /// appends them, the source's schema with them, and the bound expressions.
-    fn computed_columns(
-        &self,
-        n: &SourceNode,
-        factory: Arc<dyn SourceFactory>,
-        physical: Schema,
-        path: &SpecPath,
-    ) -> Result<(Arc<dyn SourceFactory>, Schema, Vec<BoundExpr>), PlanError> {
-        if n.computed.is_empty() {
-            return Ok((factory, physical, Vec::new()));
-        }
+    /// A source's computed columns, bound against its `physical` columns: the source's schema
+    /// with them, and the bound expressions.
+    fn computed_columns(&self, n: &SourceNode, physical: Schema, path: &SpecPath) -> Result<(Schema, Vec<BoundExpr>), PlanError> {
         let mut fields = physical.fields.clone();
         let mut exprs = Vec::new();
         for (i, c) in n.computed.iter().enumerate() {
@@ -377,8 +369,7 @@ impl PlanValidator {
             fields.push(Field::new(c.name.clone(), e.data_type()).with_nullable(e.nullable()));
             exprs.push(e);
         }
-        let factory: Arc<dyn SourceFactory> = Arc::new(ComputedColumns::new(factory, &n.id, exprs.clone()));
-        Ok((factory, Schema::new(fields), exprs))
+        Ok((Schema::new(fields), exprs))
     }
 
     fn check_project(&self, n: &ProjectNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
