@@ -7,7 +7,7 @@
 use std::sync::Arc;
 
 use crate::expr::Expr;
-use crate::plan::{Node, RuntimeMode, WatermarkDef};
+use crate::plan::{Node, PlanOp, RuntimeMode, WatermarkDef};
 use crate::runtime::{RunOptions, run_job};
 use crate::sql::{SqlOutcome, SqlSession};
 use crate::types::Value;
@@ -100,11 +100,19 @@ fn over_and_interval_joins_take_the_computed_event_time() {
         ev_ddl("ts", DATAGEN)
     );
     let over = "SELECT k, COUNT(*) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS n FROM ev";
-    let spec = plan_after(&ddl, over).unwrap_or_else(|e| panic!("{e}"));
-    assert!(kinds(&spec).contains(&"over"), "{:?}", kinds(&spec));
+    let plan = streaming_plan(&plan_after(&ddl, over).unwrap_or_else(|e| panic!("{e}")));
+    assert!(plan.nodes.iter().any(|n| matches!(n.op, PlanOp::Over { event_time: true, .. })), "an event-time OVER");
     let join = "SELECT ev.k FROM ev JOIN other ON ev.k = other.k AND ev.ts BETWEEN other.ots - INTERVAL '1' SECOND AND other.ots";
-    let spec = plan_after(&ddl, join).unwrap_or_else(|e| panic!("{e}"));
-    assert!(kinds(&spec).contains(&"interval_join"), "{:?}", kinds(&spec));
+    let plan = streaming_plan(&plan_after(&ddl, join).unwrap_or_else(|e| panic!("{e}")));
+    let joined = plan.nodes.iter().find(|n| matches!(n.op, PlanOp::IntervalJoin { .. })).expect("an interval join");
+    assert!(joined.append_only && joined.inputs.iter().all(|&i| plan.nodes[i].time.rowtime.is_some()), "both sides timed by their computed columns");
+}
+
+/// The validated plan of `spec`, checked to plan physically in streaming mode.
+fn streaming_plan(spec: &crate::plan::JobSpec) -> crate::plan::ValidatedPlan {
+    let plan = crate::plan::validate(spec).unwrap_or_else(|e| panic!("{e}"));
+    crate::physical::PhysicalPlan::new(plan.clone(), RuntimeMode::Streaming).unwrap_or_else(|e| panic!("streaming: {e}"));
+    plan
 }
 
 /// Base time: 2023-11-14 22:13:20 UTC, a multiple of 10 s.
