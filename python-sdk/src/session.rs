@@ -218,6 +218,14 @@ impl Session {
         Ok(())
     }
 
+    /// The nodes (a JSON array) that give the rows of node `input` the schema `columns`, a
+    /// CREATE TABLE column list with computed columns and a watermark: a project `project_id`,
+    /// then a watermark node `watermark_id` when one is declared (`from_data_stream`).
+    fn schema_nodes(&self, py: Python<'_>, columns: &str, input: &str, project_id: &str, watermark_id: &str) -> PyResult<String> {
+        let nodes = weir_core::sql::schema_nodes(columns, input, project_id, watermark_id).map_err(|e| sql_error(py, &e))?;
+        serde_json::to_string(&nodes).map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
+    }
+
     /// Removes a view registered with `register_plan_view`; true when it existed.
     fn drop_plan_view(&self, name: &str) -> bool {
         self.sql().catalog_mut().drop_plan_view(name)

@@ -2,6 +2,8 @@
 independent engine, installed from PyPI into the test virtualenv), and compares the result
 multisets. Cases live in tests/golden/<case>/ (job.json) and tests/sql/<case>/ (query.sql),
 each with an oracle.sql and its input files; paths are relative to the case directory.
+A case with an `oracle.streaming.sql` also runs in streaming mode, on one worker (rows arrive
+in file order), where watermarks decide which rows are late.
 
 Each case also has its physical plan checked in beside it (`job.plan`: `weir explain` in batch
 and in streaming mode), so a change of operator choice is a reviewed diff. Regenerate the plans
@@ -26,10 +28,10 @@ def weir_job_file(case: Path) -> Path:
     raise AssertionError(f"{case} has neither job.json nor query.sql")
 
 
-def oracle_rows(case: Path):
+def oracle_rows(case: Path, oracle: str = "oracle.sql"):
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    sql = (case / "oracle.sql").read_text()
+    sql = (case / oracle).read_text()
     import os
 
     cwd = os.getcwd()
@@ -56,6 +58,19 @@ def test_matches_duckdb(weir, case, workers):
     ordered = (case / "ORDERED").exists()
     if ordered:
         assert got == expected, "rows must come out in ORDER BY order"
+
+
+STREAMING_CASES = [p for p in CASE_DIRS if (p / "oracle.streaming.sql").exists()]
+
+
+@pytest.mark.parametrize("case", STREAMING_CASES, ids=[f"{p.parent.name}/{p.name}" for p in STREAMING_CASES])
+def test_streaming_matches_duckdb(weir, case):
+    job = weir_job_file(case)
+    proc = run_weir(weir, "run", job.name, "--mode", "streaming", "--workers", "1", "--output", "json", cwd=case)
+    assert proc.returncode == 0, proc.stderr
+    expected, kinds = oracle_rows(case, "oracle.streaming.sql")
+    got = [normalize_row(r, kinds) for r in final_rows(json_changes(proc.stdout))]
+    assert sorted(got, key=sort_key) == sorted(expected, key=sort_key)
 
 
 def physical_plans(weir, case: Path) -> str:

@@ -8,12 +8,14 @@
 
 mod blackhole;
 mod collect;
+mod computed;
 mod print;
 mod push;
 pub mod registry;
 mod sinks;
 mod values;
 
+pub use computed::ComputedColumns;
 pub use print::{changelog_line, json_line};
 pub use push::{PushClosed, PushInput, PushSource};
 pub use registry::{Connector, create_sink, create_source};

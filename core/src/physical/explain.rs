@@ -134,8 +134,15 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
     let names: Vec<String> = node.schema.fields.iter().map(|f| f.name.clone()).collect();
     let fields = names.join(", ");
     match &node.op {
-        PlanOp::Source { connector, watermark, .. } => {
+        PlanOp::Source { connector, watermark, computed, .. } => {
             let mut a = vec![("table", node.id.clone()), ("connector", connector.clone()), ("fields", fields)];
+            if !computed.is_empty() {
+                // Computed columns come last, as expressions over the physical ones before them.
+                let physical = Schema::new(node.schema.fields[..node.schema.len() - computed.len()].to_vec());
+                let first = physical.len();
+                let text = computed.iter().zip(&names[first..]).map(|(e, name)| format!("{} AS {name}", expr_text(e, &physical)));
+                a.push(("computed", text.collect::<Vec<_>>().join(", ")));
+            }
             if let Some(w) = watermark {
                 let column = names.get(w.column).cloned().unwrap_or_default();
                 a.push(("watermark", format!("{column} - {} ms", w.delay_ms)));

@@ -85,8 +85,15 @@ pub struct SourceNode {
     /// Connector options with Flink's names (`path`, `format`, `number-of-rows`, ...).
     #[serde(default)]
     pub options: BTreeMap<String, String>,
+    /// Computed columns (SQL's `ts AS TO_TIMESTAMP_LTZ(ts_ms, 3)`), output after the `schema`
+    /// columns in this order: expressions over the `schema` columns (not over each other),
+    /// evaluated as each row is read, so that the watermark may name one. A `PROCTIME()`
+    /// column is the processing-time attribute of a source without a watermark.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub computed: Vec<NamedExpr>,
     /// Event time: the column rows are timed by and how late they may arrive (SQL's
-    /// `WATERMARK FOR col AS col - INTERVAL ..`). Without it, streaming jobs use processing time.
+    /// `WATERMARK FOR col AS col - INTERVAL ..`), a `schema` or a `computed` column. Without
+    /// it, streaming jobs use processing time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub watermark: Option<WatermarkDef>,
 }

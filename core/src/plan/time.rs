@@ -12,18 +12,32 @@ use super::typed::{PlanNode, PlanOp, SourceWatermark, TimeColumns, WindowAggrega
 /// The names of the columns a window node appends, in order.
 pub const WINDOW_COLUMNS: [&str; 3] = ["window_start", "window_end", "window_time"];
 
-/// Resolves a source's `watermark` against its columns.
-pub(super) fn source_watermark(w: &WatermarkDef, schema: &Schema, path: &SpecPath) -> Result<SourceWatermark, PlanError> {
+/// Resolves a source's `watermark` against its columns, the last of which are `computed`.
+pub(super) fn source_watermark(w: &WatermarkDef, schema: &Schema, computed: &[BoundExpr], path: &SpecPath) -> Result<SourceWatermark, PlanError> {
     let at = path.field("column");
     let Some(column) = schema.index_of(&w.column) else {
         let hint = schema.closest_name(&w.column).map(|c| format!("; did you mean \"{c}\"?")).unwrap_or_default();
         return Err(PlanError::new(&at, format!("no column \"{}\" in the source{hint}", w.column)));
     };
+    if proctime_column(schema, computed) == Some(column) {
+        return Err(PlanError::new(&at, format!("\"{}\" is a processing-time column (PROCTIME()): a watermark needs an event-time column", w.column)));
+    }
     let data_type = schema.fields[column].data_type;
     if !data_type.is_timestamp() {
         return Err(PlanError::new(&at, format!("the watermark column must be TIMESTAMP(3) or TIMESTAMP_LTZ(3), \"{}\" is {data_type}", w.column)));
     }
     Ok(SourceWatermark { column, delay_ms: w.delay_ms, idle_timeout_ms: None })
+}
+
+/// The first of a source's `computed` columns (the last columns of `schema`) that is
+/// `PROCTIME()`.
+fn proctime_column(schema: &Schema, computed: &[BoundExpr]) -> Option<usize> {
+    let first = schema.len().checked_sub(computed.len())?;
+    computed.iter().position(is_proctime).map(|i| first + i)
+}
+
+fn is_proctime(e: &BoundExpr) -> bool {
+    e.function_name().is_some_and(|n| n.eq_ignore_ascii_case("PROCTIME"))
 }
 
 /// Checks a window node over `input`: its output schema and operation.
@@ -133,11 +147,15 @@ pub(super) fn window_top_n(input: &PlanNode, partition_by: &[BoundExpr]) -> Opti
     (w.event_time && input.append_only && has(w.start) && has(w.end)).then_some(w.end)
 }
 
-/// The event-time and window columns of a node computing `op` over `inputs`.
-pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
+/// The event-time and window columns of a node computing `op` over `inputs`, with output
+/// `schema`.
+pub(super) fn time_columns(op: &PlanOp, schema: &Schema, inputs: &[&PlanNode]) -> TimeColumns {
     let first = inputs.first().map(|n| n.time).unwrap_or_default();
     match op {
-        PlanOp::Source { watermark, .. } => TimeColumns { rowtime: watermark.map(|w| w.column), window: None },
+        // Without a watermark a source times its rows by the wall clock, so a `PROCTIME()`
+        // column of it is the processing-time attribute.
+        PlanOp::Source { watermark: Some(w), .. } => TimeColumns { rowtime: Some(w.column), window: None },
+        PlanOp::Source { watermark: None, computed, .. } => TimeColumns { rowtime: proctime_column(schema, computed), window: None },
         PlanOp::Filter { .. } | PlanOp::Sink { .. } | PlanOp::FlatMap { .. } | PlanOp::Over { .. } => first,
         // The left input's columns come first and keep their positions.
         PlanOp::IntervalJoin { .. } => TimeColumns { rowtime: first.rowtime, window: None },
@@ -148,7 +166,7 @@ pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
             // time attribute: that source times its rows by the wall clock, so the frontier is
             // processing time and windows on it close as it passes.
             let processing_time = matches!(inputs.first().map(|n| &n.op), Some(PlanOp::Source { watermark: None, .. }));
-            let proctime = || exprs.iter().position(|e| e.function_name().is_some_and(|n| n.eq_ignore_ascii_case("PROCTIME"))).filter(|_| processing_time);
+            let proctime = || exprs.iter().position(is_proctime).filter(|_| processing_time);
             TimeColumns { rowtime: first.rowtime.and_then(moved).or_else(proctime), window }
         }
         PlanOp::Union { .. } if inputs.iter().all(|n| n.time == first) => first,
@@ -170,5 +188,47 @@ pub(super) fn time_columns(op: &PlanOp, inputs: &[&PlanNode]) -> TimeColumns {
             TimeColumns { rowtime: first.rowtime, window: Some(WindowColumns { start: width, end: width + 1, event_time }) }
         }
         _ => TimeColumns::default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::plan::{parse_job_spec, validate};
+
+    /// A datagen source with `computed` columns and `watermark`, read by a blackhole sink.
+    fn spec(computed: &str, watermark: &str) -> String {
+        format!(
+            r#"{{"nodes": [
+              {{"kind": "source", "id": "s", "connector": "datagen", "options": {{"number-of-rows": "1"}},
+               "schema": [{{"name": "ts_ms", "type": "BIGINT"}}], "computed": {computed}, "watermark": {watermark}}},
+              {{"kind": "sink", "id": "out", "input": "s", "connector": "blackhole"}}]}}"#
+        )
+    }
+
+    fn error(computed: &str, watermark: &str) -> String {
+        let parsed = parse_job_spec(&spec(computed, watermark)).unwrap_or_else(|e| panic!("{e}"));
+        validate(&parsed).err().map(|e| e.to_string()).unwrap_or_else(|| panic!("{computed} {watermark} validates"))
+    }
+
+    const TS: &str = r#"[{"name": "ts", "expr": {"call": {"function": "TO_TIMESTAMP_LTZ", "args": [{"column": "ts_ms"}, {"literal": 3}]}}}]"#;
+
+    #[test]
+    fn a_source_watermark_may_name_a_computed_column() {
+        let parsed = parse_job_spec(&spec(TS, r#"{"column": "ts", "delay_ms": 500}"#)).unwrap_or_else(|e| panic!("{e}"));
+        let plan = validate(&parsed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(plan.nodes[0].schema.names().collect::<Vec<_>>(), ["ts_ms", "ts"]);
+        assert_eq!(plan.nodes[0].time.rowtime, Some(1));
+    }
+
+    #[test]
+    fn computed_column_mistakes_name_their_json_path() {
+        let e = error(r#"[{"name": "ts", "expr": {"column": "nope"}}]"#, "null");
+        assert!(e.contains("nodes[0].computed[0].expr") && e.contains("nope"), "{e}");
+        let e = error(r#"[{"name": "ts_ms", "expr": {"column": "ts_ms"}}]"#, "null");
+        assert!(e.contains("nodes[0].computed[0].name") && e.contains("duplicate column"), "{e}");
+        let e = error(r#"[{"name": "a", "expr": {"literal": 1}}, {"name": "b", "expr": {"column": "a"}}]"#, "null");
+        assert!(e.contains("nodes[0].computed[1].expr"), "computed columns read the physical ones only: {e}");
+        let e = error(r#"[{"name": "pt", "expr": {"call": {"function": "PROCTIME"}}}]"#, r#"{"column": "pt"}"#);
+        assert!(e.contains("nodes[0].watermark.column") && e.contains("processing-time column"), "{e}");
     }
 }

@@ -125,6 +125,9 @@ pub enum PlanOp {
         factory: Arc<dyn SourceFactory>,
         /// Event time and its watermark, when declared.
         watermark: Option<SourceWatermark>,
+        /// The computed columns the factory appends after the physical ones, bound against
+        /// those (the factory evaluates them; kept here to be shown and to find `PROCTIME()`).
+        computed: Vec<BoundExpr>,
     },
     /// Keep rows where the predicate is TRUE.
     Filter {

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use crate::connectors::{ValuesSource, create_sink, create_source};
+use crate::connectors::{ComputedColumns, SourceFactory, ValuesSource, create_sink, create_source};
 use crate::error::{PlanError, SpecPath};
 use crate::expr::{BindContext, BoundExpr, Expr, ExprError, bind, common_type};
 use crate::types::{DataType, Field, Row, Schema, value_from_json};
@@ -192,7 +192,7 @@ impl PlanValidator {
             PlanOp::Aggregate { window: Some(w), .. } => w.event_time && w.lateness_ms == 0,
             _ => false,
         };
-        let time = time_columns(&built.op, &inputs.iter().map(|&i| &self.nodes[i]).collect::<Vec<_>>());
+        let time = time_columns(&built.op, &built.schema, &inputs.iter().map(|&i| &self.nodes[i]).collect::<Vec<_>>());
         self.by_id.insert(id.clone(), index);
         self.nodes.push(PlanNode {
             id,
@@ -333,7 +333,9 @@ impl PlanValidator {
             };
             PlanError::new(&at, e.message)
         })?;
-        let mut watermark = n.watermark.as_ref().map(|w| source_watermark(w, &schema, &path.field("watermark"))).transpose()?;
+        let (schema, computed) = self.computed_columns(n, schema, path)?;
+        let factory: Arc<dyn SourceFactory> = if computed.is_empty() { factory } else { Arc::new(ComputedColumns::new(factory, &n.id, computed.clone())) };
+        let mut watermark = n.watermark.as_ref().map(|w| source_watermark(w, &schema, &computed, &path.field("watermark"))).transpose()?;
         let idle_timeout_ms = match &idle_option {
             Some(text) => {
                 let at = path.field("options").field(IDLE_TIMEOUT_OPTION);
@@ -350,7 +352,24 @@ impl PlanValidator {
         if let Some(w) = watermark.as_mut() {
             w.idle_timeout_ms = idle_timeout_ms;
         }
-        Ok(Checked { schema, op: PlanOp::Source { connector: n.connector.clone(), factory, watermark }, unique_key: None, ordering: None })
+        Ok(Checked { schema, op: PlanOp::Source { connector: n.connector.clone(), factory, watermark, computed }, unique_key: None, ordering: None })
+    }
+
+    /// A source's computed columns, bound against its `physical` columns: the source's schema
+    /// with them, and the bound expressions.
+    fn computed_columns(&self, n: &SourceNode, physical: Schema, path: &SpecPath) -> Result<(Schema, Vec<BoundExpr>), PlanError> {
+        let mut fields = physical.fields.clone();
+        let mut exprs = Vec::new();
+        for (i, c) in n.computed.iter().enumerate() {
+            let at = path.field("computed").index(i);
+            if fields.iter().any(|f| f.name == c.name) {
+                return Err(PlanError::new(&at.field("name"), format!("duplicate column \"{}\"", c.name)));
+            }
+            let e = self.bind(&c.expr, &physical, &at.field("expr"))?;
+            fields.push(Field::new(c.name.clone(), e.data_type()).with_nullable(e.nullable()));
+            exprs.push(e);
+        }
+        Ok((Schema::new(fields), exprs))
     }
 
     fn check_project(&self, n: &ProjectNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
@@ -635,7 +654,12 @@ fn check_values(n: &ValuesNode, path: &SpecPath) -> Result<Checked, PlanError> {
         rows.push(Row::new(values));
     }
     let factory = Arc::new(ValuesSource::new(rows));
-    Ok(Checked { schema, op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None }, unique_key: None, ordering: None })
+    Ok(Checked {
+        schema,
+        op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None, computed: Vec::new() },
+        unique_key: None,
+        ordering: None,
+    })
 }
 
 /// The result type of an aggregate over an argument of type `arg` (Flink's rules: SUM and AVG

@@ -126,32 +126,36 @@ impl<'c> JobBuilder<'c> {
         Ok(out)
     }
 
-    /// The relation reading `table` (a source, plus a project for computed columns), shared by
-    /// every reference in this job. Columns are unqualified.
+    /// The relation reading `table`, shared by every reference in this job. Columns are
+    /// unqualified. Computed columns are evaluated by the source itself (after its physical
+    /// columns), so that its watermark may name one; a project restores the declared order
+    /// when a computed column comes before a physical one.
     pub fn table(&mut self, table: &TableDef) -> Result<Relation, SqlError> {
         if let Some(rel) = self.sources.get(&table.name) {
             return Ok(rel.clone());
         }
         let id = self.named_id(&table.name);
         let physical = table.physical_schema();
+        let physical_rel = Relation::from_schema(&id, &physical, None);
+        let mut computed = Vec::new();
+        for c in &table.columns {
+            if let ColumnKind::Computed(e) = &c.kind {
+                computed.push(NamedExpr { name: c.name.clone(), expr: Translator::new(&physical_rel).expr(e)? });
+            }
+        }
         let schema = self.add(Node::Source(SourceNode {
             id: id.clone(),
             connector: table.connector.clone(),
             schema: physical.fields.clone(),
             options: table.options.clone(),
+            computed,
             watermark: super::window::table_watermark(table)?,
         }))?;
         let mut rel = Relation::from_schema(&id, &schema, None);
-        if table.has_computed_columns() {
-            let mut columns = Vec::new();
-            for c in &table.columns {
-                let expr = match &c.kind {
-                    ColumnKind::Physical => Expr::col(&c.name),
-                    ColumnKind::Computed(e) => Translator::new(&rel).expr(e)?,
-                };
-                columns.push(NamedExpr { name: c.name.clone(), expr });
-            }
-            let pid = self.named_id(&format!("{id}_computed"));
+        let declared: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
+        if schema.fields.iter().map(|f| f.name.as_str()).ne(declared.iter().copied()) {
+            let columns = declared.iter().map(|name| NamedExpr { name: name.to_string(), expr: Expr::col(name) }).collect();
+            let pid = self.named_id(&format!("{id}_columns"));
             let schema = self.add(Node::Project(ProjectNode { id: pid.clone(), input: id, columns }))?;
             rel = Relation::from_schema(&pid, &schema, None);
         }

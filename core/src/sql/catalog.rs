@@ -15,7 +15,7 @@ use super::plan_view::PlanView;
 pub enum ColumnKind {
     /// Read from the connector.
     Physical,
-    /// `name AS expr`: computed from the physical columns after reading.
+    /// `name AS expr`: computed from the physical columns by the table's source as it reads.
     Computed(Box<ast::Expr>),
 }
 
@@ -32,7 +32,7 @@ pub struct TableColumn {
     pub kind: ColumnKind,
 }
 
-/// `WATERMARK FOR column AS expr`, kept for event-time support.
+/// `WATERMARK FOR column AS expr`: the event-time column (physical or computed) and its strategy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WatermarkSpec {
     /// The event-time column.
@@ -70,11 +70,6 @@ impl TableDef {
                 })
                 .collect(),
         )
-    }
-
-    /// True when some column is computed.
-    pub fn has_computed_columns(&self) -> bool {
-        self.columns.iter().any(|c| matches!(c.kind, ColumnKind::Computed(_)))
     }
 }
 

@@ -101,8 +101,9 @@ fn details(node: &Node) -> String {
     match node {
         Node::Source(n) => {
             let opts: Vec<String> = n.options.iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let computed: String = n.computed.iter().map(|c| format!(", {}", named(&c.name, &c.expr))).collect();
             let watermark = n.watermark.as_ref().map(|w| format!(", watermark {} - {} ms", w.column, w.delay_ms)).unwrap_or_default();
-            format!("connector={}{}{}{watermark}", n.connector, if opts.is_empty() { "" } else { ", " }, opts.join(", "))
+            format!("connector={}{}{}{computed}{watermark}", n.connector, if opts.is_empty() { "" } else { ", " }, opts.join(", "))
         }
         Node::Values(n) => format!("{} rows", n.rows.len()),
         Node::Filter(n) => expr(&n.predicate),

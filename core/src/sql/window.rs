@@ -13,7 +13,7 @@ use crate::expr::{Expr, Literal};
 use crate::plan::{Node, WINDOW_COLUMNS, WatermarkDef, WindowKind, WindowNode};
 use crate::types::DataType;
 
-use super::catalog::{ColumnKind, TableDef};
+use super::catalog::TableDef;
 use super::error::SqlError;
 use super::from::aliased;
 use super::literal;
@@ -56,23 +56,26 @@ pub fn strip_tvf_table_keyword(tokens: &mut Vec<TokenWithSpan>) {
     }
 }
 
-/// The source watermark a table's `WATERMARK FOR` declares: `col` or `col - INTERVAL ..`.
+/// The source watermark a table's `WATERMARK FOR ts AS ..` declares, on a physical or a
+/// computed column: Flink's bounded-out-of-orderness strategies `ts` (ascending) and
+/// `ts - INTERVAL '..' unit` (one or more DAY TO SECOND intervals subtracted, e.g.
+/// `ts - INTERVAL '0.001' SECOND`). Other watermark expressions are rejected by name.
 pub fn table_watermark(table: &TableDef) -> Result<Option<WatermarkDef>, SqlError> {
     let Some(w) = &table.watermark else { return Ok(None) };
-    let unsupported = || SqlError::unsupported(format!("WATERMARK FOR {} AS {} (supported: `{0}` and `{0} - INTERVAL '..' unit`)", w.column, w.expr));
-    if table.columns.iter().any(|c| c.name == w.column && matches!(c.kind, ColumnKind::Computed(_))) {
-        return Err(SqlError::unsupported(format!("WATERMARK on the computed column {} (declare it on a physical column)", w.column)));
-    }
-    let names_column = |e: &ast::Expr| match strip(e) {
-        ast::Expr::Identifier(i) => i.value == w.column,
-        _ => false,
-    };
-    let delay_ms = match strip(&w.expr) {
-        e if names_column(e) => 0,
-        ast::Expr::BinaryOp { left, op: BinaryOperator::Minus, right } if names_column(left) => interval_ms(right).map_err(|_| unsupported())?,
-        _ => return Err(unsupported()),
-    };
+    let delay_ms = watermark_delay(&w.expr, &w.column).ok_or_else(|| {
+        SqlError::unsupported(format!("WATERMARK FOR {} AS {} (supported: `{0}` and `{0} - INTERVAL '..' unit`, a bounded out-of-orderness)", w.column, w.expr))
+    })?;
     Ok(Some(WatermarkDef { column: w.column.clone(), delay_ms }))
+}
+
+/// The delay of watermark expression `e` on `column`: 0 for the column itself, plus each
+/// interval subtracted from it; `None` for any other expression.
+fn watermark_delay(e: &ast::Expr, column: &str) -> Option<u64> {
+    match strip(e) {
+        ast::Expr::Identifier(i) if i.value == column => Some(0),
+        ast::Expr::BinaryOp { left, op: BinaryOperator::Minus, right } => watermark_delay(left, column)?.checked_add(interval_ms(right).ok()?),
+        _ => None,
+    }
 }
 
 fn strip(e: &ast::Expr) -> &ast::Expr {

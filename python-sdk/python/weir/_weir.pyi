@@ -55,6 +55,8 @@ class Session:
         (both returning rows of the ``output`` columns) and ``close()``."""
     def register_plan_view(self, name: str, spec: str, output: str) -> None:
         """Registers a view computed by the nodes of ``spec``, ending at node ``output``."""
+    def schema_nodes(self, columns: str, input: str, project_id: str, watermark_id: str) -> str:
+        """The nodes (JSON) giving node ``input``'s rows a schema's computed columns and watermark."""
     def drop_plan_view(self, name: str) -> bool:
         """Removes a plan view."""
     def drop_function(self, name: str) -> bool:

@@ -63,7 +63,8 @@ class SchemaBuilder:
         return self
 
     def watermark(self, column_name: str, watermark_expr: str) -> "SchemaBuilder":
-        """A watermark declaration (kept; event time is not supported yet)."""
+        """``WATERMARK FOR column_name AS watermark_expr``: the column (physical or computed) is the
+        event time; the expression is `column_name` or `column_name - INTERVAL ..`."""
         self._watermark = (column_name, watermark_expr)
         return self
 

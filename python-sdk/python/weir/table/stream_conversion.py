@@ -26,14 +26,12 @@ def _atomic(info: Any) -> DataType:
 
 
 def stream_columns(stream: Any, schema: tuple[Any, ...]) -> list[tuple[str, DataType]]:
-    """``(name, type)`` of each column of the table made from ``stream``."""
+    """``(name, type)`` of each physical column of the table made from ``stream``."""
     from weir.table.descriptors import Schema
 
     if len(schema) == 1 and isinstance(schema[0], Schema):
-        columns = [(n, t) for n, t in schema[0].columns if isinstance(t, DataType)]
-        if len(columns) != len(schema[0].columns):
-            raise PlanError("from_data_stream: computed columns in the Schema are not supported", "invalid_plan")
-        return columns
+        # The physical columns; computed ones and the watermark come after (`schema_extension`).
+        return [(n, t) for n, t in schema[0].columns if isinstance(t, DataType)]
     if len(schema) == 1 and isinstance(schema[0], RowType):
         return list(zip(schema[0].field_names(), schema[0].field_types()))
     info = stream.get_type()
@@ -50,3 +48,17 @@ def stream_columns(stream: Any, schema: tuple[Any, ...]) -> list[tuple[str, Data
             raise PlanError(f"from_data_stream: {len(names)} column names for {len(columns)} fields", "invalid_plan")
         columns = [(n, t) for n, (_, t) in zip(names, columns)]
     return columns
+
+
+def schema_extension(schema: tuple[Any, ...]) -> str | None:
+    """The CREATE TABLE column list of a ``Schema`` given to ``from_data_stream`` when it has
+    computed columns or a watermark (which the physical columns are then extended with), else
+    ``None``."""
+    from weir.table.descriptors import Schema
+
+    if len(schema) != 1 or not isinstance(schema[0], Schema):
+        return None
+    declared = schema[0]
+    if declared.watermark is None and all(isinstance(t, DataType) for _, t in declared.columns):
+        return None
+    return declared.ddl_columns()

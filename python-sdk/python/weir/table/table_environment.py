@@ -372,8 +372,10 @@ class StreamTableEnvironment(TableEnvironment):
         ``TUPLE`` type), else from the stream's type (``output_type=`` of its last ``map``, or
         ``type_info=`` of ``from_collection``); an atomic type gives one column ``f0``.
         Records are Rows, tuples or lists (by position, or by field name for named Rows and
-        dicts) or a single value."""
-        from weir.table.stream_conversion import stream_columns
+        dicts) or a single value. A ``Schema`` may add computed columns
+        (``column_by_expression``) and a watermark (``watermark('ts', "ts - INTERVAL '5'
+        SECOND")``), which makes its column the table's event time."""
+        from weir.table.stream_conversion import schema_extension, stream_columns
 
         columns = stream_columns(data_stream, schema)
         from weir.datastream import records
@@ -387,7 +389,11 @@ class StreamTableEnvironment(TableEnvironment):
                 "args": [{"column": "seq"}, {"column": "v"}], "columns": hidden}
         project = {"kind": "project", "id": env._fresh_id("table"), "input": flat["id"],
                    "columns": [{"name": n, "expr": {"column": h}} for (n, _), h in zip(columns, hidden)]}
-        return Table._from_nodes(self, nodes + [flat, project], project["id"])
+        extension = schema_extension(schema)
+        if extension is None:
+            return Table._from_nodes(self, nodes + [flat, project], project["id"])
+        extra = json.loads(self._session.schema_nodes(extension, project["id"], env._fresh_id("table"), env._fresh_id("watermark")))
+        return Table._from_nodes(self, nodes + [flat, project, *extra], extra[-1]["id"])
 
     def create_temporary_view(self, view_path: str, table_or_stream: Table | DataStream, *fields: str | Expression | Schema) -> None:
         """Registers a table, or a DataStream (through :meth:`from_data_stream`), for SQL."""

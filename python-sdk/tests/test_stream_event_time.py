@@ -1,0 +1,99 @@
+"""Event time on a computed column of a table made from a DataStream, as PyFlink's table
+windowing examples declare it: ``Schema.new_builder()...column_by_expression('ts',
+'TO_TIMESTAMP_LTZ(ts_ms, 3)').watermark('ts', "ts - INTERVAL '5' SECOND")`` in
+``from_data_stream`` and ``create_temporary_view``. The expected rows come from a plain Python
+fold over the input by Flink's documented rule: the watermark when a row arrives is the largest
+event time before it minus the delay; a row whose window (end - 1 ms) the watermark has reached
+is late, dropped in streaming mode and counted in batch mode."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from weir import UnsupportedError
+from weir.common import Row, Types
+from weir.datastream import RuntimeExecutionMode, StreamExecutionEnvironment
+from weir.table import DataTypes, Schema, StreamTableEnvironment
+from weir.table.expressions import col, lit
+from weir.table.window import Tumble
+
+BASE = 1_700_000_000_000  # a multiple of the 10 s window
+DELAY = 5_000
+SIZE = 10_000
+# (key, event time offset in ms) in arrival order; the 6th and 9th arrive after their window fired.
+EVENTS = [("a", 1_000), ("b", 3_000), ("a", 12_000), ("a", 8_000), ("b", 16_000), ("a", 2_000), ("b", 21_000), ("a", 26_000), ("b", 14_000), ("a", 27_000)]
+
+
+def expected(streaming: bool) -> Counter:
+    """(key, window start offset) -> rows counted."""
+    counts: Counter = Counter()
+    max_seen = None
+    for key, ms in EVENTS:
+        start = ms - ms % SIZE
+        late = streaming and max_seen is not None and start + SIZE - 1 <= max_seen - DELAY
+        if not late:
+            counts[(key, start)] += 1
+        max_seen = ms if max_seen is None else max(max_seen, ms)
+    return counts
+
+
+def schema(watermark: str = "ts - INTERVAL '5' SECOND") -> Schema:
+    return (
+        Schema.new_builder()
+        .column("k", DataTypes.STRING())
+        .column("ts_ms", DataTypes.BIGINT())
+        .column_by_expression("ts", "TO_TIMESTAMP_LTZ(ts_ms, 3)")
+        .watermark("ts", watermark)
+        .build()
+    )
+
+
+def environments(streaming: bool) -> tuple[StreamExecutionEnvironment, StreamTableEnvironment]:
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.set_parallelism(1)  # rows arrive in the order above
+    env.set_runtime_mode(RuntimeExecutionMode.STREAMING if streaming else RuntimeExecutionMode.BATCH)
+    return env, StreamTableEnvironment.create(env)
+
+
+def stream(env: StreamExecutionEnvironment):
+    rows = [(k, BASE + ms) for k, ms in EVENTS]
+    return env.from_collection(rows, type_info=Types.TUPLE([Types.STRING(), Types.LONG()]))
+
+
+def counted(rows: list[Row]) -> Counter:
+    out: Counter = Counter()
+    for r in rows:
+        start = int(r.ws.timestamp() * 1000) if hasattr(r.ws, "timestamp") else r.ws
+        out[(r.k, start - BASE)] += r.n
+    return out
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_table_api_tumble_over_a_computed_event_time(streaming: bool) -> None:
+    env, t_env = environments(streaming)
+    table = t_env.from_data_stream(stream(env), schema())
+    assert table.get_schema().get_field_names() == ["k", "ts_ms", "ts"]
+    result = (
+        table.window(Tumble.over(lit(10).seconds).on(col("ts")).alias("w"))
+        .group_by(col("k"), col("w"))
+        .select(col("k"), col("w").start.alias("ws"), col("ts_ms").count.alias("n"))
+    )
+    assert counted(list(result.execute().collect())) == expected(streaming)
+
+
+@pytest.mark.parametrize("streaming", [True, False])
+def test_sql_tumble_over_a_view_with_a_computed_event_time(streaming: bool) -> None:
+    env, t_env = environments(streaming)
+    t_env.create_temporary_view("ev", stream(env), schema())
+    rows = t_env.execute_sql(
+        "SELECT k, window_start AS ws, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE ev, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end, k"
+    ).collect()
+    assert counted(list(rows)) == expected(streaming)
+
+
+def test_an_unsupported_watermark_expression_is_named() -> None:
+    env, t_env = environments(True)
+    with pytest.raises(UnsupportedError, match=r"WATERMARK FOR ts AS ts \+ INTERVAL '1' SECOND"):
+        t_env.from_data_stream(stream(env), schema("ts + INTERVAL '1' SECOND"))
