@@ -1,4 +1,5 @@
-//! GROUP BY / aggregates / HAVING: an `aggregate` node (group keys then aggregates), a filter
+//! GROUP BY / aggregates / HAVING: an `aggregate` node (group keys then aggregates; one per
+//! grouping set, unioned, for GROUPING SETS / ROLLUP / CUBE — see [`super::grouping`]), a filter
 //! for HAVING, and a project that computes the select list from the aggregate's output (so
 //! `SUM(price) / COUNT(*)` works), skipped when it would change nothing.
 
@@ -8,7 +9,8 @@ use crate::expr::{Case, Cast, Expr, WhenThen};
 use crate::plan::{AggregateCall, AggregateNode, NamedExpr, Node, UserAggregateCall};
 
 use super::error::SqlError;
-use super::expr::{AGG_PLACEHOLDER, PendingAggregate, PendingFunction, Translator};
+use super::expr::{AGG_PLACEHOLDER, PendingAggregate, PendingFunction};
+use super::grouping;
 use super::query::QueryPlanner;
 use super::scope::{Relation, unique_name};
 use super::select::SelectColumn;
@@ -18,12 +20,14 @@ use super::select::SelectColumn;
 struct Rewrite<'a> {
     keys: Vec<(Expr, String)>,
     aggregates: Vec<String>,
+    /// GROUPING calls and the columns holding their values.
+    groupings: Vec<(Expr, String)>,
     input: &'a Relation,
 }
 
 impl Rewrite<'_> {
     fn expr(&self, e: &Expr) -> Result<Expr, SqlError> {
-        if let Some((_, name)) = self.keys.iter().find(|(k, _)| k == e) {
+        if let Some((_, name)) = self.groupings.iter().chain(&self.keys).find(|(k, _)| k == e) {
             return Ok(Expr::col(name));
         }
         Ok(match e {
@@ -68,26 +72,17 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         columns: Vec<SelectColumn>,
         having: Option<Expr>,
     ) -> Result<Relation, SqlError> {
+        let sets = grouping::expand(rel, group_by)?;
         let mut taken = Vec::new();
         let mut keys = Vec::new();
         let mut group_exprs = Vec::new();
-        for (i, g) in group_by.iter().enumerate() {
-            if matches!(g, ast::Expr::Value(_)) {
-                return Err(SqlError::unsupported("GROUP BY a position or a constant (name the column)"));
-            }
-            if matches!(g, ast::Expr::GroupingSets(_) | ast::Expr::Cube(_) | ast::Expr::Rollup(_)) {
-                return Err(SqlError::unsupported("GROUPING SETS / CUBE / ROLLUP"));
-            }
-            let expr = Translator::new(rel).expr(g)?;
-            let base = match g {
-                ast::Expr::Identifier(id) => id.value.clone(),
-                ast::Expr::CompoundIdentifier(parts) => parts.last().map(|p| p.value.clone()).unwrap_or_default(),
-                _ => format!("$f{i}"),
-            };
-            let name = unique_name(&base, &mut taken);
+        for (expr, base) in &sets.keys {
+            let name = unique_name(base, &mut taken);
             keys.push((expr.clone(), name.clone()));
-            group_exprs.push(NamedExpr { name, expr });
+            group_exprs.push(NamedExpr { name, expr: expr.clone() });
         }
+        let mut grouping_calls = Vec::new();
+        columns.iter().map(|c| &c.expr).chain(having.as_ref()).for_each(|e| grouping::grouping_calls(e, &mut grouping_calls));
         // An item that is exactly one aggregate lends it its output name.
         let mut agg_names: Vec<Option<String>> = vec![None; pending.len()];
         for c in &columns {
@@ -110,16 +105,28 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 PendingFunction::User(function) => user_aggregates.push(UserAggregateCall { name: name.clone(), function, args: p.args }),
             }
         }
-        let id = self.job.fresh_id("agg");
-        let schema = self.job.add(Node::Aggregate(AggregateNode {
-            id: id.clone(),
-            input: rel.node.clone(),
-            group_by: group_exprs,
-            aggregates: calls,
-            user_aggregates,
-        }))?;
-        let mut out = Relation::from_schema(&id, &schema, None);
-        let rewrite = Rewrite { keys, aggregates: agg_names, input: rel };
+        let mut groupings = Vec::new();
+        for call in grouping_calls {
+            let values = sets.grouping_values(&call)?;
+            groupings.push((call, unique_name("$grouping", &mut taken), values));
+        }
+        let mut out = if sets.sets.len() == 1 && groupings.is_empty() {
+            let id = self.job.fresh_id("agg");
+            let schema = self.job.add(Node::Aggregate(AggregateNode {
+                id: id.clone(),
+                input: rel.node.clone(),
+                group_by: group_exprs,
+                aggregates: calls,
+                user_aggregates,
+            }))?;
+            Relation::from_schema(&id, &schema, None)
+        } else {
+            let named: Vec<(String, Vec<i64>)> = groupings.iter().map(|(_, n, v)| (n.clone(), v.clone())).collect();
+            let aggs = grouping::Aggregates { calls: &calls, user: &user_aggregates, groupings: &named };
+            self.grouping_union(rel, &group_exprs, &sets.sets, aggs)?
+        };
+        let groupings = groupings.into_iter().map(|(call, name, _)| (call, name)).collect();
+        let rewrite = Rewrite { keys, aggregates: agg_names, groupings, input: rel };
         if let Some(h) = having {
             let predicate = rewrite.expr(&h)?;
             out = self.job.filter(out, predicate)?;

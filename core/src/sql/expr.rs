@@ -14,6 +14,7 @@ use super::error::SqlError;
 use super::literal;
 use super::scope::Relation;
 use super::script::position;
+use super::statistics::Statistic;
 
 /// The function of an aggregate call.
 #[derive(Clone, Debug, PartialEq)]
@@ -227,6 +228,9 @@ impl<'a> Translator<'a> {
         if let Some(function) = aggregate_function(&upper) {
             return self.aggregate(PendingFunction::Builtin(function), f).map_err(|e| e.or_at(at));
         }
+        if let Some(statistic) = Statistic::from_name(&upper) {
+            return self.statistic(statistic, &upper, f).map_err(|e| e.or_at(at));
+        }
         if self.user_functions.is_some_and(|u| u.aggregate(&upper).is_some()) {
             return self.aggregate(PendingFunction::User(upper), f).map_err(|e| e.or_at(at));
         }
@@ -294,29 +298,41 @@ impl<'a> Translator<'a> {
             }
             _ => (false, &[][..]),
         };
+        // Arguments and FILTER are over the aggregate's input: translate them without
+        // collecting, so a nested aggregate is an error.
+        let pending = self.over_input(
+            |t| {
+                let args = match args {
+                    [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if count && !distinct => Vec::new(),
+                    [] if count => Vec::new(),
+                    _ if user && !distinct && f.filter.is_none() => t.plain_args(name, args)?,
+                    _ if user => return Err(SqlError::unsupported(format!("DISTINCT or FILTER on the user aggregate function {name}"))),
+                    [_] => t.plain_args(name, args)?,
+                    _ => return Err(SqlError::invalid(format!("{name} takes exactly one argument"))),
+                };
+                let filter = f.filter.as_deref().map(|x| t.expr(x)).transpose()?;
+                Ok(PendingAggregate { function, args, distinct, filter })
+            },
+            name,
+        )?;
+        self.collect(pending)
+    }
+
+    /// Runs `translate` (over the aggregate's input) with aggregate collection off, so an
+    /// aggregate inside is an error; an error too where aggregates are not allowed at all.
+    pub(super) fn over_input<T>(&mut self, translate: impl FnOnce(&mut Self) -> Result<T, SqlError>, name: &str) -> Result<T, SqlError> {
         let Some(collector) = self.aggregates.take() else {
             return Err(SqlError::invalid(format!("aggregate function {name} is not allowed here (only in SELECT, HAVING and ORDER BY of a query)")));
         };
-        // Arguments and FILTER are over the aggregate's input: translate them without
-        // collecting, so a nested aggregate is an error.
-        let result = (|| {
-            let args = match args {
-                [FunctionArg::Unnamed(FunctionArgExpr::Wildcard)] if count && !distinct => Vec::new(),
-                [] if count => Vec::new(),
-                _ if user && !distinct && f.filter.is_none() => self.plain_args(name, args)?,
-                _ if user => return Err(SqlError::unsupported(format!("DISTINCT or FILTER on the user aggregate function {name}"))),
-                [_] => self.plain_args(name, args)?,
-                _ => return Err(SqlError::invalid(format!("{name} takes exactly one argument"))),
-            };
-            let filter = f.filter.as_deref().map(|x| self.expr(x)).transpose()?;
-            Ok(PendingAggregate { function, args, distinct, filter })
-        })();
-        let pending = match result {
-            Ok(p) => p,
-            Err(e) => {
-                self.aggregates = Some(collector);
-                return Err(e);
-            }
+        let result = translate(self);
+        self.aggregates = Some(collector);
+        result
+    }
+
+    /// Collects `pending` (once, however often it is written) and returns its placeholder.
+    pub(super) fn collect(&mut self, pending: PendingAggregate) -> Result<Expr, SqlError> {
+        let Some(collector) = self.aggregates.as_mut() else {
+            return Err(SqlError::invalid("aggregate functions are not allowed here (only in SELECT, HAVING and ORDER BY of a query)"));
         };
         let index = match collector.iter().position(|p| *p == pending) {
             Some(i) => i,
@@ -325,8 +341,17 @@ impl<'a> Translator<'a> {
                 collector.len() - 1
             }
         };
-        self.aggregates = Some(collector);
         Ok(Expr::call(AGG_PLACEHOLDER, vec![Expr::lit(index as u64)]))
+    }
+
+    /// The relation expressions are over.
+    pub(super) fn scope(&self) -> &Relation {
+        self.scope
+    }
+
+    /// The user functions, when user aggregates are collected.
+    pub(super) fn user_functions(&self) -> Option<&UserFunctions> {
+        self.user_functions
     }
 }
 
@@ -343,25 +368,8 @@ pub fn aggregate_function(upper: &str) -> Option<AggregateFunction> {
 }
 
 /// Flink aggregate functions Weir does not compute yet.
-const UNSUPPORTED_AGGREGATES: &[&str] = &[
-    "STDDEV",
-    "STDDEV_POP",
-    "STDDEV_SAMP",
-    "VARIANCE",
-    "VAR_POP",
-    "VAR_SAMP",
-    "LISTAGG",
-    "COLLECT",
-    "FIRST_VALUE",
-    "LAST_VALUE",
-    "ARRAY_AGG",
-    "JSON_ARRAYAGG",
-    "JSON_OBJECTAGG",
-    "SUM0",
-    "BIT_AND",
-    "BIT_OR",
-    "BIT_XOR",
-];
+const UNSUPPORTED_AGGREGATES: &[&str] =
+    &["LISTAGG", "COLLECT", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG", "JSON_ARRAYAGG", "JSON_OBJECTAGG", "SUM0", "BIT_AND", "BIT_OR", "BIT_XOR"];
 
 /// True for Flink's window table-valued functions and group window functions.
 pub fn is_window_tvf(upper: &str) -> bool {

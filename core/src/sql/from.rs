@@ -5,8 +5,8 @@
 use sqlparser::ast::{self, BinaryOperator, JoinConstraint, JoinOperator, TableFactor, TableWithJoins};
 
 use crate::expr::Expr;
-use crate::plan::{JoinNode, JoinType, Node};
-use crate::types::{Field, Schema};
+use crate::plan::{JoinNode, JoinType, Node, ValuesNode};
+use crate::types::{DataType, Field, Schema};
 
 use super::catalog::CatalogEntry;
 use super::error::SqlError;
@@ -21,7 +21,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// equi-keys from `terms` (the WHERE conjuncts), which loses the terms it used.
     pub fn from(&mut self, from: &[TableWithJoins], terms: &mut Vec<&ast::Expr>) -> Result<Relation, SqlError> {
         let Some((first, rest)) = from.split_first() else {
-            return Err(SqlError::unsupported("SELECT without FROM"));
+            return self.one_row();
         };
         let mut rel = self.table_with_joins(first)?;
         for item in rest {
@@ -54,6 +54,15 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             rel = self.add_join(rel, right, JoinType::Inner, left_keys, right_keys, and_all(time_bounds))?;
         }
         Ok(rel)
+    }
+
+    /// The FROM of `SELECT 1` (no FROM at all): one row and no columns SQL can name, as
+    /// Calcite's `VALUES (0)` (the plan's values node needs a column; it stays hidden).
+    fn one_row(&mut self) -> Result<Relation, SqlError> {
+        let id = self.job.fresh_id("values");
+        let schema = vec![Field::new("ZERO", DataType::Int)];
+        self.job.add(Node::Values(ValuesNode { id: id.clone(), schema, rows: vec![vec![serde_json::Value::from(0)]] }))?;
+        Ok(Relation { node: id, columns: Vec::new() })
     }
 
     fn table_with_joins(&mut self, t: &TableWithJoins) -> Result<Relation, SqlError> {

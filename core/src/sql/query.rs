@@ -1,4 +1,5 @@
-//! Planning a query: WITH, set operations (UNION [ALL]), and ORDER BY / LIMIT / OFFSET as a
+//! Planning a query: WITH, set operations (UNION [ALL]; INTERSECT and EXCEPT in
+//! [`super::set_ops`]), and ORDER BY / LIMIT / OFFSET as a
 //! `sort` node. SELECT blocks are planned in [`super::select`], FROM in [`super::from`].
 
 use sqlparser::ast::{self, LimitClause, OrderByKind, SetExpr, SetOperator, SetQuantifier};
@@ -164,7 +165,15 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 let rel = Relation::from_schema(&id, &schema, None);
                 if all { Ok(rel) } else { self.distinct(rel) }
             }
-            SetExpr::SetOperation { op, .. } => Err(SqlError::unsupported(format!("{op} (only UNION and UNION ALL)"))),
+            SetExpr::SetOperation { op: op @ (SetOperator::Intersect | SetOperator::Except), set_quantifier, left, right } => {
+                let all = match set_quantifier {
+                    SetQuantifier::All => true,
+                    SetQuantifier::Distinct | SetQuantifier::None => false,
+                    other => return Err(SqlError::unsupported(format!("{op} {other}"))),
+                };
+                self.set_operation(matches!(op, SetOperator::Intersect), all, left, right)
+            }
+            SetExpr::SetOperation { op, .. } => Err(SqlError::unsupported(format!("{op} (Flink spells it EXCEPT)"))),
             SetExpr::Values(v) => self.values(v),
             SetExpr::Table(_) => Err(SqlError::unsupported("TABLE t as a query")),
             _ => Err(SqlError::unsupported("this kind of query")),

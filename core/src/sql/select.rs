@@ -47,7 +47,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let columns = self.expand_items(s, &rel, row_number, &mut aggregates)?;
         let group_by = match &s.group_by {
             GroupByExpr::Expressions(exprs, modifiers) if modifiers.is_empty() => exprs.as_slice(),
-            _ => return Err(SqlError::unsupported("GROUP BY ALL / ROLLUP / CUBE / GROUPING SETS")),
+            _ => return Err(SqlError::unsupported("GROUP BY ALL and GROUP BY .. WITH ROLLUP / WITH CUBE (write ROLLUP(..) / CUBE(..))")),
         };
         let having = match &s.having {
             Some(h) => Some(Translator::with_aggregates(&rel, &mut aggregates).with_user_aggregates(self.job.catalog.functions()).expr(h)?),

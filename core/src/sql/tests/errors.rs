@@ -76,9 +76,16 @@ fn unsupported_features_by_name() {
             "unsupported: MATCH_RECOGNIZE",
         ),
         ("SELECT * FROM bids b JOIN auctions FOR SYSTEM_TIME AS OF b.ts AS a ON b.auction = a.id", "unsupported: temporal join"),
-        ("SELECT auction FROM bids INTERSECT SELECT id FROM auctions", "unsupported: INTERSECT"),
+        (
+            "SELECT auction FROM bids INTERSECT SELECT id, seller FROM auctions",
+            "INTERSECT inputs have different numbers of columns: the left has 1, the right 2",
+        ),
         ("SELECT auction FROM bids WHERE auction NOT IN (SELECT id FROM auctions)", "unsupported: NOT IN (subquery)"),
-        ("SELECT STDDEV_POP(price) FROM bids", "unsupported: aggregate function STDDEV_POP"),
+        ("SELECT LISTAGG(channel) FROM bids", "unsupported: aggregate function LISTAGG"),
+        ("SELECT STDDEV_POP(channel) FROM bids", "STDDEV_POP needs a numeric argument, found STRING"),
+        ("SELECT VAR_SAMP(price, price) FROM bids", "VAR_SAMP takes exactly one argument"),
+        ("SELECT auction FROM bids WHERE VAR_POP(price) > 1", "aggregate function VAR_POP is not allowed here"),
+        ("SELECT STDDEV(SUM(price)) FROM bids", "aggregate function SUM is not allowed here"),
         ("SELECT * FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY price) AS rn FROM bids)", "unsupported: ROW_NUMBER() without an outer filter"),
         ("USE db1", "unsupported: USE"),
     ] {

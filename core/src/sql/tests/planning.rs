@@ -270,3 +270,119 @@ fn set_options_reach_the_job_config() {
     let SqlOutcome::Query(j) = &out[1] else { panic!() };
     assert_eq!(j.config.get("table.local-time-zone").map(String::as_str), Some("Europe/Paris"));
 }
+
+#[test]
+fn statistical_aggregates_reduce_to_sums_and_counts() {
+    let spec = job("SELECT auction, STDDEV_POP(price) AS sp, VAR_SAMP(price) AS vs, VARIANCE(price) AS v, STDDEV(price) AS sd FROM bids GROUP BY auction");
+    assert_eq!(kinds(&spec), ["source", "aggregate", "project", "sink"]);
+    let Node::Aggregate(a) = &spec.nodes[1] else { panic!() };
+    let fs: Vec<AggregateFunction> = a.aggregates.iter().map(|c| c.function).collect();
+    // SUM(price * price), SUM(price) and COUNT(price), shared by all four.
+    assert_eq!(fs, [AggregateFunction::Sum, AggregateFunction::Sum, AggregateFunction::Count]);
+    assert_eq!(a.aggregates[0].args, [Expr::call("*", vec![Expr::col("price"), Expr::col("price")])]);
+    let Node::Project(p) = &spec.nodes[2] else { panic!() };
+    assert_eq!(p.columns[2].expr, p.columns[3].expr, "VARIANCE is VAR_SAMP");
+    assert_ne!(p.columns[1].expr, p.columns[4].expr, "STDDEV is STDDEV_SAMP, not STDDEV_POP");
+    let Expr::Cast(c) = &p.columns[1].expr else { panic!("{:?}", p.columns[1].expr) };
+    assert_eq!(c.data_type, crate::types::DataType::BigInt, "Flink keeps the argument's type");
+}
+
+#[test]
+fn statistical_aggregate_of_a_decimal_is_a_decimal_of_scale_six_or_more() {
+    let spec = job("SELECT VAR_POP(CAST(price AS DECIMAL(10, 2))) AS v FROM bids");
+    let Some(Node::Project(p)) = spec.nodes.iter().find(|n| n.kind() == "project") else { panic!() };
+    let Expr::Cast(c) = &p.columns[0].expr else { panic!() };
+    assert_eq!(c.data_type, crate::types::DataType::Decimal { precision: 38, scale: 6 });
+}
+
+#[test]
+fn intersect_and_except_count_each_side_per_row() {
+    let spec = job("SELECT auction, bidder FROM bids INTERSECT SELECT id, seller FROM auctions");
+    assert_eq!(kinds(&spec), ["source", "project", "source", "project", "union", "aggregate", "filter", "project", "sink"]);
+    let Some(Node::Aggregate(a)) = spec.nodes.iter().find(|n| n.kind() == "aggregate") else { panic!() };
+    let keys: Vec<&str> = a.group_by.iter().map(|k| k.name.as_str()).collect();
+    assert_eq!(keys, ["auction", "bidder"]);
+    let Some(Node::Filter(f)) = spec.nodes.iter().find(|n| n.kind() == "filter") else { panic!() };
+    let positive = |side: &str| Expr::call(">", vec![Expr::col(side), Expr::lit(0)]);
+    assert_eq!(f.predicate, Expr::call("AND", vec![positive("$left"), positive("$right")]));
+    let spec = job("SELECT auction FROM bids EXCEPT SELECT id FROM auctions");
+    let Some(Node::Filter(f)) = spec.nodes.iter().find(|n| n.kind() == "filter") else { panic!() };
+    assert_eq!(f.predicate, Expr::call("AND", vec![positive("$left"), Expr::call("=", vec![Expr::col("$right"), Expr::lit(0)])]));
+}
+
+#[test]
+fn intersect_all_and_except_all_replicate_rows() {
+    for (sql, copies) in [
+        ("SELECT auction FROM bids EXCEPT ALL SELECT id FROM auctions", Expr::call("-", vec![Expr::col("$left"), Expr::col("$right")])),
+        ("SELECT auction FROM bids INTERSECT ALL SELECT id FROM auctions", Expr::call("<", vec![Expr::col("$left"), Expr::col("$right")])),
+    ] {
+        let spec = job(sql);
+        let Some(Node::FlatMap(f)) = spec.nodes.iter().find(|n| n.kind() == "flat_map") else { panic!("{:?}", kinds(&spec)) };
+        assert_eq!(f.function, "GENERATE_SERIES");
+        match &f.args[1] {
+            Expr::Case(c) => assert_eq!(c.when[0].when, copies),
+            other => assert_eq!(other, &copies),
+        }
+    }
+}
+
+/// The group keys of every aggregate node, in plan order.
+fn aggregate_keys(spec: &crate::plan::JobSpec) -> Vec<Vec<String>> {
+    spec.nodes
+        .iter()
+        .filter_map(|n| match n {
+            Node::Aggregate(a) => Some(a.group_by.iter().map(|k| k.name.clone()).collect()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn rollup_cube_and_grouping_sets_plan_one_aggregate_per_set() {
+    let keys = |sql: &str| aggregate_keys(&job(sql));
+    assert_eq!(keys("SELECT channel, auction, COUNT(*) FROM bids GROUP BY ROLLUP(channel, auction)"), [vec!["channel", "auction"], vec!["channel"], vec![]]);
+    assert_eq!(keys("SELECT COUNT(*) FROM bids GROUP BY CUBE(channel, auction)"), [vec!["channel", "auction"], vec!["channel"], vec!["auction"], vec![]]);
+    assert_eq!(
+        keys("SELECT COUNT(*) FROM bids GROUP BY auction, GROUPING SETS ((channel), (bidder, auction), ())"),
+        [vec!["auction", "channel"], vec!["auction", "bidder"], vec!["auction"]]
+    );
+    assert_eq!(keys("SELECT COUNT(*) FROM bids GROUP BY ROLLUP((channel, auction))"), [vec!["channel", "auction"], vec![]]);
+    let spec = job("SELECT channel, COUNT(*) FROM bids GROUP BY GROUPING SETS ((channel), ())");
+    assert_eq!(kinds(&spec).iter().filter(|k| **k == "union").count(), 1);
+}
+
+#[test]
+fn grouping_is_a_constant_of_each_set() {
+    let spec = job("SELECT channel, auction, GROUPING_ID(channel, auction) AS g, GROUPING(auction) AS ga FROM bids GROUP BY ROLLUP(channel, auction)");
+    let projects: Vec<&crate::plan::ProjectNode> = spec
+        .nodes
+        .iter()
+        .filter_map(|n| match n {
+            Node::Project(p) if p.input.starts_with("agg") => Some(p),
+            _ => None,
+        })
+        .collect();
+    let values: Vec<Vec<Expr>> =
+        projects.iter().map(|p| p.columns.iter().filter(|c| c.name.starts_with("$grouping")).map(|c| c.expr.clone()).collect()).collect();
+    let big = |v: i64| Expr::typed_lit(v, crate::types::DataType::BigInt);
+    assert_eq!(values, [vec![big(0), big(0)], vec![big(1), big(1)], vec![big(3), big(1)]]);
+    let e = super::error("SELECT GROUPING(price) FROM bids GROUP BY ROLLUP(auction)");
+    assert!(e.contains("the arguments of GROUPING must be GROUP BY expressions"), "{e}");
+}
+
+#[test]
+fn group_by_a_constant_groups_by_its_value() {
+    let spec = job("SELECT 'k' AS k, COUNT(*) AS n FROM bids GROUP BY 'k'");
+    let Node::Aggregate(a) = &spec.nodes[1] else { panic!("{:?}", kinds(&spec)) };
+    assert!(matches!(a.group_by[0].expr, Expr::Literal(_)), "{:?}", a.group_by);
+}
+
+#[test]
+fn select_without_from_reads_one_row() {
+    let spec = job("SELECT 1 AS one, UPPER('a') AS a");
+    assert_eq!(kinds(&spec), ["values", "project", "sink"]);
+    let Node::Values(v) = &spec.nodes[0] else { panic!() };
+    assert_eq!(v.rows.len(), 1);
+    let e = super::error("SELECT price");
+    assert!(e.contains("column \"price\" not found"), "{e}");
+}
