@@ -5,16 +5,17 @@
 //! `GROUPING_ID(a, ..)` are per-set constants: a bit per argument, set when that key is not
 //! grouped in the row's set, the first argument the most significant.
 
-use sqlparser::ast;
+use sqlparser::ast::{self, Spanned};
 
 use crate::expr::Expr;
-use crate::plan::{AggregateCall, AggregateNode, NamedExpr, Node, UnionNode, UserAggregateCall};
+use crate::plan::{AggregateCall, AggregateFunction, AggregateNode, NamedExpr, Node, UnionNode, UserAggregateCall};
 use crate::types::DataType;
 
-use super::error::SqlError;
+use super::error::{SqlError, SqlPosition};
 use super::expr::Translator;
 use super::query::QueryPlanner;
 use super::scope::Relation;
+use super::script::position;
 
 /// More grouping sets than this is an error (each is an aggregate).
 const MAX_SETS: usize = 256;
@@ -32,7 +33,35 @@ pub struct GroupingSets {
 pub fn expand(rel: &Relation, group_by: &[ast::Expr]) -> Result<GroupingSets, SqlError> {
     let mut out = GroupingSets { keys: Vec::new(), sets: vec![Vec::new()] };
     for g in group_by {
-        let alternatives: Vec<Vec<usize>> = match g {
+        let at = known(g.span().start);
+        let alternatives = out.alternatives(rel, g).map_err(|e| e.or_at(at.clone()))?;
+        let mut sets = Vec::new();
+        for base in &out.sets {
+            for alt in &alternatives {
+                let mut set = base.clone();
+                set.extend(alt.iter().filter(|k| !base.contains(k)));
+                set.sort_unstable();
+                sets.push(set);
+            }
+        }
+        if sets.len() > MAX_SETS {
+            return Err(SqlError::Unsupported { feature: format!("more than {MAX_SETS} grouping sets"), at });
+        }
+        out.sets = sets;
+    }
+    Ok(out)
+}
+
+/// A position, unless the parser did not know it (line 0).
+fn known(loc: sqlparser::tokenizer::Location) -> Option<SqlPosition> {
+    (loc.line > 0).then(|| position(loc))
+}
+
+impl GroupingSets {
+    /// The grouping sets one GROUP BY item allows (each joins every set so far).
+    fn alternatives(&mut self, rel: &Relation, g: &ast::Expr) -> Result<Vec<Vec<usize>>, SqlError> {
+        let out = self;
+        Ok(match g {
             ast::Expr::GroupingSets(sets) => sets.iter().map(|s| out.indexes(rel, s)).collect::<Result<_, _>>()?,
             ast::Expr::Rollup(items) => {
                 let items = items.iter().map(|i| out.indexes(rel, i)).collect::<Result<Vec<_>, _>>()?;
@@ -49,25 +78,9 @@ pub fn expand(rel: &Relation, group_by: &[ast::Expr]) -> Result<GroupingSets, Sq
                     .collect()
             }
             plain => vec![out.indexes(rel, std::slice::from_ref(plain))?],
-        };
-        let mut sets = Vec::new();
-        for base in &out.sets {
-            for alt in &alternatives {
-                let mut set = base.clone();
-                set.extend(alt.iter().filter(|k| !base.contains(k)));
-                set.sort_unstable();
-                sets.push(set);
-            }
-        }
-        if sets.len() > MAX_SETS {
-            return Err(SqlError::unsupported(format!("more than {MAX_SETS} grouping sets")));
-        }
-        out.sets = sets;
+        })
     }
-    Ok(out)
-}
 
-impl GroupingSets {
     /// The key indexes of `exprs`, adding keys not seen before.
     fn indexes(&mut self, rel: &Relation, exprs: &[ast::Expr]) -> Result<Vec<usize>, SqlError> {
         let mut out = Vec::new();
@@ -158,6 +171,13 @@ impl QueryPlanner<'_, '_> {
     /// One aggregate per grouping set over `input`, each padded to every key (NULL where the
     /// set does not group by it) and given the GROUPING columns, all unioned.
     pub fn grouping_union(&mut self, input: &Relation, keys: &[NamedExpr], sets: &[Vec<usize>], aggs: Aggregates<'_>) -> Result<Relation, SqlError> {
+        // An aggregate needs keys or aggregates: without aggregates, the empty set counts rows
+        // (unprojected), as a global aggregate it still gives its one row.
+        let computed = if aggs.calls.is_empty() && aggs.user.is_empty() {
+            vec![AggregateCall { name: "$rows".into(), function: AggregateFunction::Count, args: Vec::new(), distinct: false, filter: None }]
+        } else {
+            aggs.calls.to_vec()
+        };
         let mut schemas = Vec::with_capacity(sets.len());
         for set in sets {
             let id = self.job.fresh_id("agg");
@@ -165,7 +185,7 @@ impl QueryPlanner<'_, '_> {
                 id: id.clone(),
                 input: input.node.clone(),
                 group_by: set.iter().map(|&k| keys[k].clone()).collect(),
-                aggregates: aggs.calls.to_vec(),
+                aggregates: computed.clone(),
                 user_aggregates: aggs.user.to_vec(),
             }))?;
             schemas.push((id, schema));

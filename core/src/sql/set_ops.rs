@@ -6,7 +6,7 @@
 //! `left - right` times (`GENERATE_SERIES(1, n)`, which gives no rows for n < 1). Groups
 //! compare NULLs equal, as set operations do; retractions flow through the aggregate.
 
-use sqlparser::ast::SetExpr;
+use sqlparser::ast::{SetExpr, Spanned};
 
 use crate::expr::{Case, Cast, Expr, WhenThen};
 use crate::plan::{AggregateCall, AggregateFunction, AggregateNode, FlatMapNode, NamedExpr, Node, UnionNode};
@@ -15,6 +15,7 @@ use crate::types::DataType;
 use super::error::SqlError;
 use super::query::QueryPlanner;
 use super::scope::{Relation, unique_name};
+use super::script::position;
 
 /// The column counting a group's rows from the left input.
 const LEFT: &str = "$left";
@@ -28,11 +29,11 @@ impl QueryPlanner<'_, '_> {
         let l = self.set_expr(left)?;
         let r = self.set_expr(right)?;
         if l.columns.len() != r.columns.len() {
-            return Err(SqlError::invalid(format!(
-                "{word} inputs have different numbers of columns: the left has {}, the right {}",
-                l.columns.len(),
-                r.columns.len()
-            )));
+            let start = right.span().start;
+            return Err(SqlError::Invalid {
+                message: format!("{word} inputs have different numbers of columns: the left has {}, the right {}", l.columns.len(), r.columns.len()),
+                at: (start.line > 0).then(|| position(start)),
+            });
         }
         let mut taken = vec![LEFT.to_string(), RIGHT.to_string()];
         let names: Vec<String> = l.columns.iter().map(|c| unique_name(&c.name, &mut taken)).collect();

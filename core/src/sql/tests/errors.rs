@@ -126,3 +126,15 @@ fn timestampdiff_needs_a_unit_keyword() {
     let e = error("SELECT TIMESTAMPDIFF(FORTNIGHT, ts, ts) FROM bids");
     assert!(e.contains("unit must be one of SECOND"), "{e}");
 }
+
+#[test]
+fn grouping_and_set_operation_errors_name_the_place() {
+    let e = error("SELECT COUNT(*) FROM bids GROUP BY auction, CUBE(auction, bidder, price, channel, ts, price + 1, price + 2, price + 3, price + 4)");
+    assert!(e.contains("unsupported: CUBE of 9 items (at most 8)"), "{e}");
+    assert!(e.contains("line 1, column 50"), "{e}");
+    let e = error("SELECT auction FROM bids\nEXCEPT ALL\nSELECT id, seller FROM auctions");
+    assert!(e.contains("EXCEPT inputs have different numbers of columns: the left has 1, the right 2"), "{e}");
+    assert!(e.contains("line 3, column 1"), "{e}");
+    let e = error("SELECT STDDEV_SAMP(channel) FROM bids");
+    assert!(e.contains("line 1, column 8"), "{e}");
+}

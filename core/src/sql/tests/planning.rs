@@ -298,7 +298,8 @@ fn statistical_aggregate_of_a_decimal_is_a_decimal_of_scale_six_or_more() {
 #[test]
 fn intersect_and_except_count_each_side_per_row() {
     let spec = job("SELECT auction, bidder FROM bids INTERSECT SELECT id, seller FROM auctions");
-    assert_eq!(kinds(&spec), ["source", "project", "source", "project", "union", "aggregate", "filter", "project", "sink"]);
+    // Each input: its SELECT, then the side tags.
+    assert_eq!(kinds(&spec), ["source", "project", "source", "project", "project", "project", "union", "aggregate", "filter", "project", "sink"]);
     let Some(Node::Aggregate(a)) = spec.nodes.iter().find(|n| n.kind() == "aggregate") else { panic!() };
     let keys: Vec<&str> = a.group_by.iter().map(|k| k.name.as_str()).collect();
     assert_eq!(keys, ["auction", "bidder"]);
