@@ -8,4 +8,7 @@ SELECT 3, channel, auction, COUNT(*), MAX(price), GROUPING(channel, auction), GR
 FROM read_csv('input.csv', header=false, nullstr='NULL', columns={'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'channel': 'VARCHAR', 'ts': 'TIMESTAMP'}) GROUP BY GROUPING SETS ((channel), (auction), ()) HAVING COUNT(*) > 3
 UNION ALL
 SELECT 4, channel, auction, COUNT(*), MIN(price), CAST(0 AS BIGINT), CAST(0 AS BIGINT)
-FROM read_csv('input.csv', header=false, nullstr='NULL', columns={'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'channel': 'VARCHAR', 'ts': 'TIMESTAMP'}) GROUP BY 'k', channel, auction;
+FROM read_csv('input.csv', header=false, nullstr='NULL', columns={'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'channel': 'VARCHAR', 'ts': 'TIMESTAMP'}) GROUP BY 'k', channel, auction
+UNION ALL
+SELECT 5, channel, auction, CAST(0 AS BIGINT), CAST(0 AS BIGINT), GROUPING_ID(channel, auction), CAST(0 AS BIGINT)
+FROM read_csv('input.csv', header=false, nullstr='NULL', columns={'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'channel': 'VARCHAR', 'ts': 'TIMESTAMP'}) WHERE auction > 6 GROUP BY ROLLUP(channel, auction);

@@ -1,7 +1,7 @@
 -- grouping_sets_rollup_cube: ROLLUP, CUBE and GROUPING SETS (missing keys NULL), with
 -- GROUPING / GROUPING_ID telling a rolled-up NULL from a NULL channel, and GROUP BY a
 -- constant (grouped as a key of one value, not as a position: Flink does not read GROUP BY
--- ordinals).
+-- ordinals). Op 5 has no aggregate at all: the () set is still one row.
 SET 'execution.runtime-mode' = 'batch';
 CREATE TABLE bids (
   auction BIGINT,
@@ -21,4 +21,7 @@ SELECT 3, channel, auction, COUNT(*), MAX(price), GROUPING(channel, auction), GR
 FROM bids GROUP BY GROUPING SETS ((channel), (auction), ()) HAVING COUNT(*) > 3
 UNION ALL
 SELECT 4, channel, auction, COUNT(*), MIN(price), CAST(0 AS BIGINT), CAST(0 AS BIGINT)
-FROM bids GROUP BY 'k', channel, auction;
+FROM bids GROUP BY 'k', channel, auction
+UNION ALL
+SELECT 5, channel, auction, CAST(0 AS BIGINT), CAST(0 AS BIGINT), GROUPING_ID(channel, auction), CAST(0 AS BIGINT)
+FROM bids WHERE auction > 6 GROUP BY ROLLUP(channel, auction);
