@@ -1,7 +1,8 @@
 //! Keyed event-time operators: timely operators that partition their input by a key, keep
 //! per-key state in `weir-state` (memory or RocksDB) and fire event-time timers when the
 //! watermark — the input frontier — passes them. Streaming window aggregates, SESSION windows,
-//! window joins and Top-N, OVER aggregates, interval joins and user process functions are
+//! window joins and Top-N, OVER aggregates, interval joins, user process functions and the
+//! DataStream API's windows are
 //! [`KeyedLogic`]s run by [`keyed`].
 //!
 //! Time: a row's timely time is at or before its event time (sources stamp rows with their
@@ -40,6 +41,7 @@ mod over;
 mod process;
 mod session;
 mod session_aggregate;
+mod stream_window;
 mod window_aggregate;
 mod window_join;
 mod window_top_n;
@@ -49,6 +51,7 @@ pub use over::{OverAggregate, OverSpec, over};
 pub use process::{ProcessSpec, process};
 pub use session::session_windows;
 pub use session_aggregate::{SessionAggregateSpec, SessionKey, session_aggregate};
+pub use stream_window::{StreamWindowSpec, stream_window};
 pub use window_aggregate::{WindowAggregateCall, WindowAggregateSpec, window_aggregate};
 pub use window_join::{WindowJoinSpec, window_join};
 pub use window_top_n::{WindowTopNSpec, window_top_n};
