@@ -203,6 +203,19 @@ impl<'a> KeyedContext<'a> {
         self.timers.delete_event_time_timer(self.store, self.key, &(), timestamp)
     }
 
+    /// Removes the current key's event-time timers at or before `up_to` and returns their
+    /// timestamps, in order: a logic handling a row that arrived behind the watermark fires
+    /// them itself first, as they would have fired before the row where event time was
+    /// assigned. (Scans the pending timers: for late rows only.)
+    pub fn take_due_timers(&mut self, up_to: i64) -> Result<Vec<i64>, StateError> {
+        let pending = self.timers.pending(self.store, TimeDomain::EventTime)?;
+        let due: Vec<i64> = pending.into_iter().take_while(|t| t.timestamp <= up_to).filter(|t| t.key == self.key).map(|t| t.timestamp).collect();
+        for &timestamp in &due {
+            self.timers.delete_event_time_timer(self.store, self.key, &(), timestamp)?;
+        }
+        Ok(due)
+    }
+
     /// The current processing time in epoch milliseconds (the store's clock).
     pub fn current_processing_time(&self) -> i64 {
         self.store.now_millis()

@@ -407,11 +407,10 @@ impl StreamWindow {
     }
 
     /// A timer of the current key fired (`processing`: a processing-time timer).
-    fn timer_fired(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64, processing: bool) -> Result<(), StateError> {
+    fn timer_fired(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64, processing: bool, watermark: i64) -> Result<(), StateError> {
         if self.failed || processing == self.assigner.event_time() {
             return Ok(());
         }
-        let watermark = cx.watermark();
         let lateness = if processing { 0 } else { self.lateness };
         match self.assigner {
             WindowAssigner::Tumbling { size_ms: size, .. } | WindowAssigner::Sliding { size_ms: size, .. } => {
@@ -467,10 +466,19 @@ impl KeyedLogic for StreamWindow {
         // A row sent later than its event time was sent at its upstream's watermark (see
         // `process`): lateness is decided against that watermark.
         let sent_at = cx.row_time().and_then(|at| i64::try_from(at).ok()).filter(|_| self.event_time);
-        let watermark = match (timestamp, sent_at) {
-            (Some(ts), Some(at)) if ts < at => cx.watermark().max(at - 1),
+        let late_row = matches!((timestamp, sent_at), (Some(ts), Some(at)) if ts < at);
+        let watermark = match sent_at {
+            Some(at) if late_row => cx.watermark().max(at - 1),
             _ => cx.watermark(),
         };
+        // A late row: the key's timers that watermark has passed fire first, as they did
+        // before the row where event time was assigned (a window fires without the row, then
+        // again with it).
+        if late_row && watermark > cx.fired_watermark() && self.assigner.event_time() {
+            for due in cx.take_due_timers(watermark)? {
+                self.timer_fired(cx, due, false, watermark)?;
+            }
+        }
         let time = if self.assigner.event_time() { timestamp } else { Some(cx.current_processing_time()) };
         let added = match self.assigner {
             WindowAssigner::Count { size, slide } => {
@@ -505,11 +513,13 @@ impl KeyedLogic for StreamWindow {
     }
 
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
-        self.timer_fired(cx, timestamp, false)
+        let watermark = cx.watermark();
+        self.timer_fired(cx, timestamp, false, watermark)
     }
 
     fn on_processing_time_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
-        self.timer_fired(cx, timestamp, true)
+        let watermark = cx.watermark();
+        self.timer_fired(cx, timestamp, true, watermark)
     }
 
     fn frontier_is_watermark(&self) -> bool {
