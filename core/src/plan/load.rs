@@ -27,6 +27,7 @@ const NODE_KINDS: &[&str] = &[
     "sort",
     "watermark",
     "process",
+    "stream_window",
     "sink",
 ];
 
