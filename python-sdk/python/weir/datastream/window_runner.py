@@ -21,7 +21,7 @@ from typing import Any
 
 from weir import _weir
 from weir.common.typeinfo import Types
-from weir.datastream.functions import RuntimeContext, WindowContext
+from weir.datastream.functions import ProcessAllWindowFunction, ProcessWindowFunction, RuntimeContext, WindowContext
 from weir.datastream.state import MapStateDescriptor
 from weir.datastream.window import (
     CountSlidingWindowAssigner,
@@ -145,10 +145,12 @@ class WindowRunner:
         self.label = label
         self.function = spec.function
         self.pass_through = type(spec.function) is PassThrough
-        self.clears = hasattr(spec.function.function, "clear") and not self.pass_through
+        own_clear = getattr(type(spec.function.function), "clear", None)
+        self.clears = callable(own_clear) and own_clear not in (ProcessWindowFunction.clear, ProcessAllWindowFunction.clear)
         self.late_records_dropped = 0
         self.runtime_context = RuntimeContext(label, worker, workers, True)
-        self.window_state = self.runtime_context.get_map_state(MapStateDescriptor("window-function-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY()))
+        descriptor = MapStateDescriptor("window-function-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY())
+        self.window_state = self.runtime_context.get_map_state(descriptor)
         self.context = _Context(self)
         contents = spec.contents
         if isinstance(contents, ReduceContents):
