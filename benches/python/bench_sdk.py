@@ -10,7 +10,9 @@ Programs (N input records, every one through Python code):
   N integers -> ``(x % 100, 1, x)`` with event time ``x`` ms and monotonous watermarks ->
   ``key_by`` -> 10 s tumbling windows -> ``reduce`` (sum), ``aggregate`` (an AggregateFunction
   counting) or ``process`` (a ProcessWindowFunction counting the elements) in streaming mode; the
-  10,000 window results are collected.
+  10,000 window results are collected. ``win_baseline`` is the same pipeline without the
+  window (the stamped, watermarked records mapped to ``(key, 1)`` and collected): the window
+  operator's own cost per record is a window program's time minus the baseline's.
 * ``udf_overhead`` — cost of one Python scalar UDF call: ``SUM(identity(x) + ... + identity(x))``
   (10 calls per row) minus ``SUM(x + ... + x)`` over N/10 rows, divided by N calls (Table API;
   Bytewax has no Table API and is skipped).
@@ -165,6 +167,8 @@ def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
             ds = env.from_collection(range(n), type_info=Types.LONG()).map(lambda x: (x % 100, 1, x))
             stamped = ds.assign_timestamps_and_watermarks(WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Stamp()))
             windows = stamped.key_by(lambda t: t[0]).window(TumblingEventTimeWindows.of(Time.seconds(10)))
+            if kind == "baseline":
+                return sum(t[1] for t in stamped.map(lambda t: (t[0], t[1])).execute_and_collect())
             if kind == "reduce":
                 out = windows.reduce(lambda a, b: (a[0], a[1] + b[1], a[2]))
             elif kind == "aggregate":
@@ -175,7 +179,7 @@ def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 
         return run
 
-    return {"win_reduce": program("reduce"), "win_aggregate": program("aggregate"), "win_process": program("process")}
+    return {"win_baseline": program("baseline"), "win_reduce": program("reduce"), "win_aggregate": program("aggregate"), "win_process": program("process")}
 
 
 # ----------------------------------------------------------------------------- PyFlink
@@ -278,7 +282,7 @@ def measure(engine: str, n: int, repeat: int, workers: int, only: list[str] | No
     results: dict[str, Any] = {"engine": engine, "n": n, "workers": workers, "repeat": repeat}
     rows = n // CALLS
     checks = {"table_wc": expected_words(n), "ds_reduce": n, "sum_udf": CALLS * rows * (rows - 1) // 2, "sum_plain": CALLS * rows * (rows - 1) // 2,
-              "win_reduce": n, "win_aggregate": n, "win_process": n}
+              "win_baseline": n, "win_reduce": n, "win_aggregate": n, "win_process": n}
     for name, run in programs.items():
         seconds, value = timed(run, repeat)
         if value != checks[name]:
@@ -318,8 +322,8 @@ def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float, o
 
 def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
     base = next((r for r in rows if r["engine"] == "weir" and r["workers"] == 1), None)
-    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead | window reduce | window aggregate | window process |",
-           "|---|---|---|---|---|---|---|---|---|"]
+    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead | window baseline | window reduce | window aggregate | window process |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         n = r["n"]
         cells = []
@@ -333,7 +337,7 @@ def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
             cells.append(f"{(r['sum_udf'] - r['sum_plain']) / n * 1e6:.2f} µs/call")
         else:
             cells.append("—")
-        for name in ("win_reduce", "win_aggregate", "win_process"):
+        for name in ("win_baseline", "win_reduce", "win_aggregate", "win_process"):
             cells.append(f"{r[name]:.2f} s, {r[name] / n * 1e6:.2f} µs/rec" if name in r else "—")
         out.append(f"| {r['engine']} | {r['workers']} | {r['repeat']} | " + " | ".join(cells) + " |")
     for engine, why in skipped.items():
