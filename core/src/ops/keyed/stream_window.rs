@@ -475,8 +475,13 @@ impl KeyedLogic for StreamWindow {
         // before the row where event time was assigned (a window fires without the row, then
         // again with it).
         if late_row && watermark > cx.fired_watermark() && self.assigner.event_time() {
-            for due in cx.take_due_timers(watermark)? {
-                self.timer_fired(cx, due, false, watermark)?;
+            let due = cx.take_due_timers(watermark)?;
+            // Those timers are gone: registering one of them again must not be skipped.
+            if let Some(batch) = self.pending.get_mut(cx.key()) {
+                batch.timers.retain(|(t, processing)| *processing || !due.contains(t));
+            }
+            for timestamp in due {
+                self.timer_fired(cx, timestamp, false, watermark)?;
             }
         }
         let time = if self.assigner.event_time() { timestamp } else { Some(cx.current_processing_time()) };
