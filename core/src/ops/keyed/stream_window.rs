@@ -18,8 +18,11 @@
 //! the window ending at `t + 1` (its firing) or at `t + 1 - allowed_lateness` (its cleanup).
 //!
 //! Elements are not handed to the function one by one: the operator gathers each window's
-//! elements of a batch of rows and folds them in one call when the batch is over
-//! ([`KeyedLogic::flush`]), or as soon as the window's contents are needed (a firing, a merge).
+//! elements of a batch of rows and stores them when the batch is over ([`KeyedLogic::flush`]);
+//! for an accumulator they wait in `window/pending` (appended to, not read) until the window
+//! fires or merges, or [`FOLD_AT`] of them have gathered, and are folded in one call. (With
+//! event time on each record, a batch is often a single row: folding per batch would call the
+//! function per row.)
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -70,6 +73,8 @@ pub fn stream_window<'s>(node: &str, index: usize, input: Rows<'s>, spec: Stream
         event_time: spec.event_time,
         acc: ValueState::new("window/acc"),
         elements: ListState::new("window/elements"),
+        unfolded: ListState::new("window/pending"),
+        waiting: HashMap::new(),
         sessions: ValueState::new("window/sessions"),
         count: ValueState::new("window/count"),
         pending: HashMap::new(),
@@ -79,6 +84,10 @@ pub fn stream_window<'s>(node: &str, index: usize, input: Rows<'s>, spec: Stream
     };
     keyed(node, index, vec![(input, spec.key)], logic, eval, ctx)
 }
+
+/// How many elements of a window wait for their accumulator at most (about: the count is
+/// kept in memory, and starts again after a restore).
+pub const FOLD_AT: usize = 1024;
 
 /// A window as a state namespace.
 type Ns = (i64, i64);
@@ -110,6 +119,10 @@ struct StreamWindow {
     event_time: bool,
     acc: ValueState<Vec<u8>, Ns>,
     elements: ListState<Vec<u8>, Ns>,
+    /// Elements not yet folded into `acc`.
+    unfolded: ListState<Vec<u8>, Ns>,
+    /// How many elements wait in `unfolded`, per key and window (a hint).
+    waiting: HashMap<(Vec<u8>, Window), usize>,
     sessions: ValueState<Vec<Ns>>,
     count: ValueState<i64>,
     pending: HashMap<Vec<u8>, KeyBatch>,
@@ -205,15 +218,29 @@ impl StreamWindow {
         match self.contents {
             WindowContents::Elements => self.elements.add_all(store, key, &ns(w), &elements),
             WindowContents::Accumulator => {
-                let current = self.acc.get(store, key, &ns(w))?;
-                let Some(instance) = self.instance() else { return Ok(()) };
-                match instance.accumulate(current.as_deref(), &elements) {
-                    Ok(acc) => self.acc.update(store, key, &ns(w), &acc),
-                    Err(e) => {
-                        self.fail(e);
-                        Ok(())
-                    }
-                }
+                self.unfolded.add_all(store, key, &ns(w), &elements)?;
+                let waiting = self.waiting.entry((key.to_vec(), w)).or_default();
+                *waiting += elements.len();
+                if *waiting >= FOLD_AT { self.fold(store, key, w) } else { Ok(()) }
+            }
+        }
+    }
+
+    /// Folds the elements waiting for `w`'s accumulator into it.
+    fn fold(&mut self, store: &mut weir_state::KeyedStateStore, key: &[u8], w: Window) -> Result<(), StateError> {
+        self.waiting.remove(&(key.to_vec(), w));
+        let elements = self.unfolded.get(store, key, &ns(w))?;
+        if elements.is_empty() {
+            return Ok(());
+        }
+        self.unfolded.clear(store, key, &ns(w))?;
+        let current = self.acc.get(store, key, &ns(w))?;
+        let Some(instance) = self.instance() else { return Ok(()) };
+        match instance.accumulate(current.as_deref(), &elements) {
+            Ok(acc) => self.acc.update(store, key, &ns(w), &acc),
+            Err(e) => {
+                self.fail(e);
+                Ok(())
             }
         }
     }
@@ -243,6 +270,7 @@ impl StreamWindow {
         self.settle(cx.store, key, w)?;
         match self.contents {
             WindowContents::Accumulator => {
+                self.fold(cx.store, key, w)?;
                 let Some(acc) = self.acc.get(cx.store, key, &ns(w))? else { return Ok(()) };
                 self.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Accumulator(&acc)))
             }
@@ -265,7 +293,12 @@ impl StreamWindow {
             slot.1.clear();
         }
         let existed = match self.contents {
-            WindowContents::Accumulator => self.acc.get(cx.store, key, &ns(w))?.is_some(),
+            WindowContents::Accumulator => {
+                self.waiting.remove(&(key.to_vec(), w));
+                let unfolded = !self.unfolded.get(cx.store, key, &ns(w))?.is_empty();
+                self.unfolded.clear(cx.store, key, &ns(w))?;
+                unfolded || self.acc.get(cx.store, key, &ns(w))?.is_some()
+            }
             WindowContents::Elements => !self.elements.get(cx.store, key, &ns(w))?.is_empty(),
         };
         if !existed {
@@ -360,6 +393,7 @@ impl StreamWindow {
             WindowContents::Accumulator => {
                 let mut accs = Vec::new();
                 for &w in parts {
+                    self.fold(cx.store, key, w)?;
                     accs.extend(self.acc.get(cx.store, key, &ns(w))?);
                     self.acc.clear(cx.store, key, &ns(w))?;
                 }
