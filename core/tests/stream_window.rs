@@ -108,10 +108,17 @@ impl WindowInstance for SumInstance {
     }
 }
 
-/// `(key, value, ts)` rows, watermarked on `ts`, through a `stream_window` (count windows on
-/// one worker: their contents follow the arrival order).
-fn run(rows: &[(&str, i64, i64)], assigner: Json, lateness: u64, contents: WindowContents, mode: RuntimeMode) -> Vec<(String, i64, i64, i64, i64)> {
-    let workers = if assigner["kind"] == "count" { 1 } else { 2 };
+/// `(key, value, ts)` rows, watermarked on `ts`, through a `stream_window` on `workers` workers
+/// (the `values` node deals rows to the workers in turn, and each worker's watermark follows
+/// its own rows: lateness and count windows' contents are checked on one worker).
+fn run(
+    rows: &[(&str, i64, i64)],
+    assigner: Json,
+    lateness: u64,
+    contents: WindowContents,
+    mode: RuntimeMode,
+    workers: usize,
+) -> Vec<(String, i64, i64, i64, i64)> {
     let values: Vec<Json> = rows.iter().map(|(k, v, ts)| json!([k, v.to_string(), ts])).collect();
     let function = if contents == WindowContents::Accumulator { "sum_acc" } else { "sum_list" };
     let nodes = json!([
@@ -169,9 +176,9 @@ fn tumbling_and_sliding_windows_in_both_modes_and_both_contents() {
     for contents in [WindowContents::Accumulator, WindowContents::Elements] {
         for mode in [RuntimeMode::Streaming, RuntimeMode::Batch] {
             let tumbling = json!({"kind": "tumbling", "size_ms": 250, "event_time": true});
-            assert_eq!(run(&rows, tumbling, 0, contents, mode), expected_time(&rows, 250, 250), "{contents:?} {mode:?}");
+            assert_eq!(run(&rows, tumbling, 0, contents, mode, 2), expected_time(&rows, 250, 250), "{contents:?} {mode:?}");
             let sliding = json!({"kind": "sliding", "size_ms": 300, "slide_ms": 100, "event_time": true});
-            assert_eq!(run(&rows, sliding, 0, contents, mode), expected_time(&rows, 300, 100), "{contents:?} {mode:?}");
+            assert_eq!(run(&rows, sliding, 0, contents, mode, 2), expected_time(&rows, 300, 100), "{contents:?} {mode:?}");
         }
     }
 }
@@ -202,7 +209,7 @@ fn sessions_merge_when_they_overlap_or_touch() {
     expected.sort();
     for contents in [WindowContents::Accumulator, WindowContents::Elements] {
         let sessions = json!({"kind": "session", "gap_ms": 40, "event_time": true});
-        assert_eq!(run(&rows, sessions, 0, contents, RuntimeMode::Streaming), expected, "{contents:?}");
+        assert_eq!(run(&rows, sessions, 0, contents, RuntimeMode::Streaming, 2), expected, "{contents:?}");
     }
 }
 
@@ -225,7 +232,7 @@ fn count_windows_fire_when_full() {
         }
         expected.sort();
         let count = json!({"kind": "count", "size": size, "slide": slide});
-        assert_eq!(run(&rows, count, 0, WindowContents::Accumulator, RuntimeMode::Streaming), expected, "count {size} every {slide}");
+        assert_eq!(run(&rows, count, 0, WindowContents::Accumulator, RuntimeMode::Streaming, 1), expected, "count {size} every {slide}");
     }
 }
 
@@ -236,9 +243,9 @@ fn late_elements_refire_within_the_lateness_and_go_to_the_function_beyond_it() {
     let rows = [("k", 1, 1), ("k", 2, 2), ("k", 4, 25), ("k", 8, 5), ("k", 16, 40), ("k", 32, 7)];
     let tumbling = json!({"kind": "tumbling", "size_ms": 10, "event_time": true});
     let k = || "k".to_string();
-    let within = run(&rows, tumbling.clone(), 20, WindowContents::Accumulator, RuntimeMode::Streaming);
+    let within = run(&rows, tumbling.clone(), 20, WindowContents::Accumulator, RuntimeMode::Streaming, 1);
     assert_eq!(within, vec![(k(), -1, -1, 32, 0), (k(), 0, 10, 3, 2), (k(), 0, 10, 11, 3), (k(), 20, 30, 4, 1), (k(), 40, 50, 16, 1)]);
-    let dropped = run(&rows, tumbling, 0, WindowContents::Elements, RuntimeMode::Streaming);
+    let dropped = run(&rows, tumbling, 0, WindowContents::Elements, RuntimeMode::Streaming, 1);
     assert_eq!(dropped, vec![(k(), -1, -1, 8, 0), (k(), -1, -1, 32, 0), (k(), 0, 10, 3, 2), (k(), 20, 30, 4, 1), (k(), 40, 50, 16, 1)]);
 }
 
@@ -249,7 +256,7 @@ fn a_window_fired_early_by_a_late_row_fires_again_for_rows_arriving_after() {
     // worker's rows for [0, 10) arrive later and must fire the window again, not be lost.
     let rows = [("a", 1, 1), ("a", 2, 2), ("a", 4, 300), ("a", 8, 5), ("a", 16, 6), ("a", 32, 3)];
     let tumbling = json!({"kind": "tumbling", "size_ms": 10, "event_time": true});
-    let out = run(&rows, tumbling, 0, WindowContents::Accumulator, RuntimeMode::Streaming);
+    let out = run(&rows, tumbling, 0, WindowContents::Accumulator, RuntimeMode::Streaming, 2);
     let fired: i64 = out.iter().filter(|r| r.1 == 0).map(|r| r.3).sum();
     let late: i64 = out.iter().filter(|r| r.1 == -1).map(|r| r.3).sum();
     // Every element is in a firing or reported late, exactly once.
