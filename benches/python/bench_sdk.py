@@ -6,6 +6,15 @@ Programs (N input records, every one through Python code):
   -> count; the result rows are collected.
 * ``ds_reduce`` — DataStream ``map -> key_by -> reduce`` in batch mode: N integers -> ``(x % 1000, 1)``
   -> per-key sum; the 1000 final records are collected.
+* ``win_reduce`` / ``win_aggregate`` / ``win_process`` — DataStream event-time windows (Weir only):
+  N integers -> ``(x % 100, 1, x)`` with event time ``x`` ms and monotonous watermarks ->
+  ``key_by`` -> 10 s tumbling windows -> ``reduce`` (sum), ``aggregate`` (an AggregateFunction
+  counting) or ``process`` (a ProcessWindowFunction counting the elements) in streaming mode; the
+  10,000 window results are collected. ``win_baseline`` is the same pipeline without the
+  window (the stamped, watermarked records through a filter that drops them all): the window
+  operator's own cost per record is a window program's time minus the baseline's.
+  ``--python-windows`` runs them on the SDK's Python window operator instead of the engine's
+  (the path every window took before the engine had one; today custom triggers take it).
 * ``udf_overhead`` — cost of one Python scalar UDF call: ``SUM(identity(x) + ... + identity(x))``
   (10 calls per row) minus ``SUM(x + ... + x)`` over N/10 rows, divided by N calls (Table API;
   Bytewax has no Table API and is skipped).
@@ -14,6 +23,7 @@ Usage::
 
     python benches/python/bench_sdk.py                    # every engine whose venv is there
     python benches/python/bench_sdk.py --engine weir -n 1000000 --repeat 5
+    python benches/python/bench_sdk.py --engine weir --only win_reduce --only win_aggregate --only win_process
 
 Each engine runs in its own interpreter (``$WEIR_VENV`` for Weir, ``$HOME/.cache/weir/venv-bench``
 for PyFlink and Bytewax); the driver prints median wall times, per-record microseconds and the
@@ -120,7 +130,63 @@ def weir_programs(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 
         return run
 
-    return {"table_wc": table_wc, "ds_reduce": ds_reduce, "sum_udf": numbers(True), "sum_plain": numbers(False)}
+    return {"table_wc": table_wc, "ds_reduce": ds_reduce, "sum_udf": numbers(True), "sum_plain": numbers(False), **weir_windows(n, workers)}
+
+
+def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
+    """The window programs (see the module): key ``x % 100``, event time ``x`` ms, 10 s windows."""
+    from weir.common import Time, Types, WatermarkStrategy
+    from weir.common.watermark_strategy import TimestampAssigner
+    from weir.datastream import StreamExecutionEnvironment
+    from weir.datastream.functions import AggregateFunction, ProcessWindowFunction
+    from weir.datastream.window import TumblingEventTimeWindows
+
+    class Stamp(TimestampAssigner):
+        def extract_timestamp(self, value: Any, record_timestamp: int) -> int:
+            return int(value[2])
+
+    class Count(AggregateFunction):
+        def create_accumulator(self) -> int:
+            return 0
+
+        def add(self, value: Any, accumulator: int) -> int:
+            return accumulator + value[1]
+
+        def get_result(self, accumulator: int) -> Any:
+            return (0, accumulator)
+
+        def merge(self, a: int, b: int) -> int:
+            return a + b
+
+    class CountElements(ProcessWindowFunction):
+        def process(self, key: Any, context: Any, elements: Any) -> Any:
+            yield (key, sum(e[1] for e in elements))
+
+    if os.environ.get("WEIR_BENCH_PYTHON_WINDOWS") == "1":
+        from weir.datastream import windowed_stream
+
+        windowed_stream.engine_assigner = lambda *args: None  # type: ignore[attr-defined]
+
+    def program(kind: str) -> Callable[[], int]:
+        def run() -> int:
+            env = StreamExecutionEnvironment.get_execution_environment()
+            env.set_parallelism(workers)
+            ds = env.from_collection(range(n), type_info=Types.LONG()).map(lambda x: (x % 100, 1, x))
+            stamped = ds.assign_timestamps_and_watermarks(WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Stamp()))
+            windows = stamped.key_by(lambda t: t[0]).window(TumblingEventTimeWindows.of(Time.seconds(10)))
+            if kind == "baseline":
+                return n + len(list(stamped.filter(lambda t: t[1] == 0).execute_and_collect()))
+            if kind == "reduce":
+                out = windows.reduce(lambda a, b: (a[0], a[1] + b[1], a[2]))
+            elif kind == "aggregate":
+                out = windows.aggregate(Count())
+            else:
+                out = windows.process(CountElements())
+            return sum(t[1] for t in out.execute_and_collect())
+
+        return run
+
+    return {"win_baseline": program("baseline"), "win_reduce": program("reduce"), "win_aggregate": program("aggregate"), "win_process": program("process")}
 
 
 # ----------------------------------------------------------------------------- PyFlink
@@ -212,14 +278,18 @@ def bytewax_programs(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 PROGRAMS = {"weir": weir_programs, "pyflink": pyflink_programs, "bytewax": bytewax_programs}
 
 
-def measure(engine: str, n: int, repeat: int, workers: int) -> dict[str, Any]:
-    """Runs every program of ``engine``; median seconds per program, and checks."""
-    for warm_up in PROGRAMS[engine](1000, workers).values():
+def measure(engine: str, n: int, repeat: int, workers: int, only: list[str] | None = None) -> dict[str, Any]:
+    """Runs every program of ``engine`` (or those in ``only``); median seconds per program, and checks."""
+    def chosen(programs: dict[str, Callable[[], Any]]) -> dict[str, Callable[[], Any]]:
+        return {k: v for k, v in programs.items() if not only or k in only or (k.startswith("sum_") and "udf_overhead" in only)}
+
+    for warm_up in chosen(PROGRAMS[engine](1000, workers)).values():
         warm_up()  # imports, JVM classes, the Python worker harness
-    programs = PROGRAMS[engine](n, workers)
+    programs = chosen(PROGRAMS[engine](n, workers))
     results: dict[str, Any] = {"engine": engine, "n": n, "workers": workers, "repeat": repeat}
     rows = n // CALLS
-    checks = {"table_wc": expected_words(n), "ds_reduce": n, "sum_udf": CALLS * rows * (rows - 1) // 2, "sum_plain": CALLS * rows * (rows - 1) // 2}
+    checks = {"table_wc": expected_words(n), "ds_reduce": n, "sum_udf": CALLS * rows * (rows - 1) // 2, "sum_plain": CALLS * rows * (rows - 1) // 2,
+              "win_baseline": n, "win_reduce": n, "win_aggregate": n, "win_process": n}
     for name, run in programs.items():
         seconds, value = timed(run, repeat)
         if value != checks[name]:
@@ -238,11 +308,13 @@ def interpreters() -> dict[str, Path]:
     return {"weir": weir, "pyflink": bench, "bytewax": bench}
 
 
-def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float) -> dict[str, Any] | str:
+def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float, only: list[str] | None = None) -> dict[str, Any] | str:
     python = interpreters()[engine]
     if not python.exists():
         return f"skipped: no interpreter at {python}"
     args = [str(python), __file__, "--child", engine, "-n", str(n), "--repeat", str(repeat), "--workers", str(workers)]
+    for name in only or []:
+        args += ["--only", name]
     # PyFlink starts its Python workers as `python` from PATH: the engine's own interpreter.
     env = dict(os.environ, PATH=f"{python.parent}{os.pathsep}{os.environ.get('PATH', '')}")
     try:
@@ -257,7 +329,8 @@ def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float) -
 
 def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
     base = next((r for r in rows if r["engine"] == "weir" and r["workers"] == 1), None)
-    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead |", "|---|---|---|---|---|---|"]
+    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead | window baseline | window reduce | window aggregate | window process |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         n = r["n"]
         cells = []
@@ -271,6 +344,8 @@ def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
             cells.append(f"{(r['sum_udf'] - r['sum_plain']) / n * 1e6:.2f} µs/call")
         else:
             cells.append("—")
+        for name in ("win_baseline", "win_reduce", "win_aggregate", "win_process"):
+            cells.append(f"{r[name]:.2f} s, {r[name] / n * 1e6:.2f} µs/rec" if name in r else "—")
         out.append(f"| {r['engine']} | {r['workers']} | {r['repeat']} | " + " | ".join(cells) + " |")
     for engine, why in skipped.items():
         out.append(f"| {engine} | — | — | {why} | | |")
@@ -285,18 +360,23 @@ def main() -> None:
     parser.add_argument("--engine", choices=sorted(PROGRAMS), action="append", help="engines to run (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="parallelism (child runs)")
     parser.add_argument("--timeout", type=float, default=2400, help="seconds allowed per engine")
+    parser.add_argument("--only", action="append", help="programs to run (table_wc, ds_reduce, udf_overhead, win_reduce, win_aggregate, win_process)")
+    parser.add_argument("--worker-counts", default="1,2", help="Weir's worker counts (comma-separated)")
+    parser.add_argument("--python-windows", action="store_true", help="window programs on the SDK's Python window operator")
     parser.add_argument("--child", choices=sorted(PROGRAMS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(measure(args.child, args.n, args.repeat, args.workers)))
+        print(json.dumps(measure(args.child, args.n, args.repeat, args.workers, args.only)))
         return
+    if args.python_windows:
+        os.environ["WEIR_BENCH_PYTHON_WINDOWS"] = "1"
     rows: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     for engine in args.engine or ["weir", "pyflink", "bytewax"]:
-        for workers in ([1, 2] if engine == "weir" else [1]):
+        for workers in ([int(w) for w in args.worker_counts.split(",")] if engine == "weir" else [1]):
             print(f"running {engine} ({workers} worker{'s' if workers > 1 else ''}, n={args.n}) ...", file=sys.stderr, flush=True)
             repeat = args.pyflink_repeat if engine == "pyflink" else args.repeat
-            result = run_engine(engine, args.n, repeat, workers, args.timeout)
+            result = run_engine(engine, args.n, repeat, workers, args.timeout, args.only)
             if isinstance(result, str):
                 skipped[engine] = result
                 break

@@ -11,6 +11,7 @@ mod run;
 mod session;
 mod udaf;
 mod udf;
+mod window;
 
 use pyo3::prelude::*;
 

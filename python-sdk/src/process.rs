@@ -135,25 +135,42 @@ struct PyProcessInstance {
 impl PyProcessInstance {
     /// Calls `method` with the scope active and emits the rows it returns.
     fn call<'py>(&self, py: Python<'py>, scope: &mut dyn ProcessScope, method: &str, args: Bound<'py, PyTuple>) -> Result<(), EvalError> {
-        let produced = {
-            let _lend = Lend::new(scope);
-            self.runner.bind(py).call_method1(method, args).map_err(|e| failure(py, &self.label, e, &self.errors))?
-        };
-        if produced.is_none() {
-            return Ok(());
-        }
-        let bad = |m: String| EvalError::new(format!("Python process function {} produced a bad row: {m}", self.label));
-        for item in produced.try_iter().map_err(|e| failure(py, &self.label, e, &self.errors))? {
-            let item = item.map_err(|e| failure(py, &self.label, e, &self.errors))?;
-            let values: Vec<Bound<'_, PyAny>> = item.try_iter().and_then(|it| it.collect()).map_err(|e| bad(e.to_string()))?;
-            if values.len() != self.output.len() {
-                return Err(bad(format!("expected {} values, found {}", self.output.len(), values.len())));
-            }
-            let row = values.iter().zip(&self.output).map(|(v, f)| from_py(v, f.data_type)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
-            scope.emit(Row::new(row));
-        }
-        Ok(())
+        call_and_emit(py, &self.runner, scope, method, args, &self.label, &self.output, &self.errors)
     }
+}
+
+/// Calls `runner.method(*args)` with `scope` active (the Python function may use its state)
+/// and emits the rows it returns, each a tuple of the `output` columns. Window functions
+/// (`crate::window`) are called the same way.
+#[expect(clippy::too_many_arguments, reason = "the parts of one call; a struct for them would only be built here")]
+pub(crate) fn call_and_emit<'py>(
+    py: Python<'py>,
+    runner: &Py<PyAny>,
+    scope: &mut dyn ProcessScope,
+    method: &str,
+    args: Bound<'py, PyTuple>,
+    label: &str,
+    output: &[Field],
+    errors: &ErrorSlot,
+) -> Result<(), EvalError> {
+    let produced = {
+        let _lend = Lend::new(scope);
+        runner.bind(py).call_method1(method, args).map_err(|e| failure(py, label, e, errors))?
+    };
+    if produced.is_none() {
+        return Ok(());
+    }
+    let bad = |m: String| EvalError::new(format!("Python function {label} produced a bad row: {m}"));
+    for item in produced.try_iter().map_err(|e| failure(py, label, e, errors))? {
+        let item = item.map_err(|e| failure(py, label, e, errors))?;
+        let values: Vec<Bound<'_, PyAny>> = item.try_iter().and_then(|it| it.collect()).map_err(|e| bad(e.to_string()))?;
+        if values.len() != output.len() {
+            return Err(bad(format!("expected {} values, found {}", output.len(), values.len())));
+        }
+        let row = values.iter().zip(output).map(|(v, f)| from_py(v, f.data_type)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
+        scope.emit(Row::new(row));
+    }
+    Ok(())
 }
 
 impl ProcessInstance for PyProcessInstance {

@@ -209,6 +209,46 @@ impl Session {
         Ok(())
     }
 
+    /// Registers a DataStream window function: `factory(worker, workers)` makes a runner per
+    /// worker (see `crate::window`); `contents` is `accumulator` (reduce, aggregate) or
+    /// `elements` (apply, process); `output` and `timestamp` as for process functions.
+    #[pyo3(signature = (name, factory, output, contents, timestamp=None, label=None))]
+    #[expect(clippy::too_many_arguments, reason = "the registration's parameters, as Python passes them")]
+    fn register_window_function(
+        &self,
+        py: Python<'_>,
+        name: &str,
+        factory: Py<PyAny>,
+        output: Vec<(String, String)>,
+        contents: &str,
+        timestamp: Option<String>,
+        label: Option<String>,
+    ) -> PyResult<()> {
+        let output = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
+        let timestamp = match timestamp {
+            Some(t) => {
+                Some(output.iter().position(|f| f.name == t).ok_or_else(|| weir_error(py, "PlanError", &format!("no output column \"{t}\""), "invalid_plan"))?)
+            }
+            None => None,
+        };
+        let contents = match contents {
+            "accumulator" => weir_core::udf::window::WindowContents::Accumulator,
+            "elements" => weir_core::udf::window::WindowContents::Elements,
+            other => return Err(weir_error(py, "PlanError", &format!("unknown window contents \"{other}\" (accumulator or elements)"), "invalid_plan")),
+        };
+        let function = crate::window::PyWindowFunction {
+            name: name.to_string(),
+            label: label.unwrap_or_else(|| display_name(py, &factory, name)),
+            factory,
+            output,
+            timestamp,
+            contents,
+            errors: Arc::clone(&self.errors),
+        };
+        self.sql().catalog_mut().functions_mut().register_window(Arc::new(function));
+        Ok(())
+    }
+
     /// Registers the view `name` as the output of node `output` of the job spec `spec` (its
     /// nodes, no sink), so that SQL can read a Table built with the Table API.
     fn register_plan_view(&self, py: Python<'_>, name: &str, spec: &str, output: &str) -> PyResult<()> {

@@ -15,7 +15,7 @@ use crate::expr::{BoundExpr, CompiledExpr};
 use crate::job::JobContext;
 use crate::ops::{
     self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec, SortSpec,
-    Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
+    StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
 };
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan};
 use crate::plan::{BoundAggregate, BoundSortKey, Keep, PlanNode, PlanOp};
@@ -230,6 +230,19 @@ fn build_node<'s>(
                 worker: (scope.index(), scope.peers()),
             };
             return ops::process(id, index, inputs, spec, eval, ctx.clone());
+        }
+        (Operator::WindowOperator { event_time }, PlanOp::StreamWindow { function, key, value, timestamp, assigner, allowed_lateness_ms, .. }) => {
+            let spec = StreamWindowSpec {
+                function: Arc::clone(function),
+                key: compile_all(key),
+                value: *value,
+                timestamp: *timestamp,
+                assigner: assigner.clone(),
+                allowed_lateness_ms: i64::try_from(*allowed_lateness_ms).unwrap_or(i64::MAX),
+                event_time: *event_time,
+                worker: (scope.index(), scope.peers()),
+            };
+            return ops::stream_window(id, index, input, spec, eval, ctx.clone());
         }
         (Operator::DiscardSink, PlanOp::Sink { .. }) => {
             input.probe_with(probe);

@@ -72,6 +72,7 @@ pub fn exchanges(plan: &ValidatedPlan, node: &PlanNode, operator: &Operator) -> 
         (PlanOp::Deduplicate { key, .. }, _) => one(hash(key, &schema(0))),
         (PlanOp::Sort { .. }, _) => one(Exchange::Single),
         (PlanOp::Process { keys, .. }, _) => keys.iter().enumerate().map(|(i, k)| hash(k, &schema(i))).collect(),
+        (PlanOp::StreamWindow { key, .. }, _) => one(hash(key, &schema(0))),
         (PlanOp::Sink { .. }, Operator::Sink) => one(Exchange::Single),
         _ => node.inputs.iter().map(|_| Exchange::Forward).collect(),
     }

@@ -69,6 +69,13 @@ pub enum Operator {
         /// otherwise at the end of the input.
         event_time: bool,
     },
+    /// DataStream windows: keyed window assignment, default triggers and a user window
+    /// function (Flink's `WindowOperator`).
+    WindowOperator {
+        /// Event-time windows fire as the watermark passes them (streaming with event time);
+        /// otherwise at the end of the input.
+        event_time: bool,
+    },
     /// Writes to a connector.
     Sink,
     /// A sink that writes nothing: it only has to see all of its input.
@@ -99,6 +106,7 @@ impl Operator {
             Operator::Sort => "Sort",
             Operator::WatermarkAssigner => "WatermarkAssigner",
             Operator::KeyedProcess { .. } => "KeyedProcess",
+            Operator::WindowOperator { .. } => "WindowOperator",
             Operator::Sink | Operator::DiscardSink => "Sink",
         }
     }
@@ -116,6 +124,7 @@ impl Operator {
                 | Operator::IntervalJoin
                 | Operator::WindowRank
                 | Operator::KeyedProcess { .. }
+                | Operator::WindowOperator { .. }
         )
     }
 }

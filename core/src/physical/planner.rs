@@ -67,6 +67,7 @@ fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
         PlanOp::Sort { .. } => Operator::Sort,
         PlanOp::Watermark { .. } => Operator::WatermarkAssigner,
         PlanOp::Process { event_time, .. } => Operator::KeyedProcess { event_time: *event_time && streaming },
+        PlanOp::StreamWindow { event_time, .. } => Operator::WindowOperator { event_time: *event_time && streaming },
         // Nothing to write: the sink only has to see all of its input, on every worker.
         PlanOp::Sink { sink, .. } if sink.writers() == SinkWriters::None => Operator::DiscardSink,
         PlanOp::Sink { .. } => Operator::Sink,

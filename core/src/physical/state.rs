@@ -68,6 +68,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         Operator::Deduplicate => "rows per key",
         Operator::Sort => "all rows",
         Operator::KeyedProcess { .. } => "user state and timers per key",
+        Operator::WindowOperator { .. } => "window contents (accumulators or elements) per key and window",
         Operator::Sink => "changes until their time is complete",
     };
     let store = match (operator.keyed(), backend) {

@@ -27,6 +27,7 @@ const NODE_KINDS: &[&str] = &[
     "sort",
     "watermark",
     "process",
+    "stream_window",
     "sink",
 ];
 
@@ -151,6 +152,7 @@ fn parse_node(value: serde_json::Value, path: &SpecPath) -> Result<Node, PlanErr
         "sort" => Node::Sort(deserialize_at(body, path)?),
         "watermark" => Node::Watermark(deserialize_at(body, path)?),
         "process" => Node::Process(deserialize_at(body, path)?),
+        "stream_window" => Node::StreamWindow(deserialize_at(body, path)?),
         "sink" => Node::Sink(deserialize_at(body, path)?),
         _ => return Err(PlanError::new(&path.field("kind"), format!("unknown node kind \"{kind}\" (one of {})", NODE_KINDS.join(", ")))),
     })

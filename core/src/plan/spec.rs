@@ -68,6 +68,8 @@ pub enum Node {
     /// Runs a user process function (the DataStream API's `process`) with keyed state and
     /// timers on one or two keyed inputs.
     Process(ProcessNode),
+    /// DataStream windows of a keyed stream run by a user window function.
+    StreamWindow(StreamWindowNode),
     /// Writes rows to a connector.
     Sink(SinkNode),
 }
@@ -582,6 +584,33 @@ pub struct ProcessNode {
     pub timestamp: Option<String>,
 }
 
+/// DataStream windows (`KeyedStream.window(...).reduce / aggregate / apply / process`): the
+/// input's records, partitioned by key, are put into windows by `assigner`; the registered
+/// window function folds each window's elements and emits rows of its own schema when the
+/// window fires. The input must be append-only.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StreamWindowNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// The registered window function.
+    pub function: String,
+    /// The key expressions.
+    pub key: Vec<Expr>,
+    /// The BYTES column holding each row's record.
+    pub value: String,
+    /// The BIGINT column holding each row's timestamp (epoch milliseconds; nullable).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamp: Option<String>,
+    /// How records are put into windows.
+    pub assigner: crate::udf::window::WindowAssigner,
+    /// How long an event-time window's state is kept past its end (milliseconds).
+    #[serde(default)]
+    pub allowed_lateness_ms: u64,
+}
+
 /// Rows written to a connector (`print`, `blackhole`, `collect`, `filesystem`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -618,6 +647,7 @@ impl Node {
             Node::Sort(n) => &n.id,
             Node::Watermark(n) => &n.id,
             Node::Process(n) => &n.id,
+            Node::StreamWindow(n) => &n.id,
             Node::Sink(n) => &n.id,
         }
     }
@@ -642,6 +672,7 @@ impl Node {
             Node::Sort(_) => "sort",
             Node::Watermark(_) => "watermark",
             Node::Process(_) => "process",
+            Node::StreamWindow(_) => "stream_window",
             Node::Sink(_) => "sink",
         }
     }
@@ -666,6 +697,7 @@ impl Node {
             Node::Sort(n) => &mut n.id,
             Node::Watermark(n) => &mut n.id,
             Node::Process(n) => &mut n.id,
+            Node::StreamWindow(n) => &mut n.id,
             Node::Sink(n) => &mut n.id,
         }
     }
@@ -689,6 +721,7 @@ impl Node {
             Node::Sort(n) => vec![&mut n.input],
             Node::Watermark(n) => vec![&mut n.input],
             Node::Process(n) => n.inputs.iter_mut().collect(),
+            Node::StreamWindow(n) => vec![&mut n.input],
             Node::Sink(n) => vec![&mut n.input],
         }
     }
@@ -712,6 +745,7 @@ impl Node {
             Node::Sort(n) => vec![("input", &n.input)],
             Node::Watermark(n) => vec![("input", &n.input)],
             Node::Process(n) => n.inputs.iter().map(|i| ("inputs", i.as_str())).collect(),
+            Node::StreamWindow(n) => vec![("input", n.input.as_str())],
             Node::Sink(n) => vec![("input", &n.input)],
         }
     }

@@ -7,7 +7,7 @@ use crate::error::{PlanError, SpecPath};
 use crate::expr::common_type;
 use crate::types::{DataType, Schema};
 
-use super::spec::{FrameUnit, IntervalJoinNode, OverNode, ProcessNode, WatermarkNode};
+use super::spec::{FrameUnit, IntervalJoinNode, OverNode, ProcessNode, StreamWindowNode, WatermarkNode};
 use super::time::resolve_column;
 use super::typed::{PlanNode, PlanOp};
 use super::validate::{Checked, PlanValidator, expr_error};
@@ -164,5 +164,33 @@ impl PlanValidator {
         }
         let schema = Schema::new(function.output());
         Ok(Checked { schema, op: PlanOp::Process { function, keys, values, timestamps, event_time }, unique_key: None, ordering: None })
+    }
+
+    pub(super) fn check_stream_window(&self, n: &StreamWindowNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {
+        let Some(function) = self.bind_context().functions.window(&n.function) else {
+            return Err(PlanError::new(&path.field("function"), format!("no window function \"{}\" is registered", n.function)));
+        };
+        n.assigner.check().map_err(|m| PlanError::new(&path.field("assigner"), m))?;
+        if n.allowed_lateness_ms > 0 && !n.assigner.event_time() {
+            return Err(PlanError::new(&path.field("allowed_lateness_ms"), "allowed lateness is only defined for event-time windows"));
+        }
+        let input = self.input(inputs, 0);
+        append_only(input, "a window operator", &path.field("input"))?;
+        let value = resolve_column(&n.value, &input.schema, &path.field("value"))?;
+        if input.schema.fields[value].data_type != DataType::Bytes {
+            return Err(PlanError::new(
+                &path.field("value"),
+                format!("expected a BYTES record column, \"{}\" is {}", n.value, input.schema.fields[value].data_type),
+            ));
+        }
+        let timestamp = n.timestamp.as_ref().map(|t| resolve_column(t, &input.schema, &path.field("timestamp"))).transpose()?;
+        if let Some(t) = timestamp.filter(|&t| input.schema.fields[t].data_type != DataType::BigInt) {
+            return Err(PlanError::new(&path.field("timestamp"), format!("expected a BIGINT timestamp column, found {}", input.schema.fields[t].data_type)));
+        }
+        let event_time = timestamp.is_some() && input.time.rowtime == timestamp;
+        let key = self.bind_all(&n.key, &input.schema, &path.field("key"))?;
+        let schema = Schema::new(function.output());
+        let op = PlanOp::StreamWindow { function, key, value, timestamp, assigner: n.assigner.clone(), allowed_lateness_ms: n.allowed_lateness_ms, event_time };
+        Ok(Checked { schema, op, unique_key: None, ordering: None })
     }
 }

@@ -174,6 +174,7 @@ pub(super) fn time_columns(op: &PlanOp, schema: &Schema, inputs: &[&PlanNode]) -
         // A process function's rows go out at their input row's or their timer's time: still
         // timed by event time, in the function's timestamp column when it has one.
         PlanOp::Process { function, event_time: true, .. } => TimeColumns { rowtime: function.output_timestamp(), window: None },
+        PlanOp::StreamWindow { function, event_time: true, .. } => TimeColumns { rowtime: function.output_timestamp(), window: None },
         // A window aggregate grouped by the window's bounds keeps them as window columns, so a
         // GROUP BY or join on them downstream is again windowed (cascading windows).
         PlanOp::Aggregate { group_by, window: Some(w), .. } if w.event_time => {

@@ -282,6 +282,23 @@ pub enum PlanOp {
         /// watermark; otherwise event-time timers fire at the end of the input.
         event_time: bool,
     },
+    /// DataStream windows run by a user window function.
+    StreamWindow {
+        /// The function.
+        function: Arc<dyn crate::udf::window::UserWindowFunction>,
+        /// The key expressions.
+        key: Vec<BoundExpr>,
+        /// The BYTES record column.
+        value: usize,
+        /// The BIGINT timestamp column, if any.
+        timestamp: Option<usize>,
+        /// How records are put into windows.
+        assigner: crate::udf::window::WindowAssigner,
+        /// How long an event-time window's state is kept past its end (milliseconds).
+        allowed_lateness_ms: u64,
+        /// The input is timed by event time (a watermark upstream).
+        event_time: bool,
+    },
     /// Write to a connector.
     Sink {
         /// Connector name.

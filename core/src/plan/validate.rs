@@ -185,7 +185,11 @@ impl PlanValidator {
             PlanOp::Source { .. } => true,
             PlanOp::Filter { .. } | PlanOp::Project { .. } | PlanOp::FlatMap { .. } | PlanOp::Union { .. } | PlanOp::Sink { .. } => inputs_append_only,
             PlanOp::Join { join_type: JoinType::Inner, .. } | PlanOp::Window { .. } => inputs_append_only,
-            PlanOp::Over { .. } | PlanOp::IntervalJoin { .. } | PlanOp::TopN { window_end: Some(_), .. } | PlanOp::Process { .. } => true,
+            PlanOp::Over { .. }
+            | PlanOp::IntervalJoin { .. }
+            | PlanOp::TopN { window_end: Some(_), .. }
+            | PlanOp::Process { .. }
+            | PlanOp::StreamWindow { .. } => true,
             PlanOp::Watermark { .. } => inputs_append_only,
             // A window aggregate emits each window's rows once (see `ops::close_windows`),
             // unless late rows may re-fire it.
@@ -302,6 +306,7 @@ impl PlanValidator {
             }
             Node::Watermark(n) => self.check_watermark(n, inputs, path),
             Node::Process(n) => self.check_process(n, inputs, path),
+            Node::StreamWindow(n) => self.check_stream_window(n, inputs, path),
             Node::Sink(n) => {
                 let input = self.input(inputs, 0);
                 let sink = create_sink(&n.connector, &n.options, &input.schema).map_err(|e| {

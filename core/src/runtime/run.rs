@@ -261,6 +261,7 @@ fn kind_name(op: &crate::plan::PlanOp) -> &'static str {
         Sort { .. } => "sort",
         Watermark { .. } => "watermark",
         Process { .. } => "process",
+        StreamWindow { .. } => "stream_window",
         Sink { .. } => "sink",
     }
 }

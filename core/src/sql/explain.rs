@@ -174,6 +174,7 @@ fn details(node: &Node) -> String {
         }
         Node::Watermark(n) => format!("column={}, delay_ms={}", n.column, n.delay_ms),
         Node::Process(n) => format!("function={}", n.function),
+        Node::StreamWindow(n) => format!("function={}, assigner={}", n.function, n.assigner.describe()),
         Node::Sink(n) => format!("connector={}", n.connector),
     }
 }

@@ -18,8 +18,10 @@ use crate::expr::table_functions::{BoundTableFunction, TableFunction, TableFunct
 use crate::expr::{BoundExpr, EvalError, ExprError};
 
 pub mod process;
+pub mod window;
 
 use self::process::UserProcessFunction;
+use self::window::UserWindowFunction;
 
 /// What a scalar function accepts and returns for given argument types.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,6 +94,7 @@ pub struct UserFunctions {
     tables: BTreeMap<String, Arc<dyn TableFunction>>,
     aggregates: BTreeMap<String, Arc<dyn UserAggregateFunction>>,
     processes: BTreeMap<String, Arc<dyn UserProcessFunction>>,
+    windows: BTreeMap<String, Arc<dyn UserWindowFunction>>,
 }
 
 impl fmt::Debug for UserFunctions {
@@ -101,6 +104,7 @@ impl fmt::Debug for UserFunctions {
             .field("tables", &self.tables.keys().collect::<Vec<_>>())
             .field("aggregates", &self.aggregates.keys().collect::<Vec<_>>())
             .field("processes", &self.processes.keys().collect::<Vec<_>>())
+            .field("windows", &self.windows.keys().collect::<Vec<_>>())
             .finish()
     }
 }
@@ -136,6 +140,16 @@ impl UserFunctions {
         self.processes.get(&name.trim().to_ascii_uppercase()).cloned()
     }
 
+    /// Adds (or replaces) a window function under its name.
+    pub fn register_window(&mut self, function: Arc<dyn UserWindowFunction>) {
+        self.windows.insert(function.name().trim().to_ascii_uppercase(), function);
+    }
+
+    /// The window function called `name`, if registered.
+    pub fn window(&self, name: &str) -> Option<Arc<dyn UserWindowFunction>> {
+        self.windows.get(&name.trim().to_ascii_uppercase()).cloned()
+    }
+
     /// Removes a function of any kind; true when one existed.
     pub fn remove(&mut self, name: &str) -> bool {
         let upper = name.trim().to_ascii_uppercase();
@@ -143,7 +157,8 @@ impl UserFunctions {
         let table = self.tables.remove(&upper).is_some();
         let aggregate = self.aggregates.remove(&upper).is_some();
         let process = self.processes.remove(&upper).is_some();
-        scalar || table || aggregate || process
+        let window = self.windows.remove(&upper).is_some();
+        scalar || table || aggregate || process || window
     }
 
     /// The names of every registered function, upper case.

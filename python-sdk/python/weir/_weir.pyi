@@ -53,6 +53,18 @@ class Session:
         """Registers a process function: ``factory(worker, workers)`` returns a runner with
         ``process_element(input, key, value, timestamp)``, ``on_timer(domain, key, timestamp)``
         (both returning rows of the ``output`` columns) and ``close()``."""
+    def register_window_function(
+        self,
+        name: str,
+        factory: Callable[[int, int], Any],
+        output: list[tuple[str, str]],
+        contents: str,
+        timestamp: str | None = None,
+        label: str | None = None,
+    ) -> None:
+        """Registers a DataStream window function for the engine's window operator:
+        ``factory(worker, workers)`` returns a runner (``weir.datastream.window_runner``);
+        ``contents`` is ``accumulator`` (reduce, aggregate) or ``elements`` (apply, process)."""
     def register_plan_view(self, name: str, spec: str, output: str) -> None:
         """Registers a view computed by the nodes of ``spec``, ending at node ``output``."""
     def schema_nodes(self, columns: str, input: str, project_id: str, watermark_id: str) -> str:

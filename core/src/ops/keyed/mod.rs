@@ -1,7 +1,8 @@
 //! Keyed event-time operators: timely operators that partition their input by a key, keep
 //! per-key state in `weir-state` (memory or RocksDB) and fire event-time timers when the
 //! watermark — the input frontier — passes them. Streaming window aggregates, SESSION windows,
-//! window joins and Top-N, OVER aggregates, interval joins and user process functions are
+//! window joins and Top-N, OVER aggregates, interval joins, user process functions and the
+//! DataStream API's windows are
 //! [`KeyedLogic`]s run by [`keyed`].
 //!
 //! Time: a row's timely time is at or before its event time (sources stamp rows with their
@@ -40,6 +41,7 @@ mod over;
 mod process;
 mod session;
 mod session_aggregate;
+mod stream_window;
 mod window_aggregate;
 mod window_join;
 mod window_top_n;
@@ -49,6 +51,7 @@ pub use over::{OverAggregate, OverSpec, over};
 pub use process::{ProcessSpec, process};
 pub use session::session_windows;
 pub use session_aggregate::{SessionAggregateSpec, SessionKey, session_aggregate};
+pub use stream_window::{StreamWindowSpec, stream_window};
 pub use window_aggregate::{WindowAggregateCall, WindowAggregateSpec, window_aggregate};
 pub use window_join::{WindowJoinSpec, window_join};
 pub use window_top_n::{WindowTopNSpec, window_top_n};
@@ -198,6 +201,19 @@ impl<'a> KeyedContext<'a> {
     /// Cancels the timer `timestamp` of the current key, if registered.
     pub fn delete_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
         self.timers.delete_event_time_timer(self.store, self.key, &(), timestamp)
+    }
+
+    /// Removes the current key's event-time timers at or before `up_to` and returns their
+    /// timestamps, in order: a logic handling a row that arrived behind the watermark fires
+    /// them itself first, as they would have fired before the row where event time was
+    /// assigned. (Scans the pending timers: for late rows only.)
+    pub fn take_due_timers(&mut self, up_to: i64) -> Result<Vec<i64>, StateError> {
+        let pending = self.timers.pending(self.store, TimeDomain::EventTime)?;
+        let due: Vec<i64> = pending.into_iter().take_while(|t| t.timestamp <= up_to).filter(|t| t.key == self.key).map(|t| t.timestamp).collect();
+        for &timestamp in &due {
+            self.timers.delete_event_time_timer(self.store, self.key, &(), timestamp)?;
+        }
+        Ok(due)
     }
 
     /// The current processing time in epoch milliseconds (the store's clock).

@@ -78,7 +78,7 @@ struct Process {
 }
 
 /// A declared state and its store primitive.
-enum Handle {
+pub(super) enum Handle {
     Value(StateDecl, ValueState<Vec<u8>>),
     List(StateDecl, ListState<Vec<u8>>),
     Map(StateDecl, MapState<Vec<u8>, Vec<u8>>),
@@ -171,12 +171,13 @@ impl KeyedLogic for Process {
     }
 }
 
-/// The function's view of the operator during one call.
-struct Scope<'c, 'a> {
-    cx: &'c mut KeyedContext<'a>,
-    key: Row,
-    watermark: i64,
-    states: &'c mut HashMap<String, Handle>,
+/// The function's view of the operator during one call (the window operator lends the same
+/// view to window functions).
+pub(super) struct Scope<'c, 'a> {
+    pub(super) cx: &'c mut KeyedContext<'a>,
+    pub(super) key: Row,
+    pub(super) watermark: i64,
+    pub(super) states: &'c mut HashMap<String, Handle>,
 }
 
 fn state_error(e: StateError) -> EvalError {

@@ -400,11 +400,7 @@ def _process(env: "StreamExecutionEnvironment", inputs: list[tuple[DataStream, C
     nodes: list[dict[str, Any]] = []
     heads, keys = [], []
     for stream, key in inputs:
-        ns, head = stream._materialized()
-        if key is not None:
-            extractor = env._register(records.KeyColumn(key), "key", [("k", "BYTES")], f"key {_label(key)}")
-            node = {"kind": "flat_map", "id": env._fresh_id("key"), "input": head, "function": extractor, "args": [{"column": "v"}], "columns": ["k"]}
-            ns, head = ns + [node], node["id"]
+        ns, head = _keyed_input(env, stream, key)
         nodes.extend(n for n in ns if all(n["id"] != m["id"] for m in nodes))
         heads.append(head)
         keys.append([{"column": "k" if key is not None else "seq"}])
@@ -412,6 +408,36 @@ def _process(env: "StreamExecutionEnvironment", inputs: list[tuple[DataStream, C
     name = f"__ds_process_{next(env._ids)}"
     env._session.register_process_function(name, Runner.factory(func, keyed, env._counter, label), COLUMNS, "ts", label)
     node = {"kind": "process", "id": env._fresh_id("process"), "inputs": heads, "function": name, "keys": keys, "value": "v", "timestamp": "ts"}
+    nodes = nodes + [node]
+    main = _tagged(env, nodes, node["id"], None, output_type)
+    main._process = (nodes, node["id"])
+    return main
+
+
+def _keyed_input(env: "StreamExecutionEnvironment", stream: DataStream, key: Callable[[Any], Any] | None) -> tuple[list[dict[str, Any]], str]:
+    """The nodes of ``stream`` with its records' pickled key in column ``k`` (when keyed), and
+    the last node's id."""
+    ns, head = stream._materialized()
+    if key is None:
+        return ns, head
+    extractor = env._register(records.KeyColumn(key), "key", [("k", "BYTES")], f"key {_label(key)}")
+    node = {"kind": "flat_map", "id": env._fresh_id("key"), "input": head, "function": extractor, "args": [{"column": "v"}], "columns": ["k"]}
+    return ns + [node], node["id"]
+
+
+def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], allowed_lateness: int, labelled: Any, output_type: Any) -> DataStream:
+    """The main output of a ``stream_window`` node: the engine's window operator over the keyed
+    ``stream``, calling the window runner of ``spec`` (``window_runner.EngineWindow``)."""
+    from weir.datastream.process import COLUMNS
+
+    env = stream._env
+    nodes, head = _keyed_input(env, stream, stream._key)
+    label = _label(labelled)
+    name = f"__ds_window_{next(env._ids)}"
+    contents = "elements" if spec.contents is None else "accumulator"
+    env._session.register_window_function(name, spec.factory(env._counter, label), COLUMNS, contents, "ts", label)
+    node = {"kind": "stream_window", "id": env._fresh_id("window"), "input": head, "function": name, "key": [{"column": "k"}], "value": "v",
+            "timestamp": "ts", "assigner": assigner, "allowed_lateness_ms": allowed_lateness}
     nodes = nodes + [node]
     main = _tagged(env, nodes, node["id"], None, output_type)
     main._process = (nodes, node["id"])

@@ -1,8 +1,11 @@
 """``WindowedStream`` (``KeyedStream.window`` / ``count_window``) and ``AllWindowedStream``
 (``DataStream.window_all``), as in PyFlink: configure the trigger, the allowed lateness and the
 late-data side output, then evaluate each window with ``reduce``, ``aggregate``, ``apply`` or
-``process``. Each evaluation runs a :class:`~weir.datastream.window_operator.WindowOperator` as
-the keyed stream's process function."""
+``process``. With a built-in assigner and its default trigger the windows run on the engine's
+window operator (:mod:`weir.datastream.window_runner`: Python is called per batch of a window's
+elements and per fired window); a custom trigger or assigner, dynamic session gaps and global
+windows run a :class:`~weir.datastream.window_operator.WindowOperator` as the keyed stream's
+process function."""
 
 from __future__ import annotations
 
@@ -12,6 +15,7 @@ from weir.datastream.functions import as_callable
 from weir.datastream.window import MergingWindowAssigner, Trigger, WindowAssigner
 from weir.datastream.window_functions import internal
 from weir.datastream.window_operator import WindowOperator
+from weir.datastream.window_runner import EngineWindow, engine_assigner
 from weir.datastream.window_state import AggregateContents, Contents, ListContents, ReduceContents
 
 if TYPE_CHECKING:
@@ -43,6 +47,7 @@ class WindowedStream:
         self._keyed_stream = keyed_stream
         self._assigner = window_assigner
         self._trigger: Trigger = window_assigner.get_default_trigger(keyed_stream.get_execution_environment())
+        self._default_trigger = True
         self._allowed_lateness = 0
         self._late_data_tag: Any = None
 
@@ -61,6 +66,7 @@ class WindowedStream:
         if isinstance(self._assigner, MergingWindowAssigner) and not trigger.can_merge():
             raise TypeError(f"a merging window assigner ({self._assigner!r}) needs a trigger that can merge; {trigger!r} cannot")
         self._trigger = trigger
+        self._default_trigger = False
         return self
 
     def allowed_lateness(self, time_ms: int) -> "WindowedStream":
@@ -83,7 +89,15 @@ class WindowedStream:
         return self
 
     def _run(self, contents: Contents, function: Any, output_type: TypeInformation | None) -> "DataStream":
-        op = WindowOperator(self._assigner, self._trigger, contents, internal(function, self._all_windows),
+        assigner = engine_assigner(self._assigner, self._trigger, self._default_trigger)
+        internal_function = internal(function, self._all_windows)
+        if assigner is not None:
+            from weir.datastream.data_stream import _stream_window
+
+            engine_contents = None if isinstance(contents, ListContents) else contents
+            spec = EngineWindow(self._assigner, engine_contents, internal_function, self._late_data_tag)
+            return _stream_window(self._keyed_stream, spec, assigner, self._allowed_lateness, _label_of(function, contents), output_type)
+        op = WindowOperator(self._assigner, self._trigger, contents, internal_function,
                             self._allowed_lateness, self._late_data_tag)
         return self._keyed_stream.process(op, output_type)
 
@@ -122,6 +136,14 @@ class AllWindowedStream(WindowedStream):
 
     def __init__(self, data_stream: "DataStream", window_assigner: WindowAssigner) -> None:
         super().__init__(data_stream.key_by(_all_one_key), window_assigner)
+
+
+def _label_of(function: Any, contents: Contents) -> Any:
+    """What names the windowed computation in errors: the window function, else the reduce or
+    aggregate function."""
+    if function is not None:
+        return function
+    return getattr(contents, "reduce", None) or getattr(contents, "function", None) or contents
 
 
 def _all_one_key(record: Any) -> int:

@@ -1,0 +1,191 @@
+//! User window functions (the DataStream API's `WindowedStream.reduce / aggregate / apply /
+//! process`, written in Python with the SDK): the traits the engine's keyed window operator
+//! (`ops::keyed::stream_window`, `WindowOperator` in EXPLAIN) calls, and how a stream is cut
+//! into windows.
+//!
+//! The operator assigns elements to windows, keeps each window's contents in its `weir-state`
+//! store (memory or RocksDB) and runs the default triggers itself; the function is called
+//! with a batch of elements per window to fold into the window's accumulator (incremental
+//! `reduce` / `aggregate`: the accumulator is kept as bytes the function encodes), and once
+//! per fired window with the accumulator or the window's elements.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::expr::EvalError;
+use crate::types::Field;
+
+use super::process::ProcessScope;
+
+/// How a stream is cut into windows, per key (Flink's window assigners with their default
+/// triggers: event-time windows fire when the watermark passes their end, processing-time
+/// windows when the clock does, count windows when full, purging them).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WindowAssigner {
+    /// Consecutive windows of `size_ms`, starting at multiples of it shifted by `offset_ms`.
+    Tumbling {
+        /// Window length in milliseconds (positive).
+        size_ms: i64,
+        /// Shift of the window starts (`|offset_ms| < size_ms`).
+        #[serde(default)]
+        offset_ms: i64,
+        /// Event time (watermarks) rather than processing time.
+        event_time: bool,
+    },
+    /// Windows of `size_ms` starting every `slide_ms`.
+    Sliding {
+        /// Window length in milliseconds (positive).
+        size_ms: i64,
+        /// Distance between window starts (positive).
+        slide_ms: i64,
+        /// Shift of the window starts (`|offset_ms| < slide_ms`).
+        #[serde(default)]
+        offset_ms: i64,
+        /// Event time (watermarks) rather than processing time.
+        event_time: bool,
+    },
+    /// Sessions: an element opens `[t, t + gap_ms)`; overlapping or touching windows merge.
+    Session {
+        /// The gap in milliseconds (positive).
+        gap_ms: i64,
+        /// Event time (watermarks) rather than processing time.
+        event_time: bool,
+    },
+    /// Windows of `size` elements of a key starting every `slide` elements.
+    Count {
+        /// Elements per window (positive).
+        size: i64,
+        /// Elements between window starts (positive; `size` for tumbling count windows).
+        slide: i64,
+    },
+}
+
+impl WindowAssigner {
+    /// Whether windows follow event time.
+    pub fn event_time(&self) -> bool {
+        match self {
+            WindowAssigner::Tumbling { event_time, .. } | WindowAssigner::Sliding { event_time, .. } | WindowAssigner::Session { event_time, .. } => {
+                *event_time
+            }
+            WindowAssigner::Count { .. } => false,
+        }
+    }
+
+    /// The parameters' problem, if any (a message naming the parameter).
+    pub fn check(&self) -> Result<(), String> {
+        match *self {
+            WindowAssigner::Tumbling { size_ms, offset_ms, .. } if size_ms <= 0 || offset_ms.unsigned_abs() >= size_ms.unsigned_abs() => {
+                Err(format!("size_ms must be positive and |offset_ms| smaller than it (size_ms {size_ms}, offset_ms {offset_ms})"))
+            }
+            WindowAssigner::Sliding { size_ms, slide_ms, offset_ms, .. }
+                if size_ms <= 0 || slide_ms <= 0 || offset_ms.unsigned_abs() >= slide_ms.unsigned_abs() =>
+            {
+                Err(format!(
+                    "size_ms and slide_ms must be positive and |offset_ms| smaller than slide_ms (size_ms {size_ms}, slide_ms {slide_ms}, offset_ms {offset_ms})"
+                ))
+            }
+            WindowAssigner::Session { gap_ms, .. } if gap_ms <= 0 => Err(format!("gap_ms must be positive, got {gap_ms}")),
+            WindowAssigner::Count { size, slide } if size <= 0 || slide <= 0 => Err(format!("size and slide must be positive (size {size}, slide {slide})")),
+            _ => Ok(()),
+        }
+    }
+
+    /// A short description for EXPLAIN.
+    pub fn describe(&self) -> String {
+        let clock = |e: bool| if e { "event time" } else { "processing time" };
+        match self {
+            WindowAssigner::Tumbling { size_ms, offset_ms, event_time } => format!("tumbling {size_ms} ms (offset {offset_ms} ms, {})", clock(*event_time)),
+            WindowAssigner::Sliding { size_ms, slide_ms, offset_ms, event_time } => {
+                format!("sliding {size_ms} ms every {slide_ms} ms (offset {offset_ms} ms, {})", clock(*event_time))
+            }
+            WindowAssigner::Session { gap_ms, event_time } => format!("session gap {gap_ms} ms ({})", clock(*event_time)),
+            WindowAssigner::Count { size, slide } => format!("count {size} every {slide}"),
+        }
+    }
+}
+
+/// One window: a time interval `[start, end)` in epoch milliseconds, or for count windows the
+/// window's number in `start` (and `end` unused).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Window {
+    /// Start (inclusive), or the count window's number.
+    pub start: i64,
+    /// End (exclusive).
+    pub end: i64,
+}
+
+impl Window {
+    /// The largest timestamp an element of a time window can have (`end - 1`).
+    pub fn max_timestamp(&self) -> i64 {
+        self.end.saturating_sub(1)
+    }
+}
+
+/// How a window function wants a window's contents kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WindowContents {
+    /// One accumulator per window, folded by [`WindowInstance::accumulate`] (reduce, aggregate).
+    Accumulator,
+    /// Every element, in arrival order (apply, process).
+    Elements,
+}
+
+/// A fired window's contents, as handed to [`WindowInstance::fire`].
+#[derive(Debug)]
+pub enum Fired<'a> {
+    /// The accumulator.
+    Accumulator(&'a [u8]),
+    /// The elements, in arrival order.
+    Elements(&'a [Vec<u8>]),
+}
+
+/// A window function as registered: it names its output columns and makes one instance per
+/// worker. Implementations must be thread-safe.
+pub trait UserWindowFunction: Send + Sync {
+    /// The name it is registered under (matched case-insensitively).
+    fn name(&self) -> &str;
+
+    /// The columns of the rows it emits.
+    fn output(&self) -> Vec<Field>;
+
+    /// The output column holding each emitted row's event time, if any.
+    fn output_timestamp(&self) -> Option<usize>;
+
+    /// How the operator keeps a window's contents.
+    fn contents(&self) -> WindowContents;
+
+    /// A fresh, opened instance for worker `worker` of `workers`.
+    fn instantiate(&self, worker: usize, workers: usize) -> Result<Box<dyn WindowInstance>, EvalError>;
+}
+
+/// One worker's instance of a window function. Called on that worker's thread only.
+pub trait WindowInstance {
+    /// Folds `elements` (record bytes, in arrival order) into `accumulator` (`None`: the window
+    /// is empty) and returns the new accumulator.
+    fn accumulate(&mut self, accumulator: Option<&[u8]>, elements: &[Vec<u8>]) -> Result<Vec<u8>, EvalError>;
+
+    /// One accumulator combining `accumulators` (two or more, in window order: sessions merge).
+    fn merge(&mut self, accumulators: &[Vec<u8>]) -> Result<Vec<u8>, EvalError>;
+
+    /// `window` of the scope's key fired with `contents`: emits the window's results through
+    /// the scope (whose state the function may use, as a `ProcessWindowFunction` does).
+    fn fire(&mut self, scope: &mut dyn ProcessScope, window: Window, contents: Fired<'_>) -> Result<(), EvalError>;
+
+    /// Whether [`WindowInstance::clear`] does anything (the operator skips the call if not).
+    fn clears(&self) -> bool {
+        false
+    }
+
+    /// `window`'s state is dropped (its cleanup time passed).
+    fn clear(&mut self, _scope: &mut dyn ProcessScope, _window: Window) -> Result<(), EvalError> {
+        Ok(())
+    }
+
+    /// An element arrived after every window it belongs to was cleaned up: the function sends
+    /// it to its late-data side output, or counts it as dropped.
+    fn late(&mut self, scope: &mut dyn ProcessScope, element: &[u8], timestamp: Option<i64>) -> Result<(), EvalError>;
+
+    /// The input has ended.
+    fn close(&mut self) -> Result<(), EvalError>;
+}

@@ -1,0 +1,241 @@
+"""Windows on the engine: what the engine's window operator (``WindowOperator`` in EXPLAIN)
+calls. The engine assigns elements to windows, keeps each window's contents in its state store
+and runs the assigners' default triggers; per worker, a :class:`WindowRunner` folds a batch of
+a window's elements into its accumulator (``reduce`` / ``aggregate``, pickled) and evaluates a
+window when it fires (the window function, if any, over the accumulator's result or the
+elements). Rows out are ``(seq, v, ts, tag)`` as for process functions: the result pickled,
+the window's ``max_timestamp()`` and the side output's tag (NULL for the main output).
+
+:func:`engine_assigner` says whether a windowed stream can run on the engine (built-in
+assigners with their default triggers); the others run on the Python window operator
+(:mod:`weir.datastream.window_operator`)."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+import logging
+import pickle
+from collections.abc import Callable
+from typing import Any
+
+from weir import _weir
+from weir.common.typeinfo import Types
+from weir.datastream.functions import ProcessAllWindowFunction, ProcessWindowFunction, RuntimeContext, WindowContext
+from weir.datastream.state import MapStateDescriptor
+from weir.datastream.window import (
+    CountSlidingWindowAssigner,
+    CountTumblingWindowAssigner,
+    CountWindow,
+    EventTimeSessionWindows,
+    EventTimeTrigger,
+    ProcessingTimeSessionWindows,
+    ProcessingTimeTrigger,
+    PurgingTrigger,
+    SlidingEventTimeWindows,
+    SlidingProcessingTimeWindows,
+    TimeWindow,
+    Trigger,
+    TumblingEventTimeWindows,
+    TumblingProcessingTimeWindows,
+    WindowAssigner,
+)
+from weir.datastream.window_functions import InternalWindowFunction, PassThrough
+from weir.datastream.window_state import AggregateContents, Contents, ReduceContents, WindowStateStore
+
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+Row = tuple[int, bytes, int | None, str | None]
+
+
+def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger: bool) -> dict[str, Any] | None:
+    """The job spec's ``assigner`` for a built-in assigner with its default trigger, or None
+    when the windows need the Python window operator (a custom assigner or trigger, dynamic
+    session gaps, global windows)."""
+    kind = type(assigner)
+    if not default_trigger and not _same_default(assigner, trigger):
+        return None
+    if kind in (TumblingEventTimeWindows, TumblingProcessingTimeWindows):
+        return {"kind": "tumbling", "size_ms": assigner._size, "offset_ms": assigner._offset, "event_time": assigner.event_time}
+    if kind in (SlidingEventTimeWindows, SlidingProcessingTimeWindows):
+        return {"kind": "sliding", "size_ms": assigner._size, "slide_ms": assigner._slide, "offset_ms": assigner._offset, "event_time": assigner.event_time}
+    if kind in (EventTimeSessionWindows, ProcessingTimeSessionWindows) and assigner._extract is None and assigner._gap is not None:
+        return {"kind": "session", "gap_ms": assigner._gap, "event_time": assigner.event_time}
+    if kind is CountTumblingWindowAssigner:
+        return {"kind": "count", "size": assigner._window_size, "slide": assigner._window_size}
+    if kind is CountSlidingWindowAssigner:
+        return {"kind": "count", "size": assigner._window_size, "slide": assigner._window_slide}
+    return None
+
+
+def _same_default(assigner: WindowAssigner, trigger: Trigger) -> bool:
+    """Whether ``trigger`` (set with ``WindowedStream.trigger``) is the one the engine runs
+    for ``assigner`` anyway."""
+    if isinstance(assigner, (CountTumblingWindowAssigner, CountSlidingWindowAssigner)):
+        return False
+    expected = EventTimeTrigger if assigner.is_event_time() else ProcessingTimeTrigger
+    return type(trigger) is expected and not isinstance(trigger, PurgingTrigger)
+
+
+class EngineWindow:
+    """What every worker's runner copies: the contents (reduce / aggregate accumulators, or
+    None for elements), the window function adapter, the assigner and the late-data tag."""
+
+    def __init__(self, assigner: WindowAssigner, contents: Contents | None, function: InternalWindowFunction, late_data_tag: Any) -> None:
+        self.count_windows = isinstance(assigner, (CountTumblingWindowAssigner, CountSlidingWindowAssigner))
+        self.merging = isinstance(assigner, (EventTimeSessionWindows, ProcessingTimeSessionWindows))
+        self.assigner_label = repr(assigner)
+        self.contents = contents
+        self.function = function
+        self.late_data_tag = late_data_tag
+
+    def factory(self, counter: itertools.count[int], label: str) -> Callable[[int, int], "WindowRunner"]:
+        """The engine's ``factory(worker, workers)``."""
+        return lambda worker, workers: WindowRunner(self, counter, label, worker, workers)
+
+
+class _Context(WindowContext):
+    """``ProcessWindowFunction.Context`` during one firing (reused across firings)."""
+
+    def __init__(self, runner: "WindowRunner") -> None:
+        self._runner = runner
+        self._window: Any = None
+        self.side: list[tuple[str, Any]] = []
+
+    def window(self) -> Any:
+        """The window being evaluated."""
+        return self._window
+
+    def current_processing_time(self) -> int:
+        """Processing time."""
+        return int(_weir.scope_current_processing_time())
+
+    def current_watermark(self) -> int:
+        """The watermark."""
+        return int(_weir.scope_current_watermark())
+
+    def window_state(self) -> WindowStateStore:
+        """State of the current key and window (not for merging windows)."""
+        if self._runner.spec.merging:
+            raise TypeError("per-window state is not allowed with merging (session) windows")
+        return WindowStateStore(self._runner.window_state, self._window)
+
+    def global_state(self) -> Any:
+        """State of the current key, across its windows."""
+        return self._runner.runtime_context
+
+    def output(self, output_tag: Any, value: Any) -> None:
+        """Emits ``value`` to the side output ``output_tag``."""
+        tag_id = getattr(output_tag, "tag_id", None)
+        if not isinstance(tag_id, str):
+            raise TypeError(f"expected an OutputTag, got {output_tag!r}")
+        self.side.append((tag_id, value))
+
+
+class WindowRunner:
+    """One worker's window function (a copy of the user's objects, as each Flink subtask has
+    its own), opened with its :class:`RuntimeContext`. See the module for what the engine calls."""
+
+    def __init__(self, spec: EngineWindow, counter: itertools.count[int], label: str, worker: int, workers: int) -> None:
+        try:
+            spec = copy.deepcopy(spec)
+        except Exception:  # objects that cannot be copied are shared, as plain functions are
+            pass
+        self.spec = spec
+        self.counter = counter
+        self.label = label
+        self.function = spec.function
+        self.pass_through = type(spec.function) is PassThrough
+        own_clear = getattr(type(spec.function.function), "clear", None)
+        self.clears = callable(own_clear) and own_clear not in (ProcessWindowFunction.clear, ProcessAllWindowFunction.clear)
+        self.late_records_dropped = 0
+        self.runtime_context = RuntimeContext(label, worker, workers, True)
+        descriptor = MapStateDescriptor("window-function-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY())
+        self.window_state = self.runtime_context.get_map_state(descriptor)
+        self.context = _Context(self)
+        contents = spec.contents
+        if isinstance(contents, ReduceContents):
+            reduce = contents.reduce
+            self._combine: Callable[[Any, Any], Any] = reduce
+            self._first: Callable[[Any], Any] = _identity
+            self._add: Callable[[Any, Any], Any] = reduce
+            self._result: Callable[[Any], Any] = _identity
+        elif isinstance(contents, AggregateContents):
+            agg = contents.function
+            self._combine = agg.merge
+            self._first = lambda v: agg.add(v, agg.create_accumulator())
+            self._add = lambda acc, v: agg.add(v, acc)
+            self._result = agg.get_result
+        self.function.open(self.runtime_context)
+
+    def accumulate(self, acc: bytes | None, elements: list[bytes]) -> bytes:
+        """The accumulator ``acc`` (None: empty window) with ``elements`` folded in."""
+        loads, add = pickle.loads, self._add
+        values = iter(elements)
+        current = self._first(loads(next(values))) if acc is None else loads(acc)
+        for value in values:
+            current = add(current, loads(value))
+        return pickle.dumps(current, PROTOCOL)
+
+    def merge(self, accs: list[bytes]) -> bytes:
+        """One accumulator for merged sessions (in window order)."""
+        current = pickle.loads(accs[0])
+        for other in accs[1:]:
+            current = self._combine(current, pickle.loads(other))
+        return pickle.dumps(current, PROTOCOL)
+
+    def _window(self, start: int, end: int) -> Any:
+        return CountWindow(start) if self.spec.count_windows else TimeWindow(start, end)
+
+    def fire(self, key: bytes, start: int, end: int, contents: bytes | list[bytes]) -> list[Row]:
+        """The rows of one firing of window ``[start, end)`` (count windows: number ``start``)
+        of ``key`` over its accumulator or elements."""
+        window = self._window(start, end)
+        ts = window.max_timestamp()
+        if isinstance(contents, bytes):
+            elements = [self._result(pickle.loads(contents))]
+        else:
+            elements = [pickle.loads(e) for e in contents]
+        if self.pass_through:
+            produced: Any = elements
+        else:
+            context = self.context
+            context._window = window
+            produced = self.function.process(pickle.loads(key), window, context, elements)
+        counter, dumps = self.counter, pickle.dumps
+        out: list[Row] = [(next(counter), dumps(v, PROTOCOL), ts, None) for v in (produced or [])]
+        return self._side(out, ts)
+
+    def _side(self, out: list[Row], ts: int | None) -> list[Row]:
+        side = self.context.side
+        for tag, value in side:
+            out.append((next(self.counter), pickle.dumps(value, PROTOCOL), ts, tag))
+        side.clear()
+        return out
+
+    def clear(self, key: bytes, start: int, end: int) -> list[Row]:
+        """The window's state is dropped: the function's ``clear(context)``."""
+        window = self._window(start, end)
+        self.context._window = window
+        self.function.clear(window, self.context)
+        return self._side([], window.max_timestamp())
+
+    def late(self, value: bytes, timestamp: int | None) -> list[Row]:
+        """An element behind every window's lateness: to the late-data side output, or dropped."""
+        tag = self.spec.late_data_tag
+        if tag is None:
+            self.late_records_dropped += 1
+            return []
+        return [(next(self.counter), value, timestamp, tag.tag_id)]
+
+    def close(self) -> None:
+        """Closes the window function; reports the late elements dropped (Flink's
+        ``numLateRecordsDropped`` metric) as a warning of the ``weir.datastream.window`` logger."""
+        self.function.close()
+        if self.late_records_dropped:
+            logging.getLogger("weir.datastream.window").warning(
+                "window operator (%s) dropped %d late element(s); use allowed_lateness or side_output_late_data to keep them",
+                self.spec.assigner_label, self.late_records_dropped)
+
+
+def _identity(value: Any) -> Any:
+    return value
