@@ -106,7 +106,7 @@ pub fn source<'s>(
                         }
                     }
                     if clock.watermark() > *cap.time() {
-                        cap.downgrade(&clock.watermark());
+                        cap.downgrade(&clock.hold());
                     }
                     ctx.metrics.set_watermark(node, worker, *cap.time());
                 } else if !rows.is_empty() {
@@ -131,8 +131,8 @@ pub fn source<'s>(
                     idle.finish(&ctx);
                 } else if let Some(follow) = idle.update(&ctx, *cap.time()) {
                     clock.raise_to(follow);
-                    cap.downgrade(&follow);
-                    ctx.metrics.set_watermark(node, worker, follow);
+                    cap.downgrade(&clock.hold());
+                    ctx.metrics.set_watermark(node, worker, *cap.time());
                 }
                 if !finished && !ctx.should_stop() {
                     // An idle split must notice the others moving even when it reads nothing.
