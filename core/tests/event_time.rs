@@ -92,26 +92,24 @@ fn reference(windows: Windows, events: &[Event]) -> Vec<Row> {
 }
 
 /// Which (event, window) pairs a streaming run counts, and how many it drops as late, when
-/// `events` arrive in this order and windows stay open `lateness` ms after their end: the
-/// watermark trails the largest on-time event time by the delay; a row behind it arrives at
-/// the watermark and counts in the windows whose end + lateness it has not passed.
+/// `events` arrive in this order, by Flink's rule (watermarks emitted per row, Flink SQL's
+/// `'scan.watermark.emit.strategy' = 'on-event'`): the watermark is `W = max(ts) - delay` over
+/// the rows before; a window `[start, end)` fires when `W >= end - 1` and stays open `lateness`
+/// ms longer; a row counts in each of its windows still open when it arrives.
 /// Events with the window (start, end) each counts in.
 type WindowedEvents = Vec<(Event, (i64, i64))>;
 
 fn on_time_pairs(windows: Windows, events: &[Event], lateness: i64) -> (WindowedEvents, u64) {
     let (mut watermark, mut kept, mut late) = (i64::MIN, Vec::new(), 0);
     for &e in events {
-        let arrival = e.2.max(watermark);
         for (start, end) in windows.of(e.2) {
-            if arrival <= end + lateness {
+            if watermark < end - 1 + lateness {
                 kept.push((e, (start, end)));
             } else {
                 late += 1;
             }
         }
-        if e.2 >= watermark {
-            watermark = watermark.max(e.2 - DELAY_MS as i64);
-        }
+        watermark = watermark.max(e.2 - DELAY_MS as i64);
     }
     (kept, late)
 }
@@ -148,6 +146,18 @@ fn run_with(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usiz
 }
 
 fn run_aggregates(windows: Windows, events: &[Event], mode: RuntimeMode, workers: usize, config: serde_json::Value, aggregates: serde_json::Value) -> Run {
+    run_ticked(windows, events, mode, workers, config, aggregates, 1)
+}
+
+fn run_ticked(
+    windows: Windows,
+    events: &[Event],
+    mode: RuntimeMode,
+    workers: usize,
+    config: serde_json::Value,
+    aggregates: serde_json::Value,
+    tick_ms: u64,
+) -> Run {
     let dir = tempfile::tempdir().expect("temp dir");
     let path = dir.path().join("events.csv");
     let mut file = std::fs::File::create(&path).expect("create input");
@@ -169,7 +179,7 @@ fn run_aggregates(windows: Windows, events: &[Event], mode: RuntimeMode, workers
     ]});
     let spec = parse_job_spec(&spec.to_string()).unwrap_or_else(|e| panic!("bad spec: {e}"));
     let plan = validate(&spec).unwrap_or_else(|e| panic!("invalid plan: {e}"));
-    let options = RunOptions { workers: Some(workers), mode: Some(mode), tick_ms: 1, ..RunOptions::default() };
+    let options = RunOptions { workers: Some(workers), mode: Some(mode), tick_ms, ..RunOptions::default() };
     let outcome = run_job(Arc::new(plan), &options).unwrap_or_else(|e| panic!("job failed: {e}"));
     Run { changes: outcome.collected.get("out").cloned().unwrap_or_default(), late: outcome.late_records }
 }
@@ -271,6 +281,30 @@ fn allowed_lateness_re_fires_windows_for_late_rows_within_it() {
         // Without late rows nothing fires twice.
         let on_time = run_with(w, &events(), RuntimeMode::Streaming, 1, serde_json::json!({"table.exec.emit.allow-lateness": "2 s"}));
         assert_eq!(inserts_only(&on_time), reference(w, &events()), "{}", w.kind);
+    }
+}
+
+/// Flink's rule at its boundary (issue 14), whatever Weir's tick: with `WATERMARK FOR ts AS ts -
+/// INTERVAL '1' SECOND` the watermark is `W = max(ts) - 1000`, and the tumbling window
+/// `[0, 2000)` (times after BASE) fires when `W >= 1999`, i.e. once a row at 2999 has been
+/// read, not later. A row of it arriving at `W = 1998` still counts; one arriving at
+/// `W = 1999` is dropped and counted as late.
+#[test]
+fn windows_fire_when_the_watermark_reaches_end_minus_one_whatever_the_tick() {
+    let input: Vec<Event> = [100, 500, 2_998, 1_600, 2_999, 1_700, 6_000].iter().map(|&t| (0, 1, BASE + t)).collect();
+    let tumble = WINDOWS[0];
+    // [0, 2000): 100, 500, 1600; [2000, 4000): 2998, 2999; [6000, 8000): 6000. 1700 is late.
+    let expected = vec![
+        Row::new(vec![Value::Timestamp(BASE), Value::Timestamp(BASE + 2000), Value::BigInt(0), Value::BigInt(3), Value::BigInt(3)]),
+        Row::new(vec![Value::Timestamp(BASE + 2000), Value::Timestamp(BASE + 4000), Value::BigInt(0), Value::BigInt(2), Value::BigInt(2)]),
+        Row::new(vec![Value::Timestamp(BASE + 6000), Value::Timestamp(BASE + 8000), Value::BigInt(0), Value::BigInt(1), Value::BigInt(1)]),
+    ];
+    let (kept, late) = on_time_pairs(tumble, &input, 0);
+    assert_eq!((fold(&kept), late), (expected.clone(), 1), "the reference follows the rule");
+    let aggregates = serde_json::json!([{"name": "n", "function": "count"}, {"name": "s", "function": "sum", "args": [{"column": "v"}]}]);
+    for tick in [1, 200, 1000] {
+        let streamed = run_ticked(tumble, &input, RuntimeMode::Streaming, 1, serde_json::json!({}), aggregates.clone(), tick);
+        assert_eq!((inserts_only(&streamed), streamed.late), (expected.clone(), 1), "tick {tick} ms");
     }
 }
 

@@ -25,17 +25,17 @@ def events() -> list[tuple[int, int]]:
 
 
 def expected(lateness: int) -> tuple[Counter, int]:
-    """Per (window start, key): the rows counted; and how many rows are dropped as late."""
+    """Per (window start, key): the rows counted; and how many rows are dropped as late. Flink's
+    rule, watermarks emitted per row: W = max(ts) - DELAY over the rows before; a window
+    [start, end) fires when W >= end - 1 and takes late rows `lateness` ms longer."""
     watermark, counts, late = None, Counter(), 0
     for key, ts in events():
-        arrival = ts if watermark is None else max(ts, watermark)
         start = ts - ts % SIZE
-        if arrival <= start + SIZE + lateness:
+        if watermark is None or watermark < start + SIZE - 1 + lateness:
             counts[(start, key)] += 1
         else:
             late += 1
-        if watermark is None or ts >= watermark:
-            watermark = max(watermark or ts - DELAY, ts - DELAY)
+        watermark = ts - DELAY if watermark is None else max(watermark, ts - DELAY)
     return counts, late
 
 

@@ -106,9 +106,9 @@ pub fn source<'s>(
                         }
                     }
                     if clock.watermark() > *cap.time() {
-                        cap.downgrade(&clock.watermark());
+                        cap.downgrade(&clock.hold());
                     }
-                    ctx.metrics.set_watermark(node, worker, *cap.time());
+                    ctx.metrics.set_watermark(node, worker, flink_watermark(*cap.time()));
                 } else if !rows.is_empty() {
                     let time = *cap.time();
                     ctx.metrics.add_out(node, rows.len() as u64);
@@ -131,8 +131,8 @@ pub fn source<'s>(
                     idle.finish(&ctx);
                 } else if let Some(follow) = idle.update(&ctx, *cap.time()) {
                     clock.raise_to(follow);
-                    cap.downgrade(&follow);
-                    ctx.metrics.set_watermark(node, worker, follow);
+                    cap.downgrade(&clock.hold());
+                    ctx.metrics.set_watermark(node, worker, flink_watermark(*cap.time()));
                 }
                 if !finished && !ctx.should_stop() {
                     // An idle split must notice the others moving even when it reads nothing.
@@ -150,6 +150,12 @@ pub fn source<'s>(
         }
     })
     .as_collection()
+}
+
+/// The watermark Flink would report for an event-time frontier: the frontier is the first time
+/// still to come, Flink's watermark the last time complete (see [`EventClock`]).
+fn flink_watermark(frontier: Time) -> u64 {
+    frontier.saturating_sub(1)
 }
 
 /// Idleness of one event-time split: after `timeout` without rows it stops holding back the

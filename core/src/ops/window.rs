@@ -4,8 +4,9 @@
 //!   window the row falls in (TUMBLE: one, HOP: `size / slide`, CUMULATE: one per step
 //!   remaining in its period). Times are untouched: the rows flow on as they arrive.
 //! * [`close_windows`] prepares the input of a window aggregate in streaming mode: each row
-//!   moves to the time of its window's end (epoch ms), so the aggregate produces a window's
-//!   result exactly once, when the frontier — the watermark — passes the end; and each row is
+//!   moves to the time of its window's last millisecond (`window_end - 1`, epoch ms), so the
+//!   aggregate produces a window's result exactly once, when the watermark reaches it (Flink's
+//!   rule: the frontier, the watermark plus one, passes it); and each row is
 //!   retracted again 1 ms after the allowed lateness, so the aggregate forgets the window and
 //!   state stays bounded. A row arriving after its window fired is late: within the allowed
 //!   lateness it updates the window's result (a late firing); after it, it is dropped and
@@ -72,9 +73,10 @@ pub fn window<'s>(input: Rows<'s>, spec: WindowSpec, time_column: usize) -> Rows
     })
 }
 
-/// The epoch-ms time of the `window_end` value in column `end_column` (0 before 1970).
-fn end_time(row: &Row, end_column: usize) -> Time {
-    row.get(end_column).as_i64().and_then(|ms| u64::try_from(ms).ok()).unwrap_or(0)
+/// The epoch-ms time of the last millisecond of the window whose `window_end` is in column
+/// `end_column` (0 before 1970).
+fn last_time(row: &Row, end_column: usize) -> Time {
+    row.get(end_column).as_i64().and_then(|ms| u64::try_from(ms.saturating_sub(1)).ok()).unwrap_or(0)
 }
 
 /// Where a window aggregate counts the rows it drops as late: the job's metrics and the
@@ -87,20 +89,20 @@ pub struct LateCounter {
     pub node: usize,
 }
 
-/// Rows of a window aggregate's input, each at the end of its window and retracted 1 ms
-/// after `lateness_ms` more (streaming mode, event-time windows only); rows arriving after
+/// Rows of a window aggregate's input, each at the last millisecond of its window and
+/// retracted 1 ms after `lateness_ms` more (streaming mode, event-time windows only); rows arriving after
 /// that (their timely time is the watermark they arrived behind) are dropped and counted.
 /// The result is not append-only.
 pub fn close_windows<'s>(input: Rows<'s>, end_column: usize, lateness_ms: u64, late: LateCounter) -> Rows<'s> {
     let at_end = input
         .inner
         .flat_map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
-            let end = end_time(&row, end_column);
-            if time > end.saturating_add(lateness_ms) {
+            let last = last_time(&row, end_column);
+            if time > last.saturating_add(lateness_ms) {
                 late.metrics.add_late(late.node, diff.unsigned_abs() as u64);
                 return None;
             }
-            Some((row, time.max(end), diff))
+            Some((row, time.max(last), diff))
         })
         .as_collection();
     let expired = at_end
@@ -108,7 +110,7 @@ pub fn close_windows<'s>(input: Rows<'s>, end_column: usize, lateness_ms: u64, l
         .negate()
         .inner
         .map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
-            let expiry = end_time(&row, end_column).saturating_add(lateness_ms).saturating_add(1);
+            let expiry = last_time(&row, end_column).saturating_add(lateness_ms).saturating_add(1);
             (row, time.max(expiry), diff)
         })
         .as_collection();
@@ -122,7 +124,7 @@ pub fn drop_retractions<'s>(output: Rows<'s>, end_column: usize, lateness_ms: u6
     output
         .inner
         .flat_map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
-            let late_firing = lateness_ms > 0 && time <= end_time(&row, end_column).saturating_add(lateness_ms);
+            let late_firing = lateness_ms > 0 && time <= last_time(&row, end_column).saturating_add(lateness_ms);
             (diff > 0 || late_firing).then_some((row, time, diff))
         })
         .as_collection()

@@ -42,7 +42,10 @@ fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
             Operator::IntervalJoin
         }
         // Streaming event-time windows close with the watermark, on keyed state; with user
-        // aggregates, by dropping the rows of closed windows around a group aggregate.
+        // aggregates, by dropping the rows of closed windows around a group aggregate. Batch
+        // windows (aggregates, joins and Top-N alike) stay on differential arrangements: the
+        // keyed operators, run with one final watermark, were measured 1.5-3.5x slower with
+        // 2-10x the memory there (benches/README.md, "Window operators in batch mode").
         PlanOp::Aggregate { user_aggregates, window: Some(w), .. } if w.event_time && streaming => {
             if user_aggregates.is_empty() {
                 Operator::WindowAggregate

@@ -6,9 +6,12 @@
 //! [`KeyedLogic`]s run by [`keyed`].
 //!
 //! Time: a row's timely time is at or before its event time (sources stamp rows with their
-//! event time rounded down to the tick), so when the input frontier is `w` every row with an
+//! event time rounded down to the tick, never below the capability they hold at the exact
+//! watermark; see `ops::watermark`), so when the input frontier is `w` every row with an
 //! event time before `w` has arrived: the event-time watermark is `w - 1` in Flink's terms and
-//! a timer for `t` fires once `t < w`. Rows are handed to the logic as they arrive; results of
+//! a timer for `t` fires once `t < w`. Window operators time a window `[start, end)` at its
+//! last millisecond, `end - 1`: it fires when Flink's watermark reaches `end - 1`, as Flink's
+//! windows do, whatever the tick. Rows are handed to the logic as they arrive; results of
 //! a row go out at the row's time, results of a timer at the timer's time (never before a
 //! capability the operator holds), so downstream event-time operators see them on time.
 //! In batch mode everything is at time 0 and the frontier empties at the end of the input:

@@ -1,13 +1,13 @@
 //! Window aggregates on keyed state (streaming, event time): a GROUP BY over a window's
 //! bounds whose groups each lie in one window. Per group the state holds its key values and
 //! the partial aggregates, updated as each row arrives (so a window costs one accumulator per
-//! group, not its rows); a timer at the window's end emits the group's row once — when the
-//! watermark passes the end, at the end's time — and forgets the group.
+//! group, not its rows); a timer at the window's last millisecond emits the group's row once —
+//! when the watermark reaches `end - 1`, Flink's rule, at that time — and forgets the group.
 //!
 //! Late rows: a row arriving after its window fired is dropped and counted, unless an allowed
 //! lateness keeps the group a while longer (Flink's `table.exec.emit.allow-lateness`): then
 //! the row updates the group and its result goes out again, as a retraction of the old row and
-//! the new one; a second timer at `end + lateness` forgets the group.
+//! the new one; a second timer at `end - 1 + lateness` forgets the group.
 //!
 //! DISTINCT aggregates keep the values they have seen per group in a map state.
 //!
@@ -224,6 +224,11 @@ impl Calls {
     }
 }
 
+/// The last millisecond of a window ending (exclusively) at `end`: its timer's time.
+fn last_ms(end: i64) -> i64 {
+    end.saturating_sub(1)
+}
+
 struct WindowAggregate {
     group_by: Vec<CompiledExpr>,
     end_key: usize,
@@ -243,24 +248,24 @@ impl KeyedLogic for WindowAggregate {
                 Some(group) => self.calls.live(group),
                 None => {
                     let Some(keys) = self.calls.eval.eval_row(&self.group_by, &row) else { return Ok(()) };
-                    let Some(end) = keys.get(self.end_key).as_i64() else { return Ok(()) };
-                    if cx.is_late_for(end.saturating_add(self.lateness)) {
+                    let Some(last) = keys.get(self.end_key).as_i64().map(last_ms) else { return Ok(()) };
+                    if cx.is_late_for(last.saturating_add(self.lateness)) {
                         cx.drop_late();
                         return Ok(());
                     }
-                    cx.register_timer(end)?;
+                    cx.register_timer(last)?;
                     Live { keys, accs: self.calls.fresh(), rows: 0, fired: false }
                 }
             };
             self.live.insert(cx.key().to_vec(), live);
         }
         let Some(live) = self.live.get_mut(cx.key()) else { return Ok(()) };
-        let Some(end) = live.keys.get(self.end_key).as_i64() else { return Ok(()) };
-        if cx.is_late_for(end.saturating_add(self.lateness)) {
+        let Some(last) = live.keys.get(self.end_key).as_i64().map(last_ms) else { return Ok(()) };
+        if cx.is_late_for(last.saturating_add(self.lateness)) {
             cx.drop_late();
             return Ok(());
         }
-        if !live.fired && cx.is_late_for(end) {
+        if !live.fired && cx.is_late_for(last) {
             // The window fires before this row's time without it: the row updates the result
             // after that, at its own time (whatever order rows and timers come in).
             let arrival = cx.row_time().map_or(i64::MAX, |t| i64::try_from(t).unwrap_or(i64::MAX));
@@ -281,14 +286,14 @@ impl KeyedLogic for WindowAggregate {
         let key = cx.key().to_vec();
         let Some(group) = self.groups.get(cx.store, &key, &())? else { return Ok(()) };
         let mut live = self.calls.live(group);
-        let Some(end) = live.keys.get(self.end_key).as_i64() else { return Ok(()) };
-        if !live.fired && timestamp >= end {
+        let Some(last) = live.keys.get(self.end_key).as_i64().map(last_ms) else { return Ok(()) };
+        if !live.fired && timestamp >= last {
             if live.rows > 0 {
                 cx.emit(self.calls.result(&live));
             }
             live.fired = true;
             if self.lateness > 0 {
-                cx.register_timer(end.saturating_add(self.lateness))?;
+                cx.register_timer(last.saturating_add(self.lateness))?;
             }
         }
         let late = self.late.get(cx.store, &key, &timestamp)?;
@@ -296,7 +301,7 @@ impl KeyedLogic for WindowAggregate {
             self.late.clear(cx.store, &key, &timestamp)?;
             self.calls.add(cx, &mut live, &late)?;
         }
-        if timestamp >= end.saturating_add(self.lateness) {
+        if timestamp >= last.saturating_add(self.lateness) {
             self.groups.clear(cx.store, &key, &())?;
             return self.calls.clear(cx);
         }

@@ -1,7 +1,8 @@
 //! Window joins: two event-time window relations joined on equal `window_start` and
 //! `window_end` (and other keys). Each side's rows wait in state under their window's end;
-//! when the watermark passes the end, the window's rows are joined, emitted once and dropped,
-//! so state holds only the open windows (Flink's window join).
+//! when the watermark reaches the window's last millisecond (`end - 1`, Flink's rule), the
+//! window's rows are joined, emitted once and dropped, so state holds only the open windows
+//! (Flink's window join).
 
 use weir_state::{ListState, StateError};
 
@@ -41,7 +42,7 @@ struct WindowJoin {
     ends: [usize; 2],
     condition: Option<CompiledExpr>,
     eval: Evaluator,
-    /// Each side's rows by their window's end.
+    /// Each side's rows by their window's last millisecond (`end - 1`).
     sides: [ListState<Row, i64>; 2],
 }
 
@@ -53,22 +54,23 @@ impl KeyedLogic for WindowJoin {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
         let side = input.min(1);
         let Some(end) = row.get(self.ends[side]).as_i64() else { return Ok(()) };
-        if cx.is_late_for(end) {
+        let last = end.saturating_sub(1);
+        if cx.is_late_for(last) {
             // Its window has been joined and forgotten.
             cx.drop_late();
             return Ok(());
         }
         let key = cx.key().to_vec();
-        self.sides[side].add(cx.store, &key, &end, &row)?;
-        // Rows of a window may arrive at the window's end itself (a window aggregate emits
-        // then), so the window is complete once the watermark passes the end.
-        cx.register_timer(end)
+        self.sides[side].add(cx.store, &key, &last, &row)?;
+        // Rows of a window may arrive at its last millisecond itself (a window aggregate emits
+        // then), so the window is complete once the watermark reaches it.
+        cx.register_timer(last)
     }
 
-    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, end: i64) -> Result<(), StateError> {
+    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, last: i64) -> Result<(), StateError> {
         let key = cx.key().to_vec();
-        let lefts = self.sides[0].get(cx.store, &key, &end)?;
-        let rights = self.sides[1].get(cx.store, &key, &end)?;
+        let lefts = self.sides[0].get(cx.store, &key, &last)?;
+        let rights = self.sides[1].get(cx.store, &key, &last)?;
         for l in &lefts {
             for r in &rights {
                 let joined = l.concat(r);
@@ -77,7 +79,7 @@ impl KeyedLogic for WindowJoin {
                 }
             }
         }
-        self.sides[0].clear(cx.store, &key, &end)?;
-        self.sides[1].clear(cx.store, &key, &end)
+        self.sides[0].clear(cx.store, &key, &last)?;
+        self.sides[1].clear(cx.store, &key, &last)
     }
 }

@@ -1,6 +1,6 @@
 //! Window Top-N: the first N rows of each partition of each event-time window, emitted once
-//! when the watermark passes the window's end (Flink's window Top-N), then forgotten. Rows
-//! wait in keyed state under their window's end.
+//! when the watermark reaches the window's last millisecond (`end - 1`, Flink's window Top-N),
+//! then forgotten. Rows wait in keyed state under it.
 
 use weir_state::{ListState, StateError};
 
@@ -48,29 +48,30 @@ struct WindowTopN {
     row_number: bool,
     end_column: usize,
     eval: Evaluator,
-    /// A partition's rows by their window's end.
+    /// A partition's rows by their window's last millisecond (`end - 1`).
     rows: ListState<Row, i64>,
 }
 
 impl KeyedLogic for WindowTopN {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
         let Some(end) = row.get(self.end_column).as_i64() else { return Ok(()) };
-        if cx.is_late_for(end) {
+        let last = end.saturating_sub(1);
+        if cx.is_late_for(last) {
             // Its window's ranking has gone out.
             cx.drop_late();
             return Ok(());
         }
         let key = cx.key().to_vec();
-        self.rows.add(cx.store, &key, &end, &row)?;
-        // A window aggregate emits its rows at the window's end: wait until the watermark is
-        // past it.
-        cx.register_timer(end)
+        self.rows.add(cx.store, &key, &last, &row)?;
+        // A window aggregate emits its rows at the window's last millisecond: the timer fires
+        // once every row at that time has arrived.
+        cx.register_timer(last)
     }
 
-    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, end: i64) -> Result<(), StateError> {
+    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, last: i64) -> Result<(), StateError> {
         let key = cx.key().to_vec();
-        let rows = self.rows.get(cx.store, &key, &end)?;
-        self.rows.clear(cx.store, &key, &end)?;
+        let rows = self.rows.get(cx.store, &key, &last)?;
+        self.rows.clear(cx.store, &key, &last)?;
         let mut ranked: Vec<(Vec<Value>, Row)> =
             rows.into_iter().map(|r| (self.order_by.iter().map(|e| self.eval.eval(e, &r).unwrap_or(Value::Null)).collect(), r)).collect();
         // Ties are broken by the whole row, as the regular Top-N does, so results are deterministic.
