@@ -52,16 +52,24 @@ def test_set_operation_after_table_operations(batch_env: TableEnvironment) -> No
     assert sorted(r[0] for r in left.minus_all(right).execute().collect()) == [1, 3]
 
 
+def test_set_operation_across_environments_is_an_error(batch_env: TableEnvironment, stream_env: TableEnvironment) -> None:
+    with pytest.raises(Exception, match="INTERSECT: both tables must come from the same TableEnvironment"):
+        batch_env.from_elements(LEFT, SCHEMA).intersect(stream_env.from_elements(RIGHT, SCHEMA))
+
+
 DOUBLES = [("g", 1.0), ("g", 2.0), ("g", 4.0), ("g", None), ("h", 5.5), ("k", None)]
 
 
-def test_double_statistics_match_duckdb(batch_env: TableEnvironment) -> None:
+@pytest.mark.parametrize("mode", ["batch", "stream"])
+def test_double_statistics_match_duckdb(mode: str, batch_env: TableEnvironment, stream_env: TableEnvironment) -> None:
+    env = batch_env if mode == "batch" else stream_env
     schema = DataTypes.ROW([DataTypes.FIELD("k", DataTypes.STRING()), DataTypes.FIELD("x", DataTypes.DOUBLE())])
-    t = batch_env.from_elements(DOUBLES, schema)
+    t = env.from_elements(DOUBLES, schema)
     x = col("x")
     out = t.group_by(col("k")).select(col("k"), x.stddev_pop.alias("sp"), x.stddev_samp.alias("ss"), x.var_pop.alias("vp"), x.var_samp.alias("vs"))
     assert [f.sql for f in out.get_schema().get_field_data_types()][1:] == ["DOUBLE"] * 4
-    got = {r[0]: tuple(r[1:]) for r in out.execute().collect()}
+    frame = out.to_pandas().astype(object)
+    got = {r[0]: tuple(None if v != v else v for v in r[1:]) for r in frame.itertuples(index=False)}
     con = duckdb.connect()
     con.execute("CREATE TABLE t(k VARCHAR, x DOUBLE)")
     con.executemany("INSERT INTO t VALUES (?, ?)", DOUBLES)
@@ -97,6 +105,12 @@ def test_int_statistics_keep_int_type_whole_table(batch_env: TableEnvironment) -
     assert tuple(next(iter(out.execute().collect()))) == _flink_int_statistics(xs)
     one = batch_env.from_elements([(9,)], DataTypes.ROW([DataTypes.FIELD("x", DataTypes.INT())])).select(x.var_samp, x.var_pop)
     assert tuple(next(iter(one.execute().collect()))) == (None, 0)
+
+
+def test_decimal_statistics_take_flinks_type(batch_env: TableEnvironment) -> None:
+    t = batch_env.from_elements([(1,), (2,)], DataTypes.ROW([DataTypes.FIELD("x", DataTypes.DECIMAL(10, 2))]))
+    out = t.select(col("x").var_pop, col("x").stddev_samp)
+    assert [f.sql for f in out.get_schema().get_field_data_types()] == ["DECIMAL(38, 6)"] * 2
 
 
 def test_statistic_of_a_string_is_an_error(batch_env: TableEnvironment) -> None:

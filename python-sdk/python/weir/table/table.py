@@ -210,6 +210,8 @@ class Table:
     def _set_operation(self, operator: str, right: "Table") -> "Table":
         """``self <operator> right`` run by the SQL front end, which plans set operations as
         Flink rewrites them (tag by side, group by every column, count each side)."""
+        if right._env is not self._env:
+            raise PlanError(f"{operator}: both tables must come from the same TableEnvironment")
         return self._env.sql_query(f"SELECT * FROM {self} {operator} SELECT * FROM {right}")
 
     def intersect(self, right: "Table") -> "Table":
