@@ -133,5 +133,5 @@ def test_unsupported_methods_name_class_and_method() -> None:
     with pytest.raises(UnsupportedError, match="DataTypes.TIME"):
         DataTypes.TIME()
     t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
-    with pytest.raises(UnsupportedError, match="Table.intersect"):
-        t_env.from_elements([(1,)]).intersect(t_env.from_elements([(1,)]))
+    with pytest.raises(UnsupportedError, match="Table.from_changelog"):
+        t_env.from_elements([(1,)]).from_changelog()

@@ -156,6 +156,26 @@ class Expression:
         """``MIN(expr)``."""
         return AggregateExpr("min", self)
 
+    @property
+    def stddev_pop(self) -> "Expression":
+        """``STDDEV_POP(expr)``: population standard deviation (Flink's type rules)."""
+        return AggregateExpr("stddev_pop", self)
+
+    @property
+    def stddev_samp(self) -> "Expression":
+        """``STDDEV_SAMP(expr)``: sample standard deviation, NULL for one value."""
+        return AggregateExpr("stddev_samp", self)
+
+    @property
+    def var_pop(self) -> "Expression":
+        """``VAR_POP(expr)``: population variance."""
+        return AggregateExpr("var_pop", self)
+
+    @property
+    def var_samp(self) -> "Expression":
+        """``VAR_SAMP(expr)``: sample variance, NULL for one value."""
+        return AggregateExpr("var_samp", self)
+
     # functions
     @property
     def is_null(self) -> "Expression":

@@ -16,6 +16,7 @@ from weir import _weir
 from weir.common.types import Row
 from weir.errors import PlanError, declare_unsupported, unsupported
 from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, LiteralExpr, SortExpr, col
+from weir.table.statistics import STATISTICS, reduce_statistic
 from weir.table.table_result import TableResult, changelog_rows
 from weir.table.types import DataType, from_sql
 from weir.table.udf import TableFunctionCall, UserAggregateExpr, UserDefinedTableFunctionWrapper
@@ -206,6 +207,31 @@ class Table:
         """``UNION`` (distinct)."""
         return self.union_all(right).distinct()
 
+    def _set_operation(self, operator: str, right: "Table") -> "Table":
+        """``self <operator> right`` run by the SQL front end, which plans set operations as
+        Flink rewrites them (tag by side, group by every column, count each side)."""
+        if right._env is not self._env:
+            raise PlanError(f"{operator}: both tables must come from the same TableEnvironment")
+        return self._env.sql_query(f"SELECT * FROM {self} {operator} SELECT * FROM {right}")
+
+    def intersect(self, right: "Table") -> "Table":
+        """``INTERSECT``: distinct rows present in both tables (NULLs compare equal)."""
+        return self._set_operation("INTERSECT", right)
+
+    def intersect_all(self, right: "Table") -> "Table":
+        """``INTERSECT ALL``: a row ``m`` times here and ``n`` times in ``right`` comes
+        ``min(m, n)`` times."""
+        return self._set_operation("INTERSECT ALL", right)
+
+    def minus(self, right: "Table") -> "Table":
+        """``EXCEPT``: distinct rows of this table absent from ``right``."""
+        return self._set_operation("EXCEPT", right)
+
+    def minus_all(self, right: "Table") -> "Table":
+        """``EXCEPT ALL``: a row ``m`` times here and ``n`` times in ``right`` comes
+        ``max(m - n, 0)`` times."""
+        return self._set_operation("EXCEPT ALL", right)
+
     def order_by(self, *fields: Expression | str) -> "Table":
         """Orders the result."""
         keys = []
@@ -393,9 +419,18 @@ class Table:
         print(self.explain(*extra_details))
 
     def __str__(self) -> str:
-        return f"Table({', '.join(self._names())})"
+        """The name this table is registered under for SQL, as in PyFlink: the first call
+        registers it as the temporary view ``UnnamedTable$N`` (N unique per environment), so
+        ``"SELECT * FROM %s" % table`` works."""
+        name: str | None = getattr(self, "_registered_name", None)
+        if name is None:
+            name = self._env._unnamed_table_name()
+            self._env.create_temporary_view(name, self)
+            self._registered_name = name
+        return name
 
-    __repr__ = __str__
+    def __repr__(self) -> str:
+        return f"Table({', '.join(self._names())})"
 
 
 class GroupWindowedTable:
@@ -448,6 +483,9 @@ class GroupedTable:
                 name = f"$u{len(user_aggregates)}"
                 user_aggregates.append({"name": name, "function": env.function_name(e.user_function), "args": [a.lower(env) for a in e.args]})
                 return ColumnExpr(name)
+            if isinstance(e, AggregateExpr) and e.function in STATISTICS:
+                arg_type = t._project([e.arg.alias("x")])._fields[0][1] if e.arg is not None else ""
+                return reduce_statistic(e, arg_type).replace(swap)
             if isinstance(e, AggregateExpr):
                 name = f"$a{len(aggregates)}"
                 agg: dict[str, Any] = {"name": name, "function": e.function}
@@ -565,10 +603,6 @@ declare_unsupported(
     Table,
     {
         "flat_aggregate": "table aggregate functions",
-        "intersect": "INTERSECT",
-        "intersect_all": "INTERSECT ALL",
-        "minus": "EXCEPT",
-        "minus_all": "EXCEPT ALL",
         "insert_into": "Table.insert_into (use execute_insert)",
         "to_changelog": "Table.to_changelog (use StreamTableEnvironment.to_changelog_stream)",
         "from_changelog": "Table.from_changelog",

@@ -39,6 +39,7 @@ class TableEnvironment:
     def __init__(self, settings: EnvironmentSettings | None = None, session: Any = None) -> None:
         self._session = session if session is not None else _weir.Session()
         self._ids = itertools.count(1)
+        self._unnamed = itertools.count(0)
         self._functions: dict[int, tuple[UserDefinedFunctionWrapper, str]] = {}
         self._config = TableConfig(self)
         settings = settings or EnvironmentSettings.in_streaming_mode()
@@ -64,6 +65,14 @@ class TableEnvironment:
     # ----- plumbing used by Table -----
     def _fresh_id(self, kind: str) -> str:
         return f"t{next(self._ids)}_{kind}"
+
+    def _unnamed_table_name(self) -> str:
+        """A fresh ``UnnamedTable$N`` view name (PyFlink's name for a table used in SQL text),
+        skipping names SQL DDL already declared."""
+        taken = set(self.list_tables())
+        while (name := f"UnnamedTable${next(self._unnamed)}") in taken:
+            pass
+        return name
 
     def _spec(self, nodes: Sequence[dict[str, Any]]) -> str:
         return json.dumps({"config": self._session.config(), "nodes": list(nodes)})
