@@ -64,13 +64,18 @@ fn job_manager_routes() -> Router<AppState> {
         .route("/jobs/{jobid}/results/{sink}/changes", get(results::sink_changes))
 }
 
+/// The answer for a path no route serves.
+async fn not_found() -> ApiError {
+    ApiError::NotFound("no such endpoint; see /openapi.json".into())
+}
+
 /// The layers every port shares: the body limit, bearer auth (when configured), JSON-only
 /// bodies (415), the request timeout (408), and JSON answers for unknown paths and wrong
 /// methods.
 fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     routes
-        .fallback(|| async { ApiError::NotFound("no such endpoint; see /openapi.json".into()) })
+        .fallback(not_found)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(middleware::from_fn_with_state(state.clone(), limit_time))
@@ -83,7 +88,7 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
 /// exactly Flink's), Prometheus metrics and the OpenAPI document.
 pub fn router(state: AppState) -> Router {
     let routes = job_manager_routes()
-        .nest("/v1", job_manager_routes().layer(middleware::map_response(flink_error_body)))
+        .nest("/v1", job_manager_routes().fallback(not_found).layer(middleware::map_response(flink_error_body)))
         .route("/metrics", get(metrics::prometheus))
         .route("/openapi.json", get(|| async { Json(openapi_json()) }));
     with_layers(routes, state)
