@@ -295,3 +295,30 @@ async fn shutdown_signal() {
         () = term => {}
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    /// `weir serve`'s flags alone.
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: super::ServeArgs,
+    }
+
+    fn gateway_port(flags: &[&str]) -> anyhow::Result<u16> {
+        let cli = Cli::try_parse_from(std::iter::once("serve").chain(flags.iter().copied()))?;
+        super::gateway_port(&cli.args)
+    }
+
+    #[test]
+    fn the_gateway_port_follows_flinks_default_beside_the_rest_port() {
+        assert_eq!(gateway_port(&[]).unwrap(), 8083, "8081 + 2, as Flink's REST and SQL gateway ports");
+        assert_eq!(gateway_port(&["--addr", "127.0.0.1:9000"]).unwrap(), 9002);
+        assert_eq!(gateway_port(&["--addr", "127.0.0.1:0"]).unwrap(), 0, "a free port when the REST port is one");
+        assert_eq!(gateway_port(&["--addr", "127.0.0.1:0", "--sql-gateway-port", "7000"]).unwrap(), 7000);
+        let err = gateway_port(&["--addr", "127.0.0.1:65535"]).unwrap_err().to_string();
+        assert!(err.contains("--sql-gateway-port"), "{err}");
+    }
+}
