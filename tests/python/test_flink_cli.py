@@ -150,6 +150,8 @@ def test_flink_rest_paths_are_versioned_and_unversioned(server):
     missing = server.get("/v1/jobs/" + "0" * 32)
     assert missing.status == 404 and missing.json == {"errors": [f"job {'0' * 32} not found"]}
     assert "code" in server.get("/jobs/" + "0" * 32).json, "unversioned errors keep Weir's code"
+    wrong_type = server.request("POST", "/v1/jobs", raw=b"{}", headers={"Content-Type": "text/plain"})
+    assert wrong_type.status == 415 and list(wrong_type.json) == ["errors"], wrong_type
     # `/v1` is the job manager's here; the SQL gateway answers on its own port.
     assert server.request("POST", "/v1/sessions", {}).status == 404
     assert server.gateway.request("POST", "/v3/sessions", {}).status == 200

@@ -4,14 +4,24 @@
 //! an error" instead of the message), so the extra fields are dropped there.
 
 use axum::body::{Body, to_bytes};
+use axum::extract::Request;
 use axum::http::header::{CONTENT_LENGTH, CONTENT_TYPE};
+use axum::middleware::Next;
 use axum::response::Response;
 
 /// Largest error body rewritten; Weir's error texts are bounded well below it.
 const MAX_ERROR_BODY: usize = 1 << 20;
 
+/// Middleware of the REST port: errors of requests under `/v1/` (the route's own, or a
+/// limit's: token, body size, content type, time) get Flink's exact body.
+pub async fn flink_errors_under_v1(request: Request, next: Next) -> Response {
+    let versioned = request.uri().path().starts_with("/v1/");
+    let response = next.run(request).await;
+    if versioned { flink_error_body(response).await } else { response }
+}
+
 /// Keeps only `errors` in a JSON error answer; other answers pass unchanged.
-pub async fn flink_error_body(response: Response) -> Response {
+async fn flink_error_body(response: Response) -> Response {
     let is_json = response.headers().get(CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     if !(response.status().is_client_error() || response.status().is_server_error()) || !is_json {
         return response;

@@ -17,7 +17,7 @@ use axum::{Json, Router, middleware};
 use super::auth::require_token;
 use super::content_type::require_json;
 use super::error::ApiError;
-use super::flink_errors::flink_error_body;
+use super::flink_errors::flink_errors_under_v1;
 use super::openapi::{gateway_openapi_json, openapi_json};
 use super::state::AppState;
 use super::timeout::limit_time;
@@ -88,10 +88,10 @@ fn with_layers(routes: Router<AppState>, state: AppState) -> Router {
 /// exactly Flink's), Prometheus metrics and the OpenAPI document.
 pub fn router(state: AppState) -> Router {
     let routes = job_manager_routes()
-        .nest("/v1", job_manager_routes().fallback(not_found).layer(middleware::map_response(flink_error_body)))
+        .nest("/v1", job_manager_routes().fallback(not_found))
         .route("/metrics", get(metrics::prometheus))
         .route("/openapi.json", get(|| async { Json(openapi_json()) }));
-    with_layers(routes, state)
+    with_layers(routes, state).layer(middleware::from_fn(flink_errors_under_v1))
 }
 
 /// The SQL gateway's port (Flink's `sql-gateway.endpoint.rest.port`): its API under `/v1`,
