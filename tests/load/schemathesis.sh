@@ -28,8 +28,13 @@ for _ in $(seq 1 100); do
     grep -q "sql gateway at" "$LOG" 2>/dev/null && break
     sleep 0.1
 done
-URL="$(grep -o 'listening on http://[0-9.:]*' "$LOG" | head -1 | grep -o 'http://.*')"
-GATEWAY_URL="$(grep -o 'sql gateway at http://[0-9.:]*' "$LOG" | head -1 | grep -o 'http://.*')"
+URL="$(grep -o 'listening on http://[0-9.:]*' "$LOG" | head -1 | grep -o 'http://.*' || true)"
+GATEWAY_URL="$(grep -o 'sql gateway at http://[0-9.:]*' "$LOG" | head -1 | grep -o 'http://.*' || true)"
+if [ -z "$URL" ] || [ -z "$GATEWAY_URL" ]; then
+    echo "weir serve did not print both of its addresses:" >&2
+    cat "$LOG" >&2
+    exit 1
+fi
 cd "$DATA"  # schemathesis keeps its reports in ./.schemathesis
 for url in "$URL" "$GATEWAY_URL"; do
     echo "fuzzing $url"
