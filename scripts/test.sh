@@ -26,6 +26,9 @@ FUZZ_SECONDS="${WEIR_FUZZ_SECONDS:-30}" FUZZ_TARGET_DIR="$HOME/.cache/weir/fuzz-
 
 echo "=== Python tests ===" >&2
 weir_python_env
+# tests/python/test_flink_cli.py runs Flink's own `flink` CLI (Java 17) against `weir serve`; it
+# installs apache-flink into ~/.cache/weir/venv-flink itself, the JRE comes from Debian.
+weir_install_system_deps openjdk-17-jre-headless
 echo "=== ruff (python-sdk) ===" >&2
 "$WEIR_VENV/bin/ruff" check python-sdk/python python-sdk/tests
 # The Python SDK (weir-python, a pyo3 extension) is tested through its wheel, not by cargo:

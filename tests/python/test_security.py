@@ -201,14 +201,15 @@ def test_form_posts_and_untyped_bodies_answer_415(server, world):
         ("text/plain;charset=UTF-8", job),
         ("application/jsonx", job),
     ]
-    session = server.request("POST", "/v1/sessions", {}).json["sessionHandle"]
+    session = server.gateway.request("POST", "/v1/sessions", {}).json["sessionHandle"]
     for path in ["/jobs", "/v1/sessions", f"/v1/sessions/{session}/statements", "/v2/sessions",
                  "/jobs/00000000000000000000000000000000/inputs/t"]:
+        port = server.gateway_port if "/sessions" in path else server.port
         for content_type, body in cases:
-            assert_4xx(server.request("POST", path, raw=body, headers={"Content-Type": content_type}), 415,
+            assert_4xx(server.request("POST", path, raw=body, headers={"Content-Type": content_type}, port=port), 415,
                        "unsupported_media_type", "application/json")
         # No Content-Type at all, as a no-cors fetch of a Blob sends it.
-        conn = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+        conn = socket.create_connection(("127.0.0.1", port), timeout=10)
         conn.sendall(b"POST " + path.encode() + b" HTTP/1.1\r\nHost: x\r\nContent-Length: " + str(len(job)).encode()
                      + b"\r\nConnection: close\r\n\r\n" + job)
         answer = read_all(conn)
@@ -354,9 +355,9 @@ def test_parallelism_beyond_the_limit_is_refused(server, world):
     assert_4xx(server.request("POST", "/jobs", {"spec": spec}), 400, "parallelism_too_high", "spec.config.parallelism.default")
     huge = source_spec("inputs/ok.csv", config={"parallelism.default": "99999999999999999999999"})
     assert_4xx(server.request("POST", "/jobs", {"spec": huge}), 400, "parallelism_too_high")
-    session = server.request("POST", "/v1/sessions", {"properties": {"parallelism.default": "1024"}}).json["sessionHandle"]
-    op = server.request("POST", f"/v1/sessions/{session}/statements", {"statement": ONE_ROW}).json["operationHandle"]
-    r = server.get(f"/v1/sessions/{session}/operations/{op}/result/0")
+    session = server.gateway.request("POST", "/v1/sessions", {"properties": {"parallelism.default": "1024"}}).json["sessionHandle"]
+    op = server.gateway.request("POST", f"/v1/sessions/{session}/statements", {"statement": ONE_ROW}).json["operationHandle"]
+    r = server.gateway.get(f"/v1/sessions/{session}/operations/{op}/result/0")
     assert r.status == 400 and "parallelism.default" in r.json["errors"][0], r
     no_jobs(server)
     assert snapshot(world) == before
@@ -366,10 +367,10 @@ def test_parallelism_beyond_the_limit_is_refused(server, world):
 
 def test_sql_gateway_tables_are_checked_too(server, world):
     before = snapshot(world)
-    session = server.request("POST", "/v1/sessions", {}).json["sessionHandle"]
+    session = server.gateway.request("POST", "/v1/sessions", {}).json["sessionHandle"]
     ddl = "CREATE TABLE t (id BIGINT) WITH ('connector' = 'filesystem', 'path' = '/etc/passwd', 'format' = 'csv')"
-    op = server.request("POST", f"/v1/sessions/{session}/statements", {"statement": ddl}).json["operationHandle"]
-    r = server.get(f"/v1/sessions/{session}/operations/{op}/result/0")
+    op = server.gateway.request("POST", f"/v1/sessions/{session}/statements", {"statement": ddl}).json["operationHandle"]
+    r = server.gateway.get(f"/v1/sessions/{session}/operations/{op}/result/0")
     assert r.status == 400 and "table t: option 'path'" in r.json["errors"][0], r
     no_jobs(server)
     assert snapshot(world) == before

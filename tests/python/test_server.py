@@ -70,7 +70,9 @@ def test_overview_config_and_openapi(server):
     assert config["features"]["web-submit"] and config["max-running-jobs"] > 0
     spec = server.get("/openapi.json").json
     assert spec["openapi"].startswith("3.") and "/jobs/{jobid}" in spec["paths"]
-    assert "/v1/sessions/{session_handle}/statements" in spec["paths"]
+    assert not any(p.startswith("/v1/sessions") for p in spec["paths"]), "the SQL gateway is on its own port"
+    gateway_spec = server.gateway.get("/openapi.json").json
+    assert "/v1/sessions/{session_handle}/statements" in gateway_spec["paths"]
 
 
 def test_sql_job_results_match_duckdb(server):
@@ -187,13 +189,13 @@ def test_live_changes_of_a_running_job_end_when_cancelled(server):
 
 
 def test_sql_gateway_session_keeps_its_catalog(server):
-    session = server.request("POST", "/v1/sessions", {"sessionName": "t", "properties": {"execution.runtime-mode": "batch"}})
+    session = server.gateway.request("POST", "/v1/sessions", {"sessionName": "t", "properties": {"execution.runtime-mode": "batch"}})
     assert session.status == 200, session
     s = session.json["sessionHandle"]
-    assert server.get(f"/v1/sessions/{s}").json["properties"]["execution.runtime-mode"] == "batch"
+    assert server.gateway.get(f"/v1/sessions/{s}").json["properties"]["execution.runtime-mode"] == "batch"
 
     def run(statement: str) -> str:
-        r = server.request("POST", f"/v1/sessions/{s}/statements", {"statement": statement})
+        r = server.gateway.request("POST", f"/v1/sessions/{s}/statements", {"statement": statement})
         assert r.status == 200, r
         return r.json["operationHandle"]
 
@@ -201,7 +203,7 @@ def test_sql_gateway_session_keeps_its_catalog(server):
         rows, uri = [], f"/v1/sessions/{s}/operations/{op}/result/0"
         deadline = time.time() + 30
         while uri and time.time() < deadline:
-            r = server.get(uri)
+            r = server.gateway.get(uri)
             assert r.status == 200, r
             body = r.json
             rows += body["results"]["data"]
@@ -213,27 +215,27 @@ def test_sql_gateway_session_keeps_its_catalog(server):
         return rows
 
     ddl = run(BIDS_DDL)
-    assert server.get(f"/v1/sessions/{s}/operations/{ddl}/status").json["status"] == "FINISHED"
+    assert server.gateway.get(f"/v1/sessions/{s}/operations/{ddl}/status").json["status"] == "FINISHED"
     tables = fetch_all(run("SHOW TABLES"))
     assert tables == [{"kind": "INSERT", "fields": ["bids"]}]
     op = run("SELECT auction, COUNT(*) AS bids, SUM(price) AS total FROM bids GROUP BY auction")
     rows = fetch_all(op)
     assert all(r["kind"] == "INSERT" for r in rows)
     assert sorted(r["fields"] for r in rows) == python_fold()
-    assert server.get(f"/v1/sessions/{s}/operations/{op}/status").json["status"] == "FINISHED"
+    assert server.gateway.get(f"/v1/sessions/{s}/operations/{op}/status").json["status"] == "FINISHED"
 
     bad = run("SELECT auction,\n  pricee FROM bids")
-    assert server.get(f"/v1/sessions/{s}/operations/{bad}/status").json["status"] == "ERROR"
-    err = server.get(f"/v1/sessions/{s}/operations/{bad}/result/0")
+    assert server.gateway.get(f"/v1/sessions/{s}/operations/{bad}/status").json["status"] == "ERROR"
+    err = server.gateway.get(f"/v1/sessions/{s}/operations/{bad}/result/0")
     assert err.status == 400 and "pricee" in err.json["errors"][0]
     assert (err.json["line"], err.json["column"]) == (2, 3)
 
-    assert server.request("DELETE", f"/v1/sessions/{s}/operations/{op}/close").json["status"] == "CLOSED"
-    assert server.get(f"/v1/sessions/{s}/operations/{op}/status").status == 404
-    assert server.get("/v1/info").json["productName"] == "Weir"
-    assert server.get("/v2/info").status == 200
-    assert server.request("DELETE", f"/v1/sessions/{s}").json["status"] == "CLOSED"
-    assert server.get(f"/v1/sessions/{s}").status == 404
+    assert server.gateway.request("DELETE", f"/v1/sessions/{s}/operations/{op}/close").json["status"] == "CLOSED"
+    assert server.gateway.get(f"/v1/sessions/{s}/operations/{op}/status").status == 404
+    assert server.gateway.get("/v1/info").json["productName"] == "Weir"
+    assert server.gateway.get("/v2/info").status == 200
+    assert server.gateway.request("DELETE", f"/v1/sessions/{s}").json["status"] == "CLOSED"
+    assert server.gateway.get(f"/v1/sessions/{s}").status == 404
 
 
 def test_prometheus_metrics(server):
@@ -277,8 +279,8 @@ def test_error_answers_are_json_4xx(server):
     assert_error(server.request("PATCH", "/jobs/00000000000000000000000000000000?mode=stop"), 400, "mode")
     assert_error(server.get("/no/such/path"), 404)
     assert_error(server.request("DELETE", "/jobs"), 405)
-    assert_error(server.get("/v1/sessions/nope/operations/nope/status"), 404)
-    assert_error(server.get("/v1/sessions/nope/operations/nope/result/notanumber"), 400)
+    assert_error(server.gateway.get("/v1/sessions/nope/operations/nope/status"), 404)
+    assert_error(server.gateway.get("/v1/sessions/nope/operations/nope/result/notanumber"), 400)
     jobid = server.submit({"spec": spec_job("collect")})
     server.wait_state(jobid)
     assert_error(server.request("PATCH", f"/jobs/{jobid}?mode=cancel"), 409, "FINISHED")
@@ -290,7 +292,7 @@ def test_body_limit_answers_413(weir, tmp_path):
     srv = WeirServer(weir, tmp_path / "data", "--max-body-bytes", "1024").start()
     try:
         assert_error(srv.request("POST", "/jobs", {"sql": "SELECT 1; --" + "x" * 4096}), 413, "limit")
-        assert_error(srv.request("POST", "/v1/sessions", {"properties": {"k": "x" * 4096}}), 413)
+        assert_error(srv.gateway.request("POST", "/v1/sessions", {"properties": {"k": "x" * 4096}}), 413)
     finally:
         srv.kill()
 

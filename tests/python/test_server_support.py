@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 LISTENING = re.compile(r"listening on http://([0-9.]+):(\d+)")
+GATEWAY = re.compile(r"sql gateway at http://([0-9.]+):(\d+)")
 EXAMPLE_DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
 
 
@@ -49,6 +50,7 @@ class WeirServer:
         self.allow = [data_dir.parent, EXAMPLE_DATA] if allow is None else list(allow)
         self.proc: subprocess.Popen | None = None
         self.port = 0
+        self.gateway_port = 0
         self.log: list[str] = []
 
     def start(self, timeout: float = 20) -> "WeirServer":
@@ -65,8 +67,12 @@ class WeirServer:
             for line in self.proc.stderr:
                 self.log.append(line)
                 m = LISTENING.search(line)
-                if m and not found.is_set():
+                if m and not self.port:
                     self.port = int(m.group(2))
+                g = GATEWAY.search(line)
+                if g and not found.is_set():
+                    # Printed after the REST port's line: both ports are known now.
+                    self.gateway_port = int(g.group(2))
                     found.set()
 
         threading.Thread(target=drain, daemon=True).start()
@@ -87,9 +93,14 @@ class WeirServer:
             self.proc.kill()
             self.proc.wait(10)
 
+    @property
+    def gateway(self) -> "GatewayClient":
+        """The SQL gateway's port (`--sql-gateway-port`), as a client."""
+        return GatewayClient(self)
+
     def request(self, method: str, path: str, body=None, headers: dict | None = None, raw: bytes | None = None,
-                timeout: float = 30) -> Response:
-        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
+                timeout: float = 30, port: int | None = None) -> Response:
+        conn = http.client.HTTPConnection("127.0.0.1", port or self.port, timeout=timeout)
         hdrs = dict(headers or {})
         if self.token and "Authorization" not in hdrs:
             hdrs["Authorization"] = f"Bearer {self.token}"
@@ -151,3 +162,17 @@ class WeirServer:
                 data.append(line[5:].strip())
         conn.close()
         return events
+
+
+class GatewayClient:
+    """Requests to a `WeirServer`'s SQL gateway port (its token included)."""
+
+    def __init__(self, server: WeirServer):
+        self.server = server
+        self.port = server.gateway_port
+
+    def request(self, method: str, path: str, body=None, **kw) -> Response:
+        return self.server.request(method, path, body, port=self.port, **kw)
+
+    def get(self, path: str, **kw) -> Response:
+        return self.request("GET", path, **kw)

@@ -1,6 +1,6 @@
 //! `weir serve`: the REST API on axum/tokio. Jobs posted to it run on their own timely
 //! workers (threads of this process); the server keeps a persistent job registry in its data
-//! directory, serves results live, and speaks Flink's REST and SQL Gateway APIs.
+//! directory, serves results live, and speaks Flink's REST API (on `--addr`) and SQL Gateway API (on `--sql-gateway-port`).
 //!
 //! What a posted job may touch and what a client may ask for is limited (allowed directories,
 //! JSON-only bodies, token, timeouts, connection cap, parallelism cap): see `docs/security.md`.
@@ -16,6 +16,7 @@ mod content_type;
 mod error;
 mod error_text;
 mod extract;
+mod flink_errors;
 mod gateway;
 mod openapi;
 mod push_log;
@@ -47,6 +48,11 @@ pub struct ServeArgs {
     /// needs a token (or `--insecure`).
     #[arg(long, default_value = "127.0.0.1:8081")]
     addr: SocketAddr,
+    /// Port of Flink's SQL Gateway REST API (its `/v1`, `/v2` and `/v3`), on the address of
+    /// `--addr`; printed as `sql gateway at http://ADDR`. Default: the REST port plus 2 (8083
+    /// beside the default 8081, as Flink), or any free port when the REST port is 0.
+    #[arg(long, value_name = "PORT")]
+    sql_gateway_port: Option<u16>,
     /// Data directory: the job registry (`jobs/`, one file per job) and push-input logs
     /// (`push-log/`); it and its `inputs/` and `outputs/` are created at start and are where
     /// jobs may read and write unless `--allowed-path` is given.
@@ -205,14 +211,19 @@ async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let state = AppState::new(config, registry.clone());
     let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let local = listener.local_addr()?;
-    // The line tests and scripts parse to learn the port; printed whatever the log level.
+    let gateway_addr = SocketAddr::new(args.addr.ip(), gateway_port(&args)?);
+    let gateway_listener =
+        tokio::net::TcpListener::bind(gateway_addr).await.with_context(|| format!("cannot listen on {gateway_addr} (--sql-gateway-port)"))?;
+    // The lines tests and scripts parse to learn the ports; printed whatever the log level.
     eprintln!("listening on http://{local}");
+    eprintln!("sql gateway at http://{}", gateway_listener.local_addr()?);
     let roots: Vec<String> = state.config.paths.roots().iter().map(|r| r.display().to_string()).collect();
     tracing::info!(addr = %local, data_dir = %args.data_dir.display(), allowed = ?roots, "weir serve started");
 
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let app = routes::router(state.clone());
-    let server = connections::serve(listener, app, limits, stop_rx);
+    let rest = connections::serve(listener, routes::router(state.clone()), limits, stop_rx.clone());
+    let gateway = connections::serve(gateway_listener, routes::gateway_router(state.clone()), limits, stop_rx);
+    let server = async { tokio::try_join!(rest, gateway).map(|_| ()) };
     let mut server = std::pin::pin!(server);
     tokio::select! {
         result = &mut server => return result.context("the HTTP server failed"),
@@ -230,6 +241,15 @@ async fn run(args: ServeArgs) -> anyhow::Result<()> {
     registry.close();
     eprintln!("weir serve stopped");
     Ok(())
+}
+
+/// The SQL gateway's port: `--sql-gateway-port`, else the REST port plus 2 (0 stays 0).
+fn gateway_port(args: &ServeArgs) -> anyhow::Result<u16> {
+    match (args.sql_gateway_port, args.addr.port()) {
+        (Some(port), _) => Ok(port),
+        (None, 0) => Ok(0),
+        (None, rest) => rest.checked_add(2).context("no default --sql-gateway-port above the REST port 65534; give one"),
+    }
 }
 
 /// Cancels every job still running, recording why.
@@ -273,5 +293,32 @@ async fn shutdown_signal() {
     tokio::select! {
         () = ctrl_c => {}
         () = term => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    /// `weir serve`'s flags alone.
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: super::ServeArgs,
+    }
+
+    fn gateway_port(flags: &[&str]) -> anyhow::Result<u16> {
+        let cli = Cli::try_parse_from(std::iter::once("serve").chain(flags.iter().copied()))?;
+        super::gateway_port(&cli.args)
+    }
+
+    #[test]
+    fn the_gateway_port_follows_flinks_default_beside_the_rest_port() {
+        assert_eq!(gateway_port(&[]).unwrap(), 8083, "8081 + 2, as Flink's REST and SQL gateway ports");
+        assert_eq!(gateway_port(&["--addr", "127.0.0.1:9000"]).unwrap(), 9002);
+        assert_eq!(gateway_port(&["--addr", "127.0.0.1:0"]).unwrap(), 0, "a free port when the REST port is one");
+        assert_eq!(gateway_port(&["--addr", "127.0.0.1:0", "--sql-gateway-port", "7000"]).unwrap(), 7000);
+        let err = gateway_port(&["--addr", "127.0.0.1:65535"]).unwrap_err().to_string();
+        assert!(err.contains("--sql-gateway-port"), "{err}");
     }
 }

@@ -60,11 +60,28 @@ pub async fn list(State(state): State<AppState>) -> Json<JobList> {
     Json(JobList { jobs: newest_first(&state).into_iter().map(|j| JobIdStatus { id: j.jid, status: j.state }).collect() })
 }
 
-/// Task counts per state of a job's vertices (Flink's `tasks`).
+/// Flink's task states (`ExecutionState`): its clients read a count for every one of them.
+pub const EXECUTION_STATES: [&str; 10] =
+    ["CREATED", "SCHEDULED", "DEPLOYING", "RUNNING", "FINISHED", "CANCELING", "CANCELED", "FAILED", "RECONCILING", "INITIALIZING"];
+
+/// Flink's job states (`JobStatus`), the keys of a job's `timestamps`.
+pub const JOB_STATUSES: [&str; 11] =
+    ["INITIALIZING", "CREATED", "RUNNING", "FAILING", "FAILED", "CANCELLING", "CANCELED", "FINISHED", "RESTARTING", "SUSPENDED", "RECONCILING"];
+
+/// `tasks` tasks in the state of `state`, and none in every other task state (upper-case
+/// names, as Flink's `status-counts` and a vertex's `tasks`).
+fn state_counts(state: JobState, tasks: usize) -> BTreeMap<String, usize> {
+    let mut counts: BTreeMap<String, usize> = EXECUTION_STATES.iter().map(|s| (s.to_string(), 0)).collect();
+    // Weir's five job states are all task states too.
+    counts.insert(state.name().to_string(), tasks);
+    counts
+}
+
+/// Task counts per state of a job's vertices (Flink's `tasks` of `/jobs/overview`: every
+/// task state in lower case, plus `total`).
 fn task_counts(record: &JobRecord) -> BTreeMap<String, usize> {
-    let mut tasks: BTreeMap<String, usize> = JobState::ALL.iter().map(|s| (s.name().to_lowercase(), 0)).collect();
+    let mut tasks: BTreeMap<String, usize> = state_counts(record.state, record.vertices.len()).into_iter().map(|(k, v)| (k.to_lowercase(), v)).collect();
     tasks.insert("total".into(), record.vertices.len());
-    *tasks.entry(record.state.name().to_lowercase()).or_default() += record.vertices.len();
     tasks
 }
 
@@ -88,8 +105,17 @@ pub struct JobOverview {
     /// Last state change.
     #[serde(rename = "last-modification")]
     pub last_modification: i64,
-    /// Vertices per state, plus `total`.
+    /// Vertices per task state (every one of Flink's, lower case), plus `total`.
     pub tasks: BTreeMap<String, usize>,
+    /// `BATCH` or `STREAMING` (Flink's `jobType`).
+    #[serde(rename = "jobType")]
+    pub job_type: String,
+    /// Flink's scheduler name; always `Default`.
+    #[serde(rename = "schedulerType")]
+    pub scheduler_type: String,
+    /// Operators waiting for resources (Flink's field); always 0.
+    #[serde(rename = "pending-operators")]
+    pub pending_operators: usize,
 }
 
 /// Answer of `GET /jobs/overview`.
@@ -111,6 +137,9 @@ pub async fn overview(State(state): State<AppState>) -> Json<JobsOverview> {
             duration: j.duration(now),
             last_modification: j.timestamps.values().copied().max().unwrap_or(0),
             tasks: task_counts(&j),
+            job_type: j.job_type.clone(),
+            scheduler_type: "Default".into(),
+            pending_operators: 0,
             jid: j.jid,
             name: j.name,
             state: j.state,
@@ -134,9 +163,31 @@ pub fn vertex_counts(state: &AppState, record: &JobRecord) -> Vec<VertexCounts> 
     (0..record.vertices.len()).map(|i| counts.get(i).copied().unwrap_or_default()).collect()
 }
 
-/// Flink's per-vertex metrics.
+/// Flink's per-vertex metrics (`IOMetricsInfo`). Weir counts records, not bytes: the byte
+/// counters and the busy/idle/back-pressured times are 0.
 #[derive(Serialize, ToSchema)]
 pub struct VertexMetrics {
+    /// Always 0 (Weir counts records).
+    #[serde(rename = "read-bytes")]
+    pub read_bytes: u64,
+    /// Whether `read-bytes` is final.
+    #[serde(rename = "read-bytes-complete")]
+    pub read_bytes_complete: bool,
+    /// Always 0 (Weir counts records).
+    #[serde(rename = "write-bytes")]
+    pub write_bytes: u64,
+    /// Whether `write-bytes` is final.
+    #[serde(rename = "write-bytes-complete")]
+    pub write_bytes_complete: bool,
+    /// Always 0 (not measured).
+    #[serde(rename = "accumulated-backpressured-time")]
+    pub accumulated_backpressured_time: u64,
+    /// Always 0 (not measured).
+    #[serde(rename = "accumulated-idle-time")]
+    pub accumulated_idle_time: u64,
+    /// Always 0 (not measured).
+    #[serde(rename = "accumulated-busy-time")]
+    pub accumulated_busy_time: f64,
     /// Records the vertex read.
     #[serde(rename = "read-records")]
     pub read_records: u64,
@@ -163,6 +214,9 @@ pub struct VertexMetrics {
 pub struct VertexDetails {
     /// Plan node id.
     pub id: String,
+    /// Flink's field; always `default`.
+    #[serde(rename = "slotSharingGroupId")]
+    pub slot_sharing_group_id: String,
     /// Node kind and id (`aggregate per_auction`).
     pub name: String,
     /// Worker threads.
@@ -180,6 +234,8 @@ pub struct VertexDetails {
     pub end_time: i64,
     /// ms.
     pub duration: i64,
+    /// Subtasks per task state (all of them in the vertex's state).
+    pub tasks: BTreeMap<String, usize>,
     /// Record counters.
     pub metrics: VertexMetrics,
 }
@@ -212,13 +268,15 @@ pub struct JobDetails {
     pub max_parallelism: i64,
     /// Server time of this answer.
     pub now: i64,
-    /// When the job entered each state.
+    /// When the job entered each of Flink's job states (0: never).
     pub timestamps: BTreeMap<String, i64>,
     /// Plan nodes with their counters.
     pub vertices: Vec<VertexDetails>,
-    /// Vertices per state.
+    /// Vertices per task state.
     #[serde(rename = "status-counts")]
     pub status_counts: BTreeMap<String, usize>,
+    /// The dataflow plan, as `/jobs/{jobid}/plan` has it.
+    pub plan: JobPlan,
     /// Sinks whose results `/jobs/{jobid}/results/{sink}` serves.
     #[serde(rename = "result-sinks")]
     pub result_sinks: Vec<String>,
@@ -252,6 +310,7 @@ pub async fn details(State(state): State<AppState>, ApiPath(path): ApiPath<JobPa
         .zip(counts)
         .map(|(v, c)| VertexDetails {
             id: v.id.clone(),
+            slot_sharing_group_id: "default".into(),
             name: format!("{} {}", v.kind, v.id),
             parallelism: record.parallelism,
             max_parallelism: -1,
@@ -259,7 +318,15 @@ pub async fn details(State(state): State<AppState>, ApiPath(path): ApiPath<JobPa
             start_time: record.start_time(),
             end_time: record.end_time().unwrap_or(-1),
             duration: record.duration(now),
+            tasks: state_counts(record.state, record.parallelism),
             metrics: VertexMetrics {
+                read_bytes: 0,
+                read_bytes_complete: complete,
+                write_bytes: 0,
+                write_bytes_complete: complete,
+                accumulated_backpressured_time: 0,
+                accumulated_idle_time: 0,
+                accumulated_busy_time: 0.0,
                 read_records: c.records_in,
                 read_records_complete: complete,
                 write_records: c.records_out,
@@ -273,8 +340,12 @@ pub async fn details(State(state): State<AppState>, ApiPath(path): ApiPath<JobPa
         start_time: record.start_time(),
         end_time: record.end_time().unwrap_or(-1),
         duration: record.duration(now),
-        timestamps: record.timestamps.iter().map(|(s, t)| (s.name().to_string(), *t)).collect(),
-        status_counts: task_counts(&record).into_iter().filter(|(k, _)| k != "total").map(|(k, v)| (k.to_uppercase(), v)).collect(),
+        timestamps: JOB_STATUSES
+            .iter()
+            .map(|name| (name.to_string(), record.timestamps.iter().find(|(s, _)| s.name() == *name).map_or(0, |(_, t)| *t)))
+            .collect(),
+        status_counts: state_counts(record.state, record.vertices.len()),
+        plan: job_plan(&record),
         failure_cause: record.failure.as_ref().map(|f| crate::server::error_text::bounded(&f.message).into_owned()),
         cancel_reason: record.cancel_reason.clone(),
         is_stoppable: false,
@@ -287,6 +358,20 @@ pub async fn details(State(state): State<AppState>, ApiPath(path): ApiPath<JobPa
         job_type: record.job_type,
         result_sinks: record.result_sinks,
     }))
+}
+
+/// Answer of `GET /jobs/{jobid}/status` (Flink's `JobStatusInfo`).
+#[derive(Serialize, ToSchema)]
+pub struct JobStatusInfo {
+    /// State.
+    pub status: JobState,
+}
+
+/// A job's state alone (what Flink's job clients poll).
+#[utoipa::path(get, path = "/jobs/{jobid}/status", tag = "jobs", params(JobPath),
+    responses((status = 200, body = JobStatusInfo), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn status(State(state): State<AppState>, ApiPath(path): ApiPath<JobPath>) -> Result<Json<JobStatusInfo>, ApiError> {
+    Ok(Json(JobStatusInfo { status: find(&state, &path.jobid)?.state }))
 }
 
 /// Query of `PATCH /jobs/{jobid}`.
@@ -385,7 +470,11 @@ pub struct PlanResponse {
 #[utoipa::path(get, path = "/jobs/{jobid}/plan", tag = "jobs", params(JobPath),
     responses((status = 200, body = PlanResponse), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn plan(State(state): State<AppState>, ApiPath(path): ApiPath<JobPath>) -> Result<Json<PlanResponse>, ApiError> {
-    let record = find(&state, &path.jobid)?;
+    Ok(Json(PlanResponse { plan: job_plan(&find(&state, &path.jobid)?) }))
+}
+
+/// The dataflow plan of a job, in Flink's shape.
+fn job_plan(record: &JobRecord) -> JobPlan {
     let nodes = record
         .vertices
         .iter()
@@ -413,5 +502,5 @@ pub async fn plan(State(state): State<AppState>, ApiPath(path): ApiPath<JobPath>
             }
         })
         .collect();
-    Ok(Json(PlanResponse { plan: JobPlan { jid: record.jid, name: record.name, job_type: record.job_type, nodes } }))
+    JobPlan { jid: record.jid.clone(), name: record.name.clone(), job_type: record.job_type.clone(), nodes }
 }

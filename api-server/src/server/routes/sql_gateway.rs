@@ -1,4 +1,4 @@
-//! Flink's SQL Gateway REST API (v1; v2 serves the same handlers under `/v2`): sessions that
+//! Flink's SQL Gateway REST API on its own port (v1; `/v2` and `/v3` serve the same handlers): sessions that
 //! keep a catalog across statements, statements that become operations, paged results.
 //!
 //! `executionConfig` of a statement is accepted and ignored; session `properties` are applied
@@ -249,12 +249,12 @@ pub async fn info() -> Json<InfoResponse> {
 /// Answer of `GET /v1/api_versions`.
 #[derive(Serialize, ToSchema)]
 pub struct ApiVersions {
-    /// `V1`, `V2`.
+    /// `V1`, `V2`, `V3`.
     pub versions: Vec<String>,
 }
 
 /// The gateway API versions served.
 #[utoipa::path(get, path = "/v1/api_versions", tag = "sql-gateway", responses((status = 200, body = ApiVersions)))]
 pub async fn api_versions() -> Json<ApiVersions> {
-    Json(ApiVersions { versions: vec!["V1".into(), "V2".into()] })
+    Json(ApiVersions { versions: vec!["V1".into(), "V2".into(), "V3".into()] })
 }
