@@ -33,6 +33,7 @@ mod interval;
 mod lateral;
 mod limits;
 mod literal;
+mod named_window;
 mod over;
 mod plan_view;
 mod query;

@@ -8,6 +8,7 @@ use crate::plan::NamedExpr;
 
 use super::error::SqlError;
 use super::expr::{PendingAggregate, Translator, conjuncts};
+use super::named_window::resolve_named_windows;
 use super::query::QueryPlanner;
 use super::scope::{Relation, unique_name};
 
@@ -22,6 +23,8 @@ pub struct SelectColumn {
 impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// Plans a SELECT block.
     pub fn select(&mut self, s: &ast::Select) -> Result<Relation, SqlError> {
+        let resolved = resolve_named_windows(s)?;
+        let s = resolved.as_ref();
         reject_unsupported_clauses(s)?;
         let mut terms: Vec<&ast::Expr> = s.selection.as_ref().map(conjuncts).unwrap_or_default();
         let rel = match self.top_n_from(s, &mut terms)? {
@@ -171,8 +174,6 @@ fn reject_unsupported_clauses(s: &ast::Select) -> Result<(), SqlError> {
         "CONNECT BY"
     } else if !s.cluster_by.is_empty() || !s.distribute_by.is_empty() || !s.sort_by.is_empty() {
         "CLUSTER/DISTRIBUTE/SORT BY"
-    } else if !s.named_window.is_empty() {
-        "WINDOW clause (OVER windows come with event-time support)"
     } else if s.qualify.is_some() {
         "QUALIFY"
     } else {

@@ -18,6 +18,7 @@ use crate::plan::{DeduplicateNode, Keep, Node, SortKey, TopNNode};
 use super::error::SqlError;
 use super::expr::{Translator, conjuncts};
 use super::from::aliased;
+use super::named_window::resolve_named_windows;
 use super::query::QueryPlanner;
 use super::scope::{Relation, ScopeColumn};
 use super::select::is_row_number;
@@ -38,6 +39,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             return Ok(None);
         }
         let SetExpr::Select(inner) = subquery.body.as_ref() else { return Ok(None) };
+        let inner = resolve_named_windows(inner)?;
+        let inner = inner.as_ref();
         let Some(item) = row_number_item(inner)? else { return Ok(None) };
         let qualifier = alias.as_ref().map(|a| a.name.value.as_str());
         let Some((pos, limit)) = terms.iter().enumerate().find_map(|(i, t)| rn_limit(t, &item.alias, qualifier).map(|l| (i, l))) else {

@@ -88,6 +88,9 @@ fn unsupported_features_by_name() {
         ("SELECT STDDEV(SUM(price)) FROM bids", "aggregate function SUM is not allowed here"),
         ("SELECT * FROM (SELECT *, ROW_NUMBER() OVER (ORDER BY price) AS rn FROM bids)", "unsupported: ROW_NUMBER() without an outer filter"),
         ("USE db1", "unsupported: USE"),
+        ("SELECT COUNT(*) OVER v FROM bids WINDOW w AS (ORDER BY ts)", "no window named v in the WINDOW clause"),
+        ("SELECT COUNT(*) OVER w FROM bids WINDOW w AS (ORDER BY ts), W AS (ORDER BY ts)", "the window W is defined twice"),
+        ("SELECT COUNT(*) OVER (w PARTITION BY bidder) FROM bids WINDOW w AS (PARTITION BY auction ORDER BY ts)", "a window refining w cannot repartition it"),
     ] {
         let e = error(sql);
         assert!(e.contains(needle), "{sql}\n=> {e}");
