@@ -42,6 +42,19 @@ fn parse_type(py: Python<'_>, text: &str) -> PyResult<DataType> {
     DataType::from_str(text).map_err(|e| weir_error(py, "PlanError", &format!("bad type \"{text}\": {e}"), "invalid_type"))
 }
 
+/// The output columns `(name, type)` of a registered function, and the position of its
+/// timestamp column `timestamp` among them (an error when there is no such column).
+fn output_columns(py: Python<'_>, output: &[(String, String)], timestamp: Option<&str>) -> PyResult<(Vec<Field>, Option<usize>)> {
+    let fields = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
+    let position = match timestamp {
+        Some(t) => {
+            Some(fields.iter().position(|f| f.name == t).ok_or_else(|| weir_error(py, "PlanError", &format!("no output column \"{t}\""), "invalid_plan"))?)
+        }
+        None => None,
+    };
+    Ok((fields, position))
+}
+
 fn parse_types(py: Python<'_>, types: Option<Vec<String>>) -> PyResult<Option<Vec<DataType>>> {
     types.map(|ts| ts.iter().map(|t| parse_type(py, t)).collect()).transpose()
 }
@@ -190,13 +203,7 @@ impl Session {
         timestamp: Option<String>,
         label: Option<String>,
     ) -> PyResult<()> {
-        let output = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
-        let timestamp = match timestamp {
-            Some(t) => {
-                Some(output.iter().position(|f| f.name == t).ok_or_else(|| weir_error(py, "PlanError", &format!("no output column \"{t}\""), "invalid_plan"))?)
-            }
-            None => None,
-        };
+        let (output, timestamp) = output_columns(py, &output, timestamp.as_deref())?;
         let function = crate::process::PyProcessFunction {
             name: name.to_string(),
             label: label.unwrap_or_else(|| display_name(py, &factory, name)),
@@ -224,13 +231,7 @@ impl Session {
         timestamp: Option<String>,
         label: Option<String>,
     ) -> PyResult<()> {
-        let output = output.iter().map(|(n, t)| Ok(Field::new(n.clone(), parse_type(py, t)?))).collect::<PyResult<Vec<_>>>()?;
-        let timestamp = match timestamp {
-            Some(t) => {
-                Some(output.iter().position(|f| f.name == t).ok_or_else(|| weir_error(py, "PlanError", &format!("no output column \"{t}\""), "invalid_plan"))?)
-            }
-            None => None,
-        };
+        let (output, timestamp) = output_columns(py, &output, timestamp.as_deref())?;
         let contents = match contents {
             "accumulator" => weir_core::udf::window::WindowContents::Accumulator,
             "elements" => weir_core::udf::window::WindowContents::Elements,
