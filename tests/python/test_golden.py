@@ -3,7 +3,8 @@ independent engine, installed from PyPI into the test virtualenv), and compares 
 multisets. Cases live in tests/golden/<case>/ (job.json) and tests/sql/<case>/ (query.sql),
 each with an oracle.sql and its input files; paths are relative to the case directory.
 A case with an `oracle.streaming.sql` also runs in streaming mode, on one worker (rows arrive
-in file order), where watermarks decide which rows are late.
+in file order), where watermarks decide which rows are late; where streaming gives the same
+rows as batch it is a symlink to `oracle.sql`.
 
 Each case also has its physical plan checked in beside it (`job.plan`: `weir explain` in batch
 and in streaming mode), so a change of operator choice is a reviewed diff. Regenerate the plans
