@@ -127,20 +127,7 @@ impl PlanValidator {
         for k in 0..inputs.len() {
             let input = self.input(inputs, k);
             append_only(input, "a process function", &path.field("inputs").index(k))?;
-            let value = resolve_column(&n.value, &input.schema, &path.field("value"))?;
-            if input.schema.fields[value].data_type != DataType::Bytes {
-                return Err(PlanError::new(
-                    &path.field("value"),
-                    format!("expected a BYTES record column, \"{}\" is {}", n.value, input.schema.fields[value].data_type),
-                ));
-            }
-            let timestamp = n.timestamp.as_ref().map(|t| resolve_column(t, &input.schema, &path.field("timestamp"))).transpose()?;
-            if let Some(t) = timestamp.filter(|&t| input.schema.fields[t].data_type != DataType::BigInt) {
-                return Err(PlanError::new(
-                    &path.field("timestamp"),
-                    format!("expected a BIGINT timestamp column, found {}", input.schema.fields[t].data_type),
-                ));
-            }
+            let (value, timestamp) = record_columns(&n.value, n.timestamp.as_deref(), &input.schema, path)?;
             event_time &= timestamp.is_some() && input.time.rowtime == timestamp;
             keys.push(self.bind_all(&n.keys[k], &input.schema, &path.field("keys").index(k))?);
             values.push(value);
@@ -176,21 +163,25 @@ impl PlanValidator {
         }
         let input = self.input(inputs, 0);
         append_only(input, "a window operator", &path.field("input"))?;
-        let value = resolve_column(&n.value, &input.schema, &path.field("value"))?;
-        if input.schema.fields[value].data_type != DataType::Bytes {
-            return Err(PlanError::new(
-                &path.field("value"),
-                format!("expected a BYTES record column, \"{}\" is {}", n.value, input.schema.fields[value].data_type),
-            ));
-        }
-        let timestamp = n.timestamp.as_ref().map(|t| resolve_column(t, &input.schema, &path.field("timestamp"))).transpose()?;
-        if let Some(t) = timestamp.filter(|&t| input.schema.fields[t].data_type != DataType::BigInt) {
-            return Err(PlanError::new(&path.field("timestamp"), format!("expected a BIGINT timestamp column, found {}", input.schema.fields[t].data_type)));
-        }
+        let (value, timestamp) = record_columns(&n.value, n.timestamp.as_deref(), &input.schema, path)?;
         let event_time = timestamp.is_some() && input.time.rowtime == timestamp;
         let key = self.bind_all(&n.key, &input.schema, &path.field("key"))?;
         let schema = Schema::new(function.output());
         let op = PlanOp::StreamWindow { function, key, value, timestamp, assigner: n.assigner.clone(), allowed_lateness_ms: n.allowed_lateness_ms, event_time };
         Ok(Checked { schema, op, unique_key: None, ordering: None })
     }
+}
+
+/// The record column `value` (BYTES: the SDK's pickled records) and the timestamp column
+/// `timestamp` (BIGINT milliseconds) of a user function's input, as positions in `schema`.
+fn record_columns(value: &str, timestamp: Option<&str>, schema: &Schema, path: &SpecPath) -> Result<(usize, Option<usize>), PlanError> {
+    let column = resolve_column(value, schema, &path.field("value"))?;
+    if schema.fields[column].data_type != DataType::Bytes {
+        return Err(PlanError::new(&path.field("value"), format!("expected a BYTES record column, \"{value}\" is {}", schema.fields[column].data_type)));
+    }
+    let time = timestamp.map(|t| resolve_column(t, schema, &path.field("timestamp"))).transpose()?;
+    if let Some(t) = time.filter(|&t| schema.fields[t].data_type != DataType::BigInt) {
+        return Err(PlanError::new(&path.field("timestamp"), format!("expected a BIGINT timestamp column, found {}", schema.fields[t].data_type)));
+    }
+    Ok((column, time))
 }
