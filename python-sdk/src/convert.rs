@@ -78,6 +78,11 @@ pub fn from_py(obj: &Bound<'_, PyAny>, t: DataType) -> Result<Value, String> {
             let ordinal: i64 = obj.call_method0("toordinal").and_then(|o| o.extract()).map_err(|_| bad(&short_repr(obj)))?;
             Value::Date(i32::try_from(ordinal - EPOCH_ORDINAL).map_err(|_| bad(&short_repr(obj)))?)
         }
+        DataType::TimestampLtz if obj.hasattr("to_epoch_milli").unwrap_or(false) => {
+            // `weir.common.time.Instant` (PyFlink's `Types.INSTANT()` values): an instant is a
+            // TIMESTAMP_LTZ, as Flink maps `java.time.Instant`.
+            Value::TimestampLtz(obj.call_method0("to_epoch_milli").and_then(|o| o.extract::<i64>()).map_err(|_| bad(&short_repr(obj)))?)
+        }
         DataType::Timestamp | DataType::TimestampLtz => {
             let text = obj.call_method1("isoformat", (" ", "milliseconds")).map_err(|_| bad(&short_repr(obj)))?.to_string();
             let ms = temporal::parse_timestamp(&text).ok_or_else(|| bad(&text))?;

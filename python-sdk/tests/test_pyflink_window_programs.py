@@ -9,7 +9,6 @@ annotations``, so their annotations such as ``ProcessWindowFunction.Context[Time
 evaluated, as in PyFlink); each program prints its results, which are checked against a plain
 Python fold over its input."""
 
-import ast
 from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
@@ -88,7 +87,14 @@ def _time_window_program(data: list, window: Any, trigger: Any = None) -> None:
 
 
 def _printed(capfd: Any) -> list:
-    return [ast.literal_eval(line) for line in capfd.readouterr().out.splitlines() if line.startswith("(")]
+    """The printed ``Types.TUPLE([STRING, LONG, LONG, INT])`` records, as Java prints a tuple:
+    ``(hi,0,5,4)``."""
+    out = []
+    for line in capfd.readouterr().out.splitlines():
+        if line.startswith("(") and line.endswith(")"):
+            key, *numbers = line[1:-1].split(",")
+            out.append((key, *(int(n) for n in numbers)))
+    return out
 
 
 def _counts(starts_of: Any, size: int, data: list) -> list:

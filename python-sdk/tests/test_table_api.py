@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from weir import UnsupportedError
 from weir.common import Row
 from weir.table import DataTypes, Schema, TableDescriptor, TableEnvironment, udtf
 from weir.table.expressions import call, col, lit
@@ -151,18 +150,6 @@ def test_tumble_and_slide_windows(batch_env: TableEnvironment) -> None:
     assert sorted(slide.execute().collect()) == [
         Row(ws=datetime.datetime(2023, 12, 31, 23, 59), s=3), Row(ws=ts(0, 0), s=15), Row(ws=ts(1, 0), s=12),
     ]
-
-
-def test_session_and_over_windows_are_not_implemented(batch_env: TableEnvironment) -> None:
-    from weir.table.window import Over, Session
-
-    t = batch_env.from_elements([(1,)], ["x"])
-    with pytest.raises(UnsupportedError, match="Session windows"):
-        Session.with_gap(lit(10).minutes)
-    with pytest.raises(NotImplementedError, match="Over windows"):
-        Over.partition_by(col("x"))
-    with pytest.raises(UnsupportedError, match="over_window"):
-        t.over_window(None)
 
 
 def test_same_rows_on_one_and_two_workers() -> None:

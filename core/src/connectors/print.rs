@@ -5,11 +5,12 @@
 //! whatever the worker count, so that printed results can be compared and read.
 //! `sink.parallelism` is accepted for Flink compatibility and has no effect.
 
+use std::fmt::Write as _;
 use std::io::Write;
 use std::sync::Arc;
 
 use crate::error::RuntimeError;
-use crate::types::{Row, RowKind, Schema, value_to_json};
+use crate::types::{Row, RowKind, Schema, Value, value_to_json};
 
 use super::options::{check_known, parse_bool};
 use super::registry::Connector;
@@ -68,9 +69,26 @@ pub fn json_line(kind: RowKind, row: &Row) -> String {
     serde_json::json!({"op": kind.short(), "row": values}).to_string()
 }
 
-/// One changelog line without the newline: `+I[1824, 5, 23000]`.
+/// One changelog line without the newline: `+I[1824, 5, 23000]`. As Flink's `print`
+/// connector, a TIMESTAMP_LTZ is written as the instant it is (`2023-11-14T22:13:20Z`), a
+/// TIMESTAMP as a local date-time (`2023-11-14T22:13:20`).
 pub fn changelog_line(kind: RowKind, row: &Row) -> String {
-    format!("{}[{row}]", kind.short())
+    let mut line = format!("{}[", kind.short());
+    for (i, value) in row.values().iter().enumerate() {
+        if i > 0 {
+            line.push_str(", ");
+        }
+        match value {
+            Value::TimestampLtz(_) => {
+                let _ = write!(line, "{value}Z");
+            }
+            other => {
+                let _ = write!(line, "{other}");
+            }
+        }
+    }
+    line.push(']');
+    line
 }
 
 impl SinkWriter for PrintSink {
@@ -96,5 +114,17 @@ impl SinkWriter for PrintSink {
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
             Err(e) => Err(RuntimeError::Io { context: "print sink".into(), message: e.to_string() }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn changelog_lines_print_as_flink_print_does() {
+        let row = Row::new(vec![Value::Int(1), Value::Null, Value::Timestamp(1_500), Value::TimestampLtz(1_000), Value::TimestampLtz(-500)]);
+        assert_eq!(changelog_line(RowKind::Insert, &row), "+I[1, null, 1970-01-01T00:00:01.500, 1970-01-01T00:00:01Z, 1969-12-31T23:59:59.500Z]");
+        assert_eq!(changelog_line(RowKind::UpdateBefore, &Row::new(vec![])), "-U[]");
     }
 }

@@ -8,6 +8,8 @@
 //! generator seeded by both). So sequences are complete and unique, and the same rows come out
 //! for any number of workers. Differences from Flink, by design:
 //!
+//! * `scan.parallelism` limits the workers that read (Flink's option of the same name): with 1,
+//!   worker 0 makes every row, in index order.
 //! * Without `rows-per-second` there is no rate limit (Flink's default is 10000 rows/s).
 //! * Random data is the same on every run (fixed seed); timestamps are taken relative to the
 //!   time the source was created (plus `index / rows-per-second` seconds when rate-limited), so
@@ -41,6 +43,7 @@ const KNOWN: &[&str] = &[
     "fields.<f>.var-len",
     "fields.<f>.null-rate",
     "fields.<f>.max-past",
+    "scan.parallelism",
 ];
 
 /// The `datagen` connector (a source of generated rows).
@@ -67,6 +70,8 @@ pub struct DatagenSource {
     /// Total rows over all workers, when bounded.
     total: Option<u64>,
     rows_per_second: Option<f64>,
+    /// `scan.parallelism`: how many workers read, when fewer than all.
+    parallelism: Option<u64>,
     now_ms: i64,
 }
 
@@ -95,16 +100,20 @@ impl DatagenSource {
         {
             return Err(bad_value("rows-per-second", &options["rows-per-second"], "a positive number"));
         }
+        let parallelism = parse_opt::<u64>(options, "scan.parallelism", "a positive integer")?;
+        if parallelism == Some(0) {
+            return Err(bad_value("scan.parallelism", &options["scan.parallelism"], "a positive integer"));
+        }
         let total = fields.iter().filter_map(FieldGen::sequence_len).chain(number_of_rows).min();
         let now_ms = chrono::Utc::now().timestamp_millis();
-        Ok(DatagenSource { fields, total, rows_per_second, now_ms })
+        Ok(DatagenSource { fields, total, rows_per_second, parallelism, now_ms })
     }
 }
 
 /// True for the options of [`KNOWN`], `fields.<f>.x` with `x` a known suffix and `f` any name
 /// (that `f` is a column is checked separately, with its own message).
 fn is_known(key: &str, _schema: &Schema) -> bool {
-    if matches!(key, "number-of-rows" | "rows-per-second") {
+    if matches!(key, "number-of-rows" | "rows-per-second" | "scan.parallelism") {
         return true;
     }
     match key.strip_prefix("fields.").and_then(|rest| rest.rsplit_once('.')) {
@@ -127,7 +136,9 @@ impl SourceFactory for DatagenSource {
             })?,
         };
         let source = DatagenSource { fields: self.fields.clone(), ..*self };
-        Ok(Box::new(DatagenReader { source: Arc::new(source), worker: worker as u64, peers: peers.max(1) as u64, produced, clock: None }))
+        let readers = self.parallelism.map_or(peers.max(1) as u64, |p| p.min(peers.max(1) as u64));
+        let reads = (worker as u64) < readers;
+        Ok(Box::new(DatagenReader { source: Arc::new(source), worker: worker as u64, peers: readers, reads, produced, clock: None }))
     }
 }
 
@@ -135,7 +146,10 @@ impl SourceFactory for DatagenSource {
 struct DatagenReader {
     source: Arc<DatagenSource>,
     worker: u64,
+    /// The workers that read (all, or `scan.parallelism`).
     peers: u64,
+    /// False on a worker beyond `scan.parallelism`: it makes no rows.
+    reads: bool,
     /// Rows produced by this split (`k` of the next row).
     produced: u64,
     /// When rate-limited: the instant of the first poll and `produced` at that instant.
@@ -162,6 +176,9 @@ impl DatagenReader {
 impl SourceReader for DatagenReader {
     fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
         let src = Arc::clone(&self.source);
+        if !self.reads {
+            return Ok(SourcePoll::Finished);
+        }
         let (worker, peers) = (self.worker, self.peers);
         let next = move |k: u64| worker.checked_add(k.checked_mul(peers)?);
         let remaining = match (src.total, next(self.produced)) {

@@ -98,6 +98,27 @@ fn sequences_are_complete_and_bound_the_source() {
 }
 
 #[test]
+fn scan_parallelism_one_reads_every_row_in_order_on_worker_zero() {
+    let s = schema(&[("v", DataType::BigInt)]);
+    let o = opts(&[("scan.parallelism", "1"), ("fields.v.kind", "sequence"), ("fields.v.start", "0"), ("fields.v.end", "99")]);
+    let source = create_source("datagen", &o, &s).unwrap();
+    for peers in [1, 2, 5] {
+        let first = drain(source.open(0, peers, None).unwrap().as_mut(), 7).unwrap();
+        let values: Vec<i64> = first.iter().map(|r| r[0].as_i64().unwrap()).collect();
+        assert_eq!(values, (0..100).collect::<Vec<_>>(), "{peers} workers");
+        for w in 1..peers {
+            assert!(drain(source.open(w, peers, None).unwrap().as_mut(), 7).unwrap().is_empty());
+        }
+    }
+    let two = opts(&[("scan.parallelism", "2"), ("fields.v.kind", "sequence"), ("fields.v.start", "0"), ("fields.v.end", "99")]);
+    let source = create_source("datagen", &two, &s).unwrap();
+    assert_eq!(sorted(read_all(source.as_ref(), 4, 9).unwrap()).len(), 100);
+    assert!(drain(source.open(3, 4, None).unwrap().as_mut(), 9).unwrap().is_empty());
+    let zero = create_source("datagen", &opts(&[("scan.parallelism", "0")]), &s).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(zero.contains("scan.parallelism"), "{zero}");
+}
+
+#[test]
 fn unbounded_without_limits_and_bounded_by_number_of_rows() {
     let s = schema(&[("v", DataType::BigInt)]);
     let source = create_source("datagen", &opts(&[]), &s).unwrap();

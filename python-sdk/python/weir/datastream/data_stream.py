@@ -23,6 +23,7 @@ from weir.datastream.functions import (
     SinkFunction,
     as_callable,
 )
+from weir.datastream.print_format import format_record
 from weir.errors import declare_unsupported, unsupported
 
 if TYPE_CHECKING:
@@ -64,8 +65,11 @@ class DataStream:
         # For the output of a process function: its nodes and node id, for side outputs.
         self._process: tuple[list[dict[str, Any]], str] | None = None
 
-    def _with(self, kind: str, f: Callable[..., Any], type_info: TypeInformation | None = None) -> "DataStream":
-        return DataStream(self._env, self._nodes, self._head, [*self._steps, (kind, f)], self._source, type_info if type_info is not None else self._type_info)
+    def _with(self, kind: str, f: Callable[..., Any], type_info: TypeInformation | None = None, keeps_type: bool = True) -> "DataStream":
+        """This stream with one more step; its records have ``type_info``, else (when the step
+        ``keeps_type``, as a filter does) the input's type, else none declared (pickled)."""
+        out_type = type_info if type_info is not None or not keeps_type else self._type_info
+        return DataStream(self._env, self._nodes, self._head, [*self._steps, (kind, f)], self._source, out_type)
 
     def get_type(self) -> TypeInformation | None:
         """The records' type information, when declared (``output_type=`` / ``type_info=``)."""
@@ -88,11 +92,11 @@ class DataStream:
     # ----- stateless -----
     def map(self, func: MapLike, output_type: TypeInformation | None = None) -> "DataStream":
         """Each record replaced by ``func(record)``."""
-        return self._with("map", as_callable(func, "map"), output_type)
+        return self._with("map", as_callable(func, "map"), output_type, keeps_type=False)
 
     def flat_map(self, func: FlatMapLike, output_type: TypeInformation | None = None) -> "DataStream":
         """Each record replaced by the records ``func(record)`` returns or yields."""
-        return self._with("flat_map", as_callable(func, "flat_map"), output_type)
+        return self._with("flat_map", as_callable(func, "flat_map"), output_type, keeps_type=False)
 
     def filter(self, func: FilterLike) -> "DataStream":
         """Keeps records for which ``func(record)`` is true."""
@@ -183,9 +187,10 @@ class DataStream:
 
     # ----- sinks -----
     def print(self, sink_identifier: str | None = None) -> None:
-        """Prints each record (``str(record)``) when the job is executed."""
+        """Prints each record when the job is executed, as PyFlink does: by the stream's declared
+        type (``Types.TUPLE`` as ``(a,1)``, rows as ``+I[a, 1]``), else with ``str``."""
         nodes, head = self._materialized()
-        self._env._add_sink(nodes, head, _Printer(sink_identifier))
+        self._env._add_sink(nodes, head, _Printer(sink_identifier, self._type_info))
 
     def execute_and_collect(self, job_execution_name: str | None = None, limit: int | None = None) -> "CloseableIterator":
         """Runs the job and returns this stream's records, in production order."""
@@ -454,15 +459,18 @@ def _tagged(env: "StreamExecutionEnvironment", nodes: list[dict[str, Any]], proc
 
 
 class _Printer:
-    """The ``print()`` sink: each record on standard output, prefixed by the identifier."""
+    """The ``print()`` sink: each record on standard output, prefixed by the identifier,
+    written as PyFlink writes a record of the stream's declared type."""
 
-    def __init__(self, identifier: str | None) -> None:
+    def __init__(self, identifier: str | None, type_info: Any) -> None:
         self.identifier = identifier
+        self.type_info = type_info
 
     def write(self, values: list[Any]) -> None:
         """Prints ``values``."""
         for record in values:
-            print(f"{self.identifier}> {record}" if self.identifier else str(record))
+            text = format_record(record, self.type_info)
+            print(f"{self.identifier}> {text}" if self.identifier else text)
 
 
 def _label(f: Any) -> str:

@@ -11,6 +11,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from weir import _weir
+from weir.common.coercion import converter
 from weir.common.job_execution_result import JobExecutionResult
 from weir.datastream import records
 from weir.datastream.data_stream import DataStream
@@ -100,13 +101,21 @@ class StreamExecutionEnvironment:
 
     # ----- sources -----
     def from_collection(self, collection: Iterable[Any], type_info: TypeInformation | None = None) -> DataStream:
-        """A bounded stream of the collection's elements, dealt round-robin to the workers."""
+        """A bounded stream of the collection's elements, read by one worker in the collection's
+        order (Flink's ``from_collection`` is a non-parallel source), converted to their declared
+        ``type_info`` as PyFlink's serializers convert them (named rows, 32-bit floats)."""
         items = list(collection)
+        convert = converter(type_info)
+        if convert is not None:
+            # PyFlink's source serializes the elements by their type: named rows become Rows,
+            # FLOAT values 32-bit floats.
+            items = [convert(x) for x in items]
         schema = [{"name": "i", "type": "BIGINT", "nullable": False}]
         if self._batch and items:
             # The indexes from a sequence, not a million JSON rows (batch: every row at time 0
             # either way; streaming keeps the values node, whose rows all come at once).
-            options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(len(items) - 1)}
+            # One reader, as Flink's from_collection: elements of a key keep their order.
+            options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(len(items) - 1), "scan.parallelism": "1"}
             node = {"kind": "source", "id": self._fresh_id("collection"), "connector": _weir.SEQUENCE_SOURCE, "options": options, "schema": schema}
         else:
             node = {"kind": "values", "id": self._fresh_id("collection"), "schema": schema, "rows": [[i] for i in range(len(items))]}

@@ -8,6 +8,7 @@ from weir.table.descriptors import FormatDescriptor, Schema, TableDescriptor
 from weir.table.environment_settings import EnvironmentSettings, TableConfig
 from weir.table.explain_detail import ChangelogMode, ExplainDetail, SqlDialect
 from weir.table.expressions import Expression
+from weir.table.over_window import OverWindowedTable
 from weir.table.table import GroupedTable, GroupWindowedTable, Table, TableSchema
 from weir.table.table_environment import StatementSet, StreamTableEnvironment, TableEnvironment
 from weir.table.table_result import ResultKind, TableResult
@@ -15,7 +16,6 @@ from weir.table.types import DataType, DataTypes
 from weir.table.udf import AggregateFunction, AsyncScalarFunction, FunctionContext, ScalarFunction, TableAggregateFunction, TableFunction, udaf, udf, udtf
 
 WindowGroupedTable = GroupedTable
-OverWindowedTable = _placeholder("OverWindowedTable", "over windows", __name__)
 CompiledPlan = _placeholder("CompiledPlan", "compiled plans", __name__)
 PlanReference = _placeholder("PlanReference", "compiled plans", __name__)
 TablePipeline = _placeholder("TablePipeline", "table pipelines (use execute_insert)", __name__)

@@ -52,6 +52,12 @@ class Expression:
     def __bool__(self) -> bool:
         raise TypeError("use & / | / ~ to combine Table API conditions, not and / or / not")
 
+    def over(self, alias: "Expression | str") -> "Expression":
+        """This aggregate over the over window ``alias`` (``col('v').max.over(col('w'))``)."""
+        from weir.table.over_window import OverCallExpr
+
+        return OverCallExpr(self, alias.name if isinstance(alias, ColumnExpr) else str(alias))
+
     # operators
     def __add__(self, o: Any) -> "Expression":
         return CallExpr("+", [self, _e(o)])
@@ -674,6 +680,13 @@ def call_sql(sql_expression: str) -> Expression:
     from weir.errors import unsupported
 
     raise unsupported("call_sql (SQL expression strings in the Table API)")
+
+
+def row_interval(rows: int) -> Expression:
+    """``rows`` rows before the current one: an over window's ``preceding`` bound."""
+    from weir.table.over_window import RowIntervalExpr
+
+    return RowIntervalExpr(rows)
 
 
 def and_(*conditions: Expression) -> Expression:

@@ -26,12 +26,24 @@ def _atomic(info: Any) -> DataType:
 
 
 def stream_columns(stream: Any, schema: tuple[Any, ...]) -> list[tuple[str, DataType]]:
-    """``(name, type)`` of each physical column of the table made from ``stream``."""
+    """``(name, type)`` of each physical column of the table made from ``stream``. With a
+    ``Schema`` that has computed columns or a watermark and physical columns named after the
+    stream type's fields, these are all the fields of the stream's type (declared physical
+    columns give their types), as Flink lets computed columns read fields the schema does not
+    list; ``from_data_stream`` then keeps the declared ones."""
     from weir.table.descriptors import Schema
 
     if len(schema) == 1 and isinstance(schema[0], Schema):
-        # The physical columns; computed ones and the watermark come after (`schema_extension`).
-        return [(n, t) for n, t in schema[0].columns if isinstance(t, DataType)]
+        declared = [(n, t) for n, t in schema[0].columns if isinstance(t, DataType)]
+        info = stream.get_type()
+        if schema_extension(schema) is None or info is None:
+            return declared
+        fields = _from_type_info(info)
+        if not {n for n, _ in declared} <= {n for n, _ in fields}:
+            # Declared columns that are not the type's fields name the fields by position.
+            return declared
+        types = dict(declared)
+        return [(n, types.get(n, t)) for n, t in fields]
     if len(schema) == 1 and isinstance(schema[0], RowType):
         return list(zip(schema[0].field_names(), schema[0].field_types()))
     info = stream.get_type()
@@ -50,10 +62,9 @@ def stream_columns(stream: Any, schema: tuple[Any, ...]) -> list[tuple[str, Data
     return columns
 
 
-def schema_extension(schema: tuple[Any, ...]) -> str | None:
-    """The CREATE TABLE column list of a ``Schema`` given to ``from_data_stream`` when it has
-    computed columns or a watermark (which the physical columns are then extended with), else
-    ``None``."""
+def schema_extension(schema: tuple[Any, ...]) -> Any:
+    """The ``Schema`` given to ``from_data_stream`` when it has computed columns or a watermark
+    (which the physical columns are then extended with), else ``None``."""
     from weir.table.descriptors import Schema
 
     if len(schema) != 1 or not isinstance(schema[0], Schema):
@@ -61,4 +72,13 @@ def schema_extension(schema: tuple[Any, ...]) -> str | None:
     declared = schema[0]
     if declared.watermark is None and all(isinstance(t, DataType) for _, t in declared.columns):
         return None
-    return declared.ddl_columns()
+    return declared
+
+
+def extension_columns(declared: Any, physical: list[tuple[str, DataType]]) -> str:
+    """The CREATE TABLE column list that computes ``declared``'s computed columns and
+    watermark over the ``physical`` columns (every field of the stream)."""
+    listed = {n for n, t in declared.columns if isinstance(t, DataType)}
+    extra = [f"`{n}` {t.sql}{'' if t.is_nullable else ' NOT NULL'}" for n, t in physical if n not in listed]
+    own = declared.ddl_columns()
+    return ", ".join([*extra, own]) if extra else own

@@ -370,8 +370,11 @@ class Table:
         return GroupWindowedTable(self, window)
 
     def over_window(self, *over_windows: Any) -> Any:
-        """Over windows need event-time support, which is not there yet."""
-        raise unsupported("Table.over_window (over aggregates need event time)")
+        """Defines over windows (``Over.partition_by(..).order_by(..).preceding(..).alias('w')``);
+        follow with ``select`` of columns and ``agg.over(col('w'))``."""
+        from weir.table.over_window import OverWindowedTable
+
+        return OverWindowedTable(self, list(over_windows))
 
     # ----- running -----
     def _as_view(self) -> str:
@@ -447,8 +450,11 @@ class GroupWindowedTable:
         if not any(isinstance(k, ColumnExpr) and k.name == alias for k in keys):
             raise PlanError(f"group_by of a windowed table must include the window alias {alias!r}")
         t = self._table
-        windowed = t._then(self._window.node(t._env._fresh_id("window"), t._head))
         others = [k for k in keys if not (isinstance(k, ColumnExpr) and k.name == alias)]
+        partition = [k.name for k in others if isinstance(k, ColumnExpr)]
+        if self._window.kind == "session" and len(partition) != len(others):
+            raise PlanError("group_by of a session window takes columns besides the window alias (sessions are kept per value of them)")
+        windowed = t._then(self._window.node(t._env._fresh_id("window"), t._head, partition))
         return GroupedTable(windowed, [col("window_start"), col("window_end"), *others])
 
 

@@ -384,7 +384,7 @@ class StreamTableEnvironment(TableEnvironment):
         dicts) or a single value. A ``Schema`` may add computed columns
         (``column_by_expression``) and a watermark (``watermark('ts', "ts - INTERVAL '5'
         SECOND")``), which makes its column the table's event time."""
-        from weir.table.stream_conversion import schema_extension, stream_columns
+        from weir.table.stream_conversion import extension_columns, schema_extension, stream_columns
 
         columns = stream_columns(data_stream, schema)
         from weir.datastream import records
@@ -398,10 +398,16 @@ class StreamTableEnvironment(TableEnvironment):
                 "args": [{"column": "seq"}, {"column": "v"}], "columns": hidden}
         project = {"kind": "project", "id": env._fresh_id("table"), "input": flat["id"],
                    "columns": [{"name": n, "expr": {"column": h}} for (n, _), h in zip(columns, hidden)]}
-        extension = schema_extension(schema)
-        if extension is None:
+        declared = schema_extension(schema)
+        if declared is None:
             return Table._from_nodes(self, nodes + [flat, project], project["id"])
-        extra = json.loads(self._session.schema_nodes(extension, project["id"], env._fresh_id("table"), env._fresh_id("watermark")))
+        ddl = extension_columns(declared, columns)
+        extra = json.loads(self._session.schema_nodes(ddl, project["id"], env._fresh_id("table"), env._fresh_id("watermark")))
+        names = [n for n, _ in declared.columns]
+        if [n for n, _ in columns] + [n for n, t in declared.columns if not isinstance(t, DataType)] != names:
+            # Only the declared columns, in the declared order (computed ones read the others).
+            keep = {"kind": "project", "id": env._fresh_id("table"), "input": extra[-1]["id"], "columns": [{"name": n, "expr": {"column": n}} for n in names]}
+            extra.append(keep)
         return Table._from_nodes(self, nodes + [flat, project, *extra], extra[-1]["id"])
 
     def create_temporary_view(self, view_path: str, table_or_stream: Table | DataStream, *fields: str | Expression | Schema) -> None:
