@@ -174,10 +174,10 @@ fn floor_or_ceil(site: CallSite, up: bool) -> Result<BoundExpr, ExprError> {
 }
 
 /// A function from DOUBLE arguments to a DOUBLE.
-type DoubleFn = Arc<dyn Fn(&[f64]) -> f64 + Send + Sync>;
+pub(super) type DoubleFn = Arc<dyn Fn(&[f64]) -> f64 + Send + Sync>;
 
 /// A DOUBLE function of DOUBLE arguments.
-fn double_fn(site: CallSite, arity: usize, f: DoubleFn) -> Result<BoundExpr, ExprError> {
+pub(super) fn double_fn(site: CallSite, arity: usize, f: DoubleFn) -> Result<BoundExpr, ExprError> {
     let name = site.name.clone();
     let args = site.expect(&vec![Param::Double; arity], arity)?;
     let nullable = any_nullable(&args);
@@ -191,7 +191,7 @@ fn double_fn(site: CallSite, arity: usize, f: DoubleFn) -> Result<BoundExpr, Exp
     Ok(BoundExpr::call(&name, args, kernel, DataType::Double, nullable))
 }
 
-fn arg(xs: &[f64], i: usize) -> f64 {
+pub(super) fn arg(xs: &[f64], i: usize) -> f64 {
     xs.get(i).copied().unwrap_or(f64::NAN)
 }
 

@@ -17,6 +17,7 @@ pub(crate) mod string;
 pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod time_arith;
+pub(crate) mod trig;
 
 use std::sync::Arc;
 
@@ -48,6 +49,7 @@ const ALL: &[&[FunctionDef]] = &[
     digest::FUNCTIONS,
     regexp::FUNCTIONS,
     math::FUNCTIONS,
+    trig::FUNCTIONS,
     time::FUNCTIONS,
     time_arith::FUNCTIONS,
     narrow::FUNCTIONS,
