@@ -207,7 +207,7 @@ fn is_global_aggregate(s: &ast::Select, inner: &Relation, planner: &QueryPlanner
 
 /// True for a query ending in `LIMIT 1` (or `FETCH FIRST 1 ROW ONLY`).
 fn limit_one(q: &ast::Query) -> bool {
-    let one = |e: &ast::Expr| matches!(e, ast::Expr::Value(v) if matches!(&v.value, ast::Value::Number(n, _) if n.to_string() == "1"));
+    let one = |e: &ast::Expr| matches!(e, ast::Expr::Value(v) if matches!(&v.value, ast::Value::Number(n, _) if *n == "1"));
     let limited = matches!(&q.limit_clause, Some(ast::LimitClause::LimitOffset { limit: Some(l), .. }) if one(l));
     limited || q.fetch.as_ref().and_then(|f| f.quantity.as_ref()).is_some_and(one)
 }
