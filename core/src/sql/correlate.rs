@@ -19,6 +19,9 @@ use super::query::QueryPlanner;
 use super::scope::Relation;
 use super::subquery_ast::{expr_position, has_subquery};
 
+/// The error for an outer column where a correlated subquery may not use one.
+const OUTSIDE_WHERE: &str = "an outer column outside the WHERE of a correlated subquery";
+
 /// What the caller makes of the subquery's rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Shape {
@@ -61,7 +64,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let select = match q.body.as_ref() {
             SetExpr::Select(s) if plain && s.named_window.is_empty() => s,
             _ => {
-                let rel = self.query(q)?;
+                let where_ = "a correlated subquery with WITH, ORDER BY, LIMIT, a WINDOW clause or a set operation (correlation is planned in a plain SELECT)";
+                let rel = self.query(q).map_err(|e| outer_reference(e, outer, where_))?;
                 let one_row = limit_one(q);
                 return self.uncorrelated(rel, shape, one_row, at);
             }
@@ -84,7 +88,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         for item in &select.projection {
             if let SelectItem::UnnamedExpr(e) | SelectItem::ExprWithAlias { expr: e, .. } = item {
                 let functions = self.job.catalog.functions();
-                items.push(Translator::with_aggregates(&filtered, &mut aggregates).with_user_aggregates(functions).expr(e)?);
+                let item = Translator::with_aggregates(&filtered, &mut aggregates).with_user_aggregates(functions).expr(e);
+                items.push(item.map_err(|e| outer_reference(e, outer, OUTSIDE_WHERE))?);
             }
         }
         let group_by = match &select.group_by {
@@ -120,7 +125,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             all.extend(split.inner_keys.iter().cloned());
             s.group_by = GroupByExpr::Expressions(all, Vec::new());
         }
-        let rel = self.select_list(&s, filtered, None)?;
+        let rel = self.select_list(&s, filtered, None).map_err(|e| outer_reference(e, outer, OUTSIDE_WHERE))?;
         Ok(Decorrelated { rel, outer_keys: split.outer_keys, one_row_per_key: aggregated && !grouped, empty_value })
     }
 
@@ -184,6 +189,24 @@ fn correlation_key(term: &ast::Expr, outer: &Relation, inner: &Relation) -> Opti
         }
     }
     None
+}
+
+/// `err`, or when it is a name the subquery does not have but the outer query does, an
+/// unsupported-correlation error naming `form` at the name's place.
+fn outer_reference(err: SqlError, outer: &Relation, form: &str) -> SqlError {
+    let (name, at) = match &err {
+        SqlError::ColumnNotFound { column, at, .. } => (column.clone(), at.clone()),
+        SqlError::TableNotFound { name, at, .. } => (name.clone(), at.clone()),
+        _ => return err,
+    };
+    let outer_name = match &err {
+        SqlError::TableNotFound { .. } => outer.qualifiers().contains(&name),
+        _ => {
+            let parts: Vec<ast::Ident> = name.split('.').map(ast::Ident::new).collect();
+            outer.resolve(&parts).is_ok()
+        }
+    };
+    if outer_name { SqlError::Unsupported { feature: format!("{form}: `{name}` is the outer query's"), at } } else { err }
 }
 
 /// True for a SELECT that aggregates without GROUP BY (one row).

@@ -166,6 +166,14 @@ fn unsupported_subqueries_name_the_form_and_the_place() {
         ("SELECT auction FROM bids WHERE auction IN (SELECT id, seller FROM auctions)", "the subquery of IN must return one column, it returns 2"),
         ("SELECT auction FROM bids b WHERE price = (SELECT id, seller FROM auctions a WHERE a.id = b.auction)", "a scalar subquery must return one column"),
         ("SELECT auction FROM bids b WHERE auction IN (SELECT id FROM auctions a WHERE a.id = b.nope)", "column \"b.nope\" not found"),
+        (
+            "SELECT auction FROM bids b WHERE price = (SELECT a.id FROM auctions a WHERE a.id = b.auction LIMIT 1)",
+            "unsupported: a correlated subquery with WITH, ORDER BY, LIMIT, a WINDOW clause or a set operation (correlation is planned in a plain SELECT): `b` is the outer query's (at line 1, column 84)",
+        ),
+        (
+            "SELECT auction FROM bids b WHERE price = (SELECT MAX(a.id) + b.price FROM auctions a WHERE a.id = b.auction)",
+            "unsupported: an outer column outside the WHERE of a correlated subquery: `b` is the outer query's (at line 1, column 62)",
+        ),
     ] {
         let e = error(sql);
         assert!(e.contains(needle), "{sql}\n=> {e}");
