@@ -77,12 +77,27 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             None => self.from(&select.from, &mut terms)?,
         };
         let split = split_correlation(terms, outer, &inner)?;
-        if split.outer_keys.is_empty() {
+        if split.keys.outer.is_empty() {
             let one_row = is_global_aggregate(select, &inner, self);
             let rel = self.select_after_from(select, inner, split.local)?;
             return self.uncorrelated(rel, shape, one_row, at);
         }
         let filtered = self.where_clause(inner, split.local)?;
+        self.correlated(select, filtered, split.keys, outer, shape, at)
+    }
+
+    /// The select list of the correlated `select` over its `filtered` rows, computed per inner
+    /// key of `keys`.
+    fn correlated(
+        &mut self,
+        select: &ast::Select,
+        filtered: Relation,
+        keys: Keys,
+        outer: &Relation,
+        shape: Shape,
+        at: Option<SqlPosition>,
+    ) -> Result<Decorrelated, SqlError> {
+        let Keys { outer: outer_keys, inner: inner_keys } = keys;
         let mut aggregates = Vec::new();
         let mut items = Vec::new();
         for item in &select.projection {
@@ -98,9 +113,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         };
         let grouped = !group_by.is_empty() || select.having.is_some();
         let aggregated = grouped || !aggregates.is_empty();
-        let mut s = (**select).clone();
+        let mut s = select.clone();
         s.selection = None;
-        let keys = split.inner_keys.iter().enumerate().map(|(i, k)| SelectItem::ExprWithAlias { expr: k.clone(), alias: ast::Ident::new(format!("$k{i}")) });
+        let keys = inner_keys.iter().enumerate().map(|(i, k)| SelectItem::ExprWithAlias { expr: k.clone(), alias: ast::Ident::new(format!("$k{i}")) });
         let mut empty_value = None;
         match shape {
             Shape::Exists if aggregated => {
@@ -122,11 +137,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         }
         if aggregated {
             let mut all = group_by;
-            all.extend(split.inner_keys.iter().cloned());
+            all.extend(inner_keys.iter().cloned());
             s.group_by = GroupByExpr::Expressions(all, Vec::new());
         }
         let rel = self.select_list(&s, filtered, None).map_err(|e| outer_reference(e, outer, OUTSIDE_WHERE))?;
-        Ok(Decorrelated { rel, outer_keys: split.outer_keys, one_row_per_key: aggregated && !grouped, empty_value })
+        Ok(Decorrelated { rel, outer_keys, one_row_per_key: aggregated && !grouped, empty_value })
     }
 
     fn uncorrelated(&mut self, rel: Relation, shape: Shape, one_row: bool, at: Option<SqlPosition>) -> Result<Decorrelated, SqlError> {
@@ -140,12 +155,19 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
 /// The WHERE conjuncts of a subquery, split into its own and its correlation keys.
 struct Split<'a> {
     local: Vec<&'a ast::Expr>,
-    outer_keys: Vec<Expr>,
-    inner_keys: Vec<ast::Expr>,
+    keys: Keys,
+}
+
+/// The correlation equalities: each one's outer side as a plan expression over the outer
+/// relation, and its inner side as SQL.
+#[derive(Default)]
+struct Keys {
+    outer: Vec<Expr>,
+    inner: Vec<ast::Expr>,
 }
 
 fn split_correlation<'a>(terms: Vec<&'a ast::Expr>, outer: &Relation, inner: &Relation) -> Result<Split<'a>, SqlError> {
-    let mut split = Split { local: Vec::new(), outer_keys: Vec::new(), inner_keys: Vec::new() };
+    let mut split = Split { local: Vec::new(), keys: Keys::default() };
     for t in terms {
         if has_subquery(t) {
             split.local.push(t);
@@ -154,8 +176,8 @@ fn split_correlation<'a>(terms: Vec<&'a ast::Expr>, outer: &Relation, inner: &Re
         if Translator::new(inner).expr(t).is_ok() {
             split.local.push(t);
         } else if let Some((o, i)) = correlation_key(t, outer, inner) {
-            split.outer_keys.push(o);
-            split.inner_keys.push(i);
+            split.keys.outer.push(o);
+            split.keys.inner.push(i);
         } else {
             // Over both queries' columns: an unknown name is reported against all of them.
             Translator::new(&joined_scope(outer, inner, "")).expr(t)?;
