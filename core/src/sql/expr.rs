@@ -154,9 +154,10 @@ impl<'a> Translator<'a> {
             }
             E::Function(f) => self.function(f)?,
             E::Exists { .. } | E::In { .. } | E::Subquery(_) => {
-                return Err(SqlError::unsupported(
-                    "subquery in this position (supported: WHERE ... [NOT] EXISTS (..) and WHERE x IN (SELECT ..) as top-level AND terms)",
-                ));
+                return Err(SqlError::Unsupported {
+                    feature: "a subquery in this position (subqueries are planned in WHERE and in the select list of a SELECT without GROUP BY)".into(),
+                    at: super::subquery_ast::expr_position(e),
+                });
             }
             E::Tuple(_) => return Err(SqlError::unsupported("row value (a, b)")),
             E::AtTimeZone { .. } => return Err(SqlError::unsupported("AT TIME ZONE")),

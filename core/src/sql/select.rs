@@ -10,6 +10,7 @@ use super::error::SqlError;
 use super::expr::{PendingAggregate, Translator, conjuncts};
 use super::named_window::resolve_named_windows;
 use super::query::QueryPlanner;
+use super::scalar_subquery::is_subquery_column;
 use super::scope::{Relation, unique_name};
 
 /// One output column of a select list, before aggregation is resolved.
@@ -31,12 +32,20 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             Some(rel) => rel,
             None => self.from(&s.from, &mut terms)?,
         };
+        self.select_after_from(s, rel, terms)
+    }
+
+    /// The rest of a SELECT block once its FROM is planned into `rel`: the WHERE `terms` left
+    /// over from FROM, group windows, OVER aggregates and the select list.
+    pub fn select_after_from(&mut self, s: &ast::Select, rel: Relation, terms: Vec<&ast::Expr>) -> Result<Relation, SqlError> {
         let rel = self.where_clause(rel, terms)?;
         let (windowed, rel) = match self.group_window(s, &rel)? {
             Some((rewritten, windowed)) => (Some(rewritten), windowed),
             None => (None, rel),
         };
         let s = windowed.as_ref().unwrap_or(s);
+        let (subqueries, rel) = self.select_subqueries(s, rel)?;
+        let s = subqueries.as_ref().unwrap_or(s);
         match self.over_aggregates(s, &rel)? {
             Some((rewritten, over)) => self.select_list(&rewritten, over, None),
             None => self.select_list(s, rel, None),
@@ -83,7 +92,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                     check_wildcard_options(opts)?;
                     // The row number of a Top-N is the relation's last column, but it belongs
                     // where the ROW_NUMBER() item stands, not in the `*`.
-                    for c in rel.columns.iter().filter(|c| c.field != HIDDEN_ROW_NUMBER && Some(c.field.as_str()) != row_number) {
+                    let hidden =
+                        |c: &&super::scope::ScopeColumn| c.field == HIDDEN_ROW_NUMBER || Some(c.field.as_str()) == row_number || is_subquery_column(&c.name);
+                    for c in rel.columns.iter().filter(|c| !hidden(c)) {
                         out.push(SelectColumn { name: c.name.clone(), expr: Expr::col(&c.field) });
                     }
                 }
@@ -161,7 +172,8 @@ fn check_wildcard_options(opts: &ast::WildcardAdditionalOptions) -> Result<(), S
     Ok(())
 }
 
-fn reject_unsupported_clauses(s: &ast::Select) -> Result<(), SqlError> {
+/// Rejects the SELECT clauses Flink SQL does not have, by name.
+pub(super) fn reject_unsupported_clauses(s: &ast::Select) -> Result<(), SqlError> {
     let feature = if s.top.is_some() {
         "SELECT TOP (use LIMIT)"
     } else if s.into.is_some() {

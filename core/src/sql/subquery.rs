@@ -1,22 +1,29 @@
-//! WHERE with subqueries, decorrelated into joins:
+//! WHERE with subqueries, decorrelated into joins (see [`super::correlate`]):
 //!
-//! * `x IN (SELECT y ...)` → inner join with `DISTINCT y` on `x = y` (a semi join);
-//! * `[NOT] EXISTS (SELECT .. FROM .. WHERE inner.k = outer.k AND local)` → join with the
-//!   distinct correlation keys of the filtered inner rows: inner join for EXISTS, left join
-//!   plus `marker IS NULL` for NOT EXISTS (an anti join).
+//! * a top-level `x IN (SELECT y ...)` → inner join with `DISTINCT y` (and the correlation
+//!   keys, if any) on `x = y` (a semi join);
+//! * a top-level `[NOT] EXISTS (SELECT .. FROM .. WHERE inner.k = outer.k AND local)` → join
+//!   with the distinct correlation keys of the filtered inner rows: inner join for EXISTS, left
+//!   join plus `marker IS NULL` for NOT EXISTS (an anti join);
+//! * any other term holding a subquery (`NOT IN`, a scalar subquery, IN / EXISTS under OR or
+//!   NOT) → the subqueries become joined columns ([`super::scalar_subquery`]) and the term a
+//!   filter over them.
 //!
 //! The joined columns are then projected back to the outer relation's own.
 
-use sqlparser::ast::{self, SetExpr, UnaryOperator};
+use sqlparser::ast::{self, UnaryOperator};
 
 use crate::expr::Expr;
 use crate::plan::{JoinType, NamedExpr};
 
-use super::error::SqlError;
-use super::expr::{Translator, and_all, conjuncts};
-use super::from::{equi_key, joined_scope};
+use super::correlate::Shape;
+use super::error::{SqlError, SqlPosition};
+use super::expr::{Translator, and_all};
+use super::from::joined_scope;
 use super::query::QueryPlanner;
+use super::scalar_subquery::key_columns;
 use super::scope::Relation;
+use super::subquery_ast::{expr_position, has_subquery};
 
 const MARKER: &str = "$exists";
 
@@ -25,10 +32,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     pub fn where_clause(&mut self, rel: Relation, terms: Vec<&ast::Expr>) -> Result<Relation, SqlError> {
         let mut plain = Vec::new();
         let mut subqueries = Vec::new();
+        let mut embedded = Vec::new();
         for t in terms {
             match strip(t) {
-                ast::Expr::In { target: ast::InTarget::Subquery(_), .. } | ast::Expr::Exists { .. } => subqueries.push(strip(t)),
+                ast::Expr::In { target: ast::InTarget::Subquery(_), negated: false, .. } | ast::Expr::Exists { .. } => subqueries.push(strip(t)),
                 ast::Expr::UnaryOp { op: UnaryOperator::Not, expr } if matches!(strip(expr), ast::Expr::Exists { .. }) => subqueries.push(strip(t)),
+                _ if has_subquery(t) => embedded.push(t),
                 _ => plain.push(Translator::new(&rel).expr(t)?),
             }
         }
@@ -38,63 +47,49 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         };
         for s in subqueries {
             rel = match s {
-                ast::Expr::In { expr, target: ast::InTarget::Subquery(subquery), negated: false, .. } => self.semi_in(rel, expr, subquery)?,
-                ast::Expr::In { negated: true, .. } => return Err(SqlError::unsupported("NOT IN (subquery) (its NULL semantics; write NOT EXISTS)")),
-                ast::Expr::Exists { subquery, negated } => self.exists(rel, subquery, *negated)?,
+                ast::Expr::In { expr, target: ast::InTarget::Subquery(subquery), .. } => self.semi_in(rel, expr, subquery, expr_position(s))?,
+                ast::Expr::Exists { subquery, negated } => self.exists(rel, subquery, *negated, expr_position(s))?,
                 ast::Expr::UnaryOp { expr, .. } => match strip(expr) {
-                    ast::Expr::Exists { subquery, negated } => self.exists(rel, subquery, !*negated)?,
+                    ast::Expr::Exists { subquery, negated } => self.exists(rel, subquery, !*negated, expr_position(s))?,
                     _ => rel,
                 },
                 _ => rel,
             };
         }
-        Ok(rel)
+        if embedded.is_empty() {
+            return Ok(rel);
+        }
+        let own = rel.clone();
+        for t in embedded {
+            let (joined, term) = self.embed_subqueries(rel, t)?;
+            let predicate = Translator::new(&joined).expr(&term)?;
+            rel = self.job.filter(joined, predicate)?;
+        }
+        self.job.restore(&rel, &own)
     }
 
-    fn semi_in(&mut self, rel: Relation, x: &ast::Expr, subquery: &ast::Query) -> Result<Relation, SqlError> {
+    fn semi_in(&mut self, rel: Relation, x: &ast::Expr, subquery: &ast::Query, at: Option<SqlPosition>) -> Result<Relation, SqlError> {
         let key = Translator::new(&rel).expr(x)?;
-        let sub = self.query(subquery)?;
-        if sub.columns.len() != 1 {
-            return Err(SqlError::invalid(format!("the subquery of IN must return one column, it returns {}", sub.columns.len())));
-        }
-        let sub = self.distinct(sub)?;
-        let right_key = Expr::col(&sub.columns[0].field);
-        let joined = self.add_join(rel.clone(), sub, JoinType::Inner, vec![key], vec![right_key], None)?;
+        let d = self.decorrelate(&rel, subquery, Shape::In, at)?;
+        let sub = self.distinct(d.rel)?;
+        let mut left_keys = d.outer_keys;
+        left_keys.push(key);
+        let right_keys = key_columns(&sub, left_keys.len());
+        let joined = self.add_join(rel.clone(), sub, JoinType::Inner, left_keys, right_keys, None)?;
         self.job.restore(&joined, &rel)
     }
 
-    fn exists(&mut self, rel: Relation, subquery: &ast::Query, negated: bool) -> Result<Relation, SqlError> {
-        let SetExpr::Select(s) = subquery.body.as_ref() else {
-            return Err(SqlError::unsupported("EXISTS over a set operation"));
-        };
-        let grouped = !matches!(&s.group_by, ast::GroupByExpr::Expressions(g, _) if g.is_empty()) || s.having.is_some();
-        if grouped || subquery.with.is_some() || subquery.limit_clause.is_some() {
-            return Err(SqlError::unsupported("EXISTS over a grouped or limited subquery"));
-        }
-        let mut terms: Vec<&ast::Expr> = s.selection.as_ref().map(conjuncts).unwrap_or_default();
-        let inner = self.from(&s.from, &mut terms)?;
-        let mut local = Vec::new();
-        let mut outer_keys = Vec::new();
-        let mut inner_keys = Vec::new();
-        for t in terms {
-            if is_subquery(t) || Translator::new(&inner).expr(t).is_ok() {
-                local.push(t);
-            } else if let Some((o, i)) = equi_key(t, &rel, &inner) {
-                outer_keys.push(o);
-                inner_keys.push(i);
-            } else {
-                return Err(SqlError::unsupported(format!("correlated condition `{t}` in EXISTS (only equalities between an outer and an inner column)")));
-            }
-        }
-        let inner = self.where_clause(inner, local)?;
-        let mut columns: Vec<NamedExpr> = inner_keys.iter().enumerate().map(|(i, k)| NamedExpr { name: format!("$k{i}"), expr: k.clone() }).collect();
+    fn exists(&mut self, rel: Relation, subquery: &ast::Query, negated: bool, at: Option<SqlPosition>) -> Result<Relation, SqlError> {
+        let d = self.decorrelate(&rel, subquery, Shape::Exists, at)?;
+        let keys = d.outer_keys.len();
+        let mut columns: Vec<NamedExpr> = d.rel.columns[..keys].iter().map(|c| NamedExpr { name: c.field.clone(), expr: Expr::col(&c.field) }).collect();
         columns.push(NamedExpr { name: MARKER.into(), expr: Expr::lit(true) });
-        let keys_rel = self.job.project(&inner, columns)?;
+        let keys_rel = self.job.project(&d.rel, columns)?;
         let keys_rel = self.distinct(keys_rel)?;
-        let right_keys: Vec<Expr> = keys_rel.columns[..inner_keys.len()].iter().map(|c| Expr::col(&c.field)).collect();
+        let right_keys = key_columns(&keys_rel, keys);
         let join_type = if negated { JoinType::Left } else { JoinType::Inner };
         let predicted = joined_scope(&rel, &keys_rel, "");
-        let joined = self.add_join(rel.clone(), keys_rel, join_type, outer_keys, right_keys, None)?;
+        let joined = self.add_join(rel.clone(), keys_rel, join_type, d.outer_keys, right_keys, None)?;
         let joined = if negated {
             let marker = predicted.columns.last().map(|c| c.field.clone()).unwrap_or_else(|| MARKER.into());
             self.job.filter(joined, Expr::call("IS NULL", vec![Expr::col(&marker)]))?
@@ -109,13 +104,5 @@ fn strip(e: &ast::Expr) -> &ast::Expr {
     match e {
         ast::Expr::Nested(inner) => strip(inner),
         other => other,
-    }
-}
-
-fn is_subquery(e: &ast::Expr) -> bool {
-    match strip(e) {
-        ast::Expr::In { target: ast::InTarget::Subquery(_), .. } | ast::Expr::Exists { .. } => true,
-        ast::Expr::UnaryOp { op: UnaryOperator::Not, expr } => matches!(strip(expr), ast::Expr::Exists { .. }),
-        _ => false,
     }
 }

@@ -8,7 +8,7 @@ use crate::types::{DataType, Row, Value};
 use super::super::bind::BindContext;
 use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::compile::CompiledExpr;
-use super::super::error::ExprError;
+use super::super::error::{EvalError, ExprError};
 use super::super::types::common_type;
 use super::logic::truth;
 use super::{CallSite, FunctionDef, convert_all, unified_type};
@@ -19,6 +19,7 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["IFNULL"], signature: "(T, T)", bind: ifnull },
     FunctionDef { names: &["NULLIF"], signature: "(T, T)", bind: nullif },
     FunctionDef { names: &["IF"], signature: "(BOOLEAN, T, T)", bind: if_then_else },
+    FunctionDef { names: &["$SINGLE_VALUE"], signature: "(BIGINT, T)", bind: single_value },
 ];
 
 /// Binds a CASE node; error paths are relative to it (`when[1].then`, `else`).
@@ -155,6 +156,26 @@ fn nullif(site: CallSite) -> Result<BoundExpr, ExprError> {
         _ => Ok(Value::Null),
     }));
     Ok(BoundExpr::call("NULLIF", args, kernel, t, true))
+}
+
+/// `$SINGLE_VALUE(n, v)`: `v`, or an error when `n` — how many rows a scalar subquery
+/// returned for this row — is more than one. The SQL planner's stand-in for Flink's
+/// `SINGLE_VALUE` aggregate; not meant to be written by hand.
+fn single_value(site: CallSite) -> Result<BoundExpr, ExprError> {
+    site.expect_count(2, 2)?;
+    if !matches!(site.args[0].data_type(), DataType::BigInt | DataType::Int | DataType::Null) {
+        return Err(site.mismatch());
+    }
+    let t = site.args[1].data_type();
+    let nullable = any_nullable(&site.args[1..]);
+    let kernel = Kernel::AllN(Arc::new(|v: &[Value]| match v {
+        [n, _] if matches!(n, Value::BigInt(k) if *k > 1) || matches!(n, Value::Int(k) if *k > 1) => {
+            Err(EvalError::new("a scalar subquery returned more than one row (Flink: SingleValueAggFunction received more than one element)"))
+        }
+        [_, x] => Ok(x.clone()),
+        _ => Ok(Value::Null),
+    }));
+    Ok(BoundExpr::call("$SINGLE_VALUE", site.args, kernel, t, nullable))
 }
 
 /// `IF(condition, a, b)`: `a` when the condition is TRUE, else (FALSE or NULL) `b`.

@@ -111,9 +111,10 @@ fn unknown_function(name: &str, upper: &str) -> String {
     }
 }
 
-/// Every registered function name, for documentation and completion.
+/// Every registered function name, for documentation and completion (without the planner's
+/// internal `$` functions).
 pub fn function_names() -> Vec<&'static str> {
-    ALL.iter().flat_map(|defs| defs.iter()).flat_map(|d| d.names.iter().copied()).collect()
+    ALL.iter().flat_map(|defs| defs.iter()).flat_map(|d| d.names.iter().copied()).filter(|n| !n.starts_with('$')).collect()
 }
 
 /// A call being bound: the name as written (upper case), its bound arguments, the session.

@@ -80,7 +80,6 @@ fn unsupported_features_by_name() {
             "SELECT auction FROM bids INTERSECT SELECT id, seller FROM auctions",
             "INTERSECT inputs have different numbers of columns: the left has 1, the right 2",
         ),
-        ("SELECT auction FROM bids WHERE auction NOT IN (SELECT id FROM auctions)", "unsupported: NOT IN (subquery)"),
         ("SELECT LISTAGG(channel) FROM bids", "unsupported: aggregate function LISTAGG"),
         ("SELECT STDDEV_POP(channel) FROM bids", "STDDEV_POP needs a numeric argument, found STRING"),
         ("SELECT VAR_SAMP(price, price) FROM bids", "VAR_SAMP takes exactly one argument"),
@@ -140,4 +139,43 @@ fn grouping_and_set_operation_errors_name_the_place() {
     assert!(e.contains("line 3, column 1"), "{e}");
     let e = error("SELECT STDDEV_SAMP(channel) FROM bids");
     assert!(e.contains("line 1, column 8"), "{e}");
+}
+
+#[test]
+fn unsupported_subqueries_name_the_form_and_the_place() {
+    for (sql, needle) in [
+        (
+            "SELECT auction FROM bids b WHERE price > (SELECT AVG(price) FROM bids b2 WHERE b2.price > b.price)",
+            "unsupported: the correlated condition `b2.price > b.price` (a subquery may use the outer query's columns only in equalities `inner = outer` AND-ed into its WHERE) (at line 1, column 80)",
+        ),
+        (
+            "SELECT auction FROM bids b WHERE auction IN (SELECT id FROM auctions a WHERE a.seller = b.bidder OR a.id = 1)",
+            "unsupported: the correlated condition `a.seller = b.bidder OR a.id = 1`",
+        ),
+        (
+            "SELECT auction, (SELECT MAX(id) FROM auctions) FROM bids GROUP BY auction",
+            "unsupported: a subquery in the select list of a grouped SELECT (at line 1, column 18)",
+        ),
+        ("SELECT COUNT(*), (SELECT MAX(id) FROM auctions) FROM bids", "unsupported: a subquery in the select list of a grouped SELECT (at line 1, column 19)"),
+        ("SELECT auction FROM bids GROUP BY auction HAVING COUNT(*) > (SELECT 1)", "unsupported: a subquery in this position"),
+        ("SELECT auction FROM bids b WHERE EXISTS (SELECT COUNT(*) FROM auctions a WHERE a.id = b.auction)", "unsupported: a correlated EXISTS over a grouped"),
+        (
+            "SELECT auction FROM bids b WHERE auction IN (SELECT COUNT(*) FROM auctions a WHERE a.seller = b.bidder)",
+            "unsupported: a correlated IN over an aggregate",
+        ),
+        ("SELECT auction FROM bids WHERE auction IN (SELECT id, seller FROM auctions)", "the subquery of IN must return one column, it returns 2"),
+        ("SELECT auction FROM bids b WHERE price = (SELECT id, seller FROM auctions a WHERE a.id = b.auction)", "a scalar subquery must return one column"),
+        ("SELECT auction FROM bids b WHERE auction IN (SELECT id FROM auctions a WHERE a.id = b.nope)", "column \"b.nope\" not found"),
+        (
+            "SELECT auction FROM bids b WHERE price = (SELECT a.id FROM auctions a WHERE a.id = b.auction LIMIT 1)",
+            "unsupported: a correlated subquery with WITH, ORDER BY, LIMIT, a WINDOW clause or a set operation (correlation is planned in a plain SELECT): `b` is the outer query's (at line 1, column 84)",
+        ),
+        (
+            "SELECT auction FROM bids b WHERE price = (SELECT MAX(a.id) + b.price FROM auctions a WHERE a.id = b.auction)",
+            "unsupported: an outer column outside the WHERE of a correlated subquery: `b` is the outer query's (at line 1, column 62)",
+        ),
+    ] {
+        let e = error(sql);
+        assert!(e.contains(needle), "{sql}\n=> {e}");
+    }
 }

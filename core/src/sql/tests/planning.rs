@@ -192,6 +192,33 @@ fn subqueries_in_from_and_where() {
 }
 
 #[test]
+fn subqueries_inside_expressions_become_left_joined_columns() {
+    let joins = |spec: &crate::plan::JobSpec| -> Vec<(JoinType, usize)> {
+        spec.nodes.iter().filter_map(|n| if let Node::Join(j) = n { Some((j.join_type, j.left_keys.len())) } else { None }).collect()
+    };
+    let spec = job("SELECT auction, (SELECT MAX(price) FROM bids) FROM bids WHERE price > (SELECT AVG(price) FROM bids)");
+    assert_eq!(joins(&spec), [(JoinType::Left, 0), (JoinType::Left, 0)]);
+    let spec = job("SELECT b.auction FROM bids b WHERE price > (SELECT AVG(price) FROM bids b2 WHERE b2.bidder = b.bidder)");
+    assert_eq!(joins(&spec), [(JoinType::Left, 1)]);
+    // A non-aggregate scalar subquery is checked to return one row per key (a count joined in).
+    let spec = job("SELECT b.auction, (SELECT a.name FROM auctions a WHERE a.id = b.auction) FROM bids b");
+    assert_eq!(joins(&spec), [(JoinType::Inner, 1), (JoinType::Left, 1)]);
+    // NOT IN: a mark join on the value and a join with the per-key counts.
+    let spec = job("SELECT auction FROM bids WHERE auction NOT IN (SELECT id FROM auctions)");
+    assert_eq!(joins(&spec), [(JoinType::Left, 1), (JoinType::Left, 0)]);
+    let spec = job("SELECT b.auction FROM bids b WHERE b.price > 10 OR b.auction IN (SELECT a.id FROM auctions a WHERE a.seller = b.bidder)");
+    assert_eq!(joins(&spec), [(JoinType::Left, 2), (JoinType::Left, 1)]);
+    // A correlated IN conjunct is a semi join on the correlation key and the value.
+    let spec = job("SELECT b.auction FROM bids b WHERE b.auction IN (SELECT a.id FROM auctions a WHERE a.seller = b.bidder)");
+    assert_eq!(joins(&spec), [(JoinType::Inner, 2)]);
+    // The subquery columns are not part of `*`.
+    let spec = job("SELECT *, (SELECT MAX(id) FROM auctions) AS top FROM auctions");
+    let plan = crate::plan::validate(&spec).unwrap();
+    let names: Vec<&str> = plan.nodes.last().unwrap().schema.names().collect();
+    assert_eq!(names, ["id", "seller", "category", "name", "top"]);
+}
+
+#[test]
 fn literals_and_special_syntax() {
     let spec = job("SELECT 1, 10000000000, 1.5, 'x', TRUE, NULL, DATE '2023-01-01', TIMESTAMP '2023-01-01 00:00:00', \
          INTERVAL '1' SECOND, EXTRACT(YEAR FROM ts), channel || 'x', CAST(price AS STRING), TRY_CAST(channel AS INT), \
