@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::plan::{BoundAggregate, BoundSortKey, FrameUnit, Keep, PlanNode, PlanOp, WindowKind};
+use crate::plan::{BoundAggregate, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, WindowKind};
 use crate::types::Schema;
 
 use super::exchange::expr_text;
@@ -168,6 +168,26 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             }
             a
         }
+        PlanOp::SortedOver { partition_by, order_by, frame, aggregates: calls, offsets } => {
+            let window = match frame {
+                None => "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".to_string(),
+                Some(OverFrame { unit: FrameUnit::Rows, preceding: Some(n) }) => format!("ROWS BETWEEN {n} PRECEDING AND CURRENT ROW"),
+                Some(OverFrame { unit: FrameUnit::Rows, .. }) => "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".to_string(),
+                Some(OverFrame { unit: FrameUnit::Range, .. }) => "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".to_string(),
+            };
+            let added = names.get(input.fields.len()..).unwrap_or_default();
+            let mut select = aggregates(calls, added, &input);
+            for (o, name) in offsets.iter().zip(added.iter().skip(calls.len())) {
+                let default = o.default.as_ref().map(|d| format!(", {}", expr_text(d, &input))).unwrap_or_default();
+                select.push(format!("{}({}, {}{default}) AS {name}", if o.lead { "LEAD" } else { "LAG" }, expr_text(&o.arg, &input), o.offset));
+            }
+            vec![
+                ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
+                ("orderBy", sort_keys(order_by, &input)),
+                ("window", window),
+                ("select", select.join(", ")),
+            ]
+        }
         PlanOp::Over { partition_by, time_column, frame, aggregates: calls, .. } => {
             let time = input.fields.get(*time_column).map(|f| f.name.clone()).unwrap_or_default();
             let unit = if frame.unit == FrameUnit::Rows { "ROWS" } else { "RANGE" };
@@ -236,10 +256,10 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
         }
         PlanOp::Distinct => vec![("groupBy", fields.clone()), ("select", fields)],
         PlanOp::Union { .. } => vec![("all", "true".into()), ("union", fields)],
-        PlanOp::TopN { partition_by, order_by, limit, row_number, window_end } => {
+        PlanOp::TopN { partition_by, order_by, limit, rank_start, rank_type, row_number, window_end } => {
             let mut a = vec![
-                ("rankType", "ROW_NUMBER".to_string()),
-                ("rankRange", format!("rankStart=1, rankEnd={limit}")),
+                ("rankType", rank_type.sql_name().to_string()),
+                ("rankRange", format!("rankStart={rank_start}, rankEnd={limit}")),
                 ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
                 ("orderBy", sort_keys(order_by, &input)),
             ];

@@ -4,6 +4,7 @@
 mod limits;
 mod load;
 pub mod paths;
+mod sorted_over;
 mod spec;
 mod stateful;
 mod time;

@@ -46,6 +46,8 @@ pub enum Node {
     Window(WindowNode),
     /// Appends aggregates over a frame of preceding rows in event-time order (OVER).
     Over(OverNode),
+    /// OVER aggregates and LAG/LEAD over partitions sorted by any keys (batch mode).
+    SortedOver(SortedOverNode),
     /// Groups rows and computes aggregates per group (GROUP BY).
     Aggregate(AggregateNode),
     /// Joins two inputs on equal keys plus an optional residual condition.
@@ -280,6 +282,61 @@ pub struct OverNode {
     pub aggregates: Vec<AggregateCall>,
 }
 
+fn one() -> u64 {
+    1
+}
+
+/// `LAG(arg [, offset [, default]]) OVER (..)` (`lead: false`) or `LEAD(..)`: the argument of
+/// the row `offset` rows before (after) the current one in its sorted partition, else
+/// `default` (NULL when absent).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OffsetCall {
+    /// Output column name.
+    pub name: String,
+    /// LEAD rather than LAG.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub lead: bool,
+    /// The value taken from the other row.
+    pub arg: Expr,
+    /// How many rows away (default 1).
+    #[serde(default = "one")]
+    pub offset: u64,
+    /// The value when there is no such row, over the current row (cast to the type of `arg`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<Expr>,
+}
+
+/// `agg(x) OVER (PARTITION BY .. [ORDER BY ..] [frame])` and `LAG`/`LEAD` over partitions
+/// sorted by any keys (ties broken by the whole row), or without `order_by` over the whole
+/// partition: the input columns, then one column per aggregate, then one per offset call.
+/// Batch mode only: Flink's streaming OVER orders by a time attribute (an `over` node).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SortedOverNode {
+    /// Unique node id.
+    pub id: String,
+    /// Input node id.
+    pub input: String,
+    /// Each partition is sorted and aggregated on its own.
+    #[serde(default)]
+    pub partition_by: Vec<Expr>,
+    /// The order within a partition (empty: none).
+    #[serde(default)]
+    pub order_by: Vec<SortKey>,
+    /// The aggregates' frame, ending at the current row: required with `order_by`, absent
+    /// without (the whole partition). A RANGE frame is UNBOUNDED PRECEDING here (rows with
+    /// equal order keys are peers and share a result).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub frame: Option<OverFrame>,
+    /// The aggregates (COUNT, SUM, MIN, MAX, AVG; no DISTINCT or FILTER).
+    #[serde(default)]
+    pub aggregates: Vec<AggregateCall>,
+    /// The LAG/LEAD calls.
+    #[serde(default)]
+    pub offsets: Vec<OffsetCall>,
+}
+
 /// `left JOIN right ON keys AND right.right_time BETWEEN left.left_time + lower_ms AND
 /// left.left_time + upper_ms AND condition`: an inner join of append-only inputs whose state
 /// is dropped as the watermark passes. Output columns: the left columns then the right ones.
@@ -476,7 +533,44 @@ pub struct SortKey {
     pub nulls_first: Option<bool>,
 }
 
-/// `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) AS rn ... WHERE rn <= limit`.
+/// How a Top-N numbers the rows of a partition (Flink's `rankType`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RankType {
+    /// `ROW_NUMBER()`: 1, 2, 3, .. (ties broken by the whole row).
+    #[default]
+    RowNumber,
+    /// `RANK()`: rows with equal order keys share a rank, and ranks after a tie skip (1, 1, 3).
+    Rank,
+    /// `DENSE_RANK()`: rows with equal order keys share a rank, without gaps (1, 1, 2).
+    DenseRank,
+}
+
+impl RankType {
+    /// The SQL name: `ROW_NUMBER`, `RANK`, `DENSE_RANK`.
+    pub fn sql_name(&self) -> &'static str {
+        match self {
+            RankType::RowNumber => "ROW_NUMBER",
+            RankType::Rank => "RANK",
+            RankType::DenseRank => "DENSE_RANK",
+        }
+    }
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
+}
+
+fn first_rank() -> u64 {
+    1
+}
+
+fn is_first_rank(rank: &u64) -> bool {
+    *rank == 1
+}
+
+/// `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) AS rn ... WHERE rn <= limit` (or `RANK()`,
+/// `DENSE_RANK()`, and `rn BETWEEN rank_start AND limit`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopNNode {
@@ -489,9 +583,17 @@ pub struct TopNNode {
     pub partition_by: Vec<Expr>,
     /// Ranking order; ties are broken by the whole row so results are deterministic.
     pub order_by: Vec<SortKey>,
-    /// How many rows to keep per partition.
+    /// The last rank kept per partition (Flink's `rankEnd`; with `row_number` ranks, how many
+    /// rows are kept).
     pub limit: u64,
-    /// When set, a BIGINT column of this name with the row number (1-based) is appended.
+    /// The first rank kept (Flink's `rankStart`, default 1): `rn > 2 AND rn <= 6` keeps ranks 3 to 6.
+    #[serde(default = "first_rank", skip_serializing_if = "is_first_rank")]
+    pub rank_start: u64,
+    /// How rows are ranked (default `row_number`); `rank` and `dense_rank` run in batch mode
+    /// only, as in Flink.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub rank_type: RankType,
+    /// When set, a BIGINT column of this name with the rank (1-based) is appended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_number: Option<String>,
 }
@@ -637,6 +739,7 @@ impl Node {
             Node::FlatMap(n) => &n.id,
             Node::Window(n) => &n.id,
             Node::Over(n) => &n.id,
+            Node::SortedOver(n) => &n.id,
             Node::Aggregate(n) => &n.id,
             Node::Join(n) => &n.id,
             Node::IntervalJoin(n) => &n.id,
@@ -662,6 +765,7 @@ impl Node {
             Node::FlatMap(_) => "flat_map",
             Node::Window(_) => "window",
             Node::Over(_) => "over",
+            Node::SortedOver(_) => "sorted_over",
             Node::Aggregate(_) => "aggregate",
             Node::Join(_) => "join",
             Node::IntervalJoin(_) => "interval_join",
@@ -687,6 +791,7 @@ impl Node {
             Node::FlatMap(n) => &mut n.id,
             Node::Window(n) => &mut n.id,
             Node::Over(n) => &mut n.id,
+            Node::SortedOver(n) => &mut n.id,
             Node::Aggregate(n) => &mut n.id,
             Node::Join(n) => &mut n.id,
             Node::IntervalJoin(n) => &mut n.id,
@@ -711,6 +816,7 @@ impl Node {
             Node::FlatMap(n) => vec![&mut n.input],
             Node::Window(n) => vec![&mut n.input],
             Node::Over(n) => vec![&mut n.input],
+            Node::SortedOver(n) => vec![&mut n.input],
             Node::Aggregate(n) => vec![&mut n.input],
             Node::Join(n) => vec![&mut n.left, &mut n.right],
             Node::IntervalJoin(n) => vec![&mut n.left, &mut n.right],
@@ -735,6 +841,7 @@ impl Node {
             Node::FlatMap(n) => vec![("input", &n.input)],
             Node::Window(n) => vec![("input", &n.input)],
             Node::Over(n) => vec![("input", &n.input)],
+            Node::SortedOver(n) => vec![("input", &n.input)],
             Node::Aggregate(n) => vec![("input", &n.input)],
             Node::Join(n) => vec![("left", &n.left), ("right", &n.right)],
             Node::IntervalJoin(n) => vec![("left", &n.left), ("right", &n.right)],
