@@ -18,7 +18,7 @@ use crate::ops::{
     SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
 };
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan};
-use crate::plan::{BoundAggregate, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp};
+use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp};
 use crate::types::Row;
 
 fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {
@@ -116,14 +116,11 @@ fn build_node<'s>(
                     .iter()
                     .map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type })
                     .collect(),
-                offsets: offsets
-                    .iter()
-                    .map(|o| OffsetSpec { lead: o.lead, arg: o.arg.compile(), offset: o.offset, default: o.default.as_ref().map(BoundExpr::compile) })
-                    .collect(),
+                offsets: offsets.iter().map(compile_offset).collect(),
             };
             ops::sorted_over(input, spec, eval)
         }
-        (Operator::OverAggregate, PlanOp::Over { partition_by, time_column, frame, aggregates, .. }) => {
+        (Operator::OverAggregate, PlanOp::Over { partition_by, time_column, frame, aggregates, offsets, .. }) => {
             let spec = OverSpec {
                 partition_by: compile_all(partition_by),
                 time_column: *time_column,
@@ -132,6 +129,7 @@ fn build_node<'s>(
                     .iter()
                     .map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type })
                     .collect(),
+                lags: offsets.iter().map(compile_offset).collect(),
             };
             return ops::over(id, index, input, spec, eval, ctx.clone());
         }
@@ -297,4 +295,8 @@ fn mismatch<'s>(node: &PlanNode, phys: &PhysicalNode, ctx: &JobContext) -> Optio
 fn global_seed<'s>(scope: Scope<'s, Time>) -> Rows<'s> {
     let seed: Vec<(Row, Time, isize)> = if scope.index() == 0 { vec![(Row::empty(), 0, 1)] } else { Vec::new() };
     seed.to_stream(scope).as_collection()
+}
+
+fn compile_offset(o: &BoundOffset) -> OffsetSpec {
+    OffsetSpec { lead: o.lead, arg: o.arg.compile(), offset: o.offset, default: o.default.as_ref().map(BoundExpr::compile) }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::plan::{BoundAggregate, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, WindowKind};
+use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, WindowKind};
 use crate::types::Schema;
 
 use super::exchange::expr_text;
@@ -106,6 +106,18 @@ fn sort_keys(keys: &[BoundSortKey], schema: &Schema) -> String {
 }
 
 /// `FUNC(arg) AS name` for each aggregate; `names` are their output columns.
+/// `LAG(x, 1, default) AS name` per offset call.
+fn offset_calls(calls: &[BoundOffset], names: &[String], schema: &Schema) -> Vec<String> {
+    calls
+        .iter()
+        .zip(names)
+        .map(|(o, name)| {
+            let default = o.default.as_ref().map(|d| format!(", {}", expr_text(d, schema))).unwrap_or_default();
+            format!("{}({}, {}{default}) AS {name}", if o.lead { "LEAD" } else { "LAG" }, expr_text(&o.arg, schema), o.offset)
+        })
+        .collect()
+}
+
 fn aggregates(calls: &[BoundAggregate], names: &[String], schema: &Schema) -> Vec<String> {
     calls
         .iter()
@@ -177,10 +189,7 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             };
             let added = names.get(input.fields.len()..).unwrap_or_default();
             let mut select = aggregates(calls, added, &input);
-            for (o, name) in offsets.iter().zip(added.iter().skip(calls.len())) {
-                let default = o.default.as_ref().map(|d| format!(", {}", expr_text(d, &input))).unwrap_or_default();
-                select.push(format!("{}({}, {}{default}) AS {name}", if o.lead { "LEAD" } else { "LAG" }, expr_text(&o.arg, &input), o.offset));
-            }
+            select.extend(offset_calls(offsets, added.get(calls.len()..).unwrap_or_default(), &input));
             vec![
                 ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
                 ("orderBy", sort_keys(order_by, &input)),
@@ -188,7 +197,7 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
                 ("select", select.join(", ")),
             ]
         }
-        PlanOp::Over { partition_by, time_column, frame, aggregates: calls, .. } => {
+        PlanOp::Over { partition_by, time_column, frame, aggregates: calls, offsets, .. } => {
             let time = input.fields.get(*time_column).map(|f| f.name.clone()).unwrap_or_default();
             let unit = if frame.unit == FrameUnit::Rows { "ROWS" } else { "RANGE" };
             let from = match (frame.preceding, frame.unit) {
@@ -197,11 +206,13 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
                 (Some(n), FrameUnit::Range) => format!("{n} ms"),
             };
             let added = names.get(input.fields.len()..).unwrap_or_default();
+            let mut select = aggregates(calls, added, &input);
+            select.extend(offset_calls(offsets, added.get(calls.len()..).unwrap_or_default(), &input));
             vec![
                 ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
                 ("orderBy", format!("{time} ASC")),
                 ("window", format!("{unit} BETWEEN {from} PRECEDING AND CURRENT ROW")),
-                ("select", aggregates(calls, added, &input).join(", ")),
+                ("select", select.join(", ")),
             ]
         }
         PlanOp::Aggregate { group_by, aggregates: calls, user_aggregates, window } => {

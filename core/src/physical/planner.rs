@@ -108,15 +108,13 @@ fn streaming_rank(node: &PlanNode, rank_type: RankType, window: bool) -> PlanErr
     PlanError::new(&path, message)
 }
 
-/// Flink's streaming OVER orders by a time attribute and has no LEAD; Weir's has no LAG yet.
+/// Flink's streaming OVER orders by a time attribute and has no LEAD (these are its messages).
 fn streaming_sorted_over(node: &PlanNode, offsets: &[BoundOffset]) -> PlanError {
     let path = SpecPath::default().field("nodes").index(node.index);
     let message = if offsets.iter().any(|o| o.lead) {
-        "LEAD Function is not supported in stream mode.".to_string()
-    } else if !offsets.is_empty() {
-        "LAG() OVER (..) in streaming mode is not supported by Weir yet (Flink supports it ordered by a time attribute); run in batch mode".to_string()
+        "LEAD Function is not supported in stream mode."
     } else {
-        "OVER windows' ordering in stream mode must be defined on a time attribute (one ascending event-time column); run in batch mode for any ORDER BY or none".to_string()
+        "OVER windows' ordering in stream mode must be defined on a time attribute (one ascending event-time column); run in batch mode for any ORDER BY or none"
     };
     PlanError::new(&path, format!("{message} (\"{}\")", node.id))
 }

@@ -4,7 +4,7 @@
 use crate::error::{PlanError, SpecPath};
 use crate::types::{Field, Schema};
 
-use super::spec::{FrameUnit, SortedOverNode};
+use super::spec::{FrameUnit, OffsetCall, SortedOverNode};
 use super::typed::{BoundOffset, PlanOp};
 use super::validate::{Checked, PlanValidator, expr_error};
 
@@ -38,23 +38,29 @@ impl PlanValidator {
             fields.push(field);
             aggregates.push(aggregate);
         }
-        let mut offsets = Vec::new();
-        for (i, o) in n.offsets.iter().enumerate() {
-            let at = path.field("offsets").index(i);
-            let arg = self.bind(&o.arg, &input.schema, &at.field("arg"))?;
-            let output_type = arg.data_type();
-            let default = match &o.default {
-                Some(d) => Some(self.bind(d, &input.schema, &at.field("default"))?.cast_to(output_type).map_err(|e| expr_error(&at.field("default"), e))?),
-                None => None,
-            };
-            fields.push(Field::new(o.name.clone(), output_type));
-            offsets.push(BoundOffset { lead: o.lead, arg, offset: o.offset, default, output_type });
-        }
+        let offsets = self.bind_offsets(&n.offsets, &input.schema, &path.field("offsets"), &mut fields)?;
         Ok(Checked {
             schema: input.schema.join(&Schema::new(fields)),
             op: PlanOp::SortedOver { partition_by, order_by, frame: n.frame, aggregates, offsets },
             unique_key: None,
             ordering: None,
         })
+    }
+
+    /// LAG/LEAD calls over `schema` (at `path`), their output fields added to `fields`.
+    pub(super) fn bind_offsets(&self, calls: &[OffsetCall], schema: &Schema, path: &SpecPath, fields: &mut Vec<Field>) -> Result<Vec<BoundOffset>, PlanError> {
+        let mut offsets = Vec::new();
+        for (i, o) in calls.iter().enumerate() {
+            let at = path.index(i);
+            let arg = self.bind(&o.arg, schema, &at.field("arg"))?;
+            let output_type = arg.data_type();
+            let default = match &o.default {
+                Some(d) => Some(self.bind(d, schema, &at.field("default"))?.cast_to(output_type).map_err(|e| expr_error(&at.field("default"), e))?),
+                None => None,
+            };
+            fields.push(Field::new(o.name.clone(), output_type));
+            offsets.push(BoundOffset { lead: o.lead, arg, offset: o.offset, default, output_type });
+        }
+        Ok(offsets)
     }
 }

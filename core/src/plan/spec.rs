@@ -279,7 +279,12 @@ pub struct OverNode {
     /// The frame ending at the current row.
     pub frame: OverFrame,
     /// The aggregates (COUNT, SUM, MIN, MAX, AVG; no DISTINCT or FILTER).
+    #[serde(default)]
     pub aggregates: Vec<AggregateCall>,
+    /// LAG calls (no LEAD: rows go out as the watermark passes them), output after the
+    /// aggregates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offsets: Vec<OffsetCall>,
 }
 
 fn one() -> u64 {

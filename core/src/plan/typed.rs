@@ -180,6 +180,8 @@ pub enum PlanOp {
         frame: OverFrame,
         /// The aggregates.
         aggregates: Vec<BoundAggregate>,
+        /// The LAG calls, output after the aggregates.
+        offsets: Vec<BoundOffset>,
         /// `time_column` is the input's event-time column (needed in streaming mode).
         event_time: bool,
     },

@@ -4,10 +4,10 @@
 //!
 //! As in Flink, every OVER aggregate of one SELECT must use the same window; without a frame,
 //! Flink's default `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW` applies. Ordered by one
-//! time column ascending, they become an `over` node (streaming and batch); ordered by
-//! anything else, without ORDER BY (the whole partition is the frame) or with `LAG`/`LEAD`, a
+//! time column ascending, they and `LAG` become an `over` node (streaming and batch); ordered
+//! by anything else, without ORDER BY (the whole partition is the frame) or with `LEAD`, a
 //! `sorted_over` node, which runs in batch mode only (Flink's streaming OVER orders by a time
-//! attribute).
+//! attribute and has no LEAD).
 
 use sqlparser::ast::{self, WindowFrameBound, WindowFrameUnits, WindowType};
 
@@ -133,9 +133,10 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         }
         let id = self.job.fresh_id("over");
         let node = match time_order(&spec, &mut translator, rel)? {
-            // Ordered by one time column: the event-time OVER of streaming mode (batch runs it too).
-            Some(order_by) if offsets.is_empty() => {
-                Node::Over(OverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame: frame(&spec)?, aggregates })
+            // Ordered by one time column and looking back only: the event-time OVER of
+            // streaming mode (batch runs it too).
+            Some(order_by) if offsets.iter().all(|o| !o.lead) => {
+                Node::Over(OverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame: frame(&spec)?, aggregates, offsets })
             }
             _ => {
                 let order_by = sort_keys(&spec, &mut translator)?;

@@ -47,6 +47,13 @@ fn bad_offsets_and_range_intervals_are_errors() {
     assert!(e.contains("LAG() offset auction: expected an integer literal"), "{e}");
     let e = error("SELECT LEAD(price, 1, 0, 2) OVER (ORDER BY ts) FROM bids");
     assert!(e.contains("LEAD() takes 1 to 3 arguments"), "{e}");
-    let e = error("SELECT SUM(price) OVER (ORDER BY price RANGE BETWEEN 5 PRECEDING AND CURRENT ROW) FROM bids");
-    assert!(e.contains("RANGE"), "{e}");
+    let e = error("SELECT SUM(price) OVER (ORDER BY ts DESC RANGE BETWEEN INTERVAL '5' MINUTE PRECEDING AND CURRENT ROW) FROM bids");
+    assert!(e.contains("RANGE BETWEEN .. PRECEDING over an ORDER BY other than one ascending time column"), "{e}");
+}
+
+#[test]
+fn lag_by_event_time_stays_an_event_time_over() {
+    let spec = job("SELECT LAG(price) OVER w, COUNT(*) OVER w FROM bids WINDOW w AS (PARTITION BY auction ORDER BY ts)");
+    let Some(Node::Over(o)) = spec.nodes.iter().find(|n| n.kind() == "over") else { panic!("no over node: {:?}", kinds(&spec)) };
+    assert_eq!((o.aggregates.len(), o.offsets.len()), (1, 1));
 }
