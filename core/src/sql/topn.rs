@@ -139,10 +139,11 @@ fn rank_item(s: &ast::Select) -> Result<Option<RankItem<'_>>, SqlError> {
 fn as_row_number(s: &ast::Select) -> ast::Select {
     let mut s = s.clone();
     for item in &mut s.projection {
-        if let SelectItem::ExprWithAlias { expr: ast::Expr::Function(f), .. } | SelectItem::UnnamedExpr(ast::Expr::Function(f)) = item {
-            if rank_call(&ast::Expr::Function(f.clone())).is_some() {
-                f.name = ast::ObjectName::from(vec![ast::Ident::new("ROW_NUMBER")]);
-            }
+        if let SelectItem::ExprWithAlias { expr: e, .. } | SelectItem::UnnamedExpr(e) = item
+            && rank_call(e).is_some()
+            && let ast::Expr::Function(f) = e
+        {
+            f.name = ast::ObjectName::from(vec![ast::Ident::new("ROW_NUMBER")]);
         }
     }
     s
