@@ -3,6 +3,7 @@
 
 mod limits;
 mod load;
+mod over_spec;
 pub mod paths;
 mod sorted_over;
 mod spec;
