@@ -14,11 +14,11 @@ use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use crate::expr::{BoundExpr, CompiledExpr};
 use crate::job::JobContext;
 use crate::ops::{
-    self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec, SortSpec,
-    StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
+    self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec,
+    SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
 };
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan};
-use crate::plan::{BoundAggregate, BoundSortKey, Keep, PlanNode, PlanOp};
+use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp};
 use crate::types::Row;
 
 fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {
@@ -101,7 +101,26 @@ fn build_node<'s>(
             return ops::session_windows(id, index, input, keys, *time_column, window.size_ms, eval, ctx.clone());
         }
         (Operator::WindowTableFunction, PlanOp::Window { window, time_column, .. }) => ops::window(input, *window, *time_column),
-        (Operator::OverAggregate, PlanOp::Over { partition_by, time_column, frame, aggregates, .. }) => {
+        (Operator::SortedOverAggregate, PlanOp::SortedOver { partition_by, order_by, frame, aggregates, offsets }) => {
+            let (order_by, specs) = sort_parts(order_by);
+            let spec = SortedOverSpec {
+                partition_by: compile_all(partition_by),
+                order_by,
+                specs,
+                frame: match frame {
+                    None => SortedFrame::Partition,
+                    Some(OverFrame { unit: FrameUnit::Rows, preceding: Some(n) }) => SortedFrame::Rows(*n),
+                    Some(f) => SortedFrame::Running { peers: f.unit == FrameUnit::Range },
+                },
+                aggregates: aggregates
+                    .iter()
+                    .map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type })
+                    .collect(),
+                offsets: offsets.iter().map(compile_offset).collect(),
+            };
+            ops::sorted_over(input, spec, eval)
+        }
+        (Operator::OverAggregate, PlanOp::Over { partition_by, time_column, frame, aggregates, offsets, .. }) => {
             let spec = OverSpec {
                 partition_by: compile_all(partition_by),
                 time_column: *time_column,
@@ -110,6 +129,7 @@ fn build_node<'s>(
                     .iter()
                     .map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type })
                     .collect(),
+                lags: offsets.iter().map(compile_offset).collect(),
             };
             return ops::over(id, index, input, spec, eval, ctx.clone());
         }
@@ -195,20 +215,28 @@ fn build_node<'s>(
             let casts = casts.iter().map(|c| c.as_ref().map(|exprs| compile_all(exprs))).collect();
             ops::union(input, inputs.split_off(1), casts, eval)
         }
-        (Operator::WindowRank, PlanOp::TopN { partition_by, order_by, limit, row_number, window_end: Some(end_column) }) => {
+        (Operator::WindowRank, PlanOp::TopN { partition_by, order_by, limit, rank_start, row_number, window_end: Some(end_column), .. }) => {
             let (order_by, specs) = sort_parts(order_by);
-            let spec =
-                WindowTopNSpec { partition_by: compile_all(partition_by), order_by, specs, limit: *limit, row_number: *row_number, end_column: *end_column };
+            let spec = WindowTopNSpec {
+                partition_by: compile_all(partition_by),
+                order_by,
+                specs,
+                rank_start: *rank_start,
+                limit: *limit,
+                row_number: *row_number,
+                end_column: *end_column,
+            };
             return ops::window_top_n(id, index, input, spec, eval, ctx.clone());
         }
-        (Operator::Rank, PlanOp::TopN { partition_by, order_by, limit, row_number, .. }) => {
+        (Operator::Rank, PlanOp::TopN { partition_by, order_by, limit, rank_start, rank_type, row_number, .. }) => {
             let (order_by, specs) = sort_parts(order_by);
             let ranking = Ranking {
                 partition_by: compile_all(partition_by),
                 order_by,
                 specs,
-                offset: 0,
-                limit: *limit,
+                rank_type: *rank_type,
+                offset: rank_start.saturating_sub(1),
+                limit: limit.saturating_sub(rank_start.saturating_sub(1)),
                 row_number: *row_number,
                 append_only: insert_only,
             };
@@ -267,4 +295,8 @@ fn mismatch<'s>(node: &PlanNode, phys: &PhysicalNode, ctx: &JobContext) -> Optio
 fn global_seed<'s>(scope: Scope<'s, Time>) -> Rows<'s> {
     let seed: Vec<(Row, Time, isize)> = if scope.index() == 0 { vec![(Row::empty(), 0, 1)] } else { Vec::new() };
     seed.to_stream(scope).as_collection()
+}
+
+fn compile_offset(o: &BoundOffset) -> OffsetSpec {
+    OffsetSpec { lead: o.lead, arg: o.arg.compile(), offset: o.offset, default: o.default.as_ref().map(BoundExpr::compile) }
 }

@@ -21,6 +21,15 @@ pub fn sort<'s>(
     if limit.is_none() && offset == 0 {
         return input;
     }
-    let ranking = Ranking { partition_by: Vec::new(), order_by, specs, offset, limit: limit.unwrap_or(u64::MAX), row_number: false, append_only };
+    let ranking = Ranking {
+        partition_by: Vec::new(),
+        order_by,
+        specs,
+        rank_type: crate::plan::RankType::RowNumber,
+        offset,
+        limit: limit.unwrap_or(u64::MAX),
+        row_number: false,
+        append_only,
+    };
     top_n(input, ranking, eval)
 }

@@ -1,7 +1,9 @@
-//! `top_n` and `deduplicate`: per partition, the first rows in a given order
-//! (`ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) <= N`). Ties in the order are broken by
-//! the whole row, so the chosen rows do not depend on arrival order or worker count.
+//! `top_n` and `deduplicate`: per partition, the rows ranked within a range in a given order
+//! (`ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) <= N`, or `RANK()`/`DENSE_RANK()`, where
+//! rows with equal order keys share a rank). Row-number ties are broken by the whole row, so
+//! the chosen rows do not depend on arrival order or worker count.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 
 use differential_dataflow::AsCollection;
@@ -10,6 +12,7 @@ use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::Operator;
 
 use crate::expr::CompiledExpr;
+use crate::plan::RankType;
 use crate::types::{Row, Value};
 
 use super::ordering::{SortSpec, compare_by};
@@ -26,11 +29,13 @@ pub struct Ranking {
     pub order_by: Vec<CompiledExpr>,
     /// Direction and NULL placement per order key.
     pub specs: Vec<SortSpec>,
-    /// Ranks skipped before keeping any (OFFSET).
+    /// How rows are numbered.
+    pub rank_type: RankType,
+    /// Ranks skipped before keeping any (OFFSET; `rankStart - 1`).
     pub offset: u64,
     /// Ranks kept after the offset.
     pub limit: u64,
-    /// Append the 1-based rank as a BIGINT column.
+    /// Append the 1-based rank (counted from the first rank, not from the offset) as a BIGINT column.
     pub row_number: bool,
     /// The input never retracts: each worker may drop, before the exchange, every row that
     /// is not among its own first `offset + limit` of a partition and time (they cannot be in
@@ -38,12 +43,12 @@ pub struct Ranking {
     pub append_only: bool,
 }
 
-/// The first `limit` rows (after `offset`) of each partition of `input`.
+/// The rows of each partition of `input` ranked after `offset` and at most `offset + limit`.
 pub fn top_n<'s>(input: Rows<'s>, ranking: Ranking, eval: Evaluator) -> Rows<'s> {
-    let Ranking { partition_by, order_by, specs, offset, limit, row_number, append_only } = ranking;
+    let Ranking { partition_by, order_by, specs, rank_type, offset, limit, row_number, append_only } = ranking;
     let keep = offset.saturating_add(limit);
     let input = if append_only && keep <= LOCAL_RANKING_MAX {
-        local_ranking(input, partition_by.clone(), order_by.clone(), specs.clone(), keep, eval.clone())
+        local_ranking(input, partition_by.clone(), order_by.clone(), specs.clone(), rank_type, keep, eval.clone())
     } else {
         input
     };
@@ -57,17 +62,22 @@ pub fn top_n<'s>(input: Rows<'s>, ranking: Ranking, eval: Evaluator) -> Rows<'s>
                 .map(|(row, r)| (order_by.iter().map(|e| eval.eval(e, row).unwrap_or(Value::Null)).collect(), *row, *r))
                 .collect();
             ranked.sort_by(|a, b| compare_by(&a.0, &b.0, &specs).then_with(|| a.1.cmp(b.1)));
-            let mut rank: u64 = 0;
-            'rows: for (_, row, copies) in ranked {
-                for _ in 0..copies {
-                    rank += 1;
+            let mut numbering = Numbering::new(rank_type);
+            for (i, (order, row, copies)) in ranked.iter().enumerate() {
+                let new_key = i == 0 || compare_by(&ranked[i - 1].0, order, &specs) != Ordering::Equal;
+                let first = numbering.next(new_key, *copies as u64);
+                if first > keep {
+                    break;
+                }
+                for copy in 0..*copies as u64 {
+                    let rank = if rank_type == RankType::RowNumber { first + copy } else { first };
+                    if rank > keep {
+                        break;
+                    }
                     if rank <= offset {
                         continue;
                     }
-                    if rank - offset > limit {
-                        break 'rows;
-                    }
-                    let kept = if row_number { row.concat(&Row::new(vec![Value::BigInt((rank - offset) as i64)])) } else { (*row).clone() };
+                    let kept = if row_number { row.concat(&Row::new(vec![Value::BigInt(rank as i64)])) } else { (*row).clone() };
                     out.push((kept, 1));
                 }
             }
@@ -78,26 +88,72 @@ pub fn top_n<'s>(input: Rows<'s>, ranking: Ranking, eval: Evaluator) -> Rows<'s>
 /// Per key, the first row by `order_by` (or the last, when `keep_last`).
 pub fn deduplicate<'s>(input: Rows<'s>, key: Vec<CompiledExpr>, order_by: CompiledExpr, keep_last: bool, append_only: bool, eval: Evaluator) -> Rows<'s> {
     let spec = SortSpec { descending: keep_last, nulls_first: !keep_last };
-    let ranking = Ranking { partition_by: key, order_by: vec![order_by], specs: vec![spec], offset: 0, limit: 1, row_number: false, append_only };
+    let ranking = Ranking {
+        partition_by: key,
+        order_by: vec![order_by],
+        specs: vec![spec],
+        rank_type: RankType::RowNumber,
+        offset: 0,
+        limit: 1,
+        row_number: false,
+        append_only,
+    };
     top_n(input, ranking, eval)
 }
 
 /// A partition's candidate rows: order-key values, the row, its multiplicity.
 type Candidates = Vec<(Vec<Value>, Row, isize)>;
 
-/// Sorts `rows` by rank and keeps the first `keep` copies.
-fn keep_first(rows: &mut Candidates, specs: &[SortSpec], keep: u64) {
+/// The ranks of rows taken in order, as `rank_type` numbers them.
+struct Numbering {
+    rank_type: RankType,
+    /// Copies numbered so far.
+    before: u64,
+    /// Distinct order keys seen so far.
+    distinct: u64,
+    /// The rank of the last row.
+    rank: u64,
+}
+
+impl Numbering {
+    fn new(rank_type: RankType) -> Self {
+        Numbering { rank_type, before: 0, distinct: 0, rank: 0 }
+    }
+
+    /// The rank of the first of `copies` copies of the next row, `new_key` when its order key
+    /// differs from the previous row's (always for the first row). Under ROW_NUMBER the other
+    /// copies take the following numbers; under RANK and DENSE_RANK they share this one.
+    fn next(&mut self, new_key: bool, copies: u64) -> u64 {
+        if new_key {
+            self.distinct += 1;
+        }
+        self.rank = match self.rank_type {
+            RankType::RowNumber => self.before + 1,
+            RankType::Rank if new_key => self.before + 1,
+            RankType::Rank => self.rank,
+            RankType::DenseRank => self.distinct,
+        };
+        self.before = self.before.saturating_add(copies);
+        self.rank
+    }
+}
+
+/// Sorts `rows` by rank and keeps the copies ranked at most `keep`.
+fn keep_first(rows: &mut Candidates, specs: &[SortSpec], rank_type: RankType, keep: u64) {
     rows.sort_by(|a, b| compare_by(&a.0, &b.0, specs).then_with(|| a.1.cmp(&b.1)));
-    let mut kept: u64 = 0;
+    let mut numbering = Numbering::new(rank_type);
     let mut cut = rows.len();
-    for (i, (_, _, copies)) in rows.iter_mut().enumerate() {
-        if kept >= keep {
+    for i in 0..rows.len() {
+        let new_key = i == 0 || compare_by(&rows[i - 1].0, &rows[i].0, specs) != Ordering::Equal;
+        let copies = &mut rows[i].2;
+        let first = numbering.next(new_key, *copies as u64);
+        if first > keep {
             cut = i;
             break;
         }
-        let take = (*copies as u64).min(keep - kept);
-        *copies = take as isize;
-        kept += take;
+        if rank_type == RankType::RowNumber {
+            *copies = (*copies as u64).min(keep - first + 1) as isize;
+        }
     }
     rows.truncate(cut);
 }
@@ -109,6 +165,7 @@ fn local_ranking<'s>(
     partition_by: Vec<CompiledExpr>,
     order_by: Vec<CompiledExpr>,
     specs: Vec<SortSpec>,
+    rank_type: RankType,
     keep: u64,
     eval: Evaluator,
 ) -> Rows<'s> {
@@ -129,7 +186,7 @@ fn local_ranking<'s>(
                         let rows = partitions.entry(key).or_default();
                         rows.push((order, row, diff));
                         if rows.len() > bound {
-                            keep_first(rows, &specs, keep);
+                            keep_first(rows, &specs, rank_type, keep);
                         }
                     }
                 });
@@ -140,7 +197,7 @@ fn local_ranking<'s>(
                     let Some((_, (cap, partitions))) = pending.pop_first() else { break };
                     let mut session = output.session(&cap);
                     for (_, mut rows) in partitions {
-                        keep_first(&mut rows, &specs, keep);
+                        keep_first(&mut rows, &specs, rank_type, keep);
                         session.give_iterator(rows.into_iter().map(|(_, row, copies)| (row, time, copies)));
                     }
                 }
@@ -158,8 +215,39 @@ mod tests {
         let row = |v: i64| Row::new(vec![Value::BigInt(v)]);
         let mut rows: Candidates =
             vec![(vec![Value::BigInt(5)], row(5), 1), (vec![Value::BigInt(9)], row(9), 3), (vec![Value::Null], row(0), 1), (vec![Value::BigInt(7)], row(7), 1)];
-        keep_first(&mut rows, &[SortSpec { descending: true, nulls_first: false }], 4);
+        keep_first(&mut rows, &[SortSpec { descending: true, nulls_first: false }], RankType::RowNumber, 4);
         let kept: Vec<(i64, isize)> = rows.iter().map(|(_, r, c)| (r[0].as_i64().unwrap_or(-1), *c)).collect();
         assert_eq!(kept, [(9, 3), (7, 1)]);
+    }
+
+    #[test]
+    fn keep_first_keeps_whole_ties_under_rank() {
+        // Order key in the first column; rows 9a/9b tie. Ranks: 10 -> 1, 9a, 9b -> 2, 8 -> 4 (RANK) or 3 (DENSE_RANK).
+        let row = |k: i64, tag: i64| (vec![Value::BigInt(k)], Row::new(vec![Value::BigInt(k), Value::BigInt(tag)]), 1);
+        let spec = [SortSpec { descending: true, nulls_first: false }];
+        let tags = |rows: &Candidates| rows.iter().map(|(_, r, c)| (r[1].as_i64().unwrap_or(-1), *c)).collect::<Vec<_>>();
+        let input: Candidates = vec![row(8, 4), row(9, 2), row(10, 1), row(9, 3), row(7, 5)];
+        let mut rank = input.clone();
+        keep_first(&mut rank, &spec, RankType::Rank, 3);
+        assert_eq!(tags(&rank), [(1, 1), (2, 1), (3, 1)]);
+        let mut dense = input.clone();
+        keep_first(&mut dense, &spec, RankType::DenseRank, 3);
+        assert_eq!(tags(&dense), [(1, 1), (2, 1), (3, 1), (4, 1)]);
+        let mut numbered = input;
+        keep_first(&mut numbered, &spec, RankType::RowNumber, 2);
+        assert_eq!(tags(&numbered), [(1, 1), (2, 1)]);
+    }
+
+    #[test]
+    fn numbering_follows_the_rank_type() {
+        // Keys a, a (two copies), b, c, c as (new_key, copies).
+        let steps = [(true, 1), (false, 2), (true, 1), (true, 1), (false, 1)];
+        let ranks = |t: RankType| {
+            let mut n = Numbering::new(t);
+            steps.iter().map(|&(new_key, copies)| n.next(new_key, copies)).collect::<Vec<_>>()
+        };
+        assert_eq!(ranks(RankType::RowNumber), [1, 2, 4, 5, 6]);
+        assert_eq!(ranks(RankType::Rank), [1, 1, 4, 5, 5]);
+        assert_eq!(ranks(RankType::DenseRank), [1, 1, 2, 3, 3]);
     }
 }

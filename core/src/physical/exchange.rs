@@ -64,6 +64,7 @@ pub fn exchanges(plan: &ValidatedPlan, node: &PlanNode, operator: &Operator) -> 
         (PlanOp::Aggregate { group_by, .. }, _) => one(hash(group_by, &schema(0))),
         (PlanOp::Window { partition_by, .. }, Operator::SessionWindowTableFunction) => one(columns(partition_by, &schema(0))),
         (PlanOp::Over { partition_by, .. }, _) => one(hash(partition_by, &schema(0))),
+        (PlanOp::SortedOver { partition_by, .. }, _) => one(hash(partition_by, &schema(0))),
         (PlanOp::Join { left_keys, right_keys, .. }, _) | (PlanOp::IntervalJoin { left_keys, right_keys, .. }, _) => {
             vec![hash(left_keys, &schema(0)), hash(right_keys, &schema(1))]
         }

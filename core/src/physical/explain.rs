@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::plan::{BoundAggregate, BoundSortKey, FrameUnit, Keep, PlanNode, PlanOp, WindowKind};
+use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, WindowKind};
 use crate::types::Schema;
 
 use super::exchange::expr_text;
@@ -106,6 +106,18 @@ fn sort_keys(keys: &[BoundSortKey], schema: &Schema) -> String {
 }
 
 /// `FUNC(arg) AS name` for each aggregate; `names` are their output columns.
+/// `LAG(x, 1, default) AS name` per offset call.
+fn offset_calls(calls: &[BoundOffset], names: &[String], schema: &Schema) -> Vec<String> {
+    calls
+        .iter()
+        .zip(names)
+        .map(|(o, name)| {
+            let default = o.default.as_ref().map(|d| format!(", {}", expr_text(d, schema))).unwrap_or_default();
+            format!("{}({}, {}{default}) AS {name}", if o.lead { "LEAD" } else { "LAG" }, expr_text(&o.arg, schema), o.offset)
+        })
+        .collect()
+}
+
 fn aggregates(calls: &[BoundAggregate], names: &[String], schema: &Schema) -> Vec<String> {
     calls
         .iter()
@@ -168,7 +180,24 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             }
             a
         }
-        PlanOp::Over { partition_by, time_column, frame, aggregates: calls, .. } => {
+        PlanOp::SortedOver { partition_by, order_by, frame, aggregates: calls, offsets } => {
+            let window = match frame {
+                None => "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".to_string(),
+                Some(OverFrame { unit: FrameUnit::Rows, preceding: Some(n) }) => format!("ROWS BETWEEN {n} PRECEDING AND CURRENT ROW"),
+                Some(OverFrame { unit: FrameUnit::Rows, .. }) => "ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".to_string(),
+                Some(OverFrame { unit: FrameUnit::Range, .. }) => "RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW".to_string(),
+            };
+            let added = names.get(input.fields.len()..).unwrap_or_default();
+            let mut select = aggregates(calls, added, &input);
+            select.extend(offset_calls(offsets, added.get(calls.len()..).unwrap_or_default(), &input));
+            vec![
+                ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
+                ("orderBy", sort_keys(order_by, &input)),
+                ("window", window),
+                ("select", select.join(", ")),
+            ]
+        }
+        PlanOp::Over { partition_by, time_column, frame, aggregates: calls, offsets, .. } => {
             let time = input.fields.get(*time_column).map(|f| f.name.clone()).unwrap_or_default();
             let unit = if frame.unit == FrameUnit::Rows { "ROWS" } else { "RANGE" };
             let from = match (frame.preceding, frame.unit) {
@@ -177,11 +206,13 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
                 (Some(n), FrameUnit::Range) => format!("{n} ms"),
             };
             let added = names.get(input.fields.len()..).unwrap_or_default();
+            let mut select = aggregates(calls, added, &input);
+            select.extend(offset_calls(offsets, added.get(calls.len()..).unwrap_or_default(), &input));
             vec![
                 ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
                 ("orderBy", format!("{time} ASC")),
                 ("window", format!("{unit} BETWEEN {from} PRECEDING AND CURRENT ROW")),
-                ("select", aggregates(calls, added, &input).join(", ")),
+                ("select", select.join(", ")),
             ]
         }
         PlanOp::Aggregate { group_by, aggregates: calls, user_aggregates, window } => {
@@ -236,10 +267,10 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
         }
         PlanOp::Distinct => vec![("groupBy", fields.clone()), ("select", fields)],
         PlanOp::Union { .. } => vec![("all", "true".into()), ("union", fields)],
-        PlanOp::TopN { partition_by, order_by, limit, row_number, window_end } => {
+        PlanOp::TopN { partition_by, order_by, limit, rank_start, rank_type, row_number, window_end } => {
             let mut a = vec![
-                ("rankType", "ROW_NUMBER".to_string()),
-                ("rankRange", format!("rankStart=1, rankEnd={limit}")),
+                ("rankType", rank_type.sql_name().to_string()),
+                ("rankRange", format!("rankStart={rank_start}, rankEnd={limit}")),
                 ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
                 ("orderBy", sort_keys(order_by, &input)),
             ];

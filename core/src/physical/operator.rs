@@ -25,6 +25,9 @@ pub enum Operator {
     },
     /// Aggregates over a frame of preceding rows (OVER), on keyed state.
     OverAggregate,
+    /// OVER aggregates and LAG/LEAD over sorted partitions (batch), on a differential
+    /// arrangement.
+    SortedOverAggregate,
     /// An incremental GROUP BY on differential arrangements: updates and retractions.
     GroupAggregate,
     /// A GROUP BY with user (Python) aggregate functions, updated with every change.
@@ -91,7 +94,7 @@ impl Operator {
             Operator::Correlate => "Correlate",
             Operator::WindowTableFunction | Operator::SessionWindowTableFunction => "WindowTableFunction",
             Operator::Fused { .. } => "Fused",
-            Operator::OverAggregate => "OverAggregate",
+            Operator::OverAggregate | Operator::SortedOverAggregate => "OverAggregate",
             Operator::GroupAggregate | Operator::Distinct => "GroupAggregate",
             Operator::PythonGroupAggregate => "PythonGroupAggregate",
             Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } => "WindowAggregate",

@@ -3,7 +3,7 @@
 
 use crate::connectors::SinkWriters;
 use crate::error::{PlanError, SpecPath};
-use crate::plan::{PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
+use crate::plan::{BoundOffset, PlanNode, PlanOp, RankType, RuntimeMode, ValidatedPlan, WindowKind};
 
 use super::fusion::session_aggregate;
 use super::operator::Operator;
@@ -37,6 +37,8 @@ fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
             requires_event_time(node, mode, "OVER aggregates", "order_by", *event_time)?;
             Operator::OverAggregate
         }
+        PlanOp::SortedOver { offsets, .. } if streaming => return Err(streaming_sorted_over(node, offsets)),
+        PlanOp::SortedOver { .. } => Operator::SortedOverAggregate,
         PlanOp::IntervalJoin { event_time, .. } => {
             requires_event_time(node, mode, "interval joins", "left_time", *event_time)?;
             Operator::IntervalJoin
@@ -64,6 +66,9 @@ fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
         PlanOp::Join { .. } => Operator::Join,
         PlanOp::Distinct => Operator::Distinct,
         PlanOp::Union { .. } => Operator::Union,
+        PlanOp::TopN { rank_type, window_end, .. } if streaming && *rank_type != RankType::RowNumber => {
+            return Err(streaming_rank(node, *rank_type, window_end.is_some()));
+        }
         PlanOp::TopN { window_end: Some(_), .. } if streaming => Operator::WindowRank,
         PlanOp::TopN { .. } => Operator::Rank,
         PlanOp::Deduplicate { .. } => Operator::Deduplicate,
@@ -88,4 +93,28 @@ fn requires_event_time(node: &PlanNode, mode: RuntimeMode, what: &str, field: &s
         &path,
         format!("{what} in streaming mode need an event-time column (\"{}\": declare a watermark on the source, or run in batch mode)", node.id),
     ))
+}
+
+/// Flink ranks streams by row number only: its streaming Rank and WindowRank reject `RANK()`
+/// and `DENSE_RANK()` with these messages.
+fn streaming_rank(node: &PlanNode, rank_type: RankType, window: bool) -> PlanError {
+    let path = SpecPath::default().field("nodes").index(node.index).field("rank_type");
+    let name = rank_type.sql_name();
+    let message = if window {
+        format!("{name}() function is not supported on Window TopN currently, only ROW_NUMBER() is supported (\"{}\"; run in batch mode)", node.id)
+    } else {
+        format!("{name}() on streaming table is not supported currently (\"{}\": use ROW_NUMBER(), or run in batch mode)", node.id)
+    };
+    PlanError::new(&path, message)
+}
+
+/// Flink's streaming OVER orders by a time attribute and has no LEAD (these are its messages).
+fn streaming_sorted_over(node: &PlanNode, offsets: &[BoundOffset]) -> PlanError {
+    let path = SpecPath::default().field("nodes").index(node.index);
+    let message = if offsets.iter().any(|o| o.lead) {
+        "LEAD Function is not supported in stream mode."
+    } else {
+        "OVER windows' ordering in stream mode must be defined on a time attribute (one ascending event-time column); run in batch mode for any ORDER BY or none"
+    };
+    PlanError::new(&path, format!("{message} (\"{}\")", node.id))
 }

@@ -54,6 +54,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         | Operator::DiscardSink => return None,
         Operator::SessionWindowTableFunction => "rows of open sessions per key",
         Operator::OverAggregate => "rows of the frame per partition",
+        Operator::SortedOverAggregate => "rows per partition",
         Operator::GroupAggregate => "input rows and accumulators per group",
         Operator::PythonGroupAggregate => "input rows and user accumulators per group",
         Operator::WindowAggregate => "accumulators per key and window",

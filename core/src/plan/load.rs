@@ -145,6 +145,7 @@ fn parse_node(value: serde_json::Value, path: &SpecPath) -> Result<Node, PlanErr
         "join" => Node::Join(deserialize_at(body, path)?),
         "interval_join" => Node::IntervalJoin(deserialize_at(body, path)?),
         "over" => Node::Over(deserialize_at(body, path)?),
+        "sorted_over" => Node::SortedOver(deserialize_at(body, path)?),
         "distinct" => Node::Distinct(deserialize_at(body, path)?),
         "union" => Node::Union(deserialize_at(body, path)?),
         "top_n" => Node::TopN(deserialize_at(body, path)?),

@@ -3,7 +3,9 @@
 
 mod limits;
 mod load;
+mod over_spec;
 pub mod paths;
+mod sorted_over;
 mod spec;
 mod stateful;
 mod time;

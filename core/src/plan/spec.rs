@@ -9,6 +9,9 @@ use serde::{Deserialize, Serialize};
 use crate::expr::Expr;
 use crate::types::Field;
 
+pub use super::over_spec::{OffsetCall, RankType, SortedOverNode};
+use super::over_spec::{first_rank, is_default, is_first_rank};
+
 /// A job: a DAG of named nodes (sources, transformations, sinks) plus settings.
 ///
 /// Nodes refer to their inputs by `id`; an input must be declared before the node that reads
@@ -46,6 +49,8 @@ pub enum Node {
     Window(WindowNode),
     /// Appends aggregates over a frame of preceding rows in event-time order (OVER).
     Over(OverNode),
+    /// OVER aggregates and LAG/LEAD over partitions sorted by any keys (batch mode).
+    SortedOver(SortedOverNode),
     /// Groups rows and computes aggregates per group (GROUP BY).
     Aggregate(AggregateNode),
     /// Joins two inputs on equal keys plus an optional residual condition.
@@ -277,7 +282,12 @@ pub struct OverNode {
     /// The frame ending at the current row.
     pub frame: OverFrame,
     /// The aggregates (COUNT, SUM, MIN, MAX, AVG; no DISTINCT or FILTER).
+    #[serde(default)]
     pub aggregates: Vec<AggregateCall>,
+    /// LAG calls (no LEAD: rows go out as the watermark passes them), output after the
+    /// aggregates.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub offsets: Vec<OffsetCall>,
 }
 
 /// `left JOIN right ON keys AND right.right_time BETWEEN left.left_time + lower_ms AND
@@ -476,7 +486,8 @@ pub struct SortKey {
     pub nulls_first: Option<bool>,
 }
 
-/// `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) AS rn ... WHERE rn <= limit`.
+/// `ROW_NUMBER() OVER (PARTITION BY .. ORDER BY ..) AS rn ... WHERE rn <= limit` (or `RANK()`,
+/// `DENSE_RANK()`, and `rn BETWEEN rank_start AND limit`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TopNNode {
@@ -489,9 +500,17 @@ pub struct TopNNode {
     pub partition_by: Vec<Expr>,
     /// Ranking order; ties are broken by the whole row so results are deterministic.
     pub order_by: Vec<SortKey>,
-    /// How many rows to keep per partition.
+    /// The last rank kept per partition (Flink's `rankEnd`; with `row_number` ranks, how many
+    /// rows are kept).
     pub limit: u64,
-    /// When set, a BIGINT column of this name with the row number (1-based) is appended.
+    /// The first rank kept (Flink's `rankStart`, default 1): `rn > 2 AND rn <= 6` keeps ranks 3 to 6.
+    #[serde(default = "first_rank", skip_serializing_if = "is_first_rank")]
+    pub rank_start: u64,
+    /// How rows are ranked (default `row_number`); `rank` and `dense_rank` run in batch mode
+    /// only, as in Flink.
+    #[serde(default, skip_serializing_if = "is_default")]
+    pub rank_type: RankType,
+    /// When set, a BIGINT column of this name with the rank (1-based) is appended.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub row_number: Option<String>,
 }
@@ -637,6 +656,7 @@ impl Node {
             Node::FlatMap(n) => &n.id,
             Node::Window(n) => &n.id,
             Node::Over(n) => &n.id,
+            Node::SortedOver(n) => &n.id,
             Node::Aggregate(n) => &n.id,
             Node::Join(n) => &n.id,
             Node::IntervalJoin(n) => &n.id,
@@ -662,6 +682,7 @@ impl Node {
             Node::FlatMap(_) => "flat_map",
             Node::Window(_) => "window",
             Node::Over(_) => "over",
+            Node::SortedOver(_) => "sorted_over",
             Node::Aggregate(_) => "aggregate",
             Node::Join(_) => "join",
             Node::IntervalJoin(_) => "interval_join",
@@ -687,6 +708,7 @@ impl Node {
             Node::FlatMap(n) => &mut n.id,
             Node::Window(n) => &mut n.id,
             Node::Over(n) => &mut n.id,
+            Node::SortedOver(n) => &mut n.id,
             Node::Aggregate(n) => &mut n.id,
             Node::Join(n) => &mut n.id,
             Node::IntervalJoin(n) => &mut n.id,
@@ -711,6 +733,7 @@ impl Node {
             Node::FlatMap(n) => vec![&mut n.input],
             Node::Window(n) => vec![&mut n.input],
             Node::Over(n) => vec![&mut n.input],
+            Node::SortedOver(n) => vec![&mut n.input],
             Node::Aggregate(n) => vec![&mut n.input],
             Node::Join(n) => vec![&mut n.left, &mut n.right],
             Node::IntervalJoin(n) => vec![&mut n.left, &mut n.right],
@@ -735,6 +758,7 @@ impl Node {
             Node::FlatMap(n) => vec![("input", &n.input)],
             Node::Window(n) => vec![("input", &n.input)],
             Node::Over(n) => vec![("input", &n.input)],
+            Node::SortedOver(n) => vec![("input", &n.input)],
             Node::Aggregate(n) => vec![("input", &n.input)],
             Node::Join(n) => vec![("left", &n.left), ("right", &n.right)],
             Node::IntervalJoin(n) => vec![("left", &n.left), ("right", &n.right)],

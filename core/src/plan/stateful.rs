@@ -40,8 +40,8 @@ impl PlanValidator {
             return Err(PlanError::new(&path.field("frame").field("preceding"), "a RANGE frame needs a positive interval (or none for UNBOUNDED PRECEDING)"));
         }
         let partition_by = self.bind_all(&n.partition_by, &input.schema, &path.field("partition_by"))?;
-        if n.aggregates.is_empty() {
-            return Err(PlanError::new(&path.field("aggregates"), "an OVER node needs at least one aggregate"));
+        if n.aggregates.is_empty() && n.offsets.is_empty() {
+            return Err(PlanError::new(&path.field("aggregates"), "an OVER node needs at least one aggregate or LAG call"));
         }
         let mut fields = Vec::new();
         let mut aggregates = Vec::new();
@@ -54,9 +54,16 @@ impl PlanValidator {
             fields.push(field);
             aggregates.push(aggregate);
         }
+        if let Some(i) = n.offsets.iter().position(|o| o.lead) {
+            return Err(PlanError::new(
+                &path.field("offsets").index(i).field("lead"),
+                "LEAD needs the rows after the current one: use a sorted_over node (batch mode)",
+            ));
+        }
+        let offsets = self.bind_offsets(&n.offsets, &input.schema, &path.field("offsets"), &mut fields)?;
         Ok(Checked {
             schema: input.schema.join(&Schema::new(fields)),
-            op: PlanOp::Over { partition_by, time_column, frame: n.frame, aggregates, event_time: input.time.rowtime == Some(time_column) },
+            op: PlanOp::Over { partition_by, time_column, frame: n.frame, aggregates, offsets, event_time: input.time.rowtime == Some(time_column) },
             unique_key: None,
             ordering: None,
         })

@@ -8,7 +8,7 @@ use crate::connectors::{Options, SinkFactory, SourceFactory};
 use crate::expr::{BindContext, BoundExpr};
 use crate::types::{DataType, Schema};
 
-use super::spec::{AggregateFunction, JoinType, Keep, OverFrame, WindowKind};
+use super::spec::{AggregateFunction, JoinType, Keep, OverFrame, RankType, WindowKind};
 
 /// Whether a job computes final results of bounded input or a continuous changelog.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -80,6 +80,21 @@ pub struct BoundSortKey {
     pub descending: bool,
     /// NULLs before non-NULLs.
     pub nulls_first: bool,
+}
+
+/// One LAG/LEAD call, bound.
+#[derive(Clone, Debug)]
+pub struct BoundOffset {
+    /// LEAD rather than LAG.
+    pub lead: bool,
+    /// The value taken from the other row.
+    pub arg: BoundExpr,
+    /// How many rows away.
+    pub offset: u64,
+    /// The value when there is no such row (of `output_type`).
+    pub default: Option<BoundExpr>,
+    /// The result type: the argument's.
+    pub output_type: DataType,
 }
 
 /// One aggregate, bound: its function, argument and result type.
@@ -165,8 +180,23 @@ pub enum PlanOp {
         frame: OverFrame,
         /// The aggregates.
         aggregates: Vec<BoundAggregate>,
+        /// The LAG calls, output after the aggregates.
+        offsets: Vec<BoundOffset>,
         /// `time_column` is the input's event-time column (needed in streaming mode).
         event_time: bool,
+    },
+    /// OVER aggregates and LAG/LEAD over sorted (or whole) partitions: batch mode only.
+    SortedOver {
+        /// Partition keys.
+        partition_by: Vec<BoundExpr>,
+        /// Order within a partition (empty: none).
+        order_by: Vec<BoundSortKey>,
+        /// The aggregates' frame (`None`: the whole partition).
+        frame: Option<OverFrame>,
+        /// The aggregates.
+        aggregates: Vec<BoundAggregate>,
+        /// The LAG/LEAD calls, output after the aggregates.
+        offsets: Vec<BoundOffset>,
     },
     /// GROUP BY.
     Aggregate {
@@ -234,8 +264,12 @@ pub enum PlanOp {
         partition_by: Vec<BoundExpr>,
         /// Order within a partition.
         order_by: Vec<BoundSortKey>,
-        /// Rows kept per partition.
+        /// The last rank kept per partition (rankEnd).
         limit: u64,
+        /// The first rank kept (rankStart, at least 1).
+        rank_start: u64,
+        /// How rows are ranked.
+        rank_type: RankType,
         /// Whether a row-number column is appended.
         row_number: bool,
         /// Set when the partitions include an event-time window's start and end: a window

@@ -243,7 +243,7 @@ impl PlanValidator {
         }
     }
 
-    fn bind_sort_keys(&self, keys: &[SortKey], schema: &Schema, path: &SpecPath) -> Result<Vec<BoundSortKey>, PlanError> {
+    pub(super) fn bind_sort_keys(&self, keys: &[SortKey], schema: &Schema, path: &SpecPath) -> Result<Vec<BoundSortKey>, PlanError> {
         keys.iter()
             .enumerate()
             .map(|(i, k)| {
@@ -274,6 +274,7 @@ impl PlanValidator {
             Node::Aggregate(n) => self.check_aggregate(n, inputs, path),
             Node::Join(n) => self.check_join(n, inputs, path),
             Node::Over(n) => self.check_over(n, inputs, path),
+            Node::SortedOver(n) => self.check_sorted_over(n, inputs, path),
             Node::IntervalJoin(n) => self.check_interval_join(n, inputs, path),
             Node::Distinct(_) => {
                 let input = self.input(inputs, 0);
@@ -595,6 +596,9 @@ impl PlanValidator {
         if n.limit == 0 {
             return Err(PlanError::new(&path.field("limit"), "limit must be at least 1"));
         }
+        if n.rank_start == 0 || n.rank_start > n.limit {
+            return Err(PlanError::new(&path.field("rank_start"), format!("rank_start must be between 1 and limit ({})", n.limit)));
+        }
         if n.order_by.is_empty() {
             return Err(PlanError::new(&path.field("order_by"), "top_n needs an order"));
         }
@@ -608,14 +612,27 @@ impl PlanValidator {
             }
             schema.fields.push(Field::new(name.clone(), DataType::BigInt).with_nullable(false));
             let rn = schema.len() - 1;
-            unique_key = partition_by.iter().map(|p| p.as_column()).collect::<Option<Vec<_>>>().map(|mut k| {
-                k.push(rn);
-                k
-            });
+            // Only row numbers are unique within a partition: RANK and DENSE_RANK repeat on ties.
+            unique_key = (n.rank_type == RankType::RowNumber)
+                .then(|| {
+                    partition_by.iter().map(|p| p.as_column()).collect::<Option<Vec<_>>>().map(|mut k| {
+                        k.push(rn);
+                        k
+                    })
+                })
+                .flatten();
         }
         Ok(Checked {
             schema,
-            op: PlanOp::TopN { window_end: window_top_n(input, &partition_by), partition_by, order_by, limit: n.limit, row_number: n.row_number.is_some() },
+            op: PlanOp::TopN {
+                window_end: window_top_n(input, &partition_by),
+                partition_by,
+                order_by,
+                limit: n.limit,
+                rank_start: n.rank_start,
+                rank_type: n.rank_type,
+                row_number: n.row_number.is_some(),
+            },
             unique_key,
             ordering: None,
         })

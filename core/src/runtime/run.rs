@@ -251,6 +251,7 @@ fn kind_name(op: &crate::plan::PlanOp) -> &'static str {
         FlatMap { .. } => "flat_map",
         Window { .. } => "window",
         Over { .. } => "over",
+        SortedOver { .. } => "sorted_over",
         IntervalJoin { .. } => "interval_join",
         Aggregate { .. } => "aggregate",
         Join { .. } => "join",

@@ -143,6 +143,22 @@ fn details(node: &Node) -> String {
                 .collect();
             format!("partition by [{}], order by {}, {:?} {frame}: {}", list(&n.partition_by), n.order_by, n.frame.unit, aggs.join(", ")).to_lowercase()
         }
+        Node::SortedOver(n) => {
+            let frame = match n.frame {
+                None => "whole partition".to_string(),
+                Some(f) => match f.preceding {
+                    Some(p) => format!("{:?} {p} preceding", f.unit),
+                    None => format!("{:?} unbounded preceding", f.unit),
+                },
+            };
+            let mut calls: Vec<String> = n
+                .aggregates
+                .iter()
+                .map(|a| format!("{}({}) AS {}", a.function.sql_name(), if a.args.is_empty() { "*".into() } else { list(&a.args) }, a.name))
+                .collect();
+            calls.extend(n.offsets.iter().map(|o| format!("{}({}, {}) AS {}", if o.lead { "LEAD" } else { "LAG" }, expr(&o.arg), o.offset, o.name)));
+            format!("partition by [{}], order by [{}], {frame}: {}", list(&n.partition_by), sort_keys(&n.order_by), calls.join(", ")).to_lowercase()
+        }
         Node::IntervalJoin(n) => {
             let keys: Vec<String> = n.left_keys.iter().zip(&n.right_keys).map(|(l, r)| format!("{} = {}", expr(l), expr(r))).collect();
             let cond = n.condition.as_ref().map(|c| format!(", where {}", expr(c))).unwrap_or_default();
@@ -155,9 +171,11 @@ fn details(node: &Node) -> String {
         }
         Node::Distinct(_) | Node::Union(_) => String::new(),
         Node::TopN(n) => format!(
-            "partition by [{}], order by [{}], limit {}{}",
+            "{}, partition by [{}], order by [{}], ranks {} to {}{}",
+            n.rank_type.sql_name().to_lowercase(),
             list(&n.partition_by),
             sort_keys(&n.order_by),
+            n.rank_start,
             n.limit,
             n.row_number.as_ref().map(|r| format!(", row number as {r}")).unwrap_or_default()
         ),

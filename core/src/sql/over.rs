@@ -2,21 +2,24 @@
 //! PRECEDING AND CURRENT ROW])` in a select list. The calls become one `over` node over the
 //! FROM/WHERE relation, and each call in the select list a reference to its output column.
 //!
-//! As in Flink, every OVER aggregate of one SELECT must use the same window, ordered by one
-//! time column ascending; without a frame, Flink's default `RANGE BETWEEN UNBOUNDED PRECEDING
-//! AND CURRENT ROW` applies.
+//! As in Flink, every OVER aggregate of one SELECT must use the same window; without a frame,
+//! Flink's default `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW` applies. Ordered by one
+//! time column ascending, they and `LAG` become an `over` node (streaming and batch); ordered
+//! by anything else, without ORDER BY (the whole partition is the frame) or with `LEAD`, a
+//! `sorted_over` node, which runs in batch mode only (Flink's streaming OVER orders by a time
+//! attribute and has no LEAD).
 
 use sqlparser::ast::{self, WindowFrameBound, WindowFrameUnits, WindowType};
 
 use crate::expr::Expr;
-use crate::plan::{AggregateCall, FrameUnit, Node, OverFrame, OverNode};
+use crate::plan::{AggregateCall, FrameUnit, Node, OffsetCall, OverFrame, OverNode, SortKey, SortedOverNode};
 
 use super::error::SqlError;
 use super::expr::{Translator, aggregate_function};
 use super::query::QueryPlanner;
 use super::rewrite::{call_args, rewrite_calls};
 use super::scope::{Relation, ScopeColumn};
-use super::select::is_row_number;
+use super::topn::rank_call;
 use super::window::interval_ms;
 
 /// The column name of the `i`-th OVER aggregate (never user-visible: the select list names it).
@@ -28,7 +31,7 @@ fn over_column(i: usize) -> String {
 /// collecting the calls in `found`.
 fn extract(e: &mut ast::Expr, found: &mut Vec<ast::Function>) -> Result<(), SqlError> {
     rewrite_calls(e, &mut |f| {
-        if f.over.is_none() || f.name.to_string().eq_ignore_ascii_case("ROW_NUMBER") {
+        if f.over.is_none() || rank_call(&ast::Expr::Function(f.clone())).is_some() {
             return Ok(None);
         }
         found.push(f.clone());
@@ -79,14 +82,15 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// When the select list of `s` has OVER aggregates: an `over` node computing them over
     /// `rel`, and a copy of `s` whose items refer to its columns instead. `None` otherwise.
     pub fn over_aggregates(&mut self, s: &ast::Select, rel: &Relation) -> Result<Option<(ast::Select, Relation)>, SqlError> {
-        let numbered = s.projection.iter().any(|item| match item {
-            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => is_row_number(e),
-            _ => false,
+        let numbered = s.projection.iter().find_map(|item| match item {
+            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => rank_call(e),
+            _ => None,
         });
-        if numbered {
-            return Err(SqlError::unsupported(
-                "ROW_NUMBER() outside the Top-N pattern `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (..) AS rn FROM t) WHERE rn <= N`",
-            ));
+        if let Some(rank_type) = numbered {
+            let name = rank_type.sql_name();
+            return Err(SqlError::unsupported(format!(
+                "{name}() outside the Top-N pattern `SELECT * FROM (SELECT ..., {name}() OVER (..) AS rn FROM t) WHERE rn <= N`"
+            )));
         }
         let mut rewritten = s.clone();
         let mut found = Vec::new();
@@ -107,23 +111,18 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         if found.iter().any(|f| !matches!(&f.over, Some(WindowType::WindowSpec(other)) if *other == spec)) {
             return Err(SqlError::unsupported("OVER aggregates with different windows in one SELECT"));
         }
-        let [order] = spec.order_by.as_slice() else {
-            return Err(SqlError::unsupported("OVER (.. ORDER BY ..) must order by exactly one time column"));
-        };
-        if matches!(order.options.sort, Some(ast::OrderBySort::Desc)) {
-            return Err(SqlError::unsupported("OVER (.. ORDER BY time DESC) (event time only increases)"));
-        }
         let mut translator = Translator::new(rel);
-        let Expr::Column(crate::expr::ColumnRef::Name(order_by)) = translator.expr(&order.expr)? else {
-            return Err(SqlError::unsupported(format!("OVER (.. ORDER BY {}) (order by a time column)", order.expr)));
-        };
         let partition_by = spec.partition_by.iter().map(|p| translator.expr(p)).collect::<Result<Vec<_>, _>>()?;
-        let frame = frame(&spec)?;
         let mut aggregates = Vec::new();
+        let mut offsets = Vec::new();
         for (i, f) in found.iter().enumerate() {
             let upper = f.name.to_string().to_ascii_uppercase();
+            if let Some(lead) = offset_function(&upper) {
+                offsets.push(offset_call(f, over_column(i), lead, &mut translator)?);
+                continue;
+            }
             let Some(function) = aggregate_function(&upper) else {
-                return Err(SqlError::unsupported(format!("{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG)")));
+                return Err(SqlError::unsupported(format!("{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, LAG, LEAD)")));
             };
             let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if l.duplicate_treatment.is_some());
             if distinct || f.filter.is_some() {
@@ -133,12 +132,89 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             aggregates.push(AggregateCall { name: over_column(i), function, args, distinct: false, filter: None });
         }
         let id = self.job.fresh_id("over");
-        let node = OverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame, aggregates };
-        let schema = self.job.add(Node::Over(node))?;
+        let node = match time_order(&spec, &mut translator, rel)? {
+            // Ordered by one time column and looking back only: the event-time OVER of
+            // streaming mode (batch runs it too).
+            Some(order_by) if offsets.iter().all(|o| !o.lead) => {
+                Node::Over(OverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame: frame(&spec)?, aggregates, offsets })
+            }
+            _ => {
+                let order_by = sort_keys(&spec, &mut translator)?;
+                let frame = match (spec.window_frame.is_some(), order_by.is_empty()) {
+                    (true, true) => return Err(SqlError::unsupported("an OVER frame without ORDER BY (without one the frame is the whole partition)")),
+                    (_, true) => None,
+                    (_, false) => Some(frame(&spec)?),
+                };
+                if frame.is_some_and(|f| f.unit == FrameUnit::Range && f.preceding.is_some()) {
+                    return Err(SqlError::unsupported("RANGE BETWEEN .. PRECEDING over an ORDER BY other than one ascending time column (use ROWS)"));
+                }
+                Node::SortedOver(SortedOverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame, aggregates, offsets })
+            }
+        };
+        let schema = self.job.add(node)?;
         let mut out = rel.clone().moved_to(&id);
         for f in schema.fields.iter().skip(out.columns.len()) {
             out.columns.push(ScopeColumn { qualifier: None, name: f.name.clone(), field: f.name.clone(), data_type: f.data_type });
         }
         Ok(Some((rewritten, out)))
     }
+}
+
+/// `Some(lead)` for LAG (false) and LEAD (true).
+fn offset_function(upper: &str) -> Option<bool> {
+    match upper {
+        "LAG" => Some(false),
+        "LEAD" => Some(true),
+        _ => None,
+    }
+}
+
+/// `LAG(x [, offset [, default]])` / `LEAD(..)` as an offset call named `name`.
+fn offset_call(f: &ast::Function, name: String, lead: bool, translator: &mut Translator<'_>) -> Result<OffsetCall, SqlError> {
+    let upper = if lead { "LEAD" } else { "LAG" };
+    if f.null_treatment.is_some() || f.filter.is_some() || matches!(&f.args, ast::FunctionArguments::List(l) if l.duplicate_treatment.is_some()) {
+        return Err(SqlError::unsupported(format!("{upper}() with IGNORE/RESPECT NULLS, DISTINCT or FILTER")));
+    }
+    let args = call_args(f);
+    let (arg, offset, default) = match args.as_slice() {
+        [arg] => (arg, None, None),
+        [arg, offset] => (arg, Some(offset), None),
+        [arg, offset, default] => (arg, Some(offset), Some(default)),
+        _ => return Err(SqlError::invalid(format!("{upper}() takes 1 to 3 arguments (value, offset, default), found {}", args.len()))),
+    };
+    let offset = match offset {
+        None => 1,
+        Some(ast::Expr::Value(v)) if matches!(&v.value, ast::Value::Number(..)) => {
+            v.value.to_string().parse::<u64>().map_err(|_| SqlError::invalid(format!("{upper}() offset {v}: expected a non-negative integer")))?
+        }
+        Some(other) => return Err(SqlError::invalid(format!("{upper}() offset {other}: expected an integer literal"))),
+    };
+    let default = default.map(|d| translator.expr(d)).transpose()?;
+    Ok(OffsetCall { name, lead, arg: translator.expr(arg)?, offset, default })
+}
+
+/// The time column of a window ordered by exactly one TIMESTAMP column, ascending.
+fn time_order(spec: &ast::WindowSpec, translator: &mut Translator<'_>, rel: &Relation) -> Result<Option<String>, SqlError> {
+    let [order] = spec.order_by.as_slice() else { return Ok(None) };
+    if matches!(order.options.sort, Some(ast::OrderBySort::Desc)) {
+        return Ok(None);
+    }
+    Ok(match translator.expr(&order.expr)? {
+        Expr::Column(crate::expr::ColumnRef::Name(name)) if rel.by_field(&name).is_some_and(|c| c.data_type.is_timestamp()) => Some(name),
+        _ => None,
+    })
+}
+
+/// The ORDER BY of a window as sort keys.
+fn sort_keys(spec: &ast::WindowSpec, translator: &mut Translator<'_>) -> Result<Vec<SortKey>, SqlError> {
+    spec.order_by
+        .iter()
+        .map(|o| {
+            Ok(SortKey {
+                expr: translator.expr(&o.expr)?,
+                descending: matches!(o.options.sort, Some(ast::OrderBySort::Desc)),
+                nulls_first: o.options.nulls_first,
+            })
+        })
+        .collect()
 }

@@ -7,7 +7,8 @@
 //! with equal times are peers and share one result. State per key: the waiting rows (a list
 //! per event time, with a timer), and the frame — the aggregate arguments of the last `n`
 //! rows, or of the rows within `d`, or running partial aggregates when unbounded. A row at or
-//! behind the watermark (late) is dropped and counted.
+//! behind the watermark (late) is dropped and counted. `LAG(x, n, default)` calls take `x` of
+//! the row `n` rows earlier in that order (state: the LAG arguments of the last rows).
 
 use weir_state::{ListState, StateError, ValueState};
 
@@ -17,7 +18,7 @@ use crate::plan::{AggregateFunction, FrameUnit, OverFrame};
 use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::Accumulator;
-use super::super::{Evaluator, Rows};
+use super::super::{Evaluator, OffsetSpec, Rows};
 use super::{KeyedContext, KeyedLogic, keyed};
 
 /// Which rows precede the current one in its frame.
@@ -53,6 +54,8 @@ pub struct OverSpec {
     pub frame: OverFrame,
     /// The aggregates, appended to each row in order.
     pub aggregates: Vec<OverAggregate>,
+    /// The LAG calls, appended after the aggregates.
+    pub lags: Vec<OffsetSpec>,
 }
 
 /// Each row of `input` followed by its OVER aggregates.
@@ -65,10 +68,13 @@ pub fn over<'s>(node: &str, index: usize, input: Rows<'s>, spec: OverSpec, eval:
             (unit, None) => OverFrameBound::Unbounded(unit == FrameUnit::Range),
         },
         aggregates: spec.aggregates,
+        history: spec.lags.iter().map(|l| usize::try_from(l.offset).unwrap_or(usize::MAX)).max().unwrap_or(0),
+        lags: spec.lags,
         eval: eval.clone(),
         waiting: ListState::new("over-waiting"),
         recent: ValueState::new("over-frame"),
         running: ValueState::new("over-running"),
+        lagged: ValueState::new("over-lagged"),
     };
     keyed(node, index, vec![(input, spec.partition_by)], logic, eval, ctx)
 }
@@ -77,6 +83,9 @@ struct Over {
     time_column: usize,
     frame: OverFrameBound,
     aggregates: Vec<OverAggregate>,
+    lags: Vec<OffsetSpec>,
+    /// How many earlier rows the LAG calls reach back.
+    history: usize,
     eval: Evaluator,
     /// Rows whose event time the watermark has not passed, by event time.
     waiting: ListState<Row, i64>,
@@ -84,6 +93,8 @@ struct Over {
     recent: ValueState<Vec<(i64, Row)>>,
     /// Unbounded frames: the partial aggregates of every row so far.
     running: ValueState<Row>,
+    /// The LAG arguments of the last `history` rows, oldest first.
+    lagged: ValueState<Vec<Row>>,
 }
 
 impl Over {
@@ -132,6 +143,91 @@ impl Over {
         Ok(accs)
     }
 
+    /// The aggregate results of the rows at `ts` (their arguments `args`, in order).
+    fn aggregate(&self, cx: &mut KeyedContext<'_>, ts: i64, args: Vec<Row>) -> Result<Vec<Row>, StateError> {
+        if self.aggregates.is_empty() {
+            return Ok(vec![Row::empty(); args.len()]);
+        }
+        let key = cx.key().to_vec();
+        match self.frame {
+            OverFrameBound::Unbounded(peers) => {
+                let mut accs = self.running(cx)?;
+                let out = if peers {
+                    for a in &args {
+                        accs.iter_mut().zip(a.values()).for_each(|(acc, v)| acc.add(v, 1));
+                    }
+                    vec![self.results(&accs); args.len()]
+                } else {
+                    args.iter()
+                        .map(|a| {
+                            accs.iter_mut().zip(a.values()).for_each(|(acc, v)| acc.add(v, 1));
+                            self.results(&accs)
+                        })
+                        .collect()
+                };
+                self.save_running(cx, &accs)?;
+                Ok(out)
+            }
+            OverFrameBound::Rows(preceding) => {
+                let mut frame = self.recent.get(cx.store, &key, &())?.unwrap_or_default();
+                let keep = usize::try_from(preceding).unwrap_or(usize::MAX);
+                let mut out = Vec::with_capacity(args.len());
+                for a in args {
+                    frame.push((ts, a));
+                    let excess = frame.len().saturating_sub(keep.saturating_add(1));
+                    frame.drain(..excess);
+                    out.push(self.over_frame(&frame));
+                }
+                let excess = frame.len().saturating_sub(keep);
+                frame.drain(..excess);
+                self.recent.update(cx.store, &key, &(), &frame)?;
+                Ok(out)
+            }
+            OverFrameBound::Range(preceding) => {
+                let mut frame = self.recent.get(cx.store, &key, &())?.unwrap_or_default();
+                let oldest = ts.saturating_sub(i64::try_from(preceding).unwrap_or(i64::MAX));
+                frame.retain(|(t, _)| *t >= oldest);
+                let n = args.len();
+                frame.extend(args.into_iter().map(|a| (ts, a)));
+                let results = self.over_frame(&frame);
+                self.recent.update(cx.store, &key, &(), &frame)?;
+                Ok(vec![results; n])
+            }
+        }
+    }
+
+    /// The LAG values of `rows`, in order, reading and extending the key's history.
+    fn lag(&self, cx: &mut KeyedContext<'_>, rows: &[Row]) -> Result<Vec<Row>, StateError> {
+        if self.lags.is_empty() {
+            return Ok(vec![Row::empty(); rows.len()]);
+        }
+        let key = cx.key().to_vec();
+        let mut history = self.lagged.get(cx.store, &key, &())?.unwrap_or_default();
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let own: Row = self.lags.iter().map(|l| self.eval.eval(&l.arg, row).unwrap_or(Value::Null)).collect();
+            let values: Row = self
+                .lags
+                .iter()
+                .enumerate()
+                .map(|(i, l)| {
+                    let back = usize::try_from(l.offset).unwrap_or(usize::MAX);
+                    let earlier = if back == 0 { Some(&own) } else { history.len().checked_sub(back).and_then(|j| history.get(j)) };
+                    match earlier {
+                        Some(r) => r.get(i).clone(),
+                        None => l.default.as_ref().and_then(|d| self.eval.eval(d, row)).unwrap_or(Value::Null),
+                    }
+                })
+                .collect();
+            out.push(values);
+            history.push(own);
+            let excess = history.len().saturating_sub(self.history);
+            history.drain(..excess);
+        }
+        self.lagged.update(cx.store, &key, &(), &history)?;
+        Ok(out)
+    }
+
     fn save_running(&self, cx: &mut KeyedContext<'_>, accs: &[Accumulator]) -> Result<(), StateError> {
         let mut partials = Vec::new();
         accs.iter().for_each(|a| a.partial(&mut partials));
@@ -159,45 +255,11 @@ impl KeyedLogic for Over {
         let rows = self.waiting.get(cx.store, &key, &ts)?;
         self.waiting.clear(cx.store, &key, &ts)?;
         let Some(args) = rows.iter().map(|r| self.arguments(r)).collect::<Option<Vec<_>>>() else { return Ok(()) };
-        match self.frame {
-            OverFrameBound::Unbounded(peers) => {
-                let mut accs = self.running(cx)?;
-                if peers {
-                    for a in &args {
-                        accs.iter_mut().zip(a.values()).for_each(|(acc, v)| acc.add(v, 1));
-                    }
-                    let results = self.results(&accs);
-                    rows.iter().for_each(|r| cx.emit(r.concat(&results)));
-                } else {
-                    for (r, a) in rows.iter().zip(&args) {
-                        accs.iter_mut().zip(a.values()).for_each(|(acc, v)| acc.add(v, 1));
-                        cx.emit(r.concat(&self.results(&accs)));
-                    }
-                }
-                self.save_running(cx, &accs)
-            }
-            OverFrameBound::Rows(preceding) => {
-                let mut frame = self.recent.get(cx.store, &key, &())?.unwrap_or_default();
-                let keep = usize::try_from(preceding).unwrap_or(usize::MAX);
-                for (r, a) in rows.iter().zip(args) {
-                    frame.push((ts, a));
-                    let excess = frame.len().saturating_sub(keep.saturating_add(1));
-                    frame.drain(..excess);
-                    cx.emit(r.concat(&self.over_frame(&frame)));
-                }
-                let excess = frame.len().saturating_sub(keep);
-                frame.drain(..excess);
-                self.recent.update(cx.store, &key, &(), &frame)
-            }
-            OverFrameBound::Range(preceding) => {
-                let mut frame = self.recent.get(cx.store, &key, &())?.unwrap_or_default();
-                let oldest = ts.saturating_sub(i64::try_from(preceding).unwrap_or(i64::MAX));
-                frame.retain(|(t, _)| *t >= oldest);
-                frame.extend(args.into_iter().map(|a| (ts, a)));
-                let results = self.over_frame(&frame);
-                rows.iter().for_each(|r| cx.emit(r.concat(&results)));
-                self.recent.update(cx.store, &key, &(), &frame)
-            }
+        let results = self.aggregate(cx, ts, args)?;
+        let lags = self.lag(cx, &rows)?;
+        for ((row, results), lags) in rows.iter().zip(results).zip(lags) {
+            cx.emit(row.concat(&results).concat(&lags));
         }
+        Ok(())
     }
 }

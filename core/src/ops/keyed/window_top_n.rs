@@ -1,4 +1,5 @@
-//! Window Top-N: the first N rows of each partition of each event-time window, emitted once
+//! Window Top-N: the rows numbered `rank_start..=limit` in each partition of each event-time
+//! window (Flink's window Top-N ranks by ROW_NUMBER only), emitted once
 //! when the watermark reaches the window's last millisecond (`end - 1`, Flink's window Top-N),
 //! then forgotten. Rows wait in keyed state under it.
 
@@ -19,7 +20,9 @@ pub struct WindowTopNSpec {
     pub order_by: Vec<CompiledExpr>,
     /// Direction and NULL placement of each ordering key.
     pub specs: Vec<SortSpec>,
-    /// Rows kept per partition and window.
+    /// The first row number kept (rankStart, at least 1).
+    pub rank_start: u64,
+    /// The last row number kept per partition and window (rankEnd).
     pub limit: u64,
     /// Whether the rank (1-based, BIGINT) is appended.
     pub row_number: bool,
@@ -27,11 +30,12 @@ pub struct WindowTopNSpec {
     pub end_column: usize,
 }
 
-/// The first `spec.limit` rows of each partition of each window of `input`.
+/// The rows numbered `spec.rank_start..=spec.limit` in each partition of each window of `input`.
 pub fn window_top_n<'s>(node: &str, index: usize, input: Rows<'s>, spec: WindowTopNSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
     let logic = WindowTopN {
         order_by: spec.order_by,
         specs: spec.specs,
+        rank_start: spec.rank_start,
         limit: spec.limit,
         row_number: spec.row_number,
         end_column: spec.end_column,
@@ -44,6 +48,7 @@ pub fn window_top_n<'s>(node: &str, index: usize, input: Rows<'s>, spec: WindowT
 struct WindowTopN {
     order_by: Vec<CompiledExpr>,
     specs: Vec<SortSpec>,
+    rank_start: u64,
     limit: u64,
     row_number: bool,
     end_column: usize,
@@ -76,8 +81,11 @@ impl KeyedLogic for WindowTopN {
             rows.into_iter().map(|r| (self.order_by.iter().map(|e| self.eval.eval(e, &r).unwrap_or(Value::Null)).collect(), r)).collect();
         // Ties are broken by the whole row, as the regular Top-N does, so results are deterministic.
         ranked.sort_by(|a, b| compare_by(&a.0, &b.0, &self.specs).then_with(|| a.1.cmp(&b.1)));
-        for (rank, (_, row)) in ranked.into_iter().take(usize::try_from(self.limit).unwrap_or(usize::MAX)).enumerate() {
-            let row = if self.row_number { row.concat(&Row::new(vec![Value::BigInt(rank as i64 + 1)])) } else { row };
+        for (rank, (_, row)) in (1..=self.limit).zip(ranked) {
+            if rank < self.rank_start {
+                continue;
+            }
+            let row = if self.row_number { row.concat(&Row::new(vec![Value::BigInt(rank as i64)])) } else { row };
             cx.emit(row);
         }
         Ok(())

@@ -7,6 +7,8 @@ mod fuzz;
 mod golden;
 mod lateral;
 mod planning;
+mod ranking;
+mod sorted_over;
 mod values;
 mod window;
 
