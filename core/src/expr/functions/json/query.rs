@@ -31,7 +31,7 @@ pub(super) fn is_json(site: CallSite<'_>) -> Result<BoundExpr, ExprError> {
         };
         Ok(Value::Boolean(is))
     }));
-    let args = site.args.into_iter().take(1).collect();
+    let args = vec![site.args[0].clone(), BoundExpr::literal(string_value(kind.into()), DataType::String)];
     Ok(BoundExpr::call("IS_JSON", args, kernel, DataType::Boolean, false))
 }
 
@@ -54,8 +54,7 @@ pub(super) fn json_exists(site: CallSite<'_>) -> Result<BoundExpr, ExprError> {
             },
         })
     }));
-    let args = site.args.into_iter().take(2).collect();
-    Ok(BoundExpr::call("JSON_EXISTS", args, kernel, DataType::Boolean, true))
+    Ok(BoundExpr::call("JSON_EXISTS", site.args, kernel, DataType::Boolean, true))
 }
 
 /// What an `ON EMPTY` / `ON ERROR` clause of JSON_VALUE gives.
@@ -110,8 +109,9 @@ pub(super) fn json_value(site: CallSite<'_>) -> Result<BoundExpr, ExprError> {
         "ERROR" => Fallback::Error,
         _ => Fallback::Default(at),
     };
-    let on_empty = fallback(mode_arg(&site, 3, "NULL", &["NULL", "ERROR", "DEFAULT"])?, 2);
-    let on_error = fallback(mode_arg(&site, 5, "NULL", &["NULL", "ERROR", "DEFAULT"])?, 3);
+    let empty_mode = mode_arg(&site, 3, "NULL", &["NULL", "ERROR", "DEFAULT"])?;
+    let error_mode = mode_arg(&site, 5, "NULL", &["NULL", "ERROR", "DEFAULT"])?;
+    let (on_empty, on_error) = (fallback(empty_mode, 4), fallback(error_mode, 6));
     let convert = if returning == DataType::String {
         None
     } else {
@@ -119,7 +119,17 @@ pub(super) fn json_value(site: CallSite<'_>) -> Result<BoundExpr, ExprError> {
         let cast = bind_cast(BoundExpr::column(0, DataType::String, true), returning, true, &zone).map_err(|e| ExprError::new("args[2]", e.message))?;
         Some(cast.compile())
     };
-    let args = vec![site.args[0].clone(), site.args[1].clone(), default_arg(&site, 4, returning)?, default_arg(&site, 6, returning)?];
+    // Every clause stays an argument, so that EXPLAIN shows it; the kernel reads the defaults.
+    let text = |s: String| BoundExpr::literal(string_value(s), DataType::String);
+    let args = vec![
+        site.args[0].clone(),
+        site.args[1].clone(),
+        text(returning.to_string()),
+        text(empty_mode.into()),
+        default_arg(&site, 4, returning)?,
+        text(error_mode.into()),
+        default_arg(&site, 6, returning)?,
+    ];
     let kernel = Kernel::AllN(Arc::new(move |values: &[Value]| {
         if values[0].is_null() || values[1].is_null() {
             return Ok(Value::Null);
@@ -205,6 +215,5 @@ pub(super) fn json_query(site: CallSite<'_>) -> Result<BoundExpr, ExprError> {
             query_fallback(on_error, || format!("JSON_QUERY: strict mode needs an array or object, found {}", wrapped.to_text()))
         }
     }));
-    let args = site.args.into_iter().take(2).collect();
-    Ok(BoundExpr::call("JSON_QUERY", args, kernel, DataType::String, true))
+    Ok(BoundExpr::call("JSON_QUERY", site.args, kernel, DataType::String, true))
 }
