@@ -1,7 +1,7 @@
 //! Window table-valued functions and the event-time side of window aggregation.
 //!
 //! * [`window`] appends `window_start`, `window_end`, `window_time` to each row, once per
-//!   window the row falls in (TUMBLE: one, HOP: `size / slide`, CUMULATE: one per step
+//!   window the row falls in (TUMBLE: one, HOP: `size / slide` rounded up or down, CUMULATE: one per step
 //!   remaining in its period). Times are untouched: the rows flow on as they arrive.
 //! * [`close_windows`] prepares the input of a window aggregate in streaming mode: each row
 //!   moves to the time of its window's last millisecond (`window_end - 1`, epoch ms), so the
@@ -25,18 +25,28 @@ use crate::types::{Row, Value};
 
 use super::{Rows, Time};
 
-/// The windows `[start, end)` (epoch ms) that event time `ts` falls in.
+/// The start of the window of `size` (> 0) ms, shifted by `offset` ms from the epoch, that
+/// holds `ts`: Flink's `TimeWindow.getWindowStartWithOffset`, for negative times too.
+fn start_with_offset(ts: i64, offset: i64, size: i64) -> i64 {
+    ts - ts.wrapping_sub(offset).rem_euclid(size)
+}
+
+/// The windows `[start, end)` (epoch ms) that event time `ts` falls in, as Flink assigns
+/// them: starts at `offset_ms` plus a multiple of the slide (HOP), the step (CUMULATE's ends)
+/// or the size. A HOP window holds `ts` when `start <= ts < start + size`, so when the slide
+/// does not divide the size a row falls in `size / slide` windows rounded up or down.
 pub fn windows_of(spec: &WindowSpec, ts: i64) -> Vec<(i64, i64)> {
     let size = i64::try_from(spec.size_ms).unwrap_or(i64::MAX);
     let slide = i64::try_from(spec.slide_ms).unwrap_or(i64::MAX).max(1);
+    let offset = spec.offset_ms;
     match spec.kind {
         WindowKind::Tumble => {
-            let start = ts - ts.rem_euclid(size);
+            let start = start_with_offset(ts, offset, size);
             vec![(start, start.saturating_add(size))]
         }
         WindowKind::Hop => {
             let mut out = Vec::new();
-            let mut start = ts - ts.rem_euclid(slide);
+            let mut start = start_with_offset(ts, offset, slide);
             while start > ts.saturating_sub(size) {
                 out.push((start, start.saturating_add(size)));
                 start -= slide;
@@ -45,8 +55,8 @@ pub fn windows_of(spec: &WindowSpec, ts: i64) -> Vec<(i64, i64)> {
             out
         }
         WindowKind::Cumulate => {
-            let start = ts - ts.rem_euclid(size);
-            let first_end = ts - ts.rem_euclid(slide) + slide;
+            let start = start_with_offset(ts, offset, size);
+            let first_end = start_with_offset(ts, offset, slide) + slide;
             let last_end = start.saturating_add(size);
             (0..).map(|k| first_end.saturating_add(k * slide)).take_while(|end| *end <= last_end).map(|end| (start, end)).collect()
         }
@@ -135,7 +145,11 @@ mod tests {
     use super::*;
 
     fn spec(kind: WindowKind, size_ms: u64, slide_ms: u64) -> WindowSpec {
-        WindowSpec { kind, size_ms, slide_ms }
+        WindowSpec { kind, size_ms, slide_ms, offset_ms: 0 }
+    }
+
+    fn shifted(kind: WindowKind, size_ms: u64, slide_ms: u64, offset_ms: i64) -> WindowSpec {
+        WindowSpec { offset_ms, ..spec(kind, size_ms, slide_ms) }
     }
 
     #[test]
@@ -146,5 +160,25 @@ mod tests {
         assert_eq!(windows_of(&spec(WindowKind::Hop, 10, 5), 20), vec![(15, 25), (20, 30)]);
         assert_eq!(windows_of(&spec(WindowKind::Cumulate, 10, 2), 23), vec![(20, 24), (20, 26), (20, 28), (20, 30)]);
         assert_eq!(windows_of(&spec(WindowKind::Cumulate, 10, 2), 29), vec![(20, 30)]);
+    }
+
+    #[test]
+    fn a_slide_that_does_not_divide_the_size_gives_rows_two_or_three_windows() {
+        // Size 5, slide 2: windows start at even times; 4 lies in [0, 5), [2, 7), [4, 9).
+        assert_eq!(windows_of(&spec(WindowKind::Hop, 5, 2), 4), vec![(0, 5), (2, 7), (4, 9)]);
+        assert_eq!(windows_of(&spec(WindowKind::Hop, 5, 2), 5), vec![(2, 7), (4, 9)]);
+        assert_eq!(windows_of(&spec(WindowKind::Hop, 5, 2), -1), vec![(-4, 1), (-2, 3)]);
+    }
+
+    #[test]
+    fn offsets_shift_window_starts_by_their_remainder() {
+        // Flink's documented example (seconds here): a 10-minute TUMBLE, a row at 00:00:04.
+        for (offset_min, start_min) in [(-16, -6), (-6, -6), (-4, -4), (0, 0), (4, -6), (6, -4), (16, -4)] {
+            let window = windows_of(&shifted(WindowKind::Tumble, 600, 600, offset_min * 60), 4);
+            assert_eq!(window, vec![(start_min * 60, start_min * 60 + 600)], "offset {offset_min} min");
+        }
+        assert_eq!(windows_of(&shifted(WindowKind::Tumble, 10, 10, 3), -5), vec![(-7, 3)]);
+        assert_eq!(windows_of(&shifted(WindowKind::Hop, 10, 5, 1), 23), vec![(16, 26), (21, 31)]);
+        assert_eq!(windows_of(&shifted(WindowKind::Cumulate, 8, 4, 2), 19), vec![(18, 22), (18, 26)]);
     }
 }

@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, WindowKind};
+use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, WindowKind, WindowSpec};
 use crate::types::Schema;
 
 use super::exchange::expr_text;
@@ -131,11 +131,13 @@ fn aggregates(calls: &[BoundAggregate], names: &[String], schema: &Schema) -> Ve
         .collect()
 }
 
-fn window_text(kind: WindowKind, time: &str, size_ms: u64, slide_ms: u64) -> String {
-    match kind {
-        WindowKind::Tumble => format!("TUMBLE(time_col=[{time}], size=[{size_ms} ms])"),
-        WindowKind::Hop => format!("HOP(time_col=[{time}], size=[{size_ms} ms], slide=[{slide_ms} ms])"),
-        WindowKind::Cumulate => format!("CUMULATE(time_col=[{time}], max_size=[{size_ms} ms], step=[{slide_ms} ms])"),
+fn window_text(spec: &WindowSpec, time: &str) -> String {
+    let (size_ms, slide_ms) = (spec.size_ms, spec.slide_ms);
+    let offset = if spec.offset_ms == 0 { String::new() } else { format!(", offset=[{} ms]", spec.offset_ms) };
+    match spec.kind {
+        WindowKind::Tumble => format!("TUMBLE(time_col=[{time}], size=[{size_ms} ms]{offset})"),
+        WindowKind::Hop => format!("HOP(time_col=[{time}], size=[{size_ms} ms], slide=[{slide_ms} ms]{offset})"),
+        WindowKind::Cumulate => format!("CUMULATE(time_col=[{time}], max_size=[{size_ms} ms], step=[{slide_ms} ms]{offset})"),
         WindowKind::Session => format!("SESSION(time_col=[{time}], gap=[{size_ms} ms])"),
     }
 }
@@ -174,7 +176,7 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
         }
         PlanOp::Window { window, time_column, partition_by } => {
             let time = input.fields.get(*time_column).map(|f| f.name.clone()).unwrap_or_default();
-            let mut a = vec![("window", window_text(window.kind, &time, window.size_ms, window.slide_ms))];
+            let mut a = vec![("window", window_text(window, &time))];
             if !partition_by.is_empty() {
                 a.push(("partitionBy", list(partition_by, |&c| input.fields.get(c).map(|f| f.name.clone()).unwrap_or_default())));
             }
@@ -227,7 +229,7 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
                 && let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, .. }, .. }) = plan.logical.nodes.get(*window)
             {
                 let time = input.fields.get(*time_column).map(|f| f.name.clone()).unwrap_or_default();
-                a.push(("window", window_text(spec.kind, &time, spec.size_ms, spec.slide_ms)));
+                a.push(("window", window_text(spec, &time)));
             }
             let mut select: Vec<String> = names.iter().take(group_by.len()).cloned().collect();
             select.extend(aggregates(calls, names.get(group_by.len()..).unwrap_or_default(), &input));

@@ -195,7 +195,8 @@ pub struct FlatMapNode {
 pub enum WindowKind {
     /// `TUMBLE`: consecutive windows of `size_ms`; each row falls in one.
     Tumble,
-    /// `HOP`: windows of `size_ms` starting every `slide_ms`; a row falls in `size / slide`.
+    /// `HOP`: windows of `size_ms` starting every `slide_ms`; a row falls in the `size / slide`
+    /// windows (rounded up or down when the slide does not divide the size) whose span holds it.
     Hop,
     /// `CUMULATE`: windows growing by `step_ms` from the start of each `size_ms` period.
     Cumulate,
@@ -223,12 +224,17 @@ pub struct WindowNode {
     /// Window length in milliseconds (not for SESSION windows).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub size_ms: u64,
-    /// HOP only: milliseconds between window starts (`size_ms` must be a multiple of it).
+    /// HOP only: milliseconds between window starts (need not divide `size_ms`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub slide_ms: Option<u64>,
     /// CUMULATE only: milliseconds each window grows by (`size_ms` must be a multiple of it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub step_ms: Option<u64>,
+    /// TUMBLE, HOP, CUMULATE: milliseconds the window starts shift by from the epoch (may be
+    /// negative; only its remainder modulo the slide, step or size matters), as Flink's
+    /// `TimeWindow.getWindowStartWithOffset`.
+    #[serde(default, skip_serializing_if = "is_zero_i64")]
+    pub offset_ms: i64,
     /// SESSION only: the inactivity gap in milliseconds that closes a session.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gap_ms: Option<u64>,
@@ -238,6 +244,10 @@ pub struct WindowNode {
 }
 
 fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+fn is_zero_i64(n: &i64) -> bool {
     *n == 0
 }
 

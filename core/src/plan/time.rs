@@ -81,18 +81,18 @@ pub(super) fn check_window(n: &WindowNode, input: &PlanNode, path: &SpecPath) ->
         ("", _) => n.size_ms,
         (name, None) => return Err(PlanError::new(&path.field(name), format!("{:?} windows need {name}", n.window).to_lowercase())),
         (name, Some(0)) => return Err(PlanError::new(&path.field(name), format!("{name} must be positive"))),
-        (name, Some(s)) if !n.size_ms.is_multiple_of(s) => {
+        (name, Some(s)) if n.window == WindowKind::Cumulate && !n.size_ms.is_multiple_of(s) => {
             return Err(PlanError::new(&path.field(name), format!("the window size ({} ms) must be a multiple of {name} ({s} ms)", n.size_ms)));
         }
         (_, Some(s)) => s,
     };
-    let window = WindowSpec { kind: n.window, size_ms: n.size_ms, slide_ms };
+    let window = WindowSpec { kind: n.window, size_ms: n.size_ms, slide_ms, offset_ms: n.offset_ms };
     Ok((input.schema.join(&added), PlanOp::Window { window, time_column, partition_by: Vec::new() }))
 }
 
 /// The gap of a SESSION window node, as its window spec.
 fn check_session(n: &WindowNode, path: &SpecPath) -> Result<WindowSpec, PlanError> {
-    for (name, set) in [("size_ms", n.size_ms != 0), ("slide_ms", n.slide_ms.is_some()), ("step_ms", n.step_ms.is_some())] {
+    for (name, set) in [("size_ms", n.size_ms != 0), ("slide_ms", n.slide_ms.is_some()), ("step_ms", n.step_ms.is_some()), ("offset_ms", n.offset_ms != 0)] {
         if set {
             return Err(PlanError::new(&path.field(name), format!("{name} does not apply to session windows (give gap_ms)")));
         }
@@ -100,7 +100,7 @@ fn check_session(n: &WindowNode, path: &SpecPath) -> Result<WindowSpec, PlanErro
     match n.gap_ms {
         None => Err(PlanError::new(&path.field("gap_ms"), "session windows need gap_ms")),
         Some(0) => Err(PlanError::new(&path.field("gap_ms"), "the session gap must be positive")),
-        Some(gap) => Ok(WindowSpec { kind: WindowKind::Session, size_ms: gap, slide_ms: gap }),
+        Some(gap) => Ok(WindowSpec { kind: WindowKind::Session, size_ms: gap, slide_ms: gap, offset_ms: 0 }),
     }
 }
 

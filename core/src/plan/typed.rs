@@ -363,8 +363,10 @@ pub struct WindowSpec {
     pub kind: WindowKind,
     /// Window length in milliseconds (> 0).
     pub size_ms: u64,
-    /// HOP: the slide; CUMULATE: the step; TUMBLE: the size. Divides `size_ms`.
+    /// HOP: the slide; CUMULATE: the step (divides `size_ms`); TUMBLE: the size.
     pub slide_ms: u64,
+    /// How far window starts shift from the epoch, in milliseconds (0: aligned to it).
+    pub offset_ms: i64,
 }
 
 /// Event-time columns a node's rows carry.

@@ -14,6 +14,8 @@ use sqlparser::dialect::{Dialect, GenericDialect, Precedence};
 use sqlparser::keywords::Keyword;
 use sqlparser::parser::{Parser, ParserError};
 
+use super::json_syntax;
+
 /// Flink SQL for `sqlparser`: the generic dialect with Flink's identifier rules.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FlinkDialect;
@@ -59,10 +61,20 @@ impl Dialect for FlinkDialect {
         ch.is_alphanumeric() || ch == '_' || ch == '$'
     }
 
+    /// Flink's JSON function calls (`JSON_VALUE(j, p RETURNING INT DEFAULT 0 ON EMPTY)`, ..):
+    /// see [`json_syntax`].
+    fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+        json_syntax::parse_json_call(parser)
+    }
+
+    /// `x IS [NOT] JSON [kind]` (see [`json_syntax`]), and
     /// `x [NOT] BETWEEN SYMMETRIC a AND b`, which `sqlparser` does not read, as Calcite
     /// expands it: `(x BETWEEN a AND b) OR (x BETWEEN b AND a)`; `BETWEEN ASYMMETRIC` is a plain
     /// BETWEEN.
     fn parse_infix(&self, parser: &mut Parser, expr: &Expr, _precedence: u8) -> Option<Result<Expr, ParserError>> {
+        if let Some(test) = json_syntax::parse_is_json(parser, expr) {
+            return Some(Ok(test));
+        }
         let negated = parser.peek_keyword(Keyword::NOT);
         let prefix: &[Keyword] = if negated { &[Keyword::NOT, Keyword::BETWEEN] } else { &[Keyword::BETWEEN] };
         let symmetric = parser.parse_keywords(&[prefix, &[Keyword::SYMMETRIC]].concat());

@@ -129,7 +129,8 @@ fn details(node: &Node) -> String {
         }
         Node::Window(n) => {
             let every = n.slide_ms.or(n.step_ms).map(|s| format!(", every {s} ms")).unwrap_or_default();
-            format!("{:?} on {}, size {} ms{every}", n.window, n.time_column, n.size_ms).to_lowercase()
+            let offset = if n.offset_ms == 0 { String::new() } else { format!(", offset {} ms", n.offset_ms) };
+            format!("{:?} on {}, size {} ms{every}{offset}", n.window, n.time_column, n.size_ms).to_lowercase()
         }
         Node::Over(n) => {
             let frame = match n.frame.preceding {

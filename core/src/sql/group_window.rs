@@ -65,6 +65,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         };
         let call_args = call_args(call);
         let expected = if *window == WindowKind::Hop { 3 } else { 2 };
+        if call_args.len() == expected + 1 && *window != WindowKind::Session {
+            // Calcite's alignment-time argument, which Flink rejects by this name too.
+            return Err(SqlError::unsupported(format!(
+                "{} window with alignment (its last argument; Flink rejects it too): use TABLE({}(TABLE t, DESCRIPTOR(time), .., offset))",
+                name_of(call),
+                name_of(call)
+            )));
+        }
         if call_args.len() != expected {
             return Err(SqlError::invalid(format!(
                 "{}(time, {}) takes {expected} arguments",
@@ -104,6 +112,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             size_ms,
             slide_ms,
             step_ms: None,
+            offset_ms: 0,
             gap_ms,
             partition_by,
         };

@@ -31,6 +31,7 @@ mod from;
 mod group_window;
 mod grouping;
 mod interval;
+mod json_syntax;
 mod lateral;
 mod limits;
 mod literal;

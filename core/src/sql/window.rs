@@ -1,7 +1,7 @@
 //! Event time in SQL: `WATERMARK FOR ts AS ts - INTERVAL ..` lowered to a source's watermark,
-//! and the window table-valued functions `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size))`,
-//! `HOP(.., slide, size)`, `CUMULATE(.., step, size)` and `SESSION(TABLE t PARTITION BY k,
-//! DESCRIPTOR(ts), gap)` lowered to a `window` node.
+//! and the window table-valued functions `TABLE(TUMBLE(TABLE t, DESCRIPTOR(ts), size
+//! [, offset]))`, `HOP(.., slide, size [, offset])`, `CUMULATE(.., step, size [, offset])` and
+//! `SESSION(TABLE t PARTITION BY k, DESCRIPTOR(ts), gap)` lowered to a `window` node.
 //!
 //! The parser cannot read `TABLE t` as a function argument, so [`strip_tvf_table_keyword`]
 //! drops that `TABLE` from the tokens first; the planner then sees `TUMBLE(t, ...)`.
@@ -87,14 +87,34 @@ fn strip(e: &ast::Expr) -> &ast::Expr {
 
 /// A non-negative DAY TO SECOND interval literal in milliseconds.
 pub(super) fn interval_ms(e: &ast::Expr) -> Result<u64, SqlError> {
+    let ms = signed_interval_ms(e)?;
+    u64::try_from(ms).map_err(|_| SqlError::invalid(format!("the interval {e} must not be negative")))
+}
+
+/// A DAY TO SECOND interval literal in milliseconds, perhaps negative (`INTERVAL '-5' MINUTE`
+/// or `-INTERVAL '5' MINUTE`): a window offset.
+fn signed_interval_ms(e: &ast::Expr) -> Result<i64, SqlError> {
+    if let ast::Expr::UnaryOp { op: ast::UnaryOperator::Minus, expr } = strip(e) {
+        return signed_interval_ms(expr)?.checked_neg().ok_or_else(|| SqlError::invalid(format!("the interval {e} is out of range")));
+    }
     let ast::Expr::Interval(i) = strip(e) else {
         return Err(SqlError::invalid(format!("expected an interval literal such as INTERVAL '10' SECOND, found {e}")));
     };
     match literal::interval(i)? {
         Expr::Literal(Literal::Typed { value, data_type: DataType::IntervalDayTime }) => {
-            value.as_i64().and_then(|ms| u64::try_from(ms).ok()).ok_or_else(|| SqlError::invalid(format!("the interval {e} must not be negative")))
+            value.as_i64().ok_or_else(|| SqlError::invalid(format!("the interval {e} is out of range")))
         }
         _ => Err(SqlError::invalid(format!("{e}: windows need a DAY TO SECOND interval (SECOND, MINUTE, HOUR, DAY)"))),
+    }
+}
+
+/// How a window TVF is called, for errors.
+fn tvf_signature(window: WindowKind) -> &'static str {
+    match window {
+        WindowKind::Tumble => "TUMBLE(TABLE t, DESCRIPTOR(ts), size [, offset])",
+        WindowKind::Hop => "HOP(TABLE t, DESCRIPTOR(ts), slide, size [, offset])",
+        WindowKind::Cumulate => "CUMULATE(TABLE t, DESCRIPTOR(ts), step, size [, offset])",
+        WindowKind::Session => "SESSION(TABLE t [PARTITION BY col], DESCRIPTOR(ts), gap)",
     }
 }
 
@@ -157,15 +177,10 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             _ => Vec::new(),
         };
         let expected = if matches!(window, WindowKind::Tumble | WindowKind::Session) { 3 } else { 4 };
-        if args.len() != expected {
-            let hint = match window {
-                WindowKind::Tumble => "TUMBLE(TABLE t, DESCRIPTOR(ts), size)",
-                WindowKind::Hop => "HOP(TABLE t, DESCRIPTOR(ts), slide, size)",
-                WindowKind::Cumulate => "CUMULATE(TABLE t, DESCRIPTOR(ts), step, size)",
-                WindowKind::Session => "SESSION(TABLE t [PARTITION BY col], DESCRIPTOR(ts), gap)",
-            };
-            let offset = if window == WindowKind::Tumble && args.len() == 4 { " (the offset argument is not supported yet)" } else { "" };
-            return Err(SqlError::invalid(format!("{upper} takes {expected} arguments, found {}: {hint}{offset}", args.len())));
+        let offset_allowed = window != WindowKind::Session;
+        if args.len() != expected && !(offset_allowed && args.len() == expected + 1) {
+            let count = if offset_allowed { format!("{expected} or {}", expected + 1) } else { expected.to_string() };
+            return Err(SqlError::invalid(format!("{upper} takes {count} arguments, found {}: {}", args.len(), tvf_signature(window))));
         }
         let ast::Expr::Identifier(table) = args[0] else {
             return Err(SqlError::unsupported(format!("{upper} over {} (name a table or view: TABLE t)", args[0])));
@@ -175,7 +190,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let Some(time_column) = rel.columns.iter().find(|c| c.name == time) else {
             return Err(SqlError::invalid(format!("column \"{time}\" not found in {}", table.value)));
         };
-        let sizes = args[2..].iter().map(|a| interval_ms(a)).collect::<Result<Vec<_>, _>>()?;
+        let sizes = args[2..expected].iter().map(|a| interval_ms(a)).collect::<Result<Vec<_>, _>>()?;
+        let offset_ms = args.get(expected).map(|a| signed_interval_ms(a)).transpose()?.unwrap_or(0);
         let (size_ms, slide_ms, step_ms, gap_ms) = match window {
             WindowKind::Tumble => (sizes[0], None, None, None),
             WindowKind::Hop => (sizes[1], Some(sizes[0]), None, None),
@@ -198,6 +214,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             size_ms,
             slide_ms,
             step_ms,
+            offset_ms,
             gap_ms,
             partition_by: partition_fields,
         };

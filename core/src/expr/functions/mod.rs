@@ -9,6 +9,7 @@ pub(crate) mod cast;
 pub(crate) mod comparison;
 pub(crate) mod conditional;
 pub(crate) mod digest;
+pub(crate) mod json;
 pub(crate) mod logic;
 pub(crate) mod math;
 pub(crate) mod narrow;
@@ -53,6 +54,7 @@ const ALL: &[&[FunctionDef]] = &[
     time::FUNCTIONS,
     time_arith::FUNCTIONS,
     narrow::FUNCTIONS,
+    json::FUNCTIONS,
 ];
 
 /// Binds a call of `name` (any case) to already-bound arguments. Error paths are relative to

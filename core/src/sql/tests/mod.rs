@@ -5,6 +5,7 @@ mod computed;
 mod errors;
 mod fuzz;
 mod golden;
+mod json;
 mod lateral;
 mod planning;
 mod ranking;

@@ -43,6 +43,22 @@ fn tumble_hop_and_cumulate_become_window_nodes() {
 }
 
 #[test]
+fn offsets_and_slides_that_do_not_divide_the_size_are_planned() {
+    for (sql, offset, slide) in [
+        ("TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' HOUR, INTERVAL '15' MINUTE)", 900_000, None),
+        ("TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' HOUR, INTERVAL '-15' MINUTE)", -900_000, None),
+        ("TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' HOUR, -INTERVAL '15' MINUTE)", -900_000, None),
+        ("HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '2' MINUTE, INTERVAL '5' MINUTE)", 0, Some(120_000)),
+        ("HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '2' MINUTE, INTERVAL '5' MINUTE, INTERVAL '1' MINUTE)", 60_000, Some(120_000)),
+        ("CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' MINUTE, INTERVAL '5' MINUTE, INTERVAL '30' SECOND)", 30_000, None),
+    ] {
+        let spec = job(&format!("SELECT * FROM TABLE({sql})"));
+        let Node::Window(w) = &spec.nodes[1] else { panic!("{sql}") };
+        assert_eq!((w.offset_ms, w.slide_ms), (offset, slide), "{sql}");
+    }
+}
+
+#[test]
 fn window_columns_can_be_qualified_by_an_alias() {
     let spec =
         job("SELECT w.window_end, SUM(w.price) FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) AS w GROUP BY w.window_start, w.window_end");
@@ -55,8 +71,11 @@ fn window_function_mistakes_are_named() {
         ("SELECT * FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(tss), INTERVAL '1' SECOND))", "column \"tss\" not found"),
         ("SELECT * FROM TABLE(TUMBLE(TABLE bids, ts, INTERVAL '1' SECOND))", "must be DESCRIPTOR(time column)"),
         ("SELECT * FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(price), INTERVAL '1' SECOND))", "TIMESTAMP(3)"),
-        ("SELECT * FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '3' SECOND, INTERVAL '10' SECOND))", "multiple of slide_ms"),
-        ("SELECT * FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts)))", "TUMBLE takes 3 arguments"),
+        ("SELECT * FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '3' SECOND, INTERVAL '10' SECOND))", "multiple of step_ms"),
+        ("SELECT * FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts)))", "TUMBLE takes 3 or 4 arguments"),
+        ("SELECT * FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' SECOND, 5))", "expected an interval literal"),
+        ("SELECT * FROM TABLE(SESSION(TABLE bids, DESCRIPTOR(ts), INTERVAL '1' SECOND, INTERVAL '1' SECOND))", "SESSION takes 3 arguments"),
+        ("SELECT COUNT(*) FROM bids GROUP BY TUMBLE(ts, INTERVAL '1' SECOND, TIME '10:00:00')", "TUMBLE window with alignment"),
     ] {
         let e = error(sql);
         assert!(e.contains(needle), "{sql}: {e}");

@@ -9,6 +9,7 @@ from typing import Any
 
 from weir.errors import declare_unsupported, unsupported_function
 from weir.table.expressions import CallExpr, CastExpr, Expression, LiteralExpr, Lowering, _e
+from weir.table.json_clauses import JsonOnNull
 from weir.table.types import DataType
 
 
@@ -95,9 +96,32 @@ def to_timestamp_ltz(numeric_epoch_time: Any, precision: Any = 3) -> Expression:
     return CallExpr("TO_TIMESTAMP_LTZ", [_e(numeric_epoch_time), _e(precision)])
 
 
+def json_string(value: Any) -> Expression:
+    """``JSON_STRING(value)``: the value as JSON text."""
+    return CallExpr("JSON_STRING", [_e(value)])
+
+
+def _on_null(on_null: Any, args: tuple[Any, ...], default: JsonOnNull) -> list[Expression]:
+    """The NULL-handling keyword and the arguments (``on_null`` may be the first argument)."""
+    if not isinstance(on_null, JsonOnNull):
+        args = (on_null, *args) if on_null is not None else args
+        on_null = default
+    return [LiteralExpr(on_null.name), *[_e(a) for a in args]]
+
+
+def json_object(on_null: JsonOnNull = JsonOnNull.NULL, *args: Any) -> Expression:
+    """``JSON_OBJECT(KEY k VALUE v, .. {NULL|ABSENT} ON NULL)``: ``args`` alternate keys and
+    values; a value that is itself ``json_object``/``json_array`` nests as JSON."""
+    return CallExpr("JSON_OBJECT", _on_null(on_null, args, JsonOnNull.NULL))
+
+
+def json_array(on_null: JsonOnNull = JsonOnNull.ABSENT, *args: Any) -> Expression:
+    """``JSON_ARRAY(v, .. {NULL|ABSENT} ON NULL)``."""
+    return CallExpr("JSON_ARRAY", _on_null(on_null, args, JsonOnNull.ABSENT))
+
+
 _MISSING = {
-    "array": "ARRAY values", "map_": "MAP values", "row": "ROW values", "json": "JSON functions",
-    "json_array": "JSON functions", "json_object": "JSON functions", "json_string": "JSON functions",
+    "array": "ARRAY values", "map_": "MAP values", "row": "ROW values", "json": "the JSON function",
     "json_array_agg": "JSON aggregates", "json_object_agg": "JSON aggregates", "rand": "RAND",
     "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
     "with_columns": "column ranges", "without_columns": "column ranges",
@@ -243,12 +267,8 @@ declare_unsupported(Expression, {
     "inet_aton": "the INET_ATON function",
     "inet_ntoa": "the INET_NTOA function",
     "instr": "the INSTR function",
-    "is_json": "JSON functions",
-    "json_exists": "JSON functions",
-    "json_query": "JSON functions",
     "json_quote": "JSON functions",
     "json_unquote": "JSON functions",
-    "json_value": "JSON functions",
     "last_value": "aggregate LAST_VALUE",
     "left": "the LEFT function",
     "list_agg": "aggregate LIST_AGG",
@@ -305,6 +325,9 @@ declare_unsupported(Expression, {
 }, _PROPERTIES)
 
 __all__ = [
+    "json_string",
+    "json_object",
+    "json_array",
     "concat_ws",
     "not_",
     "negative",

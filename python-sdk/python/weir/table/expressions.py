@@ -9,6 +9,15 @@ import decimal
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from weir.table.json_clauses import (
+    JsonExistsOnError,
+    JsonQueryOnEmptyOrError,
+    JsonQueryWrapper,
+    JsonType,
+    JsonValueOnEmptyOrError,
+    behaviour_keyword,
+    wrapper_keyword,
+)
 from weir.table.types import DataType
 
 if TYPE_CHECKING:
@@ -451,6 +460,43 @@ class Expression:
     def try_cast(self, data_type: DataType) -> "Expression":
         """``TRY_CAST(expr AS type)``: NULL when the value does not convert."""
         return CastExpr(self, data_type, try_cast=True)
+
+    # JSON functions
+    def is_json(self, json_type: JsonType | None = None) -> "Expression":
+        """``expr IS JSON [VALUE|OBJECT|ARRAY|SCALAR]`` (FALSE for NULL)."""
+        return CallExpr("IS_JSON", [self, LiteralExpr((json_type or JsonType.VALUE).name)])
+
+    def json_exists(self, path: str, on_error: JsonExistsOnError | None = None) -> "Expression":
+        """``JSON_EXISTS(expr, path [.. ON ERROR])``."""
+        clause = [LiteralExpr(behaviour_keyword(on_error))] if on_error is not None else []
+        return CallExpr("JSON_EXISTS", [self, _e(path), *clause])
+
+    def json_value(
+        self,
+        path: str,
+        returning_type: DataType | None = None,
+        on_empty: JsonValueOnEmptyOrError = JsonValueOnEmptyOrError.NULL,
+        default_on_empty: Any = None,
+        on_error: JsonValueOnEmptyOrError = JsonValueOnEmptyOrError.NULL,
+        default_on_error: Any = None,
+    ) -> "Expression":
+        """``JSON_VALUE(expr, path RETURNING type {NULL|ERROR|DEFAULT x} ON EMPTY .. ON ERROR)``;
+        the type is STRING unless given."""
+        returning = returning_type.sql if returning_type is not None else "STRING"
+        clauses = [LiteralExpr(on_empty.name), _e(default_on_empty), LiteralExpr(on_error.name), _e(default_on_error)]
+        return CallExpr("JSON_VALUE", [self, _e(path), LiteralExpr(returning), *clauses])
+
+    def json_query(
+        self,
+        path: str,
+        wrapping_behavior: JsonQueryWrapper = JsonQueryWrapper.WITHOUT_ARRAY,
+        on_empty: JsonQueryOnEmptyOrError = JsonQueryOnEmptyOrError.NULL,
+        on_error: JsonQueryOnEmptyOrError = JsonQueryOnEmptyOrError.NULL,
+    ) -> "Expression":
+        """``JSON_QUERY(expr, path [WITH .. ARRAY WRAPPER] [.. ON EMPTY] [.. ON ERROR])``: the
+        array or object at ``path`` as JSON text."""
+        clauses = [wrapper_keyword(wrapping_behavior), behaviour_keyword(on_empty), behaviour_keyword(on_error)]
+        return CallExpr("JSON_QUERY", [self, _e(path), *[LiteralExpr(c) for c in clauses]])
 
     @property
     def distinct(self) -> "DistinctExpr":
