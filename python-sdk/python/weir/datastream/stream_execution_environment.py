@@ -103,9 +103,10 @@ class StreamExecutionEnvironment:
         """A bounded stream of the collection's elements, dealt round-robin to the workers."""
         items = list(collection)
         schema = [{"name": "i", "type": "BIGINT", "nullable": False}]
-        if self._batch and items:
-            # The indexes from a sequence, not a million JSON rows (batch: every row at time 0
-            # either way; streaming keeps the values node, whose rows all come at once).
+        if items:
+            # The indexes from a sequence, not a million JSON rows: both are sources dealing
+            # rows round-robin to the workers, a poll of rows at a time (streaming: at
+            # processing time; batch: at time 0).
             options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(len(items) - 1)}
             node = {"kind": "source", "id": self._fresh_id("collection"), "connector": _weir.SEQUENCE_SOURCE, "options": options, "schema": schema}
         else:
