@@ -152,6 +152,15 @@ def _compiled(steps: list[Step]) -> Callable[[Any, int | None], Iterable[tuple[A
     ``apply_chain`` otherwise."""
     if not steps:
         return lambda v, t: ((v, t),)
+    if all(kind == "map" for kind, _ in steps):
+        maps = [f for _, f in steps]
+
+        def mapped_only(v: Any, t: int | None) -> tuple[tuple[Any, int | None]]:
+            for f in maps:
+                v = f(v)
+            return ((v, t),)
+
+        return mapped_only
     if all(kind in ("map", "timestamp") for kind, _ in steps):
         functions = [(kind == "map", f) for kind, f in steps]
 
