@@ -202,6 +202,14 @@ impl PyTableFunction {
 
     fn row_of(&self, item: &Bound<'_, PyAny>) -> Result<Row, EvalError> {
         let bad = |m: String| EvalError::new(format!("Python table function {} produced a bad row: {m}", self.label));
+        // The common case (every DataStream record is a tuple of columns), read in place.
+        if let Ok(tuple) = item.cast_exact::<PyTuple>()
+            && tuple.len() == self.output.len()
+            && self.output.len() > 1
+        {
+            let row = tuple.iter().zip(&self.output).map(|(v, f)| from_py(&v, f.data_type)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
+            return Ok(Row::new(row));
+        }
         // Strings and numbers are single values; checked first, as `has_fields` costs an
         // attribute lookup that fails (and builds an exception) for them.
         let scalar =

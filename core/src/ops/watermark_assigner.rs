@@ -1,13 +1,20 @@
 //! `watermark`: event time assigned mid-stream (the DataStream API's
-//! `assign_timestamps_and_watermarks`). Each row is re-timed at its event-time column and the
-//! operator holds its capability at the watermark, the largest time seen minus the allowed
-//! out-of-orderness, advancing it per row as a source's [`super::EventClock`] does. So the
-//! frontier downstream is the watermark, whatever times the rows had before.
+//! `assign_timestamps_and_watermarks`). The operator holds its capability at the watermark, the
+//! largest event time seen (the row's event-time column) minus the allowed out-of-orderness,
+//! advancing it per row as a source's [`super::EventClock`] does. So the frontier downstream
+//! is the watermark, whatever times the rows had before.
+//!
+//! An on-time row is sent at the watermark held when its batch arrived (at or before its event
+//! time, as a source rounds times down to its tick; its event time is in its column), not at
+//! its own event time: a batch's rows stay one container. A time per row made a container, an
+//! allocation of a whole container's capacity and a progress update per row downstream: most
+//! of a DataStream window job's time (benches/python/README.md).
 //!
 //! A row behind the watermark (or without a time) is never dropped: it is sent at the
-//! watermark, its column unchanged, and the operators downstream decide whether it is late,
-//! as in Flink. Each worker keeps its own watermark; downstream sees their minimum. In batch
-//! mode rows pass unchanged (everything is at time 0).
+//! watermark it is behind, its column unchanged, and the operators downstream decide whether
+//! it is late, as in Flink (its dataflow time tells them: see `ops::keyed`). Each worker keeps
+//! its own watermark; downstream sees their minimum. In batch mode rows pass unchanged
+//! (everything is at time 0).
 
 use differential_dataflow::AsCollection;
 use timely::container::CapacityContainerBuilder;
@@ -71,9 +78,26 @@ pub fn assign_watermarks<'s>(input: Rows<'s>, column: usize, delay_ms: u64, ctx:
                         data.clear();
                         return;
                     };
-                    for (row, _, diff) in data.drain(..) {
-                        let time = clock.stamp(row.get(column).as_i64());
-                        output.session(&held.delayed(&time)).give((row, time, diff));
+                    // On-time rows go at the watermark held when the batch came (at or before
+                    // their event time); a late row (or one without a time) at the watermark it
+                    // is behind, as before. Each run of rows sent at one time is one session:
+                    // a session per row would ship a container (and allocate one) per row.
+                    let start = *held.time();
+                    for (row, time, _) in data.iter_mut() {
+                        let ms = row.get(column).as_i64();
+                        let stamped = clock.stamp(ms);
+                        let on_time = ms.is_some_and(|ms| u64::try_from(ms).is_ok_and(|ms| ms == stamped));
+                        *time = if on_time { start } else { stamped };
+                    }
+                    let mut rows = data.drain(..).peekable();
+                    while let Some(first) = rows.next() {
+                        let time = first.1;
+                        let delayed = (time != start).then(|| held.delayed(&time));
+                        let mut session = output.session(delayed.as_ref().unwrap_or(held));
+                        session.give(first);
+                        while let Some(next) = rows.next_if(|r| r.1 == time) {
+                            session.give(next);
+                        }
                     }
                     if clock.watermark() > *held.time() {
                         held.downgrade(&clock.watermark());

@@ -27,7 +27,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use weir_state::codec::decode_exact;
+use weir_state::codec::{DecodeError, StateCodec, decode_exact, read_bytes, write_bytes};
 use weir_state::{ListState, StateError, ValueState};
 
 use crate::expr::{CompiledExpr, EvalError};
@@ -89,6 +89,29 @@ pub fn stream_window<'s>(node: &str, index: usize, input: Rows<'s>, spec: Stream
 /// kept in memory, and starts again after a restore).
 pub const FOLD_AT: usize = 1024;
 
+/// A record (pickled bytes) in a window's element lists: encoded as `Vec<u8>` is (its length,
+/// then its bytes), written and read in one piece instead of byte by byte.
+#[repr(transparent)]
+struct Element(Vec<u8>);
+
+impl StateCodec for Element {
+    fn encode(&self, out: &mut Vec<u8>) {
+        write_bytes(&self.0, out);
+    }
+
+    fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
+        Ok(Element(read_bytes(input)?.to_vec()))
+    }
+}
+
+fn elements(list: Vec<Element>) -> Vec<Vec<u8>> {
+    list.into_iter().map(|e| e.0).collect()
+}
+
+fn stored(list: Vec<Vec<u8>>) -> Vec<Element> {
+    list.into_iter().map(Element).collect()
+}
+
 /// A window as a state namespace.
 type Ns = (i64, i64);
 
@@ -118,9 +141,9 @@ struct StreamWindow {
     lateness: i64,
     event_time: bool,
     acc: ValueState<Vec<u8>, Ns>,
-    elements: ListState<Vec<u8>, Ns>,
+    elements: ListState<Element, Ns>,
     /// Elements not yet folded into `acc`.
-    unfolded: ListState<Vec<u8>, Ns>,
+    unfolded: ListState<Element, Ns>,
     /// How many elements wait in `unfolded`, per key and window (a hint).
     waiting: HashMap<(Vec<u8>, Window), usize>,
     sessions: ValueState<Vec<Ns>>,
@@ -216,11 +239,12 @@ impl StreamWindow {
             return Ok(());
         }
         match self.contents {
-            WindowContents::Elements => self.elements.add_all(store, key, &ns(w), &elements),
+            WindowContents::Elements => self.elements.add_all(store, key, &ns(w), &stored(elements)),
             WindowContents::Accumulator => {
-                self.unfolded.add_all(store, key, &ns(w), &elements)?;
+                let count = elements.len();
+                self.unfolded.add_all(store, key, &ns(w), &stored(elements))?;
                 let waiting = self.waiting.entry((key.to_vec(), w)).or_default();
-                *waiting += elements.len();
+                *waiting += count;
                 if *waiting >= FOLD_AT { self.fold(store, key, w) } else { Ok(()) }
             }
         }
@@ -229,7 +253,7 @@ impl StreamWindow {
     /// Folds the elements waiting for `w`'s accumulator into it.
     fn fold(&mut self, store: &mut weir_state::KeyedStateStore, key: &[u8], w: Window) -> Result<(), StateError> {
         self.waiting.remove(&(key.to_vec(), w));
-        let elements = self.unfolded.get(store, key, &ns(w))?;
+        let elements = elements(self.unfolded.get(store, key, &ns(w))?);
         if elements.is_empty() {
             return Ok(());
         }
@@ -275,7 +299,7 @@ impl StreamWindow {
                 self.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Accumulator(&acc)))
             }
             WindowContents::Elements => {
-                let elements = self.elements.get(cx.store, key, &ns(w))?;
+                let elements = elements(self.elements.get(cx.store, key, &ns(w))?);
                 if elements.is_empty() {
                     return Ok(());
                 }

@@ -64,6 +64,9 @@ class DataStream:
         self._type_info = type_info
         # For the output of a process function: its nodes and node id, for side outputs.
         self._process: tuple[list[dict[str, Any]], str] | None = None
+        # For the output of a watermark node: the stream before it and the allowed delay, so
+        # ``key_by`` can have the chain before it compute the keys (see ``_keyed_input``).
+        self._watermarked: tuple[DataStream, int] | None = None
 
     def _with(self, kind: str, f: Callable[..., Any], type_info: TypeInformation | None = None, keeps_type: bool = True) -> "DataStream":
         """This stream with one more step; its records have ``type_info``, else (when the step
@@ -75,16 +78,18 @@ class DataStream:
         """The records' type information, when declared (``output_type=`` / ``type_info=``)."""
         return self._type_info
 
-    def _materialized(self) -> tuple[list[dict[str, Any]], str]:
-        """The nodes producing this stream's ``(seq, v, ts)`` rows, and the last node's id."""
+    def _materialized(self, key: Callable[[Any], Any] | None = None) -> tuple[list[dict[str, Any]], str]:
+        """The nodes producing this stream's ``(seq, v, ts)`` rows, and the last node's id.
+        With ``key``, the chain also computes each record's pickled key, column ``k`` (only
+        when this stream has a chain: see ``_keyed_input``)."""
         if not self._steps and self._source is None:
             return self._nodes, self._head
         # A chain that does not assign timestamps passes its input's ts column on unchanged (the
         # column downstream event-time operators know as the stream's event time).
         stamps = self._source is not None or any(kind == "timestamp" for kind, _ in self._steps)
-        chain = records.Chain(self._env._counter, list(self._steps), self._source, stamps)
-        label = " -> ".join(f"{kind} {_label(f)}" for kind, f in self._steps) or "from_collection"
-        columns = records.COLUMNS if stamps else records.COLUMNS[:2]
+        chain = records.Chain(self._env._counter, list(self._steps), self._source, stamps, key)
+        label = " -> ".join([f"{kind} {_label(f)}" for kind, f in self._steps] + ([f"key {_label(key)}"] if key is not None else [])) or "from_collection"
+        columns = (records.COLUMNS if stamps else records.COLUMNS[:2]) + ([("k", "BYTES")] if key is not None else [])
         name = self._env._register(chain, "chain", columns, label)
         args = [{"column": 0}] if self._source is not None else records.ARGS
         return self._env._flat_map(self._nodes, self._head, name, args, [n for n, _ in columns], () if stamps else ("ts",))
@@ -231,7 +236,9 @@ class DataStream:
             return stream
         nodes, head = stream._materialized()
         node = {"kind": "watermark", "id": self._env._fresh_id("watermark"), "input": head, "column": "ts", "delay_ms": delay}
-        return DataStream(self._env, nodes + [node], node["id"], [], type_info=self._type_info)
+        out = DataStream(self._env, nodes + [node], node["id"], [], type_info=self._type_info)
+        out._watermarked = (stream, delay)
+        return out
 
     def process(self, func: ProcessFunction, output_type: TypeInformation | None = None) -> "DataStream":
         """Runs the ``ProcessFunction`` ``func`` on each record: ``func.process_element(value,
@@ -421,7 +428,17 @@ def _process(env: "StreamExecutionEnvironment", inputs: list[tuple[DataStream, C
 
 def _keyed_input(env: "StreamExecutionEnvironment", stream: DataStream, key: Callable[[Any], Any] | None) -> tuple[list[dict[str, Any]], str]:
     """The nodes of ``stream`` with its records' pickled key in column ``k`` (when keyed), and
-    the last node's id."""
+    the last node's id. The chain of stateless operations producing the records computes the
+    keys when there is one (also when a watermark node follows it: it passes records and
+    columns on unchanged); otherwise a table function of its own does."""
+    if key is not None and not stream._steps and stream._source is None and stream._watermarked is not None:
+        before, delay = stream._watermarked
+        if before._steps or before._source is not None:
+            ns, head = before._materialized(key)
+            node = {"kind": "watermark", "id": env._fresh_id("watermark"), "input": head, "column": "ts", "delay_ms": delay}
+            return ns + [node], node["id"]
+    if key is not None and (stream._steps or stream._source is not None):
+        return stream._materialized(key)
     ns, head = stream._materialized()
     if key is None:
         return ns, head

@@ -66,22 +66,33 @@ def _stamp(f: Callable[[Any, int], Any], pairs: Iterable[tuple[Any, int | None]]
 class Chain:
     """A fused chain as a batched table function: a batch of ``(seq, v, ts)`` argument tuples
     (``(i,)`` for a collection source) in, ``(i, (seq, v, ts))`` out for each record produced
-    from the ``i``-th input."""
+    from the ``i``-th input.
 
-    def __init__(self, counter: "itertools.count[int]", steps: list[Step], source: list[Any] | None = None, stamps: bool = True) -> None:
+    With a ``key`` (the key selector of a ``key_by`` after the chain, possibly after a watermark
+    node, which does not change records), each output also carries the record's pickled key
+    (``(seq, v, ts, k)``), so the keyed operator's input needs no second Python call that
+    unpickles every record to compute it (see ``KeyColumn``)."""
+
+    def __init__(self, counter: "itertools.count[int]", steps: list[Step], source: list[Any] | None = None, stamps: bool = True,
+                 key: Callable[[Any], Any] | None = None) -> None:
         self.counter = counter
         self.steps = steps
         self.source = source
         self.stamps = stamps
+        self.key = key
+        self._apply = _compiled(steps)
 
     def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[Any, ...]]]:
-        """With ``stamps`` false, ``(seq, v)`` out: the caller keeps the input's ``ts``."""
+        """With ``stamps`` false, ``(seq, v)`` out (``(seq, v, k)`` with a key): the caller
+        keeps the input's ``ts``."""
         out: list[tuple[int, tuple[Any, ...]]] = []
-        counter, dumps, steps = self.counter, pickle.dumps, self.steps
+        counter, dumps, key, stamps = self.counter, pickle.dumps, self.key, self.stamps
+        source, loads, apply, append = self.source, pickle.loads, self._apply, out.append
         for i, args in enumerate(batch):
-            pairs: Iterable[tuple[Any, int | None]] = [(self.source[args[0]], None)] if self.source is not None else [(pickle.loads(args[1]), args[2])]
-            for v, t in apply_chain(pairs, steps) if steps else pairs:
-                out.append((i, (next(counter), dumps(v, PROTOCOL), t) if self.stamps else (next(counter), dumps(v, PROTOCOL))))
+            value, time = (source[args[0]], None) if source is not None else (loads(args[1]), args[2])
+            for v, t in apply(value, time):
+                row: tuple[Any, ...] = (next(counter), dumps(v, PROTOCOL), t) if stamps else (next(counter), dumps(v, PROTOCOL))
+                append((i, row if key is None else (*row, dumps(key(v), PROTOCOL))))
         return out
 
 
@@ -137,15 +148,29 @@ class RollingReduce:
 
 def _compiled(steps: list[Step]) -> Callable[[Any, int | None], Iterable[tuple[Any, int | None]]]:
     """``steps`` as one function from a record and its timestamp to the pairs they produce:
-    plain calls for a chain of maps (no generator per record), ``apply_chain`` otherwise."""
+    plain calls for a chain of maps and timestamp assignments (no generator per record),
+    ``apply_chain`` otherwise."""
     if not steps:
         return lambda v, t: ((v, t),)
     if all(kind == "map" for kind, _ in steps):
-        functions = [f for _, f in steps]
+        maps = [f for _, f in steps]
+
+        def mapped_only(v: Any, t: int | None) -> tuple[tuple[Any, int | None]]:
+            for f in maps:
+                v = f(v)
+            return ((v, t),)
+
+        return mapped_only
+    if all(kind in ("map", "timestamp") for kind, _ in steps):
+        functions = [(kind == "map", f) for kind, f in steps]
 
         def mapped(v: Any, t: int | None) -> tuple[tuple[Any, int | None]]:
-            for f in functions:
-                v = f(v)
+            for is_map, f in functions:
+                if is_map:
+                    v = f(v)
+                else:
+                    ts = f(v, NO_TIMESTAMP if t is None else t)
+                    t = None if ts is None else int(ts)
             return ((v, t),)
 
         return mapped

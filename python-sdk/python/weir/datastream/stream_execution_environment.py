@@ -111,10 +111,10 @@ class StreamExecutionEnvironment:
             # FLOAT values 32-bit floats.
             items = [convert(x) for x in items]
         schema = [{"name": "i", "type": "BIGINT", "nullable": False}]
-        if self._batch and items:
-            # The indexes from a sequence, not a million JSON rows (batch: every row at time 0
-            # either way; streaming keeps the values node, whose rows all come at once).
-            # One reader, as Flink's from_collection: elements of a key keep their order.
+        if items:
+            # The indexes from a sequence, not a million JSON rows (streaming: at processing
+            # time; batch: at time 0), read by one worker as Flink's from_collection: elements
+            # of a key keep their order.
             options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(len(items) - 1), "scan.parallelism": "1"}
             node = {"kind": "source", "id": self._fresh_id("collection"), "connector": _weir.SEQUENCE_SOURCE, "options": options, "schema": schema}
         else:

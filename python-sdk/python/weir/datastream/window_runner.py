@@ -153,6 +153,8 @@ class WindowRunner:
         self.window_state = self.runtime_context.get_map_state(descriptor)
         self.context = _Context(self)
         contents = spec.contents
+        # An AggregateFunction's add, called directly when folding (no wrapper call per element).
+        self._aggregate = contents.function if isinstance(contents, AggregateContents) else None
         if isinstance(contents, ReduceContents):
             reduce = contents.reduce
             self._combine: Callable[[Any, Any], Any] = reduce
@@ -169,8 +171,14 @@ class WindowRunner:
 
     def accumulate(self, acc: bytes | None, elements: list[bytes]) -> bytes:
         """The accumulator ``acc`` (None: empty window) with ``elements`` folded in."""
-        loads, add = pickle.loads, self._add
-        values = iter(elements)
+        loads, values = pickle.loads, iter(elements)
+        if self._aggregate is not None:
+            add = self._aggregate.add
+            current = self._aggregate.create_accumulator() if acc is None else loads(acc)
+            for value in values:
+                current = add(loads(value), current)
+            return pickle.dumps(current, PROTOCOL)
+        add = self._add
         current = self._first(loads(next(values))) if acc is None else loads(acc)
         for value in values:
             current = add(current, loads(value))
