@@ -27,17 +27,7 @@ impl PlanValidator {
         if n.aggregates.is_empty() && n.offsets.is_empty() {
             return Err(PlanError::new(&path.field("aggregates"), "a sorted_over node needs at least one aggregate or offset"));
         }
-        let mut fields = Vec::new();
-        let mut aggregates = Vec::new();
-        for (i, a) in n.aggregates.iter().enumerate() {
-            let at = path.field("aggregates").index(i);
-            if a.distinct || a.filter.is_some() {
-                return Err(PlanError::new(&at, "unsupported: DISTINCT or FILTER in an OVER aggregate"));
-            }
-            let (field, aggregate) = self.bind_aggregate(a, &input.schema, &at)?;
-            fields.push(field);
-            aggregates.push(aggregate);
-        }
+        let (mut fields, aggregates) = self.bind_over_aggregates(&n.aggregates, &input.schema, &path.field("aggregates"))?;
         let offsets = self.bind_offsets(&n.offsets, &input.schema, &path.field("offsets"), &mut fields)?;
         Ok(Checked {
             schema: input.schema.join(&Schema::new(fields)),

@@ -43,17 +43,7 @@ impl PlanValidator {
         if n.aggregates.is_empty() && n.offsets.is_empty() {
             return Err(PlanError::new(&path.field("aggregates"), "an OVER node needs at least one aggregate or LAG call"));
         }
-        let mut fields = Vec::new();
-        let mut aggregates = Vec::new();
-        for (i, a) in n.aggregates.iter().enumerate() {
-            let at = path.field("aggregates").index(i);
-            if a.distinct || a.filter.is_some() {
-                return Err(PlanError::new(&at, "unsupported: DISTINCT or FILTER in an OVER aggregate"));
-            }
-            let (field, aggregate) = self.bind_aggregate(a, &input.schema, &at)?;
-            fields.push(field);
-            aggregates.push(aggregate);
-        }
+        let (mut fields, aggregates) = self.bind_over_aggregates(&n.aggregates, &input.schema, &path.field("aggregates"))?;
         if let Some(i) = n.offsets.iter().position(|o| o.lead) {
             return Err(PlanError::new(
                 &path.field("offsets").index(i).field("lead"),

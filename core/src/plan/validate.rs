@@ -490,6 +490,29 @@ impl PlanValidator {
         Ok((field, BoundAggregate { function: a.function, arg, distinct: a.distinct, filter, output_type }))
     }
 
+    /// The aggregates of an OVER node (`aggregates` at `path`) over rows of `schema`: their
+    /// output columns and bound forms. DISTINCT and FILTER are refused, as the OVER operators
+    /// do not keep what they need.
+    pub(super) fn bind_over_aggregates(
+        &self,
+        calls: &[AggregateCall],
+        schema: &Schema,
+        path: &SpecPath,
+    ) -> Result<(Vec<Field>, Vec<BoundAggregate>), PlanError> {
+        let mut fields = Vec::with_capacity(calls.len());
+        let mut aggregates = Vec::with_capacity(calls.len());
+        for (i, a) in calls.iter().enumerate() {
+            let at = path.index(i);
+            if a.distinct || a.filter.is_some() {
+                return Err(PlanError::new(&at, "unsupported: DISTINCT or FILTER in an OVER aggregate"));
+            }
+            let (field, aggregate) = self.bind_aggregate(a, schema, &at)?;
+            fields.push(field);
+            aggregates.push(aggregate);
+        }
+        Ok((fields, aggregates))
+    }
+
     /// Join keys over `left` and `right` (fields `left_keys`/`right_keys` under `path`), paired
     /// and cast to their common types.
     pub(super) fn bind_join_keys(
