@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from weir.errors import PlanError
+from weir.table.expression_functions import _OverBound
 from weir.table.expressions import AggregateExpr, AliasExpr, ColumnExpr, Expression, IntervalExpr, LiteralExpr
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ class OverCallExpr(Expression):
 
 
 def _bound_name(e: Any) -> str | None:
-    return getattr(e, "name", None) if type(e).__name__ == "_OverBound" else None
+    return e.name if isinstance(e, _OverBound) else None
 
 
 class OverWindow:
@@ -156,9 +157,9 @@ class OverWindowedTable:
 
         outputs = []
         for i, f in enumerate(t._expand(fields)):
-            name = f.default_name() or (f"EXPR${i}")
+            name = f.default_name() or f"EXPR${i}"
             swapped = f.replace(swap)
-            outputs.append(swapped if swapped is f else swapped.alias(name) if not isinstance(swapped, AliasExpr) else swapped)
+            outputs.append(swapped if swapped is f or isinstance(swapped, AliasExpr) else swapped.alias(name))
         for alias, aggregates in calls.items():
             w = self._windows[alias]
             order = w.order_column
