@@ -78,6 +78,9 @@ pub enum RuntimeError {
         /// The state backend's message.
         message: String,
     },
+    /// Taking or restoring a checkpoint failed.
+    #[error("checkpointing: {0}")]
+    Checkpoint(String),
     /// The job was cancelled before it finished.
     #[error("job was cancelled")]
     Cancelled,
@@ -107,6 +110,7 @@ impl Error {
             Error::Runtime(RuntimeError::Eval { .. }) => "eval_error",
             Error::Runtime(RuntimeError::Io { .. }) => "io_error",
             Error::Runtime(RuntimeError::State { .. }) => "state_error",
+            Error::Runtime(RuntimeError::Checkpoint(_)) => "checkpoint_error",
             Error::Runtime(RuntimeError::Cancelled) => "cancelled",
             Error::Runtime(RuntimeError::Worker(_)) => "worker_failed",
         }

@@ -3,8 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use differential_dataflow::input::Input;
+use differential_dataflow::AsCollection;
 use proptest::prelude::*;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::operators::core::UnorderedInput;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use weir_core::connectors::SinkContext;
@@ -44,10 +46,10 @@ fn run(build: Build, epochs: Vec<Vec<(bool, Row, isize)>>, workers: usize) -> Ve
         let probe = ProbeHandle::new();
         let sink = sink.clone();
         let ctx = context();
-        let (mut left, mut right) = worker.dataflow::<u64, _, _>(|scope| {
-            let (left_in, left) = scope.new_collection::<Row, isize>();
-            let (right_in, right) = scope.new_collection::<Row, isize>();
-            build(left, right, Evaluator::new("op", &ctx))
+        let ((mut left, mut left_cap), (mut right, mut right_cap)) = worker.dataflow::<ops::Time, _, _>(|scope| {
+            let (left_in, left) = scope.new_unordered_input::<CapacityContainerBuilder<Vec<(Row, ops::Time, isize)>>>();
+            let (right_in, right) = scope.new_unordered_input::<CapacityContainerBuilder<Vec<(Row, ops::Time, isize)>>>();
+            build(left.as_collection(), right.as_collection(), Evaluator::new("op", &ctx))
                 .inspect(move |(row, _t, diff)| sink.lock().expect("sink lock").push((row.clone(), *diff)))
                 .probe_with(&probe);
             (left_in, right_in)
@@ -55,15 +57,14 @@ fn run(build: Build, epochs: Vec<Vec<(bool, Row, isize)>>, workers: usize) -> Ve
         for (epoch, changes) in epochs.iter().enumerate() {
             if worker.index() == 0 {
                 for (is_left, row, diff) in changes {
-                    let input = if *is_left { &mut left } else { &mut right };
-                    input.update(row.clone(), *diff);
+                    let (input, cap) = if *is_left { (&mut left, &left_cap) } else { (&mut right, &right_cap) };
+                    input.activate().session(cap).give((row.clone(), *cap.time(), *diff));
                 }
             }
-            left.advance_to(epoch as u64 + 1);
-            right.advance_to(epoch as u64 + 1);
-            left.flush();
-            right.flush();
-            worker.step_while(|| probe.less_than(left.time()));
+            let next = ops::at(0, epoch as u64 + 1);
+            left_cap = left_cap.delayed(&next);
+            right_cap = right_cap.delayed(&next);
+            worker.step_while(|| probe.less_than(&next));
         }
     })
     .expect("timely runs");

@@ -57,6 +57,33 @@ pub struct RunArgs {
     /// (`{"op": "+I", "row": [...]}`).
     #[arg(long, value_enum, default_value = "changelog")]
     output: Output,
+    /// Take a checkpoint this often, e.g. `1s` (Flink's `execution.checkpointing.interval`).
+    #[arg(long, value_name = "DURATION")]
+    checkpoint_interval: Option<String>,
+    /// Where checkpoints are written (Flink's `execution.checkpointing.dir`).
+    #[arg(long, value_name = "DIR")]
+    checkpoint_dir: Option<PathBuf>,
+    /// Start from a checkpoint, as Flink's `-s`: a `chk-N` directory, or a checkpoint
+    /// directory (its newest complete checkpoint).
+    #[arg(long, short = 's', value_name = "PATH")]
+    from_savepoint: Option<PathBuf>,
+}
+
+impl RunArgs {
+    /// The job settings the command line gives, which win over the job's own.
+    fn settings(&self) -> std::collections::BTreeMap<String, String> {
+        let mut settings = std::collections::BTreeMap::new();
+        if let Some(interval) = &self.checkpoint_interval {
+            settings.insert("execution.checkpointing.interval".to_string(), interval.clone());
+        }
+        if let Some(dir) = &self.checkpoint_dir {
+            settings.insert("execution.checkpointing.dir".to_string(), dir.to_string_lossy().into_owned());
+        }
+        if let Some(path) = &self.from_savepoint {
+            settings.insert("execution.state-recovery.path".to_string(), path.to_string_lossy().into_owned());
+        }
+        settings
+    }
 }
 
 /// Line format of printed results.

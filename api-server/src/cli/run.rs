@@ -1,5 +1,6 @@
 //! `weir run` and `weir validate`: JSON job specs and Flink SQL scripts.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use anyhow::{Context, anyhow, bail};
@@ -33,8 +34,25 @@ fn load(path: &Path) -> anyhow::Result<JobFile> {
 
 /// Validates and plans `spec` for `mode`; `results` says where a query's rows go.
 fn check(path: &Path, spec: &JobSpec, mode: Option<RuntimeMode>, results: ResultSinks) -> anyhow::Result<PreparedJob> {
+    check_with(path, spec.clone(), mode, results)
+}
+
+/// [`check`] of `spec` with `settings` (from the command line) over its own.
+fn check_with_settings(
+    path: &Path,
+    spec: &JobSpec,
+    settings: &BTreeMap<String, String>,
+    mode: Option<RuntimeMode>,
+    results: ResultSinks,
+) -> anyhow::Result<PreparedJob> {
+    let mut spec = spec.clone();
+    spec.config.extend(settings.iter().map(|(k, v)| (k.clone(), v.clone())));
+    check_with(path, spec, mode, results)
+}
+
+fn check_with(path: &Path, spec: JobSpec, mode: Option<RuntimeMode>, results: ResultSinks) -> anyhow::Result<PreparedJob> {
     let options = PrepareOptions { mode, results, ..PrepareOptions::default() };
-    PreparedJob::prepare(spec.clone(), &options).map_err(|e| anyhow!("{}: {e}", path.display()))
+    PreparedJob::prepare(spec, &options).map_err(|e| anyhow!("{}: {e}", path.display()))
 }
 
 /// `weir run`: runs the job (or every statement of the script) and prints its sinks' output.
@@ -51,15 +69,16 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         },
         ..RunOptions::default()
     };
+    let settings = args.settings();
     match load(&args.job)? {
-        JobFile::Spec(spec) => run_spec(&args.job, &spec, &options),
+        JobFile::Spec(spec) => execute(check_with_settings(&args.job, &spec, &settings, options.mode, ResultSinks::AsPlanned)?, &options),
         JobFile::Script(outcomes) => {
             // Plan every job before running any, so a bad statement starts nothing.
             let plans = outcomes
                 .iter()
                 .map(|outcome| match outcome {
-                    SqlOutcome::Job(spec) => check(&args.job, spec, args.mode, ResultSinks::AsPlanned).map(Some),
-                    SqlOutcome::Query(spec) => check(&args.job, spec, args.mode, ResultSinks::PrintQueryResult).map(Some),
+                    SqlOutcome::Job(spec) => check_with_settings(&args.job, spec, &settings, args.mode, ResultSinks::AsPlanned).map(Some),
+                    SqlOutcome::Query(spec) => check_with_settings(&args.job, spec, &settings, args.mode, ResultSinks::PrintQueryResult).map(Some),
                     _ => Ok(None),
                 })
                 .collect::<anyhow::Result<Vec<_>>>()?;
@@ -75,10 +94,6 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
             Ok(())
         }
     }
-}
-
-fn run_spec(path: &Path, spec: &JobSpec, options: &RunOptions) -> anyhow::Result<()> {
-    execute(check(path, spec, options.mode, ResultSinks::AsPlanned)?, options)
 }
 
 fn execute(job: PreparedJob, options: &RunOptions) -> anyhow::Result<()> {

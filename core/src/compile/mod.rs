@@ -293,7 +293,7 @@ fn mismatch<'s>(node: &PlanNode, phys: &PhysicalNode, ctx: &JobContext) -> Optio
 
 /// One empty row at time 0 on worker 0: gives a global aggregate its single group.
 fn global_seed<'s>(scope: Scope<'s, Time>) -> Rows<'s> {
-    let seed: Vec<(Row, Time, isize)> = if scope.index() == 0 { vec![(Row::empty(), 0, 1)] } else { Vec::new() };
+    let seed: Vec<(Row, Time, isize)> = if scope.index() == 0 { vec![(Row::empty(), ops::at(0, 0), 1)] } else { Vec::new() };
     seed.to_stream(scope).as_collection()
 }
 

@@ -4,6 +4,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::checkpoint::Checkpoints;
 use super::splits::SplitWatermarks;
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
@@ -50,6 +51,8 @@ pub struct JobContext {
     pub state: StateBackendConfig,
     /// The watermarks of every event-time source split, so that idle splits can follow.
     pub splits: Arc<SplitWatermarks>,
+    /// The job's checkpoints, when it takes them (streaming jobs with an interval).
+    pub checkpoints: Option<Arc<Checkpoints>>,
     failure: Arc<Mutex<Option<RuntimeError>>>,
     failed: Arc<AtomicBool>,
 }
@@ -65,23 +68,34 @@ impl JobContext {
             tick_ms,
             state: StateBackendConfig::Memory,
             splits: Default::default(),
+            checkpoints: None,
             failure: Default::default(),
             failed: Default::default(),
         }
     }
 
     /// The keyed state store of stateful operator `operator` on `worker`: its own in-memory
-    /// backend, or its own RocksDB database under the job's state directory.
-    pub fn open_state(&self, operator: &str, worker: usize) -> Result<KeyedStateStore, RuntimeError> {
-        let config = match &self.state {
+    /// backend, or its own RocksDB database under the job's state directory; as the restored
+    /// checkpoint holds it for `participant` when the job restores one.
+    pub fn open_state(&self, operator: &str, worker: usize, participant: &str) -> Result<KeyedStateStore, RuntimeError> {
+        let config = self.state_config(operator);
+        if let Some(restored) = self.checkpoints.as_ref().and_then(|c| c.restore_state(participant, &config, worker)) {
+            return restored;
+        }
+        let backend = config.open(worker).map_err(|e| RuntimeError::State { operator: operator.to_string(), message: e.to_string() })?;
+        Ok(KeyedStateStore::new(backend))
+    }
+
+    /// How the keyed state of `operator` is opened: in memory, or in its own RocksDB
+    /// directory.
+    fn state_config(&self, operator: &str) -> StateBackendConfig {
+        match &self.state {
             StateBackendConfig::Memory => StateBackendConfig::Memory,
             StateBackendConfig::RocksDb(rocks) => {
                 let name: String = operator.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect();
                 StateBackendConfig::RocksDb(RocksDbConfig { dir: rocks.dir.join(name), ..rocks.clone() })
             }
-        };
-        let backend = config.open(worker).map_err(|e| RuntimeError::State { operator: operator.to_string(), message: e.to_string() })?;
-        Ok(KeyedStateStore::new(backend))
+        }
     }
 
     /// Records that the job failed (the first error wins) and stops it.

@@ -1,14 +1,16 @@
 //! What the workers of one running job share, below the operators that use it: the job
 //! context (mode, cancellation, the first error, where sinks write, the state backend), the
-//! per-operator metrics, and the watermarks of event-time source splits.
+//! per-operator metrics, the watermarks of event-time source splits, and the checkpoints.
 //!
 //! Operators (`ops`) and the compiler (`compile`) read this module; the runtime (`runtime`)
 //! creates it for each job and drives the workers.
 
+mod checkpoint;
 mod context;
 mod metrics;
 mod splits;
 
+pub use checkpoint::{CheckpointConfig, CheckpointCounts, Checkpoints, CompletedCheckpoint, Contribution, find_checkpoint};
 pub use context::{CancelToken, JobContext};
 pub use metrics::{JobMetrics, OperatorMetrics, OperatorMetricsSnapshot};
 pub use splits::{SplitMark, SplitWatermarks};

@@ -25,7 +25,7 @@ pub struct JoinSpec {
 }
 
 /// Keys each row; rows whose key has a NULL can never match (SQL equality) and are dropped.
-fn keyed<'s>(input: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator) -> differential_dataflow::VecCollection<'s, u64, (Row, Row), isize> {
+fn keyed<'s>(input: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator) -> differential_dataflow::VecCollection<'s, super::Time, (Row, Row), isize> {
     input.flat_map(move |row| {
         let key = eval.eval_row(&keys, &row)?;
         if key.values().iter().any(Value::is_null) {

@@ -17,6 +17,7 @@ mod sink;
 mod sort;
 mod sorted_over;
 mod source;
+mod time;
 mod top_n;
 mod union;
 mod user_aggregate;
@@ -42,6 +43,7 @@ pub use sort::sort;
 pub use sorted_over::{OffsetSpec, SortedFrame, SortedOverSpec, sorted_over};
 pub use source::processing_time;
 pub use source::source;
+pub use time::{Time, at, frontier_epoch, frontier_meet, frontier_ms, with_ms};
 pub use top_n::{Ranking, deduplicate, top_n};
 pub use union::union;
 pub use user_aggregate::user_aggregate;
@@ -55,9 +57,6 @@ use crate::error::RuntimeError;
 use crate::expr::{CompiledExpr, EvalError};
 use crate::job::JobContext;
 use crate::types::{Row, Value};
-
-/// Event or processing time in milliseconds since the Unix epoch (0 for batch jobs).
-pub type Time = u64;
 
 /// A changing multiset of rows: the edges of a compiled job.
 pub type Rows<'s> = VecCollection<'s, Time, Row, isize>;

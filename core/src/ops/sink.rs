@@ -29,7 +29,7 @@ use crate::plan::RuntimeMode;
 use crate::types::{Row, RowKind, Value};
 
 use super::ordering::{SortSpec, compare_by};
-use super::{Rows, Time};
+use super::{Rows, Time, at};
 
 /// How a sink presents its rows.
 pub struct SinkSpec {
@@ -86,7 +86,7 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
                 if spec.append_only {
                     inserts.extend(std::iter::repeat_n(row, diff.max(0) as usize).map(|row| (RowKind::Insert, row)));
                 } else {
-                    pending.entry(if batch { 0 } else { time }).or_default().push((row, diff));
+                    pending.entry(if batch { at(0, 0) } else { time }).or_default().push((row, diff));
                 }
             }
         });

@@ -19,13 +19,14 @@ use timely::container::CapacityContainerBuilder;
 use timely::dataflow::Scope;
 use timely::dataflow::operators::generic::operator::source as timely_source;
 
-use crate::connectors::{SourceFactory, SourcePoll, SourceReader};
+use crate::connectors::{SourceFactory, SourceOffset, SourcePoll, SourceReader};
+use crate::job::Contribution;
 use crate::job::JobContext;
 use crate::plan::{RuntimeMode, SourceWatermark};
 use crate::types::Row;
 
 use super::watermark::{EventClock, Stamp};
-use super::{Rows, Time};
+use super::{Rows, Time, at, with_ms};
 use crate::job::SplitMark;
 
 /// Rows asked of a reader per poll.
@@ -34,7 +35,7 @@ const POLL_ROWS: usize = 4096;
 const SLICE: Duration = Duration::from_millis(5);
 
 /// The current processing time, rounded down to a multiple of `tick_ms`.
-pub fn processing_time(tick_ms: u64) -> Time {
+pub fn processing_time(tick_ms: u64) -> u64 {
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
     now - now % tick_ms.max(1)
 }
@@ -52,7 +53,17 @@ pub fn source<'s>(
     let (worker, peers) = (scope.index(), scope.peers());
     timely_source::<_, CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _>(scope, name, move |capability, info| {
         let activator = scope.activator_for(info.address);
-        let mut reader: Option<Box<dyn SourceReader>> = match factory.open(worker, peers, None) {
+        let streaming = ctx.mode == RuntimeMode::Streaming;
+        let checkpoints = ctx.checkpoints.clone().filter(|_| streaming);
+        let participant = format!("source.{node}.w{worker}");
+        let (resume, restored_clock) = match checkpoints.as_ref().and_then(|c| {
+            c.register(&participant);
+            c.restored(&participant)
+        }) {
+            Some(Contribution::Source { offset, clock }) => (Some(SourceOffset(offset)), clock),
+            _ => (None, None),
+        };
+        let mut reader: Option<Box<dyn SourceReader>> = match factory.open(worker, peers, resume.as_ref()) {
             Ok(reader) => Some(reader),
             Err(e) => {
                 ctx.fail(e);
@@ -61,10 +72,16 @@ pub fn source<'s>(
         };
         let mut capability = Some(capability);
         let mut rows = Vec::with_capacity(POLL_ROWS);
-        let streaming = ctx.mode == RuntimeMode::Streaming;
         let mut clock = watermark.filter(|_| streaming).map(|w| EventClock::new(w, ctx.tick_ms));
+        if let (Some(checkpoints), Some(cap)) = (checkpoints.as_ref(), capability.as_mut()) {
+            let held = match (clock.as_mut(), restored_clock.as_ref()) {
+                (Some(clock), Some(state)) => clock.restore(state),
+                _ => 0,
+            };
+            cap.downgrade(&at(checkpoints.first_epoch(), held));
+        }
         let mut idle = watermark.filter(|_| streaming).and_then(|w| w.idle_timeout_ms).map(|ms| IdleTracker::new(node, worker, ms));
-        let mut timed: Vec<(Time, Row)> = Vec::new();
+        let mut timed: Vec<(u64, Row)> = Vec::new();
         move |output| {
             let (Some(cap), Some(split)) = (capability.as_mut(), reader.as_mut()) else {
                 capability = None;
@@ -72,8 +89,27 @@ pub fn source<'s>(
             };
             if streaming && clock.is_none() {
                 let now = processing_time(ctx.tick_ms);
-                if now > *cap.time() {
-                    cap.downgrade(&now);
+                if now > cap.time().ms {
+                    cap.downgrade(&with_ms(cap.time(), now));
+                }
+            }
+            if let Some(checkpoints) = checkpoints.as_ref() {
+                match checkpoints.poll() {
+                    Ok(Some(id)) if id > cap.time().epoch => {
+                        // The cut: everything emitted so far is before it, in the epochs before `id`.
+                        let cut = Contribution::Source { offset: split.offset().0, clock: clock.as_ref().map(EventClock::state) };
+                        if let Err(e) = checkpoints.contribute(id, &participant, cut) {
+                            ctx.fail(e);
+                        }
+                        cap.downgrade(&at(id, cap.time().ms));
+                    }
+                    Ok(_) => {}
+                    Err(e) => ctx.fail(e),
+                }
+                if checkpoints.pending() == Some(cap.time().epoch) && !ctx.should_stop() {
+                    // Paused: nothing is read after the cut until the checkpoint completes.
+                    activator.activate_after(Duration::from_millis(1));
+                    return;
                 }
             }
             let started = Instant::now();
@@ -97,18 +133,19 @@ pub fn source<'s>(
                     // Every stamped time is at or after the watermark the capability holds.
                     timed.sort_by_key(|(time, _)| *time);
                     let mut rest = timed.drain(..).peekable();
-                    while let Some((time, row)) = rest.next() {
+                    while let Some((ms, row)) = rest.next() {
+                        let time = with_ms(cap.time(), ms);
                         let at = cap.delayed(&time);
                         let mut session = output.session(&at);
                         session.give((row, time, 1));
-                        while let Some((_, row)) = rest.next_if(|(t, _)| *t == time) {
+                        while let Some((_, row)) = rest.next_if(|(t, _)| *t == ms) {
                             session.give((row, time, 1));
                         }
                     }
-                    if clock.watermark() > *cap.time() {
-                        cap.downgrade(&clock.hold());
+                    if clock.watermark() > cap.time().ms {
+                        cap.downgrade(&with_ms(cap.time(), clock.hold()));
                     }
-                    ctx.metrics.set_watermark(node, worker, flink_watermark(*cap.time()));
+                    ctx.metrics.set_watermark(node, worker, flink_watermark(cap.time().ms));
                 } else if !rows.is_empty() {
                     let time = *cap.time();
                     ctx.metrics.add_out(node, rows.len() as u64);
@@ -129,10 +166,10 @@ pub fn source<'s>(
             if let (Some(idle), Some(clock)) = (idle.as_mut(), clock.as_mut()) {
                 if finished {
                     idle.finish(&ctx);
-                } else if let Some(follow) = idle.update(&ctx, *cap.time()) {
+                } else if let Some(follow) = idle.update(&ctx, cap.time().ms) {
                     clock.raise_to(follow);
-                    cap.downgrade(&clock.hold());
-                    ctx.metrics.set_watermark(node, worker, flink_watermark(*cap.time()));
+                    cap.downgrade(&with_ms(cap.time(), clock.hold()));
+                    ctx.metrics.set_watermark(node, worker, flink_watermark(cap.time().ms));
                 }
                 if !finished && !ctx.should_stop() {
                     // An idle split must notice the others moving even when it reads nothing.
@@ -141,6 +178,12 @@ pub fn source<'s>(
             }
             if finished {
                 ctx.metrics.add_skipped(node, split.skipped_records());
+                if let Some(checkpoints) = checkpoints.as_ref() {
+                    let end = Contribution::Source { offset: split.offset().0, clock: clock.as_ref().map(EventClock::state) };
+                    if let Err(e) = checkpoints.finish(&participant, end) {
+                        ctx.fail(e);
+                    }
+                }
                 capability = None;
                 reader = None;
             } else if streaming && clock.is_none() && !ctx.should_stop() {
@@ -154,7 +197,7 @@ pub fn source<'s>(
 
 /// The watermark Flink would report for an event-time frontier: the frontier is the first time
 /// still to come, Flink's watermark the last time complete (see [`EventClock`]).
-fn flink_watermark(frontier: Time) -> u64 {
+fn flink_watermark(frontier: u64) -> u64 {
     frontier.saturating_sub(1)
 }
 
@@ -179,7 +222,7 @@ impl IdleTracker {
 
     /// Publishes where the split stands (its watermark is `held`); when it is idle, the
     /// watermark to move up to, if the splits it follows are past `held`.
-    fn update(&self, ctx: &JobContext, held: Time) -> Option<Time> {
+    fn update(&self, ctx: &JobContext, held: u64) -> Option<u64> {
         if self.last_rows.elapsed() < self.timeout {
             ctx.splits.set(self.node, self.worker, Some(SplitMark::Active(held)));
             return None;

@@ -27,14 +27,12 @@
 use crate::plan::SourceWatermark;
 use crate::types::Row;
 
-use super::Time;
-
 /// What to do with one row read by an event-time source.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Stamp {
     /// Send it at this time (never before the capability held): its event time rounded down
     /// to the tick, or the frontier when it arrived behind it (late).
-    At(Time),
+    At(u64),
     /// Drop it: its event time is NULL.
     NoTime,
 }
@@ -47,9 +45,9 @@ pub struct EventClock {
     tick_ms: u64,
     max_seen: Option<u64>,
     /// The exact frontier: Flink's watermark plus one.
-    frontier: Time,
+    frontier: u64,
     /// The frontier the source's capability was last moved to: no row is sent before it.
-    held: Time,
+    held: u64,
 }
 
 impl EventClock {
@@ -60,12 +58,12 @@ impl EventClock {
     }
 
     /// The current frontier, Flink's watermark plus one: rows before it are late.
-    pub fn watermark(&self) -> Time {
+    pub fn watermark(&self) -> u64 {
         self.frontier
     }
 
     /// The frontier the capability moves to now; rows are not sent before it any more.
-    pub fn hold(&mut self) -> Time {
+    pub fn hold(&mut self) -> u64 {
         self.held = self.frontier;
         self.held
     }
@@ -86,8 +84,24 @@ impl EventClock {
 
     /// Moves the watermark up to `time` (an idle split following the others); rows before it
     /// are late from now on.
-    pub fn raise_to(&mut self, time: Time) {
+    pub fn raise_to(&mut self, time: u64) {
         self.frontier = self.frontier.max(time);
+    }
+
+    /// What a checkpoint keeps of the clock: the largest event time seen, the frontier, and
+    /// the frontier the capability holds.
+    pub fn state(&self) -> serde_json::Value {
+        serde_json::json!({ "max_seen": self.max_seen, "frontier": self.frontier, "held": self.held })
+    }
+
+    /// The clock as `state` (from [`EventClock::state`]) says it was; the frontier the
+    /// capability holds again.
+    pub fn restore(&mut self, state: &serde_json::Value) -> u64 {
+        let field = |name: &str| state.get(name).and_then(serde_json::Value::as_u64);
+        self.max_seen = field("max_seen");
+        self.frontier = field("frontier").unwrap_or(0);
+        self.held = field("held").unwrap_or(self.frontier).min(self.frontier);
+        self.held
     }
 }
 

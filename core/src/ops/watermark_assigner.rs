@@ -25,14 +25,14 @@ use crate::job::JobContext;
 use crate::plan::RuntimeMode;
 use crate::types::Row;
 
-use super::{Rows, Time};
+use super::{Rows, Time, at, frontier_epoch, with_ms};
 
 /// The watermark of one worker: rows at or after it are on time.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reclock {
     delay_ms: u64,
     max_seen: Option<u64>,
-    watermark: Time,
+    watermark: u64,
 }
 
 impl Reclock {
@@ -43,7 +43,7 @@ impl Reclock {
 
     /// The time a row with event time `ms` (`None`: no time) is sent at; advances the
     /// watermark past on-time rows. Times before 1970 count as 0.
-    pub fn stamp(&mut self, ms: Option<i64>) -> Time {
+    pub fn stamp(&mut self, ms: Option<i64>) -> u64 {
         let Some(ms) = ms else { return self.watermark };
         let ms = u64::try_from(ms).unwrap_or(0);
         if ms < self.watermark {
@@ -56,7 +56,7 @@ impl Reclock {
     }
 
     /// The frontier held: no row is sent before it any more (Flink's watermark plus one).
-    pub fn watermark(&self) -> Time {
+    pub fn watermark(&self) -> u64 {
         self.watermark
     }
 }
@@ -82,29 +82,32 @@ pub fn assign_watermarks<'s>(input: Rows<'s>, column: usize, delay_ms: u64, ctx:
                     // their event time); a late row (or one without a time) at the watermark it
                     // is behind, as before. Each run of rows sent at one time is one session:
                     // a session per row would ship a container (and allocate one) per row.
-                    let start = *held.time();
+                    // Rows keep their checkpoint epoch (see `ops::time`); only the timestamp changes.
+                    let start = held.time().ms;
                     for (row, time, _) in data.iter_mut() {
                         let ms = row.get(column).as_i64();
                         let stamped = clock.stamp(ms);
                         let on_time = ms.is_some_and(|ms| u64::try_from(ms).is_ok_and(|ms| ms == stamped));
-                        *time = if on_time { start } else { stamped };
+                        *time = with_ms(time, if on_time { start } else { stamped });
                     }
                     let mut rows = data.drain(..).peekable();
                     while let Some(first) = rows.next() {
                         let time = first.1;
-                        let delayed = (time != start).then(|| held.delayed(&time));
+                        let delayed = (time != *held.time()).then(|| held.delayed(&time));
                         let mut session = output.session(delayed.as_ref().unwrap_or(held));
                         session.give(first);
                         while let Some(next) = rows.next_if(|r| r.1 == time) {
                             session.give(next);
                         }
                     }
-                    if clock.watermark() > *held.time() {
-                        held.downgrade(&clock.watermark());
+                    if clock.watermark() > held.time().ms {
+                        held.downgrade(&with_ms(held.time(), clock.watermark()));
                     }
                 });
-                if frontier.is_empty() {
-                    cap = None;
+                match (frontier_epoch(frontier.frontier()), cap.as_mut()) {
+                    (None, _) => cap = None,
+                    (Some(epoch), Some(held)) if epoch > held.time().epoch => held.downgrade(&at(epoch, held.time().ms)),
+                    _ => {}
                 }
             }
         })

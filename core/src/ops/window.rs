@@ -23,7 +23,7 @@ use crate::job::JobMetrics;
 use crate::plan::{WindowKind, WindowSpec};
 use crate::types::{Row, Value};
 
-use super::{Rows, Time};
+use super::{Rows, Time, with_ms};
 
 /// The start of the window of `size` (> 0) ms, shifted by `offset` ms from the epoch, that
 /// holds `ts`: Flink's `TimeWindow.getWindowStartWithOffset`, for negative times too.
@@ -85,7 +85,7 @@ pub fn window<'s>(input: Rows<'s>, spec: WindowSpec, time_column: usize) -> Rows
 
 /// The epoch-ms time of the last millisecond of the window whose `window_end` is in column
 /// `end_column` (0 before 1970).
-fn last_time(row: &Row, end_column: usize) -> Time {
+fn last_time(row: &Row, end_column: usize) -> u64 {
     row.get(end_column).as_i64().and_then(|ms| u64::try_from(ms.saturating_sub(1)).ok()).unwrap_or(0)
 }
 
@@ -108,11 +108,11 @@ pub fn close_windows<'s>(input: Rows<'s>, end_column: usize, lateness_ms: u64, l
         .inner
         .flat_map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
             let last = last_time(&row, end_column);
-            if time > last.saturating_add(lateness_ms) {
+            if time.ms > last.saturating_add(lateness_ms) {
                 late.metrics.add_late(late.node, diff.unsigned_abs() as u64);
                 return None;
             }
-            Some((row, time.max(last), diff))
+            Some((row, with_ms(&time, time.ms.max(last)), diff))
         })
         .as_collection();
     let expired = at_end
@@ -121,7 +121,7 @@ pub fn close_windows<'s>(input: Rows<'s>, end_column: usize, lateness_ms: u64, l
         .inner
         .map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
             let expiry = last_time(&row, end_column).saturating_add(lateness_ms).saturating_add(1);
-            (row, time.max(expiry), diff)
+            (row, with_ms(&time, time.ms.max(expiry)), diff)
         })
         .as_collection();
     at_end.concat(expired)
@@ -134,7 +134,7 @@ pub fn drop_retractions<'s>(output: Rows<'s>, end_column: usize, lateness_ms: u6
     output
         .inner
         .flat_map::<Vec<(Row, Time, isize)>, _, _>(move |(row, time, diff)| {
-            let late_firing = lateness_ms > 0 && time <= last_time(&row, end_column).saturating_add(lateness_ms);
+            let late_firing = lateness_ms > 0 && time.ms <= last_time(&row, end_column).saturating_add(lateness_ms);
             (diff > 0 || late_firing).then_some((row, time, diff))
         })
         .as_collection()

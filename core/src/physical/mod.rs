@@ -71,6 +71,9 @@ impl PhysicalPlan {
                 operator,
             });
         }
+        if mode == RuntimeMode::Streaming && logical.config.checkpointing.is_some() {
+            planner::check_checkpointable(&logical, &nodes)?;
+        }
         Ok(PhysicalPlan { logical, mode, nodes })
     }
 

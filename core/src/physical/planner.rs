@@ -82,6 +82,31 @@ fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
     })
 }
 
+/// With checkpoints on, every stateful operator must keep its state where a checkpoint can
+/// take it: in the keyed state backend. Differential arrangements and operators' own buffers
+/// cannot be captured yet, so such a job is refused before it starts rather than restored
+/// wrong.
+pub(super) fn check_checkpointable(plan: &ValidatedPlan, nodes: &[super::PhysicalNode]) -> Result<(), PlanError> {
+    use super::state::StateStore;
+    for (node, phys) in plan.nodes.iter().zip(nodes) {
+        let Some(state) = phys.state.as_ref() else { continue };
+        if phys.operator == Operator::Sink || matches!(state.store, StateStore::KeyedMemory | StateStore::KeyedRocksDb) {
+            continue;
+        }
+        let path = SpecPath::default().field("nodes").index(node.index);
+        return Err(PlanError::new(
+            &path,
+            format!(
+                "checkpointing (execution.checkpointing.interval) does not support {} in streaming mode yet (\"{}\": its state, {}, cannot be checkpointed); turn checkpointing off or run in batch mode",
+                phys.operator.name(),
+                node.id,
+                state
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// In streaming mode, keyed event-time operators order and expire rows by the watermark, so
 /// their time columns must be event-time columns.
 fn requires_event_time(node: &PlanNode, mode: RuntimeMode, what: &str, field: &str, event_time: bool) -> Result<(), PlanError> {

@@ -1,6 +1,7 @@
 //! The logical plan: the JSON job spec ([`JobSpec`]) and its validation into a typed plan
 //! ([`ValidatedPlan`]) that the compiler turns into a dataflow.
 
+pub mod checkpointing;
 mod limits;
 mod load;
 mod over_spec;

@@ -53,6 +53,10 @@ pub struct JobConfig {
     pub allowed_lateness_ms: u64,
     /// Size and depth limits (`table.exec.sql.max-expression-depth`, `table.exec.plan.max-nodes`, ...).
     pub limits: super::Limits,
+    /// `execution.checkpointing.*`: how streaming runs take checkpoints (`None`: they do not).
+    pub checkpointing: Option<super::checkpointing::CheckpointSettings>,
+    /// `execution.state-recovery.path` (`weir run -s`): the checkpoint the job starts from.
+    pub restore_from: Option<std::path::PathBuf>,
     /// All settings as given.
     pub raw: BTreeMap<String, String>,
 }

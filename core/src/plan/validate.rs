@@ -86,6 +86,7 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
             _ => {}
         }
     }
+    (config.checkpointing, config.restore_from) = super::checkpointing::checkpoint_settings(raw, path)?;
     if let (Some(dir), StateBackendSetting::RocksDb { dir: slot }) = (raw.get("state.backend.rocksdb.localdir"), &mut config.state_backend) {
         *slot = Some(std::path::PathBuf::from(dir));
     }

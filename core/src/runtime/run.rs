@@ -14,9 +14,9 @@ use crate::error::{Error, RuntimeError};
 use crate::physical::PhysicalPlan;
 use crate::plan::{PlanOp, RuntimeMode, StateBackendSetting, ValidatedPlan};
 use crate::types::{Row, RowKind};
-use weir_state::StateBackendConfig;
+use weir_state::{CheckpointStorage, StateBackendConfig};
 
-use crate::job::{CancelToken, JobContext, JobMetrics, OperatorMetricsSnapshot};
+use crate::job::{CancelToken, CheckpointConfig, Checkpoints, JobContext, JobMetrics, OperatorMetricsSnapshot, find_checkpoint};
 
 /// How to run a job.
 #[derive(Clone, Debug)]
@@ -114,6 +114,7 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
     if let Some(dir) = &state_dir {
         ctx.state = StateBackendConfig::rocksdb(dir.path.clone());
     }
+    ctx.checkpoints = checkpoints(plan, mode, workers)?;
     let worker_ctx = ctx.clone();
     let push_inputs = push_inputs(plan);
     tracing::info!(job = plan.name.as_deref().unwrap_or("job"), workers, ?mode, "starting job");
@@ -124,7 +125,10 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
         crate::plan::with_stack(&plan.logical.config.limits, || {
             let probe = ProbeHandle::new();
             let ctx = worker_ctx.clone();
-            worker.dataflow::<u64, _, _>(|scope| build_dataflow(scope, &plan, &ctx, &probe));
+            worker.dataflow::<crate::ops::Time, _, _>(|scope| build_dataflow(scope, &plan, &ctx, &probe));
+            if let Some(checkpoints) = &ctx.checkpoints {
+                checkpoints.built();
+            }
             while !probe.done() {
                 if ctx.should_stop() {
                     break;
@@ -135,6 +139,38 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
     })
     .map_err(|e| RuntimeError::Worker(e.to_string()))?;
     Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, push_inputs, guards: Some(guards), started, _state_dir: state_dir })
+}
+
+/// The checkpoints of a job of `workers` workers: taken in streaming mode when the plan sets
+/// an interval, and restored from the path it names (in batch mode checkpoints are ignored,
+/// as in Flink).
+fn checkpoints(plan: &crate::plan::ValidatedPlan, mode: RuntimeMode, workers: usize) -> Result<Option<Arc<Checkpoints>>, RuntimeError> {
+    if mode != RuntimeMode::Streaming {
+        return Ok(None);
+    }
+    let restore = plan.config.restore_from.as_deref().map(find_checkpoint).transpose()?;
+    let config = match (&plan.config.checkpointing, &restore) {
+        (Some(settings), _) => {
+            let dir = settings.dir.clone().ok_or_else(|| {
+                RuntimeError::Checkpoint(
+                    "execution.checkpointing.interval is set but no execution.checkpointing.dir says where checkpoints go (weir run --checkpoint-dir DIR)"
+                        .into(),
+                )
+            })?;
+            CheckpointConfig {
+                interval: Some(Duration::from_millis(settings.interval_ms)),
+                storage: CheckpointStorage::new(dir),
+                retained: settings.retained,
+                tolerable_failures: settings.tolerable_failures,
+                timeout: Duration::from_millis(settings.timeout_ms),
+            }
+        }
+        (None, Some((storage, _))) => {
+            CheckpointConfig { interval: None, storage: storage.clone(), retained: usize::MAX, tolerable_failures: 0, timeout: Duration::MAX }
+        }
+        (None, None) => return Ok(None),
+    };
+    Checkpoints::new(config, restore, workers).map(|c| Some(Arc::new(c)))
 }
 
 /// The directory of a job's RocksDB state: always a fresh directory that Weir creates for this

@@ -39,6 +39,7 @@
 //! The inputs must be append-only (the planner checks it): an insertion cannot be undone in
 //! state that has already fired.
 
+mod checkpoint;
 mod interval_join;
 mod over;
 mod process;
@@ -60,6 +61,7 @@ pub use window_join::{WindowJoinSpec, window_join};
 pub use window_top_n::{WindowTopNSpec, window_top_n};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use differential_dataflow::{AsCollection, Hashable};
@@ -76,7 +78,9 @@ use crate::job::JobContext;
 use crate::plan::RuntimeMode;
 use crate::types::{Row, Value};
 
-use super::{Evaluator, Rows, Time};
+use super::{Evaluator, Rows, Time, at, frontier_epoch, frontier_meet, with_ms};
+use checkpoint::KeyedCheckpoint;
+use timely::order::PartialOrder;
 
 /// A row on its way to a keyed operator: its input, its key, the row.
 type Keyed = (usize, Row, Row);
@@ -139,7 +143,7 @@ pub struct KeyedContext<'a> {
     requests: &'a mut Requests,
     watermark: i64,
     fired: i64,
-    row_time: Option<Time>,
+    row_time: Option<u64>,
     arrival: i64,
     null_key: bool,
 }
@@ -161,9 +165,9 @@ impl<'a> KeyedContext<'a> {
         self.fired
     }
 
-    /// The dataflow time of the row being handled (`None` in a timer): its event time, or
-    /// later when it arrived behind the watermark (it was then sent at the watermark).
-    pub fn row_time(&self) -> Option<Time> {
+    /// The dataflow timestamp of the row being handled (`None` in a timer): its event time,
+    /// or later when it arrived behind the watermark (it was then sent at the watermark).
+    pub fn row_time(&self) -> Option<u64> {
         self.row_time
     }
 
@@ -272,10 +276,12 @@ pub fn keyed<'s, L: KeyedLogic>(
     let merged = if streams.len() == 1 { first } else { scope.concatenate(streams) };
     let (node, batch) = (node.to_string(), ctx.mode == RuntimeMode::Batch);
     let exchange = Exchange::new(|((_, key, _), _, _): &(Keyed, Time, isize)| key.hashed());
-    let output = merged.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "Keyed", move |_cap, info| {
+    let output = merged.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "Keyed", move |initial, info| {
         let worker = scope.index();
         let activator = scope.activator_for(info.address);
-        let store = match ctx.open_state(&node, worker) {
+        let mut checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker)));
+        let participant = checkpoint.as_ref().map_or_else(String::new, |(_, k)| k.participant.clone());
+        let store = match ctx.open_state(&node, worker, &participant) {
             Ok(store) => Some(store),
             Err(e) => {
                 ctx.fail(e);
@@ -301,17 +307,23 @@ pub fn keyed<'s, L: KeyedLogic>(
             watermarked,
             fired: i64::MIN,
         });
+        if let (Some(op), Some((checkpoints, k))) = (op.as_mut(), checkpoint.as_ref())
+            && let Err(e) = k.restore(checkpoints, op, &initial)
+        {
+            fail(e);
+        }
+        drop(initial);
         let (mut reported, mut ended) = (Instant::now(), false);
         move |(input, frontier), output| {
             let Some(op) = op.as_mut() else {
                 input.for_each(|_, data| data.clear());
                 return;
             };
-            let input_frontier = frontier.frontier().iter().min().copied();
+            let input_frontier = frontier_meet(frontier.frontier());
             let watermark = match input_frontier {
                 // Batch: all rows are at time 0, and complete only at the end.
                 Some(_) if batch || !watermarked => i64::MIN,
-                Some(w) => i64::try_from(w).unwrap_or(i64::MAX).saturating_sub(1),
+                Some(w) => i64::try_from(w.ms).unwrap_or(i64::MAX).saturating_sub(1),
                 None => i64::MAX,
             };
             input.for_each(|cap, data| {
@@ -323,7 +335,7 @@ pub fn keyed<'s, L: KeyedLogic>(
                     let null_key = null_keys_match && key.values().iter().any(Value::is_null);
                     let key = encode_to_vec(&key);
                     for _ in 0..diff {
-                        let mut cx = op.context(&key, watermark, Some(time), null_key);
+                        let mut cx = op.context(&key, watermark, Some(time.ms), null_key);
                         if let Err(e) = logic.on_row(&mut cx, index, row.clone()) {
                             fail(e);
                         }
@@ -355,7 +367,10 @@ pub fn keyed<'s, L: KeyedLogic>(
             }
             // Timers still pending are at or after the watermark, and so are their capabilities.
             let done = watermark.saturating_add(1);
-            op.held.retain(|&time, _| i64::try_from(time).map_or(true, |t| t >= done) && watermark != i64::MAX);
+            op.held.retain(|time, _| i64::try_from(time.ms).map_or(true, |t| t >= done) && watermark != i64::MAX);
+            if let Some(meet) = input_frontier {
+                op.advance_epoch(meet.epoch);
+            }
             match op.keep_tail(input_frontier, &fail) {
                 Some(due) if !batch => activator.activate_after(due),
                 _ => {}
@@ -363,6 +378,11 @@ pub fn keyed<'s, L: KeyedLogic>(
             if input_frontier.is_none() && !ended {
                 ended = true;
                 logic.on_end();
+            }
+            if let Some((checkpoints, k)) = checkpoint.as_mut()
+                && let Err(e) = k.maybe_snapshot(checkpoints, op, frontier_epoch(frontier.frontier()))
+            {
+                ctx.fail(e);
             }
             // The memory backend counts its entries for free; RocksDB's count is a scan.
             let every = if op.store.backend().kind() == BackendKind::Memory { Duration::ZERO } else { Duration::from_secs(1) };
@@ -402,7 +422,7 @@ impl Requests {
 }
 
 impl Timers {
-    fn context<'a>(&'a mut self, key: &'a [u8], watermark: i64, row_time: Option<Time>, null_key: bool) -> KeyedContext<'a> {
+    fn context<'a>(&'a mut self, key: &'a [u8], watermark: i64, row_time: Option<u64>, null_key: bool) -> KeyedContext<'a> {
         let arrival = match row_time {
             Some(t) if !self.batch => i64::try_from(t).unwrap_or(i64::MAX),
             _ => i64::MIN,
@@ -427,7 +447,7 @@ impl Timers {
             output.session(cap).give_iterator(self.requests.rows.drain(..).map(|(r, d)| (r, time, d)));
         }
         let needs_tail = self.requests.processing || (!self.watermarked && !self.requests.timers.is_empty());
-        if needs_tail && self.tail.as_ref().is_none_or(|t| *t.time() > time) {
+        if needs_tail && self.tail.as_ref().is_none_or(|t| !t.time().less_equal(&time)) {
             self.tail = Some(cap.delayed(&time));
         }
         self.requests.processing = false;
@@ -435,9 +455,24 @@ impl Timers {
             self.requests.timers.clear();
         }
         for ts in self.requests.timers.drain(..) {
-            let out_time = if self.batch { time } else { time.max(u64::try_from(ts).unwrap_or(0)) };
+            let out_time = if self.batch { time } else { with_ms(&time, time.ms.max(u64::try_from(ts).unwrap_or(0))) };
             self.held.entry(out_time).or_insert_with(|| cap.delayed(&out_time));
         }
+    }
+
+    /// Moves the capabilities held for pending timers into `epoch` (the input's least open
+    /// epoch), keeping their timestamps: a timer pending across a checkpoint must not hold
+    /// the checkpoint's epoch open downstream (see `ops::time`).
+    fn advance_epoch(&mut self, epoch: u64) {
+        if self.held.first_key_value().is_none_or(|(t, _)| t.epoch >= epoch) {
+            return;
+        }
+        let mut moved = BTreeMap::new();
+        for (time, cap) in std::mem::take(&mut self.held) {
+            let later = if time.epoch < epoch { at(epoch, time.ms) } else { time };
+            moved.entry(later).or_insert_with(|| cap.delayed(&later));
+        }
+        self.held = moved;
     }
 
     /// Fires every event-time timer up to `watermark`, in timestamp order, sending each one's
@@ -458,7 +493,7 @@ impl Timers {
                 bug("a timer fired with no capability held");
                 break;
             };
-            let time = if self.batch || !self.watermarked { first } else { first.max(u64::try_from(timer.timestamp).unwrap_or(0)) };
+            let time = if self.batch || !self.watermarked { first } else { with_ms(&first, first.ms.max(u64::try_from(timer.timestamp).unwrap_or(0))) };
             let cap = cap.delayed(&time);
             let mut cx = self.context(&timer.key, watermark, None, false);
             if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
@@ -503,7 +538,7 @@ impl Timers {
         if next.is_none() && !event_pending {
             self.tail = None;
         }
-        if let Some(tail) = self.tail.as_mut().filter(|t| *t.time() < frontier) {
+        if let Some(tail) = self.tail.as_mut().filter(|t| t.time().less_than(&frontier)) {
             tail.downgrade(&frontier);
         }
         let wait = next?.saturating_sub(self.store.now_millis()).max(1);

@@ -1,0 +1,460 @@
+//! The checkpoints of one running job: when one is due, who takes part, and its commit.
+//!
+//! A checkpoint `n` cuts the job's input between epoch `n - 1` and epoch `n` of the dataflow
+//! time (`ops::Time`). Each source split, when it sees that checkpoint `n` is pending, hands
+//! in where it stands (its offset and event-time clock), moves its capability to epoch `n`
+//! without moving its timestamp, and reads nothing more until the checkpoint is complete or
+//! abandoned. Each stateful operator, once its input frontier has left epoch `n - 1` behind
+//! (everything read before the cut has been processed there, and nothing after it exists
+//! yet), writes its keyed state as a part of the checkpoint. Each sink hands in what it has
+//! written. When every participant registered at build time has handed in its contribution,
+//! the manifest is written atomically ([`CheckpointStorage::commit`]): the checkpoint is
+//! complete, the sources read on, and older checkpoints beyond the retained number go.
+//!
+//! A participant that has finished (a bounded source at its end, an operator whose input
+//! ended) hands in one standing contribution that counts for every later checkpoint.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde::{Deserialize, Serialize};
+use weir_state::{CheckpointManifest, CheckpointStorage, KeyedStateStore, PartManifest, StateBackendConfig};
+
+use crate::error::RuntimeError;
+
+/// How a job takes checkpoints (Flink's `execution.checkpointing.*` settings).
+#[derive(Clone, Debug)]
+pub struct CheckpointConfig {
+    /// Time between the completion (or abandonment) of one checkpoint and the start of the
+    /// next; `None` for a job that only restores one and takes none.
+    pub interval: Option<Duration>,
+    /// Where checkpoints are written.
+    pub storage: CheckpointStorage,
+    /// How many complete checkpoints are kept (`state.checkpoints.num-retained`).
+    pub retained: usize,
+    /// Failed checkpoints in a row the job survives (`tolerable-failed-checkpoints`).
+    pub tolerable_failures: u32,
+    /// How long a checkpoint may take before it is abandoned.
+    pub timeout: Duration,
+}
+
+/// What one participant hands in for a checkpoint.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Contribution {
+    /// A source split: where reading resumes, and its event-time clock.
+    Source {
+        /// The split's position ([`crate::connectors::SourceOffset`]'s JSON).
+        offset: serde_json::Value,
+        /// The split's event-time clock, if it has one.
+        clock: Option<serde_json::Value>,
+    },
+    /// A stateful operator: its keyed state, written as a part of the checkpoint, and the few
+    /// facts outside it that restoring needs.
+    State {
+        /// The part written.
+        part: PartManifest,
+        /// Facts kept beside the state (e.g. the watermark its timers fired through).
+        facts: serde_json::Value,
+    },
+    /// A sink: what it has written and not yet made visible.
+    Sink {
+        /// The sink's own description.
+        pending: serde_json::Value,
+    },
+    /// A participant that has finished and holds nothing.
+    Finished,
+}
+
+/// Figures of a job's checkpoints, as Flink's `/jobs/{id}/checkpoints` reports them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct CheckpointCounts {
+    /// Checkpoints started.
+    pub triggered: u64,
+    /// Checkpoints completed.
+    pub completed: u64,
+    /// Checkpoints failed or abandoned.
+    pub failed: u64,
+    /// The newest complete checkpoint.
+    pub latest: Option<CompletedCheckpoint>,
+}
+
+/// One complete checkpoint.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CompletedCheckpoint {
+    /// Its id (the epoch its cut starts).
+    pub id: u64,
+    /// Where it is.
+    pub path: PathBuf,
+    /// From trigger to commit.
+    pub duration_ms: u64,
+    /// Bytes of state written.
+    pub state_bytes: u64,
+}
+
+/// The checkpoints of one running job, shared by all its workers.
+#[derive(Debug)]
+pub struct Checkpoints {
+    config: CheckpointConfig,
+    restored: Option<Restored>,
+    /// The pending checkpoint's id, 0 when none: read on every source activation.
+    pending_id: AtomicU64,
+    /// Workers that have built their dataflow (and so registered their participants).
+    built: AtomicUsize,
+    workers: usize,
+    inner: Mutex<Coordination>,
+}
+
+/// The checkpoint a job starts from.
+#[derive(Debug)]
+struct Restored {
+    storage: CheckpointStorage,
+    manifest: CheckpointManifest,
+}
+
+#[derive(Debug)]
+struct Coordination {
+    participants: BTreeSet<String>,
+    finished: BTreeMap<String, Contribution>,
+    next_due: Option<Instant>,
+    last_id: u64,
+    pending: Option<Pending>,
+    failures_in_row: u32,
+    counts: CheckpointCounts,
+}
+
+#[derive(Debug)]
+struct Pending {
+    id: u64,
+    started: Instant,
+    contributions: BTreeMap<String, Contribution>,
+}
+
+/// The manifest entry naming the worker count a checkpoint was taken with.
+const WORKERS_KEY: &str = "job.workers";
+
+impl Checkpoints {
+    /// Checkpoints for a job of `workers` workers, starting from `restore` when given.
+    pub fn new(config: CheckpointConfig, restore: Option<(CheckpointStorage, CheckpointManifest)>, workers: usize) -> Result<Checkpoints, RuntimeError> {
+        if let Some((storage, manifest)) = &restore {
+            let taken_with = manifest.metadata.get(WORKERS_KEY).and_then(|w| w.parse::<usize>().ok());
+            if taken_with.is_some_and(|w| w != workers) {
+                return Err(RuntimeError::Checkpoint(format!(
+                    "checkpoint {} was taken with {} workers and cannot be restored into {workers} yet: run the job with parallelism {}",
+                    storage.checkpoint_dir(manifest.epoch).display(),
+                    taken_with.unwrap_or(0),
+                    taken_with.unwrap_or(0)
+                )));
+            }
+        }
+        let first = restore.as_ref().map_or(0, |(_, m)| m.epoch);
+        // New checkpoints take ids after every one already in the directory (complete or left
+        // half-written by a crash), so none is overwritten, even restoring an older one.
+        let existing = config.storage.epochs().map_err(|e| RuntimeError::Checkpoint(e.to_string()))?;
+        let last_id = existing.last().copied().unwrap_or(0).max(first);
+        Ok(Checkpoints {
+            inner: Mutex::new(Coordination {
+                participants: BTreeSet::new(),
+                finished: BTreeMap::new(),
+                next_due: config.interval.map(|i| Instant::now() + i),
+                last_id,
+                pending: None,
+                failures_in_row: 0,
+                counts: CheckpointCounts::default(),
+            }),
+            config,
+            restored: restore.map(|(storage, manifest)| Restored { storage, manifest }),
+            pending_id: AtomicU64::new(0),
+            built: AtomicUsize::new(0),
+            workers,
+        })
+    }
+
+    /// The epoch the job starts in: that of the checkpoint it restores, else 0.
+    pub fn first_epoch(&self) -> u64 {
+        self.restored.as_ref().map_or(0, |r| r.manifest.epoch)
+    }
+
+    /// Takes part in every checkpoint from now on as `participant` (called while the dataflow
+    /// is built, before any checkpoint can start).
+    pub fn register(&self, participant: &str) {
+        if let Ok(mut c) = self.inner.lock() {
+            c.participants.insert(participant.to_string());
+        }
+    }
+
+    /// One worker has built its dataflow: its participants are all registered. No checkpoint
+    /// starts before every worker has.
+    pub fn built(&self) {
+        self.built.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// What `participant` handed in for the checkpoint the job restores, if any.
+    pub fn restored(&self, participant: &str) -> Option<Contribution> {
+        let text = self.restored.as_ref()?.manifest.metadata.get(participant)?;
+        serde_json::from_str(text).ok()
+    }
+
+    /// The keyed state store of `participant` as the restored checkpoint holds it (opened with
+    /// `config`), or `None` when the job does not restore one or it held no state for it.
+    pub fn restore_state(&self, participant: &str, config: &StateBackendConfig, worker: usize) -> Option<Result<KeyedStateStore, RuntimeError>> {
+        let restored = self.restored.as_ref()?;
+        let Some(Contribution::State { part, .. }) = self.restored(participant) else { return None };
+        let backend = restored.storage.restore(&restored.manifest, &part.name, config, worker);
+        Some(backend.map(KeyedStateStore::new).map_err(|e| RuntimeError::Checkpoint(format!("restoring {participant}: {e}"))))
+    }
+
+    /// The id of the pending checkpoint, if one is pending.
+    pub fn pending(&self) -> Option<u64> {
+        Some(self.pending_id.load(Ordering::Acquire)).filter(|id| *id != 0)
+    }
+
+    /// The pending checkpoint, starting one when it is due; abandons one that has taken longer
+    /// than the timeout (an error when that is more failures than the job tolerates).
+    pub fn poll(&self) -> Result<Option<u64>, RuntimeError> {
+        let Ok(mut c) = self.inner.lock() else { return Ok(None) };
+        let now = Instant::now();
+        if let Some(p) = &c.pending {
+            if now.duration_since(p.started) <= self.config.timeout {
+                return Ok(Some(p.id));
+            }
+            let reason = format!("checkpoint {} expired after {:?}", p.id, self.config.timeout);
+            self.abandon(&mut c, reason)?;
+            return Ok(None);
+        }
+        if c.next_due.is_none_or(|due| now < due) || self.built.load(Ordering::Acquire) < self.workers {
+            return Ok(None);
+        }
+        c.last_id += 1;
+        let id = c.last_id;
+        c.pending = Some(Pending { id, started: now, contributions: BTreeMap::new() });
+        c.counts.triggered += 1;
+        self.pending_id.store(id, Ordering::Release);
+        tracing::debug!(checkpoint = id, "checkpoint triggered");
+        Ok(Some(id))
+    }
+
+    /// Where parts of checkpoint `id` are written.
+    pub fn storage(&self) -> &CheckpointStorage {
+        &self.config.storage
+    }
+
+    /// Hands in `participant`'s contribution to checkpoint `id`; commits the checkpoint when it
+    /// was the last one missing. An error means the job fails (too many failed checkpoints).
+    pub fn contribute(&self, id: u64, participant: &str, contribution: Contribution) -> Result<(), RuntimeError> {
+        let Ok(mut c) = self.inner.lock() else { return Ok(()) };
+        match c.pending.as_mut() {
+            Some(p) if p.id == id => {
+                p.contributions.insert(participant.to_string(), contribution);
+            }
+            _ => return Ok(()),
+        }
+        self.commit_if_complete(&mut c)
+    }
+
+    /// `participant` has finished: `contribution` stands for it in every later checkpoint.
+    pub fn finish(&self, participant: &str, contribution: Contribution) -> Result<(), RuntimeError> {
+        let Ok(mut c) = self.inner.lock() else { return Ok(()) };
+        c.finished.insert(participant.to_string(), contribution);
+        self.commit_if_complete(&mut c)
+    }
+
+    /// Checkpoint `id` cannot complete (`reason`); an error when that is more failures in a
+    /// row than the job tolerates.
+    pub fn fail(&self, id: u64, reason: String) -> Result<(), RuntimeError> {
+        let Ok(mut c) = self.inner.lock() else { return Ok(()) };
+        if c.pending.as_ref().is_some_and(|p| p.id == id) {
+            self.abandon(&mut c, reason)?;
+        }
+        Ok(())
+    }
+
+    /// The job's checkpoint figures.
+    pub fn counts(&self) -> CheckpointCounts {
+        self.inner.lock().map(|c| c.counts.clone()).unwrap_or_default()
+    }
+
+    fn abandon(&self, c: &mut Coordination, reason: String) -> Result<(), RuntimeError> {
+        c.pending = None;
+        self.pending_id.store(0, Ordering::Release);
+        c.counts.failed += 1;
+        c.failures_in_row += 1;
+        c.next_due = self.config.interval.map(|i| Instant::now() + i);
+        tracing::warn!(%reason, "checkpoint failed");
+        if c.failures_in_row > self.config.tolerable_failures {
+            return Err(RuntimeError::Checkpoint(format!(
+                "{reason}; {} failed checkpoint(s) in a row exceed execution.checkpointing.tolerable-failed-checkpoints ({})",
+                c.failures_in_row, self.config.tolerable_failures
+            )));
+        }
+        Ok(())
+    }
+
+    fn commit_if_complete(&self, c: &mut Coordination) -> Result<(), RuntimeError> {
+        let Some(p) = c.pending.as_ref() else { return Ok(()) };
+        if c.participants.iter().any(|name| !p.contributions.contains_key(name) && !c.finished.contains_key(name)) {
+            return Ok(());
+        }
+        let Some(p) = c.pending.take() else { return Ok(()) };
+        let mut all = c.finished.clone();
+        all.extend(p.contributions);
+        match self.write_manifest(p.id, &all) {
+            Ok(state_bytes) => {
+                self.pending_id.store(0, Ordering::Release);
+                let duration_ms = u64::try_from(p.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+                let path = self.config.storage.checkpoint_dir(p.id);
+                c.counts.completed += 1;
+                c.counts.latest = Some(CompletedCheckpoint { id: p.id, path, duration_ms, state_bytes });
+                c.failures_in_row = 0;
+                c.next_due = self.config.interval.map(|i| Instant::now() + i);
+                tracing::debug!(checkpoint = p.id, duration_ms, "checkpoint complete");
+                if let Err(e) = self.config.storage.prune(self.config.retained) {
+                    tracing::warn!(error = %e, "removing old checkpoints failed");
+                }
+                Ok(())
+            }
+            Err(e) => {
+                c.pending = Some(Pending { id: p.id, started: p.started, contributions: BTreeMap::new() });
+                self.abandon(c, format!("checkpoint {} could not be committed: {e}", p.id))
+            }
+        }
+    }
+
+    /// Writes the manifest of checkpoint `id`; the bytes of state it commits.
+    fn write_manifest(&self, id: u64, all: &BTreeMap<String, Contribution>) -> Result<u64, String> {
+        let mut parts = Vec::new();
+        let mut metadata = BTreeMap::new();
+        let workers = all.keys().filter_map(|name| name.rsplit_once(".w").and_then(|(_, w)| w.parse::<usize>().ok())).max().map_or(1, |w| w + 1);
+        metadata.insert(WORKERS_KEY.to_string(), workers.to_string());
+        for (name, contribution) in all {
+            if let Contribution::State { part, .. } = contribution {
+                parts.push(part.clone());
+            }
+            metadata.insert(name.clone(), serde_json::to_string(contribution).map_err(|e| e.to_string())?);
+        }
+        let bytes = parts.iter().flat_map(|p| &p.files).map(|f| f.bytes).sum();
+        self.config.storage.commit(id, parts, metadata).map_err(|e| e.to_string())?;
+        Ok(bytes)
+    }
+}
+
+/// The checkpoint to restore from `path`: a checkpoint directory (with its `MANIFEST.json`),
+/// or a directory of checkpoints, whose newest complete one is taken (a damaged newer one is
+/// skipped, as Flink falls back to an older checkpoint).
+pub fn find_checkpoint(path: &Path) -> Result<(CheckpointStorage, CheckpointManifest), RuntimeError> {
+    let fail = |detail: String| RuntimeError::Checkpoint(format!("cannot restore from {}: {detail}", path.display()));
+    if path.join(weir_state::snapshot::MANIFEST_FILE).exists() {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let epoch = name.strip_prefix("chk-").and_then(|n| n.parse::<u64>().ok()).ok_or_else(|| fail("not a directory named chk-<id>".into()))?;
+        let storage = CheckpointStorage::new(path.parent().unwrap_or(path));
+        let manifest = storage.load(epoch).map_err(|e| fail(e.to_string()))?;
+        return Ok((storage, manifest));
+    }
+    if !path.is_dir() {
+        return Err(fail("no such directory".into()));
+    }
+    let storage = CheckpointStorage::new(path);
+    let epochs = storage.epochs().map_err(|e| fail(e.to_string()))?;
+    for epoch in epochs.iter().rev() {
+        match storage.load(*epoch) {
+            Ok(manifest) => return Ok((storage, manifest)),
+            Err(e) => tracing::warn!(checkpoint = epoch, error = %e, "skipping a damaged or incomplete checkpoint"),
+        }
+    }
+    Err(fail("it holds no complete checkpoint".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use weir_state::StateBackend;
+
+    use super::*;
+
+    fn config(root: &Path, tolerable_failures: u32) -> CheckpointConfig {
+        CheckpointConfig {
+            interval: Some(Duration::ZERO),
+            storage: CheckpointStorage::new(root),
+            retained: 2,
+            tolerable_failures,
+            timeout: Duration::from_secs(60),
+        }
+    }
+
+    fn source(rows: u64) -> Contribution {
+        Contribution::Source { offset: serde_json::json!({ "rows": rows }), clock: None }
+    }
+
+    #[test]
+    fn a_checkpoint_commits_when_every_participant_has_handed_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let checkpoints = Checkpoints::new(config(dir.path(), 0), None, 2).unwrap();
+        checkpoints.register("source.0.w0");
+        checkpoints.register("source.0.w1");
+        checkpoints.built();
+        assert_eq!(checkpoints.poll().unwrap(), None, "no checkpoint before every worker has built its dataflow");
+        checkpoints.built();
+        assert_eq!(checkpoints.poll().unwrap(), Some(1));
+        assert_eq!(checkpoints.poll().unwrap(), Some(1), "one checkpoint at a time");
+        checkpoints.contribute(1, "source.0.w0", source(5)).unwrap();
+        assert_eq!(checkpoints.pending(), Some(1));
+        checkpoints.contribute(1, "source.0.w1", source(7)).unwrap();
+        assert_eq!(checkpoints.pending(), None);
+        assert_eq!(checkpoints.counts().completed, 1);
+        let (_, manifest) = find_checkpoint(dir.path()).unwrap();
+        assert_eq!(manifest.epoch, 1);
+        let restored = Checkpoints::new(config(dir.path(), 0), Some((CheckpointStorage::new(dir.path()), manifest)), 2).unwrap();
+        assert_eq!(restored.first_epoch(), 1);
+        assert_eq!(restored.restored("source.0.w1"), Some(source(7)));
+        assert!(Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 3).is_err(), "another worker count is refused");
+    }
+
+    #[test]
+    fn a_finished_participant_counts_for_every_later_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let checkpoints = Checkpoints::new(config(dir.path(), 0), None, 1).unwrap();
+        checkpoints.register("source.0.w0");
+        checkpoints.register("state.1.w0");
+        checkpoints.built();
+        checkpoints.finish("state.1.w0", Contribution::Finished).unwrap();
+        for id in 1..=3 {
+            assert_eq!(checkpoints.poll().unwrap(), Some(id));
+            checkpoints.contribute(id, "source.0.w0", source(id)).unwrap();
+            assert_eq!(checkpoints.pending(), None);
+        }
+        assert_eq!(CheckpointStorage::new(dir.path()).epochs().unwrap(), vec![2, 3], "two retained");
+    }
+
+    #[test]
+    fn failures_beyond_the_tolerated_number_fail_the_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let checkpoints = Checkpoints::new(config(dir.path(), 1), None, 1).unwrap();
+        checkpoints.register("source.0.w0");
+        checkpoints.built();
+        assert_eq!(checkpoints.poll().unwrap(), Some(1));
+        checkpoints.fail(1, "disk full".into()).unwrap();
+        assert_eq!(checkpoints.poll().unwrap(), Some(2), "the next one starts after a tolerated failure");
+        let error = checkpoints.fail(2, "disk full".into()).unwrap_err();
+        assert!(error.to_string().contains("tolerable-failed-checkpoints"), "{error}");
+        assert_eq!(checkpoints.counts().failed, 2);
+    }
+
+    #[test]
+    fn restore_falls_back_past_a_damaged_newest_checkpoint() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = CheckpointStorage::new(dir.path());
+        let mut backend = weir_state::MemoryBackend::new();
+        backend.put("t", b"k", b"v").unwrap();
+        let part = storage.write_part(4, "state.1.w0", &mut backend).unwrap();
+        storage.commit(4, vec![part], BTreeMap::new()).unwrap();
+        let part = storage.write_part(5, "state.1.w0", &mut backend).unwrap();
+        storage.commit(5, vec![part], BTreeMap::new()).unwrap();
+        std::fs::write(storage.checkpoint_dir(5).join("state.1.w0").join("state.bin"), b"torn").unwrap();
+        let (_, manifest) = find_checkpoint(dir.path()).unwrap();
+        assert_eq!(manifest.epoch, 4);
+        let error = find_checkpoint(&storage.checkpoint_dir(5)).unwrap_err();
+        assert!(error.to_string().contains("chk-00000000000000000005"), "{error}");
+    }
+}

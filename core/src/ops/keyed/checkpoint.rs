@@ -1,0 +1,82 @@
+//! Checkpoints of a keyed operator: its part of a checkpoint is its keyed state store (rows,
+//! accumulators, timers) and the watermark its timers have fired through; restoring it brings
+//! back the store and the capabilities its pending timers send their results under.
+
+use std::collections::BTreeSet;
+
+use serde_json::json;
+use timely::dataflow::operators::Capability;
+use weir_state::{KeyedStateStore, StateError, TimeDomain};
+
+use crate::error::RuntimeError;
+use crate::job::{Checkpoints, Contribution};
+
+use super::super::{Time, at};
+use super::Timers;
+
+/// Where one keyed operator instance stands in the job's checkpoints.
+pub(super) struct KeyedCheckpoint {
+    /// Its participant name (`state.<node>.w<worker>`), also its part's name.
+    pub participant: String,
+    /// The last checkpoint it handed its state to.
+    snapshotted: u64,
+    finished: bool,
+}
+
+impl KeyedCheckpoint {
+    /// The checkpointing of the keyed operator of plan node `node` on `worker`, registered with
+    /// `checkpoints` (called while the dataflow is built).
+    pub fn register(checkpoints: &Checkpoints, node: usize, worker: usize) -> KeyedCheckpoint {
+        let participant = format!("state.{node}.w{worker}");
+        checkpoints.register(&participant);
+        KeyedCheckpoint { participant, snapshotted: checkpoints.first_epoch(), finished: false }
+    }
+
+    /// Brings back what the restored checkpoint says beside the store: the watermark timers
+    /// fired through, and a capability for each pending timer's results (from `initial`, the
+    /// operator's first capability).
+    pub fn restore(&self, checkpoints: &Checkpoints, op: &mut Timers, initial: &Capability<Time>) -> Result<(), StateError> {
+        let Some(Contribution::State { facts, .. }) = checkpoints.restored(&self.participant) else { return Ok(()) };
+        op.fired = facts.get("fired").and_then(|f| f.as_i64()).unwrap_or(i64::MIN);
+        let epoch = checkpoints.first_epoch();
+        let event: BTreeSet<i64> = op.service.pending(&op.store, TimeDomain::EventTime)?.into_iter().map(|t| t.timestamp).collect();
+        let processing = op.service.next_timestamp(&op.store, TimeDomain::ProcessingTime)?.is_some();
+        if op.watermarked && !op.batch {
+            for ts in &event {
+                let time = at(epoch, u64::try_from(*ts).unwrap_or(0));
+                op.held.entry(time).or_insert_with(|| initial.delayed(&time));
+            }
+        }
+        if processing || (!op.watermarked && !event.is_empty()) {
+            op.tail = Some(initial.delayed(&at(epoch, 0)));
+        }
+        Ok(())
+    }
+
+    /// Hands the operator's state to the pending checkpoint once its input has left the epoch
+    /// before the checkpoint's cut behind (`input_epoch`: the input frontier's least epoch,
+    /// `None` when the input has ended).
+    pub fn maybe_snapshot(&mut self, checkpoints: &Checkpoints, op: &mut Timers, input_epoch: Option<u64>) -> Result<(), RuntimeError> {
+        if self.finished {
+            return Ok(());
+        }
+        let Some(epoch) = input_epoch else {
+            self.finished = true;
+            return checkpoints.finish(&self.participant, Contribution::Finished);
+        };
+        match checkpoints.pending() {
+            Some(pending) if pending > self.snapshotted && epoch >= pending => {
+                self.snapshotted = pending;
+                match write_part(checkpoints, &self.participant, pending, &mut op.store) {
+                    Ok(part) => checkpoints.contribute(pending, &self.participant, Contribution::State { part, facts: json!({ "fired": op.fired }) }),
+                    Err(e) => checkpoints.fail(pending, format!("{}: {e}", self.participant)),
+                }
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+fn write_part(checkpoints: &Checkpoints, participant: &str, id: u64, store: &mut KeyedStateStore) -> Result<weir_state::PartManifest, StateError> {
+    checkpoints.storage().write_part(id, participant, store.backend_mut())
+}

@@ -1,0 +1,137 @@
+"""Checkpoints and recovery through the `weir` CLI, with real processes and real `kill -9`.
+
+A streaming TUMBLE aggregate over a rate-limited datagen sequence is killed at random moments
+(each time after a new checkpoint has completed) and restarted from its checkpoint directory
+(`-s`, Flink's flag) until it finishes. The window results of all runs together must be
+exactly those of a plain Python fold over the same sequence: a row lost or counted twice by a
+restore changes a sum or a count. Sinks here print, so a window that fired after the last
+checkpoint before a kill fires again after the restart (at-least-once output); each firing
+must carry the same values.
+"""
+
+import json
+import random
+import signal
+import subprocess
+import time
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from conftest import run_weir
+
+ROWS = 60_000
+WINDOW_MS = 5_000
+KEYS = 7
+
+JOB = f"""
+SET 'execution.runtime-mode' = 'streaming';
+SET 'table.local-time-zone' = 'UTC';
+CREATE TABLE events (id BIGINT, ts AS TO_TIMESTAMP_LTZ(id * 10, 3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH ('connector' = 'datagen', 'rows-per-second' = '5000', 'number-of-rows' = '{ROWS}',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS}');
+SELECT MOD(id, {KEYS}) AS k, window_start, window_end, SUM(id) AS total, COUNT(*) AS n
+FROM TABLE(TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '5' SECOND))
+GROUP BY MOD(id, {KEYS}), window_start, window_end;
+"""
+
+
+def expected_windows() -> dict[tuple, tuple]:
+    """The fold the job computes, in plain Python: (k, start, end) -> (sum, count)."""
+    acc: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
+    for i in range(1, ROWS + 1):
+        start = (i * 10) // WINDOW_MS * WINDOW_MS
+        slot = acc[(i % KEYS, iso(start), iso(start + WINDOW_MS))]
+        slot[0] += i
+        slot[1] += 1
+    return {key: tuple(v) for key, v in acc.items()}
+
+
+def iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def completed_checkpoints(root: Path) -> list[int]:
+    return sorted(int(d.name[4:]) for d in root.glob("chk-*") if (d / "MANIFEST.json").exists())
+
+
+def window_rows(stdout: str) -> list[tuple]:
+    rows = []
+    for line in stdout.splitlines():
+        if line.strip():
+            event = json.loads(line)
+            assert event["op"] == "+I", f"a TUMBLE aggregate only inserts: {event}"
+            k, start, end, total, n = event["row"]
+            rows.append(((k, start, end), (total, n)))
+    return rows
+
+
+def test_a_window_job_killed_ten_times_resumes_to_exact_results(weir, tmp_path):
+    script = tmp_path / "job.sql"
+    script.write_text(JOB)
+    checkpoints = tmp_path / "checkpoints"
+    base = ["run", str(script), "--workers", "2", "--output", "json", "--checkpoint-interval", "200ms", "--checkpoint-dir", str(checkpoints)]
+    rng = random.Random(16)
+    outputs, kills = [], 0
+    for attempt in range(40):
+        args = base + (["-s", str(checkpoints)] if completed_checkpoints(checkpoints) else [])
+        out = tmp_path / f"run-{attempt}.out"
+        with open(out, "w") as stdout:
+            proc = subprocess.Popen([str(weir), *args], stdout=stdout, stderr=subprocess.PIPE, text=True)
+            before = max(completed_checkpoints(checkpoints), default=0)
+            deadline = time.monotonic() + 30
+            while proc.poll() is None and max(completed_checkpoints(checkpoints), default=0) <= before and time.monotonic() < deadline:
+                time.sleep(0.02)
+            if proc.poll() is None and kills < 10:
+                time.sleep(rng.uniform(0.0, 0.4))
+                proc.send_signal(signal.SIGKILL)
+                kills += 1
+            _, stderr = proc.communicate(timeout=60)
+        outputs.append(out.read_text())
+        if proc.returncode == 0:
+            break
+        assert proc.returncode == -signal.SIGKILL, stderr
+    assert kills == 10, f"the job finished after {kills} kills: the crash loop needs a slower source"
+    assert proc.returncode == 0
+    firings = [row for text in outputs for row in window_rows(text)]
+    values: dict[tuple, set] = defaultdict(set)
+    for key, value in firings:
+        values[key].add(value)
+    conflicting = {key: v for key, v in values.items() if len(v) > 1}
+    assert not conflicting, f"windows fired with different results across restarts: {list(conflicting.items())[:3]}"
+    assert {key: next(iter(v)) for key, v in values.items()} == expected_windows()
+
+
+def test_checkpointing_refuses_a_group_by_whose_state_it_cannot_capture(weir, tmp_path):
+    script = tmp_path / "job.sql"
+    script.write_text("""
+SET 'execution.runtime-mode' = 'streaming';
+SET 'execution.checkpointing.interval' = '1 s';
+CREATE TABLE t (k INT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+SELECT k, COUNT(*) FROM t GROUP BY k;
+""")
+    proc = run_weir(weir, "run", str(script), "--checkpoint-dir", str(tmp_path / "ck"))
+    assert proc.returncode != 0
+    assert "GroupAggregate" in proc.stderr and "checkpointing" in proc.stderr and "nodes[" in proc.stderr, proc.stderr
+
+
+def test_bad_checkpoint_settings_name_their_key(weir, tmp_path):
+    script = tmp_path / "job.sql"
+    script.write_text(JOB)
+    proc = run_weir(weir, "run", str(script), "--checkpoint-interval", "soon", "--checkpoint-dir", str(tmp_path))
+    assert proc.returncode != 0 and "execution.checkpointing.interval" in proc.stderr, proc.stderr
+    proc = run_weir(weir, "run", str(script), "--checkpoint-interval", "1s")
+    assert proc.returncode != 0 and "execution.checkpointing.dir" in proc.stderr, proc.stderr
+    proc = run_weir(weir, "run", str(script), "-s", str(tmp_path / "nothing-here"))
+    assert proc.returncode != 0 and "nothing-here" in proc.stderr, proc.stderr
+
+
+def test_a_checkpoint_restores_only_into_the_same_worker_count(weir, tmp_path):
+    script = tmp_path / "job.sql"
+    script.write_text(JOB.replace("'5000'", "'20000'"))
+    checkpoints = tmp_path / "checkpoints"
+    proc = run_weir(weir, "run", str(script), "--workers", "2", "--checkpoint-interval", "100ms", "--checkpoint-dir", str(checkpoints))
+    assert proc.returncode == 0, proc.stderr
+    assert completed_checkpoints(checkpoints), "a 2 s job with a 100 ms interval completes checkpoints"
+    proc = run_weir(weir, "run", str(script), "--workers", "3", "-s", str(checkpoints))
+    assert proc.returncode != 0 and "2 workers" in proc.stderr and "3" in proc.stderr, proc.stderr
