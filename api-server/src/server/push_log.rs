@@ -46,8 +46,13 @@ pub fn log_dir(data_dir: &Path, jid: &str, table: &str) -> PathBuf {
 
 impl LoggedInput {
     /// The input `table` of job `jid`, logged under `data_dir`, queue bounded to `max_queue`.
-    /// Opens (or reopens, continuing its sequence numbers) the table's log and attaches it.
+    /// Opens (or reopens, continuing its sequence numbers) the table's log and attaches it,
+    /// unless a log is attached already (a job restored from a checkpoint gets its log before
+    /// it starts, so that its readers can replay it).
     pub fn new(input: PushInput, data_dir: &Path, jid: &str, table: &str, max_queue: usize) -> LoggedInput {
+        if input.log_dir().is_some() {
+            return LoggedInput { input, log_error: None, max_queue };
+        }
         let columns: Vec<&str> = input.schema().names().collect();
         let attached = PushLog::open(&log_dir(data_dir, jid, table), &columns).and_then(|log| input.attach_log(log));
         let log_error = attached.err().map(|e| {
@@ -124,6 +129,21 @@ mod tests {
         assert_eq!(logged.input.queued(), 2);
         logged.close();
         assert!(matches!(logged.push("t", vec![row("e", 5)]), Err(ApiError::Conflict(_))));
+    }
+
+    #[test]
+    fn an_input_attached_before_the_job_started_keeps_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log_dir(dir.path(), "ab", "t");
+        let mut earlier = PushLog::open(&log, &["name", "n"]).unwrap();
+        earlier.append(&[serde_json::json!(["a", 1])]).unwrap();
+        drop(earlier);
+        let restored = input();
+        restored.attach_log(PushLog::open(&log, &["name", "n"]).unwrap()).unwrap();
+        let logged = LoggedInput::new(restored, dir.path(), "ab", "t", 10);
+        logged.push("t", vec![row("b", 2)]).unwrap();
+        assert_eq!(logged.input.pushed(), 2);
+        assert_eq!(logged_rows(&log), vec![row("a", 1), row("b", 2)]);
     }
 
     #[test]
