@@ -216,3 +216,22 @@ fn without_rows_a_snapshot_adds_no_part() {
     writer.finish().unwrap();
     assert!(!dir.path().join("out").exists());
 }
+
+#[test]
+fn restore_removes_only_the_restored_writers_later_parts() {
+    use crate::connectors::filesystem::parts::{PartFiles, WriterSnapshot};
+    let dir = tempfile::tempdir().unwrap();
+    let files = |run: &str, worker: usize| PartFiles { dir: dir.path().to_path_buf(), run: run.into(), worker, ext: "csv" };
+    for (run, worker) in [("r", 1), ("r", 10), ("r2", 1)] {
+        for n in 0..3 {
+            let part = files(run, worker);
+            fs::write(part.hidden_path(&part.name(n)), "1\n").unwrap();
+        }
+    }
+    fs::write(dir.path().join("part-r-1-2.csv"), "published\n").unwrap();
+    let snapshot = WriterSnapshot { run: "r".into(), worker: 1, next_part: 1, pending: Vec::new() };
+    let mut removed = files("r", 1).remove_after(&snapshot).unwrap();
+    removed.sort();
+    assert_eq!(removed, [".part-r-1-1.csv.inprogress", ".part-r-1-2.csv.inprogress"]);
+    assert_eq!(all_files(dir.path()).len(), 8, "worker 10, run r2, part 0 and visible files stay: {:?}", all_files(dir.path()));
+}
