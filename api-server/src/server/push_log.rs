@@ -1,51 +1,34 @@
-//! Push inputs made durable and bounded: every batch pushed into a job's `push` table is
-//! appended to that table's input log and fsynced *before* it enters the job's queue (and
-//! before the server answers 2xx); a queue already holding `--max-push-queue-rows` rows refuses
-//! more with 429 and `Retry-After`, so a fast pusher cannot grow the server's memory.
+//! Push inputs made durable and bounded: when a job starts, every `push` table of it gets a
+//! [`PushLog`] under the data directory, attached to its input, so every batch pushed is
+//! appended to the log and synced *before* it enters the job's queue (and before the server
+//! answers 2xx); a queue already holding `--max-push-queue-rows` rows refuses more with 429
+//! and `Retry-After`, so a fast pusher cannot grow the server's memory.
 //!
-//! The log is replayable (recovery is issue #16's): one file per job and table,
-//! `<data-dir>/push-log/<jobid>/<table>.log`, written only by appending:
-//!
-//! ```text
-//! WEIRPUSH1\n                                     magic and format version
-//! {"job": "<jobid>", "table": "...", "columns": ["a", "b"]}\n
-//! frame*: u32 LE payload length | u32 LE CRC-32 of payload | payload
-//! ```
-//!
-//! Each frame is one accepted request: a JSON array of rows, each an array of values in column
-//! order (`value_to_json`, read back by `PushInput::rows_from_json`). A torn tail (a crash
-//! mid-append) shows as a frame whose length runs past the end of the file or whose CRC does
-//! not match; [`read_log`] stops there and says so. Such a frame was never acknowledged.
+//! One log per job and table: the directory `<data-dir>/push-log/<jobid>/<table>/` of segment
+//! files (format, sequence numbers, torn tails, retention: `weir_core::connectors::push::log`,
+//! and docs/fault-tolerance.md). A table name is a SQL identifier, never a path: letters,
+//! digits, `_` and `-` are kept and every other byte is escaped as `%XX`.
 
-use std::fs::File;
-use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
 
-use weir_core::connectors::PushInput;
+use weir_core::connectors::{PushError, PushInput, PushLog};
 use weir_core::types::Row;
 
-use super::changelog::row_json;
 use super::error::ApiError;
-use super::registry::{push_log_dir, sync_dir};
-
-/// First line of every push-input log.
-pub const MAGIC: &[u8] = b"WEIRPUSH1\n";
+use super::registry::push_log_dir;
 
 /// A push input of a running job with its log and queue bound.
 pub struct LoggedInput {
     /// The job's end of the input.
     pub input: PushInput,
-    log: Mutex<Option<File>>,
-    path: PathBuf,
-    header: serde_json::Value,
+    /// Why the log could not be opened, if it could not: pushes are refused then.
+    log_error: Option<String>,
     max_queue: usize,
 }
 
-/// Where a job's table logs go: a file name that keeps letters, digits, `_` and `-`, and
-/// escapes every other byte as `%XX` (a table name is a SQL identifier, never a path).
-fn file_name(table: &str) -> String {
-    let mut name = String::with_capacity(table.len() + 4);
+/// The directory of table `table`'s log in the job's push-log directory.
+fn dir_name(table: &str) -> String {
+    let mut name = String::with_capacity(table.len());
     for b in table.bytes() {
         if b.is_ascii_alphanumeric() || b == b'_' || b == b'-' {
             name.push(b as char);
@@ -53,126 +36,50 @@ fn file_name(table: &str) -> String {
             name.push_str(&format!("%{b:02X}"));
         }
     }
-    name + ".log"
+    name
+}
+
+/// Where the log of table `table` of job `jid` is kept.
+pub fn log_dir(data_dir: &Path, jid: &str, table: &str) -> PathBuf {
+    push_log_dir(data_dir, jid).join(dir_name(table))
 }
 
 impl LoggedInput {
     /// The input `table` of job `jid`, logged under `data_dir`, queue bounded to `max_queue`.
+    /// Opens (or reopens, continuing its sequence numbers) the table's log and attaches it,
+    /// unless a log is attached already (a job restored from a checkpoint gets its log before
+    /// it starts, so that its readers can replay it).
     pub fn new(input: PushInput, data_dir: &Path, jid: &str, table: &str, max_queue: usize) -> LoggedInput {
-        let columns: Vec<&str> = input.schema().names().collect();
-        let header = serde_json::json!({"job": jid, "table": table, "columns": columns});
-        LoggedInput { path: push_log_dir(data_dir, jid).join(file_name(table)), input, log: Mutex::new(None), header, max_queue }
-    }
-
-    /// The log file's path.
-    #[cfg_attr(not(test), expect(dead_code, reason = "for recovery (issue #16) and tests"))]
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn lock(&self) -> MutexGuard<'_, Option<File>> {
-        self.log.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    fn open(&self) -> std::io::Result<File> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir)?;
-        let mut file = std::fs::OpenOptions::new().create(true).append(true).open(&self.path)?;
-        if file.metadata()?.len() == 0 {
-            file.write_all(MAGIC)?;
-            file.write_all(self.header.to_string().as_bytes())?;
-            file.write_all(b"\n")?;
-            file.sync_all()?;
-            sync_dir(dir)?;
+        if input.log_dir().is_some() {
+            return LoggedInput { input, log_error: None, max_queue };
         }
-        Ok(file)
+        let columns: Vec<&str> = input.schema().names().collect();
+        let attached = PushLog::open(&log_dir(data_dir, jid, table), &columns).and_then(|log| input.attach_log(log));
+        let log_error = attached.err().map(|e| {
+            tracing::error!(job = jid, table, error = %e, "cannot open the push-input log; pushes will be refused");
+            e.to_string()
+        });
+        LoggedInput { input, log_error, max_queue }
     }
 
     /// Logs `rows` durably, then queues them into the job, all or none. Blocking (fsync):
     /// call it from a blocking thread. 429 when the queue would exceed its bound, 409 when the
     /// input is closed, 500 when the log cannot be written (nothing is queued then).
     pub fn push(&self, table: &str, rows: Vec<Row>) -> Result<(), ApiError> {
-        let mut log = self.lock();
-        if self.input.is_closed() {
-            return Err(ApiError::Conflict(format!("table \"{table}\": the input is closed: no more rows can be pushed")));
+        if let Some(e) = &self.log_error {
+            return Err(ApiError::Internal(format!("table \"{table}\": the push-input log is unavailable: {e}")));
         }
-        let queued = self.input.queued();
-        if queued + rows.len() > self.max_queue {
-            return Err(ApiError::Backpressure(format!(
-                "table \"{table}\": {queued} pushed rows are waiting for the job (the queue holds at most {}, --max-push-queue-rows); retry later",
-                self.max_queue
-            )));
-        }
-        let payload =
-            serde_json::to_vec(&rows.iter().map(row_json).collect::<Vec<_>>()).map_err(|e| ApiError::Internal(format!("cannot encode pushed rows: {e}")))?;
-        let len = u32::try_from(payload.len()).map_err(|_| ApiError::BadRequest("a push batch must encode to less than 4 GiB".into()))?;
-        let cannot = |e: std::io::Error| ApiError::Internal(format!("cannot write the push log {}: {e}", self.path.display()));
-        if log.is_none() {
-            *log = Some(self.open().map_err(cannot)?);
-        }
-        let file = log.as_mut().ok_or_else(|| ApiError::Internal("push log not open".into()))?;
-        let mut frame = Vec::with_capacity(payload.len() + 8);
-        frame.extend_from_slice(&len.to_le_bytes());
-        frame.extend_from_slice(&crc32fast::hash(&payload).to_le_bytes());
-        frame.extend_from_slice(&payload);
-        if let Err(e) = file.write_all(&frame).and_then(|()| file.sync_data()) {
-            // The file may now end in a torn frame; reopen (appending after it) next time.
-            *log = None;
-            return Err(cannot(e));
-        }
-        self.input.push(rows).map_err(|e| ApiError::Conflict(format!("table \"{table}\": {e}")))
+        self.input.push_bounded(rows, self.max_queue).map_err(|e| match e {
+            PushError::Closed => ApiError::Conflict(format!("table \"{table}\": {e}")),
+            PushError::Full { .. } => ApiError::Backpressure(format!("table \"{table}\": {e} (--max-push-queue-rows); retry later")),
+            PushError::Log(e) => ApiError::Internal(format!("table \"{table}\": cannot write the push-input log: {e}")),
+        })
     }
 
     /// Ends the input (after any push in progress).
     pub fn close(&self) {
-        let mut log = self.lock();
         self.input.close();
-        *log = None;
     }
-}
-
-/// What a push-input log holds.
-#[derive(Debug)]
-#[cfg_attr(not(test), expect(dead_code, reason = "read by recovery (issue #16) and tests"))]
-pub struct LogContents {
-    /// The header (`job`, `table`, `columns`).
-    pub header: serde_json::Value,
-    /// Each acknowledged batch: rows as arrays of JSON values.
-    pub batches: Vec<Vec<serde_json::Value>>,
-    /// Whether the file ends in a torn (never acknowledged) frame, ignored here.
-    pub torn_tail: bool,
-}
-
-/// Reads a push-input log (for replay and tests).
-#[cfg_attr(not(test), expect(dead_code, reason = "read by recovery (issue #16) and tests"))]
-pub fn read_log(path: &Path) -> Result<LogContents, String> {
-    let mut bytes = Vec::new();
-    File::open(path).and_then(|mut f| f.read_to_end(&mut bytes)).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    let rest = bytes.strip_prefix(MAGIC).ok_or_else(|| format!("{} is not a push-input log (no WEIRPUSH1 line)", path.display()))?;
-    let newline = rest.iter().position(|b| *b == b'\n').ok_or_else(|| format!("{}: the header line is torn", path.display()))?;
-    let header = serde_json::from_slice(&rest[..newline]).map_err(|e| format!("{}: bad header: {e}", path.display()))?;
-    let mut at = &rest[newline + 1..];
-    let mut batches = Vec::new();
-    let mut torn_tail = false;
-    while !at.is_empty() {
-        let Some((len, crc)) = at.get(..8).map(|h| (u32::from_le_bytes([h[0], h[1], h[2], h[3]]) as usize, u32::from_le_bytes([h[4], h[5], h[6], h[7]])))
-        else {
-            torn_tail = true;
-            break;
-        };
-        match at.get(8..8 + len) {
-            Some(payload) if crc32fast::hash(payload) == crc => {
-                let rows: Vec<serde_json::Value> = serde_json::from_slice(payload).map_err(|e| format!("{}: a frame is not JSON: {e}", path.display()))?;
-                batches.push(rows);
-                at = &at[8 + len..];
-            }
-            _ => {
-                torn_tail = true;
-                break;
-            }
-        }
-    }
-    Ok(LogContents { header, batches, torn_tail })
 }
 
 #[cfg(test)]
@@ -188,26 +95,27 @@ mod tests {
         Row::new(vec![Value::String(name.into()), Value::BigInt(n)])
     }
 
+    /// The rows in the log of `logged`, read back independently of the input.
+    fn logged_rows(dir: &Path) -> Vec<Row> {
+        let log = PushLog::open(dir, &["name", "n"]).unwrap();
+        let mut reader = log.read_from(0).unwrap();
+        let mut rows = Vec::new();
+        while let Some((_, records)) = reader.next_entry().unwrap() {
+            rows.extend(input().rows_from_log(&records).unwrap());
+        }
+        rows
+    }
+
     #[test]
-    fn batches_are_logged_before_they_are_queued_and_a_torn_tail_is_detected() {
+    fn batches_are_logged_before_they_are_queued_under_an_escaped_name() {
         let dir = tempfile::tempdir().unwrap();
         let logged = LoggedInput::new(input(), dir.path(), "ab", "clicks/../x", 10);
         logged.push("t", vec![row("a", 1), row("b", 2)]).unwrap();
         logged.push("t", vec![row("c", 3)]).unwrap();
-        assert_eq!(logged.path().file_name().unwrap(), "clicks%2F%2E%2E%2Fx.log");
-        let contents = read_log(logged.path()).unwrap();
-        assert_eq!(contents.header["columns"], serde_json::json!(["name", "n"]));
-        assert_eq!(contents.batches, vec![vec![serde_json::json!(["a", 1]), serde_json::json!(["b", 2])], vec![serde_json::json!(["c", 3])]]);
-        assert!(!contents.torn_tail);
-        // Replay reads the rows back as the input's rows.
-        assert_eq!(logged.input.rows_from_json(&contents.batches[0]).unwrap(), vec![row("a", 1), row("b", 2)]);
-        // A crash mid-append: half a frame.
-        let mut bytes = std::fs::read(logged.path()).unwrap();
-        bytes.truncate(bytes.len() - 3);
-        std::fs::write(logged.path(), &bytes).unwrap();
-        let contents = read_log(logged.path()).unwrap();
-        assert_eq!(contents.batches.len(), 1);
-        assert!(contents.torn_tail);
+        let log = log_dir(dir.path(), "ab", "clicks/../x");
+        assert_eq!(log.file_name().unwrap(), "clicks%2F%2E%2E%2Fx");
+        assert_eq!(logged.input.log_dir(), Some(log.clone()));
+        assert_eq!(logged_rows(&log), vec![row("a", 1), row("b", 2), row("c", 3)]);
     }
 
     #[test]
@@ -217,9 +125,34 @@ mod tests {
         logged.push("t", vec![row("a", 1), row("b", 2)]).unwrap();
         let err = logged.push("t", vec![row("c", 3), row("d", 4)]).unwrap_err();
         assert!(matches!(err, ApiError::Backpressure(_)), "{err}");
-        assert_eq!(read_log(logged.path()).unwrap().batches.len(), 1);
+        assert_eq!(logged_rows(&log_dir(dir.path(), "ab", "t")).len(), 2);
         assert_eq!(logged.input.queued(), 2);
         logged.close();
         assert!(matches!(logged.push("t", vec![row("e", 5)]), Err(ApiError::Conflict(_))));
+    }
+
+    #[test]
+    fn an_input_attached_before_the_job_started_keeps_its_log() {
+        let dir = tempfile::tempdir().unwrap();
+        let log = log_dir(dir.path(), "ab", "t");
+        let mut earlier = PushLog::open(&log, &["name", "n"]).unwrap();
+        earlier.append(&[serde_json::json!(["a", 1])]).unwrap();
+        drop(earlier);
+        let restored = input();
+        restored.attach_log(PushLog::open(&log, &["name", "n"]).unwrap()).unwrap();
+        let logged = LoggedInput::new(restored, dir.path(), "ab", "t", 10);
+        logged.push("t", vec![row("b", 2)]).unwrap();
+        assert_eq!(logged.input.pushed(), 2);
+        assert_eq!(logged_rows(&log), vec![row("a", 1), row("b", 2)]);
+    }
+
+    #[test]
+    fn a_log_that_cannot_be_opened_refuses_pushes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("push-log"), "a file where the directory goes").unwrap();
+        let logged = LoggedInput::new(input(), dir.path(), "ab", "t", 3);
+        let err = logged.push("t", vec![row("a", 1)]).unwrap_err();
+        assert!(matches!(err, ApiError::Internal(ref m) if m.contains("push-input log is unavailable")), "{err}");
+        assert_eq!(logged.input.queued(), 0);
     }
 }

@@ -17,9 +17,9 @@ mod values;
 
 pub use computed::ComputedColumns;
 pub use print::{changelog_line, json_line};
-pub use push::{PushClosed, PushInput, PushSource};
+pub use push::{PushError, PushInput, PushLog, PushSource};
 pub use registry::{Connector, create_sink, create_source};
-pub use sinks::{CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkWriter, SinkWriters};
+pub use sinks::{CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkSnapshot, SinkWriter, SinkWriters};
 pub use values::ValuesSource;
 
 use std::collections::BTreeMap;

@@ -19,9 +19,19 @@
 //! Flink's row kinds before a writer sees them. A writer is opened when its first change
 //! arrives (or at the end of the input), and [`SinkWriter::finish`] is called on every
 //! writer that was opened.
+//!
+//! With checkpointing, a writer takes part in the two-phase commit of Flink's `FileSink`
+//! (see docs/fault-tolerance.md): at a checkpoint's cut [`SinkWriter::snapshot`] makes what
+//! was written so far durable but not yet visible, and returns a [`SinkSnapshot`] stored in
+//! the checkpoint; once the checkpoint is complete [`SinkWriter::commit`] makes it visible;
+//! on recovery [`SinkWriter::restore`] commits what the restored checkpoint had made durable
+//! and removes what was written after it. Sinks whose output cannot be taken back (`print`,
+//! `collect`) keep the default hooks, which do nothing: they are at-least-once on recovery.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
+
+use serde::{Deserialize, Serialize};
 
 use crate::error::RuntimeError;
 use crate::types::{Row, RowKind};
@@ -35,7 +45,37 @@ pub trait SinkWriter {
     fn finish(&mut self) -> Result<(), RuntimeError> {
         Ok(())
     }
+
+    /// At the cut of checkpoint `checkpoint` (every change before it written, none after):
+    /// makes what was written durable, pending the checkpoint's completion, and describes it
+    /// for the checkpoint. Checkpoint ids increase. Default: nothing to keep.
+    fn snapshot(&mut self, checkpoint: u64) -> Result<SinkSnapshot, RuntimeError> {
+        let _ = checkpoint;
+        Ok(SinkSnapshot::default())
+    }
+
+    /// Checkpoint `checkpoint` is complete (stored by every task): what the snapshots of it
+    /// and of earlier checkpoints made pending becomes visible. Calling it again, or for an
+    /// older checkpoint, is harmless. Default: nothing to do.
+    fn commit(&mut self, checkpoint: u64) -> Result<(), RuntimeError> {
+        let _ = checkpoint;
+        Ok(())
+    }
+
+    /// Called on a fresh writer, before any write, when the job resumes from the checkpoint
+    /// in which this writer's predecessor (same sink, same worker) returned `snapshot`: commits
+    /// what it holds as pending (idempotent) and removes what the predecessor wrote after it.
+    /// Default: nothing to do.
+    fn restore(&mut self, snapshot: &SinkSnapshot) -> Result<(), RuntimeError> {
+        let _ = snapshot;
+        Ok(())
+    }
 }
+
+/// What a [`SinkWriter`] keeps in a checkpoint, opaque to the engine: `null` for sinks that
+/// keep nothing.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SinkSnapshot(pub serde_json::Value);
 
 /// Which workers run a sink's writers (see the module doc).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -18,7 +18,8 @@
 //! * `json`: `json.ignore-parse-errors`, `json.fail-on-missing-field` (default false: a missing
 //!   field is NULL). See [`json`] for how JSON values become column values.
 //!
-//! The `filesystem` sink (CSV or JSON lines, insert-only, published atomically) is in [`sink`].
+//! The `filesystem` sink (CSV or JSON lines, insert-only, part files published atomically,
+//! exactly once with checkpoints) is in [`sink`].
 //!
 //! Files up to 16 MiB are read whole by one worker; larger ones are cut into byte ranges read
 //! in parallel (see [`split`]). In a file that is cut, a quoted CSV field must not contain a
@@ -28,8 +29,10 @@
 //! `*.ignore-parse-errors` it is skipped and counted instead.
 
 pub mod csv;
+mod encode;
 pub mod json;
 pub mod monitor;
+mod parts;
 pub mod sink;
 pub mod split;
 

@@ -1,15 +1,23 @@
-//! The `filesystem` sink: an insert-only changelog written as CSV or JSON lines into new files
-//! in the directory `path`, one part file per worker that has rows (Flink's `FileSink`),
-//! each published atomically.
+//! The `filesystem` sink: an insert-only changelog written as CSV or JSON lines into new part
+//! files in the directory `path`, published atomically (Flink's `FileSink`).
 //!
-//! Every worker writes its share of the rows: worker `w` writes to a hidden
-//! `.part-<run>-<w>.<ext>.inprogress` file (which the `filesystem` source skips), created
-//! when its first row arrives, so a worker without rows leaves no file; [`SinkWriter::finish`]
-//! flushes, syncs and renames it to `part-<run>-<w>.<ext>`, where `<run>` (the clock and the
-//! process id when the writer was opened) keeps the files of successive runs of the same
-//! validated job apart. A job that fails or is cancelled leaves no
-//! visible file (the temporary one is removed on drop). Only `+I` changes are accepted: an
-//! updating query needs an upsert sink (`print`, `collect`).
+//! Every worker writes its share of the rows into its own part files (see [`super::parts`] for
+//! their names and life cycle), created when a row arrives, so a worker without rows leaves no
+//! file. A part is written hidden and becomes visible by an atomic rename:
+//!
+//! * **Without checkpointing** one part per worker, published by [`SinkWriter::finish`] when
+//!   the job ends (batch, or a streaming job whose sources all finished). A job that fails or
+//!   is cancelled leaves no visible file (its hidden part is removed on drop). A streaming job
+//!   that never ends publishes nothing: unlike Flink's, which then writes nothing visible at
+//!   all, Weir still publishes at the end.
+//! * **With checkpointing** (exactly once): [`SinkWriter::snapshot`] closes and syncs the part
+//!   in progress at each checkpoint's cut (it becomes pending, and the next row starts a new
+//!   part), [`SinkWriter::commit`] publishes the pending parts of completed checkpoints, and
+//!   [`SinkWriter::restore`] publishes what the restored checkpoint left pending and removes
+//!   the parts started after it. `finish` publishes everything at the end of the input.
+//!
+//! Only `+I` changes are accepted: an updating query needs an upsert sink (`print`,
+//! `collect`).
 //!
 //! Values are written so that the `filesystem` source reads them back: TIMESTAMP as
 //! `2023-11-14 22:13:20.123` (Flink's SQL format), DATE as `2023-11-14`, DOUBLE as Java prints
@@ -19,14 +27,15 @@
 //! (invalid UTF-8 replaced).
 
 use std::fs::{self, File};
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::super::options::{bad_value, check_known, missing, parse_bool, parse_char};
-use crate::connectors::{ConnectorError, Options, SinkContext, SinkFactory, SinkWriter, SinkWriters};
+use super::encode::{Encoder, SinkFormat};
+use super::parts::{PartFiles, PendingPart, WriterSnapshot, io_err, sync_dir};
+use crate::connectors::{ConnectorError, Options, SinkContext, SinkFactory, SinkSnapshot, SinkWriter, SinkWriters};
 use crate::error::RuntimeError;
-use crate::types::{Field, Row, RowKind, Schema, Value, format_double, temporal};
+use crate::types::{Field, Row, RowKind, Schema};
 
 /// Options of the `filesystem` sink with format `csv`.
 const CSV_OPTIONS: &[&str] = &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal"];
@@ -40,12 +49,6 @@ pub struct FilesystemSink {
     dir: PathBuf,
     columns: Vec<Field>,
     format: SinkFormat,
-}
-
-#[derive(Clone, Debug)]
-enum SinkFormat {
-    Csv { delimiter: u8, quote: Option<u8>, null_literal: String },
-    Json,
 }
 
 impl FilesystemSink {
@@ -82,34 +85,12 @@ impl FilesystemSink {
     }
 
     /// The writer of worker `worker`. It touches the file system only when its first row
-    /// arrives (creating the directory and the hidden in-progress file); rows become visible
-    /// on [`SinkWriter::finish`].
+    /// arrives (creating the directory and a hidden in-progress part) or when it restores.
     pub fn writer(&self, worker: usize) -> FilesystemSinkWriter {
-        let ext = if matches!(self.format, SinkFormat::Json) { "json" } else { "csv" };
         let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_nanos());
-        let name = format!("part-{nanos:x}-{:x}-{worker}.{ext}", std::process::id());
-        let final_path = self.dir.join(&name);
-        let temp_path = self.dir.join(format!(".{name}.inprogress"));
-        FilesystemSinkWriter { sink: self.clone(), encoder: None, finished: false, temp_path, final_path, field: Vec::new() }
-    }
-
-    /// Creates the directory and the hidden in-progress file at `temp_path`.
-    fn create(&self, temp_path: &Path) -> Result<Encoder, RuntimeError> {
-        let io_err = |p: &Path, e: std::io::Error| RuntimeError::Io { context: format!("filesystem sink {}", p.display()), message: e.to_string() };
-        fs::create_dir_all(&self.dir).map_err(|e| io_err(&self.dir, e))?;
-        let file = File::create(temp_path).map_err(|e| io_err(temp_path, e))?;
-        let out = BufWriter::with_capacity(256 << 10, file);
-        Ok(match &self.format {
-            SinkFormat::Csv { delimiter, quote, null_literal } => {
-                let writer = ::csv::WriterBuilder::new()
-                    .delimiter(*delimiter)
-                    .quote(quote.unwrap_or(b'"'))
-                    .quote_style(if quote.is_some() { ::csv::QuoteStyle::Necessary } else { ::csv::QuoteStyle::Never })
-                    .from_writer(out);
-                Encoder::Csv { writer: Box::new(writer), null_literal: null_literal.clone() }
-            }
-            SinkFormat::Json => Encoder::Json { out, line: String::new() },
-        })
+        let run = format!("{nanos:x}-{:x}", std::process::id());
+        let parts = PartFiles { dir: self.dir.clone(), run, worker, ext: self.format.extension() };
+        FilesystemSinkWriter { sink: self.clone(), parts, next_part: 0, current: None, pending: Vec::new(), finished: false }
     }
 }
 
@@ -123,97 +104,78 @@ impl SinkFactory for FilesystemSink {
     }
 }
 
-enum Encoder {
-    Csv { writer: Box<::csv::Writer<BufWriter<File>>>, null_literal: String },
-    Json { out: BufWriter<File>, line: String },
+/// The part being written: its encoder and visible name.
+struct InProgress {
+    encoder: Encoder,
+    name: String,
 }
 
-/// Writes one worker's part file of a `filesystem` sink (see the module doc).
+/// Writes one worker's part files of a `filesystem` sink (see the module doc).
 pub struct FilesystemSinkWriter {
     sink: FilesystemSink,
-    /// `None` before the first row and once finished.
-    encoder: Option<Encoder>,
+    parts: PartFiles,
+    /// The number the next part gets.
+    next_part: u64,
+    current: Option<InProgress>,
+    /// Closed at a checkpoint's cut, not yet published; in checkpoint order.
+    pending: Vec<PendingPart>,
     finished: bool,
-    temp_path: PathBuf,
-    final_path: PathBuf,
-    /// Reused buffer for one CSV field.
-    field: Vec<u8>,
 }
 
 impl FilesystemSinkWriter {
-    /// Where the file appears once finished.
-    pub fn final_path(&self) -> &Path {
-        &self.final_path
+    /// The directory the parts are written into.
+    pub fn dir(&self) -> &Path {
+        &self.parts.dir
     }
 
-    fn io_err(&self, e: impl std::fmt::Display) -> RuntimeError {
-        RuntimeError::Io { context: format!("filesystem sink {}", self.final_path.display()), message: e.to_string() }
+    fn err(&self, e: impl std::fmt::Display) -> RuntimeError {
+        io_err(&self.parts.dir, e)
+    }
+
+    /// Creates the directory and the next hidden part.
+    fn start_part(&mut self) -> Result<InProgress, RuntimeError> {
+        fs::create_dir_all(&self.parts.dir).map_err(|e| self.err(e))?;
+        let name = self.parts.name(self.next_part);
+        let path = self.parts.hidden_path(&name);
+        let file = File::create(&path).map_err(|e| io_err(&path, e))?;
+        self.next_part += 1;
+        Ok(InProgress { encoder: Encoder::new(file, &self.sink.format), name })
     }
 
     fn write_row(&mut self, row: &Row) -> Result<(), RuntimeError> {
         if self.finished {
-            return Err(self.io_err("write after finish"));
+            return Err(self.err("write after finish"));
         }
-        if self.encoder.is_none() {
-            self.encoder = Some(self.sink.create(&self.temp_path)?);
+        if self.current.is_none() {
+            self.current = Some(self.start_part()?);
         }
-        let result = match self.encoder.as_mut() {
-            None => return Err(self.io_err("no file to write to")),
-            Some(Encoder::Csv { writer, null_literal }) => {
-                for value in row.values() {
-                    self.field.clear();
-                    match value {
-                        Value::Null => self.field.extend_from_slice(null_literal.as_bytes()),
-                        Value::Bytes(b) => self.field.extend_from_slice(b),
-                        other => self.field.extend_from_slice(text(other).as_bytes()),
-                    }
-                    if let Err(e) = writer.write_field(&self.field) {
-                        return Err(self.io_err(e));
-                    }
-                }
-                writer.write_record(None::<&[u8]>).map_err(|e| e.to_string())
-            }
-            Some(Encoder::Json { out, line }) => {
-                line.clear();
-                line.push('{');
-                for (i, (value, column)) in row.values().iter().zip(&self.sink.columns).enumerate() {
-                    if i > 0 {
-                        line.push(',');
-                    }
-                    line.push_str(&json_string(&column.name));
-                    line.push(':');
-                    line.push_str(&json_value(value));
-                }
-                line.push_str("}\n");
-                out.write_all(line.as_bytes()).map_err(|e| e.to_string())
-            }
-        };
-        result.map_err(|e| self.io_err(e))
+        let Some(current) = self.current.as_mut() else { return Err(self.err("no part to write to")) };
+        let result = current.encoder.write_row(row, &self.sink.columns);
+        result.map_err(|e| io_err(&self.parts.hidden_path(&current.name), e))
     }
-}
 
-/// The text of a non-NULL value as written into files (see the module doc).
-fn text(value: &Value) -> String {
-    match value {
-        Value::Timestamp(ms) | Value::TimestampLtz(ms) => temporal::format_timestamp(*ms).replacen('T', " ", 1),
-        Value::IntervalDayTime(ms) => ms.to_string(),
-        Value::IntervalYearMonth(m) => m.to_string(),
-        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
-        other => other.to_string(),
+    /// Flushes and syncs the part in progress, if any; it becomes pending for `checkpoint`.
+    /// Whether there was one.
+    fn close_part(&mut self, checkpoint: u64) -> Result<bool, RuntimeError> {
+        let Some(InProgress { encoder, name }) = self.current.take() else { return Ok(false) };
+        let path = self.parts.hidden_path(&name);
+        let file = encoder.into_file().map_err(|e| io_err(&path, e))?;
+        let bytes = file.sync_all().and_then(|()| file.metadata()).map_err(|e| io_err(&path, e))?.len();
+        self.pending.push(PendingPart { checkpoint, name, bytes });
+        Ok(true)
     }
-}
 
-fn json_string(s: &str) -> String {
-    serde_json::Value::from(s).to_string()
-}
-
-fn json_value(value: &Value) -> String {
-    match value {
-        Value::Null => "null".into(),
-        Value::Boolean(b) => b.to_string(),
-        Value::Int(_) | Value::BigInt(_) | Value::Decimal(_) | Value::IntervalDayTime(_) | Value::IntervalYearMonth(_) => text(value),
-        Value::Double(d) if d.get().is_finite() => format_double(d.get()),
-        other => json_string(&text(other)),
+    /// Publishes the pending parts of checkpoints up to `checkpoint`, then syncs the directory.
+    fn publish_up_to(&mut self, checkpoint: u64) -> Result<(), RuntimeError> {
+        let ready = self.pending.iter().take_while(|p| p.checkpoint <= checkpoint).count();
+        if ready == 0 {
+            return Ok(());
+        }
+        for part in &self.pending[..ready] {
+            self.parts.publish(part)?;
+        }
+        self.pending.drain(..ready);
+        sync_dir(&self.parts.dir)
     }
 }
 
@@ -221,7 +183,7 @@ impl SinkWriter for FilesystemSinkWriter {
     fn write(&mut self, changes: &[(RowKind, Row)]) -> Result<(), RuntimeError> {
         for (kind, row) in changes {
             if *kind != RowKind::Insert {
-                return Err(self.io_err(format!(
+                return Err(self.err(format!(
                     "the filesystem sink is append-only and cannot write an update or delete ({kind}[{row}]); write updating results to an upsert sink such as 'print' or 'collect'"
                 )));
             }
@@ -230,124 +192,58 @@ impl SinkWriter for FilesystemSinkWriter {
         Ok(())
     }
 
-    /// Publishes the part file; a writer that never had a row leaves none.
+    /// Publishes every part, pending or in progress; a writer that never had a row leaves none.
     fn finish(&mut self) -> Result<(), RuntimeError> {
         self.finished = true;
-        let file = match self.encoder.take() {
-            None => return Ok(()),
-            Some(Encoder::Csv { writer, .. }) => writer.into_inner().map_err(|e| e.to_string()).and_then(|w| w.into_inner().map_err(|e| e.to_string())),
-            Some(Encoder::Json { out, .. }) => out.into_inner().map_err(|e| e.to_string()),
+        self.close_part(u64::MAX)?;
+        self.publish_up_to(u64::MAX)
+    }
+
+    /// Closes the part in progress (pending for `checkpoint`); the snapshot lists every part
+    /// still pending and the number the next part gets.
+    fn snapshot(&mut self, checkpoint: u64) -> Result<SinkSnapshot, RuntimeError> {
+        if self.close_part(checkpoint)? {
+            // The hidden file's name must survive a crash for restore to publish it.
+            sync_dir(&self.parts.dir)?;
         }
-        .map_err(|e| self.io_err(e))?;
-        file.sync_all().map_err(|e| self.io_err(e))?;
-        drop(file);
-        fs::rename(&self.temp_path, &self.final_path).map_err(|e| self.io_err(e))
+        let snapshot = WriterSnapshot { run: self.parts.run.clone(), worker: self.parts.worker, next_part: self.next_part, pending: self.pending.clone() };
+        serde_json::to_value(&snapshot).map(SinkSnapshot).map_err(|e| self.err(e))
+    }
+
+    fn commit(&mut self, checkpoint: u64) -> Result<(), RuntimeError> {
+        self.publish_up_to(checkpoint)
+    }
+
+    /// Publishes the parts `snapshot` lists as pending and removes the hidden parts its writer
+    /// started after it; this writer goes on with parts of its own run.
+    fn restore(&mut self, snapshot: &SinkSnapshot) -> Result<(), RuntimeError> {
+        if snapshot.0.is_null() {
+            return Ok(());
+        }
+        let restored: WriterSnapshot = serde_json::from_value(snapshot.0.clone()).map_err(|e| self.err(format!("not a filesystem sink snapshot: {e}")))?;
+        let theirs = PartFiles { run: restored.run.clone(), worker: restored.worker, ..self.parts.clone() };
+        for part in &restored.pending {
+            theirs.publish(part)?;
+        }
+        let removed = theirs.remove_after(&restored)?;
+        if !restored.pending.is_empty() || !removed.is_empty() {
+            sync_dir(&self.parts.dir)?;
+        }
+        Ok(())
     }
 }
 
 impl Drop for FilesystemSinkWriter {
-    /// An unfinished file (failed or cancelled job) is removed, never published.
+    /// The part in progress of a failed or cancelled job is removed, never published. Pending
+    /// parts stay: a restore from their checkpoint publishes them.
     fn drop(&mut self) {
-        if self.encoder.take().is_some() {
-            let _ = fs::remove_file(&self.temp_path);
+        if let Some(current) = self.current.take() {
+            drop(current.encoder);
+            let _ = fs::remove_file(self.parts.hidden_path(&current.name));
         }
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::connectors::create_source;
-    use crate::connectors::testing::{opts, read_all, schema};
-    use crate::types::{DataType, Decimal};
-    use std::sync::Arc;
-
-    fn all_types() -> (Schema, Vec<Row>) {
-        let s = schema(&[
-            ("i", DataType::Int),
-            ("b", DataType::BigInt),
-            ("d", DataType::Double),
-            ("m", DataType::Decimal { precision: 10, scale: 2 }),
-            ("s", DataType::String),
-            ("y", DataType::Bytes),
-            ("f", DataType::Boolean),
-            ("day", DataType::Date),
-            ("ts", DataType::Timestamp),
-            ("ltz", DataType::TimestampLtz),
-            ("dt", DataType::IntervalDayTime),
-            ("ym", DataType::IntervalYearMonth),
-        ]);
-        let row = |i: i32, s: &str| {
-            Row::new(vec![
-                Value::Int(i),
-                Value::BigInt(i64::from(i) * 1_000_000_007),
-                Value::double(f64::from(i) / 3.0 * 1e7),
-                Value::Decimal(Decimal::new(i128::from(i) * 12345, 2)),
-                Value::string(s),
-                Value::Bytes(Arc::from(s.as_bytes())),
-                Value::Boolean(i % 2 == 0),
-                Value::Date(19_000 + i),
-                Value::Timestamp(1_700_000_000_123 + i64::from(i)),
-                Value::TimestampLtz(1_700_000_000_000),
-                Value::IntervalDayTime(93_784_005),
-                Value::IntervalYearMonth(-14),
-            ])
-        };
-        let mut nulls = vec![Value::Null; 12];
-        // With the default null literal (an empty field), NULL reads back as NULL in every
-        // column but STRING and BYTES, where an empty field is an empty value.
-        nulls[4] = Value::string("n");
-        nulls[5] = Value::Bytes(Arc::from(&b""[..]));
-        (s, vec![row(1, "plain"), row(-2, "with, comma and \"quotes\"\nand a newline"), Row::new(nulls)])
-    }
-
-    #[test]
-    fn round_trips_through_the_source() {
-        let (s, rows) = all_types();
-        for format in ["csv", "json"] {
-            let dir = tempfile::tempdir().unwrap();
-            let o = opts(&[("path", dir.path().to_str().unwrap()), ("format", format)]);
-            let mut writer = FilesystemSink::new(&o, &s).unwrap().writer(0);
-            let changes: Vec<(RowKind, Row)> = rows.iter().map(|r| (RowKind::Insert, r.clone())).collect();
-            writer.write(&changes[..1]).unwrap();
-            writer.write(&changes[1..]).unwrap();
-            // Not visible to readers before finish.
-            assert!(read_all(create_source("filesystem", &o, &s).unwrap().as_ref(), 1, 10).unwrap().is_empty());
-            writer.finish().unwrap();
-            assert!(writer.final_path().exists());
-            assert_eq!(read_all(create_source("filesystem", &o, &s).unwrap().as_ref(), 1, 10).unwrap(), rows, "{format}");
-        }
-    }
-
-    #[test]
-    fn rejects_updates_and_cleans_up_unfinished_files() {
-        let (s, rows) = all_types();
-        let dir = tempfile::tempdir().unwrap();
-        let o = opts(&[("path", dir.path().to_str().unwrap()), ("format", "csv")]);
-        let mut writer = FilesystemSink::new(&o, &s).unwrap().writer(0);
-        let err = writer.write(&[(RowKind::UpdateBefore, rows[0].clone())]).unwrap_err();
-        assert!(err.to_string().contains("append-only"), "{err}");
-        drop(writer);
-        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
-        let err = FilesystemSink::new(&opts(&[("path", "x"), ("format", "json"), ("csv.null-literal", "")]), &s).unwrap_err();
-        assert!(err.message.starts_with("unknown option 'csv.null-literal' for connector 'filesystem'"));
-    }
-
-    #[test]
-    fn a_worker_without_rows_leaves_no_file() {
-        let (s, rows) = all_types();
-        let dir = tempfile::tempdir().unwrap();
-        let out = dir.path().join("out");
-        let o = opts(&[("path", out.to_str().unwrap()), ("format", "csv")]);
-        let sink = FilesystemSink::new(&o, &s).unwrap();
-        let (mut idle, mut busy) = (sink.writer(0), sink.writer(1));
-        idle.write(&[]).unwrap();
-        idle.finish().unwrap();
-        assert!(!out.exists(), "not even the directory is created before a row arrives");
-        busy.write(&[(RowKind::Insert, rows[0].clone())]).unwrap();
-        busy.finish().unwrap();
-        let names: Vec<String> = fs::read_dir(&out).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-        assert_eq!(names.len(), 1, "{names:?}");
-        assert!(names[0].starts_with("part-") && names[0].ends_with("-1.csv"), "{names:?}");
-    }
-}
+#[path = "sink_tests.rs"]
+mod tests;

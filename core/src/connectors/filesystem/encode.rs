@@ -1,0 +1,112 @@
+//! How the `filesystem` sink writes rows into a part file: CSV records or JSON lines, with
+//! values written so that the `filesystem` source reads them back (see [`super::sink`]).
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+
+use crate::types::{Field, Row, Value, format_double, temporal};
+
+/// A part file's format with its options.
+#[derive(Clone, Debug)]
+pub(super) enum SinkFormat {
+    /// CSV with the sink's `csv.*` options.
+    Csv { delimiter: u8, quote: Option<u8>, null_literal: String },
+    /// One JSON object per line.
+    Json,
+}
+
+impl SinkFormat {
+    /// The extension of part files of this format.
+    pub(super) fn extension(&self) -> &'static str {
+        if matches!(self, SinkFormat::Json) { "json" } else { "csv" }
+    }
+}
+
+/// Writes rows into one open part file.
+pub(super) enum Encoder {
+    Csv { writer: Box<::csv::Writer<BufWriter<File>>>, null_literal: String, field: Vec<u8> },
+    Json { out: BufWriter<File>, line: String },
+}
+
+impl Encoder {
+    /// An encoder of rows in `format` into `file`.
+    pub(super) fn new(file: File, format: &SinkFormat) -> Encoder {
+        let out = BufWriter::with_capacity(256 << 10, file);
+        match format {
+            SinkFormat::Csv { delimiter, quote, null_literal } => {
+                let writer = ::csv::WriterBuilder::new()
+                    .delimiter(*delimiter)
+                    .quote(quote.unwrap_or(b'"'))
+                    .quote_style(if quote.is_some() { ::csv::QuoteStyle::Necessary } else { ::csv::QuoteStyle::Never })
+                    .from_writer(out);
+                Encoder::Csv { writer: Box::new(writer), null_literal: null_literal.clone(), field: Vec::new() }
+            }
+            SinkFormat::Json => Encoder::Json { out, line: String::new() },
+        }
+    }
+
+    /// Writes one row of `columns` (buffered).
+    pub(super) fn write_row(&mut self, row: &Row, columns: &[Field]) -> Result<(), String> {
+        match self {
+            Encoder::Csv { writer, null_literal, field } => {
+                for value in row.values() {
+                    field.clear();
+                    match value {
+                        Value::Null => field.extend_from_slice(null_literal.as_bytes()),
+                        Value::Bytes(b) => field.extend_from_slice(b),
+                        other => field.extend_from_slice(text(other).as_bytes()),
+                    }
+                    writer.write_field(&field[..]).map_err(|e| e.to_string())?;
+                }
+                writer.write_record(None::<&[u8]>).map_err(|e| e.to_string())
+            }
+            Encoder::Json { out, line } => {
+                line.clear();
+                line.push('{');
+                for (i, (value, column)) in row.values().iter().zip(columns).enumerate() {
+                    if i > 0 {
+                        line.push(',');
+                    }
+                    line.push_str(&json_string(&column.name));
+                    line.push(':');
+                    line.push_str(&json_value(value));
+                }
+                line.push_str("}\n");
+                out.write_all(line.as_bytes()).map_err(|e| e.to_string())
+            }
+        }
+    }
+
+    /// Flushes what is buffered and hands back the file (not yet synced).
+    pub(super) fn into_file(self) -> Result<File, String> {
+        match self {
+            Encoder::Csv { writer, .. } => writer.into_inner().map_err(|e| e.to_string()).and_then(|w| w.into_inner().map_err(|e| e.to_string())),
+            Encoder::Json { out, .. } => out.into_inner().map_err(|e| e.to_string()),
+        }
+    }
+}
+
+/// The text of a non-NULL value as written into files (see the sink's module doc).
+fn text(value: &Value) -> String {
+    match value {
+        Value::Timestamp(ms) | Value::TimestampLtz(ms) => temporal::format_timestamp(*ms).replacen('T', " ", 1),
+        Value::IntervalDayTime(ms) => ms.to_string(),
+        Value::IntervalYearMonth(m) => m.to_string(),
+        Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn json_string(s: &str) -> String {
+    serde_json::Value::from(s).to_string()
+}
+
+fn json_value(value: &Value) -> String {
+    match value {
+        Value::Null => "null".into(),
+        Value::Boolean(b) => b.to_string(),
+        Value::Int(_) | Value::BigInt(_) | Value::Decimal(_) | Value::IntervalDayTime(_) | Value::IntervalYearMonth(_) => text(value),
+        Value::Double(d) if d.get().is_finite() => format_double(d.get()),
+        other => json_string(&text(other)),
+    }
+}
