@@ -102,6 +102,8 @@ pub struct Checkpoints {
     restored: Option<Restored>,
     /// The pending checkpoint's id, 0 when none: read on every source activation.
     pending_id: AtomicU64,
+    /// The newest complete checkpoint's id (the restored one's, or 0, before any).
+    completed_id: AtomicU64,
     /// Workers that have built their dataflow (and so registered their participants).
     built: AtomicUsize,
     workers: usize,
@@ -168,6 +170,7 @@ impl Checkpoints {
             config,
             restored: restore.map(|(storage, manifest)| Restored { storage, manifest }),
             pending_id: AtomicU64::new(0),
+            completed_id: AtomicU64::new(first),
             built: AtomicUsize::new(0),
             workers,
         })
@@ -210,6 +213,11 @@ impl Checkpoints {
     /// The id of the pending checkpoint, if one is pending.
     pub fn pending(&self) -> Option<u64> {
         Some(self.pending_id.load(Ordering::Acquire)).filter(|id| *id != 0)
+    }
+
+    /// The newest complete checkpoint's id (the restored one's before any completes).
+    pub fn completed(&self) -> u64 {
+        self.completed_id.load(Ordering::Acquire)
     }
 
     /// The pending checkpoint, starting one when it is due; abandons one that has taken longer
@@ -303,6 +311,7 @@ impl Checkpoints {
         all.extend(p.contributions);
         match self.write_manifest(p.id, &all) {
             Ok(state_bytes) => {
+                self.completed_id.store(p.id, Ordering::Release);
                 self.pending_id.store(0, Ordering::Release);
                 let duration_ms = u64::try_from(p.started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 let path = self.config.storage.checkpoint_dir(p.id);

@@ -22,14 +22,14 @@ use timely::dataflow::operators::Probe;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
-use crate::connectors::{SinkFactory, SinkWriter, SinkWriters};
+use crate::connectors::{SinkFactory, SinkSnapshot, SinkWriter, SinkWriters};
 use crate::expr::CompiledExpr;
-use crate::job::JobContext;
+use crate::job::{Checkpoints, Contribution, JobContext};
 use crate::plan::RuntimeMode;
 use crate::types::{Row, RowKind, Value};
 
 use super::ordering::{SortSpec, compare_by};
-use super::{Rows, Time, at};
+use super::{Rows, Time, at, frontier_epoch};
 
 /// How a sink presents its rows.
 pub struct SinkSpec {
@@ -75,6 +75,8 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
         Route::Key(key) => row.project(key).hashed(),
         Route::Row => row.hashed(),
     });
+    let mut checkpoint = ctx.checkpoints.as_ref().filter(|_| !batch && writes).map(|c| SinkCheckpoint::register(c, sink_id, worker));
+    let mut restore_with = checkpoint.as_ref().and_then(SinkCheckpoint::restored);
     let sink_id = sink_id.to_string();
     let mut writer: Option<Box<dyn SinkWriter>> = None;
     let mut pending: BTreeMap<Time, Vec<(Row, isize)>> = BTreeMap::new();
@@ -104,7 +106,9 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
                 ready.push(changes);
             }
         }
-        if !writes || (ready.is_empty() && inserts.is_empty() && !done) {
+        let due = checkpoint.as_ref().and_then(|c| c.due(frontier_epoch(frontier.frontier())));
+        let idle = ready.is_empty() && inserts.is_empty() && !done && due.is_none() && restore_with.is_none();
+        if !writes || (idle && checkpoint.as_ref().is_none_or(|c| !c.commit_due())) {
             return;
         }
         if writer.is_none() {
@@ -114,6 +118,11 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
             }
         }
         let Some(w) = writer.as_mut() else { return };
+        if let Some(snapshot) = restore_with.take()
+            && let Err(e) = w.restore(&snapshot)
+        {
+            return ctx.fail(e);
+        }
         if !inserts.is_empty()
             && let Err(e) = w.write(&inserts)
         {
@@ -126,6 +135,11 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
                 return ctx.fail(e);
             }
         }
+        if let Some(c) = checkpoint.as_mut()
+            && let Err(e) = c.hand_in(w.as_mut(), due, done)
+        {
+            return ctx.fail(e);
+        }
         if done {
             finished = true;
             if let Err(e) = w.finish() {
@@ -134,6 +148,66 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
         }
     });
     input.inner.probe_with(probe);
+}
+
+/// Where one sink writer stands in the job's checkpoints: its snapshot goes into each
+/// checkpoint once its input has left the epoch before the cut; what a complete checkpoint
+/// covers is committed (made visible) by the writer.
+struct SinkCheckpoint {
+    checkpoints: Arc<Checkpoints>,
+    participant: String,
+    snapshotted: u64,
+    committed: u64,
+}
+
+impl SinkCheckpoint {
+    fn register(checkpoints: &Arc<Checkpoints>, sink_id: &str, worker: usize) -> SinkCheckpoint {
+        let participant = format!("sink.{sink_id}.w{worker}");
+        checkpoints.register(&participant);
+        let first = checkpoints.first_epoch();
+        SinkCheckpoint { checkpoints: Arc::clone(checkpoints), participant, snapshotted: first, committed: first }
+    }
+
+    /// What this writer's predecessor handed to the restored checkpoint.
+    fn restored(&self) -> Option<SinkSnapshot> {
+        match self.checkpoints.restored(&self.participant)? {
+            Contribution::Sink { pending } => Some(SinkSnapshot(pending)),
+            _ => None,
+        }
+    }
+
+    /// The pending checkpoint this writer now owes its snapshot to (its input, at
+    /// `input_epoch`, has left the epoch before the cut).
+    fn due(&self, input_epoch: Option<u64>) -> Option<u64> {
+        let id = self.checkpoints.pending()?;
+        (id > self.snapshotted && input_epoch.is_none_or(|e| e >= id)).then_some(id)
+    }
+
+    /// Whether a checkpoint completed since the last commit.
+    fn commit_due(&self) -> bool {
+        self.checkpoints.completed() > self.committed
+    }
+
+    /// Hands the writer's snapshot to checkpoint `due`, commits what complete checkpoints
+    /// cover, and stands down when the input is `done`.
+    fn hand_in(&mut self, writer: &mut dyn SinkWriter, due: Option<u64>, done: bool) -> Result<(), crate::error::RuntimeError> {
+        if let Some(id) = due {
+            self.snapshotted = id;
+            match writer.snapshot(id) {
+                Ok(snapshot) => self.checkpoints.contribute(id, &self.participant, Contribution::Sink { pending: snapshot.0 })?,
+                Err(e) => self.checkpoints.fail(id, format!("{}: {e}", self.participant))?,
+            }
+        }
+        let completed = self.checkpoints.completed();
+        if completed > self.committed {
+            writer.commit(completed)?;
+            self.committed = completed;
+        }
+        if done {
+            self.checkpoints.finish(&self.participant, Contribution::Finished)?;
+        }
+        Ok(())
+    }
 }
 
 /// Final rows of a batch job as inserts, each as often as its multiplicity, in `ordering` (or
