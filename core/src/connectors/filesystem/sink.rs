@@ -26,7 +26,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use super::super::options::{bad_value, check_known, missing, parse_bool, parse_char};
 use crate::connectors::{ConnectorError, Options, SinkContext, SinkFactory, SinkWriter, SinkWriters};
 use crate::error::RuntimeError;
-use crate::types::{Field, Row, RowKind, Schema, Value, format_double, temporal};
+use crate::types::{Field, Row, RowKind, Schema, Value, format_double, format_float, temporal};
 
 /// Options of the `filesystem` sink with format `csv`.
 const CSV_OPTIONS: &[&str] = &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal"];
@@ -213,6 +213,7 @@ fn json_value(value: &Value) -> String {
         Value::Boolean(b) => b.to_string(),
         Value::Int(_) | Value::BigInt(_) | Value::Decimal(_) | Value::IntervalDayTime(_) | Value::IntervalYearMonth(_) => text(value),
         Value::Double(d) if d.get().is_finite() => format_double(d.get()),
+        Value::Float(d) if d.get().is_finite() => format_float(d.get()),
         other => json_string(&text(other)),
     }
 }
