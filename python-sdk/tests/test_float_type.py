@@ -49,8 +49,8 @@ def test_float_values_are_32_bit_and_sum_in_32_bits(batch_env: TableEnvironment)
 
 def test_float_prints_as_java(batch_env: TableEnvironment) -> None:
     t = _prices(batch_env).group_by(col("name")).select(col("name"), col("price").sum.alias("total"), col("price").max.alias("top"))
-    text = "\n".join(sorted(str(r) for r in batch_env.execute_sql(f"SELECT CAST(total AS STRING), CAST(top AS STRING) FROM {t}").collect()))
-    assert text == "\n".join(sorted([str(Row("112.799995", "110.1")), str(Row("83.3", "53.1"))]))
+    rows = batch_env.execute_sql(f"SELECT CAST(total AS STRING), CAST(top AS STRING) FROM {t}").collect()
+    assert sorted(tuple(r) for r in rows) == [("112.799995", "110.1"), ("83.3", "53.1")]
 
 
 def test_to_pandas_gives_float32(batch_env: TableEnvironment) -> None:
