@@ -57,3 +57,12 @@ def test_to_pandas_gives_float32(batch_env: TableEnvironment) -> None:
     frame = _prices(batch_env).to_pandas()
     assert str(frame["price"].dtype) == "float32"
     assert sorted(frame["price"].tolist()) == sorted(_f32(p) for p in [2.7, 53.1, 110.1, 30.2])
+
+
+def test_from_pandas_reads_float32_as_float(batch_env: TableEnvironment) -> None:
+    import pandas
+
+    frame = pandas.DataFrame({"x": pandas.Series([0.1, 2.5], dtype="float32"), "y": [0.1, 2.5]})
+    t = batch_env.from_pandas(frame)
+    assert [f.sql for f in t.get_schema().get_field_data_types()] == ["FLOAT", "DOUBLE"]
+    assert sorted(tuple(r) for r in t.execute().collect()) == [(_f32(0.1), 0.1), (2.5, 2.5)]
