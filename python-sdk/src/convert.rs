@@ -19,6 +19,8 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
         Value::Int(v) => PyInt::new(py, *v).into_any(),
         Value::BigInt(v) => PyInt::new(py, *v).into_any(),
         Value::Double(v) => PyFloat::new(py, v.get()).into_any(),
+        // The exact double the float widens to, as PyFlink's float coder unpacks it.
+        Value::Float(v) => PyFloat::new(py, f64::from(v.get())).into_any(),
         Value::String(s) => PyString::new(py, s).into_any(),
         Value::Bytes(b) => PyBytes::new(py, b).into_any(),
         Value::Decimal(d) => py.import("decimal")?.getattr("Decimal")?.call1((d.to_string(),))?,
@@ -58,6 +60,8 @@ pub fn from_py(obj: &Bound<'_, PyAny>, t: DataType) -> Result<Value, String> {
         DataType::Int => Value::Int(i32::try_from(int()?).map_err(|_| format!("{} does not fit INT", short_repr(obj)))?),
         DataType::BigInt => Value::BigInt(int()?),
         DataType::Double => Value::double(obj.extract::<f64>().map_err(|_| bad(&short_repr(obj)))?),
+        // Rounded to the nearest float, as PyFlink's float coder packs it.
+        DataType::Float => Value::float(obj.extract::<f64>().map_err(|_| bad(&short_repr(obj)))? as f32),
         DataType::String => match obj.cast::<PyString>() {
             Ok(s) => Value::String(Arc::from(s.to_str().map_err(|e| e.to_string())?)),
             Err(_) => return Err(bad(&short_repr(obj))),

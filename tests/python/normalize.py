@@ -3,6 +3,9 @@
 import datetime
 import decimal
 import math
+import struct
+
+_F32 = struct.Struct("f")
 
 
 def normalize_value(v):
@@ -35,12 +38,21 @@ def normalize_decimal_text(text: str) -> str:
     return format(d.normalize(), "f") if d != 0 else "0"
 
 
+def float32(v):
+    """`v` rounded to the nearest 32-bit float: Weir writes a FLOAT with its shortest digits
+    (`86.399994`), DuckDB gives a REAL as the double it widens to (`86.39999389648438`)."""
+    return _F32.unpack(_F32.pack(v))[0] if isinstance(v, float) and math.isfinite(v) else v
+
+
 def normalize_row(row, types=None):
-    """Normalizes each value; `types` (optional) names columns whose strings are decimals."""
+    """Normalizes each value; `types` (optional) names columns whose strings are decimals and
+    columns that are 32-bit floats (DuckDB's `float`, a REAL)."""
     out = []
     for i, v in enumerate(row):
         if types and types[i] == "decimal" and isinstance(v, str):
             out.append(normalize_decimal_text(v))
+        elif types and types[i] == "float":
+            out.append(normalize_value(float32(v)))
         else:
             out.append(normalize_value(v))
     return tuple(out)

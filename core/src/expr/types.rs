@@ -10,7 +10,8 @@ const MAX_PRECISION: u32 = DataType::MAX_DECIMAL_PRECISION as u32;
 
 /// The type both `a` and `b` convert to implicitly (for comparisons, UNION, CASE branches),
 /// following Flink: INT with BIGINT is BIGINT; integers with DECIMAL are DECIMAL (wide enough
-/// for both); any numeric with DOUBLE is DOUBLE; NULL goes with anything; DATE with TIMESTAMP is
+/// for both); any numeric with DOUBLE is DOUBLE; FLOAT with an integer is FLOAT, with DECIMAL
+/// DOUBLE (Calcite's `leastRestrictive`); NULL goes with anything; DATE with TIMESTAMP is
 /// TIMESTAMP; TIMESTAMP with TIMESTAMP_LTZ is TIMESTAMP_LTZ. `None` when there is none
 /// (e.g. STRING with INT).
 pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
@@ -21,6 +22,8 @@ pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
     match (a, b) {
         (Null, t) | (t, Null) => Some(t),
         (Double, t) | (t, Double) if t.is_numeric() => Some(Double),
+        (Float, Decimal { .. }) | (Decimal { .. }, Float) => Some(Double),
+        (Float, t) | (t, Float) if t.is_numeric() => Some(Float),
         (Int, BigInt) | (BigInt, Int) => Some(BigInt),
         (Decimal { .. }, _) | (_, Decimal { .. }) if a.is_numeric() && b.is_numeric() => {
             let (p1, s1) = decimal_digits(a)?;
@@ -143,6 +146,11 @@ mod tests {
             (Int, BigInt, Some(BigInt)),
             (Int, Double, Some(Double)),
             (dec(10, 2), Double, Some(Double)),
+            (Float, Double, Some(Double)),
+            (Float, Int, Some(Float)),
+            (Float, BigInt, Some(Float)),
+            (Float, dec(10, 2), Some(Double)),
+            (Float, String, None),
             (Int, dec(5, 2), Some(dec(12, 2))),
             (BigInt, dec(5, 2), Some(dec(21, 2))),
             (dec(10, 2), dec(5, 4), Some(dec(12, 4))),

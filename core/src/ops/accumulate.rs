@@ -26,6 +26,8 @@ pub enum Accumulator {
     SumInt(Option<i64>),
     /// DOUBLE sum.
     SumDouble(Option<f64>),
+    /// FLOAT sum, added in 32 bits as Flink's `FloatSumAggFunction` does.
+    SumFloat(Option<f32>),
     /// DECIMAL sum as a mantissa at the output scale.
     SumDecimal(Option<Wide>, u8),
     /// Smallest value so far.
@@ -35,7 +37,7 @@ pub enum Accumulator {
     /// Exact sum (as a mantissa at `scale`; 0 for integers) and count, for AVG of INT, BIGINT
     /// or DECIMAL.
     AvgExact(Wide, i64, u8),
-    /// Sum and count for AVG of DOUBLE.
+    /// Sum and count for AVG of DOUBLE, and of FLOAT (whose sum Flink keeps as a DOUBLE too).
     AvgDouble(f64, i64),
 }
 
@@ -48,9 +50,10 @@ impl Accumulator {
             (Min, _) => Accumulator::Min(None),
             (Max, _) => Accumulator::Max(None),
             (Sum, DataType::Double) => Accumulator::SumDouble(None),
+            (Sum, DataType::Float) => Accumulator::SumFloat(None),
             (Sum, DataType::Decimal { scale, .. }) => Accumulator::SumDecimal(None, scale),
             (Sum, _) => Accumulator::SumInt(None),
-            (Avg, DataType::Double) => Accumulator::AvgDouble(0.0, 0),
+            (Avg, DataType::Double | DataType::Float) => Accumulator::AvgDouble(0.0, 0),
             (Avg, DataType::Decimal { scale, .. }) => Accumulator::AvgExact(Wide(0), 0, scale),
             (Avg, _) => Accumulator::AvgExact(Wide(0), 0, 0),
         }
@@ -67,6 +70,11 @@ impl Accumulator {
             Accumulator::Count(n) => *n += r,
             Accumulator::SumInt(s) => *s = Some(s.unwrap_or(0).wrapping_add(value.as_i64().unwrap_or(0).wrapping_mul(r))),
             Accumulator::SumDouble(s) => *s = Some(s.unwrap_or(0.0) + value.as_f64().unwrap_or(0.0) * r as f64),
+            Accumulator::SumFloat(s) => {
+                // The first value is taken as it is (Flink's SUM), so that SUM(-0.0) is -0.0.
+                let v = value.as_f64().unwrap_or(0.0) as f32 * r as f32;
+                *s = Some(s.map_or(v, |s| s + v));
+            }
             Accumulator::SumDecimal(s, scale) => {
                 let m = mantissa_at(value, *scale).saturating_mul(i128::from(r));
                 *s = Some(Wide(s.map_or(0, Wide::get).saturating_add(m)));
@@ -98,6 +106,7 @@ impl Accumulator {
             Accumulator::Count(n) => out.push(Value::BigInt(*n)),
             Accumulator::SumInt(s) => out.push(s.map(Value::BigInt).unwrap_or(Value::Null)),
             Accumulator::SumDouble(s) => out.push(s.map(Value::double).unwrap_or(Value::Null)),
+            Accumulator::SumFloat(s) => out.push(s.map(Value::float).unwrap_or(Value::Null)),
             Accumulator::SumDecimal(s, scale) => out.push(s.map(|m| Value::Decimal(Decimal::new(m.get(), *scale))).unwrap_or(Value::Null)),
             Accumulator::Min(m) | Accumulator::Max(m) => out.push(m.clone().unwrap_or(Value::Null)),
             Accumulator::AvgExact(sum, count, scale) => {
@@ -124,7 +133,12 @@ impl Accumulator {
         let r = copies as i64;
         match self {
             Accumulator::Count(n) => *n += partial.first().and_then(Value::as_i64).unwrap_or(0) * r,
-            Accumulator::SumInt(_) | Accumulator::SumDouble(_) | Accumulator::SumDecimal(..) | Accumulator::Min(_) | Accumulator::Max(_) => {
+            Accumulator::SumInt(_)
+            | Accumulator::SumDouble(_)
+            | Accumulator::SumFloat(_)
+            | Accumulator::SumDecimal(..)
+            | Accumulator::Min(_)
+            | Accumulator::Max(_) => {
                 if let Some(v) = partial.first() {
                     self.add(v, copies);
                 }
@@ -154,15 +168,14 @@ impl Accumulator {
                 (None, _) => Value::Null,
             },
             Accumulator::SumDouble(s) => s.map(Value::double).unwrap_or(Value::Null),
+            Accumulator::SumFloat(s) => s.map(Value::float).unwrap_or(Value::Null),
             Accumulator::SumDecimal(s, scale) => s.map(|m| Value::Decimal(Decimal::new(m.get(), *scale))).unwrap_or(Value::Null),
             Accumulator::Min(m) | Accumulator::Max(m) => m.clone().unwrap_or(Value::Null),
-            Accumulator::AvgDouble(sum, count) => {
-                if *count > 0 {
-                    Value::double(sum / *count as f64)
-                } else {
-                    Value::Null
-                }
-            }
+            Accumulator::AvgDouble(sum, count) => match output {
+                _ if *count <= 0 => Value::Null,
+                DataType::Float => Value::float((sum / *count as f64) as f32),
+                _ => Value::double(sum / *count as f64),
+            },
             Accumulator::AvgExact(sum, count, scale) => {
                 if *count <= 0 {
                     return Value::Null;
@@ -200,6 +213,20 @@ mod tests {
     #[test]
     fn accumulators_stay_small() {
         assert!(std::mem::size_of::<Accumulator>() <= 40, "{}", std::mem::size_of::<Accumulator>());
+    }
+
+    #[test]
+    fn float_sums_add_in_32_bits_and_float_averages_in_64() {
+        let (mut sum, mut avg) = (Accumulator::new(AggregateFunction::Sum, DataType::Float), Accumulator::new(AggregateFunction::Avg, DataType::Float));
+        for _ in 0..10 {
+            sum.add(&Value::float(0.1), 1);
+            avg.add(&Value::float(0.1), 1);
+        }
+        // Java: float s = 0; for 10 times s += 0.1f; gives 1.0000001 (a double sum gives 1.0).
+        assert_eq!(sum.finish(DataType::Float), Value::float(1.000_000_1));
+        assert_eq!(avg.finish(DataType::Float), Value::float(0.1));
+        sum.add(&Value::float(0.1), -1);
+        assert_eq!(sum.finish(DataType::Float).to_string(), "0.9000001");
     }
 
     #[test]

@@ -709,7 +709,7 @@ fn check_values(n: &ValuesNode, path: &SpecPath) -> Result<Checked, PlanError> {
 }
 
 /// The result type of an aggregate over an argument of type `arg` (Flink's rules: SUM and AVG
-/// of an integer stay that integer type; COUNT is BIGINT).
+/// of an integer stay that integer type, of FLOAT FLOAT; COUNT is BIGINT).
 pub fn aggregate_type(function: AggregateFunction, arg: Option<DataType>) -> Result<DataType, String> {
     use AggregateFunction::*;
     match (function, arg) {
@@ -717,7 +717,7 @@ pub fn aggregate_type(function: AggregateFunction, arg: Option<DataType>) -> Res
         (Min | Max, Some(t)) => Ok(t),
         (Sum, Some(DataType::Decimal { scale, .. })) => Ok(DataType::Decimal { precision: 38, scale }),
         (Avg, Some(DataType::Decimal { scale, .. })) => Ok(DataType::Decimal { precision: 38, scale: scale.max(6) }),
-        (Sum | Avg, Some(t @ (DataType::Int | DataType::BigInt | DataType::Double | DataType::Null))) => Ok(t),
+        (Sum | Avg, Some(t @ (DataType::Int | DataType::BigInt | DataType::Float | DataType::Double | DataType::Null))) => Ok(t),
         (Sum | Avg, Some(t)) => Err(format!("{} needs a numeric argument, found {t}", function.sql_name())),
         (_, None) => Err(format!("{} needs an argument", function.sql_name())),
     }

@@ -55,7 +55,7 @@ impl Statistic {
 pub fn statistic_type(upper: &str, arg: DataType) -> Result<DataType, SqlError> {
     match arg {
         DataType::Decimal { scale, .. } => Ok(DataType::Decimal { precision: 38, scale: scale.max(6) }),
-        DataType::Int | DataType::BigInt | DataType::Double => Ok(arg),
+        DataType::Int | DataType::BigInt | DataType::Float | DataType::Double => Ok(arg),
         DataType::Null => Ok(DataType::Double),
         other => Err(SqlError::invalid(format!("{upper} needs a numeric argument, found {other}"))),
     }

@@ -115,6 +115,7 @@ fn spec_json(v: &Value) -> Option<serde_json::Value> {
         Value::Int(x) | Value::Date(x) | Value::IntervalYearMonth(x) => J::from(*x),
         Value::BigInt(x) | Value::Timestamp(x) | Value::TimestampLtz(x) | Value::IntervalDayTime(x) => J::from(*x),
         Value::Double(x) => serde_json::Number::from_f64(x.get()).map(J::Number).unwrap_or_else(|| J::String(v.to_string())),
+        Value::Float(x) => crate::types::float_json_number(x.get()).map(J::Number).unwrap_or_else(|| J::String(v.to_string())),
         Value::Decimal(_) => J::String(v.to_string()),
         Value::String(s) => J::String(s.to_string()),
         Value::Bytes(b) => J::String(std::str::from_utf8(b).ok()?.to_string()),

@@ -20,6 +20,8 @@ pub enum DataType {
     Int,
     /// `BIGINT`: 64-bit signed integer.
     BigInt,
+    /// `FLOAT` (= `REAL`): 32-bit IEEE float.
+    Float,
     /// `DOUBLE`: 64-bit IEEE float.
     Double,
     /// `DECIMAL(precision, scale)`: exact decimal, precision at most 38.
@@ -49,9 +51,14 @@ impl DataType {
     /// Largest precision a `DECIMAL` can have.
     pub const MAX_DECIMAL_PRECISION: u8 = 38;
 
-    /// True for INT, BIGINT, DOUBLE and DECIMAL.
+    /// True for INT, BIGINT, FLOAT, DOUBLE and DECIMAL.
     pub fn is_numeric(&self) -> bool {
-        matches!(self, DataType::Int | DataType::BigInt | DataType::Double | DataType::Decimal { .. })
+        matches!(self, DataType::Int | DataType::BigInt | DataType::Float | DataType::Double | DataType::Decimal { .. })
+    }
+
+    /// True for FLOAT and DOUBLE.
+    pub fn is_approximate(&self) -> bool {
+        matches!(self, DataType::Float | DataType::Double)
     }
 
     /// True for INT and BIGINT.
@@ -77,6 +84,7 @@ impl fmt::Display for DataType {
             DataType::Boolean => f.write_str("BOOLEAN"),
             DataType::Int => f.write_str("INT"),
             DataType::BigInt => f.write_str("BIGINT"),
+            DataType::Float => f.write_str("FLOAT"),
             DataType::Double => f.write_str("DOUBLE"),
             DataType::Decimal { precision, scale } => write!(f, "DECIMAL({precision}, {scale})"),
             DataType::String => f.write_str("STRING"),
@@ -104,7 +112,7 @@ impl FromStr for DataType {
     type Err = ParseTypeError;
 
     /// Parses Flink's type names, case-insensitively, with their common aliases
-    /// (`INTEGER`, `VARCHAR(n)`, `CHAR(n)`, `TINYINT`/`SMALLINT` widened to INT, `FLOAT` to DOUBLE,
+    /// (`INTEGER`, `VARCHAR(n)`, `CHAR(n)`, `TINYINT`/`SMALLINT` widened to INT, `REAL` for FLOAT,
     /// `NUMERIC`/`DEC`, `TIMESTAMP(p)`/`TIMESTAMP_LTZ(p)` for any p up to 3,
     /// `TIMESTAMP WITH LOCAL TIME ZONE`).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
@@ -128,7 +136,8 @@ impl FromStr for DataType {
             "BOOLEAN" | "BOOL" => no_args(DataType::Boolean),
             "TINYINT" | "SMALLINT" | "INT" | "INTEGER" => no_args(DataType::Int),
             "BIGINT" => no_args(DataType::BigInt),
-            "DOUBLE" | "DOUBLE PRECISION" | "FLOAT" | "REAL" => no_args(DataType::Double),
+            "DOUBLE" | "DOUBLE PRECISION" => no_args(DataType::Double),
+            "FLOAT" | "REAL" => no_args(DataType::Float),
             "STRING" | "VARCHAR" | "CHAR" | "CHARACTER VARYING" | "TEXT" => Ok(DataType::String),
             "BYTES" | "VARBINARY" | "BINARY" => Ok(DataType::Bytes),
             "DATE" => no_args(DataType::Date),
@@ -190,7 +199,7 @@ impl JsonSchema for DataType {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "description": "A SQL type: BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s), STRING, BYTES, DATE, TIMESTAMP(3), TIMESTAMP_LTZ(3), INTERVAL DAY TO SECOND, INTERVAL YEAR TO MONTH",
+            "description": "A SQL type: BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), STRING, BYTES, DATE, TIMESTAMP(3), TIMESTAMP_LTZ(3), INTERVAL DAY TO SECOND, INTERVAL YEAR TO MONTH",
             "examples": ["BIGINT", "DECIMAL(10, 2)", "TIMESTAMP(3)"]
         })
     }
@@ -204,6 +213,9 @@ mod tests {
     fn parses_and_prints_types() {
         for (text, t) in [
             ("bigint", DataType::BigInt),
+            ("real", DataType::Float),
+            ("FLOAT", DataType::Float),
+            ("DOUBLE PRECISION", DataType::Double),
             ("VARCHAR(10)", DataType::String),
             ("DECIMAL(10, 2)", DataType::Decimal { precision: 10, scale: 2 }),
             ("timestamp(3)", DataType::Timestamp),

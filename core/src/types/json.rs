@@ -23,6 +23,7 @@ pub fn value_from_json(json: &serde_json::Value, data_type: &DataType) -> Result
         (other, DataType::String) => Value::String(Arc::from(other.to_string())),
         (J::Bool(b), DataType::Boolean) => Value::Boolean(*b),
         (J::Number(n), DataType::Double) => Value::double(n.as_f64().ok_or_else(fail)?),
+        (J::Number(n), DataType::Float) => Value::float(n.as_f64().ok_or_else(fail)? as f32),
         (J::Number(n), DataType::Decimal { .. }) => from_text(&n.to_string()).map_err(|_| fail())?,
         (J::Number(n), t) => {
             let v = n.as_i64().ok_or_else(fail)?;
@@ -42,8 +43,9 @@ pub fn value_from_json(json: &serde_json::Value, data_type: &DataType) -> Result
     })
 }
 
-/// A value as JSON: numbers as numbers (DECIMAL as a string to keep its digits), everything
-/// else as its printed text, NULL as `null`.
+/// A value as JSON: numbers as numbers (DECIMAL as a string to keep its digits; FLOAT with the
+/// digits Java prints for it, `86.399994`, as Flink's JSON format writes it), everything else
+/// as its printed text (non-finite floats too), NULL as `null`.
 pub fn value_to_json(value: &Value) -> serde_json::Value {
     use serde_json::Value as J;
     match value {
@@ -52,8 +54,16 @@ pub fn value_to_json(value: &Value) -> serde_json::Value {
         Value::Int(v) => J::from(*v),
         Value::BigInt(v) => J::from(*v),
         Value::Double(v) => serde_json::Number::from_f64(v.get()).map(J::Number).unwrap_or_else(|| J::String(value.to_string())),
+        Value::Float(v) => float_json_number(v.get()).map(J::Number).unwrap_or_else(|| J::String(value.to_string())),
         other => J::String(other.to_string()),
     }
+}
+
+/// A FLOAT as a JSON number with its shortest 32-bit digits (`86.399994`, not the double
+/// `86.39999389648438` it widens to); `None` when not finite.
+pub fn float_json_number(v: f32) -> Option<serde_json::Number> {
+    let shortest: f64 = format!("{v}").parse().ok()?;
+    serde_json::Number::from_f64(shortest)
 }
 
 #[cfg(test)]
@@ -68,6 +78,9 @@ mod tests {
         assert_eq!(value_from_json(&json!(null), &DataType::Date), Ok(Value::Null));
         assert!(value_from_json(&json!(5000000000i64), &DataType::Int).is_err());
         assert!(value_from_json(&json!(true), &DataType::BigInt).is_err());
+        assert_eq!(value_from_json(&json!(86.399994), &DataType::Float), Ok(Value::float(86.399994)));
+        assert_eq!(value_to_json(&Value::float(86.399994)).to_string(), "86.399994");
+        assert_eq!(value_to_json(&Value::float(f32::NAN)), json!("NaN"));
         assert_eq!(value_from_json(&json!(1.5), &DataType::Decimal { precision: 4, scale: 2 }).map(|v| v.to_string()), Ok("1.50".into()));
     }
 }

@@ -25,6 +25,7 @@ pub fn parse_value(text: &str, data_type: &DataType) -> Result<Value, ParseValue
         },
         DataType::Int => Value::Int(t.parse().map_err(|_| fail())?),
         DataType::BigInt => Value::BigInt(t.parse().map_err(|_| fail())?),
+        DataType::Float => Value::float(t.parse().map_err(|_| fail())?),
         DataType::Double => Value::double(t.parse().map_err(|_| fail())?),
         DataType::Decimal { precision, scale } => {
             let d = Decimal::parse(t).and_then(|d| d.rescale(*scale)).ok_or_else(fail)?;

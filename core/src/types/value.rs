@@ -11,57 +11,74 @@ use super::data_type::DataType;
 use super::decimal::Decimal;
 use super::temporal;
 
-/// A 64-bit float with a total order (`-0.0 == 0.0`, all NaNs equal and greatest), so that
-/// doubles can be grouped, joined and sorted. `-0.0` keeps its sign for printing (`CEIL(-0.5)`
+/// Defines a float wrapper with a total order (`-0.0 == 0.0`, all NaNs equal and greatest), so
+/// that floats can be grouped, joined and sorted. `-0.0` keeps its sign for printing (`CEIL(-0.5)`
 /// is `-0.0`, as in Java) but compares, hashes and serializes as `0.0`, so that it is one state
 /// key with `0.0` (a value sent to another process or restored from state prints `0.0`).
-#[derive(Clone, Copy, Debug, Deserialize)]
-pub struct F64(f64);
+macro_rules! total_float {
+    ($(#[$doc:meta])* $name:ident, $float:ty) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, Deserialize)]
+        pub struct $name($float);
 
-impl F64 {
-    /// Wraps a float, folding every NaN into one NaN.
-    pub fn new(v: f64) -> Self {
-        if v.is_nan() { F64(f64::NAN) } else { F64(v) }
-    }
+        impl $name {
+            /// Wraps a float, folding every NaN into one NaN.
+            pub fn new(v: $float) -> Self {
+                if v.is_nan() { $name(<$float>::NAN) } else { $name(v) }
+            }
 
-    /// The float with `-0.0` folded into `0.0`: the value compared, hashed and stored.
-    fn key(self) -> f64 {
-        if self.0 == 0.0 { 0.0 } else { self.0 }
-    }
+            /// The float with `-0.0` folded into `0.0`: the value compared, hashed and stored.
+            fn key(self) -> $float {
+                if self.0 == 0.0 { 0.0 } else { self.0 }
+            }
 
-    /// The float.
-    pub fn get(self) -> f64 {
-        self.0
-    }
+            /// The float.
+            pub fn get(self) -> $float {
+                self.0
+            }
+        }
+
+        impl PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == Ordering::Equal
+            }
+        }
+        impl Eq for $name {}
+        impl PartialOrd for $name {
+            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for $name {
+            fn cmp(&self, other: &Self) -> Ordering {
+                $name::new(self.key()).0.total_cmp(&$name::new(other.key()).0)
+            }
+        }
+        impl Hash for $name {
+            fn hash<H: Hasher>(&self, state: &mut H) {
+                $name::new(self.key()).0.to_bits().hash(state);
+            }
+        }
+        impl Serialize for $name {
+            /// Stored without the sign of zero, so that `-0.0` and `0.0` are one state key.
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_newtype_struct(stringify!($name), &self.key())
+            }
+        }
+    };
 }
 
-impl PartialEq for F64 {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for F64 {}
-impl PartialOrd for F64 {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for F64 {
-    fn cmp(&self, other: &Self) -> Ordering {
-        F64::new(self.key()).0.total_cmp(&F64::new(other.key()).0)
-    }
-}
-impl Hash for F64 {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        F64::new(self.key()).0.to_bits().hash(state);
-    }
-}
-impl Serialize for F64 {
-    /// Stored without the sign of zero, so that `-0.0` and `0.0` are one state key.
-    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_newtype_struct("F64", &self.key())
-    }
-}
+total_float!(
+    /// A DOUBLE: a 64-bit float with a total order (see `total_float!`).
+    F64,
+    f64
+);
+total_float!(
+    /// A FLOAT: a 32-bit float with a total order (see `total_float!`), computed in 32 bits as
+    /// Java's `float` is (Flink's FLOAT).
+    F32,
+    f32
+);
 
 /// One SQL value. `Null` sorts first. Numeric variants hold their number inline (no heap);
 /// `String` and `Bytes` share their buffer, so cloning a value never copies text.
@@ -97,6 +114,8 @@ pub enum Value {
     IntervalDayTime(i64),
     /// INTERVAL YEAR TO MONTH, in months.
     IntervalYearMonth(i32),
+    /// FLOAT (= REAL): 32-bit. Last, so that state written before it existed still decodes.
+    Float(F32),
 }
 
 impl Value {
@@ -108,6 +127,11 @@ impl Value {
     /// A DOUBLE value.
     pub fn double(v: f64) -> Value {
         Value::Double(F64::new(v))
+    }
+
+    /// A FLOAT value.
+    pub fn float(v: f32) -> Value {
+        Value::Float(F32::new(v))
     }
 
     /// True for SQL NULL.
@@ -137,6 +161,7 @@ impl Value {
         match self {
             Value::Int(v) => Some(f64::from(*v)),
             Value::BigInt(v) => Some(*v as f64),
+            Value::Float(v) => Some(f64::from(v.get())),
             Value::Double(v) => Some(v.get()),
             Value::Decimal(d) => Some(d.to_f64()),
             _ => None,
@@ -158,6 +183,7 @@ impl Value {
             Value::Boolean(_) => DataType::Boolean,
             Value::Int(_) => DataType::Int,
             Value::BigInt(_) => DataType::BigInt,
+            Value::Float(_) => DataType::Float,
             Value::Double(_) => DataType::Double,
             Value::Decimal(d) => DataType::Decimal { precision: d.precision(), scale: d.scale },
             Value::String(_) => DataType::String,
@@ -173,19 +199,44 @@ impl Value {
 
 /// Java's `Double.toString`, which Flink uses to print DOUBLE: `1.0`, `0.1`, `1.0E7`, `1.0E-4`.
 pub fn format_double(v: f64) -> String {
-    if v.is_nan() {
+    java_float_text(v)
+}
+
+/// Java's `Float.toString`, which Flink uses to print FLOAT: the shortest digits that read back
+/// as the same 32-bit float (`86.399994`, `130.1`, `1.0E-5`), as Java 19 and later print them
+/// (Java 18 and earlier print one digit too many for some floats: `1.23456794E8`).
+pub fn format_float(v: f32) -> String {
+    java_float_text(v)
+}
+
+/// Java's text of a float (JDK 19's `Double.toString`/`Float.toString`): the shortest digits
+/// that read back as `v`, or the closer of two digits when one would do (`Float.MIN_VALUE` is
+/// `1.4E-45`); plain for magnitudes in `[1e-3, 1e7)` (and zero), computerized scientific
+/// notation otherwise; always with a fraction digit.
+fn java_float_text<T>(v: T) -> String
+where
+    T: Copy + PartialEq + fmt::Display + fmt::UpperExp + std::str::FromStr + Into<f64>,
+{
+    let wide: f64 = v.into();
+    if wide.is_nan() {
         return "NaN".into();
     }
-    if v.is_infinite() {
-        return if v > 0.0 { "Infinity".into() } else { "-Infinity".into() };
+    if wide.is_infinite() {
+        return if wide > 0.0 { "Infinity".into() } else { "-Infinity".into() };
     }
-    let abs = v.abs();
+    let abs = wide.abs();
+    let plain = format!("{v}");
+    let mut sci = format!("{v:E}");
+    if !sci.contains('.') && abs != 0.0 {
+        let two = format!("{v:.1E}");
+        if two.parse::<T>().ok() == Some(v) {
+            sci = two;
+        }
+    }
     if abs == 0.0 || (1e-3..1e7).contains(&abs) {
-        let s = format!("{v}");
-        if s.contains('.') { s } else { format!("{s}.0") }
+        if plain.contains('.') { plain } else { format!("{plain}.0") }
     } else {
-        let s = format!("{v:E}");
-        let (mant, exp) = s.split_once('E').unwrap_or((&s, "0"));
+        let (mant, exp) = sci.split_once('E').unwrap_or((&sci, "0"));
         let mant = if mant.contains('.') { mant.to_string() } else { format!("{mant}.0") };
         format!("{mant}E{exp}")
     }
@@ -200,6 +251,7 @@ impl fmt::Display for Value {
             Value::Boolean(b) => write!(f, "{b}"),
             Value::Int(v) => write!(f, "{v}"),
             Value::BigInt(v) => write!(f, "{v}"),
+            Value::Float(v) => f.write_str(&format_float(v.get())),
             Value::Double(v) => f.write_str(&format_double(v.get())),
             Value::Decimal(d) => write!(f, "{d}"),
             Value::String(s) => f.write_str(s),
@@ -235,6 +287,25 @@ mod tests {
         assert_eq!(format_double(1e7), "1.0E7");
         assert_eq!(format_double(1.5e-4), "1.5E-4");
         assert_eq!(format_double(-0.0), "-0.0");
+    }
+
+    #[test]
+    fn floats_print_like_java() {
+        assert_eq!(format_float(86.399994), "86.399994");
+        assert_eq!(format_float(110.1 + 20.0), "130.1");
+        assert_eq!(format_float(1e-5), "1.0E-5");
+        assert_eq!(format_float(1e7), "1.0E7");
+        assert_eq!(format_float(0.1), "0.1");
+        assert_eq!(format_float(-0.0), "-0.0");
+        assert_eq!(format_float(f32::INFINITY), "Infinity");
+        assert_eq!(format_float(f32::NAN), "NaN");
+        assert_eq!(format_float(f32::from_bits(1)), "1.4E-45", "Float.MIN_VALUE");
+        assert_eq!(format_float(f32::MAX), "3.4028235E38");
+        assert_eq!(format_float(123_456_789.0), "1.2345679E8");
+        assert_eq!(format_double(f64::from_bits(1)), "4.9E-324", "Double.MIN_VALUE");
+        assert_eq!(Value::float(0.1).to_string(), "0.1");
+        assert_eq!(Value::float(-0.0), Value::float(0.0));
+        assert!(Value::float(f32::NAN) > Value::float(f32::INFINITY));
     }
 
     #[test]

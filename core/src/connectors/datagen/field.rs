@@ -66,7 +66,7 @@ enum Kind {
     Sequence { start: i64, end: i64 },
     /// Integers (and intervals, dates as days) in `[min, max]`.
     Integer { min: i64, max: i64 },
-    /// Doubles (and decimals, rounded to their scale) in `[min, max]`.
+    /// Doubles (and floats, and decimals rounded to their scale) in `[min, max]`.
     Float { min: f64, max: f64 },
     /// Strings or bytes of `length` characters (1..=length when `var_len`).
     Text { length: usize, var_len: bool },
@@ -143,6 +143,7 @@ impl FieldGen {
                 let v = min + rng.unit() * (max - min);
                 match t {
                     DataType::Decimal { precision, scale } => decimal_within(v, precision, scale),
+                    DataType::Float => Value::float(v as f32),
                     _ => Value::double(v),
                 }
             }
@@ -173,6 +174,7 @@ impl FieldGen {
         match self.data_type {
             DataType::Int => Value::Int(v as i32),
             DataType::Double => Value::double(v as f64),
+            DataType::Float => Value::float(v as f32),
             DataType::Decimal { scale, .. } => i128::from(v).checked_mul(pow10(scale)).map_or(Value::Null, |m| Value::Decimal(Decimal::new(m, scale))),
             DataType::String => Value::String(Arc::from(v.to_string())),
             _ => Value::BigInt(v),
@@ -183,7 +185,7 @@ impl FieldGen {
 fn sequence(field: &Field, options: &Options, key: &dyn Fn(&str) -> String) -> Result<Kind, ConnectorError> {
     let (lo, hi) = match field.data_type {
         DataType::Int => (i64::from(i32::MIN), i64::from(i32::MAX)),
-        DataType::BigInt | DataType::String | DataType::Double => (i64::MIN, i64::MAX),
+        DataType::BigInt | DataType::String | DataType::Float | DataType::Double => (i64::MIN, i64::MAX),
         DataType::Decimal { precision, scale } => {
             let limit = i64::try_from(pow10(precision.saturating_sub(scale)) - 1).unwrap_or(i64::MAX);
             (-limit, limit)
@@ -191,7 +193,7 @@ fn sequence(field: &Field, options: &Options, key: &dyn Fn(&str) -> String) -> R
         other => {
             return Err(ConnectorError::option(
                 &key("kind"),
-                format!("column '{}' has type {other}; kind 'sequence' supports INT, BIGINT, DOUBLE, DECIMAL and STRING", field.name),
+                format!("column '{}' has type {other}; kind 'sequence' supports INT, BIGINT, FLOAT, DOUBLE, DECIMAL and STRING", field.name),
             ));
         }
     };
@@ -217,7 +219,7 @@ fn random(field: &Field, options: &Options, key: &dyn Fn(&str) -> String) -> Res
         DataType::BigInt => (integer_range(options, key, i64::MIN, i64::MAX)?, NUMBER),
         DataType::IntervalYearMonth => (integer_range(options, key, 0, 1200)?, NUMBER),
         DataType::IntervalDayTime => (integer_range(options, key, 0, MILLIS_PER_DAY)?, NUMBER),
-        DataType::Double => (float_range(options, key, 0.0, 1.0)?, NUMBER),
+        DataType::Float | DataType::Double => (float_range(options, key, 0.0, 1.0)?, NUMBER),
         DataType::Decimal { precision, scale } => {
             let limit = (pow10(precision.saturating_sub(scale)) as f64) - 1.0 / pow10(scale) as f64;
             (float_range(options, key, 0.0, limit)?, NUMBER)

@@ -14,7 +14,7 @@
 //! * Random data is the same on every run (fixed seed); timestamps are taken relative to the
 //!   time the source was created (plus `index / rows-per-second` seconds when rate-limited), so
 //!   they are "now" minus a random amount up to `fields.<f>.max-past` milliseconds.
-//! * Random DOUBLEs default to `[0, 1)`; random DECIMAL(p, s) to `[0, 10^(p-s))`; random
+//! * Random FLOATs and DOUBLEs default to `[0, 1)`; random DECIMAL(p, s) to `[0, 10^(p-s))`; random
 //!   INTERVAL DAY TO SECOND to up to a day, YEAR TO MONTH to up to 100 years.
 
 mod field;

@@ -4,7 +4,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use crate::types::{Field, Row, Value, format_double, temporal};
+use crate::types::{Field, Row, Value, format_double, format_float, temporal};
 
 /// A part file's format with its options.
 #[derive(Clone, Debug)]
@@ -107,6 +107,7 @@ fn json_value(value: &Value) -> String {
         Value::Boolean(b) => b.to_string(),
         Value::Int(_) | Value::BigInt(_) | Value::Decimal(_) | Value::IntervalDayTime(_) | Value::IntervalYearMonth(_) => text(value),
         Value::Double(d) if d.get().is_finite() => format_double(d.get()),
+        Value::Float(d) if d.get().is_finite() => format_float(d.get()),
         other => json_string(&text(other)),
     }
 }

@@ -1,10 +1,11 @@
 //! `+ - * / %`, `MOD` and `NEGATE`, with Flink's result types, and date-time ± interval.
 //!
 //! INT op INT is INT (integer division truncates: `7 / 2 = 3`), INT op BIGINT is BIGINT, any
-//! DOUBLE makes DOUBLE, and DECIMAL results take Flink's precision and scale
+//! DOUBLE makes DOUBLE, FLOAT with FLOAT or an integer is FLOAT (computed in 32 bits, as Java's
+//! `float`), FLOAT with DECIMAL is DOUBLE, and DECIMAL results take Flink's precision and scale
 //! ([`decimal_result`]). INT and BIGINT overflow wraps around, as in Java (and Flink); a DECIMAL
 //! result that does not fit its type is NULL, as in Flink. Integer and DECIMAL division or
-//! remainder by zero is an error; DOUBLE division by zero gives ±Infinity or NaN (IEEE, as Java).
+//! remainder by zero is an error; FLOAT and DOUBLE division by zero gives ±Infinity or NaN (IEEE, as Java).
 //! `%` and `MOD` take the type of their second argument when both are integers (Calcite).
 
 use chrono::Months;
@@ -14,7 +15,7 @@ use crate::types::{DataType, Decimal, Value, temporal};
 use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::error::EvalError;
 use super::super::error::ExprError;
-use super::super::types::{ArithOp, decimal_result};
+use super::super::types::{ArithOp, common_type, decimal_result};
 use super::{CallSite, FunctionDef, strict1, strict2, unexpected};
 
 const NUMERIC_SIGNATURE: &str = "(NUMERIC, NUMERIC)";
@@ -68,9 +69,16 @@ fn arithmetic(site: CallSite, op: ArithOp) -> Result<BoundExpr, ExprError> {
     let name = op.symbol();
     let nullable = any_nullable(&site.args);
     let [a, b] = two(site.args)?;
-    if ta == DataType::Double || tb == DataType::Double {
-        let (a, b) = (a.cast_to(DataType::Double)?, b.cast_to(DataType::Double)?);
-        return Ok(BoundExpr::call(name, vec![a, b], double_kernel(op), DataType::Double, nullable));
+    match common_type(ta, tb) {
+        Some(DataType::Double) => {
+            let (a, b) = (a.cast_to(DataType::Double)?, b.cast_to(DataType::Double)?);
+            return Ok(BoundExpr::call(name, vec![a, b], double_kernel(op), DataType::Double, nullable));
+        }
+        Some(DataType::Float) => {
+            let (a, b) = (a.cast_to(DataType::Float)?, b.cast_to(DataType::Float)?);
+            return Ok(BoundExpr::call(name, vec![a, b], float_kernel(op), DataType::Float, nullable));
+        }
+        _ => {}
     }
     if let Some(result @ DataType::Decimal { precision, scale }) = decimal_result(op, ta, tb).filter(|_| !(ta.is_integer() && tb.is_integer())) {
         return Ok(BoundExpr::call(name, vec![a, b], decimal_kernel(op, precision, scale), result, true));
@@ -133,6 +141,20 @@ fn double_kernel(op: ArithOp) -> Kernel {
     })
 }
 
+fn float_kernel(op: ArithOp) -> Kernel {
+    let f: fn(f32, f32) -> f32 = match op {
+        ArithOp::Add => |x, y| x + y,
+        ArithOp::Sub => |x, y| x - y,
+        ArithOp::Mul => |x, y| x * y,
+        ArithOp::Div => |x, y| x / y,
+        ArithOp::Mod => |x, y| x % y,
+    };
+    strict2(move |a, b| match (a, b) {
+        (Value::Float(x), Value::Float(y)) => Ok(Value::float(f(x.get(), y.get()))),
+        (a, _) => Err(unexpected(&a)),
+    })
+}
+
 /// The exact value of an INT, BIGINT or DECIMAL.
 pub(crate) fn decimal_of(v: &Value) -> Result<Decimal, EvalError> {
     match v {
@@ -175,6 +197,7 @@ fn negate(site: CallSite) -> Result<BoundExpr, ExprError> {
         Value::Int(x) => Ok(Value::Int(x.wrapping_neg())),
         Value::BigInt(x) => Ok(Value::BigInt(x.wrapping_neg())),
         Value::Double(x) => Ok(Value::double(-x.get())),
+        Value::Float(x) => Ok(Value::float(-x.get())),
         Value::Decimal(d) => Ok(Value::Decimal(Decimal::new(-d.mantissa, d.scale))),
         Value::IntervalDayTime(x) => Ok(Value::IntervalDayTime(x.wrapping_neg())),
         Value::IntervalYearMonth(x) => Ok(Value::IntervalYearMonth(x.wrapping_neg())),

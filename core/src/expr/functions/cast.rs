@@ -1,8 +1,10 @@
 //! `CAST` and `TRY_CAST`: the conversion between each sensible pair of types, chosen once at
 //! bind time.
 //!
-//! Numbers convert as Java does (narrowing integers wraps, DOUBLE to integer truncates and
-//! saturates, NaN becomes 0); a value that does not fit a DECIMAL becomes NULL (as in Flink);
+//! Numbers convert as Java does (narrowing integers wraps, FLOAT and DOUBLE to integer truncate
+//! and saturate, NaN becomes 0, integers and DOUBLE to FLOAT round to the nearest float, a FLOAT
+//! widens exactly to DOUBLE and to DECIMAL through that DOUBLE's text, as Flink's
+//! `BigDecimal.valueOf((double) f)`); a value that does not fit a DECIMAL becomes NULL (as in Flink);
 //! anything converts to STRING; STRING converts to anything by parsing it; DATE, TIMESTAMP and
 //! TIMESTAMP_LTZ convert among themselves (TIMESTAMP_LTZ in the session zone). BIGINT to
 //! TIMESTAMP is refused, as in Flink: use `TO_TIMESTAMP_LTZ`. A failing CAST is an error naming
@@ -160,6 +162,7 @@ fn numeric(to: DataType) -> Fn1 {
         DataType::Int => Arc::new(|v| match v {
             Value::BigInt(x) => Ok(Value::Int(x as i32)),
             Value::Double(x) => Ok(Value::Int(x.get() as i32)),
+            Value::Float(x) => Ok(Value::Int(x.get() as i32)),
             Value::Decimal(d) => Ok(Value::Int(d.trunc_to_i128() as i64 as i32)),
             Value::Int(_) => Ok(v),
             other => Err(unexpected(&other)),
@@ -167,6 +170,7 @@ fn numeric(to: DataType) -> Fn1 {
         DataType::BigInt => Arc::new(|v| match v {
             Value::Int(x) => Ok(Value::BigInt(i64::from(x))),
             Value::Double(x) => Ok(Value::BigInt(x.get() as i64)),
+            Value::Float(x) => Ok(Value::BigInt(x.get() as i64)),
             Value::Decimal(d) => Ok(Value::BigInt(d.trunc_to_i128() as i64)),
             Value::BigInt(_) => Ok(v),
             other => Err(unexpected(&other)),
@@ -175,11 +179,20 @@ fn numeric(to: DataType) -> Fn1 {
             Some(x) => Ok(Value::double(x)),
             None => Err(unexpected(&v)),
         }),
+        DataType::Float => Arc::new(|v| match v {
+            Value::Int(x) => Ok(Value::float(x as f32)),
+            Value::BigInt(x) => Ok(Value::float(x as f32)),
+            Value::Double(x) => Ok(Value::float(x.get() as f32)),
+            Value::Decimal(d) => Ok(Value::float(d.to_f64() as f32)),
+            Value::Float(_) => Ok(v),
+            other => Err(unexpected(&other)),
+        }),
         DataType::Decimal { precision, scale } => Arc::new(move |v| {
             let d = match &v {
                 Value::Int(x) => Some(Decimal::new(i128::from(*x), 0)),
                 Value::BigInt(x) => Some(Decimal::new(i128::from(*x), 0)),
                 Value::Double(x) => decimal_of_double(x.get(), scale),
+                Value::Float(x) => decimal_of_double(f64::from(x.get()), scale),
                 Value::Decimal(d) => Some(*d),
                 other => return Err(unexpected(other)),
             };

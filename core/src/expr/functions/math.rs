@@ -1,7 +1,9 @@
 //! Numeric functions: `ABS`, `ROUND`, `TRUNCATE`, `FLOOR`, `CEIL`, `POWER`, `SQRT`, `LN`, `LOG10`, `LOG2`,
 //! `LOG`, `EXP`, `SIGN`. Rounding is HALF_UP (ties away from zero) for every type, as Flink
 //! does (a DOUBLE is rounded as the decimal it prints as, like Java's `BigDecimal.valueOf`).
-//! Functions of DOUBLE follow Java's `Math` (`SQRT(-1)` is NaN, `LN(0)` is -Infinity).
+//! Functions of DOUBLE follow Java's `Math` (`SQRT(-1)` is NaN, `LN(0)` is -Infinity). ABS,
+//! SIGN, ROUND, TRUNCATE, FLOOR and CEIL of a FLOAT are FLOAT (ROUND through the DOUBLE the
+//! FLOAT widens to, as Flink); the others take FLOAT as DOUBLE and return DOUBLE.
 
 use std::sync::Arc;
 
@@ -48,6 +50,7 @@ fn abs(site: CallSite) -> Result<BoundExpr, ExprError> {
         Value::Int(x) => Ok(Value::Int(x.wrapping_abs())),
         Value::BigInt(x) => Ok(Value::BigInt(x.wrapping_abs())),
         Value::Double(x) => Ok(Value::double(x.get().abs())),
+        Value::Float(x) => Ok(Value::float(x.get().abs())),
         Value::Decimal(d) => Ok(Value::Decimal(Decimal::new(d.mantissa.abs(), d.scale))),
         other => Err(unexpected(&other)),
     })
@@ -59,6 +62,7 @@ fn sign(site: CallSite) -> Result<BoundExpr, ExprError> {
         Value::Int(x) => Ok(Value::Int(x.signum())),
         Value::BigInt(x) => Ok(Value::BigInt(x.signum())),
         Value::Double(x) => Ok(Value::double(if x.get() == 0.0 { 0.0 } else { x.get().signum() })),
+        Value::Float(x) => Ok(Value::float(if x.get() == 0.0 { 0.0 } else { x.get().signum() })),
         Value::Decimal(d) => Ok(Value::Decimal(Decimal::new(d.mantissa.signum() * crate::types::pow10(d.scale), d.scale))),
         other => Err(unexpected(&other)),
     })
@@ -93,7 +97,7 @@ pub(crate) fn round_double(x: f64, digits: i64, cut: bool) -> f64 {
 }
 
 /// `ROUND(x[, d])`: HALF_UP to `d` digits after the point (default 0; negative rounds to tens,
-/// hundreds...). Integers and DOUBLE keep their type; DECIMAL(p, s) becomes DECIMAL with `d`
+/// hundreds...). Integers, FLOAT and DOUBLE keep their type; DECIMAL(p, s) becomes DECIMAL with `d`
 /// digits of scale, which needs `d` to be a literal.
 fn round(site: CallSite) -> Result<BoundExpr, ExprError> {
     round_or_cut(site, false)
@@ -136,6 +140,7 @@ fn round_or_cut(site: CallSite, cut: bool) -> Result<BoundExpr, ExprError> {
             Some(Value::Int(x)) => Ok(Value::Int(round_integer(i64::from(*x), digits, cut) as i32)),
             Some(Value::BigInt(x)) => Ok(Value::BigInt(round_integer(*x, digits, cut))),
             Some(Value::Double(x)) => Ok(Value::double(round_double(x.get(), digits, cut))),
+            Some(Value::Float(x)) => Ok(Value::float(round_double(f64::from(x.get()), digits, cut) as f32)),
             Some(Value::Null) | None => Ok(Value::Null),
             Some(other) => Err(unexpected(other)),
         }
@@ -152,7 +157,7 @@ fn ceil(site: CallSite) -> Result<BoundExpr, ExprError> {
     floor_or_ceil(site, true)
 }
 
-/// `FLOOR(x)` / `CEIL(x)`: integers unchanged, DOUBLE stays DOUBLE, DECIMAL(p, s) becomes
+/// `FLOOR(x)` / `CEIL(x)`: integers unchanged, FLOAT and DOUBLE keep their type, DECIMAL(p, s) becomes
 /// DECIMAL(p - s + 1, 0).
 fn floor_or_ceil(site: CallSite, up: bool) -> Result<BoundExpr, ExprError> {
     if site.args.len() == 2 {
@@ -167,6 +172,7 @@ fn floor_or_ceil(site: CallSite, up: bool) -> Result<BoundExpr, ExprError> {
     let kernel = strict1(move |v| match v {
         Value::Int(_) | Value::BigInt(_) => Ok(v),
         Value::Double(x) => Ok(Value::double(if up { x.get().ceil() } else { x.get().floor() })),
+        Value::Float(x) => Ok(Value::float(if up { x.get().ceil() } else { x.get().floor() })),
         Value::Decimal(d) => Ok(Value::Decimal(if up { d.ceil() } else { d.floor() })),
         other => Err(unexpected(&other)),
     });

@@ -3,6 +3,7 @@
 //! `(+ $i 1)`, `(cast INT 's')`, `(lit DECIMAL[10,2] '1.50')`, `("IS NULL" $n)`,
 //! `(case (when c r) (else r))`, `(case_of x (when v r))`.
 
+mod float;
 mod functions;
 mod operators;
 mod props;
@@ -31,6 +32,7 @@ pub(super) fn schema() -> Schema {
         f("neg", DataType::Int),
         f("e", DataType::String),
         f("price", DataType::BigInt).with_nullable(false),
+        f("r", DataType::Float),
     ])
 }
 
@@ -52,6 +54,7 @@ pub(super) fn row() -> Row {
         "-7",
         "",
         "42",
+        "2.7",
     ];
     let null_columns = ["n", "ns", "nb"];
     types

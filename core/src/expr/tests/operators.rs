@@ -303,7 +303,7 @@ fn literals_and_binding_errors() {
         ("(lit INT true)", "BIND[literal.value]: cannot read true as INT"),
         ("$pricee", "BIND[column]: no column \"pricee\"; did you mean \"price\"?"),
         ("$zzzzzz", "BIND[column]: no column \"zzzzzz\""),
-        ("$99", "BIND[column]: no column at position 99 (the input has 15 columns)"),
+        ("$99", "BIND[column]: no column at position 99 (the input has 16 columns)"),
         ("(+ 1 (UPPER $pricee))", "BIND[call.args[1].call.args[0].column]: no column \"pricee\"; did you mean \"price\"?"),
         ("(FLOR 1)", "BIND[call.function]: unknown function \"FLOR\"; did you mean \"FLOOR\"?"),
         ("(uper $s)", "BIND[call.function]: unknown function \"uper\"; did you mean \"UPPER\"?"),

@@ -41,8 +41,8 @@ class Types:
 
     @staticmethod
     def FLOAT() -> TypeInformation:
-        """A float (held as a double)."""
-        return TypeInformation("FLOAT", "DOUBLE")
+        """A 32-bit float (SQL ``FLOAT``)."""
+        return TypeInformation("FLOAT", "FLOAT")
 
     @staticmethod
     def DOUBLE() -> TypeInformation:

@@ -16,7 +16,7 @@ def _dtype_type(dtype: Any, sample: Any) -> DataType:
     if kind in "iu":
         return DataTypes.INT() if getattr(dtype, "itemsize", 8) <= 4 and kind == "i" else DataTypes.BIGINT()
     if kind == "f":
-        return DataTypes.DOUBLE()
+        return DataTypes.FLOAT() if getattr(dtype, "itemsize", 8) == 4 else DataTypes.DOUBLE()
     if kind == "M":
         return DataTypes.TIMESTAMP(3)
     from weir.table.types import type_of

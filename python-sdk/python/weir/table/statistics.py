@@ -3,7 +3,7 @@ reduced exactly as the SQL front end reduces them (core/src/sql/statistics.rs, C
 ``AggregateReduceFunctionsRule``): ``SUM(x * x)``, ``SUM(x)`` and ``COUNT(x)`` in the aggregate,
 combined after it as ``(SUM(x * x) - SUM(x) * SUM(x) / COUNT(x)) / d`` with ``d`` the count
 (population) or the count less one (sample, NULL for one value), under ``POWER(.., 0.5)`` for
-the deviations, cast to Flink's result type: the argument's own INT, BIGINT or DOUBLE type,
+the deviations, cast to Flink's result type: the argument's own INT, BIGINT, FLOAT or DOUBLE type,
 DECIMAL(38, max(6, s)) for DECIMAL(p, s)."""
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ _DECIMAL = re.compile(r"DECIMAL\(\s*\d+\s*,\s*(\d+)\s*\)")
 
 def result_type(function: str, arg_type: str) -> str:
     """Flink's result type of ``function`` over an argument of SQL type ``arg_type``."""
-    if arg_type in ("INT", "BIGINT", "DOUBLE"):
+    if arg_type in ("INT", "BIGINT", "FLOAT", "DOUBLE"):
         return arg_type
     m = _DECIMAL.fullmatch(arg_type)
     if m:

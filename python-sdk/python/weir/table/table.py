@@ -403,11 +403,14 @@ class Table:
         return self._env.execute_sql(f"INSERT INTO `{table_path}` SELECT * FROM `{self._as_view()}`")
 
     def to_pandas(self) -> "pandas.DataFrame":
-        """The result as a pandas DataFrame (the final rows: the changelog applied)."""
+        """The result as a pandas DataFrame (the final rows: the changelog applied); FLOAT
+        columns are ``float32``, as in PyFlink."""
         import pandas
 
         rows = _final_rows(self._collect())
-        return pandas.DataFrame([list(r) for r in rows], columns=self._names())
+        frame = pandas.DataFrame([list(r) for r in rows], columns=self._names())
+        floats = {n: "float32" for n, t, _ in self._fields if t == "FLOAT"}
+        return frame.astype(floats) if floats else frame
 
     def explain(self, *extra_details: ExplainDetail) -> str:
         """The plan: one line per node, then the JSON job spec."""

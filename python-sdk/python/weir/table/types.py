@@ -64,7 +64,7 @@ class RowType(DataType):
 
 class DataTypes:
     """Factories of :class:`DataType`, by Flink's names. Narrow types map to Weir's: ``TINYINT``
-    and ``SMALLINT`` to ``INT``, ``FLOAT`` to ``DOUBLE``, ``VARCHAR(n)``/``CHAR(n)`` to ``STRING``."""
+    and ``SMALLINT`` to ``INT``, ``VARCHAR(n)``/``CHAR(n)`` to ``STRING``."""
 
     @staticmethod
     def BOOLEAN(nullable: bool = True) -> DataType:
@@ -93,8 +93,8 @@ class DataTypes:
 
     @staticmethod
     def FLOAT(nullable: bool = True) -> DataType:
-        """``FLOAT``, held as ``DOUBLE``."""
-        return DataType("DOUBLE", nullable)
+        """``FLOAT``: a 32-bit float (Python ``float`` values are rounded to 32 bits)."""
+        return DataType("FLOAT", nullable)
 
     @staticmethod
     def DOUBLE(nullable: bool = True) -> DataType:

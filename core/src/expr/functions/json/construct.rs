@@ -50,7 +50,9 @@ fn to_json(v: &Value, how: Encode) -> Result<Json, EvalError> {
         (_, Value::Null) => Json::Null,
         (Encode::Raw, Value::String(text)) => Json::parse(text).map_err(EvalError::new)?,
         (_, Value::Boolean(b)) => Json::Bool(*b),
-        (_, Value::Int(_) | Value::BigInt(_) | Value::Double(_) | Value::Decimal(_)) => Json::Number(text_with_precision(v, SessionZone::utc(), 3)),
+        (_, Value::Int(_) | Value::BigInt(_) | Value::Float(_) | Value::Double(_) | Value::Decimal(_)) => {
+            Json::Number(text_with_precision(v, SessionZone::utc(), 3))
+        }
         (_, Value::String(s)) => Json::String(s.to_string()),
         (_, Value::Bytes(b)) => Json::String(base64::engine::general_purpose::STANDARD.encode(b)),
         (_, Value::Date(d)) => Json::String(temporal::format_date(*d)),
