@@ -35,8 +35,8 @@ pub(super) fn row_from_json(record: &serde_json::Value, schema: &Schema) -> Resu
 }
 
 /// A row as the push-input log stores it: a JSON array of its values in column order,
-/// losslessly (integers, dates, timestamps and intervals as numbers, DOUBLE as the shortest
-/// text that reads back to the same number, DECIMAL as text, BYTES in base64); read back by
+/// losslessly (integers, dates, timestamps and intervals as numbers, DOUBLE and FLOAT as the
+/// shortest text that reads back to the same number, DECIMAL as text, BYTES in base64); read back by
 /// [`row_from_log`].
 pub(super) fn row_to_log(row: &Row) -> serde_json::Value {
     use serde_json::Value as J;
@@ -46,6 +46,7 @@ pub(super) fn row_to_log(row: &Row) -> serde_json::Value {
         Value::Int(n) | Value::Date(n) | Value::IntervalYearMonth(n) => J::from(*n),
         Value::BigInt(n) | Value::Timestamp(n) | Value::TimestampLtz(n) | Value::IntervalDayTime(n) => J::from(*n),
         Value::Double(d) => J::String(d.get().to_string()),
+        Value::Float(f) => J::String(f.get().to_string()),
         Value::Bytes(b) => J::String(BASE64.encode(b)),
         other => J::String(other.to_string()),
     };
@@ -62,6 +63,7 @@ pub(super) fn row_from_log(json: &serde_json::Value, schema: &Schema) -> Result<
         row.push(match (item, field.data_type) {
             (J::String(s), DataType::Bytes) => Value::Bytes(BASE64.decode(s).map_err(|e| bad(&e))?.into()),
             (J::String(s), DataType::Double) => Value::double(s.parse::<f64>().map_err(|e| bad(&e))?),
+            (J::String(s), DataType::Float) => Value::float(s.parse::<f32>().map_err(|e| bad(&e))?),
             (other, data_type) => value_from_json(other, &data_type).map_err(|e| bad(&e))?,
         });
     }

@@ -197,6 +197,7 @@ fn every_type_survives_the_log() {
         ("ltz", DataType::TimestampLtz),
         ("dt", DataType::IntervalDayTime),
         ("ym", DataType::IntervalYearMonth),
+        ("r", DataType::Float),
     ]);
     let names: Vec<&str> = schema.names().collect();
     let row = Row::new(vec![
@@ -210,8 +211,9 @@ fn every_type_survives_the_log() {
         Value::TimestampLtz(-1),
         Value::IntervalDayTime(93_784_005),
         Value::IntervalYearMonth(-14),
+        Value::float(86.399_994),
     ]);
-    let nulls = Row::new(vec![Value::Null; 10]);
+    let nulls = Row::new(vec![Value::Null; 11]);
     let dir = tempfile::tempdir().unwrap();
     let input = PushInput::new(schema.clone());
     input.attach_log(PushLog::open(dir.path(), &names).unwrap()).unwrap();
