@@ -7,7 +7,8 @@
 //! The SDK registers a factory `factory(worker, workers)` returning a runner per worker
 //! (`weir.datastream.window_runner.WindowRunner`), with `accumulate(acc, elements)` and
 //! `merge(accs)` (pickled accumulators), `fire(key, start, end, contents)`, `clear(key, start,
-//! end)` and `late(value, timestamp)` returning output rows, `clears` and `close()`. While
+//! end)` and `late(value, timestamp)` returning output rows, `gap(value)` (a dynamic session
+//! gap), `clears` and `close()`. While
 //! `fire`, `clear` and `late` run, the operator's scope is active as for process functions
 //! (`crate::process`), so a `ProcessWindowFunction`'s context reaches the key's state.
 
@@ -131,6 +132,14 @@ impl WindowInstance for PyWindowInstance {
             };
             let args = (key, window.start, window.end, contents).into_pyobject(py).map_err(fail)?;
             call_and_emit(py, &self.runner, scope, "fire", args, &self.label, &self.output, &self.errors)
+        })
+    }
+
+    fn session_gap(&mut self, element: &[u8]) -> Result<i64, EvalError> {
+        crate::gil::with_gil(|py| {
+            let fail = |e| failure(py, &self.label, e, &self.errors);
+            let gap = self.runner.bind(py).call_method1("gap", (PyBytes::new(py, element),)).map_err(fail)?;
+            gap.extract::<i64>().map_err(|e| fail(PyErr::from(e)))
         })
     }
 

@@ -447,7 +447,8 @@ def _keyed_input(env: "StreamExecutionEnvironment", stream: DataStream, key: Cal
     return ns + [node], node["id"]
 
 
-def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], allowed_lateness: int, labelled: Any, output_type: Any) -> DataStream:
+def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], trigger: dict[str, Any] | None, allowed_lateness: int, labelled: Any,
+                   output_type: Any) -> DataStream:
     """The main output of a ``stream_window`` node: the engine's window operator over the keyed
     ``stream``, calling the window runner of ``spec`` (``window_runner.EngineWindow``)."""
     from weir.datastream.process import COLUMNS
@@ -460,6 +461,8 @@ def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], a
     env._session.register_window_function(name, spec.factory(env._counter, label), COLUMNS, contents, "ts", label)
     node = {"kind": "stream_window", "id": env._fresh_id("window"), "input": head, "function": name, "key": [{"column": "k"}], "value": "v",
             "timestamp": "ts", "assigner": assigner, "allowed_lateness_ms": allowed_lateness}
+    if trigger is not None:
+        node["trigger"] = trigger
     nodes = nodes + [node]
     main = _tagged(env, nodes, node["id"], None, output_type)
     main._process = (nodes, node["id"])

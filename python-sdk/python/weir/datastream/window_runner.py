@@ -1,14 +1,15 @@
 """Windows on the engine: what the engine's window operator (``WindowOperator`` in EXPLAIN)
 calls. The engine assigns elements to windows, keeps each window's contents in its state store
-and runs the assigners' default triggers; per worker, a :class:`WindowRunner` folds a batch of
+and runs the triggers; per worker, a :class:`WindowRunner` folds a batch of
 a window's elements into its accumulator (``reduce`` / ``aggregate``, pickled) and evaluates a
 window when it fires (the window function, if any, over the accumulator's result or the
 elements). Rows out are ``(seq, v, ts, tag)`` as for process functions: the result pickled,
 the window's ``max_timestamp()`` and the side output's tag (NULL for the main output).
 
 :func:`engine_assigner` says whether a windowed stream can run on the engine (built-in
-assigners with their default triggers); the others run on the Python window operator
-(:mod:`weir.datastream.window_operator`)."""
+and dynamic-gap session assigners, global and count windows, with Flink's built-in
+triggers, which the engine runs natively); user-written assigners and triggers run on the
+Python window operator (:mod:`weir.datastream.window_operator`)."""
 
 from __future__ import annotations
 
@@ -24,11 +25,20 @@ from weir.common.typeinfo import Types
 from weir.datastream.functions import ProcessAllWindowFunction, ProcessWindowFunction, RuntimeContext, WindowContext
 from weir.datastream.state import MapStateDescriptor
 from weir.datastream.window import (
+    ContinuousEventTimeTrigger,
+    ContinuousProcessingTimeTrigger,
     CountSlidingWindowAssigner,
+    CountTrigger,
     CountTumblingWindowAssigner,
     CountWindow,
+    DynamicEventTimeSessionWindows,
+    DynamicProcessingTimeSessionWindows,
     EventTimeSessionWindows,
     EventTimeTrigger,
+    GlobalWindow,
+    GlobalWindows,
+    MergingWindowAssigner,
+    NeverTrigger,
     ProcessingTimeSessionWindows,
     ProcessingTimeTrigger,
     PurgingTrigger,
@@ -47,19 +57,36 @@ PROTOCOL = pickle.HIGHEST_PROTOCOL
 Row = tuple[int, bytes, int | None, str | None]
 
 
-def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger: bool) -> dict[str, Any] | None:
-    """The job spec's ``assigner`` for a built-in assigner with its default trigger, or None
-    when the windows need the Python window operator (a custom assigner or trigger, dynamic
-    session gaps, global windows)."""
-    kind = type(assigner)
-    if not default_trigger and not _same_default(assigner, trigger):
+def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger: bool) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """The job spec's ``assigner`` and ``trigger`` (None: the assigner's default) for a built-in
+    assigner with a built-in trigger, or None when the windows need the Python window operator
+    (a user-written assigner or trigger, a count window with another trigger)."""
+    spec = _assigner_spec(assigner)
+    if spec is None:
         return None
+    if spec["kind"] == "count":
+        return (spec, None) if default_trigger else None
+    if spec["kind"] in ("tumbling", "sliding", "session") and (default_trigger or _same_default(assigner, trigger)):
+        return spec, None
+    trigger_spec = _trigger_spec(trigger)
+    return None if trigger_spec is None else (spec, trigger_spec)
+
+
+def _assigner_spec(assigner: WindowAssigner) -> dict[str, Any] | None:
+    """The job spec's ``assigner`` of a built-in assigner (None: a user-written one)."""
+    kind = type(assigner)
     if kind in (TumblingEventTimeWindows, TumblingProcessingTimeWindows):
         return {"kind": "tumbling", "size_ms": assigner._size, "offset_ms": assigner._offset, "event_time": assigner.event_time}
     if kind in (SlidingEventTimeWindows, SlidingProcessingTimeWindows):
         return {"kind": "sliding", "size_ms": assigner._size, "slide_ms": assigner._slide, "offset_ms": assigner._offset, "event_time": assigner.event_time}
-    if kind in (EventTimeSessionWindows, ProcessingTimeSessionWindows) and assigner._extract is None and assigner._gap is not None:
-        return {"kind": "session", "gap_ms": assigner._gap, "event_time": assigner.event_time}
+    if kind in (EventTimeSessionWindows, ProcessingTimeSessionWindows, DynamicEventTimeSessionWindows, DynamicProcessingTimeSessionWindows):
+        if assigner._extract is not None:
+            return {"kind": "dynamic_session", "event_time": assigner.event_time}
+        if assigner._gap is not None:
+            return {"kind": "session", "gap_ms": assigner._gap, "event_time": assigner.event_time}
+        return None
+    if kind is GlobalWindows:
+        return {"kind": "global"}
     if kind is CountTumblingWindowAssigner:
         return {"kind": "count", "size": assigner._window_size, "slide": assigner._window_size}
     if kind is CountSlidingWindowAssigner:
@@ -67,13 +94,33 @@ def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger:
     return None
 
 
+def _trigger_spec(trigger: Trigger) -> dict[str, Any] | None:
+    """The job spec's ``trigger`` of a built-in trigger the engine runs natively (None: a
+    user-written one)."""
+    kind = type(trigger)
+    if kind is EventTimeTrigger:
+        return {"kind": "event_time"}
+    if kind is ProcessingTimeTrigger:
+        return {"kind": "processing_time"}
+    if kind is NeverTrigger:
+        return {"kind": "never"}
+    if kind is CountTrigger:
+        return {"kind": "count", "count": trigger.window_size}
+    if kind is ContinuousEventTimeTrigger:
+        return {"kind": "continuous_event_time", "interval_ms": trigger.interval}
+    if kind is ContinuousProcessingTimeTrigger:
+        return {"kind": "continuous_processing_time", "interval_ms": trigger.interval}
+    if kind is PurgingTrigger:
+        nested = _trigger_spec(trigger.nested_trigger)
+        return None if nested is None else {"kind": "purging", "trigger": nested}
+    return None
+
+
 def _same_default(assigner: WindowAssigner, trigger: Trigger) -> bool:
     """Whether ``trigger`` (set with ``WindowedStream.trigger``) is the one the engine runs
     for ``assigner`` anyway."""
-    if isinstance(assigner, (CountTumblingWindowAssigner, CountSlidingWindowAssigner)):
-        return False
     expected = EventTimeTrigger if assigner.is_event_time() else ProcessingTimeTrigger
-    return type(trigger) is expected and not isinstance(trigger, PurgingTrigger)
+    return type(trigger) is expected
 
 
 class EngineWindow:
@@ -82,7 +129,9 @@ class EngineWindow:
 
     def __init__(self, assigner: WindowAssigner, contents: Contents | None, function: InternalWindowFunction, late_data_tag: Any) -> None:
         self.count_windows = isinstance(assigner, (CountTumblingWindowAssigner, CountSlidingWindowAssigner))
-        self.merging = isinstance(assigner, (EventTimeSessionWindows, ProcessingTimeSessionWindows))
+        self.global_windows = isinstance(assigner, GlobalWindows)
+        self.merging = isinstance(assigner, MergingWindowAssigner)
+        self.gap_extractor = getattr(assigner, "_extract", None)
         self.assigner_label = repr(assigner)
         self.contents = contents
         self.function = function
@@ -192,7 +241,17 @@ class WindowRunner:
         return pickle.dumps(current, PROTOCOL)
 
     def _window(self, start: int, end: int) -> Any:
+        if self.spec.global_windows:
+            return GlobalWindow.get()
         return CountWindow(start) if self.spec.count_windows else TimeWindow(start, end)
+
+    def gap(self, value: bytes) -> int:
+        """The session gap (milliseconds) of the element ``value`` (dynamic session windows)."""
+        element = pickle.loads(value)
+        gap = self.spec.gap_extractor(element)
+        if isinstance(gap, bool) or not isinstance(gap, int) or gap <= 0:
+            raise ValueError(f"the session gap extracted from {element!r} must be a positive number of milliseconds, got {gap!r}")
+        return gap
 
     def fire(self, key: bytes, start: int, end: int, contents: bytes | list[bytes]) -> list[Row]:
         """The rows of one firing of window ``[start, end)`` (count windows: number ``start``)
