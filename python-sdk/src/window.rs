@@ -139,7 +139,7 @@ impl WindowInstance for PyWindowInstance {
         crate::gil::with_gil(|py| {
             let fail = |e| failure(py, &self.label, e, &self.errors);
             let gap = self.runner.bind(py).call_method1("gap", (PyBytes::new(py, element),)).map_err(fail)?;
-            gap.extract::<i64>().map_err(|e| fail(PyErr::from(e)))
+            gap.extract::<i64>().map_err(fail)
         })
     }
 

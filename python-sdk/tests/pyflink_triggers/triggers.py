@@ -5,7 +5,7 @@ Every section prints ``section,key,...`` lines; ``expected.txt`` is what PyFlink
 are emitted (PyFlink emits them periodically, Weir per record) are here: counts, global
 windows, sessions fired at their end."""
 
-from typing import Iterable
+from collections.abc import Iterable
 
 from pyflink.common import Time, Types, WatermarkStrategy
 from pyflink.common.watermark_strategy import TimestampAssigner

@@ -110,9 +110,11 @@ class DataStream:
     def key_by(self, key_selector: KeySelectorLike, key_type: TypeInformation | None = None) -> "KeyedStream":
         """Partitions the stream by ``key_selector(record)``."""
         nodes, head = self._materialized()
-        return KeyedStream(
+        keyed = KeyedStream(
             self._env, nodes, head, as_callable(key_selector, "get_key"), self._type_info, chain=(self._nodes, self._head, self._steps, self._source)
         )
+        keyed._unkeyed = self
+        return keyed
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """The records of this stream and of ``streams``."""
@@ -285,6 +287,8 @@ class KeyedStream(DataStream):
         self._key = key
         # The stream before key_by, unmaterialized: `reduce` runs its stateless steps itself.
         self._chain = chain
+        # The stream key_by was called on: its chain computes the keys (``_keyed_input``).
+        self._unkeyed: DataStream | None = None
 
     def reduce(self, func: ReduceLike) -> DataStream:
         """Per key, the running combination of the records: each record emits its key's new
@@ -431,6 +435,8 @@ def _keyed_input(env: "StreamExecutionEnvironment", stream: DataStream, key: Cal
     the last node's id. The chain of stateless operations producing the records computes the
     keys when there is one (also when a watermark node follows it: it passes records and
     columns on unchanged); otherwise a table function of its own does."""
+    if key is not None and isinstance(stream, KeyedStream) and stream._unkeyed is not None and key is stream._key:
+        stream = stream._unkeyed
     if key is not None and not stream._steps and stream._source is None and stream._watermarked is not None:
         before, delay = stream._watermarked
         if before._steps or before._source is not None:
