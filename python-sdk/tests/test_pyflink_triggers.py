@@ -1,5 +1,5 @@
-"""Windows with Flink's built-in triggers (``CountTrigger``, ``PurgingTrigger``), global windows
-and dynamic session gaps print what PyFlink 2.3 printed for the same program
+"""Windows with Flink's built-in triggers (``CountTrigger``, ``PurgingTrigger``), a user-written
+trigger, global windows and dynamic session gaps print what PyFlink 2.3 printed for the same program
 (``pyflink_triggers/triggers.py``, recorded by ``pyflink_triggers/record.py`` into
 ``expected.txt``), and run on the engine's window operator, not the SDK's Python one."""
 
@@ -14,6 +14,7 @@ from weir.common import Time
 from weir.datastream.window import (
     ContinuousEventTimeTrigger,
     CountTrigger,
+    CountTumblingWindowAssigner,
     EventTimeSessionWindows,
     EventTimeTrigger,
     GlobalWindows,
@@ -39,7 +40,7 @@ def test_trigger_program_prints_what_pyflink_prints(tmp_path: pathlib.Path) -> N
 
 
 class _Mine(CountTrigger):
-    """A user-written trigger (a subclass): the Python window operator runs it."""
+    """A user-written trigger (a subclass): the engine asks it through the window runner."""
 
 
 def test_built_in_triggers_run_on_the_engine() -> None:
@@ -54,6 +55,8 @@ def test_built_in_triggers_run_on_the_engine() -> None:
     assert engine_assigner(tumbling, ProcessingTimeTrigger.create(), False)[1] == {"kind": "processing_time"}
     dynamic = EventTimeSessionWindows.with_dynamic_gap(lambda e: 5)
     assert engine_assigner(dynamic, EventTimeTrigger.create(), True) == ({"kind": "dynamic_session", "event_time": True}, {"kind": "event_time"})
-    assert engine_assigner(tumbling, _Mine(3), False) is None
-    assert engine_assigner(tumbling, PurgingTrigger.of(_Mine(3)), False) is None
+    assert engine_assigner(tumbling, _Mine(3), False)[1] == {"kind": "user"}
+    assert engine_assigner(tumbling, PurgingTrigger.of(_Mine(3)), False)[1] == {"kind": "purging", "trigger": {"kind": "user"}}
+    # Count windows keep their own trigger on the engine; with another one they run in Python.
+    assert engine_assigner(CountTumblingWindowAssigner.of(3), _Mine(3), False) is None
     assert isinstance(_Mine(3), Trigger)

@@ -148,6 +148,9 @@ pub enum WindowTrigger {
         /// Milliseconds between firings (positive).
         interval_ms: i64,
     },
+    /// A trigger written by the user, asked through the window function
+    /// ([`WindowInstance::trigger`]).
+    User,
     /// `trigger`, purging the window's contents whenever it fires (`PurgingTrigger`).
     Purging {
         /// The trigger deciding when to fire.
@@ -174,12 +177,55 @@ impl WindowTrigger {
             WindowTrigger::EventTime => "event time".into(),
             WindowTrigger::ProcessingTime => "processing time".into(),
             WindowTrigger::Never => "never".into(),
+            WindowTrigger::User => "user".into(),
             WindowTrigger::Count { count } => format!("count {count}"),
             WindowTrigger::ContinuousEventTime { interval_ms } => format!("every {interval_ms} ms of event time"),
             WindowTrigger::ContinuousProcessingTime { interval_ms } => format!("every {interval_ms} ms of processing time"),
             WindowTrigger::Purging { trigger } => format!("purging {}", trigger.describe()),
         }
     }
+}
+
+/// What a user-written trigger ([`WindowTrigger::User`]) is asked about a window.
+#[derive(Debug)]
+pub enum TriggerCall<'a> {
+    /// An element (record bytes) with its timestamp was added to the window.
+    Element {
+        /// The record.
+        element: &'a [u8],
+        /// Its event time, if any.
+        timestamp: Option<i64>,
+    },
+    /// The window's event-time timer at this time fired.
+    EventTime(i64),
+    /// The window's processing-time timer at this time fired.
+    ProcessingTime(i64),
+    /// These windows merged into the window (sessions): their trigger state moves to it.
+    Merge(&'a [Window]),
+    /// The window is cleaned up or merged away: the trigger drops its state and timers.
+    Clear,
+}
+
+/// A timer a user-written trigger registers or deletes for the window it was asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerRequest {
+    /// Register (else delete).
+    pub register: bool,
+    /// A processing-time timer (else event time).
+    pub processing: bool,
+    /// When.
+    pub time: i64,
+}
+
+/// A user-written trigger's answer: its decision (Flink's `TriggerResult`) and its timers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TriggerReply {
+    /// Evaluate the window.
+    pub fire: bool,
+    /// Drop the window's contents.
+    pub purge: bool,
+    /// Timers to register or delete, in order.
+    pub timers: Vec<TimerRequest>,
 }
 
 /// One window: a time interval `[start, end)` in epoch milliseconds, or for count windows the
@@ -256,6 +302,12 @@ pub trait WindowInstance {
     /// The session gap (milliseconds, positive) of `element`, for [`WindowAssigner::DynamicSession`].
     fn session_gap(&mut self, _element: &[u8]) -> Result<i64, EvalError> {
         Err(EvalError::new("this window function gives no session gaps"))
+    }
+
+    /// A user-written trigger ([`WindowTrigger::User`]) asked about `window` of the scope's
+    /// key (whose state it may keep, per window, through the scope).
+    fn trigger(&mut self, _scope: &mut dyn ProcessScope, _window: Window, _call: TriggerCall<'_>) -> Result<TriggerReply, EvalError> {
+        Err(EvalError::new("this window function has no trigger of its own"))
     }
 
     /// Whether [`WindowInstance::clear`] does anything (the operator skips the call if not).

@@ -10,12 +10,15 @@ from collections.abc import Iterable
 from pyflink.common import Time, Types, WatermarkStrategy
 from pyflink.common.watermark_strategy import TimestampAssigner
 from pyflink.datastream import ProcessWindowFunction, StreamExecutionEnvironment
+from pyflink.datastream.state import ValueStateDescriptor
 from pyflink.datastream.window import (
     CountTrigger,
     EventTimeSessionWindows,
     GlobalWindows,
     PurgingTrigger,
     SessionWindowTimeGapExtractor,
+    Trigger,
+    TriggerResult,
     TumblingEventTimeWindows,
 )
 
@@ -32,6 +35,40 @@ class ByThird(TimestampAssigner):
 class GapOfValue(SessionWindowTimeGapExtractor):
     def extract(self, element: tuple) -> int:
         return element[1] % 4 + 2
+
+
+class SumReached(Trigger):
+    """Fires and purges each time the values added since the last firing reach 10; fires what
+    is left at the window's end (state and timers of its own, per window)."""
+
+    def __init__(self):
+        self.sum = ValueStateDescriptor("sum", Types.INT())
+
+    def on_element(self, element, timestamp, window, ctx):
+        ctx.register_event_time_timer(window.max_timestamp())
+        state = ctx.get_partitioned_state(self.sum)
+        total = (state.value() or 0) + element[1]
+        if total >= 10:
+            state.clear()
+            return TriggerResult.FIRE_AND_PURGE
+        state.update(total)
+        return TriggerResult.CONTINUE
+
+    def on_processing_time(self, time, window, ctx):
+        return TriggerResult.CONTINUE
+
+    def on_event_time(self, time, window, ctx):
+        return TriggerResult.FIRE if time == window.max_timestamp() else TriggerResult.CONTINUE
+
+    def can_merge(self):
+        return False
+
+    def on_merge(self, window, ctx):
+        pass
+
+    def clear(self, window, ctx):
+        ctx.delete_event_time_timer(window.max_timestamp())
+        ctx.get_partitioned_state(self.sum).clear()
 
 
 class Describe(ProcessWindowFunction):
@@ -60,6 +97,8 @@ def main() -> None:
         .process(Describe("tumbling-20-count-2"), Types.STRING()).print()
     keyed.window(EventTimeSessionWindows.with_gap(Time.milliseconds(6))).trigger(PurgingTrigger.of(CountTrigger.of(2))) \
         .process(Describe("session-6-purging-count-2"), Types.STRING()).print()
+    keyed.window(TumblingEventTimeWindows.of(Time.milliseconds(20))).trigger(SumReached()) \
+        .process(Describe("tumbling-20-user-sum-10"), Types.STRING()).print()
     keyed.window(EventTimeSessionWindows.with_dynamic_gap(GapOfValue())) \
         .process(Describe("dynamic-session"), Types.STRING()).print()
     env.execute("triggers")

@@ -8,8 +8,9 @@ the window's ``max_timestamp()`` and the side output's tag (NULL for the main ou
 
 :func:`engine_assigner` says whether a windowed stream can run on the engine (built-in
 and dynamic-gap session assigners, global and count windows, with Flink's built-in
-triggers, which the engine runs natively); user-written assigners and triggers run on the
-Python window operator (:mod:`weir.datastream.window_operator`)."""
+triggers, which the engine runs natively, or a user-written trigger, which it asks through
+:meth:`WindowRunner.trigger`); user-written assigners run on the Python window operator
+(:mod:`weir.datastream.window_operator`)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ from weir.datastream.window import (
     WindowAssigner,
 )
 from weir.datastream.window_functions import InternalWindowFunction, PassThrough
-from weir.datastream.window_state import AggregateContents, Contents, ReduceContents, WindowStateStore
+from weir.datastream.window_state import AggregateContents, Contents, ReduceContents, ScopedState, WindowStateStore, merge_scoped
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 Row = tuple[int, bytes, int | None, str | None]
@@ -59,8 +60,8 @@ Row = tuple[int, bytes, int | None, str | None]
 
 def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger: bool) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
     """The job spec's ``assigner`` and ``trigger`` (None: the assigner's default) for a built-in
-    assigner with a built-in trigger, or None when the windows need the Python window operator
-    (a user-written assigner or trigger, a count window with another trigger)."""
+    assigner, or None when the windows need the Python window operator (a user-written
+    assigner, a count window with another trigger)."""
     spec = _assigner_spec(assigner)
     if spec is None:
         return None
@@ -68,8 +69,7 @@ def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger:
         return (spec, None) if default_trigger else None
     if spec["kind"] in ("tumbling", "sliding", "session") and (default_trigger or _same_default(assigner, trigger)):
         return spec, None
-    trigger_spec = _trigger_spec(trigger)
-    return None if trigger_spec is None else (spec, trigger_spec)
+    return spec, _trigger_spec(trigger)
 
 
 def _assigner_spec(assigner: WindowAssigner) -> dict[str, Any] | None:
@@ -94,9 +94,8 @@ def _assigner_spec(assigner: WindowAssigner) -> dict[str, Any] | None:
     return None
 
 
-def _trigger_spec(trigger: Trigger) -> dict[str, Any] | None:
-    """The job spec's ``trigger`` of a built-in trigger the engine runs natively (None: a
-    user-written one)."""
+def _trigger_spec(trigger: Trigger) -> dict[str, Any]:
+    """The job spec's ``trigger``: a built-in trigger the engine runs natively, or ``user``."""
     kind = type(trigger)
     if kind is EventTimeTrigger:
         return {"kind": "event_time"}
@@ -111,9 +110,16 @@ def _trigger_spec(trigger: Trigger) -> dict[str, Any] | None:
     if kind is ContinuousProcessingTimeTrigger:
         return {"kind": "continuous_processing_time", "interval_ms": trigger.interval}
     if kind is PurgingTrigger:
-        nested = _trigger_spec(trigger.nested_trigger)
-        return None if nested is None else {"kind": "purging", "trigger": nested}
-    return None
+        return {"kind": "purging", "trigger": _trigger_spec(trigger.nested_trigger)}
+    # Written by the user: the engine asks it through the runner (``WindowRunner.trigger``).
+    return {"kind": "user"}
+
+
+def _user_trigger(trigger: Trigger) -> Trigger | None:
+    """The user-written trigger inside ``trigger`` (through ``PurgingTrigger``s), if any."""
+    while type(trigger) is PurgingTrigger:
+        trigger = trigger.nested_trigger
+    return None if _trigger_spec(trigger) != {"kind": "user"} else trigger
 
 
 def _same_default(assigner: WindowAssigner, trigger: Trigger) -> bool:
@@ -127,11 +133,13 @@ class EngineWindow:
     """What every worker's runner copies: the contents (reduce / aggregate accumulators, or
     None for elements), the window function adapter, the assigner and the late-data tag."""
 
-    def __init__(self, assigner: WindowAssigner, contents: Contents | None, function: InternalWindowFunction, late_data_tag: Any) -> None:
+    def __init__(self, assigner: WindowAssigner, contents: Contents | None, function: InternalWindowFunction, late_data_tag: Any,
+                 trigger: Trigger | None = None) -> None:
         self.count_windows = isinstance(assigner, (CountTumblingWindowAssigner, CountSlidingWindowAssigner))
         self.global_windows = isinstance(assigner, GlobalWindows)
         self.merging = isinstance(assigner, MergingWindowAssigner)
         self.gap_extractor = getattr(assigner, "_extract", None)
+        self.user_trigger = None if trigger is None else _user_trigger(trigger)
         self.assigner_label = repr(assigner)
         self.contents = contents
         self.function = function
@@ -180,6 +188,56 @@ class _Context(WindowContext):
         self.side.append((tag_id, value))
 
 
+class _TriggerContext(Trigger.OnMergeContext):
+    """A user-written trigger's view of the window it is asked about (``WindowRunner.trigger``):
+    its timers go back to the engine's operator, its partitioned state is kept per key and
+    window in the operator's keyed state."""
+
+    def __init__(self, runner: "WindowRunner") -> None:
+        self._runner = runner
+        self.window: Any = None
+        self.merged: list[Any] = []
+        self.timers: list[tuple[bool, bool, int]] = []
+
+    def get_current_processing_time(self) -> int:
+        """Processing time."""
+        return int(_weir.scope_current_processing_time())
+
+    def get_metric_group(self) -> Any:
+        """Metrics are not available in Weir."""
+        from weir.errors import unsupported
+
+        raise unsupported("Trigger metric groups")
+
+    def get_current_watermark(self) -> int:
+        """The watermark."""
+        return int(_weir.scope_current_watermark())
+
+    def register_processing_time_timer(self, time: int) -> None:
+        """A processing-time timer for this window."""
+        self.timers.append((True, True, int(time)))
+
+    def register_event_time_timer(self, time: int) -> None:
+        """An event-time timer for this window."""
+        self.timers.append((True, False, int(time)))
+
+    def delete_processing_time_timer(self, time: int) -> None:
+        """Deletes a processing-time timer of this window."""
+        self.timers.append((False, True, int(time)))
+
+    def delete_event_time_timer(self, time: int) -> None:
+        """Deletes an event-time timer of this window."""
+        self.timers.append((False, False, int(time)))
+
+    def get_partitioned_state(self, state_descriptor: Any) -> ScopedState:
+        """State of this window and key."""
+        return ScopedState(self._runner.trigger_state, state_descriptor, self.window)
+
+    def merge_partitioned_state(self, state_descriptor: Any) -> None:
+        """Combines the merged windows' state into this window's."""
+        merge_scoped(self._runner.trigger_state, state_descriptor, self.merged, self.window)
+
+
 class WindowRunner:
     """One worker's window function (a copy of the user's objects, as each Flink subtask has
     its own), opened with its :class:`RuntimeContext`. See the module for what the engine calls."""
@@ -201,6 +259,9 @@ class WindowRunner:
         descriptor = MapStateDescriptor("window-function-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY())
         self.window_state = self.runtime_context.get_map_state(descriptor)
         self.context = _Context(self)
+        self.trigger_state = self.runtime_context.get_map_state(
+            MapStateDescriptor("window-trigger-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY()))
+        self.trigger_context = _TriggerContext(self)
         contents = spec.contents
         # An AggregateFunction's add, called directly when folding (no wrapper call per element).
         self._aggregate = contents.function if isinstance(contents, AggregateContents) else None
@@ -271,6 +332,35 @@ class WindowRunner:
         counter, dumps = self.counter, pickle.dumps
         out: list[Row] = [(next(counter), dumps(v, PROTOCOL), ts, None) for v in (produced or [])]
         return self._side(out, ts)
+
+    def trigger(self, key: bytes, start: int, end: int, kind: str, arg: Any) -> tuple[bool, bool, list[tuple[bool, bool, int]]]:
+        """Asks the user's trigger about window ``[start, end)`` of ``key``: ``kind`` is
+        ``element`` (``arg``: the pickled element and its timestamp), ``event_time`` /
+        ``processing_time`` (``arg``: the timer's time), ``merge`` (``arg``: the ``(start, end)``
+        of the windows merged into it) or ``clear``. Returns whether the window fires, whether
+        it is purged, and the ``(register, processing, time)`` timers the trigger asked for."""
+        trigger = self.spec.user_trigger
+        window = self._window(start, end)
+        context = self.trigger_context
+        context.window = window
+        context.merged = []
+        result = None
+        if kind == "element":
+            value, timestamp = arg
+            result = trigger.on_element(pickle.loads(value), timestamp, window, context)
+        elif kind == "event_time":
+            result = trigger.on_event_time(arg, window, context)
+        elif kind == "processing_time":
+            result = trigger.on_processing_time(arg, window, context)
+        elif kind == "merge":
+            context.merged = [self._window(s, e) for s, e in arg]
+            trigger.on_merge(window, context)
+        else:
+            trigger.clear(window, context)
+        timers, context.timers = context.timers, []
+        if result is None:
+            return False, False, timers
+        return result.is_fire(), result.is_purge(), timers
 
     def _side(self, out: list[Row], ts: int | None) -> list[Row]:
         side = self.context.side

@@ -2,9 +2,9 @@
 (``DataStream.window_all``), as in PyFlink: configure the trigger, the allowed lateness and the
 late-data side output, then evaluate each window with ``reduce``, ``aggregate``, ``apply`` or
 ``process``. With a built-in assigner (global windows and dynamic session gaps included) and
-a built-in trigger the windows run on the engine's window operator
-(:mod:`weir.datastream.window_runner`: Python is called to fold elements, per fired window and
-for dynamic gaps); a user-written trigger or assigner runs a
+any trigger the windows run on the engine's window operator
+(:mod:`weir.datastream.window_runner`: Python is called to fold elements, per fired window, for
+dynamic gaps and for a user-written trigger's decisions); a user-written assigner runs a
 :class:`~weir.datastream.window_operator.WindowOperator` as the keyed stream's process function."""
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ class WindowedStream:
 
             assigner, trigger = on_engine
             engine_contents = None if isinstance(contents, ListContents) else contents
-            spec = EngineWindow(self._assigner, engine_contents, internal_function, self._late_data_tag)
+            spec = EngineWindow(self._assigner, engine_contents, internal_function, self._late_data_tag, self._trigger)
             return _stream_window(self._keyed_stream, spec, assigner, trigger, self._allowed_lateness, _label_of(function, contents), output_type)
         op = WindowOperator(self._assigner, self._trigger, contents, internal_function,
                             self._allowed_lateness, self._late_data_tag)

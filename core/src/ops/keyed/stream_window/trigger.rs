@@ -33,6 +33,9 @@ pub(super) enum Base {
     Count(i64),
     ContinuousEventTime(i64),
     ContinuousProcessingTime(i64),
+    /// Written by the user: asked through the window function (see `Triggered::ask_user`);
+    /// [`TriggerRun`] never sees it.
+    User,
 }
 
 /// A built-in trigger: its base and whether its firings purge.
@@ -49,6 +52,7 @@ impl Trigger {
             WindowTrigger::EventTime => Base::EventTime,
             WindowTrigger::ProcessingTime => Base::ProcessingTime,
             WindowTrigger::Never => Base::Never,
+            WindowTrigger::User => Base::User,
             WindowTrigger::Count { count } => Base::Count(*count),
             WindowTrigger::ContinuousEventTime { interval_ms } => Base::ContinuousEventTime(*interval_ms),
             WindowTrigger::ContinuousProcessingTime { interval_ms } => Base::ContinuousProcessingTime(*interval_ms),
@@ -57,7 +61,8 @@ impl Trigger {
         Trigger { base, purging: false }
     }
 
-    fn decided(&self, d: Decision) -> Decision {
+    /// `d` with this trigger's purging.
+    pub(super) fn decided(&self, d: Decision) -> Decision {
         Decision { fire: d.fire, purge: d.purge || (self.purging && d.fire) }
     }
 }
@@ -188,7 +193,7 @@ impl TriggerRun<'_, '_> {
                 self.register(max, true)?;
                 CONTINUE
             }
-            Base::Never => CONTINUE,
+            Base::Never | Base::User => CONTINUE,
             Base::Count(n) => {
                 let count = self.get()?.unwrap_or(0) + 1;
                 let fire = count >= n;
@@ -259,7 +264,7 @@ impl TriggerRun<'_, '_> {
         match self.trigger.base {
             Base::EventTime => self.delete(max, false)?,
             Base::ProcessingTime => self.delete(max, true)?,
-            Base::Never => {}
+            Base::Never | Base::User => {}
             Base::Count(_) => self.set(None)?,
             Base::ContinuousEventTime(_) | Base::ContinuousProcessingTime(_) => {
                 let processing = matches!(self.trigger.base, Base::ContinuousProcessingTime(_));

@@ -7,21 +7,24 @@
 //! trigger's state and the function's per-window state are dropped. Merging sessions move their
 //! contents into the merged window and merge their triggers' state (`on_merge`).
 //!
-//! State (the operator's `weir-state` store): `window/acc` and `window/elements` as in
-//! [`super`] (an accumulator folds each element as it arrives), `window/sessions` a key's
+//! State (the operator's `weir-state` store): `window/acc`, `window/pending` and
+//! `window/elements` as in [`super`] (elements wait for an accumulator until the window fires
+//! or merges), `window/sessions` a key's
 //! sessions, `window/trigger` the trigger's number per key and window, `window/timers` which
 //! windows a key's timers are for ([`WindowTimers`]).
+
+use std::collections::HashMap;
 
 use weir_state::{ListState, StateError, ValueState};
 
 use crate::expr::EvalError;
 use crate::types::{Row, Value};
-use crate::udf::window::{Fired, Window, WindowAssigner, WindowContents, WindowTrigger};
+use crate::udf::window::{Fired, TriggerCall, Window, WindowAssigner, WindowContents, WindowTrigger};
 
 use super::super::{KeyedContext, KeyedLogic};
 use super::function::FunctionCell;
-use super::trigger::{Decision, Trigger, TriggerRun, WindowTimers};
-use super::{Element, NO_TIMESTAMP, Ns, StreamWindowSpec, elements, ns, row_watermark};
+use super::trigger::{Base, Decision, Trigger, TriggerRun, WindowTimers};
+use super::{Element, FOLD_AT, NO_TIMESTAMP, Ns, StreamWindowSpec, elements, ns, row_watermark};
 
 /// The triggered window operator's logic (see the module).
 pub(super) struct Triggered {
@@ -34,6 +37,10 @@ pub(super) struct Triggered {
     lateness: i64,
     event_time: bool,
     acc: ValueState<Vec<u8>, Ns>,
+    /// Elements not yet folded into `acc`.
+    unfolded: ListState<Element, Ns>,
+    /// How many elements wait in `unfolded`, per key and window (a hint).
+    waiting: HashMap<(Vec<u8>, Window), usize>,
     elements: ListState<Element, Ns>,
     sessions: ValueState<Vec<Ns>>,
     trigger_state: ValueState<i64, Ns>,
@@ -58,6 +65,8 @@ impl Triggered {
             lateness: spec.allowed_lateness_ms.max(0),
             event_time: spec.event_time,
             acc: ValueState::new("window/acc"),
+            unfolded: ListState::new("window/pending"),
+            waiting: HashMap::new(),
             elements: ListState::new("window/elements"),
             sessions: ValueState::new("window/sessions"),
             trigger_state: ValueState::new("window/trigger"),
@@ -117,9 +126,9 @@ impl Triggered {
         let parts: Vec<Window> = merged.iter().map(|&(start, end)| Window { start, end }).collect();
         if !parts.is_empty() {
             self.merge_contents(cx, &parts, result)?;
-            self.run(cx, result, watermark).on_merge(&parts)?;
+            self.trigger_merge(cx, result, &parts, watermark)?;
             for &m in parts.iter().filter(|&&m| m != result) {
-                self.run(cx, m, watermark).clear()?;
+                self.trigger_clear(cx, m, watermark)?;
                 let (time, processing) = (self.cleanup_time(m), !self.assigner.event_time());
                 self.timers.delete(cx, time, processing, m)?;
             }
@@ -129,12 +138,50 @@ impl Triggered {
         Ok(Some(result))
     }
 
+    /// The trigger's `on_merge` for `result`, merged from `parts`.
+    fn trigger_merge(&mut self, cx: &mut KeyedContext<'_>, result: Window, parts: &[Window], watermark: i64) -> Result<(), StateError> {
+        match self.trigger.base {
+            Base::User => self.ask_user(cx, result, watermark, TriggerCall::Merge(parts)).map(|_| ()),
+            _ => self.run(cx, result, watermark).on_merge(parts),
+        }
+    }
+
+    /// The trigger's `clear` for `w`.
+    fn trigger_clear(&mut self, cx: &mut KeyedContext<'_>, w: Window, watermark: i64) -> Result<(), StateError> {
+        match self.trigger.base {
+            Base::User => self.ask_user(cx, w, watermark, TriggerCall::Clear).map(|_| ()),
+            _ => self.run(cx, w, watermark).clear(),
+        }
+    }
+
+    /// Asks the user's trigger about `w` (through the window function, with the operator's
+    /// scope for its state) and registers or deletes the timers it asked for.
+    fn ask_user(&mut self, cx: &mut KeyedContext<'_>, w: Window, watermark: i64, call: TriggerCall<'_>) -> Result<Decision, StateError> {
+        let mut reply = None;
+        self.f.with_scope(cx, watermark, |f, scope| {
+            reply = Some(f.trigger(scope, w, call)?);
+            Ok(())
+        })?;
+        let Some(reply) = reply else { return Ok(Decision::default()) };
+        for t in reply.timers {
+            if t.register {
+                self.timers.register(cx, t.time, t.processing, w)?;
+            } else {
+                self.timers.delete(cx, t.time, t.processing, w)?;
+            }
+        }
+        Ok(self.trigger.decided(Decision { fire: reply.fire, purge: reply.purge }))
+    }
+
     /// Moves the contents of `parts` (in window order) into `result`.
     fn merge_contents(&mut self, cx: &mut KeyedContext<'_>, parts: &[Window], result: Window) -> Result<(), StateError> {
         let key = cx.key();
         let mut all = Vec::new();
         let mut accs = Vec::new();
         for &w in parts {
+            if self.contents == WindowContents::Accumulator {
+                self.fold(cx, w)?;
+            }
             all.extend(self.elements.get(cx.store, key, &ns(w))?);
             self.elements.clear(cx.store, key, &ns(w))?;
             accs.extend(self.acc.get(cx.store, key, &ns(w))?);
@@ -161,21 +208,37 @@ impl Triggered {
         }
     }
 
-    /// Adds `element` to `w`'s contents.
+    /// Adds `element` to `w`'s contents (for an accumulator: to the elements waiting for it,
+    /// folded in one call when the window fires or merges, or [`FOLD_AT`] of them wait).
     fn add(&mut self, cx: &mut KeyedContext<'_>, w: Window, element: &[u8]) -> Result<(), StateError> {
         let key = cx.key();
         match self.contents {
             WindowContents::Elements => self.elements.add(cx.store, key, &ns(w), &Element(element.to_vec())),
             WindowContents::Accumulator => {
-                let current = self.acc.get(cx.store, key, &ns(w))?;
-                let Some(instance) = self.f.instance() else { return Ok(()) };
-                match instance.accumulate(current.as_deref(), &[element.to_vec()]) {
-                    Ok(acc) => self.acc.update(cx.store, key, &ns(w), &acc),
-                    Err(e) => {
-                        self.f.fail(e);
-                        Ok(())
-                    }
-                }
+                self.unfolded.add(cx.store, key, &ns(w), &Element(element.to_vec()))?;
+                let waiting = self.waiting.entry((key.to_vec(), w)).or_default();
+                *waiting += 1;
+                if *waiting >= FOLD_AT { self.fold(cx, w) } else { Ok(()) }
+            }
+        }
+    }
+
+    /// Folds the elements waiting for `w`'s accumulator into it.
+    fn fold(&mut self, cx: &mut KeyedContext<'_>, w: Window) -> Result<(), StateError> {
+        let key = cx.key();
+        self.waiting.remove(&(key.to_vec(), w));
+        let elements = elements(self.unfolded.get(cx.store, key, &ns(w))?);
+        if elements.is_empty() {
+            return Ok(());
+        }
+        self.unfolded.clear(cx.store, key, &ns(w))?;
+        let current = self.acc.get(cx.store, key, &ns(w))?;
+        let Some(instance) = self.f.instance() else { return Ok(()) };
+        match instance.accumulate(current.as_deref(), &elements) {
+            Ok(acc) => self.acc.update(cx.store, key, &ns(w), &acc),
+            Err(e) => {
+                self.f.fail(e);
+                Ok(())
             }
         }
     }
@@ -196,6 +259,7 @@ impl Triggered {
         let key = cx.key();
         match self.contents {
             WindowContents::Accumulator => {
+                self.fold(cx, w)?;
                 let Some(acc) = self.acc.get(cx.store, key, &ns(w))? else { return Ok(()) };
                 self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Accumulator(&acc)))
             }
@@ -211,6 +275,8 @@ impl Triggered {
 
     /// Drops `w`'s contents.
     fn purge(&mut self, cx: &mut KeyedContext<'_>, w: Window) -> Result<(), StateError> {
+        self.waiting.remove(&(cx.key().to_vec(), w));
+        self.unfolded.clear(cx.store, cx.key(), &ns(w))?;
         self.acc.clear(cx.store, cx.key(), &ns(w))?;
         self.elements.clear(cx.store, cx.key(), &ns(w))
     }
@@ -227,13 +293,16 @@ impl Triggered {
                 return Ok(());
             }
         }
-        let d = self.run(cx, w, watermark).on_timer(time, processing)?;
+        let d = match self.trigger.base {
+            Base::User => self.ask_user(cx, w, watermark, if processing { TriggerCall::ProcessingTime(time) } else { TriggerCall::EventTime(time) })?,
+            _ => self.run(cx, w, watermark).on_timer(time, processing)?,
+        };
         self.decided(cx, w, d, watermark)?;
         if processing == self.assigner.event_time() || time != self.cleanup_time(w) {
             return Ok(());
         }
         self.purge(cx, w)?;
-        self.run(cx, w, watermark).clear()?;
+        self.trigger_clear(cx, w, watermark)?;
         if self.f.clears() {
             self.f.with_scope(cx, watermark, |f, scope| f.clear(scope, w))?;
         }
@@ -300,7 +369,10 @@ impl KeyedLogic for Triggered {
             };
             added = true;
             self.add(cx, w, element)?;
-            let d = self.run(cx, w, watermark).on_element(timestamp.unwrap_or(time))?;
+            let d = match self.trigger.base {
+                Base::User => self.ask_user(cx, w, watermark, TriggerCall::Element { element, timestamp })?,
+                _ => self.run(cx, w, watermark).on_element(timestamp.unwrap_or(time))?,
+            };
             self.decided(cx, w, d, watermark)?;
             let cleanup = self.cleanup_time(w);
             self.timers.register(cx, cleanup, !self.assigner.event_time(), w)?;
