@@ -13,8 +13,12 @@ Programs (N input records, every one through Python code):
   10,000 window results are collected. ``win_baseline`` is the same pipeline without the
   window (the stamped, watermarked records through a filter that drops them all): the window
   operator's own cost per record is a window program's time minus the baseline's.
+  ``win_trigger`` keys the same records into global windows with ``PurgingTrigger.of(
+  CountTrigger.of(100))`` and a reduce (Flink's count windows written with a trigger; 10,000
+  results), a kind of window the engine runs natively since the triggers moved into it.
   ``--python-windows`` runs them on the SDK's Python window operator instead of the engine's
-  (the path every window took before the engine had one; today custom triggers take it).
+  (the path every window took before the engine had one; today user-written triggers and
+  assigners take it).
 * ``udf_overhead`` — cost of one Python scalar UDF call: ``SUM(identity(x) + ... + identity(x))``
   (10 calls per row) minus ``SUM(x + ... + x)`` over N/10 rows, divided by N calls (Table API;
   Bytewax has no Table API and is skipped).
@@ -139,7 +143,7 @@ def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
     from weir.common.watermark_strategy import TimestampAssigner
     from weir.datastream import StreamExecutionEnvironment
     from weir.datastream.functions import AggregateFunction, ProcessWindowFunction
-    from weir.datastream.window import TumblingEventTimeWindows
+    from weir.datastream.window import CountTrigger, GlobalWindows, PurgingTrigger, TumblingEventTimeWindows
 
     class Stamp(TimestampAssigner):
         def extract_timestamp(self, value: Any, record_timestamp: int) -> int:
@@ -176,7 +180,10 @@ def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
             windows = stamped.key_by(lambda t: t[0]).window(TumblingEventTimeWindows.of(Time.seconds(10)))
             if kind == "baseline":
                 return n + len(list(stamped.filter(lambda t: t[1] == 0).execute_and_collect()))
-            if kind == "reduce":
+            if kind == "trigger":
+                counted = stamped.key_by(lambda t: t[0]).window(GlobalWindows.create()).trigger(PurgingTrigger.of(CountTrigger.of(100)))
+                out = counted.reduce(lambda a, b: (a[0], a[1] + b[1], a[2]))
+            elif kind == "reduce":
                 out = windows.reduce(lambda a, b: (a[0], a[1] + b[1], a[2]))
             elif kind == "aggregate":
                 out = windows.aggregate(Count())
@@ -186,7 +193,8 @@ def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 
         return run
 
-    return {"win_baseline": program("baseline"), "win_reduce": program("reduce"), "win_aggregate": program("aggregate"), "win_process": program("process")}
+    return {"win_baseline": program("baseline"), "win_reduce": program("reduce"), "win_aggregate": program("aggregate"), "win_process": program("process"),
+            "win_trigger": program("trigger")}
 
 
 # ----------------------------------------------------------------------------- PyFlink
@@ -289,7 +297,7 @@ def measure(engine: str, n: int, repeat: int, workers: int, only: list[str] | No
     results: dict[str, Any] = {"engine": engine, "n": n, "workers": workers, "repeat": repeat}
     rows = n // CALLS
     checks = {"table_wc": expected_words(n), "ds_reduce": n, "sum_udf": CALLS * rows * (rows - 1) // 2, "sum_plain": CALLS * rows * (rows - 1) // 2,
-              "win_baseline": n, "win_reduce": n, "win_aggregate": n, "win_process": n}
+              "win_baseline": n, "win_reduce": n, "win_aggregate": n, "win_process": n, "win_trigger": n}
     for name, run in programs.items():
         seconds, value = timed(run, repeat)
         if value != checks[name]:
@@ -329,8 +337,8 @@ def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float, o
 
 def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
     base = next((r for r in rows if r["engine"] == "weir" and r["workers"] == 1), None)
-    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead | window baseline | window reduce | window aggregate | window process |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead | window baseline | window reduce | window aggregate | window process | window trigger |",
+           "|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         n = r["n"]
         cells = []
@@ -344,7 +352,7 @@ def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
             cells.append(f"{(r['sum_udf'] - r['sum_plain']) / n * 1e6:.2f} µs/call")
         else:
             cells.append("—")
-        for name in ("win_baseline", "win_reduce", "win_aggregate", "win_process"):
+        for name in ("win_baseline", "win_reduce", "win_aggregate", "win_process", "win_trigger"):
             cells.append(f"{r[name]:.2f} s, {r[name] / n * 1e6:.2f} µs/rec" if name in r else "—")
         out.append(f"| {r['engine']} | {r['workers']} | {r['repeat']} | " + " | ".join(cells) + " |")
     for engine, why in skipped.items():
@@ -360,7 +368,7 @@ def main() -> None:
     parser.add_argument("--engine", choices=sorted(PROGRAMS), action="append", help="engines to run (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="parallelism (child runs)")
     parser.add_argument("--timeout", type=float, default=2400, help="seconds allowed per engine")
-    parser.add_argument("--only", action="append", help="programs to run (table_wc, ds_reduce, udf_overhead, win_reduce, win_aggregate, win_process)")
+    parser.add_argument("--only", action="append", help="programs to run (table_wc, ds_reduce, udf_overhead, win_reduce, win_aggregate, win_process, win_trigger)")
     parser.add_argument("--worker-counts", default="1,2", help="Weir's worker counts (comma-separated)")
     parser.add_argument("--python-windows", action="store_true", help="window programs on the SDK's Python window operator")
     parser.add_argument("--child", choices=sorted(PROGRAMS), help=argparse.SUPPRESS)

@@ -98,6 +98,11 @@ impl WindowInstance for SumInstance {
         Ok(())
     }
 
+    /// Dynamic session gaps: ten times the element.
+    fn session_gap(&mut self, element: &[u8]) -> Result<i64, EvalError> {
+        Ok(self::element(element)? * 10)
+    }
+
     fn late(&mut self, scope: &mut dyn ProcessScope, element: &[u8], _timestamp: Option<i64>) -> Result<(), EvalError> {
         emit(scope, -1, -1, self::element(element)?, 0);
         Ok(())
@@ -119,14 +124,28 @@ fn run(
     mode: RuntimeMode,
     workers: usize,
 ) -> Vec<(String, i64, i64, i64, i64)> {
+    let window = json!({"kind": "stream_window", "id": "w", "input": "wm", "key": [{"column": "k"}], "value": "v", "timestamp": "ts",
+                        "assigner": assigner, "allowed_lateness_ms": lateness});
+    run_window(rows, window, 0, contents, mode, workers)
+}
+
+/// `rows` through the `stream_window` node `window` (its function set by `contents`) after a
+/// watermark `delay_ms` behind the largest timestamp.
+fn run_window(
+    rows: &[(&str, i64, i64)],
+    mut window: Json,
+    delay_ms: i64,
+    contents: WindowContents,
+    mode: RuntimeMode,
+    workers: usize,
+) -> Vec<(String, i64, i64, i64, i64)> {
     let values: Vec<Json> = rows.iter().map(|(k, v, ts)| json!([k, v.to_string(), ts])).collect();
-    let function = if contents == WindowContents::Accumulator { "sum_acc" } else { "sum_list" };
+    window["function"] = json!(if contents == WindowContents::Accumulator { "sum_acc" } else { "sum_list" });
     let nodes = json!([
         {"kind": "values", "id": "in", "rows": values,
          "schema": [{"name": "k", "type": "STRING"}, {"name": "v", "type": "BYTES"}, {"name": "ts", "type": "BIGINT"}]},
-        {"kind": "watermark", "id": "wm", "input": "in", "column": "ts", "delay_ms": 0},
-        {"kind": "stream_window", "id": "w", "input": "wm", "function": function, "key": [{"column": "k"}], "value": "v", "timestamp": "ts",
-         "assigner": assigner, "allowed_lateness_ms": lateness},
+        {"kind": "watermark", "id": "wm", "input": "in", "column": "ts", "delay_ms": delay_ms},
+        window,
         {"kind": "sink", "id": "out", "input": "w", "connector": "collect"}]);
     let spec = parse_job_spec(&json!({ "nodes": nodes }).to_string()).expect("spec parses");
     let mut functions = UserFunctions::new();
@@ -261,4 +280,136 @@ fn a_window_fired_early_by_a_late_row_fires_again_for_rows_arriving_after() {
     let late: i64 = out.iter().filter(|r| r.1 == -1).map(|r| r.3).sum();
     // Every element is in a firing or reported late, exactly once.
     assert_eq!(fired + late, 1 + 2 + 8 + 16 + 32, "{out:?}");
+}
+
+/// A `stream_window` node with `assigner` and `trigger`, on event time.
+fn triggered(assigner: Json, trigger: Json) -> Json {
+    json!({"kind": "stream_window", "id": "w", "input": "wm", "key": [{"column": "k"}], "value": "v", "timestamp": "ts",
+           "assigner": assigner, "trigger": trigger})
+}
+
+/// `(key, window start, sum, count)` of per-key groups of `n` consecutive elements in each
+/// tumbling window of `size` (`size` 0: one global window), cumulative or not.
+fn count_firings(rows: &[(&str, i64, i64)], size: i64, n: i64, cumulative: bool) -> Vec<(String, i64, i64, i64, i64)> {
+    let mut by: BTreeMap<(String, i64), (i64, i64, i64, i64)> = BTreeMap::new();
+    let mut out = Vec::new();
+    for &(k, v, t) in rows {
+        let start = if size == 0 { i64::MIN } else { t - t.rem_euclid(size) };
+        let end = if size == 0 { i64::MAX } else { start + size };
+        let e = by.entry((k.to_string(), start)).or_default();
+        // (sum since purge, count since purge, elements since the last firing)
+        e.0 += v;
+        e.1 += 1;
+        e.2 += 1;
+        if e.2 == n {
+            out.push((k.to_string(), start, end, e.0, e.1));
+            e.2 = 0;
+            if !cumulative {
+                (e.0, e.1) = (0, 0);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn count_and_purging_triggers_fire_on_counts_not_at_the_window_end() {
+    // Flink's CountTrigger replaces the window's EventTimeTrigger: it fires every n elements
+    // with the window's contents (kept), PurgingTrigger also drops them; the rest of a window
+    // is dropped unfired at its cleanup.
+    let rows = input();
+    let tumbling = json!({"kind": "tumbling", "size_ms": 250, "event_time": true});
+    for contents in [WindowContents::Accumulator, WindowContents::Elements] {
+        let count = triggered(tumbling.clone(), json!({"kind": "count", "count": 4}));
+        assert_eq!(run_window(&rows, count, 0, contents, RuntimeMode::Streaming, 1), count_firings(&rows, 250, 4, true), "{contents:?}");
+        let purging = triggered(tumbling.clone(), json!({"kind": "purging", "trigger": {"kind": "count", "count": 4}}));
+        assert_eq!(run_window(&rows, purging, 0, contents, RuntimeMode::Streaming, 1), count_firings(&rows, 250, 4, false), "{contents:?}");
+    }
+}
+
+#[test]
+fn global_windows_fire_only_by_their_trigger() {
+    // GlobalWindows + PurgingTrigger(CountTrigger(n)) is Flink's tumbling count window; the
+    // default trigger (NeverTrigger) never fires.
+    let rows = input();
+    let global = json!({"kind": "global"});
+    let purging = triggered(global.clone(), json!({"kind": "purging", "trigger": {"kind": "count", "count": 7}}));
+    assert_eq!(run_window(&rows, purging, 0, WindowContents::Accumulator, RuntimeMode::Streaming, 1), count_firings(&rows, 0, 7, false));
+    let never = json!({"kind": "stream_window", "id": "w", "input": "wm", "key": [{"column": "k"}], "value": "v", "timestamp": "ts", "assigner": global});
+    assert_eq!(run_window(&rows, never, 0, WindowContents::Elements, RuntimeMode::Streaming, 1), vec![]);
+}
+
+#[test]
+fn continuous_event_time_trigger_fires_every_interval_and_at_the_end() {
+    // Flink's ContinuousEventTimeTrigger: the first element schedules a firing at the next
+    // multiple of the interval, each firing the next one (at most the window's last moment),
+    // and the window also fires at its end. The `values` input arrives before its watermark
+    // moves (the watermark is the input's frontier), so every firing sees all of its window's
+    // elements, as in Flink when a bounded input is read before a periodic watermark goes out.
+    let rows: Vec<(&str, i64, i64)> = (0..120).map(|i| (["a", "b"][i % 2], (i % 5) as i64 + 1, (i * 7 + 3) as i64)).collect();
+    let (size, interval) = (100, 25);
+    let mut expected = Vec::new();
+    let mut windows: BTreeMap<(String, i64), Vec<(i64, i64)>> = BTreeMap::new();
+    for &(k, v, t) in &rows {
+        windows.entry((k.to_string(), t - t.rem_euclid(size))).or_default().push((t, v));
+    }
+    for ((k, start), elements) in windows {
+        let max = start + size - 1;
+        let mut fire = (elements[0].0 - elements[0].0.rem_euclid(interval) + interval).min(max);
+        loop {
+            expected.push((k.clone(), start, start + size, elements.iter().map(|e| e.1).sum(), elements.len() as i64));
+            if fire == max {
+                break;
+            }
+            fire = (fire + interval).min(max);
+        }
+    }
+    expected.sort();
+    let tumbling = json!({"kind": "tumbling", "size_ms": size, "event_time": true});
+    let continuous = triggered(tumbling, json!({"kind": "continuous_event_time", "interval_ms": interval}));
+    assert_eq!(run_window(&rows, continuous, 0, WindowContents::Accumulator, RuntimeMode::Streaming, 1), expected);
+}
+
+#[test]
+fn dynamic_session_gaps_come_from_the_function() {
+    // Gap: ten times the element. a: 1@0 -> [0, 10); 3@5 -> [5, 35) merges: [0, 35); 1@40 -> [40, 50);
+    // 2@45 -> [45, 65) merges: [40, 65).
+    let rows = [("a", 1, 0), ("a", 3, 5), ("a", 1, 40), ("a", 2, 45)];
+    let a = || "a".to_string();
+    let sessions = json!({"kind": "stream_window", "id": "w", "input": "wm", "key": [{"column": "k"}], "value": "v", "timestamp": "ts",
+                          "assigner": {"kind": "dynamic_session", "event_time": true}});
+    for contents in [WindowContents::Accumulator, WindowContents::Elements] {
+        assert_eq!(run_window(&rows, sessions.clone(), 0, contents, RuntimeMode::Streaming, 1), vec![(a(), 0, 35, 4, 2), (a(), 40, 65, 3, 2)]);
+    }
+}
+
+#[test]
+fn merging_sessions_add_their_count_triggers_counts() {
+    // Gap 60: [0, 60) and [100, 160) hold one element each; 50 joins them into [0, 160) with
+    // three: CountTrigger(3) fires once, its count merged (Flink's CountTrigger.onMerge).
+    let rows = [("a", 1, 0), ("a", 2, 100), ("a", 4, 50)];
+    let sessions = json!({"kind": "session", "gap_ms": 60, "event_time": true});
+    let count = triggered(sessions, json!({"kind": "count", "count": 3}));
+    for contents in [WindowContents::Accumulator, WindowContents::Elements] {
+        assert_eq!(run_window(&rows, count.clone(), 100, contents, RuntimeMode::Streaming, 1), vec![("a".to_string(), 0, 160, 7, 3)], "{contents:?}");
+    }
+}
+
+#[test]
+fn a_trigger_is_rejected_for_count_windows_and_checked() {
+    let bad = |trigger: Json, assigner: Json| {
+        let window = json!({"kind": "stream_window", "id": "w", "input": "in", "function": "sum_acc", "key": [{"column": "k"}], "value": "v",
+                            "assigner": assigner, "trigger": trigger});
+        let nodes = json!([{"kind": "values", "id": "in", "rows": [], "schema": [{"name": "k", "type": "STRING"}, {"name": "v", "type": "BYTES"}]},
+                           window, {"kind": "sink", "id": "out", "input": "w", "connector": "collect"}]);
+        let spec = parse_job_spec(&json!({ "nodes": nodes }).to_string()).expect("spec parses");
+        let mut functions = UserFunctions::new();
+        functions.register_window(Arc::new(Sum(WindowContents::Accumulator)));
+        validate_with_functions(&spec, &functions).err().map(|e| e.to_string()).unwrap_or_default()
+    };
+    let count = json!({"kind": "count", "size": 3, "slide": 3});
+    assert!(bad(json!({"kind": "never"}), count).contains("count windows run their own trigger"));
+    let global = json!({"kind": "global"});
+    assert!(bad(json!({"kind": "count", "count": 0}), global).contains("count must be positive"));
 }

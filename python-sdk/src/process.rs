@@ -39,12 +39,12 @@ thread_local! {
 
 /// Makes a scope active on this thread for as long as it lives; restores the previous one
 /// (calls do not nest today, but a guard that restores is as cheap as one that clears).
-struct Lend {
+pub(crate) struct Lend {
     previous: Option<ScopePtr>,
 }
 
 impl Lend {
-    fn new(scope: &mut dyn ProcessScope) -> Lend {
+    pub(crate) fn new(scope: &mut dyn ProcessScope) -> Lend {
         let ptr: *mut (dyn ProcessScope + '_) = scope;
         // SAFETY: only the lifetime is erased. The pointer is reachable through `ACTIVE` only
         // until this guard drops, which happens before the borrow of `scope` ends (the guard

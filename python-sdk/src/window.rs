@@ -7,21 +7,24 @@
 //! The SDK registers a factory `factory(worker, workers)` returning a runner per worker
 //! (`weir.datastream.window_runner.WindowRunner`), with `accumulate(acc, elements)` and
 //! `merge(accs)` (pickled accumulators), `fire(key, start, end, contents)`, `clear(key, start,
-//! end)` and `late(value, timestamp)` returning output rows, `clears` and `close()`. While
+//! end)` and `late(value, timestamp)` returning output rows, `gap(value)` (a dynamic session
+//! gap), `trigger(key, start, end, kind, arg)` (a user-written trigger: `(fire, purge, timers)`),
+//! `clears` and `close()`. While
 //! `fire`, `clear` and `late` run, the operator's scope is active as for process functions
 //! (`crate::process`), so a `ProcessWindowFunction`'s context reaches the key's state.
 
 use std::sync::Arc;
 
+use pyo3::IntoPyObjectExt;
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use weir_core::expr::EvalError;
 use weir_core::types::Field;
 use weir_core::udf::process::ProcessScope;
-use weir_core::udf::window::{Fired, UserWindowFunction, Window, WindowContents, WindowInstance};
+use weir_core::udf::window::{Fired, TimerRequest, TriggerCall, TriggerReply, UserWindowFunction, Window, WindowContents, WindowInstance};
 
 use crate::convert::to_py;
-use crate::process::call_and_emit;
+use crate::process::{Lend, call_and_emit};
 use crate::udf::{ErrorSlot, failure};
 
 /// A Python window function.
@@ -131,6 +134,39 @@ impl WindowInstance for PyWindowInstance {
             };
             let args = (key, window.start, window.end, contents).into_pyobject(py).map_err(fail)?;
             call_and_emit(py, &self.runner, scope, "fire", args, &self.label, &self.output, &self.errors)
+        })
+    }
+
+    fn session_gap(&mut self, element: &[u8]) -> Result<i64, EvalError> {
+        crate::gil::with_gil(|py| {
+            let fail = |e| failure(py, &self.label, e, &self.errors);
+            let gap = self.runner.bind(py).call_method1("gap", (PyBytes::new(py, element),)).map_err(fail)?;
+            gap.extract::<i64>().map_err(fail)
+        })
+    }
+
+    fn trigger(&mut self, scope: &mut dyn ProcessScope, window: Window, call: TriggerCall<'_>) -> Result<TriggerReply, EvalError> {
+        crate::gil::with_gil(|py| {
+            let fail = |e| failure(py, &self.label, e, &self.errors);
+            let key = self.key(py, scope)?;
+            let (kind, arg) = match call {
+                TriggerCall::Element { element, timestamp } => ("element", (PyBytes::new(py, element), timestamp).into_bound_py_any(py).map_err(fail)?),
+                TriggerCall::EventTime(t) => ("event_time", t.into_bound_py_any(py).map_err(fail)?),
+                TriggerCall::ProcessingTime(t) => ("processing_time", t.into_bound_py_any(py).map_err(fail)?),
+                TriggerCall::Merge(windows) => {
+                    let pairs: Vec<(i64, i64)> = windows.iter().map(|w| (w.start, w.end)).collect();
+                    ("merge", pairs.into_bound_py_any(py).map_err(fail)?)
+                }
+                TriggerCall::Clear => ("clear", py.None().into_bound(py)),
+            };
+            let args = (key, window.start, window.end, kind, arg).into_pyobject(py).map_err(fail)?;
+            let reply = {
+                let _lend = Lend::new(scope);
+                self.runner.bind(py).call_method1("trigger", args).map_err(fail)?
+            };
+            let (fire, purge, timers): (bool, bool, Vec<(bool, bool, i64)>) = reply.extract().map_err(fail)?;
+            let timers = timers.into_iter().map(|(register, processing, time)| TimerRequest { register, processing, time }).collect();
+            Ok(TriggerReply { fire, purge, timers })
         })
     }
 

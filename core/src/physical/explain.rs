@@ -304,12 +304,16 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             let timers = if matches!(phys.operator, Operator::KeyedProcess { event_time: true }) { "watermark" } else { "end of input" };
             vec![("function", function.name().to_string()), ("keys", inputs.join("; ")), ("eventTimers", timers.into())]
         }
-        PlanOp::StreamWindow { function, key, assigner, allowed_lateness_ms, .. } => {
+        PlanOp::StreamWindow { function, key, assigner, trigger, allowed_lateness_ms, .. } => {
             let timers = if matches!(phys.operator, Operator::WindowOperator { event_time: true }) { "watermark" } else { "end of input" };
+            let window = match trigger {
+                Some(t) => format!("{}, trigger {}", assigner.describe(), t.describe()),
+                None => assigner.describe(),
+            };
             vec![
                 ("function", function.name().to_string()),
                 ("keys", list(key, |e| expr_text(e, &input_schema(plan, node, 0)))),
-                ("window", assigner.describe()),
+                ("window", window),
                 ("allowedLateness", format!("{allowed_lateness_ms} ms")),
                 ("eventTimers", timers.into()),
             ]

@@ -635,6 +635,9 @@ pub struct StreamWindowNode {
     pub timestamp: Option<String>,
     /// How records are put into windows.
     pub assigner: crate::udf::window::WindowAssigner,
+    /// When windows fire (absent: the assigner's default trigger).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trigger: Option<crate::udf::window::WindowTrigger>,
     /// How long an event-time window's state is kept past its end (milliseconds).
     #[serde(default)]
     pub allowed_lateness_ms: u64,

@@ -155,6 +155,12 @@ impl PlanValidator {
             return Err(PlanError::new(&path.field("function"), format!("no window function \"{}\" is registered", n.function)));
         };
         n.assigner.check().map_err(|m| PlanError::new(&path.field("assigner"), m))?;
+        if let Some(trigger) = &n.trigger {
+            trigger.check().map_err(|m| PlanError::new(&path.field("trigger"), m))?;
+            if matches!(n.assigner, crate::udf::window::WindowAssigner::Count { .. }) {
+                return Err(PlanError::new(&path.field("trigger"), "count windows run their own trigger"));
+            }
+        }
         if n.allowed_lateness_ms > 0 && !n.assigner.event_time() {
             return Err(PlanError::new(&path.field("allowed_lateness_ms"), "allowed lateness is only defined for event-time windows"));
         }
@@ -164,7 +170,16 @@ impl PlanValidator {
         let event_time = timestamp.is_some() && input.time.rowtime == timestamp;
         let key = self.bind_all(&n.key, &input.schema, &path.field("key"))?;
         let schema = Schema::new(function.output());
-        let op = PlanOp::StreamWindow { function, key, value, timestamp, assigner: n.assigner.clone(), allowed_lateness_ms: n.allowed_lateness_ms, event_time };
+        let op = PlanOp::StreamWindow {
+            function,
+            key,
+            value,
+            timestamp,
+            assigner: n.assigner.clone(),
+            trigger: n.trigger.clone(),
+            allowed_lateness_ms: n.allowed_lateness_ms,
+            event_time,
+        };
         Ok(Checked { schema, op, unique_key: None, ordering: None })
     }
 }

@@ -332,6 +332,8 @@ pub enum PlanOp {
         timestamp: Option<usize>,
         /// How records are put into windows.
         assigner: crate::udf::window::WindowAssigner,
+        /// When windows fire (`None`: the assigner's default trigger).
+        trigger: Option<crate::udf::window::WindowTrigger>,
         /// How long an event-time window's state is kept past its end (milliseconds).
         allowed_lateness_ms: u64,
         /// The input is timed by event time (a watermark upstream).

@@ -52,6 +52,14 @@ pub enum WindowAssigner {
         /// Event time (watermarks) rather than processing time.
         event_time: bool,
     },
+    /// Sessions whose gap the function gives per element ([`WindowInstance::session_gap`]).
+    DynamicSession {
+        /// Event time (watermarks) rather than processing time.
+        event_time: bool,
+    },
+    /// One window per key holding all its elements ([`Window::GLOBAL`]); it fires only by a
+    /// trigger ([`WindowTrigger`]; the default never fires).
+    Global,
     /// Windows of `size` elements of a key starting every `slide` elements.
     Count {
         /// Elements per window (positive).
@@ -65,11 +73,17 @@ impl WindowAssigner {
     /// Whether windows follow event time.
     pub fn event_time(&self) -> bool {
         match self {
-            WindowAssigner::Tumbling { event_time, .. } | WindowAssigner::Sliding { event_time, .. } | WindowAssigner::Session { event_time, .. } => {
-                *event_time
-            }
-            WindowAssigner::Count { .. } => false,
+            WindowAssigner::Tumbling { event_time, .. }
+            | WindowAssigner::Sliding { event_time, .. }
+            | WindowAssigner::Session { event_time, .. }
+            | WindowAssigner::DynamicSession { event_time } => *event_time,
+            WindowAssigner::Count { .. } | WindowAssigner::Global => false,
         }
+    }
+
+    /// Whether windows merge (sessions).
+    pub fn merging(&self) -> bool {
+        matches!(self, WindowAssigner::Session { .. } | WindowAssigner::DynamicSession { .. })
     }
 
     /// The parameters' problem, if any (a message naming the parameter).
@@ -100,9 +114,118 @@ impl WindowAssigner {
                 format!("sliding {size_ms} ms every {slide_ms} ms (offset {offset_ms} ms, {})", clock(*event_time))
             }
             WindowAssigner::Session { gap_ms, event_time } => format!("session gap {gap_ms} ms ({})", clock(*event_time)),
+            WindowAssigner::DynamicSession { event_time } => format!("session, dynamic gap ({})", clock(*event_time)),
+            WindowAssigner::Global => "global".into(),
             WindowAssigner::Count { size, slide } => format!("count {size} every {slide}"),
         }
     }
+}
+
+/// When a window fires, when it is purged (Flink's built-in triggers); without one, the
+/// assigner's default trigger runs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WindowTrigger {
+    /// Fires when the watermark passes the window's end (`EventTimeTrigger`).
+    EventTime,
+    /// Fires when the clock passes the window's end (`ProcessingTimeTrigger`).
+    ProcessingTime,
+    /// Never fires (the default of global windows).
+    Never,
+    /// Fires each time the window has received `count` more elements (`CountTrigger`).
+    Count {
+        /// Elements per firing (positive).
+        count: i64,
+    },
+    /// Fires every `interval_ms` of event time and at the window's end
+    /// (`ContinuousEventTimeTrigger`).
+    ContinuousEventTime {
+        /// Milliseconds between firings (positive).
+        interval_ms: i64,
+    },
+    /// Fires every `interval_ms` of processing time (`ContinuousProcessingTimeTrigger`).
+    ContinuousProcessingTime {
+        /// Milliseconds between firings (positive).
+        interval_ms: i64,
+    },
+    /// A trigger written by the user, asked through the window function
+    /// ([`WindowInstance::trigger`]).
+    User,
+    /// `trigger`, purging the window's contents whenever it fires (`PurgingTrigger`).
+    Purging {
+        /// The trigger deciding when to fire.
+        trigger: Box<WindowTrigger>,
+    },
+}
+
+impl WindowTrigger {
+    /// The parameters' problem, if any (a message naming the parameter).
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            WindowTrigger::Count { count } if *count <= 0 => Err(format!("count must be positive, got {count}")),
+            WindowTrigger::ContinuousEventTime { interval_ms } | WindowTrigger::ContinuousProcessingTime { interval_ms } if *interval_ms <= 0 => {
+                Err(format!("interval_ms must be positive, got {interval_ms}"))
+            }
+            WindowTrigger::Purging { trigger } => trigger.check(),
+            _ => Ok(()),
+        }
+    }
+
+    /// A short description for EXPLAIN.
+    pub fn describe(&self) -> String {
+        match self {
+            WindowTrigger::EventTime => "event time".into(),
+            WindowTrigger::ProcessingTime => "processing time".into(),
+            WindowTrigger::Never => "never".into(),
+            WindowTrigger::User => "user".into(),
+            WindowTrigger::Count { count } => format!("count {count}"),
+            WindowTrigger::ContinuousEventTime { interval_ms } => format!("every {interval_ms} ms of event time"),
+            WindowTrigger::ContinuousProcessingTime { interval_ms } => format!("every {interval_ms} ms of processing time"),
+            WindowTrigger::Purging { trigger } => format!("purging {}", trigger.describe()),
+        }
+    }
+}
+
+/// What a user-written trigger ([`WindowTrigger::User`]) is asked about a window.
+#[derive(Debug)]
+pub enum TriggerCall<'a> {
+    /// An element (record bytes) with its timestamp was added to the window.
+    Element {
+        /// The record.
+        element: &'a [u8],
+        /// Its event time, if any.
+        timestamp: Option<i64>,
+    },
+    /// The window's event-time timer at this time fired.
+    EventTime(i64),
+    /// The window's processing-time timer at this time fired.
+    ProcessingTime(i64),
+    /// These windows merged into the window (sessions): their trigger state moves to it.
+    Merge(&'a [Window]),
+    /// The window is cleaned up or merged away: the trigger drops its state and timers.
+    Clear,
+}
+
+/// A timer a user-written trigger registers or deletes for the window it was asked about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimerRequest {
+    /// Register (else delete).
+    pub register: bool,
+    /// A processing-time timer (else event time).
+    pub processing: bool,
+    /// When.
+    pub time: i64,
+}
+
+/// A user-written trigger's answer: its decision (Flink's `TriggerResult`) and its timers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TriggerReply {
+    /// Evaluate the window.
+    pub fire: bool,
+    /// Drop the window's contents.
+    pub purge: bool,
+    /// Timers to register or delete, in order.
+    pub timers: Vec<TimerRequest>,
 }
 
 /// One window: a time interval `[start, end)` in epoch milliseconds, or for count windows the
@@ -116,9 +239,13 @@ pub struct Window {
 }
 
 impl Window {
-    /// The largest timestamp an element of a time window can have (`end - 1`).
+    /// The window of [`WindowAssigner::Global`].
+    pub const GLOBAL: Window = Window { start: i64::MIN, end: i64::MAX };
+
+    /// The largest timestamp an element of a time window can have (`end - 1`; the largest
+    /// timestamp for [`Window::GLOBAL`]).
     pub fn max_timestamp(&self) -> i64 {
-        self.end.saturating_sub(1)
+        if *self == Window::GLOBAL { i64::MAX } else { self.end.saturating_sub(1) }
     }
 }
 
@@ -171,6 +298,17 @@ pub trait WindowInstance {
     /// `window` of the scope's key fired with `contents`: emits the window's results through
     /// the scope (whose state the function may use, as a `ProcessWindowFunction` does).
     fn fire(&mut self, scope: &mut dyn ProcessScope, window: Window, contents: Fired<'_>) -> Result<(), EvalError>;
+
+    /// The session gap (milliseconds, positive) of `element`, for [`WindowAssigner::DynamicSession`].
+    fn session_gap(&mut self, _element: &[u8]) -> Result<i64, EvalError> {
+        Err(EvalError::new("this window function gives no session gaps"))
+    }
+
+    /// A user-written trigger ([`WindowTrigger::User`]) asked about `window` of the scope's
+    /// key (whose state it may keep, per window, through the scope).
+    fn trigger(&mut self, _scope: &mut dyn ProcessScope, _window: Window, _call: TriggerCall<'_>) -> Result<TriggerReply, EvalError> {
+        Err(EvalError::new("this window function has no trigger of its own"))
+    }
 
     /// Whether [`WindowInstance::clear`] does anything (the operator skips the call if not).
     fn clears(&self) -> bool {

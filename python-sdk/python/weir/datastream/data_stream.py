@@ -110,9 +110,11 @@ class DataStream:
     def key_by(self, key_selector: KeySelectorLike, key_type: TypeInformation | None = None) -> "KeyedStream":
         """Partitions the stream by ``key_selector(record)``."""
         nodes, head = self._materialized()
-        return KeyedStream(
+        keyed = KeyedStream(
             self._env, nodes, head, as_callable(key_selector, "get_key"), self._type_info, chain=(self._nodes, self._head, self._steps, self._source)
         )
+        keyed._unkeyed = self
+        return keyed
 
     def union(self, *streams: "DataStream") -> "DataStream":
         """The records of this stream and of ``streams``."""
@@ -285,6 +287,8 @@ class KeyedStream(DataStream):
         self._key = key
         # The stream before key_by, unmaterialized: `reduce` runs its stateless steps itself.
         self._chain = chain
+        # The stream key_by was called on: its chain computes the keys (``_keyed_input``).
+        self._unkeyed: DataStream | None = None
 
     def reduce(self, func: ReduceLike) -> DataStream:
         """Per key, the running combination of the records: each record emits its key's new
@@ -431,6 +435,8 @@ def _keyed_input(env: "StreamExecutionEnvironment", stream: DataStream, key: Cal
     the last node's id. The chain of stateless operations producing the records computes the
     keys when there is one (also when a watermark node follows it: it passes records and
     columns on unchanged); otherwise a table function of its own does."""
+    if key is not None and isinstance(stream, KeyedStream) and stream._unkeyed is not None and key is stream._key:
+        stream = stream._unkeyed
     if key is not None and not stream._steps and stream._source is None and stream._watermarked is not None:
         before, delay = stream._watermarked
         if before._steps or before._source is not None:
@@ -447,7 +453,8 @@ def _keyed_input(env: "StreamExecutionEnvironment", stream: DataStream, key: Cal
     return ns + [node], node["id"]
 
 
-def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], allowed_lateness: int, labelled: Any, output_type: Any) -> DataStream:
+def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], trigger: dict[str, Any] | None, allowed_lateness: int, labelled: Any,
+                   output_type: Any) -> DataStream:
     """The main output of a ``stream_window`` node: the engine's window operator over the keyed
     ``stream``, calling the window runner of ``spec`` (``window_runner.EngineWindow``)."""
     from weir.datastream.process import COLUMNS
@@ -460,6 +467,8 @@ def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], a
     env._session.register_window_function(name, spec.factory(env._counter, label), COLUMNS, contents, "ts", label)
     node = {"kind": "stream_window", "id": env._fresh_id("window"), "input": head, "function": name, "key": [{"column": "k"}], "value": "v",
             "timestamp": "ts", "assigner": assigner, "allowed_lateness_ms": allowed_lateness}
+    if trigger is not None:
+        node["trigger"] = trigger
     nodes = nodes + [node]
     main = _tagged(env, nodes, node["id"], None, output_type)
     main._process = (nodes, node["id"])

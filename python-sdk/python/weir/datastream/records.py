@@ -63,6 +63,10 @@ def _stamp(f: Callable[[Any, int], Any], pairs: Iterable[tuple[Any, int | None]]
         yield v, None if ts is None else int(ts)
 
 
+# How many plain keys a chain remembers pickled (see ``Chain.__call__``).
+KEYS_REMEMBERED = 1 << 16
+
+
 class Chain:
     """A fused chain as a batched table function: a batch of ``(seq, v, ts)`` argument tuples
     (``(i,)`` for a collection source) in, ``(i, (seq, v, ts))`` out for each record produced
@@ -81,6 +85,7 @@ class Chain:
         self.stamps = stamps
         self.key = key
         self._apply = _compiled(steps)
+        self._pickled_keys: dict[Any, bytes] = {}
 
     def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[Any, ...]]]:
         """With ``stamps`` false, ``(seq, v)`` out (``(seq, v, k)`` with a key): the caller
@@ -88,11 +93,26 @@ class Chain:
         out: list[tuple[int, tuple[Any, ...]]] = []
         counter, dumps, key, stamps = self.counter, pickle.dumps, self.key, self.stamps
         source, loads, apply, append = self.source, pickle.loads, self._apply, out.append
+        seen = self._pickled_keys
         for i, args in enumerate(batch):
             value, time = (source[args[0]], None) if source is not None else (loads(args[1]), args[2])
             for v, t in apply(value, time):
                 row: tuple[Any, ...] = (next(counter), dumps(v, PROTOCOL), t) if stamps else (next(counter), dumps(v, PROTOCOL))
-                append((i, row if key is None else (*row, dumps(key(v), PROTOCOL))))
+                if key is None:
+                    append((i, row))
+                    continue
+                k = key(v)
+                # Plain int and str keys (exact types: 1, 1.0 and True are equal but pickle
+                # differently) are pickled once: pickle.dumps makes a pickler per call.
+                if type(k) is int or type(k) is str:
+                    pickled = seen.get(k)
+                    if pickled is None:
+                        pickled = dumps(k, PROTOCOL)
+                        if len(seen) < KEYS_REMEMBERED:
+                            seen[k] = pickled
+                else:
+                    pickled = dumps(k, PROTOCOL)
+                append((i, (*row, pickled)))
         return out
 
 

@@ -1,13 +1,15 @@
 """Windows on the engine: what the engine's window operator (``WindowOperator`` in EXPLAIN)
 calls. The engine assigns elements to windows, keeps each window's contents in its state store
-and runs the assigners' default triggers; per worker, a :class:`WindowRunner` folds a batch of
+and runs the triggers; per worker, a :class:`WindowRunner` folds a batch of
 a window's elements into its accumulator (``reduce`` / ``aggregate``, pickled) and evaluates a
 window when it fires (the window function, if any, over the accumulator's result or the
 elements). Rows out are ``(seq, v, ts, tag)`` as for process functions: the result pickled,
 the window's ``max_timestamp()`` and the side output's tag (NULL for the main output).
 
 :func:`engine_assigner` says whether a windowed stream can run on the engine (built-in
-assigners with their default triggers); the others run on the Python window operator
+and dynamic-gap session assigners, global and count windows, with Flink's built-in
+triggers, which the engine runs natively, or a user-written trigger, which it asks through
+:meth:`WindowRunner.trigger`); user-written assigners run on the Python window operator
 (:mod:`weir.datastream.window_operator`)."""
 
 from __future__ import annotations
@@ -24,11 +26,20 @@ from weir.common.typeinfo import Types
 from weir.datastream.functions import ProcessAllWindowFunction, ProcessWindowFunction, RuntimeContext, WindowContext
 from weir.datastream.state import MapStateDescriptor
 from weir.datastream.window import (
+    ContinuousEventTimeTrigger,
+    ContinuousProcessingTimeTrigger,
     CountSlidingWindowAssigner,
+    CountTrigger,
     CountTumblingWindowAssigner,
     CountWindow,
+    DynamicEventTimeSessionWindows,
+    DynamicProcessingTimeSessionWindows,
     EventTimeSessionWindows,
     EventTimeTrigger,
+    GlobalWindow,
+    GlobalWindows,
+    MergingWindowAssigner,
+    NeverTrigger,
     ProcessingTimeSessionWindows,
     ProcessingTimeTrigger,
     PurgingTrigger,
@@ -41,25 +52,41 @@ from weir.datastream.window import (
     WindowAssigner,
 )
 from weir.datastream.window_functions import InternalWindowFunction, PassThrough
-from weir.datastream.window_state import AggregateContents, Contents, ReduceContents, WindowStateStore
+from weir.datastream.window_state import AggregateContents, Contents, ReduceContents, ScopedState, WindowStateStore, merge_scoped
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 Row = tuple[int, bytes, int | None, str | None]
 
 
-def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger: bool) -> dict[str, Any] | None:
-    """The job spec's ``assigner`` for a built-in assigner with its default trigger, or None
-    when the windows need the Python window operator (a custom assigner or trigger, dynamic
-    session gaps, global windows)."""
-    kind = type(assigner)
-    if not default_trigger and not _same_default(assigner, trigger):
+def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger: bool) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
+    """The job spec's ``assigner`` and ``trigger`` (None: the assigner's default) for a built-in
+    assigner, or None when the windows need the Python window operator (a user-written
+    assigner, a count window with another trigger)."""
+    spec = _assigner_spec(assigner)
+    if spec is None:
         return None
+    if spec["kind"] == "count":
+        return (spec, None) if default_trigger else None
+    if spec["kind"] in ("tumbling", "sliding", "session") and (default_trigger or _same_default(assigner, trigger)):
+        return spec, None
+    return spec, _trigger_spec(trigger)
+
+
+def _assigner_spec(assigner: WindowAssigner) -> dict[str, Any] | None:
+    """The job spec's ``assigner`` of a built-in assigner (None: a user-written one)."""
+    kind = type(assigner)
     if kind in (TumblingEventTimeWindows, TumblingProcessingTimeWindows):
         return {"kind": "tumbling", "size_ms": assigner._size, "offset_ms": assigner._offset, "event_time": assigner.event_time}
     if kind in (SlidingEventTimeWindows, SlidingProcessingTimeWindows):
         return {"kind": "sliding", "size_ms": assigner._size, "slide_ms": assigner._slide, "offset_ms": assigner._offset, "event_time": assigner.event_time}
-    if kind in (EventTimeSessionWindows, ProcessingTimeSessionWindows) and assigner._extract is None and assigner._gap is not None:
-        return {"kind": "session", "gap_ms": assigner._gap, "event_time": assigner.event_time}
+    if kind in (EventTimeSessionWindows, ProcessingTimeSessionWindows, DynamicEventTimeSessionWindows, DynamicProcessingTimeSessionWindows):
+        if assigner._extract is not None:
+            return {"kind": "dynamic_session", "event_time": assigner.event_time}
+        if assigner._gap is not None:
+            return {"kind": "session", "gap_ms": assigner._gap, "event_time": assigner.event_time}
+        return None
+    if kind is GlobalWindows:
+        return {"kind": "global"}
     if kind is CountTumblingWindowAssigner:
         return {"kind": "count", "size": assigner._window_size, "slide": assigner._window_size}
     if kind is CountSlidingWindowAssigner:
@@ -67,22 +94,52 @@ def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger:
     return None
 
 
+def _trigger_spec(trigger: Trigger) -> dict[str, Any]:
+    """The job spec's ``trigger``: a built-in trigger the engine runs natively, or ``user``."""
+    kind = type(trigger)
+    if kind is EventTimeTrigger:
+        return {"kind": "event_time"}
+    if kind is ProcessingTimeTrigger:
+        return {"kind": "processing_time"}
+    if kind is NeverTrigger:
+        return {"kind": "never"}
+    if kind is CountTrigger:
+        return {"kind": "count", "count": trigger.window_size}
+    if kind is ContinuousEventTimeTrigger:
+        return {"kind": "continuous_event_time", "interval_ms": trigger.interval}
+    if kind is ContinuousProcessingTimeTrigger:
+        return {"kind": "continuous_processing_time", "interval_ms": trigger.interval}
+    if kind is PurgingTrigger:
+        return {"kind": "purging", "trigger": _trigger_spec(trigger.nested_trigger)}
+    # Written by the user: the engine asks it through the runner (``WindowRunner.trigger``).
+    return {"kind": "user"}
+
+
+def _user_trigger(trigger: Trigger) -> Trigger | None:
+    """The user-written trigger inside ``trigger`` (through ``PurgingTrigger``s), if any."""
+    while type(trigger) is PurgingTrigger:
+        trigger = trigger.nested_trigger
+    return None if _trigger_spec(trigger) != {"kind": "user"} else trigger
+
+
 def _same_default(assigner: WindowAssigner, trigger: Trigger) -> bool:
     """Whether ``trigger`` (set with ``WindowedStream.trigger``) is the one the engine runs
     for ``assigner`` anyway."""
-    if isinstance(assigner, (CountTumblingWindowAssigner, CountSlidingWindowAssigner)):
-        return False
     expected = EventTimeTrigger if assigner.is_event_time() else ProcessingTimeTrigger
-    return type(trigger) is expected and not isinstance(trigger, PurgingTrigger)
+    return type(trigger) is expected
 
 
 class EngineWindow:
     """What every worker's runner copies: the contents (reduce / aggregate accumulators, or
     None for elements), the window function adapter, the assigner and the late-data tag."""
 
-    def __init__(self, assigner: WindowAssigner, contents: Contents | None, function: InternalWindowFunction, late_data_tag: Any) -> None:
+    def __init__(self, assigner: WindowAssigner, contents: Contents | None, function: InternalWindowFunction, late_data_tag: Any,
+                 trigger: Trigger | None = None) -> None:
         self.count_windows = isinstance(assigner, (CountTumblingWindowAssigner, CountSlidingWindowAssigner))
-        self.merging = isinstance(assigner, (EventTimeSessionWindows, ProcessingTimeSessionWindows))
+        self.global_windows = isinstance(assigner, GlobalWindows)
+        self.merging = isinstance(assigner, MergingWindowAssigner)
+        self.gap_extractor = getattr(assigner, "_extract", None)
+        self.user_trigger = None if trigger is None else _user_trigger(trigger)
         self.assigner_label = repr(assigner)
         self.contents = contents
         self.function = function
@@ -131,6 +188,56 @@ class _Context(WindowContext):
         self.side.append((tag_id, value))
 
 
+class _TriggerContext(Trigger.OnMergeContext):
+    """A user-written trigger's view of the window it is asked about (``WindowRunner.trigger``):
+    its timers go back to the engine's operator, its partitioned state is kept per key and
+    window in the operator's keyed state."""
+
+    def __init__(self, runner: "WindowRunner") -> None:
+        self._runner = runner
+        self.window: Any = None
+        self.merged: list[Any] = []
+        self.timers: list[tuple[bool, bool, int]] = []
+
+    def get_current_processing_time(self) -> int:
+        """Processing time."""
+        return int(_weir.scope_current_processing_time())
+
+    def get_metric_group(self) -> Any:
+        """Metrics are not available in Weir."""
+        from weir.errors import unsupported
+
+        raise unsupported("Trigger metric groups")
+
+    def get_current_watermark(self) -> int:
+        """The watermark."""
+        return int(_weir.scope_current_watermark())
+
+    def register_processing_time_timer(self, time: int) -> None:
+        """A processing-time timer for this window."""
+        self.timers.append((True, True, int(time)))
+
+    def register_event_time_timer(self, time: int) -> None:
+        """An event-time timer for this window."""
+        self.timers.append((True, False, int(time)))
+
+    def delete_processing_time_timer(self, time: int) -> None:
+        """Deletes a processing-time timer of this window."""
+        self.timers.append((False, True, int(time)))
+
+    def delete_event_time_timer(self, time: int) -> None:
+        """Deletes an event-time timer of this window."""
+        self.timers.append((False, False, int(time)))
+
+    def get_partitioned_state(self, state_descriptor: Any) -> ScopedState:
+        """State of this window and key."""
+        return ScopedState(self._runner.trigger_state, state_descriptor, self.window)
+
+    def merge_partitioned_state(self, state_descriptor: Any) -> None:
+        """Combines the merged windows' state into this window's."""
+        merge_scoped(self._runner.trigger_state, state_descriptor, self.merged, self.window)
+
+
 class WindowRunner:
     """One worker's window function (a copy of the user's objects, as each Flink subtask has
     its own), opened with its :class:`RuntimeContext`. See the module for what the engine calls."""
@@ -152,6 +259,9 @@ class WindowRunner:
         descriptor = MapStateDescriptor("window-function-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY())
         self.window_state = self.runtime_context.get_map_state(descriptor)
         self.context = _Context(self)
+        self.trigger_state = self.runtime_context.get_map_state(
+            MapStateDescriptor("window-trigger-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY()))
+        self.trigger_context = _TriggerContext(self)
         contents = spec.contents
         # An AggregateFunction's add, called directly when folding (no wrapper call per element).
         self._aggregate = contents.function if isinstance(contents, AggregateContents) else None
@@ -192,7 +302,17 @@ class WindowRunner:
         return pickle.dumps(current, PROTOCOL)
 
     def _window(self, start: int, end: int) -> Any:
+        if self.spec.global_windows:
+            return GlobalWindow.get()
         return CountWindow(start) if self.spec.count_windows else TimeWindow(start, end)
+
+    def gap(self, value: bytes) -> int:
+        """The session gap (milliseconds) of the element ``value`` (dynamic session windows)."""
+        element = pickle.loads(value)
+        gap = self.spec.gap_extractor(element)
+        if isinstance(gap, bool) or not isinstance(gap, int) or gap <= 0:
+            raise ValueError(f"the session gap extracted from {element!r} must be a positive number of milliseconds, got {gap!r}")
+        return gap
 
     def fire(self, key: bytes, start: int, end: int, contents: bytes | list[bytes]) -> list[Row]:
         """The rows of one firing of window ``[start, end)`` (count windows: number ``start``)
@@ -212,6 +332,35 @@ class WindowRunner:
         counter, dumps = self.counter, pickle.dumps
         out: list[Row] = [(next(counter), dumps(v, PROTOCOL), ts, None) for v in (produced or [])]
         return self._side(out, ts)
+
+    def trigger(self, key: bytes, start: int, end: int, kind: str, arg: Any) -> tuple[bool, bool, list[tuple[bool, bool, int]]]:
+        """Asks the user's trigger about window ``[start, end)`` of ``key``: ``kind`` is
+        ``element`` (``arg``: the pickled element and its timestamp), ``event_time`` /
+        ``processing_time`` (``arg``: the timer's time), ``merge`` (``arg``: the ``(start, end)``
+        of the windows merged into it) or ``clear``. Returns whether the window fires, whether
+        it is purged, and the ``(register, processing, time)`` timers the trigger asked for."""
+        trigger = self.spec.user_trigger
+        window = self._window(start, end)
+        context = self.trigger_context
+        context.window = window
+        context.merged = []
+        result = None
+        if kind == "element":
+            value, timestamp = arg
+            result = trigger.on_element(pickle.loads(value), timestamp, window, context)
+        elif kind == "event_time":
+            result = trigger.on_event_time(arg, window, context)
+        elif kind == "processing_time":
+            result = trigger.on_processing_time(arg, window, context)
+        elif kind == "merge":
+            context.merged = [self._window(s, e) for s, e in arg]
+            trigger.on_merge(window, context)
+        else:
+            trigger.clear(window, context)
+        timers, context.timers = context.timers, []
+        if result is None:
+            return False, False, timers
+        return result.is_fire(), result.is_purge(), timers
 
     def _side(self, out: list[Row], ts: int | None) -> list[Row]:
         side = self.context.side

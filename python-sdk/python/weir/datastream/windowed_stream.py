@@ -1,11 +1,11 @@
 """``WindowedStream`` (``KeyedStream.window`` / ``count_window``) and ``AllWindowedStream``
 (``DataStream.window_all``), as in PyFlink: configure the trigger, the allowed lateness and the
 late-data side output, then evaluate each window with ``reduce``, ``aggregate``, ``apply`` or
-``process``. With a built-in assigner and its default trigger the windows run on the engine's
-window operator (:mod:`weir.datastream.window_runner`: Python is called per batch of a window's
-elements and per fired window); a custom trigger or assigner, dynamic session gaps and global
-windows run a :class:`~weir.datastream.window_operator.WindowOperator` as the keyed stream's
-process function."""
+``process``. With a built-in assigner (global windows and dynamic session gaps included) and
+any trigger the windows run on the engine's window operator
+(:mod:`weir.datastream.window_runner`: Python is called to fold elements, per fired window, for
+dynamic gaps and for a user-written trigger's decisions); a user-written assigner runs a
+:class:`~weir.datastream.window_operator.WindowOperator` as the keyed stream's process function."""
 
 from __future__ import annotations
 
@@ -89,14 +89,15 @@ class WindowedStream:
         return self
 
     def _run(self, contents: Contents, function: Any, output_type: TypeInformation | None) -> "DataStream":
-        assigner = engine_assigner(self._assigner, self._trigger, self._default_trigger)
+        on_engine = engine_assigner(self._assigner, self._trigger, self._default_trigger)
         internal_function = internal(function, self._all_windows)
-        if assigner is not None:
+        if on_engine is not None:
             from weir.datastream.data_stream import _stream_window
 
+            assigner, trigger = on_engine
             engine_contents = None if isinstance(contents, ListContents) else contents
-            spec = EngineWindow(self._assigner, engine_contents, internal_function, self._late_data_tag)
-            return _stream_window(self._keyed_stream, spec, assigner, self._allowed_lateness, _label_of(function, contents), output_type)
+            spec = EngineWindow(self._assigner, engine_contents, internal_function, self._late_data_tag, self._trigger)
+            return _stream_window(self._keyed_stream, spec, assigner, trigger, self._allowed_lateness, _label_of(function, contents), output_type)
         op = WindowOperator(self._assigner, self._trigger, contents, internal_function,
                             self._allowed_lateness, self._late_data_tag)
         return self._keyed_stream.process(op, output_type)

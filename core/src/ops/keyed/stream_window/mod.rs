@@ -27,17 +27,23 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use weir_state::codec::{DecodeError, StateCodec, decode_exact, read_bytes, write_bytes};
+use weir_state::codec::{DecodeError, StateCodec, read_bytes, write_bytes};
 use weir_state::{ListState, StateError, ValueState};
 
 use crate::expr::{CompiledExpr, EvalError};
 use crate::job::JobContext;
 use crate::types::{Row, Value};
-use crate::udf::window::{Fired, UserWindowFunction, Window, WindowAssigner, WindowContents, WindowInstance};
+use crate::udf::window::{Fired, UserWindowFunction, Window, WindowAssigner, WindowContents, WindowTrigger};
 
 use super::super::{Evaluator, Rows};
-use super::process::{Handle, Scope};
 use super::{KeyedContext, KeyedLogic, keyed};
+
+mod function;
+mod trigger;
+mod triggered;
+
+use function::FunctionCell;
+use triggered::Triggered;
 
 /// How a `stream_window` node runs.
 pub struct StreamWindowSpec {
@@ -51,6 +57,8 @@ pub struct StreamWindowSpec {
     pub timestamp: Option<usize>,
     /// How elements are put into windows.
     pub assigner: WindowAssigner,
+    /// When windows fire (`None`: the assigner's default trigger).
+    pub trigger: Option<WindowTrigger>,
     /// How long an event-time window's state is kept past its end, in milliseconds.
     pub allowed_lateness_ms: i64,
     /// The input is timed by event time: its frontier is the watermark.
@@ -61,11 +69,14 @@ pub struct StreamWindowSpec {
 
 /// The rows `spec.function` emits for the windows of `input`.
 pub fn stream_window<'s>(node: &str, index: usize, input: Rows<'s>, spec: StreamWindowSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+    if spec.trigger.is_some() || matches!(spec.assigner, WindowAssigner::Global | WindowAssigner::DynamicSession { .. }) {
+        let f = FunctionCell::new(Arc::clone(&spec.function), spec.worker, eval.clone());
+        let logic = Triggered::new(f, &spec);
+        return keyed(node, index, vec![(input, spec.key)], logic, eval, ctx);
+    }
     let logic = StreamWindow {
         contents: spec.function.contents(),
-        function: spec.function,
-        instance: None,
-        worker: spec.worker,
+        f: FunctionCell::new(spec.function, spec.worker, eval.clone()),
         value: spec.value,
         timestamp: spec.timestamp,
         assigner: spec.assigner,
@@ -78,9 +89,6 @@ pub fn stream_window<'s>(node: &str, index: usize, input: Rows<'s>, spec: Stream
         sessions: ValueState::new("window/sessions"),
         count: ValueState::new("window/count"),
         pending: HashMap::new(),
-        states: HashMap::new(),
-        eval: eval.clone(),
-        failed: false,
     };
     keyed(node, index, vec![(input, spec.key)], logic, eval, ctx)
 }
@@ -130,11 +138,8 @@ struct KeyBatch {
 }
 
 struct StreamWindow {
-    function: Arc<dyn UserWindowFunction>,
+    f: FunctionCell,
     contents: WindowContents,
-    /// Made on the first call, on the worker's thread.
-    instance: Option<Box<dyn WindowInstance>>,
-    worker: (usize, usize),
     value: usize,
     timestamp: Option<usize>,
     assigner: WindowAssigner,
@@ -149,45 +154,41 @@ struct StreamWindow {
     sessions: ValueState<Vec<Ns>>,
     count: ValueState<i64>,
     pending: HashMap<Vec<u8>, KeyBatch>,
-    /// The state a window function's context uses (`ProcessWindowFunction.Context`).
-    states: HashMap<String, Handle>,
-    eval: Evaluator,
-    failed: bool,
+}
+
+/// The windows of a tumbling (`slide == size`) or sliding assigner holding time `t`, latest first.
+fn time_windows(t: i64, size: i64, slide: i64, offset: i64) -> Vec<Window> {
+    let mut start = t - (t - offset + slide).rem_euclid(slide);
+    let mut windows = Vec::new();
+    while start > t - size {
+        windows.push(Window { start, end: start.saturating_add(size) });
+        start -= slide;
+    }
+    windows
+}
+
+/// The watermark a row with `timestamp` is judged against, and whether it arrived late: a row
+/// sent later than its event time was sent at its upstream's watermark (see `process`), and
+/// lateness is decided against that watermark.
+fn row_watermark(cx: &KeyedContext<'_>, timestamp: Option<i64>, event_time: bool) -> (i64, bool) {
+    let sent_at = cx.row_time().and_then(|at| i64::try_from(at).ok()).filter(|_| event_time);
+    let late_row = matches!((timestamp, sent_at), (Some(ts), Some(at)) if ts < at);
+    let watermark = match sent_at {
+        Some(at) if late_row => cx.watermark().max(at - 1),
+        _ => cx.watermark(),
+    };
+    (watermark, late_row)
 }
 
 /// An element's timestamp is required by event-time windows.
 const NO_TIMESTAMP: &str = "a record has no timestamp: event-time windows need 'data_stream.assign_timestamps_and_watermarks(...)' before them";
 
 impl StreamWindow {
-    /// The function's instance, made on first use; `None` once the function failed.
-    fn instance(&mut self) -> Option<&mut (dyn WindowInstance + 'static)> {
-        if self.failed {
-            return None;
-        }
-        if self.instance.is_none() {
-            match self.function.instantiate(self.worker.0, self.worker.1) {
-                Ok(i) => self.instance = Some(i),
-                Err(e) => {
-                    self.fail(e);
-                    return None;
-                }
-            }
-        }
-        self.instance.as_deref_mut()
-    }
-
-    fn fail(&mut self, e: EvalError) {
-        if !self.failed {
-            self.failed = true;
-            self.eval.report(e);
-        }
-    }
-
     /// When `w`'s state is dropped: its end plus the allowed lateness (event time), its end
     /// (processing time), never (count windows).
     fn cleanup_time(&self, w: Window) -> i64 {
         match self.assigner {
-            WindowAssigner::Count { .. } => i64::MAX,
+            WindowAssigner::Count { .. } | WindowAssigner::Global => i64::MAX,
             _ if self.assigner.event_time() => w.max_timestamp().saturating_add(self.lateness),
             _ => w.max_timestamp(),
         }
@@ -259,33 +260,14 @@ impl StreamWindow {
         }
         self.unfolded.clear(store, key, &ns(w))?;
         let current = self.acc.get(store, key, &ns(w))?;
-        let Some(instance) = self.instance() else { return Ok(()) };
+        let Some(instance) = self.f.instance() else { return Ok(()) };
         match instance.accumulate(current.as_deref(), &elements) {
             Ok(acc) => self.acc.update(store, key, &ns(w), &acc),
             Err(e) => {
-                self.fail(e);
+                self.f.fail(e);
                 Ok(())
             }
         }
-    }
-
-    /// Runs `f` with the function's view of the operator for the current key.
-    fn with_scope(
-        &mut self,
-        cx: &mut KeyedContext<'_>,
-        watermark: i64,
-        f: impl FnOnce(&mut dyn WindowInstance, &mut Scope<'_, '_>) -> Result<(), EvalError>,
-    ) -> Result<(), StateError> {
-        let key: Row = decode_exact(cx.key()).map_err(|e| StateError::CorruptValue { state: "window key".into(), detail: e.to_string() })?;
-        if self.instance().is_none() {
-            return Ok(());
-        }
-        let Some(instance) = self.instance.as_deref_mut() else { return Ok(()) };
-        let mut scope = Scope { cx, key, watermark, states: &mut self.states };
-        if let Err(e) = f(instance, &mut scope) {
-            self.fail(e);
-        }
-        Ok(())
     }
 
     /// Evaluates `w` of the current key (nothing when it is empty).
@@ -296,14 +278,14 @@ impl StreamWindow {
             WindowContents::Accumulator => {
                 self.fold(cx.store, key, w)?;
                 let Some(acc) = self.acc.get(cx.store, key, &ns(w))? else { return Ok(()) };
-                self.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Accumulator(&acc)))
+                self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Accumulator(&acc)))
             }
             WindowContents::Elements => {
                 let elements = elements(self.elements.get(cx.store, key, &ns(w))?);
                 if elements.is_empty() {
                     return Ok(());
                 }
-                self.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Elements(&elements)))
+                self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Elements(&elements)))
             }
         }
     }
@@ -330,8 +312,8 @@ impl StreamWindow {
         }
         self.acc.clear(cx.store, key, &ns(w))?;
         self.elements.clear(cx.store, key, &ns(w))?;
-        if cleanup && self.instance.as_deref().is_some_and(|i| i.clears()) {
-            self.with_scope(cx, watermark, |f, scope| f.clear(scope, w))?;
+        if cleanup && self.f.clears() {
+            self.f.with_scope(cx, watermark, |f, scope| f.clear(scope, w))?;
         }
         Ok(())
     }
@@ -360,11 +342,8 @@ impl StreamWindow {
             WindowAssigner::Sliding { size_ms, slide_ms, offset_ms, .. } => (size_ms, slide_ms, offset_ms),
             _ => return Ok(false),
         };
-        let mut start = t - (t - offset + slide).rem_euclid(slide);
         let mut added = false;
-        while start > t - size {
-            let w = Window { start, end: start.saturating_add(size) };
-            start -= slide;
+        for w in time_windows(t, size, slide, offset) {
             if self.is_late(w, watermark) {
                 continue;
             }
@@ -424,10 +403,10 @@ impl StreamWindow {
                 let merged = match accs.len() {
                     0 => return Ok(()),
                     1 => accs.pop(),
-                    _ => match self.instance().map(|i| i.merge(&accs)) {
+                    _ => match self.f.instance().map(|i| i.merge(&accs)) {
                         Some(Ok(acc)) => Some(acc),
                         Some(Err(e)) => {
-                            self.fail(e);
+                            self.f.fail(e);
                             None
                         }
                         None => None,
@@ -466,7 +445,7 @@ impl StreamWindow {
 
     /// A timer of the current key fired (`processing`: a processing-time timer).
     fn timer_fired(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64, processing: bool, watermark: i64) -> Result<(), StateError> {
-        if self.failed || processing == self.assigner.event_time() {
+        if self.f.failed || processing == self.assigner.event_time() {
             return Ok(());
         }
         let lateness = if processing { 0 } else { self.lateness };
@@ -508,7 +487,8 @@ impl StreamWindow {
                     }
                 }
             }
-            WindowAssigner::Count { .. } => {}
+            // Run by the triggered operator.
+            WindowAssigner::Count { .. } | WindowAssigner::DynamicSession { .. } | WindowAssigner::Global => {}
         }
         Ok(())
     }
@@ -516,19 +496,14 @@ impl StreamWindow {
 
 impl KeyedLogic for StreamWindow {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
-        if self.failed {
+        if self.f.failed {
             return Ok(());
         }
         let timestamp = self.timestamp.and_then(|c| row.get(c).as_i64());
         let Value::Bytes(element) = row.get(self.value) else { return Ok(()) };
         // A row sent later than its event time was sent at its upstream's watermark (see
         // `process`): lateness is decided against that watermark.
-        let sent_at = cx.row_time().and_then(|at| i64::try_from(at).ok()).filter(|_| self.event_time);
-        let late_row = matches!((timestamp, sent_at), (Some(ts), Some(at)) if ts < at);
-        let watermark = match sent_at {
-            Some(at) if late_row => cx.watermark().max(at - 1),
-            _ => cx.watermark(),
-        };
+        let (watermark, late_row) = row_watermark(cx, timestamp, self.event_time);
         // A late row: the key's timers that watermark has passed fire first, as they did
         // before the row where event time was assigned (a window fires without the row, then
         // again with it).
@@ -549,16 +524,17 @@ impl KeyedLogic for StreamWindow {
                 true
             }
             _ if time.is_none() => {
-                self.fail(EvalError::new(NO_TIMESTAMP));
+                self.f.fail(EvalError::new(NO_TIMESTAMP));
                 return Ok(());
             }
             WindowAssigner::Tumbling { .. } | WindowAssigner::Sliding { .. } => self.time_windows(cx, time.unwrap_or_default(), element, watermark)?,
             WindowAssigner::Session { gap_ms, .. } => self.session(cx, time.unwrap_or_default(), gap_ms, element, watermark)?,
+            WindowAssigner::DynamicSession { .. } | WindowAssigner::Global => false,
         };
         let late = self.assigner.event_time() && timestamp.is_some_and(|t| t.saturating_add(self.lateness) <= watermark);
         if !added && late {
             let element = element.clone();
-            self.with_scope(cx, watermark, |f, scope| f.late(scope, &element, timestamp))?;
+            self.f.with_scope(cx, watermark, |f, scope| f.late(scope, &element, timestamp))?;
         }
         Ok(())
     }
@@ -590,11 +566,6 @@ impl KeyedLogic for StreamWindow {
     }
 
     fn on_end(&mut self) {
-        if self.failed {
-            return;
-        }
-        if let Some(e) = self.instance.as_deref_mut().and_then(|i| i.close().err()) {
-            self.fail(e);
-        }
+        self.f.close();
     }
 }
