@@ -18,6 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from conftest import run_weir
+from test_server_support import WeirServer
 
 ROWS = 60_000
 WINDOW_MS = 5_000
@@ -131,3 +132,17 @@ def test_a_checkpoint_restores_only_into_the_same_worker_count(weir, tmp_path):
     assert completed_checkpoints(checkpoints), "a 2 s job with a 100 ms interval completes checkpoints"
     proc = run_weir(weir, "run", str(script), "--workers", "3", "-s", str(checkpoints))
     assert proc.returncode != 0 and "2 workers" in proc.stderr and "3" in proc.stderr, proc.stderr
+
+
+def test_a_server_job_keeps_its_checkpoints_in_the_data_directory(weir, tmp_path):
+    data = tmp_path / "data"
+    server = WeirServer(weir, data, "--workers", "2").start()
+    try:
+        sql = JOB.format(out="outputs/windows").replace("SET 'table.local-time-zone' = 'UTC';",
+                                                         "SET 'table.local-time-zone' = 'UTC';\nSET 'execution.checkpointing.interval' = '200 ms';")
+        jobid = server.submit({"sql": sql.replace("'5000'", "'30000'")})
+        assert server.wait_state(jobid)["state"] == "FINISHED"
+        assert completed_checkpoints(data / "checkpoints" / jobid), "checkpoints go to <data dir>/checkpoints/<job id>"
+        assert dict(visible_rows(data / "outputs" / "windows")) == expected_windows()
+    finally:
+        server.stop()

@@ -155,7 +155,8 @@ def test_writing_outside_the_roots_is_refused(server, world):
 
 
 @pytest.mark.parametrize("key", ["state.backend.rocksdb.localdir", "execution.checkpointing.dir",
-                                 "state.checkpoints.dir", "state.savepoints.dir"])
+                                 "state.checkpoints.dir", "state.savepoints.dir",
+                                 "execution.state-recovery.path", "execution.savepoint.path"])
 def test_state_and_checkpoint_directories_outside_are_refused(server, world, key):
     (world / "data" / "inputs" / "ok.csv").write_text("1\n")
     before = snapshot(world)

@@ -130,6 +130,8 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
 /// Validates and starts a planned job. Blocking (file checks, thread spawns): call it from a
 /// blocking thread. Returns the new job id.
 pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
+    let jid = new_job_id();
+    default_checkpoint_dir(&jid, &mut submission.spec);
     // Before validation, which already reads the file system (sources list their files).
     check_paths(state, &mut submission)?;
     check_parallelism(state, &submission)?;
@@ -152,7 +154,6 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         .map(|v| v.id.clone())
         .collect();
     state.reserve_slot()?;
-    let jid = new_job_id();
     let results = Arc::new(JobResults::new(state.config.result_limits));
     let options = RunOptions {
         workers: state.config.workers,
@@ -230,6 +231,17 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
     }
     tracing::info!(jobid = %jid, "job submitted");
     Ok(jid)
+}
+
+/// A job that turns checkpointing on without saying where checkpoints go keeps them in the
+/// server's data directory, `checkpoints/<jobid>` (a relative path: the path policy resolves
+/// it there): turning checkpoints on needs only the interval.
+fn default_checkpoint_dir(jid: &str, spec: &mut JobSpec) {
+    use weir_core::plan::checkpointing::{DIR_KEYS, INTERVAL};
+    if spec.config.contains_key(INTERVAL) && !DIR_KEYS.iter().any(|k| spec.config.contains_key(*k)) {
+        let dir = std::path::Path::new("checkpoints").join(jid);
+        spec.config.insert(DIR_KEYS[0].to_string(), dir.to_string_lossy().into_owned());
+    }
 }
 
 /// Where a path or setting of a posted job is named, for an error message: the JSON path under

@@ -85,9 +85,7 @@ impl PathUse {
     }
 }
 
-/// Job settings that name a directory the job writes to. Checkpoints are not taken yet; their
-/// keys are checked all the same, so that a job cannot name a directory outside the roots for
-/// the day they are.
+/// Job settings that name a directory the job writes to (state, checkpoints, savepoints).
 pub const CONFIG_PATH_KEYS: &[&str] = &[
     "state.backend.rocksdb.localdir",
     "execution.checkpointing.dir",
@@ -95,6 +93,9 @@ pub const CONFIG_PATH_KEYS: &[&str] = &[
     "state.checkpoints.dir",
     "state.savepoints.dir",
 ];
+
+/// Job settings that name a checkpoint or savepoint the job reads its state from.
+pub const CONFIG_READ_PATH_KEYS: &[&str] = &super::checkpointing::RESTORE_KEYS;
 
 /// The path options of `connector` among `options`, and whether a source (`sink == false`) or
 /// a sink of that connector reads or writes there, as the connector registry declares them;
@@ -126,7 +127,8 @@ fn looks_like_path_key(key: &str) -> bool {
 }
 
 /// Every path `spec` names: connector path options of its sources and sinks, then the
-/// settings of [`CONFIG_PATH_KEYS`] (and any other setting whose key ends in `dir`).
+/// settings of [`CONFIG_PATH_KEYS`] (and any other setting whose key ends in `dir`) and of
+/// [`CONFIG_READ_PATH_KEYS`].
 pub fn job_paths(spec: &JobSpec) -> Vec<PathUse> {
     let mut uses = Vec::new();
     for (index, node) in spec.nodes.iter().enumerate() {
@@ -142,7 +144,9 @@ pub fn job_paths(spec: &JobSpec) -> Vec<PathUse> {
     }
     for (key, value) in &spec.config {
         let lower = key.to_ascii_lowercase();
-        if CONFIG_PATH_KEYS.contains(&lower.as_str()) || lower.ends_with("dir") || lower.ends_with("directory") {
+        if CONFIG_READ_PATH_KEYS.contains(&lower.as_str()) {
+            uses.push(PathUse { place: PathPlace::Config, key: key.clone(), path: value.clone(), access: Access::Read });
+        } else if CONFIG_PATH_KEYS.contains(&lower.as_str()) || lower.ends_with("dir") || lower.ends_with("directory") {
             uses.push(PathUse { place: PathPlace::Config, key: key.clone(), path: value.clone(), access: Access::Write });
         }
     }
@@ -372,7 +376,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         let spec_json = serde_json::json!({
-        "config": {"state.backend.rocksdb.localdir": "state", "parallelism.default": "2"},
+        "config": {"state.backend.rocksdb.localdir": "state", "parallelism.default": "2", "execution.savepoint.path": "ck/chk-1"},
         "nodes": [
             {"kind": "source", "id": "t", "connector": "filesystem", "schema": [{"name": "a", "type": "BIGINT"}],
              "options": {"path": "in.csv", "format": "csv"}},
@@ -387,6 +391,7 @@ mod tests {
             vec![
                 ("nodes[0].options.path".to_string(), "in.csv", Access::Read),
                 ("nodes[1].options.path".to_string(), "out", Access::Write),
+                ("config.execution.savepoint.path".to_string(), "ck/chk-1", Access::Read),
                 ("config.state.backend.rocksdb.localdir".to_string(), "state", Access::Write),
             ]
         );
