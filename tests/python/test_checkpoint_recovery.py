@@ -140,8 +140,25 @@ def test_a_server_job_keeps_its_checkpoints_in_the_data_directory(weir, tmp_path
     try:
         sql = JOB.format(out="outputs/windows").replace("SET 'table.local-time-zone' = 'UTC';",
                                                          "SET 'table.local-time-zone' = 'UTC';\nSET 'execution.checkpointing.interval' = '200 ms';")
-        jobid = server.submit({"sql": sql.replace("'5000'", "'30000'")})
+        jobid = server.submit({"sql": sql.replace("'5000'", "'20000'")})
+        stats = None
+        while server.get(f"/jobs/{jobid}").json["state"] in ("CREATED", "RUNNING"):
+            answer = server.get(f"/jobs/{jobid}/checkpoints")
+            if answer.status == 200 and answer.json["counts"]["completed"] > 0:
+                stats = answer.json
+                break
+            time.sleep(0.05)
+        assert stats is not None, "a running job's checkpoints are reported"
+        assert stats["counts"]["total"] >= stats["counts"]["completed"] >= 1 and stats["counts"]["restored"] == 0
+        latest = stats["latest"]["completed"]
+        assert latest["status"] == "COMPLETED" and latest["external_path"].endswith(f"chk-{latest['id']:020d}")
         assert server.wait_state(jobid)["state"] == "FINISHED"
+        after = server.get(f"/jobs/{jobid}/checkpoints")
+        assert after.status == 200 and after.json["counts"]["completed"] >= stats["counts"]["completed"], "kept after the job ends"
+        plain = server.submit({"sql": JOB.format(out="outputs/plain").replace("'5000'", "'20000'")})
+        refused = server.get(f"/jobs/{plain}/checkpoints")
+        assert refused.status == 404 and "not enabled" in refused.json["errors"][0]
+        server.wait_state(plain)
         assert completed_checkpoints(data / "checkpoints" / jobid), "checkpoints go to <data dir>/checkpoints/<job id>"
         assert dict(visible_rows(data / "outputs" / "windows")) == expected_windows()
     finally:

@@ -5,7 +5,7 @@
 
 use utoipa::OpenApi;
 
-use super::routes::{exceptions, inputs, jobs, metrics, overview, physical_plan, results, savepoints, sql_gateway};
+use super::routes::{checkpoints, exceptions, inputs, jobs, metrics, overview, physical_plan, results, savepoints, sql_gateway};
 
 /// The REST port's OpenAPI description.
 #[derive(OpenApi)]
@@ -14,7 +14,7 @@ use super::routes::{exceptions, inputs, jobs, metrics, overview, physical_plan, 
     paths(
         overview::overview, overview::config,
         jobs::submit, jobs::list, jobs::overview, jobs::details, jobs::cancel, jobs::plan, physical_plan::job_physical_plan, physical_plan::explain,
-        exceptions::exceptions, metrics::job_metrics, metrics::prometheus, inputs::push, inputs::close,
+        exceptions::exceptions, checkpoints::checkpoints, metrics::job_metrics, metrics::prometheus, inputs::push, inputs::close,
         results::results, results::sink_results, results::changes, results::sink_changes,
         jobs::status, savepoints::trigger, savepoints::status, savepoints::stop,
     ),

@@ -58,6 +58,8 @@ pub struct LiveJob {
     pub push_inputs: Mutex<BTreeMap<String, Arc<super::push_log::LoggedInput>>>,
     /// The job's state; followers (SSE, the gateway) subscribe to learn when it ends.
     pub state: watch::Sender<JobState>,
+    /// The job's checkpoints, when it takes them.
+    pub checkpoints: Option<Arc<weir_core::job::Checkpoints>>,
 }
 
 impl LiveJob {

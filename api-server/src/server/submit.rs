@@ -202,6 +202,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
                         .collect(),
                 ),
                 state: sender,
+                checkpoints: running.checkpoints(),
             });
             state.add_live(&jid, Arc::clone(&live));
             // A cancel that came while the job was CREATED, or a shutdown that began meanwhile.

@@ -232,6 +232,11 @@ fn push_inputs(plan: &ValidatedPlan) -> BTreeMap<String, PushInput> {
 }
 
 impl RunningJob {
+    /// The job's checkpoints, when it takes them (or restored from one).
+    pub fn checkpoints(&self) -> Option<Arc<Checkpoints>> {
+        self.ctx.checkpoints.clone()
+    }
+
     /// The inputs of the job's `push` sources, by source node id (a SQL table's name): rows
     /// pushed into them flow into the running job; closing them ends those sources.
     pub fn push_inputs(&self) -> BTreeMap<String, PushInput> {

@@ -1,5 +1,6 @@
 //! The HTTP routes, grouped by resource: one module per resource, assembled into one router.
 
+pub mod checkpoints;
 pub mod exceptions;
 pub mod inputs;
 pub mod jobs;
@@ -52,6 +53,7 @@ fn job_manager_routes() -> Router<AppState> {
         .route("/jobs/{jobid}/plan/physical", get(physical_plan::job_physical_plan))
         .route("/jobs/explain", post(physical_plan::explain))
         .route("/jobs/{jobid}/exceptions", get(exceptions::exceptions))
+        .route("/jobs/{jobid}/checkpoints", get(checkpoints::checkpoints))
         .route("/jobs/{jobid}/metrics", get(metrics::job_metrics))
         .route("/jobs/{jobid}/savepoints", post(savepoints::trigger))
         .route("/jobs/{jobid}/savepoints/{triggerid}", get(savepoints::status))
