@@ -34,7 +34,7 @@ fn load(path: &Path) -> anyhow::Result<JobFile> {
 
 /// Validates and plans `spec` for `mode`; `results` says where a query's rows go.
 fn check(path: &Path, spec: &JobSpec, mode: Option<RuntimeMode>, results: ResultSinks) -> anyhow::Result<PreparedJob> {
-    check_with(path, spec.clone(), mode, results)
+    check_with_settings(path, spec, &BTreeMap::new(), mode, results)
 }
 
 /// [`check`] of `spec` with `settings` (from the command line) over its own.
@@ -47,10 +47,6 @@ fn check_with_settings(
 ) -> anyhow::Result<PreparedJob> {
     let mut spec = spec.clone();
     spec.config.extend(settings.iter().map(|(k, v)| (k.clone(), v.clone())));
-    check_with(path, spec, mode, results)
-}
-
-fn check_with(path: &Path, spec: JobSpec, mode: Option<RuntimeMode>, results: ResultSinks) -> anyhow::Result<PreparedJob> {
     let options = PrepareOptions { mode, results, ..PrepareOptions::default() };
     PreparedJob::prepare(spec, &options).map_err(|e| anyhow!("{}: {e}", path.display()))
 }

@@ -215,6 +215,14 @@ impl Checkpoints {
         Some(self.pending_id.load(Ordering::Acquire)).filter(|id| *id != 0)
     }
 
+    /// The pending checkpoint a participant that last handed in to `last` now owes its part to,
+    /// once its input has left the epoch before the cut (`input_epoch`: the input frontier's
+    /// least epoch, `None` when the input has ended).
+    pub fn due(&self, last: u64, input_epoch: Option<u64>) -> Option<u64> {
+        let id = self.pending()?;
+        (id > last && input_epoch.is_none_or(|e| e >= id)).then_some(id)
+    }
+
     /// The newest complete checkpoint's id (the restored one's before any completes).
     pub fn completed(&self) -> u64 {
         self.completed_id.load(Ordering::Acquire)
@@ -336,8 +344,7 @@ impl Checkpoints {
     fn write_manifest(&self, id: u64, all: &BTreeMap<String, Contribution>) -> Result<u64, String> {
         let mut parts = Vec::new();
         let mut metadata = BTreeMap::new();
-        let workers = all.keys().filter_map(|name| name.rsplit_once(".w").and_then(|(_, w)| w.parse::<usize>().ok())).max().map_or(1, |w| w + 1);
-        metadata.insert(WORKERS_KEY.to_string(), workers.to_string());
+        metadata.insert(WORKERS_KEY.to_string(), self.workers.to_string());
         for (name, contribution) in all {
             if let Contribution::State { part, .. } = contribution {
                 parts.push(part.clone());

@@ -179,8 +179,7 @@ impl SinkCheckpoint {
     /// The pending checkpoint this writer now owes its snapshot to (its input, at
     /// `input_epoch`, has left the epoch before the cut).
     fn due(&self, input_epoch: Option<u64>) -> Option<u64> {
-        let id = self.checkpoints.pending()?;
-        (id > self.snapshotted && input_epoch.is_none_or(|e| e >= id)).then_some(id)
+        self.checkpoints.due(self.snapshotted, input_epoch)
     }
 
     /// Whether a checkpoint completed since the last commit.

@@ -97,8 +97,7 @@ pub fn source<'s>(
                 match checkpoints.poll() {
                     Ok(Some(id)) if id > cap.time().epoch => {
                         // The cut: everything emitted so far is before it, in the epochs before `id`.
-                        let cut = Contribution::Source { offset: split.offset().0, clock: clock.as_ref().map(EventClock::state) };
-                        if let Err(e) = checkpoints.contribute(id, &participant, cut) {
+                        if let Err(e) = checkpoints.contribute(id, &participant, position(split.as_ref(), clock.as_ref())) {
                             ctx.fail(e);
                         }
                         cap.downgrade(&at(id, cap.time().ms));
@@ -178,11 +177,10 @@ pub fn source<'s>(
             }
             if finished {
                 ctx.metrics.add_skipped(node, split.skipped_records());
-                if let Some(checkpoints) = checkpoints.as_ref() {
-                    let end = Contribution::Source { offset: split.offset().0, clock: clock.as_ref().map(EventClock::state) };
-                    if let Err(e) = checkpoints.finish(&participant, end) {
-                        ctx.fail(e);
-                    }
+                if let Some(checkpoints) = checkpoints.as_ref()
+                    && let Err(e) = checkpoints.finish(&participant, position(split.as_ref(), clock.as_ref()))
+                {
+                    ctx.fail(e);
                 }
                 capability = None;
                 reader = None;
@@ -193,6 +191,11 @@ pub fn source<'s>(
         }
     })
     .as_collection()
+}
+
+/// Where a split stands, as a checkpoint keeps it: its offset and event-time clock.
+fn position(split: &dyn SourceReader, clock: Option<&EventClock>) -> Contribution {
+    Contribution::Source { offset: split.offset().0, clock: clock.map(EventClock::state) }
 }
 
 /// The watermark Flink would report for an event-time frontier: the frontier is the first time

@@ -60,12 +60,12 @@ impl KeyedCheckpoint {
         if self.finished {
             return Ok(());
         }
-        let Some(epoch) = input_epoch else {
+        if input_epoch.is_none() {
             self.finished = true;
             return checkpoints.finish(&self.participant, Contribution::Finished);
-        };
-        match checkpoints.pending() {
-            Some(pending) if pending > self.snapshotted && epoch >= pending => {
+        }
+        match checkpoints.due(self.snapshotted, input_epoch) {
+            Some(pending) => {
                 self.snapshotted = pending;
                 match write_part(checkpoints, &self.participant, pending, &mut op.store) {
                     Ok(part) => checkpoints.contribute(pending, &self.participant, Contribution::State { part, facts: json!({ "fired": op.fired }) }),
