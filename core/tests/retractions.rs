@@ -208,6 +208,36 @@ fn distinct_op<'s>(left: Rows<'s>, _right: Rows<'s>, _eval: Evaluator) -> Rows<'
     ops::distinct(left)
 }
 
+/// The built-in aggregates (COUNT DISTINCT included) on the differential operator.
+fn arranged_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    ops::aggregate(left, vec![col("k")], vec![DataType::BigInt], &builtins(), None, false, eval)
+}
+
+/// The same aggregates on the streaming operator's keyed state.
+fn keyed_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    ops::keyed_aggregate("op", 0, left, vec![col("k")], vec![DataType::BigInt], &builtins(), None, false, eval, context())
+}
+
+/// The keyed operator told its input is append-only: local partials merged per group.
+fn keyed_append_only_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    let aggs: Vec<BoundAggregate> = builtins().into_iter().filter(|a| !a.distinct).collect();
+    ops::keyed_aggregate("op", 0, left, vec![col("k")], vec![DataType::BigInt], &aggs, None, true, eval, context())
+}
+
+fn arranged_append_only_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    let aggs: Vec<BoundAggregate> = builtins().into_iter().filter(|a| !a.distinct).collect();
+    ops::aggregate(left, vec![col("k")], vec![DataType::BigInt], &aggs, None, true, eval)
+}
+
+fn keyed_distinct_op<'s>(left: Rows<'s>, _right: Rows<'s>, _eval: Evaluator) -> Rows<'s> {
+    ops::keyed_distinct("op", 0, left, false, context())
+}
+
+/// Only the insertions of `epochs`.
+fn insertions(epochs: &[Vec<(bool, Row, isize)>]) -> Vec<Vec<(bool, Row, isize)>> {
+    epochs.iter().map(|e| e.iter().filter(|(_, _, d)| *d > 0).cloned().collect()).collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 24, .. ProptestConfig::default() })]
 
@@ -219,6 +249,21 @@ proptest! {
             let incremental = run(build, epochs.clone(), 2);
             prop_assert_eq!(&incremental, &expected, "{}", name);
         }
+    }
+
+    #[test]
+    fn keyed_group_aggregates_and_distinct_equal_the_arranged_ones_from_scratch(epochs in changes()) {
+        for (name, keyed, arranged) in [
+            ("keyed aggregate", keyed_aggregate_op as Build, arranged_aggregate_op as Build),
+            ("keyed distinct", keyed_distinct_op, distinct_op),
+        ] {
+            let expected = run(arranged, from_scratch(&epochs), 1);
+            let incremental = run(keyed, epochs.clone(), 2);
+            prop_assert_eq!(&incremental, &expected, "{}", name);
+        }
+        let appended = insertions(&epochs);
+        let expected = run(arranged_append_only_aggregate_op, from_scratch(&appended), 1);
+        prop_assert_eq!(run(keyed_append_only_aggregate_op, appended, 2), expected, "append-only keyed aggregate");
     }
 
     #[test]

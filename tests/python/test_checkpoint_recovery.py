@@ -9,6 +9,7 @@ written twice (once before a kill, again after the restart) is a duplicate line.
 """
 
 import csv
+import json
 import random
 import signal
 import subprocess
@@ -68,12 +69,65 @@ def visible_rows(out: Path) -> list[tuple]:
 
 
 def test_a_window_job_killed_ten_times_writes_exactly_once(weir, tmp_path):
+    out = crash_loop(weir, tmp_path, JOB)
+    rows = visible_rows(out)
+    written_twice = [key for key, count in Counter(key for key, _ in rows).items() if count > 1]
+    assert not written_twice, f"windows written more than once across restarts: {written_twice[:3]}"
+    assert dict(rows) == expected_windows()
+
+
+GROUPS = 40
+
+# A GROUP BY over a GROUP BY: every new row of a key moves the key from one count to the
+# next, so the outer aggregate retracts a row of its old group (its MAX and MIN may have to be
+# found again among the remaining values) and updates the new one.
+RETRACTING_JOB = f"""
+SET 'execution.runtime-mode' = 'streaming';
+CREATE TABLE events (id BIGINT)
+  WITH ('connector' = 'datagen', 'rows-per-second' = '3000', 'number-of-rows' = '{ROWS // 2}',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS // 2}');
+CREATE TABLE results (c BIGINT, n BIGINT, lo BIGINT, hi BIGINT, total BIGINT)
+  WITH ('connector' = 'filesystem', 'path' = '{{out}}', 'format' = 'debezium-json');
+INSERT INTO results SELECT c, COUNT(*), MIN(k), MAX(k), SUM(k)
+FROM (SELECT MOD(id * 7919, {GROUPS * 37}) AS k, COUNT(*) AS c FROM events GROUP BY MOD(id * 7919, {GROUPS * 37}))
+GROUP BY c;
+"""
+
+
+def expected_retracting() -> Counter:
+    """The outer aggregate's final table, folded in plain Python."""
+    per_key = Counter((i * 7919) % (GROUPS * 37) for i in range(1, ROWS // 2 + 1))
+    by_count: dict[int, list[int]] = defaultdict(list)
+    for k, c in per_key.items():
+        by_count[c].append(k)
+    return Counter((c, len(ks), min(ks), max(ks), sum(ks)) for c, ks in by_count.items())
+
+
+def committed_changelog(out: Path) -> Counter:
+    """The table the visible Debezium change events add up to (creates minus deletes)."""
+    table: Counter = Counter()
+    for part in sorted(out.iterdir()):
+        if part.name.startswith((".", "_")):
+            continue
+        for line in part.read_text().splitlines():
+            event = json.loads(line)
+            row = event["after"] if event["op"] == "c" else event["before"]
+            table[(row["c"], row["n"], row["lo"], row["hi"], row["total"])] += 1 if event["op"] == "c" else -1
+    negative = {row: n for row, n in table.items() if n < 0}
+    assert not negative, f"deleted more often than created: {list(negative)[:3]}"
+    return +table
+
+
+def crash_loop(weir, tmp_path: Path, job: str, kills_wanted: int = 10, seed: int = 16) -> Path:
+    """Runs `job` (with `{out}` for its sink's directory), killing it with SIGKILL after new
+    checkpoints until it has been killed `kills_wanted` times, then lets it finish; returns
+    the sink's directory."""
     out = tmp_path / "results"
     script = tmp_path / "job.sql"
-    script.write_text(JOB.format(out=out))
+    script.write_text(job.format(out=out))
     checkpoints = tmp_path / "checkpoints"
     base = ["run", str(script), "--workers", "2", "--checkpoint-interval", "200ms", "--checkpoint-dir", str(checkpoints)]
-    rng = random.Random(16)
+    rng = random.Random(seed)
     kills = 0
     for _ in range(40):
         args = base + (["-s", str(checkpoints)] if completed_checkpoints(checkpoints) else [])
@@ -83,7 +137,7 @@ def test_a_window_job_killed_ten_times_writes_exactly_once(weir, tmp_path):
             deadline = time.monotonic() + 30
             while proc.poll() is None and max(completed_checkpoints(checkpoints), default=0) <= before and time.monotonic() < deadline:
                 time.sleep(0.02)
-            if proc.poll() is None and kills < 10:
+            if proc.poll() is None and kills < kills_wanted:
                 time.sleep(rng.uniform(0.0, 0.4))
                 proc.send_signal(signal.SIGKILL)
                 kills += 1
@@ -91,25 +145,28 @@ def test_a_window_job_killed_ten_times_writes_exactly_once(weir, tmp_path):
         if proc.returncode == 0:
             break
         assert proc.returncode == -signal.SIGKILL, stderr
-    assert kills == 10, f"the job finished after {kills} kills: the crash loop needs a slower source"
-    assert proc.returncode == 0
-    rows = visible_rows(out)
-    written_twice = [key for key, count in Counter(key for key, _ in rows).items() if count > 1]
-    assert not written_twice, f"windows written more than once across restarts: {written_twice[:3]}"
-    assert dict(rows) == expected_windows()
+    assert kills == kills_wanted, f"the job finished after {kills} kills: the crash loop needs a slower source"
+    assert proc.returncode == 0, stderr
+    return out
 
 
-def test_checkpointing_refuses_a_group_by_whose_state_it_cannot_capture(weir, tmp_path):
+def test_a_retracting_group_by_killed_ten_times_commits_its_changelog_exactly_once(weir, tmp_path):
+    out = crash_loop(weir, tmp_path, RETRACTING_JOB)
+    assert committed_changelog(out) == expected_retracting()
+
+
+def test_checkpointing_refuses_a_join_whose_state_it_cannot_capture(weir, tmp_path):
     script = tmp_path / "job.sql"
     script.write_text("""
 SET 'execution.runtime-mode' = 'streaming';
 SET 'execution.checkpointing.interval' = '1 s';
 CREATE TABLE t (k INT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
-SELECT k, COUNT(*) FROM t GROUP BY k;
+CREATE TABLE u (k INT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+SELECT t.k FROM t JOIN u ON t.k = u.k;
 """)
     proc = run_weir(weir, "run", str(script), "--checkpoint-dir", str(tmp_path / "ck"))
     assert proc.returncode != 0
-    assert "GroupAggregate" in proc.stderr and "checkpointing" in proc.stderr and "nodes[" in proc.stderr, proc.stderr
+    assert "Join" in proc.stderr and "checkpointing" in proc.stderr and "nodes[" in proc.stderr, proc.stderr
 
 
 def test_bad_checkpoint_settings_name_their_key(weir, tmp_path):
@@ -163,3 +220,83 @@ def test_a_server_job_keeps_its_checkpoints_in_the_data_directory(weir, tmp_path
         assert dict(visible_rows(data / "outputs" / "windows")) == expected_windows()
     finally:
         server.stop()
+
+
+# An interval join of two rate-limited sequences: order i meets shipment j when i and j agree
+# modulo 7 and lie within 100 ms of event time (|i - j| <= 10), so each order meets 2 or 3.
+INTERVAL_JOIN_JOB = f"""
+SET 'execution.runtime-mode' = 'streaming';
+CREATE TABLE orders (id BIGINT, ts AS TO_TIMESTAMP_LTZ(id * 10, 3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH ('connector' = 'datagen', 'rows-per-second' = '3000', 'number-of-rows' = '{ROWS // 2}',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS // 2}');
+CREATE TABLE shipments (id BIGINT, ts AS TO_TIMESTAMP_LTZ(id * 10, 3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH ('connector' = 'datagen', 'rows-per-second' = '3000', 'number-of-rows' = '{ROWS // 2}',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS // 2}');
+CREATE TABLE results (o BIGINT, s BIGINT) WITH ('connector' = 'filesystem', 'path' = '{{out}}', 'format' = 'csv');
+INSERT INTO results SELECT o.id, s.id FROM orders o, shipments s
+WHERE MOD(o.id, 7) = MOD(s.id, 7) AND s.ts BETWEEN o.ts - INTERVAL '0.1' SECOND AND o.ts + INTERVAL '0.1' SECOND;
+"""
+
+# Per key, a running count over the key's rows in event-time order (an OVER aggregate on keyed
+# state): the n-th row of a key must read n. A row lost or replayed by a restore shifts every
+# later count of its key, and a row written twice is a duplicate (key, seq).
+SEQUENCE_JOB = f"""
+SET 'execution.runtime-mode' = 'streaming';
+CREATE TABLE events (id BIGINT, ts AS TO_TIMESTAMP_LTZ(id * 10, 3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH ('connector' = 'datagen', 'rows-per-second' = '5000', 'number-of-rows' = '{ROWS}',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '0', 'fields.id.end' = '{ROWS - 1}');
+CREATE TABLE results (k BIGINT, seq BIGINT, n BIGINT) WITH ('connector' = 'filesystem', 'path' = '{{out}}', 'format' = 'csv');
+INSERT INTO results SELECT MOD(id, {KEYS}), id / {KEYS},
+  COUNT(*) OVER (PARTITION BY MOD(id, {KEYS}) ORDER BY ts ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+FROM events;
+"""
+
+# SESSION windows with their state in RocksDB: every 500 ids the event time jumps 5 s, which
+# closes every key's session (gap 1 s).
+SESSION_JOB = f"""
+SET 'execution.runtime-mode' = 'streaming';
+SET 'state.backend.type' = 'rocksdb';
+CREATE TABLE events (id BIGINT, ts AS TO_TIMESTAMP_LTZ(id * 10 + id / 500 * 5000, 3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND)
+  WITH ('connector' = 'datagen', 'rows-per-second' = '4000', 'number-of-rows' = '{ROWS // 2}',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS // 2}');
+CREATE TABLE results (k BIGINT, n BIGINT, total BIGINT, lo BIGINT) WITH ('connector' = 'filesystem', 'path' = '{{out}}', 'format' = 'csv');
+CREATE VIEW keyed AS SELECT MOD(id, {KEYS}) AS k, id, ts FROM events;
+INSERT INTO results SELECT k, COUNT(*), SUM(id), MIN(id)
+FROM TABLE(SESSION(TABLE keyed PARTITION BY k, DESCRIPTOR(ts), INTERVAL '1' SECOND))
+GROUP BY k, window_start, window_end;
+"""
+
+
+def csv_rows(out: Path) -> Counter:
+    rows: Counter = Counter()
+    for part in sorted(out.iterdir()):
+        if not part.name.startswith((".", "_")):
+            with open(part, newline="") as f:
+                rows.update(tuple(int(v) for v in record) for record in csv.reader(f))
+    return rows
+
+
+def test_an_interval_join_killed_ten_times_writes_exactly_once(weir, tmp_path):
+    out = crash_loop(weir, tmp_path, INTERVAL_JOIN_JOB, seed=3)
+    n = ROWS // 2
+    expected = Counter((i, j) for i in range(1, n + 1) for j in (i - 7, i, i + 7) if 1 <= j <= n)
+    assert csv_rows(out) == expected
+
+
+def test_per_key_sequences_through_keyed_state_have_no_gap_and_no_duplicate(weir, tmp_path):
+    out = crash_loop(weir, tmp_path, SEQUENCE_JOB, seed=5)
+    rows = csv_rows(out)
+    duplicates = [row for row, count in rows.items() if count > 1]
+    assert not duplicates, f"written twice: {duplicates[:3]}"
+    wrong = [(k, seq, n) for k, seq, n in rows if n != seq + 1]
+    assert not wrong, f"counts that skip or repeat a row of their key: {wrong[:3]}"
+    assert sorted((k, seq) for k, seq, _ in rows) == sorted((i % KEYS, i // KEYS) for i in range(ROWS))
+
+
+def test_session_windows_on_rocksdb_killed_ten_times_write_exactly_once(weir, tmp_path):
+    out = crash_loop(weir, tmp_path, SESSION_JOB, seed=7)
+    sessions: dict[tuple, list[int]] = defaultdict(list)
+    for i in range(1, ROWS // 2 + 1):
+        sessions[(i % KEYS, i // 500)].append(i)
+    expected = Counter((k, len(ids), sum(ids), min(ids)) for (k, _), ids in sessions.items())
+    assert csv_rows(out) == expected

@@ -181,6 +181,11 @@ fn build_node<'s>(
         (Operator::GroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
+            ops::keyed_aggregate(id, index, input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval, ctx.clone())
+        }
+        (Operator::BatchGroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
+            let seed = group_by.is_empty().then(|| global_seed(scope));
+            let key_types = group_by.iter().map(BoundExpr::data_type).collect();
             ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval)
         }
         (Operator::PythonGroupAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, .. }) => {
@@ -210,7 +215,8 @@ fn build_node<'s>(
             };
             ops::join(input, right, spec, eval)
         }
-        (Operator::Distinct, PlanOp::Distinct) => ops::distinct(input),
+        (Operator::Distinct, PlanOp::Distinct) => ops::keyed_distinct(id, index, input, insert_only, ctx.clone()),
+        (Operator::BatchDistinct, PlanOp::Distinct) => ops::distinct(input),
         (Operator::Union, PlanOp::Union { casts }) => {
             let casts = casts.iter().map(|c| c.as_ref().map(|exprs| compile_all(exprs))).collect();
             ops::union(input, inputs.split_off(1), casts, eval)

@@ -20,27 +20,30 @@ use crate::expr::CompiledExpr;
 use crate::plan::{AggregateFunction, BoundAggregate};
 use crate::types::{DataType, Row, Value};
 
+use crate::job::JobContext;
+
 use super::accumulate::Accumulator;
 use super::group_table::GroupTable;
+use super::keyed::{GroupAggregateSpec, GroupInput, group_aggregate};
 use super::{Evaluator, Rows, Time};
 
 /// One aggregate, ready to run.
 #[derive(Clone, Debug)]
-struct AggregateSlot {
-    function: AggregateFunction,
+pub(super) struct AggregateSlot {
+    pub(super) function: AggregateFunction,
     /// Position of its argument among the evaluated slot values (`None`: unfiltered COUNT(*)).
     slot: Option<usize>,
-    distinct: bool,
-    output_type: DataType,
+    pub(super) distinct: bool,
+    pub(super) output_type: DataType,
 }
 
 impl AggregateSlot {
-    fn accumulator(&self) -> Accumulator {
+    pub(super) fn accumulator(&self) -> Accumulator {
         Accumulator::new(self.function, self.output_type)
     }
 
     /// The value this aggregate absorbs for a row whose slot values are `values`.
-    fn input<'v>(&self, values: &'v [Value]) -> &'v Value {
+    pub(super) fn input<'v>(&self, values: &'v [Value]) -> &'v Value {
         const COUNTED: Value = Value::Boolean(true);
         match self.slot {
             Some(i) => values.get(i).unwrap_or(&Value::Null),
@@ -133,6 +136,44 @@ pub fn aggregate<'s>(
         })
     };
     reduced.map(|(key, values)| key.concat(&values))
+}
+
+/// Groups `input` as [`aggregate`] does, in streaming mode: the groups live in the job's keyed
+/// state (see `keyed::group_aggregate`), where checkpoints take them. `node` and `index` name
+/// the plan node for errors and for its state.
+#[allow(clippy::too_many_arguments)]
+pub fn keyed_aggregate<'s>(
+    node: &str,
+    index: usize,
+    input: Rows<'s>,
+    group_by: Vec<CompiledExpr>,
+    key_types: Vec<DataType>,
+    aggregates: &[BoundAggregate],
+    seed: Option<Rows<'s>>,
+    append_only: bool,
+    eval: Evaluator,
+    ctx: JobContext,
+) -> Rows<'s> {
+    let (sources, slots) = plan_slots(aggregates);
+    let two_phase = append_only && !slots.iter().any(|s| s.distinct);
+    let (keyed, input_kind) = if two_phase {
+        (combine(input, group_by, key_types, sources, slots.clone(), eval), GroupInput::Partials)
+    } else {
+        (key_values(input, group_by, sources, eval), GroupInput::Arguments)
+    };
+    let keyed = match seed {
+        Some(seed) => keyed.concat(seed.map(|_| (Row::empty(), Row::empty()))),
+        None => keyed,
+    };
+    let spec = GroupAggregateSpec { slots, input: input_kind, retracting: !append_only };
+    group_aggregate(node, index, keyed, spec, ctx)
+}
+
+/// SELECT DISTINCT in streaming mode: each row once while it occurs, on keyed state.
+pub fn keyed_distinct<'s>(node: &str, index: usize, input: Rows<'s>, append_only: bool, ctx: JobContext) -> Rows<'s> {
+    let keyed = input.map(|row| (row, Row::new(vec![Value::Boolean(true)])));
+    let spec = GroupAggregateSpec { slots: Vec::new(), input: GroupInput::Arguments, retracting: !append_only };
+    group_aggregate(node, index, keyed, spec, ctx)
 }
 
 /// Each input row as (group key, slot values).

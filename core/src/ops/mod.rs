@@ -25,7 +25,7 @@ mod watermark;
 mod watermark_assigner;
 mod window;
 
-pub use aggregate::aggregate;
+pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct};
 pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;

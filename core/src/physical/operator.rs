@@ -28,8 +28,12 @@ pub enum Operator {
     /// OVER aggregates and LAG/LEAD over sorted partitions (batch), on a differential
     /// arrangement.
     SortedOverAggregate,
-    /// An incremental GROUP BY on differential arrangements: updates and retractions.
+    /// A streaming GROUP BY on keyed state: each group's result updated (retracted and emitted
+    /// again) as its input changes.
     GroupAggregate,
+    /// A batch GROUP BY on differential arrangements (the keyed operator, run with one final
+    /// watermark, does the same work with more state traffic).
+    BatchGroupAggregate,
     /// A GROUP BY with user (Python) aggregate functions, updated with every change.
     PythonGroupAggregate,
     /// An event-time window aggregate on keyed state: each window's result once, when the
@@ -52,8 +56,11 @@ pub enum Operator {
     WindowJoin,
     /// A join on keys and an event-time interval, on keyed state.
     IntervalJoin,
-    /// SELECT DISTINCT: a group aggregate over all columns without aggregates.
+    /// SELECT DISTINCT in streaming mode: a group aggregate over all columns without
+    /// aggregates, on keyed state.
     Distinct,
+    /// SELECT DISTINCT in batch mode, on a differential arrangement.
+    BatchDistinct,
     /// Concatenation of inputs.
     Union,
     /// Top-N rows per partition, updated with every change.
@@ -95,7 +102,7 @@ impl Operator {
             Operator::WindowTableFunction | Operator::SessionWindowTableFunction => "WindowTableFunction",
             Operator::Fused { .. } => "Fused",
             Operator::OverAggregate | Operator::SortedOverAggregate => "OverAggregate",
-            Operator::GroupAggregate | Operator::Distinct => "GroupAggregate",
+            Operator::GroupAggregate | Operator::BatchGroupAggregate | Operator::Distinct | Operator::BatchDistinct => "GroupAggregate",
             Operator::PythonGroupAggregate => "PythonGroupAggregate",
             Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } => "WindowAggregate",
             Operator::PythonGroupWindowAggregate => "PythonGroupWindowAggregate",
@@ -120,6 +127,8 @@ impl Operator {
         matches!(
             self,
             Operator::SessionWindowTableFunction
+                | Operator::GroupAggregate
+                | Operator::Distinct
                 | Operator::OverAggregate
                 | Operator::WindowAggregate
                 | Operator::SessionWindowAggregate { .. }

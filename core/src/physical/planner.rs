@@ -56,15 +56,18 @@ fn choose(node: &PlanNode, mode: RuntimeMode) -> Result<Operator, PlanError> {
             }
         }
         PlanOp::Aggregate { user_aggregates, .. } => {
-            if user_aggregates.is_empty() {
+            if !user_aggregates.is_empty() {
+                Operator::PythonGroupAggregate
+            } else if streaming {
                 Operator::GroupAggregate
             } else {
-                Operator::PythonGroupAggregate
+                Operator::BatchGroupAggregate
             }
         }
         PlanOp::Join { window: Some(_), .. } if streaming => Operator::WindowJoin,
         PlanOp::Join { .. } => Operator::Join,
-        PlanOp::Distinct => Operator::Distinct,
+        PlanOp::Distinct if streaming => Operator::Distinct,
+        PlanOp::Distinct => Operator::BatchDistinct,
         PlanOp::Union { .. } => Operator::Union,
         PlanOp::TopN { rank_type, window_end, .. } if streaming && *rank_type != RankType::RowNumber => {
             return Err(streaming_rank(node, *rank_type, window_end.is_some()));

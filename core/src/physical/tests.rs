@@ -39,7 +39,10 @@ fn a_group_by_hashes_on_its_key_and_updates() {
     assert_eq!(agg.exchanges, vec![Exchange::Hash(vec!["auction".into()])]);
     assert_eq!(agg.changelog.to_string(), "[I,UB,UA]");
     let text = job.explain(true);
-    assert!(text.contains("GroupAggregate(groupBy=[auction], select=[auction, COUNT(*) AS n], state=[input rows and accumulators per group @ arrangement], changelogMode=[I,UB,UA])"), "{text}");
+    assert!(
+        text.contains("GroupAggregate(groupBy=[auction], select=[auction, COUNT(*) AS n], state=[accumulators per group @ hashmap], changelogMode=[I,UB,UA])"),
+        "{text}"
+    );
     assert!(text.contains("+- Exchange(distribution=[hash[auction]], changelogMode=[I])"), "{text}");
     assert!(text.starts_with("Sink(table=[result], connector=[collect]"), "{text}");
 }
@@ -51,7 +54,7 @@ fn event_time_windows_close_on_keyed_state_in_streaming_only() {
     let streaming = prepare(sql, RuntimeMode::Streaming).unwrap();
     assert!(operators(&streaming).contains(&Operator::WindowAggregate), "{:?}", operators(&streaming));
     let batch = prepare(sql, RuntimeMode::Batch).unwrap();
-    assert!(operators(&batch).contains(&Operator::GroupAggregate), "{:?}", operators(&batch));
+    assert!(operators(&batch).contains(&Operator::BatchGroupAggregate), "{:?}", operators(&batch));
     assert!(!operators(&batch).contains(&Operator::WindowAggregate));
     let text = streaming.explain(false);
     assert!(text.contains("WindowTableFunction(window=[TUMBLE(time_col=[ts], size=[10000 ms])])"), "{text}");

@@ -1,10 +1,11 @@
 //! How the `filesystem` sink writes rows into a part file: CSV records or JSON lines, with
-//! values written so that the `filesystem` source reads them back (see [`super::sink`]).
+//! values written so that the `filesystem` source reads them back (see [`super::sink`]); or
+//! a changelog of rows as Debezium JSON envelopes, Flink's `debezium-json` format.
 
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use crate::types::{Field, Row, Value, format_double, format_float, temporal};
+use crate::types::{Field, Row, RowKind, Value, format_double, format_float, temporal};
 
 /// A part file's format with its options.
 #[derive(Clone, Debug)]
@@ -13,19 +14,28 @@ pub(super) enum SinkFormat {
     Csv { delimiter: u8, quote: Option<u8>, null_literal: String },
     /// One JSON object per line.
     Json,
+    /// One Debezium change event per line: `{"before":..,"after":..,"op":"c"|"d"}`, as Flink's
+    /// `debezium-json` writes them (an insert or update-after is a create, an update-before or
+    /// delete a delete).
+    DebeziumJson,
 }
 
 impl SinkFormat {
     /// The extension of part files of this format.
     pub(super) fn extension(&self) -> &'static str {
-        if matches!(self, SinkFormat::Json) { "json" } else { "csv" }
+        if matches!(self, SinkFormat::Csv { .. }) { "csv" } else { "json" }
+    }
+
+    /// Whether the format writes updates and deletes, not only insertions.
+    pub(super) fn is_changelog(&self) -> bool {
+        matches!(self, SinkFormat::DebeziumJson)
     }
 }
 
 /// Writes rows into one open part file.
 pub(super) enum Encoder {
     Csv { writer: Box<::csv::Writer<BufWriter<File>>>, null_literal: String, field: Vec<u8> },
-    Json { out: BufWriter<File>, line: String },
+    Json { out: BufWriter<File>, line: String, envelope: bool },
 }
 
 impl Encoder {
@@ -41,12 +51,14 @@ impl Encoder {
                     .from_writer(out);
                 Encoder::Csv { writer: Box::new(writer), null_literal: null_literal.clone(), field: Vec::new() }
             }
-            SinkFormat::Json => Encoder::Json { out, line: String::new() },
+            SinkFormat::Json => Encoder::Json { out, line: String::new(), envelope: false },
+            SinkFormat::DebeziumJson => Encoder::Json { out, line: String::new(), envelope: true },
         }
     }
 
-    /// Writes one row of `columns` (buffered).
-    pub(super) fn write_row(&mut self, row: &Row, columns: &[Field]) -> Result<(), String> {
+    /// Writes one change of a row of `columns` (buffered); formats that are no changelog
+    /// write insertions only (the sink refuses other changes before).
+    pub(super) fn write_row(&mut self, kind: RowKind, row: &Row, columns: &[Field]) -> Result<(), String> {
         match self {
             Encoder::Csv { writer, null_literal, field } => {
                 for value in row.values() {
@@ -60,8 +72,12 @@ impl Encoder {
                 }
                 writer.write_record(None::<&[u8]>).map_err(|e| e.to_string())
             }
-            Encoder::Json { out, line } => {
+            Encoder::Json { out, line, envelope } => {
                 line.clear();
+                let created = matches!(kind, RowKind::Insert | RowKind::UpdateAfter);
+                if *envelope {
+                    line.push_str(if created { "{\"before\":null,\"after\":" } else { "{\"before\":" });
+                }
                 line.push('{');
                 for (i, (value, column)) in row.values().iter().zip(columns).enumerate() {
                     if i > 0 {
@@ -71,7 +87,11 @@ impl Encoder {
                     line.push(':');
                     line.push_str(&json_value(value));
                 }
-                line.push_str("}\n");
+                line.push('}');
+                if *envelope {
+                    line.push_str(if created { ",\"op\":\"c\"}" } else { ",\"after\":null,\"op\":\"d\"}" });
+                }
+                line.push('\n');
                 out.write_all(line.as_bytes()).map_err(|e| e.to_string())
             }
         }

@@ -41,6 +41,8 @@ use crate::types::{Field, Row, RowKind, Schema};
 const CSV_OPTIONS: &[&str] = &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal"];
 /// Options of the `filesystem` sink with format `json`.
 const JSON_OPTIONS: &[&str] = &["path", "format"];
+/// Options of the `filesystem` sink with format `debezium-json`.
+const DEBEZIUM_JSON_OPTIONS: &[&str] = &["path", "format"];
 
 /// A checked `filesystem` sink configuration; [`FilesystemSink::writer`] makes the writer of
 /// one worker.
@@ -62,7 +64,8 @@ impl FilesystemSink {
             None => return Err(missing("filesystem", "format")),
             Some("csv") => CSV_OPTIONS,
             Some("json") => JSON_OPTIONS,
-            Some(_) => return Err(bad_value("format", &options["format"], "'csv' or 'json'")),
+            Some("debezium-json") => DEBEZIUM_JSON_OPTIONS,
+            Some(_) => return Err(bad_value("format", &options["format"], "'csv', 'json' or 'debezium-json'")),
         };
         check_known("filesystem", options, known, |k| known.contains(&k))?;
         let path = options.get("path").ok_or_else(|| missing("filesystem", "path"))?;
@@ -72,6 +75,8 @@ impl FilesystemSink {
         }
         let format = if format_name.as_deref() == Some("json") {
             SinkFormat::Json
+        } else if format_name.as_deref() == Some("debezium-json") {
+            SinkFormat::DebeziumJson
         } else {
             let disable_quote = parse_bool(options, "csv.disable-quote-character", false)?;
             let quote = parse_char(options, "csv.quote-character", b'"')?;
@@ -142,7 +147,7 @@ impl FilesystemSinkWriter {
         Ok(InProgress { encoder: Encoder::new(file, &self.sink.format), name })
     }
 
-    fn write_row(&mut self, row: &Row) -> Result<(), RuntimeError> {
+    fn write_row(&mut self, kind: RowKind, row: &Row) -> Result<(), RuntimeError> {
         if self.finished {
             return Err(self.err("write after finish"));
         }
@@ -150,7 +155,7 @@ impl FilesystemSinkWriter {
             self.current = Some(self.start_part()?);
         }
         let Some(current) = self.current.as_mut() else { return Err(self.err("no part to write to")) };
-        let result = current.encoder.write_row(row, &self.sink.columns);
+        let result = current.encoder.write_row(kind, row, &self.sink.columns);
         result.map_err(|e| io_err(&self.parts.hidden_path(&current.name), e))
     }
 
@@ -182,12 +187,13 @@ impl FilesystemSinkWriter {
 impl SinkWriter for FilesystemSinkWriter {
     fn write(&mut self, changes: &[(RowKind, Row)]) -> Result<(), RuntimeError> {
         for (kind, row) in changes {
-            if *kind != RowKind::Insert {
+            if *kind != RowKind::Insert && !self.sink.format.is_changelog() {
                 return Err(self.err(format!(
-                    "the filesystem sink is append-only and cannot write an update or delete ({kind}[{row}]); write updating results to an upsert sink such as 'print' or 'collect'"
+                    "the filesystem sink in format '{}' is append-only and cannot write an update or delete ({kind}[{row}]); use 'format' = 'debezium-json' for a changelog, or an upsert sink such as 'print' or 'collect'",
+                    self.sink.format.extension()
                 )));
             }
-            self.write_row(row)?;
+            self.write_row(*kind, row)?;
         }
         Ok(())
     }

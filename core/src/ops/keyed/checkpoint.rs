@@ -57,6 +57,20 @@ impl KeyedCheckpoint {
     /// before the checkpoint's cut behind (`input_epoch`: the input frontier's least epoch,
     /// `None` when the input has ended).
     pub fn maybe_snapshot(&mut self, checkpoints: &Checkpoints, op: &mut Timers, input_epoch: Option<u64>) -> Result<(), RuntimeError> {
+        let fired = op.fired;
+        self.maybe_snapshot_store(checkpoints, &mut op.store, json!({ "fired": fired }), input_epoch)
+    }
+
+    /// Hands `store` to the pending checkpoint, with `facts` beside it, once the input has left
+    /// the epoch before the checkpoint's cut behind (as [`KeyedCheckpoint::maybe_snapshot`]),
+    /// for keyed operators without timers.
+    pub fn maybe_snapshot_store(
+        &mut self,
+        checkpoints: &Checkpoints,
+        store: &mut KeyedStateStore,
+        facts: serde_json::Value,
+        input_epoch: Option<u64>,
+    ) -> Result<(), RuntimeError> {
         if self.finished {
             return Ok(());
         }
@@ -67,8 +81,8 @@ impl KeyedCheckpoint {
         match checkpoints.due(self.snapshotted, input_epoch) {
             Some(pending) => {
                 self.snapshotted = pending;
-                match write_part(checkpoints, &self.participant, pending, &mut op.store) {
-                    Ok(part) => checkpoints.contribute(pending, &self.participant, Contribution::State { part, facts: json!({ "fired": op.fired }) }),
+                match write_part(checkpoints, &self.participant, pending, store) {
+                    Ok(part) => checkpoints.contribute(pending, &self.participant, Contribution::State { part, facts }),
                     Err(e) => checkpoints.fail(pending, format!("{}: {e}", self.participant)),
                 }
             }

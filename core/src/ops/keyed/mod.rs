@@ -40,6 +40,7 @@
 //! state that has already fired.
 
 mod checkpoint;
+mod group_aggregate;
 mod interval_join;
 mod over;
 mod process;
@@ -50,6 +51,7 @@ mod window_aggregate;
 mod window_join;
 mod window_top_n;
 
+pub use group_aggregate::{GroupAggregateSpec, GroupInput, group_aggregate};
 pub use interval_join::{IntervalJoinSpec, interval_join};
 pub use over::{OverAggregate, OverSpec, over};
 pub use process::{ProcessSpec, process};

@@ -1,0 +1,352 @@
+//! Streaming GROUP BY and SELECT DISTINCT on keyed state (Flink's `GroupAggregate`): each
+//! group's accumulators live in the job's state backend (memory or RocksDB), so they are
+//! checkpointed with the job and can outgrow memory.
+//!
+//! Updates are applied per time, in time order, once the input frontier has passed the time
+//! (as differential's `reduce` does): every group a time touches is read once, updated with
+//! all of the time's changes, and its result goes out as a retraction of the old row and the
+//! new row at that time — nothing when it did not change, only the retraction when the group
+//! lost its last row. Within one worker the changes of a time wait in memory until the time
+//! is complete; the cut of a checkpoint is complete too, so they are never part of one.
+//!
+//! Input: per row, the group key and either the row's aggregate arguments (which may retract)
+//! or the partial aggregates of a local combiner (append-only input: Flink's local-global
+//! aggregation). With a retracting input, MIN and MAX keep a count per value (Flink's
+//! `MinWithRetractAggFunction`), SUM counts its non-NULL values (NULL when none is left), and
+//! DISTINCT aggregates count each value's rows, so that a value counts once while it has any.
+//! An empty value row under the empty key is the global aggregate's marker: its group exists
+//! without rows.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use differential_dataflow::{AsCollection, Hashable, VecCollection};
+use serde_json::json;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::Capability;
+use timely::dataflow::operators::generic::Operator;
+use weir_state::codec::{DecodeError, encode_to_vec};
+use weir_state::{BackendKind, KeyedStateStore, MapState, StateCodec, StateError, ValueState};
+
+use crate::error::RuntimeError;
+use crate::job::JobContext;
+use crate::plan::AggregateFunction;
+use crate::types::{Row, Value};
+
+use super::super::accumulate::Accumulator;
+use super::super::aggregate::AggregateSlot;
+use super::super::{Rows, Time, frontier_epoch};
+use super::checkpoint::KeyedCheckpoint;
+
+/// What the values of a group aggregate's input rows are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupInput {
+    /// A row's aggregate arguments (its slot values), with the row's multiplicity.
+    Arguments,
+    /// Partial aggregates of a local combiner, one run of values per aggregate.
+    Partials,
+}
+
+/// A streaming group aggregate, ready to run.
+pub struct GroupAggregateSpec {
+    /// The aggregates, in output order.
+    pub(in crate::ops) slots: Vec<AggregateSlot>,
+    /// What the input's values are.
+    pub input: GroupInput,
+    /// Whether the input may retract rows.
+    pub retracting: bool,
+}
+
+/// One change of a group aggregate's input: (group key, values) and its multiplicity.
+type GroupUpdate = ((Row, Row), isize);
+
+/// Per-key input of a group aggregate: (group key, values), see [`GroupInput`].
+pub type GroupedRows<'s> = VecCollection<'s, Time, (Row, Row), isize>;
+
+/// The rows of a streaming group aggregate over `input`: each group's key values followed by
+/// its aggregates, updated as its input changes.
+pub fn group_aggregate<'s>(node: &str, index: usize, input: GroupedRows<'s>, spec: GroupAggregateSpec, ctx: JobContext) -> Rows<'s> {
+    let scope = input.inner.scope();
+    let node = node.to_string();
+    let exchange = Exchange::new(|((key, _), _, _): &((Row, Row), Time, isize)| key.hashed());
+    let output = input.inner.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "GroupAggregate", move |_, _| {
+        let worker = scope.index();
+        let mut checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker)));
+        let participant = checkpoint.as_ref().map_or_else(String::new, |(_, k)| k.participant.clone());
+        let mut store = match ctx.open_state(&node, worker, &participant) {
+            Ok(store) => Some(store),
+            Err(e) => {
+                ctx.fail(e);
+                None
+            }
+        };
+        let groups = Groups::new(spec);
+        let mut pending: BTreeMap<Time, (Capability<Time>, Vec<GroupUpdate>)> = BTreeMap::new();
+        let mut changes = Vec::new();
+        move |(input, frontier), output| {
+            input.for_each(|cap, data| {
+                for (update, time, diff) in data.drain(..) {
+                    pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), Vec::new())).1.push((update, diff));
+                }
+            });
+            let Some(store) = store.as_mut() else {
+                pending.clear();
+                return;
+            };
+            // In time order, up to the first time still open (see the module docs).
+            while let Some((time, _)) = pending.first_key_value() {
+                if frontier.less_equal(time) {
+                    break;
+                }
+                let Some((time, (cap, mut updates))) = pending.pop_first() else { break };
+                if let Err(e) = groups.apply(store, &mut updates, &mut changes) {
+                    ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() });
+                }
+                if !changes.is_empty() {
+                    output.session(&cap).give_iterator(changes.drain(..).map(|(row, diff)| (row, time, diff)));
+                }
+            }
+            if let Some((checkpoints, k)) = checkpoint.as_mut()
+                && let Err(e) = k.maybe_snapshot_store(checkpoints, store, json!({}), frontier_epoch(frontier.frontier()))
+            {
+                ctx.fail(e);
+            }
+            if store.backend().kind() == BackendKind::Memory
+                && let Ok(n) = store.backend().entry_count()
+            {
+                ctx.metrics.set_state_entries(index, worker, n);
+            }
+        }
+    });
+    output.as_collection()
+}
+
+/// A group's state.
+#[derive(Clone, Debug)]
+struct Group {
+    /// Rows (or partials) it holds, net of retractions.
+    rows: i64,
+    /// The global aggregate's group, which exists without rows.
+    seeded: bool,
+    /// The partial aggregates (empty before the first row).
+    partials: Row,
+    /// Non-NULL values per aggregate, net of retractions (argument input only).
+    non_null: Vec<i64>,
+}
+
+impl Default for Group {
+    fn default() -> Group {
+        Group { rows: 0, seeded: false, partials: Row::empty(), non_null: Vec::new() }
+    }
+}
+
+impl StateCodec for Group {
+    fn encode(&self, out: &mut Vec<u8>) {
+        self.rows.encode(out);
+        self.seeded.encode(out);
+        self.partials.encode(out);
+        (self.non_null.len() as u64).encode(out);
+        self.non_null.iter().for_each(|n| n.encode(out));
+    }
+
+    fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
+        let (rows, seeded, partials) = (i64::decode(input)?, bool::decode(input)?, Row::decode(input)?);
+        let len = u64::decode(input)?;
+        let non_null = (0..len).map(|_| i64::decode(input)).collect::<Result<_, _>>()?;
+        Ok(Group { rows, seeded, partials, non_null })
+    }
+}
+
+/// The aggregates of one operator and the states they keep.
+struct Groups {
+    spec: GroupAggregateSpec,
+    groups: ValueState<Group>,
+    /// Rows per value of each DISTINCT aggregate (namespace: the aggregate's position).
+    distinct: MapState<Value, i64, u32>,
+    /// Rows per value of each MIN and MAX over a retracting input.
+    extremes: MapState<Value, i64, u32>,
+}
+
+impl Groups {
+    fn new(spec: GroupAggregateSpec) -> Groups {
+        Groups { spec, groups: ValueState::new("groups"), distinct: MapState::new("distinct-values"), extremes: MapState::new("extreme-values") }
+    }
+
+    /// Applies one time's `updates` (sorted here by key) and appends the changed results.
+    fn apply(&self, store: &mut KeyedStateStore, updates: &mut [GroupUpdate], changes: &mut Vec<(Row, isize)>) -> Result<(), StateError> {
+        updates.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
+        for group in updates.chunk_by(|a, b| a.0.0 == b.0.0) {
+            let key_row = &group[0].0.0;
+            let key = encode_to_vec(key_row);
+            let state = self.groups.get(store, &key, &())?.unwrap_or_default();
+            let mut accs = self.accumulators(&state.partials);
+            let before = self.result(key_row, &state, &accs);
+            let mut state = state;
+            if state.non_null.len() != self.spec.slots.len() {
+                state.non_null = vec![0; self.spec.slots.len()];
+            }
+            let mut stale = vec![false; self.spec.slots.len()];
+            for ((_, values), diff) in group {
+                if values.is_empty() && key_row.is_empty() {
+                    state.seeded = true;
+                    continue;
+                }
+                state.rows += *diff as i64;
+                match self.spec.input {
+                    GroupInput::Partials => merge_partials(&mut accs, values, *diff),
+                    GroupInput::Arguments => self.add_arguments(store, &key, &mut state, &mut accs, &mut stale, values, *diff)?,
+                }
+            }
+            for (i, _) in stale.iter().enumerate().filter(|(_, s)| **s) {
+                self.recompute_extreme(store, &key, i, &mut accs[i])?;
+            }
+            let after = self.result(key_row, &state, &accs);
+            if before != after {
+                changes.extend(before.map(|row| (row, -1)));
+                changes.extend(after.map(|row| (row, 1)));
+            }
+            if state.rows <= 0 && !state.seeded {
+                self.forget(store, &key)?;
+            } else {
+                state.partials = partials(&accs);
+                self.groups.update(store, &key, &(), &state)?;
+            }
+        }
+        Ok(())
+    }
+
+    fn accumulators(&self, partials: &Row) -> Vec<Accumulator> {
+        let mut accs: Vec<Accumulator> = self.spec.slots.iter().map(AggregateSlot::accumulator).collect();
+        if !partials.is_empty() {
+            merge_partials(&mut accs, partials, 1);
+        }
+        accs
+    }
+
+    /// The group's output row, if it exists: its key values and aggregates.
+    fn result(&self, key: &Row, state: &Group, accs: &[Accumulator]) -> Option<Row> {
+        if state.rows <= 0 && !state.seeded {
+            return None;
+        }
+        let values = accs.iter().zip(&self.spec.slots).enumerate().map(|(i, (acc, slot))| {
+            // A SUM whose values were all retracted is NULL again (its accumulator reads 0).
+            let emptied = slot.function == AggregateFunction::Sum && self.spec.input == GroupInput::Arguments && state.non_null.get(i) == Some(&0);
+            if emptied { Value::Null } else { acc.finish(slot.output_type) }
+        });
+        Some(key.concat(&Row::new(values.collect())))
+    }
+
+    /// Adds `copies` of a row whose aggregate arguments are `values`.
+    #[allow(clippy::too_many_arguments)]
+    fn add_arguments(
+        &self,
+        store: &mut KeyedStateStore,
+        key: &[u8],
+        state: &mut Group,
+        accs: &mut [Accumulator],
+        stale: &mut [bool],
+        values: &Row,
+        copies: isize,
+    ) -> Result<(), StateError> {
+        for (i, slot) in self.spec.slots.iter().enumerate() {
+            let value = slot.input(values.values());
+            if value.is_null() {
+                continue;
+            }
+            let mut copies = copies;
+            if slot.distinct {
+                // A value counts once while any row has it.
+                let (before, after) = count_change(&self.distinct, store, key, i, value, copies)?;
+                copies = match (before > 0, after > 0) {
+                    (false, true) => 1,
+                    (true, false) => -1,
+                    _ => continue,
+                };
+            }
+            if self.spec.retracting && matches!(slot.function, AggregateFunction::Min | AggregateFunction::Max) {
+                let (_, after) = count_change(&self.extremes, store, key, i, value, copies)?;
+                if copies > 0 {
+                    accs[i].add(value, copies);
+                } else if after <= 0 && extreme(&accs[i]) == Some(value) {
+                    stale[i] = true;
+                }
+                continue;
+            }
+            accs[i].add(value, copies);
+            state.non_null[i] += copies as i64;
+        }
+        Ok(())
+    }
+
+    /// Finds the MIN or MAX of aggregate `i` again from its values' counts, after its old
+    /// extreme lost its last row.
+    fn recompute_extreme(&self, store: &mut KeyedStateStore, key: &[u8], i: usize, acc: &mut Accumulator) -> Result<(), StateError> {
+        let values = self.extremes.entries(store, key, &(i as u32))?.into_iter().filter(|(_, n)| *n > 0).map(|(v, _)| v);
+        *acc = match acc {
+            Accumulator::Min(_) => Accumulator::Min(values.min()),
+            _ => Accumulator::Max(values.max()),
+        };
+        Ok(())
+    }
+
+    /// Drops every state of the group at `key` (it has no rows left).
+    fn forget(&self, store: &mut KeyedStateStore, key: &[u8]) -> Result<(), StateError> {
+        self.groups.clear(store, key, &())?;
+        for (i, slot) in self.spec.slots.iter().enumerate() {
+            if slot.distinct {
+                self.distinct.clear(store, key, &(i as u32))?;
+            }
+            if self.spec.retracting && matches!(slot.function, AggregateFunction::Min | AggregateFunction::Max) {
+                self.extremes.clear(store, key, &(i as u32))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Adds `copies` to the count of `value` in the map of aggregate `i`: the counts before and
+/// after (an entry whose count reaches zero is removed).
+fn count_change(
+    map: &MapState<Value, i64, u32>,
+    store: &mut KeyedStateStore,
+    key: &[u8],
+    i: usize,
+    value: &Value,
+    copies: isize,
+) -> Result<(i64, i64), StateError> {
+    let namespace = i as u32;
+    let before = map.get(store, key, &namespace, value)?.unwrap_or(0);
+    let after = before + copies as i64;
+    if after == 0 {
+        map.remove(store, key, &namespace, value)?;
+    } else {
+        map.put(store, key, &namespace, value, &after)?;
+    }
+    Ok((before, after))
+}
+
+/// The current value of a MIN or MAX accumulator.
+fn extreme(acc: &Accumulator) -> Option<&Value> {
+    match acc {
+        Accumulator::Min(v) | Accumulator::Max(v) => v.as_ref(),
+        _ => None,
+    }
+}
+
+/// Merges `copies` of the partial aggregates `partial` (one run of values per accumulator).
+fn merge_partials(accs: &mut [Accumulator], partial: &Row, copies: isize) {
+    let mut rest = partial.values();
+    for acc in accs {
+        let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
+        acc.merge(mine, copies);
+        rest = after;
+    }
+}
+
+/// The accumulators' partial aggregates, to store.
+fn partials(accs: &[Accumulator]) -> Row {
+    let mut values = Vec::new();
+    accs.iter().for_each(|a| a.partial(&mut values));
+    Row::new(values)
+}
