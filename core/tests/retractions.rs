@@ -175,6 +175,49 @@ fn join_op<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
     ops::join(left, right, spec, eval)
 }
 
+/// `l.v < r.v` over a joined (k, v, k, v) row.
+fn smaller_left_value() -> weir_core::expr::CompiledExpr {
+    let joined = Schema::new(vec![
+        Field::new("k", DataType::BigInt),
+        Field::new("v", DataType::BigInt),
+        Field::new("k2", DataType::BigInt),
+        Field::new("v2", DataType::BigInt),
+    ]);
+    let expr = Expr::call("<", vec![Expr::col("v"), Expr::col("v2")]);
+    bind(&expr, &joined, &BindContext::default()).map(|e| e.compile()).expect("condition binds")
+}
+
+fn join_spec(join_type: JoinType, condition: bool) -> JoinSpec {
+    let condition = condition.then(smaller_left_value);
+    JoinSpec { join_type, left_keys: vec![col("k")], right_keys: vec![col("k")], condition, left_width: 2, right_width: 2 }
+}
+
+/// Every join type, with and without a residual condition, on differential arrangements...
+fn arranged_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    joins(left, right, eval, |l, r, spec, eval| ops::join(l, r, spec, eval))
+}
+
+/// ... and on the streaming join's keyed state.
+fn keyed_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    joins(left, right, eval, |l, r, spec, eval| ops::stream_join("op", 0, l, r, spec, eval, context()))
+}
+
+/// The eight joins' rows, each tagged with its join (a leading column) and concatenated.
+fn joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator, join: impl Fn(Rows<'s>, Rows<'s>, JoinSpec, Evaluator) -> Rows<'s>) -> Rows<'s> {
+    let mut all: Option<Rows<'s>> = None;
+    for (tag, join_type) in [JoinType::Inner, JoinType::Left, JoinType::Right, JoinType::Full].into_iter().enumerate() {
+        for condition in [false, true] {
+            let tag = Value::BigInt(tag as i64 * 2 + i64::from(condition));
+            let rows = join(left.clone(), right.clone(), join_spec(join_type, condition), eval.clone()).map(move |r| Row::new(vec![tag.clone()]).concat(&r));
+            all = Some(match all {
+                Some(a) => a.concat(rows),
+                None => rows,
+            });
+        }
+    }
+    all.expect("eight joins")
+}
+
 fn top_n_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
     let ranking = Ranking {
         partition_by: vec![col("k")],
@@ -252,10 +295,11 @@ proptest! {
     }
 
     #[test]
-    fn keyed_group_aggregates_and_distinct_equal_the_arranged_ones_from_scratch(epochs in changes()) {
+    fn keyed_aggregates_distinct_and_joins_equal_the_arranged_ones_from_scratch(epochs in changes()) {
         for (name, keyed, arranged) in [
             ("keyed aggregate", keyed_aggregate_op as Build, arranged_aggregate_op as Build),
             ("keyed distinct", keyed_distinct_op, distinct_op),
+            ("keyed joins", keyed_joins, arranged_joins),
         ] {
             let expected = run(arranged, from_scratch(&epochs), 1);
             let incremental = run(keyed, epochs.clone(), 2);

@@ -155,18 +155,17 @@ def test_a_retracting_group_by_killed_ten_times_commits_its_changelog_exactly_on
     assert committed_changelog(out) == expected_retracting()
 
 
-def test_checkpointing_refuses_a_join_whose_state_it_cannot_capture(weir, tmp_path):
+def test_checkpointing_refuses_a_top_n_whose_state_it_cannot_capture(weir, tmp_path):
     script = tmp_path / "job.sql"
     script.write_text("""
 SET 'execution.runtime-mode' = 'streaming';
 SET 'execution.checkpointing.interval' = '1 s';
-CREATE TABLE t (k INT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
-CREATE TABLE u (k INT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
-SELECT t.k FROM t JOIN u ON t.k = u.k;
+CREATE TABLE t (k INT, v INT) WITH ('connector' = 'datagen', 'number-of-rows' = '10');
+SELECT k, v FROM (SELECT k, v, ROW_NUMBER() OVER (PARTITION BY k ORDER BY v DESC) AS rn FROM t) WHERE rn <= 2;
 """)
     proc = run_weir(weir, "run", str(script), "--checkpoint-dir", str(tmp_path / "ck"))
     assert proc.returncode != 0
-    assert "Join" in proc.stderr and "checkpointing" in proc.stderr and "nodes[" in proc.stderr, proc.stderr
+    assert "Rank" in proc.stderr and "checkpointing" in proc.stderr and "nodes[" in proc.stderr, proc.stderr
 
 
 def test_bad_checkpoint_settings_name_their_key(weir, tmp_path):
@@ -299,4 +298,24 @@ def test_session_windows_on_rocksdb_killed_ten_times_write_exactly_once(weir, tm
     for i in range(1, ROWS // 2 + 1):
         sessions[(i % KEYS, i // 500)].append(i)
     expected = Counter((k, len(ids), sum(ids), min(ids)) for (k, _), ids in sessions.items())
+    assert csv_rows(out) == expected
+
+
+# A regular join (no time bound: both sides' rows stay in keyed state) of two rate-limited
+# sequences on id modulo 5000: order i meets every shipment j with the same residue.
+REGULAR_JOIN_JOB = f"""
+SET 'execution.runtime-mode' = 'streaming';
+CREATE TABLE orders (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '3000', 'number-of-rows' = '{ROWS // 4}',
+  'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS // 4}');
+CREATE TABLE shipments (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '3000', 'number-of-rows' = '{ROWS // 4}',
+  'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS // 4}');
+CREATE TABLE results (o BIGINT, s BIGINT) WITH ('connector' = 'filesystem', 'path' = '{{out}}', 'format' = 'csv');
+INSERT INTO results SELECT o.id, s.id FROM orders o JOIN shipments s ON MOD(o.id, 5000) = MOD(s.id, 5000) WHERE o.id <= s.id;
+"""
+
+
+def test_a_regular_join_killed_ten_times_writes_exactly_once(weir, tmp_path):
+    out = crash_loop(weir, tmp_path, REGULAR_JOIN_JOB, seed=11)
+    n = ROWS // 4
+    expected = Counter((i, j) for i in range(1, n + 1) for j in range(i, n + 1, 5000))
     assert csv_rows(out) == expected

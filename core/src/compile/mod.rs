@@ -203,17 +203,13 @@ fn build_node<'s>(
             };
             return ops::window_join(id, index, input, right, spec, eval, ctx.clone());
         }
-        (Operator::Join, PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width, .. }) => {
+        (Operator::Join, PlanOp::Join { .. }) => {
             let right = inputs.pop()?;
-            let spec = JoinSpec {
-                join_type: *join_type,
-                left_keys: compile_all(left_keys),
-                right_keys: compile_all(right_keys),
-                condition: condition.as_ref().map(BoundExpr::compile),
-                left_width: *left_width,
-                right_width: *right_width,
-            };
-            ops::join(input, right, spec, eval)
+            ops::stream_join(id, index, input, right, join_spec(&node.op)?, eval, ctx.clone())
+        }
+        (Operator::ArrangedJoin, PlanOp::Join { .. }) => {
+            let right = inputs.pop()?;
+            ops::join(input, right, join_spec(&node.op)?, eval)
         }
         (Operator::Distinct, PlanOp::Distinct) => ops::keyed_distinct(id, index, input, insert_only, ctx.clone()),
         (Operator::BatchDistinct, PlanOp::Distinct) => ops::distinct(input),
@@ -299,6 +295,19 @@ fn mismatch<'s>(node: &PlanNode, phys: &PhysicalNode, ctx: &JobContext) -> Optio
 }
 
 /// One empty row at time 0 on worker 0: gives a global aggregate its single group.
+/// What a regular join node asks for, compiled.
+fn join_spec(op: &PlanOp) -> Option<JoinSpec> {
+    let PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width, .. } = op else { return None };
+    Some(JoinSpec {
+        join_type: *join_type,
+        left_keys: compile_all(left_keys),
+        right_keys: compile_all(right_keys),
+        condition: condition.as_ref().map(BoundExpr::compile),
+        left_width: *left_width,
+        right_width: *right_width,
+    })
+}
+
 fn global_seed<'s>(scope: Scope<'s, Time>) -> Rows<'s> {
     let seed: Vec<(Row, Time, isize)> = if scope.index() == 0 { vec![(Row::empty(), ops::at(0, 0), 1)] } else { Vec::new() };
     seed.to_stream(scope).as_collection()

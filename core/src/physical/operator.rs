@@ -50,8 +50,12 @@ pub enum Operator {
         /// What each group key of the aggregate is among the session's columns.
         keys: Vec<SessionKey>,
     },
-    /// An equi-join of two changing inputs on differential arrangements.
+    /// A streaming equi-join of two changing inputs on keyed state (for jobs whose state is
+    /// checkpointed or may outgrow memory).
     Join,
+    /// An equi-join of two changing inputs on differential arrangements (batch, and streaming
+    /// jobs whose state stays in memory and is not checkpointed).
+    ArrangedJoin,
     /// An inner join of two inputs' windows, once per window when the watermark passes it.
     WindowJoin,
     /// A join on keys and an event-time interval, on keyed state.
@@ -106,7 +110,7 @@ impl Operator {
             Operator::PythonGroupAggregate => "PythonGroupAggregate",
             Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } => "WindowAggregate",
             Operator::PythonGroupWindowAggregate => "PythonGroupWindowAggregate",
-            Operator::Join => "Join",
+            Operator::Join | Operator::ArrangedJoin => "Join",
             Operator::WindowJoin => "WindowJoin",
             Operator::IntervalJoin => "IntervalJoin",
             Operator::Union => "Union",
@@ -129,6 +133,7 @@ impl Operator {
             Operator::SessionWindowTableFunction
                 | Operator::GroupAggregate
                 | Operator::Distinct
+                | Operator::Join
                 | Operator::OverAggregate
                 | Operator::WindowAggregate
                 | Operator::SessionWindowAggregate { .. }

@@ -2,12 +2,10 @@
 //! group's accumulators live in the job's state backend (memory or RocksDB), so they are
 //! checkpointed with the job and can outgrow memory.
 //!
-//! Updates are applied per time, in time order, once the input frontier has passed the time
-//! (as differential's `reduce` does): every group a time touches is read once, updated with
-//! all of the time's changes, and its result goes out as a retraction of the old row and the
-//! new row at that time — nothing when it did not change, only the retraction when the group
-//! lost its last row. Within one worker the changes of a time wait in memory until the time
-//! is complete; the cut of a checkpoint is complete too, so they are never part of one.
+//! Changes are applied per complete time (see `timed`): every group a time touches is read
+//! once, updated with all of the time's changes, and its result goes out as a retraction of
+//! the old row and the new row at that time — nothing when it did not change, only the
+//! retraction when the group lost its last row.
 //!
 //! Input: per row, the group key and either the row's aggregate arguments (which may retract)
 //! or the partial aggregates of a local combiner (append-only input: Flink's local-global
@@ -17,27 +15,18 @@
 //! An empty value row under the empty key is the global aggregate's marker: its group exists
 //! without rows.
 
-use std::collections::BTreeMap;
-use std::sync::Arc;
-
-use differential_dataflow::{AsCollection, Hashable, VecCollection};
-use serde_json::json;
-use timely::container::CapacityContainerBuilder;
-use timely::dataflow::channels::pact::Exchange;
-use timely::dataflow::operators::Capability;
-use timely::dataflow::operators::generic::Operator;
+use differential_dataflow::{Hashable, VecCollection};
 use weir_state::codec::{DecodeError, encode_to_vec};
-use weir_state::{BackendKind, KeyedStateStore, MapState, StateCodec, StateError, ValueState};
+use weir_state::{KeyedStateStore, MapState, StateCodec, StateError, ValueState};
 
-use crate::error::RuntimeError;
 use crate::job::JobContext;
 use crate::plan::AggregateFunction;
 use crate::types::{Row, Value};
 
 use super::super::accumulate::Accumulator;
 use super::super::aggregate::AggregateSlot;
-use super::super::{Rows, Time, frontier_epoch};
-use super::checkpoint::KeyedCheckpoint;
+use super::super::{Rows, Time};
+use super::timed::{TimedLogic, timed};
 
 /// What the values of a group aggregate's input rows are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,68 +47,13 @@ pub struct GroupAggregateSpec {
     pub retracting: bool,
 }
 
-/// One change of a group aggregate's input: (group key, values) and its multiplicity.
-type GroupUpdate = ((Row, Row), isize);
-
 /// Per-key input of a group aggregate: (group key, values), see [`GroupInput`].
 pub type GroupedRows<'s> = VecCollection<'s, Time, (Row, Row), isize>;
 
 /// The rows of a streaming group aggregate over `input`: each group's key values followed by
 /// its aggregates, updated as its input changes.
 pub fn group_aggregate<'s>(node: &str, index: usize, input: GroupedRows<'s>, spec: GroupAggregateSpec, ctx: JobContext) -> Rows<'s> {
-    let scope = input.inner.scope();
-    let node = node.to_string();
-    let exchange = Exchange::new(|((key, _), _, _): &((Row, Row), Time, isize)| key.hashed());
-    let output = input.inner.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "GroupAggregate", move |_, _| {
-        let worker = scope.index();
-        let mut checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker)));
-        let participant = checkpoint.as_ref().map_or_else(String::new, |(_, k)| k.participant.clone());
-        let mut store = match ctx.open_state(&node, worker, &participant) {
-            Ok(store) => Some(store),
-            Err(e) => {
-                ctx.fail(e);
-                None
-            }
-        };
-        let groups = Groups::new(spec);
-        let mut pending: BTreeMap<Time, (Capability<Time>, Vec<GroupUpdate>)> = BTreeMap::new();
-        let mut changes = Vec::new();
-        move |(input, frontier), output| {
-            input.for_each(|cap, data| {
-                for (update, time, diff) in data.drain(..) {
-                    pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), Vec::new())).1.push((update, diff));
-                }
-            });
-            let Some(store) = store.as_mut() else {
-                pending.clear();
-                return;
-            };
-            // In time order, up to the first time still open (see the module docs).
-            while let Some((time, _)) = pending.first_key_value() {
-                if frontier.less_equal(time) {
-                    break;
-                }
-                let Some((time, (cap, mut updates))) = pending.pop_first() else { break };
-                if let Err(e) = groups.apply(store, &mut updates, &mut changes) {
-                    ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() });
-                }
-                if !changes.is_empty() {
-                    output.session(&cap).give_iterator(changes.drain(..).map(|(row, diff)| (row, time, diff)));
-                }
-            }
-            if let Some((checkpoints, k)) = checkpoint.as_mut()
-                && let Err(e) = k.maybe_snapshot_store(checkpoints, store, json!({}), frontier_epoch(frontier.frontier()))
-            {
-                ctx.fail(e);
-            }
-            if store.backend().kind() == BackendKind::Memory
-                && let Ok(n) = store.backend().entry_count()
-            {
-                ctx.metrics.set_state_entries(index, worker, n);
-            }
-        }
-    });
-    output.as_collection()
+    timed(node, index, "GroupAggregate", input.inner, |(key, _): &(Row, Row)| key.hashed(), Groups::new(spec), ctx)
 }
 
 /// A group's state.
@@ -168,13 +102,11 @@ struct Groups {
     extremes: MapState<Value, i64, u32>,
 }
 
-impl Groups {
-    fn new(spec: GroupAggregateSpec) -> Groups {
-        Groups { spec, groups: ValueState::new("groups"), distinct: MapState::new("distinct-values"), extremes: MapState::new("extreme-values") }
-    }
+impl TimedLogic for Groups {
+    type Change = (Row, Row);
 
     /// Applies one time's `updates` (sorted here by key) and appends the changed results.
-    fn apply(&self, store: &mut KeyedStateStore, updates: &mut [GroupUpdate], changes: &mut Vec<(Row, isize)>) -> Result<(), StateError> {
+    fn apply(&mut self, store: &mut KeyedStateStore, updates: &mut Vec<((Row, Row), isize)>, changes: &mut Vec<(Row, isize)>) -> Result<(), StateError> {
         updates.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
         for group in updates.chunk_by(|a, b| a.0.0 == b.0.0) {
             let key_row = &group[0].0.0;
@@ -214,6 +146,12 @@ impl Groups {
             }
         }
         Ok(())
+    }
+}
+
+impl Groups {
+    fn new(spec: GroupAggregateSpec) -> Groups {
+        Groups { spec, groups: ValueState::new("groups"), distinct: MapState::new("distinct-values"), extremes: MapState::new("extreme-values") }
     }
 
     fn accumulators(&self, partials: &Row) -> Vec<Accumulator> {

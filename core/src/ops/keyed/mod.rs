@@ -42,17 +42,20 @@
 mod checkpoint;
 mod group_aggregate;
 mod interval_join;
+mod join;
 mod over;
 mod process;
 mod session;
 mod session_aggregate;
 mod stream_window;
+mod timed;
 mod window_aggregate;
 mod window_join;
 mod window_top_n;
 
 pub use group_aggregate::{GroupAggregateSpec, GroupInput, group_aggregate};
 pub use interval_join::{IntervalJoinSpec, interval_join};
+pub use join::stream_join;
 pub use over::{OverAggregate, OverSpec, over};
 pub use process::{ProcessSpec, process};
 pub use session::session_windows;

@@ -1,0 +1,221 @@
+//! Streaming regular joins on keyed state (Flink's `Join` of two changing inputs): each side's
+//! rows, with their multiplicities, live in the job's state backend per join key, so they are
+//! checkpointed with the job and can outgrow memory.
+//!
+//! Per complete time (see `timed`) and key, with `ΔL`/`ΔR` the time's changes and `L`/`R` the
+//! rows before them, the matching pairs change by `ΔL ⋈ R + (L + ΔL) ⋈ ΔR`, the residual
+//! condition deciding which pairs match. Outer joins also keep the rows of a preserved side
+//! that have no match, padded with NULLs: when only that side changed, only its changed rows
+//! can gain or lose their padded row; when the other side changed, every row of the key is
+//! checked again (without a condition, a side's rows match exactly while the other side has
+//! any). A row whose key has a NULL matches nothing: an outer join passes it on padded, an
+//! inner join drops it.
+
+use differential_dataflow::Hashable;
+use differential_dataflow::consolidation::consolidate;
+use weir_state::codec::encode_to_vec;
+use weir_state::{KeyedStateStore, MapState, StateError};
+
+use crate::expr::CompiledExpr;
+use crate::job::JobContext;
+use crate::plan::JoinType;
+use crate::types::{Row, Value};
+
+use super::super::{Evaluator, JoinSpec, Rows};
+use super::timed::{TimedLogic, timed};
+
+/// The left input.
+const LEFT: u8 = 0;
+/// The right input.
+const RIGHT: u8 = 1;
+/// A row of a preserved side whose key has a NULL: it never matches.
+const UNMATCHABLE_LEFT: u8 = 2;
+/// See [`UNMATCHABLE_LEFT`].
+const UNMATCHABLE_RIGHT: u8 = 3;
+
+/// A change of either input: (side, join key, row).
+type Change = (u8, Row, Row);
+
+/// The rows of `left` joined with `right` as `spec` says, on keyed state (streaming mode).
+pub fn stream_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Evaluator, ctx: JobContext) -> Rows<'s> {
+    let keep_left = matches!(spec.join_type, JoinType::Left | JoinType::Full);
+    let keep_right = matches!(spec.join_type, JoinType::Right | JoinType::Full);
+    let side = |rows: Rows<'s>, keys: Vec<CompiledExpr>, tag: u8, unmatchable: Option<u8>, eval: Evaluator| {
+        rows.flat_map(move |row| {
+            let key = eval.eval_row(&keys, &row)?;
+            match key.values().iter().any(Value::is_null) {
+                false => Some((tag, key, row)),
+                true => unmatchable.map(|tag| (tag, Row::empty(), row)),
+            }
+        })
+    };
+    let lefts = side(left, spec.left_keys, LEFT, keep_left.then_some(UNMATCHABLE_LEFT), eval.clone());
+    let rights = side(right, spec.right_keys, RIGHT, keep_right.then_some(UNMATCHABLE_RIGHT), eval.clone());
+    let logic = StreamJoin {
+        condition: spec.condition,
+        eval,
+        keep_left,
+        keep_right,
+        left_width: spec.left_width,
+        right_width: spec.right_width,
+        rows: MapState::new("join-rows"),
+    };
+    timed(node, index, "Join", lefts.concat(rights).inner, |(_, key, _): &Change| key.hashed(), logic, ctx)
+}
+
+struct StreamJoin {
+    condition: Option<CompiledExpr>,
+    eval: Evaluator,
+    keep_left: bool,
+    keep_right: bool,
+    left_width: usize,
+    right_width: usize,
+    /// Each side's rows of a key with their multiplicities (namespace: the side).
+    rows: MapState<Row, i64, u8>,
+}
+
+/// Rows with multiplicities.
+type Counted = Vec<(Row, i64)>;
+
+impl TimedLogic for StreamJoin {
+    type Change = Change;
+
+    fn apply(&mut self, store: &mut KeyedStateStore, changes: &mut Vec<(Change, isize)>, out: &mut Vec<(Row, isize)>) -> Result<(), StateError> {
+        changes.sort_unstable_by(|a, b| a.0.1.cmp(&b.0.1));
+        for group in changes.chunk_by(|a, b| a.0.1 == b.0.1) {
+            let (mut dl, mut dr) = (Vec::new(), Vec::new());
+            for ((side, _, row), diff) in group {
+                match *side {
+                    LEFT => dl.push((row.clone(), *diff as i64)),
+                    RIGHT => dr.push((row.clone(), *diff as i64)),
+                    UNMATCHABLE_LEFT => out.push((row.pad_nulls(self.right_width), *diff)),
+                    _ => out.push((row.nulls_then(self.left_width), *diff)),
+                }
+            }
+            consolidate(&mut dl);
+            consolidate(&mut dr);
+            if dl.is_empty() && dr.is_empty() {
+                continue;
+            }
+            let key = encode_to_vec(&group[0].0.1);
+            // A side's stored rows are read only when the other side changed, or when its own
+            // padded rows must be checked again.
+            let l_old = if !dr.is_empty() || (self.keep_right && !dl.is_empty()) { self.rows.entries(store, &key, &LEFT)? } else { Vec::new() };
+            let r_old = if !dl.is_empty() || (self.keep_left && !dr.is_empty()) { self.rows.entries(store, &key, &RIGHT)? } else { Vec::new() };
+            let l_new = merged(&l_old, &dl);
+            let r_new = merged(&r_old, &dr);
+            for (l, n) in &dl {
+                self.pairs(l, *n, &r_old, out);
+            }
+            for (r, n) in &dr {
+                for (l, m) in &l_new {
+                    if self.matches(l, r) {
+                        out.push((l.concat(r), (m * n) as isize));
+                    }
+                }
+            }
+            if self.keep_left {
+                self.padding(&l_old, &l_new, &dl, &r_old, &r_new, !dr.is_empty(), |l, r| (l, r), |l| l.pad_nulls(self.right_width), out);
+            }
+            if self.keep_right {
+                self.padding(&r_old, &r_new, &dr, &l_old, &l_new, !dl.is_empty(), |r, l| (l, r), |r| r.nulls_then(self.left_width), out);
+            }
+            self.store_changes(store, &key, LEFT, &dl)?;
+            self.store_changes(store, &key, RIGHT, &dr)?;
+        }
+        Ok(())
+    }
+}
+
+impl StreamJoin {
+    /// Whether the left row `l` and the right row `r` (of one key) satisfy the condition.
+    fn matches(&self, l: &Row, r: &Row) -> bool {
+        self.condition.as_ref().is_none_or(|c| matches!(self.eval.eval(c, &l.concat(r)), Some(Value::Boolean(true))))
+    }
+
+    /// `n` copies of the left row `l` paired with the matching rows of `rights`.
+    fn pairs(&self, l: &Row, n: i64, rights: &Counted, out: &mut Vec<(Row, isize)>) {
+        for (r, m) in rights {
+            if self.matches(l, r) {
+                out.push((l.concat(r), (n * m) as isize));
+            }
+        }
+    }
+
+    /// Whether `row` of the preserved side has a match among `others` (`order` puts the pair
+    /// in (left, right) order).
+    fn has_match(&self, row: &Row, others: &Counted, order: impl Fn(&Row, &Row) -> (Row, Row)) -> bool {
+        if self.condition.is_none() {
+            return !others.is_empty();
+        }
+        others.iter().any(|(other, _)| {
+            let (l, r) = order(row, other);
+            self.matches(&l, &r)
+        })
+    }
+
+    /// The change of the padded rows of a preserved side: `old`/`new` its rows before and after,
+    /// `delta` its changes, `others_old`/`others_new` the other side's rows; `others_changed`
+    /// says whether every row must be checked again.
+    #[allow(clippy::too_many_arguments)]
+    fn padding(
+        &self,
+        old: &Counted,
+        new: &Counted,
+        delta: &Counted,
+        others_old: &Counted,
+        others_new: &Counted,
+        others_changed: bool,
+        order: impl Fn(Row, Row) -> (Row, Row) + Copy,
+        pad: impl Fn(&Row) -> Row,
+        out: &mut Vec<(Row, isize)>,
+    ) {
+        let ordered = |a: &Row, b: &Row| order(a.clone(), b.clone());
+        if !others_changed {
+            for (row, n) in delta {
+                if !self.has_match(row, others_old, ordered) {
+                    out.push((pad(row), *n as isize));
+                }
+            }
+            return;
+        }
+        if self.condition.is_none() && others_old.is_empty() == others_new.is_empty() {
+            // Without a condition nothing changes for rows that stayed: only the changed rows.
+            for (row, n) in delta {
+                if others_new.is_empty() {
+                    out.push((pad(row), *n as isize));
+                }
+            }
+            return;
+        }
+        for (row, n) in old {
+            if !self.has_match(row, others_old, ordered) {
+                out.push((pad(row), -*n as isize));
+            }
+        }
+        for (row, n) in new {
+            if !self.has_match(row, others_new, ordered) {
+                out.push((pad(row), *n as isize));
+            }
+        }
+    }
+
+    /// Adds the side's `changes` to its stored rows.
+    fn store_changes(&self, store: &mut KeyedStateStore, key: &[u8], side: u8, changes: &Counted) -> Result<(), StateError> {
+        for (row, n) in changes {
+            let before = self.rows.get(store, key, &side, row)?.unwrap_or(0);
+            match before + n {
+                0 => self.rows.remove(store, key, &side, row)?,
+                after => self.rows.put(store, key, &side, row, &after)?,
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `old` with `changes` applied (rows whose multiplicity reaches zero dropped).
+fn merged(old: &Counted, changes: &Counted) -> Counted {
+    let mut all: Counted = old.iter().chain(changes).cloned().collect();
+    consolidate(&mut all);
+    all
+}

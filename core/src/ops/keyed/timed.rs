@@ -1,0 +1,108 @@
+//! Keyed operators that apply their input one complete time at a time: the streaming group
+//! aggregate and the streaming join. Their input may retract, and their output is a
+//! differential collection like any other, so they do what differential's `reduce` and
+//! `join` do — the changes of a time go out at that time, computed once every change of the
+//! time has arrived — but with their state in the job's keyed state backend (memory or
+//! RocksDB), where checkpoints take it.
+//!
+//! On each worker the changes of a time wait in memory until the input frontier has passed
+//! the time, then are applied in time order (stopping at the first time still open). The cut
+//! of a checkpoint is such a complete time, so changes waiting here are never part of one: an
+//! operator hands in its store once its input has left the epoch before the cut.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use differential_dataflow::AsCollection;
+use serde_json::json;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::StreamVec;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::Capability;
+use timely::dataflow::operators::generic::Operator;
+use weir_state::{BackendKind, KeyedStateStore, StateError};
+
+use crate::error::RuntimeError;
+use crate::job::JobContext;
+use crate::types::Row;
+
+use super::super::{Rows, Time, frontier_epoch};
+use super::checkpoint::KeyedCheckpoint;
+
+/// The changes of each open time, with the capability their results go out under.
+type Pending<C> = BTreeMap<Time, (Capability<Time>, Vec<(C, isize)>)>;
+
+/// What a timed keyed operator does with the changes of one complete time.
+pub(super) trait TimedLogic: 'static {
+    /// One change of the input (with its multiplicity beside it).
+    type Change: timely::ExchangeData;
+
+    /// Applies one time's `changes` (all on this worker's keys, in arrival order) to `store`
+    /// and appends the output rows that change, with their multiplicity.
+    fn apply(&mut self, store: &mut KeyedStateStore, changes: &mut Vec<(Self::Change, isize)>, out: &mut Vec<(Row, isize)>) -> Result<(), StateError>;
+}
+
+/// Runs `logic` over `input`, whose changes are routed to workers by `route` (a hash of their
+/// key). `node` and `index` name the plan node for errors and for its state.
+pub(super) fn timed<'s, L: TimedLogic>(
+    node: &str,
+    index: usize,
+    name: &str,
+    input: StreamVec<'s, Time, (L::Change, Time, isize)>,
+    route: fn(&L::Change) -> u64,
+    mut logic: L,
+    ctx: JobContext,
+) -> Rows<'s> {
+    let scope = input.scope();
+    let node = node.to_string();
+    let exchange = Exchange::new(move |(change, _, _): &(L::Change, Time, isize)| route(change));
+    let output = input.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, name, move |_, _| {
+        let worker = scope.index();
+        let mut checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker)));
+        let participant = checkpoint.as_ref().map_or_else(String::new, |(_, k)| k.participant.clone());
+        let mut store = match ctx.open_state(&node, worker, &participant) {
+            Ok(store) => Some(store),
+            Err(e) => {
+                ctx.fail(e);
+                None
+            }
+        };
+        let mut pending: Pending<L::Change> = BTreeMap::new();
+        let mut out = Vec::new();
+        move |(input, frontier), output| {
+            input.for_each(|cap, data| {
+                for (change, time, diff) in data.drain(..) {
+                    pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), Vec::new())).1.push((change, diff));
+                }
+            });
+            let Some(store) = store.as_mut() else {
+                pending.clear();
+                return;
+            };
+            while let Some((time, _)) = pending.first_key_value() {
+                if frontier.less_equal(time) {
+                    break;
+                }
+                let Some((time, (cap, mut changes))) = pending.pop_first() else { break };
+                if let Err(e) = logic.apply(store, &mut changes, &mut out) {
+                    ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() });
+                }
+                if !out.is_empty() {
+                    output.session(&cap).give_iterator(out.drain(..).map(|(row, diff)| (row, time, diff)));
+                }
+            }
+            if let Some((checkpoints, k)) = checkpoint.as_mut()
+                && let Err(e) = k.maybe_snapshot_store(checkpoints, store, json!({}), frontier_epoch(frontier.frontier()))
+            {
+                ctx.fail(e);
+            }
+            // The memory backend counts its entries for free; RocksDB's count is a scan.
+            if store.backend().kind() == BackendKind::Memory
+                && let Ok(n) = store.backend().entry_count()
+            {
+                ctx.metrics.set_state_entries(index, worker, n);
+            }
+        }
+    });
+    output.as_collection()
+}
