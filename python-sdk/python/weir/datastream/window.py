@@ -1,7 +1,7 @@
 """DataStream windows, as in ``pyflink.datastream.window``: the window types and the assigners
 that put an element into windows; the triggers that decide when a window's contents are
 evaluated are in :mod:`weir.datastream.window_triggers` (re-exported here). The operator that
-runs them is :mod:`weir.datastream.window_operator`."""
+runs them is the engine's (:mod:`weir.datastream.window_runner`)."""
 
 from __future__ import annotations
 
