@@ -1,11 +1,12 @@
 """Checkpoints and recovery of a Python DataStream job, with real processes and real SIGKILL
 (as ``tests/python/test_checkpoint_recovery.py`` does for SQL): ``checkpointing/keyed_job.py``
 (a rate-limited generator source, a ``KeyedProcessFunction`` with ``ValueState`` and event-time
-timers, a ``FileSink``, checkpoints every 200 ms) is killed at random moments, each time after a
-new checkpoint has completed, and restarted from its newest checkpoint until it finishes. Its
-visible output must be, as a multiset, what a plain Python fold of the input gives: every
-bucket's sum and count once, and per key the sequence numbers 1, 2, ... with the ids in order,
-no gap and no duplicate."""
+timers, a ``FileSink``, checkpoints every 200 ms; or a rolling ``KeyedStream.reduce``) is killed
+at random moments, each time after a new checkpoint has completed, and restarted from its newest
+checkpoint until it finishes. Its visible output must be, as a multiset, what a plain Python
+fold of the input gives: every bucket's sum and count once, and per key the sequence numbers 1,
+2, ... with the ids in order, no gap and no duplicate (the reduce: each running count and sum
+once)."""
 
 from __future__ import annotations
 
@@ -26,9 +27,16 @@ import keyed_job  # noqa: E402
 JOB = Path(__file__).parent / "checkpointing" / "keyed_job.py"
 
 
-def expected_lines() -> Counter[str]:
+def expected_lines(kind: str) -> Counter[str]:
     """The job's output by a plain fold over ids 1..ROWS."""
     lines: Counter[str] = Counter()
+    if kind == "reduce":
+        running: dict[int, tuple[int, int]] = {}
+        for i in range(1, keyed_job.ROWS + 1):
+            count, total = running.get(i % keyed_job.KEYS, (0, 0))
+            running[i % keyed_job.KEYS] = (count + 1, total + i)
+            lines[f"R,{i % keyed_job.KEYS},{count + 1},{total + i}"] += 1
+        return lines
     seq: dict[int, int] = {}
     buckets: dict[tuple[int, int], list[int]] = {}
     for i in range(1, keyed_job.ROWS + 1):
@@ -56,7 +64,8 @@ def visible_lines(out: Path) -> Counter[str]:
     return lines
 
 
-def test_a_keyed_process_job_killed_ten_times_writes_exactly_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", ["process", "reduce"])
+def test_a_keyed_job_killed_ten_times_writes_exactly_once(tmp_path: Path, kind: str) -> None:
     out, checkpoints = tmp_path / "out", tmp_path / "checkpoints"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     rng = random.Random(16)
@@ -64,7 +73,7 @@ def test_a_keyed_process_job_killed_ten_times_writes_exactly_once(tmp_path: Path
     proc = None
     for _ in range(40):
         restore = str(checkpoints) if completed_checkpoints(checkpoints) else "-"
-        proc = subprocess.Popen([sys.executable, str(JOB), str(out), str(checkpoints), restore], env=env, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen([sys.executable, str(JOB), str(out), str(checkpoints), restore, kind], env=env, stderr=subprocess.PIPE, text=True)
         before = max(completed_checkpoints(checkpoints), default=0)
         deadline = time.monotonic() + 60
         while proc.poll() is None and max(completed_checkpoints(checkpoints), default=0) <= before and time.monotonic() < deadline:
@@ -80,7 +89,7 @@ def test_a_keyed_process_job_killed_ten_times_writes_exactly_once(tmp_path: Path
     assert proc is not None and proc.returncode == 0
     assert kills == 10, f"the job finished after {kills} kills: the crash loop needs a slower source"
     got = visible_lines(out)
-    expected = expected_lines()
+    expected = expected_lines(kind)
     twice = [line for line, n in got.items() if n > 1]
     assert not twice, f"lines written more than once across restarts: {twice[:3]}"
     missing = expected - got
@@ -130,3 +139,14 @@ def test_the_table_api_sets_checkpointing_by_its_keys(tmp_path: Path) -> None:
     t_env.execute_sql("INSERT INTO s SELECT id FROM t").wait()
     assert completed_checkpoints(tmp_path / "ck"), "a 0.8 s job with a 100 ms interval completes checkpoints"
     assert sorted(int(line) for line in visible_lines(tmp_path / "out").elements()) == list(range(1, 41))
+
+
+def test_a_reduce_defined_before_checkpointing_is_refused(tmp_path: Path) -> None:
+    from weir.datastream import StreamExecutionEnvironment
+    from weir.errors import UnsupportedError
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    reduced = env.from_collection([(1, 2), (1, 3)]).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1]))
+    env.enable_checkpointing(100).get_checkpoint_config().set_checkpoint_storage_dir(str(tmp_path))
+    with pytest.raises(UnsupportedError, match="enable checkpointing first"):
+        list(reduced.execute_and_collect())

@@ -1,13 +1,14 @@
 """A DataStream program with checkpoints, run as its own process by
-``test_checkpoint_recovery.py``: ``python keyed_job.py OUT CHECKPOINTS RESTORE`` (RESTORE: a
-checkpoint directory, or ``-`` to start afresh).
+``test_checkpoint_recovery.py``: ``python keyed_job.py OUT CHECKPOINTS RESTORE KIND`` (RESTORE: a
+checkpoint directory, or ``-`` to start afresh; KIND ``process`` or ``reduce``).
 
 A rate-limited ``DataGeneratorSource`` of ids 1..ROWS (event time ``id * 10`` ms) is keyed by
 ``id % KEYS`` into a ``KeyedProcessFunction`` that keeps, in ``ValueState``, the key's element
 count (each element goes out as ``S,key,seq,id``: the sequence checker) and the sums of its
 open one-second buckets, emitted as ``W,key,bucket,sum,count`` by an event-time timer at each
 bucket's end. Lines go to a ``FileSink`` (the engine's filesystem sink, as checkpointing is on),
-with checkpoints every 200 ms on two workers."""
+with checkpoints every 200 ms on two workers. KIND ``reduce`` runs a rolling
+``KeyedStream.reduce`` instead: ``R,key,count,sum`` per element, the key's running count and sum."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ class Buckets(KeyedProcessFunction):
             yield f"W,{ctx.get_current_key()},{bucket},{total},{count}"
 
 
-def main(out: str, checkpoints: str, restore: str) -> None:
+def main(out: str, checkpoints: str, restore: str, kind: str) -> None:
     config = Configuration()
     if restore != "-":
         config.set_string("execution.state-recovery.path", restore)
@@ -72,9 +73,15 @@ def main(out: str, checkpoints: str, restore: str) -> None:
     source = DataGeneratorSource(lambda i: i + 1, ROWS, RateLimiterStrategy.per_second(RATE))
     strategy = WatermarkStrategy.for_bounded_out_of_orderness(Duration.of_millis(0)).with_timestamp_assigner(ById())
     stream = env.from_source(source, strategy, "ids")
-    stream.key_by(lambda i: i % KEYS).process(Buckets()).sink_to(FileSink.for_row_format(out, Encoder.simple_string_encoder()).build())
+    keyed = stream.key_by(lambda i: i % KEYS)
+    if kind == "reduce":
+        counted = stream.map(lambda i: (i % KEYS, 1, i)).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1], a[2] + b[2]))
+        lines = counted.map(lambda t: f"R,{t[0]},{t[1]},{t[2]}")
+    else:
+        lines = keyed.process(Buckets())
+    lines.sink_to(FileSink.for_row_format(out, Encoder.simple_string_encoder()).build())
     env.execute("checkpointed keyed job")
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:5])

@@ -49,6 +49,8 @@ class StreamExecutionEnvironment:
         # Other settings of the Configuration given at creation (e.g. state.backend.type).
         self._settings: dict[str, str] = {}
         self._sinks: list[tuple[list[dict[str, Any]], str, Any]] = []
+        # Streaming rolling reduces defined without checkpointing (their state is a Python dict).
+        self._rolling_reduces = 0
 
     @staticmethod
     def get_execution_environment(configuration: Configuration | None = None) -> "StreamExecutionEnvironment":
@@ -243,6 +245,9 @@ class StreamExecutionEnvironment:
         self._sinks.append((nodes, head, writer))
 
     def _run(self, nodes: list[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
+        if self._rolling_reduces and self._checkpointed():
+            raise unsupported("a KeyedStream.reduce defined before enable_checkpointing (its state is not checkpointed): "
+                              "enable checkpointing first")
         return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))
 
     def _collect(self, nodes: list[dict[str, Any]], head: str) -> list[Any]:
