@@ -478,6 +478,35 @@ fn count_windows_take_a_trigger() {
 }
 
 #[test]
+fn count_and_time_evictors_thin_a_window_as_it_fires() {
+    // Flink's CountEvictor(3) keeps a window's last three elements; TimeEvictor(20 ms) those
+    // after the newest timestamp minus 20 ms. With either, a reduce-like function sees only
+    // those (its elements are kept, not an accumulator).
+    let rows = input();
+    let mut windows: BTreeMap<(String, i64), Vec<(i64, i64)>> = BTreeMap::new();
+    for &(k, v, t) in &rows {
+        windows.entry((k.to_string(), t - t.rem_euclid(250))).or_default().push((t, v));
+    }
+    type Kept<'a> = &'a dyn Fn(&[(i64, i64)]) -> Vec<i64>;
+    let fold = |keep: Kept<'_>| -> Vec<(String, i64, i64, i64, i64)> {
+        windows.iter().map(|((k, s), es)| (k.clone(), *s, s + 250, keep(es).iter().sum(), keep(es).len() as i64)).collect()
+    };
+    let last_three = fold(&|es| es[es.len().saturating_sub(3)..].iter().map(|e| e.1).collect());
+    let recent = fold(&|es| {
+        let newest = es.iter().map(|e| e.0).max().unwrap_or(0);
+        es.iter().filter(|e| e.0 > newest - 20).map(|e| e.1).collect()
+    });
+    let tumbling = json!({"kind": "tumbling", "size_ms": 250, "event_time": true});
+    for contents in [WindowContents::Accumulator, WindowContents::Elements] {
+        let mut count = json!({"kind": "stream_window", "id": "w", "input": "wm", "key": [{"column": "k"}], "value": "v", "timestamp": "ts",
+                               "assigner": tumbling.clone(), "evictor": {"kind": "count", "max_count": 3}});
+        assert_eq!(run_window(&rows, count.clone(), 0, contents, RuntimeMode::Streaming, 2), last_three, "{contents:?}");
+        count["evictor"] = json!({"kind": "time", "window_ms": 20});
+        assert_eq!(run_window(&rows, count, 0, contents, RuntimeMode::Streaming, 2), recent, "{contents:?}");
+    }
+}
+
+#[test]
 fn a_trigger_is_checked() {
     let bad = |trigger: Json, assigner: Json| {
         let window = json!({"kind": "stream_window", "id": "w", "input": "in", "function": "sum_acc", "key": [{"column": "k"}], "value": "v",

@@ -10,7 +10,8 @@
 //! end)` and `late(value, timestamp)` returning output rows, `gap(value)` (a dynamic session
 //! gap), `trigger(key, start, end, kind, arg)` (a user-written trigger: `(fire, purge, timers)`),
 //! `assign(value, timestamp)` (a user-written assigner: the element's windows as `(start, end)`),
-//! `merge_windows(windows)` (a merging one: `[(merged windows, result)]`), `clears` and
+//! `merge_windows(windows)` (a merging one: `[(merged windows, result)]`), `evict(key, start,
+//! end, elements, timestamps, before)` (a user-written evictor: the indexes kept), `clears` and
 //! `close()`. While `fire`, `clear`, `late`, `trigger`, `assign` and `merge_windows` run, the
 //! operator's scope is active as for process functions (`crate::process`), so the user's
 //! functions reach the key's state.
@@ -177,6 +178,27 @@ impl WindowInstance for PyWindowInstance {
             };
             let merges: Vec<(Vec<Pair>, Pair)> = merges.extract().map_err(fail)?;
             Ok(merges.into_iter().map(|(parts, result)| (parts.into_iter().map(window).collect(), window(result))).collect())
+        })
+    }
+
+    fn evict(
+        &mut self,
+        scope: &mut dyn ProcessScope,
+        window: Window,
+        elements: &[Vec<u8>],
+        timestamps: &[Option<i64>],
+        before: bool,
+    ) -> Result<Vec<usize>, EvalError> {
+        crate::gil::with_gil(|py| {
+            let fail = |e| failure(py, &self.label, e, &self.errors);
+            let key = self.key(py, scope)?;
+            let elements = bytes_list(py, elements).map_err(fail)?;
+            let args = (key, window.start, window.end, elements, timestamps.to_vec(), before).into_pyobject(py).map_err(fail)?;
+            let kept = {
+                let _lend = Lend::new(scope);
+                self.runner.bind(py).call_method1("evict", args).map_err(fail)?
+            };
+            kept.extract::<Vec<usize>>().map_err(fail)
         })
     }
 

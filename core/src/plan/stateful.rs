@@ -158,6 +158,9 @@ impl PlanValidator {
         if let Some(trigger) = &n.trigger {
             trigger.check().map_err(|m| PlanError::new(&path.field("trigger"), m))?;
         }
+        if let Some(evictor) = &n.evictor {
+            evictor.check().map_err(|m| PlanError::new(&path.field("evictor"), m))?;
+        }
         if n.allowed_lateness_ms > 0 && !n.assigner.event_time() {
             return Err(PlanError::new(&path.field("allowed_lateness_ms"), "allowed lateness is only defined for event-time windows"));
         }
@@ -174,6 +177,7 @@ impl PlanValidator {
             timestamp,
             assigner: n.assigner.clone(),
             trigger: n.trigger.clone(),
+            evictor: n.evictor.clone(),
             allowed_lateness_ms: n.allowed_lateness_ms,
             event_time,
         };

@@ -196,6 +196,56 @@ impl WindowTrigger {
     }
 }
 
+/// What removes elements from a window's contents when it fires (Flink's evictors: before the
+/// window function runs, or after it with `evict_after`). A window with an evictor keeps its
+/// elements, with their timestamps, whatever its function (a reduce or aggregate folds them
+/// when it fires).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WindowEvictor {
+    /// Keeps the last `max_count` elements (`CountEvictor`).
+    Count {
+        /// Elements kept (positive).
+        max_count: i64,
+        /// Evict after the function ran (else before).
+        #[serde(default)]
+        evict_after: bool,
+    },
+    /// Keeps the elements within `window_ms` of the newest element's timestamp
+    /// (`TimeEvictor`; contents without timestamps are kept whole).
+    Time {
+        /// Milliseconds kept (positive).
+        window_ms: i64,
+        /// Evict after the function ran (else before).
+        #[serde(default)]
+        evict_after: bool,
+    },
+    /// An evictor written in the function's language (`DeltaEvictor` among them), asked through
+    /// the window function ([`WindowInstance::evict`]).
+    User,
+}
+
+impl WindowEvictor {
+    /// The parameters' problem, if any (a message naming the parameter).
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            WindowEvictor::Count { max_count, .. } if *max_count <= 0 => Err(format!("max_count must be positive, got {max_count}")),
+            WindowEvictor::Time { window_ms, .. } if *window_ms <= 0 => Err(format!("window_ms must be positive, got {window_ms}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// A short description for EXPLAIN.
+    pub fn describe(&self) -> String {
+        let when = |after: bool| if after { "after" } else { "before" };
+        match self {
+            WindowEvictor::Count { max_count, evict_after } => format!("count {max_count} ({})", when(*evict_after)),
+            WindowEvictor::Time { window_ms, evict_after } => format!("time {window_ms} ms ({})", when(*evict_after)),
+            WindowEvictor::User => "user".into(),
+        }
+    }
+}
+
 /// What a user-written trigger ([`WindowTrigger::User`]) is asked about a window.
 #[derive(Debug)]
 pub enum TriggerCall<'a> {
@@ -323,6 +373,20 @@ pub trait WindowInstance {
     /// as the windows merged and the window they become.
     fn merge_windows(&mut self, _scope: &mut dyn ProcessScope, _windows: &[Window]) -> Result<WindowMerges, EvalError> {
         Err(EvalError::new("this window function has no merging window assigner of its own"))
+    }
+
+    /// A user-written evictor ([`WindowEvictor::User`]) asked about `window` of the scope's key
+    /// as it fires, `before` or after the function ran, with its `elements` and their
+    /// `timestamps`: the indexes of the elements kept, in order.
+    fn evict(
+        &mut self,
+        _scope: &mut dyn ProcessScope,
+        _window: Window,
+        _elements: &[Vec<u8>],
+        _timestamps: &[Option<i64>],
+        _before: bool,
+    ) -> Result<Vec<usize>, EvalError> {
+        Err(EvalError::new("this window function has no evictor of its own"))
     }
 
     /// The session gap (milliseconds, positive) of `element`, for [`WindowAssigner::DynamicSession`].

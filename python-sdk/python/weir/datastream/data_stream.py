@@ -483,7 +483,7 @@ class _RollingReduce(KeyedProcessFunction):
 
 
 def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], trigger: dict[str, Any] | None, allowed_lateness: int, labelled: Any,
-                   output_type: Any) -> DataStream:
+                   output_type: Any, evictor: dict[str, Any] | None = None) -> DataStream:
     """The main output of a ``stream_window`` node: the engine's window operator over the keyed
     ``stream``, calling the window runner of ``spec`` (``window_runner.EngineWindow``)."""
     from weir.datastream.process import COLUMNS
@@ -492,12 +492,14 @@ def _stream_window(stream: "KeyedStream", spec: Any, assigner: dict[str, Any], t
     nodes, head = _keyed_input(env, stream, stream._key)
     label = _label(labelled)
     name = f"__ds_window_{next(env._ids)}"
-    contents = "elements" if spec.contents is None else "accumulator"
+    contents = "elements" if spec.contents is None or evictor is not None else "accumulator"
     env._session.register_window_function(name, spec.factory(env._counter, label), COLUMNS, contents, "ts", label)
     node = {"kind": "stream_window", "id": env._fresh_id("window"), "input": head, "function": name, "key": [{"column": "k"}], "value": "v",
             "timestamp": "ts", "assigner": assigner, "allowed_lateness_ms": allowed_lateness}
     if trigger is not None:
         node["trigger"] = trigger
+    if evictor is not None:
+        node["evictor"] = evictor
     nodes = nodes + [node]
     main = _tagged(env, nodes, node["id"], None, output_type)
     main._process = (nodes, node["id"])

@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable
 from typing import Any, Generic, TypeVar
 
 from weir.common.time import Duration
+from weir.datastream.window_evictors import CountEvictor, DeltaEvictor, Evictor, TimeEvictor, TimestampedValue
 from weir.datastream.window_triggers import (
     ContinuousEventTimeTrigger,
     ContinuousProcessingTimeTrigger,
@@ -33,7 +34,7 @@ __all__ = [
     "CountTumblingWindowAssigner", "CountSlidingWindowAssigner", "TriggerResult", "Trigger", "EventTimeTrigger",
     "ProcessingTimeTrigger", "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "NeverTrigger",
     "PurgingTrigger", "CountTrigger", "TimeWindowSerializer", "CountWindowSerializer", "GlobalWindowSerializer",
-    "SessionWindowTimeGapExtractor", "GlobalWindows",
+    "SessionWindowTimeGapExtractor", "GlobalWindows", "Evictor", "CountEvictor", "TimeEvictor", "DeltaEvictor", "TimestampedValue",
 ]
 
 

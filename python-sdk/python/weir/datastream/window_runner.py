@@ -57,6 +57,7 @@ from weir.datastream.window import (
     TumblingProcessingTimeWindows,
     WindowAssigner,
 )
+from weir.datastream.window_evictors import Evictor, TimestampedValue
 from weir.datastream.window_functions import InternalWindowFunction, PassThrough
 from weir.datastream.window_state import ScopedState, WindowStateStore, merge_scoped
 
@@ -175,7 +176,8 @@ class EngineWindow:
     None for elements), the window function adapter, the assigner and the late-data tag."""
 
     def __init__(self, assigner: WindowAssigner, contents: Contents | None, function: InternalWindowFunction, late_data_tag: Any,
-                 trigger: Trigger | None = None) -> None:
+                 trigger: Trigger | None = None, evictor: Evictor | None = None) -> None:
+        self.evictor = evictor
         self.user_assigner = assigner if _assigner_spec(assigner)["kind"] == "user" else None
         self.merging = isinstance(assigner, MergingWindowAssigner)
         self.gap_extractor = getattr(assigner, "_extract", None)
@@ -294,6 +296,24 @@ class _AssignerContext(WindowAssigner.WindowAssignerContext):
         return self._runtime_context
 
 
+class _EvictorContext(Evictor.EvictorContext):
+    """An evictor's view of the clocks."""
+
+    def get_current_processing_time(self) -> int:
+        """Processing time."""
+        return int(_weir.scope_current_processing_time())
+
+    def get_current_watermark(self) -> int:
+        """The watermark."""
+        return int(_weir.scope_current_watermark())
+
+    def get_metric_group(self) -> Any:
+        """Metrics are not available in Weir."""
+        from weir.errors import unsupported
+
+        raise unsupported("Evictor metric groups")
+
+
 class _MergeCollector(MergingWindowAssigner.MergeCallback):
     """Collects the merges a ``MergingWindowAssigner`` reports."""
 
@@ -330,6 +350,7 @@ class WindowRunner:
             MapStateDescriptor("window-trigger-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY()))
         self.trigger_context = _TriggerContext(self)
         self.assigner_context = _AssignerContext(self.runtime_context)
+        self.evictor_context = _EvictorContext()
         contents = spec.contents
         # An AggregateFunction's add, called directly when folding (no wrapper call per element).
         self._aggregate = contents.function if isinstance(contents, AggregateContents) else None
@@ -402,6 +423,9 @@ class WindowRunner:
         ts = window.max_timestamp()
         if isinstance(contents, bytes):
             elements = [self._result(pickle.loads(contents))]
+        elif self.spec.contents is not None:
+            # An evictor keeps a reduce's or aggregate's elements: folded now.
+            elements = [self._result(pickle.loads(self.accumulate(None, contents)))]
         else:
             elements = [pickle.loads(e) for e in contents]
         if self.pass_through:
@@ -413,6 +437,20 @@ class WindowRunner:
         counter, dumps = self.counter, pickle.dumps
         out: list[Row] = [(next(counter), dumps(v, PROTOCOL), ts, None) for v in (produced or [])]
         return self._side(out, ts)
+
+    def evict(self, key: bytes, start: int, end: int, elements: list[bytes], timestamps: list[int | None], before: bool) -> list[int]:
+        """Asks the user's evictor about window ``[start, end)`` of ``key`` as it fires,
+        ``before`` the function runs or after: the indexes of the elements it keeps."""
+        evictor = self.spec.evictor
+        values = [TimestampedValue(pickle.loads(e), t) for e, t in zip(elements, timestamps)]
+        kept = list(values)
+        window = self._window(start, end)
+        if before:
+            evictor.evict_before(kept, len(values), window, self.evictor_context)
+        else:
+            evictor.evict_after(kept, len(values), window, self.evictor_context)
+        index = {id(v): i for i, v in enumerate(values)}
+        return [index[id(v)] for v in kept if id(v) in index]
 
     def trigger(self, key: bytes, start: int, end: int, kind: str, arg: Any) -> tuple[bool, bool, list[tuple[bool, bool, int]]]:
         """Asks the user's trigger about window ``[start, end)`` of ``key``: ``kind`` is

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from weir.datastream.functions import as_callable
 from weir.datastream.window import MergingWindowAssigner, Trigger, WindowAssigner
+from weir.datastream.window_evictors import Evictor, evictor_spec
 from weir.datastream.window_functions import internal
 from weir.datastream.window_runner import AggregateContents, Contents, EngineWindow, ReduceContents, engine_assigner
 
@@ -47,6 +48,7 @@ class WindowedStream:
         self._default_trigger = True
         self._allowed_lateness = 0
         self._late_data_tag: Any = None
+        self._evictor: Evictor | None = None
 
     def get_execution_environment(self) -> StreamExecutionEnvironment:
         """The environment of the stream."""
@@ -64,6 +66,15 @@ class WindowedStream:
             raise TypeError(f"a merging window assigner ({self._assigner!r}) needs a trigger that can merge; {trigger!r} cannot")
         self._trigger = trigger
         self._default_trigger = False
+        return self
+
+    def evictor(self, evictor: Evictor) -> "WindowedStream":
+        """Removes elements from each window as it fires (Flink's evictors: ``CountEvictor``,
+        ``TimeEvictor``, ``DeltaEvictor`` or an ``Evictor`` subclass); the window then keeps
+        every element, also for ``reduce`` and ``aggregate``."""
+        if not isinstance(evictor, Evictor):
+            raise TypeError(f"expected an Evictor (CountEvictor.of(n), ...), got {evictor!r}")
+        self._evictor = evictor
         return self
 
     def allowed_lateness(self, time_ms: int) -> "WindowedStream":
@@ -91,8 +102,9 @@ class WindowedStream:
 
         assigner, trigger = engine_assigner(self._assigner, self._trigger, self._default_trigger)
         internal_function = internal(function, self._all_windows)
-        spec = EngineWindow(self._assigner, contents, internal_function, self._late_data_tag, self._trigger)
-        return _stream_window(self._keyed_stream, spec, assigner, trigger, self._allowed_lateness, _label_of(function, contents), output_type)
+        spec = EngineWindow(self._assigner, contents, internal_function, self._late_data_tag, self._trigger, self._evictor)
+        evictor = None if self._evictor is None else evictor_spec(self._evictor)
+        return _stream_window(self._keyed_stream, spec, assigner, trigger, self._allowed_lateness, _label_of(function, contents), output_type, evictor)
 
     def reduce(self, reduce_function: ReduceLike, window_function: WindowFunctionLike | ProcessWindowFunctionLike | None = None,
                output_type: TypeInformation | None = None) -> "DataStream":

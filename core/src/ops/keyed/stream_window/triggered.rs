@@ -1,7 +1,8 @@
 //! The window operator with a trigger ([`WindowTrigger`]: `WindowedStream.trigger(...)` with one
 //! of Flink's built-in triggers or the user's), global windows, count windows given a trigger,
 //! sessions with dynamic gaps and user-written assigners (asked through the window function,
-//! merging ones too) — Flink's `WindowOperator` in general. Every element goes into its windows' contents at once and the
+//! merging ones too) and windows with an evictor — Flink's `WindowOperator` and
+//! `EvictingWindowOperator` in general. Every element goes into its windows' contents at once and the
 //! trigger decides per element and per timer of a window whether it fires, is purged, both or
 //! neither; each window also has a timer at its cleanup time (event time: its end plus the
 //! allowed lateness; processing time: its end; global windows: never), when its contents, its
@@ -13,7 +14,10 @@
 //! or merges), `window/sessions` a key's
 //! sessions, `window/trigger` the trigger's number per key and window, `window/timers` which
 //! windows a key's timers are for ([`WindowTimers`]), `window/count` a key's element count
-//! (count windows). A merging user assigner's windows are kept as sessions are.
+//! (count windows). A merging user assigner's windows are kept as sessions are. With an
+//! evictor, `window/elements` holds every element with its timestamp ([`evict`]), whatever the
+//! function: when the window fires, the evictor removes elements before the function sees
+//! them, and after, and what remains is written back.
 
 use std::collections::HashMap;
 
@@ -24,6 +28,7 @@ use crate::types::{Row, Value};
 use crate::udf::window::{Fired, TriggerCall, Window, WindowAssigner, WindowContents, WindowMerges, WindowTrigger};
 
 use super::super::{KeyedContext, KeyedLogic};
+use super::evict::{self, Evictor};
 use super::function::FunctionCell;
 use super::trigger::{Base, Decision, Trigger, TriggerRun, WindowTimers};
 use super::{Element, FOLD_AT, NO_TIMESTAMP, Ns, StreamWindowSpec, elements, ns, row_watermark};
@@ -48,6 +53,7 @@ pub(super) struct Triggered {
     count: ValueState<i64>,
     trigger_state: ValueState<i64, Ns>,
     timers: WindowTimers,
+    evictor: Option<Evictor>,
 }
 
 impl Triggered {
@@ -60,7 +66,7 @@ impl Triggered {
         };
         Triggered {
             f,
-            contents: spec.function.contents(),
+            contents: if spec.evictor.is_some() { WindowContents::Elements } else { spec.function.contents() },
             value: spec.value,
             timestamp: spec.timestamp,
             trigger: Trigger::of(spec.trigger.as_ref().unwrap_or(&default)),
@@ -75,6 +81,7 @@ impl Triggered {
             count: ValueState::new("window/count"),
             trigger_state: ValueState::new("window/trigger"),
             timers: WindowTimers::new(),
+            evictor: spec.evictor.clone().map(Evictor),
         }
     }
 
@@ -300,9 +307,10 @@ impl Triggered {
 
     /// Adds `element` to `w`'s contents (for an accumulator: to the elements waiting for it,
     /// folded in one call when the window fires or merges, or [`FOLD_AT`] of them wait).
-    fn add(&mut self, cx: &mut KeyedContext<'_>, w: Window, element: &[u8]) -> Result<(), StateError> {
+    fn add(&mut self, cx: &mut KeyedContext<'_>, w: Window, element: &[u8], timestamp: Option<i64>) -> Result<(), StateError> {
         let key = cx.key();
         match self.contents {
+            WindowContents::Elements if self.evictor.is_some() => self.elements.add(cx.store, key, &ns(w), &Element(evict::stamp(timestamp, element))),
             WindowContents::Elements => self.elements.add(cx.store, key, &ns(w), &Element(element.to_vec())),
             WindowContents::Accumulator => {
                 self.unfolded.add(cx.store, key, &ns(w), &Element(element.to_vec()))?;
@@ -358,9 +366,36 @@ impl Triggered {
                 if elements.is_empty() {
                     return Ok(());
                 }
-                self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Elements(&elements)))
+                match self.evictor.clone() {
+                    Some(evictor) => self.fire_evicting(cx, w, &evictor, &elements, watermark),
+                    None => self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Elements(&elements))),
+                }
             }
         }
+    }
+
+    /// Evaluates `w` of the current key whose `stored` elements (with their timestamps) the
+    /// evictor thins before and after the function runs; writes back what remains.
+    fn fire_evicting(&mut self, cx: &mut KeyedContext<'_>, w: Window, evictor: &Evictor, stored: &[Vec<u8>], watermark: i64) -> Result<(), StateError> {
+        let mut items = match stored.iter().map(|s| evict::unstamp(s)).collect::<Result<Vec<_>, _>>() {
+            Ok(items) => items,
+            Err(e) => return Err(StateError::CorruptValue { state: "window/elements".into(), detail: e.to_string() }),
+        };
+        evictor.evict(&mut self.f, cx, w, &mut items, true, watermark)?;
+        let values: Vec<Vec<u8>> = items.iter().map(|(_, e)| e.clone()).collect();
+        if !values.is_empty() {
+            self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Elements(&values)))?;
+        }
+        evictor.evict(&mut self.f, cx, w, &mut items, false, watermark)?;
+        if items.len() != stored.len() {
+            let kept: Vec<Element> = items.into_iter().map(|(t, e)| Element(evict::stamp(t, &e))).collect();
+            if kept.is_empty() {
+                self.elements.clear(cx.store, cx.key(), &ns(w))?;
+            } else {
+                self.elements.update(cx.store, cx.key(), &ns(w), &kept)?;
+            }
+        }
+        Ok(())
     }
 
     /// Drops `w`'s contents.
@@ -457,7 +492,7 @@ impl KeyedLogic for Triggered {
                 w
             };
             added = true;
-            self.add(cx, w, element)?;
+            self.add(cx, w, element, timestamp)?;
             let d = match self.trigger.base {
                 Base::User => self.ask_user(cx, w, watermark, TriggerCall::Element { element, timestamp })?,
                 _ => self.run(cx, w, watermark).on_element(timestamp.unwrap_or(time))?,
