@@ -16,9 +16,8 @@ Programs (N input records, every one through Python code):
   ``win_trigger`` keys the same records into global windows with ``PurgingTrigger.of(
   CountTrigger.of(100))`` and a reduce (Flink's count windows written with a trigger; 10,000
   results), a kind of window the engine runs natively since the triggers moved into it.
-  ``--python-windows`` runs them on the SDK's Python window operator instead of the engine's
-  (the path every window took before the engine had one; today user-written triggers and
-  assigners take it).
+  (The SDK's Python window operator, which ``--python-windows`` used to select, is gone: its
+  figures are in README.md.)
 * ``udf_overhead`` — cost of one Python scalar UDF call: ``SUM(identity(x) + ... + identity(x))``
   (10 calls per row) minus ``SUM(x + ... + x)`` over N/10 rows, divided by N calls (Table API;
   Bytewax has no Table API and is skipped).
@@ -165,11 +164,6 @@ def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
     class CountElements(ProcessWindowFunction):
         def process(self, key: Any, context: Any, elements: Any) -> Any:
             yield (key, sum(e[1] for e in elements))
-
-    if os.environ.get("WEIR_BENCH_PYTHON_WINDOWS") == "1":
-        from weir.datastream import windowed_stream
-
-        windowed_stream.engine_assigner = lambda *args: None  # type: ignore[attr-defined]
 
     def program(kind: str) -> Callable[[], int]:
         def run() -> int:
@@ -370,14 +364,11 @@ def main() -> None:
     parser.add_argument("--timeout", type=float, default=2400, help="seconds allowed per engine")
     parser.add_argument("--only", action="append", help="programs to run (table_wc, ds_reduce, udf_overhead, win_reduce, win_aggregate, win_process, win_trigger)")
     parser.add_argument("--worker-counts", default="1,2", help="Weir's worker counts (comma-separated)")
-    parser.add_argument("--python-windows", action="store_true", help="window programs on the SDK's Python window operator")
     parser.add_argument("--child", choices=sorted(PROGRAMS), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(args.child, args.n, args.repeat, args.workers, args.only)))
         return
-    if args.python_windows:
-        os.environ["WEIR_BENCH_PYTHON_WINDOWS"] = "1"
     rows: list[dict[str, Any]] = []
     skipped: dict[str, str] = {}
     for engine in args.engine or ["weir", "pyflink", "bytewax"]:

@@ -15,7 +15,7 @@ use weir_core::runtime::{RunOptions, run_job};
 use weir_core::types::{DataType, Field, Row, Value};
 use weir_core::udf::UserFunctions;
 use weir_core::udf::process::ProcessScope;
-use weir_core::udf::window::{Fired, UserWindowFunction, Window, WindowContents, WindowInstance};
+use weir_core::udf::window::{Fired, UserWindowFunction, Window, WindowContents, WindowInstance, WindowMerges};
 
 /// Sums the elements of a window; emits `(key, start, end, sum, count)`, and `(key, -1, -1,
 /// value, 0)` for a late element.
@@ -96,6 +96,29 @@ impl WindowInstance for SumInstance {
         };
         emit(scope, window.start, window.end, sum, n);
         Ok(())
+    }
+
+    /// A user assigner's windows: `[t, t + 40)` for an element at `t`.
+    fn assign(&mut self, _scope: &mut dyn ProcessScope, _element: &[u8], timestamp: Option<i64>) -> Result<Vec<Window>, EvalError> {
+        let t = timestamp.ok_or_else(|| EvalError::new("no timestamp"))?;
+        Ok(vec![Window { start: t, end: t + 40 }])
+    }
+
+    /// A merging user assigner merges windows that overlap or touch, as sessions do.
+    fn merge_windows(&mut self, _scope: &mut dyn ProcessScope, windows: &[Window]) -> Result<WindowMerges, EvalError> {
+        let mut sorted = windows.to_vec();
+        sorted.sort();
+        let mut groups: Vec<(Vec<Window>, Window)> = Vec::new();
+        for w in sorted {
+            match groups.last_mut() {
+                Some((parts, cover)) if w.start <= cover.end => {
+                    parts.push(w);
+                    cover.end = cover.end.max(w.end);
+                }
+                _ => groups.push((vec![w], w)),
+            }
+        }
+        Ok(groups.into_iter().filter(|(parts, _)| parts.len() > 1).collect())
     }
 
     /// Dynamic session gaps: ten times the element.
@@ -202,33 +225,66 @@ fn tumbling_and_sliding_windows_in_both_modes_and_both_contents() {
     }
 }
 
-#[test]
-fn sessions_merge_when_they_overlap_or_touch() {
-    // Per key: bursts separated by gaps longer than 40 ms; 1000 and 1040 touch (gap 40).
+/// Per key: bursts separated by gaps longer than 40 ms; 1000 and 1040 touch (gap 40).
+fn session_input() -> Vec<(&'static str, i64, i64)> {
     let times = [0, 10, 30, 200, 215, 1000, 1040, 1079, 2000];
-    let rows: Vec<(&str, i64, i64)> = times.iter().flat_map(|&t| [("a", 1, t), ("b", 2, t + 5)]).collect();
+    times.iter().flat_map(|&t| [("a", 1, t), ("b", 2, t + 5)]).collect()
+}
+
+/// Sessions of gap 40 over `rows` (per key, in time order): `(key, start, end, sum, count)`.
+fn expected_sessions(rows: &[(&str, i64, i64)]) -> Vec<(String, i64, i64, i64, i64)> {
+    let mut by_key: BTreeMap<&str, Vec<(i64, i64)>> = BTreeMap::new();
+    for &(k, v, t) in rows {
+        by_key.entry(k).or_default().push((t, v));
+    }
     let mut expected = Vec::new();
-    for (k, v, shift) in [("a", 1, 0), ("b", 2, 5)] {
-        let mut session: Option<(i64, i64, i64)> = None;
-        for &t in &times {
-            let t = t + shift;
+    for (k, mut elements) in by_key {
+        elements.sort();
+        let mut session: Option<(i64, i64, i64, i64)> = None;
+        for (t, v) in elements {
             session = match session {
-                Some((s, e, n)) if t <= e => Some((s, e.max(t + 40), n + 1)),
-                Some((s, e, n)) => {
-                    expected.push((k.to_string(), s, e, n * v, n));
-                    Some((t, t + 40, 1))
+                Some((s, e, sum, n)) if t <= e => Some((s, e.max(t + 40), sum + v, n + 1)),
+                Some((s, e, sum, n)) => {
+                    expected.push((k.to_string(), s, e, sum, n));
+                    Some((t, t + 40, v, 1))
                 }
-                None => Some((t, t + 40, 1)),
+                None => Some((t, t + 40, v, 1)),
             };
         }
-        if let Some((s, e, n)) = session {
-            expected.push((k.to_string(), s, e, n * v, n));
+        if let Some((s, e, sum, n)) = session {
+            expected.push((k.to_string(), s, e, sum, n));
         }
     }
     expected.sort();
+    expected
+}
+
+#[test]
+fn sessions_merge_when_they_overlap_or_touch() {
+    let rows = session_input();
     for contents in [WindowContents::Accumulator, WindowContents::Elements] {
         let sessions = json!({"kind": "session", "gap_ms": 40, "event_time": true});
-        assert_eq!(run(&rows, sessions, 0, contents, RuntimeMode::Streaming, 2), expected, "{contents:?}");
+        assert_eq!(run(&rows, sessions, 0, contents, RuntimeMode::Streaming, 2), expected_sessions(&rows), "{contents:?}");
+    }
+}
+
+#[test]
+fn user_assigners_are_asked_for_windows_and_merges() {
+    // The function's assigner gives `[t, t + 40)`; not merging, each timestamp is a window of
+    // its own; merging as sessions do, the windows are the sessions of gap 40.
+    let rows = session_input();
+    let mut own: BTreeMap<(String, i64), (i64, i64)> = BTreeMap::new();
+    for &(k, v, t) in &rows {
+        let e = own.entry((k.to_string(), t)).or_default();
+        e.0 += v;
+        e.1 += 1;
+    }
+    let own: Vec<_> = own.into_iter().map(|((k, t), (sum, n))| (k, t, t + 40, sum, n)).collect();
+    for contents in [WindowContents::Accumulator, WindowContents::Elements] {
+        let plain = json!({"kind": "user", "event_time": true, "merging": false});
+        assert_eq!(run(&rows, plain, 0, contents, RuntimeMode::Streaming, 2), own, "{contents:?}");
+        let merging = json!({"kind": "user", "event_time": true, "merging": true});
+        assert_eq!(run(&rows, merging, 0, contents, RuntimeMode::Streaming, 2), expected_sessions(&rows), "{contents:?}");
     }
 }
 
@@ -397,7 +453,61 @@ fn merging_sessions_add_their_count_triggers_counts() {
 }
 
 #[test]
-fn a_trigger_is_rejected_for_count_windows_and_checked() {
+fn count_windows_take_a_trigger() {
+    // Count window `i` (size 4, every 2) holds a key's elements `2i .. 2i + 4`; CountTrigger(3)
+    // fires it once, after its third element, with those three (Flink's CountTrigger resets
+    // its count when it fires; the fourth element does not reach 3 again).
+    let rows = input();
+    let mut per_key: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for &(k, v, _) in &rows {
+        per_key.entry(k).or_default().push(v);
+    }
+    let mut expected = Vec::new();
+    for (k, vs) in &per_key {
+        let mut i = 0;
+        while 2 * i + 3 <= vs.len() {
+            expected.push((k.to_string(), i as i64, i64::MAX, vs[2 * i..2 * i + 3].iter().sum(), 3));
+            i += 1;
+        }
+    }
+    expected.sort();
+    let count = triggered(json!({"kind": "count", "size": 4, "slide": 2}), json!({"kind": "count", "count": 3}));
+    for contents in [WindowContents::Accumulator, WindowContents::Elements] {
+        assert_eq!(run_window(&rows, count.clone(), 0, contents, RuntimeMode::Streaming, 1), expected, "{contents:?}");
+    }
+}
+
+#[test]
+fn count_and_time_evictors_thin_a_window_as_it_fires() {
+    // Flink's CountEvictor(3) keeps a window's last three elements; TimeEvictor(20 ms) those
+    // after the newest timestamp minus 20 ms. With either, a reduce-like function sees only
+    // those (its elements are kept, not an accumulator).
+    let rows = input();
+    let mut windows: BTreeMap<(String, i64), Vec<(i64, i64)>> = BTreeMap::new();
+    for &(k, v, t) in &rows {
+        windows.entry((k.to_string(), t - t.rem_euclid(250))).or_default().push((t, v));
+    }
+    type Kept<'a> = &'a dyn Fn(&[(i64, i64)]) -> Vec<i64>;
+    let fold = |keep: Kept<'_>| -> Vec<(String, i64, i64, i64, i64)> {
+        windows.iter().map(|((k, s), es)| (k.clone(), *s, s + 250, keep(es).iter().sum(), keep(es).len() as i64)).collect()
+    };
+    let last_three = fold(&|es| es[es.len().saturating_sub(3)..].iter().map(|e| e.1).collect());
+    let recent = fold(&|es| {
+        let newest = es.iter().map(|e| e.0).max().unwrap_or(0);
+        es.iter().filter(|e| e.0 > newest - 20).map(|e| e.1).collect()
+    });
+    let tumbling = json!({"kind": "tumbling", "size_ms": 250, "event_time": true});
+    for contents in [WindowContents::Accumulator, WindowContents::Elements] {
+        let mut count = json!({"kind": "stream_window", "id": "w", "input": "wm", "key": [{"column": "k"}], "value": "v", "timestamp": "ts",
+                               "assigner": tumbling.clone(), "evictor": {"kind": "count", "max_count": 3}});
+        assert_eq!(run_window(&rows, count.clone(), 0, contents, RuntimeMode::Streaming, 2), last_three, "{contents:?}");
+        count["evictor"] = json!({"kind": "time", "window_ms": 20});
+        assert_eq!(run_window(&rows, count, 0, contents, RuntimeMode::Streaming, 2), recent, "{contents:?}");
+    }
+}
+
+#[test]
+fn a_trigger_is_checked() {
     let bad = |trigger: Json, assigner: Json| {
         let window = json!({"kind": "stream_window", "id": "w", "input": "in", "function": "sum_acc", "key": [{"column": "k"}], "value": "v",
                             "assigner": assigner, "trigger": trigger});
@@ -408,8 +518,6 @@ fn a_trigger_is_rejected_for_count_windows_and_checked() {
         functions.register_window(Arc::new(Sum(WindowContents::Accumulator)));
         validate_with_functions(&spec, &functions).err().map(|e| e.to_string()).unwrap_or_default()
     };
-    let count = json!({"kind": "count", "size": 3, "slide": 3});
-    assert!(bad(json!({"kind": "never"}), count).contains("count windows run their own trigger"));
     let global = json!({"kind": "global"});
     assert!(bad(json!({"kind": "count", "count": 0}), global).contains("count must be positive"));
 }

@@ -9,9 +9,12 @@
 //! `merge(accs)` (pickled accumulators), `fire(key, start, end, contents)`, `clear(key, start,
 //! end)` and `late(value, timestamp)` returning output rows, `gap(value)` (a dynamic session
 //! gap), `trigger(key, start, end, kind, arg)` (a user-written trigger: `(fire, purge, timers)`),
-//! `clears` and `close()`. While
-//! `fire`, `clear` and `late` run, the operator's scope is active as for process functions
-//! (`crate::process`), so a `ProcessWindowFunction`'s context reaches the key's state.
+//! `assign(value, timestamp)` (a user-written assigner: the element's windows as `(start, end)`),
+//! `merge_windows(windows)` (a merging one: `[(merged windows, result)]`), `evict(key, start,
+//! end, elements, timestamps, before)` (a user-written evictor: the indexes kept), `clears` and
+//! `close()`. While `fire`, `clear`, `late`, `trigger`, `assign` and `merge_windows` run, the
+//! operator's scope is active as for process functions (`crate::process`), so the user's
+//! functions reach the key's state.
 
 use std::sync::Arc;
 
@@ -21,7 +24,7 @@ use pyo3::types::{PyBytes, PyList, PyTuple};
 use weir_core::expr::EvalError;
 use weir_core::types::Field;
 use weir_core::udf::process::ProcessScope;
-use weir_core::udf::window::{Fired, TimerRequest, TriggerCall, TriggerReply, UserWindowFunction, Window, WindowContents, WindowInstance};
+use weir_core::udf::window::{Fired, TimerRequest, TriggerCall, TriggerReply, UserWindowFunction, Window, WindowContents, WindowInstance, WindowMerges};
 
 use crate::convert::to_py;
 use crate::process::{Lend, call_and_emit};
@@ -102,6 +105,14 @@ impl PyWindowInstance {
     }
 }
 
+/// A window as Python gives it: `(start, end)`.
+type Pair = (i64, i64);
+
+/// A window from its `(start, end)`.
+fn window((start, end): Pair) -> Window {
+    Window { start, end }
+}
+
 fn bytes_list<'py>(py: Python<'py>, items: &[Vec<u8>]) -> PyResult<Bound<'py, PyList>> {
     PyList::new(py, items.iter().map(|b| PyBytes::new(py, b)))
 }
@@ -142,6 +153,52 @@ impl WindowInstance for PyWindowInstance {
             let fail = |e| failure(py, &self.label, e, &self.errors);
             let gap = self.runner.bind(py).call_method1("gap", (PyBytes::new(py, element),)).map_err(fail)?;
             gap.extract::<i64>().map_err(fail)
+        })
+    }
+
+    fn assign(&mut self, scope: &mut dyn ProcessScope, element: &[u8], timestamp: Option<i64>) -> Result<Vec<Window>, EvalError> {
+        crate::gil::with_gil(|py| {
+            let fail = |e| failure(py, &self.label, e, &self.errors);
+            let windows = {
+                let _lend = Lend::new(scope);
+                self.runner.bind(py).call_method1("assign", (PyBytes::new(py, element), timestamp)).map_err(fail)?
+            };
+            let pairs: Vec<Pair> = windows.extract().map_err(fail)?;
+            Ok(pairs.into_iter().map(window).collect())
+        })
+    }
+
+    fn merge_windows(&mut self, scope: &mut dyn ProcessScope, windows: &[Window]) -> Result<WindowMerges, EvalError> {
+        crate::gil::with_gil(|py| {
+            let fail = |e| failure(py, &self.label, e, &self.errors);
+            let pairs: Vec<(i64, i64)> = windows.iter().map(|w| (w.start, w.end)).collect();
+            let merges = {
+                let _lend = Lend::new(scope);
+                self.runner.bind(py).call_method1("merge_windows", (pairs,)).map_err(fail)?
+            };
+            let merges: Vec<(Vec<Pair>, Pair)> = merges.extract().map_err(fail)?;
+            Ok(merges.into_iter().map(|(parts, result)| (parts.into_iter().map(window).collect(), window(result))).collect())
+        })
+    }
+
+    fn evict(
+        &mut self,
+        scope: &mut dyn ProcessScope,
+        window: Window,
+        elements: &[Vec<u8>],
+        timestamps: &[Option<i64>],
+        before: bool,
+    ) -> Result<Vec<usize>, EvalError> {
+        crate::gil::with_gil(|py| {
+            let fail = |e| failure(py, &self.label, e, &self.errors);
+            let key = self.key(py, scope)?;
+            let elements = bytes_list(py, elements).map_err(fail)?;
+            let args = (key, window.start, window.end, elements, timestamps.to_vec(), before).into_pyobject(py).map_err(fail)?;
+            let kept = {
+                let _lend = Lend::new(scope);
+                self.runner.bind(py).call_method1("evict", args).map_err(fail)?
+            };
+            kept.extract::<Vec<usize>>().map_err(fail)
         })
     }
 

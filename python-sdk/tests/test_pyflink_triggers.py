@@ -57,6 +57,6 @@ def test_built_in_triggers_run_on_the_engine() -> None:
     assert engine_assigner(dynamic, EventTimeTrigger.create(), True) == ({"kind": "dynamic_session", "event_time": True}, {"kind": "event_time"})
     assert engine_assigner(tumbling, _Mine(3), False)[1] == {"kind": "user"}
     assert engine_assigner(tumbling, PurgingTrigger.of(_Mine(3)), False)[1] == {"kind": "purging", "trigger": {"kind": "user"}}
-    # Count windows keep their own trigger on the engine; with another one they run in Python.
-    assert engine_assigner(CountTumblingWindowAssigner.of(3), _Mine(3), False) is None
+    # Count windows run their default trigger natively, and any other trigger given them.
+    assert engine_assigner(CountTumblingWindowAssigner.of(3), _Mine(3), False) == ({"kind": "count", "size": 3, "slide": 3}, {"kind": "user"})
     assert isinstance(_Mine(3), Trigger)

@@ -14,7 +14,6 @@ import pytest
 from weir.common import Time, Types, WatermarkStrategy
 from weir.common.watermark_strategy import TimestampAssigner
 from weir.datastream import StreamExecutionEnvironment
-from weir.datastream import windowed_stream as windowed
 from weir.datastream.functions import ProcessWindowFunction
 from weir.datastream.state import ReducingStateDescriptor
 from weir.datastream.window import (
@@ -90,20 +89,12 @@ class Describe(ProcessWindowFunction):
 EVENTS = [(k, v, t) for k in "ab" for v, t in [(1, 0), (2, 25), (3, 12), (4, 5), (5, 18), (6, 40), (7, 60), (8, 33), (9, 50), (10, 70)]]
 
 
-def _run(trigger: Any, assigner: Any, python_windows: bool = False) -> list[Any]:
+def _run(trigger: Any, assigner: Any) -> list[Any]:
     env = StreamExecutionEnvironment.get_execution_environment()
     env.set_parallelism(1)
     strategy = WatermarkStrategy.for_bounded_out_of_orderness(Time.milliseconds(100)).with_timestamp_assigner(Stamp())
     stream = env.from_collection(EVENTS).assign_timestamps_and_watermarks(strategy).key_by(lambda e: e[0])
-    if python_windows:
-        original = windowed.engine_assigner
-        windowed.engine_assigner = lambda *args: None  # type: ignore[assignment]
-        try:
-            out = stream.window(assigner).trigger(trigger).process(Describe())
-        finally:
-            windowed.engine_assigner = original  # type: ignore[assignment]
-    else:
-        out = stream.window(assigner).trigger(trigger).process(Describe())
+    out = stream.window(assigner).trigger(trigger).process(Describe())
     return sorted(out.execute_and_collect())
 
 
@@ -117,7 +108,6 @@ def test_a_user_count_trigger_on_merging_sessions_equals_flinks_count_trigger(pu
     native = _run(wrap(CountTrigger.of(3)), sessions)
     assert native, "the sessions fire"
     assert _run(wrap(MyCount(3)), sessions) == native
-    assert _run(wrap(MyCount(3)), sessions, python_windows=True) == native
 
 
 def test_a_user_trigger_with_its_own_timers_fires_each_window_at_its_end() -> None:
@@ -127,4 +117,3 @@ def test_a_user_trigger_with_its_own_timers_fires_each_window_at_its_end() -> No
         expected.setdefault((k, t - t % 20), []).append(v)
     want = sorted((k, s, s + 20, len(vs), sum(vs)) for (k, s), vs in expected.items())
     assert _run(EndTimer(), tumbling) == want
-    assert _run(EndTimer(), tumbling, python_windows=True) == want

@@ -261,7 +261,10 @@ fn build_node<'s>(
             };
             return ops::process(id, index, inputs, spec, eval, ctx.clone());
         }
-        (Operator::WindowOperator { event_time }, PlanOp::StreamWindow { function, key, value, timestamp, assigner, trigger, allowed_lateness_ms, .. }) => {
+        (
+            Operator::WindowOperator { event_time },
+            PlanOp::StreamWindow { function, key, value, timestamp, assigner, trigger, evictor, allowed_lateness_ms, .. },
+        ) => {
             let spec = StreamWindowSpec {
                 function: Arc::clone(function),
                 key: compile_all(key),
@@ -269,6 +272,7 @@ fn build_node<'s>(
                 timestamp: *timestamp,
                 assigner: assigner.clone(),
                 trigger: trigger.clone(),
+                evictor: evictor.clone(),
                 allowed_lateness_ms: i64::try_from(*allowed_lateness_ms).unwrap_or(i64::MAX),
                 event_time: *event_time,
                 worker: (scope.index(), scope.peers()),

@@ -304,12 +304,15 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             let timers = if matches!(phys.operator, Operator::KeyedProcess { event_time: true }) { "watermark" } else { "end of input" };
             vec![("function", function.name().to_string()), ("keys", inputs.join("; ")), ("eventTimers", timers.into())]
         }
-        PlanOp::StreamWindow { function, key, assigner, trigger, allowed_lateness_ms, .. } => {
+        PlanOp::StreamWindow { function, key, assigner, trigger, evictor, allowed_lateness_ms, .. } => {
             let timers = if matches!(phys.operator, Operator::WindowOperator { event_time: true }) { "watermark" } else { "end of input" };
-            let window = match trigger {
+            let mut window = match trigger {
                 Some(t) => format!("{}, trigger {}", assigner.describe(), t.describe()),
                 None => assigner.describe(),
             };
+            if let Some(e) = evictor {
+                window = format!("{window}, evictor {}", e.describe());
+            }
             vec![
                 ("function", function.name().to_string()),
                 ("keys", list(key, |e| expr_text(e, &input_schema(plan, node, 0)))),

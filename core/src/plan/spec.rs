@@ -638,6 +638,9 @@ pub struct StreamWindowNode {
     /// When windows fire (absent: the assigner's default trigger).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trigger: Option<crate::udf::window::WindowTrigger>,
+    /// What removes elements from a window as it fires (absent: nothing).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub evictor: Option<crate::udf::window::WindowEvictor>,
     /// How long an event-time window's state is kept past its end (milliseconds).
     #[serde(default)]
     pub allowed_lateness_ms: u64,

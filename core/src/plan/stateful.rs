@@ -157,9 +157,9 @@ impl PlanValidator {
         n.assigner.check().map_err(|m| PlanError::new(&path.field("assigner"), m))?;
         if let Some(trigger) = &n.trigger {
             trigger.check().map_err(|m| PlanError::new(&path.field("trigger"), m))?;
-            if matches!(n.assigner, crate::udf::window::WindowAssigner::Count { .. }) {
-                return Err(PlanError::new(&path.field("trigger"), "count windows run their own trigger"));
-            }
+        }
+        if let Some(evictor) = &n.evictor {
+            evictor.check().map_err(|m| PlanError::new(&path.field("evictor"), m))?;
         }
         if n.allowed_lateness_ms > 0 && !n.assigner.event_time() {
             return Err(PlanError::new(&path.field("allowed_lateness_ms"), "allowed lateness is only defined for event-time windows"));
@@ -177,6 +177,7 @@ impl PlanValidator {
             timestamp,
             assigner: n.assigner.clone(),
             trigger: n.trigger.clone(),
+            evictor: n.evictor.clone(),
             allowed_lateness_ms: n.allowed_lateness_ms,
             event_time,
         };

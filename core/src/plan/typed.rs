@@ -334,6 +334,8 @@ pub enum PlanOp {
         assigner: crate::udf::window::WindowAssigner,
         /// When windows fire (`None`: the assigner's default trigger).
         trigger: Option<crate::udf::window::WindowTrigger>,
+        /// What removes elements from a window as it fires.
+        evictor: Option<crate::udf::window::WindowEvictor>,
         /// How long an event-time window's state is kept past its end (milliseconds).
         allowed_lateness_ms: u64,
         /// The input is timed by event time (a watermark upstream).

@@ -67,6 +67,14 @@ pub enum WindowAssigner {
         /// Elements between window starts (positive; `size` for tumbling count windows).
         slide: i64,
     },
+    /// An assigner written by the user, asked through the window function
+    /// ([`WindowInstance::assign`], and [`WindowInstance::merge_windows`] when it merges).
+    User {
+        /// Event time (watermarks) rather than processing time.
+        event_time: bool,
+        /// Its windows merge (a `MergingWindowAssigner`).
+        merging: bool,
+    },
 }
 
 impl WindowAssigner {
@@ -76,14 +84,15 @@ impl WindowAssigner {
             WindowAssigner::Tumbling { event_time, .. }
             | WindowAssigner::Sliding { event_time, .. }
             | WindowAssigner::Session { event_time, .. }
-            | WindowAssigner::DynamicSession { event_time } => *event_time,
+            | WindowAssigner::DynamicSession { event_time }
+            | WindowAssigner::User { event_time, .. } => *event_time,
             WindowAssigner::Count { .. } | WindowAssigner::Global => false,
         }
     }
 
     /// Whether windows merge (sessions).
     pub fn merging(&self) -> bool {
-        matches!(self, WindowAssigner::Session { .. } | WindowAssigner::DynamicSession { .. })
+        matches!(self, WindowAssigner::Session { .. } | WindowAssigner::DynamicSession { .. } | WindowAssigner::User { merging: true, .. })
     }
 
     /// The parameters' problem, if any (a message naming the parameter).
@@ -117,6 +126,7 @@ impl WindowAssigner {
             WindowAssigner::DynamicSession { event_time } => format!("session, dynamic gap ({})", clock(*event_time)),
             WindowAssigner::Global => "global".into(),
             WindowAssigner::Count { size, slide } => format!("count {size} every {slide}"),
+            WindowAssigner::User { event_time, merging } => format!("user{} ({})", if *merging { ", merging" } else { "" }, clock(*event_time)),
         }
     }
 }
@@ -186,6 +196,56 @@ impl WindowTrigger {
     }
 }
 
+/// What removes elements from a window's contents when it fires (Flink's evictors: before the
+/// window function runs, or after it with `evict_after`). A window with an evictor keeps its
+/// elements, with their timestamps, whatever its function (a reduce or aggregate folds them
+/// when it fires).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum WindowEvictor {
+    /// Keeps the last `max_count` elements (`CountEvictor`).
+    Count {
+        /// Elements kept (positive).
+        max_count: i64,
+        /// Evict after the function ran (else before).
+        #[serde(default)]
+        evict_after: bool,
+    },
+    /// Keeps the elements within `window_ms` of the newest element's timestamp
+    /// (`TimeEvictor`; contents without timestamps are kept whole).
+    Time {
+        /// Milliseconds kept (positive).
+        window_ms: i64,
+        /// Evict after the function ran (else before).
+        #[serde(default)]
+        evict_after: bool,
+    },
+    /// An evictor written in the function's language (`DeltaEvictor` among them), asked through
+    /// the window function ([`WindowInstance::evict`]).
+    User,
+}
+
+impl WindowEvictor {
+    /// The parameters' problem, if any (a message naming the parameter).
+    pub fn check(&self) -> Result<(), String> {
+        match self {
+            WindowEvictor::Count { max_count, .. } if *max_count <= 0 => Err(format!("max_count must be positive, got {max_count}")),
+            WindowEvictor::Time { window_ms, .. } if *window_ms <= 0 => Err(format!("window_ms must be positive, got {window_ms}")),
+            _ => Ok(()),
+        }
+    }
+
+    /// A short description for EXPLAIN.
+    pub fn describe(&self) -> String {
+        let when = |after: bool| if after { "after" } else { "before" };
+        match self {
+            WindowEvictor::Count { max_count, evict_after } => format!("count {max_count} ({})", when(*evict_after)),
+            WindowEvictor::Time { window_ms, evict_after } => format!("time {window_ms} ms ({})", when(*evict_after)),
+            WindowEvictor::User => "user".into(),
+        }
+    }
+}
+
 /// What a user-written trigger ([`WindowTrigger::User`]) is asked about a window.
 #[derive(Debug)]
 pub enum TriggerCall<'a> {
@@ -229,7 +289,7 @@ pub struct TriggerReply {
 }
 
 /// One window: a time interval `[start, end)` in epoch milliseconds, or for count windows the
-/// window's number in `start` (and `end` unused).
+/// window's number in `start` (and `end` `i64::MAX`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Window {
     /// Start (inclusive), or the count window's number.
@@ -243,11 +303,15 @@ impl Window {
     pub const GLOBAL: Window = Window { start: i64::MIN, end: i64::MAX };
 
     /// The largest timestamp an element of a time window can have (`end - 1`; the largest
-    /// timestamp for [`Window::GLOBAL`]).
+    /// timestamp for [`Window::GLOBAL`] and count windows, which never end).
     pub fn max_timestamp(&self) -> i64 {
-        if *self == Window::GLOBAL { i64::MAX } else { self.end.saturating_sub(1) }
+        if self.end == i64::MAX { i64::MAX } else { self.end.saturating_sub(1) }
     }
 }
+
+/// How a merging assigner merged windows: each merge as the windows merged and the window
+/// they became.
+pub type WindowMerges = Vec<(Vec<Window>, Window)>;
 
 /// How a window function wants a window's contents kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -298,6 +362,32 @@ pub trait WindowInstance {
     /// `window` of the scope's key fired with `contents`: emits the window's results through
     /// the scope (whose state the function may use, as a `ProcessWindowFunction` does).
     fn fire(&mut self, scope: &mut dyn ProcessScope, window: Window, contents: Fired<'_>) -> Result<(), EvalError>;
+
+    /// The windows of `element` (with its event time, if any) for [`WindowAssigner::User`],
+    /// asked with the operator's scope for the current key (whose state the assigner may use).
+    fn assign(&mut self, _scope: &mut dyn ProcessScope, _element: &[u8], _timestamp: Option<i64>) -> Result<Vec<Window>, EvalError> {
+        Err(EvalError::new("this window function has no window assigner of its own"))
+    }
+
+    /// How a merging [`WindowAssigner::User`] merges `windows` (a key's windows): each merge
+    /// as the windows merged and the window they become.
+    fn merge_windows(&mut self, _scope: &mut dyn ProcessScope, _windows: &[Window]) -> Result<WindowMerges, EvalError> {
+        Err(EvalError::new("this window function has no merging window assigner of its own"))
+    }
+
+    /// A user-written evictor ([`WindowEvictor::User`]) asked about `window` of the scope's key
+    /// as it fires, `before` or after the function ran, with its `elements` and their
+    /// `timestamps`: the indexes of the elements kept, in order.
+    fn evict(
+        &mut self,
+        _scope: &mut dyn ProcessScope,
+        _window: Window,
+        _elements: &[Vec<u8>],
+        _timestamps: &[Option<i64>],
+        _before: bool,
+    ) -> Result<Vec<usize>, EvalError> {
+        Err(EvalError::new("this window function has no evictor of its own"))
+    }
 
     /// The session gap (milliseconds, positive) of `element`, for [`WindowAssigner::DynamicSession`].
     fn session_gap(&mut self, _element: &[u8]) -> Result<i64, EvalError> {

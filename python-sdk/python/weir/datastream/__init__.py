@@ -2,6 +2,7 @@
 ``DataStream``, ``KeyedStream``, ``ConnectedStreams`` and function interfaces. Records are
 Python objects."""
 
+from weir.datastream.checkpoint_config import CheckpointConfig, CheckpointingMode
 from weir.datastream.data_stream import CloseableIterator, ConnectedStreams, DataStream, KeyedStream
 from weir.datastream.functions import (
     AggregateFunction,
@@ -35,13 +36,6 @@ from weir.datastream.windowed_stream import AllWindowedStream, WindowedStream
 from weir.errors import unsupported_class as _placeholder
 
 
-class CheckpointingMode:
-    """Checkpoint guarantees (Weir's DataStream jobs are bounded and not checkpointed yet)."""
-
-    EXACTLY_ONCE = 0
-    AT_LEAST_ONCE = 1
-
-
 class OutputTag:
     """Names a side output: a process function sends records to it with ``ctx.output(tag,
     value)``, and ``stream.get_side_output(tag)`` reads them."""
@@ -73,7 +67,6 @@ AsyncDataStream = _missing("AsyncDataStream", "asynchronous I/O")
 AsyncFunction = _missing("AsyncFunction", "asynchronous I/O")
 AsyncRetryPredicate = _missing("AsyncRetryPredicate", "asynchronous I/O")
 AsyncRetryStrategy = _missing("AsyncRetryStrategy", "asynchronous I/O")
-CheckpointConfig = _missing("CheckpointConfig", "checkpointing from the DataStream API")
 CheckpointStorage = _missing("CheckpointStorage", "checkpointing from the DataStream API")
 CustomCheckpointStorage = _missing("CustomCheckpointStorage", "checkpointing from the DataStream API")
 FileSystemCheckpointStorage = _missing("FileSystemCheckpointStorage", "checkpointing from the DataStream API")

@@ -245,3 +245,16 @@ class RecordDecoder:
                 raise ValueError(f"from_data_stream: a record has {len(values)} fields, the table {width} columns ({', '.join(columns)}): {record!r}")
             out.append((i, values))
         return out
+
+
+class EncodedLines:
+    """A batched table function: each pickled record as the line a ``FileSink``'s encoder
+    writes for it (without its newline)."""
+
+    def __init__(self, encoder: Any) -> None:
+        self.encoder = encoder
+
+    def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[str]]]:
+        """``(i, (line,))`` for the ``i``-th record."""
+        encode, charset, loads = self.encoder.encode, getattr(self.encoder, "charset", "UTF-8"), pickle.loads
+        return [(i, (encode(loads(args[0])).decode(charset).removesuffix("\n"),)) for i, args in enumerate(batch)]

@@ -14,6 +14,8 @@ from weir import _weir
 from weir.common.coercion import converter
 from weir.common.job_execution_result import JobExecutionResult
 from weir.datastream import records
+from weir.datastream.checkpoint_config import CheckpointConfig
+from weir.datastream.connectors.file_system import FileSink
 from weir.datastream.data_stream import DataStream
 from weir.errors import declare_unsupported, unsupported
 
@@ -47,6 +49,8 @@ class StreamExecutionEnvironment:
         # Other settings of the Configuration given at creation (e.g. state.backend.type).
         self._settings: dict[str, str] = {}
         self._sinks: list[tuple[list[dict[str, Any]], str, Any]] = []
+        # Streaming rolling reduces defined without checkpointing (their state is a Python dict).
+        self._rolling_reduces = 0
 
     @staticmethod
     def get_execution_environment(configuration: Configuration | None = None) -> "StreamExecutionEnvironment":
@@ -87,8 +91,23 @@ class StreamExecutionEnvironment:
         """Nothing to release: jobs end when ``execute`` returns."""
 
     def enable_checkpointing(self, interval: int, mode: CheckpointingMode | None = None) -> "StreamExecutionEnvironment":
-        """Not supported yet."""
-        raise unsupported("checkpointing from the DataStream API")
+        """Checkpoints every ``interval`` milliseconds (STREAMING mode; they also need a
+        directory: ``get_checkpoint_config().set_checkpoint_storage_dir(...)`` or the
+        configuration key ``execution.checkpointing.dir``). See :mod:`weir.datastream.checkpoint_config`."""
+        self.get_checkpoint_config().enable(interval, mode)
+        return self
+
+    def get_checkpoint_config(self) -> CheckpointConfig:
+        """The job's checkpoint settings."""
+        return CheckpointConfig(self._settings)
+
+    def get_checkpoint_interval(self) -> int:
+        """Milliseconds between checkpoints (-1: off)."""
+        return self.get_checkpoint_config().get_checkpoint_interval()
+
+    def get_checkpointing_mode(self) -> int:
+        """The checkpointing mode."""
+        return self.get_checkpoint_config().get_checkpointing_mode()
 
     def set_stream_time_characteristic(self, characteristic: TimeCharacteristic) -> None:
         """No effect (deprecated in Flink)."""
@@ -110,27 +129,38 @@ class StreamExecutionEnvironment:
             # PyFlink's source serializes the elements by their type: named rows become Rows,
             # FLOAT values 32-bit floats.
             items = [convert(x) for x in items]
+        return self._indexed(items, len(items), {}, type_info)
+
+    def _indexed(self, items: Any, count: int, options: dict[str, str], type_info: TypeInformation | None) -> DataStream:
+        """A stream of ``items[0]`` to ``items[count - 1]``, read by index from a sequence
+        source with ``options`` added."""
         schema = [{"name": "i", "type": "BIGINT", "nullable": False}]
-        if items:
+        if count:
             # The indexes from a sequence, not a million JSON rows (streaming: at processing
             # time; batch: at time 0), read by one worker as Flink's from_collection: elements
             # of a key keep their order.
-            options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(len(items) - 1), "scan.parallelism": "1"}
+            options = {"fields.i.kind": "sequence", "fields.i.start": "0", "fields.i.end": str(count - 1), "scan.parallelism": "1", **options}
             node = {"kind": "source", "id": self._fresh_id("collection"), "connector": _weir.SEQUENCE_SOURCE, "options": options, "schema": schema}
         else:
-            node = {"kind": "values", "id": self._fresh_id("collection"), "schema": schema, "rows": [[i] for i in range(len(items))]}
+            node = {"kind": "values", "id": self._fresh_id("collection"), "schema": schema, "rows": []}
         return DataStream(self, [node], node["id"], [], source=items, type_info=type_info)
 
     def from_source(
         self, source: Source, watermark_strategy: WatermarkStrategy | None = None, source_name: str = "", type_info: TypeInformation | None = None
     ) -> DataStream:
         """A bounded stream from ``source``: a ``FileSource`` of text lines (read when the
-        stream is defined) or a ``NumberSequenceSource``, with timestamps and watermarks from
-        ``watermark_strategy``."""
-        from weir.datastream.connectors import NumberSequenceSource
+        stream is defined), a ``NumberSequenceSource`` or a (rate-limited)
+        ``DataGeneratorSource``, with timestamps and watermarks from ``watermark_strategy``.
+        Each is read by one worker from a sequence of indexes, whose position a checkpoint
+        records."""
+        from weir.datastream.connectors import DataGeneratorSource, NumberSequenceSource
         from weir.datastream.connectors.file_system import FileSource
 
-        if isinstance(source, FileSource):
+        if isinstance(source, DataGeneratorSource):
+            rate = source.rate_limiter_strategy.records_per_second
+            stream = self._indexed(source.generated(converter(type_info or source.type_info)), source.count,
+                                   {} if rate is None else {"rows-per-second": repr(float(rate))}, type_info or source.type_info)
+        elif isinstance(source, FileSource):
             stream = self.from_collection(source.read(), type_info)
         elif isinstance(source, NumberSequenceSource):
             stream = self.from_collection(range(source.start, source.end + 1), type_info)
@@ -147,7 +177,9 @@ class StreamExecutionEnvironment:
     # ----- running -----
     def execute(self, job_name: str | None = None) -> JobExecutionResult:
         """Runs every sink declared so far (``print``, ``sink_to``) as one job. The records
-        reach the sinks in production order when the (bounded) job has finished."""
+        reach the sinks in production order when the (bounded) job has finished; with
+        checkpointing (STREAMING mode), a ``FileSink`` is the engine's filesystem sink instead,
+        whose files become visible as checkpoints complete (exactly once across restores)."""
         if not self._sinks:
             raise RuntimeError("no sinks defined: call print() or sink_to() on a stream first")
         nodes: list[dict[str, Any]] = []
@@ -159,6 +191,9 @@ class StreamExecutionEnvironment:
                     seen.add(n["id"])
                     nodes.append(n)
             sink = f"__sink_{i}"
+            if self._checkpointed() and isinstance(writer, FileSink):
+                nodes.extend(self._file_sink(sink, head, writer))
+                continue
             nodes.append({"kind": "sink", "id": sink, "input": head, "connector": _weir.CALLER_SINK})
             sinks.append((sink, writer))
         self._sinks = []
@@ -167,6 +202,17 @@ class StreamExecutionEnvironment:
         for sink, writer in sinks:
             writer.write(records.decode(collected.get(sink, [])))
         return JobExecutionResult(job_name or "weir job", int((time.monotonic() - started) * 1000))
+
+    def _checkpointed(self) -> bool:
+        return not self._batch and self.get_checkpoint_config().is_checkpointing_enabled()
+
+    def _file_sink(self, sink: str, head: str, writer: FileSink) -> list[dict[str, Any]]:
+        """The nodes writing the records of ``head`` with ``writer``'s encoder, a line each, to
+        the engine's filesystem sink in ``writer``'s directory."""
+        name = self._register(records.EncodedLines(writer.encoder), "encode", [("line", "STRING")], "FileSink")
+        nodes, lines = self._flat_map([], head, name, [{"column": "v"}], ["line"])
+        options = {"path": str(writer.base_path), "format": "csv", "csv.disable-quote-character": "true"}
+        return [*nodes, {"kind": "sink", "id": sink, "input": lines, "connector": "filesystem", "options": options}]
 
     # ----- plumbing used by DataStream -----
     def _fresh_id(self, kind: str) -> str:
@@ -199,6 +245,9 @@ class StreamExecutionEnvironment:
         self._sinks.append((nodes, head, writer))
 
     def _run(self, nodes: list[dict[str, Any]]) -> dict[str, list[tuple[str, tuple[Any, ...]]]]:
+        if self._rolling_reduces and self._checkpointed():
+            raise unsupported("a KeyedStream.reduce defined before enable_checkpointing (its state is not checkpointed): "
+                              "enable checkpointing first")
         return self._session.run(json.dumps({"config": self._config(), "nodes": nodes}))
 
     def _collect(self, nodes: list[dict[str, Any]], head: str) -> list[Any]:
@@ -218,9 +267,6 @@ declare_unsupported(
         "configure": "Configuration objects after creation (use get_execution_environment(configuration))",
         "create_input": "InputFormats",
         "execute_async": "asynchronous execution (job clients)",
-        "get_checkpoint_config": _CHECKPOINTS,
-        "get_checkpoint_interval": _CHECKPOINTS,
-        "get_checkpointing_mode": _CHECKPOINTS,
         "get_checkpointing_consistency_mode": _CHECKPOINTS,
         "enable_changelog_state_backend": "state backends",
         "is_changelog_state_backend_enabled": "state backends",

@@ -1,7 +1,7 @@
 """DataStream windows, as in ``pyflink.datastream.window``: the window types and the assigners
 that put an element into windows; the triggers that decide when a window's contents are
 evaluated are in :mod:`weir.datastream.window_triggers` (re-exported here). The operator that
-runs them is :mod:`weir.datastream.window_operator`."""
+runs them is the engine's (:mod:`weir.datastream.window_runner`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable, Collection, Iterable
 from typing import Any, Generic, TypeVar
 
 from weir.common.time import Duration
+from weir.datastream.window_evictors import CountEvictor, DeltaEvictor, Evictor, TimeEvictor, TimestampedValue
 from weir.datastream.window_triggers import (
     ContinuousEventTimeTrigger,
     ContinuousProcessingTimeTrigger,
@@ -33,7 +34,7 @@ __all__ = [
     "CountTumblingWindowAssigner", "CountSlidingWindowAssigner", "TriggerResult", "Trigger", "EventTimeTrigger",
     "ProcessingTimeTrigger", "ContinuousEventTimeTrigger", "ContinuousProcessingTimeTrigger", "NeverTrigger",
     "PurgingTrigger", "CountTrigger", "TimeWindowSerializer", "CountWindowSerializer", "GlobalWindowSerializer",
-    "SessionWindowTimeGapExtractor", "GlobalWindows",
+    "SessionWindowTimeGapExtractor", "GlobalWindows", "Evictor", "CountEvictor", "TimeEvictor", "DeltaEvictor", "TimestampedValue",
 ]
 
 

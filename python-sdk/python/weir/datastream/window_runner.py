@@ -6,11 +6,15 @@ window when it fires (the window function, if any, over the accumulator's result
 elements). Rows out are ``(seq, v, ts, tag)`` as for process functions: the result pickled,
 the window's ``max_timestamp()`` and the side output's tag (NULL for the main output).
 
-:func:`engine_assigner` says whether a windowed stream can run on the engine (built-in
-and dynamic-gap session assigners, global and count windows, with Flink's built-in
-triggers, which the engine runs natively, or a user-written trigger, which it asks through
-:meth:`WindowRunner.trigger`); user-written assigners run on the Python window operator
-(:mod:`weir.datastream.window_operator`)."""
+:func:`engine_assigner` gives the engine's assigner and trigger for a windowed stream: built-in
+assigners (global, count and dynamic-gap session windows included) and Flink's built-in
+triggers run natively; a user-written trigger is asked through :meth:`WindowRunner.trigger`,
+a user-written ``WindowAssigner`` through :meth:`WindowRunner.assign` and a
+``MergingWindowAssigner``'s merges through :meth:`WindowRunner.merge_windows`.
+
+Windows cross to the engine as ``(start, end)``: a ``TimeWindow`` as itself, ``CountWindow(id)``
+as ``(id, MAX_LONG)``, the ``GlobalWindow`` as ``(MIN_LONG, MAX_LONG)`` (:func:`window_pair`,
+:func:`window_of`); a user assigner's windows must be of these types."""
 
 from __future__ import annotations
 
@@ -26,6 +30,8 @@ from weir.common.typeinfo import Types
 from weir.datastream.functions import ProcessAllWindowFunction, ProcessWindowFunction, RuntimeContext, WindowContext
 from weir.datastream.state import MapStateDescriptor
 from weir.datastream.window import (
+    MAX_LONG,
+    MIN_LONG,
     ContinuousEventTimeTrigger,
     ContinuousProcessingTimeTrigger,
     CountSlidingWindowAssigner,
@@ -51,29 +57,44 @@ from weir.datastream.window import (
     TumblingProcessingTimeWindows,
     WindowAssigner,
 )
+from weir.datastream.window_evictors import Evictor, TimestampedValue
 from weir.datastream.window_functions import InternalWindowFunction, PassThrough
-from weir.datastream.window_state import AggregateContents, Contents, ReduceContents, ScopedState, WindowStateStore, merge_scoped
+from weir.datastream.window_state import ScopedState, WindowStateStore, merge_scoped
 
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 Row = tuple[int, bytes, int | None, str | None]
 
 
-def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger: bool) -> tuple[dict[str, Any], dict[str, Any] | None] | None:
-    """The job spec's ``assigner`` and ``trigger`` (None: the assigner's default) for a built-in
-    assigner, or None when the windows need the Python window operator (a user-written
-    assigner, a count window with another trigger)."""
+class ReduceContents:
+    """A window's contents: its elements combined by a ``ReduceFunction`` as they arrive."""
+
+    def __init__(self, reduce: Callable[[Any, Any], Any]) -> None:
+        self.reduce = reduce
+
+
+class AggregateContents:
+    """A window's contents: an ``AggregateFunction``'s accumulator."""
+
+    def __init__(self, function: Any) -> None:
+        self.function = function
+
+
+Contents = ReduceContents | AggregateContents
+
+
+def engine_assigner(assigner: WindowAssigner, trigger: Trigger, default_trigger: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The job spec's ``assigner`` and ``trigger`` (None: the assigner's default, which the
+    engine runs itself)."""
     spec = _assigner_spec(assigner)
-    if spec is None:
-        return None
-    if spec["kind"] == "count":
-        return (spec, None) if default_trigger else None
+    if spec["kind"] == "count" and default_trigger:
+        return spec, None
     if spec["kind"] in ("tumbling", "sliding", "session") and (default_trigger or _same_default(assigner, trigger)):
         return spec, None
     return spec, _trigger_spec(trigger)
 
 
-def _assigner_spec(assigner: WindowAssigner) -> dict[str, Any] | None:
-    """The job spec's ``assigner`` of a built-in assigner (None: a user-written one)."""
+def _assigner_spec(assigner: WindowAssigner) -> dict[str, Any]:
+    """The job spec's ``assigner``: a built-in one, or ``user`` (asked through the runner)."""
     kind = type(assigner)
     if kind in (TumblingEventTimeWindows, TumblingProcessingTimeWindows):
         return {"kind": "tumbling", "size_ms": assigner._size, "offset_ms": assigner._offset, "event_time": assigner.event_time}
@@ -84,14 +105,35 @@ def _assigner_spec(assigner: WindowAssigner) -> dict[str, Any] | None:
             return {"kind": "dynamic_session", "event_time": assigner.event_time}
         if assigner._gap is not None:
             return {"kind": "session", "gap_ms": assigner._gap, "event_time": assigner.event_time}
-        return None
     if kind is GlobalWindows:
         return {"kind": "global"}
     if kind is CountTumblingWindowAssigner:
         return {"kind": "count", "size": assigner._window_size, "slide": assigner._window_size}
     if kind is CountSlidingWindowAssigner:
         return {"kind": "count", "size": assigner._window_size, "slide": assigner._window_slide}
-    return None
+    # Written by the user: the engine asks it through the runner (``WindowRunner.assign``).
+    return {"kind": "user", "event_time": bool(assigner.is_event_time()), "merging": isinstance(assigner, MergingWindowAssigner)}
+
+
+def window_pair(window: Any, assigner: Any) -> tuple[int, int]:
+    """``window`` as the engine keeps it (see the module)."""
+    if isinstance(window, TimeWindow):
+        if window.end == MAX_LONG:
+            raise ValueError(f"{assigner!r} gave {window!r}: a TimeWindow ending at MAX_LONG cannot be told from a CountWindow in Weir")
+        return int(window.start), int(window.end)
+    if isinstance(window, CountWindow):
+        return int(window.id), MAX_LONG
+    if isinstance(window, GlobalWindow):
+        return MIN_LONG, MAX_LONG
+    raise TypeError(f"{assigner!r} gave {window!r}: Weir's window operator keeps TimeWindow, CountWindow and GlobalWindow windows, "
+                    f"not {type(window).__name__}")
+
+
+def window_of(start: int, end: int) -> Any:
+    """The window the engine keeps as ``(start, end)`` (see the module)."""
+    if end == MAX_LONG:
+        return GlobalWindow.get() if start == MIN_LONG else CountWindow(start)
+    return TimeWindow(start, end)
 
 
 def _trigger_spec(trigger: Trigger) -> dict[str, Any]:
@@ -134,9 +176,9 @@ class EngineWindow:
     None for elements), the window function adapter, the assigner and the late-data tag."""
 
     def __init__(self, assigner: WindowAssigner, contents: Contents | None, function: InternalWindowFunction, late_data_tag: Any,
-                 trigger: Trigger | None = None) -> None:
-        self.count_windows = isinstance(assigner, (CountTumblingWindowAssigner, CountSlidingWindowAssigner))
-        self.global_windows = isinstance(assigner, GlobalWindows)
+                 trigger: Trigger | None = None, evictor: Evictor | None = None) -> None:
+        self.evictor = evictor
+        self.user_assigner = assigner if _assigner_spec(assigner)["kind"] == "user" else None
         self.merging = isinstance(assigner, MergingWindowAssigner)
         self.gap_extractor = getattr(assigner, "_extract", None)
         self.user_trigger = None if trigger is None else _user_trigger(trigger)
@@ -238,6 +280,51 @@ class _TriggerContext(Trigger.OnMergeContext):
         merge_scoped(self._runner.trigger_state, state_descriptor, self.merged, self.window)
 
 
+class _AssignerContext(WindowAssigner.WindowAssignerContext):
+    """A user-written assigner's context: the clock and the runner's ``RuntimeContext`` (whose
+    keyed state is the current key's, as the engine asks the assigner within its scope)."""
+
+    def __init__(self, runtime_context: RuntimeContext) -> None:
+        self._runtime_context = runtime_context
+
+    def get_current_processing_time(self) -> int:
+        """Processing time."""
+        return int(_weir.scope_current_processing_time())
+
+    def get_runtime_context(self) -> RuntimeContext:
+        """The window function's runtime context."""
+        return self._runtime_context
+
+
+class _EvictorContext(Evictor.EvictorContext):
+    """An evictor's view of the clocks."""
+
+    def get_current_processing_time(self) -> int:
+        """Processing time."""
+        return int(_weir.scope_current_processing_time())
+
+    def get_current_watermark(self) -> int:
+        """The watermark."""
+        return int(_weir.scope_current_watermark())
+
+    def get_metric_group(self) -> Any:
+        """Metrics are not available in Weir."""
+        from weir.errors import unsupported
+
+        raise unsupported("Evictor metric groups")
+
+
+class _MergeCollector(MergingWindowAssigner.MergeCallback):
+    """Collects the merges a ``MergingWindowAssigner`` reports."""
+
+    def __init__(self) -> None:
+        self.merges: list[tuple[list[Any], Any]] = []
+
+    def merge(self, to_be_merged: Any, merge_result: Any) -> None:
+        """One merge."""
+        self.merges.append((list(to_be_merged), merge_result))
+
+
 class WindowRunner:
     """One worker's window function (a copy of the user's objects, as each Flink subtask has
     its own), opened with its :class:`RuntimeContext`. See the module for what the engine calls."""
@@ -262,6 +349,8 @@ class WindowRunner:
         self.trigger_state = self.runtime_context.get_map_state(
             MapStateDescriptor("window-trigger-state", Types.PICKLED_BYTE_ARRAY(), Types.PICKLED_BYTE_ARRAY()))
         self.trigger_context = _TriggerContext(self)
+        self.assigner_context = _AssignerContext(self.runtime_context)
+        self.evictor_context = _EvictorContext()
         contents = spec.contents
         # An AggregateFunction's add, called directly when folding (no wrapper call per element).
         self._aggregate = contents.function if isinstance(contents, AggregateContents) else None
@@ -302,9 +391,22 @@ class WindowRunner:
         return pickle.dumps(current, PROTOCOL)
 
     def _window(self, start: int, end: int) -> Any:
-        if self.spec.global_windows:
-            return GlobalWindow.get()
-        return CountWindow(start) if self.spec.count_windows else TimeWindow(start, end)
+        return window_of(start, end)
+
+    def assign(self, value: bytes, timestamp: int | None) -> list[tuple[int, int]]:
+        """The windows of the element ``value`` by the user's assigner (PyFlink's
+        ``assign_windows(element, timestamp, context)``)."""
+        assigner = self.spec.user_assigner
+        windows = assigner.assign_windows(pickle.loads(value), MIN_LONG if timestamp is None else timestamp, self.assigner_context)
+        return [window_pair(w, assigner) for w in windows or ()]
+
+    def merge_windows(self, windows: list[tuple[int, int]]) -> list[tuple[list[tuple[int, int]], tuple[int, int]]]:
+        """How the user's merging assigner merges a key's ``windows``: each merge it reported
+        through PyFlink's ``MergeCallback`` (the windows merged and the result)."""
+        assigner = self.spec.user_assigner
+        collector = _MergeCollector()
+        assigner.merge_windows([window_of(s, e) for s, e in windows], collector)
+        return [([window_pair(w, assigner) for w in parts], window_pair(result, assigner)) for parts, result in collector.merges]
 
     def gap(self, value: bytes) -> int:
         """The session gap (milliseconds) of the element ``value`` (dynamic session windows)."""
@@ -321,6 +423,9 @@ class WindowRunner:
         ts = window.max_timestamp()
         if isinstance(contents, bytes):
             elements = [self._result(pickle.loads(contents))]
+        elif self.spec.contents is not None:
+            # An evictor keeps a reduce's or aggregate's elements: folded now.
+            elements = [self._result(pickle.loads(self.accumulate(None, contents)))]
         else:
             elements = [pickle.loads(e) for e in contents]
         if self.pass_through:
@@ -332,6 +437,20 @@ class WindowRunner:
         counter, dumps = self.counter, pickle.dumps
         out: list[Row] = [(next(counter), dumps(v, PROTOCOL), ts, None) for v in (produced or [])]
         return self._side(out, ts)
+
+    def evict(self, key: bytes, start: int, end: int, elements: list[bytes], timestamps: list[int | None], before: bool) -> list[int]:
+        """Asks the user's evictor about window ``[start, end)`` of ``key`` as it fires,
+        ``before`` the function runs or after: the indexes of the elements it keeps."""
+        evictor = self.spec.evictor
+        values = [TimestampedValue(pickle.loads(e), t) for e, t in zip(elements, timestamps)]
+        kept = list(values)
+        window = self._window(start, end)
+        if before:
+            evictor.evict_before(kept, len(values), window, self.evictor_context)
+        else:
+            evictor.evict_after(kept, len(values), window, self.evictor_context)
+        index = {id(v): i for i, v in enumerate(values)}
+        return [index[id(v)] for v in kept if id(v) in index]
 
     def trigger(self, key: bytes, start: int, end: int, kind: str, arg: Any) -> tuple[bool, bool, list[tuple[bool, bool, int]]]:
         """Asks the user's trigger about window ``[start, end)`` of ``key``: ``kind`` is

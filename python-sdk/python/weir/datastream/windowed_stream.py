@@ -1,11 +1,10 @@
 """``WindowedStream`` (``KeyedStream.window`` / ``count_window``) and ``AllWindowedStream``
 (``DataStream.window_all``), as in PyFlink: configure the trigger, the allowed lateness and the
 late-data side output, then evaluate each window with ``reduce``, ``aggregate``, ``apply`` or
-``process``. With a built-in assigner (global windows and dynamic session gaps included) and
-any trigger the windows run on the engine's window operator
+``process``. Every window runs on the engine's window operator
 (:mod:`weir.datastream.window_runner`: Python is called to fold elements, per fired window, for
-dynamic gaps and for a user-written trigger's decisions); a user-written assigner runs a
-:class:`~weir.datastream.window_operator.WindowOperator` as the keyed stream's process function."""
+dynamic gaps, and for a user-written trigger's decisions or a user-written assigner's windows
+and merges)."""
 
 from __future__ import annotations
 
@@ -13,10 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from weir.datastream.functions import as_callable
 from weir.datastream.window import MergingWindowAssigner, Trigger, WindowAssigner
+from weir.datastream.window_evictors import Evictor, evictor_spec
 from weir.datastream.window_functions import internal
-from weir.datastream.window_operator import WindowOperator
-from weir.datastream.window_runner import EngineWindow, engine_assigner
-from weir.datastream.window_state import AggregateContents, Contents, ListContents, ReduceContents
+from weir.datastream.window_runner import AggregateContents, Contents, EngineWindow, ReduceContents, engine_assigner
 
 if TYPE_CHECKING:
     from weir.common.typeinfo import TypeInformation
@@ -50,6 +48,7 @@ class WindowedStream:
         self._default_trigger = True
         self._allowed_lateness = 0
         self._late_data_tag: Any = None
+        self._evictor: Evictor | None = None
 
     def get_execution_environment(self) -> StreamExecutionEnvironment:
         """The environment of the stream."""
@@ -67,6 +66,15 @@ class WindowedStream:
             raise TypeError(f"a merging window assigner ({self._assigner!r}) needs a trigger that can merge; {trigger!r} cannot")
         self._trigger = trigger
         self._default_trigger = False
+        return self
+
+    def evictor(self, evictor: Evictor) -> "WindowedStream":
+        """Removes elements from each window as it fires (Flink's evictors: ``CountEvictor``,
+        ``TimeEvictor``, ``DeltaEvictor`` or an ``Evictor`` subclass); the window then keeps
+        every element, also for ``reduce`` and ``aggregate``."""
+        if not isinstance(evictor, Evictor):
+            raise TypeError(f"expected an Evictor (CountEvictor.of(n), ...), got {evictor!r}")
+        self._evictor = evictor
         return self
 
     def allowed_lateness(self, time_ms: int) -> "WindowedStream":
@@ -88,19 +96,15 @@ class WindowedStream:
         self._late_data_tag = output_tag
         return self
 
-    def _run(self, contents: Contents, function: Any, output_type: TypeInformation | None) -> "DataStream":
-        on_engine = engine_assigner(self._assigner, self._trigger, self._default_trigger)
-        internal_function = internal(function, self._all_windows)
-        if on_engine is not None:
-            from weir.datastream.data_stream import _stream_window
+    def _run(self, contents: Contents | None, function: Any, output_type: TypeInformation | None) -> "DataStream":
+        """The windows' output: ``contents`` None keeps every element (``apply`` / ``process``)."""
+        from weir.datastream.data_stream import _stream_window
 
-            assigner, trigger = on_engine
-            engine_contents = None if isinstance(contents, ListContents) else contents
-            spec = EngineWindow(self._assigner, engine_contents, internal_function, self._late_data_tag, self._trigger)
-            return _stream_window(self._keyed_stream, spec, assigner, trigger, self._allowed_lateness, _label_of(function, contents), output_type)
-        op = WindowOperator(self._assigner, self._trigger, contents, internal_function,
-                            self._allowed_lateness, self._late_data_tag)
-        return self._keyed_stream.process(op, output_type)
+        assigner, trigger = engine_assigner(self._assigner, self._trigger, self._default_trigger)
+        internal_function = internal(function, self._all_windows)
+        spec = EngineWindow(self._assigner, contents, internal_function, self._late_data_tag, self._trigger, self._evictor)
+        evictor = None if self._evictor is None else evictor_spec(self._evictor)
+        return _stream_window(self._keyed_stream, spec, assigner, trigger, self._allowed_lateness, _label_of(function, contents), output_type, evictor)
 
     def reduce(self, reduce_function: ReduceLike, window_function: WindowFunctionLike | ProcessWindowFunctionLike | None = None,
                output_type: TypeInformation | None = None) -> "DataStream":
@@ -121,13 +125,13 @@ class WindowedStream:
         """Each window's elements given to ``window_function.apply``."""
         if not hasattr(window_function, "apply"):
             raise TypeError(f"expected a WindowFunction (apply), got {window_function!r}")
-        return self._run(ListContents(), window_function, output_type)
+        return self._run(None, window_function, output_type)
 
     def process(self, process_window_function: ProcessWindowFunctionLike, output_type: TypeInformation | None = None) -> "DataStream":
         """Each window's elements given to ``process_window_function.process`` with a context."""
         if not hasattr(process_window_function, "process"):
             raise TypeError(f"expected a ProcessWindowFunction (process), got {process_window_function!r}")
-        return self._run(ListContents(), process_window_function, output_type)
+        return self._run(None, process_window_function, output_type)
 
 
 class AllWindowedStream(WindowedStream):
@@ -139,7 +143,7 @@ class AllWindowedStream(WindowedStream):
         super().__init__(data_stream.key_by(_all_one_key), window_assigner)
 
 
-def _label_of(function: Any, contents: Contents) -> Any:
+def _label_of(function: Any, contents: Contents | None) -> Any:
     """What names the windowed computation in errors: the window function, else the reduce or
     aggregate function."""
     if function is not None:

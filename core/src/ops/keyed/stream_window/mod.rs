@@ -1,6 +1,8 @@
 //! `stream_window` (`WindowOperator` in EXPLAIN): the DataStream API's keyed windows
 //! (`KeyedStream.window(...).reduce / aggregate / apply / process`, `window_all`, count windows)
-//! run as a [`KeyedLogic`], Flink's `WindowOperator` with the assigners' default triggers.
+//! run as a [`KeyedLogic`], Flink's `WindowOperator` with the assigners' default triggers
+//! (other triggers, evictors, global windows, dynamic gaps and user-written assigners:
+//! [`triggered`]).
 //!
 //! Assignment is done here: tumbling and sliding windows (event or processing time), sessions
 //! (merging overlapping or touching windows) and count windows. Event-time windows fire when
@@ -33,11 +35,12 @@ use weir_state::{ListState, StateError, ValueState};
 use crate::expr::{CompiledExpr, EvalError};
 use crate::job::JobContext;
 use crate::types::{Row, Value};
-use crate::udf::window::{Fired, UserWindowFunction, Window, WindowAssigner, WindowContents, WindowTrigger};
+use crate::udf::window::{Fired, UserWindowFunction, Window, WindowAssigner, WindowContents, WindowEvictor, WindowTrigger};
 
 use super::super::{Evaluator, Rows};
 use super::{KeyedContext, KeyedLogic, keyed};
 
+mod evict;
 mod function;
 mod trigger;
 mod triggered;
@@ -59,6 +62,8 @@ pub struct StreamWindowSpec {
     pub assigner: WindowAssigner,
     /// When windows fire (`None`: the assigner's default trigger).
     pub trigger: Option<WindowTrigger>,
+    /// What removes elements from a window as it fires.
+    pub evictor: Option<WindowEvictor>,
     /// How long an event-time window's state is kept past its end, in milliseconds.
     pub allowed_lateness_ms: i64,
     /// The input is timed by event time: its frontier is the watermark.
@@ -69,7 +74,10 @@ pub struct StreamWindowSpec {
 
 /// The rows `spec.function` emits for the windows of `input`.
 pub fn stream_window<'s>(node: &str, index: usize, input: Rows<'s>, spec: StreamWindowSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
-    if spec.trigger.is_some() || matches!(spec.assigner, WindowAssigner::Global | WindowAssigner::DynamicSession { .. }) {
+    if spec.trigger.is_some()
+        || spec.evictor.is_some()
+        || matches!(spec.assigner, WindowAssigner::Global | WindowAssigner::DynamicSession { .. } | WindowAssigner::User { .. })
+    {
         let f = FunctionCell::new(Arc::clone(&spec.function), spec.worker, eval.clone());
         let logic = Triggered::new(f, &spec);
         return keyed(node, index, vec![(input, spec.key)], logic, eval, ctx);
@@ -488,7 +496,7 @@ impl StreamWindow {
                 }
             }
             // Run by the triggered operator.
-            WindowAssigner::Count { .. } | WindowAssigner::DynamicSession { .. } | WindowAssigner::Global => {}
+            WindowAssigner::Count { .. } | WindowAssigner::DynamicSession { .. } | WindowAssigner::Global | WindowAssigner::User { .. } => {}
         }
         Ok(())
     }
@@ -529,7 +537,7 @@ impl KeyedLogic for StreamWindow {
             }
             WindowAssigner::Tumbling { .. } | WindowAssigner::Sliding { .. } => self.time_windows(cx, time.unwrap_or_default(), element, watermark)?,
             WindowAssigner::Session { gap_ms, .. } => self.session(cx, time.unwrap_or_default(), gap_ms, element, watermark)?,
-            WindowAssigner::DynamicSession { .. } | WindowAssigner::Global => false,
+            WindowAssigner::DynamicSession { .. } | WindowAssigner::Global | WindowAssigner::User { .. } => false,
         };
         let late = self.assigner.event_time() && timestamp.is_some_and(|t| t.saturating_add(self.lateness) <= watermark);
         if !added && late {

@@ -1,6 +1,8 @@
 //! The window operator with a trigger ([`WindowTrigger`]: `WindowedStream.trigger(...)` with one
-//! of Flink's built-in triggers), global windows and sessions with dynamic gaps — Flink's
-//! `WindowOperator` in general. Every element goes into its windows' contents at once and the
+//! of Flink's built-in triggers or the user's), global windows, count windows given a trigger,
+//! sessions with dynamic gaps and user-written assigners (asked through the window function,
+//! merging ones too) and windows with an evictor — Flink's `WindowOperator` and
+//! `EvictingWindowOperator` in general. Every element goes into its windows' contents at once and the
 //! trigger decides per element and per timer of a window whether it fires, is purged, both or
 //! neither; each window also has a timer at its cleanup time (event time: its end plus the
 //! allowed lateness; processing time: its end; global windows: never), when its contents, its
@@ -11,7 +13,11 @@
 //! `window/elements` as in [`super`] (elements wait for an accumulator until the window fires
 //! or merges), `window/sessions` a key's
 //! sessions, `window/trigger` the trigger's number per key and window, `window/timers` which
-//! windows a key's timers are for ([`WindowTimers`]).
+//! windows a key's timers are for ([`WindowTimers`]), `window/count` a key's element count
+//! (count windows). A merging user assigner's windows are kept as sessions are. With an
+//! evictor, `window/elements` holds every element with its timestamp ([`evict`]), whatever the
+//! function: when the window fires, the evictor removes elements before the function sees
+//! them, and after, and what remains is written back.
 
 use std::collections::HashMap;
 
@@ -19,9 +25,10 @@ use weir_state::{ListState, StateError, ValueState};
 
 use crate::expr::EvalError;
 use crate::types::{Row, Value};
-use crate::udf::window::{Fired, TriggerCall, Window, WindowAssigner, WindowContents, WindowTrigger};
+use crate::udf::window::{Fired, TriggerCall, Window, WindowAssigner, WindowContents, WindowMerges, WindowTrigger};
 
 use super::super::{KeyedContext, KeyedLogic};
+use super::evict::{self, Evictor};
 use super::function::FunctionCell;
 use super::trigger::{Base, Decision, Trigger, TriggerRun, WindowTimers};
 use super::{Element, FOLD_AT, NO_TIMESTAMP, Ns, StreamWindowSpec, elements, ns, row_watermark};
@@ -43,8 +50,10 @@ pub(super) struct Triggered {
     waiting: HashMap<(Vec<u8>, Window), usize>,
     elements: ListState<Element, Ns>,
     sessions: ValueState<Vec<Ns>>,
+    count: ValueState<i64>,
     trigger_state: ValueState<i64, Ns>,
     timers: WindowTimers,
+    evictor: Option<Evictor>,
 }
 
 impl Triggered {
@@ -57,7 +66,7 @@ impl Triggered {
         };
         Triggered {
             f,
-            contents: spec.function.contents(),
+            contents: if spec.evictor.is_some() { WindowContents::Elements } else { spec.function.contents() },
             value: spec.value,
             timestamp: spec.timestamp,
             trigger: Trigger::of(spec.trigger.as_ref().unwrap_or(&default)),
@@ -69,8 +78,10 @@ impl Triggered {
             waiting: HashMap::new(),
             elements: ListState::new("window/elements"),
             sessions: ValueState::new("window/sessions"),
+            count: ValueState::new("window/count"),
             trigger_state: ValueState::new("window/trigger"),
             timers: WindowTimers::new(),
+            evictor: spec.evictor.clone().map(Evictor),
         }
     }
 
@@ -91,22 +102,108 @@ impl Triggered {
         TriggerRun { trigger: self.trigger, timers: &self.timers, state: &self.trigger_state, cx, w, watermark }
     }
 
-    /// The windows of an element at `t` (sessions: before merging).
-    fn assign(&mut self, t: i64, element: &[u8]) -> Result<Vec<Window>, EvalError> {
-        Ok(match self.assigner {
+    /// The windows of an element at `t` with `timestamp` (sessions: before merging); nothing
+    /// once the function failed.
+    fn assign(&mut self, cx: &mut KeyedContext<'_>, t: i64, element: &[u8], timestamp: Option<i64>, watermark: i64) -> Result<Vec<Window>, StateError> {
+        let windows = match self.assigner {
             WindowAssigner::Tumbling { size_ms, offset_ms, .. } => super::time_windows(t, size_ms, size_ms, offset_ms),
             WindowAssigner::Sliding { size_ms, slide_ms, offset_ms, .. } => super::time_windows(t, size_ms, slide_ms, offset_ms),
             WindowAssigner::Session { gap_ms, .. } => vec![Window { start: t, end: t.saturating_add(gap_ms) }],
             WindowAssigner::DynamicSession { .. } => {
                 let Some(instance) = self.f.instance() else { return Ok(Vec::new()) };
-                let gap = instance.session_gap(element)?;
-                if gap <= 0 {
-                    return Err(EvalError::new(format!("a dynamic session gap must be a positive number of milliseconds, got {gap}")));
+                match instance.session_gap(element) {
+                    Ok(gap) if gap > 0 => vec![Window { start: t, end: t.saturating_add(gap) }],
+                    Ok(gap) => {
+                        self.f.fail(EvalError::new(format!("a dynamic session gap must be a positive number of milliseconds, got {gap}")));
+                        Vec::new()
+                    }
+                    Err(e) => {
+                        self.f.fail(e);
+                        Vec::new()
+                    }
                 }
-                vec![Window { start: t, end: t.saturating_add(gap) }]
             }
-            WindowAssigner::Global | WindowAssigner::Count { .. } => vec![Window::GLOBAL],
-        })
+            WindowAssigner::Global => vec![Window::GLOBAL],
+            WindowAssigner::Count { size, slide } => {
+                // The key's `n`-th element belongs to windows `i` with `i * slide <= n < i * slide + size`.
+                let n = self.count.get(cx.store, cx.key(), &())?.unwrap_or(0);
+                self.count.update(cx.store, cx.key(), &(), &(n + 1))?;
+                let mut windows = Vec::new();
+                let mut i = n / slide;
+                while i >= 0 && i * slide + size > n {
+                    windows.push(Window { start: i, end: i64::MAX });
+                    i -= 1;
+                }
+                windows
+            }
+            WindowAssigner::User { .. } => {
+                let mut windows = Vec::new();
+                self.f.with_scope(cx, watermark, |f, scope| {
+                    windows = f.assign(scope, element, timestamp)?;
+                    Ok(())
+                })?;
+                windows
+            }
+        };
+        Ok(windows)
+    }
+
+    /// How the user's merging assigner merges the key's windows `sessions` and `new`: each
+    /// merge as the windows merged and the result (`None`: the function failed).
+    fn user_merges(&mut self, cx: &mut KeyedContext<'_>, sessions: &[Ns], new: Window, watermark: i64) -> Result<Option<WindowMerges>, StateError> {
+        let mut all: Vec<Window> = sessions.iter().map(|&(start, end)| Window { start, end }).collect();
+        if !all.contains(&new) {
+            all.push(new);
+        }
+        let mut merges = None;
+        self.f.with_scope(cx, watermark, |f, scope| {
+            merges = Some(f.merge_windows(scope, &all)?);
+            Ok(())
+        })?;
+        Ok(merges)
+    }
+
+    /// Puts `new` among the key's windows of a merging user assigner, merging them as it says
+    /// (Flink's `MergingWindowSet.addWindow`), and returns the window the element goes to
+    /// (`None`: it is late and alone, or the function failed).
+    fn user_session(&mut self, cx: &mut KeyedContext<'_>, new: Window, watermark: i64) -> Result<Option<Window>, StateError> {
+        let sessions = self.sessions.get(cx.store, cx.key(), &())?.unwrap_or_default();
+        let Some(merges) = self.user_merges(cx, &sessions, new, watermark)? else { return Ok(None) };
+        let mut set = sessions.clone();
+        let mut actual = new;
+        let mut changed = false;
+        for (parts, result) in merges {
+            if parts.contains(&new) {
+                actual = result;
+            }
+            let existing: Vec<Window> = parts.iter().copied().filter(|&p| sessions.contains(&ns(p))).collect();
+            set.retain(|s| !parts.iter().any(|&p| ns(p) == *s));
+            set.push(ns(result));
+            changed = true;
+            if existing.is_empty() || existing == [result] {
+                continue;
+            }
+            self.merge_contents(cx, &existing, result)?;
+            self.trigger_merge(cx, result, &existing, watermark)?;
+            for &m in existing.iter().filter(|&&m| m != result) {
+                self.trigger_clear(cx, m, watermark)?;
+                let (time, processing) = (self.cleanup_time(m), !self.assigner.event_time());
+                self.timers.delete(cx, time, processing, m)?;
+            }
+        }
+        if !set.contains(&ns(actual)) {
+            if self.is_late(actual, watermark) {
+                return Ok(None);
+            }
+            set.push(ns(actual));
+            changed = true;
+        }
+        if changed {
+            set.sort_unstable();
+            set.dedup();
+            self.sessions.update(cx.store, cx.key(), &(), &set)?;
+        }
+        Ok(Some(actual))
     }
 
     /// Puts session `new` among the key's sessions, merging those it overlaps or touches, and
@@ -210,9 +307,10 @@ impl Triggered {
 
     /// Adds `element` to `w`'s contents (for an accumulator: to the elements waiting for it,
     /// folded in one call when the window fires or merges, or [`FOLD_AT`] of them wait).
-    fn add(&mut self, cx: &mut KeyedContext<'_>, w: Window, element: &[u8]) -> Result<(), StateError> {
+    fn add(&mut self, cx: &mut KeyedContext<'_>, w: Window, element: &[u8], timestamp: Option<i64>) -> Result<(), StateError> {
         let key = cx.key();
         match self.contents {
+            WindowContents::Elements if self.evictor.is_some() => self.elements.add(cx.store, key, &ns(w), &Element(evict::stamp(timestamp, element))),
             WindowContents::Elements => self.elements.add(cx.store, key, &ns(w), &Element(element.to_vec())),
             WindowContents::Accumulator => {
                 self.unfolded.add(cx.store, key, &ns(w), &Element(element.to_vec()))?;
@@ -268,9 +366,36 @@ impl Triggered {
                 if elements.is_empty() {
                     return Ok(());
                 }
-                self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Elements(&elements)))
+                match self.evictor.clone() {
+                    Some(evictor) => self.fire_evicting(cx, w, &evictor, &elements, watermark),
+                    None => self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Elements(&elements))),
+                }
             }
         }
+    }
+
+    /// Evaluates `w` of the current key whose `stored` elements (with their timestamps) the
+    /// evictor thins before and after the function runs; writes back what remains.
+    fn fire_evicting(&mut self, cx: &mut KeyedContext<'_>, w: Window, evictor: &Evictor, stored: &[Vec<u8>], watermark: i64) -> Result<(), StateError> {
+        let mut items = match stored.iter().map(|s| evict::unstamp(s)).collect::<Result<Vec<_>, _>>() {
+            Ok(items) => items,
+            Err(e) => return Err(StateError::CorruptValue { state: "window/elements".into(), detail: e.to_string() }),
+        };
+        evictor.evict(&mut self.f, cx, w, &mut items, true, watermark)?;
+        let values: Vec<Vec<u8>> = items.iter().map(|(_, e)| e.clone()).collect();
+        if !values.is_empty() {
+            self.f.with_scope(cx, watermark, |f, scope| f.fire(scope, w, Fired::Elements(&values)))?;
+        }
+        evictor.evict(&mut self.f, cx, w, &mut items, false, watermark)?;
+        if items.len() != stored.len() {
+            let kept: Vec<Element> = items.into_iter().map(|(t, e)| Element(evict::stamp(t, &e))).collect();
+            if kept.is_empty() {
+                self.elements.clear(cx.store, cx.key(), &ns(w))?;
+            } else {
+                self.elements.update(cx.store, cx.key(), &ns(w), &kept)?;
+            }
+        }
+        Ok(())
     }
 
     /// Drops `w`'s contents.
@@ -348,17 +473,16 @@ impl KeyedLogic for Triggered {
             self.f.fail(EvalError::new(NO_TIMESTAMP));
             return Ok(());
         };
-        let windows = match self.assign(time, element) {
-            Ok(w) => w,
-            Err(e) => {
-                self.f.fail(e);
-                return Ok(());
-            }
-        };
+        let windows = self.assign(cx, time, element, timestamp, watermark)?;
         let mut added = false;
         for w in windows {
-            let w = if self.assigner.merging() {
-                match self.session(cx, w, watermark)? {
+            let merged = match self.assigner {
+                WindowAssigner::User { merging: true, .. } => Some(self.user_session(cx, w, watermark)?),
+                _ if self.assigner.merging() => Some(self.session(cx, w, watermark)?),
+                _ => None,
+            };
+            let w = if let Some(merged) = merged {
+                match merged {
                     Some(w) => w,
                     None => continue,
                 }
@@ -368,7 +492,7 @@ impl KeyedLogic for Triggered {
                 w
             };
             added = true;
-            self.add(cx, w, element)?;
+            self.add(cx, w, element, timestamp)?;
             let d = match self.trigger.base {
                 Base::User => self.ask_user(cx, w, watermark, TriggerCall::Element { element, timestamp })?,
                 _ => self.run(cx, w, watermark).on_element(timestamp.unwrap_or(time))?,

@@ -1,0 +1,152 @@
+"""Checkpoints and recovery of a Python DataStream job, with real processes and real SIGKILL
+(as ``tests/python/test_checkpoint_recovery.py`` does for SQL): ``checkpointing/keyed_job.py``
+(a rate-limited generator source, a ``KeyedProcessFunction`` with ``ValueState`` and event-time
+timers, a ``FileSink``, checkpoints every 200 ms; or a rolling ``KeyedStream.reduce``) is killed
+at random moments, each time after a new checkpoint has completed, and restarted from its newest
+checkpoint until it finishes. Its visible output must be, as a multiset, what a plain Python
+fold of the input gives: every bucket's sum and count once, and per key the sequence numbers 1,
+2, ... with the ids in order, no gap and no duplicate (the reduce: each running count and sum
+once)."""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent / "checkpointing"))
+import keyed_job  # noqa: E402
+
+JOB = Path(__file__).parent / "checkpointing" / "keyed_job.py"
+
+
+def expected_lines(kind: str) -> Counter[str]:
+    """The job's output by a plain fold over ids 1..ROWS."""
+    lines: Counter[str] = Counter()
+    if kind == "reduce":
+        running: dict[int, tuple[int, int]] = {}
+        for i in range(1, keyed_job.ROWS + 1):
+            count, total = running.get(i % keyed_job.KEYS, (0, 0))
+            running[i % keyed_job.KEYS] = (count + 1, total + i)
+            lines[f"R,{i % keyed_job.KEYS},{count + 1},{total + i}"] += 1
+        return lines
+    seq: dict[int, int] = {}
+    buckets: dict[tuple[int, int], list[int]] = {}
+    for i in range(1, keyed_job.ROWS + 1):
+        key = i % keyed_job.KEYS
+        seq[key] = seq.get(key, 0) + 1
+        lines[f"S,{key},{seq[key]},{i}"] += 1
+        slot = buckets.setdefault((key, i * 10 // keyed_job.BUCKET_MS), [0, 0])
+        slot[0] += i
+        slot[1] += 1
+    for (key, bucket), (total, count) in buckets.items():
+        lines[f"W,{key},{bucket},{total},{count}"] += 1
+    return lines
+
+
+def completed_checkpoints(root: Path) -> list[int]:
+    return sorted(int(d.name[4:]) for d in root.glob("chk-*") if (d / "MANIFEST.json").exists())
+
+
+def visible_lines(out: Path) -> Counter[str]:
+    """The lines of the sink's visible files (not hidden in-progress ones)."""
+    lines: Counter[str] = Counter()
+    for f in out.rglob("*"):
+        if f.is_file() and not f.name.startswith("."):
+            lines.update(line for line in f.read_text().splitlines() if line)
+    return lines
+
+
+@pytest.mark.parametrize("kind", ["process", "reduce"])
+def test_a_keyed_job_killed_ten_times_writes_exactly_once(tmp_path: Path, kind: str) -> None:
+    out, checkpoints = tmp_path / "out", tmp_path / "checkpoints"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    rng = random.Random(16)
+    kills = 0
+    proc = None
+    for _ in range(40):
+        restore = str(checkpoints) if completed_checkpoints(checkpoints) else "-"
+        proc = subprocess.Popen([sys.executable, str(JOB), str(out), str(checkpoints), restore, kind], env=env, stderr=subprocess.PIPE, text=True)
+        before = max(completed_checkpoints(checkpoints), default=0)
+        deadline = time.monotonic() + 60
+        while proc.poll() is None and max(completed_checkpoints(checkpoints), default=0) <= before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if proc.poll() is None and kills < 10:
+            time.sleep(rng.uniform(0.0, 0.4))
+            proc.send_signal(signal.SIGKILL)
+            kills += 1
+        _, stderr = proc.communicate(timeout=120)
+        if proc.returncode == 0:
+            break
+        assert proc.returncode == -signal.SIGKILL, stderr
+    assert proc is not None and proc.returncode == 0
+    assert kills == 10, f"the job finished after {kills} kills: the crash loop needs a slower source"
+    got = visible_lines(out)
+    expected = expected_lines(kind)
+    twice = [line for line, n in got.items() if n > 1]
+    assert not twice, f"lines written more than once across restarts: {twice[:3]}"
+    missing = expected - got
+    assert not missing, f"{sum(missing.values())} lines lost, e.g. {list(missing)[:3]}"
+    assert got == expected
+
+
+def test_checkpoint_settings_are_the_job_configuration(tmp_path: Path) -> None:
+    from weir.datastream import CheckpointingMode, StreamExecutionEnvironment
+    from weir.errors import UnsupportedError
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    assert env.get_checkpoint_interval() == -1 and not env.get_checkpoint_config().is_checkpointing_enabled()
+    env.enable_checkpointing(250, CheckpointingMode.AT_LEAST_ONCE)
+    config = env.get_checkpoint_config()
+    config.set_checkpoint_timeout(5000).set_tolerable_checkpoint_failure_number(2).set_max_concurrent_checkpoints(1)
+    config.set_checkpoint_storage_dir(str(tmp_path))
+    assert env._config()["execution.checkpointing.interval"] == "250 ms"
+    assert env._config()["execution.checkpointing.timeout"] == "5000 ms"
+    assert env._config()["execution.checkpointing.tolerable-failed-checkpoints"] == "2"
+    assert env._config()["execution.checkpointing.dir"] == str(tmp_path)
+    assert (env.get_checkpoint_interval(), env.get_checkpointing_mode(), config.get_checkpoint_timeout()) == (250, CheckpointingMode.AT_LEAST_ONCE, 5000)
+    with pytest.raises(UnsupportedError, match="one checkpoint at a time"):
+        config.set_max_concurrent_checkpoints(2)
+    with pytest.raises(ValueError, match="positive"):
+        env.enable_checkpointing(0)
+
+
+def test_checkpointing_without_a_directory_names_the_key() -> None:
+    from weir.datastream import StreamExecutionEnvironment
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    env.enable_checkpointing(100)
+    with pytest.raises(Exception, match="execution.checkpointing.dir"):
+        list(env.from_collection([1, 2, 3]).map(lambda x: x).execute_and_collect())
+
+
+def test_the_table_api_sets_checkpointing_by_its_keys(tmp_path: Path) -> None:
+    from weir.table import EnvironmentSettings, TableEnvironment
+
+    t_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    t_env.get_config().set("execution.checkpointing.interval", "100 ms")
+    t_env.get_config().set("execution.checkpointing.dir", str(tmp_path / "ck"))
+    t_env.execute_sql("CREATE TABLE t (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '50', 'number-of-rows' = '40', "
+                      "'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '40')")
+    t_env.execute_sql(f"CREATE TABLE s (id BIGINT) WITH ('connector' = 'filesystem', 'path' = '{tmp_path / 'out'}', 'format' = 'csv')")
+    t_env.execute_sql("INSERT INTO s SELECT id FROM t").wait()
+    assert completed_checkpoints(tmp_path / "ck"), "a 0.8 s job with a 100 ms interval completes checkpoints"
+    assert sorted(int(line) for line in visible_lines(tmp_path / "out").elements()) == list(range(1, 41))
+
+
+def test_a_reduce_defined_before_checkpointing_is_refused(tmp_path: Path) -> None:
+    from weir.datastream import StreamExecutionEnvironment
+    from weir.errors import UnsupportedError
+
+    env = StreamExecutionEnvironment.get_execution_environment()
+    reduced = env.from_collection([(1, 2), (1, 3)]).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1]))
+    env.enable_checkpointing(100).get_checkpoint_config().set_checkpoint_storage_dir(str(tmp_path))
+    with pytest.raises(UnsupportedError, match="enable checkpointing first"):
+        list(reduced.execute_and_collect())
