@@ -276,6 +276,42 @@ fn keyed_distinct_op<'s>(left: Rows<'s>, _right: Rows<'s>, _eval: Evaluator) -> 
     ops::keyed_distinct("op", 0, left, false, context())
 }
 
+fn ranking(rank_type: RankType, offset: u64, limit: u64, append_only: bool) -> Ranking {
+    Ranking {
+        partition_by: vec![col("k")],
+        order_by: vec![col("v")],
+        specs: vec![SortSpec { descending: true, nulls_first: false }],
+        rank_type,
+        offset,
+        limit,
+        row_number: true,
+        append_only,
+    }
+}
+
+/// ROW_NUMBER Top-2 and RANK ranks 2 to 3, each row tagged with its ranking, on keyed state...
+fn keyed_rankings<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    let first = ops::keyed_top_n("a", 0, left.clone(), ranking(RankType::RowNumber, 0, 2, false), eval.clone(), context());
+    let range = ops::keyed_top_n("b", 1, left, ranking(RankType::Rank, 1, 2, false), eval, context());
+    first.map(|r| Row::new(vec![Value::BigInt(0)]).concat(&r)).concat(range.map(|r| Row::new(vec![Value::BigInt(1)]).concat(&r)))
+}
+
+/// ... and on arrangements.
+fn arranged_rankings<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    let first = ops::top_n(left.clone(), ranking(RankType::RowNumber, 0, 2, false), eval.clone());
+    let range = ops::top_n(left, ranking(RankType::Rank, 1, 2, false), eval);
+    first.map(|r| Row::new(vec![Value::BigInt(0)]).concat(&r)).concat(range.map(|r| Row::new(vec![Value::BigInt(1)]).concat(&r)))
+}
+
+/// A keyed Top-2 told its input only grows: it forgets rows ranked beyond 2.
+fn keyed_append_only_top_n<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    ops::keyed_top_n("op", 0, left, ranking(RankType::RowNumber, 0, 2, true), eval, context())
+}
+
+fn arranged_top_n<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    ops::top_n(left, ranking(RankType::RowNumber, 0, 2, false), eval)
+}
+
 /// Only the insertions of `epochs`.
 fn insertions(epochs: &[Vec<(bool, Row, isize)>]) -> Vec<Vec<(bool, Row, isize)>> {
     epochs.iter().map(|e| e.iter().filter(|(_, _, d)| *d > 0).cloned().collect()).collect()
@@ -295,11 +331,12 @@ proptest! {
     }
 
     #[test]
-    fn keyed_aggregates_distinct_and_joins_equal_the_arranged_ones_from_scratch(epochs in changes()) {
+    fn keyed_operators_equal_the_arranged_ones_from_scratch(epochs in changes()) {
         for (name, keyed, arranged) in [
             ("keyed aggregate", keyed_aggregate_op as Build, arranged_aggregate_op as Build),
             ("keyed distinct", keyed_distinct_op, distinct_op),
             ("keyed joins", keyed_joins, arranged_joins),
+            ("keyed rankings", keyed_rankings, arranged_rankings),
         ] {
             let expected = run(arranged, from_scratch(&epochs), 1);
             let incremental = run(keyed, epochs.clone(), 2);
@@ -307,7 +344,9 @@ proptest! {
         }
         let appended = insertions(&epochs);
         let expected = run(arranged_append_only_aggregate_op, from_scratch(&appended), 1);
-        prop_assert_eq!(run(keyed_append_only_aggregate_op, appended, 2), expected, "append-only keyed aggregate");
+        prop_assert_eq!(run(keyed_append_only_aggregate_op, appended.clone(), 2), expected, "append-only keyed aggregate");
+        let expected = run(arranged_top_n, from_scratch(&appended), 1);
+        prop_assert_eq!(run(keyed_append_only_top_n, appended, 2), expected, "append-only keyed top-n");
     }
 
     #[test]

@@ -230,21 +230,13 @@ fn build_node<'s>(
             };
             return ops::window_top_n(id, index, input, spec, eval, ctx.clone());
         }
-        (Operator::Rank, PlanOp::TopN { partition_by, order_by, limit, rank_start, rank_type, row_number, .. }) => {
-            let (order_by, specs) = sort_parts(order_by);
-            let ranking = Ranking {
-                partition_by: compile_all(partition_by),
-                order_by,
-                specs,
-                rank_type: *rank_type,
-                offset: rank_start.saturating_sub(1),
-                limit: limit.saturating_sub(rank_start.saturating_sub(1)),
-                row_number: *row_number,
-                append_only: insert_only,
-            };
-            ops::top_n(input, ranking, eval)
-        }
+        (Operator::Rank, PlanOp::TopN { .. }) => ops::keyed_top_n(id, index, input, ranking(&node.op, insert_only)?, eval, ctx.clone()),
+        (Operator::ArrangedRank, PlanOp::TopN { .. }) => ops::top_n(input, ranking(&node.op, insert_only)?, eval),
         (Operator::Deduplicate, PlanOp::Deduplicate { key, order_by, keep }) => {
+            let ranking = Ranking::first_per_key(compile_all(key), order_by.compile(), *keep == Keep::Last, insert_only);
+            ops::keyed_top_n(id, index, input, ranking, eval, ctx.clone())
+        }
+        (Operator::ArrangedDeduplicate, PlanOp::Deduplicate { key, order_by, keep }) => {
             ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, insert_only, eval)
         }
         (Operator::Sort, PlanOp::Sort { order_by, limit, offset }) => {
@@ -299,6 +291,22 @@ fn mismatch<'s>(node: &PlanNode, phys: &PhysicalNode, ctx: &JobContext) -> Optio
 }
 
 /// One empty row at time 0 on worker 0: gives a global aggregate its single group.
+/// What a Top-N node asks for, compiled.
+fn ranking(op: &PlanOp, append_only: bool) -> Option<Ranking> {
+    let PlanOp::TopN { partition_by, order_by, limit, rank_start, rank_type, row_number, .. } = op else { return None };
+    let (order_by, specs) = sort_parts(order_by);
+    Some(Ranking {
+        partition_by: compile_all(partition_by),
+        order_by,
+        specs,
+        rank_type: *rank_type,
+        offset: rank_start.saturating_sub(1),
+        limit: limit.saturating_sub(rank_start.saturating_sub(1)),
+        row_number: *row_number,
+        append_only,
+    })
+}
+
 /// What a regular join node asks for, compiled.
 fn join_spec(op: &PlanOp) -> Option<JoinSpec> {
     let PlanOp::Join { join_type, left_keys, right_keys, condition, left_width, right_width, .. } = op else { return None };

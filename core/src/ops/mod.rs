@@ -33,8 +33,8 @@ pub use in_order::{count_in_order, filter_map_in_order};
 pub use join::{JoinSpec, join};
 pub use keyed::{
     IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, SessionAggregateSpec, SessionKey, StreamWindowSpec, WindowAggregateCall, WindowAggregateSpec,
-    WindowJoinSpec, WindowTopNSpec, interval_join, over, process, session_aggregate, session_windows, stream_join, stream_window, window_aggregate,
-    window_join, window_top_n,
+    WindowJoinSpec, WindowTopNSpec, interval_join, keyed_top_n, over, process, session_aggregate, session_windows, stream_join, stream_window,
+    window_aggregate, window_join, window_top_n,
 };
 pub use ordering::{SortSpec, compare_by};
 pub use project::project;

@@ -56,49 +56,77 @@ pub fn top_n<'s>(input: Rows<'s>, ranking: Ranking, eval: Evaluator) -> Rows<'s>
     input
         .flat_map(move |row| Some((key_eval.eval_row(&partition_by, &row)?, row)))
         .reduce_named("TopN", move |_key, vals: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
-            let mut ranked: Vec<(Vec<Value>, &Row, isize)> = vals
-                .iter()
-                .filter(|(_, r)| *r > 0)
-                .map(|(row, r)| (order_by.iter().map(|e| eval.eval(e, row).unwrap_or(Value::Null)).collect(), *row, *r))
-                .collect();
-            ranked.sort_by(|a, b| compare_by(&a.0, &b.0, &specs).then_with(|| a.1.cmp(b.1)));
-            let mut numbering = Numbering::new(rank_type);
-            for (i, (order, row, copies)) in ranked.iter().enumerate() {
-                let new_key = i == 0 || compare_by(&ranked[i - 1].0, order, &specs) != Ordering::Equal;
-                let first = numbering.next(new_key, *copies as u64);
-                if first > keep {
-                    break;
-                }
-                for copy in 0..*copies as u64 {
-                    let rank = if rank_type == RankType::RowNumber { first + copy } else { first };
-                    if rank > keep {
-                        break;
-                    }
-                    if rank <= offset {
-                        continue;
-                    }
-                    let kept = if row_number { row.concat(&Row::new(vec![Value::BigInt(rank as i64)])) } else { (*row).clone() };
-                    out.push((kept, 1));
-                }
-            }
+            let ranked = vals.iter().filter(|(_, r)| *r > 0).map(|(row, r)| (*row, *r));
+            ranked_rows(ranked, &order_by, &specs, rank_type, offset, keep, row_number, &eval, out);
         })
         .map(|(_key, row)| row)
 }
 
 /// Per key, the first row by `order_by` (or the last, when `keep_last`).
 pub fn deduplicate<'s>(input: Rows<'s>, key: Vec<CompiledExpr>, order_by: CompiledExpr, keep_last: bool, append_only: bool, eval: Evaluator) -> Rows<'s> {
-    let spec = SortSpec { descending: keep_last, nulls_first: !keep_last };
-    let ranking = Ranking {
-        partition_by: key,
-        order_by: vec![order_by],
-        specs: vec![spec],
-        rank_type: RankType::RowNumber,
-        offset: 0,
-        limit: 1,
-        row_number: false,
-        append_only,
-    };
-    top_n(input, ranking, eval)
+    top_n(input, Ranking::first_per_key(key, order_by, keep_last, append_only), eval)
+}
+
+impl Ranking {
+    /// The ranking that keeps, per key, the first row by `order_by` (or the last, when
+    /// `keep_last`): deduplication.
+    pub fn first_per_key(key: Vec<CompiledExpr>, order_by: CompiledExpr, keep_last: bool, append_only: bool) -> Ranking {
+        let spec = SortSpec { descending: keep_last, nulls_first: !keep_last };
+        Ranking {
+            partition_by: key,
+            order_by: vec![order_by],
+            specs: vec![spec],
+            rank_type: RankType::RowNumber,
+            offset: 0,
+            limit: 1,
+            row_number: false,
+            append_only,
+        }
+    }
+}
+
+/// The rows of one partition that rank after `offset` and at most `keep`, appended to `out`
+/// (with their rank as a last column when `row_number`), from the partition's rows with
+/// their (positive) multiplicities; returns how many leading rows of the partition, in rank
+/// order, could ever rank at most `keep` (the rest are beyond it for good when the input
+/// only grows).
+#[allow(clippy::too_many_arguments)]
+pub(super) fn ranked_rows<'r>(
+    rows: impl Iterator<Item = (&'r Row, isize)>,
+    order_by: &[CompiledExpr],
+    specs: &[SortSpec],
+    rank_type: RankType,
+    offset: u64,
+    keep: u64,
+    row_number: bool,
+    eval: &Evaluator,
+    out: &mut Vec<(Row, isize)>,
+) -> Vec<&'r Row> {
+    let mut ranked: Vec<(Vec<Value>, &Row, isize)> =
+        rows.map(|(row, r)| (order_by.iter().map(|e| eval.eval(e, row).unwrap_or(Value::Null)).collect(), row, r)).collect();
+    ranked.sort_by(|a, b| compare_by(&a.0, &b.0, specs).then_with(|| a.1.cmp(b.1)));
+    let mut numbering = Numbering::new(rank_type);
+    let mut within = Vec::new();
+    for (i, (order, row, copies)) in ranked.iter().enumerate() {
+        let new_key = i == 0 || compare_by(&ranked[i - 1].0, order, specs) != Ordering::Equal;
+        let first = numbering.next(new_key, *copies as u64);
+        if first > keep {
+            break;
+        }
+        within.push(*row);
+        for copy in 0..*copies as u64 {
+            let rank = if rank_type == RankType::RowNumber { first + copy } else { first };
+            if rank > keep {
+                break;
+            }
+            if rank <= offset {
+                continue;
+            }
+            let kept = if row_number { row.concat(&Row::new(vec![Value::BigInt(rank as i64)])) } else { (*row).clone() };
+            out.push((kept, 1));
+        }
+    }
+    within
 }
 
 /// A partition's candidate rows: order-key values, the row, its multiplicity.

@@ -67,12 +67,19 @@ pub enum Operator {
     BatchDistinct,
     /// Concatenation of inputs.
     Union,
-    /// Top-N rows per partition, updated with every change.
+    /// Top-N rows per partition, updated with every change, on keyed state (streaming jobs
+    /// whose state is checkpointed or may outgrow memory).
     Rank,
+    /// Top-N rows per partition on differential arrangements (batch, and streaming jobs whose
+    /// state stays in memory and is not checkpointed).
+    ArrangedRank,
     /// Top-N rows per partition and window, once per window when the watermark passes it.
     WindowRank,
-    /// The first or last row per key.
+    /// The first or last row per key, on keyed state (as [`Operator::Rank`]).
     Deduplicate,
+    /// The first or last row per key, on differential arrangements (as
+    /// [`Operator::ArrangedRank`]).
+    ArrangedDeduplicate,
     /// ORDER BY [LIMIT] over the whole input.
     Sort,
     /// Re-times rows by an event-time column (a mid-stream watermark).
@@ -114,9 +121,9 @@ impl Operator {
             Operator::WindowJoin => "WindowJoin",
             Operator::IntervalJoin => "IntervalJoin",
             Operator::Union => "Union",
-            Operator::Rank => "Rank",
+            Operator::Rank | Operator::ArrangedRank => "Rank",
             Operator::WindowRank => "WindowRank",
-            Operator::Deduplicate => "Deduplicate",
+            Operator::Deduplicate | Operator::ArrangedDeduplicate => "Deduplicate",
             Operator::Sort => "Sort",
             Operator::WatermarkAssigner => "WatermarkAssigner",
             Operator::KeyedProcess { .. } => "KeyedProcess",
@@ -134,6 +141,8 @@ impl Operator {
                 | Operator::GroupAggregate
                 | Operator::Distinct
                 | Operator::Join
+                | Operator::Rank
+                | Operator::Deduplicate
                 | Operator::OverAggregate
                 | Operator::WindowAggregate
                 | Operator::SessionWindowAggregate { .. }

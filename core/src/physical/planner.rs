@@ -84,8 +84,11 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
             return Err(streaming_rank(node, *rank_type, window_end.is_some()));
         }
         PlanOp::TopN { window_end: Some(_), .. } if streaming => Operator::WindowRank,
-        PlanOp::TopN { .. } => Operator::Rank,
-        PlanOp::Deduplicate { .. } => Operator::Deduplicate,
+        // As joins: keyed state only where the state must be durable (not measured faster).
+        PlanOp::TopN { .. } if streaming && durable => Operator::Rank,
+        PlanOp::TopN { .. } => Operator::ArrangedRank,
+        PlanOp::Deduplicate { .. } if streaming && durable => Operator::Deduplicate,
+        PlanOp::Deduplicate { .. } => Operator::ArrangedDeduplicate,
         PlanOp::Sort { .. } => Operator::Sort,
         PlanOp::Watermark { .. } => Operator::WatermarkAssigner,
         PlanOp::Process { event_time, .. } => Operator::KeyedProcess { event_time: *event_time && streaming },
