@@ -193,6 +193,13 @@ pub struct JobRecord {
     /// Why it was cancelled, when it was.
     #[serde(default)]
     pub cancel_reason: Option<String>,
+    /// Times the job restarted after a failure (Flink's `numRestarts`), recorded when it ends.
+    #[serde(default)]
+    pub restarts: u64,
+    /// The failures the job restarted from, oldest first (the last one is `failure`),
+    /// recorded when it ends.
+    #[serde(default)]
+    pub restarted_from: Vec<JobFailure>,
 }
 
 impl JobFailure {
@@ -613,6 +620,8 @@ mod tests {
             final_counts: Vec::new(),
             failure: None,
             cancel_reason: None,
+            restarts: 0,
+            restarted_from: Vec::new(),
         };
         r.enter(JobState::Created, at);
         r.enter(state, at);

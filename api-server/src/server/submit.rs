@@ -177,6 +177,8 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         final_counts: Vec::new(),
         failure: None,
         cancel_reason: None,
+        restarts: 0,
+        restarted_from: Vec::new(),
     };
     record.enter(JobState::Created, now_ms());
     // On disk before the client hears of the job.
@@ -202,7 +204,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
                         .collect(),
                 ),
                 state: sender,
-                checkpoints: running.checkpoints(),
+                attempts: running.attempts(),
             });
             state.add_live(&jid, Arc::clone(&live));
             // A cancel that came while the job was CREATED, or a shutdown that began meanwhile.
@@ -225,10 +227,10 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
                 if let Some(live) = state.live(&jid) {
                     live.cancel.cancel();
                 }
-                finish(state, &jid, Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))), Vec::new());
+                finish(state, &jid, Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))), Vec::new(), None);
             }
         }
-        Err(e) => finish(state, &jid, Err(e), Vec::new()),
+        Err(e) => finish(state, &jid, Err(e), Vec::new(), None),
     }
     tracing::info!(jobid = %jid, "job submitted");
     Ok(jid)
@@ -287,16 +289,26 @@ fn check_parallelism(state: &AppState, submission: &Submission) -> Result<(), Ap
 /// Waits for the job's workers (this thread's only purpose) and records how it ended.
 fn watch_job(state: &AppState, jid: &str, running: RunningJob, live: &LiveJob) {
     let outcome = running.wait().map(|_| ());
-    finish(state, jid, outcome, live.counts());
+    finish(state, jid, outcome, live.counts(), Some(&live.attempts));
     live.state.send_replace(state.registry.with(jid, |r| r.state).unwrap_or(JobState::Failed));
     state.retire(jid);
 }
 
-/// Records a job's end and frees its slot.
-fn finish(state: &AppState, jid: &str, outcome: Result<(), EngineError>, counts: Vec<super::registry::VertexCounts>) {
+/// Records a job's end (and the restarts it made) and frees its slot.
+fn finish(
+    state: &AppState,
+    jid: &str,
+    outcome: Result<(), EngineError>,
+    counts: Vec<super::registry::VertexCounts>,
+    attempts: Option<&weir_core::runtime::JobAttempts>,
+) {
     let now = now_ms();
+    let restarted_from: Vec<JobFailure> =
+        attempts.map(|a| a.failures().into_iter().filter(|f| f.restart_after.is_some()).map(|f| attempt_failure(&f)).collect()).unwrap_or_default();
     state.registry.update(jid, |r| {
         r.final_counts = counts;
+        r.restarts = attempts.map_or(0, |a| a.restarts());
+        r.restarted_from = restarted_from;
         match outcome {
             Ok(()) => r.enter(JobState::Finished, now),
             Err(EngineError::Runtime(RuntimeError::Cancelled)) => {
@@ -313,6 +325,12 @@ fn finish(state: &AppState, jid: &str, outcome: Result<(), EngineError>, counts:
     });
     state.release_slot();
     tracing::info!(jobid = %jid, "job ended");
+}
+
+/// A failure a job restarted from (or ended with), as the registry keeps it.
+pub fn attempt_failure(failure: &weir_core::runtime::AttemptFailure) -> JobFailure {
+    let error = EngineError::Runtime(failure.error.clone());
+    JobFailure::new(error.code(), &error.to_string(), failure.timestamp_ms)
 }
 
 /// A fresh job id: 128 random bits as 32 lowercase hex characters, like Flink's JobID.

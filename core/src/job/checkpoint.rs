@@ -181,6 +181,11 @@ impl Checkpoints {
         self.restored.as_ref().map_or(0, |r| r.manifest.epoch)
     }
 
+    /// The checkpoint the job started from, if it restored one.
+    pub fn restored_from(&self) -> Option<PathBuf> {
+        self.restored.as_ref().map(|r| r.storage.checkpoint_dir(r.manifest.epoch))
+    }
+
     /// Takes part in every checkpoint from now on as `participant` (called while the dataflow
     /// is built, before any checkpoint can start).
     pub fn register(&self, participant: &str) {

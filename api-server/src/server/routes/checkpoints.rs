@@ -86,7 +86,7 @@ pub struct JobCheckpoints {
     responses((status = 200, body = JobCheckpoints), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn checkpoints(State(state): State<AppState>, ApiPath(path): ApiPath<JobPath>) -> Result<Json<JobCheckpoints>, ApiError> {
     let record = find(&state, &path.jobid)?;
-    let checkpoints = state.live(&record.jid).and_then(|live| live.checkpoints.clone()).ok_or_else(|| {
+    let checkpoints = state.live(&record.jid).and_then(|live| live.attempts.checkpoints()).ok_or_else(|| {
         ApiError::NotFound(format!(
             "job {} has no checkpoint statistics: checkpointing is not enabled for it (SET 'execution.checkpointing.interval'), or it ran before the server restarted",
             record.jid
