@@ -4,6 +4,7 @@
 //! Print sinks of posted jobs are rewritten to `collect` sinks with the same id: the server's
 //! stdout is nobody's terminal, and collected rows are what `/jobs/{jobid}/results` serves.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -13,7 +14,7 @@ use weir_core::connectors::registry::sink_output;
 use weir_core::plan::paths::PathPlace;
 use weir_core::plan::{JobSpec, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec};
 use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
-use weir_core::runtime::{RunOptions, RunningJob};
+use weir_core::runtime::{RunOptions, RunningJob, push_inputs};
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::{Error as EngineError, RuntimeError};
 
@@ -132,6 +133,15 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
 pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
     let jid = new_job_id();
     default_checkpoint_dir(&jid, &mut submission.spec);
+    start(state, &jid, submission, None)?;
+    Ok(jid)
+}
+
+/// Validates and starts job `jid`: a new one (`resumed` is `None`: its record is written
+/// first), or one of the registry's that the server resumes from its checkpoint (`resumed`:
+/// the note its record gets).
+pub fn start(state: &AppState, jid: &str, mut submission: Submission, resumed: Option<JobFailure>) -> Result<(), ApiError> {
+    let jid = jid.to_string();
     // Before validation, which already reads the file system (sources list their files).
     check_paths(state, &mut submission)?;
     check_parallelism(state, &submission)?;
@@ -163,29 +173,50 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
     };
     let mode = job.mode();
     let parallelism = job.parallelism(options.workers);
-    let mut record = JobRecord {
-        jid: jid.clone(),
-        name: submission.name,
-        state: JobState::Created,
-        job_type: if mode == RuntimeMode::Batch { "BATCH" } else { "STREAMING" }.into(),
-        parallelism,
-        source: submission.source,
-        spec: serde_json::to_string(&submission.spec).unwrap_or_default().into(),
-        vertices,
-        result_sinks,
-        timestamps: Default::default(),
-        final_counts: Vec::new(),
-        failure: None,
-        cancel_reason: None,
-        restarts: 0,
-        restarted_from: Vec::new(),
+    let recorded = match resumed {
+        None => {
+            let mut record = JobRecord {
+                jid: jid.clone(),
+                name: submission.name,
+                state: JobState::Created,
+                job_type: if mode == RuntimeMode::Batch { "BATCH" } else { "STREAMING" }.into(),
+                parallelism,
+                source: submission.source,
+                spec: serde_json::to_string(&submission.spec).unwrap_or_default().into(),
+                vertices,
+                result_sinks,
+                timestamps: Default::default(),
+                final_counts: Vec::new(),
+                failure: None,
+                cancel_reason: None,
+                restarts: 0,
+                restarted_from: Vec::new(),
+            };
+            record.enter(JobState::Created, now_ms());
+            // On disk before the client hears of the job.
+            state.registry.insert(record).map_err(|e| format!("cannot record the job: {e}"))
+        }
+        Some(note) => {
+            let found = state.registry.update(&jid, |r| {
+                r.restarts += 1;
+                r.restarted_from.push(note);
+            });
+            if found { Ok(()) } else { Err(format!("job {jid} is not in the registry")) }
+        }
     };
-    record.enter(JobState::Created, now_ms());
-    // On disk before the client hears of the job.
-    if let Err(e) = state.registry.insert(record) {
+    if let Err(e) = recorded {
         state.release_slot();
-        return Err(ApiError::Internal(format!("cannot record the job: {e}")));
+        return Err(ApiError::Internal(e));
     }
+    // The logs of the job's push inputs are attached before its readers first poll, so a job
+    // resumed from a checkpoint replays what was acknowledged after it.
+    let push_inputs: BTreeMap<String, Arc<LoggedInput>> = push_inputs(&job.plan.logical)
+        .into_iter()
+        .map(|(table, input)| {
+            let logged = LoggedInput::new(input, &state.config.data_dir, &jid, &table, state.config.max_push_queue_rows);
+            (table, Arc::new(logged))
+        })
+        .collect();
     match job.start(&options) {
         Ok(running) => {
             let (sender, _) = tokio::sync::watch::channel(JobState::Running);
@@ -193,16 +224,7 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
                 cancel: running.cancel.clone(),
                 metrics: Arc::clone(&running.metrics),
                 results,
-                push_inputs: std::sync::Mutex::new(
-                    running
-                        .push_inputs()
-                        .into_iter()
-                        .map(|(table, input)| {
-                            let logged = LoggedInput::new(input, &state.config.data_dir, &jid, &table, state.config.max_push_queue_rows);
-                            (table, Arc::new(logged))
-                        })
-                        .collect(),
-                ),
+                push_inputs: std::sync::Mutex::new(push_inputs),
                 state: sender,
                 attempts: running.attempts(),
             });
@@ -232,8 +254,8 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
         }
         Err(e) => finish(state, &jid, Err(e), Vec::new(), None),
     }
-    tracing::info!(jobid = %jid, "job submitted");
-    Ok(jid)
+    tracing::info!(jobid = %jid, "job started");
+    Ok(())
 }
 
 /// A job that turns checkpointing on without saying where checkpoints go keeps them in the
@@ -307,8 +329,8 @@ fn finish(
         attempts.map(|a| a.failures().into_iter().filter(|f| f.restart_after.is_some()).map(|f| attempt_failure(&f)).collect()).unwrap_or_default();
     state.registry.update(jid, |r| {
         r.final_counts = counts;
-        r.restarts = attempts.map_or(0, |a| a.restarts());
-        r.restarted_from = restarted_from;
+        r.restarts += attempts.map_or(0, |a| a.restarts());
+        r.restarted_from.extend(restarted_from);
         match outcome {
             Ok(()) => r.enter(JobState::Finished, now),
             Err(EngineError::Runtime(RuntimeError::Cancelled)) => {

@@ -7,4 +7,4 @@ mod backoff;
 mod run;
 
 pub use attempt::{AttemptFailure, JobAttempts};
-pub use run::{JobOutcome, RunOptions, RunningJob, default_workers, run_job, start_job, start_physical};
+pub use run::{JobOutcome, RunOptions, RunningJob, default_workers, push_inputs, run_job, start_job, start_physical};

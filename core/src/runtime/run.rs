@@ -251,8 +251,9 @@ impl Drop for StateDir {
     }
 }
 
-/// The [`PushInput`] of every `push` source of `plan`, by source node id.
-fn push_inputs(plan: &ValidatedPlan) -> BTreeMap<String, PushInput> {
+/// The [`PushInput`] of every `push` source of `plan`, by source node id: the same inputs the
+/// started job reads (a front end attaches their logs before starting it).
+pub fn push_inputs(plan: &ValidatedPlan) -> BTreeMap<String, PushInput> {
     plan.nodes
         .iter()
         .filter_map(|n| match &n.op {

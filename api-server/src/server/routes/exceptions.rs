@@ -65,7 +65,9 @@ pub async fn exceptions(State(state): State<AppState>, ApiPath(path): ApiPath<Jo
     // Every failure, the ones the job restarted from too: live while the server knows the
     // running job, else as the registry recorded them when it ended.
     let failures: Vec<JobFailure> = match state.live(&record.jid) {
-        Some(live) if !record.state.is_terminal() => live.attempts.failures().iter().map(attempt_failure).collect(),
+        Some(live) if !record.state.is_terminal() => {
+            record.restarted_from.iter().cloned().chain(live.attempts.failures().iter().map(attempt_failure)).collect()
+        }
         _ => record.restarted_from.iter().chain(&record.failure).cloned().collect(),
     };
     let root = failures.last().cloned();

@@ -64,7 +64,7 @@ pub async fn job_metrics(
 /// How many times a job restarted: live while it runs, as recorded once it ended.
 fn restarts(state: &AppState, record: &JobRecord) -> u64 {
     match state.live(&record.jid) {
-        Some(live) if !record.state.is_terminal() => live.attempts.restarts(),
+        Some(live) if !record.state.is_terminal() => record.restarts + live.attempts.restarts(),
         _ => record.restarts,
     }
 }
