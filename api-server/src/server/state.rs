@@ -60,6 +60,8 @@ pub struct LiveJob {
     pub state: watch::Sender<JobState>,
     /// The job's checkpoints (`checkpoints()`), restarts and failures, live.
     pub attempts: Arc<weir_core::runtime::JobAttempts>,
+    /// Savepoints asked of the job, by trigger id.
+    pub savepoints: Mutex<BTreeMap<String, weir_core::job::SavepointRequest>>,
 }
 
 impl LiveJob {

@@ -53,6 +53,10 @@ pub struct SubmitJobRequest {
     /// Overrides the job's `execution.runtime-mode`.
     #[serde(default)]
     pub mode: Option<ModeParam>,
+    /// Flink's `savepointPath`: start from this savepoint or checkpoint (as
+    /// `execution.savepoint.path`).
+    #[serde(default, rename = "savepointPath")]
+    pub savepoint_path: Option<String>,
 }
 
 /// A posted job, planned but not yet validated.
@@ -88,6 +92,14 @@ pub fn plan_request(state: &AppState, request: SubmitJobRequest) -> Result<Submi
         (None, None) => return Err(ApiError::BadRequest("missing \"sql\" (a SQL script) or \"spec\" (a JSON job spec)".into())),
     };
     let name = request.name.or_else(|| spec.name.clone()).unwrap_or_else(|| "weir-job".into());
+    let mut spec = spec;
+    if let Some(path) = request.savepoint_path {
+        use weir_core::plan::checkpointing::RESTORE_KEYS;
+        for key in RESTORE_KEYS {
+            spec.config.remove(key);
+        }
+        spec.config.insert(RESTORE_KEYS[1].to_string(), path);
+    }
     Ok(Submission { name, source, spec, mode })
 }
 
@@ -132,7 +144,7 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
 /// blocking thread. Returns the new job id.
 pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
     let jid = new_job_id();
-    default_checkpoint_dir(&jid, &mut submission.spec);
+    default_checkpoint_dir(state, &jid, &mut submission.spec);
     start(state, &jid, submission, None)?;
     Ok(jid)
 }
@@ -227,6 +239,7 @@ pub fn start(state: &AppState, jid: &str, mut submission: Submission, resumed: O
                 push_inputs: std::sync::Mutex::new(push_inputs),
                 state: sender,
                 attempts: running.attempts(),
+                savepoints: Default::default(),
             });
             state.add_live(&jid, Arc::clone(&live));
             // A cancel that came while the job was CREATED, or a shutdown that began meanwhile.
@@ -258,13 +271,15 @@ pub fn start(state: &AppState, jid: &str, mut submission: Submission, resumed: O
     Ok(())
 }
 
-/// A job that turns checkpointing on without saying where checkpoints go keeps them in the
-/// server's data directory, `checkpoints/<jobid>` (a relative path: the path policy resolves
-/// it there): turning checkpoints on needs only the interval.
-fn default_checkpoint_dir(jid: &str, spec: &mut JobSpec) {
+/// A job that does not say where checkpoints go keeps them in the server's data directory,
+/// `checkpoints/<jobid>` (a relative path: the path policy resolves it there): turning
+/// checkpoints on needs only the interval, and a job without periodic checkpoints has a place
+/// for those its savepoints take (when the allowed directories include it).
+fn default_checkpoint_dir(state: &AppState, jid: &str, spec: &mut JobSpec) {
     use weir_core::plan::checkpointing::{DIR_KEYS, INTERVAL};
-    if spec.config.contains_key(INTERVAL) && !DIR_KEYS.iter().any(|k| spec.config.contains_key(*k)) {
-        let dir = std::path::Path::new("checkpoints").join(jid);
+    let dir = std::path::Path::new("checkpoints").join(jid);
+    let usable = spec.config.contains_key(INTERVAL) || state.config.paths.resolve(&dir.to_string_lossy()).is_ok();
+    if usable && !DIR_KEYS.iter().any(|k| spec.config.contains_key(*k)) {
         spec.config.insert(DIR_KEYS[0].to_string(), dir.to_string_lossy().into_owned());
     }
 }

@@ -23,6 +23,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use weir_state::{CheckpointManifest, CheckpointStorage, KeyedStateStore, PartManifest, StateBackendConfig};
 
+use super::savepoint::SavepointRequest;
 use crate::error::RuntimeError;
 
 /// How a job takes checkpoints (Flink's `execution.checkpointing.*` settings).
@@ -126,6 +127,8 @@ struct Coordination {
     pending: Option<Pending>,
     failures_in_row: u32,
     counts: CheckpointCounts,
+    /// Savepoints asked for and not yet given a checkpoint.
+    savepoints: Vec<SavepointRequest>,
 }
 
 #[derive(Debug)]
@@ -133,6 +136,8 @@ struct Pending {
     id: u64,
     started: Instant,
     contributions: BTreeMap<String, Contribution>,
+    /// Savepoints this checkpoint is taken for.
+    savepoints: Vec<SavepointRequest>,
 }
 
 /// The manifest entry naming the worker count a checkpoint was taken with.
@@ -166,6 +171,7 @@ impl Checkpoints {
                 pending: None,
                 failures_in_row: 0,
                 counts: CheckpointCounts::default(),
+                savepoints: Vec::new(),
             }),
             config,
             restored: restore.map(|(storage, manifest)| Restored { storage, manifest }),
@@ -246,16 +252,26 @@ impl Checkpoints {
             self.abandon(&mut c, reason)?;
             return Ok(None);
         }
-        if c.next_due.is_none_or(|due| now < due) || self.built.load(Ordering::Acquire) < self.workers {
+        let due = c.next_due.is_some_and(|due| now >= due) || !c.savepoints.is_empty();
+        if !due || self.built.load(Ordering::Acquire) < self.workers {
             return Ok(None);
         }
         c.last_id += 1;
         let id = c.last_id;
-        c.pending = Some(Pending { id, started: now, contributions: BTreeMap::new() });
+        let savepoints = std::mem::take(&mut c.savepoints);
+        c.pending = Some(Pending { id, started: now, contributions: BTreeMap::new(), savepoints });
         c.counts.triggered += 1;
         self.pending_id.store(id, Ordering::Release);
         tracing::debug!(checkpoint = id, "checkpoint triggered");
         Ok(Some(id))
+    }
+
+    /// Asks for a savepoint: the next checkpoint starts now (or after the pending one) and is
+    /// copied to `request`'s location when it completes.
+    pub fn savepoint(&self, request: SavepointRequest) {
+        if let Ok(mut c) = self.inner.lock() {
+            c.savepoints.push(request);
+        }
     }
 
     /// Where parts of checkpoint `id` are written.
@@ -299,7 +315,9 @@ impl Checkpoints {
     }
 
     fn abandon(&self, c: &mut Coordination, reason: String) -> Result<(), RuntimeError> {
-        c.pending = None;
+        for request in c.pending.take().map(|p| p.savepoints).unwrap_or_default() {
+            request.fail(&reason);
+        }
         self.pending_id.store(0, Ordering::Release);
         c.counts.failed += 1;
         c.failures_in_row += 1;
@@ -333,13 +351,16 @@ impl Checkpoints {
                 c.failures_in_row = 0;
                 c.next_due = self.config.interval.map(|i| Instant::now() + i);
                 tracing::debug!(checkpoint = p.id, duration_ms, "checkpoint complete");
+                for request in &p.savepoints {
+                    request.complete(&self.config.storage.checkpoint_dir(p.id));
+                }
                 if let Err(e) = self.config.storage.prune(self.config.retained) {
                     tracing::warn!(error = %e, "removing old checkpoints failed");
                 }
                 Ok(())
             }
             Err(e) => {
-                c.pending = Some(Pending { id: p.id, started: p.started, contributions: BTreeMap::new() });
+                c.pending = Some(Pending { id: p.id, started: p.started, contributions: BTreeMap::new(), savepoints: p.savepoints });
                 self.abandon(c, format!("checkpoint {} could not be committed: {e}", p.id))
             }
         }

@@ -12,8 +12,9 @@ use weir_state::{CheckpointManifest, CheckpointStorage, StateBackendConfig};
 use crate::compile::build_dataflow;
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
-use crate::job::{CancelToken, CheckpointConfig, Checkpoints, JobContext, JobMetrics, find_checkpoint};
+use crate::job::{CancelToken, CheckpointConfig, Checkpoints, JobContext, JobMetrics, SavepointRequest, find_checkpoint};
 use crate::physical::PhysicalPlan;
+use crate::plan::checkpointing::DIR_KEYS;
 use crate::plan::{RuntimeMode, ValidatedPlan};
 
 use super::run::StateDir;
@@ -33,6 +34,8 @@ pub struct AttemptFailure {
 #[derive(Debug, Default)]
 pub struct JobAttempts {
     checkpoints: Mutex<Option<Arc<Checkpoints>>>,
+    /// Why the current attempt takes no checkpoints, when it takes none.
+    no_checkpoints: Mutex<Option<String>>,
     restarts: AtomicU64,
     failures: Mutex<Vec<AttemptFailure>>,
 }
@@ -56,9 +59,23 @@ impl JobAttempts {
         self.failures.lock().map(|f| f.clone()).unwrap_or_default()
     }
 
-    pub(super) fn set_checkpoints(&self, checkpoints: Option<Arc<Checkpoints>>) {
+    /// Asks the current attempt for a savepoint; the reason it cannot take one otherwise.
+    pub fn savepoint(&self, request: SavepointRequest) -> Result<(), String> {
+        match self.checkpoints() {
+            Some(checkpoints) => {
+                checkpoints.savepoint(request);
+                Ok(())
+            }
+            None => Err(self.no_checkpoints.lock().ok().and_then(|r| r.clone()).unwrap_or_else(|| "it takes no checkpoints".into())),
+        }
+    }
+
+    pub(super) fn set_checkpoints(&self, attempt: &Attempt) {
         if let Ok(mut slot) = self.checkpoints.lock() {
-            *slot = checkpoints;
+            *slot = attempt.ctx.checkpoints.clone();
+        }
+        if let Ok(mut slot) = self.no_checkpoints.lock() {
+            slot.clone_from(&attempt.no_savepoints);
         }
     }
 
@@ -101,6 +118,8 @@ pub(super) enum StartFrom {
 /// The workers of one attempt.
 pub(super) struct Attempt {
     pub ctx: JobContext,
+    /// Why the attempt takes no checkpoints, so no savepoints either.
+    pub no_savepoints: Option<String>,
     guards: Option<timely::communication::WorkerGuards<()>>,
     /// Dropped after the workers: removes the attempt's RocksDB state directory.
     _state_dir: Option<StateDir>,
@@ -120,8 +139,9 @@ impl Attempt {
             StartFrom::Plan => plan.config.restore_from.as_deref().map(find_checkpoint).transpose()?,
             StartFrom::Checkpoint(restore) => restore,
         };
-        ctx.checkpoints = checkpoints(plan, setup.physical.mode, setup.workers, restore)?;
-        if ctx.checkpoints.is_some() {
+        let (checkpoints, no_savepoints) = checkpoints(&setup.physical, setup.workers, restore)?;
+        ctx.checkpoints = checkpoints;
+        if plan.config.checkpointing.is_some() && ctx.checkpoints.is_some() {
             setup.sinks.collected.stage_until_committed();
         }
         let worker_ctx = ctx.clone();
@@ -157,7 +177,7 @@ impl Attempt {
             }
         })
         .map_err(|e| RuntimeError::Worker(e.to_string()))?;
-        Ok(Attempt { ctx, guards: Some(guards), _state_dir: state_dir })
+        Ok(Attempt { ctx, guards: Some(guards), no_savepoints, _state_dir: state_dir })
     }
 
     /// Waits for the attempt's workers; the error it failed with, if it did.
@@ -199,15 +219,17 @@ impl Drop for Attempt {
 
 /// The checkpoints of a job of `workers` workers: taken in streaming mode when the plan sets
 /// an interval, and restored from `restore` (in batch mode checkpoints are ignored, as in
-/// Flink).
+/// Flink). A streaming job without an interval that names a checkpoint directory takes
+/// checkpoints only when a savepoint is asked for, if its operators allow it; otherwise the
+/// reason it takes none comes back.
 fn checkpoints(
-    plan: &ValidatedPlan,
-    mode: RuntimeMode,
+    physical: &PhysicalPlan,
     workers: usize,
     restore: Option<(CheckpointStorage, CheckpointManifest)>,
-) -> Result<Option<Arc<Checkpoints>>, RuntimeError> {
-    if mode != RuntimeMode::Streaming {
-        return Ok(None);
+) -> Result<(Option<Arc<Checkpoints>>, Option<String>), RuntimeError> {
+    let plan = &physical.logical;
+    if physical.mode != RuntimeMode::Streaming {
+        return Ok((None, Some("batch jobs take no checkpoints".into())));
     }
     let config = match (&plan.config.checkpointing, &restore) {
         (Some(settings), _) => {
@@ -225,10 +247,31 @@ fn checkpoints(
                 timeout: Duration::from_millis(settings.timeout_ms),
             }
         }
-        (None, Some((storage, _))) => {
-            CheckpointConfig { interval: None, storage: storage.clone(), retained: usize::MAX, tolerable_failures: 0, timeout: Duration::MAX }
+        (None, restored) => {
+            let Some(dir) = DIR_KEYS.iter().find_map(|k| plan.config.raw.get(*k)) else {
+                return match restored {
+                    // Restored without a directory of its own: it writes nothing there.
+                    Some((storage, _)) => {
+                        let config = CheckpointConfig { retained: usize::MAX, ..on_request(storage.clone()) };
+                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers)?)), None))
+                    }
+                    None => Ok((None, Some("it takes no checkpoints (no execution.checkpointing.dir)".into()))),
+                };
+            };
+            if let Err(e) = physical.check_checkpointable() {
+                return match restore {
+                    Some(_) => Err(RuntimeError::Checkpoint(e.to_string())),
+                    None => Ok((None, Some(e.to_string()))),
+                };
+            }
+            on_request(CheckpointStorage::new(dir.strip_prefix("file://").unwrap_or(dir)))
         }
-        (None, None) => return Ok(None),
     };
-    Checkpoints::new(config, restore, workers).map(|c| Some(Arc::new(c)))
+    Checkpoints::new(config, restore, workers).map(|c| (Some(Arc::new(c)), None))
+}
+
+/// Checkpoints taken only when a savepoint is asked for, into `storage`: a failed one does not
+/// fail the job.
+fn on_request(storage: CheckpointStorage) -> CheckpointConfig {
+    CheckpointConfig { interval: None, storage, retained: 1, tolerable_failures: u32::MAX, timeout: Duration::from_secs(600) }
 }

@@ -126,7 +126,7 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
     };
     let attempt = Attempt::start(&setup, StartFrom::Plan)?;
     let attempts = Arc::new(JobAttempts::default());
-    attempts.set_checkpoints(attempt.ctx.checkpoints.clone());
+    attempts.set_checkpoints(&attempt);
     let first = attempt.ctx.clone();
     let shared = Arc::clone(&attempts);
     let backoff = Backoff::new(plan.config.restart.clone());
@@ -187,7 +187,7 @@ fn supervise(mut attempt: Attempt, setup: &AttemptSetup, attempts: &JobAttempts,
             Attempt::start(setup, StartFrom::Checkpoint(from))
         }) {
             Ok(next) => {
-                attempts.set_checkpoints(next.ctx.checkpoints.clone());
+                attempts.set_checkpoints(&next);
                 attempt = next;
             }
             // Starting again failed (a damaged checkpoint, say): the job fails with it.
