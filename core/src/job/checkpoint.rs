@@ -14,7 +14,7 @@
 //! A participant that has finished (a bounded source at its end, an operator whose input
 //! ended) hands in one standing contribution that counts for every later checkpoint.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use weir_state::{CheckpointManifest, CheckpointStorage, KeyedStateStore, PartManifest, StateBackendConfig};
 
 use super::savepoint::SavepointRequest;
+use crate::connectors::PushInput;
 use crate::error::RuntimeError;
 
 /// How a job takes checkpoints (Flink's `execution.checkpointing.*` settings).
@@ -109,6 +110,19 @@ pub struct Checkpoints {
     built: AtomicUsize,
     workers: usize,
     inner: Mutex<Coordination>,
+    /// The job's push inputs by source node index: their logs lose the records every
+    /// retained checkpoint has read past.
+    push_logs: Mutex<PushLogs>,
+}
+
+/// Push inputs by source node index.
+#[derive(Default)]
+struct PushLogs(Vec<(usize, PushInput)>);
+
+impl std::fmt::Debug for PushLogs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(node, _)| node)).finish()
+    }
 }
 
 /// The checkpoint a job starts from.
@@ -129,6 +143,9 @@ struct Coordination {
     counts: CheckpointCounts,
     /// Savepoints asked for and not yet given a checkpoint.
     savepoints: Vec<SavepointRequest>,
+    /// For each retained checkpoint, oldest first: the smallest push-log position each push
+    /// source node (by index) resumes from.
+    push_positions: VecDeque<BTreeMap<usize, u64>>,
 }
 
 #[derive(Debug)]
@@ -172,7 +189,12 @@ impl Checkpoints {
                 failures_in_row: 0,
                 counts: CheckpointCounts::default(),
                 savepoints: Vec::new(),
+                push_positions: restore
+                    .iter()
+                    .map(|(_, m)| push_positions(m.metadata.iter().filter_map(|(k, v)| Some((k, serde_json::from_str(v).ok()?)))))
+                    .collect(),
             }),
+            push_logs: Mutex::default(),
             config,
             restored: restore.map(|(storage, manifest)| Restored { storage, manifest }),
             pending_id: AtomicU64::new(0),
@@ -274,6 +296,14 @@ impl Checkpoints {
         }
     }
 
+    /// Truncates the logs of `inputs` (push inputs by source node index) as checkpoints
+    /// complete: records before the smallest position a retained checkpoint resumes from go.
+    pub fn truncate_push_logs(&self, inputs: Vec<(usize, PushInput)>) {
+        if let Ok(mut slot) = self.push_logs.lock() {
+            *slot = PushLogs(inputs);
+        }
+    }
+
     /// Where parts of checkpoint `id` are written.
     pub fn storage(&self) -> &CheckpointStorage {
         &self.config.storage
@@ -357,11 +387,29 @@ impl Checkpoints {
                 if let Err(e) = self.config.storage.prune(self.config.retained) {
                     tracing::warn!(error = %e, "removing old checkpoints failed");
                 }
+                c.push_positions.push_back(push_positions(all.iter().map(|(k, v)| (k, v.clone()))));
+                while c.push_positions.len() > self.config.retained {
+                    c.push_positions.pop_front();
+                }
+                self.truncate_logs(&c.push_positions);
                 Ok(())
             }
             Err(e) => {
                 c.pending = Some(Pending { id: p.id, started: p.started, contributions: BTreeMap::new(), savepoints: p.savepoints });
                 self.abandon(c, format!("checkpoint {} could not be committed: {e}", p.id))
+            }
+        }
+    }
+
+    /// Deletes the push-log records no retained checkpoint needs.
+    fn truncate_logs(&self, kept: &VecDeque<BTreeMap<usize, u64>>) {
+        let Ok(inputs) = self.push_logs.lock() else { return };
+        for (node, input) in &inputs.0 {
+            let Some(seq) = kept.iter().map(|positions| positions.get(node).copied()).collect::<Option<Vec<u64>>>().and_then(|s| s.into_iter().min()) else {
+                continue;
+            };
+            if let Err(e) = input.truncate_log_before(seq) {
+                tracing::warn!(node, seq, error = %e, "cannot truncate a push-input log");
             }
         }
     }
@@ -381,6 +429,21 @@ impl Checkpoints {
         self.config.storage.commit(id, parts, metadata).map_err(|e| e.to_string())?;
         Ok(bytes)
     }
+}
+
+/// The smallest push-log position (`{"seq": n}`) each source node resumes from, among the
+/// contributions of one checkpoint (participants `source.<node>.w<worker>`).
+fn push_positions<'a>(contributions: impl Iterator<Item = (&'a String, Contribution)>) -> BTreeMap<usize, u64> {
+    let mut positions: BTreeMap<usize, u64> = BTreeMap::new();
+    for (participant, contribution) in contributions {
+        let Contribution::Source { offset, .. } = contribution else { continue };
+        let node = participant.strip_prefix("source.").and_then(|rest| rest.split_once(".w")).and_then(|(n, _)| n.parse::<usize>().ok());
+        if let (Some(node), Some(seq)) = (node, offset.get("seq").and_then(serde_json::Value::as_u64)) {
+            let slot = positions.entry(node).or_insert(seq);
+            *slot = (*slot).min(seq);
+        }
+    }
+    positions
 }
 
 /// The checkpoint to restore from `path`: a checkpoint directory (with its `MANIFEST.json`),
@@ -481,6 +544,34 @@ mod tests {
         let error = checkpoints.fail(2, "disk full".into()).unwrap_err();
         assert!(error.to_string().contains("tolerable-failed-checkpoints"), "{error}");
         assert_eq!(checkpoints.counts().failed, 2);
+    }
+
+    #[test]
+    fn push_logs_lose_what_every_retained_checkpoint_has_read() {
+        use crate::types::{DataType, Field, Row, Schema, Value};
+        let dir = tempfile::tempdir().unwrap();
+        let source = crate::connectors::create_source("push", &Default::default(), &Schema::new(vec![Field::new("n", DataType::BigInt)])).unwrap();
+        let input = source.push_input().unwrap();
+        let log_dir = dir.path().join("log");
+        input.attach_log(crate::connectors::PushLog::open(&log_dir, &["n"]).unwrap().with_segment_bytes(16)).unwrap();
+        for i in 0..10 {
+            input.push(vec![Row::new(vec![Value::BigInt(i)])]).unwrap();
+        }
+        let segments = || std::fs::read_dir(&log_dir).unwrap().count();
+        assert_eq!(segments(), 10, "one entry per 16-byte segment");
+        let checkpoints = Checkpoints::new(config(&dir.path().join("ck"), 0), None, 1).unwrap();
+        checkpoints.truncate_push_logs(vec![(3, input)]);
+        checkpoints.register("source.3.w0");
+        checkpoints.built();
+        let at = |seq: u64| Contribution::Source { offset: serde_json::json!({ "seq": seq }), clock: None };
+        for (id, seq) in [(1, 4), (2, 7)] {
+            assert_eq!(checkpoints.poll().unwrap(), Some(id));
+            checkpoints.contribute(id, "source.3.w0", at(seq)).unwrap();
+        }
+        assert_eq!(segments(), 6, "two checkpoints retained: records before the older one's position (4) go");
+        assert_eq!(checkpoints.poll().unwrap(), Some(3));
+        checkpoints.contribute(3, "source.3.w0", at(9)).unwrap();
+        assert_eq!(segments(), 3, "records before 7 go");
     }
 
     #[test]

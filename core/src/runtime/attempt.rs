@@ -15,7 +15,7 @@ use crate::error::RuntimeError;
 use crate::job::{CancelToken, CheckpointConfig, Checkpoints, JobContext, JobMetrics, SavepointRequest, find_checkpoint};
 use crate::physical::PhysicalPlan;
 use crate::plan::checkpointing::DIR_KEYS;
-use crate::plan::{RuntimeMode, ValidatedPlan};
+use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
 
 use super::run::StateDir;
 
@@ -140,6 +140,13 @@ impl Attempt {
             StartFrom::Checkpoint(restore) => restore,
         };
         let (checkpoints, no_savepoints) = checkpoints(&setup.physical, setup.workers, restore)?;
+        if let Some(checkpoints) = &checkpoints {
+            let inputs = plan.nodes.iter().filter_map(|n| match &n.op {
+                PlanOp::Source { factory, .. } => factory.push_input().map(|input| (n.index, input)),
+                _ => None,
+            });
+            checkpoints.truncate_push_logs(inputs.collect());
+        }
         ctx.checkpoints = checkpoints;
         if plan.config.checkpointing.is_some() && ctx.checkpoints.is_some() {
             setup.sinks.collected.stage_until_committed();
