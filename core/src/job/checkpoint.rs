@@ -204,6 +204,11 @@ impl Checkpoints {
         })
     }
 
+    /// Whether checkpoints are taken every interval (not only for savepoints).
+    pub fn periodic(&self) -> bool {
+        self.config.interval.is_some()
+    }
+
     /// The epoch the job starts in: that of the checkpoint it restores, else 0.
     pub fn first_epoch(&self) -> u64 {
         self.restored.as_ref().map_or(0, |r| r.manifest.epoch)
@@ -589,5 +594,17 @@ mod tests {
         assert_eq!(manifest.epoch, 4);
         let error = find_checkpoint(&storage.checkpoint_dir(5)).unwrap_err();
         assert!(error.to_string().contains("chk-00000000000000000005"), "{error}");
+        // The same size, other bytes: only the checksum tells.
+        let part = storage.write_part(6, "state.1.w0", &mut backend).unwrap();
+        storage.commit(6, vec![part], BTreeMap::new()).unwrap();
+        assert_eq!(find_checkpoint(dir.path()).unwrap().1.epoch, 6);
+        let file = storage.checkpoint_dir(6).join("state.1.w0").join("state.bin");
+        let mut bytes = std::fs::read(&file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(&file, bytes).unwrap();
+        assert_eq!(find_checkpoint(dir.path()).unwrap().1.epoch, 4);
+        let error = find_checkpoint(&storage.checkpoint_dir(6)).unwrap_err();
+        assert!(error.to_string().contains("CRC-32"), "{error}");
     }
 }
