@@ -132,8 +132,11 @@ struct Staging {
     on: std::sync::atomic::AtomicBool,
     /// By sink id: batches in order, each with the checkpoint whose cut closed it
     /// ([`OPEN`] for the batch being written).
-    batches: Mutex<BTreeMap<String, Vec<(u64, Vec<(RowKind, Row)>)>>>,
+    batches: Mutex<BTreeMap<String, StagedBatches>>,
 }
+
+/// One sink's staged batches, each with the checkpoint that closed it.
+type StagedBatches = Vec<(u64, Vec<(RowKind, Row)>)>;
 
 /// The checkpoint of a staged batch no cut has closed yet.
 const OPEN: u64 = u64::MAX;
