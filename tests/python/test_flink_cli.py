@@ -1,5 +1,5 @@
 """Flink's own REST client against `weir serve`: the `flink` CLI shipped in PyPI's
-`apache-flink` (Java 17) lists, cancels and tries to savepoint Weir's jobs over the job manager
+`apache-flink` (Java 17) lists, cancels, savepoints and stops Weir's jobs over the job manager
 API (`/v1/...`, as Flink's client calls it).
 
 The package is installed once into ~/.cache/weir/venv-flink. Skipped (with the reason) only
