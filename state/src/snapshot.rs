@@ -90,7 +90,11 @@ impl CheckpointStorage {
     pub fn write_part(&self, epoch: u64, part: &str, backend: &mut dyn StateBackend) -> StateResult<PartManifest> {
         check_part_name(part)?;
         let dir = self.checkpoint_dir(epoch).join(part);
-        let files = backend.snapshot_to(&dir)?;
+        let mut files = backend.snapshot_to(&dir)?;
+        // Every file gets its checksum, whichever backend wrote it.
+        for file in files.iter_mut().filter(|f| f.crc32.is_none()) {
+            file.crc32 = Some(crate::backend::file_crc32(&dir.join(&file.path))?);
+        }
         Ok(PartManifest { name: part.to_string(), backend: backend.kind(), files })
     }
 
@@ -113,7 +117,7 @@ impl CheckpointStorage {
     }
 
     /// Reads and verifies the manifest of `epoch`: it must parse, have a known format, and
-    /// every file it lists must exist with its recorded size.
+    /// every file it lists must exist with its recorded size and CRC-32.
     pub fn load(&self, epoch: u64) -> StateResult<CheckpointManifest> {
         let dir = self.checkpoint_dir(epoch);
         let path = dir.join(MANIFEST_FILE);

@@ -1,5 +1,5 @@
 """Flink's own REST client against `weir serve`: the `flink` CLI shipped in PyPI's
-`apache-flink` (Java 17) lists, cancels and tries to savepoint Weir's jobs over the job manager
+`apache-flink` (Java 17) lists, cancels, savepoints and stops Weir's jobs over the job manager
 API (`/v1/...`, as Flink's client calls it).
 
 The package is installed once into ~/.cache/weir/venv-flink. Skipped (with the reason) only
@@ -107,14 +107,12 @@ def test_flink_list_cancel_and_savepoints(flink, server):
     assert "Terminated Jobs" in r.stdout and f": {finished} : three-rows (FINISHED)" in r.stdout, r.stdout
     assert job_lines(r.stdout) == {running: "RUNNING", finished: "FINISHED"}, r.stdout
 
-    # No savepoints in Weir: Flink's client shows the server's reason, not a decode failure.
-    r = run_flink(flink, server, "savepoint", running)
-    assert r.returncode != 0, r.stdout
-    assert f"RestClientException: [cannot take a savepoint of job {running}: Weir does not take savepoints" in r.stdout, r.stdout
-    assert "neither of the expected type" not in r.stdout, r.stdout
-    r = run_flink(flink, server, "stop", running)
-    assert r.returncode != 0, r.stdout
-    assert f"RestClientException: [cannot stop job {running} with a savepoint: Weir does not take savepoints" in r.stdout, r.stdout
+    # Savepoints, as Flink's client asks for them: trigger, poll, print the path.
+    r = run_flink(flink, server, "savepoint", running, str(server.data_dir.parent / "savepoints"))
+    assert r.returncode == 0, r.stdout
+    assert f"Savepoint completed. Path: {server.data_dir.parent / 'savepoints'}/savepoint-{running[:6]}-" in r.stdout, r.stdout
+    r = run_flink(flink, server, "savepoint", finished, str(server.data_dir.parent / "savepoints"))
+    assert r.returncode != 0 and f"cannot take a savepoint of job {finished}: it is FINISHED" in r.stdout, r.stdout
 
     r = run_flink(flink, server, "cancel", running)
     assert r.returncode == 0, r.stdout
@@ -122,6 +120,12 @@ def test_flink_list_cancel_and_savepoints(flink, server):
     assert server.wait_state(running)["state"] == "CANCELED"
     r = run_flink(flink, server, "list", "-a")
     assert job_lines(r.stdout) == {running: "CANCELED", finished: "FINISHED"}, r.stdout
+
+    stopped = server.submit({"sql": UNBOUNDED, "name": "stopped"})
+    server.wait_state(stopped, states=("RUNNING",))
+    r = run_flink(flink, server, "stop", "--savepointPath", str(server.data_dir.parent / "savepoints"), stopped)
+    assert r.returncode == 0 and "Savepoint completed. Path: " in r.stdout, r.stdout
+    assert server.wait_state(stopped)["state"] == "CANCELED"
 
     unknown = "0" * 32
     r = run_flink(flink, server, "cancel", unknown)

@@ -67,12 +67,24 @@ pub struct RunArgs {
     /// directory (its newest complete checkpoint).
     #[arg(long, short = 's', value_name = "PATH")]
     from_savepoint: Option<PathBuf>,
+    /// Sets a job setting, as Flink's `-D`: `-D restart-strategy.type=fixed-delay` (repeat
+    /// for more; wins over the job's own `SET`s and `config`).
+    #[arg(short = 'D', value_name = "KEY=VALUE", value_parser = parse_setting)]
+    settings: Vec<(String, String)>,
+}
+
+/// `KEY=VALUE` of `-D`.
+fn parse_setting(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.trim().is_empty() => Ok((key.trim().to_string(), value.trim().to_string())),
+        _ => Err(format!("expected KEY=VALUE, found '{text}'")),
+    }
 }
 
 impl RunArgs {
     /// The job settings the command line gives, which win over the job's own.
     fn settings(&self) -> std::collections::BTreeMap<String, String> {
-        let mut settings = std::collections::BTreeMap::new();
+        let mut settings: std::collections::BTreeMap<String, String> = self.settings.iter().cloned().collect();
         if let Some(interval) = &self.checkpoint_interval {
             settings.insert("execution.checkpointing.interval".to_string(), interval.clone());
         }

@@ -102,6 +102,10 @@ fn execute(job: PreparedJob, options: &RunOptions) -> anyhow::Result<()> {
         let s = if outcome.late_records == 1 { "" } else { "s" };
         eprintln!("dropped {} late record{s} (behind the watermark)", outcome.late_records);
     }
+    if outcome.restarts > 0 {
+        let s = if outcome.restarts == 1 { "" } else { "s" };
+        eprintln!("the job restarted {} time{s} after failures", outcome.restarts);
+    }
     for m in &outcome.metrics {
         tracing::info!(operator = %m.id, kind = %m.kind, records_in = m.records_in, records_out = m.records_out, "operator metrics");
     }

@@ -42,9 +42,6 @@ pub enum ApiError {
     /// The HTTP method is not allowed on this path.
     #[error("method not allowed on this path")]
     MethodNotAllowed,
-    /// An operation of Flink's API that Weir does not offer (savepoints); the message says so.
-    #[error("{0}")]
-    Unsupported(String),
     /// The request conflicts with the resource's state (cancelling a finished job).
     #[error("{0}")]
     Conflict(String),
@@ -67,12 +64,9 @@ impl ApiError {
     /// The HTTP status of this error.
     pub fn status(&self) -> StatusCode {
         match self {
-            ApiError::BadRequest(_)
-            | ApiError::Sql(_)
-            | ApiError::InvalidSpec(_)
-            | ApiError::PathNotAllowed(_)
-            | ApiError::ParallelismTooHigh(_)
-            | ApiError::Unsupported(_) => StatusCode::BAD_REQUEST,
+            ApiError::BadRequest(_) | ApiError::Sql(_) | ApiError::InvalidSpec(_) | ApiError::PathNotAllowed(_) | ApiError::ParallelismTooHigh(_) => {
+                StatusCode::BAD_REQUEST
+            }
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
@@ -99,7 +93,6 @@ impl ApiError {
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
-            ApiError::Unsupported(_) => "unsupported",
             ApiError::PayloadTooLarge => "payload_too_large",
             ApiError::TooManyJobs(_) => "too_many_jobs",
             ApiError::Backpressure(_) => "backpressure",

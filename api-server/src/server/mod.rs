@@ -22,6 +22,7 @@ mod openapi;
 mod push_log;
 mod registry;
 mod result_store;
+mod resume;
 mod routes;
 mod sessions;
 mod state;
@@ -207,8 +208,12 @@ async fn run(args: ServeArgs) -> anyhow::Result<()> {
         max_header_bytes: args.max_header_bytes,
     };
     let retention = RetentionPolicy { max_capacity: args.jobstore_max_capacity, expiration: Duration::from_secs(args.jobstore_expiration_time) };
-    let registry = JobRegistry::open(&args.data_dir, retention)?;
+    let registry = JobRegistry::open_resuming(&args.data_dir, retention, |r| resume::checkpoint_dir(r).is_some())?;
     let state = AppState::new(config, registry.clone());
+    {
+        let state = state.clone();
+        tokio::task::spawn_blocking(move || resume::resume_all(&state)).await.context("resuming interrupted jobs")?;
+    }
     let listener = tokio::net::TcpListener::bind(args.addr).await.with_context(|| format!("cannot listen on {}", args.addr))?;
     let local = listener.local_addr()?;
     let gateway_addr = SocketAddr::new(args.addr.ip(), gateway_port(&args)?);

@@ -193,6 +193,13 @@ pub struct JobRecord {
     /// Why it was cancelled, when it was.
     #[serde(default)]
     pub cancel_reason: Option<String>,
+    /// Times the job restarted after a failure (Flink's `numRestarts`), recorded when it ends.
+    #[serde(default)]
+    pub restarts: u64,
+    /// The failures the job restarted from, oldest first (the last one is `failure`),
+    /// recorded when it ends.
+    #[serde(default)]
+    pub restarted_from: Vec<JobFailure>,
 }
 
 impl JobFailure {
@@ -303,7 +310,14 @@ impl JobRegistry {
     /// Opens (or creates) the registry in `data_dir`. Jobs found CREATED or RUNNING did not
     /// survive an unclean stop of the server; they are marked FAILED with a message saying so.
     /// Unreadable records are skipped (renamed `*.corrupt`) with a logged reason.
+    #[cfg(test)]
     pub fn open(data_dir: &Path, retention: RetentionPolicy) -> anyhow::Result<Arc<JobRegistry>> {
+        JobRegistry::open_resuming(data_dir, retention, |_| false)
+    }
+
+    /// [`JobRegistry::open`], except that the interrupted jobs `resumable` accepts stay
+    /// RUNNING, for the server to start again from their checkpoints.
+    pub fn open_resuming(data_dir: &Path, retention: RetentionPolicy, resumable: impl Fn(&JobRecord) -> bool) -> anyhow::Result<Arc<JobRegistry>> {
         let dir = data_dir.join("jobs");
         std::fs::create_dir_all(&dir).map_err(|e| anyhow::anyhow!("cannot create the job registry directory {}: {e}", dir.display()))?;
         let mut jobs = read_legacy(data_dir);
@@ -329,10 +343,10 @@ impl JobRegistry {
         let now = now_ms();
         let mut rewrite: BTreeSet<String> = migrated.into_iter().collect();
         for job in jobs.values_mut() {
-            if !job.state.is_terminal() {
+            if !job.state.is_terminal() && !resumable(job) {
                 job.failure = Some(JobFailure::new(
                     "server_restarted",
-                    "the server stopped while the job was running (it was not shut down cleanly); Weir does not resume jobs after a restart: submit it again",
+                    "the server stopped while the job was running (it was not shut down cleanly) and the job has no complete checkpoint to resume from: submit it again",
                     now,
                 ));
                 job.enter(JobState::Failed, now);
@@ -613,6 +627,8 @@ mod tests {
             final_counts: Vec::new(),
             failure: None,
             cancel_reason: None,
+            restarts: 0,
+            restarted_from: Vec::new(),
         };
         r.enter(JobState::Created, at);
         r.enter(state, at);

@@ -58,8 +58,10 @@ pub struct LiveJob {
     pub push_inputs: Mutex<BTreeMap<String, Arc<super::push_log::LoggedInput>>>,
     /// The job's state; followers (SSE, the gateway) subscribe to learn when it ends.
     pub state: watch::Sender<JobState>,
-    /// The job's checkpoints, when it takes them.
-    pub checkpoints: Option<Arc<weir_core::job::Checkpoints>>,
+    /// The job's checkpoints (`checkpoints()`), restarts and failures, live.
+    pub attempts: Arc<weir_core::runtime::JobAttempts>,
+    /// Savepoints asked of the job, by trigger id.
+    pub savepoints: Mutex<BTreeMap<String, weir_core::job::SavepointRequest>>,
 }
 
 impl LiveJob {

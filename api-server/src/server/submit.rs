@@ -4,6 +4,7 @@
 //! Print sinks of posted jobs are rewritten to `collect` sinks with the same id: the server's
 //! stdout is nobody's terminal, and collected rows are what `/jobs/{jobid}/results` serves.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use serde::Deserialize;
@@ -13,7 +14,7 @@ use weir_core::connectors::registry::sink_output;
 use weir_core::plan::paths::PathPlace;
 use weir_core::plan::{JobSpec, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec};
 use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
-use weir_core::runtime::{RunOptions, RunningJob};
+use weir_core::runtime::{RunOptions, RunningJob, push_inputs};
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::{Error as EngineError, RuntimeError};
 
@@ -52,6 +53,10 @@ pub struct SubmitJobRequest {
     /// Overrides the job's `execution.runtime-mode`.
     #[serde(default)]
     pub mode: Option<ModeParam>,
+    /// Flink's `savepointPath`: start from this savepoint or checkpoint (as
+    /// `execution.savepoint.path`).
+    #[serde(default, rename = "savepointPath")]
+    pub savepoint_path: Option<String>,
 }
 
 /// A posted job, planned but not yet validated.
@@ -87,6 +92,14 @@ pub fn plan_request(state: &AppState, request: SubmitJobRequest) -> Result<Submi
         (None, None) => return Err(ApiError::BadRequest("missing \"sql\" (a SQL script) or \"spec\" (a JSON job spec)".into())),
     };
     let name = request.name.or_else(|| spec.name.clone()).unwrap_or_else(|| "weir-job".into());
+    let mut spec = spec;
+    if let Some(path) = request.savepoint_path {
+        use weir_core::plan::checkpointing::RESTORE_KEYS;
+        for key in RESTORE_KEYS {
+            spec.config.remove(key);
+        }
+        spec.config.insert(RESTORE_KEYS[1].to_string(), path);
+    }
     Ok(Submission { name, source, spec, mode })
 }
 
@@ -131,7 +144,16 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
 /// blocking thread. Returns the new job id.
 pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, ApiError> {
     let jid = new_job_id();
-    default_checkpoint_dir(&jid, &mut submission.spec);
+    default_checkpoint_dir(state, &jid, &mut submission.spec);
+    start(state, &jid, submission, None)?;
+    Ok(jid)
+}
+
+/// Validates and starts job `jid`: a new one (`resumed` is `None`: its record is written
+/// first), or one of the registry's that the server resumes from its checkpoint (`resumed`:
+/// the note its record gets).
+pub fn start(state: &AppState, jid: &str, mut submission: Submission, resumed: Option<JobFailure>) -> Result<(), ApiError> {
+    let jid = jid.to_string();
     // Before validation, which already reads the file system (sources list their files).
     check_paths(state, &mut submission)?;
     check_parallelism(state, &submission)?;
@@ -163,27 +185,50 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
     };
     let mode = job.mode();
     let parallelism = job.parallelism(options.workers);
-    let mut record = JobRecord {
-        jid: jid.clone(),
-        name: submission.name,
-        state: JobState::Created,
-        job_type: if mode == RuntimeMode::Batch { "BATCH" } else { "STREAMING" }.into(),
-        parallelism,
-        source: submission.source,
-        spec: serde_json::to_string(&submission.spec).unwrap_or_default().into(),
-        vertices,
-        result_sinks,
-        timestamps: Default::default(),
-        final_counts: Vec::new(),
-        failure: None,
-        cancel_reason: None,
+    let recorded = match resumed {
+        None => {
+            let mut record = JobRecord {
+                jid: jid.clone(),
+                name: submission.name,
+                state: JobState::Created,
+                job_type: if mode == RuntimeMode::Batch { "BATCH" } else { "STREAMING" }.into(),
+                parallelism,
+                source: submission.source,
+                spec: serde_json::to_string(&submission.spec).unwrap_or_default().into(),
+                vertices,
+                result_sinks,
+                timestamps: Default::default(),
+                final_counts: Vec::new(),
+                failure: None,
+                cancel_reason: None,
+                restarts: 0,
+                restarted_from: Vec::new(),
+            };
+            record.enter(JobState::Created, now_ms());
+            // On disk before the client hears of the job.
+            state.registry.insert(record).map_err(|e| format!("cannot record the job: {e}"))
+        }
+        Some(note) => {
+            let found = state.registry.update(&jid, |r| {
+                r.restarts += 1;
+                r.restarted_from.push(note);
+            });
+            if found { Ok(()) } else { Err(format!("job {jid} is not in the registry")) }
+        }
     };
-    record.enter(JobState::Created, now_ms());
-    // On disk before the client hears of the job.
-    if let Err(e) = state.registry.insert(record) {
+    if let Err(e) = recorded {
         state.release_slot();
-        return Err(ApiError::Internal(format!("cannot record the job: {e}")));
+        return Err(ApiError::Internal(e));
     }
+    // The logs of the job's push inputs are attached before its readers first poll, so a job
+    // resumed from a checkpoint replays what was acknowledged after it.
+    let push_inputs: BTreeMap<String, Arc<LoggedInput>> = push_inputs(&job.plan.logical)
+        .into_iter()
+        .map(|(table, input)| {
+            let logged = LoggedInput::new(input, &state.config.data_dir, &jid, &table, state.config.max_push_queue_rows);
+            (table, Arc::new(logged))
+        })
+        .collect();
     match job.start(&options) {
         Ok(running) => {
             let (sender, _) = tokio::sync::watch::channel(JobState::Running);
@@ -191,18 +236,10 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
                 cancel: running.cancel.clone(),
                 metrics: Arc::clone(&running.metrics),
                 results,
-                push_inputs: std::sync::Mutex::new(
-                    running
-                        .push_inputs()
-                        .into_iter()
-                        .map(|(table, input)| {
-                            let logged = LoggedInput::new(input, &state.config.data_dir, &jid, &table, state.config.max_push_queue_rows);
-                            (table, Arc::new(logged))
-                        })
-                        .collect(),
-                ),
+                push_inputs: std::sync::Mutex::new(push_inputs),
                 state: sender,
-                checkpoints: running.checkpoints(),
+                attempts: running.attempts(),
+                savepoints: Default::default(),
             });
             state.add_live(&jid, Arc::clone(&live));
             // A cancel that came while the job was CREATED, or a shutdown that began meanwhile.
@@ -225,22 +262,24 @@ pub fn launch(state: &AppState, mut submission: Submission) -> Result<String, Ap
                 if let Some(live) = state.live(&jid) {
                     live.cancel.cancel();
                 }
-                finish(state, &jid, Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))), Vec::new());
+                finish(state, &jid, Err(EngineError::Runtime(RuntimeError::Worker(format!("cannot start watcher thread: {e}")))), Vec::new(), None);
             }
         }
-        Err(e) => finish(state, &jid, Err(e), Vec::new()),
+        Err(e) => finish(state, &jid, Err(e), Vec::new(), None),
     }
-    tracing::info!(jobid = %jid, "job submitted");
-    Ok(jid)
+    tracing::info!(jobid = %jid, "job started");
+    Ok(())
 }
 
-/// A job that turns checkpointing on without saying where checkpoints go keeps them in the
-/// server's data directory, `checkpoints/<jobid>` (a relative path: the path policy resolves
-/// it there): turning checkpoints on needs only the interval.
-fn default_checkpoint_dir(jid: &str, spec: &mut JobSpec) {
+/// A job that does not say where checkpoints go keeps them in the server's data directory,
+/// `checkpoints/<jobid>` (a relative path: the path policy resolves it there): turning
+/// checkpoints on needs only the interval, and a job without periodic checkpoints has a place
+/// for those its savepoints take (when the allowed directories include it).
+fn default_checkpoint_dir(state: &AppState, jid: &str, spec: &mut JobSpec) {
     use weir_core::plan::checkpointing::{DIR_KEYS, INTERVAL};
-    if spec.config.contains_key(INTERVAL) && !DIR_KEYS.iter().any(|k| spec.config.contains_key(*k)) {
-        let dir = std::path::Path::new("checkpoints").join(jid);
+    let dir = std::path::Path::new("checkpoints").join(jid);
+    let usable = spec.config.contains_key(INTERVAL) || state.config.paths.resolve(&dir.to_string_lossy()).is_ok();
+    if usable && !DIR_KEYS.iter().any(|k| spec.config.contains_key(*k)) {
         spec.config.insert(DIR_KEYS[0].to_string(), dir.to_string_lossy().into_owned());
     }
 }
@@ -287,16 +326,26 @@ fn check_parallelism(state: &AppState, submission: &Submission) -> Result<(), Ap
 /// Waits for the job's workers (this thread's only purpose) and records how it ended.
 fn watch_job(state: &AppState, jid: &str, running: RunningJob, live: &LiveJob) {
     let outcome = running.wait().map(|_| ());
-    finish(state, jid, outcome, live.counts());
+    finish(state, jid, outcome, live.counts(), Some(&live.attempts));
     live.state.send_replace(state.registry.with(jid, |r| r.state).unwrap_or(JobState::Failed));
     state.retire(jid);
 }
 
-/// Records a job's end and frees its slot.
-fn finish(state: &AppState, jid: &str, outcome: Result<(), EngineError>, counts: Vec<super::registry::VertexCounts>) {
+/// Records a job's end (and the restarts it made) and frees its slot.
+fn finish(
+    state: &AppState,
+    jid: &str,
+    outcome: Result<(), EngineError>,
+    counts: Vec<super::registry::VertexCounts>,
+    attempts: Option<&weir_core::runtime::JobAttempts>,
+) {
     let now = now_ms();
+    let restarted_from: Vec<JobFailure> =
+        attempts.map(|a| a.failures().into_iter().filter(|f| f.restart_after.is_some()).map(|f| attempt_failure(&f)).collect()).unwrap_or_default();
     state.registry.update(jid, |r| {
         r.final_counts = counts;
+        r.restarts += attempts.map_or(0, |a| a.restarts());
+        r.restarted_from.extend(restarted_from);
         match outcome {
             Ok(()) => r.enter(JobState::Finished, now),
             Err(EngineError::Runtime(RuntimeError::Cancelled)) => {
@@ -313,6 +362,12 @@ fn finish(state: &AppState, jid: &str, outcome: Result<(), EngineError>, counts:
     });
     state.release_slot();
     tracing::info!(jobid = %jid, "job ended");
+}
+
+/// A failure a job restarted from (or ended with), as the registry keeps it.
+pub fn attempt_failure(failure: &weir_core::runtime::AttemptFailure) -> JobFailure {
+    let error = EngineError::Runtime(failure.error.clone());
+    JobFailure::new(error.code(), &error.to_string(), failure.timestamp_ms)
 }
 
 /// A fresh job id: 128 random bits as 32 lowercase hex characters, like Flink's JobID.

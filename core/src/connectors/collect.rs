@@ -11,7 +11,7 @@ use crate::types::{Row, RowKind, Schema};
 
 use super::options::check_known;
 use super::registry::Connector;
-use super::sinks::{CollectedRows, SinkContext, SinkFactory, SinkOutput, SinkWriter, SinkWriters};
+use super::sinks::{CollectedRows, SinkContext, SinkFactory, SinkOutput, SinkSnapshot, SinkWriter, SinkWriters};
 use super::{ConnectorError, Options};
 
 /// The `collect` connector (no options).
@@ -58,9 +58,27 @@ impl CollectSink {
     }
 }
 
+/// With checkpoints, changes are staged and published when the checkpoint after them
+/// completes ([`CollectedRows::stage_until_committed`]), so that a job restarted from a
+/// checkpoint does not show the rows it writes again twice.
 impl SinkWriter for CollectSink {
     fn write(&mut self, changes: &[(RowKind, Row)]) -> Result<(), RuntimeError> {
-        self.rows.extend(&self.sink_id, changes);
+        self.rows.write(&self.sink_id, changes);
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<(), RuntimeError> {
+        self.rows.publish(&self.sink_id, u64::MAX);
+        Ok(())
+    }
+
+    fn snapshot(&mut self, checkpoint: u64) -> Result<SinkSnapshot, RuntimeError> {
+        self.rows.seal(&self.sink_id, checkpoint);
+        Ok(SinkSnapshot::default())
+    }
+
+    fn commit(&mut self, checkpoint: u64) -> Result<(), RuntimeError> {
+        self.rows.publish(&self.sink_id, checkpoint);
         Ok(())
     }
 }

@@ -123,7 +123,23 @@ pub trait CollectTarget: Send + Sync {
 
 /// Rows collected by `collect` sinks, by sink id: what tests, the SDK and the REST API read.
 #[derive(Clone, Default)]
-pub struct CollectedRows(Arc<Mutex<ChangesBySink>>, Option<Arc<dyn CollectTarget>>);
+pub struct CollectedRows(Arc<Mutex<ChangesBySink>>, Option<Arc<dyn CollectTarget>>, Arc<Staging>);
+
+/// Changes of `collect` sinks held back until the checkpoint that covers them completes (a
+/// checkpointing job's results are exactly once across restarts, as Flink's collect sink's).
+#[derive(Default)]
+struct Staging {
+    on: std::sync::atomic::AtomicBool,
+    /// By sink id: batches in order, each with the checkpoint whose cut closed it
+    /// ([`OPEN`] for the batch being written).
+    batches: Mutex<BTreeMap<String, StagedBatches>>,
+}
+
+/// One sink's staged batches, each with the checkpoint that closed it.
+type StagedBatches = Vec<(u64, Vec<(RowKind, Row)>)>;
+
+/// The checkpoint of a staged batch no cut has closed yet.
+const OPEN: u64 = u64::MAX;
 
 /// Changelogs by sink id.
 type ChangesBySink = BTreeMap<String, Vec<(RowKind, Row)>>;
@@ -137,7 +153,7 @@ impl std::fmt::Debug for CollectedRows {
 impl CollectedRows {
     /// Rows that are handed to `target` as they come, not kept here.
     pub fn forwarding_to(target: Arc<dyn CollectTarget>) -> CollectedRows {
-        CollectedRows(Arc::default(), Some(target))
+        CollectedRows(Arc::default(), Some(target), Arc::default())
     }
 
     /// Appends changes to the rows of sink `sink_id` (or hands them to the target).
@@ -148,6 +164,68 @@ impl CollectedRows {
         }
         if let Ok(mut map) = self.0.lock() {
             map.entry(sink_id.to_string()).or_default().extend_from_slice(changes);
+        }
+    }
+
+    /// From now on, [`CollectedRows::write`] holds changes back until the checkpoint after
+    /// them completes (the runtime turns this on for jobs that take checkpoints).
+    pub fn stage_until_committed(&self) {
+        self.2.on.store(true, std::sync::atomic::Ordering::Release);
+    }
+
+    /// A `collect` sink's changes: published at once, or staged until a checkpoint covers
+    /// them (see [`CollectedRows::stage_until_committed`]).
+    pub fn write(&self, sink_id: &str, changes: &[(RowKind, Row)]) {
+        if !self.2.on.load(std::sync::atomic::Ordering::Acquire) {
+            return self.extend(sink_id, changes);
+        }
+        if let Ok(mut staged) = self.2.batches.lock() {
+            let batches = staged.entry(sink_id.to_string()).or_default();
+            match batches.last_mut() {
+                Some((OPEN, open)) => open.extend_from_slice(changes),
+                _ => batches.push((OPEN, changes.to_vec())),
+            }
+        }
+    }
+
+    /// The cut of checkpoint `checkpoint`: the changes of `sink_id` staged so far belong to it.
+    pub fn seal(&self, sink_id: &str, checkpoint: u64) {
+        if let Ok(mut staged) = self.2.batches.lock()
+            && let Some((id, _)) = staged.get_mut(sink_id).and_then(|b| b.last_mut()).filter(|(id, _)| *id == OPEN)
+        {
+            *id = checkpoint;
+        }
+    }
+
+    /// Publishes the staged changes of `sink_id` that checkpoints up to `checkpoint` cover
+    /// (every staged change, the open batch too, for `u64::MAX`).
+    pub fn publish(&self, sink_id: &str, checkpoint: u64) {
+        let ready: Vec<Vec<(RowKind, Row)>> = match self.2.batches.lock() {
+            Ok(mut staged) => match staged.get_mut(sink_id) {
+                Some(batches) => {
+                    let n = batches.iter().take_while(|(id, _)| *id <= checkpoint).count();
+                    batches.drain(..n).map(|(_, rows)| rows).collect()
+                }
+                None => Vec::new(),
+            },
+            Err(_) => Vec::new(),
+        };
+        for rows in ready {
+            self.extend(sink_id, &rows);
+        }
+    }
+
+    /// The job restarts from checkpoint `checkpoint` (0: from the start): what checkpoints up
+    /// to it cover is published, the rest is dropped (the restarted job writes it again).
+    pub fn roll_back(&self, checkpoint: u64) {
+        let sinks: Vec<String> = self.2.batches.lock().map(|s| s.keys().cloned().collect()).unwrap_or_default();
+        for sink in &sinks {
+            if checkpoint > 0 {
+                self.publish(sink, checkpoint);
+            }
+        }
+        if let Ok(mut staged) = self.2.batches.lock() {
+            staged.clear();
         }
     }
 

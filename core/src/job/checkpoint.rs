@@ -14,7 +14,7 @@
 //! A participant that has finished (a bounded source at its end, an operator whose input
 //! ended) hands in one standing contribution that counts for every later checkpoint.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
@@ -23,6 +23,8 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 use weir_state::{CheckpointManifest, CheckpointStorage, KeyedStateStore, PartManifest, StateBackendConfig};
 
+use super::savepoint::SavepointRequest;
+use crate::connectors::PushInput;
 use crate::error::RuntimeError;
 
 /// How a job takes checkpoints (Flink's `execution.checkpointing.*` settings).
@@ -108,6 +110,19 @@ pub struct Checkpoints {
     built: AtomicUsize,
     workers: usize,
     inner: Mutex<Coordination>,
+    /// The job's push inputs by source node index: their logs lose the records every
+    /// retained checkpoint has read past.
+    push_logs: Mutex<PushLogs>,
+}
+
+/// Push inputs by source node index.
+#[derive(Default)]
+struct PushLogs(Vec<(usize, PushInput)>);
+
+impl std::fmt::Debug for PushLogs {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(node, _)| node)).finish()
+    }
 }
 
 /// The checkpoint a job starts from.
@@ -126,6 +141,11 @@ struct Coordination {
     pending: Option<Pending>,
     failures_in_row: u32,
     counts: CheckpointCounts,
+    /// Savepoints asked for and not yet given a checkpoint.
+    savepoints: Vec<SavepointRequest>,
+    /// For each retained checkpoint, oldest first: the smallest push-log position each push
+    /// source node (by index) resumes from.
+    push_positions: VecDeque<BTreeMap<usize, u64>>,
 }
 
 #[derive(Debug)]
@@ -133,6 +153,8 @@ struct Pending {
     id: u64,
     started: Instant,
     contributions: BTreeMap<String, Contribution>,
+    /// Savepoints this checkpoint is taken for.
+    savepoints: Vec<SavepointRequest>,
 }
 
 /// The manifest entry naming the worker count a checkpoint was taken with.
@@ -166,7 +188,13 @@ impl Checkpoints {
                 pending: None,
                 failures_in_row: 0,
                 counts: CheckpointCounts::default(),
+                savepoints: Vec::new(),
+                push_positions: restore
+                    .iter()
+                    .map(|(_, m)| push_positions(m.metadata.iter().filter_map(|(k, v)| Some((k, serde_json::from_str(v).ok()?)))))
+                    .collect(),
             }),
+            push_logs: Mutex::default(),
             config,
             restored: restore.map(|(storage, manifest)| Restored { storage, manifest }),
             pending_id: AtomicU64::new(0),
@@ -176,9 +204,19 @@ impl Checkpoints {
         })
     }
 
+    /// Whether checkpoints are taken every interval (not only for savepoints).
+    pub fn periodic(&self) -> bool {
+        self.config.interval.is_some()
+    }
+
     /// The epoch the job starts in: that of the checkpoint it restores, else 0.
     pub fn first_epoch(&self) -> u64 {
         self.restored.as_ref().map_or(0, |r| r.manifest.epoch)
+    }
+
+    /// The checkpoint the job started from, if it restored one.
+    pub fn restored_from(&self) -> Option<PathBuf> {
+        self.restored.as_ref().map(|r| r.storage.checkpoint_dir(r.manifest.epoch))
     }
 
     /// Takes part in every checkpoint from now on as `participant` (called while the dataflow
@@ -241,16 +279,34 @@ impl Checkpoints {
             self.abandon(&mut c, reason)?;
             return Ok(None);
         }
-        if c.next_due.is_none_or(|due| now < due) || self.built.load(Ordering::Acquire) < self.workers {
+        let due = c.next_due.is_some_and(|due| now >= due) || !c.savepoints.is_empty();
+        if !due || self.built.load(Ordering::Acquire) < self.workers {
             return Ok(None);
         }
         c.last_id += 1;
         let id = c.last_id;
-        c.pending = Some(Pending { id, started: now, contributions: BTreeMap::new() });
+        let savepoints = std::mem::take(&mut c.savepoints);
+        c.pending = Some(Pending { id, started: now, contributions: BTreeMap::new(), savepoints });
         c.counts.triggered += 1;
         self.pending_id.store(id, Ordering::Release);
         tracing::debug!(checkpoint = id, "checkpoint triggered");
         Ok(Some(id))
+    }
+
+    /// Asks for a savepoint: the next checkpoint starts now (or after the pending one) and is
+    /// copied to `request`'s location when it completes.
+    pub fn savepoint(&self, request: SavepointRequest) {
+        if let Ok(mut c) = self.inner.lock() {
+            c.savepoints.push(request);
+        }
+    }
+
+    /// Truncates the logs of `inputs` (push inputs by source node index) as checkpoints
+    /// complete: records before the smallest position a retained checkpoint resumes from go.
+    pub fn truncate_push_logs(&self, inputs: Vec<(usize, PushInput)>) {
+        if let Ok(mut slot) = self.push_logs.lock() {
+            *slot = PushLogs(inputs);
+        }
     }
 
     /// Where parts of checkpoint `id` are written.
@@ -294,7 +350,9 @@ impl Checkpoints {
     }
 
     fn abandon(&self, c: &mut Coordination, reason: String) -> Result<(), RuntimeError> {
-        c.pending = None;
+        for request in c.pending.take().map(|p| p.savepoints).unwrap_or_default() {
+            request.fail(&reason);
+        }
         self.pending_id.store(0, Ordering::Release);
         c.counts.failed += 1;
         c.failures_in_row += 1;
@@ -328,14 +386,35 @@ impl Checkpoints {
                 c.failures_in_row = 0;
                 c.next_due = self.config.interval.map(|i| Instant::now() + i);
                 tracing::debug!(checkpoint = p.id, duration_ms, "checkpoint complete");
+                for request in &p.savepoints {
+                    request.complete(&self.config.storage.checkpoint_dir(p.id));
+                }
                 if let Err(e) = self.config.storage.prune(self.config.retained) {
                     tracing::warn!(error = %e, "removing old checkpoints failed");
                 }
+                c.push_positions.push_back(push_positions(all.iter().map(|(k, v)| (k, v.clone()))));
+                while c.push_positions.len() > self.config.retained {
+                    c.push_positions.pop_front();
+                }
+                self.truncate_logs(&c.push_positions);
                 Ok(())
             }
             Err(e) => {
-                c.pending = Some(Pending { id: p.id, started: p.started, contributions: BTreeMap::new() });
+                c.pending = Some(Pending { id: p.id, started: p.started, contributions: BTreeMap::new(), savepoints: p.savepoints });
                 self.abandon(c, format!("checkpoint {} could not be committed: {e}", p.id))
+            }
+        }
+    }
+
+    /// Deletes the push-log records no retained checkpoint needs.
+    fn truncate_logs(&self, kept: &VecDeque<BTreeMap<usize, u64>>) {
+        let Ok(inputs) = self.push_logs.lock() else { return };
+        for (node, input) in &inputs.0 {
+            let Some(seq) = kept.iter().map(|positions| positions.get(node).copied()).collect::<Option<Vec<u64>>>().and_then(|s| s.into_iter().min()) else {
+                continue;
+            };
+            if let Err(e) = input.truncate_log_before(seq) {
+                tracing::warn!(node, seq, error = %e, "cannot truncate a push-input log");
             }
         }
     }
@@ -355,6 +434,21 @@ impl Checkpoints {
         self.config.storage.commit(id, parts, metadata).map_err(|e| e.to_string())?;
         Ok(bytes)
     }
+}
+
+/// The smallest push-log position (`{"seq": n}`) each source node resumes from, among the
+/// contributions of one checkpoint (participants `source.<node>.w<worker>`).
+fn push_positions<'a>(contributions: impl Iterator<Item = (&'a String, Contribution)>) -> BTreeMap<usize, u64> {
+    let mut positions: BTreeMap<usize, u64> = BTreeMap::new();
+    for (participant, contribution) in contributions {
+        let Contribution::Source { offset, .. } = contribution else { continue };
+        let node = participant.strip_prefix("source.").and_then(|rest| rest.split_once(".w")).and_then(|(n, _)| n.parse::<usize>().ok());
+        if let (Some(node), Some(seq)) = (node, offset.get("seq").and_then(serde_json::Value::as_u64)) {
+            let slot = positions.entry(node).or_insert(seq);
+            *slot = (*slot).min(seq);
+        }
+    }
+    positions
 }
 
 /// The checkpoint to restore from `path`: a checkpoint directory (with its `MANIFEST.json`),
@@ -458,6 +552,34 @@ mod tests {
     }
 
     #[test]
+    fn push_logs_lose_what_every_retained_checkpoint_has_read() {
+        use crate::types::{DataType, Field, Row, Schema, Value};
+        let dir = tempfile::tempdir().unwrap();
+        let source = crate::connectors::create_source("push", &Default::default(), &Schema::new(vec![Field::new("n", DataType::BigInt)])).unwrap();
+        let input = source.push_input().unwrap();
+        let log_dir = dir.path().join("log");
+        input.attach_log(crate::connectors::PushLog::open(&log_dir, &["n"]).unwrap().with_segment_bytes(16)).unwrap();
+        for i in 0..10 {
+            input.push(vec![Row::new(vec![Value::BigInt(i)])]).unwrap();
+        }
+        let segments = || std::fs::read_dir(&log_dir).unwrap().count();
+        assert_eq!(segments(), 10, "one entry per 16-byte segment");
+        let checkpoints = Checkpoints::new(config(&dir.path().join("ck"), 0), None, 1).unwrap();
+        checkpoints.truncate_push_logs(vec![(3, input)]);
+        checkpoints.register("source.3.w0");
+        checkpoints.built();
+        let at = |seq: u64| Contribution::Source { offset: serde_json::json!({ "seq": seq }), clock: None };
+        for (id, seq) in [(1, 4), (2, 7)] {
+            assert_eq!(checkpoints.poll().unwrap(), Some(id));
+            checkpoints.contribute(id, "source.3.w0", at(seq)).unwrap();
+        }
+        assert_eq!(segments(), 6, "two checkpoints retained: records before the older one's position (4) go");
+        assert_eq!(checkpoints.poll().unwrap(), Some(3));
+        checkpoints.contribute(3, "source.3.w0", at(9)).unwrap();
+        assert_eq!(segments(), 3, "records before 7 go");
+    }
+
+    #[test]
     fn restore_falls_back_past_a_damaged_newest_checkpoint() {
         let dir = tempfile::tempdir().unwrap();
         let storage = CheckpointStorage::new(dir.path());
@@ -472,5 +594,17 @@ mod tests {
         assert_eq!(manifest.epoch, 4);
         let error = find_checkpoint(&storage.checkpoint_dir(5)).unwrap_err();
         assert!(error.to_string().contains("chk-00000000000000000005"), "{error}");
+        // The same size, other bytes: only the checksum tells.
+        let part = storage.write_part(6, "state.1.w0", &mut backend).unwrap();
+        storage.commit(6, vec![part], BTreeMap::new()).unwrap();
+        assert_eq!(find_checkpoint(dir.path()).unwrap().1.epoch, 6);
+        let file = storage.checkpoint_dir(6).join("state.1.w0").join("state.bin");
+        let mut bytes = std::fs::read(&file).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 0xff;
+        std::fs::write(&file, bytes).unwrap();
+        assert_eq!(find_checkpoint(dir.path()).unwrap().1.epoch, 4);
+        let error = find_checkpoint(&storage.checkpoint_dir(6)).unwrap_err();
+        assert!(error.to_string().contains("CRC-32"), "{error}");
     }
 }

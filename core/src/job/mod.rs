@@ -10,7 +10,9 @@ mod context;
 mod metrics;
 mod splits;
 
+mod savepoint;
 pub use checkpoint::{CheckpointConfig, CheckpointCounts, Checkpoints, CompletedCheckpoint, Contribution, find_checkpoint};
 pub use context::{CancelToken, JobContext};
 pub use metrics::{JobMetrics, OperatorMetrics, OperatorMetricsSnapshot};
+pub use savepoint::{SavepointRequest, SavepointState};
 pub use splits::{SplitMark, SplitWatermarks};

@@ -77,6 +77,12 @@ impl PhysicalPlan {
         Ok(PhysicalPlan { logical, mode, nodes })
     }
 
+    /// Whether a checkpoint can capture every stateful operator of the plan (a savepoint of a
+    /// job without periodic checkpoints needs it); the error names the first that cannot.
+    pub fn check_checkpointable(&self) -> Result<(), crate::error::PlanError> {
+        planner::check_checkpointable(&self.logical, &self.nodes)
+    }
+
     /// The logical and physical sides of every node, in node order.
     pub fn iter(&self) -> impl Iterator<Item = (&PlanNode, &PhysicalNode)> {
         self.logical.nodes.iter().zip(&self.nodes)

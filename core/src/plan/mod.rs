@@ -6,6 +6,7 @@ mod limits;
 mod load;
 mod over_spec;
 pub mod paths;
+pub mod restart;
 mod sorted_over;
 mod spec;
 mod stateful;

@@ -57,6 +57,8 @@ pub struct JobConfig {
     pub checkpointing: Option<super::checkpointing::CheckpointSettings>,
     /// `execution.state-recovery.path` (`weir run -s`): the checkpoint the job starts from.
     pub restore_from: Option<std::path::PathBuf>,
+    /// `restart-strategy.*`: what the job does when it fails while running.
+    pub restart: super::restart::RestartStrategy,
     /// All settings as given.
     pub raw: BTreeMap<String, String>,
 }

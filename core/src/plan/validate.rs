@@ -87,6 +87,7 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
         }
     }
     (config.checkpointing, config.restore_from) = super::checkpointing::checkpoint_settings(raw, path)?;
+    config.restart = super::restart::restart_strategy(raw, path, config.checkpointing.is_some())?;
     if let (Some(dir), StateBackendSetting::RocksDb { dir: slot }) = (raw.get("state.backend.rocksdb.localdir"), &mut config.state_backend) {
         *slot = Some(std::path::PathBuf::from(dir));
     }

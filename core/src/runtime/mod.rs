@@ -2,6 +2,9 @@
 //! seen all of its input (or the job is cancelled or fails), and reports the outcome. The
 //! state the workers share while they run is in [`crate::job`].
 
+mod attempt;
+mod backoff;
 mod run;
 
-pub use run::{JobOutcome, RunOptions, RunningJob, default_workers, run_job, start_job, start_physical};
+pub use attempt::{AttemptFailure, JobAttempts};
+pub use run::{JobOutcome, RunOptions, RunningJob, default_workers, push_inputs, run_job, start_job, start_physical};

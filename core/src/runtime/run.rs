@@ -6,17 +6,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use timely::dataflow::operators::probe::Handle as ProbeHandle;
-
-use crate::compile::build_dataflow;
 use crate::connectors::{CollectedRows, PrintFormat, PushInput, SinkContext};
 use crate::error::{Error, RuntimeError};
 use crate::physical::PhysicalPlan;
+use crate::plan::restart::RestartStrategy;
 use crate::plan::{PlanOp, RuntimeMode, StateBackendSetting, ValidatedPlan};
 use crate::types::{Row, RowKind};
-use weir_state::{CheckpointStorage, StateBackendConfig};
 
-use crate::job::{CancelToken, CheckpointConfig, Checkpoints, JobContext, JobMetrics, OperatorMetricsSnapshot, find_checkpoint};
+use super::attempt::{Attempt, AttemptFailure, AttemptSetup, JobAttempts, StartFrom};
+use super::backoff::Backoff;
+use crate::job::{CancelToken, Checkpoints, JobContext, JobMetrics, OperatorMetricsSnapshot};
 
 /// How to run a job.
 #[derive(Clone, Debug)]
@@ -58,6 +57,8 @@ pub struct JobOutcome {
     pub elapsed: Duration,
     /// Number of workers it ran on.
     pub workers: usize,
+    /// Times it restarted after a failure.
+    pub restarts: u64,
 }
 
 /// Worker threads to use by default: one per core.
@@ -74,7 +75,7 @@ pub fn run_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<JobOutc
 pub struct RunningJob {
     /// Cancels the job.
     pub cancel: CancelToken,
-    /// Per-operator counters, live.
+    /// Per-operator counters, live (summed over the job's attempts).
     pub metrics: Arc<JobMetrics>,
     /// Rows of `collect` sinks so far, live.
     pub collected: CollectedRows,
@@ -82,13 +83,14 @@ pub struct RunningJob {
     pub workers: usize,
     /// Batch or streaming.
     pub mode: RuntimeMode,
-    ctx: JobContext,
+    attempts: Arc<JobAttempts>,
     push_inputs: BTreeMap<String, PushInput>,
-    /// The worker threads; `wait` takes them (otherwise dropping the job cancels it first).
-    guards: Option<timely::communication::WorkerGuards<()>>,
+    /// Runs the job's attempts, restarting it as its restart strategy says; `wait` joins it.
+    supervisor: Option<std::thread::JoinHandle<Option<RuntimeError>>>,
+    /// The current attempt's failure, for a job that does not restart.
+    first: JobContext,
+    restarts: bool,
     started: Instant,
-    /// Dropped after the workers: removes the job's RocksDB state directory.
-    _state_dir: Option<StateDir>,
 }
 
 /// Starts `plan` on its workers and returns at once, after planning its physical operators
@@ -100,7 +102,8 @@ pub fn start_job(plan: Arc<ValidatedPlan>, options: &RunOptions) -> Result<Runni
 }
 
 /// Starts a physical plan on its workers and returns at once; it runs in the mode it was
-/// planned for (`options.mode` is not read).
+/// planned for (`options.mode` is not read). A job that fails while running restarts as its
+/// restart strategy (`restart-strategy.*`) says, from its newest complete checkpoint.
 pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Result<RunningJob, Error> {
     let started = Instant::now();
     let plan = &physical.logical;
@@ -109,68 +112,96 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
     let metrics = Arc::new(JobMetrics::new(plan.nodes.iter().map(|n| (n.id.clone(), kind_name(&n.op).to_string(), n.inputs.clone()))));
     let collected = options.collect_into.clone().unwrap_or_default();
     let sinks = SinkContext { collected: collected.clone(), print_format: options.print_format };
-    let mut ctx = JobContext::new(mode, options.cancel.clone(), Arc::clone(&metrics), sinks, options.tick_ms.max(1));
-    let state_dir = StateDir::for_setting(&plan.config.state_backend)?;
-    if let Some(dir) = &state_dir {
-        ctx.state = StateBackendConfig::rocksdb(dir.path.clone());
-    }
-    ctx.checkpoints = checkpoints(plan, mode, workers)?;
-    let worker_ctx = ctx.clone();
+    let restarts = mode == RuntimeMode::Streaming && plan.config.restart != RestartStrategy::None;
     let push_inputs = push_inputs(plan);
     tracing::info!(job = plan.name.as_deref().unwrap_or("job"), workers, ?mode, "starting job");
-    let plan = Arc::clone(&physical);
-    let guards = timely::execute(timely::Config::process(workers), move |worker| {
-        // Expressions are evaluated by nested closures, as deep as the job's depth limit
-        // allows: each worker runs on a stack reserved for that depth.
-        crate::plan::with_stack(&plan.logical.config.limits, || {
-            let probe = ProbeHandle::new();
-            let ctx = worker_ctx.clone();
-            worker.dataflow::<crate::ops::Time, _, _>(|scope| build_dataflow(scope, &plan, &ctx, &probe));
-            if let Some(checkpoints) = &ctx.checkpoints {
-                checkpoints.built();
-            }
-            while !probe.done() {
-                if ctx.should_stop() {
-                    break;
-                }
-                worker.step_or_park(Some(Duration::from_millis(50)));
-            }
-        })
+    let setup = AttemptSetup {
+        physical: Arc::clone(&physical),
+        workers,
+        tick_ms: options.tick_ms,
+        sinks,
+        metrics: Arc::clone(&metrics),
+        cancel: options.cancel.clone(),
+        restarts,
+    };
+    let attempt = Attempt::start(&setup, StartFrom::Plan)?;
+    let attempts = Arc::new(JobAttempts::default());
+    attempts.set_checkpoints(&attempt);
+    let first = attempt.ctx.clone();
+    let shared = Arc::clone(&attempts);
+    let backoff = Backoff::new(plan.config.restart.clone());
+    let supervisor = std::thread::Builder::new()
+        .name("weir-job".into())
+        .spawn(move || supervise(attempt, &setup, &shared, backoff))
+        .map_err(|e| RuntimeError::Worker(format!("cannot start the job's supervisor thread: {e}")))?;
+    Ok(RunningJob {
+        cancel: options.cancel.clone(),
+        metrics,
+        collected,
+        workers,
+        mode,
+        attempts,
+        push_inputs,
+        supervisor: Some(supervisor),
+        first,
+        restarts,
+        started,
     })
-    .map_err(|e| RuntimeError::Worker(e.to_string()))?;
-    Ok(RunningJob { cancel: options.cancel.clone(), metrics, collected, workers, mode, ctx, push_inputs, guards: Some(guards), started, _state_dir: state_dir })
 }
 
-/// The checkpoints of a job of `workers` workers: taken in streaming mode when the plan sets
-/// an interval, and restored from the path it names (in batch mode checkpoints are ignored,
-/// as in Flink).
-fn checkpoints(plan: &crate::plan::ValidatedPlan, mode: RuntimeMode, workers: usize) -> Result<Option<Arc<Checkpoints>>, RuntimeError> {
-    if mode != RuntimeMode::Streaming {
-        return Ok(None);
-    }
-    let restore = plan.config.restore_from.as_deref().map(find_checkpoint).transpose()?;
-    let config = match (&plan.config.checkpointing, &restore) {
-        (Some(settings), _) => {
-            let dir = settings.dir.clone().ok_or_else(|| {
-                RuntimeError::Checkpoint(
-                    "execution.checkpointing.interval is set but no execution.checkpointing.dir says where checkpoints go (weir run --checkpoint-dir DIR)"
-                        .into(),
-                )
-            })?;
-            CheckpointConfig {
-                interval: Some(Duration::from_millis(settings.interval_ms)),
-                storage: CheckpointStorage::new(dir),
-                retained: settings.retained,
-                tolerable_failures: settings.tolerable_failures,
-                timeout: Duration::from_millis(settings.timeout_ms),
+/// Waits for each attempt of a job and restarts it after a failure while its restart
+/// strategy allows; the error the job failed with in the end, if it did.
+fn supervise(mut attempt: Attempt, setup: &AttemptSetup, attempts: &JobAttempts, mut backoff: Backoff) -> Option<RuntimeError> {
+    let plan = &setup.physical.logical;
+    loop {
+        let error = attempt.join()?;
+        let restart_point = attempt.restart_point(plan);
+        if setup.cancel.is_cancelled() || matches!(error, RuntimeError::Cancelled) {
+            return Some(error);
+        }
+        let delay = backoff.on_failure(Instant::now());
+        attempts.record(AttemptFailure { error: error.clone(), timestamp_ms: now_ms(), restart_after: delay });
+        let Some(delay) = delay else {
+            if attempts.restarts() > 0 {
+                tracing::error!(error = %error, restarts = attempts.restarts(), "job failed; its restart strategy allows no more attempts");
+            }
+            return Some(error);
+        };
+        let from = match &restart_point {
+            Ok(Some((_, manifest))) => format!("checkpoint {}", manifest.epoch),
+            Ok(None) => "the start".into(),
+            Err(e) => format!("nowhere ({e})"),
+        };
+        tracing::warn!(error = %error, delay_ms = delay.as_millis() as u64, restart = attempts.restarts() + 1, "job failed; restarting from {from}");
+        let until = Instant::now() + delay;
+        while Instant::now() < until {
+            if setup.cancel.is_cancelled() {
+                return Some(RuntimeError::Cancelled);
+            }
+            std::thread::sleep(until.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)));
+        }
+        attempts.restarted();
+        match restart_point.and_then(|from| {
+            let epoch = from.as_ref().map_or(0, |(_, m)| m.epoch);
+            setup.sinks.collected.roll_back(epoch);
+            Attempt::start(setup, StartFrom::Checkpoint(from))
+        }) {
+            Ok(next) => {
+                attempts.set_checkpoints(&next);
+                attempt = next;
+            }
+            // Starting again failed (a damaged checkpoint, say): the job fails with it.
+            Err(e) => {
+                attempts.record(AttemptFailure { error: e.clone(), timestamp_ms: now_ms(), restart_after: None });
+                return Some(e);
             }
         }
-        (None, Some((storage, _))) => {
-            CheckpointConfig { interval: None, storage: storage.clone(), retained: usize::MAX, tolerable_failures: 0, timeout: Duration::MAX }
-        }
-        (None, None) => return Ok(None),
-    };
-    Checkpoints::new(config, restore, workers).map(|c| Some(Arc::new(c)))
+    }
+}
+
+/// Milliseconds since the epoch.
+fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// The directory of a job's RocksDB state: always a fresh directory that Weir creates for this
@@ -178,13 +209,13 @@ fn checkpoints(plan: &crate::plan::ValidatedPlan, mode: RuntimeMode, workers: us
 /// directory), and removes when the job ends. A directory Weir did not create is never
 /// cleared: the operators' `<node>/worker-N` databases live inside the fresh one.
 #[derive(Debug)]
-struct StateDir {
-    path: PathBuf,
+pub(super) struct StateDir {
+    pub(super) path: PathBuf,
 }
 
 impl StateDir {
     /// The directory `setting` asks for (`None`: state in memory), created now.
-    fn for_setting(setting: &StateBackendSetting) -> Result<Option<StateDir>, RuntimeError> {
+    pub(super) fn for_setting(setting: &StateBackendSetting) -> Result<Option<StateDir>, RuntimeError> {
         match setting {
             StateBackendSetting::Memory => Ok(None),
             StateBackendSetting::RocksDb { dir: Some(dir) } => StateDir::create_in(dir).map(Some),
@@ -220,8 +251,9 @@ impl Drop for StateDir {
     }
 }
 
-/// The [`PushInput`] of every `push` source of `plan`, by source node id.
-fn push_inputs(plan: &ValidatedPlan) -> BTreeMap<String, PushInput> {
+/// The [`PushInput`] of every `push` source of `plan`, by source node id: the same inputs the
+/// started job reads (a front end attaches their logs before starting it).
+pub fn push_inputs(plan: &ValidatedPlan) -> BTreeMap<String, PushInput> {
     plan.nodes
         .iter()
         .filter_map(|n| match &n.op {
@@ -232,9 +264,15 @@ fn push_inputs(plan: &ValidatedPlan) -> BTreeMap<String, PushInput> {
 }
 
 impl RunningJob {
-    /// The job's checkpoints, when it takes them (or restored from one).
+    /// The job's checkpoints, when it takes them (or restored from one): the current
+    /// attempt's.
     pub fn checkpoints(&self) -> Option<Arc<Checkpoints>> {
-        self.ctx.checkpoints.clone()
+        self.attempts.checkpoints()
+    }
+
+    /// The job's restarts and failures so far, live.
+    pub fn attempts(&self) -> Arc<JobAttempts> {
+        Arc::clone(&self.attempts)
     }
 
     /// The inputs of the job's `push` sources, by source node id (a SQL table's name): rows
@@ -243,20 +281,23 @@ impl RunningJob {
         self.push_inputs.clone()
     }
 
-    /// The error the job failed with so far, if any.
+    /// The error the job failed with so far, if any (for a job that may restart: the error
+    /// of a failure it did not restart from).
     pub fn failure(&self) -> Option<RuntimeError> {
-        self.ctx.failure()
+        if !self.restarts {
+            return self.first.failure();
+        }
+        self.attempts.failures().into_iter().rev().find(|f| f.restart_after.is_none()).map(|f| f.error)
     }
 
     /// Waits for every worker to stop and reports how the job ended.
     pub fn wait(mut self) -> Result<JobOutcome, Error> {
-        let results = self.guards.take().map(|g| g.join()).unwrap_or_default();
-        for result in results {
-            if let Err(panic) = result {
-                self.ctx.fail(RuntimeError::Worker(panic));
-            }
-        }
-        if let Some(error) = self.ctx.failure() {
+        let failure = match self.supervisor.take().map(|s| s.join()) {
+            Some(Ok(failure)) => failure,
+            Some(Err(_)) => Some(RuntimeError::Worker("the job's supervisor thread panicked".into())),
+            None => None,
+        };
+        if let Some(error) = failure {
             return Err(error.into());
         }
         if self.cancel.is_cancelled() {
@@ -269,6 +310,7 @@ impl RunningJob {
             late_records: self.metrics.total_late(),
             elapsed: self.started.elapsed(),
             workers: self.workers,
+            restarts: self.attempts.restarts(),
         })
     }
 }
@@ -277,7 +319,7 @@ impl Drop for RunningJob {
     /// A job dropped without `wait` (an early return, a panicking caller) is cancelled, so that
     /// joining its workers cannot hang on an unbounded source.
     fn drop(&mut self) {
-        if self.guards.is_some() {
+        if self.supervisor.is_some() {
             self.cancel.cancel();
         }
     }

@@ -174,7 +174,7 @@ impl StateBackend for MemoryBackend {
         let path = dir.join(MEMORY_SNAPSHOT_FILE);
         fsutil::write_synced(&path, &bytes)?;
         fsutil::sync_dir(dir)?;
-        Ok(vec![SnapshotFile { path: MEMORY_SNAPSHOT_FILE.to_string(), bytes: bytes.len() as u64 }])
+        Ok(vec![SnapshotFile { path: MEMORY_SNAPSHOT_FILE.to_string(), bytes: bytes.len() as u64, crc32: Some(crc32fast::hash(&bytes)) }])
     }
 }
 

@@ -200,7 +200,7 @@ impl StateBackend for RocksDbBackend {
         let checkpoint = Checkpoint::new(&self.db).map_err(|e| db_error("*", "start checkpoint", e))?;
         checkpoint.create_checkpoint(dir).map_err(|e| db_error("*", format!("write checkpoint to `{}`", dir.display()), e))?;
         fsync_tree(dir)?;
-        Ok(fsutil::list_files(dir)?.into_iter().map(|(path, bytes)| SnapshotFile { path, bytes }).collect())
+        Ok(fsutil::list_files(dir)?.into_iter().map(|(path, bytes)| SnapshotFile { path, bytes, crc32: None }).collect())
     }
 }
 

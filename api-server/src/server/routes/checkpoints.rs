@@ -86,7 +86,10 @@ pub struct JobCheckpoints {
     responses((status = 200, body = JobCheckpoints), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn checkpoints(State(state): State<AppState>, ApiPath(path): ApiPath<JobPath>) -> Result<Json<JobCheckpoints>, ApiError> {
     let record = find(&state, &path.jobid)?;
-    let checkpoints = state.live(&record.jid).and_then(|live| live.checkpoints.clone()).ok_or_else(|| {
+    // A job without periodic checkpoints has statistics once it took (a savepoint's) or
+    // restored one.
+    let checkpoints = state.live(&record.jid).and_then(|live| live.attempts.checkpoints());
+    let checkpoints = checkpoints.filter(|c| c.periodic() || c.first_epoch() > 0 || c.counts().triggered > 0).ok_or_else(|| {
         ApiError::NotFound(format!(
             "job {} has no checkpoint statistics: checkpointing is not enabled for it (SET 'execution.checkpointing.interval'), or it ran before the server restarted",
             record.jid

@@ -1,4 +1,5 @@
-//! `GET /jobs/{jobid}/exceptions`: why a job failed, in Flink's `root-exception` shape.
+//! `GET /jobs/{jobid}/exceptions`: why a job failed, in Flink's `root-exception` shape, with
+//! every failure it restarted from in `exceptionHistory` (newest first).
 
 use axum::Json;
 use axum::extract::State;
@@ -8,7 +9,9 @@ use utoipa::ToSchema;
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::error_text::bounded;
 use crate::server::extract::ApiPath;
+use crate::server::registry::JobFailure;
 use crate::server::state::AppState;
+use crate::server::submit::attempt_failure;
 
 use super::jobs::{JobPath, find};
 
@@ -30,7 +33,7 @@ pub struct ExceptionEntry {
 /// Flink's exception history.
 #[derive(Serialize, ToSchema)]
 pub struct ExceptionHistory {
-    /// Newest first.
+    /// Every failure of the job, newest first.
     pub entries: Vec<ExceptionEntry>,
     /// Whether entries were left out.
     pub truncated: bool,
@@ -59,9 +62,18 @@ pub struct JobExceptions {
     responses((status = 200, body = JobExceptions), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn exceptions(State(state): State<AppState>, ApiPath(path): ApiPath<JobPath>) -> Result<Json<JobExceptions>, ApiError> {
     let record = find(&state, &path.jobid)?;
-    let entries = record
-        .failure
+    // Every failure, the ones the job restarted from too: live while the server knows the
+    // running job, else as the registry recorded them when it ended.
+    let failures: Vec<JobFailure> = match state.live(&record.jid) {
+        Some(live) if !record.state.is_terminal() => {
+            record.restarted_from.iter().cloned().chain(live.attempts.failures().iter().map(attempt_failure)).collect()
+        }
+        _ => record.restarted_from.iter().chain(&record.failure).cloned().collect(),
+    };
+    let root = failures.last().cloned();
+    let entries = failures
         .iter()
+        .rev()
         .map(|f| ExceptionEntry {
             exception_name: f.code.clone(),
             stacktrace: bounded(&f.message).into_owned(),
@@ -70,8 +82,8 @@ pub async fn exceptions(State(state): State<AppState>, ApiPath(path): ApiPath<Jo
         })
         .collect();
     Ok(Json(JobExceptions {
-        root_exception: record.failure.as_ref().map(|f| bounded(&f.message).into_owned()),
-        timestamp: record.failure.as_ref().map(|f| f.timestamp),
+        root_exception: root.as_ref().map(|f| bounded(&f.message).into_owned()),
+        timestamp: root.as_ref().map(|f| f.timestamp),
         all_exceptions: Vec::new(),
         truncated: false,
         exception_history: ExceptionHistory { entries, truncated: false },

@@ -12,7 +12,7 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::server::error::{ApiError, ErrorBody};
 use crate::server::extract::{ApiPath, ApiQuery};
-use crate::server::registry::{JobState, VertexCounts, now_ms};
+use crate::server::registry::{JobRecord, JobState, VertexCounts, now_ms};
 use crate::server::state::AppState;
 
 use super::jobs::{JobPath, find, vertex_counts};
@@ -48,6 +48,7 @@ pub async fn job_metrics(
         ("numRecordsIn".into(), counts.iter().map(|c| c.records_in).sum::<u64>().to_string()),
         ("numRecordsOut".into(), counts.iter().map(|c| c.records_out).sum::<u64>().to_string()),
         ("numRecordsSkipped".into(), counts.iter().map(|c| c.records_skipped).sum::<u64>().to_string()),
+        ("numRestarts".into(), restarts(&state, &record).to_string()),
     ];
     for (v, c) in record.vertices.iter().zip(&counts) {
         metrics.push((format!("{}.numRecordsIn", v.id), c.records_in.to_string()));
@@ -58,6 +59,14 @@ pub async fn job_metrics(
     Ok(Json(
         metrics.into_iter().filter(|(id, _)| wanted.as_ref().is_none_or(|w| w.contains(&id.as_str()))).map(|(id, value)| MetricValue { id, value }).collect(),
     ))
+}
+
+/// How many times a job restarted: live while it runs, as recorded once it ended.
+fn restarts(state: &AppState, record: &JobRecord) -> u64 {
+    match state.live(&record.jid) {
+        Some(live) if !record.state.is_terminal() => record.restarts + live.attempts.restarts(),
+        _ => record.restarts,
+    }
 }
 
 /// Picks one counter of a vertex.
@@ -87,6 +96,11 @@ pub async fn prometheus(State(state): State<AppState>) -> impl IntoResponse {
         ("weir_operator_records_out_total", "Records an operator produced.", |c| c.records_out),
         ("weir_operator_records_skipped_total", "Malformed records an operator skipped.", |c| c.records_skipped),
     ];
+    let _ =
+        writeln!(out, "# HELP weir_job_restarts_total Times a job restarted after a failure (Flink's numRestarts).\n# TYPE weir_job_restarts_total counter");
+    for job in &jobs {
+        let _ = writeln!(out, "weir_job_restarts_total{{job_id=\"{}\",job_name=\"{}\"}} {}", job.jid, label(&job.name), restarts(&state, job));
+    }
     let counts: Vec<_> = jobs.iter().map(|j| vertex_counts(&state, j)).collect();
     for (name, help, get) in series {
         let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
