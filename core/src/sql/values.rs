@@ -119,5 +119,7 @@ fn spec_json(v: &Value) -> Option<serde_json::Value> {
         Value::Decimal(_) => J::String(v.to_string()),
         Value::String(s) => J::String(s.to_string()),
         Value::Bytes(b) => J::String(std::str::from_utf8(b).ok()?.to_string()),
+        Value::Array(items) => J::Array(items.iter().map(spec_json).collect::<Option<_>>()?),
+        Value::Map(entries) => J::Array(entries.iter().map(|(k, v)| Some(J::Array(vec![spec_json(k)?, spec_json(v)?]))).collect::<Option<_>>()?),
     })
 }

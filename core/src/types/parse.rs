@@ -39,6 +39,7 @@ pub fn parse_value(text: &str, data_type: &DataType) -> Result<Value, ParseValue
         DataType::TimestampLtz => Value::TimestampLtz(temporal::parse_timestamp(t).ok_or_else(fail)?),
         DataType::IntervalDayTime => Value::IntervalDayTime(t.parse().map_err(|_| fail())?),
         DataType::IntervalYearMonth => Value::IntervalYearMonth(t.parse().map_err(|_| fail())?),
+        DataType::Array(_) | DataType::Map(_) => return Err(fail()),
     })
 }
 

@@ -5,12 +5,15 @@
 //! case-insensitively.
 
 pub(crate) mod arithmetic;
+pub(crate) mod array;
 pub(crate) mod cast;
+pub(crate) mod collection;
 pub(crate) mod comparison;
 pub(crate) mod conditional;
 pub(crate) mod digest;
 pub(crate) mod json;
 pub(crate) mod logic;
+pub(crate) mod map;
 pub(crate) mod math;
 pub(crate) mod narrow;
 pub(crate) mod regexp;
@@ -55,6 +58,9 @@ const ALL: &[&[FunctionDef]] = &[
     time_arith::FUNCTIONS,
     narrow::FUNCTIONS,
     json::FUNCTIONS,
+    collection::FUNCTIONS,
+    array::FUNCTIONS,
+    map::FUNCTIONS,
 ];
 
 /// Binds a call of `name` (any case) to already-bound arguments. Error paths are relative to
