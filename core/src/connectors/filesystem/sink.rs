@@ -73,6 +73,7 @@ impl FilesystemSink {
         let format = if format_name.as_deref() == Some("json") {
             SinkFormat::Json
         } else {
+            super::csv::reject_collections(schema)?;
             let disable_quote = parse_bool(options, "csv.disable-quote-character", false)?;
             let quote = parse_char(options, "csv.quote-character", b'"')?;
             SinkFormat::Csv {
