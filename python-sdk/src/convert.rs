@@ -1,5 +1,5 @@
 //! Values between Rust and Python: `Value` → Python object (int, float, str, bytes, bool,
-//! `decimal.Decimal`, `datetime.date`/`datetime`, `timedelta`, None; ARRAY a list, MAP a dict),
+//! `decimal.Decimal`, `datetime.date`/`datetime`, `timedelta`, `datetime.time`, None; ARRAY a list, MAP a dict),
 //! and a Python object →
 //! `Value` of a declared type, with errors that say what was found.
 
@@ -34,6 +34,10 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
         }
         Value::IntervalDayTime(ms) => py.import("datetime")?.getattr("timedelta")?.call((), Some(&[("milliseconds", *ms)].into_py_dict(py)?))?,
         Value::IntervalYearMonth(months) => PyInt::new(py, *months).into_any(),
+        Value::Time(ms) => {
+            let (h, rest) = (ms / 3_600_000, ms % 3_600_000);
+            py.import("datetime")?.getattr("time")?.call1((h, rest / 60_000, rest / 1000 % 60, rest % 1000 * 1000))?
+        }
         Value::Array(items) => PyList::new(py, items.iter().map(|v| to_py(py, v)).collect::<PyResult<Vec<_>>>()?)?.into_any(),
         Value::Map(entries) => {
             let dict = PyDict::new(py);
@@ -106,6 +110,11 @@ pub fn from_py(obj: &Bound<'_, PyAny>, t: DataType) -> Result<Value, String> {
             Value::IntervalDayTime((seconds * 1000.0).round() as i64)
         }
         DataType::IntervalYearMonth => Value::IntervalYearMonth(i32::try_from(int()?).map_err(|_| bad(&short_repr(obj)))?),
+        DataType::Time(p) => {
+            let field = |name: &str| obj.getattr(name).and_then(|v| v.extract::<i32>()).map_err(|_| bad(&short_repr(obj)));
+            let ms = ((field("hour")? * 60 + field("minute")?) * 60 + field("second")?) * 1000 + field("microsecond")? / 1000;
+            Value::Time(temporal::truncate_time(ms, p))
+        }
         DataType::Array(element) => {
             if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyDict>() {
                 return Err(bad(&short_repr(obj)));

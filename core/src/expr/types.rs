@@ -35,6 +35,7 @@ pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
         }
         (Date, Timestamp) | (Timestamp, Date) => Some(Timestamp),
         (Date | Timestamp, TimestampLtz) | (TimestampLtz, Date | Timestamp) => Some(TimestampLtz),
+        (Time(p), Time(q)) => Some(Time(p.max(q))),
         (Array(x), Array(y)) => Some(DataType::array(common_type(*x, *y)?)),
         (Map(x), Map(y)) => Some(DataType::map(common_type(x.0, y.0)?, common_type(x.1, y.1)?)),
         _ => None,

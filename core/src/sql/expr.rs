@@ -452,7 +452,7 @@ pub fn sql_type(t: &ast::DataType) -> Result<DataType, SqlError> {
     let text = t.to_string();
     text.parse().map_err(|e: crate::types::ParseTypeError| {
         let upper = text.to_ascii_uppercase();
-        if ["ROW", "MULTISET", "TIME"].iter().any(|k| upper.starts_with(k)) {
+        if ["ROW", "MULTISET", "TIME WITH", "TIME(0) WITH", "TIME(3) WITH"].iter().any(|k| upper.starts_with(k)) {
             SqlError::unsupported(format!("type {text}"))
         } else {
             SqlError::invalid(e.to_string())

@@ -45,6 +45,9 @@ pub enum DataType {
     IntervalDayTime,
     /// `INTERVAL YEAR TO MONTH`: a number of months.
     IntervalYearMonth,
+    /// `TIME(p)`: a time of day without time zone, milliseconds since midnight, with `p` (0..3)
+    /// fraction digits kept.
+    Time(u8),
     /// `ARRAY<T>`: a list of values of the element type (elements may be NULL). The element
     /// type is interned (see [`DataType::array`]) so that `DataType` stays `Copy`.
     Array(&'static DataType),
@@ -131,6 +134,7 @@ impl fmt::Display for DataType {
             DataType::TimestampLtz => f.write_str("TIMESTAMP_LTZ(3)"),
             DataType::IntervalDayTime => f.write_str("INTERVAL DAY TO SECOND"),
             DataType::IntervalYearMonth => f.write_str("INTERVAL YEAR TO MONTH"),
+            DataType::Time(p) => write!(f, "TIME({p})"),
             DataType::Array(e) => write!(f, "ARRAY<{e}>"),
             DataType::Map(kv) => write!(f, "MAP<{}, {}>", kv.0, kv.1),
         }
@@ -197,6 +201,11 @@ impl FromStr for DataType {
                 }
                 Ok(DataType::Decimal { precision: precision as u8, scale: scale as u8 })
             }
+            "TIME" | "TIME WITHOUT TIME ZONE" => match args.as_slice() {
+                [] => Ok(DataType::Time(0)),
+                [p] if *p <= 3 => Ok(DataType::Time(*p as u8)),
+                _ => Err(err("; TIME precision must be 0..3")),
+            },
             "TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE" => timestamp_precision(&args, DataType::Timestamp).ok_or_else(|| err("; precision must be 0..3")),
             "TIMESTAMP_LTZ" | "TIMESTAMP WITH LOCAL TIME ZONE" => {
                 timestamp_precision(&args, DataType::TimestampLtz).ok_or_else(|| err("; precision must be 0..3"))
@@ -242,7 +251,7 @@ impl JsonSchema for DataType {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "description": "A SQL type: BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), STRING, BYTES, DATE, TIMESTAMP(3), TIMESTAMP_LTZ(3), INTERVAL DAY TO SECOND, INTERVAL YEAR TO MONTH, ARRAY<T>, MAP<K, V>",
+            "description": "A SQL type: BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), STRING, BYTES, DATE, TIMESTAMP(3), TIMESTAMP_LTZ(3), TIME(p), INTERVAL DAY TO SECOND, INTERVAL YEAR TO MONTH, ARRAY<T>, MAP<K, V>",
             "examples": ["BIGINT", "DECIMAL(10, 2)", "TIMESTAMP(3)"]
         })
     }
@@ -266,6 +275,8 @@ mod tests {
             ("TIMESTAMP(3) WITH LOCAL TIME ZONE", DataType::TimestampLtz),
             ("INTERVAL DAY TO SECOND", DataType::IntervalDayTime),
             ("ARRAY<INT>", DataType::array(DataType::Int)),
+            ("TIME", DataType::Time(0)),
+            ("time(3)", DataType::Time(3)),
             ("array < decimal(10, 2) not null >", DataType::array(DataType::Decimal { precision: 10, scale: 2 })),
             ("MAP<STRING, ARRAY<BIGINT>>", DataType::map(DataType::String, DataType::array(DataType::BigInt))),
             ("MAP < VARCHAR(3) , ARRAY < INT >>", DataType::map(DataType::String, DataType::array(DataType::Int))),

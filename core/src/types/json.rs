@@ -55,6 +55,7 @@ pub fn value_from_json(json: &serde_json::Value, data_type: &DataType) -> Result
                 DataType::TimestampLtz => Value::TimestampLtz(v),
                 DataType::IntervalDayTime => Value::IntervalDayTime(v),
                 DataType::IntervalYearMonth => Value::IntervalYearMonth(small()?),
+                DataType::Time(_) => Value::Time(small()?.rem_euclid(super::temporal::MILLIS_PER_DAY)),
                 _ => return Err(fail()),
             }
         }

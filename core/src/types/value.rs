@@ -121,6 +121,8 @@ pub enum Value {
     Array(Arc<[Value]>),
     /// MAP: the entries with distinct keys, in the order their keys were first given.
     Map(Arc<[(Value, Value)]>),
+    /// TIME(p): milliseconds since midnight (0..86 400 000).
+    Time(i32),
 }
 
 impl Value {
@@ -186,10 +188,10 @@ impl Value {
         }
     }
 
-    /// The integer behind INT, BIGINT, DATE, TIMESTAMP*, INTERVAL values.
+    /// The integer behind INT, BIGINT, DATE, TIME, TIMESTAMP*, INTERVAL values.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Value::Int(v) | Value::Date(v) | Value::IntervalYearMonth(v) => Some(i64::from(*v)),
+            Value::Int(v) | Value::Date(v) | Value::IntervalYearMonth(v) | Value::Time(v) => Some(i64::from(*v)),
             Value::BigInt(v) | Value::Timestamp(v) | Value::TimestampLtz(v) | Value::IntervalDayTime(v) => Some(*v),
             _ => None,
         }
@@ -232,6 +234,7 @@ impl Value {
             Value::TimestampLtz(_) => DataType::TimestampLtz,
             Value::IntervalDayTime(_) => DataType::IntervalDayTime,
             Value::IntervalYearMonth(_) => DataType::IntervalYearMonth,
+            Value::Time(ms) => DataType::Time(if ms % 1000 == 0 { 0 } else { 3 }),
             Value::Array(a) => DataType::array(a.iter().map(Value::data_type).find(|t| *t != DataType::Null).unwrap_or(DataType::Null)),
             Value::Map(m) => {
                 let first = |f: fn(&(Value, Value)) -> &Value| m.iter().map(|e| f(e).data_type()).find(|t| *t != DataType::Null).unwrap_or(DataType::Null);
@@ -310,6 +313,7 @@ impl fmt::Display for Value {
             Value::Timestamp(ms) | Value::TimestampLtz(ms) => f.write_str(&temporal::format_timestamp(*ms)),
             Value::IntervalDayTime(ms) => f.write_str(&temporal::format_interval_day_time(*ms)),
             Value::IntervalYearMonth(m) => f.write_str(&temporal::format_interval_year_month(*m)),
+            Value::Time(ms) => f.write_str(&temporal::format_time(*ms)),
             Value::Array(_) | Value::Map(_) => f.write_str(&format_collection(self, "null")),
         }
     }

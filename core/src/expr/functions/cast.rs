@@ -73,6 +73,27 @@ fn conversion(from: DataType, to: DataType, zone: SessionZone, precision: u8) ->
             false,
         ),
         (T::Date | T::Timestamp | T::TimestampLtz, T::Date | T::Timestamp | T::TimestampLtz) => (temporal_conversion(to, zone), false),
+        (T::Time(_), T::Time(p)) => (time_precision(p), false),
+        (T::Timestamp | T::TimestampLtz, T::Time(p)) => {
+            let to_ts = temporal_conversion(T::Timestamp, zone);
+            (
+                Arc::new(move |v| match to_ts(v)? {
+                    Value::Timestamp(ms) => Ok(Value::Time(temporal::truncate_time(ms.rem_euclid(MS_PER_DAY) as i32, p))),
+                    other => Err(unexpected(&other)),
+                }),
+                false,
+            )
+        }
+        (T::Time(_), T::Timestamp | T::TimestampLtz) => {
+            let from_ts = temporal_conversion(to, zone);
+            (
+                Arc::new(move |v| match v {
+                    Value::Time(ms) => from_ts(Value::Timestamp(i64::from(ms))),
+                    other => Err(unexpected(&other)),
+                }),
+                false,
+            )
+        }
         (T::Array(a), T::Array(b)) => (elementwise(conversion_or_same(*a, *b, zone)?), false),
         (T::Map(a), T::Map(b)) => (entrywise(conversion_or_same(a.0, b.0, zone)?, conversion_or_same(a.1, b.1, zone)?), false),
         (a, b) if a.is_numeric() && b.is_timestamp() => {
@@ -81,6 +102,14 @@ fn conversion(from: DataType, to: DataType, zone: SessionZone, precision: u8) ->
             ));
         }
         (T::Bytes, _) | (_, T::Bytes) | (_, _) => return Err(format!("cannot cast {from} to {to}")),
+    })
+}
+
+/// TIME(p) to TIME(q): the milliseconds cut to q fraction digits.
+fn time_precision(p: u8) -> Fn1 {
+    Arc::new(move |v| match v {
+        Value::Time(ms) => Ok(Value::Time(temporal::truncate_time(ms, p))),
+        other => Err(unexpected(&other)),
     })
 }
 
