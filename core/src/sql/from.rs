@@ -189,9 +189,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             TableFactor::NestedJoin { table_with_joins, alias: None } => self.table_with_joins(table_with_joins),
             TableFactor::MatchRecognize { .. } => Err(SqlError::unsupported("MATCH_RECOGNIZE")),
             TableFactor::TableFunction { expr, alias } => self.window_tvf(expr, alias.as_ref()),
-            TableFactor::Function { .. } | TableFactor::UNNEST { .. } if lateral_call(f)?.is_some() => Err(SqlError::invalid(
-                "LATERAL TABLE(..) and UNNEST(..) need a table to their left: FROM t, LATERAL TABLE(f(t.x)) AS T(a) or FROM t CROSS JOIN UNNEST(t.a) AS u(x)",
-            )),
+            TableFactor::Function { .. } if lateral_call(f)?.is_some() => {
+                Err(SqlError::invalid("LATERAL TABLE(..) needs a table to its left: FROM t, LATERAL TABLE(f(t.x)) AS T(a)"))
+            }
+            TableFactor::UNNEST { .. } if lateral_call(f)?.is_some() => {
+                Err(SqlError::invalid("UNNEST(..) needs a table to its left: FROM t CROSS JOIN UNNEST(t.a) AS u(x)"))
+            }
             TableFactor::Derived { lateral: true, .. } => Err(SqlError::unsupported("LATERAL subqueries (LATERAL TABLE(f(..)) is supported)")),
             TableFactor::Function { .. } | TableFactor::UNNEST { .. } => {
                 Err(SqlError::unsupported("this table function form in FROM (write LATERAL TABLE(f(..)))"))

@@ -46,6 +46,9 @@ fn array_and_element(site: CallSite) -> Result<(Vec<BoundExpr>, DataType, &'stat
     site.expect_count(2, 2)?;
     let element = array_element(&site, 0)?;
     let common = common_of(&site, "the array's elements and the value", &[element, site.args[1].data_type()])?;
+    if element != DataType::Null && common != element {
+        return Err(site.arg_error(1, format!("function {} needs a value of the array's element type {element}, got {}", site.name, site.args[1].data_type())));
+    }
     let name = FUNCTIONS.iter().flat_map(|d| d.names.iter()).find(|n| **n == site.name).copied().unwrap_or("ARRAY");
     let mut args = site.args;
     let value = args.pop().ok_or_else(|| ExprError::new("", "missing argument"))?;
@@ -235,7 +238,7 @@ fn sort(site: CallSite) -> Result<BoundExpr, ExprError> {
 }
 
 /// `ARRAY_JOIN(a, delimiter[, null_replacement])`: the STRING elements joined; NULL elements
-/// skipped unless replaced; NULL when the array or the delimiter is NULL.
+/// skipped unless replaced; NULL when the array, the delimiter or a given replacement is NULL.
 fn join(site: CallSite) -> Result<BoundExpr, ExprError> {
     site.expect_count(2, 3)?;
     let element = array_element(&site, 0)?;
@@ -247,7 +250,10 @@ fn join(site: CallSite) -> Result<BoundExpr, ExprError> {
         if array.is_null() {
             return Ok(Value::Null);
         }
-        let replacement = values.get(2).and_then(Value::as_str);
+        let replacement = match values.get(2) {
+            Some(Value::Null) => return Ok(Value::Null),
+            other => other.and_then(Value::as_str),
+        };
         let parts: Vec<&str> = elements(array)?.iter().filter_map(|x| x.as_str().or(replacement)).collect();
         Ok(string_value(parts.join(delimiter)))
     }));

@@ -73,7 +73,7 @@ fn array(site: CallSite) -> Result<BoundExpr, ExprError> {
 /// `MAP[k1, v1, k2, v2, ..]`: keys and values each converted to their common type; a repeated
 /// key keeps its last value.
 fn map(site: CallSite) -> Result<BoundExpr, ExprError> {
-    if site.args.is_empty() || site.args.len() % 2 != 0 {
+    if site.args.is_empty() || !site.args.len().is_multiple_of(2) {
         return Err(ExprError::new("", format!("MAP[..] needs key-value pairs, got {} values", site.args.len())));
     }
     let keys: Vec<BoundExpr> = site.args.iter().step_by(2).cloned().collect();

@@ -1,6 +1,7 @@
 //! Tests of the SQL front end: plans for typical queries, every error class, and no panics
 //! on truncated scripts.
 
+mod collections;
 mod computed;
 mod errors;
 mod fuzz;
