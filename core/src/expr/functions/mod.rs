@@ -16,8 +16,10 @@ pub(crate) mod logic;
 pub(crate) mod map;
 pub(crate) mod math;
 pub(crate) mod narrow;
+pub(crate) mod random;
 pub(crate) mod regexp;
 pub(crate) mod string;
+pub(crate) mod strings_more;
 pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod time_arith;
@@ -61,6 +63,8 @@ const ALL: &[&[FunctionDef]] = &[
     collection::FUNCTIONS,
     array::FUNCTIONS,
     map::FUNCTIONS,
+    strings_more::FUNCTIONS,
+    random::FUNCTIONS,
 ];
 
 /// Binds a call of `name` (any case) to already-bound arguments. Error paths are relative to

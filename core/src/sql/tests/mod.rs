@@ -105,3 +105,4 @@ pub fn run_rows(sql: &str) -> Vec<String> {
     texts
 }
 mod limits;
+mod more_strings;
