@@ -1,5 +1,5 @@
 //! More of Flink's string functions: `LEFT`, `RIGHT`, `TRANSLATE`, `HEX`, `UNHEX`,
-//! `URL_ENCODE`, `URL_DECODE` and `ELT`, with Flink's NULL rules (checked against PyFlink
+//! `URL_ENCODE`, `URL_DECODE`, `ELT` and `PARSE_URL`, with Flink's NULL rules (checked against PyFlink
 //! 2.3): NULL in, NULL out, and NULL where Flink's implementation gives up (bad hex, bad
 //! percent-encoding, an ELT index out of range).
 
@@ -21,6 +21,7 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["URL_ENCODE"], signature: "(STRING)", bind: url_encode },
     FunctionDef { names: &["URL_DECODE"], signature: "(STRING)", bind: url_decode },
     FunctionDef { names: &["ELT"], signature: "(INT, STRING, ..)", bind: elt },
+    FunctionDef { names: &["PARSE_URL"], signature: "(STRING url, STRING part[, STRING key])", bind: parse_url },
 ];
 
 /// `LEFT(s, n)` / `RIGHT(s, n)`: the first / last `n` characters; empty for a negative `n`.
@@ -169,4 +170,71 @@ fn elt(site: CallSite) -> Result<BoundExpr, ExprError> {
         Ok(usize::try_from(i).ok().and_then(|i| i.checked_sub(1)).and_then(|i| rest.get(i)).cloned().unwrap_or(Value::Null))
     }));
     Ok(BoundExpr::call("ELT", args, kernel, DataType::String, true))
+}
+
+/// The parts of a URL as Java's `java.net.URL` splits it.
+struct UrlParts<'a> {
+    protocol: &'a str,
+    authority: &'a str,
+    path: &'a str,
+    query: Option<&'a str>,
+    fragment: Option<&'a str>,
+}
+
+/// `url` split into its parts; `None` when Java's `URL` would not read it (no `://`, or a
+/// protocol other than http, https, ftp, file, jar).
+fn split_url(url: &str) -> Option<UrlParts<'_>> {
+    let (protocol, rest) = url.split_once("://")?;
+    if !["http", "https", "ftp", "file", "jar"].iter().any(|p| p.eq_ignore_ascii_case(protocol)) {
+        return None;
+    }
+    let (rest, fragment) = match rest.split_once('#') {
+        Some((r, f)) => (r, Some(f)),
+        None => (rest, None),
+    };
+    let (rest, query) = match rest.split_once('?') {
+        Some((r, q)) => (r, Some(q)),
+        None => (rest, None),
+    };
+    let (authority, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    Some(UrlParts { protocol, authority, path, query, fragment })
+}
+
+/// The part `part` of `url` (PROTOCOL, HOST, PATH, QUERY, REF, FILE, AUTHORITY, USERINFO), or
+/// with `key` the value of that query parameter; NULL when absent or the URL is not one.
+fn url_part(url: &str, part: &str, key: Option<&str>) -> Option<String> {
+    let u = split_url(url)?;
+    let userinfo = u.authority.rsplit_once('@').map(|(info, _)| info);
+    let host_port = u.authority.rsplit_once('@').map_or(u.authority, |(_, h)| h);
+    let host = host_port.split(':').next().unwrap_or_default();
+    Some(match (part, key) {
+        ("QUERY", Some(key)) => {
+            return u.query?.split('&').find_map(|pair| pair.strip_prefix(key).and_then(|rest| rest.strip_prefix('=')).map(str::to_string));
+        }
+        (_, Some(_)) => return None,
+        ("PROTOCOL", _) => u.protocol.to_string(),
+        ("HOST", _) => host.to_string(),
+        ("PATH", _) => u.path.to_string(),
+        ("QUERY", _) => u.query?.to_string(),
+        ("REF", _) => u.fragment?.to_string(),
+        ("FILE", _) => u.query.map_or_else(|| u.path.to_string(), |q| format!("{}?{q}", u.path)),
+        ("AUTHORITY", _) => u.authority.to_string(),
+        ("USERINFO", _) => userinfo?.to_string(),
+        _ => return None,
+    })
+}
+
+/// `PARSE_URL(url, part[, key])`: a part of the URL (see [`url_part`]); NULL when any argument
+/// is NULL, the part is absent or unknown, or the URL does not read.
+fn parse_url(site: CallSite) -> Result<BoundExpr, ExprError> {
+    let args = site.expect(&[Param::String, Param::String, Param::String], 2)?;
+    let kernel = Kernel::StrictN(Arc::new(|values: &[Value]| {
+        let text = |i: usize| values.get(i).and_then(Value::as_str);
+        let (Some(url), Some(part)) = (text(0), text(1)) else { return Ok(Value::Null) };
+        Ok(url_part(url, part, text(2)).map_or(Value::Null, string_value))
+    }));
+    Ok(BoundExpr::call("PARSE_URL", args, kernel, DataType::String, true))
 }

@@ -48,6 +48,17 @@ fn string_functions_as_flink_computes_them() {
         ("ELT(2, 'a', 'b', 'c')", "b"),
         ("ELT(4, 'a', 'b', 'c')", "null"),
         ("ELT(0, 'a', 'b')", "null"),
+        ("PARSE_URL('http://a.com/p?x=1&y=2#f', 'QUERY', 'y')", "2"),
+        ("PARSE_URL('http://a.com/p?x=1&y=2#f', 'HOST')", "a.com"),
+        ("PARSE_URL('http://user:pw@a.com:8080/p/q.html?x=1&y=2#frag', 'FILE')", "/p/q.html?x=1&y=2"),
+        ("PARSE_URL('http://user:pw@a.com:8080/p/q.html?x=1&y=2#frag', 'AUTHORITY')", "user:pw@a.com:8080"),
+        ("PARSE_URL('http://user:pw@a.com:8080/p/q.html?x=1&y=2#frag', 'USERINFO')", "user:pw"),
+        ("PARSE_URL('http://user:pw@a.com:8080/p/q.html?x=1&y=2#frag', 'REF')", "frag"),
+        ("PARSE_URL('http://user:pw@a.com:8080/p/q.html?x=1&y=2#frag', 'BOGUS')", "null"),
+        ("PARSE_URL('http://user:pw@a.com:8080/p/q.html?x=1&y=2#frag', 'QUERY', 'z')", "null"),
+        ("PARSE_URL('a.com/p', 'HOST')", "null"),
+        ("PARSE_URL('http://a.com', 'PATH')", ""),
+        ("PARSE_URL('http://a.com', 'QUERY')", "null"),
     ]);
 }
 
