@@ -1,11 +1,12 @@
 //! Values between Rust and Python: `Value` → Python object (int, float, str, bytes, bool,
-//! `decimal.Decimal`, `datetime.date`/`datetime`, `timedelta`, None), and a Python object →
+//! `decimal.Decimal`, `datetime.date`/`datetime`, `timedelta`, `datetime.time`, None; ARRAY a list, MAP a dict),
+//! and a Python object →
 //! `Value` of a declared type, with errors that say what was found.
 
 use std::sync::Arc;
 
 use pyo3::prelude::*;
-use pyo3::types::{IntoPyDict, PyBool, PyBytes, PyFloat, PyInt, PyString, PyTuple};
+use pyo3::types::{IntoPyDict, PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use weir_core::types::{DataType, Decimal, Row, Value, temporal};
 
 /// Days from 0001-01-01 (Python's ordinal 1) to 1970-01-01.
@@ -33,6 +34,18 @@ pub fn to_py<'py>(py: Python<'py>, value: &Value) -> PyResult<Bound<'py, PyAny>>
         }
         Value::IntervalDayTime(ms) => py.import("datetime")?.getattr("timedelta")?.call((), Some(&[("milliseconds", *ms)].into_py_dict(py)?))?,
         Value::IntervalYearMonth(months) => PyInt::new(py, *months).into_any(),
+        Value::Time(ms) => {
+            let (h, rest) = (ms / 3_600_000, ms % 3_600_000);
+            py.import("datetime")?.getattr("time")?.call1((h, rest / 60_000, rest / 1000 % 60, rest % 1000 * 1000))?
+        }
+        Value::Array(items) => PyList::new(py, items.iter().map(|v| to_py(py, v)).collect::<PyResult<Vec<_>>>()?)?.into_any(),
+        Value::Map(entries) => {
+            let dict = PyDict::new(py);
+            for (k, v) in entries.iter() {
+                dict.set_item(to_py(py, k)?, to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
     })
 }
 
@@ -97,6 +110,27 @@ pub fn from_py(obj: &Bound<'_, PyAny>, t: DataType) -> Result<Value, String> {
             Value::IntervalDayTime((seconds * 1000.0).round() as i64)
         }
         DataType::IntervalYearMonth => Value::IntervalYearMonth(i32::try_from(int()?).map_err(|_| bad(&short_repr(obj)))?),
+        DataType::Time(p) => {
+            let field = |name: &str| obj.getattr(name).and_then(|v| v.extract::<i32>()).map_err(|_| bad(&short_repr(obj)));
+            let ms = ((field("hour")? * 60 + field("minute")?) * 60 + field("second")?) * 1000 + field("microsecond")? / 1000;
+            Value::Time(temporal::truncate_time(ms, p))
+        }
+        DataType::Array(element) => {
+            if obj.is_instance_of::<PyString>() || obj.is_instance_of::<PyBytes>() || obj.is_instance_of::<PyDict>() {
+                return Err(bad(&short_repr(obj)));
+            }
+            let items = obj.try_iter().map_err(|_| bad(&short_repr(obj)))?;
+            let values = items.map(|item| item.map_err(|e| e.to_string()).and_then(|item| from_py(&item, *element))).collect::<Result<Vec<_>, _>>()?;
+            Value::array(values)
+        }
+        DataType::Map((key, value)) => {
+            let dict = obj.cast::<PyDict>().map_err(|_| bad(&short_repr(obj)))?;
+            let mut entries = Vec::with_capacity(dict.len());
+            for (k, v) in dict.iter() {
+                entries.push((from_py(&k, *key)?, from_py(&v, *value)?));
+            }
+            Value::map(entries)
+        }
     })
 }
 

@@ -17,6 +17,7 @@ mod like;
 mod literal;
 pub mod table_functions;
 mod types;
+mod unnest;
 mod zone;
 
 #[cfg(test)]
@@ -30,3 +31,4 @@ pub use error::{EvalError, ExprError};
 pub use functions::function_names;
 pub use table_functions::{BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry, bind_table_function};
 pub use types::common_type;
+pub use unnest::UNNEST_WITH_ORDINALITY;

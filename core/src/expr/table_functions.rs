@@ -61,11 +61,13 @@ pub struct TableFunctionRegistry {
 }
 
 impl TableFunctionRegistry {
-    /// A registry with the built-in functions (SPLIT, GENERATE_SERIES).
+    /// A registry with the built-in functions (SPLIT, GENERATE_SERIES, UNNEST).
     pub fn with_builtins() -> TableFunctionRegistry {
         let mut r = TableFunctionRegistry::default();
         r.register(Arc::new(Split));
         r.register(Arc::new(GenerateSeries));
+        r.register(Arc::new(super::unnest::Unnest { ordinality: false }));
+        r.register(Arc::new(super::unnest::Unnest { ordinality: true }));
         r
     }
 

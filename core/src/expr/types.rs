@@ -12,7 +12,8 @@ const MAX_PRECISION: u32 = DataType::MAX_DECIMAL_PRECISION as u32;
 /// following Flink: INT with BIGINT is BIGINT; integers with DECIMAL are DECIMAL (wide enough
 /// for both); any numeric with DOUBLE is DOUBLE; FLOAT with an integer is FLOAT, with DECIMAL
 /// DOUBLE (Calcite's `leastRestrictive`); NULL goes with anything; DATE with TIMESTAMP is
-/// TIMESTAMP; TIMESTAMP with TIMESTAMP_LTZ is TIMESTAMP_LTZ. `None` when there is none
+/// TIMESTAMP; TIMESTAMP with TIMESTAMP_LTZ is TIMESTAMP_LTZ; ARRAYs (MAPs) have the ARRAY (MAP)
+/// of their elements' common type. `None` when there is none
 /// (e.g. STRING with INT).
 pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
     use DataType::*;
@@ -34,6 +35,9 @@ pub fn common_type(a: DataType, b: DataType) -> Option<DataType> {
         }
         (Date, Timestamp) | (Timestamp, Date) => Some(Timestamp),
         (Date | Timestamp, TimestampLtz) | (TimestampLtz, Date | Timestamp) => Some(TimestampLtz),
+        (Time(p), Time(q)) => Some(Time(p.max(q))),
+        (Array(x), Array(y)) => Some(DataType::array(common_type(*x, *y)?)),
+        (Map(x), Map(y)) => Some(DataType::map(common_type(x.0, y.0)?, common_type(x.1, y.1)?)),
         _ => None,
     }
 }
@@ -160,6 +164,9 @@ mod tests {
             (Timestamp, TimestampLtz, Some(TimestampLtz)),
             (Date, Timestamp, Some(Timestamp)),
             (Boolean, Int, None),
+            (DataType::array(Int), DataType::array(BigInt), Some(DataType::array(BigInt))),
+            (DataType::array(Int), DataType::array(String), None),
+            (DataType::map(String, Int), DataType::map(String, Double), Some(DataType::map(String, Double))),
         ];
         for (a, b, want) in cases {
             assert_eq!(common_type(a, b), want, "{a} with {b}");

@@ -222,7 +222,7 @@ fn column_type(r: &mut Reader<'_>) -> Result<DataType, SqlError> {
     let text = text.join(" ");
     text.parse::<DataType>().map_err(|e| {
         let upper = text.to_ascii_uppercase();
-        if ["ROW", "ARRAY", "MAP", "MULTISET", "TIME"].iter().any(|k| upper.starts_with(k)) {
+        if ["ROW", "MULTISET"].iter().any(|k| upper.starts_with(k)) {
             SqlError::Unsupported { feature: format!("column type {text}"), at: Some(at.clone()) }
         } else {
             SqlError::Invalid { message: e.to_string(), at: Some(at.clone()) }

@@ -61,10 +61,15 @@ impl Dialect for FlinkDialect {
         ch.is_alphanumeric() || ch == '_' || ch == '$'
     }
 
-    /// Flink's JSON function calls (`JSON_VALUE(j, p RETURNING INT DEFAULT 0 ON EMPTY)`, ..):
-    /// see [`json_syntax`].
+    /// Flink's JSON function calls (`JSON_VALUE(j, p RETURNING INT DEFAULT 0 ON EMPTY)`, ..)
+    /// and the map constructor `MAP[k, v, ..]`: see [`json_syntax`].
     fn parse_prefix(&self, parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
-        json_syntax::parse_json_call(parser)
+        json_syntax::parse_json_call(parser).or_else(|| json_syntax::parse_map_constructor(parser))
+    }
+
+    /// Flink's `MAP<K, V>` type (in CAST).
+    fn supports_map_literal_with_angle_brackets(&self) -> bool {
+        true
     }
 
     /// `x IS [NOT] JSON [kind]` (see [`json_syntax`]), and

@@ -161,7 +161,23 @@ impl<'a> Translator<'a> {
             }
             E::Tuple(_) => return Err(SqlError::unsupported("row value (a, b)")),
             E::AtTimeZone { .. } => return Err(SqlError::unsupported("AT TIME ZONE")),
-            E::Array(_) => return Err(SqlError::unsupported("ARRAY values")),
+            E::Array(array) => {
+                let mut args = Vec::with_capacity(array.elem.len());
+                for item in &array.elem {
+                    args.push(self.expr(item)?);
+                }
+                Expr::call("ARRAY", args)
+            }
+            E::CompoundFieldAccess { root, access_chain } => {
+                let mut out = self.expr(root)?;
+                for access in access_chain {
+                    match access {
+                        ast::AccessExpr::Subscript(ast::Subscript::Index { index }) => out = Expr::call("ITEM", vec![out, self.expr(index)?]),
+                        other => return Err(SqlError::unsupported(format!("field access {other}"))),
+                    }
+                }
+                out
+            }
             E::Wildcard(_) | E::QualifiedWildcard(..) => return Err(SqlError::invalid("* is only allowed in SELECT and COUNT(*)")),
             other => return Err(SqlError::unsupported(format!("expression {other}"))),
         })
@@ -436,7 +452,7 @@ pub fn sql_type(t: &ast::DataType) -> Result<DataType, SqlError> {
     let text = t.to_string();
     text.parse().map_err(|e: crate::types::ParseTypeError| {
         let upper = text.to_ascii_uppercase();
-        if ["ROW", "ARRAY", "MAP", "MULTISET", "TIME"].iter().any(|k| upper.starts_with(k)) {
+        if ["ROW", "MULTISET", "TIME WITH", "TIME(0) WITH", "TIME(3) WITH"].iter().any(|k| upper.starts_with(k)) {
             SqlError::unsupported(format!("type {text}"))
         } else {
             SqlError::invalid(e.to_string())

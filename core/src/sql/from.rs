@@ -192,6 +192,9 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             TableFactor::Function { .. } if lateral_call(f)?.is_some() => {
                 Err(SqlError::invalid("LATERAL TABLE(..) needs a table to its left: FROM t, LATERAL TABLE(f(t.x)) AS T(a)"))
             }
+            TableFactor::UNNEST { .. } if lateral_call(f)?.is_some() => {
+                Err(SqlError::invalid("UNNEST(..) needs a table to its left: FROM t CROSS JOIN UNNEST(t.a) AS u(x)"))
+            }
             TableFactor::Derived { lateral: true, .. } => Err(SqlError::unsupported("LATERAL subqueries (LATERAL TABLE(f(..)) is supported)")),
             TableFactor::Function { .. } | TableFactor::UNNEST { .. } => {
                 Err(SqlError::unsupported("this table function form in FROM (write LATERAL TABLE(f(..)))"))

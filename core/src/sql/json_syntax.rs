@@ -66,6 +66,23 @@ fn call(name: &str, span: Span, args: Vec<Expr>) -> Expr {
     })
 }
 
+/// Flink's map constructor `MAP[k1, v1, ..]` when it comes next, as a call of `MAP`
+/// (`sqlparser` reads only DuckDB's `MAP {..}`); `None` leaves the parser where it was.
+pub(super) fn parse_map_constructor(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
+    let next = parser.peek_token();
+    let Token::Word(w) = &next.token else { return None };
+    if w.quote_style.is_some() || !w.value.eq_ignore_ascii_case("MAP") || parser.peek_nth_token(1).token != Token::LBracket {
+        return None;
+    }
+    parser.next_token();
+    parser.next_token();
+    let args = parser.parse_comma_separated(Parser::parse_expr).and_then(|args| {
+        parser.expect_token(&Token::RBracket)?;
+        Ok(args)
+    });
+    Some(args.map(|args| call("MAP", next.span, args)))
+}
+
 /// `JSON_EXISTS(..)`, `JSON_VALUE(..)`, `JSON_QUERY(..)`, `JSON_OBJECT(..)` or
 /// `JSON_ARRAY(..)` when one comes next; `None` leaves the parser where it was.
 pub(super) fn parse_json_call(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {

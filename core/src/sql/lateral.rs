@@ -4,7 +4,9 @@
 //! filters the joined rows), and `t LEFT JOIN LATERAL TABLE(..) AS T(a) ON TRUE` (left: such a
 //! row stays, with NULLs in the function's columns). The function is a built-in table
 //! function or a user table function registered in the session; its arguments are
-//! expressions over the columns to its left.
+//! expressions over the columns to its left. Flink's `CROSS JOIN UNNEST(a) AS t(x)` (and
+//! `, UNNEST(..)`, `LEFT JOIN UNNEST(..) ON TRUE`, `WITH ORDINALITY`) is the same join with
+//! the built-in table function `UNNEST`.
 
 use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments, TableFactor};
 
@@ -17,9 +19,14 @@ use super::expr::Translator;
 use super::query::QueryPlanner;
 use super::scope::{Relation, ScopeColumn, ident_position};
 
-/// A `LATERAL TABLE(f(args)) [AS alias(columns)]` FROM item, not planned yet.
+/// A `LATERAL TABLE(f(args)) [AS alias(columns)]` or `UNNEST(x)` FROM item, not planned yet.
 pub struct LateralCall<'a> {
-    function: &'a ast::Function,
+    /// The table function's name as written.
+    name: String,
+    /// Where the name is written.
+    at: Option<SqlPosition>,
+    /// The argument expressions.
+    args: Vec<&'a ast::Expr>,
     alias: Option<&'a ast::TableAlias>,
 }
 
@@ -34,6 +41,17 @@ pub enum LateralJoin {
 
 /// The lateral call `f` is, if it is one; an error for LATERAL forms Weir does not read.
 pub fn lateral_call(f: &TableFactor) -> Result<Option<LateralCall<'_>>, SqlError> {
+    if let TableFactor::UNNEST { alias, array_exprs, with_offset, with_ordinality, .. } = f {
+        let at = array_exprs.first().and_then(super::subquery_ast::expr_position);
+        if *with_offset {
+            return Err(SqlError::Unsupported { feature: "UNNEST(..) WITH OFFSET (Flink writes WITH ORDINALITY)".into(), at });
+        }
+        if array_exprs.len() != 1 {
+            return Err(SqlError::Unsupported { feature: "UNNEST of several collections at once (unnest each in its own join)".into(), at });
+        }
+        let name = if *with_ordinality { crate::expr::UNNEST_WITH_ORDINALITY } else { "UNNEST" };
+        return Ok(Some(LateralCall { name: name.into(), at, args: array_exprs.iter().collect(), alias: alias.as_ref() }));
+    }
     let TableFactor::Function { lateral: true, name, args, with_ordinality, alias } = f else {
         return Ok(None);
     };
@@ -45,10 +63,38 @@ pub fn lateral_call(f: &TableFactor) -> Result<Option<LateralCall<'_>>, SqlError
     if *with_ordinality {
         return Err(SqlError::Unsupported { feature: "LATERAL TABLE(..) WITH ORDINALITY".into(), at });
     }
-    match args.as_slice() {
-        [FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Function(function)))] => Ok(Some(LateralCall { function, alias: alias.as_ref() })),
-        _ => Err(SqlError::Invalid { message: "LATERAL TABLE(..) takes one table function call, such as LATERAL TABLE(SPLIT(s, ','))".into(), at }),
+    let function = match args.as_slice() {
+        [FunctionArg::Unnamed(FunctionArgExpr::Expr(ast::Expr::Function(function)))] => function,
+        _ => return Err(SqlError::Invalid { message: "LATERAL TABLE(..) takes one table function call, such as LATERAL TABLE(SPLIT(s, ','))".into(), at }),
+    };
+    let name = function.name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.clone()).unwrap_or_else(|| function.name.to_string());
+    let at = function.name.0.last().and_then(|p| p.as_ident()).and_then(ident_position);
+    let args = function_args(function, &name).map_err(|e| e.or_at(at.clone()))?;
+    Ok(Some(LateralCall { name, at, args, alias: alias.as_ref() }))
+}
+
+/// The argument expressions of a table function call.
+fn function_args<'a>(f: &'a ast::Function, name: &str) -> Result<Vec<&'a ast::Expr>, SqlError> {
+    if f.over.is_some() || f.filter.is_some() {
+        return Err(SqlError::invalid(format!("{name} in LATERAL TABLE(..) is a table function: no OVER or FILTER")));
     }
+    let list = match &f.args {
+        FunctionArguments::None => return Ok(Vec::new()),
+        FunctionArguments::Subquery(_) => return Err(SqlError::unsupported(format!("subquery argument to {name}"))),
+        FunctionArguments::List(list) => list,
+    };
+    if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
+        return Err(SqlError::unsupported(format!("DISTINCT or ORDER BY inside {name}(..)")));
+    }
+    let mut out = Vec::new();
+    for a in &list.args {
+        match a {
+            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.push(e),
+            FunctionArg::Unnamed(_) => return Err(SqlError::invalid(format!("* is not an argument of {name}"))),
+            _ => return Err(SqlError::unsupported(format!("named arguments to {name}"))),
+        }
+    }
+    Ok(out)
 }
 
 /// True when `on` is the literal TRUE (`LEFT JOIN LATERAL TABLE(..) ON TRUE`).
@@ -64,10 +110,8 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// Joins `left` with the rows `call` returns for each of its rows: a `flat_map` node.
     /// The function's columns are qualified by the alias (else the function's name).
     pub fn lateral(&mut self, left: Relation, call: &LateralCall<'_>, join: LateralJoin) -> Result<Relation, SqlError> {
-        let f = call.function;
-        let name = f.name.0.last().and_then(|p| p.as_ident()).map(|i| i.value.clone()).unwrap_or_else(|| f.name.to_string());
-        let at = f.name.0.last().and_then(|p| p.as_ident()).and_then(ident_position);
-        let args = self.lateral_args(&left, f, &name).map_err(|e| e.or_at(at.clone()))?;
+        let (name, at) = (call.name.clone(), call.at.clone());
+        let args = call.args.iter().map(|e| Translator::new(&left).expr(e)).collect::<Result<Vec<_>, _>>().map_err(|e| e.or_at(at.clone()))?;
         let output = self.table_function_output(&left, &name, &args, at.clone())?;
         let names = match call.alias {
             Some(a) if !a.columns.is_empty() => {
@@ -91,7 +135,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let node =
             FlatMapNode { id: id.clone(), input: left.node.clone(), function: name.clone(), args, columns: names.clone(), outer: join == LateralJoin::Left };
         let schema = self.job.add(Node::FlatMap(node))?;
-        let qualifier = call.alias.map(|a| a.name.value.clone()).unwrap_or(name);
+        let qualifier = call.alias.map(|a| a.name.value.clone()).unwrap_or_else(|| if name.starts_with('$') { "UNNEST".into() } else { name });
         let width = left.columns.len();
         let mut columns: Vec<ScopeColumn> = left.columns.into_iter().zip(&schema.fields).map(|(c, f)| ScopeColumn { field: f.name.clone(), ..c }).collect();
         for (k, f) in schema.fields[width..].iter().enumerate() {
@@ -103,30 +147,6 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             });
         }
         Ok(Relation { node: id, columns })
-    }
-
-    /// The call's arguments as plan expressions over `left`.
-    fn lateral_args(&self, left: &Relation, f: &ast::Function, name: &str) -> Result<Vec<crate::expr::Expr>, SqlError> {
-        if f.over.is_some() || f.filter.is_some() {
-            return Err(SqlError::invalid(format!("{name} in LATERAL TABLE(..) is a table function: no OVER or FILTER")));
-        }
-        let list = match &f.args {
-            FunctionArguments::None => return Ok(Vec::new()),
-            FunctionArguments::Subquery(_) => return Err(SqlError::unsupported(format!("subquery argument to {name}"))),
-            FunctionArguments::List(list) => list,
-        };
-        if list.duplicate_treatment.is_some() || !list.clauses.is_empty() {
-            return Err(SqlError::unsupported(format!("DISTINCT or ORDER BY inside {name}(..)")));
-        }
-        let mut out = Vec::new();
-        for a in &list.args {
-            match a {
-                FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => out.push(Translator::new(left).expr(e)?),
-                FunctionArg::Unnamed(_) => return Err(SqlError::invalid(format!("* is not an argument of {name}"))),
-                _ => return Err(SqlError::unsupported(format!("named arguments to {name}"))),
-            }
-        }
-        Ok(out)
     }
 
     /// The columns `name(args)` returns, or an error at `at` (unknown function, bad arguments).

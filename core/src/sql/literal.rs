@@ -68,6 +68,11 @@ pub fn typed_string(t: &ast::TypedString) -> Result<Expr, SqlError> {
     let data_type: DataType = t.data_type.to_string().parse().map_err(|_| SqlError::unsupported(format!("literal of type {}", t.data_type)))?;
     match data_type {
         DataType::Date | DataType::Timestamp | DataType::TimestampLtz | DataType::Decimal { .. } | DataType::String => Ok(Expr::typed_lit(text, data_type)),
+        // `TIME '12:34:56.5'` has as many fraction digits as written (Flink's TIME(1)).
+        DataType::Time(_) => {
+            let digits = text.trim().split_once('.').map_or(0, |(_, f)| f.len().min(3) as u8);
+            Ok(Expr::typed_lit(text, DataType::Time(digits)))
+        }
         other => Err(SqlError::unsupported(format!("typed literal {other} '...'"))),
     }
 }

@@ -112,12 +112,14 @@ fn spec_json(v: &Value) -> Option<serde_json::Value> {
     Some(match v {
         Value::Null => J::Null,
         Value::Boolean(b) => J::Bool(*b),
-        Value::Int(x) | Value::Date(x) | Value::IntervalYearMonth(x) => J::from(*x),
+        Value::Int(x) | Value::Date(x) | Value::IntervalYearMonth(x) | Value::Time(x) => J::from(*x),
         Value::BigInt(x) | Value::Timestamp(x) | Value::TimestampLtz(x) | Value::IntervalDayTime(x) => J::from(*x),
         Value::Double(x) => serde_json::Number::from_f64(x.get()).map(J::Number).unwrap_or_else(|| J::String(v.to_string())),
         Value::Float(x) => crate::types::float_json_number(x.get()).map(J::Number).unwrap_or_else(|| J::String(v.to_string())),
         Value::Decimal(_) => J::String(v.to_string()),
         Value::String(s) => J::String(s.to_string()),
         Value::Bytes(b) => J::String(std::str::from_utf8(b).ok()?.to_string()),
+        Value::Array(items) => J::Array(items.iter().map(spec_json).collect::<Option<_>>()?),
+        Value::Map(entries) => J::Array(entries.iter().map(|(k, v)| Some(J::Array(vec![spec_json(k)?, spec_json(v)?]))).collect::<Option<_>>()?),
     })
 }

@@ -45,6 +45,15 @@ pub enum DataType {
     IntervalDayTime,
     /// `INTERVAL YEAR TO MONTH`: a number of months.
     IntervalYearMonth,
+    /// `TIME(p)`: a time of day without time zone, milliseconds since midnight, with `p` (0..3)
+    /// fraction digits kept.
+    Time(u8),
+    /// `ARRAY<T>`: a list of values of the element type (elements may be NULL). The element
+    /// type is interned (see [`DataType::array`]) so that `DataType` stays `Copy`.
+    Array(&'static DataType),
+    /// `MAP<K, V>`: key-value pairs with distinct keys (values may be NULL), interned as
+    /// [`DataType::Array`] is (see [`DataType::map`]).
+    Map(&'static (DataType, DataType)),
 }
 
 impl DataType {
@@ -71,6 +80,37 @@ impl DataType {
         matches!(self, DataType::Timestamp | DataType::TimestampLtz)
     }
 
+    /// `ARRAY<element>`.
+    pub fn array(element: DataType) -> DataType {
+        DataType::Array(super::composite::intern_array(element))
+    }
+
+    /// `MAP<key, value>`.
+    pub fn map(key: DataType, value: DataType) -> DataType {
+        DataType::Map(super::composite::intern_map(key, value))
+    }
+
+    /// The element type of an ARRAY.
+    pub fn element(&self) -> Option<DataType> {
+        match self {
+            DataType::Array(e) => Some(**e),
+            _ => None,
+        }
+    }
+
+    /// The key and value types of a MAP.
+    pub fn key_value(&self) -> Option<(DataType, DataType)> {
+        match self {
+            DataType::Map(kv) => Some(**kv),
+            _ => None,
+        }
+    }
+
+    /// True for ARRAY and MAP.
+    pub fn is_collection(&self) -> bool {
+        matches!(self, DataType::Array(_) | DataType::Map(_))
+    }
+
     /// True for both interval types.
     pub fn is_interval(&self) -> bool {
         matches!(self, DataType::IntervalDayTime | DataType::IntervalYearMonth)
@@ -94,6 +134,9 @@ impl fmt::Display for DataType {
             DataType::TimestampLtz => f.write_str("TIMESTAMP_LTZ(3)"),
             DataType::IntervalDayTime => f.write_str("INTERVAL DAY TO SECOND"),
             DataType::IntervalYearMonth => f.write_str("INTERVAL YEAR TO MONTH"),
+            DataType::Time(p) => write!(f, "TIME({p})"),
+            DataType::Array(e) => write!(f, "ARRAY<{e}>"),
+            DataType::Map(kv) => write!(f, "MAP<{}, {}>", kv.0, kv.1),
         }
     }
 }
@@ -114,10 +157,14 @@ impl FromStr for DataType {
     /// Parses Flink's type names, case-insensitively, with their common aliases
     /// (`INTEGER`, `VARCHAR(n)`, `CHAR(n)`, `TINYINT`/`SMALLINT` widened to INT, `REAL` for FLOAT,
     /// `NUMERIC`/`DEC`, `TIMESTAMP(p)`/`TIMESTAMP_LTZ(p)` for any p up to 3,
-    /// `TIMESTAMP WITH LOCAL TIME ZONE`).
+    /// `TIMESTAMP WITH LOCAL TIME ZONE`), and `ARRAY<T>` / `MAP<K, V>` of those (an element's
+    /// `NOT NULL` is accepted and not kept).
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         let err = |hint: &str| ParseTypeError { text: text.to_string(), hint: hint.to_string() };
         let norm: String = text.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_uppercase();
+        if let Some(t) = super::composite::parse_composite(&norm) {
+            return t.map_err(|hint| err(&hint));
+        }
         let (base, args) = match norm.find('(') {
             Some(open) => {
                 let close = norm.rfind(')').ok_or_else(|| err("; missing ')'"))?;
@@ -154,6 +201,11 @@ impl FromStr for DataType {
                 }
                 Ok(DataType::Decimal { precision: precision as u8, scale: scale as u8 })
             }
+            "TIME" | "TIME WITHOUT TIME ZONE" => match args.as_slice() {
+                [] => Ok(DataType::Time(0)),
+                [p] if *p <= 3 => Ok(DataType::Time(*p as u8)),
+                _ => Err(err("; TIME precision must be 0..3")),
+            },
             "TIMESTAMP" | "TIMESTAMP WITHOUT TIME ZONE" => timestamp_precision(&args, DataType::Timestamp).ok_or_else(|| err("; precision must be 0..3")),
             "TIMESTAMP_LTZ" | "TIMESTAMP WITH LOCAL TIME ZONE" => {
                 timestamp_precision(&args, DataType::TimestampLtz).ok_or_else(|| err("; precision must be 0..3"))
@@ -199,7 +251,7 @@ impl JsonSchema for DataType {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "description": "A SQL type: BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), STRING, BYTES, DATE, TIMESTAMP(3), TIMESTAMP_LTZ(3), INTERVAL DAY TO SECOND, INTERVAL YEAR TO MONTH",
+            "description": "A SQL type: BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), STRING, BYTES, DATE, TIMESTAMP(3), TIMESTAMP_LTZ(3), TIME(p), INTERVAL DAY TO SECOND, INTERVAL YEAR TO MONTH, ARRAY<T>, MAP<K, V>",
             "examples": ["BIGINT", "DECIMAL(10, 2)", "TIMESTAMP(3)"]
         })
     }
@@ -222,6 +274,12 @@ mod tests {
             ("TIMESTAMP_LTZ(3)", DataType::TimestampLtz),
             ("TIMESTAMP(3) WITH LOCAL TIME ZONE", DataType::TimestampLtz),
             ("INTERVAL DAY TO SECOND", DataType::IntervalDayTime),
+            ("ARRAY<INT>", DataType::array(DataType::Int)),
+            ("TIME", DataType::Time(0)),
+            ("time(3)", DataType::Time(3)),
+            ("array < decimal(10, 2) not null >", DataType::array(DataType::Decimal { precision: 10, scale: 2 })),
+            ("MAP<STRING, ARRAY<BIGINT>>", DataType::map(DataType::String, DataType::array(DataType::BigInt))),
+            ("MAP < VARCHAR(3) , ARRAY < INT >>", DataType::map(DataType::String, DataType::array(DataType::Int))),
         ] {
             assert_eq!(text.parse::<DataType>(), Ok(t), "{text}");
             assert_eq!(t.to_string().parse::<DataType>(), Ok(t));
@@ -229,5 +287,9 @@ mod tests {
         assert!("BIGNUM".parse::<DataType>().is_err());
         assert!("DECIMAL(40, 2)".parse::<DataType>().is_err());
         assert!("INT(3)".parse::<DataType>().is_err());
+        assert!("ARRAY<INT".parse::<DataType>().is_err());
+        assert!("MAP<INT>".parse::<DataType>().is_err());
+        assert!("ARRAY<FOO>".parse::<DataType>().is_err());
+        assert_eq!(DataType::array(DataType::Int).to_string(), "ARRAY<INT>");
     }
 }

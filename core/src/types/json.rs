@@ -18,6 +18,25 @@ pub fn value_from_json(json: &serde_json::Value, data_type: &DataType) -> Result
     let from_text = |text: &str| parse_value(text, &data_type).map_err(|e| e.to_string());
     Ok(match (json, data_type) {
         (J::Null, _) => Value::Null,
+        (J::Array(items), DataType::Array(element)) => Value::array(items.iter().map(|item| value_from_json(item, element)).collect::<Result<_, _>>()?),
+        (J::Object(fields), DataType::Map((key, value))) => {
+            let mut entries = Vec::with_capacity(fields.len());
+            for (k, v) in fields {
+                entries.push((value_from_json(&J::String(k.clone()), key)?, value_from_json(v, value)?));
+            }
+            Value::map(entries)
+        }
+        (J::Array(pairs), DataType::Map((key, value))) => {
+            let mut entries = Vec::with_capacity(pairs.len());
+            for pair in pairs {
+                match pair.as_array().map(Vec::as_slice) {
+                    Some([k, v]) => entries.push((value_from_json(k, key)?, value_from_json(v, value)?)),
+                    _ => return Err(fail()),
+                }
+            }
+            Value::map(entries)
+        }
+        (_, DataType::Array(_) | DataType::Map(_)) => return Err(fail()),
         (J::String(s), DataType::Bytes) => Value::Bytes(Arc::from(s.as_bytes())),
         (J::String(s), _) => from_text(s)?,
         (other, DataType::String) => Value::String(Arc::from(other.to_string())),
@@ -36,6 +55,7 @@ pub fn value_from_json(json: &serde_json::Value, data_type: &DataType) -> Result
                 DataType::TimestampLtz => Value::TimestampLtz(v),
                 DataType::IntervalDayTime => Value::IntervalDayTime(v),
                 DataType::IntervalYearMonth => Value::IntervalYearMonth(small()?),
+                DataType::Time(_) => Value::Time(small()?.rem_euclid(super::temporal::MILLIS_PER_DAY)),
                 _ => return Err(fail()),
             }
         }
@@ -55,7 +75,17 @@ pub fn value_to_json(value: &Value) -> serde_json::Value {
         Value::BigInt(v) => J::from(*v),
         Value::Double(v) => serde_json::Number::from_f64(v.get()).map(J::Number).unwrap_or_else(|| J::String(value.to_string())),
         Value::Float(v) => float_json_number(v.get()).map(J::Number).unwrap_or_else(|| J::String(value.to_string())),
+        Value::Array(items) => J::Array(items.iter().map(value_to_json).collect()),
+        Value::Map(entries) => J::Object(entries.iter().map(|(k, v)| (json_key(k), value_to_json(v))).collect()),
         other => J::String(other.to_string()),
+    }
+}
+
+/// A MAP key as a JSON object key: its printed text (`null` for a NULL key).
+fn json_key(key: &Value) -> String {
+    match key {
+        Value::Array(_) | Value::Map(_) => value_to_json(key).to_string(),
+        other => other.to_string(),
     }
 }
 
@@ -81,6 +111,15 @@ mod tests {
         assert_eq!(value_from_json(&json!(86.399994), &DataType::Float), Ok(Value::float(86.399994)));
         assert_eq!(value_to_json(&Value::float(86.399994)).to_string(), "86.399994");
         assert_eq!(value_to_json(&Value::float(f32::NAN)), json!("NaN"));
+        let ints = DataType::array(DataType::Int);
+        assert_eq!(value_from_json(&json!([1, null]), &ints), Ok(Value::array(vec![Value::Int(1), Value::Null])));
+        assert!(value_from_json(&json!([1, "x"]), &ints).is_err());
+        assert!(value_from_json(&json!(1), &ints).is_err());
+        let map = DataType::map(DataType::String, ints);
+        let m = value_from_json(&json!({"a": [2], "b": null}), &map);
+        assert_eq!(m.as_ref().map(ToString::to_string), Ok("{a=[2], b=null}".to_string()));
+        assert_eq!(m.map(|m| value_to_json(&m)), Ok(json!({"a": [2], "b": null})));
+        assert_eq!(value_from_json(&json!([[1, 2]]), &DataType::map(DataType::Int, DataType::Int)).map(|m| m.to_string()), Ok("{1=2}".into()));
         assert_eq!(value_from_json(&json!(1.5), &DataType::Decimal { precision: 4, scale: 2 }).map(|v| v.to_string()), Ok("1.50".into()));
     }
 }

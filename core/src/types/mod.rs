@@ -1,5 +1,6 @@
 //! The data model: SQL types, values, rows and schemas.
 
+mod composite;
 mod data_type;
 mod decimal;
 mod decimal_arith;
@@ -12,7 +13,7 @@ pub use data_type::{DataType, ParseTypeError};
 pub use decimal::{Decimal, pow10};
 pub use row::Row;
 pub use schema::{Field, Schema, edit_distance};
-pub use value::{F32, F64, Value, format_double, format_float};
+pub use value::{F32, F64, Value, format_collection, format_double, format_float};
 mod parse;
 mod state_codec;
 pub use parse::{ParseValueError, parse_value};

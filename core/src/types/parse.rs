@@ -39,6 +39,8 @@ pub fn parse_value(text: &str, data_type: &DataType) -> Result<Value, ParseValue
         DataType::TimestampLtz => Value::TimestampLtz(temporal::parse_timestamp(t).ok_or_else(fail)?),
         DataType::IntervalDayTime => Value::IntervalDayTime(t.parse().map_err(|_| fail())?),
         DataType::IntervalYearMonth => Value::IntervalYearMonth(t.parse().map_err(|_| fail())?),
+        DataType::Time(p) => Value::Time(temporal::truncate_time(temporal::parse_time(t).ok_or_else(fail)?, *p)),
+        DataType::Array(_) | DataType::Map(_) => return Err(fail()),
     })
 }
 
@@ -65,5 +67,11 @@ mod tests {
         let err = parse_value("x1", &DataType::BigInt).unwrap_err();
         assert_eq!(err.to_string(), "cannot parse \"x1\" as BIGINT");
         assert!(parse_value("123.45", &DataType::Decimal { precision: 4, scale: 2 }).is_err());
+        assert_eq!(parse_value("12:34:56.789", &DataType::Time(3)).map(|v| v.to_string()), Ok("12:34:56.789".into()));
+        assert_eq!(parse_value("12:34:56.789", &DataType::Time(0)).map(|v| v.to_string()), Ok("12:34:56".into()));
+        assert_eq!(parse_value("01:02", &DataType::Time(0)), Ok(Value::Time(3_720_000)));
+        assert_eq!(parse_value("12:34:56.5", &DataType::Time(3)).map(|v| v.to_string()), Ok("12:34:56.5".into()));
+        assert!(parse_value("24:00:00", &DataType::Time(0)).is_err());
+        assert!(parse_value("12:3x", &DataType::Time(0)).is_err());
     }
 }

@@ -41,6 +41,61 @@ pub fn format_timestamp(millis: i64) -> String {
     }
 }
 
+/// Milliseconds in a day: the range of a TIME value.
+pub const MILLIS_PER_DAY: i32 = 86_400_000;
+
+/// A TIME as Flink prints it (in rows and in `CAST(.. AS STRING)`): `12:34:56`, with the
+/// milliseconds when there are some, trailing zeros dropped (`12:34:56.5`, `12:34:56.123`).
+pub fn format_time(millis: i32) -> String {
+    let m = millis.rem_euclid(MILLIS_PER_DAY);
+    let (h, rem) = (m / 3_600_000, m % 3_600_000);
+    let (min, rem) = (rem / 60_000, rem % 60_000);
+    let (s, ms) = (rem / 1000, rem % 1000);
+    if ms == 0 {
+        format!("{h:02}:{min:02}:{s:02}")
+    } else {
+        let fraction = format!("{ms:03}");
+        format!("{h:02}:{min:02}:{s:02}.{}", fraction.trim_end_matches('0'))
+    }
+}
+
+/// Reads `HH:mm[:ss[.fff]]` as milliseconds since midnight, digits beyond milliseconds cut;
+/// `None` when it is not a time of day.
+pub fn parse_time(text: &str) -> Option<i32> {
+    let t = text.trim();
+    let (hms, fraction) = match t.split_once('.') {
+        Some((a, f)) => (a, Some(f)),
+        None => (t, None),
+    };
+    let parts: Vec<&str> = hms.split(':').collect();
+    let num = |s: &str, max: i32| -> Option<i32> {
+        if s.is_empty() || s.len() > 2 || !s.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        s.parse::<i32>().ok().filter(|v| *v <= max)
+    };
+    let (h, m, s) = match parts.as_slice() {
+        [h, m] => (num(h, 23)?, num(m, 59)?, 0),
+        [h, m, s] => (num(h, 23)?, num(m, 59)?, num(s, 59)?),
+        _ => return None,
+    };
+    let ms = match fraction {
+        None => 0,
+        Some(f) if !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()) && parts.len() == 3 => {
+            let digits: String = f.chars().chain(std::iter::repeat('0')).take(3).collect();
+            digits.parse::<i32>().ok()?
+        }
+        Some(_) => return None,
+    };
+    Some(((h * 60 + m) * 60 + s) * 1000 + ms)
+}
+
+/// `millis` cut to `precision` (0..3) fraction digits.
+pub fn truncate_time(millis: i32, precision: u8) -> i32 {
+    let unit = 10i32.pow(3 - u32::from(precision.min(3)));
+    millis - millis.rem_euclid(unit)
+}
+
 /// Flink's form of a day-time interval: `+1 02:03:04.005`.
 pub fn format_interval_day_time(millis: i64) -> String {
     let sign = if millis < 0 { '-' } else { '+' };

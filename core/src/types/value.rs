@@ -114,8 +114,15 @@ pub enum Value {
     IntervalDayTime(i64),
     /// INTERVAL YEAR TO MONTH, in months.
     IntervalYearMonth(i32),
-    /// FLOAT (= REAL): 32-bit. Last, so that state written before it existed still decodes.
+    /// FLOAT (= REAL): 32-bit. After the older variants, so that state written before it
+    /// existed still decodes.
     Float(F32),
+    /// ARRAY: the elements in order (NULL elements allowed).
+    Array(Arc<[Value]>),
+    /// MAP: the entries with distinct keys, in the order their keys were first given.
+    Map(Arc<[(Value, Value)]>),
+    /// TIME(p): milliseconds since midnight (0..86 400 000).
+    Time(i32),
 }
 
 impl Value {
@@ -134,6 +141,40 @@ impl Value {
         Value::Float(F32::new(v))
     }
 
+    /// An ARRAY value.
+    pub fn array(elements: Vec<Value>) -> Value {
+        Value::Array(Arc::from(elements))
+    }
+
+    /// A MAP value from entries in order; a repeated key keeps its first place and its last
+    /// value (Flink's `MAP['a', 1, 'a', 2]` is `{a=2}`).
+    pub fn map(entries: Vec<(Value, Value)>) -> Value {
+        let mut out: Vec<(Value, Value)> = Vec::with_capacity(entries.len());
+        for (k, v) in entries {
+            match out.iter_mut().find(|(seen, _)| *seen == k) {
+                Some(slot) => slot.1 = v,
+                None => out.push((k, v)),
+            }
+        }
+        Value::Map(Arc::from(out))
+    }
+
+    /// The elements of an ARRAY.
+    pub fn as_array(&self) -> Option<&[Value]> {
+        match self {
+            Value::Array(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    /// The entries of a MAP.
+    pub fn as_map(&self) -> Option<&[(Value, Value)]> {
+        match self {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
     /// True for SQL NULL.
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
@@ -147,10 +188,10 @@ impl Value {
         }
     }
 
-    /// The integer behind INT, BIGINT, DATE, TIMESTAMP*, INTERVAL values.
+    /// The integer behind INT, BIGINT, DATE, TIME, TIMESTAMP*, INTERVAL values.
     pub fn as_i64(&self) -> Option<i64> {
         match self {
-            Value::Int(v) | Value::Date(v) | Value::IntervalYearMonth(v) => Some(i64::from(*v)),
+            Value::Int(v) | Value::Date(v) | Value::IntervalYearMonth(v) | Value::Time(v) => Some(i64::from(*v)),
             Value::BigInt(v) | Value::Timestamp(v) | Value::TimestampLtz(v) | Value::IntervalDayTime(v) => Some(*v),
             _ => None,
         }
@@ -193,6 +234,12 @@ impl Value {
             Value::TimestampLtz(_) => DataType::TimestampLtz,
             Value::IntervalDayTime(_) => DataType::IntervalDayTime,
             Value::IntervalYearMonth(_) => DataType::IntervalYearMonth,
+            Value::Time(ms) => DataType::Time(if ms % 1000 == 0 { 0 } else { 3 }),
+            Value::Array(a) => DataType::array(a.iter().map(Value::data_type).find(|t| *t != DataType::Null).unwrap_or(DataType::Null)),
+            Value::Map(m) => {
+                let first = |f: fn(&(Value, Value)) -> &Value| m.iter().map(|e| f(e).data_type()).find(|t| *t != DataType::Null).unwrap_or(DataType::Null);
+                DataType::map(first(|e| &e.0), first(|e| &e.1))
+            }
         }
     }
 }
@@ -266,6 +313,49 @@ impl fmt::Display for Value {
             Value::Timestamp(ms) | Value::TimestampLtz(ms) => f.write_str(&temporal::format_timestamp(*ms)),
             Value::IntervalDayTime(ms) => f.write_str(&temporal::format_interval_day_time(*ms)),
             Value::IntervalYearMonth(m) => f.write_str(&temporal::format_interval_year_month(*m)),
+            Value::Time(ms) => f.write_str(&temporal::format_time(*ms)),
+            Value::Array(_) | Value::Map(_) => f.write_str(&format_collection(self, "null")),
+        }
+    }
+}
+
+/// An ARRAY as `[1, null, 3]` and a MAP as `{a=1, b=null}`, as Flink prints them: elements in
+/// their own printed form (strings unquoted), a NULL element as `null_text` (`null` in the
+/// print connector's rows, `NULL` in `CAST(.. AS STRING)`). Other values print as usual.
+pub fn format_collection(value: &Value, null_text: &str) -> String {
+    let mut out = String::new();
+    write_collection(value, null_text, &mut out);
+    out
+}
+
+fn write_collection(value: &Value, null_text: &str, out: &mut String) {
+    use std::fmt::Write;
+    match value {
+        Value::Null => out.push_str(null_text),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_collection(item, null_text, out);
+            }
+            out.push(']');
+        }
+        Value::Map(entries) => {
+            out.push('{');
+            for (i, (k, v)) in entries.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_collection(k, null_text, out);
+                out.push('=');
+                write_collection(v, null_text, out);
+            }
+            out.push('}');
+        }
+        other => {
+            let _ = write!(out, "{other}");
         }
     }
 }
@@ -306,6 +396,17 @@ mod tests {
         assert_eq!(Value::float(0.1).to_string(), "0.1");
         assert_eq!(Value::float(-0.0), Value::float(0.0));
         assert!(Value::float(f32::NAN) > Value::float(f32::INFINITY));
+    }
+
+    #[test]
+    fn collections_print_like_flink() {
+        let a = Value::array(vec![Value::Int(1), Value::Null, Value::string("x")]);
+        assert_eq!(a.to_string(), "[1, null, x]");
+        assert_eq!(format_collection(&a, "NULL"), "[1, NULL, x]");
+        let m = Value::map(vec![(Value::string("a"), Value::Int(1)), (Value::string("b"), Value::Null), (Value::string("a"), Value::Int(2))]);
+        assert_eq!(m.to_string(), "{a=2, b=null}");
+        assert_eq!(Value::array(vec![a.clone(), Value::array(vec![])]).to_string(), "[[1, null, x], []]");
+        assert!(Value::array(vec![Value::Int(1)]) < Value::array(vec![Value::Int(1), Value::Int(0)]));
     }
 
     #[test]

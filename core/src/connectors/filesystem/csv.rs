@@ -53,8 +53,9 @@ impl CsvFormat {
         "csv.ignore-first-line",
     ];
 
-    /// Reads the `csv.*` options.
+    /// Reads the `csv.*` options. ARRAY and MAP columns are refused (see [`reject_collections`]).
     pub fn new(options: &Options, schema: &Schema) -> Result<CsvFormat, ConnectorError> {
+        reject_collections(schema)?;
         let quote = parse_char(options, "csv.quote-character", b'"')?;
         let disable_quote = parse_bool(options, "csv.disable-quote-character", false)?;
         if disable_quote && options.contains_key("csv.quote-character") {
@@ -414,6 +415,19 @@ fn skipped_lines(path: &Path, start: u64, end: u64, comment: Option<u8>) -> io::
         }
     }
     Ok(skipped)
+}
+
+/// An error for the first ARRAY or MAP column: Weir's CSV format does not read or write
+/// collections (Flink's writes an ARRAY's elements joined by `csv.array-element-delimiter` and
+/// has no MAP); use `'format' = 'json'`.
+pub(super) fn reject_collections(schema: &Schema) -> Result<(), ConnectorError> {
+    match schema.fields.iter().find(|f| f.data_type.is_collection()) {
+        Some(f) => Err(ConnectorError::option(
+            "format",
+            format!("column '{}' is {}: the csv format does not hold ARRAY or MAP columns; use 'format' = 'json'", f.name, f.data_type),
+        )),
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

@@ -128,6 +128,12 @@ fn json_value(value: &Value) -> String {
         Value::Int(_) | Value::BigInt(_) | Value::Decimal(_) | Value::IntervalDayTime(_) | Value::IntervalYearMonth(_) => text(value),
         Value::Double(d) if d.get().is_finite() => format_double(d.get()),
         Value::Float(d) if d.get().is_finite() => format_float(d.get()),
+        Value::Array(items) => format!("[{}]", items.iter().map(json_value).collect::<Vec<_>>().join(",")),
+        Value::Map(entries) => {
+            let fields: Vec<String> =
+                entries.iter().map(|(k, v)| format!("{}:{}", json_string(&if k.is_null() { "null".into() } else { text(k) }), json_value(v))).collect();
+            format!("{{{}}}", fields.join(","))
+        }
         other => json_string(&text(other)),
     }
 }

@@ -78,6 +78,7 @@ impl FilesystemSink {
         } else if format_name.as_deref() == Some("debezium-json") {
             SinkFormat::DebeziumJson
         } else {
+            super::csv::reject_collections(schema)?;
             let disable_quote = parse_bool(options, "csv.disable-quote-character", false)?;
             let quote = parse_char(options, "csv.quote-character", b'"')?;
             SinkFormat::Csv {

@@ -52,6 +52,7 @@ fn conversion(from: DataType, to: DataType, zone: SessionZone, precision: u8) ->
     use DataType as T;
     Ok(match (from, to) {
         (_, T::String) => (to_string(from, zone, precision), false),
+        (T::String, T::Array(_) | T::Map(_)) => return Err(format!("cannot cast {from} to {to}")),
         (T::String, _) => (from_string(to, zone), false),
         (a, b) if a.is_numeric() && b.is_numeric() => (numeric(b), matches!(b, T::Decimal { .. })),
         (T::Boolean, b) if b.is_numeric() => {
@@ -72,12 +73,74 @@ fn conversion(from: DataType, to: DataType, zone: SessionZone, precision: u8) ->
             false,
         ),
         (T::Date | T::Timestamp | T::TimestampLtz, T::Date | T::Timestamp | T::TimestampLtz) => (temporal_conversion(to, zone), false),
+        (T::Time(_), T::Time(p)) => (time_precision(p), false),
+        (T::Timestamp | T::TimestampLtz, T::Time(p)) => {
+            let to_ts = temporal_conversion(T::Timestamp, zone);
+            (
+                Arc::new(move |v| match to_ts(v)? {
+                    Value::Timestamp(ms) => Ok(Value::Time(temporal::truncate_time(ms.rem_euclid(MS_PER_DAY) as i32, p))),
+                    other => Err(unexpected(&other)),
+                }),
+                false,
+            )
+        }
+        (T::Time(_), T::Timestamp | T::TimestampLtz) => {
+            let from_ts = temporal_conversion(to, zone);
+            (
+                Arc::new(move |v| match v {
+                    Value::Time(ms) => from_ts(Value::Timestamp(i64::from(ms))),
+                    other => Err(unexpected(&other)),
+                }),
+                false,
+            )
+        }
+        (T::Array(a), T::Array(b)) => (elementwise(conversion_or_same(*a, *b, zone)?), false),
+        (T::Map(a), T::Map(b)) => (entrywise(conversion_or_same(a.0, b.0, zone)?, conversion_or_same(a.1, b.1, zone)?), false),
         (a, b) if a.is_numeric() && b.is_timestamp() => {
             return Err(format!(
                 "cannot cast {a} to {b}; use TO_TIMESTAMP_LTZ(value, 0) for epoch seconds or TO_TIMESTAMP_LTZ(value, 3) for epoch milliseconds"
             ));
         }
         (T::Bytes, _) | (_, T::Bytes) | (_, _) => return Err(format!("cannot cast {from} to {to}")),
+    })
+}
+
+/// TIME(p) to TIME(q): the milliseconds cut to q fraction digits.
+fn time_precision(p: u8) -> Fn1 {
+    Arc::new(move |v| match v {
+        Value::Time(ms) => Ok(Value::Time(temporal::truncate_time(ms, p))),
+        other => Err(unexpected(&other)),
+    })
+}
+
+/// The conversion from `from` to `to`, the identity when they are the same type.
+fn conversion_or_same(from: DataType, to: DataType, zone: SessionZone) -> Result<Fn1, String> {
+    if from == to || from == DataType::Null {
+        return Ok(Arc::new(Ok));
+    }
+    Ok(conversion(from, to, zone, 3)?.0)
+}
+
+/// An ARRAY conversion: `f` applied to each non-NULL element.
+fn elementwise(f: Fn1) -> Fn1 {
+    Arc::new(move |v| match v {
+        Value::Array(items) => {
+            let out: Result<Vec<Value>, EvalError> = items.iter().map(|x| if x.is_null() { Ok(Value::Null) } else { f(x.clone()) }).collect();
+            Ok(Value::array(out?))
+        }
+        other => Err(unexpected(&other)),
+    })
+}
+
+/// A MAP conversion: `key` and `value` applied to each non-NULL key and value.
+fn entrywise(key: Fn1, value: Fn1) -> Fn1 {
+    let apply = |f: &Fn1, x: &Value| if x.is_null() { Ok(Value::Null) } else { f(x.clone()) };
+    Arc::new(move |v| match v {
+        Value::Map(entries) => {
+            let out: Result<Vec<(Value, Value)>, EvalError> = entries.iter().map(|(k, x)| Ok((apply(&key, k)?, apply(&value, x)?))).collect();
+            Ok(Value::map(out?))
+        }
+        other => Err(unexpected(&other)),
     })
 }
 
@@ -100,8 +163,22 @@ pub(crate) fn text_with_precision(v: &Value, zone: SessionZone, precision: u8) -
         Value::Boolean(true) => "TRUE".to_string(),
         Value::Boolean(false) => "FALSE".to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Array(items) => {
+            let parts: Vec<String> = items.iter().map(|x| element_text(x, zone)).collect();
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Map(entries) => {
+            let parts: Vec<String> = entries.iter().map(|(k, x)| format!("{}={}", element_text(k, zone), element_text(x, zone))).collect();
+            format!("{{{}}}", parts.join(", "))
+        }
         other => other.to_string(),
     }
+}
+
+/// An element of an ARRAY or MAP in `CAST(.. AS STRING)`: as the element itself casts, NULL
+/// as `NULL` (Flink's `ArrayToStringCastRule`).
+fn element_text(v: &Value, zone: SessionZone) -> String {
+    if v.is_null() { "NULL".to_string() } else { text_with_precision(v, zone, 3) }
 }
 
 /// `2023-11-14 22:13:20.123` with exactly `precision` fraction digits.

@@ -67,16 +67,29 @@ fn ne(site: CallSite) -> Result<BoundExpr, ExprError> {
     compare(site, |o| o != Ordering::Equal)
 }
 fn lt(site: CallSite) -> Result<BoundExpr, ExprError> {
+    ordered(&site)?;
     compare(site, |o| o == Ordering::Less)
 }
 fn le(site: CallSite) -> Result<BoundExpr, ExprError> {
+    ordered(&site)?;
     compare(site, |o| o != Ordering::Greater)
 }
 fn gt(site: CallSite) -> Result<BoundExpr, ExprError> {
+    ordered(&site)?;
     compare(site, |o| o == Ordering::Greater)
 }
 fn ge(site: CallSite) -> Result<BoundExpr, ExprError> {
+    ordered(&site)?;
     compare(site, |o| o != Ordering::Less)
+}
+
+/// An error when an argument is an ARRAY or a MAP: those compare only for (in)equality, as in
+/// Flink.
+fn ordered(site: &CallSite) -> Result<(), ExprError> {
+    match site.args.iter().map(BoundExpr::data_type).find(DataType::is_collection) {
+        Some(t) => Err(ExprError::new("", format!("{} cannot order {t} values (ARRAY and MAP compare only with = and <>)", site.name))),
+        None => Ok(()),
+    }
 }
 
 /// The arguments converted to their common type, for comparing.

@@ -5,16 +5,21 @@
 //! case-insensitively.
 
 pub(crate) mod arithmetic;
+pub(crate) mod array;
 pub(crate) mod cast;
+pub(crate) mod collection;
 pub(crate) mod comparison;
 pub(crate) mod conditional;
 pub(crate) mod digest;
 pub(crate) mod json;
 pub(crate) mod logic;
+pub(crate) mod map;
 pub(crate) mod math;
 pub(crate) mod narrow;
+pub(crate) mod random;
 pub(crate) mod regexp;
 pub(crate) mod string;
+pub(crate) mod strings_more;
 pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod time_arith;
@@ -55,6 +60,11 @@ const ALL: &[&[FunctionDef]] = &[
     time_arith::FUNCTIONS,
     narrow::FUNCTIONS,
     json::FUNCTIONS,
+    collection::FUNCTIONS,
+    array::FUNCTIONS,
+    map::FUNCTIONS,
+    strings_more::FUNCTIONS,
+    random::FUNCTIONS,
 ];
 
 /// Binds a call of `name` (any case) to already-bound arguments. Error paths are relative to

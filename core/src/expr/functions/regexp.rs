@@ -1,7 +1,10 @@
 //! Regular-expression functions with Flink's semantics: `REGEXP(s, pattern)` (does some
 //! substring match), `REGEXP_EXTRACT(s, pattern[, group])` (a group of the first match; group
 //! 0, the default, is the whole match) and `REGEXP_REPLACE(s, pattern, replacement)` (every
-//! match replaced by the replacement taken literally, as Flink quotes it).
+//! match replaced by the replacement taken literally, as Flink quotes it), `REGEXP_COUNT`
+//! (the number of matches), `REGEXP_INSTR` (1-based place of the first match, 0 for none),
+//! `REGEXP_SUBSTR` (the first match) and `REGEXP_EXTRACT_ALL` (a group of every match, as an
+//! ARRAY<STRING>; group 1 by default, as in Flink).
 //!
 //! Patterns use the `regex` crate's syntax (Perl-like, as Java's for common patterns; no
 //! look-around or backreferences). A literal pattern is compiled once, when the call is bound,
@@ -25,6 +28,10 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["REGEXP"], signature: "(STRING, pattern STRING)", bind: regexp },
     FunctionDef { names: &["REGEXP_EXTRACT"], signature: "(STRING, pattern STRING[, group INT])", bind: regexp_extract },
     FunctionDef { names: &["REGEXP_REPLACE"], signature: "(STRING, pattern STRING, replacement STRING)", bind: regexp_replace },
+    FunctionDef { names: &["REGEXP_COUNT"], signature: "(STRING, pattern STRING)", bind: regexp_count },
+    FunctionDef { names: &["REGEXP_INSTR"], signature: "(STRING, pattern STRING)", bind: regexp_instr },
+    FunctionDef { names: &["REGEXP_SUBSTR"], signature: "(STRING, pattern STRING)", bind: regexp_substr },
+    FunctionDef { names: &["REGEXP_EXTRACT_ALL"], signature: "(STRING, pattern STRING[, group INT])", bind: regexp_extract_all },
 ];
 
 /// A call's pattern: compiled at bind time when it is a literal, else per distinct value.
@@ -130,4 +137,48 @@ fn regexp_replace(site: CallSite) -> Result<BoundExpr, ExprError> {
         Ok(string_value(regex.replace_all(as_str(&s)?, NoExpand(as_str(&r)?)).into_owned()))
     }));
     Ok(BoundExpr::call(&name, args, kernel, DataType::String, true))
+}
+
+/// A (STRING, pattern) function of the regex and the text; NULL when either is NULL or the
+/// row's pattern does not compile.
+fn with_match(site: CallSite, result: DataType, f: fn(&Regex, &str) -> Value) -> Result<BoundExpr, ExprError> {
+    let name = site.name.clone();
+    let args = site.expect(&[Param::String, Param::String], 2)?;
+    let pattern = Pattern::bind(&name, args.get(1))?;
+    let kernel = Kernel::Strict2(Arc::new(move |s, p| Ok(pattern.get(&p)?.map_or(Value::Null, |r| f(&r, as_str(&s).unwrap_or_default())))));
+    Ok(BoundExpr::call(&name, args, kernel, result, true))
+}
+
+fn regexp_count(site: CallSite) -> Result<BoundExpr, ExprError> {
+    with_match(site, DataType::Int, |r, s| Value::Int(r.find_iter(s).count() as i32))
+}
+
+fn regexp_instr(site: CallSite) -> Result<BoundExpr, ExprError> {
+    with_match(site, DataType::Int, |r, s| Value::Int(r.find(s).map_or(0, |m| s[..m.start()].chars().count() as i32 + 1)))
+}
+
+fn regexp_substr(site: CallSite) -> Result<BoundExpr, ExprError> {
+    with_match(site, DataType::String, |r, s| r.find(s).map_or(Value::Null, |m| Value::string(m.as_str())))
+}
+
+/// `REGEXP_EXTRACT_ALL(s, pattern[, group])`: group `group` (1 by default) of every match, in
+/// order (a group that did not take part is NULL); NULL when the group does not exist.
+fn regexp_extract_all(site: CallSite) -> Result<BoundExpr, ExprError> {
+    let name = site.name.clone();
+    let args = site.expect(&[Param::String, Param::String, Param::BigInt], 2)?;
+    let pattern = Pattern::bind(&name, args.get(1))?;
+    let kernel = Kernel::StrictN(Arc::new(move |values: &[Value]| {
+        let group = match values.get(2) {
+            Some(g) => int_of(g)?,
+            None => 1,
+        };
+        let Some(regex) = pattern.get(&values[1])? else { return Ok(Value::Null) };
+        let Ok(group) = usize::try_from(group) else { return Ok(Value::Null) };
+        if group >= regex.captures_len() {
+            return Ok(Value::Null);
+        }
+        let found = regex.captures_iter(as_str(&values[0])?).map(|c| c.get(group).map_or(Value::Null, |m| Value::string(m.as_str()))).collect();
+        Ok(Value::array(found))
+    }));
+    Ok(BoundExpr::call(&name, args, kernel, DataType::array(DataType::String), true))
 }

@@ -39,6 +39,7 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["PROCTIME"], signature: "()", bind: now },
     FunctionDef { names: &["LOCALTIMESTAMP"], signature: "()", bind: localtimestamp },
     FunctionDef { names: &["CURRENT_DATE"], signature: "()", bind: current_date },
+    FunctionDef { names: &["CURRENT_TIME", "LOCALTIME"], signature: "()", bind: current_time },
 ];
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -274,6 +275,9 @@ fn extract_kernel(unit: Unit, zone: SessionZone) -> Kernel {
 }
 
 fn temporal_arg(site: CallSite, unit: Unit, name: &str) -> Result<BoundExpr, ExprError> {
+    if let Some(DataType::Time(_)) = site.args.first().map(BoundExpr::data_type) {
+        return time_field(site, unit, name);
+    }
     let zone = match site.args.first().map(BoundExpr::data_type) {
         Some(DataType::TimestampLtz) => site.zone()?,
         _ => SessionZone::utc(),
@@ -281,6 +285,30 @@ fn temporal_arg(site: CallSite, unit: Unit, name: &str) -> Result<BoundExpr, Exp
     let args = site.expect(&[Param::Temporal], 1)?;
     let nullable = any_nullable(&args);
     Ok(BoundExpr::call(name, args, extract_kernel(unit, zone), DataType::BigInt, nullable))
+}
+
+/// HOUR, MINUTE, SECOND, MILLISECOND (and MICROSECOND, NANOSECOND) of a TIME; other units
+/// are an error, as in Flink.
+fn time_field(site: CallSite, unit: Unit, name: &str) -> Result<BoundExpr, ExprError> {
+    site.expect_count(1, 1)?;
+    let divide = move |ms: i64| match unit {
+        Unit::Hour => Some(ms / 3_600_000),
+        Unit::Minute => Some(ms / 60_000 % 60),
+        Unit::Second => Some(ms / 1000 % 60),
+        Unit::Millisecond => Some(ms % 1000),
+        Unit::Microsecond => Some(ms % 1000 * 1000),
+        Unit::Nanosecond => Some(ms % 1000 * 1_000_000),
+        _ => None,
+    };
+    if divide(0).is_none() {
+        return Err(ExprError::new("", format!("{name} of a TIME: only HOUR, MINUTE, SECOND, MILLISECOND, MICROSECOND and NANOSECOND apply")));
+    }
+    let nullable = any_nullable(&site.args);
+    let kernel = super::strict1(move |v| match v {
+        Value::Time(ms) => Ok(divide(i64::from(ms)).map_or(Value::Null, Value::BigInt)),
+        other => Err(unexpected(&other)),
+    });
+    Ok(BoundExpr::call(name, site.args, kernel, DataType::BigInt, nullable))
 }
 
 /// `EXTRACT(unit, x)` with `unit` a literal string (`'YEAR'`, `'DAYOFWEEK'`, ...) → BIGINT.
@@ -385,6 +413,11 @@ fn localtimestamp(site: CallSite) -> Result<BoundExpr, ExprError> {
 /// `CURRENT_DATE` → DATE in the session zone.
 fn current_date(site: CallSite) -> Result<BoundExpr, ExprError> {
     clock(site, DataType::Date, |ms, zone| Value::Date(zone.to_local(ms).div_euclid(MS_PER_DAY) as i32))
+}
+
+/// `CURRENT_TIME` / `LOCALTIME` → TIME(0): the wall clock's time of day in the session zone.
+fn current_time(site: CallSite) -> Result<BoundExpr, ExprError> {
+    clock(site, DataType::Time(0), |ms, zone| Value::Time(temporal::truncate_time(zone.to_local(ms).rem_euclid(MS_PER_DAY) as i32, 0)))
 }
 
 /// `FLOOR(x TO unit)` / `CEIL(x TO unit)`, written `FLOOR(x, 'HOUR')`: the start (or the end,

@@ -114,3 +114,15 @@ fn lateral_mistakes_are_named() {
     let e = error("SELECT * FROM bids, LATERAL TABLE(1) AS T(w)");
     assert!(e.starts_with("LATERAL TABLE(..) takes one table function call"), "{e}");
 }
+
+#[test]
+fn unnest_mistakes_are_named() {
+    let e = error("SELECT * FROM UNNEST(ARRAY[1, 2]) AS u(x)");
+    assert!(e.starts_with("UNNEST(..) needs a table to its left"), "{e}");
+    let e = error("SELECT * FROM bids CROSS JOIN UNNEST(channel) AS u(x)");
+    assert!(e.starts_with("function UNNEST expects one ARRAY or MAP, got (STRING)"), "{e}");
+    let e = error("SELECT * FROM bids CROSS JOIN UNNEST(ARRAY[1], ARRAY[2]) AS u(x, y)");
+    assert!(e.contains("UNNEST of several collections"), "{e}");
+    let e = error("SELECT * FROM bids CROSS JOIN UNNEST(ARRAY[1, 2]) AS u(x, y)");
+    assert!(e.starts_with("alias u names 2 columns but UNNEST returns 1"), "{e}");
+}

@@ -1,6 +1,7 @@
 //! Tests of the SQL front end: plans for typical queries, every error class, and no panics
 //! on truncated scripts.
 
+mod collections;
 mod computed;
 mod errors;
 mod fuzz;
@@ -104,3 +105,4 @@ pub fn run_rows(sql: &str) -> Vec<String> {
     texts
 }
 mod limits;
+mod more_strings;

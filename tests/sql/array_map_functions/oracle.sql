@@ -1,0 +1,28 @@
+-- DuckDB's lists and maps for query.sql (see the comments there for the Flink rules mapped).
+SELECT
+  id,
+  [n, id, 7] AS arr,
+  CASE WHEN k < 1 THEN NULL ELSE [n, id, 7][k] END AS picked,
+  len([s, 'x'])::INT AS card,
+  list_append([id], n) AS appended,
+  list_prepend(n, [id]) AS prepended,
+  list_concat([id, id], [n]) AS concatenated,
+  CASE WHEN n IS NULL THEN FALSE ELSE list_contains([10, 20, 30], n) END AS has_n,
+  CASE WHEN n IS NULL THEN NULL ELSE coalesce(list_position([1, 20, 3, 20], n), 0) END::INT AS pos,
+  list_reverse([id, n, 0]) AS reversed,
+  CASE WHEN k IS NULL THEN NULL ELSE list_slice([1, 2, 3, 4, 5], CASE WHEN k < 0 THEN 5 + k + 1 ELSE k END, 5) END AS tail,
+  CASE WHEN k IS NULL THEN NULL ELSE list_slice([1, 2, 3, 4, 5], 2, CASE WHEN k < 0 THEN 5 + k + 1 ELSE k END) END AS middle,
+  list_sort([n, 5, id], 'ASC', 'NULLS FIRST') AS sorted_up,
+  list_sort([n, 5, id], 'DESC', 'NULLS LAST') AS sorted_down,
+  list_max([n, id, k]) AS biggest,
+  list_min([n, id, k]) AS smallest,
+  array_to_string([s, 'z', s], '-') AS joined,
+  MAP {'n': n, 'id': id}['n'] AS map_n,
+  CAST(NULL AS INT) AS map_missing,
+  ['a', 'b'] AS map_keys,
+  [id, n] AS map_values,
+  2 AS map_card,
+  MAP {'a': id, 'b': n} AS from_arrays,
+  MAP {'a': id, 'b': n} AS merged
+FROM read_csv('input.csv', header = false, nullstr = 'NULL',
+  columns = {'id': 'INT', 's': 'VARCHAR', 'n': 'INT', 'k': 'INT'});
