@@ -24,7 +24,7 @@ use crate::job::JobContext;
 
 use super::accumulate::Accumulator;
 use super::group_table::GroupTable;
-use super::keyed::{GroupAggregateSpec, GroupInput, group_aggregate};
+use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, group_aggregate};
 use super::{Evaluator, Rows, Time};
 
 /// One aggregate, ready to run.
@@ -118,15 +118,8 @@ pub fn aggregate<'s>(
     append_only: bool,
     eval: Evaluator,
 ) -> Rows<'s> {
-    let (sources, slots) = plan_slots(aggregates);
-    let two_phase = append_only && !slots.iter().any(|s| s.distinct);
-    let keyed = if two_phase { combine(input, group_by, key_types, sources, slots.clone(), eval) } else { key_values(input, group_by, sources, eval) };
-    // The seed is a marker (an empty row) under the empty key; the reductions skip it.
-    let keyed = match seed {
-        Some(seed) => keyed.concat(seed.map(|_| (Row::empty(), Row::empty()))),
-        None => keyed,
-    };
-    let reduced = if two_phase {
+    let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, seed, append_only, eval);
+    let reduced = if input_kind == GroupInput::Partials {
         keyed.reduce_named("MergePartials", move |_key, partials: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
             out.push((merge_partials(&slots, partials), 1));
         })
@@ -154,6 +147,25 @@ pub fn keyed_aggregate<'s>(
     eval: Evaluator,
     ctx: JobContext,
 ) -> Rows<'s> {
+    let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, seed, append_only, eval);
+    let spec = GroupAggregateSpec { slots, input: input_kind, retracting: !append_only };
+    group_aggregate(node, index, keyed, spec, ctx)
+}
+
+/// `input` as (group key, values) for a group aggregate, with the aggregates' slots: partial
+/// aggregates of a local combiner when the input is append-only and no aggregate is DISTINCT
+/// (the two-phase plan), else each row's arguments. A `seed` adds the global aggregate's
+/// marker, an empty row under the empty key.
+#[allow(clippy::too_many_arguments)]
+fn grouped<'s>(
+    input: Rows<'s>,
+    group_by: Vec<CompiledExpr>,
+    key_types: Vec<DataType>,
+    aggregates: &[BoundAggregate],
+    seed: Option<Rows<'s>>,
+    append_only: bool,
+    eval: Evaluator,
+) -> (GroupedRows<'s>, Vec<AggregateSlot>, GroupInput) {
     let (sources, slots) = plan_slots(aggregates);
     let two_phase = append_only && !slots.iter().any(|s| s.distinct);
     let (keyed, input_kind) = if two_phase {
@@ -165,8 +177,7 @@ pub fn keyed_aggregate<'s>(
         Some(seed) => keyed.concat(seed.map(|_| (Row::empty(), Row::empty()))),
         None => keyed,
     };
-    let spec = GroupAggregateSpec { slots, input: input_kind, retracting: !append_only };
-    group_aggregate(node, index, keyed, spec, ctx)
+    (keyed, slots, input_kind)
 }
 
 /// SELECT DISTINCT in streaming mode: each row once while it occurs, on keyed state.

@@ -54,7 +54,7 @@ mod window_aggregate;
 mod window_join;
 mod window_top_n;
 
-pub use group_aggregate::{GroupAggregateSpec, GroupInput, group_aggregate};
+pub use group_aggregate::{GroupAggregateSpec, GroupInput, GroupedRows, group_aggregate};
 pub use interval_join::{IntervalJoinSpec, interval_join};
 pub use join::stream_join;
 pub use over::{OverAggregate, OverSpec, over};

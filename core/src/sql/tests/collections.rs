@@ -1,18 +1,11 @@
 //! ARRAY, MAP and TIME values in SQL, evaluated end to end: each expected text is what
 //! PyFlink 2.3 printed for `SELECT CAST(expression AS STRING)` (NULL elements as `NULL`; a NULL result shows as `null`, PyFlink's None).
 
-use super::{error, run_rows};
+use super::{check_expressions, error};
 
 /// Each `(expression, Flink's CAST(expression AS STRING))`.
 fn check(cases: &[(&str, &str)]) {
-    let mut failures = Vec::new();
-    for (expr, want) in cases {
-        let got = run_rows(&format!("SELECT CAST({expr} AS STRING)"));
-        if got != [*want] {
-            failures.push(format!("{expr}\n    want {want}\n    got  {got:?}"));
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    check_expressions("CAST({} AS STRING)", cases);
 }
 
 #[test]

@@ -2,18 +2,11 @@
 //! `KEY .. VALUE`, `ABSENT ON NULL`, `IS JSON`) and the results Flink's documentation gives
 //! ("System (Built-in) Functions" → JSON Functions), evaluated end to end.
 
-use super::{error, run_rows};
+use super::{check_expressions, error};
 
 /// Each `(expression, expected row)`, as `SELECT expression`.
 fn check(cases: &[(&str, &str)]) {
-    let mut failures = Vec::new();
-    for (expr, want) in cases {
-        let got = run_rows(&format!("SELECT {expr}"));
-        if got != [*want] {
-            failures.push(format!("{expr}\n    want {want}\n    got  {got:?}"));
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    check_expressions("{}", cases);
 }
 
 #[test]

@@ -106,3 +106,16 @@ pub fn run_rows(sql: &str) -> Vec<String> {
 }
 mod limits;
 mod more_strings;
+
+/// Checks each `(expression, expected)`: the one row `SELECT {template with the expression}`
+/// gives, as text; reports every case that differs at once.
+pub fn check_expressions(template: &str, cases: &[(&str, &str)]) {
+    let mut failures = Vec::new();
+    for (expr, want) in cases {
+        let got = run_rows(&format!("SELECT {}", template.replace("{}", expr)));
+        if got != [*want] {
+            failures.push(format!("{expr}\n    want {want}\n    got  {got:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+}

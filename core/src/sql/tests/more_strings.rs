@@ -3,17 +3,10 @@
 //! `SELECT CAST(expression AS STRING)` (`null` for PyFlink's None); random functions are
 //! checked by their properties.
 
-use super::run_rows;
+use super::{check_expressions, run_rows};
 
 fn check(cases: &[(&str, &str)]) {
-    let mut failures = Vec::new();
-    for (expr, want) in cases {
-        let got = run_rows(&format!("SELECT CAST({expr} AS STRING)"));
-        if got != [*want] {
-            failures.push(format!("{expr}\n    want {want}\n    got  {got:?}"));
-        }
-    }
-    assert!(failures.is_empty(), "{} of {} cases failed:\n{}", failures.len(), cases.len(), failures.join("\n"));
+    check_expressions("CAST({} AS STRING)", cases);
 }
 
 #[test]
