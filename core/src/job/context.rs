@@ -53,6 +53,9 @@ pub struct JobContext {
     pub splits: Arc<SplitWatermarks>,
     /// The job's checkpoints, when it takes them (streaming jobs with an interval).
     pub checkpoints: Option<Arc<Checkpoints>>,
+    /// How long the streaming relational operators keep the state of a key nobody writes
+    /// (`table.exec.state.ttl`; `None`: for ever).
+    pub state_ttl: Option<std::time::Duration>,
     failure: Arc<Mutex<Option<RuntimeError>>>,
     failed: Arc<AtomicBool>,
 }
@@ -69,6 +72,7 @@ impl JobContext {
             state: StateBackendConfig::Memory,
             splits: Default::default(),
             checkpoints: None,
+            state_ttl: None,
             failure: Default::default(),
             failed: Default::default(),
         }

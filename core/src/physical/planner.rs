@@ -23,10 +23,12 @@ pub(super) fn choose_operators(plan: &ValidatedPlan, mode: RuntimeMode) -> Resul
     Ok(operators)
 }
 
-/// Whether the job's state must be checkpointed (or restored) or may outgrow memory: then
-/// every stateful operator must keep it in the keyed state backend.
+/// Whether the job's state must be checkpointed (or restored), may outgrow memory, or must
+/// expire (`table.exec.state.ttl`): then every stateful operator keeps it in the keyed state
+/// backend.
 fn durable_state(plan: &ValidatedPlan) -> bool {
-    plan.config.checkpointing.is_some() || plan.config.restore_from.is_some() || plan.config.state_backend != StateBackendSetting::Memory
+    let config = &plan.config;
+    config.checkpointing.is_some() || config.restore_from.is_some() || config.state_backend != StateBackendSetting::Memory || config.state_ttl_ms.is_some()
 }
 
 fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator, PlanError> {

@@ -48,6 +48,10 @@ pub struct JobConfig {
     /// `table.exec.source.idle-timeout` in milliseconds (None: off), for event-time sources
     /// without their own `scan.watermark.idle-timeout`.
     pub source_idle_timeout_ms: Option<u64>,
+    /// `table.exec.state.ttl` in milliseconds (`None`: state is kept for ever, Flink's `0 ms`):
+    /// the streaming group aggregate, join, Top-N and deduplication forget the state of a key
+    /// not written for that long.
+    pub state_ttl_ms: Option<u64>,
     /// `table.exec.emit.allow-lateness` in milliseconds: how long event-time window
     /// aggregates keep a window after its end to re-fire it for late rows (0: not at all).
     pub allowed_lateness_ms: u64,

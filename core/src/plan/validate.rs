@@ -78,6 +78,11 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
                 };
             }
             IDLE_TIMEOUT_CONFIG => config.source_idle_timeout_ms = idle_timeout_ms(value).map_err(|m| PlanError::new(&at, m))?,
+            STATE_TTL_CONFIG => {
+                let d = crate::connectors::options::parse_duration_text(value)
+                    .map_err(|what| PlanError::new(&at, format!("invalid state time-to-live: expected {what}")))?;
+                config.state_ttl_ms = (!d.is_zero()).then(|| u64::try_from(d.as_millis()).unwrap_or(u64::MAX).max(1));
+            }
             ALLOW_LATENESS_CONFIG => {
                 let d = crate::connectors::options::parse_duration_text(value)
                     .map_err(|what| PlanError::new(&at, format!("invalid allowed lateness: expected {what}")))?;
@@ -111,6 +116,10 @@ pub(super) fn joined_schema(join_type: JoinType, left: &Schema, right: &Schema) 
     };
     nullable(left, l_null).join(&nullable(right, r_null))
 }
+
+/// The job setting after which the state of an idle key is dropped (Flink's
+/// `table.exec.state.ttl`; `0` keeps it for ever).
+pub const STATE_TTL_CONFIG: &str = "table.exec.state.ttl";
 
 /// The job setting that keeps event-time windows open for late rows after they fire (Flink's
 /// `table.exec.emit.allow-lateness`): late rows within it re-fire the window's result.

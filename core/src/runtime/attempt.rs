@@ -148,6 +148,7 @@ impl Attempt {
             checkpoints.truncate_push_logs(inputs.collect());
         }
         ctx.checkpoints = checkpoints;
+        ctx.state_ttl = plan.config.state_ttl_ms.map(std::time::Duration::from_millis);
         if plan.config.checkpointing.is_some() && ctx.checkpoints.is_some() {
             setup.sinks.collected.stage_until_committed();
         }

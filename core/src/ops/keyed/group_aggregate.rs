@@ -17,7 +17,7 @@
 
 use differential_dataflow::{Hashable, VecCollection};
 use weir_state::codec::{DecodeError, encode_to_vec};
-use weir_state::{KeyedStateStore, MapState, StateCodec, StateError, ValueState};
+use weir_state::{KeyedStateStore, MapState, StateCodec, StateError, StateTtlConfig, ValueState};
 
 use crate::job::JobContext;
 use crate::plan::AggregateFunction;
@@ -26,7 +26,7 @@ use crate::types::{Row, Value};
 use super::super::accumulate::Accumulator;
 use super::super::aggregate::AggregateSlot;
 use super::super::{Rows, Time};
-use super::timed::{TimedLogic, timed};
+use super::timed::{TimedLogic, timed, ttl};
 
 /// What the values of a group aggregate's input rows are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -53,7 +53,8 @@ pub type GroupedRows<'s> = VecCollection<'s, Time, (Row, Row), isize>;
 /// The rows of a streaming group aggregate over `input`: each group's key values followed by
 /// its aggregates, updated as its input changes.
 pub fn group_aggregate<'s>(node: &str, index: usize, input: GroupedRows<'s>, spec: GroupAggregateSpec, ctx: JobContext) -> Rows<'s> {
-    timed(node, index, "GroupAggregate", input.inner, |(key, _): &(Row, Row)| key.hashed(), Groups::new(spec), ctx)
+    let groups = Groups::new(spec, ttl(&ctx));
+    timed(node, index, "GroupAggregate", input.inner, |(key, _): &(Row, Row)| key.hashed(), groups, ctx)
 }
 
 /// A group's state.
@@ -147,11 +148,20 @@ impl TimedLogic for Groups {
         }
         Ok(())
     }
+
+    fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError> {
+        Ok(self.groups.cleanup_expired(store)? + self.distinct.cleanup_expired(store)? + self.extremes.cleanup_expired(store)?)
+    }
 }
 
 impl Groups {
-    fn new(spec: GroupAggregateSpec) -> Groups {
-        Groups { spec, groups: ValueState::new("groups"), distinct: MapState::new("distinct-values"), extremes: MapState::new("extreme-values") }
+    /// The states of `spec`'s aggregates, expiring after `ttl` when given.
+    fn new(spec: GroupAggregateSpec, ttl: Option<StateTtlConfig>) -> Groups {
+        let (mut groups, mut distinct, mut extremes) = (ValueState::new("groups"), MapState::new("distinct-values"), MapState::new("extreme-values"));
+        if let Some(ttl) = ttl {
+            (groups, distinct, extremes) = (groups.with_ttl(ttl), distinct.with_ttl(ttl), extremes.with_ttl(ttl));
+        }
+        Groups { spec, groups, distinct, extremes }
     }
 
     fn accumulators(&self, partials: &Row) -> Vec<Accumulator> {

@@ -22,7 +22,7 @@ use crate::plan::JoinType;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, JoinSpec, Rows};
-use super::timed::{TimedLogic, timed};
+use super::timed::{TimedLogic, timed, ttl};
 
 /// The left input.
 const LEFT: u8 = 0;
@@ -58,7 +58,7 @@ pub fn stream_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>
         keep_right,
         left_width: spec.left_width,
         right_width: spec.right_width,
-        rows: MapState::new("join-rows"),
+        rows: ttl(&ctx).map_or_else(|| MapState::new("join-rows"), |ttl| MapState::new("join-rows").with_ttl(ttl)),
     };
     timed(node, index, "Join", lefts.concat(rights).inner, |(_, key, _): &Change| key.hashed(), logic, ctx)
 }
@@ -124,6 +124,10 @@ impl TimedLogic for StreamJoin {
             self.store_changes(store, &key, RIGHT, &dr)?;
         }
         Ok(())
+    }
+
+    fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError> {
+        self.rows.cleanup_expired(store)
     }
 }
 

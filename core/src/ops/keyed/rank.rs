@@ -23,7 +23,7 @@ use crate::types::Row;
 use super::super::ordering::SortSpec;
 use super::super::top_n::ranked_rows;
 use super::super::{Evaluator, Ranking, Rows};
-use super::timed::{TimedLogic, timed};
+use super::timed::{TimedLogic, timed, ttl};
 
 /// The rows of each partition of `input` that `ranking` keeps, on keyed state (streaming).
 pub fn keyed_top_n<'s>(node: &str, index: usize, input: Rows<'s>, ranking: Ranking, eval: Evaluator, ctx: JobContext) -> Rows<'s> {
@@ -39,7 +39,7 @@ pub fn keyed_top_n<'s>(node: &str, index: usize, input: Rows<'s>, ranking: Ranki
         row_number: ranking.row_number,
         append_only: ranking.append_only,
         eval,
-        rows: MapState::new("rank-rows"),
+        rows: ttl(&ctx).map_or_else(|| MapState::new("rank-rows"), |ttl| MapState::new("rank-rows").with_ttl(ttl)),
     };
     timed(node, index, "Rank", keyed.inner, |(key, _): &(Row, Row)| key.hashed(), logic, ctx)
 }
@@ -107,5 +107,9 @@ impl TimedLogic for KeyedRank {
             }
         }
         Ok(())
+    }
+
+    fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError> {
+        self.rows.cleanup_expired(store)
     }
 }

@@ -12,6 +12,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use differential_dataflow::AsCollection;
 use serde_json::json;
@@ -20,7 +21,7 @@ use timely::dataflow::StreamVec;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::Operator;
-use weir_state::{BackendKind, KeyedStateStore, StateError};
+use weir_state::{BackendKind, KeyedStateStore, StateError, StateTtlConfig};
 
 use crate::error::RuntimeError;
 use crate::job::JobContext;
@@ -40,6 +41,14 @@ pub(super) trait TimedLogic: 'static {
     /// Applies one time's `changes` (all on this worker's keys, in arrival order) to `store`
     /// and appends the output rows that change, with their multiplicity.
     fn apply(&mut self, store: &mut KeyedStateStore, changes: &mut Vec<(Self::Change, isize)>, out: &mut Vec<(Row, isize)>) -> Result<(), StateError>;
+
+    /// Deletes every expired entry of its states (with a time-to-live), returning how many.
+    fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError>;
+}
+
+/// The time-to-live of the states of a timed operator of a job whose keys expire.
+pub(super) fn ttl(ctx: &JobContext) -> Option<StateTtlConfig> {
+    ctx.state_ttl.map(StateTtlConfig::new)
 }
 
 /// Runs `logic` over `input`, whose changes are routed to workers by `route` (a hash of their
@@ -69,6 +78,9 @@ pub(super) fn timed<'s, L: TimedLogic>(
         };
         let mut pending: Pending<L::Change> = BTreeMap::new();
         let mut out = Vec::new();
+        // Expired state is dropped when read, and by a full scan once per time-to-live, so
+        // keys never seen again do not stay (Flink's cleanup in the background).
+        let (cleanup_every, mut cleaned) = (ctx.state_ttl.map(|t| t.max(Duration::from_millis(100))), Instant::now());
         move |(input, frontier), output| {
             input.for_each(|cap, data| {
                 for (change, time, diff) in data.drain(..) {
@@ -89,6 +101,12 @@ pub(super) fn timed<'s, L: TimedLogic>(
                 }
                 if !out.is_empty() {
                     output.session(&cap).give_iterator(out.drain(..).map(|(row, diff)| (row, time, diff)));
+                }
+            }
+            if cleanup_every.is_some_and(|every| cleaned.elapsed() >= every) {
+                cleaned = Instant::now();
+                if let Err(e) = logic.cleanup_expired(store) {
+                    ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() });
                 }
             }
             if let Some((checkpoints, k)) = checkpoint.as_mut()
