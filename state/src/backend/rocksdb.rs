@@ -1,7 +1,7 @@
 //! The RocksDB backend: one database per worker, one column family per table. Snapshots use
 //! RocksDB's checkpoint API (hard-linked table files plus a fresh MANIFEST).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 
 use rocksdb::checkpoint::Checkpoint;
@@ -25,6 +25,10 @@ pub struct RocksDbBackend {
     opts: Options,
     write_opts: WriteOptions,
     tables: BTreeSet<String>,
+    /// The CRC-32 of each SST file a snapshot has listed, by name and size: SST files never
+    /// change once written, so a later snapshot hard-links the same file and reuses its
+    /// checksum instead of reading it again (a snapshot costs what changed, not the state).
+    sst_crcs: HashMap<(String, u64), u32>,
 }
 
 impl std::fmt::Debug for RocksDbBackend {
@@ -80,7 +84,7 @@ impl RocksDbBackend {
         let mut write_opts = WriteOptions::default();
         write_opts.disable_wal(true);
         let tables = names.into_iter().filter(|n| n != DEFAULT_CF).collect();
-        RocksDbBackend { db, path, opts, write_opts, tables }
+        RocksDbBackend { db, path, opts, write_opts, tables, sst_crcs: HashMap::new() }
     }
 
     /// The database directory.
@@ -200,7 +204,24 @@ impl StateBackend for RocksDbBackend {
         let checkpoint = Checkpoint::new(&self.db).map_err(|e| db_error("*", "start checkpoint", e))?;
         checkpoint.create_checkpoint(dir).map_err(|e| db_error("*", format!("write checkpoint to `{}`", dir.display()), e))?;
         fsync_tree(dir)?;
-        Ok(fsutil::list_files(dir)?.into_iter().map(|(path, bytes)| SnapshotFile { path, bytes, crc32: None }).collect())
+        let mut files = Vec::new();
+        for (path, bytes) in fsutil::list_files(dir)? {
+            let crc32 = if path.ends_with(".sst") {
+                let key = (path.clone(), bytes);
+                match self.sst_crcs.get(&key) {
+                    Some(crc) => Some(*crc),
+                    None => {
+                        let crc = super::file_crc32(&dir.join(&path))?;
+                        self.sst_crcs.insert(key, crc);
+                        Some(crc)
+                    }
+                }
+            } else {
+                None
+            };
+            files.push(SnapshotFile { path, bytes, crc32 });
+        }
+        Ok(files)
     }
 }
 
