@@ -91,14 +91,29 @@ pub enum RuntimeError {
 
 /// Any error a job can end with. SQL text that cannot be planned is a
 /// `sql::SqlError` of the SQL front end, which sits above this module.
+///
+/// The message includes the cause's, so the cause is not also its `source()`: an error chain
+/// printed in full (`{:#}`) would say it twice.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
     /// The job spec is invalid.
     #[error("invalid job: {0}")]
-    Plan(#[from] PlanError),
+    Plan(PlanError),
     /// The job failed while running.
     #[error("job failed: {0}")]
-    Runtime(#[from] RuntimeError),
+    Runtime(RuntimeError),
+}
+
+impl From<PlanError> for Error {
+    fn from(e: PlanError) -> Error {
+        Error::Plan(e)
+    }
+}
+
+impl From<RuntimeError> for Error {
+    fn from(e: RuntimeError) -> Error {
+        Error::Runtime(e)
+    }
 }
 
 impl Error {
