@@ -45,13 +45,9 @@ pub struct Ranking {
 
 /// The rows of each partition of `input` ranked after `offset` and at most `offset + limit`.
 pub fn top_n<'s>(input: Rows<'s>, ranking: Ranking, eval: Evaluator) -> Rows<'s> {
-    let Ranking { partition_by, order_by, specs, rank_type, offset, limit, row_number, append_only } = ranking;
+    let input = pre_ranked(input, &ranking, &eval);
+    let Ranking { partition_by, order_by, specs, rank_type, offset, limit, row_number, .. } = ranking;
     let keep = offset.saturating_add(limit);
-    let input = if append_only && keep <= LOCAL_RANKING_MAX {
-        local_ranking(input, partition_by.clone(), order_by.clone(), specs.clone(), rank_type, keep, eval.clone())
-    } else {
-        input
-    };
     let key_eval = eval.clone();
     input
         .flat_map(move |row| Some((key_eval.eval_row(&partition_by, &row)?, row)))
@@ -127,6 +123,16 @@ pub(super) fn ranked_rows<'r>(
         }
     }
     within
+}
+
+/// `input` with, when it is append-only and few ranks are kept, every row dropped that is not
+/// among its worker's first kept ranks of its partition and time (see [`local_ranking`]).
+pub(super) fn pre_ranked<'s>(input: Rows<'s>, ranking: &Ranking, eval: &Evaluator) -> Rows<'s> {
+    let keep = ranking.offset.saturating_add(ranking.limit);
+    if !ranking.append_only || keep > LOCAL_RANKING_MAX {
+        return input;
+    }
+    local_ranking(input, ranking.partition_by.clone(), ranking.order_by.clone(), ranking.specs.clone(), ranking.rank_type, keep, eval.clone())
 }
 
 /// A partition's candidate rows: order-key values, the row, its multiplicity.

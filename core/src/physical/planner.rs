@@ -86,7 +86,8 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
             return Err(streaming_rank(node, *rank_type, window_end.is_some()));
         }
         PlanOp::TopN { window_end: Some(_), .. } if streaming => Operator::WindowRank,
-        // As joins: keyed state only where the state must be durable (not measured faster).
+        // As joins: keyed state only where the state must be durable (as fast as the
+        // arrangement over append-only input; not measured over retractions).
         PlanOp::TopN { .. } if streaming && durable => Operator::Rank,
         PlanOp::TopN { .. } => Operator::ArrangedRank,
         PlanOp::Deduplicate { .. } if streaming && durable => Operator::Deduplicate,

@@ -21,12 +21,13 @@ use crate::plan::RankType;
 use crate::types::Row;
 
 use super::super::ordering::SortSpec;
-use super::super::top_n::ranked_rows;
+use super::super::top_n::{pre_ranked, ranked_rows};
 use super::super::{Evaluator, Ranking, Rows};
 use super::timed::{TimedLogic, timed, ttl};
 
 /// The rows of each partition of `input` that `ranking` keeps, on keyed state (streaming).
 pub fn keyed_top_n<'s>(node: &str, index: usize, input: Rows<'s>, ranking: Ranking, eval: Evaluator, ctx: JobContext) -> Rows<'s> {
+    let input = pre_ranked(input, &ranking, &eval);
     let keys = ranking.partition_by.clone();
     let key_eval = eval.clone();
     let keyed = input.flat_map(move |row| Some((key_eval.eval_row(&keys, &row)?, row)));
