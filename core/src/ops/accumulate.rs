@@ -3,7 +3,7 @@
 //! other partial results. The local combiner and the final reduction share them.
 
 use crate::plan::AggregateFunction;
-use crate::types::{DataType, Decimal, Value};
+use crate::types::{DataType, Decimal, Row, Value};
 
 /// An `i128` stored at 8-byte alignment, so that an [`Accumulator`] stays 40 bytes instead of
 /// 48 (the local combiner keeps millions of them in an arena; size is cache misses).
@@ -196,6 +196,24 @@ impl Accumulator {
             }
         }
     }
+}
+
+/// Merges `copies` of `partial` — the partial aggregates of accumulators like `accs`, one run
+/// of values each, as [`partials`] writes them — into `accs`.
+pub fn merge_partials(accs: &mut [Accumulator], partial: &[Value], copies: isize) {
+    let mut rest = partial;
+    for acc in accs {
+        let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
+        acc.merge(mine, copies);
+        rest = after;
+    }
+}
+
+/// The partial aggregates of `accs` as one row: one run of values per accumulator.
+pub fn partials(accs: &[Accumulator]) -> Row {
+    let mut values = Vec::new();
+    accs.iter().for_each(|a| a.partial(&mut values));
+    Row::new(values)
 }
 
 /// `value` as a mantissa at `scale` (integers and decimals; 0 otherwise).

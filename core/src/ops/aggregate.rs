@@ -22,7 +22,7 @@ use crate::types::{DataType, Row, Value};
 
 use crate::job::JobContext;
 
-use super::accumulate::Accumulator;
+use super::accumulate::{Accumulator, merge_partials, partials};
 use super::group_table::GroupTable;
 use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, group_aggregate};
 use super::{Evaluator, Rows, Time};
@@ -121,7 +121,7 @@ pub fn aggregate<'s>(
     let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, seed, append_only, eval);
     let reduced = if input_kind == GroupInput::Partials {
         keyed.reduce_named("MergePartials", move |_key, partials: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
-            out.push((merge_partials(&slots, partials), 1));
+            out.push((finish_partials(&slots, partials), 1));
         })
     } else {
         keyed.reduce_named("Aggregate", move |_key, vals: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
@@ -223,15 +223,10 @@ fn aggregate_values(slots: &[AggregateSlot], vals: &[(&Row, isize)]) -> Row {
 }
 
 /// The final values of a group from the partial results of the local combiners.
-fn merge_partials(slots: &[AggregateSlot], partials: &[(&Row, isize)]) -> Row {
+fn finish_partials(slots: &[AggregateSlot], partials: &[(&Row, isize)]) -> Row {
     let mut accs: Vec<Accumulator> = slots.iter().map(AggregateSlot::accumulator).collect();
     for (partial, r) in partials.iter().filter(|(p, r)| !p.is_empty() && *r > 0) {
-        let mut at = 0;
-        for acc in &mut accs {
-            let width = acc.partial_width();
-            acc.merge(partial.values().get(at..at + width).unwrap_or_default(), *r);
-            at += width;
-        }
+        merge_partials(&mut accs, partial.values(), *r);
     }
     Row::new(accs.iter().zip(slots).map(|(acc, slot)| acc.finish(slot.output_type)).collect())
 }
@@ -277,9 +272,7 @@ fn combine<'s>(
                         let Some((_, (cap, groups))) = pending.pop_first() else { break };
                         let mut session = output.session(&cap);
                         for (group, accs) in groups.drain() {
-                            let mut partial = Vec::new();
-                            accs.iter().for_each(|a| a.partial(&mut partial));
-                            session.give(((group, Row::new(partial)), time, 1));
+                            session.give(((group, partials(&accs)), time, 1));
                         }
                     }
                 }

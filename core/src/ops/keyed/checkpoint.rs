@@ -3,13 +3,14 @@
 //! back the store and the capabilities its pending timers send their results under.
 
 use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde_json::json;
 use timely::dataflow::operators::Capability;
 use weir_state::{KeyedStateStore, StateError, TimeDomain};
 
 use crate::error::RuntimeError;
-use crate::job::{Checkpoints, Contribution};
+use crate::job::{Checkpoints, Contribution, JobContext};
 
 use super::super::{Time, at};
 use super::Timers;
@@ -30,6 +31,22 @@ impl KeyedCheckpoint {
         let participant = format!("state.{node}.w{worker}");
         checkpoints.register(&participant);
         KeyedCheckpoint { participant, snapshotted: checkpoints.first_epoch(), finished: false }
+    }
+
+    /// The keyed state store of plan node `index` (named `node`) on `worker` — as the restored
+    /// checkpoint holds it, if any — and, when the job takes checkpoints, its registration with
+    /// them. A store that cannot be opened fails the job (`None`).
+    pub fn open(ctx: &JobContext, node: &str, index: usize, worker: usize) -> (Option<(Arc<Checkpoints>, KeyedCheckpoint)>, Option<KeyedStateStore>) {
+        let checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker)));
+        let participant = checkpoint.as_ref().map_or_else(String::new, |(_, k)| k.participant.clone());
+        let store = match ctx.open_state(node, worker, &participant) {
+            Ok(store) => Some(store),
+            Err(e) => {
+                ctx.fail(e);
+                None
+            }
+        };
+        (checkpoint, store)
     }
 
     /// Brings back what the restored checkpoint says beside the store: the watermark timers

@@ -23,10 +23,10 @@ use crate::job::JobContext;
 use crate::plan::AggregateFunction;
 use crate::types::{Row, Value};
 
-use super::super::accumulate::Accumulator;
+use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::AggregateSlot;
 use super::super::{Rows, Time};
-use super::timed::{TimedLogic, timed, ttl};
+use super::timed::{TimedLogic, add_count, timed, ttl};
 
 /// What the values of a group aggregate's input rows are.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -127,7 +127,7 @@ impl TimedLogic for Groups {
                 }
                 state.rows += *diff as i64;
                 match self.spec.input {
-                    GroupInput::Partials => merge_partials(&mut accs, values, *diff),
+                    GroupInput::Partials => merge_partials(&mut accs, values.values(), *diff),
                     GroupInput::Arguments => self.add_arguments(store, &key, &mut state, &mut accs, &mut stale, values, *diff)?,
                 }
             }
@@ -167,7 +167,7 @@ impl Groups {
     fn accumulators(&self, partials: &Row) -> Vec<Accumulator> {
         let mut accs: Vec<Accumulator> = self.spec.slots.iter().map(AggregateSlot::accumulator).collect();
         if !partials.is_empty() {
-            merge_partials(&mut accs, partials, 1);
+            merge_partials(&mut accs, partials.values(), 1);
         }
         accs
     }
@@ -205,7 +205,7 @@ impl Groups {
             let mut copies = copies;
             if slot.distinct {
                 // A value counts once while any row has it.
-                let (before, after) = count_change(&self.distinct, store, key, i, value, copies)?;
+                let (before, after) = add_count(&self.distinct, store, key, &(i as u32), value, copies as i64)?;
                 copies = match (before > 0, after > 0) {
                     (false, true) => 1,
                     (true, false) => -1,
@@ -213,7 +213,7 @@ impl Groups {
                 };
             }
             if self.spec.retracting && matches!(slot.function, AggregateFunction::Min | AggregateFunction::Max) {
-                let (_, after) = count_change(&self.extremes, store, key, i, value, copies)?;
+                let (_, after) = add_count(&self.extremes, store, key, &(i as u32), value, copies as i64)?;
                 if copies > 0 {
                     accs[i].add(value, copies);
                 } else if after <= 0 && extreme(&accs[i]) == Some(value) {
@@ -253,48 +253,10 @@ impl Groups {
     }
 }
 
-/// Adds `copies` to the count of `value` in the map of aggregate `i`: the counts before and
-/// after (an entry whose count reaches zero is removed).
-fn count_change(
-    map: &MapState<Value, i64, u32>,
-    store: &mut KeyedStateStore,
-    key: &[u8],
-    i: usize,
-    value: &Value,
-    copies: isize,
-) -> Result<(i64, i64), StateError> {
-    let namespace = i as u32;
-    let before = map.get(store, key, &namespace, value)?.unwrap_or(0);
-    let after = before + copies as i64;
-    if after == 0 {
-        map.remove(store, key, &namespace, value)?;
-    } else {
-        map.put(store, key, &namespace, value, &after)?;
-    }
-    Ok((before, after))
-}
-
 /// The current value of a MIN or MAX accumulator.
 fn extreme(acc: &Accumulator) -> Option<&Value> {
     match acc {
         Accumulator::Min(v) | Accumulator::Max(v) => v.as_ref(),
         _ => None,
     }
-}
-
-/// Merges `copies` of the partial aggregates `partial` (one run of values per accumulator).
-fn merge_partials(accs: &mut [Accumulator], partial: &Row, copies: isize) {
-    let mut rest = partial.values();
-    for acc in accs {
-        let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
-        acc.merge(mine, copies);
-        rest = after;
-    }
-}
-
-/// The accumulators' partial aggregates, to store.
-fn partials(accs: &[Accumulator]) -> Row {
-    let mut values = Vec::new();
-    accs.iter().for_each(|a| a.partial(&mut values));
-    Row::new(values)
 }

@@ -22,7 +22,7 @@ use crate::plan::JoinType;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, JoinSpec, Rows};
-use super::timed::{TimedLogic, timed, ttl};
+use super::timed::{TimedLogic, add_count, merged, timed, ttl};
 
 /// The left input.
 const LEFT: u8 = 0;
@@ -88,8 +88,8 @@ impl TimedLogic for StreamJoin {
                 match *side {
                     LEFT => dl.push((row.clone(), *diff as i64)),
                     RIGHT => dr.push((row.clone(), *diff as i64)),
-                    UNMATCHABLE_LEFT => out.push((row.pad_nulls(self.right_width), *diff)),
-                    _ => out.push((row.nulls_then(self.left_width), *diff)),
+                    UNMATCHABLE_LEFT => out.push((self.pad(true, row), *diff)),
+                    _ => out.push((self.pad(false, row), *diff)),
                 }
             }
             consolidate(&mut dl);
@@ -115,10 +115,10 @@ impl TimedLogic for StreamJoin {
                 }
             }
             if self.keep_left {
-                self.padding(&l_old, &l_new, &dl, &r_old, &r_new, !dr.is_empty(), |l, r| (l, r), |l| l.pad_nulls(self.right_width), out);
+                self.padding(true, (&l_old, &l_new, &dl), (&r_old, &r_new), !dr.is_empty(), out);
             }
             if self.keep_right {
-                self.padding(&r_old, &r_new, &dr, &l_old, &l_new, !dl.is_empty(), |r, l| (l, r), |r| r.nulls_then(self.left_width), out);
+                self.padding(false, (&r_old, &r_new, &dr), (&l_old, &l_new), !dl.is_empty(), out);
             }
             self.store_changes(store, &key, LEFT, &dl)?;
             self.store_changes(store, &key, RIGHT, &dr)?;
@@ -146,38 +146,35 @@ impl StreamJoin {
         }
     }
 
-    /// Whether `row` of the preserved side has a match among `others` (`order` puts the pair
-    /// in (left, right) order).
-    fn has_match(&self, row: &Row, others: &Counted, order: impl Fn(&Row, &Row) -> (Row, Row)) -> bool {
+    /// Whether `row` of the preserved side (the left one when `left`) has a match among
+    /// `others`, rows of the other side.
+    fn has_match(&self, left: bool, row: &Row, others: &Counted) -> bool {
         if self.condition.is_none() {
             return !others.is_empty();
         }
-        others.iter().any(|(other, _)| {
-            let (l, r) = order(row, other);
-            self.matches(&l, &r)
-        })
+        others.iter().any(|(other, _)| if left { self.matches(row, other) } else { self.matches(other, row) })
     }
 
-    /// The change of the padded rows of a preserved side: `old`/`new` its rows before and after,
-    /// `delta` its changes, `others_old`/`others_new` the other side's rows; `others_changed`
-    /// says whether every row must be checked again.
-    #[allow(clippy::too_many_arguments)]
+    /// `row` of the preserved side (the left one when `left`) padded with the other side's NULLs.
+    fn pad(&self, left: bool, row: &Row) -> Row {
+        if left { row.pad_nulls(self.right_width) } else { row.nulls_then(self.left_width) }
+    }
+
+    /// The change of the padded rows of a preserved side (the left one when `left`): its rows
+    /// before and after and its changes, the other side's rows before and after;
+    /// `others_changed` says whether every row must be checked again.
     fn padding(
         &self,
-        old: &Counted,
-        new: &Counted,
-        delta: &Counted,
-        others_old: &Counted,
-        others_new: &Counted,
+        left: bool,
+        (old, new, delta): (&Counted, &Counted, &Counted),
+        (others_old, others_new): (&Counted, &Counted),
         others_changed: bool,
-        order: impl Fn(Row, Row) -> (Row, Row) + Copy,
-        pad: impl Fn(&Row) -> Row,
         out: &mut Vec<(Row, isize)>,
     ) {
-        let ordered = |a: &Row, b: &Row| order(a.clone(), b.clone());
+        let pad = |row: &Row| self.pad(left, row);
         if !others_changed {
             for (row, n) in delta {
-                if !self.has_match(row, others_old, ordered) {
+                if !self.has_match(left, row, others_old) {
                     out.push((pad(row), *n as isize));
                 }
             }
@@ -193,12 +190,12 @@ impl StreamJoin {
             return;
         }
         for (row, n) in old {
-            if !self.has_match(row, others_old, ordered) {
+            if !self.has_match(left, row, others_old) {
                 out.push((pad(row), -*n as isize));
             }
         }
         for (row, n) in new {
-            if !self.has_match(row, others_new, ordered) {
+            if !self.has_match(left, row, others_new) {
                 out.push((pad(row), *n as isize));
             }
         }
@@ -207,19 +204,8 @@ impl StreamJoin {
     /// Adds the side's `changes` to its stored rows.
     fn store_changes(&self, store: &mut KeyedStateStore, key: &[u8], side: u8, changes: &Counted) -> Result<(), StateError> {
         for (row, n) in changes {
-            let before = self.rows.get(store, key, &side, row)?.unwrap_or(0);
-            match before + n {
-                0 => self.rows.remove(store, key, &side, row)?,
-                after => self.rows.put(store, key, &side, row, &after)?,
-            }
+            add_count(&self.rows, store, key, &side, row, *n)?;
         }
         Ok(())
     }
-}
-
-/// `old` with `changes` applied (rows whose multiplicity reaches zero dropped).
-fn merged(old: &Counted, changes: &Counted) -> Counted {
-    let mut all: Counted = old.iter().chain(changes).cloned().collect();
-    consolidate(&mut all);
-    all
 }

@@ -68,7 +68,6 @@ pub use window_join::{WindowJoinSpec, window_join};
 pub use window_top_n::{WindowTopNSpec, window_top_n};
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use differential_dataflow::{AsCollection, Hashable};
@@ -286,15 +285,7 @@ pub fn keyed<'s, L: KeyedLogic>(
     let output = merged.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "Keyed", move |initial, info| {
         let worker = scope.index();
         let activator = scope.activator_for(info.address);
-        let mut checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker)));
-        let participant = checkpoint.as_ref().map_or_else(String::new, |(_, k)| k.participant.clone());
-        let store = match ctx.open_state(&node, worker, &participant) {
-            Ok(store) => Some(store),
-            Err(e) => {
-                ctx.fail(e);
-                None
-            }
-        };
+        let (mut checkpoint, store) = KeyedCheckpoint::open(&ctx, &node, index, worker);
         let fail = {
             let (ctx, node) = (ctx.clone(), node.clone());
             move |e: StateError| ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() })

@@ -17,7 +17,7 @@ use crate::job::JobContext;
 use crate::plan::{AggregateFunction, FrameUnit, OverFrame};
 use crate::types::{DataType, Row, Value};
 
-use super::super::accumulate::Accumulator;
+use super::super::accumulate::{Accumulator, partials};
 use super::super::{Evaluator, OffsetSpec, Rows};
 use super::{KeyedContext, KeyedLogic, keyed};
 
@@ -229,10 +229,8 @@ impl Over {
     }
 
     fn save_running(&self, cx: &mut KeyedContext<'_>, accs: &[Accumulator]) -> Result<(), StateError> {
-        let mut partials = Vec::new();
-        accs.iter().for_each(|a| a.partial(&mut partials));
         let key = cx.key().to_vec();
-        self.running.update(cx.store, &key, &(), &Row::new(partials))
+        self.running.update(cx.store, &key, &(), &partials(accs))
     }
 }
 

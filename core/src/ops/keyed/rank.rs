@@ -8,7 +8,7 @@
 //! the kept ranks can never come back, so it is dropped from the state (Flink's
 //! `AppendOnlyTopNFunction`); a retracting input keeps every row (`RetractableTopNFunction`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use differential_dataflow::Hashable;
 use differential_dataflow::consolidation::consolidate;
@@ -23,7 +23,7 @@ use crate::types::Row;
 use super::super::ordering::SortSpec;
 use super::super::top_n::{pre_ranked, ranked_rows};
 use super::super::{Evaluator, Ranking, Rows};
-use super::timed::{TimedLogic, timed, ttl};
+use super::timed::{TimedLogic, add_count, merged, timed, ttl};
 
 /// The rows of each partition of `input` that `ranking` keeps, on keyed state (streaming).
 pub fn keyed_top_n<'s>(node: &str, index: usize, input: Rows<'s>, ranking: Ranking, eval: Evaluator, ctx: JobContext) -> Rows<'s> {
@@ -83,21 +83,15 @@ impl TimedLogic for KeyedRank {
             if delta.is_empty() {
                 continue;
             }
-            let mut new: Vec<(Row, i64)> = old.iter().chain(&delta).cloned().collect();
-            consolidate(&mut new);
+            let new = merged(&old, &delta);
             let start = out.len();
             self.rank(&old, -1, out);
             let within = self.rank(&new, 1, out);
             let mut changed = out.split_off(start);
             consolidate(&mut changed);
             out.extend(changed);
-            let counts: HashMap<&Row, i64> = old.iter().map(|(r, n)| (r, *n)).collect();
             for (row, n) in &delta {
-                let before = counts.get(row).copied().unwrap_or(0);
-                match before + n {
-                    0 => self.rows.remove(store, &key, &(), row)?,
-                    after => self.rows.put(store, &key, &(), row, &after)?,
-                }
+                add_count(&self.rows, store, &key, &(), row, *n)?;
             }
             if self.append_only && within.len() < new.len() {
                 // Rows ranked beyond the kept ranks of an input that only grows stay there.

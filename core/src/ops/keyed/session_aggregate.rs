@@ -18,7 +18,7 @@ use crate::expr::CompiledExpr;
 use crate::job::JobContext;
 use crate::types::{Row, Value};
 
-use super::super::accumulate::Accumulator;
+use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::{Evaluator, Rows};
 use super::session::{merged_bounds, touches};
 use super::window_aggregate::Calls;
@@ -98,7 +98,7 @@ impl SessionAggregate {
     }
 
     fn encode(partition: Partition) -> Stored {
-        (partition.keys, partition.sessions.into_iter().map(|s| (s.start, s.end, Calls::partials(&s.accs))).collect())
+        (partition.keys, partition.sessions.into_iter().map(|s| (s.start, s.end, partials(&s.accs))).collect())
     }
 
     fn output(&self, keys: &Row, session: &Session) -> Row {
@@ -143,7 +143,7 @@ impl KeyedLogic for SessionAggregate {
             if s.end != end {
                 cx.delete_timer(s.end - 1)?;
             }
-            Calls::merge(&mut accs, &Calls::partials(&s.accs));
+            merge_partials(&mut accs, partials(&s.accs).values(), 1);
         }
         partition.sessions = kept;
         // An evaluation error (reported, failing the job) leaves the row out, not the sessions.

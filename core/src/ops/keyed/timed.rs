@@ -11,17 +11,17 @@
 //! operator hands in its store once its input has left the epoch before the cut.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use differential_dataflow::AsCollection;
+use differential_dataflow::consolidation::consolidate;
 use serde_json::json;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::StreamVec;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::Operator;
-use weir_state::{BackendKind, KeyedStateStore, StateError, StateTtlConfig};
+use weir_state::{BackendKind, KeyedStateStore, MapState, StateCodec, StateError, StateTtlConfig};
 
 use crate::error::RuntimeError;
 use crate::job::JobContext;
@@ -46,6 +46,33 @@ pub(super) trait TimedLogic: 'static {
     fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError>;
 }
 
+/// Adds `delta` to the count of `entry` in `map` under (`key`, `namespace`), removing the
+/// entry when the count reaches zero: the counts before and after.
+pub(super) fn add_count<K: StateCodec, N: StateCodec>(
+    map: &MapState<K, i64, N>,
+    store: &mut KeyedStateStore,
+    key: &[u8],
+    namespace: &N,
+    entry: &K,
+    delta: i64,
+) -> Result<(i64, i64), StateError> {
+    let before = map.get(store, key, namespace, entry)?.unwrap_or(0);
+    let after = before + delta;
+    if after == 0 {
+        map.remove(store, key, namespace, entry)?;
+    } else {
+        map.put(store, key, namespace, entry, &after)?;
+    }
+    Ok((before, after))
+}
+
+/// `old` rows with `changes` applied: consolidated, rows whose count reaches zero dropped.
+pub(super) fn merged(old: &[(Row, i64)], changes: &[(Row, i64)]) -> Vec<(Row, i64)> {
+    let mut all: Vec<(Row, i64)> = old.iter().chain(changes).cloned().collect();
+    consolidate(&mut all);
+    all
+}
+
 /// The time-to-live of the states of a timed operator of a job whose keys expire.
 pub(super) fn ttl(ctx: &JobContext) -> Option<StateTtlConfig> {
     ctx.state_ttl.map(StateTtlConfig::new)
@@ -67,15 +94,7 @@ pub(super) fn timed<'s, L: TimedLogic>(
     let exchange = Exchange::new(move |(change, _, _): &(L::Change, Time, isize)| route(change));
     let output = input.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, name, move |_, _| {
         let worker = scope.index();
-        let mut checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker)));
-        let participant = checkpoint.as_ref().map_or_else(String::new, |(_, k)| k.participant.clone());
-        let mut store = match ctx.open_state(&node, worker, &participant) {
-            Ok(store) => Some(store),
-            Err(e) => {
-                ctx.fail(e);
-                None
-            }
-        };
+        let (mut checkpoint, mut store) = KeyedCheckpoint::open(&ctx, &node, index, worker);
         let mut pending: Pending<L::Change> = BTreeMap::new();
         let mut out = Vec::new();
         // Expired state is dropped when read, and by a full scan once per time-to-live, so

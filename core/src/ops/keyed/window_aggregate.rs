@@ -25,7 +25,7 @@ use crate::job::JobContext;
 use crate::plan::AggregateFunction;
 use crate::types::{DataType, Row, Value};
 
-use super::super::accumulate::Accumulator;
+use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::{Evaluator, Rows};
 use super::{KeyedContext, KeyedLogic, keyed};
 
@@ -121,28 +121,8 @@ impl Calls {
     /// The accumulators whose partial aggregates are `partials` (fresh ones when empty).
     pub(super) fn restore(&self, partials: &Row) -> Vec<Accumulator> {
         let mut accs = self.fresh();
-        Self::merge(&mut accs, partials);
+        merge_partials(&mut accs, partials.values(), 1);
         accs
-    }
-
-    /// Merges the partial aggregates `partials` (of the same calls) into `accs`.
-    pub(super) fn merge(accs: &mut [Accumulator], partials: &Row) {
-        let mut rest = partials.values();
-        if rest.is_empty() {
-            return;
-        }
-        for acc in accs {
-            let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
-            acc.merge(mine, 1);
-            rest = after;
-        }
-    }
-
-    /// The partial aggregates of `accs`, to store.
-    pub(super) fn partials(accs: &[Accumulator]) -> Row {
-        let mut values = Vec::new();
-        accs.iter().for_each(|a| a.partial(&mut values));
-        Row::new(values)
     }
 
     /// The aggregates' results.
@@ -155,7 +135,7 @@ impl Calls {
     }
 
     fn stored(live: Live) -> Group {
-        Group { partials: Self::partials(&live.accs), keys: live.keys, rows: live.rows, fired: live.fired }
+        Group { partials: partials(&live.accs), keys: live.keys, rows: live.rows, fired: live.fired }
     }
 
     fn result(&self, live: &Live) -> Row {
