@@ -7,12 +7,16 @@
 
 mod checkpoint;
 mod context;
+mod key_groups;
 mod metrics;
 mod splits;
 
+mod rescale;
 mod savepoint;
 pub use checkpoint::{CheckpointConfig, CheckpointCounts, Checkpoints, CompletedCheckpoint, Contribution, find_checkpoint};
 pub use context::{CancelToken, JobContext};
+pub use key_groups::{DEFAULT_KEY_GROUPS, KeyGroups, MAX_KEY_GROUPS};
 pub use metrics::{JobMetrics, OperatorMetrics, OperatorMetricsSnapshot};
+pub use rescale::{restored_key_groups, sink_participant, source_participant, state_participant};
 pub use savepoint::{SavepointRequest, SavepointState};
 pub use splits::{SplitMark, SplitWatermarks};
