@@ -18,12 +18,14 @@ use differential_dataflow::AsCollection;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::Scope;
 use timely::dataflow::operators::generic::operator::source as timely_source;
+use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use crate::connectors::{SourceFactory, SourceOffset, SourcePoll, SourceReader};
 use crate::job::{Contribution, JobContext, source_participant};
 use crate::plan::{RuntimeMode, SourceWatermark};
 use crate::types::Row;
 
+use super::backpressure::{InFlight, ROWS_PER_TIME};
 use super::watermark::{EventClock, Stamp};
 use super::{Rows, Time, at, with_ms};
 use crate::job::SplitMark;
@@ -49,21 +51,25 @@ pub fn source<'s>(
     factory: Arc<dyn SourceFactory>,
     watermark: Option<SourceWatermark>,
     ctx: JobContext,
+    sinks: &ProbeHandle<Time>,
 ) -> Rows<'s> {
     let peers = scope.peers();
     let restored = ctx.checkpoints.as_ref().filter(|_| ctx.mode == RuntimeMode::Streaming).and_then(|c| c.source_splits(node));
     match restored {
         Some(splits) if splits != peers => {
-            let mut streams = (0..splits).map(|split| split_source(scope, node, name, Arc::clone(&factory), watermark, ctx.clone(), Some((split, splits))));
-            let first = streams.next().unwrap_or_else(|| split_source(scope, node, name, Arc::clone(&factory), watermark, ctx.clone(), None));
+            let split = |assigned| split_source(scope, node, name, Arc::clone(&factory), watermark, ctx.clone(), sinks, assigned);
+            let mut streams = (0..splits).map(|s| split(Some((s, splits))));
+            let first = streams.next().unwrap_or_else(|| split(None));
             first.concatenate(streams.collect::<Vec<_>>())
         }
-        _ => split_source(scope, node, name, factory, watermark, ctx, None),
+        _ => split_source(scope, node, name, Arc::clone(&factory), watermark, ctx, sinks, None),
     }
 }
 
 /// One split of a source: `assigned` is `(split, splits)`, read by worker `split % peers`;
-/// `None` for the split of each worker (split = worker, splits = peers).
+/// `None` for the split of each worker (split = worker, splits = peers). A processing-time
+/// split waits while too many of its rows are not yet through to the job's sinks (`sinks`).
+#[allow(clippy::too_many_arguments)]
 fn split_source<'s>(
     scope: Scope<'s, Time>,
     node: usize,
@@ -71,14 +77,16 @@ fn split_source<'s>(
     factory: Arc<dyn SourceFactory>,
     watermark: Option<SourceWatermark>,
     ctx: JobContext,
+    sinks: &ProbeHandle<Time>,
     assigned: Option<(usize, usize)>,
 ) -> Rows<'s> {
     let (worker, peers) = (scope.index(), scope.peers());
+    let streaming = ctx.mode == RuntimeMode::Streaming;
+    let mut in_flight = (streaming && watermark.is_none()).then(|| InFlight::new(sinks.clone()));
     let (split_index, splits) = assigned.unwrap_or((worker, peers));
     let reads_here = split_index % peers == worker;
     timely_source::<_, CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _>(scope, name, move |capability, info| {
         let activator = scope.activator_for(info.address);
-        let streaming = ctx.mode == RuntimeMode::Streaming;
         let checkpoints = ctx.checkpoints.clone().filter(|_| streaming && reads_here);
         let participant = source_participant(node, split_index);
         let (resume, restored_clock) = match checkpoints.as_ref().and_then(|c| {
@@ -137,6 +145,11 @@ fn split_source<'s>(
                     return;
                 }
             }
+            if in_flight.as_mut().is_some_and(InFlight::full) && !ctx.should_stop() {
+                // Backpressure: the sinks have not seen enough of what was sent through yet.
+                activator.activate_after(Duration::from_millis(1));
+                return;
+            }
             let started = Instant::now();
             let mut finished = ctx.should_stop();
             while !finished {
@@ -172,11 +185,20 @@ fn split_source<'s>(
                     }
                     ctx.metrics.set_watermark(node, split_index, flink_watermark(cap.time().ms));
                 } else if !rows.is_empty() {
-                    let time = *cap.time();
-                    ctx.metrics.add_out(node, rows.len() as u64);
+                    let (time, sent) = (*cap.time(), rows.len() as u64);
+                    ctx.metrics.add_out(node, sent);
                     output.session(&*cap).give_iterator(rows.drain(..).map(|row| (row, time, 1)));
+                    if let Some(flow) = in_flight.as_mut() {
+                        flow.sent(time, sent);
+                        if flow.at(&time) >= ROWS_PER_TIME {
+                            // The next rows get the next millisecond, so that these can complete.
+                            cap.downgrade(&with_ms(&time, time.ms + 1));
+                        }
+                    }
                 }
+                let throttled = in_flight.as_mut().is_some_and(InFlight::full);
                 match polled {
+                    Ok(SourcePoll::Ready) if throttled => activator.activate_after(Duration::from_millis(1)),
                     Ok(SourcePoll::Ready) if started.elapsed() < SLICE => continue,
                     Ok(SourcePoll::Ready) => activator.activate(),
                     Ok(SourcePoll::Idle(wait)) => activator.activate_after(if streaming { wait.min(Duration::from_millis(ctx.tick_ms)) } else { wait }),
