@@ -122,9 +122,15 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 continue;
             }
             let Some(function) = aggregate_function(&upper) else {
-                return Err(SqlError::unsupported(format!("{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, LAG, LEAD)")));
+                return Err(SqlError::unsupported(format!(
+                    "{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE, ARRAY_AGG, COLLECT, LAG, LEAD)"
+                )));
             };
             let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if l.duplicate_treatment.is_some());
+            let clauses = matches!(&f.args, ast::FunctionArguments::List(l) if !l.clauses.is_empty());
+            if clauses || f.null_treatment.is_some() {
+                return Err(SqlError::unsupported(format!("IGNORE/RESPECT NULLS or ORDER BY in the OVER aggregate {upper}")));
+            }
             if distinct || f.filter.is_some() {
                 return Err(SqlError::unsupported(format!("{upper}(DISTINCT ..) or FILTER (WHERE ..) in an OVER aggregate")));
             }
