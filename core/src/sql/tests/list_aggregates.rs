@@ -57,3 +57,10 @@ fn list_aggregates_reject_what_flink_rejects() {
     assert!(error("SELECT LAST_VALUE(price) RESPECT NULLS FROM bids").contains("IGNORE/RESPECT NULLS on LAST_VALUE"));
     assert!(error("SELECT ARRAY_AGG(price IGNORE NULLS) OVER (PARTITION BY bidder ORDER BY ts) FROM bids").contains("IGNORE/RESPECT NULLS"));
 }
+
+#[test]
+fn collecting_aggregates_run_over_windows() {
+    let sql = "SELECT k, v, FIRST_VALUE(v) OVER w, LAST_VALUE(v) OVER w, ARRAY_AGG(v) OVER w, COLLECT(v) OVER w \
+               FROM (VALUES (1, 3), (1, 1), (2, 5), (1, 2)) AS t(k, v) WINDOW w AS (PARTITION BY k ORDER BY v)";
+    assert_eq!(run_rows(sql), ["1, 1, 1, 1, [1], {1=1}", "1, 2, 1, 2, [1, 2], {1=1, 2=1}", "1, 3, 1, 3, [1, 2, 3], {1=1, 2=1, 3=1}", "2, 5, 5, 5, [5], {5=1}"]);
+}
