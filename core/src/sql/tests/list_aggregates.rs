@@ -4,7 +4,7 @@
 //! LAST_VALUE, LISTAGG and COLLECT skip NULLs, ARRAY_AGG keeps them unless `IGNORE NULLS`,
 //! LISTAGG's separator is `,` by default and every result is NULL when no value is left.
 
-use super::{error, run_rows};
+use super::{error, plan, run_rows};
 
 const ROWS: &str =
     "(VALUES (1, 'b'), (2, 'x'), (1, CAST(NULL AS STRING)), (1, 'a'), (2, CAST(NULL AS STRING)), (1, 'b'), (3, CAST(NULL AS STRING))) AS t(k, v)";
@@ -63,4 +63,11 @@ fn collecting_aggregates_run_over_windows() {
     let sql = "SELECT k, v, FIRST_VALUE(v) OVER w, LAST_VALUE(v) OVER w, ARRAY_AGG(v) OVER w, COLLECT(v) OVER w \
                FROM (VALUES (1, 3), (1, 1), (2, 5), (1, 2)) AS t(k, v) WINDOW w AS (PARTITION BY k ORDER BY v)";
     assert_eq!(run_rows(sql), ["1, 1, 1, 1, [1], {1=1}", "1, 2, 1, 2, [1, 2], {1=1, 2=1}", "1, 3, 1, 3, [1, 2, 3], {1=1, 2=1, 3=1}", "2, 5, 5, 5, [5], {5=1}"]);
+}
+
+#[test]
+fn sorting_by_a_collection_is_an_error_at_its_place() {
+    let e = plan("SELECT ARRAY[price] AS a FROM bids\nORDER BY a").map(|_| ()).expect_err("ORDER BY an ARRAY");
+    assert!(e.to_string().contains("ORDER BY a of type ARRAY<BIGINT>: ARRAY, MAP and MULTISET values cannot be sorted"), "{e}");
+    assert_eq!(e.position().map(|p| p.to_string()), Some("line 2, column 10".to_string()), "{e}");
 }
