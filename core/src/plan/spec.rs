@@ -385,6 +385,12 @@ impl AggregateFunction {
             AggregateFunction::Collect => "COLLECT",
         }
     }
+
+    /// Whether the result depends on the order values arrive in (FIRST_VALUE, LAST_VALUE,
+    /// ARRAY_AGG).
+    pub fn depends_on_order(&self) -> bool {
+        matches!(self, AggregateFunction::FirstValue | AggregateFunction::LastValue | AggregateFunction::ArrayAgg)
+    }
 }
 
 /// One aggregate output column.
