@@ -4,8 +4,10 @@ mode, checked against a plain Python fold of Flink's retractable aggregates
 arrival order, and a retraction removes the earliest occurrence of its value.
 
 The input is a per-user click count, which retracts each user's old count as the next click
-arrives (-U old, then +U new, as Flink emits them). Every click has its own event time, so the
-changes reach the outer aggregate one click at a time, in file order, as in Flink."""
+arrives (-U old, then +U new, as Flink emits them). The clicks are a second apart, each in its
+own event-time tick, so the changes reach the outer aggregate one click at a time, in file
+order, as in Flink. (Within one tick the per-user aggregate emits one change per user, in key
+order: see docs/functions.md.)"""
 
 from __future__ import annotations
 
@@ -89,7 +91,8 @@ def run_query(weir: Path, case: Path, query: str) -> list[list[object]]:
 def test_list_aggregates_retract_as_flinks(weir: Path, tmp_path: Path) -> None:
     for seed in (1, 2, 3):
         users = clicks(40, seed)
-        lines = [f"{u},2024-01-01 00:00:{i // 10:02d}.{i % 10}00" for i, u in enumerate(users)]
+        # A second apart: rows within one tick (200 ms) would share a time.
+        lines = [f"{u},2024-01-01 00:{i // 60:02d}:{i % 60:02d}" for i, u in enumerate(users)]
         (tmp_path / "clicks.csv").write_text("\n".join(lines) + "\n")
         overall, per_count = expected_rows(users)
         assert run_query(weir, tmp_path, OVERALL) == overall, f"seed {seed}"
