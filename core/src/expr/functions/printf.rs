@@ -301,7 +301,7 @@ fn number(spec: &Spec, negative: bool, magnitude: String, prefix: &str) -> Strin
 fn grouped(digits: &str) -> String {
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -447,7 +447,7 @@ mod tests {
             ("%,d %,d", vec![Value::BigInt(1_234_567), i(-1000)], "1,234,567 -1,000"),
             ("%x %X %o %#x %#o %08x", vec![i(255), i(255), i(8), i(255), i(8), i(-1)], "ff FF 10 0xff 010 ffffffff"),
             ("%x", vec![Value::BigInt(-1)], "ffffffffffffffff"),
-            ("%f %.2f %.0f %.1f %.2f", vec![d(3.14159), d(2.675), d(2.5), d(0.25), d(1.005)], "3.141590 2.68 3 0.3 1.01"),
+            ("%f %.2f %.0f %.1f %.2f", vec![d(1.23456), d(2.675), d(2.5), d(0.25), d(1.005)], "1.234560 2.68 3 0.3 1.01"),
             ("%e %.2e %E", vec![d(12345.678), d(0.000123), d(0.0)], "1.234568e+04 1.23e-04 0.000000E+00"),
             ("%g %g %g %.3g", vec![d(0.0001), d(123456789.0), d(0.0), d(1234.5)], "0.000100000 1.23457e+08 0.00000 1.23e+03"),
             ("%,.2f %010.3f %-8.1f|", vec![d(1234567.891), d(-3.5), d(2.25)], "1,234,567.89 -00003.500 2.3     |"),

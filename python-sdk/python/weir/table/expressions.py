@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
-import json
+import json as _json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -707,7 +707,7 @@ def json_scalar(v: Any) -> Any:
         return [json_scalar(x) for x in v]
     if isinstance(v, dict):
         # MAP keys go as JSON text: strings as they are, other keys as their JSON (`1`, `true`).
-        return {k if isinstance(k, str) else json.dumps(json_scalar(k)): json_scalar(x) for k, x in v.items()}
+        return {k if isinstance(k, str) else _json.dumps(json_scalar(k)): json_scalar(x) for k, x in v.items()}
     return v
 
 
