@@ -243,6 +243,9 @@ impl<'a> Translator<'a> {
         if is_window_tvf(&upper) {
             return Err(SqlError::Unsupported { feature: window_tvf_message(&upper), at });
         }
+        if !f.within_group.is_empty() {
+            return Err(SqlError::Unsupported { feature: format!("WITHIN GROUP (ORDER BY ..) on {upper}"), at });
+        }
         if let Some(function) = aggregate_function(&upper) {
             return self.aggregate(PendingFunction::Builtin(function), f).map_err(|e| e.or_at(at));
         }

@@ -1,9 +1,9 @@
 //! `TYPEOF(value [, force_serializable])`: the SQL type of its argument as Flink writes it
 //! (`INT NOT NULL`, `DECIMAL(10, 2)`, `ARRAY<STRING>`), from the type Weir gives the argument.
-//! Weir's types are coarser than Flink's in three places, and TYPEOF shows Weir's: a
-//! `VARCHAR(n)`/`CHAR(n)` column is `STRING` (a string literal is `CHAR(n) NOT NULL` as in
-//! Flink), `TINYINT`/`SMALLINT` are `INT`, and timestamps are `TIMESTAMP(3)`; collections do not
-//! record whether their elements may be NULL.
+//! Weir's types are coarser than Flink's in places, and TYPEOF shows Weir's: `VARCHAR(n)` and
+//! `CHAR(n)` (a string literal is `CHAR(n)` in Flink) are `STRING`, `TINYINT`/`SMALLINT` are
+//! `INT`, timestamps are `TIMESTAMP(3)`, and collections do not record whether their elements
+//! may be NULL.
 
 use crate::types::{DataType, Value};
 
@@ -19,11 +19,10 @@ fn type_of(site: CallSite) -> Result<BoundExpr, ExprError> {
         return Err(site.arg_error(1, "TYPEOF's second argument must be the literal TRUE or FALSE"));
     }
     let arg = &site.args[0];
-    let text = match (arg.as_literal(), arg.data_type()) {
-        (Some(Value::String(s)), _) => format!("CHAR({}) NOT NULL", s.chars().count()),
-        (_, DataType::Null) => "NULL".to_string(),
-        (_, t) if arg.nullable() => t.to_string(),
-        (_, t) => format!("{t} NOT NULL"),
+    let text = match arg.data_type() {
+        DataType::Null => "NULL".to_string(),
+        t if arg.nullable() => t.to_string(),
+        t => format!("{t} NOT NULL"),
     };
     Ok(BoundExpr::literal(Value::string(&text), DataType::String))
 }

@@ -54,6 +54,7 @@ fn list_aggregates_reject_what_flink_rejects() {
     assert!(error("SELECT ARRAY_AGG(price, bidder) FROM bids").contains("ARRAY_AGG takes exactly one argument"));
     assert!(error("SELECT ARRAY_AGG(price ORDER BY bidder) FROM bids").contains("ORDER BY inside ARRAY_AGG"));
     assert!(error("SELECT SUM(price) IGNORE NULLS FROM bids").contains("IGNORE/RESPECT NULLS on SUM"));
+    assert!(error("SELECT LISTAGG(channel) WITHIN GROUP (ORDER BY price) FROM bids").contains("unsupported: WITHIN GROUP (ORDER BY ..) on LISTAGG"));
     assert!(error("SELECT LAST_VALUE(price) RESPECT NULLS FROM bids").contains("IGNORE/RESPECT NULLS on LAST_VALUE"));
     assert!(error("SELECT ARRAY_AGG(price IGNORE NULLS) OVER (PARTITION BY bidder ORDER BY ts) FROM bids").contains("IGNORE/RESPECT NULLS"));
 }
