@@ -164,12 +164,7 @@ mod tests {
         let path = dir.path().join("part.csv");
         let format = SinkFormat::Csv { delimiter: b',', quote: Some(b'"'), null_literal: "N".into(), array_delimiter: ";".into() };
         let mut encoder = Encoder::new(File::create(&path).expect("the part file opens"), &format);
-        let row = Row::new(vec![
-            Value::Int(1),
-            Value::array(vec![Value::string("a"), Value::Null, Value::string("b,c")]),
-            Value::array(vec![]),
-            Value::Null,
-        ]);
+        let row = Row::new(vec![Value::Int(1), Value::array(vec![Value::string("a"), Value::Null, Value::string("b,c")]), Value::array(vec![]), Value::Null]);
         encoder.write_row(RowKind::Insert, &row, &[]).expect("the row is written");
         drop(encoder.into_file().expect("the file flushes"));
         // A field holding the delimiter is quoted whole; a NULL element is the null literal.
