@@ -131,6 +131,16 @@ pub fn from_py(obj: &Bound<'_, PyAny>, t: DataType) -> Result<Value, String> {
             }
             Value::map(entries)
         }
+        DataType::Multiset(element) => {
+            // A MULTISET arrives as PyFlink gives one: a dict of element -> count.
+            let dict = obj.cast::<PyDict>().map_err(|_| bad(&short_repr(obj)))?;
+            let mut entries = Vec::with_capacity(dict.len());
+            for (k, n) in dict.iter() {
+                let count = n.extract::<i32>().map_err(|_| bad(&short_repr(&n)))?;
+                entries.push((from_py(&k, *element)?, Value::Int(count)));
+            }
+            Value::map(entries)
+        }
     })
 }
 

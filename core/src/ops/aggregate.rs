@@ -35,11 +35,14 @@ pub(super) struct AggregateSlot {
     slot: Option<usize>,
     pub(super) distinct: bool,
     pub(super) output_type: DataType,
+    /// Whether the aggregate's input may retract (FIRST_VALUE and LAST_VALUE then keep every
+    /// value, see [`Accumulator::retracting`]).
+    retracting: bool,
 }
 
 impl AggregateSlot {
     pub(super) fn accumulator(&self) -> Accumulator {
-        Accumulator::new(self.function, self.output_type)
+        if self.retracting { Accumulator::retracting(self.function, self.output_type) } else { Accumulator::new(self.function, self.output_type) }
     }
 
     /// The value this aggregate absorbs for a row whose slot values are `values`.
@@ -63,7 +66,7 @@ struct SlotSource {
 }
 
 /// Plain-column arguments that repeat (`SUM(price), MAX(price)`) share one slot.
-fn plan_slots(aggregates: &[BoundAggregate]) -> (Vec<SlotSource>, Vec<AggregateSlot>) {
+fn plan_slots(aggregates: &[BoundAggregate], retracting: bool) -> (Vec<SlotSource>, Vec<AggregateSlot>) {
     let mut sources: Vec<SlotSource> = Vec::new();
     let mut slots = Vec::new();
     for a in aggregates {
@@ -83,7 +86,7 @@ fn plan_slots(aggregates: &[BoundAggregate]) -> (Vec<SlotSource>, Vec<AggregateS
                 sources.len() - 1
             }
         });
-        slots.push(AggregateSlot { function: a.function, slot, distinct: a.distinct, output_type: a.output_type });
+        slots.push(AggregateSlot { function: a.function, slot, distinct: a.distinct, output_type: a.output_type, retracting });
     }
     (sources, slots)
 }
@@ -166,7 +169,7 @@ fn grouped<'s>(
     append_only: bool,
     eval: Evaluator,
 ) -> (GroupedRows<'s>, Vec<AggregateSlot>, GroupInput) {
-    let (sources, slots) = plan_slots(aggregates);
+    let (sources, slots) = plan_slots(aggregates, !append_only);
     let two_phase = append_only && !slots.iter().any(|s| s.distinct);
     let (keyed, input_kind) = if two_phase {
         (combine(input, group_by, key_types, sources, slots.clone(), eval), GroupInput::Partials)

@@ -54,7 +54,7 @@ impl BuiltinSpec {
         if self.distinct || matches!(self.function, AggregateFunction::Min | AggregateFunction::Max) {
             Builtin::Multiset(BTreeMap::new())
         } else {
-            Builtin::Linear(Accumulator::new(self.function, self.output_type), 0)
+            Builtin::Linear(Accumulator::retracting(self.function, self.output_type), 0)
         }
     }
 

@@ -354,10 +354,24 @@ pub enum AggregateFunction {
     /// `AVG(x)`: integer for integer input, as in Flink.
     #[serde(alias = "AVG")]
     Avg,
+    /// `FIRST_VALUE(x)`: the first non-NULL value in arrival order (Flink's order: the order
+    /// rows reach the aggregate; unspecified across parallel inputs).
+    #[serde(alias = "FIRST_VALUE")]
+    FirstValue,
+    /// `LAST_VALUE(x)`: the last non-NULL value in arrival order.
+    #[serde(alias = "LAST_VALUE")]
+    LastValue,
+    /// `ARRAY_AGG(x)`: the values (NULLs included, as Flink's default `RESPECT NULLS`) as an
+    /// ARRAY in arrival order; NULL for a group without rows. `IGNORE NULLS` is a FILTER.
+    #[serde(alias = "ARRAY_AGG")]
+    ArrayAgg,
+    /// `COLLECT(x)`: the non-NULL values as a MULTISET (each distinct value with its count).
+    #[serde(alias = "COLLECT")]
+    Collect,
 }
 
 impl AggregateFunction {
-    /// The SQL name: `COUNT`, `SUM`, `MIN`, `MAX`, `AVG`.
+    /// The SQL name: `COUNT`, `SUM`, `MIN`, `MAX`, `AVG`, `FIRST_VALUE`, ...
     pub fn sql_name(&self) -> &'static str {
         match self {
             AggregateFunction::Count => "COUNT",
@@ -365,7 +379,17 @@ impl AggregateFunction {
             AggregateFunction::Min => "MIN",
             AggregateFunction::Max => "MAX",
             AggregateFunction::Avg => "AVG",
+            AggregateFunction::FirstValue => "FIRST_VALUE",
+            AggregateFunction::LastValue => "LAST_VALUE",
+            AggregateFunction::ArrayAgg => "ARRAY_AGG",
+            AggregateFunction::Collect => "COLLECT",
         }
+    }
+
+    /// Whether the result depends on the order values arrive in (FIRST_VALUE, LAST_VALUE,
+    /// ARRAY_AGG).
+    pub fn depends_on_order(&self) -> bool {
+        matches!(self, AggregateFunction::FirstValue | AggregateFunction::LastValue | AggregateFunction::ArrayAgg)
     }
 }
 

@@ -496,6 +496,9 @@ impl PlanValidator {
     pub(super) fn bind_aggregate(&self, a: &AggregateCall, schema: &Schema, at: &SpecPath) -> Result<(Field, BoundAggregate), PlanError> {
         let arg = match (a.function, a.args.as_slice()) {
             (AggregateFunction::Count, []) => None,
+            // ARRAY_AGG keeps NULL elements: its argument goes in wrapped, `ARRAY[x]`, so that
+            // only a row a FILTER drops is a NULL (see `accumulate::Pick::Array`).
+            (AggregateFunction::ArrayAgg, [arg]) => Some(self.bind(&Expr::call("ARRAY", vec![arg.clone()]), schema, &at.field("args").index(0))?),
             (_, [arg]) => Some(self.bind(arg, schema, &at.field("args").index(0))?),
             (f, args) => return Err(PlanError::new(&at.field("args"), format!("{} takes one argument, found {}", f.sql_name(), args.len()))),
         };
@@ -731,7 +734,10 @@ pub fn aggregate_type(function: AggregateFunction, arg: Option<DataType>) -> Res
     use AggregateFunction::*;
     match (function, arg) {
         (Count, _) => Ok(DataType::BigInt),
-        (Min | Max, Some(t)) => Ok(t),
+        (Min | Max | FirstValue | LastValue, Some(t)) => Ok(t),
+        // The argument is already wrapped as `ARRAY[x]`, of the result type (see `bind_aggregate`).
+        (ArrayAgg, Some(t)) => Ok(t),
+        (Collect, Some(t)) => Ok(DataType::multiset(t)),
         (Sum, Some(DataType::Decimal { scale, .. })) => Ok(DataType::Decimal { precision: 38, scale }),
         (Avg, Some(DataType::Decimal { scale, .. })) => Ok(DataType::Decimal { precision: 38, scale: scale.max(6) }),
         (Sum | Avg, Some(t @ (DataType::Int | DataType::BigInt | DataType::Float | DataType::Double | DataType::Null))) => Ok(t),

@@ -11,6 +11,7 @@ use crate::types::DataType;
 use crate::udf::UserFunctions;
 
 use super::error::SqlError;
+use super::list_aggregates::ListAggregate;
 use super::literal;
 use super::scope::Relation;
 use super::script::position;
@@ -242,8 +243,14 @@ impl<'a> Translator<'a> {
         if is_window_tvf(&upper) {
             return Err(SqlError::Unsupported { feature: window_tvf_message(&upper), at });
         }
+        if !f.within_group.is_empty() {
+            return Err(SqlError::Unsupported { feature: format!("WITHIN GROUP (ORDER BY ..) on {upper}"), at });
+        }
         if let Some(function) = aggregate_function(&upper) {
             return self.aggregate(PendingFunction::Builtin(function), f).map_err(|e| e.or_at(at));
+        }
+        if let Some(list) = ListAggregate::from_name(&upper) {
+            return self.list_aggregate(list, &upper, f).map_err(|e| e.or_at(at));
         }
         if let Some(statistic) = Statistic::from_name(&upper) {
             return self.statistic(statistic, &upper, f).map_err(|e| e.or_at(at));
@@ -305,10 +312,15 @@ impl<'a> Translator<'a> {
         let name = name.as_str();
         let count = function == PendingFunction::Builtin(AggregateFunction::Count);
         let user = matches!(function, PendingFunction::User(_));
+        // FIRST_VALUE and LAST_VALUE skip NULLs, so IGNORE NULLS says what they do anyway.
+        let skips_nulls = matches!(function, PendingFunction::Builtin(AggregateFunction::FirstValue | AggregateFunction::LastValue));
+        if f.null_treatment.is_some_and(|t| !(skips_nulls && t == ast::NullTreatment::IgnoreNulls)) {
+            return Err(SqlError::unsupported(format!("IGNORE/RESPECT NULLS on {name}")));
+        }
         let (distinct, args) = match &f.args {
             FunctionArguments::List(list) => {
                 if !list.clauses.is_empty() {
-                    return Err(SqlError::unsupported(format!("ORDER BY inside {name}(..)")));
+                    return Err(SqlError::unsupported(format!("ORDER BY or IGNORE/RESPECT NULLS inside {name}(..)")));
                 }
                 let distinct = matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct));
                 (distinct, list.args.as_slice())
@@ -380,13 +392,15 @@ pub fn aggregate_function(upper: &str) -> Option<AggregateFunction> {
         "MIN" => AggregateFunction::Min,
         "MAX" => AggregateFunction::Max,
         "AVG" => AggregateFunction::Avg,
+        "FIRST_VALUE" => AggregateFunction::FirstValue,
+        "LAST_VALUE" => AggregateFunction::LastValue,
+        "COLLECT" => AggregateFunction::Collect,
         _ => return None,
     })
 }
 
 /// Flink aggregate functions Weir does not compute yet.
-const UNSUPPORTED_AGGREGATES: &[&str] =
-    &["LISTAGG", "COLLECT", "FIRST_VALUE", "LAST_VALUE", "ARRAY_AGG", "JSON_ARRAYAGG", "JSON_OBJECTAGG", "SUM0", "BIT_AND", "BIT_OR", "BIT_XOR"];
+const UNSUPPORTED_AGGREGATES: &[&str] = &["JSON_ARRAYAGG", "JSON_OBJECTAGG", "SUM0", "BIT_AND", "BIT_OR", "BIT_XOR"];
 
 /// True for Flink's window table-valued functions and group window functions.
 pub fn is_window_tvf(upper: &str) -> bool {

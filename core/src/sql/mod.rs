@@ -34,6 +34,7 @@ mod interval;
 mod json_syntax;
 mod lateral;
 mod limits;
+mod list_aggregates;
 mod literal;
 mod named_window;
 mod over;

@@ -12,7 +12,7 @@
 use sqlparser::ast::{self, WindowFrameBound, WindowFrameUnits, WindowType};
 
 use crate::expr::Expr;
-use crate::plan::{AggregateCall, FrameUnit, Node, OffsetCall, OverFrame, OverNode, SortKey, SortedOverNode};
+use crate::plan::{AggregateCall, AggregateFunction, FrameUnit, Node, OffsetCall, OverFrame, OverNode, SortKey, SortedOverNode};
 
 use super::error::SqlError;
 use super::expr::{Translator, aggregate_function};
@@ -121,10 +121,17 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 offsets.push(offset_call(f, over_column(i), lead, &mut translator)?);
                 continue;
             }
-            let Some(function) = aggregate_function(&upper) else {
-                return Err(SqlError::unsupported(format!("{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, LAG, LEAD)")));
+            // ARRAY_AGG's SQL form is planned elsewhere (for IGNORE NULLS); here it has none.
+            let Some(function) = aggregate_function(&upper).or((upper == "ARRAY_AGG").then_some(AggregateFunction::ArrayAgg)) else {
+                return Err(SqlError::unsupported(format!(
+                    "{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE, ARRAY_AGG, COLLECT, LAG, LEAD)"
+                )));
             };
             let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if l.duplicate_treatment.is_some());
+            let clauses = matches!(&f.args, ast::FunctionArguments::List(l) if !l.clauses.is_empty());
+            if clauses || f.null_treatment.is_some() {
+                return Err(SqlError::unsupported(format!("IGNORE/RESPECT NULLS or ORDER BY in the OVER aggregate {upper}")));
+            }
             if distinct || f.filter.is_some() {
                 return Err(SqlError::unsupported(format!("{upper}(DISTINCT ..) or FILTER (WHERE ..) in an OVER aggregate")));
             }

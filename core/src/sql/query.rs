@@ -2,7 +2,7 @@
 //! [`super::set_ops`]), and ORDER BY / LIMIT / OFFSET as a
 //! `sort` node. SELECT blocks are planned in [`super::select`], FROM in [`super::from`].
 
-use sqlparser::ast::{self, LimitClause, OrderByKind, SetExpr, SetOperator, SetQuantifier};
+use sqlparser::ast::{self, LimitClause, OrderByKind, SetExpr, SetOperator, SetQuantifier, Spanned};
 
 use crate::expr::Expr;
 use crate::plan::{DistinctNode, Node, SortKey, SortNode, UnionNode};
@@ -76,6 +76,16 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let mut keys = Vec::new();
         for o in order {
             let expr = self.order_key(&o.expr, &rel, &q.body)?;
+            // Flink cannot sort by a collection either (its types are not comparable).
+            let key_type = Translator::new(&rel).type_of(&expr)?;
+            if key_type.is_collection() {
+                let start = o.expr.span().start;
+                let at = (start.line > 0).then(|| super::script::position(start));
+                return Err(SqlError::Invalid {
+                    message: format!("ORDER BY {} of type {key_type}: ARRAY, MAP and MULTISET values cannot be sorted", o.expr),
+                    at,
+                });
+            }
             let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
             keys.push(SortKey { expr, descending, nulls_first: o.options.nulls_first });
         }

@@ -1,4 +1,4 @@
-//! The collection types `ARRAY<T>` and `MAP<K, V>`: interning their element types (so that
+//! The collection types `ARRAY<T>`, `MAP<K, V>` and `MULTISET<T>`: interning their element types (so that
 //! [`DataType`] stays a small `Copy` value) and reading their text form.
 
 use std::collections::HashSet;
@@ -38,11 +38,13 @@ pub(super) fn intern_map(key: DataType, value: DataType) -> &'static (DataType, 
     intern(maps(), (key, value))
 }
 
-/// Reads `ARRAY<T>` / `MAP<K, V>` from whitespace-normalised upper-case text; `None` when the
+/// Reads `ARRAY<T>` / `MAP<K, V>` / `MULTISET<T>` from whitespace-normalised upper-case text; `None` when the
 /// text is not a collection type, `Some(Err(hint))` when it is one but malformed.
 pub(super) fn parse_composite(norm: &str) -> Option<Result<DataType, String>> {
     let (kind, rest) = if let Some(rest) = norm.strip_prefix("ARRAY") {
         ("ARRAY", rest)
+    } else if let Some(rest) = norm.strip_prefix("MULTISET") {
+        ("MULTISET", rest)
     } else if let Some(rest) = norm.strip_prefix("MAP") {
         ("MAP", rest)
     } else {
@@ -56,6 +58,8 @@ pub(super) fn parse_composite(norm: &str) -> Option<Result<DataType, String>> {
     let parts = split_top_level(inner);
     Some(match (kind, parts.as_slice()) {
         ("ARRAY", [element]) => element_type(element).map(DataType::array),
+        ("MULTISET", [element]) => element_type(element).map(DataType::multiset),
+        ("MULTISET", _) => Err("; MULTISET takes one element type: MULTISET<STRING>".into()),
         ("MAP", [key, value]) => element_type(key).and_then(|k| element_type(value).map(|v| DataType::map(k, v))),
         ("ARRAY", _) => Err("; ARRAY takes one element type: ARRAY<INT>".into()),
         _ => Err("; MAP takes a key and a value type: MAP<STRING, INT>".into()),

@@ -54,6 +54,10 @@ pub enum DataType {
     /// `MAP<K, V>`: key-value pairs with distinct keys (values may be NULL), interned as
     /// [`DataType::Array`] is (see [`DataType::map`]).
     Map(&'static (DataType, DataType)),
+    /// `MULTISET<T>`: distinct values of the element type, each with how often it occurs
+    /// (`COLLECT`'s result), interned as [`DataType::Array`] is. Its values are MAPs from
+    /// element to INT count, printed as Flink prints them: `{a=2, b=1}`.
+    Multiset(&'static DataType),
 }
 
 impl DataType {
@@ -90,6 +94,11 @@ impl DataType {
         DataType::Map(super::composite::intern_map(key, value))
     }
 
+    /// `MULTISET<element>`.
+    pub fn multiset(element: DataType) -> DataType {
+        DataType::Multiset(super::composite::intern_array(element))
+    }
+
     /// The element type of an ARRAY.
     pub fn element(&self) -> Option<DataType> {
         match self {
@@ -106,9 +115,9 @@ impl DataType {
         }
     }
 
-    /// True for ARRAY and MAP.
+    /// True for ARRAY, MAP and MULTISET.
     pub fn is_collection(&self) -> bool {
-        matches!(self, DataType::Array(_) | DataType::Map(_))
+        matches!(self, DataType::Array(_) | DataType::Map(_) | DataType::Multiset(_))
     }
 
     /// True for both interval types.
@@ -137,6 +146,7 @@ impl fmt::Display for DataType {
             DataType::Time(p) => write!(f, "TIME({p})"),
             DataType::Array(e) => write!(f, "ARRAY<{e}>"),
             DataType::Map(kv) => write!(f, "MAP<{}, {}>", kv.0, kv.1),
+            DataType::Multiset(e) => write!(f, "MULTISET<{e}>"),
         }
     }
 }
@@ -251,7 +261,7 @@ impl JsonSchema for DataType {
     fn json_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
         schemars::json_schema!({
             "type": "string",
-            "description": "A SQL type: BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), STRING, BYTES, DATE, TIMESTAMP(3), TIMESTAMP_LTZ(3), TIME(p), INTERVAL DAY TO SECOND, INTERVAL YEAR TO MONTH, ARRAY<T>, MAP<K, V>",
+            "description": "A SQL type: BOOLEAN, INT, BIGINT, FLOAT, DOUBLE, DECIMAL(p, s), STRING, BYTES, DATE, TIMESTAMP(3), TIMESTAMP_LTZ(3), TIME(p), INTERVAL DAY TO SECOND, INTERVAL YEAR TO MONTH, ARRAY<T>, MAP<K, V>, MULTISET<T>",
             "examples": ["BIGINT", "DECIMAL(10, 2)", "TIMESTAMP(3)"]
         })
     }
@@ -280,6 +290,7 @@ mod tests {
             ("array < decimal(10, 2) not null >", DataType::array(DataType::Decimal { precision: 10, scale: 2 })),
             ("MAP<STRING, ARRAY<BIGINT>>", DataType::map(DataType::String, DataType::array(DataType::BigInt))),
             ("MAP < VARCHAR(3) , ARRAY < INT >>", DataType::map(DataType::String, DataType::array(DataType::Int))),
+            ("MULTISET<STRING>", DataType::multiset(DataType::String)),
         ] {
             assert_eq!(text.parse::<DataType>(), Ok(t), "{text}");
             assert_eq!(t.to_string().parse::<DataType>(), Ok(t));

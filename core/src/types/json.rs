@@ -36,7 +36,7 @@ pub fn value_from_json(json: &serde_json::Value, data_type: &DataType) -> Result
             }
             Value::map(entries)
         }
-        (_, DataType::Array(_) | DataType::Map(_)) => return Err(fail()),
+        (_, DataType::Array(_) | DataType::Map(_) | DataType::Multiset(_)) => return Err(fail()),
         (J::String(s), DataType::Bytes) => Value::Bytes(Arc::from(s.as_bytes())),
         (J::String(s), _) => from_text(s)?,
         (other, DataType::String) => Value::String(Arc::from(other.to_string())),

@@ -4,6 +4,7 @@ mod composite;
 mod data_type;
 mod decimal;
 mod decimal_arith;
+mod java_hash;
 mod row;
 mod schema;
 pub mod temporal;

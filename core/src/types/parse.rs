@@ -40,7 +40,7 @@ pub fn parse_value(text: &str, data_type: &DataType) -> Result<Value, ParseValue
         DataType::IntervalDayTime => Value::IntervalDayTime(t.parse().map_err(|_| fail())?),
         DataType::IntervalYearMonth => Value::IntervalYearMonth(t.parse().map_err(|_| fail())?),
         DataType::Time(p) => Value::Time(temporal::truncate_time(temporal::parse_time(t).ok_or_else(fail)?, *p)),
-        DataType::Array(_) | DataType::Map(_) => return Err(fail()),
+        DataType::Array(_) | DataType::Map(_) | DataType::Multiset(_) => return Err(fail()),
     })
 }
 

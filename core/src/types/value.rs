@@ -321,7 +321,8 @@ impl fmt::Display for Value {
 
 /// An ARRAY as `[1, null, 3]` and a MAP as `{a=1, b=null}`, as Flink prints them: elements in
 /// their own printed form (strings unquoted), a NULL element as `null_text` (`null` in the
-/// print connector's rows, `NULL` in `CAST(.. AS STRING)`). Other values print as usual.
+/// print connector's rows, `NULL` in `CAST(.. AS STRING)`), a MAP's entries in the order of
+/// the Java hash map Flink prints it from (see `java_hash`). Other values print as usual.
 pub fn format_collection(value: &Value, null_text: &str) -> String {
     let mut out = String::new();
     write_collection(value, null_text, &mut out);
@@ -344,7 +345,8 @@ fn write_collection(value: &Value, null_text: &str, out: &mut String) {
         }
         Value::Map(entries) => {
             out.push('{');
-            for (i, (k, v)) in entries.iter().enumerate() {
+            let order = super::java_hash::print_order(entries).unwrap_or_else(|| (0..entries.len()).collect());
+            for (i, (k, v)) in order.into_iter().filter_map(|i| entries.get(i)).enumerate() {
                 if i > 0 {
                     out.push_str(", ");
                 }

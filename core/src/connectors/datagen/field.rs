@@ -241,7 +241,7 @@ fn random(field: &Field, options: &Options, key: &dyn Fn(&str) -> String) -> Res
             (Kind::Time { max_past }, &["kind", "max-past", "null-rate"])
         }
         DataType::Null => (Kind::Null, &["kind"]),
-        DataType::Array(_) | DataType::Map(_) | DataType::Time(_) => {
+        DataType::Array(_) | DataType::Map(_) | DataType::Multiset(_) | DataType::Time(_) => {
             return Err(ConnectorError::option(&key("kind"), format!("column '{}': datagen does not generate {} values", field.name, field.data_type)));
         }
     })

@@ -6,6 +6,11 @@
 //! `csv.null-literal` is NULL in any column; otherwise an empty field is the empty string in
 //! a STRING column (empty bytes in BYTES) and NULL in a column of any other type.
 //!
+//! An ARRAY column holds its elements joined by `csv.array-element-delimiter` (`;` by default),
+//! as Flink's CSV format writes them; each element reads by the rules above for the element
+//! type (the null literal is a NULL element). MAP columns, which Flink's CSV format does not
+//! have either, and ARRAYs of collections are refused.
+//!
 //! A record that spans lines (a quoted field holding a line break) is checked against its raw
 //! bytes: if the quote is never closed, or is closed only where a field could not end (the
 //! usual sign of a stray quote that swallowed the lines after it), the record is an error at
@@ -36,6 +41,7 @@ pub struct CsvFormat {
     escape: Option<u8>,
     comments: bool,
     null_literal: Option<Vec<u8>>,
+    array_delimiter: Vec<u8>,
     ignore_parse_errors: bool,
     ignore_first_line: bool,
 }
@@ -51,9 +57,10 @@ impl CsvFormat {
         "csv.null-literal",
         "csv.ignore-parse-errors",
         "csv.ignore-first-line",
+        "csv.array-element-delimiter",
     ];
 
-    /// Reads the `csv.*` options. ARRAY and MAP columns are refused (see [`reject_collections`]).
+    /// Reads the `csv.*` options. MAP columns are refused (see [`reject_collections`]).
     pub fn new(options: &Options, schema: &Schema) -> Result<CsvFormat, ConnectorError> {
         reject_collections(schema)?;
         let quote = parse_char(options, "csv.quote-character", b'"')?;
@@ -76,6 +83,7 @@ impl CsvFormat {
             escape,
             comments: parse_bool(options, "csv.allow-comments", false)?,
             null_literal: options.get("csv.null-literal").map(|s| s.as_bytes().to_vec()),
+            array_delimiter: array_delimiter(options)?.into_bytes(),
             ignore_parse_errors: parse_bool(options, "csv.ignore-parse-errors", false)?,
             ignore_first_line: parse_bool(options, "csv.ignore-first-line", false)?,
         })
@@ -146,6 +154,10 @@ impl CsvFormat {
             DataType::String => std::str::from_utf8(bytes).map(|s| Value::String(Arc::from(s))).map_err(|_| "invalid UTF-8".to_string()),
             DataType::Bytes => Ok(Value::Bytes(Arc::from(bytes))),
             _ if bytes.is_empty() => Ok(Value::Null),
+            DataType::Array(element) => {
+                let elements = split_bytes(bytes, &self.array_delimiter).map(|piece| self.decode_field(piece, *element)).collect::<Result<Vec<_>, _>>();
+                elements.map(Value::array).map_err(|m| format!("in an ARRAY element: {m}"))
+            }
             DataType::BigInt => parse_i64(bytes).map(Value::BigInt).ok_or_else(fail),
             DataType::Int => parse_i64(bytes).and_then(|v| i32::try_from(v).ok()).map(Value::Int).ok_or_else(fail),
             _ => {
@@ -417,22 +429,71 @@ fn skipped_lines(path: &Path, start: u64, end: u64, comment: Option<u8>) -> io::
     Ok(skipped)
 }
 
-/// An error for the first ARRAY or MAP column: Weir's CSV format does not read or write
-/// collections (Flink's writes an ARRAY's elements joined by `csv.array-element-delimiter` and
-/// has no MAP); use `'format' = 'json'`.
+/// An error for the first column the CSV format cannot hold: a MAP or MULTISET (Flink's CSV
+/// format has none) or an ARRAY of collections (its elements would need a second delimiter);
+/// use `'format' = 'json'`.
 pub(super) fn reject_collections(schema: &Schema) -> Result<(), ConnectorError> {
-    match schema.fields.iter().find(|f| f.data_type.is_collection()) {
+    let unheld = |t: DataType| match t {
+        DataType::Array(element) => element.is_collection(),
+        other => other.is_collection(),
+    };
+    match schema.fields.iter().find(|f| unheld(f.data_type)) {
         Some(f) => Err(ConnectorError::option(
             "format",
-            format!("column '{}' is {}: the csv format does not hold ARRAY or MAP columns; use 'format' = 'json'", f.name, f.data_type),
+            format!("column '{}' is {}: the csv format holds ARRAYs of scalars but no MAP or MULTISET; use 'format' = 'json'", f.name, f.data_type),
         )),
         None => Ok(()),
     }
 }
 
+/// The `csv.array-element-delimiter` option: `;` by default, not empty.
+pub(super) fn array_delimiter(options: &Options) -> Result<String, ConnectorError> {
+    match options.get("csv.array-element-delimiter") {
+        Some(d) if d.is_empty() => Err(ConnectorError::option("csv.array-element-delimiter", "'csv.array-element-delimiter' cannot be empty")),
+        Some(d) => Ok(d.clone()),
+        None => Ok(";".to_string()),
+    }
+}
+
+/// `bytes` split at each occurrence of `delimiter` (not empty).
+fn split_bytes<'a>(bytes: &'a [u8], delimiter: &'a [u8]) -> impl Iterator<Item = &'a [u8]> + 'a {
+    let mut rest = Some(bytes);
+    std::iter::from_fn(move || {
+        let current = rest?;
+        match current.windows(delimiter.len()).position(|w| w == delimiter) {
+            Some(i) => {
+                rest = Some(&current[i + delimiter.len()..]);
+                Some(&current[..i])
+            }
+            None => {
+                rest = None;
+                Some(current)
+            }
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arrays_read_their_elements_by_the_element_type() {
+        use crate::types::DataType as T;
+        let options: Options = [("csv.null-literal".to_string(), "N".to_string())].into_iter().collect();
+        let schema = Schema::new(vec![Field::new("a", T::array(T::Int)), Field::new("s", T::array(T::String))]);
+        let format = CsvFormat::new(&options, &schema).unwrap_or_else(|e| panic!("{e}"));
+        let decode = |bytes: &[u8], t: T| format.decode_field(bytes, t).map(|v| v.to_string());
+        assert_eq!(decode(b"1;N;3", T::array(T::Int)), Ok("[1, null, 3]".into()));
+        assert_eq!(decode(b"", T::array(T::Int)), Ok("null".into()));
+        assert_eq!(decode(b"N", T::array(T::Int)), Ok("null".into()));
+        assert_eq!(decode(b"a;;b", T::array(T::String)), Ok("[a, , b]".into()));
+        assert_eq!(decode(b"7", T::array(T::Int)), Ok("[7]".into()));
+        assert!(decode(b"1;x", T::array(T::Int)).is_err_and(|m| m.contains("in an ARRAY element: cannot parse")));
+        let maps = Schema::new(vec![Field::new("m", T::map(T::String, T::Int))]);
+        assert!(CsvFormat::new(&options, &maps).is_err());
+        assert_eq!(split_bytes(b"ab::c::", b"::").collect::<Vec<_>>(), [&b"ab"[..], b"c", b""]);
+    }
 
     #[test]
     fn integers_parse_from_bytes() {

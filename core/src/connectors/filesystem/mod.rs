@@ -12,7 +12,8 @@
 //!   (default `"`), `csv.disable-quote-character`, `csv.escape-character` (default none; quotes
 //!   are escaped by doubling), `csv.allow-comments` (skip lines starting with `#`),
 //!   `csv.null-literal` (a field equal to it is NULL), `csv.ignore-parse-errors`,
-//!   `csv.ignore-first-line` (not Flink's: skip a header line at the start of each file).
+//!   `csv.ignore-first-line` (not Flink's: skip a header line at the start of each file),
+//!   `csv.array-element-delimiter` (default `;`: between an ARRAY column's elements).
 //!   An empty field is NULL in every column but STRING and BYTES (where it is empty), as in
 //!   Flink. Columns are matched by position.
 //! * `json`: `json.ignore-parse-errors`, `json.fail-on-missing-field` (default false: a missing

@@ -38,7 +38,8 @@ use crate::error::RuntimeError;
 use crate::types::{Field, Row, RowKind, Schema};
 
 /// Options of the `filesystem` sink with format `csv`.
-const CSV_OPTIONS: &[&str] = &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal"];
+const CSV_OPTIONS: &[&str] =
+    &["path", "format", "csv.field-delimiter", "csv.quote-character", "csv.disable-quote-character", "csv.null-literal", "csv.array-element-delimiter"];
 /// Options of the `filesystem` sink with format `json`.
 const JSON_OPTIONS: &[&str] = &["path", "format"];
 /// Options of the `filesystem` sink with format `debezium-json`.
@@ -85,6 +86,7 @@ impl FilesystemSink {
                 delimiter: parse_char(options, "csv.field-delimiter", b',')?,
                 quote: (!disable_quote).then_some(quote),
                 null_literal: options.get("csv.null-literal").cloned().unwrap_or_default(),
+                array_delimiter: super::csv::array_delimiter(options)?,
             }
         };
         Ok(FilesystemSink { dir, columns: schema.fields.clone(), format })

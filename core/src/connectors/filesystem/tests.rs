@@ -287,7 +287,7 @@ fn option_errors() {
         err(&[("path", p), ("format", "csv"), ("csv.delimiter", ";")]),
         (
             "csv.delimiter".into(),
-            "unknown option 'csv.delimiter' for connector 'filesystem'; known options: path, format, source.monitor-interval, csv.field-delimiter, csv.quote-character, csv.disable-quote-character, csv.escape-character, csv.allow-comments, csv.null-literal, csv.ignore-parse-errors, csv.ignore-first-line".into()
+            "unknown option 'csv.delimiter' for connector 'filesystem'; known options: path, format, source.monitor-interval, csv.field-delimiter, csv.quote-character, csv.disable-quote-character, csv.escape-character, csv.allow-comments, csv.null-literal, csv.ignore-parse-errors, csv.ignore-first-line, csv.array-element-delimiter".into()
         )
     );
     assert!(

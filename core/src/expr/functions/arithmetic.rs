@@ -22,8 +22,8 @@ const NUMERIC_SIGNATURE: &str = "(NUMERIC, NUMERIC)";
 
 /// The arithmetic operators.
 pub(crate) const FUNCTIONS: &[FunctionDef] = &[
-    FunctionDef { names: &["+", "PLUS"], signature: "(NUMERIC, NUMERIC) or (DATE/TIMESTAMP, INTERVAL)", bind: add },
-    FunctionDef { names: &["-", "MINUS"], signature: "(NUMERIC, NUMERIC) or (DATE/TIMESTAMP, INTERVAL)", bind: sub },
+    FunctionDef { names: &["+", "PLUS"], signature: "(NUMERIC, NUMERIC) or (DATE/TIME/TIMESTAMP, INTERVAL)", bind: add },
+    FunctionDef { names: &["-", "MINUS"], signature: "(NUMERIC, NUMERIC) or (DATE/TIME/TIMESTAMP, INTERVAL)", bind: sub },
     FunctionDef { names: &["*", "MULTIPLY"], signature: NUMERIC_SIGNATURE, bind: mul },
     FunctionDef { names: &["/", "DIVIDE"], signature: NUMERIC_SIGNATURE, bind: div },
     FunctionDef { names: &["%", "MOD"], signature: NUMERIC_SIGNATURE, bind: rem },
@@ -206,8 +206,8 @@ fn negate(site: CallSite) -> Result<BoundExpr, ExprError> {
     Ok(BoundExpr::call("NEGATE", site.args, kernel, t, nullable))
 }
 
-/// DATE/TIMESTAMP/TIMESTAMP_LTZ ± INTERVAL (either order for `+`), and INTERVAL ± INTERVAL of
-/// the same kind. Months are added on the calendar (Jan 31 + 1 month = Feb 28/29).
+/// DATE/TIME/TIMESTAMP/TIMESTAMP_LTZ ± INTERVAL (either order for `+`; a TIME only with a
+/// day-time interval), and INTERVAL ± INTERVAL of the same kind. Months are added on the calendar (Jan 31 + 1 month = Feb 28/29).
 fn temporal_arithmetic(site: CallSite, op: ArithOp) -> Result<BoundExpr, ExprError> {
     let (ta, tb) = (site.args[0].data_type(), site.args[1].data_type());
     let nullable = any_nullable(&site.args);
@@ -227,20 +227,26 @@ fn temporal_arithmetic(site: CallSite, op: ArithOp) -> Result<BoundExpr, ExprErr
         });
         return Ok(BoundExpr::call(name, args, kernel, ta, nullable));
     }
+    let datetime = |t: DataType| t == DataType::Date || t.is_timestamp() || matches!(t, DataType::Time(_));
     let (time_type, swapped) = match (ta, tb) {
-        (t, i) if i.is_interval() && (t == DataType::Date || t.is_timestamp()) => (t, false),
-        (i, t) if i.is_interval() && op == ArithOp::Add && (t == DataType::Date || t.is_timestamp()) => (t, true),
+        (t, i) if i.is_interval() && datetime(t) => (t, false),
+        (i, t) if i.is_interval() && op == ArithOp::Add && datetime(t) => (t, true),
         _ => return Err(site.mismatch()),
     };
+    if matches!(time_type, DataType::Time(_)) && (ta == DataType::IntervalYearMonth || tb == DataType::IntervalYearMonth) {
+        return Err(ExprError::new("", format!("a TIME takes only a day-time INTERVAL (HOUR, MINUTE, SECOND ..) with {name}, got {}", site.arg_types())));
+    }
     if swapped {
         args.swap(0, 1);
     }
-    let kernel = strict2(move |t, i| shift(&t, &i, negative).ok_or_else(|| EvalError::new(format!("{t} {name} {i} is out of range"))));
+    let kernel = strict2(move |t, i| shift(&t, &i, negative, time_type).ok_or_else(|| EvalError::new(format!("{t} {name} {i} is out of range"))));
     Ok(BoundExpr::call(name, args, kernel, time_type, nullable))
 }
 
-/// `t + i` (or `t - i`), `None` when out of range.
-fn shift(t: &Value, i: &Value, negative: bool) -> Option<Value> {
+/// `t + i` (or `t - i`) for `t` of type `time_type`, `None` when out of range. A TIME wraps
+/// around midnight and keeps its type's precision, as Flink's (`TIME '23:00:00' + INTERVAL '2'
+/// HOUR` is `01:00:00`).
+fn shift(t: &Value, i: &Value, negative: bool, time_type: DataType) -> Option<Value> {
     match i {
         Value::IntervalDayTime(ms) => {
             let ms = if negative { ms.checked_neg()? } else { *ms };
@@ -251,6 +257,11 @@ fn shift(t: &Value, i: &Value, negative: bool) -> Option<Value> {
                 }
                 Value::Timestamp(x) => Some(Value::Timestamp(x.checked_add(ms)?)),
                 Value::TimestampLtz(x) => Some(Value::TimestampLtz(x.checked_add(ms)?)),
+                Value::Time(x) => {
+                    let precision = if let DataType::Time(p) = time_type { p } else { 3 };
+                    let wrapped = (i64::from(*x) + ms.rem_euclid(86_400_000)).rem_euclid(86_400_000);
+                    Some(Value::Time(temporal::truncate_time(wrapped as i32, precision)))
+                }
                 _ => None,
             }
         }

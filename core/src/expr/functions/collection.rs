@@ -121,13 +121,18 @@ fn item(site: CallSite) -> Result<BoundExpr, ExprError> {
     }
 }
 
-/// `CARDINALITY(array or map)`: the number of elements or entries.
+/// `CARDINALITY(array, map or multiset)`: the number of elements, entries or occurrences.
 fn cardinality(site: CallSite) -> Result<BoundExpr, ExprError> {
     site.expect_count(1, 1)?;
     if !site.args[0].data_type().is_collection() {
         return Err(site.mismatch());
     }
     let nullable = site.args[0].nullable();
+    if let DataType::Multiset(_) = site.args[0].data_type() {
+        // A MULTISET's cardinality counts every occurrence (its values are element -> count).
+        let kernel = strict1(|v| Ok(Value::Int(entries(&v)?.iter().filter_map(|(_, n)| n.as_i64()).sum::<i64>() as i32)));
+        return Ok(BoundExpr::call("CARDINALITY", site.args, kernel, DataType::Int, nullable));
+    }
     let kernel = strict1(|v| match &v {
         Value::Array(a) => Ok(Value::Int(a.len() as i32)),
         Value::Map(m) => Ok(Value::Int(m.len() as i32)),

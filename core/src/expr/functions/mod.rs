@@ -11,11 +11,14 @@ pub(crate) mod collection;
 pub(crate) mod comparison;
 pub(crate) mod conditional;
 pub(crate) mod digest;
+pub(crate) mod encoding;
+pub(crate) mod inet;
 pub(crate) mod json;
 pub(crate) mod logic;
 pub(crate) mod map;
 pub(crate) mod math;
 pub(crate) mod narrow;
+pub(crate) mod printf;
 pub(crate) mod random;
 pub(crate) mod regexp;
 pub(crate) mod string;
@@ -24,6 +27,7 @@ pub(crate) mod text;
 pub(crate) mod time;
 pub(crate) mod time_arith;
 pub(crate) mod trig;
+pub(crate) mod type_of;
 
 use std::sync::Arc;
 
@@ -65,6 +69,10 @@ const ALL: &[&[FunctionDef]] = &[
     map::FUNCTIONS,
     strings_more::FUNCTIONS,
     random::FUNCTIONS,
+    encoding::FUNCTIONS,
+    inet::FUNCTIONS,
+    printf::FUNCTIONS,
+    type_of::FUNCTIONS,
 ];
 
 /// Binds a call of `name` (any case) to already-bound arguments. Error paths are relative to

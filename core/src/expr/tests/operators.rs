@@ -63,10 +63,10 @@ fn arithmetic_types() {
         ("(+ $t (lit \"INTERVAL DAY TO SECOND\" 1))", "TIMESTAMP(3)"),
         ("(+ $dt (lit \"INTERVAL DAY TO SECOND\" 1))", "DATE"),
         ("(+ $z (lit \"INTERVAL YEAR TO MONTH\" 1))", "TIMESTAMP_LTZ(3)"),
-        ("(+ 1 'a')", "BIND[call]: function + expects (NUMERIC, NUMERIC) or (DATE/TIMESTAMP, INTERVAL), got (INT, STRING)"),
+        ("(+ 1 'a')", "BIND[call]: function + expects (NUMERIC, NUMERIC) or (DATE/TIME/TIMESTAMP, INTERVAL), got (INT, STRING)"),
         (
             "(- (lit \"INTERVAL DAY TO SECOND\" 1) $t)",
-            "BIND[call]: function - expects (NUMERIC, NUMERIC) or (DATE/TIMESTAMP, INTERVAL), got (INTERVAL DAY TO SECOND, TIMESTAMP(3))",
+            "BIND[call]: function - expects (NUMERIC, NUMERIC) or (DATE/TIME/TIMESTAMP, INTERVAL), got (INTERVAL DAY TO SECOND, TIMESTAMP(3))",
         ),
     ]);
 }

@@ -108,7 +108,13 @@ impl TimedLogic for Groups {
 
     /// Applies one time's `updates` (sorted here by key) and appends the changed results.
     fn apply(&mut self, store: &mut KeyedStateStore, updates: &mut Vec<((Row, Row), isize)>, changes: &mut Vec<(Row, isize)>) -> Result<(), StateError> {
-        updates.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
+        if self.spec.slots.iter().any(|s| s.function.depends_on_order()) {
+            // Stable: a group's changes stay in arrival order, which FIRST_VALUE and the like
+            // depend on.
+            updates.sort_by(|a, b| a.0.0.cmp(&b.0.0));
+        } else {
+            updates.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
+        }
         for group in updates.chunk_by(|a, b| a.0.0 == b.0.0) {
             let key_row = &group[0].0.0;
             let key = encode_to_vec(key_row);

@@ -4,10 +4,12 @@
 mod collections;
 mod computed;
 mod errors;
+mod flink_scalars;
 mod fuzz;
 mod golden;
 mod json;
 mod lateral;
+mod list_aggregates;
 mod planning;
 mod ranking;
 mod sorted_over;

@@ -120,8 +120,18 @@ def json_array(on_null: JsonOnNull = JsonOnNull.ABSENT, *args: Any) -> Expressio
     return CallExpr("JSON_ARRAY", _on_null(on_null, args, JsonOnNull.ABSENT))
 
 
+def array(head: Any, *tail: Any) -> Expression:
+    """``ARRAY[head, ..]``: an ARRAY of the values (converted to their common type)."""
+    return CallExpr("ARRAY", [_e(head), *(_e(t) for t in tail)])
+
+
+def map_(key: Any, value: Any, *tail: Any) -> Expression:
+    """``MAP[key, value, ..]``: a MAP of the key-value pairs (a repeated key keeps its last value)."""
+    return CallExpr("MAP", [_e(key), _e(value), *(_e(t) for t in tail)])
+
+
 _MISSING = {
-    "array": "ARRAY values", "map_": "MAP values", "row": "ROW values", "json": "the JSON function",
+    "row": "ROW values", "json": "the JSON function",
     "json_array_agg": "JSON aggregates", "json_object_agg": "JSON aggregates", "rand": "RAND",
     "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
     "with_columns": "column ranges", "without_columns": "column ranges",
@@ -158,24 +168,18 @@ CURRENT_RANGE = _OverBound("CURRENT_RANGE")
 _PROPERTIES = frozenset(
     [
         "acos",
-        "array_agg",
         "ascii",
         "asin",
         "atan",
         "bin",
-        "cardinality",
         "chr",
-        "collect",
         "cos",
         "cosh",
         "cot",
         "degrees",
-        "element",
-        "first_value",
         "flatten",
         "from_base64",
         "hex",
-        "last_value",
         "map_entries",
         "map_keys",
         "map_values",
@@ -205,7 +209,6 @@ _PROPERTIES = frozenset(
 )
 declare_unsupported(Expression, {
     "acos": "the ACOS function",
-    "array_agg": "ARRAY/MAP functions",
     "array_append": "ARRAY/MAP functions",
     "array_concat": "ARRAY/MAP functions",
     "array_contains": "ARRAY/MAP functions",
@@ -225,7 +228,6 @@ declare_unsupported(Expression, {
     "as_argument": "the AS_ARGUMENT function",
     "ascii": "the ASCII function",
     "asin": "the ASIN function",
-    "at": "ARRAY/MAP functions",
     "atan": "the ATAN function",
     "bin": "the BIN function",
     "bitmap_and": "bitmap functions",
@@ -246,32 +248,22 @@ declare_unsupported(Expression, {
     "bitmap_xor": "bitmap functions",
     "bitmap_xor_agg": "bitmap functions",
     "bitmap_xor_cardinality_agg": "bitmap functions",
-    "cardinality": "ARRAY/MAP functions",
     "chr": "the CHR function",
-    "collect": "aggregate COLLECT",
     "cos": "the COS function",
     "cosh": "the COSH function",
     "cot": "the COT function",
-    "decode": "the DECODE function",
     "degrees": "the DEGREES function",
-    "element": "ARRAY/MAP functions",
     "elt": "the ELT function",
-    "encode": "the ENCODE function",
     "ends_with": "the ENDS_WITH function",
     "extract": "the EXTRACT function",
-    "first_value": "aggregate FIRST_VALUE",
     "flatten": "ARRAY/MAP functions",
     "from_base64": "the FROM_BASE64 function",
     "get": "ARRAY/MAP functions",
     "hex": "the HEX function",
-    "inet_aton": "the INET_ATON function",
-    "inet_ntoa": "the INET_NTOA function",
     "instr": "the INSTR function",
     "json_quote": "JSON functions",
     "json_unquote": "JSON functions",
-    "last_value": "aggregate LAST_VALUE",
     "left": "the LEFT function",
-    "list_agg": "aggregate LIST_AGG",
     "map_entries": "ARRAY/MAP functions",
     "map_keys": "ARRAY/MAP functions",
     "map_union": "ARRAY/MAP functions",
@@ -283,7 +275,6 @@ declare_unsupported(Expression, {
     "overlay": "the OVERLAY function",
     "parse_url": "the PARSE_URL function",
     "percentile": "aggregate PERCENTILE",
-    "printf": "the PRINTF function",
     "proctime": "processing-time attributes in the Table API",
     "quarter": "year-month intervals in the Table API",
     "quarters": "year-month intervals in the Table API",
@@ -344,6 +335,8 @@ __all__ = [
     "to_date",
     "to_timestamp",
     "to_timestamp_ltz",
+    "array",
+    "map_",
     "UNBOUNDED_ROW",
     "UNBOUNDED_RANGE",
     "CURRENT_ROW",

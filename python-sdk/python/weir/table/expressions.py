@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import json as _json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from weir.table.collection_methods import CollectionMethods
 from weir.table.json_clauses import (
     JsonExistsOnError,
     JsonQueryOnEmptyOrError,
@@ -32,7 +34,7 @@ class Lowering(Protocol):
         ...
 
 
-class Expression:
+class Expression(CollectionMethods):
     """A Table API expression. Combine with ``+ - * / %``, ``== != < <= > >=``, ``& | ~``."""
 
     __hash__ = object.__hash__
@@ -669,10 +671,11 @@ class SortExpr(Expression):
 class AggregateExpr(Expression):
     """An aggregate call (``col('x').sum``); valid in ``group_by(..).select(..)``."""
 
-    def __init__(self, function: str, arg: Expression | None, distinct: bool = False) -> None:
+    def __init__(self, function: str, arg: Expression | None, distinct: bool = False, filter: Expression | None = None) -> None:
         self.function = function
         self.arg = arg
         self.is_distinct = distinct
+        self.filter = filter
 
     def lower(self, ctx: Lowering) -> dict[str, Any]:
         raise TypeError(f"aggregate {self.function.upper()} is only allowed in group_by(...).select(...) or select on a table")
@@ -700,6 +703,11 @@ def json_scalar(v: Any) -> Any:
         return bytes(v).decode("utf-8")
     if isinstance(v, float) and v != v:
         return None
+    if isinstance(v, (list, tuple)):
+        return [json_scalar(x) for x in v]
+    if isinstance(v, dict):
+        # MAP keys go as JSON text: strings as they are, other keys as their JSON (`1`, `true`).
+        return {k if isinstance(k, str) else _json.dumps(json_scalar(k)): json_scalar(x) for k, x in v.items()}
     return v
 
 

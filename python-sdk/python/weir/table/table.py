@@ -506,6 +506,8 @@ class GroupedTable:
                     agg["args"] = [e.arg.lower(env)]
                 if e.is_distinct:
                     agg["distinct"] = True
+                if e.filter is not None:
+                    agg["filter"] = e.filter.lower(env)
                 aggregates.append(agg)
                 return ColumnExpr(name)
             if not e.aggregates() and not isinstance(e, AliasExpr):

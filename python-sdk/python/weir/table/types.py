@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from weir.errors import declare_unsupported, unsupported
+from weir.errors import declare_unsupported
 
 
 class DataType:
@@ -153,13 +153,18 @@ class DataTypes:
 
     @staticmethod
     def ARRAY(element_type: DataType, nullable: bool = True) -> DataType:
-        """Not supported yet."""
-        raise unsupported("ARRAY types")
+        """``ARRAY<element>``: Python lists (or tuples) of the element type."""
+        return DataType(f"ARRAY<{element_type.sql}>", nullable)
 
     @staticmethod
     def MAP(key_type: DataType, value_type: DataType, nullable: bool = True) -> DataType:
-        """Not supported yet."""
-        raise unsupported("MAP types")
+        """``MAP<key, value>``: Python dicts."""
+        return DataType(f"MAP<{key_type.sql}, {value_type.sql}>", nullable)
+
+    @staticmethod
+    def MULTISET(element_type: DataType, nullable: bool = True) -> DataType:
+        """``MULTISET<element>``: Python dicts of element to its count (``COLLECT``'s type)."""
+        return DataType(f"MULTISET<{element_type.sql}>", nullable)
 
     @staticmethod
     def BINARY(length: int = 1, nullable: bool = True) -> DataType:
@@ -185,7 +190,7 @@ class DataTypes:
 declare_unsupported(DataTypes, {
     "TIME": "TIME columns", "INTERVAL": "INTERVAL column types from Python", "YEAR": "INTERVAL column types from Python",
     "MONTH": "INTERVAL column types from Python", "DAY": "INTERVAL column types from Python", "HOUR": "INTERVAL column types from Python",
-    "MINUTE": "INTERVAL column types from Python", "SECOND": "INTERVAL column types from Python", "MULTISET": "MULTISET types",
+    "MINUTE": "INTERVAL column types from Python", "SECOND": "INTERVAL column types from Python",
     "LIST_VIEW": "ListView accumulator types (accumulators stay Python objects: use ListView directly)",
     "MAP_VIEW": "MapView accumulator types (accumulators stay Python objects: use MapView directly)",
 })
@@ -210,7 +215,17 @@ def type_of(value: object) -> DataType:
         return DataTypes.DATE()
     if isinstance(value, (bytes, bytearray)):
         return DataTypes.BYTES()
+    if isinstance(value, (list, tuple)):
+        return DataTypes.ARRAY(_first_type(value))
+    if isinstance(value, dict):
+        return DataTypes.MAP(_first_type(value.keys()), _first_type(value.values()))
     return DataTypes.STRING()
+
+
+def _first_type(values: Iterable[object]) -> DataType:
+    """The type of the first non-None of ``values`` (STRING when there is none), as PyFlink
+    infers an ARRAY's or MAP's element type."""
+    return next((type_of(v) for v in values if v is not None), DataTypes.STRING())
 
 
 def from_sql(sql: str, nullable: bool = True) -> DataType:
