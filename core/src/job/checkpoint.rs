@@ -16,13 +16,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use weir_state::{CheckpointManifest, CheckpointStorage, KeyedStateStore, PartManifest, StateBackendConfig};
 
+use super::checkpoint_stats::CheckpointStats;
 use super::savepoint::SavepointRequest;
 use crate::connectors::PushInput;
 use crate::error::RuntimeError;
@@ -113,6 +114,8 @@ pub struct Checkpoints {
     /// The job's push inputs by source node index: their logs lose the records every
     /// retained checkpoint has read past.
     push_logs: Mutex<PushLogs>,
+    /// Statistics of the job's checkpoints (shared with its other attempts).
+    stats: Arc<CheckpointStats>,
 }
 
 /// Push inputs by source node index.
@@ -175,6 +178,8 @@ impl Checkpoints {
             }
         }
         let first = restore.as_ref().map_or(0, |(_, m)| m.epoch);
+        let stats = Arc::new(CheckpointStats::default());
+        stats.attempt_started(restore.as_ref().map(|(storage, m)| (m.epoch, storage.checkpoint_dir(m.epoch))).as_ref().map(|(id, path)| (*id, path.as_path())));
         // New checkpoints take ids after every one already in the directory (complete or left
         // half-written by a crash), so none is overwritten, even restoring an older one.
         let existing = config.storage.epochs().map_err(|e| RuntimeError::Checkpoint(e.to_string()))?;
@@ -195,6 +200,7 @@ impl Checkpoints {
                     .collect(),
             }),
             push_logs: Mutex::default(),
+            stats,
             config,
             restored: restore.map(|(storage, manifest)| Restored { storage, manifest }),
             pending_id: AtomicU64::new(0),
@@ -202,6 +208,24 @@ impl Checkpoints {
             built: AtomicUsize::new(0),
             workers,
         })
+    }
+
+    /// Reports this attempt's checkpoints to `stats`, the statistics of every attempt of the
+    /// job (a restart keeps the history); a checkpoint an earlier attempt left under way fails.
+    pub fn tracked_by(mut self, stats: Arc<CheckpointStats>) -> Checkpoints {
+        stats.attempt_started(self.restored_from().as_deref().map(|path| (self.first_epoch(), path)));
+        self.stats = stats;
+        self
+    }
+
+    /// The statistics of the job's checkpoints.
+    pub fn stats(&self) -> &CheckpointStats {
+        &self.stats
+    }
+
+    /// How the job takes checkpoints.
+    pub fn config(&self) -> &CheckpointConfig {
+        &self.config
     }
 
     /// Whether checkpoints are taken every interval (not only for savepoints).
@@ -286,6 +310,7 @@ impl Checkpoints {
         c.last_id += 1;
         let id = c.last_id;
         let savepoints = std::mem::take(&mut c.savepoints);
+        self.stats.triggered(id, !savepoints.is_empty(), &c.participants, &c.finished);
         c.pending = Some(Pending { id, started: now, contributions: BTreeMap::new(), savepoints });
         c.counts.triggered += 1;
         self.pending_id.store(id, Ordering::Release);
@@ -320,6 +345,7 @@ impl Checkpoints {
         let Ok(mut c) = self.inner.lock() else { return Ok(()) };
         match c.pending.as_mut() {
             Some(p) if p.id == id => {
+                self.stats.acknowledged(id, participant, &contribution);
                 p.contributions.insert(participant.to_string(), contribution);
             }
             _ => return Ok(()),
@@ -350,6 +376,9 @@ impl Checkpoints {
     }
 
     fn abandon(&self, c: &mut Coordination, reason: String) -> Result<(), RuntimeError> {
+        if let Some(p) = &c.pending {
+            self.stats.failed(p.id, &reason);
+        }
         for request in c.pending.take().map(|p| p.savepoints).unwrap_or_default() {
             request.fail(&reason);
         }
@@ -382,6 +411,7 @@ impl Checkpoints {
                 let duration_ms = u64::try_from(p.started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 let path = self.config.storage.checkpoint_dir(p.id);
                 c.counts.completed += 1;
+                self.stats.completed(p.id, path.clone());
                 c.counts.latest = Some(CompletedCheckpoint { id: p.id, path, duration_ms, state_bytes });
                 c.failures_in_row = 0;
                 c.next_due = self.config.interval.map(|i| Instant::now() + i);
@@ -389,8 +419,9 @@ impl Checkpoints {
                 for request in &p.savepoints {
                     request.complete(&self.config.storage.checkpoint_dir(p.id));
                 }
-                if let Err(e) = self.config.storage.prune(self.config.retained) {
-                    tracing::warn!(error = %e, "removing old checkpoints failed");
+                match self.config.storage.prune(self.config.retained) {
+                    Ok(removed) => self.stats.discarded(&removed),
+                    Err(e) => tracing::warn!(error = %e, "removing old checkpoints failed"),
                 }
                 c.push_positions.push_back(push_positions(all.iter().map(|(k, v)| (k, v.clone()))));
                 while c.push_positions.len() > self.config.retained {

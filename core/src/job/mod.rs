@@ -6,12 +6,17 @@
 //! creates it for each job and drives the workers.
 
 mod checkpoint;
+mod checkpoint_stats;
 mod context;
 mod metrics;
 mod splits;
 
 mod savepoint;
 pub use checkpoint::{CheckpointConfig, CheckpointCounts, Checkpoints, CompletedCheckpoint, Contribution, find_checkpoint};
+pub use checkpoint_stats::{
+    CheckpointRecord, CheckpointStats, CheckpointStatsSnapshot, CheckpointStatus, CheckpointSummary, DEFAULT_HISTORY, FigureSummary, RestoredCheckpoint,
+    TaskCheckpoint, task_of,
+};
 pub use context::{CancelToken, JobContext};
 pub use metrics::{JobMetrics, OperatorMetrics, OperatorMetricsSnapshot};
 pub use savepoint::{SavepointRequest, SavepointState};

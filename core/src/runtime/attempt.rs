@@ -2,7 +2,7 @@
 //! checkpoint, and what the attempts of one job share (the live checkpoints, the restarts and
 //! the failures that caused them).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use weir_state::{CheckpointManifest, CheckpointStorage, StateBackendConfig};
 use crate::compile::build_dataflow;
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
-use crate::job::{CancelToken, CheckpointConfig, Checkpoints, JobContext, JobMetrics, SavepointRequest, find_checkpoint};
+use crate::job::{CancelToken, CheckpointConfig, CheckpointStats, Checkpoints, JobContext, JobMetrics, SavepointRequest, find_checkpoint};
 use crate::physical::PhysicalPlan;
 use crate::plan::checkpointing::DIR_KEYS;
 use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
@@ -37,6 +37,8 @@ pub struct JobAttempts {
     /// Why the current attempt takes no checkpoints, when it takes none.
     no_checkpoints: Mutex<Option<String>>,
     restarts: AtomicU64,
+    /// Whether the job is waiting to restart after a failure (Flink's RESTARTING).
+    restarting: AtomicBool,
     failures: Mutex<Vec<AttemptFailure>>,
 }
 
@@ -52,6 +54,12 @@ impl JobAttempts {
     /// How many times the job has restarted (Flink's `numRestarts`).
     pub fn restarts(&self) -> u64 {
         self.restarts.load(Ordering::Acquire)
+    }
+
+    /// Whether the job is waiting to restart after a failure, between the failure and the
+    /// start of its next attempt (Flink's `RESTARTING`).
+    pub fn restarting(&self) -> bool {
+        self.restarting.load(Ordering::Acquire)
     }
 
     /// The job's failures, oldest first (at most the last 64).
@@ -88,6 +96,10 @@ impl JobAttempts {
         }
     }
 
+    pub(super) fn set_restarting(&self, restarting: bool) {
+        self.restarting.store(restarting, Ordering::Release);
+    }
+
     pub(super) fn restarted(&self) {
         self.restarts.fetch_add(1, Ordering::AcqRel);
     }
@@ -105,6 +117,8 @@ pub(super) struct AttemptSetup {
     /// Whether the job may restart: then each attempt has its own cancel token, which a
     /// failure sets without cancelling the job.
     pub restarts: bool,
+    /// The statistics of the job's checkpoints, kept across its attempts.
+    pub stats: Arc<CheckpointStats>,
 }
 
 /// Where an attempt starts.
@@ -139,7 +153,7 @@ impl Attempt {
             StartFrom::Plan => plan.config.restore_from.as_deref().map(find_checkpoint).transpose()?,
             StartFrom::Checkpoint(restore) => restore,
         };
-        let (checkpoints, no_savepoints) = checkpoints(&setup.physical, setup.workers, restore)?;
+        let (checkpoints, no_savepoints) = checkpoints(&setup.physical, setup.workers, restore, &setup.stats)?;
         if let Some(checkpoints) = &checkpoints {
             let inputs = plan.nodes.iter().filter_map(|n| match &n.op {
                 PlanOp::Source { factory, .. } => factory.push_input().map(|input| (n.index, input)),
@@ -234,6 +248,7 @@ fn checkpoints(
     physical: &PhysicalPlan,
     workers: usize,
     restore: Option<(CheckpointStorage, CheckpointManifest)>,
+    stats: &Arc<CheckpointStats>,
 ) -> Result<(Option<Arc<Checkpoints>>, Option<String>), RuntimeError> {
     let plan = &physical.logical;
     if physical.mode != RuntimeMode::Streaming {
@@ -261,7 +276,7 @@ fn checkpoints(
                     // Restored without a directory of its own: it writes nothing there.
                     Some((storage, _)) => {
                         let config = CheckpointConfig { retained: usize::MAX, ..on_request(storage.clone()) };
-                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers)?)), None))
+                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers)?.tracked_by(Arc::clone(stats)))), None))
                     }
                     None => Ok((None, Some("it takes no checkpoints (no execution.checkpointing.dir)".into()))),
                 };
@@ -275,7 +290,7 @@ fn checkpoints(
             on_request(CheckpointStorage::new(dir.strip_prefix("file://").unwrap_or(dir)))
         }
     };
-    Checkpoints::new(config, restore, workers).map(|c| (Some(Arc::new(c)), None))
+    Checkpoints::new(config, restore, workers).map(|c| (Some(Arc::new(c.tracked_by(Arc::clone(stats)))), None))
 }
 
 /// Checkpoints taken only when a savepoint is asked for, into `storage`: a failed one does not
