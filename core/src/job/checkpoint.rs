@@ -356,6 +356,9 @@ impl Checkpoints {
     /// `participant` has finished: `contribution` stands for it in every later checkpoint.
     pub fn finish(&self, participant: &str, contribution: Contribution) -> Result<(), RuntimeError> {
         let Ok(mut c) = self.inner.lock() else { return Ok(()) };
+        if let Some(p) = c.pending.as_ref().filter(|p| !p.contributions.contains_key(participant)) {
+            self.stats.acknowledged(p.id, participant, &contribution);
+        }
         c.finished.insert(participant.to_string(), contribution);
         self.commit_if_complete(&mut c)
     }
@@ -566,6 +569,20 @@ mod tests {
             assert_eq!(checkpoints.pending(), None);
         }
         assert_eq!(CheckpointStorage::new(dir.path()).epochs().unwrap(), vec![2, 3], "two retained");
+        let stats = checkpoints.stats().snapshot();
+        assert_eq!(
+            stats.history.iter().map(|c| (c.id, c.acknowledged(), c.subtasks(), c.discarded)).collect::<Vec<_>>(),
+            vec![(3, 2, 2, false), (2, 2, 2, false), (1, 2, 2, true)]
+        );
+        // The next attempt, restored from checkpoint 3, reports to the same statistics.
+        let shared = Arc::new(CheckpointStats::default());
+        let first = Checkpoints::new(config(dir.path(), 0), None, 1).unwrap().tracked_by(Arc::clone(&shared));
+        first.register("source.0.w0");
+        first.built();
+        assert_eq!(first.poll().unwrap(), Some(4));
+        let next = Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 1).unwrap().tracked_by(Arc::clone(&shared));
+        let stats = next.stats().snapshot();
+        assert_eq!((stats.restored, stats.failed, stats.latest_restored.map(|r| r.id)), (1, 1, Some(3)), "checkpoint 4 failed with its attempt");
     }
 
     #[test]
