@@ -31,12 +31,16 @@ pub struct CheckpointPath {
     pub checkpointid: u64,
 }
 
-/// The job's checkpoints (of its current attempt), or 404 when it takes none.
-fn job_checkpoints_of(state: &AppState, record: &JobRecord) -> Result<Arc<Checkpoints>, ApiError> {
-    // A job without periodic checkpoints has statistics once it took (a savepoint's) or
-    // restored one.
+/// The checkpoints of a job started by this server process that has checkpoint statistics: one
+/// with periodic checkpoints, or one that took (a savepoint's) or restored one.
+pub fn reported(state: &AppState, record: &JobRecord) -> Option<Arc<Checkpoints>> {
     let checkpoints = state.live(&record.jid).and_then(|live| live.attempts.checkpoints());
-    checkpoints.filter(|c| c.periodic() || c.first_epoch() > 0 || c.stats().snapshot().triggered > 0).ok_or_else(|| {
+    checkpoints.filter(|c| c.periodic() || c.first_epoch() > 0 || c.stats().snapshot().triggered > 0)
+}
+
+/// The job's checkpoints (of its current attempt), or 404 when it has no statistics.
+fn job_checkpoints_of(state: &AppState, record: &JobRecord) -> Result<Arc<Checkpoints>, ApiError> {
+    reported(state, record).ok_or_else(|| {
         ApiError::NotFound(format!(
             "job {} has no checkpoint statistics: checkpointing is not enabled for it (SET 'execution.checkpointing.interval'), or it ran before the server restarted",
             record.jid

@@ -72,10 +72,10 @@ fn restarts(state: &AppState, record: &JobRecord) -> u64 {
     }
 }
 
-/// The job's checkpoint metrics with Flink's names (`lastCheckpointDuration`, ...), when it
-/// takes checkpoints (started by this server process); none otherwise.
+/// The job's checkpoint metrics with Flink's names (`lastCheckpointDuration`, ...), when it has
+/// checkpoint statistics ([`super::checkpoints::reported`]); none otherwise.
 fn checkpoint_metrics(state: &AppState, record: &JobRecord) -> Vec<(&'static str, i64)> {
-    state.live(&record.jid).and_then(|live| live.attempts.checkpoints()).map(|c| c.stats().snapshot().flink_metrics()).unwrap_or_default()
+    super::checkpoints::reported(state, record).map(|c| c.stats().snapshot().flink_metrics()).unwrap_or_default()
 }
 
 /// Picks one counter of a vertex.
