@@ -149,6 +149,9 @@ struct Coordination {
     /// For each retained checkpoint, oldest first: the smallest push-log position each push
     /// source node (by index) resumes from.
     push_positions: VecDeque<BTreeMap<usize, u64>>,
+    /// The complete checkpoints in the directory, oldest first: learnt (verified) at the first
+    /// commit, then kept as checkpoints complete and go.
+    complete: Option<VecDeque<u64>>,
 }
 
 #[derive(Debug)]
@@ -194,6 +197,7 @@ impl Checkpoints {
                 failures_in_row: 0,
                 counts: CheckpointCounts::default(),
                 savepoints: Vec::new(),
+                complete: None,
                 push_positions: restore
                     .iter()
                     .map(|(_, m)| push_positions(m.metadata.iter().filter_map(|(k, v)| Some((k, serde_json::from_str(v).ok()?)))))
@@ -422,7 +426,7 @@ impl Checkpoints {
                 for request in &p.savepoints {
                     request.complete(&self.config.storage.checkpoint_dir(p.id));
                 }
-                match self.config.storage.prune(self.config.retained) {
+                match self.prune(c, p.id) {
                     Ok(removed) => self.stats.discarded(&removed),
                     Err(e) => tracing::warn!(error = %e, "removing old checkpoints failed"),
                 }
@@ -438,6 +442,34 @@ impl Checkpoints {
                 self.abandon(c, format!("checkpoint {} could not be committed: {e}", p.id))
             }
         }
+    }
+
+    /// Deletes the checkpoints older than the newest `retained` complete ones, `id` having just
+    /// completed; the ids deleted. Which checkpoints are complete is verified once (the first
+    /// time, as a restore would: manifests, sizes, checksums), then followed: verifying every
+    /// retained checkpoint again at each commit read all their state files, a cost that grew
+    /// with the state (and held the coordination lock that sources poll).
+    fn prune(&self, c: &mut Coordination, id: u64) -> Result<Vec<u64>, String> {
+        let storage = &self.config.storage;
+        let complete = match c.complete.as_mut() {
+            Some(complete) => complete,
+            None => {
+                let found = storage.epochs().map_err(|e| e.to_string())?.into_iter().filter(|e| *e != id && storage.load(*e).is_ok()).collect();
+                c.complete.insert(found)
+            }
+        };
+        complete.push_back(id);
+        let keep = self.config.retained.max(1);
+        let Some(&oldest_kept) = complete.len().checked_sub(keep).and_then(|i| complete.get(i)) else { return Ok(Vec::new()) };
+        let doomed: Vec<u64> = storage.epochs().map_err(|e| e.to_string())?.into_iter().filter(|e| *e < oldest_kept).collect();
+        for epoch in &doomed {
+            match std::fs::remove_dir_all(storage.checkpoint_dir(*epoch)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("{}: {e}", storage.checkpoint_dir(*epoch).display())),
+                _ => {}
+            }
+        }
+        complete.retain(|e| *e >= oldest_kept);
+        Ok(doomed)
     }
 
     /// Deletes the push-log records no retained checkpoint needs.
@@ -583,6 +615,24 @@ mod tests {
         let next = Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 1).unwrap().tracked_by(Arc::clone(&shared));
         let stats = next.stats().snapshot();
         assert_eq!((stats.restored, stats.failed, stats.latest_restored.map(|r| r.id)), (1, 1, Some(3)), "checkpoint 4 failed with its attempt");
+    }
+
+    #[test]
+    fn old_and_incomplete_checkpoints_go_beyond_the_retained_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = CheckpointStorage::new(dir.path());
+        storage.commit(1, vec![], BTreeMap::new()).unwrap();
+        std::fs::create_dir_all(storage.checkpoint_dir(2)).unwrap();
+        let checkpoints = Checkpoints::new(CheckpointConfig { retained: 2, ..config(dir.path(), 0) }, None, 1).unwrap();
+        checkpoints.register("source.0.w0");
+        checkpoints.built();
+        assert_eq!(checkpoints.poll().unwrap(), Some(3));
+        checkpoints.contribute(3, "source.0.w0", source(3)).unwrap();
+        assert_eq!(storage.epochs().unwrap(), vec![1, 2, 3], "the incomplete one is not counted: two complete are kept");
+        assert_eq!(checkpoints.poll().unwrap(), Some(4));
+        checkpoints.contribute(4, "source.0.w0", source(4)).unwrap();
+        assert_eq!(storage.epochs().unwrap(), vec![3, 4]);
+        assert!(checkpoints.stats().snapshot().history.iter().all(|c| !c.discarded), "1 and 2 were never this job's");
     }
 
     #[test]
