@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ck_job import ck_job  # noqa: E402
+from ck_job import ck_job
 
 
 class Server:

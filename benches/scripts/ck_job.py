@@ -49,13 +49,6 @@ def complete_checkpoints(root: Path) -> list[Path]:
     return sorted(p for p in root.iterdir() if p.name.startswith("chk-") and manifest(p) is not None)
 
 
-def bulk_loaded(checkpoint: Path) -> bool:
-    """Whether every split of the bulk source (plan node 0) had finished at `checkpoint`."""
-    m = manifest(checkpoint) or {}
-    splits = [json.loads(v) for k, v in m.get("metadata", {}).items() if k.startswith("source.0.w")]
-    return bool(splits) and all(s.get("kind") == "finished" for s in splits)
-
-
 def state_bytes(checkpoint: Path) -> int:
     """Bytes of the state files a checkpoint's manifest lists."""
     m = manifest(checkpoint) or {}

@@ -26,7 +26,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from ck_job import bulk_loaded, ck_job, complete_checkpoints, state_bytes  # noqa: E402
+from ck_job import ck_job, complete_checkpoints, state_bytes
 
 
 def start(weir: Path, script: Path, ck: Path, args: argparse.Namespace, restore: bool) -> subprocess.Popen:
@@ -54,20 +54,57 @@ def first_line_time(proc: subprocess.Popen, timeout: float) -> float | None:
     return seen[0] if seen else None
 
 
-def drain(proc: subprocess.Popen) -> None:
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+def drain(proc: subprocess.Popen) -> list[int]:
+    """Reads `proc`'s output in a thread; the returned one-element list counts its lines."""
+    lines = [0]
+
+    def read():
+        for _ in proc.stdout:
+            lines[0] += 1
+
+    threading.Thread(target=read, daemon=True).start()
+    return lines
 
 
-def wait_loaded(ck: Path, after: float, timeout: float) -> Path:
-    """Waits for a checkpoint that holds the whole load, then `after` seconds: the newest one."""
+def wait_loaded(lines: list[int], keys: int, ck: Path, after: float, timeout: float) -> None:
+    """Waits until the job has printed a row for every key (the load is in its state), then
+    for two more complete checkpoints and `after` seconds."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        done = [c for c in complete_checkpoints(ck) if bulk_loaded(c)]
-        if done:
-            time.sleep(after)
-            return complete_checkpoints(ck)[-1]
+    while lines[0] < keys:
+        if time.monotonic() > deadline:
+            raise SystemExit(f"the load was not done within {timeout} s ({lines[0]} of {keys} rows)")
         time.sleep(0.1)
-    raise SystemExit(f"no checkpoint held the whole load within {timeout} s")
+    def newest() -> int:
+        done = complete_checkpoints(ck)
+        return int(done[-1].name.removeprefix("chk-")) if done else 0
+
+    first = newest()
+    while newest() < first + 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(after)
+
+
+def measure_rounds(current: list, lines: list[int], args: argparse.Namespace, script: Path, ck: Path) -> list[dict]:
+    """Kills and restarts the job `args.rounds` times; `current[0]` is always the running process."""
+    rounds = []
+    wait_loaded(lines, args.keys, ck, args.after, 600)
+    for r in range(args.rounds):
+        time.sleep(random.uniform(0.0, 1.0))
+        newest = complete_checkpoints(ck)[-1]
+        current[0].send_signal(signal.SIGKILL)
+        killed = time.monotonic()
+        current[0].wait()
+        current[0] = start(args.weir, script, ck, args, restore=True)
+        started = time.monotonic()
+        first = first_line_time(current[0], 120)
+        if first is None:
+            raise SystemExit(f"round {r + 1}: the restarted job printed nothing within 120 s")
+        row = {"round": r + 1, "kill_to_first_row_s": first - killed, "start_to_first_row_s": first - started,
+               "restored_state_mb": state_bytes(newest) / 1e6, "checkpoint": newest.name}
+        rounds.append(row)
+        print(json.dumps(row), flush=True)
+        time.sleep(args.after)
+    return rounds
 
 
 def main() -> None:
@@ -83,37 +120,19 @@ def main() -> None:
     p.add_argument("--rounds", type=int, default=5)
     p.add_argument("--json", type=Path, help="also write the rounds here")
     args = p.parse_args()
-    rounds = []
     with tempfile.TemporaryDirectory(prefix="weir-recovery-") as tmp:
         script, ck = Path(tmp) / "job.sql", Path(tmp) / "ck"
         script.write_text(ck_job(args.keys, args.rate, args.backend, sink="print", pad=args.pad))
-        proc = start(args.weir, script, ck, args, restore=False)
-        drain(proc)
-        for r in range(args.rounds):
-            if r == 0:
-                wait_loaded(ck, args.after, 600)
-            time.sleep(random.uniform(0.0, 1.0))
-            newest = complete_checkpoints(ck)[-1]
-            proc.send_signal(signal.SIGKILL)
-            killed = time.monotonic()
-            proc.wait()
-            proc = start(args.weir, script, ck, args, restore=True)
-            started = time.monotonic()
-            first = first_line_time(proc, 120)
-            if first is None:
-                proc.kill()
-                raise SystemExit(f"round {r + 1}: the restarted job printed nothing within 120 s")
-            row = {"round": r + 1, "kill_to_first_row_s": first - killed, "start_to_first_row_s": first - started,
-                   "restored_state_mb": state_bytes(newest) / 1e6, "checkpoint": newest.name}
-            rounds.append(row)
-            print(json.dumps(row), flush=True)
-            time.sleep(args.after)
-        proc.kill()
-        proc.wait()
-    med = statistics.median(r["kill_to_first_row_s"] for r in rounds)
+        current = [start(args.weir, script, ck, args, restore=False)]
+        try:
+            rounds = measure_rounds(current, drain(current[0]), args, script, ck)
+        finally:
+            current[0].kill()
+            current[0].wait()
+    kill = [r["kill_to_first_row_s"] for r in rounds]
     print(f"recovery ({args.backend}, {args.keys} keys, {statistics.median(r['restored_state_mb'] for r in rounds):.0f} MB of state, "
-          f"{args.workers} workers): kill -> first new row median {med:.3f} s "
-          f"(min {min(r['kill_to_first_row_s'] for r in rounds):.3f}, max {max(r['kill_to_first_row_s'] for r in rounds):.3f}) over {len(rounds)} rounds")
+          f"{args.workers} workers): kill -> first new row median {statistics.median(kill):.3f} s "
+          f"(min {min(kill):.3f}, max {max(kill):.3f}) over {len(rounds)} rounds")
     if args.json:
         args.json.write_text(json.dumps(rounds, indent=1) + "\n")
 
