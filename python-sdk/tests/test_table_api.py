@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from weir.common import Row
-from weir.table import DataTypes, Schema, TableDescriptor, TableEnvironment, udtf
+from weir.table import DataTypes, ExplainDetail, Schema, TableDescriptor, TableEnvironment, udtf
 from weir.table.expressions import call, col, lit
 from weir.table.window import Tumble
 
@@ -120,10 +120,21 @@ def test_pandas_round_trip(batch_env: TableEnvironment) -> None:
     assert agg.to_dict("list") == {"k": ["a", "b"], "s": [4, 2]}
 
 
-def test_explain_lists_nodes(batch_env: TableEnvironment) -> None:
-    t = batch_env.from_elements([(1,)], ["x"]).where(col("x") > 0)
+def test_explain_prints_the_plan_tree(batch_env: TableEnvironment) -> None:
+    # As PyFlink's Table.explain(): the plan as written, then the optimized physical plan as
+    # an operator tree with columns by name (Flink: `Calc(select=[x], where=[>(x, 0)])`).
+    t = batch_env.from_elements([(1, "a")], ["x", "s"]).where(col("x") > 0).select(col("x"), col("s").upper_case.alias("u"))
     text = t.explain()
-    assert ": values" in text and ": filter" in text and '"predicate"' in text
+    assert text.startswith("== Abstract Syntax Tree ==\n")
+    physical = text.split("== Optimized Physical Plan ==\n")[1].split("\n== JSON Job Spec ==")[0]
+    lines = physical.splitlines()
+    assert "where=[>(x, 0)]" in physical and "UPPER(s) AS u" in physical, physical
+    assert "$" not in physical, physical
+    assert "TableSourceScan(" in lines[-1] and any("Calc(" in line for line in lines), physical
+    assert all(line.startswith(("+- ", ":- ", "   ", ":  ")) for line in lines[1:]), physical
+    assert "changelogMode" not in physical
+    assert "changelogMode=[I]" in t.explain(ExplainDetail.CHANGELOG_MODE)
+    assert '"nodes"' in text.split("== JSON Job Spec ==")[1]
 
 
 def test_tumble_and_slide_windows(batch_env: TableEnvironment) -> None:

@@ -8,6 +8,7 @@ pub mod codec;
 mod error;
 mod fsutil;
 mod keys;
+pub mod rescale;
 pub mod snapshot;
 pub mod state;
 mod store;
@@ -20,6 +21,7 @@ pub use backend::{BackendKind, MemoryBackend, RocksDbConfig, ScanFlow, SnapshotF
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codec::StateCodec;
 pub use error::{StateError, StateResult};
+pub use rescale::{KeyFilter, PartSource};
 pub use snapshot::{CheckpointManifest, CheckpointStorage, PartManifest};
 pub use state::{ListState, MapState, ReducingState, ValueState};
 pub use store::KeyedStateStore;

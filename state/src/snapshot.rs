@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::{BackendKind, SnapshotFile, StateBackend, StateBackendConfig, verify_files};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
+use crate::rescale::{KeyFilter, PartSource};
 
 /// The manifest's file name inside a checkpoint directory.
 pub const MANIFEST_FILE: &str = "MANIFEST.json";
@@ -172,6 +173,23 @@ impl CheckpointStorage {
         let entry = manifest.part(part)?;
         let dir = self.checkpoint_dir(manifest.epoch).join(&entry.name);
         config.restore(worker, entry.backend, &dir, &entry.files)
+    }
+
+    /// Rebuilds the backend of `worker` from the entries of `parts` of `manifest` whose key
+    /// `keep` accepts: the state a worker owns after the job's worker count changed.
+    pub fn restore_merged(
+        &self,
+        manifest: &CheckpointManifest,
+        parts: &[&str],
+        config: &StateBackendConfig,
+        worker: usize,
+        keep: &KeyFilter<'_>,
+    ) -> StateResult<Box<dyn StateBackend>> {
+        let dir = self.checkpoint_dir(manifest.epoch);
+        let entries = parts.iter().map(|p| manifest.part(p)).collect::<StateResult<Vec<_>>>()?;
+        let dirs: Vec<PathBuf> = entries.iter().map(|e| dir.join(&e.name)).collect();
+        let sources: Vec<PartSource<'_>> = entries.iter().zip(&dirs).map(|(e, dir)| PartSource { kind: e.backend, dir, files: &e.files }).collect();
+        config.restore_merged(worker, &sources, keep)
     }
 
     /// Restores part `part` of the newest complete checkpoint.

@@ -35,6 +35,9 @@ pub struct Timer<N> {
     pub namespace: N,
 }
 
+/// The prefix of every timer table's name.
+pub(crate) const TIMER_TABLE_PREFIX: &str = "__timers/";
+
 /// The timers of one operator: an event-time and a processing-time queue, each a backend table
 /// (`__timers/<name>/event`, `__timers/<name>/processing`).
 #[derive(Debug, Clone)]
@@ -47,7 +50,11 @@ pub struct TimerService<N = ()> {
 impl<N: StateCodec> TimerService<N> {
     /// The timer service named `name` (unique per operator).
     pub fn new(name: &str) -> Self {
-        TimerService { event_table: format!("__timers/{name}/event"), processing_table: format!("__timers/{name}/processing"), _types: PhantomData }
+        TimerService {
+            event_table: format!("{TIMER_TABLE_PREFIX}{name}/event"),
+            processing_table: format!("{TIMER_TABLE_PREFIX}{name}/processing"),
+            _types: PhantomData,
+        }
     }
 
     fn table(&self, domain: TimeDomain) -> &str {

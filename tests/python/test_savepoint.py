@@ -2,8 +2,9 @@
 
 A streaming TUMBLE job without periodic checkpoints is stopped with a savepoint
 (`POST /jobs/{id}/stop`, then `GET /jobs/{id}/savepoints/{trigger}` until COMPLETED), and the
-same job submitted again with `savepointPath` finishes from it: its visible files hold exactly,
-as a multiset, the windows a plain Python fold computes. A job whose state a checkpoint cannot
+same job submitted again with `savepointPath` (with the same parallelism, or another) finishes
+from it: its visible files hold exactly, as a multiset, the windows a plain Python fold
+computes. A job whose state a checkpoint cannot
 capture refuses a savepoint with the planner's reason; a target outside the allowed
 directories is refused like any other path.
 """
@@ -11,6 +12,7 @@ directories is refused like any other path.
 import time
 from collections import Counter
 
+import pytest
 from test_checkpoint_recovery import JOB, expected_windows, visible_rows
 from test_server_support import WeirServer
 
@@ -33,7 +35,8 @@ def wait_savepoint(server: WeirServer, jobid: str, trigger: str) -> dict:
     raise AssertionError("the savepoint did not complete")
 
 
-def test_stop_with_a_savepoint_and_resume_from_it_exactly_once(weir, tmp_path):
+@pytest.mark.parametrize("resumed_workers", [None, 3], ids=["same-parallelism", "into-3-workers"])
+def test_stop_with_a_savepoint_and_resume_from_it_exactly_once(weir, tmp_path, resumed_workers):
     data = tmp_path / "data"
     server = WeirServer(weir, data, "--workers", "2").start()
     try:
@@ -48,7 +51,9 @@ def test_stop_with_a_savepoint_and_resume_from_it_exactly_once(weir, tmp_path):
         assert location.startswith(str(tmp_path / "savepoints" / f"savepoint-{first[:6]}-")), operation
         assert server.wait_state(first)["state"] == "CANCELED"
         assert list((tmp_path / "savepoints").iterdir()) == [tmp_path / "savepoints" / location.rsplit("/", 1)[1]], "only the savepoint"
-        second = server.submit({"sql": sql, "savepointPath": location})
+        # A savepoint of a 2-worker job restores into another parallelism too (key groups).
+        resumed = sql if resumed_workers is None else f"SET 'parallelism.default' = '{resumed_workers}';\n{sql}"
+        second = server.submit({"sql": resumed, "savepointPath": location})
         assert server.wait_state(second, timeout=120)["state"] == "FINISHED", server.get(f"/jobs/{second}/exceptions").json
         assert server.get(f"/jobs/{second}/checkpoints").json["counts"]["restored"] == 1
     finally:

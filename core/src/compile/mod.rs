@@ -76,7 +76,7 @@ fn build_node<'s>(
 ) -> Option<Rows<'s>> {
     let eval = Evaluator::new(&node.id, ctx);
     if let PlanOp::Source { factory, watermark, .. } = &node.op {
-        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), *watermark, ctx.clone()));
+        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), *watermark, ctx.clone(), probe));
     }
     let Some(input) = inputs.first().cloned() else {
         ctx.fail(crate::error::RuntimeError::Worker(format!("node \"{}\" has no input", node.id)));

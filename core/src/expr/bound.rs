@@ -4,7 +4,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::types::{DataType, Row, Value};
+use crate::types::{DataType, Row, Schema, Value};
 
 use super::compile::CompiledExpr;
 use super::error::EvalError;
@@ -207,8 +207,32 @@ impl BoundExpr {
 impl fmt::Display for BoundExpr {
     /// A compact text form for plan explanations: `$2`, `5`, `UPPER($1)`, `+($0, 1)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.kind {
-            Kind::Column(i) => write!(f, "${i}"),
+        Named { expr: self, schema: None }.fmt(f)
+    }
+}
+
+impl BoundExpr {
+    /// The compact text form with columns named by `schema` (the input's), as Flink's
+    /// `EXPLAIN` prints expressions: `UPPER(channel)`, `+(price, 1)`; a column `schema` does not
+    /// have prints as `$i`.
+    pub fn named<'a>(&'a self, schema: &'a Schema) -> impl fmt::Display + 'a {
+        Named { expr: self, schema: Some(schema) }
+    }
+}
+
+/// An expression as text, its columns named by `schema` where given.
+struct Named<'a> {
+    expr: &'a BoundExpr,
+    schema: Option<&'a Schema>,
+}
+
+impl fmt::Display for Named<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.expr.kind {
+            Kind::Column(i) => match self.schema.and_then(|s| s.fields.get(*i)) {
+                Some(field) => f.write_str(&field.name),
+                None => write!(f, "${i}"),
+            },
             Kind::Literal(Value::String(s)) => write!(f, "'{}'", s.replace('\'', "''")),
             Kind::Literal(v) => write!(f, "{v}"),
             Kind::Call(c) => {
@@ -217,10 +241,10 @@ impl fmt::Display for BoundExpr {
                     if i > 0 {
                         f.write_str(", ")?;
                     }
-                    write!(f, "{a}")?;
+                    Named { expr: a, schema: self.schema }.fmt(f)?;
                 }
                 if c.name.as_ref() == "CAST" || c.name.as_ref() == "TRY_CAST" {
-                    write!(f, " AS {}", self.data_type)?;
+                    write!(f, " AS {}", self.expr.data_type)?;
                 }
                 f.write_str(")")
             }

@@ -21,9 +21,11 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
-use weir_state::{CheckpointManifest, CheckpointStorage, KeyedStateStore, PartManifest, StateBackendConfig};
+use weir_state::{CheckpointManifest, CheckpointStorage, PartManifest};
 
 use super::checkpoint_stats::CheckpointStats;
+use super::key_groups::KeyGroups;
+use super::rescale::{KEY_GROUPS_KEY, WORKERS_KEY, restored_key_groups};
 use super::savepoint::SavepointRequest;
 use crate::connectors::PushInput;
 use crate::error::RuntimeError;
@@ -110,6 +112,7 @@ pub struct Checkpoints {
     /// Workers that have built their dataflow (and so registered their participants).
     built: AtomicUsize,
     workers: usize,
+    key_groups: KeyGroups,
     inner: Mutex<Coordination>,
     /// The job's push inputs by source node index: their logs lose the records every
     /// retained checkpoint has read past.
@@ -163,21 +166,33 @@ struct Pending {
     savepoints: Vec<SavepointRequest>,
 }
 
-/// The manifest entry naming the worker count a checkpoint was taken with.
-const WORKERS_KEY: &str = "job.workers";
-
 impl Checkpoints {
-    /// Checkpoints for a job of `workers` workers, starting from `restore` when given.
-    pub fn new(config: CheckpointConfig, restore: Option<(CheckpointStorage, CheckpointManifest)>, workers: usize) -> Result<Checkpoints, RuntimeError> {
+    /// Checkpoints for a job of `workers` workers whose keyed state is partitioned into
+    /// `key_groups`, starting from `restore` when given (taken with any worker count, but with
+    /// the same key groups).
+    pub fn new(
+        config: CheckpointConfig,
+        restore: Option<(CheckpointStorage, CheckpointManifest)>,
+        workers: usize,
+        key_groups: KeyGroups,
+    ) -> Result<Checkpoints, RuntimeError> {
         if let Some((storage, manifest)) = &restore {
-            let taken_with = manifest.metadata.get(WORKERS_KEY).and_then(|w| w.parse::<usize>().ok());
-            if taken_with.is_some_and(|w| w != workers) {
-                return Err(RuntimeError::Checkpoint(format!(
-                    "checkpoint {} was taken with {} workers and cannot be restored into {workers} yet: run the job with parallelism {}",
-                    storage.checkpoint_dir(manifest.epoch).display(),
-                    taken_with.unwrap_or(0),
-                    taken_with.unwrap_or(0)
-                )));
+            let at = storage.checkpoint_dir(manifest.epoch);
+            match restored_key_groups(manifest) {
+                Some(groups) if groups != key_groups.count() => {
+                    return Err(RuntimeError::Checkpoint(format!(
+                        "checkpoint {} was taken with pipeline.max-parallelism {groups} and cannot be restored with {}: keyed state is partitioned by it",
+                        at.display(),
+                        key_groups.count()
+                    )));
+                }
+                None if !manifest.parts.is_empty() => {
+                    return Err(RuntimeError::Checkpoint(format!(
+                        "checkpoint {} was written by an earlier version of Weir whose keyed state is not partitioned by key group; it cannot be restored",
+                        at.display()
+                    )));
+                }
+                _ => {}
             }
         }
         let first = restore.as_ref().map_or(0, |(_, m)| m.epoch);
@@ -211,6 +226,7 @@ impl Checkpoints {
             completed_id: AtomicU64::new(first),
             built: AtomicUsize::new(0),
             workers,
+            key_groups,
         })
     }
 
@@ -230,6 +246,11 @@ impl Checkpoints {
     /// How the job takes checkpoints.
     pub fn config(&self) -> &CheckpointConfig {
         &self.config
+    }
+
+    /// The restored checkpoint, if the job restores one: where it is and its manifest.
+    pub(super) fn restored_manifest(&self) -> Option<(&CheckpointStorage, &CheckpointManifest)> {
+        self.restored.as_ref().map(|r| (&r.storage, &r.manifest))
     }
 
     /// Whether checkpoints are taken every interval (not only for savepoints).
@@ -265,15 +286,6 @@ impl Checkpoints {
     pub fn restored(&self, participant: &str) -> Option<Contribution> {
         let text = self.restored.as_ref()?.manifest.metadata.get(participant)?;
         serde_json::from_str(text).ok()
-    }
-
-    /// The keyed state store of `participant` as the restored checkpoint holds it (opened with
-    /// `config`), or `None` when the job does not restore one or it held no state for it.
-    pub fn restore_state(&self, participant: &str, config: &StateBackendConfig, worker: usize) -> Option<Result<KeyedStateStore, RuntimeError>> {
-        let restored = self.restored.as_ref()?;
-        let Some(Contribution::State { part, .. }) = self.restored(participant) else { return None };
-        let backend = restored.storage.restore(&restored.manifest, &part.name, config, worker);
-        Some(backend.map(KeyedStateStore::new).map_err(|e| RuntimeError::Checkpoint(format!("restoring {participant}: {e}"))))
     }
 
     /// The id of the pending checkpoint, if one is pending.
@@ -490,6 +502,7 @@ impl Checkpoints {
         let mut parts = Vec::new();
         let mut metadata = BTreeMap::new();
         metadata.insert(WORKERS_KEY.to_string(), self.workers.to_string());
+        metadata.insert(KEY_GROUPS_KEY.to_string(), self.key_groups.count().to_string());
         for (name, contribution) in all {
             if let Contribution::State { part, .. } = contribution {
                 parts.push(part.clone());
@@ -503,12 +516,12 @@ impl Checkpoints {
 }
 
 /// The smallest push-log position (`{"seq": n}`) each source node resumes from, among the
-/// contributions of one checkpoint (participants `source.<node>.w<worker>`).
+/// contributions of one checkpoint (participants `source.<node>.s<split>`).
 fn push_positions<'a>(contributions: impl Iterator<Item = (&'a String, Contribution)>) -> BTreeMap<usize, u64> {
     let mut positions: BTreeMap<usize, u64> = BTreeMap::new();
     for (participant, contribution) in contributions {
         let Contribution::Source { offset, .. } = contribution else { continue };
-        let node = participant.strip_prefix("source.").and_then(|rest| rest.split_once(".w")).and_then(|(n, _)| n.parse::<usize>().ok());
+        let node = participant.strip_prefix("source.").and_then(|rest| rest.split_once(".s")).and_then(|(n, _)| n.parse::<usize>().ok());
         if let (Some(node), Some(seq)) = (node, offset.get("seq").and_then(serde_json::Value::as_u64)) {
             let slot = positions.entry(node).or_insert(seq);
             *slot = (*slot).min(seq);
@@ -566,38 +579,42 @@ mod tests {
     #[test]
     fn a_checkpoint_commits_when_every_participant_has_handed_in() {
         let dir = tempfile::tempdir().unwrap();
-        let checkpoints = Checkpoints::new(config(dir.path(), 0), None, 2).unwrap();
-        checkpoints.register("source.0.w0");
-        checkpoints.register("source.0.w1");
+        let checkpoints = Checkpoints::new(config(dir.path(), 0), None, 2, KeyGroups::default()).unwrap();
+        checkpoints.register("source.0.s0");
+        checkpoints.register("source.0.s1");
         checkpoints.built();
         assert_eq!(checkpoints.poll().unwrap(), None, "no checkpoint before every worker has built its dataflow");
         checkpoints.built();
         assert_eq!(checkpoints.poll().unwrap(), Some(1));
         assert_eq!(checkpoints.poll().unwrap(), Some(1), "one checkpoint at a time");
-        checkpoints.contribute(1, "source.0.w0", source(5)).unwrap();
+        checkpoints.contribute(1, "source.0.s0", source(5)).unwrap();
         assert_eq!(checkpoints.pending(), Some(1));
-        checkpoints.contribute(1, "source.0.w1", source(7)).unwrap();
+        checkpoints.contribute(1, "source.0.s1", source(7)).unwrap();
         assert_eq!(checkpoints.pending(), None);
         assert_eq!(checkpoints.counts().completed, 1);
         let (_, manifest) = find_checkpoint(dir.path()).unwrap();
         assert_eq!(manifest.epoch, 1);
-        let restored = Checkpoints::new(config(dir.path(), 0), Some((CheckpointStorage::new(dir.path()), manifest)), 2).unwrap();
+        let restored = Checkpoints::new(config(dir.path(), 0), Some((CheckpointStorage::new(dir.path()), manifest)), 2, KeyGroups::default()).unwrap();
         assert_eq!(restored.first_epoch(), 1);
-        assert_eq!(restored.restored("source.0.w1"), Some(source(7)));
-        assert!(Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 3).is_err(), "another worker count is refused");
+        assert_eq!(restored.restored("source.0.s1"), Some(source(7)));
+        assert_eq!(restored.restored_workers(), Some(2));
+        let rescaled = Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 3, KeyGroups::default()).unwrap();
+        assert_eq!(rescaled.source_splits(0), Some(2), "another worker count keeps the splits");
+        let error = Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 2, KeyGroups::new(64).unwrap()).unwrap_err();
+        assert!(error.to_string().contains("pipeline.max-parallelism 128"), "{error}");
     }
 
     #[test]
     fn a_finished_participant_counts_for_every_later_checkpoint() {
         let dir = tempfile::tempdir().unwrap();
-        let checkpoints = Checkpoints::new(config(dir.path(), 0), None, 1).unwrap();
-        checkpoints.register("source.0.w0");
+        let checkpoints = Checkpoints::new(config(dir.path(), 0), None, 1, KeyGroups::default()).unwrap();
+        checkpoints.register("source.0.s0");
         checkpoints.register("state.1.w0");
         checkpoints.built();
         checkpoints.finish("state.1.w0", Contribution::Finished).unwrap();
         for id in 1..=3 {
             assert_eq!(checkpoints.poll().unwrap(), Some(id));
-            checkpoints.contribute(id, "source.0.w0", source(id)).unwrap();
+            checkpoints.contribute(id, "source.0.s0", source(id)).unwrap();
             assert_eq!(checkpoints.pending(), None);
         }
         assert_eq!(CheckpointStorage::new(dir.path()).epochs().unwrap(), vec![2, 3], "two retained");
@@ -608,11 +625,11 @@ mod tests {
         );
         // The next attempt, restored from checkpoint 3, reports to the same statistics.
         let shared = Arc::new(CheckpointStats::default());
-        let first = Checkpoints::new(config(dir.path(), 0), None, 1).unwrap().tracked_by(Arc::clone(&shared));
+        let first = Checkpoints::new(config(dir.path(), 0), None, 1, KeyGroups::default()).unwrap().tracked_by(Arc::clone(&shared));
         first.register("source.0.w0");
         first.built();
         assert_eq!(first.poll().unwrap(), Some(4));
-        let next = Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 1).unwrap().tracked_by(Arc::clone(&shared));
+        let next = Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 1, KeyGroups::default()).unwrap().tracked_by(Arc::clone(&shared));
         let stats = next.stats().snapshot();
         assert_eq!((stats.restored, stats.failed, stats.latest_restored.map(|r| r.id)), (1, 1, Some(3)), "checkpoint 4 failed with its attempt");
     }
@@ -623,7 +640,7 @@ mod tests {
         let storage = CheckpointStorage::new(dir.path());
         storage.commit(1, vec![], BTreeMap::new()).unwrap();
         std::fs::create_dir_all(storage.checkpoint_dir(2)).unwrap();
-        let checkpoints = Checkpoints::new(CheckpointConfig { retained: 2, ..config(dir.path(), 0) }, None, 1).unwrap();
+        let checkpoints = Checkpoints::new(CheckpointConfig { retained: 2, ..config(dir.path(), 0) }, None, 1, KeyGroups::default()).unwrap();
         checkpoints.register("source.0.w0");
         checkpoints.built();
         assert_eq!(checkpoints.poll().unwrap(), Some(3));
@@ -638,8 +655,8 @@ mod tests {
     #[test]
     fn failures_beyond_the_tolerated_number_fail_the_job() {
         let dir = tempfile::tempdir().unwrap();
-        let checkpoints = Checkpoints::new(config(dir.path(), 1), None, 1).unwrap();
-        checkpoints.register("source.0.w0");
+        let checkpoints = Checkpoints::new(config(dir.path(), 1), None, 1, KeyGroups::default()).unwrap();
+        checkpoints.register("source.0.s0");
         checkpoints.built();
         assert_eq!(checkpoints.poll().unwrap(), Some(1));
         checkpoints.fail(1, "disk full".into()).unwrap();
@@ -662,18 +679,18 @@ mod tests {
         }
         let segments = || std::fs::read_dir(&log_dir).unwrap().count();
         assert_eq!(segments(), 10, "one entry per 16-byte segment");
-        let checkpoints = Checkpoints::new(config(&dir.path().join("ck"), 0), None, 1).unwrap();
+        let checkpoints = Checkpoints::new(config(&dir.path().join("ck"), 0), None, 1, KeyGroups::default()).unwrap();
         checkpoints.truncate_push_logs(vec![(3, input)]);
-        checkpoints.register("source.3.w0");
+        checkpoints.register("source.3.s0");
         checkpoints.built();
         let at = |seq: u64| Contribution::Source { offset: serde_json::json!({ "seq": seq }), clock: None };
         for (id, seq) in [(1, 4), (2, 7)] {
             assert_eq!(checkpoints.poll().unwrap(), Some(id));
-            checkpoints.contribute(id, "source.3.w0", at(seq)).unwrap();
+            checkpoints.contribute(id, "source.3.s0", at(seq)).unwrap();
         }
         assert_eq!(segments(), 6, "two checkpoints retained: records before the older one's position (4) go");
         assert_eq!(checkpoints.poll().unwrap(), Some(3));
-        checkpoints.contribute(3, "source.3.w0", at(9)).unwrap();
+        checkpoints.contribute(3, "source.3.s0", at(9)).unwrap();
         assert_eq!(segments(), 3, "records before 7 go");
     }
 

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use super::checkpoint::Checkpoints;
+use super::key_groups::KeyGroups;
 use super::splits::SplitWatermarks;
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
@@ -56,6 +57,8 @@ pub struct JobContext {
     /// How long the streaming relational operators keep the state of a key nobody writes
     /// (`table.exec.state.ttl`; `None`: for ever).
     pub state_ttl: Option<std::time::Duration>,
+    /// How keyed state is partitioned (`pipeline.max-parallelism`).
+    pub key_groups: KeyGroups,
     failure: Arc<Mutex<Option<RuntimeError>>>,
     failed: Arc<AtomicBool>,
 }
@@ -73,17 +76,18 @@ impl JobContext {
             splits: Default::default(),
             checkpoints: None,
             state_ttl: None,
+            key_groups: KeyGroups::default(),
             failure: Default::default(),
             failed: Default::default(),
         }
     }
 
-    /// The keyed state store of stateful operator `operator` on `worker`: its own in-memory
-    /// backend, or its own RocksDB database under the job's state directory; as the restored
-    /// checkpoint holds it for `participant` when the job restores one.
-    pub fn open_state(&self, operator: &str, worker: usize, participant: &str) -> Result<KeyedStateStore, RuntimeError> {
+    /// The keyed state store of stateful operator `operator` (plan node `index`) on `worker`
+    /// of `workers`: its own in-memory backend, or its own RocksDB database under the job's
+    /// state directory; as the restored checkpoint holds it when the job restores one.
+    pub fn open_state(&self, operator: &str, index: usize, worker: usize, workers: usize) -> Result<KeyedStateStore, RuntimeError> {
         let config = self.state_config(operator);
-        if let Some(restored) = self.checkpoints.as_ref().and_then(|c| c.restore_state(participant, &config, worker)) {
+        if let Some(restored) = self.checkpoints.as_ref().and_then(|c| c.restore_keyed_state(index, worker, workers, self.key_groups, &config)) {
             return restored;
         }
         let backend = config.open(worker).map_err(|e| RuntimeError::State { operator: operator.to_string(), message: e.to_string() })?;

@@ -8,9 +8,11 @@
 mod checkpoint;
 mod checkpoint_stats;
 mod context;
+mod key_groups;
 mod metrics;
 mod splits;
 
+mod rescale;
 mod savepoint;
 pub use checkpoint::{CheckpointConfig, CheckpointCounts, Checkpoints, CompletedCheckpoint, Contribution, find_checkpoint};
 pub use checkpoint_stats::{
@@ -18,6 +20,8 @@ pub use checkpoint_stats::{
     TaskCheckpoint, task_of,
 };
 pub use context::{CancelToken, JobContext};
+pub use key_groups::{DEFAULT_KEY_GROUPS, KeyGroups, MAX_KEY_GROUPS};
 pub use metrics::{JobMetrics, OperatorMetrics, OperatorMetricsSnapshot};
+pub use rescale::{restored_key_groups, sink_participant, source_participant, state_participant};
 pub use savepoint::{SavepointRequest, SavepointState};
 pub use splits::{SplitMark, SplitWatermarks};

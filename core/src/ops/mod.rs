@@ -4,6 +4,7 @@
 
 mod accumulate;
 mod aggregate;
+mod backpressure;
 mod distinct;
 mod filter;
 mod flat_map;

@@ -24,7 +24,7 @@ use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use crate::connectors::{SinkFactory, SinkSnapshot, SinkWriter, SinkWriters};
 use crate::expr::CompiledExpr;
-use crate::job::{Checkpoints, Contribution, JobContext};
+use crate::job::{Checkpoints, Contribution, JobContext, sink_participant};
 use crate::plan::RuntimeMode;
 use crate::types::{Row, RowKind, Value};
 
@@ -68,7 +68,7 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
         },
         SinkWriters::EveryWorker | SinkWriters::One => Route::First,
     };
-    let worker = input.inner.scope().index();
+    let (worker, peers) = (input.inner.scope().index(), input.inner.scope().peers());
     let writes = worker == 0 || !matches!(route, Route::First);
     let exchange = Exchange::new(move |(row, _, _): &(Row, Time, isize)| match &route {
         Route::First => 0,
@@ -76,7 +76,7 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
         Route::Row => row.hashed(),
     });
     let mut checkpoint = ctx.checkpoints.as_ref().filter(|_| !batch && writes).map(|c| SinkCheckpoint::register(c, sink_id, worker));
-    let mut restore_with = checkpoint.as_ref().and_then(SinkCheckpoint::restored);
+    let mut restore_with = checkpoint.as_ref().map(|c| c.restored(peers)).unwrap_or_default();
     let sink_id = sink_id.to_string();
     let mut writer: Option<Box<dyn SinkWriter>> = None;
     let mut pending: BTreeMap<Time, Vec<(Row, isize)>> = BTreeMap::new();
@@ -107,7 +107,7 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
             }
         }
         let due = checkpoint.as_ref().and_then(|c| c.due(frontier_epoch(frontier.frontier())));
-        let idle = ready.is_empty() && inserts.is_empty() && !done && due.is_none() && restore_with.is_none();
+        let idle = ready.is_empty() && inserts.is_empty() && !done && due.is_none() && restore_with.is_empty();
         if !writes || (idle && checkpoint.as_ref().is_none_or(|c| !c.commit_due())) {
             return;
         }
@@ -118,10 +118,10 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
             }
         }
         let Some(w) = writer.as_mut() else { return };
-        if let Some(snapshot) = restore_with.take()
-            && let Err(e) = w.restore(&snapshot)
-        {
-            return ctx.fail(e);
+        for snapshot in std::mem::take(&mut restore_with) {
+            if let Err(e) = w.restore(&snapshot) {
+                return ctx.fail(e);
+            }
         }
         if !inserts.is_empty()
             && let Err(e) = w.write(&inserts)
@@ -156,24 +156,31 @@ pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn Sin
 struct SinkCheckpoint {
     checkpoints: Arc<Checkpoints>,
     participant: String,
+    sink_id: String,
+    worker: usize,
     snapshotted: u64,
     committed: u64,
 }
 
 impl SinkCheckpoint {
     fn register(checkpoints: &Arc<Checkpoints>, sink_id: &str, worker: usize) -> SinkCheckpoint {
-        let participant = format!("sink.{sink_id}.w{worker}");
+        let participant = sink_participant(sink_id, worker);
         checkpoints.register(&participant);
         let first = checkpoints.first_epoch();
-        SinkCheckpoint { checkpoints: Arc::clone(checkpoints), participant, snapshotted: first, committed: first }
+        SinkCheckpoint { checkpoints: Arc::clone(checkpoints), participant, sink_id: sink_id.to_string(), worker, snapshotted: first, committed: first }
     }
 
-    /// What this writer's predecessor handed to the restored checkpoint.
-    fn restored(&self) -> Option<SinkSnapshot> {
-        match self.checkpoints.restored(&self.participant)? {
-            Contribution::Sink { pending } => Some(SinkSnapshot(pending)),
-            _ => None,
-        }
+    /// What the writers this one takes over from (itself, or with another of the job's `peers`
+    /// workers, every old writer whose index is its own modulo `peers`) handed to the restored
+    /// checkpoint.
+    fn restored(&self, peers: usize) -> Vec<SinkSnapshot> {
+        let restored = self.checkpoints.sink_predecessors(&self.sink_id, self.worker, peers).into_iter();
+        restored
+            .filter_map(|(_, c)| match c {
+                Contribution::Sink { pending } => Some(SinkSnapshot(pending)),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The pending checkpoint this writer now owes its snapshot to (its input, at

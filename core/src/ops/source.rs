@@ -1,4 +1,4 @@
-//! `source`: a timely operator that drains one worker's split of a connector into the
+//! `source`: a timely operator that drains one split of a connector into the
 //! dataflow, a batch of rows per activation so that other operators keep running.
 //!
 //! Batch jobs emit everything at time 0 and then release their capability, which flushes the
@@ -18,13 +18,14 @@ use differential_dataflow::AsCollection;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::Scope;
 use timely::dataflow::operators::generic::operator::source as timely_source;
+use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use crate::connectors::{SourceFactory, SourceOffset, SourcePoll, SourceReader};
-use crate::job::Contribution;
-use crate::job::JobContext;
+use crate::job::{Contribution, JobContext, source_participant};
 use crate::plan::{RuntimeMode, SourceWatermark};
 use crate::types::Row;
 
+use super::backpressure::{InFlight, ROWS_PER_TIME};
 use super::watermark::{EventClock, Stamp};
 use super::{Rows, Time, at, with_ms};
 use crate::job::SplitMark;
@@ -41,7 +42,8 @@ pub fn processing_time(tick_ms: u64) -> u64 {
 }
 
 /// The rows of plan node `node`, read by this worker from its split of `factory`; timed by
-/// `watermark`'s column in streaming mode when given.
+/// `watermark`'s column in streaming mode when given. A job restored from a checkpoint taken
+/// with another worker count reads the checkpoint's splits on, each on one worker.
 pub fn source<'s>(
     scope: Scope<'s, Time>,
     node: usize,
@@ -49,13 +51,44 @@ pub fn source<'s>(
     factory: Arc<dyn SourceFactory>,
     watermark: Option<SourceWatermark>,
     ctx: JobContext,
+    sinks: &ProbeHandle<Time>,
+) -> Rows<'s> {
+    let peers = scope.peers();
+    let restored = ctx.checkpoints.as_ref().filter(|_| ctx.mode == RuntimeMode::Streaming).and_then(|c| c.source_splits(node));
+    match restored {
+        Some(splits) if splits != peers => {
+            let split = |assigned| split_source(scope, node, name, Arc::clone(&factory), watermark, ctx.clone(), sinks, assigned);
+            let mut streams = (0..splits).map(|s| split(Some((s, splits))));
+            let first = streams.next().unwrap_or_else(|| split(None));
+            first.concatenate(streams.collect::<Vec<_>>())
+        }
+        _ => split_source(scope, node, name, Arc::clone(&factory), watermark, ctx, sinks, None),
+    }
+}
+
+/// One split of a source: `assigned` is `(split, splits)`, read by worker `split % peers`;
+/// `None` for the split of each worker (split = worker, splits = peers). A processing-time
+/// split waits while too many of its rows are not yet through to the job's sinks (`sinks`).
+#[allow(clippy::too_many_arguments)]
+fn split_source<'s>(
+    scope: Scope<'s, Time>,
+    node: usize,
+    name: &str,
+    factory: Arc<dyn SourceFactory>,
+    watermark: Option<SourceWatermark>,
+    ctx: JobContext,
+    sinks: &ProbeHandle<Time>,
+    assigned: Option<(usize, usize)>,
 ) -> Rows<'s> {
     let (worker, peers) = (scope.index(), scope.peers());
+    let streaming = ctx.mode == RuntimeMode::Streaming;
+    let mut in_flight = (streaming && watermark.is_none()).then(|| InFlight::new(sinks.clone()));
+    let (split_index, splits) = assigned.unwrap_or((worker, peers));
+    let reads_here = split_index % peers == worker;
     timely_source::<_, CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _>(scope, name, move |capability, info| {
         let activator = scope.activator_for(info.address);
-        let streaming = ctx.mode == RuntimeMode::Streaming;
-        let checkpoints = ctx.checkpoints.clone().filter(|_| streaming);
-        let participant = format!("source.{node}.w{worker}");
+        let checkpoints = ctx.checkpoints.clone().filter(|_| streaming && reads_here);
+        let participant = source_participant(node, split_index);
         let (resume, restored_clock) = match checkpoints.as_ref().and_then(|c| {
             c.register(&participant);
             c.restored(&participant)
@@ -63,14 +96,15 @@ pub fn source<'s>(
             Some(Contribution::Source { offset, clock }) => (Some(SourceOffset(offset)), clock),
             _ => (None, None),
         };
-        let mut reader: Option<Box<dyn SourceReader>> = match factory.open(worker, peers, resume.as_ref()) {
-            Ok(reader) => Some(reader),
+        let opened = if reads_here { factory.open(split_index, splits, resume.as_ref()).map(Some) } else { Ok(None) };
+        let mut reader: Option<Box<dyn SourceReader>> = match opened {
+            Ok(reader) => reader,
             Err(e) => {
                 ctx.fail(e);
                 None
             }
         };
-        let mut capability = Some(capability);
+        let mut capability = reads_here.then_some(capability);
         let mut rows = Vec::with_capacity(POLL_ROWS);
         let mut clock = watermark.filter(|_| streaming).map(|w| EventClock::new(w, ctx.tick_ms));
         if let (Some(checkpoints), Some(cap)) = (checkpoints.as_ref(), capability.as_mut()) {
@@ -80,7 +114,7 @@ pub fn source<'s>(
             };
             cap.downgrade(&at(checkpoints.first_epoch(), held));
         }
-        let mut idle = watermark.filter(|_| streaming).and_then(|w| w.idle_timeout_ms).map(|ms| IdleTracker::new(node, worker, ms));
+        let mut idle = watermark.filter(|_| streaming).and_then(|w| w.idle_timeout_ms).map(|ms| IdleTracker::new(node, split_index, ms));
         let mut timed: Vec<(u64, Row)> = Vec::new();
         move |output| {
             let (Some(cap), Some(split)) = (capability.as_mut(), reader.as_mut()) else {
@@ -110,6 +144,11 @@ pub fn source<'s>(
                     activator.activate_after(Duration::from_millis(1));
                     return;
                 }
+            }
+            if in_flight.as_mut().is_some_and(InFlight::full) && !ctx.should_stop() {
+                // Backpressure: the sinks have not seen enough of what was sent through yet.
+                activator.activate_after(Duration::from_millis(1));
+                return;
             }
             let started = Instant::now();
             let mut finished = ctx.should_stop();
@@ -144,13 +183,22 @@ pub fn source<'s>(
                     if clock.watermark() > cap.time().ms {
                         cap.downgrade(&with_ms(cap.time(), clock.hold()));
                     }
-                    ctx.metrics.set_watermark(node, worker, flink_watermark(cap.time().ms));
+                    ctx.metrics.set_watermark(node, split_index, flink_watermark(cap.time().ms));
                 } else if !rows.is_empty() {
-                    let time = *cap.time();
-                    ctx.metrics.add_out(node, rows.len() as u64);
+                    let (time, sent) = (*cap.time(), rows.len() as u64);
+                    ctx.metrics.add_out(node, sent);
                     output.session(&*cap).give_iterator(rows.drain(..).map(|row| (row, time, 1)));
+                    if let Some(flow) = in_flight.as_mut() {
+                        flow.sent(time, sent);
+                        if flow.at(&time) >= ROWS_PER_TIME {
+                            // The next rows get the next millisecond, so that these can complete.
+                            cap.downgrade(&with_ms(&time, time.ms + 1));
+                        }
+                    }
                 }
+                let throttled = in_flight.as_mut().is_some_and(InFlight::full);
                 match polled {
+                    Ok(SourcePoll::Ready) if throttled => activator.activate_after(Duration::from_millis(1)),
                     Ok(SourcePoll::Ready) if started.elapsed() < SLICE => continue,
                     Ok(SourcePoll::Ready) => activator.activate(),
                     Ok(SourcePoll::Idle(wait)) => activator.activate_after(if streaming { wait.min(Duration::from_millis(ctx.tick_ms)) } else { wait }),
@@ -168,7 +216,7 @@ pub fn source<'s>(
                 } else if let Some(follow) = idle.update(&ctx, cap.time().ms) {
                     clock.raise_to(follow);
                     cap.downgrade(&with_ms(cap.time(), clock.hold()));
-                    ctx.metrics.set_watermark(node, worker, flink_watermark(cap.time().ms));
+                    ctx.metrics.set_watermark(node, split_index, flink_watermark(cap.time().ms));
                 }
                 if !finished && !ctx.should_stop() {
                     // An idle split must notice the others moving even when it reads nothing.
@@ -208,14 +256,14 @@ fn flink_watermark(frontier: u64) -> u64 {
 /// watermark and follows the smallest watermark of its source's active splits.
 struct IdleTracker {
     node: usize,
-    worker: usize,
+    split: usize,
     timeout: Duration,
     last_rows: Instant,
 }
 
 impl IdleTracker {
-    fn new(node: usize, worker: usize, timeout_ms: u64) -> IdleTracker {
-        IdleTracker { node, worker, timeout: Duration::from_millis(timeout_ms), last_rows: Instant::now() }
+    fn new(node: usize, split: usize, timeout_ms: u64) -> IdleTracker {
+        IdleTracker { node, split, timeout: Duration::from_millis(timeout_ms), last_rows: Instant::now() }
     }
 
     /// The split read rows just now.
@@ -227,16 +275,16 @@ impl IdleTracker {
     /// watermark to move up to, if the splits it follows are past `held`.
     fn update(&self, ctx: &JobContext, held: u64) -> Option<u64> {
         if self.last_rows.elapsed() < self.timeout {
-            ctx.splits.set(self.node, self.worker, Some(SplitMark::Active(held)));
+            ctx.splits.set(self.node, self.split, Some(SplitMark::Active(held)));
             return None;
         }
         let since = self.last_rows + self.timeout;
-        ctx.splits.set(self.node, self.worker, Some(SplitMark::Idle { watermark: held, since }));
-        ctx.splits.follow(self.node, self.worker).filter(|w| *w > held)
+        ctx.splits.set(self.node, self.split, Some(SplitMark::Idle { watermark: held, since }));
+        ctx.splits.follow(self.node, self.split).filter(|w| *w > held)
     }
 
     /// The split has finished: it holds nothing back any more.
     fn finish(&self, ctx: &JobContext) {
-        ctx.splits.set(self.node, self.worker, None);
+        ctx.splits.set(self.node, self.split, None);
     }
 }

@@ -30,13 +30,10 @@ impl fmt::Display for Exchange {
     }
 }
 
-/// An expression as EXPLAIN prints it: a column by its name in `schema`, anything else in
-/// `BoundExpr`'s compact form.
+/// An expression as EXPLAIN prints it: `BoundExpr`'s compact form with its columns named by
+/// `schema` (Flink's `>(price, 5000)`, not `>($2, 5000)`).
 pub fn expr_text(expr: &BoundExpr, schema: &Schema) -> String {
-    match expr.as_column().and_then(|c| schema.fields.get(c)) {
-        Some(field) => field.name.clone(),
-        None => expr.to_string(),
-    }
+    expr.named(schema).to_string()
 }
 
 fn hash(keys: &[BoundExpr], schema: &Schema) -> Exchange {

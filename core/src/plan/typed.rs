@@ -41,6 +41,10 @@ pub struct JobConfig {
     pub mode: Option<RuntimeMode>,
     /// `parallelism.default`: number of workers.
     pub parallelism: Option<usize>,
+    /// `pipeline.max-parallelism`: the number of key groups keyed state is partitioned into,
+    /// the most workers a checkpoint of the job can be restored into (`None`: that of the
+    /// restored checkpoint, else 128).
+    pub max_parallelism: Option<u32>,
     /// Expression settings (`table.local-time-zone`).
     pub bind: BindContext,
     /// `state.backend.type` (and `state.backend.rocksdb.localdir`): where keyed state lives.

@@ -65,6 +65,13 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
                     .ok_or_else(|| PlanError::new(&at, format!("expected a positive number of workers, found '{value}'")))?;
                 config.parallelism = Some(n);
             }
+            "pipeline.max-parallelism" => {
+                let n: u32 =
+                    value.parse().ok().filter(|n| (1..=crate::job::MAX_KEY_GROUPS).contains(n)).ok_or_else(|| {
+                        PlanError::new(&at, format!("expected a number of key groups from 1 to {}, found '{value}'", crate::job::MAX_KEY_GROUPS))
+                    })?;
+                config.max_parallelism = Some(n);
+            }
             "table.local-time-zone" => config.bind.time_zone = Some(value.clone()),
             "state.backend.type" | "state.backend" => {
                 let dir = match &config.state_backend {

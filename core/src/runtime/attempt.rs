@@ -12,7 +12,10 @@ use weir_state::{CheckpointManifest, CheckpointStorage, StateBackendConfig};
 use crate::compile::build_dataflow;
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
-use crate::job::{CancelToken, CheckpointConfig, CheckpointStats, Checkpoints, JobContext, JobMetrics, SavepointRequest, find_checkpoint};
+use crate::job::{
+    CancelToken, CheckpointConfig, CheckpointStats, Checkpoints, DEFAULT_KEY_GROUPS, JobContext, JobMetrics, KeyGroups, MAX_KEY_GROUPS, SavepointRequest,
+    find_checkpoint, restored_key_groups,
+};
 use crate::physical::PhysicalPlan;
 use crate::plan::checkpointing::DIR_KEYS;
 use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
@@ -153,7 +156,8 @@ impl Attempt {
             StartFrom::Plan => plan.config.restore_from.as_deref().map(find_checkpoint).transpose()?,
             StartFrom::Checkpoint(restore) => restore,
         };
-        let (checkpoints, no_savepoints) = checkpoints(&setup.physical, setup.workers, restore, &setup.stats)?;
+        ctx.key_groups = key_groups(plan.config.max_parallelism, restore.as_ref().map(|(_, m)| m), setup.workers)?;
+        let (checkpoints, no_savepoints) = checkpoints(&setup.physical, setup.workers, ctx.key_groups, restore, &setup.stats)?;
         if let Some(checkpoints) = &checkpoints {
             let inputs = plan.nodes.iter().filter_map(|n| match &n.op {
                 PlanOp::Source { factory, .. } => factory.push_input().map(|input| (n.index, input)),
@@ -247,6 +251,7 @@ impl Drop for Attempt {
 fn checkpoints(
     physical: &PhysicalPlan,
     workers: usize,
+    key_groups: KeyGroups,
     restore: Option<(CheckpointStorage, CheckpointManifest)>,
     stats: &Arc<CheckpointStats>,
 ) -> Result<(Option<Arc<Checkpoints>>, Option<String>), RuntimeError> {
@@ -276,7 +281,7 @@ fn checkpoints(
                     // Restored without a directory of its own: it writes nothing there.
                     Some((storage, _)) => {
                         let config = CheckpointConfig { retained: usize::MAX, ..on_request(storage.clone()) };
-                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers)?.tracked_by(Arc::clone(stats)))), None))
+                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers, key_groups)?.tracked_by(Arc::clone(stats)))), None))
                     }
                     None => Ok((None, Some("it takes no checkpoints (no execution.checkpointing.dir)".into()))),
                 };
@@ -290,7 +295,20 @@ fn checkpoints(
             on_request(CheckpointStorage::new(dir.strip_prefix("file://").unwrap_or(dir)))
         }
     };
-    Checkpoints::new(config, restore, workers).map(|c| (Some(Arc::new(c.tracked_by(Arc::clone(stats)))), None))
+    Checkpoints::new(config, restore, workers, key_groups).map(|c| (Some(Arc::new(c.tracked_by(Arc::clone(stats)))), None))
+}
+
+/// The key groups of a job of `workers` workers: `pipeline.max-parallelism` when set, else
+/// those of the checkpoint it restores, else Flink's default. More workers than key groups is
+/// an error, as in Flink.
+fn key_groups(max_parallelism: Option<u32>, restore: Option<&CheckpointManifest>, workers: usize) -> Result<KeyGroups, RuntimeError> {
+    let count = max_parallelism.or_else(|| restore.and_then(restored_key_groups)).unwrap_or(DEFAULT_KEY_GROUPS);
+    let groups =
+        KeyGroups::new(count).ok_or_else(|| RuntimeError::Worker(format!("pipeline.max-parallelism must be between 1 and {MAX_KEY_GROUPS}, found {count}")))?;
+    if workers > groups.count() as usize {
+        return Err(RuntimeError::Worker(format!("parallelism {workers} exceeds pipeline.max-parallelism {count}: every worker needs a key group")));
+    }
+    Ok(groups)
 }
 
 /// Checkpoints taken only when a savepoint is asked for, into `storage`: a failed one does not

@@ -200,7 +200,7 @@ impl StateBackendConfig {
 
 /// The error of asking for RocksDB in a build without the `rocksdb` feature.
 #[cfg(not(feature = "rocksdb"))]
-fn rocksdb_not_built() -> crate::error::StateError {
+pub(crate) fn rocksdb_not_built() -> crate::error::StateError {
     crate::error::StateError::RocksDb {
         state: "*".into(),
         action: "open the RocksDB backend".into(),

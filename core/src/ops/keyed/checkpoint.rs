@@ -10,7 +10,7 @@ use timely::dataflow::operators::Capability;
 use weir_state::{KeyedStateStore, StateError, TimeDomain};
 
 use crate::error::RuntimeError;
-use crate::job::{Checkpoints, Contribution, JobContext};
+use crate::job::{Checkpoints, Contribution, JobContext, KeyGroups, state_participant};
 
 use super::super::{Time, at};
 use super::Timers;
@@ -19,27 +19,36 @@ use super::Timers;
 pub(super) struct KeyedCheckpoint {
     /// Its participant name (`state.<node>.w<worker>`), also its part's name.
     pub participant: String,
+    /// Its plan node, worker and the job's worker count: whose state it restored.
+    node: usize,
+    worker: usize,
+    workers: usize,
     /// The last checkpoint it handed its state to.
     snapshotted: u64,
     finished: bool,
 }
 
 impl KeyedCheckpoint {
-    /// The checkpointing of the keyed operator of plan node `node` on `worker`, registered with
-    /// `checkpoints` (called while the dataflow is built).
-    pub fn register(checkpoints: &Checkpoints, node: usize, worker: usize) -> KeyedCheckpoint {
-        let participant = format!("state.{node}.w{worker}");
+    /// The checkpointing of the keyed operator of plan node `node` on `worker` of `workers`,
+    /// registered with `checkpoints` (called while the dataflow is built).
+    pub fn register(checkpoints: &Checkpoints, node: usize, worker: usize, workers: usize) -> KeyedCheckpoint {
+        let participant = state_participant(node, worker);
         checkpoints.register(&participant);
-        KeyedCheckpoint { participant, snapshotted: checkpoints.first_epoch(), finished: false }
+        KeyedCheckpoint { participant, node, worker, workers, snapshotted: checkpoints.first_epoch(), finished: false }
     }
 
-    /// The keyed state store of plan node `index` (named `node`) on `worker` — as the restored
-    /// checkpoint holds it, if any — and, when the job takes checkpoints, its registration with
-    /// them. A store that cannot be opened fails the job (`None`).
-    pub fn open(ctx: &JobContext, node: &str, index: usize, worker: usize) -> (Option<(Arc<Checkpoints>, KeyedCheckpoint)>, Option<KeyedStateStore>) {
-        let checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker)));
-        let participant = checkpoint.as_ref().map_or_else(String::new, |(_, k)| k.participant.clone());
-        let store = match ctx.open_state(node, worker, &participant) {
+    /// The keyed state store of plan node `index` (named `node`) on `worker` of `workers` — as
+    /// the restored checkpoint holds it, if any — and, when the job takes checkpoints, its
+    /// registration with them. A store that cannot be opened fails the job (`None`).
+    pub fn open(
+        ctx: &JobContext,
+        node: &str,
+        index: usize,
+        worker: usize,
+        workers: usize,
+    ) -> (Option<(Arc<Checkpoints>, KeyedCheckpoint)>, Option<KeyedStateStore>) {
+        let checkpoint = ctx.checkpoints.as_ref().map(|c| (Arc::clone(c), KeyedCheckpoint::register(c, index, worker, workers)));
+        let store = match ctx.open_state(node, index, worker, workers) {
             Ok(store) => Some(store),
             Err(e) => {
                 ctx.fail(e);
@@ -52,9 +61,15 @@ impl KeyedCheckpoint {
     /// Brings back what the restored checkpoint says beside the store: the watermark timers
     /// fired through, and a capability for each pending timer's results (from `initial`, the
     /// operator's first capability).
-    pub fn restore(&self, checkpoints: &Checkpoints, op: &mut Timers, initial: &Capability<Time>) -> Result<(), StateError> {
-        let Some(Contribution::State { facts, .. }) = checkpoints.restored(&self.participant) else { return Ok(()) };
-        op.fired = facts.get("fired").and_then(|f| f.as_i64()).unwrap_or(i64::MIN);
+    pub fn restore(&self, checkpoints: &Checkpoints, op: &mut Timers, initial: &Capability<Time>, key_groups: KeyGroups) -> Result<(), StateError> {
+        // Rescaled, the state comes from several workers: timers fired through the least of
+        // their watermarks are gone from all of them.
+        let fired = checkpoints.state_predecessors(self.node, self.worker, self.workers, key_groups).into_iter().filter_map(|(_, c)| match c {
+            Contribution::State { facts, .. } => Some(facts.get("fired").and_then(|f| f.as_i64()).unwrap_or(i64::MIN)),
+            _ => None,
+        });
+        let Some(fired) = fired.min() else { return Ok(()) };
+        op.fired = fired;
         let epoch = checkpoints.first_epoch();
         let event: BTreeSet<i64> = op.service.pending(&op.store, TimeDomain::EventTime)?.into_iter().map(|t| t.timestamp).collect();
         let processing = op.service.next_timestamp(&op.store, TimeDomain::ProcessingTime)?.is_some();

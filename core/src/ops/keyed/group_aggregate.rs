@@ -15,7 +15,7 @@
 //! An empty value row under the empty key is the global aggregate's marker: its group exists
 //! without rows.
 
-use differential_dataflow::{Hashable, VecCollection};
+use differential_dataflow::VecCollection;
 use weir_state::codec::{DecodeError, encode_to_vec};
 use weir_state::{KeyedStateStore, MapState, StateCodec, StateError, StateTtlConfig, ValueState};
 
@@ -54,7 +54,7 @@ pub type GroupedRows<'s> = VecCollection<'s, Time, (Row, Row), isize>;
 /// its aggregates, updated as its input changes.
 pub fn group_aggregate<'s>(node: &str, index: usize, input: GroupedRows<'s>, spec: GroupAggregateSpec, ctx: JobContext) -> Rows<'s> {
     let groups = Groups::new(spec, ttl(&ctx));
-    timed(node, index, "GroupAggregate", input.inner, |(key, _): &(Row, Row)| key.hashed(), groups, ctx)
+    timed(node, index, "GroupAggregate", input.inner, |(key, _): &(Row, Row)| key, groups, ctx)
 }
 
 /// A group's state.

@@ -11,7 +11,6 @@
 //! any). A row whose key has a NULL matches nothing: an outer join passes it on padded, an
 //! inner join drops it.
 
-use differential_dataflow::Hashable;
 use differential_dataflow::consolidation::consolidate;
 use weir_state::codec::encode_to_vec;
 use weir_state::{KeyedStateStore, MapState, StateError};
@@ -60,7 +59,7 @@ pub fn stream_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>
         right_width: spec.right_width,
         rows: ttl(&ctx).map_or_else(|| MapState::new("join-rows"), |ttl| MapState::new("join-rows").with_ttl(ttl)),
     };
-    timed(node, index, "Join", lefts.concat(rights).inner, |(_, key, _): &Change| key.hashed(), logic, ctx)
+    timed(node, index, "Join", lefts.concat(rights).inner, |(_, key, _): &Change| key, logic, ctx)
 }
 
 struct StreamJoin {

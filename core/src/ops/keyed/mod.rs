@@ -70,7 +70,7 @@ pub use window_top_n::{WindowTopNSpec, window_top_n};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use differential_dataflow::{AsCollection, Hashable};
+use differential_dataflow::AsCollection;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::{Operator, OutputBuilderSession};
@@ -281,11 +281,12 @@ pub fn keyed<'s, L: KeyedLogic>(
     let scope = first.scope();
     let merged = if streams.len() == 1 { first } else { scope.concatenate(streams) };
     let (node, batch) = (node.to_string(), ctx.mode == RuntimeMode::Batch);
-    let exchange = Exchange::new(|((_, key, _), _, _): &(Keyed, Time, isize)| key.hashed());
+    let (key_groups, peers) = (ctx.key_groups, scope.peers());
+    let exchange = Exchange::new(move |((_, key, _), _, _): &(Keyed, Time, isize)| key_groups.route(key, peers));
     let output = merged.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "Keyed", move |initial, info| {
         let worker = scope.index();
         let activator = scope.activator_for(info.address);
-        let (mut checkpoint, store) = KeyedCheckpoint::open(&ctx, &node, index, worker);
+        let (mut checkpoint, store) = KeyedCheckpoint::open(&ctx, &node, index, worker, peers);
         let fail = {
             let (ctx, node) = (ctx.clone(), node.clone());
             move |e: StateError| ctx.fail(RuntimeError::State { operator: node.clone(), message: e.to_string() })
@@ -306,7 +307,7 @@ pub fn keyed<'s, L: KeyedLogic>(
             fired: i64::MIN,
         });
         if let (Some(op), Some((checkpoints, k))) = (op.as_mut(), checkpoint.as_ref())
-            && let Err(e) = k.restore(checkpoints, op, &initial)
+            && let Err(e) = k.restore(checkpoints, op, &initial, key_groups)
         {
             fail(e);
         }

@@ -10,7 +10,6 @@
 
 use std::collections::HashSet;
 
-use differential_dataflow::Hashable;
 use differential_dataflow::consolidation::consolidate;
 use weir_state::codec::encode_to_vec;
 use weir_state::{KeyedStateStore, MapState, StateError};
@@ -42,7 +41,7 @@ pub fn keyed_top_n<'s>(node: &str, index: usize, input: Rows<'s>, ranking: Ranki
         eval,
         rows: ttl(&ctx).map_or_else(|| MapState::new("rank-rows"), |ttl| MapState::new("rank-rows").with_ttl(ttl)),
     };
-    timed(node, index, "Rank", keyed.inner, |(key, _): &(Row, Row)| key.hashed(), logic, ctx)
+    timed(node, index, "Rank", keyed.inner, |(key, _): &(Row, Row)| key, logic, ctx)
 }
 
 struct KeyedRank {

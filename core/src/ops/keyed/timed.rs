@@ -78,23 +78,24 @@ pub(super) fn ttl(ctx: &JobContext) -> Option<StateTtlConfig> {
     ctx.state_ttl.map(StateTtlConfig::new)
 }
 
-/// Runs `logic` over `input`, whose changes are routed to workers by `route` (a hash of their
-/// key). `node` and `index` name the plan node for errors and for its state.
+/// Runs `logic` over `input`, whose changes go to the worker that owns their `key`'s group.
+/// `node` and `index` name the plan node for errors and for its state.
 pub(super) fn timed<'s, L: TimedLogic>(
     node: &str,
     index: usize,
     name: &str,
     input: StreamVec<'s, Time, (L::Change, Time, isize)>,
-    route: fn(&L::Change) -> u64,
+    key: fn(&L::Change) -> &Row,
     mut logic: L,
     ctx: JobContext,
 ) -> Rows<'s> {
     let scope = input.scope();
     let node = node.to_string();
-    let exchange = Exchange::new(move |(change, _, _): &(L::Change, Time, isize)| route(change));
+    let (key_groups, peers) = (ctx.key_groups, scope.peers());
+    let exchange = Exchange::new(move |(change, _, _): &(L::Change, Time, isize)| key_groups.route(key(change), peers));
     let output = input.unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, name, move |_, _| {
         let worker = scope.index();
-        let (mut checkpoint, mut store) = KeyedCheckpoint::open(&ctx, &node, index, worker);
+        let (mut checkpoint, mut store) = KeyedCheckpoint::open(&ctx, &node, index, worker, peers);
         let mut pending: Pending<L::Change> = BTreeMap::new();
         let mut out = Vec::new();
         // Expired state is dropped when read, and by a full scan once per time-to-live, so

@@ -413,12 +413,16 @@ class Table:
         return frame.astype(floats) if floats else frame
 
     def explain(self, *extra_details: ExplainDetail) -> str:
-        """The plan: one line per node, then the JSON job spec."""
-        lines = []
-        for n in self._nodes:
-            inputs = [n[k] for k in ("input", "left", "right") if k in n] + n.get("inputs", [])
-            lines.append(f"{n['id']}: {n['kind']}" + (f" <- {', '.join(inputs)}" if inputs else ""))
-        return "\n".join(lines) + "\n\n" + json.dumps({"nodes": self._nodes}, indent=2)
+        """The plan of this table's query, as PyFlink's ``Table.explain()`` prints it and as
+        ``EXPLAIN`` does: ``== Abstract Syntax Tree ==`` (the nodes as written),
+        ``== Optimized Physical Plan ==`` (the operators that will run, as a tree, in the
+        environment's runtime mode), then the JSON job spec. ``ExplainDetail.CHANGELOG_MODE``
+        adds each operator's changelog mode."""
+        view = self._as_view()
+        try:
+            return self._env.explain_sql(f"SELECT * FROM `{view}`", *extra_details)
+        finally:
+            self._env._session.drop_plan_view(view)
 
     def print_explain(self, *extra_details: ExplainDetail) -> None:
         """Prints :meth:`explain`."""

@@ -16,6 +16,7 @@ from weir.common.types import Row
 from weir.errors import SqlError, declare_unsupported, unsupported
 from weir.table.descriptors import TableDescriptor
 from weir.table.environment_settings import EnvironmentSettings, TableConfig
+from weir.table.explain_detail import ExplainDetail
 from weir.table.expressions import json_scalar
 from weir.table.table import Table
 from weir.table.table_result import ResultKind, TableResult, changelog_rows
@@ -179,9 +180,12 @@ class TableEnvironment:
         prefix = f"q{next(self._ids)}_"
         return Table._from_nodes(self, _renamed(nodes, prefix), prefix + head, sql=query)
 
-    def explain_sql(self, stmt: str) -> str:
-        """The plan of a query or INSERT (``EXPLAIN``)."""
-        return self._session.execute_sql(f"EXPLAIN {stmt}")[-1][1]
+    def explain_sql(self, stmt: str, *extra_details: ExplainDetail) -> str:
+        """The plan of a query or INSERT (``EXPLAIN``): the nodes as written, the physical
+        plan, the JSON job spec. ``ExplainDetail.CHANGELOG_MODE`` adds each operator's
+        changelog mode (the other details are accepted: the JSON spec is always printed)."""
+        detail = "CHANGELOG_MODE " if ExplainDetail.CHANGELOG_MODE in extra_details else ""
+        return self._session.execute_sql(f"EXPLAIN {detail}{stmt}")[-1][1]
 
     # ----- tables -----
     def from_path(self, path: str) -> Table:

@@ -1,5 +1,5 @@
-//! Flink's built-in window triggers, run natively by the triggered window operator
-//! ([`super::triggered`]): each decides on an element, on a timer of its window and when
+//! Flink's built-in window triggers, run natively by the window operator when a program
+//! gives one ([`super::firing`]): each decides on an element, on a timer of its window and when
 //! windows merge whether the window fires (`FIRE`), is purged (`PURGE`), both or neither
 //! (`CONTINUE`). A trigger's own state (a `CountTrigger`'s count, a continuous trigger's next
 //! firing time) is one number per key and window in the operator's `weir-state` store; its
@@ -33,7 +33,7 @@ pub(super) enum Base {
     Count(i64),
     ContinuousEventTime(i64),
     ContinuousProcessingTime(i64),
-    /// Written by the user: asked through the window function (see `Triggered::ask_user`);
+    /// Written by the user: asked through the window function (see `WindowOperator::ask_user`);
     /// [`TriggerRun`] never sees it.
     User,
 }
@@ -59,6 +59,11 @@ impl Trigger {
             WindowTrigger::Purging { trigger } => return Trigger { purging: true, ..Trigger::of(trigger) },
         };
         Trigger { base, purging: false }
+    }
+
+    /// Whether the user wrote this trigger (asked through the window function).
+    pub(super) fn is_user(&self) -> bool {
+        self.base == Base::User
     }
 
     /// `d` with this trigger's purging.
