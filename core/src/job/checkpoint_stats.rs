@@ -287,9 +287,11 @@ fn percentile(sorted: &[u64], q: f64) -> f64 {
     a + (b - a) * (rank - low as f64)
 }
 
-/// The task a participant (`<kind>.<id>.w<worker>`) is a subtask of: `<kind>.<id>`.
+/// The task a participant (`<kind>.<id>.w<worker>`, or a source split's `source.<id>.s<split>`)
+/// is a subtask of: `<kind>.<id>`.
 pub fn task_of(participant: &str) -> &str {
-    participant.rsplit_once(".w").filter(|(_, w)| w.parse::<usize>().is_ok()).map_or(participant, |(task, _)| task)
+    let subtask = |tail: &str| tail.strip_prefix(['w', 's']).is_some_and(|n| n.parse::<usize>().is_ok());
+    participant.rsplit_once('.').filter(|(_, tail)| subtask(tail)).map_or(participant, |(task, _)| task)
 }
 
 /// Milliseconds since the epoch.
@@ -574,6 +576,7 @@ mod tests {
         assert!((s.p90 - 46.0).abs() < 1e-9, "{}", s.p90);
         assert_eq!(task_of("sink.out.w12"), "sink.out");
         assert_eq!(task_of("sink.a.wide"), "sink.a.wide");
+        assert_eq!(task_of("source.0.s3"), "source.0");
         assert!(is_savepoint_path(Path::new("/sp/savepoint-abc-123/chk-7")));
     }
 }
