@@ -78,7 +78,7 @@ pub fn status(state: &AppState, operation: &Operation) -> &'static str {
         OperationResult::Error(_) => "ERROR",
         OperationResult::Table { .. } => "FINISHED",
         OperationResult::Query { jobid, .. } => match state.registry.with(jobid, |r| r.state) {
-            Some(JobState::Created | JobState::Running) => "RUNNING",
+            Some(JobState::Created | JobState::Running | JobState::Restarting) => "RUNNING",
             Some(JobState::Finished) => "FINISHED",
             Some(JobState::Canceled) => "CANCELED",
             Some(JobState::Failed) | None => "ERROR",

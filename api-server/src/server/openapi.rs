@@ -14,7 +14,7 @@ use super::routes::{checkpoints, exceptions, inputs, jobs, metrics, overview, ph
     paths(
         overview::overview, overview::config,
         jobs::submit, jobs::list, jobs::overview, jobs::details, jobs::cancel, jobs::plan, physical_plan::job_physical_plan, physical_plan::explain,
-        exceptions::exceptions, checkpoints::checkpoints, metrics::job_metrics, metrics::prometheus, inputs::push, inputs::close,
+        exceptions::exceptions, checkpoints::checkpoints, checkpoints::config, checkpoints::details, metrics::job_metrics, metrics::prometheus, inputs::push, inputs::close,
         results::results, results::sink_results, results::changes, results::sink_changes,
         jobs::status, savepoints::trigger, savepoints::status, savepoints::stop,
     ),
@@ -64,6 +64,9 @@ mod tests {
             "/jobs/{jobid}/status",
             "/jobs/{jobid}/savepoints",
             "/jobs/{jobid}/stop",
+            "/jobs/{jobid}/checkpoints",
+            "/jobs/{jobid}/checkpoints/config",
+            "/jobs/{jobid}/checkpoints/details/{checkpointid}",
         ] {
             assert!(paths.contains_key(p), "{p} missing");
         }

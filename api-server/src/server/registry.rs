@@ -38,6 +38,9 @@ pub enum JobState {
     Created,
     /// Workers are running.
     Running,
+    /// A failure stopped the workers and the job waits to restart under its restart strategy
+    /// (shown while it waits; the registry keeps such a job as RUNNING).
+    Restarting,
     /// Every sink saw all its input.
     Finished,
     /// The job stopped on an error (see `/jobs/{jobid}/exceptions`).
@@ -48,7 +51,7 @@ pub enum JobState {
 
 impl JobState {
     /// Every state, in lifecycle order.
-    pub const ALL: [JobState; 5] = [JobState::Created, JobState::Running, JobState::Finished, JobState::Failed, JobState::Canceled];
+    pub const ALL: [JobState; 6] = [JobState::Created, JobState::Running, JobState::Restarting, JobState::Finished, JobState::Failed, JobState::Canceled];
 
     /// True for FINISHED, FAILED and CANCELED: the job will not change again.
     pub fn is_terminal(self) -> bool {
@@ -60,6 +63,7 @@ impl JobState {
         match self {
             JobState::Created => "CREATED",
             JobState::Running => "RUNNING",
+            JobState::Restarting => "RESTARTING",
             JobState::Finished => "FINISHED",
             JobState::Failed => "FAILED",
             JobState::Canceled => "CANCELED",

@@ -14,7 +14,7 @@ use weir_core::plan::paths::PathPolicy;
 use weir_core::sql::SqlSession;
 
 use super::error::ApiError;
-use super::registry::{JobRegistry, JobState, VertexCounts};
+use super::registry::{JobRecord, JobRegistry, JobState, VertexCounts};
 use super::result_store::{JobResults, ResultLimits};
 use super::sessions::SessionStore;
 
@@ -131,6 +131,26 @@ impl AppState {
     /// The live side of a job started by this process, if any.
     pub fn live(&self, jid: &str) -> Option<Arc<LiveJob>> {
         self.live.lock().ok().and_then(|l| l.get(jid).cloned())
+    }
+
+    /// `record` as clients see it: a RUNNING job whose workers wait to restart after a failure
+    /// is RESTARTING (Flink's `JobStatus`; the registry keeps it as RUNNING).
+    pub fn shown(&self, mut record: JobRecord) -> JobRecord {
+        if record.state == JobState::Running && self.live(&record.jid).is_some_and(|live| live.attempts.restarting()) {
+            record.state = JobState::Restarting;
+        }
+        record
+    }
+
+    /// Jobs by state as clients see them ([`AppState::shown`]).
+    pub fn job_counts(&self) -> BTreeMap<JobState, usize> {
+        let mut counts = self.registry.counts();
+        let restarting = self.registry.all().into_iter().filter(|r| self.shown(r.clone()).state == JobState::Restarting).count();
+        if restarting > 0 {
+            *counts.entry(JobState::Running).or_default() -= restarting;
+            *counts.entry(JobState::Restarting).or_default() += restarting;
+        }
+        counts
     }
 
     /// Remembers the live side of a started job.

@@ -9,6 +9,7 @@ use weir_core::plan::RuntimeMode;
 
 use super::memory::{self, Sample};
 use super::queries::{SUITE_TPS, find};
+use super::settings::{CheckpointFigures, JobSettings};
 use super::{baseline, generator, weir_query};
 
 /// What runs a query.
@@ -64,6 +65,12 @@ pub struct ExecArgs {
     /// Seconds between two samples of a memory run.
     #[arg(long, default_value_t = 5.0)]
     pub sample_every: f64,
+    /// Weir only: take a checkpoint this often (`1s`, `500ms`), into a temporary directory.
+    #[arg(long)]
+    pub checkpoint_interval: Option<String>,
+    /// Weir only: a job setting `KEY=VALUE` (repeatable), e.g. `table.exec.state.ttl=10 s`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
 }
 
 /// What one run reports to the harness.
@@ -76,6 +83,9 @@ pub struct ExecOutput {
     /// In-process time from starting the workers to the last one finishing, seconds: excludes
     /// process start-up and planning.
     pub time_s: f64,
+    /// What the run's checkpoints cost, when it took them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub checkpoints: Option<CheckpointFigures>,
 }
 
 /// Runs a memory run of `args` (its `duration` set) in this process: the samples.
@@ -85,7 +95,9 @@ pub fn exec_memory(args: &ExecArgs) -> Result<Vec<Sample>, String> {
         return Err("--duration and --sample-every must be positive numbers of seconds".into());
     }
     let query = find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
-    memory::run_for(weir_query::plan(query, 0, args.tps)?, args.workers.max(1), Duration::from_secs_f64(duration), Duration::from_secs_f64(args.sample_every))
+    let settings = JobSettings::new(&args.set, args.checkpoint_interval.as_deref())?;
+    let plan = weir_query::plan_with(query, 0, args.tps, &settings)?;
+    memory::run_for(plan, args.workers.max(1), Duration::from_secs_f64(duration), Duration::from_secs_f64(args.sample_every))
 }
 
 /// Runs `args` in this process and returns the JSON line to print: an [`ExecOutput`], or the
@@ -102,18 +114,24 @@ pub fn exec(args: &ExecArgs) -> Result<ExecOutput, String> {
         System::Weir | System::WeirStreaming => {
             let query = find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
             let mode = if args.system == System::Weir { RuntimeMode::Batch } else { RuntimeMode::Streaming };
-            let plan = weir_query::plan(query, args.events, args.tps)?;
+            let settings = JobSettings::new(&args.set, args.checkpoint_interval.as_deref())?;
+            let plan = weir_query::plan_with(query, args.events, args.tps, &settings)?;
             let run = weir_query::run(plan, workers, mode)?;
-            Ok(ExecOutput { rows_in: run.rows_in, rows_out: run.rows_out, time_s: run.elapsed.as_secs_f64() })
+            Ok(ExecOutput {
+                rows_in: run.rows_in,
+                rows_out: run.rows_out,
+                time_s: run.elapsed.as_secs_f64(),
+                checkpoints: run.checkpoints.as_ref().map(CheckpointFigures::of),
+            })
         }
         System::Dd => {
             let query = find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
             let run = baseline::run(query.name, args.events, workers, args.tps)?;
-            Ok(ExecOutput { rows_in: run.rows_in, rows_out: run.rows_out, time_s: run.elapsed.as_secs_f64() })
+            Ok(ExecOutput { rows_in: run.rows_in, rows_out: run.rows_out, time_s: run.elapsed.as_secs_f64(), checkpoints: None })
         }
         System::Generator => {
             let run = generator::run(args.events, workers, args.tps)?;
-            Ok(ExecOutput { rows_in: run.rows, rows_out: 0, time_s: run.elapsed.as_secs_f64() })
+            Ok(ExecOutput { rows_in: run.rows, rows_out: 0, time_s: run.elapsed.as_secs_f64(), checkpoints: None })
         }
     }
 }

@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::baseline::BASELINE_QUERIES;
 use super::exec::{ExecOutput, System};
 use super::memory::MemoryRun;
-use super::queries::{QUERIES, Query, SUITE_TPS, WINDOWS, find};
+use super::queries::{QUERIES, Query, STATE, SUITE_TPS, WINDOWS, find};
 use super::report::{Entry, Report, Run};
 use super::weir_query;
 use crate::harness::machine::Machine;
@@ -51,6 +51,13 @@ pub struct NexmarkArgs {
     /// Seconds between two RSS samples of a memory run.
     #[arg(long, default_value_t = 5.0)]
     pub sample_every: f64,
+    /// Weir's runs take a checkpoint this often (`1s`, `500ms`), each into a temporary
+    /// directory.
+    #[arg(long)]
+    pub checkpoint_interval: Option<String>,
+    /// A job setting for Weir's runs, `KEY=VALUE` (repeatable), e.g. `table.exec.state.ttl=10 s`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
     /// Skip the hand-written baselines and the generator-only run.
     #[arg(long)]
     pub no_baselines: bool,
@@ -81,7 +88,7 @@ pub fn select(selection: &str) -> Result<Vec<&'static Query>, String> {
             "all" => QUERIES.iter().collect(),
             "windows" => WINDOWS.iter().collect(),
             _ => vec![find(name).ok_or_else(|| {
-                let known: Vec<&str> = QUERIES.iter().chain(WINDOWS).map(|q| q.name).collect();
+                let known: Vec<&str> = QUERIES.iter().chain(WINDOWS).chain(STATE).map(|q| q.name).collect();
                 format!("unknown query '{}'; known: {}, all or windows", name.trim(), known.join(", "))
             })?],
         };
@@ -139,6 +146,7 @@ pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryR
             samples: Vec::new(),
             peak_rss_mib: 0.0,
             machine: Machine::current().describe(),
+            settings: weir_settings(args, System::WeirStreaming).into_iter().map(|a| a.to_string_lossy().into_owned()).collect(),
             not_run: None,
         };
         if let Err(e) = weir_query::plan(query, 0, tps) {
@@ -164,6 +172,7 @@ pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryR
             "--sample-every".into(),
             args.sample_every.to_string(),
         ]);
+        cmd.args(weir_settings(args, System::WeirStreaming));
         let m = measure::run(&mut cmd).map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
         if !m.status.success() {
             return Err(format!("{}: exited with {}: {}", query.name, m.status, m.stderr_tail(3)));
@@ -261,6 +270,7 @@ fn measured_run(exec: &ExecCommand, entry: &Entry, args: &NexmarkArgs, workers: 
         "--tps",
         &entry.tps.to_string(),
     ]);
+    cmd.args(weir_settings(args, entry.system));
     let m = measure::run(&mut cmd).map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
     if !m.status.success() {
         return Err(format!("exited with {}: {}", m.status, m.stderr_tail(3)));
@@ -276,6 +286,21 @@ fn measured_run(exec: &ExecCommand, entry: &Entry, args: &NexmarkArgs, workers: 
         rows_in: out.rows_in,
         rows_out: out.rows_out,
     })
+}
+
+/// The `--checkpoint-interval` and `--set` arguments of a run of `system` (Weir's only).
+fn weir_settings(args: &NexmarkArgs, system: System) -> Vec<OsString> {
+    let mut out: Vec<OsString> = Vec::new();
+    if !matches!(system, System::Weir | System::WeirStreaming) {
+        return out;
+    }
+    if let Some(interval) = &args.checkpoint_interval {
+        out.extend(["--checkpoint-interval".into(), interval.into()]);
+    }
+    for pair in &args.set {
+        out.extend(["--set".into(), pair.into()]);
+    }
+    out
 }
 
 fn system_arg(system: System) -> &'static str {

@@ -22,6 +22,9 @@ pub struct Sample {
     pub rows_in: u64,
     /// Changes that reached the sink so far.
     pub rows_out: u64,
+    /// Keyed-state entries the job's stateful operators hold (`None`: it has none).
+    #[serde(default)]
+    pub state_entries: Option<u64>,
 }
 
 /// The series of a memory run, with its summary.
@@ -39,6 +42,9 @@ pub struct MemoryRun {
     pub peak_rss_mib: f64,
     /// The machine, as one line (filled in by the harness).
     pub machine: String,
+    /// Weir's settings for the run (`--set`, `--checkpoint-interval` arguments).
+    #[serde(default)]
+    pub settings: Vec<String>,
     /// Why the query did not run (the engine's error when it cannot plan it); no samples then.
     #[serde(default)]
     pub not_run: Option<String>,
@@ -68,6 +74,7 @@ pub fn run_for(plan: ValidatedPlan, workers: usize, duration: Duration, every: D
             rss_mib: current_rss_mib()?,
             rows_in: count("source", |m| m.records_out),
             rows_out: count("sink", |m| m.records_in),
+            state_entries: snapshot.iter().filter_map(|m| m.state_entries).reduce(|a, b| a + b),
         });
         if let Some(failure) = job.failure() {
             return Err(failure.to_string());
@@ -100,6 +107,9 @@ impl MemoryRun {
             "Memory run: {} in streaming mode on an unbounded nexmark source, {} workers, {} events/s of event time; {}",
             self.query, self.workers, self.tps, self.machine
         );
+        if !self.settings.is_empty() {
+            let _ = writeln!(out, "settings: {}", self.settings.join(" "));
+        }
         if let Some(why) = &self.not_run {
             let _ = writeln!(out, "not run: {why}");
             return out;
@@ -127,9 +137,10 @@ impl MemoryRun {
             rate(middle, last),
             last.rows_out
         );
-        let _ = writeln!(out, "{:>8} {:>9} {:>14} {:>10}", "t s", "RSS MiB", "rows in", "rows out");
+        let _ = writeln!(out, "{:>8} {:>9} {:>14} {:>10} {:>14}", "t s", "RSS MiB", "rows in", "rows out", "state entries");
         for s in &self.samples {
-            let _ = writeln!(out, "{:>8.1} {:>9.1} {:>14} {:>10}", s.t_s, s.rss_mib, s.rows_in, s.rows_out);
+            let entries = s.state_entries.map_or_else(|| "-".to_string(), |n| n.to_string());
+            let _ = writeln!(out, "{:>8.1} {:>9.1} {:>14} {:>10} {:>14}", s.t_s, s.rss_mib, s.rows_in, s.rows_out, entries);
         }
         out
     }
@@ -142,7 +153,7 @@ mod tests {
     #[test]
     fn rss_is_read_and_summary_names_the_points() {
         assert!(current_rss_mib().unwrap() > 0.0);
-        let s = |t_s: f64, rss_mib: f64, rows_in: u64| Sample { t_s, rss_mib, rows_in, rows_out: 1 };
+        let s = |t_s: f64, rss_mib: f64, rows_in: u64| Sample { t_s, rss_mib, rows_in, rows_out: 1, state_entries: None };
         let run = MemoryRun {
             query: "q5".into(),
             workers: 2,
@@ -150,6 +161,7 @@ mod tests {
             samples: vec![s(0.0, 10.0, 0), s(5.0, 50.0, 500), s(10.0, 20.0, 1000)],
             peak_rss_mib: 51.0,
             machine: "test".into(),
+            settings: Vec::new(),
             not_run: None,
         };
         let table = run.table();

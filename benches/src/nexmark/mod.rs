@@ -3,7 +3,7 @@
 //! baselines of q0–q2, q5 and the tumbling-window count fed by the same generator
 //! ([`baseline`], [`baseline_windows`]), the harness behind `weir-bench nexmark` that runs them
 //! all as measured subprocesses ([`harness`], [`report`]), and the memory run of a query on an
-//! unbounded source ([`memory`]).
+//! unbounded source ([`memory`]); [`settings`]: a run's `SET`s and checkpoint interval.
 
 pub mod baseline;
 pub mod baseline_windows;
@@ -13,4 +13,5 @@ pub mod harness;
 pub mod memory;
 pub mod queries;
 pub mod report;
+pub mod settings;
 pub mod weir_query;

@@ -53,6 +53,10 @@ pub const WINDOW_TPS: u64 = weir_core::connectors::nexmark::DEFAULT_RATE as u64;
 /// harness lists it with the engine's error.
 pub const WINDOWS: &[Query] = queries![Some(WINDOW_TPS), true; "window-tumble", "window-session"];
 
+/// The state benchmarks, run by name (`--query groupby-auction`): a regular streaming GROUP BY
+/// over ever-new keys, for the memory run with and without `table.exec.state.ttl`.
+pub const STATE: &[Query] = queries![None, true; "groupby-auction"];
+
 /// The DDL of the `person`, `auction` and `bid` tables, with `${EVENTS_NUM}` and `${TPS}`.
 pub const DDL: &str = include_str!("../../nexmark/ddl.sql");
 
@@ -63,7 +67,7 @@ pub const SUITE_TPS: u64 = 10_000_000;
 pub fn find(name: &str) -> Option<&'static Query> {
     let name = name.trim().to_ascii_lowercase();
     let numbered = name.strip_prefix('q').unwrap_or(&name);
-    QUERIES.iter().find(|q| &q.name[1..] == numbered).or_else(|| WINDOWS.iter().find(|q| q.name == name))
+    QUERIES.iter().find(|q| &q.name[1..] == numbered).or_else(|| WINDOWS.iter().chain(STATE).find(|q| q.name == name))
 }
 
 /// The whole script of `query` over a stream of `events` events whose event time advances at
@@ -86,7 +90,8 @@ mod tests {
         assert!(s.contains("'events.num' = '1000'") && !s.contains("${"));
         assert_eq!(find("window-tumble").map(|q| q.tps), Some(Some(WINDOW_TPS)));
         assert!(find("indow-tumble").is_none());
-        for q in QUERIES.iter().chain(WINDOWS) {
+        assert_eq!(find("groupby-auction").map(|q| q.name), Some("groupby-auction"));
+        for q in QUERIES.iter().chain(WINDOWS).chain(STATE) {
             assert!(q.sql.contains(&format!("INSERT INTO nexmark_{}", q.name.replace('-', "_"))), "{}", q.name);
         }
     }

@@ -5,12 +5,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use weir_core::job::CheckpointStatsSnapshot;
 use weir_core::plan::{RuntimeMode, ValidatedPlan, validate};
-use weir_core::runtime::{RunOptions, run_job};
+use weir_core::runtime::{RunOptions, run_job, start_job};
 use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::types::{Row, RowKind};
 
 use super::queries::{Query, script};
+use super::settings::JobSettings;
 
 /// What a finished run produced and cost.
 #[derive(Clone, Debug, PartialEq)]
@@ -21,12 +23,19 @@ pub struct QueryRun {
     pub rows_out: u64,
     /// Time from starting the workers to the last one finishing.
     pub elapsed: Duration,
+    /// The statistics of its checkpoints, when it took any.
+    pub checkpoints: Option<CheckpointStatsSnapshot>,
 }
 
 /// Plans `query` over a stream of `events` events. The error is the engine's own message: a
 /// query Weir cannot plan yet (windows before event time exists) fails here, before running.
 pub fn plan(query: &Query, events: u64, tps: u64) -> Result<ValidatedPlan, String> {
     plan_script(query, &script(query, events, tps))
+}
+
+/// Plans `query` as [`plan`] does, with `settings` (`SET` statements) before its DDL.
+pub fn plan_with(query: &Query, events: u64, tps: u64, settings: &JobSettings) -> Result<ValidatedPlan, String> {
+    plan_script(query, &format!("{}{}", settings.sql(), script(query, events, tps)))
 }
 
 /// Plans the whole script `text` of `query`.
@@ -56,9 +65,16 @@ pub fn collect_rows(query: &Query, events: u64, tps: u64, workers: usize, mode: 
 /// Runs a planned query to the end on `workers` worker threads in `mode`.
 pub fn run(plan: ValidatedPlan, workers: usize, mode: RuntimeMode) -> Result<QueryRun, String> {
     let options = RunOptions { workers: Some(workers), mode: Some(mode), ..RunOptions::default() };
-    let outcome = run_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
+    let job = start_job(Arc::new(plan), &options).map_err(|e| e.to_string())?;
+    let checkpoints = job.checkpoints();
+    let outcome = job.wait().map_err(|e| e.to_string())?;
     let count = |kind: &str, f: fn(&weir_core::job::OperatorMetricsSnapshot) -> u64| outcome.metrics.iter().filter(|m| m.kind == kind).map(f).sum::<u64>();
-    Ok(QueryRun { rows_in: count("source", |m| m.records_out), rows_out: count("sink", |m| m.records_in), elapsed: outcome.elapsed })
+    Ok(QueryRun {
+        rows_in: count("source", |m| m.records_out),
+        rows_out: count("sink", |m| m.records_in),
+        elapsed: outcome.elapsed,
+        checkpoints: checkpoints.map(|c| c.stats().snapshot()),
+    })
 }
 
 /// Whether an engine error says the query needs event time (window table-valued functions,

@@ -16,13 +16,14 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::{Deserialize, Serialize};
 use weir_state::{CheckpointManifest, CheckpointStorage, PartManifest};
 
+use super::checkpoint_stats::CheckpointStats;
 use super::key_groups::KeyGroups;
 use super::rescale::{KEY_GROUPS_KEY, WORKERS_KEY, restored_key_groups};
 use super::savepoint::SavepointRequest;
@@ -116,6 +117,8 @@ pub struct Checkpoints {
     /// The job's push inputs by source node index: their logs lose the records every
     /// retained checkpoint has read past.
     push_logs: Mutex<PushLogs>,
+    /// Statistics of the job's checkpoints (shared with its other attempts).
+    stats: Arc<CheckpointStats>,
 }
 
 /// Push inputs by source node index.
@@ -149,6 +152,9 @@ struct Coordination {
     /// For each retained checkpoint, oldest first: the smallest push-log position each push
     /// source node (by index) resumes from.
     push_positions: VecDeque<BTreeMap<usize, u64>>,
+    /// The complete checkpoints in the directory, oldest first: learnt (verified) at the first
+    /// commit, then kept as checkpoints complete and go.
+    complete: Option<VecDeque<u64>>,
 }
 
 #[derive(Debug)]
@@ -190,6 +196,8 @@ impl Checkpoints {
             }
         }
         let first = restore.as_ref().map_or(0, |(_, m)| m.epoch);
+        let stats = Arc::new(CheckpointStats::default());
+        stats.attempt_started(restore.as_ref().map(|(storage, m)| (m.epoch, storage.checkpoint_dir(m.epoch))).as_ref().map(|(id, path)| (*id, path.as_path())));
         // New checkpoints take ids after every one already in the directory (complete or left
         // half-written by a crash), so none is overwritten, even restoring an older one.
         let existing = config.storage.epochs().map_err(|e| RuntimeError::Checkpoint(e.to_string()))?;
@@ -204,12 +212,14 @@ impl Checkpoints {
                 failures_in_row: 0,
                 counts: CheckpointCounts::default(),
                 savepoints: Vec::new(),
+                complete: None,
                 push_positions: restore
                     .iter()
                     .map(|(_, m)| push_positions(m.metadata.iter().filter_map(|(k, v)| Some((k, serde_json::from_str(v).ok()?)))))
                     .collect(),
             }),
             push_logs: Mutex::default(),
+            stats,
             config,
             restored: restore.map(|(storage, manifest)| Restored { storage, manifest }),
             pending_id: AtomicU64::new(0),
@@ -218,6 +228,24 @@ impl Checkpoints {
             workers,
             key_groups,
         })
+    }
+
+    /// Reports this attempt's checkpoints to `stats`, the statistics of every attempt of the
+    /// job (a restart keeps the history); a checkpoint an earlier attempt left under way fails.
+    pub fn tracked_by(mut self, stats: Arc<CheckpointStats>) -> Checkpoints {
+        stats.attempt_started(self.restored_from().as_deref().map(|path| (self.first_epoch(), path)));
+        self.stats = stats;
+        self
+    }
+
+    /// The statistics of the job's checkpoints.
+    pub fn stats(&self) -> &CheckpointStats {
+        &self.stats
+    }
+
+    /// How the job takes checkpoints.
+    pub fn config(&self) -> &CheckpointConfig {
+        &self.config
     }
 
     /// The restored checkpoint, if the job restores one: where it is and its manifest.
@@ -298,6 +326,7 @@ impl Checkpoints {
         c.last_id += 1;
         let id = c.last_id;
         let savepoints = std::mem::take(&mut c.savepoints);
+        self.stats.triggered(id, !savepoints.is_empty(), &c.participants, &c.finished);
         c.pending = Some(Pending { id, started: now, contributions: BTreeMap::new(), savepoints });
         c.counts.triggered += 1;
         self.pending_id.store(id, Ordering::Release);
@@ -332,6 +361,7 @@ impl Checkpoints {
         let Ok(mut c) = self.inner.lock() else { return Ok(()) };
         match c.pending.as_mut() {
             Some(p) if p.id == id => {
+                self.stats.acknowledged(id, participant, &contribution);
                 p.contributions.insert(participant.to_string(), contribution);
             }
             _ => return Ok(()),
@@ -342,6 +372,9 @@ impl Checkpoints {
     /// `participant` has finished: `contribution` stands for it in every later checkpoint.
     pub fn finish(&self, participant: &str, contribution: Contribution) -> Result<(), RuntimeError> {
         let Ok(mut c) = self.inner.lock() else { return Ok(()) };
+        if let Some(p) = c.pending.as_ref().filter(|p| !p.contributions.contains_key(participant)) {
+            self.stats.acknowledged(p.id, participant, &contribution);
+        }
         c.finished.insert(participant.to_string(), contribution);
         self.commit_if_complete(&mut c)
     }
@@ -362,6 +395,9 @@ impl Checkpoints {
     }
 
     fn abandon(&self, c: &mut Coordination, reason: String) -> Result<(), RuntimeError> {
+        if let Some(p) = &c.pending {
+            self.stats.failed(p.id, &reason);
+        }
         for request in c.pending.take().map(|p| p.savepoints).unwrap_or_default() {
             request.fail(&reason);
         }
@@ -394,6 +430,7 @@ impl Checkpoints {
                 let duration_ms = u64::try_from(p.started.elapsed().as_millis()).unwrap_or(u64::MAX);
                 let path = self.config.storage.checkpoint_dir(p.id);
                 c.counts.completed += 1;
+                self.stats.completed(p.id, path.clone());
                 c.counts.latest = Some(CompletedCheckpoint { id: p.id, path, duration_ms, state_bytes });
                 c.failures_in_row = 0;
                 c.next_due = self.config.interval.map(|i| Instant::now() + i);
@@ -401,8 +438,9 @@ impl Checkpoints {
                 for request in &p.savepoints {
                     request.complete(&self.config.storage.checkpoint_dir(p.id));
                 }
-                if let Err(e) = self.config.storage.prune(self.config.retained) {
-                    tracing::warn!(error = %e, "removing old checkpoints failed");
+                match self.prune(c, p.id) {
+                    Ok(removed) => self.stats.discarded(&removed),
+                    Err(e) => tracing::warn!(error = %e, "removing old checkpoints failed"),
                 }
                 c.push_positions.push_back(push_positions(all.iter().map(|(k, v)| (k, v.clone()))));
                 while c.push_positions.len() > self.config.retained {
@@ -416,6 +454,34 @@ impl Checkpoints {
                 self.abandon(c, format!("checkpoint {} could not be committed: {e}", p.id))
             }
         }
+    }
+
+    /// Deletes the checkpoints older than the newest `retained` complete ones, `id` having just
+    /// completed; the ids deleted. Which checkpoints are complete is verified once (the first
+    /// time, as a restore would: manifests, sizes, checksums), then followed: verifying every
+    /// retained checkpoint again at each commit read all their state files, a cost that grew
+    /// with the state (and held the coordination lock that sources poll).
+    fn prune(&self, c: &mut Coordination, id: u64) -> Result<Vec<u64>, String> {
+        let storage = &self.config.storage;
+        let complete = match c.complete.as_mut() {
+            Some(complete) => complete,
+            None => {
+                let found = storage.epochs().map_err(|e| e.to_string())?.into_iter().filter(|e| *e != id && storage.load(*e).is_ok()).collect();
+                c.complete.insert(found)
+            }
+        };
+        complete.push_back(id);
+        let keep = self.config.retained.max(1);
+        let Some(&oldest_kept) = complete.len().checked_sub(keep).and_then(|i| complete.get(i)) else { return Ok(Vec::new()) };
+        let doomed: Vec<u64> = storage.epochs().map_err(|e| e.to_string())?.into_iter().filter(|e| *e < oldest_kept).collect();
+        for epoch in &doomed {
+            match std::fs::remove_dir_all(storage.checkpoint_dir(*epoch)) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("{}: {e}", storage.checkpoint_dir(*epoch).display())),
+                _ => {}
+            }
+        }
+        complete.retain(|e| *e >= oldest_kept);
+        Ok(doomed)
     }
 
     /// Deletes the push-log records no retained checkpoint needs.
@@ -552,6 +618,38 @@ mod tests {
             assert_eq!(checkpoints.pending(), None);
         }
         assert_eq!(CheckpointStorage::new(dir.path()).epochs().unwrap(), vec![2, 3], "two retained");
+        let stats = checkpoints.stats().snapshot();
+        assert_eq!(
+            stats.history.iter().map(|c| (c.id, c.acknowledged(), c.subtasks(), c.discarded)).collect::<Vec<_>>(),
+            vec![(3, 2, 2, false), (2, 2, 2, false), (1, 2, 2, true)]
+        );
+        // The next attempt, restored from checkpoint 3, reports to the same statistics.
+        let shared = Arc::new(CheckpointStats::default());
+        let first = Checkpoints::new(config(dir.path(), 0), None, 1, KeyGroups::default()).unwrap().tracked_by(Arc::clone(&shared));
+        first.register("source.0.w0");
+        first.built();
+        assert_eq!(first.poll().unwrap(), Some(4));
+        let next = Checkpoints::new(config(dir.path(), 0), find_checkpoint(dir.path()).ok(), 1, KeyGroups::default()).unwrap().tracked_by(Arc::clone(&shared));
+        let stats = next.stats().snapshot();
+        assert_eq!((stats.restored, stats.failed, stats.latest_restored.map(|r| r.id)), (1, 1, Some(3)), "checkpoint 4 failed with its attempt");
+    }
+
+    #[test]
+    fn old_and_incomplete_checkpoints_go_beyond_the_retained_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = CheckpointStorage::new(dir.path());
+        storage.commit(1, vec![], BTreeMap::new()).unwrap();
+        std::fs::create_dir_all(storage.checkpoint_dir(2)).unwrap();
+        let checkpoints = Checkpoints::new(CheckpointConfig { retained: 2, ..config(dir.path(), 0) }, None, 1, KeyGroups::default()).unwrap();
+        checkpoints.register("source.0.w0");
+        checkpoints.built();
+        assert_eq!(checkpoints.poll().unwrap(), Some(3));
+        checkpoints.contribute(3, "source.0.w0", source(3)).unwrap();
+        assert_eq!(storage.epochs().unwrap(), vec![1, 2, 3], "the incomplete one is not counted: two complete are kept");
+        assert_eq!(checkpoints.poll().unwrap(), Some(4));
+        checkpoints.contribute(4, "source.0.w0", source(4)).unwrap();
+        assert_eq!(storage.epochs().unwrap(), vec![3, 4]);
+        assert!(checkpoints.stats().snapshot().history.iter().all(|c| !c.discarded), "1 and 2 were never this job's");
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! creates it for each job and drives the workers.
 
 mod checkpoint;
+mod checkpoint_stats;
 mod context;
 mod key_groups;
 mod metrics;
@@ -14,6 +15,10 @@ mod splits;
 mod rescale;
 mod savepoint;
 pub use checkpoint::{CheckpointConfig, CheckpointCounts, Checkpoints, CompletedCheckpoint, Contribution, find_checkpoint};
+pub use checkpoint_stats::{
+    CheckpointRecord, CheckpointStats, CheckpointStatsSnapshot, CheckpointStatus, CheckpointSummary, DEFAULT_HISTORY, FigureSummary, RestoredCheckpoint,
+    TaskCheckpoint, task_of,
+};
 pub use context::{CancelToken, JobContext};
 pub use key_groups::{DEFAULT_KEY_GROUPS, KeyGroups, MAX_KEY_GROUPS};
 pub use metrics::{JobMetrics, OperatorMetrics, OperatorMetricsSnapshot};

@@ -2,7 +2,7 @@
 //! checkpoint, and what the attempts of one job share (the live checkpoints, the restarts and
 //! the failures that caused them).
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -13,8 +13,8 @@ use crate::compile::build_dataflow;
 use crate::connectors::SinkContext;
 use crate::error::RuntimeError;
 use crate::job::{
-    CancelToken, CheckpointConfig, Checkpoints, DEFAULT_KEY_GROUPS, JobContext, JobMetrics, KeyGroups, MAX_KEY_GROUPS, SavepointRequest, find_checkpoint,
-    restored_key_groups,
+    CancelToken, CheckpointConfig, CheckpointStats, Checkpoints, DEFAULT_KEY_GROUPS, JobContext, JobMetrics, KeyGroups, MAX_KEY_GROUPS, SavepointRequest,
+    find_checkpoint, restored_key_groups,
 };
 use crate::physical::PhysicalPlan;
 use crate::plan::checkpointing::DIR_KEYS;
@@ -40,6 +40,8 @@ pub struct JobAttempts {
     /// Why the current attempt takes no checkpoints, when it takes none.
     no_checkpoints: Mutex<Option<String>>,
     restarts: AtomicU64,
+    /// Whether the job is waiting to restart after a failure (Flink's RESTARTING).
+    restarting: AtomicBool,
     failures: Mutex<Vec<AttemptFailure>>,
 }
 
@@ -55,6 +57,12 @@ impl JobAttempts {
     /// How many times the job has restarted (Flink's `numRestarts`).
     pub fn restarts(&self) -> u64 {
         self.restarts.load(Ordering::Acquire)
+    }
+
+    /// Whether the job is waiting to restart after a failure, between the failure and the
+    /// start of its next attempt (Flink's `RESTARTING`).
+    pub fn restarting(&self) -> bool {
+        self.restarting.load(Ordering::Acquire)
     }
 
     /// The job's failures, oldest first (at most the last 64).
@@ -91,6 +99,10 @@ impl JobAttempts {
         }
     }
 
+    pub(super) fn set_restarting(&self, restarting: bool) {
+        self.restarting.store(restarting, Ordering::Release);
+    }
+
     pub(super) fn restarted(&self) {
         self.restarts.fetch_add(1, Ordering::AcqRel);
     }
@@ -108,6 +120,8 @@ pub(super) struct AttemptSetup {
     /// Whether the job may restart: then each attempt has its own cancel token, which a
     /// failure sets without cancelling the job.
     pub restarts: bool,
+    /// The statistics of the job's checkpoints, kept across its attempts.
+    pub stats: Arc<CheckpointStats>,
 }
 
 /// Where an attempt starts.
@@ -143,7 +157,7 @@ impl Attempt {
             StartFrom::Checkpoint(restore) => restore,
         };
         ctx.key_groups = key_groups(plan.config.max_parallelism, restore.as_ref().map(|(_, m)| m), setup.workers)?;
-        let (checkpoints, no_savepoints) = checkpoints(&setup.physical, setup.workers, ctx.key_groups, restore)?;
+        let (checkpoints, no_savepoints) = checkpoints(&setup.physical, setup.workers, ctx.key_groups, restore, &setup.stats)?;
         if let Some(checkpoints) = &checkpoints {
             let inputs = plan.nodes.iter().filter_map(|n| match &n.op {
                 PlanOp::Source { factory, .. } => factory.push_input().map(|input| (n.index, input)),
@@ -239,6 +253,7 @@ fn checkpoints(
     workers: usize,
     key_groups: KeyGroups,
     restore: Option<(CheckpointStorage, CheckpointManifest)>,
+    stats: &Arc<CheckpointStats>,
 ) -> Result<(Option<Arc<Checkpoints>>, Option<String>), RuntimeError> {
     let plan = &physical.logical;
     if physical.mode != RuntimeMode::Streaming {
@@ -266,7 +281,7 @@ fn checkpoints(
                     // Restored without a directory of its own: it writes nothing there.
                     Some((storage, _)) => {
                         let config = CheckpointConfig { retained: usize::MAX, ..on_request(storage.clone()) };
-                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers, key_groups)?)), None))
+                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers, key_groups)?.tracked_by(Arc::clone(stats)))), None))
                     }
                     None => Ok((None, Some("it takes no checkpoints (no execution.checkpointing.dir)".into()))),
                 };
@@ -280,7 +295,7 @@ fn checkpoints(
             on_request(CheckpointStorage::new(dir.strip_prefix("file://").unwrap_or(dir)))
         }
     };
-    Checkpoints::new(config, restore, workers, key_groups).map(|c| (Some(Arc::new(c)), None))
+    Checkpoints::new(config, restore, workers, key_groups).map(|c| (Some(Arc::new(c.tracked_by(Arc::clone(stats)))), None))
 }
 
 /// The key groups of a job of `workers` workers: `pipeline.max-parallelism` when set, else

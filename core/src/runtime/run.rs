@@ -123,6 +123,7 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
         metrics: Arc::clone(&metrics),
         cancel: options.cancel.clone(),
         restarts,
+        stats: Arc::default(),
     };
     let attempt = Attempt::start(&setup, StartFrom::Plan)?;
     let attempts = Arc::new(JobAttempts::default());
@@ -173,19 +174,23 @@ fn supervise(mut attempt: Attempt, setup: &AttemptSetup, attempts: &JobAttempts,
             Err(e) => format!("nowhere ({e})"),
         };
         tracing::warn!(error = %error, delay_ms = delay.as_millis() as u64, restart = attempts.restarts() + 1, "job failed; restarting from {from}");
+        attempts.set_restarting(true);
         let until = Instant::now() + delay;
         while Instant::now() < until {
             if setup.cancel.is_cancelled() {
+                attempts.set_restarting(false);
                 return Some(RuntimeError::Cancelled);
             }
             std::thread::sleep(until.saturating_duration_since(Instant::now()).min(Duration::from_millis(50)));
         }
         attempts.restarted();
-        match restart_point.and_then(|from| {
+        let next = restart_point.and_then(|from| {
             let epoch = from.as_ref().map_or(0, |(_, m)| m.epoch);
             setup.sinks.collected.roll_back(epoch);
             Attempt::start(setup, StartFrom::Checkpoint(from))
-        }) {
+        });
+        attempts.set_restarting(false);
+        match next {
             Ok(next) => {
                 attempts.set_checkpoints(&next);
                 attempt = next;

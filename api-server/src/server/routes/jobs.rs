@@ -49,7 +49,7 @@ pub struct JobList {
 }
 
 fn newest_first(state: &AppState) -> Vec<JobRecord> {
-    let mut jobs = state.registry.all();
+    let mut jobs: Vec<JobRecord> = state.registry.all().into_iter().map(|r| state.shown(r)).collect();
     jobs.sort_by(|a, b| b.start_time().cmp(&a.start_time()).then_with(|| a.jid.cmp(&b.jid)));
     jobs
 }
@@ -72,8 +72,10 @@ pub const JOB_STATUSES: [&str; 11] =
 /// names, as Flink's `status-counts` and a vertex's `tasks`).
 fn state_counts(state: JobState, tasks: usize) -> BTreeMap<String, usize> {
     let mut counts: BTreeMap<String, usize> = EXECUTION_STATES.iter().map(|s| (s.to_string(), 0)).collect();
-    // Weir's five job states are all task states too.
-    counts.insert(state.name().to_string(), tasks);
+    // Weir's job states are task states too, but for RESTARTING: its tasks wait to be
+    // deployed again.
+    let task_state = if state == JobState::Restarting { "CREATED" } else { state.name() };
+    counts.insert(task_state.to_string(), tasks);
     counts
 }
 
@@ -151,7 +153,7 @@ pub async fn overview(State(state): State<AppState>) -> Json<JobsOverview> {
 /// The record of a job, or 400 (bad id) / 404 (unknown).
 pub fn find(state: &AppState, jobid: &str) -> Result<JobRecord, ApiError> {
     let jid = parse_job_id(jobid)?;
-    state.registry.get(&jid).ok_or_else(|| ApiError::no_job(&jid))
+    state.registry.get(&jid).map(|r| state.shown(r)).ok_or_else(|| ApiError::no_job(&jid))
 }
 
 /// Per-vertex counters: live while the job runs here, the final ones otherwise.
@@ -400,7 +402,7 @@ pub async fn cancel(
             return Err(ApiError::Conflict(format!("job {} is already {}", record.jid, record.state.name())));
         }
         JobState::Canceled => {}
-        JobState::Created | JobState::Running => {
+        JobState::Created | JobState::Running | JobState::Restarting => {
             state.registry.update(&record.jid, |r| {
                 r.cancel_reason.get_or_insert_with(|| "cancelled by a client (PATCH /jobs/{jobid}?mode=cancel)".into());
             });

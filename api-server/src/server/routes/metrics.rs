@@ -1,5 +1,5 @@
 //! Metrics: `GET /jobs/{jobid}/metrics` (Flink's `[{"id", "value"}]` list) and `GET /metrics`
-//! (Prometheus text format: jobs by state, records in/out per job and operator).
+//! (Prometheus text format: jobs by state, restarts and checkpoint figures per job, records in/out per operator).
 
 use std::fmt::Write;
 
@@ -33,7 +33,7 @@ pub struct MetricsQuery {
     pub get: Option<String>,
 }
 
-/// A job's metrics: totals, uptime, and per-vertex record counts.
+/// A job's metrics: totals, uptime, restarts, checkpoint figures with Flink's names, and per-vertex record counts.
 #[utoipa::path(get, path = "/jobs/{jobid}/metrics", tag = "jobs", params(JobPath, MetricsQuery),
     responses((status = 200, body = Vec<MetricValue>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn job_metrics(
@@ -50,6 +50,9 @@ pub async fn job_metrics(
         ("numRecordsSkipped".into(), counts.iter().map(|c| c.records_skipped).sum::<u64>().to_string()),
         ("numRestarts".into(), restarts(&state, &record).to_string()),
     ];
+    for (name, value) in checkpoint_metrics(&state, &record) {
+        metrics.push((name.to_string(), value.to_string()));
+    }
     for (v, c) in record.vertices.iter().zip(&counts) {
         metrics.push((format!("{}.numRecordsIn", v.id), c.records_in.to_string()));
         metrics.push((format!("{}.numRecordsOut", v.id), c.records_out.to_string()));
@@ -69,6 +72,12 @@ fn restarts(state: &AppState, record: &JobRecord) -> u64 {
     }
 }
 
+/// The job's checkpoint metrics with Flink's names (`lastCheckpointDuration`, ...), when it has
+/// checkpoint statistics ([`super::checkpoints::reported`]); none otherwise.
+fn checkpoint_metrics(state: &AppState, record: &JobRecord) -> Vec<(&'static str, i64)> {
+    super::checkpoints::reported(state, record).map(|c| c.stats().snapshot().flink_metrics()).unwrap_or_default()
+}
+
 /// Picks one counter of a vertex.
 type CountOf = fn(&VertexCounts) -> u64;
 
@@ -82,7 +91,7 @@ fn label(value: &str) -> String {
 pub async fn prometheus(State(state): State<AppState>) -> impl IntoResponse {
     let mut out = String::new();
     let _ = writeln!(out, "# HELP weir_jobs Jobs known to the server, by state.\n# TYPE weir_jobs gauge");
-    for (s, n) in state.registry.counts() {
+    for (s, n) in state.job_counts() {
         let _ = writeln!(out, "weir_jobs{{state=\"{}\"}} {n}", s.name());
     }
     let _ = writeln!(out, "# HELP weir_uptime_seconds Seconds since the server started.\n# TYPE weir_uptime_seconds gauge");
@@ -100,6 +109,16 @@ pub async fn prometheus(State(state): State<AppState>) -> impl IntoResponse {
         writeln!(out, "# HELP weir_job_restarts_total Times a job restarted after a failure (Flink's numRestarts).\n# TYPE weir_job_restarts_total counter");
     for job in &jobs {
         let _ = writeln!(out, "weir_job_restarts_total{{job_id=\"{}\",job_name=\"{}\"}} {}", job.jid, label(&job.name), restarts(&state, job));
+    }
+    let checkpointed: Vec<(&JobRecord, Vec<(&'static str, i64)>)> =
+        jobs.iter().map(|j| (j, checkpoint_metrics(&state, j))).filter(|(_, m)| !m.is_empty()).collect();
+    if let Some((_, first)) = checkpointed.first() {
+        for (i, (name, _)) in first.iter().enumerate() {
+            let _ = writeln!(out, "# HELP weir_job_{name} Flink's job metric {name} (checkpoints; -1: none yet).\n# TYPE weir_job_{name} gauge");
+            for (job, metrics) in &checkpointed {
+                let _ = writeln!(out, "weir_job_{name}{{job_id=\"{}\",job_name=\"{}\"}} {}", job.jid, label(&job.name), metrics[i].1);
+            }
+        }
     }
     let counts: Vec<_> = jobs.iter().map(|j| vertex_counts(&state, j)).collect();
     for (name, help, get) in series {

@@ -1,5 +1,6 @@
 //! The HTTP routes, grouped by resource: one module per resource, assembled into one router.
 
+pub mod checkpoint_schema;
 pub mod checkpoints;
 pub mod exceptions;
 pub mod inputs;
@@ -54,6 +55,8 @@ fn job_manager_routes() -> Router<AppState> {
         .route("/jobs/explain", post(physical_plan::explain))
         .route("/jobs/{jobid}/exceptions", get(exceptions::exceptions))
         .route("/jobs/{jobid}/checkpoints", get(checkpoints::checkpoints))
+        .route("/jobs/{jobid}/checkpoints/config", get(checkpoints::config))
+        .route("/jobs/{jobid}/checkpoints/details/{checkpointid}", get(checkpoints::details))
         .route("/jobs/{jobid}/metrics", get(metrics::job_metrics))
         .route("/jobs/{jobid}/savepoints", post(savepoints::trigger))
         .route("/jobs/{jobid}/savepoints/{triggerid}", get(savepoints::status))

@@ -42,13 +42,13 @@ pub struct ClusterOverview {
 /// Job counts by state and free job slots.
 #[utoipa::path(get, path = "/overview", tag = "cluster", responses((status = 200, body = ClusterOverview)))]
 pub async fn overview(State(state): State<AppState>) -> Json<ClusterOverview> {
-    let counts = state.registry.counts();
+    let counts = state.job_counts();
     let n = |s: JobState| counts.get(&s).copied().unwrap_or(0);
     Json(ClusterOverview {
         taskmanagers: 1,
         slots_total: state.config.workers.unwrap_or_else(weir_core::runtime::default_workers),
         slots_available: state.config.max_running_jobs.saturating_sub(state.running_jobs()),
-        jobs_running: n(JobState::Created) + n(JobState::Running),
+        jobs_running: n(JobState::Created) + n(JobState::Running) + n(JobState::Restarting),
         jobs_finished: n(JobState::Finished),
         jobs_cancelled: n(JobState::Canceled),
         jobs_failed: n(JobState::Failed),
