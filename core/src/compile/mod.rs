@@ -112,10 +112,7 @@ fn build_node<'s>(
                     Some(OverFrame { unit: FrameUnit::Rows, preceding: Some(n) }) => SortedFrame::Rows(*n),
                     Some(f) => SortedFrame::Running { peers: f.unit == FrameUnit::Range },
                 },
-                aggregates: aggregates
-                    .iter()
-                    .map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type })
-                    .collect(),
+                aggregates: aggregates.iter().map(over_aggregate).collect(),
                 offsets: offsets.iter().map(compile_offset).collect(),
             };
             ops::sorted_over(input, spec, eval)
@@ -125,10 +122,7 @@ fn build_node<'s>(
                 partition_by: compile_all(partition_by),
                 time_column: *time_column,
                 frame: *frame,
-                aggregates: aggregates
-                    .iter()
-                    .map(|a| OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), output_type: a.output_type })
-                    .collect(),
+                aggregates: aggregates.iter().map(over_aggregate).collect(),
                 lags: offsets.iter().map(compile_offset).collect(),
             };
             return ops::over(id, index, input, spec, eval, ctx.clone());
@@ -323,6 +317,10 @@ fn join_spec(op: &PlanOp) -> Option<JoinSpec> {
 fn global_seed<'s>(scope: Scope<'s, Time>) -> Rows<'s> {
     let seed: Vec<(Row, Time, isize)> = if scope.index() == 0 { vec![(Row::empty(), ops::at(0, 0), 1)] } else { Vec::new() };
     seed.to_stream(scope).as_collection()
+}
+
+fn over_aggregate(a: &BoundAggregate) -> OverAggregate {
+    OverAggregate { function: a.function, arg: a.arg.as_ref().map(BoundExpr::compile), distinct: a.distinct, output_type: a.output_type }
 }
 
 fn compile_offset(o: &BoundOffset) -> OffsetSpec {

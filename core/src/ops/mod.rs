@@ -13,6 +13,7 @@ mod in_order;
 mod join;
 mod keyed;
 mod ordering;
+mod over_accumulators;
 mod project;
 mod sink;
 mod sort;

@@ -9,9 +9,9 @@ use std::cmp::Ordering;
 use crate::expr::CompiledExpr;
 use crate::types::{Row, Value};
 
-use super::accumulate::Accumulator;
 use super::keyed::OverAggregate;
 use super::ordering::{SortSpec, compare_by};
+use super::over_accumulators::FrameAccumulators;
 use super::{Evaluator, Rows};
 
 /// Which rows of its sorted partition a row's aggregates cover.
@@ -96,29 +96,20 @@ impl SortedOverSpec {
         self.aggregates.iter().map(|a| a.arg.as_ref().map_or(Value::Boolean(true), |e| eval.eval(e, row).unwrap_or(Value::Null))).collect()
     }
 
-    fn results(&self, accs: &[Accumulator]) -> Vec<Value> {
-        accs.iter().zip(&self.aggregates).map(|(acc, a)| acc.finish(a.output_type)).collect()
-    }
-
-    fn fresh(&self) -> Vec<Accumulator> {
-        self.aggregates.iter().map(|a| Accumulator::new(a.function, a.output_type)).collect()
-    }
-
     /// The aggregate results of every row of the sorted partition `rows`, in order.
     fn aggregate_results(&self, rows: &[(Vec<Value>, &Row)], eval: &Evaluator) -> Vec<Vec<Value>> {
         if self.aggregates.is_empty() {
             return Vec::new();
         }
         let args: Vec<Vec<Value>> = rows.iter().map(|(_, row)| self.arguments(row, eval)).collect();
-        let absorb = |accs: &mut [Accumulator], values: &[Value]| accs.iter_mut().zip(values).for_each(|(acc, v)| acc.add(v, 1));
         match self.frame {
             SortedFrame::Partition => {
-                let mut accs = self.fresh();
-                args.iter().for_each(|a| absorb(&mut accs, a));
-                vec![self.results(&accs); rows.len()]
+                let mut accs = FrameAccumulators::new(&self.aggregates);
+                args.iter().for_each(|a| accs.add(a));
+                vec![accs.results(); rows.len()]
             }
             SortedFrame::Running { peers } => {
-                let mut accs = self.fresh();
+                let mut accs = FrameAccumulators::new(&self.aggregates);
                 let mut out = Vec::with_capacity(rows.len());
                 let mut i = 0;
                 while i < rows.len() {
@@ -128,12 +119,12 @@ impl SortedOverSpec {
                         end += 1;
                     }
                     if peers {
-                        args[i..end].iter().for_each(|a| absorb(&mut accs, a));
-                        let results = self.results(&accs);
+                        args[i..end].iter().for_each(|a| accs.add(a));
+                        let results = accs.results();
                         out.extend(std::iter::repeat_n(results, end - i));
                     } else {
-                        absorb(&mut accs, &args[i]);
-                        out.push(self.results(&accs));
+                        accs.add(&args[i]);
+                        out.push(accs.results());
                     }
                     i = end;
                 }
@@ -143,9 +134,9 @@ impl SortedOverSpec {
                 let preceding = usize::try_from(preceding).unwrap_or(usize::MAX);
                 (0..rows.len())
                     .map(|i| {
-                        let mut accs = self.fresh();
-                        args[i.saturating_sub(preceding)..=i].iter().for_each(|a| absorb(&mut accs, a));
-                        self.results(&accs)
+                        let mut accs = FrameAccumulators::new(&self.aggregates);
+                        args[i.saturating_sub(preceding)..=i].iter().for_each(|a| accs.add(a));
+                        accs.results()
                     })
                     .collect()
             }

@@ -512,8 +512,8 @@ impl PlanValidator {
     }
 
     /// The aggregates of an OVER node (`aggregates` at `path`) over rows of `schema`: their
-    /// output columns and bound forms. DISTINCT and FILTER are refused, as the OVER operators
-    /// do not keep what they need.
+    /// output columns and bound forms. FILTER is refused, as Flink's OVER aggregates refuse it;
+    /// DISTINCT aggregates each distinct argument value of the frame once.
     pub(super) fn bind_over_aggregates(
         &self,
         calls: &[AggregateCall],
@@ -524,8 +524,8 @@ impl PlanValidator {
         let mut aggregates = Vec::with_capacity(calls.len());
         for (i, a) in calls.iter().enumerate() {
             let at = path.index(i);
-            if a.distinct || a.filter.is_some() {
-                return Err(PlanError::new(&at, "unsupported: DISTINCT or FILTER in an OVER aggregate"));
+            if a.filter.is_some() {
+                return Err(PlanError::new(&at, "unsupported: FILTER in an OVER aggregate"));
             }
             let (field, aggregate) = self.bind_aggregate(a, schema, &at)?;
             fields.push(field);

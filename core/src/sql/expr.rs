@@ -10,6 +10,7 @@ use crate::plan::AggregateFunction;
 use crate::types::DataType;
 use crate::udf::UserFunctions;
 
+use super::derived_aggregates::DerivedAggregate;
 use super::error::SqlError;
 use super::list_aggregates::ListAggregate;
 use super::literal;
@@ -252,6 +253,9 @@ impl<'a> Translator<'a> {
         if let Some(list) = ListAggregate::from_name(&upper) {
             return self.list_aggregate(list, &upper, f).map_err(|e| e.or_at(at));
         }
+        if let Some(derived) = DerivedAggregate::from_name(&upper) {
+            return self.derived_aggregate(derived, &upper, f).map_err(|e| e.or_at(at));
+        }
         if let Some(statistic) = Statistic::from_name(&upper) {
             return self.statistic(statistic, &upper, f).map_err(|e| e.or_at(at));
         }
@@ -400,7 +404,7 @@ pub fn aggregate_function(upper: &str) -> Option<AggregateFunction> {
 }
 
 /// Flink aggregate functions Weir does not compute yet.
-const UNSUPPORTED_AGGREGATES: &[&str] = &["JSON_ARRAYAGG", "JSON_OBJECTAGG", "SUM0", "BIT_AND", "BIT_OR", "BIT_XOR"];
+const UNSUPPORTED_AGGREGATES: &[&str] = &["BIT_AND", "BIT_OR", "BIT_XOR"];
 
 /// True for Flink's window table-valued functions and group window functions.
 pub fn is_window_tvf(upper: &str) -> bool {

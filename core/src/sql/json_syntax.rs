@@ -10,7 +10,8 @@
 //!   [{NULL|EMPTY ARRAY|EMPTY OBJECT|ERROR} ON EMPTY] [.. ON ERROR])` →
 //!   `JSON_QUERY(j, p, wrapper, empty_mode, error_mode)`;
 //! * `JSON_OBJECT([KEY] k VALUE v, .. [{NULL|ABSENT} ON NULL])` → `JSON_OBJECT('MODE', k, v, ..)`;
-//! * `JSON_ARRAY(v, .. [{NULL|ABSENT} ON NULL])` → `JSON_ARRAY('MODE', v, ..)`.
+//! * `JSON_ARRAY(v, .. [{NULL|ABSENT} ON NULL])` → `JSON_ARRAY('MODE', v, ..)`;
+//! * the aggregates `JSON_OBJECTAGG([KEY] k VALUE v ..)` and `JSON_ARRAYAGG(v ..)` alike.
 //!
 //! Parse errors carry the parser's line and column.
 //!
@@ -22,7 +23,7 @@ use sqlparser::parser::{Parser, ParserError};
 use sqlparser::tokenizer::{Span, Token};
 
 /// The functions whose argument lists this module reads.
-const JSON_CALLS: [&str; 5] = ["JSON_EXISTS", "JSON_VALUE", "JSON_QUERY", "JSON_OBJECT", "JSON_ARRAY"];
+const JSON_CALLS: [&str; 7] = ["JSON_EXISTS", "JSON_VALUE", "JSON_QUERY", "JSON_OBJECT", "JSON_ARRAY", "JSON_OBJECTAGG", "JSON_ARRAYAGG"];
 
 /// Consumes the unquoted word `word` (any case) if it comes next.
 fn word(parser: &mut Parser, word: &str) -> bool {
@@ -83,8 +84,8 @@ pub(super) fn parse_map_constructor(parser: &mut Parser) -> Option<Result<Expr, 
     Some(args.map(|args| call("MAP", next.span, args)))
 }
 
-/// `JSON_EXISTS(..)`, `JSON_VALUE(..)`, `JSON_QUERY(..)`, `JSON_OBJECT(..)` or
-/// `JSON_ARRAY(..)` when one comes next; `None` leaves the parser where it was.
+/// `JSON_EXISTS(..)`, `JSON_VALUE(..)`, `JSON_QUERY(..)`, `JSON_OBJECT(..)`, `JSON_ARRAY(..)`
+/// or one of their aggregates when one comes next; `None` leaves the parser where it was.
 pub(super) fn parse_json_call(parser: &mut Parser) -> Option<Result<Expr, ParserError>> {
     let next = parser.peek_token();
     let Token::Word(w) = &next.token else { return None };
@@ -98,7 +99,7 @@ pub(super) fn parse_json_call(parser: &mut Parser) -> Option<Result<Expr, Parser
         "JSON_EXISTS" => json_exists(parser),
         "JSON_VALUE" => json_value(parser),
         "JSON_QUERY" => json_query(parser),
-        "JSON_OBJECT" => json_object(parser),
+        "JSON_OBJECT" | "JSON_OBJECTAGG" => json_object(parser),
         _ => json_array(parser),
     };
     Some(args.and_then(|args| {

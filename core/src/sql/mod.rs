@@ -21,6 +21,7 @@ mod builder;
 mod catalog;
 mod correlate;
 mod ddl;
+mod derived_aggregates;
 mod describe;
 mod dialect;
 mod dml;

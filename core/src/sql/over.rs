@@ -132,11 +132,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             if clauses || f.null_treatment.is_some() {
                 return Err(SqlError::unsupported(format!("IGNORE/RESPECT NULLS or ORDER BY in the OVER aggregate {upper}")));
             }
-            if distinct || f.filter.is_some() {
-                return Err(SqlError::unsupported(format!("{upper}(DISTINCT ..) or FILTER (WHERE ..) in an OVER aggregate")));
+            if f.filter.is_some() {
+                return Err(SqlError::unsupported(format!("{upper}(..) FILTER (WHERE ..) in an OVER aggregate")));
             }
             let args = call_args(f).into_iter().map(|e| translator.expr(e)).collect::<Result<Vec<_>, _>>()?;
-            aggregates.push(AggregateCall { name: over_column(i), function, args, distinct: false, filter: None });
+            aggregates.push(AggregateCall { name: over_column(i), function, args, distinct, filter: None });
         }
         let id = self.job.fresh_id("over");
         let node = match time_order(&spec, &mut translator, rel)? {

@@ -9,15 +9,18 @@
 //! rows, or of the rows within `d`, or running partial aggregates when unbounded. A row at or
 //! behind the watermark (late) is dropped and counted. `LAG(x, n, default)` calls take `x` of
 //! the row `n` rows earlier in that order (state: the LAG arguments of the last rows).
+//! A DISTINCT aggregate takes each argument value of the frame once; over an unbounded frame
+//! the values taken are kept per key (a map entry per value).
 
-use weir_state::{ListState, StateError, ValueState};
+use weir_state::{ListState, MapState, StateError, ValueState};
 
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
 use crate::plan::{AggregateFunction, FrameUnit, OverFrame};
 use crate::types::{DataType, Row, Value};
 
-use super::super::accumulate::{Accumulator, partials};
+use super::super::accumulate::partials;
+use super::super::over_accumulators::FrameAccumulators;
 use super::super::{Evaluator, OffsetSpec, Rows};
 use super::{KeyedContext, KeyedLogic, keyed};
 
@@ -40,6 +43,8 @@ pub struct OverAggregate {
     pub function: AggregateFunction,
     /// Its argument (`None`: `COUNT(*)`).
     pub arg: Option<CompiledExpr>,
+    /// `DISTINCT`: each argument value of the frame is taken once.
+    pub distinct: bool,
     /// The result type.
     pub output_type: DataType,
 }
@@ -74,6 +79,7 @@ pub fn over<'s>(node: &str, index: usize, input: Rows<'s>, spec: OverSpec, eval:
         waiting: ListState::new("over-waiting"),
         recent: ValueState::new("over-frame"),
         running: ValueState::new("over-running"),
+        taken: MapState::new("over-distinct"),
         lagged: ValueState::new("over-lagged"),
     };
     keyed(node, index, vec![(input, spec.partition_by)], logic, eval, ctx)
@@ -93,6 +99,8 @@ struct Over {
     recent: ValueState<Vec<(i64, Row)>>,
     /// Unbounded frames: the partial aggregates of every row so far.
     running: ValueState<Row>,
+    /// Unbounded frames: the values each DISTINCT aggregate (by index) has taken.
+    taken: MapState<Value, (), usize>,
     /// The LAG arguments of the last `history` rows, oldest first.
     lagged: ValueState<Vec<Row>>,
 }
@@ -110,37 +118,36 @@ impl Over {
             .map(Row::new)
     }
 
-    fn fresh(&self) -> Vec<Accumulator> {
-        self.aggregates.iter().map(|a| Accumulator::new(a.function, a.output_type)).collect()
-    }
-
-    fn results(&self, accs: &[Accumulator]) -> Row {
-        accs.iter().zip(&self.aggregates).map(|(acc, a)| acc.finish(a.output_type)).collect()
-    }
-
     /// The results over the arguments of `frame`.
     fn over_frame(&self, frame: &[(i64, Row)]) -> Row {
-        let mut accs = self.fresh();
+        let mut accs = FrameAccumulators::new(&self.aggregates);
         for (_, args) in frame {
-            for (acc, value) in accs.iter_mut().zip(args.values()) {
-                acc.add(value, 1);
-            }
+            accs.add(args.values());
         }
-        self.results(&accs)
+        Row::new(accs.results())
     }
 
-    fn running(&self, cx: &mut KeyedContext<'_>) -> Result<Vec<Accumulator>, StateError> {
-        let mut accs = self.fresh();
+    /// The key's running accumulators (unbounded frames).
+    fn running(&self, cx: &mut KeyedContext<'_>) -> Result<FrameAccumulators<'_>, StateError> {
+        let mut accs = FrameAccumulators::new(&self.aggregates);
         let key = cx.key().to_vec();
         if let Some(partials) = self.running.get(cx.store, &key, &())? {
-            let mut rest = partials.values();
-            for acc in &mut accs {
-                let (mine, after) = rest.split_at(acc.partial_width().min(rest.len()));
-                acc.merge(mine, 1);
-                rest = after;
-            }
+            accs.merge(partials.values());
         }
         Ok(accs)
+    }
+
+    /// Adds one row's arguments to the key's running accumulators, a DISTINCT aggregate only
+    /// when the key has not had the value before.
+    fn add_running(&self, cx: &mut KeyedContext<'_>, accs: &mut FrameAccumulators<'_>, args: &Row) -> Result<(), StateError> {
+        let key = cx.key();
+        accs.add_checked(args.values(), |i, value| {
+            if self.taken.contains(cx.store, key, &i, value)? {
+                return Ok(false);
+            }
+            self.taken.put(cx.store, key, &i, value, &())?;
+            Ok(true)
+        })
     }
 
     /// The aggregate results of the rows at `ts` (their arguments `args`, in order).
@@ -152,20 +159,17 @@ impl Over {
         match self.frame {
             OverFrameBound::Unbounded(peers) => {
                 let mut accs = self.running(cx)?;
-                let out = if peers {
-                    for a in &args {
-                        accs.iter_mut().zip(a.values()).for_each(|(acc, v)| acc.add(v, 1));
+                let mut out = Vec::with_capacity(args.len());
+                for a in &args {
+                    self.add_running(cx, &mut accs, a)?;
+                    if !peers {
+                        out.push(Row::new(accs.results()));
                     }
-                    vec![self.results(&accs); args.len()]
-                } else {
-                    args.iter()
-                        .map(|a| {
-                            accs.iter_mut().zip(a.values()).for_each(|(acc, v)| acc.add(v, 1));
-                            self.results(&accs)
-                        })
-                        .collect()
-                };
-                self.save_running(cx, &accs)?;
+                }
+                if peers {
+                    out = vec![Row::new(accs.results()); args.len()];
+                }
+                self.running.update(cx.store, &key, &(), &partials(accs.accumulators()))?;
                 Ok(out)
             }
             OverFrameBound::Rows(preceding) => {
@@ -226,11 +230,6 @@ impl Over {
         }
         self.lagged.update(cx.store, &key, &(), &history)?;
         Ok(out)
-    }
-
-    fn save_running(&self, cx: &mut KeyedContext<'_>, accs: &[Accumulator]) -> Result<(), StateError> {
-        let key = cx.key().to_vec();
-        self.running.update(cx.store, &key, &(), &partials(accs))
     }
 }
 

@@ -3,6 +3,7 @@
 
 mod collections;
 mod computed;
+mod derived_aggregates;
 mod errors;
 mod flink_scalars;
 mod fuzz;

@@ -122,3 +122,62 @@ pub(super) fn json_array(site: CallSite<'_>) -> Result<BoundExpr, ExprError> {
     }));
     Ok(BoundExpr::call("JSON_ARRAY", site.args, kernel, DataType::String, false))
 }
+
+/// The JSON values of `fragments`, an ARRAY of one-value JSON arrays (`[v]`, `[k, v]`: what
+/// JSON_ARRAY wrote for each aggregated row); none for a NULL ARRAY (no row aggregated).
+fn fragments(value: &Value, name: &str) -> Result<Vec<Vec<Json>>, EvalError> {
+    let Value::Array(items) = value else { return Ok(Vec::new()) };
+    items
+        .iter()
+        .map(|item| match item {
+            Value::String(text) => match Json::parse(text) {
+                Ok(Json::Array(values)) => Ok(values),
+                _ => Err(EvalError::new(format!("{name}: {text} is not a JSON array"))),
+            },
+            other => Err(EvalError::new(format!("{name}: expected the JSON text of a row, got {other}"))),
+        })
+        .collect()
+}
+
+/// Checks that `site`'s one argument is an ARRAY of STRING (or NULL).
+fn expect_fragments(site: &CallSite<'_>) -> Result<(), ExprError> {
+    site.expect_count(1, 1)?;
+    match site.args[0].data_type() {
+        DataType::Null => Ok(()),
+        DataType::Array(DataType::String | DataType::Null) => Ok(()),
+        other => Err(site.arg_error(0, format!("{} takes the ARRAY<STRING> of each row's JSON, got {other}", site.name))),
+    }
+}
+
+/// `JSON_ARRAYAGG(fragments)`, the last step of the aggregate `JSON_ARRAYAGG(v)`: the values
+/// of the rows' `[v]` fragments as one JSON array; `[]` when there are none.
+pub(super) fn json_array_aggregate(site: CallSite<'_>) -> Result<BoundExpr, ExprError> {
+    expect_fragments(&site)?;
+    let kernel = Kernel::AllN(Arc::new(|values: &[Value]| {
+        let items = fragments(&values[0], "JSON_ARRAYAGG")?.into_iter().flatten().collect();
+        Ok(string_value(Json::Array(items).to_text()))
+    }));
+    Ok(BoundExpr::call("JSON_ARRAYAGG", site.args, kernel, DataType::String, false))
+}
+
+/// `JSON_OBJECTAGG(fragments)`, the last step of the aggregate `JSON_OBJECTAGG(KEY k VALUE v)`:
+/// the rows' `[k, v]` fragments as one JSON object (keys sorted, as JSON_OBJECT writes them);
+/// `{}` when there are none. A NULL key and a key given twice are errors, as in Flink.
+pub(super) fn json_object_aggregate(site: CallSite<'_>) -> Result<BoundExpr, ExprError> {
+    expect_fragments(&site)?;
+    let kernel = Kernel::AllN(Arc::new(|values: &[Value]| {
+        let mut members = BTreeMap::new();
+        for pair in fragments(&values[0], "JSON_OBJECTAGG")? {
+            let mut pair = pair.into_iter();
+            let (Some(Json::String(key)), Some(value)) = (pair.next(), pair.next()) else {
+                return Err(EvalError::new("JSON_OBJECTAGG: a key is NULL"));
+            };
+            if members.contains_key(&key) {
+                return Err(EvalError::new(format!("JSON_OBJECTAGG: the key \"{key}\" occurs more than once (keys must be unique)")));
+            }
+            members.insert(key, value);
+        }
+        Ok(string_value(Json::Object(members).to_text()))
+    }));
+    Ok(BoundExpr::call("JSON_OBJECTAGG", site.args, kernel, DataType::String, false))
+}

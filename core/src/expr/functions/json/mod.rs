@@ -39,6 +39,8 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["JSON_STRING"], signature: "(any)", bind: construct::json_string },
     FunctionDef { names: &["JSON_OBJECT"], signature: "(on_null 'NULL'|'ABSENT', key STRING, value, ...)", bind: construct::json_object },
     FunctionDef { names: &["JSON_ARRAY"], signature: "(on_null 'NULL'|'ABSENT', value, ...)", bind: construct::json_array },
+    FunctionDef { names: &["JSON_ARRAYAGG"], signature: "(fragments ARRAY<STRING>)", bind: construct::json_array_aggregate },
+    FunctionDef { names: &["JSON_OBJECTAGG"], signature: "(fragments ARRAY<STRING>)", bind: construct::json_object_aggregate },
 ];
 
 /// A call's path: parsed once when it is a literal, else per row.

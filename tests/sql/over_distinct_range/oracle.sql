@@ -1,0 +1,5 @@
+SELECT channel, ts, auction,
+  COUNT(DISTINCT auction) OVER (PARTITION BY channel ORDER BY ts RANGE BETWEEN INTERVAL 2 MINUTE PRECEDING AND CURRENT ROW) AS auctions,
+  SUM(DISTINCT bidder) OVER (PARTITION BY channel ORDER BY ts RANGE BETWEEN INTERVAL 2 MINUTE PRECEDING AND CURRENT ROW) AS bidder_sum,
+  COUNT(auction) OVER (PARTITION BY channel ORDER BY ts RANGE BETWEEN INTERVAL 2 MINUTE PRECEDING AND CURRENT ROW) AS n
+FROM read_csv('input.csv', header=false, nullstr='NULL', columns={'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'channel': 'VARCHAR', 'ts': 'TIMESTAMP'});
