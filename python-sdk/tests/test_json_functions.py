@@ -3,6 +3,8 @@ Flink's documentation gives, and the same as the SQL spelling."""
 
 from __future__ import annotations
 
+import json
+
 from weir.common import Row
 from weir.table import DataTypes, TableEnvironment
 from weir.table.expression import JsonExistsOnError, JsonOnNull, JsonQueryOnEmptyOrError, JsonQueryWrapper, JsonType, JsonValueOnEmptyOrError
@@ -62,3 +64,33 @@ def test_sql_spelling_gives_the_same(batch_env: TableEnvironment) -> None:
         "SELECT id, JSON_VALUE(j, '$.a.b' RETURNING INT), JSON_QUERY(j, '$.a.b' WITH CONDITIONAL ARRAY WRAPPER) FROM docs WHERE j IS JSON OBJECT"
     ).collect()
     assert [tuple(r) for r in rows] == [(1, 12, '["12"]')]
+
+
+def _fold_groups(rows: list[tuple[str, str | None, int | None]]) -> dict[str, list[tuple[str | None, int | None]]]:
+    groups: dict[str, list[tuple[str | None, int | None]]] = {}
+    for k, v, n in rows:
+        groups.setdefault(k, []).append((v, n))
+    return groups
+
+
+def test_json_aggregates_and_sum0_follow_a_plain_fold(batch_env: TableEnvironment) -> None:
+    """One source read in order by one worker: the arrays keep the input order."""
+    from weir.table.expressions import json_array_agg, json_object_agg
+
+    rows = [("a", "x", 1), ("b", None, None), ("a", None, 2), ("a", "y", None), ("b", "z", 3)]
+    t = batch_env.from_elements(rows, ["k", "v", "n"])
+    out = t.group_by(col("k")).select(
+        col("k"),
+        json_array_agg(JsonOnNull.ABSENT, col("v")).alias("vs"),
+        json_array_agg(JsonOnNull.NULL, col("n")).alias("ns"),
+        json_object_agg(JsonOnNull.ABSENT, col("v").if_null("none"), col("n")).alias("obj"),
+        col("n").sum0.alias("total"),
+    )
+    expected = []
+    for k, pairs in sorted(_fold_groups(rows).items()):
+        vs = json.dumps([v for v, _ in pairs if v is not None], separators=(",", ":"))
+        ns = json.dumps([n for _, n in pairs], separators=(",", ":"))
+        members = {v or "none": n for v, n in pairs if n is not None}
+        obj = json.dumps(dict(sorted(members.items())), separators=(",", ":"))
+        expected.append(Row(k=k, vs=vs, ns=ns, obj=obj, total=sum(n for _, n in pairs if n is not None)))
+    assert sorted(out.execute().collect()) == expected

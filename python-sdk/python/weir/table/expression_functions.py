@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from weir.errors import declare_unsupported, unsupported_function
-from weir.table.expressions import CallExpr, CastExpr, Expression, LiteralExpr, Lowering, _e
+from weir.table.expressions import CallExpr, CastExpr, Expression, JsonAggregateExpr, LiteralExpr, Lowering, _e
 from weir.table.json_clauses import JsonOnNull
 from weir.table.types import DataType
 
@@ -120,6 +120,18 @@ def json_array(on_null: JsonOnNull = JsonOnNull.ABSENT, *args: Any) -> Expressio
     return CallExpr("JSON_ARRAY", _on_null(on_null, args, JsonOnNull.ABSENT))
 
 
+def json_array_agg(on_null: JsonOnNull, item: Any) -> Expression:
+    """``JSON_ARRAYAGG(item {NULL|ABSENT} ON NULL)``: the group's values as one JSON array (in
+    arrival order; ``[]`` for a group without values)."""
+    return JsonAggregateExpr("JSON_ARRAYAGG", on_null, [_e(item)])
+
+
+def json_object_agg(on_null: JsonOnNull, key: Any, value: Any) -> Expression:
+    """``JSON_OBJECTAGG(KEY key VALUE value {NULL|ABSENT} ON NULL)``: the group's pairs as one
+    JSON object (keys sorted; a NULL or repeated key fails the job)."""
+    return JsonAggregateExpr("JSON_OBJECTAGG", on_null, [_e(key), _e(value)])
+
+
 def array(head: Any, *tail: Any) -> Expression:
     """``ARRAY[head, ..]``: an ARRAY of the values (converted to their common type)."""
     return CallExpr("ARRAY", [_e(head), *(_e(t) for t in tail)])
@@ -132,7 +144,7 @@ def map_(key: Any, value: Any, *tail: Any) -> Expression:
 
 _MISSING = {
     "row": "ROW values", "json": "the JSON function",
-    "json_array_agg": "JSON aggregates", "json_object_agg": "JSON aggregates", "rand": "RAND",
+    "rand": "RAND",
     "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
     "with_columns": "column ranges", "without_columns": "column ranges",
     "current_watermark": "CURRENT_WATERMARK", "source_watermark": "SOURCE_WATERMARK",
@@ -197,7 +209,6 @@ _PROPERTIES = frozenset(
         "sha512",
         "sin",
         "sinh",
-        "sum0",
         "tan",
         "tanh",
         "to_base64",
@@ -299,7 +310,6 @@ declare_unsupported(Expression, {
     "split": "the SPLIT function",
     "starts_with": "the STARTS_WITH function",
     "str_to_map": "ARRAY/MAP functions",
-    "sum0": "aggregate SUM0",
     "tan": "the TAN function",
     "tanh": "the TANH function",
     "to_base64": "the TO_BASE64 function",
@@ -319,6 +329,8 @@ __all__ = [
     "json_string",
     "json_object",
     "json_array",
+    "json_array_agg",
+    "json_object_agg",
     "concat_ws",
     "not_",
     "negative",

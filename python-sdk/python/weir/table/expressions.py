@@ -174,6 +174,11 @@ class Expression(CollectionMethods):
         return AggregateExpr("min", self)
 
     @property
+    def sum0(self) -> "Expression":
+        """``SUM0(expr)``: ``SUM``, but 0 rather than NULL for a group without values."""
+        return AggregateExpr("sum0", self)
+
+    @property
     def stddev_pop(self) -> "Expression":
         """``STDDEV_POP(expr)``: population standard deviation (Flink's type rules)."""
         return AggregateExpr("stddev_pop", self)
@@ -685,6 +690,27 @@ class AggregateExpr(Expression):
 
     def __repr__(self) -> str:
         return f"{self.function}({self.arg!r})"
+
+
+class JsonAggregateExpr(AggregateExpr):
+    """``JSON_ARRAYAGG(..)`` / ``JSON_OBJECTAGG(..)``: computed, as the SQL front end computes
+    them (core/src/sql/derived_aggregates.rs), from an ``ARRAY_AGG`` of each row's
+    ``JSON_ARRAY('NULL', ..)`` text, joined after the aggregate by the function of that name."""
+
+    def __init__(self, function: str, on_null: Any, args: list[Expression]) -> None:
+        super().__init__(function.lower(), None)
+        self.sql_name = function
+        self.on_null = getattr(on_null, "name", str(on_null))
+        self.args = args
+
+    def reduce(self) -> Expression:
+        """This aggregate as ARRAY_AGG and the function that joins its array."""
+        row_json = CallExpr("JSON_ARRAY", [LiteralExpr("NULL"), *self.args])
+        present = CallExpr("IS NOT NULL", [self.args[-1]]) if self.on_null == "ABSENT" else None
+        return CallExpr(self.sql_name, [AggregateExpr("array_agg", row_json, filter=present)])
+
+    def __repr__(self) -> str:
+        return f"{self.sql_name}({', '.join(repr(a) for a in self.args)} {self.on_null} ON NULL)"
 
 
 def _e(value: Any) -> Expression:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from weir import _weir
 from weir.common.types import Row
 from weir.errors import PlanError, declare_unsupported, unsupported
-from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, ColumnExpr, Expression, LiteralExpr, SortExpr, col
+from weir.table.expressions import AggregateExpr, AliasExpr, CallExpr, CastExpr, ColumnExpr, Expression, JsonAggregateExpr, LiteralExpr, SortExpr, col
 from weir.table.statistics import STATISTICS, reduce_statistic
 from weir.table.table_result import TableResult, changelog_rows
 from weir.table.types import DataType, from_sql
@@ -496,6 +496,12 @@ class GroupedTable:
                 name = f"$u{len(user_aggregates)}"
                 user_aggregates.append({"name": name, "function": env.function_name(e.user_function), "args": [a.lower(env) for a in e.args]})
                 return ColumnExpr(name)
+            if isinstance(e, JsonAggregateExpr):
+                return e.reduce().replace(swap)
+            if isinstance(e, AggregateExpr) and e.function == "sum0" and e.arg is not None:
+                arg_type = t._project([e.arg.alias("x")])._fields[0][1]
+                total = AggregateExpr("sum", e.arg, e.is_distinct, e.filter)
+                return CallExpr("COALESCE", [total, CastExpr(LiteralExpr(0), DataType(arg_type, True))]).replace(swap)
             if isinstance(e, AggregateExpr) and e.function in STATISTICS:
                 arg_type = t._project([e.arg.alias("x")])._fields[0][1] if e.arg is not None else ""
                 return reduce_statistic(e, arg_type).replace(swap)
