@@ -13,7 +13,7 @@
 //!
 //! The JSON forms' clauses are read by [`super::json_syntax`] into a leading mode argument.
 
-use sqlparser::ast::{self, FunctionArg, FunctionArgExpr, FunctionArguments};
+use sqlparser::ast::{self, FunctionArguments};
 
 use crate::expr::{Cast, Expr};
 use crate::plan::AggregateFunction;
@@ -21,6 +21,7 @@ use crate::types::DataType;
 
 use super::error::SqlError;
 use super::expr::{PendingAggregate, PendingFunction, Translator, and_all};
+use super::list_aggregates::expression_args;
 
 /// One of the aggregates derived from others.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,14 +55,7 @@ fn arguments<'f>(upper: &str, f: &'f ast::Function) -> Result<(bool, Vec<&'f ast
     if !list.clauses.is_empty() {
         return Err(SqlError::unsupported(format!("ORDER BY inside {upper}(..)")));
     }
-    let args = list
-        .args
-        .iter()
-        .map(|a| match a {
-            FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
-            _ => Err(SqlError::invalid(format!("{upper} takes plain expressions as arguments"))),
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let args = expression_args(upper, &list.args)?;
     Ok((matches!(list.duplicate_treatment, Some(ast::DuplicateTreatment::Distinct)), args))
 }
 

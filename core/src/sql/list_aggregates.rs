@@ -57,15 +57,18 @@ fn call_parts<'f>(upper: &str, f: &'f ast::Function) -> Result<Call<'f>, SqlErro
             other => return Err(SqlError::unsupported(format!("{other} inside {upper}(..)"))),
         }
     }
-    let args = list
-        .args
-        .iter()
+    let args = expression_args(upper, &list.args)?;
+    Ok(Call { distinct: matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)), args, ignore_nulls })
+}
+
+/// The arguments of an aggregate call of `upper`, each a plain expression.
+pub(super) fn expression_args<'f>(upper: &str, args: &'f [FunctionArg]) -> Result<Vec<&'f ast::Expr>, SqlError> {
+    args.iter()
         .map(|a| match a {
             FunctionArg::Unnamed(FunctionArgExpr::Expr(e)) => Ok(e),
             _ => Err(SqlError::invalid(format!("{upper} takes plain expressions as arguments"))),
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(Call { distinct: matches!(list.duplicate_treatment, Some(DuplicateTreatment::Distinct)), args, ignore_nulls })
+        .collect()
 }
 
 impl Translator<'_> {
