@@ -73,6 +73,7 @@ const ALL: &[&[FunctionDef]] = &[
     inet::FUNCTIONS,
     printf::FUNCTIONS,
     type_of::FUNCTIONS,
+    super::watermark::FUNCTIONS,
 ];
 
 /// Binds a call of `name` (any case) to already-bound arguments. Error paths are relative to

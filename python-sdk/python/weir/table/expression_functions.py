@@ -120,6 +120,15 @@ def json_array(on_null: JsonOnNull = JsonOnNull.ABSENT, *args: Any) -> Expressio
     return CallExpr("JSON_ARRAY", _on_null(on_null, args, JsonOnNull.ABSENT))
 
 
+def current_watermark(rowtime: Any) -> Expression:
+    """``CURRENT_WATERMARK(rowtime)``: the watermark of the rowtime attribute ``rowtime`` (the
+    column a watermark is declared for) where the expression is evaluated, NULL until one has
+    been emitted (and always in batch mode). Only in ``select`` and ``where``/``filter``:
+    ``t.where(current_watermark(col("ts")).is_null | (col("ts") > current_watermark(col("ts"))))``
+    keeps the rows that are not late."""
+    return CallExpr("CURRENT_WATERMARK", [_e(rowtime)])
+
+
 def array(head: Any, *tail: Any) -> Expression:
     """``ARRAY[head, ..]``: an ARRAY of the values (converted to their common type)."""
     return CallExpr("ARRAY", [_e(head), *(_e(t) for t in tail)])
@@ -135,7 +144,7 @@ _MISSING = {
     "json_array_agg": "JSON aggregates", "json_object_agg": "JSON aggregates", "rand": "RAND",
     "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
     "with_columns": "column ranges", "without_columns": "column ranges",
-    "current_watermark": "CURRENT_WATERMARK", "source_watermark": "SOURCE_WATERMARK",
+    "source_watermark": "SOURCE_WATERMARK",
     "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF", "convert_tz": "CONVERT_TZ",
     "current_database": "catalogs", "current_time": "TIME values", "local_time": "TIME values",
     "descriptor": "window table functions from the Table API",
