@@ -62,3 +62,16 @@ def test_sql_spelling_gives_the_same(batch_env: TableEnvironment) -> None:
         "SELECT id, JSON_VALUE(j, '$.a.b' RETURNING INT), JSON_QUERY(j, '$.a.b' WITH CONDITIONAL ARRAY WRAPPER) FROM docs WHERE j IS JSON OBJECT"
     ).collect()
     assert [tuple(r) for r in rows] == [(1, 12, '["12"]')]
+
+
+def test_json_quote_and_unquote(batch_env: TableEnvironment) -> None:
+    from weir.table.expressions import current_database
+
+    t = batch_env.from_elements([(1, 'say "hi"/\n'), (2, '"caf\\u00e9"'), (3, "[1, 2]"), (4, None)], ["id", "s"])
+    out = t.select(col("id"), col("s").json_quote().alias("q"), col("s").json_unquote().alias("u"), col("s").json_quote().json_unquote().alias("back"), current_database().alias("db"))
+    assert sorted(out.execute().collect()) == [
+        Row(id=1, q='"say \\"hi\\"\\/\\n"', u='say "hi"/\n', back='say "hi"/\n', db="default_database"),
+        Row(id=2, q='"\\"caf\\\\u00e9\\""', u="café", back='"caf\\u00e9"', db="default_database"),
+        Row(id=3, q='"[1, 2]"', u="[1, 2]", back="[1, 2]", db="default_database"),
+        Row(id=4, q=None, u=None, back=None, db="default_database"),
+    ]

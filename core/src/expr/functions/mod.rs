@@ -7,6 +7,7 @@
 pub(crate) mod arithmetic;
 pub(crate) mod array;
 pub(crate) mod cast;
+pub(crate) mod catalog;
 pub(crate) mod collection;
 pub(crate) mod comparison;
 pub(crate) mod conditional;
@@ -73,6 +74,7 @@ const ALL: &[&[FunctionDef]] = &[
     inet::FUNCTIONS,
     printf::FUNCTIONS,
     type_of::FUNCTIONS,
+    catalog::FUNCTIONS,
     super::watermark::FUNCTIONS,
 ];
 

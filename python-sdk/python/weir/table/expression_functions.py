@@ -120,6 +120,11 @@ def json_array(on_null: JsonOnNull = JsonOnNull.ABSENT, *args: Any) -> Expressio
     return CallExpr("JSON_ARRAY", _on_null(on_null, args, JsonOnNull.ABSENT))
 
 
+def current_database() -> Expression:
+    """``CURRENT_DATABASE()``: ``'default_database'``, the session's only database."""
+    return CallExpr("CURRENT_DATABASE", [])
+
+
 def current_watermark(rowtime: Any) -> Expression:
     """``CURRENT_WATERMARK(rowtime)``: the watermark of the rowtime attribute ``rowtime`` (the
     column a watermark is declared for) where the expression is evaluated, NULL until one has
@@ -146,7 +151,7 @@ _MISSING = {
     "with_columns": "column ranges", "without_columns": "column ranges",
     "source_watermark": "SOURCE_WATERMARK",
     "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF", "convert_tz": "CONVERT_TZ",
-    "current_database": "catalogs", "current_time": "TIME values", "local_time": "TIME values",
+    "current_time": "TIME values", "local_time": "TIME values",
     "descriptor": "window table functions from the Table API",
 }
 for _name, _feature in _MISSING.items():
@@ -270,8 +275,6 @@ declare_unsupported(Expression, {
     "get": "ARRAY/MAP functions",
     "hex": "the HEX function",
     "instr": "the INSTR function",
-    "json_quote": "JSON functions",
-    "json_unquote": "JSON functions",
     "left": "the LEFT function",
     "map_entries": "ARRAY/MAP functions",
     "map_keys": "ARRAY/MAP functions",
