@@ -65,10 +65,12 @@ def test_sql_spelling_gives_the_same(batch_env: TableEnvironment) -> None:
 
 
 def test_json_quote_and_unquote(batch_env: TableEnvironment) -> None:
-    from weir.table.expressions import current_database
+    from weir.table.expressions import convert_tz, current_database
 
     t = batch_env.from_elements([(1, 'say "hi"/\n'), (2, '"caf\\u00e9"'), (3, "[1, 2]"), (4, None)], ["id", "s"])
     out = t.select(col("id"), col("s").json_quote().alias("q"), col("s").json_unquote().alias("u"), col("s").json_quote().json_unquote().alias("back"), current_database().alias("db"))
+    tz = t.select(convert_tz(lit("1970-01-01 00:00:00"), lit("UTC"), lit("GMT-08:00")).alias("la")).limit(1)
+    assert list(tz.execute().collect()) == [Row(la="1969-12-31 16:00:00")]
     assert sorted(out.execute().collect()) == [
         Row(id=1, q='"say \\"hi\\"\\/\\n"', u='say "hi"/\n', back='say "hi"/\n', db="default_database"),
         Row(id=2, q='"\\"caf\\\\u00e9\\""', u="café", back='"caf\\u00e9"', db="default_database"),

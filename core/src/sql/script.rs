@@ -55,7 +55,7 @@ impl StatementTokens {
 
     /// Where the function a plan error is about is first called in the statement: the
     /// error's message starts with the function's name in capitals (`CURRENT_WATERMARK needs
-    /// ...`), with `function NAME` (`function SUBSTRING expects ..`) or is `unknown function
+    /// ...`, `CONVERT_TZ: ..`), with `function NAME` (`function SUBSTRING expects ..`) or is `unknown function
     /// "name"`, and the statement has that name followed by `(`.
     pub fn call_position(&self, message: &str) -> Option<SqlPosition> {
         let name = match message.strip_prefix("unknown function \"") {
@@ -63,7 +63,7 @@ impl StatementTokens {
             None if message.starts_with("function ") => message["function ".len()..].split(' ').next().unwrap_or_default().to_ascii_uppercase(),
             None => {
                 let name: String = message.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
-                if !message[name.len()..].starts_with(' ') {
+                if !message[name.len()..].starts_with([' ', ':']) {
                     return None;
                 }
                 name

@@ -10,6 +10,7 @@ pub(crate) mod cast;
 pub(crate) mod catalog;
 pub(crate) mod collection;
 pub(crate) mod comparison;
+pub(crate) mod convert_tz;
 pub(crate) mod conditional;
 pub(crate) mod digest;
 pub(crate) mod encoding;
@@ -75,6 +76,7 @@ const ALL: &[&[FunctionDef]] = &[
     printf::FUNCTIONS,
     type_of::FUNCTIONS,
     catalog::FUNCTIONS,
+    convert_tz::FUNCTIONS,
     super::watermark::FUNCTIONS,
 ];
 

@@ -120,6 +120,13 @@ def json_array(on_null: JsonOnNull = JsonOnNull.ABSENT, *args: Any) -> Expressio
     return CallExpr("JSON_ARRAY", _on_null(on_null, args, JsonOnNull.ABSENT))
 
 
+def convert_tz(date_str: Any, tz_from: Any, tz_to: Any) -> Expression:
+    """``CONVERT_TZ(date_str, tz_from, tz_to)``: the ``yyyy-MM-dd HH:mm:ss`` wall-clock time
+    ``date_str`` in zone ``tz_from`` as the wall-clock time in ``tz_to`` (UTC or fixed offsets
+    such as ``'+08:00'``/``'GMT-08:00'``); NULL when it does not parse."""
+    return CallExpr("CONVERT_TZ", [_e(date_str), _e(tz_from), _e(tz_to)])
+
+
 def current_database() -> Expression:
     """``CURRENT_DATABASE()``: ``'default_database'``, the session's only database."""
     return CallExpr("CURRENT_DATABASE", [])
@@ -150,7 +157,7 @@ _MISSING = {
     "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
     "with_columns": "column ranges", "without_columns": "column ranges",
     "source_watermark": "SOURCE_WATERMARK",
-    "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF", "convert_tz": "CONVERT_TZ",
+    "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF",
     "current_time": "TIME values", "local_time": "TIME values",
     "descriptor": "window table functions from the Table API",
 }
