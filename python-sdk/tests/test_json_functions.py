@@ -6,7 +6,7 @@ from __future__ import annotations
 from weir.common import Row
 from weir.table import DataTypes, TableEnvironment
 from weir.table.expression import JsonExistsOnError, JsonOnNull, JsonQueryOnEmptyOrError, JsonQueryWrapper, JsonType, JsonValueOnEmptyOrError
-from weir.table.expressions import col, json_array, json_object, json_string, lit
+from weir.table.expressions import col, convert_tz, current_database, json_array, json_object, json_string, lit
 
 
 def _docs(env: TableEnvironment):  # type: ignore[no-untyped-def]
@@ -64,11 +64,15 @@ def test_sql_spelling_gives_the_same(batch_env: TableEnvironment) -> None:
     assert [tuple(r) for r in rows] == [(1, 12, '["12"]')]
 
 
-def test_json_quote_and_unquote(batch_env: TableEnvironment) -> None:
-    from weir.table.expressions import convert_tz, current_database
-
+def test_json_quote_unquote_and_the_session_and_zone_functions(batch_env: TableEnvironment) -> None:
     t = batch_env.from_elements([(1, 'say "hi"/\n'), (2, '"caf\\u00e9"'), (3, "[1, 2]"), (4, None)], ["id", "s"])
-    out = t.select(col("id"), col("s").json_quote().alias("q"), col("s").json_unquote().alias("u"), col("s").json_quote().json_unquote().alias("back"), current_database().alias("db"))
+    out = t.select(
+        col("id"),
+        col("s").json_quote().alias("q"),
+        col("s").json_unquote().alias("u"),
+        col("s").json_quote().json_unquote().alias("back"),
+        current_database().alias("db"),
+    )
     tz = t.select(convert_tz(lit("1970-01-01 00:00:00"), lit("UTC"), lit("GMT-08:00")).alias("la")).limit(1)
     assert list(tz.execute().collect()) == [Row(la="1969-12-31 16:00:00")]
     assert sorted(out.execute().collect()) == [
