@@ -116,9 +116,8 @@ fn bind_current_watermark(site: CallSite) -> Result<BoundExpr, ExprError> {
         }
         WatermarkScope::Calc { rowtime } => rowtime,
     };
-    let [arg] = <[BoundExpr; 1]>::try_from(site.args).map_err(|args| {
-        ExprError::new("", format!("function CURRENT_WATERMARK expects one argument, a rowtime attribute; got {}", args.len()))
-    })?;
+    let [arg] = <[BoundExpr; 1]>::try_from(site.args)
+        .map_err(|args| ExprError::new("", format!("function CURRENT_WATERMARK expects one argument, a rowtime attribute; got {}", args.len())))?;
     let column = arg.as_column();
     if column.is_none() || column != rowtime {
         let why = match rowtime {

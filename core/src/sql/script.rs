@@ -72,7 +72,8 @@ impl StatementTokens {
         if name.len() < 2 {
             return None;
         }
-        let at = (0..self.tokens.len()).find(|&i| self.word(i).as_deref() == Some(name.as_str()) && self.tokens.get(i + 1).is_some_and(|t| t.token == Token::LParen))?;
+        let at = (0..self.tokens.len())
+            .find(|&i| self.word(i).as_deref() == Some(name.as_str()) && self.tokens.get(i + 1).is_some_and(|t| t.token == Token::LParen))?;
         Some(position(self.tokens[at].span.start))
     }
 

@@ -114,9 +114,12 @@ mod tests {
     }
 
     #[test]
-    fn unquote_inverts_quote() {
-        for s in ["plain", "a/b\\c\"d", "tab\tnew\nline", "héllo €", "😀 x"] {
+    fn unquote_inverts_quote_within_the_bmp() {
+        for s in ["plain", "a/b\\c\"d", "tab\tnew\nline", "héllo €"] {
             assert_eq!(unquote(&quote(s)), s);
         }
+        // Flink's quoting of a character beyond U+FFFF is not JSON's (`\u1f600` reads as
+        // U+1F60 and a `0`), and the lone surrogate after it is not valid here.
+        assert_eq!(unquote(&quote("😀")), quote("😀"));
     }
 }
