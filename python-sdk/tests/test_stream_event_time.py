@@ -9,7 +9,7 @@ is late, dropped in streaming mode and counted in batch mode."""
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -65,7 +65,7 @@ def stream(env: StreamExecutionEnvironment):
 
 def epoch_ms(value: datetime) -> int:
     """A TIMESTAMP_LTZ value (read in the UTC session zone) as epoch milliseconds."""
-    return round(value.replace(tzinfo=value.tzinfo or timezone.utc).timestamp() * 1000)
+    return round(value.replace(tzinfo=value.tzinfo or UTC).timestamp() * 1000)
 
 
 def counted(rows: list[Row]) -> Counter:
