@@ -11,12 +11,12 @@ mod common;
 use std::path::Path;
 use std::sync::Arc;
 
-use weir_core::plan::{JobSpec, Node, RuntimeMode, validate};
+use weir_core::plan::{JobSpec, RuntimeMode, validate};
 use weir_core::runtime::{RunOptions, run_job};
-use weir_core::sql::{SqlOutcome, SqlSession};
+use weir_core::sql::SqlSession;
 use weir_core::types::Value;
 
-use common::final_rows;
+use common::{collected_query, final_rows};
 
 const BASE: i64 = 1_700_000_000_000;
 const DELAY: i64 = 5_000;
@@ -67,15 +67,7 @@ fn write_input(dir: &Path) {
 fn plan(dir: &Path, query: &str) -> JobSpec {
     let mut session = SqlSession::new();
     session.set_base_dir(dir);
-    let out = session.execute_script(&format!("{DDL}\n{query}")).unwrap_or_else(|e| panic!("{e}"));
-    let Some(SqlOutcome::Query(mut spec)) = out.into_iter().last() else { panic!("not a query") };
-    for node in &mut spec.nodes {
-        if let Node::Sink(s) = node {
-            s.connector = "collect".into();
-            s.options.clear();
-        }
-    }
-    spec
+    collected_query(session, &format!("{DDL}\n{query}"))
 }
 
 /// The rows of `query` (first column BIGINT, second anything) on one worker.
