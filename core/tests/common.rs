@@ -5,8 +5,9 @@
 
 use std::sync::Arc;
 
-use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::plan::{JobSpec, Node, RuntimeMode, parse_job_spec, validate};
 use weir_core::runtime::{RunOptions, run_job};
+use weir_core::sql::{SqlOutcome, SqlSession};
 use weir_core::types::{Row, RowKind};
 
 /// Runs `spec` (JSON text) and returns the changelog of the sink `out`.
@@ -16,6 +17,20 @@ pub fn run_spec(spec: &str, workers: usize, mode: RuntimeMode) -> Vec<(RowKind, 
     let options = RunOptions { workers: Some(workers), mode: Some(mode), tick_ms: 1, ..RunOptions::default() };
     let outcome = run_job(Arc::new(plan), &options).unwrap_or_else(|e| panic!("job failed: {e}"));
     outcome.collected.get("out").cloned().unwrap_or_default()
+}
+
+/// The job of the query `script` ends with (run in `session`), its result going to `collect`
+/// sinks.
+pub fn collected_query(mut session: SqlSession, script: &str) -> JobSpec {
+    let out = session.execute_script(script).unwrap_or_else(|e| panic!("{e}"));
+    let Some(SqlOutcome::Query(mut spec)) = out.into_iter().last() else { panic!("not a query") };
+    for node in &mut spec.nodes {
+        if let Node::Sink(s) = node {
+            s.connector = "collect".into();
+            s.options.clear();
+        }
+    }
+    spec
 }
 
 /// The rows a changelog leaves standing, sorted (a multiset as a sorted list).

@@ -8,24 +8,15 @@ mod common;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use weir_core::plan::{JobSpec, Node, RuntimeMode, validate};
+use weir_core::plan::{JobSpec, RuntimeMode, validate};
 use weir_core::runtime::{RunOptions, RunningJob, run_job, start_job};
-use weir_core::sql::{SqlOutcome, SqlSession};
+use weir_core::sql::SqlSession;
 use weir_core::types::{Row, RowKind, Value};
 
-use common::{final_rows, texts};
+use common::{collected_query, final_rows, texts};
 
 fn plan(query: &str) -> JobSpec {
-    let mut session = SqlSession::new();
-    let out = session.execute_script(query).unwrap_or_else(|e| panic!("{e}"));
-    let Some(SqlOutcome::Query(mut spec)) = out.into_iter().last() else { panic!("not a query") };
-    for node in &mut spec.nodes {
-        if let Node::Sink(s) = node {
-            s.connector = "collect".into();
-            s.options.clear();
-        }
-    }
-    spec
+    collected_query(SqlSession::new(), query)
 }
 
 fn run(query: &str, mode: RuntimeMode) -> Result<Vec<String>, String> {

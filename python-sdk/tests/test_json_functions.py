@@ -8,7 +8,7 @@ import json
 from weir.common import Row
 from weir.table import DataTypes, TableEnvironment
 from weir.table.expression import JsonExistsOnError, JsonOnNull, JsonQueryOnEmptyOrError, JsonQueryWrapper, JsonType, JsonValueOnEmptyOrError
-from weir.table.expressions import col, json_array, json_object, json_string, lit
+from weir.table.expressions import col, convert_tz, current_database, json_array, json_object, json_string, lit
 
 
 def _docs(env: TableEnvironment):  # type: ignore[no-untyped-def]
@@ -94,3 +94,22 @@ def test_json_aggregates_and_sum0_follow_a_plain_fold(batch_env: TableEnvironmen
         obj = json.dumps(dict(sorted(members.items())), separators=(",", ":"))
         expected.append(Row(k=k, vs=vs, ns=ns, obj=obj, total=sum(n for _, n in pairs if n is not None)))
     assert sorted(out.execute().collect()) == expected
+
+
+def test_json_quote_unquote_and_the_session_and_zone_functions(batch_env: TableEnvironment) -> None:
+    t = batch_env.from_elements([(1, 'say "hi"/\n'), (2, '"caf\\u00e9"'), (3, "[1, 2]"), (4, None)], ["id", "s"])
+    out = t.select(
+        col("id"),
+        col("s").json_quote().alias("q"),
+        col("s").json_unquote().alias("u"),
+        col("s").json_quote().json_unquote().alias("back"),
+        current_database().alias("db"),
+    )
+    tz = t.select(convert_tz(lit("1970-01-01 00:00:00"), lit("UTC"), lit("GMT-08:00")).alias("la")).limit(1)
+    assert list(tz.execute().collect()) == [Row(la="1969-12-31 16:00:00")]
+    assert sorted(out.execute().collect()) == [
+        Row(id=1, q='"say \\"hi\\"\\/\\n"', u='say "hi"/\n', back='say "hi"/\n', db="default_database"),
+        Row(id=2, q='"\\"caf\\\\u00e9\\""', u="café", back='"caf\\u00e9"', db="default_database"),
+        Row(id=3, q='"[1, 2]"', u="[1, 2]", back="[1, 2]", db="default_database"),
+        Row(id=4, q=None, u=None, back=None, db="default_database"),
+    ]

@@ -11,7 +11,7 @@ use timely::dataflow::Scope;
 use timely::dataflow::operators::ToStream;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
-use crate::expr::{BoundExpr, CompiledExpr};
+use crate::expr::{BoundExpr, CompiledExpr, RowClock};
 use crate::job::JobContext;
 use crate::ops::{
     self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec,
@@ -23,6 +23,16 @@ use crate::types::Row;
 
 fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {
     exprs.iter().map(BoundExpr::compile).collect()
+}
+
+/// The expressions of a Calc, compiled; when one calls `CURRENT_WATERMARK`, all read the
+/// returned clock, which the operator sets per row (no clock, and no cost, otherwise).
+fn compile_calc(exprs: &[BoundExpr]) -> (Vec<CompiledExpr>, Option<RowClock>) {
+    if !exprs.iter().any(BoundExpr::reads_watermark) {
+        return (compile_all(exprs), None);
+    }
+    let clock = RowClock::new();
+    (exprs.iter().map(|e| e.compile_with_clock(&clock)).collect(), Some(clock))
 }
 
 /// The aggregates of a keyed window or session aggregate, ready to run.
@@ -87,10 +97,14 @@ fn build_node<'s>(
     Some(match (&phys.operator, &node.op) {
         // The node reading it computes it: it passes its input through.
         (Operator::Fused { .. }, _) => input,
-        (Operator::Calc, PlanOp::Filter { predicate }) => ops::filter(input, predicate.compile(), eval),
+        (Operator::Calc, PlanOp::Filter { predicate }) => {
+            let (mut compiled, clock) = compile_calc(std::slice::from_ref(predicate));
+            ops::filter(input, compiled.remove(0), clock, eval)
+        }
         (Operator::Calc, PlanOp::Project { exprs }) => {
             let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
-            ops::project(input, compile_all(exprs), columns, eval)
+            let (compiled, clock) = compile_calc(exprs);
+            ops::project(input, compiled, columns, clock, eval)
         }
         (Operator::Correlate, PlanOp::FlatMap { function, outer }) => {
             let padding = outer.then(|| function.output_fields().len());

@@ -18,6 +18,9 @@ pub struct BindContext {
     pub time_zone: Option<String>,
     /// User functions (Python UDFs), consulted after the built-in functions.
     pub functions: crate::udf::UserFunctions,
+    /// Whether `CURRENT_WATERMARK` may be called here, and over which column: set for the
+    /// expressions of a Calc (projection, filter), unavailable elsewhere.
+    pub watermark: super::WatermarkScope,
 }
 
 impl BindContext {

@@ -42,6 +42,9 @@ pub(crate) enum Kernel {
     AllN(FnN),
     /// Evaluates its arguments itself.
     Lazy(FnLazy),
+    /// `CURRENT_WATERMARK` of its one argument, the rowtime attribute, as a value of this type:
+    /// read from the [`super::RowClock`] the Calc compiles it with.
+    Watermark(DataType),
 }
 
 /// A function or operator applied to bound arguments.
@@ -156,6 +159,15 @@ impl BoundExpr {
         }
     }
 
+    /// True when the expression calls `CURRENT_WATERMARK`: its operator must compile it with
+    /// [`BoundExpr::compile_with_clock`] and tell the clock each row's time.
+    pub fn reads_watermark(&self) -> bool {
+        match &self.kind {
+            Kind::Column(_) | Kind::Literal(_) => false,
+            Kind::Call(c) => matches!(c.kernel, Kernel::Watermark(_)) || c.args.iter().any(BoundExpr::reads_watermark),
+        }
+    }
+
     /// True when the value does not depend on the row nor on the moment of evaluation
     /// (no columns, no `NOW()`); such expressions are folded when compiled.
     pub fn is_constant(&self) -> bool {
@@ -169,6 +181,12 @@ impl BoundExpr {
     /// Compiles the expression for evaluation (constant subexpressions are folded).
     pub fn compile(&self) -> CompiledExpr {
         CompiledExpr::new(self)
+    }
+
+    /// Compiles the expression so that `CURRENT_WATERMARK` reads `clock`, which the operator
+    /// sets before evaluating each row (see [`super::RowClock`]).
+    pub fn compile_with_clock(&self, clock: &super::RowClock) -> CompiledExpr {
+        CompiledExpr::with_clock(self, clock)
     }
 
     /// This expression converted to `target` as `CAST` does (widening or narrowing; a value

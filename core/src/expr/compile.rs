@@ -7,6 +7,7 @@ use crate::types::{Row, Value};
 
 use super::bound::{BoundCall, BoundExpr, EvalResult, Kernel, Kind};
 use super::error::EvalError;
+use super::watermark::{RowClock, no_clock};
 
 type EvalFn = dyn Fn(&Row) -> EvalResult + Send + Sync;
 
@@ -24,7 +25,12 @@ impl std::fmt::Debug for CompiledExpr {
 impl CompiledExpr {
     /// Compiles a bound expression.
     pub fn new(expr: &BoundExpr) -> CompiledExpr {
-        compile_node(expr).0
+        compile_node(expr, None).0
+    }
+
+    /// Compiles a bound expression whose `CURRENT_WATERMARK` calls read `clock`.
+    pub fn with_clock(expr: &BoundExpr, clock: &RowClock) -> CompiledExpr {
+        compile_node(expr, Some(clock)).0
     }
 
     /// Evaluates the expression on `row`.
@@ -51,26 +57,26 @@ impl CompiledExpr {
 /// Compiles `expr`, returning its value too when it is constant. Runs on dataflow worker
 /// threads, whose stacks are small: the recursion grows the stack when it runs low (the depth
 /// itself is bounded by `table.exec.sql.max-expression-depth` at validation).
-fn compile_node(expr: &BoundExpr) -> (CompiledExpr, Option<Value>) {
-    stacker::maybe_grow(64 << 10, 1 << 20, || compile_kind(expr))
+fn compile_node(expr: &BoundExpr, clock: Option<&RowClock>) -> (CompiledExpr, Option<Value>) {
+    stacker::maybe_grow(64 << 10, 1 << 20, || compile_kind(expr, clock))
 }
 
-fn compile_kind(expr: &BoundExpr) -> (CompiledExpr, Option<Value>) {
+fn compile_kind(expr: &BoundExpr, clock: Option<&RowClock>) -> (CompiledExpr, Option<Value>) {
     match &expr.kind {
         Kind::Column(i) => {
             let i = *i;
             (CompiledExpr::from_fn(move |row| Ok(row.get(i).clone())), None)
         }
         Kind::Literal(v) => (CompiledExpr::constant(v.clone()), Some(v.clone())),
-        Kind::Call(call) => compile_call(call),
+        Kind::Call(call) => compile_call(call, clock),
     }
 }
 
-fn compile_call(call: &BoundCall) -> (CompiledExpr, Option<Value>) {
-    let compiled: Vec<(CompiledExpr, Option<Value>)> = call.args.iter().map(compile_node).collect();
+fn compile_call(call: &BoundCall, clock: Option<&RowClock>) -> (CompiledExpr, Option<Value>) {
+    let compiled: Vec<(CompiledExpr, Option<Value>)> = call.args.iter().map(|a| compile_node(a, clock)).collect();
     let all_constant = compiled.iter().all(|(_, c)| c.is_some());
     let args: Vec<CompiledExpr> = compiled.into_iter().map(|(c, _)| c).collect();
-    let code = build(&call.kernel, args);
+    let code = build(&call.kernel, args, clock);
     if call.deterministic && all_constant {
         // A failing constant (e.g. 1/0) is left to fail on the first row, as Flink does.
         if let Ok(v) = code.eval(&Row::empty()) {
@@ -80,8 +86,15 @@ fn compile_call(call: &BoundCall) -> (CompiledExpr, Option<Value>) {
     (code, None)
 }
 
-fn build(kernel: &Kernel, args: Vec<CompiledExpr>) -> CompiledExpr {
+fn build(kernel: &Kernel, args: Vec<CompiledExpr>, clock: Option<&RowClock>) -> CompiledExpr {
     match kernel.clone() {
+        Kernel::Watermark(data_type) => {
+            let [rowtime] = fixed::<1>(args);
+            match clock.cloned() {
+                Some(clock) => CompiledExpr::from_fn(move |row| Ok(clock.watermark(&rowtime.eval(row)?, data_type))),
+                None => CompiledExpr::from_fn(|_| Err(no_clock())),
+            }
+        }
         Kernel::Strict1(f) => {
             let [a] = fixed::<1>(args);
             CompiledExpr::from_fn(move |row| match a.eval(row)? {

@@ -18,6 +18,7 @@ mod literal;
 pub mod table_functions;
 mod types;
 mod unnest;
+mod watermark;
 mod zone;
 
 #[cfg(test)]
@@ -32,3 +33,4 @@ pub use functions::function_names;
 pub use table_functions::{BoundTableFunction, CompiledTableFunction, TableFunction, TableFunctionRegistry, bind_table_function};
 pub use types::common_type;
 pub use unnest::UNNEST_WITH_ORDINALITY;
+pub use watermark::{RowClock, WatermarkScope};

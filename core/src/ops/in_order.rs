@@ -10,7 +10,7 @@ use timely::dataflow::operators::generic::Operator;
 
 use crate::types::Row;
 
-use super::Time;
+use super::{Time, frontier_ms};
 
 /// Each update of `input` turned into zero or one output by `f`, in arrival order.
 pub fn filter_map_in_order<'s, D, F>(input: StreamVec<'s, Time, (Row, Time, isize)>, name: &str, mut f: F) -> StreamVec<'s, Time, D>
@@ -22,6 +22,24 @@ where
         move |input, output| {
             input.for_each(|cap, data| {
                 output.session(&cap).give_iterator(data.drain(..).filter_map(&mut f));
+            });
+        }
+    })
+}
+
+/// [`filter_map_in_order`] for operators that need to know how far their input has come:
+/// `f` also gets the least millisecond of the input frontier (the watermark plus one for
+/// event-time inputs; `None` once the input has ended) as it was when the batch arrived.
+pub fn filter_map_in_order_at_frontier<'s, D, F>(input: StreamVec<'s, Time, (Row, Time, isize)>, name: &str, mut f: F) -> StreamVec<'s, Time, D>
+where
+    D: Clone + 'static,
+    F: FnMut((Row, Time, isize), Option<u64>) -> Option<D> + 'static,
+{
+    input.unary_frontier::<CapacityContainerBuilder<Vec<D>>, _, _, _>(Pipeline, name, move |_cap, _info| {
+        move |(input, frontier), output| {
+            let at = frontier_ms(frontier.frontier());
+            input.for_each(|cap, data| {
+                output.session(&cap).give_iterator(data.drain(..).filter_map(|update| f(update, at)));
             });
         }
     })

@@ -31,7 +31,7 @@ pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct};
 pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
-pub use in_order::{count_in_order, filter_map_in_order};
+pub use in_order::{count_in_order, filter_map_in_order, filter_map_in_order_at_frontier};
 pub use join::{JoinSpec, join};
 pub use keyed::{
     IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, SessionAggregateSpec, SessionKey, StreamWindowSpec, WindowAggregateCall, WindowAggregateSpec,

@@ -40,6 +40,22 @@ fn is_proctime(e: &BoundExpr) -> bool {
     e.function_name().is_some_and(|n| n.eq_ignore_ascii_case("PROCTIME"))
 }
 
+/// The rowtime attribute of `input`'s rows when they are timed by event time — descending
+/// from a source with a WATERMARK or from a `watermark` node, the column passed on unchanged —
+/// as `CURRENT_WATERMARK` needs it. A processing-time attribute (`PROCTIME()`, the rowtime of
+/// rows from a source without a watermark) is not one. `nodes` are the plan's nodes so far.
+pub(super) fn event_time_attribute(nodes: &[PlanNode], input: &PlanNode) -> Option<usize> {
+    let rowtime = input.time.rowtime?;
+    let mut node = input;
+    loop {
+        match &node.op {
+            PlanOp::Source { watermark, .. } => return watermark.is_some().then_some(rowtime),
+            PlanOp::Watermark { .. } | PlanOp::Process { .. } | PlanOp::StreamWindow { .. } => return Some(rowtime),
+            _ => node = nodes.get(*node.inputs.first()?)?,
+        }
+    }
+}
+
 /// Checks a window node over `input`: its output schema and operation.
 pub(super) fn check_window(n: &WindowNode, input: &PlanNode, path: &SpecPath) -> Result<(Schema, PlanOp), PlanError> {
     let at = path.field("time_column");

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use crate::connectors::{ComputedColumns, SourceFactory, ValuesSource, create_sink, create_source};
 use crate::error::{PlanError, SpecPath};
-use crate::expr::{BindContext, BoundExpr, Expr, ExprError, bind, common_type};
+use crate::expr::{BindContext, BoundExpr, Expr, ExprError, WatermarkScope, bind, common_type};
 use crate::types::{DataType, Field, Row, Schema, value_from_json};
 use crate::udf::UserFunctions;
 
 use super::spec::*;
-use super::time::{check_window, source_watermark, time_columns, window_aggregate, window_join, window_top_n};
+use super::time::{check_window, event_time_attribute, source_watermark, time_columns, window_aggregate, window_join, window_top_n};
 use super::typed::*;
 
 /// Builds a [`ValidatedPlan`] one node at a time, so that front ends (SQL, Python) can learn
@@ -138,6 +138,14 @@ fn idle_timeout_ms(text: &str) -> Result<Option<u64>, String> {
     Ok((!d.is_zero()).then(|| d.as_millis().max(1) as u64))
 }
 
+/// A bound condition, checked to be BOOLEAN (or NULL).
+fn predicate_type(bound: BoundExpr, path: &SpecPath) -> Result<BoundExpr, PlanError> {
+    match bound.data_type() {
+        DataType::Boolean | DataType::Null => Ok(bound),
+        other => Err(PlanError::new(path, format!("condition must be BOOLEAN, found {other}"))),
+    }
+}
+
 pub(super) fn expr_error(path: &SpecPath, e: ExprError) -> PlanError {
     let full = if e.path.is_empty() { path.clone() } else { SpecPath(format!("{}.{}", path.0, e.path)) };
     PlanError::new(&full, e.message)
@@ -249,16 +257,19 @@ impl PlanValidator {
         bind(expr, schema, &self.config.bind).map_err(|e| expr_error(path, e))
     }
 
+    /// The expression settings of a Calc (projection or filter) over `input`: there
+    /// `CURRENT_WATERMARK` may read `input`'s rowtime attribute.
+    fn calc_context(&self, input: &PlanNode) -> BindContext {
+        let rowtime = event_time_attribute(&self.nodes, input);
+        BindContext { watermark: WatermarkScope::Calc { rowtime }, ..self.config.bind.clone() }
+    }
+
     pub(super) fn bind_all(&self, exprs: &[Expr], schema: &Schema, path: &SpecPath) -> Result<Vec<BoundExpr>, PlanError> {
         exprs.iter().enumerate().map(|(i, e)| self.bind(e, schema, &path.index(i))).collect()
     }
 
     pub(super) fn bind_predicate(&self, expr: &Expr, schema: &Schema, path: &SpecPath) -> Result<BoundExpr, PlanError> {
-        let bound = self.bind(expr, schema, path)?;
-        match bound.data_type() {
-            DataType::Boolean | DataType::Null => Ok(bound),
-            other => Err(PlanError::new(path, format!("condition must be BOOLEAN, found {other}"))),
-        }
+        predicate_type(self.bind(expr, schema, path)?, path)
     }
 
     pub(super) fn bind_sort_keys(&self, keys: &[SortKey], schema: &Schema, path: &SpecPath) -> Result<Vec<BoundSortKey>, PlanError> {
@@ -280,7 +291,9 @@ impl PlanValidator {
             Node::Values(n) => check_values(n, path),
             Node::Filter(n) => {
                 let input = self.input(inputs, 0);
-                let predicate = self.bind_predicate(&n.predicate, &input.schema, &path.field("predicate"))?;
+                let at = path.field("predicate");
+                let predicate = bind(&n.predicate, &input.schema, &self.calc_context(input)).map_err(|e| expr_error(&at, e))?;
+                let predicate = predicate_type(predicate, &at)?;
                 Ok(Checked::keeping(input, PlanOp::Filter { predicate }))
             }
             Node::Project(n) => self.check_project(n, inputs, path),
@@ -403,8 +416,9 @@ impl PlanValidator {
         }
         let mut exprs = Vec::new();
         let mut fields = Vec::new();
+        let ctx = self.calc_context(input);
         for (i, c) in n.columns.iter().enumerate() {
-            let e = self.bind(&c.expr, &input.schema, &path.field("columns").index(i).field("expr"))?;
+            let e = bind(&c.expr, &input.schema, &ctx).map_err(|e| expr_error(&path.field("columns").index(i).field("expr"), e))?;
             fields.push(Field::new(c.name.clone(), e.data_type()).with_nullable(e.nullable()));
             exprs.push(e);
         }

@@ -53,6 +53,30 @@ impl StatementTokens {
         words.iter().enumerate().all(|(i, w)| self.word(i).as_deref() == Some(*w))
     }
 
+    /// Where the function a plan error is about is first called in the statement: the
+    /// error's message starts with the function's name in capitals (`CURRENT_WATERMARK needs
+    /// ...`, `CONVERT_TZ: ..`), with `function NAME` (`function SUBSTRING expects ..`) or is `unknown function
+    /// "name"`, and the statement has that name followed by `(`.
+    pub fn call_position(&self, message: &str) -> Option<SqlPosition> {
+        let name = match message.strip_prefix("unknown function \"") {
+            Some(rest) => rest.split('"').next().unwrap_or_default().to_ascii_uppercase(),
+            None if message.starts_with("function ") => message["function ".len()..].split(' ').next().unwrap_or_default().to_ascii_uppercase(),
+            None => {
+                let name: String = message.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
+                if !message[name.len()..].starts_with([' ', ':']) {
+                    return None;
+                }
+                name
+            }
+        };
+        if name.len() < 2 {
+            return None;
+        }
+        let at = (0..self.tokens.len())
+            .find(|&i| self.word(i).as_deref() == Some(name.as_str()) && self.tokens.get(i + 1).is_some_and(|t| t.token == Token::LParen))?;
+        Some(position(self.tokens[at].span.start))
+    }
+
     /// The statement without its first `n` tokens.
     pub fn skip(&self, n: usize) -> StatementTokens {
         StatementTokens { tokens: self.tokens.iter().skip(n).cloned().collect() }

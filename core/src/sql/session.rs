@@ -139,7 +139,10 @@ impl SqlSession {
             RawStatement::Single(st) => {
                 let at = st.start();
                 self.single(st).map_err(|e| match e {
-                    e @ SqlError::Plan { .. } => e.or_at(Some(at)),
+                    SqlError::Plan { ref error, .. } => {
+                        let call = st.call_position(&error.message);
+                        e.or_at(Some(call.unwrap_or(at)))
+                    }
                     other => other,
                 })
             }

@@ -103,7 +103,7 @@ impl Translator<'_> {
     /// The type of `e`, an expression over this translator's scope.
     pub(super) fn type_of(&self, e: &Expr) -> Result<DataType, SqlError> {
         let schema = Schema::new(self.scope().columns.iter().map(|c| Field::new(c.field.clone(), c.data_type)).collect());
-        let ctx = BindContext { time_zone: None, functions: self.user_functions().cloned().unwrap_or_default() };
+        let ctx = BindContext { time_zone: None, functions: self.user_functions().cloned().unwrap_or_default(), ..BindContext::default() };
         bind(e, &schema, &ctx).map(|b| b.data_type()).map_err(|err| SqlError::invalid(err.message))
     }
 }

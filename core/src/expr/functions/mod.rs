@@ -7,9 +7,11 @@
 pub(crate) mod arithmetic;
 pub(crate) mod array;
 pub(crate) mod cast;
+pub(crate) mod catalog;
 pub(crate) mod collection;
 pub(crate) mod comparison;
 pub(crate) mod conditional;
+pub(crate) mod convert_tz;
 pub(crate) mod digest;
 pub(crate) mod encoding;
 pub(crate) mod inet;
@@ -73,6 +75,9 @@ const ALL: &[&[FunctionDef]] = &[
     inet::FUNCTIONS,
     printf::FUNCTIONS,
     type_of::FUNCTIONS,
+    catalog::FUNCTIONS,
+    convert_tz::FUNCTIONS,
+    super::watermark::FUNCTIONS,
 ];
 
 /// Binds a call of `name` (any case) to already-bound arguments. Error paths are relative to

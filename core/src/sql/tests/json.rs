@@ -120,3 +120,31 @@ fn json_function_mistakes_are_named() {
     let e = error("SELECT JSON_VALUE('{}', '$.a' RETURNING INT DEFAULT 1 ON NOTHING)");
     assert!(e.contains("line 1, column 58"), "the parser names the place: {e}");
 }
+
+#[test]
+fn json_quote_and_unquote_as_flink_computes_them() {
+    check(&[
+        ("JSON_QUOTE('Hello, World!')", "\"Hello, World!\""),
+        ("JSON_QUOTE('\"Complex\" string with / and \\')", r#""\"Complex\" string with \/ and \\""#),
+        ("JSON_QUOTE('café')", r#""caf\u00e9""#),
+        ("JSON_QUOTE(CAST(NULL AS STRING))", "null"),
+        ("JSON_UNQUOTE('\"Hello, World!\"')", "Hello, World!"),
+        ("JSON_UNQUOTE('\"caf\\u00e9 \\\"x\\\" \\/\"')", "café \"x\" /"),
+        ("JSON_UNQUOTE('[1, 2, 3]')", "[1, 2, 3]"),
+        ("JSON_UNQUOTE('\"not closed')", "\"not closed"),
+        ("JSON_UNQUOTE('\"bad \\q escape\"')", "\"bad \\q escape\""),
+        ("JSON_UNQUOTE(JSON_QUOTE('a/b \"c\"'))", "a/b \"c\""),
+        ("JSON_UNQUOTE(CAST(NULL AS STRING))", "null"),
+        ("CURRENT_DATABASE()", "default_database"),
+        ("CONVERT_TZ('1970-01-01 00:00:00', 'UTC', 'GMT-08:00')", "1969-12-31 16:00:00"),
+        ("CONVERT_TZ('2023-11-14 22:13:20.5', '+08:00', 'UTC')", "2023-11-14 14:13:20"),
+        ("CONVERT_TZ('2023-11-14', 'UTC', '+01:00')", "null"),
+        ("CONVERT_TZ(CAST(NULL AS STRING), 'UTC', 'UTC')", "null"),
+    ]);
+    let e = error("SELECT CONVERT_TZ('1970-01-01 00:00:00', 'UTC', 'America/Los_Angeles')");
+    assert!(e.contains("CONVERT_TZ: time zone \"America/Los_Angeles\" is not supported") && e.contains("line 1, column 8"), "{e}");
+    let e = error("SELECT JSON_QUOTE(1)");
+    assert!(e.contains("function JSON_QUOTE expects (STRING), got (INT)") && e.contains("line 1, column 8"), "{e}");
+    let e = error("SELECT CURRENT_DATABASE(1)");
+    assert!(e.contains("function CURRENT_DATABASE expects ()"), "{e}");
+}

@@ -15,6 +15,7 @@ mod planning;
 mod ranking;
 mod sorted_over;
 mod values;
+mod watermark;
 mod window;
 
 use crate::plan::{JobSpec, Node};

@@ -132,6 +132,27 @@ def json_object_agg(on_null: JsonOnNull, key: Any, value: Any) -> Expression:
     return JsonAggregateExpr("JSON_OBJECTAGG", on_null, [_e(key), _e(value)])
 
 
+def convert_tz(date_str: Any, tz_from: Any, tz_to: Any) -> Expression:
+    """``CONVERT_TZ(date_str, tz_from, tz_to)``: the ``yyyy-MM-dd HH:mm:ss`` wall-clock time
+    ``date_str`` in zone ``tz_from`` as the wall-clock time in ``tz_to`` (UTC or fixed offsets
+    such as ``'+08:00'``/``'GMT-08:00'``); NULL when it does not parse."""
+    return CallExpr("CONVERT_TZ", [_e(date_str), _e(tz_from), _e(tz_to)])
+
+
+def current_database() -> Expression:
+    """``CURRENT_DATABASE()``: ``'default_database'``, the session's only database."""
+    return CallExpr("CURRENT_DATABASE", [])
+
+
+def current_watermark(rowtime: Any) -> Expression:
+    """``CURRENT_WATERMARK(rowtime)``: the watermark of the rowtime attribute ``rowtime`` (the
+    column a watermark is declared for) where the expression is evaluated, NULL until one has
+    been emitted (and always in batch mode). Only in ``select`` and ``where``/``filter``:
+    ``t.where(current_watermark(col("ts")).is_null | (col("ts") > current_watermark(col("ts"))))``
+    keeps the rows that are not late."""
+    return CallExpr("CURRENT_WATERMARK", [_e(rowtime)])
+
+
 def array(head: Any, *tail: Any) -> Expression:
     """``ARRAY[head, ..]``: an ARRAY of the values (converted to their common type)."""
     return CallExpr("ARRAY", [_e(head), *(_e(t) for t in tail)])
@@ -147,9 +168,9 @@ _MISSING = {
     "rand": "RAND",
     "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
     "with_columns": "column ranges", "without_columns": "column ranges",
-    "current_watermark": "CURRENT_WATERMARK", "source_watermark": "SOURCE_WATERMARK",
-    "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF", "convert_tz": "CONVERT_TZ",
-    "current_database": "catalogs", "current_time": "TIME values", "local_time": "TIME values",
+    "source_watermark": "SOURCE_WATERMARK",
+    "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF",
+    "current_time": "TIME values", "local_time": "TIME values",
     "descriptor": "window table functions from the Table API",
 }
 for _name, _feature in _MISSING.items():
@@ -272,8 +293,6 @@ declare_unsupported(Expression, {
     "get": "ARRAY/MAP functions",
     "hex": "the HEX function",
     "instr": "the INSTR function",
-    "json_quote": "JSON functions",
-    "json_unquote": "JSON functions",
     "left": "the LEFT function",
     "map_entries": "ARRAY/MAP functions",
     "map_keys": "ARRAY/MAP functions",
@@ -347,6 +366,9 @@ __all__ = [
     "to_date",
     "to_timestamp",
     "to_timestamp_ltz",
+    "convert_tz",
+    "current_database",
+    "current_watermark",
     "array",
     "map_",
     "UNBOUNDED_ROW",

@@ -473,6 +473,14 @@ class Expression(CollectionMethods):
         """``expr IS JSON [VALUE|OBJECT|ARRAY|SCALAR]`` (FALSE for NULL)."""
         return CallExpr("IS_JSON", [self, LiteralExpr((json_type or JsonType.VALUE).name)])
 
+    def json_quote(self) -> "Expression":
+        """``JSON_QUOTE(expr)``: the string as a JSON string literal (quoted and escaped)."""
+        return CallExpr("JSON_QUOTE", [self])
+
+    def json_unquote(self) -> "Expression":
+        """``JSON_UNQUOTE(expr)``: the text of a JSON string literal; anything else unchanged."""
+        return CallExpr("JSON_UNQUOTE", [self])
+
     def json_exists(self, path: str, on_error: JsonExistsOnError | None = None) -> "Expression":
         """``JSON_EXISTS(expr, path [.. ON ERROR])``."""
         clause = [LiteralExpr(behaviour_keyword(on_error))] if on_error is not None else []

@@ -1,6 +1,6 @@
 //! Flink's JSON functions: the tests `IS JSON` and `JSON_EXISTS`, the readers `JSON_VALUE` and
-//! `JSON_QUERY` ([`query`]), and the constructors `JSON_STRING`, `JSON_OBJECT` and
-//! `JSON_ARRAY` ([`construct`]). [`document`] reads and writes JSON text, [`path`] evaluates
+//! `JSON_QUERY` ([`query`]), the constructors `JSON_STRING`, `JSON_OBJECT` and
+//! `JSON_ARRAY` ([`construct`]), and `JSON_QUOTE` / `JSON_UNQUOTE` ([`quote`]). [`document`] reads and writes JSON text, [`path`] evaluates
 //! JSON paths.
 //!
 //! The SQL clauses of these functions (`RETURNING INT`, `DEFAULT 0 ON EMPTY`, `WITH ARRAY
@@ -12,6 +12,7 @@ mod construct;
 mod document;
 mod path;
 mod query;
+mod quote;
 
 use std::sync::Arc;
 
@@ -41,6 +42,8 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["JSON_ARRAY"], signature: "(on_null 'NULL'|'ABSENT', value, ...)", bind: construct::json_array },
     FunctionDef { names: &["JSON_ARRAYAGG"], signature: "(fragments ARRAY<STRING>)", bind: construct::json_array_aggregate },
     FunctionDef { names: &["JSON_OBJECTAGG"], signature: "(fragments ARRAY<STRING>)", bind: construct::json_object_aggregate },
+    FunctionDef { names: &["JSON_QUOTE"], signature: "(STRING)", bind: quote::json_quote },
+    FunctionDef { names: &["JSON_UNQUOTE"], signature: "(STRING)", bind: quote::json_unquote },
 ];
 
 /// A call's path: parsed once when it is a literal, else per row.
