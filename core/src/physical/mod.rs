@@ -67,7 +67,7 @@ impl PhysicalPlan {
                 exchanges: exchange::exchanges(&logical, node, &operator),
                 changelog: ChangelogMode::of(node, &operator, inputs_insert_only, input),
                 inputs_insert_only,
-                state: state::state_of(&operator, &logical.config.state_backend),
+                state: state::state_of(&operator, &logical.config.state_backend).map(|s| s.with_own_ttl(node, &operator, logical.config.state_ttl_ms)),
                 operator,
             });
         }

@@ -13,6 +13,7 @@ mod list_aggregates;
 mod planning;
 mod ranking;
 mod sorted_over;
+mod state_ttl_hints;
 mod values;
 mod window;
 
