@@ -2,8 +2,8 @@
 //! column), cut at `;`, and recognise Flink's statement set blocks
 //! (`EXECUTE STATEMENT SET BEGIN ...; ...; END;` and `BEGIN STATEMENT SET; ...; END;`).
 
-use sqlparser::parser::ParserError;
 use sqlparser::keywords::Keyword;
+use sqlparser::parser::ParserError;
 use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use super::dialect::FlinkDialect;

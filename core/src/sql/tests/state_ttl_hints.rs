@@ -71,13 +71,16 @@ fn views_and_subqueries_are_named_inputs_and_keep_their_own_hints() {
     assert_eq!(aggregate_ttls(spec), [Some(3_600_000)], "the view's own hint, not the outer one");
     assert_eq!(join_ttls(spec), [(Some(DAY), None)]);
     // An unhinted subquery is not touched by the hint of the query around it.
-    let spec = job("SELECT /*+ STATE_TTL('t' = '1d') */ t.auction, a.name FROM (SELECT auction, COUNT(*) AS n FROM bids GROUP BY auction) t JOIN auctions a ON t.auction = a.id");
+    let spec = job(
+        "SELECT /*+ STATE_TTL('t' = '1d') */ t.auction, a.name FROM (SELECT auction, COUNT(*) AS n FROM bids GROUP BY auction) t JOIN auctions a ON t.auction = a.id",
+    );
     assert_eq!((join_ttls(&spec), aggregate_ttls(&spec)), (vec![(Some(DAY), None)], vec![None]));
 }
 
 #[test]
 fn last_value_of_a_key_wins_and_other_query_hints_are_ignored() {
-    let spec = job("SELECT /*+ STATE_TTL('bids' = '2d', 'bids' = '1d'), BROADCAST(bids), STATE_TTL('bids' = '3d') */ auction, COUNT(*) FROM bids GROUP BY auction");
+    let spec =
+        job("SELECT /*+ STATE_TTL('bids' = '2d', 'bids' = '1d'), BROADCAST(bids), STATE_TTL('bids' = '3d') */ auction, COUNT(*) FROM bids GROUP BY auction");
     assert_eq!(aggregate_ttls(&spec), [Some(3 * DAY)]);
     let spec = job("SELECT /*+ SHUFFLE_HASH(auctions) */ price FROM bids JOIN auctions ON auction = id");
     assert_eq!(join_ttls(&spec), [(None, None)]);
@@ -112,13 +115,19 @@ fn keys_naming_no_input_are_flinks_error_at_the_select() {
 #[test]
 fn malformed_hints_fail_with_flinks_messages() {
     let cases = [
-        ("SELECT /*+ STATE_TTL() */ auction, COUNT(*) FROM bids GROUP BY auction", "Invalid STATE_TTL hint, expecting at least one key-value options specified."),
+        (
+            "SELECT /*+ STATE_TTL() */ auction, COUNT(*) FROM bids GROUP BY auction",
+            "Invalid STATE_TTL hint, expecting at least one key-value options specified.",
+        ),
         ("SELECT /*+ STATE_TTL */ auction, COUNT(*) FROM bids GROUP BY auction", "Invalid STATE_TTL hint, expecting at least one key-value options specified."),
         ("SELECT /*+ STATE_TTL(bids) */ auction, COUNT(*) FROM bids GROUP BY auction", "Invalid STATE_TTL hint, expecting key-value options"),
         ("SELECT /*+ STATE_TTL('bids' = 'soon') */ auction, COUNT(*) FROM bids GROUP BY auction", "invalid STATE_TTL value for 'bids': expected a duration"),
         ("SELECT /*+ STATE_TTL('bids' = '-1 d') */ auction, COUNT(*) FROM bids GROUP BY auction", "invalid STATE_TTL value for 'bids'"),
         ("SELECT /*+ STATE_TL('bids' = '1d') */ auction, COUNT(*) FROM bids GROUP BY auction", "Hint: STATE_TL should be registered in the HintStrategyTable"),
-        ("SELECT /*+ STATE_TTL('bids' = 1) */ auction, COUNT(*) FROM bids GROUP BY auction", "invalid hint: expected a quoted value for the hint option 'bids'"),
+        (
+            "SELECT /*+ STATE_TTL('bids' = 1) */ auction, COUNT(*) FROM bids GROUP BY auction",
+            "invalid hint: expected a quoted value for the hint option 'bids'",
+        ),
         ("SELECT /*+ STATE_TTL('bids' = '1d') */ /*+ BROADCAST(bids) */ auction FROM bids", "only one hint block"),
     ];
     for (sql, want) in cases {
