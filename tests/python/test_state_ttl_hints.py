@@ -7,7 +7,6 @@ clock is the wall clock (processing time), so the test waits 3 s for the 1 s TTL
 import time
 
 import pytest
-
 from test_server_support import WeirServer
 
 TTL_WAIT = 3.0
@@ -55,9 +54,14 @@ def test_a_hinted_join_side_forgets_its_rows_and_the_other_side_does_not(server)
     hinted = start(server, JOIN_TABLES + JOIN.format(hint="/*+ STATE_TTL('p' = '1 s') */"))
     plain = start(server, JOIN_TABLES + JOIN.format(hint=""))
     jobs = [hinted, plain]
-    # Product 1 waits on the right side, order 3 on the left.
+    # Product 1 waits on the right side, order 3 on the left. Rows are applied in arrival
+    # order, so once the pair 9 that follows them has joined, they are in the join's state.
     push(server, jobs, "products", [[1, "a"]])
     push(server, jobs, "orders", [[3, 3]])
+    push(server, jobs, "products", [[9, "z"]])
+    push(server, jobs, "orders", [[9, 9]])
+    for jobid in jobs:
+        wait_rows(server, jobid, [[9, "z"]])
     time.sleep(TTL_WAIT)
     # Product 1 has expired in the hinted job: order 1 finds no partner there. Order 3 has no
     # TTL (the left side is not hinted, the job sets none): product 3 still finds it.
@@ -66,12 +70,12 @@ def test_a_hinted_join_side_forgets_its_rows_and_the_other_side_does_not(server)
     # A pair arriving within the TTL joins in both.
     push(server, jobs, "products", [[2, "b"]])
     push(server, jobs, "orders", [[2, 2]])
-    wait_rows(server, plain, [[1, "a"], [2, "b"], [3, "c"]])
-    wait_rows(server, hinted, [[2, "b"], [3, "c"]])
+    wait_rows(server, plain, [[1, "a"], [2, "b"], [3, "c"], [9, "z"]])
+    wait_rows(server, hinted, [[2, "b"], [3, "c"], [9, "z"]])
     # Rows are applied in arrival order: order 1 came before the rows just seen, so it is
     # settled; it stays unmatched.
     time.sleep(0.5)
-    assert rows(server, hinted) == [[2, "b"], [3, "c"]]
+    assert rows(server, hinted) == [[2, "b"], [3, "c"], [9, "z"]]
 
 
 def test_a_hinted_group_by_counts_an_idle_key_again(server):
