@@ -19,7 +19,7 @@ pub use changelog::ChangelogMode;
 pub use exchange::{Exchange, expr_text};
 pub use explain::{ExplainDetail, explain};
 pub use operator::Operator;
-pub use state::{OperatorState, StateStore};
+pub use state::{OperatorState, StateStore, ttl_text};
 
 use crate::error::PlanError;
 use crate::plan::{PlanNode, RuntimeMode, ValidatedPlan};

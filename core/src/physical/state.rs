@@ -64,9 +64,9 @@ impl fmt::Display for OperatorState {
     }
 }
 
-/// A time-to-live as Flink prints durations, in its largest whole unit (`1 d`, `12 h`,
-/// `10 min`, `5 s`, `1500 ms`); `off` for none.
-fn ttl_text(ms: Option<u64>) -> String {
+/// A time-to-live in milliseconds as Flink prints durations, in its largest whole unit (`1 d`,
+/// `12 h`, `10 min`, `5 s`, `1500 ms`); `off` for none (state kept for ever).
+pub fn ttl_text(ms: Option<u64>) -> String {
     let Some(ms) = ms else { return "off".into() };
     let units = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "min"), (1_000, "s")];
     match units.iter().find(|(size, _)| ms % size == 0) {

@@ -135,3 +135,11 @@ fn malformed_hints_fail_with_flinks_messages() {
         assert!(e.contains(want) && e.contains("(at line 1, column 1)"), "{sql}\n  got: {e}\n  want: {want}");
     }
 }
+
+#[test]
+fn explain_shows_the_hints_in_the_syntax_tree() {
+    let outcome = super::plan("EXPLAIN SELECT /*+ STATE_TTL('b' = '1d') */ b.price, a.name FROM bids b JOIN auctions a ON b.auction = a.id").unwrap();
+    let text = format!("{outcome:?}");
+    assert!(text.contains("state ttl [left 1 d, right job]"), "{text}");
+    assert!(text.contains("ttl=[left=1 d, right=off]"), "{text}");
+}
