@@ -171,7 +171,15 @@ fn builtin_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -
 }
 
 fn join_op<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
-    let spec = JoinSpec { join_type: JoinType::Full, left_keys: vec![col("k")], right_keys: vec![col("k")], condition: None, left_width: 2, right_width: 2 };
+    let spec = JoinSpec {
+        join_type: JoinType::Full,
+        left_keys: vec![col("k")],
+        right_keys: vec![col("k")],
+        condition: None,
+        left_width: 2,
+        right_width: 2,
+        state_ttl: [None, None],
+    };
     ops::join(left, right, spec, eval)
 }
 
@@ -189,7 +197,7 @@ fn smaller_left_value() -> weir_core::expr::CompiledExpr {
 
 fn join_spec(join_type: JoinType, condition: bool) -> JoinSpec {
     let condition = condition.then(smaller_left_value);
-    JoinSpec { join_type, left_keys: vec![col("k")], right_keys: vec![col("k")], condition, left_width: 2, right_width: 2 }
+    JoinSpec { join_type, left_keys: vec![col("k")], right_keys: vec![col("k")], condition, left_width: 2, right_width: 2, state_ttl: [None, None] }
 }
 
 /// Every join type, with and without a residual condition, on differential arrangements...
@@ -200,6 +208,15 @@ fn arranged_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<
 /// ... and on the streaming join's keyed state.
 fn keyed_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
     joins(left, right, eval, |l, r, spec, eval| ops::stream_join("op", 0, l, r, spec, eval, context()))
+}
+
+/// ... and with a time-to-live on the right side only (a `STATE_TTL` hint), which keeps the
+/// right rows in a state of their own; a day never passes here, so nothing expires.
+fn keyed_joins_right_ttl<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    joins(left, right, eval, |l, r, spec, eval| {
+        let spec = JoinSpec { state_ttl: [None, Some(std::time::Duration::from_secs(86_400))], ..spec };
+        ops::stream_join("op", 0, l, r, spec, eval, context())
+    })
 }
 
 /// The eight joins' rows, each tagged with its join (a leading column) and concatenated.
@@ -336,6 +353,7 @@ proptest! {
             ("keyed aggregate", keyed_aggregate_op as Build, arranged_aggregate_op as Build),
             ("keyed distinct", keyed_distinct_op, distinct_op),
             ("keyed joins", keyed_joins, arranged_joins),
+            ("keyed joins, right TTL", keyed_joins_right_ttl, arranged_joins),
             ("keyed rankings", keyed_rankings, arranged_rankings),
         ] {
             let expected = run(arranged, from_scratch(&epochs), 1);

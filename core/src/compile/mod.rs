@@ -5,6 +5,7 @@
 //! many threads, and many processes.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use differential_dataflow::AsCollection;
 use timely::dataflow::Scope;
@@ -189,7 +190,9 @@ fn build_node<'s>(
         (Operator::GroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
-            ops::keyed_aggregate(id, index, input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval, ctx.clone())
+            let mut ctx = ctx.clone();
+            ctx.state_ttl = state_ttl(plan, node, 0);
+            ops::keyed_aggregate(id, index, input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval, ctx)
         }
         (Operator::BatchGroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
@@ -213,7 +216,8 @@ fn build_node<'s>(
         }
         (Operator::Join, PlanOp::Join { .. }) => {
             let right = inputs.pop()?;
-            ops::stream_join(id, index, input, right, join_spec(&node.op)?, eval, ctx.clone())
+            let spec = JoinSpec { state_ttl: [state_ttl(plan, node, 0), state_ttl(plan, node, 1)], ..join_spec(&node.op)? };
+            ops::stream_join(id, index, input, right, spec, eval, ctx.clone())
         }
         (Operator::ArrangedJoin, PlanOp::Join { .. }) => {
             let right = inputs.pop()?;
@@ -325,7 +329,14 @@ fn join_spec(op: &PlanOp) -> Option<JoinSpec> {
         condition: condition.as_ref().map(BoundExpr::compile),
         left_width: *left_width,
         right_width: *right_width,
+        state_ttl: [None, None],
     })
+}
+
+/// How long the state of `node`'s input `input` lives without writes: the node's own
+/// time-to-live (a `STATE_TTL` hint), else the job's `table.exec.state.ttl`.
+fn state_ttl(plan: &PhysicalPlan, node: &PlanNode, input: usize) -> Option<Duration> {
+    node.state_ttl_ms(input, plan.logical.config.state_ttl_ms).map(Duration::from_millis)
 }
 
 fn global_seed<'s>(scope: Scope<'s, Time>) -> Rows<'s> {

@@ -22,6 +22,9 @@ pub struct JoinSpec {
     pub left_width: usize,
     /// Number of right columns.
     pub right_width: usize,
+    /// How long the streaming join on keyed state keeps a left and a right row nobody writes
+    /// (`None`: for ever); the arrangement join keeps every row.
+    pub state_ttl: [Option<std::time::Duration>; 2],
 }
 
 /// Keys each row; rows whose key has a NULL can never match (SQL equality) and are dropped.

@@ -19,7 +19,7 @@ pub use changelog::ChangelogMode;
 pub use exchange::{Exchange, expr_text};
 pub use explain::{ExplainDetail, explain};
 pub use operator::Operator;
-pub use state::{OperatorState, StateStore};
+pub use state::{OperatorState, StateStore, ttl_text};
 
 use crate::error::PlanError;
 use crate::plan::{PlanNode, RuntimeMode, ValidatedPlan};
@@ -67,7 +67,7 @@ impl PhysicalPlan {
                 exchanges: exchange::exchanges(&logical, node, &operator),
                 changelog: ChangelogMode::of(node, &operator, inputs_insert_only, input),
                 inputs_insert_only,
-                state: state::state_of(&operator, &logical.config.state_backend),
+                state: state::state_of(&operator, &logical.config.state_backend).map(|s| s.with_own_ttl(node, &operator, logical.config.state_ttl_ms)),
                 operator,
             });
         }

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::plan::StateBackendSetting;
+use crate::plan::{PlanNode, StateBackendSetting};
 
 use super::operator::Operator;
 
@@ -26,10 +26,27 @@ pub struct OperatorState {
     pub holds: &'static str,
     /// Where.
     pub store: StateStore,
+    /// How long the state of each input lives without writes, in milliseconds (`None`: for
+    /// ever), when the node sets a time-to-live of its own (a `STATE_TTL` hint) and the
+    /// operator applies it; empty otherwise (the job's `table.exec.state.ttl`, if any, holds).
+    pub own_ttl_ms: Vec<Option<u64>>,
+}
+
+impl OperatorState {
+    /// The state with the node's own time-to-live per input, where `operator` applies one (the
+    /// streaming group aggregate and join on keyed state); inputs the node leaves unset get the
+    /// job's `job_ttl_ms`.
+    pub fn with_own_ttl(mut self, node: &PlanNode, operator: &Operator, job_ttl_ms: Option<u64>) -> OperatorState {
+        if node.has_own_state_ttl() && matches!(operator, Operator::GroupAggregate | Operator::Join) {
+            self.own_ttl_ms = (0..node.inputs.len()).map(|input| node.state_ttl_ms(input, job_ttl_ms)).collect();
+        }
+        self
+    }
 }
 
 impl fmt::Display for OperatorState {
-    /// `holds @ store`, e.g. `accumulators per group @ arrangement`.
+    /// `holds @ store`, e.g. `accumulators per group @ arrangement`, then the node's own
+    /// time-to-live: `, ttl=1 d`, or per input of a join `, ttl=[left=1 d, right=off]`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let store = match self.store {
             StateStore::Arrangement => "arrangement",
@@ -37,7 +54,24 @@ impl fmt::Display for OperatorState {
             StateStore::KeyedMemory => "hashmap",
             StateStore::KeyedRocksDb => "rocksdb",
         };
-        write!(f, "{} @ {store}", self.holds)
+        write!(f, "{} @ {store}", self.holds)?;
+        match self.own_ttl_ms.as_slice() {
+            [] => Ok(()),
+            [one] => write!(f, ", ttl={}", ttl_text(*one)),
+            [left, right] => write!(f, ", ttl=[left={}, right={}]", ttl_text(*left), ttl_text(*right)),
+            many => write!(f, ", ttl=[{}]", many.iter().map(|t| ttl_text(*t)).collect::<Vec<_>>().join(", ")),
+        }
+    }
+}
+
+/// A time-to-live in milliseconds as Flink prints durations, in its largest whole unit (`1 d`,
+/// `12 h`, `10 min`, `5 s`, `1500 ms`); `off` for none (state kept for ever).
+pub fn ttl_text(ms: Option<u64>) -> String {
+    let Some(ms) = ms else { return "off".into() };
+    let units = [(86_400_000, "d"), (3_600_000, "h"), (60_000, "min"), (1_000, "s")];
+    match units.iter().find(|(size, _)| ms % size == 0) {
+        Some((size, unit)) => format!("{} {unit}", ms / size),
+        None => format!("{ms} ms"),
     }
 }
 
@@ -79,5 +113,5 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         (true, StateBackendSetting::Memory) => StateStore::KeyedMemory,
         (true, StateBackendSetting::RocksDb { .. }) => StateStore::KeyedRocksDb,
     };
-    Some(OperatorState { holds, store })
+    Some(OperatorState { holds, store, own_ttl_ms: Vec::new() })
 }

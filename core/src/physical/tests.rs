@@ -111,3 +111,27 @@ fn explain_statements_print_the_physical_plan_and_their_variants() {
     let bad = s.execute_script("EXPLAIN SELECT k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM plain");
     assert!(bad.is_err_and(|e| e.to_string().contains("event-time column")));
 }
+
+#[test]
+fn state_ttl_hints_pick_the_keyed_join_and_show_in_the_state_column() {
+    let sql = "SELECT /*+ STATE_TTL('b' = '1d') */ b.price, p.v FROM bids b JOIN plain p ON b.auction = p.k";
+    let streaming = prepare(sql, RuntimeMode::Streaming).unwrap();
+    assert!(operators(&streaming).contains(&Operator::Join), "a join whose rows expire runs on keyed state: {:?}", operators(&streaming));
+    let text = streaming.explain(false);
+    assert!(text.contains("state=[rows of both inputs per key @ hashmap, ttl=[left=1 d, right=off]]"), "{text}");
+    let batch = prepare(sql, RuntimeMode::Batch).unwrap();
+    assert!(operators(&batch).contains(&Operator::ArrangedJoin) && !batch.explain(false).contains("ttl="), "batch keeps no TTL");
+    // A zero TTL keeps rows for ever: nothing expires, the arrangement join serves.
+    let forever = prepare("SELECT /*+ STATE_TTL('b' = '0 ms') */ b.price FROM bids b JOIN plain p ON b.auction = p.k", RuntimeMode::Streaming).unwrap();
+    assert!(operators(&forever).contains(&Operator::ArrangedJoin), "{:?}", operators(&forever));
+
+    // The side a hint leaves alone keeps the job's TTL.
+    let mut outcomes = session().execute_script(&format!("SET 'table.exec.state.ttl' = '1 h'; {sql}")).unwrap_or_else(|e| panic!("{e}"));
+    let SqlOutcome::Query(spec) = outcomes.remove(1) else { panic!("not a query") };
+    let job = PreparedJob::prepare(spec, &PrepareOptions { mode: Some(RuntimeMode::Streaming), ..PrepareOptions::default() }).unwrap();
+    assert!(job.explain(false).contains("ttl=[left=1 d, right=1 h]"), "{}", job.explain(false));
+    let text = prepare("SELECT /*+ STATE_TTL('plain' = '90 s') */ k, COUNT(*) AS n FROM plain GROUP BY k", RuntimeMode::Streaming).unwrap().explain(false);
+    assert!(text.contains("state=[accumulators per group @ hashmap, ttl=90 s]"), "{text}");
+    let text = prepare("SELECT k, COUNT(*) AS n FROM plain GROUP BY k", RuntimeMode::Streaming).unwrap().explain(false);
+    assert!(text.contains("state=[accumulators per group @ hashmap]"), "unhinted: no ttl shown: {text}");
+}

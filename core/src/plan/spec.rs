@@ -444,6 +444,10 @@ pub struct AggregateNode {
     /// with each change, retractions included).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub user_aggregates: Vec<UserAggregateCall>,
+    /// How long a group not written is kept in streaming mode, in milliseconds, in place of
+    /// `table.exec.state.ttl` (a `STATE_TTL` hint; `0`: for ever). Window aggregates ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_ttl_ms: Option<u64>,
 }
 
 /// Which rows a join keeps.
@@ -484,6 +488,13 @@ pub struct JoinNode {
     /// A further condition over the joined columns (left then right).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub condition: Option<Expr>,
+    /// How long a streaming join keeps a left row not written, in milliseconds, in place of
+    /// `table.exec.state.ttl` (a `STATE_TTL` hint; `0`: for ever). Window joins ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_state_ttl_ms: Option<u64>,
+    /// The same for right rows.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub right_state_ttl_ms: Option<u64>,
 }
 
 /// `SELECT DISTINCT *`.

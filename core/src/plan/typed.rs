@@ -8,7 +8,7 @@ use crate::connectors::{Options, SinkFactory, SourceFactory};
 use crate::expr::{BindContext, BoundExpr};
 use crate::types::{DataType, Schema};
 
-use super::spec::{AggregateFunction, JoinType, Keep, OverFrame, RankType, WindowKind};
+use super::spec::{AggregateFunction, JoinType, Keep, Node, OverFrame, RankType, WindowKind};
 
 /// Whether a job computes final results of bounded input or a continuous changelog.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -456,6 +456,36 @@ pub struct PlanNode {
     pub ordering: Option<Vec<BoundSortKey>>,
     /// Its event-time and window columns.
     pub time: TimeColumns,
+    /// Its own state time-to-live per input (a join's left and right rows; an aggregate's
+    /// groups), in milliseconds, `Some(0)` keeping state for ever: a `STATE_TTL` hint, in place
+    /// of `table.exec.state.ttl`. Empty (or `None`) where the job's setting holds.
+    pub own_state_ttl_ms: Vec<Option<u64>>,
+}
+
+impl PlanNode {
+    /// How long the state of input `input` lives without writes, in milliseconds (`None`:
+    /// for ever): the node's own time-to-live, else the job's `job_ttl_ms`.
+    pub fn state_ttl_ms(&self, input: usize, job_ttl_ms: Option<u64>) -> Option<u64> {
+        match self.own_state_ttl_ms.get(input).copied().flatten() {
+            Some(0) => None,
+            Some(ms) => Some(ms),
+            None => job_ttl_ms,
+        }
+    }
+
+    /// Whether the node sets a state time-to-live of its own for some input.
+    pub fn has_own_state_ttl(&self) -> bool {
+        self.own_state_ttl_ms.iter().any(Option::is_some)
+    }
+}
+
+/// The state time-to-live a spec node sets for its inputs (see [`PlanNode::own_state_ttl_ms`]).
+pub(super) fn own_state_ttl_ms(node: &Node) -> Vec<Option<u64>> {
+    match node {
+        Node::Join(j) => vec![j.left_state_ttl_ms, j.right_state_ttl_ms],
+        Node::Aggregate(a) => vec![a.state_ttl_ms],
+        _ => Vec::new(),
+    }
 }
 
 /// A job ready to compile: nodes in dependency order, all checked.

@@ -223,6 +223,7 @@ impl PlanValidator {
             _ => false,
         };
         let time = time_columns(&built.op, &built.schema, &inputs.iter().map(|&i| &self.nodes[i]).collect::<Vec<_>>());
+        let own_state_ttl_ms = super::typed::own_state_ttl_ms(&node);
         self.by_id.insert(id.clone(), index);
         self.nodes.push(PlanNode {
             id,
@@ -234,6 +235,7 @@ impl PlanValidator {
             ordering: built.ordering,
             append_only,
             time,
+            own_state_ttl_ms,
         });
         Ok(&self.nodes[index].schema)
     }

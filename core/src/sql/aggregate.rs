@@ -110,6 +110,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             let values = sets.grouping_values(&call)?;
             groupings.push((call, unique_name("$grouping", &mut taken), values));
         }
+        let state_ttl_ms = self.hinted_ttl(rel);
         let mut out = if sets.sets.len() == 1 && groupings.is_empty() {
             let id = self.job.fresh_id("agg");
             let schema = self.job.add(Node::Aggregate(AggregateNode {
@@ -118,11 +119,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 group_by: group_exprs,
                 aggregates: calls,
                 user_aggregates,
+                state_ttl_ms,
             }))?;
             Relation::from_schema(&id, &schema, None)
         } else {
             let named: Vec<(String, Vec<i64>)> = groupings.iter().map(|(_, n, v)| (n.clone(), v.clone())).collect();
-            let aggs = grouping::Aggregates { calls: &calls, user: &user_aggregates, groupings: &named };
+            let aggs = grouping::Aggregates { calls: &calls, user: &user_aggregates, groupings: &named, state_ttl_ms };
             self.grouping_union(rel, &group_exprs, &sets.sets, aggs)?
         };
         let groupings = groupings.into_iter().map(|(call, name, _)| (call, name)).collect();

@@ -71,19 +71,21 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             }
         };
         super::select::reject_unsupported_clauses(select)?;
-        let mut terms: Vec<&ast::Expr> = select.selection.as_ref().map(conjuncts).unwrap_or_default();
-        let inner = match self.top_n_from(select, &mut terms)? {
-            Some(rel) => rel,
-            None => self.from(&select.from, &mut terms)?,
-        };
-        let split = split_correlation(terms, outer, &inner)?;
-        if split.keys.outer.is_empty() {
-            let one_row = is_global_aggregate(select, &inner, self);
-            let rel = self.select_after_from(select, inner, split.local)?;
-            return self.uncorrelated(rel, shape, one_row, at);
-        }
-        let filtered = self.where_clause(inner, split.local)?;
-        self.correlated(select, filtered, split.keys, outer, shape, at)
+        self.in_block(select, |planner| {
+            let mut terms: Vec<&ast::Expr> = select.selection.as_ref().map(conjuncts).unwrap_or_default();
+            let inner = match planner.top_n_from(select, &mut terms)? {
+                Some(rel) => rel,
+                None => planner.from(&select.from, &mut terms)?,
+            };
+            let split = split_correlation(terms, outer, &inner)?;
+            if split.keys.outer.is_empty() {
+                let one_row = is_global_aggregate(select, &inner, planner);
+                let rel = planner.select_after_from(select, inner, split.local)?;
+                return planner.uncorrelated(rel, shape, one_row, at);
+            }
+            let filtered = planner.where_clause(inner, split.local)?;
+            planner.correlated(select, filtered, split.keys, outer, shape, at)
+        })
     }
 
     /// The select list of the correlated `select` over its `filtered` rows, computed per inner

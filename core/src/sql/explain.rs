@@ -121,7 +121,8 @@ fn details(node: &Node) -> String {
                     format!("{}({distinct}{args}){filter} AS {}", a.function.sql_name(), a.name)
                 })
                 .collect();
-            format!("group by [{}], {}", keys.join(", "), aggs.join(", "))
+            let ttl = n.state_ttl_ms.map(|ms| format!(", state ttl {}", physical::ttl_text((ms > 0).then_some(ms)))).unwrap_or_default();
+            format!("group by [{}], {}{ttl}", keys.join(", "), aggs.join(", "))
         }
         Node::Window(n) if n.gap_ms.is_some() => {
             let by = if n.partition_by.is_empty() { String::new() } else { format!(", partition by [{}]", n.partition_by.join(", ")) };
@@ -168,7 +169,12 @@ fn details(node: &Node) -> String {
         Node::Join(n) => {
             let keys: Vec<String> = n.left_keys.iter().zip(&n.right_keys).map(|(l, r)| format!("{} = {}", expr(l), expr(r))).collect();
             let cond = n.condition.as_ref().map(|c| format!(", where {}", expr(c))).unwrap_or_default();
-            format!("{:?}, keys [{}]{cond}", n.join_type, keys.join(", ")).to_lowercase()
+            let side = |ttl: Option<u64>| ttl.map(|ms| physical::ttl_text((ms > 0).then_some(ms))).unwrap_or_else(|| "job".into());
+            let ttl = match (n.left_state_ttl_ms, n.right_state_ttl_ms) {
+                (None, None) => String::new(),
+                (l, r) => format!(", state ttl [left {}, right {}]", side(l), side(r)),
+            };
+            format!("{:?}, keys [{}]{cond}", n.join_type, keys.join(", ")).to_lowercase() + &ttl
         }
         Node::Distinct(_) | Node::Union(_) => String::new(),
         Node::TopN(n) => format!(

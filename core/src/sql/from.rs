@@ -51,7 +51,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 }
                 _ => true,
             });
-            rel = self.add_join(rel, right, JoinType::Inner, left_keys, right_keys, and_all(time_bounds))?;
+            rel = self.add_from_join(rel, right, JoinType::Inner, (left_keys, right_keys), and_all(time_bounds))?;
         }
         Ok(rel)
     }
@@ -89,7 +89,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             };
             rel = match constraint {
                 JoinConstraint::On(on) => self.join_on(rel, right, join_type, on)?,
-                JoinConstraint::None => self.add_join(rel, right, join_type, Vec::new(), Vec::new(), None)?,
+                JoinConstraint::None => self.add_from_join(rel, right, join_type, (Vec::new(), Vec::new()), None)?,
                 JoinConstraint::Using(_) | JoinConstraint::UsingAlias(..) => return Err(SqlError::unsupported("JOIN ... USING (write the condition with ON)")),
                 JoinConstraint::Natural => return Err(SqlError::unsupported("NATURAL JOIN (write the condition with ON)")),
             };
@@ -146,7 +146,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         for term in residual {
             condition.push(Translator::new(&joined).expr(term)?);
         }
-        self.add_join(left, right, join_type, left_keys, right_keys, and_all(condition))
+        self.add_from_join(left, right, join_type, (left_keys, right_keys), and_all(condition))
     }
 
     /// Adds a join node; the result keeps both sides' qualifiers.
@@ -159,11 +159,41 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         right_keys: Vec<Expr>,
         condition: Option<Expr>,
     ) -> Result<Relation, SqlError> {
+        self.join_with_ttl(left, right, join_type, (left_keys, right_keys), condition, [None, None])
+    }
+
+    /// Adds a join of the FROM clause: its inputs take their state time-to-live from the
+    /// block's `STATE_TTL` hint (joins the planner adds for subqueries do not, as in Flink).
+    fn add_from_join(
+        &mut self,
+        left: Relation,
+        right: Relation,
+        join_type: JoinType,
+        keys: (Vec<Expr>, Vec<Expr>),
+        condition: Option<Expr>,
+    ) -> Result<Relation, SqlError> {
+        let ttl = [self.hinted_ttl(&left), self.hinted_ttl(&right)];
+        self.join_with_ttl(left, right, join_type, keys, condition, ttl)
+    }
+
+    /// Adds a join node whose left and right state expire after `ttl` (ms, 0: never; `None`:
+    /// `table.exec.state.ttl`); an interval join, whose state ends with its interval, instead
+    /// when the condition bounds the two sides' times.
+    fn join_with_ttl(
+        &mut self,
+        left: Relation,
+        right: Relation,
+        join_type: JoinType,
+        (left_keys, right_keys): (Vec<Expr>, Vec<Expr>),
+        condition: Option<Expr>,
+        [left_state_ttl_ms, right_state_ttl_ms]: [Option<u64>; 2],
+    ) -> Result<Relation, SqlError> {
         if let Some(rel) = self.interval_join(&left, &right, join_type, (&left_keys, &right_keys), condition.as_ref())? {
             return Ok(rel);
         }
         let id = self.job.fresh_id("join");
-        let node = JoinNode { id: id.clone(), left: left.node.clone(), right: right.node.clone(), join_type, left_keys, right_keys, condition };
+        let (l, r) = (left.node.clone(), right.node.clone());
+        let node = JoinNode { id: id.clone(), left: l, right: r, join_type, left_keys, right_keys, condition, left_state_ttl_ms, right_state_ttl_ms };
         let schema = self.job.add(Node::Join(node))?;
         Ok(joined_relation(&left, &right, &id, &schema))
     }

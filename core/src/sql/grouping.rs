@@ -165,6 +165,8 @@ pub struct Aggregates<'a> {
     pub user: &'a [UserAggregateCall],
     /// The GROUPING calls: a column name and its value per set.
     pub groupings: &'a [(String, Vec<i64>)],
+    /// The state time-to-live of every set's aggregate (a `STATE_TTL` hint), in ms.
+    pub state_ttl_ms: Option<u64>,
 }
 
 impl QueryPlanner<'_, '_> {
@@ -187,6 +189,7 @@ impl QueryPlanner<'_, '_> {
                 group_by: set.iter().map(|&k| keys[k].clone()).collect(),
                 aggregates: computed.clone(),
                 user_aggregates: aggs.user.to_vec(),
+                state_ttl_ms: aggs.state_ttl_ms,
             }))?;
             schemas.push((id, schema));
         }

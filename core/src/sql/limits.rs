@@ -104,7 +104,9 @@ pub fn check_depth(st: &StatementTokens, limits: &Limits) -> Result<(), SqlError
             | (Token::HexStringLiteral(_), _)
             | (Token::Colon, _)
             | (Token::LBracket, _)
-            | (Token::RBracket, _) => 0,
+            | (Token::RBracket, _)
+            // A query hint comment (the only comment a statement keeps).
+            | (Token::Whitespace(_), _) => 0,
             _ => add_operator(&mut stack, &mut open_operators),
         };
         if depth > max {

@@ -31,6 +31,7 @@ mod expr;
 mod from;
 mod group_window;
 mod grouping;
+mod hints;
 mod interval;
 mod json_syntax;
 mod lateral;

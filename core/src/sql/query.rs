@@ -10,6 +10,7 @@ use crate::plan::{DistinctNode, Node, SortKey, SortNode, UnionNode};
 use super::builder::JobBuilder;
 use super::error::SqlError;
 use super::expr::Translator;
+use super::hints::StateTtlHint;
 use super::scope::Relation;
 
 /// Plans queries into one job.
@@ -18,12 +19,31 @@ pub struct QueryPlanner<'b, 'c> {
     pub job: &'b mut JobBuilder<'c>,
     /// Common table expressions in scope, innermost last.
     pub ctes: Vec<(String, ast::Query)>,
+    /// The `STATE_TTL` hints of the SELECT blocks being planned, innermost last.
+    ttl_hints: Vec<StateTtlHint>,
 }
 
 impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// A planner adding nodes to `job`.
     pub fn new(job: &'b mut JobBuilder<'c>) -> QueryPlanner<'b, 'c> {
-        QueryPlanner { job, ctes: Vec::new() }
+        QueryPlanner { job, ctes: Vec::new(), ttl_hints: Vec::new() }
+    }
+
+    /// Runs `plan` for the SELECT block `s` with the block's `STATE_TTL` hint in force (and no
+    /// other block's), then checks that every key of the hint named an input.
+    pub(super) fn in_block<T>(&mut self, s: &ast::Select, plan: impl FnOnce(&mut Self) -> Result<T, SqlError>) -> Result<T, SqlError> {
+        self.ttl_hints.push(StateTtlHint::of(s)?);
+        let result = plan(self);
+        let hint = self.ttl_hints.pop().unwrap_or_default();
+        let planned = result?;
+        hint.check_matched()?;
+        Ok(planned)
+    }
+
+    /// The state time-to-live the current block's `STATE_TTL` hint gives `input`, an input of
+    /// one of the block's joins or of its group aggregate (ms, 0: for ever; `None`: unhinted).
+    pub(super) fn hinted_ttl(&mut self, input: &Relation) -> Option<u64> {
+        self.ttl_hints.last_mut().and_then(|h| h.ttl_of(input))
     }
 
     /// Plans a full query; the result's columns are unqualified and uniquely named.

@@ -189,7 +189,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     fn single_value(&mut self, rel: Relation, keys: usize) -> Result<Relation, SqlError> {
         let id = self.job.fresh_id("aggregate");
         let aggregates = vec![AggregateCall { name: "$n".into(), function: AggregateFunction::Count, args: Vec::new(), distinct: false, filter: None }];
-        let node = AggregateNode { id: id.clone(), input: rel.node.clone(), group_by: named_keys(&rel, keys), aggregates, user_aggregates: Vec::new() };
+        let node = AggregateNode {
+            id: id.clone(),
+            input: rel.node.clone(),
+            group_by: named_keys(&rel, keys),
+            aggregates,
+            user_aggregates: Vec::new(),
+            state_ttl_ms: None,
+        };
         let schema = self.job.add(Node::Aggregate(node))?;
         let counts = Relation::from_schema(&id, &schema, None);
         let (left_keys, right_keys) = (key_columns(&rel, keys), key_columns(&counts, keys));
@@ -210,7 +217,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             AggregateCall { name: "$c".into(), function: AggregateFunction::Count, args: Vec::new(), distinct: false, filter: None },
             AggregateCall { name: "$cy".into(), function: AggregateFunction::Count, args: vec![Expr::col(y)], distinct: false, filter: None },
         ];
-        let node = AggregateNode { id: id.clone(), input: rel.node.clone(), group_by: named_keys(rel, keys), aggregates, user_aggregates: Vec::new() };
+        let node = AggregateNode {
+            id: id.clone(),
+            input: rel.node.clone(),
+            group_by: named_keys(rel, keys),
+            aggregates,
+            user_aggregates: Vec::new(),
+            state_ttl_ms: None,
+        };
         let schema = self.job.add(Node::Aggregate(node))?;
         Ok(Relation::from_schema(&id, &schema, None))
     }

@@ -2,13 +2,15 @@
 //! column), cut at `;`, and recognise Flink's statement set blocks
 //! (`EXECUTE STATEMENT SET BEGIN ...; ...; END;` and `BEGIN STATEMENT SET; ...; END;`).
 
+use sqlparser::keywords::Keyword;
 use sqlparser::parser::ParserError;
-use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer};
+use sqlparser::tokenizer::{Location, Token, TokenWithSpan, Tokenizer, Whitespace};
 
 use super::dialect::FlinkDialect;
 use super::error::{SqlError, SqlPosition};
 
-/// The tokens of one statement (without its `;`), comments and whitespace removed.
+/// The tokens of one statement (without its `;`), comments and whitespace removed — except a
+/// query hint, a `/*+ .. */` comment right after `SELECT`, which the parser reads.
 #[derive(Clone, Debug)]
 pub struct StatementTokens {
     /// Significant tokens, each with its script position.
@@ -96,14 +98,24 @@ pub fn split_script(script: &str) -> Result<Vec<RawStatement>, SqlError> {
     let mut chunks = Vec::new();
     let mut current = Vec::new();
     for t in tokens {
-        match t.token {
+        match &t.token {
             Token::SemiColon => chunks.push(StatementTokens { tokens: std::mem::take(&mut current) }),
+            Token::Whitespace(Whitespace::MultiLineComment(text)) if text.starts_with('+') && current.last().is_some_and(hint_may_follow) => current.push(t),
             Token::Whitespace(_) | Token::EOF => {}
             _ => current.push(t),
         }
     }
     chunks.push(StatementTokens { tokens: current });
     group_statement_sets(chunks.into_iter().filter(|c| !c.tokens.is_empty()).collect())
+}
+
+/// Whether a query hint may follow `token`: `SELECT` (Flink's query hints), or another hint.
+fn hint_may_follow(token: &TokenWithSpan) -> bool {
+    match &token.token {
+        Token::Word(w) => w.quote_style.is_none() && w.keyword == Keyword::SELECT,
+        Token::Whitespace(Whitespace::MultiLineComment(text)) => text.starts_with('+'),
+        _ => false,
+    }
 }
 
 fn group_statement_sets(chunks: Vec<StatementTokens>) -> Result<Vec<RawStatement>, SqlError> {

@@ -27,12 +27,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let resolved = resolve_named_windows(s)?;
         let s = resolved.as_ref();
         reject_unsupported_clauses(s)?;
-        let mut terms: Vec<&ast::Expr> = s.selection.as_ref().map(conjuncts).unwrap_or_default();
-        let rel = match self.top_n_from(s, &mut terms)? {
-            Some(rel) => rel,
-            None => self.from(&s.from, &mut terms)?,
-        };
-        self.select_after_from(s, rel, terms)
+        self.in_block(s, |planner| {
+            let mut terms: Vec<&ast::Expr> = s.selection.as_ref().map(conjuncts).unwrap_or_default();
+            let rel = match planner.top_n_from(s, &mut terms)? {
+                Some(rel) => rel,
+                None => planner.from(&s.from, &mut terms)?,
+            };
+            planner.select_after_from(s, rel, terms)
+        })
     }
 
     /// The rest of a SELECT block once its FROM is planned into `rel`: the WHERE `terms` left

@@ -49,6 +49,7 @@ impl QueryPlanner<'_, '_> {
             group_by: names.iter().map(|n| NamedExpr { name: n.clone(), expr: Expr::col(n) }).collect(),
             aggregates: vec![count(LEFT), count(RIGHT)],
             user_aggregates: Vec::new(),
+            state_ttl_ms: None,
         }))?;
         let counted = Relation::from_schema(&agg, &schema, None);
         let (lc, rc) = (Expr::col(LEFT), Expr::col(RIGHT));

@@ -63,50 +63,53 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         if item.spec.window_frame.is_some() || item.spec.window_name.is_some() {
             return Err(SqlError::unsupported(format!("{name}() with a window frame or named window")));
         }
-        let mut inner_terms: Vec<&ast::Expr> = inner.selection.as_ref().map(conjuncts).unwrap_or_default();
-        let rel = self.from(&inner.from, &mut inner_terms)?;
-        let rel = self.where_clause(rel, inner_terms)?;
-        let mut partition_by = Vec::new();
-        for p in &item.spec.partition_by {
-            partition_by.push(Translator::new(&rel).expr(p)?);
-        }
-        let mut order_by = Vec::new();
-        for o in &item.spec.order_by {
-            let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
-            order_by.push(SortKey { expr: Translator::new(&rel).expr(&o.expr)?, descending, nulls_first: o.options.nulls_first });
-        }
-        if order_by.is_empty() {
-            return Err(SqlError::invalid(format!("{name}() OVER (...) needs an ORDER BY")));
-        }
-        let first_row = item.rank_type == RankType::RowNumber && rank_start == 1 && limit == 1;
-        let (ranked, rn_field) = if !keep_rn && first_row && !partition_by.is_empty() && is_time_column(&order_by, &rel) {
-            let key = order_by.remove(0);
-            let keep = if key.descending { Keep::Last } else { Keep::First };
-            let id = self.job.fresh_id("dedup");
-            self.job.add(Node::Deduplicate(DeduplicateNode { id: id.clone(), input: rel.node.clone(), key: partition_by, order_by: key.expr, keep }))?;
-            (rel.moved_to(&id), None)
-        } else {
-            let id = self.job.fresh_id("top_n");
-            let row_number = keep_rn.then(|| item.alias.clone());
-            let rank_type = item.rank_type;
-            let node = TopNNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, limit, rank_start, rank_type, row_number };
-            let schema = self.job.add(Node::TopN(node))?;
-            let mut out = rel.moved_to(&id);
-            let field = if keep_rn { schema.fields.last().map(|f| (f.name.clone(), f.data_type)) } else { None };
-            if let Some((name, data_type)) = &field {
-                out.columns.push(ScopeColumn { qualifier: None, name: name.clone(), field: name.clone(), data_type: *data_type });
+        // The subquery is a SELECT block of its own, with its own hints.
+        self.in_block(inner, |planner| {
+            let mut inner_terms: Vec<&ast::Expr> = inner.selection.as_ref().map(conjuncts).unwrap_or_default();
+            let rel = planner.from(&inner.from, &mut inner_terms)?;
+            let rel = planner.where_clause(rel, inner_terms)?;
+            let mut partition_by = Vec::new();
+            for p in &item.spec.partition_by {
+                partition_by.push(Translator::new(&rel).expr(p)?);
             }
-            (out, field.map(|f| f.0))
-        };
-        // The select list puts the rank column where the ranking call stands, a call it knows
-        // as ROW_NUMBER().
-        let inner = as_row_number(inner);
-        let projected = self.select_list(&inner, ranked, rn_field.as_deref())?;
-        let rel = match alias {
-            Some(a) => aliased(projected, &a.name.value, Some(a))?,
-            None => projected.requalified(None),
-        };
-        Ok(Some(rel))
+            let mut order_by = Vec::new();
+            for o in &item.spec.order_by {
+                let descending = matches!(o.options.sort, Some(ast::OrderBySort::Desc));
+                order_by.push(SortKey { expr: Translator::new(&rel).expr(&o.expr)?, descending, nulls_first: o.options.nulls_first });
+            }
+            if order_by.is_empty() {
+                return Err(SqlError::invalid(format!("{name}() OVER (...) needs an ORDER BY")));
+            }
+            let first_row = item.rank_type == RankType::RowNumber && rank_start == 1 && limit == 1;
+            let (ranked, rn_field) = if !keep_rn && first_row && !partition_by.is_empty() && is_time_column(&order_by, &rel) {
+                let key = order_by.remove(0);
+                let keep = if key.descending { Keep::Last } else { Keep::First };
+                let id = planner.job.fresh_id("dedup");
+                planner.job.add(Node::Deduplicate(DeduplicateNode { id: id.clone(), input: rel.node.clone(), key: partition_by, order_by: key.expr, keep }))?;
+                (rel.moved_to(&id), None)
+            } else {
+                let id = planner.job.fresh_id("top_n");
+                let row_number = keep_rn.then(|| item.alias.clone());
+                let rank_type = item.rank_type;
+                let node = TopNNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, limit, rank_start, rank_type, row_number };
+                let schema = planner.job.add(Node::TopN(node))?;
+                let mut out = rel.moved_to(&id);
+                let field = if keep_rn { schema.fields.last().map(|f| (f.name.clone(), f.data_type)) } else { None };
+                if let Some((name, data_type)) = &field {
+                    out.columns.push(ScopeColumn { qualifier: None, name: name.clone(), field: name.clone(), data_type: *data_type });
+                }
+                (out, field.map(|f| f.0))
+            };
+            // The select list puts the rank column where the ranking call stands, a call it knows
+            // as ROW_NUMBER().
+            let inner = as_row_number(inner);
+            let projected = planner.select_list(&inner, ranked, rn_field.as_deref())?;
+            let rel = match alias {
+                Some(a) => aliased(projected, &a.name.value, Some(a))?,
+                None => projected.requalified(None),
+            };
+            Ok(Some(rel))
+        })
     }
 }
 

@@ -10,10 +10,16 @@
 //! checked again (without a condition, a side's rows match exactly while the other side has
 //! any). A row whose key has a NULL matches nothing: an outer join passes it on padded, an
 //! inner join drops it.
+//!
+//! Each side's rows expire after that side's time-to-live (`table.exec.state.ttl`, or a
+//! `STATE_TTL` hint per side): an expired row is as if it had never arrived — it no longer
+//! matches rows of the other side arriving later, as in Flink's join with idle state retention.
+//! Both sides share one state while their time-to-live is the same; the right side's rows get
+//! a state of their own when it differs (a state has one time-to-live).
 
 use differential_dataflow::consolidation::consolidate;
 use weir_state::codec::encode_to_vec;
-use weir_state::{KeyedStateStore, MapState, StateError};
+use weir_state::{KeyedStateStore, MapState, StateError, StateTtlConfig};
 
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
@@ -21,7 +27,7 @@ use crate::plan::JoinType;
 use crate::types::{Row, Value};
 
 use super::super::{Evaluator, JoinSpec, Rows};
-use super::timed::{TimedLogic, add_count, merged, timed, ttl};
+use super::timed::{TimedLogic, add_count, merged, timed};
 
 /// The left input.
 const LEFT: u8 = 0;
@@ -36,7 +42,7 @@ const UNMATCHABLE_RIGHT: u8 = 3;
 type Change = (u8, Row, Row);
 
 /// The rows of `left` joined with `right` as `spec` says, on keyed state (streaming mode).
-pub fn stream_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Evaluator, ctx: JobContext) -> Rows<'s> {
+pub fn stream_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Evaluator, mut ctx: JobContext) -> Rows<'s> {
     let keep_left = matches!(spec.join_type, JoinType::Left | JoinType::Full);
     let keep_right = matches!(spec.join_type, JoinType::Right | JoinType::Full);
     let side = |rows: Rows<'s>, keys: Vec<CompiledExpr>, tag: u8, unmatchable: Option<u8>, eval: Evaluator| {
@@ -50,6 +56,8 @@ pub fn stream_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>
     };
     let lefts = side(left, spec.left_keys, LEFT, keep_left.then_some(UNMATCHABLE_LEFT), eval.clone());
     let rights = side(right, spec.right_keys, RIGHT, keep_right.then_some(UNMATCHABLE_RIGHT), eval.clone());
+    // Expired rows are swept once per the shorter time-to-live (see `timed`).
+    ctx.state_ttl = spec.state_ttl.iter().flatten().min().copied();
     let logic = StreamJoin {
         condition: spec.condition,
         eval,
@@ -57,7 +65,7 @@ pub fn stream_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>
         keep_right,
         left_width: spec.left_width,
         right_width: spec.right_width,
-        rows: ttl(&ctx).map_or_else(|| MapState::new("join-rows"), |ttl| MapState::new("join-rows").with_ttl(ttl)),
+        rows: side_states(spec.state_ttl),
     };
     timed(node, index, "Join", lefts.concat(rights).inner, |(_, key, _): &Change| key, logic, ctx)
 }
@@ -69,8 +77,21 @@ struct StreamJoin {
     keep_right: bool,
     left_width: usize,
     right_width: usize,
-    /// Each side's rows of a key with their multiplicities (namespace: the side).
-    rows: MapState<Row, i64, u8>,
+    /// Each side's rows of a key with their multiplicities (namespace: the side), left then
+    /// right: one state for both unless their time-to-live differs.
+    rows: [MapState<Row, i64, u8>; 2],
+}
+
+/// The states of the left and the right rows, expiring after `ttl`: one state, `join-rows`,
+/// when both sides expire alike (so a job's state looks as it did before per-side TTLs);
+/// the right rows in `join-rows-right` otherwise.
+fn side_states(ttl: [Option<std::time::Duration>; 2]) -> [MapState<Row, i64, u8>; 2] {
+    let state = |name: &str, ttl: Option<std::time::Duration>| match ttl {
+        Some(ttl) => MapState::new(name).with_ttl(StateTtlConfig::new(ttl)),
+        None => MapState::new(name),
+    };
+    let right = if ttl[0] == ttl[1] { "join-rows" } else { "join-rows-right" };
+    [state("join-rows", ttl[0]), state(right, ttl[1])]
 }
 
 /// Rows with multiplicities.
@@ -99,8 +120,8 @@ impl TimedLogic for StreamJoin {
             let key = encode_to_vec(&group[0].0.1);
             // A side's stored rows are read only when the other side changed, or when its own
             // padded rows must be checked again.
-            let l_old = if !dr.is_empty() || (self.keep_right && !dl.is_empty()) { self.rows.entries(store, &key, &LEFT)? } else { Vec::new() };
-            let r_old = if !dl.is_empty() || (self.keep_left && !dr.is_empty()) { self.rows.entries(store, &key, &RIGHT)? } else { Vec::new() };
+            let l_old = if !dr.is_empty() || (self.keep_right && !dl.is_empty()) { self.rows[0].entries(store, &key, &LEFT)? } else { Vec::new() };
+            let r_old = if !dl.is_empty() || (self.keep_left && !dr.is_empty()) { self.rows[1].entries(store, &key, &RIGHT)? } else { Vec::new() };
             let l_new = merged(&l_old, &dl);
             let r_new = merged(&r_old, &dr);
             for (l, n) in &dl {
@@ -126,7 +147,9 @@ impl TimedLogic for StreamJoin {
     }
 
     fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError> {
-        self.rows.cleanup_expired(store)
+        let left = self.rows[0].cleanup_expired(store)?;
+        let shared = self.rows[0].name() == self.rows[1].name();
+        Ok(left + if shared { 0 } else { self.rows[1].cleanup_expired(store)? })
     }
 }
 
@@ -202,8 +225,9 @@ impl StreamJoin {
 
     /// Adds the side's `changes` to its stored rows.
     fn store_changes(&self, store: &mut KeyedStateStore, key: &[u8], side: u8, changes: &Counted) -> Result<(), StateError> {
+        let rows = &self.rows[usize::from(side == RIGHT)];
         for (row, n) in changes {
-            add_count(&self.rows, store, key, &side, row, *n)?;
+            add_count(rows, store, key, &side, row, *n)?;
         }
         Ok(())
     }

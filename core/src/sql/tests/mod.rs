@@ -14,6 +14,7 @@ mod list_aggregates;
 mod planning;
 mod ranking;
 mod sorted_over;
+mod state_ttl_hints;
 mod values;
 mod watermark;
 mod window;
