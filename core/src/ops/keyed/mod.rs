@@ -404,6 +404,9 @@ pub fn keyed<'s, L: KeyedLogic>(
     Some(output.as_collection())
 }
 
+/// A result on its way out: a row, its time and its multiplicity.
+type Update = (Row, Time, isize);
+
 type Output<'a> = OutputBuilderSession<'a, Time, CapacityContainerBuilder<Vec<(Row, Time, isize)>>>;
 
 /// One worker's keyed state and timers, with the capabilities their results go out under.
@@ -419,7 +422,7 @@ struct Timers {
     /// Results not yet sent, all at the time of the capability: one output session per run
     /// of results at one time, not one per row or timer (a session sends a buffer of its
     /// own, sized for a thousand rows, however few it holds).
-    staged: Option<(Capability<Time>, Vec<(Row, Time, isize)>)>,
+    staged: Option<(Capability<Time>, Vec<Update>)>,
     batch: bool,
     watermarked: bool,
     /// The watermark through which event-time timers have fired.

@@ -27,10 +27,10 @@ use std::collections::HashMap;
 use weir_state::codec::DecodeError;
 use weir_state::{KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
 
+use crate::expr::BoundExpr;
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
 use crate::plan::AggregateFunction;
-use crate::expr::BoundExpr;
 use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::{Accumulator, merge_partials, partials};
