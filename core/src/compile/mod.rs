@@ -174,8 +174,13 @@ fn build_node<'s>(
             return ops::session_aggregate(id, index, input, spec, eval, ctx.clone());
         }
         (Operator::WindowAggregate, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
-            let spec =
-                WindowAggregateSpec { group_by: compile_all(group_by), end_key: w.end_key, aggregates: window_calls(aggregates), lateness_ms: w.lateness_ms };
+            let spec = WindowAggregateSpec {
+                group_by: compile_all(group_by),
+                key_types: group_by.iter().map(BoundExpr::data_type).collect(),
+                end_key: w.end_key,
+                aggregates: window_calls(aggregates),
+                lateness_ms: w.lateness_ms,
+            };
             return ops::window_aggregate(id, index, input, spec, eval, ctx.clone());
         }
         (Operator::PythonGroupWindowAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(w) }) => {

@@ -16,7 +16,7 @@ use timely::dataflow::channels::pact::Pipeline;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::Operator;
 
-use crate::expr::CompiledExpr;
+use crate::expr::{BoundExpr, CompiledExpr};
 use crate::plan::{AggregateFunction, BoundAggregate};
 use crate::types::{DataType, Row, Value};
 
@@ -24,7 +24,7 @@ use crate::job::JobContext;
 
 use super::accumulate::{Accumulator, merge_partials, partials};
 use super::group_table::GroupTable;
-use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, group_aggregate};
+use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, WindowAggregateCall, group_aggregate};
 use super::{Evaluator, Rows, Time};
 
 /// One aggregate, ready to run.
@@ -70,25 +70,24 @@ fn plan_slots(aggregates: &[BoundAggregate], retracting: bool) -> (Vec<SlotSourc
     let mut sources: Vec<SlotSource> = Vec::new();
     let mut slots = Vec::new();
     for a in aggregates {
-        let source = match (&a.arg, &a.filter) {
-            (None, None) => None,
-            (None, Some(f)) => Some(SlotSource { arg: None, filter: Some(f.compile()), column: None }),
-            (Some(arg), filter) => Some(SlotSource {
-                arg: Some(arg.compile()),
-                filter: filter.as_ref().map(|f| f.compile()),
-                column: arg.as_column().filter(|_| filter.is_none()),
-            }),
-        };
-        let slot = source.map(|s| match s.column.and_then(|c| sources.iter().position(|o| o.column == Some(c))) {
-            Some(shared) => shared,
-            None => {
-                sources.push(s);
-                sources.len() - 1
-            }
-        });
+        let column = a.arg.as_ref().and_then(BoundExpr::as_column).filter(|_| a.filter.is_none());
+        let slot = add_slot(&mut sources, a.arg.as_ref().map(BoundExpr::compile), a.filter.as_ref().map(BoundExpr::compile), column);
         slots.push(AggregateSlot { function: a.function, slot, distinct: a.distinct, output_type: a.output_type, retracting });
     }
     (sources, slots)
+}
+
+/// The slot of an aggregate with argument `arg` and FILTER `filter` (`None`: an unfiltered
+/// COUNT(*), which needs none); a plain column argument already in `sources` shares its slot.
+fn add_slot(sources: &mut Vec<SlotSource>, arg: Option<CompiledExpr>, filter: Option<CompiledExpr>, column: Option<usize>) -> Option<usize> {
+    if arg.is_none() && filter.is_none() {
+        return None;
+    }
+    if let Some(shared) = column.and_then(|c| sources.iter().position(|o| o.column == Some(c))) {
+        return Some(shared);
+    }
+    sources.push(SlotSource { arg, filter, column });
+    Some(sources.len() - 1)
 }
 
 /// Evaluates every slot of `row` into `out`; `None` after a reported failure.
@@ -232,6 +231,32 @@ fn finish_partials(slots: &[AggregateSlot], partials: &[(&Row, isize)]) -> Row {
         merge_partials(&mut accs, partial.values(), *r);
     }
     Row::new(accs.iter().zip(slots).map(|(acc, slot)| acc.finish(slot.output_type)).collect())
+}
+
+/// The local phase of a window aggregate over an append-only input (Flink's
+/// `LocalWindowAggregate`): per worker, group and time, the partial aggregates of `calls`
+/// followed by the group's row count (a COUNT(*) partial), emitted when the frontier passes
+/// the time. `None` when an aggregate is DISTINCT: its values must meet in one place.
+pub(super) fn combine_window_rows<'s>(
+    input: Rows<'s>,
+    group_by: Vec<CompiledExpr>,
+    key_types: Vec<DataType>,
+    calls: &[WindowAggregateCall],
+    eval: Evaluator,
+) -> Option<VecCollection<'s, Time, (Row, Row), isize>> {
+    if calls.iter().any(|c| c.distinct) {
+        return None;
+    }
+    let mut sources = Vec::new();
+    let mut slots: Vec<AggregateSlot> = calls
+        .iter()
+        .map(|c| {
+            let slot = add_slot(&mut sources, c.arg.clone(), c.filter.clone(), None);
+            AggregateSlot { function: c.function, slot, distinct: false, output_type: c.output_type, retracting: false }
+        })
+        .collect();
+    slots.push(AggregateSlot { function: AggregateFunction::Count, slot: None, distinct: false, output_type: DataType::BigInt, retracting: false });
+    Some(combine(input, group_by, key_types, sources, slots, eval))
 }
 
 /// Partial results per group and time of one worker's rows, emitted when the frontier passes

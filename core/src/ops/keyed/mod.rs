@@ -191,7 +191,13 @@ impl<'a> KeyedContext<'a> {
 
     /// Counts the row being handled as late and dropped (its result has already gone out).
     pub fn drop_late(&mut self) {
-        self.requests.late += 1;
+        self.drop_late_rows(1);
+    }
+
+    /// Counts `rows` input rows as late and dropped: the row being handled stands for them
+    /// (the partial aggregates of a local combiner).
+    pub fn drop_late_rows(&mut self, rows: u64) {
+        self.requests.late += rows;
     }
 
     /// Emits `row` as a result.
@@ -302,6 +308,7 @@ pub fn keyed<'s, L: KeyedLogic>(
             held: BTreeMap::new(),
             tail: None,
             requests: Requests::default(),
+            staged: None,
             batch,
             watermarked,
             fired: i64::MIN,
@@ -364,6 +371,7 @@ pub fn keyed<'s, L: KeyedLogic>(
                 }
                 _ => {}
             }
+            op.flush_staged(output);
             // Timers still pending are at or after the watermark, and so are their capabilities.
             let done = watermark.saturating_add(1);
             op.held.retain(|time, _| i64::try_from(time.ms).map_or(true, |t| t >= done) && watermark != i64::MAX);
@@ -396,6 +404,9 @@ pub fn keyed<'s, L: KeyedLogic>(
     Some(output.as_collection())
 }
 
+/// A result on its way out: a row, its time and its multiplicity.
+type Update = (Row, Time, isize);
+
 type Output<'a> = OutputBuilderSession<'a, Time, CapacityContainerBuilder<Vec<(Row, Time, isize)>>>;
 
 /// One worker's keyed state and timers, with the capabilities their results go out under.
@@ -408,6 +419,10 @@ struct Timers {
     /// the frontier is no watermark): at the input frontier, kept while such timers pend.
     tail: Option<Capability<Time>>,
     requests: Requests,
+    /// Results not yet sent, all at the time of the capability: one output session per run
+    /// of results at one time, not one per row or timer (a session sends a buffer of its
+    /// own, sized for a thousand rows, however few it holds).
+    staged: Option<(Capability<Time>, Vec<Update>)>,
     batch: bool,
     watermarked: bool,
     /// The watermark through which event-time timers have fired.
@@ -439,11 +454,15 @@ impl Timers {
         }
     }
 
-    /// Sends the rows the logic emitted at `time` under `cap`, and keeps the capabilities the
-    /// timers it registered need.
+    /// Sends the rows the logic emitted at `time` under `cap` (staged with the results sent
+    /// just before at the same time), and keeps the capabilities the timers it registered need.
     fn send(&mut self, output: &mut Output<'_>, cap: &Capability<Time>, time: Time) {
         if !self.requests.rows.is_empty() {
-            output.session(cap).give_iterator(self.requests.rows.drain(..).map(|(r, d)| (r, time, d)));
+            if self.staged.as_ref().is_some_and(|(staged, _)| *staged.time() != time) {
+                self.flush_staged(output);
+            }
+            let (_, rows) = self.staged.get_or_insert_with(|| (cap.delayed(&time), Vec::new()));
+            rows.extend(self.requests.rows.drain(..).map(|(r, d)| (r, time, d)));
         }
         let needs_tail = self.requests.processing || (!self.watermarked && !self.requests.timers.is_empty());
         if needs_tail && self.tail.as_ref().is_none_or(|t| !t.time().less_equal(&time)) {
@@ -456,6 +475,13 @@ impl Timers {
         for ts in self.requests.timers.drain(..) {
             let out_time = if self.batch { time } else { with_ms(&time, time.ms.max(u64::try_from(ts).unwrap_or(0))) };
             self.held.entry(out_time).or_insert_with(|| cap.delayed(&out_time));
+        }
+    }
+
+    /// Sends the staged results.
+    fn flush_staged(&mut self, output: &mut Output<'_>) {
+        if let Some((cap, mut rows)) = self.staged.take() {
+            output.session(&cap).give_container(&mut rows);
         }
     }
 

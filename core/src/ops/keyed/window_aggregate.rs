@@ -14,18 +14,27 @@
 //! The groups a batch of rows touches stay live (decoded accumulators in a hash map) until the
 //! batch ends, then are written back ([`KeyedLogic::flush`]): a state read and write per group
 //! and batch instead of per row.
+//!
+//! Without DISTINCT aggregates the aggregate runs in two phases, as Flink's local-global
+//! window aggregation does: before the exchange, each worker folds its rows into partial
+//! aggregates per group and time (`aggregate::combine_window_rows`, the local combiner of the
+//! differential aggregate), and the keyed phase merges those partials. Rows of one time share
+//! their lateness, so a partial is late, or on time, exactly when its rows are; a dropped
+//! partial counts its rows as late.
 
 use std::collections::HashMap;
 
 use weir_state::codec::DecodeError;
 use weir_state::{KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
 
+use crate::expr::BoundExpr;
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
 use crate::plan::AggregateFunction;
 use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::{Accumulator, merge_partials, partials};
+use super::super::aggregate::combine_window_rows;
 use super::super::{Evaluator, Rows};
 use super::{KeyedContext, KeyedLogic, keyed};
 
@@ -47,6 +56,8 @@ pub struct WindowAggregateCall {
 pub struct WindowAggregateSpec {
     /// The group keys (the window's start and end among them).
     pub group_by: Vec<CompiledExpr>,
+    /// The types of the group keys.
+    pub key_types: Vec<DataType>,
     /// The position of `window_end` among the group keys.
     pub end_key: usize,
     /// The aggregates per group.
@@ -57,9 +68,20 @@ pub struct WindowAggregateSpec {
 
 /// The rows of a window aggregate over `input`: the group keys followed by the aggregates.
 pub fn window_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: WindowAggregateSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
-    let keys = spec.group_by.clone();
+    let width = spec.group_by.len();
+    let combined = combine_window_rows(input.clone(), spec.group_by.clone(), spec.key_types.clone(), &spec.aggregates, eval.clone());
+    // Pre-aggregated rows are the group keys followed by the partials (and the row count).
+    let (input, group_by, input_kind) = match combined {
+        Some(partials) => {
+            let keys = spec.key_types.iter().enumerate().map(|(i, t)| BoundExpr::column(i, *t, true).compile()).collect();
+            (partials.map(|(key, partials)| key.concat(&partials)), keys, Input::Partials { at: width })
+        }
+        None => (input, spec.group_by, Input::Rows),
+    };
+    let keys = group_by.clone();
     let logic = WindowAggregate {
-        group_by: spec.group_by,
+        group_by,
+        input: input_kind,
         end_key: spec.end_key,
         lateness: i64::try_from(spec.lateness_ms).unwrap_or(i64::MAX),
         calls: Calls { calls: spec.aggregates, eval: eval.clone(), seen: MapState::new("window-distinct") },
@@ -142,13 +164,22 @@ impl Calls {
         live.keys.concat(&self.finish(&live.accs))
     }
 
-    /// Adds `rows` to `live`; once its window has fired, sends the changed result out again
-    /// (a late firing: the old row retracted, the new one emitted).
-    fn add(&self, cx: &mut KeyedContext<'_>, live: &mut Live, rows: &[Row]) -> Result<(), StateError> {
+    /// Adds `rows` (of kind `input`) to `live`; once its window has fired, sends the changed
+    /// result out again (a late firing: the old row retracted, the new one emitted).
+    fn add(&self, cx: &mut KeyedContext<'_>, live: &mut Live, rows: &[Row], input: Input) -> Result<(), StateError> {
         let before = (live.fired && live.rows > 0).then(|| self.result(live));
         for row in rows {
-            if self.accumulate(cx, &mut live.accs, row)?.is_some() {
-                live.rows += 1;
+            match input {
+                Input::Rows => {
+                    if self.accumulate(cx, &mut live.accs, row)?.is_some() {
+                        live.rows += 1;
+                    }
+                }
+                Input::Partials { at } => {
+                    let values = row.values().get(at..).unwrap_or_default();
+                    merge_partials(&mut live.accs, values, 1);
+                    live.rows += input.rows(row);
+                }
             }
         }
         if live.fired && live.rows > 0 {
@@ -209,8 +240,29 @@ fn last_ms(end: i64) -> i64 {
     end.saturating_sub(1)
 }
 
+/// What a window aggregate's input rows are.
+#[derive(Clone, Copy)]
+enum Input {
+    /// Rows, each folded in by evaluating the aggregates' arguments.
+    Rows,
+    /// The group keys, then from column `at` the partial aggregates of a local combiner and
+    /// the number of rows they hold.
+    Partials { at: usize },
+}
+
+impl Input {
+    /// How many input rows `row` stands for.
+    fn rows(self, row: &Row) -> u64 {
+        match self {
+            Input::Rows => 1,
+            Input::Partials { .. } => row.values().last().and_then(Value::as_i64).and_then(|n| u64::try_from(n).ok()).unwrap_or(0),
+        }
+    }
+}
+
 struct WindowAggregate {
     group_by: Vec<CompiledExpr>,
+    input: Input,
     end_key: usize,
     lateness: i64,
     calls: Calls,
@@ -230,7 +282,7 @@ impl KeyedLogic for WindowAggregate {
                     let Some(keys) = self.calls.eval.eval_row(&self.group_by, &row) else { return Ok(()) };
                     let Some(last) = keys.get(self.end_key).as_i64().map(last_ms) else { return Ok(()) };
                     if cx.is_late_for(last.saturating_add(self.lateness)) {
-                        cx.drop_late();
+                        cx.drop_late_rows(self.input.rows(&row));
                         return Ok(());
                     }
                     cx.register_timer(last)?;
@@ -242,7 +294,7 @@ impl KeyedLogic for WindowAggregate {
         let Some(live) = self.live.get_mut(cx.key()) else { return Ok(()) };
         let Some(last) = live.keys.get(self.end_key).as_i64().map(last_ms) else { return Ok(()) };
         if cx.is_late_for(last.saturating_add(self.lateness)) {
-            cx.drop_late();
+            cx.drop_late_rows(self.input.rows(&row));
             return Ok(());
         }
         if !live.fired && cx.is_late_for(last) {
@@ -252,7 +304,7 @@ impl KeyedLogic for WindowAggregate {
             self.late.add(cx.store, cx.key(), &arrival, &row)?;
             return cx.register_timer(arrival);
         }
-        self.calls.add(cx, live, std::slice::from_ref(&row))
+        self.calls.add(cx, live, std::slice::from_ref(&row), self.input)
     }
 
     fn flush(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
@@ -279,7 +331,7 @@ impl KeyedLogic for WindowAggregate {
         let late = self.late.get(cx.store, &key, &timestamp)?;
         if !late.is_empty() {
             self.late.clear(cx.store, &key, &timestamp)?;
-            self.calls.add(cx, &mut live, &late)?;
+            self.calls.add(cx, &mut live, &late, self.input)?;
         }
         if timestamp >= last.saturating_add(self.lateness) {
             self.groups.clear(cx.store, &key, &())?;
