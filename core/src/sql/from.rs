@@ -23,6 +23,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let Some((first, rest)) = from.split_first() else {
             return self.one_row();
         };
+        if let ([_], TableFactor::TableFunction { expr, alias }) = (from, &first.relation)
+            && first.joins.is_empty()
+        {
+            return self.window_tvf(expr, alias.as_ref(), Some(terms));
+        }
         let mut rel = self.table_with_joins(first)?;
         for item in rest {
             if let Some(call) = lateral_call(&item.relation)? {
@@ -218,7 +223,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             }
             TableFactor::NestedJoin { table_with_joins, alias: None } => self.table_with_joins(table_with_joins),
             TableFactor::MatchRecognize { .. } => Err(SqlError::unsupported("MATCH_RECOGNIZE")),
-            TableFactor::TableFunction { expr, alias } => self.window_tvf(expr, alias.as_ref()),
+            TableFactor::TableFunction { expr, alias } => self.window_tvf(expr, alias.as_ref(), None),
             TableFactor::Function { .. } if lateral_call(f)?.is_some() => {
                 Err(SqlError::invalid("LATERAL TABLE(..) needs a table to its left: FROM t, LATERAL TABLE(f(t.x)) AS T(a)"))
             }

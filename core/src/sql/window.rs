@@ -15,10 +15,12 @@ use crate::types::DataType;
 
 use super::catalog::TableDef;
 use super::error::SqlError;
+use super::expr::{Translator, and_all};
 use super::from::aliased;
 use super::literal;
 use super::query::QueryPlanner;
 use super::scope::{Relation, ScopeColumn};
+use super::subquery_ast::has_subquery;
 
 /// The window table-valued functions Weir plans.
 pub const WINDOW_TVFS: [&str; 4] = ["TUMBLE", "HOP", "CUMULATE", "SESSION"];
@@ -131,7 +133,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     }
 
     /// Plans `TABLE(TUMBLE(..))`, `TABLE(HOP(..))` or `TABLE(CUMULATE(..))` in FROM.
-    pub fn window_tvf(&mut self, expr: &ast::Expr, alias: Option<&ast::TableAlias>) -> Result<Relation, SqlError> {
+    ///
+    /// `terms` are the WHERE conjuncts of the block when the TVF is its only FROM item: those
+    /// over the input's columns alone go below a SESSION window, as Flink's planner pushes
+    /// them, so that a filtered-out row does not extend a session (TUMBLE, HOP and CUMULATE
+    /// give the same rows either way and keep them above).
+    pub fn window_tvf(&mut self, expr: &ast::Expr, alias: Option<&ast::TableAlias>, terms: Option<&mut Vec<&ast::Expr>>) -> Result<Relation, SqlError> {
         let ast::Expr::Function(f) = expr else {
             return Err(SqlError::unsupported(format!("TABLE({expr}) (only the window functions TUMBLE, HOP and CUMULATE)")));
         };
@@ -185,7 +192,21 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let ast::Expr::Identifier(table) = args[0] else {
             return Err(SqlError::unsupported(format!("{upper} over {} (name a table or view: TABLE t)", args[0])));
         };
-        let rel = self.named_relation(table)?;
+        let mut rel = self.named_relation(table)?;
+        if let (WindowKind::Session, Some(terms)) = (window, terms) {
+            let scope = aliased(rel.clone(), &table.value, alias)?;
+            let mut below = Vec::new();
+            terms.retain(|t| match Translator::new(&scope).expr(t) {
+                Ok(e) if !has_subquery(t) => {
+                    below.push(e);
+                    false
+                }
+                _ => true,
+            });
+            if let Some(predicate) = and_all(below) {
+                rel = self.job.filter(rel, predicate)?;
+            }
+        }
         let time = descriptor_column(args[1], &upper)?;
         let Some(time_column) = rel.columns.iter().find(|c| c.name == time) else {
             return Err(SqlError::invalid(format!("column \"{time}\" not found in {}", table.value)));
