@@ -12,27 +12,17 @@ statistics go on (the history is kept, the restore is counted).
 """
 
 import json
-import time
 from pathlib import Path
 
 from test_checkpoint_recovery import JOB
 from test_restart_strategy import BAD, GOOD, SECOND, job, put
-from test_server_support import WeirServer
+from test_server_support import WeirServer, wait_for
 
 CHECKPOINTED = ("SET 'execution.checkpointing.interval' = '200 ms';\n"
                 "SET 'execution.checkpointing.dir' = '{ck}';\n"
                 "SET 'execution.checkpointing.num-retained' = '1000';\n"
                 "SET 'execution.checkpointing.tolerable-failed-checkpoints' = '1000';\n")
 
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def stats(server: WeirServer, jobid: str) -> dict:
@@ -64,7 +54,7 @@ def test_checkpoint_statistics_config_details_and_metrics(weir, tmp_path):
     try:
         sql = CHECKPOINTED.format(ck=ck) + JOB.format(out=str(tmp_path / "out")).replace("'5000'", "'2500'")
         jobid = server.submit({"sql": sql})
-        wait_for(lambda: stats(server, jobid)["counts"]["completed"] >= 3, 60, "three completed checkpoints")
+        wait_for(lambda: stats(server, jobid)["counts"]["completed"] >= 3, 60, "three completed checkpoints", every=0.05)
         s = stats(server, jobid)
         counts = s["counts"]
         assert counts["total"] == counts["completed"] + counts["failed"] + counts["in_progress"], counts
@@ -108,7 +98,7 @@ def test_checkpoint_statistics_config_details_and_metrics(weir, tmp_path):
         # Not even root can write below a regular file: every later checkpoint fails.
         ck.rename(tmp_path / "moved")
         ck.write_text("not a directory")
-        s = wait_for(lambda: (x := stats(server, jobid))["counts"]["failed"] >= 2 and x, 60, "failed checkpoints")
+        s = wait_for(lambda: (x := stats(server, jobid))["counts"]["failed"] >= 2 and x, 60, "failed checkpoints", every=0.05)
         failed = s["latest"]["failed"]
         assert failed["className"] == "failed" and failed["status"] == "FAILED" and failed["failure_timestamp"] >= failed["trigger_timestamp"]
         assert "could not be committed" in failed["failure_message"] or "not a directory" in failed["failure_message"].lower(), failed
@@ -136,10 +126,10 @@ def test_a_job_waiting_to_restart_is_restarting_and_keeps_its_statistics(weir, t
     try:
         restart = "SET 'restart-strategy.type' = 'fixed-delay';\nSET 'restart-strategy.fixed-delay.delay' = '3 s';"
         jobid = server.submit({"sql": job(src, "SELECT id, s FROM src;", restart)})
-        wait_for(lambda: stats(server, jobid)["counts"]["completed"] >= 2, 30, "checkpoints before the failure")
+        wait_for(lambda: stats(server, jobid)["counts"]["completed"] >= 2, 30, "checkpoints before the failure", every=0.05)
         before = stats(server, jobid)["counts"]["completed"]
         put(src, "f2.csv", BAD)
-        wait_for(lambda: server.get(f"/jobs/{jobid}").json["state"] == "RESTARTING", 30, "RESTARTING")
+        wait_for(lambda: server.get(f"/jobs/{jobid}").json["state"] == "RESTARTING", 30, "RESTARTING", every=0.05)
         assert server.get(f"/jobs/{jobid}/status").json == {"status": "RESTARTING"}
         assert {"id": jobid, "status": "RESTARTING"} in server.get("/jobs").json["jobs"]
         overview = next(j for j in server.get("/jobs/overview").json["jobs"] if j["jid"] == jobid)
@@ -147,9 +137,9 @@ def test_a_job_waiting_to_restart_is_restarting_and_keeps_its_statistics(weir, t
         assert server.get("/overview").json["jobs-running"] == 1
         assert 'weir_jobs{state="RESTARTING"} 1' in server.get("/metrics").body.decode()
         put(src, "f2.csv", SECOND)
-        wait_for(lambda: server.get(f"/jobs/{jobid}").json["state"] == "RUNNING", 30, "RUNNING again")
+        wait_for(lambda: server.get(f"/jobs/{jobid}").json["state"] == "RUNNING", 30, "RUNNING again", every=0.05)
         s = wait_for(lambda: (x := stats(server, jobid))["counts"]["completed"] > before and x["counts"]["restored"] == 1 and x, 30,
-                     "checkpoints after the restart")
+                     "checkpoints after the restart", every=0.05)
         restored = s["latest"]["restored"]
         assert restored["is_savepoint"] is False and restored["restore_timestamp"] > 0 and restored["external_path"].startswith("file:"), restored
         assert s["latest"]["completed"]["id"] > restored["id"], "new checkpoints after the restored one"

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from test_server_support import WeirServer
+from test_server_support import WeirServer, wait_for
 
 GOOD = [f"{i},a" for i in range(100, 200)]
 SECOND = [f"{i},b" for i in range(200, 210)]
@@ -47,15 +47,6 @@ def visible_lines(out: Path) -> list[str]:
         return []
     return [line for part in sorted(out.iterdir()) if not part.name.startswith((".", "_")) for line in part.read_text().splitlines()]
 
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_failed_job_restarts_from_its_checkpoint_and_writes_each_row_once(weir, tmp_path):

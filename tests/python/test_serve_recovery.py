@@ -14,7 +14,7 @@ import time
 from collections import Counter
 
 from test_checkpoint_recovery import JOB, completed_checkpoints, expected_windows, visible_rows
-from test_server_support import WeirServer
+from test_server_support import WeirServer, wait_for
 
 PUSH_JOB = """
 SET 'execution.checkpointing.interval' = '200 ms';
@@ -28,14 +28,6 @@ def push(server: WeirServer, jobid: str, rows: list[list[int]]) -> None:
     r = server.request("POST", f"/jobs/{jobid}/inputs/clicks", rows)
     assert r.status == 200 and r.json["accepted"] == len(rows), r
 
-
-def wait_for(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.02)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def test_a_killed_server_resumes_its_checkpointing_jobs_exactly_once(weir, tmp_path):

@@ -176,3 +176,15 @@ class GatewayClient:
 
     def get(self, path: str, **kw) -> Response:
         return self.request("GET", path, **kw)
+
+
+def wait_for(condition, timeout: float, what: str, every: float = 0.02):
+    """Polls `condition` every `every` seconds until it returns a true value, which it returns;
+    fails naming `what` after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out waiting for {what}")
