@@ -10,7 +10,8 @@ use super::dialect::FlinkDialect;
 use super::error::{SqlError, SqlPosition};
 
 /// The tokens of one statement (without its `;`), comments and whitespace removed — except a
-/// query hint, a `/*+ .. */` comment right after `SELECT`, which the parser reads.
+/// query hint, a `/*+ .. */` comment right after `SELECT`, which the parser reads (any other
+/// `/*+ .. */`, a table hint, is rejected).
 #[derive(Clone, Debug)]
 pub struct StatementTokens {
     /// Significant tokens, each with its script position.
@@ -101,6 +102,15 @@ pub fn split_script(script: &str) -> Result<Vec<RawStatement>, SqlError> {
         match &t.token {
             Token::SemiColon => chunks.push(StatementTokens { tokens: std::mem::take(&mut current) }),
             Token::Whitespace(Whitespace::MultiLineComment(text)) if text.starts_with('+') && current.last().is_some_and(hint_may_follow) => current.push(t),
+            Token::Whitespace(Whitespace::MultiLineComment(text)) if text.starts_with('+') => {
+                // Flink reads `/*+ .. */` after a table name as table hints (dynamic options):
+                // running without them would silently read the table as its WITH clause says.
+                return Err(SqlError::Unsupported {
+                    feature: "table hints (`/*+ OPTIONS(..) */` after a table name; write the options in the table's WITH clause, or put query hints right after SELECT)"
+                        .into(),
+                    at: Some(position(t.span.start)),
+                });
+            }
             Token::Whitespace(_) | Token::EOF => {}
             _ => current.push(t),
         }
