@@ -10,12 +10,16 @@
 //! attribute and has no LEAD).
 
 use sqlparser::ast::{self, WindowFrameBound, WindowFrameUnits, WindowType};
+use sqlparser::parser::Parser;
 
 use crate::expr::Expr;
+use crate::types::DataType;
 use crate::plan::{AggregateCall, AggregateFunction, FrameUnit, Node, OffsetCall, OverFrame, OverNode, SortKey, SortedOverNode};
 
+use super::dialect::FlinkDialect;
 use super::error::SqlError;
 use super::expr::{Translator, aggregate_function};
+use super::list_aggregates::separator_literal;
 use super::query::QueryPlanner;
 use super::rewrite::{call_args, rewrite_calls};
 use super::scope::{Relation, ScopeColumn};
@@ -35,8 +39,31 @@ fn extract(e: &mut ast::Expr, found: &mut Vec<ast::Function>) -> Result<(), SqlE
             return Ok(None);
         }
         found.push(f.clone());
-        Ok(Some(ast::Expr::Identifier(ast::Ident::new(over_column(found.len() - 1)))))
+        let column = over_column(found.len() - 1);
+        if f.name.to_string().eq_ignore_ascii_case("LISTAGG") {
+            return listagg_result(f, &column).map(Some);
+        }
+        Ok(Some(ast::Expr::Identifier(ast::Ident::new(column))))
     })
+}
+
+/// `LISTAGG([DISTINCT] x [, sep]) OVER (..)` as computed from the ARRAY_AGG of `x` over the
+/// frame in `column`: its non-NULL values joined by `sep` (`,` by default), NULL when there are
+/// none, as Flink's `ListAggWsWithRetractAggFunction` gives.
+fn listagg_result(f: &ast::Function, column: &str) -> Result<ast::Expr, SqlError> {
+    let separator = match call_args(f).as_slice() {
+        [_] => "','".to_string(),
+        [_, sep] => {
+            separator_literal(sep)?;
+            sep.to_string()
+        }
+        _ => return Err(SqlError::invalid("LISTAGG takes a value and an optional separator: LISTAGG(x [, ',' ])")),
+    };
+    let text = format!("CASE WHEN CARDINALITY(ARRAY_REMOVE(`{column}`, NULL)) = 0 THEN NULL ELSE ARRAY_JOIN(`{column}`, {separator}) END");
+    Parser::new(&FlinkDialect)
+        .try_with_sql(&text)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| SqlError::invalid(format!("LISTAGG(..) OVER: {e} (a bug in Weir: please report it)")))
 }
 
 /// The frame of a window specification.
@@ -122,9 +149,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 continue;
             }
             // ARRAY_AGG's SQL form is planned elsewhere (for IGNORE NULLS); here it has none.
-            let Some(function) = aggregate_function(&upper).or((upper == "ARRAY_AGG").then_some(AggregateFunction::ArrayAgg)) else {
+            // LISTAGG is the ARRAY_AGG of its value, joined in the select list (`extract`).
+            let listagg = upper == "LISTAGG";
+            let array_agg = upper == "ARRAY_AGG" || listagg;
+            let Some(function) = aggregate_function(&upper).or(array_agg.then_some(AggregateFunction::ArrayAgg)) else {
                 return Err(SqlError::unsupported(format!(
-                    "{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE, ARRAY_AGG, COLLECT, LAG, LEAD)"
+                    "{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE, ARRAY_AGG, LISTAGG, COLLECT, LAG, LEAD)"
                 )));
             };
             let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if l.duplicate_treatment.is_some());
@@ -135,7 +165,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             if f.filter.is_some() {
                 return Err(SqlError::unsupported(format!("{upper}(..) FILTER (WHERE ..) in an OVER aggregate")));
             }
-            let args = call_args(f).into_iter().map(|e| translator.expr(e)).collect::<Result<Vec<_>, _>>()?;
+            let mut args = call_args(f).into_iter().map(|e| translator.expr(e)).collect::<Result<Vec<_>, _>>()?;
+            if listagg {
+                args.truncate(1);
+                let arg_type = args.first().map(|a| translator.type_of(a)).transpose()?;
+                if let Some(t) = arg_type.filter(|t| !matches!(t, DataType::String | DataType::Null)) {
+                    return Err(SqlError::invalid(format!("LISTAGG needs a STRING value, found {t} (CAST it to STRING)")));
+                }
+            }
             aggregates.push(AggregateCall { name: over_column(i), function, args, distinct, filter: None });
         }
         let id = self.job.fresh_id("over");

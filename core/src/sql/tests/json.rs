@@ -119,6 +119,9 @@ fn json_function_mistakes_are_named() {
     }
     let e = error("SELECT JSON_VALUE('{}', '$.a' RETURNING INT DEFAULT 1 ON NOTHING)");
     assert!(e.contains("line 1, column 58"), "the parser names the place: {e}");
+    // A parser message that starts with a function's name keeps its spelling.
+    let e = error("SELECT JSON_QUERY('{}', '$' RETURNING ARRAY<STRING>)");
+    assert!(e.contains("JSON_QUERY(.. RETURNING ARRAY<STRING>) is not supported (only STRING)"), "{e}");
 }
 
 #[test]
