@@ -13,8 +13,8 @@ use sqlparser::ast::{self, WindowFrameBound, WindowFrameUnits, WindowType};
 use sqlparser::parser::Parser;
 
 use crate::expr::Expr;
-use crate::types::DataType;
 use crate::plan::{AggregateCall, AggregateFunction, FrameUnit, Node, OffsetCall, OverFrame, OverNode, SortKey, SortedOverNode};
+use crate::types::DataType;
 
 use super::dialect::FlinkDialect;
 use super::error::SqlError;

@@ -373,18 +373,21 @@ impl KeyedLogic for Over {
         let key = cx.key().to_vec();
         // Sent behind the watermark, at the watermark plus one (see `keyed`).
         let arrival = cx.row_time().filter(|_| cx.is_late_for(ts)).map(|t| i64::try_from(t).unwrap_or(i64::MAX));
-        if let Some(arrival) = arrival {
-            if !self.bounded() {
+        match arrival {
+            Some(_) if !self.bounded() => {
                 // Rows up to the watermark it arrived behind are aggregated in time order
                 // without it; it would come out of order (Flink drops it too).
                 cx.drop_late();
                 return Ok(());
             }
-            self.catch_up(cx, arrival.saturating_sub(1))?;
-            if self.last_fired.get(cx.store, &key, &())?.is_some_and(|last| ts <= last) {
-                cx.drop_late();
-                return Ok(());
-            }
+            Some(arrival) => self.catch_up(cx, arrival.saturating_sub(1))?,
+            None => {}
+        }
+        // Flink checks every row: with several splits, a late row of one can have fired the
+        // key's timers past a row of another that is on time for its split.
+        if self.bounded() && self.last_fired.get(cx.store, &key, &())?.is_some_and(|last| ts <= last) {
+            cx.drop_late();
+            return Ok(());
         }
         self.waiting.add(cx.store, &key, &ts, &row)?;
         self.schedule(cx, ts, arrival)?;
