@@ -15,7 +15,9 @@
 //! (`RowTimeUnboundedPrecedingOver`) a row at or behind the watermark is dropped and counted.
 //! Over a bounded frame (`RowTimeRowsBoundedPrecedingFunction`,
 //! `RowTimeRangeBoundedPrecedingFunction`) a row is dropped only when it is at or before the
-//! last timer its key fired (`lastTriggeringTs`); a later one waits for a timer at its own time,
+//! last timer its key fired (`lastTriggeringTs`; every row is checked, as Flink checks them,
+//! so rows on time for another split never come out of order after a late row's catch-up);
+//! a later one waits for a timer at its own time,
 //! which Flink fires at the next watermark: here once the frontier passes the time the row was
 //! sent at, so rows sent behind one watermark are aggregated together in event-time order,
 //! however they are batched. Before a late row is judged, the key's timers that the watermark it
