@@ -30,36 +30,6 @@ use super::{CallSite, FunctionDef, Param, literal_str, string_value, unexpected}
 pub(crate) const FUNCTIONS: &[FunctionDef] =
     &[FunctionDef { names: &["CONVERT_TZ"], signature: "(datetime STRING, from_zone STRING, to_zone STRING)", bind: convert_tz }];
 
-/// Java's old three-letter time-zone IDs that stand for a region (`java.util.TimeZone`);
-/// `EST`, `MST` and `HST` are fixed offsets in the IANA database itself.
-const JAVA_SHORT_IDS: &[(&str, &str)] = &[
-    ("ACT", "Australia/Darwin"),
-    ("AET", "Australia/Sydney"),
-    ("AGT", "America/Argentina/Buenos_Aires"),
-    ("ART", "Africa/Cairo"),
-    ("AST", "America/Anchorage"),
-    ("BET", "America/Sao_Paulo"),
-    ("BST", "Asia/Dhaka"),
-    ("CAT", "Africa/Harare"),
-    ("CNT", "America/St_Johns"),
-    ("CST", "America/Chicago"),
-    ("CTT", "Asia/Shanghai"),
-    ("EAT", "Africa/Addis_Ababa"),
-    ("ECT", "Europe/Paris"),
-    ("IET", "America/Indiana/Indianapolis"),
-    ("IST", "Asia/Kolkata"),
-    ("JST", "Asia/Tokyo"),
-    ("MIT", "Pacific/Apia"),
-    ("NET", "Asia/Yerevan"),
-    ("NST", "Pacific/Auckland"),
-    ("PLT", "Asia/Karachi"),
-    ("PNT", "America/Phoenix"),
-    ("PRT", "America/Puerto_Rico"),
-    ("PST", "America/Los_Angeles"),
-    ("SST", "Pacific/Guadalcanal"),
-    ("VST", "Asia/Ho_Chi_Minh"),
-];
-
 /// A zone CONVERT_TZ reads: a fixed offset or a named zone with its rules.
 #[derive(Clone, Copy, Debug)]
 enum Zone {
@@ -69,13 +39,9 @@ enum Zone {
 
 impl Zone {
     fn parse(text: &str) -> Result<Zone, String> {
-        let t = text.trim();
-        let name = JAVA_SHORT_IDS.iter().find(|(id, _)| *id == t).map_or(t, |(_, name)| name);
-        if let Ok(tz) = name.parse::<Tz>() {
-            return Ok(Zone::Named(tz));
-        }
-        SessionZone::parse(t).map(Zone::Fixed).map_err(|_| {
-            format!("time zone \"{text}\" is not supported: use a zone name such as \"Asia/Shanghai\" (names are case-sensitive), UTC or a fixed offset such as \"+08:00\"")
+        Ok(match SessionZone::parse(text)? {
+            SessionZone::Named(tz) => Zone::Named(tz),
+            fixed => Zone::Fixed(fixed),
         })
     }
 

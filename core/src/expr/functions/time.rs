@@ -141,8 +141,9 @@ fn local_millis(v: &Value, zone: SessionZone) -> Result<i64, EvalError> {
 
 /// The wall-clock time `local_ms` as a zoned date-time (so `Z`/`XXX` print the session offset).
 fn zoned(local_ms: i64, zone: SessionZone) -> Option<chrono::DateTime<FixedOffset>> {
-    let offset = FixedOffset::east_opt(zone.offset_seconds())?;
-    let utc = temporal::datetime_from_millis(zone.to_instant(local_ms))?;
+    let instant = zone.to_instant(local_ms);
+    let offset = FixedOffset::east_opt(i32::try_from(zone.offset_ms_at(instant) / 1000).ok()?)?;
+    let utc = temporal::datetime_from_millis(instant)?;
     Some(offset.from_utc_datetime(&utc))
 }
 
