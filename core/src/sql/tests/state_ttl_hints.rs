@@ -93,6 +93,47 @@ fn a_block_without_join_or_aggregate_ignores_the_hint() {
     assert_eq!(kinds(&spec), ["source", "filter", "project", "sink"]);
 }
 
+/// The state time-to-live of every distinct node, in plan order.
+fn distinct_ttls(spec: &JobSpec) -> Vec<Option<u64>> {
+    spec.nodes
+        .iter()
+        .filter_map(|n| match n {
+            Node::Distinct(d) => Some(d.state_ttl_ms),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn select_distinct_takes_the_hint_as_flink_plans_it_a_group_aggregate() {
+    // Flink's compiled plan gives its GroupAggregate the hint's TTL
+    // (tests/flink_reference/state_ttl_hints.py), by table name or alias.
+    let spec = job("SELECT /*+ STATE_TTL('bids' = '1d') */ DISTINCT auction FROM bids");
+    assert_eq!(distinct_ttls(&spec), [Some(DAY)]);
+    let spec = job("SELECT /*+ STATE_TTL('x' = '0 s') */ DISTINCT auction FROM bids x");
+    assert_eq!(distinct_ttls(&spec), [Some(0)]);
+    let spec = job("SELECT DISTINCT auction FROM bids");
+    assert_eq!(distinct_ttls(&spec), [None]);
+    let e = error("SELECT /*+ STATE_TTL('nope' = '1d') */ DISTINCT auction FROM bids");
+    assert!(e.contains("`nope` in `STATE_TTL`"), "{e}");
+    // The DISTINCT of a UNION is not a SELECT block's: it stays unhinted.
+    let spec = job("SELECT auction FROM bids UNION SELECT id FROM auctions");
+    assert_eq!(distinct_ttls(&spec), [None]);
+}
+
+#[test]
+fn top_n_and_deduplication_ignore_the_hint_as_in_flink() {
+    // Flink keeps the job's TTL for Rank and Deduplicate and checks no keys there.
+    for sql in [
+        "SELECT auction, price FROM (SELECT /*+ STATE_TTL('nope' = '1d') */ auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 2",
+        "SELECT auction, price FROM (SELECT /*+ STATE_TTL('bids' = '1d') */ auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn = 1",
+    ] {
+        let spec = job(sql);
+        assert!(kinds(&spec).contains(&"top_n"), "{:?}", kinds(&spec));
+        assert_eq!((distinct_ttls(&spec), aggregate_ttls(&spec)), (vec![], vec![]));
+    }
+}
+
 #[test]
 fn comments_that_are_not_hints_stay_comments() {
     let spec = job("SELECT /* STATE_TTL('nowhere' = 'soon') */ auction, COUNT(*) /*+ not a hint here */ FROM bids GROUP BY auction");
