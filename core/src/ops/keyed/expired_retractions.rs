@@ -3,6 +3,7 @@
 //! on a manual clock, so state expires exactly where the test says, however loaded the machine.
 //! What is expected is what Flink's operators do (`GroupAggFunction`, `StreamingJoinOperator`,
 //! `RetractableTopNFunction`): no count goes below zero, so later rows count as they should.
+//! Also the global aggregate's group, which like any group exists only while it has rows.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -204,4 +205,16 @@ fn a_top_n_ignores_a_retraction_after_expiry() {
     assert_eq!(rank.apply(vec![change(5, 1)]), [(row(&[1, 5]), 1)]);
     assert_eq!(rank.apply(vec![change(4, 1)]), []);
     assert_eq!(rank.apply(vec![change(5, -1)]), [(row(&[1, 4]), 1), (row(&[1, 5]), -1)]);
+}
+
+#[test]
+fn a_global_aggregate_exists_only_while_it_has_rows() {
+    // No GROUP BY: the empty key. Flink's streaming mode: `+I` with the first row, `-D` when
+    // the last is retracted (tests/flink_reference/global_aggregate.py).
+    let mut agg = count_and_sum();
+    let change = |x: i64, diff: isize| ((Row::empty(), row(&[x])), diff);
+    assert_eq!(agg.apply(vec![]), []);
+    assert_eq!(agg.apply(vec![change(1, 1)]), [(row(&[1, 1]), 1)]);
+    assert_eq!(agg.apply(vec![change(5, 1)]), [(row(&[1, 1]), -1), (row(&[2, 6]), 1)]);
+    assert_eq!(agg.apply(vec![change(1, -1), change(5, -1)]), [(row(&[2, 6]), -1)]);
 }
