@@ -7,26 +7,19 @@ use super::{error, job, kinds};
 
 const DAY: u64 = 86_400_000;
 
+/// What `of` reads from every node it applies to, in plan order.
+fn ttls<T>(spec: &JobSpec, of: impl Fn(&Node) -> Option<T>) -> Vec<T> {
+    spec.nodes.iter().filter_map(of).collect()
+}
+
 /// The (left, right) state time-to-live of every join node, in plan order.
 fn join_ttls(spec: &JobSpec) -> Vec<(Option<u64>, Option<u64>)> {
-    spec.nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Join(j) => Some((j.left_state_ttl_ms, j.right_state_ttl_ms)),
-            _ => None,
-        })
-        .collect()
+    ttls(spec, |n| if let Node::Join(j) = n { Some((j.left_state_ttl_ms, j.right_state_ttl_ms)) } else { None })
 }
 
 /// The state time-to-live of every aggregate node, in plan order.
 fn aggregate_ttls(spec: &JobSpec) -> Vec<Option<u64>> {
-    spec.nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Aggregate(a) => Some(a.state_ttl_ms),
-            _ => None,
-        })
-        .collect()
+    ttls(spec, |n| if let Node::Aggregate(a) = n { Some(a.state_ttl_ms) } else { None })
 }
 
 #[test]
@@ -95,13 +88,7 @@ fn a_block_without_join_or_aggregate_ignores_the_hint() {
 
 /// The state time-to-live of every distinct node, in plan order.
 fn distinct_ttls(spec: &JobSpec) -> Vec<Option<u64>> {
-    spec.nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Distinct(d) => Some(d.state_ttl_ms),
-            _ => None,
-        })
-        .collect()
+    ttls(spec, |n| if let Node::Distinct(d) = n { Some(d.state_ttl_ms) } else { None })
 }
 
 #[test]
