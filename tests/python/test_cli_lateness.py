@@ -5,7 +5,7 @@ expected rows come from a plain Python simulation of the documented rule."""
 
 import re
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -41,11 +41,11 @@ def expected(lateness: int) -> tuple[Counter, int]:
 
 def epoch_ms(text: str) -> int:
     """A printed TIMESTAMP(3) (`2023-01-01T00:00:02`, maybe with millis) in epoch ms."""
-    return round(datetime.fromisoformat(text).replace(tzinfo=timezone.utc).timestamp() * 1000)
+    return round(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp() * 1000)
 
 
 def iso(ms: int) -> str:
-    return datetime.fromtimestamp(ms / 1000, tz=timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
+    return datetime.fromtimestamp(ms / 1000, tz=UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[:-3]
 
 
 @pytest.mark.parametrize("lateness", [0, 3000])

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from test_server_support import WeirServer
 
 VENV = Path.home() / ".cache/weir/venv-flink"

@@ -17,7 +17,7 @@ import duckdb
 import pytest
 
 from conftest import REPO, final_rows, json_changes, run_weir
-from normalize import normalize_row, normalize_decimal_text, sort_key
+from normalize import normalize_decimal_text, normalize_row, sort_key
 
 CASE_DIRS = sorted(p for p in [*(REPO / "tests/golden").glob("*/"), *(REPO / "tests/sql").glob("*/")] if (p / "oracle.sql").exists())
 

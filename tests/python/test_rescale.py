@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
+
 from conftest import run_weir
 from test_checkpoint_recovery import (
     JOB,

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 
 import pytest
+
 from test_checkpoint_recovery import JOB, expected_windows, visible_rows
 from test_server_support import WeirServer
 

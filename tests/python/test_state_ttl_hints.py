@@ -8,6 +8,7 @@ clock is the wall clock (processing time), so the test waits 3 s for the 1 s TTL
 import time
 
 import pytest
+
 from test_server_support import WeirServer
 
 TTL_WAIT = 3.0

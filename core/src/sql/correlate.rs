@@ -57,6 +57,14 @@ pub struct Decorrelated {
     pub empty_value: Option<Expr>,
 }
 
+impl Decorrelated {
+    /// True for a correlated aggregate without GROUP BY: exactly one value for every outer
+    /// row (`x IN` it is then `x =` it).
+    pub fn is_one_value_per_outer_row(&self) -> bool {
+        !self.outer_keys.is_empty() && self.one_row_per_key
+    }
+}
+
 impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// Plans `q`, a subquery of `shape` written at `at` inside a query over `outer`.
     pub fn decorrelate(&mut self, outer: &Relation, q: &ast::Query, shape: Shape, at: Option<SqlPosition>) -> Result<Decorrelated, SqlError> {
@@ -124,14 +132,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 return Err(SqlError::Unsupported { feature: "a correlated EXISTS over a grouped or aggregating subquery".into(), at });
             }
             Shape::Exists => s.projection = keys.collect(),
-            Shape::In if aggregated && !grouped => {
-                return Err(SqlError::Unsupported { feature: "a correlated IN over an aggregate without GROUP BY".into(), at });
-            }
             Shape::Scalar | Shape::In => {
                 if select.projection.len() != 1 || items.len() != 1 {
                     return Err(SqlError::Invalid { message: format!("{} must return one column", shape.name()), at });
                 }
-                if shape == Shape::Scalar && !grouped && aggregated {
+                if !grouped && aggregated {
                     empty_value = value_over_no_rows(&items[0], &aggregates, at.clone())?;
                 }
                 s.projection = keys.chain(select.projection.iter().cloned()).collect();

@@ -10,14 +10,15 @@
 //! * `x IN (SELECT y ..)` is a mark join on `x = y` plus, per key, the subquery's row count and
 //!   non-NULL `y` count, which give SQL's three-valued result: TRUE on a match, FALSE for an
 //!   empty subquery, else NULL when `x` is NULL or some `y` is NULL, else FALSE. `NOT IN` is
-//!   its negation (the null-aware anti join of Flink's plan).
+//!   its negation (the null-aware anti join of Flink's plan). Over a correlated aggregate
+//!   without GROUP BY (one value per outer row) it is `x = (SELECT ..)`.
 
 use sqlparser::ast;
 
 use crate::expr::{Case, Expr, WhenThen};
 use crate::plan::{AggregateCall, AggregateFunction, AggregateNode, JoinType, NamedExpr, Node};
 
-use super::correlate::Shape;
+use super::correlate::{Decorrelated, Shape};
 use super::error::{SqlError, SqlPosition};
 use super::expr::Translator;
 use super::query::QueryPlanner;
@@ -115,6 +116,13 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
 
     fn scalar_column(&mut self, outer: &Relation, q: &ast::Query, at: Option<SqlPosition>) -> Result<(Relation, String), SqlError> {
         let d = self.decorrelate(outer, q, Shape::Scalar, at)?;
+        let (joined, value) = self.scalar_join(outer, d)?;
+        self.extend(&joined, outer, value)
+    }
+
+    /// `outer` left-joined with the decorrelated single-column subquery `d`, and its value per
+    /// outer row (the value over no rows where `d` has none for a row).
+    pub(super) fn scalar_join(&mut self, outer: &Relation, d: Decorrelated) -> Result<(Relation, Expr), SqlError> {
         let keys = d.outer_keys.len();
         let sub = if d.one_row_per_key { d.rel } else { self.single_value(d.rel, keys)? };
         let right_keys = key_columns(&sub, keys);
@@ -129,7 +137,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             }),
             None => value,
         };
-        self.extend(&joined, outer, value)
+        Ok((joined, value))
     }
 
     fn exists_column(&mut self, outer: &Relation, q: &ast::Query, at: Option<SqlPosition>) -> Result<(Relation, String), SqlError> {
@@ -149,6 +157,10 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     fn in_column(&mut self, outer: &Relation, x: &ast::Expr, q: &ast::Query, at: Option<SqlPosition>) -> Result<(Relation, String), SqlError> {
         let needle = Translator::new(outer).expr(x)?;
         let d = self.decorrelate(outer, q, Shape::In, at)?;
+        if d.is_one_value_per_outer_row() {
+            let (joined, value) = self.scalar_join(outer, d)?;
+            return self.extend(&joined, outer, Expr::call("=", vec![needle, value]));
+        }
         let keys = d.outer_keys.len();
         let y = d.rel.columns[keys].field.clone();
         let mut columns = named_keys(&d.rel, keys);

@@ -1,7 +1,9 @@
 //! WHERE with subqueries, decorrelated into joins (see [`super::correlate`]):
 //!
 //! * a top-level `x IN (SELECT y ...)` → inner join with `DISTINCT y` (and the correlation
-//!   keys, if any) on `x = y` (a semi join);
+//!   keys, if any) on `x = y` (a semi join); over a correlated aggregate whose value over no
+//!   rows is not NULL (`COUNT(*)` is 0 where no inner row matches), a left join with that
+//!   value and the filter `x = value`;
 //! * a top-level `[NOT] EXISTS (SELECT .. FROM .. WHERE inner.k = outer.k AND local)` → join
 //!   with the distinct correlation keys of the filtered inner rows: inner join for EXISTS, left
 //!   join plus `marker IS NULL` for NOT EXISTS (an anti join);
@@ -71,6 +73,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     fn semi_in(&mut self, rel: Relation, x: &ast::Expr, subquery: &ast::Query, at: Option<SqlPosition>) -> Result<Relation, SqlError> {
         let key = Translator::new(&rel).expr(x)?;
         let d = self.decorrelate(&rel, subquery, Shape::In, at)?;
+        // A value over no rows (COUNT's 0) must meet outer rows without inner ones: no semi join.
+        if d.is_one_value_per_outer_row() && d.empty_value.is_some() {
+            let (joined, value) = self.scalar_join(&rel, d)?;
+            let matched = self.job.filter(joined, Expr::call("=", vec![key, value]))?;
+            return self.job.restore(&matched, &rel);
+        }
         let sub = self.distinct(d.rel, None)?;
         let mut left_keys = d.outer_keys;
         left_keys.push(key);

@@ -77,6 +77,42 @@ pub struct CheckpointSummary {
     pub persisted_data: StatsSummary,
 }
 
+/// The figures Flink reports alike for a checkpoint and for each of its tasks.
+#[derive(Default, Serialize, ToSchema)]
+pub struct CheckpointFigures {
+    /// When the last subtask acknowledged, ms since the epoch (0: none yet).
+    pub latest_ack_timestamp: i64,
+    /// Bytes written that the previous completed checkpoint did not have.
+    pub checkpointed_size: u64,
+    /// Bytes of state held.
+    pub state_size: u64,
+    /// From trigger to completion or the last acknowledgement (failure; for one in progress,
+    /// to now), ms.
+    pub end_to_end_duration: u64,
+    /// Always 0 (aligned checkpoints buffer nothing).
+    pub alignment_buffered: u64,
+    /// Always 0 (unaligned checkpoints' in-flight data).
+    pub processed_data: u64,
+    /// Always 0 (unaligned checkpoints' in-flight data).
+    pub persisted_data: u64,
+    /// Subtasks (workers) taking part.
+    pub num_subtasks: usize,
+    /// Those that acknowledged.
+    pub num_acknowledged_subtasks: usize,
+}
+
+impl CheckpointFigures {
+    /// Adds `other`'s sizes and subtasks; keeps the later acknowledgement.
+    fn absorb(&mut self, other: CheckpointFigures) {
+        self.state_size += other.state_size;
+        self.checkpointed_size += other.checkpointed_size;
+        self.num_subtasks += other.num_subtasks;
+        self.num_acknowledged_subtasks += other.num_acknowledged_subtasks;
+        self.latest_ack_timestamp = self.latest_ack_timestamp.max(other.latest_ack_timestamp);
+        self.end_to_end_duration = self.end_to_end_duration.max(other.end_to_end_duration);
+    }
+}
+
 /// What one task (every subtask of a vertex) handed in for a checkpoint.
 #[derive(Serialize, ToSchema)]
 pub struct TaskCheckpointStatistics {
@@ -84,24 +120,9 @@ pub struct TaskCheckpointStatistics {
     pub id: u64,
     /// The checkpoint's status.
     pub status: &'static str,
-    /// When the task's last subtask acknowledged, ms since the epoch (0: none yet).
-    pub latest_ack_timestamp: i64,
-    /// Bytes its subtasks wrote that the previous checkpoint did not have.
-    pub checkpointed_size: u64,
-    /// Bytes of its state.
-    pub state_size: u64,
-    /// From trigger to its last acknowledgement, ms (0: none yet).
-    pub end_to_end_duration: u64,
-    /// Always 0.
-    pub alignment_buffered: u64,
-    /// Always 0.
-    pub processed_data: u64,
-    /// Always 0.
-    pub persisted_data: u64,
-    /// Its subtasks (workers) taking part.
-    pub num_subtasks: usize,
-    /// Those that acknowledged.
-    pub num_acknowledged_subtasks: usize,
+    /// The task's acknowledgement, sizes and subtasks.
+    #[serde(flatten)]
+    pub figures: CheckpointFigures,
 }
 
 /// One checkpoint (Flink's `CheckpointStatistics`: `completed`, `failed` or `in_progress`).
@@ -121,24 +142,9 @@ pub struct CheckpointStatistics {
     pub savepoint_format: Option<&'static str>,
     /// When it was triggered, ms since the epoch.
     pub trigger_timestamp: i64,
-    /// When the last subtask acknowledged it, ms since the epoch (0: none yet).
-    pub latest_ack_timestamp: i64,
-    /// Bytes written for it that the previous completed checkpoint did not have.
-    pub checkpointed_size: u64,
-    /// Bytes of state it holds.
-    pub state_size: u64,
-    /// From trigger to completion (failure; for one in progress, to now), ms.
-    pub end_to_end_duration: u64,
-    /// Always 0.
-    pub alignment_buffered: u64,
-    /// Always 0.
-    pub processed_data: u64,
-    /// Always 0.
-    pub persisted_data: u64,
-    /// Subtasks taking part.
-    pub num_subtasks: usize,
-    /// Subtasks that acknowledged.
-    pub num_acknowledged_subtasks: usize,
+    /// Its acknowledgement, sizes and subtasks, all tasks together.
+    #[serde(flatten)]
+    pub figures: CheckpointFigures,
     /// `CHECKPOINT` or `SAVEPOINT`.
     pub checkpoint_type: &'static str,
     /// Per vertex id.
@@ -266,15 +272,15 @@ fn task_statistics(c: &CheckpointRecord, t: &TaskCheckpoint) -> TaskCheckpointSt
     TaskCheckpointStatistics {
         id: c.id,
         status: status_name(c.status).1,
-        latest_ack_timestamp: t.latest_ack_ms.unwrap_or(0),
-        checkpointed_size: t.checkpointed_bytes,
-        state_size: t.state_bytes,
-        end_to_end_duration: t.latest_ack_ms.map_or(0, |ack| u64::try_from(ack - c.trigger_ms).unwrap_or(0)),
-        alignment_buffered: 0,
-        processed_data: 0,
-        persisted_data: 0,
-        num_subtasks: t.subtasks,
-        num_acknowledged_subtasks: t.acknowledged,
+        figures: CheckpointFigures {
+            latest_ack_timestamp: t.latest_ack_ms.unwrap_or(0),
+            checkpointed_size: t.checkpointed_bytes,
+            state_size: t.state_bytes,
+            end_to_end_duration: t.latest_ack_ms.map_or(0, |ack| u64::try_from(ack - c.trigger_ms).unwrap_or(0)),
+            num_subtasks: t.subtasks,
+            num_acknowledged_subtasks: t.acknowledged,
+            ..CheckpointFigures::default()
+        },
     }
 }
 
@@ -287,17 +293,12 @@ pub fn checkpoint_statistics(c: &CheckpointRecord, record: &JobRecord, now_ms: i
         let vertex = vertex_of(task, record);
         let stats = task_statistics(c, t);
         // A vertex with several kinds of participant (none today) sums them.
-        tasks
-            .entry(vertex)
-            .and_modify(|s| {
-                s.state_size += stats.state_size;
-                s.checkpointed_size += stats.checkpointed_size;
-                s.num_subtasks += stats.num_subtasks;
-                s.num_acknowledged_subtasks += stats.num_acknowledged_subtasks;
-                s.latest_ack_timestamp = s.latest_ack_timestamp.max(stats.latest_ack_timestamp);
-                s.end_to_end_duration = s.end_to_end_duration.max(stats.end_to_end_duration);
-            })
-            .or_insert(stats);
+        match tasks.get_mut(&vertex) {
+            Some(s) => s.figures.absorb(stats.figures),
+            None => {
+                tasks.insert(vertex, stats);
+            }
+        }
     }
     let completed = c.status == CheckpointStatus::Completed;
     let failed = c.status == CheckpointStatus::Failed;
@@ -308,15 +309,15 @@ pub fn checkpoint_statistics(c: &CheckpointRecord, record: &JobRecord, now_ms: i
         is_savepoint: c.savepoint,
         savepoint_format: c.savepoint.then_some("CANONICAL"),
         trigger_timestamp: c.trigger_ms,
-        latest_ack_timestamp: c.latest_ack_ms.unwrap_or(0),
-        checkpointed_size: c.checkpointed_bytes,
-        state_size: c.state_bytes,
-        end_to_end_duration: c.duration_ms(now_ms),
-        alignment_buffered: 0,
-        processed_data: 0,
-        persisted_data: 0,
-        num_subtasks: c.subtasks(),
-        num_acknowledged_subtasks: c.acknowledged(),
+        figures: CheckpointFigures {
+            latest_ack_timestamp: c.latest_ack_ms.unwrap_or(0),
+            checkpointed_size: c.checkpointed_bytes,
+            state_size: c.state_bytes,
+            end_to_end_duration: c.duration_ms(now_ms),
+            num_subtasks: c.subtasks(),
+            num_acknowledged_subtasks: c.acknowledged(),
+            ..CheckpointFigures::default()
+        },
         checkpoint_type: if c.savepoint { "SAVEPOINT" } else { "CHECKPOINT" },
         tasks,
         external_path: completed.then(|| c.path.as_ref().map_or_else(String::new, |p| format!("file:{}", p.display()))),
