@@ -93,7 +93,7 @@ fn a_group_skips_a_retraction_after_its_state_expired() {
         agg.expire(sweep);
         // The group is gone: Flink creates no accumulator for a retraction.
         assert_eq!(agg.apply(vec![change(5, -1)]), []);
-        // So the next row starts the group again (a count of -1 would have hidden it).
+        // So the next row starts the group again, counted from one.
         assert_eq!(agg.apply(vec![change(7, 1)]), [(row(&[1, 1, 7]), 1)]);
         assert_eq!(agg.apply(vec![change(8, 1)]), [(row(&[1, 1, 7]), -1), (row(&[1, 2, 15]), 1)]);
     }
