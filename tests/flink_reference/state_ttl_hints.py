@@ -16,14 +16,16 @@ t_env.execute_sql("CREATE TABLE out1 (a INT) WITH ('connector' = 'blackhole')")
 t_env.execute_sql("CREATE TABLE out2 (a INT, b INT) WITH ('connector' = 'blackhole')")
 t_env.execute_sql("CREATE TABLE out3 (a INT, b INT, r BIGINT) WITH ('connector' = 'blackhole')")
 
+TOP2 = "SELECT * FROM (SELECT {hint} a, b, ROW_NUMBER() OVER (PARTITION BY a ORDER BY {order}) AS r FROM t) WHERE {keep}"
+
 QUERIES = {
     "DISTINCT": "INSERT INTO out1 SELECT /*+ STATE_TTL('t' = '1d') */ DISTINCT a FROM t",
     "DISTINCT (alias)": "INSERT INTO out1 SELECT /*+ STATE_TTL('x' = '1d') */ DISTINCT a FROM t AS x",
     "GROUP BY": "INSERT INTO out2 SELECT /*+ STATE_TTL('t' = '1d') */ a, CAST(COUNT(*) AS INT) FROM t GROUP BY a",
     "GROUP BY without keys": "INSERT INTO out1 SELECT /*+ STATE_TTL('t' = '1d') */ CAST(COUNT(*) AS INT) FROM t",
-    "Top-N": "INSERT INTO out3 SELECT * FROM (SELECT /*+ STATE_TTL('t' = '1d') */ a, b, ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) AS r FROM t) WHERE r <= 2",
-    "Deduplicate": "INSERT INTO out2 SELECT a, b FROM (SELECT /*+ STATE_TTL('t' = '1d') */ a, b, ROW_NUMBER() OVER (PARTITION BY a ORDER BY ts) AS r FROM t) WHERE r = 1",
-    "Top-N, unknown key": "INSERT INTO out3 SELECT * FROM (SELECT /*+ STATE_TTL('nope' = '1d') */ a, b, ROW_NUMBER() OVER (PARTITION BY a ORDER BY b) AS r FROM t) WHERE r <= 2",
+    "Top-N": "INSERT INTO out3 " + TOP2.format(hint="/*+ STATE_TTL('t' = '1d') */", order="b", keep="r <= 2"),
+    "Deduplicate": "INSERT INTO out2 SELECT a, b FROM (" + TOP2.format(hint="/*+ STATE_TTL('t' = '1d') */", order="ts", keep="r = 1") + ")",
+    "Top-N, unknown key": "INSERT INTO out3 " + TOP2.format(hint="/*+ STATE_TTL('nope' = '1d') */", order="b", keep="r <= 2"),
     "DISTINCT, unknown key": "INSERT INTO out1 SELECT /*+ STATE_TTL('nope' = '1d') */ DISTINCT a FROM t",
     "join": "INSERT INTO out2 SELECT /*+ STATE_TTL('t' = '1d', 'u' = '2d') */ t.a, u.b FROM t JOIN u ON t.a = u.a",
 }
@@ -40,4 +42,5 @@ for what, sql in QUERIES.items():
         plan = t_env._j_tenv.compilePlanSql(sql).asJsonString()
         print(f"{what}: {list(states(plan))}")
     except Exception as e:  # noqa: BLE001 -- the error is the answer
-        print(f"{what}: error: {str(e).splitlines()[0][:300]}")
+        java = [line for line in str(e).splitlines() if "Exception: " in line]
+        print(f"{what}: error: {(java or str(e).splitlines())[-1][:300]}")
