@@ -23,8 +23,12 @@ from weir.table.window import Tumble
 BASE = 1_700_000_000_000  # a multiple of the 10 s window
 DELAY = 5_000
 SIZE = 10_000
-# (key, event time offset in ms) in arrival order; the 6th and 9th arrive after their window fired.
-EVENTS = [("a", 1_000), ("b", 3_000), ("a", 12_000), ("a", 8_000), ("b", 16_000), ("a", 2_000), ("b", 21_000), ("a", 26_000), ("b", 14_000), ("a", 27_000)]
+# (key, event time offset in ms) in arrival order; the 6th and 9th arrive after their window fired;
+# the last sits exactly on the watermark (27 s - 5 s), which makes it late for CURRENT_WATERMARK.
+EVENTS = [
+    ("a", 1_000), ("b", 3_000), ("a", 12_000), ("a", 8_000), ("b", 16_000), ("a", 2_000), ("b", 21_000), ("a", 26_000), ("b", 14_000), ("a", 27_000),
+    ("b", 22_000),
+]
 
 
 def expected(streaming: bool) -> Counter:
@@ -112,10 +116,9 @@ def test_table_api_current_watermark_keeps_the_rows_that_are_not_late(streaming:
     for key, ms in EVENTS:
         watermark = None if max_seen is None or not streaming else max_seen - DELAY
         if watermark is not None and ms <= watermark:
-            # Known difference: a converted DataStream's schema watermark runs as a watermark
-            # node, whose bound is DataStream's BoundedOutOfOrderness (largest - delay - 1 ms)
-            # where Flink SQL's is largest - delay; no row here sits on that millisecond.
-            behind.append((BASE + ms, BASE + watermark - 1))
+            # The schema's watermark is Flink SQL's (largest - delay), not DataStream's bounded
+            # out-of-orderness (one ms less): PyFlink 2.x gives the row on it that watermark.
+            behind.append((BASE + ms, BASE + watermark))
         else:
             on_time.append((key, BASE + ms))
         max_seen = ms if max_seen is None else max(max_seen, ms)

@@ -297,6 +297,64 @@ def test_per_key_sequences_through_keyed_state_have_no_gap_and_no_duplicate(weir
     assert sorted((k, seq) for k, seq, _ in rows) == sorted((i % KEYS, i // KEYS) for i in range(ROWS))
 
 
+# A bounded OVER (ROWS BETWEEN 2 PRECEDING) over rows arriving out of order, with a watermark
+# per record and no delay: every tenth row (id ending in 9) is 30 ms behind the watermark but
+# after its key's last row, so it waits for the next watermark and is aggregated then (Flink's
+# lastTriggeringTs rule); every tenth row ending in 4 is 200 ms behind, before its key's last
+# row, and is dropped. Restores must keep each key's progress, its frame and its late rows
+# waiting for the next watermark (one worker: one split, read in order).
+LATE_OVER_JOB = f"""
+SET 'execution.runtime-mode' = 'streaming';
+CREATE TABLE events (id BIGINT, ts AS TO_TIMESTAMP_LTZ(
+    1000 + CASE MOD(id, 10) WHEN 9 THEN (id - 3) * 10 WHEN 4 THEN (id - 20) * 10 ELSE id * 10 END, 3), WATERMARK FOR ts AS ts)
+  WITH ('connector' = 'datagen', 'rows-per-second' = '5000', 'number-of-rows' = '{ROWS}',
+        'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS}');
+CREATE TABLE results (k BIGINT, id BIGINT, n BIGINT, total BIGINT) WITH ('connector' = 'filesystem', 'path' = '{{out}}', 'format' = 'csv');
+INSERT INTO results SELECT MOD(id, {KEYS}), id, COUNT(*) OVER w, SUM(id) OVER w
+FROM events WINDOW w AS (PARTITION BY MOD(id, {KEYS}) ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW);
+"""
+
+
+def late_over_ts(i: int) -> int:
+    return 1000 + {9: (i - 3) * 10, 4: (i - 20) * 10}.get(i % 10, i * 10)
+
+
+def flink_rows_over(events: list[tuple[int, int, int]], preceding: int) -> Counter:
+    """Flink's RowTimeRowsBoundedPrecedingFunction over `events` (id, key, ts) read in order
+    with a watermark per record (the largest ts so far): a row at or before its key's last
+    fired timer is dropped, the others wait for the watermark to pass their time."""
+    pending: dict[int, dict[int, list[int]]] = defaultdict(dict)
+    last: dict[int, int] = {}
+    frame: dict[int, list[int]] = defaultdict(list)
+    out: Counter = Counter()
+
+    def fire(watermark: float) -> None:
+        for key, times in pending.items():
+            for t in sorted(t for t in times if t <= watermark):
+                for i in times.pop(t):
+                    frame[key] = (frame[key] + [i])[-(preceding + 1) :]
+                    out[(key, i, len(frame[key]), sum(frame[key]))] += 1
+                last[key] = t
+
+    watermark = None
+    for i, key, ts in events:
+        if key not in last or ts > last[key]:
+            pending[key].setdefault(ts, []).append(i)
+        if watermark is None or ts > watermark:
+            watermark = ts
+            fire(watermark)
+    fire(float("inf"))
+    return out
+
+
+def test_a_bounded_over_with_late_rows_killed_ten_times_writes_exactly_once(weir, tmp_path):
+    out = crash_loop(weir, tmp_path, LATE_OVER_JOB, seed=13, workers=(1,))
+    expected = flink_rows_over([(i, i % KEYS, late_over_ts(i)) for i in range(1, ROWS + 1)], 2)
+    kept = {i for _, i, _, _ in expected}
+    assert any(i % 10 == 9 for i in kept) and not any(i % 10 == 4 and i > 20 for i in kept), "the input has kept and dropped late rows"
+    assert csv_rows(out) == expected
+
+
 def test_session_windows_on_rocksdb_killed_ten_times_write_exactly_once(weir, tmp_path):
     out = crash_loop(weir, tmp_path, SESSION_JOB, seed=7)
     sessions: dict[tuple, list[int]] = defaultdict(list)

@@ -266,7 +266,7 @@ fn build_node<'s>(
             let (order_by, specs) = sort_parts(order_by);
             ops::sort(input, order_by, specs, *limit, *offset, insert_only, eval)
         }
-        (Operator::WatermarkAssigner, PlanOp::Watermark { column, delay_ms }) => ops::assign_watermarks(input, *column, *delay_ms, ctx),
+        (Operator::WatermarkAssigner, PlanOp::Watermark { column, delay_ms, sql }) => ops::assign_watermarks(input, *column, *delay_ms, *sql, ctx),
         (Operator::KeyedProcess { event_time }, PlanOp::Process { function, keys, values, timestamps, .. }) => {
             let spec = ProcessSpec {
                 function: Arc::clone(function),

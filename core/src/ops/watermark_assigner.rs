@@ -31,14 +31,18 @@ use super::{Rows, Time, at, frontier_epoch, with_ms};
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Reclock {
     delay_ms: u64,
+    /// 1 for Flink SQL's watermark (largest time minus the delay), 0 for the DataStream API's
+    /// (one millisecond less).
+    sql: u64,
     max_seen: Option<u64>,
     watermark: u64,
 }
 
 impl Reclock {
-    /// A clock allowing rows `delay_ms` out of order.
-    pub fn new(delay_ms: u64) -> Reclock {
-        Reclock { delay_ms, max_seen: None, watermark: 0 }
+    /// A clock allowing rows `delay_ms` out of order; `sql`: Flink SQL's watermark, else the
+    /// DataStream API's bounded out-of-orderness.
+    pub fn new(delay_ms: u64, sql: bool) -> Reclock {
+        Reclock { delay_ms, sql: u64::from(sql), max_seen: None, watermark: 0 }
     }
 
     /// The time a row with event time `ms` (`None`: no time) is sent at; advances the
@@ -51,7 +55,7 @@ impl Reclock {
         }
         let max = self.max_seen.map_or(ms, |m| m.max(ms));
         self.max_seen = Some(max);
-        self.watermark = self.watermark.max(max.saturating_sub(self.delay_ms));
+        self.watermark = self.watermark.max((max + self.sql).saturating_sub(self.delay_ms));
         ms
     }
 
@@ -62,8 +66,8 @@ impl Reclock {
 }
 
 /// `input` re-timed by `column`, with `delay_ms` of allowed out-of-orderness (see the module
-/// documentation).
-pub fn assign_watermarks<'s>(input: Rows<'s>, column: usize, delay_ms: u64, ctx: &JobContext) -> Rows<'s> {
+/// documentation); `sql`: Flink SQL's watermark, else the DataStream API's.
+pub fn assign_watermarks<'s>(input: Rows<'s>, column: usize, delay_ms: u64, sql: bool, ctx: &JobContext) -> Rows<'s> {
     if ctx.mode == RuntimeMode::Batch {
         return input;
     }
@@ -71,7 +75,7 @@ pub fn assign_watermarks<'s>(input: Rows<'s>, column: usize, delay_ms: u64, ctx:
         .inner
         .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Pipeline, "Watermark", move |cap, _info| {
             let mut cap = Some(cap);
-            let mut clock = Reclock::new(delay_ms);
+            let mut clock = Reclock::new(delay_ms, sql);
             move |(input, frontier), output| {
                 input.for_each(|_, data| {
                     let Some(held) = cap.as_mut() else {
@@ -120,7 +124,7 @@ mod tests {
 
     #[test]
     fn late_rows_are_stamped_at_the_watermark_not_dropped() {
-        let mut clock = Reclock::new(1000);
+        let mut clock = Reclock::new(1000, false);
         assert_eq!(clock.stamp(Some(5_050)), 5_050);
         assert_eq!(clock.watermark(), 4_050);
         assert_eq!(clock.stamp(Some(4_060)), 4_060, "within the bound");
@@ -134,10 +138,24 @@ mod tests {
 
     #[test]
     fn monotonous_timestamps_have_no_delay() {
-        let mut clock = Reclock::new(0);
+        let mut clock = Reclock::new(0, false);
         assert_eq!(clock.stamp(Some(10)), 10);
         assert_eq!(clock.watermark(), 10);
         assert_eq!(clock.stamp(Some(10)), 10, "equal times are on time");
         assert_eq!(clock.stamp(Some(9)), 10);
+    }
+
+    #[test]
+    fn a_sql_watermark_is_the_largest_time_minus_the_delay() {
+        // `WATERMARK FOR ts AS ts - INTERVAL '1' SECOND`: after 3000, Flink's watermark is 2000,
+        // so a row at 2000 is late and one at 2001 is not (the frontier is 2001).
+        let mut clock = Reclock::new(1000, true);
+        assert_eq!(clock.stamp(Some(3_000)), 3_000);
+        assert_eq!(clock.watermark(), 2_001);
+        assert_eq!(clock.stamp(Some(2_000)), 2_001, "late: at the watermark");
+        assert_eq!(clock.stamp(Some(2_001)), 2_001, "on time");
+        let mut exact = Reclock::new(0, true);
+        assert_eq!(exact.stamp(Some(10)), 10);
+        assert_eq!(exact.stamp(Some(10)), 11, "`AS ts`: a second row at the watermark is late");
     }
 }

@@ -295,9 +295,11 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             }
             a
         }
-        PlanOp::Watermark { column, delay_ms } => {
+        PlanOp::Watermark { column, delay_ms, sql } => {
             let time = input.fields.get(*column).map(|f| f.name.clone()).unwrap_or_default();
-            vec![("rowtime", time.clone()), ("watermark", format!("{time} - {delay_ms} ms"))]
+            // Flink's watermark: the DataStream API's bounded out-of-orderness is one ms behind.
+            let behind = delay_ms + u64::from(!*sql);
+            vec![("rowtime", time.clone()), ("watermark", format!("{time} - {behind} ms"))]
         }
         PlanOp::Process { function, keys, .. } => {
             let inputs: Vec<String> = keys.iter().enumerate().map(|(k, ks)| list(ks, |e| expr_text(e, &input_schema(plan, node, k)))).collect();

@@ -613,9 +613,9 @@ pub struct SortNode {
 /// Event time assigned mid-stream: each row is re-timed at its `column` (epoch milliseconds,
 /// BIGINT, or a TIMESTAMP(3)/TIMESTAMP_LTZ(3)), and the watermark trails the largest time seen
 /// by `delay_ms` (Flink's bounded out-of-orderness: after a row at `t`, the watermark is
-/// `t - delay_ms - 1`). A row behind the watermark, or without a time, is not dropped: it is
-/// sent at the watermark with its column unchanged, and the operators downstream decide
-/// whether it is late. In batch mode rows pass unchanged.
+/// `t - delay_ms - 1`; `t - delay_ms` when `sql` is set). A row behind the watermark, or
+/// without a time, is not dropped: it is sent at the watermark with its column unchanged, and
+/// the operators downstream decide whether it is late. In batch mode rows pass unchanged.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct WatermarkNode {
@@ -628,6 +628,12 @@ pub struct WatermarkNode {
     /// How far, in milliseconds, rows may arrive out of order.
     #[serde(default)]
     pub delay_ms: u64,
+    /// The watermark is declared in SQL (`WATERMARK FOR column AS column - INTERVAL ..`, as a
+    /// Python `Schema` given to `from_data_stream` declares it): it is the largest time minus
+    /// `delay_ms`, as Flink SQL computes it, not one millisecond less as the DataStream API's
+    /// bounded out-of-orderness.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub sql: bool,
 }
 
 /// A user process function over one or two inputs, partitioned by key: each input row is

@@ -107,7 +107,7 @@ impl PlanValidator {
                 format!("expected a BIGINT (epoch milliseconds) or TIMESTAMP(3) column, \"{}\" is {data_type}", n.column),
             ));
         }
-        Ok(Checked::keeping(input, PlanOp::Watermark { column, delay_ms: n.delay_ms }))
+        Ok(Checked::keeping(input, PlanOp::Watermark { column, delay_ms: n.delay_ms, sql: n.sql }))
     }
 
     pub(super) fn check_process(&self, n: &ProcessNode, inputs: &[usize], path: &SpecPath) -> Result<Checked, PlanError> {

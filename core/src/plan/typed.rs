@@ -315,6 +315,9 @@ pub enum PlanOp {
         column: usize,
         /// Bounded out-of-orderness in milliseconds.
         delay_ms: u64,
+        /// Flink SQL's watermark (the largest time minus `delay_ms`), not the DataStream
+        /// API's (one millisecond less).
+        sql: bool,
     },
     /// A user process function with keyed state and timers.
     Process {

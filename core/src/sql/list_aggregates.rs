@@ -105,7 +105,7 @@ impl Translator<'_> {
 }
 
 /// LISTAGG's separator: Flink takes a string literal.
-fn separator_literal(e: &ast::Expr) -> Result<String, SqlError> {
+pub(super) fn separator_literal(e: &ast::Expr) -> Result<String, SqlError> {
     match e {
         ast::Expr::Value(v) => match &v.value {
             ast::Value::SingleQuotedString(s) => Ok(s.clone()),

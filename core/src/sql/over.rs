@@ -10,15 +10,20 @@
 //! attribute and has no LEAD).
 
 use sqlparser::ast::{self, WindowFrameBound, WindowFrameUnits, WindowType};
+use sqlparser::parser::Parser;
 
 use crate::expr::Expr;
 use crate::plan::{AggregateCall, AggregateFunction, FrameUnit, Node, OffsetCall, OverFrame, OverNode, SortKey, SortedOverNode};
+use crate::types::DataType;
 
+use super::dialect::FlinkDialect;
 use super::error::SqlError;
 use super::expr::{Translator, aggregate_function};
+use super::list_aggregates::separator_literal;
 use super::query::QueryPlanner;
 use super::rewrite::{call_args, rewrite_calls};
 use super::scope::{Relation, ScopeColumn};
+use super::statistics::{Statistic, statistic_type};
 use super::topn::rank_call;
 use super::window::interval_ms;
 
@@ -27,16 +32,78 @@ fn over_column(i: usize) -> String {
     format!("$over{i}")
 }
 
-/// Replaces every aggregate call with an OVER clause in `e` by a reference to its column,
-/// collecting the calls in `found`.
-fn extract(e: &mut ast::Expr, found: &mut Vec<ast::Function>) -> Result<(), SqlError> {
+/// Replaces every aggregate call with an OVER clause in `e` by a reference to its column (or
+/// an expression over its columns), collecting the calls in `found`; `type_of` types an
+/// argument (for the statistical aggregates' result type).
+fn extract(e: &mut ast::Expr, found: &mut Vec<ast::Function>, type_of: &mut dyn FnMut(&ast::Expr) -> Result<DataType, SqlError>) -> Result<(), SqlError> {
     rewrite_calls(e, &mut |f| {
         if f.over.is_none() || rank_call(&ast::Expr::Function(f.clone())).is_some() {
             return Ok(None);
         }
+        let upper = f.name.to_string().to_ascii_uppercase();
+        if let Some(statistic) = Statistic::from_name(&upper) {
+            return statistic_over(statistic, &upper, f, found, type_of).map(Some);
+        }
         found.push(f.clone());
-        Ok(Some(ast::Expr::Identifier(ast::Ident::new(over_column(found.len() - 1)))))
+        let column = over_column(found.len() - 1);
+        if upper == "LISTAGG" {
+            return listagg_result(f, &column).map(Some);
+        }
+        Ok(Some(ast::Expr::Identifier(ast::Ident::new(column))))
     })
+}
+
+/// Parses `text`, an expression Weir writes itself.
+fn parse(text: &str) -> Result<ast::Expr, SqlError> {
+    Parser::new(&FlinkDialect)
+        .try_with_sql(text)
+        .and_then(|mut p| p.parse_expr())
+        .map_err(|e| SqlError::invalid(format!("{text}: {e} (a bug in Weir: please report it)")))
+}
+
+/// `VAR_POP(x) OVER (..)` and the other statistical aggregates reduced as Flink reduces them
+/// (see `statistics`): `SUM(x * x)`, `SUM(x)` and `COUNT(x)` over the same window, pushed to
+/// `found`, and the expression that combines their columns.
+fn statistic_over(
+    statistic: Statistic,
+    upper: &str,
+    f: &ast::Function,
+    found: &mut Vec<ast::Function>,
+    type_of: &mut dyn FnMut(&ast::Expr) -> Result<DataType, SqlError>,
+) -> Result<ast::Expr, SqlError> {
+    let args = call_args(f);
+    let [x] = args.as_slice() else { return Err(SqlError::invalid(format!("{upper} takes exactly one argument"))) };
+    let arg_type = type_of(x)?;
+    let result = statistic_type(upper, arg_type)?;
+    let x = if arg_type == result { format!("({x})") } else { format!("CAST({x} AS {result})") };
+    let distinct = if matches!(&f.args, ast::FunctionArguments::List(l) if l.duplicate_treatment.is_some()) { "DISTINCT " } else { "" };
+    let mut columns = Vec::new();
+    for call in [format!("SUM({distinct}{x} * {x})"), format!("SUM({distinct}{x})"), format!("COUNT({distinct}{x})")] {
+        let ast::Expr::Function(mut part) = parse(&call)? else { return Err(SqlError::invalid(format!("{call}: not a call (a bug in Weir)"))) };
+        part.over = f.over.clone();
+        found.push(part);
+        columns.push(format!("`{}`", over_column(found.len() - 1)));
+    }
+    let (squares, sum, count) = (&columns[0], &columns[1], &columns[2]);
+    let denominator = if statistic.biased() { count.clone() } else { format!("CASE WHEN {count} <> 1 THEN {count} - 1 END") };
+    let variance = format!("(({squares} - {sum} * {sum} / {count}) / {denominator})");
+    let value = if statistic.sqrt() { format!("POWER({variance}, 0.5)") } else { variance };
+    parse(&format!("CAST({value} AS {result})"))
+}
+
+/// `LISTAGG([DISTINCT] x [, sep]) OVER (..)` as computed from the ARRAY_AGG of `x` over the
+/// frame in `column`: its non-NULL values joined by `sep` (`,` by default), NULL when there are
+/// none, as Flink's `ListAggWsWithRetractAggFunction` gives.
+fn listagg_result(f: &ast::Function, column: &str) -> Result<ast::Expr, SqlError> {
+    let separator = match call_args(f).as_slice() {
+        [_] => "','".to_string(),
+        [_, sep] => {
+            separator_literal(sep)?;
+            sep.to_string()
+        }
+        _ => return Err(SqlError::invalid("LISTAGG takes a value and an optional separator: LISTAGG(x [, ',' ])")),
+    };
+    parse(&format!("CASE WHEN CARDINALITY(ARRAY_REMOVE(`{column}`, NULL)) = 0 THEN NULL ELSE ARRAY_JOIN(`{column}`, {separator}) END"))
 }
 
 /// The frame of a window specification.
@@ -94,9 +161,11 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         }
         let mut rewritten = s.clone();
         let mut found = Vec::new();
+        let mut translator = Translator::new(rel);
+        let mut type_of = |x: &ast::Expr| translator.expr(x).and_then(|x| translator.type_of(&x));
         for item in &mut rewritten.projection {
             if let ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } = item {
-                extract(e, &mut found)?;
+                extract(e, &mut found, &mut type_of)?;
             }
         }
         let Some(first) = found.first() else { return Ok(None) };
@@ -111,7 +180,6 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         if found.iter().any(|f| !matches!(&f.over, Some(WindowType::WindowSpec(other)) if *other == spec)) {
             return Err(SqlError::unsupported("OVER aggregates with different windows in one SELECT"));
         }
-        let mut translator = Translator::new(rel);
         let partition_by = spec.partition_by.iter().map(|p| translator.expr(p)).collect::<Result<Vec<_>, _>>()?;
         let mut aggregates = Vec::new();
         let mut offsets = Vec::new();
@@ -122,9 +190,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 continue;
             }
             // ARRAY_AGG's SQL form is planned elsewhere (for IGNORE NULLS); here it has none.
-            let Some(function) = aggregate_function(&upper).or((upper == "ARRAY_AGG").then_some(AggregateFunction::ArrayAgg)) else {
+            // LISTAGG is the ARRAY_AGG of its value, joined in the select list (`extract`).
+            let listagg = upper == "LISTAGG";
+            let array_agg = upper == "ARRAY_AGG" || listagg;
+            let Some(function) = aggregate_function(&upper).or(array_agg.then_some(AggregateFunction::ArrayAgg)) else {
                 return Err(SqlError::unsupported(format!(
-                    "{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE, ARRAY_AGG, COLLECT, LAG, LEAD)"
+                    "{upper}() OVER (..) (OVER aggregates: COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE, ARRAY_AGG, LISTAGG, COLLECT, STDDEV_POP, STDDEV_SAMP, VAR_POP, VAR_SAMP, LAG, LEAD)"
                 )));
             };
             let distinct = matches!(&f.args, ast::FunctionArguments::List(l) if l.duplicate_treatment.is_some());
@@ -135,7 +206,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             if f.filter.is_some() {
                 return Err(SqlError::unsupported(format!("{upper}(..) FILTER (WHERE ..) in an OVER aggregate")));
             }
-            let args = call_args(f).into_iter().map(|e| translator.expr(e)).collect::<Result<Vec<_>, _>>()?;
+            let mut args = call_args(f).into_iter().map(|e| translator.expr(e)).collect::<Result<Vec<_>, _>>()?;
+            if listagg {
+                args.truncate(1);
+                let arg_type = args.first().map(|a| translator.type_of(a)).transpose()?;
+                if let Some(t) = arg_type.filter(|t| !matches!(t, DataType::String | DataType::Null)) {
+                    return Err(SqlError::invalid(format!("LISTAGG needs a STRING value, found {t} (CAST it to STRING)")));
+                }
+            }
             aggregates.push(AggregateCall { name: over_column(i), function, args, distinct, filter: None });
         }
         let id = self.job.fresh_id("over");

@@ -10,7 +10,8 @@ use super::dialect::FlinkDialect;
 use super::error::{SqlError, SqlPosition};
 
 /// The tokens of one statement (without its `;`), comments and whitespace removed — except a
-/// query hint, a `/*+ .. */` comment right after `SELECT`, which the parser reads.
+/// query hint, a `/*+ .. */` comment right after `SELECT`, which the parser reads (any other
+/// `/*+ .. */`, a table hint, is rejected).
 #[derive(Clone, Debug)]
 pub struct StatementTokens {
     /// Significant tokens, each with its script position.
@@ -101,6 +102,15 @@ pub fn split_script(script: &str) -> Result<Vec<RawStatement>, SqlError> {
         match &t.token {
             Token::SemiColon => chunks.push(StatementTokens { tokens: std::mem::take(&mut current) }),
             Token::Whitespace(Whitespace::MultiLineComment(text)) if text.starts_with('+') && current.last().is_some_and(hint_may_follow) => current.push(t),
+            Token::Whitespace(Whitespace::MultiLineComment(text)) if text.starts_with('+') => {
+                // Flink reads `/*+ .. */` after a table name as table hints (dynamic options):
+                // running without them would silently read the table as its WITH clause says.
+                return Err(SqlError::Unsupported {
+                    feature: "table hints (`/*+ OPTIONS(..) */` after a table name; write the options in the table's WITH clause, or put query hints right after SELECT)"
+                        .into(),
+                    at: Some(position(t.span.start)),
+                });
+            }
             Token::Whitespace(_) | Token::EOF => {}
             _ => current.push(t),
         }
@@ -192,10 +202,28 @@ pub fn bounded(text: &str) -> String {
     }
 }
 
+/// `text` with its first letter in lower case, unless its first word is a name written in
+/// capitals (`JSON_QUERY(..) is ..`, `SQL ..`), which keeps its spelling.
 fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
+    let name = chars.clone().nth(1).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '_');
     match chars.next() {
-        Some(c) => c.to_lowercase().collect::<String>() + chars.as_str(),
-        None => String::new(),
+        Some(c) if !name => c.to_lowercase().collect::<String>() + chars.as_str(),
+        _ => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::lower_first;
+
+    #[test]
+    fn a_message_starts_in_lower_case_unless_it_starts_with_a_name_in_capitals() {
+        assert_eq!(lower_first("Unterminated string literal"), "unterminated string literal");
+        assert_eq!(lower_first("A nested query"), "a nested query");
+        assert_eq!(lower_first("JSON_QUERY(.. RETURNING ARRAY<STRING>) is not supported"), "JSON_QUERY(.. RETURNING ARRAY<STRING>) is not supported");
+        assert_eq!(lower_first("SQL is hard"), "SQL is hard");
+        assert_eq!(lower_first("X1 is a name"), "X1 is a name");
+        assert_eq!(lower_first(""), "");
     }
 }

@@ -41,12 +41,12 @@ impl Statistic {
     }
 
     /// Divides by the count (population) rather than the count less one (sample).
-    fn biased(self) -> bool {
+    pub(super) fn biased(self) -> bool {
         matches!(self, Statistic::VarPop | Statistic::StddevPop)
     }
 
     /// A standard deviation (the square root of the variance).
-    fn sqrt(self) -> bool {
+    pub(super) fn sqrt(self) -> bool {
         matches!(self, Statistic::StddevPop | Statistic::StddevSamp)
     }
 }

@@ -39,7 +39,7 @@ pub fn schema_nodes(columns: &str, input: &str, project_id: &str, watermark_id: 
     let mut nodes = vec![Node::Project(ProjectNode { id: project_id.to_string(), input: input.to_string(), columns: projected })];
     if let Some(w) = table_watermark(&table)? {
         let column = w.column;
-        nodes.push(Node::Watermark(WatermarkNode { id: watermark_id.to_string(), input: project_id.to_string(), column, delay_ms: w.delay_ms }));
+        nodes.push(Node::Watermark(WatermarkNode { id: watermark_id.to_string(), input: project_id.to_string(), column, delay_ms: w.delay_ms, sql: true }));
     }
     Ok(nodes)
 }

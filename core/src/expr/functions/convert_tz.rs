@@ -4,16 +4,21 @@
 //! time of the same instant in `to_zone`, as `yyyy-MM-dd HH:mm:ss`; text that does not parse
 //! gives NULL, as in Flink.
 //!
-//! Zones are those Weir reads everywhere (`table.local-time-zone`): `UTC`, `GMT`, `Z` and fixed
-//! offsets (`+08:00`, `GMT-08:00`, Java's custom IDs). Named zones (`America/Los_Angeles`,
-//! `PST`) need a time-zone database Weir does not have yet: a literal one is rejected when the
-//! query is planned, one read from a row fails the job naming it (Java would read an unknown
-//! name as GMT without a word). Out-of-range fields (`2023-13-01 ..`) give NULL where Java's
-//! lenient parser rolls them over.
+//! Zones: IANA names (`Asia/Shanghai`, `America/Los_Angeles`, `Etc/GMT-3`, `CET`, `EST`; the
+//! rules of `chrono-tz`'s database), Java's old three-letter IDs that name a region (`PST` is
+//! `America/Los_Angeles`, `CTT` `Asia/Shanghai`, as `java.util.TimeZone` maps them), and
+//! those Weir reads everywhere (`table.local-time-zone`): `UTC`, `GMT`, `Z` and fixed offsets
+//! (`+08:00`, `GMT-08:00`). A wall-clock time that a daylight-saving change repeats reads as
+//! the later instant (standard time) and one that it skips with the offset before the change,
+//! as Java's lenient calendar reads them. An unknown name (names are case-sensitive) is
+//! rejected when the query is planned if it is a literal, and fails the job naming it if it is
+//! read from a row (Java would read it as GMT without a word). Out-of-range fields
+//! (`2023-13-01 ..`) give NULL where Java's lenient parser rolls them over.
 
 use std::sync::Arc;
 
-use chrono::NaiveDateTime;
+use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Timelike};
+use chrono_tz::Tz;
 
 use crate::types::{DataType, Value, temporal};
 
@@ -25,25 +30,100 @@ use super::{CallSite, FunctionDef, Param, literal_str, string_value, unexpected}
 pub(crate) const FUNCTIONS: &[FunctionDef] =
     &[FunctionDef { names: &["CONVERT_TZ"], signature: "(datetime STRING, from_zone STRING, to_zone STRING)", bind: convert_tz }];
 
+/// Java's old three-letter time-zone IDs that stand for a region (`java.util.TimeZone`);
+/// `EST`, `MST` and `HST` are fixed offsets in the IANA database itself.
+const JAVA_SHORT_IDS: &[(&str, &str)] = &[
+    ("ACT", "Australia/Darwin"),
+    ("AET", "Australia/Sydney"),
+    ("AGT", "America/Argentina/Buenos_Aires"),
+    ("ART", "Africa/Cairo"),
+    ("AST", "America/Anchorage"),
+    ("BET", "America/Sao_Paulo"),
+    ("BST", "Asia/Dhaka"),
+    ("CAT", "Africa/Harare"),
+    ("CNT", "America/St_Johns"),
+    ("CST", "America/Chicago"),
+    ("CTT", "Asia/Shanghai"),
+    ("EAT", "Africa/Addis_Ababa"),
+    ("ECT", "Europe/Paris"),
+    ("IET", "America/Indiana/Indianapolis"),
+    ("IST", "Asia/Kolkata"),
+    ("JST", "Asia/Tokyo"),
+    ("MIT", "Pacific/Apia"),
+    ("NET", "Asia/Yerevan"),
+    ("NST", "Pacific/Auckland"),
+    ("PLT", "Asia/Karachi"),
+    ("PNT", "America/Phoenix"),
+    ("PRT", "America/Puerto_Rico"),
+    ("PST", "America/Los_Angeles"),
+    ("SST", "Pacific/Guadalcanal"),
+    ("VST", "Asia/Ho_Chi_Minh"),
+];
+
+/// A zone CONVERT_TZ reads: a fixed offset or a named zone with its rules.
+#[derive(Clone, Copy, Debug)]
+enum Zone {
+    Fixed(SessionZone),
+    Named(Tz),
+}
+
+impl Zone {
+    fn parse(text: &str) -> Result<Zone, String> {
+        let t = text.trim();
+        let name = JAVA_SHORT_IDS.iter().find(|(id, _)| *id == t).map_or(t, |(_, name)| name);
+        if let Ok(tz) = name.parse::<Tz>() {
+            return Ok(Zone::Named(tz));
+        }
+        SessionZone::parse(t).map(Zone::Fixed).map_err(|_| {
+            format!("time zone \"{text}\" is not supported: use a zone name such as \"Asia/Shanghai\" (names are case-sensitive), UTC or a fixed offset such as \"+08:00\"")
+        })
+    }
+
+    /// The instant (epoch ms) whose wall clock in this zone reads `local`.
+    fn to_instant(self, local: NaiveDateTime) -> i64 {
+        let tz = match self {
+            Zone::Fixed(zone) => return zone.to_instant(temporal::millis_from_datetime(local)),
+            Zone::Named(tz) => tz,
+        };
+        match tz.from_local_datetime(&local) {
+            LocalResult::Single(t) => t.timestamp_millis(),
+            LocalResult::Ambiguous(_, later) => later.timestamp_millis(),
+            LocalResult::None => {
+                // Skipped by a change: read with the offset in force a day before.
+                let before = tz.offset_from_utc_datetime(&(local - Duration::days(1))).fix().local_minus_utc();
+                temporal::millis_from_datetime(local) - i64::from(before) * 1000
+            }
+        }
+    }
+
+    /// The wall clock in this zone at `instant` (epoch ms).
+    fn to_local(self, instant: i64) -> Option<NaiveDateTime> {
+        match self {
+            Zone::Fixed(zone) => temporal::datetime_from_millis(zone.to_local(instant)),
+            Zone::Named(tz) => DateTime::from_timestamp_millis(instant).map(|t| t.with_timezone(&tz).naive_local()),
+        }
+    }
+}
+
 /// A zone argument: read once when it is a literal.
 #[derive(Clone, Copy)]
 enum ZoneArg {
-    Fixed(SessionZone),
+    Fixed(Zone),
     PerRow,
 }
 
 impl ZoneArg {
     fn bind(args: &[BoundExpr], i: usize) -> Result<ZoneArg, ExprError> {
         match args.get(i).and_then(literal_str) {
-            Some(text) => SessionZone::parse(text).map(ZoneArg::Fixed).map_err(|m| ExprError::new(format!("args[{i}]"), format!("CONVERT_TZ: {m}"))),
+            Some(text) => Zone::parse(text).map(ZoneArg::Fixed).map_err(|m| ExprError::new(format!("args[{i}]"), format!("CONVERT_TZ: {m}"))),
             None => Ok(ZoneArg::PerRow),
         }
     }
 
-    fn get(self, value: &Value) -> Result<SessionZone, EvalError> {
+    fn get(self, value: &Value) -> Result<Zone, EvalError> {
         match (self, value) {
             (ZoneArg::Fixed(zone), _) => Ok(zone),
-            (ZoneArg::PerRow, Value::String(text)) => SessionZone::parse(text).map_err(|m| EvalError::new(format!("CONVERT_TZ: {m}"))),
+            (ZoneArg::PerRow, Value::String(text)) => Zone::parse(text).map_err(|m| EvalError::new(format!("CONVERT_TZ: {m}"))),
             (ZoneArg::PerRow, other) => Err(unexpected(other)),
         }
     }
@@ -62,11 +142,10 @@ fn convert_tz(site: CallSite) -> Result<BoundExpr, ExprError> {
 
 /// `text`, a wall-clock time in `from`, as the wall-clock time in `to`; `None` when it does
 /// not parse.
-fn convert(text: &str, from: SessionZone, to: SessionZone) -> Option<String> {
+fn convert(text: &str, from: Zone, to: Zone) -> Option<String> {
     let local = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S%.f").ok()?;
-    let ms = temporal::millis_from_datetime(local);
-    let seconds = ms - ms.rem_euclid(1000);
-    let out = temporal::datetime_from_millis(to.to_local(from.to_instant(seconds)))?;
+    let whole = local.with_nanosecond(0)?;
+    let out = to.to_local(from.to_instant(whole))?;
     Some(out.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
@@ -74,8 +153,8 @@ fn convert(text: &str, from: SessionZone, to: SessionZone) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn zone(text: &str) -> SessionZone {
-        SessionZone::parse(text).unwrap_or_else(|e| panic!("{e}"))
+    fn zone(text: &str) -> Zone {
+        Zone::parse(text).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -90,6 +169,38 @@ mod tests {
     fn text_that_does_not_parse_gives_none() {
         for text in ["2023-11-14", "not a time", "2023-13-01 00:00:00", "2023-11-14T22:13:20", ""] {
             assert_eq!(convert(text, zone("UTC"), zone("UTC")), None, "{text}");
+        }
+    }
+
+    /// What Flink 2.3 answers (`tests/flink_reference/convert_tz.py`).
+    #[test]
+    fn named_zones_convert_as_flink_converts_them() {
+        for (text, from, to, want) in [
+            ("1970-01-01 00:00:00", "UTC", "America/Los_Angeles", "1969-12-31 16:00:00"),
+            ("2023-07-01 12:00:00", "Asia/Shanghai", "America/Los_Angeles", "2023-06-30 21:00:00"),
+            ("2023-01-15 08:30:45", "America/Los_Angeles", "Asia/Shanghai", "2023-01-16 00:30:45"),
+            // Skipped and repeated by daylight saving: the offset before the change, and the
+            // later instant.
+            ("2023-03-12 02:30:00", "America/Los_Angeles", "UTC", "2023-03-12 10:30:00"),
+            ("2023-11-05 01:30:00", "America/Los_Angeles", "UTC", "2023-11-05 09:30:00"),
+            ("2023-03-26 02:30:00", "Europe/Berlin", "UTC", "2023-03-26 01:30:00"),
+            ("2023-10-29 02:30:00", "Europe/Berlin", "UTC", "2023-10-29 01:30:00"),
+            ("2023-07-01 12:00:00", "GMT+08:00", "Asia/Kolkata", "2023-07-01 09:30:00"),
+            ("2023-07-01 12:00:00", "PST", "UTC", "2023-07-01 19:00:00"),
+            ("2023-07-01 12:00:00", "EST", "UTC", "2023-07-01 17:00:00"),
+            ("2023-07-01 12:00:00", "CET", "UTC", "2023-07-01 10:00:00"),
+            ("2023-07-01 12:00:00", "Etc/GMT-3", "UTC", "2023-07-01 09:00:00"),
+            ("2023-07-01 12:00:00.123", "UTC", "Asia/Tokyo", "2023-07-01 21:00:00"),
+        ] {
+            assert_eq!(convert(text, zone(from), zone(to)).as_deref(), Some(want), "CONVERT_TZ('{text}', '{from}', '{to}')");
+        }
+    }
+
+    #[test]
+    fn unknown_zone_names_are_errors_naming_them() {
+        for name in ["Foo/Bar", "asia/shanghai"] {
+            let e = Zone::parse(name).unwrap_err();
+            assert!(e.contains(&format!("\"{name}\" is not supported")), "{e}");
         }
     }
 }

@@ -6,11 +6,25 @@
 //! processed in event-time order (rows with equal times in arrival order); under RANGE, rows
 //! with equal times are peers and share one result. State per key: the waiting rows (a list
 //! per event time, with a timer), and the frame — the aggregate arguments of the last `n`
-//! rows, or of the rows within `d`, or running partial aggregates when unbounded. A row at or
-//! behind the watermark (late) is dropped and counted. `LAG(x, n, default)` calls take `x` of
-//! the row `n` rows earlier in that order (state: the LAG arguments of the last rows).
-//! A DISTINCT aggregate takes each argument value of the frame once; over an unbounded frame
-//! the values taken are kept per key (a map entry per value).
+//! rows, or of the rows within `d`, or running partial aggregates when unbounded. `LAG(x, n,
+//! default)` calls take `x` of the row `n` rows earlier in that order (state: the LAG
+//! arguments of the last rows). A DISTINCT aggregate takes each argument value of the frame
+//! once; over an unbounded frame the values taken are kept per key (a map entry per value).
+//!
+//! Late rows (sent behind the watermark) follow Flink's operators. Over an unbounded frame
+//! (`RowTimeUnboundedPrecedingOver`) a row at or behind the watermark is dropped and counted.
+//! Over a bounded frame (`RowTimeRowsBoundedPrecedingFunction`,
+//! `RowTimeRangeBoundedPrecedingFunction`) a row is dropped only when it is at or before the
+//! last timer its key fired (`lastTriggeringTs`; every row is checked, as Flink checks them,
+//! so rows on time for another split never come out of order after a late row's catch-up);
+//! a later one waits for a timer at its own time,
+//! which Flink fires at the next watermark: here once the frontier passes the time the row was
+//! sent at, so rows sent behind one watermark are aggregated together in event-time order,
+//! however they are batched. Before a late row is judged, the key's timers that the watermark it
+//! arrived behind had passed fire (they fired before it in Flink). A RANGE frame also keeps
+//! Flink's cleanup timer, `1.5 d` after the key's last row: when it fires, the key's frame and
+//! progress are dropped (so a row behind the key's last row is taken again, over an empty
+//! frame), and any earlier cleanup timer, superseded, still counts as a fired timer.
 
 use weir_state::{ListState, MapState, StateError, ValueState};
 
@@ -81,6 +95,9 @@ pub fn over<'s>(node: &str, index: usize, input: Rows<'s>, spec: OverSpec, eval:
         running: ValueState::new("over-running"),
         taken: MapState::new("over-distinct"),
         lagged: ValueState::new("over-lagged"),
+        last_fired: ValueState::new("over-last-fired"),
+        cleanups: ValueState::new("over-cleanups"),
+        deferred: ValueState::new("over-deferred"),
     };
     keyed(node, index, vec![(input, spec.partition_by)], logic, eval, ctx)
 }
@@ -103,6 +120,15 @@ struct Over {
     taken: MapState<Value, (), usize>,
     /// The LAG arguments of the last `history` rows, oldest first.
     lagged: ValueState<Vec<Row>>,
+    /// Bounded frames: the key's last fired timer (Flink's `lastTriggeringTs`).
+    last_fired: ValueState<i64>,
+    /// RANGE frames: the key's pending cleanup timers, ascending (the last is Flink's
+    /// `cleanupTsState`).
+    cleanups: ValueState<Vec<i64>>,
+    /// Bounded frames: the timers (ascending) of rows sent behind the watermark, which fire
+    /// once the frontier passes the time they were sent at (a timer at that time stands for
+    /// them).
+    deferred: ValueState<Vec<i64>>,
 }
 
 impl Over {
@@ -233,23 +259,105 @@ impl Over {
     }
 }
 
-impl KeyedLogic for Over {
-    fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
-        let Some(ts) = row.get(self.time_column).as_i64() else { return Ok(()) };
-        if cx.is_late_for(ts) {
-            // Rows up to the watermark it arrived behind are aggregated in time order without
-            // it; it would come out of order (Flink drops it too).
-            cx.drop_late();
-            return Ok(());
-        }
-        let key = cx.key().to_vec();
-        self.waiting.add(cx.store, &key, &ts, &row)?;
-        cx.register_timer(ts)
+impl Over {
+    /// Whether the frame is bounded (Flink's late-row rule by key progress applies).
+    fn bounded(&self) -> bool {
+        !matches!(self.frame, OverFrameBound::Unbounded(_))
     }
 
-    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, ts: i64) -> Result<(), StateError> {
+    /// Asks for the timer `ts`: directly for a row on time, and for a row sent behind the
+    /// watermark at `arrival` once the frontier passes `arrival` (Flink fires a timer
+    /// registered behind the watermark at the next watermark).
+    fn schedule(&self, cx: &mut KeyedContext<'_>, ts: i64, arrival: Option<i64>) -> Result<(), StateError> {
+        let Some(arrival) = arrival.filter(|a| ts < *a) else { return cx.register_timer(ts) };
         let key = cx.key().to_vec();
+        let mut deferred = self.deferred.get(cx.store, &key, &())?.unwrap_or_default();
+        if let Err(at) = deferred.binary_search(&ts) {
+            deferred.insert(at, ts);
+            self.deferred.update(cx.store, &key, &(), &deferred)?;
+        }
+        cx.register_timer(arrival)
+    }
+
+    /// RANGE frames: Flink's cleanup timer for a row at `ts`, `1.5 d` after it, registered when
+    /// the pending one comes less than `d` after the row.
+    fn schedule_cleanup(&self, cx: &mut KeyedContext<'_>, ts: i64, arrival: Option<i64>) -> Result<(), StateError> {
+        let OverFrameBound::Range(preceding) = self.frame else { return Ok(()) };
+        let preceding = i64::try_from(preceding).unwrap_or(i64::MAX);
+        let earliest = ts.saturating_add(preceding).saturating_add(1);
+        let at = earliest.saturating_add(preceding / 2);
+        let key = cx.key().to_vec();
+        let mut cleanups = self.cleanups.get(cx.store, &key, &())?.unwrap_or_default();
+        if cleanups.last().is_some_and(|c| *c >= earliest) {
+            return Ok(());
+        }
+        cleanups.push(at);
+        self.cleanups.update(cx.store, &key, &(), &cleanups)?;
+        self.schedule(cx, at, arrival)
+    }
+
+    /// Fires the key's timers up to `watermark` not fired yet: the ones Flink fired before a row
+    /// that arrived behind that watermark.
+    fn catch_up(&self, cx: &mut KeyedContext<'_>, watermark: i64) -> Result<(), StateError> {
+        if watermark <= cx.fired_watermark() {
+            return Ok(());
+        }
+        for ts in cx.take_due_timers(watermark)? {
+            self.on_timer_at(cx, ts)?;
+        }
+        Ok(())
+    }
+
+    /// The timer `ts` fired: first the deferred timers it stands for, in time order.
+    fn on_timer_at(&self, cx: &mut KeyedContext<'_>, ts: i64) -> Result<(), StateError> {
+        if self.bounded() {
+            let key = cx.key().to_vec();
+            let mut deferred = self.deferred.get(cx.store, &key, &())?.unwrap_or_default();
+            if !deferred.is_empty() {
+                let due: Vec<i64> = deferred.drain(..deferred.partition_point(|d| *d <= ts)).collect();
+                match deferred.is_empty() {
+                    true => self.deferred.clear(cx.store, &key, &())?,
+                    false => self.deferred.update(cx.store, &key, &(), &deferred)?,
+                }
+                for d in due {
+                    self.fire(cx, d)?;
+                }
+            }
+        }
+        self.fire(cx, ts)
+    }
+
+    /// Flink's timer `ts` of the key: the rows waiting at `ts` are aggregated and emitted (or,
+    /// RANGE, the key's state is dropped by its cleanup timer). A timer that stood only for
+    /// deferred ones is none of Flink's and changes nothing.
+    fn fire(&self, cx: &mut KeyedContext<'_>, ts: i64) -> Result<(), StateError> {
+        let key = cx.key().to_vec();
+        let mut cleanup = false;
+        if let OverFrameBound::Range(_) = self.frame {
+            let mut cleanups = self.cleanups.get(cx.store, &key, &())?.unwrap_or_default();
+            if cleanups.last().is_some_and(|c| *c <= ts) {
+                self.recent.clear(cx.store, &key, &())?;
+                self.lagged.clear(cx.store, &key, &())?;
+                self.last_fired.clear(cx.store, &key, &())?;
+                return self.cleanups.clear(cx.store, &key, &());
+            }
+            let pending = cleanups.len();
+            cleanups.retain(|c| *c > ts);
+            cleanup = cleanups.len() < pending;
+            if cleanup {
+                self.cleanups.update(cx.store, &key, &(), &cleanups)?;
+            }
+        }
         let rows = self.waiting.get(cx.store, &key, &ts)?;
+        if rows.is_empty() && !cleanup {
+            return Ok(());
+        }
+        if self.bounded() {
+            self.last_fired.update(cx.store, &key, &(), &ts)?;
+        }
+        if rows.is_empty() {
+            return Ok(());
+        }
         self.waiting.clear(cx.store, &key, &ts)?;
         let Some(args) = rows.iter().map(|r| self.arguments(r)).collect::<Option<Vec<_>>>() else { return Ok(()) };
         let results = self.aggregate(cx, ts, args)?;
@@ -258,5 +366,37 @@ impl KeyedLogic for Over {
             cx.emit(row.concat(&results).concat(&lags));
         }
         Ok(())
+    }
+}
+
+impl KeyedLogic for Over {
+    fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
+        let Some(ts) = row.get(self.time_column).as_i64() else { return Ok(()) };
+        let key = cx.key().to_vec();
+        // Sent behind the watermark, at the watermark plus one (see `keyed`).
+        let arrival = cx.row_time().filter(|_| cx.is_late_for(ts)).map(|t| i64::try_from(t).unwrap_or(i64::MAX));
+        match arrival {
+            Some(_) if !self.bounded() => {
+                // Rows up to the watermark it arrived behind are aggregated in time order
+                // without it; it would come out of order (Flink drops it too).
+                cx.drop_late();
+                return Ok(());
+            }
+            Some(arrival) => self.catch_up(cx, arrival.saturating_sub(1))?,
+            None => {}
+        }
+        // Flink checks every row: with several splits, a late row of one can have fired the
+        // key's timers past a row of another that is on time for its split.
+        if self.bounded() && self.last_fired.get(cx.store, &key, &())?.is_some_and(|last| ts <= last) {
+            cx.drop_late();
+            return Ok(());
+        }
+        self.waiting.add(cx.store, &key, &ts, &row)?;
+        self.schedule(cx, ts, arrival)?;
+        self.schedule_cleanup(cx, ts, arrival)
+    }
+
+    fn on_timer(&mut self, cx: &mut KeyedContext<'_>, ts: i64) -> Result<(), StateError> {
+        self.on_timer_at(cx, ts)
     }
 }

@@ -123,8 +123,18 @@ fn top_n_and_deduplication_ignore_the_hint_as_in_flink() {
 
 #[test]
 fn comments_that_are_not_hints_stay_comments() {
-    let spec = job("SELECT /* STATE_TTL('nowhere' = 'soon') */ auction, COUNT(*) /*+ not a hint here */ FROM bids GROUP BY auction");
+    let spec = job("SELECT /* STATE_TTL('nowhere' = 'soon') */ auction, COUNT(*) /* not a hint */ FROM bids GROUP BY auction");
     assert_eq!(aggregate_ttls(&spec), [None]);
+}
+
+#[test]
+fn hints_anywhere_but_after_select_are_rejected_at_their_place() {
+    // Flink reads them as table hints (dynamic options), or fails to parse them.
+    let e = error("SELECT auction\nFROM bids /*+ OPTIONS('path' = 'other.csv') */");
+    assert!(e.starts_with("unsupported: table hints (`/*+ OPTIONS(..) */`"), "{e}");
+    assert!(e.contains("(at line 2, column 11)"), "{e}");
+    let e = error("SELECT auction, COUNT(*) /*+ not a hint here */ FROM bids GROUP BY auction");
+    assert!(e.contains("at line 1, column 26"), "{e}");
 }
 
 #[test]

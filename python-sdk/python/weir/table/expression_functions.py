@@ -134,8 +134,9 @@ def json_object_agg(on_null: JsonOnNull, key: Any, value: Any) -> Expression:
 
 def convert_tz(date_str: Any, tz_from: Any, tz_to: Any) -> Expression:
     """``CONVERT_TZ(date_str, tz_from, tz_to)``: the ``yyyy-MM-dd HH:mm:ss`` wall-clock time
-    ``date_str`` in zone ``tz_from`` as the wall-clock time in ``tz_to`` (UTC or fixed offsets
-    such as ``'+08:00'``/``'GMT-08:00'``); NULL when it does not parse."""
+    ``date_str`` in zone ``tz_from`` as the wall-clock time in ``tz_to`` (zone names such as
+    ``'Asia/Shanghai'``, UTC or fixed offsets such as ``'+08:00'``/``'GMT-08:00'``); NULL when it
+    does not parse."""
     return CallExpr("CONVERT_TZ", [_e(date_str), _e(tz_from), _e(tz_to)])
 
 
