@@ -275,13 +275,13 @@ fn arranged_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) 
 
 /// The same aggregates on the streaming operator's keyed state.
 fn keyed_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
-    ops::keyed_aggregate("op", 0, left, vec![col("k")], vec![DataType::BigInt], &builtins(), None, false, eval, context())
+    ops::keyed_aggregate("op", 0, left, vec![col("k")], vec![DataType::BigInt], &builtins(), false, eval, context())
 }
 
 /// The keyed operator told its input is append-only: local partials merged per group.
 fn keyed_append_only_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
     let aggs: Vec<BoundAggregate> = builtins().into_iter().filter(|a| !a.distinct).collect();
-    ops::keyed_aggregate("op", 0, left, vec![col("k")], vec![DataType::BigInt], &aggs, None, true, eval, context())
+    ops::keyed_aggregate("op", 0, left, vec![col("k")], vec![DataType::BigInt], &aggs, true, eval, context())
 }
 
 fn arranged_append_only_aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {

@@ -1,7 +1,8 @@
 """`SELECT /*+ STATE_TTL(..) */` in running streaming jobs (`weir serve`, `push` tables, so the
 test decides when each row arrives): a join whose right side has a 1 s time-to-live forgets its
 right rows but not its left ones, and a GROUP BY with a 1 s time-to-live counts a key again from
-1 after it was idle, where the same queries without the hint remember everything. The state's
+1 after it was idle (a hinted SELECT DISTINCT emits the row again), where the same queries
+without the hint remember everything. The state's
 clock is the wall clock (processing time), so the test waits 3 s for the 1 s TTL to pass."""
 
 import time
@@ -91,3 +92,18 @@ def test_a_hinted_group_by_counts_an_idle_key_again(server):
     # The expired group starts over: Flink emits its first row again as an insertion, without
     # retracting the forgotten one.
     wait_rows(server, hinted, [["ann", 1], ["ann", 2], ["bob", 1]])
+
+
+def test_a_hinted_select_distinct_emits_an_idle_row_again(server):
+    # Flink plans SELECT DISTINCT as a group aggregate, which takes the hint
+    # (tests/flink_reference/state_ttl_hints.py): an expired row is a new group.
+    distinct = "SELECT {hint} DISTINCT user_name FROM clicks;"
+    hinted = start(server, COUNT_TABLE + distinct.format(hint="/*+ STATE_TTL('clicks' = '1 s') */"))
+    plain = start(server, COUNT_TABLE + distinct.format(hint=""))
+    jobs = [hinted, plain]
+    push(server, jobs, "clicks", [["ann"], ["ann"]])
+    wait_rows(server, hinted, [["ann"]])
+    time.sleep(TTL_WAIT)
+    push(server, jobs, "clicks", [["ann"], ["bob"]])
+    wait_rows(server, plain, [["ann"], ["bob"]])
+    wait_rows(server, hinted, [["ann"], ["ann"], ["bob"]])

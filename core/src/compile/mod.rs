@@ -19,7 +19,7 @@ use crate::ops::{
     SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
 };
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan};
-use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp};
+use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, RuntimeMode};
 use crate::types::Row;
 
 fn compile_all(exprs: &[BoundExpr]) -> Vec<CompiledExpr> {
@@ -193,11 +193,11 @@ fn build_node<'s>(
             ops::drop_retractions(output, w.end_key, w.lateness_ms)
         }
         (Operator::GroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
-            let seed = group_by.is_empty().then(|| global_seed(scope));
+            // Streaming: no seed, the global aggregate's group exists once it has rows.
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
             let mut ctx = ctx.clone();
             ctx.state_ttl = state_ttl(plan, node, 0);
-            ops::keyed_aggregate(id, index, input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval, ctx)
+            ops::keyed_aggregate(id, index, input, compile_all(group_by), key_types, aggregates, insert_only, eval, ctx)
         }
         (Operator::BatchGroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
@@ -205,7 +205,9 @@ fn build_node<'s>(
             ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval)
         }
         (Operator::PythonGroupAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, .. }) => {
-            let seed = group_by.is_empty().then(|| global_seed(scope));
+            // A global aggregate has one row for empty input in batch mode only (see
+            // `ops::keyed::group_aggregate`).
+            let seed = (group_by.is_empty() && ctx.mode == RuntimeMode::Batch).then(|| global_seed(scope));
             ops::user_aggregate(input, compile_all(group_by), aggregates, user_aggregates, seed, eval)
         }
         (Operator::WindowJoin, PlanOp::Join { left_keys, right_keys, condition, window: Some(w), .. }) => {
@@ -228,7 +230,11 @@ fn build_node<'s>(
             let right = inputs.pop()?;
             ops::join(input, right, join_spec(&node.op)?, eval)
         }
-        (Operator::Distinct, PlanOp::Distinct) => ops::keyed_distinct(id, index, input, insert_only, ctx.clone()),
+        (Operator::Distinct, PlanOp::Distinct) => {
+            let mut ctx = ctx.clone();
+            ctx.state_ttl = state_ttl(plan, node, 0);
+            ops::keyed_distinct(id, index, input, insert_only, ctx)
+        }
         (Operator::BatchDistinct, PlanOp::Distinct) => ops::distinct(input),
         (Operator::Union, PlanOp::Union { casts }) => {
             let casts = casts.iter().map(|c| c.as_ref().map(|exprs| compile_all(exprs))).collect();

@@ -41,6 +41,13 @@ pub(super) struct AggregateSlot {
 }
 
 impl AggregateSlot {
+    /// A slot of `function` over slot value `slot` (`None`: COUNT(*)), for tests of the
+    /// operators that use slots.
+    #[cfg(test)]
+    pub(super) fn new(function: AggregateFunction, slot: Option<usize>, distinct: bool, output_type: DataType, retracting: bool) -> AggregateSlot {
+        AggregateSlot { function, slot, distinct, output_type, retracting }
+    }
+
     pub(super) fn accumulator(&self) -> Accumulator {
         if self.retracting { Accumulator::retracting(self.function, self.output_type) } else { Accumulator::new(self.function, self.output_type) }
     }
@@ -134,8 +141,9 @@ pub fn aggregate<'s>(
 }
 
 /// Groups `input` as [`aggregate`] does, in streaming mode: the groups live in the job's keyed
-/// state (see `keyed::group_aggregate`), where checkpoints take them. `node` and `index` name
-/// the plan node for errors and for its state.
+/// state (see `keyed::group_aggregate`), where checkpoints take them. A group exists while it
+/// has rows: without keys (a global aggregate) nothing goes out before the first row, as in
+/// Flink's streaming mode. `node` and `index` name the plan node for errors and for its state.
 #[allow(clippy::too_many_arguments)]
 pub fn keyed_aggregate<'s>(
     node: &str,
@@ -144,12 +152,11 @@ pub fn keyed_aggregate<'s>(
     group_by: Vec<CompiledExpr>,
     key_types: Vec<DataType>,
     aggregates: &[BoundAggregate],
-    seed: Option<Rows<'s>>,
     append_only: bool,
     eval: Evaluator,
     ctx: JobContext,
 ) -> Rows<'s> {
-    let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, seed, append_only, eval);
+    let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, None, append_only, eval);
     let spec = GroupAggregateSpec { slots, input: input_kind, retracting: !append_only };
     group_aggregate(node, index, keyed, spec, ctx)
 }

@@ -34,10 +34,10 @@ pub struct OperatorState {
 
 impl OperatorState {
     /// The state with the node's own time-to-live per input, where `operator` applies one (the
-    /// streaming group aggregate and join on keyed state); inputs the node leaves unset get the
-    /// job's `job_ttl_ms`.
+    /// streaming group aggregate, DISTINCT and join on keyed state); inputs the node leaves
+    /// unset get the job's `job_ttl_ms`.
     pub fn with_own_ttl(mut self, node: &PlanNode, operator: &Operator, job_ttl_ms: Option<u64>) -> OperatorState {
-        if node.has_own_state_ttl() && matches!(operator, Operator::GroupAggregate | Operator::Join) {
+        if node.has_own_state_ttl() && matches!(operator, Operator::GroupAggregate | Operator::Distinct | Operator::Join) {
             self.own_ttl_ms = (0..node.inputs.len()).map(|input| node.state_ttl_ms(input, job_ttl_ms)).collect();
         }
         self

@@ -134,4 +134,6 @@ fn state_ttl_hints_pick_the_keyed_join_and_show_in_the_state_column() {
     assert!(text.contains("state=[accumulators per group @ hashmap, ttl=90 s]"), "{text}");
     let text = prepare("SELECT k, COUNT(*) AS n FROM plain GROUP BY k", RuntimeMode::Streaming).unwrap().explain(false);
     assert!(text.contains("state=[accumulators per group @ hashmap]"), "unhinted: no ttl shown: {text}");
+    let text = prepare("SELECT /*+ STATE_TTL('plain' = '90 s') */ DISTINCT k FROM plain", RuntimeMode::Streaming).unwrap().explain(false);
+    assert!(text.contains("state=[distinct rows @ hashmap, ttl=90 s]"), "{text}");
 }

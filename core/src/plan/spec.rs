@@ -505,6 +505,10 @@ pub struct DistinctNode {
     pub id: String,
     /// Input node id.
     pub input: String,
+    /// How long a row not written is kept in streaming mode, in milliseconds, in place of
+    /// `table.exec.state.ttl` (a `STATE_TTL` hint; `0`: for ever).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state_ttl_ms: Option<u64>,
 }
 
 /// `a UNION ALL b UNION ALL ...`; column names come from the first input.

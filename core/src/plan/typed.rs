@@ -487,6 +487,7 @@ pub(super) fn own_state_ttl_ms(node: &Node) -> Vec<Option<u64>> {
     match node {
         Node::Join(j) => vec![j.left_state_ttl_ms, j.right_state_ttl_ms],
         Node::Aggregate(a) => vec![a.state_ttl_ms],
+        Node::Distinct(d) => vec![d.state_ttl_ms],
         _ => Vec::new(),
     }
 }

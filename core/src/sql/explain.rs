@@ -176,7 +176,8 @@ fn details(node: &Node) -> String {
             };
             format!("{:?}, keys [{}]{cond}", n.join_type, keys.join(", ")).to_lowercase() + &ttl
         }
-        Node::Distinct(_) | Node::Union(_) => String::new(),
+        Node::Distinct(n) => n.state_ttl_ms.map(|ms| format!("state ttl {}", physical::ttl_text((ms > 0).then_some(ms)))).unwrap_or_default(),
+        Node::Union(_) => String::new(),
         Node::TopN(n) => format!(
             "{}, partition by [{}], order by [{}], ranks {} to {}{}",
             n.rank_type.sql_name().to_lowercase(),

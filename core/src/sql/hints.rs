@@ -2,7 +2,9 @@
 //! SELECT block (the script reader keeps a `/*+ .. */` comment only right after `SELECT`).
 //!
 //! `STATE_TTL('name' = 'duration', ..)` gives the regular joins and the group aggregate of its
-//! block their own state time-to-live, in place of `table.exec.state.ttl` (Flink 1.19, FLIP-373):
+//! block (and its `SELECT DISTINCT`, which Flink plans as one; not a Top-N or deduplication,
+//! which Flink leaves at the job's TTL) their own state time-to-live, in place of
+//! `table.exec.state.ttl` (Flink 1.19, FLIP-373):
 //! a key names an input of one of them — a table or view by name, or a FROM alias (the alias
 //! when there is one), or a subquery's alias — and the operator keeps that input's state for
 //! the duration. Flink's rules are kept: a key that names no such input of the block is an

@@ -193,7 +193,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 let id = self.job.fresh_id("union");
                 let schema = self.job.add(Node::Union(UnionNode { id: id.clone(), inputs: inputs.iter().map(|r| r.node.clone()).collect() }))?;
                 let rel = Relation::from_schema(&id, &schema, None);
-                if all { Ok(rel) } else { self.distinct(rel) }
+                if all { Ok(rel) } else { self.distinct(rel, None) }
             }
             SetExpr::SetOperation { op: op @ (SetOperator::Intersect | SetOperator::Except), set_quantifier, left, right } => {
                 let all = match set_quantifier {
@@ -223,10 +223,10 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         Ok(())
     }
 
-    /// A distinct node over `rel`.
-    pub fn distinct(&mut self, rel: Relation) -> Result<Relation, SqlError> {
+    /// A distinct node over `rel`, its state kept for `state_ttl_ms` when given (a hint).
+    pub fn distinct(&mut self, rel: Relation, state_ttl_ms: Option<u64>) -> Result<Relation, SqlError> {
         let id = self.job.fresh_id("distinct");
-        self.job.add(Node::Distinct(DistinctNode { id: id.clone(), input: rel.node.clone() }))?;
+        self.job.add(Node::Distinct(DistinctNode { id: id.clone(), input: rel.node.clone(), state_ttl_ms }))?;
         Ok(rel.moved_to(&id))
     }
 

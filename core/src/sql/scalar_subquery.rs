@@ -146,7 +146,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let mut columns = named_keys(&d.rel, keys);
         columns.push(NamedExpr { name: "$m".into(), expr: Expr::lit(true) });
         let marks = self.job.project(&d.rel, columns)?;
-        let marks = self.distinct(marks)?;
+        let marks = self.distinct(marks, None)?;
         let right_keys = key_columns(&marks, keys);
         let joined = self.add_join(outer.clone(), marks, JoinType::Left, d.outer_keys, right_keys, None)?;
         let marker = &joined.columns[outer.columns.len() + keys].field;
@@ -167,7 +167,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         columns.push(NamedExpr { name: "$y".into(), expr: Expr::col(&y) });
         columns.push(NamedExpr { name: "$m".into(), expr: Expr::lit(true) });
         let marks = self.job.project(&d.rel, columns)?;
-        let marks = self.distinct(marks)?;
+        let marks = self.distinct(marks, None)?;
         let mut left_keys = d.outer_keys.clone();
         left_keys.push(needle.clone());
         let right_keys = key_columns(&marks, keys + 1);

@@ -74,7 +74,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         };
         match &s.distinct {
             None | Some(ast::Distinct::All) => Ok(out),
-            Some(ast::Distinct::Distinct) => self.distinct(out),
+            // Flink plans SELECT DISTINCT as a group aggregate: a STATE_TTL hint naming the
+            // block's input applies to it (tests/flink_reference/state_ttl_hints.py).
+            Some(ast::Distinct::Distinct) => {
+                let state_ttl_ms = self.hinted_ttl(&rel);
+                self.distinct(out, state_ttl_ms)
+            }
             Some(ast::Distinct::On(_)) => Err(SqlError::unsupported("DISTINCT ON")),
         }
     }

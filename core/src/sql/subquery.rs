@@ -79,7 +79,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             let matched = self.job.filter(joined, Expr::call("=", vec![key, value]))?;
             return self.job.restore(&matched, &rel);
         }
-        let sub = self.distinct(d.rel)?;
+        let sub = self.distinct(d.rel, None)?;
         let mut left_keys = d.outer_keys;
         left_keys.push(key);
         let right_keys = key_columns(&sub, left_keys.len());
@@ -93,7 +93,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let mut columns: Vec<NamedExpr> = d.rel.columns[..keys].iter().map(|c| NamedExpr { name: c.field.clone(), expr: Expr::col(&c.field) }).collect();
         columns.push(NamedExpr { name: MARKER.into(), expr: Expr::lit(true) });
         let keys_rel = self.job.project(&d.rel, columns)?;
-        let keys_rel = self.distinct(keys_rel)?;
+        let keys_rel = self.distinct(keys_rel, None)?;
         let right_keys = key_columns(&keys_rel, keys);
         let join_type = if negated { JoinType::Left } else { JoinType::Inner };
         let predicted = joined_scope(&rel, &keys_rel, "");

@@ -12,8 +12,21 @@
 //! aggregation). With a retracting input, MIN and MAX keep a count per value (Flink's
 //! `MinWithRetractAggFunction`), SUM counts its non-NULL values (NULL when none is left), and
 //! DISTINCT aggregates count each value's rows, so that a value counts once while it has any.
-//! An empty value row under the empty key is the global aggregate's marker: its group exists
-//! without rows.
+//!
+//! A group exists while it has rows, the global aggregate's (no GROUP BY: the empty key)
+//! too, as in Flink's streaming `GroupAggFunction`: nothing goes out before its first row, and
+//! a `-D` when its last row is retracted. (Batch mode's global aggregate, on arrangements,
+//! gives one row for empty input.)
+//!
+//! Retractions after expiry: with a time-to-live, a retraction can arrive after its group's
+//! state expired. As in Flink ("Don't create a new accumulator for a retraction message"), a
+//! group without rows skips a retraction, one with fewer rows than retracted loses what it has,
+//! and a group whose last row is retracted starts afresh: its rows never count below zero. A
+//! time's changes of a group are netted per row first, so that a retraction is never taken
+//! for one of a missing row because it arrived before the insertion it undoes.
+
+use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use differential_dataflow::VecCollection;
 use weir_state::codec::{DecodeError, encode_to_vec};
@@ -60,10 +73,8 @@ pub fn group_aggregate<'s>(node: &str, index: usize, input: GroupedRows<'s>, spe
 /// A group's state.
 #[derive(Clone, Debug)]
 struct Group {
-    /// Rows (or partials) it holds, net of retractions.
+    /// Rows (or partials) it holds, net of retractions (never below zero).
     rows: i64,
-    /// The global aggregate's group, which exists without rows.
-    seeded: bool,
     /// The partial aggregates (empty before the first row).
     partials: Row,
     /// Non-NULL values per aggregate, net of retractions (argument input only).
@@ -72,29 +83,31 @@ struct Group {
 
 impl Default for Group {
     fn default() -> Group {
-        Group { rows: 0, seeded: false, partials: Row::empty(), non_null: Vec::new() }
+        Group { rows: 0, partials: Row::empty(), non_null: Vec::new() }
     }
 }
 
 impl StateCodec for Group {
     fn encode(&self, out: &mut Vec<u8>) {
         self.rows.encode(out);
-        self.seeded.encode(out);
+        // Once a flag of the global aggregate's group, which existed without rows: kept so
+        // that checkpoints taken before still restore.
+        false.encode(out);
         self.partials.encode(out);
         (self.non_null.len() as u64).encode(out);
         self.non_null.iter().for_each(|n| n.encode(out));
     }
 
     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
-        let (rows, seeded, partials) = (i64::decode(input)?, bool::decode(input)?, Row::decode(input)?);
+        let (rows, _, partials) = (i64::decode(input)?, bool::decode(input)?, Row::decode(input)?);
         let len = u64::decode(input)?;
         let non_null = (0..len).map(|_| i64::decode(input)).collect::<Result<_, _>>()?;
-        Ok(Group { rows, seeded, partials, non_null })
+        Ok(Group { rows, partials, non_null })
     }
 }
 
 /// The aggregates of one operator and the states they keep.
-struct Groups {
+pub(super) struct Groups {
     spec: GroupAggregateSpec,
     groups: ValueState<Group>,
     /// Rows per value of each DISTINCT aggregate (namespace: the aggregate's position).
@@ -118,23 +131,31 @@ impl TimedLogic for Groups {
         for group in updates.chunk_by(|a, b| a.0.0 == b.0.0) {
             let key_row = &group[0].0.0;
             let key = encode_to_vec(key_row);
-            let state = self.groups.get(store, &key, &())?.unwrap_or_default();
+            let mut state = self.groups.get(store, &key, &())?.unwrap_or_default();
+            // (A count below zero was stored by versions that let retractions of expired rows
+            // count: it holds no rows.)
+            state.rows = state.rows.max(0);
             let mut accs = self.accumulators(&state.partials);
             let before = self.result(key_row, &state, &accs);
-            let mut state = state;
-            if state.non_null.len() != self.spec.slots.len() {
-                state.non_null = vec![0; self.spec.slots.len()];
-            }
+            state.non_null.resize(self.spec.slots.len(), 0);
             let mut stale = vec![false; self.spec.slots.len()];
-            for ((_, values), diff) in group {
-                if values.is_empty() && key_row.is_empty() {
-                    state.seeded = true;
+            for (values, diff) in netted(group) {
+                // Never more retracted than the group holds (see the module docs).
+                let diff = diff.max(-(state.rows as isize));
+                if diff == 0 {
                     continue;
                 }
-                state.rows += *diff as i64;
+                state.rows += diff as i64;
                 match self.spec.input {
-                    GroupInput::Partials => merge_partials(&mut accs, values.values(), *diff),
-                    GroupInput::Arguments => self.add_arguments(store, &key, &mut state, &mut accs, &mut stale, values, *diff)?,
+                    GroupInput::Partials => merge_partials(&mut accs, values.values(), diff),
+                    GroupInput::Arguments => self.add_arguments(store, &key, &mut state, &mut accs, &mut stale, values, diff)?,
+                }
+                if state.rows == 0 {
+                    // The group lost its last row: what is left of it (the values of expired
+                    // rows it still counted) goes, as Flink clears the group's state.
+                    self.forget(store, &key)?;
+                    (state, accs, stale) = (Group::default(), self.accumulators(&Row::empty()), vec![false; stale.len()]);
+                    state.non_null.resize(self.spec.slots.len(), 0);
                 }
             }
             for (i, _) in stale.iter().enumerate().filter(|(_, s)| **s) {
@@ -145,9 +166,8 @@ impl TimedLogic for Groups {
                 changes.extend(before.map(|row| (row, -1)));
                 changes.extend(after.map(|row| (row, 1)));
             }
-            if state.rows <= 0 && !state.seeded {
-                self.forget(store, &key)?;
-            } else {
+            // A group left without rows was cleared above (or never stored).
+            if state.rows > 0 {
                 state.partials = partials(&accs);
                 self.groups.update(store, &key, &(), &state)?;
             }
@@ -162,7 +182,7 @@ impl TimedLogic for Groups {
 
 impl Groups {
     /// The states of `spec`'s aggregates, expiring after `ttl` when given.
-    fn new(spec: GroupAggregateSpec, ttl: Option<StateTtlConfig>) -> Groups {
+    pub(super) fn new(spec: GroupAggregateSpec, ttl: Option<StateTtlConfig>) -> Groups {
         let (mut groups, mut distinct, mut extremes) = (ValueState::new("groups"), MapState::new("distinct-values"), MapState::new("extreme-values"));
         if let Some(ttl) = ttl {
             (groups, distinct, extremes) = (groups.with_ttl(ttl), distinct.with_ttl(ttl), extremes.with_ttl(ttl));
@@ -180,7 +200,7 @@ impl Groups {
 
     /// The group's output row, if it exists: its key values and aggregates.
     fn result(&self, key: &Row, state: &Group, accs: &[Accumulator]) -> Option<Row> {
-        if state.rows <= 0 && !state.seeded {
+        if state.rows <= 0 {
             return None;
         }
         let values = accs.iter().zip(&self.spec.slots).enumerate().map(|(i, (acc, slot))| {
@@ -257,6 +277,29 @@ impl Groups {
         }
         Ok(())
     }
+}
+
+/// A group's changes of one time (`group`): as they are when none retracts; otherwise netted
+/// per values row, in the order the rows first appear, so that a retraction never comes before
+/// the insertion it undoes.
+fn netted(group: &[((Row, Row), isize)]) -> Vec<(&Row, isize)> {
+    let changes = group.iter().map(|((_, values), diff)| (values, *diff));
+    if !group.iter().any(|(_, diff)| *diff < 0) {
+        return changes.collect();
+    }
+    let mut index: HashMap<&Row, usize> = HashMap::new();
+    let mut netted: Vec<(&Row, isize)> = Vec::new();
+    for (values, diff) in changes {
+        match index.entry(values) {
+            Entry::Occupied(at) => netted[*at.get()].1 += diff,
+            Entry::Vacant(at) => {
+                at.insert(netted.len());
+                netted.push((values, diff));
+            }
+        }
+    }
+    netted.retain(|(_, diff)| *diff != 0);
+    netted
 }
 
 /// The current value of a MIN or MAX accumulator.

@@ -14,6 +14,8 @@
 //! Each side's rows expire after that side's time-to-live (`table.exec.state.ttl`, or a
 //! `STATE_TTL` hint per side): an expired row is as if it had never arrived — it no longer
 //! matches rows of the other side arriving later, as in Flink's join with idle state retention.
+//! A retraction of an expired row still retracts what the row joined with the other side's
+//! current rows, and leaves no count below zero (see `with_expired`).
 //! Both sides share one state while their time-to-live is the same; the right side's rows get
 //! a state of their own when it differs (a state has one time-to-live).
 
@@ -54,23 +56,16 @@ pub fn stream_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>
             }
         })
     };
-    let lefts = side(left, spec.left_keys, LEFT, keep_left.then_some(UNMATCHABLE_LEFT), eval.clone());
-    let rights = side(right, spec.right_keys, RIGHT, keep_right.then_some(UNMATCHABLE_RIGHT), eval.clone());
+    let lefts = side(left, spec.left_keys.clone(), LEFT, keep_left.then_some(UNMATCHABLE_LEFT), eval.clone());
+    let rights = side(right, spec.right_keys.clone(), RIGHT, keep_right.then_some(UNMATCHABLE_RIGHT), eval.clone());
     // Expired rows are swept once per the shorter time-to-live (see `timed`).
     ctx.state_ttl = spec.state_ttl.iter().flatten().min().copied();
-    let logic = StreamJoin {
-        condition: spec.condition,
-        eval,
-        keep_left,
-        keep_right,
-        left_width: spec.left_width,
-        right_width: spec.right_width,
-        rows: side_states(spec.state_ttl),
-    };
+    let logic = StreamJoin::new(spec, eval);
     timed(node, index, "Join", lefts.concat(rights).inner, |(_, key, _): &Change| key, logic, ctx)
 }
 
-struct StreamJoin {
+/// The logic of a streaming join (see the module docs).
+pub(super) struct StreamJoin {
     condition: Option<CompiledExpr>,
     eval: Evaluator,
     keep_left: bool,
@@ -97,6 +92,32 @@ fn side_states(ttl: [Option<std::time::Duration>; 2]) -> [MapState<Row, i64, u8>
 /// Rows with multiplicities.
 type Counted = Vec<(Row, i64)>;
 
+/// Whether `changes` retract a row.
+fn retracts(changes: &Counted) -> bool {
+    changes.iter().any(|(_, n)| *n < 0)
+}
+
+/// A side's stored rows `old` plus the rows its `changes` retract beyond what is stored: rows
+/// whose state expired (or that never arrived). Such a retraction is applied as if the row
+/// were still there, as Flink's join applies it: the pairs it forms with the other side's
+/// current rows are retracted (an outer side's NULL-padded row when it has none), and the
+/// other side's rows it leaves without a match get their padded row. The stored count never
+/// goes below zero (see `add_count`).
+fn with_expired(old: Counted, changes: &Counted) -> Counted {
+    if !retracts(changes) {
+        return old;
+    }
+    let stored: std::collections::HashMap<&Row, i64> = old.iter().map(|(row, n)| (row, *n)).collect();
+    let expired: Counted = changes
+        .iter()
+        .filter_map(|(row, n)| {
+            let missing = -n - stored.get(row).copied().unwrap_or(0);
+            (missing > 0).then(|| (row.clone(), missing))
+        })
+        .collect();
+    if expired.is_empty() { old } else { merged(&old, &expired) }
+}
+
 impl TimedLogic for StreamJoin {
     type Change = Change;
 
@@ -120,8 +141,12 @@ impl TimedLogic for StreamJoin {
             let key = encode_to_vec(&group[0].0.1);
             // A side's stored rows are read only when the other side changed, or when its own
             // padded rows must be checked again.
-            let l_old = if !dr.is_empty() || (self.keep_right && !dl.is_empty()) { self.rows[0].entries(store, &key, &LEFT)? } else { Vec::new() };
-            let r_old = if !dl.is_empty() || (self.keep_left && !dr.is_empty()) { self.rows[1].entries(store, &key, &RIGHT)? } else { Vec::new() };
+            // A side that retracts rows reads them too: it may retract more than it holds.
+            let l_old =
+                if !dr.is_empty() || (self.keep_right && !dl.is_empty()) || retracts(&dl) { self.rows[0].entries(store, &key, &LEFT)? } else { Vec::new() };
+            let r_old =
+                if !dl.is_empty() || (self.keep_left && !dr.is_empty()) || retracts(&dr) { self.rows[1].entries(store, &key, &RIGHT)? } else { Vec::new() };
+            let (l_old, r_old) = (with_expired(l_old, &dl), with_expired(r_old, &dr));
             let l_new = merged(&l_old, &dl);
             let r_new = merged(&r_old, &dr);
             for (l, n) in &dl {
@@ -154,6 +179,19 @@ impl TimedLogic for StreamJoin {
 }
 
 impl StreamJoin {
+    /// The join `spec` describes.
+    pub(super) fn new(spec: JoinSpec, eval: Evaluator) -> StreamJoin {
+        StreamJoin {
+            condition: spec.condition,
+            eval,
+            keep_left: matches!(spec.join_type, JoinType::Left | JoinType::Full),
+            keep_right: matches!(spec.join_type, JoinType::Right | JoinType::Full),
+            left_width: spec.left_width,
+            right_width: spec.right_width,
+            rows: side_states(spec.state_ttl),
+        }
+    }
+
     /// Whether the left row `l` and the right row `r` (of one key) satisfy the condition.
     fn matches(&self, l: &Row, r: &Row) -> bool {
         self.condition.as_ref().is_none_or(|c| matches!(self.eval.eval(c, &l.concat(r)), Some(Value::Boolean(true))))

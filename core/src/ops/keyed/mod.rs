@@ -40,6 +40,8 @@
 //! state that has already fired.
 
 mod checkpoint;
+#[cfg(test)]
+mod expired_retractions;
 mod group_aggregate;
 mod interval_join;
 mod join;

@@ -7,12 +7,13 @@
 //! whole row), and the difference goes out. Over an append-only input a row that ranks beyond
 //! the kept ranks can never come back, so it is dropped from the state (Flink's
 //! `AppendOnlyTopNFunction`); a retracting input keeps every row (`RetractableTopNFunction`).
+//! With a time-to-live, a retraction of a row whose state expired is skipped.
 
 use std::collections::HashSet;
 
 use differential_dataflow::consolidation::consolidate;
 use weir_state::codec::encode_to_vec;
-use weir_state::{KeyedStateStore, MapState, StateError};
+use weir_state::{KeyedStateStore, MapState, StateError, StateTtlConfig};
 
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
@@ -30,21 +31,12 @@ pub fn keyed_top_n<'s>(node: &str, index: usize, input: Rows<'s>, ranking: Ranki
     let keys = ranking.partition_by.clone();
     let key_eval = eval.clone();
     let keyed = input.flat_map(move |row| Some((key_eval.eval_row(&keys, &row)?, row)));
-    let logic = KeyedRank {
-        order_by: ranking.order_by,
-        specs: ranking.specs,
-        rank_type: ranking.rank_type,
-        offset: ranking.offset,
-        keep: ranking.offset.saturating_add(ranking.limit),
-        row_number: ranking.row_number,
-        append_only: ranking.append_only,
-        eval,
-        rows: ttl(&ctx).map_or_else(|| MapState::new("rank-rows"), |ttl| MapState::new("rank-rows").with_ttl(ttl)),
-    };
+    let logic = KeyedRank::new(ranking, eval, ttl(&ctx));
     timed(node, index, "Rank", keyed.inner, |(key, _): &(Row, Row)| key, logic, ctx)
 }
 
-struct KeyedRank {
+/// The logic of a streaming Top-N (see the module docs).
+pub(super) struct KeyedRank {
     order_by: Vec<CompiledExpr>,
     specs: Vec<SortSpec>,
     rank_type: RankType,
@@ -58,6 +50,21 @@ struct KeyedRank {
 }
 
 impl KeyedRank {
+    /// The ranking `ranking` describes, its rows expiring after `ttl` when given.
+    pub(super) fn new(ranking: Ranking, eval: Evaluator, ttl: Option<StateTtlConfig>) -> KeyedRank {
+        KeyedRank {
+            order_by: ranking.order_by,
+            specs: ranking.specs,
+            rank_type: ranking.rank_type,
+            offset: ranking.offset,
+            keep: ranking.offset.saturating_add(ranking.limit),
+            row_number: ranking.row_number,
+            append_only: ranking.append_only,
+            eval,
+            rows: ttl.map_or_else(|| MapState::new("rank-rows"), |ttl| MapState::new("rank-rows").with_ttl(ttl)),
+        }
+    }
+
     /// The kept rows of a partition holding `rows`, appended to `out` with multiplicity
     /// `sign`; the rows that could still be kept.
     fn rank<'r>(&self, rows: &'r [(Row, i64)], sign: isize, out: &mut Vec<(Row, isize)>) -> Vec<&'r Row> {
@@ -82,7 +89,9 @@ impl TimedLogic for KeyedRank {
             if delta.is_empty() {
                 continue;
             }
-            let new = merged(&old, &delta);
+            // A retraction of a row that is not stored (its state expired) changes nothing, as
+            // in Flink's `RetractableTopNFunction` ("Attempt to retract non-existed record").
+            let new: Vec<(Row, i64)> = merged(&old, &delta).into_iter().filter(|(_, n)| *n > 0).collect();
             let start = out.len();
             self.rank(&old, -1, out);
             let within = self.rank(&new, 1, out);

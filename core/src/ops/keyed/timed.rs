@@ -47,7 +47,10 @@ pub(super) trait TimedLogic: 'static {
 }
 
 /// Adds `delta` to the count of `entry` in `map` under (`key`, `namespace`), removing the
-/// entry when the count reaches zero: the counts before and after.
+/// entry when the count reaches zero: the counts before and after. A count never goes below
+/// zero: a retraction of more than the entry holds (its state expired, or never existed)
+/// removes what there is, as Flink's record states do ("cnt == null means state may be
+/// expired"), so the entry's later rows are counted from zero again.
 pub(super) fn add_count<K: StateCodec, N: StateCodec>(
     map: &MapState<K, i64, N>,
     store: &mut KeyedStateStore,
@@ -57,7 +60,10 @@ pub(super) fn add_count<K: StateCodec, N: StateCodec>(
     delta: i64,
 ) -> Result<(i64, i64), StateError> {
     let before = map.get(store, key, namespace, entry)?.unwrap_or(0);
-    let after = before + delta;
+    let after = before.saturating_add(delta).max(0);
+    if after == before {
+        return Ok((before, after));
+    }
     if after == 0 {
         map.remove(store, key, namespace, entry)?;
     } else {

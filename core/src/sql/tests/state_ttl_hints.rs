@@ -7,26 +7,19 @@ use super::{error, job, kinds};
 
 const DAY: u64 = 86_400_000;
 
+/// What `of` reads from every node it applies to, in plan order.
+fn ttls<T>(spec: &JobSpec, of: impl Fn(&Node) -> Option<T>) -> Vec<T> {
+    spec.nodes.iter().filter_map(of).collect()
+}
+
 /// The (left, right) state time-to-live of every join node, in plan order.
 fn join_ttls(spec: &JobSpec) -> Vec<(Option<u64>, Option<u64>)> {
-    spec.nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Join(j) => Some((j.left_state_ttl_ms, j.right_state_ttl_ms)),
-            _ => None,
-        })
-        .collect()
+    ttls(spec, |n| if let Node::Join(j) = n { Some((j.left_state_ttl_ms, j.right_state_ttl_ms)) } else { None })
 }
 
 /// The state time-to-live of every aggregate node, in plan order.
 fn aggregate_ttls(spec: &JobSpec) -> Vec<Option<u64>> {
-    spec.nodes
-        .iter()
-        .filter_map(|n| match n {
-            Node::Aggregate(a) => Some(a.state_ttl_ms),
-            _ => None,
-        })
-        .collect()
+    ttls(spec, |n| if let Node::Aggregate(a) = n { Some(a.state_ttl_ms) } else { None })
 }
 
 #[test]
@@ -91,6 +84,41 @@ fn a_block_without_join_or_aggregate_ignores_the_hint() {
     // Flink drops the hint of a block with no operator it applies to, unchecked keys included.
     let spec = job("SELECT /*+ STATE_TTL('nowhere' = '1d') */ auction, price FROM bids WHERE price > 10");
     assert_eq!(kinds(&spec), ["source", "filter", "project", "sink"]);
+}
+
+/// The state time-to-live of every distinct node, in plan order.
+fn distinct_ttls(spec: &JobSpec) -> Vec<Option<u64>> {
+    ttls(spec, |n| if let Node::Distinct(d) = n { Some(d.state_ttl_ms) } else { None })
+}
+
+#[test]
+fn select_distinct_takes_the_hint_as_flink_plans_it_a_group_aggregate() {
+    // Flink's compiled plan gives its GroupAggregate the hint's TTL
+    // (tests/flink_reference/state_ttl_hints.py), by table name or alias.
+    let spec = job("SELECT /*+ STATE_TTL('bids' = '1d') */ DISTINCT auction FROM bids");
+    assert_eq!(distinct_ttls(&spec), [Some(DAY)]);
+    let spec = job("SELECT /*+ STATE_TTL('x' = '0 s') */ DISTINCT auction FROM bids x");
+    assert_eq!(distinct_ttls(&spec), [Some(0)]);
+    let spec = job("SELECT DISTINCT auction FROM bids");
+    assert_eq!(distinct_ttls(&spec), [None]);
+    let e = error("SELECT /*+ STATE_TTL('nope' = '1d') */ DISTINCT auction FROM bids");
+    assert!(e.contains("`nope` in `STATE_TTL`"), "{e}");
+    // The DISTINCT of a UNION is not a SELECT block's: it stays unhinted.
+    let spec = job("SELECT auction FROM bids UNION SELECT id FROM auctions");
+    assert_eq!(distinct_ttls(&spec), [None]);
+}
+
+#[test]
+fn top_n_and_deduplication_ignore_the_hint_as_in_flink() {
+    // Flink keeps the job's TTL for Rank and Deduplicate and checks no keys there.
+    for sql in [
+        "SELECT auction, price FROM (SELECT /*+ STATE_TTL('nope' = '1d') */ auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn <= 2",
+        "SELECT auction, price FROM (SELECT /*+ STATE_TTL('bids' = '1d') */ auction, price, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY price DESC) AS rn FROM bids) WHERE rn = 1",
+    ] {
+        let spec = job(sql);
+        assert!(kinds(&spec).contains(&"top_n"), "{:?}", kinds(&spec));
+        assert_eq!((distinct_ttls(&spec), aggregate_ttls(&spec)), (vec![], vec![]));
+    }
 }
 
 #[test]
