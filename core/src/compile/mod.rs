@@ -126,6 +126,12 @@ fn build_node<'s>(
         }
         (Operator::Calc, PlanOp::Project { exprs }) => {
             let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
+            let arity = node.inputs.first().and_then(|&i| plan.logical.nodes.get(i)).map(|n| n.schema.fields.len());
+            if columns.as_ref().is_some_and(|c| Some(c.len()) == arity && c.iter().enumerate().all(|(i, &c)| i == c)) {
+                // Every column in its place (a renaming, as the DataStream API's projection
+                // after each Python function): the rows pass as they are, not copied.
+                return Some(input);
+            }
             let (compiled, clock) = compile_calc(exprs);
             ops::project(input, compiled, columns, clock, eval)
         }
