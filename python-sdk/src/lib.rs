@@ -6,6 +6,7 @@ mod convert;
 mod errors;
 mod gil;
 mod job;
+mod pickler;
 mod process;
 mod run;
 mod session;
@@ -31,5 +32,6 @@ fn _weir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SEQUENCE_SOURCE", weir_core::connectors::registry::sequence_source())?;
     session::register(m)?;
     process::register(m)?;
+    pickler::register(m)?;
     Ok(())
 }

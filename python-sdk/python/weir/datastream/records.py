@@ -1,6 +1,6 @@
 """How Python records travel through the engine: each DataStream edge is a table of three
 columns, ``seq BIGINT`` (a counter value taken when the record was produced, so results can be
-returned in production order), ``v BYTES`` (the record, pickled) and ``ts BIGINT`` (the
+returned in production order), ``v BYTES`` (the record, pickled: by ``_weir.dumps_record``, natively for plain values) and ``ts BIGINT`` (the
 record's timestamp in epoch milliseconds, NULL until a ``TimestampAssigner`` gives it one).
 Chains of stateless operations (``map``, ``filter``, ``flat_map``, timestamp assignment) run
 fused in one Python call per input record, so a record is unpickled and pickled once per
@@ -13,6 +13,8 @@ import itertools
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from weir import _weir
 
 COLUMNS = [("seq", "BIGINT"), ("v", "BYTES"), ("ts", "BIGINT")]
 NAMES = [name for name, _ in COLUMNS]
@@ -91,13 +93,13 @@ class Chain:
         """With ``stamps`` false, ``(seq, v)`` out (``(seq, v, k)`` with a key): the caller
         keeps the input's ``ts``."""
         out: list[tuple[int, tuple[Any, ...]]] = []
-        counter, dumps, key, stamps = self.counter, pickle.dumps, self.key, self.stamps
+        counter, dumps, record, key, stamps = self.counter, pickle.dumps, _weir.dumps_record, self.key, self.stamps
         source, loads, apply, append = self.source, pickle.loads, self._apply, out.append
         seen = self._pickled_keys
         for i, args in enumerate(batch):
             value, time = (source[args[0]], None) if source is not None else (loads(args[1]), args[2])
             for v, t in apply(value, time):
-                row: tuple[Any, ...] = (next(counter), dumps(v, PROTOCOL), t) if stamps else (next(counter), dumps(v, PROTOCOL))
+                row: tuple[Any, ...] = (next(counter), record(v), t) if stamps else (next(counter), record(v))
                 if key is None:
                     append((i, row))
                     continue
