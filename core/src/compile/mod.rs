@@ -75,6 +75,27 @@ pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &PhysicalPlan, ctx: &Job
     }
 }
 
+/// Whether the rows of node `source` pass a `watermark` node on some way to the sinks. That
+/// node sends them at event-time watermarks, so the sinks' frontier stays behind the source's
+/// processing times until the input ends, and a source waiting for its rows to get through
+/// (`ops::backpressure`) would wait out its stall limit (30 s) once 256k rows are in flight.
+fn reclocked_downstream(plan: &PhysicalPlan, source: usize) -> bool {
+    let mut reached = vec![false; plan.logical.nodes.len()];
+    for node in plan.logical.nodes.iter().skip(source) {
+        let fed = node.index == source || node.inputs.iter().any(|&i| reached.get(i).copied().unwrap_or(false));
+        if !fed {
+            continue;
+        }
+        if matches!(node.op, PlanOp::Watermark { .. }) {
+            return true;
+        }
+        if let Some(slot) = reached.get_mut(node.index) {
+            *slot = true;
+        }
+    }
+    false
+}
+
 /// The output collection of one node (`None` for sinks, and when the job failed).
 fn build_node<'s>(
     scope: Scope<'s, Time>,
@@ -87,7 +108,8 @@ fn build_node<'s>(
 ) -> Option<Rows<'s>> {
     let eval = Evaluator::new(&node.id, ctx);
     if let PlanOp::Source { factory, watermark, .. } = &node.op {
-        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), *watermark, ctx.clone(), probe));
+        let sinks = (!reclocked_downstream(plan, node.index)).then_some(probe);
+        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), *watermark, ctx.clone(), sinks));
     }
     let Some(input) = inputs.first().cloned() else {
         ctx.fail(crate::error::RuntimeError::Worker(format!("node \"{}\" has no input", node.id)));
@@ -104,6 +126,12 @@ fn build_node<'s>(
         }
         (Operator::Calc, PlanOp::Project { exprs }) => {
             let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
+            let arity = node.inputs.first().and_then(|&i| plan.logical.nodes.get(i)).map(|n| n.schema.fields.len());
+            if columns.as_ref().is_some_and(|c| Some(c.len()) == arity && c.iter().enumerate().all(|(i, &c)| i == c)) {
+                // Every column in its place (a renaming, as the DataStream API's projection
+                // after each Python function): the rows pass as they are, not copied.
+                return Some(input);
+            }
             let (compiled, clock) = compile_calc(exprs);
             ops::project(input, compiled, columns, clock, eval)
         }

@@ -42,8 +42,11 @@ pub fn processing_time(tick_ms: u64) -> u64 {
 }
 
 /// The rows of plan node `node`, read by this worker from its split of `factory`; timed by
-/// `watermark`'s column in streaming mode when given. A job restored from a checkpoint taken
-/// with another worker count reads the checkpoint's splits on, each on one worker.
+/// `watermark`'s column in streaming mode when given. A processing-time split waits while too
+/// many of its rows have not got through to `sinks` (no waiting without: the compiler passes
+/// none when a `watermark` node re-times the rows on their way, so that the sinks' frontier
+/// says nothing about the source's times). A job restored from a checkpoint taken with
+/// another worker count reads the checkpoint's splits on, each on one worker.
 pub fn source<'s>(
     scope: Scope<'s, Time>,
     node: usize,
@@ -51,7 +54,7 @@ pub fn source<'s>(
     factory: Arc<dyn SourceFactory>,
     watermark: Option<SourceWatermark>,
     ctx: JobContext,
-    sinks: &ProbeHandle<Time>,
+    sinks: Option<&ProbeHandle<Time>>,
 ) -> Rows<'s> {
     let peers = scope.peers();
     let restored = ctx.checkpoints.as_ref().filter(|_| ctx.mode == RuntimeMode::Streaming).and_then(|c| c.source_splits(node));
@@ -68,7 +71,8 @@ pub fn source<'s>(
 
 /// One split of a source: `assigned` is `(split, splits)`, read by worker `split % peers`;
 /// `None` for the split of each worker (split = worker, splits = peers). A processing-time
-/// split waits while too many of its rows are not yet through to the job's sinks (`sinks`).
+/// split waits while too many of its rows are not yet through to the job's sinks (`sinks`, when
+/// given).
 #[allow(clippy::too_many_arguments)]
 fn split_source<'s>(
     scope: Scope<'s, Time>,
@@ -77,12 +81,12 @@ fn split_source<'s>(
     factory: Arc<dyn SourceFactory>,
     watermark: Option<SourceWatermark>,
     ctx: JobContext,
-    sinks: &ProbeHandle<Time>,
+    sinks: Option<&ProbeHandle<Time>>,
     assigned: Option<(usize, usize)>,
 ) -> Rows<'s> {
     let (worker, peers) = (scope.index(), scope.peers());
     let streaming = ctx.mode == RuntimeMode::Streaming;
-    let mut in_flight = (streaming && watermark.is_none()).then(|| InFlight::new(sinks.clone()));
+    let mut in_flight = sinks.filter(|_| streaming && watermark.is_none()).map(|sinks| InFlight::new(sinks.clone()));
     let (split_index, splits) = assigned.unwrap_or((worker, peers));
     let reads_here = split_index % peers == worker;
     timely_source::<_, CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _>(scope, name, move |capability, info| {

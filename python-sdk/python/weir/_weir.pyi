@@ -127,3 +127,8 @@ def scope_current_watermark() -> int:
 
 def scope_current_processing_time() -> int:
     """The processing time (epoch milliseconds) of the call under way."""
+
+def dumps_record(value: Any) -> bytes:
+    """A DataStream record as a pickle ``pickle.loads`` reads: written natively for plain values
+    (exact None, bool, 64-bit int, float, str, bytes and tuples of them), by ``pickle.dumps``
+    with the highest protocol otherwise."""

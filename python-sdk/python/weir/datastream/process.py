@@ -133,15 +133,15 @@ class Runner:
 
     def _rows(self, produced: Iterable[Any] | None, ts: int | None) -> list[tuple[int, bytes, int | None, str | None]]:
         out = []
-        counter, dumps, side = self.counter, pickle.dumps, self.context._side
+        counter, dumps, side = self.counter, _weir.dumps_record, self.context._side
         if produced is not None:
             for value in produced:
                 if type(value) is Timestamped:
-                    out.append((next(counter), dumps(value.value, PROTOCOL), value.timestamp, None))
+                    out.append((next(counter), dumps(value.value), value.timestamp, None))
                 else:
-                    out.append((next(counter), dumps(value, PROTOCOL), ts, None))
+                    out.append((next(counter), dumps(value), ts, None))
         for tag, value in side:
-            out.append((next(counter), dumps(value, PROTOCOL), ts, tag))
+            out.append((next(counter), dumps(value), ts, tag))
         side.clear()
         return out
 

@@ -1,6 +1,6 @@
 """How Python records travel through the engine: each DataStream edge is a table of three
 columns, ``seq BIGINT`` (a counter value taken when the record was produced, so results can be
-returned in production order), ``v BYTES`` (the record, pickled) and ``ts BIGINT`` (the
+returned in production order), ``v BYTES`` (the record, pickled: by ``_weir.dumps_record``, natively for plain values) and ``ts BIGINT`` (the
 record's timestamp in epoch milliseconds, NULL until a ``TimestampAssigner`` gives it one).
 Chains of stateless operations (``map``, ``filter``, ``flat_map``, timestamp assignment) run
 fused in one Python call per input record, so a record is unpickled and pickled once per
@@ -13,6 +13,8 @@ import itertools
 import pickle
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
+
+from weir import _weir
 
 COLUMNS = [("seq", "BIGINT"), ("v", "BYTES"), ("ts", "BIGINT")]
 NAMES = [name for name, _ in COLUMNS]
@@ -85,19 +87,22 @@ class Chain:
         self.stamps = stamps
         self.key = key
         self._apply = _compiled(steps)
+        self._single = _single(steps)
         self._pickled_keys: dict[Any, bytes] = {}
 
     def __call__(self, batch: list[tuple[Any, ...]]) -> list[tuple[int, tuple[Any, ...]]]:
         """With ``stamps`` false, ``(seq, v)`` out (``(seq, v, k)`` with a key): the caller
         keeps the input's ``ts``."""
+        if self._single is not None and self.key is not None and self.stamps:
+            return self._keyed_one_to_one(batch, self._single)
         out: list[tuple[int, tuple[Any, ...]]] = []
-        counter, dumps, key, stamps = self.counter, pickle.dumps, self.key, self.stamps
+        counter, dumps, record, key, stamps = self.counter, pickle.dumps, _weir.dumps_record, self.key, self.stamps
         source, loads, apply, append = self.source, pickle.loads, self._apply, out.append
         seen = self._pickled_keys
         for i, args in enumerate(batch):
             value, time = (source[args[0]], None) if source is not None else (loads(args[1]), args[2])
             for v, t in apply(value, time):
-                row: tuple[Any, ...] = (next(counter), dumps(v, PROTOCOL), t) if stamps else (next(counter), dumps(v, PROTOCOL))
+                row: tuple[Any, ...] = (next(counter), record(v), t) if stamps else (next(counter), record(v))
                 if key is None:
                     append((i, row))
                     continue
@@ -113,6 +118,23 @@ class Chain:
                 else:
                     pickled = dumps(k, PROTOCOL)
                 append((i, (*row, pickled)))
+        return out
+
+    def _keyed_one_to_one(self, batch: list[tuple[Any, ...]], single: Callable[[Any, int | None], tuple[Any, int | None]]) -> list[tuple[int, tuple[Any, ...]]]:
+        """``__call__`` for the common keyed chain of maps and timestamp assignments, which makes
+        one record of each: one loop, no pair tuples per record."""
+        out: list[tuple[int, tuple[Any, ...]]] = []
+        counter, dumps, record, key, seen = self.counter, pickle.dumps, _weir.dumps_record, self.key, self._pickled_keys
+        source, loads, append, get = self.source, pickle.loads, out.append, self._pickled_keys.get
+        for i, args in enumerate(batch):
+            v, t = single(source[args[0]], None) if source is not None else single(loads(args[1]), args[2])
+            k = key(v)
+            pickled = get(k) if type(k) is int or type(k) is str else None
+            if pickled is None:
+                pickled = dumps(k, PROTOCOL)
+                if (type(k) is int or type(k) is str) and len(seen) < KEYS_REMEMBERED:
+                    seen[k] = pickled
+            append((i, (next(counter), record(v), t, pickled)))
         return out
 
 
@@ -166,6 +188,34 @@ class RollingReduce:
         return (*row, ts) if self.stamps else row
 
 
+def _single(steps: list[Step]) -> Callable[[Any, int | None], tuple[Any, int | None]] | None:
+    """``steps`` as one function from a record and its timestamp to the one pair they make, when
+    they are maps and timestamp assignments (at least one); None otherwise."""
+    if not steps or not all(kind in ("map", "timestamp") for kind, _ in steps):
+        return None
+    if len(steps) == 2 and steps[0][0] == "map" and steps[1][0] == "timestamp":
+        f, stamp = steps[0][1], steps[1][1]
+
+        def map_and_stamp(v: Any, t: int | None) -> tuple[Any, int | None]:
+            v = f(v)
+            ts = stamp(v, NO_TIMESTAMP if t is None else t)
+            return v, None if ts is None else int(ts)
+
+        return map_and_stamp
+    functions = [(kind == "map", f) for kind, f in steps]
+
+    def mapped(v: Any, t: int | None) -> tuple[Any, int | None]:
+        for is_map, f in functions:
+            if is_map:
+                v = f(v)
+            else:
+                ts = f(v, NO_TIMESTAMP if t is None else t)
+                t = None if ts is None else int(ts)
+        return v, t
+
+    return mapped
+
+
 def _compiled(steps: list[Step]) -> Callable[[Any, int | None], Iterable[tuple[Any, int | None]]]:
     """``steps`` as one function from a record and its timestamp to the pairs they produce:
     plain calls for a chain of maps and timestamp assignments (no generator per record),
@@ -181,19 +231,9 @@ def _compiled(steps: list[Step]) -> Callable[[Any, int | None], Iterable[tuple[A
             return ((v, t),)
 
         return mapped_only
-    if all(kind in ("map", "timestamp") for kind, _ in steps):
-        functions = [(kind == "map", f) for kind, f in steps]
-
-        def mapped(v: Any, t: int | None) -> tuple[tuple[Any, int | None]]:
-            for is_map, f in functions:
-                if is_map:
-                    v = f(v)
-                else:
-                    ts = f(v, NO_TIMESTAMP if t is None else t)
-                    t = None if ts is None else int(ts)
-            return ((v, t),)
-
-        return mapped
+    single = _single(steps)
+    if single is not None:
+        return lambda v, t: (single(v, t),)
     return lambda v, t: apply_chain([(v, t)], steps)
 
 
