@@ -67,11 +67,9 @@ pub enum Operator {
     BatchDistinct,
     /// Concatenation of inputs.
     Union,
-    /// Top-N rows per partition, updated with every change, on keyed state (streaming jobs
-    /// whose state is checkpointed or may outgrow memory).
+    /// Top-N rows per partition, updated with every change, on keyed state (streaming).
     Rank,
-    /// Top-N rows per partition on differential arrangements (batch, and streaming jobs whose
-    /// state stays in memory and is not checkpointed).
+    /// Top-N rows per partition on differential arrangements (batch).
     ArrangedRank,
     /// Top-N rows per partition and window, once per window when the watermark passes it.
     WindowRank,
