@@ -75,6 +75,12 @@ impl SessionZone {
     /// change repeats is its earlier instant, one that it skips is moved later by the gap
     /// (read with the offset before the change).
     pub(crate) fn to_instant(self, local_ms: i64) -> i64 {
+        self.resolve(local_ms, Repeated::Earlier)
+    }
+
+    /// The instant whose wall clock in this zone reads `local_ms`, a repeated wall-clock time
+    /// read as `repeated` says, a skipped one with the offset before the change.
+    pub(crate) fn resolve(self, local_ms: i64, repeated: Repeated) -> i64 {
         let tz = match self {
             SessionZone::Fixed(offset_ms) => return local_ms.saturating_sub(offset_ms),
             SessionZone::Named(tz) => tz,
@@ -82,13 +88,25 @@ impl SessionZone {
         let Some(local) = temporal::datetime_from_millis(local_ms) else { return local_ms };
         match tz.from_local_datetime(&local) {
             LocalResult::Single(t) => t.timestamp_millis(),
-            LocalResult::Ambiguous(earlier, _) => earlier.timestamp_millis(),
+            LocalResult::Ambiguous(earlier, later) => match repeated {
+                Repeated::Earlier => earlier.timestamp_millis(),
+                Repeated::Later => later.timestamp_millis(),
+            },
             LocalResult::None => {
                 let before = tz.offset_from_utc_datetime(&(local - Duration::days(1))).fix().local_minus_utc();
                 local_ms.saturating_sub(i64::from(before) * 1000)
             }
         }
     }
+}
+
+/// Which instant a wall-clock time that a daylight-saving change repeats stands for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Repeated {
+    /// The first (daylight-saving time still in force): Java's `atZone`.
+    Earlier,
+    /// The second (standard time): Java's lenient calendar, as `CONVERT_TZ` reads text.
+    Later,
 }
 
 /// Java's old three-letter time-zone IDs that stand for a region (`java.util.TimeZone`);

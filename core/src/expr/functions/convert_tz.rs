@@ -17,79 +17,37 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Duration, LocalResult, NaiveDateTime, Offset, TimeZone, Timelike};
-use chrono_tz::Tz;
+use chrono::{NaiveDateTime, Timelike};
 
 use crate::types::{DataType, Value, temporal};
 
 use super::super::bound::{BoundExpr, Kernel};
 use super::super::error::{EvalError, ExprError};
-use super::super::zone::SessionZone;
+use super::super::zone::{Repeated, SessionZone};
 use super::{CallSite, FunctionDef, Param, literal_str, string_value, unexpected};
 
 pub(crate) const FUNCTIONS: &[FunctionDef] =
     &[FunctionDef { names: &["CONVERT_TZ"], signature: "(datetime STRING, from_zone STRING, to_zone STRING)", bind: convert_tz }];
 
-/// A zone CONVERT_TZ reads: a fixed offset or a named zone with its rules.
-#[derive(Clone, Copy, Debug)]
-enum Zone {
-    Fixed(SessionZone),
-    Named(Tz),
-}
-
-impl Zone {
-    fn parse(text: &str) -> Result<Zone, String> {
-        Ok(match SessionZone::parse(text)? {
-            SessionZone::Named(tz) => Zone::Named(tz),
-            fixed => Zone::Fixed(fixed),
-        })
-    }
-
-    /// The instant (epoch ms) whose wall clock in this zone reads `local`.
-    fn to_instant(self, local: NaiveDateTime) -> i64 {
-        let tz = match self {
-            Zone::Fixed(zone) => return zone.to_instant(temporal::millis_from_datetime(local)),
-            Zone::Named(tz) => tz,
-        };
-        match tz.from_local_datetime(&local) {
-            LocalResult::Single(t) => t.timestamp_millis(),
-            LocalResult::Ambiguous(_, later) => later.timestamp_millis(),
-            LocalResult::None => {
-                // Skipped by a change: read with the offset in force a day before.
-                let before = tz.offset_from_utc_datetime(&(local - Duration::days(1))).fix().local_minus_utc();
-                temporal::millis_from_datetime(local) - i64::from(before) * 1000
-            }
-        }
-    }
-
-    /// The wall clock in this zone at `instant` (epoch ms).
-    fn to_local(self, instant: i64) -> Option<NaiveDateTime> {
-        match self {
-            Zone::Fixed(zone) => temporal::datetime_from_millis(zone.to_local(instant)),
-            Zone::Named(tz) => DateTime::from_timestamp_millis(instant).map(|t| t.with_timezone(&tz).naive_local()),
-        }
-    }
-}
-
 /// A zone argument: read once when it is a literal.
 #[derive(Clone, Copy)]
 enum ZoneArg {
-    Fixed(Zone),
+    Fixed(SessionZone),
     PerRow,
 }
 
 impl ZoneArg {
     fn bind(args: &[BoundExpr], i: usize) -> Result<ZoneArg, ExprError> {
         match args.get(i).and_then(literal_str) {
-            Some(text) => Zone::parse(text).map(ZoneArg::Fixed).map_err(|m| ExprError::new(format!("args[{i}]"), format!("CONVERT_TZ: {m}"))),
+            Some(text) => SessionZone::parse(text).map(ZoneArg::Fixed).map_err(|m| ExprError::new(format!("args[{i}]"), format!("CONVERT_TZ: {m}"))),
             None => Ok(ZoneArg::PerRow),
         }
     }
 
-    fn get(self, value: &Value) -> Result<Zone, EvalError> {
+    fn get(self, value: &Value) -> Result<SessionZone, EvalError> {
         match (self, value) {
             (ZoneArg::Fixed(zone), _) => Ok(zone),
-            (ZoneArg::PerRow, Value::String(text)) => Zone::parse(text).map_err(|m| EvalError::new(format!("CONVERT_TZ: {m}"))),
+            (ZoneArg::PerRow, Value::String(text)) => SessionZone::parse(text).map_err(|m| EvalError::new(format!("CONVERT_TZ: {m}"))),
             (ZoneArg::PerRow, other) => Err(unexpected(other)),
         }
     }
@@ -108,10 +66,10 @@ fn convert_tz(site: CallSite) -> Result<BoundExpr, ExprError> {
 
 /// `text`, a wall-clock time in `from`, as the wall-clock time in `to`; `None` when it does
 /// not parse.
-fn convert(text: &str, from: Zone, to: Zone) -> Option<String> {
+fn convert(text: &str, from: SessionZone, to: SessionZone) -> Option<String> {
     let local = NaiveDateTime::parse_from_str(text.trim(), "%Y-%m-%d %H:%M:%S%.f").ok()?;
-    let whole = local.with_nanosecond(0)?;
-    let out = to.to_local(from.to_instant(whole))?;
+    let whole = temporal::millis_from_datetime(local.with_nanosecond(0)?);
+    let out = temporal::datetime_from_millis(to.to_local(from.resolve(whole, Repeated::Later)))?;
     Some(out.format("%Y-%m-%d %H:%M:%S").to_string())
 }
 
@@ -119,8 +77,8 @@ fn convert(text: &str, from: Zone, to: Zone) -> Option<String> {
 mod tests {
     use super::*;
 
-    fn zone(text: &str) -> Zone {
-        Zone::parse(text).unwrap_or_else(|e| panic!("{e}"))
+    fn zone(text: &str) -> SessionZone {
+        SessionZone::parse(text).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]
@@ -165,7 +123,7 @@ mod tests {
     #[test]
     fn unknown_zone_names_are_errors_naming_them() {
         for name in ["Foo/Bar", "asia/shanghai"] {
-            let e = Zone::parse(name).unwrap_err();
+            let e = SessionZone::parse(name).unwrap_err();
             assert!(e.contains(&format!("\"{name}\" is not supported")), "{e}");
         }
     }
