@@ -16,12 +16,14 @@
 //! change results and are accepted and ignored; any other name is an error, as in Flink.
 
 use sqlparser::ast;
+use sqlparser::tokenizer::{Token, Tokenizer};
 
 use crate::connectors::options::parse_duration_text;
 
+use super::dialect::FlinkDialect;
 use super::error::{SqlError, SqlPosition};
 use super::scope::Relation;
-use super::script::position;
+use super::script::{lower_first, position};
 
 /// The hint that sets state time-to-live.
 const STATE_TTL: &str = "STATE_TTL";
@@ -225,49 +227,25 @@ fn describe(token: Option<&HintToken>) -> String {
     }
 }
 
-/// Cuts hint text into names, quoted strings (`''` is a quote), numbers and symbols.
+/// Cuts hint text into names, quoted strings (`''` is a quote), numbers and symbols, with the
+/// SQL tokenizer.
 fn tokenize(text: &str) -> Result<Vec<HintToken>, String> {
-    let mut tokens = Vec::new();
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            c if c.is_whitespace() => {}
-            '(' | ')' | ',' | '=' => tokens.push(HintToken::Symbol(c)),
-            '\'' | '`' => {
-                let mut s = String::new();
-                loop {
-                    match chars.next() {
-                        Some(q) if q == c && chars.peek() == Some(&c) => {
-                            chars.next();
-                            s.push(c);
-                        }
-                        Some(q) if q == c => break,
-                        Some(other) => s.push(other),
-                        None => return Err(format!("unterminated {} in the hint", if c == '`' { "quoted name" } else { "string" })),
-                    }
-                }
-                tokens.push(if c == '`' { HintToken::Name(s) } else { HintToken::Text(s) });
-            }
-            c if c.is_ascii_digit() => {
-                let mut n = c.to_string();
-                while let Some(&d) = chars.peek().filter(|d| d.is_ascii_digit() || **d == '.') {
-                    n.push(d);
-                    chars.next();
-                }
-                tokens.push(HintToken::Number(n));
-            }
-            c if c.is_alphabetic() || c == '_' => {
-                let mut n = c.to_string();
-                while let Some(&d) = chars.peek().filter(|d| d.is_alphanumeric() || **d == '_' || **d == '$') {
-                    n.push(d);
-                    chars.next();
-                }
-                tokens.push(HintToken::Name(n));
-            }
+    let tokens = Tokenizer::new(&FlinkDialect, text).tokenize().map_err(|e| format!("{} in the hint", lower_first(&e.message)))?;
+    let mut out = Vec::new();
+    for token in tokens {
+        out.push(match token {
+            Token::Whitespace(_) | Token::EOF => continue,
+            Token::Word(w) => HintToken::Name(w.value),
+            Token::SingleQuotedString(s) => HintToken::Text(s),
+            Token::Number(n, _) => HintToken::Number(n),
+            Token::LParen => HintToken::Symbol('('),
+            Token::RParen => HintToken::Symbol(')'),
+            Token::Comma => HintToken::Symbol(','),
+            Token::Eq => HintToken::Symbol('='),
             other => return Err(format!("unexpected '{other}' in the hint")),
-        }
+        });
     }
-    Ok(tokens)
+    Ok(out)
 }
 
 #[cfg(test)]

@@ -204,7 +204,7 @@ pub fn bounded(text: &str) -> String {
 
 /// `text` with its first letter in lower case, unless its first word is a name written in
 /// capitals (`JSON_QUERY(..) is ..`, `SQL ..`), which keeps its spelling.
-fn lower_first(text: &str) -> String {
+pub(super) fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
     let name = chars.clone().nth(1).is_some_and(|c| c.is_uppercase() || c.is_ascii_digit() || c == '_');
     match chars.next() {
