@@ -18,7 +18,7 @@ use pyo3::types::{PyBool, PyBytes, PyFloat, PyInt, PyString, PyTuple};
 const MAX_DEPTH: usize = 16;
 
 /// `pickle.dumps` and the protocol it is called with (`records.PROTOCOL`: the highest).
-static PICKLE_DUMPS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static PICKLE_DUMPS: PyOnceLock<(Py<PyAny>, Py<PyAny>)> = PyOnceLock::new();
 
 /// `value`'s record bytes (see the module).
 #[pyfunction]
@@ -29,9 +29,11 @@ pub fn dumps_record<'py>(py: Python<'py>, value: &Bound<'py, PyAny>) -> PyResult
         out.push(b'.'); // STOP
         return Ok(PyBytes::new(py, &out));
     }
-    let dumps = PICKLE_DUMPS.get_or_try_init(py, || py.import("pickle")?.getattr("dumps").map(Bound::unbind))?;
-    let protocol = py.import("pickle")?.getattr("HIGHEST_PROTOCOL")?;
-    Ok(dumps.bind(py).call1((value, protocol))?.cast_into::<PyBytes>()?)
+    let (dumps, protocol) = PICKLE_DUMPS.get_or_try_init(py, || -> PyResult<_> {
+        let pickle = py.import("pickle")?;
+        Ok((pickle.getattr("dumps")?.unbind(), pickle.getattr("HIGHEST_PROTOCOL")?.unbind()))
+    })?;
+    Ok(dumps.bind(py).call1((value, protocol.bind(py)))?.cast_into::<PyBytes>()?)
 }
 
 /// Appends `value`'s pickle opcodes to `out`; false (with `out` partly written) when it is not
