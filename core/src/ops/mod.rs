@@ -46,7 +46,7 @@ pub use sorted_over::{OffsetSpec, SortedFrame, SortedOverSpec, sorted_over};
 pub use source::processing_time;
 pub use source::source;
 pub use time::{Time, at, frontier_epoch, frontier_meet, frontier_ms, with_ms};
-pub use top_n::{Ranking, deduplicate, top_n};
+pub use top_n::{Ranking, top_n};
 pub use union::union;
 pub use user_aggregate::user_aggregate;
 pub use watermark::{EventClock, Stamp};

@@ -182,7 +182,7 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             }
             a
         }
-        PlanOp::SortedOver { partition_by, order_by, frame, aggregates: calls, offsets } => {
+        PlanOp::SortedOver { partition_by, order_by, frame, aggregates: calls, offsets, ranks } => {
             let window = match frame {
                 None => "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".to_string(),
                 Some(OverFrame { unit: FrameUnit::Rows, preceding: Some(n) }) => format!("ROWS BETWEEN {n} PRECEDING AND CURRENT ROW"),
@@ -192,6 +192,8 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             let added = names.get(input.fields.len()..).unwrap_or_default();
             let mut select = aggregates(calls, added, &input);
             select.extend(offset_calls(offsets, added.get(calls.len()..).unwrap_or_default(), &input));
+            let numbered = added.get(calls.len() + offsets.len()..).unwrap_or_default();
+            select.extend(ranks.iter().zip(numbered).map(|(r, name)| format!("{}() AS {name}", r.sql_name())));
             vec![
                 ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
                 ("orderBy", sort_keys(order_by, &input)),

@@ -69,15 +69,12 @@ pub enum Operator {
     Union,
     /// Top-N rows per partition, updated with every change, on keyed state (streaming).
     Rank,
-    /// Top-N rows per partition on differential arrangements (batch).
+    /// Top-N rows per partition and window on differential arrangements (batch window Top-N).
     ArrangedRank,
     /// Top-N rows per partition and window, once per window when the watermark passes it.
     WindowRank,
     /// The first or last row per key, on keyed state (as [`Operator::Rank`]).
     Deduplicate,
-    /// The first or last row per key, on differential arrangements (as
-    /// [`Operator::ArrangedRank`]).
-    ArrangedDeduplicate,
     /// ORDER BY [LIMIT] over the whole input.
     Sort,
     /// Re-times rows by an event-time column (a mid-stream watermark).
@@ -121,7 +118,7 @@ impl Operator {
             Operator::Union => "Union",
             Operator::Rank | Operator::ArrangedRank => "Rank",
             Operator::WindowRank => "WindowRank",
-            Operator::Deduplicate | Operator::ArrangedDeduplicate => "Deduplicate",
+            Operator::Deduplicate => "Deduplicate",
             Operator::Sort => "Sort",
             Operator::WatermarkAssigner => "WatermarkAssigner",
             Operator::KeyedProcess { .. } => "KeyedProcess",

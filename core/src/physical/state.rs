@@ -101,7 +101,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         Operator::Distinct | Operator::BatchDistinct => "distinct rows",
         Operator::Rank | Operator::ArrangedRank => "rows per partition",
         Operator::WindowRank => "rows per partition and window",
-        Operator::Deduplicate | Operator::ArrangedDeduplicate => "rows per key",
+        Operator::Deduplicate => "rows per key",
         Operator::Sort => "all rows",
         Operator::KeyedProcess { .. } => "user state and timers per key",
         Operator::WindowOperator { .. } => "window contents (accumulators or elements) per key and window",

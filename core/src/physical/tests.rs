@@ -83,6 +83,15 @@ fn streaming_over_without_event_time_fails_at_planning_with_the_node_path() {
 }
 
 #[test]
+fn row_numbers_as_columns_run_in_batch_and_are_refused_in_streaming_by_name() {
+    let sql = "SELECT auction, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY ts) AS rn FROM bids";
+    let Err(crate::Error::Plan(error)) = prepare(sql, RuntimeMode::Streaming) else { panic!("must fail while planning") };
+    assert!(error.message.contains("ROW_NUMBER() as a column needs batch mode"), "{error}");
+    let batch = prepare(sql, RuntimeMode::Batch).unwrap();
+    assert!(operators(&batch).contains(&Operator::SortedOverAggregate));
+}
+
+#[test]
 fn insert_only_inputs_stay_insert_only_and_retractions_carry_deletes() {
     let job = prepare("SELECT DISTINCT k FROM (SELECT k, COUNT(*) AS n FROM plain GROUP BY k)", RuntimeMode::Streaming).unwrap();
     let source = job.plan.nodes.first().expect("a source");

@@ -199,7 +199,7 @@ pub enum PlanOp {
         /// `time_column` is the input's event-time column (needed in streaming mode).
         event_time: bool,
     },
-    /// OVER aggregates and LAG/LEAD over sorted (or whole) partitions: batch mode only.
+    /// OVER aggregates, LAG/LEAD and row numbers over sorted (or whole) partitions: batch mode only.
     SortedOver {
         /// Partition keys.
         partition_by: Vec<BoundExpr>,
@@ -211,6 +211,8 @@ pub enum PlanOp {
         aggregates: Vec<BoundAggregate>,
         /// The LAG/LEAD calls, output after the aggregates.
         offsets: Vec<BoundOffset>,
+        /// The row-numbering calls, output after the offsets.
+        ranks: Vec<RankType>,
     },
     /// GROUP BY.
     Aggregate {
