@@ -150,7 +150,8 @@ impl UserAggregateFunction for UserSum {
         for g in groups.iter_mut() {
             let bytes = g.accumulator.take().unwrap_or_else(|| vec![0; 16]);
             let (sum, count) = bytes.split_at_checked(8).ok_or_else(|| EvalError::new("short accumulator"))?;
-            let mut accumulator: Option<UserAccumulator> = Some(Box::new((i64::from_le_bytes(sum.try_into().expect("8 bytes")), i64::from_le_bytes(count.try_into().expect("8 bytes")))));
+            let mut accumulator: Option<UserAccumulator> =
+                Some(Box::new((i64::from_le_bytes(sum.try_into().expect("8 bytes")), i64::from_le_bytes(count.try_into().expect("8 bytes")))));
             out.extend(self.update(&mut [GroupUpdate { accumulator: &mut accumulator, changes: g.changes }])?);
             let (sum, n) = accumulator.as_ref().and_then(|a| a.downcast_ref::<(i64, i64)>()).ok_or_else(|| EvalError::new("foreign accumulator"))?;
             *g.accumulator = Some([sum.to_le_bytes(), n.to_le_bytes()].concat());

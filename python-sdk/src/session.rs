@@ -162,7 +162,8 @@ impl Session {
         label: Option<String>,
     ) -> PyResult<()> {
         let label = label.unwrap_or_else(|| display_name(py, &apply, name));
-        let function = crate::udaf::new_function(name, label, (apply, apply_pickled), parse_types(py, input_types)?, parse_type(py, result_type)?, &self.errors);
+        let function =
+            crate::udaf::new_function(name, label, (apply, apply_pickled), parse_types(py, input_types)?, parse_type(py, result_type)?, &self.errors);
         self.sql().catalog_mut().functions_mut().register_aggregate(function);
         Ok(())
     }

@@ -63,8 +63,8 @@ pub type UserAccumulator = Box<dyn Any + Send>;
 
 /// The changes of one group since the last call: argument values with a multiplicity
 /// (positive: accumulate that many times; negative: retract). `A` is the accumulator's form:
-/// a live object ([`UserAccumulator`], kept in memory by the batch operator) or its bytes
-/// (`Vec<u8>`, kept in the streaming operator's keyed state, where checkpoints take it).
+/// a live object ([`UserAccumulator`], kept in memory by the arrangement operator) or its
+/// bytes (`Vec<u8>`, kept in the keyed operator's state, where checkpoints take it).
 pub struct GroupUpdate<'a, A = UserAccumulator> {
     /// The group's accumulator; `None` for a group seen for the first time (create one). The
     /// call leaves the updated accumulator here.

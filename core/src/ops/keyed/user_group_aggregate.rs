@@ -132,7 +132,12 @@ impl UserGroups {
                 }
             };
             if let Some(i) = touched.iter().position(|t| t.accumulators[f].is_none()) {
-                self.eval.report(EvalError::new(format!("aggregate function {} left group {} of {} without an accumulator", function.name(), i + 1, touched.len())));
+                self.eval.report(EvalError::new(format!(
+                    "aggregate function {} left group {} of {} without an accumulator",
+                    function.name(),
+                    i + 1,
+                    touched.len()
+                )));
                 return None;
             }
             for (group, value) in results.iter_mut().zip(values) {
