@@ -234,6 +234,12 @@ fn build_node<'s>(
             ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval)
         }
         (Operator::PythonGroupAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, .. }) => {
+            // Streaming: no seed, the global aggregate's group exists once it has rows.
+            let mut ctx = ctx.clone();
+            ctx.state_ttl = state_ttl(plan, node, 0);
+            ops::keyed_user_aggregate(id, index, input, compile_all(group_by), aggregates, user_aggregates, insert_only, eval, ctx)
+        }
+        (Operator::ArrangedPythonGroupAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, .. }) => {
             // A global aggregate has one row for empty input in batch mode only (see
             // `ops::keyed::group_aggregate`).
             let seed = (group_by.is_empty() && ctx.mode == RuntimeMode::Batch).then(|| global_seed(scope));

@@ -27,7 +27,7 @@ mod watermark;
 mod watermark_assigner;
 mod window;
 
-pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct};
+pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct, keyed_user_aggregate};
 pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;

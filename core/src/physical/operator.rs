@@ -34,8 +34,13 @@ pub enum Operator {
     /// A batch GROUP BY on differential arrangements (the keyed operator, run with one final
     /// watermark, does the same work with more state traffic).
     BatchGroupAggregate,
-    /// A GROUP BY with user (Python) aggregate functions, updated with every change.
+    /// A streaming GROUP BY with user (Python) aggregate functions on keyed state, each group's
+    /// user accumulators pickled there beside its built-in ones: updated with every change.
     PythonGroupAggregate,
+    /// A GROUP BY with user (Python) aggregate functions on a differential arrangement, the
+    /// accumulators live Python objects in memory (batch, and streaming jobs whose state is
+    /// neither checkpointed nor expired nor in RocksDB).
+    ArrangedPythonGroupAggregate,
     /// An event-time window aggregate on keyed state: each window's result once, when the
     /// watermark passes its end (again for late rows within the allowed lateness).
     WindowAggregate,
@@ -109,7 +114,7 @@ impl Operator {
             Operator::Fused { .. } => "Fused",
             Operator::OverAggregate | Operator::SortedOverAggregate => "OverAggregate",
             Operator::GroupAggregate | Operator::BatchGroupAggregate | Operator::Distinct | Operator::BatchDistinct => "GroupAggregate",
-            Operator::PythonGroupAggregate => "PythonGroupAggregate",
+            Operator::PythonGroupAggregate | Operator::ArrangedPythonGroupAggregate => "PythonGroupAggregate",
             Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } => "WindowAggregate",
             Operator::PythonGroupWindowAggregate => "PythonGroupWindowAggregate",
             Operator::Join | Operator::ArrangedJoin => "Join",
@@ -134,6 +139,7 @@ impl Operator {
             self,
             Operator::SessionWindowTableFunction
                 | Operator::GroupAggregate
+                | Operator::PythonGroupAggregate
                 | Operator::Distinct
                 | Operator::Join
                 | Operator::Rank
