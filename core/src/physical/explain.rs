@@ -148,8 +148,15 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
     let names: Vec<String> = node.schema.fields.iter().map(|f| f.name.clone()).collect();
     let fields = names.join(", ");
     match &node.op {
-        PlanOp::Source { connector, watermark, computed, .. } => {
-            let mut a = vec![("table", node.id.clone()), ("connector", connector.clone()), ("fields", fields)];
+        PlanOp::Source { connector, watermark, computed, projection, .. } => {
+            let mut a = match projection {
+                // Flink's way: the scan's table names the columns it reads, its fields are those.
+                Some(columns) => {
+                    let read = list(columns, |&c| names.get(c).cloned().unwrap_or_default());
+                    vec![("table", format!("{}, project=[{read}]", node.id)), ("connector", connector.clone()), ("fields", read)]
+                }
+                None => vec![("table", node.id.clone()), ("connector", connector.clone()), ("fields", fields)],
+            };
             if !computed.is_empty() {
                 // Computed columns come last, as expressions over the physical ones before them.
                 let physical = Schema::new(node.schema.fields[..node.schema.len() - computed.len()].to_vec());

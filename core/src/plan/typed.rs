@@ -157,6 +157,11 @@ pub enum PlanOp {
         /// The computed columns the factory appends after the physical ones, bound against
         /// those (the factory evaluates them; kept here to be shown and to find `PROCTIME()`).
         computed: Vec<BoundExpr>,
+        /// The columns the source builds, ascending, when the plan's readers use fewer than
+        /// all (the rest are NULL, neither parsed nor generated; `factory` builds only these):
+        /// set by [`push_projections`](super::push_projections), `None` before it or when
+        /// every column is used or the connector cannot leave columns out.
+        projection: Option<Vec<usize>>,
     },
     /// Keep rows where the predicate is TRUE.
     Filter {
