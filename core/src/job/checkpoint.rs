@@ -457,7 +457,9 @@ impl Checkpoints {
     }
 
     /// Deletes the checkpoints older than the newest `retained` complete ones, `id` having just
-    /// completed; the ids deleted. Which checkpoints are complete is verified once (the first
+    /// completed; the ids deleted. The checkpoint this attempt restored from stays: as with
+    /// Flink's default restore mode (no claim), it is not the job's to delete, and a user may
+    /// restore from it again. Which checkpoints are complete is verified once (the first
     /// time, as a restore would: manifests, sizes, checksums), then followed: verifying every
     /// retained checkpoint again at each commit read all their state files, a cost that grew
     /// with the state (and held the coordination lock that sources poll).
@@ -473,7 +475,10 @@ impl Checkpoints {
         complete.push_back(id);
         let keep = self.config.retained.max(1);
         let Some(&oldest_kept) = complete.len().checked_sub(keep).and_then(|i| complete.get(i)) else { return Ok(Vec::new()) };
-        let doomed: Vec<u64> = storage.epochs().map_err(|e| e.to_string())?.into_iter().filter(|e| *e < oldest_kept).collect();
+        let restored_from = self.restored_from().map(|dir| dir.canonicalize().unwrap_or(dir));
+        let is_restored_from = |dir: PathBuf| restored_from.as_ref().is_some_and(|r| dir.canonicalize().unwrap_or(dir) == *r);
+        let doomed: Vec<u64> =
+            storage.epochs().map_err(|e| e.to_string())?.into_iter().filter(|e| *e < oldest_kept && !is_restored_from(storage.checkpoint_dir(*e))).collect();
         for epoch in &doomed {
             match std::fs::remove_dir_all(storage.checkpoint_dir(*epoch)) {
                 Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(format!("{}: {e}", storage.checkpoint_dir(*epoch).display())),
@@ -650,6 +655,23 @@ mod tests {
         checkpoints.contribute(4, "source.0.w0", source(4)).unwrap();
         assert_eq!(storage.epochs().unwrap(), vec![3, 4]);
         assert!(checkpoints.stats().snapshot().history.iter().all(|c| !c.discarded), "1 and 2 were never this job's");
+    }
+
+    #[test]
+    fn the_checkpoint_restored_from_is_kept_beyond_the_retained_number() {
+        let dir = tempfile::tempdir().unwrap();
+        let storage = CheckpointStorage::new(dir.path());
+        storage.commit(1, vec![], BTreeMap::new()).unwrap();
+        let (found, manifest) = find_checkpoint(&storage.checkpoint_dir(1)).unwrap();
+        let checkpoints =
+            Checkpoints::new(CheckpointConfig { retained: 1, ..config(dir.path(), 0) }, Some((found, manifest)), 1, KeyGroups::default()).unwrap();
+        checkpoints.register("source.0.w0");
+        checkpoints.built();
+        for id in [2, 3] {
+            assert_eq!(checkpoints.poll().unwrap(), Some(id));
+            checkpoints.contribute(id, "source.0.w0", source(id)).unwrap();
+        }
+        assert_eq!(storage.epochs().unwrap(), vec![1, 3], "2 goes, 1 stays: it can be restored from again");
     }
 
     #[test]
