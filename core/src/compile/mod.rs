@@ -15,8 +15,9 @@ use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use crate::expr::{BoundExpr, CompiledExpr, RowClock};
 use crate::job::JobContext;
 use crate::ops::{
-    self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec, SlicedAggregateSpec, Slicing,
-    SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
+    self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec,
+    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec,
+    WindowTopNSpec,
 };
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan, partition_keys};
 use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, RuntimeMode};

@@ -160,7 +160,11 @@ impl SlicedAggregate {
             }
             Ok(())
         };
-        if self.slicing.merges_backwards() { span.iter().rev().try_for_each(&mut add)? } else { span.iter().try_for_each(&mut add)? }
+        if self.slicing.merges_backwards() {
+            span.iter().rev().try_for_each(&mut add)?
+        } else {
+            span.iter().try_for_each(&mut add)?
+        }
         Ok(merged)
     }
 
