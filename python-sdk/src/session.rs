@@ -146,19 +146,24 @@ impl Session {
     }
 
     /// Registers a Python aggregate function under `name`: `apply` takes a list of
-    /// `(accumulator or None, [(args, multiplicity), ...])` and returns `[(accumulator, result), ...]`.
-    #[pyo3(signature = (name, apply, result_type, input_types=None, label=None))]
+    /// `(accumulator or None, [(args, multiplicity), ...])` and returns `[(accumulator, result), ...]`;
+    /// `apply_pickled` does the same with pickled accumulators (`bytes`), for the streaming
+    /// operator, which keeps them in its keyed state.
+    #[pyo3(signature = (name, apply, apply_pickled, result_type, input_types=None, label=None))]
+    #[allow(clippy::too_many_arguments)]
     fn register_aggregate_function(
         &self,
         py: Python<'_>,
         name: &str,
         apply: Py<PyAny>,
+        apply_pickled: Py<PyAny>,
         result_type: &str,
         input_types: Option<Vec<String>>,
         label: Option<String>,
     ) -> PyResult<()> {
         let label = label.unwrap_or_else(|| display_name(py, &apply, name));
-        let function = crate::udaf::new_function(name, label, apply, parse_types(py, input_types)?, parse_type(py, result_type)?, &self.errors);
+        let function =
+            crate::udaf::new_function(name, label, (apply, apply_pickled), parse_types(py, input_types)?, parse_type(py, result_type)?, &self.errors);
         self.sql().catalog_mut().functions_mut().register_aggregate(function);
         Ok(())
     }

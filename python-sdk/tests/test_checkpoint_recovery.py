@@ -6,10 +6,13 @@ at random moments, each time after a new checkpoint has completed, and restarted
 checkpoint until it finishes. Its visible output must be, as a multiset, what a plain Python
 fold of the input gives: every bucket's sum and count once, and per key the sequence numbers 1,
 2, ... with the ids in order, no gap and no duplicate (the reduce: each running count and sum
-once)."""
+once). ``checkpointing/udaf_job.py``, a Table API GROUP BY with Python aggregates over a
+retracting input, is crash-looped the same way: its committed changelog must add up to the table
+of an uncrashed run."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import signal
@@ -23,8 +26,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent / "checkpointing"))
 import keyed_job  # noqa: E402
+import udaf_job  # noqa: E402
 
 JOB = Path(__file__).parent / "checkpointing" / "keyed_job.py"
+UDAF_JOB = Path(__file__).parent / "checkpointing" / "udaf_job.py"
 
 
 def expected_lines(kind: str) -> Counter[str]:
@@ -64,16 +69,17 @@ def visible_lines(out: Path) -> Counter[str]:
     return lines
 
 
-@pytest.mark.parametrize("kind", ["process", "reduce"])
-def test_a_keyed_job_killed_ten_times_writes_exactly_once(tmp_path: Path, kind: str) -> None:
-    out, checkpoints = tmp_path / "out", tmp_path / "checkpoints"
+def crash_loop(job: list[str], checkpoints: Path, seed: int = 16) -> None:
+    """Runs the job script with arguments ``job`` then the restore argument (the checkpoint
+    directory once it holds a complete checkpoint, else ``-``), killing it with SIGKILL at a
+    random moment after each new checkpoint, ten times, then lets it finish."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    rng = random.Random(16)
+    rng = random.Random(seed)
     kills = 0
     proc = None
     for _ in range(40):
         restore = str(checkpoints) if completed_checkpoints(checkpoints) else "-"
-        proc = subprocess.Popen([sys.executable, str(JOB), str(out), str(checkpoints), restore, kind], env=env, stderr=subprocess.PIPE, text=True)
+        proc = subprocess.Popen([sys.executable, *job[:3], restore, *job[3:]], env=env, stderr=subprocess.PIPE, text=True)
         before = max(completed_checkpoints(checkpoints), default=0)
         deadline = time.monotonic() + 60
         while proc.poll() is None and max(completed_checkpoints(checkpoints), default=0) <= before and time.monotonic() < deadline:
@@ -88,6 +94,12 @@ def test_a_keyed_job_killed_ten_times_writes_exactly_once(tmp_path: Path, kind: 
         assert proc.returncode == -signal.SIGKILL, stderr
     assert proc is not None and proc.returncode == 0
     assert kills == 10, f"the job finished after {kills} kills: the crash loop needs a slower source"
+
+
+@pytest.mark.parametrize("kind", ["process", "reduce"])
+def test_a_keyed_job_killed_ten_times_writes_exactly_once(tmp_path: Path, kind: str) -> None:
+    out, checkpoints = tmp_path / "out", tmp_path / "checkpoints"
+    crash_loop([str(JOB), str(out), str(checkpoints), kind], checkpoints)
     got = visible_lines(out)
     expected = expected_lines(kind)
     twice = [line for line, n in got.items() if n > 1]
@@ -95,6 +107,36 @@ def test_a_keyed_job_killed_ten_times_writes_exactly_once(tmp_path: Path, kind: 
     missing = expected - got
     assert not missing, f"{sum(missing.values())} lines lost, e.g. {list(missing)[:3]}"
     assert got == expected
+
+
+def committed_changelog(out: Path, columns: tuple[str, ...]) -> Counter[tuple[object, ...]]:
+    """The table of ``columns`` the visible Debezium change events add up to (creates minus
+    deletes)."""
+    table: Counter[tuple[object, ...]] = Counter()
+    for part in out.rglob("*"):
+        if not part.is_file() or part.name.startswith("."):
+            continue
+        for line in part.read_text().splitlines():
+            event = json.loads(line)
+            row = event["after"] if event["op"] == "c" else event["before"]
+            table[tuple(row[c] for c in columns)] += 1 if event["op"] == "c" else -1
+    negative = [row for row, n in table.items() if n < 0]
+    assert not negative, f"deleted more often than created: {negative[:3]}"
+    return +table
+
+
+def test_python_aggregates_killed_ten_times_commit_the_uncrashed_changelog(tmp_path: Path) -> None:
+    """A GROUP BY with Python aggregates (and built-in ones) over a retracting input, with
+    checkpoints: killed ten times and restored, its committed changelog adds up to the table of
+    an uncrashed run, which is the plain fold of the input."""
+    columns = ("c", "n", "spread", "total", "hi")
+    uncrashed = tmp_path / "uncrashed"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    subprocess.run([sys.executable, str(UDAF_JOB), str(uncrashed), "-", "-"], env=env, check=True, timeout=120)
+    assert committed_changelog(uncrashed, columns) == Counter(udaf_job.expected())
+    out, checkpoints = tmp_path / "out", tmp_path / "checkpoints"
+    crash_loop([str(UDAF_JOB), str(out), str(checkpoints)], checkpoints, seed=7)
+    assert committed_changelog(out, columns) == committed_changelog(uncrashed, columns)
 
 
 def test_checkpoint_settings_are_the_job_configuration(tmp_path: Path) -> None:

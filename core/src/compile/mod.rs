@@ -145,7 +145,7 @@ fn build_node<'s>(
             return ops::session_windows(id, index, input, keys, *time_column, window.size_ms, eval, ctx.clone());
         }
         (Operator::WindowTableFunction, PlanOp::Window { window, time_column, .. }) => ops::window(input, *window, *time_column),
-        (Operator::SortedOverAggregate, PlanOp::SortedOver { partition_by, order_by, frame, aggregates, offsets }) => {
+        (Operator::SortedOverAggregate, PlanOp::SortedOver { partition_by, order_by, frame, aggregates, offsets, ranks }) => {
             let (order_by, specs) = sort_parts(order_by);
             let spec = SortedOverSpec {
                 partition_by: compile_all(partition_by),
@@ -158,6 +158,7 @@ fn build_node<'s>(
                 },
                 aggregates: aggregates.iter().map(over_aggregate).collect(),
                 offsets: offsets.iter().map(compile_offset).collect(),
+                ranks: ranks.clone(),
             };
             ops::sorted_over(input, spec, eval)
         }
@@ -251,6 +252,12 @@ fn build_node<'s>(
             ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval)
         }
         (Operator::PythonGroupAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, .. }) => {
+            // Streaming: no seed, the global aggregate's group exists once it has rows.
+            let mut ctx = ctx.clone();
+            ctx.state_ttl = state_ttl(plan, node, 0);
+            ops::keyed_user_aggregate(id, index, input, compile_all(group_by), aggregates, user_aggregates, insert_only, eval, ctx)
+        }
+        (Operator::ArrangedPythonGroupAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, .. }) => {
             // A global aggregate has one row for empty input in batch mode only (see
             // `ops::keyed::group_aggregate`).
             let seed = (group_by.is_empty() && ctx.mode == RuntimeMode::Batch).then(|| global_seed(scope));
@@ -304,9 +311,6 @@ fn build_node<'s>(
         (Operator::Deduplicate, PlanOp::Deduplicate { key, order_by, keep }) => {
             let ranking = Ranking::first_per_key(compile_all(key), order_by.compile(), *keep == Keep::Last, insert_only);
             ops::keyed_top_n(id, index, input, ranking, eval, ctx.clone())
-        }
-        (Operator::ArrangedDeduplicate, PlanOp::Deduplicate { key, order_by, keep }) => {
-            ops::deduplicate(input, compile_all(key), order_by.compile(), *keep == Keep::Last, insert_only, eval)
         }
         (Operator::Sort, PlanOp::Sort { order_by, limit, offset }) => {
             let (order_by, specs) = sort_parts(order_by);

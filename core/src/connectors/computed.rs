@@ -19,12 +19,15 @@ pub struct ComputedColumns {
     inner: Arc<dyn SourceFactory>,
     node: String,
     exprs: Vec<BoundExpr>,
+    /// The number of `inner`'s (physical) columns.
+    physical_width: usize,
 }
 
 impl ComputedColumns {
-    /// `inner` with `exprs` (bound against its columns) appended, for plan node `node`.
-    pub fn new(inner: Arc<dyn SourceFactory>, node: &str, exprs: Vec<BoundExpr>) -> ComputedColumns {
-        ComputedColumns { inner, node: node.to_string(), exprs }
+    /// `inner`, whose rows have `physical_width` columns, with `exprs` (bound against them)
+    /// appended, for plan node `node`.
+    pub fn new(inner: Arc<dyn SourceFactory>, physical_width: usize, node: &str, exprs: Vec<BoundExpr>) -> ComputedColumns {
+        ComputedColumns { inner, node: node.to_string(), exprs, physical_width }
     }
 }
 
@@ -41,6 +44,17 @@ impl SourceFactory for ComputedColumns {
 
     fn push_input(&self) -> Option<PushInput> {
         self.inner.push_input()
+    }
+
+    /// The inner source builds the physical columns among `columns` and those the computed
+    /// columns read; the computed columns are all evaluated, as before.
+    fn project(&self, columns: &[usize]) -> Option<Arc<dyn SourceFactory>> {
+        let mut physical: Vec<usize> = columns.iter().copied().filter(|&c| c < self.physical_width).collect();
+        physical.extend(self.exprs.iter().flat_map(BoundExpr::referenced_columns));
+        physical.sort_unstable();
+        physical.dedup();
+        let inner = self.inner.project(&physical)?;
+        Some(Arc::new(ComputedColumns { inner, node: self.node.clone(), exprs: self.exprs.clone(), physical_width: self.physical_width }))
     }
 }
 
@@ -88,7 +102,7 @@ mod tests {
     fn computed(rows: Vec<Row>, exprs: &[Expr]) -> ComputedColumns {
         let schema = Schema::new(vec![Field::new("ts_ms", DataType::BigInt), Field::new("b", DataType::Int)]);
         let bound = exprs.iter().map(|e| bind(e, &schema, &BindContext::default()).expect("binds")).collect();
-        ComputedColumns::new(Arc::new(ValuesSource::new(rows)), "src", bound)
+        ComputedColumns::new(Arc::new(ValuesSource::new(rows)), schema.len(), "src", bound)
     }
 
     fn read_all(source: &ComputedColumns) -> Result<Vec<Row>, RuntimeError> {

@@ -23,6 +23,7 @@ pub use sinks::{CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkFact
 pub use values::ValuesSource;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -100,6 +101,26 @@ pub trait SourceFactory: Send + Sync {
     fn push_input(&self) -> Option<PushInput> {
         None
     }
+
+    /// This source building only the columns `columns` (ascending indices into its schema,
+    /// which a plan's readers use): every other column of its rows is NULL, neither parsed nor
+    /// generated, so that a bad value there fails nothing. The rows keep their width, so the
+    /// plan's column references stay as they are. `None` when the connector builds every
+    /// column regardless (rows written in the spec, pushed rows).
+    fn project(&self, _columns: &[usize]) -> Option<Arc<dyn SourceFactory>> {
+        None
+    }
+}
+
+/// For each of `width` columns, whether `columns` (a source's projection) lists it.
+pub(crate) fn column_mask(width: usize, columns: &[usize]) -> Vec<bool> {
+    let mut read = vec![false; width];
+    for &c in columns {
+        if let Some(slot) = read.get_mut(c) {
+            *slot = true;
+        }
+    }
+    read
 }
 
 /// One worker's split of a source. Not shared between threads.

@@ -60,3 +60,17 @@ pub fn sorted(mut rows: Vec<Row>) -> Vec<Row> {
     rows.sort();
     rows
 }
+
+/// Checks that `source` projected on `columns` reads, with 1 and 3 workers, the rows it reads
+/// whole with every other column NULL.
+pub fn assert_projects(source: &dyn SourceFactory, columns: &[usize]) {
+    let projected = source.project(columns).expect("the connector can project");
+    for peers in [1, 3] {
+        let whole = read_all(source, peers, 7).unwrap();
+        let expected: Vec<Row> = whole
+            .iter()
+            .map(|row| row.values().iter().enumerate().map(|(c, v)| if columns.contains(&c) { v.clone() } else { crate::types::Value::Null }).collect())
+            .collect();
+        assert_eq!(read_all(projected.as_ref(), peers, 7).unwrap(), expected, "columns {columns:?}, {peers} workers");
+    }
+}

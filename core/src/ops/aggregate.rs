@@ -10,6 +10,7 @@
 //!   partials — Flink's local-global aggregation. Far less data crosses workers and is indexed.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use differential_dataflow::{AsCollection, VecCollection};
 use timely::dataflow::channels::pact::Pipeline;
@@ -17,14 +18,14 @@ use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::Operator;
 
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::plan::{AggregateFunction, BoundAggregate};
+use crate::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate};
 use crate::types::{DataType, Row, Value};
 
 use crate::job::JobContext;
 
 use super::accumulate::{Accumulator, merge_partials, partials};
 use super::group_table::GroupTable;
-use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, WindowAggregateCall, group_aggregate};
+use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, UserGroupAggregateSpec, WindowAggregateCall, group_aggregate, user_group_aggregate};
 use super::slicing::Slicing;
 use super::{Evaluator, Rows, Time};
 
@@ -160,6 +161,44 @@ pub fn keyed_aggregate<'s>(
     let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, None, append_only, eval);
     let spec = GroupAggregateSpec { slots, input: input_kind, retracting: !append_only };
     group_aggregate(node, index, keyed, spec, ctx)
+}
+
+/// Groups `input` by `group_by` with the built-in `aggregates` and the `user` (Python)
+/// aggregates, in streaming mode: every group's accumulators — the user ones as their
+/// functions encode them — live in the job's keyed state (see `keyed::user_group_aggregate`),
+/// where checkpoints take them. Output rows are the keys, the built-in aggregates, then the
+/// user aggregates; a group exists while it has rows, as in [`keyed_aggregate`].
+#[allow(clippy::too_many_arguments)]
+pub fn keyed_user_aggregate<'s>(
+    node: &str,
+    index: usize,
+    input: Rows<'s>,
+    group_by: Vec<CompiledExpr>,
+    aggregates: &[BoundAggregate],
+    user: &[BoundUserAggregate],
+    append_only: bool,
+    eval: Evaluator,
+    ctx: JobContext,
+) -> Rows<'s> {
+    let (sources, slots) = plan_slots(aggregates, !append_only);
+    let offset = sources.len();
+    let args: Vec<CompiledExpr> = user.iter().flat_map(|u| u.args.iter().map(BoundExpr::compile)).collect();
+    let row_eval = eval.clone();
+    let keyed = input.flat_map(move |row| {
+        let key = row_eval.eval_row(&group_by, &row)?;
+        let mut values = Vec::with_capacity(offset + args.len());
+        eval_slots(&sources, &row, &row_eval, &mut values)?;
+        for arg in &args {
+            values.push(row_eval.eval(arg, &row)?);
+        }
+        Some((key, Row::new(values)))
+    });
+    let spec = UserGroupAggregateSpec {
+        builtins: GroupAggregateSpec { slots, input: GroupInput::Arguments, retracting: !append_only },
+        users: user.iter().map(|u| (Arc::clone(&u.function), u.args.len())).collect(),
+        offset,
+    };
+    user_group_aggregate(node, index, keyed, spec, eval, ctx)
 }
 
 /// `input` as (group key, values) for a group aggregate, with the aggregates' slots: partial

@@ -28,7 +28,7 @@ mod watermark;
 mod watermark_assigner;
 mod window;
 
-pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct};
+pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct, keyed_user_aggregate};
 pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
@@ -48,7 +48,7 @@ pub use sorted_over::{OffsetSpec, SortedFrame, SortedOverSpec, sorted_over};
 pub use source::processing_time;
 pub use source::source;
 pub use time::{Time, at, frontier_epoch, frontier_meet, frontier_ms, with_ms};
-pub use top_n::{Ranking, deduplicate, top_n};
+pub use top_n::{Ranking, top_n};
 pub use union::union;
 pub use user_aggregate::user_aggregate;
 pub use watermark::{EventClock, Stamp};

@@ -1,12 +1,14 @@
-//! OVER aggregates and `LAG`/`LEAD` over partitions sorted by any keys, or over the whole
-//! partition without ORDER BY: Flink's batch OverAggregate. Each partition is sorted (ties
-//! broken by the whole row, so results do not depend on arrival order or worker count) and
-//! every row gets its frame's aggregates and its offset values appended. It runs as a
+//! OVER aggregates, `LAG`/`LEAD` and `ROW_NUMBER`/`RANK`/`DENSE_RANK` over partitions sorted
+//! by any keys, or over the whole partition without ORDER BY: Flink's batch OverAggregate.
+//! Each partition is sorted (ties broken by the whole row, so results do not depend on arrival
+//! order or worker count) and every row gets its frame's aggregates, its offset values and its
+//! numbers appended. It runs as a
 //! differential reduce per partition, so updating inputs give the right final rows too.
 
 use std::cmp::Ordering;
 
 use crate::expr::CompiledExpr;
+use crate::plan::RankType;
 use crate::types::{Row, Value};
 
 use super::keyed::OverAggregate;
@@ -56,6 +58,8 @@ pub struct SortedOverSpec {
     pub aggregates: Vec<OverAggregate>,
     /// The LAG/LEAD calls, appended after the aggregates.
     pub offsets: Vec<OffsetSpec>,
+    /// The row-numbering calls, appended after the offsets.
+    pub ranks: Vec<RankType>,
 }
 
 /// Each row of `input` followed by its OVER aggregates and offset values.
@@ -74,7 +78,8 @@ pub fn sorted_over<'s>(input: Rows<'s>, spec: SortedOverSpec, eval: Evaluator) -
             }
             rows.sort_by(|a, b| compare_by(&a.0, &b.0, &spec.specs).then_with(|| a.1.cmp(b.1)));
             let aggregates = spec.aggregate_results(&rows, &eval);
-            for (i, (_, row)) in rows.iter().enumerate() {
+            let mut numbers = Numbers::default();
+            for (i, (order, row)) in rows.iter().enumerate() {
                 let mut added = aggregates.get(i).cloned().unwrap_or_default();
                 for o in &spec.offsets {
                     let other = if o.lead { i.checked_add(o.offset as usize) } else { i.checked_sub(o.offset as usize) };
@@ -84,10 +89,44 @@ pub fn sorted_over<'s>(input: Rows<'s>, spec: SortedOverSpec, eval: Evaluator) -
                     };
                     added.push(value.unwrap_or(Value::Null));
                 }
+                let peer = i > 0 && compare_by(&rows[i - 1].0, order, &spec.specs) == Ordering::Equal;
+                numbers.advance(i, peer);
+                added.extend(spec.ranks.iter().map(|&r| Value::BigInt(numbers.get(r))));
                 out.push((row.concat(&Row::new(added)), 1));
             }
         })
         .map(|(_key, row)| row)
+}
+
+/// A row's numbers in its sorted partition, advanced row by row.
+#[derive(Default)]
+struct Numbers {
+    /// The row's position, from 1.
+    row: i64,
+    /// The position of the row's first peer.
+    rank: i64,
+    /// How many distinct order keys come up to the row's.
+    dense: i64,
+}
+
+impl Numbers {
+    /// Moves to the row at `index` (from 0), a peer of the row before it or not.
+    fn advance(&mut self, index: usize, peer: bool) {
+        self.row = index as i64 + 1;
+        if !peer {
+            self.rank = self.row;
+            self.dense += 1;
+        }
+    }
+
+    /// The row's number by `rank_type`.
+    fn get(&self, rank_type: RankType) -> i64 {
+        match rank_type {
+            RankType::RowNumber => self.row,
+            RankType::Rank => self.rank,
+            RankType::DenseRank => self.dense,
+        }
+    }
 }
 
 impl SortedOverSpec {

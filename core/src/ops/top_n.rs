@@ -58,11 +58,6 @@ pub fn top_n<'s>(input: Rows<'s>, ranking: Ranking, eval: Evaluator) -> Rows<'s>
         .map(|(_key, row)| row)
 }
 
-/// Per key, the first row by `order_by` (or the last, when `keep_last`).
-pub fn deduplicate<'s>(input: Rows<'s>, key: Vec<CompiledExpr>, order_by: CompiledExpr, keep_last: bool, append_only: bool, eval: Evaluator) -> Rows<'s> {
-    top_n(input, Ranking::first_per_key(key, order_by, keep_last, append_only), eval)
-}
-
 impl Ranking {
     /// The ranking that keeps, per key, the first row by `order_by` (or the last, when
     /// `keep_last`): deduplication.

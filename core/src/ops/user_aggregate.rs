@@ -10,6 +10,9 @@
 //! emits a retraction of its old row and its new row; a group whose last row is retracted is
 //! removed, except a batch global aggregate's group, which its seed keeps (streaming mode, as
 //! Flink's, has no seed: the global group comes with its first row and goes with its last).
+//!
+//! Streaming jobs whose state must be durable (checkpoints, a restore, RocksDB, a TTL) run
+//! `keyed::user_group_aggregate` instead, which keeps the accumulators pickled in keyed state.
 
 use std::collections::{BTreeMap, HashMap};
 

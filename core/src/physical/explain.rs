@@ -149,8 +149,15 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
     let names: Vec<String> = node.schema.fields.iter().map(|f| f.name.clone()).collect();
     let fields = names.join(", ");
     match &node.op {
-        PlanOp::Source { connector, watermark, computed, .. } => {
-            let mut a = vec![("table", node.id.clone()), ("connector", connector.clone()), ("fields", fields)];
+        PlanOp::Source { connector, watermark, computed, projection, .. } => {
+            let mut a = match projection {
+                // Flink's way: the scan's table names the columns it reads, its fields are those.
+                Some(columns) => {
+                    let read = list(columns, |&c| names.get(c).cloned().unwrap_or_default());
+                    vec![("table", format!("{}, project=[{read}]", node.id)), ("connector", connector.clone()), ("fields", read)]
+                }
+                None => vec![("table", node.id.clone()), ("connector", connector.clone()), ("fields", fields)],
+            };
             if !computed.is_empty() {
                 // Computed columns come last, as expressions over the physical ones before them.
                 let physical = Schema::new(node.schema.fields[..node.schema.len() - computed.len()].to_vec());
@@ -183,7 +190,7 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             }
             a
         }
-        PlanOp::SortedOver { partition_by, order_by, frame, aggregates: calls, offsets } => {
+        PlanOp::SortedOver { partition_by, order_by, frame, aggregates: calls, offsets, ranks } => {
             let window = match frame {
                 None => "RANGE BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING".to_string(),
                 Some(OverFrame { unit: FrameUnit::Rows, preceding: Some(n) }) => format!("ROWS BETWEEN {n} PRECEDING AND CURRENT ROW"),
@@ -193,6 +200,8 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             let added = names.get(input.fields.len()..).unwrap_or_default();
             let mut select = aggregates(calls, added, &input);
             select.extend(offset_calls(offsets, added.get(calls.len()..).unwrap_or_default(), &input));
+            let numbered = added.get(calls.len() + offsets.len()..).unwrap_or_default();
+            select.extend(ranks.iter().zip(numbered).map(|(r, name)| format!("{}() AS {name}", r.sql_name())));
             vec![
                 ("partitionBy", list(partition_by, |e| expr_text(e, &input))),
                 ("orderBy", sort_keys(order_by, &input)),

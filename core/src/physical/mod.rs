@@ -23,7 +23,7 @@ pub use operator::Operator;
 pub use state::{OperatorState, StateStore, ttl_text};
 
 use crate::error::PlanError;
-use crate::plan::{PlanNode, RuntimeMode, ValidatedPlan};
+use crate::plan::{PlanNode, RuntimeMode, ValidatedPlan, push_projections};
 
 /// The physical side of one plan node.
 #[derive(Clone, Debug)]
@@ -55,9 +55,13 @@ pub struct PhysicalPlan {
 }
 
 impl PhysicalPlan {
-    /// Plans `logical` for `mode`: chooses every node's operator, exchanges, changelog mode
+    /// Plans `logical` for `mode`: has each source build only the columns its readers use
+    /// ([`push_projections`]), then chooses every node's operator, exchanges, changelog mode
     /// and state. Fails, naming the node's JSON path, when a node cannot run in `mode`.
-    pub fn new(logical: ValidatedPlan, mode: RuntimeMode) -> Result<PhysicalPlan, PlanError> {
+    pub fn new(mut logical: ValidatedPlan, mode: RuntimeMode) -> Result<PhysicalPlan, PlanError> {
+        // Here rather than in validation: front ends validate a plan node by node, and only
+        // the finished plan, with its sinks, says which columns are read.
+        push_projections(&mut logical);
         let operators = planner::choose_operators(&logical, mode)?;
         let mut nodes: Vec<PhysicalNode> = Vec::with_capacity(logical.nodes.len());
         for (node, operator) in logical.nodes.iter().zip(operators) {

@@ -35,8 +35,13 @@ pub enum Operator {
     /// A batch GROUP BY on differential arrangements (the keyed operator, run with one final
     /// watermark, does the same work with more state traffic).
     BatchGroupAggregate,
-    /// A GROUP BY with user (Python) aggregate functions, updated with every change.
+    /// A streaming GROUP BY with user (Python) aggregate functions on keyed state, each group's
+    /// user accumulators pickled there beside its built-in ones: updated with every change.
     PythonGroupAggregate,
+    /// A GROUP BY with user (Python) aggregate functions on a differential arrangement, the
+    /// accumulators live Python objects in memory (batch, and streaming jobs whose state is
+    /// neither checkpointed nor expired nor in RocksDB).
+    ArrangedPythonGroupAggregate,
     /// An event-time window aggregate on keyed state: each window's result once, when the
     /// watermark passes its end (again for late rows within the allowed lateness).
     WindowAggregate,
@@ -79,15 +84,12 @@ pub enum Operator {
     Union,
     /// Top-N rows per partition, updated with every change, on keyed state (streaming).
     Rank,
-    /// Top-N rows per partition on differential arrangements (batch).
+    /// Top-N rows per partition and window on differential arrangements (batch window Top-N).
     ArrangedRank,
     /// Top-N rows per partition and window, once per window when the watermark passes it.
     WindowRank,
     /// The first or last row per key, on keyed state (as [`Operator::Rank`]).
     Deduplicate,
-    /// The first or last row per key, on differential arrangements (as
-    /// [`Operator::ArrangedRank`]).
-    ArrangedDeduplicate,
     /// ORDER BY [LIMIT] over the whole input.
     Sort,
     /// Re-times rows by an event-time column (a mid-stream watermark).
@@ -122,7 +124,7 @@ impl Operator {
             Operator::Fused { .. } => "Fused",
             Operator::OverAggregate | Operator::SortedOverAggregate => "OverAggregate",
             Operator::GroupAggregate | Operator::BatchGroupAggregate | Operator::Distinct | Operator::BatchDistinct => "GroupAggregate",
-            Operator::PythonGroupAggregate => "PythonGroupAggregate",
+            Operator::PythonGroupAggregate | Operator::ArrangedPythonGroupAggregate => "PythonGroupAggregate",
             Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } | Operator::SlicedWindowAggregate { .. } => "WindowAggregate",
             Operator::PythonGroupWindowAggregate => "PythonGroupWindowAggregate",
             Operator::Join | Operator::ArrangedJoin => "Join",
@@ -131,7 +133,7 @@ impl Operator {
             Operator::Union => "Union",
             Operator::Rank | Operator::ArrangedRank => "Rank",
             Operator::WindowRank => "WindowRank",
-            Operator::Deduplicate | Operator::ArrangedDeduplicate => "Deduplicate",
+            Operator::Deduplicate => "Deduplicate",
             Operator::Sort => "Sort",
             Operator::WatermarkAssigner => "WatermarkAssigner",
             Operator::KeyedProcess { .. } => "KeyedProcess",
@@ -147,6 +149,7 @@ impl Operator {
             self,
             Operator::SessionWindowTableFunction
                 | Operator::GroupAggregate
+                | Operator::PythonGroupAggregate
                 | Operator::Distinct
                 | Operator::Join
                 | Operator::Rank

@@ -51,7 +51,7 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
             requires_event_time(node, mode, "OVER aggregates", "order_by", *event_time)?;
             Operator::OverAggregate
         }
-        PlanOp::SortedOver { offsets, .. } if streaming => return Err(streaming_sorted_over(node, offsets)),
+        PlanOp::SortedOver { offsets, ranks, .. } if streaming => return Err(streaming_sorted_over(node, offsets, ranks)),
         PlanOp::SortedOver { .. } => Operator::SortedOverAggregate,
         PlanOp::IntervalJoin { event_time, .. } => {
             requires_event_time(node, mode, "interval joins", "left_time", *event_time)?;
@@ -69,10 +69,20 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
                 Operator::PythonGroupWindowAggregate
             }
         }
-        PlanOp::Aggregate { user_aggregates, .. } => {
-            if !user_aggregates.is_empty() {
+        // User (Python) aggregates run on keyed state, their accumulators pickled there, only in
+        // streaming jobs whose state must be checkpointed, may outgrow memory or expires: the
+        // arrangement, which keeps live Python objects, was 1.5x faster with 100k groups (the
+        // keyed operator unpickles and pickles every group a time touches), though 0.6x with
+        // 1k (benches/README.md, "Python group aggregates on keyed state").
+        PlanOp::Aggregate { user_aggregates, .. } if !user_aggregates.is_empty() => {
+            if streaming && (durable || expires(node)) {
                 Operator::PythonGroupAggregate
-            } else if streaming {
+            } else {
+                Operator::ArrangedPythonGroupAggregate
+            }
+        }
+        PlanOp::Aggregate { .. } => {
+            if streaming {
                 Operator::GroupAggregate
             } else {
                 Operator::BatchGroupAggregate
@@ -91,14 +101,14 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
             return Err(streaming_rank(node, *rank_type, window_end.is_some()));
         }
         PlanOp::TopN { window_end: Some(_), .. } if streaming => Operator::WindowRank,
-        // In streaming, Top-N and deduplication run on keyed state: as fast as the arrangement
-        // over append-only input, 0.80x its wall time over retracting input and 0.74x for
-        // deduplication, with less memory (benches/README.md, "Top-N and deduplication").
-        // Batch keeps the arrangements (not measured there).
-        PlanOp::TopN { .. } if streaming => Operator::Rank,
-        PlanOp::TopN { .. } => Operator::ArrangedRank,
-        PlanOp::Deduplicate { .. } if streaming => Operator::Deduplicate,
-        PlanOp::Deduplicate { .. } => Operator::ArrangedDeduplicate,
+        // Top-N and deduplication run on keyed state in both modes: in streaming as fast as the
+        // arrangement over append-only input, 0.80x its wall time over retracting input and
+        // 0.74x for deduplication, with less memory; in batch within 2-6% of it either way
+        // (benches/README.md, "Top-N and deduplication"). A window Top-N in batch keeps the
+        // arrangement (above: 1.5x faster there).
+        PlanOp::TopN { window_end: Some(_), .. } => Operator::ArrangedRank,
+        PlanOp::TopN { .. } => Operator::Rank,
+        PlanOp::Deduplicate { .. } => Operator::Deduplicate,
         PlanOp::Sort { .. } => Operator::Sort,
         PlanOp::Watermark { .. } => Operator::WatermarkAssigner,
         PlanOp::Process { event_time, .. } => Operator::KeyedProcess { event_time: *event_time && streaming },
@@ -160,11 +170,19 @@ fn streaming_rank(node: &PlanNode, rank_type: RankType, window: bool) -> PlanErr
     PlanError::new(&path, message)
 }
 
-/// Flink's streaming OVER orders by a time attribute and has no LEAD (these are its messages).
-fn streaming_sorted_over(node: &PlanNode, offsets: &[BoundOffset]) -> PlanError {
+/// Flink's streaming OVER orders by a time attribute and has no LEAD (these are its messages);
+/// it numbers rows only to filter them (Top-N).
+fn streaming_sorted_over(node: &PlanNode, offsets: &[BoundOffset], ranks: &[RankType]) -> PlanError {
     let path = SpecPath::default().field("nodes").index(node.index);
+    let numbering;
     let message = if offsets.iter().any(|o| o.lead) {
         "LEAD Function is not supported in stream mode."
+    } else if let Some(rank) = ranks.first() {
+        let name = rank.sql_name();
+        numbering = format!(
+            "{name}() as a column needs batch mode; in streaming mode number rows only to filter them, the Top-N pattern `SELECT * FROM (SELECT .., {name}() OVER (..) AS rn FROM t) WHERE rn <= N`"
+        );
+        &numbering
     } else {
         "OVER windows' ordering in stream mode must be defined on a time attribute (one ascending event-time column); run in batch mode for any ORDER BY or none"
     };

@@ -112,6 +112,15 @@ fn streaming_over_without_event_time_fails_at_planning_with_the_node_path() {
 }
 
 #[test]
+fn row_numbers_as_columns_run_in_batch_and_are_refused_in_streaming_by_name() {
+    let sql = "SELECT auction, ROW_NUMBER() OVER (PARTITION BY auction ORDER BY ts) AS rn FROM bids";
+    let Err(crate::Error::Plan(error)) = prepare(sql, RuntimeMode::Streaming) else { panic!("must fail while planning") };
+    assert!(error.message.contains("ROW_NUMBER() as a column needs batch mode"), "{error}");
+    let batch = prepare(sql, RuntimeMode::Batch).unwrap();
+    assert!(operators(&batch).contains(&Operator::SortedOverAggregate));
+}
+
+#[test]
 fn insert_only_inputs_stay_insert_only_and_retractions_carry_deletes() {
     let job = prepare("SELECT DISTINCT k FROM (SELECT k, COUNT(*) AS n FROM plain GROUP BY k)", RuntimeMode::Streaming).unwrap();
     let source = job.plan.nodes.first().expect("a source");
@@ -165,4 +174,35 @@ fn state_ttl_hints_pick_the_keyed_join_and_show_in_the_state_column() {
     assert!(text.contains("state=[accumulators per group @ hashmap]"), "unhinted: no ttl shown: {text}");
     let text = prepare("SELECT /*+ STATE_TTL('plain' = '90 s') */ DISTINCT k FROM plain", RuntimeMode::Streaming).unwrap().explain(false);
     assert!(text.contains("state=[distinct rows @ hashmap, ttl=90 s]"), "{text}");
+}
+
+#[test]
+fn sources_build_only_the_columns_their_readers_use() {
+    let scan = |sql: &str, table: &str| {
+        let text = prepare(sql, RuntimeMode::Batch).unwrap().explain(false);
+        text.lines()
+            .find(|l| l.contains(&format!("TableSourceScan(table=[{table}")))
+            .map(|l| l.trim_start_matches([' ', '+', '-', ':']).to_string())
+            .unwrap_or(text)
+    };
+    // The rowtime column stays, whoever reads it.
+    let text = scan("SELECT auction, SUM(price) AS total FROM bids GROUP BY auction", "bids");
+    assert_eq!(text, "TableSourceScan(table=[bids, project=[auction, price, ts]], connector=[datagen], fields=[auction, price, ts], watermark=[ts - 1000 ms])");
+    // A sink writes every column: nothing to leave out.
+    assert_eq!(scan("SELECT * FROM plain", "plain"), "TableSourceScan(table=[plain], connector=[datagen], fields=[k, v, ts])");
+    // Through a join: each side its keys, its condition's columns and what is selected; a
+    // filter's columns even when not selected.
+    let join = "SELECT b.price FROM plain p JOIN bids b ON p.k = b.auction WHERE p.v > 1";
+    assert_eq!(scan(join, "plain"), "TableSourceScan(table=[plain, project=[k, v]], connector=[datagen], fields=[k, v])");
+    let bids = "TableSourceScan(table=[bids, project=[auction, price, ts]], connector=[datagen], fields=[auction, price, ts], watermark=[ts - 1000 ms])";
+    assert_eq!(scan(join, "bids"), bids);
+    let join = "SELECT p.k FROM plain p JOIN bids b ON p.k = b.auction AND b.bidder > p.v";
+    assert_eq!(scan(join, "plain"), "TableSourceScan(table=[plain, project=[k, v]], connector=[datagen], fields=[k, v])");
+    assert_eq!(
+        scan(join, "bids"),
+        "TableSourceScan(table=[bids, project=[auction, bidder, ts]], connector=[datagen], fields=[auction, bidder, ts], watermark=[ts - 1000 ms])"
+    );
+    assert_eq!(scan("SELECT COUNT(*) AS n FROM plain", "plain"), "TableSourceScan(table=[plain, project=[]], connector=[datagen], fields=[])");
+    let distinct = "SELECT DISTINCT k, v FROM plain";
+    assert_eq!(scan(distinct, "plain"), "TableSourceScan(table=[plain, project=[k, v]], connector=[datagen], fields=[k, v])");
 }

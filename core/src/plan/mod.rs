@@ -6,6 +6,7 @@ mod limits;
 mod load;
 mod over_spec;
 pub mod paths;
+mod projection;
 pub mod restart;
 mod sorted_over;
 mod spec;
@@ -18,6 +19,7 @@ pub use limits::{
     DeepJsonError, HARD_MAX_EXPRESSION_DEPTH, Limits, MAX_EXPRESSION_DEPTH, MAX_PLAN_NODES, MAX_STATEMENT_LENGTH, json_depth, parse_deep_json, with_stack,
 };
 pub use load::{job_spec_schema, parse_job_spec, parse_job_spec_with};
+pub use projection::push_projections;
 pub use spec::*;
 pub use time::WINDOW_COLUMNS;
 pub use typed::*;

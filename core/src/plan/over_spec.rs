@@ -1,5 +1,5 @@
 //! The job-spec parts of ranking and sorted OVER: how a Top-N ranks (`RANK`, `DENSE_RANK`),
-//! and the `sorted_over` node with its LAG/LEAD calls.
+//! and the `sorted_over` node with its LAG/LEAD and row-numbering calls.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -69,9 +69,21 @@ pub struct OffsetCall {
     pub default: Option<Expr>,
 }
 
-/// `agg(x) OVER (PARTITION BY .. [ORDER BY ..] [frame])` and `LAG`/`LEAD` over partitions
-/// sorted by any keys (ties broken by the whole row), or without `order_by` over the whole
-/// partition: the input columns, then one column per aggregate, then one per offset call.
+/// `ROW_NUMBER()`, `RANK()` or `DENSE_RANK()` over a sorted partition, as a column of every
+/// row (not a Top-N filter): the row's number in its partition.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RankCall {
+    /// Output column name.
+    pub name: String,
+    /// How rows are numbered.
+    pub rank_type: RankType,
+}
+
+/// `agg(x) OVER (PARTITION BY .. [ORDER BY ..] [frame])`, `LAG`/`LEAD` and `ROW_NUMBER`/`RANK`/
+/// `DENSE_RANK` over partitions sorted by any keys (ties broken by the whole row), or without
+/// `order_by` over the whole partition: the input columns, then one column per aggregate, then
+/// one per offset call, then one per rank call.
 /// Batch mode only: Flink's streaming OVER orders by a time attribute (an `over` node).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
@@ -97,4 +109,7 @@ pub struct SortedOverNode {
     /// The LAG/LEAD calls.
     #[serde(default)]
     pub offsets: Vec<OffsetCall>,
+    /// The ROW_NUMBER/RANK/DENSE_RANK calls (they need an `order_by`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ranks: Vec<RankCall>,
 }

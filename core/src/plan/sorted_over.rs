@@ -1,10 +1,11 @@
-//! Checking `sorted_over` nodes: OVER aggregates and LAG/LEAD over partitions sorted by any
-//! keys (or unsorted: the whole partition is the frame), Flink's batch OverAggregate.
+//! Checking `sorted_over` nodes: OVER aggregates, LAG/LEAD and row numbers over partitions
+//! sorted by any keys (or unsorted: the whole partition is the frame), Flink's batch
+//! OverAggregate.
 
 use crate::error::{PlanError, SpecPath};
-use crate::types::{Field, Schema};
+use crate::types::{DataType, Field, Schema};
 
-use super::spec::{FrameUnit, OffsetCall, SortedOverNode};
+use super::spec::{FrameUnit, OffsetCall, RankCall, RankType, SortedOverNode};
 use super::typed::{BoundOffset, PlanOp};
 use super::validate::{Checked, PlanValidator, expr_error};
 
@@ -24,14 +25,15 @@ impl PlanValidator {
             }
             _ => {}
         }
-        if n.aggregates.is_empty() && n.offsets.is_empty() {
-            return Err(PlanError::new(&path.field("aggregates"), "a sorted_over node needs at least one aggregate or offset"));
+        if n.aggregates.is_empty() && n.offsets.is_empty() && n.ranks.is_empty() {
+            return Err(PlanError::new(&path.field("aggregates"), "a sorted_over node needs at least one aggregate, offset or rank"));
         }
         let (mut fields, aggregates) = self.bind_over_aggregates(&n.aggregates, &input.schema, &path.field("aggregates"))?;
         let offsets = self.bind_offsets(&n.offsets, &input.schema, &path.field("offsets"), &mut fields)?;
+        let ranks = bind_ranks(&n.ranks, order_by.is_empty(), &path.field("ranks"), &mut fields)?;
         Ok(Checked {
             schema: input.schema.join(&Schema::new(fields)),
-            op: PlanOp::SortedOver { partition_by, order_by, frame: n.frame, aggregates, offsets },
+            op: PlanOp::SortedOver { partition_by, order_by, frame: n.frame, aggregates, offsets, ranks },
             unique_key: None,
             ordering: None,
         })
@@ -53,4 +55,22 @@ impl PlanValidator {
         }
         Ok(offsets)
     }
+}
+
+/// The numbering of each rank call (at `path`), their BIGINT output fields added to `fields`.
+/// Without an order, numbers would be arbitrary (ROW_NUMBER) or all 1 (RANK, DENSE_RANK): Flink
+/// refuses them there, as this does.
+fn bind_ranks(calls: &[RankCall], unordered: bool, path: &SpecPath, fields: &mut Vec<Field>) -> Result<Vec<RankType>, PlanError> {
+    let mut ranks = Vec::new();
+    for (i, r) in calls.iter().enumerate() {
+        if unordered {
+            return Err(PlanError::new(
+                &path.index(i).field("rank_type"),
+                format!("{}() needs an order_by (ORDER BY in its OVER clause)", r.rank_type.sql_name()),
+            ));
+        }
+        fields.push(Field::new(r.name.clone(), DataType::BigInt).with_nullable(false));
+        ranks.push(r.rank_type);
+    }
+    Ok(ranks)
 }

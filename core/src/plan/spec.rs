@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::expr::Expr;
 use crate::types::Field;
 
-pub use super::over_spec::{OffsetCall, RankType, SortedOverNode};
+pub use super::over_spec::{OffsetCall, RankCall, RankType, SortedOverNode};
 use super::over_spec::{first_rank, is_default, is_first_rank};
 
 /// A job: a DAG of named nodes (sources, transformations, sinks) plus settings.

@@ -157,6 +157,11 @@ pub enum PlanOp {
         /// The computed columns the factory appends after the physical ones, bound against
         /// those (the factory evaluates them; kept here to be shown and to find `PROCTIME()`).
         computed: Vec<BoundExpr>,
+        /// The columns the source builds, ascending, when the plan's readers use fewer than
+        /// all (the rest are NULL, neither parsed nor generated; `factory` builds only these):
+        /// set by [`push_projections`](super::push_projections), `None` before it or when
+        /// every column is used or the connector cannot leave columns out.
+        projection: Option<Vec<usize>>,
     },
     /// Keep rows where the predicate is TRUE.
     Filter {
@@ -199,7 +204,7 @@ pub enum PlanOp {
         /// `time_column` is the input's event-time column (needed in streaming mode).
         event_time: bool,
     },
-    /// OVER aggregates and LAG/LEAD over sorted (or whole) partitions: batch mode only.
+    /// OVER aggregates, LAG/LEAD and row numbers over sorted (or whole) partitions: batch mode only.
     SortedOver {
         /// Partition keys.
         partition_by: Vec<BoundExpr>,
@@ -211,6 +216,8 @@ pub enum PlanOp {
         aggregates: Vec<BoundAggregate>,
         /// The LAG/LEAD calls, output after the aggregates.
         offsets: Vec<BoundOffset>,
+        /// The row-numbering calls, output after the offsets.
+        ranks: Vec<RankType>,
     },
     /// GROUP BY.
     Aggregate {

@@ -372,8 +372,10 @@ impl PlanValidator {
             };
             PlanError::new(&at, e.message)
         })?;
+        let physical_width = schema.len();
         let (schema, computed) = self.computed_columns(n, schema, path)?;
-        let factory: Arc<dyn SourceFactory> = if computed.is_empty() { factory } else { Arc::new(ComputedColumns::new(factory, &n.id, computed.clone())) };
+        let factory: Arc<dyn SourceFactory> =
+            if computed.is_empty() { factory } else { Arc::new(ComputedColumns::new(factory, physical_width, &n.id, computed.clone())) };
         let mut watermark = n.watermark.as_ref().map(|w| source_watermark(w, &schema, &computed, &path.field("watermark"))).transpose()?;
         let idle_timeout_ms = match &idle_option {
             Some(text) => {
@@ -391,7 +393,12 @@ impl PlanValidator {
         if let Some(w) = watermark.as_mut() {
             w.idle_timeout_ms = idle_timeout_ms;
         }
-        Ok(Checked { schema, op: PlanOp::Source { connector: n.connector.clone(), factory, watermark, computed }, unique_key: None, ordering: None })
+        Ok(Checked {
+            schema,
+            op: PlanOp::Source { connector: n.connector.clone(), factory, watermark, computed, projection: None },
+            unique_key: None,
+            ordering: None,
+        })
     }
 
     /// A source's computed columns, bound against its `physical` columns: the source's schema
@@ -738,7 +745,7 @@ fn check_values(n: &ValuesNode, path: &SpecPath) -> Result<Checked, PlanError> {
     let factory = Arc::new(ValuesSource::new(rows));
     Ok(Checked {
         schema,
-        op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None, computed: Vec::new() },
+        op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None, computed: Vec::new(), projection: None },
         unique_key: None,
         ordering: None,
     })

@@ -234,11 +234,7 @@ impl<'a> Translator<'a> {
         let upper = name.trim_matches('`').to_ascii_uppercase();
         let at = f.name.0.last().and_then(|p| p.as_ident()).map(|i| position(i.span.start));
         if f.over.is_some() {
-            let feature = if upper == "ROW_NUMBER" {
-                "ROW_NUMBER() outside the Top-N pattern `SELECT * FROM (SELECT ..., ROW_NUMBER() OVER (..) AS rn FROM t) WHERE rn <= N`".to_string()
-            } else {
-                format!("{upper}() OVER (...) here (OVER aggregates go in the select list of a SELECT without GROUP BY)")
-            };
+            let feature = format!("{upper}() OVER (...) here (OVER aggregates go in the select list of a SELECT without GROUP BY)");
             return Err(SqlError::Unsupported { feature, at });
         }
         if is_window_tvf(&upper) {

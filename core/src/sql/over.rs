@@ -5,15 +5,16 @@
 //! As in Flink, every OVER aggregate of one SELECT must use the same window; without a frame,
 //! Flink's default `RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW` applies. Ordered by one
 //! time column ascending, they and `LAG` become an `over` node (streaming and batch); ordered
-//! by anything else, without ORDER BY (the whole partition is the frame) or with `LEAD`, a
-//! `sorted_over` node, which runs in batch mode only (Flink's streaming OVER orders by a time
-//! attribute and has no LEAD).
+//! by anything else, without ORDER BY (the whole partition is the frame), with `LEAD` or with
+//! `ROW_NUMBER`/`RANK`/`DENSE_RANK` as columns (not a Top-N filter), a `sorted_over` node,
+//! which runs in batch mode only (Flink's streaming OVER orders by a time attribute and has no
+//! LEAD).
 
 use sqlparser::ast::{self, WindowFrameBound, WindowFrameUnits, WindowType};
 use sqlparser::parser::Parser;
 
 use crate::expr::Expr;
-use crate::plan::{AggregateCall, AggregateFunction, FrameUnit, Node, OffsetCall, OverFrame, OverNode, SortKey, SortedOverNode};
+use crate::plan::{AggregateCall, AggregateFunction, FrameUnit, Node, OffsetCall, OverFrame, OverNode, RankCall, RankType, SortKey, SortedOverNode};
 use crate::types::DataType;
 
 use super::dialect::FlinkDialect;
@@ -37,7 +38,7 @@ fn over_column(i: usize) -> String {
 /// argument (for the statistical aggregates' result type).
 fn extract(e: &mut ast::Expr, found: &mut Vec<ast::Function>, type_of: &mut dyn FnMut(&ast::Expr) -> Result<DataType, SqlError>) -> Result<(), SqlError> {
     rewrite_calls(e, &mut |f| {
-        if f.over.is_none() || rank_call(&ast::Expr::Function(f.clone())).is_some() {
+        if f.over.is_none() {
             return Ok(None);
         }
         let upper = f.name.to_string().to_ascii_uppercase();
@@ -149,16 +150,6 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
     /// When the select list of `s` has OVER aggregates: an `over` node computing them over
     /// `rel`, and a copy of `s` whose items refer to its columns instead. `None` otherwise.
     pub fn over_aggregates(&mut self, s: &ast::Select, rel: &Relation) -> Result<Option<(ast::Select, Relation)>, SqlError> {
-        let numbered = s.projection.iter().find_map(|item| match item {
-            ast::SelectItem::UnnamedExpr(e) | ast::SelectItem::ExprWithAlias { expr: e, .. } => rank_call(e),
-            _ => None,
-        });
-        if let Some(rank_type) = numbered {
-            let name = rank_type.sql_name();
-            return Err(SqlError::unsupported(format!(
-                "{name}() outside the Top-N pattern `SELECT * FROM (SELECT ..., {name}() OVER (..) AS rn FROM t) WHERE rn <= N`"
-            )));
-        }
         let mut rewritten = s.clone();
         let mut found = Vec::new();
         let mut translator = Translator::new(rel);
@@ -183,7 +174,12 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         let partition_by = spec.partition_by.iter().map(|p| translator.expr(p)).collect::<Result<Vec<_>, _>>()?;
         let mut aggregates = Vec::new();
         let mut offsets = Vec::new();
+        let mut ranks = Vec::new();
         for (i, f) in found.iter().enumerate() {
+            if let Some(rank_type) = rank_call(&ast::Expr::Function(f.clone())) {
+                ranks.push(rank_column(f, over_column(i), rank_type)?);
+                continue;
+            }
             let upper = f.name.to_string().to_ascii_uppercase();
             if let Some(lead) = offset_function(&upper) {
                 offsets.push(offset_call(f, over_column(i), lead, &mut translator)?);
@@ -216,11 +212,14 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
             }
             aggregates.push(AggregateCall { name: over_column(i), function, args, distinct, filter: None });
         }
+        if let Some(rank) = ranks.first() {
+            ranked_window(&spec, rank.rank_type)?;
+        }
         let id = self.job.fresh_id("over");
         let node = match time_order(&spec, &mut translator, rel)? {
             // Ordered by one time column and looking back only: the event-time OVER of
             // streaming mode (batch runs it too).
-            Some(order_by) if offsets.iter().all(|o| !o.lead) => {
+            Some(order_by) if offsets.iter().all(|o| !o.lead) && ranks.is_empty() => {
                 Node::Over(OverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame: frame(&spec)?, aggregates, offsets })
             }
             _ => {
@@ -233,7 +232,7 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
                 if frame.is_some_and(|f| f.unit == FrameUnit::Range && f.preceding.is_some()) {
                     return Err(SqlError::unsupported("RANGE BETWEEN .. PRECEDING over an ORDER BY other than one ascending time column (use ROWS)"));
                 }
-                Node::SortedOver(SortedOverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame, aggregates, offsets })
+                Node::SortedOver(SortedOverNode { id: id.clone(), input: rel.node.clone(), partition_by, order_by, frame, aggregates, offsets, ranks })
             }
         };
         let schema = self.job.add(node)?;
@@ -243,6 +242,27 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         }
         Ok(Some((rewritten, out)))
     }
+}
+
+/// `ROW_NUMBER()`, `RANK()` or `DENSE_RANK()` (no arguments) as a rank call named `name`.
+fn rank_column(f: &ast::Function, name: String, rank_type: RankType) -> Result<RankCall, SqlError> {
+    if !call_args(f).is_empty() || f.filter.is_some() || f.null_treatment.is_some() {
+        return Err(SqlError::invalid(format!("{}() takes no arguments", rank_type.sql_name())));
+    }
+    Ok(RankCall { name, rank_type })
+}
+
+/// Checks the window of row-numbering calls as Flink (Calcite) does: it needs an ORDER BY and
+/// takes no frame.
+fn ranked_window(spec: &ast::WindowSpec, rank_type: RankType) -> Result<(), SqlError> {
+    let name = rank_type.sql_name();
+    if spec.order_by.is_empty() {
+        return Err(SqlError::invalid(format!("{name}() requires ORDER BY in its window (OVER (PARTITION BY .. ORDER BY ..))")));
+    }
+    if spec.window_frame.is_some() {
+        return Err(SqlError::invalid(format!("ROWS/RANGE frames are not allowed with {name}()")));
+    }
+    Ok(())
 }
 
 /// `Some(lead)` for LAG (false) and LEAD (true).

@@ -62,19 +62,22 @@ pub struct AggregateSignature {
 pub type UserAccumulator = Box<dyn Any + Send>;
 
 /// The changes of one group since the last call: argument values with a multiplicity
-/// (positive: accumulate that many times; negative: retract).
-pub struct GroupUpdate<'a> {
-    /// The group's accumulator; `None` for a group seen for the first time (create one).
-    pub accumulator: &'a mut Option<UserAccumulator>,
+/// (positive: accumulate that many times; negative: retract). `A` is the accumulator's form:
+/// a live object ([`UserAccumulator`], kept in memory by the arrangement operator) or its
+/// bytes (`Vec<u8>`, kept in the keyed operator's state, where checkpoints take it).
+pub struct GroupUpdate<'a, A = UserAccumulator> {
+    /// The group's accumulator; `None` for a group seen for the first time (create one). The
+    /// call leaves the updated accumulator here.
+    pub accumulator: &'a mut Option<A>,
     /// The argument rows added (positive multiplicity) or removed (negative), in arrival order.
     pub changes: &'a [(Vec<Value>, isize)],
 }
 
 /// An aggregate function whose accumulators the engine keeps per group without looking inside
 /// them (Flink's `AggregateFunction`: create / accumulate / retract / get_value). The operator
-/// calls [`UserAggregateFunction::update`] with every group that changed at one time, so an
-/// implementation can serve a whole batch with one call. Implementations must be thread-safe:
-/// one instance serves every worker.
+/// calls [`UserAggregateFunction::update`] (or [`UserAggregateFunction::update_encoded`]) with
+/// every group that changed at one time, so an implementation can serve a whole batch with one
+/// call. Implementations must be thread-safe: one instance serves every worker.
 pub trait UserAggregateFunction: Send + Sync {
     /// The name it is called by (matched case-insensitively).
     fn name(&self) -> &str;
@@ -85,6 +88,12 @@ pub trait UserAggregateFunction: Send + Sync {
     /// Applies each group's changes to its accumulator (creating it when `None`) and returns
     /// each group's current result, in order: one value of the signature's result type, or NULL.
     fn update(&self, groups: &mut [GroupUpdate<'_>]) -> Result<Vec<Value>, EvalError>;
+
+    /// As [`UserAggregateFunction::update`], with each accumulator as bytes: decoded before
+    /// its changes are applied, encoded again after (a Python accumulator is pickled). The
+    /// bytes are the function's own; the engine stores and checkpoints them as they are, and
+    /// hands them back to this function (or to the same function of a restored job).
+    fn update_encoded(&self, groups: &mut [GroupUpdate<'_, Vec<u8>>]) -> Result<Vec<Value>, EvalError>;
 }
 
 /// User functions by upper-case name: scalar, table and aggregate functions.

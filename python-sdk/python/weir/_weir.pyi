@@ -42,6 +42,18 @@ class Session:
     ) -> None:
         """Registers a Python table function with output columns ``(name, type)``; a batched
         one takes a list of argument tuples and returns ``(i, row)`` pairs."""
+    def register_aggregate_function(
+        self,
+        name: str,
+        apply: Callable[[list[Any]], list[tuple[Any, Any]]],
+        apply_pickled: Callable[[list[Any]], list[tuple[bytes, Any]]],
+        result_type: str,
+        input_types: list[str] | None = None,
+        label: str | None = None,
+    ) -> None:
+        """Registers a Python aggregate function: ``apply`` takes ``[(accumulator or None,
+        [(args, multiplicity), ...]), ...]`` and returns ``[(accumulator, result), ...]``;
+        ``apply_pickled`` the same with pickled accumulators."""
     def register_process_function(
         self,
         name: str,

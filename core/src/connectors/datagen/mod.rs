@@ -29,7 +29,7 @@ use super::options::{bad_value, check_known, parse_opt};
 use super::registry::Connector;
 use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
-use crate::types::{Row, Schema};
+use crate::types::{Row, Schema, Value};
 
 const KNOWN: &[&str] = &[
     "number-of-rows",
@@ -67,6 +67,9 @@ impl Connector for DatagenConnector {
 #[derive(Debug)]
 pub struct DatagenSource {
     fields: Vec<FieldGen>,
+    /// Per column, whether a reader of the plan uses it: the others are NULL, not generated
+    /// (every value is a function of its row and column alone, so the rest do not change).
+    read: Arc<[bool]>,
     /// Total rows over all workers, when bounded.
     total: Option<u64>,
     rows_per_second: Option<f64>,
@@ -106,7 +109,8 @@ impl DatagenSource {
         }
         let total = fields.iter().filter_map(FieldGen::sequence_len).chain(number_of_rows).min();
         let now_ms = chrono::Utc::now().timestamp_millis();
-        Ok(DatagenSource { fields, total, rows_per_second, parallelism, now_ms })
+        let read = vec![true; fields.len()].into();
+        Ok(DatagenSource { fields, read, total, rows_per_second, parallelism, now_ms })
     }
 }
 
@@ -135,10 +139,16 @@ impl SourceFactory for DatagenSource {
                 message: format!("cannot resume from offset {}: expected {{\"rows\": <count>}}", offset.0),
             })?,
         };
-        let source = DatagenSource { fields: self.fields.clone(), ..*self };
+        let source = DatagenSource { fields: self.fields.clone(), read: Arc::clone(&self.read), ..*self };
         let readers = self.parallelism.map_or(peers.max(1) as u64, |p| p.min(peers.max(1) as u64));
         let reads = (worker as u64) < readers;
         Ok(Box::new(DatagenReader { source: Arc::new(source), worker: worker as u64, peers: readers, reads, produced, clock: None }))
+    }
+
+    /// Generates only `columns`; sequences no reader uses still bound the rows.
+    fn project(&self, columns: &[usize]) -> Option<Arc<dyn SourceFactory>> {
+        let read = super::column_mask(self.fields.len(), columns).into();
+        Some(Arc::new(DatagenSource { fields: self.fields.clone(), read, ..*self }))
     }
 }
 
@@ -199,7 +209,9 @@ impl SourceReader for DatagenReader {
                 Some(rate) => src.now_ms.saturating_add((i as f64 * 1000.0 / rate) as i64),
                 None => src.now_ms,
             };
-            out.push(src.fields.iter().enumerate().map(|(f, g)| g.value(i, f, now_ms)).collect());
+            out.push(
+                src.fields.iter().zip(src.read.iter()).enumerate().map(|(f, (g, &read))| if read { g.value(i, f, now_ms) } else { Value::Null }).collect(),
+            );
             self.produced += 1;
         }
         Ok(SourcePoll::Ready)

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::connectors::create_source;
-use crate::connectors::testing::{drain, opts, read_all, schema, sorted, split_and_resume};
+use crate::connectors::testing::{assert_projects, drain, opts, read_all, schema, sorted, split_and_resume};
 use crate::types::{DataType, Value};
 
 fn all_types() -> Schema {
@@ -187,4 +187,12 @@ fn option_errors_name_the_option() {
     assert!(err(&[("rows-per-second", "0")]).1.contains("expected a positive number"));
     assert!(err(&[("fields.name.null-rate", "2")]).1.contains("between 0 and 1"));
     assert!(err(&[("fields.id.kind", "sequence"), ("fields.id.start", "5"), ("fields.id.end", "1")]).1.contains("ends (1) before it starts (5)"));
+}
+
+#[test]
+fn a_projected_source_generates_the_same_values_in_the_columns_read() {
+    let source = create_source("datagen", &all_types_options(), &all_types()).unwrap();
+    assert_projects(source.as_ref(), &[1, 5, 9]);
+    // A sequence no reader uses still bounds the rows.
+    assert_projects(source.as_ref(), &[2]);
 }

@@ -28,14 +28,16 @@ use ::csv::{ByteRecord, ReaderBuilder};
 
 use super::split::{OpenRange, SegmentQueue, bounded_message, field_prefix, line_number};
 use crate::connectors::options::{parse_bool, parse_char};
-use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
+use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader, column_mask};
 use crate::error::RuntimeError;
 use crate::types::{DataType, Field, Row, Schema, Value, parse_value};
 
 /// How to read CSV files: the `csv.*` options and the columns.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct CsvFormat {
     columns: Vec<Field>,
+    /// Per column, whether a reader of the plan uses it: the others are NULL, never decoded.
+    read: Vec<bool>,
     delimiter: u8,
     quote: Option<u8>,
     escape: Option<u8>,
@@ -78,6 +80,7 @@ impl CsvFormat {
         let escape = options.contains_key("csv.escape-character").then(|| parse_char(options, "csv.escape-character", b'\\')).transpose()?;
         Ok(CsvFormat {
             columns: schema.fields.clone(),
+            read: vec![true; schema.len()],
             delimiter,
             quote: (!disable_quote).then_some(quote),
             escape,
@@ -87,6 +90,16 @@ impl CsvFormat {
             ignore_parse_errors: parse_bool(options, "csv.ignore-parse-errors", false)?,
             ignore_first_line: parse_bool(options, "csv.ignore-first-line", false)?,
         })
+    }
+
+    /// The same format decoding only `columns` (see [`SourceFactory::project`]): the fields of
+    /// the other columns are split off the record but not converted, so that a bad value there
+    /// fails nothing, as in Flink's CSV format with a projection (which converts the projected
+    /// fields of each record only, by name).
+    ///
+    /// [`SourceFactory::project`]: crate::connectors::SourceFactory::project
+    pub fn projected(&self, columns: &[usize]) -> CsvFormat {
+        CsvFormat { read: column_mask(self.columns.len(), columns), ..self.clone() }
     }
 
     fn open(&self, range: OpenRange) -> CurrentFile {
@@ -135,7 +148,11 @@ impl CsvFormat {
         if record.len() != self.columns.len() {
             return Err(format!("expected {} fields, found {}", self.columns.len(), record.len()));
         }
-        for (bytes, column) in record.iter().zip(&self.columns) {
+        for ((bytes, column), &read) in record.iter().zip(&self.columns).zip(&self.read) {
+            if !read {
+                out.push(Value::Null);
+                continue;
+            }
             let value = self.decode_field(bytes, column.data_type).map_err(|m| format!("column {}: {m}", column.name))?;
             if value.is_null() && !column.nullable {
                 return Err(format!("column {}: NULL in a NOT NULL column", column.name));

@@ -23,14 +23,17 @@ use serde_json::Value as Json;
 
 use super::split::{FileOffset, OpenRange, SegmentQueue, bounded_message, location};
 use crate::connectors::options::parse_bool;
-use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader};
+use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader, column_mask};
 use crate::error::RuntimeError;
 use crate::types::{DataType, Field, Row, Schema, Value, value_from_json};
 
 /// How to read JSON lines: the `json.*` options and the columns.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct JsonFormat {
     columns: Vec<Field>,
+    /// Per column, whether a reader of the plan uses it: the others are NULL, their fields
+    /// skipped as unknown ones are.
+    read: Vec<bool>,
     ignore_parse_errors: bool,
     fail_on_missing_field: bool,
 }
@@ -49,7 +52,17 @@ impl JsonFormat {
                 "'json.fail-on-missing-field' and 'json.ignore-parse-errors' cannot both be true",
             ));
         }
-        Ok(JsonFormat { columns: schema.fields.clone(), ignore_parse_errors, fail_on_missing_field })
+        Ok(JsonFormat { columns: schema.fields.clone(), read: vec![true; schema.len()], ignore_parse_errors, fail_on_missing_field })
+    }
+
+    /// The same format converting only `columns` (see [`SourceFactory::project`]): the fields
+    /// of the other columns are skipped as unknown fields are (their JSON syntax is still
+    /// checked, their values are not converted and a missing one is no error), as in Flink's
+    /// JSON format with a projection.
+    ///
+    /// [`SourceFactory::project`]: crate::connectors::SourceFactory::project
+    pub fn projected(&self, columns: &[usize]) -> JsonFormat {
+        JsonFormat { read: column_mask(self.columns.len(), columns), ..self.clone() }
     }
 
     /// Converts one line (without its line break) into `out`; on failure, the message names
@@ -58,9 +71,16 @@ impl JsonFormat {
         slots.clear();
         slots.resize(self.columns.len(), None);
         let mut de = serde_json::Deserializer::from_slice(line);
-        ColumnsSeed { columns: &self.columns, slots }.deserialize(&mut de).and_then(|()| de.end()).map_err(|e| format!("invalid JSON object: {e}"))?;
-        for (column, slot) in self.columns.iter().zip(slots.iter()) {
+        ColumnsSeed { columns: &self.columns, read: &self.read, slots }
+            .deserialize(&mut de)
+            .and_then(|()| de.end())
+            .map_err(|e| format!("invalid JSON object: {e}"))?;
+        for ((column, slot), &read) in self.columns.iter().zip(slots.iter()).zip(&self.read) {
             let value = match slot {
+                _ if !read => {
+                    out.push(Value::Null);
+                    continue;
+                }
                 None if self.fail_on_missing_field => return Err(format!("column {}: field is missing", column.name)),
                 None => Value::Null,
                 Some(json) => convert(json, column.data_type).map_err(|m| format!("column {}: {m}", column.name))?,
@@ -78,6 +98,7 @@ impl JsonFormat {
 /// without allocating, values of other keys are skipped without being built.
 struct ColumnsSeed<'a> {
     columns: &'a [Field],
+    read: &'a [bool],
     slots: &'a mut Vec<Option<Json>>,
 }
 
@@ -99,8 +120,8 @@ impl<'de> Visitor<'de> for ColumnsSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(column) = map.next_key_seed(KeySeed(self.columns))? {
             match column {
-                Some(i) => self.slots[i] = Some(map.next_value()?),
-                None => {
+                Some(i) if self.read.get(i).copied().unwrap_or(false) => self.slots[i] = Some(map.next_value()?),
+                _ => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }

@@ -98,7 +98,7 @@ impl Connector for FilesystemConnector {
 }
 
 /// A configured `filesystem` source: the files listed when it was created and how to read them.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct FilesystemSource {
     files: Arc<Vec<InputFile>>,
     format: Format,
@@ -114,6 +114,14 @@ enum Format {
 }
 
 impl Format {
+    /// The same format decoding only `columns` (the others NULL).
+    fn projected(&self, columns: &[usize]) -> Format {
+        match self {
+            Format::Csv(f) => Format::Csv(Arc::new(f.projected(columns))),
+            Format::Json(f) => Format::Json(Arc::new(f.projected(columns))),
+        }
+    }
+
     /// A reader of the segments in `queue` in this format.
     fn reader(&self, queue: SegmentQueue) -> Box<dyn SourceReader> {
         match self {
@@ -182,5 +190,11 @@ impl SourceFactory for FilesystemSource {
         let segments = plan_segments(&self.files, self.split_threshold, worker, peers);
         let queue = SegmentQueue::new(Arc::clone(&self.files), segments, resume);
         Ok(self.format.reader(queue))
+    }
+
+    /// Only `columns` are converted from each record; the rest are split off (CSV) or
+    /// skipped (JSON) unconverted, and are NULL.
+    fn project(&self, columns: &[usize]) -> Option<Arc<dyn SourceFactory>> {
+        Some(Arc::new(FilesystemSource { format: self.format.projected(columns), ..self.clone() }))
     }
 }

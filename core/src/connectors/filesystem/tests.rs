@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::split::{Segment, SegmentQueue};
 use super::*;
-use crate::connectors::testing::{drain, opts, read_all, schema, sorted, split_and_resume};
+use crate::connectors::testing::{assert_projects, drain, opts, read_all, schema, sorted, split_and_resume};
 use crate::connectors::{SourceReader, create_source};
 use crate::types::{DataType, Row, Value};
 
@@ -304,4 +304,35 @@ fn option_errors() {
     assert!(err(&[("path", p), ("format", "csv"), ("csv.ignore-parse-errors", "yes")]).1.contains("expected true or false"));
     assert!(create_source("filesystem", &opts(&[("connector", "filesystem"), ("path", p), ("format", "CSV")]), &s).is_ok());
     assert!(create_source("kafka", &opts(&[]), &s).is_err());
+}
+
+#[test]
+fn a_projected_source_converts_only_the_columns_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = schema(&[("id", DataType::BigInt), ("n", DataType::Int), ("text", DataType::String)]);
+    let (csv, json) = (dir.path().join("a.csv"), dir.path().join("a.json"));
+    fs::write(&csv, "1,10,a\n2,x,b\n3,30,\n").unwrap();
+    fs::write(&json, "{\"id\": 1, \"n\": 10, \"text\": \"a\"}\n{\"id\": 2, \"n\": {\"x\": [1]}, \"text\": \"b\"}\n{\"id\": 3}\n").unwrap();
+    let bad = [csv_source(&csv, &[], &s, 0), json_source(&json, &[("json.fail-on-missing-field", "true")], &s, 0)];
+    for source in &bad {
+        // Row 2's `n` is no INT (and row 3 has no `text` in JSON): an error when read...
+        let err = read_all(source, 1, 10).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("column n"), "{err}");
+        // ...but nothing at all when no reader uses the column, as in Flink.
+        let projected = source.project(&[0]).unwrap();
+        let ids: Vec<Row> = [1, 2, 3].into_iter().map(|id| Row::new(vec![Value::BigInt(id), Value::Null, Value::Null])).collect();
+        assert_eq!(read_all(projected.as_ref(), 2, 10).unwrap().len(), 3);
+        assert_eq!(sorted(read_all(projected.as_ref(), 2, 10).unwrap()), ids);
+    }
+    // A record with a wrong number of fields is malformed whatever is read; broken JSON too.
+    fs::write(&csv, "1,10\n").unwrap();
+    fs::write(&json, "{\"id\": 1, \"n\": [}\n").unwrap();
+    for source in [csv_source(&csv, &[], &s, 0), json_source(&json, &[], &s, 0)] {
+        assert!(read_all(source.project(&[0]).unwrap().as_ref(), 1, 10).is_err());
+    }
+    let (lines, _) = csv_lines(&mut Lcg(3), 0, 500, 30);
+    fs::write(&csv, lines.join("\n") + "\n").unwrap();
+    for threshold in [0, 1 << 30] {
+        assert_projects(&csv_source(&csv, &[], &id_text_schema(), threshold), &[1]);
+    }
 }

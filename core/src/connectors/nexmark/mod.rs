@@ -75,8 +75,9 @@ impl Connector for NexmarkConnector {
 #[derive(Debug)]
 pub struct NexmarkSource {
     settings: NexmarkSettings,
-    /// For each declared column, the index of the table column it reads.
-    project: Arc<[usize]>,
+    /// For each declared column, the index of the table column it reads; `None` for a column
+    /// no reader uses (NULL, not built).
+    project: Arc<[Option<usize>]>,
 }
 
 impl NexmarkSource {
@@ -84,7 +85,7 @@ impl NexmarkSource {
     /// types) and builds the source.
     pub fn new(options: &Options, schema: &Schema) -> Result<NexmarkSource, ConnectorError> {
         let settings = NexmarkSettings::from_options(options)?;
-        let project = settings.table.project(schema)?.into();
+        let project = settings.table.project(schema)?.into_iter().map(Some).collect();
         Ok(NexmarkSource { settings, project })
     }
 
@@ -121,13 +122,20 @@ impl SourceFactory for NexmarkSource {
             EventGenerator::new(self.settings.config.clone()).with_type_filter(self.settings.table.event_type()).with_offset(first).with_step(peers);
         Ok(Box::new(NexmarkReader { generator, project: Arc::clone(&self.project), produced, remaining }))
     }
+
+    /// Builds only `columns`: the text columns no reader uses are not copied out of the event.
+    fn project(&self, columns: &[usize]) -> Option<Arc<dyn SourceFactory>> {
+        let read = super::column_mask(self.project.len(), columns);
+        let project = self.project.iter().zip(read).map(|(&c, read)| c.filter(|_| read)).collect();
+        Some(Arc::new(NexmarkSource { settings: self.settings.clone(), project }))
+    }
 }
 
 /// One worker's split: rows `worker + k * peers` of the table, `k = produced, produced + 1, ...`.
 struct NexmarkReader {
     /// Positioned at the next row of this split.
     generator: EventGenerator,
-    project: Arc<[usize]>,
+    project: Arc<[Option<usize>]>,
     produced: u64,
     /// Rows this split still has to produce, when bounded.
     remaining: Option<u64>,

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::connectors::create_source;
-use crate::connectors::testing::{opts, read_all, schema, sorted, split_and_resume};
+use crate::connectors::testing::{assert_projects, opts, read_all, schema, sorted, split_and_resume};
 use crate::types::{DataType, Value};
 
 fn table(name: &str, events: &str) -> Arc<dyn SourceFactory> {
@@ -133,4 +133,11 @@ fn option_and_schema_errors_name_the_place() {
     assert!(e.message.contains("no column 'prise' (did you mean 'price'?)"), "{}", e.message);
     let e = err(&[("nexmark.table", "bid")], &schema(&[("price", DataType::Int)]));
     assert!(e.message.contains("has type BIGINT, not INT"), "{}", e.message);
+}
+
+#[test]
+fn a_projected_table_builds_only_the_columns_read() {
+    for (name, columns) in [("person", &[0, 6][..]), ("auction", &[0, 7, 8]), ("bid", &[0, 2]), ("bid", &[])] {
+        assert_projects(table(name, "600").as_ref(), columns);
+    }
 }

@@ -23,6 +23,9 @@ use super::group_aggregate::{GroupAggregateSpec, GroupInput, Groups};
 use super::join::StreamJoin;
 use super::rank::KeyedRank;
 use super::timed::TimedLogic;
+use super::user_group_aggregate::{UserGroupAggregateSpec, UserGroups};
+use crate::expr::EvalError;
+use crate::udf::{AggregateSignature, GroupUpdate, UserAggregateFunction};
 
 /// The time-to-live of the expiring states.
 const TTL: Duration = Duration::from_millis(1000);
@@ -217,4 +220,62 @@ fn a_global_aggregate_exists_only_while_it_has_rows() {
     assert_eq!(agg.apply(vec![change(1, 1)]), [(row(&[1, 1]), 1)]);
     assert_eq!(agg.apply(vec![change(5, 1)]), [(row(&[1, 1]), -1), (row(&[2, 6]), 1)]);
     assert_eq!(agg.apply(vec![change(1, -1), change(5, -1)]), [(row(&[2, 6]), -1)]);
+}
+
+/// A user aggregate counting the operations its accumulator has taken (accumulations and
+/// retractions, each copy once): a fresh accumulator shows as a count from one again.
+struct Operations;
+
+impl UserAggregateFunction for Operations {
+    fn name(&self) -> &str {
+        "operations"
+    }
+
+    fn signature(&self, _arg_types: &[DataType]) -> Result<AggregateSignature, String> {
+        Ok(AggregateSignature { params: vec![DataType::BigInt], result: DataType::BigInt })
+    }
+
+    fn update(&self, _groups: &mut [GroupUpdate<'_>]) -> Result<Vec<Value>, EvalError> {
+        Err(EvalError::new("the keyed operator keeps encoded accumulators"))
+    }
+
+    fn update_encoded(&self, groups: &mut [GroupUpdate<'_, Vec<u8>>]) -> Result<Vec<Value>, EvalError> {
+        let mut out = Vec::new();
+        for g in groups.iter_mut() {
+            let before = match g.accumulator.as_deref() {
+                Some(bytes) => i64::from_le_bytes(bytes.try_into().map_err(|_| EvalError::new("not 8 bytes"))?),
+                None => 0,
+            };
+            let count = before + g.changes.iter().map(|(_, diff)| diff.unsigned_abs() as i64).sum::<i64>();
+            *g.accumulator = Some(count.to_le_bytes().to_vec());
+            out.push(Value::BigInt(count));
+        }
+        Ok(out)
+    }
+}
+
+#[test]
+fn user_accumulators_expire_and_restart_with_their_group() {
+    // SELECT k, COUNT(*), operations(x) .. GROUP BY k: changes (k, (x)).
+    let builtins = GroupAggregateSpec {
+        slots: vec![AggregateSlot::new(AggregateFunction::Count, None, false, DataType::BigInt, true)],
+        input: GroupInput::Arguments,
+        retracting: true,
+    };
+    let spec = UserGroupAggregateSpec { builtins, users: vec![(Arc::new(Operations) as Arc<dyn UserAggregateFunction>, 1)], offset: 0 };
+    let mut agg = Harness::new(UserGroups::new(spec, Some(StateTtlConfig::new(TTL)), evaluator()));
+    let change = |x: i64, diff: isize| ((row(&[1]), row(&[x])), diff);
+    assert_eq!(agg.apply(vec![change(5, 1)]), [(row(&[1, 1, 1]), 1)]);
+    assert_eq!(agg.apply(vec![change(7, 1)]), [(row(&[1, 1, 1]), -1), (row(&[1, 2, 2]), 1)]);
+    agg.expire(true);
+    // The group and its accumulator expired: the retraction finds nothing to retract.
+    assert_eq!(agg.apply(vec![change(5, -1)]), []);
+    assert_eq!(agg.apply(vec![change(9, 1)]), [(row(&[1, 1, 1]), 1)]);
+    assert_eq!(agg.apply(vec![change(3, 1), change(9, -1)]), [(row(&[1, 1, 1]), -1), (row(&[1, 1, 3]), 1)]);
+    // The group loses its last row (-D) without a call: its accumulator goes with it.
+    assert_eq!(agg.apply(vec![change(3, -1)]), [(row(&[1, 1, 3]), -1)]);
+    assert_eq!(agg.apply(vec![change(4, 1)]), [(row(&[1, 1, 1]), 1)]);
+    // A group emptied and filled again in one time starts from a new accumulator too.
+    assert_eq!(agg.apply(vec![change(6, 1)]), [(row(&[1, 1, 1]), -1), (row(&[1, 2, 2]), 1)]);
+    assert_eq!(agg.apply(vec![change(4, -1), change(6, -1), change(8, 1)]), [(row(&[1, 1, 1]), 1), (row(&[1, 2, 2]), -1)]);
 }

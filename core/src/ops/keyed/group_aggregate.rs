@@ -121,55 +121,13 @@ impl TimedLogic for Groups {
 
     /// Applies one time's `updates` (sorted here by key) and appends the changed results.
     fn apply(&mut self, store: &mut KeyedStateStore, updates: &mut Vec<((Row, Row), isize)>, changes: &mut Vec<(Row, isize)>) -> Result<(), StateError> {
-        if self.spec.slots.iter().any(|s| s.function.depends_on_order()) {
-            // Stable: a group's changes stay in arrival order, which FIRST_VALUE and the like
-            // depend on.
-            updates.sort_by(|a, b| a.0.0.cmp(&b.0.0));
-        } else {
-            updates.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
-        }
+        self.sort_by_key(updates);
         for group in updates.chunk_by(|a, b| a.0.0 == b.0.0) {
             let key_row = &group[0].0.0;
-            let key = encode_to_vec(key_row);
-            let mut state = self.groups.get(store, &key, &())?.unwrap_or_default();
-            // (A count below zero was stored by versions that let retractions of expired rows
-            // count: it holds no rows.)
-            state.rows = state.rows.max(0);
-            let mut accs = self.accumulators(&state.partials);
-            let before = self.result(key_row, &state, &accs);
-            state.non_null.resize(self.spec.slots.len(), 0);
-            let mut stale = vec![false; self.spec.slots.len()];
-            for (values, diff) in netted(group) {
-                // Never more retracted than the group holds (see the module docs).
-                let diff = diff.max(-(state.rows as isize));
-                if diff == 0 {
-                    continue;
-                }
-                state.rows += diff as i64;
-                match self.spec.input {
-                    GroupInput::Partials => merge_partials(&mut accs, values.values(), diff),
-                    GroupInput::Arguments => self.add_arguments(store, &key, &mut state, &mut accs, &mut stale, values, diff)?,
-                }
-                if state.rows == 0 {
-                    // The group lost its last row: what is left of it (the values of expired
-                    // rows it still counted) goes, as Flink clears the group's state.
-                    self.forget(store, &key)?;
-                    (state, accs, stale) = (Group::default(), self.accumulators(&Row::empty()), vec![false; stale.len()]);
-                    state.non_null.resize(self.spec.slots.len(), 0);
-                }
-            }
-            for (i, _) in stale.iter().enumerate().filter(|(_, s)| **s) {
-                self.recompute_extreme(store, &key, i, &mut accs[i])?;
-            }
-            let after = self.result(key_row, &state, &accs);
-            if before != after {
-                changes.extend(before.map(|row| (row, -1)));
-                changes.extend(after.map(|row| (row, 1)));
-            }
-            // A group left without rows was cleared above (or never stored).
-            if state.rows > 0 {
-                state.partials = partials(&accs);
-                self.groups.update(store, &key, &(), &state)?;
+            let step = self.update_group(store, key_row, &encode_to_vec(key_row), &netted(group), |_| {})?;
+            if step.before != step.after {
+                changes.extend(step.before.map(|row| (row, -1)));
+                changes.extend(step.after.map(|row| (row, 1)));
             }
         }
         Ok(())
@@ -180,7 +138,91 @@ impl TimedLogic for Groups {
     }
 }
 
+/// What one group's changes of a time did: its result before and after (key values and
+/// aggregates; `None` while it has no rows).
+pub(super) struct GroupStep {
+    /// The result before the changes.
+    pub before: Option<Row>,
+    /// The result after them.
+    pub after: Option<Row>,
+}
+
+/// One change of a group as [`Groups::update_group`] applied it.
+pub(super) enum Applied<'r> {
+    /// The values row with the multiplicity that counted (a retraction never takes more rows
+    /// than the group holds).
+    Row(&'r Row, isize),
+    /// The group was empty before its next change: it starts afresh (it had no rows when the
+    /// time began, or its last row was retracted).
+    Fresh,
+}
+
 impl Groups {
+    /// Sorts a time's `updates` by group key: stably when an aggregate depends on the order
+    /// of a group's changes (FIRST_VALUE and the like), which then stay in arrival order.
+    pub(super) fn sort_by_key(&self, updates: &mut [((Row, Row), isize)]) {
+        if self.spec.slots.iter().any(|s| s.function.depends_on_order()) {
+            updates.sort_by(|a, b| a.0.0.cmp(&b.0.0));
+        } else {
+            updates.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
+        }
+    }
+
+    /// Applies one group's `changes` of a time (netted, see [`netted`]) to its state in
+    /// `store` (`key`: `key_row` encoded), telling `applied` each change as it counted and
+    /// each time the group starts afresh.
+    pub(super) fn update_group<'r>(
+        &mut self,
+        store: &mut KeyedStateStore,
+        key_row: &Row,
+        key: &[u8],
+        changes: &[(&'r Row, isize)],
+        mut applied: impl FnMut(Applied<'r>),
+    ) -> Result<GroupStep, StateError> {
+        let mut state = self.groups.get(store, key, &())?.unwrap_or_default();
+        // (A count below zero was stored by versions that let retractions of expired rows
+        // count: it holds no rows.)
+        state.rows = state.rows.max(0);
+        if state.rows == 0 {
+            applied(Applied::Fresh);
+        }
+        let mut accs = self.accumulators(&state.partials);
+        let before = self.result(key_row, &state, &accs);
+        state.non_null.resize(self.spec.slots.len(), 0);
+        let mut stale = vec![false; self.spec.slots.len()];
+        for &(values, diff) in changes {
+            // Never more retracted than the group holds (see the module docs).
+            let diff = diff.max(-(state.rows as isize));
+            if diff == 0 {
+                continue;
+            }
+            state.rows += diff as i64;
+            applied(Applied::Row(values, diff));
+            match self.spec.input {
+                GroupInput::Partials => merge_partials(&mut accs, values.values(), diff),
+                GroupInput::Arguments => self.add_arguments(store, key, &mut state, &mut accs, &mut stale, values, diff)?,
+            }
+            if state.rows == 0 {
+                // The group lost its last row: what is left of it (the values of expired
+                // rows it still counted) goes, as Flink clears the group's state.
+                self.forget(store, key)?;
+                (state, accs, stale) = (Group::default(), self.accumulators(&Row::empty()), vec![false; stale.len()]);
+                state.non_null.resize(self.spec.slots.len(), 0);
+                applied(Applied::Fresh);
+            }
+        }
+        for (i, _) in stale.iter().enumerate().filter(|(_, s)| **s) {
+            self.recompute_extreme(store, key, i, &mut accs[i])?;
+        }
+        let after = self.result(key_row, &state, &accs);
+        // A group left without rows was cleared above (or never stored).
+        if state.rows > 0 {
+            state.partials = partials(&accs);
+            self.groups.update(store, key, &(), &state)?;
+        }
+        Ok(GroupStep { before, after })
+    }
+
     /// The states of `spec`'s aggregates, expiring after `ttl` when given.
     pub(super) fn new(spec: GroupAggregateSpec, ttl: Option<StateTtlConfig>) -> Groups {
         let (mut groups, mut distinct, mut extremes) = (ValueState::new("groups"), MapState::new("distinct-values"), MapState::new("extreme-values"));
@@ -282,7 +324,7 @@ impl Groups {
 /// A group's changes of one time (`group`): as they are when none retracts; otherwise netted
 /// per values row, in the order the rows first appear, so that a retraction never comes before
 /// the insertion it undoes.
-fn netted(group: &[((Row, Row), isize)]) -> Vec<(&Row, isize)> {
+pub(super) fn netted(group: &[((Row, Row), isize)]) -> Vec<(&Row, isize)> {
     let changes = group.iter().map(|((_, values), diff)| (values, *diff));
     if !group.iter().any(|(_, diff)| *diff < 0) {
         return changes.collect();

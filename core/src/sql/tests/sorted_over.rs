@@ -1,7 +1,8 @@
-//! OVER with any ORDER BY or none, and LAG/LEAD: `sorted_over` nodes (batch mode).
+//! OVER with any ORDER BY or none, LAG/LEAD and row numbers as columns: `sorted_over` nodes
+//! (batch mode).
 
 use crate::expr::Expr;
-use crate::plan::{FrameUnit, JobSpec, Node, SortedOverNode};
+use crate::plan::{FrameUnit, JobSpec, Node, RankType, SortedOverNode};
 
 use super::{error, job, kinds};
 
@@ -56,4 +57,19 @@ fn lag_by_event_time_stays_an_event_time_over() {
     let spec = job("SELECT LAG(price) OVER w, COUNT(*) OVER w FROM bids WINDOW w AS (PARTITION BY auction ORDER BY ts)");
     let Some(Node::Over(o)) = spec.nodes.iter().find(|n| n.kind() == "over") else { panic!("no over node: {:?}", kinds(&spec)) };
     assert_eq!((o.aggregates.len(), o.offsets.len()), (1, 1));
+}
+
+#[test]
+fn row_numbers_outside_a_top_n_filter_are_columns() {
+    let spec =
+        job("SELECT auction, ROW_NUMBER() OVER w AS rn, RANK() OVER w + 1 AS r, DENSE_RANK() OVER w FROM bids WINDOW w AS (PARTITION BY auction ORDER BY ts)");
+    let o = sorted_over(&spec);
+    let ranks: Vec<RankType> = o.ranks.iter().map(|r| r.rank_type).collect();
+    assert_eq!(ranks, [RankType::RowNumber, RankType::Rank, RankType::DenseRank], "ordered by time, still a sorted_over");
+    let e = error("SELECT auction, ROW_NUMBER() OVER (PARTITION BY auction) AS rn FROM bids");
+    assert!(e.contains("ROW_NUMBER() requires ORDER BY in its window"), "{e}");
+    let e = error("SELECT auction, RANK() OVER (PARTITION BY auction ORDER BY price ROWS BETWEEN 1 PRECEDING AND CURRENT ROW) FROM bids");
+    assert!(e.contains("ROWS/RANGE frames are not allowed with RANK()"), "{e}");
+    let e = error("SELECT ROW_NUMBER(price) OVER (ORDER BY ts) FROM bids");
+    assert!(e.contains("ROW_NUMBER() takes no arguments"), "{e}");
 }

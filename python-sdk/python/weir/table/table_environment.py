@@ -117,7 +117,7 @@ class TableEnvironment:
                 name, function.row_callable(), function.result_type.sql, function.input_type_names(), function.deterministic, function.name
             )
         elif isinstance(function, UserDefinedAggregateFunctionWrapper):
-            self._session.register_aggregate_function(name, function.apply_callable(), function.result_type.sql, function.input_type_names(), function.name)
+            self._session.register_aggregate_function(name, *function.apply_callables(), function.result_type.sql, function.input_type_names(), function.name)
         else:
             raise TypeError(f"not a Python function declared with @udf, @udtf or @udaf: {function!r}")
         self._functions[id(function)] = (function, name)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import pickle
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -67,7 +68,10 @@ class AggregateFunction(UserDefinedFunction):
     ``get_value(accumulator)``; ``retract(accumulator, *args)`` when the input can retract rows
     (an updating input, such as another aggregate's result). The engine keeps one accumulator
     per group and calls these once per changed row, a batch of groups per call from the worker.
-    ``merge`` is accepted but not called: Weir aggregates each group on one worker."""
+    A streaming job keeps each accumulator pickled in its keyed state (checkpointed with the
+    job), so accumulators must pickle: plain values, lists, ``Row``s, ``ListView``/``MapView``
+    and instances of importable classes do. ``merge`` is accepted but not called: Weir
+    aggregates each group on one worker."""
 
     def create_accumulator(self) -> Any:
         """A new, empty accumulator."""
@@ -189,6 +193,12 @@ class UserDefinedAggregateFunctionWrapper(UserDefinedFunctionWrapper):
         """The engine's batch entry point for this function (see ``batch_apply``)."""
         return batch_apply(self.aggregate, self.name)
 
+    def apply_callables(self) -> tuple[Callable[[list[Any]], list[tuple[Any, Any]]], Callable[[list[Any]], list[tuple[bytes, Any]]]]:
+        """The engine's entry points for this function: over live accumulators and over
+        pickled ones (see ``pickled_apply``)."""
+        apply = self.apply_callable()
+        return apply, pickled_apply(apply, self.name)
+
 
 def batch_apply(function: AggregateFunction, name: str) -> Callable[[list[tuple[Any, list[tuple[tuple[Any, ...], int]]]]], list[tuple[Any, Any]]]:
     """What the engine calls with every group that changed at one time: a list of
@@ -217,6 +227,25 @@ def batch_apply(function: AggregateFunction, name: str) -> Callable[[list[tuple[
 
     apply.__qualname__ = name
     return apply
+
+
+def pickled_apply(apply: Callable[[list[Any]], list[tuple[Any, Any]]], name: str) -> Callable[[list[Any]], list[tuple[bytes, Any]]]:
+    """``apply`` over pickled accumulators, as the streaming aggregate keeps them in its keyed
+    state (where checkpoints take them): each group's accumulator is unpickled (``None``: a new
+    group), updated, and pickled again."""
+    loads, dumps, protocol = pickle.loads, pickle.dumps, pickle.HIGHEST_PROTOCOL
+
+    def apply_pickled(groups: list[tuple[bytes | None, list[tuple[tuple[Any, ...], int]]]]) -> list[tuple[bytes, Any]]:
+        produced = apply([(None if acc is None else loads(acc), changes) for acc, changes in groups])
+        try:
+            return [(dumps(acc, protocol), value) for acc, value in produced]
+        except (pickle.PicklingError, TypeError, AttributeError) as e:
+            raise TypeError(
+                f"the accumulator of aggregate function {name} cannot be pickled, and a streaming job keeps it pickled in its state: {e}"
+            ) from e
+
+    apply_pickled.__qualname__ = name
+    return apply_pickled
 
 
 class TableFunctionCall(Expression):
