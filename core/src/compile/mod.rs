@@ -16,9 +16,10 @@ use crate::expr::{BoundExpr, CompiledExpr, RowClock};
 use crate::job::JobContext;
 use crate::ops::{
     self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec,
-    SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
+    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec,
+    WindowTopNSpec,
 };
-use crate::physical::{Operator, PhysicalNode, PhysicalPlan};
+use crate::physical::{Operator, PhysicalNode, PhysicalPlan, partition_keys};
 use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, RuntimeMode};
 use crate::types::Row;
 
@@ -201,6 +202,23 @@ fn build_node<'s>(
                 aggregates: window_calls(aggregates),
             };
             return ops::session_aggregate(id, index, input, spec, eval, ctx.clone());
+        }
+        (Operator::SlicedWindowAggregate { window: fused, keys }, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
+            let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, .. }, .. }) = plan.logical.nodes.get(*fused) else {
+                return mismatch(node, phys, ctx);
+            };
+            let Some(slicing) = Slicing::new(spec) else { return mismatch(node, phys, ctx) };
+            let partition_by = partition_keys(group_by, keys);
+            let spec = SlicedAggregateSpec {
+                partition_by: partition_by.iter().map(|g| g.compile()).collect(),
+                key_types: partition_by.iter().map(|g| g.data_type()).collect(),
+                time_column: *time_column,
+                slicing,
+                keys: keys.clone(),
+                aggregates: window_calls(aggregates),
+                lateness_ms: w.lateness_ms,
+            };
+            return ops::sliced_aggregate(id, index, input, spec, eval, ctx.clone());
         }
         (Operator::WindowAggregate, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
             let spec = WindowAggregateSpec {

@@ -26,6 +26,7 @@ use crate::job::JobContext;
 use super::accumulate::{Accumulator, merge_partials, partials};
 use super::group_table::GroupTable;
 use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, UserGroupAggregateSpec, WindowAggregateCall, group_aggregate, user_group_aggregate};
+use super::slicing::Slicing;
 use super::{Evaluator, Rows, Time};
 
 /// One aggregate, ready to run.
@@ -217,7 +218,7 @@ fn grouped<'s>(
     let (sources, slots) = plan_slots(aggregates, !append_only);
     let two_phase = append_only && !slots.iter().any(|s| s.distinct);
     let (keyed, input_kind) = if two_phase {
-        (combine(input, group_by, key_types, sources, slots.clone(), eval), GroupInput::Partials)
+        (combine(input, evaluated_keys(group_by, eval.clone()), key_types, sources, slots.clone(), eval), GroupInput::Partials)
     } else {
         (key_values(input, group_by, sources, eval), GroupInput::Arguments)
     };
@@ -293,6 +294,38 @@ pub(super) fn combine_window_rows<'s>(
     if calls.iter().any(|c| c.distinct) {
         return None;
     }
+    let (sources, slots) = counted_slots(calls);
+    Some(combine(input, evaluated_keys(group_by, eval.clone()), key_types, sources, slots, eval))
+}
+
+/// The local phase of a sliced window aggregate (Flink's `LocalWindowAggregate` over slices):
+/// per worker, time, partition key and slice, the partial aggregates of `calls` (none
+/// DISTINCT) followed by the row count. The group key is the values of `partition_by`
+/// (of types `key_types`) followed by the slice's end (BIGINT epoch ms) of the row's
+/// `time_column`; rows with a NULL time belong to no window and are left out.
+pub(super) fn combine_slice_rows<'s>(
+    input: Rows<'s>,
+    partition_by: Vec<CompiledExpr>,
+    mut key_types: Vec<DataType>,
+    calls: &[WindowAggregateCall],
+    (time_column, slicing): (usize, Slicing),
+    eval: Evaluator,
+) -> VecCollection<'s, Time, (Row, Row), isize> {
+    let (sources, slots) = counted_slots(calls);
+    let partition = evaluated_keys(partition_by, eval.clone());
+    let key_of = move |row: &Row, key: &mut Vec<Value>| {
+        let slice_end = slicing.slice_end(row.get(time_column).as_i64()?);
+        partition(row, key)?;
+        key.push(Value::BigInt(slice_end));
+        Some(())
+    };
+    key_types.push(DataType::BigInt);
+    combine(input, key_of, key_types, sources, slots, eval)
+}
+
+/// The slot sources and slots of window aggregate calls (none DISTINCT), with a COUNT(*) slot
+/// last that counts the rows each partial holds.
+fn counted_slots(calls: &[WindowAggregateCall]) -> (Vec<SlotSource>, Vec<AggregateSlot>) {
     let mut sources = Vec::new();
     let mut slots: Vec<AggregateSlot> = calls
         .iter()
@@ -302,14 +335,21 @@ pub(super) fn combine_window_rows<'s>(
         })
         .collect();
     slots.push(AggregateSlot { function: AggregateFunction::Count, slot: None, distinct: false, output_type: DataType::BigInt, retracting: false });
-    Some(combine(input, group_by, key_types, sources, slots, eval))
+    (sources, slots)
+}
+
+/// Writes the values of `group_by` over a row into a key buffer (`None` after a reported
+/// evaluation failure).
+fn evaluated_keys(group_by: Vec<CompiledExpr>, eval: Evaluator) -> impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static {
+    move |row, key| group_by.iter().try_for_each(|e| eval.eval(e, row).map(|v| key.push(v)))
 }
 
 /// Partial results per group and time of one worker's rows, emitted when the frontier passes
-/// the time. Groups are looked up by their key values without building a key row per record.
+/// the time; `key_of` writes a row's group key values (of `key_types`). Groups are looked up
+/// by their key values without building a key row per record.
 fn combine<'s>(
     input: Rows<'s>,
-    group_by: Vec<CompiledExpr>,
+    key_of: impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static,
     key_types: Vec<DataType>,
     sources: Vec<SlotSource>,
     slots: Vec<AggregateSlot>,
@@ -322,13 +362,12 @@ fn combine<'s>(
             "LocalAggregate",
             move |_cap, _info| {
                 let mut pending: BTreeMap<Time, (Capability<Time>, GroupTable)> = BTreeMap::new();
-                let (mut key, mut values) = (Vec::with_capacity(group_by.len()), Vec::with_capacity(sources.len()));
+                let (mut key, mut values) = (Vec::with_capacity(key_types.len()), Vec::with_capacity(sources.len()));
                 move |(input, frontier), output| {
                     input.for_each(|cap, data| {
                         for (row, time, diff) in data.drain(..) {
                             key.clear();
-                            let evaluated = group_by.iter().try_for_each(|e| eval.eval(e, &row).map(|v| key.push(v)));
-                            if evaluated.is_none() || eval_slots(&sources, &row, &eval, &mut values).is_none() {
+                            if key_of(&row, &mut key).is_none() || eval_slots(&sources, &row, &eval, &mut values).is_none() {
                                 continue;
                             }
                             let (_, groups) =

@@ -16,6 +16,7 @@ mod ordering;
 mod over_accumulators;
 mod project;
 mod sink;
+mod slicing;
 mod sort;
 mod sorted_over;
 mod source;
@@ -34,13 +35,14 @@ pub use flat_map::flat_map;
 pub use in_order::{count_in_order, filter_map_in_order, filter_map_in_order_at_frontier};
 pub use join::{JoinSpec, join};
 pub use keyed::{
-    IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, SessionAggregateSpec, SessionKey, StreamWindowSpec, WindowAggregateCall, WindowAggregateSpec,
-    WindowJoinSpec, WindowTopNSpec, interval_join, keyed_top_n, over, process, session_aggregate, session_windows, stream_join, stream_window,
-    window_aggregate, window_join, window_top_n,
+    IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, SessionAggregateSpec, SlicedAggregateSpec, StreamWindowSpec, WindowAggregateCall,
+    WindowAggregateSpec, WindowJoinSpec, WindowKey, WindowTopNSpec, interval_join, keyed_top_n, over, process, session_aggregate, session_windows,
+    sliced_aggregate, stream_join, stream_window, window_aggregate, window_join, window_top_n,
 };
 pub use ordering::{SortSpec, compare_by};
 pub use project::project;
 pub use sink::{SinkSpec, changelog, sink};
+pub use slicing::Slicing;
 pub use sort::sort;
 pub use sorted_over::{OffsetSpec, SortedFrame, SortedOverSpec, sorted_over};
 pub use source::processing_time;

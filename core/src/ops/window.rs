@@ -27,7 +27,7 @@ use super::{Rows, Time, with_ms};
 
 /// The start of the window of `size` (> 0) ms, shifted by `offset` ms from the epoch, that
 /// holds `ts`: Flink's `TimeWindow.getWindowStartWithOffset`, for negative times too.
-fn start_with_offset(ts: i64, offset: i64, size: i64) -> i64 {
+pub(super) fn start_with_offset(ts: i64, offset: i64, size: i64) -> i64 {
     ts - ts.wrapping_sub(offset).rem_euclid(size)
 }
 

@@ -41,7 +41,13 @@ impl ChangelogMode {
             return ChangelogMode { retracts: true, updates: false, deletes: true };
         }
         let groups_stay = match (&node.op, operator) {
-            (_, Operator::WindowAggregate | Operator::PythonGroupWindowAggregate | Operator::SessionWindowAggregate { .. }) => true,
+            (
+                _,
+                Operator::WindowAggregate
+                | Operator::PythonGroupWindowAggregate
+                | Operator::SessionWindowAggregate { .. }
+                | Operator::SlicedWindowAggregate { .. },
+            ) => true,
             (PlanOp::Aggregate { group_by, .. }, _) => inputs_insert_only || group_by.is_empty(),
             (PlanOp::Sink { .. } | PlanOp::Project { .. }, _) => input.is_some_and(|m| !m.deletes),
             _ => false,

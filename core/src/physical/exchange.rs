@@ -57,6 +57,10 @@ pub fn exchanges(plan: &ValidatedPlan, node: &PlanNode, operator: &Operator) -> 
             Some(PlanOp::Window { partition_by, .. }) => one(columns(partition_by, &schema(0))),
             _ => one(Exchange::Single),
         },
+        (PlanOp::Aggregate { group_by, .. }, Operator::SlicedWindowAggregate { keys, .. }) => {
+            let partition: Vec<BoundExpr> = super::fusion::partition_keys(group_by, keys).into_iter().cloned().collect();
+            one(hash(&partition, &schema(0)))
+        }
         (_, Operator::Fused { .. }) => one(Exchange::Forward),
         (PlanOp::Aggregate { group_by, .. }, _) => one(hash(group_by, &schema(0))),
         (PlanOp::Window { partition_by, .. }, Operator::SessionWindowTableFunction) => one(columns(partition_by, &schema(0))),

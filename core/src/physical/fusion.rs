@@ -1,20 +1,31 @@
-//! Operator fusion: a SESSION window whose only reader is a window aggregate over its bounds
-//! and partition keys runs as one session aggregate, which keeps an accumulator per session
-//! instead of the session's rows (`ops::session_aggregate`).
+//! Operator fusion: a window node whose only reader is a window aggregate over its bounds runs
+//! inside that aggregate, which then keeps partial aggregates instead of window rows.
+//!
+//! * SESSION windows (batch and streaming): when the group keys are the window bounds and the
+//!   partition columns, one session aggregate keeps an accumulator per session
+//!   (`ops::session_aggregate`).
+//! * HOP and CUMULATE windows (streaming, event time): one sliced aggregate keeps partial
+//!   aggregates per slice and merges a window's slices when it fires (`ops::sliced_aggregate`,
+//!   Flink's slicing window aggregate), instead of copying each row into every window it falls
+//!   in. Batch mode keeps the window table function and the differential aggregate.
+//!
+//! Neither fuses DISTINCT aggregates or aggregates that read a window column.
 
 use crate::expr::BoundExpr;
-use crate::ops::SessionKey;
+use crate::ops::{Slicing, WindowKey};
 use crate::plan::{PlanNode, PlanOp, RuntimeMode, ValidatedPlan, WindowKind};
 
-/// When `node` is an aggregate over a fusable SESSION window (see the module documentation):
-/// the window node's index and what each group key is among the session's columns.
-pub(super) fn session_aggregate(plan: &ValidatedPlan, node: &PlanNode, mode: RuntimeMode) -> Option<(usize, Vec<SessionKey>)> {
-    let PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(_) } = &node.op else { return None };
+use super::operator::Operator;
+
+/// When `node` is an aggregate that runs fused with the window node it reads (see the module
+/// documentation): the window node's index and the aggregate's operator.
+pub(super) fn fused_window_aggregate(plan: &ValidatedPlan, node: &PlanNode, mode: RuntimeMode) -> Option<(usize, Operator)> {
+    let PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(aggregate_window) } = &node.op else { return None };
     let window_node = plan.nodes.get(*node.inputs.first()?)?;
     let PlanOp::Window { window, partition_by, .. } = &window_node.op else { return None };
     let bounds = window_node.time.window?;
     let readers = plan.nodes.iter().filter(|n| n.inputs.contains(&window_node.index)).count();
-    if window.kind != WindowKind::Session || !user_aggregates.is_empty() || readers != 1 || (mode == RuntimeMode::Streaming && !bounds.event_time) {
+    if !user_aggregates.is_empty() || readers != 1 {
         return None;
     }
     let width = plan.nodes.get(*window_node.inputs.first()?)?.schema.fields.len();
@@ -22,17 +33,50 @@ pub(super) fn session_aggregate(plan: &ValidatedPlan, node: &PlanNode, mode: Run
     if aggregates.iter().any(|a| a.distinct || !a.arg.as_ref().is_none_or(reads_input_only) || !a.filter.as_ref().is_none_or(reads_input_only)) {
         return None;
     }
-    let keys = group_by
-        .iter()
-        .map(|g| match g.as_column()? {
-            c if c == bounds.start => Some(SessionKey::Start),
-            c if c == bounds.end => Some(SessionKey::End),
-            c => partition_by.iter().position(|&p| p == c).map(SessionKey::Partition),
-        })
-        .collect::<Option<Vec<_>>>()?;
-    let every_partition_key = (0..partition_by.len()).all(|i| keys.contains(&SessionKey::Partition(i)));
-    if !every_partition_key || !keys.contains(&SessionKey::Start) || !keys.contains(&SessionKey::End) {
-        return None;
+    let bound = |g: &BoundExpr| match g.as_column() {
+        Some(c) if c == bounds.start => Some(WindowKey::Start),
+        Some(c) if c == bounds.end => Some(WindowKey::End),
+        _ => None,
+    };
+    let window_index = window_node.index;
+    match window.kind {
+        WindowKind::Session => {
+            if mode == RuntimeMode::Streaming && !bounds.event_time {
+                return None;
+            }
+            let keys = group_by
+                .iter()
+                .map(|g| bound(g).or_else(|| partition_by.iter().position(|&p| g.as_column() == Some(p)).map(WindowKey::Partition)))
+                .collect::<Option<Vec<_>>>()?;
+            let every_partition_key = (0..partition_by.len()).all(|i| keys.contains(&WindowKey::Partition(i)));
+            let both_bounds = keys.contains(&WindowKey::Start) && keys.contains(&WindowKey::End);
+            (every_partition_key && both_bounds).then_some((window_index, Operator::SessionWindowAggregate { window: window_index, keys }))
+        }
+        WindowKind::Hop | WindowKind::Cumulate => {
+            Slicing::new(window)?;
+            if mode != RuntimeMode::Streaming || !aggregate_window.event_time {
+                return None;
+            }
+            let mut partitions = 0;
+            let keys = group_by
+                .iter()
+                .map(|g| {
+                    bound(g).or_else(|| {
+                        reads_input_only(g).then(|| {
+                            partitions += 1;
+                            WindowKey::Partition(partitions - 1)
+                        })
+                    })
+                })
+                .collect::<Option<Vec<_>>>()?;
+            Some((window_index, Operator::SlicedWindowAggregate { window: window_index, keys }))
+        }
+        WindowKind::Tumble => None,
     }
-    Some((window_node.index, keys))
+}
+
+/// The group keys of a sliced window aggregate other than the window's bounds (its partition
+/// keys, in order), given the operator's `keys`.
+pub fn partition_keys<'g>(group_by: &'g [BoundExpr], keys: &[WindowKey]) -> Vec<&'g BoundExpr> {
+    group_by.iter().zip(keys).filter(|(_, k)| matches!(k, WindowKey::Partition(_))).map(|(g, _)| g).collect()
 }

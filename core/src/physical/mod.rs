@@ -18,6 +18,7 @@ mod tests;
 pub use changelog::ChangelogMode;
 pub use exchange::{Exchange, expr_text};
 pub use explain::{ExplainDetail, explain};
+pub use fusion::partition_keys;
 pub use operator::Operator;
 pub use state::{OperatorState, StateStore, ttl_text};
 

@@ -1,7 +1,7 @@
 //! The physical operators: what runs for each node of a validated plan, named as Flink's
 //! optimized physical plan names them where Flink has the operator.
 
-use crate::ops::SessionKey;
+use crate::ops::WindowKey;
 
 /// The operator chosen for one plan node. Each variant maps to exactly one `ops` function
 /// (see `compile`); the choice between implementations is made once, by the planner.
@@ -17,8 +17,9 @@ pub enum Operator {
     WindowTableFunction,
     /// Assigns each row to its SESSION window, on keyed state closed by the watermark.
     SessionWindowTableFunction,
-    /// A SESSION window computed inside the aggregate reading it (see
-    /// [`Operator::SessionWindowAggregate`]); it runs nothing of its own.
+    /// A SESSION, HOP or CUMULATE window computed inside the aggregate reading it (see
+    /// [`Operator::SessionWindowAggregate`], [`Operator::SlicedWindowAggregate`]); it runs
+    /// nothing of its own.
     Fused {
         /// The index of the node that computes it.
         into: usize,
@@ -53,7 +54,16 @@ pub enum Operator {
         /// The window node it computes.
         window: usize,
         /// What each group key of the aggregate is among the session's columns.
-        keys: Vec<SessionKey>,
+        keys: Vec<WindowKey>,
+    },
+    /// A HOP or CUMULATE window and the aggregate over its bounds in one keyed operator
+    /// (streaming, event time): partial aggregates per key and slice, merged into a window's
+    /// result when the watermark passes its end (Flink's slicing window aggregate).
+    SlicedWindowAggregate {
+        /// The window node it computes.
+        window: usize,
+        /// What each group key of the aggregate is: a window bound or a partition key.
+        keys: Vec<WindowKey>,
     },
     /// A streaming equi-join of two changing inputs on keyed state (for jobs whose state is
     /// checkpointed or may outgrow memory).
@@ -115,7 +125,7 @@ impl Operator {
             Operator::OverAggregate | Operator::SortedOverAggregate => "OverAggregate",
             Operator::GroupAggregate | Operator::BatchGroupAggregate | Operator::Distinct | Operator::BatchDistinct => "GroupAggregate",
             Operator::PythonGroupAggregate | Operator::ArrangedPythonGroupAggregate => "PythonGroupAggregate",
-            Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } => "WindowAggregate",
+            Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } | Operator::SlicedWindowAggregate { .. } => "WindowAggregate",
             Operator::PythonGroupWindowAggregate => "PythonGroupWindowAggregate",
             Operator::Join | Operator::ArrangedJoin => "Join",
             Operator::WindowJoin => "WindowJoin",
@@ -147,6 +157,7 @@ impl Operator {
                 | Operator::OverAggregate
                 | Operator::WindowAggregate
                 | Operator::SessionWindowAggregate { .. }
+                | Operator::SlicedWindowAggregate { .. }
                 | Operator::WindowJoin
                 | Operator::IntervalJoin
                 | Operator::WindowRank

@@ -5,7 +5,7 @@ use crate::connectors::SinkWriters;
 use crate::error::{PlanError, SpecPath};
 use crate::plan::{BoundOffset, PlanNode, PlanOp, RankType, RuntimeMode, StateBackendSetting, ValidatedPlan, WindowKind};
 
-use super::fusion::session_aggregate;
+use super::fusion::fused_window_aggregate;
 use super::operator::Operator;
 
 /// The operator of every node of `plan` in `mode`, in node order; fails, naming the node's
@@ -15,8 +15,8 @@ pub(super) fn choose_operators(plan: &ValidatedPlan, mode: RuntimeMode) -> Resul
     let durable = durable_state(plan);
     let mut operators = plan.nodes.iter().map(|node| choose(node, mode, durable)).collect::<Result<Vec<_>, _>>()?;
     for node in &plan.nodes {
-        if let Some((window, keys)) = session_aggregate(plan, node, mode) {
-            operators[node.index] = Operator::SessionWindowAggregate { window, keys };
+        if let Some((window, operator)) = fused_window_aggregate(plan, node, mode) {
+            operators[node.index] = operator;
             operators[window] = Operator::Fused { into: node.index };
         }
     }

@@ -96,6 +96,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         Operator::WindowAggregate => "accumulators per key and window",
         Operator::PythonGroupWindowAggregate => "input rows and user accumulators per key and window",
         Operator::SessionWindowAggregate { .. } => "accumulators per key and session",
+        Operator::SlicedWindowAggregate { .. } => "accumulators per key and slice",
         Operator::Join | Operator::ArrangedJoin => "rows of both inputs per key",
         Operator::WindowJoin => "rows of both inputs per key and window",
         Operator::IntervalJoin => "rows of both inputs within the interval per key",

@@ -73,6 +73,35 @@ fn a_session_window_read_by_one_aggregate_is_fused_into_it() {
 }
 
 #[test]
+fn hop_and_cumulate_windows_read_by_one_aggregate_run_sliced_in_streaming() {
+    let hop = "SELECT auction, window_start, window_end, SUM(price) AS total FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '4' SECOND, INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end";
+    let job = prepare(hop, RuntimeMode::Streaming).unwrap();
+    let ops = operators(&job);
+    assert!(ops.iter().any(|o| matches!(o, Operator::SlicedWindowAggregate { .. })), "{ops:?}");
+    assert!(ops.iter().any(|o| matches!(o, Operator::Fused { .. })), "{ops:?}");
+    let text = job.explain(false);
+    let line = "WindowAggregate(groupBy=[auction, window_start, window_end], window=[HOP(time_col=[ts], size=[10000 ms], slide=[4000 ms])], slice=[2000 ms], select=[auction, window_start, window_end, SUM(price) AS total], state=[accumulators per key and slice @ hashmap])";
+    assert!(text.contains(line), "{text}");
+    assert!(text.contains("+- Exchange(distribution=[hash[auction]])"), "{text}");
+    assert!(!text.contains("WindowTableFunction") && !text.contains("Fused"), "{text}");
+    let cumulate = "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(CUMULATE(TABLE bids, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '6' SECOND)) GROUP BY window_start, window_end";
+    let text = prepare(cumulate, RuntimeMode::Streaming).unwrap().explain(false);
+    assert!(text.contains("window=[CUMULATE(time_col=[ts], max_size=[6000 ms], step=[2000 ms])], slice=[2000 ms]"), "{text}");
+    assert!(text.contains("+- Exchange(distribution=[single])"), "{text}");
+    // Batch keeps the window table function; DISTINCT and a window column read by an aggregate
+    // keep the unfused operators.
+    let unfused = [
+        (hop.to_string(), RuntimeMode::Batch),
+        (hop.replace("SUM(price)", "COUNT(DISTINCT bidder)"), RuntimeMode::Streaming),
+        (hop.replace("SUM(price)", "MAX(window_start)"), RuntimeMode::Streaming),
+    ];
+    for (sql, mode) in unfused {
+        let ops = operators(&prepare(&sql, mode).unwrap());
+        assert!(!ops.iter().any(|o| matches!(o, Operator::SlicedWindowAggregate { .. } | Operator::Fused { .. })), "{sql}: {ops:?}");
+    }
+}
+
+#[test]
 fn streaming_over_without_event_time_fails_at_planning_with_the_node_path() {
     let sql = "SELECT k, SUM(v) OVER (PARTITION BY k ORDER BY ts ROWS BETWEEN 2 PRECEDING AND CURRENT ROW) AS s FROM plain";
     let Err(crate::Error::Plan(error)) = prepare(sql, RuntimeMode::Streaming) else { panic!("must fail while planning") };

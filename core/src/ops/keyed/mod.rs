@@ -1,6 +1,7 @@
 //! Keyed event-time operators: timely operators that partition their input by a key, keep
 //! per-key state in `weir-state` (memory or RocksDB) and fire event-time timers when the
-//! watermark — the input frontier — passes them. Streaming window aggregates, SESSION windows,
+//! watermark — the input frontier — passes them. Streaming window aggregates (sliced for HOP
+//! and CUMULATE windows), SESSION windows,
 //! window joins and Top-N, OVER aggregates, interval joins, user process functions and the
 //! DataStream API's windows are
 //! [`KeyedLogic`]s run by [`keyed`].
@@ -50,6 +51,7 @@ mod process;
 mod rank;
 mod session;
 mod session_aggregate;
+mod sliced_aggregate;
 mod stream_window;
 mod timed;
 mod user_group_aggregate;
@@ -64,7 +66,8 @@ pub use over::{OverAggregate, OverSpec, over};
 pub use process::{ProcessSpec, process};
 pub use rank::keyed_top_n;
 pub use session::session_windows;
-pub use session_aggregate::{SessionAggregateSpec, SessionKey, session_aggregate};
+pub use session_aggregate::{SessionAggregateSpec, WindowKey, session_aggregate};
+pub use sliced_aggregate::{SlicedAggregateSpec, sliced_aggregate};
 pub use stream_window::{StreamWindowSpec, stream_window};
 pub use user_group_aggregate::{UserGroupAggregateSpec, user_group_aggregate};
 pub use window_aggregate::{WindowAggregateCall, WindowAggregateSpec, window_aggregate};

@@ -24,14 +24,16 @@ use super::session::{merged_bounds, touches};
 use super::window_aggregate::Calls;
 use super::{KeyedContext, KeyedLogic, WindowAggregateCall, keyed};
 
-/// One output column of a session aggregate's group keys.
+/// One output column of a fused window aggregate's group keys (a SESSION aggregate's, or a
+/// sliced HOP or CUMULATE aggregate's).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SessionKey {
+pub enum WindowKey {
     /// `window_start`.
     Start,
     /// `window_end`.
     End,
-    /// The `i`-th partition key.
+    /// The `i`-th partition key: a SESSION window's `PARTITION BY` column, or a sliced
+    /// aggregate's `i`-th group key other than the window's bounds.
     Partition(usize),
 }
 
@@ -44,7 +46,7 @@ pub struct SessionAggregateSpec {
     /// The inactivity gap that closes a session, in ms.
     pub gap_ms: u64,
     /// The group keys, in output order.
-    pub keys: Vec<SessionKey>,
+    pub keys: Vec<WindowKey>,
     /// The aggregates per session (none DISTINCT).
     pub aggregates: Vec<WindowAggregateCall>,
 }
@@ -84,7 +86,7 @@ struct SessionAggregate {
     partition_by: Vec<CompiledExpr>,
     time_column: usize,
     gap: i64,
-    keys: Vec<SessionKey>,
+    keys: Vec<WindowKey>,
     calls: Calls,
     sessions: ValueState<Stored>,
     /// The partitions the current batch of rows has touched, by encoded key.
@@ -106,9 +108,9 @@ impl SessionAggregate {
             .keys
             .iter()
             .map(|k| match k {
-                SessionKey::Start => Value::Timestamp(session.start),
-                SessionKey::End => Value::Timestamp(session.end),
-                SessionKey::Partition(i) => keys.get(*i).clone(),
+                WindowKey::Start => Value::Timestamp(session.start),
+                WindowKey::End => Value::Timestamp(session.end),
+                WindowKey::Partition(i) => keys.get(*i).clone(),
             })
             .collect();
         key_values.concat(&self.calls.finish(&session.accs))
