@@ -85,6 +85,8 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
             if streaming {
                 Operator::GroupAggregate
             } else {
+                // In batch the arrangement aggregate ties the keyed one over few groups and is
+                // 1.2x faster over millions (benches/README.md, "Batch GROUP BY").
                 Operator::BatchGroupAggregate
             }
         }
