@@ -31,7 +31,7 @@ impl ChangelogMode {
     /// The mode a node produces, from its operator and its validated flags: a node that only
     /// inserts is `[I]`; one with a unique key pairs its retractions into updates, and also
     /// deletes unless it is an aggregate whose groups never go away (over an insert-only input,
-    /// or a global aggregate; a sink or projection deletes when its input does); one without a
+    /// or a global aggregate in batch; a sink or projection deletes when its input does); one without a
     /// key retracts with `-D`. `input` is the mode of the node's first input.
     pub fn of(node: &PlanNode, operator: &Operator, inputs_insert_only: bool, input: Option<ChangelogMode>) -> ChangelogMode {
         if node.append_only {
@@ -48,7 +48,9 @@ impl ChangelogMode {
                 | Operator::SessionWindowAggregate { .. }
                 | Operator::SlicedWindowAggregate { .. },
             ) => true,
-            (PlanOp::Aggregate { group_by, .. }, _) => inputs_insert_only || group_by.is_empty(),
+            // A streaming global aggregate deletes its row when its input retracts every row,
+            // as Flink's does; batch keeps its one row.
+            (PlanOp::Aggregate { group_by, .. }, operator) => inputs_insert_only || (group_by.is_empty() && *operator == Operator::BatchGroupAggregate),
             (PlanOp::Sink { .. } | PlanOp::Project { .. }, _) => input.is_some_and(|m| !m.deletes),
             _ => false,
         };

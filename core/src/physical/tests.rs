@@ -132,6 +132,20 @@ fn insert_only_inputs_stay_insert_only_and_retractions_carry_deletes() {
 }
 
 #[test]
+fn a_global_aggregate_over_retractions_deletes_in_streaming_only() {
+    let sql = "SELECT COUNT(*) AS n FROM (SELECT k, SUM(v) AS s FROM plain GROUP BY k) WHERE s > 10";
+    let global = |mode| {
+        let job = prepare(sql, mode).unwrap();
+        job.plan.iter().filter(|(_, p)| matches!(p.operator, Operator::GroupAggregate | Operator::BatchGroupAggregate)).last().map(|(_, p)| p.changelog).expect("the global aggregate")
+    };
+    assert!(global(RuntimeMode::Streaming).deletes, "its row goes when every input row is retracted");
+    assert!(!global(RuntimeMode::Batch).deletes, "batch keeps one row");
+    let job = prepare("SELECT COUNT(*) AS n FROM plain", RuntimeMode::Streaming).unwrap();
+    let (_, over_inserts) = job.plan.iter().find(|(_, p)| p.operator == Operator::GroupAggregate).expect("the aggregate");
+    assert!(!over_inserts.changelog.deletes, "over an insert-only input it never goes");
+}
+
+#[test]
 fn explain_statements_print_the_physical_plan_and_their_variants() {
     let mut s = session();
     let explain = |s: &mut SqlSession, sql: &str| match s.execute_script(sql).unwrap_or_else(|e| panic!("{e}")).remove(0) {
