@@ -136,7 +136,12 @@ fn a_global_aggregate_over_retractions_deletes_in_streaming_only() {
     let sql = "SELECT COUNT(*) AS n FROM (SELECT k, SUM(v) AS s FROM plain GROUP BY k) WHERE s > 10";
     let global = |mode| {
         let job = prepare(sql, mode).unwrap();
-        job.plan.iter().filter(|(_, p)| matches!(p.operator, Operator::GroupAggregate | Operator::BatchGroupAggregate)).last().map(|(_, p)| p.changelog).expect("the global aggregate")
+        job.plan
+            .iter()
+            .filter(|(_, p)| matches!(p.operator, Operator::GroupAggregate | Operator::BatchGroupAggregate))
+            .last()
+            .map(|(_, p)| p.changelog)
+            .expect("the global aggregate")
     };
     assert!(global(RuntimeMode::Streaming).deletes, "its row goes when every input row is retracted");
     assert!(!global(RuntimeMode::Batch).deletes, "batch keeps one row");

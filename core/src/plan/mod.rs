@@ -2,6 +2,7 @@
 //! ([`ValidatedPlan`]) that the compiler turns into a dataflow.
 
 pub mod checkpointing;
+mod join_spec;
 mod limits;
 mod load;
 mod over_spec;
