@@ -14,6 +14,7 @@ use crate::types::{Row, Value};
 use super::keyed::OverAggregate;
 use super::ordering::{SortSpec, compare_by};
 use super::over_accumulators::FrameAccumulators;
+use super::top_n::Numbering;
 use super::{Evaluator, Rows};
 
 /// Which rows of its sorted partition a row's aggregates cover.
@@ -78,7 +79,7 @@ pub fn sorted_over<'s>(input: Rows<'s>, spec: SortedOverSpec, eval: Evaluator) -
             }
             rows.sort_by(|a, b| compare_by(&a.0, &b.0, &spec.specs).then_with(|| a.1.cmp(b.1)));
             let aggregates = spec.aggregate_results(&rows, &eval);
-            let mut numbers = Numbers::default();
+            let mut numberings: Vec<Numbering> = spec.ranks.iter().map(|&r| Numbering::new(r)).collect();
             for (i, (order, row)) in rows.iter().enumerate() {
                 let mut added = aggregates.get(i).cloned().unwrap_or_default();
                 for o in &spec.offsets {
@@ -89,44 +90,12 @@ pub fn sorted_over<'s>(input: Rows<'s>, spec: SortedOverSpec, eval: Evaluator) -
                     };
                     added.push(value.unwrap_or(Value::Null));
                 }
-                let peer = i > 0 && compare_by(&rows[i - 1].0, order, &spec.specs) == Ordering::Equal;
-                numbers.advance(i, peer);
-                added.extend(spec.ranks.iter().map(|&r| Value::BigInt(numbers.get(r))));
+                let new_key = i == 0 || compare_by(&rows[i - 1].0, order, &spec.specs) != Ordering::Equal;
+                added.extend(numberings.iter_mut().map(|n| Value::BigInt(i64::try_from(n.next(new_key, 1)).unwrap_or(i64::MAX))));
                 out.push((row.concat(&Row::new(added)), 1));
             }
         })
         .map(|(_key, row)| row)
-}
-
-/// A row's numbers in its sorted partition, advanced row by row.
-#[derive(Default)]
-struct Numbers {
-    /// The row's position, from 1.
-    row: i64,
-    /// The position of the row's first peer.
-    rank: i64,
-    /// How many distinct order keys come up to the row's.
-    dense: i64,
-}
-
-impl Numbers {
-    /// Moves to the row at `index` (from 0), a peer of the row before it or not.
-    fn advance(&mut self, index: usize, peer: bool) {
-        self.row = index as i64 + 1;
-        if !peer {
-            self.rank = self.row;
-            self.dense += 1;
-        }
-    }
-
-    /// The row's number by `rank_type`.
-    fn get(&self, rank_type: RankType) -> i64 {
-        match rank_type {
-            RankType::RowNumber => self.row,
-            RankType::Rank => self.rank,
-            RankType::DenseRank => self.dense,
-        }
-    }
 }
 
 impl SortedOverSpec {

@@ -134,7 +134,7 @@ pub(super) fn pre_ranked<'s>(input: Rows<'s>, ranking: &Ranking, eval: &Evaluato
 type Candidates = Vec<(Vec<Value>, Row, isize)>;
 
 /// The ranks of rows taken in order, as `rank_type` numbers them.
-struct Numbering {
+pub(super) struct Numbering {
     rank_type: RankType,
     /// Copies numbered so far.
     before: u64,
@@ -145,14 +145,14 @@ struct Numbering {
 }
 
 impl Numbering {
-    fn new(rank_type: RankType) -> Self {
+    pub(super) fn new(rank_type: RankType) -> Self {
         Numbering { rank_type, before: 0, distinct: 0, rank: 0 }
     }
 
     /// The rank of the first of `copies` copies of the next row, `new_key` when its order key
     /// differs from the previous row's (always for the first row). Under ROW_NUMBER the other
     /// copies take the following numbers; under RANK and DENSE_RANK they share this one.
-    fn next(&mut self, new_key: bool, copies: u64) -> u64 {
+    pub(super) fn next(&mut self, new_key: bool, copies: u64) -> u64 {
         if new_key {
             self.distinct += 1;
         }
