@@ -68,38 +68,32 @@ fn used_columns(nodes: &[PlanNode]) -> Vec<Vec<bool>> {
 /// Sets in `need` the columns of input `k` of `node` that it reads, given the output columns
 /// its readers use (`out`).
 fn input_needs(node: &PlanNode, k: usize, out: &[bool], need: &mut [bool]) {
-    // Output column `c` is input column `c + shift` (pass-through columns come first).
-    let pass = |need: &mut [bool], shift: isize| {
-        for (c, _) in out.iter().enumerate().filter(|(_, u)| **u) {
-            if let Some(i) = c.checked_add_signed(shift) {
-                mark(need, i);
-            }
-        }
-    };
+    // Output column `c` is input column `c` (pass-through columns come first).
+    let pass = |need: &mut [bool]| out.iter().enumerate().filter(|(_, u)| **u).for_each(|(c, _)| mark(need, c));
     match &node.op {
         PlanOp::Source { .. } => {}
         PlanOp::Filter { predicate } => {
-            pass(need, 0);
+            pass(need);
             mark_all(need, predicate);
         }
         PlanOp::Project { exprs } => project(exprs, out, need),
         PlanOp::FlatMap { function, .. } => {
-            pass(need, 0);
+            pass(need);
             function.args().iter().for_each(|e| mark_all(need, e));
         }
         PlanOp::Window { time_column, partition_by, .. } => {
-            pass(need, 0);
+            pass(need);
             mark(need, *time_column);
             partition_by.iter().for_each(|&c| mark(need, c));
         }
         PlanOp::Over { partition_by, time_column, aggregates, offsets, .. } => {
-            pass(need, 0);
+            pass(need);
             mark(need, *time_column);
             partition_by.iter().for_each(|e| mark_all(need, e));
             over_calls(aggregates, offsets, need);
         }
         PlanOp::SortedOver { partition_by, order_by, aggregates, offsets, .. } => {
-            pass(need, 0);
+            pass(need);
             partition_by.iter().for_each(|e| mark_all(need, e));
             sort_keys(order_by, need);
             over_calls(aggregates, offsets, need);
@@ -128,10 +122,10 @@ fn input_needs(node: &PlanNode, k: usize, out: &[bool], need: &mut [bool]) {
         }
         PlanOp::Union { casts } => match casts.get(k).and_then(Option::as_ref) {
             Some(exprs) => project(exprs, out, need),
-            None => pass(need, 0),
+            None => pass(need),
         },
         PlanOp::TopN { partition_by, order_by, window_end, .. } => {
-            pass(need, 0);
+            pass(need);
             partition_by.iter().for_each(|e| mark_all(need, e));
             sort_keys(order_by, need);
             if let Some(end) = window_end {
@@ -139,16 +133,16 @@ fn input_needs(node: &PlanNode, k: usize, out: &[bool], need: &mut [bool]) {
             }
         }
         PlanOp::Deduplicate { key, order_by, .. } => {
-            pass(need, 0);
+            pass(need);
             key.iter().for_each(|e| mark_all(need, e));
             mark_all(need, order_by);
         }
         PlanOp::Sort { order_by, .. } => {
-            pass(need, 0);
+            pass(need);
             sort_keys(order_by, need);
         }
         PlanOp::Watermark { column, .. } => {
-            pass(need, 0);
+            pass(need);
             mark(need, *column);
         }
         // Whole rows: compared, handed to user functions, or written.

@@ -123,6 +123,12 @@ struct SlicedAggregate {
     live: HashMap<Vec<u8>, LiveKey>,
 }
 
+/// The partial aggregates of a pre-aggregated row led by `width` partition keys and its slice
+/// (its row count after them is ignored).
+fn partials_of(width: usize, row: &Row) -> &[Value] {
+    row.values().get(width + 1..).unwrap_or_default()
+}
+
 /// The number of input rows a pre-aggregated row holds (its last column).
 fn row_count(row: &Row) -> u64 {
     row.values().last().and_then(Value::as_i64).and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
@@ -132,11 +138,6 @@ impl SlicedAggregate {
     /// The slice a pre-aggregated row belongs to.
     fn slice_of(&self, row: &Row) -> Option<i64> {
         row.get(self.width).as_i64()
-    }
-
-    /// The partial aggregates of a pre-aggregated row (its row count after them is ignored).
-    fn partials_of<'r>(&self, row: &'r Row) -> &'r [Value] {
-        row.values().get(self.width + 1..).unwrap_or_default()
     }
 
     /// The time after which the slice ending at `slice` is of no use: every window holding
@@ -215,7 +216,7 @@ impl SlicedAggregate {
                 Some((partials, count)) => (self.calls.restore(&partials), count),
                 None => (self.calls.fresh(), 0),
             };
-            merge_partials(&mut accs, self.partials_of(row), 1);
+            merge_partials(&mut accs, partials_of(self.width, row), 1);
             count += row_count(row);
             self.slices.update(cx.store, key, &slice, &(partials(&accs), count))?;
             if let Err(at) = index.binary_search(&slice) {
@@ -292,7 +293,7 @@ impl KeyedLogic for SlicedAggregate {
             }
         };
         if let Some(live) = live.slices.get_mut(at) {
-            merge_partials(&mut live.accs, row.values().get(self.width + 1..).unwrap_or_default(), 1);
+            merge_partials(&mut live.accs, partials_of(self.width, &row), 1);
             live.rows += row_count(&row);
         }
         Ok(())
