@@ -29,3 +29,38 @@ GROUP BY window_start, window_end, user_id;
         assert 1 <= user <= 3
     windows = {row[0] for _, row in changes}
     assert len(windows) >= 2, "60 rows at 40 per second span more than one second"
+
+
+def test_deduplication_on_proctime_keeps_the_first_row_to_arrive(weir, tmp_path):
+    """Flink's proctime deduplication (`ROW_NUMBER() OVER (PARTITION BY k ORDER BY pt) = 1`)
+    keeps each key's first row to arrive and only inserts: `[I]`, never an update."""
+    data = tmp_path / "in.csv"
+    rows = [(i % 7, f"v{i}") for i in range(200)]
+    data.write_text("".join(f"{k},{v}\n" for k, v in rows))
+    script = tmp_path / "job.sql"
+    script.write_text(f"""
+SET 'execution.runtime-mode' = 'streaming';
+CREATE TABLE t (k INT, v STRING, pt AS PROCTIME())
+  WITH ('connector' = 'filesystem', 'path' = '{data}', 'format' = 'csv');
+SELECT k, v FROM (
+  SELECT *, ROW_NUMBER() OVER (PARTITION BY k ORDER BY pt) AS rn FROM t
+) WHERE rn = 1;
+""")
+    plan = run_weir(weir, "explain", str(script))
+    assert plan.returncode == 0, plan.stderr
+    assert "Deduplicate(keep=[FirstRow], key=[k], order=[PROCTIME]" in plan.stdout, plan.stdout
+    assert "changelogMode=[I,UB,UA" not in plan.stdout, plan.stdout
+    first = {}
+    for k, v in rows:
+        first.setdefault(k, v)
+    for workers in ("1", "2"):
+        proc = run_weir(weir, "run", str(script), "--output", "json", "--workers", workers)
+        assert proc.returncode == 0, proc.stderr
+        changes = json_changes(proc.stdout)
+        assert all(op == "+I" for op, _ in changes), changes
+        kept = {k: v for _, (k, v) in changes}
+        assert len(kept) == len(changes) == 7, changes
+        if workers == "1":
+            assert kept == first, "one reader: each key's first row in the file"
+        else:
+            assert all(v in {w for j, w in rows if j == k} for k, v in kept.items())

@@ -308,7 +308,10 @@ fn build_node<'s>(
         }
         (Operator::Rank, PlanOp::TopN { .. }) => ops::keyed_top_n(id, index, input, ranking(&node.op, insert_only)?, eval, ctx.clone()),
         (Operator::ArrangedRank, PlanOp::TopN { .. }) => ops::top_n(input, ranking(&node.op, insert_only)?, eval),
-        (Operator::Deduplicate, PlanOp::Deduplicate { key, order_by, keep }) => {
+        (Operator::Deduplicate, PlanOp::Deduplicate { key, first_arrival: true, .. }) => {
+            ops::keyed_first_rows(id, index, input, compile_all(key), eval, ctx.clone())
+        }
+        (Operator::Deduplicate, PlanOp::Deduplicate { key, order_by, keep, .. }) => {
             let ranking = Ranking::first_per_key(compile_all(key), order_by.compile(), *keep == Keep::Last, insert_only);
             ops::keyed_top_n(id, index, input, ranking, eval, ctx.clone())
         }

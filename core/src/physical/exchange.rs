@@ -2,8 +2,9 @@
 
 use std::fmt;
 
+use crate::connectors::SinkWriters;
 use crate::expr::BoundExpr;
-use crate::plan::{PlanNode, PlanOp, ValidatedPlan};
+use crate::plan::{PlanNode, PlanOp, RuntimeMode, ValidatedPlan};
 use crate::types::Schema;
 
 use super::operator::Operator;
@@ -48,8 +49,9 @@ fn columns(columns: &[usize], schema: &Schema) -> Exchange {
     }
 }
 
-/// The exchange in front of each input of `node` of `plan` (one per input), for `operator`.
-pub fn exchanges(plan: &ValidatedPlan, node: &PlanNode, operator: &Operator) -> Vec<Exchange> {
+/// The exchange in front of each input of `node` of `plan` (one per input), for `operator`
+/// run in `mode`.
+pub fn exchanges(plan: &ValidatedPlan, node: &PlanNode, operator: &Operator, mode: RuntimeMode) -> Vec<Exchange> {
     let schema = |i: usize| node.inputs.get(i).and_then(|&n| plan.nodes.get(n)).map(|n| n.schema.clone()).unwrap_or_default();
     let one = |e: Exchange| vec![e];
     match (&node.op, operator) {
@@ -75,7 +77,16 @@ pub fn exchanges(plan: &ValidatedPlan, node: &PlanNode, operator: &Operator) -> 
         (PlanOp::Sort { .. }, _) => one(Exchange::Single),
         (PlanOp::Process { keys, .. }, _) => keys.iter().enumerate().map(|(i, k)| hash(k, &schema(i))).collect(),
         (PlanOp::StreamWindow { key, .. }, _) => one(hash(key, &schema(0))),
-        (PlanOp::Sink { .. }, Operator::Sink) => one(Exchange::Single),
+        // As `ops::sink` routes: to the one writer, or to every worker's writer by the unique
+        // key (else the whole row), unless a batch ORDER BY needs a single writer.
+        (PlanOp::Sink { sink, .. }, Operator::Sink) => one(match sink.writers() {
+            SinkWriters::None => Exchange::Forward,
+            SinkWriters::EveryWorker if !(mode == RuntimeMode::Batch && node.ordering.is_some()) => match &node.unique_key {
+                Some(key) => columns(key, &schema(0)),
+                None => columns(&(0..schema(0).fields.len()).collect::<Vec<_>>(), &schema(0)),
+            },
+            SinkWriters::EveryWorker | SinkWriters::One => Exchange::Single,
+        }),
         _ => node.inputs.iter().map(|_| Exchange::Forward).collect(),
     }
 }

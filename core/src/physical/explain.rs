@@ -298,10 +298,10 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
             a.push(("outputRankNumber", row_number.to_string()));
             a
         }
-        PlanOp::Deduplicate { key, order_by, keep } => vec![
+        PlanOp::Deduplicate { key, order_by, keep, first_arrival } => vec![
             ("keep", if *keep == Keep::First { "FirstRow" } else { "LastRow" }.into()),
             ("key", list(key, |e| expr_text(e, &input))),
-            ("order", expr_text(order_by, &input)),
+            ("order", if *first_arrival { "PROCTIME".into() } else { expr_text(order_by, &input) }),
         ],
         PlanOp::Sort { order_by, limit, offset } => {
             let mut a = vec![("orderBy", sort_keys(order_by, &input))];

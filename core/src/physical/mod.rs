@@ -69,10 +69,13 @@ impl PhysicalPlan {
             let input = node.inputs.first().and_then(|&i| nodes.get(i)).map(|n| n.changelog);
             nodes.push(PhysicalNode {
                 index: node.index,
-                exchanges: exchange::exchanges(&logical, node, &operator),
+                exchanges: exchange::exchanges(&logical, node, &operator, mode),
                 changelog: ChangelogMode::of(node, &operator, inputs_insert_only, input),
                 inputs_insert_only,
-                state: state::state_of(&operator, &logical.config.state_backend).map(|s| s.with_own_ttl(node, &operator, logical.config.state_ttl_ms)),
+                // A sink of an insert-only input writes each row as it arrives (`ops::sink`).
+                state: state::state_of(&operator, &logical.config.state_backend)
+                    .filter(|_| !(operator == Operator::Sink && inputs_insert_only))
+                    .map(|s| s.with_own_ttl(node, &operator, logical.config.state_ttl_ms)),
                 operator,
             });
         }

@@ -306,6 +306,9 @@ pub enum PlanOp {
         order_by: BoundExpr,
         /// Which row to keep.
         keep: Keep,
+        /// The first row by a processing-time attribute of an append-only input: the first
+        /// row of a key to arrive, which stays (insert-only output, as Flink's).
+        first_arrival: bool,
     },
     /// ORDER BY [LIMIT/OFFSET] over the whole input.
     Sort {

@@ -215,7 +215,8 @@ impl PlanValidator {
             | PlanOp::IntervalJoin { .. }
             | PlanOp::TopN { window_end: Some(_), .. }
             | PlanOp::Process { .. }
-            | PlanOp::StreamWindow { .. } => true,
+            | PlanOp::StreamWindow { .. }
+            | PlanOp::Deduplicate { first_arrival: true, .. } => true,
             PlanOp::Watermark { .. } => inputs_append_only,
             // A window aggregate emits each window's rows once (see `ops::close_windows`),
             // unless late rows may re-fire it.
@@ -323,7 +324,13 @@ impl PlanValidator {
                 let key = self.bind_all(&n.key, &input.schema, &path.field("key"))?;
                 let order_by = self.bind(&n.order_by, &input.schema, &path.field("order_by"))?;
                 let unique_key = key.iter().map(|k| k.as_column()).collect::<Option<Vec<_>>>();
-                Ok(Checked { schema: input.schema.clone(), op: PlanOp::Deduplicate { key, order_by, keep: n.keep }, unique_key, ordering: None })
+                // Ordered by a processing-time attribute (a rowtime that is not event time),
+                // the first row is simply the first to arrive (Flink's proctime deduplication).
+                let by_processing_time =
+                    order_by.as_column().is_some_and(|c| input.time.rowtime == Some(c)) && event_time_attribute(&self.nodes, input).is_none();
+                let first_arrival = n.keep == Keep::First && by_processing_time && input.append_only;
+                let op = PlanOp::Deduplicate { key, order_by, keep: n.keep, first_arrival };
+                Ok(Checked { schema: input.schema.clone(), op, unique_key, ordering: None })
             }
             Node::Sort(n) => {
                 let input = self.input(inputs, 0);

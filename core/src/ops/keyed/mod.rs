@@ -43,6 +43,7 @@
 mod checkpoint;
 #[cfg(test)]
 mod expired_retractions;
+mod first_row;
 mod group_aggregate;
 mod interval_join;
 mod join;
@@ -59,6 +60,7 @@ mod window_aggregate;
 mod window_join;
 mod window_top_n;
 
+pub use first_row::keyed_first_rows;
 pub use group_aggregate::{GroupAggregateSpec, GroupInput, GroupedRows, group_aggregate};
 pub use interval_join::{IntervalJoinSpec, interval_join};
 pub use join::stream_join;
