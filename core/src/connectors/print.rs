@@ -10,7 +10,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use crate::error::RuntimeError;
-use crate::types::{Row, RowKind, Schema, Value, value_to_json};
+use crate::types::{Row, RowKind, Schema, value_to_json};
 
 use super::options::{check_known, parse_bool};
 use super::registry::Connector;
@@ -71,21 +71,15 @@ pub fn json_line(kind: RowKind, row: &Row) -> String {
 
 /// One changelog line without the newline: `+I[1824, 5, 23000]`. As Flink's `print`
 /// connector, a TIMESTAMP_LTZ is written as the instant it is (`2023-11-14T22:13:20Z`), a
-/// TIMESTAMP as a local date-time (`2023-11-14T22:13:20`).
+/// TIMESTAMP as a local date-time (`2023-11-14T22:13:20`, `2023-11-14T22:13` when the seconds
+/// are zero): [`Value`]'s display.
 pub fn changelog_line(kind: RowKind, row: &Row) -> String {
     let mut line = format!("{}[", kind.short());
     for (i, value) in row.values().iter().enumerate() {
         if i > 0 {
             line.push_str(", ");
         }
-        match value {
-            Value::TimestampLtz(_) => {
-                let _ = write!(line, "{value}Z");
-            }
-            other => {
-                let _ = write!(line, "{other}");
-            }
-        }
+        let _ = write!(line, "{value}");
     }
     line.push(']');
     line
@@ -120,11 +114,28 @@ impl SinkWriter for PrintSink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::Value;
 
     #[test]
     fn changelog_lines_print_as_flink_print_does() {
         let row = Row::new(vec![Value::Int(1), Value::Null, Value::Timestamp(1_500), Value::TimestampLtz(1_000), Value::TimestampLtz(-500)]);
         assert_eq!(changelog_line(RowKind::Insert, &row), "+I[1, null, 1970-01-01T00:00:01.500, 1970-01-01T00:00:01Z, 1969-12-31T23:59:59.500Z]");
         assert_eq!(changelog_line(RowKind::UpdateBefore, &Row::new(vec![])), "-U[]");
+        // Flink 2.3's print connector: `TIMESTAMP '2023-01-01 10:00:00'` prints as Java's
+        // LocalDateTime, `2023-01-01T10:00`; `TIME '10:00:00'` as `10:00`, `TIME(3)
+        // '12:34:56.5'` as `12:34:56.500`, in arrays too.
+        let ts = 1_672_567_200_000;
+        let row = Row::new(vec![
+            Value::Timestamp(ts),
+            Value::Timestamp(ts + 30_000),
+            Value::Time(36_000_000),
+            Value::Time(45_296_500),
+            Value::array(vec![Value::Timestamp(ts)]),
+            Value::TimestampLtz(ts),
+        ]);
+        assert_eq!(
+            changelog_line(RowKind::Insert, &row),
+            "+I[2023-01-01T10:00, 2023-01-01T10:00:30, 10:00, 12:34:56.500, [2023-01-01T10:00], 2023-01-01T10:00:00Z]"
+        );
     }
 }

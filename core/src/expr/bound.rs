@@ -252,6 +252,10 @@ impl fmt::Display for Named<'_> {
                 None => write!(f, "${i}"),
             },
             Kind::Literal(Value::String(s)) => write!(f, "'{}'", s.replace('\'', "''")),
+            // Date-times with their seconds and times of day with their shortest fraction (as
+            // the SQL text of the literal would have them), not Java's shortened row form.
+            Kind::Literal(Value::Timestamp(ms) | Value::TimestampLtz(ms)) => f.write_str(&crate::types::temporal::format_timestamp(*ms)),
+            Kind::Literal(Value::Time(ms)) => f.write_str(&crate::types::temporal::format_time(*ms)),
             Kind::Literal(v) => write!(f, "{v}"),
             Kind::Call(c) => {
                 write!(f, "{}(", c.name)?;

@@ -77,7 +77,7 @@ pub fn value_to_json(value: &Value) -> serde_json::Value {
         Value::Float(v) => float_json_number(v.get()).map(J::Number).unwrap_or_else(|| J::String(value.to_string())),
         Value::Array(items) => J::Array(items.iter().map(value_to_json).collect()),
         Value::Map(entries) => J::Object(entries.iter().map(|(k, v)| (json_key(k), value_to_json(v))).collect()),
-        other => J::String(other.to_string()),
+        other => J::String(json_text(other)),
     }
 }
 
@@ -85,6 +85,17 @@ pub fn value_to_json(value: &Value) -> serde_json::Value {
 fn json_key(key: &Value) -> String {
     match key {
         Value::Array(_) | Value::Map(_) => value_to_json(key).to_string(),
+        other => json_text(other),
+    }
+}
+
+/// The text of a scalar in JSON: its printed text, except that date-times always have their
+/// seconds and TIMESTAMP_LTZ no zone suffix (`2023-11-14T22:13:00`), and a time of day its
+/// shortest fraction (`12:34:56.5`).
+fn json_text(value: &Value) -> String {
+    match value {
+        Value::Timestamp(ms) | Value::TimestampLtz(ms) => super::temporal::format_timestamp(*ms),
+        Value::Time(ms) => super::temporal::format_time(*ms),
         other => other.to_string(),
     }
 }

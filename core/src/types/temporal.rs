@@ -41,10 +41,34 @@ pub fn format_timestamp(millis: i64) -> String {
     }
 }
 
+/// A TIMESTAMP as Flink's rows print it, Java's `LocalDateTime.toString()`: `2023-11-14T22:13`
+/// when the seconds are zero, `2023-11-14T22:13:20`, `2023-11-14T22:13:20.120` (milliseconds
+/// as three digits).
+pub fn java_local_date_time(millis: i64) -> String {
+    match datetime_from_millis(millis) {
+        Some(dt) => {
+            format!("{}T{}", dt.format("%Y-%m-%d"), java_local_time(dt.num_seconds_from_midnight() as i32 * 1000 + (dt.nanosecond() / 1_000_000) as i32))
+        }
+        None => format!("<timestamp {millis}>"),
+    }
+}
+
+/// A TIME as Flink's rows print it, Java's `LocalTime.toString()`: `12:34` when the seconds
+/// are zero, `12:34:56`, `12:34:56.500` (milliseconds as three digits).
+pub fn java_local_time(millis: i32) -> String {
+    let m = millis.rem_euclid(MILLIS_PER_DAY);
+    let (h, min, s, ms) = (m / 3_600_000, m / 60_000 % 60, m / 1000 % 60, m % 1000);
+    match (s, ms) {
+        (0, 0) => format!("{h:02}:{min:02}"),
+        (_, 0) => format!("{h:02}:{min:02}:{s:02}"),
+        _ => format!("{h:02}:{min:02}:{s:02}.{ms:03}"),
+    }
+}
+
 /// Milliseconds in a day: the range of a TIME value.
 pub const MILLIS_PER_DAY: i32 = 86_400_000;
 
-/// A TIME as Flink prints it (in rows and in `CAST(.. AS STRING)`): `12:34:56`, with the
+/// A TIME as Flink's `CAST(.. AS STRING)` gives it: `12:34:56`, with the
 /// milliseconds when there are some, trailing zeros dropped (`12:34:56.5`, `12:34:56.123`).
 pub fn format_time(millis: i32) -> String {
     let m = millis.rem_euclid(MILLIS_PER_DAY);

@@ -310,10 +310,13 @@ impl fmt::Display for Value {
                 f.write_str("'")
             }
             Value::Date(d) => f.write_str(&temporal::format_date(*d)),
-            Value::Timestamp(ms) | Value::TimestampLtz(ms) => f.write_str(&temporal::format_timestamp(*ms)),
+            // As Flink prints rows: a local date-time as Java's `LocalDateTime`, an instant as
+            // Java's `Instant` (seconds always, a `Z`), a time of day as `LocalTime`.
+            Value::Timestamp(ms) => f.write_str(&temporal::java_local_date_time(*ms)),
+            Value::TimestampLtz(ms) => write!(f, "{}Z", temporal::format_timestamp(*ms)),
             Value::IntervalDayTime(ms) => f.write_str(&temporal::format_interval_day_time(*ms)),
             Value::IntervalYearMonth(m) => f.write_str(&temporal::format_interval_year_month(*m)),
-            Value::Time(ms) => f.write_str(&temporal::format_time(*ms)),
+            Value::Time(ms) => f.write_str(&temporal::java_local_time(*ms)),
             Value::Array(_) | Value::Map(_) => f.write_str(&format_collection(self, "null")),
         }
     }

@@ -126,6 +126,7 @@ fn csv_field(value: &Value, null_literal: &str, field: &mut Vec<u8>) {
 fn text(value: &Value) -> String {
     match value {
         Value::Timestamp(ms) | Value::TimestampLtz(ms) => temporal::format_timestamp(*ms).replacen('T', " ", 1),
+        Value::Time(ms) => temporal::format_time(*ms),
         Value::IntervalDayTime(ms) => ms.to_string(),
         Value::IntervalYearMonth(m) => m.to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),

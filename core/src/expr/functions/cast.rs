@@ -163,6 +163,7 @@ pub(crate) fn text_with_precision(v: &Value, zone: SessionZone, precision: u8) -
         Value::Boolean(true) => "TRUE".to_string(),
         Value::Boolean(false) => "FALSE".to_string(),
         Value::Bytes(b) => String::from_utf8_lossy(b).into_owned(),
+        Value::Time(ms) => temporal::format_time(*ms),
         Value::Array(items) => {
             let parts: Vec<String> = items.iter().map(|x| element_text(x, zone)).collect();
             format!("[{}]", parts.join(", "))

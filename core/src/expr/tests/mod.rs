@@ -212,9 +212,13 @@ pub(super) fn parse(src: &str) -> Expr {
 }
 
 /// A value as the tables write it: strings quoted, everything else as displayed.
+/// Date-times always with their seconds and without a zone, times of day with their shortest
+/// fraction (the tables below were written so), not as rows print them.
 pub(super) fn show(v: &Value) -> String {
     match v {
         Value::String(s) => format!("'{s}'"),
+        Value::Timestamp(ms) | Value::TimestampLtz(ms) => crate::types::temporal::format_timestamp(*ms),
+        Value::Time(ms) => crate::types::temporal::format_time(*ms),
         other => other.to_string(),
     }
 }
