@@ -123,7 +123,7 @@ mod tests {
         assert_eq!(changelog_line(RowKind::UpdateBefore, &Row::new(vec![])), "-U[]");
         // Flink 2.3's print connector: `TIMESTAMP '2023-01-01 10:00:00'` prints as Java's
         // LocalDateTime, `2023-01-01T10:00`; `TIME '10:00:00'` as `10:00`, `TIME(3)
-        // '12:34:56.5'` as `12:34:56.500`, in arrays too.
+        // '12:34:56.5'` as `12:34:56.500`, in arrays too; BYTES as Java's signed bytes.
         let ts = 1_672_567_200_000;
         let row = Row::new(vec![
             Value::Timestamp(ts),
@@ -132,10 +132,11 @@ mod tests {
             Value::Time(45_296_500),
             Value::array(vec![Value::Timestamp(ts)]),
             Value::TimestampLtz(ts),
+            Value::Bytes(vec![97, 255].into()),
         ]);
         assert_eq!(
             changelog_line(RowKind::Insert, &row),
-            "+I[2023-01-01T10:00, 2023-01-01T10:00:30, 10:00, 12:34:56.500, [2023-01-01T10:00], 2023-01-01T10:00:00Z]"
+            "+I[2023-01-01T10:00, 2023-01-01T10:00:30, 10:00, 12:34:56.500, [2023-01-01T10:00], 2023-01-01T10:00:00Z, [97, -1]]"
         );
     }
 }

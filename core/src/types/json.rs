@@ -90,12 +90,18 @@ fn json_key(key: &Value) -> String {
 }
 
 /// The text of a scalar in JSON: its printed text, except that date-times always have their
-/// seconds and TIMESTAMP_LTZ no zone suffix (`2023-11-14T22:13:00`), and a time of day its
-/// shortest fraction (`12:34:56.5`).
+/// seconds and TIMESTAMP_LTZ no zone suffix (`2023-11-14T22:13:00`), a time of day its
+/// shortest fraction (`12:34:56.5`), and BYTES are hex (`x'01ff'`).
 fn json_text(value: &Value) -> String {
     match value {
         Value::Timestamp(ms) | Value::TimestampLtz(ms) => super::temporal::format_timestamp(*ms),
         Value::Time(ms) => super::temporal::format_time(*ms),
+        Value::Bytes(b) => {
+            b.iter().fold(String::from("x'"), |mut hex, byte| {
+                hex.push_str(&format!("{byte:02x}"));
+                hex
+            }) + "'"
+        }
         other => other.to_string(),
     }
 }

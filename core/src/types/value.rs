@@ -302,12 +302,16 @@ impl fmt::Display for Value {
             Value::Double(v) => f.write_str(&format_double(v.get())),
             Value::Decimal(d) => write!(f, "{d}"),
             Value::String(s) => f.write_str(s),
+            // As Flink prints a `byte[]`: Java's signed bytes in brackets, `[97, -1]`.
             Value::Bytes(b) => {
-                f.write_str("x'")?;
-                for byte in b.iter() {
-                    write!(f, "{byte:02x}")?;
+                f.write_str("[")?;
+                for (i, byte) in b.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}", *byte as i8)?;
                 }
-                f.write_str("'")
+                f.write_str("]")
             }
             Value::Date(d) => f.write_str(&temporal::format_date(*d)),
             // As Flink prints rows: a local date-time as Java's `LocalDateTime`, an instant as
