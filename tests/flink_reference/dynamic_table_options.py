@@ -7,6 +7,8 @@ watermark.
 Not part of CI: ``~/.cache/weir/venv-flink/bin/python tests/flink_reference/dynamic_table_options.py``.
 """
 
+# ruff: noqa: E501 -- each SQL statement stays on one line, as Flink reports positions in it
+
 import os
 import tempfile
 
@@ -37,7 +39,9 @@ def main():
     t_env = TableEnvironment.create(EnvironmentSettings.in_batch_mode())
     t_env.get_config().set("parallelism.default", "1")
     t_env.execute_sql(f"CREATE TABLE t (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '{one}', 'format' = 'csv')")
-    t_env.execute_sql("CREATE TABLE g (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '2', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '10')")
+    t_env.execute_sql(
+        "CREATE TABLE g (id INT) WITH ('connector' = 'datagen', 'number-of-rows' = '2', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '10')"
+    )
     t_env.execute_sql(f"CREATE TABLE out1 (id INT, name STRING) WITH ('connector' = 'filesystem', 'path' = '{d}/out', 'format' = 'csv')")
     t_env.execute_sql("CREATE VIEW v AS SELECT * FROM t")
     t_env.execute_sql(f"CREATE VIEW hv AS SELECT * FROM t /*+ OPTIONS('path' = '{two}') */")
@@ -62,7 +66,7 @@ def main():
         "query hint after a table": "SELECT * FROM t /*+ STATE_TTL('t' = '1d') */",
         "two hint comments": f"SELECT * FROM t /*+ OPTIONS('path' = '{one}') */ /*+ OPTIONS('path' = '{two}') */",
         "hint in a CTE": f"WITH w AS (SELECT * FROM t /*+ OPTIONS('path' = '{two}') */) SELECT * FROM w",
-        "insert hint": f"INSERT INTO out1 /*+ OPTIONS('sink.parallelism' = '1') */ SELECT * FROM t",
+        "insert hint": "INSERT INTO out1 /*+ OPTIONS('sink.parallelism' = '1') */ SELECT * FROM t",
         "insert unknown option": "INSERT INTO out1 /*+ OPTIONS('bogus' = '1') */ SELECT * FROM t",
         "insert path": f"INSERT INTO out1 /*+ OPTIONS('path' = '{d}/out2') */ SELECT * FROM t",
         "hint after a column": "SELECT id /*+ OPTIONS('a' = 'b') */ FROM t",
@@ -76,16 +80,26 @@ def main():
     t_env.get_config().set("table.dynamic-table-options.enabled", "true")
 
     s_env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-    s_env.execute_sql(f"CREATE TABLE f (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK()) WITH ('connector' = 'filesystem', 'path' = '{one}', 'format' = 'csv')")
-    s_env.execute_sql("CREATE TABLE dg (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK()) WITH ('connector' = 'datagen', 'number-of-rows' = '1')")
+    s_env.execute_sql(
+        f"CREATE TABLE f (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK()) WITH ('connector' = 'filesystem', 'path' = '{one}', 'format' = 'csv')"
+    )
+    s_env.execute_sql(
+        "CREATE TABLE dg (id INT, ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK()) WITH ('connector' = 'datagen', 'number-of-rows' = '1')"
+    )
     s_env.execute_sql("CREATE TABLE bh (id INT, ts TIMESTAMP(3)) WITH ('connector' = 'blackhole')")
     print("SOURCE_WATERMARK filesystem:", answer(s_env, "EXPLAIN SELECT * FROM f"))
     print("SOURCE_WATERMARK datagen:", answer(s_env, "EXPLAIN SELECT * FROM dg"))
     print("SOURCE_WATERMARK filesystem, run:", answer(s_env, "SELECT * FROM f"))
     print("SOURCE_WATERMARK datagen, run:", answer(s_env, "SELECT id FROM dg"))
     print("SOURCE_WATERMARK in SELECT:", answer(s_env, "SELECT SOURCE_WATERMARK() FROM bh"))
-    print("SOURCE_WATERMARK with an argument:", answer(s_env, "CREATE TABLE x (ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK(ts)) WITH ('connector' = 'datagen')"))
-    print("SOURCE_WATERMARK inside an expression:", answer(s_env, "CREATE TABLE y (ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK() - INTERVAL '1' SECOND) WITH ('connector' = 'datagen')"))
+    print(
+        "SOURCE_WATERMARK with an argument:",
+        answer(s_env, "CREATE TABLE x (ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK(ts)) WITH ('connector' = 'datagen')"),
+    )
+    print(
+        "SOURCE_WATERMARK inside an expression:",
+        answer(s_env, "CREATE TABLE y (ts TIMESTAMP(3), WATERMARK FOR ts AS SOURCE_WATERMARK() - INTERVAL '1' SECOND) WITH ('connector' = 'datagen')"),
+    )
     print("... used:", answer(s_env, "EXPLAIN SELECT * FROM y"))
 
 

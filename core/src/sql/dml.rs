@@ -22,7 +22,13 @@ pub const RESULT_SINK: &str = "result";
 
 /// Plans `SELECT ...` into a job whose sink, with id `result`, keeps the rows for the caller
 /// (the registry's [`caller_sink`]); `hints` are the statement's table hints.
-pub fn plan_query(catalog: &Catalog, config: &BTreeMap<String, String>, hints: TableHints, paths: &OptionPaths, q: &ast::Query) -> Result<PlannedJob, SqlError> {
+pub fn plan_query(
+    catalog: &Catalog,
+    config: &BTreeMap<String, String>,
+    hints: TableHints,
+    paths: &OptionPaths,
+    q: &ast::Query,
+) -> Result<PlannedJob, SqlError> {
     let mut job = JobBuilder::new(catalog, config, &[RESULT_SINK])?.with_hints(hints, paths.clone());
     let rel = QueryPlanner::new(&mut job).query(q)?;
     job.add(Node::Sink(SinkNode { id: RESULT_SINK.into(), input: rel.node, connector: caller_sink().into(), options: BTreeMap::new() }))?;

@@ -73,7 +73,7 @@ impl StatementTokens {
 
     /// Where the function a plan error is about is first called in the statement: the
     /// error's message starts with the function's name in capitals (`CURRENT_WATERMARK needs
-    /// ...`, `CONVERT_TZ: ..`), with `function NAME` (`function SUBSTRING expects ..`) or is `unknown function
+    /// ...`, `CONVERT_TZ: ..`, `SOURCE_WATERMARK() is ..`), with `function NAME` (`function SUBSTRING expects ..`) or is `unknown function
     /// "name"`, and the statement has that name followed by `(`.
     pub fn call_position(&self, message: &str) -> Option<SqlPosition> {
         let name = match message.strip_prefix("unknown function \"") {
@@ -81,7 +81,7 @@ impl StatementTokens {
             None if message.starts_with("function ") => message["function ".len()..].split(' ').next().unwrap_or_default().to_ascii_uppercase(),
             None => {
                 let name: String = message.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
-                if !message[name.len()..].starts_with([' ', ':']) {
+                if !message[name.len()..].starts_with([' ', ':', '(']) {
                     return None;
                 }
                 name
@@ -145,7 +145,8 @@ pub fn split_script(script: &str) -> Result<Vec<RawStatement>, SqlError> {
 pub fn misplaced_hint(at: SqlPosition) -> SqlError {
     SqlError::Parse {
         at,
-        message: "unexpected /*+ .. */: a hint follows SELECT (query hints) or a table name in FROM or INSERT INTO (table hints: OPTIONS('key' = 'value'))".into(),
+        message: "unexpected /*+ .. */: a hint follows SELECT (query hints) or a table name in FROM or INSERT INTO (table hints: OPTIONS('key' = 'value'))"
+            .into(),
     }
 }
 

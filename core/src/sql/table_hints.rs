@@ -136,11 +136,7 @@ fn dynamic_options_enabled(config: &BTreeMap<String, String>) -> bool {
 
 /// Checks the value of [`DYNAMIC_OPTIONS_CONFIG`] (a boolean, as Flink reads it).
 pub fn check_dynamic_options_setting(value: &str) -> Result<(), String> {
-    if value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") {
-        Ok(())
-    } else {
-        Err(format!("expected 'true' or 'false', found '{value}'"))
-    }
+    if value.eq_ignore_ascii_case("true") || value.eq_ignore_ascii_case("false") { Ok(()) } else { Err(format!("expected 'true' or 'false', found '{value}'")) }
 }
 
 /// Points an error about a hinted node's options or connector at the hint.
@@ -183,4 +179,3 @@ impl OptionPaths {
         Ok(())
     }
 }
-

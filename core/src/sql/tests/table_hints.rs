@@ -23,7 +23,8 @@ fn a_hint_overrides_the_with_options_of_its_reference_only() {
     let (_, connector, options) = &sources(&spec)[0];
     assert_eq!((connector.as_str(), options.len()), ("datagen", 1));
     // References with the same options share one source; the alias may follow the hint.
-    let spec = job("SELECT x.id FROM auctions /*+ OPTIONS('number-of-rows' = '3') */ x UNION ALL SELECT id FROM auctions /*+ OPTIONS('number-of-rows' = '3') */");
+    let spec =
+        job("SELECT x.id FROM auctions /*+ OPTIONS('number-of-rows' = '3') */ x UNION ALL SELECT id FROM auctions /*+ OPTIONS('number-of-rows' = '3') */");
     assert_eq!(rows_option(&spec), ["3"]);
     let spec = job("SELECT id FROM auctions UNION ALL SELECT id FROM auctions");
     assert_eq!(rows_option(&spec), ["10"]);
@@ -31,7 +32,8 @@ fn a_hint_overrides_the_with_options_of_its_reference_only() {
 
 #[test]
 fn several_options_hints_merge_and_the_last_value_wins() {
-    let spec = job("SELECT id FROM auctions /*+ OPTIONS('number-of-rows' = '1', 'number-of-rows' = '2'), OPTIONS('number-of-rows' = '4'), BROADCAST(auctions) */");
+    let spec =
+        job("SELECT id FROM auctions /*+ OPTIONS('number-of-rows' = '1', 'number-of-rows' = '2'), OPTIONS('number-of-rows' = '4'), BROADCAST(auctions) */");
     assert_eq!(rows_option(&spec), ["4"]);
     // Query hints after a table are dropped, as Flink drops them.
     let spec = job("SELECT id FROM auctions /*+ STATE_TTL('auctions' = '1d') */");
@@ -40,11 +42,15 @@ fn several_options_hints_merge_and_the_last_value_wins() {
 
 #[test]
 fn insert_into_takes_the_hint_of_its_target() {
-    let spec = job("INSERT INTO out_sink /*+ OPTIONS('sink.parallelism' = '1') */ SELECT auction, price FROM bids");
+    let mut s = session();
+    s.execute_script("CREATE TABLE shown (auction BIGINT, price BIGINT) WITH ('connector' = 'print');").unwrap_or_else(|e| panic!("{e}"));
+    let out =
+        s.execute_script("INSERT INTO shown /*+ OPTIONS('print-identifier' = 'hinted') */ SELECT auction, price FROM bids").unwrap_or_else(|e| panic!("{e}"));
+    let crate::sql::SqlOutcome::Job(spec) = &out[0] else { panic!("{out:?}") };
     let Some(Node::Sink(sink)) = spec.nodes.last() else { panic!("{spec:?}") };
-    assert_eq!(sink.options.get("sink.parallelism").map(String::as_str), Some("1"), "{sink:?}");
-    let e = error("INSERT INTO out_sink\n  /*+ OPTIONS('bogus' = '1') */ SELECT auction, price FROM bids");
-    assert!(e.contains("unknown option 'bogus'") && e.contains("(at line 2, column 3)"), "{e}");
+    assert_eq!((sink.connector.as_str(), sink.options.get("print-identifier").map(String::as_str)), ("print", Some("hinted")), "{sink:?}");
+    let e = s.execute_script("INSERT INTO shown\n  /*+ OPTIONS('bogus' = '1') */ SELECT auction, price FROM bids").unwrap_err().to_string();
+    assert!(e.contains("unknown option 'bogus' for connector 'print'") && e.contains("(at line 2, column 3)"), "{e}");
 }
 
 #[test]
@@ -85,7 +91,7 @@ fn malformed_hints_fail_with_flinks_messages() {
         assert!(e.contains(want) && e.contains("(at line 1, column 25)"), "{sql}\n  got: {e}\n  want: {want}");
     }
     let e = error("SELECT id FROM auctions /*+ OPTIONS('a' = 'b') */ /*+ OPTIONS('c' = 'd') */");
-    assert!(e.contains("only one /*+ .. */ may follow a table name") && e.contains("(at line 1, column 51)"), "{e}");
+    assert!(e.contains("at line 1, column 51: only one /*+ .. */ may follow a table name"), "{e}");
 }
 
 #[test]
@@ -97,7 +103,7 @@ fn hints_anywhere_else_are_misplaced() {
         ("/*+ OPTIONS('a' = 'b') */ SELECT 1", 1),
     ] {
         let e = error(sql);
-        assert!(e.contains("unexpected /*+ .. */: a hint follows SELECT") && e.contains(&format!("(at line 1, column {column})")), "{sql}\n  {e}");
+        assert!(e.contains(&format!("at line 1, column {column}: unexpected /*+ .. */: a hint follows SELECT")), "{sql}\n  {e}");
     }
 }
 
