@@ -13,7 +13,7 @@ use super::catalog::{Catalog, ColumnKind, TableDef};
 use super::error::SqlError;
 use super::expr::Translator;
 use super::scope::Relation;
-use super::table_hints::{OptionPaths, TableHint, TableHints, at_hint, hinted_options};
+use super::table_hints::{ConnectorOptions, OptionPaths, TableHint, TableHints, at_hint, hinted_options};
 
 /// A planned job together with every node's output schema (for EXPLAIN and DESCRIBE).
 #[derive(Clone, Debug)]
@@ -77,13 +77,17 @@ impl<'c> JobBuilder<'c> {
         std::mem::replace(&mut self.hints, hints)
     }
 
-    /// `table`'s connector and options with `hint`'s over them, paths resolved as the session
-    /// resolves them; `None` without a hint or without options in it.
-    pub fn hinted_options(&self, table: &TableDef, hint: Option<&TableHint>) -> Result<Option<(String, BTreeMap<String, String>)>, SqlError> {
-        let Some(hint) = hint else { return Ok(None) };
-        let Some((connector, mut options)) = hinted_options(&table.connector, &table.options, hint, &self.config)? else { return Ok(None) };
-        self.paths.apply(&table.name, &connector, &mut options, hint.at.clone())?;
-        Ok(Some((connector, options)))
+    /// `table`'s connector and options as one reference reads or writes it: with the options
+    /// of `hint` (the table hint written after it) over the WITH options, their paths resolved
+    /// as the session resolves CREATE TABLE's.
+    pub fn reference_options(&self, table: &TableDef, hint: Option<&TableHint>) -> Result<ConnectorOptions, SqlError> {
+        if let Some(hint) = hint
+            && let Some(mut hinted) = hinted_options(&table.connector, &table.options, hint, &self.config)?
+        {
+            self.paths.apply(&table.name, &hinted.connector, &mut hinted.options, hint.at.clone())?;
+            return Ok(hinted);
+        }
+        Ok(ConnectorOptions { connector: table.connector.clone(), options: table.options.clone() })
     }
 
     /// [`JobBuilder::add`] for a node whose options a hint gave: an error about them names the
@@ -171,16 +175,14 @@ impl<'c> JobBuilder<'c> {
     /// physical columns), so that its watermark may name one; a project restores the declared
     /// order when a computed column comes before a physical one.
     pub fn table(&mut self, table: &TableDef, hint: Option<&TableHint>) -> Result<Relation, SqlError> {
-        let hinted = self.hinted_options(table, hint)?;
-        let key = match &hinted {
-            // A name cannot hold NUL: hinted keys never meet a plain table's.
-            Some((connector, options)) => format!("{}\0{connector}\0{options:?}", table.name),
-            None => table.name.clone(),
-        };
+        let ConnectorOptions { connector, options } = self.reference_options(table, hint)?;
+        // A reference with other options than the table's is a source of its own (a name
+        // cannot hold NUL: such keys never meet a plain table's).
+        let key =
+            if connector == table.connector && options == table.options { table.name.clone() } else { format!("{}\0{connector}\0{options:?}", table.name) };
         if let Some(rel) = self.sources.get(&key) {
             return Ok(rel.clone());
         }
-        let (connector, options) = hinted.unwrap_or_else(|| (table.connector.clone(), table.options.clone()));
         let id = self.named_id(&table.name);
         let physical = table.physical_schema();
         let physical_rel = Relation::from_schema(&id, &physical, None);

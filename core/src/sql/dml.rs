@@ -15,7 +15,7 @@ use super::catalog::Catalog;
 use super::error::SqlError;
 use super::query::QueryPlanner;
 use super::scope::{Relation, closest, ident_position};
-use super::table_hints::{OptionPaths, TableHints};
+use super::table_hints::{ConnectorOptions, OptionPaths, TableHints};
 
 /// The id of the sink a bare query writes to.
 pub const RESULT_SINK: &str = "result";
@@ -108,7 +108,7 @@ fn plan_insert(job: &mut JobBuilder<'_>, ins: &ast::Insert) -> Result<String, Sq
     };
     let input = conform(job, &rel, &sink, &targets)?;
     let id = job.named_id(&table.name);
-    let (connector, options) = job.hinted_options(table, hint.as_ref())?.unwrap_or_else(|| (table.connector.clone(), table.options.clone()));
+    let ConnectorOptions { connector, options } = job.reference_options(table, hint.as_ref())?;
     job.add_hinted(Node::Sink(SinkNode { id, input, connector, options }), hint.as_ref())?;
     Ok(table.name.clone())
 }

@@ -101,6 +101,15 @@ fn read_hint(raw: &RawTableHint) -> Result<TableHint, SqlError> {
     Ok(TableHint { after: raw.after.clone(), at: raw.at.clone(), options })
 }
 
+/// A connector and its options, as one reference to a table reads or writes it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ConnectorOptions {
+    /// The `'connector'` option.
+    pub connector: String,
+    /// The other options.
+    pub options: BTreeMap<String, String>,
+}
+
 /// A table's connector and WITH options with a hint's options over them (`'connector'` in the
 /// hint replaces the connector); `None` when the hint has no options. Fails when the session
 /// turned dynamic options off (Flink's message).
@@ -109,7 +118,7 @@ pub fn hinted_options(
     options: &BTreeMap<String, String>,
     hint: &TableHint,
     config: &BTreeMap<String, String>,
-) -> Result<Option<(String, BTreeMap<String, String>)>, SqlError> {
+) -> Result<Option<ConnectorOptions>, SqlError> {
     let Some(extra) = &hint.options else { return Ok(None) };
     if !dynamic_options_enabled(config) {
         return Err(SqlError::Invalid {
@@ -126,7 +135,7 @@ pub fn hinted_options(
             merged.insert(key.clone(), value.clone());
         }
     }
-    Ok(Some((connector, merged)))
+    Ok(Some(ConnectorOptions { connector, options: merged }))
 }
 
 /// Whether `OPTIONS` hints are allowed: Flink's setting, `true` unless set to `false`.

@@ -31,6 +31,14 @@ fn a_hint_overrides_the_with_options_of_its_reference_only() {
 }
 
 #[test]
+fn a_window_tvf_reads_its_table_with_the_hint() {
+    let spec = job(
+        "SELECT window_start, COUNT(*) FROM TABLE(TUMBLE(TABLE bids /*+ OPTIONS('number-of-rows' = '7') */, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end",
+    );
+    assert_eq!(rows_option(&spec), ["7"]);
+}
+
+#[test]
 fn several_options_hints_merge_and_the_last_value_wins() {
     let spec =
         job("SELECT id FROM auctions /*+ OPTIONS('number-of-rows' = '1', 'number-of-rows' = '2'), OPTIONS('number-of-rows' = '4'), BROADCAST(auctions) */");
