@@ -35,6 +35,7 @@ const OPTIONS: &str = "OPTIONS";
 /// The hints after table names of one statement (or of one view's body).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct TableHints {
+    /// The hint comments, in written order.
     hints: Vec<TableHint>,
     /// Per hint, whether a table reference took it.
     used: Vec<bool>,
