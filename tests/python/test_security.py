@@ -154,6 +154,26 @@ def test_writing_outside_the_roots_is_refused(server, world):
     assert "".join(written).split() == ["1", "2"]
 
 
+def test_table_hint_paths_are_held_to_the_roots(server, world):
+    """A table hint's path (`FROM t /*+ OPTIONS('path' = ..) */`, `INSERT INTO t /*+ .. */`) is
+    checked as CREATE TABLE's is, and the error points at the hint."""
+    data = world / "data"
+    (data / "inputs" / "ok.csv").write_text("7\n")
+    before = snapshot(world)
+    ddl = "CREATE TABLE t (id BIGINT) WITH ('connector' = 'filesystem', 'path' = 'inputs/ok.csv', 'format' = 'csv');\n"
+    for path in ["/etc/passwd", "../outside/secret.csv"]:
+        sql = ddl + f"SELECT * FROM t /*+ OPTIONS('path' = '{path}') */;"
+        body = assert_4xx(server.request("POST", "/jobs", {"sql": sql}), 400, "sql_invalid", "table t: option 'path'")
+        assert (body["line"], body["column"]) == (2, 17), body
+    sql = ddl + "INSERT INTO t /*+ OPTIONS('path' = '../outside/new') */ VALUES (1);"
+    assert_4xx(server.request("POST", "/jobs", {"sql": sql}), 400, "sql_invalid", "table t: option 'path'")
+    no_jobs(server)
+    assert snapshot(world) == before
+    jobid = server.submit({"sql": ddl + "SELECT * FROM t /*+ OPTIONS('path' = 'inputs/../inputs/ok.csv') */;"})
+    assert server.wait_state(jobid)["state"] == "FINISHED"
+    assert server.get(f"/jobs/{jobid}/results").json["rows"] == [[7]]
+
+
 @pytest.mark.parametrize("key", ["state.backend.rocksdb.localdir", "execution.checkpointing.dir",
                                  "state.checkpoints.dir", "state.savepoints.dir",
                                  "execution.state-recovery.path", "execution.savepoint.path"])

@@ -13,6 +13,7 @@ use super::catalog::{Catalog, ColumnKind, TableDef};
 use super::error::SqlError;
 use super::expr::Translator;
 use super::scope::Relation;
+use super::table_hints::{ConnectorOptions, OptionPaths, TableHint, TableHints, at_hint, hinted_options};
 
 /// A planned job together with every node's output schema (for EXPLAIN and DESCRIBE).
 #[derive(Clone, Debug)]
@@ -34,6 +35,10 @@ pub struct JobBuilder<'c> {
     taken: Vec<String>,
     counter: usize,
     sources: HashMap<String, Relation>,
+    /// The table hints of the statement (or view body) being planned.
+    hints: TableHints,
+    /// How hinted path options are resolved.
+    paths: OptionPaths,
 }
 
 impl<'c> JobBuilder<'c> {
@@ -50,7 +55,45 @@ impl<'c> JobBuilder<'c> {
             taken: reserved.iter().map(|s| s.to_string()).collect(),
             counter: 0,
             sources: HashMap::new(),
+            hints: TableHints::default(),
+            paths: OptionPaths::default(),
         })
+    }
+
+    /// The builder with the statement's table hints, whose path options `paths` resolves.
+    pub fn with_hints(mut self, hints: TableHints, paths: OptionPaths) -> JobBuilder<'c> {
+        self.hints = hints;
+        self.paths = paths;
+        self
+    }
+
+    /// The table hint written right after `name`, if any (taken: see [`JobBuilder::finish`]).
+    pub fn take_hint(&mut self, name: &sqlparser::ast::Ident) -> Option<TableHint> {
+        self.hints.take(name)
+    }
+
+    /// Puts `hints` in force (a view body's, while it is planned) and returns those it replaces.
+    pub fn swap_hints(&mut self, hints: TableHints) -> TableHints {
+        std::mem::replace(&mut self.hints, hints)
+    }
+
+    /// `table`'s connector and options as one reference reads or writes it: with the options
+    /// of `hint` (the table hint written after it) over the WITH options, their paths resolved
+    /// as the session resolves CREATE TABLE's.
+    pub fn reference_options(&self, table: &TableDef, hint: Option<&TableHint>) -> Result<ConnectorOptions, SqlError> {
+        if let Some(hint) = hint
+            && let Some(mut hinted) = hinted_options(&table.connector, &table.options, hint, &self.config)?
+        {
+            self.paths.apply(&table.name, &hinted.connector, &mut hinted.options, hint.at.clone())?;
+            return Ok(hinted);
+        }
+        Ok(ConnectorOptions { connector: table.connector.clone(), options: table.options.clone() })
+    }
+
+    /// [`JobBuilder::add`] for a node whose options a hint gave: an error about them names the
+    /// hint's place.
+    pub fn add_hinted(&mut self, node: Node, hint: Option<&TableHint>) -> Result<Schema, SqlError> {
+        self.add(node).map_err(|e| at_hint(e, hint))
     }
 
     /// The expression settings of the job (time zone, user functions).
@@ -126,12 +169,18 @@ impl<'c> JobBuilder<'c> {
         Ok(out)
     }
 
-    /// The relation reading `table`, shared by every reference in this job. Columns are
-    /// unqualified. Computed columns are evaluated by the source itself (after its physical
-    /// columns), so that its watermark may name one; a project restores the declared order
-    /// when a computed column comes before a physical one.
-    pub fn table(&mut self, table: &TableDef) -> Result<Relation, SqlError> {
-        if let Some(rel) = self.sources.get(&table.name) {
+    /// The relation reading `table` (with the options of `hint`, a table hint written after
+    /// this reference), shared by every reference in this job with the same options. Columns
+    /// are unqualified. Computed columns are evaluated by the source itself (after its
+    /// physical columns), so that its watermark may name one; a project restores the declared
+    /// order when a computed column comes before a physical one.
+    pub fn table(&mut self, table: &TableDef, hint: Option<&TableHint>) -> Result<Relation, SqlError> {
+        let ConnectorOptions { connector, options } = self.reference_options(table, hint)?;
+        // A reference with other options than the table's is a source of its own (a name
+        // cannot hold NUL: such keys never meet a plain table's).
+        let key =
+            if connector == table.connector && options == table.options { table.name.clone() } else { format!("{}\0{connector}\0{options:?}", table.name) };
+        if let Some(rel) = self.sources.get(&key) {
             return Ok(rel.clone());
         }
         let id = self.named_id(&table.name);
@@ -143,14 +192,9 @@ impl<'c> JobBuilder<'c> {
                 computed.push(NamedExpr { name: c.name.clone(), expr: Translator::new(&physical_rel).expr(e)? });
             }
         }
-        let schema = self.add(Node::Source(SourceNode {
-            id: id.clone(),
-            connector: table.connector.clone(),
-            schema: physical.fields.clone(),
-            options: table.options.clone(),
-            computed,
-            watermark: super::window::table_watermark(table)?,
-        }))?;
+        let watermark = super::window::table_watermark(table, &format!("connector '{connector}'"))?;
+        let source = SourceNode { id: id.clone(), connector, schema: physical.fields.clone(), options, computed, watermark };
+        let schema = self.add_hinted(Node::Source(source), hint)?;
         let mut rel = Relation::from_schema(&id, &schema, None);
         let declared: Vec<&str> = table.columns.iter().map(|c| c.name.as_str()).collect();
         if schema.fields.iter().map(|f| f.name.as_str()).ne(declared.iter().copied()) {
@@ -159,7 +203,7 @@ impl<'c> JobBuilder<'c> {
             let schema = self.add(Node::Project(ProjectNode { id: pid.clone(), input: id, columns }))?;
             rel = Relation::from_schema(&pid, &schema, None);
         }
-        self.sources.insert(table.name.clone(), rel.clone());
+        self.sources.insert(key, rel.clone());
         Ok(rel)
     }
 
@@ -173,8 +217,10 @@ impl<'c> JobBuilder<'c> {
         self.sources.insert(key.to_string(), rel);
     }
 
-    /// Ends the job: checks it has a sink and returns the spec and schemas.
+    /// Ends the job: checks that every table hint of the statement followed a table name and
+    /// that the job has a sink, and returns the spec and schemas.
     pub fn finish(self, name: Option<String>) -> Result<PlannedJob, SqlError> {
+        self.hints.check_all_taken()?;
         self.validator.finish()?;
         Ok(PlannedJob { spec: JobSpec { name, config: self.config, nodes: self.nodes }, schemas: self.schemas })
     }

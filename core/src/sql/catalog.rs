@@ -9,6 +9,7 @@ use crate::udf::UserFunctions;
 
 use super::error::{SqlError, SqlPosition};
 use super::plan_view::PlanView;
+use super::table_hints::TableHints;
 
 /// How a table column gets its value.
 #[derive(Clone, Debug, PartialEq)]
@@ -82,6 +83,8 @@ pub struct ViewDef {
     pub query: ast::Query,
     /// Its output columns when it was created.
     pub schema: Schema,
+    /// The table hints written in its query, applied wherever it is planned.
+    pub hints: TableHints,
 }
 
 /// Tables and views by name (case-sensitive, as in Flink).

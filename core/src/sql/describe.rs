@@ -21,7 +21,7 @@ pub fn describe(catalog: &Catalog, config: &BTreeMap<String, String>, name: &str
         CatalogEntry::Table(t) => {
             // Computed columns get their type from planning the table as a source; a table
             // that cannot be read (a sink-only connector, a missing file) shows them untyped.
-            let planned = JobBuilder::new(catalog, config, &[]).ok().and_then(|mut job| job.table(t).ok());
+            let planned = JobBuilder::new(catalog, config, &[]).ok().and_then(|mut job| job.table(t, None).ok());
             t.columns
                 .iter()
                 .map(|c| {

@@ -15,22 +15,35 @@ use super::catalog::Catalog;
 use super::error::SqlError;
 use super::query::QueryPlanner;
 use super::scope::{Relation, closest, ident_position};
+use super::table_hints::{ConnectorOptions, OptionPaths, TableHints};
 
 /// The id of the sink a bare query writes to.
 pub const RESULT_SINK: &str = "result";
 
 /// Plans `SELECT ...` into a job whose sink, with id `result`, keeps the rows for the caller
-/// (the registry's [`caller_sink`]).
-pub fn plan_query(catalog: &Catalog, config: &BTreeMap<String, String>, q: &ast::Query) -> Result<PlannedJob, SqlError> {
-    let mut job = JobBuilder::new(catalog, config, &[RESULT_SINK])?;
+/// (the registry's [`caller_sink`]); `hints` are the statement's table hints.
+pub fn plan_query(
+    catalog: &Catalog,
+    config: &BTreeMap<String, String>,
+    hints: TableHints,
+    paths: &OptionPaths,
+    q: &ast::Query,
+) -> Result<PlannedJob, SqlError> {
+    let mut job = JobBuilder::new(catalog, config, &[RESULT_SINK])?.with_hints(hints, paths.clone());
     let rel = QueryPlanner::new(&mut job).query(q)?;
     job.add(Node::Sink(SinkNode { id: RESULT_SINK.into(), input: rel.node, connector: caller_sink().into(), options: BTreeMap::new() }))?;
     job.finish(Some(caller_sink().into()))
 }
 
-/// Plans one or more INSERTs into one job.
-pub fn plan_inserts(catalog: &Catalog, config: &BTreeMap<String, String>, inserts: &[&ast::Insert]) -> Result<PlannedJob, SqlError> {
-    let mut job = JobBuilder::new(catalog, config, &[])?;
+/// Plans one or more INSERTs into one job; `hints` are their table hints.
+pub fn plan_inserts(
+    catalog: &Catalog,
+    config: &BTreeMap<String, String>,
+    hints: TableHints,
+    paths: &OptionPaths,
+    inserts: &[&ast::Insert],
+) -> Result<PlannedJob, SqlError> {
+    let mut job = JobBuilder::new(catalog, config, &[])?.with_hints(hints, paths.clone());
     let mut names = Vec::new();
     for ins in inserts {
         names.push(plan_insert(&mut job, ins)?);
@@ -57,6 +70,7 @@ fn plan_insert(job: &mut JobBuilder<'_>, ins: &ast::Insert) -> Result<String, Sq
     };
     let catalog = job.catalog;
     let table = catalog.table(&ident.value, ident_position(ident))?;
+    let hint = job.take_hint(ident);
     let rel = QueryPlanner::new(job).query(source)?;
     let sink = table.physical_schema();
     // For each sink column: the query column that feeds it, or None (NULL).
@@ -94,7 +108,8 @@ fn plan_insert(job: &mut JobBuilder<'_>, ins: &ast::Insert) -> Result<String, Sq
     };
     let input = conform(job, &rel, &sink, &targets)?;
     let id = job.named_id(&table.name);
-    job.add(Node::Sink(SinkNode { id, input, connector: table.connector.clone(), options: table.options.clone() }))?;
+    let ConnectorOptions { connector, options } = job.reference_options(table, hint.as_ref())?;
+    job.add_hinted(Node::Sink(SinkNode { id, input, connector, options }), hint.as_ref())?;
     Ok(table.name.clone())
 }
 

@@ -102,6 +102,7 @@ impl<'a> Translator<'a> {
             E::SimilarTo { negated, expr, pattern, escape_char } => {
                 self.like(if *negated { "NOT SIMILAR TO" } else { "SIMILAR TO" }, expr, pattern, escape_char.as_deref())?
             }
+            E::BinaryOp { left, op: BinaryOperator::Overlaps, right } => self.overlaps(left, right)?,
             E::BinaryOp { left, op, right } => self.call(binary_name(op)?, &[left, right])?,
             E::UnaryOp { op, expr } => self.unary(op, expr)?,
             E::Cast { kind, expr, data_type, format: None } => {
@@ -183,6 +184,21 @@ impl<'a> Translator<'a> {
             E::Wildcard(_) | E::QualifiedWildcard(..) => return Err(SqlError::invalid("* is only allowed in SELECT and COUNT(*)")),
             other => return Err(SqlError::unsupported(format!("expression {other}"))),
         })
+    }
+
+    /// `(s0, e0) OVERLAPS (s1, e1)`: the call `OVERLAPS(s0, e0, s1, e1)` (each end a point or
+    /// an interval; see `expr::functions::overlaps`).
+    fn overlaps(&mut self, left: &ast::Expr, right: &ast::Expr) -> Result<Expr, SqlError> {
+        let period = |e: &ast::Expr| match e {
+            ast::Expr::Tuple(items) if items.len() == 2 => Some([items[0].clone(), items[1].clone()]),
+            _ => None,
+        };
+        let (Some([s0, e0]), Some([s1, e1])) = (period(left), period(right)) else {
+            return Err(SqlError::invalid(format!(
+                "Cannot apply 'OVERLAPS' to {left} OVERLAPS {right}: each side is a period, (start, end) or (start, interval)"
+            )));
+        };
+        self.call("OVERLAPS", &[&s0, &e0, &s1, &e1])
     }
 
     fn call(&mut self, name: &str, args: &[&ast::Expr]) -> Result<Expr, SqlError> {

@@ -238,10 +238,19 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         }
     }
 
-    /// A WITH query, view or table by name (in that order of precedence), unqualified.
+    /// A WITH query, view or table by name (in that order of precedence), unqualified; a
+    /// table with the options of the table hint written after the name.
     pub(super) fn named_relation(&mut self, ident: &ast::Ident) -> Result<Relation, SqlError> {
         let name = ident.value.as_str();
+        let hint = self.job.take_hint(ident);
+        let not_a_table = |what: &str| SqlError::Invalid {
+            message: format!("{what} '{name}' cannot be enriched with new options. Hints can only be applied to tables."),
+            at: hint.as_ref().map(|h| h.at.clone()),
+        };
         if let Some((depth, query)) = self.cte(name) {
+            if hint.is_some() {
+                return Err(not_a_table("WITH query"));
+            }
             // A WITH query sees only the WITH queries declared before it.
             let saved = std::mem::take(&mut self.ctes);
             self.ctes = saved[..depth].to_vec();
@@ -251,13 +260,19 @@ impl<'b, 'c> QueryPlanner<'b, 'c> {
         }
         let catalog = self.job.catalog;
         if let Some(view) = catalog.plan_view(name) {
+            if hint.is_some() {
+                return Err(not_a_table("View"));
+            }
             return self.job.plan_view(view);
         }
         match catalog.lookup(name, ident_position(ident))? {
-            CatalogEntry::Table(t) => self.job.table(t),
+            CatalogEntry::Table(t) => self.job.table(t, hint.as_ref()).map_err(|e| e.or_at(ident_position(ident))),
+            CatalogEntry::View(_) if hint.is_some() => Err(not_a_table("View")),
             CatalogEntry::View(v) => {
                 let saved = std::mem::take(&mut self.ctes);
+                let outer = self.job.swap_hints(v.hints.fresh());
                 let result = self.query(&v.query);
+                self.job.swap_hints(outer);
                 self.ctes = saved;
                 result.map_err(|e| match e {
                     SqlError::Invalid { message, at } => SqlError::Invalid { message: format!("in view {name}: {message}"), at },

@@ -26,10 +26,10 @@ use super::scope::Relation;
 use super::script::{lower_first, position};
 
 /// The hint that sets state time-to-live.
-const STATE_TTL: &str = "STATE_TTL";
+pub(super) const STATE_TTL: &str = "STATE_TTL";
 
 /// Flink's query hints that only choose how a join runs: accepted, and planned without.
-const IGNORED_HINTS: [&str; 5] = ["BROADCAST", "SHUFFLE_HASH", "SHUFFLE_MERGE", "NEST_LOOP", "LOOKUP"];
+pub(super) const IGNORED_HINTS: [&str; 5] = ["BROADCAST", "SHUFFLE_HASH", "SHUFFLE_MERGE", "NEST_LOOP", "LOOKUP"];
 
 /// The `STATE_TTL` hint of one SELECT block, and which of its keys named an input.
 #[derive(Debug, Default)]
@@ -121,17 +121,17 @@ impl StateTtlHint {
 
 /// One hint as written.
 #[derive(Debug, PartialEq)]
-struct Hint {
+pub(super) struct Hint {
     /// Its name, as written.
-    name: String,
+    pub(super) name: String,
     /// Its options.
-    options: HintOptions,
+    pub(super) options: HintOptions,
 }
 
 /// A hint's options: `NAME(a, b)` or `NAME('k' = 'v', ..)`; `NAME` and `NAME()` have no
 /// key-value options.
 #[derive(Debug, PartialEq)]
-enum HintOptions {
+pub(super) enum HintOptions {
     /// Plain options.
     List(Vec<String>),
     /// Key-value options, in written order.
@@ -153,7 +153,7 @@ enum HintToken {
 
 /// The hints of a hint comment's text (after `/*+`): `hint [[,] hint]*`, each `NAME`,
 /// `NAME(option, ..)` or `NAME(key = 'value', ..)`, as Calcite reads them.
-fn parse_hints(text: &str) -> Result<Vec<Hint>, String> {
+pub(super) fn parse_hints(text: &str) -> Result<Vec<Hint>, String> {
     let tokens = tokenize(text)?;
     let mut hints = Vec::new();
     let mut i = 0;

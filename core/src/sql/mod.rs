@@ -53,6 +53,7 @@ mod statistics;
 mod stream_schema;
 mod subquery;
 mod subquery_ast;
+mod table_hints;
 mod topn;
 mod values;
 mod window;

@@ -10,12 +10,27 @@ use super::dialect::FlinkDialect;
 use super::error::{SqlError, SqlPosition};
 
 /// The tokens of one statement (without its `;`), comments and whitespace removed — except a
-/// query hint, a `/*+ .. */` comment right after `SELECT`, which the parser reads (any other
-/// `/*+ .. */`, a table hint, is rejected).
+/// query hint, a `/*+ .. */` comment right after `SELECT`, which the parser reads. Any other
+/// `/*+ .. */` is kept aside as a table hint, by the token it follows (a table name, when it is
+/// one Flink accepts: see `table_hints`).
 #[derive(Clone, Debug)]
 pub struct StatementTokens {
     /// Significant tokens, each with its script position.
     pub tokens: Vec<TokenWithSpan>,
+    /// The `/*+ .. */` comments that do not follow `SELECT`, in written order.
+    pub table_hints: Vec<RawTableHint>,
+}
+
+/// A `/*+ .. */` comment that is not a query hint: a table hint if it follows a table name.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawTableHint {
+    /// Where the significant token before it starts (the table name's last part, for a table
+    /// hint); `None` at the start of a statement.
+    pub after: Option<SqlPosition>,
+    /// The comment's text after `/*+`.
+    pub text: String,
+    /// Where the comment starts.
+    pub at: SqlPosition,
 }
 
 /// One top-level statement of a script.
@@ -58,7 +73,7 @@ impl StatementTokens {
 
     /// Where the function a plan error is about is first called in the statement: the
     /// error's message starts with the function's name in capitals (`CURRENT_WATERMARK needs
-    /// ...`, `CONVERT_TZ: ..`), with `function NAME` (`function SUBSTRING expects ..`) or is `unknown function
+    /// ...`, `CONVERT_TZ: ..`, `SOURCE_WATERMARK() is ..`), with `function NAME` (`function SUBSTRING expects ..`) or is `unknown function
     /// "name"`, and the statement has that name followed by `(`.
     pub fn call_position(&self, message: &str) -> Option<SqlPosition> {
         let name = match message.strip_prefix("unknown function \"") {
@@ -66,7 +81,7 @@ impl StatementTokens {
             None if message.starts_with("function ") => message["function ".len()..].split(' ').next().unwrap_or_default().to_ascii_uppercase(),
             None => {
                 let name: String = message.chars().take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_').collect();
-                if !message[name.len()..].starts_with([' ', ':']) {
+                if !message[name.len()..].starts_with([' ', ':', '(']) {
                     return None;
                 }
                 name
@@ -80,9 +95,9 @@ impl StatementTokens {
         Some(position(self.tokens[at].span.start))
     }
 
-    /// The statement without its first `n` tokens.
+    /// The statement without its first `n` tokens (its table hints kept).
     pub fn skip(&self, n: usize) -> StatementTokens {
-        StatementTokens { tokens: self.tokens.iter().skip(n).cloned().collect() }
+        StatementTokens { tokens: self.tokens.iter().skip(n).cloned().collect(), table_hints: self.table_hints.clone() }
     }
 }
 
@@ -98,25 +113,41 @@ pub fn split_script(script: &str) -> Result<Vec<RawStatement>, SqlError> {
         .map_err(|e| SqlError::Parse { at: position(e.location), message: lower_first(&e.message) })?;
     let mut chunks = Vec::new();
     let mut current = Vec::new();
+    let mut hints: Vec<RawTableHint> = Vec::new();
     for t in tokens {
         match &t.token {
-            Token::SemiColon => chunks.push(StatementTokens { tokens: std::mem::take(&mut current) }),
+            Token::SemiColon => chunks.push(StatementTokens { tokens: std::mem::take(&mut current), table_hints: std::mem::take(&mut hints) }),
             Token::Whitespace(Whitespace::MultiLineComment(text)) if text.starts_with('+') && current.last().is_some_and(hint_may_follow) => current.push(t),
             Token::Whitespace(Whitespace::MultiLineComment(text)) if text.starts_with('+') => {
-                // Flink reads `/*+ .. */` after a table name as table hints (dynamic options):
-                // running without them would silently read the table as its WITH clause says.
-                return Err(SqlError::Unsupported {
-                    feature: "table hints (`/*+ OPTIONS(..) */` after a table name; write the options in the table's WITH clause, or put query hints right after SELECT)"
-                        .into(),
-                    at: Some(position(t.span.start)),
-                });
+                let after = current.last().map(|p: &TokenWithSpan| position(p.span.start));
+                if after.is_some() && hints.last().is_some_and(|h| h.after == after) {
+                    // Calcite's grammar has one hint comment after a table name.
+                    return Err(SqlError::Parse {
+                        at: position(t.span.start),
+                        message: "only one /*+ .. */ may follow a table name (write its hints in one, separated by commas)".into(),
+                    });
+                }
+                hints.push(RawTableHint { after, text: text[1..].to_string(), at: position(t.span.start) });
             }
             Token::Whitespace(_) | Token::EOF => {}
             _ => current.push(t),
         }
     }
-    chunks.push(StatementTokens { tokens: current });
+    chunks.push(StatementTokens { tokens: current, table_hints: hints });
+    if let Some(stray) = chunks.iter().find(|c| c.tokens.is_empty()).and_then(|c| c.table_hints.first()) {
+        return Err(misplaced_hint(stray.at.clone()));
+    }
     group_statement_sets(chunks.into_iter().filter(|c| !c.tokens.is_empty()).collect())
+}
+
+/// The error for a `/*+ .. */` that is neither a query hint (right after SELECT) nor a table
+/// hint (right after a table name), where Flink's parser fails too.
+pub fn misplaced_hint(at: SqlPosition) -> SqlError {
+    SqlError::Parse {
+        at,
+        message: "unexpected /*+ .. */: a hint follows SELECT (query hints) or a table name in FROM or INSERT INTO (table hints: OPTIONS('key' = 'value'))"
+            .into(),
+    }
 }
 
 /// Whether a query hint may follow `token`: `SELECT` (Flink's query hints), or another hint.

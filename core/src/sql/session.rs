@@ -2,7 +2,7 @@
 //! [`SqlOutcome`]s. Planning only: nothing here runs a job.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use sqlparser::ast::{self, ObjectType, Statement};
 use sqlparser::parser::Parser;
@@ -21,6 +21,7 @@ use super::dml::{plan_inserts, plan_query};
 use super::error::{SqlError, SqlPosition};
 use super::limits::{check_depth, check_length};
 use super::script::{RawStatement, StatementTokens, parse_error, position, split_script};
+use super::table_hints::{DYNAMIC_OPTIONS_CONFIG, OptionPaths, TableHints, check_dynamic_options_setting};
 
 /// What one statement produced.
 #[derive(Clone, Debug, PartialEq)]
@@ -52,8 +53,7 @@ pub struct ResultTable {
 pub struct SqlSession {
     catalog: Catalog,
     config: BTreeMap<String, String>,
-    base_dir: Option<PathBuf>,
-    path_policy: Option<PathPolicy>,
+    paths: OptionPaths,
     limits: Limits,
 }
 
@@ -66,7 +66,7 @@ impl SqlSession {
     /// Relative `'path'` options of tables created from now on are resolved against `dir`
     /// (e.g. the directory of the script). Without it they are kept as written.
     pub fn set_base_dir(&mut self, dir: impl Into<PathBuf>) {
-        self.base_dir = Some(dir.into());
+        self.paths.base_dir = Some(dir.into());
     }
 
     /// Path options of tables created from now on must lie under `policy`'s roots (relative
@@ -74,7 +74,7 @@ impl SqlSession {
     /// naming a path outside is refused at `CREATE TABLE`, before anything reads it. For
     /// `weir serve`; `weir run` sets none.
     pub fn set_path_policy(&mut self, policy: PathPolicy) {
-        self.path_policy = Some(policy);
+        self.paths.policy = Some(policy);
     }
 
     /// Sets the size and depth limits statements are held to (before `SET` adjusts them); a
@@ -162,6 +162,7 @@ impl SqlSession {
 
     fn single_checked(&mut self, st: &StatementTokens) -> Result<SqlOutcome, SqlError> {
         reject_unsupported_tokens(st)?;
+        reject_hints_outside_queries(st)?;
         if st.starts_with(&["CREATE", "TABLE"]) || st.starts_with(&["CREATE", "TEMPORARY", "TABLE"]) {
             return self.create_table(st);
         }
@@ -199,10 +200,11 @@ impl SqlSession {
                 return Err(SqlError::Unsupported { feature: feature.into(), at: Some(st.start()) });
             }
         }
+        let hints = TableHints::read(&st.table_hints)?;
         match parse_statement(st)? {
-            Statement::Query(q) => Ok(SqlOutcome::Query(plan_query(&self.catalog, &self.config, &q)?.spec)),
-            Statement::Insert(ins) => Ok(SqlOutcome::Job(plan_inserts(&self.catalog, &self.config, &[&ins])?.spec)),
-            Statement::CreateView(v) => self.create_view(&v),
+            Statement::Query(q) => Ok(SqlOutcome::Query(plan_query(&self.catalog, &self.config, hints, &self.paths, &q)?.spec)),
+            Statement::Insert(ins) => Ok(SqlOutcome::Job(plan_inserts(&self.catalog, &self.config, hints, &self.paths, &[&ins])?.spec)),
+            Statement::CreateView(v) => self.create_view(&v, hints),
             Statement::Drop { object_type, if_exists, names, .. } => self.drop(object_type, if_exists, &names),
             other => {
                 let text = other.to_string();
@@ -214,9 +216,10 @@ impl SqlSession {
 
     /// Plans an INSERT or a query (for EXPLAIN).
     pub(super) fn plan_dml(&self, st: &StatementTokens) -> Result<PlannedJob, SqlError> {
+        let hints = TableHints::read(&st.table_hints)?;
         match parse_statement(st)? {
-            Statement::Query(q) => plan_query(&self.catalog, &self.config, &q),
-            Statement::Insert(ins) => plan_inserts(&self.catalog, &self.config, &[&ins]),
+            Statement::Query(q) => plan_query(&self.catalog, &self.config, hints, &self.paths, &q),
+            Statement::Insert(ins) => plan_inserts(&self.catalog, &self.config, hints, &self.paths, &[&ins]),
             _ => Err(SqlError::Unsupported { feature: "EXPLAIN of this statement (only queries and INSERT)".into(), at: Some(st.start()) }),
         }
     }
@@ -234,7 +237,8 @@ impl SqlSession {
             return Err(SqlError::invalid("the statement set is empty"));
         }
         let refs: Vec<&ast::Insert> = inserts.iter().collect();
-        plan_inserts(&self.catalog, &self.config, &refs)
+        let hints = TableHints::read(statements.iter().flat_map(|st| &st.table_hints))?;
+        plan_inserts(&self.catalog, &self.config, hints, &self.paths, &refs)
     }
 
     fn create_table(&mut self, st: &StatementTokens) -> Result<SqlOutcome, SqlError> {
@@ -246,22 +250,13 @@ impl SqlSession {
             }
             return Err(SqlError::AlreadyExists { kind: "table", name });
         }
-        if let Some(policy) = &self.path_policy {
-            policy
-                .check_table_options(&created.table.connector, &mut created.table.options)
-                .map_err(|(key, e)| SqlError::Invalid { message: format!("table {name}: option '{key}': {e}"), at: Some(st.start()) })?;
-        } else if let (Some(base), Some(path)) = (&self.base_dir, created.table.options.get("path"))
-            && Path::new(path).is_relative()
-            && !path.contains("://")
-        {
-            let joined = base.join(path).to_string_lossy().into_owned();
-            created.table.options.insert("path".into(), joined);
-        }
+        let table = &mut created.table;
+        self.paths.apply(&name, &table.connector, &mut table.options, st.start())?;
         self.catalog.put_table(created.table);
         Ok(SqlOutcome::Done(format!("table {name} created")))
     }
 
-    fn create_view(&mut self, v: &ast::CreateView) -> Result<SqlOutcome, SqlError> {
+    fn create_view(&mut self, v: &ast::CreateView, hints: TableHints) -> Result<SqlOutcome, SqlError> {
         if v.materialized || !v.columns.is_empty() {
             return Err(SqlError::unsupported("materialized views and view column lists"));
         }
@@ -275,7 +270,7 @@ impl SqlSession {
             }
             return Err(SqlError::AlreadyExists { kind: "view", name });
         }
-        let planned = plan_query(&self.catalog, &self.config, &v.query)?;
+        let planned = plan_query(&self.catalog, &self.config, hints.fresh(), &self.paths, &v.query)?;
         let schema = planned
             .spec
             .nodes
@@ -286,7 +281,7 @@ impl SqlSession {
                 _ => None,
             })
             .unwrap_or_default();
-        self.catalog.put_view(ViewDef { name: name.clone(), query: (*v.query).clone(), schema });
+        self.catalog.put_view(ViewDef { name: name.clone(), query: (*v.query).clone(), schema, hints });
         Ok(SqlOutcome::Done(format!("view {name} created")))
     }
 
@@ -326,7 +321,9 @@ impl SqlSession {
         next.insert(key.clone(), value.clone());
         job_config(&next, &SpecPath::default().field("config"))
             .and_then(|_| self.limits.with_config(&next, &SpecPath::default().field("config")))
-            .map_err(|e| SqlError::Invalid { message: format!("SET '{key}': {}", e.message), at: Some(st.start()) })?;
+            .map_err(|e| e.message)
+            .and_then(|_| if key == DYNAMIC_OPTIONS_CONFIG { check_dynamic_options_setting(&value) } else { Ok(()) })
+            .map_err(|message| SqlError::Invalid { message: format!("SET '{key}': {message}"), at: Some(st.start()) })?;
         self.config = next;
         Ok(SqlOutcome::Done(format!("set {key} = {value}")))
     }
@@ -398,6 +395,16 @@ fn parse_statement(st: &StatementTokens) -> Result<Statement, SqlError> {
         return Err(SqlError::Parse { at: position(next.span.start), message: format!("expected end of statement, found \"{found}\"") });
     }
     Ok(statement)
+}
+
+/// Fails on a `/*+ .. */` in a statement that reads no table by name: DDL but CREATE VIEW,
+/// SET, SHOW and the like (a query, INSERT, EXPLAIN or CREATE VIEW checks its own hints).
+fn reject_hints_outside_queries(st: &StatementTokens) -> Result<(), SqlError> {
+    let Some(hint) = st.table_hints.first() else { return Ok(()) };
+    let head = st.word(0).unwrap_or_default();
+    let view = head == "CREATE" && (1..5).any(|i| st.word(i).as_deref() == Some("VIEW"));
+    let reads_tables = !["CREATE", "SET", "RESET", "SHOW", "DESCRIBE", "DESC", "USE", "ALTER", "ADD", "LOAD", "DROP"].contains(&head.as_str());
+    if view || reads_tables { Ok(()) } else { Err(super::script::misplaced_hint(hint.at.clone())) }
 }
 
 /// Flink features recognised by their tokens before parsing (the parser would reject some of

@@ -37,7 +37,7 @@ pub fn schema_nodes(columns: &str, input: &str, project_id: &str, watermark_id: 
         projected.push(NamedExpr { name: c.name.clone(), expr });
     }
     let mut nodes = vec![Node::Project(ProjectNode { id: project_id.to_string(), input: input.to_string(), columns: projected })];
-    if let Some(w) = table_watermark(&table)? {
+    if let Some(w) = table_watermark(&table, "a DataStream converted to a table")? {
         let column = w.column;
         nodes.push(Node::Watermark(WatermarkNode { id: watermark_id.to_string(), input: project_id.to_string(), column, delay_ms: w.delay_ms, sql: true }));
     }

@@ -62,12 +62,33 @@ pub fn strip_tvf_table_keyword(tokens: &mut Vec<TokenWithSpan>) {
 /// computed column: Flink's bounded-out-of-orderness strategies `ts` (ascending) and
 /// `ts - INTERVAL '..' unit` (one or more DAY TO SECOND intervals subtracted, e.g.
 /// `ts - INTERVAL '0.001' SECOND`). Other watermark expressions are rejected by name.
-pub fn table_watermark(table: &TableDef) -> Result<Option<WatermarkDef>, SqlError> {
+///
+/// `SOURCE_WATERMARK()` asks the source for watermarks of its own (Flink pushes it into a
+/// source that implements `SupportsSourceWatermark`); none of Weir's sources, `source` names
+/// the one reading (`connector 'filesystem'`), emits any, so it is refused by name.
+pub fn table_watermark(table: &TableDef, source: &str) -> Result<Option<WatermarkDef>, SqlError> {
     let Some(w) = &table.watermark else { return Ok(None) };
+    if is_source_watermark(&w.expr) {
+        return Err(SqlError::unsupported(format!(
+            "WATERMARK FOR {} AS SOURCE_WATERMARK() on table {}: {source} emits no watermarks of its own (Flink's SupportsSourceWatermark); declare a strategy such as WATERMARK FOR {0} AS {0} - INTERVAL '5' SECOND",
+            w.column, table.name
+        )));
+    }
     let delay_ms = watermark_delay(&w.expr, &w.column).ok_or_else(|| {
         SqlError::unsupported(format!("WATERMARK FOR {} AS {} (supported: `{0}` and `{0} - INTERVAL '..' unit`, a bounded out-of-orderness)", w.column, w.expr))
     })?;
     Ok(Some(WatermarkDef { column: w.column.clone(), delay_ms }))
+}
+
+/// Whether `e` is the call `SOURCE_WATERMARK()`.
+fn is_source_watermark(e: &ast::Expr) -> bool {
+    let ast::Expr::Function(f) = strip(e) else { return false };
+    let no_args = match &f.args {
+        FunctionArguments::None => true,
+        FunctionArguments::List(l) => l.args.is_empty(),
+        FunctionArguments::Subquery(_) => false,
+    };
+    no_args && f.name.to_string().eq_ignore_ascii_case("SOURCE_WATERMARK")
 }
 
 /// The delay of watermark expression `e` on `column`: 0 for the column itself, plus each

@@ -20,6 +20,7 @@ pub(crate) mod logic;
 pub(crate) mod map;
 pub(crate) mod math;
 pub(crate) mod narrow;
+pub(crate) mod overlaps;
 pub(crate) mod printf;
 pub(crate) mod random;
 pub(crate) mod regexp;
@@ -64,6 +65,7 @@ const ALL: &[&[FunctionDef]] = &[
     trig::FUNCTIONS,
     time::FUNCTIONS,
     time_arith::FUNCTIONS,
+    overlaps::FUNCTIONS,
     narrow::FUNCTIONS,
     json::FUNCTIONS,
     collection::FUNCTIONS,

@@ -37,6 +37,8 @@ pub(crate) const FUNCTIONS: &[FunctionDef] = &[
     FunctionDef { names: &["FROM_UNIXTIME"], signature: "(BIGINT[, format STRING])", bind: from_unixtime },
     FunctionDef { names: &["NOW", "CURRENT_TIMESTAMP"], signature: "()", bind: now },
     FunctionDef { names: &["PROCTIME"], signature: "()", bind: now },
+    FunctionDef { names: &["CURRENT_ROW_TIMESTAMP"], signature: "()", bind: now },
+    FunctionDef { names: &["SOURCE_WATERMARK"], signature: "()", bind: source_watermark },
     FunctionDef { names: &["LOCALTIMESTAMP"], signature: "()", bind: localtimestamp },
     FunctionDef { names: &["CURRENT_DATE"], signature: "()", bind: current_date },
     FunctionDef { names: &["CURRENT_TIME", "LOCALTIME"], signature: "()", bind: current_time },
@@ -401,9 +403,20 @@ fn from_unixtime(site: CallSite) -> Result<BoundExpr, ExprError> {
 
 /// `NOW()` / `CURRENT_TIMESTAMP` → TIMESTAMP_LTZ, evaluated per record. `PROCTIME()` too: as
 /// a computed column of a table without a watermark it is also the processing-time attribute
-/// windows can be defined on (see `plan::time`).
+/// windows can be defined on (see `plan::time`). And `CURRENT_ROW_TIMESTAMP()`, which Flink
+/// evaluates per record in batch mode too (where it keeps `NOW()` for the query).
 fn now(site: CallSite) -> Result<BoundExpr, ExprError> {
     clock(site, DataType::TimestampLtz, |ms, _| Value::TimestampLtz(ms))
+}
+
+/// `SOURCE_WATERMARK()` outside a `WATERMARK FOR` clause: Flink's marker of a source's own
+/// watermarks has no value, so it is refused with Flink's message (in a WATERMARK clause,
+/// `sql::window::table_watermark` refuses it naming the connector).
+fn source_watermark(_site: CallSite) -> Result<BoundExpr, ExprError> {
+    Err(ExprError::new(
+        "",
+        "SOURCE_WATERMARK() is a declarative marker function and doesn't have concrete runtime implementation. It can only be used as a single expression in a WATERMARK FOR clause in the CREATE TABLE DDL.",
+    ))
 }
 
 /// `LOCALTIMESTAMP` → TIMESTAMP: the wall clock in the session zone.

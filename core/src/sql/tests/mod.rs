@@ -15,6 +15,8 @@ mod planning;
 mod ranking;
 mod sorted_over;
 mod state_ttl_hints;
+mod table_hints;
+mod time_functions;
 mod values;
 mod watermark;
 mod window;
