@@ -30,7 +30,7 @@ def test_distinct_aggregates_and_week_intervals(batch_env: TableEnvironment) -> 
     out = t.group_by(col("k")).select(col("k"), col("v").distinct.count.alias("d"), col("v").distinct.sum.alias("s"))
     assert sorted(out.execute().collect()) == [Row(k="a", d=2, s=3), Row(k="b", d=1, s=5)]
     assert list(t.select(coalesce(col("v"), 0).alias("v")).limit(1).execute().collect())[0].v in (1, 2, 5)
-    assert lit(2).week.lower(batch_env) == {"cast": {"expr": {"literal": 2 * 7 * 86_400_000}, "type": "INTERVAL DAY TO SECOND"}}
+    assert lit(2).week.lower(batch_env) == {"literal": {"value": 2 * 7 * 86_400_000, "type": "INTERVAL DAY TO SECOND"}}
 
 
 class DistinctWords(AggregateFunction):

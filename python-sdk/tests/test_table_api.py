@@ -43,6 +43,26 @@ def test_filter_is_null_and_functions(batch_env: TableEnvironment) -> None:
     assert list(out.execute().collect()) == [Row(n="CY", len=2)]
 
 
+def test_random_trig_time_and_overlap_functions(batch_env: TableEnvironment) -> None:
+    import math
+
+    from weir.table.expressions import atan2, current_time, rand, rand_integer, temporal_overlaps, uuid
+
+    t = _people(batch_env).where(col("id") == 1)
+    out = t.select(
+        rand(7).alias("r"),
+        rand_integer(10, 7).alias("ri"),
+        uuid().char_length.alias("ul"),
+        atan2(1, 1).alias("a"),
+        current_time().is_not_null.alias("ct"),
+        temporal_overlaps(lit("2023-01-01 02:55:00").to_timestamp, lit(1).hours, lit("2023-01-01 03:30:00").to_timestamp, lit(2).hours).alias("o"),
+    )
+    (row,) = out.execute().collect()
+    assert 0 <= row.r < 1 and 0 <= row.ri < 10 and row.ul == 36 and row.ct
+    assert math.isclose(row.a, math.pi / 4)
+    assert row.o is True
+
+
 def test_group_by_aggregates(batch_env: TableEnvironment) -> None:
     t = batch_env.from_elements([("a", 1), ("a", 5), ("b", 2)], ["k", "v"])
     out = t.group_by(col("k")).select(col("k"), col("v").sum.alias("s"), col("v").max.alias("mx"), col("v").min.alias("mn"), (col("v").avg * 10).alias("avg10"))

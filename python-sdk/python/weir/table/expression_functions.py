@@ -164,14 +164,49 @@ def map_(key: Any, value: Any, *tail: Any) -> Expression:
     return CallExpr("MAP", [_e(key), _e(value), *(_e(t) for t in tail)])
 
 
+def rand(seed: Any = None) -> Expression:
+    """``RAND([seed])``: a DOUBLE in [0, 1); with a seed, the same sequence on every run."""
+    return CallExpr("RAND", [] if seed is None else [_e(seed)])
+
+
+def rand_integer(bound: Any, seed: Any = None) -> Expression:
+    """``RAND_INTEGER([seed, ] bound)``: an INT in [0, bound)."""
+    return CallExpr("RAND_INTEGER", ([] if seed is None else [_e(seed)]) + [_e(bound)])
+
+
+def uuid() -> Expression:
+    """``UUID()``: a random version-4 UUID as a STRING."""
+    return CallExpr("UUID", [])
+
+
+def atan2(y: Any, x: Any) -> Expression:
+    """``ATAN2(y, x)``: the angle of the point (x, y), in radians."""
+    return CallExpr("ATAN2", [_e(y), _e(x)])
+
+
+def current_time() -> Expression:
+    """``CURRENT_TIME``: the time of day in the session's time zone (TIME)."""
+    return CallExpr("CURRENT_TIME", [])
+
+
+def local_time() -> Expression:
+    """``LOCALTIME``: the time of day in the session's time zone (TIME)."""
+    return CallExpr("LOCALTIME", [])
+
+
+def temporal_overlaps(left_time_point: Any, left_temporal: Any, right_time_point: Any, right_temporal: Any) -> Expression:
+    """``TEMPORAL_OVERLAPS(s0, e0, s1, e1)``: whether the two periods share a point; each end
+    is a date-time of the start's type or an interval added to the start."""
+    args = [left_time_point, left_temporal, right_time_point, right_temporal]
+    return CallExpr("TEMPORAL_OVERLAPS", [_e(a) for a in args])
+
+
 _MISSING = {
     "row": "ROW values", "json": "the JSON function",
-    "rand": "RAND",
-    "rand_integer": "RAND_INTEGER", "uuid": "UUID", "atan2": "ATAN2", "range_": "column ranges",
+    "range_": "column ranges",
     "with_columns": "column ranges", "without_columns": "column ranges",
     "source_watermark": "SOURCE_WATERMARK",
-    "temporal_overlaps": "TEMPORAL_OVERLAPS", "timestamp_diff": "TIMESTAMPDIFF",
-    "current_time": "TIME values", "local_time": "TIME values",
+    "timestamp_diff": "TIMESTAMPDIFF (TimePointUnit)",
     "descriptor": "window table functions from the Table API",
 }
 for _name, _feature in _MISSING.items():
@@ -372,6 +407,13 @@ __all__ = [
     "current_watermark",
     "array",
     "map_",
+    "rand",
+    "rand_integer",
+    "uuid",
+    "atan2",
+    "current_time",
+    "local_time",
+    "temporal_overlaps",
     "UNBOUNDED_ROW",
     "UNBOUNDED_RANGE",
     "CURRENT_ROW",

@@ -566,7 +566,7 @@ class IntervalExpr(LiteralExpr):
         self.interval_ms = millis
 
     def lower(self, ctx: Lowering) -> dict[str, Any]:
-        return {"cast": {"expr": {"literal": self.interval_ms}, "type": "INTERVAL DAY TO SECOND"}}
+        return {"literal": {"value": self.interval_ms, "type": "INTERVAL DAY TO SECOND"}}
 
 
 class CallExpr(Expression):
