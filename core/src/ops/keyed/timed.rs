@@ -44,7 +44,8 @@ use crate::types::Row;
 use super::super::{Rows, Time, frontier_epoch};
 use super::checkpoint::KeyedCheckpoint;
 
-/// Changes a batch operator holds before it applies them to its state (see the module docs).
+/// Changes of an open batch time an operator holds before it compacts them, or applies them
+/// to its state when its logic cannot compact (see the module docs).
 pub const ABSORB_ROWS: usize = 1 << 20;
 
 /// The changes of each open time.
@@ -170,7 +171,7 @@ pub(super) fn timed<'s, L: TimedLogic>(
         let worker = scope.index();
         let (mut checkpoint, mut store) = KeyedCheckpoint::open(&ctx, &node, index, worker, peers);
         let mut pending: Pending<L::Change> = BTreeMap::new();
-        // Batch jobs take no checkpoint and have one time: its changes are applied as they come.
+        // Batch jobs take no checkpoint and have one time: its changes are bounded as they come.
         let absorb = ctx.mode == RuntimeMode::Batch && checkpoint.is_none();
         let fail = {
             let (ctx, node) = (ctx.clone(), node.clone());
