@@ -45,7 +45,7 @@ pub struct Ranking {
 
 /// The rows of each partition of `input` ranked after `offset` and at most `offset + limit`.
 pub fn top_n<'s>(input: Rows<'s>, ranking: Ranking, eval: Evaluator) -> Rows<'s> {
-    let input = pre_ranked(input, &ranking, &eval);
+    let input = pre_ranked(input, &ranking, &eval, false);
     let Ranking { partition_by, order_by, specs, rank_type, offset, limit, row_number, .. } = ranking;
     let keep = offset.saturating_add(limit);
     let key_eval = eval.clone();
@@ -122,16 +122,17 @@ pub(super) fn ranked_rows<'r>(
 
 /// `input` with, when it is append-only and few ranks are kept, every row dropped that is not
 /// among its worker's first kept ranks of its partition and time (see [`local_ranking`]).
-pub(super) fn pre_ranked<'s>(input: Rows<'s>, ranking: &Ranking, eval: &Evaluator) -> Rows<'s> {
+/// `tight` bounds each partition's candidates by twice its kept ranks (see [`local_ranking`]).
+pub(super) fn pre_ranked<'s>(input: Rows<'s>, ranking: &Ranking, eval: &Evaluator, tight: bool) -> Rows<'s> {
     let keep = ranking.offset.saturating_add(ranking.limit);
     if !ranking.append_only || keep > LOCAL_RANKING_MAX {
         return input;
     }
-    local_ranking(input, ranking.partition_by.clone(), ranking.order_by.clone(), ranking.specs.clone(), ranking.rank_type, keep, eval.clone())
+    local_ranking(input, ranking.partition_by.clone(), ranking.order_by.clone(), ranking.specs.clone(), ranking.rank_type, keep, eval.clone(), tight)
 }
 
 /// A partition's candidate rows: order-key values, the row, its multiplicity.
-type Candidates = Vec<(Vec<Value>, Row, isize)>;
+pub(super) type Candidates = Vec<(Vec<Value>, Row, isize)>;
 
 /// The ranks of rows taken in order, as `rank_type` numbers them.
 pub(super) struct Numbering {
@@ -168,7 +169,7 @@ impl Numbering {
 }
 
 /// Sorts `rows` by rank and keeps the copies ranked at most `keep`.
-fn keep_first(rows: &mut Candidates, specs: &[SortSpec], rank_type: RankType, keep: u64) {
+pub(super) fn keep_first(rows: &mut Candidates, specs: &[SortSpec], rank_type: RankType, keep: u64) {
     rows.sort_by(|a, b| compare_by(&a.0, &b.0, specs).then_with(|| a.1.cmp(&b.1)));
     let mut numbering = Numbering::new(rank_type);
     let mut cut = rows.len();
@@ -188,7 +189,11 @@ fn keep_first(rows: &mut Candidates, specs: &[SortSpec], rank_type: RankType, ke
 }
 
 /// Each worker's first `keep` rows per partition and time of an append-only input, emitted
-/// when the frontier passes the time (a superset of the global first `keep`).
+/// when the frontier passes the time (a superset of the global first `keep`). A partition's
+/// candidates are cut back to its first `keep` when they pass twice that, or 64 when not
+/// `tight`: a batch job's one time completes only at the end of its input, and with many
+/// partitions of a few rows each a bound of 64 would keep every row until then.
+#[allow(clippy::too_many_arguments)]
 fn local_ranking<'s>(
     input: Rows<'s>,
     partition_by: Vec<CompiledExpr>,
@@ -197,12 +202,13 @@ fn local_ranking<'s>(
     rank_type: RankType,
     keep: u64,
     eval: Evaluator,
+    tight: bool,
 ) -> Rows<'s> {
     input
         .inner
         .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Pipeline, "LocalRanking", move |_cap, _info| {
             let mut pending: BTreeMap<Time, (Capability<Time>, HashMap<Row, Candidates>)> = BTreeMap::new();
-            let bound = usize::try_from(keep).unwrap_or(usize::MAX).saturating_mul(2).max(64);
+            let bound = usize::try_from(keep).unwrap_or(usize::MAX).saturating_mul(2).max(if tight { 1 } else { 64 });
             move |(input, frontier), output| {
                 input.for_each(|cap, data| {
                     for (row, time, diff) in data.drain(..) {

@@ -17,17 +17,18 @@ use weir_state::{KeyedStateStore, MapState, StateError, StateTtlConfig};
 
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
-use crate::plan::RankType;
-use crate::types::Row;
+use crate::plan::{RankType, RuntimeMode};
+use crate::types::{Row, Value};
 
 use super::super::ordering::SortSpec;
-use super::super::top_n::{pre_ranked, ranked_rows};
+use super::super::top_n::{Candidates, keep_first, pre_ranked, ranked_rows};
 use super::super::{Evaluator, Ranking, Rows};
 use super::timed::{TimedLogic, add_count, merged, timed, ttl};
 
 /// The rows of each partition of `input` that `ranking` keeps, on keyed state (streaming).
 pub fn keyed_top_n<'s>(node: &str, index: usize, input: Rows<'s>, ranking: Ranking, eval: Evaluator, ctx: JobContext) -> Rows<'s> {
-    let input = pre_ranked(input, &ranking, &eval);
+    // A batch job's one time is complete only at the end: its candidates must stay few.
+    let input = pre_ranked(input, &ranking, &eval, ctx.mode == RuntimeMode::Batch);
     let keys = ranking.partition_by.clone();
     let key_eval = eval.clone();
     let keyed = input.flat_map(move |row| Some((key_eval.eval_row(&keys, &row)?, row)));
@@ -112,7 +113,86 @@ impl TimedLogic for KeyedRank {
         Ok(())
     }
 
+    /// A retracting input's changes merge per row (every row stays in its state); an
+    /// append-only input's keep each key's first ranks, as the local ranking does: rows ranked
+    /// beyond them among the changes alone rank beyond them among the key's rows too.
+    fn compact(&self, changes: &mut Vec<((Row, Row), isize)>) -> bool {
+        if !self.append_only {
+            consolidate(changes);
+            return true;
+        }
+        changes.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
+        let mut kept = Vec::with_capacity(changes.len());
+        for group in changes.chunk_by(|a, b| a.0.0 == b.0.0) {
+            let order = |row: &Row| self.order_by.iter().map(|e| self.eval.eval(e, row).unwrap_or(Value::Null)).collect();
+            let mut candidates: Candidates = group.iter().map(|((_, row), n)| (order(row), row.clone(), *n)).collect();
+            keep_first(&mut candidates, &self.specs, self.rank_type, self.keep);
+            kept.extend(candidates.into_iter().map(|(_, row, n)| ((group[0].0.0.clone(), row), n)));
+        }
+        *changes = kept;
+        true
+    }
+
     fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError> {
         self.rows.cleanup_expired(store)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use weir_state::MemoryBackend;
+
+    use super::*;
+    use crate::connectors::SinkContext;
+    use crate::expr::BoundExpr;
+    use crate::job::{CancelToken, JobMetrics};
+    use crate::ops::Ranking;
+    use crate::types::{DataType, Value};
+
+    /// A row of BIGINTs.
+    fn row(values: &[i64]) -> Row {
+        Row::new(values.iter().map(|v| Value::BigInt(*v)).collect())
+    }
+
+    /// The consolidated output of applying `changes` at once to a fresh `rank`.
+    fn applied(rank: &mut KeyedRank, mut changes: Vec<((Row, Row), isize)>) -> Vec<(Row, isize)> {
+        let (mut store, mut out) = (KeyedStateStore::new(Box::new(MemoryBackend::new())), Vec::new());
+        rank.apply(&mut store, &mut changes, &mut out).unwrap_or_else(|e| panic!("apply failed: {e}"));
+        consolidate(&mut out);
+        out
+    }
+
+    #[test]
+    fn compacted_changes_rank_as_all_of_them() {
+        let ctx = JobContext::new(RuntimeMode::Batch, CancelToken::new(), Arc::new(JobMetrics::new(std::iter::empty())), SinkContext::default(), 200);
+        // Changes (partition, (partition, x, i)): x repeats (ties), some rows come twice.
+        let changes: Vec<((Row, Row), isize)> =
+            (0..3000_i64).map(|i| ((row(&[i % 3]), row(&[i % 3, (i * 7) % 50, i % 400])), 1 + (i % 11 == 0) as isize)).collect();
+        for (rank_type, offset, limit, row_number) in
+            [(RankType::RowNumber, 0, 1, false), (RankType::RowNumber, 1, 2, true), (RankType::Rank, 0, 3, true), (RankType::DenseRank, 1, 2, false)]
+        {
+            let ranking = Ranking {
+                partition_by: Vec::new(),
+                order_by: vec![BoundExpr::column(1, DataType::BigInt, false).compile()],
+                specs: vec![SortSpec { descending: false, nulls_first: false }],
+                rank_type,
+                offset,
+                limit,
+                row_number,
+                append_only: true,
+            };
+            let mut rank = KeyedRank::new(ranking, Evaluator::new("test", &ctx), None);
+            let expected = applied(&mut rank, changes.clone());
+            assert!(!expected.is_empty());
+            let mut waiting = Vec::new();
+            for part in changes.chunks(700) {
+                waiting.extend_from_slice(part);
+                assert!(rank.compact(&mut waiting));
+            }
+            assert!(waiting.len() < 3 * 3 * 60, "{rank_type:?}: {} changes left of {}", waiting.len(), changes.len());
+            assert_eq!(applied(&mut rank, waiting), expected, "{rank_type:?} {offset} {limit}");
+        }
     }
 }
