@@ -6,6 +6,8 @@
 //! per key; with a time-to-live it expires, and the key's next row goes out again (Flink's
 //! behaviour with `table.exec.state.ttl`).
 
+use std::collections::HashSet;
+
 use weir_state::codec::encode_to_vec;
 use weir_state::{KeyedStateStore, StateError, ValueState};
 
@@ -51,6 +53,13 @@ impl TimedLogic for FirstRows {
             }
         }
         Ok(())
+    }
+
+    /// Keeps each key's first row, in arrival order: the later ones can never go out.
+    fn compact(&self, changes: &mut Vec<((Row, Row), isize)>) -> bool {
+        let mut keys = HashSet::new();
+        changes.retain(|((key, _), diff)| *diff > 0 && keys.insert(key.clone()));
+        true
     }
 
     fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError> {
