@@ -27,12 +27,14 @@ _SCHEMA = DataTypes.ROW(
         DataTypes.FIELD("m", DataTypes.MAP(DataTypes.STRING(), DataTypes.INT())),
         DataTypes.FIELD("d", DataTypes.DATE()),
         DataTypes.FIELD("u", DataTypes.STRING()),
+        DataTypes.FIELD("ts", DataTypes.TIMESTAMP(3)),
     ]
 )
 _ROWS = [
-    (1, "Hello world", 0.5, 3, [3, 1, None, 3], {"k": 1, "j": 2}, datetime.date(2024, 1, 31), "http://h.org/p?q=1&r=x%20y"),
-    (2, "  aXbXc  ", -1.25, 65, [2], {"z": 9}, datetime.date(2023, 12, 1), "https://a.b/c"),
-    (3, None, None, None, None, None, None, None),
+    (1, "Hello world", 0.5, 3, [3, 1, None, 3], {"k": 1, "j": 2}, datetime.date(2024, 1, 31), "http://h.org/p?q=1&r=x%20y",
+     datetime.datetime(2024, 5, 6, 7, 8, 9)),
+    (2, "  aXbXc  ", -1.25, 65, [2], {"z": 9}, datetime.date(2023, 12, 1), "https://a.b/c", datetime.datetime(2023, 1, 1, 23, 59, 59, 500000)),
+    (3, None, None, None, None, None, None, None, None),
 ]
 
 # (Table API expression, the same in SQL) over the columns above.
@@ -104,6 +106,9 @@ _CASES: list[tuple[Any, str]] = [
     # date-time
     (col("d").extract(TimeIntervalUnit.YEAR), "EXTRACT(YEAR FROM d)"),
     (col("d").extract(TimeIntervalUnit.MONTH), "EXTRACT(MONTH FROM d)"),
+    (col("ts").extract(TimeIntervalUnit.HOUR), "EXTRACT(HOUR FROM ts)"),
+    (col("ts").ceil(TimeIntervalUnit.HOUR), "CEIL(ts TO HOUR)"),
+    (col("ts").floor(TimeIntervalUnit.DAY), "FLOOR(ts TO DAY)"),
     (col("d") + lit(1).months, "d + INTERVAL '1' MONTH"),
     (col("d") - lit(2).quarters, "d - INTERVAL '6' MONTH"),
     (col("d") + lit(1).year, "d + INTERVAL '1' YEAR"),
