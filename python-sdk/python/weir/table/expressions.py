@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from weir.table.collection_methods import CollectionMethods
+from weir.table.function_methods import FunctionMethods
 from weir.table.json_clauses import (
     JsonExistsOnError,
     JsonQueryOnEmptyOrError,
@@ -34,7 +35,7 @@ class Lowering(Protocol):
         ...
 
 
-class Expression(CollectionMethods):
+class Expression(CollectionMethods, FunctionMethods):
     """A Table API expression. Combine with ``+ - * / %``, ``== != < <= > >=``, ``& | ~``."""
 
     __hash__ = object.__hash__
@@ -331,12 +332,12 @@ class Expression(CollectionMethods):
         return CallExpr(name, [self, *[_e(a) for a in args if a is not None]])
 
     def ceil(self, time_interval_unit: Any = None) -> "Expression":
-        """``CEIL(expr)``."""
-        return self._call("CEIL", time_interval_unit)
+        """``CEIL(expr)``, or ``CEIL(expr TO unit)`` for a ``TimeIntervalUnit``."""
+        return self._call("CEIL", getattr(time_interval_unit, "name", time_interval_unit))
 
     def floor(self, time_interval_unit: Any = None) -> "Expression":
-        """``FLOOR(expr)``."""
-        return self._call("FLOOR", time_interval_unit)
+        """``FLOOR(expr)``, or ``FLOOR(expr TO unit)`` for a ``TimeIntervalUnit``."""
+        return self._call("FLOOR", getattr(time_interval_unit, "name", time_interval_unit))
 
     @property
     def exp(self) -> "Expression":
@@ -731,6 +732,8 @@ def json_scalar(v: Any) -> Any:
         return v.isoformat(" ", "milliseconds") if v.microsecond else v.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(v, datetime.date):
         return v.isoformat()
+    if isinstance(v, datetime.time):
+        return v.isoformat("milliseconds") if v.microsecond else v.isoformat("seconds")
     if isinstance(v, decimal.Decimal):
         return str(v)
     if isinstance(v, (bytes, bytearray)):

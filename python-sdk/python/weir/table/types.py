@@ -132,6 +132,13 @@ class DataTypes:
         return DataType("DATE", nullable)
 
     @staticmethod
+    def TIME(precision: int = 0, nullable: bool = True) -> DataType:
+        """``TIME(p)``: a time of day with p (0..3) fraction digits; Python ``datetime.time``."""
+        if not isinstance(precision, int) or not 0 <= precision <= 3:
+            raise ValueError(f"TIME precision must be 0..3 (Weir keeps milliseconds), got {precision!r}")
+        return DataType(f"TIME({precision})", nullable)
+
+    @staticmethod
     def TIMESTAMP(precision: int = 3, nullable: bool = True) -> DataType:
         """``TIMESTAMP(3)`` (Weir keeps milliseconds)."""
         return DataType("TIMESTAMP(3)", nullable)
@@ -188,7 +195,7 @@ class DataTypes:
 
 
 declare_unsupported(DataTypes, {
-    "TIME": "TIME columns", "INTERVAL": "INTERVAL column types from Python", "YEAR": "INTERVAL column types from Python",
+    "INTERVAL": "INTERVAL column types from Python", "YEAR": "INTERVAL column types from Python",
     "MONTH": "INTERVAL column types from Python", "DAY": "INTERVAL column types from Python", "HOUR": "INTERVAL column types from Python",
     "MINUTE": "INTERVAL column types from Python", "SECOND": "INTERVAL column types from Python",
     "LIST_VIEW": "ListView accumulator types (accumulators stay Python objects: use ListView directly)",
@@ -213,6 +220,8 @@ def type_of(value: object) -> DataType:
         return DataTypes.TIMESTAMP(3)
     if isinstance(value, datetime.date):
         return DataTypes.DATE()
+    if isinstance(value, datetime.time):
+        return DataTypes.TIME(3 if value.microsecond else 0)
     if isinstance(value, (bytes, bytearray)):
         return DataTypes.BYTES()
     if isinstance(value, (list, tuple)):
