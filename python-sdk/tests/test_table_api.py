@@ -63,6 +63,16 @@ def test_random_trig_time_and_overlap_functions(batch_env: TableEnvironment) -> 
     assert row.o is True
 
 
+def test_timestamp_diff_counts_whole_units(batch_env: TableEnvironment) -> None:
+    from weir.table.expression import TimePointUnit
+    from weir.table.expressions import timestamp_diff
+
+    t = _people(batch_env).where(col("id") == 1)
+    a, b = lit("2024-01-31 00:00:00").to_timestamp, lit("2024-03-30 12:00:00").to_timestamp
+    out = t.select(timestamp_diff(TimePointUnit.MONTH, a, b).alias("m"), timestamp_diff(TimePointUnit.DAY, a, b).alias("d"))
+    assert list(out.execute().collect()) == [Row(m=1, d=59)]
+
+
 def test_group_by_aggregates(batch_env: TableEnvironment) -> None:
     t = batch_env.from_elements([("a", 1), ("a", 5), ("b", 2)], ["k", "v"])
     out = t.group_by(col("k")).select(col("k"), col("v").sum.alias("s"), col("v").max.alias("mx"), col("v").min.alias("mn"), (col("v").avg * 10).alias("avg10"))

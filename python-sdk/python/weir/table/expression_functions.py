@@ -201,12 +201,16 @@ def temporal_overlaps(left_time_point: Any, left_temporal: Any, right_time_point
     return CallExpr("TEMPORAL_OVERLAPS", [_e(a) for a in args])
 
 
+def timestamp_diff(time_point_unit: Any, time_point1: Any, time_point2: Any) -> Expression:
+    """``TIMESTAMPDIFF(unit, t1, t2)``: whole ``TimePointUnit``s from ``t1`` to ``t2``."""
+    return CallExpr("TIMESTAMPDIFF", [LiteralExpr(time_point_unit.name), _e(time_point1), _e(time_point2)])
+
+
 _MISSING = {
     "row": "ROW values", "json": "the JSON function",
     "range_": "column ranges",
     "with_columns": "column ranges", "without_columns": "column ranges",
     "source_watermark": "SOURCE_WATERMARK",
-    "timestamp_diff": "TIMESTAMPDIFF (TimePointUnit)",
     "descriptor": "window table functions from the Table API",
 }
 for _name, _feature in _MISSING.items():
@@ -292,6 +296,7 @@ __all__ = [
     "current_time",
     "local_time",
     "temporal_overlaps",
+    "timestamp_diff",
     "UNBOUNDED_ROW",
     "UNBOUNDED_RANGE",
     "CURRENT_ROW",
