@@ -224,7 +224,7 @@ impl Calls {
     }
 
     /// Forgets the DISTINCT values of the context's group.
-    fn clear(&self, cx: &mut KeyedContext<'_>) -> Result<(), StateError> {
+    pub(super) fn clear(&self, cx: &mut KeyedContext<'_>) -> Result<(), StateError> {
         let key = cx.key().to_vec();
         for (i, a) in self.calls.iter().enumerate() {
             if a.distinct {
@@ -236,7 +236,7 @@ impl Calls {
 }
 
 /// The last millisecond of a window ending (exclusively) at `end`: its timer's time.
-fn last_ms(end: i64) -> i64 {
+pub(super) fn last_ms(end: i64) -> i64 {
     end.saturating_sub(1)
 }
 

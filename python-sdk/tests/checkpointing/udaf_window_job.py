@@ -1,0 +1,73 @@
+"""A Table API window aggregate with Python aggregate functions and checkpoints, run as its own
+process by ``test_checkpoint_recovery.py``: ``python udaf_window_job.py OUT CHECKPOINTS RESTORE
+KIND`` (CHECKPOINTS: a directory, or ``-`` for none; RESTORE: a checkpoint directory, or ``-``
+to start afresh; KIND: ``tumble`` or ``hop``).
+
+A rate-limited datagen sequence of ids 1..ROWS, each at event time ``id * 10`` ms with a
+watermark 1 s behind, is aggregated per key (``MOD(id, KEYS)``) over TUMBLE windows of 5 s, or
+HOP windows of 5 s every 2 s, mixing the Python aggregates of ``udaf_job`` (``KeySpread``,
+``KeySum``) with built-in ones (``COUNT(*)``, ``MAX``). Its rows go to a ``debezium-json``
+filesystem sink, committed with the checkpoints (every 200 ms, on two workers)."""
+
+from __future__ import annotations
+
+import sys
+from collections import Counter
+from typing import Any
+
+from udaf_job import KeySpread, KeySum
+from weir.table import DataTypes, EnvironmentSettings, TableEnvironment, udaf
+
+ROWS = 12_000
+KEYS = 7
+RATE = 3_000
+SIZE_MS = 5_000
+WINDOWS = {
+    "tumble": ("TUMBLE(TABLE events, DESCRIPTOR(ts), INTERVAL '5' SECOND)", SIZE_MS),
+    "hop": ("HOP(TABLE events, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '5' SECOND)", 2_000),
+}
+
+
+def main(out: str, checkpoints: str, restore: str, kind: str) -> None:
+    env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
+    config = env.get_config()
+    config.set("parallelism.default", "2")
+    config.set("table.local-time-zone", "UTC")
+    if checkpoints != "-":
+        config.set("execution.checkpointing.interval", "200 ms")
+        config.set("execution.checkpointing.dir", checkpoints)
+    if restore != "-":
+        config.set("execution.state-recovery.path", restore)
+    env.create_temporary_function("key_spread", udaf(KeySpread(), result_type=DataTypes.STRING()))
+    env.create_temporary_function("key_sum", udaf(KeySum(), result_type=DataTypes.BIGINT()))
+    env.execute_sql(
+        "CREATE TABLE events (id BIGINT, ts AS TO_TIMESTAMP_LTZ(id * 10, 3), WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) "
+        f"WITH ('connector' = 'datagen', 'rows-per-second' = '{RATE}', 'number-of-rows' = '{ROWS}', "
+        f"'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS}')"
+    )
+    env.execute_sql(
+        "CREATE TABLE results (k BIGINT, window_start TIMESTAMP(3), window_end TIMESTAMP(3), n BIGINT, spread STRING, total BIGINT, hi BIGINT) "
+        f"WITH ('connector' = 'filesystem', 'path' = '{out}', 'format' = 'debezium-json')"
+    )
+    env.execute_sql(
+        f"INSERT INTO results SELECT MOD(id, {KEYS}), window_start, window_end, COUNT(*), key_spread(id), key_sum(id), MAX(id) "
+        f"FROM TABLE({WINDOWS[kind][0]}) GROUP BY MOD(id, {KEYS}), window_start, window_end"
+    ).wait()
+
+
+def expected(kind: str) -> Counter[tuple[Any, ...]]:
+    """The job's rows by a plain fold over ids 1..ROWS, without the window bounds:
+    (k, n, spread, total, hi) per key and window."""
+    slide = WINDOWS[kind][1]
+    windows: dict[tuple[int, int], list[int]] = {}
+    for i in range(1, ROWS + 1):
+        ts = i * 10
+        start = ts // slide * slide
+        while start > ts - SIZE_MS:
+            windows.setdefault((i % KEYS, start), []).append(i)
+            start -= slide
+    return Counter((k, len(ids), f"{min(ids)}..{max(ids)}", sum(ids), max(ids)) for (k, _), ids in windows.items())
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:5])
