@@ -7,7 +7,7 @@ A rate-limited datagen sequence of ids 1..ROWS, each at event time ``id * 10`` m
 after every BLOCK ids (see ``event_time``), with a watermark 1 s behind, is aggregated per key
 (``MOD(id, KEYS)``) over TUMBLE windows of 5 s, HOP windows of 5 s every 2 s, or SESSION
 windows with a gap of 2 s (one per key and block of ids), mixing the Python aggregates of ``udaf_job`` (``KeySpread``,
-``KeySum``) with built-in ones (``COUNT(*)``, ``MAX``). Its rows go to a ``debezium-json``
+``KeySum``, in its ``environment``) with built-in ones (``COUNT(*)``, ``MAX``). Its rows go to a ``debezium-json``
 filesystem sink, committed with the checkpoints (every 200 ms, on two workers)."""
 
 from __future__ import annotations
@@ -16,8 +16,7 @@ import sys
 from collections import Counter
 from typing import Any
 
-from udaf_job import KeySpread, KeySum
-from weir.table import DataTypes, EnvironmentSettings, TableEnvironment, udaf
+from udaf_job import environment
 
 ROWS = 12_000
 KEYS = 7
@@ -37,17 +36,8 @@ def event_time(i: int) -> int:
 
 
 def main(out: str, checkpoints: str, restore: str, kind: str) -> None:
-    env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
-    config = env.get_config()
-    config.set("parallelism.default", "2")
-    config.set("table.local-time-zone", "UTC")
-    if checkpoints != "-":
-        config.set("execution.checkpointing.interval", "200 ms")
-        config.set("execution.checkpointing.dir", checkpoints)
-    if restore != "-":
-        config.set("execution.state-recovery.path", restore)
-    env.create_temporary_function("key_spread", udaf(KeySpread(), result_type=DataTypes.STRING()))
-    env.create_temporary_function("key_sum", udaf(KeySum(), result_type=DataTypes.BIGINT()))
+    env = environment(checkpoints, restore)
+    env.get_config().set("table.local-time-zone", "UTC")
     env.execute_sql(
         f"CREATE TABLE events (id BIGINT, k AS MOD(id, {KEYS}), ts AS TO_TIMESTAMP_LTZ(id * 10 + id / {BLOCK} * 3000, 3), "
         "WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) "

@@ -31,7 +31,7 @@ use crate::udf::UserAggregateFunction;
 use super::super::accumulate::{Accumulator, partials};
 use super::super::{Evaluator, Rows};
 use super::user_group_aggregate::{UserCalls, UserInput};
-use super::window_aggregate::{Calls, WindowAggregateCall, last_ms};
+use super::window_aggregate::{Calls, Group, WindowAggregateCall, last_ms};
 use super::{KeyedContext, KeyedLogic, keyed};
 
 /// A window aggregate with user aggregate functions, ready to run.
@@ -79,42 +79,24 @@ pub fn user_window_aggregate<'s>(
     keyed(node, index, vec![(input, keys)], logic, eval, ctx)
 }
 
-/// A group's state.
+/// A group's state: the built-in window aggregate's, and once the window has fired with
+/// rows, the user accumulators as their functions encoded them and their results.
 #[derive(Clone, Debug)]
 struct Window {
-    /// Its key values (the output row's first columns).
-    keys: Row,
-    /// The built-in aggregates' partials (empty before the first row).
-    partials: Row,
-    /// How many rows it has taken.
-    rows: u64,
-    /// Whether its window has fired: its result has gone out (if it had rows).
-    fired: bool,
-    /// Once fired, with rows: the user accumulators as their functions encoded them.
+    group: Group,
     accumulators: Vec<Vec<u8>>,
-    /// Once fired, with rows: the user aggregates' results.
     results: Row,
 }
 
 impl StateCodec for Window {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.keys.encode(out);
-        self.partials.encode(out);
-        self.rows.encode(out);
-        self.fired.encode(out);
+        self.group.encode(out);
         self.accumulators.encode(out);
         self.results.encode(out);
     }
 
     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
-        Ok(Window {
-            keys: Row::decode(input)?,
-            partials: Row::decode(input)?,
-            rows: u64::decode(input)?,
-            fired: bool::decode(input)?,
-            accumulators: Vec::decode(input)?,
-            results: Row::decode(input)?,
-        })
+        Ok(Window { group: Group::decode(input)?, accumulators: Vec::decode(input)?, results: Row::decode(input)? })
     }
 }
 
@@ -136,15 +118,17 @@ struct Aggregates {
 
 impl Aggregates {
     fn live(&self, window: Window) -> Live {
-        Live { accs: self.builtins.restore(&window.partials), window, arrived: Vec::new() }
+        Live { accs: self.builtins.restore(&window.group.partials), window, arrived: Vec::new() }
     }
 
     fn stored(live: &Live) -> Window {
-        Window { partials: partials(&live.accs), ..live.window.clone() }
+        let mut window = live.window.clone();
+        window.group.partials = partials(&live.accs);
+        window
     }
 
     fn result(&self, live: &Live) -> Row {
-        live.window.keys.concat(&self.builtins.finish(&live.accs)).concat(&live.window.results)
+        live.window.group.keys.concat(&self.builtins.finish(&live.accs)).concat(&live.window.results)
     }
 
     /// Adds `rows` to `live`: the built-in aggregates at once, the user aggregates' arguments
@@ -152,16 +136,16 @@ impl Aggregates {
     /// the changed result goes out again (a late firing: the old row retracted, the new one
     /// emitted).
     fn add(&self, cx: &mut KeyedContext<'_>, live: &mut Live, rows: &[Row]) -> Result<(), StateError> {
-        let before = (live.window.fired && live.window.rows > 0).then(|| self.result(live));
+        let before = (live.window.group.fired && live.window.group.rows > 0).then(|| self.result(live));
         let mut arrived = Vec::new();
         for row in rows {
             let Some(args) = self.builtins.eval.eval_row(&self.args, row) else { continue };
             if self.builtins.accumulate(cx, &mut live.accs, row)?.is_some() {
-                live.window.rows += 1;
+                live.window.group.rows += 1;
                 arrived.push(args);
             }
         }
-        if !live.window.fired {
+        if !live.window.group.fired {
             live.arrived.append(&mut arrived);
             return Ok(());
         }
@@ -214,7 +198,7 @@ struct UserWindowAggregate {
 /// The last millisecond of `window`'s window, whose end is group key `end_key` (`None`: no
 /// end, never fires).
 fn last(window: &Window, end_key: usize) -> Option<i64> {
-    window.keys.get(end_key).as_i64().map(last_ms)
+    window.group.keys.get(end_key).as_i64().map(last_ms)
 }
 
 impl KeyedLogic for UserWindowAggregate {
@@ -226,7 +210,8 @@ impl KeyedLogic for UserWindowAggregate {
                 Some(window) => window,
                 None => {
                     let Some(keys) = self.aggregates.builtins.eval.eval_row(&self.group_by, &row) else { return Ok(()) };
-                    Window { keys, partials: Row::empty(), rows: 0, fired: false, accumulators: Vec::new(), results: Row::empty() }
+                    let group = Group { keys, partials: Row::empty(), rows: 0, fired: false };
+                    Window { group, accumulators: Vec::new(), results: Row::empty() }
                 }
             };
             let Some(last) = last(&window, self.end_key) else { return Ok(()) };
@@ -245,7 +230,7 @@ impl KeyedLogic for UserWindowAggregate {
             cx.drop_late();
             return Ok(());
         }
-        if !live.window.fired && cx.is_late_for(last) {
+        if !live.window.group.fired && cx.is_late_for(last) {
             // The window fires before this row's time without it: the row updates the result
             // after that, at its own time (whatever order rows and timers come in).
             let arrival = cx.row_time().map_or(i64::MAX, |t| i64::try_from(t).unwrap_or(i64::MAX));
@@ -268,11 +253,11 @@ impl KeyedLogic for UserWindowAggregate {
         let Some(window) = self.windows.get(cx.store, &key, &())? else { return Ok(()) };
         let Some(last) = last(&window, self.end_key) else { return Ok(()) };
         let mut live = self.aggregates.live(window);
-        if !live.window.fired && timestamp >= last {
+        if !live.window.group.fired && timestamp >= last {
             let args = self.buffered.get(cx.store, &key, &())?;
             self.buffered.clear(cx.store, &key, &())?;
-            live.window.fired = true;
-            if live.window.rows > 0 && self.aggregates.update_users(&mut live.window, args) {
+            live.window.group.fired = true;
+            if live.window.group.rows > 0 && self.aggregates.update_users(&mut live.window, args) {
                 cx.emit(self.aggregates.result(&live));
             }
             if self.lateness > 0 {

@@ -94,15 +94,15 @@ pub fn window_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: Win
 
 /// A group's state.
 #[derive(Clone, Debug)]
-struct Group {
+pub(super) struct Group {
     /// Its key values (the output row's first columns).
-    keys: Row,
+    pub(super) keys: Row,
     /// The partial aggregates (empty before the first row).
-    partials: Row,
+    pub(super) partials: Row,
     /// How many rows it has taken.
-    rows: u64,
+    pub(super) rows: u64,
     /// Whether its window has fired: its result has gone out (if it had rows).
-    fired: bool,
+    pub(super) fired: bool,
 }
 
 impl StateCodec for Group {
