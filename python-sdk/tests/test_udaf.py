@@ -181,6 +181,18 @@ def test_a_udaf_over_windows_runs_on_keyed_state_when_checkpointing(tmp_path: An
     assert "user arguments until it fires @ rocksdb" in env.explain_sql(windowed)
 
 
+@pytest.mark.parametrize("ttl", [None, "1 h"])
+def test_a_udaf_over_windows_needs_no_retract(tmp_path: Any, ttl: str | None) -> None:
+    # As in Flink: a window's rows are never retracted, whether on the arrangement (which drops
+    # an expired window's accumulator with its rows) or on keyed state (durable: a TTL).
+    env = _streaming_env(ttl)
+    _updating_source(env, tmp_path)
+    env.create_temporary_function("append_only", udaf(AppendOnlyList(), result_type=DataTypes.STRING()))
+    windowed = "SELECT window_start, append_only(k) FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '2' MINUTE)) GROUP BY window_start, window_end"
+    rows = sorted(tuple(r) for r in env.execute_sql(windowed).collect())
+    assert [r[1] for r in rows] == ["a", "a,b"]
+
+
 def test_udaf_without_retract_fails_on_retractions(tmp_path: Any) -> None:
     env = _streaming_env()
     _updating_source(env, tmp_path)

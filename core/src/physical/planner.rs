@@ -69,8 +69,8 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
                 // one call per group when it fires) only when the job's state must be
                 // checkpointed, may outgrow memory or expires; else by dropping the rows of
                 // closed windows around the arrangement's group aggregate of live Python
-                // objects, which was 1.6x faster with ~10k one-row groups per window (one call
-                // per time for all of them), though 0.55x with 100 groups of 100 rows
+                // objects, which was 2x faster with ~10k one-row groups per window (one call
+                // per time for all of them), though 0.6x with 100 groups of 100 rows
                 // (benches/README.md, "Python window aggregates on keyed state").
                 Operator::PythonGroupWindowAggregate
             } else {
