@@ -8,7 +8,8 @@
 //! Built-in aggregates of the same node (`COUNT`, `SUM`, ...) are kept beside them, retractable
 //! (MIN, MAX and DISTINCT keep a multiset of their values). Each group whose result changed
 //! emits a retraction of its old row and its new row; a group whose last row is retracted is
-//! removed, except a batch global aggregate's group, which its seed keeps (streaming mode, as
+//! removed without a call (its accumulator goes with it, so a window's expiry needs no
+//! `retract`), except a batch global aggregate's group, which its seed keeps (streaming mode, as
 //! Flink's, has no seed: the global group comes with its first row and goes with its last).
 //!
 //! Streaming jobs whose state must be durable (checkpoints, a restore, RocksDB, a TTL) run
