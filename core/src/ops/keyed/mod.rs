@@ -219,6 +219,17 @@ impl<'a> KeyedContext<'a> {
         self.requests.rows.push((row, -1));
     }
 
+    /// Puts the result `new` in the place of `before`, one emitted earlier (a window firing
+    /// again for late rows): retracts the one and emits the other, unless they are equal.
+    pub fn replace(&mut self, before: Option<Row>, new: Row) {
+        if before.as_ref() != Some(&new) {
+            if let Some(old) = before {
+                self.retract(old);
+            }
+            self.emit(new);
+        }
+    }
+
     /// Asks for [`KeyedLogic::on_timer`] once the watermark reaches `timestamp` (deduplicated).
     pub fn register_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
         self.timers.register_event_time_timer(self.store, self.key, &(), timestamp)?;

@@ -152,13 +152,7 @@ impl Aggregates {
         if arrived.is_empty() || !self.update_users(&mut live.window, arrived) {
             return Ok(());
         }
-        let new = self.result(live);
-        if before.as_ref() != Some(&new) {
-            if let Some(old) = before {
-                cx.retract(old);
-            }
-            cx.emit(new);
-        }
+        cx.replace(before, self.result(live));
         Ok(())
     }
 

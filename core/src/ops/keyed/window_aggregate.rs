@@ -183,13 +183,7 @@ impl Calls {
             }
         }
         if live.fired && live.rows > 0 {
-            let new = self.result(live);
-            if before.as_ref() != Some(&new) {
-                if let Some(old) = before {
-                    cx.retract(old);
-                }
-                cx.emit(new);
-            }
+            cx.replace(before, self.result(live));
         }
         Ok(())
     }
