@@ -5,10 +5,12 @@
 
 use std::sync::Arc;
 
+use weir_core::expr::EvalError;
 use weir_core::plan::{JobSpec, Node, RuntimeMode, parse_job_spec, validate};
 use weir_core::runtime::{RunOptions, run_job};
 use weir_core::sql::{SqlOutcome, SqlSession};
-use weir_core::types::{Row, RowKind};
+use weir_core::types::{DataType, Row, RowKind, Value};
+use weir_core::udf::{AggregateSignature, GroupUpdate, UserAccumulator, UserAggregateFunction};
 
 /// Runs `spec` (JSON text) and returns the changelog of the sink `out`.
 pub fn run_spec(spec: &str, workers: usize, mode: RuntimeMode) -> Vec<(RowKind, Row)> {
@@ -58,4 +60,48 @@ pub fn texts(rows: &[Row]) -> Vec<String> {
 pub fn values_node(id: &str, cols: &[&str], rows: &[Vec<Option<i64>>]) -> serde_json::Value {
     let schema: Vec<_> = cols.iter().map(|c| serde_json::json!({"name": c, "type": "BIGINT"})).collect();
     serde_json::json!({"kind": "values", "id": id, "schema": schema, "rows": rows})
+}
+
+/// SUM as a user aggregate: the accumulator is (sum, non-NULL values), kept by the operator.
+pub struct UserSum;
+
+impl UserAggregateFunction for UserSum {
+    fn name(&self) -> &str {
+        "user_sum"
+    }
+
+    fn signature(&self, _arg_types: &[DataType]) -> Result<AggregateSignature, String> {
+        Ok(AggregateSignature { params: vec![DataType::BigInt], result: DataType::BigInt })
+    }
+
+    fn update(&self, groups: &mut [GroupUpdate<'_>]) -> Result<Vec<Value>, EvalError> {
+        let mut out = Vec::new();
+        for g in groups.iter_mut() {
+            let acc = g.accumulator.get_or_insert_with(|| Box::new((0i64, 0i64)));
+            let (sum, n) = acc.downcast_mut::<(i64, i64)>().ok_or_else(|| EvalError::new("foreign accumulator"))?;
+            for (args, diff) in g.changes {
+                if let Some(Value::BigInt(v)) = args.first() {
+                    *sum += v * *diff as i64;
+                    *n += *diff as i64;
+                }
+            }
+            out.push(if *n > 0 { Value::BigInt(*sum) } else { Value::Null });
+        }
+        Ok(out)
+    }
+
+    /// The same, with the accumulator as 16 bytes (sum, count).
+    fn update_encoded(&self, groups: &mut [GroupUpdate<'_, Vec<u8>>]) -> Result<Vec<Value>, EvalError> {
+        let mut out = Vec::new();
+        for g in groups.iter_mut() {
+            let bytes = g.accumulator.take().unwrap_or_else(|| vec![0; 16]);
+            let (sum, count) = bytes.split_at_checked(8).ok_or_else(|| EvalError::new("short accumulator"))?;
+            let mut accumulator: Option<UserAccumulator> =
+                Some(Box::new((i64::from_le_bytes(sum.try_into().expect("8 bytes")), i64::from_le_bytes(count.try_into().expect("8 bytes")))));
+            out.extend(self.update(&mut [GroupUpdate { accumulator: &mut accumulator, changes: g.changes }])?);
+            let (sum, n) = accumulator.as_ref().and_then(|a| a.downcast_ref::<(i64, i64)>()).ok_or_else(|| EvalError::new("foreign accumulator"))?;
+            *g.accumulator = Some([sum.to_le_bytes(), n.to_le_bytes()].concat());
+        }
+        Ok(out)
+    }
 }

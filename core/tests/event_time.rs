@@ -10,9 +10,13 @@ use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Arc;
 
-use weir_core::plan::{RuntimeMode, parse_job_spec, validate};
+use weir_core::plan::{RuntimeMode, parse_job_spec, validate, validate_with_functions};
 use weir_core::runtime::{RunOptions, run_job};
 use weir_core::types::{Row, RowKind, Value};
+use weir_core::udf::UserFunctions;
+
+mod common;
+use common::final_rows;
 
 /// 2023-01-01 00:00:00 UTC in epoch ms (a multiple of every window size used here).
 const BASE: i64 = 1_672_531_200_000;
@@ -149,6 +153,14 @@ fn run_aggregates(windows: Windows, events: &[Event], mode: RuntimeMode, workers
     run_ticked(windows, events, mode, workers, config, aggregates, 1)
 }
 
+/// COUNT(*) built in and SUM(v) as a user aggregate (`common::UserSum`), the columns of
+/// [`fold`].
+fn run_user_sum(windows: Windows, events: &[Event], workers: usize, config: serde_json::Value) -> Run {
+    let aggregates = serde_json::json!({"aggregates": [{"name": "n", "function": "count"}],
+        "user_aggregates": [{"name": "s", "function": "user_sum", "args": [{"column": "v"}]}]});
+    run_ticked(windows, events, RuntimeMode::Streaming, workers, config, aggregates, 1)
+}
+
 fn run_ticked(
     windows: Windows,
     events: &[Event],
@@ -165,7 +177,7 @@ fn run_ticked(
         writeln!(file, "{k},{v},{}", timestamp(ts)).expect("write input");
     }
     drop(file);
-    let spec = serde_json::json!({"config": config, "nodes": [
+    let mut spec = serde_json::json!({"config": config, "nodes": [
         {"kind": "source", "id": "events", "connector": "filesystem",
          "options": {"path": path.to_string_lossy(), "format": "csv"},
          "schema": [{"name": "k", "type": "BIGINT"}, {"name": "v", "type": "BIGINT"}, {"name": "ts", "type": "TIMESTAMP(3)"}],
@@ -177,8 +189,14 @@ fn run_ticked(
          "aggregates": aggregates},
         {"kind": "sink", "id": "out", "input": "agg", "connector": "collect"}
     ]});
+    // `aggregates` is the list of built-in ones, or the node's aggregate fields.
+    if let Some(fields) = aggregates.as_object() {
+        spec["nodes"][2].as_object_mut().expect("an object").extend(fields.clone());
+    }
     let spec = parse_job_spec(&spec.to_string()).unwrap_or_else(|e| panic!("bad spec: {e}"));
-    let plan = validate(&spec).unwrap_or_else(|e| panic!("invalid plan: {e}"));
+    let mut functions = UserFunctions::new();
+    functions.register_aggregate(Arc::new(common::UserSum));
+    let plan = validate_with_functions(&spec, &functions).unwrap_or_else(|e| panic!("invalid plan: {e}"));
     let options = RunOptions { workers: Some(workers), mode: Some(mode), tick_ms, ..RunOptions::default() };
     let outcome = run_job(Arc::new(plan), &options).unwrap_or_else(|e| panic!("job failed: {e}"));
     Run { changes: outcome.collected.get("out").cloned().unwrap_or_default(), late: outcome.late_records }
@@ -224,21 +242,6 @@ fn out_of_order_input_within_the_bound_gives_the_same_result() {
         assert_eq!(streamed.late, 0, "{}: nothing is late within the bound", w.kind);
         assert_eq!(inserts_only(&streamed), reference(w, &events), "{}", w.kind);
     }
-}
-
-/// The rows a changelog leaves when applied in order.
-fn final_rows(changes: &[(RowKind, Row)]) -> Vec<Row> {
-    let mut rows: Vec<Row> = Vec::new();
-    for (kind, row) in changes {
-        if kind.is_addition() {
-            rows.push(row.clone());
-        } else {
-            let at = rows.iter().position(|r| r == row).unwrap_or_else(|| panic!("{kind} of a row never added: {row:?}"));
-            rows.swap_remove(at);
-        }
-    }
-    rows.sort();
-    rows
 }
 
 /// The on-time events followed by rows behind the watermark (BASE + 13 750 ms after the last
@@ -356,5 +359,42 @@ fn the_rocksdb_backend_gives_the_same_window_results() {
         let rocksdb = run_with(w, &input, RuntimeMode::Streaming, 2, config("rocksdb"));
         assert_eq!(final_rows(&rocksdb.changes), final_rows(&memory.changes), "{}", w.kind);
         assert_eq!(rocksdb.late, memory.late, "{}", w.kind);
+    }
+}
+
+/// How many (event, window) pairs of `events` a run drops, when it keeps `kept`.
+fn dropped_copies(windows: Windows, events: &[Event], kept: &WindowedEvents) -> u64 {
+    let all: usize = events.iter().map(|e| windows.of(e.2).len()).sum();
+    (all - kept.len()) as u64
+}
+
+/// Python window aggregates (here a user SUM beside a built-in COUNT) run on keyed state when
+/// the job's state must be durable (checkpoints, a TTL) and on the arrangement otherwise: both give
+/// the plain fold, drop the same late rows, and re-fire the same windows within an allowed
+/// lateness, whatever the arrival order or the worker count. Both read the window table
+/// function's rows, one per row and window, so they count a late row once per window it is
+/// dropped from (the sliced HOP and CUMULATE aggregates count it once, when dropped from all).
+#[test]
+fn python_window_aggregates_on_keyed_state_equal_the_arrangement_and_the_fold() {
+    let input = with_late_rows();
+    for w in WINDOWS {
+        let mut arranged = None;
+        let checkpoints = tempfile::tempdir().expect("temp dir");
+        let checkpointing = serde_json::json!({"execution.checkpointing.interval": "10 ms", "execution.checkpointing.dir": checkpoints.path()});
+        for durable in [serde_json::json!({}), checkpointing, serde_json::json!({"table.exec.state.ttl": "1 h"})] {
+            for (workers, events) in [(1, events()), (2, shuffled(&events())), (1, input.clone())] {
+                let streamed = run_user_sum(w, &events, workers, durable.clone());
+                let (kept, _) = on_time_pairs(w, &events, 0);
+                assert_eq!((streamed.late, inserts_only(&streamed)), (dropped_copies(w, &events, &kept), fold(&kept)), "{} {durable} {workers}", w.kind);
+            }
+            let mut config = durable.clone();
+            config["table.exec.emit.allow-lateness"] = "2 s".into();
+            let late = run_user_sum(w, &input, 1, config);
+            let (kept, _) = on_time_pairs(w, &input, 2000);
+            assert_eq!((late.late, final_rows(&late.changes)), (dropped_copies(w, &input, &kept), fold(&kept)), "{} {durable}", w.kind);
+            let mut changes = late.changes.clone();
+            changes.sort();
+            assert_eq!(*arranged.get_or_insert_with(|| changes.clone()), changes, "{} {durable}: the arrangement's changelog", w.kind);
+        }
     }
 }

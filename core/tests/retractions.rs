@@ -10,12 +10,14 @@ use timely::dataflow::operators::core::UnorderedInput;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
 use weir_core::connectors::SinkContext;
-use weir_core::expr::{BindContext, EvalError, Expr, bind};
+use weir_core::expr::{BindContext, Expr, bind};
 use weir_core::job::{CancelToken, JobContext, JobMetrics};
 use weir_core::ops::{self, Evaluator, JoinSpec, Ranking, Rows, SortSpec};
 use weir_core::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate, JoinType, RankType, RuntimeMode};
 use weir_core::types::{DataType, Field, Row, Schema, Value};
-use weir_core::udf::{AggregateSignature, GroupUpdate, UserAccumulator, UserAggregateFunction};
+
+mod common;
+use common::UserSum;
 
 /// An operator under test: builds its output from one or two input collections.
 type Build = for<'s> fn(Rows<'s>, Rows<'s>, Evaluator) -> Rows<'s>;
@@ -114,50 +116,6 @@ fn aggregate_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'
         .map(|function| BoundAggregate { function, arg: arg.clone(), distinct: false, filter: None, output_type: DataType::BigInt })
         .collect();
     ops::aggregate(left, vec![col("k")], vec![DataType::BigInt], &aggs, None, false, eval)
-}
-
-/// SUM as a user aggregate: the accumulator is (sum, non-NULL values), kept by the operator.
-struct UserSum;
-
-impl UserAggregateFunction for UserSum {
-    fn name(&self) -> &str {
-        "user_sum"
-    }
-
-    fn signature(&self, _arg_types: &[DataType]) -> Result<AggregateSignature, String> {
-        Ok(AggregateSignature { params: vec![DataType::BigInt], result: DataType::BigInt })
-    }
-
-    fn update(&self, groups: &mut [GroupUpdate<'_>]) -> Result<Vec<Value>, EvalError> {
-        let mut out = Vec::new();
-        for g in groups.iter_mut() {
-            let acc = g.accumulator.get_or_insert_with(|| Box::new((0i64, 0i64)));
-            let (sum, n) = acc.downcast_mut::<(i64, i64)>().ok_or_else(|| EvalError::new("foreign accumulator"))?;
-            for (args, diff) in g.changes {
-                if let Some(Value::BigInt(v)) = args.first() {
-                    *sum += v * *diff as i64;
-                    *n += *diff as i64;
-                }
-            }
-            out.push(if *n > 0 { Value::BigInt(*sum) } else { Value::Null });
-        }
-        Ok(out)
-    }
-
-    /// The same, with the accumulator as 16 bytes (sum, count).
-    fn update_encoded(&self, groups: &mut [GroupUpdate<'_, Vec<u8>>]) -> Result<Vec<Value>, EvalError> {
-        let mut out = Vec::new();
-        for g in groups.iter_mut() {
-            let bytes = g.accumulator.take().unwrap_or_else(|| vec![0; 16]);
-            let (sum, count) = bytes.split_at_checked(8).ok_or_else(|| EvalError::new("short accumulator"))?;
-            let mut accumulator: Option<UserAccumulator> =
-                Some(Box::new((i64::from_le_bytes(sum.try_into().expect("8 bytes")), i64::from_le_bytes(count.try_into().expect("8 bytes")))));
-            out.extend(self.update(&mut [GroupUpdate { accumulator: &mut accumulator, changes: g.changes }])?);
-            let (sum, n) = accumulator.as_ref().and_then(|a| a.downcast_ref::<(i64, i64)>()).ok_or_else(|| EvalError::new("foreign accumulator"))?;
-            *g.accumulator = Some([sum.to_le_bytes(), n.to_le_bytes()].concat());
-        }
-        Ok(out)
-    }
 }
 
 fn builtins() -> Vec<BoundAggregate> {

@@ -8,7 +8,8 @@ fold of the input gives: every bucket's sum and count once, and per key the sequ
 2, ... with the ids in order, no gap and no duplicate (the reduce: each running count and sum
 once). ``checkpointing/udaf_job.py``, a Table API GROUP BY with Python aggregates over a
 retracting input, is crash-looped the same way: its committed changelog must add up to the table
-of an uncrashed run."""
+of an uncrashed run; so is ``checkpointing/udaf_window_job.py``, Python aggregates over TUMBLE,
+HOP and SESSION windows."""
 
 from __future__ import annotations
 
@@ -27,9 +28,11 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent / "checkpointing"))
 import keyed_job  # noqa: E402
 import udaf_job  # noqa: E402
+import udaf_window_job  # noqa: E402
 
 JOB = Path(__file__).parent / "checkpointing" / "keyed_job.py"
 UDAF_JOB = Path(__file__).parent / "checkpointing" / "udaf_job.py"
+UDAF_WINDOW_JOB = Path(__file__).parent / "checkpointing" / "udaf_window_job.py"
 
 
 def expected_lines(kind: str) -> Counter[str]:
@@ -137,6 +140,29 @@ def test_python_aggregates_killed_ten_times_commit_the_uncrashed_changelog(tmp_p
     out, checkpoints = tmp_path / "out", tmp_path / "checkpoints"
     crash_loop([str(UDAF_JOB), str(out), str(checkpoints)], checkpoints, seed=7)
     assert committed_changelog(out, columns) == committed_changelog(uncrashed, columns)
+
+
+@pytest.mark.parametrize("kind", ["tumble", "hop", "session"])
+def test_python_window_aggregates_killed_ten_times_commit_the_uncrashed_rows(tmp_path: Path, kind: str) -> None:
+    """Python aggregates (and built-in ones) over TUMBLE, HOP or SESSION windows, with checkpoints: run
+    on keyed state, killed ten times and restored, the committed rows are those of an uncrashed
+    run, which are those of the arrangement the job runs on without checkpoints, and the plain
+    fold of the input."""
+    columns = ("k", "window_start", "window_end", "n", "spread", "total", "hi")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+    runs = {}
+    for name, checkpoints in [("arranged", "-"), ("uncrashed", str(tmp_path / "uncrashed-checkpoints"))]:
+        out = tmp_path / name
+        subprocess.run([sys.executable, str(UDAF_WINDOW_JOB), str(out), checkpoints, "-", kind], env=env, check=True, timeout=120)
+        runs[name] = committed_changelog(out, columns)
+    without_bounds: Counter[tuple[object, ...]] = Counter()
+    for row, n in runs["arranged"].items():
+        without_bounds[row[:1] + row[3:]] += n
+    assert without_bounds == udaf_window_job.expected(kind)
+    assert runs["uncrashed"] == runs["arranged"]
+    out, checkpoints = tmp_path / "out", tmp_path / "checkpoints"
+    crash_loop([str(UDAF_WINDOW_JOB), str(out), str(checkpoints), kind], checkpoints, seed=5)
+    assert committed_changelog(out, columns) == runs["uncrashed"]
 
 
 def test_checkpoint_settings_are_the_job_configuration(tmp_path: Path) -> None:

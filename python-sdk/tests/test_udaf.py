@@ -163,17 +163,34 @@ def test_an_accumulator_kept_in_keyed_state_must_pickle(tmp_path: Any) -> None:
         list(env.execute_sql("SELECT k, unpicklable(v) FROM src GROUP BY k").collect())
 
 
-def test_checkpointing_refuses_a_udaf_over_windows_by_name(tmp_path: Any) -> None:
+def test_a_udaf_over_windows_runs_on_keyed_state_when_checkpointing(tmp_path: Any) -> None:
     env = _streaming_env()
-    env.get_config().set("execution.checkpointing.interval", "100 ms")
-    env.get_config().set("execution.checkpointing.dir", str(tmp_path / "ck"))
+    windowed = "SELECT window_start, sorted_list(v) FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end"
     _updating_source(env, tmp_path)
     env.create_temporary_function("sorted_list", udaf(SortedList(), result_type=DataTypes.STRING()))
-    # The GROUP BY is checkpointed (on keyed state); the window aggregate is not yet.
-    assert "PythonGroupAggregate" in env.explain_sql("SELECT k, sorted_list(v) FROM src GROUP BY k")
-    windowed = "SELECT window_start, sorted_list(v) FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '1' MINUTE)) GROUP BY window_start, window_end"
-    with pytest.raises(Exception, match="checkpointing .* does not support PythonGroupWindowAggregate in streaming mode yet"):
-        list(env.execute_sql(windowed).collect())
+    assert "PythonGroupWindowAggregate(groupBy=[window_start, window_end]" in env.explain_sql(windowed)
+    in_memory = env.explain_sql(windowed)
+    assert "user accumulators per key and window @ arrangement" in in_memory, in_memory
+    uncheckpointed = sorted(env.execute_sql(windowed).collect())
+    env.get_config().set("execution.checkpointing.interval", "100 ms")
+    env.get_config().set("execution.checkpointing.dir", str(tmp_path / "ck"))
+    durable = env.explain_sql(windowed)
+    assert "(user ones pickled), user arguments until it fires @ hashmap" in durable, durable
+    assert sorted(env.execute_sql(windowed).collect()) == uncheckpointed
+    env.get_config().set("state.backend.type", "rocksdb")
+    assert "user arguments until it fires @ rocksdb" in env.explain_sql(windowed)
+
+
+@pytest.mark.parametrize("ttl", [None, "1 h"])
+def test_a_udaf_over_windows_needs_no_retract(tmp_path: Any, ttl: str | None) -> None:
+    # As in Flink: a window's rows are never retracted, whether on the arrangement (which drops
+    # an expired window's accumulator with its rows) or on keyed state (durable: a TTL).
+    env = _streaming_env(ttl)
+    _updating_source(env, tmp_path)
+    env.create_temporary_function("append_only", udaf(AppendOnlyList(), result_type=DataTypes.STRING()))
+    windowed = "SELECT window_start, append_only(k) FROM TABLE(TUMBLE(TABLE src, DESCRIPTOR(ts), INTERVAL '2' MINUTE)) GROUP BY window_start, window_end"
+    rows = sorted(tuple(r) for r in env.execute_sql(windowed).collect())
+    assert [r[1] for r in rows] == ["a", "a,b"]
 
 
 def test_udaf_without_retract_fails_on_retractions(tmp_path: Any) -> None:

@@ -16,8 +16,8 @@ use crate::expr::{BoundExpr, CompiledExpr, RowClock};
 use crate::job::JobContext;
 use crate::ops::{
     self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec,
-    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec,
-    WindowTopNSpec,
+    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, UserWindowAggregateSpec, WindowAggregateCall,
+    WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
 };
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan, partition_keys};
 use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, RuntimeMode};
@@ -231,6 +231,16 @@ fn build_node<'s>(
             return ops::window_aggregate(id, index, input, spec, eval, ctx.clone());
         }
         (Operator::PythonGroupWindowAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(w) }) => {
+            let spec = UserWindowAggregateSpec {
+                group_by: compile_all(group_by),
+                end_key: w.end_key,
+                aggregates: window_calls(aggregates),
+                users: user_aggregates.iter().map(|u| (Arc::clone(&u.function), compile_all(&u.args))).collect(),
+                lateness_ms: w.lateness_ms,
+            };
+            return ops::user_window_aggregate(id, index, input, spec, eval, ctx.clone());
+        }
+        (Operator::ArrangedPythonGroupWindowAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, window: Some(w) }) => {
             // Rows of closed windows are dropped before the aggregate (see `ops::close_windows`),
             // and its retractions of emitted windows after it.
             let late = LateCounter { metrics: Arc::clone(&ctx.metrics), node: index };

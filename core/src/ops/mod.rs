@@ -35,9 +35,9 @@ pub use flat_map::flat_map;
 pub use in_order::{count_in_order, filter_map_in_order, filter_map_in_order_at_frontier};
 pub use join::{JoinSpec, join};
 pub use keyed::{
-    IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, SessionAggregateSpec, SlicedAggregateSpec, StreamWindowSpec, WindowAggregateCall,
-    WindowAggregateSpec, WindowJoinSpec, WindowKey, WindowTopNSpec, interval_join, keyed_first_rows, keyed_top_n, over, process, session_aggregate,
-    session_windows, sliced_aggregate, stream_join, stream_window, window_aggregate, window_join, window_top_n,
+    IntervalJoinSpec, OverAggregate, OverSpec, ProcessSpec, SessionAggregateSpec, SlicedAggregateSpec, StreamWindowSpec, UserWindowAggregateSpec,
+    WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowKey, WindowTopNSpec, interval_join, keyed_first_rows, keyed_top_n, over, process,
+    session_aggregate, session_windows, sliced_aggregate, stream_join, stream_window, user_window_aggregate, window_aggregate, window_join, window_top_n,
 };
 pub use ordering::{SortSpec, compare_by};
 pub use project::project;

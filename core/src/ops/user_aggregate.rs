@@ -8,7 +8,8 @@
 //! Built-in aggregates of the same node (`COUNT`, `SUM`, ...) are kept beside them, retractable
 //! (MIN, MAX and DISTINCT keep a multiset of their values). Each group whose result changed
 //! emits a retraction of its old row and its new row; a group whose last row is retracted is
-//! removed, except a batch global aggregate's group, which its seed keeps (streaming mode, as
+//! removed without a call (its accumulator goes with it, so a window's expiry needs no
+//! `retract`), except a batch global aggregate's group, which its seed keeps (streaming mode, as
 //! Flink's, has no seed: the global group comes with its first row and goes with its last).
 //!
 //! Streaming jobs whose state must be durable (checkpoints, a restore, RocksDB, a TTL) run
@@ -228,7 +229,6 @@ impl Step<'_> {
         for changes in by_key.values_mut() {
             changes.sort_by_key(|(_, diff)| *diff > 0);
         }
-        let keys: Vec<Row> = by_key.keys().cloned().collect();
         for (key, changes) in &by_key {
             let group = groups.entry(key.clone()).or_insert_with(|| Group {
                 rows: 0,
@@ -248,11 +248,16 @@ impl Step<'_> {
                 }
             }
         }
+        // A group that loses its last row is not passed to the functions (its accumulator goes
+        // with it), as in Flink: a window's expiry, which retracts all its rows, needs no
+        // `retract`.
+        let keys: Vec<Row> = by_key.keys().filter(|k| groups.get(*k).is_some_and(|g| g.rows > 0 || g.seeded)).cloned().collect();
         let mut results: Vec<Vec<Value>> = Vec::with_capacity(self.functions.len());
         let mut offset = self.specs.len();
-        for (f, (function, width)) in self.functions.iter().enumerate() {
-            let args: Vec<Vec<(Vec<Value>, isize)>> = by_key
-                .values()
+        for (f, (function, width)) in self.functions.iter().enumerate().filter(|_| !keys.is_empty()) {
+            let args: Vec<Vec<(Vec<Value>, isize)>> = keys
+                .iter()
+                .filter_map(|k| by_key.get(k))
                 .map(|changes| {
                     changes.iter().filter_map(|(v, d)| v.as_ref().map(|v| (v.values().get(offset..offset + width).unwrap_or_default().to_vec(), *d))).collect()
                 })
@@ -273,7 +278,8 @@ impl Step<'_> {
             offset += width;
         }
         let mut out = Vec::new();
-        for (i, key) in keys.iter().enumerate() {
+        let mut live = 0;
+        for key in by_key.keys() {
             let Some(group) = groups.get_mut(key) else { continue };
             let old = group.output.take().map(|o| key.concat(&o));
             if group.rows <= 0 && !group.seeded {
@@ -281,6 +287,8 @@ impl Step<'_> {
                 out.extend(old.map(|o| (o, -1)));
                 continue;
             }
+            let i = live;
+            live += 1;
             let mut values: Vec<Value> = self.specs.iter().zip(&group.builtins).map(|(s, b)| s.result(b)).collect();
             values.extend(results.iter().map(|r| r[i].clone()));
             let new = Row::new(values);

@@ -45,6 +45,7 @@ impl ChangelogMode {
                 _,
                 Operator::WindowAggregate
                 | Operator::PythonGroupWindowAggregate
+                | Operator::ArrangedPythonGroupWindowAggregate
                 | Operator::SessionWindowAggregate { .. }
                 | Operator::SlicedWindowAggregate { .. },
             ) => true,

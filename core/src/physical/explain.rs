@@ -229,7 +229,9 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
         }
         PlanOp::Aggregate { group_by, aggregates: calls, user_aggregates, window } => {
             let mut a = vec![("groupBy", list(group_by, |e| expr_text(e, &input)))];
-            if let (Some(w), Operator::WindowAggregate | Operator::PythonGroupWindowAggregate) = (window, &phys.operator) {
+            if let (Some(w), Operator::WindowAggregate | Operator::PythonGroupWindowAggregate | Operator::ArrangedPythonGroupWindowAggregate) =
+                (window, &phys.operator)
+            {
                 a.push(("window", format!("window_end=[{}]", input.fields.get(w.end_column).map(|f| f.name.clone()).unwrap_or_default())));
                 if w.lateness_ms > 0 {
                     a.push(("allowLateness", format!("{} ms", w.lateness_ms)));

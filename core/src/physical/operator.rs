@@ -45,9 +45,16 @@ pub enum Operator {
     /// An event-time window aggregate on keyed state: each window's result once, when the
     /// watermark passes its end (again for late rows within the allowed lateness).
     WindowAggregate,
-    /// An event-time window aggregate with user aggregate functions: rows of closed windows
-    /// are dropped before the aggregate, and its retractions of emitted windows after it.
+    /// An event-time window aggregate with user (Python) aggregate functions on keyed state:
+    /// the built-in aggregates per group and window updated per row, the user aggregates'
+    /// arguments buffered until the window fires, then fed to fresh accumulators (pickled
+    /// while an allowed lateness keeps the window).
     PythonGroupWindowAggregate,
+    /// An event-time window aggregate with user (Python) aggregate functions on a differential
+    /// arrangement, the accumulators live Python objects in memory: rows of closed windows are
+    /// dropped before the aggregate, and its retractions of emitted windows after it (streaming
+    /// jobs whose state is neither checkpointed nor in RocksDB).
+    ArrangedPythonGroupWindowAggregate,
     /// A SESSION window and the aggregate over its bounds and partition keys in one keyed
     /// operator, keeping an accumulator per session instead of its rows.
     SessionWindowAggregate {
@@ -126,7 +133,7 @@ impl Operator {
             Operator::GroupAggregate | Operator::BatchGroupAggregate | Operator::Distinct | Operator::BatchDistinct => "GroupAggregate",
             Operator::PythonGroupAggregate | Operator::ArrangedPythonGroupAggregate => "PythonGroupAggregate",
             Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } | Operator::SlicedWindowAggregate { .. } => "WindowAggregate",
-            Operator::PythonGroupWindowAggregate => "PythonGroupWindowAggregate",
+            Operator::PythonGroupWindowAggregate | Operator::ArrangedPythonGroupWindowAggregate => "PythonGroupWindowAggregate",
             Operator::Join | Operator::ArrangedJoin => "Join",
             Operator::WindowJoin => "WindowJoin",
             Operator::IntervalJoin => "IntervalJoin",
@@ -156,6 +163,7 @@ impl Operator {
                 | Operator::Deduplicate
                 | Operator::OverAggregate
                 | Operator::WindowAggregate
+                | Operator::PythonGroupWindowAggregate
                 | Operator::SessionWindowAggregate { .. }
                 | Operator::SlicedWindowAggregate { .. }
                 | Operator::WindowJoin

@@ -57,16 +57,24 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
             requires_event_time(node, mode, "interval joins", "left_time", *event_time)?;
             Operator::IntervalJoin
         }
-        // Streaming event-time windows close with the watermark, on keyed state; with user
-        // aggregates, by dropping the rows of closed windows around a group aggregate. Batch
-        // windows (aggregates, joins and Top-N alike) stay on differential arrangements: the
-        // keyed operators, run with one final watermark, were measured 1.5-3.5x slower with
-        // 2-10x the memory there (benches/README.md, "Window operators in batch mode").
+        // Streaming event-time windows close with the watermark, on keyed state. Batch windows
+        // (aggregates, joins and Top-N alike) stay on differential arrangements: the keyed
+        // operators, run with one final watermark, were measured 1.5-3.5x slower with 2-10x
+        // the memory there (benches/README.md, "Window operators in batch mode").
         PlanOp::Aggregate { user_aggregates, window: Some(w), .. } if w.event_time && streaming => {
             if user_aggregates.is_empty() {
                 Operator::WindowAggregate
-            } else {
+            } else if durable {
+                // With user aggregates: on keyed state (their arguments buffered per window,
+                // one call per group when it fires) only when the job's state must be
+                // checkpointed, may outgrow memory or expires; else by dropping the rows of
+                // closed windows around the arrangement's group aggregate of live Python
+                // objects, which was 2x faster with ~10k one-row groups per window (one call
+                // per time for all of them), though 0.6x with 100 groups of 100 rows
+                // (benches/README.md, "Python window aggregates on keyed state").
                 Operator::PythonGroupWindowAggregate
+            } else {
+                Operator::ArrangedPythonGroupWindowAggregate
             }
         }
         // User (Python) aggregates run on keyed state, their accumulators pickled there, only in

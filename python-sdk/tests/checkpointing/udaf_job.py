@@ -56,7 +56,10 @@ class KeySum(AggregateFunction):
         return acc[0]
 
 
-def main(out: str, checkpoints: str, restore: str) -> None:
+def environment(checkpoints: str, restore: str) -> TableEnvironment:
+    """A streaming environment on two workers with ``key_spread`` and ``key_sum`` registered,
+    checkpointing every 200 ms into ``checkpoints`` and restoring from ``restore`` (``-``:
+    neither)."""
     env = TableEnvironment.create(EnvironmentSettings.in_streaming_mode())
     config = env.get_config()
     config.set("parallelism.default", "2")
@@ -67,6 +70,11 @@ def main(out: str, checkpoints: str, restore: str) -> None:
         config.set("execution.state-recovery.path", restore)
     env.create_temporary_function("key_spread", udaf(KeySpread(), result_type=DataTypes.STRING()))
     env.create_temporary_function("key_sum", udaf(KeySum(), result_type=DataTypes.BIGINT()))
+    return env
+
+
+def main(out: str, checkpoints: str, restore: str) -> None:
+    env = environment(checkpoints, restore)
     env.execute_sql(
         f"CREATE TABLE events (id BIGINT) WITH ('connector' = 'datagen', 'rows-per-second' = '{RATE}', 'number-of-rows' = '{ROWS}', "
         f"'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '{ROWS}')"

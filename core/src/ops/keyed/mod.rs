@@ -1,7 +1,7 @@
 //! Keyed event-time operators: timely operators that partition their input by a key, keep
 //! per-key state in `weir-state` (memory or RocksDB) and fire event-time timers when the
 //! watermark — the input frontier — passes them. Streaming window aggregates (sliced for HOP
-//! and CUMULATE windows), SESSION windows,
+//! and CUMULATE windows; with Python aggregates too), SESSION windows,
 //! window joins and Top-N, OVER aggregates, interval joins, user process functions and the
 //! DataStream API's windows are
 //! [`KeyedLogic`]s run by [`keyed`].
@@ -56,6 +56,7 @@ mod sliced_aggregate;
 mod stream_window;
 mod timed;
 mod user_group_aggregate;
+mod user_window_aggregate;
 mod window_aggregate;
 mod window_join;
 mod window_top_n;
@@ -72,6 +73,7 @@ pub use session_aggregate::{SessionAggregateSpec, WindowKey, session_aggregate};
 pub use sliced_aggregate::{SlicedAggregateSpec, sliced_aggregate};
 pub use stream_window::{StreamWindowSpec, stream_window};
 pub use user_group_aggregate::{UserGroupAggregateSpec, user_group_aggregate};
+pub use user_window_aggregate::{UserWindowAggregateSpec, user_window_aggregate};
 pub use window_aggregate::{WindowAggregateCall, WindowAggregateSpec, window_aggregate};
 pub use window_join::{WindowJoinSpec, window_join};
 pub use window_top_n::{WindowTopNSpec, window_top_n};
@@ -217,6 +219,17 @@ impl<'a> KeyedContext<'a> {
     /// Retracts `row`, a result emitted before (a window's result that late rows update).
     pub fn retract(&mut self, row: Row) {
         self.requests.rows.push((row, -1));
+    }
+
+    /// Puts the result `new` in the place of `before`, one emitted earlier (a window firing
+    /// again for late rows): retracts the one and emits the other, unless they are equal.
+    pub fn replace(&mut self, before: Option<Row>, new: Row) {
+        if before.as_ref() != Some(&new) {
+            if let Some(old) = before {
+                self.retract(old);
+            }
+            self.emit(new);
+        }
     }
 
     /// Asks for [`KeyedLogic::on_timer`] once the watermark reaches `timestamp` (deduplicated).

@@ -72,57 +72,52 @@ impl StateCodec for Accumulators {
 }
 
 /// A group a time changed, on its way through the user functions.
-struct Touched<'r> {
+struct Touched {
     key: Vec<u8>,
     /// Its result before the time, with the user aggregates' results.
     before: Option<Row>,
     /// Its built-in result after the time (`None`: it has no rows left).
     after: Option<Row>,
-    /// Per user function, the accumulator to update (`None`: create one).
-    accumulators: Vec<Option<Vec<u8>>>,
-    /// The changes that counted since the group last started afresh: values rows and
-    /// multiplicities.
-    changes: Vec<(&'r Row, isize)>,
 }
 
-/// The built-in aggregates' states and the user accumulators of one operator.
-pub(super) struct UserGroups {
-    builtins: Groups,
-    users: Vec<(Arc<dyn UserAggregateFunction>, usize)>,
-    offset: usize,
-    accumulators: ValueState<Accumulators>,
-    eval: Evaluator,
-    /// A user function failed (the job is failing): later times are dropped.
-    failed: bool,
+/// One group's input to the user functions: its accumulators and the rows that change them.
+pub(super) struct UserInput<'r> {
+    /// Per user function, the accumulator to update (`None`: create one); the call leaves
+    /// the updated one here.
+    pub(super) accumulators: Vec<Option<Vec<u8>>>,
+    /// Values rows (each function's arguments at its place) and their multiplicities.
+    pub(super) changes: Vec<(&'r Row, isize)>,
 }
 
-impl UserGroups {
-    /// The states of `spec`'s aggregates, expiring after `ttl` when given; `eval` reports the
-    /// user functions' failures.
-    pub(super) fn new(spec: UserGroupAggregateSpec, ttl: Option<StateTtlConfig>, eval: Evaluator) -> UserGroups {
-        let mut accumulators = ValueState::new("user-accumulators");
-        if let Some(ttl) = ttl {
-            accumulators = accumulators.with_ttl(ttl);
-        }
-        UserGroups { builtins: Groups::new(spec.builtins, ttl), users: spec.users, offset: spec.offset, accumulators, eval, failed: false }
-    }
+/// The user aggregate functions of an operator, called with pickled accumulators.
+pub(super) struct UserCalls {
+    /// The functions, in output order, each with its number of arguments: their arguments
+    /// follow each other in a values row, in this order.
+    pub(super) users: Vec<(Arc<dyn UserAggregateFunction>, usize)>,
+    /// Where the first function's arguments start in a values row.
+    pub(super) offset: usize,
+    /// Reports the functions' failures (failing the job).
+    pub(super) eval: Evaluator,
+}
 
-    /// Calls every user function once with the `touched` groups' accumulators and changes;
-    /// each group's new accumulators and results, in order. `None` after a reported failure.
-    fn call_functions(&self, touched: &mut [Touched<'_>]) -> Option<Vec<Row>> {
-        let mut results: Vec<Vec<Value>> = vec![Vec::with_capacity(self.users.len()); touched.len()];
+impl UserCalls {
+    /// Calls every user function once with all of `groups`' accumulators and changes; each
+    /// group's results, in order (its new accumulators are left in `groups`). `None` after a
+    /// reported failure.
+    pub(super) fn call(&self, groups: &mut [UserInput<'_>]) -> Option<Vec<Row>> {
+        let mut results: Vec<Vec<Value>> = vec![Vec::with_capacity(self.users.len()); groups.len()];
         let mut offset = self.offset;
         for (f, (function, width)) in self.users.iter().enumerate() {
-            let args: Vec<Vec<(Vec<Value>, isize)>> = touched
+            let args: Vec<Vec<(Vec<Value>, isize)>> = groups
                 .iter()
-                .map(|t| t.changes.iter().map(|(values, diff)| (values.values().get(offset..offset + width).unwrap_or_default().to_vec(), *diff)).collect())
+                .map(|g| g.changes.iter().map(|(values, diff)| (values.values().get(offset..offset + width).unwrap_or_default().to_vec(), *diff)).collect())
                 .collect();
             let mut updates: Vec<GroupUpdate<'_, Vec<u8>>> =
-                touched.iter_mut().zip(&args).map(|(t, changes)| GroupUpdate { accumulator: &mut t.accumulators[f], changes }).collect();
+                groups.iter_mut().zip(&args).map(|(g, changes)| GroupUpdate { accumulator: &mut g.accumulators[f], changes }).collect();
             let values = match function.update_encoded(&mut updates) {
-                Ok(values) if values.len() == touched.len() => values,
+                Ok(values) if values.len() == groups.len() => values,
                 Ok(values) => {
-                    let message = format!("aggregate function {} returned {} results for {} groups", function.name(), values.len(), touched.len());
+                    let message = format!("aggregate function {} returned {} results for {} groups", function.name(), values.len(), groups.len());
                     self.eval.report(EvalError::new(message));
                     return None;
                 }
@@ -131,12 +126,12 @@ impl UserGroups {
                     return None;
                 }
             };
-            if let Some(i) = touched.iter().position(|t| t.accumulators[f].is_none()) {
+            if let Some(i) = groups.iter().position(|g| g.accumulators[f].is_none()) {
                 self.eval.report(EvalError::new(format!(
                     "aggregate function {} left group {} of {} without an accumulator",
                     function.name(),
                     i + 1,
-                    touched.len()
+                    groups.len()
                 )));
                 return None;
             }
@@ -149,6 +144,28 @@ impl UserGroups {
     }
 }
 
+/// The built-in aggregates' states and the user accumulators of one operator.
+pub(super) struct UserGroups {
+    builtins: Groups,
+    users: UserCalls,
+    accumulators: ValueState<Accumulators>,
+    /// A user function failed (the job is failing): later times are dropped.
+    failed: bool,
+}
+
+impl UserGroups {
+    /// The states of `spec`'s aggregates, expiring after `ttl` when given; `eval` reports the
+    /// user functions' failures.
+    pub(super) fn new(spec: UserGroupAggregateSpec, ttl: Option<StateTtlConfig>, eval: Evaluator) -> UserGroups {
+        let mut accumulators = ValueState::new("user-accumulators");
+        if let Some(ttl) = ttl {
+            accumulators = accumulators.with_ttl(ttl);
+        }
+        let users = UserCalls { users: spec.users, offset: spec.offset, eval };
+        UserGroups { builtins: Groups::new(spec.builtins, ttl), users, accumulators, failed: false }
+    }
+}
+
 impl TimedLogic for UserGroups {
     type Change = (Row, Row);
 
@@ -157,8 +174,8 @@ impl TimedLogic for UserGroups {
             return Ok(());
         }
         self.builtins.sort_by_key(updates);
-        let nulls = Row::new(vec![Value::Null; self.users.len()]);
-        let mut touched: Vec<Touched<'_>> = Vec::new();
+        let nulls = Row::new(vec![Value::Null; self.users.users.len()]);
+        let (mut touched, mut inputs): (Vec<Touched>, Vec<UserInput<'_>>) = (Vec::new(), Vec::new());
         for group in updates.chunk_by(|a, b| a.0.0 == b.0.0) {
             let key_row = &group[0].0.0;
             let key = encode_to_vec(key_row);
@@ -173,8 +190,8 @@ impl TimedLogic for UserGroups {
             // A group that had rows has its accumulators (unless their state expired alone).
             let stored = if step.before.is_some() { self.accumulators.get(store, &key, &())? } else { None };
             let before = step.before.map(|b| b.concat(stored.as_ref().map_or(&nulls, |s| &s.results)));
-            let mut accumulators = vec![None; self.users.len()];
-            if let Some(stored) = stored.filter(|s| !fresh && s.encoded.len() == self.users.len()) {
+            let mut accumulators = vec![None; self.users.users.len()];
+            if let Some(stored) = stored.filter(|s| !fresh && s.encoded.len() == self.users.users.len()) {
                 accumulators = stored.encoded.into_iter().map(Some).collect();
             }
             if step.after.is_none() {
@@ -182,18 +199,19 @@ impl TimedLogic for UserGroups {
                 out.extend(before.map(|row| (row, -1)));
                 continue;
             }
-            touched.push(Touched { key, before, after: step.after, accumulators, changes });
+            touched.push(Touched { key, before, after: step.after });
+            inputs.push(UserInput { accumulators, changes });
         }
         if touched.is_empty() {
             return Ok(());
         }
-        let Some(results) = self.call_functions(&mut touched) else {
+        let Some(results) = self.users.call(&mut inputs) else {
             self.failed = true;
             return Ok(());
         };
-        for (group, results) in touched.into_iter().zip(results) {
+        for ((group, input), results) in touched.into_iter().zip(inputs).zip(results) {
             let Some(after) = group.after else { continue };
-            let encoded: Vec<Vec<u8>> = group.accumulators.into_iter().map(Option::unwrap_or_default).collect();
+            let encoded: Vec<Vec<u8>> = input.accumulators.into_iter().map(Option::unwrap_or_default).collect();
             let after = after.concat(&results);
             self.accumulators.update(store, &group.key, &(), &Accumulators { encoded, results })?;
             if group.before.as_ref() != Some(&after) {

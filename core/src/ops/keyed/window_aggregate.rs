@@ -94,15 +94,15 @@ pub fn window_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: Win
 
 /// A group's state.
 #[derive(Clone, Debug)]
-struct Group {
+pub(super) struct Group {
     /// Its key values (the output row's first columns).
-    keys: Row,
+    pub(super) keys: Row,
     /// The partial aggregates (empty before the first row).
-    partials: Row,
+    pub(super) partials: Row,
     /// How many rows it has taken.
-    rows: u64,
+    pub(super) rows: u64,
     /// Whether its window has fired: its result has gone out (if it had rows).
-    fired: bool,
+    pub(super) fired: bool,
 }
 
 impl StateCodec for Group {
@@ -183,13 +183,7 @@ impl Calls {
             }
         }
         if live.fired && live.rows > 0 {
-            let new = self.result(live);
-            if before.as_ref() != Some(&new) {
-                if let Some(old) = before {
-                    cx.retract(old);
-                }
-                cx.emit(new);
-            }
+            cx.replace(before, self.result(live));
         }
         Ok(())
     }
@@ -224,7 +218,7 @@ impl Calls {
     }
 
     /// Forgets the DISTINCT values of the context's group.
-    fn clear(&self, cx: &mut KeyedContext<'_>) -> Result<(), StateError> {
+    pub(super) fn clear(&self, cx: &mut KeyedContext<'_>) -> Result<(), StateError> {
         let key = cx.key().to_vec();
         for (i, a) in self.calls.iter().enumerate() {
             if a.distinct {
@@ -236,7 +230,7 @@ impl Calls {
 }
 
 /// The last millisecond of a window ending (exclusively) at `end`: its timer's time.
-fn last_ms(end: i64) -> i64 {
+pub(super) fn last_ms(end: i64) -> i64 {
     end.saturating_sub(1)
 }
 
