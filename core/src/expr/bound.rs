@@ -257,6 +257,10 @@ impl fmt::Display for Named<'_> {
             Kind::Literal(Value::Timestamp(ms) | Value::TimestampLtz(ms)) => f.write_str(&crate::types::temporal::format_timestamp(*ms)),
             Kind::Literal(Value::Time(ms)) => f.write_str(&crate::types::temporal::format_time(*ms)),
             Kind::Literal(v) => write!(f, "{v}"),
+            // A TIMESTAMP literal written with fewer than 3 fraction digits: as written.
+            Kind::Call(c) if c.name.as_ref() == "TIMESTAMP_PRECISION" && c.args.first().is_some_and(|a| a.as_literal().is_some()) => {
+                write!(f, "{}", Named { expr: &c.args[0], schema: self.schema })
+            }
             Kind::Call(c) => {
                 write!(f, "{}(", c.name)?;
                 for (i, a) in c.args.iter().enumerate() {

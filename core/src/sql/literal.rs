@@ -67,7 +67,14 @@ pub fn typed_string(t: &ast::TypedString) -> Result<Expr, SqlError> {
     };
     let data_type: DataType = t.data_type.to_string().parse().map_err(|_| SqlError::unsupported(format!("literal of type {}", t.data_type)))?;
     match data_type {
-        DataType::Date | DataType::Timestamp | DataType::TimestampLtz | DataType::Decimal { .. } | DataType::String => Ok(Expr::typed_lit(text, data_type)),
+        // `TIMESTAMP '2023-01-01 10:00:00'` has as many fraction digits as written (Flink's
+        // TIMESTAMP(0)): a CAST to STRING prints that many.
+        DataType::Timestamp | DataType::TimestampLtz => {
+            let digits = text.trim().split_once('.').map_or(0, |(_, f)| f.trim().len());
+            let literal = Expr::typed_lit(text, data_type);
+            Ok(if digits < 3 { Expr::call("TIMESTAMP_PRECISION", vec![literal, Expr::lit(digits as i64)]) } else { literal })
+        }
+        DataType::Date | DataType::Decimal { .. } | DataType::String => Ok(Expr::typed_lit(text, data_type)),
         // `TIME '12:34:56.5'` has as many fraction digits as written (Flink's TIME(1)).
         DataType::Time(_) => {
             let digits = text.trim().split_once('.').map_or(0, |(_, f)| f.len().min(3) as u8);

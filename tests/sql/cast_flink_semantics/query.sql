@@ -7,7 +7,10 @@
 --  * TIMESTAMP(3) -> STRING keeps three fraction digits ('... 22:13:20.000'); TIMESTAMP(0) has none;
 --  * a string with ISO's 'T' separator is not a SQL timestamp: TRY_CAST gives NULL;
 --  * TIMESTAMP -> DATE takes the calendar day (1969-12-31 23:59:59.500 is 1969-12-31);
---  * CEIL of a DOUBLE keeps the sign of zero as Java does: CEIL(-0.5) prints -0.0.
+--  * CEIL of a DOUBLE keeps the sign of zero as Java does: CEIL(-0.5) prints -0.0;
+--  * a TIMESTAMP literal has the precision it is written with (TIMESTAMP '.. 10:00:00' is
+--    TIMESTAMP(0), '.. 10:00:00.5' TIMESTAMP(1)): CAST to STRING prints that many digits
+--    (checked with Flink 2.3's print connector).
 SET 'execution.runtime-mode' = 'batch';
 CREATE TABLE t (
   id INT,
@@ -28,5 +31,8 @@ SELECT
   CAST(CAST(ts AS TIMESTAMP(0)) AS STRING) AS ts0_text,
   CAST(ts AS DATE) AS day,
   CAST(CEIL(d) AS STRING) AS ceil_text,
-  TRY_CAST(REPLACE(CAST(ts AS STRING), ' ', 'T') AS TIMESTAMP(3)) AS iso_ts
+  TRY_CAST(REPLACE(CAST(ts AS STRING), ' ', 'T') AS TIMESTAMP(3)) AS iso_ts,
+  CAST(TIMESTAMP '2023-01-01 10:00:00' AS STRING) AS lit0_text,
+  CAST(TIMESTAMP '2023-01-01 10:00:00.5' AS STRING) AS lit1_text,
+  CAST(TIMESTAMP '2023-01-01 10:00:00.500' AS STRING) AS lit3_text
 FROM t;
