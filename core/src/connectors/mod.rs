@@ -19,7 +19,7 @@ pub use computed::ComputedColumns;
 pub use print::{changelog_line, json_line};
 pub use push::{PushError, PushInput, PushLog, PushSource};
 pub use registry::{Connector, create_sink, create_source};
-pub use sinks::{CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkSnapshot, SinkWriter, SinkWriters};
+pub use sinks::{CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkRoute, SinkSnapshot, SinkWriter, SinkWriters};
 pub use values::ValuesSource;
 
 use std::collections::BTreeMap;

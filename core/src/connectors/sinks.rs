@@ -88,6 +88,32 @@ pub enum SinkWriters {
     None,
 }
 
+/// Where a sink's changes go, so that each reaches the writer that must see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SinkRoute {
+    /// Nowhere: the sink has no writer (it only has to see all of its input).
+    Discard,
+    /// All to worker 0, the one writer.
+    First,
+    /// By the hash of these columns, the rows' unique key (a `-U` meets its `+U`).
+    Key(Vec<usize>),
+    /// By the hash of the whole row (an insertion and a retraction of one row meet).
+    Row,
+}
+
+impl SinkWriters {
+    /// How changes reach these writers: every worker's writer takes its share by the rows'
+    /// `unique_key` (else the whole row) unless the rows must keep `one_order` (a batch ORDER
+    /// BY, which parallel writers could not keep): then, as for a single writer, worker 0.
+    pub fn route(self, unique_key: Option<&[usize]>, one_order: bool) -> SinkRoute {
+        match self {
+            SinkWriters::None => SinkRoute::Discard,
+            SinkWriters::EveryWorker if !one_order => unique_key.map_or(SinkRoute::Row, |key| SinkRoute::Key(key.to_vec())),
+            SinkWriters::EveryWorker | SinkWriters::One => SinkRoute::First,
+        }
+    }
+}
+
 /// Where the rows of a sink connector end up, for front ends that treat sinks by what they do
 /// rather than by name (the server keeps the rows of console sinks for its clients; a query's
 /// results go to the caller's sink).

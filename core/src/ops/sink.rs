@@ -1,5 +1,5 @@
 //! `sink`: routes a collection's changes to the workers that write them (as the sink's
-//! [`SinkWriters`] say), and whenever the frontier passes a time turns that time's
+//! writers say: [`SinkRoute`]), and whenever the frontier passes a time turns that time's
 //! consolidated diffs into Flink's changelog for each worker's [`SinkWriter`].
 //!
 //! A sink with one writer gathers everything on worker 0. A sink written by every worker
@@ -22,7 +22,7 @@ use timely::dataflow::operators::Probe;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
-use crate::connectors::{SinkFactory, SinkSnapshot, SinkWriter, SinkWriters};
+use crate::connectors::{SinkFactory, SinkRoute, SinkSnapshot, SinkWriter};
 use crate::expr::CompiledExpr;
 use crate::job::{Checkpoints, Contribution, JobContext, sink_participant};
 use crate::plan::RuntimeMode;
@@ -43,37 +43,21 @@ pub struct SinkSpec {
     pub append_only: bool,
 }
 
-/// Which worker a change goes to.
-enum Route {
-    /// Worker 0.
-    First,
-    /// By the hash of these columns.
-    Key(Vec<usize>),
-    /// By the hash of the whole row.
-    Row,
-}
-
 /// Writes `input` to the sink node `sink_id` through the writers `factory` opens; `probe` is
 /// done when the sink has seen all of its input.
 pub fn sink(input: Rows<'_>, spec: SinkSpec, sink_id: &str, factory: Arc<dyn SinkFactory>, ctx: JobContext, probe: &ProbeHandle<Time>) {
     let batch = ctx.mode == RuntimeMode::Batch;
-    let route = match factory.writers() {
-        SinkWriters::None => {
-            input.inner.probe_with(probe);
-            return;
-        }
-        SinkWriters::EveryWorker if !(batch && spec.ordering.is_some()) => match &spec.unique_key {
-            Some(key) => Route::Key(key.clone()),
-            None => Route::Row,
-        },
-        SinkWriters::EveryWorker | SinkWriters::One => Route::First,
-    };
+    let route = factory.writers().route(spec.unique_key.as_deref(), batch && spec.ordering.is_some());
+    if route == SinkRoute::Discard {
+        input.inner.probe_with(probe);
+        return;
+    }
     let (worker, peers) = (input.inner.scope().index(), input.inner.scope().peers());
-    let writes = worker == 0 || !matches!(route, Route::First);
+    let writes = worker == 0 || route != SinkRoute::First;
     let exchange = Exchange::new(move |(row, _, _): &(Row, Time, isize)| match &route {
-        Route::First => 0,
-        Route::Key(key) => row.project(key).hashed(),
-        Route::Row => row.hashed(),
+        SinkRoute::Discard | SinkRoute::First => 0,
+        SinkRoute::Key(key) => row.project(key).hashed(),
+        SinkRoute::Row => row.hashed(),
     });
     let mut checkpoint = ctx.checkpoints.as_ref().filter(|_| !batch && writes).map(|c| SinkCheckpoint::register(c, sink_id, worker));
     let mut restore_with = checkpoint.as_ref().map(|c| c.restored(peers)).unwrap_or_default();

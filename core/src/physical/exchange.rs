@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::connectors::SinkWriters;
+use crate::connectors::SinkRoute;
 use crate::expr::BoundExpr;
 use crate::plan::{PlanNode, PlanOp, RuntimeMode, ValidatedPlan};
 use crate::types::Schema;
@@ -77,16 +77,15 @@ pub fn exchanges(plan: &ValidatedPlan, node: &PlanNode, operator: &Operator, mod
         (PlanOp::Sort { .. }, _) => one(Exchange::Single),
         (PlanOp::Process { keys, .. }, _) => keys.iter().enumerate().map(|(i, k)| hash(k, &schema(i))).collect(),
         (PlanOp::StreamWindow { key, .. }, _) => one(hash(key, &schema(0))),
-        // As `ops::sink` routes: to the one writer, or to every worker's writer by the unique
-        // key (else the whole row), unless a batch ORDER BY needs a single writer.
-        (PlanOp::Sink { sink, .. }, Operator::Sink) => one(match sink.writers() {
-            SinkWriters::None => Exchange::Forward,
-            SinkWriters::EveryWorker if !(mode == RuntimeMode::Batch && node.ordering.is_some()) => match &node.unique_key {
-                Some(key) => columns(key, &schema(0)),
-                None => columns(&(0..schema(0).fields.len()).collect::<Vec<_>>(), &schema(0)),
-            },
-            SinkWriters::EveryWorker | SinkWriters::One => Exchange::Single,
-        }),
+        // As `ops::sink` routes the changes to the sink's writers.
+        (PlanOp::Sink { sink, .. }, Operator::Sink) => {
+            one(match sink.writers().route(node.unique_key.as_deref(), mode == RuntimeMode::Batch && node.ordering.is_some()) {
+                SinkRoute::Discard => Exchange::Forward,
+                SinkRoute::First => Exchange::Single,
+                SinkRoute::Key(key) => columns(&key, &schema(0)),
+                SinkRoute::Row => columns(&(0..schema(0).fields.len()).collect::<Vec<_>>(), &schema(0)),
+            })
+        }
         _ => node.inputs.iter().map(|_| Exchange::Forward).collect(),
     }
 }
