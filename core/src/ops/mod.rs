@@ -98,6 +98,12 @@ impl Evaluator {
         Some(Row::new(values))
     }
 
+    /// The values of `exprs` on `row`, each NULL where it failed (the failure reported): a
+    /// sort key, which must rank every row even while the job is failing.
+    pub fn sort_key(&self, exprs: &[CompiledExpr], row: &Row) -> Vec<Value> {
+        exprs.iter().map(|e| self.eval(e, row).unwrap_or(Value::Null)).collect()
+    }
+
     /// Fails the job with `error`.
     pub fn report(&self, error: EvalError) {
         self.ctx.fail(RuntimeError::Eval { operator: self.operator.clone(), message: error.message });

@@ -72,7 +72,7 @@ pub fn sorted_over<'s>(input: Rows<'s>, spec: SortedOverSpec, eval: Evaluator) -
         .reduce_named("SortedOver", move |_key, vals: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
             let mut rows: Vec<(Vec<Value>, &Row)> = Vec::new();
             for (row, copies) in vals.iter().filter(|(_, r)| *r > 0) {
-                let order: Vec<Value> = spec.order_by.iter().map(|e| eval.eval(e, row).unwrap_or(Value::Null)).collect();
+                let order = eval.sort_key(&spec.order_by, row);
                 for _ in 0..*copies {
                     rows.push((order.clone(), *row));
                 }

@@ -93,8 +93,7 @@ pub(super) fn ranked_rows<'r>(
     eval: &Evaluator,
     out: &mut Vec<(Row, isize)>,
 ) -> Vec<&'r Row> {
-    let mut ranked: Vec<(Vec<Value>, &Row, isize)> =
-        rows.map(|(row, r)| (order_by.iter().map(|e| eval.eval(e, row).unwrap_or(Value::Null)).collect(), row, r)).collect();
+    let mut ranked: Vec<(Vec<Value>, &Row, isize)> = rows.map(|(row, r)| (eval.sort_key(order_by, row), row, r)).collect();
     ranked.sort_by(|a, b| compare_by(&a.0, &b.0, specs).then_with(|| a.1.cmp(b.1)));
     let mut numbering = Numbering::new(rank_type);
     let mut within = Vec::new();
@@ -216,7 +215,7 @@ fn local_ranking<'s>(
                             continue;
                         }
                         let Some(key) = eval.eval_row(&partition_by, &row) else { continue };
-                        let order: Vec<Value> = order_by.iter().map(|e| eval.eval(e, &row).unwrap_or(Value::Null)).collect();
+                        let order = eval.sort_key(&order_by, &row);
                         let (_, partitions) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), HashMap::new()));
                         let rows = partitions.entry(key).or_default();
                         rows.push((order, row, diff));

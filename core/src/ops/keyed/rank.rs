@@ -18,7 +18,7 @@ use weir_state::{KeyedStateStore, MapState, StateError, StateTtlConfig};
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
 use crate::plan::{RankType, RuntimeMode};
-use crate::types::{Row, Value};
+use crate::types::Row;
 
 use super::super::ordering::SortSpec;
 use super::super::top_n::{Candidates, keep_first, pre_ranked, ranked_rows};
@@ -124,8 +124,7 @@ impl TimedLogic for KeyedRank {
         changes.sort_unstable_by(|a, b| a.0.0.cmp(&b.0.0));
         let mut kept = Vec::with_capacity(changes.len());
         for group in changes.chunk_by(|a, b| a.0.0 == b.0.0) {
-            let order = |row: &Row| self.order_by.iter().map(|e| self.eval.eval(e, row).unwrap_or(Value::Null)).collect();
-            let mut candidates: Candidates = group.iter().map(|((_, row), n)| (order(row), row.clone(), *n)).collect();
+            let mut candidates: Candidates = group.iter().map(|((_, row), n)| (self.eval.sort_key(&self.order_by, row), row.clone(), *n)).collect();
             keep_first(&mut candidates, &self.specs, self.rank_type, self.keep);
             kept.extend(candidates.into_iter().map(|(_, row, n)| ((group[0].0.0.clone(), row), n)));
         }

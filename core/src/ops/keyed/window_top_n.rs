@@ -77,8 +77,7 @@ impl KeyedLogic for WindowTopN {
         let key = cx.key().to_vec();
         let rows = self.rows.get(cx.store, &key, &last)?;
         self.rows.clear(cx.store, &key, &last)?;
-        let mut ranked: Vec<(Vec<Value>, Row)> =
-            rows.into_iter().map(|r| (self.order_by.iter().map(|e| self.eval.eval(e, &r).unwrap_or(Value::Null)).collect(), r)).collect();
+        let mut ranked: Vec<(Vec<Value>, Row)> = rows.into_iter().map(|r| (self.eval.sort_key(&self.order_by, &r), r)).collect();
         // Ties are broken by the whole row, as the regular Top-N does, so results are deterministic.
         ranked.sort_by(|a, b| compare_by(&a.0, &b.0, &self.specs).then_with(|| a.1.cmp(&b.1)));
         for (rank, (_, row)) in (1..=self.limit).zip(ranked) {
