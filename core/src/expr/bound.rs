@@ -254,9 +254,10 @@ impl fmt::Display for Named<'_> {
             Kind::Literal(Value::String(s)) => write!(f, "'{}'", s.replace('\'', "''")),
             // Date-times with their seconds and times of day with their shortest fraction (as
             // the SQL text of the literal would have them), not Java's shortened row form.
-            Kind::Literal(Value::Timestamp(ms) | Value::TimestampLtz(ms)) => f.write_str(&crate::types::temporal::format_timestamp(*ms)),
-            Kind::Literal(Value::Time(ms)) => f.write_str(&crate::types::temporal::format_time(*ms)),
-            Kind::Literal(v) => write!(f, "{v}"),
+            Kind::Literal(v) => match v.iso_temporal_text() {
+                Some(text) => f.write_str(&text),
+                None => write!(f, "{v}"),
+            },
             // A TIMESTAMP literal written with fewer than 3 fraction digits: as written.
             Kind::Call(c) if c.name.as_ref() == "TIMESTAMP_PRECISION" && c.args.first().is_some_and(|a| a.as_literal().is_some()) => {
                 write!(f, "{}", Named { expr: &c.args[0], schema: self.schema })

@@ -93,16 +93,16 @@ fn json_key(key: &Value) -> String {
 /// seconds and TIMESTAMP_LTZ no zone suffix (`2023-11-14T22:13:00`), a time of day its
 /// shortest fraction (`12:34:56.5`), and BYTES are hex (`x'01ff'`).
 fn json_text(value: &Value) -> String {
+    use std::fmt::Write;
     match value {
-        Value::Timestamp(ms) | Value::TimestampLtz(ms) => super::temporal::format_timestamp(*ms),
-        Value::Time(ms) => super::temporal::format_time(*ms),
         Value::Bytes(b) => {
-            b.iter().fold(String::from("x'"), |mut hex, byte| {
-                hex.push_str(&format!("{byte:02x}"));
-                hex
-            }) + "'"
+            let mut hex = String::from("x'");
+            for byte in b.iter() {
+                let _ = write!(hex, "{byte:02x}");
+            }
+            hex + "'"
         }
-        other => other.to_string(),
+        other => other.iso_temporal_text().unwrap_or_else(|| other.to_string()),
     }
 }
 

@@ -188,6 +188,17 @@ impl Value {
         }
     }
 
+    /// A date-time as ISO text with its seconds and no zone (`2023-11-14T22:13:00`), a time
+    /// of day with its shortest fraction (`12:34:56.5`): as JSON and SQL text write them, not
+    /// as rows print them (see the display). `None` for other values.
+    pub fn iso_temporal_text(&self) -> Option<String> {
+        match self {
+            Value::Timestamp(ms) | Value::TimestampLtz(ms) => Some(temporal::format_timestamp(*ms)),
+            Value::Time(ms) => Some(temporal::format_time(*ms)),
+            _ => None,
+        }
+    }
+
     /// The integer behind INT, BIGINT, DATE, TIME, TIMESTAMP*, INTERVAL values.
     pub fn as_i64(&self) -> Option<i64> {
         match self {

@@ -217,9 +217,7 @@ pub(super) fn parse(src: &str) -> Expr {
 pub(super) fn show(v: &Value) -> String {
     match v {
         Value::String(s) => format!("'{s}'"),
-        Value::Timestamp(ms) | Value::TimestampLtz(ms) => crate::types::temporal::format_timestamp(*ms),
-        Value::Time(ms) => crate::types::temporal::format_time(*ms),
-        other => other.to_string(),
+        other => other.iso_temporal_text().unwrap_or_else(|| other.to_string()),
     }
 }
 
