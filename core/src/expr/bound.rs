@@ -10,6 +10,7 @@ use super::compile::CompiledExpr;
 use super::error::EvalError;
 use super::error::ExprError;
 use super::functions::cast;
+use super::native::NativeOp;
 use super::types::common_type;
 use super::zone::SessionZone;
 
@@ -58,6 +59,8 @@ pub(crate) struct BoundCall {
     pub(crate) kernel: Kernel,
     /// False for functions whose value changes between calls (`NOW()`, `UNIX_TIMESTAMP()`).
     pub(crate) deterministic: bool,
+    /// The same computation for the native compiler, when it has one.
+    pub(crate) native: Option<NativeOp>,
 }
 
 #[derive(Clone, Debug)]
@@ -96,8 +99,16 @@ impl BoundExpr {
 
     /// A deterministic call.
     pub(crate) fn call(name: &str, args: Vec<BoundExpr>, kernel: Kernel, data_type: DataType, nullable: bool) -> BoundExpr {
-        let call = BoundCall { name: Arc::from(name), args, kernel, deterministic: true };
+        let call = BoundCall { name: Arc::from(name), args, kernel, deterministic: true, native: None };
         BoundExpr { kind: Kind::Call(Box::new(call)), data_type, nullable }
+    }
+
+    /// The same call, compiled natively as `op` where its arguments allow.
+    pub(crate) fn with_native(mut self, op: NativeOp) -> BoundExpr {
+        if let Kind::Call(call) = &mut self.kind {
+            call.native = Some(op);
+        }
+        self
     }
 
     /// The same call marked as changing between evaluations (never folded).

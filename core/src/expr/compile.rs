@@ -7,6 +7,7 @@ use crate::types::{Row, Value};
 
 use super::bound::{BoundCall, BoundExpr, EvalResult, Kernel, Kind};
 use super::error::EvalError;
+use super::native;
 use super::watermark::{RowClock, no_clock};
 
 type EvalFn = dyn Fn(&Row) -> EvalResult + Send + Sync;
@@ -25,12 +26,18 @@ impl std::fmt::Debug for CompiledExpr {
 impl CompiledExpr {
     /// Compiles a bound expression.
     pub fn new(expr: &BoundExpr) -> CompiledExpr {
-        compile_node(expr, None).0
+        Compiler::new(None, true).node(expr).0
+    }
+
+    /// Compiles a bound expression with the generic kernels only, never over native scalars:
+    /// the reference that the native compiler is tested and benchmarked against.
+    pub fn generic(expr: &BoundExpr) -> CompiledExpr {
+        Compiler::new(None, false).node(expr).0
     }
 
     /// Compiles a bound expression whose `CURRENT_WATERMARK` calls read `clock`.
     pub fn with_clock(expr: &BoundExpr, clock: &RowClock) -> CompiledExpr {
-        compile_node(expr, Some(clock)).0
+        Compiler::new(Some(clock), true).node(expr).0
     }
 
     /// Evaluates the expression on `row`.
@@ -45,7 +52,7 @@ impl CompiledExpr {
         Ok(matches!(self.eval(row)?, Value::Boolean(true)))
     }
 
-    fn from_fn(f: impl Fn(&Row) -> EvalResult + Send + Sync + 'static) -> CompiledExpr {
+    pub(super) fn from_fn(f: impl Fn(&Row) -> EvalResult + Send + Sync + 'static) -> CompiledExpr {
         CompiledExpr(Arc::new(f))
     }
 
@@ -54,36 +61,63 @@ impl CompiledExpr {
     }
 }
 
-/// Compiles `expr`, returning its value too when it is constant. Runs on dataflow worker
-/// threads, whose stacks are small: the recursion grows the stack when it runs low (the depth
-/// itself is bounded by `table.exec.sql.max-expression-depth` at validation).
-fn compile_node(expr: &BoundExpr, clock: Option<&RowClock>) -> (CompiledExpr, Option<Value>) {
-    stacker::maybe_grow(64 << 10, 1 << 20, || compile_kind(expr, clock))
+/// How expressions compile: the row clock `CURRENT_WATERMARK` reads, and whether calls that
+/// have a native form compile to it ([`native`]).
+#[derive(Clone, Copy)]
+pub(super) struct Compiler<'c> {
+    pub(super) clock: Option<&'c RowClock>,
+    native: bool,
 }
 
-fn compile_kind(expr: &BoundExpr, clock: Option<&RowClock>) -> (CompiledExpr, Option<Value>) {
-    match &expr.kind {
-        Kind::Column(i) => {
-            let i = *i;
-            (CompiledExpr::from_fn(move |row| Ok(row.get(i).clone())), None)
-        }
-        Kind::Literal(v) => (CompiledExpr::constant(v.clone()), Some(v.clone())),
-        Kind::Call(call) => compile_call(call, clock),
+impl<'c> Compiler<'c> {
+    /// A compiler reading `clock`, with or without native code.
+    pub(super) fn new(clock: Option<&'c RowClock>, native: bool) -> Compiler<'c> {
+        Compiler { clock, native }
     }
-}
 
-fn compile_call(call: &BoundCall, clock: Option<&RowClock>) -> (CompiledExpr, Option<Value>) {
-    let compiled: Vec<(CompiledExpr, Option<Value>)> = call.args.iter().map(|a| compile_node(a, clock)).collect();
-    let all_constant = compiled.iter().all(|(_, c)| c.is_some());
-    let args: Vec<CompiledExpr> = compiled.into_iter().map(|(c, _)| c).collect();
-    let code = build(&call.kernel, args, clock);
-    if call.deterministic && all_constant {
-        // A failing constant (e.g. 1/0) is left to fail on the first row, as Flink does.
-        if let Ok(v) = code.eval(&Row::empty()) {
-            return (CompiledExpr::constant(v.clone()), Some(v));
+    /// Compiles `expr`, returning its value too when it is constant. Runs on dataflow worker
+    /// threads, whose stacks are small: the recursion grows the stack when it runs low (the
+    /// depth itself is bounded by `table.exec.sql.max-expression-depth` at validation).
+    fn node(self, expr: &BoundExpr) -> (CompiledExpr, Option<Value>) {
+        stacker::maybe_grow(64 << 10, 1 << 20, || self.kind(expr))
+    }
+
+    fn kind(self, expr: &BoundExpr) -> (CompiledExpr, Option<Value>) {
+        match &expr.kind {
+            Kind::Column(i) => {
+                let i = *i;
+                (CompiledExpr::from_fn(move |row| Ok(row.get(i).clone())), None)
+            }
+            Kind::Literal(v) => (CompiledExpr::constant(v.clone()), Some(v.clone())),
+            Kind::Call(call) => match self.native.then(|| native::compile(expr, self)).flatten() {
+                Some(native) => (native, None),
+                None => self.call(call),
+            },
         }
     }
-    (code, None)
+
+    /// Compiles `expr` with its generic kernel at the root (its arguments may still compile
+    /// natively): how the native compiler evaluates an argument it has no native form for.
+    pub(super) fn generic_root(self, expr: &BoundExpr) -> CompiledExpr {
+        match &expr.kind {
+            Kind::Call(call) => self.call(call).0,
+            _ => self.node(expr).0,
+        }
+    }
+
+    fn call(self, call: &BoundCall) -> (CompiledExpr, Option<Value>) {
+        let compiled: Vec<(CompiledExpr, Option<Value>)> = call.args.iter().map(|a| self.node(a)).collect();
+        let all_constant = compiled.iter().all(|(_, c)| c.is_some());
+        let args: Vec<CompiledExpr> = compiled.into_iter().map(|(c, _)| c).collect();
+        let code = build(&call.kernel, args, self.clock);
+        if call.deterministic && all_constant {
+            // A failing constant (e.g. 1/0) is left to fail on the first row, as Flink does.
+            if let Ok(v) = code.eval(&Row::empty()) {
+                return (CompiledExpr::constant(v.clone()), Some(v));
+            }
+        }
+        (code, None)
+    }
 }
 
 fn build(kernel: &Kernel, args: Vec<CompiledExpr>, clock: Option<&RowClock>) -> CompiledExpr {

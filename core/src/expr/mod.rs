@@ -15,6 +15,7 @@ mod functions;
 mod java_format;
 mod like;
 mod literal;
+mod native;
 pub mod table_functions;
 mod types;
 mod unnest;

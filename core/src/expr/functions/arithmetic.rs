@@ -10,11 +10,12 @@
 
 use chrono::Months;
 
-use crate::types::{DataType, Decimal, Value, temporal};
+use crate::types::{DataType, Decimal, F64, Value, temporal};
 
 use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::error::EvalError;
 use super::super::error::ExprError;
+use super::super::native::NativeOp;
 use super::super::types::{ArithOp, common_type, decimal_result};
 use super::{CallSite, FunctionDef, strict1, strict2, unexpected};
 
@@ -72,7 +73,7 @@ fn arithmetic(site: CallSite, op: ArithOp) -> Result<BoundExpr, ExprError> {
     match common_type(ta, tb) {
         Some(DataType::Double) => {
             let (a, b) = (a.cast_to(DataType::Double)?, b.cast_to(DataType::Double)?);
-            return Ok(BoundExpr::call(name, vec![a, b], double_kernel(op), DataType::Double, nullable));
+            return Ok(BoundExpr::call(name, vec![a, b], double_kernel(op), DataType::Double, nullable).with_native(NativeOp::Arith(op)));
         }
         Some(DataType::Float) => {
             let (a, b) = (a.cast_to(DataType::Float)?, b.cast_to(DataType::Float)?);
@@ -86,7 +87,7 @@ fn arithmetic(site: CallSite, op: ArithOp) -> Result<BoundExpr, ExprError> {
     let wide = if ta == DataType::BigInt || tb == DataType::BigInt { DataType::BigInt } else { DataType::Int };
     let (a, b) = (a.cast_to(wide)?, b.cast_to(wide)?);
     let kernel = if wide == DataType::Int { int_kernel(op) } else { bigint_kernel(op) };
-    let call = BoundExpr::call(name, vec![a, b], kernel, wide, nullable);
+    let call = BoundExpr::call(name, vec![a, b], kernel, wide, nullable).with_native(NativeOp::Arith(op));
     if op == ArithOp::Mod && tb != wide {
         // |a % b| < |b|, so narrowing to b's type is exact.
         return call.cast_to(tb);
@@ -99,14 +100,41 @@ pub(crate) fn two(args: Vec<BoundExpr>) -> Result<[BoundExpr; 2], ExprError> {
     args.try_into().map_err(|_| ExprError::new("", "expected two arguments"))
 }
 
-fn int_kernel(op: ArithOp) -> Kernel {
-    let f: fn(i32, i32) -> Result<i32, EvalError> = match op {
+/// INT arithmetic as Java's `int` (wrapping), division and remainder by zero an error.
+pub(crate) fn int_op(op: ArithOp) -> fn(i32, i32) -> Result<i32, EvalError> {
+    match op {
         ArithOp::Add => |x, y| Ok(x.wrapping_add(y)),
         ArithOp::Sub => |x, y| Ok(x.wrapping_sub(y)),
         ArithOp::Mul => |x, y| Ok(x.wrapping_mul(y)),
         ArithOp::Div => |x, y| if y == 0 { Err(division_by_zero()) } else { Ok(x.wrapping_div(y)) },
         ArithOp::Mod => |x, y| if y == 0 { Err(division_by_zero()) } else { Ok(x.wrapping_rem(y)) },
-    };
+    }
+}
+
+/// BIGINT arithmetic as Java's `long` (wrapping), division and remainder by zero an error.
+pub(crate) fn bigint_op(op: ArithOp) -> fn(i64, i64) -> Result<i64, EvalError> {
+    match op {
+        ArithOp::Add => |x, y| Ok(x.wrapping_add(y)),
+        ArithOp::Sub => |x, y| Ok(x.wrapping_sub(y)),
+        ArithOp::Mul => |x, y| Ok(x.wrapping_mul(y)),
+        ArithOp::Div => |x, y| if y == 0 { Err(division_by_zero()) } else { Ok(x.wrapping_div(y)) },
+        ArithOp::Mod => |x, y| if y == 0 { Err(division_by_zero()) } else { Ok(x.wrapping_rem(y)) },
+    }
+}
+
+/// DOUBLE arithmetic (IEEE: division by zero gives an infinity or NaN).
+pub(crate) fn double_op(op: ArithOp) -> fn(F64, F64) -> Result<F64, EvalError> {
+    match op {
+        ArithOp::Add => |x, y| Ok(F64::new(x.get() + y.get())),
+        ArithOp::Sub => |x, y| Ok(F64::new(x.get() - y.get())),
+        ArithOp::Mul => |x, y| Ok(F64::new(x.get() * y.get())),
+        ArithOp::Div => |x, y| Ok(F64::new(x.get() / y.get())),
+        ArithOp::Mod => |x, y| Ok(F64::new(x.get() % y.get())),
+    }
+}
+
+fn int_kernel(op: ArithOp) -> Kernel {
+    let f = int_op(op);
     strict2(move |a, b| match (a, b) {
         (Value::Int(x), Value::Int(y)) => f(x, y).map(Value::Int),
         (a, _) => Err(unexpected(&a)),
@@ -114,13 +142,7 @@ fn int_kernel(op: ArithOp) -> Kernel {
 }
 
 fn bigint_kernel(op: ArithOp) -> Kernel {
-    let f: fn(i64, i64) -> Result<i64, EvalError> = match op {
-        ArithOp::Add => |x, y| Ok(x.wrapping_add(y)),
-        ArithOp::Sub => |x, y| Ok(x.wrapping_sub(y)),
-        ArithOp::Mul => |x, y| Ok(x.wrapping_mul(y)),
-        ArithOp::Div => |x, y| if y == 0 { Err(division_by_zero()) } else { Ok(x.wrapping_div(y)) },
-        ArithOp::Mod => |x, y| if y == 0 { Err(division_by_zero()) } else { Ok(x.wrapping_rem(y)) },
-    };
+    let f = bigint_op(op);
     strict2(move |a, b| match (a, b) {
         (Value::BigInt(x), Value::BigInt(y)) => f(x, y).map(Value::BigInt),
         (a, _) => Err(unexpected(&a)),
@@ -128,15 +150,9 @@ fn bigint_kernel(op: ArithOp) -> Kernel {
 }
 
 fn double_kernel(op: ArithOp) -> Kernel {
-    let f: fn(f64, f64) -> f64 = match op {
-        ArithOp::Add => |x, y| x + y,
-        ArithOp::Sub => |x, y| x - y,
-        ArithOp::Mul => |x, y| x * y,
-        ArithOp::Div => |x, y| x / y,
-        ArithOp::Mod => |x, y| x % y,
-    };
+    let f = double_op(op);
     strict2(move |a, b| match (a, b) {
-        (Value::Double(x), Value::Double(y)) => Ok(Value::double(f(x.get(), y.get()))),
+        (Value::Double(x), Value::Double(y)) => f(x, y).map(Value::Double),
         (a, _) => Err(unexpected(&a)),
     })
 }

@@ -17,6 +17,7 @@ use crate::types::{DataType, Decimal, Value, parse_value, temporal};
 use super::super::bound::{BoundExpr, Fn1, Kernel};
 use super::super::error::EvalError;
 use super::super::error::ExprError;
+use super::super::native::NativeOp;
 use super::super::zone::SessionZone;
 use super::{string_value, unexpected};
 
@@ -44,7 +45,9 @@ pub(crate) fn bind_cast(expr: BoundExpr, target: DataType, try_cast: bool, zone:
     }
     let (name, kernel) =
         if try_cast { ("TRY_CAST", Kernel::Strict1(Arc::new(move |v| Ok(f(v).unwrap_or(Value::Null))))) } else { ("CAST", Kernel::Strict1(f)) };
-    Ok(BoundExpr::call(name, vec![expr], kernel, target, nullable))
+    let call = BoundExpr::call(name, vec![expr], kernel, target, nullable);
+    let native_numbers = [DataType::Int, DataType::BigInt, DataType::Double];
+    Ok(if !try_cast && native_numbers.contains(&from) && native_numbers.contains(&target) { call.with_native(NativeOp::Cast) } else { call })
 }
 
 /// The conversion function from `from` to `to`, and whether it can yield NULL from a value.

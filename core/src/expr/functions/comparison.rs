@@ -15,6 +15,7 @@ use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::compile::CompiledExpr;
 use super::super::error::EvalError;
 use super::super::error::ExprError;
+use super::super::native::NativeOp;
 use super::{CallSite, FunctionDef, convert_all, strict2, unified_type};
 
 const PAIR: &str = "(T, T) for comparable types T";
@@ -104,7 +105,7 @@ fn comparable(site: CallSite, min: usize, max: usize) -> Result<(String, Vec<Bou
 fn compare(site: CallSite, test: fn(Ordering) -> bool) -> Result<BoundExpr, ExprError> {
     let (name, args, nullable) = comparable(site, 2, 2)?;
     let kernel = strict2(move |a, b| Ok(Value::Boolean(test(a.cmp(&b)))));
-    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable))
+    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable).with_native(NativeOp::Compare(test)))
 }
 
 fn distinct(site: CallSite) -> Result<BoundExpr, ExprError> {
@@ -195,5 +196,5 @@ fn range(site: CallSite, negated: bool) -> Result<BoundExpr, ExprError> {
         let inside = super::logic::and3(above, below);
         Ok(inside.map_or(Value::Null, |b| Value::Boolean(b != negated)))
     }));
-    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable))
+    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable).with_native(NativeOp::Between(negated)))
 }

@@ -13,6 +13,7 @@ use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::compile::CompiledExpr;
 use super::super::error::EvalError;
 use super::super::error::ExprError;
+use super::super::native::NativeOp;
 use super::{CallSite, FunctionDef, Param, unexpected};
 
 /// The logical operators and truth tests.
@@ -78,13 +79,13 @@ fn connective(site: CallSite, decisive: bool) -> Result<BoundExpr, ExprError> {
         }
         Ok(if saw_null { Value::Null } else { Value::Boolean(!decisive) })
     }));
-    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable))
+    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable).with_native(NativeOp::Connective(decisive)))
 }
 
 fn not(site: CallSite) -> Result<BoundExpr, ExprError> {
     let (name, args, nullable) = boolean_args(site, 1, 1)?;
     let kernel = super::strict1(|v| Ok(Value::Boolean(!truth(&v)?.unwrap_or(false))));
-    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable))
+    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable).with_native(NativeOp::Not))
 }
 
 fn is_null(site: CallSite) -> Result<BoundExpr, ExprError> {
@@ -97,7 +98,7 @@ fn is_not_null(site: CallSite) -> Result<BoundExpr, ExprError> {
 fn null_test(site: CallSite, want_null: bool) -> Result<BoundExpr, ExprError> {
     site.expect_count(1, 1)?;
     let kernel = Kernel::AllN(Arc::new(move |v: &[Value]| Ok(Value::Boolean(v.first().is_none_or(Value::is_null) == want_null))));
-    Ok(BoundExpr::call(&site.name, site.args, kernel, DataType::Boolean, false))
+    Ok(BoundExpr::call(&site.name, site.args, kernel, DataType::Boolean, false).with_native(NativeOp::IsNull(want_null)))
 }
 
 fn is_true(site: CallSite) -> Result<BoundExpr, ExprError> {

@@ -5,6 +5,7 @@
 
 mod float;
 mod functions;
+mod native;
 mod operators;
 mod props;
 mod regexp;
