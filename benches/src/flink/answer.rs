@@ -3,8 +3,9 @@
 //! checksum)`: a multiset fingerprint that two engines' answers must share.
 //!
 //! The engines spell some values differently, so each field is normalised before hashing:
-//! numbers lose trailing fractional zeros (`66406144.160` and `66406144.16` are the same
-//! DECIMAL), timestamps are written `yyyy-MM-dd HH:mm:ss[.fff]` without trailing fractional
+//! numbers are written in plain notation without trailing fractional zeros (`66406144.160`,
+//! `66406144.16` and, as Flink's CSV format writes a DECIMAL whose digits end in zeros,
+//! `6.640614416E+7` are the same DECIMAL), timestamps are written `yyyy-MM-dd HH:mm:ss[.fff]` without trailing fractional
 //! zeros (`T` or space between date and time), and CSV quoting is undone by the parser.
 //! Everything else is compared as written.
 
@@ -66,6 +67,9 @@ pub fn normalize(field: &str) -> String {
     if is_number(field) {
         return trim_fraction(field).to_string();
     }
+    if let Some(plain) = plain_notation(field) {
+        return trim_fraction(&plain).to_string();
+    }
     if let Some((date, time)) = timestamp_parts(field) {
         return format!("{date} {}", trim_fraction(time));
     }
@@ -77,6 +81,32 @@ fn is_number(s: &str) -> bool {
     let digits = s.strip_prefix('-').unwrap_or(s);
     let (int, frac) = digits.split_once('.').unwrap_or((digits, "0"));
     !int.is_empty() && !frac.is_empty() && int.bytes().all(|b| b.is_ascii_digit()) && frac.bytes().all(|b| b.is_ascii_digit())
+}
+
+/// `-?d[.ddd]E[+-]n` (Java's `BigDecimal.toString` of a scaled-down value) in plain notation.
+fn plain_notation(s: &str) -> Option<String> {
+    let (mantissa, exponent) = s.split_once(['E', 'e'])?;
+    if !is_number(mantissa) {
+        return None;
+    }
+    let exponent: i64 = exponent.strip_prefix('+').unwrap_or(exponent).parse().ok()?;
+    let (sign, unsigned) = mantissa.strip_prefix('-').map_or(("", mantissa), |m| ("-", m));
+    let (int, frac) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let digits = format!("{int}{frac}");
+    let point = int.len() as i64 + exponent;
+    if point.unsigned_abs() > 1000 {
+        return None;
+    }
+    let body = if point <= 0 {
+        format!("0.{}{digits}", "0".repeat(point.unsigned_abs() as usize))
+    } else if point as usize >= digits.len() {
+        format!("{digits}{}", "0".repeat(point as usize - digits.len()))
+    } else {
+        format!("{}.{}", &digits[..point as usize], &digits[point as usize..])
+    };
+    let trimmed = body.trim_start_matches('0');
+    let body = if trimmed.is_empty() || trimmed.starts_with('.') { format!("0{trimmed}") } else { trimmed.to_string() };
+    Some(format!("{sign}{body}"))
 }
 
 /// `yyyy-MM-dd` and `HH:mm:ss[.f..]` of a timestamp written with `T` or a space between them.
@@ -146,6 +176,14 @@ mod tests {
         assert_eq!(normalize("1940.000"), "1940");
         assert_eq!(normalize("100"), "100", "integers keep their zeros");
         assert_eq!(normalize("-0.50"), "-0.5");
+        assert_eq!(normalize("1.227616E+7"), "12276160", "Flink's CSV writes such DECIMALs");
+        assert_eq!(normalize("12276160.000"), "12276160");
+        assert_eq!(normalize("9.08E+3"), "9080");
+        assert_eq!(normalize("-4.5E-2"), "-0.045");
+        assert_eq!(normalize("1.25E+1"), "12.5");
+        assert_eq!(normalize("5E+0"), "5");
+        assert_eq!(normalize("E+3"), "E+3");
+        assert_eq!(normalize("1.2E+x"), "1.2E+x");
         assert_eq!(normalize("2023-11-14T22:13:20.100"), "2023-11-14 22:13:20.1");
         assert_eq!(normalize("2023-11-14 22:13:20.000"), "2023-11-14 22:13:20");
         assert_eq!(normalize("2023-11-14 22:13:20"), "2023-11-14 22:13:20");
@@ -182,7 +220,7 @@ mod tests {
         // Weir's sink: plain fields, DECIMAL with its scale; Flink's: quoted strings and
         // timestamps, DECIMAL without trailing zeros, rows spread over two parts.
         std::fs::write(weir.join("part-0-0.csv"), "1000,66406144.160,2023-11-14 22:13:20,\"a,b\"\n1001,1.000,2023-11-14 22:13:20.120,x\n").unwrap();
-        std::fs::write(flink.join("part-a-1-0"), "1001,1,\"2023-11-14 22:13:20.12\",\"x\"\n").unwrap();
+        std::fs::write(flink.join("part-a-1-0"), "1001,1E+0,\"2023-11-14 22:13:20.12\",\"x\"\n").unwrap();
         std::fs::write(flink.join("part-b-0-0"), "1000,66406144.16,\"2023-11-14 22:13:20\",\"a,b\"\n").unwrap();
         std::fs::write(flink.join(".part-c.inprogress"), "9,9,9,9\n").unwrap();
         std::fs::write(flink.join("_SUCCESS"), "").unwrap();
