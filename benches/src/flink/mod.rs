@@ -9,8 +9,10 @@
 //! * [`answer`]: reading the CSV files of an answer back and comparing them with Weir's, so a
 //!   Flink figure is only reported when Flink's answer is Weir's.
 //! * [`sql`]: cutting a SQL script into statements and pointing a query's sink elsewhere.
+//! * [`warmup`]: the small input of the warm-up job.
 
 pub mod answer;
 pub mod driver;
 pub mod install;
 pub mod sql;
+pub mod warmup;

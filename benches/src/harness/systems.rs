@@ -11,6 +11,7 @@ use crate::csv_range::parse_i64;
 use crate::flink::answer::for_each_row;
 use crate::flink::driver::{FlinkJob, FlinkMode, FlinkOutput};
 use crate::flink::install::FlinkEnv;
+use crate::flink::warmup::{WARMUP_ROWS, write_prefix};
 use crate::measure::Measured;
 
 /// A system under test.
@@ -129,17 +130,12 @@ impl Setup {
     }
 }
 
-/// Rows of the group-by's warm-up input.
-const WARMUP_ROWS: usize = 20_000;
-
 /// The first [`WARMUP_ROWS`] lines of `csv` in `<stem>.warmup.csv` next to it (written once).
 fn warmup_csv(csv: &std::path::Path) -> Result<PathBuf, String> {
     let stem = csv.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "bids".into());
     let path = csv.with_file_name(format!("{stem}.warmup.csv"));
     if !path.is_file() {
-        let text = std::fs::read(csv).map_err(|e| format!("{}: {e}", csv.display()))?;
-        let end = text.iter().enumerate().filter(|(_, b)| **b == b'\n').nth(WARMUP_ROWS - 1).map_or(text.len(), |(i, _)| i + 1);
-        std::fs::write(&path, &text[..end]).map_err(|e| format!("{}: {e}", path.display()))?;
+        write_prefix(csv, &path, WARMUP_ROWS)?;
     }
     Ok(path)
 }

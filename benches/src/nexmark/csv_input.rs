@@ -1,19 +1,16 @@
 //! The bids of a Nexmark stream as CSV files, the input Weir and Flink both read in the
 //! comparison with Flink (`weir-bench nexmark --flink`): written once per `(events, tps)` by
 //! Weir's `nexmark` source into a `filesystem` sink, under the benchmark data directory, and
-//! reused by later runs. Next to it, the first [`WARMUP_ROWS`] bids as a small input for
+//! reused by later runs. Next to it, the first `WARMUP_ROWS` bids as a small input for
 //! Flink's warm-up job.
 
-use std::io::{BufRead, BufReader, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use weir_core::plan::RuntimeMode;
 
 use super::queries::{DDL, Query};
 use super::weir_query;
-
-/// Bids in the warm-up input.
-pub const WARMUP_ROWS: usize = 20_000;
+use crate::flink::warmup::{WARMUP_ROWS, write_prefix};
 
 /// The DDL of the `bid` table over CSV files, with `${PATH}`.
 pub const CSV_DDL: &str = include_str!("../../nexmark/ddl-csv.sql");
@@ -75,20 +72,12 @@ fn write(dir: &Path, events: u64, tps: u64, workers: usize) -> Result<u64, Strin
     Ok(run.rows_out)
 }
 
-/// Copies the first [`WARMUP_ROWS`] lines of the first part file of `dir` into `warmup_dir`.
+/// Copies the first [`WARMUP_ROWS`] bids of the first part file of `dir` into `warmup_dir`.
 fn write_warmup(dir: &Path, warmup_dir: &Path) -> Result<(), String> {
     let first = crate::flink::answer::answer_files(dir)?.into_iter().next().ok_or_else(|| format!("{}: no CSV files", dir.display()))?;
     std::fs::create_dir_all(warmup_dir).map_err(|e| format!("{}: {e}", warmup_dir.display()))?;
-    let io = |e: std::io::Error| format!("{}: {e}", warmup_dir.display());
-    let reader = BufReader::new(std::fs::File::open(&first).map_err(|e| format!("{}: {e}", first.display()))?);
-    let mut out = BufWriter::new(std::fs::File::create(warmup_dir.join("part-0.csv")).map_err(io)?);
-    let mut rows = 0;
-    for line in reader.lines().take(WARMUP_ROWS) {
-        writeln!(out, "{}", line.map_err(|e| format!("{}: {e}", first.display()))?).map_err(io)?;
-        rows += 1;
-    }
-    out.flush().map_err(io)?;
-    std::fs::write(warmup_dir.join(ROWS_FILE), rows.to_string()).map_err(io)
+    let rows = write_prefix(&first, &warmup_dir.join("part-0.csv"), WARMUP_ROWS)?;
+    std::fs::write(warmup_dir.join(ROWS_FILE), rows.to_string()).map_err(|e| format!("{}: {e}", warmup_dir.display()))
 }
 
 #[cfg(test)]

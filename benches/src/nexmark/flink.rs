@@ -48,6 +48,7 @@ impl FlinkSetup {
             eprintln!("{}: Weir's answer over the CSV: {} rows, checksum {:016x}", query.name, answer.rows, answer.checksum);
             references.push((query.name.to_string(), answer));
         }
+        crate::flink::warmup::reset_own_peak_rss();
         Ok(FlinkSetup { env, bids, references })
     }
 
