@@ -112,7 +112,9 @@ fn plain_notation(s: &str) -> Option<String> {
 /// `yyyy-MM-dd` and `HH:mm:ss[.f..]` of a timestamp written with `T` or a space between them.
 fn timestamp_parts(s: &str) -> Option<(&str, &str)> {
     let (date, time) = s.split_once([' ', 'T'])?;
-    let shape = |text: &str, pattern: &str| text.len() == pattern.len() && text.bytes().zip(pattern.bytes()).all(|(c, p)| if p == b'9' { c.is_ascii_digit() } else { c == p });
+    let shape = |text: &str, pattern: &str| {
+        text.len() == pattern.len() && text.bytes().zip(pattern.bytes()).all(|(c, p)| if p == b'9' { c.is_ascii_digit() } else { c == p })
+    };
     let (hms, frac) = time.split_once('.').unwrap_or((time, "0"));
     (shape(date, "9999-99-99") && shape(hms, "99:99:99") && !frac.is_empty() && frac.bytes().all(|b| b.is_ascii_digit())).then_some((date, time))
 }

@@ -33,9 +33,7 @@ pub fn java_home() -> Result<PathBuf, String> {
     {
         return Ok(home);
     }
-    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/jvm")
-        .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
+    let mut candidates: Vec<PathBuf> = std::fs::read_dir("/usr/lib/jvm").map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
     candidates.sort();
     candidates
         .into_iter()
@@ -54,11 +52,7 @@ impl FlinkEnv {
         }
         let script = scripts_dir().join("setup_flink_venv.sh");
         eprintln!("setting up the Flink baseline's virtualenv with {}", script.display());
-        let out = Command::new("bash")
-            .arg(&script)
-            .stderr(Stdio::inherit())
-            .output()
-            .map_err(|e| format!("cannot run {}: {e}", script.display()))?;
+        let out = Command::new("bash").arg(&script).stderr(Stdio::inherit()).output().map_err(|e| format!("cannot run {}: {e}", script.display()))?;
         if !out.status.success() {
             return Err(format!("{} failed ({}): Flink is not available (see its message above)", script.display(), out.status));
         }

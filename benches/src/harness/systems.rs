@@ -151,7 +151,8 @@ pub fn groupby_flink_job(csv: &std::path::Path, warmup: &std::path::Path, answer
         ))
     };
     let sink = |with: &str| format!("CREATE TABLE per_auction (auction BIGINT, bids BIGINT, total BIGINT, max_price BIGINT) WITH ({with})");
-    let insert = "INSERT INTO per_auction SELECT auction, COUNT(*) AS bids, SUM(price) AS total, MAX(price) AS max_price FROM bids GROUP BY auction".to_string();
+    let insert =
+        "INSERT INTO per_auction SELECT auction, COUNT(*) AS bids, SUM(price) AS total, MAX(price) AS max_price FROM bids GROUP BY auction".to_string();
     let blackhole = sink("'connector' = 'blackhole'");
     let answer = match answer_dir {
         Some(dir) => Some(vec![source(csv)?, sink(&format!("'connector' = 'filesystem', 'path' = '{}', 'format' = 'csv'", text(dir)?)), insert.clone()]),

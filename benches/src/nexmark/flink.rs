@@ -54,7 +54,8 @@ impl FlinkSetup {
 
     /// A measured run of `system` (a Flink system) on `query`, checked against Weir's answer.
     pub fn run(&self, system: System, query: &Query, workers: usize, round: usize) -> Result<Run, String> {
-        let reference = self.references.iter().find(|(q, _)| q == query.name).map(|(_, a)| a).ok_or_else(|| format!("{}: no Flink run for this query", query.name))?;
+        let reference =
+            self.references.iter().find(|(q, _)| q == query.name).map(|(_, a)| a).ok_or_else(|| format!("{}: no Flink run for this query", query.name))?;
         run(&self.env, system, query, &self.bids, reference, workers, round)
     }
 }

@@ -129,7 +129,12 @@ pub fn run_to_output(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Output, S
         return Ok(Output { json: pretty(&runs)?, table, failures: Vec::new() });
     }
     let report = run(args, exec)?;
-    let failures = report.entries.iter().filter(|e| e.status == "failed").map(|e| format!("{} {}: {}", e.query, e.system.name(), e.note.as_deref().unwrap_or(""))).collect();
+    let failures = report
+        .entries
+        .iter()
+        .filter(|e| e.status == "failed")
+        .map(|e| format!("{} {}: {}", e.query, e.system.name(), e.note.as_deref().unwrap_or("")))
+        .collect();
     Ok(Output { json: pretty(&report)?, table: report.table(), failures })
 }
 

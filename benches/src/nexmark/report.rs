@@ -177,7 +177,11 @@ impl Report {
             return out;
         }
         let _ = writeln!(out, "\nFlink / Weir over the same CSV (Flink: the job alone, JVM warm, CPU of its JVM; Weir: the process's CPU):");
-        let _ = writeln!(out, "{:<6} {:<10} {:>9} {:>9} {:>11} {:>14} {:>14} {:>13}", "query", "mode", "Flink s", "Weir s", "Flink/Weir", "Flink ev/CPU-s", "Weir ev/CPU-s", "Flink/Weir CPU");
+        let _ = writeln!(
+            out,
+            "{:<6} {:<10} {:>9} {:>9} {:>11} {:>14} {:>14} {:>13}",
+            "query", "mode", "Flink s", "Weir s", "Flink/Weir", "Flink ev/CPU-s", "Weir ev/CPU-s", "Flink/Weir CPU"
+        );
         for e in rows {
             let flink_system = if e.system == System::WeirCsv { System::Flink } else { System::FlinkStreaming };
             let flink = self.entries.iter().find(|f| f.query == e.query && f.system == flink_system);
