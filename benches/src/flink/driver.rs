@@ -103,7 +103,7 @@ pub fn run(env: &FlinkEnv, job: &FlinkJob, job_file: &Path, mode: FlinkMode, par
 /// exception, else the last lines.
 fn flink_error(m: &Measured) -> String {
     let text = String::from_utf8_lossy(&m.stderr);
-    match text.lines().filter(|l| l.trim_start().starts_with("Caused by:") || l.contains("Exception:")).last() {
+    match text.lines().rev().find(|l| l.trim_start().starts_with("Caused by:") || l.contains("Exception:")) {
         Some(line) => line.trim().to_string(),
         None => m.stderr_tail(5),
     }
