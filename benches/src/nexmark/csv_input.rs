@@ -12,9 +12,6 @@ use super::queries::{DDL, Query};
 use super::weir_query;
 use crate::flink::warmup::{WARMUP_ROWS, write_prefix};
 
-/// The DDL of the `bid` table over CSV files, with `${PATH}`.
-pub const CSV_DDL: &str = include_str!("../../nexmark/ddl-csv.sql");
-
 /// The name of the file that marks a complete directory of bids and holds their number (both
 /// engines skip names starting with `_`).
 const ROWS_FILE: &str = "_rows";
@@ -30,10 +27,24 @@ pub struct BidsCsv {
     pub rows: u64,
 }
 
-/// The script of `query` over the bids in `dir`: the CSV table's DDL, then the query.
+/// The script of `query` over the bids in `dir`: the `bid` table of `nexmark/ddl.sql` (its
+/// columns and watermark, `dateTime - 4 s`) over CSV files, the `filesystem` connector as
+/// Flink and Weir both name it, then the query.
 pub fn csv_script(query: &Query, dir: &Path) -> Result<String, String> {
+    Ok(format!("CREATE TABLE bid ({}) WITH ({});\n{}", bid_columns()?, csv_options(dir)?, query.sql))
+}
+
+/// The column list (and watermark) of the `bid` table in `nexmark/ddl.sql`.
+fn bid_columns() -> Result<&'static str, String> {
+    let start = DDL.find("CREATE TABLE bid (").ok_or("ddl.sql declares no `bid` table")? + "CREATE TABLE bid (".len();
+    let len = DDL[start..].find(") WITH (").ok_or("ddl.sql: the `bid` table has no WITH clause")?;
+    Ok(&DDL[start..start + len])
+}
+
+/// The options of a `filesystem` table of CSV files in `dir`.
+fn csv_options(dir: &Path) -> Result<String, String> {
     let path = dir.to_str().ok_or_else(|| format!("{}: not a UTF-8 path", dir.display()))?;
-    Ok(format!("{}\n{}", CSV_DDL.replace("${PATH}", &path.replace('\'', "''")), query.sql))
+    Ok(format!("'connector' = 'filesystem', 'path' = '{}', 'format' = 'csv'", path.replace('\'', "''")))
 }
 
 /// The bids of a stream of `events` events at `tps` in `data_dir`, written first (on
@@ -56,13 +67,12 @@ fn write(dir: &Path, events: u64, tps: u64, workers: usize) -> Result<u64, Strin
     let tmp = dir.with_extension(format!("tmp{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
     eprintln!("writing the bids of {events} events as CSV into {}", dir.display());
-    let path = tmp.to_str().ok_or_else(|| format!("{}: not a UTF-8 path", tmp.display()))?;
     let ddl = DDL.replace("${EVENTS_NUM}", &events.to_string()).replace("${TPS}", &tps.to_string());
+    let columns = bid_columns()?;
+    let columns = columns.split_once("WATERMARK").map_or(columns, |(c, _)| c).trim_end().trim_end_matches(',');
     let text = format!(
-        "{ddl}\nCREATE TABLE bid_csv (auction BIGINT, bidder BIGINT, price BIGINT, channel VARCHAR, url VARCHAR, `dateTime` TIMESTAMP(3), extra VARCHAR) \
-         WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'csv');\n\
-         INSERT INTO bid_csv SELECT auction, bidder, price, channel, url, `dateTime`, extra FROM bid;\n",
-        path.replace('\'', "''")
+        "{ddl}\nCREATE TABLE bid_csv ({columns}) WITH ({});\nINSERT INTO bid_csv SELECT auction, bidder, price, channel, url, `dateTime`, extra FROM bid;\n",
+        csv_options(&tmp)?
     );
     let plan = weir_query::plan_text("bids-to-csv", &text)?;
     let run = weir_query::run(plan, workers, RuntimeMode::Batch)?;
