@@ -223,7 +223,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "{:<14} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  status",
+            "{:<14} {:<18} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  status",
             "query", "system", "time s", "events/s", "ev/s/worker", "CPU s", "RSS MiB", "rows out", "weir/dd"
         );
         for e in &self.entries {
@@ -237,7 +237,7 @@ impl Report {
             };
             let _ = writeln!(
                 out,
-                "{:<14} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  {status}",
+                "{:<14} {:<18} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  {status}",
                 e.query,
                 e.system.name(),
                 f(e.median_time_s, 3),
