@@ -9,6 +9,8 @@
 //! * [`measure`]: running a benchmark subprocess and recording its wall time and peak RSS.
 //! * [`nexmark`]: the Nexmark queries, their hand-written baselines and the `weir-bench nexmark`
 //!   harness.
+//! * [`flink`]: Apache Flink as a baseline: its installation, the driver that runs one job in
+//!   one JVM, and the check of its answers against Weir's.
 //! * [`harness`]: the pieces of the `weir-bench-groupby` harness (job spec, machine description,
 //!   systems under test, report).
 #![forbid(missing_docs)]
@@ -19,6 +21,7 @@ pub mod bids;
 pub mod csv_range;
 pub mod dd_groupby;
 pub mod error;
+pub mod flink;
 pub mod harness;
 pub mod measure;
 pub mod mix_hasher;

@@ -1,5 +1,6 @@
 //! `weir-bench-groupby`: the bounded group-by benchmark. Generates the dataset if missing, then
-//! runs Weir, the hand-written differential baselines, Polars and DuckDB K times each,
+//! runs Weir, the hand-written differential baselines, Polars and DuckDB (and Apache Flink
+//! when `--systems` names it) K times each,
 //! interleaved, as subprocesses; prints medians and ratios and writes a JSON report.
 //!
 //! ```text
@@ -14,6 +15,7 @@ use anyhow::Context;
 use clap::Parser;
 use weir_benches::auction_stats::Summary;
 use weir_benches::bids::BidsConfig;
+use weir_benches::flink::install::{FlinkEnv, scripts_dir};
 use weir_benches::harness::machine::Machine;
 use weir_benches::harness::report::{Report, RunRecord, SystemResult};
 use weir_benches::harness::systems::{self, Setup, System};
@@ -78,9 +80,18 @@ fn main() -> anyhow::Result<()> {
         dd: sibling_binary("weir-bench-dd-groupby"),
         python: None,
         script: scripts_dir().join("groupby_baselines.py"),
+        flink: None,
+        flink_dir: None,
     };
-    if args.systems.iter().any(|s| s.times_itself()) {
+    if args.systems.iter().any(|s| matches!(s, System::Polars | System::Duckdb)) {
         setup.python = args.python.clone().or_else(setup_venv);
+    }
+    // Kept alive until the end: Flink's job files and answers.
+    let flink_dir = tempfile::Builder::new().prefix("weir-bench-flink").tempdir()?;
+    if args.systems.contains(&System::Flink) {
+        let env = FlinkEnv::setup().map_err(|e| anyhow::anyhow!("--systems flink: Flink cannot run here: {e}"))?;
+        setup.flink = Some(env);
+        setup.flink_dir = Some(flink_dir.path().to_path_buf());
     }
     let started_unix = SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
     let mut report = Report {
@@ -121,6 +132,10 @@ fn main() -> anyhow::Result<()> {
     }
     std::fs::write(&out, serde_json::to_string_pretty(&report)? + "\n").with_context(|| format!("{}", out.display()))?;
     eprintln!("report: {}", out.display());
+    let wrong: Vec<&str> = report.systems.iter().filter(|s| s.answer_matches == Some(false)).map(|s| s.system.name()).collect();
+    if !wrong.is_empty() {
+        anyhow::bail!("wrong answers (not equal to the reference's): {}", wrong.join(", "));
+    }
     Ok(())
 }
 
@@ -132,6 +147,7 @@ fn check_available(setup: &Setup, report: &mut Report) {
                 System::Weir => " (build it: cargo build --release --bin weir; or pass --weir PATH)",
                 System::DdReduce | System::DdDiffAgg | System::DdPreAgg => " (cargo build --release -p weir-benches)",
                 System::Polars | System::Duckdb => " (benches/scripts/setup_venv.sh failed; see above)",
+                System::Flink => " (benches/scripts/setup_flink_venv.sh failed; see above)",
             };
             eprintln!("skipping {}: {why}{hint}", s.system.name());
             s.note = Some(format!("skipped: {why}"));
@@ -145,7 +161,10 @@ fn run_once(setup: &Setup, result: &mut SystemResult, round: usize, rounds: usiz
         return;
     }
     let name = result.system.name();
-    let Ok(mut cmd) = setup.command(result.system) else {
+    // Flink's answer is written (untimed, by a second job in the same JVM) in the first round.
+    let check_flink = result.system == System::Flink && round == 0;
+    let command = if check_flink { setup.flink_command(true) } else { setup.command(result.system) };
+    let Ok(mut cmd) = command else {
         return;
     };
     let measured = match measure::run(&mut cmd) {
@@ -155,24 +174,26 @@ fn run_once(setup: &Setup, result: &mut SystemResult, round: usize, rounds: usiz
     if !measured.status.success() {
         return fail(result, format!("{}: {}", measured.status, measured.stderr_tail(5)));
     }
-    let answer = match systems::read_answer(result.system, &measured) {
+    let flink_answer = setup.flink_answer_dir().filter(|_| check_flink);
+    let answer = match systems::read_answer(result.system, &measured, flink_answer.as_deref()) {
         Ok(a) => a,
         Err(e) => return fail(result, format!("unreadable answer: {e}")),
     };
-    let peak_rss_mib = measured.peak_rss_kib as f64 / 1024.0;
+    let peak_rss_mib = answer.peak_rss_mib.unwrap_or(measured.peak_rss_kib as f64 / 1024.0);
+    let cpu_s = answer.cpu_s.unwrap_or(measured.cpu.as_secs_f64());
     eprintln!(
         "round {}/{rounds} {name:<12} query {:>7.3}s  wall {:>7.3}s  CPU {:>7.3}s  peak RSS {:>6.0} MiB",
         round + 1,
         answer.query_s,
         measured.wall.as_secs_f64(),
-        measured.cpu.as_secs_f64(),
+        cpu_s,
         peak_rss_mib
     );
     result.runs.push(RunRecord {
         round,
         wall_s: measured.wall.as_secs_f64(),
         query_s: answer.query_s,
-        cpu_s: measured.cpu.as_secs_f64(),
+        cpu_s,
         peak_rss_mib,
         groups: answer.summary.map(|s| s.groups),
         checksum: answer.summary.map(|s| format!("{:016x}", s.checksum)),
@@ -251,11 +272,6 @@ fn find_weir(explicit: Option<&Path>) -> Option<PathBuf> {
 fn sibling_binary(name: &str) -> Option<PathBuf> {
     let path = std::env::current_exe().ok()?.with_file_name(name);
     path.is_file().then_some(path)
-}
-
-/// `benches/scripts`, found from this crate's manifest directory at build time.
-fn scripts_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts")
 }
 
 /// Runs `scripts/setup_venv.sh` (creates or reuses the venv) and returns its Python.

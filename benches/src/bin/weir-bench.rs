@@ -5,7 +5,7 @@
 //! run in the process the harness starts.
 //!
 //! ```text
-//! weir-bench nexmark [--query q0,q5|all|windows] [--events N] [--workers N] [--streaming] [--duration S] [--json]
+//! weir-bench nexmark [--query q0,q5|all|windows] [--events N] [--workers N] [--streaming] [--flink] [--duration S] [--json]
 //! weir-bench groupby [--rows N] [--runs K] [--systems weir,dd-reduce,...]
 //! ```
 
@@ -84,6 +84,9 @@ fn nexmark(args: &NexmarkArgs) -> anyhow::Result<()> {
         println!("{}", output.json);
     } else {
         print!("{}", output.table);
+    }
+    if !output.failures.is_empty() {
+        bail!("{} run(s) failed:\n{}", output.failures.len(), output.failures.join("\n"));
     }
     Ok(())
 }

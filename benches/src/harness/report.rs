@@ -170,10 +170,18 @@ impl Report {
             (System::DdDiffAgg, System::Polars),
             (System::DdPreAgg, System::Polars),
             (System::DdReduce, System::Duckdb),
+            (System::Flink, System::Weir),
         ] {
             if let (Some(x), Some(y)) = (median_of(a), median_of(b)) {
                 ratios.insert(format!("{}/{}", a.name(), b.name()), x / y);
             }
+        }
+        // Flink against Weir per CPU-second too (Flink: its JVM's CPU during the job).
+        let cpu_of = |sys: System| self.systems.iter().find(|s| s.system == sys).and_then(|s| s.median_cpu_s);
+        if let (Some(flink), Some(weir)) = (cpu_of(System::Flink), cpu_of(System::Weir))
+            && weir > 0.0
+        {
+            ratios.insert("flink/weir (CPU s)".into(), flink / weir);
         }
         self.ratios = ratios;
     }

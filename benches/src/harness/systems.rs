@@ -8,6 +8,10 @@ use serde::Serialize;
 
 use crate::auction_stats::{AuctionStats, Summary};
 use crate::csv_range::parse_i64;
+use crate::flink::answer::for_each_row;
+use crate::flink::driver::{FlinkJob, FlinkMode, FlinkOutput};
+use crate::flink::install::FlinkEnv;
+use crate::flink::warmup::{WARMUP_ROWS, write_prefix};
 use crate::measure::Measured;
 
 /// A system under test.
@@ -26,6 +30,10 @@ pub enum System {
     Polars,
     /// DuckDB `read_csv` + `GROUP BY` into a temp table via `scripts/groupby_baselines.py`.
     Duckdb,
+    /// Apache Flink (PyFlink's runtime) in batch mode: the query over the CSV (`filesystem`
+    /// connector) into a `blackhole` table, run by `scripts/flink_driver.py` (see
+    /// [`crate::flink`]); not in the default list.
+    Flink,
 }
 
 impl System {
@@ -41,13 +49,14 @@ impl System {
             System::DdPreAgg => "dd-pre-agg",
             System::Polars => "polars",
             System::Duckdb => "duckdb",
+            System::Flink => "flink",
         }
     }
 
     /// Whether the reported time is measured inside the process (Python baselines: the query
     /// only, not interpreter start-up and imports) rather than the subprocess wall time.
     pub fn times_itself(self) -> bool {
-        matches!(self, System::Polars | System::Duckdb)
+        matches!(self, System::Polars | System::Duckdb | System::Flink)
     }
 }
 
@@ -68,6 +77,10 @@ pub struct Setup {
     pub python: Option<PathBuf>,
     /// `scripts/groupby_baselines.py`.
     pub script: PathBuf,
+    /// Java and PyFlink, when Flink is measured.
+    pub flink: Option<FlinkEnv>,
+    /// Where Flink's job files and answer go (a temporary directory of the harness run).
+    pub flink_dir: Option<PathBuf>,
 }
 
 impl Setup {
@@ -95,8 +108,72 @@ impl Setup {
                 c.args(["--engine", system.name(), "--runs", "1", "--threads", &workers]);
                 Ok(c)
             }
+            System::Flink => self.flink_command(false),
         }
     }
+
+    /// The command of one Flink run; with `check_answer`, the driver also writes the query's
+    /// answer into [`Setup::flink_answer_dir`] (emptied here first).
+    pub fn flink_command(&self, check_answer: bool) -> Result<Command, String> {
+        let (env, dir) = self.flink.as_ref().zip(self.flink_dir.as_ref()).ok_or("Flink is not set up")?;
+        let answer = self.flink_answer_dir().ok_or("Flink is not set up")?;
+        let _ = std::fs::remove_dir_all(&answer);
+        let job = groupby_flink_job(&self.csv, &warmup_csv(&self.csv)?, check_answer.then_some(answer.as_path()))?;
+        let file = dir.join(if check_answer { "job-checked.json" } else { "job.json" });
+        job.write(&file)?;
+        Ok(env.command(&file, FlinkMode::Batch, self.workers))
+    }
+
+    /// The directory Flink's answer is written to.
+    pub fn flink_answer_dir(&self) -> Option<PathBuf> {
+        self.flink_dir.as_ref().map(|d| d.join("answer"))
+    }
+}
+
+/// The first [`WARMUP_ROWS`] lines of `csv` in `<stem>.warmup.csv` next to it (written once).
+fn warmup_csv(csv: &std::path::Path) -> Result<PathBuf, String> {
+    let stem = csv.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "bids".into());
+    let path = csv.with_file_name(format!("{stem}.warmup.csv"));
+    if !path.is_file() {
+        write_prefix(csv, &path, WARMUP_ROWS)?;
+    }
+    Ok(path)
+}
+
+/// Flink's statements of the group-by over `csv` (warm-up over `warmup`), into a blackhole and,
+/// with `answer_dir`, into CSV files there.
+pub fn groupby_flink_job(csv: &std::path::Path, warmup: &std::path::Path, answer_dir: Option<&std::path::Path>) -> Result<FlinkJob, String> {
+    let text = |p: &std::path::Path| p.to_str().map(|s| s.replace('\'', "''")).ok_or_else(|| format!("{}: not a UTF-8 path", p.display()));
+    let source = |p: &std::path::Path| -> Result<String, String> {
+        Ok(format!(
+            "CREATE TABLE bids (auction BIGINT, bidder BIGINT, price BIGINT, ts_ms BIGINT) WITH ('connector' = 'filesystem', 'path' = '{}', 'format' = 'csv')",
+            text(p)?
+        ))
+    };
+    let sink = |with: &str| format!("CREATE TABLE per_auction (auction BIGINT, bids BIGINT, total BIGINT, max_price BIGINT) WITH ({with})");
+    let insert =
+        "INSERT INTO per_auction SELECT auction, COUNT(*) AS bids, SUM(price) AS total, MAX(price) AS max_price FROM bids GROUP BY auction".to_string();
+    let blackhole = sink("'connector' = 'blackhole'");
+    let answer = match answer_dir {
+        Some(dir) => Some(vec![source(csv)?, sink(&format!("'connector' = 'filesystem', 'path' = '{}', 'format' = 'csv'", text(dir)?)), insert.clone()]),
+        None => None,
+    };
+    Ok(FlinkJob { warmup: vec![source(warmup)?, blackhole.clone(), insert.clone()], timed: vec![source(csv)?, blackhole, insert], answer })
+}
+
+/// The summary of the group-by's answer written as CSV files `auction,count,sum,max` into
+/// `dir`.
+pub fn groupby_answer(dir: &std::path::Path) -> Result<Summary, String> {
+    let mut summary = Summary::default();
+    for_each_row(dir, |record| {
+        let v: Vec<i64> = record.iter().map(|f| parse_i64(f.trim().as_bytes()).ok_or_else(|| format!("not a BIGINT: {f:?}"))).collect::<Result<_, _>>()?;
+        let [auction, count, sum, max] = v[..] else {
+            return Err(format!("expected 4 columns, got {}", v.len()));
+        };
+        summary.add(&AuctionStats { auction, count, sum, max });
+        Ok(())
+    })?;
+    Ok(summary)
 }
 
 /// What one run answered.
@@ -107,27 +184,42 @@ pub struct Answer {
     pub query_s: f64,
     /// Groups and checksum of the result, when the system reports them.
     pub summary: Option<Summary>,
+    /// CPU seconds of the query alone, when the system measures them (Flink: its JVM's during
+    /// the job); else the subprocess's CPU time is recorded.
+    pub cpu_s: Option<f64>,
+    /// Peak RSS during the query, MiB, when the system measures it (Flink: its JVM's).
+    pub peak_rss_mib: Option<f64>,
 }
 
-/// Reads the answer of a successful run of `system` from its output.
-pub fn read_answer(system: System, m: &Measured) -> Result<Answer, String> {
+/// Reads the answer of a successful run of `system` from its output (and, for Flink, from
+/// `flink_answer`, the directory its answer was written to, if it was).
+pub fn read_answer(system: System, m: &Measured, flink_answer: Option<&std::path::Path>) -> Result<Answer, String> {
     let wall = m.wall.as_secs_f64();
+    let answer = |query_s, summary| Answer { query_s, summary, cpu_s: None, peak_rss_mib: None };
     match system {
-        System::Weir => Ok(Answer { query_s: wall, summary: None }),
+        System::Weir => Ok(answer(wall, None)),
         System::DdReduce | System::DdDiffAgg | System::DdPreAgg => {
             let text = String::from_utf8_lossy(&m.stderr);
             let line = text.lines().rev().find(|l| l.starts_with("groups=")).ok_or("no `groups=` line on stderr")?;
             let value = |key: &str| line.split_whitespace().find_map(|kv| kv.strip_prefix(key));
             let groups = value("groups=").and_then(|v| v.parse().ok()).ok_or("bad groups=")?;
             let checksum = value("checksum=").and_then(|v| u64::from_str_radix(v, 16).ok()).ok_or("bad checksum=")?;
-            Ok(Answer { query_s: wall, summary: Some(Summary { groups, checksum }) })
+            Ok(answer(wall, Some(Summary { groups, checksum })))
         }
         System::Polars | System::Duckdb => {
             let json: serde_json::Value = serde_json::from_slice(&m.stdout).map_err(|e| format!("stdout is not the expected JSON: {e}"))?;
             let query_s = json[system.name()]["runs"][0].as_f64().ok_or("no runs[0] in JSON")?;
             let groups = json["groups"].as_u64().ok_or("no groups in JSON")?;
             let checksum = json["checksum"].as_str().and_then(|v| u64::from_str_radix(v, 16).ok()).ok_or("no checksum")?;
-            Ok(Answer { query_s, summary: Some(Summary { groups, checksum }) })
+            Ok(answer(query_s, Some(Summary { groups, checksum })))
+        }
+        System::Flink => {
+            let out = FlinkOutput::parse(&m.stdout)?;
+            let summary = match flink_answer.filter(|d| d.is_dir()) {
+                Some(dir) => Some(groupby_answer(dir).map_err(|e| format!("Flink's answer: {e}"))?),
+                None => None,
+            };
+            Ok(Answer { query_s: out.time_s, summary, cpu_s: Some(out.cpu_s), peak_rss_mib: Some(out.peak_rss_mib).filter(|p| *p >= 0.0) })
         }
     }
 }
@@ -175,5 +267,27 @@ mod tests {
         let b = AuctionStats { auction: 2, count: 1, sum: 7, max: 7 };
         assert_eq!(changelog_summary(out).unwrap(), Summary::of([&a, &b]));
         assert!(changelog_summary(b"+I[1, 2]\n").is_err());
+    }
+
+    #[test]
+    fn flink_answer_files_are_summarised_like_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("part-x-0"), "1,2,8,5\n").unwrap();
+        std::fs::write(dir.path().join("part-y-1"), "2,1,7,7\n").unwrap();
+        let a = AuctionStats { auction: 1, count: 2, sum: 8, max: 5 };
+        let b = AuctionStats { auction: 2, count: 1, sum: 7, max: 7 };
+        assert_eq!(groupby_answer(dir.path()).unwrap(), Summary::of([&a, &b]));
+        std::fs::write(dir.path().join("part-y-1"), "2,1,7,8\n").unwrap();
+        assert_ne!(groupby_answer(dir.path()).unwrap(), Summary::of([&a, &b]), "a wrong MAX changes the checksum");
+        std::fs::write(dir.path().join("part-y-1"), "2,1,7\n").unwrap();
+        assert!(groupby_answer(dir.path()).unwrap_err().contains("expected 4 columns"));
+    }
+
+    #[test]
+    fn flink_job_reads_the_csv_into_a_blackhole() {
+        let job = groupby_flink_job(std::path::Path::new("/d/bids.csv"), std::path::Path::new("/d/w.csv"), Some(std::path::Path::new("/t/a"))).unwrap();
+        assert!(job.timed[0].contains("'path' = '/d/bids.csv'") && job.warmup[0].contains("'path' = '/d/w.csv'"));
+        assert!(job.timed[1].contains("'blackhole'") && job.timed[2].contains("GROUP BY auction"));
+        assert!(job.answer.unwrap()[1].contains("'path' = '/t/a'"));
     }
 }

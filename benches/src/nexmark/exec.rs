@@ -26,6 +26,16 @@ pub enum System {
     Dd,
     /// The `nexmark` source alone making q0's rows, no dataflow ([`generator`]).
     Generator,
+    /// Weir in batch mode reading the bids from the CSV files Flink reads
+    /// ([`super::csv_input`]): the Weir side of the comparison with Flink.
+    WeirCsv,
+    /// [`System::WeirCsv`] in streaming mode.
+    WeirCsvStreaming,
+    /// Apache Flink (PyFlink's runtime) in batch mode over the same CSV files
+    /// ([`super::flink`]); run by the harness, not by `weir-bench exec`.
+    Flink,
+    /// Apache Flink in streaming mode over the same CSV files.
+    FlinkStreaming,
 }
 
 impl System {
@@ -36,7 +46,16 @@ impl System {
             System::WeirStreaming => "weir-streaming",
             System::Dd => "dd-baseline",
             System::Generator => "generator-only",
+            System::WeirCsv => "weir-csv",
+            System::WeirCsvStreaming => "weir-csv-streaming",
+            System::Flink => "flink",
+            System::FlinkStreaming => "flink-streaming",
         }
+    }
+
+    /// Whether it is Weir (any input, any mode).
+    pub fn is_weir(self) -> bool {
+        matches!(self, System::Weir | System::WeirStreaming | System::WeirCsv | System::WeirCsvStreaming)
     }
 }
 
@@ -71,6 +90,9 @@ pub struct ExecArgs {
     /// Weir only: a job setting `KEY=VALUE` (repeatable), e.g. `table.exec.state.ttl=10 s`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// `weir-csv` systems: the directory of the bids as CSV files.
+    #[arg(long)]
+    pub bids: Option<std::path::PathBuf>,
 }
 
 /// What one run reports to the harness.
@@ -111,11 +133,15 @@ pub fn exec_line(args: &ExecArgs) -> Result<String, String> {
 pub fn exec(args: &ExecArgs) -> Result<ExecOutput, String> {
     let workers = args.workers.max(1);
     match args.system {
-        System::Weir | System::WeirStreaming => {
+        System::Weir | System::WeirStreaming | System::WeirCsv | System::WeirCsvStreaming => {
             let query = find(&args.query).ok_or_else(|| format!("unknown query '{}'", args.query))?;
-            let mode = if args.system == System::Weir { RuntimeMode::Batch } else { RuntimeMode::Streaming };
+            let mode = if matches!(args.system, System::Weir | System::WeirCsv) { RuntimeMode::Batch } else { RuntimeMode::Streaming };
             let settings = JobSettings::new(&args.set, args.checkpoint_interval.as_deref())?;
-            let plan = weir_query::plan_with(query, args.events, args.tps, &settings)?;
+            let plan = match (args.system, &args.bids) {
+                (System::Weir | System::WeirStreaming, _) => weir_query::plan_with(query, args.events, args.tps, &settings)?,
+                (_, Some(dir)) => weir_query::plan_csv(query, dir, &settings)?,
+                (_, None) => return Err(format!("{} needs --bids DIR", args.system.name())),
+            };
             let run = weir_query::run(plan, workers, mode)?;
             Ok(ExecOutput {
                 rows_in: run.rows_in,
@@ -133,5 +159,6 @@ pub fn exec(args: &ExecArgs) -> Result<ExecOutput, String> {
             let run = generator::run(args.events, workers, args.tps)?;
             Ok(ExecOutput { rows_in: run.rows, rows_out: 0, time_s: run.elapsed.as_secs_f64(), checkpoints: None })
         }
+        System::Flink | System::FlinkStreaming => Err(format!("{} runs from `weir-bench nexmark --flink`, not from exec", args.system.name())),
     }
 }

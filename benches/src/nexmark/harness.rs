@@ -13,6 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::baseline::BASELINE_QUERIES;
 use super::exec::{ExecOutput, System};
+use super::flink::{self, FLINK_QUERIES, FlinkSetup};
 use super::memory::MemoryRun;
 use super::queries::{QUERIES, Query, STATE, SUITE_TPS, WINDOWS, find};
 use super::report::{Entry, Report, Run};
@@ -58,6 +59,12 @@ pub struct NexmarkArgs {
     /// A job setting for Weir's runs, `KEY=VALUE` (repeatable), e.g. `table.exec.state.ttl=10 s`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Also run Apache Flink (PyPI's `apache-flink`, Java 17; installed on first use) on q0,
+    /// q1, q2, q5 and q7 in batch and streaming mode (`flink`, `flink-streaming`), over the
+    /// bids written once as CSV files, next to Weir over the same files (`weir-csv`,
+    /// `weir-csv-streaming`); every Flink answer is checked against Weir's.
+    #[arg(long)]
+    pub flink: bool,
     /// Skip the hand-written baselines and the generator-only run.
     #[arg(long)]
     pub no_baselines: bool,
@@ -108,6 +115,9 @@ pub struct Output {
     pub json: String,
     /// The report as text.
     pub table: String,
+    /// The systems that failed on a query (`query system: why`); the command fails after
+    /// printing the report when there are any.
+    pub failures: Vec<String>,
 }
 
 /// Runs `weir-bench nexmark` as `args` say: the benchmark, or the memory run with
@@ -116,10 +126,16 @@ pub fn run_to_output(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Output, S
     if args.duration.is_some() {
         let runs = memory_runs(args, exec)?;
         let table = runs.iter().map(MemoryRun::table).collect::<Vec<_>>().join("\n");
-        return Ok(Output { json: pretty(&runs)?, table });
+        return Ok(Output { json: pretty(&runs)?, table, failures: Vec::new() });
     }
     let report = run(args, exec)?;
-    Ok(Output { json: pretty(&report)?, table: report.table() })
+    let failures = report
+        .entries
+        .iter()
+        .filter(|e| e.status == "failed")
+        .map(|e| format!("{} {}: {}", e.query, e.system.name(), e.note.as_deref().unwrap_or("")))
+        .collect();
+    Ok(Output { json: pretty(&report)?, table: report.table(), failures })
 }
 
 fn pretty<T: serde::Serialize>(value: &T) -> Result<String, String> {
@@ -203,6 +219,7 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
     let queries = select(&args.query)?;
     let default_tps = args.tps.unwrap_or(SUITE_TPS);
     let mut report = Report::new(args.events, workers, args.runs, default_tps);
+    let flink = if args.flink { Some(FlinkSetup::prepare(args.events, default_tps, workers, &queries)?) } else { None };
     if !args.no_baselines {
         report.entries.push(Entry::new("q0", System::Generator, "ok", None, default_tps));
     }
@@ -223,6 +240,11 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
         if !args.no_baselines && BASELINE_QUERIES.contains(&query.name) {
             report.entries.push(Entry::new(query.name, System::Dd, "ok", None, tps));
         }
+        if flink.is_some() && FLINK_QUERIES.contains(&query.name) {
+            for system in [System::WeirCsv, System::WeirCsvStreaming, System::Flink, System::FlinkStreaming] {
+                report.entries.push(Entry::new(query.name, system, "ok", None, default_tps));
+            }
+        }
     }
     let runnable: Vec<usize> = (0..report.entries.len()).filter(|&i| report.entries[i].status == "ok").collect();
     let bar = progress_bar((runnable.len() * args.runs) as u64);
@@ -236,7 +258,11 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
                 continue;
             }
             bar.set_message(format!("round {} {} {}", round + 1, entry.query, entry.system.name()));
-            match measured_run(exec, entry, args, workers, round) {
+            let result = match (&flink, flink::mode(entry.system), find(&entry.query)) {
+                (Some(f), Some(_), Some(query)) => f.run(entry.system, query, workers, round),
+                _ => measured_run(exec, entry, args, workers, round, flink.as_ref().map(|f| f.bids.dir.as_path())),
+            };
+            match result {
                 Ok(run) => entry.runs.push(run),
                 Err(e) => {
                     entry.status = "failed".into();
@@ -260,7 +286,7 @@ fn progress_bar(total: u64) -> ProgressBar {
 }
 
 /// One run of `entry`'s system on its query, in its own process.
-fn measured_run(exec: &ExecCommand, entry: &Entry, args: &NexmarkArgs, workers: usize, round: usize) -> Result<Run, String> {
+fn measured_run(exec: &ExecCommand, entry: &Entry, args: &NexmarkArgs, workers: usize, round: usize, bids: Option<&std::path::Path>) -> Result<Run, String> {
     let mut cmd = Command::new(&exec.program);
     cmd.args(&exec.prefix).args(["--system", system_arg(entry.system), "--query", &entry.query]).args([
         "--events",
@@ -271,6 +297,9 @@ fn measured_run(exec: &ExecCommand, entry: &Entry, args: &NexmarkArgs, workers: 
         &entry.tps.to_string(),
     ]);
     cmd.args(weir_settings(args, entry.system));
+    if let (System::WeirCsv | System::WeirCsvStreaming, Some(dir)) = (entry.system, bids) {
+        cmd.arg("--bids").arg(dir);
+    }
     let m = measure::run(&mut cmd).map_err(|e| format!("cannot start {}: {e}", exec.program.display()))?;
     if !m.status.success() {
         return Err(format!("exited with {}: {}", m.status, m.stderr_tail(3)));
@@ -291,7 +320,7 @@ fn measured_run(exec: &ExecCommand, entry: &Entry, args: &NexmarkArgs, workers: 
 /// The `--checkpoint-interval` and `--set` arguments of a run of `system` (Weir's only).
 fn weir_settings(args: &NexmarkArgs, system: System) -> Vec<OsString> {
     let mut out: Vec<OsString> = Vec::new();
-    if !matches!(system, System::Weir | System::WeirStreaming) {
+    if !system.is_weir() {
         return out;
     }
     if let Some(interval) = &args.checkpoint_interval {
@@ -309,6 +338,10 @@ fn system_arg(system: System) -> &'static str {
         System::WeirStreaming => "weir-streaming",
         System::Dd => "dd",
         System::Generator => "generator",
+        System::WeirCsv => "weir-csv",
+        System::WeirCsvStreaming => "weir-csv-streaming",
+        System::Flink => "flink",
+        System::FlinkStreaming => "flink-streaming",
     }
 }
 

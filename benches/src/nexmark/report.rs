@@ -53,6 +53,17 @@ pub struct Entry {
     pub events_per_s_per_worker: Option<f64>,
     /// Median time of this system / median time of the query's baseline (Weir rows only).
     pub ratio_to_baseline: Option<f64>,
+    /// Events of the stream / median CPU time: events per fully used core-second.
+    #[serde(default)]
+    pub events_per_cpu_s: Option<f64>,
+    /// `weir-csv` rows: Flink's median time in the same mode / this one's (how many times
+    /// faster Weir is; Flink's time is the job alone, its JVM warm).
+    #[serde(default)]
+    pub flink_over_weir_time: Option<f64>,
+    /// `weir-csv` rows: this system's events per CPU-second / Flink's in the same mode (Flink's
+    /// CPU: its JVM's during the job).
+    #[serde(default)]
+    pub flink_over_weir_cpu: Option<f64>,
     /// Rows out of the last run, for comparing answers' sizes between systems.
     pub rows_out: Option<u64>,
     /// Events per second of event time this query ran at (0 in reports older than the field).
@@ -75,6 +86,9 @@ impl Entry {
             events_per_s: None,
             events_per_s_per_worker: None,
             ratio_to_baseline: None,
+            events_per_cpu_s: None,
+            flink_over_weir_time: None,
+            flink_over_weir_cpu: None,
             rows_out: None,
             tps,
         }
@@ -87,6 +101,7 @@ impl Entry {
         self.median_peak_rss_mib = m(|r| r.peak_rss_mib);
         self.events_per_s = self.median_time_s.filter(|t| *t > 0.0).map(|t| events as f64 / t);
         self.events_per_s_per_worker = self.events_per_s.map(|e| e / workers as f64);
+        self.events_per_cpu_s = self.median_cpu_s.filter(|t| *t > 0.0).map(|t| events as f64 / t);
         self.rows_out = self.runs.last().map(|r| r.rows_out);
     }
 }
@@ -128,6 +143,64 @@ impl Report {
                 _ => None,
             };
         }
+        let flink: Vec<(String, System, Option<f64>, Option<f64>)> = self
+            .entries
+            .iter()
+            .filter(|e| matches!(e.system, System::Flink | System::FlinkStreaming))
+            .map(|e| (e.query.clone(), e.system, e.median_time_s, e.median_cpu_s))
+            .collect();
+        for e in self.entries.iter_mut() {
+            let partner = match e.system {
+                System::WeirCsv => System::Flink,
+                System::WeirCsvStreaming => System::FlinkStreaming,
+                _ => continue,
+            };
+            let Some((_, _, time, cpu)) = flink.iter().find(|(q, s, _, _)| *q == e.query && *s == partner) else {
+                continue;
+            };
+            let ratio = |flink: Option<f64>, weir: Option<f64>| match (flink, weir) {
+                (Some(f), Some(w)) if w > 0.0 => Some(f / w),
+                _ => None,
+            };
+            e.flink_over_weir_time = ratio(*time, e.median_time_s);
+            e.flink_over_weir_cpu = ratio(*cpu, e.median_cpu_s);
+        }
+    }
+
+    /// The comparison with Flink (issue 15's table): per query and mode, Flink's and Weir's
+    /// median time and events per CPU-second over the same CSV, and Flink / Weir; empty when
+    /// Flink did not run.
+    pub fn flink_table(&self) -> String {
+        let mut out = String::new();
+        let rows: Vec<&Entry> = self.entries.iter().filter(|e| e.flink_over_weir_time.is_some() || e.flink_over_weir_cpu.is_some()).collect();
+        if rows.is_empty() {
+            return out;
+        }
+        let _ = writeln!(out, "\nFlink / Weir over the same CSV (Flink: the job alone, JVM warm, CPU of its JVM; Weir: the process's CPU):");
+        let _ = writeln!(
+            out,
+            "{:<6} {:<10} {:>9} {:>9} {:>11} {:>14} {:>14} {:>13}",
+            "query", "mode", "Flink s", "Weir s", "Flink/Weir", "Flink ev/CPU-s", "Weir ev/CPU-s", "Flink/Weir CPU"
+        );
+        for e in rows {
+            let flink_system = if e.system == System::WeirCsv { System::Flink } else { System::FlinkStreaming };
+            let flink = self.entries.iter().find(|f| f.query == e.query && f.system == flink_system);
+            let f = |v: Option<f64>, p: usize| v.map_or("-".to_string(), |v| format!("{v:.p$}"));
+            let rate = |v: Option<f64>| v.map_or("-".to_string(), group_thousands);
+            let _ = writeln!(
+                out,
+                "{:<6} {:<10} {:>9} {:>9} {:>10}x {:>14} {:>14} {:>12}x",
+                e.query,
+                if e.system == System::WeirCsv { "batch" } else { "streaming" },
+                f(flink.and_then(|f| f.median_time_s), 3),
+                f(e.median_time_s, 3),
+                f(e.flink_over_weir_time, 1),
+                rate(flink.and_then(|f| f.events_per_cpu_s)),
+                rate(e.events_per_cpu_s),
+                f(e.flink_over_weir_cpu, 1),
+            );
+        }
+        out
     }
 
     /// The results as a text table, one line per system and query.
@@ -150,7 +223,7 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "{:<14} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  status",
+            "{:<14} {:<18} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  status",
             "query", "system", "time s", "events/s", "ev/s/worker", "CPU s", "RSS MiB", "rows out", "weir/dd"
         );
         for e in &self.entries {
@@ -164,7 +237,7 @@ impl Report {
             };
             let _ = writeln!(
                 out,
-                "{:<14} {:<15} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  {status}",
+                "{:<14} {:<18} {:>9} {:>13} {:>15} {:>8} {:>9} {:>10} {:>10}  {status}",
                 e.query,
                 e.system.name(),
                 f(e.median_time_s, 3),
@@ -176,6 +249,7 @@ impl Report {
                 f(e.ratio_to_baseline, 2),
             );
         }
+        out.push_str(&self.flink_table());
         out
     }
 }
@@ -217,5 +291,32 @@ mod tests {
         assert_eq!(r.entries[2].events_per_s, None);
         let table = r.table();
         assert!(table.contains("500,000") && table.contains("unsupported (needs event time): HOP"), "{table}");
+        assert!(!table.contains("Flink / Weir"), "no Flink section without Flink runs");
+    }
+
+    #[test]
+    fn flink_ratios_pair_each_mode() {
+        let mut r = Report::new(1_000_000, 2, 3, 10);
+        let entry = |system, time_s: f64, cpu_s: f64| {
+            let mut e = Entry::new("q5", system, "ok", None, 10);
+            e.runs = vec![Run { cpu_s, ..run(time_s) }];
+            e
+        };
+        r.entries = vec![
+            entry(System::WeirCsv, 0.5, 0.8),
+            entry(System::WeirCsvStreaming, 1.0, 1.5),
+            entry(System::Flink, 4.0, 8.0),
+            entry(System::FlinkStreaming, 5.0, 9.0),
+            entry(System::Weir, 0.4, 0.7),
+        ];
+        r.finish();
+        assert_eq!((r.entries[0].flink_over_weir_time, r.entries[0].flink_over_weir_cpu), (Some(8.0), Some(10.0)));
+        assert_eq!((r.entries[1].flink_over_weir_time, r.entries[1].flink_over_weir_cpu), (Some(5.0), Some(6.0)));
+        assert_eq!(r.entries[4].flink_over_weir_time, None, "only Weir over the same CSV is compared");
+        assert_eq!(r.entries[2].events_per_cpu_s, Some(125_000.0));
+        let table = r.table();
+        assert!(table.contains("Flink / Weir over the same CSV"), "{table}");
+        assert!(table.lines().any(|l| l.starts_with("q5     batch") && l.contains("8.0x") && l.contains("10.0x")), "{table}");
+        assert!(table.lines().any(|l| l.starts_with("q5     streaming") && l.contains("5.0x") && l.contains("6.0x")), "{table}");
     }
 }

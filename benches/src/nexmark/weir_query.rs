@@ -38,8 +38,19 @@ pub fn plan_with(query: &Query, events: u64, tps: u64, settings: &JobSettings) -
     plan_script(query, &format!("{}{}", settings.sql(), script(query, events, tps)))
 }
 
+/// Plans `query` over the bids in the CSV directory `dir` (see [`super::csv_input`]), with
+/// `settings` before its DDL.
+pub fn plan_csv(query: &Query, dir: &std::path::Path, settings: &JobSettings) -> Result<ValidatedPlan, String> {
+    plan_script(query, &format!("{}{}", settings.sql(), super::csv_input::csv_script(query, dir)?))
+}
+
 /// Plans the whole script `text` of `query`.
 fn plan_script(query: &Query, text: &str) -> Result<ValidatedPlan, String> {
+    plan_text(query.name, text)
+}
+
+/// Plans the script `text` (whose `INSERT INTO` is the job; `name` for messages).
+pub fn plan_text(name: &str, text: &str) -> Result<ValidatedPlan, String> {
     let mut session = SqlSession::new();
     let outcomes = session.execute_script(text).map_err(|e| e.to_string())?;
     let spec = outcomes
@@ -48,7 +59,7 @@ fn plan_script(query: &Query, text: &str) -> Result<ValidatedPlan, String> {
             SqlOutcome::Job(spec) => Some(spec),
             _ => None,
         })
-        .ok_or_else(|| format!("{}: the script has no INSERT INTO", query.name))?;
+        .ok_or_else(|| format!("{name}: the script has no INSERT INTO"))?;
     validate(&spec).map_err(|e| e.to_string())
 }
 
