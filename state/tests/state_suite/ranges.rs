@@ -69,7 +69,7 @@ fn drain_and_remove_take_only_their_range(f: &mut Fixture) {
     assert_eq!(user_keys(s.entries(&mut f.store, b"k", &()).unwrap()), vec![1, 10, i64::MAX - 1, i64::MAX]);
     assert_eq!(s.remove_range(&mut f.store, b"k", &(), 10..=i64::MAX).unwrap(), 3);
     assert_eq!(s.remove_range(&mut f.store, b"k", &(), 10..=i64::MAX).unwrap(), 0);
-    assert_eq!(s.remove_range(&mut f.store, b"k", &(), 3..=2).unwrap(), 0);
+    assert_eq!(s.remove_range(&mut f.store, b"k", &(), (Bound::Included(3), Bound::Included(2))).unwrap(), 0);
     assert!(s.drain_range(&mut f.store, b"k", &(), 2..).unwrap().is_empty());
     assert_eq!(user_keys(s.entries(&mut f.store, b"k", &()).unwrap()), vec![1]);
     // Only "k"'s entries went: 1 of its own is left, all of the neighbours'.

@@ -9,13 +9,7 @@ CREATE TABLE ev (
   ts AS TO_TIMESTAMP_LTZ(id * 4 + MOD(id * id, 397), 3),
   WATERMARK FOR ts AS ts - INTERVAL '12' SECOND
 ) WITH ('connector' = 'datagen', 'number-of-rows' = '9000', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '9000');
-CREATE TABLE other_ev (
-  id BIGINT,
-  k AS id % 3,
-  ts AS TO_TIMESTAMP_LTZ(id * 4 + MOD(id * id, 397), 3),
-  WATERMARK FOR ts AS ts - INTERVAL '12' SECOND
-) WITH ('connector' = 'datagen', 'number-of-rows' = '9000', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1', 'fields.id.end' = '9000');
 
 SELECT a.id, b.id AS other
-FROM ev a FULL JOIN other_ev b
+FROM ev a FULL JOIN ev b
   ON a.k = b.k AND b.ts BETWEEN a.ts - INTERVAL '0.03' SECOND AND a.ts + INTERVAL '0.05' SECOND AND MOD(a.id + b.id, 7) = 0;
