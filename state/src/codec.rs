@@ -146,6 +146,21 @@ macro_rules! signed_codec {
 unsigned_codec!(u8, u16, u32, u64, u128);
 signed_codec!(i8 => u8, i16 => u16, i32 => u32, i64 => u64, i128 => u128);
 
+/// A [`StateCodec`] whose encoding orders as the values do: `a < b` exactly when
+/// `encode(a) < encode(b)` byte-wise. Range reads over encoded keys
+/// ([`crate::MapState::range`]) need it to mean what their bounds say.
+///
+/// Contract of an implementation: the encoding is order-preserving as above and prefix-free
+/// (no value's encoding is a proper prefix of another's), so that composing encodings (tuples)
+/// keeps both properties.
+pub trait OrderedCodec: StateCodec + Ord {}
+
+macro_rules! ordered_codec {
+    ($($t:ty),*) => {$(impl OrderedCodec for $t {})*};
+}
+
+ordered_codec!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, bool, ());
+
 impl StateCodec for usize {
     fn encode(&self, out: &mut Vec<u8>) {
         (*self as u64).encode(out);
@@ -258,6 +273,15 @@ tuple_codec!(A, B);
 tuple_codec!(A, B, C);
 tuple_codec!(A, B, C, D);
 
+// Tuples compare lexicographically, as the concatenation of prefix-free encodings does.
+impl<A: OrderedCodec> OrderedCodec for (A,) {}
+impl<A: OrderedCodec, B: OrderedCodec> OrderedCodec for (A, B) {}
+impl<A: OrderedCodec, B: OrderedCodec, C: OrderedCodec> OrderedCodec for (A, B, C) {}
+impl<A: OrderedCodec, B: OrderedCodec, C: OrderedCodec, D: OrderedCodec> OrderedCodec for (A, B, C, D) {}
+
+/// `Option`'s order (`None` first) is its tag byte's.
+impl<T: OrderedCodec> OrderedCodec for Option<T> {}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,6 +311,29 @@ mod tests {
         let floats = [f64::NEG_INFINITY, -2.5, -0.0, 0.0, 1e-9, 3.0, f64::INFINITY];
         let enc: Vec<_> = floats.iter().map(encode_to_vec).collect();
         assert!(enc.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    /// The `OrderedCodec` contract, checked on every pair of a sample that includes the extremes.
+    fn assert_ordered<T: OrderedCodec + Clone + std::fmt::Debug>(values: &[T]) {
+        for a in values {
+            for b in values {
+                let (ea, eb) = (encode_to_vec(a), encode_to_vec(b));
+                assert_eq!(a.cmp(b), ea.cmp(&eb), "{a:?} against {b:?}");
+                assert!(a == b || !eb.starts_with(&ea), "{a:?} encodes to a prefix of {b:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn ordered_codecs_order_as_their_values() {
+        assert_ordered(&[i64::MIN, i64::MIN + 1, -1, 0, 1, i64::MAX - 1, i64::MAX]);
+        assert_ordered(&[i8::MIN, -1, 0, 1, i8::MAX]);
+        assert_ordered(&[0u32, 1, 255, 256, u32::MAX]);
+        assert_ordered(&[0usize, 1, usize::MAX]);
+        assert_ordered(&[false, true]);
+        assert_ordered(&[None, Some(i16::MIN), Some(0), Some(i16::MAX)]);
+        assert_ordered(&[(i32::MIN, 5u8), (-1, 0), (-1, 255), (0, 0), (i32::MAX, 0)]);
+        assert_ordered(&[(0i64, false, ()), (0, true, ()), (1, false, ())]);
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub mod ttl;
 pub use backend::RocksDbBackend;
 pub use backend::{BackendKind, MemoryBackend, RocksDbConfig, ScanFlow, SnapshotFile, StateBackend, StateBackendConfig};
 pub use clock::{Clock, ManualClock, SystemClock};
-pub use codec::StateCodec;
+pub use codec::{OrderedCodec, StateCodec};
 pub use error::{StateError, StateResult};
 pub use rescale::{KeyFilter, PartSource};
 pub use snapshot::{CheckpointManifest, CheckpointStorage, PartManifest};

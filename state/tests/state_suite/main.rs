@@ -24,6 +24,7 @@ macro_rules! backend_suite {
 mod backends;
 mod primitives;
 mod prop;
+mod ranges;
 mod snapshots;
 mod timers;
 mod ttl;

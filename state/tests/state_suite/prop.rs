@@ -23,6 +23,8 @@ enum Op {
     MapPut(u8, u8, i8, u16),
     MapRemove(u8, u8, i8),
     MapEntries(u8, u8),
+    /// `range`, `drain_range` (0, 1) or `remove_range` (2) over `lo..=hi`.
+    MapRange(u8, u8, i8, i8, u8),
     ReduceAdd(u8, u8, u16),
     ReduceGet(u8, u8),
     TimerRegister(u8, u8, i64),
@@ -46,6 +48,7 @@ fn op() -> impl Strategy<Value = Op> {
         (k.clone(), ns.clone(), -4i8..4, any::<u16>()).prop_map(|(k, n, u, v)| Op::MapPut(k, n, u, v)),
         (k.clone(), ns.clone(), -4i8..4).prop_map(|(k, n, u)| Op::MapRemove(k, n, u)),
         (k.clone(), ns.clone()).prop_map(|(k, n)| Op::MapEntries(k, n)),
+        (k.clone(), ns.clone(), -5i8..5, -5i8..5, 0u8..3).prop_map(|(k, n, lo, hi, how)| Op::MapRange(k, n, lo, hi, how)),
         (k.clone(), ns.clone(), any::<u16>()).prop_map(|(k, n, v)| Op::ReduceAdd(k, n, v)),
         (k.clone(), ns.clone()).prop_map(|(k, n)| Op::ReduceGet(k, n)),
         (k.clone(), ns.clone(), -5i64..20).prop_map(|(k, n, t)| Op::TimerRegister(k, n, t)),
@@ -95,6 +98,9 @@ fn apply(f: &mut Fixture, s: &States, op: &Op, epoch: &mut u64) -> String {
         Op::MapPut(k, n, u, v) => format!("{:?}", s.map.put(st, &[k], &n, &u, &v)),
         Op::MapRemove(k, n, u) => format!("{:?}", s.map.remove(st, &[k], &n, &u)),
         Op::MapEntries(k, n) => format!("{:?}", s.map.entries(st, &[k], &n)),
+        Op::MapRange(k, n, lo, hi, 0) => format!("{:?}", s.map.range(st, &[k], &n, lo..=hi)),
+        Op::MapRange(k, n, lo, hi, 1) => format!("{:?}", s.map.drain_range(st, &[k], &n, lo..=hi)),
+        Op::MapRange(k, n, lo, hi, _) => format!("{:?}", s.map.remove_range(st, &[k], &n, lo..=hi)),
         Op::ReduceAdd(k, n, v) => format!("{:?}", s.reduce.add(st, &[k], &n, &v)),
         Op::ReduceGet(k, n) => format!("{:?}", s.reduce.get(st, &[k], &n)),
         Op::TimerRegister(k, n, t) => {
@@ -207,6 +213,14 @@ impl Model {
                 ok(())
             }
             Op::MapEntries(k, n) => ok(self.map.get(&(k, n)).map(|m| m.iter().map(|(u, v)| (*u, *v)).collect::<Vec<(i8, u16)>>()).unwrap_or_default()),
+            Op::MapRange(k, n, lo, hi, how) => {
+                let map = self.map.entry((k, n)).or_default();
+                let within: Vec<(i8, u16)> = map.iter().filter(|(u, _)| (lo..=hi).contains(*u)).map(|(u, v)| (*u, *v)).collect();
+                if how > 0 {
+                    map.retain(|u, _| !(lo..=hi).contains(u));
+                }
+                if how == 2 { ok(within.len()) } else { ok(within) }
+            }
             Op::ReduceAdd(k, n, v) => {
                 let next = match self.reduce.get(&(k, n)) {
                     Some((acc, stamp)) if self.live(*stamp) => acc.wrapping_add(v),

@@ -7,6 +7,13 @@
 //! `time + upper`, a right row until it passes `time - lower`. A timer at that time drops it,
 //! so state stays bounded by the interval and the out-of-orderness, however long the input.
 //!
+//! Each side's rows are kept by event time in a `MapState` whose keys encode in time order, so
+//! both accesses are range reads of one key's rows: an arriving row reads only the other side's
+//! times within its interval, and a timer removes only the times it expires (a prefix). A hot
+//! key holding many rows (a long out-of-orderness, or a batch job, where the watermark stays
+//! put until the input ends) then costs a row its matches, not every row of the key; Flink's
+//! interval join iterates the key's whole map on both paths.
+//!
 //! Outer interval joins (LEFT, RIGHT, FULL) keep with each stored row of an outer side whether
 //! it has joined; when its timer drops it unjoined, it goes out padded with NULLs — at that
 //! time, once nothing can join it any more, so the output stays append-only (Flink's outer
@@ -90,10 +97,16 @@ struct IntervalJoin {
 }
 
 impl IntervalJoin {
+    /// How much later than its event time a stored row of `side` expires: the left side's
+    /// rows `upper`, the right side's `-lower`.
+    fn expiry_offset(&self, side: usize) -> i128 {
+        if side == 0 { i128::from(self.upper) } else { -i128::from(self.lower) }
+    }
+
     /// The last watermark at which a stored row of `side` with event time `ts` can still meet
     /// a row of the other side.
     fn expiry(&self, side: usize, ts: i64) -> i64 {
-        if side == 0 { ts.saturating_add(self.upper) } else { ts.saturating_sub(self.lower) }
+        expiry(ts, self.expiry_offset(side))
     }
 
     /// Emits the join of `left` and `right` if the condition holds; whether it did.
@@ -143,10 +156,7 @@ impl KeyedLogic for IntervalJoin {
             (ts.saturating_sub(self.upper), ts.saturating_sub(self.lower))
         };
         let mut matched = false;
-        for (other, mut rows) in self.sides[1 - side].entries(cx.store, &key, &())? {
-            if other < low || other > high {
-                continue;
-            }
+        for (other, mut rows) in self.sides[1 - side].range(cx.store, &key, &(), low..=high)? {
             let mut newly_matched = false;
             for (r, joined) in &mut rows {
                 let hit = if side == 0 { self.emit_if(cx, &row, r) } else { self.emit_if(cx, r, &row) };
@@ -174,17 +184,65 @@ impl KeyedLogic for IntervalJoin {
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
         let key = cx.key().to_vec();
         for side in 0..2 {
-            for ts in self.sides[side].keys(cx.store, &key, &())? {
-                if self.expiry(side, ts) > timestamp {
-                    continue;
-                }
-                if self.outer[side] {
-                    let rows = self.sides[side].get(cx.store, &key, &(), &ts)?.unwrap_or_default();
+            // Expiry grows with event time, so the rows this timer expires are a prefix.
+            let Some(last) = last_expired(timestamp, self.expiry_offset(side)) else {
+                continue;
+            };
+            if self.outer[side] {
+                for (_, rows) in self.sides[side].drain_range(cx.store, &key, &(), ..=last)? {
                     rows.iter().filter(|(_, joined)| !joined).for_each(|(r, _)| self.emit_unmatched(cx, side, r));
                 }
-                self.sides[side].remove(cx.store, &key, &(), &ts)?;
+            } else {
+                self.sides[side].remove_range(cx.store, &key, &(), ..=last)?;
             }
         }
         Ok(())
+    }
+}
+
+/// The watermark past which a row with event time `ts` and expiry offset `offset` is dropped:
+/// `ts + offset`, saturated to the range of `i64`.
+fn expiry(ts: i64, offset: i128) -> i64 {
+    i64::try_from(i128::from(ts) + offset).unwrap_or(if offset < 0 { i64::MIN } else { i64::MAX })
+}
+
+/// The latest event time whose [`expiry`] with `offset` is at most `watermark` (every earlier
+/// time's is too), or `None` when no time's is.
+fn last_expired(watermark: i64, offset: i128) -> Option<i64> {
+    if watermark == i64::MAX {
+        // Even a saturated expiry has passed.
+        return Some(i64::MAX);
+    }
+    let last = i128::from(watermark) - offset;
+    if last < i128::from(i64::MIN) { None } else { Some(i64::try_from(last).unwrap_or(i64::MAX)) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `last_expired` is exact: a time is at most it exactly when its expiry has passed, at the
+    /// extremes of `i64` and of the offsets too.
+    #[test]
+    fn the_expired_times_are_the_prefix_up_to_last_expired() {
+        let times = [i64::MIN, i64::MIN + 1, i64::MIN + 5, -7, -1, 0, 1, 7, i64::MAX - 5, i64::MAX - 1, i64::MAX];
+        let offsets = [i128::from(i64::MIN), i128::from(i64::MIN) + 1, -5, -1, 0, 1, 5, i128::from(i64::MAX), -i128::from(i64::MIN)];
+        for &offset in &offsets {
+            for &watermark in &times {
+                let last = last_expired(watermark, offset);
+                for &ts in &times {
+                    let expired = expiry(ts, offset) <= watermark;
+                    assert_eq!(last.is_some_and(|l| ts <= l), expired, "ts {ts}, offset {offset}, watermark {watermark}, last {last:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn expiry_saturates_as_the_bounds_did() {
+        for (ts, bound) in [(i64::MAX - 1, 5i64), (i64::MIN + 1, 5), (0, i64::MIN), (-1, i64::MAX), (3, 4)] {
+            assert_eq!(expiry(ts, i128::from(bound)), ts.saturating_add(bound));
+            assert_eq!(expiry(ts, -i128::from(bound)), ts.saturating_sub(bound));
+        }
     }
 }
