@@ -31,7 +31,15 @@ _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def _dumps(value: Any) -> bytes:
-    return pickle.dumps(value, _PROTOCOL)
+    """A value's bytes in state: a pickle (written natively for plain values: any pickle reads
+    back the same, so values written before by ``pickle.dumps`` still read)."""
+    return _weir.dumps_record(value)
+
+
+def _key_bytes(key: Any) -> bytes:
+    """A map key's bytes in state: ``pickle.dumps``'s, always (entries are found by these bytes,
+    so they must not change: a restored checkpoint's keys were written so)."""
+    return pickle.dumps(key, _PROTOCOL)
 
 
 class StateTtlConfig:
@@ -266,7 +274,7 @@ class ValueState(State):
         if value is None:
             self._ref.clear()
         else:
-            self._ref.update([_dumps(value)])
+            self._ref.set(_dumps(value))
 
 
 class ListState(State):
@@ -305,24 +313,24 @@ class MapState(State):
 
     def get(self, key: Any) -> Any:
         """The value under ``key``, or None."""
-        raw = self._ref.map_get(_dumps(key))
+        raw = self._ref.map_get(_key_bytes(key))
         return None if raw is None else pickle.loads(raw)
 
     def put(self, key: Any, value: Any) -> None:
         """Sets the value under ``key``."""
-        self._ref.map_put([(_dumps(key), _dumps(value))])
+        self._ref.map_put([(_key_bytes(key), _dumps(value))])
 
     def put_all(self, dict_value: dict[Any, Any]) -> None:
         """Sets every entry of ``dict_value``."""
-        self._ref.map_put([(_dumps(k), _dumps(v)) for k, v in dict_value.items()])
+        self._ref.map_put([(_key_bytes(k), _dumps(v)) for k, v in dict_value.items()])
 
     def remove(self, key: Any) -> None:
         """Removes ``key``."""
-        self._ref.map_remove(_dumps(key))
+        self._ref.map_remove(_key_bytes(key))
 
     def contains(self, key: Any) -> bool:
         """Whether ``key`` has a value."""
-        return bool(self._ref.map_contains(_dumps(key)))
+        return bool(self._ref.map_contains(_key_bytes(key)))
 
     def items(self) -> Iterable[tuple[Any, Any]]:
         """Every ``(key, value)`` entry."""
@@ -371,7 +379,7 @@ class ReducingState(State):
     def add(self, value: Any) -> None:
         """Folds ``value`` in."""
         current = self.get()
-        self._ref.update([_dumps(value if current is None else self._reduce(current, value))])
+        self._ref.set(_dumps(value if current is None else self._reduce(current, value)))
 
 
 class AggregatingState(State):
@@ -391,7 +399,7 @@ class AggregatingState(State):
         """Adds ``value`` to the accumulator."""
         raw = self._ref.get()
         acc = self._function.create_accumulator() if raw is None else pickle.loads(raw)
-        self._ref.update([_dumps(self._function.add(value, acc))])
+        self._ref.set(_dumps(self._function.add(value, acc)))
 
 
 BroadcastState = unsupported_class("BroadcastState", "broadcast state", __name__)
