@@ -152,6 +152,10 @@ def scope_current_watermark() -> int:
 def scope_current_processing_time() -> int:
     """The processing time (epoch milliseconds) of the call under way."""
 
+def loads_record(data: bytes) -> Any:
+    """``pickle.loads(data)``, read natively when the pickle holds only plain values (as
+    ``dumps_record`` and ``pickle.dumps`` write them)."""
+
 def dumps_record(value: Any) -> bytes:
     """A DataStream record as a pickle ``pickle.loads`` reads: written natively for plain values
     (exact None, bool, 64-bit int, float, str, bytes and tuples of them), by ``pickle.dumps``

@@ -155,11 +155,11 @@ class Runner:
     def process_element(self, input: int, key: Any, value: bytes, timestamp: int | None) -> list[tuple[int, bytes, int | None, str | None]]:
         """The rows for one element of input ``input``."""
         ctx = self.context
-        ctx._key = pickle.loads(key) if self.keyed else None
+        ctx._key = _weir.loads_record(key) if self.keyed else None
         ctx._timestamp = timestamp
         ctx._domain = None
         ctx._side.clear()
-        record = pickle.loads(value)
+        record = _weir.loads_record(value)
         try:
             return self._rows(self.elements[input](record, ctx), timestamp)
         except Exception as e:
@@ -172,7 +172,7 @@ class Runner:
         does; each element's rows go to ``elements.out`` before the next is asked for. The
         same as :meth:`process_element` per element, without a call from the engine each."""
         ctx, handlers, keyed, out = self.context, self.elements, self.keyed, elements.out
-        counter, dumps, side, loads, append = self.counter, _weir.dumps_record, ctx._side, pickle.loads, elements.out.append
+        counter, dumps, side, loads, append = self.counter, _weir.dumps_record, ctx._side, _weir.loads_record, elements.out.append
         keys: dict[Any, Any] = {}  # the batch's keys, unpickled once each
         ctx._domain = None
         if not keyed:
@@ -210,7 +210,7 @@ class Runner:
     def on_timer(self, domain: int, key: Any, timestamp: int) -> list[tuple[int, bytes, int | None, str | None]]:
         """The rows when a timer fires (``domain`` 0: event time, 1: processing time)."""
         ctx = self.context
-        ctx._key = pickle.loads(key)
+        ctx._key = _weir.loads_record(key)
         ctx._timestamp = timestamp
         ctx._domain = TimeDomain.EVENT_TIME if domain == 0 else TimeDomain.PROCESSING_TIME
         ctx._side.clear()

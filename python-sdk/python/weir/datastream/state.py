@@ -267,7 +267,7 @@ class ValueState(State):
     def value(self) -> Any:
         """The current key's value, or None."""
         raw = self._ref.get()
-        return None if raw is None else pickle.loads(raw)
+        return None if raw is None else _weir.loads_record(raw)
 
     def update(self, value: Any) -> None:
         """Sets the current key's value (None clears it, as in Flink)."""
@@ -282,7 +282,7 @@ class ListState(State):
 
     def get(self) -> Iterable[Any]:
         """The current key's elements (an empty list when there are none)."""
-        return [pickle.loads(b) for b in self._ref.get()]
+        return [_weir.loads_record(b) for b in self._ref.get()]
 
     def add(self, value: Any) -> None:
         """Appends ``value``."""
@@ -314,7 +314,7 @@ class MapState(State):
     def get(self, key: Any) -> Any:
         """The value under ``key``, or None."""
         raw = self._ref.map_get(_key_bytes(key))
-        return None if raw is None else pickle.loads(raw)
+        return None if raw is None else _weir.loads_record(raw)
 
     def put(self, key: Any, value: Any) -> None:
         """Sets the value under ``key``."""
@@ -334,7 +334,7 @@ class MapState(State):
 
     def items(self) -> Iterable[tuple[Any, Any]]:
         """Every ``(key, value)`` entry."""
-        return [(pickle.loads(k), pickle.loads(v)) for k, v in self._ref.map_entries()]
+        return [(_weir.loads_record(k), _weir.loads_record(v)) for k, v in self._ref.map_entries()]
 
     def keys(self) -> Iterable[Any]:
         """Every key."""
@@ -374,7 +374,7 @@ class ReducingState(State):
     def get(self) -> Any:
         """The folded value, or None."""
         raw = self._ref.get()
-        return None if raw is None else pickle.loads(raw)
+        return None if raw is None else _weir.loads_record(raw)
 
     def add(self, value: Any) -> None:
         """Folds ``value`` in."""
@@ -393,12 +393,12 @@ class AggregatingState(State):
     def get(self) -> Any:
         """The aggregate's result, or None when nothing was added."""
         raw = self._ref.get()
-        return None if raw is None else self._function.get_result(pickle.loads(raw))
+        return None if raw is None else self._function.get_result(_weir.loads_record(raw))
 
     def add(self, value: Any) -> None:
         """Adds ``value`` to the accumulator."""
         raw = self._ref.get()
-        acc = self._function.create_accumulator() if raw is None else pickle.loads(raw)
+        acc = self._function.create_accumulator() if raw is None else _weir.loads_record(raw)
         self._ref.set(_dumps(self._function.add(value, acc)))
 
 
