@@ -142,10 +142,9 @@ impl Process {
         }
     }
 
-    /// The element a row of input `input` carries: its record and timestamp (None: the row has
-    /// no record, and the function never sees it), and the watermark the function sees while
-    /// handling it.
-    fn element<'r>(&self, cx: &KeyedContext<'_>, input: usize, row: &'r Row) -> Option<(&'r Arc<[u8]>, Option<i64>, i64)> {
+    /// The element a row of input `input` carries (None: the row has no record, and the
+    /// function never sees it).
+    fn element<'r>(&self, cx: &KeyedContext<'_>, input: usize, row: &'r Row) -> Option<Record<'r>> {
         let &(value, ts) = self.columns.get(input)?;
         let timestamp = ts.and_then(|c| row.get(c).as_i64());
         let Value::Bytes(bytes) = row.get(value) else { return None };
@@ -155,7 +154,7 @@ impl Process {
             (Some(ts), Some(at)) if ts < at => at - 1,
             _ => i64::MIN,
         };
-        Some((bytes, timestamp, cx.watermark().max(late_watermark)))
+        Some(Record { value: bytes, timestamp, watermark: cx.watermark().max(late_watermark) })
     }
 
     fn fail(&mut self, e: EvalError) -> Result<(), StateError> {
@@ -165,10 +164,18 @@ impl Process {
     }
 }
 
+/// What a row hands the function: its record, timestamp, and the watermark the function sees
+/// while handling it.
+struct Record<'r> {
+    value: &'r Arc<[u8]>,
+    timestamp: Option<i64>,
+    watermark: i64,
+}
+
 impl KeyedLogic for Process {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
-        let Some((bytes, timestamp, watermark)) = self.element(cx, input, &row) else { return Ok(()) };
-        self.call(cx, watermark, |f, scope| f.process_element(scope, input, bytes, timestamp))
+        let Some(Record { value, timestamp, watermark }) = self.element(cx, input, &row) else { return Ok(()) };
+        self.call(cx, watermark, |f, scope| f.process_element(scope, input, value, timestamp))
     }
 
     /// The whole message in one call of the function (`ProcessInstance::process_batch`).
@@ -230,7 +237,7 @@ impl ElementBatch for Elements<'_, '_, '_> {
         let (input, timestamp) = loop {
             let (input, row) = self.rows.advance()?;
             let Some(key) = self.rows.key().cloned() else { continue };
-            let Some((value, timestamp, watermark)) = self.process.element(&self.rows.context(), input, &row) else { continue };
+            let Some(Record { value, timestamp, watermark }) = self.process.element(&self.rows.context(), input, &row) else { continue };
             self.current = Some((Arc::clone(value), key, watermark));
             break (input, timestamp);
         };
