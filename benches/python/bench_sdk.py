@@ -272,7 +272,7 @@ def weir_process(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 
         return run
 
-    return {"ks_baseline": program("baseline"), "ks_pass": program("pass"), "ks_echo": program("echo"), "ks_state": program("state"), "ks_timer": program("timer")}
+    return {f"ks_{kind}": program(kind) for kind in ("baseline", "pass", "echo", "state", "timer")}
 
 
 # ----------------------------------------------------------------------------- PyFlink
@@ -450,7 +450,8 @@ def main() -> None:
     parser.add_argument("--engine", choices=sorted(PROGRAMS), action="append", help="engines to run (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="parallelism (child runs)")
     parser.add_argument("--timeout", type=float, default=2400, help="seconds allowed per engine")
-    parser.add_argument("--only", action="append", help="programs to run (table_wc, ds_reduce, udf_overhead, win_reduce, win_aggregate, win_process, win_trigger, ks_baseline, ks_pass, ks_echo, ks_state, ks_timer)")
+    parser.add_argument("--only", action="append", help="programs to run (table_wc, ds_reduce, udf_overhead, win_reduce, win_aggregate, win_process, "
+                        "win_trigger, ks_baseline, ks_pass, ks_echo, ks_state, ks_timer)")
     parser.add_argument("--worker-counts", default="1,2", help="Weir's worker counts (comma-separated)")
     parser.add_argument("--child", choices=sorted(PROGRAMS), help=argparse.SUPPRESS)
     args = parser.parse_args()
