@@ -18,6 +18,15 @@ Programs (N input records, every one through Python code):
   results), a kind of window the engine runs natively since the triggers moved into it.
   (The SDK's Python window operator, which ``--python-windows`` used to select, is gone: its
   figures are in README.md.)
+* ``ks_pass`` / ``ks_echo`` / ``ks_state`` / ``ks_timer`` — DataStream process functions (Weir
+  only, streaming mode): N integers -> ``key_by(x % 1000)`` -> a ``KeyedProcessFunction`` that
+  yields only the last 1000 values (``ks_pass``: the cost of calling it), yields each value
+  (``ks_echo``, N results collected), counts per key in a ``ValueState`` (``ks_state``; a key's
+  count is emitted at its last element), or counts per key and 10 s of event time (``x`` ms,
+  monotonous watermarks, key ``x % 100``) in a ``ValueState`` with an event-time timer per window
+  that emits and clears the count (``ks_timer``; 10,000 results). ``ks_baseline`` is the source
+  and one Python call per record (a filter dropping them all): a program's time minus it is the
+  key selector's and the process function's cost.
 * ``udf_overhead`` — cost of one Python scalar UDF call: ``SUM(identity(x) + ... + identity(x))``
   (10 calls per row) minus ``SUM(x + ... + x)`` over N/10 rows, divided by N calls (Table API;
   Bytewax has no Table API and is skipped).
@@ -75,14 +84,16 @@ def calls(identity: Any, x: Any, with_udf: bool) -> Any:
     return out
 
 
-def timed(run: Callable[[], Any], repeat: int) -> tuple[float, Any]:
-    """Median seconds of ``repeat`` runs, and the last result."""
-    times, result = [], None
+def timed(run: Callable[[], Any], repeat: int) -> tuple[float, float, Any]:
+    """Median wall seconds of ``repeat`` runs, their median CPU seconds (every thread of the
+    process: less sensitive to a loaded machine than wall time), and the last result."""
+    times, cpu, result = [], [], None
     for _ in range(repeat):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         result = run()
         times.append(time.perf_counter() - start)
-    return statistics.median(times), result
+        cpu.append(time.process_time() - start_cpu)
+    return statistics.median(times), statistics.median(cpu), result
 
 
 # ----------------------------------------------------------------------------- Weir
@@ -133,7 +144,8 @@ def weir_programs(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 
         return run
 
-    return {"table_wc": table_wc, "ds_reduce": ds_reduce, "sum_udf": numbers(True), "sum_plain": numbers(False), **weir_windows(n, workers)}
+    return {"table_wc": table_wc, "ds_reduce": ds_reduce, "sum_udf": numbers(True), "sum_plain": numbers(False), **weir_windows(n, workers),
+            **weir_process(n, workers)}
 
 
 def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
@@ -189,6 +201,78 @@ def weir_windows(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 
     return {"win_baseline": program("baseline"), "win_reduce": program("reduce"), "win_aggregate": program("aggregate"), "win_process": program("process"),
             "win_trigger": program("trigger")}
+
+
+def weir_process(n: int, workers: int) -> dict[str, Callable[[], Any]]:
+    """The process-function programs (see the module): key ``x % 1000`` (``ks_timer``: ``x % 100``,
+    event time ``x`` ms), streaming mode."""
+    from weir.common import Types, WatermarkStrategy
+    from weir.common.watermark_strategy import TimestampAssigner
+    from weir.datastream import KeyedProcessFunction, StreamExecutionEnvironment
+    from weir.datastream.state import ValueStateDescriptor
+
+    class Stamp(TimestampAssigner):
+        def extract_timestamp(self, value: Any, record_timestamp: int) -> int:
+            return int(value)
+
+    class Echo(KeyedProcessFunction):
+        def process_element(self, value: Any, ctx: Any) -> Any:
+            yield value
+
+    class Last(KeyedProcessFunction):
+        def process_element(self, value: Any, ctx: Any) -> Any:
+            if value >= n - 1000:
+                yield value
+
+    class Count(KeyedProcessFunction):
+        """Counts per key in a ValueState; emits a key's count at its last element."""
+
+        def open(self, runtime_context: Any) -> None:
+            self.count = runtime_context.get_state(ValueStateDescriptor("count", Types.LONG()))
+
+        def process_element(self, value: Any, ctx: Any) -> Any:
+            count = (self.count.value() or 0) + 1
+            self.count.update(count)
+            if value >= n - 1000:
+                yield count
+
+    class CountPerWindow(KeyedProcessFunction):
+        """A tumbling 10 s count written as a process function: ValueState + an event-time timer."""
+
+        def open(self, runtime_context: Any) -> None:
+            self.count = runtime_context.get_state(ValueStateDescriptor("count", Types.LONG()))
+
+        def process_element(self, value: Any, ctx: Any) -> None:
+            self.count.update((self.count.value() or 0) + 1)
+            ctx.timer_service().register_event_time_timer(ctx.timestamp() // 10000 * 10000 + 9999)
+
+        def on_timer(self, timestamp: int, ctx: Any) -> Any:
+            # Rows are handed over as they arrive and timers fire after their batch: an earlier
+            # timer of the key may have emitted this window's count already.
+            count = self.count.value()
+            if count is not None:
+                yield count
+                self.count.clear()
+
+    def program(kind: str) -> Callable[[], int]:
+        def run() -> int:
+            env = StreamExecutionEnvironment.get_execution_environment()
+            env.set_parallelism(workers)
+            ds = env.from_collection(range(n), type_info=Types.LONG())
+            if kind == "baseline":
+                return n + len(list(ds.filter(lambda x: x % 1000 < 0).execute_and_collect()))
+            if kind == "pass":
+                return n - 1000 + len(list(ds.key_by(lambda x: x % 1000).process(Last()).execute_and_collect()))
+            if kind == "echo":
+                return len(list(ds.key_by(lambda x: x % 1000).process(Echo()).execute_and_collect()))
+            if kind == "state":
+                return sum(ds.key_by(lambda x: x % 1000).process(Count()).execute_and_collect())
+            stamped = ds.assign_timestamps_and_watermarks(WatermarkStrategy.for_monotonous_timestamps().with_timestamp_assigner(Stamp()))
+            return sum(stamped.key_by(lambda x: x % 100).process(CountPerWindow()).execute_and_collect())
+
+        return run
+
+    return {f"ks_{kind}": program(kind) for kind in ("baseline", "pass", "echo", "state", "timer")}
 
 
 # ----------------------------------------------------------------------------- PyFlink
@@ -291,12 +375,15 @@ def measure(engine: str, n: int, repeat: int, workers: int, only: list[str] | No
     results: dict[str, Any] = {"engine": engine, "n": n, "workers": workers, "repeat": repeat}
     rows = n // CALLS
     checks = {"table_wc": expected_words(n), "ds_reduce": n, "sum_udf": CALLS * rows * (rows - 1) // 2, "sum_plain": CALLS * rows * (rows - 1) // 2,
-              "win_baseline": n, "win_reduce": n, "win_aggregate": n, "win_process": n, "win_trigger": n}
+              "win_baseline": n, "win_reduce": n, "win_aggregate": n, "win_process": n, "win_trigger": n,
+              "ks_baseline": n, "ks_pass": n, "ks_echo": n, "ks_state": n, "ks_timer": n}
+    results["cpu"] = {}
     for name, run in programs.items():
-        seconds, value = timed(run, repeat)
+        seconds, cpu, value = timed(run, repeat)
         if value != checks[name]:
             raise SystemExit(f"{engine} {name}: wrong result {value}, expected {checks[name]}")
         results[name] = seconds
+        results["cpu"][name] = cpu
     return results
 
 
@@ -331,8 +418,9 @@ def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float, o
 
 def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
     base = next((r for r in rows if r["engine"] == "weir" and r["workers"] == 1), None)
-    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead | window baseline | window reduce | window aggregate | window process | window trigger |",
-           "|---|---|---|---|---|---|---|---|---|---|---|"]
+    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead | window baseline | window reduce | window aggregate | window process | window trigger |"
+           " process baseline | process pass | process echo | process ValueState | process state + timer |",
+           "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         n = r["n"]
         cells = []
@@ -346,7 +434,7 @@ def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
             cells.append(f"{(r['sum_udf'] - r['sum_plain']) / n * 1e6:.2f} µs/call")
         else:
             cells.append("—")
-        for name in ("win_baseline", "win_reduce", "win_aggregate", "win_process", "win_trigger"):
+        for name in ("win_baseline", "win_reduce", "win_aggregate", "win_process", "win_trigger", "ks_baseline", "ks_pass", "ks_echo", "ks_state", "ks_timer"):
             cells.append(f"{r[name]:.2f} s, {r[name] / n * 1e6:.2f} µs/rec" if name in r else "—")
         out.append(f"| {r['engine']} | {r['workers']} | {r['repeat']} | " + " | ".join(cells) + " |")
     for engine, why in skipped.items():
@@ -362,7 +450,8 @@ def main() -> None:
     parser.add_argument("--engine", choices=sorted(PROGRAMS), action="append", help="engines to run (default: all)")
     parser.add_argument("--workers", type=int, default=1, help="parallelism (child runs)")
     parser.add_argument("--timeout", type=float, default=2400, help="seconds allowed per engine")
-    parser.add_argument("--only", action="append", help="programs to run (table_wc, ds_reduce, udf_overhead, win_reduce, win_aggregate, win_process, win_trigger)")
+    parser.add_argument("--only", action="append", help="programs to run (table_wc, ds_reduce, udf_overhead, win_reduce, win_aggregate, win_process, "
+                        "win_trigger, ks_baseline, ks_pass, ks_echo, ks_state, ks_timer)")
     parser.add_argument("--worker-counts", default="1,2", help="Weir's worker counts (comma-separated)")
     parser.add_argument("--child", choices=sorted(PROGRAMS), help=argparse.SUPPRESS)
     args = parser.parse_args()

@@ -3,6 +3,7 @@
 //! user-facing API (Table API, DataStream API) is written in Python on top of it.
 
 mod convert;
+mod elements;
 mod errors;
 mod gil;
 mod job;
@@ -32,6 +33,7 @@ fn _weir(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("SEQUENCE_SOURCE", weir_core::connectors::registry::sequence_source())?;
     session::register(m)?;
     process::register(m)?;
+    elements::register(m)?;
     pickler::register(m)?;
     Ok(())
 }

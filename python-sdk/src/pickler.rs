@@ -9,6 +9,10 @@
 //! (named tuples, `Row`, enums) and everything else go to `pickle`. Unlike `pickle.dumps`, the
 //! native path keeps no memo, so a tuple holding one object twice reads back as two equal
 //! objects: records are values, and plain values are immutable.
+//!
+//! `loads_record` is the way back: it reads a pickle of plain values natively (those of
+//! `dumps_record`, and `pickle.dumps`'s with their frames and memo marks) and hands any other
+//! to `pickle.loads`; either way the value is `pickle.loads`'s.
 
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
@@ -123,7 +127,103 @@ fn write_sized(out: &mut Vec<u8>, data: &[u8], short: u8, long: u8) -> bool {
     true
 }
 
-/// Adds `dumps_record` to the module.
+/// `pickle.loads`, as it is looked up once.
+static PICKLE_LOADS: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// The value the pickle `data` holds: read natively when it holds only plain values (as
+/// [`dumps_record`] and `pickle.dumps` write them), by `pickle.loads` otherwise, so the result
+/// is always `pickle.loads(data)`'s. `pickle.loads` makes an unpickler per call: for a small
+/// record that costs more than reading it.
+#[pyfunction]
+pub fn loads_record<'py>(py: Python<'py>, data: &Bound<'py, PyBytes>) -> PyResult<Bound<'py, PyAny>> {
+    if let Some(value) = read(py, data.as_bytes()) {
+        return Ok(value);
+    }
+    let loads = PICKLE_LOADS.get_or_try_init(py, || -> PyResult<_> { Ok(py.import("pickle")?.getattr("loads")?.unbind()) })?;
+    loads.bind(py).call1((data,))
+}
+
+/// The plain value `data` pickles, or None when it holds any other opcode (left to `pickle`).
+fn read<'py>(py: Python<'py>, data: &[u8]) -> Option<Bound<'py, PyAny>> {
+    let mut stack: Vec<Bound<'py, PyAny>> = Vec::with_capacity(4);
+    let mut marks: Vec<usize> = Vec::new();
+    let mut at = 0;
+    let take = |at: &mut usize, n: usize| -> Option<&[u8]> {
+        let bytes = data.get(*at..at.checked_add(n)?)?;
+        *at += n;
+        Some(bytes)
+    };
+    loop {
+        let op = *take(&mut at, 1)?.first()?;
+        let value = match op {
+            0x80 => {
+                take(&mut at, 1)?; // PROTO
+                continue;
+            }
+            0x95 => {
+                take(&mut at, 8)?; // FRAME: the length of what follows
+                continue;
+            }
+            0x94 => continue, // MEMOIZE: only a later BINGET reads the memo, and that is left to pickle
+            b'.' => return if stack.len() == 1 && marks.is_empty() && at == data.len() { stack.pop() } else { None },
+            b'N' => py.None().into_bound(py),
+            0x88 => PyBool::new(py, true).to_owned().into_any(),
+            0x89 => PyBool::new(py, false).to_owned().into_any(),
+            b'K' => take(&mut at, 1)?[0].into_pyobject(py).ok()?.into_any(),
+            b'M' => u16::from_le_bytes(take(&mut at, 2)?.try_into().ok()?).into_pyobject(py).ok()?.into_any(),
+            b'J' => i32::from_le_bytes(take(&mut at, 4)?.try_into().ok()?).into_pyobject(py).ok()?.into_any(),
+            0x8a => {
+                let n = usize::from(take(&mut at, 1)?[0]);
+                let bytes = take(&mut at, n)?;
+                if n == 0 || n > 8 {
+                    return None;
+                }
+                // Sign-extend the little-endian two's complement.
+                let fill = if bytes[n - 1] & 0x80 != 0 { 0xff } else { 0 };
+                let mut full = [fill; 8];
+                full[..n].copy_from_slice(bytes);
+                i64::from_le_bytes(full).into_pyobject(py).ok()?.into_any()
+            }
+            b'G' => PyFloat::new(py, f64::from_be_bytes(take(&mut at, 8)?.try_into().ok()?)).into_any(),
+            0x8c => {
+                let n = usize::from(take(&mut at, 1)?[0]);
+                PyString::new(py, std::str::from_utf8(take(&mut at, n)?).ok()?).into_any()
+            }
+            b'X' => {
+                let n = usize::try_from(u32::from_le_bytes(take(&mut at, 4)?.try_into().ok()?)).ok()?;
+                PyString::new(py, std::str::from_utf8(take(&mut at, n)?).ok()?).into_any()
+            }
+            b'C' => {
+                let n = usize::from(take(&mut at, 1)?[0]);
+                PyBytes::new(py, take(&mut at, n)?).into_any()
+            }
+            b'B' => {
+                let n = usize::try_from(u32::from_le_bytes(take(&mut at, 4)?.try_into().ok()?)).ok()?;
+                PyBytes::new(py, take(&mut at, n)?).into_any()
+            }
+            b'(' => {
+                marks.push(stack.len());
+                continue;
+            }
+            b')' => PyTuple::empty(py).into_any(),
+            0x85..=0x87 => {
+                let n = usize::from(op - 0x84);
+                let items = stack.split_off(stack.len().checked_sub(n)?);
+                PyTuple::new(py, items).ok()?.into_any()
+            }
+            b't' => {
+                let from = marks.pop()?;
+                let items = stack.split_off(from);
+                PyTuple::new(py, items).ok()?.into_any()
+            }
+            _ => return None,
+        };
+        stack.push(value);
+    }
+}
+
+/// Adds `dumps_record` and `loads_record` to the module.
 pub fn register(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    m.add_function(wrap_pyfunction!(dumps_record, m)?)
+    m.add_function(wrap_pyfunction!(dumps_record, m)?)?;
+    m.add_function(wrap_pyfunction!(loads_record, m)?)
 }

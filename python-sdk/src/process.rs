@@ -24,23 +24,35 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyList, PyTuple};
 use weir_core::expr::EvalError;
 use weir_core::types::{Field, Row};
-use weir_core::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
+use weir_core::udf::process::{ElementBatch, ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
 use weir_core::udf::process::{StateTtlConfig, TimeDomain, TtlUpdateType};
 
 use crate::convert::{from_py, to_py};
+use crate::elements::Elements;
 use crate::udf::{ErrorSlot, failure};
 
 /// The active scope, lifetime erased: valid while the [`Lend`] that set it lives.
 type ScopePtr = *mut (dyn ProcessScope + 'static);
 
+/// The active batch of elements, lifetime erased: valid while the [`Lend`] that set it lives.
+type BatchPtr = *mut (dyn ElementBatch + 'static);
+
+/// What a call under way has lent: one scope, or a batch of elements (each element's scope in
+/// turn: `crate::elements`).
+#[derive(Clone, Copy)]
+enum Active {
+    Scope(ScopePtr),
+    Batch(BatchPtr),
+}
+
 thread_local! {
-    static ACTIVE: Cell<Option<ScopePtr>> = const { Cell::new(None) };
+    static ACTIVE: Cell<Option<Active>> = const { Cell::new(None) };
 }
 
 /// Makes a scope active on this thread for as long as it lives; restores the previous one
 /// (calls do not nest today, but a guard that restores is as cheap as one that clears).
 pub(crate) struct Lend {
-    previous: Option<ScopePtr>,
+    previous: Option<Active>,
 }
 
 impl Lend {
@@ -50,7 +62,17 @@ impl Lend {
         // until this guard drops, which happens before the borrow of `scope` ends (the guard
         // lives inside the call that holds the borrow), and only on this thread.
         let ptr: ScopePtr = unsafe { std::mem::transmute::<*mut (dyn ProcessScope + '_), ScopePtr>(ptr) };
-        Lend { previous: ACTIVE.with(|a| a.replace(Some(ptr))) }
+        Lend { previous: ACTIVE.with(|a| a.replace(Some(Active::Scope(ptr)))) }
+    }
+
+    /// Lends a batch of elements: the scope is the current element's, and
+    /// [`with_batch`] moves through them.
+    pub(crate) fn batch(batch: &mut dyn ElementBatch) -> Lend {
+        let ptr: *mut (dyn ElementBatch + '_) = batch;
+        // SAFETY: as in `Lend::new`: only the lifetime is erased, and the guard drops before
+        // the borrow of `batch` ends.
+        let ptr: BatchPtr = unsafe { std::mem::transmute::<*mut (dyn ElementBatch + '_), BatchPtr>(ptr) };
+        Lend { previous: ACTIVE.with(|a| a.replace(Some(Active::Batch(ptr)))) }
     }
 }
 
@@ -60,24 +82,44 @@ impl Drop for Lend {
     }
 }
 
-/// Runs `f` on the active scope, or raises when no process function call is under way.
-fn with_scope<R>(f: impl FnOnce(&mut dyn ProcessScope) -> Result<R, EvalError>) -> PyResult<R> {
-    let Some(ptr) = ACTIVE.with(Cell::get) else {
-        return Err(PyRuntimeError::new_err("keyed state and timers can only be used during process_element or on_timer (of the function that owns them)"));
-    };
-    // Take the scope out while it is used, so a re-entrant use (none exists) could not alias it.
-    ACTIVE.with(|a| a.set(None));
-    struct Restore(ScopePtr);
+/// Takes what is active out of `ACTIVE` while `f` uses it (so that no re-entrant use could
+/// alias it), putting it back after; None when no call is under way.
+fn with_active<R>(f: impl FnOnce(Active) -> R) -> Option<R> {
+    let active = ACTIVE.with(|a| a.take())?;
+    struct Restore(Active);
     impl Drop for Restore {
         fn drop(&mut self) {
             ACTIVE.with(|a| a.set(Some(self.0)));
         }
     }
-    let _restore = Restore(ptr);
-    // SAFETY: `ptr` was set by a live `Lend` on this thread (it is cleared when the `Lend`
-    // drops), and it is not reachable through `ACTIVE` while this exclusive borrow exists.
-    let scope = unsafe { &mut *ptr };
-    f(scope).map_err(|e| PyRuntimeError::new_err(e.message))
+    let _restore = Restore(active);
+    Some(f(active))
+}
+
+const NOT_ACTIVE: &str = "keyed state and timers can only be used during process_element or on_timer (of the function that owns them)";
+
+/// Runs `f` on the active scope, or raises when no process function call is under way.
+fn with_scope<R>(f: impl FnOnce(&mut dyn ProcessScope) -> Result<R, EvalError>) -> PyResult<R> {
+    let done = with_active(|active| {
+        // SAFETY: the pointer was set by a live `Lend` on this thread (it is cleared when the
+        // `Lend` drops), and it is not reachable through `ACTIVE` while this borrow exists.
+        let scope: &mut dyn ProcessScope = match active {
+            Active::Scope(ptr) => unsafe { &mut *ptr },
+            Active::Batch(ptr) => unsafe { &mut *ptr },
+        };
+        f(scope)
+    });
+    done.ok_or_else(|| PyRuntimeError::new_err(NOT_ACTIVE))?.map_err(|e| PyRuntimeError::new_err(e.message))
+}
+
+/// Runs `f` on the active batch of elements, or raises when none is lent.
+pub(crate) fn with_batch<R>(f: impl FnOnce(&mut dyn ElementBatch) -> PyResult<R>) -> PyResult<R> {
+    let done = with_active(|active| match active {
+        // SAFETY: as in `with_scope`.
+        Active::Batch(ptr) => Some(f(unsafe { &mut *ptr })),
+        Active::Scope(_) => None,
+    });
+    done.flatten().unwrap_or_else(|| Err(PyRuntimeError::new_err("a batch of elements can only be walked during the process_batch call it was given to")))
 }
 
 /// A Python process function.
@@ -111,15 +153,16 @@ impl UserProcessFunction for PyProcessFunction {
 
     fn instantiate(&self, worker: usize, workers: usize) -> Result<Box<dyn ProcessInstance>, EvalError> {
         crate::gil::with_gil(|py| {
-            let runner = self.factory.bind(py).call1((worker, workers)).map_err(|e| failure(py, &self.label, e, &self.errors))?;
-            Ok(
-                Box::new(PyProcessInstance {
-                    runner: runner.unbind(),
-                    label: self.label.clone(),
-                    output: self.output.clone(),
-                    errors: Arc::clone(&self.errors),
-                }) as Box<dyn ProcessInstance>,
-            )
+            let fail = |e| failure(py, &self.label, e, &self.errors);
+            let runner = self.factory.bind(py).call1((worker, workers)).map_err(fail)?;
+            let elements = Py::new(py, Elements::new(py, &self.label, &self.output, &self.errors)).map_err(fail)?;
+            Ok(Box::new(PyProcessInstance {
+                runner: runner.unbind(),
+                label: self.label.clone(),
+                output: self.output.clone(),
+                errors: Arc::clone(&self.errors),
+                elements,
+            }) as Box<dyn ProcessInstance>)
         })
     }
 }
@@ -130,6 +173,8 @@ struct PyProcessInstance {
     label: String,
     output: Vec<Field>,
     errors: ErrorSlot,
+    /// The batches handed to `process_batch` (one object, reused).
+    elements: Py<Elements>,
 }
 
 impl PyProcessInstance {
@@ -157,18 +202,37 @@ pub(crate) fn call_and_emit<'py>(
         let _lend = Lend::new(scope);
         runner.bind(py).call_method1(method, args).map_err(|e| failure(py, label, e, errors))?
     };
+    emit_rows(py, &produced, scope, label, output, errors)
+}
+
+/// Emits the rows of `produced` (None, or an iterable of tuples of the `output` columns) on
+/// `scope`.
+pub(crate) fn emit_rows(
+    py: Python<'_>,
+    produced: &Bound<'_, PyAny>,
+    scope: &mut dyn ProcessScope,
+    label: &str,
+    output: &[Field],
+    errors: &ErrorSlot,
+) -> Result<(), EvalError> {
     if produced.is_none() {
         return Ok(());
     }
     let bad = |m: String| EvalError::new(format!("Python function {label} produced a bad row: {m}"));
     for item in produced.try_iter().map_err(|e| failure(py, label, e, errors))? {
         let item = item.map_err(|e| failure(py, label, e, errors))?;
-        let values: Vec<Bound<'_, PyAny>> = item.try_iter().and_then(|it| it.collect()).map_err(|e| bad(e.to_string()))?;
-        if values.len() != output.len() {
-            return Err(bad(format!("expected {} values, found {}", output.len(), values.len())));
-        }
-        let row = values.iter().zip(output).map(|(v, f)| from_py(v, f.data_type)).collect::<Result<Vec<_>, _>>().map_err(bad)?;
-        scope.emit(Row::new(row));
+        let row = match item.cast_exact::<PyTuple>() {
+            // The runner's rows are tuples: read in place.
+            Ok(tuple) if tuple.len() == output.len() => tuple.iter().zip(output).map(|(v, f)| from_py(&v, f.data_type)).collect::<Result<Vec<_>, _>>(),
+            _ => {
+                let values: Vec<Bound<'_, PyAny>> = item.try_iter().and_then(|it| it.collect()).map_err(|e| bad(e.to_string()))?;
+                if values.len() != output.len() {
+                    return Err(bad(format!("expected {} values, found {}", output.len(), values.len())));
+                }
+                values.iter().zip(output).map(|(v, f)| from_py(v, f.data_type)).collect()
+            }
+        };
+        scope.emit(Row::new(row.map_err(bad)?));
     }
     Ok(())
 }
@@ -179,6 +243,16 @@ impl ProcessInstance for PyProcessInstance {
             let key = to_py(py, scope.key().get(0)).map_err(|e| failure(py, &self.label, e, &self.errors))?;
             let args = (input, key, PyBytes::new(py, value), timestamp).into_pyobject(py).map_err(|e| failure(py, &self.label, e, &self.errors))?;
             self.call(py, scope, "process_element", args)
+        })
+    }
+
+    fn process_batch(&mut self, batch: &mut dyn ElementBatch) -> Result<(), EvalError> {
+        crate::gil::with_gil(|py| {
+            let call = {
+                let _lend = Lend::batch(batch);
+                self.runner.bind(py).call_method1("process_batch", (self.elements.bind(py),)).map(|_| ()).map_err(|e| failure(py, &self.label, e, &self.errors))
+            };
+            self.elements.bind(py).borrow_mut().finish(py, batch, call)
         })
     }
 
@@ -247,6 +321,11 @@ impl StateRef {
     /// Value state: sets it (one element); list state: replaces the elements.
     fn update(&self, values: Vec<Vec<u8>>) -> PyResult<()> {
         with_scope(|s| s.state(&self.decl, StateOp::Update(values))).map(|_| ())
+    }
+
+    /// Value state: sets it to `value` (`update` with one element, without the list).
+    fn set(&self, value: Vec<u8>) -> PyResult<()> {
+        with_scope(|s| s.state(&self.decl, StateOp::Update(vec![value]))).map(|_| ())
     }
 
     /// List state: appends the elements.

@@ -66,3 +66,27 @@ def test_nan_and_ints_of_every_width() -> None:
     numbers += [rng.randint(-(2**63), 2**63 - 1) >> rng.randint(0, 63) for _ in range(20000)]
     for n in numbers:
         assert pickle.loads(_weir.dumps_record(n)) == n, n
+
+
+@pytest.mark.parametrize("value", PLAIN + OTHER, ids=repr)
+def test_loads_record_reads_what_pickle_reads(value: object) -> None:
+    # Natively written records, and pickle.dumps's own (frames, memo marks) at every protocol.
+    for data in [_weir.dumps_record(value)] + [pickle.dumps(value, p) for p in range(pickle.HIGHEST_PROTOCOL + 1)]:
+        assert same(_weir.loads_record(data), pickle.loads(data)), (value, data)
+
+
+def test_loads_record_of_ints_of_every_width_and_shared_objects() -> None:
+    rng = random.Random(11)
+    numbers = [sign * 2**k + d for k in range(0, 66) for sign in (1, -1) for d in (-1, 0, 1)]
+    numbers += [rng.randint(-(2**64), 2**64) >> rng.randint(0, 64) for _ in range(5000)]
+    for n in numbers:
+        for data in (_weir.dumps_record(n), pickle.dumps(n, pickle.HIGHEST_PROTOCOL), pickle.dumps((n, -n), 2)):
+            assert _weir.loads_record(data) == pickle.loads(data), (n, data)
+    # An object pickled twice in one record is read back from pickle's memo (left to pickle).
+    word = "shared" * 3
+    data = pickle.dumps((word, word, (word,)), pickle.HIGHEST_PROTOCOL)
+    assert _weir.loads_record(data) == (word, word, (word,))
+    # Truncated or trailing bytes: whatever pickle says.
+    with pytest.raises(pickle.UnpicklingError):
+        _weir.loads_record(_weir.dumps_record((1, "ab"))[:-3])
+    assert _weir.loads_record(_weir.dumps_record(7) + b"rest") == pickle.loads(_weir.dumps_record(7) + b"rest")

@@ -36,11 +36,46 @@ pub trait ProcessInstance {
     /// its record bytes and timestamp (`None`: the stream has no timestamps).
     fn process_element(&mut self, scope: &mut dyn ProcessScope, input: usize, value: &[u8], timestamp: Option<i64>) -> Result<(), EvalError>;
 
+    /// The elements of one input batch, in arrival order, each of its own key: the instance
+    /// handles them in order, moving to each with [`ElementBatch::advance`] (which makes its
+    /// key the batch's scope) and using the batch as the scope while it handles it, so that
+    /// outputs, state and timers are per element as with [`ProcessInstance::process_element`].
+    /// By default, one `process_element` per element.
+    fn process_batch(&mut self, batch: &mut dyn ElementBatch) -> Result<(), EvalError> {
+        while let Some(element) = batch.advance() {
+            let Element { input, value, timestamp } = element;
+            let value = value.to_vec();
+            self.process_element(batch, input, &value, timestamp)?;
+        }
+        Ok(())
+    }
+
     /// A timer of the scope's key fired.
     fn on_timer(&mut self, scope: &mut dyn ProcessScope, domain: TimeDomain, timestamp: i64) -> Result<(), EvalError>;
 
     /// The input has ended (Flink's `close`).
     fn close(&mut self) -> Result<(), EvalError>;
+}
+
+/// One element of a batch: its input (0, or 1 for a co-process function's second), record
+/// bytes and timestamp (`None`: the stream has no timestamps).
+#[derive(Clone, Copy, Debug)]
+pub struct Element<'a> {
+    /// The input it came from.
+    pub input: usize,
+    /// The record, as the SDK encoded it.
+    pub value: &'a [u8],
+    /// Its event time.
+    pub timestamp: Option<i64>,
+}
+
+/// The elements of one input batch as a process function walks them: a [`ProcessScope`] onto
+/// the operator for the current element's key (none before the first `advance`).
+pub trait ElementBatch: ProcessScope {
+    /// Moves to the next element: what the function emitted and registered for the previous
+    /// one goes out at that element's time, and the scope becomes the next one's. None when
+    /// the batch is over.
+    fn advance(&mut self) -> Option<Element<'_>>;
 }
 
 /// The kinds of state a process function declares; reducing and aggregating states are value

@@ -111,6 +111,8 @@ class StateRef:
         """Value state: the bytes or None; list state: the elements."""
     def update(self, values: list[bytes]) -> None:
         """Value state: sets it (one element); list state: replaces the elements."""
+    def set(self, value: bytes) -> None:
+        """Value state: sets it."""
     def add(self, values: list[bytes]) -> None:
         """List state: appends."""
     def clear(self) -> None:
@@ -128,6 +130,16 @@ class StateRef:
     def map_is_empty(self) -> bool:
         """Map state: whether it has no entries."""
 
+class Elements:
+    """The elements of one input batch of a process function (``Runner.process_batch``):
+    iterating yields ``(input, key, value, timestamp)`` per element and makes each element's
+    key the current one; the rows appended to ``out`` for an element are emitted before the
+    next one is yielded (the last one's when the call returns)."""
+
+    out: list[tuple[int, bytes, int | None, str | None]]
+    def __iter__(self) -> Elements: ...
+    def __next__(self) -> tuple[int, Any, bytes, int | None]: ...
+
 def scope_register_timer(domain: int, timestamp: int) -> None:
     """Registers a timer of the current key (domain 0: event time, 1: processing time)."""
 
@@ -139,6 +151,10 @@ def scope_current_watermark() -> int:
 
 def scope_current_processing_time() -> int:
     """The processing time (epoch milliseconds) of the call under way."""
+
+def loads_record(data: bytes) -> Any:
+    """``pickle.loads(data)``, read natively when the pickle holds only plain values (as
+    ``dumps_record`` and ``pickle.dumps`` write them)."""
 
 def dumps_record(value: Any) -> bytes:
     """A DataStream record as a pickle ``pickle.loads`` reads: written natively for plain values

@@ -40,6 +40,7 @@
 //! The inputs must be append-only (the planner checks it): an insertion cannot be undone in
 //! state that has already fired.
 
+mod batch;
 mod checkpoint;
 #[cfg(test)]
 mod expired_retractions;
@@ -61,6 +62,7 @@ mod window_aggregate;
 mod window_join;
 mod window_top_n;
 
+pub use batch::RowBatch;
 pub use first_row::keyed_first_rows;
 pub use group_aggregate::{GroupAggregateSpec, GroupInput, GroupedRows, group_aggregate};
 pub use interval_join::{IntervalJoinSpec, interval_join};
@@ -86,7 +88,6 @@ use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::{Operator, OutputBuilderSession};
 use timely::dataflow::operators::{Capability, Concatenate};
-use weir_state::codec::encode_to_vec;
 use weir_state::{BackendKind, KeyedStateStore, StateError, TimeDomain, TimerService};
 
 use crate::error::RuntimeError;
@@ -106,6 +107,18 @@ type Keyed = (usize, Row, Row);
 pub trait KeyedLogic: 'static {
     /// A row of input `input` for the context's key.
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError>;
+
+    /// The rows of one input message, in arrival order, each for its own key: by default
+    /// each goes to [`KeyedLogic::on_row`]. A logic that handles rows better together (a
+    /// Python process function: one call for the message) walks them itself with
+    /// [`RowBatch::advance`], each in its own [`RowBatch::context`], and must take every row.
+    fn on_rows(&mut self, rows: &mut RowBatch<'_, '_>) {
+        while let Some((input, row)) = rows.advance() {
+            if let Err(e) = self.on_row(&mut rows.context(), input, row) {
+                rows.fail(e);
+            }
+        }
+    }
 
     /// Whether rows whose key has a NULL are processed (grouping) or dropped (joins, where a
     /// NULL key equals nothing).
@@ -354,26 +367,9 @@ pub fn keyed<'s, L: KeyedLogic>(
                 Some(w) => i64::try_from(w.ms).unwrap_or(i64::MAX).saturating_sub(1),
                 None => i64::MAX,
             };
+            let retraction = |_: &str| bug(&format!("a retraction reached {node}, which needs append-only input"));
             input.for_each(|cap, data| {
-                for ((index, key, row), time, diff) in data.drain(..) {
-                    if diff <= 0 {
-                        bug(&format!("a retraction reached {node}, which needs append-only input"));
-                        continue;
-                    }
-                    let null_key = null_keys_match && key.values().iter().any(Value::is_null);
-                    let key = encode_to_vec(&key);
-                    for _ in 0..diff {
-                        let mut cx = op.context(&key, watermark, Some(time.ms), null_key);
-                        if let Err(e) = logic.on_row(&mut cx, index, row.clone()) {
-                            fail(e);
-                        }
-                    }
-                    if op.requests.is_empty() {
-                        continue;
-                    }
-                    let at = cap.delayed(&time, output.output_index());
-                    op.send(output, &at, time);
-                }
+                logic.on_rows(&mut RowBatch::new(op, output, &cap, data, watermark, null_keys_match, &fail, &retraction));
             });
             if op.requests.late > 0 {
                 ctx.metrics.add_late(index, std::mem::take(&mut op.requests.late));

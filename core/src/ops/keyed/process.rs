@@ -30,10 +30,10 @@ use weir_state::{ListState, MapState, StateError, TimeDomain, ValueState};
 use crate::expr::{CompiledExpr, EvalError};
 use crate::job::JobContext;
 use crate::types::{Row, Value};
-use crate::udf::process::{ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
+use crate::udf::process::{Element, ElementBatch, ProcessInstance, ProcessScope, StateDecl, StateKind, StateOp, StateReply, UserProcessFunction};
 
 use super::super::{Evaluator, Rows};
-use super::{KeyedContext, KeyedLogic, keyed};
+use super::{KeyedContext, KeyedLogic, RowBatch, keyed};
 
 /// How a `process` node runs.
 pub struct ProcessSpec {
@@ -105,6 +105,23 @@ impl Handle {
 }
 
 impl Process {
+    /// Whether the function can be called: not failed, its instance made (on the first call).
+    fn ready(&mut self) -> bool {
+        if self.failed {
+            return false;
+        }
+        if self.instance.is_none() {
+            match self.function.instantiate(self.worker.0, self.worker.1) {
+                Ok(instance) => self.instance = Some(instance),
+                Err(e) => {
+                    let _ = self.fail(e);
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
     /// Calls the function with a scope onto `cx`, reporting its failure to the job.
     fn call(
         &mut self,
@@ -112,14 +129,8 @@ impl Process {
         late_watermark: i64,
         f: impl FnOnce(&mut dyn ProcessInstance, &mut dyn ProcessScope) -> Result<(), EvalError>,
     ) -> Result<(), StateError> {
-        if self.failed {
+        if !self.ready() {
             return Ok(());
-        }
-        if self.instance.is_none() {
-            match self.function.instantiate(self.worker.0, self.worker.1) {
-                Ok(instance) => self.instance = Some(instance),
-                Err(e) => return self.fail(e),
-            }
         }
         let key: Row = decode_exact(cx.key()).map_err(|e| StateError::CorruptValue { state: "process key".into(), detail: e.to_string() })?;
         let Some(instance) = self.instance.as_deref_mut() else { return Ok(()) };
@@ -131,6 +142,21 @@ impl Process {
         }
     }
 
+    /// The element a row of input `input` carries (None: the row has no record, and the
+    /// function never sees it).
+    fn element<'r>(&self, cx: &KeyedContext<'_>, input: usize, row: &'r Row) -> Option<Record<'r>> {
+        let &(value, ts) = self.columns.get(input)?;
+        let timestamp = ts.and_then(|c| row.get(c).as_i64());
+        let Value::Bytes(bytes) = row.get(value) else { return None };
+        // A row sent later than its event time was sent at its upstream's watermark.
+        let sent_at = cx.row_time().and_then(|at| i64::try_from(at).ok()).filter(|_| self.event_time);
+        let late_watermark = match (timestamp, sent_at) {
+            (Some(ts), Some(at)) if ts < at => at - 1,
+            _ => i64::MIN,
+        };
+        Some(Record { value: bytes, timestamp, watermark: cx.watermark().max(late_watermark) })
+    }
+
     fn fail(&mut self, e: EvalError) -> Result<(), StateError> {
         self.failed = true;
         self.eval.report(e);
@@ -138,18 +164,33 @@ impl Process {
     }
 }
 
+/// What a row hands the function: its record, timestamp, and the watermark the function sees
+/// while handling it.
+struct Record<'r> {
+    value: &'r Arc<[u8]>,
+    timestamp: Option<i64>,
+    watermark: i64,
+}
+
 impl KeyedLogic for Process {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, input: usize, row: Row) -> Result<(), StateError> {
-        let Some(&(value, ts)) = self.columns.get(input) else { return Ok(()) };
-        let timestamp = ts.and_then(|c| row.get(c).as_i64());
-        let Value::Bytes(bytes) = row.get(value) else { return Ok(()) };
-        // A row sent later than its event time was sent at its upstream's watermark.
-        let sent_at = cx.row_time().and_then(|at| i64::try_from(at).ok()).filter(|_| self.event_time);
-        let late_watermark = match (timestamp, sent_at) {
-            (Some(ts), Some(at)) if ts < at => at - 1,
-            _ => i64::MIN,
-        };
-        self.call(cx, late_watermark, |f, scope| f.process_element(scope, input, bytes, timestamp))
+        let Some(Record { value, timestamp, watermark }) = self.element(cx, input, &row) else { return Ok(()) };
+        self.call(cx, watermark, |f, scope| f.process_element(scope, input, value, timestamp))
+    }
+
+    /// The whole message in one call of the function (`ProcessInstance::process_batch`).
+    fn on_rows(&mut self, rows: &mut RowBatch<'_, '_>) {
+        if !self.ready() {
+            while rows.advance().is_some() {}
+            return;
+        }
+        let Some(mut instance) = self.instance.take() else { return };
+        let mut elements = Elements { rows, process: self, current: None, no_key: Row::new(Vec::new()) };
+        let done = instance.process_batch(&mut elements);
+        self.instance = Some(instance);
+        if let Err(e) = done {
+            let _ = self.fail(e);
+        }
     }
 
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
@@ -168,6 +209,70 @@ impl KeyedLogic for Process {
         if let Some(e) = self.instance.as_deref_mut().filter(|_| !self.failed).and_then(|i| i.close().err()) {
             let _ = self.fail(e);
         }
+    }
+}
+
+/// A message's rows as the function walks them ([`ElementBatch`]): the scope of the current
+/// element is a [`Scope`] onto the batch's context for it.
+struct Elements<'e, 'b, 'o> {
+    rows: &'e mut RowBatch<'b, 'o>,
+    process: &'e mut Process,
+    /// The current element's record, key and watermark.
+    current: Option<(Arc<[u8]>, Row, i64)>,
+    /// The key before the first element (no state is reached then).
+    no_key: Row,
+}
+
+impl Elements<'_, '_, '_> {
+    /// Runs `f` on the scope of the current element.
+    fn scope<R>(&mut self, f: impl FnOnce(&mut Scope<'_, '_>) -> R) -> R {
+        let (key, watermark) = self.current.as_ref().map_or((&self.no_key, i64::MIN), |(_, key, w)| (key, *w));
+        let mut cx = self.rows.context();
+        f(&mut Scope { cx: &mut cx, key: key.clone(), watermark, states: &mut self.process.states })
+    }
+}
+
+impl ElementBatch for Elements<'_, '_, '_> {
+    fn advance(&mut self) -> Option<Element<'_>> {
+        let (input, timestamp) = loop {
+            let (input, row) = self.rows.advance()?;
+            let Some(key) = self.rows.key().cloned() else { continue };
+            let Some(Record { value, timestamp, watermark }) = self.process.element(&self.rows.context(), input, &row) else { continue };
+            self.current = Some((Arc::clone(value), key, watermark));
+            break (input, timestamp);
+        };
+        let (value, _, _) = self.current.as_ref()?;
+        Some(Element { input, value, timestamp })
+    }
+}
+
+impl ProcessScope for Elements<'_, '_, '_> {
+    fn key(&self) -> &Row {
+        self.current.as_ref().map_or(&self.no_key, |(_, key, _)| key)
+    }
+
+    fn current_watermark(&self) -> i64 {
+        self.current.as_ref().map_or(i64::MIN, |(_, _, w)| *w)
+    }
+
+    fn current_processing_time(&self) -> i64 {
+        self.rows.current_processing_time()
+    }
+
+    fn register_timer(&mut self, domain: TimeDomain, timestamp: i64) -> Result<(), EvalError> {
+        self.scope(|s| s.register_timer(domain, timestamp))
+    }
+
+    fn delete_timer(&mut self, domain: TimeDomain, timestamp: i64) -> Result<(), EvalError> {
+        self.scope(|s| s.delete_timer(domain, timestamp))
+    }
+
+    fn state(&mut self, state: &StateDecl, op: StateOp<'_>) -> Result<StateReply, EvalError> {
+        self.scope(|s| s.state(state, op))
+    }
+
+    fn emit(&mut self, row: Row) {
+        self.rows.context().emit(row);
     }
 }
 
@@ -214,7 +319,11 @@ impl ProcessScope for Scope<'_, '_> {
     }
 
     fn state(&mut self, decl: &StateDecl, op: StateOp<'_>) -> Result<StateReply, EvalError> {
-        let handle = self.states.entry(decl.name.clone()).or_insert_with(|| Handle::new(decl));
+        // Looked up before inserting: no copy of the name per operation.
+        if !self.states.contains_key(&decl.name) {
+            self.states.insert(decl.name.clone(), Handle::new(decl));
+        }
+        let Some(handle) = self.states.get_mut(&decl.name) else { return Err(EvalError::new(format!("state \"{}\" vanished", decl.name))) };
         if handle.decl() != decl {
             return Err(EvalError::new(format!("state \"{}\" is declared twice, differently: {:?} and {:?}", decl.name, handle.decl(), decl)));
         }

@@ -2,13 +2,17 @@
 worker (``Runner.factory``), with the operator's state and timers reachable through
 ``weir._weir`` while a call is under way. Outputs are rows ``(seq, v, ts, tag)``: the record
 pickled, its timestamp (the element's; an event-time timer's; none for a processing-time
-timer, as Flink erases it) and the side output's tag (NULL for the main output)."""
+timer, as Flink erases it) and the side output's tag (NULL for the main output).
+
+Elements come a batch at a time (``Runner.process_batch``: all the elements of one input
+batch of the operator in one call, each for its own key); timers one call each."""
 
 from __future__ import annotations
 
 import copy
 import itertools
 import pickle
+import reprlib
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -19,6 +23,9 @@ from weir.datastream.time_domain import TimeDomain
 COLUMNS = [("seq", "BIGINT"), ("v", "BYTES"), ("ts", "BIGINT"), ("tag", "STRING")]
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 _NO_TIMERS = "Setting timers is only supported on a keyed streams."
+_UNSEEN = object()
+_REPR = reprlib.Repr()
+_REPR.maxstring = _REPR.maxother = 80
 
 
 class _TimerService(functions.TimerService):
@@ -148,16 +155,62 @@ class Runner:
     def process_element(self, input: int, key: Any, value: bytes, timestamp: int | None) -> list[tuple[int, bytes, int | None, str | None]]:
         """The rows for one element of input ``input``."""
         ctx = self.context
-        ctx._key = pickle.loads(key) if self.keyed else None
+        ctx._key = _weir.loads_record(key) if self.keyed else None
         ctx._timestamp = timestamp
         ctx._domain = None
         ctx._side.clear()
-        return self._rows(self.elements[input](pickle.loads(value), ctx), timestamp)
+        record = _weir.loads_record(value)
+        try:
+            return self._rows(self.elements[input](record, ctx), timestamp)
+        except Exception as e:
+            _name_element(e, record, ctx)
+            raise
+
+    def process_batch(self, elements: Any) -> None:
+        """Every element of one input batch, in order: ``elements`` (``_weir.Elements``) yields
+        ``(input, key, value, timestamp)`` and makes each element's key the current one as it
+        does; each element's rows go to ``elements.out`` before the next is asked for. The
+        same as :meth:`process_element` per element, without a call from the engine each."""
+        ctx, handlers, keyed, out = self.context, self.elements, self.keyed, elements.out
+        counter, dumps, side, loads, append = self.counter, _weir.dumps_record, ctx._side, _weir.loads_record, elements.out.append
+        keys: dict[Any, Any] = {}  # the batch's keys, unpickled once each
+        ctx._domain = None
+        if not keyed:
+            ctx._key = None
+        side.clear()
+        record: Any = None
+        try:
+            for input, key, value, ts in elements:
+                if keyed:
+                    k = keys.get(key, _UNSEEN)
+                    if k is _UNSEEN:
+                        k = keys[key] = loads(key)
+                    ctx._key = k
+                ctx._timestamp = ts
+                record = value  # named as bytes should they not unpickle
+                record = loads(value)
+                produced = handlers[input](record, ctx)
+                if produced is not None:
+                    for v in produced:
+                        if type(v) is Timestamped:
+                            append((next(counter), dumps(v.value), v.timestamp, None))
+                        else:
+                            append((next(counter), dumps(v), ts, None))
+                if side:
+                    for tag, v in side:
+                        append((next(counter), dumps(v), ts, tag))
+                    side.clear()
+        except Exception as e:
+            # The failing element's rows do not go out, as when it was a call of its own.
+            out.clear()
+            side.clear()
+            _name_element(e, record, ctx)
+            raise
 
     def on_timer(self, domain: int, key: Any, timestamp: int) -> list[tuple[int, bytes, int | None, str | None]]:
         """The rows when a timer fires (``domain`` 0: event time, 1: processing time)."""
         ctx = self.context
-        ctx._key = pickle.loads(key)
+        ctx._key = _weir.loads_record(key)
         ctx._timestamp = timestamp
         ctx._domain = TimeDomain.EVENT_TIME if domain == 0 else TimeDomain.PROCESSING_TIME
         ctx._side.clear()
@@ -170,3 +223,8 @@ class Runner:
         closed = getattr(self.function, "close", None)
         if closed is not None:
             closed()
+
+
+def _name_element(e: BaseException, record: Any, ctx: _Context) -> None:
+    """Says in ``e``'s traceback which element the function failed on."""
+    e.add_note(f"while processing the element {_REPR.repr(record)} (key {_REPR.repr(ctx._key)}, timestamp {ctx._timestamp})")

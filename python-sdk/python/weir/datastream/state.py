@@ -31,7 +31,15 @@ _PROTOCOL = pickle.HIGHEST_PROTOCOL
 
 
 def _dumps(value: Any) -> bytes:
-    return pickle.dumps(value, _PROTOCOL)
+    """A value's bytes in state: a pickle (written natively for plain values: any pickle reads
+    back the same, so values written before by ``pickle.dumps`` still read)."""
+    return _weir.dumps_record(value)
+
+
+def _key_bytes(key: Any) -> bytes:
+    """A map key's bytes in state: ``pickle.dumps``'s, always (entries are found by these bytes,
+    so they must not change: a restored checkpoint's keys were written so)."""
+    return pickle.dumps(key, _PROTOCOL)
 
 
 class StateTtlConfig:
@@ -259,14 +267,14 @@ class ValueState(State):
     def value(self) -> Any:
         """The current key's value, or None."""
         raw = self._ref.get()
-        return None if raw is None else pickle.loads(raw)
+        return None if raw is None else _weir.loads_record(raw)
 
     def update(self, value: Any) -> None:
         """Sets the current key's value (None clears it, as in Flink)."""
         if value is None:
             self._ref.clear()
         else:
-            self._ref.update([_dumps(value)])
+            self._ref.set(_dumps(value))
 
 
 class ListState(State):
@@ -274,7 +282,7 @@ class ListState(State):
 
     def get(self) -> Iterable[Any]:
         """The current key's elements (an empty list when there are none)."""
-        return [pickle.loads(b) for b in self._ref.get()]
+        return [_weir.loads_record(b) for b in self._ref.get()]
 
     def add(self, value: Any) -> None:
         """Appends ``value``."""
@@ -305,28 +313,28 @@ class MapState(State):
 
     def get(self, key: Any) -> Any:
         """The value under ``key``, or None."""
-        raw = self._ref.map_get(_dumps(key))
-        return None if raw is None else pickle.loads(raw)
+        raw = self._ref.map_get(_key_bytes(key))
+        return None if raw is None else _weir.loads_record(raw)
 
     def put(self, key: Any, value: Any) -> None:
         """Sets the value under ``key``."""
-        self._ref.map_put([(_dumps(key), _dumps(value))])
+        self._ref.map_put([(_key_bytes(key), _dumps(value))])
 
     def put_all(self, dict_value: dict[Any, Any]) -> None:
         """Sets every entry of ``dict_value``."""
-        self._ref.map_put([(_dumps(k), _dumps(v)) for k, v in dict_value.items()])
+        self._ref.map_put([(_key_bytes(k), _dumps(v)) for k, v in dict_value.items()])
 
     def remove(self, key: Any) -> None:
         """Removes ``key``."""
-        self._ref.map_remove(_dumps(key))
+        self._ref.map_remove(_key_bytes(key))
 
     def contains(self, key: Any) -> bool:
         """Whether ``key`` has a value."""
-        return bool(self._ref.map_contains(_dumps(key)))
+        return bool(self._ref.map_contains(_key_bytes(key)))
 
     def items(self) -> Iterable[tuple[Any, Any]]:
         """Every ``(key, value)`` entry."""
-        return [(pickle.loads(k), pickle.loads(v)) for k, v in self._ref.map_entries()]
+        return [(_weir.loads_record(k), _weir.loads_record(v)) for k, v in self._ref.map_entries()]
 
     def keys(self) -> Iterable[Any]:
         """Every key."""
@@ -366,12 +374,12 @@ class ReducingState(State):
     def get(self) -> Any:
         """The folded value, or None."""
         raw = self._ref.get()
-        return None if raw is None else pickle.loads(raw)
+        return None if raw is None else _weir.loads_record(raw)
 
     def add(self, value: Any) -> None:
         """Folds ``value`` in."""
         current = self.get()
-        self._ref.update([_dumps(value if current is None else self._reduce(current, value))])
+        self._ref.set(_dumps(value if current is None else self._reduce(current, value)))
 
 
 class AggregatingState(State):
@@ -385,13 +393,13 @@ class AggregatingState(State):
     def get(self) -> Any:
         """The aggregate's result, or None when nothing was added."""
         raw = self._ref.get()
-        return None if raw is None else self._function.get_result(pickle.loads(raw))
+        return None if raw is None else self._function.get_result(_weir.loads_record(raw))
 
     def add(self, value: Any) -> None:
         """Adds ``value`` to the accumulator."""
         raw = self._ref.get()
-        acc = self._function.create_accumulator() if raw is None else pickle.loads(raw)
-        self._ref.update([_dumps(self._function.add(value, acc))])
+        acc = self._function.create_accumulator() if raw is None else _weir.loads_record(raw)
+        self._ref.set(_dumps(self._function.add(value, acc)))
 
 
 BroadcastState = unsupported_class("BroadcastState", "broadcast state", __name__)
