@@ -29,9 +29,10 @@ weir_python_env
 # tests/python/test_flink_cli.py runs Flink's own `flink` CLI (Java 17) against `weir serve`; it
 # installs apache-flink into ~/.cache/weir/venv-flink itself, the JRE comes from Debian.
 weir_install_system_deps openjdk-17-jre-headless
-echo "=== ruff (python-sdk, tests/python) ===" >&2
+echo "=== ruff (python-sdk, tests/python, benches) ===" >&2
 "$WEIR_VENV/bin/ruff" check python-sdk/python python-sdk/tests
 "$WEIR_VENV/bin/ruff" check tests/python
+"$WEIR_VENV/bin/ruff" check benches/python benches/scripts
 # The Python SDK (weir-python, a pyo3 extension) is tested through its wheel, not by cargo:
 # build and install it into the venv (maturin, the build backend, is in requirements.txt).
 echo "=== Python SDK (pip install ./python-sdk) ===" >&2

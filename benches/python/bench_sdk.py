@@ -54,8 +54,9 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 VOCABULARY = [f"w{i}" for i in range(1000)]
 
@@ -289,8 +290,7 @@ def pyflink_programs(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 
     @udtf(result_types=[DataTypes.STRING()])
     def split(row: Any) -> Any:
-        for w in row[0].split():
-            yield w
+        yield from row[0].split()
 
     @udf(result_type=DataTypes.BIGINT())
     def identity(x: int) -> int:
@@ -310,7 +310,8 @@ def pyflink_programs(n: int, workers: int) -> dict[str, Callable[[], Any]]:
 
     def ds_reduce() -> int:
         ds = s_env.from_collection(list(range(n)), type_info=Types.LONG())
-        out = ds.map(lambda x: (x % 1000, 1), output_type=Types.TUPLE([Types.LONG(), Types.LONG()])).key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1]))
+        pairs = ds.map(lambda x: (x % 1000, 1), output_type=Types.TUPLE([Types.LONG(), Types.LONG()]))
+        out = pairs.key_by(lambda t: t[0]).reduce(lambda a, b: (a[0], a[1] + b[1]))
         with out.execute_and_collect() as results:
             return sum(t[1] for t in results)
 
@@ -418,7 +419,8 @@ def run_engine(engine: str, n: int, repeat: int, workers: int, timeout: float, o
 
 def report(rows: list[dict[str, Any]], skipped: dict[str, str]) -> str:
     base = next((r for r in rows if r["engine"] == "weir" and r["workers"] == 1), None)
-    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead | window baseline | window reduce | window aggregate | window process | window trigger |"
+    out = ["| engine | workers | runs | Table word count | DataStream map→key_by→reduce | scalar UDF overhead"
+           " | window baseline | window reduce | window aggregate | window process | window trigger |"
            " process baseline | process pass | process echo | process ValueState | process state + timer |",
            "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:

@@ -28,7 +28,7 @@ import os
 import statistics
 import sys
 import time
-from typing import Callable, Iterable
+from collections.abc import Callable, Iterable
 
 MASK = (1 << 64) - 1
 COLUMNS = ["auction", "bidder", "price", "ts_ms"]
