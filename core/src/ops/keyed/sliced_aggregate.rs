@@ -1,4 +1,4 @@
-//! Sliced HOP and CUMULATE window aggregates (streaming, event time), as Flink's
+//! Sliced HOP and CUMULATE window aggregates (event time, batch and streaming), as Flink's
 //! `SlicingWindowOperator` with its `SliceSharedWindowAggProcessor` runs them: a GROUP BY over
 //! a HOP or CUMULATE window's bounds and other keys, computed without copying a row into every
 //! window it falls in. Time is cut into slices (`ops::slicing`); each row updates the partial
