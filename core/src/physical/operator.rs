@@ -63,8 +63,8 @@ pub enum Operator {
         /// What each group key of the aggregate is among the session's columns.
         keys: Vec<WindowKey>,
     },
-    /// A HOP or CUMULATE window and the aggregate over its bounds in one keyed operator
-    /// (streaming, event time): partial aggregates per key and slice, merged into a window's
+    /// A HOP or CUMULATE window and the aggregate over its bounds in one keyed operator (event
+    /// time, batch and streaming): partial aggregates per key and slice, merged into a window's
     /// result when the watermark passes its end (Flink's slicing window aggregate).
     SlicedWindowAggregate {
         /// The window node it computes.

@@ -37,12 +37,12 @@ pub struct RowBatch<'b, 'o> {
     watermark: i64,
     null_keys_match: bool,
     fail: &'b dyn Fn(StateError),
-    bug: &'b dyn Fn(&str),
+    retraction: &'b dyn Fn(),
 }
 
 impl<'b, 'o> RowBatch<'b, 'o> {
-    /// The rows of `data`, arrived under `cap`; `fail` reports a logic's state failure, `bug`
-    /// a broken invariant (a retraction).
+    /// The rows of `data`, arrived under `cap`; `fail` reports a logic's state failure,
+    /// `retraction` a retraction in the input (a broken invariant: the input is append-only).
     #[expect(clippy::too_many_arguments, reason = "the operator's parts a batch borrows, built in one place")]
     pub(super) fn new(
         op: &'b mut Timers,
@@ -52,9 +52,9 @@ impl<'b, 'o> RowBatch<'b, 'o> {
         watermark: i64,
         null_keys_match: bool,
         fail: &'b dyn Fn(StateError),
-        bug: &'b dyn Fn(&str),
+        retraction: &'b dyn Fn(),
     ) -> RowBatch<'b, 'o> {
-        RowBatch { op, output, cap, rows: data.drain(..), current: None, watermark, null_keys_match, fail, bug }
+        RowBatch { op, output, cap, rows: data.drain(..), current: None, watermark, null_keys_match, fail, retraction }
     }
 
     /// Moves to the next row (a row of multiplicity `n` comes `n` times), sending what the
@@ -69,7 +69,7 @@ impl<'b, 'o> RowBatch<'b, 'o> {
         loop {
             let ((input, key, row), time, diff) = self.rows.next()?;
             if diff <= 0 {
-                (self.bug)("a retraction reached a keyed operator, which needs append-only input");
+                (self.retraction)();
                 continue;
             }
             let null_key = self.null_keys_match && key.values().iter().any(Value::is_null);

@@ -367,7 +367,7 @@ pub fn keyed<'s, L: KeyedLogic>(
                 Some(w) => i64::try_from(w.ms).unwrap_or(i64::MAX).saturating_sub(1),
                 None => i64::MAX,
             };
-            let retraction = |_: &str| bug(&format!("a retraction reached {node}, which needs append-only input"));
+            let retraction = || bug(&format!("a retraction reached {node}, which needs append-only input"));
             input.for_each(|cap, data| {
                 logic.on_rows(&mut RowBatch::new(op, output, &cap, data, watermark, null_keys_match, &fail, &retraction));
             });
