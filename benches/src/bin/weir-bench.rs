@@ -16,6 +16,7 @@ use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand};
 
 use weir_benches::nexmark::exec::{ExecArgs, exec_line};
+use weir_benches::nexmark::flink::FlinkInputArgs;
 use weir_benches::nexmark::harness::{self, ExecCommand, NexmarkArgs};
 
 /// The measured Weir runs happen in this process (`weir-bench exec`): the same allocator as the
@@ -49,6 +50,10 @@ enum BenchCommand {
     /// One measured run (started by `weir-bench nexmark`; prints one JSON line).
     #[command(hide = true)]
     Exec(ExecArgs),
+    /// Writes the bids as CSV and computes Weir's answers for `nexmark --flink` (started by
+    /// `weir-bench nexmark`; prints one JSON line).
+    #[command(hide = true)]
+    FlinkInput(FlinkInputArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +73,10 @@ fn bench(command: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Groupby { args } => groupby(args),
         BenchCommand::Exec(args) => {
             println!("{}", exec_line(&args).map_err(|e| anyhow!(e))?);
+            Ok(())
+        }
+        BenchCommand::FlinkInput(args) => {
+            println!("{}", args.run().map_err(|e| anyhow!(e))?);
             Ok(())
         }
     }

@@ -23,13 +23,6 @@ pub fn write_prefix(src: &Path, dst: &Path, lines: usize) -> Result<usize, Strin
     Ok(copied)
 }
 
-/// Resets this process's peak RSS to its current RSS (Linux `clear_refs` 5), after work in
-/// the harness itself: a child started later (`posix_spawn`) inherits the harness's peak in
-/// its `ru_maxrss`, which would otherwise overstate every measured run's peak. Best effort.
-pub fn reset_own_peak_rss() {
-    let _ = std::fs::write("/proc/self/clear_refs", "5");
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -17,7 +17,7 @@ use crate::flink::warmup::{WARMUP_ROWS, write_prefix};
 const ROWS_FILE: &str = "_rows";
 
 /// A directory of bids as CSV files.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BidsCsv {
     /// The directory (part files written by the `filesystem` sink).
     pub dir: PathBuf,

@@ -5,6 +5,9 @@
 //! every Flink run's answer is checked against.
 
 use std::path::Path;
+use std::process::Command;
+
+use serde::{Deserialize, Serialize};
 
 use weir_core::plan::RuntimeMode;
 
@@ -18,6 +21,7 @@ use crate::flink::answer::{AnswerSummary, summarize_dir};
 use crate::flink::driver::{self, FlinkJob, FlinkMode};
 use crate::flink::install::FlinkEnv;
 use crate::flink::sql::{split_statements, with_csv_sink};
+use crate::measure;
 
 /// The queries the Flink baseline runs (issue 15's list).
 pub const FLINK_QUERIES: &[&str] = &["q0", "q1", "q2", "q5", "q7"];
@@ -28,18 +32,64 @@ pub const FLINK_QUERIES: &[&str] = &["q0", "q1", "q2", "q5", "q7"];
 pub struct FlinkSetup {
     /// Java and the PyFlink virtualenv.
     pub env: FlinkEnv,
+    /// The input and Weir's answers over it.
+    pub input: FlinkInput,
+}
+
+/// The bids as CSV and Weir's answer to each query over them: made by a child process
+/// ([`FlinkInput::prepare`] behind `weir-bench flink-input`), since what the harness process
+/// allocates stays resident, and a run it starts later would count that in its peak RSS
+/// (a spawned child's `ru_maxrss` starts from its parent's resident size).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct FlinkInput {
     /// The bids as CSV files.
     pub bids: BidsCsv,
     /// Weir's answer per query name (batch mode over `bids`).
     pub references: Vec<(String, AnswerSummary)>,
 }
 
-impl FlinkSetup {
-    /// Sets up Flink (an error when it cannot run here), writes the bids of `events` events at
-    /// `tps` as CSV unless they are there, and computes Weir's answer to each of `queries`
-    /// that [`FLINK_QUERIES`] lists.
-    pub fn prepare(events: u64, tps: u64, workers: usize, queries: &[&Query]) -> Result<FlinkSetup, String> {
-        let env = FlinkEnv::setup().map_err(|e| format!("--flink: Flink cannot run here: {e}"))?;
+/// The arguments of `weir-bench flink-input`, the child that runs [`FlinkInput::prepare`].
+#[derive(clap::Args, Debug, Clone, PartialEq)]
+pub struct FlinkInputArgs {
+    /// Events of the stream.
+    #[arg(long)]
+    pub events: u64,
+    /// Events per second of event time.
+    #[arg(long)]
+    pub tps: u64,
+    /// Worker threads.
+    #[arg(long)]
+    pub workers: usize,
+    /// The queries (comma-separated names) to compute Weir's answer to.
+    #[arg(long)]
+    pub query: String,
+}
+
+impl FlinkInputArgs {
+    /// These arguments on a command line, after the subcommand `flink-input`.
+    pub fn command_line(&self) -> Vec<String> {
+        let mut line = vec!["flink-input".to_string()];
+        for (flag, value) in
+            [("--events", self.events.to_string()), ("--tps", self.tps.to_string()), ("--workers", self.workers.to_string()), ("--query", self.query.clone())]
+        {
+            line.push(flag.to_string());
+            line.push(value);
+        }
+        line
+    }
+
+    /// Prepares the input in this process and returns it as one JSON line.
+    pub fn run(&self) -> Result<String, String> {
+        let queries = super::harness::select(&self.query)?;
+        let input = FlinkInput::prepare(self.events, self.tps, self.workers, &queries)?;
+        serde_json::to_string(&input).map_err(|e| e.to_string())
+    }
+}
+
+impl FlinkInput {
+    /// Writes the bids of `events` events at `tps` as CSV unless they are there, and computes
+    /// Weir's answer to each of `queries` that [`FLINK_QUERIES`] lists, in this process.
+    pub fn prepare(events: u64, tps: u64, workers: usize, queries: &[&Query]) -> Result<FlinkInput, String> {
         let data_dir = crate::harness::dataset::default_dir().map_err(|e| e.to_string())?;
         let bids = super::csv_input::ensure(&data_dir, events, tps, workers)?;
         let mut references = Vec::new();
@@ -48,15 +98,36 @@ impl FlinkSetup {
             eprintln!("{}: Weir's answer over the CSV: {} rows, checksum {:016x}", query.name, answer.rows, answer.checksum);
             references.push((query.name.to_string(), answer));
         }
-        crate::flink::warmup::reset_own_peak_rss();
-        Ok(FlinkSetup { env, bids, references })
+        Ok(FlinkInput { bids, references })
+    }
+}
+
+impl FlinkSetup {
+    /// Sets up Flink (an error when it cannot run here), then has a child process (`program`
+    /// with `args`, which runs [`FlinkInput::prepare`] and prints it as JSON) write the input
+    /// and compute Weir's answers.
+    pub fn prepare(program: &Path, args: &[String]) -> Result<FlinkSetup, String> {
+        let env = FlinkEnv::setup().map_err(|e| format!("--flink: Flink cannot run here: {e}"))?;
+        let m = measure::run(Command::new(program).args(args)).map_err(|e| format!("cannot start {}: {e}", program.display()))?;
+        eprint!("{}", String::from_utf8_lossy(&m.stderr));
+        if !m.status.success() {
+            return Err(format!("preparing Flink's input failed ({})", m.status));
+        }
+        let line = super::harness::result_line(&m.stdout).map_err(|e| format!("preparing Flink's input: {e}"))?;
+        let input = serde_json::from_str(line).map_err(|e| format!("preparing Flink's input: {e}: {line}"))?;
+        Ok(FlinkSetup { env, input })
     }
 
     /// A measured run of `system` (a Flink system) on `query`, checked against Weir's answer.
     pub fn run(&self, system: System, query: &Query, workers: usize, round: usize) -> Result<Run, String> {
-        let reference =
-            self.references.iter().find(|(q, _)| q == query.name).map(|(_, a)| a).ok_or_else(|| format!("{}: no Flink run for this query", query.name))?;
-        run(&self.env, system, query, &self.bids, reference, workers, round)
+        let reference = self
+            .input
+            .references
+            .iter()
+            .find(|(q, _)| q == query.name)
+            .map(|(_, a)| a)
+            .ok_or_else(|| format!("{}: no Flink run for this query", query.name))?;
+        run(&self.env, system, query, &self.input.bids, reference, workers, round)
     }
 }
 
@@ -121,6 +192,23 @@ pub fn run(env: &FlinkEnv, system: System, query: &Query, bids: &BidsCsv, refere
 mod tests {
     use super::*;
     use crate::nexmark::queries::find;
+
+    #[test]
+    fn the_input_child_parses_the_arguments_it_is_given() {
+        #[derive(clap::Parser)]
+        struct Cli {
+            #[command(subcommand)]
+            command: Sub,
+        }
+        #[derive(clap::Subcommand)]
+        enum Sub {
+            FlinkInput(FlinkInputArgs),
+        }
+        let args = FlinkInputArgs { events: 1000, tps: 50, workers: 3, query: "q0,q5".into() };
+        let line = std::iter::once("weir-bench".to_string()).chain(args.command_line());
+        let Sub::FlinkInput(parsed) = <Cli as clap::Parser>::try_parse_from(line).unwrap().command;
+        assert_eq!(parsed, args);
+    }
 
     #[test]
     fn jobs_read_the_csv_and_answer_into_files() {

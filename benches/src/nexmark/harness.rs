@@ -13,7 +13,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::baseline::BASELINE_QUERIES;
 use super::exec::{ExecOutput, System};
-use super::flink::{self, FLINK_QUERIES, FlinkSetup};
+use super::flink::{self, FLINK_QUERIES, FlinkInputArgs, FlinkSetup};
 use super::memory::MemoryRun;
 use super::queries::{QUERIES, Query, STATE, SUITE_TPS, WINDOWS, find};
 use super::report::{Entry, Report, Run};
@@ -201,7 +201,7 @@ pub fn memory_runs(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Vec<MemoryR
 }
 
 /// The last line of a run's stdout that holds JSON.
-fn result_line(stdout: &[u8]) -> Result<&str, String> {
+pub(crate) fn result_line(stdout: &[u8]) -> Result<&str, String> {
     std::str::from_utf8(stdout)
         .map_err(|_| "printed non-UTF-8 output".to_string())?
         .lines()
@@ -219,7 +219,13 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
     let queries = select(&args.query)?;
     let default_tps = args.tps.unwrap_or(SUITE_TPS);
     let mut report = Report::new(args.events, workers, args.runs, default_tps);
-    let flink = if args.flink { Some(FlinkSetup::prepare(args.events, default_tps, workers, &queries)?) } else { None };
+    let flink = if args.flink {
+        let names: Vec<&str> = queries.iter().map(|q| q.name).collect();
+        let input = FlinkInputArgs { events: args.events, tps: default_tps, workers, query: names.join(",") };
+        Some(FlinkSetup::prepare(&exec.program, &input.command_line())?)
+    } else {
+        None
+    };
     if !args.no_baselines {
         report.entries.push(Entry::new("q0", System::Generator, "ok", None, default_tps));
     }
@@ -260,7 +266,7 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
             bar.set_message(format!("round {} {} {}", round + 1, entry.query, entry.system.name()));
             let result = match (&flink, flink::mode(entry.system), find(&entry.query)) {
                 (Some(f), Some(_), Some(query)) => f.run(entry.system, query, workers, round),
-                _ => measured_run(exec, entry, args, workers, round, flink.as_ref().map(|f| f.bids.dir.as_path())),
+                _ => measured_run(exec, entry, args, workers, round, flink.as_ref().map(|f| f.input.bids.dir.as_path())),
             };
             match result {
                 Ok(run) => entry.runs.push(run),
