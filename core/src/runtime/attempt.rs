@@ -20,7 +20,7 @@ use crate::physical::PhysicalPlan;
 use crate::plan::checkpointing::DIR_KEYS;
 use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
 
-use super::run::StateDir;
+use super::state_dir::StateDir;
 
 /// One failure of a job while it ran.
 #[derive(Clone, Debug)]

@@ -5,6 +5,7 @@
 mod attempt;
 mod backoff;
 mod run;
+mod state_dir;
 
 pub use attempt::{AttemptFailure, JobAttempts};
 pub use run::{JobOutcome, RunOptions, RunningJob, default_workers, push_inputs, run_job, start_job, start_physical};

@@ -1,16 +1,14 @@
 //! Running a job to completion on a pool of worker threads.
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::connectors::{CollectedRows, PrintFormat, PushInput, SinkContext};
 use crate::error::{Error, RuntimeError};
 use crate::physical::PhysicalPlan;
 use crate::plan::restart::RestartStrategy;
-use crate::plan::{PlanOp, RuntimeMode, StateBackendSetting, ValidatedPlan};
+use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
 use crate::types::{Row, RowKind};
 
 use super::attempt::{Attempt, AttemptFailure, AttemptSetup, JobAttempts, StartFrom};
@@ -209,53 +207,6 @@ fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-/// The directory of a job's RocksDB state: always a fresh directory that Weir creates for this
-/// run, with a unique name, inside `state.backend.rocksdb.localdir` (or the system's temporary
-/// directory), and removes when the job ends. A directory Weir did not create is never
-/// cleared: the operators' `<node>/worker-N` databases live inside the fresh one.
-#[derive(Debug)]
-pub(super) struct StateDir {
-    pub(super) path: PathBuf,
-}
-
-impl StateDir {
-    /// The directory `setting` asks for (`None`: state in memory), created now.
-    pub(super) fn for_setting(setting: &StateBackendSetting) -> Result<Option<StateDir>, RuntimeError> {
-        match setting {
-            StateBackendSetting::Memory => Ok(None),
-            StateBackendSetting::RocksDb { dir: Some(dir) } => StateDir::create_in(dir).map(Some),
-            StateBackendSetting::RocksDb { dir: None } => StateDir::create_in(&std::env::temp_dir()).map(Some),
-        }
-    }
-
-    /// Creates a directory with a name no other run uses inside `parent` (created if missing).
-    fn create_in(parent: &std::path::Path) -> Result<StateDir, RuntimeError> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let io = |p: &std::path::Path, e: std::io::Error| RuntimeError::Io { context: format!("state directory {}", p.display()), message: e.to_string() };
-        std::fs::create_dir_all(parent).map_err(|e| io(parent, e))?;
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-        loop {
-            let n = NEXT.fetch_add(1, Ordering::Relaxed);
-            let path = parent.join(format!("weir-state-{}-{n}-{nanos:08x}", std::process::id()));
-            let mut builder = std::fs::DirBuilder::new();
-            #[cfg(unix)]
-            std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
-            match builder.create(&path) {
-                Ok(()) => return Ok(StateDir { path }),
-                // Someone else's directory (another process, a leftover): never reuse it.
-                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(io(&path, e)),
-            }
-        }
-    }
-}
-
-impl Drop for StateDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.path);
-    }
-}
-
 /// The [`PushInput`] of every `push` source of `plan`, by source node id: the same inputs the
 /// started job reads (a front end attaches their logs before starting it).
 pub fn push_inputs(plan: &ValidatedPlan) -> BTreeMap<String, PushInput> {
@@ -352,57 +303,5 @@ fn kind_name(op: &crate::plan::PlanOp) -> &'static str {
         Process { .. } => "process",
         StreamWindow { .. } => "stream_window",
         Sink { .. } => "sink",
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn listing(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
-        let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .filter(|p| p.is_file())
-            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap()))
-            .collect();
-        files.sort();
-        files
-    }
-
-    #[test]
-    fn state_dirs_are_fresh_and_only_they_are_removed() {
-        let given = tempfile::tempdir().unwrap();
-        std::fs::write(given.path().join("precious.txt"), "keep me").unwrap();
-        std::fs::create_dir(given.path().join("worker-0")).unwrap();
-        std::fs::write(given.path().join("worker-0/CURRENT"), "not ours").unwrap();
-        let before = listing(given.path());
-        let setting = StateBackendSetting::RocksDb { dir: Some(given.path().to_path_buf()) };
-        let (a, b) = (StateDir::for_setting(&setting).unwrap().unwrap(), StateDir::for_setting(&setting).unwrap().unwrap());
-        assert_ne!(a.path, b.path);
-        for dir in [&a.path, &b.path] {
-            assert_eq!(dir.parent(), Some(given.path()));
-            assert_eq!(std::fs::read_dir(dir).unwrap().count(), 0, "a fresh directory is empty");
-        }
-        std::fs::create_dir_all(a.path.join("node/worker-0")).unwrap();
-        std::fs::write(a.path.join("node/worker-0/db"), "state").unwrap();
-        let (pa, pb) = (a.path.clone(), b.path.clone());
-        drop(a);
-        drop(b);
-        assert!(!pa.exists() && !pb.exists());
-        assert_eq!(listing(given.path()), before);
-        assert_eq!(std::fs::read_to_string(given.path().join("worker-0/CURRENT")).unwrap(), "not ours");
-    }
-
-    #[test]
-    fn a_missing_localdir_is_created_and_memory_needs_none() {
-        let given = tempfile::tempdir().unwrap();
-        let nested = given.path().join("a/b");
-        let dir = StateDir::for_setting(&StateBackendSetting::RocksDb { dir: Some(nested.clone()) }).unwrap().unwrap();
-        assert!(dir.path.starts_with(&nested) && dir.path.is_dir());
-        assert!(StateDir::for_setting(&StateBackendSetting::Memory).unwrap().is_none());
-        let file = given.path().join("file");
-        std::fs::write(&file, "x").unwrap();
-        assert!(StateDir::for_setting(&StateBackendSetting::RocksDb { dir: Some(file) }).is_err());
     }
 }
