@@ -19,6 +19,7 @@ use super::super::error::EvalError;
 use super::super::error::ExprError;
 use super::super::native::NativeOp;
 use super::super::zone::SessionZone;
+use super::arithmetic::fits_precision;
 use super::{string_value, unexpected};
 
 const MS_PER_DAY: i64 = 86_400_000;
@@ -46,8 +47,8 @@ pub(crate) fn bind_cast(expr: BoundExpr, target: DataType, try_cast: bool, zone:
     let (name, kernel) =
         if try_cast { ("TRY_CAST", Kernel::Strict1(Arc::new(move |v| Ok(f(v).unwrap_or(Value::Null))))) } else { ("CAST", Kernel::Strict1(f)) };
     let call = BoundExpr::call(name, vec![expr], kernel, target, nullable);
-    let native_numbers = [DataType::Int, DataType::BigInt, DataType::Double];
-    Ok(if !try_cast && native_numbers.contains(&from) && native_numbers.contains(&target) { call.with_native(NativeOp::Cast) } else { call })
+    let native_number = |t: DataType| matches!(t, DataType::Int | DataType::BigInt | DataType::Double | DataType::Decimal { .. });
+    Ok(if !try_cast && native_number(from) && native_number(target) { call.with_native(NativeOp::Cast) } else { call })
 }
 
 /// The conversion function from `from` to `to`, and whether it can yield NULL from a value.
@@ -285,10 +286,12 @@ fn numeric(to: DataType) -> Fn1 {
 
 /// `d` at `scale` if it fits DECIMAL(precision, scale), else NULL (Flink's overflow result).
 pub(crate) fn to_decimal(d: Option<Decimal>, precision: u8, scale: u8) -> Value {
-    match d.and_then(|d| d.rescale(scale)) {
-        Some(d) if d.fits_precision(precision) => Value::Decimal(d),
-        _ => Value::Null,
-    }
+    fit_decimal(d, precision, scale).map_or(Value::Null, Value::Decimal)
+}
+
+/// `d` at `scale` if it fits DECIMAL(precision, scale), else `None`.
+pub(crate) fn fit_decimal(d: Option<Decimal>, precision: u8, scale: u8) -> Option<Decimal> {
+    d.and_then(|d| d.rescale(scale)).filter(|d| fits_precision(*d, precision))
 }
 
 /// The decimal a double prints as (Java's `BigDecimal.valueOf(double)`), or `None` when not

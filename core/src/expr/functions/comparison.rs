@@ -168,7 +168,7 @@ fn membership(site: CallSite, negated: bool) -> Result<BoundExpr, ExprError> {
             finish(if saw_null { None } else { Some(false) })
         })),
     };
-    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable))
+    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable).with_native(NativeOp::In(negated)))
 }
 
 fn eval_first(args: &[CompiledExpr], row: &Row) -> Result<Value, EvalError> {

@@ -9,6 +9,7 @@ use super::super::bind::BindContext;
 use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::compile::CompiledExpr;
 use super::super::error::{EvalError, ExprError};
+use super::super::native::NativeOp;
 use super::super::types::common_type;
 use super::logic::truth;
 use super::{CallSite, FunctionDef, convert_all, unified_type};
@@ -89,7 +90,7 @@ pub(crate) fn bind_case(
     }
     ordered.extend(results);
     let kernel = case_kernel(has_operand, n, has_else);
-    Ok(BoundExpr::call("CASE", ordered, kernel, t, nullable))
+    Ok(BoundExpr::call("CASE", ordered, kernel, t, nullable).with_native(NativeOp::Case { simple: has_operand, has_else }))
 }
 
 /// Arguments: `[operand?, when0, then0, when1, then1, ..., else?]`.

@@ -9,6 +9,7 @@ use super::super::bound::{BoundExpr, Kernel, any_nullable};
 use super::super::error::EvalError;
 use super::super::error::ExprError;
 use super::super::like::LikePattern;
+use super::super::native::NativeOp;
 use super::{CallSite, FunctionDef, Param, int_of, literal_str, str1, str2, string_value, unexpected};
 
 /// The string functions.
@@ -375,6 +376,7 @@ fn bind_like(site: CallSite, negated: bool, fold_case: bool) -> Result<BoundExpr
         (Some(p), Ok(escape)) => Some(LikePattern::new(&folded(p, fold_case), escape).map_err(|m| ExprError::new("args[1]", m))?),
         _ => None,
     };
+    let native = fixed.clone().map(|pattern| NativeOp::Like { pattern: Arc::new(pattern), negated, fold_case });
     let kernel = match fixed {
         Some(pattern) => Kernel::Lazy(Arc::new(move |args, row| {
             let Some(s) = args.first() else { return Ok(Value::Null) };
@@ -393,9 +395,14 @@ fn bind_like(site: CallSite, negated: bool, fold_case: bool) -> Result<BoundExpr
             Ok(Value::Boolean(pattern.matches(&folded(as_str(s)?, fold_case)) != negated))
         })),
     };
-    Ok(BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable))
+    let call = BoundExpr::call(&name, args, kernel, DataType::Boolean, nullable);
+    Ok(match native {
+        Some(op) => call.with_native(op),
+        None => call,
+    })
 }
 
-fn folded(s: &str, fold_case: bool) -> std::borrow::Cow<'_, str> {
+/// `s` in lower case when `fold_case` (ILIKE), else `s` itself.
+pub(crate) fn folded(s: &str, fold_case: bool) -> std::borrow::Cow<'_, str> {
     if fold_case { std::borrow::Cow::Owned(s.to_lowercase()) } else { std::borrow::Cow::Borrowed(s) }
 }
