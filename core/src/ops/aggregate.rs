@@ -23,7 +23,7 @@ use crate::types::{DataType, Row, Value};
 
 use crate::job::JobContext;
 
-use super::accumulate::{Accumulator, merge_partials, partials};
+use super::accumulate::{Accumulator, merge_partials};
 use super::group_table::GroupTable;
 use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, UserGroupAggregateSpec, WindowAggregateCall, group_aggregate, user_group_aggregate};
 use super::slicing::Slicing;
@@ -371,11 +371,8 @@ fn combine<'s>(
                                 continue;
                             }
                             let (_, groups) =
-                                pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), GroupTable::new(slots.len(), &key_types)));
-                            let fresh = || slots.iter().map(AggregateSlot::accumulator).collect::<Vec<_>>();
-                            for (acc, slot) in groups.group(&key, fresh).iter_mut().zip(&slots) {
-                                acc.add(slot.input(&values), diff);
-                            }
+                                pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), GroupTable::new(&slots, &key_types)));
+                            groups.add(&key, &values, diff);
                         }
                     });
                     while let Some((&time, _)) = pending.first_key_value() {
@@ -384,8 +381,8 @@ fn combine<'s>(
                         }
                         let Some((_, (cap, groups))) = pending.pop_first() else { break };
                         let mut session = output.session(&cap);
-                        for (group, accs) in groups.drain() {
-                            session.give(((group, partials(&accs)), time, 1));
+                        for group in groups.drain() {
+                            session.give((group, time, 1));
                         }
                     }
                 }
