@@ -1,16 +1,23 @@
 //! A hash table of aggregation groups for the local combiner, built so that folding a row
-//! costs about one cache miss: each group is a row of plain 64-bit words in one flat arena —
-//! its key, when the key is a single integer, then the states of the aggregates that have a
-//! scalar form ([`ScalarKind`]: COUNT, integer SUM/MIN/MAX, DOUBLE SUM) — and the hash index
-//! holds only group numbers, comparing keys in the arena row the fold touches next. The other
-//! aggregates keep an [`Accumulator`] each in a second arena; a key that is not one integer is
-//! a `Row` in an ordinary hash map.
+//! costs about one cache miss, and the misses of a chunk of rows overlap.
+//!
+//! The table is open addressing with linear probing, and its slots *are* the groups: each is
+//! a row of plain 64-bit words — the key when it is a single integer (else the group's
+//! number, which indexes its key `Row`), then the states of the aggregates that have a scalar
+//! form ([`ScalarKind`]: COUNT, integer SUM/MIN/MAX, DOUBLE SUM) — beside a byte per slot
+//! saying whether it is taken (and 7 bits of its key's hash). A lookup reads that byte (a
+//! small array, mostly in cache) and the slot's row, which the fold then updates in place.
+//! Aggregates without a scalar form keep an [`Accumulator`] each in a second arena, indexed
+//! by the group's number (kept in the row too).
+//!
+//! Rows are folded a chunk at a time ([`RowChunk`]): the chunk's keys are hashed first and
+//! each one's home slot read once, so that the CPU fetches the chunk's groups from memory in
+//! parallel instead of one after another (100,000 groups are megabytes, beyond the caches
+//! closest to the core).
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
-use hashbrown::HashTable;
 
 use crate::types::{DataType, Row, Value};
 
@@ -18,22 +25,109 @@ use super::accumulate::Accumulator;
 use super::accumulate_scalar::ScalarKind;
 use super::aggregate::AggregateSlot;
 
+/// Rows folded together (see the module documentation).
+const CHUNK_ROWS: usize = 32;
+/// Slots of a new table (a power of two).
+const INITIAL_SLOTS: usize = 16;
+/// Scalar states that need a "holds a value" bit beyond this many keep an [`Accumulator`].
+const FLAG_BITS: u32 = u64::BITS;
+
+/// Rows waiting to be folded into a [`GroupTable`] together: per row its key values, its
+/// slot values and its multiplicity.
+pub(super) struct RowChunk {
+    key_len: usize,
+    width: usize,
+    keys: Vec<Value>,
+    values: Vec<Value>,
+    copies: Vec<isize>,
+}
+
+impl RowChunk {
+    /// An empty chunk of rows with `key_len` key values and `width` slot values each.
+    pub(super) fn new(key_len: usize, width: usize) -> RowChunk {
+        RowChunk {
+            key_len,
+            width,
+            keys: Vec::with_capacity(key_len * CHUNK_ROWS),
+            values: Vec::with_capacity(width * CHUNK_ROWS),
+            copies: Vec::with_capacity(CHUNK_ROWS),
+        }
+    }
+
+    /// True when the chunk should be folded before another row is added.
+    pub(super) fn is_full(&self) -> bool {
+        self.copies.len() >= CHUNK_ROWS
+    }
+
+    /// True when it holds no row.
+    pub(super) fn is_empty(&self) -> bool {
+        self.copies.is_empty()
+    }
+
+    /// The buffers the next row's key values and slot values are appended to; then
+    /// [`RowChunk::push`] keeps them or [`RowChunk::discard`] drops them.
+    pub(super) fn buffers(&mut self) -> (&mut Vec<Value>, &mut Vec<Value>) {
+        (&mut self.keys, &mut self.values)
+    }
+
+    /// Keeps the appended row, with multiplicity `copies`.
+    pub(super) fn push(&mut self, copies: isize) {
+        self.copies.push(copies);
+    }
+
+    /// Drops whatever was appended since the last [`RowChunk::push`].
+    pub(super) fn discard(&mut self) {
+        self.keys.truncate(self.copies.len() * self.key_len);
+        self.values.truncate(self.copies.len() * self.width);
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.values.clear();
+        self.copies.clear();
+    }
+}
+
 /// Groups of one time and their aggregates' running states.
 pub struct GroupTable {
-    index: GroupIndex,
+    keys: Keys,
+    hasher: RandomState,
+    layout: Layout,
+    /// Per slot: 0 when free, else `0x80` with the top 7 bits of its key's hash.
+    tags: Vec<u8>,
+    /// `layout.stride` words per slot.
+    rows: Vec<u64>,
+    /// Slots taken.
+    len: usize,
+    /// The row of the NULL key (integer keys only).
+    null: Option<Vec<u64>>,
+    /// `layout.fresh.len()` accumulators per group, by group number.
+    general: Vec<Accumulator>,
+    /// Groups created, the NULL key's included (the next group number).
+    groups: usize,
+    hashes: Vec<u64>,
+}
+
+/// What identifies a group.
+enum Keys {
+    /// One INT (`int32`) or BIGINT value, kept in word 0 of the group's row.
+    Integer { int32: bool },
+    /// Any other key: word 0 of a group's row is its number, which indexes its key here.
+    General(Vec<Row>),
+}
+
+/// Where the words of a group's row and its aggregates' states are.
+struct Layout {
     slots: Vec<AggregateSlot>,
-    /// Where each slot's state lives.
     cells: Vec<Cell>,
-    /// Words per group in `words`: the integer key (integer index only), the "holds a value"
-    /// bits of the nullable scalar states (when there are any), one word per scalar state.
+    /// Words per row.
     stride: usize,
-    /// Position of the bits word in a group's row, when there is one.
+    /// The word holding the group's number, when it is needed (word 0 for general keys).
+    number: Option<usize>,
+    /// The word of the "holds a value" bits of the nullable scalar states, when there are any.
     flags: Option<usize>,
-    words: Vec<u64>,
     /// The general accumulators of a new group, in slot order.
     fresh: Vec<Accumulator>,
-    general: Vec<Accumulator>,
-    groups: usize,
 }
 
 /// Where one aggregate's state lives.
@@ -45,32 +139,22 @@ enum Cell {
     General(usize),
 }
 
-/// Group key → group number.
-enum GroupIndex {
-    /// Keys of exactly one INT/BIGINT value, kept in word 0 of the group's row (the NULL key
-    /// apart).
-    Integer { table: HashTable<usize>, hasher: RandomState, null: Option<usize>, int32: bool },
-    /// Any other key, with the keys in group order for draining.
-    General(HashMap<Row, usize, RandomState>),
-}
-
-/// Scalar states that need a "holds a value" bit beyond this many keep an [`Accumulator`].
-const FLAG_BITS: u32 = u64::BITS;
-
-impl GroupTable {
-    /// An empty table for keys of types `key_types` and the aggregates `slots`.
-    pub(super) fn new(slots: &[AggregateSlot], key_types: &[DataType]) -> GroupTable {
-        let (index, key_words) = match key_types {
-            [t @ (DataType::Int | DataType::BigInt)] => {
-                (GroupIndex::Integer { table: HashTable::new(), hasher: RandomState::default(), null: None, int32: *t == DataType::Int }, 1)
-            }
-            _ => (GroupIndex::General(HashMap::default()), 0),
-        };
+impl Layout {
+    fn new(slots: &[AggregateSlot], integer_key: bool) -> Layout {
         // A retracting slot differs only for FIRST_VALUE and LAST_VALUE, which have no scalar form.
         let kinds: Vec<Option<ScalarKind>> = slots.iter().map(|s| ScalarKind::of(s.function, s.output_type)).collect();
-        let flagged = kinds.iter().flatten().filter(|k| k.nullable()).count();
-        let flags = (flagged > 0).then_some(key_words);
-        let (mut word, mut bit, mut fresh, mut cells) = (key_words + usize::from(flags.is_some()), 0, Vec::new(), Vec::new());
+        let general = kinds.iter().any(Option::is_none) || kinds.iter().flatten().filter(|k| k.nullable()).count() > FLAG_BITS as usize;
+        let number = match (integer_key, general) {
+            (false, _) => Some(0),
+            (true, true) => Some(1),
+            (true, false) => None,
+        };
+        let mut word = number.map_or(1, |n| n + 1);
+        let flags = kinds.iter().flatten().any(|k| k.nullable()).then(|| {
+            word += 1;
+            word - 1
+        });
+        let (mut bit, mut fresh, mut cells) = (0, Vec::new(), Vec::new());
         for (slot, kind) in slots.iter().zip(kinds) {
             match kind {
                 Some(kind) if !kind.nullable() || bit < FLAG_BITS => {
@@ -84,16 +168,14 @@ impl GroupTable {
                 }
             }
         }
-        GroupTable { index, slots: slots.to_vec(), cells, stride: word, flags, words: Vec::new(), fresh, general: Vec::new(), groups: 0 }
+        Layout { slots: slots.to_vec(), cells, stride: word, number, flags, fresh }
     }
 
-    /// Folds `copies` occurrences of a row into the group of `key`: each aggregate absorbs its
-    /// input among the row's slot values `values`.
-    pub fn add(&mut self, key: &[Value], values: &[Value], copies: isize) {
-        let group = self.group_of(key);
-        let row = &mut self.words[group * self.stride..(group + 1) * self.stride];
+    /// Folds `copies` occurrences of slot values `values` into a group's `row` and `general`
+    /// accumulators.
+    #[inline]
+    fn fold(&self, row: &mut [u64], general: &mut [Accumulator], values: &[Value], copies: isize) {
         let mut bits = self.flags.map_or(0, |f| row[f]);
-        let general = &mut self.general[group * self.fresh.len()..(group + 1) * self.fresh.len()];
         for (cell, slot) in self.cells.iter().zip(&self.slots) {
             let value = slot.input(values);
             match *cell {
@@ -111,154 +193,211 @@ impl GroupTable {
         }
     }
 
-    /// The number of the group of `key`, created when new.
-    fn group_of(&mut self, key: &[Value]) -> usize {
-        let next = self.groups;
-        let (words, stride) = (&self.words, self.stride);
-        let found = match (&mut self.index, key) {
-            (GroupIndex::Integer { table, hasher, .. }, [Value::BigInt(_) | Value::Int(_)]) => {
-                let k = key[0].as_i64().unwrap_or(0);
-                let hash = hasher.hash_one(k);
-                match table.find(hash, |&g| words[g * stride] as i64 == k) {
-                    Some(&g) => Some(g),
-                    None => {
-                        table.insert_unique(hash, next, |&g| hasher.hash_one(words[g * stride] as i64));
-                        None
+    /// The partial aggregates of a group (one run of values per aggregate, as
+    /// [`super::accumulate::partials`] writes them).
+    fn partials(&self, row: &[u64], general: &[Accumulator]) -> Row {
+        let bits = self.flags.map_or(0, |f| row[f]);
+        let mut values = Vec::with_capacity(self.cells.len());
+        for cell in &self.cells {
+            match *cell {
+                Cell::Scalar { kind, word, bit } => values.push(kind.partial(row[word], bits & (1u64 << bit) != 0)),
+                Cell::General(i) => general[i].partial(&mut values),
+            }
+        }
+        Row::new(values)
+    }
+}
+
+impl GroupTable {
+    /// An empty table for keys of types `key_types` and the aggregates `slots`.
+    pub(super) fn new(slots: &[AggregateSlot], key_types: &[DataType]) -> GroupTable {
+        let keys = match key_types {
+            [t @ (DataType::Int | DataType::BigInt)] => Keys::Integer { int32: *t == DataType::Int },
+            _ => Keys::General(Vec::new()),
+        };
+        let layout = Layout::new(slots, matches!(keys, Keys::Integer { .. }));
+        let rows = vec![0; INITIAL_SLOTS * layout.stride];
+        GroupTable {
+            keys,
+            hasher: RandomState::default(),
+            layout,
+            tags: vec![0; INITIAL_SLOTS],
+            rows,
+            len: 0,
+            null: None,
+            general: Vec::new(),
+            groups: 0,
+            hashes: Vec::with_capacity(CHUNK_ROWS),
+        }
+    }
+
+    /// Folds the rows of `chunk` into their groups (created as they first appear), and
+    /// empties it.
+    pub(super) fn fold(&mut self, chunk: &mut RowChunk) {
+        let (key_len, width) = (chunk.key_len, chunk.width);
+        let key = |j: usize| &chunk.keys[j * key_len..(j + 1) * key_len];
+        self.hashes.clear();
+        for j in 0..chunk.copies.len() {
+            let hash = self.hash(key(j));
+            self.hashes.push(hash);
+        }
+        // Read every home slot once: independent loads, which the CPU overlaps.
+        let mask = self.tags.len() - 1;
+        let touched = self.hashes.iter().fold(0u64, |t, &h| {
+            let slot = h as usize & mask;
+            t ^ u64::from(self.tags[slot]) ^ self.rows[slot * self.layout.stride]
+        });
+        std::hint::black_box(touched);
+        for (j, &copies) in chunk.copies.iter().enumerate() {
+            let hash = self.hashes[j];
+            let (row, group) = self.group_of(key(j), hash);
+            let general = &mut self.general[group * self.layout.fresh.len()..(group + 1) * self.layout.fresh.len()];
+            let row = match row {
+                Some(slot) => &mut self.rows[slot * self.layout.stride..(slot + 1) * self.layout.stride],
+                None => self.null.as_deref_mut().unwrap_or_default(),
+            };
+            self.layout.fold(row, general, &chunk.values[j * width..(j + 1) * width], copies);
+        }
+        chunk.clear();
+    }
+
+    fn hash(&self, key: &[Value]) -> u64 {
+        match (&self.keys, key) {
+            (Keys::Integer { .. }, [k]) => self.hasher.hash_one(k.as_i64().unwrap_or(0)),
+            _ => self.hasher.hash_one(key),
+        }
+    }
+
+    /// The slot of the group of `key` (hashed `hash`; `None`: the NULL integer key) and its
+    /// number, the group created when new.
+    fn group_of(&mut self, key: &[Value], hash: u64) -> (Option<usize>, usize) {
+        let integer = match (&self.keys, key) {
+            (Keys::Integer { .. }, [k]) => match k.as_i64() {
+                Some(k) => Some(k),
+                // The plan types the key, so anything but an integer is NULL.
+                None => return (None, self.null_group()),
+            },
+            _ => None,
+        };
+        let tag = 0x80 | (hash >> 57) as u8;
+        let stride = self.layout.stride;
+        let mut slot = hash as usize & (self.tags.len() - 1);
+        loop {
+            match self.tags[slot] {
+                0 => break,
+                t if t == tag => {
+                    let row = &self.rows[slot * stride..(slot + 1) * stride];
+                    let same = match (&self.keys, integer) {
+                        (Keys::General(keys), _) => keys[row[0] as usize].values() == key,
+                        (_, Some(k)) => row[0] as i64 == k,
+                        (_, None) => false,
+                    };
+                    if same {
+                        return (Some(slot), self.number(row));
                     }
                 }
+                _ => {}
             }
-            (GroupIndex::Integer { null, .. }, _) => match null {
-                // The plan types the key, so anything but an integer is NULL.
-                Some(g) => Some(*g),
-                None => {
-                    *null = Some(next);
-                    None
-                }
-            },
-            (GroupIndex::General(groups), key) => match groups.get(key) {
-                Some(g) => Some(*g),
-                None => {
-                    groups.insert(Row::new(key.to_vec()), next);
-                    None
-                }
-            },
+            slot = (slot + 1) & (self.tags.len() - 1);
+        }
+        if (self.len + 1) * 8 > self.tags.len() * 7 {
+            self.grow();
+            slot = self.free_slot(hash);
+        }
+        let group = self.new_group();
+        self.tags[slot] = tag;
+        self.len += 1;
+        let row = &mut self.rows[slot * stride..(slot + 1) * stride];
+        row.fill(0);
+        row[0] = match &mut self.keys {
+            Keys::General(keys) => {
+                keys.push(Row::new(key.to_vec()));
+                group as u64
+            }
+            Keys::Integer { .. } => integer.unwrap_or(0) as u64,
         };
-        if let Some(group) = found {
-            return group;
+        if let Some(n) = self.layout.number {
+            row[n] = group as u64;
         }
-        let start = self.words.len();
-        self.words.resize(start + self.stride, 0);
-        if let (GroupIndex::Integer { .. }, Some(k)) = (&self.index, key.first().and_then(Value::as_i64)) {
-            self.words[start] = k as u64;
+        (Some(slot), group)
+    }
+
+    /// The number of the NULL integer key's group, created when new.
+    fn null_group(&mut self) -> usize {
+        if let Some(row) = &self.null {
+            return self.number(row);
         }
-        self.general.extend(self.fresh.iter().cloned());
+        let group = self.new_group();
+        let mut row = vec![0; self.layout.stride];
+        if let Some(n) = self.layout.number {
+            row[n] = group as u64;
+        }
+        self.null = Some(row);
+        group
+    }
+
+    fn number(&self, row: &[u64]) -> usize {
+        self.layout.number.map_or(0, |n| row[n] as usize)
+    }
+
+    /// A new group's number, with its general accumulators.
+    fn new_group(&mut self) -> usize {
+        self.general.extend(self.layout.fresh.iter().cloned());
         self.groups += 1;
-        next
+        self.groups - 1
+    }
+
+    /// The first free slot from the home slot of `hash`.
+    fn free_slot(&self, hash: u64) -> usize {
+        let mask = self.tags.len() - 1;
+        let mut slot = hash as usize & mask;
+        while self.tags[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    /// Doubles the slots, moving every group's row to its place in the larger table.
+    fn grow(&mut self) {
+        let stride = self.layout.stride;
+        let doubled = self.tags.len() * 2;
+        let tags = std::mem::replace(&mut self.tags, vec![0; doubled]);
+        let rows = std::mem::replace(&mut self.rows, vec![0; doubled * stride]);
+        for (old, &tag) in tags.iter().enumerate().filter(|(_, t)| **t != 0) {
+            let row = &rows[old * stride..(old + 1) * stride];
+            let hash = match &self.keys {
+                Keys::General(keys) => self.hasher.hash_one(keys[row[0] as usize].values()),
+                Keys::Integer { .. } => self.hasher.hash_one(row[0] as i64),
+            };
+            let slot = self.free_slot(hash);
+            self.tags[slot] = tag;
+            self.rows[slot * stride..(slot + 1) * stride].copy_from_slice(row);
+        }
     }
 
     /// Every group's key and partial aggregates (one run of values per aggregate, as
-    /// [`super::accumulate::partials`] writes them), in the order the groups arrived.
+    /// [`super::accumulate::partials`] writes them), in no particular order.
     pub fn drain(self) -> Vec<(Row, Row)> {
-        let keys: Vec<Row> = match self.index {
-            GroupIndex::Integer { null, int32, .. } => (0..self.groups)
-                .map(|g| match (null == Some(g), self.words[g * self.stride] as i64) {
-                    (true, _) => Row::new(vec![Value::Null]),
-                    (false, k) if int32 => Row::new(vec![Value::Int(k as i32)]),
-                    (false, k) => Row::new(vec![Value::BigInt(k)]),
-                })
-                .collect(),
-            GroupIndex::General(groups) => {
-                let mut keys: Vec<(usize, Row)> = groups.into_iter().map(|(k, g)| (g, k)).collect();
-                keys.sort_unstable_by_key(|(g, _)| *g);
-                keys.into_iter().map(|(_, k)| k).collect()
-            }
-        };
-        let width = self.fresh.len();
-        let mut values = Vec::new();
-        keys.into_iter()
-            .enumerate()
-            .map(|(g, key)| {
-                let row = &self.words[g * self.stride..(g + 1) * self.stride];
-                let bits = self.flags.map_or(0, |f| row[f]);
-                values.clear();
-                for cell in &self.cells {
-                    match *cell {
-                        Cell::Scalar { kind, word, bit } => values.push(kind.partial(row[word], bits & (1u64 << bit) != 0)),
-                        Cell::General(i) => self.general[g * width + i].partial(&mut values),
-                    }
-                }
-                (key, values.drain(..).collect())
+        let (stride, width) = (self.layout.stride, self.layout.fresh.len());
+        let general = |group: usize| &self.general[group * width..(group + 1) * width];
+        let taken = self.tags.iter().enumerate().filter(|(_, t)| **t != 0).map(|(slot, _)| &self.rows[slot * stride..(slot + 1) * stride]);
+        let mut out: Vec<(Row, Row)> = taken
+            .map(|row| {
+                let key = match &self.keys {
+                    Keys::General(keys) => keys[row[0] as usize].clone(),
+                    Keys::Integer { int32: true } => Row::new(vec![Value::Int(row[0] as i64 as i32)]),
+                    Keys::Integer { int32: false } => Row::new(vec![Value::BigInt(row[0] as i64)]),
+                };
+                (key, self.layout.partials(row, general(self.number(row))))
             })
-            .collect()
+            .collect();
+        if let Some(row) = &self.null {
+            out.push((Row::new(vec![Value::Null]), self.layout.partials(row, general(self.number(row)))));
+        }
+        out
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::ops::accumulate::partials;
-    use crate::plan::AggregateFunction as F;
-
-    fn slots() -> Vec<AggregateSlot> {
-        vec![
-            AggregateSlot::new(F::Count, None, false, DataType::BigInt, false),
-            AggregateSlot::new(F::Sum, Some(0), false, DataType::BigInt, false),
-            AggregateSlot::new(F::Max, Some(0), false, DataType::BigInt, false),
-            AggregateSlot::new(F::Min, Some(1), false, DataType::String, false),
-            AggregateSlot::new(F::Avg, Some(0), false, DataType::BigInt, false),
-        ]
-    }
-
-    /// Each group's partials as `key=partials`, sorted.
-    fn drained(table: GroupTable) -> Vec<String> {
-        let mut out: Vec<String> = table.drain().into_iter().map(|(k, p)| format!("{k}={p}")).collect();
-        out.sort();
-        out
-    }
-
-    #[test]
-    fn groups_fold_as_the_general_accumulators_do() {
-        let keys = [Value::Int(1), Value::Int(2), Value::Int(1), Value::Null, Value::Int(1)];
-        let values = [
-            [Value::BigInt(5), Value::string("b")],
-            [Value::Null, Value::Null],
-            [Value::BigInt(-2), Value::string("a")],
-            [Value::BigInt(9), Value::string("z")],
-            [Value::Null, Value::string("c")],
-        ];
-        // The reference: one general accumulator per aggregate and group.
-        let mut expected: Vec<(Value, Vec<Accumulator>)> = Vec::new();
-        for (k, v) in keys.iter().zip(&values) {
-            let at = match expected.iter().position(|(e, _)| e == k) {
-                Some(at) => at,
-                None => {
-                    expected.push((k.clone(), slots().iter().map(AggregateSlot::accumulator).collect()));
-                    expected.len() - 1
-                }
-            };
-            for (acc, slot) in expected[at].1.iter_mut().zip(slots()) {
-                acc.add(slot.input(v), 2);
-            }
-        }
-        let mut want: Vec<String> = expected.iter().map(|(k, accs)| format!("{}={}", Row::new(vec![k.clone()]), partials(accs))).collect();
-        want.sort();
-        for key_type in [DataType::Int, DataType::String] {
-            let mut table = GroupTable::new(&slots(), &[key_type]);
-            for (k, v) in keys.iter().zip(&values) {
-                table.add(std::slice::from_ref(k), v, 2);
-            }
-            assert_eq!(drained(table), want, "keys of type {key_type}");
-        }
-    }
-
-    #[test]
-    fn integer_keys_come_back_with_their_type() {
-        for (t, key) in [(DataType::Int, Value::Int(-7)), (DataType::BigInt, Value::BigInt(1 << 40))] {
-            let mut table = GroupTable::new(&slots()[..1], &[t]);
-            table.add(std::slice::from_ref(&key), &[], 1);
-            table.add(&[Value::Null], &[], 1);
-            let keys: Vec<Row> = table.drain().into_iter().map(|(k, _)| k).collect();
-            assert_eq!(keys, [Row::new(vec![key]), Row::new(vec![Value::Null])]);
-        }
-    }
-}
+#[path = "group_table_tests.rs"]
+mod tests;
