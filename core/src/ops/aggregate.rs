@@ -23,8 +23,8 @@ use crate::types::{DataType, Row, Value};
 
 use crate::job::JobContext;
 
-use super::accumulate::{Accumulator, merge_partials, partials};
-use super::group_table::GroupTable;
+use super::accumulate::{Accumulator, merge_partials};
+use super::group_table::{GroupTable, RowChunk};
 use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, UserGroupAggregateSpec, WindowAggregateCall, group_aggregate, user_group_aggregate};
 use super::slicing::Slicing;
 use super::{Evaluator, Rows, Time};
@@ -99,9 +99,9 @@ fn add_slot(sources: &mut Vec<SlotSource>, arg: Option<CompiledExpr>, filter: Op
     Some(sources.len() - 1)
 }
 
-/// Evaluates every slot of `row` into `out`; `None` after a reported failure.
+/// Evaluates every slot of `row`, appending the values to `out`; `None` after a reported
+/// failure.
 fn eval_slots(sources: &[SlotSource], row: &Row, eval: &Evaluator, out: &mut Vec<Value>) -> Option<()> {
-    out.clear();
     for s in sources {
         let passes = match &s.filter {
             Some(f) => matches!(eval.eval(f, row)?, Value::Boolean(true)),
@@ -338,15 +338,15 @@ fn counted_slots(calls: &[WindowAggregateCall]) -> (Vec<SlotSource>, Vec<Aggrega
     (sources, slots)
 }
 
-/// Writes the values of `group_by` over a row into a key buffer (`None` after a reported
+/// Appends the values of `group_by` over a row to a key buffer (`None` after a reported
 /// evaluation failure).
 fn evaluated_keys(group_by: Vec<CompiledExpr>, eval: Evaluator) -> impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static {
     move |row, key| group_by.iter().try_for_each(|e| eval.eval(e, row).map(|v| key.push(v)))
 }
 
 /// Partial results per group and time of one worker's rows, emitted when the frontier passes
-/// the time; `key_of` writes a row's group key values (of `key_types`). Groups are looked up
-/// by their key values without building a key row per record.
+/// the time; `key_of` appends a row's group key values (of `key_types`). Rows are folded into
+/// their groups a chunk at a time (see [`GroupTable`]), without building a key row per record.
 fn combine<'s>(
     input: Rows<'s>,
     key_of: impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static,
@@ -362,20 +362,29 @@ fn combine<'s>(
             "LocalAggregate",
             move |_cap, _info| {
                 let mut pending: BTreeMap<Time, (Capability<Time>, GroupTable)> = BTreeMap::new();
-                let (mut key, mut values) = (Vec::with_capacity(key_types.len()), Vec::with_capacity(sources.len()));
+                let mut chunk = RowChunk::new(key_types.len(), sources.len());
                 move |(input, frontier), output| {
                     input.for_each(|cap, data| {
+                        let mut fold = |time: Time, chunk: &mut RowChunk| {
+                            let (_, groups) =
+                                pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), GroupTable::new(&slots, &key_types)));
+                            groups.fold(chunk);
+                        };
+                        let mut chunk_time = None;
                         for (row, time, diff) in data.drain(..) {
-                            key.clear();
-                            if key_of(&row, &mut key).is_none() || eval_slots(&sources, &row, &eval, &mut values).is_none() {
+                            if let Some(at) = chunk_time.filter(|at| *at != time || chunk.is_full()) {
+                                fold(at, &mut chunk);
+                            }
+                            chunk_time = Some(time);
+                            let (key, values) = chunk.buffers();
+                            if key_of(&row, key).is_none() || eval_slots(&sources, &row, &eval, values).is_none() {
+                                chunk.discard();
                                 continue;
                             }
-                            let (_, groups) =
-                                pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), GroupTable::new(slots.len(), &key_types)));
-                            let fresh = || slots.iter().map(AggregateSlot::accumulator).collect::<Vec<_>>();
-                            for (acc, slot) in groups.group(&key, fresh).iter_mut().zip(&slots) {
-                                acc.add(slot.input(&values), diff);
-                            }
+                            chunk.push(diff);
+                        }
+                        if let Some(at) = chunk_time.filter(|_| !chunk.is_empty()) {
+                            fold(at, &mut chunk);
                         }
                     });
                     while let Some((&time, _)) = pending.first_key_value() {
@@ -384,8 +393,8 @@ fn combine<'s>(
                         }
                         let Some((_, (cap, groups))) = pending.pop_first() else { break };
                         let mut session = output.session(&cap);
-                        for (group, accs) in groups.drain() {
-                            session.give(((group, partials(&accs)), time, 1));
+                        for group in groups.drain() {
+                            session.give((group, time, 1));
                         }
                     }
                 }

@@ -1,128 +1,403 @@
-//! A hash table of aggregation groups for the local combiner: accumulators live in one flat
-//! arena (no allocation per group), and a key that is a single integer is stored inline, so a
-//! lookup touches the table and the arena but never a heap-allocated key row.
+//! A hash table of aggregation groups for the local combiner, built so that folding a row
+//! costs about one cache miss, and the misses of a chunk of rows overlap.
+//!
+//! The table is open addressing with linear probing, and its slots *are* the groups: each is
+//! a row of plain 64-bit words — the key when it is a single integer (else the group's
+//! number, which indexes its key `Row`), then the states of the aggregates that have a scalar
+//! form ([`ScalarKind`]: COUNT, integer SUM/MIN/MAX, DOUBLE SUM) — beside a byte per slot
+//! saying whether it is taken (and 7 bits of its key's hash). A lookup reads that byte (a
+//! small array, mostly in cache) and the slot's row, which the fold then updates in place.
+//! Aggregates without a scalar form keep an [`Accumulator`] each in a second arena, indexed
+//! by the group's number (kept in the row too).
+//!
+//! Rows are folded a chunk at a time ([`RowChunk`]): the chunk's keys are hashed first and
+//! each one's home slot read once, so that the CPU fetches the chunk's groups from memory in
+//! parallel instead of one after another (100,000 groups are megabytes, beyond the caches
+//! closest to the core).
 
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
 
 use crate::types::{DataType, Row, Value};
 
 use super::accumulate::Accumulator;
+use super::accumulate_scalar::ScalarKind;
+use super::aggregate::AggregateSlot;
 
-/// Groups and their accumulators, `width` accumulators per group.
-pub struct GroupTable {
+/// Rows folded together (see the module documentation).
+const CHUNK_ROWS: usize = 32;
+/// Slots of a new table (a power of two).
+const INITIAL_SLOTS: usize = 16;
+/// Scalar states that need a "holds a value" bit beyond this many keep an [`Accumulator`].
+const FLAG_BITS: u32 = u64::BITS;
+
+/// Rows waiting to be folded into a [`GroupTable`] together: per row its key values, its
+/// slot values and its multiplicity.
+pub(super) struct RowChunk {
+    key_len: usize,
     width: usize,
-    index: GroupIndex,
-    accumulators: Vec<Accumulator>,
+    keys: Vec<Value>,
+    values: Vec<Value>,
+    copies: Vec<isize>,
 }
 
-/// Group key → position of the group's accumulators in the arena.
-enum GroupIndex {
-    /// Keys of exactly one INT/BIGINT value (NULL kept apart).
-    Integer { groups: HashMap<i64, usize, RandomState>, null: Option<usize>, int32: bool },
-    /// Any other key.
-    General(HashMap<Row, usize, RandomState>),
+impl RowChunk {
+    /// An empty chunk of rows with `key_len` key values and `width` slot values each.
+    pub(super) fn new(key_len: usize, width: usize) -> RowChunk {
+        RowChunk {
+            key_len,
+            width,
+            keys: Vec::with_capacity(key_len * CHUNK_ROWS),
+            values: Vec::with_capacity(width * CHUNK_ROWS),
+            copies: Vec::with_capacity(CHUNK_ROWS),
+        }
+    }
+
+    /// True when the chunk should be folded before another row is added.
+    pub(super) fn is_full(&self) -> bool {
+        self.copies.len() >= CHUNK_ROWS
+    }
+
+    /// True when it holds no row.
+    pub(super) fn is_empty(&self) -> bool {
+        self.copies.is_empty()
+    }
+
+    /// The buffers the next row's key values and slot values are appended to; then
+    /// [`RowChunk::push`] keeps them or [`RowChunk::discard`] drops them.
+    pub(super) fn buffers(&mut self) -> (&mut Vec<Value>, &mut Vec<Value>) {
+        (&mut self.keys, &mut self.values)
+    }
+
+    /// Keeps the appended row, with multiplicity `copies`.
+    pub(super) fn push(&mut self, copies: isize) {
+        self.copies.push(copies);
+    }
+
+    /// Drops whatever was appended since the last [`RowChunk::push`].
+    pub(super) fn discard(&mut self) {
+        self.keys.truncate(self.copies.len() * self.key_len);
+        self.values.truncate(self.copies.len() * self.width);
+    }
+
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.values.clear();
+        self.copies.clear();
+    }
+}
+
+/// Groups of one time and their aggregates' running states.
+pub struct GroupTable {
+    keys: Keys,
+    hasher: RandomState,
+    layout: Layout,
+    /// Per slot: 0 when free, else `0x80` with the top 7 bits of its key's hash.
+    tags: Vec<u8>,
+    /// `layout.stride` words per slot.
+    rows: Vec<u64>,
+    /// Slots taken.
+    len: usize,
+    /// The row of the NULL key (integer keys only).
+    null: Option<Vec<u64>>,
+    /// `layout.fresh.len()` accumulators per group, by group number.
+    general: Vec<Accumulator>,
+    /// Groups created, the NULL key's included (the next group number).
+    groups: usize,
+    hashes: Vec<u64>,
+}
+
+/// What identifies a group.
+enum Keys {
+    /// One INT (`int32`) or BIGINT value, kept in word 0 of the group's row.
+    Integer { int32: bool },
+    /// Any other key: word 0 of a group's row is its number, which indexes its key here.
+    General(Vec<Row>),
+}
+
+/// Where the words of a group's row and its aggregates' states are.
+struct Layout {
+    slots: Vec<AggregateSlot>,
+    cells: Vec<Cell>,
+    /// Words per row.
+    stride: usize,
+    /// The word holding the group's number, when it is needed (word 0 for general keys).
+    number: Option<usize>,
+    /// The word of the "holds a value" bits of the nullable scalar states, when there are any.
+    flags: Option<usize>,
+    /// The general accumulators of a new group, in slot order.
+    fresh: Vec<Accumulator>,
+}
+
+/// Where one aggregate's state lives.
+#[derive(Clone, Copy)]
+enum Cell {
+    /// A scalar state: word `word` of the group's row, its "holds a value" bit `bit`.
+    Scalar { kind: ScalarKind, word: usize, bit: u32 },
+    /// The `i`th general accumulator of the group.
+    General(usize),
+}
+
+impl Layout {
+    fn new(slots: &[AggregateSlot], integer_key: bool) -> Layout {
+        // A retracting slot differs only for FIRST_VALUE and LAST_VALUE, which have no scalar form.
+        let kinds: Vec<Option<ScalarKind>> = slots.iter().map(|s| ScalarKind::of(s.function, s.output_type)).collect();
+        let general = kinds.iter().any(Option::is_none) || kinds.iter().flatten().filter(|k| k.nullable()).count() > FLAG_BITS as usize;
+        let number = match (integer_key, general) {
+            (false, _) => Some(0),
+            (true, true) => Some(1),
+            (true, false) => None,
+        };
+        let mut word = number.map_or(1, |n| n + 1);
+        let flags = kinds.iter().flatten().any(|k| k.nullable()).then(|| {
+            word += 1;
+            word - 1
+        });
+        let (mut bit, mut fresh, mut cells) = (0, Vec::new(), Vec::new());
+        for (slot, kind) in slots.iter().zip(kinds) {
+            match kind {
+                Some(kind) if !kind.nullable() || bit < FLAG_BITS => {
+                    cells.push(Cell::Scalar { kind, word, bit });
+                    word += 1;
+                    bit += u32::from(kind.nullable());
+                }
+                _ => {
+                    cells.push(Cell::General(fresh.len()));
+                    fresh.push(slot.accumulator());
+                }
+            }
+        }
+        Layout { slots: slots.to_vec(), cells, stride: word, number, flags, fresh }
+    }
+
+    /// Folds `copies` occurrences of slot values `values` into a group's `row` and `general`
+    /// accumulators.
+    #[inline]
+    fn fold(&self, row: &mut [u64], general: &mut [Accumulator], values: &[Value], copies: isize) {
+        let mut bits = self.flags.map_or(0, |f| row[f]);
+        for (cell, slot) in self.cells.iter().zip(&self.slots) {
+            let value = slot.input(values);
+            match *cell {
+                Cell::Scalar { kind, word, bit } => {
+                    let mask = 1u64 << bit;
+                    if kind.add(&mut row[word], bits & mask != 0, value, copies) && kind.nullable() {
+                        bits |= mask;
+                    }
+                }
+                Cell::General(i) => general[i].add(value, copies),
+            }
+        }
+        if let Some(f) = self.flags {
+            row[f] = bits;
+        }
+    }
+
+    /// The partial aggregates of a group (one run of values per aggregate, as
+    /// [`super::accumulate::partials`] writes them).
+    fn partials(&self, row: &[u64], general: &[Accumulator]) -> Row {
+        let bits = self.flags.map_or(0, |f| row[f]);
+        let mut values = Vec::with_capacity(self.cells.len());
+        for cell in &self.cells {
+            match *cell {
+                Cell::Scalar { kind, word, bit } => values.push(kind.partial(row[word], bits & (1u64 << bit) != 0)),
+                Cell::General(i) => general[i].partial(&mut values),
+            }
+        }
+        Row::new(values)
+    }
 }
 
 impl GroupTable {
-    /// An empty table for keys of types `key_types`, `width` accumulators per group.
-    pub fn new(width: usize, key_types: &[DataType]) -> GroupTable {
-        let index = match key_types {
-            [t @ (DataType::Int | DataType::BigInt)] => GroupIndex::Integer { groups: HashMap::default(), null: None, int32: *t == DataType::Int },
-            _ => GroupIndex::General(HashMap::default()),
+    /// An empty table for keys of types `key_types` and the aggregates `slots`.
+    pub(super) fn new(slots: &[AggregateSlot], key_types: &[DataType]) -> GroupTable {
+        let keys = match key_types {
+            [t @ (DataType::Int | DataType::BigInt)] => Keys::Integer { int32: *t == DataType::Int },
+            _ => Keys::General(Vec::new()),
         };
-        GroupTable { width, index, accumulators: Vec::new() }
-    }
-
-    /// The accumulators of group `key`, created by `fresh` when the group is new.
-    pub fn group(&mut self, key: &[Value], fresh: impl Fn() -> Vec<Accumulator>) -> &mut [Accumulator] {
-        let next = self.accumulators.len() / self.width.max(1);
-        let (slot, created) = match (&mut self.index, key) {
-            (GroupIndex::Integer { groups, .. }, [Value::BigInt(k)]) => lookup(groups.entry(*k), next),
-            (GroupIndex::Integer { groups, .. }, [Value::Int(k)]) => lookup(groups.entry(i64::from(*k)), next),
-            (GroupIndex::Integer { null, .. }, [Value::Null]) => match null {
-                Some(slot) => (*slot, false),
-                None => {
-                    *null = Some(next);
-                    (next, true)
-                }
-            },
-            (GroupIndex::General(groups), key) => match groups.get(key) {
-                Some(slot) => (*slot, false),
-                None => {
-                    groups.insert(Row::new(key.to_vec()), next);
-                    (next, true)
-                }
-            },
-            // A key of another shape cannot reach an integer table (the plan typed it).
-            (GroupIndex::Integer { .. }, _) => (next, true),
-        };
-        if created {
-            self.accumulators.extend(fresh());
+        let layout = Layout::new(slots, matches!(keys, Keys::Integer { .. }));
+        let rows = vec![0; INITIAL_SLOTS * layout.stride];
+        GroupTable {
+            keys,
+            hasher: RandomState::default(),
+            layout,
+            tags: vec![0; INITIAL_SLOTS],
+            rows,
+            len: 0,
+            null: None,
+            general: Vec::new(),
+            groups: 0,
+            hashes: Vec::with_capacity(CHUNK_ROWS),
         }
-        let start = slot * self.width;
-        &mut self.accumulators[start..start + self.width]
     }
 
-    /// Every group's key and accumulators.
-    pub fn drain(self) -> Vec<(Row, Vec<Accumulator>)> {
-        let width = self.width.max(1);
-        let mut keys: Vec<(usize, Row)> = match self.index {
-            GroupIndex::Integer { groups, null, int32 } => groups
-                .into_iter()
-                .map(|(k, slot)| (slot, Row::new(vec![if int32 { Value::Int(k as i32) } else { Value::BigInt(k) }])))
-                .chain(null.map(|slot| (slot, Row::new(vec![Value::Null]))))
-                .collect(),
-            GroupIndex::General(groups) => groups.into_iter().map(|(k, slot)| (slot, k)).collect(),
-        };
-        keys.sort_unstable_by_key(|(slot, _)| *slot);
-        let mut accumulators = self.accumulators.into_iter();
-        keys.into_iter().map(|(_, key)| (key, accumulators.by_ref().take(width).collect())).collect()
-    }
-}
-
-fn lookup(entry: std::collections::hash_map::Entry<'_, i64, usize>, next: usize) -> (usize, bool) {
-    match entry {
-        std::collections::hash_map::Entry::Occupied(e) => (*e.get(), false),
-        std::collections::hash_map::Entry::Vacant(e) => {
-            e.insert(next);
-            (next, true)
+    /// Folds the rows of `chunk` into their groups (created as they first appear), and
+    /// empties it.
+    pub(super) fn fold(&mut self, chunk: &mut RowChunk) {
+        let (key_len, width) = (chunk.key_len, chunk.width);
+        let key = |j: usize| &chunk.keys[j * key_len..(j + 1) * key_len];
+        self.hashes.clear();
+        for j in 0..chunk.copies.len() {
+            let hash = self.hash(key(j));
+            self.hashes.push(hash);
         }
+        // Read every home slot once: independent loads, which the CPU overlaps.
+        let mask = self.tags.len() - 1;
+        let touched = self.hashes.iter().fold(0u64, |t, &h| {
+            let slot = h as usize & mask;
+            t ^ u64::from(self.tags[slot]) ^ self.rows[slot * self.layout.stride]
+        });
+        std::hint::black_box(touched);
+        for (j, &copies) in chunk.copies.iter().enumerate() {
+            let hash = self.hashes[j];
+            let (row, group) = self.group_of(key(j), hash);
+            let general = &mut self.general[group * self.layout.fresh.len()..(group + 1) * self.layout.fresh.len()];
+            let row = match row {
+                Some(slot) => &mut self.rows[slot * self.layout.stride..(slot + 1) * self.layout.stride],
+                None => self.null.as_deref_mut().unwrap_or_default(),
+            };
+            self.layout.fold(row, general, &chunk.values[j * width..(j + 1) * width], copies);
+        }
+        chunk.clear();
+    }
+
+    fn hash(&self, key: &[Value]) -> u64 {
+        match (&self.keys, key) {
+            (Keys::Integer { .. }, [k]) => self.hasher.hash_one(k.as_i64().unwrap_or(0)),
+            _ => self.hasher.hash_one(key),
+        }
+    }
+
+    /// The slot of the group of `key` (hashed `hash`; `None`: the NULL integer key) and its
+    /// number, the group created when new.
+    fn group_of(&mut self, key: &[Value], hash: u64) -> (Option<usize>, usize) {
+        let integer = match (&self.keys, key) {
+            (Keys::Integer { .. }, [k]) => match k.as_i64() {
+                Some(k) => Some(k),
+                // The plan types the key, so anything but an integer is NULL.
+                None => return (None, self.null_group()),
+            },
+            _ => None,
+        };
+        let tag = 0x80 | (hash >> 57) as u8;
+        let stride = self.layout.stride;
+        let mut slot = hash as usize & (self.tags.len() - 1);
+        loop {
+            match self.tags[slot] {
+                0 => break,
+                t if t == tag => {
+                    let row = &self.rows[slot * stride..(slot + 1) * stride];
+                    let same = match (&self.keys, integer) {
+                        (Keys::General(keys), _) => keys[row[0] as usize].values() == key,
+                        (_, Some(k)) => row[0] as i64 == k,
+                        (_, None) => false,
+                    };
+                    if same {
+                        return (Some(slot), self.number(row));
+                    }
+                }
+                _ => {}
+            }
+            slot = (slot + 1) & (self.tags.len() - 1);
+        }
+        if (self.len + 1) * 8 > self.tags.len() * 7 {
+            self.grow();
+            slot = self.free_slot(hash);
+        }
+        let group = self.new_group();
+        self.tags[slot] = tag;
+        self.len += 1;
+        let row = &mut self.rows[slot * stride..(slot + 1) * stride];
+        row.fill(0);
+        row[0] = match &mut self.keys {
+            Keys::General(keys) => {
+                keys.push(Row::new(key.to_vec()));
+                group as u64
+            }
+            Keys::Integer { .. } => integer.unwrap_or(0) as u64,
+        };
+        if let Some(n) = self.layout.number {
+            row[n] = group as u64;
+        }
+        (Some(slot), group)
+    }
+
+    /// The number of the NULL integer key's group, created when new.
+    fn null_group(&mut self) -> usize {
+        if let Some(row) = &self.null {
+            return self.number(row);
+        }
+        let group = self.new_group();
+        let mut row = vec![0; self.layout.stride];
+        if let Some(n) = self.layout.number {
+            row[n] = group as u64;
+        }
+        self.null = Some(row);
+        group
+    }
+
+    fn number(&self, row: &[u64]) -> usize {
+        self.layout.number.map_or(0, |n| row[n] as usize)
+    }
+
+    /// A new group's number, with its general accumulators.
+    fn new_group(&mut self) -> usize {
+        self.general.extend(self.layout.fresh.iter().cloned());
+        self.groups += 1;
+        self.groups - 1
+    }
+
+    /// The first free slot from the home slot of `hash`.
+    fn free_slot(&self, hash: u64) -> usize {
+        let mask = self.tags.len() - 1;
+        let mut slot = hash as usize & mask;
+        while self.tags[slot] != 0 {
+            slot = (slot + 1) & mask;
+        }
+        slot
+    }
+
+    /// Doubles the slots, moving every group's row to its place in the larger table.
+    fn grow(&mut self) {
+        let stride = self.layout.stride;
+        let doubled = self.tags.len() * 2;
+        let tags = std::mem::replace(&mut self.tags, vec![0; doubled]);
+        let rows = std::mem::replace(&mut self.rows, vec![0; doubled * stride]);
+        for (old, &tag) in tags.iter().enumerate().filter(|(_, t)| **t != 0) {
+            let row = &rows[old * stride..(old + 1) * stride];
+            let hash = match &self.keys {
+                Keys::General(keys) => self.hasher.hash_one(keys[row[0] as usize].values()),
+                Keys::Integer { .. } => self.hasher.hash_one(row[0] as i64),
+            };
+            let slot = self.free_slot(hash);
+            self.tags[slot] = tag;
+            self.rows[slot * stride..(slot + 1) * stride].copy_from_slice(row);
+        }
+    }
+
+    /// Every group's key and partial aggregates (one run of values per aggregate, as
+    /// [`super::accumulate::partials`] writes them), in no particular order.
+    pub fn drain(self) -> Vec<(Row, Row)> {
+        let (stride, width) = (self.layout.stride, self.layout.fresh.len());
+        let general = |group: usize| &self.general[group * width..(group + 1) * width];
+        let taken = self.tags.iter().enumerate().filter(|(_, t)| **t != 0).map(|(slot, _)| &self.rows[slot * stride..(slot + 1) * stride]);
+        let mut out: Vec<(Row, Row)> = taken
+            .map(|row| {
+                let key = match &self.keys {
+                    Keys::General(keys) => keys[row[0] as usize].clone(),
+                    Keys::Integer { int32: true } => Row::new(vec![Value::Int(row[0] as i64 as i32)]),
+                    Keys::Integer { int32: false } => Row::new(vec![Value::BigInt(row[0] as i64)]),
+                };
+                (key, self.layout.partials(row, general(self.number(row))))
+            })
+            .collect();
+        if let Some(row) = &self.null {
+            out.push((Row::new(vec![Value::Null]), self.layout.partials(row, general(self.number(row)))));
+        }
+        out
     }
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::plan::AggregateFunction;
-
-    fn count() -> Vec<Accumulator> {
-        vec![Accumulator::new(AggregateFunction::Count, DataType::BigInt)]
-    }
-
-    fn counts(table: GroupTable) -> Vec<String> {
-        let mut out: Vec<String> = table.drain().into_iter().map(|(k, a)| format!("{k}={}", a[0].finish(DataType::BigInt))).collect();
-        out.sort();
-        out
-    }
-
-    #[test]
-    fn integer_and_general_keys_group_alike() {
-        let keys = [vec![Value::Int(1)], vec![Value::Int(2)], vec![Value::Int(1)], vec![Value::Null]];
-        let mut ints = GroupTable::new(1, &[DataType::Int]);
-        for k in &keys {
-            ints.group(k, count)[0].add(&Value::Boolean(true), 1);
-        }
-        let drained = ints.drain();
-        assert!(drained.iter().all(|(k, _)| matches!(k[0], Value::Int(_) | Value::Null)), "INT keys come back as INT");
-        let mut ints = GroupTable::new(1, &[DataType::Int]);
-        let mut general = GroupTable::new(1, &[DataType::String]);
-        for k in &keys {
-            ints.group(k, count)[0].add(&Value::Boolean(true), 1);
-            general.group(k, count)[0].add(&Value::Boolean(true), 1);
-        }
-        assert_eq!(counts(ints), ["1=2", "2=1", "null=1"]);
-        assert_eq!(counts(general), ["1=2", "2=1", "null=1"]);
-    }
-}
+#[path = "group_table_tests.rs"]
+mod tests;

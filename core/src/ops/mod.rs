@@ -3,6 +3,7 @@
 //! so retractions flow through them; sinks turn the diffs into Flink's changelog.
 
 mod accumulate;
+mod accumulate_scalar;
 mod aggregate;
 mod backpressure;
 mod distinct;

@@ -1,0 +1,97 @@
+//! Tests of the local combiner's group table against the general accumulators.
+
+use super::*;
+use crate::ops::accumulate::partials;
+use crate::plan::AggregateFunction as F;
+
+fn slots() -> Vec<AggregateSlot> {
+    vec![
+        AggregateSlot::new(F::Count, None, false, DataType::BigInt, false),
+        AggregateSlot::new(F::Sum, Some(0), false, DataType::BigInt, false),
+        AggregateSlot::new(F::Max, Some(0), false, DataType::BigInt, false),
+        AggregateSlot::new(F::Min, Some(1), false, DataType::String, false),
+        AggregateSlot::new(F::Avg, Some(0), false, DataType::BigInt, false),
+        AggregateSlot::new(F::Min, Some(0), false, DataType::BigInt, false),
+    ]
+}
+
+/// Folds `(key, slot values)` rows, each twice, through a table with keys of `key_type`, in
+/// chunks; each group's partials as `key=partials`, sorted.
+fn through_table(key_type: DataType, rows: &[(Value, [Value; 2])]) -> Vec<String> {
+    let mut table = GroupTable::new(&slots(), &[key_type]);
+    let mut chunk = RowChunk::new(1, 2);
+    for (k, v) in rows {
+        let (keys, values) = chunk.buffers();
+        keys.push(k.clone());
+        values.extend(v.iter().cloned());
+        chunk.push(2);
+        if chunk.is_full() {
+            table.fold(&mut chunk);
+        }
+    }
+    // A discarded row leaves nothing behind.
+    let (keys, values) = chunk.buffers();
+    keys.push(Value::Int(-1));
+    values.push(Value::BigInt(1));
+    chunk.discard();
+    table.fold(&mut chunk);
+    let mut out: Vec<String> = table.drain().into_iter().map(|(k, p)| format!("{k}={p}")).collect();
+    out.sort();
+    out
+}
+
+/// The same through one general accumulator per aggregate and group.
+fn reference(rows: &[(Value, [Value; 2])]) -> Vec<String> {
+    let mut groups: Vec<(Value, Vec<Accumulator>)> = Vec::new();
+    for (k, v) in rows {
+        let at = match groups.iter().position(|(e, _)| e == k) {
+            Some(at) => at,
+            None => {
+                groups.push((k.clone(), slots().iter().map(AggregateSlot::accumulator).collect()));
+                groups.len() - 1
+            }
+        };
+        for (acc, slot) in groups[at].1.iter_mut().zip(slots()) {
+            acc.add(slot.input(v), 2);
+        }
+    }
+    let mut out: Vec<String> = groups.iter().map(|(k, accs)| format!("{}={}", Row::new(vec![k.clone()]), partials(accs))).collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn groups_fold_as_the_general_accumulators_do() {
+    let few = vec![
+        (Value::Int(1), [Value::BigInt(5), Value::string("b")]),
+        (Value::Int(2), [Value::Null, Value::Null]),
+        (Value::Int(1), [Value::BigInt(-2), Value::string("a")]),
+        (Value::Null, [Value::BigInt(9), Value::string("z")]),
+        (Value::Int(1), [Value::Null, Value::string("c")]),
+    ];
+    // Enough groups to grow the table several times, and chunks with repeated keys.
+    let many: Vec<(Value, [Value; 2])> =
+        (0..5000i32).map(|i| (Value::Int((i * 7919) % 1300 - 650), [Value::BigInt(i64::from(i % 97) - 40), Value::string(&format!("s{}", i % 13))])).collect();
+    for rows in [few, many] {
+        let want = reference(&rows);
+        for key_type in [DataType::Int, DataType::String] {
+            assert_eq!(through_table(key_type, &rows), want, "keys of type {key_type}");
+        }
+    }
+}
+
+#[test]
+fn integer_keys_come_back_with_their_type() {
+    for (t, key) in [(DataType::Int, Value::Int(-7)), (DataType::BigInt, Value::BigInt(1 << 40))] {
+        let mut table = GroupTable::new(&slots()[..1], &[t]);
+        let mut chunk = RowChunk::new(1, 0);
+        for k in [key.clone(), Value::Null, key.clone()] {
+            chunk.buffers().0.push(k);
+            chunk.push(1);
+        }
+        table.fold(&mut chunk);
+        assert!(chunk.is_empty());
+        let drained = table.drain();
+        assert_eq!(drained, [(Row::new(vec![key]), Row::new(vec![Value::BigInt(2)])), (Row::new(vec![Value::Null]), Row::new(vec![Value::BigInt(1)]))]);
+    }
+}
