@@ -1,0 +1,56 @@
+//! Which plan nodes sub-plan reuse merged, recorded in each checkpoint, so that a checkpoint
+//! restores only into a plan that merged the same nodes. Operator state and source splits are
+//! named by node position (`state.<node>.w<worker>`); a node merged into another runs
+//! nothing, and its state in a checkpoint taken without the merge is not the state of the
+//! node it was merged into (each copy read its own scan, up to its own offset). Restored the
+//! other way, a node that ran on its own would find no state and start empty. Either way the
+//! restore fails, naming the setting, rather than run on wrong state.
+
+use std::collections::BTreeMap;
+
+use weir_state::CheckpointManifest;
+
+use super::checkpoint::Checkpoints;
+use crate::error::RuntimeError;
+
+/// The manifest entry listing the merged nodes (`7>3,9>4`: node 7 runs as node 3, ...);
+/// absent when the job merged none (and in checkpoints of versions before sub-plan reuse).
+pub(super) const REUSED_KEY: &str = "job.reused-nodes";
+
+/// `merged` (node index to the index of the node it was merged into) as the manifest writes it.
+fn text(merged: &BTreeMap<usize, usize>) -> String {
+    merged.iter().map(|(node, into)| format!("{node}>{into}")).collect::<Vec<_>>().join(",")
+}
+
+impl Checkpoints {
+    /// These checkpoints for a plan whose nodes `merged` (node index to the index of the node
+    /// it was merged into) run as others: each checkpoint records them, and the restored one
+    /// must have been taken of a plan that merged the same nodes (see the module
+    /// documentation); the error says which setting to restore with.
+    pub fn with_reused_nodes(mut self, merged: BTreeMap<usize, usize>) -> Result<Checkpoints, RuntimeError> {
+        let now = text(&merged);
+        if let Some((storage, manifest)) = self.restored_manifest() {
+            let then = restored_reused_nodes(manifest);
+            if then != now {
+                let at = storage.checkpoint_dir(manifest.epoch);
+                let why = match (then.is_empty(), now.is_empty()) {
+                    (true, _) => format!(
+                        "it was taken of a plan that ran each of its equal sub-plans on its own (before sub-plan reuse, or with it off), and this plan merges nodes {now}; restore it with 'table.optimizer.reuse-sub-plan-enabled' = 'false'"
+                    ),
+                    (false, true) => format!(
+                        "it was taken of a plan whose sub-plan reuse merged nodes {then}, and this plan runs them on their own; restore it with 'table.optimizer.reuse-sub-plan-enabled' and 'table.optimizer.reuse-source-enabled' as they were (default: 'true')"
+                    ),
+                    (false, false) => format!("it was taken of a plan whose sub-plan reuse merged nodes {then}, and this plan merges {now}: the query or its reuse settings changed"),
+                };
+                return Err(RuntimeError::Checkpoint(format!("checkpoint {} cannot be restored: {why}", at.display())));
+            }
+        }
+        self.reused_nodes = (!now.is_empty()).then_some(now);
+        Ok(self)
+    }
+}
+
+/// The merged nodes a checkpoint records (empty: none).
+fn restored_reused_nodes(manifest: &CheckpointManifest) -> String {
+    manifest.metadata.get(REUSED_KEY).cloned().unwrap_or_default()
+}
