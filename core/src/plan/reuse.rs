@@ -128,7 +128,14 @@ fn same_op(a: &PlanOp, b: &PlanOp) -> bool {
         (
             P::Source { connector, watermark, computed, projection, options, .. },
             P::Source { connector: connector2, watermark: watermark2, computed: computed2, projection: projection2, options: options2, .. },
-        ) => connector == connector2 && watermark == watermark2 && exprs(computed, computed2) && projection == projection2 && options.is_some() && options == options2,
+        ) => {
+            connector == connector2
+                && watermark == watermark2
+                && exprs(computed, computed2)
+                && projection == projection2
+                && options.is_some()
+                && options == options2
+        }
         (P::Filter { predicate }, P::Filter { predicate: predicate2 }) => predicate.same_value_as(predicate2),
         (P::Project { exprs: x }, P::Project { exprs: y }) => exprs(x, y),
         (P::Window { window, time_column, partition_by }, P::Window { window: window2, time_column: time_column2, partition_by: partition_by2 }) => {
@@ -263,5 +270,7 @@ fn aggregates(a: &[BoundAggregate], b: &[BoundAggregate]) -> bool {
 
 fn offsets(a: &[BoundOffset], b: &[BoundOffset]) -> bool {
     a.len() == b.len()
-        && a.iter().zip(b).all(|(x, y)| x.lead == y.lead && x.offset == y.offset && x.output_type == y.output_type && x.arg.same_value_as(&y.arg) && optional(&x.default, &y.default))
+        && a.iter().zip(b).all(|(x, y)| {
+            x.lead == y.lead && x.offset == y.offset && x.output_type == y.output_type && x.arg.same_value_as(&y.arg) && optional(&x.default, &y.default)
+        })
 }

@@ -281,7 +281,14 @@ fn checkpoints(
                     // Restored without a directory of its own: it writes nothing there.
                     Some((storage, _)) => {
                         let config = CheckpointConfig { retained: usize::MAX, ..on_request(storage.clone()) };
-                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers, key_groups)?.with_reused_nodes(physical.reused_nodes())?.tracked_by(Arc::clone(stats)))), None))
+                        Ok((
+                            Some(Arc::new(
+                                Checkpoints::new(config, restore, workers, key_groups)?
+                                    .with_reused_nodes(physical.reused_nodes())?
+                                    .tracked_by(Arc::clone(stats)),
+                            )),
+                            None,
+                        ))
                     }
                     None => Ok((None, Some("it takes no checkpoints (no execution.checkpointing.dir)".into()))),
                 };
