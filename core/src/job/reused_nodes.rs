@@ -101,11 +101,11 @@ mod tests {
 
         assert!(restore(with.path(), &merged).is_ok());
         assert!(restore(without.path(), &BTreeMap::new()).is_ok());
-        let error = restore(without.path(), &merged).err().expect("taken without reuse").to_string();
+        let error = restore(without.path(), &merged).expect_err("taken without reuse").to_string();
         assert!(error.contains("merges nodes 7>3,8>4") && error.contains("'table.optimizer.reuse-sub-plan-enabled' = 'false'"), "{error}");
-        let error = restore(with.path(), &BTreeMap::new()).err().expect("taken with reuse").to_string();
+        let error = restore(with.path(), &BTreeMap::new()).expect_err("taken with reuse").to_string();
         assert!(error.contains("merged nodes 7>3,8>4, and this plan runs them on their own"), "{error}");
-        let error = restore(with.path(), &BTreeMap::from([(7, 3)])).err().expect("other merges").to_string();
+        let error = restore(with.path(), &BTreeMap::from([(7, 3)])).expect_err("other merges").to_string();
         assert!(error.contains("this plan merges 7>3"), "{error}");
     }
 }

@@ -340,6 +340,6 @@ fn the_reuse_settings_turn_it_off() {
     assert_eq!(sliced(&off), 2, "{}", off.explain(false));
     let on = prepare_script(&format!("SET 'table.optimizer.reuse-sub-plan-enabled' = 'true'; {TWICE}"), RuntimeMode::Streaming).unwrap();
     assert_eq!(sliced(&on), 1);
-    let error = session().execute_script("SET 'table.optimizer.reuse-sub-plan-enabled' = 'yes'").err().expect("an error").to_string();
+    let error = session().execute_script("SET 'table.optimizer.reuse-sub-plan-enabled' = 'yes'").expect_err("an error").to_string();
     assert!(error.contains("table.optimizer.reuse-sub-plan-enabled") && error.contains("expected 'true' or 'false', found 'yes'"), "{error}");
 }
