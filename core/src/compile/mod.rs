@@ -62,6 +62,11 @@ fn sort_parts(keys: &[BoundSortKey]) -> (Vec<CompiledExpr>, Vec<SortSpec>) {
 pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &PhysicalPlan, ctx: &JobContext, probe: &ProbeHandle<Time>) {
     let mut outputs: Vec<Option<Rows<'s>>> = Vec::with_capacity(plan.nodes.len());
     for (node, phys) in plan.iter() {
+        if let Operator::Reused { .. } = phys.operator {
+            // Merged into an earlier node, which its readers read: nothing to build.
+            outputs.push(None);
+            continue;
+        }
         let inputs: Vec<Rows<'s>> = node.inputs.iter().filter_map(|&i| outputs.get(i).cloned().flatten()).collect();
         let output = build_node(scope, plan, node, phys, inputs, ctx, probe);
         let counted = output.map(|rows| match phys.operator {

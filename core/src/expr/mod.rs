@@ -10,6 +10,7 @@ mod ast;
 mod bind;
 mod bound;
 mod compile;
+mod equality;
 mod error;
 mod functions;
 mod java_format;

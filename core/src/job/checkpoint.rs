@@ -119,6 +119,8 @@ pub struct Checkpoints {
     push_logs: Mutex<PushLogs>,
     /// Statistics of the job's checkpoints (shared with its other attempts).
     stats: Arc<CheckpointStats>,
+    /// The plan nodes sub-plan reuse merged, as each manifest records them (`reused_nodes`).
+    pub(super) reused_nodes: Option<String>,
 }
 
 /// Push inputs by source node index.
@@ -227,6 +229,7 @@ impl Checkpoints {
             built: AtomicUsize::new(0),
             workers,
             key_groups,
+            reused_nodes: None,
         })
     }
 
@@ -508,6 +511,9 @@ impl Checkpoints {
         let mut metadata = BTreeMap::new();
         metadata.insert(WORKERS_KEY.to_string(), self.workers.to_string());
         metadata.insert(KEY_GROUPS_KEY.to_string(), self.key_groups.count().to_string());
+        if let Some(merged) = &self.reused_nodes {
+            metadata.insert(super::reused_nodes::REUSED_KEY.to_string(), merged.clone());
+        }
         for (name, contribution) in all {
             if let Contribution::State { part, .. } = contribution {
                 parts.push(part.clone());

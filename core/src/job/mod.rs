@@ -13,6 +13,7 @@ mod metrics;
 mod splits;
 
 mod rescale;
+mod reused_nodes;
 mod savepoint;
 pub use checkpoint::{CheckpointConfig, CheckpointCounts, Checkpoints, CompletedCheckpoint, Contribution, find_checkpoint};
 pub use checkpoint_stats::{

@@ -1,7 +1,10 @@
 //! The physical plan as text, the way Flink's `EXPLAIN` prints its optimized physical plan: one
 //! line per operator with its attributes (`Op(key=[..], ...)`), children below it behind
 //! `+-` (last child) or `:-`, and an `Exchange(distribution=[..])` line where rows are
-//! redistributed. Sinks are the roots, in node order.
+//! redistributed. Sinks are the roots, in node order. A node with several readers (sub-plan
+//! reuse, or one query read by several INSERTs) is printed in full once, marked
+//! `(reuse_id=[N])`, and as `Reused(reference_id=[N])` where it is read again, as Flink
+//! prints it.
 
 use std::fmt::Write;
 
@@ -19,16 +22,30 @@ pub enum ExplainDetail {
     ChangelogMode,
 }
 
-/// Deeper trees are cut (a DAG printed as a tree can repeat its shared parts).
+/// Deeper trees are cut.
 const MAX_DEPTH: usize = 200;
 
-/// Longer texts are cut: a DAG whose nodes are shared many times grows exponentially as a tree.
+/// Longer texts are cut (a shared node is printed once, so only a very large plan reaches it).
 const MAX_BYTES: usize = 1 << 20;
 
 /// The operator tree of `plan`, one line per operator, with `details`.
 pub fn explain(plan: &PhysicalPlan, details: &[ExplainDetail]) -> String {
     let mut out = String::new();
-    let printer = Printer { plan, changelog: details.contains(&ExplainDetail::ChangelogMode) };
+    let mut readers = vec![0usize; plan.nodes.len()];
+    for (node, _) in plan.iter().filter(|(_, p)| !matches!(p.operator, Operator::Reused { .. })) {
+        for &input in &node.inputs {
+            if let Some(r) = readers.get_mut(input) {
+                *r += 1;
+            }
+        }
+    }
+    let mut printer = Printer {
+        plan,
+        changelog: details.contains(&ExplainDetail::ChangelogMode),
+        shared: readers.iter().map(|&r| r > 1).collect(),
+        reuse_ids: vec![None; plan.nodes.len()],
+        next_id: 0,
+    };
     for (i, (node, _)) in plan.iter().filter(|(_, p)| matches!(p.operator, Operator::Sink | Operator::DiscardSink)).enumerate() {
         if i > 0 {
             out.push('\n');
@@ -41,11 +58,17 @@ pub fn explain(plan: &PhysicalPlan, details: &[ExplainDetail]) -> String {
 struct Printer<'p> {
     plan: &'p PhysicalPlan,
     changelog: bool,
+    /// Per node, whether several readers read it.
+    shared: Vec<bool>,
+    /// Per shared node, its `reuse_id` once printed.
+    reuse_ids: Vec<Option<usize>>,
+    /// The last `reuse_id` given.
+    next_id: usize,
 }
 
 impl Printer<'_> {
     /// Prints node `index` after `lead` and its children after `prefix`.
-    fn node(&self, index: usize, lead: &str, prefix: &str, depth: usize, out: &mut String) {
+    fn node(&mut self, index: usize, lead: &str, prefix: &str, depth: usize, out: &mut String) {
         let (Some(node), Some(phys)) = (self.plan.logical.nodes.get(index), self.plan.nodes.get(index)) else { return };
         if let Operator::Fused { .. } = phys.operator {
             // Computed by its reader: print what it reads in its place.
@@ -53,6 +76,16 @@ impl Printer<'_> {
                 self.node(input, lead, prefix, depth, out);
             }
             return;
+        }
+        let mut reuse = String::new();
+        if self.shared.get(index).copied().unwrap_or(false) {
+            if let Some(id) = self.reuse_ids.get(index).copied().flatten() {
+                let _ = writeln!(out, "{lead}Reused(reference_id=[{id}])");
+                return;
+            }
+            self.next_id += 1;
+            self.reuse_ids[index] = Some(self.next_id);
+            reuse = format!("(reuse_id=[{}])", self.next_id);
         }
         let mut attributes = attributes(self.plan, node, phys);
         if let Some(state) = &phys.state {
@@ -62,7 +95,7 @@ impl Printer<'_> {
             attributes.push(("changelogMode", phys.changelog.to_string().trim_matches(['[', ']']).to_string()));
         }
         let text: Vec<String> = attributes.iter().map(|(k, v)| format!("{k}=[{v}]")).collect();
-        let _ = writeln!(out, "{lead}{}({})", display_name(node, phys), text.join(", "));
+        let _ = writeln!(out, "{lead}{}({}){reuse}", display_name(node, phys), text.join(", "));
         if depth > MAX_DEPTH || out.len() > MAX_BYTES {
             let _ = writeln!(out, "{prefix}+- ...");
             return;

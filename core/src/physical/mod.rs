@@ -23,7 +23,7 @@ pub use operator::Operator;
 pub use state::{OperatorState, StateStore, ttl_text};
 
 use crate::error::PlanError;
-use crate::plan::{PlanNode, RuntimeMode, ValidatedPlan, push_projections};
+use crate::plan::{PlanNode, RuntimeMode, ValidatedPlan, merge_equal_subplans, push_projections};
 
 /// The physical side of one plan node.
 #[derive(Clone, Debug)]
@@ -55,16 +55,27 @@ pub struct PhysicalPlan {
 }
 
 impl PhysicalPlan {
-    /// Plans `logical` for `mode`: has each source build only the columns its readers use
-    /// ([`push_projections`]), then chooses every node's operator, exchanges, changelog mode
-    /// and state. Fails, naming the node's JSON path, when a node cannot run in `mode`.
+    /// Plans `logical` for `mode`: merges equal nodes into one with several readers
+    /// ([`merge_equal_subplans`], as the job's reuse settings allow), has each source build
+    /// only the columns its readers use ([`push_projections`]), then chooses every node's
+    /// operator, exchanges, changelog mode and state. Fails, naming the node's JSON path, when
+    /// a node cannot run in `mode`.
     pub fn new(mut logical: ValidatedPlan, mode: RuntimeMode) -> Result<PhysicalPlan, PlanError> {
         // Here rather than in validation: front ends validate a plan node by node, and only
-        // the finished plan, with its sinks, says which columns are read.
+        // the finished plan, with its sinks, says which nodes are equal and which columns are
+        // read. Reuse first, so that two scans of one table merge and read the union of their
+        // readers' columns.
+        merge_equal_subplans(&mut logical);
         push_projections(&mut logical);
         let operators = planner::choose_operators(&logical, mode)?;
         let mut nodes: Vec<PhysicalNode> = Vec::with_capacity(logical.nodes.len());
         for (node, operator) in logical.nodes.iter().zip(operators) {
+            if let Some(reused) = node.reused_as.and_then(|of| nodes.get(of)).cloned() {
+                // Runs nothing: its rows are those of the node it was merged into.
+                let of = reused.index;
+                nodes.push(PhysicalNode { index: node.index, operator: Operator::Reused { of }, exchanges: Vec::new(), state: None, ..reused });
+                continue;
+            }
             let inputs_insert_only = node.inputs.iter().all(|&i| logical.nodes.get(i).is_some_and(|n| n.append_only));
             let input = node.inputs.first().and_then(|&i| nodes.get(i)).map(|n| n.changelog);
             nodes.push(PhysicalNode {
@@ -89,6 +100,12 @@ impl PhysicalPlan {
     /// job without periodic checkpoints needs it); the error names the first that cannot.
     pub fn check_checkpointable(&self) -> Result<(), crate::error::PlanError> {
         planner::check_checkpointable(&self.logical, &self.nodes)
+    }
+
+    /// The nodes sub-plan reuse merged, each with the index of the node it runs as (empty when
+    /// it merged none); checkpoints record them.
+    pub fn reused_nodes(&self) -> std::collections::BTreeMap<usize, usize> {
+        self.logical.nodes.iter().filter_map(|n| Some((n.index, n.reused_as?))).collect()
     }
 
     /// The logical and physical sides of every node, in node order.

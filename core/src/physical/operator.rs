@@ -24,6 +24,13 @@ pub enum Operator {
         /// The index of the node that computes it.
         into: usize,
     },
+    /// A node merged into an earlier equal node by sub-plan reuse
+    /// ([`merge_equal_subplans`](crate::plan::merge_equal_subplans)): its readers read that
+    /// node; it runs nothing of its own.
+    Reused {
+        /// The index of the node that computes its rows.
+        of: usize,
+    },
     /// Aggregates over a frame of preceding rows (OVER), on keyed state.
     OverAggregate,
     /// OVER aggregates and LAG/LEAD over sorted partitions (batch), on a differential
@@ -129,6 +136,7 @@ impl Operator {
             Operator::Correlate => "Correlate",
             Operator::WindowTableFunction | Operator::SessionWindowTableFunction => "WindowTableFunction",
             Operator::Fused { .. } => "Fused",
+            Operator::Reused { .. } => "Reused",
             Operator::OverAggregate | Operator::SortedOverAggregate => "OverAggregate",
             Operator::GroupAggregate | Operator::BatchGroupAggregate | Operator::Distinct | Operator::BatchDistinct => "GroupAggregate",
             Operator::PythonGroupAggregate | Operator::ArrangedPythonGroupAggregate => "PythonGroupAggregate",

@@ -83,6 +83,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         | Operator::Correlate
         | Operator::WindowTableFunction
         | Operator::Fused { .. }
+        | Operator::Reused { .. }
         | Operator::Union
         | Operator::WatermarkAssigner
         | Operator::DiscardSink => return None,

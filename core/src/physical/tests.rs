@@ -225,3 +225,121 @@ fn sources_build_only_the_columns_their_readers_use() {
     let distinct = "SELECT DISTINCT k, v FROM plain";
     assert_eq!(scan(distinct, "plain"), "TableSourceScan(table=[plain, project=[k, v]], connector=[datagen], fields=[k, v])");
 }
+
+/// The job of a script whose last statement is a query, prepared for `mode`.
+fn prepare_script(script: &str, mode: RuntimeMode) -> Result<PreparedJob, crate::Error> {
+    let spec = session()
+        .execute_script(script)
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+        .into_iter()
+        .find_map(|o| match o {
+            SqlOutcome::Query(spec) | SqlOutcome::Job(spec) => Some(spec),
+            _ => None,
+        })
+        .expect("a job");
+    PreparedJob::prepare(spec, &PrepareOptions { mode: Some(mode), ..PrepareOptions::default() })
+}
+
+fn count(job: &PreparedJob, operator: impl Fn(&Operator) -> bool) -> usize {
+    job.plan.nodes.iter().filter(|n| operator(&n.operator)).count()
+}
+
+/// Nexmark q5's shape: the same HOP aggregate over `bids` read twice.
+const TWICE: &str = "SELECT a.auction, a.n FROM
+  (SELECT auction, COUNT(*) AS n, window_start, window_end FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end) a
+  JOIN (SELECT MAX(c.n) AS m, c.window_start, c.window_end FROM
+    (SELECT auction, COUNT(*) AS n, window_start, window_end FROM TABLE(HOP(TABLE bids, DESCRIPTOR(ts), INTERVAL '2' SECOND, INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end) c
+    GROUP BY c.window_start, c.window_end) b
+  ON a.window_start = b.window_start AND a.window_end = b.window_end AND a.n >= b.m";
+
+#[test]
+fn equal_subplans_merge_into_one_node_printed_once() {
+    for mode in [RuntimeMode::Streaming, RuntimeMode::Batch] {
+        let job = prepare(TWICE, mode).unwrap();
+        let text = job.explain(false);
+        assert_eq!(count(&job, |o| *o == Operator::TableSourceScan), 1, "{mode:?}: {text}");
+        assert_eq!(count(&job, |o| matches!(o, Operator::SlicedWindowAggregate { .. })), 1, "{mode:?}: {text}");
+        assert_eq!(text.matches("TableSourceScan(").count(), 1, "{text}");
+        assert_eq!(text.matches("(reuse_id=[1])").count(), 1, "{text}");
+        assert_eq!(text.matches("Reused(reference_id=[1])").count(), 1, "{text}");
+        assert!(text.contains("WindowAggregate(groupBy=[auction, window_start, window_end]") && text.contains("(reuse_id=[1])"), "{text}");
+        // Every reader of a merged node reads the node it was merged into.
+        for (node, phys) in job.plan.iter() {
+            if let Operator::Reused { of } = phys.operator {
+                assert_eq!(node.reused_as, Some(of));
+                assert!(node.inputs.is_empty() && job.plan.logical.nodes[of].reused_as.is_none());
+                assert!(job.plan.logical.nodes.iter().all(|n| !n.inputs.contains(&node.index)), "{} is still read", node.id);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_self_join_reads_one_scan_of_the_union_of_its_columns() {
+    let job = prepare("SELECT a.price FROM bids a JOIN bids b ON a.auction = b.auction", RuntimeMode::Batch).unwrap();
+    let text = job.explain(false);
+    assert_eq!(count(&job, |o| *o == Operator::TableSourceScan), 1, "{text}");
+    let (join, _) = job.plan.iter().find(|(_, p)| p.operator == Operator::ArrangedJoin).expect("a join");
+    assert_eq!(join.inputs[0], join.inputs[1], "{text}");
+    assert!(text.contains("TableSourceScan(table=[bids, project=[auction, price, ts]]"), "{text}");
+    assert!(text.contains("Reused(reference_id=[1])"), "{text}");
+}
+
+/// `bids` again under another name: the same connector, options and columns.
+const SAME_BIDS: &str = "CREATE TABLE bids_again (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3),
+  WATERMARK FOR ts AS ts - INTERVAL '1' SECOND) WITH ('connector' = 'datagen', 'number-of-rows' = '10');";
+
+#[test]
+fn scans_of_tables_with_the_same_connector_options_and_columns_merge() {
+    let sql = format!("{SAME_BIDS} SELECT auction FROM bids UNION ALL SELECT auction FROM bids_again");
+    let job = prepare_script(&sql, RuntimeMode::Batch).unwrap();
+    assert_eq!(count(&job, |o| *o == Operator::TableSourceScan), 1, "{}", job.explain(false));
+    assert_eq!(count(&job, |o| matches!(o, Operator::Reused { .. })), 2, "the scan and its projection");
+    let off = prepare_script(&format!("SET 'table.optimizer.reuse-source-enabled' = 'FALSE'; {sql}"), RuntimeMode::Batch).unwrap();
+    assert_eq!(count(&off, |o| *o == Operator::TableSourceScan), 2, "{}", off.explain(false));
+    assert_eq!(count(&off, |o| matches!(o, Operator::Reused { .. })), 0);
+    // Another option: other rows.
+    let sql = format!("{} SELECT auction FROM bids UNION ALL SELECT auction FROM bids_again", SAME_BIDS.replace("'10'", "'11'"));
+    assert_eq!(count(&prepare_script(&sql, RuntimeMode::Batch).unwrap(), |o| *o == Operator::TableSourceScan), 2);
+}
+
+#[test]
+fn unequal_nodes_stay_apart_above_a_shared_scan() {
+    let job = prepare("SELECT auction FROM bids WHERE price > 10 UNION ALL SELECT auction FROM bids WHERE price > 20", RuntimeMode::Batch).unwrap();
+    let text = job.explain(false);
+    assert_eq!(count(&job, |o| *o == Operator::TableSourceScan), 1, "{text}");
+    assert!(text.contains("where=[>(price, 10)]") && text.contains("where=[>(price, 20)]"), "{text}");
+    assert_eq!(count(&job, |o| matches!(o, Operator::Reused { .. })), 0, "{text}");
+    // Different tables with the same columns are different sources.
+    let job = prepare("SELECT k FROM plain UNION ALL SELECT auction FROM bids", RuntimeMode::Batch).unwrap();
+    assert_eq!(count(&job, |o| *o == Operator::TableSourceScan), 2);
+}
+
+#[test]
+fn non_deterministic_nodes_are_never_merged() {
+    let sql = "SELECT auction FROM bids WHERE RAND() < 0.5 UNION ALL SELECT auction FROM bids WHERE RAND() < 0.5";
+    let job = prepare(sql, RuntimeMode::Batch).unwrap();
+    let text = job.explain(false);
+    // Each filter draws its own numbers.
+    assert_eq!(count(&job, |o| matches!(o, Operator::Reused { .. })), 0, "{text}");
+    assert_eq!(text.matches("RAND()").count(), 2, "{text}");
+    let sql = "SELECT auction, NOW() AS t FROM bids UNION ALL SELECT auction, NOW() AS t FROM bids";
+    let text = prepare(sql, RuntimeMode::Batch).unwrap().explain(false);
+    assert_eq!(text.matches("NOW()").count(), 2, "{text}");
+    // The same filters without RAND() merge.
+    let sql = "SELECT auction FROM bids WHERE price < 5 UNION ALL SELECT auction FROM bids WHERE price < 5";
+    let job = prepare(sql, RuntimeMode::Batch).unwrap();
+    assert_eq!(count(&job, |o| matches!(o, Operator::Reused { .. })), 2, "{}", job.explain(false));
+}
+
+#[test]
+fn the_reuse_settings_turn_it_off() {
+    let sliced = |job: &PreparedJob| count(job, |o| matches!(o, Operator::SlicedWindowAggregate { .. }));
+    let off = prepare_script(&format!("SET 'table.optimizer.reuse-sub-plan-enabled' = 'false'; {TWICE}"), RuntimeMode::Streaming).unwrap();
+    assert_eq!(count(&off, |o| matches!(o, Operator::Reused { .. })), 0);
+    assert_eq!(sliced(&off), 2, "{}", off.explain(false));
+    let on = prepare_script(&format!("SET 'table.optimizer.reuse-sub-plan-enabled' = 'true'; {TWICE}"), RuntimeMode::Streaming).unwrap();
+    assert_eq!(sliced(&on), 1);
+    let error = session().execute_script("SET 'table.optimizer.reuse-sub-plan-enabled' = 'yes'").expect_err("an error").to_string();
+    assert!(error.contains("table.optimizer.reuse-sub-plan-enabled") && error.contains("expected 'true' or 'false', found 'yes'"), "{error}");
+}

@@ -9,6 +9,7 @@ mod over_spec;
 pub mod paths;
 mod projection;
 pub mod restart;
+mod reuse;
 mod sorted_over;
 mod spec;
 mod stateful;
@@ -21,6 +22,7 @@ pub use limits::{
 };
 pub use load::{job_spec_schema, parse_job_spec, parse_job_spec_with};
 pub use projection::push_projections;
+pub use reuse::{REUSE_SOURCE_CONFIG, REUSE_SUB_PLAN_CONFIG, ReuseSettings, merge_equal_subplans};
 pub use spec::*;
 pub use time::WINDOW_COLUMNS;
 pub use typed::*;

@@ -27,6 +27,9 @@ pub fn push_projections(plan: &mut ValidatedPlan) {
     let used = used_columns(&plan.nodes);
     for (node, used) in plan.nodes.iter_mut().zip(used) {
         let width = node.schema.len();
+        if node.reused_as.is_some() {
+            continue;
+        }
         let PlanOp::Source { factory, watermark, computed, projection: projection @ None, .. } = &mut node.op else { continue };
         let mut used = used;
         if let Some(w) = watermark {

@@ -67,6 +67,9 @@ pub struct JobConfig {
     pub restore_from: Option<std::path::PathBuf>,
     /// `restart-strategy.*`: what the job does when it fails while running.
     pub restart: super::restart::RestartStrategy,
+    /// `table.optimizer.reuse-sub-plan-enabled` and `table.optimizer.reuse-source-enabled`:
+    /// which equal nodes are merged into one ([`merge_equal_subplans`](super::merge_equal_subplans)).
+    pub reuse: super::ReuseSettings,
     /// All settings as given.
     pub raw: BTreeMap<String, String>,
 }
@@ -162,6 +165,10 @@ pub enum PlanOp {
         /// set by [`push_projections`](super::push_projections), `None` before it or when
         /// every column is used or the connector cannot leave columns out.
         projection: Option<Vec<usize>>,
+        /// The connector options the scan was configured with: two scans with the same
+        /// connector, options, schema and watermark read the same rows, and sub-plan reuse
+        /// merges them. `None` for rows written in the spec (`values`), never merged.
+        options: Option<crate::connectors::Options>,
     },
     /// Keep rows where the predicate is TRUE.
     Filter {
@@ -473,6 +480,11 @@ pub struct PlanNode {
     /// groups), in milliseconds, `Some(0)` keeping state for ever: a `STATE_TTL` hint, in place
     /// of `table.exec.state.ttl`. Empty (or `None`) where the job's setting holds.
     pub own_state_ttl_ms: Vec<Option<u64>>,
+    /// Set by sub-plan reuse ([`merge_equal_subplans`](super::merge_equal_subplans)): the
+    /// earlier node that computes the same rows, which this node's readers read instead. The
+    /// node then has no inputs and no readers and runs nothing; it keeps its place so that
+    /// the positions of the nodes after it stay as they were.
+    pub reused_as: Option<usize>,
 }
 
 impl PlanNode {

@@ -100,6 +100,7 @@ pub fn job_config(raw: &std::collections::BTreeMap<String, String>, path: &SpecP
     }
     (config.checkpointing, config.restore_from) = super::checkpointing::checkpoint_settings(raw, path)?;
     config.restart = super::restart::restart_strategy(raw, path, config.checkpointing.is_some())?;
+    config.reuse = super::reuse::reuse_settings(raw, path)?;
     if let (Some(dir), StateBackendSetting::RocksDb { dir: slot }) = (raw.get("state.backend.rocksdb.localdir"), &mut config.state_backend) {
         *slot = Some(std::path::PathBuf::from(dir));
     }
@@ -237,6 +238,7 @@ impl PlanValidator {
             append_only,
             time,
             own_state_ttl_ms,
+            reused_as: None,
         });
         Ok(&self.nodes[index].schema)
     }
@@ -402,7 +404,7 @@ impl PlanValidator {
         }
         Ok(Checked {
             schema,
-            op: PlanOp::Source { connector: n.connector.clone(), factory, watermark, computed, projection: None },
+            op: PlanOp::Source { connector: n.connector.clone(), factory, watermark, computed, projection: None, options: Some(n.options.clone()) },
             unique_key: None,
             ordering: None,
         })
@@ -752,7 +754,7 @@ fn check_values(n: &ValuesNode, path: &SpecPath) -> Result<Checked, PlanError> {
     let factory = Arc::new(ValuesSource::new(rows));
     Ok(Checked {
         schema,
-        op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None, computed: Vec::new(), projection: None },
+        op: PlanOp::Source { connector: ValuesSource::NAME.into(), factory, watermark: None, computed: Vec::new(), projection: None, options: None },
         unique_key: None,
         ordering: None,
     })

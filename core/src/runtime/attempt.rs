@@ -281,7 +281,14 @@ fn checkpoints(
                     // Restored without a directory of its own: it writes nothing there.
                     Some((storage, _)) => {
                         let config = CheckpointConfig { retained: usize::MAX, ..on_request(storage.clone()) };
-                        Ok((Some(Arc::new(Checkpoints::new(config, restore, workers, key_groups)?.tracked_by(Arc::clone(stats)))), None))
+                        Ok((
+                            Some(Arc::new(
+                                Checkpoints::new(config, restore, workers, key_groups)?
+                                    .with_reused_nodes(physical.reused_nodes())?
+                                    .tracked_by(Arc::clone(stats)),
+                            )),
+                            None,
+                        ))
                     }
                     None => Ok((None, Some("it takes no checkpoints (no execution.checkpointing.dir)".into()))),
                 };
@@ -295,7 +302,8 @@ fn checkpoints(
             on_request(CheckpointStorage::new(dir.strip_prefix("file://").unwrap_or(dir)))
         }
     };
-    Checkpoints::new(config, restore, workers, key_groups).map(|c| (Some(Arc::new(c.tracked_by(Arc::clone(stats)))), None))
+    let checkpoints = Checkpoints::new(config, restore, workers, key_groups)?.with_reused_nodes(physical.reused_nodes())?;
+    Ok((Some(Arc::new(checkpoints.tracked_by(Arc::clone(stats)))), None))
 }
 
 /// The key groups of a job of `workers` workers: `pipeline.max-parallelism` when set, else
