@@ -115,6 +115,26 @@ def test_spec_job_print_sink_is_collected_with_metrics_and_plan(server):
     assert any(j["jid"] == jobid and j["state"] == "FINISHED" for j in server.get("/jobs/overview").json["jobs"])
 
 
+def test_physical_plan_names_the_node_a_reused_subplan_reads(server):
+    per_auction = "SELECT auction, COUNT(*) AS n FROM bids GROUP BY auction"
+    sql = f"{BIDS_DDL}\nSELECT a.auction, a.n FROM ({per_auction}) a JOIN (SELECT MAX(n) AS top FROM ({per_auction})) m ON a.n = m.top;"
+    jobid = server.submit({"sql": sql, "mode": "batch"})
+    assert server.wait_state(jobid)["state"] == "FINISHED"
+    plan = server.get(f"/jobs/{jobid}/plan/physical").json
+    assert "Reused(reference_id=[" in plan["plan"], plan["plan"]
+    operators = {o["id"]: o for o in plan["operators"]}
+    reused = [o for o in plan["operators"] if o["operator"] == "Reused"]
+    assert reused and all(o["inputs"] == [] for o in reused), reused
+    assert all(operators[o["reusedAs"]]["operator"] != "Reused" for o in reused)
+    assert any(operators[o["reusedAs"]]["operator"].endswith("GroupAggregate") for o in reused), reused
+    assert all("reusedAs" not in o for o in plan["operators"] if o["operator"] != "Reused")
+    counts = duckdb.sql(
+        f"SELECT auction, COUNT(*) AS n FROM read_csv('{BIDS}', header=false, "
+        "columns={'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'ts': 'BIGINT'}) GROUP BY auction").fetchall()
+    top = max(n for _, n in counts)
+    assert sorted(all_results(server, jobid)) == sorted([a, n] for a, n in counts if n == top)
+
+
 def test_event_time_vertices_report_their_watermark(server, tmp_path):
     events = tmp_path / "events.csv"
     events.write_text("a,2023-11-14 22:13:20\nb,2023-11-14 22:13:25\na,2023-11-14 22:13:30\n")

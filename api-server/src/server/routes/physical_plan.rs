@@ -31,6 +31,10 @@ pub struct PhysicalOperator {
     pub changelog_mode: String,
     /// What it keeps between records and where, if anything.
     pub state: Option<String>,
+    /// For a node merged into an equal one by sub-plan reuse (operator `Reused`): the node
+    /// that computes its rows, which its readers read instead.
+    #[serde(rename = "reusedAs", skip_serializing_if = "Option::is_none")]
+    pub reused_as: Option<String>,
 }
 
 /// One input of a physical operator.
@@ -50,7 +54,8 @@ pub struct PhysicalPlanResponse {
     pub job_type: String,
     /// The plan as `EXPLAIN CHANGELOG_MODE` prints it.
     pub plan: String,
-    /// The operators, inputs first (fused ones included, as `Fused`).
+    /// The operators, inputs first (fused ones included, as `Fused`; nodes merged by sub-plan
+    /// reuse as `Reused`, with no inputs).
     pub operators: Vec<PhysicalOperator>,
 }
 
@@ -73,6 +78,10 @@ fn response(job: &PreparedJob) -> PhysicalPlanResponse {
                 .collect(),
             changelog_mode: phys.changelog.to_string(),
             state: phys.state.as_ref().map(ToString::to_string),
+            reused_as: match phys.operator {
+                weir_core::physical::Operator::Reused { of } => logical.nodes.get(of).map(|n| n.id.clone()),
+                _ => None,
+            },
         })
         .collect();
     let job_type = if job.mode() == RuntimeMode::Batch { "BATCH" } else { "STREAMING" };
