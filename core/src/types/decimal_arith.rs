@@ -173,8 +173,18 @@ impl U256 {
         Some(v)
     }
 
-    /// Quotient and remainder by a non-zero divisor (bitwise long division).
+    /// Quotient and remainder by a non-zero divisor.
     fn div_rem(self, d: u128) -> (U256, u128) {
+        // A dividend that fits 128 bits (most do: a DECIMAL mantissa scaled by a few powers of
+        // ten) takes one machine division instead of 128 steps of the long one.
+        if self.hi == 0 {
+            return (U256::from(self.lo / d), self.lo % d);
+        }
+        self.long_div_rem(d)
+    }
+
+    /// [`U256::div_rem`] by bitwise long division, for any 256-bit dividend.
+    fn long_div_rem(self, d: u128) -> (U256, u128) {
         let (qh, rh) = (self.hi / d, self.hi % d);
         let mut r = rh;
         let mut q: u128 = 0;
@@ -217,6 +227,24 @@ mod tests {
 
     fn d(text: &str) -> Decimal {
         Decimal::parse(text).unwrap()
+    }
+
+    #[test]
+    fn short_division_equals_the_long_one() {
+        let mut x: u128 = 0x9e37_79b9_7f4a_7c15_f39c_c060_5ced_c834;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x
+        };
+        for i in 0..2000u32 {
+            let n = next() >> (i % 128);
+            let d = (next() >> (i * 7 % 128)).max(1);
+            let (q, r) = U256::from(n).div_rem(d);
+            let (lq, lr) = U256::from(n).long_div_rem(d);
+            assert_eq!((q.hi, q.lo, r), (lq.hi, lq.lo, lr), "{n} / {d}");
+        }
     }
 
     #[test]
