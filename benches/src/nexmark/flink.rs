@@ -104,11 +104,11 @@ impl FlinkInput {
 
 impl FlinkSetup {
     /// Sets up Flink (an error when it cannot run here), then has a child process (`program`
-    /// with `args`, which runs [`FlinkInput::prepare`] and prints it as JSON) write the input
-    /// and compute Weir's answers.
-    pub fn prepare(program: &Path, args: &[String]) -> Result<FlinkSetup, String> {
+    /// run as `weir-bench flink-input` with `input`: [`FlinkInput::prepare`], printed as JSON)
+    /// write the input and compute Weir's answers.
+    pub fn prepare(program: &Path, input: &FlinkInputArgs) -> Result<FlinkSetup, String> {
         let env = FlinkEnv::setup().map_err(|e| format!("--flink: Flink cannot run here: {e}"))?;
-        let m = measure::run(Command::new(program).args(args)).map_err(|e| format!("cannot start {}: {e}", program.display()))?;
+        let m = measure::run(Command::new(program).args(input.command_line())).map_err(|e| format!("cannot start {}: {e}", program.display()))?;
         eprint!("{}", String::from_utf8_lossy(&m.stderr));
         if !m.status.success() {
             return Err(format!("preparing Flink's input failed ({})", m.status));

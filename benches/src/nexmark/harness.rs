@@ -222,7 +222,7 @@ pub fn run(args: &NexmarkArgs, exec: &ExecCommand) -> Result<Report, String> {
     let flink = if args.flink {
         let names: Vec<&str> = queries.iter().map(|q| q.name).collect();
         let input = FlinkInputArgs { events: args.events, tps: default_tps, workers, query: names.join(",") };
-        Some(FlinkSetup::prepare(&exec.program, &input.command_line())?)
+        Some(FlinkSetup::prepare(&exec.program, &input)?)
     } else {
         None
     };

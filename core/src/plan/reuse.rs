@@ -1,8 +1,8 @@
 //! Sub-plan reuse (issue #15): nodes that compute the same rows from the same inputs become one
 //! node with several readers, as Flink's `table.optimizer.reuse-sub-plan-enabled` and
 //! `table.optimizer.reuse-source-enabled` do (both on by default). Nexmark q5 names the same
-//! `HOP` window aggregate over `bid` twice; without reuse the source generates every bid
-//! twice and the aggregate runs twice.
+//! `HOP` window aggregate over `bid` twice; without reuse that aggregate, and the exchange
+//! before it, run twice (the SQL front end already shares the scan of a table).
 //!
 //! The pass walks the nodes in order (every input before its readers) and first points each
 //! node's inputs at the nodes they were merged into; two nodes are then equal when they read

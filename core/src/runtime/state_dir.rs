@@ -53,7 +53,7 @@ impl StateDir {
                 Ok(()) => {
                     let lock_path = path.join(LOCK_FILE);
                     let lock = std::fs::File::create(&lock_path).map_err(|e| io(&lock_path, e))?;
-                    lock.try_lock().map_err(|e| io(&lock_path, std::io::Error::other(e.to_string())))?;
+                    lock.try_lock().map_err(|e| io(&lock_path, e.into()))?;
                     return Ok(StateDir { path, _lock: lock });
                 }
                 // Someone else's directory (another process, a leftover): never reuse it.
@@ -106,7 +106,7 @@ fn creator_pid(name: &str) -> Option<u32> {
 mod tests {
     use super::*;
 
-    fn listing(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    fn listing(dir: &Path) -> Vec<(String, Vec<u8>)> {
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().path())
