@@ -26,12 +26,14 @@ impl Checkpoints {
     /// These checkpoints for a plan whose nodes `merged` (node index to the index of the node
     /// it was merged into) run as others: each checkpoint records them, and the restored one
     /// must have been taken of a plan that merged the same nodes (see the module
-    /// documentation); the error says which setting to restore with.
-    pub fn with_reused_nodes(mut self, merged: BTreeMap<usize, usize>) -> Result<Checkpoints, RuntimeError> {
+    /// documentation); the error names them by their ids in `ids` (by node index) and says
+    /// which setting to restore with.
+    pub fn with_reused_nodes(mut self, merged: BTreeMap<usize, usize>, ids: &[String]) -> Result<Checkpoints, RuntimeError> {
         let now = text(&merged);
         if let Some((storage, manifest)) = self.restored_manifest() {
-            let then = restored_reused_nodes(manifest);
-            if then != now {
+            let then_text = restored_reused_nodes(manifest);
+            if then_text != now {
+                let (then, now) = (named(&then_text, ids), named(&now, ids));
                 let at = storage.checkpoint_dir(manifest.epoch);
                 let why = match (then.is_empty(), now.is_empty()) {
                     (true, _) => format!(
@@ -50,6 +52,20 @@ impl Checkpoints {
         self.reused_nodes = (!now.is_empty()).then_some(now);
         Ok(self)
     }
+}
+
+/// The merged nodes of `text` (as [`text`] writes them) by their ids in `ids` (`"agg_7" as
+/// "agg_3"`); an index without an id stays a number.
+fn named(text: &str, ids: &[String]) -> String {
+    let id = |index: &str| index.parse::<usize>().ok().and_then(|i| ids.get(i)).map_or_else(|| index.to_string(), |id| format!("\"{id}\""));
+    text.split(',')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| match pair.split_once('>') {
+            Some((node, into)) => format!("{} as {}", id(node), id(into)),
+            None => pair.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The merged nodes a checkpoint records (empty: none).
@@ -75,17 +91,22 @@ mod tests {
             tolerable_failures: 0,
             timeout: Duration::from_secs(60),
         };
-        let checkpoints = Checkpoints::new(config, None, 1, KeyGroups::default()).and_then(|c| c.with_reused_nodes(merged.clone())).unwrap();
+        let checkpoints = Checkpoints::new(config, None, 1, KeyGroups::default()).and_then(|c| c.with_reused_nodes(merged.clone(), &ids())).unwrap();
         checkpoints.register("source.0.s0");
         checkpoints.built();
         let id = checkpoints.poll().unwrap().expect("a checkpoint");
         checkpoints.contribute(id, "source.0.s0", Contribution::Source { offset: serde_json::json!({ "rows": 1 }), clock: None }).unwrap();
     }
 
+    /// The ids of a ten-node plan: `n0` ... `n9`.
+    fn ids() -> Vec<String> {
+        (0..10).map(|i| format!("n{i}")).collect()
+    }
+
     fn restore(dir: &std::path::Path, merged: &BTreeMap<usize, usize>) -> Result<Checkpoints, RuntimeError> {
         let config =
             CheckpointConfig { interval: None, storage: CheckpointStorage::new(dir), retained: 1, tolerable_failures: 0, timeout: Duration::from_secs(60) };
-        Checkpoints::new(config, find_checkpoint(dir).ok(), 1, KeyGroups::default())?.with_reused_nodes(merged.clone())
+        Checkpoints::new(config, find_checkpoint(dir).ok(), 1, KeyGroups::default())?.with_reused_nodes(merged.clone(), &ids())
     }
 
     #[test]
@@ -102,10 +123,13 @@ mod tests {
         assert!(restore(with.path(), &merged).is_ok());
         assert!(restore(without.path(), &BTreeMap::new()).is_ok());
         let error = restore(without.path(), &merged).expect_err("taken without reuse").to_string();
-        assert!(error.contains("merges nodes 7>3,8>4") && error.contains("'table.optimizer.reuse-sub-plan-enabled' = 'false'"), "{error}");
+        assert!(
+            error.contains(r#"merges nodes "n7" as "n3", "n8" as "n4""#) && error.contains("'table.optimizer.reuse-sub-plan-enabled' = 'false'"),
+            "{error}"
+        );
         let error = restore(with.path(), &BTreeMap::new()).expect_err("taken with reuse").to_string();
-        assert!(error.contains("merged nodes 7>3,8>4, and this plan runs them on their own"), "{error}");
+        assert!(error.contains(r#"merged nodes "n7" as "n3", "n8" as "n4", and this plan runs them on their own"#), "{error}");
         let error = restore(with.path(), &BTreeMap::from([(7, 3)])).expect_err("other merges").to_string();
-        assert!(error.contains("this plan merges 7>3"), "{error}");
+        assert!(error.contains(r#"this plan merges "n7" as "n3""#), "{error}");
     }
 }

@@ -108,6 +108,11 @@ impl PhysicalPlan {
         self.logical.nodes.iter().filter_map(|n| Some((n.index, n.reused_as?))).collect()
     }
 
+    /// Every node's id, in node order.
+    pub fn node_ids(&self) -> Vec<String> {
+        self.logical.nodes.iter().map(|n| n.id.clone()).collect()
+    }
+
     /// The logical and physical sides of every node, in node order.
     pub fn iter(&self) -> impl Iterator<Item = (&PlanNode, &PhysicalNode)> {
         self.logical.nodes.iter().zip(&self.nodes)

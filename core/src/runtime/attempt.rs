@@ -284,7 +284,7 @@ fn checkpoints(
                         Ok((
                             Some(Arc::new(
                                 Checkpoints::new(config, restore, workers, key_groups)?
-                                    .with_reused_nodes(physical.reused_nodes())?
+                                    .with_reused_nodes(physical.reused_nodes(), &physical.node_ids())?
                                     .tracked_by(Arc::clone(stats)),
                             )),
                             None,
@@ -302,7 +302,7 @@ fn checkpoints(
             on_request(CheckpointStorage::new(dir.strip_prefix("file://").unwrap_or(dir)))
         }
     };
-    let checkpoints = Checkpoints::new(config, restore, workers, key_groups)?.with_reused_nodes(physical.reused_nodes())?;
+    let checkpoints = Checkpoints::new(config, restore, workers, key_groups)?.with_reused_nodes(physical.reused_nodes(), &physical.node_ids())?;
     Ok((Some(Arc::new(checkpoints.tracked_by(Arc::clone(stats)))), None))
 }
 
