@@ -184,6 +184,8 @@ def test_checkpoint_settings_are_the_job_configuration(tmp_path: Path) -> None:
         config.set_max_concurrent_checkpoints(2)
     with pytest.raises(ValueError, match="positive"):
         env.enable_checkpointing(0)
+    with pytest.raises(ValueError, match="larger than or equal to 10 ms"):
+        env.enable_checkpointing(9)
 
 
 def test_checkpointing_without_a_directory_names_the_key() -> None:

@@ -214,6 +214,9 @@ def test_bad_checkpoint_settings_name_their_key(weir, tmp_path):
     script.write_text(JOB.format(out=tmp_path / "out"))
     proc = run_weir(weir, "run", str(script), "--checkpoint-interval", "soon", "--checkpoint-dir", str(tmp_path))
     assert proc.returncode != 0 and "execution.checkpointing.interval" in proc.stderr, proc.stderr
+    # Flink's minimum: it refuses shorter intervals with the same words.
+    proc = run_weir(weir, "run", str(script), "--checkpoint-interval", "5ms", "--checkpoint-dir", str(tmp_path))
+    assert proc.returncode != 0 and "execution.checkpointing.interval" in proc.stderr and "larger than or equal to 10 ms" in proc.stderr, proc.stderr
     proc = run_weir(weir, "run", str(script), "--checkpoint-interval", "1s")
     assert proc.returncode != 0 and "execution.checkpointing.dir" in proc.stderr, proc.stderr
     proc = run_weir(weir, "run", str(script), "-s", str(tmp_path / "nothing-here"))

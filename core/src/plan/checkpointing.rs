@@ -8,6 +8,9 @@ use crate::error::{PlanError, SpecPath};
 
 /// `execution.checkpointing.interval`: checkpoints are taken this often (absent or 0: never).
 pub const INTERVAL: &str = "execution.checkpointing.interval";
+/// The shortest interval between checkpoints, in milliseconds: Flink refuses shorter ones
+/// ("Checkpoint interval must be larger than or equal to 10 ms").
+pub const MIN_INTERVAL_MS: u64 = 10;
 /// `execution.checkpointing.dir` (Flink 2) and `state.checkpoints.dir` (Flink 1): where.
 pub const DIR_KEYS: [&str; 2] = ["execution.checkpointing.dir", "state.checkpoints.dir"];
 /// How many complete checkpoints are kept.
@@ -46,6 +49,13 @@ pub fn checkpoint_settings(raw: &BTreeMap<String, String>, path: &SpecPath) -> R
     };
     if interval_ms == 0 {
         return Ok((None, restore));
+    }
+    if interval_ms < MIN_INTERVAL_MS {
+        let value = raw.get(INTERVAL).map_or("", String::as_str);
+        return Err(PlanError::new(
+            &path.field(INTERVAL),
+            format!("the checkpoint interval must be larger than or equal to {MIN_INTERVAL_MS} ms, as in Flink, found '{value}'"),
+        ));
     }
     let dir = first(&DIR_KEYS).map(|(key, value)| local_path(value).map_err(|m| PlanError::new(&path.field(key), m))).transpose()?;
     let retained = match first(&RETAINED_KEYS) {
@@ -124,5 +134,16 @@ mod tests {
         assert!(e.to_string().contains("s3://"), "{e}");
         let e = settings(&[(INTERVAL, "1s"), ("state.checkpoints.num-retained", "0")]).unwrap_err();
         assert!(e.to_string().contains("num-retained"), "{e}");
+    }
+
+    #[test]
+    fn an_interval_below_flinks_minimum_is_refused() {
+        let e = settings(&[(INTERVAL, "9 ms")]).expect_err("below 10 ms");
+        assert!(
+            e.to_string().contains("config.execution.checkpointing.interval") && e.to_string().contains("10 ms") && e.to_string().contains("'9 ms'"),
+            "{e}"
+        );
+        assert!(settings(&[(INTERVAL, "10 ms")]).is_ok_and(|(s, _)| s.is_some_and(|s| s.interval_ms == 10)));
+        assert!(settings(&[(INTERVAL, "0")]).is_ok_and(|(s, _)| s.is_none()), "0 still turns checkpointing off");
     }
 }

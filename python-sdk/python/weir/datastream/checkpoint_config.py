@@ -33,6 +33,10 @@ def _millis(value: Any, what: str) -> int:
     return ms
 
 
+MIN_INTERVAL_MS = 10
+"""The shortest checkpoint interval Flink (and the engine) accepts."""
+
+
 class CheckpointConfig:
     """The checkpoint settings of a :class:`StreamExecutionEnvironment` (its job settings)."""
 
@@ -40,8 +44,11 @@ class CheckpointConfig:
         self._settings = settings
 
     def enable(self, interval: Any, mode: Any = None) -> None:
-        """Checkpoints every ``interval`` milliseconds."""
-        self._settings[INTERVAL] = f"{_millis(interval, 'the checkpoint interval')} ms"
+        """Checkpoints every ``interval`` milliseconds (at least 10, as in Flink)."""
+        ms = _millis(interval, "the checkpoint interval")
+        if ms < MIN_INTERVAL_MS:
+            raise ValueError(f"the checkpoint interval must be larger than or equal to {MIN_INTERVAL_MS} ms, got {ms}")
+        self._settings[INTERVAL] = f"{ms} ms"
         if mode is not None:
             self.set_checkpointing_mode(mode)
 
