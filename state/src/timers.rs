@@ -8,7 +8,7 @@
 use std::marker::PhantomData;
 
 use crate::backend::ScanFlow;
-use crate::codec::{StateCodec, decode_exact, encode_to_vec};
+use crate::codec::{StateCodec, decode_exact, encode_to_vec, i64_to_ordered};
 use crate::error::{StateError, StateResult};
 use crate::keys::{split_timer, timer_key, timers_due_end};
 use crate::store::KeyedStateStore;
@@ -123,16 +123,29 @@ impl<N: StateCodec> TimerService<N> {
         }
     }
 
+    /// Whether some timer in `domain` (of any key) has a timestamp strictly between `after`
+    /// and `before`.
+    pub fn any_between(&self, store: &KeyedStateStore, domain: TimeDomain, after: i64, before: i64) -> StateResult<bool> {
+        let Some(from) = after.checked_add(1).filter(|&from| from < before) else {
+            return Ok(false);
+        };
+        let mut any = false;
+        store.backend().scan(self.table(domain), &i64_to_ordered(from), Some(&i64_to_ordered(before)), &mut |_, _| {
+            any = true;
+            Ok(ScanFlow::Stop)
+        })?;
+        Ok(any)
+    }
+
     /// Removes and returns the earliest timer with timestamp `<= up_to`. Use this in a loop
     /// (`while let Some(t) = pop_next(..)`) when firing a timer may register another that is
     /// already due: it will be returned by a later call of the same loop.
     pub fn pop_next(&self, store: &mut KeyedStateStore, domain: TimeDomain, up_to: i64) -> StateResult<Option<Timer<N>>> {
-        let Some(raw) = self.due_raw(store, domain, up_to, 1)?.pop() else {
+        let end = timers_due_end(up_to);
+        let Some(raw) = store.backend_mut().pop_first(self.table(domain), end.as_deref())? else {
             return Ok(None);
         };
-        let timer = self.decode(domain, &raw)?;
-        store.backend_mut().delete(self.table(domain), &raw)?;
-        Ok(Some(timer))
+        self.decode(domain, &raw).map(Some)
     }
 
     /// Removes and returns every timer with timestamp `<= up_to`, in order.

@@ -116,7 +116,17 @@ impl StateBackend for MemoryBackend {
             Some(t) => t,
             None => self.tables.entry(table.to_string()).or_default(),
         };
-        t.insert(key.to_vec(), value.to_vec());
+        // Overwriting in place (a timer set again, a value updated) keeps the entry's key and,
+        // when the new value fits, its value buffer.
+        match t.get_mut(key) {
+            Some(old) => {
+                old.clear();
+                old.extend_from_slice(value);
+            }
+            None => {
+                t.insert(key.to_vec(), value.to_vec());
+            }
+        }
         Ok(())
     }
 
@@ -141,6 +151,16 @@ impl StateBackend for MemoryBackend {
             }
         }
         Ok(())
+    }
+
+    fn pop_first(&mut self, table: &str, end: Option<&[u8]>) -> StateResult<Option<Vec<u8>>> {
+        let Some(t) = self.tables.get_mut(table) else {
+            return Ok(None);
+        };
+        match t.first_entry() {
+            Some(first) if end.is_none_or(|e| first.key().as_slice() < e) => Ok(Some(first.remove_entry().0)),
+            _ => Ok(None),
+        }
     }
 
     fn delete_range(&mut self, table: &str, start: &[u8], end: Option<&[u8]>) -> StateResult<()> {

@@ -77,6 +77,21 @@ pub trait StateBackend {
     /// The visitor must not write to this backend (it cannot: the backend is borrowed).
     fn scan(&self, table: &str, start: &[u8], end: Option<&[u8]>, visit: &mut ScanVisitor<'_>) -> StateResult<()>;
 
+    /// Removes the first entry of `table` with a key below `end` (`None`: any key) and returns
+    /// its key, or `None` when there is none: a one-entry scan and its delete in one step (a
+    /// timer queue's pop). The default does exactly that; the memory backend pops its map.
+    fn pop_first(&mut self, table: &str, end: Option<&[u8]>) -> StateResult<Option<Vec<u8>>> {
+        let mut first = None;
+        self.scan(table, &[], end, &mut |k, _| {
+            first = Some(k.to_vec());
+            Ok(ScanFlow::Stop)
+        })?;
+        if let Some(key) = &first {
+            self.delete(table, key)?;
+        }
+        Ok(first)
+    }
+
     /// Removes every entry with `start <= key < end` from `table`.
     fn delete_range(&mut self, table: &str, start: &[u8], end: Option<&[u8]>) -> StateResult<()> {
         let mut doomed = Vec::new();

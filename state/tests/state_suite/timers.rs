@@ -66,8 +66,28 @@ fn pop_next_sees_timers_registered_while_firing(f: &mut Fixture) {
     assert_eq!(fired, vec![1, 2, 4, 8]);
 }
 
+fn pop_next_stops_at_its_bound_and_any_between_is_strict(f: &mut Fixture) {
+    let t: TimerService = TimerService::new("op");
+    let st = &mut f.store;
+    for (key, ts) in [(&b"a"[..], 10), (b"b", 14), (b"a", 20)] {
+        t.register_event_time_timer(st, key, &(), ts).unwrap();
+    }
+    assert!(t.any_between(st, EVENT, 10, 20).unwrap(), "b's timer at 14, of another key");
+    assert!(!t.any_between(st, EVENT, 14, 20).unwrap(), "both ends excluded");
+    assert!(!t.any_between(st, EVENT, 10, 14).unwrap());
+    assert!(!t.any_between(st, EVENT, 20, 10).unwrap(), "an empty range");
+    assert!(!t.any_between(st, PROC, 0, 100).unwrap(), "another domain");
+    assert_eq!(t.pop_next(st, EVENT, 9).unwrap(), None);
+    assert_eq!(t.pop_next(st, EVENT, 14).unwrap().map(|t| (t.timestamp, t.key)), Some((10, b"a".to_vec())));
+    assert_eq!(t.pop_next(st, EVENT, 14).unwrap().map(|t| (t.timestamp, t.key)), Some((14, b"b".to_vec())));
+    assert_eq!(t.pop_next(st, EVENT, 14).unwrap(), None);
+    assert_eq!(t.pop_next(st, EVENT, i64::MAX).unwrap().map(|t| t.timestamp), Some(20));
+    assert_eq!(t.next_timestamp(st, EVENT).unwrap(), None);
+}
+
 backend_suite!(
     timers_pop_in_time_order_deduplicated,
+    pop_next_stops_at_its_bound_and_any_between_is_strict,
     deleted_timers_do_not_fire,
     domains_and_services_are_separate,
     pop_next_sees_timers_registered_while_firing,

@@ -111,7 +111,7 @@ impl<'b, 'o> RowBatch<'b, 'o> {
             return;
         }
         let at = self.cap.delayed(&current.time, self.output.output_index());
-        self.op.send(self.output, &at, current.time);
+        self.op.send(&at, current.time);
     }
 }
 

@@ -158,6 +158,9 @@ struct Requests {
     timers: Vec<i64>,
     /// Rows emitted (+1) and retracted (-1).
     rows: Vec<(Row, isize)>,
+    /// Rows emitted as results of a later timer of the same key, by its timestamp
+    /// ([`KeyedContext::emit_at`]).
+    later: Vec<(i64, Row)>,
     /// A processing-time timer was registered: the tail capability must be kept.
     processing: bool,
     /// Rows dropped as late.
@@ -227,6 +230,20 @@ impl<'a> KeyedContext<'a> {
     /// Emits `row` as a result.
     pub fn emit(&mut self, row: Row) {
         self.requests.rows.push((row, 1));
+    }
+
+    /// Emits `row` as a result of the current key's event-time timer at `timestamp`, a timer
+    /// due now (at or before the watermark) whose work the logic does in the timer it is
+    /// handling, having deleted it: `row` goes out at the time that timer's results would.
+    pub fn emit_at(&mut self, timestamp: i64, row: Row) {
+        self.requests.later.push((timestamp, row));
+    }
+
+    /// Whether no event-time timer of any key lies strictly between `after` and `before`: a
+    /// logic handling its timer at `after` may then do the work of its due timer at `before`
+    /// in the same call without passing over another timer.
+    pub fn no_timers_between(&self, after: i64, before: i64) -> Result<bool, StateError> {
+        Ok(!self.timers.any_between(self.store, TimeDomain::EventTime, after, before)?)
     }
 
     /// Retracts `row`, a result emitted before (a window's result that late rows update).
@@ -343,7 +360,7 @@ pub fn keyed<'s, L: KeyedLogic>(
             held: BTreeMap::new(),
             tail: None,
             requests: Requests::default(),
-            staged: None,
+            staged: BTreeMap::new(),
             batch,
             watermarked,
             fired: i64::MIN,
@@ -377,15 +394,15 @@ pub fn keyed<'s, L: KeyedLogic>(
             if let Err(e) = logic.flush(&mut op.store) {
                 fail(e);
             }
-            op.fire_event_timers(&mut logic, watermark, output, &fail, &bug);
+            op.fire_event_timers(&mut logic, watermark, &fail, &bug);
             op.fired = op.fired.max(watermark);
             match input_frontier {
-                Some(_) if !batch => op.fire_processing_timers(&mut logic, watermark, output, &fail),
+                Some(_) if !batch => op.fire_processing_timers(&mut logic, watermark, &fail),
                 // At the end of a bounded input: BATCH fires processing-time timers (and the
                 // event-time timers they set); STREAMING drops them, as Flink does.
                 None if batch => {
-                    op.fire_processing_timers(&mut logic, watermark, output, &fail);
-                    op.fire_event_timers(&mut logic, watermark, output, &fail, &bug);
+                    op.fire_processing_timers(&mut logic, watermark, &fail);
+                    op.fire_event_timers(&mut logic, watermark, &fail, &bug);
                 }
                 _ => {}
             }
@@ -437,10 +454,10 @@ struct Timers {
     /// the frontier is no watermark): at the input frontier, kept while such timers pend.
     tail: Option<Capability<Time>>,
     requests: Requests,
-    /// Results not yet sent, all at the time of the capability: one output session per run
-    /// of results at one time, not one per row or timer (a session sends a buffer of its
-    /// own, sized for a thousand rows, however few it holds).
-    staged: Option<(Capability<Time>, Vec<Update>)>,
+    /// Results not yet sent, by their time, with a capability for it: one output session per
+    /// time and activation, not one per row or timer (a session sends a buffer of its own,
+    /// sized for a thousand rows, however few it holds).
+    staged: BTreeMap<Time, (Capability<Time>, Vec<Update>)>,
     batch: bool,
     watermarked: bool,
     /// The watermark through which event-time timers have fired.
@@ -449,7 +466,7 @@ struct Timers {
 
 impl Requests {
     fn is_empty(&self) -> bool {
-        self.rows.is_empty() && self.timers.is_empty() && !self.processing
+        self.rows.is_empty() && self.later.is_empty() && self.timers.is_empty() && !self.processing
     }
 }
 
@@ -472,15 +489,17 @@ impl Timers {
         }
     }
 
-    /// Sends the rows the logic emitted at `time` under `cap` (staged with the results sent
-    /// just before at the same time), and keeps the capabilities the timers it registered need.
-    fn send(&mut self, output: &mut Output<'_>, cap: &Capability<Time>, time: Time) {
+    /// Stages the rows the logic emitted at `time` under `cap` (and those it emitted for
+    /// later timers, at their times), and keeps the capabilities the timers it registered need.
+    fn send(&mut self, cap: &Capability<Time>, time: Time) {
         if !self.requests.rows.is_empty() {
-            if self.staged.as_ref().is_some_and(|(staged, _)| *staged.time() != time) {
-                self.flush_staged(output);
-            }
-            let (_, rows) = self.staged.get_or_insert_with(|| (cap.delayed(&time), Vec::new()));
+            let (_, rows) = self.staged.entry(time).or_insert_with(|| (cap.delayed(&time), Vec::new()));
             rows.extend(self.requests.rows.drain(..).map(|(r, d)| (r, time, d)));
+        }
+        for (ts, row) in std::mem::take(&mut self.requests.later) {
+            let at = if self.batch || !self.watermarked { time } else { with_ms(&time, time.ms.max(u64::try_from(ts).unwrap_or(0))) };
+            let (_, rows) = self.staged.entry(at).or_insert_with(|| (cap.delayed(&at), Vec::new()));
+            rows.push((row, at, 1));
         }
         let needs_tail = self.requests.processing || (!self.watermarked && !self.requests.timers.is_empty());
         if needs_tail && self.tail.as_ref().is_none_or(|t| !t.time().less_equal(&time)) {
@@ -498,7 +517,7 @@ impl Timers {
 
     /// Sends the staged results.
     fn flush_staged(&mut self, output: &mut Output<'_>) {
-        if let Some((cap, mut rows)) = self.staged.take() {
+        for (_, (cap, mut rows)) in std::mem::take(&mut self.staged) {
             output.session(&cap).give_container(&mut rows);
         }
     }
@@ -518,10 +537,10 @@ impl Timers {
         self.held = moved;
     }
 
-    /// Fires every event-time timer up to `watermark`, in timestamp order, sending each one's
+    /// Fires every event-time timer up to `watermark`, in timestamp order, staging each one's
     /// results at the timer's time (batch: at the earliest held time; without a watermark:
     /// at the tail's time).
-    fn fire_event_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, output: &mut Output<'_>, fail: &impl Fn(StateError), bug: &impl Fn(&str)) {
+    fn fire_event_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, fail: &impl Fn(StateError), bug: &impl Fn(&str)) {
         loop {
             let timer = match self.service.pop_next(&mut self.store, TimeDomain::EventTime, watermark) {
                 Ok(Some(timer)) => timer,
@@ -542,13 +561,13 @@ impl Timers {
             if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
                 fail(e);
             }
-            self.send(output, &cap, time);
+            self.send(&cap, time);
         }
     }
 
     /// Fires the processing-time timers that are due (at the end of a batch input: all), under
     /// the tail capability.
-    fn fire_processing_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, output: &mut Output<'_>, fail: &impl Fn(StateError)) {
+    fn fire_processing_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, fail: &impl Fn(StateError)) {
         loop {
             let Some(cap) = self.tail.as_ref().map(|c| c.delayed(c.time())) else { return };
             let now = if watermark == i64::MAX { i64::MAX } else { self.store.now_millis() };
@@ -562,7 +581,7 @@ impl Timers {
                 fail(e);
             }
             let time = *cap.time();
-            self.send(output, &cap, time);
+            self.send(&cap, time);
         }
     }
 

@@ -15,6 +15,13 @@
 //! while they have rows. A slice is freed once every window holding it has fired and, with an
 //! allowed lateness, passed it.
 //!
+//! When the watermark passes several windows at once (a batch input ending, a streaming one
+//! catching up), the next window's timer is due already: then, unless another timer could
+//! come between (a late row waiting, an allowed lateness), the firing deletes that timer and
+//! fires the window itself, its result at that timer's time (`KeyedContext::emit_at`), reading
+//! each slice once for the whole run instead of once per window and timer. The results, and
+//! their times, are the timers' own; only their order within a time may differ.
+//!
 //! The input arrives pre-aggregated: before the exchange each worker folds its rows into
 //! partial aggregates per partition key, slice and time (`aggregate::combine_slice_rows`,
 //! Flink's `LocalWindowAggregate`). Rows of one time share their lateness.
@@ -148,39 +155,79 @@ impl SlicedAggregate {
     }
 
     /// Merges the slices of the window ending at `end` (of the key's sorted `index`), in the
-    /// window's merge order.
-    fn merge(&self, store: &mut KeyedStateStore, key: &[u8], index: &[i64], end: i64) -> Result<Merged, StateError> {
+    /// window's merge order, reading from state those `cache` (by position in `index`) lacks.
+    fn merge(&self, store: &mut KeyedStateStore, key: &[u8], index: &[i64], cache: &mut [Option<(Row, u64)>], end: i64) -> Result<Merged, StateError> {
         let start = self.slicing.window_start(end);
-        let (from, to) = (index.partition_point(|&s| s <= start), index.partition_point(|&s| s <= end));
-        let mut merged = Merged { accs: self.calls.fresh(), rows: 0 };
-        let span = index.get(from..to).unwrap_or_default();
-        let mut add = |slice: &i64| -> Result<(), StateError> {
-            if let Some((partials, rows)) = self.slices.get(store, key, slice)? {
-                merge_partials(&mut merged.accs, partials.values(), 1);
-                merged.rows += rows;
+        let span = index.partition_point(|&s| s <= start)..index.partition_point(|&s| s <= end);
+        for (slice, cached) in index.get(span.clone()).unwrap_or_default().iter().zip(cache.get_mut(span.clone()).unwrap_or_default()) {
+            if cached.is_none() {
+                *cached = self.slices.get(store, key, slice)?;
             }
-            Ok(())
+        }
+        let mut merged = Merged { accs: self.calls.fresh(), rows: 0 };
+        let mut add = |(partials, rows): &(Row, u64)| {
+            merge_partials(&mut merged.accs, partials.values(), 1);
+            merged.rows += rows;
         };
+        let loaded = cache.get(span).unwrap_or_default().iter().flatten();
         if self.slicing.merges_backwards() {
-            span.iter().rev().try_for_each(&mut add)?
+            loaded.rev().for_each(&mut add);
         } else {
-            span.iter().try_for_each(&mut add)?
+            loaded.for_each(&mut add);
         }
         Ok(merged)
     }
 
+    /// Fires the window whose timer is at `timestamp` and, while it has rows, goes on to the
+    /// next window sharing its slices: by registering that window's timer or, when that timer
+    /// is due already and may fire here ([`SlicedAggregate::fires_inline`]), by deleting it and
+    /// firing the window in this call, its result at that timer's time — each slice read once
+    /// for all of them. Returns the last timer handled.
+    fn fire(&self, cx: &mut KeyedContext<'_>, partition: &Row, index: &[i64], timestamp: i64) -> Result<i64, StateError> {
+        let mut cache = vec![None; index.len()];
+        let mut at = timestamp;
+        loop {
+            let end = at.saturating_add(1);
+            let merged = self.merge(cx.store, cx.key(), index, &mut cache, end)?;
+            let Some(row) = self.result(partition, end, &merged) else { return Ok(at) };
+            if at == timestamp {
+                cx.emit(row);
+            } else {
+                cx.emit_at(at, row);
+            }
+            if self.lateness > 0 {
+                cx.register_timer(at.saturating_add(self.lateness))?;
+            }
+            // Slices are shared: the next window may get no row of its own.
+            let Some(next) = self.slicing.next_window(end).map(|e| e - 1) else { return Ok(at) };
+            if !self.fires_inline(cx, at, next)? {
+                cx.register_timer(next)?;
+                return Ok(at);
+            }
+            cx.delete_timer(next)?;
+            at = next;
+        }
+    }
+
+    /// Whether the key's next window, timed at `next`, can fire in the call handling its timer
+    /// at `at`, with the results its own timer would give: that timer is due (at or before the
+    /// watermark, as when a batch input ends or the watermark jumps), no timer of any key lies
+    /// between the two (a late row waiting), no late row waits for `next` itself, and no
+    /// allowed lateness re-fires windows.
+    fn fires_inline(&self, cx: &mut KeyedContext<'_>, at: i64, next: i64) -> Result<bool, StateError> {
+        Ok(self.lateness == 0 && next <= cx.watermark() && cx.no_timers_between(at, next)? && self.waiting.get(cx.store, cx.key(), &next)?.is_empty())
+    }
+
     /// The output row of the window ending at `end` for the partition key values `partition`.
     fn output(&self, partition: &Row, end: i64, merged: &Merged) -> Row {
-        let keys: Row = self
-            .keys
-            .iter()
-            .map(|k| match k {
-                WindowKey::Start => Value::Timestamp(self.slicing.window_start(end)),
-                WindowKey::End => Value::Timestamp(end),
-                WindowKey::Partition(i) => partition.get(*i).clone(),
-            })
-            .collect();
-        keys.concat(&self.calls.finish(&merged.accs))
+        // One exact-size iterator: the row is allocated once.
+        let keys = self.keys.iter().map(|k| match k {
+            WindowKey::Start => Value::Timestamp(self.slicing.window_start(end)),
+            WindowKey::End => Value::Timestamp(end),
+            WindowKey::Partition(i) => partition.get(*i).clone(),
+        });
+        let aggregates = merged.accs.iter().zip(&self.calls.calls).map(|(acc, a)| acc.finish(a.output_type));
+        keys.chain(aggregates).collect()
     }
 
     /// The result of a window, if it has rows.
@@ -206,7 +253,7 @@ impl SlicedAggregate {
         }
         let mut before = Vec::with_capacity(refired.len());
         for &end in &refired {
-            let merged = self.merge(cx.store, key, index, end)?;
+            let merged = self.merge(cx.store, key, index, &mut vec![None; index.len()], end)?;
             before.push(self.result(partition, end, &merged));
         }
         for row in rows {
@@ -236,7 +283,7 @@ impl SlicedAggregate {
             }
         }
         for (&end, old) in refired.iter().zip(before) {
-            let merged = self.merge(cx.store, key, index, end)?;
+            let merged = self.merge(cx.store, key, index, &mut vec![None; index.len()], end)?;
             let new = self.result(partition, end, &merged);
             if new != old {
                 if let Some(old) = old {
@@ -321,21 +368,8 @@ impl KeyedLogic for SlicedAggregate {
             self.waiting.clear(cx.store, key, &timestamp)?;
             self.add_late(cx, &partition, &mut index, &waiting, timestamp)?;
         }
-        let end = timestamp.saturating_add(1);
-        if self.slicing.is_window_end(end) {
-            let merged = self.merge(cx.store, key, &index, end)?;
-            if let Some(row) = self.result(&partition, end, &merged) {
-                cx.emit(row);
-                // Slices are shared: the next window may get no row of its own.
-                if let Some(next) = self.slicing.next_window(end) {
-                    cx.register_timer(next - 1)?;
-                }
-                if self.lateness > 0 {
-                    cx.register_timer(timestamp.saturating_add(self.lateness))?;
-                }
-            }
-        }
-        let expired: Vec<i64> = index.iter().copied().filter(|&s| self.expiry(s).is_none_or(|t| t <= timestamp)).collect();
+        let fired = if self.slicing.is_window_end(timestamp.saturating_add(1)) { self.fire(cx, &partition, &index, timestamp)? } else { timestamp };
+        let expired: Vec<i64> = index.iter().copied().filter(|&s| self.expiry(s).is_none_or(|t| t <= fired)).collect();
         for slice in &expired {
             self.slices.clear(cx.store, key, slice)?;
         }

@@ -60,17 +60,16 @@ impl KeyedLogic for WindowJoin {
             cx.drop_late();
             return Ok(());
         }
-        let key = cx.key().to_vec();
-        self.sides[side].add(cx.store, &key, &last, &row)?;
+        self.sides[side].add(cx.store, cx.key(), &last, &row)?;
         // Rows of a window may arrive at its last millisecond itself (a window aggregate emits
         // then), so the window is complete once the watermark reaches it.
         cx.register_timer(last)
     }
 
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, last: i64) -> Result<(), StateError> {
-        let key = cx.key().to_vec();
-        let lefts = self.sides[0].get(cx.store, &key, &last)?;
-        let rights = self.sides[1].get(cx.store, &key, &last)?;
+        let key = cx.key();
+        let lefts = self.sides[0].get(cx.store, key, &last)?;
+        let rights = self.sides[1].get(cx.store, key, &last)?;
         for l in &lefts {
             for r in &rights {
                 let joined = l.concat(r);
@@ -79,7 +78,7 @@ impl KeyedLogic for WindowJoin {
                 }
             }
         }
-        self.sides[0].clear(cx.store, &key, &last)?;
-        self.sides[1].clear(cx.store, &key, &last)
+        self.sides[0].clear(cx.store, key, &last)?;
+        self.sides[1].clear(cx.store, key, &last)
     }
 }
