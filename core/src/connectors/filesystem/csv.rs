@@ -1,6 +1,7 @@
-//! Reading CSV records into rows: the `csv` crate splits records into reused `ByteRecord`s,
-//! and each field is converted by its column's type straight from bytes (integers without
-//! any intermediate `String`).
+//! The CSV format: its options, and how each field becomes a column's value, straight from
+//! bytes (integers without any intermediate `String`). Records are split from the file by
+//! [`super::csv_reader`]: simple lines by the fast path of [`super::csv_lines`], the others by
+//! the `csv` crate.
 //!
 //! Empty fields and NULL follow Flink's CSV format (1.18 and later): a field equal to
 //! `csv.null-literal` is NULL in any column; otherwise an empty field is the empty string in
@@ -10,27 +11,17 @@
 //! as Flink's CSV format writes them; each element reads by the rules above for the element
 //! type (the null literal is a NULL element). MAP columns, which Flink's CSV format does not
 //! have either, and ARRAYs of collections are refused.
-//!
-//! A record that spans lines (a quoted field holding a line break) is checked against its raw
-//! bytes: if the quote is never closed, or is closed only where a field could not end (the
-//! usual sign of a stray quote that swallowed the lines after it), the record is an error at
-//! its first line, or, under `csv.ignore-parse-errors`, only that line is skipped and counted
-//! and reading resumes on the next line. A file large enough to be cut between workers may
-//! not have records that span lines at all (a worker could not find where its records start):
-//! that is an error even under `csv.ignore-parse-errors`.
 
-use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Take};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use ::csv::{ByteRecord, ReaderBuilder};
+use ::csv::ReaderBuilder;
 
-use super::split::{OpenRange, SegmentQueue, bounded_message, field_prefix, line_number};
+use super::csv_lines::LineBuffer;
+use super::split::field_prefix;
 use crate::connectors::options::{parse_bool, parse_char};
-use crate::connectors::{ConnectorError, Options, SourceOffset, SourcePoll, SourceReader, column_mask};
-use crate::error::RuntimeError;
-use crate::types::{DataType, Field, Row, Schema, Value, parse_value};
+use crate::connectors::{ConnectorError, Options, column_mask};
+use crate::types::temporal::parse_timestamp_common;
+use crate::types::{DataType, Field, Schema, Value, parse_value};
 
 /// How to read CSV files: the `csv.*` options and the columns.
 #[derive(Clone, Debug)]
@@ -46,6 +37,9 @@ pub struct CsvFormat {
     array_delimiter: Vec<u8>,
     ignore_parse_errors: bool,
     ignore_first_line: bool,
+    /// Whether simple lines are split by the fast path (false only in tests that check it
+    /// against the `csv` crate reading alone).
+    fast_path: bool,
 }
 
 impl CsvFormat {
@@ -89,6 +83,7 @@ impl CsvFormat {
             array_delimiter: array_delimiter(options)?.into_bytes(),
             ignore_parse_errors: parse_bool(options, "csv.ignore-parse-errors", false)?,
             ignore_first_line: parse_bool(options, "csv.ignore-first-line", false)?,
+            fast_path: true,
         })
     }
 
@@ -102,32 +97,8 @@ impl CsvFormat {
         CsvFormat { read: column_mask(self.columns.len(), columns), ..self.clone() }
     }
 
-    fn open(&self, range: OpenRange) -> CurrentFile {
-        let skip_header = self.ignore_first_line && range.at_file_start;
-        let limit = range.reader.limit();
-        let end = (limit != u64::MAX).then(|| range.from.saturating_add(limit));
-        CurrentFile {
-            file: range.file,
-            path: range.path,
-            from: range.from,
-            end,
-            whole_file: range.whole_file,
-            skip_header,
-            reader: self.builder().from_reader(range.reader),
-        }
-    }
-
-    /// Restarts reading `cur` at byte `pos` (a line start), after a skipped bad record.
-    fn reopen_at(&self, cur: &mut CurrentFile, pos: u64) -> io::Result<()> {
-        let mut file = File::open(&cur.path)?;
-        file.seek(SeekFrom::Start(pos))?;
-        let limit = cur.end.map_or(u64::MAX, |end| end.saturating_sub(pos));
-        cur.reader = self.builder().from_reader(file.take(limit));
-        cur.from = pos;
-        Ok(())
-    }
-
-    fn builder(&self) -> ReaderBuilder {
+    /// The `csv` crate's reader settings for this format.
+    pub(super) fn builder(&self) -> ReaderBuilder {
         let mut builder = ReaderBuilder::new();
         builder
             .has_headers(false)
@@ -138,20 +109,59 @@ impl CsvFormat {
             .escape(self.escape)
             .double_quote(true)
             .comment(self.comments.then_some(b'#'))
-            .buffer_capacity(256 << 10);
+            .buffer_capacity(64 << 10);
         builder
     }
 
-    /// Converts the fields of `record` into `out`, one value per column; on failure, the
+    /// A buffer of the fast path for this format's delimiter, quote and comments.
+    pub(super) fn line_buffer(&self) -> LineBuffer {
+        LineBuffer::new(self.delimiter, self.quote, self.comments, self.fast_path)
+    }
+
+    /// The same format read by the `csv` crate alone, to check the fast path against.
+    #[cfg(test)]
+    pub(super) fn without_fast_path(&self) -> CsvFormat {
+        CsvFormat { fast_path: false, ..self.clone() }
+    }
+
+    /// Whether a bad record is skipped and counted rather than an error.
+    pub(super) fn ignore_parse_errors(&self) -> bool {
+        self.ignore_parse_errors
+    }
+
+    /// Whether the first record of each file is a header, skipped.
+    pub(super) fn ignore_first_line(&self) -> bool {
+        self.ignore_first_line
+    }
+
+    /// The comment character, when comment lines are allowed.
+    pub(super) fn comment(&self) -> Option<u8> {
+        self.comments.then_some(b'#')
+    }
+
+    /// The number of columns (fields of a record).
+    pub(super) fn width(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// Converts the `fields` of a record into `out`, one value per column; on failure, the
     /// message names the column.
-    fn decode(&self, record: &ByteRecord, out: &mut Vec<Value>) -> Result<(), String> {
-        if record.len() != self.columns.len() {
-            return Err(format!("expected {} fields, found {}", self.columns.len(), record.len()));
+    pub(super) fn decode<'a>(&self, fields: impl ExactSizeIterator<Item = &'a [u8]>, out: &mut Vec<Value>) -> Result<(), String> {
+        if fields.len() != self.columns.len() {
+            return Err(format!("expected {} fields, found {}", self.columns.len(), fields.len()));
         }
-        for ((bytes, column), &read) in record.iter().zip(&self.columns).zip(&self.read) {
+        for ((bytes, column), &read) in fields.zip(&self.columns).zip(&self.read) {
             if !read {
                 out.push(Value::Null);
                 continue;
+            }
+            // Integers, the most common columns, straight into `out`: moving each value
+            // through the general path's `Result`s cost more than parsing it.
+            if self.null_literal.is_none() && matches!(column.data_type, DataType::BigInt) {
+                if let Some(v) = parse_i64(bytes) {
+                    out.push(Value::BigInt(v));
+                    continue;
+                }
             }
             let value = self.decode_field(bytes, column.data_type).map_err(|m| format!("column {}: {m}", column.name))?;
             if value.is_null() && !column.nullable {
@@ -177,12 +187,18 @@ impl CsvFormat {
             }
             DataType::BigInt => parse_i64(bytes).map(Value::BigInt).ok_or_else(fail),
             DataType::Int => parse_i64(bytes).and_then(|v| i32::try_from(v).ok()).map(Value::Int).ok_or_else(fail),
-            _ => {
-                let text = std::str::from_utf8(bytes).map_err(|_| fail())?;
-                parse_value(text, &data_type).map_err(|_| fail())
-            }
+            DataType::Timestamp => parse_timestamp_common(bytes).map_or_else(|| parse_text(bytes, data_type), |ms| Ok(Value::Timestamp(ms))),
+            DataType::TimestampLtz => parse_timestamp_common(bytes).map_or_else(|| parse_text(bytes, data_type), |ms| Ok(Value::TimestampLtz(ms))),
+            _ => parse_text(bytes, data_type),
         }
     }
+}
+
+/// A field of type `data_type` read by [`parse_value`] (after checking its UTF-8).
+fn parse_text(bytes: &[u8], data_type: DataType) -> Result<Value, String> {
+    let fail = || format!("cannot parse {} as {data_type}", field_prefix(bytes));
+    let text = std::str::from_utf8(bytes).map_err(|_| fail())?;
+    parse_value(text, &data_type).map_err(|_| fail())
 }
 
 /// Parses a decimal integer with optional sign and surrounding ASCII spaces, without allocating.
@@ -208,124 +224,9 @@ fn parse_i64(bytes: &[u8]) -> Option<i64> {
     if negative { Some(v) } else { v.checked_neg() }
 }
 
-/// The file being read, with the CSV reader over its range.
-struct CurrentFile {
-    file: usize,
-    path: PathBuf,
-    /// Byte offset in the file where `reader` started.
-    from: u64,
-    /// Where this worker's bytes of the file end (None: at the end of the file).
-    end: Option<u64>,
-    /// Whether this worker reads the whole file (records may span lines).
-    whole_file: bool,
-    skip_header: bool,
-    reader: ::csv::Reader<Take<File>>,
-}
-
-/// One worker's split of a CSV source.
-pub struct CsvReader {
-    format: Arc<CsvFormat>,
-    queue: SegmentQueue,
-    current: Option<CurrentFile>,
-    record: ByteRecord,
-    values: Vec<Value>,
-    skipped: u64,
-}
-
-impl CsvReader {
-    /// A reader of the segments in `queue`.
-    pub fn new(format: Arc<CsvFormat>, queue: SegmentQueue) -> CsvReader {
-        let values = Vec::with_capacity(format.columns.len());
-        CsvReader { format, queue, current: None, record: ByteRecord::new(), values, skipped: 0 }
-    }
-}
-
-impl SourceReader for CsvReader {
-    fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
-        let mut produced = 0;
-        while produced < max_rows {
-            let Some(cur) = self.current.as_mut() else {
-                match self.queue.open_next()? {
-                    Some(range) => self.current = Some(self.format.open(range)),
-                    None if produced == 0 => return Ok(SourcePoll::Finished),
-                    None => break,
-                }
-                continue;
-            };
-            match cur.reader.read_byte_record(&mut self.record) {
-                Ok(true) => {}
-                Ok(false) => {
-                    self.current = None;
-                    continue;
-                }
-                Err(e) => return Err(RuntimeError::Io { context: cur.path.display().to_string(), message: e.to_string() }),
-            }
-            let start = cur.from + self.record.position().map_or(0, |p| p.byte());
-            let end = cur.from + cur.reader.position().byte();
-            let first_line = self.record.position().map_or(0, |p| p.line());
-            if cur.reader.position().line() > first_line + 1 {
-                // The record (or the blank lines before it) spans lines: check its quotes.
-                let context = cur.path.display().to_string();
-                let io_err = |e: io::Error| RuntimeError::Io { context: context.clone(), message: e.to_string() };
-                let bytes = read_range(&cur.path, start, end).map_err(io_err)?;
-                match self.format.scan(&bytes) {
-                    Span::OneLine => {}
-                    Span::Lines if cur.whole_file => {}
-                    Span::Lines => {
-                        let message = "a quoted field spans lines, which is supported only in files read whole by one worker (up to 16 MiB); this file is split between workers".to_string();
-                        let comment = self.format.comments.then_some(b'#');
-                        return Err(RuntimeError::BadRecord { location: record_location(&cur.path, start, end, comment), message });
-                    }
-                    Span::Broken { message, next_line } => {
-                        if !self.format.ignore_parse_errors {
-                            let comment = self.format.comments.then_some(b'#');
-                            return Err(RuntimeError::BadRecord { location: record_location(&cur.path, start, end, comment), message });
-                        }
-                        self.skipped += 1;
-                        cur.skip_header = false;
-                        self.format.reopen_at(cur, start + next_line as u64).map_err(io_err)?;
-                        continue;
-                    }
-                }
-            }
-            if cur.skip_header {
-                cur.skip_header = false;
-                continue;
-            }
-            match self.format.decode(&self.record, &mut self.values) {
-                Ok(()) => {
-                    out.push(self.values.drain(..).collect());
-                    produced += 1;
-                }
-                Err(message) => {
-                    self.values.clear();
-                    if !self.format.ignore_parse_errors {
-                        let comment = self.format.comments.then_some(b'#');
-                        let message = bounded_message(message);
-                        return Err(RuntimeError::BadRecord { location: record_location(&cur.path, start, end, comment), message });
-                    }
-                    self.skipped += 1;
-                }
-            }
-        }
-        Ok(SourcePoll::Ready)
-    }
-
-    fn offset(&self) -> SourceOffset {
-        match &self.current {
-            Some(cur) => super::split::FileOffset { file: cur.file, pos: cur.from + cur.reader.position().byte() }.to_source_offset(),
-            None => self.queue.pending_offset().to_source_offset(),
-        }
-    }
-
-    fn skipped_records(&self) -> u64 {
-        self.skipped
-    }
-}
-
 /// What the raw bytes of a record that spans lines say about its quotes.
 #[derive(Debug, PartialEq, Eq)]
-enum Span {
+pub(super) enum Span {
     /// The record is on one line (the reader had skipped blank or comment lines before it).
     OneLine,
     /// A properly quoted field holds a line break.
@@ -345,7 +246,7 @@ impl CsvFormat {
     /// Reads the quotes of one record's raw bytes (with any blank or comment lines before it)
     /// the way the `csv` crate does, but strictly: after a closing quote only a delimiter or
     /// a line break may follow.
-    fn scan(&self, bytes: &[u8]) -> Span {
+    pub(super) fn scan(&self, bytes: &[u8]) -> Span {
         let Some(quote) = self.quote else { return Span::OneLine };
         // Skip the blank and comment lines the reader skipped before the record.
         let mut i = 0;
@@ -408,42 +309,6 @@ impl CsvFormat {
             (false, false) => Span::OneLine,
         }
     }
-}
-
-/// The bytes `[start, end)` of the file at `path`.
-fn read_range(path: &Path, start: u64, end: u64) -> io::Result<Vec<u8>> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(start))?;
-    let mut bytes = Vec::new();
-    file.take(end.saturating_sub(start)).read_to_end(&mut bytes)?;
-    Ok(bytes)
-}
-
-/// `path:line` of the record the CSV reader read from `start` to `end`. The reader's start
-/// position comes before any blank or comment lines it skipped, so those are counted too.
-fn record_location(path: &Path, start: u64, end: u64, comment: Option<u8>) -> String {
-    let skipped = skipped_lines(path, start, end, comment).unwrap_or(0);
-    match line_number(path, start) {
-        Ok(line) => format!("{}:{}", path.display(), line + skipped),
-        Err(_) => format!("{}@{start}", path.display()),
-    }
-}
-
-fn skipped_lines(path: &Path, start: u64, end: u64, comment: Option<u8>) -> io::Result<u64> {
-    let mut file = File::open(path)?;
-    file.seek(SeekFrom::Start(start))?;
-    let mut bytes = Vec::new();
-    file.take(end.saturating_sub(start)).read_to_end(&mut bytes)?;
-    let mut skipped = 0;
-    for line in bytes.split(|&b| b == b'\n') {
-        let content = line.strip_suffix(b"\r").unwrap_or(line);
-        if content.is_empty() || (comment.is_some() && content.first() == comment.as_ref()) {
-            skipped += 1;
-        } else {
-            break;
-        }
-    }
-    Ok(skipped)
 }
 
 /// An error for the first column the CSV format cannot hold: a MAP or MULTISET (Flink's CSV

@@ -30,6 +30,8 @@
 //! `*.ignore-parse-errors` it is skipped and counted instead.
 
 pub mod csv;
+mod csv_lines;
+pub mod csv_reader;
 mod encode;
 pub mod json;
 pub mod monitor;
@@ -46,7 +48,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
-use self::csv::{CsvFormat, CsvReader};
+use self::csv::CsvFormat;
+use self::csv_reader::CsvReader;
 use self::json::{JsonFormat, JsonReader};
 use self::monitor::MonitoredDirectory;
 use self::sink::FilesystemSink;

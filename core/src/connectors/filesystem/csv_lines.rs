@@ -1,0 +1,267 @@
+//! The CSV reader's fast path: a record alone on its line, with no quote character and no
+//! carriage return inside it, is split at the delimiter straight from a large read buffer,
+//! eight bytes at a time, without the `csv` crate's per-byte state machine or a copy into a
+//! record.
+//!
+//! For such a line, the `csv` crate as the source configures it (no trimming; `\n`, `\r` and
+//! `\r\n` end a record; blank lines skipped; with `csv.allow-comments`, a line starting with
+//! `#` skipped) reads exactly the pieces between delimiters, so both give the same fields. Any
+//! other line (a quote, an escape inside quotes, a lone `\r`) is [`Line::Complex`]: the reader
+//! hands it, and what follows up to the end of the buffer, to the `csv` crate.
+
+use std::io::{self, Read};
+
+/// How much of a file is read at a time (a line longer than this grows the buffer).
+const BUFFER_BYTES: usize = 256 << 10;
+
+/// The next thing on the input, past any blank and comment lines.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Line<'a> {
+    /// A record on one simple line.
+    Record {
+        /// File position of the line's first byte.
+        start: u64,
+        /// File position just past the line (after its line break).
+        end: u64,
+        /// The line without its line break.
+        bytes: &'a [u8],
+        /// Where each field of `bytes` ends: the index of each delimiter, then `bytes.len()`.
+        ends: &'a [usize],
+    },
+    /// A line only the `csv` crate reads right (quotes, a lone `\r`, a comment line that the
+    /// input ends in): the `csv` crate should read on from `start`, where it would have
+    /// ended the last record (any blank and comment lines after it are read again).
+    Complex {
+        /// File position where the `csv` crate would be after the last record.
+        start: u64,
+    },
+    /// No more input.
+    End,
+}
+
+/// The fields of a [`Line::Record`], in order.
+pub(super) fn fields<'a>(bytes: &'a [u8], ends: &'a [usize]) -> impl ExactSizeIterator<Item = &'a [u8]> + 'a {
+    let mut start = 0;
+    ends.iter().map(move |&end| {
+        let field = bytes.get(start..end).unwrap_or_default();
+        start = end + 1;
+        field
+    })
+}
+
+/// Reads lines of CSV from a byte stream in large blocks and splits the simple ones.
+pub(super) struct LineBuffer {
+    buf: Vec<u8>,
+    /// Index in `buf` of the first byte not yet handed out.
+    head: usize,
+    /// Number of bytes of `buf` read from the input.
+    filled: usize,
+    /// File position of `buf[0]`.
+    base: u64,
+    /// Whether the input has no more bytes.
+    eof: bool,
+    /// File position where the `csv` crate would be after the last record returned: after
+    /// its line break, or between the `\r` and `\n` of a `\r\n`.
+    last_end: u64,
+    /// The field ends of the last record returned.
+    ends: Vec<usize>,
+    delimiter: u8,
+    /// The quote character, when quoting is on.
+    quote: Option<u8>,
+    /// Whether lines starting with `#` are comments.
+    comments: bool,
+    /// False when the fast path is off (or the quote character is a line break): then every
+    /// line is complex, and the `csv` crate reads the whole input.
+    usable: bool,
+}
+
+impl LineBuffer {
+    /// An empty buffer; call [`LineBuffer::reset`] before reading. With `fast_path` false,
+    /// every line is [`Line::Complex`].
+    pub(super) fn new(delimiter: u8, quote: Option<u8>, comments: bool, fast_path: bool) -> LineBuffer {
+        let usable = fast_path && !matches!(quote, Some(b'\n' | b'\r'));
+        LineBuffer { buf: Vec::new(), head: 0, filled: 0, base: 0, eof: false, last_end: 0, ends: Vec::new(), delimiter, quote, comments, usable }
+    }
+
+    /// Forgets the buffered bytes: the next input byte is at file position `pos`.
+    pub(super) fn reset(&mut self, pos: u64) {
+        (self.head, self.filled, self.base, self.eof, self.last_end) = (0, 0, pos, false, pos);
+    }
+
+    /// File position of the first byte not yet handed out.
+    pub(super) fn position(&self) -> u64 {
+        self.base + self.head as u64
+    }
+
+    /// Where the `csv` crate, handed a complex line, reads up to before giving the input back:
+    /// just past the bytes read so far (the end of the input when the fast path is off).
+    pub(super) fn handback(&self) -> u64 {
+        if self.usable { self.base + self.filled as u64 } else { u64::MAX }
+    }
+
+    /// The next record or complex line of `input`, skipping blank and comment lines.
+    pub(super) fn next(&mut self, input: &mut impl Read) -> io::Result<Line<'_>> {
+        if !self.usable {
+            return Ok(Line::Complex { start: self.last_end });
+        }
+        loop {
+            if self.head == self.filled {
+                if self.eof {
+                    return Ok(Line::End);
+                }
+                self.fill(input)?;
+                continue;
+            }
+            let rest = &self.buf[self.head..self.filled];
+            if self.comments && rest[0] == b'#' {
+                match find_newline(rest) {
+                    Some(i) => self.head += i + 1,
+                    // The `csv` crate reads this one as a record of one empty field.
+                    None if self.eof => return Ok(Line::Complex { start: self.last_end }),
+                    None => self.fill(input)?,
+                }
+                continue;
+            }
+            match split_line(rest, self.delimiter, self.quote, self.eof, &mut self.ends) {
+                Scan::Incomplete => self.fill(input)?,
+                Scan::Complex => return Ok(Line::Complex { start: self.last_end }),
+                Scan::Record { len: 0, next } => self.head += next,
+                Scan::Record { len, next } => {
+                    let (start, at) = (self.position(), self.head);
+                    self.head += next;
+                    self.last_end = start + next.min(len + 1) as u64;
+                    let bytes = &self.buf[at..at + len];
+                    return Ok(Line::Record { start, end: self.position(), bytes, ends: &self.ends });
+                }
+            }
+        }
+    }
+
+    /// Moves the unread bytes to the front (growing the buffer when they fill it) and reads
+    /// more behind them; sets `eof` when the input has none.
+    fn fill(&mut self, input: &mut impl Read) -> io::Result<()> {
+        if self.head > 0 {
+            self.buf.copy_within(self.head..self.filled, 0);
+            self.base += self.head as u64;
+            self.filled -= self.head;
+            self.head = 0;
+        }
+        if self.filled == self.buf.len() {
+            let grown = (self.buf.len() * 2).max(BUFFER_BYTES);
+            self.buf.resize(grown, 0);
+        }
+        loop {
+            match input.read(&mut self.buf[self.filled..]) {
+                Ok(0) => self.eof = true,
+                Ok(n) => self.filled += n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(e),
+            }
+            return Ok(());
+        }
+    }
+}
+
+/// What [`split_line`] found at the start of its input.
+#[derive(Debug, PartialEq, Eq)]
+enum Scan {
+    /// A simple line of `len` bytes (its line break excluded); the next line starts at `next`.
+    Record { len: usize, next: usize },
+    /// A quote or a lone `\r` on the line.
+    Complex,
+    /// The line does not end within the bytes and more input may follow.
+    Incomplete,
+}
+
+/// `b` in every byte of a word.
+const fn splat(b: u8) -> u64 {
+    u64::from_ne_bytes([b; 8])
+}
+
+const LOW7: u64 = splat(0x7f);
+
+/// The top bit of each byte of `w` that is zero (exact: no false positives from borrows).
+fn zero_bytes(w: u64) -> u64 {
+    !(((w & LOW7).wrapping_add(LOW7)) | w | LOW7)
+}
+
+/// Splits the line at the start of `bytes` at `delimiter` into `ends` (see [`Line::Record`]).
+/// A line holding `quote` or a `\r` other than just before its `\n` is [`Scan::Complex`]; one
+/// without a line break is complete only at the end of the input (`eof`).
+fn split_line(bytes: &[u8], delimiter: u8, quote: Option<u8>, eof: bool, ends: &mut Vec<usize>) -> Scan {
+    ends.clear();
+    let targets = [splat(delimiter), splat(b'\n'), splat(b'\r'), splat(quote.unwrap_or(delimiter))];
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+        let w = u64::from_le_bytes(*word);
+        let mut found = targets.iter().fold(0, |m, &t| m | zero_bytes(w ^ t));
+        while found != 0 {
+            let at = i + (found.trailing_zeros() / 8) as usize;
+            found &= found - 1;
+            if let Some(scan) = classify(bytes, at, delimiter, eof, ends) {
+                return scan;
+            }
+        }
+        i += 8;
+    }
+    for at in i..bytes.len() {
+        let b = bytes[at];
+        if (b == delimiter || b == b'\n' || b == b'\r' || Some(b) == quote)
+            && let Some(scan) = classify(bytes, at, delimiter, eof, ends)
+        {
+            return scan;
+        }
+    }
+    if eof {
+        ends.push(bytes.len());
+        Scan::Record { len: bytes.len(), next: bytes.len() }
+    } else {
+        Scan::Incomplete
+    }
+}
+
+/// Handles the special byte at `bytes[at]` (a delimiter, line break or quote): records a
+/// field end, or says how the line ends.
+fn classify(bytes: &[u8], at: usize, delimiter: u8, eof: bool, ends: &mut Vec<usize>) -> Option<Scan> {
+    match bytes[at] {
+        b if b == delimiter => {
+            ends.push(at);
+            None
+        }
+        b'\n' => {
+            ends.push(at);
+            Some(Scan::Record { len: at, next: at + 1 })
+        }
+        b'\r' => match bytes.get(at + 1) {
+            Some(b'\n') => {
+                ends.push(at);
+                Some(Scan::Record { len: at, next: at + 2 })
+            }
+            None if eof => {
+                ends.push(at);
+                Some(Scan::Record { len: at, next: at + 1 })
+            }
+            None => Some(Scan::Incomplete),
+            Some(_) => Some(Scan::Complex),
+        },
+        _ => Some(Scan::Complex),
+    }
+}
+
+/// Index of the first `\n` in `bytes`.
+fn find_newline(bytes: &[u8]) -> Option<usize> {
+    let newline = splat(b'\n');
+    let mut i = 0;
+    while let Some(word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
+        let found = zero_bytes(u64::from_le_bytes(*word) ^ newline);
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    bytes[i..].iter().position(|&b| b == b'\n').map(|p| i + p)
+}
+
+#[cfg(test)]
+#[path = "csv_lines_tests.rs"]
+mod tests;
