@@ -157,11 +157,12 @@ impl CsvFormat {
             }
             // Integers, the most common columns, straight into `out`: moving each value
             // through the general path's `Result`s cost more than parsing it.
-            if self.null_literal.is_none() && matches!(column.data_type, DataType::BigInt) {
-                if let Some(v) = parse_i64(bytes) {
-                    out.push(Value::BigInt(v));
-                    continue;
-                }
+            if self.null_literal.is_none()
+                && matches!(column.data_type, DataType::BigInt)
+                && let Some(v) = parse_i64(bytes)
+            {
+                out.push(Value::BigInt(v));
+                continue;
             }
             let value = self.decode_field(bytes, column.data_type).map_err(|m| format!("column {}: {m}", column.name))?;
             if value.is_null() && !column.nullable {

@@ -78,7 +78,7 @@ impl CurrentFile {
     }
 
     /// Hands the file to the `csv` crate from `start` (a line the fast path cannot read).
-    fn to_records(&mut self, format: &CsvFormat, start: u64, lines: &LineBuffer) -> io::Result<()> {
+    fn switch_to_records(&mut self, format: &CsvFormat, start: u64, lines: &LineBuffer) -> io::Result<()> {
         let limit = self.limit_from(start);
         if let Mode::Lines { input } = &mut self.mode {
             input.get_mut().seek(SeekFrom::Start(start))?;
@@ -91,7 +91,7 @@ impl CurrentFile {
     }
 
     /// Back to reading by lines, at the position after the `csv` crate's last record.
-    fn to_lines(&mut self, lines: &mut LineBuffer) -> io::Result<()> {
+    fn switch_to_lines(&mut self, lines: &mut LineBuffer) -> io::Result<()> {
         let pos = self.position(lines);
         let limit = self.limit_from(pos);
         if let Mode::Records { reader, .. } = &mut self.mode {
@@ -160,7 +160,7 @@ impl CsvReader {
             match lines.next(input).map_err(|e| io_error(&cur.path, e))? {
                 Line::End => return Ok(Step::Done),
                 Line::Complex { start } => {
-                    cur.to_records(format, start, lines).map_err(|e| io_error(&cur.path, e))?;
+                    cur.switch_to_records(format, start, lines).map_err(|e| io_error(&cur.path, e))?;
                     return Ok(Step::More);
                 }
                 Line::Record { .. } if cur.skip_header => cur.skip_header = false,
@@ -187,7 +187,7 @@ impl CsvReader {
         let Mode::Records { reader, from, until } = &mut cur.mode else { return Ok(Step::Done) };
         let end = *from + reader.position().byte();
         if end >= *until {
-            cur.to_lines(lines).map_err(|e| io_error(&cur.path, e))?;
+            cur.switch_to_lines(lines).map_err(|e| io_error(&cur.path, e))?;
             return Ok(Step::More);
         }
         match reader.read_byte_record(record) {
