@@ -164,17 +164,10 @@ impl CsvReader {
                     return Ok(Step::More);
                 }
                 Line::Record { .. } if cur.skip_header => cur.skip_header = false,
-                Line::Record { start, end, bytes, ends } => match format.decode(fields(bytes, ends), values) {
-                    Ok(()) => out.push(values.drain(..).collect()),
-                    Err(message) => {
-                        values.clear();
-                        if !format.ignore_parse_errors() {
-                            let location = record_location(&cur.path, start, end, format.comment());
-                            return Err(RuntimeError::BadRecord { location, message: bounded_message(message) });
-                        }
-                        *skipped += 1;
-                    }
-                },
+                Line::Record { start, end, bytes, ends } => {
+                    let decoded = format.decode(fields(bytes, ends), values);
+                    keep_or_skip(decoded, format, values, out, skipped, &cur.path, (start, end))?;
+                }
             }
         }
         Ok(Step::More)
@@ -223,17 +216,8 @@ impl CsvReader {
             cur.skip_header = false;
             return Ok(Step::More);
         }
-        match format.decode(record.iter(), values) {
-            Ok(()) => out.push(values.drain(..).collect()),
-            Err(message) => {
-                values.clear();
-                if !format.ignore_parse_errors() {
-                    let location = record_location(&cur.path, start, end, format.comment());
-                    return Err(RuntimeError::BadRecord { location, message: bounded_message(message) });
-                }
-                *skipped += 1;
-            }
-        }
+        let decoded = format.decode(record.iter(), values);
+        keep_or_skip(decoded, format, values, out, skipped, &cur.path, (start, end))?;
         Ok(Step::More)
     }
 }
@@ -285,6 +269,32 @@ fn read_range(path: &Path, start: u64, end: u64) -> io::Result<Vec<u8>> {
 
 /// `path:line` of the record the CSV reader read from `start` to `end`. The reader's start
 /// position comes before any blank or comment lines it skipped, so those are counted too.
+/// After a record's fields were decoded into `values` (`decoded`): its row appended to `out`;
+/// or, for a bad record (bytes `start..end` of `path`), an error naming it, or under
+/// `csv.ignore-parse-errors` the record counted in `skipped`.
+fn keep_or_skip(
+    decoded: Result<(), String>,
+    format: &CsvFormat,
+    values: &mut Vec<Value>,
+    out: &mut Vec<Row>,
+    skipped: &mut u64,
+    path: &Path,
+    (start, end): (u64, u64),
+) -> Result<(), RuntimeError> {
+    match decoded {
+        Ok(()) => out.push(values.drain(..).collect()),
+        Err(message) => {
+            values.clear();
+            if !format.ignore_parse_errors() {
+                let location = record_location(path, start, end, format.comment());
+                return Err(RuntimeError::BadRecord { location, message: bounded_message(message) });
+            }
+            *skipped += 1;
+        }
+    }
+    Ok(())
+}
+
 fn record_location(path: &Path, start: u64, end: u64, comment: Option<u8>) -> String {
     let skipped = skipped_lines(path, start, end, comment).unwrap_or(0);
     match line_number(path, start) {
