@@ -8,7 +8,7 @@
 use std::marker::PhantomData;
 
 use crate::backend::ScanFlow;
-use crate::codec::{StateCodec, decode_exact, encode_to_vec, i64_to_ordered};
+use crate::codec::{StateCodec, decode_exact, encode_to_vec};
 use crate::error::{StateError, StateResult};
 use crate::keys::{split_timer, timer_key, timers_due_end};
 use crate::store::KeyedStateStore;
@@ -126,11 +126,15 @@ impl<N: StateCodec> TimerService<N> {
     /// Whether some timer in `domain` (of any key) has a timestamp strictly between `after`
     /// and `before`.
     pub fn any_between(&self, store: &KeyedStateStore, domain: TimeDomain, after: i64, before: i64) -> StateResult<bool> {
-        let Some(from) = after.checked_add(1).filter(|&from| from < before) else {
+        // The timers due after `after` and not yet at `before`, by the keys' timestamp prefix.
+        let (Some(from), Some(until)) = (timers_due_end(after), before.checked_sub(1).and_then(timers_due_end)) else {
             return Ok(false);
         };
+        if from >= until {
+            return Ok(false);
+        }
         let mut any = false;
-        store.backend().scan(self.table(domain), &i64_to_ordered(from), Some(&i64_to_ordered(before)), &mut |_, _| {
+        store.backend().scan(self.table(domain), &from, Some(&until), &mut |_, _| {
             any = true;
             Ok(ScanFlow::Stop)
         })?;
