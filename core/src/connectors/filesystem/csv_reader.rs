@@ -43,6 +43,8 @@ struct CurrentFile {
     path: PathBuf,
     /// Where this worker's bytes of the file end (None: at the end of the file).
     end: Option<u64>,
+    /// Where the last record this worker reads ends: `end`, or the file's length.
+    input_end: u64,
     /// Whether this worker reads the whole file (records may span lines).
     whole_file: bool,
     skip_header: bool,
@@ -53,11 +55,13 @@ impl CurrentFile {
     fn open(format: &CsvFormat, range: OpenRange, lines: &mut LineBuffer) -> CurrentFile {
         let limit = range.reader.limit();
         let end = (limit != u64::MAX).then(|| range.from.saturating_add(limit));
+        let input_end = end.or_else(|| range.reader.get_ref().metadata().ok().map(|m| m.len())).unwrap_or(u64::MAX);
         lines.reset(range.from);
         CurrentFile {
             file: range.file,
             path: range.path,
             end,
+            input_end,
             whole_file: range.whole_file,
             skip_header: format.ignore_first_line() && range.at_file_start,
             mode: Mode::Lines { input: range.reader },
@@ -191,8 +195,10 @@ impl CsvReader {
         let start = *from + record.position().map_or(0, |p| p.byte());
         let end = *from + reader.position().byte();
         let first_line = record.position().map_or(0, |p| p.line());
-        if reader.position().line() > first_line + 1 {
-            // The record (or the blank lines before it) spans lines: check its quotes.
+        // A record that spans lines (or the blank lines before it do), or that runs into the
+        // end of the input (where the `csv` crate ends an open quote without a word): check
+        // its quotes.
+        if reader.position().line() > first_line + 1 || end >= cur.input_end {
             let bytes = read_range(&cur.path, start, end).map_err(|e| io_error(&cur.path, e))?;
             match format.scan(&bytes) {
                 Span::OneLine => {}

@@ -45,6 +45,22 @@ fn an_unterminated_quote_is_an_error_at_its_line_or_one_skipped_line() {
 }
 
 #[test]
+fn a_quote_still_open_at_the_end_of_the_file_is_an_error_with_or_without_a_last_line_break() {
+    // Flink's CSV format fails both with "Missing closing quote for value".
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in [("bare.csv", "1,a\n2,\"b"), ("broken.csv", "1,a\n2,\"b\n")] {
+        let path = write(&dir, name, text);
+        let err = read_counting(&source(&path, "csv", &[], &id_text(), 1 << 30)).unwrap_err().to_string();
+        assert!(err.starts_with(&format!("{}:2: a quoted field is not closed", path.display())), "{err}");
+        let ignoring = source(&path, "csv", &[("csv.ignore-parse-errors", "true")], &id_text(), 1 << 30);
+        assert_eq!(read_counting(&ignoring).unwrap(), (vec!["1, a".into()], 1), "{name}");
+    }
+    // A closed quote in the last record, with no line break after it, is read.
+    let path = write(&dir, "closed.csv", "1,a\n2,\"b\"");
+    assert_eq!(read_counting(&source(&path, "csv", &[], &id_text(), 1 << 30)).unwrap(), (vec!["1, a".into(), "2, b".into()], 0));
+}
+
+#[test]
 fn a_stray_quote_closed_lines_later_does_not_swallow_them() {
     let dir = tempfile::tempdir().unwrap();
     let path = write(&dir, "data.csv", "1,a\n2,\"b\n3,c\n4,\"d\"\n5,e\n");
