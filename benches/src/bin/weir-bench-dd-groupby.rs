@@ -33,6 +33,8 @@ struct Args {
 }
 
 fn main() -> anyhow::Result<()> {
+    // The same pages as Weir's own processes, so the ratio measures the engines.
+    weir_core::runtime::huge_pages::prefer_base_pages();
     let args = Args::parse();
     if !args.path.is_file() {
         anyhow::bail!("{}: no such file (generate one with `weir-bench-data --out ...`)", args.path.display());

@@ -57,6 +57,7 @@ enum BenchCommand {
 }
 
 fn main() -> ExitCode {
+    weir_core::runtime::huge_pages::prefer_base_pages();
     match bench(Cli::parse().command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

@@ -4,6 +4,7 @@
 
 mod attempt;
 mod backoff;
+pub mod huge_pages;
 mod run;
 mod state_dir;
 
