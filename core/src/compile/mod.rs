@@ -397,12 +397,19 @@ fn source_calc(plan: &PhysicalPlan, source: usize, ctx: &JobContext) -> Option<S
             PlanOp::Project { exprs } => {
                 let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
                 let identity = identity(plan, node, columns.as_deref());
-                calc.project(node.index, compile_all(exprs), columns, identity, eval);
+                calc.project(node.index, compile_all(exprs), columns, identity, moved_columns(exprs), eval);
             }
             _ => {}
         }
     }
     (!calc.is_empty()).then_some(calc)
+}
+
+/// Per expression of a projection, the column it is when it is a plain column that no other
+/// expression of it reads (so it can be moved out of its input row rather than cloned).
+fn moved_columns(exprs: &[BoundExpr]) -> Vec<Option<usize>> {
+    let reads: Vec<usize> = exprs.iter().flat_map(BoundExpr::referenced_columns).collect();
+    exprs.iter().map(|e| e.as_column().filter(|c| reads.iter().filter(|&r| r == c).count() == 1)).collect()
 }
 
 /// A physical operator that does not fit its node: a bug in the planner; fails the job.

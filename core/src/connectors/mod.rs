@@ -147,8 +147,8 @@ pub trait SourceReader {
     fn poll_records(&mut self, sink: &mut dyn RecordSink, max_records: usize) -> Result<SourcePoll, RuntimeError> {
         let mut rows = Vec::with_capacity(max_records.min(4096));
         let polled = self.poll(&mut rows, max_records);
-        for row in &rows {
-            sink.record(row);
+        for mut row in rows {
+            sink.record(&mut row);
         }
         polled
     }

@@ -5,15 +5,19 @@
 //! A reader decodes each record into a [`ScratchRow`], one row of the source's width that it
 //! overwrites record after record, and shows it to a [`RecordSink`]. A record the sink drops
 //! costs no allocation of a row; a sink that keeps the record as it is clones the row (one
-//! reference count), and the reader's next record then gets a fresh scratch row.
+//! reference count), and the reader's next record then gets a fresh scratch row; a sink may
+//! also move values out of it (a projection's plain columns), which the reader writes again
+//! for the next record.
 
 use crate::types::{Row, Value};
 
 /// What takes a source's records one at a time.
 pub trait RecordSink {
     /// Takes the record `row` (the source's width; columns no reader uses are NULL). The row
-    /// is the reader's scratch: a sink keeping it clones it.
-    fn record(&mut self, row: &Row);
+    /// is the reader's scratch: a sink keeping it clones it; a sink may move values out of it
+    /// ([`Row::values_mut`], leaving NULLs), since the reader writes every column it builds
+    /// again for its next record.
+    fn record(&mut self, row: &mut Row);
 }
 
 /// One row of a source's width that a reader overwrites for each record it reads.
@@ -42,6 +46,11 @@ impl ScratchRow {
     /// The record as written so far.
     pub fn row(&self) -> &Row {
         &self.row
+    }
+
+    /// The record as written so far, for a [`RecordSink`].
+    pub fn row_mut(&mut self) -> &mut Row {
+        &mut self.row
     }
 }
 

@@ -296,7 +296,7 @@ struct CalcRecords<'a> {
 }
 
 impl RecordSink for CalcRecords<'_> {
-    fn record(&mut self, row: &Row) {
+    fn record(&mut self, row: &mut Row) {
         self.records += 1;
         match self.clock.as_deref_mut() {
             None => self.rows.extend(self.calc.apply(row)),

@@ -167,7 +167,7 @@ impl Records for ToSink<'_> {
         for (slot, value) in self.scratch.values_mut().iter_mut().zip(values.drain(..)) {
             *slot = value;
         }
-        self.sink.record(self.scratch.row());
+        self.sink.record(self.scratch.row_mut());
         self.count += 1;
     }
 

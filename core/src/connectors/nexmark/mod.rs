@@ -180,7 +180,7 @@ impl SourceReader for NexmarkReader {
         let Some(budget) = self.budget(max_records) else { return Ok(SourcePoll::Finished) };
         for event in self.generator.by_ref().take(budget) {
             write_event(&event, &self.project, self.scratch.values_mut());
-            sink.record(self.scratch.row());
+            sink.record(self.scratch.row_mut());
         }
         self.advance(budget);
         Ok(SourcePoll::Ready)
