@@ -16,7 +16,7 @@ use crate::expr::{BoundExpr, CompiledExpr, RowClock};
 use crate::job::JobContext;
 use crate::ops::{
     self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec,
-    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, StreamWindowSpec, Time, UserWindowAggregateSpec, WindowAggregateCall,
+    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, SourceCalc, StreamWindowSpec, Time, UserWindowAggregateSpec, WindowAggregateCall,
     WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
 };
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan, partition_keys};
@@ -70,8 +70,9 @@ pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &PhysicalPlan, ctx: &Job
         let inputs: Vec<Rows<'s>> = node.inputs.iter().filter_map(|&i| outputs.get(i).cloned().flatten()).collect();
         let output = build_node(scope, plan, node, phys, inputs, ctx, probe);
         let counted = output.map(|rows| match phys.operator {
-            // A fused node's rows are its input's, counted there.
-            Operator::TableSourceScan | Operator::Fused { .. } => rows,
+            // A fused node's rows are its input's, counted there; a source counts its own rows
+            // and those of the Calcs chained into it.
+            Operator::TableSourceScan | Operator::Fused { .. } | Operator::ChainedCalc { .. } => rows,
             _ => {
                 let (metrics, index) = (ctx.metrics.clone(), node.index);
                 ops::count_in_order(rows.inner, move |n| metrics.add_out(index, n as u64)).as_collection()
@@ -115,7 +116,8 @@ fn build_node<'s>(
     let eval = Evaluator::new(&node.id, ctx);
     if let PlanOp::Source { factory, watermark, .. } = &node.op {
         let sinks = (!reclocked_downstream(plan, node.index)).then_some(probe);
-        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), *watermark, ctx.clone(), sinks));
+        let calc = source_calc(plan, node.index, ctx);
+        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), *watermark, calc, ctx.clone(), sinks));
     }
     let Some(input) = inputs.first().cloned() else {
         ctx.fail(crate::error::RuntimeError::Worker(format!("node \"{}\" has no input", node.id)));
@@ -124,16 +126,15 @@ fn build_node<'s>(
     let insert_only = phys.inputs_insert_only;
     let (id, index) = (node.id.as_str(), node.index);
     Some(match (&phys.operator, &node.op) {
-        // The node reading it computes it: it passes its input through.
-        (Operator::Fused { .. }, _) => input,
+        // The node reading it (or the source it reads) computes it: it passes its input through.
+        (Operator::Fused { .. } | Operator::ChainedCalc { .. }, _) => input,
         (Operator::Calc, PlanOp::Filter { predicate }) => {
             let (mut compiled, clock) = compile_calc(std::slice::from_ref(predicate));
             ops::filter(input, compiled.remove(0), clock, eval)
         }
         (Operator::Calc, PlanOp::Project { exprs }) => {
             let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
-            let arity = node.inputs.first().and_then(|&i| plan.logical.nodes.get(i)).map(|n| n.schema.fields.len());
-            if columns.as_ref().is_some_and(|c| Some(c.len()) == arity && c.iter().enumerate().all(|(i, &c)| i == c)) {
+            if identity(plan, node, columns.as_deref()) {
                 // Every column in its place (a renaming, as the DataStream API's projection
                 // after each Python function): the rows pass as they are, not copied.
                 return Some(input);
@@ -373,6 +374,42 @@ fn build_node<'s>(
         }
         _ => return mismatch(node, phys, ctx),
     })
+}
+
+/// Whether a projection picking `columns` (when all its expressions are plain columns) keeps
+/// every column of its input in its place.
+fn identity(plan: &PhysicalPlan, node: &PlanNode, columns: Option<&[usize]>) -> bool {
+    let arity = node.inputs.first().and_then(|&i| plan.logical.nodes.get(i)).map(|n| n.schema.fields.len());
+    columns.is_some_and(|c| Some(c.len()) == arity && c.iter().enumerate().all(|(i, &c)| i == c))
+}
+
+/// The Calcs chained into source node `source` (`Operator::ChainedCalc`), compiled in the
+/// order its rows pass them; `None` when it has none.
+fn source_calc(plan: &PhysicalPlan, source: usize, ctx: &JobContext) -> Option<SourceCalc> {
+    let mut calc = SourceCalc::new();
+    for (node, phys) in plan.iter() {
+        if phys.operator != (Operator::ChainedCalc { source }) {
+            continue;
+        }
+        let eval = Evaluator::new(&node.id, ctx);
+        match &node.op {
+            PlanOp::Filter { predicate } => calc.filter(node.index, predicate.compile(), eval),
+            PlanOp::Project { exprs } => {
+                let columns = exprs.iter().map(BoundExpr::as_column).collect::<Option<Vec<_>>>();
+                let identity = identity(plan, node, columns.as_deref());
+                calc.project(node.index, compile_all(exprs), columns, identity, moved_columns(exprs), eval);
+            }
+            _ => {}
+        }
+    }
+    (!calc.is_empty()).then_some(calc)
+}
+
+/// Per expression of a projection, the column it is when it is a plain column that no other
+/// expression of it reads (so it can be moved out of its input row rather than cloned).
+fn moved_columns(exprs: &[BoundExpr]) -> Vec<Option<usize>> {
+    let reads: Vec<usize> = exprs.iter().flat_map(BoundExpr::referenced_columns).collect();
+    exprs.iter().map(|e| e.as_column().filter(|c| reads.iter().filter(|&r| r == c).count() == 1)).collect()
 }
 
 /// A physical operator that does not fit its node: a bug in the planner; fails the job.

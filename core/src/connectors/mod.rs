@@ -11,6 +11,7 @@ mod collect;
 mod computed;
 mod print;
 mod push;
+mod records;
 pub mod registry;
 mod sinks;
 mod values;
@@ -18,6 +19,7 @@ mod values;
 pub use computed::ComputedColumns;
 pub use print::{changelog_line, json_line};
 pub use push::{PushError, PushInput, PushLog, PushSource};
+pub use records::{RecordSink, ScratchRow};
 pub use registry::{Connector, create_sink, create_source};
 pub use sinks::{CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkRoute, SinkSnapshot, SinkWriter, SinkWriters};
 pub use values::ValuesSource;
@@ -136,5 +138,18 @@ pub trait SourceReader {
     /// Malformed records skipped so far.
     fn skipped_records(&self) -> u64 {
         0
+    }
+
+    /// Reads up to `max_records` records as [`SourceReader::poll`] does, handing each to `sink`
+    /// instead of appending rows (a source computing the Calc that reads it). Readers that
+    /// can decode a record into a [`ScratchRow`] do so; the default polls rows and hands them
+    /// over. Offsets, skipped records and errors are those of `poll`.
+    fn poll_records(&mut self, sink: &mut dyn RecordSink, max_records: usize) -> Result<SourcePoll, RuntimeError> {
+        let mut rows = Vec::with_capacity(max_records.min(4096));
+        let polled = self.poll(&mut rows, max_records);
+        for mut row in rows {
+            sink.record(&mut row);
+        }
+        polled
     }
 }

@@ -20,12 +20,13 @@ use timely::dataflow::Scope;
 use timely::dataflow::operators::generic::operator::source as timely_source;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
-use crate::connectors::{SourceFactory, SourceOffset, SourcePoll, SourceReader};
+use crate::connectors::{RecordSink, SourceFactory, SourceOffset, SourcePoll, SourceReader};
 use crate::job::{Contribution, JobContext, source_participant};
 use crate::plan::{RuntimeMode, SourceWatermark};
 use crate::types::Row;
 
 use super::backpressure::{InFlight, ROWS_PER_TIME};
+use super::source_calc::SourceCalc;
 use super::watermark::{EventClock, Stamp};
 use super::{Rows, Time, at, with_ms};
 use crate::job::SplitMark;
@@ -49,13 +50,18 @@ pub fn processing_time(tick_ms: u64) -> u64 {
 /// many of its rows have not got through to `sinks` (no waiting without: the compiler passes
 /// none when a `watermark` node re-times the rows on their way, so that the sinks' frontier
 /// says nothing about the source's times). A job restored from a checkpoint taken with
-/// another worker count reads the checkpoint's splits on, each on one worker.
+/// another worker count reads the checkpoint's splits on, each on one worker. With a `calc`
+/// (the Filter/Project chain reading the source, chained into it), each split computes it on
+/// the records it reads and sends only the rows that pass; the watermark, the source's own
+/// count and its offsets still follow every record read.
+#[allow(clippy::too_many_arguments)]
 pub fn source<'s>(
     scope: Scope<'s, Time>,
     node: usize,
     name: &str,
     factory: Arc<dyn SourceFactory>,
     watermark: Option<SourceWatermark>,
+    calc: Option<SourceCalc>,
     ctx: JobContext,
     sinks: Option<&ProbeHandle<Time>>,
 ) -> Rows<'s> {
@@ -63,12 +69,12 @@ pub fn source<'s>(
     let restored = ctx.checkpoints.as_ref().filter(|_| ctx.mode == RuntimeMode::Streaming).and_then(|c| c.source_splits(node));
     match restored {
         Some(splits) if splits != peers => {
-            let split = |assigned| split_source(scope, node, name, Arc::clone(&factory), watermark, ctx.clone(), sinks, assigned);
+            let split = |assigned| split_source(scope, node, name, Arc::clone(&factory), watermark, calc.clone(), ctx.clone(), sinks, assigned);
             let mut streams = (0..splits).map(|s| split(Some((s, splits))));
             let first = streams.next().unwrap_or_else(|| split(None));
             first.concatenate(streams.collect::<Vec<_>>())
         }
-        _ => split_source(scope, node, name, Arc::clone(&factory), watermark, ctx, sinks, None),
+        _ => split_source(scope, node, name, Arc::clone(&factory), watermark, calc, ctx, sinks, None),
     }
 }
 
@@ -83,6 +89,7 @@ fn split_source<'s>(
     name: &str,
     factory: Arc<dyn SourceFactory>,
     watermark: Option<SourceWatermark>,
+    mut calc: Option<SourceCalc>,
     ctx: JobContext,
     sinks: Option<&ProbeHandle<Time>>,
     assigned: Option<(usize, usize)>,
@@ -162,21 +169,31 @@ fn split_source<'s>(
             let mut finished = ctx.should_stop();
             while !finished {
                 rows.clear();
-                let polled = split.poll(&mut rows, POLL_ROWS - read);
-                read += rows.len();
-                if let Some(idle) = idle.as_mut().filter(|_| !rows.is_empty()) {
+                let (polled, records, untimed) = match calc.as_mut() {
+                    None => {
+                        let polled = split.poll(&mut rows, POLL_ROWS - read);
+                        let records = rows.len();
+                        let untimed = clock.as_mut().map_or(0, |clock| stamp_rows(clock, &mut rows, &mut timed));
+                        (polled, records, untimed)
+                    }
+                    Some(calc) => {
+                        let mut sink = CalcRecords { calc, clock: clock.as_mut(), rows: &mut rows, timed: &mut timed, records: 0, untimed: 0 };
+                        let polled = split.poll_records(&mut sink, POLL_ROWS - read);
+                        let (records, untimed) = (sink.records, sink.untimed);
+                        calc.count(&ctx.metrics);
+                        (polled, records, untimed)
+                    }
+                };
+                read += records;
+                if let Some(idle) = idle.as_mut().filter(|_| records > 0) {
                     idle.saw_rows();
                 }
-                if let Some(clock) = clock.as_mut().filter(|_| !rows.is_empty()) {
-                    let mut untimed = 0;
-                    for row in rows.drain(..) {
-                        match clock.stamp(&row) {
-                            Stamp::At(time) => timed.push((time, row)),
-                            Stamp::NoTime => untimed += 1,
-                        }
-                    }
-                    ctx.metrics.add_out(node, timed.len() as u64);
-                    ctx.metrics.add_skipped(node, untimed);
+                if records > 0 {
+                    // Every record read, whether a chained Calc keeps it or not.
+                    ctx.metrics.add_out(node, (records - untimed) as u64);
+                }
+                if let Some(clock) = clock.as_mut().filter(|_| records > 0) {
+                    ctx.metrics.add_skipped(node, untimed as u64);
                     // Every stamped time is at or after the watermark the capability holds.
                     timed.sort_by_key(|(time, _)| *time);
                     let mut rest = timed.drain(..).peekable();
@@ -195,7 +212,6 @@ fn split_source<'s>(
                     ctx.metrics.set_watermark(node, split_index, flink_watermark(cap.time().ms));
                 } else if !rows.is_empty() {
                     let (time, sent) = (*cap.time(), rows.len() as u64);
-                    ctx.metrics.add_out(node, sent);
                     output.session(&*cap).give_iterator(rows.drain(..).map(|row| (row, time, 1)));
                     if let Some(flow) = in_flight.as_mut() {
                         flow.sent(time, sent);
@@ -248,6 +264,48 @@ fn split_source<'s>(
         }
     })
     .as_collection()
+}
+
+/// Stamps `rows` by `clock` into `timed`, emptying `rows`; returns how many had no time (a
+/// NULL rowtime), which are dropped.
+fn stamp_rows(clock: &mut EventClock, rows: &mut Vec<Row>, timed: &mut Vec<(u64, Row)>) -> usize {
+    let mut untimed = 0;
+    for row in rows.drain(..) {
+        match clock.stamp(&row) {
+            Stamp::At(time) => timed.push((time, row)),
+            Stamp::NoTime => untimed += 1,
+        }
+    }
+    untimed
+}
+
+/// The records of one poll of a split whose source computes a chained Calc: each stamped by
+/// the event-time clock first (every record moves the watermark, whether the Calc keeps it or
+/// not), then made into its output row, if any.
+struct CalcRecords<'a> {
+    calc: &'a mut SourceCalc,
+    clock: Option<&'a mut EventClock>,
+    /// Output rows of a split without event time.
+    rows: &'a mut Vec<Row>,
+    /// Output rows of an event-time split, with their times.
+    timed: &'a mut Vec<(u64, Row)>,
+    /// Records read.
+    records: usize,
+    /// Records without an event time (dropped).
+    untimed: usize,
+}
+
+impl RecordSink for CalcRecords<'_> {
+    fn record(&mut self, row: &mut Row) {
+        self.records += 1;
+        match self.clock.as_deref_mut() {
+            None => self.rows.extend(self.calc.apply(row)),
+            Some(clock) => match clock.stamp(row) {
+                Stamp::At(time) => self.timed.extend(self.calc.apply(row).map(|out| (time, out))),
+                Stamp::NoTime => self.untimed += 1,
+            },
+        }
+    }
 }
 
 /// Where a split stands, as a checkpoint keeps it: its offset and event-time clock.

@@ -5,6 +5,7 @@
 //! depends on the run mode, event time, user aggregates or operator fusion is made here, once;
 //! `compile` maps each operator onto one `ops` function, and `EXPLAIN` prints this plan.
 
+mod chain;
 mod changelog;
 mod exchange;
 mod explain;

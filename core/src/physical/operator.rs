@@ -11,6 +11,14 @@ pub enum Operator {
     TableSourceScan,
     /// A filter or a projection, row by row.
     Calc,
+    /// A Calc chained into the source it reads, directly or through other chained Calcs: the
+    /// source operator computes it on each record it reads and sends only the rows that pass
+    /// (`ops::SourceCalc`; Flink chains the Calc into the source task). It runs nothing of its
+    /// own; EXPLAIN prints it as a `Calc`.
+    ChainedCalc {
+        /// The index of the source node that computes it.
+        source: usize,
+    },
     /// A table function applied to each row (LATERAL TABLE).
     Correlate,
     /// Assigns each row to its TUMBLE, HOP or CUMULATE windows.
@@ -132,7 +140,7 @@ impl Operator {
     pub fn name(&self) -> &'static str {
         match self {
             Operator::TableSourceScan => "TableSourceScan",
-            Operator::Calc => "Calc",
+            Operator::Calc | Operator::ChainedCalc { .. } => "Calc",
             Operator::Correlate => "Correlate",
             Operator::WindowTableFunction | Operator::SessionWindowTableFunction => "WindowTableFunction",
             Operator::Fused { .. } => "Fused",

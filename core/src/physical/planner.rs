@@ -20,6 +20,7 @@ pub(super) fn choose_operators(plan: &ValidatedPlan, mode: RuntimeMode) -> Resul
             operators[window] = Operator::Fused { into: node.index };
         }
     }
+    super::chain::chain_calcs(plan, &mut operators);
     Ok(operators)
 }
 

@@ -80,6 +80,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
     let holds = match operator {
         Operator::TableSourceScan
         | Operator::Calc
+        | Operator::ChainedCalc { .. }
         | Operator::Correlate
         | Operator::WindowTableFunction
         | Operator::Fused { .. }

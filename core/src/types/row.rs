@@ -29,6 +29,12 @@ impl Row {
         &self.0
     }
 
+    /// The values, writable in place while no clone of this row exists (a source's scratch
+    /// row, overwritten record after record); `None` once the row is shared.
+    pub fn values_mut(&mut self) -> Option<&mut [Value]> {
+        Arc::get_mut(&mut self.0)
+    }
+
     /// Number of columns.
     pub fn len(&self) -> usize {
         self.0.len()

@@ -22,7 +22,7 @@ use ::csv::ByteRecord;
 use super::csv::{CsvFormat, Span};
 use super::csv_lines::{Line, LineBuffer, fields};
 use super::split::{FileOffset, OpenRange, SegmentQueue, bounded_message, line_number};
-use crate::connectors::{SourceOffset, SourcePoll, SourceReader};
+use crate::connectors::{RecordSink, ScratchRow, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
 use crate::types::{Row, Value};
 
@@ -137,6 +137,47 @@ pub struct CsvReader {
     record: ByteRecord,
     values: Vec<Value>,
     skipped: u64,
+    /// The row records are written into when polled record by record.
+    scratch: Option<ScratchRow>,
+}
+
+/// Where the reader puts each record it decodes.
+trait Records {
+    /// Takes the decoded `values` of a record (leaving `values` empty).
+    fn keep(&mut self, values: &mut Vec<Value>);
+    /// Records taken so far.
+    fn count(&self) -> usize;
+}
+
+impl Records for Vec<Row> {
+    fn keep(&mut self, values: &mut Vec<Value>) {
+        self.push(values.drain(..).collect());
+    }
+
+    fn count(&self) -> usize {
+        self.len()
+    }
+}
+
+/// Records shown to a sink in a reused scratch row.
+struct ToSink<'a> {
+    sink: &'a mut dyn RecordSink,
+    scratch: ScratchRow,
+    count: usize,
+}
+
+impl Records for ToSink<'_> {
+    fn keep(&mut self, values: &mut Vec<Value>) {
+        for (slot, value) in self.scratch.values_mut().iter_mut().zip(values.drain(..)) {
+            *slot = value;
+        }
+        self.sink.record(self.scratch.row_mut());
+        self.count += 1;
+    }
+
+    fn count(&self) -> usize {
+        self.count
+    }
 }
 
 /// What a step of reading the current file ended with.
@@ -152,15 +193,15 @@ impl CsvReader {
     pub fn new(format: Arc<CsvFormat>, queue: SegmentQueue) -> CsvReader {
         let values = Vec::with_capacity(format.width());
         let lines = format.line_buffer();
-        CsvReader { format, queue, current: None, lines, record: ByteRecord::new(), values, skipped: 0 }
+        CsvReader { format, queue, current: None, lines, record: ByteRecord::new(), values, skipped: 0, scratch: None }
     }
 
     /// Reads records by lines into `out` until it holds `max_rows` rows, the file ends, or a
     /// line needs the `csv` crate (then hands the file to it).
-    fn read_lines(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<Step, RuntimeError> {
+    fn read_lines(&mut self, out: &mut impl Records, max_rows: usize) -> Result<Step, RuntimeError> {
         let CsvReader { format, current: Some(cur), lines, values, skipped, .. } = self else { return Ok(Step::Done) };
         let Mode::Lines { input } = &mut cur.mode else { return Ok(Step::Done) };
-        while out.len() < max_rows {
+        while out.count() < max_rows {
             match lines.next(input).map_err(|e| io_error(&cur.path, e))? {
                 Line::End => return Ok(Step::Done),
                 Line::Complex { start } => {
@@ -179,7 +220,7 @@ impl CsvReader {
 
     /// Reads one record with the `csv` crate into `out` (or skips it); back to lines once its
     /// stretch of the file is read.
-    fn read_record(&mut self, out: &mut Vec<Row>) -> Result<Step, RuntimeError> {
+    fn read_record(&mut self, out: &mut impl Records) -> Result<Step, RuntimeError> {
         let CsvReader { format, current: Some(cur), lines, record, values, skipped, .. } = self else { return Ok(Step::Done) };
         let Mode::Records { reader, from, until } = &mut cur.mode else { return Ok(Step::Done) };
         let end = *from + reader.position().byte();
@@ -228,18 +269,19 @@ impl CsvReader {
     }
 }
 
-impl SourceReader for CsvReader {
-    fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
-        let first = out.len();
+impl CsvReader {
+    /// Reads up to `max_rows` more records into `out`.
+    fn read(&mut self, out: &mut impl Records, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
+        let first = out.count();
         let max_rows = first + max_rows;
-        while out.len() < max_rows {
+        while out.count() < max_rows {
             let step = match self.current.as_ref().map(|cur| &cur.mode) {
                 None => match self.queue.open_next()? {
                     Some(range) => {
                         self.current = Some(CurrentFile::open(&self.format, range, &mut self.lines));
                         continue;
                     }
-                    None if out.len() == first => return Ok(SourcePoll::Finished),
+                    None if out.count() == first => return Ok(SourcePoll::Finished),
                     None => break,
                 },
                 Some(Mode::Lines { .. }) => self.read_lines(out, max_rows)?,
@@ -250,6 +292,21 @@ impl SourceReader for CsvReader {
             }
         }
         Ok(SourcePoll::Ready)
+    }
+}
+
+impl SourceReader for CsvReader {
+    fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
+        self.read(out, max_rows)
+    }
+
+    /// Decodes each record into one reused scratch row.
+    fn poll_records(&mut self, sink: &mut dyn RecordSink, max_records: usize) -> Result<SourcePoll, RuntimeError> {
+        let scratch = self.scratch.take().unwrap_or_else(|| ScratchRow::new(self.format.width()));
+        let mut out = ToSink { sink, scratch, count: 0 };
+        let polled = self.read(&mut out, max_records);
+        self.scratch = Some(out.scratch);
+        polled
     }
 
     fn offset(&self) -> SourceOffset {
@@ -282,13 +339,13 @@ fn keep_or_skip(
     decoded: Result<(), String>,
     format: &CsvFormat,
     values: &mut Vec<Value>,
-    out: &mut Vec<Row>,
+    out: &mut impl Records,
     skipped: &mut u64,
     path: &Path,
     (start, end): (u64, u64),
 ) -> Result<(), RuntimeError> {
     match decoded {
-        Ok(()) => out.push(values.drain(..).collect()),
+        Ok(()) => out.keep(values),
         Err(message) => {
             values.clear();
             if !format.ignore_parse_errors() {

@@ -47,10 +47,10 @@ use serde_json::json;
 pub use self::columns::NexmarkTable;
 pub use self::settings::{DEFAULT_BASE_TIME_MS, DEFAULT_RATE, KNOWN as OPTIONS, MAX_SEED};
 
-use self::columns::event_row;
+use self::columns::{event_row, write_event};
 use self::settings::NexmarkSettings;
 use super::registry::Connector;
-use super::{Boundedness, ConnectorError, Options, SourceFactory, SourceOffset, SourcePoll, SourceReader};
+use super::{Boundedness, ConnectorError, Options, RecordSink, ScratchRow, SourceFactory, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
 use crate::types::{Row, Schema};
 
@@ -120,7 +120,8 @@ impl SourceFactory for NexmarkSource {
         };
         let generator =
             EventGenerator::new(self.settings.config.clone()).with_type_filter(self.settings.table.event_type()).with_offset(first).with_step(peers);
-        Ok(Box::new(NexmarkReader { generator, project: Arc::clone(&self.project), produced, remaining }))
+        let scratch = ScratchRow::new(self.project.len());
+        Ok(Box::new(NexmarkReader { generator, project: Arc::clone(&self.project), produced, remaining, scratch }))
     }
 
     /// Builds only `columns`: the text columns no reader uses are not copied out of the event.
@@ -139,23 +140,49 @@ struct NexmarkReader {
     produced: u64,
     /// Rows this split still has to produce, when bounded.
     remaining: Option<u64>,
+    /// The row each event is written into when polled record by record.
+    scratch: ScratchRow,
+}
+
+impl NexmarkReader {
+    /// How many rows the next poll may produce, at most `max_rows`: `None` when the split is
+    /// finished.
+    fn budget(&self, max_rows: usize) -> Option<usize> {
+        match self.remaining {
+            Some(0) => None,
+            Some(n) => Some(n.min(max_rows as u64) as usize),
+            None => Some(max_rows),
+        }
+    }
+
+    /// Counts `n` more rows produced.
+    fn advance(&mut self, n: usize) {
+        self.produced += n as u64;
+        if let Some(left) = self.remaining.as_mut() {
+            *left -= n as u64;
+        }
+    }
 }
 
 impl SourceReader for NexmarkReader {
     fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
-        let budget = match self.remaining {
-            Some(0) => return Ok(SourcePoll::Finished),
-            Some(n) => n.min(max_rows as u64),
-            None => max_rows as u64,
-        };
-        out.reserve(budget as usize);
-        for event in self.generator.by_ref().take(budget as usize) {
+        let Some(budget) = self.budget(max_rows) else { return Ok(SourcePoll::Finished) };
+        out.reserve(budget);
+        for event in self.generator.by_ref().take(budget) {
             out.push(event_row(event, &self.project));
         }
-        self.produced += budget;
-        if let Some(n) = self.remaining.as_mut() {
-            *n -= budget;
+        self.advance(budget);
+        Ok(SourcePoll::Ready)
+    }
+
+    /// Writes each event into one reused scratch row.
+    fn poll_records(&mut self, sink: &mut dyn RecordSink, max_records: usize) -> Result<SourcePoll, RuntimeError> {
+        let Some(budget) = self.budget(max_records) else { return Ok(SourcePoll::Finished) };
+        for event in self.generator.by_ref().take(budget) {
+            write_event(&event, &self.project, self.scratch.values_mut());
+            sink.record(self.scratch.row_mut());
         }
+        self.advance(budget);
         Ok(SourcePoll::Ready)
     }
 
