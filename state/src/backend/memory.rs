@@ -118,9 +118,11 @@ impl StateBackend for MemoryBackend {
         if end.is_some_and(|e| e <= start) {
             return Ok(());
         }
-        let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
-        for (k, v) in t.range::<[u8], _>((Bound::Included(start), upper)) {
-            if visit(k, v)? == ScanFlow::Stop {
+        // A range with an upper bound searches the map for both ends before it visits
+        // anything; the keyed join reads a key's rows of the other side, mostly none, once per
+        // key: one search for the start, then the end checked as the scan goes.
+        for (k, v) in t.range::<[u8], _>((Bound::Included(start), Bound::Unbounded)) {
+            if end.is_some_and(|e| k.as_slice() >= e) || visit(k, v)? == ScanFlow::Stop {
                 break;
             }
         }
