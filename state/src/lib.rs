@@ -17,7 +17,7 @@ pub mod ttl;
 
 #[cfg(feature = "rocksdb")]
 pub use backend::RocksDbBackend;
-pub use backend::{BackendKind, MemoryBackend, RocksDbConfig, ScanFlow, SnapshotFile, StateBackend, StateBackendConfig};
+pub use backend::{BackendKind, MemoryBackend, RocksDbConfig, ScanFlow, SnapshotFile, StateBackend, StateBackendConfig, Update};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use codec::{OrderedCodec, StateCodec};
 pub use error::{StateError, StateResult};

@@ -1,23 +1,25 @@
-//! The in-memory backend: a sorted map per table. Snapshots are one checksummed file.
+//! The in-memory backend: a sorted map per table. Snapshots are one checksummed file
+//! (format: `memory_format`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
+use std::collections::btree_map::Entry;
+use std::io::Write;
 use std::ops::Bound;
 use std::path::Path;
 
-use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, verify_files};
-use crate::codec::{DecodeError, read_bytes, read_varint, write_bytes, write_varint};
+use crate::backend::memory_format::{Table, read_snapshot, write_snapshot};
+use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
 
 /// The name of the memory backend's snapshot file inside a part directory.
 pub const MEMORY_SNAPSHOT_FILE: &str = "state.bin";
-const MAGIC: &[u8; 8] = b"WEIRMEM\x01";
 
 /// State kept in memory: one `BTreeMap` per table. Fast and simple; the whole state must fit in
 /// memory. The default backend.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryBackend {
-    tables: HashMap<String, BTreeMap<Vec<u8>, Vec<u8>>>,
+    tables: HashMap<String, Table>,
 }
 
 impl MemoryBackend {
@@ -31,61 +33,9 @@ impl MemoryBackend {
         verify_files(dir, files)?;
         let path = dir.join(MEMORY_SNAPSHOT_FILE);
         let bytes = std::fs::read(&path).map_err(|e| StateError::io("read memory snapshot", &path, e))?;
-        decode_snapshot(&bytes).map_err(|e| StateError::CorruptSnapshot { path, detail: e.0 })
+        let tables = read_snapshot(&bytes).map_err(|e| StateError::CorruptSnapshot { path, detail: e.0 })?;
+        Ok(MemoryBackend { tables })
     }
-
-    /// Serializes the whole state into the snapshot file format.
-    fn encode_snapshot(&self) -> Vec<u8> {
-        let mut out = MAGIC.to_vec();
-        let mut names: Vec<&String> = self.tables.keys().collect();
-        names.sort();
-        write_varint(names.len() as u64, &mut out);
-        for name in names {
-            let table = &self.tables[name];
-            write_bytes(name.as_bytes(), &mut out);
-            write_varint(table.len() as u64, &mut out);
-            for (k, v) in table {
-                write_bytes(k, &mut out);
-                write_bytes(v, &mut out);
-            }
-        }
-        let checksum = fnv1a64(&out);
-        out.extend_from_slice(&checksum.to_be_bytes());
-        out
-    }
-}
-
-fn decode_snapshot(bytes: &[u8]) -> Result<MemoryBackend, DecodeError> {
-    if bytes.len() < MAGIC.len() + 8 || &bytes[..MAGIC.len()] != MAGIC {
-        return Err(DecodeError("not a Weir memory snapshot (bad magic or too short)".into()));
-    }
-    let (body, tail) = bytes.split_at(bytes.len() - 8);
-    let mut stored = [0u8; 8];
-    stored.copy_from_slice(tail);
-    if u64::from_be_bytes(stored) != fnv1a64(body) {
-        return Err(DecodeError("checksum mismatch".into()));
-    }
-    let mut input = &body[MAGIC.len()..];
-    let mut backend = MemoryBackend::new();
-    for _ in 0..read_varint(&mut input)? {
-        let name = std::str::from_utf8(read_bytes(&mut input)?).map_err(|e| DecodeError(format!("table name is not UTF-8: {e}")))?.to_string();
-        let mut table = BTreeMap::new();
-        for _ in 0..read_varint(&mut input)? {
-            let k = read_bytes(&mut input)?.to_vec();
-            let v = read_bytes(&mut input)?.to_vec();
-            table.insert(k, v);
-        }
-        backend.tables.insert(name, table);
-    }
-    if !input.is_empty() {
-        return Err(DecodeError("trailing bytes after the last table".into()));
-    }
-    Ok(backend)
-}
-
-/// FNV-1a, 64 bit: a cheap checksum that catches truncation and bit rot in snapshot files.
-fn fnv1a64(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x100_0000_01b3))
 }
 
 impl StateBackend for MemoryBackend {
@@ -130,6 +80,30 @@ impl StateBackend for MemoryBackend {
         Ok(())
     }
 
+    fn update(&mut self, table: &str, key: &[u8], update: &mut dyn FnMut(Option<&[u8]>) -> StateResult<Update>) -> StateResult<()> {
+        let t = match self.tables.get_mut(table) {
+            Some(t) => t,
+            None => self.tables.entry(table.to_string()).or_default(),
+        };
+        // One search of the map (an owned key costs an allocation, a second search of a large
+        // map of long keys costs more).
+        match t.entry(key.to_vec()) {
+            Entry::Occupied(mut entry) => match update(Some(entry.get()))? {
+                Update::Keep => {}
+                Update::Put(value) => *entry.get_mut() = value,
+                Update::Delete => {
+                    entry.remove();
+                }
+            },
+            Entry::Vacant(entry) => {
+                if let Update::Put(value) = update(None)? {
+                    entry.insert(value);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn delete(&mut self, table: &str, key: &[u8]) -> StateResult<()> {
         if let Some(t) = self.tables.get_mut(table) {
             t.remove(key);
@@ -144,9 +118,11 @@ impl StateBackend for MemoryBackend {
         if end.is_some_and(|e| e <= start) {
             return Ok(());
         }
-        let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
-        for (k, v) in t.range::<[u8], _>((Bound::Included(start), upper)) {
-            if visit(k, v)? == ScanFlow::Stop {
+        // A range with an upper bound searches the map for both ends before it visits
+        // anything; the keyed join reads a key's rows of the other side, mostly none, once per
+        // key: one search for the start, then the end checked as the scan goes.
+        for (k, v) in t.range::<[u8], _>((Bound::Included(start), Bound::Unbounded)) {
+            if end.is_some_and(|e| k.as_slice() >= e) || visit(k, v)? == ScanFlow::Stop {
                 break;
             }
         }
@@ -190,11 +166,12 @@ impl StateBackend for MemoryBackend {
 
     fn snapshot_to(&mut self, dir: &Path) -> StateResult<Vec<SnapshotFile>> {
         fsutil::create_new_dir(dir)?;
-        let bytes = self.encode_snapshot();
         let path = dir.join(MEMORY_SNAPSHOT_FILE);
-        fsutil::write_synced(&path, &bytes)?;
+        let mut file = std::fs::File::create(&path).map_err(|e| StateError::io("create file", &path, e))?;
+        let written = write_snapshot(&self.tables, &mut |block| file.write_all(block)).map_err(|e| StateError::io("write file", &path, e))?;
+        file.sync_all().map_err(|e| StateError::io("fsync file", &path, e))?;
         fsutil::sync_dir(dir)?;
-        Ok(vec![SnapshotFile { path: MEMORY_SNAPSHOT_FILE.to_string(), bytes: bytes.len() as u64, crc32: Some(crc32fast::hash(&bytes)) }])
+        Ok(vec![SnapshotFile { path: MEMORY_SNAPSHOT_FILE.to_string(), bytes: written.bytes, crc32: Some(written.crc32) }])
     }
 }
 
@@ -203,19 +180,35 @@ mod tests {
     use super::*;
 
     #[test]
-    fn snapshot_bytes_round_trip_and_detect_corruption() {
+    fn snapshots_restore_what_was_written() {
         let mut b = MemoryBackend::new();
         b.put("t", b"k", b"v").unwrap();
         b.put("u", b"", b"").unwrap();
-        let bytes = b.encode_snapshot();
-        let back = decode_snapshot(&bytes).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let part = dir.path().join("part");
+        let files = b.snapshot_to(&part).unwrap();
+        let bytes = std::fs::read(part.join(MEMORY_SNAPSHOT_FILE)).unwrap();
+        assert_eq!((files[0].bytes, files[0].crc32), (bytes.len() as u64, Some(crc32fast::hash(&bytes))));
+        let back = MemoryBackend::restore_from(&part, &files).unwrap();
         assert_eq!(back.get("t", b"k").unwrap(), Some(b"v".to_vec()));
-        for cut in 0..bytes.len() {
-            assert!(decode_snapshot(&bytes[..cut]).is_err());
+        assert_eq!(back.tables().unwrap(), vec!["t".to_string(), "u".to_string()]);
+    }
+
+    #[test]
+    fn update_keeps_puts_and_deletes() {
+        let mut b = MemoryBackend::new();
+        let mut seen = Vec::new();
+        for step in [Update::Put(b"1".to_vec()), Update::Keep, Update::Put(b"2".to_vec()), Update::Delete, Update::Delete] {
+            let mut step = Some(step);
+            b.update("t", b"k", &mut |old| {
+                seen.push(old.map(<[u8]>::to_vec));
+                Ok(step.take().unwrap_or(Update::Keep))
+            })
+            .unwrap();
         }
-        let mut flipped = bytes.clone();
-        flipped[10] ^= 1;
-        assert!(decode_snapshot(&flipped).is_err());
+        let values: Vec<Option<&[u8]>> = vec![None, Some(b"1"), Some(b"1"), Some(b"2"), None];
+        assert_eq!(seen, values.into_iter().map(|v| v.map(<[u8]>::to_vec)).collect::<Vec<_>>());
+        assert_eq!(b.entry_count().unwrap(), 0);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! crosses threads is the [`StateBackendConfig`], which opens one backend per worker.
 
 pub mod memory;
+mod memory_format;
 #[cfg(feature = "rocksdb")]
 pub mod rocksdb;
 mod rocksdb_config;
@@ -43,6 +44,17 @@ pub enum BackendKind {
     RocksDb,
 }
 
+/// What [`StateBackend::update`] does with the value it read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Update {
+    /// Leaves the entry as it is (absent stays absent).
+    Keep,
+    /// Stores these bytes.
+    Put(Vec<u8>),
+    /// Removes the entry.
+    Delete,
+}
+
 /// A visitor of table entries, in ascending key order.
 pub type ScanVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> StateResult<ScanFlow> + 'a;
 
@@ -62,6 +74,19 @@ pub trait StateBackend {
 
     /// Removes `key` from `table` (no-op when absent).
     fn delete(&mut self, table: &str, key: &[u8]) -> StateResult<()>;
+
+    /// Reads the value under `key` in `table` (`None` when absent) and does what `update` says
+    /// with it: a read-modify-write of one entry, such as adding to a count. The default is a
+    /// get, then a put or a delete; the memory backend searches its map once.
+    fn update(&mut self, table: &str, key: &[u8], update: &mut dyn FnMut(Option<&[u8]>) -> StateResult<Update>) -> StateResult<()> {
+        let old = self.get(table, key)?;
+        match update(old.as_deref())? {
+            Update::Keep => Ok(()),
+            Update::Put(value) => self.put(table, key, &value),
+            Update::Delete if old.is_some() => self.delete(table, key),
+            Update::Delete => Ok(()),
+        }
+    }
 
     /// Appends `bytes` to the value under `key` in `table` (creating it when absent): how
     /// lists grow. The default reads and rewrites the value; backends that can append in place

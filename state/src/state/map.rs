@@ -88,6 +88,25 @@ impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
         self.cell.write(store, &raw_key, &encode_to_vec(value))
     }
 
+    /// Replaces the value under `user_key` with what `change` makes of the one there (`None`:
+    /// absent or expired; returning `None` removes the entry): one read-modify-write of the
+    /// backend, where a [`MapState::get`] and a [`MapState::put`] would search it twice.
+    /// `change` is called once. An unchanged value is not written again.
+    pub fn update(
+        &self,
+        store: &mut KeyedStateStore,
+        key: &[u8],
+        namespace: &N,
+        user_key: &K,
+        mut change: impl FnMut(Option<V>) -> Option<V>,
+    ) -> StateResult<()> {
+        let raw_key = self.entry_key(key, namespace, user_key);
+        self.cell.update(store, &raw_key, &mut |old| {
+            let old = old.map(|payload| self.cell.decode(payload)).transpose()?;
+            Ok(change(old).map(|new| encode_to_vec(&new)))
+        })
+    }
+
     /// Sets every `(user_key, value)` pair given.
     pub fn put_all<'a>(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, entries: impl IntoIterator<Item = (&'a K, &'a V)>) -> StateResult<()>
     where

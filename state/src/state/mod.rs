@@ -18,12 +18,15 @@ pub use map::MapState;
 pub use reducing::ReducingState;
 pub use value::ValueState;
 
-use crate::backend::ScanFlow;
+use crate::backend::{ScanFlow, Update};
 use crate::codec::{StateCodec, decode_exact, encode_to_vec};
 use crate::error::{StateError, StateResult};
 use crate::keys::{entry_prefix, prefix_end};
 use crate::store::KeyedStateStore;
 use crate::ttl::{StateTtlConfig, read_stamp, stamp};
+
+/// What [`StateCell::update`] makes of a stored payload: the new one, `None` for absent.
+pub(crate) type PayloadChange<'a> = dyn FnMut(Option<&[u8]>) -> StateResult<Option<Vec<u8>>> + 'a;
 
 /// What every primitive shares: the state's name (its backend table) and its TTL. Implements
 /// the stamp/expire/refresh logic for states stored as one backend entry per physical key.
@@ -76,6 +79,43 @@ impl StateCell {
                 store.backend_mut().put(&self.name, raw_key, &stamped)
             }
         }
+    }
+
+    /// Replaces the payload at `raw_key` with what `change` makes of it (`None`: absent), in
+    /// one read-modify-write of the backend, with TTL applied as [`StateCell::read`] and
+    /// [`StateCell::write`] apply it: an expired payload reads as absent (and is deleted), an
+    /// unchanged live one is left alone (its stamp refreshed when reads refresh), a new one is
+    /// stamped with "now".
+    pub(crate) fn update(&self, store: &mut KeyedStateStore, raw_key: &[u8], change: &mut PayloadChange<'_>) -> StateResult<()> {
+        let now = store.now_millis();
+        let (name, ttl) = (&self.name, self.ttl);
+        store.backend_mut().update(name, raw_key, &mut |stored| {
+            let Some(ttl) = ttl else {
+                return Ok(match (stored, change(stored)?) {
+                    (None, None) => Update::Keep,
+                    (Some(_), None) => Update::Delete,
+                    (Some(old), Some(new)) if old == new.as_slice() => Update::Keep,
+                    (_, Some(new)) => Update::Put(new),
+                });
+            };
+            let live = match stored {
+                None => None,
+                Some(mut input) => {
+                    let stamped = read_stamp(&mut input).map_err(|e| StateError::corrupt(name, e))?;
+                    (!ttl.is_expired(stamped, now)).then_some(input)
+                }
+            };
+            Ok(match (live, change(live)?) {
+                (None, None) if stored.is_none() => Update::Keep,
+                (_, None) => Update::Delete,
+                (Some(old), Some(new)) if old == new.as_slice() && !ttl.refresh_on_read() => Update::Keep,
+                (_, Some(new)) => {
+                    let mut stamped = Vec::with_capacity(new.len() + 8);
+                    stamp(now, &new, &mut stamped);
+                    Update::Put(stamped)
+                }
+            })
+        })
     }
 
     /// Decodes a payload of this state, naming the state on failure.

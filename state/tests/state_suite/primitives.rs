@@ -69,6 +69,11 @@ fn map_state_entries_in_key_order(f: &mut Fixture) {
     s.clear(st, b"k", &()).unwrap();
     assert!(s.is_empty(st, b"k", &()).unwrap());
     assert_eq!(s.entries(st, b"k2", &()).unwrap(), vec![(1, "other".to_string())]);
+    let counts: MapState<i64, i64> = MapState::new("counts");
+    for delta in [2, 3, -5, 4] {
+        counts.update(st, b"k", &(), &9, |n| Some(n.unwrap_or(0) + delta).filter(|n| *n != 0)).unwrap();
+    }
+    assert_eq!(counts.entries(st, b"k", &()).unwrap(), vec![(9, 4)], "a count that reached zero was removed, then began again");
 }
 
 fn reducing_state_folds(f: &mut Fixture) {

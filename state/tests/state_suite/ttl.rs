@@ -63,6 +63,35 @@ fn map_entries_expire_one_by_one(f: &mut Fixture) {
     assert!(s.is_empty(&mut f.store, b"k", &()).unwrap());
 }
 
+fn map_updates_see_expired_entries_as_absent(f: &mut Fixture) {
+    let s: MapState<u8, u8> = MapState::new("m").with_ttl(ttl(100));
+    let add = |f: &mut Fixture, n: u8| {
+        let mut seen = None;
+        s.update(&mut f.store, b"k", &(), &1, |old| {
+            seen = old;
+            Some(old.unwrap_or(0) + n)
+        })
+        .unwrap();
+        seen
+    };
+    assert_eq!(add(f, 1), None);
+    f.clock.advance(60);
+    assert_eq!(add(f, 2), Some(1), "a live entry is read");
+    f.clock.advance(60);
+    assert_eq!(s.get(&mut f.store, b"k", &(), &1).unwrap(), Some(3), "the update refreshed the stamp");
+    f.clock.advance(100);
+    assert_eq!(add(f, 5), None, "an expired entry reads as absent");
+    assert_eq!(s.get(&mut f.store, b"k", &(), &1).unwrap(), Some(5));
+    // Unchanged, an entry keeps its stamp; removed by `None`, it is gone.
+    f.clock.advance(60);
+    s.update(&mut f.store, b"k", &(), &1, |old| old).unwrap();
+    f.clock.advance(40);
+    assert_eq!(s.get(&mut f.store, b"k", &(), &1).unwrap(), None);
+    add(f, 1);
+    s.update(&mut f.store, b"k", &(), &1, |_| None).unwrap();
+    assert!(dump(f.store.backend()).unwrap().is_empty());
+}
+
 fn reducing_restarts_after_expiry(f: &mut Fixture) {
     let s = ReducingState::<u64, _>::new("r", |a: &u64, b: &u64| a + b).with_ttl(ttl(100));
     s.add(&mut f.store, b"k", &(), &5).unwrap();
@@ -102,6 +131,7 @@ backend_suite!(
     read_refreshes_with_on_read_and_write,
     list_elements_expire_one_by_one,
     map_entries_expire_one_by_one,
+    map_updates_see_expired_entries_as_absent,
     reducing_restarts_after_expiry,
     full_scan_cleanup_removes_only_expired,
 );

@@ -118,7 +118,8 @@ pub(super) trait TimedLogic: 'static {
 /// entry when the count reaches zero: the counts before and after. A count never goes below
 /// zero: a retraction of more than the entry holds (its state expired, or never existed)
 /// removes what there is, as Flink's record states do ("cnt == null means state may be
-/// expired"), so the entry's later rows are counted from zero again.
+/// expired"), so the entry's later rows are counted from zero again. One read-modify-write of
+/// the entry ([`MapState::update`]).
 pub(super) fn add_count<K: StateCodec, N: StateCodec>(
     map: &MapState<K, i64, N>,
     store: &mut KeyedStateStore,
@@ -127,16 +128,12 @@ pub(super) fn add_count<K: StateCodec, N: StateCodec>(
     entry: &K,
     delta: i64,
 ) -> Result<(i64, i64), StateError> {
-    let before = map.get(store, key, namespace, entry)?.unwrap_or(0);
-    let after = before.saturating_add(delta).max(0);
-    if after == before {
-        return Ok((before, after));
-    }
-    if after == 0 {
-        map.remove(store, key, namespace, entry)?;
-    } else {
-        map.put(store, key, namespace, entry, &after)?;
-    }
+    let (mut before, mut after) = (0i64, 0i64);
+    map.update(store, key, namespace, entry, |stored| {
+        before = stored.unwrap_or(0);
+        after = before.saturating_add(delta).max(0);
+        (after != 0).then_some(after)
+    })?;
     Ok((before, after))
 }
 
