@@ -24,13 +24,12 @@ pub trait RecordSink {
 #[derive(Debug)]
 pub struct ScratchRow {
     row: Row,
-    width: usize,
 }
 
 impl ScratchRow {
     /// A scratch row of `width` NULLs.
     pub fn new(width: usize) -> ScratchRow {
-        ScratchRow { row: nulls(width), width }
+        ScratchRow { row: nulls(width) }
     }
 
     /// The values to overwrite with the next record. They hold the previous record's values
@@ -38,7 +37,7 @@ impl ScratchRow {
     /// the previous record, which then needs a row of its own.
     pub fn values_mut(&mut self) -> &mut [Value] {
         if self.row.values_mut().is_none() {
-            self.row = nulls(self.width);
+            self.row = nulls(self.row.len());
         }
         self.row.values_mut().unwrap_or_default()
     }

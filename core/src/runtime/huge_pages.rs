@@ -30,17 +30,17 @@ pub fn prefer_base_pages() {
     }
 }
 
-/// Whether transparent huge pages are off for this process (`THP_enabled: 0` in
-/// `/proc/self/status`), or `None` where the kernel does not say.
-pub fn base_pages_preferred() -> Option<bool> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find_map(|l| l.strip_prefix("THP_enabled:"))?;
-    Some(line.trim() == "0")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Whether transparent huge pages are off for this process (`THP_enabled: 0` in
+    /// `/proc/self/status`), or `None` where the kernel does not say.
+    fn base_pages_preferred() -> Option<bool> {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find_map(|l| l.strip_prefix("THP_enabled:"))?;
+        Some(line.trim() == "0")
+    }
 
     #[test]
     fn the_process_runs_on_base_pages_unless_told_otherwise() {

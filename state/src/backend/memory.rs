@@ -36,6 +36,15 @@ impl MemoryBackend {
         let tables = read_snapshot(&bytes).map_err(|e| StateError::CorruptSnapshot { path, detail: e.0 })?;
         Ok(MemoryBackend { tables })
     }
+
+    /// The table named `table`, created empty if it is not there yet (the name is copied only
+    /// then).
+    fn table_mut(&mut self, table: &str) -> &mut Table {
+        if !self.tables.contains_key(table) {
+            self.tables.insert(table.to_string(), Table::default());
+        }
+        self.tables.get_mut(table).expect("the table was just inserted")
+    }
 }
 
 impl StateBackend for MemoryBackend {
@@ -48,10 +57,7 @@ impl StateBackend for MemoryBackend {
     }
 
     fn append(&mut self, table: &str, key: &[u8], bytes: &[u8]) -> StateResult<()> {
-        let t = match self.tables.get_mut(table) {
-            Some(t) => t,
-            None => self.tables.entry(table.to_string()).or_default(),
-        };
+        let t = self.table_mut(table);
         match t.get_mut(key) {
             Some(value) => value.extend_from_slice(bytes),
             None => {
@@ -62,10 +68,7 @@ impl StateBackend for MemoryBackend {
     }
 
     fn put(&mut self, table: &str, key: &[u8], value: &[u8]) -> StateResult<()> {
-        let t = match self.tables.get_mut(table) {
-            Some(t) => t,
-            None => self.tables.entry(table.to_string()).or_default(),
-        };
+        let t = self.table_mut(table);
         // Overwriting in place (a timer set again, a value updated) keeps the entry's key and,
         // when the new value fits, its value buffer.
         match t.get_mut(key) {
@@ -81,10 +84,7 @@ impl StateBackend for MemoryBackend {
     }
 
     fn update(&mut self, table: &str, key: &[u8], update: &mut dyn FnMut(Option<&[u8]>) -> StateResult<Update>) -> StateResult<()> {
-        let t = match self.tables.get_mut(table) {
-            Some(t) => t,
-            None => self.tables.entry(table.to_string()).or_default(),
-        };
+        let t = self.table_mut(table);
         // One search of the map (an owned key costs an allocation, a second search of a large
         // map of long keys costs more).
         match t.entry(key.to_vec()) {
