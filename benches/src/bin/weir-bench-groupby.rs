@@ -15,6 +15,7 @@ use anyhow::Context;
 use clap::Parser;
 use weir_benches::auction_stats::Summary;
 use weir_benches::bids::BidsConfig;
+use weir_benches::flink::driver::FlinkMode;
 use weir_benches::flink::install::{FlinkEnv, scripts_dir};
 use weir_benches::harness::machine::Machine;
 use weir_benches::harness::report::{Report, RunRecord, SystemResult};
@@ -88,7 +89,7 @@ fn main() -> anyhow::Result<()> {
     }
     // Kept alive until the end: Flink's job files and answers.
     let flink_dir = tempfile::Builder::new().prefix("weir-bench-flink").tempdir()?;
-    if args.systems.contains(&System::Flink) {
+    if args.systems.iter().any(|s| matches!(s, System::Flink | System::FlinkStreaming)) {
         let env = FlinkEnv::setup().map_err(|e| anyhow::anyhow!("--systems flink: Flink cannot run here: {e}"))?;
         setup.flink = Some(env);
         setup.flink_dir = Some(flink_dir.path().to_path_buf());
@@ -106,6 +107,7 @@ fn main() -> anyhow::Result<()> {
         versions: Default::default(),
         reference: None,
         weir_print_answer: None,
+        weir_streaming_print_answer: None,
         systems: args.systems.iter().map(|&s| SystemResult::new(s)).collect(),
         ratios: Default::default(),
     };
@@ -144,10 +146,10 @@ fn check_available(setup: &Setup, report: &mut Report) {
     for s in &mut report.systems {
         if let Err(why) = setup.command(s.system) {
             let hint = match s.system {
-                System::Weir => " (build it: cargo build --release --bin weir; or pass --weir PATH)",
+                System::Weir | System::WeirStreaming => " (build it: cargo build --release --bin weir; or pass --weir PATH)",
                 System::DdReduce | System::DdDiffAgg | System::DdPreAgg => " (cargo build --release -p weir-benches)",
                 System::Polars | System::Duckdb => " (benches/scripts/setup_venv.sh failed; see above)",
-                System::Flink => " (benches/scripts/setup_flink_venv.sh failed; see above)",
+                System::Flink | System::FlinkStreaming => " (benches/scripts/setup_flink_venv.sh failed; see above)",
             };
             eprintln!("skipping {}: {why}{hint}", s.system.name());
             s.note = Some(format!("skipped: {why}"));
@@ -163,7 +165,7 @@ fn run_once(setup: &Setup, result: &mut SystemResult, round: usize, rounds: usiz
     let name = result.system.name();
     // Flink's answer is written (untimed, by a second job in the same JVM) in the first round.
     let check_flink = result.system == System::Flink && round == 0;
-    let command = if check_flink { setup.flink_command(true) } else { setup.command(result.system) };
+    let command = if check_flink { setup.flink_command(true, FlinkMode::Batch) } else { setup.command(result.system) };
     let Ok(mut cmd) = command else {
         return;
     };
@@ -206,28 +208,31 @@ fn fail(result: &mut SystemResult, why: String) {
     result.note = Some(format!("failed: {why}"));
 }
 
-/// Runs Weir once, untimed, with a print sink and records the summary of its changelog, which
-/// [`Report::finish`] compares with the reference answer (the blackhole runs report none).
+/// Runs each Weir system measured (batch, streaming) once, untimed, with a print sink and
+/// records the summary of its changelog, which [`Report::finish`] compares with the reference
+/// answer (the blackhole runs report none).
 fn verify_weir(setup: &Setup, report: &mut Report) {
-    if !report.systems.iter().any(|s| s.system == System::Weir && s.note.is_none()) {
-        return;
-    }
-    let outcome = (|| -> Result<Summary, String> {
-        let spec = spec::write_next_to(&setup.csv, "print").map_err(|e| e.to_string())?;
-        let mut cmd = Command::new(setup.weir.as_ref().ok_or("no weir binary")?);
-        cmd.arg("run").arg(&spec).args(["--workers", &setup.workers.to_string(), "--mode", "batch"]);
-        let m = measure::run(&mut cmd).map_err(|e| e.to_string())?;
-        if !m.status.success() {
-            return Err(format!("{}: {}", m.status, m.stderr_tail(5)));
+    let measured: Vec<System> = report.systems.iter().filter(|s| s.note.is_none() && s.system.weir_mode().is_some()).map(|s| s.system).collect();
+    for system in measured {
+        let mode = system.weir_mode().unwrap_or("batch");
+        let outcome = (|| -> Result<Summary, String> {
+            let spec = spec::write_next_to(&setup.csv, "print").map_err(|e| e.to_string())?;
+            let mut cmd = Command::new(setup.weir.as_ref().ok_or("no weir binary")?);
+            cmd.arg("run").arg(&spec).args(["--workers", &setup.workers.to_string(), "--mode", mode]);
+            let m = measure::run(&mut cmd).map_err(|e| e.to_string())?;
+            if !m.status.success() {
+                return Err(format!("{}: {}", m.status, m.stderr_tail(5)));
+            }
+            systems::changelog_summary(&m.stdout)
+        })();
+        match outcome {
+            Ok(s) => {
+                eprintln!("{} print-sink answer: groups={} checksum={:016x}", system.name(), s.groups, s.checksum);
+                let slot = if system == System::Weir { &mut report.weir_print_answer } else { &mut report.weir_streaming_print_answer };
+                *slot = Some(s.into());
+            }
+            Err(e) => eprintln!("{} print-sink check failed: {e}", system.name()),
         }
-        systems::changelog_summary(&m.stdout)
-    })();
-    match outcome {
-        Ok(s) => {
-            eprintln!("weir print-sink answer: groups={} checksum={:016x}", s.groups, s.checksum);
-            report.weir_print_answer = Some(s.into());
-        }
-        Err(e) => eprintln!("weir print-sink check failed: {e}"),
     }
 }
 

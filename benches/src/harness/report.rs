@@ -96,8 +96,10 @@ pub struct Report {
     pub versions: BTreeMap<String, String>,
     /// The answer all systems are compared against (from `dd-reduce`, else the first reported).
     pub reference: Option<AnswerSummary>,
-    /// Weir's answer from one untimed run with a print sink (`--verify-weir`).
+    /// Weir's answer from one untimed batch run with a print sink (`--verify-weir`).
     pub weir_print_answer: Option<AnswerSummary>,
+    /// The same from one streaming run (its changelog applied), when `weir-streaming` runs.
+    pub weir_streaming_print_answer: Option<AnswerSummary>,
     /// Per system.
     pub systems: Vec<SystemResult>,
     /// `a/b` = median query time of `a` over that of `b`.
@@ -148,10 +150,13 @@ impl Report {
         let reference = self.systems.iter().filter(|s| s.system == System::DdReduce).chain(self.systems.iter()).find_map(|s| s.summaries().next());
         self.reference = reference.map(AnswerSummary::from);
         let weir_printed = self.weir_print_answer.as_ref().and_then(AnswerSummary::summary);
+        let weir_streaming_printed = self.weir_streaming_print_answer.as_ref().and_then(AnswerSummary::summary);
         for s in &mut self.systems {
             let mut answers: Vec<Summary> = s.summaries().collect();
-            if s.system == System::Weir {
-                answers.extend(weir_printed);
+            match s.system {
+                System::Weir => answers.extend(weir_printed),
+                System::WeirStreaming => answers.extend(weir_streaming_printed),
+                _ => {}
             }
             s.answer_matches = match (reference, answers.is_empty()) {
                 (Some(r), false) => Some(answers.iter().all(|a| *a == r)),
@@ -171,6 +176,8 @@ impl Report {
             (System::DdPreAgg, System::Polars),
             (System::DdReduce, System::Duckdb),
             (System::Flink, System::Weir),
+            (System::WeirStreaming, System::Weir),
+            (System::FlinkStreaming, System::WeirStreaming),
         ] {
             if let (Some(x), Some(y)) = (median_of(a), median_of(b)) {
                 ratios.insert(format!("{}/{}", a.name(), b.name()), x / y);
@@ -178,10 +185,12 @@ impl Report {
         }
         // Flink against Weir per CPU-second too (Flink: its JVM's CPU during the job).
         let cpu_of = |sys: System| self.systems.iter().find(|s| s.system == sys).and_then(|s| s.median_cpu_s);
-        if let (Some(flink), Some(weir)) = (cpu_of(System::Flink), cpu_of(System::Weir))
-            && weir > 0.0
-        {
-            ratios.insert("flink/weir (CPU s)".into(), flink / weir);
+        for (flink, weir) in [(System::Flink, System::Weir), (System::FlinkStreaming, System::WeirStreaming)] {
+            if let (Some(f), Some(w)) = (cpu_of(flink), cpu_of(weir))
+                && w > 0.0
+            {
+                ratios.insert(format!("{}/{} (CPU s)", flink.name(), weir.name()), f / w);
+            }
         }
         self.ratios = ratios;
     }
@@ -191,7 +200,7 @@ impl Report {
         let mut t = String::new();
         let _ = writeln!(t, "group-by: {} rows ({:.0} MB), {} workers, {} runs each", self.rows, self.bytes as f64 / 1e6, self.workers, self.runs_per_system);
         let _ = writeln!(t, "machine: {}", self.machine.describe());
-        let _ = writeln!(t, "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  note", "system", "query s", "min s", "wall s", "CPU s", "RSS MiB", "answer");
+        let _ = writeln!(t, "{:<15} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  note", "system", "query s", "min s", "wall s", "CPU s", "RSS MiB", "answer");
         for s in &self.systems {
             let f = |v: Option<f64>, p: usize| v.map_or("-".to_string(), |v| format!("{v:.p$}"));
             let min = s.runs.iter().map(|r| r.query_s).min_by(f64::total_cmp);
@@ -202,7 +211,7 @@ impl Report {
             };
             let _ = writeln!(
                 t,
-                "{:<12} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  {}",
+                "{:<15} {:>8} {:>8} {:>8} {:>8} {:>8} {:>8}  {}",
                 s.system.name(),
                 f(s.median_query_s, 3),
                 f(min, 3),
@@ -219,7 +228,7 @@ impl Report {
             let _ = writeln!(t, "Weir/DD, Weir/Polars: n/a (Weir did not run)");
         }
         for (k, v) in &self.ratios {
-            let _ = writeln!(t, "{k:<24} {v:>6.2}x");
+            let _ = writeln!(t, "{k:<40} {v:>6.2}x");
         }
         t
     }
@@ -234,5 +243,59 @@ mod tests {
         assert_eq!(median(vec![]), None);
         assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
+    }
+
+    fn run(query_s: f64, cpu_s: f64, answer: Option<Summary>) -> RunRecord {
+        RunRecord {
+            round: 0,
+            wall_s: query_s,
+            query_s,
+            cpu_s,
+            peak_rss_mib: 1.0,
+            groups: answer.map(|a| a.groups),
+            checksum: answer.map(|a| format!("{:016x}", a.checksum)),
+        }
+    }
+
+    #[test]
+    fn streaming_systems_are_checked_against_their_own_printed_answer_and_compared() {
+        let right = Summary { groups: 3, checksum: 7 };
+        let wrong = Summary { groups: 3, checksum: 8 };
+        let mut systems = Vec::new();
+        for (system, query_s, cpu_s, answer) in [
+            (System::DdReduce, 1.0, 1.0, Some(right)),
+            (System::Weir, 1.0, 1.0, None),
+            (System::WeirStreaming, 2.0, 3.0, None),
+            (System::FlinkStreaming, 8.0, 30.0, None),
+        ] {
+            let mut result = SystemResult::new(system);
+            result.runs.push(run(query_s, cpu_s, answer));
+            systems.push(result);
+        }
+        let machine = Machine { cpus: 2, cpu_model: String::new(), mem_gib: 1.0, kernel: String::new(), load_1m: 0.0 };
+        let mut report = Report {
+            benchmark: "groupby",
+            dataset: String::new(),
+            rows: 1,
+            bytes: 1,
+            workers: 2,
+            runs_per_system: 1,
+            machine,
+            started_unix: 0,
+            versions: BTreeMap::new(),
+            reference: None,
+            weir_print_answer: Some(right.into()),
+            weir_streaming_print_answer: Some(wrong.into()),
+            systems,
+            ratios: BTreeMap::new(),
+        };
+        report.finish();
+        let matches = |sys: System| report.systems.iter().find(|s| s.system == sys).and_then(|s| s.answer_matches);
+        assert_eq!(matches(System::Weir), Some(true));
+        assert_eq!(matches(System::WeirStreaming), Some(false), "the streaming changelog's answer is checked on its own");
+        assert_eq!(matches(System::FlinkStreaming), None, "Flink's streaming answer is not read");
+        assert_eq!(report.ratios.get("weir-streaming/weir"), Some(&2.0));
+        assert_eq!(report.ratios.get("flink-streaming/weir-streaming"), Some(&4.0));
+        assert_eq!(report.ratios.get("flink-streaming/weir-streaming (CPU s)"), Some(&10.0));
     }
 }

@@ -20,6 +20,9 @@ use crate::measure::Measured;
 pub enum System {
     /// `weir run <spec> --workers W --mode batch` with a blackhole sink.
     Weir,
+    /// `weir run <spec> --workers W --mode streaming` with a blackhole sink: the streaming
+    /// GROUP BY on keyed state, an update per group and time; not in the default list.
+    WeirStreaming,
     /// `weir-bench-dd-groupby --strategy reduce`: hand-written differential, retraction-capable.
     DdReduce,
     /// `weir-bench-dd-groupby --strategy diff-agg`: hand-written differential, append-only.
@@ -34,6 +37,10 @@ pub enum System {
     /// connector) into a `blackhole` table, run by `scripts/flink_driver.py` (see
     /// [`crate::flink`]); not in the default list.
     Flink,
+    /// Flink as [`System::Flink`] in streaming mode (an update per row and group; its answer,
+    /// an updating changelog, is not checked: Flink's filesystem sink takes only inserts); not
+    /// in the default list.
+    FlinkStreaming,
 }
 
 impl System {
@@ -44,19 +51,30 @@ impl System {
     pub fn name(self) -> &'static str {
         match self {
             System::Weir => "weir",
+            System::WeirStreaming => "weir-streaming",
             System::DdReduce => "dd-reduce",
             System::DdDiffAgg => "dd-diff-agg",
             System::DdPreAgg => "dd-pre-agg",
             System::Polars => "polars",
             System::Duckdb => "duckdb",
             System::Flink => "flink",
+            System::FlinkStreaming => "flink-streaming",
         }
     }
 
     /// Whether the reported time is measured inside the process (Python baselines: the query
     /// only, not interpreter start-up and imports) rather than the subprocess wall time.
     pub fn times_itself(self) -> bool {
-        matches!(self, System::Polars | System::Duckdb | System::Flink)
+        matches!(self, System::Polars | System::Duckdb | System::Flink | System::FlinkStreaming)
+    }
+
+    /// The runtime mode Weir runs in, for the Weir systems.
+    pub fn weir_mode(self) -> Option<&'static str> {
+        match self {
+            System::Weir => Some("batch"),
+            System::WeirStreaming => Some("streaming"),
+            _ => None,
+        }
     }
 }
 
@@ -88,10 +106,11 @@ impl Setup {
     pub fn command(&self, system: System) -> Result<Command, String> {
         let workers = self.workers.to_string();
         match system {
-            System::Weir => {
+            System::Weir | System::WeirStreaming => {
                 let weir = self.weir.as_ref().ok_or("weir binary not found")?;
+                let mode = system.weir_mode().unwrap_or("batch");
                 let mut c = Command::new(weir);
-                c.arg("run").arg(&self.spec).args(["--workers", &workers, "--mode", "batch"]);
+                c.arg("run").arg(&self.spec).args(["--workers", &workers, "--mode", mode]);
                 Ok(c)
             }
             System::DdReduce | System::DdDiffAgg | System::DdPreAgg => {
@@ -108,20 +127,23 @@ impl Setup {
                 c.args(["--engine", system.name(), "--runs", "1", "--threads", &workers]);
                 Ok(c)
             }
-            System::Flink => self.flink_command(false),
+            System::Flink => self.flink_command(false, FlinkMode::Batch),
+            System::FlinkStreaming => self.flink_command(false, FlinkMode::Streaming),
         }
     }
 
     /// The command of one Flink run; with `check_answer`, the driver also writes the query's
-    /// answer into [`Setup::flink_answer_dir`] (emptied here first).
-    pub fn flink_command(&self, check_answer: bool) -> Result<Command, String> {
+    /// answer into [`Setup::flink_answer_dir`] (emptied here first; batch only, see
+    /// [`System::FlinkStreaming`]).
+    pub fn flink_command(&self, check_answer: bool, mode: FlinkMode) -> Result<Command, String> {
+        let check_answer = check_answer && mode == FlinkMode::Batch;
         let (env, dir) = self.flink.as_ref().zip(self.flink_dir.as_ref()).ok_or("Flink is not set up")?;
         let answer = self.flink_answer_dir().ok_or("Flink is not set up")?;
         let _ = std::fs::remove_dir_all(&answer);
         let job = groupby_flink_job(&self.csv, &warmup_csv(&self.csv)?, check_answer.then_some(answer.as_path()))?;
         let file = dir.join(if check_answer { "job-checked.json" } else { "job.json" });
         job.write(&file)?;
-        Ok(env.command(&file, FlinkMode::Batch, self.workers))
+        Ok(env.command(&file, mode, self.workers))
     }
 
     /// The directory Flink's answer is written to.
@@ -197,7 +219,7 @@ pub fn read_answer(system: System, m: &Measured, flink_answer: Option<&std::path
     let wall = m.wall.as_secs_f64();
     let answer = |query_s, summary| Answer { query_s, summary, cpu_s: None, peak_rss_mib: None };
     match system {
-        System::Weir => Ok(answer(wall, None)),
+        System::Weir | System::WeirStreaming => Ok(answer(wall, None)),
         System::DdReduce | System::DdDiffAgg | System::DdPreAgg => {
             let text = String::from_utf8_lossy(&m.stderr);
             let line = text.lines().rev().find(|l| l.starts_with("groups=")).ok_or("no `groups=` line on stderr")?;
@@ -213,7 +235,7 @@ pub fn read_answer(system: System, m: &Measured, flink_answer: Option<&std::path
             let checksum = json["checksum"].as_str().and_then(|v| u64::from_str_radix(v, 16).ok()).ok_or("no checksum")?;
             Ok(answer(query_s, Some(Summary { groups, checksum })))
         }
-        System::Flink => {
+        System::Flink | System::FlinkStreaming => {
             let out = FlinkOutput::parse(&m.stdout)?;
             let summary = match flink_answer.filter(|d| d.is_dir()) {
                 Some(dir) => Some(groupby_answer(dir).map_err(|e| format!("Flink's answer: {e}"))?),
