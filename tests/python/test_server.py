@@ -128,6 +128,14 @@ def test_physical_plan_names_the_node_a_reused_subplan_reads(server):
     assert all(operators[o["reusedAs"]]["operator"] != "Reused" for o in reused)
     assert any(operators[o["reusedAs"]]["operator"].endswith("GroupAggregate") for o in reused), reused
     assert all("reusedAs" not in o for o in plan["operators"] if o["operator"] != "Reused")
+    # A merged node's counters are those of the node computing its rows, counted once in the
+    # job's totals.
+    vertices = {v["id"]: v["metrics"] for v in server.get(f"/jobs/{jobid}").json["vertices"]}
+    for o in reused:
+        assert vertices[o["id"]]["write-records"] == vertices[o["reusedAs"]]["write-records"] > 0, vertices
+    metrics = {m["id"]: int(m["value"]) for m in server.get(f"/jobs/{jobid}/metrics").json if m["id"].endswith("numRecordsOut")}
+    computed = [v for v in vertices if v not in {o["id"] for o in reused}]
+    assert metrics["numRecordsOut"] == sum(metrics[f"{v}.numRecordsOut"] for v in computed), metrics
     counts = duckdb.sql(
         f"SELECT auction, COUNT(*) AS n FROM read_csv('{BIDS}', header=false, "
         "columns={'auction': 'BIGINT', 'bidder': 'BIGINT', 'price': 'BIGINT', 'ts': 'BIGINT'}) GROUP BY auction").fetchall()

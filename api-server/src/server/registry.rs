@@ -136,6 +136,10 @@ pub struct VertexInfo {
     /// For sources and sinks, the connector.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connector: Option<String>,
+    /// When sub-plan reuse merged this node into an equal one: that node's id. It runs
+    /// nothing; its counters are that node's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reused_as: Option<String>,
 }
 
 /// Record counters of one vertex.

@@ -136,6 +136,7 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
                 PlanOp::Source { connector, .. } | PlanOp::Sink { connector, .. } => Some(connector.clone()),
                 _ => None,
             },
+            reused_as: n.reused_as.and_then(|of| plan.nodes.get(of)).map(|of| of.id.clone()),
         })
         .collect()
 }

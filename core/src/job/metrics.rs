@@ -48,6 +48,10 @@ pub struct OperatorMetricsSnapshot {
     pub state_entries: Option<u64>,
     /// The most keyed-state entries the node held at once.
     pub peak_state_entries: Option<u64>,
+    /// When sub-plan reuse merged this node into an equal one, that node's id: this node runs
+    /// nothing, and its counters are that node's (its rows are those rows).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reused_as: Option<String>,
 }
 
 /// The counters of every node of a job, in plan order.
@@ -56,6 +60,8 @@ pub struct JobMetrics {
     /// One entry per plan node.
     pub operators: Vec<OperatorMetrics>,
     inputs: Vec<Vec<usize>>,
+    /// Per node, the node sub-plan reuse merged it into.
+    reused_as: Vec<Option<usize>>,
 }
 
 impl JobMetrics {
@@ -65,8 +71,17 @@ impl JobMetrics {
         for (id, kind, inputs) in nodes {
             metrics.operators.push(OperatorMetrics { id, kind, ..Default::default() });
             metrics.inputs.push(inputs);
+            metrics.reused_as.push(None);
         }
         metrics
+    }
+
+    /// Records that sub-plan reuse merged node `node` into node `of`, which computes its rows:
+    /// its snapshot shows `of`'s counters.
+    pub fn set_reused(&mut self, node: usize, of: usize) {
+        if let Some(slot) = self.reused_as.get_mut(node).filter(|_| of < self.operators.len()) {
+            *slot = Some(of);
+        }
     }
 
     /// Adds `n` to the output count of node `node`.
@@ -129,7 +144,8 @@ impl JobMetrics {
     pub fn snapshot(&self) -> Vec<OperatorMetricsSnapshot> {
         let out: Vec<u64> = self.operators.iter().map(|o| o.records_out.load(Ordering::Relaxed)).collect();
         let watermarks = self.watermarks();
-        self.operators
+        let mut snapshots: Vec<OperatorMetricsSnapshot> = self
+            .operators
             .iter()
             .enumerate()
             .map(|(i, o)| {
@@ -144,9 +160,17 @@ impl JobMetrics {
                     watermark: watermarks[i],
                     state_entries,
                     peak_state_entries: state_entries.map(|_| o.peak_state_entries.load(Ordering::Relaxed)),
+                    reused_as: None,
                 }
             })
-            .collect()
+            .collect();
+        for (node, of) in self.reused_as.iter().enumerate().filter_map(|(i, of)| Some((i, (*of)?))) {
+            let Some(computed) = snapshots.get(of).cloned() else { continue };
+            if let Some(reused) = snapshots.get_mut(node) {
+                *reused = OperatorMetricsSnapshot { id: reused.id.clone(), kind: reused.kind.clone(), reused_as: Some(computed.id.clone()), ..computed };
+            }
+        }
+        snapshots
     }
 
     /// Total malformed records skipped across sources.
@@ -157,5 +181,30 @@ impl JobMetrics {
     /// Total records dropped behind the watermark across sources.
     pub fn total_late(&self) -> u64 {
         self.operators.iter().map(|o| o.records_late.load(Ordering::Relaxed)).sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reused_node_shows_the_counters_of_the_node_computing_its_rows() {
+        let mut metrics = JobMetrics::new([
+            ("scan".to_string(), "source".to_string(), vec![]),
+            ("agg".to_string(), "aggregate".to_string(), vec![0]),
+            ("agg_copy".to_string(), "aggregate".to_string(), vec![]),
+        ]);
+        metrics.set_reused(2, 1);
+        metrics.set_reused(0, 9);
+        metrics.add_out(0, 10);
+        metrics.add_out(1, 4);
+        let snapshot = metrics.snapshot();
+        let copy = &snapshot[2];
+        assert_eq!((copy.id.as_str(), copy.kind.as_str()), ("agg_copy", "aggregate"));
+        assert_eq!((copy.records_in, copy.records_out), (10, 4));
+        assert_eq!(copy.reused_as.as_deref(), Some("agg"));
+        assert_eq!(snapshot[0].reused_as, None, "a node that is not in the plan is not taken");
+        assert_eq!(snapshot[1].reused_as, None);
     }
 }

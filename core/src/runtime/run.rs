@@ -107,7 +107,13 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
     let plan = &physical.logical;
     let workers = options.workers.or(plan.config.parallelism).unwrap_or_else(default_workers).max(1);
     let mode = physical.mode;
-    let metrics = Arc::new(JobMetrics::new(plan.nodes.iter().map(|n| (n.id.clone(), kind_name(&n.op).to_string(), n.inputs.clone()))));
+    let mut metrics = JobMetrics::new(plan.nodes.iter().map(|n| (n.id.clone(), kind_name(&n.op).to_string(), n.inputs.clone())));
+    for node in &plan.nodes {
+        if let Some(of) = node.reused_as {
+            metrics.set_reused(node.index, of);
+        }
+    }
+    let metrics = Arc::new(metrics);
     let collected = options.collect_into.clone().unwrap_or_default();
     let sinks = SinkContext { collected: collected.clone(), print_format: options.print_format };
     let restarts = mode == RuntimeMode::Streaming && plan.config.restart != RestartStrategy::None;

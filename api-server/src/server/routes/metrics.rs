@@ -43,11 +43,14 @@ pub async fn job_metrics(
 ) -> Result<Json<Vec<MetricValue>>, ApiError> {
     let record = find(&state, &path.jobid)?;
     let counts = vertex_counts(&state, &record);
+    // A node merged by sub-plan reuse shows the counters of the node computing its rows: the
+    // job's totals count them once.
+    let computed = record.vertices.iter().zip(&counts).filter(|(v, _)| v.reused_as.is_none()).map(|(_, c)| c);
     let mut metrics = vec![
         ("uptime".to_string(), if record.state == JobState::Running { record.duration(now_ms()) } else { 0 }.to_string()),
-        ("numRecordsIn".into(), counts.iter().map(|c| c.records_in).sum::<u64>().to_string()),
-        ("numRecordsOut".into(), counts.iter().map(|c| c.records_out).sum::<u64>().to_string()),
-        ("numRecordsSkipped".into(), counts.iter().map(|c| c.records_skipped).sum::<u64>().to_string()),
+        ("numRecordsIn".into(), computed.clone().map(|c| c.records_in).sum::<u64>().to_string()),
+        ("numRecordsOut".into(), computed.clone().map(|c| c.records_out).sum::<u64>().to_string()),
+        ("numRecordsSkipped".into(), computed.map(|c| c.records_skipped).sum::<u64>().to_string()),
         ("numRestarts".into(), restarts(&state, &record).to_string()),
     ];
     for (name, value) in checkpoint_metrics(&state, &record) {
