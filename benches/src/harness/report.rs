@@ -225,7 +225,7 @@ impl Report {
         let _ = writeln!(t, "medians; min s = fastest query. Polars/DuckDB time the query in-process; their wall s and");
         let _ = writeln!(t, "CPU s include Python start-up and imports. CPU s = user + system, all threads.");
         if !self.ratios.keys().any(|k| k.starts_with("weir/")) {
-            let _ = writeln!(t, "Weir/DD, Weir/Polars: n/a (Weir did not run)");
+            let _ = writeln!(t, "Weir/DD, Weir/Polars: n/a (Weir or the baselines did not run)");
         }
         for (k, v) in &self.ratios {
             let _ = writeln!(t, "{k:<40} {v:>6.2}x");
