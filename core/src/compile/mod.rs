@@ -16,8 +16,8 @@ use crate::expr::{BoundExpr, CompiledExpr, RowClock};
 use crate::job::JobContext;
 use crate::ops::{
     self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec,
-    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, SourceCalc, StreamWindowSpec, Time, UserWindowAggregateSpec, WindowAggregateCall,
-    WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
+    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, SourceCalc, StreamWindowSpec, Time, TumbleKeys, UserWindowAggregateSpec,
+    WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
 };
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan, partition_keys};
 use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, RuntimeMode};
@@ -233,6 +233,26 @@ fn build_node<'s>(
                 end_key: w.end_key,
                 aggregates: window_calls(aggregates),
                 lateness_ms: w.lateness_ms,
+                tumble: None,
+            };
+            return ops::window_aggregate(id, index, input, spec, eval, ctx.clone());
+        }
+        (Operator::TumbleWindowAggregate { window: fused, keys, keyed }, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
+            let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, .. }, .. }) = plan.logical.nodes.get(*fused) else {
+                return mismatch(node, phys, ctx);
+            };
+            let tumble = TumbleKeys { window: *spec, time_column: *time_column, keys: keys.iter().copied().zip(compile_all(group_by)).collect() };
+            let key_types = group_by.iter().map(BoundExpr::data_type).collect();
+            if !keyed {
+                return Some(ops::tumble_aggregate(input, compile_all(group_by), tumble, key_types, aggregates, eval));
+            }
+            let spec = WindowAggregateSpec {
+                group_by: compile_all(group_by),
+                key_types,
+                end_key: w.end_key,
+                aggregates: window_calls(aggregates),
+                lateness_ms: w.lateness_ms,
+                tumble: Some(tumble),
             };
             return ops::window_aggregate(id, index, input, spec, eval, ctx.clone());
         }

@@ -27,6 +27,7 @@ use super::accumulate::{Accumulator, merge_partials};
 use super::group_table::{GroupTable, RowChunk};
 use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, UserGroupAggregateSpec, WindowAggregateCall, group_aggregate, user_group_aggregate};
 use super::slicing::Slicing;
+use super::window::{TumbleKeys, window};
 use super::{Evaluator, Rows, Time};
 
 /// One aggregate, ready to run.
@@ -130,16 +131,44 @@ pub fn aggregate<'s>(
     eval: Evaluator,
 ) -> Rows<'s> {
     let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, seed, append_only, eval);
-    let reduced = if input_kind == GroupInput::Partials {
-        keyed.reduce_named("MergePartials", move |_key, partials: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
-            out.push((finish_partials(&slots, partials), 1));
-        })
-    } else {
-        keyed.reduce_named("Aggregate", move |_key, vals: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
+    if input_kind == GroupInput::Partials {
+        return merged(keyed, slots);
+    }
+    keyed
+        .reduce_named("Aggregate", move |_key, vals: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
             out.push((aggregate_values(&slots, vals), 1));
         })
-    };
-    reduced.map(|(key, values)| key.concat(&values))
+        .map(|(key, values)| key.concat(&values))
+}
+
+/// [`aggregate`] fused with the TUMBLE window it reads (batch, append-only input): `input`
+/// holds the window's input rows, and the local combiner computes each row's group keys
+/// (`group_by` over the window rows) with `tumble` instead of reading a window row. With a
+/// DISTINCT aggregate, which has no combiner, the window rows are built first.
+pub fn tumble_aggregate<'s>(
+    input: Rows<'s>,
+    group_by: Vec<CompiledExpr>,
+    tumble: TumbleKeys,
+    key_types: Vec<DataType>,
+    aggregates: &[BoundAggregate],
+    eval: Evaluator,
+) -> Rows<'s> {
+    if aggregates.iter().any(|a| a.distinct) {
+        return aggregate(window(input, tumble.window, tumble.time_column), group_by, key_types, aggregates, None, true, eval);
+    }
+    let (sources, slots) = plan_slots(aggregates, false);
+    let key_of = tumble_keys(tumble, eval.clone());
+    merged(combine(input, key_of, key_types, sources, slots.clone(), eval), slots)
+}
+
+/// The result rows (group key, then the aggregates' values) from the partial aggregates of
+/// the local combiners, per group key.
+fn merged(partials: GroupedRows<'_>, slots: Vec<AggregateSlot>) -> Rows<'_> {
+    partials
+        .reduce_named("MergePartials", move |_key, partials: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
+            out.push((finish_partials(&slots, partials), 1));
+        })
+        .map(|(key, values)| key.concat(&values))
 }
 
 /// Groups `input` as [`aggregate`] does, in streaming mode: the groups live in the job's keyed
@@ -283,10 +312,13 @@ fn finish_partials(slots: &[AggregateSlot], partials: &[(&Row, isize)]) -> Row {
 /// The local phase of a window aggregate over an append-only input (Flink's
 /// `LocalWindowAggregate`): per worker, group and time, the partial aggregates of `calls`
 /// followed by the group's row count (a COUNT(*) partial), emitted when the frontier passes
-/// the time. `None` when an aggregate is DISTINCT: its values must meet in one place.
+/// the time. The group keys are `group_by` over the rows, or, when `tumble` is given, the
+/// rows are a fused TUMBLE window's input rows and it computes their keys. `None` when an
+/// aggregate is DISTINCT: its values must meet in one place.
 pub(super) fn combine_window_rows<'s>(
     input: Rows<'s>,
     group_by: Vec<CompiledExpr>,
+    tumble: Option<TumbleKeys>,
     key_types: Vec<DataType>,
     calls: &[WindowAggregateCall],
     eval: Evaluator,
@@ -295,7 +327,10 @@ pub(super) fn combine_window_rows<'s>(
         return None;
     }
     let (sources, slots) = counted_slots(calls);
-    Some(combine(input, evaluated_keys(group_by, eval.clone()), key_types, sources, slots, eval))
+    Some(match tumble {
+        Some(tumble) => combine(input, tumble_keys(tumble, eval.clone()), key_types, sources, slots, eval),
+        None => combine(input, evaluated_keys(group_by, eval.clone()), key_types, sources, slots, eval),
+    })
 }
 
 /// The local phase of a sliced window aggregate (Flink's `LocalWindowAggregate` over slices):
@@ -342,6 +377,12 @@ fn counted_slots(calls: &[WindowAggregateCall]) -> (Vec<SlotSource>, Vec<Aggrega
 /// evaluation failure).
 fn evaluated_keys(group_by: Vec<CompiledExpr>, eval: Evaluator) -> impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static {
     move |row, key| group_by.iter().try_for_each(|e| eval.eval(e, row).map(|v| key.push(v)))
+}
+
+/// Appends the group key values of a fused TUMBLE window's input row to a key buffer (`None`
+/// for a row in no window, or after a reported evaluation failure).
+fn tumble_keys(tumble: TumbleKeys, eval: Evaluator) -> impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static {
+    move |row, key| tumble.append(row, &eval, key)
 }
 
 /// Partial results per group and time of one worker's rows, emitted when the frontier passes

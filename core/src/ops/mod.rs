@@ -30,7 +30,7 @@ mod watermark;
 mod watermark_assigner;
 mod window;
 
-pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct, keyed_user_aggregate};
+pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct, keyed_user_aggregate, tumble_aggregate};
 pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
@@ -56,7 +56,7 @@ pub use union::union;
 pub use user_aggregate::user_aggregate;
 pub use watermark::{EventClock, Stamp};
 pub use watermark_assigner::{Reclock, assign_watermarks};
-pub use window::{LateCounter, close_windows, drop_retractions, window, windows_of};
+pub use window::{LateCounter, TumbleKey, TumbleKeys, close_windows, drop_retractions, window, windows_of};
 
 use differential_dataflow::VecCollection;
 

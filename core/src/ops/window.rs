@@ -13,22 +13,33 @@
 //!   counted.
 //! * [`drop_retractions`] then removes those expiry retractions from the aggregate's output:
 //!   a window aggregate's output is append-only, as in Flink, apart from late firings.
+//! * [`TumbleKeys`] computes, for an aggregate fused with the TUMBLE window it reads, the
+//!   group keys of a window row from the window's input row, with [`window`]'s arithmetic, so
+//!   that the aggregate's local combiner needs no window row.
 
 use std::sync::Arc;
 
 use differential_dataflow::AsCollection;
 use timely::dataflow::operators::core::Map;
 
+use crate::expr::CompiledExpr;
 use crate::job::JobMetrics;
 use crate::plan::{WindowKind, WindowSpec};
 use crate::types::{Row, Value};
 
-use super::{Rows, Time, with_ms};
+use super::{Evaluator, Rows, Time, with_ms};
 
 /// The start of the window of `size` (> 0) ms, shifted by `offset` ms from the epoch, that
 /// holds `ts`: Flink's `TimeWindow.getWindowStartWithOffset`, for negative times too.
 pub(super) fn start_with_offset(ts: i64, offset: i64, size: i64) -> i64 {
     ts - ts.wrapping_sub(offset).rem_euclid(size)
+}
+
+/// The TUMBLE window `[start, end)` (epoch ms) of `spec` that holds `ts`.
+fn tumble_of(spec: &WindowSpec, ts: i64) -> (i64, i64) {
+    let size = i64::try_from(spec.size_ms).unwrap_or(i64::MAX);
+    let start = start_with_offset(ts, spec.offset_ms, size);
+    (start, start.saturating_add(size))
 }
 
 /// The windows `[start, end)` (epoch ms) that event time `ts` falls in, as Flink assigns
@@ -40,10 +51,7 @@ pub fn windows_of(spec: &WindowSpec, ts: i64) -> Vec<(i64, i64)> {
     let slide = i64::try_from(spec.slide_ms).unwrap_or(i64::MAX).max(1);
     let offset = spec.offset_ms;
     match spec.kind {
-        WindowKind::Tumble => {
-            let start = start_with_offset(ts, offset, size);
-            vec![(start, start.saturating_add(size))]
-        }
+        WindowKind::Tumble => vec![tumble_of(spec, ts)],
         WindowKind::Hop => {
             let mut out = Vec::new();
             let mut start = start_with_offset(ts, offset, slide);
@@ -75,12 +83,59 @@ pub fn window<'s>(input: Rows<'s>, spec: WindowSpec, time_column: usize) -> Rows
         let windows = time.as_i64().map(|ts| windows_of(&spec, ts)).unwrap_or_default();
         windows
             .into_iter()
-            .map(|(start, end)| {
-                let window_time = if ltz { Value::TimestampLtz(end - 1) } else { Value::Timestamp(end - 1) };
-                row.concat(&Row::new(vec![Value::Timestamp(start), Value::Timestamp(end), window_time]))
-            })
+            .map(|(start, end)| row.concat(&Row::new(vec![Value::Timestamp(start), Value::Timestamp(end), window_time(ltz, end)])))
             .collect::<Vec<_>>()
     })
+}
+
+/// `window_time` of a window ending at `end`: its last millisecond, TIMESTAMP_LTZ when the
+/// time column is (`ltz`), else TIMESTAMP.
+fn window_time(ltz: bool, end: i64) -> Value {
+    if ltz { Value::TimestampLtz(end - 1) } else { Value::Timestamp(end - 1) }
+}
+
+/// What one group key of an aggregate fused with the TUMBLE window it reads is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TumbleKey {
+    /// `window_start`.
+    Start,
+    /// `window_end`.
+    End,
+    /// `window_time`.
+    Time,
+    /// An expression over the window's input columns only.
+    Input,
+}
+
+/// The group keys of an aggregate fused with the TUMBLE window it reads, computed from the
+/// window's input rows as [`window`] would have computed them into each row's one window row.
+#[derive(Clone)]
+pub struct TumbleKeys {
+    /// The window (of kind TUMBLE).
+    pub window: WindowSpec,
+    /// The input column windowed by.
+    pub time_column: usize,
+    /// Each group key: what it is, and its expression over the window rows (an
+    /// [`TumbleKey::Input`] key reads only input columns, so it evaluates over the input row).
+    pub keys: Vec<(TumbleKey, CompiledExpr)>,
+}
+
+impl TumbleKeys {
+    /// Appends the group key values of input `row` to `key`; `None` when its time is NULL
+    /// (the window function drops such a row) or after a reported evaluation failure.
+    pub(super) fn append(&self, row: &Row, eval: &Evaluator, key: &mut Vec<Value>) -> Option<()> {
+        let time = row.get(self.time_column);
+        let (start, end) = tumble_of(&self.window, time.as_i64()?);
+        for (kind, expr) in &self.keys {
+            key.push(match kind {
+                TumbleKey::Start => Value::Timestamp(start),
+                TumbleKey::End => Value::Timestamp(end),
+                TumbleKey::Time => window_time(matches!(time, Value::TimestampLtz(_)), end),
+                TumbleKey::Input => eval.eval(expr, row)?,
+            });
+        }
+        Some(())
+    }
 }
 
 /// The epoch-ms time of the last millisecond of the window whose `window_end` is in column

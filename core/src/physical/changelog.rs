@@ -47,7 +47,8 @@ impl ChangelogMode {
                 | Operator::PythonGroupWindowAggregate
                 | Operator::ArrangedPythonGroupWindowAggregate
                 | Operator::SessionWindowAggregate { .. }
-                | Operator::SlicedWindowAggregate { .. },
+                | Operator::SlicedWindowAggregate { .. }
+                | Operator::TumbleWindowAggregate { .. },
             ) => true,
             // A streaming global aggregate deletes its row when its input retracts every row,
             // as Flink's does; batch keeps its one row.

@@ -270,16 +270,20 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
                     a.push(("allowLateness", format!("{} ms", w.lateness_ms)));
                 }
             }
-            if let Operator::SessionWindowAggregate { window: fused, .. } | Operator::SlicedWindowAggregate { window: fused, .. } = &phys.operator
+            if let Operator::SessionWindowAggregate { window: fused, .. }
+            | Operator::SlicedWindowAggregate { window: fused, .. }
+            | Operator::TumbleWindowAggregate { window: fused, .. } = &phys.operator
                 && let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, .. }, .. }) = plan.logical.nodes.get(*fused)
             {
                 let time = input.fields.get(*time_column).map(|f| f.name.clone()).unwrap_or_default();
                 a.push(("window", window_text(spec, &time)));
-                if let (Operator::SlicedWindowAggregate { .. }, Some(slicing), Some(w)) = (&phys.operator, Slicing::new(spec), window) {
+                if let (Operator::SlicedWindowAggregate { .. }, Some(slicing)) = (&phys.operator, Slicing::new(spec)) {
                     a.push(("slice", format!("{} ms", slicing.slice_ms())));
-                    if w.lateness_ms > 0 {
-                        a.push(("allowLateness", format!("{} ms", w.lateness_ms)));
-                    }
+                }
+                if let (Operator::SlicedWindowAggregate { .. } | Operator::TumbleWindowAggregate { keyed: true, .. }, Some(w)) = (&phys.operator, window)
+                    && w.lateness_ms > 0
+                {
+                    a.push(("allowLateness", format!("{} ms", w.lateness_ms)));
                 }
             }
             let mut select: Vec<String> = names.iter().take(group_by.len()).cloned().collect();

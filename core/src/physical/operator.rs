@@ -1,7 +1,7 @@
 //! The physical operators: what runs for each node of a validated plan, named as Flink's
 //! optimized physical plan names them where Flink has the operator.
 
-use crate::ops::WindowKey;
+use crate::ops::{TumbleKey, WindowKey};
 
 /// The operator chosen for one plan node. Each variant maps to exactly one `ops` function
 /// (see `compile`); the choice between implementations is made once, by the planner.
@@ -25,9 +25,9 @@ pub enum Operator {
     WindowTableFunction,
     /// Assigns each row to its SESSION window, on keyed state closed by the watermark.
     SessionWindowTableFunction,
-    /// A SESSION, HOP or CUMULATE window computed inside the aggregate reading it (see
-    /// [`Operator::SessionWindowAggregate`], [`Operator::SlicedWindowAggregate`]); it runs
-    /// nothing of its own.
+    /// A window computed inside the aggregate reading it (see
+    /// [`Operator::SessionWindowAggregate`], [`Operator::SlicedWindowAggregate`],
+    /// [`Operator::TumbleWindowAggregate`]); it runs nothing of its own.
     Fused {
         /// The index of the node that computes it.
         into: usize,
@@ -86,6 +86,20 @@ pub enum Operator {
         window: usize,
         /// What each group key of the aggregate is: a window bound or a partition key.
         keys: Vec<WindowKey>,
+    },
+    /// A TUMBLE window and the two-phase aggregate over its bounds (no DISTINCT, append-only
+    /// input), the window computed by the local combiner (Flink's
+    /// `LocalWindowAggregate(window=[TUMBLE(..)])`): it reads the window's input rows and
+    /// derives each row's window bounds from its time column, building no window row. The
+    /// global phase is [`Operator::WindowAggregate`]'s when `keyed` (streaming, event time),
+    /// else [`Operator::BatchGroupAggregate`]'s (batch).
+    TumbleWindowAggregate {
+        /// The window node it computes.
+        window: usize,
+        /// What each group key of the aggregate is.
+        keys: Vec<TumbleKey>,
+        /// The global phase runs on keyed state, closed by the watermark.
+        keyed: bool,
     },
     /// A streaming equi-join of two changing inputs on keyed state (for jobs whose state is
     /// checkpointed or may outgrow memory).
@@ -148,7 +162,10 @@ impl Operator {
             Operator::OverAggregate | Operator::SortedOverAggregate => "OverAggregate",
             Operator::GroupAggregate | Operator::BatchGroupAggregate | Operator::Distinct | Operator::BatchDistinct => "GroupAggregate",
             Operator::PythonGroupAggregate | Operator::ArrangedPythonGroupAggregate => "PythonGroupAggregate",
-            Operator::WindowAggregate | Operator::SessionWindowAggregate { .. } | Operator::SlicedWindowAggregate { .. } => "WindowAggregate",
+            Operator::WindowAggregate
+            | Operator::SessionWindowAggregate { .. }
+            | Operator::SlicedWindowAggregate { .. }
+            | Operator::TumbleWindowAggregate { .. } => "WindowAggregate",
             Operator::PythonGroupWindowAggregate | Operator::ArrangedPythonGroupWindowAggregate => "PythonGroupWindowAggregate",
             Operator::Join | Operator::ArrangedJoin => "Join",
             Operator::WindowJoin => "WindowJoin",
@@ -182,6 +199,7 @@ impl Operator {
                 | Operator::PythonGroupWindowAggregate
                 | Operator::SessionWindowAggregate { .. }
                 | Operator::SlicedWindowAggregate { .. }
+                | Operator::TumbleWindowAggregate { keyed: true, .. }
                 | Operator::WindowJoin
                 | Operator::IntervalJoin
                 | Operator::WindowRank

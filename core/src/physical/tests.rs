@@ -6,6 +6,7 @@ use crate::prepare::{PrepareOptions, PreparedJob};
 use crate::sql::{SqlOutcome, SqlSession};
 
 use super::{ChangelogMode, Exchange, Operator};
+use crate::ops::TumbleKey;
 
 const DDL: &str = "
 CREATE TABLE bids (auction BIGINT, bidder BIGINT, price BIGINT, ts TIMESTAMP(3),
@@ -49,8 +50,8 @@ fn a_group_by_hashes_on_its_key_and_updates() {
 
 #[test]
 fn event_time_windows_close_on_keyed_state_in_streaming_only() {
-    let sql =
-        "SELECT window_start, window_end, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end";
+    // A DISTINCT aggregate keeps the window table function unfused.
+    let sql = "SELECT window_start, window_end, COUNT(DISTINCT bidder) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end";
     let streaming = prepare(sql, RuntimeMode::Streaming).unwrap();
     assert!(operators(&streaming).contains(&Operator::WindowAggregate), "{:?}", operators(&streaming));
     let batch = prepare(sql, RuntimeMode::Batch).unwrap();
@@ -58,6 +59,46 @@ fn event_time_windows_close_on_keyed_state_in_streaming_only() {
     assert!(!operators(&batch).contains(&Operator::WindowAggregate));
     let text = streaming.explain(false);
     assert!(text.contains("WindowTableFunction(window=[TUMBLE(time_col=[ts], size=[10000 ms])])"), "{text}");
+}
+
+#[test]
+fn a_tumble_window_read_by_one_two_phase_aggregate_is_computed_by_its_combiner() {
+    let sql = "SELECT auction, window_start, window_end, window_time, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end, window_time";
+    let keys = vec![TumbleKey::Input, TumbleKey::Start, TumbleKey::End, TumbleKey::Time];
+    for (mode, keyed) in [(RuntimeMode::Streaming, true), (RuntimeMode::Batch, false)] {
+        let job = prepare(sql, mode).unwrap();
+        let ops = operators(&job);
+        assert!(ops.contains(&Operator::TumbleWindowAggregate { window: 1, keys: keys.clone(), keyed }), "{mode:?}: {ops:?}");
+        assert!(ops.iter().any(|o| matches!(o, Operator::Fused { .. })), "{mode:?}: {ops:?}");
+        let text = job.explain(false);
+        assert!(
+            text.contains("WindowAggregate(groupBy=[auction, window_start, window_end, window_time], window=[TUMBLE(time_col=[ts], size=[10000 ms])]"),
+            "{text}"
+        );
+        assert!(text.contains("+- Exchange(distribution=[hash[auction, window_start, window_end, window_time]])"), "{text}");
+        assert!(!text.contains("WindowTableFunction") && !text.contains("Fused"), "{text}");
+    }
+    // DISTINCT, a window column read by an aggregate, a group key computed from a window
+    // column and a window read twice keep the window table function.
+    let twice = "SELECT window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end \
+        UNION ALL SELECT window_start, SUM(price) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end";
+    let unfused = [
+        sql.replace("COUNT(*)", "COUNT(DISTINCT bidder)"),
+        sql.replace("COUNT(*)", "MAX(window_start)"),
+        sql.replace("GROUP BY auction,", "GROUP BY auction + EXTRACT(SECOND FROM window_start),").replacen(
+            "auction,",
+            "auction + EXTRACT(SECOND FROM window_start) AS a,",
+            1,
+        ),
+        twice.to_string(),
+    ];
+    for sql in unfused {
+        for mode in [RuntimeMode::Streaming, RuntimeMode::Batch] {
+            let ops = operators(&prepare(&sql, mode).unwrap());
+            assert!(ops.contains(&Operator::WindowTableFunction), "{sql}: {ops:?}");
+            assert!(!ops.iter().any(|o| matches!(o, Operator::TumbleWindowAggregate { .. } | Operator::Fused { .. })), "{sql}: {ops:?}");
+        }
+    }
 }
 
 #[test]

@@ -20,7 +20,9 @@
 //! aggregates per group and time (`aggregate::combine_window_rows`, the local combiner of the
 //! differential aggregate), and the keyed phase merges those partials. Rows of one time share
 //! their lateness, so a partial is late, or on time, exactly when its rows are; a dropped
-//! partial counts its rows as late.
+//! partial counts its rows as late. Fused with the TUMBLE window it reads, the combiner reads
+//! the window's input rows and computes their window bounds from the time column (Flink's
+//! `LocalWindowAggregate(window=[TUMBLE(..)])`): the rows and their times are the window's.
 
 use std::collections::HashMap;
 
@@ -35,6 +37,7 @@ use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::combine_window_rows;
+use super::super::window::{TumbleKeys, window};
 use super::super::{Evaluator, Rows};
 use super::{KeyedContext, KeyedLogic, keyed};
 
@@ -64,12 +67,20 @@ pub struct WindowAggregateSpec {
     pub aggregates: Vec<WindowAggregateCall>,
     /// How long after its end a window still takes late rows, in ms.
     pub lateness_ms: u64,
+    /// Fused with the TUMBLE window it reads: the input rows are the window's input rows, and
+    /// the local combiner computes their group keys (`group_by` over the window rows) with this.
+    pub tumble: Option<TumbleKeys>,
 }
 
 /// The rows of a window aggregate over `input`: the group keys followed by the aggregates.
 pub fn window_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: WindowAggregateSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
     let width = spec.group_by.len();
-    let combined = combine_window_rows(input.clone(), spec.group_by.clone(), spec.key_types.clone(), &spec.aggregates, eval.clone());
+    // Without a combiner (DISTINCT) the keyed phase reads window rows: a fused window builds them.
+    let (input, tumble) = match spec.tumble {
+        Some(t) if spec.aggregates.iter().any(|c| c.distinct) => (window(input, t.window, t.time_column), None),
+        tumble => (input, tumble),
+    };
+    let combined = combine_window_rows(input.clone(), spec.group_by.clone(), tumble, spec.key_types.clone(), &spec.aggregates, eval.clone());
     // Pre-aggregated rows are the group keys followed by the partials (and the row count).
     let (input, group_by, input_kind) = match combined {
         Some(partials) => {
