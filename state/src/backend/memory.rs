@@ -7,6 +7,7 @@ use std::ops::Bound;
 use std::path::Path;
 
 use crate::backend::memory_format::{Table, read_snapshot, write_snapshot};
+use crate::backend::table_key::TableKey;
 use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
@@ -14,8 +15,8 @@ use crate::fsutil;
 /// The name of the memory backend's snapshot file inside a part directory.
 pub const MEMORY_SNAPSHOT_FILE: &str = "state.bin";
 
-/// State kept in memory: one `BTreeMap` per table. Fast and simple; the whole state must fit in
-/// memory. The default backend.
+/// State kept in memory: one `BTreeMap` per table, short keys held in its nodes (see
+/// `table_key`). Fast and simple; the whole state must fit in memory. The default backend.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryBackend {
     /// The tables with their names, searched in order: an operator keeps a handful, and
@@ -85,7 +86,7 @@ impl StateBackend for MemoryBackend {
         match t.get_mut(key) {
             Some(value) => value.extend_from_slice(bytes),
             None => {
-                t.insert(key.to_vec(), bytes.to_vec());
+                t.insert(TableKey::from(key), bytes.to_vec());
             }
         }
         Ok(())
@@ -101,7 +102,7 @@ impl StateBackend for MemoryBackend {
                 old.extend_from_slice(value);
             }
             None => {
-                t.insert(key.to_vec(), value.to_vec());
+                t.insert(TableKey::from(key), value.to_vec());
             }
         }
         Ok(())
@@ -121,7 +122,7 @@ impl StateBackend for MemoryBackend {
             },
             None => {
                 if let Update::Put(value) = update(None)? {
-                    t.insert(key.to_vec(), value);
+                    t.insert(TableKey::from(key), value);
                 }
             }
         }
@@ -146,7 +147,7 @@ impl StateBackend for MemoryBackend {
         // anything; the keyed join reads a key's rows of the other side, mostly none, once per
         // key: one search for the start, then the end checked as the scan goes.
         for (k, v) in t.range::<[u8], _>((Bound::Included(start), Bound::Unbounded)) {
-            if end.is_some_and(|e| k.as_slice() >= e) || visit(k, v)? == ScanFlow::Stop {
+            if end.is_some_and(|e| k.as_slice() >= e) || visit(k.as_slice(), v)? == ScanFlow::Stop {
                 break;
             }
         }
@@ -158,7 +159,7 @@ impl StateBackend for MemoryBackend {
             return Ok(None);
         };
         match t.first_entry() {
-            Some(first) if end.is_none_or(|e| first.key().as_slice() < e) => Ok(Some(first.remove_entry().0)),
+            Some(first) if end.is_none_or(|e| first.key().as_slice() < e) => Ok(Some(first.remove_entry().0.into_vec())),
             _ => Ok(None),
         }
     }

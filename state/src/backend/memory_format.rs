@@ -16,10 +16,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::backend::table_key::TableKey;
 use crate::codec::{DecodeError, read_bytes, read_varint, write_bytes, write_varint};
 
 /// A table: encoded keys to encoded values.
-pub(crate) type Table = BTreeMap<Vec<u8>, Vec<u8>>;
+pub(crate) type Table = BTreeMap<TableKey, Vec<u8>>;
 
 /// The magic of version 1 (FNV-1a 64 trailer).
 const MAGIC_V1: &[u8; 8] = b"WEIRMEM\x01";
@@ -49,7 +50,7 @@ pub(crate) fn write_snapshot<E>(tables: &[(String, Table)], sink: &mut dyn FnMut
         write_bytes(name.as_bytes(), &mut out.buf);
         write_varint(table.len() as u64, &mut out.buf);
         for (k, v) in table {
-            write_bytes(k, &mut out.buf);
+            write_bytes(k.as_slice(), &mut out.buf);
             write_bytes(v, &mut out.buf);
             out.flush_full()?;
         }
@@ -110,7 +111,7 @@ pub(crate) fn read_snapshot(bytes: &[u8]) -> Result<HashMap<String, Table>, Deco
         let name = std::str::from_utf8(read_bytes(&mut input)?).map_err(|e| DecodeError(format!("table name is not UTF-8: {e}")))?.to_string();
         let mut table = BTreeMap::new();
         for _ in 0..read_varint(&mut input)? {
-            let k = read_bytes(&mut input)?.to_vec();
+            let k = TableKey::from(read_bytes(&mut input)?);
             let v = read_bytes(&mut input)?.to_vec();
             table.insert(k, v);
         }
@@ -134,7 +135,7 @@ mod tests {
     fn tables(entries: &[(&str, &[u8], &[u8])]) -> HashMap<String, Table> {
         let mut tables: HashMap<String, Table> = HashMap::new();
         for (name, k, v) in entries {
-            tables.entry(name.to_string()).or_default().insert(k.to_vec(), v.to_vec());
+            tables.entry(name.to_string()).or_default().insert(TableKey::from(*k), v.to_vec());
         }
         tables
     }
@@ -179,7 +180,7 @@ mod tests {
 
     #[test]
     fn a_large_state_goes_out_in_blocks() {
-        let state: Vec<(String, Table)> = vec![("t".to_string(), (0u32..50_000).map(|i| (i.to_be_bytes().to_vec(), vec![7; 40])).collect())];
+        let state: Vec<(String, Table)> = vec![("t".to_string(), (0u32..50_000).map(|i| (TableKey::from(&i.to_be_bytes()[..]), vec![7; 40])).collect())];
         let mut blocks = Vec::new();
         let mut bytes = Vec::new();
         let done = write_snapshot::<()>(&state, &mut |block| {

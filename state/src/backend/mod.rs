@@ -13,6 +13,7 @@ mod memory_format;
 #[cfg(feature = "rocksdb")]
 pub mod rocksdb;
 mod rocksdb_config;
+mod table_key;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
