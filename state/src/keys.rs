@@ -9,7 +9,7 @@
 //! forward scan visits timers in timestamp order and a scan up to `ordered_be(t + 1)` visits
 //! exactly the timers due at `t`.
 
-use crate::codec::{DecodeError, i64_from_ordered, i64_to_ordered, read_bytes, take, write_bytes};
+use crate::codec::{DecodeError, StateCodec, i64_from_ordered, i64_to_ordered, read_bytes, take, write_bytes, write_varint};
 
 /// Builds the `(key, namespace)` prefix of a state entry.
 pub(crate) fn entry_prefix(key: &[u8], namespace: &[u8]) -> Vec<u8> {
@@ -17,6 +17,25 @@ pub(crate) fn entry_prefix(key: &[u8], namespace: &[u8]) -> Vec<u8> {
     write_bytes(key, &mut out);
     write_bytes(namespace, &mut out);
     out
+}
+
+/// Appends the `(key, namespace)` prefix of a state entry to `out`, encoding the namespace in
+/// place: the bytes [`entry_prefix`] builds from `key` and the namespace's encoding.
+pub(crate) fn write_entry_prefix<N: StateCodec>(key: &[u8], namespace: &N, out: &mut Vec<u8>) {
+    write_bytes(key, out);
+    // The namespace's length comes before it: reserve one byte, the length of every namespace
+    // but the longest, and widen it afterwards if need be.
+    let at = out.len();
+    out.push(0);
+    namespace.encode(out);
+    let len = out.len() - at - 1;
+    if len < 0x80 {
+        out[at] = len as u8;
+    } else {
+        let mut varint = Vec::with_capacity(10);
+        write_varint(len as u64, &mut varint);
+        out.splice(at..at + 1, varint);
+    }
 }
 
 /// The smallest byte string greater than every string that starts with `prefix`, or `None` when
@@ -69,6 +88,18 @@ mod tests {
         with_user_key.extend_from_slice(b"uk");
         assert!(with_user_key.starts_with(&entry_prefix(b"k", b"n")));
         assert!(!with_user_key.starts_with(&entry_prefix(b"k", b"nu")));
+    }
+
+    #[test]
+    fn prefixes_written_in_place_equal_built_ones() {
+        for ns_len in [0usize, 1, 0x7f, 0x80, 0x3fff, 0x4000] {
+            let namespace = "n".repeat(ns_len);
+            let mut out = b"head".to_vec();
+            write_entry_prefix(b"key", &namespace, &mut out);
+            let mut expected = b"head".to_vec();
+            expected.extend_from_slice(&entry_prefix(b"key", &crate::codec::encode_to_vec(&namespace)));
+            assert_eq!(out, expected, "namespace of {ns_len} bytes");
+        }
     }
 
     #[test]

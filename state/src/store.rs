@@ -5,6 +5,10 @@ use std::sync::Arc;
 use crate::backend::StateBackend;
 use crate::clock::{Clock, SystemClock};
 
+/// The largest scratch buffer a store keeps: one large value (a long list) should not pin its
+/// size in memory for the rest of the job.
+const KEPT_BUFFER_BYTES: usize = 64 << 10;
+
 /// One worker's keyed state: the backend holding the bytes and the processing-time clock used
 /// for TTL. The state primitives ([`crate::ValueState`], ...) and [`crate::TimerService`] are
 /// cheap descriptors; every operation takes the store as an argument, so an operator keeps one
@@ -12,12 +16,17 @@ use crate::clock::{Clock, SystemClock};
 pub struct KeyedStateStore {
     backend: Box<dyn StateBackend>,
     clock: Arc<dyn Clock>,
+    /// Where the state primitives build raw keys, kept between accesses so that building one
+    /// allocates nothing once the buffer has grown (see [`KeyedStateStore::take_key_buffer`]).
+    key_buffer: Vec<u8>,
+    /// Where they encode values, likewise.
+    value_buffer: Vec<u8>,
 }
 
 impl KeyedStateStore {
     /// A store over `backend`, with the system clock.
     pub fn new(backend: Box<dyn StateBackend>) -> Self {
-        KeyedStateStore { backend, clock: Arc::new(SystemClock) }
+        KeyedStateStore { backend, clock: Arc::new(SystemClock), key_buffer: Vec::new(), value_buffer: Vec::new() }
     }
 
     /// Replaces the clock (e.g. with a [`crate::ManualClock`] in tests).
@@ -39,6 +48,35 @@ impl KeyedStateStore {
     /// The backend, for writes and snapshots.
     pub fn backend_mut(&mut self) -> &mut dyn StateBackend {
         self.backend.as_mut()
+    }
+
+    /// The key buffer, emptied, lent until [`KeyedStateStore::return_key_buffer`] (an access
+    /// made meanwhile, e.g. a nested one, finds an empty buffer and allocates its own).
+    pub(crate) fn take_key_buffer(&mut self) -> Vec<u8> {
+        let mut buffer = std::mem::take(&mut self.key_buffer);
+        buffer.clear();
+        buffer
+    }
+
+    /// Keeps `buffer` for the next raw key (unless it grew past [`KEPT_BUFFER_BYTES`]).
+    pub(crate) fn return_key_buffer(&mut self, buffer: Vec<u8>) {
+        if buffer.capacity() <= KEPT_BUFFER_BYTES {
+            self.key_buffer = buffer;
+        }
+    }
+
+    /// The value buffer, emptied, lent until [`KeyedStateStore::return_value_buffer`].
+    pub(crate) fn take_value_buffer(&mut self) -> Vec<u8> {
+        let mut buffer = std::mem::take(&mut self.value_buffer);
+        buffer.clear();
+        buffer
+    }
+
+    /// Keeps `buffer` for the next encoded value (unless it grew past [`KEPT_BUFFER_BYTES`]).
+    pub(crate) fn return_value_buffer(&mut self, buffer: Vec<u8>) {
+        if buffer.capacity() <= KEPT_BUFFER_BYTES {
+            self.value_buffer = buffer;
+        }
     }
 
     /// Gives the backend back, e.g. to hand it to a restored operator.

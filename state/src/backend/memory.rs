@@ -1,13 +1,13 @@
 //! The in-memory backend: a sorted map per table. Snapshots are one checksummed file
 //! (format: `memory_format`).
 
-use std::collections::HashMap;
-use std::collections::btree_map::Entry;
+use std::borrow::Cow;
 use std::io::Write;
 use std::ops::Bound;
 use std::path::Path;
 
 use crate::backend::memory_format::{Table, read_snapshot, write_snapshot};
+use crate::backend::table_key::TableKey;
 use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
@@ -15,11 +15,13 @@ use crate::fsutil;
 /// The name of the memory backend's snapshot file inside a part directory.
 pub const MEMORY_SNAPSHOT_FILE: &str = "state.bin";
 
-/// State kept in memory: one `BTreeMap` per table. Fast and simple; the whole state must fit in
-/// memory. The default backend.
+/// State kept in memory: one `BTreeMap` per table, short keys held in its nodes (see
+/// `table_key`). Fast and simple; the whole state must fit in memory. The default backend.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryBackend {
-    tables: HashMap<String, Table>,
+    /// The tables with their names, searched in order: an operator keeps a handful, and
+    /// comparing a short name with a few others is cheaper than hashing it on every access.
+    tables: Vec<(String, Table)>,
 }
 
 impl MemoryBackend {
@@ -34,16 +36,35 @@ impl MemoryBackend {
         let path = dir.join(MEMORY_SNAPSHOT_FILE);
         let bytes = std::fs::read(&path).map_err(|e| StateError::io("read memory snapshot", &path, e))?;
         let tables = read_snapshot(&bytes).map_err(|e| StateError::CorruptSnapshot { path, detail: e.0 })?;
-        Ok(MemoryBackend { tables })
+        Ok(MemoryBackend { tables: tables.into_iter().collect() })
+    }
+
+    /// The position of the table named `table`, if it exists.
+    fn position(&self, table: &str) -> Option<usize> {
+        self.tables.iter().position(|(name, _)| name == table)
+    }
+
+    /// The table named `table`, if it exists.
+    fn table(&self, table: &str) -> Option<&Table> {
+        self.tables.iter().find(|(name, _)| name == table).map(|(_, t)| t)
+    }
+
+    /// The table named `table` for writing, if it exists.
+    fn existing_mut(&mut self, table: &str) -> Option<&mut Table> {
+        self.tables.iter_mut().find(|(name, _)| name == table).map(|(_, t)| t)
     }
 
     /// The table named `table`, created empty if it is not there yet (the name is copied only
     /// then).
     fn table_mut(&mut self, table: &str) -> &mut Table {
-        if !self.tables.contains_key(table) {
-            self.tables.insert(table.to_string(), Table::default());
-        }
-        self.tables.get_mut(table).expect("the table was just inserted")
+        let at = match self.position(table) {
+            Some(at) => at,
+            None => {
+                self.tables.push((table.to_string(), Table::default()));
+                self.tables.len() - 1
+            }
+        };
+        &mut self.tables[at].1
     }
 }
 
@@ -53,7 +74,11 @@ impl StateBackend for MemoryBackend {
     }
 
     fn get(&self, table: &str, key: &[u8]) -> StateResult<Option<Vec<u8>>> {
-        Ok(self.tables.get(table).and_then(|t| t.get(key)).cloned())
+        Ok(self.table(table).and_then(|t| t.get(key)).cloned())
+    }
+
+    fn get_ref(&self, table: &str, key: &[u8]) -> StateResult<Option<Cow<'_, [u8]>>> {
+        Ok(self.table(table).and_then(|t| t.get(key)).map(|v| Cow::Borrowed(v.as_slice())))
     }
 
     fn append(&mut self, table: &str, key: &[u8], bytes: &[u8]) -> StateResult<()> {
@@ -61,7 +86,7 @@ impl StateBackend for MemoryBackend {
         match t.get_mut(key) {
             Some(value) => value.extend_from_slice(bytes),
             None => {
-                t.insert(key.to_vec(), bytes.to_vec());
+                t.insert(TableKey::from(key), bytes.to_vec());
             }
         }
         Ok(())
@@ -77,7 +102,7 @@ impl StateBackend for MemoryBackend {
                 old.extend_from_slice(value);
             }
             None => {
-                t.insert(key.to_vec(), value.to_vec());
+                t.insert(TableKey::from(key), value.to_vec());
             }
         }
         Ok(())
@@ -85,19 +110,19 @@ impl StateBackend for MemoryBackend {
 
     fn update(&mut self, table: &str, key: &[u8], update: &mut dyn FnMut(Option<&[u8]>) -> StateResult<Update>) -> StateResult<()> {
         let t = self.table_mut(table);
-        // One search of the map (an owned key costs an allocation, a second search of a large
-        // map of long keys costs more).
-        match t.entry(key.to_vec()) {
-            Entry::Occupied(mut entry) => match update(Some(entry.get()))? {
+        // One search of the map when the entry exists (the common case: a count updated), a
+        // second only to insert or remove; the key is copied only when inserted.
+        match t.get_mut(key) {
+            Some(value) => match update(Some(value))? {
                 Update::Keep => {}
-                Update::Put(value) => *entry.get_mut() = value,
+                Update::Put(new) => *value = new,
                 Update::Delete => {
-                    entry.remove();
+                    t.remove(key);
                 }
             },
-            Entry::Vacant(entry) => {
+            None => {
                 if let Update::Put(value) = update(None)? {
-                    entry.insert(value);
+                    t.insert(TableKey::from(key), value);
                 }
             }
         }
@@ -105,14 +130,14 @@ impl StateBackend for MemoryBackend {
     }
 
     fn delete(&mut self, table: &str, key: &[u8]) -> StateResult<()> {
-        if let Some(t) = self.tables.get_mut(table) {
+        if let Some(t) = self.existing_mut(table) {
             t.remove(key);
         }
         Ok(())
     }
 
     fn scan(&self, table: &str, start: &[u8], end: Option<&[u8]>, visit: &mut ScanVisitor<'_>) -> StateResult<()> {
-        let Some(t) = self.tables.get(table) else {
+        let Some(t) = self.table(table) else {
             return Ok(());
         };
         if end.is_some_and(|e| e <= start) {
@@ -122,7 +147,7 @@ impl StateBackend for MemoryBackend {
         // anything; the keyed join reads a key's rows of the other side, mostly none, once per
         // key: one search for the start, then the end checked as the scan goes.
         for (k, v) in t.range::<[u8], _>((Bound::Included(start), Bound::Unbounded)) {
-            if end.is_some_and(|e| k.as_slice() >= e) || visit(k, v)? == ScanFlow::Stop {
+            if end.is_some_and(|e| k.as_slice() >= e) || visit(k.as_slice(), v)? == ScanFlow::Stop {
                 break;
             }
         }
@@ -130,17 +155,17 @@ impl StateBackend for MemoryBackend {
     }
 
     fn pop_first(&mut self, table: &str, end: Option<&[u8]>) -> StateResult<Option<Vec<u8>>> {
-        let Some(t) = self.tables.get_mut(table) else {
+        let Some(t) = self.existing_mut(table) else {
             return Ok(None);
         };
         match t.first_entry() {
-            Some(first) if end.is_none_or(|e| first.key().as_slice() < e) => Ok(Some(first.remove_entry().0)),
+            Some(first) if end.is_none_or(|e| first.key().as_slice() < e) => Ok(Some(first.remove_entry().0.into_vec())),
             _ => Ok(None),
         }
     }
 
     fn delete_range(&mut self, table: &str, start: &[u8], end: Option<&[u8]>) -> StateResult<()> {
-        let Some(t) = self.tables.get_mut(table) else {
+        let Some(t) = self.existing_mut(table) else {
             return Ok(());
         };
         if end.is_some_and(|e| e <= start) {
@@ -155,7 +180,7 @@ impl StateBackend for MemoryBackend {
     }
 
     fn entry_count(&self) -> StateResult<u64> {
-        Ok(self.tables.values().map(|t| t.len() as u64).sum())
+        Ok(self.tables.iter().map(|(_, t)| t.len() as u64).sum())
     }
 
     fn tables(&self) -> StateResult<Vec<String>> {

@@ -16,10 +16,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::backend::table_key::TableKey;
 use crate::codec::{DecodeError, read_bytes, read_varint, write_bytes, write_varint};
 
 /// A table: encoded keys to encoded values.
-pub(crate) type Table = BTreeMap<Vec<u8>, Vec<u8>>;
+pub(crate) type Table = BTreeMap<TableKey, Vec<u8>>;
 
 /// The magic of version 1 (FNV-1a 64 trailer).
 const MAGIC_V1: &[u8; 8] = b"WEIRMEM\x01";
@@ -37,19 +38,19 @@ pub(crate) struct Written {
     pub crc32: u32,
 }
 
-/// Writes `tables` in the version 2 format to `sink`, block by block.
-pub(crate) fn write_snapshot<E>(tables: &HashMap<String, Table>, sink: &mut dyn FnMut(&[u8]) -> Result<(), E>) -> Result<Written, E> {
+/// Writes `tables` in the version 2 format to `sink`, block by block
+/// (`(name, table)` pairs with distinct names, in any order).
+pub(crate) fn write_snapshot<E>(tables: &[(String, Table)], sink: &mut dyn FnMut(&[u8]) -> Result<(), E>) -> Result<Written, E> {
     let mut out = Blocks { buf: Vec::with_capacity(BLOCK + 1024), crc: crc32fast::Hasher::new(), bytes: 0, sink };
     out.buf.extend_from_slice(MAGIC_V2);
-    let mut names: Vec<&String> = tables.keys().collect();
-    names.sort();
-    write_varint(names.len() as u64, &mut out.buf);
-    for name in names {
-        let table = &tables[name];
+    let mut sorted: Vec<&(String, Table)> = tables.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    write_varint(sorted.len() as u64, &mut out.buf);
+    for (name, table) in sorted {
         write_bytes(name.as_bytes(), &mut out.buf);
         write_varint(table.len() as u64, &mut out.buf);
         for (k, v) in table {
-            write_bytes(k, &mut out.buf);
+            write_bytes(k.as_slice(), &mut out.buf);
             write_bytes(v, &mut out.buf);
             out.flush_full()?;
         }
@@ -105,12 +106,12 @@ pub(crate) fn read_snapshot(bytes: &[u8]) -> Result<HashMap<String, Table>, Deco
         return Err(DecodeError("checksum mismatch".into()));
     }
     let mut input = &body[MAGIC_V1.len()..];
-    let mut tables = HashMap::new();
+    let mut tables: HashMap<String, Table> = HashMap::new();
     for _ in 0..read_varint(&mut input)? {
         let name = std::str::from_utf8(read_bytes(&mut input)?).map_err(|e| DecodeError(format!("table name is not UTF-8: {e}")))?.to_string();
         let mut table = BTreeMap::new();
         for _ in 0..read_varint(&mut input)? {
-            let k = read_bytes(&mut input)?.to_vec();
+            let k = TableKey::from(read_bytes(&mut input)?);
             let v = read_bytes(&mut input)?.to_vec();
             table.insert(k, v);
         }
@@ -134,14 +135,15 @@ mod tests {
     fn tables(entries: &[(&str, &[u8], &[u8])]) -> HashMap<String, Table> {
         let mut tables: HashMap<String, Table> = HashMap::new();
         for (name, k, v) in entries {
-            tables.entry(name.to_string()).or_default().insert(k.to_vec(), v.to_vec());
+            tables.entry(name.to_string()).or_default().insert(TableKey::from(*k), v.to_vec());
         }
         tables
     }
 
     fn written(tables: &HashMap<String, Table>) -> (Vec<u8>, Written) {
         let mut bytes = Vec::new();
-        let done = write_snapshot::<()>(tables, &mut |block| {
+        let pairs: Vec<(String, Table)> = tables.clone().into_iter().collect();
+        let done = write_snapshot::<()>(&pairs, &mut |block| {
             bytes.extend_from_slice(block);
             Ok(())
         });
@@ -178,8 +180,7 @@ mod tests {
 
     #[test]
     fn a_large_state_goes_out_in_blocks() {
-        let state: HashMap<String, Table> =
-            [("t".to_string(), (0u32..50_000).map(|i| (i.to_be_bytes().to_vec(), vec![7; 40])).collect())].into_iter().collect();
+        let state: Vec<(String, Table)> = vec![("t".to_string(), (0u32..50_000).map(|i| (TableKey::from(&i.to_be_bytes()[..]), vec![7; 40])).collect())];
         let mut blocks = Vec::new();
         let mut bytes = Vec::new();
         let done = write_snapshot::<()>(&state, &mut |block| {
@@ -190,6 +191,6 @@ mod tests {
         .unwrap();
         assert!(blocks.len() > 1 && blocks.iter().all(|n| *n < BLOCK + 1024), "{blocks:?}");
         assert_eq!(done.crc32, crc32fast::hash(&bytes));
-        assert_eq!(read_snapshot(&bytes).unwrap(), state);
+        assert_eq!(read_snapshot(&bytes).unwrap(), state.into_iter().collect());
     }
 }

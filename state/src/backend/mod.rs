@@ -13,7 +13,9 @@ mod memory_format;
 #[cfg(feature = "rocksdb")]
 pub mod rocksdb;
 mod rocksdb_config;
+mod table_key;
 
+use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -68,6 +70,13 @@ pub trait StateBackend {
 
     /// The value stored under `key` in `table`, if any.
     fn get(&self, table: &str, key: &[u8]) -> StateResult<Option<Vec<u8>>>;
+
+    /// The value stored under `key` in `table`, if any, lent rather than copied when the
+    /// backend holds it in memory: the read path of the keyed state primitives, which decode
+    /// it straight away. The default copies, as [`StateBackend::get`] does.
+    fn get_ref(&self, table: &str, key: &[u8]) -> StateResult<Option<Cow<'_, [u8]>>> {
+        Ok(self.get(table, key)?.map(Cow::Owned))
+    }
 
     /// Stores `value` under `key` in `table`, replacing any previous value.
     fn put(&mut self, table: &str, key: &[u8], value: &[u8]) -> StateResult<()>;

@@ -61,31 +61,31 @@ impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
         &self.cell.name
     }
 
-    fn entry_key(&self, key: &[u8], namespace: &N, user_key: &K) -> Vec<u8> {
-        let mut raw = self.cell.prefix(key, namespace);
-        user_key.encode(&mut raw);
-        raw
+    /// Runs `access` with the raw key of `user_key`'s entry, built in the store's key buffer.
+    fn with_entry_key<R>(
+        &self,
+        store: &mut KeyedStateStore,
+        key: &[u8],
+        namespace: &N,
+        user_key: &K,
+        access: impl FnOnce(&mut KeyedStateStore, &[u8]) -> R,
+    ) -> R {
+        self.cell.with_key(store, key, namespace, |raw| user_key.encode(raw), access)
     }
 
     /// The value under `user_key`, if present and not expired.
     pub fn get(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, user_key: &K) -> StateResult<Option<V>> {
-        let raw_key = self.entry_key(key, namespace, user_key);
-        match self.cell.read(store, &raw_key)? {
-            Some(payload) => Ok(Some(self.cell.decode(&payload)?)),
-            None => Ok(None),
-        }
+        self.with_entry_key(store, key, namespace, user_key, |store, raw_key| self.cell.read_value(store, raw_key))
     }
 
     /// Whether `user_key` has a live value.
     pub fn contains(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, user_key: &K) -> StateResult<bool> {
-        let raw_key = self.entry_key(key, namespace, user_key);
-        Ok(self.cell.read(store, &raw_key)?.is_some())
+        Ok(self.with_entry_key(store, key, namespace, user_key, |store, raw_key| self.cell.read_with(store, raw_key, |_| Ok(())))?.is_some())
     }
 
     /// Sets the value under `user_key`.
     pub fn put(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, user_key: &K, value: &V) -> StateResult<()> {
-        let raw_key = self.entry_key(key, namespace, user_key);
-        self.cell.write(store, &raw_key, &encode_to_vec(value))
+        self.with_entry_key(store, key, namespace, user_key, |store, raw_key| self.cell.write_value(store, raw_key, value))
     }
 
     /// Replaces the value under `user_key` with what `change` makes of the one there (`None`:
@@ -100,10 +100,11 @@ impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
         user_key: &K,
         mut change: impl FnMut(Option<V>) -> Option<V>,
     ) -> StateResult<()> {
-        let raw_key = self.entry_key(key, namespace, user_key);
-        self.cell.update(store, &raw_key, &mut |old| {
-            let old = old.map(|payload| self.cell.decode(payload)).transpose()?;
-            Ok(change(old).map(|new| encode_to_vec(&new)))
+        self.with_entry_key(store, key, namespace, user_key, |store, raw_key| {
+            self.cell.update(store, raw_key, &mut |old| {
+                let old = old.map(|payload| self.cell.decode(payload)).transpose()?;
+                Ok(change(old).map(|new| encode_to_vec(&new)))
+            })
         })
     }
 
@@ -118,8 +119,7 @@ impl<K: StateCodec, V: StateCodec, N: StateCodec> MapState<K, V, N> {
 
     /// Removes `user_key` (no-op when absent).
     pub fn remove(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, user_key: &K) -> StateResult<()> {
-        let raw_key = self.entry_key(key, namespace, user_key);
-        store.backend_mut().delete(&self.cell.name, &raw_key)
+        self.with_entry_key(store, key, namespace, user_key, |store, raw_key| store.backend_mut().delete(&self.cell.name, raw_key))
     }
 
     /// All live entries, in encoded user-key order. Expired entries found on the way are

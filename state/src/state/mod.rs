@@ -21,7 +21,7 @@ pub use value::ValueState;
 use crate::backend::{ScanFlow, Update};
 use crate::codec::{StateCodec, decode_exact, encode_to_vec};
 use crate::error::{StateError, StateResult};
-use crate::keys::{entry_prefix, prefix_end};
+use crate::keys::{entry_prefix, prefix_end, write_entry_prefix};
 use crate::store::KeyedStateStore;
 use crate::ttl::{StateTtlConfig, read_stamp, stamp};
 
@@ -46,27 +46,76 @@ impl StateCell {
         entry_prefix(key, &encode_to_vec(namespace))
     }
 
-    /// Reads the payload stored at `raw_key`, applying TTL: an expired entry is deleted and
-    /// reads as absent; with `OnReadAndWrite` a live entry's stamp is refreshed.
-    pub(crate) fn read(&self, store: &mut KeyedStateStore, raw_key: &[u8]) -> StateResult<Option<Vec<u8>>> {
-        let Some(raw) = store.backend().get(&self.name, raw_key)? else {
-            return Ok(None);
-        };
+    /// Builds the raw key of `(key, namespace)`, followed by what `suffix` appends (a map
+    /// entry's user key), in the store's key buffer, and runs `access` with it: the raw key of
+    /// a point access without an allocation of its own.
+    pub(crate) fn with_key<N: StateCodec, R>(
+        &self,
+        store: &mut KeyedStateStore,
+        key: &[u8],
+        namespace: &N,
+        suffix: impl FnOnce(&mut Vec<u8>),
+        access: impl FnOnce(&mut KeyedStateStore, &[u8]) -> R,
+    ) -> R {
+        let mut raw_key = store.take_key_buffer();
+        write_entry_prefix(key, namespace, &mut raw_key);
+        suffix(&mut raw_key);
+        let out = access(store, &raw_key);
+        store.return_key_buffer(raw_key);
+        out
+    }
+
+    /// Reads the payload stored at `raw_key` and gives it to `decode`, applying TTL: an expired
+    /// entry is deleted and reads as absent; with `OnReadAndWrite` a live entry's stamp is
+    /// refreshed. The payload is lent by the backend, not copied, unless a refresh rewrites it.
+    pub(crate) fn read_with<T>(&self, store: &mut KeyedStateStore, raw_key: &[u8], decode: impl FnOnce(&[u8]) -> StateResult<T>) -> StateResult<Option<T>> {
         let Some(ttl) = self.ttl else {
-            return Ok(Some(raw));
+            return store.backend().get_ref(&self.name, raw_key)?.map(|raw| decode(&raw)).transpose();
         };
         let now = store.now_millis();
-        let mut input = &raw[..];
-        let stamped = read_stamp(&mut input).map_err(|e| StateError::corrupt(&self.name, e))?;
-        if ttl.is_expired(stamped, now) {
-            store.backend_mut().delete(&self.name, raw_key)?;
-            return Ok(None);
+        let live = match store.backend().get_ref(&self.name, raw_key)? {
+            None => return Ok(None),
+            Some(raw) => {
+                let mut input = &raw[..];
+                let stamped = read_stamp(&mut input).map_err(|e| StateError::corrupt(&self.name, e))?;
+                if ttl.is_expired(stamped, now) {
+                    None
+                } else {
+                    let refreshed = ttl.refresh_on_read().then(|| input.to_vec());
+                    Some((decode(input)?, refreshed))
+                }
+            }
+        };
+        match live {
+            None => {
+                store.backend_mut().delete(&self.name, raw_key)?;
+                Ok(None)
+            }
+            Some((value, refreshed)) => {
+                if let Some(payload) = refreshed {
+                    self.write(store, raw_key, &payload)?;
+                }
+                Ok(Some(value))
+            }
         }
-        let payload = input.to_vec();
-        if ttl.refresh_on_read() {
-            self.write(store, raw_key, &payload)?;
+    }
+
+    /// Reads and decodes the value stored at `raw_key`, as [`StateCell::read_with`] reads.
+    pub(crate) fn read_value<T: StateCodec>(&self, store: &mut KeyedStateStore, raw_key: &[u8]) -> StateResult<Option<T>> {
+        self.read_with(store, raw_key, |payload| self.decode(payload))
+    }
+
+    /// Writes `value` at `raw_key`, encoded in the store's value buffer and stamped with "now"
+    /// when the state has a TTL: [`StateCell::write`] without an encoded copy of its own.
+    pub(crate) fn write_value<T: StateCodec>(&self, store: &mut KeyedStateStore, raw_key: &[u8], value: &T) -> StateResult<()> {
+        let mut payload = store.take_value_buffer();
+        if self.ttl.is_some() {
+            stamp(store.now_millis(), &[], &mut payload);
         }
-        Ok(Some(payload))
+        value.encode(&mut payload);
+        let written = store.backend_mut().put(&self.name, raw_key, &payload);
+        store.return_value_buffer(payload);
+        written
     }
 
     /// Writes `payload` at `raw_key`, stamped with "now" when the state has a TTL.
@@ -87,7 +136,7 @@ impl StateCell {
     /// unchanged live one is left alone (its stamp refreshed when reads refresh), a new one is
     /// stamped with "now".
     pub(crate) fn update(&self, store: &mut KeyedStateStore, raw_key: &[u8], change: &mut PayloadChange<'_>) -> StateResult<()> {
-        let now = store.now_millis();
+        let now = if self.ttl.is_some() { store.now_millis() } else { 0 };
         let (name, ttl) = (&self.name, self.ttl);
         store.backend_mut().update(name, raw_key, &mut |stored| {
             let Some(ttl) = ttl else {

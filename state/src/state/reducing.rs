@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use crate::codec::{StateCodec, encode_to_vec};
+use crate::codec::StateCodec;
 use crate::error::StateResult;
 use crate::state::StateCell;
 use crate::store::KeyedStateStore;
@@ -44,27 +44,26 @@ impl<T: StateCodec, F: Fn(&T, &T) -> T, N: StateCodec> ReducingState<T, F, N> {
     /// The accumulated value of `key` in `namespace`, or `None` when nothing was added (or it
     /// was cleared or expired).
     pub fn get(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Option<T>> {
-        let raw_key = self.cell.prefix(key, namespace);
-        match self.cell.read(store, &raw_key)? {
-            Some(payload) => Ok(Some(self.cell.decode(&payload)?)),
-            None => Ok(None),
-        }
+        self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| self.cell.read_value(store, raw_key))
     }
 
     /// Folds `value` into the accumulator of `key` in `namespace`.
     pub fn add(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, value: &T) -> StateResult<()> {
-        let raw_key = self.cell.prefix(key, namespace);
-        let next = match self.cell.read(store, &raw_key)? {
-            Some(payload) => (self.reduce)(&self.cell.decode(&payload)?, value),
-            None => return self.cell.write(store, &raw_key, &encode_to_vec(value)),
-        };
-        self.cell.write(store, &raw_key, &encode_to_vec(&next))
+        self.cell.with_key(
+            store,
+            key,
+            namespace,
+            |_| {},
+            |store, raw_key| match self.cell.read_value::<T>(store, raw_key)? {
+                Some(current) => self.cell.write_value(store, raw_key, &(self.reduce)(&current, value)),
+                None => self.cell.write_value(store, raw_key, value),
+            },
+        )
     }
 
     /// Removes the accumulator of `key` in `namespace`.
     pub fn clear(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<()> {
-        let raw_key = self.cell.prefix(key, namespace);
-        store.backend_mut().delete(&self.cell.name, &raw_key)
+        self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| store.backend_mut().delete(&self.cell.name, raw_key))
     }
 
     /// Deletes every expired accumulator of this state; returns how many.

@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use crate::codec::{StateCodec, encode_to_vec};
+use crate::codec::StateCodec;
 use crate::error::StateResult;
 use crate::state::StateCell;
 use crate::store::KeyedStateStore;
@@ -35,23 +35,17 @@ impl<T: StateCodec, N: StateCodec> ValueState<T, N> {
 
     /// The value of `key` in `namespace`, or `None` if never set, cleared or expired.
     pub fn get(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Option<T>> {
-        let raw_key = self.cell.prefix(key, namespace);
-        match self.cell.read(store, &raw_key)? {
-            Some(payload) => Ok(Some(self.cell.decode(&payload)?)),
-            None => Ok(None),
-        }
+        self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| self.cell.read_value(store, raw_key))
     }
 
     /// Sets the value of `key` in `namespace`.
     pub fn update(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, value: &T) -> StateResult<()> {
-        let raw_key = self.cell.prefix(key, namespace);
-        self.cell.write(store, &raw_key, &encode_to_vec(value))
+        self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| self.cell.write_value(store, raw_key, value))
     }
 
     /// Removes the value of `key` in `namespace`.
     pub fn clear(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<()> {
-        let raw_key = self.cell.prefix(key, namespace);
-        store.backend_mut().delete(&self.cell.name, &raw_key)
+        self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| store.backend_mut().delete(&self.cell.name, raw_key))
     }
 
     /// Deletes every expired value of this state (all keys and namespaces); returns how many.

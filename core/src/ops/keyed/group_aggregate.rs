@@ -29,7 +29,7 @@ use std::collections::HashMap;
 use std::collections::hash_map::Entry;
 
 use differential_dataflow::VecCollection;
-use weir_state::codec::{DecodeError, encode_to_vec};
+use weir_state::codec::DecodeError;
 use weir_state::{KeyedStateStore, MapState, StateCodec, StateError, StateTtlConfig, ValueState};
 
 use crate::job::JobContext;
@@ -114,6 +114,8 @@ pub(super) struct Groups {
     distinct: MapState<Value, i64, u32>,
     /// Rows per value of each MIN and MAX over a retracting input.
     extremes: MapState<Value, i64, u32>,
+    /// Where [`TimedLogic::apply`] encodes each group key, kept from group to group.
+    key_buffer: Vec<u8>,
 }
 
 impl TimedLogic for Groups {
@@ -122,14 +124,18 @@ impl TimedLogic for Groups {
     /// Applies one time's `updates` (sorted here by key) and appends the changed results.
     fn apply(&mut self, store: &mut KeyedStateStore, updates: &mut Vec<((Row, Row), isize)>, changes: &mut Vec<(Row, isize)>) -> Result<(), StateError> {
         self.sort_by_key(updates);
+        let mut key = std::mem::take(&mut self.key_buffer);
         for group in updates.chunk_by(|a, b| a.0.0 == b.0.0) {
             let key_row = &group[0].0.0;
-            let step = self.update_group(store, key_row, &encode_to_vec(key_row), &netted(group), |_| {})?;
+            key.clear();
+            key_row.encode(&mut key);
+            let step = self.update_group(store, key_row, &key, &netted(group), |_| {})?;
             if step.before != step.after {
                 changes.extend(step.before.map(|row| (row, -1)));
                 changes.extend(step.after.map(|row| (row, 1)));
             }
         }
+        self.key_buffer = key;
         Ok(())
     }
 
@@ -229,7 +235,7 @@ impl Groups {
         if let Some(ttl) = ttl {
             (groups, distinct, extremes) = (groups.with_ttl(ttl), distinct.with_ttl(ttl), extremes.with_ttl(ttl));
         }
-        Groups { spec, groups, distinct, extremes }
+        Groups { spec, groups, distinct, extremes, key_buffer: Vec::new() }
     }
 
     fn accumulators(&self, partials: &Row) -> Vec<Accumulator> {
@@ -250,7 +256,8 @@ impl Groups {
             let emptied = slot.function == AggregateFunction::Sum && self.spec.input == GroupInput::Arguments && state.non_null.get(i) == Some(&0);
             if emptied { Value::Null } else { acc.finish(slot.output_type) }
         });
-        Some(key.concat(&Row::new(values.collect())))
+        // One allocation: the chain's length is known, so the row is collected in place.
+        Some(key.values().iter().cloned().chain(values).collect())
     }
 
     /// Adds `copies` of a row whose aggregate arguments are `values`.
