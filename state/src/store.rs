@@ -18,15 +18,36 @@ pub struct KeyedStateStore {
     clock: Arc<dyn Clock>,
     /// Where the state primitives build raw keys, kept between accesses so that building one
     /// allocates nothing once the buffer has grown (see [`KeyedStateStore::take_key_buffer`]).
-    key_buffer: Vec<u8>,
+    key_buffer: SpareBuffer,
     /// Where they encode values, likewise.
-    value_buffer: Vec<u8>,
+    value_buffer: SpareBuffer,
+}
+
+/// A byte buffer lent out and given back between accesses, so that it keeps its capacity.
+#[derive(Default)]
+struct SpareBuffer(Vec<u8>);
+
+impl SpareBuffer {
+    /// The buffer, emptied (an empty new one while it is lent out).
+    fn take(&mut self) -> Vec<u8> {
+        let mut buffer = std::mem::take(&mut self.0);
+        buffer.clear();
+        buffer
+    }
+
+    /// Keeps `buffer` for the next [`SpareBuffer::take`], unless it grew past
+    /// [`KEPT_BUFFER_BYTES`].
+    fn keep(&mut self, buffer: Vec<u8>) {
+        if buffer.capacity() <= KEPT_BUFFER_BYTES {
+            self.0 = buffer;
+        }
+    }
 }
 
 impl KeyedStateStore {
     /// A store over `backend`, with the system clock.
     pub fn new(backend: Box<dyn StateBackend>) -> Self {
-        KeyedStateStore { backend, clock: Arc::new(SystemClock), key_buffer: Vec::new(), value_buffer: Vec::new() }
+        KeyedStateStore { backend, clock: Arc::new(SystemClock), key_buffer: SpareBuffer::default(), value_buffer: SpareBuffer::default() }
     }
 
     /// Replaces the clock (e.g. with a [`crate::ManualClock`] in tests).
@@ -53,30 +74,22 @@ impl KeyedStateStore {
     /// The key buffer, emptied, lent until [`KeyedStateStore::return_key_buffer`] (an access
     /// made meanwhile, e.g. a nested one, finds an empty buffer and allocates its own).
     pub(crate) fn take_key_buffer(&mut self) -> Vec<u8> {
-        let mut buffer = std::mem::take(&mut self.key_buffer);
-        buffer.clear();
-        buffer
+        self.key_buffer.take()
     }
 
-    /// Keeps `buffer` for the next raw key (unless it grew past [`KEPT_BUFFER_BYTES`]).
+    /// Keeps `buffer` for the next raw key.
     pub(crate) fn return_key_buffer(&mut self, buffer: Vec<u8>) {
-        if buffer.capacity() <= KEPT_BUFFER_BYTES {
-            self.key_buffer = buffer;
-        }
+        self.key_buffer.keep(buffer);
     }
 
     /// The value buffer, emptied, lent until [`KeyedStateStore::return_value_buffer`].
     pub(crate) fn take_value_buffer(&mut self) -> Vec<u8> {
-        let mut buffer = std::mem::take(&mut self.value_buffer);
-        buffer.clear();
-        buffer
+        self.value_buffer.take()
     }
 
-    /// Keeps `buffer` for the next encoded value (unless it grew past [`KEPT_BUFFER_BYTES`]).
+    /// Keeps `buffer` for the next encoded value.
     pub(crate) fn return_value_buffer(&mut self, buffer: Vec<u8>) {
-        if buffer.capacity() <= KEPT_BUFFER_BYTES {
-            self.value_buffer = buffer;
-        }
+        self.value_buffer.keep(buffer);
     }
 
     /// Gives the backend back, e.g. to hand it to a restored operator.
