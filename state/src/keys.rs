@@ -11,16 +11,8 @@
 
 use crate::codec::{DecodeError, StateCodec, i64_from_ordered, i64_to_ordered, read_bytes, take, write_bytes, write_varint};
 
-/// Builds the `(key, namespace)` prefix of a state entry.
-pub(crate) fn entry_prefix(key: &[u8], namespace: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(key.len() + namespace.len() + 4);
-    write_bytes(key, &mut out);
-    write_bytes(namespace, &mut out);
-    out
-}
-
-/// Appends the `(key, namespace)` prefix of a state entry to `out`, encoding the namespace in
-/// place: the bytes [`entry_prefix`] builds from `key` and the namespace's encoding.
+/// Appends the `(key, namespace)` prefix of a state entry to `out`,
+/// `varint(len(key)) key varint(len(ns)) ns`, encoding the namespace in place.
 pub(crate) fn write_entry_prefix<N: StateCodec>(key: &[u8], namespace: &N, out: &mut Vec<u8>) {
     write_bytes(key, out);
     // The namespace's length comes before it: reserve one byte, the length of every namespace
@@ -78,6 +70,15 @@ pub(crate) fn timers_due_end(t: i64) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The `(key, namespace)` prefix built from the namespace's encoding `namespace`, as the
+    /// layout in the module documentation says: the reference [`write_entry_prefix`] must match.
+    fn entry_prefix(key: &[u8], namespace: &[u8]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(key.len() + namespace.len() + 4);
+        write_bytes(key, &mut out);
+        write_bytes(namespace, &mut out);
+        out
+    }
 
     #[test]
     fn entry_prefix_separates_keys_that_share_bytes() {

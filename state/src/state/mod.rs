@@ -19,9 +19,9 @@ pub use reducing::ReducingState;
 pub use value::ValueState;
 
 use crate::backend::{ScanFlow, Update};
-use crate::codec::{StateCodec, decode_exact, encode_to_vec};
+use crate::codec::{StateCodec, decode_exact};
 use crate::error::{StateError, StateResult};
-use crate::keys::{entry_prefix, prefix_end, write_entry_prefix};
+use crate::keys::{prefix_end, write_entry_prefix};
 use crate::store::KeyedStateStore;
 use crate::ttl::{StateTtlConfig, read_stamp, stamp};
 
@@ -43,7 +43,9 @@ impl StateCell {
 
     /// The `(key, namespace)` prefix of this state's entries.
     pub(crate) fn prefix<N: StateCodec>(&self, key: &[u8], namespace: &N) -> Vec<u8> {
-        entry_prefix(key, &encode_to_vec(namespace))
+        let mut prefix = Vec::with_capacity(key.len() + 16);
+        write_entry_prefix(key, namespace, &mut prefix);
+        prefix
     }
 
     /// Builds the raw key of `(key, namespace)`, followed by what `suffix` appends (a map
