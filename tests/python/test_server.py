@@ -115,6 +115,32 @@ def test_spec_job_print_sink_is_collected_with_metrics_and_plan(server):
     assert any(j["jid"] == jobid and j["state"] == "FINISHED" for j in server.get("/jobs/overview").json["jobs"])
 
 
+def test_a_window_fused_into_its_aggregate_shows_the_aggregates_counters(server):
+    ddl = (f"CREATE TABLE bids (auction BIGINT, bidder BIGINT, price BIGINT, ts_ms BIGINT, "
+           f"rt AS TO_TIMESTAMP_LTZ(ts_ms, 3), WATERMARK FOR rt AS rt - INTERVAL '1' SECOND) "
+           f"WITH ('connector' = 'filesystem', 'path' = '{BIDS}', 'format' = 'csv');")
+    sql = (f"{ddl}\nSELECT auction, window_start, COUNT(*) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(rt), "
+           "INTERVAL '10' SECOND)) GROUP BY auction, window_start, window_end;")
+    jobid = server.submit({"sql": sql, "mode": "batch"})
+    assert server.wait_state(jobid)["state"] == "FINISHED"
+    plan = server.get(f"/jobs/{jobid}/plan/physical").json
+    fused = [o for o in plan["operators"] if o["operator"] == "Fused"]
+    assert fused and all(o["fusedInto"] for o in fused), plan["operators"]
+    assert all("fusedInto" not in o for o in plan["operators"] if o["operator"] != "Fused")
+    # The aggregate reads every source row through the window it computes; the window shows the
+    # aggregate's counters, counted once in the job's totals.
+    lines = len(BIDS.read_text().splitlines())
+    vertices = {v["id"]: v["metrics"] for v in server.get(f"/jobs/{jobid}").json["vertices"]}
+    for o in fused:
+        assert vertices[o["fusedInto"]]["read-records"] == lines, vertices
+        assert vertices[o["id"]] == vertices[o["fusedInto"]], vertices
+    results = all_results(server, jobid)
+    assert vertices[fused[0]["fusedInto"]]["write-records"] >= len(results) > 0
+    metrics = {m["id"]: int(m["value"]) for m in server.get(f"/jobs/{jobid}/metrics").json if m["id"].endswith("numRecordsIn")}
+    computed = [v for v in vertices if v not in {o["id"] for o in fused}]
+    assert metrics["numRecordsIn"] == sum(metrics[f"{v}.numRecordsIn"] for v in computed), metrics
+
+
 def test_physical_plan_names_the_node_a_reused_subplan_reads(server):
     per_auction = "SELECT auction, COUNT(*) AS n FROM bids GROUP BY auction"
     sql = f"{BIDS_DDL}\nSELECT a.auction, a.n FROM ({per_auction}) a JOIN (SELECT MAX(n) AS top FROM ({per_auction})) m ON a.n = m.top;"

@@ -140,6 +140,10 @@ pub struct VertexInfo {
     /// nothing; its counters are that node's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reused_as: Option<String>,
+    /// When it is a window computed inside the aggregate reading it (a fused window table
+    /// function): that aggregate's id. It runs nothing; its counters are the aggregate's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fused_into: Option<String>,
 }
 
 /// Record counters of one vertex.

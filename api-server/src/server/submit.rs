@@ -11,8 +11,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use weir_core::connectors::SinkOutput;
 use weir_core::connectors::registry::sink_output;
+use weir_core::physical::{Operator, PhysicalPlan};
 use weir_core::plan::paths::PathPlace;
-use weir_core::plan::{JobSpec, PlanOp, RuntimeMode, ValidatedPlan, parse_job_spec};
+use weir_core::plan::{JobSpec, PlanOp, RuntimeMode, parse_job_spec};
 use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
 use weir_core::runtime::{RunOptions, RunningJob, push_inputs};
 use weir_core::sql::{SqlOutcome, SqlSession};
@@ -122,12 +123,13 @@ pub fn plan_sql(session: &mut SqlSession, sql: &str) -> Result<JobSpec, ApiError
     }
 }
 
-/// The plan's nodes as vertices; `spec` is the spec `plan` was validated from (same order).
-fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
-    plan.nodes
+/// The plan's nodes as vertices; `spec` is the spec `physical` was planned from (same order).
+fn vertices(physical: &PhysicalPlan, spec: &JobSpec) -> Vec<VertexInfo> {
+    let plan = &physical.logical;
+    physical
         .iter()
         .zip(&spec.nodes)
-        .map(|(n, spec_node)| VertexInfo {
+        .map(|((n, phys), spec_node)| VertexInfo {
             id: n.id.clone(),
             kind: spec_node.kind().to_string(),
             inputs: n.inputs.iter().filter_map(|&i| plan.nodes.get(i).map(|p| p.id.clone())).collect(),
@@ -137,6 +139,10 @@ fn vertices(plan: &ValidatedPlan, spec: &JobSpec) -> Vec<VertexInfo> {
                 _ => None,
             },
             reused_as: n.reused_as.and_then(|of| plan.nodes.get(of)).map(|of| of.id.clone()),
+            fused_into: match phys.operator {
+                Operator::Fused { into } => plan.nodes.get(into).map(|n| n.id.clone()),
+                _ => None,
+            },
         })
         .collect()
 }
@@ -170,7 +176,7 @@ pub fn start(state: &AppState, jid: &str, mut submission: Submission, resumed: O
         }
     })?;
     submission.spec = job.spec.clone();
-    let vertices = vertices(&job.plan.logical, &submission.spec);
+    let vertices = vertices(&job.plan, &submission.spec);
     let result_sinks: Vec<String> = vertices
         .iter()
         .filter(|v| v.kind == "sink" && v.connector.as_deref().and_then(sink_output) == Some(SinkOutput::Caller))

@@ -52,6 +52,11 @@ pub struct OperatorMetricsSnapshot {
     /// nothing, and its counters are that node's (its rows are those rows).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reused_as: Option<String>,
+    /// When the node is a window computed inside the aggregate reading it (a fused window
+    /// table function), that aggregate's id: this node runs nothing, and its counters are the
+    /// aggregate's, whose input count is then the rows the window reads.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fused_into: Option<String>,
 }
 
 /// The counters of every node of a job, in plan order.
@@ -62,6 +67,8 @@ pub struct JobMetrics {
     inputs: Vec<Vec<usize>>,
     /// Per node, the node sub-plan reuse merged it into.
     reused_as: Vec<Option<usize>>,
+    /// Per node, the aggregate it is computed inside (a fused window).
+    fused_into: Vec<Option<usize>>,
 }
 
 impl JobMetrics {
@@ -72,6 +79,7 @@ impl JobMetrics {
             metrics.operators.push(OperatorMetrics { id, kind, ..Default::default() });
             metrics.inputs.push(inputs);
             metrics.reused_as.push(None);
+            metrics.fused_into.push(None);
         }
         metrics
     }
@@ -82,6 +90,21 @@ impl JobMetrics {
         if let Some(slot) = self.reused_as.get_mut(node).filter(|_| of < self.operators.len()) {
             *slot = Some(of);
         }
+    }
+
+    /// Records that node `node` is a window computed inside aggregate `into`: its snapshot
+    /// shows `into`'s counters, and `into` counts the rows `node` reads as its input.
+    pub fn set_fused(&mut self, node: usize, into: usize) {
+        if let Some(slot) = self.fused_into.get_mut(node).filter(|_| into < self.operators.len()) {
+            *slot = Some(into);
+        }
+    }
+
+    /// Records that went into node `i`: its inputs' output, where an input fused into `i`
+    /// counts what that input reads (it produces nothing of its own).
+    fn records_in(&self, i: usize, out: &[u64]) -> u64 {
+        let fused_here = |j: usize| self.fused_into.get(j).copied().flatten() == Some(i) && j != i;
+        self.inputs[i].iter().map(|&j| if fused_here(j) { self.records_in(j, out) } else { out.get(j).copied().unwrap_or(0) }).sum()
     }
 
     /// Adds `n` to the output count of node `node`.
@@ -153,7 +176,7 @@ impl JobMetrics {
                 OperatorMetricsSnapshot {
                     id: o.id.clone(),
                     kind: o.kind.clone(),
-                    records_in: self.inputs[i].iter().map(|&j| out.get(j).copied().unwrap_or(0)).sum(),
+                    records_in: self.records_in(i, &out),
                     records_out: out[i],
                     records_skipped: o.records_skipped.load(Ordering::Relaxed),
                     records_late: o.records_late.load(Ordering::Relaxed),
@@ -161,9 +184,16 @@ impl JobMetrics {
                     state_entries,
                     peak_state_entries: state_entries.map(|_| o.peak_state_entries.load(Ordering::Relaxed)),
                     reused_as: None,
+                    fused_into: None,
                 }
             })
             .collect();
+        for (node, into) in self.fused_into.iter().enumerate().filter_map(|(i, into)| Some((i, (*into)?))) {
+            let Some(aggregate) = snapshots.get(into).cloned() else { continue };
+            if let Some(fused) = snapshots.get_mut(node) {
+                *fused = OperatorMetricsSnapshot { id: fused.id.clone(), kind: fused.kind.clone(), fused_into: Some(aggregate.id.clone()), ..aggregate };
+            }
+        }
         for (node, of) in self.reused_as.iter().enumerate().filter_map(|(i, of)| Some((i, (*of)?))) {
             let Some(computed) = snapshots.get(of).cloned() else { continue };
             if let Some(reused) = snapshots.get_mut(node) {
@@ -206,5 +236,27 @@ mod tests {
         assert_eq!(copy.reused_as.as_deref(), Some("agg"));
         assert_eq!(snapshot[0].reused_as, None, "a node that is not in the plan is not taken");
         assert_eq!(snapshot[1].reused_as, None);
+    }
+
+    #[test]
+    fn an_aggregate_counts_the_rows_its_fused_window_reads() {
+        let mut metrics = JobMetrics::new([
+            ("scan".to_string(), "source".to_string(), vec![]),
+            ("window".to_string(), "window".to_string(), vec![0]),
+            ("agg".to_string(), "aggregate".to_string(), vec![1]),
+            ("sink".to_string(), "sink".to_string(), vec![2]),
+        ]);
+        metrics.set_fused(1, 2);
+        metrics.set_fused(0, 9);
+        metrics.add_out(0, 10);
+        metrics.add_out(2, 3);
+        metrics.add_out(3, 3);
+        let snapshot = metrics.snapshot();
+        assert_eq!((snapshot[2].records_in, snapshot[2].records_out, snapshot[2].fused_into.as_deref()), (10, 3, None));
+        let window = &snapshot[1];
+        assert_eq!((window.id.as_str(), window.kind.as_str()), ("window", "window"));
+        assert_eq!((window.records_in, window.records_out, window.fused_into.as_deref()), (10, 3, Some("agg")));
+        assert_eq!(snapshot[0].fused_into, None, "a node that is not in the plan is not taken");
+        assert_eq!(snapshot[3].records_in, 3);
     }
 }

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::connectors::{CollectedRows, PrintFormat, PushInput, SinkContext};
 use crate::error::{Error, RuntimeError};
-use crate::physical::PhysicalPlan;
+use crate::physical::{Operator, PhysicalPlan};
 use crate::plan::restart::RestartStrategy;
 use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
 use crate::types::{Row, RowKind};
@@ -108,9 +108,12 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
     let workers = options.workers.or(plan.config.parallelism).unwrap_or_else(default_workers).max(1);
     let mode = physical.mode;
     let mut metrics = JobMetrics::new(plan.nodes.iter().map(|n| (n.id.clone(), kind_name(&n.op).to_string(), n.inputs.clone())));
-    for node in &plan.nodes {
+    for (node, phys) in physical.iter() {
         if let Some(of) = node.reused_as {
             metrics.set_reused(node.index, of);
+        }
+        if let Operator::Fused { into } = phys.operator {
+            metrics.set_fused(node.index, into);
         }
     }
     let metrics = Arc::new(metrics);

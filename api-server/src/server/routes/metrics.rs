@@ -43,9 +43,9 @@ pub async fn job_metrics(
 ) -> Result<Json<Vec<MetricValue>>, ApiError> {
     let record = find(&state, &path.jobid)?;
     let counts = vertex_counts(&state, &record);
-    // A node merged by sub-plan reuse shows the counters of the node computing its rows: the
-    // job's totals count them once.
-    let computed = record.vertices.iter().zip(&counts).filter(|(v, _)| v.reused_as.is_none()).map(|(_, c)| c);
+    // A node merged by sub-plan reuse shows the counters of the node computing its rows, a
+    // fused window those of its aggregate: the job's totals count them once.
+    let computed = record.vertices.iter().zip(&counts).filter(|(v, _)| v.reused_as.is_none() && v.fused_into.is_none()).map(|(_, c)| c);
     let mut metrics = vec![
         ("uptime".to_string(), if record.state == JobState::Running { record.duration(now_ms()) } else { 0 }.to_string()),
         ("numRecordsIn".into(), computed.clone().map(|c| c.records_in).sum::<u64>().to_string()),

@@ -35,6 +35,10 @@ pub struct PhysicalOperator {
     /// that computes its rows, which its readers read instead.
     #[serde(rename = "reusedAs", skip_serializing_if = "Option::is_none")]
     pub reused_as: Option<String>,
+    /// For a window computed inside the aggregate reading it (operator `Fused`): that
+    /// aggregate.
+    #[serde(rename = "fusedInto", skip_serializing_if = "Option::is_none")]
+    pub fused_into: Option<String>,
 }
 
 /// One input of a physical operator.
@@ -80,6 +84,10 @@ fn response(job: &PreparedJob) -> PhysicalPlanResponse {
             state: phys.state.as_ref().map(ToString::to_string),
             reused_as: match phys.operator {
                 weir_core::physical::Operator::Reused { of } => logical.nodes.get(of).map(|n| n.id.clone()),
+                _ => None,
+            },
+            fused_into: match phys.operator {
+                weir_core::physical::Operator::Fused { into } => logical.nodes.get(into).map(|n| n.id.clone()),
                 _ => None,
             },
         })
