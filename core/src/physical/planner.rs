@@ -3,7 +3,7 @@
 
 use crate::connectors::SinkWriters;
 use crate::error::{PlanError, SpecPath};
-use crate::plan::{BoundOffset, PlanNode, PlanOp, RankType, RuntimeMode, StateBackendSetting, ValidatedPlan, WindowKind};
+use crate::plan::{BoundOffset, JoinType, PlanNode, PlanOp, RankType, RuntimeMode, StateBackendSetting, ValidatedPlan, WindowKind};
 
 use super::fusion::fused_window_aggregate;
 use super::operator::Operator;
@@ -104,6 +104,10 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
         // (benches/README.md, "Streaming joins on keyed state"), which only a job whose
         // state must be checkpointed, may outgrow memory or expires (a STATE_TTL hint) needs.
         PlanOp::Join { .. } if streaming && (durable || expires(node)) => Operator::Join,
+        // Batch inner joins hash the smaller input and stream the other through it, sorting
+        // neither (benches/README.md, "Hash join in batch mode"); outer joins, whose unmatched
+        // rows need consolidated multiplicities, stay on arrangements.
+        PlanOp::Join { join_type: JoinType::Inner, .. } if !streaming => Operator::HashJoin,
         PlanOp::Join { .. } => Operator::ArrangedJoin,
         PlanOp::Distinct if streaming => Operator::Distinct,
         PlanOp::Distinct => Operator::BatchDistinct,
