@@ -59,7 +59,8 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
             Operator::IntervalJoin
         }
         // Streaming event-time windows close with the watermark, on keyed state. Batch windows
-        // (aggregates, joins and Top-N alike) stay on differential arrangements: the keyed
+        // stay off keyed state (aggregates and Top-N on differential arrangements, joins as a
+        // `HashJoin` on the window columns): the keyed
         // operators, run with one final watermark, were measured 1.5-3.5x slower with 2-10x
         // the memory there (benches/README.md, "Window operators in batch mode").
         PlanOp::Aggregate { user_aggregates, window: Some(w), .. } if w.event_time && streaming => {
