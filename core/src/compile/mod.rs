@@ -319,6 +319,10 @@ fn build_node<'s>(
             let right = inputs.pop()?;
             ops::join(input, right, join_spec(&node.op)?, eval)
         }
+        (Operator::HashJoin, PlanOp::Join { .. }) => {
+            let right = inputs.pop()?;
+            ops::hash_join(input, right, join_spec(&node.op)?, eval)
+        }
         (Operator::Distinct, PlanOp::Distinct) => {
             let mut ctx = ctx.clone();
             ctx.state_ttl = state_ttl(plan, node, 0);

@@ -10,6 +10,7 @@ mod distinct;
 mod filter;
 mod flat_map;
 mod group_table;
+mod hash_join;
 mod in_order;
 mod join;
 mod keyed;
@@ -34,6 +35,7 @@ pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct, keyed_user_aggre
 pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
+pub use hash_join::hash_join;
 pub use in_order::{count_in_order, filter_map_in_order, filter_map_in_order_at_frontier};
 pub use join::{JoinSpec, join};
 pub use keyed::{

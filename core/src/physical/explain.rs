@@ -305,6 +305,9 @@ fn attributes(plan: &PhysicalPlan, node: &PlanNode, phys: &PhysicalNode) -> Vec<
                 a.push(("window", format!("leftEnd=[{}], rightEnd=[{}]", end(&input, w.left_end), end(&right, w.right_end))));
             }
             a.push(("select", fields));
+            if phys.operator == Operator::HashJoin {
+                a.push(("build", "smaller input".into()));
+            }
             a
         }
         PlanOp::IntervalJoin { left_keys, right_keys, left_time, right_time, lower_ms, upper_ms, condition, join_type, .. } => {

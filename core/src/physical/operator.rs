@@ -107,6 +107,10 @@ pub enum Operator {
     /// An equi-join of two changing inputs on differential arrangements (batch, and streaming
     /// jobs whose state stays in memory and is not checkpointed).
     ArrangedJoin,
+    /// An inner equi-join of two bounded inputs (batch): both buffered unsorted until they end,
+    /// then the one with fewer updates hashed and the other streamed through it (Flink's batch
+    /// `HashJoin`).
+    HashJoin,
     /// An inner join of two inputs' windows, once per window when the watermark passes it.
     WindowJoin,
     /// A join on keys and an event-time interval, on keyed state.
@@ -168,6 +172,7 @@ impl Operator {
             | Operator::TumbleWindowAggregate { .. } => "WindowAggregate",
             Operator::PythonGroupWindowAggregate | Operator::ArrangedPythonGroupWindowAggregate => "PythonGroupWindowAggregate",
             Operator::Join | Operator::ArrangedJoin => "Join",
+            Operator::HashJoin => "HashJoin",
             Operator::WindowJoin => "WindowJoin",
             Operator::IntervalJoin => "IntervalJoin",
             Operator::Union => "Union",

@@ -3,7 +3,7 @@
 
 use crate::connectors::SinkWriters;
 use crate::error::{PlanError, SpecPath};
-use crate::plan::{BoundOffset, PlanNode, PlanOp, RankType, RuntimeMode, StateBackendSetting, ValidatedPlan, WindowKind};
+use crate::plan::{BoundOffset, JoinType, PlanNode, PlanOp, RankType, RuntimeMode, StateBackendSetting, ValidatedPlan, WindowKind};
 
 use super::fusion::fused_window_aggregate;
 use super::operator::Operator;
@@ -59,7 +59,8 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
             Operator::IntervalJoin
         }
         // Streaming event-time windows close with the watermark, on keyed state. Batch windows
-        // (aggregates, joins and Top-N alike) stay on differential arrangements: the keyed
+        // stay off keyed state (aggregates and Top-N on differential arrangements, joins as a
+        // `HashJoin` on the window columns): the keyed
         // operators, run with one final watermark, were measured 1.5-3.5x slower with 2-10x
         // the memory there (benches/README.md, "Window operators in batch mode").
         PlanOp::Aggregate { user_aggregates, window: Some(w), .. } if w.event_time && streaming => {
@@ -104,6 +105,10 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
         // (benches/README.md, "Streaming joins on keyed state"), which only a job whose
         // state must be checkpointed, may outgrow memory or expires (a STATE_TTL hint) needs.
         PlanOp::Join { .. } if streaming && (durable || expires(node)) => Operator::Join,
+        // Batch inner joins hash the smaller input and stream the other through it, sorting
+        // neither (benches/README.md, "Hash join in batch mode"); outer joins, whose unmatched
+        // rows need consolidated multiplicities, stay on arrangements.
+        PlanOp::Join { join_type: JoinType::Inner, .. } if !streaming => Operator::HashJoin,
         PlanOp::Join { .. } => Operator::ArrangedJoin,
         PlanOp::Distinct if streaming => Operator::Distinct,
         PlanOp::Distinct => Operator::BatchDistinct,

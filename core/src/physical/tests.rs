@@ -218,7 +218,11 @@ fn state_ttl_hints_pick_the_keyed_join_and_show_in_the_state_column() {
     let text = streaming.explain(false);
     assert!(text.contains("state=[rows of both inputs per key @ hashmap, ttl=[left=1 d, right=off]]"), "{text}");
     let batch = prepare(sql, RuntimeMode::Batch).unwrap();
-    assert!(operators(&batch).contains(&Operator::ArrangedJoin) && !batch.explain(false).contains("ttl="), "batch keeps no TTL");
+    assert!(operators(&batch).contains(&Operator::HashJoin) && !batch.explain(false).contains("ttl="), "batch keeps no TTL");
+    assert!(batch.explain(false).contains("state=[rows of both inputs until they end @ memory]"), "{}", batch.explain(false));
+    // Outer joins in batch stay on arrangements: their unmatched rows need consolidated input.
+    let left = prepare("SELECT b.price, p.v FROM bids b LEFT JOIN plain p ON b.auction = p.k", RuntimeMode::Batch).unwrap();
+    assert!(operators(&left).contains(&Operator::ArrangedJoin), "{:?}", operators(&left));
     // A zero TTL keeps rows for ever: nothing expires, the arrangement join serves.
     let forever = prepare("SELECT /*+ STATE_TTL('b' = '0 ms') */ b.price FROM bids b JOIN plain p ON b.auction = p.k", RuntimeMode::Streaming).unwrap();
     assert!(operators(&forever).contains(&Operator::ArrangedJoin), "{:?}", operators(&forever));
@@ -320,7 +324,7 @@ fn a_self_join_reads_one_scan_of_the_union_of_its_columns() {
     let job = prepare("SELECT a.price FROM bids a JOIN bids b ON a.auction = b.auction", RuntimeMode::Batch).unwrap();
     let text = job.explain(false);
     assert_eq!(count(&job, |o| *o == Operator::TableSourceScan), 1, "{text}");
-    let (join, _) = job.plan.iter().find(|(_, p)| p.operator == Operator::ArrangedJoin).expect("a join");
+    let (join, _) = job.plan.iter().find(|(_, p)| p.operator == Operator::HashJoin).expect("a join");
     assert_eq!(join.inputs[0], join.inputs[1], "{text}");
     assert!(text.contains("TableSourceScan(table=[bids, project=[auction, price, ts]]"), "{text}");
     assert!(text.contains("Reused(reference_id=[1])"), "{text}");

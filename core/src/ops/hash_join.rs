@@ -1,0 +1,125 @@
+//! `hash_join`: the inner equi-join of two bounded inputs (batch mode), as Flink's batch
+//! `HashJoin`: each worker buffers the updates of both inputs, unsorted, until both have
+//! ended, then builds a hash table on the side with fewer updates and streams the other side
+//! through it. Neither side is sorted or arranged.
+//!
+//! Join is bilinear in its inputs, so the updates need no consolidation: every pair of a left
+//! update `(l, t_l, d_l)` and a right update `(r, t_r, d_r)` with equal keys whose concatenated
+//! row satisfies the residual condition contributes `(l ++ r, lub(t_l, t_r), d_l * d_r)`, and
+//! the sum over all pairs is the join of the two collections, retractions included. Rows whose
+//! key has a NULL never match (SQL equality) and are dropped as they arrive.
+//!
+//! The operator holds a capability for each time it saw until both inputs end, so nothing it
+//! emits is complete before then: it is for bounded inputs only, whose frontiers do end.
+
+use std::collections::{BTreeMap, HashMap};
+
+use differential_dataflow::{AsCollection, Hashable};
+use foldhash::fast::RandomState;
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::channels::pact::Exchange;
+use timely::dataflow::operators::generic::Operator;
+use timely::dataflow::operators::{Capability, Concatenate};
+use timely::order::PartialOrder;
+
+use crate::expr::CompiledExpr;
+use crate::types::{Row, Value};
+
+use super::{Evaluator, JoinSpec, Rows, Time, filter_map_in_order};
+use differential_dataflow::lattice::Lattice;
+
+/// One buffered update of one input: its key, its row, its time and its multiplicity.
+type Keyed = (Row, Row, Time, isize);
+
+/// Which input an update came from (0 left, 1 right), its key and its row.
+type Tagged = (u8, Row, Row);
+
+/// Joins `left` and `right` on `spec`'s keys and condition (an inner join: `spec.join_type`
+/// is not read, the planner picks this operator for inner joins only). The result is emitted
+/// once both inputs have ended, so the inputs must be bounded.
+pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Evaluator) -> Rows<'s> {
+    let tag = |side: u8, rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator| {
+        filter_map_in_order(rows.inner, "HashJoinKey", move |(row, time, diff)| {
+            let key = eval.eval_row(&keys, &row)?;
+            if key.values().iter().any(Value::is_null) {
+                return None;
+            }
+            Some(((side, key, row), time, diff))
+        })
+    };
+    let left = tag(0, left, spec.left_keys, eval.clone());
+    let right = tag(1, right, spec.right_keys, eval.clone());
+    let scope = left.scope();
+    let merged = scope.concatenate(vec![left, right]);
+    let exchange = Exchange::new(|((_, key, _), _, _): &(Tagged, Time, isize)| key.hashed());
+    let condition = spec.condition;
+    merged
+        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "HashJoin", move |_cap, _info| {
+            let mut held: BTreeMap<Time, Capability<Time>> = BTreeMap::new();
+            let mut sides: [Vec<Keyed>; 2] = [Vec::new(), Vec::new()];
+            move |(input, frontier), output| {
+                input.for_each(|cap, data| {
+                    for ((side, key, row), time, diff) in data.drain(..) {
+                        held.entry(time).or_insert_with(|| cap.delayed(&time, output.output_index()));
+                        if let Some(buffer) = sides.get_mut(usize::from(side)) {
+                            buffer.push((key, row, time, diff));
+                        }
+                    }
+                });
+                if !frontier.frontier().is_empty() || held.is_empty() {
+                    return;
+                }
+                let [l, r] = std::mem::take(&mut sides);
+                let satisfied = |joined: &Row| condition.as_ref().is_none_or(|c| matches!(eval.eval(c, joined), Some(Value::Boolean(true))));
+                let caps = std::mem::take(&mut held);
+                match caps.first_key_value() {
+                    // One time for all updates (a batch job's): one session, no staging.
+                    Some((_, cap)) if caps.len() == 1 => {
+                        let mut session = output.session(cap);
+                        for_each_pair(l, r, |joined, time, diff| {
+                            if satisfied(&joined) {
+                                session.give((joined, time, diff));
+                            }
+                        });
+                    }
+                    _ => {
+                        let mut staged: BTreeMap<Time, Vec<(Row, Time, isize)>> = BTreeMap::new();
+                        for_each_pair(l, r, |joined, time, diff| {
+                            if satisfied(&joined) {
+                                staged.entry(time).or_default().push((joined, time, diff));
+                            }
+                        });
+                        for (time, rows) in staged {
+                            // Some held time is at most `time`: the times of the pair's updates.
+                            if let Some(cap) = caps.iter().rev().find(|(t, _)| t.less_equal(&time)).map(|(_, c)| c) {
+                                output.session(&cap.delayed(&time)).give_iterator(rows.into_iter());
+                            }
+                        }
+                    }
+                }
+            }
+        })
+        .as_collection()
+}
+
+/// Calls `f` with each matching pair of `left` and `right` updates: its concatenated row (left
+/// columns first), time and multiplicity. The input with fewer updates is hashed, the other
+/// streamed through the table.
+fn for_each_pair(left: Vec<Keyed>, right: Vec<Keyed>, mut f: impl FnMut(Row, Time, isize)) {
+    let build_left = left.len() <= right.len();
+    let (build, probe) = if build_left { (left, right) } else { (right, left) };
+    if build.is_empty() {
+        return;
+    }
+    let mut table: HashMap<Row, Vec<(Row, Time, isize)>, RandomState> = HashMap::with_capacity_and_hasher(build.len(), RandomState::default());
+    for (key, row, time, diff) in build {
+        table.entry(key).or_default().push((row, time, diff));
+    }
+    for (key, row, time, diff) in probe {
+        let Some(matches) = table.get(&key) else { continue };
+        for (other, other_time, other_diff) in matches {
+            let joined = if build_left { other.concat(&row) } else { row.concat(other) };
+            f(joined, time.join(other_time), diff * other_diff);
+        }
+    }
+}
