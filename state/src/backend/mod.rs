@@ -97,6 +97,19 @@ pub trait StateBackend {
         }
     }
 
+    /// Replaces the value under `key` in `table` with what `rewrite` writes into the empty
+    /// buffer it is given, after reading the stored value (`None` when absent): a
+    /// read-modify-write of one entry that always stores, for callers that decode the old
+    /// value and encode the new one themselves. Nothing is stored when `rewrite` fails. The
+    /// default is a get, then a put; the memory backend searches its map once and writes into
+    /// a buffer it keeps.
+    fn rewrite(&mut self, table: &str, key: &[u8], rewrite: &mut dyn FnMut(Option<&[u8]>, &mut Vec<u8>) -> StateResult<()>) -> StateResult<()> {
+        let old = self.get(table, key)?;
+        let mut new = Vec::new();
+        rewrite(old.as_deref(), &mut new)?;
+        self.put(table, key, &new)
+    }
+
     /// Appends `bytes` to the value under `key` in `table` (creating it when absent): how
     /// lists grow. The default reads and rewrites the value; backends that can append in place
     /// override it, so that a growing list is not copied on every element.
