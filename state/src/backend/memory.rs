@@ -9,7 +9,7 @@ use std::path::Path;
 
 use crate::backend::memory_format::{Table, read_snapshot, write_snapshot};
 use crate::backend::table_key::{INLINE, TableKey};
-use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
+use crate::backend::{BackendKind, Rewrite, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
 
@@ -138,7 +138,7 @@ impl StateBackend for MemoryBackend {
         Ok(())
     }
 
-    fn rewrite(&mut self, table: &str, key: &[u8], rewrite: &mut dyn FnMut(Option<&[u8]>, &mut Vec<u8>) -> StateResult<()>) -> StateResult<()> {
+    fn rewrite(&mut self, table: &str, key: &[u8], rewrite: &mut Rewrite<'_>) -> StateResult<()> {
         let mut new = std::mem::take(&mut self.spare);
         new.clear();
         let t = self.table_mut(table);

@@ -57,6 +57,10 @@ pub enum Update {
     Delete,
 }
 
+/// What [`StateBackend::rewrite`] does with an entry: reads its value (`None` when absent) and
+/// writes the new one into the empty buffer it is given.
+pub type Rewrite<'a> = dyn FnMut(Option<&[u8]>, &mut Vec<u8>) -> StateResult<()> + 'a;
+
 /// A visitor of table entries, in ascending key order.
 pub type ScanVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> StateResult<ScanFlow> + 'a;
 
@@ -103,7 +107,7 @@ pub trait StateBackend {
     /// value and encode the new one themselves. Nothing is stored when `rewrite` fails. The
     /// default is a get, then a put; the memory backend searches its map once and writes into
     /// a buffer it keeps.
-    fn rewrite(&mut self, table: &str, key: &[u8], rewrite: &mut dyn FnMut(Option<&[u8]>, &mut Vec<u8>) -> StateResult<()>) -> StateResult<()> {
+    fn rewrite(&mut self, table: &str, key: &[u8], rewrite: &mut Rewrite<'_>) -> StateResult<()> {
         let old = self.get(table, key)?;
         let mut new = Vec::new();
         rewrite(old.as_deref(), &mut new)?;
