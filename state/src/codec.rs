@@ -48,10 +48,18 @@ pub fn decode_exact<T: StateCodec>(bytes: &[u8]) -> Result<T, DecodeError> {
     Ok(value)
 }
 
+/// The error of wanting `n` bytes where `left` are left (kept out of line: the unlikely path of
+/// [`take`], which is inlined into every decoder).
+#[cold]
+fn truncated(n: usize, left: usize) -> DecodeError {
+    DecodeError(format!("truncated: wanted {n} bytes, {left} left"))
+}
+
 /// Takes `n` bytes from the front of `input`.
+#[inline]
 pub(crate) fn take<'a>(input: &mut &'a [u8], n: usize) -> Result<&'a [u8], DecodeError> {
     if input.len() < n {
-        return Err(DecodeError(format!("truncated: wanted {n} bytes, {} left", input.len())));
+        return Err(truncated(n, input.len()));
     }
     let (head, rest) = input.split_at(n);
     *input = rest;
@@ -59,6 +67,7 @@ pub(crate) fn take<'a>(input: &mut &'a [u8], n: usize) -> Result<&'a [u8], Decod
 }
 
 /// Appends `value` as an unsigned LEB128 varint.
+#[inline]
 pub fn write_varint(mut value: u64, out: &mut Vec<u8>) {
     while value >= 0x80 {
         out.push((value as u8) | 0x80);
@@ -91,6 +100,7 @@ pub(crate) fn read_len(input: &mut &[u8]) -> Result<usize, DecodeError> {
 }
 
 /// Appends a length-prefixed byte string.
+#[inline]
 pub fn write_bytes(bytes: &[u8], out: &mut Vec<u8>) {
     write_varint(bytes.len() as u64, out);
     out.extend_from_slice(bytes);
@@ -115,9 +125,11 @@ pub fn i64_from_ordered(bytes: [u8; 8]) -> i64 {
 macro_rules! unsigned_codec {
     ($($t:ty),*) => {$(
         impl StateCodec for $t {
+            #[inline]
             fn encode(&self, out: &mut Vec<u8>) {
                 out.extend_from_slice(&self.to_be_bytes());
             }
+            #[inline]
             fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
                 let bytes = take(input, std::mem::size_of::<$t>())?;
                 let mut buf = [0u8; std::mem::size_of::<$t>()];
@@ -131,10 +143,12 @@ macro_rules! unsigned_codec {
 macro_rules! signed_codec {
     ($($t:ty => $u:ty),*) => {$(
         impl StateCodec for $t {
+            #[inline]
             fn encode(&self, out: &mut Vec<u8>) {
                 let flipped = (*self as $u) ^ (1 << (<$u>::BITS - 1));
                 out.extend_from_slice(&flipped.to_be_bytes());
             }
+            #[inline]
             fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
                 let flipped = <$u as StateCodec>::decode(input)?;
                 Ok((flipped ^ (1 << (<$u>::BITS - 1))) as $t)
@@ -186,9 +200,11 @@ impl StateCodec for f64 {
 }
 
 impl StateCodec for bool {
+    #[inline]
     fn encode(&self, out: &mut Vec<u8>) {
         out.push(u8::from(*self));
     }
+    #[inline]
     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
         match take(input, 1)?[0] {
             0 => Ok(false),
@@ -244,6 +260,7 @@ impl<T: StateCodec> StateCodec for Option<T> {
             }
         }
     }
+    #[inline]
     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
         match take(input, 1)?[0] {
             0 => Ok(None),

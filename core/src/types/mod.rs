@@ -18,6 +18,7 @@ pub use value::{F32, F64, Value, format_collection, format_double, format_float}
 mod parse;
 mod state_codec;
 pub use parse::{ParseValueError, parse_value};
+pub(crate) use state_codec::{decode_row_values, encode_row_values};
 mod row_kind;
 pub use row_kind::RowKind;
 mod json;

@@ -2,13 +2,14 @@
 //! (format: `memory_format`).
 
 use std::borrow::Cow;
+use std::collections::btree_map::Entry;
 use std::io::Write;
 use std::ops::Bound;
 use std::path::Path;
 
 use crate::backend::memory_format::{Table, read_snapshot, write_snapshot};
-use crate::backend::table_key::TableKey;
-use crate::backend::{BackendKind, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
+use crate::backend::table_key::{INLINE, TableKey};
+use crate::backend::{BackendKind, Rewrite, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
 
@@ -22,6 +23,8 @@ pub struct MemoryBackend {
     /// The tables with their names, searched in order: an operator keeps a handful, and
     /// comparing a short name with a few others is cheaper than hashing it on every access.
     tables: Vec<(String, Table)>,
+    /// Where [`StateBackend::rewrite`] has the new value written, kept between calls.
+    spare: Vec<u8>,
 }
 
 impl MemoryBackend {
@@ -36,7 +39,7 @@ impl MemoryBackend {
         let path = dir.join(MEMORY_SNAPSHOT_FILE);
         let bytes = std::fs::read(&path).map_err(|e| StateError::io("read memory snapshot", &path, e))?;
         let tables = read_snapshot(&bytes).map_err(|e| StateError::CorruptSnapshot { path, detail: e.0 })?;
-        Ok(MemoryBackend { tables: tables.into_iter().collect() })
+        Ok(MemoryBackend { tables: tables.into_iter().collect(), spare: Vec::new() })
     }
 
     /// The position of the table named `table`, if it exists.
@@ -68,6 +71,15 @@ impl MemoryBackend {
     }
 }
 
+/// The largest buffer [`StateBackend::rewrite`] keeps for the next call.
+const SPARE_BYTES: usize = 64 << 10;
+
+/// Replaces the bytes of `value` with `new`, in its buffer.
+fn overwrite(value: &mut Vec<u8>, new: &[u8]) {
+    value.clear();
+    value.extend_from_slice(new);
+}
+
 impl StateBackend for MemoryBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::Memory
@@ -97,10 +109,7 @@ impl StateBackend for MemoryBackend {
         // Overwriting in place (a timer set again, a value updated) keeps the entry's key and,
         // when the new value fits, its value buffer.
         match t.get_mut(key) {
-            Some(old) => {
-                old.clear();
-                old.extend_from_slice(value);
-            }
+            Some(old) => overwrite(old, value),
             None => {
                 t.insert(TableKey::from(key), value.to_vec());
             }
@@ -127,6 +136,35 @@ impl StateBackend for MemoryBackend {
             }
         }
         Ok(())
+    }
+
+    fn rewrite(&mut self, table: &str, key: &[u8], rewrite: &mut Rewrite<'_>) -> StateResult<()> {
+        let mut new = std::mem::take(&mut self.spare);
+        new.clear();
+        let t = self.table_mut(table);
+        // One search, present or absent: a short key is built in place for the entry API; a
+        // long one would be allocated, so it is looked up first and copied only when inserted.
+        // The new value is copied into the entry's buffer (reused when it fits) rather than
+        // moved there, so that entries never hold the spare buffer's capacity.
+        let written = if key.len() <= INLINE {
+            match t.entry(TableKey::from(key)) {
+                Entry::Occupied(mut at) => rewrite(Some(at.get()), &mut new).map(|()| overwrite(at.get_mut(), &new)),
+                Entry::Vacant(at) => rewrite(None, &mut new).map(|()| {
+                    at.insert(new.clone());
+                }),
+            }
+        } else {
+            match t.get_mut(key) {
+                Some(old) => rewrite(Some(old), &mut new).map(|()| overwrite(old, &new)),
+                None => rewrite(None, &mut new).map(|()| {
+                    t.insert(TableKey::from(key), new.clone());
+                }),
+            }
+        };
+        if new.capacity() <= SPARE_BYTES {
+            self.spare = new;
+        }
+        written
     }
 
     fn delete(&mut self, table: &str, key: &[u8]) -> StateResult<()> {
@@ -234,6 +272,31 @@ mod tests {
         let values: Vec<Option<&[u8]>> = vec![None, Some(b"1"), Some(b"1"), Some(b"2"), None];
         assert_eq!(seen, values.into_iter().map(|v| v.map(<[u8]>::to_vec)).collect::<Vec<_>>());
         assert_eq!(b.entry_count().unwrap(), 0);
+    }
+
+    #[test]
+    fn rewrite_reads_then_stores_under_short_and_long_keys() {
+        let mut b = MemoryBackend::new();
+        for key in [vec![1u8; 3], vec![2u8; INLINE + 5]] {
+            let mut seen = Vec::new();
+            for step in 0..3u8 {
+                b.rewrite("t", &key, &mut |old, new| {
+                    seen.push(old.map(<[u8]>::to_vec));
+                    new.extend_from_slice(&[step; 2]);
+                    Ok(())
+                })
+                .unwrap();
+            }
+            assert_eq!(seen, vec![None, Some(vec![0, 0]), Some(vec![1, 1])]);
+            let failed = b.rewrite("t", &key, &mut |_, new| {
+                new.push(9);
+                Err(StateError::corrupt("t", "no"))
+            });
+            assert!(failed.is_err());
+            assert_eq!(b.get("t", &key).unwrap(), Some(vec![2, 2]), "a failed rewrite stores nothing");
+        }
+        assert!(b.rewrite("t", b"absent", &mut |_, _| Err(StateError::corrupt("t", "no"))).is_err());
+        assert_eq!(b.entry_count().unwrap(), 2);
     }
 
     #[test]

@@ -57,6 +57,10 @@ pub enum Update {
     Delete,
 }
 
+/// What [`StateBackend::rewrite`] does with an entry: reads its value (`None` when absent) and
+/// writes the new one into the empty buffer it is given.
+pub type Rewrite<'a> = dyn FnMut(Option<&[u8]>, &mut Vec<u8>) -> StateResult<()> + 'a;
+
 /// A visitor of table entries, in ascending key order.
 pub type ScanVisitor<'a> = dyn FnMut(&[u8], &[u8]) -> StateResult<ScanFlow> + 'a;
 
@@ -95,6 +99,19 @@ pub trait StateBackend {
             Update::Delete if old.is_some() => self.delete(table, key),
             Update::Delete => Ok(()),
         }
+    }
+
+    /// Replaces the value under `key` in `table` with what `rewrite` writes into the empty
+    /// buffer it is given, after reading the stored value (`None` when absent): a
+    /// read-modify-write of one entry that always stores, for callers that decode the old
+    /// value and encode the new one themselves. Nothing is stored when `rewrite` fails. The
+    /// default is a get, then a put; the memory backend searches its map once and writes into
+    /// a buffer it keeps.
+    fn rewrite(&mut self, table: &str, key: &[u8], rewrite: &mut Rewrite<'_>) -> StateResult<()> {
+        let old = self.get(table, key)?;
+        let mut new = Vec::new();
+        rewrite(old.as_deref(), &mut new)?;
+        self.put(table, key, &new)
     }
 
     /// Appends `bytes` to the value under `key` in `table` (creating it when absent): how

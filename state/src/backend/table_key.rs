@@ -85,9 +85,32 @@ impl PartialOrd for TableKey {
 }
 
 impl Ord for TableKey {
+    #[inline]
     fn cmp(&self, other: &TableKey) -> Ordering {
-        self.as_slice().cmp(other.as_slice())
+        match (self, other) {
+            // Two keys in place compare as their zero-padded bytes, then by length: where the
+            // padded bytes first differ past the shorter key's end, the shorter has a zero
+            // (padding) below the longer's byte there, as a prefix orders below its extensions.
+            // Eight bytes at a time rather than a call to `memcmp`, which a map search makes
+            // per key of a node, and over the prefix most state keys share (their lengths and
+            // row headers).
+            (TableKey::Inline { len: a, bytes: x }, TableKey::Inline { len: b, bytes: y }) => words(x).cmp(&words(y)).then(a.cmp(b)),
+            _ => self.as_slice().cmp(other.as_slice()),
+        }
     }
+}
+
+/// The bytes of a key in place as big-endian words, which order as the bytes do.
+#[inline]
+fn words(bytes: &[u8; INLINE]) -> [u64; 4] {
+    let mut tail = [0u8; 8];
+    tail[..INLINE - 24].copy_from_slice(&bytes[24..]);
+    let word = |at: usize| {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&bytes[at..at + 8]);
+        u64::from_be_bytes(w)
+    };
+    [word(0), word(8), word(16), u64::from_be_bytes(tail)]
 }
 
 impl Hash for TableKey {
@@ -134,6 +157,22 @@ mod tests {
         assert_eq!(map.keys().map(|k| k.clone().into_vec()).collect::<Vec<_>>(), sorted);
         for k in &raw {
             assert!(map.contains_key(k.as_slice()));
+        }
+    }
+
+    #[test]
+    fn keys_compare_as_their_bytes() {
+        // Short keys over a small alphabet, so that prefixes, zeros and equal keys are common.
+        let mut seed = 7u64;
+        let mut next = move || {
+            seed = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (seed >> 33) as usize
+        };
+        let keys: Vec<Vec<u8>> = (0..400).map(|_| (0..next() % (INLINE + 3)).map(|_| [0u8, 1, 0xff][next() % 3]).collect()).collect();
+        for a in &keys {
+            for b in &keys {
+                assert_eq!(TableKey::from(a.as_slice()).cmp(&TableKey::from(b.as_slice())), a.cmp(b), "{a:?} {b:?}");
+            }
         }
     }
 }

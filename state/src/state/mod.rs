@@ -19,7 +19,7 @@ pub use reducing::ReducingState;
 pub use value::ValueState;
 
 use crate::backend::{ScanFlow, Update};
-use crate::codec::{StateCodec, decode_exact};
+use crate::codec::{DecodeError, StateCodec, decode_exact};
 use crate::error::{StateError, StateResult};
 use crate::keys::{prefix_end, write_entry_prefix};
 use crate::store::KeyedStateStore;
@@ -27,6 +27,9 @@ use crate::ttl::{StateTtlConfig, read_stamp, stamp};
 
 /// What [`StateCell::update`] makes of a stored payload: the new one, `None` for absent.
 pub(crate) type PayloadChange<'a> = dyn FnMut(Option<&[u8]>) -> StateResult<Option<Vec<u8>>> + 'a;
+
+/// What [`StateCell::rewrite`] does: appends a new payload after reading the stored one.
+pub(crate) type PayloadRewrite<'a> = dyn FnMut(Option<&[u8]>, &mut Vec<u8>) -> Result<(), DecodeError> + 'a;
 
 /// What every primitive shares: the state's name (its backend table) and its TTL. Implements
 /// the stamp/expire/refresh logic for states stored as one backend entry per physical key.
@@ -166,6 +169,29 @@ impl StateCell {
                     Update::Put(stamped)
                 }
             })
+        })
+    }
+
+    /// Replaces the payload at `raw_key` with what `rewrite` appends to the buffer it is given,
+    /// after reading the stored payload, in one read-modify-write of the backend. TTL applies
+    /// as a read then a write would apply it: an expired payload reads as absent, and the new
+    /// one is stamped with "now". Decode errors of `rewrite` name the state.
+    pub(crate) fn rewrite(&self, store: &mut KeyedStateStore, raw_key: &[u8], rewrite: &mut PayloadRewrite<'_>) -> StateResult<()> {
+        let now = if self.ttl.is_some() { store.now_millis() } else { 0 };
+        let (name, ttl) = (&self.name, self.ttl);
+        store.backend_mut().rewrite(name, raw_key, &mut |stored, out| {
+            let live = match (ttl, stored) {
+                (None, stored) => stored,
+                (Some(_), None) => None,
+                (Some(ttl), Some(mut input)) => {
+                    let stamped = read_stamp(&mut input).map_err(|e| StateError::corrupt(name, e))?;
+                    (!ttl.is_expired(stamped, now)).then_some(input)
+                }
+            };
+            if ttl.is_some() {
+                stamp(now, &[], out);
+            }
+            rewrite(live, out).map_err(|e| StateError::corrupt(name, e))
         })
     }
 

@@ -2,7 +2,7 @@
 
 use std::marker::PhantomData;
 
-use crate::codec::StateCodec;
+use crate::codec::{DecodeError, StateCodec};
 use crate::error::StateResult;
 use crate::state::StateCell;
 use crate::store::KeyedStateStore;
@@ -41,6 +41,21 @@ impl<T: StateCodec, N: StateCodec> ValueState<T, N> {
     /// Sets the value of `key` in `namespace`.
     pub fn update(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, value: &T) -> StateResult<()> {
         self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| self.cell.write_value(store, raw_key, value))
+    }
+
+    /// Replaces the value of `key` in `namespace` in one read-modify-write: `rewrite` gets the
+    /// stored value's encoding (`None` if never set, cleared or expired) and appends the new
+    /// value's encoding to the buffer it is given, which is stored. For callers that decode
+    /// into and encode from buffers of their own rather than a `T`: the bytes written must be
+    /// a `T`'s encoding. A decode error of `rewrite` stores nothing and names the state.
+    pub fn rewrite(
+        &self,
+        store: &mut KeyedStateStore,
+        key: &[u8],
+        namespace: &N,
+        mut rewrite: impl FnMut(Option<&[u8]>, &mut Vec<u8>) -> Result<(), DecodeError>,
+    ) -> StateResult<()> {
+        self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| self.cell.rewrite(store, raw_key, &mut rewrite))
     }
 
     /// Removes the value of `key` in `namespace`.

@@ -1,6 +1,8 @@
 //! Value, list, map and reducing state semantics, identical on both backends.
 
-use weir_state::{ListState, MapState, ReducingState, StateError, ValueState};
+use weir_state::backend::dump;
+use weir_state::codec::DecodeError;
+use weir_state::{ListState, MapState, ReducingState, StateCodec, StateError, ValueState};
 
 use crate::fixture::Fixture;
 
@@ -102,7 +104,33 @@ fn corrupt_bytes_are_a_typed_error(f: &mut Fixture) {
     assert!(matches!(list.get(&mut f.store, b"k", &()), Err(StateError::CorruptValue { .. })));
 }
 
+/// A rewrite sees what `get` reads and stores what `update` would: the same bytes.
+fn value_state_rewrite_reads_and_stores_encodings(f: &mut Fixture) {
+    let (s, reference): (ValueState<u64>, ValueState<u64>) = (ValueState::new("v"), ValueState::new("r"));
+    let st = &mut f.store;
+    let add = |stored: Option<&[u8]>, out: &mut Vec<u8>| -> Result<(), DecodeError> {
+        let old = stored.map(|mut b| u64::decode(&mut b)).transpose()?.unwrap_or(0);
+        (old + 5).encode(out);
+        Ok(())
+    };
+    for _ in 0..3 {
+        s.rewrite(st, b"k", &(), add).unwrap();
+        let old = reference.get(st, b"k", &()).unwrap().unwrap_or(0);
+        reference.update(st, b"k", &(), &(old + 5)).unwrap();
+    }
+    assert_eq!(s.get(st, b"k", &()).unwrap(), Some(15));
+    let bytes = |name: &str| dump(st.backend()).unwrap().into_iter().filter(|(t, _, _)| t == name).map(|(_, k, v)| (k, v)).collect::<Vec<_>>();
+    assert_eq!(bytes("v"), bytes("r"));
+    let failed = s.rewrite(st, b"k", &(), |_, out| {
+        out.push(1);
+        Err(DecodeError("no".into()))
+    });
+    assert!(matches!(failed, Err(StateError::CorruptValue { .. })), "{failed:?}");
+    assert_eq!(s.get(st, b"k", &()).unwrap(), Some(15), "a failed rewrite stores nothing");
+}
+
 backend_suite!(
+    value_state_rewrite_reads_and_stores_encodings,
     value_state_get_update_clear,
     keys_namespaces_and_states_are_isolated,
     list_state_appends_in_order,

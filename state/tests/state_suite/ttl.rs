@@ -126,7 +126,26 @@ fn full_scan_cleanup_removes_only_expired(f: &mut Fixture) {
     assert_eq!(v.cleanup_expired(&mut f.store).unwrap(), 0);
 }
 
+/// A rewrite reads an expired value as absent and stamps what it writes, as `update` does.
+fn value_rewrite_sees_expiry_and_stamps(f: &mut Fixture) {
+    let s: ValueState<u32> = ValueState::new("v").with_ttl(ttl(100));
+    let bump = |stored: Option<&[u8]>, out: &mut Vec<u8>| -> Result<(), weir_state::codec::DecodeError> {
+        let old = stored.map(|mut b| <u32 as weir_state::StateCodec>::decode(&mut b)).transpose()?.unwrap_or(0);
+        weir_state::StateCodec::encode(&(old + 1), out);
+        Ok(())
+    };
+    s.rewrite(&mut f.store, b"k", &(), bump).unwrap();
+    f.clock.advance(60);
+    s.rewrite(&mut f.store, b"k", &(), bump).unwrap(); // a rewrite refreshes
+    f.clock.advance(60);
+    assert_eq!(s.get(&mut f.store, b"k", &()).unwrap(), Some(2));
+    f.clock.advance(100);
+    s.rewrite(&mut f.store, b"k", &(), bump).unwrap();
+    assert_eq!(s.get(&mut f.store, b"k", &()).unwrap(), Some(1), "the expired value read as absent");
+}
+
 backend_suite!(
+    value_rewrite_sees_expiry_and_stamps,
     value_expires_after_ttl_since_last_write,
     read_refreshes_with_on_read_and_write,
     list_elements_expire_one_by_one,

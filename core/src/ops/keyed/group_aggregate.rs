@@ -34,7 +34,7 @@ use weir_state::{KeyedStateStore, MapState, StateCodec, StateError, StateTtlConf
 
 use crate::job::JobContext;
 use crate::plan::AggregateFunction;
-use crate::types::{Row, Value};
+use crate::types::{Row, Value, decode_row_values, encode_row_values};
 
 use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::AggregateSlot;
@@ -116,6 +116,21 @@ pub(super) struct Groups {
     extremes: MapState<Value, i64, u32>,
     /// Where [`TimedLogic::apply`] encodes each group key, kept from group to group.
     key_buffer: Vec<u8>,
+    /// The empty accumulators of the aggregates, copied for each group of the partials path.
+    empty: Vec<Accumulator>,
+    /// Buffers of the partials path, kept from group to group.
+    scratch: Scratch,
+}
+
+/// What [`Groups::apply_partials`] decodes a group's state into and encodes it from.
+#[derive(Default)]
+struct Scratch {
+    /// The accumulators of the group at hand.
+    accs: Vec<Accumulator>,
+    /// Partial aggregates: the stored ones decoded, then the new ones to encode.
+    partials: Vec<Value>,
+    /// The stored counts of non-NULL values, written back as they were read.
+    non_null: Vec<i64>,
 }
 
 impl TimedLogic for Groups {
@@ -129,7 +144,11 @@ impl TimedLogic for Groups {
             let key_row = &group[0].0.0;
             key.clear();
             key_row.encode(&mut key);
-            let step = self.update_group(store, key_row, &key, &netted(group), |_| {})?;
+            let step = if self.spec.input == GroupInput::Partials && group.iter().all(|(_, diff)| *diff > 0) {
+                self.apply_partials(store, key_row, &key, group)?
+            } else {
+                self.update_group(store, key_row, &key, &netted(group), |_| {})?
+            };
             if step.before != step.after {
                 changes.extend(step.before.map(|row| (row, -1)));
                 changes.extend(step.after.map(|row| (row, 1)));
@@ -193,7 +212,7 @@ impl Groups {
             applied(Applied::Fresh);
         }
         let mut accs = self.accumulators(&state.partials);
-        let before = self.result(key_row, &state, &accs);
+        let before = result(&self.spec, key_row, state.rows, &state.non_null, &accs);
         state.non_null.resize(self.spec.slots.len(), 0);
         let mut stale = vec![false; self.spec.slots.len()];
         for &(values, diff) in changes {
@@ -220,7 +239,7 @@ impl Groups {
         for (i, _) in stale.iter().enumerate().filter(|(_, s)| **s) {
             self.recompute_extreme(store, key, i, &mut accs[i])?;
         }
-        let after = self.result(key_row, &state, &accs);
+        let after = result(&self.spec, key_row, state.rows, &state.non_null, &accs);
         // A group left without rows was cleared above (or never stored).
         if state.rows > 0 {
             state.partials = partials(&accs);
@@ -235,29 +254,64 @@ impl Groups {
         if let Some(ttl) = ttl {
             (groups, distinct, extremes) = (groups.with_ttl(ttl), distinct.with_ttl(ttl), extremes.with_ttl(ttl));
         }
-        Groups { spec, groups, distinct, extremes, key_buffer: Vec::new() }
+        let empty = spec.slots.iter().map(AggregateSlot::accumulator).collect();
+        Groups { spec, groups, distinct, extremes, key_buffer: Vec::new(), empty, scratch: Scratch::default() }
+    }
+
+    /// Applies one group's `changes` of a time when they are partials that all insert (the
+    /// common case: a local combiner's output): what [`Groups::update_group`] does, with the
+    /// same state bytes and results, in one read-modify-write of the group's state. The stored
+    /// partials are decoded straight into the accumulators and the new ones encoded from them,
+    /// through buffers kept from group to group: only the result rows are allocated.
+    fn apply_partials(&mut self, store: &mut KeyedStateStore, key_row: &Row, key: &[u8], changes: &[((Row, Row), isize)]) -> Result<GroupStep, StateError> {
+        let Groups { spec, groups, empty, scratch, .. } = self;
+        let mut step = GroupStep { before: None, after: None };
+        groups.rewrite(store, key, &(), |stored, out| {
+            let Scratch { accs, partials, non_null } = &mut *scratch;
+            accs.clone_from(empty);
+            non_null.clear();
+            let mut rows = 0;
+            if let Some(mut input) = stored {
+                (rows, _) = (i64::decode(&mut input)?, bool::decode(&mut input)?);
+                decode_row_values(&mut input, partials)?;
+                for _ in 0..u64::decode(&mut input)? {
+                    non_null.push(i64::decode(&mut input)?);
+                }
+                if !input.is_empty() {
+                    return Err(DecodeError(format!("{} trailing bytes after value", input.len())));
+                }
+                if !partials.is_empty() {
+                    merge_partials(accs, partials, 1);
+                }
+            }
+            // (A count below zero was stored by versions that let retractions count.)
+            rows = rows.max(0);
+            step.before = result(spec, key_row, rows, non_null, accs);
+            for ((_, values), diff) in changes {
+                rows += *diff as i64;
+                merge_partials(accs, values.values(), *diff);
+            }
+            step.after = result(spec, key_row, rows, non_null, accs);
+            non_null.resize(spec.slots.len(), 0);
+            partials.clear();
+            accs.iter().for_each(|acc| acc.partial(partials));
+            // The layout of `Group::encode`.
+            rows.encode(out);
+            false.encode(out);
+            encode_row_values(partials, out);
+            (non_null.len() as u64).encode(out);
+            non_null.iter().for_each(|n| n.encode(out));
+            Ok(())
+        })?;
+        Ok(step)
     }
 
     fn accumulators(&self, partials: &Row) -> Vec<Accumulator> {
-        let mut accs: Vec<Accumulator> = self.spec.slots.iter().map(AggregateSlot::accumulator).collect();
+        let mut accs = self.empty.clone();
         if !partials.is_empty() {
             merge_partials(&mut accs, partials.values(), 1);
         }
         accs
-    }
-
-    /// The group's output row, if it exists: its key values and aggregates.
-    fn result(&self, key: &Row, state: &Group, accs: &[Accumulator]) -> Option<Row> {
-        if state.rows <= 0 {
-            return None;
-        }
-        let values = accs.iter().zip(&self.spec.slots).enumerate().map(|(i, (acc, slot))| {
-            // A SUM whose values were all retracted is NULL again (its accumulator reads 0).
-            let emptied = slot.function == AggregateFunction::Sum && self.spec.input == GroupInput::Arguments && state.non_null.get(i) == Some(&0);
-            if emptied { Value::Null } else { acc.finish(slot.output_type) }
-        });
-        // One allocation: the chain's length is known, so the row is collected in place.
-        Some(key.values().iter().cloned().chain(values).collect())
     }
 
     /// Adds `copies` of a row whose aggregate arguments are `values`.
@@ -326,6 +380,21 @@ impl Groups {
         }
         Ok(())
     }
+}
+
+/// The output row of a group of `spec` with `rows` rows, if it has any: its `key` values and
+/// the aggregates of `accs` (`non_null`: its non-NULL values per aggregate).
+fn result(spec: &GroupAggregateSpec, key: &Row, rows: i64, non_null: &[i64], accs: &[Accumulator]) -> Option<Row> {
+    if rows <= 0 {
+        return None;
+    }
+    let values = accs.iter().zip(&spec.slots).enumerate().map(|(i, (acc, slot))| {
+        // A SUM whose values were all retracted is NULL again (its accumulator reads 0).
+        let emptied = slot.function == AggregateFunction::Sum && spec.input == GroupInput::Arguments && non_null.get(i) == Some(&0);
+        if emptied { Value::Null } else { acc.finish(slot.output_type) }
+    });
+    // One allocation: the chain's length is known, so the row is collected in place.
+    Some(key.values().iter().cloned().chain(values).collect())
 }
 
 /// A group's changes of one time (`group`): as they are when none retracts; otherwise netted
