@@ -209,10 +209,22 @@ impl StateBackend for MemoryBackend {
         if end.is_some_and(|e| e <= start) {
             return Ok(());
         }
-        let mut tail = t.split_off(start);
-        if let Some(end) = end {
-            let mut after = tail.split_off(end);
-            t.append(&mut after);
+        let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
+        if t.range::<[u8], _>((Bound::Unbounded, Bound::Excluded(start))).next().is_some() {
+            // Keys before the range (clearing one key's map, say): the range's own entries
+            // are removed one by one, since splitting the map off and appending the rest back
+            // would rebuild the whole table.
+            let doomed: Vec<TableKey> = t.range::<[u8], _>((Bound::Included(start), upper)).map(|(k, _)| k.clone()).collect();
+            for key in doomed {
+                t.remove(&key);
+            }
+        } else {
+            // The range starts the table (due timers): what follows it becomes the table.
+            let mut tail = t.split_off(start);
+            *t = match end {
+                Some(end) => tail.split_off(end),
+                None => Default::default(),
+            };
         }
         Ok(())
     }
@@ -313,5 +325,26 @@ mod tests {
         })
         .unwrap();
         assert_eq!(left, vec![b"a".to_vec(), b"d".to_vec()]);
+        let cases: [(&[u8], Option<&[u8]>, &[&[u8]]); 5] = [
+            (b"", Some(b"c"), &[b"c", b"d"]),
+            (b"a", None, &[]),
+            (b"e", None, &[b"a", b"b", b"c", b"d"]),
+            (b"b", Some(b"c"), &[b"a", b"c", b"d"]),
+            (b"bb", None, &[b"a", b"b"]),
+        ];
+        for (start, end, kept) in cases {
+            let mut b = MemoryBackend::new();
+            for k in [b"a", b"b", b"c", b"d"] {
+                b.put("t", k, b"").unwrap();
+            }
+            b.delete_range("t", start, end).unwrap();
+            let mut left = Vec::new();
+            b.scan("t", b"", None, &mut |k, _| {
+                left.push(k.to_vec());
+                Ok(ScanFlow::Continue)
+            })
+            .unwrap();
+            assert_eq!(left, kept.iter().map(|k| k.to_vec()).collect::<Vec<_>>(), "{start:?}..{end:?}");
+        }
     }
 }
