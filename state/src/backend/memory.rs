@@ -325,7 +325,9 @@ mod tests {
         })
         .unwrap();
         assert_eq!(left, vec![b"a".to_vec(), b"d".to_vec()]);
-        let cases: [(&[u8], Option<&[u8]>, &[&[u8]]); 5] = [
+        // (start, end, the keys left)
+        type Case = (&'static [u8], Option<&'static [u8]>, &'static [&'static [u8]]);
+        let cases: [Case; 5] = [
             (b"", Some(b"c"), &[b"c", b"d"]),
             (b"a", None, &[]),
             (b"e", None, &[b"a", b"b", b"c", b"d"]),
