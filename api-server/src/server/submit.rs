@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use weir_core::connectors::SinkOutput;
 use weir_core::connectors::registry::sink_output;
-use weir_core::physical::{Operator, PhysicalPlan};
+use weir_core::physical::PhysicalPlan;
 use weir_core::plan::paths::PathPlace;
 use weir_core::plan::{JobSpec, PlanOp, RuntimeMode, parse_job_spec};
 use weir_core::prepare::{PrepareOptions, PreparedJob, ResultSinks};
@@ -139,10 +139,7 @@ fn vertices(physical: &PhysicalPlan, spec: &JobSpec) -> Vec<VertexInfo> {
                 _ => None,
             },
             reused_as: n.reused_as.and_then(|of| plan.nodes.get(of)).map(|of| of.id.clone()),
-            fused_into: match phys.operator {
-                Operator::Fused { into } => plan.nodes.get(into).map(|n| n.id.clone()),
-                _ => None,
-            },
+            fused_into: phys.operator.fused_into().and_then(|into| plan.nodes.get(into)).map(|n| n.id.clone()),
         })
         .collect()
 }

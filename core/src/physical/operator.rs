@@ -154,6 +154,15 @@ pub enum Operator {
 }
 
 impl Operator {
+    /// For a window computed inside the aggregate reading it ([`Operator::Fused`]), the index
+    /// of that aggregate.
+    pub fn fused_into(&self) -> Option<usize> {
+        match *self {
+            Operator::Fused { into } => Some(into),
+            _ => None,
+        }
+    }
+
     /// The operator's name as EXPLAIN prints it (Flink's name where Flink has the operator).
     pub fn name(&self) -> &'static str {
         match self {

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 
 use crate::connectors::{CollectedRows, PrintFormat, PushInput, SinkContext};
 use crate::error::{Error, RuntimeError};
-use crate::physical::{Operator, PhysicalPlan};
+use crate::physical::PhysicalPlan;
 use crate::plan::restart::RestartStrategy;
 use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
 use crate::types::{Row, RowKind};
@@ -112,7 +112,7 @@ pub fn start_physical(physical: Arc<PhysicalPlan>, options: &RunOptions) -> Resu
         if let Some(of) = node.reused_as {
             metrics.set_reused(node.index, of);
         }
-        if let Operator::Fused { into } = phys.operator {
+        if let Some(into) = phys.operator.fused_into() {
             metrics.set_fused(node.index, into);
         }
     }

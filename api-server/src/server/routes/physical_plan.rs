@@ -86,10 +86,7 @@ fn response(job: &PreparedJob) -> PhysicalPlanResponse {
                 weir_core::physical::Operator::Reused { of } => logical.nodes.get(of).map(|n| n.id.clone()),
                 _ => None,
             },
-            fused_into: match phys.operator {
-                weir_core::physical::Operator::Fused { into } => logical.nodes.get(into).map(|n| n.id.clone()),
-                _ => None,
-            },
+            fused_into: phys.operator.fused_into().and_then(|into| logical.nodes.get(into)).map(|n| n.id.clone()),
         })
         .collect();
     let job_type = if job.mode() == RuntimeMode::Batch { "BATCH" } else { "STREAMING" };

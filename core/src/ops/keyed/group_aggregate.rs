@@ -89,21 +89,38 @@ impl Default for Group {
 
 impl StateCodec for Group {
     fn encode(&self, out: &mut Vec<u8>) {
-        self.rows.encode(out);
-        // Once a flag of the global aggregate's group, which existed without rows: kept so
-        // that checkpoints taken before still restore.
-        false.encode(out);
-        self.partials.encode(out);
-        (self.non_null.len() as u64).encode(out);
-        self.non_null.iter().for_each(|n| n.encode(out));
+        encode_group(self.rows, self.partials.values(), &self.non_null, out);
     }
 
     fn decode(input: &mut &[u8]) -> Result<Self, DecodeError> {
-        let (rows, _, partials) = (i64::decode(input)?, bool::decode(input)?, Row::decode(input)?);
-        let len = u64::decode(input)?;
-        let non_null = (0..len).map(|_| i64::decode(input)).collect::<Result<_, _>>()?;
-        Ok(Group { rows, partials, non_null })
+        let (mut partials, mut non_null) = (Vec::new(), Vec::new());
+        let rows = decode_group(input, &mut partials, &mut non_null)?;
+        Ok(Group { rows, partials: Row::new(partials), non_null })
     }
+}
+
+/// Appends the stored form of a group with `rows` rows, its `partials` and its `non_null`
+/// counts: what [`Group`] encodes, for callers that hold the parts rather than a `Group`.
+fn encode_group(rows: i64, partials: &[Value], non_null: &[i64], out: &mut Vec<u8>) {
+    rows.encode(out);
+    // Once a flag of the global aggregate's group, which existed without rows: kept so that
+    // checkpoints taken before still restore.
+    false.encode(out);
+    encode_row_values(partials, out);
+    (non_null.len() as u64).encode(out);
+    non_null.iter().for_each(|n| n.encode(out));
+}
+
+/// Reads a group stored by [`encode_group`] off `input`: its row count, with its partials and
+/// non-NULL counts put into `partials` and `non_null` (emptied first).
+fn decode_group(input: &mut &[u8], partials: &mut Vec<Value>, non_null: &mut Vec<i64>) -> Result<i64, DecodeError> {
+    let (rows, _) = (i64::decode(input)?, bool::decode(input)?);
+    decode_row_values(input, partials)?;
+    non_null.clear();
+    for _ in 0..u64::decode(input)? {
+        non_null.push(i64::decode(input)?);
+    }
+    Ok(rows)
 }
 
 /// The aggregates of one operator and the states they keep.
@@ -272,11 +289,7 @@ impl Groups {
             non_null.clear();
             let mut rows = 0;
             if let Some(mut input) = stored {
-                (rows, _) = (i64::decode(&mut input)?, bool::decode(&mut input)?);
-                decode_row_values(&mut input, partials)?;
-                for _ in 0..u64::decode(&mut input)? {
-                    non_null.push(i64::decode(&mut input)?);
-                }
+                rows = decode_group(&mut input, partials, non_null)?;
                 if !input.is_empty() {
                     return Err(DecodeError(format!("{} trailing bytes after value", input.len())));
                 }
@@ -295,12 +308,7 @@ impl Groups {
             non_null.resize(spec.slots.len(), 0);
             partials.clear();
             accs.iter().for_each(|acc| acc.partial(partials));
-            // The layout of `Group::encode`.
-            rows.encode(out);
-            false.encode(out);
-            encode_row_values(partials, out);
-            (non_null.len() as u64).encode(out);
-            non_null.iter().for_each(|n| n.encode(out));
+            encode_group(rows, partials, non_null, out);
             Ok(())
         })?;
         Ok(step)
