@@ -54,7 +54,7 @@ impl ScratchRow {
 }
 
 fn nulls(width: usize) -> Row {
-    Row::new(vec![Value::Null; width])
+    std::iter::repeat_n(Value::Null, width).collect()
 }
 
 #[cfg(test)]

@@ -144,31 +144,31 @@ impl CsvFormat {
         self.columns.len()
     }
 
-    /// Converts the `fields` of a record into `out`, one value per column; on failure, the
-    /// message names the column.
-    pub(super) fn decode<'a>(&self, fields: impl ExactSizeIterator<Item = &'a [u8]>, out: &mut Vec<Value>) -> Result<(), String> {
+    /// Converts the `fields` of a record into `out`, one slot per column: the columns the plan
+    /// reads are written, the others left as they are (NULL); on failure, the message names the
+    /// column.
+    pub(super) fn decode<'a>(&self, fields: impl ExactSizeIterator<Item = &'a [u8]>, out: &mut [Value]) -> Result<(), String> {
         if fields.len() != self.columns.len() {
             return Err(format!("expected {} fields, found {}", self.columns.len(), fields.len()));
         }
-        for ((bytes, column), &read) in fields.zip(&self.columns).zip(&self.read) {
+        for (((bytes, column), &read), slot) in fields.zip(&self.columns).zip(&self.read).zip(out) {
             if !read {
-                out.push(Value::Null);
                 continue;
             }
-            // Integers, the most common columns, straight into `out`: moving each value
+            // Integers, the most common columns, straight into their slot: moving each value
             // through the general path's `Result`s cost more than parsing it.
             if self.null_literal.is_none()
                 && matches!(column.data_type, DataType::BigInt)
                 && let Some(v) = parse_i64(bytes)
             {
-                out.push(Value::BigInt(v));
+                *slot = Value::BigInt(v);
                 continue;
             }
             let value = self.decode_field(bytes, column.data_type).map_err(|m| format!("column {}: {m}", column.name))?;
             if value.is_null() && !column.nullable {
                 return Err(format!("column {}: NULL in a NOT NULL column", column.name));
             }
-            out.push(value);
+            *slot = value;
         }
         Ok(())
     }

@@ -143,23 +143,38 @@ pub struct CsvReader {
 
 /// Where the reader puts each record it decodes.
 trait Records {
-    /// Takes the decoded `values` of a record (leaving `values` empty).
-    fn keep(&mut self, values: &mut Vec<Value>);
+    /// The slots the next record is decoded into, one per column: NULL in every column the
+    /// reader does not write (see [`CsvFormat::decode`]).
+    fn slots(&mut self) -> &mut [Value];
+    /// Takes the record decoded into the slots.
+    fn keep(&mut self);
     /// Records taken so far.
     fn count(&self) -> usize;
 }
 
-impl Records for Vec<Row> {
-    fn keep(&mut self, values: &mut Vec<Value>) {
-        self.push(values.drain(..).collect());
+/// Records appended as rows, each decoded into `values` first.
+struct ToRows<'a> {
+    rows: &'a mut Vec<Row>,
+    values: &'a mut [Value],
+    count: usize,
+}
+
+impl Records for ToRows<'_> {
+    fn slots(&mut self) -> &mut [Value] {
+        self.values
+    }
+
+    fn keep(&mut self) {
+        self.rows.push(self.values.iter_mut().map(std::mem::take).collect());
+        self.count += 1;
     }
 
     fn count(&self) -> usize {
-        self.len()
+        self.count
     }
 }
 
-/// Records shown to a sink in a reused scratch row.
+/// Records decoded straight into a reused scratch row shown to a sink.
 struct ToSink<'a> {
     sink: &'a mut dyn RecordSink,
     scratch: ScratchRow,
@@ -167,10 +182,11 @@ struct ToSink<'a> {
 }
 
 impl Records for ToSink<'_> {
-    fn keep(&mut self, values: &mut Vec<Value>) {
-        for (slot, value) in self.scratch.values_mut().iter_mut().zip(values.drain(..)) {
-            *slot = value;
-        }
+    fn slots(&mut self) -> &mut [Value] {
+        self.scratch.values_mut()
+    }
+
+    fn keep(&mut self) {
         self.sink.record(self.scratch.row_mut());
         self.count += 1;
     }
@@ -191,7 +207,7 @@ enum Step {
 impl CsvReader {
     /// A reader of the segments in `queue`.
     pub fn new(format: Arc<CsvFormat>, queue: SegmentQueue) -> CsvReader {
-        let values = Vec::with_capacity(format.width());
+        let values = vec![Value::Null; format.width()];
         let lines = format.line_buffer();
         CsvReader { format, queue, current: None, lines, record: ByteRecord::new(), values, skipped: 0, scratch: None }
     }
@@ -199,7 +215,7 @@ impl CsvReader {
     /// Reads records by lines into `out` until it holds `max_rows` rows, the file ends, or a
     /// line needs the `csv` crate (then hands the file to it).
     fn read_lines(&mut self, out: &mut impl Records, max_rows: usize) -> Result<Step, RuntimeError> {
-        let CsvReader { format, current: Some(cur), lines, values, skipped, .. } = self else { return Ok(Step::Done) };
+        let CsvReader { format, current: Some(cur), lines, skipped, .. } = self else { return Ok(Step::Done) };
         let Mode::Lines { input } = &mut cur.mode else { return Ok(Step::Done) };
         while out.count() < max_rows {
             match lines.next(input).map_err(|e| io_error(&cur.path, e))? {
@@ -210,8 +226,8 @@ impl CsvReader {
                 }
                 Line::Record { .. } if cur.skip_header => cur.skip_header = false,
                 Line::Record { start, end, bytes, ends } => {
-                    let decoded = format.decode(fields(bytes, ends), values);
-                    keep_or_skip(decoded, format, values, out, skipped, &cur.path, (start, end))?;
+                    let decoded = format.decode(fields(bytes, ends), out.slots());
+                    keep_or_skip(decoded, format, out, skipped, &cur.path, (start, end))?;
                 }
             }
         }
@@ -221,7 +237,7 @@ impl CsvReader {
     /// Reads one record with the `csv` crate into `out` (or skips it); back to lines once its
     /// stretch of the file is read.
     fn read_record(&mut self, out: &mut impl Records) -> Result<Step, RuntimeError> {
-        let CsvReader { format, current: Some(cur), lines, record, values, skipped, .. } = self else { return Ok(Step::Done) };
+        let CsvReader { format, current: Some(cur), lines, record, skipped, .. } = self else { return Ok(Step::Done) };
         let Mode::Records { reader, from, until } = &mut cur.mode else { return Ok(Step::Done) };
         let end = *from + reader.position().byte();
         if end >= *until {
@@ -263,8 +279,8 @@ impl CsvReader {
             cur.skip_header = false;
             return Ok(Step::More);
         }
-        let decoded = format.decode(record.iter(), values);
-        keep_or_skip(decoded, format, values, out, skipped, &cur.path, (start, end))?;
+        let decoded = format.decode(record.iter(), out.slots());
+        keep_or_skip(decoded, format, out, skipped, &cur.path, (start, end))?;
         Ok(Step::More)
     }
 }
@@ -297,7 +313,10 @@ impl CsvReader {
 
 impl SourceReader for CsvReader {
     fn poll(&mut self, out: &mut Vec<Row>, max_rows: usize) -> Result<SourcePoll, RuntimeError> {
-        self.read(out, max_rows)
+        let mut values = std::mem::take(&mut self.values);
+        let polled = self.read(&mut ToRows { rows: out, values: &mut values, count: 0 }, max_rows);
+        self.values = values;
+        polled
     }
 
     /// Decodes each record into one reused scratch row.
@@ -332,22 +351,20 @@ fn read_range(path: &Path, start: u64, end: u64) -> io::Result<Vec<u8>> {
 
 /// `path:line` of the record the CSV reader read from `start` to `end`. The reader's start
 /// position comes before any blank or comment lines it skipped, so those are counted too.
-/// After a record's fields were decoded into `values` (`decoded`): its row appended to `out`;
+/// After a record's fields were decoded into the slots of `out` (`decoded`): the record kept;
 /// or, for a bad record (bytes `start..end` of `path`), an error naming it, or under
 /// `csv.ignore-parse-errors` the record counted in `skipped`.
 fn keep_or_skip(
     decoded: Result<(), String>,
     format: &CsvFormat,
-    values: &mut Vec<Value>,
     out: &mut impl Records,
     skipped: &mut u64,
     path: &Path,
     (start, end): (u64, u64),
 ) -> Result<(), RuntimeError> {
     match decoded {
-        Ok(()) => out.keep(values),
+        Ok(()) => out.keep(),
         Err(message) => {
-            values.clear();
             if !format.ignore_parse_errors() {
                 let location = record_location(path, start, end, format.comment());
                 return Err(RuntimeError::BadRecord { location, message: bounded_message(message) });
