@@ -183,9 +183,33 @@ pub fn parse_timestamp_common(b: &[u8]) -> Option<i64> {
         [b'.', fraction @ ..] if (1..=9).contains(&fraction.len()) => digits(20, b.len())? * 10u32.pow(9 - fraction.len() as u32),
         _ => return None,
     };
-    let date = NaiveDate::from_ymd_opt(digits(0, 4)? as i32, digits(5, 7)?, digits(8, 10)?)?;
-    let seconds = i64::from(days_from_date(date)) * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
+    let days = days_from_civil(digits(0, 4)?, digits(5, 7)?, digits(8, 10)?)?;
+    let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
     Some(seconds * 1000 + i64::from(nanos / 1_000_000))
+}
+
+/// Days since 1970-01-01 of the proleptic Gregorian date `year`-`month`-`day` (year 0 to
+/// 9999), `None` when there is no such date; the same days as [`days_from_date`], without
+/// building a `chrono` date (Howard Hinnant's `days_from_civil`).
+fn days_from_civil(year: u32, month: u32, day: u32) -> Option<i64> {
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let month_days = match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        1..=12 => 31,
+        _ => return None,
+    };
+    if day == 0 || day > month_days {
+        return None;
+    }
+    // Years from March on, so that a leap day ends its year; shifted by 400 years so that
+    // year 0's January and February (in year -1) stay non-negative.
+    let y = i64::from(year) + 400 - i64::from(month <= 2);
+    let (era, year_of_era) = (y / 400, y % 400);
+    let day_of_year = (153 * ((i64::from(month) + 9) % 12) + 2) / 5 + i64::from(day) - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    Some((era - 1) * 146_097 + day_of_era - 719_468)
 }
 
 #[cfg(test)]
@@ -203,6 +227,18 @@ mod tests {
         assert_eq!(format_interval_day_time(93_784_005), "+1 02:03:04.005");
         assert_eq!(format_interval_year_month(-14), "-1-02");
         assert_eq!(parse_timestamp("nope"), None);
+    }
+
+    #[test]
+    fn days_from_civil_counts_days_as_chrono_does() {
+        for year in (0..=9999).step_by(7).chain([1900, 2000, 2023, 2024, 9999]) {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let chrono = NaiveDate::from_ymd_opt(year as i32, month, day).map(|d| i64::from(days_from_date(d)));
+                    assert_eq!(days_from_civil(year, month, day), chrono, "{year}-{month}-{day}");
+                }
+            }
+        }
     }
 
     #[test]
