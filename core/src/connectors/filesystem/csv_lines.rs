@@ -173,93 +173,36 @@ enum Scan {
     Incomplete,
 }
 
-/// `b` in every byte of a word.
-const fn splat(b: u8) -> u64 {
-    u64::from_ne_bytes([b; 8])
-}
-
-const LOW7: u64 = splat(0x7f);
-
-/// The top bit of each byte of `w` that is zero (exact: no false positives from borrows).
-fn zero_bytes(w: u64) -> u64 {
-    !(((w & LOW7).wrapping_add(LOW7)) | w | LOW7)
-}
-
 /// Splits the line at the start of `bytes` at `delimiter` into `ends` (see [`Line::Record`]).
 /// A line holding `quote` or a `\r` other than just before its `\n` is [`Scan::Complex`]; one
-/// without a line break is complete only at the end of the input (`eof`).
+/// without a line break is complete only at the end of the input (`eof`). Two vectorised
+/// passes over the line (`memchr`): its end (or first quote or `\r`), then its delimiters.
 fn split_line(bytes: &[u8], delimiter: u8, quote: Option<u8>, eof: bool, ends: &mut Vec<usize>) -> Scan {
     ends.clear();
-    let targets = [splat(delimiter), splat(b'\n'), splat(b'\r'), splat(quote.unwrap_or(delimiter))];
-    let mut i = 0;
-    while let Some(word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-        let w = u64::from_le_bytes(*word);
-        let mut found = targets.iter().fold(0, |m, &t| m | zero_bytes(w ^ t));
-        while found != 0 {
-            let at = i + (found.trailing_zeros() / 8) as usize;
-            found &= found - 1;
-            if let Some(scan) = classify(bytes, at, delimiter, eof, ends) {
-                return scan;
-            }
-        }
-        i += 8;
-    }
-    for at in i..bytes.len() {
-        let b = bytes[at];
-        if (b == delimiter || b == b'\n' || b == b'\r' || Some(b) == quote)
-            && let Some(scan) = classify(bytes, at, delimiter, eof, ends)
-        {
-            return scan;
-        }
-    }
-    if eof {
-        ends.push(bytes.len());
-        Scan::Record { len: bytes.len(), next: bytes.len() }
-    } else {
-        Scan::Incomplete
-    }
-}
-
-/// Handles the special byte at `bytes[at]` (a delimiter, line break or quote): records a
-/// field end, or says how the line ends.
-fn classify(bytes: &[u8], at: usize, delimiter: u8, eof: bool, ends: &mut Vec<usize>) -> Option<Scan> {
-    match bytes[at] {
-        b if b == delimiter => {
-            ends.push(at);
-            None
-        }
-        b'\n' => {
-            ends.push(at);
-            Some(Scan::Record { len: at, next: at + 1 })
-        }
-        b'\r' => match bytes.get(at + 1) {
-            Some(b'\n') => {
-                ends.push(at);
-                Some(Scan::Record { len: at, next: at + 2 })
-            }
-            None if eof => {
-                ends.push(at);
-                Some(Scan::Record { len: at, next: at + 1 })
-            }
-            None => Some(Scan::Incomplete),
-            Some(_) => Some(Scan::Complex),
+    let special = match quote.filter(|&q| q != delimiter) {
+        Some(q) => memchr::memchr3(b'\n', b'\r', q, bytes),
+        None => memchr::memchr2(b'\n', b'\r', bytes),
+    };
+    let (len, next) = match special.map(|at| (at, bytes[at])) {
+        Some((at, b'\n')) => (at, at + 1),
+        Some((at, b'\r')) => match bytes.get(at + 1) {
+            Some(b'\n') => (at, at + 2),
+            None if eof => (at, at + 1),
+            None => return Scan::Incomplete,
+            Some(_) => return Scan::Complex,
         },
-        _ => Some(Scan::Complex),
-    }
+        Some(_) => return Scan::Complex,
+        None if eof => (bytes.len(), bytes.len()),
+        None => return Scan::Incomplete,
+    };
+    ends.extend(memchr::memchr_iter(delimiter, &bytes[..len]));
+    ends.push(len);
+    Scan::Record { len, next }
 }
 
 /// Index of the first `\n` in `bytes`.
 fn find_newline(bytes: &[u8]) -> Option<usize> {
-    let newline = splat(b'\n');
-    let mut i = 0;
-    while let Some(word) = bytes.get(i..).and_then(|rest| rest.first_chunk::<8>()) {
-        let found = zero_bytes(u64::from_le_bytes(*word) ^ newline);
-        if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    bytes[i..].iter().position(|&b| b == b'\n').map(|p| i + p)
+    memchr::memchr(b'\n', bytes)
 }
 
 #[cfg(test)]
