@@ -80,6 +80,10 @@ pub use window_aggregate::{WindowAggregateCall, WindowAggregateSpec, window_aggr
 pub use window_join::{WindowJoinSpec, window_join};
 pub use window_top_n::{WindowTopNSpec, window_top_n};
 
+/// The live (in-memory) part of a keyed operator's state, by encoded key: looked up for every
+/// row, so hashed with foldhash rather than std's SipHash (per-map random seeds).
+type KeyMap<V> = std::collections::HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 

@@ -10,8 +10,6 @@
 //! is its only reader, the group keys are the window bounds and the partition columns, and
 //! no aggregate is DISTINCT or reads a window column (see `compile::fusion`).
 
-use std::collections::HashMap;
-
 use weir_state::{KeyedStateStore, StateError, ValueState};
 
 use crate::expr::CompiledExpr;
@@ -20,6 +18,7 @@ use crate::types::{Row, Value};
 
 use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::{Evaluator, Rows};
+use super::KeyMap;
 use super::session::{merged_bounds, touches};
 use super::window_aggregate::Calls;
 use super::{KeyedContext, KeyedLogic, WindowAggregateCall, keyed};
@@ -61,7 +60,7 @@ pub fn session_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: Se
         keys: spec.keys,
         calls: Calls { calls: spec.aggregates, eval: eval.clone(), seen: weir_state::MapState::new("session-distinct") },
         sessions: ValueState::new("session-aggregates"),
-        live: HashMap::new(),
+        live: KeyMap::default(),
     };
     keyed(node, index, vec![(input, partition_by)], logic, eval, ctx)
 }
@@ -90,7 +89,7 @@ struct SessionAggregate {
     calls: Calls,
     sessions: ValueState<Stored>,
     /// The partitions the current batch of rows has touched, by encoded key.
-    live: HashMap<Vec<u8>, Partition>,
+    live: KeyMap<Partition>,
 }
 
 impl SessionAggregate {

@@ -34,7 +34,7 @@
 //! fired less than that long before its arrival fire again: the old row retracted, the new
 //! one emitted.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use weir_state::codec::decode_exact;
 use weir_state::{KeyedStateStore, ListState, StateError, ValueState};
@@ -47,6 +47,7 @@ use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::combine_slice_rows;
 use super::super::slicing::Slicing;
 use super::super::{Evaluator, Rows};
+use super::KeyMap;
 use super::session_aggregate::WindowKey;
 use super::window_aggregate::Calls;
 use super::{KeyedContext, KeyedLogic, WindowAggregateCall, keyed};
@@ -85,7 +86,7 @@ pub fn sliced_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: Sli
         slices: ValueState::new("slices"),
         index: ValueState::new("slice-index"),
         waiting: ListState::new("slice-late"),
-        live: HashMap::new(),
+        live: KeyMap::default(),
     };
     keyed(node, index, vec![(input, keys)], logic, eval, ctx)
 }
@@ -127,7 +128,7 @@ struct SlicedAggregate {
     /// Late rows waiting for the timers before their arrival, by that arrival time.
     waiting: ListState<Row, i64>,
     /// The keys the current batch of rows has touched, by encoded key.
-    live: HashMap<Vec<u8>, LiveKey>,
+    live: KeyMap<LiveKey>,
 }
 
 /// The partial aggregates of a pre-aggregated row led by `width` partition keys and its slice

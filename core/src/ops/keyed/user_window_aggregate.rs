@@ -17,7 +17,6 @@
 //! until `end - 1 + lateness`: a late row updates them and the group's row is retracted and
 //! emitted again; then a second timer forgets the group.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use weir_state::codec::DecodeError;
@@ -30,6 +29,7 @@ use crate::udf::UserAggregateFunction;
 
 use super::super::accumulate::{Accumulator, partials};
 use super::super::{Evaluator, Rows};
+use super::KeyMap;
 use super::user_group_aggregate::{UserCalls, UserInput};
 use super::window_aggregate::{Calls, Group, WindowAggregateCall, last_ms};
 use super::{KeyedContext, KeyedLogic, keyed};
@@ -74,7 +74,7 @@ pub fn user_window_aggregate<'s>(
         windows: ValueState::new("python-windows"),
         buffered: ListState::new("python-window-rows"),
         late: ListState::new("python-window-late"),
-        live: HashMap::new(),
+        live: KeyMap::default(),
     };
     keyed(node, index, vec![(input, keys)], logic, eval, ctx)
 }
@@ -186,7 +186,7 @@ struct UserWindowAggregate {
     /// Late rows waiting for their window to fire first, by the time they arrived at.
     late: ListState<Row, i64>,
     /// The groups the current batch of rows has touched, by encoded key.
-    live: HashMap<Vec<u8>, Live>,
+    live: KeyMap<Live>,
 }
 
 /// The last millisecond of `window`'s window, whose end is group key `end_key` (`None`: no

@@ -24,8 +24,6 @@
 //! the window's input rows and computes their window bounds from the time column (Flink's
 //! `LocalWindowAggregate(window=[TUMBLE(..)])`): the rows and their times are the window's.
 
-use std::collections::HashMap;
-
 use weir_state::codec::DecodeError;
 use weir_state::{KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
 
@@ -39,6 +37,7 @@ use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::combine_window_rows;
 use super::super::window::{TumbleKeys, window};
 use super::super::{Evaluator, Rows};
+use super::KeyMap;
 use super::{KeyedContext, KeyedLogic, keyed};
 
 /// One aggregate of a window aggregate, ready to run.
@@ -98,7 +97,7 @@ pub fn window_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: Win
         calls: Calls { calls: spec.aggregates, eval: eval.clone(), seen: MapState::new("window-distinct") },
         groups: ValueState::new("window-groups"),
         late: ListState::new("window-late"),
-        live: HashMap::new(),
+        live: KeyMap::default(),
     };
     keyed(node, index, vec![(input, keys)], logic, eval, ctx)
 }
@@ -275,7 +274,7 @@ struct WindowAggregate {
     /// Late rows waiting for their window to fire first, by the time they arrived at.
     late: ListState<Row, i64>,
     /// The groups the current batch of rows has touched, by encoded key.
-    live: HashMap<Vec<u8>, Live>,
+    live: KeyMap<Live>,
 }
 
 impl KeyedLogic for WindowAggregate {
