@@ -4,6 +4,8 @@
 //! dataflow in the same order (a requirement of timely), so the same code serves one thread,
 //! many threads, and many processes.
 
+mod aggregate;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -15,11 +17,11 @@ use timely::dataflow::operators::probe::Handle as ProbeHandle;
 use crate::expr::{BoundExpr, CompiledExpr, RowClock};
 use crate::job::JobContext;
 use crate::ops::{
-    self, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows, SessionAggregateSpec, SinkSpec,
-    SlicedAggregateSpec, Slicing, SortSpec, SortedFrame, SortedOverSpec, SourceCalc, StreamWindowSpec, Time, TumbleKeys, UserWindowAggregateSpec,
+    self, AggregateInput, Evaluator, IntervalJoinSpec, JoinSpec, LateCounter, OffsetSpec, OverAggregate, OverSpec, ProcessSpec, Ranking, Rows,
+    SessionAggregateSpec, SinkSpec, SortSpec, SortedFrame, SortedOverSpec, SourceCalc, SourceSpec, StreamWindowSpec, Time, UserWindowAggregateSpec,
     WindowAggregateCall, WindowAggregateSpec, WindowJoinSpec, WindowTopNSpec,
 };
-use crate::physical::{Operator, PhysicalNode, PhysicalPlan, partition_keys};
+use crate::physical::{Operator, PhysicalNode, PhysicalPlan, combiner_source};
 use crate::plan::{BoundAggregate, BoundOffset, BoundSortKey, FrameUnit, Keep, OverFrame, PlanNode, PlanOp, RuntimeMode};
 use crate::types::Row;
 
@@ -61,9 +63,11 @@ fn sort_parts(keys: &[BoundSortKey]) -> (Vec<CompiledExpr>, Vec<SortSpec>) {
 /// have seen all of their input.
 pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &PhysicalPlan, ctx: &JobContext, probe: &ProbeHandle<Time>) {
     let mut outputs: Vec<Option<Rows<'s>>> = Vec::with_capacity(plan.nodes.len());
+    let combined = combined_nodes(plan);
     for (node, phys) in plan.iter() {
-        if let Operator::Reused { .. } = phys.operator {
-            // Merged into an earlier node, which its readers read: nothing to build.
+        if matches!(phys.operator, Operator::Reused { .. }) || combined.get(node.index).copied().unwrap_or(false) {
+            // Merged into an earlier node, which its readers read, or built by the aggregate
+            // whose local phase its source runs: nothing to build here.
             outputs.push(None);
             continue;
         }
@@ -80,6 +84,42 @@ pub fn build_dataflow<'s>(scope: Scope<'s, Time>, plan: &PhysicalPlan, ctx: &Job
         });
         outputs.push(counted);
     }
+}
+
+/// Per node, whether it is a source whose splits run the local phase of the aggregate reading
+/// it ([`combiner_source`]), or a node between them (a chained Calc, a fused window): the
+/// aggregate builds the source, and these nodes build nothing.
+fn combined_nodes(plan: &PhysicalPlan) -> Vec<bool> {
+    let mut combined = vec![false; plan.nodes.len()];
+    for phys in &plan.nodes {
+        let Some(source) = combiner_source(plan, phys.index) else { continue };
+        for other in &plan.nodes {
+            let between = match other.operator {
+                Operator::ChainedCalc { source: s } => s == source,
+                Operator::Fused { into } => into == phys.index,
+                _ => other.index == source,
+            };
+            if let Some(slot) = combined.get_mut(other.index).filter(|_| between) {
+                *slot = true;
+            }
+        }
+    }
+    combined
+}
+
+/// Source node `source` as its splits are built.
+fn source_spec(plan: &PhysicalPlan, source: usize, ctx: &JobContext, probe: &ProbeHandle<Time>) -> Option<SourceSpec> {
+    let node = plan.logical.nodes.get(source)?;
+    let PlanOp::Source { factory, watermark, .. } = &node.op else { return None };
+    Some(SourceSpec {
+        node: source,
+        name: node.id.clone(),
+        factory: Arc::clone(factory),
+        watermark: *watermark,
+        calc: source_calc(plan, source, ctx),
+        ctx: ctx.clone(),
+        sinks: (!reclocked_downstream(plan, source)).then(|| probe.clone()),
+    })
 }
 
 /// Whether the rows of node `source` pass a `watermark` node on some way to the sinks. That
@@ -114,10 +154,13 @@ fn build_node<'s>(
     probe: &ProbeHandle<Time>,
 ) -> Option<Rows<'s>> {
     let eval = Evaluator::new(&node.id, ctx);
-    if let PlanOp::Source { factory, watermark, .. } = &node.op {
-        let sinks = (!reclocked_downstream(plan, node.index)).then_some(probe);
-        let calc = source_calc(plan, node.index, ctx);
-        return Some(ops::source(scope, node.index, &node.id, Arc::clone(factory), *watermark, calc, ctx.clone(), sinks));
+    if let PlanOp::Source { .. } = &node.op {
+        return source_spec(plan, node.index, ctx, probe).map(|spec| ops::source(scope, spec));
+    }
+    if let Some(source) = combiner_source(plan, node.index) {
+        // The source's splits run the aggregate's local phase: it builds them.
+        let spec = source_spec(plan, source, ctx, probe)?;
+        return aggregate::build_aggregate(scope, plan, node, phys, AggregateInput::Source(scope, Box::new(spec)), eval, ctx);
     }
     let Some(input) = inputs.first().cloned() else {
         ctx.fail(crate::error::RuntimeError::Worker(format!("node \"{}\" has no input", node.id)));
@@ -209,23 +252,10 @@ fn build_node<'s>(
             };
             return ops::session_aggregate(id, index, input, spec, eval, ctx.clone());
         }
-        (Operator::SlicedWindowAggregate { window: fused, keys }, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
-            let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, .. }, .. }) = plan.logical.nodes.get(*fused) else {
-                return mismatch(node, phys, ctx);
-            };
-            let Some(slicing) = Slicing::new(spec) else { return mismatch(node, phys, ctx) };
-            let partition_by = partition_keys(group_by, keys);
-            let spec = SlicedAggregateSpec {
-                partition_by: partition_by.iter().map(|g| g.compile()).collect(),
-                key_types: partition_by.iter().map(|g| g.data_type()).collect(),
-                time_column: *time_column,
-                slicing,
-                keys: keys.clone(),
-                aggregates: window_calls(aggregates),
-                lateness_ms: w.lateness_ms,
-            };
-            return ops::sliced_aggregate(id, index, input, spec, eval, ctx.clone());
-        }
+        (
+            Operator::SlicedWindowAggregate { .. } | Operator::TumbleWindowAggregate { .. } | Operator::GroupAggregate | Operator::BatchGroupAggregate,
+            PlanOp::Aggregate { .. },
+        ) => return aggregate::build_aggregate(scope, plan, node, phys, AggregateInput::Rows(input), eval, ctx),
         (Operator::WindowAggregate, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
             let spec = WindowAggregateSpec {
                 group_by: compile_all(group_by),
@@ -234,25 +264,6 @@ fn build_node<'s>(
                 aggregates: window_calls(aggregates),
                 lateness_ms: w.lateness_ms,
                 tumble: None,
-            };
-            return ops::window_aggregate(id, index, input, spec, eval, ctx.clone());
-        }
-        (Operator::TumbleWindowAggregate { window: fused, keys, keyed }, PlanOp::Aggregate { group_by, aggregates, window: Some(w), .. }) => {
-            let Some(PlanNode { op: PlanOp::Window { window: spec, time_column, .. }, .. }) = plan.logical.nodes.get(*fused) else {
-                return mismatch(node, phys, ctx);
-            };
-            let tumble = TumbleKeys { window: *spec, time_column: *time_column, keys: keys.iter().copied().zip(compile_all(group_by)).collect() };
-            let key_types = group_by.iter().map(BoundExpr::data_type).collect();
-            if !keyed {
-                return Some(ops::tumble_aggregate(input, compile_all(group_by), tumble, key_types, aggregates, eval));
-            }
-            let spec = WindowAggregateSpec {
-                group_by: compile_all(group_by),
-                key_types,
-                end_key: w.end_key,
-                aggregates: window_calls(aggregates),
-                lateness_ms: w.lateness_ms,
-                tumble: Some(tumble),
             };
             return ops::window_aggregate(id, index, input, spec, eval, ctx.clone());
         }
@@ -274,18 +285,6 @@ fn build_node<'s>(
             let seed = group_by.is_empty().then(|| global_seed(scope));
             let output = ops::user_aggregate(input, compile_all(group_by), aggregates, user_aggregates, seed, eval);
             ops::drop_retractions(output, w.end_key, w.lateness_ms)
-        }
-        (Operator::GroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
-            // Streaming: no seed, the global aggregate's group exists once it has rows.
-            let key_types = group_by.iter().map(BoundExpr::data_type).collect();
-            let mut ctx = ctx.clone();
-            ctx.state_ttl = state_ttl(plan, node, 0);
-            ops::keyed_aggregate(id, index, input, compile_all(group_by), key_types, aggregates, insert_only, eval, ctx)
-        }
-        (Operator::BatchGroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
-            let seed = group_by.is_empty().then(|| global_seed(scope));
-            let key_types = group_by.iter().map(BoundExpr::data_type).collect();
-            ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval)
         }
         (Operator::PythonGroupAggregate, PlanOp::Aggregate { group_by, aggregates, user_aggregates, .. }) => {
             // Streaming: no seed, the global aggregate's group exists once it has rows.

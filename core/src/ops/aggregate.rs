@@ -8,14 +8,13 @@
 //! * **Two-phase** (append-only input, no DISTINCT): a local combiner folds each worker's rows
 //!   into one partial result per group and time before the exchange, and `reduce` merges the
 //!   partials — Flink's local-global aggregation. Far less data crosses workers and is indexed.
+//!   Over a source read by the aggregate alone, the source's splits run the combiner
+//!   (`combiner`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 
-use differential_dataflow::{AsCollection, VecCollection};
-use timely::dataflow::channels::pact::Pipeline;
-use timely::dataflow::operators::Capability;
-use timely::dataflow::operators::generic::Operator;
+use differential_dataflow::VecCollection;
 
 use crate::expr::{BoundExpr, CompiledExpr};
 use crate::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate};
@@ -24,7 +23,7 @@ use crate::types::{DataType, Row, Value};
 use crate::job::JobContext;
 
 use super::accumulate::{Accumulator, merge_partials};
-use super::group_table::{GroupTable, RowChunk};
+use super::combiner::{AggregateInput, LocalCombiner, Partials, combine};
 use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, UserGroupAggregateSpec, WindowAggregateCall, group_aggregate, user_group_aggregate};
 use super::slicing::Slicing;
 use super::window::{TumbleKeys, window};
@@ -66,7 +65,7 @@ impl AggregateSlot {
 }
 
 /// How one slot value is computed from an input row.
-struct SlotSource {
+pub(super) struct SlotSource {
     /// The argument; `None` for a filtered COUNT(*), whose slot is TRUE when the row counts.
     arg: Option<CompiledExpr>,
     /// A FILTER clause: when not TRUE the slot is NULL (ignored by every aggregate).
@@ -102,7 +101,7 @@ fn add_slot(sources: &mut Vec<SlotSource>, arg: Option<CompiledExpr>, filter: Op
 
 /// Evaluates every slot of `row`, appending the values to `out`; `None` after a reported
 /// failure.
-fn eval_slots(sources: &[SlotSource], row: &Row, eval: &Evaluator, out: &mut Vec<Value>) -> Option<()> {
+pub(super) fn eval_slots(sources: &[SlotSource], row: &Row, eval: &Evaluator, out: &mut Vec<Value>) -> Option<()> {
     for s in sources {
         let passes = match &s.filter {
             Some(f) => matches!(eval.eval(f, row)?, Value::Boolean(true)),
@@ -122,7 +121,7 @@ fn eval_slots(sources: &[SlotSource], row: &Row, eval: &Evaluator, out: &mut Vec
 /// aggregate its single group even for empty input (COUNT 0, others NULL), as SQL requires.
 /// `append_only` promises the input never retracts, which enables the two-phase plan.
 pub fn aggregate<'s>(
-    input: Rows<'s>,
+    input: impl Into<AggregateInput<'s>>,
     group_by: Vec<CompiledExpr>,
     key_types: Vec<DataType>,
     aggregates: &[BoundAggregate],
@@ -130,7 +129,7 @@ pub fn aggregate<'s>(
     append_only: bool,
     eval: Evaluator,
 ) -> Rows<'s> {
-    let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, seed, append_only, eval);
+    let (keyed, slots, input_kind) = grouped(input.into(), group_by, key_types, aggregates, seed, append_only, eval);
     if input_kind == GroupInput::Partials {
         return merged(keyed, slots);
     }
@@ -146,7 +145,7 @@ pub fn aggregate<'s>(
 /// (`group_by` over the window rows) with `tumble` instead of reading a window row. With a
 /// DISTINCT aggregate, which has no combiner, the window rows are built first.
 pub fn tumble_aggregate<'s>(
-    input: Rows<'s>,
+    input: AggregateInput<'s>,
     group_by: Vec<CompiledExpr>,
     tumble: TumbleKeys,
     key_types: Vec<DataType>,
@@ -154,11 +153,12 @@ pub fn tumble_aggregate<'s>(
     eval: Evaluator,
 ) -> Rows<'s> {
     if aggregates.iter().any(|a| a.distinct) {
-        return aggregate(window(input, tumble.window, tumble.time_column), group_by, key_types, aggregates, None, true, eval);
+        let rows = window(input.rows(), tumble.window, tumble.time_column);
+        return aggregate(AggregateInput::Rows(rows), group_by, key_types, aggregates, None, true, eval);
     }
     let (sources, slots) = plan_slots(aggregates, false);
     let key_of = tumble_keys(tumble, eval.clone());
-    merged(combine(input, key_of, key_types, sources, slots.clone(), eval), slots)
+    merged(input.combined(LocalCombiner::new(key_of, key_types, sources, slots.clone(), eval)), slots)
 }
 
 /// The result rows (group key, then the aggregates' values) from the partial aggregates of
@@ -179,7 +179,7 @@ fn merged(partials: GroupedRows<'_>, slots: Vec<AggregateSlot>) -> Rows<'_> {
 pub fn keyed_aggregate<'s>(
     node: &str,
     index: usize,
-    input: Rows<'s>,
+    input: impl Into<AggregateInput<'s>>,
     group_by: Vec<CompiledExpr>,
     key_types: Vec<DataType>,
     aggregates: &[BoundAggregate],
@@ -187,7 +187,7 @@ pub fn keyed_aggregate<'s>(
     eval: Evaluator,
     ctx: JobContext,
 ) -> Rows<'s> {
-    let (keyed, slots, input_kind) = grouped(input, group_by, key_types, aggregates, None, append_only, eval);
+    let (keyed, slots, input_kind) = grouped(input.into(), group_by, key_types, aggregates, None, append_only, eval);
     let spec = GroupAggregateSpec { slots, input: input_kind, retracting: !append_only };
     group_aggregate(node, index, keyed, spec, ctx)
 }
@@ -236,7 +236,7 @@ pub fn keyed_user_aggregate<'s>(
 /// marker, an empty row under the empty key.
 #[allow(clippy::too_many_arguments)]
 fn grouped<'s>(
-    input: Rows<'s>,
+    input: AggregateInput<'s>,
     group_by: Vec<CompiledExpr>,
     key_types: Vec<DataType>,
     aggregates: &[BoundAggregate],
@@ -247,9 +247,10 @@ fn grouped<'s>(
     let (sources, slots) = plan_slots(aggregates, !append_only);
     let two_phase = append_only && !slots.iter().any(|s| s.distinct);
     let (keyed, input_kind) = if two_phase {
-        (combine(input, evaluated_keys(group_by, eval.clone()), key_types, sources, slots.clone(), eval), GroupInput::Partials)
+        let combiner = LocalCombiner::new(evaluated_keys(group_by, eval.clone()), key_types, sources, slots.clone(), eval);
+        (input.combined(combiner), GroupInput::Partials)
     } else {
-        (key_values(input, group_by, sources, eval), GroupInput::Arguments)
+        (key_values(input.rows(), group_by, sources, eval), GroupInput::Arguments)
     };
     let keyed = match seed {
         Some(seed) => keyed.concat(seed.map(|_| (Row::empty(), Row::empty()))),
@@ -322,14 +323,14 @@ pub(super) fn combine_window_rows<'s>(
     key_types: Vec<DataType>,
     calls: &[WindowAggregateCall],
     eval: Evaluator,
-) -> Option<VecCollection<'s, Time, (Row, Row), isize>> {
+) -> Option<Partials<'s>> {
     if calls.iter().any(|c| c.distinct) {
         return None;
     }
     let (sources, slots) = counted_slots(calls);
     Some(match tumble {
-        Some(tumble) => combine(input, tumble_keys(tumble, eval.clone()), key_types, sources, slots, eval),
-        None => combine(input, evaluated_keys(group_by, eval.clone()), key_types, sources, slots, eval),
+        Some(tumble) => combine(input, LocalCombiner::new(tumble_keys(tumble, eval.clone()), key_types, sources, slots, eval)),
+        None => combine(input, LocalCombiner::new(evaluated_keys(group_by, eval.clone()), key_types, sources, slots, eval)),
     })
 }
 
@@ -339,13 +340,13 @@ pub(super) fn combine_window_rows<'s>(
 /// (of types `key_types`) followed by the slice's end (BIGINT epoch ms) of the row's
 /// `time_column`; rows with a NULL time belong to no window and are left out.
 pub(super) fn combine_slice_rows<'s>(
-    input: Rows<'s>,
+    input: AggregateInput<'s>,
     partition_by: Vec<CompiledExpr>,
     mut key_types: Vec<DataType>,
     calls: &[WindowAggregateCall],
     (time_column, slicing): (usize, Slicing),
     eval: Evaluator,
-) -> VecCollection<'s, Time, (Row, Row), isize> {
+) -> Partials<'s> {
     let (sources, slots) = counted_slots(calls);
     let partition = evaluated_keys(partition_by, eval.clone());
     let key_of = move |row: &Row, key: &mut Vec<Value>| {
@@ -355,7 +356,7 @@ pub(super) fn combine_slice_rows<'s>(
         Some(())
     };
     key_types.push(DataType::BigInt);
-    combine(input, key_of, key_types, sources, slots, eval)
+    input.combined(LocalCombiner::new(key_of, key_types, sources, slots, eval))
 }
 
 /// The slot sources and slots of window aggregate calls (none DISTINCT), with a COUNT(*) slot
@@ -383,63 +384,4 @@ fn evaluated_keys(group_by: Vec<CompiledExpr>, eval: Evaluator) -> impl Fn(&Row,
 /// for a row in no window, or after a reported evaluation failure).
 fn tumble_keys(tumble: TumbleKeys, eval: Evaluator) -> impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static {
     move |row, key| tumble.append(row, &eval, key)
-}
-
-/// Partial results per group and time of one worker's rows, emitted when the frontier passes
-/// the time; `key_of` appends a row's group key values (of `key_types`). Rows are folded into
-/// their groups a chunk at a time (see [`GroupTable`]), without building a key row per record.
-fn combine<'s>(
-    input: Rows<'s>,
-    key_of: impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static,
-    key_types: Vec<DataType>,
-    sources: Vec<SlotSource>,
-    slots: Vec<AggregateSlot>,
-    eval: Evaluator,
-) -> VecCollection<'s, Time, (Row, Row), isize> {
-    input
-        .inner
-        .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<((Row, Row), Time, isize)>>, _, _, _>(
-            Pipeline,
-            "LocalAggregate",
-            move |_cap, _info| {
-                let mut pending: BTreeMap<Time, (Capability<Time>, GroupTable)> = BTreeMap::new();
-                let mut chunk = RowChunk::new(key_types.len(), sources.len());
-                move |(input, frontier), output| {
-                    input.for_each(|cap, data| {
-                        let mut fold = |time: Time, chunk: &mut RowChunk| {
-                            let (_, groups) =
-                                pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), GroupTable::new(&slots, &key_types)));
-                            groups.fold(chunk);
-                        };
-                        let mut chunk_time = None;
-                        for (row, time, diff) in data.drain(..) {
-                            if let Some(at) = chunk_time.filter(|at| *at != time || chunk.is_full()) {
-                                fold(at, &mut chunk);
-                            }
-                            chunk_time = Some(time);
-                            let (key, values) = chunk.buffers();
-                            if key_of(&row, key).is_none() || eval_slots(&sources, &row, &eval, values).is_none() {
-                                chunk.discard();
-                                continue;
-                            }
-                            chunk.push(diff);
-                        }
-                        if let Some(at) = chunk_time.filter(|_| !chunk.is_empty()) {
-                            fold(at, &mut chunk);
-                        }
-                    });
-                    while let Some((&time, _)) = pending.first_key_value() {
-                        if frontier.less_equal(&time) {
-                            break;
-                        }
-                        let Some((_, (cap, groups))) = pending.pop_first() else { break };
-                        let mut session = output.session(&cap);
-                        for group in groups.drain() {
-                            session.give((group, time, 1));
-                        }
-                    }
-                }
-            },
-        )
-        .as_collection()
 }

@@ -10,26 +10,32 @@
 //! operators downstream decide what to do with them. With an idle timeout, a
 //! split that reads nothing for that long follows its source's other splits instead
 //! ([`IdleTracker`]), so that one quiet split does not stall event time for the whole job.
+//!
+//! What a split sends is its [`SplitOutput`]: the rows it reads (after its chained Calc), or,
+//! when the aggregate reading the source runs its local phase in the splits
+//! ([`source_partials`]), the partial aggregates of the records it read at its capability's
+//! time, sent before that capability moves on.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use differential_dataflow::AsCollection;
+use differential_dataflow::{AsCollection, VecCollection};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::Scope;
+use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::operator::source as timely_source;
 use timely::dataflow::operators::probe::Handle as ProbeHandle;
 
-use crate::connectors::{RecordSink, SourceFactory, SourceOffset, SourcePoll, SourceReader};
-use crate::job::{Contribution, JobContext, source_participant};
+use crate::connectors::{SourceFactory, SourceOffset, SourcePoll, SourceReader};
+use crate::job::{Contribution, JobContext, SplitMark, source_participant};
 use crate::plan::{RuntimeMode, SourceWatermark};
-use crate::types::Row;
 
 use super::backpressure::{InFlight, ROWS_PER_TIME};
+use super::combiner::{LocalCombiner, Partials, combine};
 use super::source_calc::SourceCalc;
-use super::watermark::{EventClock, Stamp};
+use super::source_output::{Polled, SplitOutput, SplitPartials, SplitRows, SplitSession};
+use super::watermark::EventClock;
 use super::{Rows, Time, at, with_ms};
-use crate::job::SplitMark;
 
 /// Rows asked of a reader per poll, and most rows a source sends per activation: few
 /// enough that they are still in the core's cache when the operators after it run (1,024 rows
@@ -45,61 +51,83 @@ pub fn processing_time(tick_ms: u64) -> u64 {
     now - now % tick_ms.max(1)
 }
 
-/// The rows of plan node `node`, read by this worker from its split of `factory`; timed by
-/// `watermark`'s column in streaming mode when given. A processing-time split waits while too
-/// many of its rows have not got through to `sinks` (no waiting without: the compiler passes
-/// none when a `watermark` node re-times the rows on their way, so that the sinks' frontier
-/// says nothing about the source's times). A job restored from a checkpoint taken with
-/// another worker count reads the checkpoint's splits on, each on one worker. With a `calc`
-/// (the Filter/Project chain reading the source, chained into it), each split computes it on
-/// the records it reads and sends only the rows that pass; the watermark, the source's own
-/// count and its offsets still follow every record read.
-#[allow(clippy::too_many_arguments)]
-pub fn source<'s>(
-    scope: Scope<'s, Time>,
-    node: usize,
-    name: &str,
-    factory: Arc<dyn SourceFactory>,
-    watermark: Option<SourceWatermark>,
-    calc: Option<SourceCalc>,
-    ctx: JobContext,
-    sinks: Option<&ProbeHandle<Time>>,
-) -> Rows<'s> {
+/// A source node, as its splits are built: what [`source`] reads and how.
+#[derive(Clone)]
+pub struct SourceSpec {
+    /// The plan node's index.
+    pub node: usize,
+    /// The plan node's id (the operator's name).
+    pub name: String,
+    /// The connector's splits.
+    pub factory: Arc<dyn SourceFactory>,
+    /// The column and delay that time rows in streaming mode, when the source has event time.
+    pub watermark: Option<SourceWatermark>,
+    /// The Filter/Project chain reading the source, chained into it.
+    pub calc: Option<SourceCalc>,
+    /// The job.
+    pub ctx: JobContext,
+    /// The job's sinks, which a processing-time split waits for (see [`source`]).
+    pub sinks: Option<ProbeHandle<Time>>,
+}
+
+/// The rows of plan node `spec.node`, read by this worker from its split of `spec.factory`;
+/// timed by `spec.watermark`'s column in streaming mode when given. A processing-time split
+/// waits while too many of its rows have not got through to `spec.sinks` (no waiting without:
+/// the compiler passes none when a `watermark` node re-times the rows on their way, so that the
+/// sinks' frontier says nothing about the source's times). A job restored from a checkpoint
+/// taken with another worker count reads the checkpoint's splits on, each on one worker. With a
+/// `spec.calc` (the Filter/Project chain reading the source, chained into it), each split
+/// computes it on the records it reads and sends only the rows that pass; the watermark, the
+/// source's own count and its offsets still follow every record read.
+pub fn source<'s>(scope: Scope<'s, Time>, spec: SourceSpec) -> Rows<'s> {
+    splits(scope, &spec, |spec| SplitRows::new(spec.calc.clone(), POLL_ROWS))
+}
+
+/// The partials of `combiner` over the rows [`source`] would send, computed by the splits
+/// themselves (see `combiner`): each folds what it reads into the groups of its capability's
+/// time and sends their partials before the capability moves past that time (a new
+/// processing-time tick, a checkpoint's epoch, or [`ROWS_PER_TIME`] records of one time) or
+/// the split finishes, so that a checkpoint cut finds no partials held. Event-time splits in
+/// streaming mode, whose polls carry many times, send rows to a separate combiner.
+pub(super) fn source_partials<'s>(scope: Scope<'s, Time>, spec: SourceSpec, combiner: LocalCombiner) -> Partials<'s> {
+    if spec.ctx.mode == RuntimeMode::Streaming && spec.watermark.is_some() {
+        return combine(source(scope, spec), combiner);
+    }
+    splits(scope, &spec, |spec| SplitPartials::new(spec.calc.clone(), combiner.clone()))
+}
+
+/// This worker's splits of `spec`, each sending what `output` makes of its records.
+fn splits<'s, O: SplitOutput>(scope: Scope<'s, Time>, spec: &SourceSpec, output: impl Fn(&SourceSpec) -> O) -> VecCollection<'s, Time, O::Item, isize> {
     let peers = scope.peers();
-    let restored = ctx.checkpoints.as_ref().filter(|_| ctx.mode == RuntimeMode::Streaming).and_then(|c| c.source_splits(node));
+    let restored = spec.ctx.checkpoints.as_ref().filter(|_| spec.ctx.mode == RuntimeMode::Streaming).and_then(|c| c.source_splits(spec.node));
     match restored {
         Some(splits) if splits != peers => {
-            let split = |assigned| split_source(scope, node, name, Arc::clone(&factory), watermark, calc.clone(), ctx.clone(), sinks, assigned);
+            let split = |assigned| split_source(scope, spec, output(spec), assigned);
             let mut streams = (0..splits).map(|s| split(Some((s, splits))));
             let first = streams.next().unwrap_or_else(|| split(None));
             first.concatenate(streams.collect::<Vec<_>>())
         }
-        _ => split_source(scope, node, name, Arc::clone(&factory), watermark, calc, ctx, sinks, None),
+        _ => split_source(scope, spec, output(spec), None),
     }
 }
 
 /// One split of a source: `assigned` is `(split, splits)`, read by worker `split % peers`;
 /// `None` for the split of each worker (split = worker, splits = peers). A processing-time
-/// split waits while too many of its rows are not yet through to the job's sinks (`sinks`, when
-/// given).
-#[allow(clippy::too_many_arguments)]
-fn split_source<'s>(
+/// split waits while too many of its records are not yet through to the job's sinks
+/// (`spec.sinks`, when given).
+fn split_source<'s, O: SplitOutput>(
     scope: Scope<'s, Time>,
-    node: usize,
-    name: &str,
-    factory: Arc<dyn SourceFactory>,
-    watermark: Option<SourceWatermark>,
-    mut calc: Option<SourceCalc>,
-    ctx: JobContext,
-    sinks: Option<&ProbeHandle<Time>>,
+    spec: &SourceSpec,
+    mut out: O,
     assigned: Option<(usize, usize)>,
-) -> Rows<'s> {
+) -> VecCollection<'s, Time, O::Item, isize> {
+    let SourceSpec { node, name, factory, watermark, ctx, sinks, .. } = spec.clone();
     let (worker, peers) = (scope.index(), scope.peers());
     let streaming = ctx.mode == RuntimeMode::Streaming;
-    let mut in_flight = sinks.filter(|_| streaming && watermark.is_none()).map(|sinks| InFlight::new(sinks.clone()));
+    let mut in_flight = sinks.filter(|_| streaming && watermark.is_none()).map(InFlight::new);
     let (split_index, splits) = assigned.unwrap_or((worker, peers));
     let reads_here = split_index % peers == worker;
-    timely_source::<_, CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _>(scope, name, move |capability, info| {
+    timely_source::<_, CapacityContainerBuilder<Vec<(O::Item, Time, isize)>>, _, _>(scope, &name, move |capability, info| {
         let activator = scope.activator_for(info.address);
         let checkpoints = ctx.checkpoints.clone().filter(|_| streaming && reads_here);
         let participant = source_participant(node, split_index);
@@ -119,7 +147,6 @@ fn split_source<'s>(
             }
         };
         let mut capability = reads_here.then_some(capability);
-        let mut rows = Vec::with_capacity(POLL_ROWS);
         let mut clock = watermark.filter(|_| streaming).map(|w| EventClock::new(w, ctx.tick_ms));
         if let (Some(checkpoints), Some(cap)) = (checkpoints.as_ref(), capability.as_mut()) {
             let held = match (clock.as_mut(), restored_clock.as_ref()) {
@@ -129,7 +156,6 @@ fn split_source<'s>(
             cap.downgrade(&at(checkpoints.first_epoch(), held));
         }
         let mut idle = watermark.filter(|_| streaming).and_then(|w| w.idle_timeout_ms).map(|ms| IdleTracker::new(node, split_index, ms));
-        let mut timed: Vec<(u64, Row)> = Vec::new();
         move |output| {
             let (Some(cap), Some(split)) = (capability.as_mut(), reader.as_mut()) else {
                 capability = None;
@@ -138,7 +164,8 @@ fn split_source<'s>(
             if streaming && clock.is_none() {
                 let now = processing_time(ctx.tick_ms);
                 if now > cap.time().ms {
-                    cap.downgrade(&with_ms(cap.time(), now));
+                    let next = with_ms(cap.time(), now);
+                    move_on(&mut out, cap, output, next);
                 }
             }
             if let Some(checkpoints) = checkpoints.as_ref() {
@@ -148,7 +175,8 @@ fn split_source<'s>(
                         if let Err(e) = checkpoints.contribute(id, &participant, position(split.as_ref(), clock.as_ref())) {
                             ctx.fail(e);
                         }
-                        cap.downgrade(&at(id, cap.time().ms));
+                        let next = at(id, cap.time().ms);
+                        move_on(&mut out, cap, output, next);
                     }
                     Ok(_) => {}
                     Err(e) => ctx.fail(e),
@@ -168,22 +196,7 @@ fn split_source<'s>(
             let mut read = 0;
             let mut finished = ctx.should_stop();
             while !finished {
-                rows.clear();
-                let (polled, records, untimed) = match calc.as_mut() {
-                    None => {
-                        let polled = split.poll(&mut rows, POLL_ROWS - read);
-                        let records = rows.len();
-                        let untimed = clock.as_mut().map_or(0, |clock| stamp_rows(clock, &mut rows, &mut timed));
-                        (polled, records, untimed)
-                    }
-                    Some(calc) => {
-                        let mut sink = CalcRecords { calc, clock: clock.as_mut(), rows: &mut rows, timed: &mut timed, records: 0, untimed: 0 };
-                        let polled = split.poll_records(&mut sink, POLL_ROWS - read);
-                        let (records, untimed) = (sink.records, sink.untimed);
-                        calc.count(&ctx.metrics);
-                        (polled, records, untimed)
-                    }
-                };
+                let Polled { outcome, records, untimed } = out.read(split.as_mut(), POLL_ROWS - read, clock.as_mut(), &ctx);
                 read += records;
                 if let Some(idle) = idle.as_mut().filter(|_| records > 0) {
                     idle.saw_rows();
@@ -192,37 +205,23 @@ fn split_source<'s>(
                     // Every record read, whether a chained Calc keeps it or not.
                     ctx.metrics.add_out(node, (records - untimed) as u64);
                 }
+                let time = *cap.time();
+                let sent = out.send(cap, output);
                 if let Some(clock) = clock.as_mut().filter(|_| records > 0) {
                     ctx.metrics.add_skipped(node, untimed as u64);
-                    // Every stamped time is at or after the watermark the capability holds.
-                    timed.sort_by_key(|(time, _)| *time);
-                    let mut rest = timed.drain(..).peekable();
-                    while let Some((ms, row)) = rest.next() {
-                        let time = with_ms(cap.time(), ms);
-                        let at = cap.delayed(&time);
-                        let mut session = output.session(&at);
-                        session.give((row, time, 1));
-                        while let Some((_, row)) = rest.next_if(|(t, _)| *t == ms) {
-                            session.give((row, time, 1));
-                        }
-                    }
                     if clock.watermark() > cap.time().ms {
-                        cap.downgrade(&with_ms(cap.time(), clock.hold()));
+                        move_on(&mut out, cap, output, with_ms(&time, clock.hold()));
                     }
                     ctx.metrics.set_watermark(node, split_index, flink_watermark(cap.time().ms));
-                } else if !rows.is_empty() {
-                    let (time, sent) = (*cap.time(), rows.len() as u64);
-                    output.session(&*cap).give_iterator(rows.drain(..).map(|row| (row, time, 1)));
-                    if let Some(flow) = in_flight.as_mut() {
-                        flow.sent(time, sent);
-                        if flow.at(&time) >= ROWS_PER_TIME {
-                            // The next rows get the next millisecond, so that these can complete.
-                            cap.downgrade(&with_ms(&time, time.ms + 1));
-                        }
+                } else if let Some(flow) = in_flight.as_mut().filter(|_| sent > 0) {
+                    flow.sent(time, sent);
+                    if flow.at(&time) >= ROWS_PER_TIME {
+                        // The next records get the next millisecond, so that these can complete.
+                        move_on(&mut out, cap, output, with_ms(&time, time.ms + 1));
                     }
                 }
                 let throttled = in_flight.as_mut().is_some_and(InFlight::full);
-                match polled {
+                match outcome {
                     Ok(SourcePoll::Ready) if throttled => activator.activate_after(Duration::from_millis(1)),
                     Ok(SourcePoll::Ready) if read < POLL_ROWS && started.elapsed() < SLICE => continue,
                     Ok(SourcePoll::Ready) => activator.activate(),
@@ -240,7 +239,8 @@ fn split_source<'s>(
                     idle.finish(&ctx);
                 } else if let Some(follow) = idle.update(&ctx, cap.time().ms) {
                     clock.raise_to(follow);
-                    cap.downgrade(&with_ms(cap.time(), clock.hold()));
+                    let next = with_ms(cap.time(), clock.hold());
+                    move_on(&mut out, cap, output, next);
                     ctx.metrics.set_watermark(node, split_index, flink_watermark(cap.time().ms));
                 }
                 if !finished && !ctx.should_stop() {
@@ -249,6 +249,7 @@ fn split_source<'s>(
                 }
             }
             if finished {
+                out.flush(cap, output);
                 ctx.metrics.add_skipped(node, split.skipped_records());
                 if let Some(checkpoints) = checkpoints.as_ref()
                     && let Err(e) = checkpoints.finish(&participant, position(split.as_ref(), clock.as_ref()))
@@ -266,46 +267,11 @@ fn split_source<'s>(
     .as_collection()
 }
 
-/// Stamps `rows` by `clock` into `timed`, emptying `rows`; returns how many had no time (a
-/// NULL rowtime), which are dropped.
-fn stamp_rows(clock: &mut EventClock, rows: &mut Vec<Row>, timed: &mut Vec<(u64, Row)>) -> usize {
-    let mut untimed = 0;
-    for row in rows.drain(..) {
-        match clock.stamp(&row) {
-            Stamp::At(time) => timed.push((time, row)),
-            Stamp::NoTime => untimed += 1,
-        }
-    }
-    untimed
-}
-
-/// The records of one poll of a split whose source computes a chained Calc: each stamped by
-/// the event-time clock first (every record moves the watermark, whether the Calc keeps it or
-/// not), then made into its output row, if any.
-struct CalcRecords<'a> {
-    calc: &'a mut SourceCalc,
-    clock: Option<&'a mut EventClock>,
-    /// Output rows of a split without event time.
-    rows: &'a mut Vec<Row>,
-    /// Output rows of an event-time split, with their times.
-    timed: &'a mut Vec<(u64, Row)>,
-    /// Records read.
-    records: usize,
-    /// Records without an event time (dropped).
-    untimed: usize,
-}
-
-impl RecordSink for CalcRecords<'_> {
-    fn record(&mut self, row: &mut Row) {
-        self.records += 1;
-        match self.clock.as_deref_mut() {
-            None => self.rows.extend(self.calc.apply(row)),
-            Some(clock) => match clock.stamp(row) {
-                Stamp::At(time) => self.timed.extend(self.calc.apply(row).map(|out| (time, out))),
-                Stamp::NoTime => self.untimed += 1,
-            },
-        }
-    }
+/// Moves a split's capability on to `next`, after `out` has sent what it holds at the current
+/// time.
+fn move_on<O: SplitOutput>(out: &mut O, cap: &mut Capability<Time>, output: &mut SplitSession<'_, O::Item>, next: Time) {
+    out.flush(cap, output);
+    cap.downgrade(&next);
 }
 
 /// Where a split stands, as a checkpoint keeps it: its offset and event-time clock.

@@ -7,9 +7,16 @@
 //! Not chained: Calcs whose expressions read `CURRENT_WATERMARK` (their operator sets each
 //! row's time and input frontier on the expressions), and sources or Calcs with several
 //! readers (each reader needs the rows as they are).
+//!
+//! The local phase of a two-phase aggregate is chained the same way ([`combiner_source`]):
+//! when the aggregate reads a source (directly, through chained Calcs, or through a window
+//! fused into it) that nothing else reads, the source's splits fold their records into the
+//! partial aggregates, as Flink chains `LocalGroupAggregate` into the source task. Like a
+//! chained Calc, it is no plan node of its own: EXPLAIN and the metrics show the plan as it is.
 
-use crate::plan::{PlanOp, ValidatedPlan};
+use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
 
+use super::PhysicalPlan;
 use super::operator::Operator;
 
 /// Turns every Calc of `operators` (one per node of `plan`) that can run inside its source
@@ -41,4 +48,38 @@ pub(super) fn chain_calcs(plan: &ValidatedPlan, operators: &mut [Operator]) {
             *operator = Operator::ChainedCalc { source };
         }
     }
+}
+
+/// When the local phase (combiner) of aggregate node `aggregate` runs in the splits of the
+/// source it reads (see the module documentation), that source's index: the aggregate is a
+/// two-phase one (append-only input, no DISTINCT) with a local combiner — a batch or
+/// processing-time GROUP BY, a batch TUMBLE aggregate or a sliced HOP/CUMULATE aggregate in
+/// batch — and every node between it and the source (chained Calcs, a fused window) has no
+/// other reader. Streaming sources with event time keep the combiner as an operator.
+pub fn combiner_source(plan: &PhysicalPlan, aggregate: usize) -> Option<usize> {
+    let (node, phys) = (plan.logical.nodes.get(aggregate)?, plan.nodes.get(aggregate)?);
+    let PlanOp::Aggregate { aggregates, .. } = &node.op else { return None };
+    let streaming = plan.mode == RuntimeMode::Streaming;
+    let combines = match phys.operator {
+        Operator::BatchGroupAggregate | Operator::GroupAggregate => phys.inputs_insert_only && !aggregates.iter().any(|a| a.distinct),
+        // Fusion leaves DISTINCT aggregates out; streaming ones read event-time sources.
+        Operator::TumbleWindowAggregate { keyed: false, .. } | Operator::SlicedWindowAggregate { .. } => !streaming,
+        _ => false,
+    };
+    if !combines {
+        return None;
+    }
+    let readers = |index: usize| plan.logical.nodes.iter().filter(|n| n.inputs.contains(&index)).count();
+    let mut input = *node.inputs.first()?;
+    if plan.nodes.get(input)?.operator == (Operator::Fused { into: aggregate }) {
+        input = *plan.logical.nodes.get(input)?.inputs.first()?;
+    }
+    let source = match plan.nodes.get(input)?.operator {
+        Operator::TableSourceScan => input,
+        Operator::ChainedCalc { source } => source,
+        _ => return None,
+    };
+    let PlanOp::Source { watermark, .. } = &plan.logical.nodes.get(source)?.op else { return None };
+    // A chained Calc's own input has this node alone as reader; the last one must too.
+    (readers(input) == 1 && readers(source) == 1 && !(streaming && watermark.is_some())).then_some(source)
 }

@@ -16,6 +16,7 @@ mod state;
 #[cfg(test)]
 mod tests;
 
+pub use chain::combiner_source;
 pub use changelog::ChangelogMode;
 pub use exchange::{Exchange, expr_text};
 pub use explain::{ExplainDetail, explain};

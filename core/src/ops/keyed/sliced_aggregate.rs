@@ -45,6 +45,7 @@ use crate::types::{DataType, Row, Value};
 
 use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::combine_slice_rows;
+use super::super::combiner::AggregateInput;
 use super::super::slicing::Slicing;
 use super::super::{Evaluator, Rows};
 use super::KeyMap;
@@ -71,7 +72,14 @@ pub struct SlicedAggregateSpec {
 }
 
 /// Per window and partition key of `input`: the group keys, then the aggregates.
-pub fn sliced_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: SlicedAggregateSpec, eval: Evaluator, ctx: JobContext) -> Option<Rows<'s>> {
+pub fn sliced_aggregate<'s>(
+    node: &str,
+    index: usize,
+    input: AggregateInput<'s>,
+    spec: SlicedAggregateSpec,
+    eval: Evaluator,
+    ctx: JobContext,
+) -> Option<Rows<'s>> {
     let width = spec.partition_by.len();
     let keys = spec.key_types.iter().enumerate().map(|(i, t)| BoundExpr::column(i, *t, true).compile()).collect();
     let combined = combine_slice_rows(input, spec.partition_by, spec.key_types, &spec.aggregates, (spec.time_column, spec.slicing), eval.clone());

@@ -1,0 +1,170 @@
+//! `combiner`: the local phase of a two-phase aggregate (Flink's `LocalGroupAggregate` and
+//! `LocalWindowAggregate`): per worker, group and time, the partial aggregates of the rows
+//! read, sent on when their time is complete, so that one row per group and time crosses
+//! workers instead of every row.
+//!
+//! It runs in one of two places ([`AggregateInput`]):
+//! * its own operator (`LocalAggregate`, [`combine`]) reading a collection of rows, emitting a
+//!   time's partials when the input frontier passes it;
+//! * chained into the source it reads ([`source_partials`]), as Flink chains the local
+//!   aggregate into the source task: each split folds the records it reads, after its chained
+//!   Calc, straight from the reader's scratch row into its group table, building no row per
+//!   record, and sends a time's partials before its capability moves past that time or it
+//!   finishes. The partials are the same either way, so the global phase does not know where
+//!   they came from. Event-time splits (rows stamped with many times per poll) keep the
+//!   separate operator.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use differential_dataflow::{AsCollection, VecCollection};
+use timely::dataflow::Scope;
+use timely::dataflow::channels::pact::Pipeline;
+use timely::dataflow::operators::Capability;
+use timely::dataflow::operators::generic::Operator;
+
+use crate::types::{DataType, Row, Value};
+
+use super::aggregate::{AggregateSlot, SlotSource, eval_slots};
+use super::group_table::{GroupTable, RowChunk};
+use super::source::{SourceSpec, source, source_partials};
+use super::{Evaluator, Rows, Time};
+
+/// Partial aggregates per group key and time: `((key, partials), time, 1)`.
+pub type Partials<'s> = VecCollection<'s, Time, (Row, Row), isize>;
+
+/// The rows an aggregate reads: a collection, or a source whose splits it may read itself.
+pub enum AggregateInput<'s> {
+    /// Rows made by another operator.
+    Rows(Rows<'s>),
+    /// A source node read by this aggregate alone (through its chained Calc, if any): when the
+    /// aggregate has a local phase, the source's splits compute it; else the source is built
+    /// as it would be on its own.
+    Source(Scope<'s, Time>, Box<SourceSpec>),
+}
+
+impl<'s> From<Rows<'s>> for AggregateInput<'s> {
+    fn from(rows: Rows<'s>) -> AggregateInput<'s> {
+        AggregateInput::Rows(rows)
+    }
+}
+
+impl<'s> AggregateInput<'s> {
+    /// The input as rows (the source built as its own operator).
+    pub fn rows(self) -> Rows<'s> {
+        match self {
+            AggregateInput::Rows(rows) => rows,
+            AggregateInput::Source(scope, spec) => source(scope, *spec),
+        }
+    }
+
+    /// The partials of `combiner` over the input, computed by the source's splits when the
+    /// input is a source, else by a `LocalAggregate` operator.
+    pub(super) fn combined(self, combiner: LocalCombiner) -> Partials<'s> {
+        match self {
+            AggregateInput::Rows(rows) => combine(rows, combiner),
+            AggregateInput::Source(scope, spec) => source_partials(scope, *spec, combiner),
+        }
+    }
+}
+
+/// Appends a row's group key values to a buffer (see [`LocalCombiner`]).
+type KeyOf = dyn Fn(&Row, &mut Vec<Value>) -> Option<()>;
+
+/// What a local phase computes: a record's group key and the values its aggregates absorb,
+/// and the aggregates.
+#[derive(Clone)]
+pub(super) struct LocalCombiner {
+    /// Appends a row's group key values (of `key_types`) to a buffer; `None` for a row in no
+    /// group (a window row without a time), or after a reported evaluation failure.
+    key_of: Rc<KeyOf>,
+    key_types: Vec<DataType>,
+    sources: Rc<[SlotSource]>,
+    slots: Vec<AggregateSlot>,
+    eval: Evaluator,
+}
+
+impl LocalCombiner {
+    /// The local phase of `slots` (their values computed by `sources`) per group key `key_of`.
+    pub(super) fn new(
+        key_of: impl Fn(&Row, &mut Vec<Value>) -> Option<()> + 'static,
+        key_types: Vec<DataType>,
+        sources: Vec<SlotSource>,
+        slots: Vec<AggregateSlot>,
+        eval: Evaluator,
+    ) -> LocalCombiner {
+        LocalCombiner { key_of: Rc::new(key_of), key_types, sources: sources.into(), slots, eval }
+    }
+
+    /// An empty chunk of rows to fold.
+    pub(super) fn chunk(&self) -> RowChunk {
+        RowChunk::new(self.key_types.len(), self.sources.len())
+    }
+
+    /// An empty table of groups (one per time).
+    pub(super) fn table(&self) -> GroupTable {
+        GroupTable::new(&self.slots, &self.key_types)
+    }
+
+    /// Appends `row`'s group key and slot values to `chunk`, `copies` times; leaves out a row
+    /// in no group or whose key or values failed to evaluate (the failure reported).
+    #[inline]
+    pub(super) fn push(&self, chunk: &mut RowChunk, row: &Row, copies: isize) {
+        let (key, values) = chunk.buffers();
+        if (self.key_of)(row, key).is_none() || eval_slots(&self.sources, row, &self.eval, values).is_none() {
+            chunk.discard();
+            return;
+        }
+        chunk.push(copies);
+    }
+}
+
+/// The `LocalAggregate` operator: partial results per group and time of one worker's rows,
+/// emitted when the frontier passes the time. Rows are folded into their groups a chunk at a
+/// time (see [`GroupTable`]), without building a key row per record.
+pub(super) fn combine(input: Rows<'_>, combiner: LocalCombiner) -> Partials<'_> {
+    input
+        .inner
+        .unary_frontier::<timely::container::CapacityContainerBuilder<Vec<((Row, Row), Time, isize)>>, _, _, _>(
+            Pipeline,
+            "LocalAggregate",
+            move |_cap, _info| {
+                let mut pending: BTreeMap<Time, (Capability<Time>, GroupTable)> = BTreeMap::new();
+                let mut chunk = combiner.chunk();
+                move |(input, frontier), output| {
+                    input.for_each(|cap, data| {
+                        let mut fold = |time: Time, chunk: &mut RowChunk| {
+                            let (_, groups) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), combiner.table()));
+                            groups.fold(chunk);
+                        };
+                        let mut chunk_time = None;
+                        for (row, time, diff) in data.drain(..) {
+                            if let Some(at) = chunk_time.filter(|at| *at != time || chunk.is_full()) {
+                                fold(at, &mut chunk);
+                            }
+                            chunk_time = Some(time);
+                            combiner.push(&mut chunk, &row, diff);
+                        }
+                        if let Some(at) = chunk_time.filter(|_| !chunk.is_empty()) {
+                            fold(at, &mut chunk);
+                        }
+                    });
+                    while let Some((&time, _)) = pending.first_key_value() {
+                        if frontier.less_equal(&time) {
+                            break;
+                        }
+                        let Some((_, (cap, groups))) = pending.pop_first() else { break };
+                        let mut session = output.session(&cap);
+                        for group in groups.drain() {
+                            session.give((group, time, 1));
+                        }
+                    }
+                }
+            },
+        )
+        .as_collection()
+}
+
+#[cfg(test)]
+#[path = "combiner_tests.rs"]
+mod tests;

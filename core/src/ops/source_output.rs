@@ -1,0 +1,234 @@
+//! What a source split sends ([`SplitOutput`]): the rows it reads, after its chained Calc
+//! ([`SplitRows`]), or the partial aggregates of the local combiner chained into it
+//! ([`SplitPartials`]). The split's loop (`source::split_source`) is the same for both: it
+//! polls its reader through [`SplitOutput::read`], sends through [`SplitOutput::send`], and
+//! calls [`SplitOutput::flush`] before its capability moves on or is dropped.
+
+use timely::container::CapacityContainerBuilder;
+use timely::dataflow::operators::Capability;
+use timely::dataflow::operators::generic::OutputBuilderSession;
+
+use crate::connectors::{RecordSink, SourcePoll, SourceReader};
+use crate::error::RuntimeError;
+use crate::job::JobContext;
+use crate::types::Row;
+
+use super::Time;
+use super::combiner::LocalCombiner;
+use super::group_table::{GroupTable, RowChunk};
+use super::source_calc::SourceCalc;
+use super::watermark::{EventClock, Stamp};
+
+/// The output of a split sending `D`s.
+pub(super) type SplitSession<'a, D> = OutputBuilderSession<'a, Time, CapacityContainerBuilder<Vec<(D, Time, isize)>>>;
+
+/// One poll of a split: the reader's outcome, the records read, and how many of them had no
+/// event time (dropped).
+pub(super) struct Polled {
+    pub(super) outcome: Result<SourcePoll, RuntimeError>,
+    pub(super) records: usize,
+    pub(super) untimed: usize,
+}
+
+/// What a split makes of the records it reads, and sends.
+pub(super) trait SplitOutput: 'static {
+    /// What it sends.
+    type Item: Clone + 'static;
+
+    /// Reads up to `max` records of `split`, each stamped by `clock` first when the split has
+    /// event time; adds a chained Calc's counts to the job's metrics.
+    fn read(&mut self, split: &mut dyn SourceReader, max: usize, clock: Option<&mut EventClock>, ctx: &JobContext) -> Polled;
+
+    /// Sends what the last read made that can go now, at `cap`'s time (rows stamped with an
+    /// event time at theirs); returns how many records that stands for, which a
+    /// processing-time split counts as in flight.
+    fn send(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, Self::Item>) -> u64;
+
+    /// Sends everything it still holds at `cap`'s time: the capability is about to move past
+    /// it, or the split has finished.
+    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, Self::Item>);
+}
+
+/// A split sending the rows it reads (after its chained Calc, if any).
+pub(super) struct SplitRows {
+    calc: Option<SourceCalc>,
+    rows: Vec<Row>,
+    /// Rows of an event-time split, with their times.
+    timed: Vec<(u64, Row)>,
+}
+
+impl SplitRows {
+    /// Rows made by `calc` (as read, without).
+    pub(super) fn new(calc: Option<SourceCalc>, capacity: usize) -> SplitRows {
+        SplitRows { calc, rows: Vec::with_capacity(capacity), timed: Vec::new() }
+    }
+}
+
+impl SplitOutput for SplitRows {
+    type Item = Row;
+
+    fn read(&mut self, split: &mut dyn SourceReader, max: usize, clock: Option<&mut EventClock>, ctx: &JobContext) -> Polled {
+        self.rows.clear();
+        match self.calc.as_mut() {
+            None => {
+                let outcome = split.poll(&mut self.rows, max);
+                let records = self.rows.len();
+                let untimed = clock.map_or(0, |clock| stamp_rows(clock, &mut self.rows, &mut self.timed));
+                Polled { outcome, records, untimed }
+            }
+            Some(calc) => {
+                let mut sink = CalcRecords { calc, clock, rows: &mut self.rows, timed: &mut self.timed, records: 0, untimed: 0 };
+                let outcome = split.poll_records(&mut sink, max);
+                let (records, untimed) = (sink.records, sink.untimed);
+                calc.count(&ctx.metrics);
+                Polled { outcome, records, untimed }
+            }
+        }
+    }
+
+    fn send(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, Row>) -> u64 {
+        // Every stamped time is at or after the watermark the capability holds.
+        self.timed.sort_by_key(|(time, _)| *time);
+        let mut rest = self.timed.drain(..).peekable();
+        while let Some((ms, row)) = rest.next() {
+            let time = super::with_ms(cap.time(), ms);
+            let at = cap.delayed(&time);
+            let mut session = output.session(&at);
+            session.give((row, time, 1));
+            while let Some((_, row)) = rest.next_if(|(t, _)| *t == ms) {
+                session.give((row, time, 1));
+            }
+        }
+        let (time, sent) = (*cap.time(), self.rows.len() as u64);
+        if sent > 0 {
+            output.session(cap).give_iterator(self.rows.drain(..).map(|row| (row, time, 1)));
+        }
+        sent
+    }
+
+    fn flush(&mut self, _cap: &Capability<Time>, _output: &mut SplitSession<'_, Row>) {}
+}
+
+/// Stamps `rows` by `clock` into `timed`, emptying `rows`; returns how many had no time (a
+/// NULL rowtime), which are dropped.
+fn stamp_rows(clock: &mut EventClock, rows: &mut Vec<Row>, timed: &mut Vec<(u64, Row)>) -> usize {
+    let mut untimed = 0;
+    for row in rows.drain(..) {
+        match clock.stamp(&row) {
+            Stamp::At(time) => timed.push((time, row)),
+            Stamp::NoTime => untimed += 1,
+        }
+    }
+    untimed
+}
+
+/// The records of one poll of a split whose source computes a chained Calc: each stamped by
+/// the event-time clock first (every record moves the watermark, whether the Calc keeps it or
+/// not), then made into its output row, if any.
+struct CalcRecords<'a> {
+    calc: &'a mut SourceCalc,
+    clock: Option<&'a mut EventClock>,
+    /// Output rows of a split without event time.
+    rows: &'a mut Vec<Row>,
+    /// Output rows of an event-time split, with their times.
+    timed: &'a mut Vec<(u64, Row)>,
+    /// Records read.
+    records: usize,
+    /// Records without an event time (dropped).
+    untimed: usize,
+}
+
+impl RecordSink for CalcRecords<'_> {
+    fn record(&mut self, row: &mut Row) {
+        self.records += 1;
+        match self.clock.as_deref_mut() {
+            None => self.rows.extend(self.calc.apply(row)),
+            Some(clock) => match clock.stamp(row) {
+                Stamp::At(time) => self.timed.extend(self.calc.apply(row).map(|out| (time, out))),
+                Stamp::NoTime => self.untimed += 1,
+            },
+        }
+    }
+}
+
+/// A split that runs the local combiner of the aggregate reading it (see `combiner`): it folds
+/// each record, after its chained Calc, into the group table of its capability's time and
+/// sends the partials `((key, partials), time, 1)` when the capability moves on. Splits
+/// without event time only: every record of a poll has the capability's time.
+pub(super) struct SplitPartials {
+    calc: Option<SourceCalc>,
+    combiner: LocalCombiner,
+    chunk: RowChunk,
+    /// The groups of the capability's time, once it has records.
+    groups: Option<GroupTable>,
+    /// Records folded since the last send.
+    folded: u64,
+}
+
+impl SplitPartials {
+    /// The partials of `combiner` over the rows `calc` makes of the records (the records as
+    /// read, without).
+    pub(super) fn new(calc: Option<SourceCalc>, combiner: LocalCombiner) -> SplitPartials {
+        SplitPartials { calc, chunk: combiner.chunk(), combiner, groups: None, folded: 0 }
+    }
+}
+
+impl SplitOutput for SplitPartials {
+    type Item = (Row, Row);
+
+    fn read(&mut self, split: &mut dyn SourceReader, max: usize, clock: Option<&mut EventClock>, ctx: &JobContext) -> Polled {
+        debug_assert!(clock.is_none(), "an event-time split keeps its combiner as an operator");
+        let groups = self.groups.get_or_insert_with(|| self.combiner.table());
+        let mut sink = FoldRecords { calc: self.calc.as_mut(), combiner: &self.combiner, chunk: &mut self.chunk, groups, records: 0 };
+        let outcome = split.poll_records(&mut sink, max);
+        let records = sink.records;
+        if let Some(calc) = self.calc.as_mut() {
+            calc.count(&ctx.metrics);
+        }
+        self.folded += records as u64;
+        Polled { outcome, records, untimed: 0 }
+    }
+
+    fn send(&mut self, _cap: &Capability<Time>, _output: &mut SplitSession<'_, (Row, Row)>) -> u64 {
+        std::mem::take(&mut self.folded)
+    }
+
+    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, (Row, Row)>) {
+        let Some(mut groups) = self.groups.take() else { return };
+        if !self.chunk.is_empty() {
+            groups.fold(&mut self.chunk);
+        }
+        let time = *cap.time();
+        let partials = groups.drain();
+        if !partials.is_empty() {
+            output.session(cap).give_iterator(partials.into_iter().map(|group| (group, time, 1)));
+        }
+    }
+}
+
+/// The records of one poll of a split running a local combiner: each through the chained Calc,
+/// if any, then its group key and slot values computed from the row in place and folded.
+struct FoldRecords<'a> {
+    calc: Option<&'a mut SourceCalc>,
+    combiner: &'a LocalCombiner,
+    chunk: &'a mut RowChunk,
+    groups: &'a mut GroupTable,
+    /// Records read.
+    records: usize,
+}
+
+impl RecordSink for FoldRecords<'_> {
+    fn record(&mut self, row: &mut Row) {
+        self.records += 1;
+        match self.calc.as_deref_mut() {
+            None => self.combiner.push(self.chunk, row, 1),
+            Some(calc) => match calc.apply(row) {
+                Some(out) => self.combiner.push(self.chunk, &out, 1),
+                None => return,
+            },
+        }
+        if self.chunk.is_full() {
+            self.groups.fold(self.chunk);
+        }
+    }
+}
