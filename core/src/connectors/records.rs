@@ -29,7 +29,7 @@ pub struct ScratchRow {
 impl ScratchRow {
     /// A scratch row of `width` NULLs.
     pub fn new(width: usize) -> ScratchRow {
-        ScratchRow { row: nulls(width) }
+        ScratchRow { row: Row::nulls(width) }
     }
 
     /// The values to overwrite with the next record. They hold the previous record's values
@@ -37,7 +37,7 @@ impl ScratchRow {
     /// the previous record, which then needs a row of its own.
     pub fn values_mut(&mut self) -> &mut [Value] {
         if self.row.values_mut().is_none() {
-            self.row = nulls(self.row.len());
+            self.row = Row::nulls(self.row.len());
         }
         self.row.values_mut().unwrap_or_default()
     }
@@ -53,8 +53,17 @@ impl ScratchRow {
     }
 }
 
-fn nulls(width: usize) -> Row {
-    std::iter::repeat_n(Value::Null, width).collect()
+/// Overwrites a column of a scratch row with `value`. Most columns a reader overwrites hold a
+/// NULL (a sink moved the value out, or the row is fresh), which needs no dropping: that case
+/// skips the call to the value's drop code.
+#[inline]
+pub fn overwrite(slot: &mut Value, value: Value) {
+    let old = std::mem::replace(slot, value);
+    if matches!(old, Value::Null) {
+        std::mem::forget(old);
+    } else {
+        drop(old);
+    }
 }
 
 #[cfg(test)]

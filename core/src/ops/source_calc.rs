@@ -39,6 +39,8 @@ pub struct SourceCalc {
     nodes: Vec<usize>,
     /// Per step, rows it let through since the last [`SourceCalc::count`].
     passed: Vec<u64>,
+    /// The values a projection computes, held until its row is built.
+    computed: Vec<Value>,
 }
 
 impl SourceCalc {
@@ -89,10 +91,11 @@ impl SourceCalc {
                     }
                 }
                 Step::Project { exprs, moves } if made.is_none() && moves.iter().any(Option::is_some) => {
-                    made = Some(project_moving(exprs, moves, record, eval)?);
+                    evaluate_computed(exprs, moves, record, eval, &mut self.computed)?;
+                    made = Some(project_moving(moves, record, &mut self.computed));
                 }
                 Step::Project { exprs, .. } => {
-                    let row = eval.eval_row(exprs, current)?;
+                    let row = eval_row(exprs, current, eval, &mut self.computed)?;
                     made = Some(row);
                 }
                 Step::Columns { indices } => {
@@ -117,28 +120,63 @@ impl SourceCalc {
     }
 }
 
-/// The row of `exprs` over the reader's `record`: the other expressions evaluated first, then
-/// the columns `moves` names moved out of the record (cloned when it is shared).
-fn project_moving(exprs: &[CompiledExpr], moves: &[Option<usize>], record: &mut Row, eval: &Evaluator) -> Option<Row> {
-    let mut values = Vec::with_capacity(exprs.len());
-    for (expr, moved) in exprs.iter().zip(moves) {
-        values.push(if moved.is_some() { Value::Null } else { eval.eval(expr, record)? });
+/// The values of `exprs` on `row` as a row, or `None` after a reported failure.
+fn eval_row(exprs: &[CompiledExpr], row: &Row, eval: &Evaluator, computed: &mut Vec<Value>) -> Option<Row> {
+    computed.clear();
+    for expr in exprs {
+        computed.push(eval.eval(expr, row)?);
     }
+    let mut made = Row::nulls(computed.len());
+    if let Some(values) = made.values_mut() {
+        values.swap_with_slice(computed);
+    }
+    Some(made)
+}
+
+/// Evaluates the expressions of `exprs` that `moves` does not move, in order, into `computed`;
+/// `None` after a reported failure.
+fn evaluate_computed(exprs: &[CompiledExpr], moves: &[Option<usize>], record: &Row, eval: &Evaluator, computed: &mut Vec<Value>) -> Option<()> {
+    computed.clear();
+    for (expr, moved) in exprs.iter().zip(moves) {
+        if moved.is_none() {
+            computed.push(eval.eval(expr, record)?);
+        }
+    }
+    Some(())
+}
+
+/// The row of a projection over the reader's `record` and the `computed` values of the
+/// columns `moves` does not move: the moved columns taken out of the record (cloned when it is
+/// shared). The values are swapped into a fresh row of NULLs, leaving NULLs behind: building
+/// the row from an iterator of values measured slower, as each value passed through the stack.
+fn project_moving(moves: &[Option<usize>], record: &mut Row, computed: &mut [Value]) -> Row {
+    let mut made = Row::nulls(moves.len());
+    let Some(out) = made.values_mut() else { return made };
+    let mut computed = computed.iter_mut();
     match record.values_mut() {
         Some(columns) => {
-            for (value, &moved) in values.iter_mut().zip(moves) {
-                if let Some(slot) = moved.and_then(|c| columns.get_mut(c)) {
-                    *value = std::mem::replace(slot, Value::Null);
+            for (slot, moved) in out.iter_mut().zip(moves) {
+                let value = match moved {
+                    Some(c) => columns.get_mut(*c),
+                    None => computed.next(),
+                };
+                if let Some(value) = value {
+                    std::mem::swap(slot, value);
                 }
             }
         }
         None => {
-            for (value, &moved) in values.iter_mut().zip(moves) {
-                if let Some(c) = moved {
-                    *value = record.get(c).clone();
+            for (slot, moved) in out.iter_mut().zip(moves) {
+                match moved {
+                    Some(c) => *slot = record.get(*c).clone(),
+                    None => {
+                        if let Some(value) = computed.next() {
+                            std::mem::swap(slot, value);
+                        }
+                    }
                 }
             }
         }
     }
-    Some(Row::new(values))
+    made
 }

@@ -23,6 +23,13 @@ impl Decimal {
 
     /// `self * other` rounded HALF_UP to `scale` digits; `None` beyond 38 digits.
     pub fn checked_mul_at(self, other: Decimal, scale: u8) -> Option<Decimal> {
+        if u32::from(self.scale) + u32::from(other.scale) == u32::from(scale) {
+            // At its natural scale a product needs no rounding: one 128-bit multiply, unless it
+            // overflows (then it has more than 38 digits, which the wide path also finds).
+            if let Some(product) = self.mantissa.checked_mul(other.mantissa) {
+                return within_38(product, scale);
+            }
+        }
         let negative = (self.mantissa < 0) != (other.mantissa < 0);
         let product = U256::mul(self.mantissa.unsigned_abs(), other.mantissa.unsigned_abs());
         let natural = u32::from(self.scale) + u32::from(other.scale);
@@ -265,6 +272,10 @@ mod tests {
         let huge = d("12345678901234567890123.456");
         assert_eq!(huge.checked_mul_at(huge, 0), None);
         assert_eq!(d("99999999999999999999999999999999999999").checked_add_at(d("1"), 0), None);
+        // At the natural scale (the sum of the operands'): exact, no rounding, 38 digits at most.
+        assert_eq!(d("0.908").checked_mul_at(d("-12345"), 3).unwrap().to_string(), "-11209.260");
+        assert_eq!(d("9999999999999999999").checked_mul_at(d("10000000000000000000"), 0).unwrap().to_string(), "99999999999999999990000000000000000000");
+        assert_eq!(d("99999999999999999999").checked_mul_at(d("10000000000000000000"), 0), None);
     }
 
     #[test]

@@ -24,6 +24,12 @@ impl Row {
         Row(Arc::from(Vec::new()))
     }
 
+    /// A row of `width` NULLs, built in one allocation: the row a writer fills in place
+    /// ([`Row::values_mut`]) when it makes one value after another.
+    pub fn nulls(width: usize) -> Row {
+        Row((0..width).map(|_| Value::Null).collect())
+    }
+
     /// The values, in column order.
     pub fn values(&self) -> &[Value] {
         &self.0

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use nexmark::event::{Auction, Bid, Event, EventType, Person};
 
 use super::super::ConnectorError;
+use super::super::records::overwrite;
 use crate::types::{DataType, Row, Schema, Value, edit_distance};
 
 /// Which table of the Nexmark model a source produces (`'nexmark.table'`).
@@ -141,10 +142,12 @@ impl NexmarkTable {
 /// The row of `event` holding the columns `project` lists (indices into the columns of the
 /// event's own table), in that order; a `None` column is NULL (one no reader uses, which is
 /// not built).
-pub fn event_row(event: Event, project: &[Option<usize>]) -> Row {
-    let mut values = vec![Value::Null; project.len()];
-    write_event(&event, project, &mut values);
-    Row::new(values)
+pub fn event_row(event: &Event, project: &[Option<usize>]) -> Row {
+    let mut row = Row::nulls(project.len());
+    if let Some(values) = row.values_mut() {
+        write_event(event, project, values);
+    }
+    row
 }
 
 /// Writes the columns `project` lists of `event` into `values` (as [`event_row`] builds them;
@@ -152,9 +155,9 @@ pub fn event_row(event: Event, project: &[Option<usize>]) -> Row {
 pub fn write_event(event: &Event, project: &[Option<usize>], values: &mut [Value]) {
     let columns = project.iter().zip(values).filter_map(|(&c, slot)| Some((c?, slot)));
     match event {
-        Event::Person(p) => columns.for_each(|(c, slot)| *slot = person_value(p, c)),
-        Event::Auction(a) => columns.for_each(|(c, slot)| *slot = auction_value(a, c)),
-        Event::Bid(b) => columns.for_each(|(c, slot)| *slot = bid_value(b, c)),
+        Event::Person(p) => columns.for_each(|(c, slot)| overwrite(slot, person_value(p, c))),
+        Event::Auction(a) => columns.for_each(|(c, slot)| overwrite(slot, auction_value(a, c))),
+        Event::Bid(b) => columns.for_each(|(c, slot)| overwrite(slot, bid_value(b, c))),
     }
 }
 
@@ -170,6 +173,7 @@ fn time(ms: u64) -> Value {
     Value::Timestamp(ms as i64)
 }
 
+#[inline]
 fn person_value(p: &Person, column: usize) -> Value {
     match column {
         0 => id(p.id),
@@ -185,6 +189,7 @@ fn person_value(p: &Person, column: usize) -> Value {
     }
 }
 
+#[inline]
 fn auction_value(a: &Auction, column: usize) -> Value {
     match column {
         0 => id(a.id),
@@ -200,6 +205,7 @@ fn auction_value(a: &Auction, column: usize) -> Value {
     }
 }
 
+#[inline]
 fn bid_value(b: &Bid, column: usize) -> Value {
     match column {
         0 => id(b.auction),

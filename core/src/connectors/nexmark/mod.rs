@@ -169,7 +169,7 @@ impl SourceReader for NexmarkReader {
         let Some(budget) = self.budget(max_rows) else { return Ok(SourcePoll::Finished) };
         out.reserve(budget);
         for event in self.generator.by_ref().take(budget) {
-            out.push(event_row(event, &self.project));
+            out.push(event_row(&event, &self.project));
         }
         self.advance(budget);
         Ok(SourcePoll::Ready)

@@ -209,11 +209,23 @@ fn strict2_nullable<A: Scalar, B: Scalar, C: Scalar>(
     b: Operand<B>,
     f: impl Fn(A, B) -> Result<Option<C>, EvalError> + Send + Sync + 'static,
 ) -> Operand<C> {
-    Operand::computed(move |row| {
-        let Some(x) = a.eval(row)? else { return Ok(None) };
-        let Some(y) = b.eval(row)? else { return Ok(None) };
-        f(x, y)
-    })
+    // A literal operand (`0.908 * price`) is read once here rather than copied out of its
+    // `Result` on every row.
+    match (a, b) {
+        (Operand::Constant(Ok(Some(x))), b) => Operand::computed(move |row| match b.eval(row)? {
+            Some(y) => f(x, y),
+            None => Ok(None),
+        }),
+        (a, Operand::Constant(Ok(Some(y)))) => Operand::computed(move |row| match a.eval(row)? {
+            Some(x) => f(x, y),
+            None => Ok(None),
+        }),
+        (a, b) => Operand::computed(move |row| {
+            let Some(x) = a.eval(row)? else { return Ok(None) };
+            let Some(y) = b.eval(row)? else { return Ok(None) };
+            f(x, y)
+        }),
+    }
 }
 
 /// `x BETWEEN lo AND hi` (`x >= lo AND x <= hi`, three-valued), every argument evaluated.
