@@ -192,7 +192,7 @@ pub fn parse_timestamp_common(b: &[u8]) -> Option<i64> {
 /// 9999), `None` when there is no such date; the same days as [`days_from_date`], without
 /// building a `chrono` date (Howard Hinnant's `days_from_civil`).
 fn days_from_civil(year: u32, month: u32, day: u32) -> Option<i64> {
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let month_days = match month {
         2 if leap => 29,
         2 => 28,
