@@ -95,7 +95,7 @@ impl SourceCalc {
                     made = Some(project_moving(moves, record, &mut self.computed));
                 }
                 Step::Project { exprs, .. } => {
-                    let row = eval_row(exprs, current, eval, &mut self.computed)?;
+                    let row = eval.eval_row_reusing(exprs, current, &mut self.computed)?;
                     made = Some(row);
                 }
                 Step::Columns { indices } => {
@@ -118,19 +118,6 @@ impl SourceCalc {
             }
         }
     }
-}
-
-/// The values of `exprs` on `row` as a row, or `None` after a reported failure.
-fn eval_row(exprs: &[CompiledExpr], row: &Row, eval: &Evaluator, computed: &mut Vec<Value>) -> Option<Row> {
-    computed.clear();
-    for expr in exprs {
-        computed.push(eval.eval(expr, row)?);
-    }
-    let mut made = Row::nulls(computed.len());
-    if let Some(values) = made.values_mut() {
-        values.swap_with_slice(computed);
-    }
-    Some(made)
 }
 
 /// Evaluates the expressions of `exprs` that `moves` does not move, in order, into `computed`;
