@@ -6,7 +6,7 @@ use timely::dataflow::Scope;
 
 use crate::expr::BoundExpr;
 use crate::job::JobContext;
-use crate::ops::{self, AggregateInput, Evaluator, Rows, SlicedAggregateSpec, Slicing, Time, TumbleKeys, WindowAggregateSpec};
+use crate::ops::{self, AggregateInput, Evaluator, GroupBy, Rows, SlicedAggregateSpec, Slicing, Time, TumbleKeys, WindowAggregateSpec};
 use crate::physical::{Operator, PhysicalNode, PhysicalPlan, partition_keys};
 use crate::plan::{PlanNode, PlanOp};
 
@@ -66,12 +66,12 @@ pub(super) fn build_aggregate<'s>(
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
             let mut ctx = ctx.clone();
             ctx.state_ttl = state_ttl(plan, node, 0);
-            Some(ops::keyed_aggregate(id, index, input, compile_all(group_by), key_types, aggregates, insert_only, eval, ctx))
+            Some(ops::keyed_aggregate(id, index, input, GroupBy::new(group_by), key_types, aggregates, insert_only, eval, ctx))
         }
         (Operator::BatchGroupAggregate, PlanOp::Aggregate { group_by, aggregates, .. }) => {
             let seed = group_by.is_empty().then(|| global_seed(scope));
             let key_types = group_by.iter().map(BoundExpr::data_type).collect();
-            Some(ops::aggregate(input, compile_all(group_by), key_types, aggregates, seed, insert_only, eval))
+            Some(ops::aggregate(input, GroupBy::new(group_by), key_types, aggregates, seed, insert_only, eval))
         }
         _ => mismatch(node, phys, ctx),
     }

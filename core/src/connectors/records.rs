@@ -36,7 +36,9 @@ impl ScratchRow {
     /// (a reader writes every column it builds; the others stay NULL), or NULLs when a sink kept
     /// the previous record, which then needs a row of its own.
     pub fn values_mut(&mut self) -> &mut [Value] {
-        if self.row.values_mut().is_none() {
+        // A plain load tells whether a sink kept the row, so that only one atomic
+        // read-modify-write (`Arc::get_mut`) is paid per record.
+        if self.row.is_shared() {
             self.row = Row::nulls(self.row.len());
         }
         self.row.values_mut().unwrap_or_default()

@@ -56,8 +56,20 @@ impl AggregateSlot {
 
     /// The value this aggregate absorbs for a row whose slot values are `values`.
     pub(super) fn input<'v>(&self, values: &'v [Value]) -> &'v Value {
+        AggregateSlot::value_of(self.slot, values)
+    }
+
+    /// Its slot (see [`AggregateSlot::value_of`]).
+    pub(super) fn slot(&self) -> Option<usize> {
+        self.slot
+    }
+
+    /// The value an aggregate of slot `slot` absorbs for a row whose slot values are `values`:
+    /// slot value `slot`, or TRUE for an unfiltered COUNT(*) (`None`), which counts every row.
+    #[inline]
+    pub(super) fn value_of(slot: Option<usize>, values: &[Value]) -> &Value {
         const COUNTED: Value = Value::Boolean(true);
-        match self.slot {
+        match slot {
             Some(i) => values.get(i).unwrap_or(&Value::Null),
             None => &COUNTED,
         }
@@ -74,8 +86,36 @@ pub(super) struct SlotSource {
     column: Option<usize>,
 }
 
+impl SlotSource {
+    /// The input column this slot's value is, when it is a plain unfiltered column.
+    pub(super) fn plain_column(&self) -> Option<usize> {
+        self.column
+    }
+}
+
+/// The GROUP BY keys of an aggregate: their compiled expressions and, when every key is a
+/// plain column, those columns, which the local combiner copies instead of evaluating.
+pub struct GroupBy {
+    exprs: Vec<CompiledExpr>,
+    columns: Option<Vec<usize>>,
+}
+
+impl GroupBy {
+    /// The keys `keys`, in order.
+    pub fn new(keys: &[BoundExpr]) -> GroupBy {
+        GroupBy { exprs: keys.iter().map(BoundExpr::compile).collect(), columns: keys.iter().map(BoundExpr::as_column).collect() }
+    }
+}
+
+impl From<Vec<CompiledExpr>> for GroupBy {
+    /// Keys known only as compiled expressions (every one evaluated).
+    fn from(exprs: Vec<CompiledExpr>) -> GroupBy {
+        GroupBy { exprs, columns: None }
+    }
+}
+
 /// Plain-column arguments that repeat (`SUM(price), MAX(price)`) share one slot.
-fn plan_slots(aggregates: &[BoundAggregate], retracting: bool) -> (Vec<SlotSource>, Vec<AggregateSlot>) {
+pub(super) fn plan_slots(aggregates: &[BoundAggregate], retracting: bool) -> (Vec<SlotSource>, Vec<AggregateSlot>) {
     let mut sources: Vec<SlotSource> = Vec::new();
     let mut slots = Vec::new();
     for a in aggregates {
@@ -122,14 +162,14 @@ pub(super) fn eval_slots(sources: &[SlotSource], row: &Row, eval: &Evaluator, ou
 /// `append_only` promises the input never retracts, which enables the two-phase plan.
 pub fn aggregate<'s>(
     input: impl Into<AggregateInput<'s>>,
-    group_by: Vec<CompiledExpr>,
+    group_by: impl Into<GroupBy>,
     key_types: Vec<DataType>,
     aggregates: &[BoundAggregate],
     seed: Option<Rows<'s>>,
     append_only: bool,
     eval: Evaluator,
 ) -> Rows<'s> {
-    let (keyed, slots, input_kind) = grouped(input.into(), group_by, key_types, aggregates, seed, append_only, eval);
+    let (keyed, slots, input_kind) = grouped(input.into(), group_by.into(), key_types, aggregates, seed, append_only, eval);
     if input_kind == GroupInput::Partials {
         return merged(keyed, slots);
     }
@@ -180,14 +220,14 @@ pub fn keyed_aggregate<'s>(
     node: &str,
     index: usize,
     input: impl Into<AggregateInput<'s>>,
-    group_by: Vec<CompiledExpr>,
+    group_by: impl Into<GroupBy>,
     key_types: Vec<DataType>,
     aggregates: &[BoundAggregate],
     append_only: bool,
     eval: Evaluator,
     ctx: JobContext,
 ) -> Rows<'s> {
-    let (keyed, slots, input_kind) = grouped(input.into(), group_by, key_types, aggregates, None, append_only, eval);
+    let (keyed, slots, input_kind) = grouped(input.into(), group_by.into(), key_types, aggregates, None, append_only, eval);
     let spec = GroupAggregateSpec { slots, input: input_kind, retracting: !append_only };
     group_aggregate(node, index, keyed, spec, ctx)
 }
@@ -237,7 +277,7 @@ pub fn keyed_user_aggregate<'s>(
 #[allow(clippy::too_many_arguments)]
 fn grouped<'s>(
     input: AggregateInput<'s>,
-    group_by: Vec<CompiledExpr>,
+    group_by: GroupBy,
     key_types: Vec<DataType>,
     aggregates: &[BoundAggregate],
     seed: Option<Rows<'s>>,
@@ -247,10 +287,9 @@ fn grouped<'s>(
     let (sources, slots) = plan_slots(aggregates, !append_only);
     let two_phase = append_only && !slots.iter().any(|s| s.distinct);
     let (keyed, input_kind) = if two_phase {
-        let combiner = LocalCombiner::new(evaluated_keys(group_by, eval.clone()), key_types, sources, slots.clone(), eval);
-        (input.combined(combiner), GroupInput::Partials)
+        (input.combined(group_combiner(group_by, key_types, sources, slots.clone(), eval)), GroupInput::Partials)
     } else {
-        (key_values(input.rows(), group_by, sources, eval), GroupInput::Arguments)
+        (key_values(input.rows(), group_by.exprs, sources, eval), GroupInput::Arguments)
     };
     let keyed = match seed {
         Some(seed) => keyed.concat(seed.map(|_| (Row::empty(), Row::empty()))),
@@ -264,6 +303,18 @@ pub fn keyed_distinct<'s>(node: &str, index: usize, input: Rows<'s>, append_only
     let keyed = input.map(|row| (row, Row::new(vec![Value::Boolean(true)])));
     let spec = GroupAggregateSpec { slots: Vec::new(), input: GroupInput::Arguments, retracting: !append_only };
     group_aggregate(node, index, keyed, spec, ctx)
+}
+
+/// The local combiner of a GROUP BY: its keys `group_by` (of types `key_types`) and `slots`
+/// (their values computed by `sources`), read as plain columns when they all are.
+pub(super) fn group_combiner(
+    group_by: GroupBy,
+    key_types: Vec<DataType>,
+    sources: Vec<SlotSource>,
+    slots: Vec<AggregateSlot>,
+    eval: Evaluator,
+) -> LocalCombiner {
+    LocalCombiner::new(evaluated_keys(group_by.exprs, eval.clone()), key_types, sources, slots, eval).reading_columns(group_by.columns)
 }
 
 /// Each input row as (group key, slot values).

@@ -80,8 +80,17 @@ pub(super) struct LocalCombiner {
     key_of: Rc<KeyOf>,
     key_types: Vec<DataType>,
     sources: Rc<[SlotSource]>,
+    /// When every key and every slot value is a plain column of the row: those columns,
+    /// copied as they are instead of evaluated (the same values, without an expression call).
+    columns: Option<Rc<PlainColumns>>,
     slots: Vec<AggregateSlot>,
     eval: Evaluator,
+}
+
+/// The columns of a row that are its group key values and its slot values, in order.
+struct PlainColumns {
+    keys: Vec<usize>,
+    values: Vec<usize>,
 }
 
 impl LocalCombiner {
@@ -93,7 +102,22 @@ impl LocalCombiner {
         slots: Vec<AggregateSlot>,
         eval: Evaluator,
     ) -> LocalCombiner {
-        LocalCombiner { key_of: Rc::new(key_of), key_types, sources: sources.into(), slots, eval }
+        LocalCombiner { key_of: Rc::new(key_of), key_types, sources: sources.into(), columns: None, slots, eval }
+    }
+
+    /// The same combiner, told that its group key values are the row's columns `keys` (as
+    /// `key_of` computes them; `None`: some key is computed): when every slot value is a
+    /// plain column too, the combiner copies the columns instead of evaluating anything.
+    pub(super) fn reading_columns(mut self, keys: Option<Vec<usize>>) -> LocalCombiner {
+        let values: Option<Vec<usize>> = self.sources.iter().map(SlotSource::plain_column).collect();
+        self.columns = keys.zip(values).map(|(keys, values)| Rc::new(PlainColumns { keys, values }));
+        self
+    }
+
+    /// Whether it copies plain columns instead of evaluating (see [`LocalCombiner::reading_columns`]).
+    #[cfg(test)]
+    pub(super) fn reads_columns(&self) -> bool {
+        self.columns.is_some()
     }
 
     /// An empty chunk of rows to fold.
@@ -111,6 +135,12 @@ impl LocalCombiner {
     #[inline]
     pub(super) fn push(&self, chunk: &mut RowChunk, row: &Row, copies: isize) {
         let (key, values) = chunk.buffers();
+        if let Some(columns) = &self.columns {
+            key.extend(columns.keys.iter().map(|&c| row.get(c).clone()));
+            values.extend(columns.values.iter().map(|&c| row.get(c).clone()));
+            chunk.push(copies);
+            return;
+        }
         if (self.key_of)(row, key).is_none() || eval_slots(&self.sources, row, &self.eval, values).is_none() {
             chunk.discard();
             return;

@@ -136,3 +136,62 @@ fn streaming_group_bys_chain_on_processing_time_only() {
     let event_time = "SELECT auction % 100, COUNT(*), SUM(price) FROM bid GROUP BY auction % 100";
     same_either_way(event_time, RuntimeMode::Streaming, false);
 }
+
+/// The fast path that copies plain key and slot columns folds what evaluating them folds:
+/// NULL keys and values, strings, wrapping sums, one and two key columns.
+#[test]
+fn plain_column_keys_and_slots_fold_as_evaluated_ones() {
+    use crate::connectors::SinkContext;
+    use crate::expr::BoundExpr;
+    use crate::job::{CancelToken, JobContext, JobMetrics};
+    use crate::ops::Evaluator;
+    use crate::ops::aggregate::{GroupBy, group_combiner, plan_slots};
+    use crate::plan::{AggregateFunction as F, BoundAggregate, RuntimeMode};
+    use crate::types::DataType as T;
+
+    let ctx = JobContext::new(RuntimeMode::Batch, CancelToken::new(), Arc::new(JobMetrics::new(std::iter::empty())), SinkContext::default(), 200);
+    let eval = Evaluator::new("combiner", &ctx);
+    let col = |i, t| BoundExpr::column(i, t, true);
+    let aggregate = |function, arg: Option<BoundExpr>, output_type| BoundAggregate { function, arg, distinct: false, filter: None, output_type };
+    // Columns: k BIGINT, s STRING, x BIGINT, y DOUBLE.
+    let aggregates = [
+        aggregate(F::Count, None, T::BigInt),
+        aggregate(F::Sum, Some(col(2, T::BigInt)), T::BigInt),
+        aggregate(F::Max, Some(col(2, T::BigInt)), T::BigInt),
+        aggregate(F::Min, Some(col(1, T::String)), T::String),
+        aggregate(F::Sum, Some(col(3, T::Double)), T::Double),
+        aggregate(F::Count, Some(col(2, T::BigInt)), T::BigInt),
+    ];
+    let rows: Vec<Row> = (0..300i64)
+        .map(|i| {
+            Row::new(vec![
+                if i % 7 == 0 { Value::Null } else { Value::BigInt(i % 5) },
+                if i % 3 == 0 { Value::Null } else { Value::string(&format!("s{}", i % 4)) },
+                if i % 4 == 0 { Value::Null } else { Value::BigInt(i64::MAX - i) },
+                Value::double(i as f64 / 3.0),
+            ])
+        })
+        .collect();
+    for keys in [vec![col(0, T::BigInt)], vec![col(1, T::String), col(0, T::BigInt)]] {
+        let through = |group_by: GroupBy, plain: bool| {
+            let (sources, slots) = plan_slots(&aggregates, false);
+            let combiner = group_combiner(group_by, keys.iter().map(BoundExpr::data_type).collect(), sources, slots, eval.clone());
+            assert_eq!(combiner.reads_columns(), plain);
+            let (mut table, mut chunk) = (combiner.table(), combiner.chunk());
+            for (i, row) in rows.iter().enumerate() {
+                combiner.push(&mut chunk, row, 1 + (i % 2) as isize);
+                if chunk.is_full() {
+                    table.fold(&mut chunk);
+                }
+            }
+            table.fold(&mut chunk);
+            let mut groups = table.drain();
+            groups.sort();
+            groups
+        };
+        let compiled: Vec<_> = keys.iter().map(BoundExpr::compile).collect();
+        let plain = through(GroupBy::new(&keys), true);
+        assert_eq!(plain, through(GroupBy::from(compiled), false));
+        assert_eq!(plain.len(), if keys.len() == 1 { 6 } else { 30 });
+    }
+}

@@ -118,7 +118,6 @@ enum Keys {
 
 /// Where the words of a group's row and its aggregates' states are.
 struct Layout {
-    slots: Vec<AggregateSlot>,
     cells: Vec<Cell>,
     /// Words per row.
     stride: usize,
@@ -130,13 +129,14 @@ struct Layout {
     fresh: Vec<Accumulator>,
 }
 
-/// Where one aggregate's state lives.
+/// Where one aggregate's state lives, and which slot value it absorbs (`input`, as
+/// [`AggregateSlot::input`] reads it).
 #[derive(Clone, Copy)]
 enum Cell {
     /// A scalar state: word `word` of the group's row, its "holds a value" bit `bit`.
-    Scalar { kind: ScalarKind, word: usize, bit: u32 },
+    Scalar { kind: ScalarKind, word: usize, bit: u32, input: Option<usize> },
     /// The `i`th general accumulator of the group.
-    General(usize),
+    General { i: usize, input: Option<usize> },
 }
 
 impl Layout {
@@ -158,17 +158,17 @@ impl Layout {
         for (slot, kind) in slots.iter().zip(kinds) {
             match kind {
                 Some(kind) if !kind.nullable() || bit < FLAG_BITS => {
-                    cells.push(Cell::Scalar { kind, word, bit });
+                    cells.push(Cell::Scalar { kind, word, bit, input: slot.slot() });
                     word += 1;
                     bit += u32::from(kind.nullable());
                 }
                 _ => {
-                    cells.push(Cell::General(fresh.len()));
+                    cells.push(Cell::General { i: fresh.len(), input: slot.slot() });
                     fresh.push(slot.accumulator());
                 }
             }
         }
-        Layout { slots: slots.to_vec(), cells, stride: word, number, flags, fresh }
+        Layout { cells, stride: word, number, flags, fresh }
     }
 
     /// Folds `copies` occurrences of slot values `values` into a group's `row` and `general`
@@ -176,16 +176,15 @@ impl Layout {
     #[inline]
     fn fold(&self, row: &mut [u64], general: &mut [Accumulator], values: &[Value], copies: isize) {
         let mut bits = self.flags.map_or(0, |f| row[f]);
-        for (cell, slot) in self.cells.iter().zip(&self.slots) {
-            let value = slot.input(values);
+        for cell in &self.cells {
             match *cell {
-                Cell::Scalar { kind, word, bit } => {
+                Cell::Scalar { kind, word, bit, input } => {
                     let mask = 1u64 << bit;
-                    if kind.add(&mut row[word], bits & mask != 0, value, copies) && kind.nullable() {
+                    if kind.add(&mut row[word], bits & mask != 0, AggregateSlot::value_of(input, values), copies) && kind.nullable() {
                         bits |= mask;
                     }
                 }
-                Cell::General(i) => general[i].add(value, copies),
+                Cell::General { i, input } => general[i].add(AggregateSlot::value_of(input, values), copies),
             }
         }
         if let Some(f) = self.flags {
@@ -200,8 +199,8 @@ impl Layout {
         let mut values = Vec::with_capacity(self.cells.len());
         for cell in &self.cells {
             match *cell {
-                Cell::Scalar { kind, word, bit } => values.push(kind.partial(row[word], bits & (1u64 << bit) != 0)),
-                Cell::General(i) => general[i].partial(&mut values),
+                Cell::Scalar { kind, word, bit, .. } => values.push(kind.partial(row[word], bits & (1u64 << bit) != 0)),
+                Cell::General { i, .. } => general[i].partial(&mut values),
             }
         }
         Row::new(values)
@@ -241,11 +240,12 @@ impl GroupTable {
             let hash = self.hash(key(j));
             self.hashes.push(hash);
         }
-        // Read every home slot once: independent loads, which the CPU overlaps.
-        let mask = self.tags.len() - 1;
+        // Read every home slot once, at both ends of its row (which may straddle two cache
+        // lines): independent loads, which the CPU overlaps.
+        let (mask, stride) = (self.tags.len() - 1, self.layout.stride);
         let touched = self.hashes.iter().fold(0u64, |t, &h| {
             let slot = h as usize & mask;
-            t ^ u64::from(self.tags[slot]) ^ self.rows[slot * self.layout.stride]
+            t ^ u64::from(self.tags[slot]) ^ self.rows[slot * stride] ^ self.rows[slot * stride + stride - 1]
         });
         std::hint::black_box(touched);
         for (j, &copies) in chunk.copies.iter().enumerate() {

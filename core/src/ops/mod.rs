@@ -33,7 +33,7 @@ mod watermark;
 mod watermark_assigner;
 mod window;
 
-pub use aggregate::{aggregate, keyed_aggregate, keyed_distinct, keyed_user_aggregate, tumble_aggregate};
+pub use aggregate::{GroupBy, aggregate, keyed_aggregate, keyed_distinct, keyed_user_aggregate, tumble_aggregate};
 pub use combiner::AggregateInput;
 pub use distinct::distinct;
 pub use filter::filter;

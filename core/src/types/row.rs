@@ -41,6 +41,12 @@ impl Row {
         Arc::get_mut(&mut self.0)
     }
 
+    /// Whether another clone of this row exists, so that [`Row::values_mut`] gives `None`
+    /// (a plain load of the reference count: cheaper than asking `values_mut`).
+    pub fn is_shared(&self) -> bool {
+        Arc::strong_count(&self.0) > 1
+    }
+
     /// Number of columns.
     pub fn len(&self) -> usize {
         self.0.len()

@@ -213,6 +213,18 @@ fn parse_i64(bytes: &[u8]) -> Option<i64> {
     if digits.is_empty() {
         return None;
     }
+    // Up to 18 digits cannot overflow: no checked arithmetic per digit.
+    if digits.len() <= 18 {
+        let mut v: i64 = 0;
+        for &c in digits {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            v = v * 10 + i64::from(d);
+        }
+        return Some(if negative { -v } else { v });
+    }
     // Accumulate negatively so that i64::MIN parses.
     let mut v: i64 = 0;
     for &c in digits {
@@ -387,5 +399,10 @@ mod tests {
         assert_eq!(parse_i64(b"-"), None);
         assert_eq!(parse_i64(b"1x"), None);
         assert_eq!(parse_i64(b""), None);
+        assert_eq!(parse_i64(b"999999999999999999"), Some(999_999_999_999_999_999));
+        assert_eq!(parse_i64(b"-999999999999999999"), Some(-999_999_999_999_999_999));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"-0"), Some(0));
+        assert_eq!(parse_i64(b"12 3"), None);
     }
 }
