@@ -113,11 +113,18 @@ impl StateCell {
     /// Writes `value` at `raw_key`, encoded in the store's value buffer and stamped with "now"
     /// when the state has a TTL: [`StateCell::write`] without an encoded copy of its own.
     pub(crate) fn write_value<T: StateCodec>(&self, store: &mut KeyedStateStore, raw_key: &[u8], value: &T) -> StateResult<()> {
+        self.write_encoded(store, raw_key, |payload| value.encode(payload))
+    }
+
+    /// Writes at `raw_key` what `encode` appends to the store's value buffer, stamped with
+    /// "now" when the state has a TTL: [`StateCell::write_value`] for callers that encode a
+    /// value from parts of their own.
+    pub(crate) fn write_encoded(&self, store: &mut KeyedStateStore, raw_key: &[u8], encode: impl FnOnce(&mut Vec<u8>)) -> StateResult<()> {
         let mut payload = store.take_value_buffer();
         if self.ttl.is_some() {
             stamp(store.now_millis(), &[], &mut payload);
         }
-        value.encode(&mut payload);
+        encode(&mut payload);
         let written = store.backend_mut().put(&self.name, raw_key, &payload);
         store.return_value_buffer(payload);
         written

@@ -43,6 +43,13 @@ impl<T: StateCodec, N: StateCodec> ValueState<T, N> {
         self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| self.cell.write_value(store, raw_key, value))
     }
 
+    /// Sets the value of `key` in `namespace` to what `encode` appends to the empty buffer it
+    /// is given, which must be a `T`'s encoding: [`ValueState::update`] for callers that hold
+    /// the parts of a value rather than a `T`.
+    pub fn update_encoded(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, encode: impl FnOnce(&mut Vec<u8>)) -> StateResult<()> {
+        self.cell.with_key(store, key, namespace, |_| {}, |store, raw_key| self.cell.write_encoded(store, raw_key, encode))
+    }
+
     /// Replaces the value of `key` in `namespace` in one read-modify-write: `rewrite` gets the
     /// stored value's encoding (`None` if never set, cleared or expired) and appends the new
     /// value's encoding to the buffer it is given, which is stored. For callers that decode

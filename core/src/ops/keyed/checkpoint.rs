@@ -90,18 +90,20 @@ impl KeyedCheckpoint {
     /// `None` when the input has ended).
     pub fn maybe_snapshot(&mut self, checkpoints: &Checkpoints, op: &mut Timers, input_epoch: Option<u64>) -> Result<(), RuntimeError> {
         let fired = op.fired;
-        self.maybe_snapshot_store(checkpoints, &mut op.store, json!({ "fired": fired }), input_epoch)
+        self.maybe_snapshot_store(checkpoints, &mut op.store, json!({ "fired": fired }), input_epoch, &mut |_| Ok(()))
     }
 
     /// Hands `store` to the pending checkpoint, with `facts` beside it, once the input has left
     /// the epoch before the checkpoint's cut behind (as [`KeyedCheckpoint::maybe_snapshot`]),
-    /// for keyed operators without timers.
+    /// for keyed operators without timers. `complete` runs first, when the store is taken: it
+    /// writes into the store what the operator keeps of its state beside it.
     pub fn maybe_snapshot_store(
         &mut self,
         checkpoints: &Checkpoints,
         store: &mut KeyedStateStore,
         facts: serde_json::Value,
         input_epoch: Option<u64>,
+        complete: &mut dyn FnMut(&mut KeyedStateStore) -> Result<(), StateError>,
     ) -> Result<(), RuntimeError> {
         if self.finished {
             return Ok(());
@@ -113,7 +115,7 @@ impl KeyedCheckpoint {
         match checkpoints.due(self.snapshotted, input_epoch) {
             Some(pending) => {
                 self.snapshotted = pending;
-                match write_part(checkpoints, &self.participant, pending, store) {
+                match complete(store).and_then(|()| write_part(checkpoints, &self.participant, pending, store)) {
                     Ok(part) => checkpoints.contribute(pending, &self.participant, Contribution::State { part, facts }),
                     Err(e) => checkpoints.fail(pending, format!("{}: {e}", self.participant)),
                 }

@@ -39,6 +39,7 @@ use crate::types::{Row, Value, decode_row_values, encode_row_values};
 use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::AggregateSlot;
 use super::super::{Rows, Time};
+use super::group_cache::GroupCache;
 use super::timed::{TimedLogic, add_count, timed, ttl};
 
 /// What the values of a group aggregate's input rows are.
@@ -72,13 +73,13 @@ pub fn group_aggregate<'s>(node: &str, index: usize, input: GroupedRows<'s>, spe
 
 /// A group's state.
 #[derive(Clone, Debug)]
-struct Group {
+pub(super) struct Group {
     /// Rows (or partials) it holds, net of retractions (never below zero).
-    rows: i64,
+    pub rows: i64,
     /// The partial aggregates (empty before the first row).
-    partials: Row,
+    pub partials: Row,
     /// Non-NULL values per aggregate, net of retractions (argument input only).
-    non_null: Vec<i64>,
+    pub non_null: Vec<i64>,
 }
 
 impl Default for Group {
@@ -101,7 +102,7 @@ impl StateCodec for Group {
 
 /// Appends the stored form of a group with `rows` rows, its `partials` and its `non_null`
 /// counts: what [`Group`] encodes, for callers that hold the parts rather than a `Group`.
-fn encode_group(rows: i64, partials: &[Value], non_null: &[i64], out: &mut Vec<u8>) {
+pub(super) fn encode_group(rows: i64, partials: &[Value], non_null: &[i64], out: &mut Vec<u8>) {
     rows.encode(out);
     // Once a flag of the global aggregate's group, which existed without rows: kept so that
     // checkpoints taken before still restore.
@@ -137,6 +138,8 @@ pub(super) struct Groups {
     empty: Vec<Accumulator>,
     /// Buffers of the partials path, kept from group to group.
     scratch: Scratch,
+    /// The groups of the partials path, decoded, between times (`None` with a time-to-live).
+    cache: Option<GroupCache>,
 }
 
 /// What [`Groups::apply_partials`] decodes a group's state into and encodes it from.
@@ -155,12 +158,24 @@ impl TimedLogic for Groups {
 
     /// Applies one time's `updates` (sorted here by key) and appends the changed results.
     fn apply(&mut self, store: &mut KeyedStateStore, updates: &mut Vec<((Row, Row), isize)>, changes: &mut Vec<(Row, isize)>) -> Result<(), StateError> {
+        let inserts_partials = self.spec.input == GroupInput::Partials && updates.iter().all(|(_, diff)| *diff > 0);
+        if inserts_partials && let Some(cache) = &mut self.cache {
+            cache.apply(&self.spec, &self.groups, &self.empty, store, updates, changes)?;
+            if cache.is_full(store.backend().kind()) {
+                cache.write_back(&self.groups, store)?;
+                cache.clear();
+            }
+            return Ok(());
+        }
         self.sort_by_key(updates);
         let mut key = std::mem::take(&mut self.key_buffer);
         for group in updates.chunk_by(|a, b| a.0.0 == b.0.0) {
             let key_row = &group[0].0.0;
             key.clear();
             key_row.encode(&mut key);
+            if let Some(cache) = &mut self.cache {
+                cache.take_out(&self.groups, store, key_row)?;
+            }
             let step = if self.spec.input == GroupInput::Partials && group.iter().all(|(_, diff)| *diff > 0) {
                 self.apply_partials(store, key_row, &key, group)?
             } else {
@@ -173,6 +188,17 @@ impl TimedLogic for Groups {
         }
         self.key_buffer = key;
         Ok(())
+    }
+
+    fn write_back(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
+        match &mut self.cache {
+            Some(cache) => cache.write_back(&self.groups, store),
+            None => Ok(()),
+        }
+    }
+
+    fn unwritten(&self) -> u64 {
+        self.cache.as_ref().map_or(0, GroupCache::unwritten)
     }
 
     fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError> {
@@ -271,8 +297,9 @@ impl Groups {
         if let Some(ttl) = ttl {
             (groups, distinct, extremes) = (groups.with_ttl(ttl), distinct.with_ttl(ttl), extremes.with_ttl(ttl));
         }
-        let empty = spec.slots.iter().map(AggregateSlot::accumulator).collect();
-        Groups { spec, groups, distinct, extremes, key_buffer: Vec::new(), empty, scratch: Scratch::default() }
+        let empty: Vec<Accumulator> = spec.slots.iter().map(AggregateSlot::accumulator).collect();
+        let cache = ttl.is_none().then(|| GroupCache::new(empty.len()));
+        Groups { spec, groups, distinct, extremes, key_buffer: Vec::new(), empty, scratch: Scratch::default(), cache }
     }
 
     /// Applies one group's `changes` of a time when they are partials that all insert (the
@@ -312,6 +339,16 @@ impl Groups {
             Ok(())
         })?;
         Ok(step)
+    }
+
+    /// Keeps the groups of the partials path decoded between times, or not (`bound`: how
+    /// many groups the cache holds before it starts again), whatever the time-to-live says.
+    #[cfg(test)]
+    pub(super) fn set_cache(&mut self, cached: bool, bound: Option<usize>) {
+        self.cache = cached.then(|| GroupCache::new(self.empty.len()));
+        if let Some(cache) = self.cache.as_mut() {
+            cache.bound = bound;
+        }
     }
 
     fn accumulators(&self, partials: &Row) -> Vec<Accumulator> {
@@ -392,7 +429,7 @@ impl Groups {
 
 /// The output row of a group of `spec` with `rows` rows, if it has any: its `key` values and
 /// the aggregates of `accs` (`non_null`: its non-NULL values per aggregate).
-fn result(spec: &GroupAggregateSpec, key: &Row, rows: i64, non_null: &[i64], accs: &[Accumulator]) -> Option<Row> {
+pub(super) fn result(spec: &GroupAggregateSpec, key: &Row, rows: i64, non_null: &[i64], accs: &[Accumulator]) -> Option<Row> {
     if rows <= 0 {
         return None;
     }

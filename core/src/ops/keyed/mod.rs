@@ -46,6 +46,7 @@ mod checkpoint;
 mod expired_retractions;
 mod first_row;
 mod group_aggregate;
+mod group_cache;
 mod interval_join;
 mod join;
 mod over;

@@ -112,6 +112,17 @@ pub(super) trait TimedLogic: 'static {
 
     /// Deletes every expired entry of its states (with a time-to-live), returning how many.
     fn cleanup_expired(&mut self, store: &mut KeyedStateStore) -> Result<u64, StateError>;
+
+    /// Writes to `store` what the logic keeps of its state beside it (decoded, between times),
+    /// so that `store` holds all of it: called before a checkpoint takes the store.
+    fn write_back(&mut self, _store: &mut KeyedStateStore) -> Result<(), StateError> {
+        Ok(())
+    }
+
+    /// Entries of its state the logic keeps beside `store` that `store` does not hold yet.
+    fn unwritten(&self) -> u64 {
+        0
+    }
 }
 
 /// Adds `delta` to the count of `entry` in `map` under (`key`, `namespace`), removing the
@@ -217,7 +228,7 @@ pub(super) fn timed<'s, L: TimedLogic>(
                 }
             }
             if let Some((checkpoints, k)) = checkpoint.as_mut()
-                && let Err(e) = k.maybe_snapshot_store(checkpoints, store, json!({}), frontier_epoch(frontier.frontier()))
+                && let Err(e) = k.maybe_snapshot_store(checkpoints, store, json!({}), frontier_epoch(frontier.frontier()), &mut |store| logic.write_back(store))
             {
                 ctx.fail(e);
             }
@@ -225,7 +236,7 @@ pub(super) fn timed<'s, L: TimedLogic>(
             if store.backend().kind() == BackendKind::Memory
                 && let Ok(n) = store.backend().entry_count()
             {
-                ctx.metrics.set_state_entries(index, worker, n);
+                ctx.metrics.set_state_entries(index, worker, n + logic.unwritten());
             }
         }
     });
