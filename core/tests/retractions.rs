@@ -199,10 +199,36 @@ fn keyed_joins_right_ttl<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -
     })
 }
 
+/// The inner joins, with and without a residual condition, on differential arrangements...
+fn arranged_inner_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    inner_joins(left, right, eval, |l, r, spec, eval| ops::join(l, r, spec, eval))
+}
+
+/// ... and on the streaming join's hash tables.
+fn symmetric_hash_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
+    inner_joins(left, right, eval, |l, r, spec, eval| ops::symmetric_hash_join(l, r, spec, eval))
+}
+
 /// The eight joins' rows, each tagged with its join (a leading column) and concatenated.
 fn joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator, join: impl Fn(Rows<'s>, Rows<'s>, JoinSpec, Evaluator) -> Rows<'s>) -> Rows<'s> {
+    joins_of(&[JoinType::Inner, JoinType::Left, JoinType::Right, JoinType::Full], left, right, eval, join)
+}
+
+/// The two inner joins' rows, tagged as [`joins`] tags them.
+fn inner_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator, join: impl Fn(Rows<'s>, Rows<'s>, JoinSpec, Evaluator) -> Rows<'s>) -> Rows<'s> {
+    joins_of(&[JoinType::Inner], left, right, eval, join)
+}
+
+/// The rows of each join of `types`, with and without a condition, tagged and concatenated.
+fn joins_of<'s>(
+    types: &[JoinType],
+    left: Rows<'s>,
+    right: Rows<'s>,
+    eval: Evaluator,
+    join: impl Fn(Rows<'s>, Rows<'s>, JoinSpec, Evaluator) -> Rows<'s>,
+) -> Rows<'s> {
     let mut all: Option<Rows<'s>> = None;
-    for (tag, join_type) in [JoinType::Inner, JoinType::Left, JoinType::Right, JoinType::Full].into_iter().enumerate() {
+    for (tag, &join_type) in types.iter().enumerate() {
         for condition in [false, true] {
             let tag = Value::BigInt(tag as i64 * 2 + i64::from(condition));
             let rows = join(left.clone(), right.clone(), join_spec(join_type, condition), eval.clone()).map(move |r| Row::new(vec![tag.clone()]).concat(&r));
@@ -212,7 +238,7 @@ fn joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator, join: impl Fn(Row
             });
         }
     }
-    all.expect("eight joins")
+    all.expect("a join")
 }
 
 fn top_n_op<'s>(left: Rows<'s>, _right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
@@ -335,6 +361,7 @@ proptest! {
             ("keyed joins", keyed_joins, arranged_joins),
             ("keyed joins, right TTL", keyed_joins_right_ttl, arranged_joins),
             ("keyed rankings", keyed_rankings, arranged_rankings),
+            ("symmetric hash joins", symmetric_hash_joins, arranged_inner_joins),
         ] {
             let expected = run(arranged, from_scratch(&epochs), 1);
             let incremental = run(keyed, epochs.clone(), 2);
@@ -344,7 +371,9 @@ proptest! {
         let expected = run(arranged_append_only_aggregate_op, from_scratch(&appended), 1);
         prop_assert_eq!(run(keyed_append_only_aggregate_op, appended.clone(), 2), expected, "append-only keyed aggregate");
         let expected = run(arranged_top_n, from_scratch(&appended), 1);
-        prop_assert_eq!(run(keyed_append_only_top_n, appended, 2), expected, "append-only keyed top-n");
+        prop_assert_eq!(run(keyed_append_only_top_n, appended.clone(), 2), expected, "append-only keyed top-n");
+        let expected = run(arranged_inner_joins, from_scratch(&appended), 1);
+        prop_assert_eq!(run(symmetric_hash_joins, appended, 2), expected, "append-only symmetric hash joins");
     }
 
     #[test]

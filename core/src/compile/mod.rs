@@ -318,6 +318,10 @@ fn build_node<'s>(
             let right = inputs.pop()?;
             ops::join(input, right, join_spec(&node.op)?, eval)
         }
+        (Operator::SymmetricHashJoin, PlanOp::Join { .. }) => {
+            let right = inputs.pop()?;
+            ops::symmetric_hash_join(input, right, join_spec(&node.op)?, eval)
+        }
         (Operator::HashJoin, PlanOp::Join { .. }) => {
             let right = inputs.pop()?;
             ops::hash_join(input, right, join_spec(&node.op)?, eval)

@@ -1,7 +1,10 @@
-//! `hash_join`: the inner equi-join of two bounded inputs (batch mode), as Flink's batch
-//! `HashJoin`: each worker buffers the updates of both inputs, unsorted, until both have
-//! ended, then builds a hash table on the side with fewer updates and streams the other side
-//! through it. Neither side is sorted or arranged.
+//! Inner equi-joins on hash tables, neither side sorted nor arranged:
+//! * [`hash_join`], of two bounded inputs (batch mode), as Flink's batch `HashJoin`: each
+//!   worker buffers the updates of both inputs, unsorted, until both have ended, then builds a
+//!   hash table on the side with fewer updates and streams the other side through it;
+//! * [`symmetric_hash_join`], of two unbounded inputs (streaming mode), as Flink's streaming
+//!   `Join`: each worker keeps a hash table of each input's updates by key, and an update
+//!   arriving on one side is joined with the other side's table at once, then added to its own.
 //!
 //! Join is bilinear in its inputs, so the updates need no consolidation: every pair of a left
 //! update `(l, t_l, d_l)` and a right update `(r, t_r, d_r)` with equal keys whose concatenated
@@ -9,14 +12,19 @@
 //! the sum over all pairs is the join of the two collections, retractions included. Rows whose
 //! key has a NULL never match (SQL equality) and are dropped as they arrive.
 //!
-//! The operator holds a capability for each time it saw until both inputs end, so nothing it
-//! emits is complete before then: it is for bounded inputs only, whose frontiers do end.
+//! The batch operator holds a capability for each time it saw until both inputs end, so
+//! nothing it emits is complete before then: it is for bounded inputs only, whose frontiers do
+//! end. The streaming one emits each pair as its second update arrives, at the later of the two
+//! times (the pair's time, no earlier than the arriving update's), and holds no capability.
+//! It keeps every update it saw, unconsolidated: the planner picks it for insert-only inputs,
+//! whose updates are their rows.
 
 use std::collections::{BTreeMap, HashMap};
 
 use differential_dataflow::{AsCollection, Hashable};
 use foldhash::fast::RandomState;
 use timely::container::CapacityContainerBuilder;
+use timely::dataflow::StreamVec;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::{Capability, Concatenate};
@@ -38,23 +46,9 @@ type Tagged = (u8, Row, Row);
 /// is not read, the planner picks this operator for inner joins only). The result is emitted
 /// once both inputs have ended, so the inputs must be bounded.
 pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Evaluator) -> Rows<'s> {
-    let tag = |side: u8, rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator| {
-        filter_map_in_order(rows.inner, "HashJoinKey", move |(row, time, diff)| {
-            let key = eval.eval_row(&keys, &row)?;
-            if key.values().iter().any(Value::is_null) {
-                return None;
-            }
-            Some(((side, key, row), time, diff))
-        })
-    };
-    let left = tag(0, left, spec.left_keys, eval.clone());
-    let right = tag(1, right, spec.right_keys, eval.clone());
-    let scope = left.scope();
-    let merged = scope.concatenate(vec![left, right]);
-    let exchange = Exchange::new(|((_, key, _), _, _): &(Tagged, Time, isize)| key.hashed());
-    let condition = spec.condition;
+    let (merged, condition) = tagged(left, right, spec, &eval);
     merged
-        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(exchange, "HashJoin", move |_cap, _info| {
+        .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Exchange::new(key_hash), "HashJoin", move |_cap, _info| {
             let mut held: BTreeMap<Time, Capability<Time>> = BTreeMap::new();
             let mut sides: [Vec<Keyed>; 2] = [Vec::new(), Vec::new()];
             move |(input, frontier), output| {
@@ -70,7 +64,7 @@ pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Eval
                     return;
                 }
                 let [l, r] = std::mem::take(&mut sides);
-                let satisfied = |joined: &Row| condition.as_ref().is_none_or(|c| matches!(eval.eval(c, joined), Some(Value::Boolean(true))));
+                let satisfied = |joined: &Row| satisfies(&condition, &eval, joined);
                 let caps = std::mem::take(&mut held);
                 match caps.first_key_value() {
                     // One time for all updates (a batch job's): one session, no staging.
@@ -100,6 +94,92 @@ pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Eval
             }
         })
         .as_collection()
+}
+
+/// Joins `left` and `right` on `spec`'s keys and condition as their updates arrive (an inner
+/// join, see [`hash_join`]): each update is joined with the other input's updates seen so far,
+/// then kept. Every update stays in memory: meant for insert-only inputs.
+pub fn symmetric_hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Evaluator) -> Rows<'s> {
+    let (merged, condition) = tagged(left, right, spec, &eval);
+    merged
+        .unary::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Exchange::new(key_hash), "SymmetricHashJoin", move |_cap, _info| {
+            let mut tables: [Table; 2] = [Table::default(), Table::default()];
+            move |input, output| {
+                input.for_each(|cap, data| {
+                    let mut session = output.session(&cap);
+                    for ((side, key, row), time, diff) in data.drain(..) {
+                        let left = side == 0;
+                        let [l, r] = &mut tables;
+                        let (own, other) = if left { (l, r) } else { (r, l) };
+                        for (seen, seen_time, seen_diff) in other.updates(&key) {
+                            let joined = if left { row.concat(seen) } else { seen.concat(&row) };
+                            if satisfies(&condition, &eval, &joined) {
+                                session.give((joined, time.join(seen_time), diff * seen_diff));
+                            }
+                        }
+                        own.insert(key, row, time, diff);
+                    }
+                });
+            }
+        })
+        .as_collection()
+}
+
+/// One input's updates by join key: each key's updates chained through one list (no list
+/// of its own per key: most keys of a large input have a single row).
+#[derive(Default)]
+struct Table {
+    /// Per key, the index in `updates` of its last update.
+    last: HashMap<Row, usize, RandomState>,
+    /// Every update: row, time, multiplicity, and the index of the key's update before it.
+    updates: Vec<(Row, Time, isize, Option<usize>)>,
+}
+
+impl Table {
+    /// Adds an update of `key`.
+    fn insert(&mut self, key: Row, row: Row, time: Time, diff: isize) {
+        let index = self.updates.len();
+        let before = self.last.insert(key, index);
+        self.updates.push((row, time, diff, before));
+    }
+
+    /// The updates of `key`, latest first.
+    fn updates<'t>(&'t self, key: &Row) -> impl Iterator<Item = (&'t Row, &'t Time, isize)> + 't {
+        let mut next = self.last.get(key).copied();
+        std::iter::from_fn(move || {
+            let (row, time, diff, before) = self.updates.get(next?)?;
+            next = *before;
+            Some((row, time, *diff))
+        })
+    }
+}
+
+/// Both inputs' updates with their join keys, tagged by side (rows whose key has a NULL
+/// dropped), in one stream; and the residual condition.
+fn tagged<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: &Evaluator) -> (StreamVec<'s, Time, (Tagged, Time, isize)>, Option<CompiledExpr>) {
+    let tag = |side: u8, rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator| {
+        filter_map_in_order(rows.inner, "HashJoinKey", move |(row, time, diff)| {
+            let key = eval.eval_row(&keys, &row)?;
+            if key.values().iter().any(Value::is_null) {
+                return None;
+            }
+            Some(((side, key, row), time, diff))
+        })
+    };
+    let left = tag(0, left, spec.left_keys, eval.clone());
+    let right = tag(1, right, spec.right_keys, eval.clone());
+    let scope = left.scope();
+    (scope.concatenate(vec![left, right]), spec.condition)
+}
+
+/// The hash of a tagged update's join key: it picks the worker the update goes to.
+fn key_hash(((_, key, _), _, _): &(Tagged, Time, isize)) -> u64 {
+    key.hashed()
+}
+
+/// Whether the joined row satisfies the residual condition (TRUE; no condition: every row).
+fn satisfies(condition: &Option<CompiledExpr>, eval: &Evaluator, joined: &Row) -> bool {
+    condition.as_ref().is_none_or(|c| matches!(eval.eval(c, joined), Some(Value::Boolean(true))))
 }
 
 /// Calls `f` with each matching pair of `left` and `right` updates: its concatenated row (left

@@ -38,7 +38,7 @@ pub use combiner::AggregateInput;
 pub use distinct::distinct;
 pub use filter::filter;
 pub use flat_map::flat_map;
-pub use hash_join::hash_join;
+pub use hash_join::{hash_join, symmetric_hash_join};
 pub use in_order::{count_in_order, filter_map_in_order, filter_map_in_order_at_frontier};
 pub use join::{JoinSpec, join};
 pub use keyed::{

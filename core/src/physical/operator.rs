@@ -111,6 +111,10 @@ pub enum Operator {
     /// then the one with fewer updates hashed and the other streamed through it (Flink's batch
     /// `HashJoin`).
     HashJoin,
+    /// An inner equi-join of two insert-only inputs (streaming jobs whose state stays in memory
+    /// and is not checkpointed): each input's rows in a hash table by key, each arriving row
+    /// joined at once with the other input's (Flink's streaming `Join`).
+    SymmetricHashJoin,
     /// An inner join of two inputs' windows, once per window when the watermark passes it.
     WindowJoin,
     /// A join on keys and an event-time interval, on keyed state.
@@ -180,7 +184,7 @@ impl Operator {
             | Operator::SlicedWindowAggregate { .. }
             | Operator::TumbleWindowAggregate { .. } => "WindowAggregate",
             Operator::PythonGroupWindowAggregate | Operator::ArrangedPythonGroupWindowAggregate => "PythonGroupWindowAggregate",
-            Operator::Join | Operator::ArrangedJoin => "Join",
+            Operator::Join | Operator::ArrangedJoin | Operator::SymmetricHashJoin => "Join",
             Operator::HashJoin => "HashJoin",
             Operator::WindowJoin => "WindowJoin",
             Operator::IntervalJoin => "IntervalJoin",

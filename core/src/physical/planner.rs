@@ -13,7 +13,7 @@ use super::operator::Operator;
 /// time in streaming mode).
 pub(super) fn choose_operators(plan: &ValidatedPlan, mode: RuntimeMode) -> Result<Vec<Operator>, PlanError> {
     let durable = durable_state(plan);
-    let mut operators = plan.nodes.iter().map(|node| choose(node, mode, durable)).collect::<Result<Vec<_>, _>>()?;
+    let mut operators = plan.nodes.iter().map(|node| choose(node, mode, durable, inputs_insert_only(plan, node))).collect::<Result<Vec<_>, _>>()?;
     for node in &plan.nodes {
         if let Some((window, operator)) = fused_window_aggregate(plan, node, mode) {
             operators[node.index] = operator;
@@ -37,7 +37,12 @@ fn expires(node: &PlanNode) -> bool {
     (0..node.inputs.len()).any(|input| node.state_ttl_ms(input, None).is_some())
 }
 
-fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator, PlanError> {
+/// Whether every input of `node` only inserts rows.
+fn inputs_insert_only(plan: &ValidatedPlan, node: &PlanNode) -> bool {
+    node.inputs.iter().all(|&i| plan.nodes.get(i).is_some_and(|n| n.append_only))
+}
+
+fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool, inputs_insert_only: bool) -> Result<Operator, PlanError> {
     let streaming = mode == RuntimeMode::Streaming;
     Ok(match &node.op {
         PlanOp::Source { .. } => Operator::TableSourceScan,
@@ -109,6 +114,10 @@ fn choose(node: &PlanNode, mode: RuntimeMode, durable: bool) -> Result<Operator,
         // neither (benches/README.md, "Hash join in batch mode"); outer joins, whose unmatched
         // rows need consolidated multiplicities, stay on arrangements.
         PlanOp::Join { join_type: JoinType::Inner, .. } if !streaming => Operator::HashJoin,
+        // A streaming inner join of insert-only inputs keeps their rows in hash tables and
+        // joins each arriving row at once: no sorting, no merging of batches, each row held
+        // once (benches/README.md, "Streaming inner joins of insert-only inputs on hash tables").
+        PlanOp::Join { join_type: JoinType::Inner, .. } if inputs_insert_only => Operator::SymmetricHashJoin,
         PlanOp::Join { .. } => Operator::ArrangedJoin,
         PlanOp::Distinct if streaming => Operator::Distinct,
         PlanOp::Distinct => Operator::BatchDistinct,

@@ -101,7 +101,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         Operator::ArrangedPythonGroupWindowAggregate => "input rows and user accumulators per key and window",
         Operator::SessionWindowAggregate { .. } => "accumulators per key and session",
         Operator::SlicedWindowAggregate { .. } => "accumulators per key and slice",
-        Operator::Join | Operator::ArrangedJoin => "rows of both inputs per key",
+        Operator::Join | Operator::ArrangedJoin | Operator::SymmetricHashJoin => "rows of both inputs per key",
         Operator::HashJoin => "rows of both inputs until they end",
         Operator::WindowJoin => "rows of both inputs per key and window",
         Operator::IntervalJoin => "rows of both inputs within the interval per key",
@@ -115,7 +115,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         Operator::Sink => "changes until their time is complete",
     };
     let store = match (operator.keyed(), backend) {
-        (false, _) if matches!(operator, Operator::Sink | Operator::HashJoin) => StateStore::Buffer,
+        (false, _) if matches!(operator, Operator::Sink | Operator::HashJoin | Operator::SymmetricHashJoin) => StateStore::Buffer,
         (false, _) => StateStore::Arrangement,
         (true, StateBackendSetting::Memory) => StateStore::KeyedMemory,
         (true, StateBackendSetting::RocksDb { .. }) => StateStore::KeyedRocksDb,

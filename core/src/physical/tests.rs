@@ -223,9 +223,15 @@ fn state_ttl_hints_pick_the_keyed_join_and_show_in_the_state_column() {
     // Outer joins in batch stay on arrangements: their unmatched rows need consolidated input.
     let left = prepare("SELECT b.price, p.v FROM bids b LEFT JOIN plain p ON b.auction = p.k", RuntimeMode::Batch).unwrap();
     assert!(operators(&left).contains(&Operator::ArrangedJoin), "{:?}", operators(&left));
-    // A zero TTL keeps rows for ever: nothing expires, the arrangement join serves.
+    // A zero TTL keeps rows for ever: nothing expires, the in-memory join of insert-only
+    // inputs serves.
     let forever = prepare("SELECT /*+ STATE_TTL('b' = '0 ms') */ b.price FROM bids b JOIN plain p ON b.auction = p.k", RuntimeMode::Streaming).unwrap();
-    assert!(operators(&forever).contains(&Operator::ArrangedJoin), "{:?}", operators(&forever));
+    assert!(operators(&forever).contains(&Operator::SymmetricHashJoin), "{:?}", operators(&forever));
+    assert!(forever.explain(false).contains("state=[rows of both inputs per key @ memory]"), "{}", forever.explain(false));
+    // A streaming join of a retracting input stays on arrangements, which consolidate it.
+    let retracting =
+        prepare("SELECT b.price, a.n FROM bids b JOIN (SELECT k, COUNT(*) AS n FROM plain GROUP BY k) a ON b.auction = a.k", RuntimeMode::Streaming).unwrap();
+    assert!(operators(&retracting).contains(&Operator::ArrangedJoin), "{:?}", operators(&retracting));
 
     // The side a hint leaves alone keeps the job's TTL.
     let mut outcomes = session().execute_script(&format!("SET 'table.exec.state.ttl' = '1 h'; {sql}")).unwrap_or_else(|e| panic!("{e}"));
