@@ -42,6 +42,9 @@ type Keyed = (Row, Row, Time, isize);
 /// Which input an update came from (0 left, 1 right), its key and its row.
 type Tagged = (u8, Row, Row);
 
+/// Both inputs' tagged updates, in one stream.
+type TaggedUpdates<'s> = StreamVec<'s, Time, (Tagged, Time, isize)>;
+
 /// Joins `left` and `right` on `spec`'s keys and condition (an inner join: `spec.join_type`
 /// is not read, the planner picks this operator for inner joins only). The result is emitted
 /// once both inputs have ended, so the inputs must be bounded.
@@ -156,7 +159,7 @@ impl Table {
 
 /// Both inputs' updates with their join keys, tagged by side (rows whose key has a NULL
 /// dropped), in one stream; and the residual condition.
-fn tagged<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: &Evaluator) -> (StreamVec<'s, Time, (Tagged, Time, isize)>, Option<CompiledExpr>) {
+fn tagged<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: &Evaluator) -> (TaggedUpdates<'s>, Option<CompiledExpr>) {
     let tag = |side: u8, rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator| {
         filter_map_in_order(rows.inner, "HashJoinKey", move |(row, time, diff)| {
             let key = eval.eval_row(&keys, &row)?;
