@@ -78,7 +78,7 @@ impl PhysicalPlan {
                 nodes.push(PhysicalNode { index: node.index, operator: Operator::Reused { of }, exchanges: Vec::new(), state: None, ..reused });
                 continue;
             }
-            let inputs_insert_only = node.inputs.iter().all(|&i| logical.nodes.get(i).is_some_and(|n| n.append_only));
+            let inputs_insert_only = planner::inputs_insert_only(&logical, node);
             let input = node.inputs.first().and_then(|&i| nodes.get(i)).map(|n| n.changelog);
             nodes.push(PhysicalNode {
                 index: node.index,

@@ -38,7 +38,7 @@ fn expires(node: &PlanNode) -> bool {
 }
 
 /// Whether every input of `node` only inserts rows.
-fn inputs_insert_only(plan: &ValidatedPlan, node: &PlanNode) -> bool {
+pub(super) fn inputs_insert_only(plan: &ValidatedPlan, node: &PlanNode) -> bool {
     node.inputs.iter().all(|&i| plan.nodes.get(i).is_some_and(|n| n.append_only))
 }
 
