@@ -196,6 +196,18 @@ impl Layout {
     /// [`super::accumulate::partials`] writes them).
     fn partials(&self, row: &[u64], general: &[Accumulator]) -> Row {
         let bits = self.flags.map_or(0, |f| row[f]);
+        if self.fresh.is_empty() {
+            // Every cell is scalar, one value each: the row is collected in place (one
+            // allocation, where a vector turned into a row is two and a copy).
+            return self
+                .cells
+                .iter()
+                .map(|cell| match *cell {
+                    Cell::Scalar { kind, word, bit, .. } => kind.partial(row[word], bits & (1u64 << bit) != 0),
+                    Cell::General { .. } => Value::Null,
+                })
+                .collect();
+        }
         let mut values = Vec::with_capacity(self.cells.len());
         for cell in &self.cells {
             match *cell {
@@ -381,18 +393,18 @@ impl GroupTable {
         let (stride, width) = (self.layout.stride, self.layout.fresh.len());
         let general = |group: usize| &self.general[group * width..(group + 1) * width];
         let taken = self.tags.iter().enumerate().filter(|(_, t)| **t != 0).map(|(slot, _)| &self.rows[slot * stride..(slot + 1) * stride]);
-        let mut out: Vec<(Row, Row)> = taken
-            .map(|row| {
-                let key = match &self.keys {
-                    Keys::General(keys) => keys[row[0] as usize].clone(),
-                    Keys::Integer { int32: true } => Row::new(vec![Value::Int(row[0] as i64 as i32)]),
-                    Keys::Integer { int32: false } => Row::new(vec![Value::BigInt(row[0] as i64)]),
-                };
-                (key, self.layout.partials(row, general(self.number(row))))
-            })
-            .collect();
+        let mut out: Vec<(Row, Row)> = Vec::with_capacity(self.len + usize::from(self.null.is_some()));
+        // Integer keys are collected in place: one allocation each.
+        out.extend(taken.map(|row| {
+            let key = match &self.keys {
+                Keys::General(keys) => keys[row[0] as usize].clone(),
+                Keys::Integer { int32: true } => std::iter::once(Value::Int(row[0] as i64 as i32)).collect(),
+                Keys::Integer { int32: false } => std::iter::once(Value::BigInt(row[0] as i64)).collect(),
+            };
+            (key, self.layout.partials(row, general(self.number(row))))
+        }));
         if let Some(row) = &self.null {
-            out.push((Row::new(vec![Value::Null]), self.layout.partials(row, general(self.number(row)))));
+            out.push((std::iter::once(Value::Null).collect(), self.layout.partials(row, general(self.number(row)))));
         }
         out
     }

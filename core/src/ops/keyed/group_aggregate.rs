@@ -298,7 +298,7 @@ impl Groups {
             (groups, distinct, extremes) = (groups.with_ttl(ttl), distinct.with_ttl(ttl), extremes.with_ttl(ttl));
         }
         let empty: Vec<Accumulator> = spec.slots.iter().map(AggregateSlot::accumulator).collect();
-        let cache = ttl.is_none().then(|| GroupCache::new(empty.len()));
+        let cache = ttl.is_none().then(|| GroupCache::new(&empty));
         Groups { spec, groups, distinct, extremes, key_buffer: Vec::new(), empty, scratch: Scratch::default(), cache }
     }
 
@@ -345,7 +345,7 @@ impl Groups {
     /// many groups the cache holds before it starts again), whatever the time-to-live says.
     #[cfg(test)]
     pub(super) fn set_cache(&mut self, cached: bool, bound: Option<usize>) {
-        self.cache = cached.then(|| GroupCache::new(self.empty.len()));
+        self.cache = cached.then(|| GroupCache::new(&self.empty));
         if let Some(cache) = self.cache.as_mut() {
             cache.bound = bound;
         }
