@@ -141,6 +141,21 @@ impl<N: StateCodec> TimerService<N> {
         Ok(any)
     }
 
+    /// The earliest pending timestamp in `domain` strictly after `after`, if any: with it a
+    /// caller learns at once that no timer lies in `(after, that timestamp)`.
+    pub fn next_timestamp_after(&self, store: &KeyedStateStore, domain: TimeDomain, after: i64) -> StateResult<Option<i64>> {
+        let Some(from) = timers_due_end(after) else { return Ok(None) };
+        let mut first = None;
+        store.backend().scan(self.table(domain), &from, None, &mut |k, _| {
+            first = Some(k.to_vec());
+            Ok(ScanFlow::Stop)
+        })?;
+        match first {
+            Some(raw) => Ok(Some(self.decode(domain, &raw)?.timestamp)),
+            None => Ok(None),
+        }
+    }
+
     /// Removes and returns the earliest timer with timestamp `<= up_to`. Use this in a loop
     /// (`while let Some(t) = pop_next(..)`) when firing a timer may register another that is
     /// already due: it will be returned by a later call of the same loop.

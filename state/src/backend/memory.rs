@@ -229,6 +229,10 @@ impl StateBackend for MemoryBackend {
         Ok(())
     }
 
+    fn known_empty(&self, table: &str) -> bool {
+        self.table(table).is_none_or(|t| t.is_empty())
+    }
+
     fn entry_count(&self) -> StateResult<u64> {
         Ok(self.tables.iter().map(|(_, t)| t.len() as u64).sum())
     }

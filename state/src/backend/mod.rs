@@ -159,6 +159,13 @@ pub trait StateBackend {
     /// The names of all tables that have (or had) entries, sorted.
     fn tables(&self) -> StateResult<Vec<String>>;
 
+    /// Whether `table` is known, at no cost, to hold no entry: a caller about to look a key up
+    /// in it may skip the search. `false` says nothing (the default: a backend whose tables
+    /// are not in memory would pay a read to know).
+    fn known_empty(&self, _table: &str) -> bool {
+        false
+    }
+
     /// The number of entries in all tables (state values, list and map entries, timers): how
     /// much state an operator holds. The default counts with a scan of every table.
     fn entry_count(&self) -> StateResult<u64> {

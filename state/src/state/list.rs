@@ -87,9 +87,32 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
 
     /// The live elements of `key` in `namespace`, oldest first; empty when there are none.
     pub fn get(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N) -> StateResult<Vec<T>> {
+        let mut elements = Vec::new();
+        self.visit_encoded(store, key, namespace, |bytes| {
+            elements.push(self.cell.decode(bytes)?);
+            Ok(())
+        })?;
+        Ok(elements)
+    }
+
+    /// Hands `visit` the encoding of each live element of `key` in `namespace` (a `T`'s
+    /// encoding), oldest first: [`ListState::get`] for callers that decode into buffers of
+    /// their own. TTL applies as in [`ListState::get`].
+    pub fn visit_encoded(&self, store: &mut KeyedStateStore, key: &[u8], namespace: &N, mut visit: impl FnMut(&[u8]) -> StateResult<()>) -> StateResult<()> {
         let raw_key = self.cell.prefix(key, namespace);
+        if self.cell.ttl.is_none() {
+            // Nothing expires or is re-stamped: the elements are read where they lie.
+            let Some(raw) = store.backend().get_ref(&self.cell.name, &raw_key)? else {
+                return Ok(());
+            };
+            let mut input: &[u8] = &raw;
+            while !input.is_empty() {
+                visit(read_bytes(&mut input).map_err(|e| StateError::corrupt(&self.cell.name, e))?)?;
+            }
+            return Ok(());
+        }
         let Some(raw) = store.backend().get(&self.cell.name, &raw_key)? else {
-            return Ok(Vec::new());
+            return Ok(());
         };
         let now = store.now_millis();
         let refresh = self.cell.ttl.is_some_and(|t| t.refresh_on_read());
@@ -97,11 +120,17 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
         if changed {
             self.store_raw(store, &raw_key, &kept)?;
         }
-        elements.iter().map(|bytes| self.cell.decode(bytes)).collect()
+        elements.iter().try_for_each(|bytes| visit(bytes))
     }
 
     fn store_raw(&self, store: &mut KeyedStateStore, raw_key: &[u8], raw: &[u8]) -> StateResult<()> {
         if raw.is_empty() { store.backend_mut().delete(&self.cell.name, raw_key) } else { store.backend_mut().put(&self.cell.name, raw_key, raw) }
+    }
+
+    /// Whether the state is known, at no cost, to hold no list of any key (see
+    /// [`StateBackend::known_empty`](crate::StateBackend::known_empty)): `false` says nothing.
+    pub fn known_empty(&self, store: &KeyedStateStore) -> bool {
+        store.backend().known_empty(&self.cell.name)
     }
 
     /// Appends `value`.
@@ -116,9 +145,11 @@ impl<T: StateCodec, N: StateCodec> ListState<T, N> {
         }
         let raw_key = self.cell.prefix(key, namespace);
         let now = store.now_millis();
-        let mut raw = Vec::new();
+        let (mut raw, mut element) = (Vec::new(), Vec::new());
         for value in values {
-            self.append_element(now, &encode_to_vec(value), &mut raw);
+            element.clear();
+            value.encode(&mut element);
+            self.append_element(now, &element, &mut raw);
         }
         store.backend_mut().append(&self.cell.name, &raw_key, &raw)
     }

@@ -7,9 +7,8 @@
 //! row's key, time and state. A logic that calls out per row (a Python process function)
 //! can so take the whole message in one call and still see every row alone.
 
-use timely::dataflow::operators::InputCapability;
-use weir_state::StateError;
-use weir_state::codec::encode_to_vec;
+use timely::dataflow::operators::{Capability, InputCapability};
+use weir_state::{StateCodec, StateError};
 
 use crate::types::{Row, Value};
 
@@ -34,6 +33,9 @@ pub struct RowBatch<'b, 'o> {
     cap: &'b InputCapability<Time>,
     rows: std::vec::Drain<'b, (Keyed, Time, isize)>,
     current: Option<Current>,
+    /// The capability the last row's requests went out under: the next row of the same time
+    /// (most of a message) reuses it.
+    sent_under: Option<Capability<Time>>,
     watermark: i64,
     null_keys_match: bool,
     fail: &'b dyn Fn(StateError),
@@ -54,7 +56,7 @@ impl<'b, 'o> RowBatch<'b, 'o> {
         fail: &'b dyn Fn(StateError),
         retraction: &'b dyn Fn(),
     ) -> RowBatch<'b, 'o> {
-        RowBatch { op, output, cap, rows: data.drain(..), current: None, watermark, null_keys_match, fail, retraction }
+        RowBatch { op, output, cap, rows: data.drain(..), current: None, sent_under: None, watermark, null_keys_match, fail, retraction }
     }
 
     /// Moves to the next row (a row of multiplicity `n` comes `n` times), sending what the
@@ -73,7 +75,10 @@ impl<'b, 'o> RowBatch<'b, 'o> {
                 continue;
             }
             let null_key = self.null_keys_match && key.values().iter().any(Value::is_null);
-            let encoded = encode_to_vec(&key);
+            // The previous row's key buffer takes this one's encoding.
+            let mut encoded = self.current.take().map(|c| c.encoded).unwrap_or_default();
+            encoded.clear();
+            key.encode(&mut encoded);
             let handed = row.clone();
             self.current = Some(Current { input, key, encoded, row, time, left: diff - 1, null_key });
             return Some((input, handed));
@@ -110,8 +115,12 @@ impl<'b, 'o> RowBatch<'b, 'o> {
         if self.op.requests.is_empty() {
             return;
         }
-        let at = self.cap.delayed(&current.time, self.output.output_index());
+        let at = match self.sent_under.take() {
+            Some(cap) if *cap.time() == current.time => cap,
+            _ => self.cap.delayed(&current.time, self.output.output_index()),
+        };
         self.op.send(&at, current.time);
+        self.sent_under = Some(at);
     }
 }
 

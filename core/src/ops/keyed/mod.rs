@@ -57,6 +57,7 @@ mod session_aggregate;
 mod sliced_aggregate;
 mod stream_window;
 mod timed;
+mod timer_memo;
 mod user_group_aggregate;
 mod user_window_aggregate;
 mod window_aggregate;
@@ -104,6 +105,7 @@ use crate::types::{Row, Value};
 use super::{Evaluator, Rows, Time, at, frontier_epoch, frontier_meet, with_ms};
 use checkpoint::KeyedCheckpoint;
 use timely::order::PartialOrder;
+use timer_memo::TimerMemo;
 
 /// A row on its way to a keyed operator: its input, its key, the row.
 type Keyed = (usize, Row, Row);
@@ -178,6 +180,7 @@ pub struct KeyedContext<'a> {
     pub store: &'a mut KeyedStateStore,
     key: &'a [u8],
     timers: &'a TimerService<()>,
+    memo: &'a mut TimerMemo,
     requests: &'a mut Requests,
     watermark: i64,
     fired: i64,
@@ -247,8 +250,8 @@ impl<'a> KeyedContext<'a> {
     /// Whether no event-time timer of any key lies strictly between `after` and `before`: a
     /// logic handling its timer at `after` may then do the work of its due timer at `before`
     /// in the same call without passing over another timer.
-    pub fn no_timers_between(&self, after: i64, before: i64) -> Result<bool, StateError> {
-        Ok(!self.timers.any_between(self.store, TimeDomain::EventTime, after, before)?)
+    pub fn no_timers_between(&mut self, after: i64, before: i64) -> Result<bool, StateError> {
+        Ok(!self.memo.any_between(self.timers, self.store, after, before)?)
     }
 
     /// Retracts `row`, a result emitted before (a window's result that late rows update).
@@ -269,14 +272,14 @@ impl<'a> KeyedContext<'a> {
 
     /// Asks for [`KeyedLogic::on_timer`] once the watermark reaches `timestamp` (deduplicated).
     pub fn register_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
-        self.timers.register_event_time_timer(self.store, self.key, &(), timestamp)?;
+        self.memo.register(self.timers, self.store, self.key, timestamp)?;
         self.requests.timers.push(timestamp);
         Ok(())
     }
 
     /// Cancels the timer `timestamp` of the current key, if registered.
     pub fn delete_timer(&mut self, timestamp: i64) -> Result<(), StateError> {
-        self.timers.delete_event_time_timer(self.store, self.key, &(), timestamp)
+        self.memo.delete(self.timers, self.store, self.key, timestamp)
     }
 
     /// Removes the current key's event-time timers at or before `up_to` and returns their
@@ -287,7 +290,7 @@ impl<'a> KeyedContext<'a> {
         let pending = self.timers.pending(self.store, TimeDomain::EventTime)?;
         let due: Vec<i64> = pending.into_iter().take_while(|t| t.timestamp <= up_to).filter(|t| t.key == self.key).map(|t| t.timestamp).collect();
         for &timestamp in &due {
-            self.timers.delete_event_time_timer(self.store, self.key, &(), timestamp)?;
+            self.memo.delete(self.timers, self.store, self.key, timestamp)?;
         }
         Ok(due)
     }
@@ -362,6 +365,7 @@ pub fn keyed<'s, L: KeyedLogic>(
         let mut op = store.map(|store| Timers {
             store,
             service: TimerService::new(&node),
+            memo: TimerMemo::default(),
             held: BTreeMap::new(),
             tail: None,
             requests: Requests::default(),
@@ -453,6 +457,8 @@ type Output<'a> = OutputBuilderSession<'a, Time, CapacityContainerBuilder<Vec<(R
 struct Timers {
     store: KeyedStateStore,
     service: TimerService<()>,
+    /// What is known of the event-time timers without searching the store.
+    memo: TimerMemo,
     /// Capabilities for the results of event-time timers, by the time those results go out.
     held: BTreeMap<Time, Capability<Time>>,
     /// The capability for results of processing-time timers (and of event-time timers when
@@ -485,6 +491,7 @@ impl Timers {
             store: &mut self.store,
             key,
             timers: &self.service,
+            memo: &mut self.memo,
             requests: &mut self.requests,
             watermark,
             fired: self.fired,
@@ -555,6 +562,7 @@ impl Timers {
                     break;
                 }
             };
+            self.memo.popped(&timer.key, timer.timestamp);
             let first = self.held.first_key_value().map(|(t, c)| (*t, c)).or_else(|| self.tail.as_ref().map(|c| (*c.time(), c)));
             let Some((first, cap)) = first else {
                 bug("a timer fired with no capability held");

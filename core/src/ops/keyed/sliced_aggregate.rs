@@ -224,7 +224,10 @@ impl SlicedAggregate {
     /// between the two (a late row waiting), no late row waits for `next` itself, and no
     /// allowed lateness re-fires windows.
     fn fires_inline(&self, cx: &mut KeyedContext<'_>, at: i64, next: i64) -> Result<bool, StateError> {
-        Ok(self.lateness == 0 && next <= cx.watermark() && cx.no_timers_between(at, next)? && self.waiting.get(cx.store, cx.key(), &next)?.is_empty())
+        Ok(self.lateness == 0
+            && next <= cx.watermark()
+            && cx.no_timers_between(at, next)?
+            && (self.waiting.known_empty(cx.store) || self.waiting.get(cx.store, cx.key(), &next)?.is_empty()))
     }
 
     /// The output row of the window ending at `end` for the partition key values `partition`.
@@ -307,6 +310,45 @@ impl SlicedAggregate {
     }
 }
 
+/// Adds the pre-aggregated `row` (of the `slice` whose first window ends at `first`, led by
+/// `width` partition keys) to the context's key, `live`: its slice read from `slices` or, when
+/// new, added to the key's index with the timer of its first window.
+fn add_to_live(
+    slices: &ValueState<(Row, u64), i64>,
+    calls: &Calls,
+    width: usize,
+    cx: &mut KeyedContext<'_>,
+    live: &mut LiveKey,
+    (slice, first): (i64, i64),
+    row: &Row,
+) -> Result<(), StateError> {
+    let at = match live.slices.iter().position(|s| s.end == slice) {
+        Some(at) => at,
+        None => {
+            let (accs, rows) = match live.index.binary_search(&slice) {
+                Ok(_) => match slices.get(cx.store, cx.key(), &slice)? {
+                    Some((partials, rows)) => (calls.restore(&partials), rows),
+                    None => (calls.fresh(), 0),
+                },
+                Err(at) => {
+                    // A new slice: its first window's timer starts the chain of firings.
+                    live.index.insert(at, slice);
+                    live.grown = true;
+                    cx.register_timer(first - 1)?;
+                    (calls.fresh(), 0)
+                }
+            };
+            live.slices.push(LiveSlice { end: slice, accs, rows });
+            live.slices.len() - 1
+        }
+    };
+    if let Some(live) = live.slices.get_mut(at) {
+        merge_partials(&mut live.accs, partials_of(width, row), 1);
+        live.rows += row_count(row);
+    }
+    Ok(())
+}
+
 impl KeyedLogic for SlicedAggregate {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
         let Some(slice) = self.slice_of(&row) else { return Ok(()) };
@@ -323,35 +365,13 @@ impl KeyedLogic for SlicedAggregate {
             self.waiting.add(cx.store, cx.key(), &arrival, &row)?;
             return cx.register_timer(arrival);
         }
-        if !self.live.contains_key(cx.key()) {
-            let index = self.index.get(cx.store, cx.key(), &())?.unwrap_or_default();
-            self.live.insert(cx.key().to_vec(), LiveKey { index, grown: false, slices: Vec::new() });
+        if let Some(live) = self.live.get_mut(cx.key()) {
+            return add_to_live(&self.slices, &self.calls, self.width, cx, live, (slice, first), &row);
         }
-        let Some(live) = self.live.get_mut(cx.key()) else { return Ok(()) };
-        let at = match live.slices.iter().position(|s| s.end == slice) {
-            Some(at) => at,
-            None => {
-                let (accs, rows) = match live.index.binary_search(&slice) {
-                    Ok(_) => match self.slices.get(cx.store, cx.key(), &slice)? {
-                        Some((partials, rows)) => (self.calls.restore(&partials), rows),
-                        None => (self.calls.fresh(), 0),
-                    },
-                    Err(at) => {
-                        // A new slice: its first window's timer starts the chain of firings.
-                        live.index.insert(at, slice);
-                        live.grown = true;
-                        cx.register_timer(first - 1)?;
-                        (self.calls.fresh(), 0)
-                    }
-                };
-                live.slices.push(LiveSlice { end: slice, accs, rows });
-                live.slices.len() - 1
-            }
-        };
-        if let Some(live) = live.slices.get_mut(at) {
-            merge_partials(&mut live.accs, partials_of(self.width, &row), 1);
-            live.rows += row_count(&row);
-        }
+        let index = self.index.get(cx.store, cx.key(), &())?.unwrap_or_default();
+        let mut live = LiveKey { index, grown: false, slices: Vec::new() };
+        add_to_live(&self.slices, &self.calls, self.width, cx, &mut live, (slice, first), &row)?;
+        self.live.insert(cx.key().to_vec(), live);
         Ok(())
     }
 

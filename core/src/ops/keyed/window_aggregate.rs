@@ -332,7 +332,7 @@ impl KeyedLogic for WindowAggregate {
                 cx.register_timer(last.saturating_add(self.lateness))?;
             }
         }
-        let late = self.late.get(cx.store, &key, &timestamp)?;
+        let late = if self.late.known_empty(cx.store) { Vec::new() } else { self.late.get(cx.store, &key, &timestamp)? };
         if !late.is_empty() {
             self.late.clear(cx.store, &key, &timestamp)?;
             self.calls.add(cx, &mut live, &late, self.input)?;

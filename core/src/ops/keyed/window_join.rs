@@ -3,15 +3,19 @@
 //! when the watermark reaches the window's last millisecond (`end - 1`, Flink's rule), the
 //! window's rows are joined, emitted once and dropped, so state holds only the open windows
 //! (Flink's window join).
+//!
+//! The rows a batch of input brings wait in memory, grouped by key, side and window, until the
+//! batch ends ([`KeyedLogic::flush`]): one append to each list per batch, not one per row.
 
-use weir_state::{ListState, StateError};
+use weir_state::{KeyedStateStore, ListState, StateError};
 
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
 use crate::types::Row;
+use crate::types::decode_row_values;
 
 use super::super::{Evaluator, Rows};
-use super::{KeyedContext, KeyedLogic, condition_holds, keyed};
+use super::{KeyMap, KeyedContext, KeyedLogic, condition_holds, keyed};
 
 /// A window join, ready to run.
 pub struct WindowJoinSpec {
@@ -34,6 +38,7 @@ pub fn window_join<'s>(node: &str, index: usize, left: Rows<'s>, right: Rows<'s>
         condition: spec.condition,
         eval: eval.clone(),
         sides: [ListState::new("window-join-left"), ListState::new("window-join-right")],
+        batch: KeyMap::default(),
     };
     keyed(node, index, vec![(left, spec.left_keys), (right, spec.right_keys)], logic, eval, ctx)
 }
@@ -44,6 +49,8 @@ struct WindowJoin {
     eval: Evaluator,
     /// Each side's rows by their window's last millisecond (`end - 1`).
     sides: [ListState<Row, i64>; 2],
+    /// The rows of the current batch, by encoded key: per side and window's last millisecond.
+    batch: KeyMap<Vec<(usize, i64, Vec<Row>)>>,
 }
 
 impl KeyedLogic for WindowJoin {
@@ -60,23 +67,49 @@ impl KeyedLogic for WindowJoin {
             cx.drop_late();
             return Ok(());
         }
-        self.sides[side].add(cx.store, cx.key(), &last, &row)?;
+        match self.batch.get_mut(cx.key()) {
+            Some(lists) => match lists.iter_mut().find(|(s, l, _)| *s == side && *l == last) {
+                Some((_, _, rows)) => rows.push(row),
+                None => lists.push((side, last, vec![row])),
+            },
+            None => {
+                self.batch.insert(cx.key().to_vec(), vec![(side, last, vec![row])]);
+            }
+        }
         // Rows of a window may arrive at its last millisecond itself (a window aggregate emits
         // then), so the window is complete once the watermark reaches it.
         cx.register_timer(last)
     }
 
+    fn flush(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
+        for (key, lists) in self.batch.drain() {
+            for (side, last, rows) in lists {
+                self.sides[side].add_all(store, &key, &last, &rows)?;
+            }
+        }
+        Ok(())
+    }
+
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, last: i64) -> Result<(), StateError> {
         let key = cx.key();
-        let lefts = self.sides[0].get(cx.store, key, &last)?;
+        // A window with rows on one side only joins nothing: its rows are not decoded.
         let rights = self.sides[1].get(cx.store, key, &last)?;
-        for l in &lefts {
-            for r in &rights {
-                let joined = l.concat(r);
-                if condition_holds(&self.eval, self.condition.as_ref(), &joined) {
-                    cx.emit(joined);
+        if !rights.is_empty() {
+            // Each left row is decoded into one buffer and joined from there: one row built
+            // per pair, none per left row.
+            let (mut values, mut joined) = (Vec::new(), Vec::new());
+            let (eval, condition, name) = (&self.eval, self.condition.as_ref(), self.sides[0].name());
+            self.sides[0].visit_encoded(cx.store, key, &last, |mut bytes| {
+                decode_row_values(&mut bytes, &mut values).map_err(|e| StateError::CorruptValue { state: name.into(), detail: e.to_string() })?;
+                for r in &rights {
+                    let row: Row = values.iter().chain(r.values()).cloned().collect();
+                    if condition_holds(eval, condition, &row) {
+                        joined.push(row);
+                    }
                 }
-            }
+                Ok(())
+            })?;
+            joined.into_iter().for_each(|row| cx.emit(row));
         }
         self.sides[0].clear(cx.store, key, &last)?;
         self.sides[1].clear(cx.store, key, &last)
