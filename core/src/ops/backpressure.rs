@@ -11,6 +11,11 @@
 //! needs more rows read. Nor is a split whose oldest time has not got through for
 //! [`STALL`]: an operator that holds its output back for longer (until its input ends, say)
 //! must not stop its own input; the split goes on unthrottled, and says so once.
+//!
+//! A split running the local combiner of the aggregate after it sends partials, not rows: it
+//! counts the partials it sends when its time moves on, and what it holds at one time is its
+//! groups, which [`ROWS_PER_TIME`] bounds instead of the records it folded (any number of
+//! records may fold into one time, and the more do, the fewer partials reach the aggregate).
 
 use std::collections::VecDeque;
 use std::time::{Duration, Instant};
@@ -22,7 +27,8 @@ use super::Time;
 /// Rows a processing-time split may have sent that are not yet through to the sinks.
 pub const IN_FLIGHT_ROWS: u64 = 1 << 18;
 
-/// Rows a processing-time split sends with one time before it moves to the next millisecond.
+/// Rows a processing-time split sends with one time before it moves to the next millisecond
+/// (a split folding its records into partials: groups it holds at one time).
 pub const ROWS_PER_TIME: u64 = 1 << 16;
 
 /// How long the oldest time in flight may stay there before the split stops waiting for it.

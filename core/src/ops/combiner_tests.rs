@@ -137,6 +137,29 @@ fn streaming_group_bys_chain_on_processing_time_only() {
     same_either_way(event_time, RuntimeMode::Streaming, false);
 }
 
+/// A split folding its records into partials holds one processing time for as many records as
+/// the tick lets it (its groups, not its records, are bounded): over an hour's tick, 400,000
+/// events fold into one time, or two when the hour turns, so each group (~10,000 channels) is
+/// inserted and updated at most once. (Bounded by its records, as a split sending rows is, the
+/// split sent ten changes per group.)
+#[test]
+fn a_chained_split_holds_its_time_for_its_groups_not_its_records() {
+    let (mut spec, _) = jobs("SELECT channel, COUNT(*) FROM bid_pt GROUP BY channel");
+    for node in &mut spec.nodes {
+        if let Node::Source(source) = node {
+            source.options.insert("events.num".into(), "400000".into());
+        }
+    }
+    assert!(chained(&spec, RuntimeMode::Streaming));
+    let plan = validate(&spec).unwrap_or_else(|e| panic!("{e}"));
+    let options = RunOptions { workers: Some(1), mode: Some(RuntimeMode::Streaming), tick_ms: 3_600_000, ..RunOptions::default() };
+    let outcome = run_job(Arc::new(plan), &options).unwrap_or_else(|e| panic!("{e}"));
+    let groups = result(&outcome).len();
+    let changes = outcome.collected.get("result").map_or(0, Vec::len);
+    assert!(groups > 1, "{groups} channels");
+    assert!(changes <= 3 * groups, "{changes} changes for {groups} groups");
+}
+
 /// The fast path that copies plain key and slot columns folds what evaluating them folds:
 /// NULL keys and values, strings, wrapping sums, one and two key columns.
 #[test]

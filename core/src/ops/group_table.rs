@@ -387,6 +387,11 @@ impl GroupTable {
         }
     }
 
+    /// Groups it holds (the NULL key's included).
+    pub(super) fn len(&self) -> usize {
+        self.len + usize::from(self.null.is_some())
+    }
+
     /// Every group's key and partial aggregates (one run of values per aggregate, as
     /// [`super::accumulate::partials`] writes them), in no particular order.
     pub fn drain(self) -> Vec<(Row, Row)> {

@@ -86,8 +86,8 @@ pub fn source<'s>(scope: Scope<'s, Time>, spec: SourceSpec) -> Rows<'s> {
 /// The partials of `combiner` over the rows [`source`] would send, computed by the splits
 /// themselves (see `combiner`): each folds what it reads into the groups of its capability's
 /// time and sends their partials before the capability moves past that time (a new
-/// processing-time tick, a checkpoint's epoch, or [`ROWS_PER_TIME`] records of one time) or
-/// the split finishes, so that a checkpoint cut finds no partials held. Event-time splits in
+/// processing-time tick, a checkpoint's epoch, or [`ROWS_PER_TIME`] groups held at one time)
+/// or the split finishes, so that a checkpoint cut finds no partials held. Event-time splits in
 /// streaming mode, whose polls carry many times, send rows to a separate combiner.
 pub(super) fn source_partials<'s>(scope: Scope<'s, Time>, spec: SourceSpec, combiner: LocalCombiner) -> Partials<'s> {
     if spec.ctx.mode == RuntimeMode::Streaming && spec.watermark.is_some() {
@@ -165,7 +165,7 @@ fn split_source<'s, O: SplitOutput>(
                 let now = processing_time(ctx.tick_ms);
                 if now > cap.time().ms {
                     let next = with_ms(cap.time(), now);
-                    move_on(&mut out, cap, output, next);
+                    move_on(&mut out, cap, output, next, in_flight.as_mut());
                 }
             }
             if let Some(checkpoints) = checkpoints.as_ref() {
@@ -176,7 +176,7 @@ fn split_source<'s, O: SplitOutput>(
                             ctx.fail(e);
                         }
                         let next = at(id, cap.time().ms);
-                        move_on(&mut out, cap, output, next);
+                        move_on(&mut out, cap, output, next, in_flight.as_mut());
                     }
                     Ok(_) => {}
                     Err(e) => ctx.fail(e),
@@ -210,14 +210,16 @@ fn split_source<'s, O: SplitOutput>(
                 if let Some(clock) = clock.as_mut().filter(|_| records > 0) {
                     ctx.metrics.add_skipped(node, untimed as u64);
                     if clock.watermark() > cap.time().ms {
-                        move_on(&mut out, cap, output, with_ms(&time, clock.hold()));
+                        move_on(&mut out, cap, output, with_ms(&time, clock.hold()), None);
                     }
                     ctx.metrics.set_watermark(node, split_index, flink_watermark(cap.time().ms));
-                } else if let Some(flow) = in_flight.as_mut().filter(|_| sent > 0) {
-                    flow.sent(time, sent);
-                    if flow.at(&time) >= ROWS_PER_TIME {
+                } else if let Some(flow) = in_flight.as_mut() {
+                    if sent > 0 {
+                        flow.sent(time, sent);
+                    }
+                    if flow.at(&time) + out.held() >= ROWS_PER_TIME {
                         // The next records get the next millisecond, so that these can complete.
-                        move_on(&mut out, cap, output, with_ms(&time, time.ms + 1));
+                        move_on(&mut out, cap, output, with_ms(&time, time.ms + 1), Some(flow));
                     }
                 }
                 let throttled = in_flight.as_mut().is_some_and(InFlight::full);
@@ -240,7 +242,7 @@ fn split_source<'s, O: SplitOutput>(
                 } else if let Some(follow) = idle.update(&ctx, cap.time().ms) {
                     clock.raise_to(follow);
                     let next = with_ms(cap.time(), clock.hold());
-                    move_on(&mut out, cap, output, next);
+                    move_on(&mut out, cap, output, next, None);
                     ctx.metrics.set_watermark(node, split_index, flink_watermark(cap.time().ms));
                 }
                 if !finished && !ctx.should_stop() {
@@ -268,9 +270,12 @@ fn split_source<'s, O: SplitOutput>(
 }
 
 /// Moves a split's capability on to `next`, after `out` has sent what it holds at the current
-/// time.
-fn move_on<O: SplitOutput>(out: &mut O, cap: &mut Capability<Time>, output: &mut SplitSession<'_, O::Item>, next: Time) {
-    out.flush(cap, output);
+/// time (counted in `flow`, a processing-time split's items in flight).
+fn move_on<O: SplitOutput>(out: &mut O, cap: &mut Capability<Time>, output: &mut SplitSession<'_, O::Item>, next: Time, flow: Option<&mut InFlight>) {
+    let sent = out.flush(cap, output);
+    if let Some(flow) = flow.filter(|_| sent > 0) {
+        flow.sent(*cap.time(), sent);
+    }
     cap.downgrade(&next);
 }
 

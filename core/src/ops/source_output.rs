@@ -40,13 +40,19 @@ pub(super) trait SplitOutput: 'static {
     fn read(&mut self, split: &mut dyn SourceReader, max: usize, clock: Option<&mut EventClock>, ctx: &JobContext) -> Polled;
 
     /// Sends what the last read made that can go now, at `cap`'s time (rows stamped with an
-    /// event time at theirs); returns how many records that stands for, which a
-    /// processing-time split counts as in flight.
+    /// event time at theirs); returns how many items it sent, which a processing-time split
+    /// counts as in flight.
     fn send(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, Self::Item>) -> u64;
 
+    /// Items it holds at the capability's time, not sent yet: what a processing-time split
+    /// counts with those sent at that time before it moves on to the next.
+    fn held(&self) -> u64 {
+        0
+    }
+
     /// Sends everything it still holds at `cap`'s time: the capability is about to move past
-    /// it, or the split has finished.
-    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, Self::Item>);
+    /// it, or the split has finished. Returns how many items it sent.
+    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, Self::Item>) -> u64;
 }
 
 /// A split sending the rows it reads (after its chained Calc, if any).
@@ -106,7 +112,9 @@ impl SplitOutput for SplitRows {
         sent
     }
 
-    fn flush(&mut self, _cap: &Capability<Time>, _output: &mut SplitSession<'_, Row>) {}
+    fn flush(&mut self, _cap: &Capability<Time>, _output: &mut SplitSession<'_, Row>) -> u64 {
+        0
+    }
 }
 
 /// Stamps `rows` by `clock` into `timed`, emptying `rows`; returns how many had no time (a
@@ -154,22 +162,22 @@ impl RecordSink for CalcRecords<'_> {
 /// A split that runs the local combiner of the aggregate reading it (see `combiner`): it folds
 /// each record, after its chained Calc, into the group table of its capability's time and
 /// sends the partials `((key, partials), time, 1)` when the capability moves on. Splits
-/// without event time only: every record of a poll has the capability's time.
+/// without event time only: every record of a poll has the capability's time. What it holds
+/// and sends are groups, not records: a time may fold any number of records, the more the
+/// fewer partials per record go on to the aggregate.
 pub(super) struct SplitPartials {
     calc: Option<SourceCalc>,
     combiner: LocalCombiner,
     chunk: RowChunk,
     /// The groups of the capability's time, once it has records.
     groups: Option<GroupTable>,
-    /// Records folded since the last send.
-    folded: u64,
 }
 
 impl SplitPartials {
     /// The partials of `combiner` over the rows `calc` makes of the records (the records as
     /// read, without).
     pub(super) fn new(calc: Option<SourceCalc>, combiner: LocalCombiner) -> SplitPartials {
-        SplitPartials { calc, chunk: combiner.chunk(), combiner, groups: None, folded: 0 }
+        SplitPartials { calc, chunk: combiner.chunk(), combiner, groups: None }
     }
 }
 
@@ -185,24 +193,29 @@ impl SplitOutput for SplitPartials {
         if let Some(calc) = self.calc.as_mut() {
             calc.count(&ctx.metrics);
         }
-        self.folded += records as u64;
         Polled { outcome, records, untimed: 0 }
     }
 
     fn send(&mut self, _cap: &Capability<Time>, _output: &mut SplitSession<'_, (Row, Row)>) -> u64 {
-        std::mem::take(&mut self.folded)
+        0
     }
 
-    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, (Row, Row)>) {
-        let Some(mut groups) = self.groups.take() else { return };
+    fn held(&self) -> u64 {
+        self.groups.as_ref().map_or(0, |groups| groups.len() as u64)
+    }
+
+    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, (Row, Row)>) -> u64 {
+        let Some(mut groups) = self.groups.take() else { return 0 };
         if !self.chunk.is_empty() {
             groups.fold(&mut self.chunk);
         }
         let time = *cap.time();
         let partials = groups.drain();
-        if !partials.is_empty() {
+        let sent = partials.len() as u64;
+        if sent > 0 {
             output.session(cap).give_iterator(partials.into_iter().map(|group| (group, time, 1)));
         }
+        sent
     }
 }
 

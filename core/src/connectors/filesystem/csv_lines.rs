@@ -175,14 +175,13 @@ enum Scan {
 
 /// Splits the line at the start of `bytes` at `delimiter` into `ends` (see [`Line::Record`]).
 /// A line holding `quote` or a `\r` other than just before its `\n` is [`Scan::Complex`]; one
-/// without a line break is complete only at the end of the input (`eof`). Two vectorised
-/// passes over the line (`memchr`): its end (or first quote or `\r`), then its delimiters.
+/// without a line break is complete only at the end of the input (`eof`). One pass over the
+/// line, eight bytes at a time ([`Structure`]): a CSV line is a few dozen bytes, too short for a
+/// vectorised search per character to pay for starting.
 fn split_line(bytes: &[u8], delimiter: u8, quote: Option<u8>, eof: bool, ends: &mut Vec<usize>) -> Scan {
     ends.clear();
-    let special = match quote.filter(|&q| q != delimiter) {
-        Some(q) => memchr::memchr3(b'\n', b'\r', q, bytes),
-        None => memchr::memchr2(b'\n', b'\r', bytes),
-    };
+    let structure = Structure::new(delimiter, quote.filter(|&q| q != delimiter));
+    let special = structure.scan(bytes, ends);
     let (len, next) = match special.map(|at| (at, bytes[at])) {
         Some((at, b'\n')) => (at, at + 1),
         Some((at, b'\r')) => match bytes.get(at + 1) {
@@ -195,9 +194,111 @@ fn split_line(bytes: &[u8], delimiter: u8, quote: Option<u8>, eof: bool, ends: &
         None if eof => (bytes.len(), bytes.len()),
         None => return Scan::Incomplete,
     };
-    ends.extend(memchr::memchr_iter(delimiter, &bytes[..len]));
     ends.push(len);
     Scan::Record { len, next }
+}
+
+/// The bytes that give a line its structure: the delimiter, and the special ones that end a
+/// simple line (`\n`, `\r`, the quote character).
+struct Structure {
+    delimiter: u64,
+    quote: Option<u64>,
+}
+
+/// One in every byte of a word.
+const ONES: u64 = 0x0101_0101_0101_0101;
+/// The low seven bits of every byte of a word.
+const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+impl Structure {
+    fn new(delimiter: u8, quote: Option<u8>) -> Structure {
+        Structure { delimiter: ONES * u64::from(delimiter), quote: quote.map(|q| ONES * u64::from(q)) }
+    }
+
+    /// Appends to `ends` the index of every delimiter before the first special byte of
+    /// `bytes`, and returns that byte's index (`None` when there is none).
+    fn scan(&self, bytes: &[u8], ends: &mut Vec<usize>) -> Option<usize> {
+        let mut base = 0;
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        {
+            let mut blocks = bytes.chunks_exact(16);
+            for block in blocks.by_ref() {
+                // SAFETY: this code is only compiled for processors with SSE2 (the cfg above).
+                let (special, mut delimiters) = unsafe { self.block_masks(block) };
+                let below = if special != 0 { (1 << special.trailing_zeros()) - 1 } else { u32::MAX };
+                delimiters &= below;
+                while delimiters != 0 {
+                    ends.push(base + delimiters.trailing_zeros() as usize);
+                    delimiters &= delimiters - 1;
+                }
+                if special != 0 {
+                    return Some(base + special.trailing_zeros() as usize);
+                }
+                base += 16;
+            }
+        }
+        let mut words = bytes[base..].chunks_exact(8);
+        for word in words.by_ref() {
+            let mut le = [0; 8];
+            le.copy_from_slice(word);
+            let word = u64::from_le_bytes(le);
+            let special =
+                equal_bytes(word, ONES * u64::from(b'\n')) | equal_bytes(word, ONES * u64::from(b'\r')) | self.quote.map_or(0, |q| equal_bytes(word, q));
+            let mut delimiters = equal_bytes(word, self.delimiter);
+            if special != 0 {
+                // Each byte's flag is its top bit: the delimiters below the first special byte.
+                delimiters &= (1 << special.trailing_zeros()) - 1;
+            }
+            while delimiters != 0 {
+                ends.push(base + (delimiters.trailing_zeros() / 8) as usize);
+                delimiters &= delimiters - 1;
+            }
+            if special != 0 {
+                return Some(base + (special.trailing_zeros() / 8) as usize);
+            }
+            base += 8;
+        }
+        let quote = self.quote.map(|q| q as u8);
+        for (at, &byte) in words.remainder().iter().enumerate() {
+            if byte == b'\n' || byte == b'\r' || Some(byte) == quote {
+                return Some(base + at);
+            }
+            if u64::from(byte) == self.delimiter & 0xff {
+                ends.push(base + at);
+            }
+        }
+        None
+    }
+}
+
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+impl Structure {
+    /// Bit `i` set in the first mask when byte `i` of the 16-byte `block` is special, in the
+    /// second when it is the delimiter (SSE2, which every x86-64 processor has).
+    #[target_feature(enable = "sse2")]
+    fn block_masks(&self, block: &[u8]) -> (u32, u32) {
+        use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x, _mm_set1_epi8};
+        let (mut low, mut high) = ([0; 8], [0; 8]);
+        low.copy_from_slice(&block[..8]);
+        high.copy_from_slice(&block[8..16]);
+        let bytes = _mm_set_epi64x(i64::from_le_bytes(high), i64::from_le_bytes(low));
+        let newline = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\n' as i8));
+        let carriage = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(b'\r' as i8));
+        let mut special = _mm_or_si128(newline, carriage);
+        if let Some(quote) = self.quote {
+            special = _mm_or_si128(special, _mm_cmpeq_epi8(bytes, _mm_set1_epi8(quote as u8 as i8)));
+        }
+        let delimiters = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(self.delimiter as u8 as i8));
+        (_mm_movemask_epi8(special) as u32, _mm_movemask_epi8(delimiters) as u32)
+    }
+}
+
+/// The top bit of each byte of `word` that equals the byte repeated in `pattern`, nothing else.
+fn equal_bytes(word: u64, pattern: u64) -> u64 {
+    let zero_when_equal = word ^ pattern;
+    // A byte's top bit stays clear only when the byte is zero: adding 0x7f to its low seven
+    // bits carries into the top bit unless they are all clear, and its own top bit is or-ed in.
+    !(((zero_when_equal & LOW7) + LOW7) | zero_when_equal | LOW7)
 }
 
 /// Index of the first `\n` in `bytes`.

@@ -99,6 +99,29 @@ proptest! {
     }
 }
 
+/// The word-at-a-time scan finds what a byte-by-byte one finds, for any bytes (high ones
+/// included), delimiter and quote.
+fn scan_bytewise(bytes: &[u8], delimiter: u8, quote: Option<u8>) -> (Vec<usize>, Option<usize>) {
+    let special = bytes.iter().position(|&b| b == b'\n' || b == b'\r' || Some(b) == quote);
+    let end = special.unwrap_or(bytes.len());
+    ((0..end).filter(|&i| bytes[i] == delimiter).collect(), special)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    #[test]
+    fn the_word_scan_finds_what_a_byte_scan_finds(
+        bytes in prop::collection::vec(prop_oneof![any::<u8>(), Just(b','), Just(b'\n'), Just(b'"')], 0..80),
+        delimiter in prop_oneof![any::<u8>(), Just(b',')],
+        quote in prop::option::of(prop_oneof![any::<u8>(), Just(b'"')]),
+    ) {
+        let mut ends = Vec::new();
+        let special = Structure::new(delimiter, quote).scan(&bytes, &mut ends);
+        prop_assert_eq!((ends, special), scan_bytewise(&bytes, delimiter, quote));
+    }
+}
+
 #[test]
 fn simple_lines_split_at_delimiters() {
     let mut ends = Vec::new();
