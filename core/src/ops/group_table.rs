@@ -398,7 +398,7 @@ impl GroupTable {
         let (stride, width) = (self.layout.stride, self.layout.fresh.len());
         let general = |group: usize| &self.general[group * width..(group + 1) * width];
         let taken = self.tags.iter().enumerate().filter(|(_, t)| **t != 0).map(|(slot, _)| &self.rows[slot * stride..(slot + 1) * stride]);
-        let mut out: Vec<(Row, Row)> = Vec::with_capacity(self.len + usize::from(self.null.is_some()));
+        let mut out: Vec<(Row, Row)> = Vec::with_capacity(self.len());
         // Integer keys are collected in place: one allocation each.
         out.extend(taken.map(|row| {
             let key = match &self.keys {

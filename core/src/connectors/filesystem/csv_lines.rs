@@ -224,15 +224,9 @@ impl Structure {
             let mut blocks = bytes.chunks_exact(16);
             for block in blocks.by_ref() {
                 // SAFETY: this code is only compiled for processors with SSE2 (the cfg above).
-                let (special, mut delimiters) = unsafe { self.block_masks(block) };
-                let below = if special != 0 { (1 << special.trailing_zeros()) - 1 } else { u32::MAX };
-                delimiters &= below;
-                while delimiters != 0 {
-                    ends.push(base + delimiters.trailing_zeros() as usize);
-                    delimiters &= delimiters - 1;
-                }
-                if special != 0 {
-                    return Some(base + special.trailing_zeros() as usize);
+                let (special, delimiters) = unsafe { self.block_masks(block) };
+                if let Some(at) = flagged::<1>(u64::from(special), u64::from(delimiters), base, ends) {
+                    return Some(at);
                 }
                 base += 16;
             }
@@ -244,17 +238,9 @@ impl Structure {
             let word = u64::from_le_bytes(le);
             let special =
                 equal_bytes(word, ONES * u64::from(b'\n')) | equal_bytes(word, ONES * u64::from(b'\r')) | self.quote.map_or(0, |q| equal_bytes(word, q));
-            let mut delimiters = equal_bytes(word, self.delimiter);
-            if special != 0 {
-                // Each byte's flag is its top bit: the delimiters below the first special byte.
-                delimiters &= (1 << special.trailing_zeros()) - 1;
-            }
-            while delimiters != 0 {
-                ends.push(base + (delimiters.trailing_zeros() / 8) as usize);
-                delimiters &= delimiters - 1;
-            }
-            if special != 0 {
-                return Some(base + (special.trailing_zeros() / 8) as usize);
+            // Each byte's flag is its top bit.
+            if let Some(at) = flagged::<8>(special, equal_bytes(word, self.delimiter), base, ends) {
+                return Some(at);
             }
             base += 8;
         }
@@ -291,6 +277,22 @@ impl Structure {
         let delimiters = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(self.delimiter as u8 as i8));
         (_mm_movemask_epi8(special) as u32, _mm_movemask_epi8(delimiters) as u32)
     }
+}
+
+/// Appends to `ends` the index of each delimiter a block of bytes at `base` flags before its
+/// first special byte, and returns that byte's index (`None` when the block has none). Byte
+/// `i` of the block is flagged by bit `(i + 1) * BITS_PER_BYTE - 1` of `special` and of
+/// `delimiters`.
+#[inline]
+fn flagged<const BITS_PER_BYTE: u32>(special: u64, mut delimiters: u64, base: usize, ends: &mut Vec<usize>) -> Option<usize> {
+    if special != 0 {
+        delimiters &= (1 << special.trailing_zeros()) - 1;
+    }
+    while delimiters != 0 {
+        ends.push(base + (delimiters.trailing_zeros() / BITS_PER_BYTE) as usize);
+        delimiters &= delimiters - 1;
+    }
+    (special != 0).then(|| base + (special.trailing_zeros() / BITS_PER_BYTE) as usize)
 }
 
 /// The top bit of each byte of `word` that equals the byte repeated in `pattern`, nothing else.
