@@ -19,7 +19,7 @@ mod values;
 pub use computed::ComputedColumns;
 pub use print::{changelog_line, json_line};
 pub use push::{PushError, PushInput, PushLog, PushSource};
-pub use records::{RecordSink, ScratchRow};
+pub use records::{IntegerRows, IntegerSink, RecordSink, ScratchRow};
 pub use registry::{Connector, create_sink, create_source};
 pub use sinks::{CollectTarget, CollectedRows, PrintFormat, SinkContext, SinkFactory, SinkOutput, SinkRoute, SinkSnapshot, SinkWriter, SinkWriters};
 pub use values::ValuesSource;
@@ -151,5 +151,14 @@ pub trait SourceReader {
             sink.record(&mut row);
         }
         polled
+    }
+
+    /// Reads up to `max_records` records as [`SourceReader::poll_records`] does, handing them
+    /// to `sink` as rows of the integers of `columns` (see [`IntegerRows`]), when the reader can
+    /// (every column asked for is INT or BIGINT, and the reader builds no other column); `None`
+    /// when it cannot, having read nothing. Offsets, skipped records and errors are those of
+    /// `poll`; every record read is handed over before it returns.
+    fn poll_integers(&mut self, _columns: &[usize], _sink: &mut dyn IntegerSink, _max_records: usize) -> Option<Result<SourcePoll, RuntimeError>> {
+        None
     }
 }

@@ -68,6 +68,75 @@ pub fn overwrite(slot: &mut Value, value: Value) {
     }
 }
 
+/// Records as rows of integers: for each record, the values of some columns of the source
+/// (all of them INT or BIGINT, in the order asked for, a column asked for twice given twice) as
+/// `i64`s, and a bit per column saying it is NULL. A reader hands them over in batches to an
+/// [`IntegerSink`] (see [`SourceReader::poll_integers`](super::SourceReader::poll_integers)),
+/// which builds no [`Value`] per field.
+#[derive(Debug)]
+pub struct IntegerRows {
+    width: usize,
+    /// `width` values per row; a NULL column's value is 0.
+    values: Vec<i64>,
+    /// Per row, bit `i` set when its column `i` is NULL.
+    nulls: Vec<u64>,
+}
+
+impl IntegerRows {
+    /// Columns a batch holds at most (one NULL bit each in a word).
+    pub const MAX_WIDTH: usize = u64::BITS as usize;
+
+    /// An empty batch of rows of `width` columns (at most [`IntegerRows::MAX_WIDTH`]).
+    pub fn new(width: usize) -> IntegerRows {
+        IntegerRows { width, values: Vec::new(), nulls: Vec::new() }
+    }
+
+    /// Columns per row.
+    pub fn width(&self) -> usize {
+        self.width
+    }
+
+    /// Rows it holds.
+    pub fn len(&self) -> usize {
+        self.nulls.len()
+    }
+
+    /// True when it holds no row.
+    pub fn is_empty(&self) -> bool {
+        self.nulls.is_empty()
+    }
+
+    /// The values of every row, `width` per row in row order (0 for a NULL).
+    pub fn values(&self) -> &[i64] {
+        &self.values
+    }
+
+    /// Per row, the bits of its NULL columns (bit `i`: column `i`).
+    pub fn nulls(&self) -> &[u64] {
+        &self.nulls
+    }
+
+    /// Appends a row: `values` (`width` of them) with the NULL bits `nulls`.
+    #[inline]
+    pub fn push(&mut self, values: &[i64], nulls: u64) {
+        debug_assert_eq!(values.len(), self.width);
+        self.values.extend_from_slice(values);
+        self.nulls.push(nulls);
+    }
+
+    /// Forgets every row.
+    pub fn clear(&mut self) {
+        self.values.clear();
+        self.nulls.clear();
+    }
+}
+
+/// What takes a source's records as batches of [`IntegerRows`].
+pub trait IntegerSink {
+    /// Takes a batch of records, in the order read (the reader clears it afterwards).
+    fn rows(&mut self, rows: &IntegerRows);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -120,6 +120,17 @@ impl LocalCombiner {
         self.columns.is_some()
     }
 
+    /// The columns of a record that are its group key and slot values, in the order of a
+    /// [`RowChunk`]'s, when the combiner can fold them as rows of integers (see
+    /// [`GroupTable::fold_integers`]): every one a plain column, the key one INT or BIGINT,
+    /// every aggregate a scalar COUNT, integer SUM, MIN or MAX. The source checks that the
+    /// columns are integers.
+    pub(super) fn integer_columns(&self) -> Option<Vec<usize>> {
+        let columns = self.columns.as_ref()?;
+        let integer_key = matches!(self.key_types.as_slice(), [DataType::Int | DataType::BigInt]);
+        (integer_key && self.table().folds_integers()).then(|| columns.keys.iter().chain(&columns.values).copied().collect())
+    }
+
     /// An empty chunk of rows to fold.
     pub(super) fn chunk(&self) -> RowChunk {
         RowChunk::new(self.key_types.len(), self.sources.len())

@@ -19,6 +19,7 @@ use std::hash::BuildHasher;
 
 use foldhash::fast::RandomState;
 
+use crate::connectors::IntegerRows;
 use crate::types::{DataType, Row, Value};
 
 use super::accumulate::Accumulator;
@@ -27,6 +28,8 @@ use super::aggregate::AggregateSlot;
 
 /// Rows folded together (see the module documentation).
 const CHUNK_ROWS: usize = 32;
+/// How many rows ahead [`GroupTable::fold_integers`] reads a row's home slot.
+const PREFETCH_AHEAD: usize = 16;
 /// Slots of a new table (a power of two).
 const INITIAL_SLOTS: usize = 16;
 /// Scalar states that need a "holds a value" bit beyond this many keep an [`Accumulator`].
@@ -106,6 +109,8 @@ pub struct GroupTable {
     /// Groups created, the NULL key's included (the next group number).
     groups: usize,
     hashes: Vec<u64>,
+    /// How [`GroupTable::fold_integers`] updates the states, when it can.
+    integers: Option<Vec<IntegerCell>>,
 }
 
 /// What identifies a group.
@@ -127,6 +132,45 @@ struct Layout {
     flags: Option<usize>,
     /// The general accumulators of a new group, in slot order.
     fresh: Vec<Accumulator>,
+}
+
+/// One aggregate's state as [`GroupTable::fold_integers`] updates it: word `word` of the
+/// group's row, its "holds a value" bit `mask`, from column `column` of a row of integers
+/// (`None`: COUNT(*)).
+#[derive(Clone, Copy)]
+struct IntegerCell {
+    kind: ScalarKind,
+    word: usize,
+    mask: u64,
+    column: Option<usize>,
+}
+
+impl IntegerCell {
+    /// Absorbs one row's `values` (NULL bits `nulls`) into a group's `row`, whose "holds a
+    /// value" bits are `bits`: what [`ScalarKind::add`] does for one copy, without branches on
+    /// the values. A state that holds no value is 0 (rows start zeroed, and a state is written
+    /// only once it holds one), so a SUM adds to its word as it is.
+    #[inline(always)]
+    fn fold(self, row: &mut [u64], bits: &mut u64, values: &[i64], nulls: u64) {
+        let (v, present) = match self.column {
+            Some(c) => (values.get(c).copied().unwrap_or(0), nulls >> c & 1 == 0),
+            None => (0, true),
+        };
+        let word = &mut row[self.word];
+        match self.kind {
+            ScalarKind::Count => *word = word.wrapping_add(u64::from(present)),
+            ScalarKind::SumInt => *word = (*word as i64).wrapping_add(if present { v } else { 0 }) as u64,
+            ScalarKind::Min { .. } | ScalarKind::Max { .. } => {
+                let (current, set) = (*word as i64, *bits & self.mask != 0);
+                let better = if matches!(self.kind, ScalarKind::Min { .. }) { v < current } else { v > current };
+                *word = if present && (!set || better) { v as u64 } else { *word };
+            }
+            ScalarKind::SumDouble => {}
+        }
+        if present {
+            *bits |= self.mask;
+        }
+    }
 }
 
 /// Where one aggregate's state lives, and which slot value it absorbs (`input`, as
@@ -192,6 +236,25 @@ impl Layout {
         }
     }
 
+    /// The cells as [`GroupTable::fold_integers`] folds them, when every one is a scalar COUNT,
+    /// integer SUM, MIN or MAX, and no group needs its number.
+    fn integer_cells(&self) -> Option<Vec<IntegerCell>> {
+        if self.number.is_some() {
+            return None;
+        }
+        let cell = |cell: &Cell| match *cell {
+            Cell::Scalar { kind: kind @ (ScalarKind::Count | ScalarKind::SumInt | ScalarKind::Min { .. } | ScalarKind::Max { .. }), word, bit, input } => {
+                // Column 0 of a row of integers is the key, the slot values follow.
+                let column = input.map(|i| i + 1);
+                // COUNT has no "holds a value" bit.
+                let mask = if kind.nullable() { 1 << bit } else { 0 };
+                column.is_none_or(|c| c < IntegerRows::MAX_WIDTH).then_some(IntegerCell { kind, word, mask, column })
+            }
+            _ => None,
+        };
+        self.cells.iter().map(cell).collect()
+    }
+
     /// The partial aggregates of a group (one run of values per aggregate, as
     /// [`super::accumulate::partials`] writes them).
     fn partials(&self, row: &[u64], general: &[Accumulator]) -> Row {
@@ -227,6 +290,7 @@ impl GroupTable {
             _ => Keys::General(Vec::new()),
         };
         let layout = Layout::new(slots, matches!(keys, Keys::Integer { .. }));
+        let integers = matches!(keys, Keys::Integer { .. }).then(|| layout.integer_cells()).flatten();
         let rows = vec![0; INITIAL_SLOTS * layout.stride];
         GroupTable {
             keys,
@@ -239,6 +303,7 @@ impl GroupTable {
             general: Vec::new(),
             groups: 0,
             hashes: Vec::with_capacity(CHUNK_ROWS),
+            integers,
         }
     }
 
@@ -271,6 +336,74 @@ impl GroupTable {
             self.layout.fold(row, general, &chunk.values[j * width..(j + 1) * width], copies);
         }
         chunk.clear();
+    }
+
+    /// Whether [`GroupTable::fold_integers`] can fold rows into it: its key is one INT or
+    /// BIGINT and every aggregate a scalar COUNT, integer SUM, MIN or MAX.
+    pub(super) fn folds_integers(&self) -> bool {
+        self.integers.is_some()
+    }
+
+    /// Folds rows of integers into their groups (created as they first appear): column 0 of
+    /// each row is the group key, column `1 + i` slot value `i` (as a [`RowChunk`] holds them),
+    /// one copy each. The same groups and states as [`GroupTable::fold`] of the same values;
+    /// nothing when the table cannot (see [`GroupTable::folds_integers`]).
+    pub(super) fn fold_integers(&mut self, rows: &IntegerRows) {
+        let Some(cells) = self.integers.take() else { return };
+        let width = rows.width().max(1);
+        self.hashes.clear();
+        self.hashes.extend(rows.values().chunks_exact(width).map(|row| self.hasher.hash_one(row[0])));
+        let stride = self.layout.stride;
+        for (j, (values, &nulls)) in rows.values().chunks_exact(width).zip(rows.nulls()).enumerate() {
+            // Fetch the home slot of a row further on: its miss overlaps this row's work.
+            if let Some(&ahead) = self.hashes.get(j + PREFETCH_AHEAD) {
+                let slot = ahead as usize & (self.tags.len() - 1);
+                prefetch(&self.tags[slot]);
+                prefetch(&self.rows[slot * stride]);
+                prefetch(&self.rows[slot * stride + stride - 1]);
+            }
+            let row = if nulls & 1 != 0 {
+                self.null_group();
+                self.null.as_deref_mut().unwrap_or_default()
+            } else {
+                let slot = self.integer_slot(values[0], self.hashes[j]);
+                &mut self.rows[slot * stride..(slot + 1) * stride]
+            };
+            let mut bits = self.layout.flags.map_or(0, |f| row[f]);
+            for cell in &cells {
+                cell.fold(row, &mut bits, values, nulls);
+            }
+            if let Some(f) = self.layout.flags {
+                row[f] = bits;
+            }
+        }
+        self.integers = Some(cells);
+    }
+
+    /// The slot of the group of integer key `key` (hashed `hash`), the group created when new.
+    #[inline]
+    fn integer_slot(&mut self, key: i64, hash: u64) -> usize {
+        let tag = 0x80 | (hash >> 57) as u8;
+        let (stride, mask) = (self.layout.stride, self.tags.len() - 1);
+        let mut slot = hash as usize & mask;
+        loop {
+            match self.tags[slot] {
+                0 => break,
+                t if t == tag && self.rows[slot * stride] as i64 == key => return slot,
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+        if (self.len + 1) * 8 > self.tags.len() * 7 {
+            self.grow();
+            slot = self.free_slot(hash);
+        }
+        self.new_group();
+        self.tags[slot] = tag;
+        self.len += 1;
+        let row = &mut self.rows[slot * stride..(slot + 1) * stride];
+        row.fill(0);
+        row[0] = key as u64;
+        slot
     }
 
     fn hash(&self, key: &[Value]) -> u64 {
@@ -413,6 +546,21 @@ impl GroupTable {
         }
         out
     }
+}
+
+/// Asks the CPU to bring the cache line of `at` closer, without waiting for it (nothing
+/// where there is no such instruction).
+#[inline(always)]
+fn prefetch<T>(at: &T) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse"))]
+    // SAFETY: a prefetch is a hint: it reads nothing into the program and cannot fault; and
+    // this code is only compiled for processors with SSE (the cfg above).
+    unsafe {
+        use std::arch::x86_64::{_MM_HINT_T0, _mm_prefetch};
+        _mm_prefetch::<_MM_HINT_T0>((at as *const T).cast());
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse")))]
+    let _ = at;
 }
 
 #[cfg(test)]

@@ -95,3 +95,63 @@ fn integer_keys_come_back_with_their_type() {
         assert_eq!(drained, [(Row::new(vec![key]), Row::new(vec![Value::BigInt(2)])), (Row::new(vec![Value::Null]), Row::new(vec![Value::BigInt(1)]))]);
     }
 }
+
+/// Scalar aggregates only: a table that folds rows of integers.
+fn integer_slots() -> Vec<AggregateSlot> {
+    vec![
+        AggregateSlot::new(F::Count, None, false, DataType::BigInt, false),
+        AggregateSlot::new(F::Sum, Some(0), false, DataType::BigInt, false),
+        AggregateSlot::new(F::Max, Some(0), false, DataType::BigInt, false),
+        AggregateSlot::new(F::Min, Some(1), false, DataType::Int, false),
+        AggregateSlot::new(F::Count, Some(1), false, DataType::BigInt, false),
+        AggregateSlot::new(F::Max, Some(1), false, DataType::Int, false),
+    ]
+}
+
+#[test]
+fn rows_of_integers_fold_as_rows_of_values_do() {
+    // Keys with NULLs among them, NULL values, extremes, wrapping sums, enough groups to grow.
+    let rows: Vec<[Option<i64>; 3]> = (0..6000i64)
+        .map(|i| {
+            let key = (i % 11 != 3).then_some((i * 7919) % 1700 - 850);
+            let v0 = (i % 5 != 1).then_some(if i % 997 == 0 { i64::MAX } else { i % 89 - 44 });
+            let v1 = (i % 7 != 2).then_some(if i % 13 == 0 { i64::from(i32::MIN) } else { i % 31 - 15 });
+            [key, v0, v1]
+        })
+        .collect();
+    let value = |v: Option<i64>, int32: bool| match v {
+        None => Value::Null,
+        Some(v) if int32 => Value::Int(v as i32),
+        Some(v) => Value::BigInt(v),
+    };
+    for key_type in [DataType::Int, DataType::BigInt] {
+        let mut general = GroupTable::new(&integer_slots(), &[key_type]);
+        let mut integers = GroupTable::new(&integer_slots(), &[key_type]);
+        assert!(integers.folds_integers() && !GroupTable::new(&slots(), &[key_type]).folds_integers());
+        let mut chunk = RowChunk::new(1, 2);
+        let mut batch = IntegerRows::new(3);
+        for (i, row) in rows.iter().enumerate() {
+            let (keys, values) = chunk.buffers();
+            keys.push(value(row[0], key_type == DataType::Int));
+            values.extend([value(row[1], false), value(row[2], true)]);
+            chunk.push(1);
+            if chunk.is_full() {
+                general.fold(&mut chunk);
+            }
+            let nulls = row.iter().enumerate().filter(|(_, v)| v.is_none()).fold(0, |bits, (c, _)| bits | 1 << c);
+            batch.push(&row.map(|v| v.unwrap_or(0)), nulls);
+            if batch.len() == 100 + i % 7 {
+                integers.fold_integers(&batch);
+                batch.clear();
+            }
+        }
+        general.fold(&mut chunk);
+        integers.fold_integers(&batch);
+        let sorted = |table: GroupTable| {
+            let mut out: Vec<String> = table.drain().into_iter().map(|(k, p)| format!("{k}={p}")).collect();
+            out.sort();
+            out
+        };
+        assert_eq!(sorted(integers), sorted(general), "keys of type {key_type}");
+    }
+}

@@ -8,7 +8,7 @@ use timely::container::CapacityContainerBuilder;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::OutputBuilderSession;
 
-use crate::connectors::{RecordSink, SourcePoll, SourceReader};
+use crate::connectors::{IntegerRows, IntegerSink, RecordSink, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
 use crate::job::JobContext;
 use crate::types::Row;
@@ -167,6 +167,9 @@ impl RecordSink for CalcRecords<'_> {
 /// fewer partials per record go on to the aggregate.
 pub(super) struct SplitPartials {
     calc: Option<SourceCalc>,
+    /// The columns read as rows of integers (see [`LocalCombiner::integer_columns`]), while
+    /// the reader can; `None` once it cannot, or when the combiner cannot fold them.
+    integers: Option<Vec<usize>>,
     combiner: LocalCombiner,
     chunk: RowChunk,
     /// The groups of the capability's time, once it has records.
@@ -177,7 +180,8 @@ impl SplitPartials {
     /// The partials of `combiner` over the rows `calc` makes of the records (the records as
     /// read, without).
     pub(super) fn new(calc: Option<SourceCalc>, combiner: LocalCombiner) -> SplitPartials {
-        SplitPartials { calc, chunk: combiner.chunk(), combiner, groups: None }
+        let integers = combiner.integer_columns().filter(|_| calc.is_none());
+        SplitPartials { calc, integers, chunk: combiner.chunk(), combiner, groups: None }
     }
 }
 
@@ -187,6 +191,13 @@ impl SplitOutput for SplitPartials {
     fn read(&mut self, split: &mut dyn SourceReader, max: usize, clock: Option<&mut EventClock>, ctx: &JobContext) -> Polled {
         debug_assert!(clock.is_none(), "an event-time split keeps its combiner as an operator");
         let groups = self.groups.get_or_insert_with(|| self.combiner.table());
+        if let Some(columns) = &self.integers {
+            let mut sink = FoldIntegers { groups: &mut *groups, records: 0 };
+            match split.poll_integers(columns, &mut sink, max) {
+                Some(outcome) => return Polled { outcome, records: sink.records, untimed: 0 },
+                None => self.integers = None,
+            }
+        }
         let mut sink = FoldRecords { calc: self.calc.as_mut(), combiner: &self.combiner, chunk: &mut self.chunk, groups, records: 0 };
         let outcome = split.poll_records(&mut sink, max);
         let records = sink.records;
@@ -216,6 +227,21 @@ impl SplitOutput for SplitPartials {
             output.session(cap).give_iterator(partials.into_iter().map(|group| (group, time, 1)));
         }
         sent
+    }
+}
+
+/// The records of one poll of a split running a local combiner, as rows of integers folded
+/// straight into the groups.
+struct FoldIntegers<'a> {
+    groups: &'a mut GroupTable,
+    /// Records read.
+    records: usize,
+}
+
+impl IntegerSink for FoldIntegers<'_> {
+    fn rows(&mut self, rows: &IntegerRows) {
+        self.records += rows.len();
+        self.groups.fold_integers(rows);
     }
 }
 

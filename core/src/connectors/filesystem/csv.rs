@@ -19,7 +19,7 @@ use ::csv::ReaderBuilder;
 use super::csv_lines::LineBuffer;
 use super::split::field_prefix;
 use crate::connectors::options::{parse_bool, parse_char};
-use crate::connectors::{ConnectorError, Options, column_mask};
+use crate::connectors::{ConnectorError, IntegerRows, Options, column_mask};
 use crate::types::temporal::parse_timestamp_common;
 use crate::types::{DataType, Field, Schema, Value, parse_value};
 
@@ -192,6 +192,78 @@ impl CsvFormat {
             DataType::TimestampLtz => parse_timestamp_common(bytes).map_or_else(|| parse_text(bytes, data_type), |ms| Ok(Value::TimestampLtz(ms))),
             _ => parse_text(bytes, data_type),
         }
+    }
+}
+
+/// The columns a reader of integers asks for (see [`CsvFormat::integer_fields`]).
+#[derive(Clone, Debug)]
+pub(super) struct IntegerFields {
+    /// Per column asked for: its index, whether it is INT (else BIGINT), whether it may be NULL.
+    columns: Vec<(usize, bool, bool)>,
+}
+
+impl IntegerFields {
+    /// Columns asked for.
+    pub(super) fn len(&self) -> usize {
+        self.columns.len()
+    }
+
+    /// The index of each column asked for, in order.
+    pub(super) fn indices(&self) -> impl Iterator<Item = usize> + '_ {
+        self.columns.iter().map(|&(c, _, _)| c)
+    }
+}
+
+impl CsvFormat {
+    /// The columns `columns` read as integers, when every one is INT or BIGINT and the format
+    /// reads no other column (a bad value in a column read but not asked for must still fail).
+    pub(super) fn integer_fields(&self, columns: &[usize]) -> Option<IntegerFields> {
+        if columns.len() > IntegerRows::MAX_WIDTH || self.read.iter().enumerate().any(|(c, &read)| read && !columns.contains(&c)) {
+            return None;
+        }
+        let columns = columns
+            .iter()
+            .map(|&c| {
+                let field = self.columns.get(c)?;
+                matches!(field.data_type, DataType::Int | DataType::BigInt).then_some((c, field.data_type == DataType::Int, field.nullable))
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(IntegerFields { columns })
+    }
+
+    /// The integers of `fields`' columns in a simple line (`bytes`, its field ends `ends`, as
+    /// [`super::csv_lines::Line::Record`] gives them) into `out`, returning the bits of the
+    /// NULL ones; `None` for any line whose record [`CsvFormat::decode`] does not read the
+    /// plain way (a wrong field count, a bad or out-of-range value, a NULL in a NOT NULL
+    /// column), which is then decoded by it, to the same values or to its error.
+    #[inline]
+    pub(super) fn decode_integers(&self, bytes: &[u8], ends: &[usize], fields: &IntegerFields, out: &mut [i64]) -> Option<u64> {
+        if ends.len() != self.columns.len() {
+            return None;
+        }
+        let mut nulls = 0;
+        for (i, (&(c, int32, nullable), slot)) in fields.columns.iter().zip(out).enumerate() {
+            let start = if c == 0 { 0 } else { ends.get(c - 1)? + 1 };
+            let field = bytes.get(start..*ends.get(c)?)?;
+            let null = match &self.null_literal {
+                Some(literal) => field.is_empty() || literal.as_slice() == field,
+                None => field.is_empty(),
+            };
+            if null {
+                if !nullable {
+                    return None;
+                }
+                nulls |= 1 << i;
+                *slot = 0;
+                continue;
+            }
+            let v = parse_i64(field)?;
+            if int32 && i32::try_from(v).is_err() {
+                return None;
+            }
+            *slot = v;
+        }
+        Some(nulls)
     }
 }
 

@@ -19,10 +19,10 @@ use std::sync::Arc;
 
 use ::csv::ByteRecord;
 
-use super::csv::{CsvFormat, Span};
+use super::csv::{CsvFormat, IntegerFields, Span};
 use super::csv_lines::{Line, LineBuffer, fields};
 use super::split::{FileOffset, OpenRange, SegmentQueue, bounded_message, line_number};
-use crate::connectors::{RecordSink, ScratchRow, SourceOffset, SourcePoll, SourceReader};
+use crate::connectors::{IntegerRows, IntegerSink, RecordSink, ScratchRow, SourceOffset, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
 use crate::types::{Row, Value};
 
@@ -139,6 +139,8 @@ pub struct CsvReader {
     skipped: u64,
     /// The row records are written into when polled record by record.
     scratch: Option<ScratchRow>,
+    /// The batch records are written into when polled as integers.
+    integers: IntegerRows,
 }
 
 /// Where the reader puts each record it decodes.
@@ -150,6 +152,11 @@ trait Records {
     fn keep(&mut self);
     /// Records taken so far.
     fn count(&self) -> usize;
+    /// Takes the record of a simple line straight from its bytes (`bytes`, its field ends
+    /// `ends`), when this can; false leaves it to [`CsvFormat::decode`] and the slots.
+    fn take_line(&mut self, _format: &CsvFormat, _bytes: &[u8], _ends: &[usize]) -> bool {
+        false
+    }
 }
 
 /// Records appended as rows, each decoded into `values` first.
@@ -196,6 +203,75 @@ impl Records for ToSink<'_> {
     }
 }
 
+/// Records handed to an [`IntegerSink`] in batches of [`IntegerRows`]: a simple line's
+/// integers parsed straight from its bytes, any other record decoded into `values` first.
+struct ToIntegers<'a> {
+    sink: &'a mut dyn IntegerSink,
+    fields: &'a IntegerFields,
+    rows: &'a mut IntegerRows,
+    values: &'a mut [Value],
+    /// One row of integers, as decoded.
+    scratch: [i64; IntegerRows::MAX_WIDTH],
+    count: usize,
+}
+
+/// Rows of integers handed to the sink at a time.
+const INTEGER_BATCH: usize = 512;
+
+impl ToIntegers<'_> {
+    fn push(&mut self, nulls: u64) {
+        self.rows.push(&self.scratch[..self.fields.len()], nulls);
+        self.count += 1;
+        if self.rows.len() >= INTEGER_BATCH {
+            self.flush();
+        }
+    }
+
+    fn flush(&mut self) {
+        if !self.rows.is_empty() {
+            self.sink.rows(self.rows);
+            self.rows.clear();
+        }
+    }
+}
+
+impl Records for ToIntegers<'_> {
+    fn slots(&mut self) -> &mut [Value] {
+        self.values
+    }
+
+    fn keep(&mut self) {
+        let mut nulls = 0;
+        for (i, c) in self.fields.indices().enumerate() {
+            // The format checked that each column is INT or BIGINT.
+            self.scratch[i] = match self.values.get(c) {
+                Some(Value::BigInt(v)) => *v,
+                Some(Value::Int(v)) => i64::from(*v),
+                _ => {
+                    nulls |= 1 << i;
+                    0
+                }
+            };
+        }
+        self.push(nulls);
+    }
+
+    fn count(&self) -> usize {
+        self.count
+    }
+
+    #[inline]
+    fn take_line(&mut self, format: &CsvFormat, bytes: &[u8], ends: &[usize]) -> bool {
+        match format.decode_integers(bytes, ends, self.fields, &mut self.scratch) {
+            Some(nulls) => {
+                self.push(nulls);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// What a step of reading the current file ended with.
 enum Step {
     /// It can go on.
@@ -209,7 +285,7 @@ impl CsvReader {
     pub fn new(format: Arc<CsvFormat>, queue: SegmentQueue) -> CsvReader {
         let values = vec![Value::Null; format.width()];
         let lines = format.line_buffer();
-        CsvReader { format, queue, current: None, lines, record: ByteRecord::new(), values, skipped: 0, scratch: None }
+        CsvReader { format, queue, current: None, lines, record: ByteRecord::new(), values, skipped: 0, scratch: None, integers: IntegerRows::new(0) }
     }
 
     /// Reads records by lines into `out` until it holds `max_rows` rows, the file ends, or a
@@ -225,6 +301,7 @@ impl CsvReader {
                     return Ok(Step::More);
                 }
                 Line::Record { .. } if cur.skip_header => cur.skip_header = false,
+                Line::Record { bytes, ends, .. } if out.take_line(format, bytes, ends) => {}
                 Line::Record { start, end, bytes, ends } => {
                     let decoded = format.decode(fields(bytes, ends), out.slots());
                     keep_or_skip(decoded, format, out, skipped, &cur.path, (start, end))?;
@@ -328,6 +405,21 @@ impl SourceReader for CsvReader {
         polled
     }
 
+    /// Parses the integers of simple lines straight from the read buffer.
+    fn poll_integers(&mut self, columns: &[usize], sink: &mut dyn IntegerSink, max_records: usize) -> Option<Result<SourcePoll, RuntimeError>> {
+        let fields = self.format.integer_fields(columns)?;
+        let mut values = std::mem::take(&mut self.values);
+        let mut rows = std::mem::replace(&mut self.integers, IntegerRows::new(0));
+        if rows.width() != fields.len() {
+            rows = IntegerRows::new(fields.len());
+        }
+        let mut out = ToIntegers { sink, fields: &fields, rows: &mut rows, values: &mut values, scratch: [0; IntegerRows::MAX_WIDTH], count: 0 };
+        let polled = self.read(&mut out, max_records);
+        out.flush();
+        (self.values, self.integers) = (values, rows);
+        Some(polled)
+    }
+
     fn offset(&self) -> SourceOffset {
         match &self.current {
             Some(cur) => FileOffset { file: cur.file, pos: cur.position(&self.lines) }.to_source_offset(),
@@ -403,3 +495,7 @@ fn skipped_lines(path: &Path, start: u64, end: u64, comment: Option<u8>) -> io::
 #[cfg(test)]
 #[path = "csv_reader_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "csv_integers_tests.rs"]
+mod integers_tests;
