@@ -14,7 +14,7 @@
 //!
 //! A split running the local combiner of the aggregate after it sends partials, not rows: it
 //! counts the partials it sends when its time moves on, and what it holds at one time is its
-//! groups, which [`ROWS_PER_TIME`] bounds instead of the records it folded (any number of
+//! groups, which [`GROUPS_PER_TIME`] bounds instead of the records it folded (any number of
 //! records may fold into one time, and the more do, the fewer partials reach the aggregate).
 
 use std::collections::VecDeque;
@@ -27,9 +27,14 @@ use super::Time;
 /// Rows a processing-time split may have sent that are not yet through to the sinks.
 pub const IN_FLIGHT_ROWS: u64 = 1 << 18;
 
-/// Rows a processing-time split sends with one time before it moves to the next millisecond
-/// (a split folding its records into partials: groups it holds at one time).
+/// Rows a processing-time split sends with one time before it moves to the next millisecond.
 pub const ROWS_PER_TIME: u64 = 1 << 16;
+
+/// Groups a split folding its records into partials holds at one time before it moves to the
+/// next millisecond. Moving on sends one partial per group, which then count as rows in flight,
+/// so it may hold as many as it may have in flight: the fewer times its groups are cut into,
+/// the fewer partials the aggregate after it merges and the fewer changes it emits.
+pub const GROUPS_PER_TIME: u64 = IN_FLIGHT_ROWS;
 
 /// How long the oldest time in flight may stay there before the split stops waiting for it.
 pub const STALL: Duration = Duration::from_secs(30);

@@ -30,7 +30,7 @@ use crate::connectors::{SourceFactory, SourceOffset, SourcePoll, SourceReader};
 use crate::job::{Contribution, JobContext, SplitMark, source_participant};
 use crate::plan::{RuntimeMode, SourceWatermark};
 
-use super::backpressure::{InFlight, ROWS_PER_TIME};
+use super::backpressure::{GROUPS_PER_TIME, InFlight, ROWS_PER_TIME};
 use super::combiner::{LocalCombiner, Partials, combine};
 use super::source_calc::SourceCalc;
 use super::source_output::{Polled, SplitOutput, SplitPartials, SplitRows, SplitSession};
@@ -86,7 +86,7 @@ pub fn source<'s>(scope: Scope<'s, Time>, spec: SourceSpec) -> Rows<'s> {
 /// The partials of `combiner` over the rows [`source`] would send, computed by the splits
 /// themselves (see `combiner`): each folds what it reads into the groups of its capability's
 /// time and sends their partials before the capability moves past that time (a new
-/// processing-time tick, a checkpoint's epoch, or [`ROWS_PER_TIME`] groups held at one time)
+/// processing-time tick, a checkpoint's epoch, or [`GROUPS_PER_TIME`] groups held at one time)
 /// or the split finishes, so that a checkpoint cut finds no partials held. Event-time splits in
 /// streaming mode, whose polls carry many times, send rows to a separate combiner.
 pub(super) fn source_partials<'s>(scope: Scope<'s, Time>, spec: SourceSpec, combiner: LocalCombiner) -> Partials<'s> {
@@ -217,7 +217,7 @@ fn split_source<'s, O: SplitOutput>(
                     if sent > 0 {
                         flow.sent(time, sent);
                     }
-                    if flow.at(&time) + out.held() >= ROWS_PER_TIME {
+                    if flow.at(&time) >= ROWS_PER_TIME || out.held() >= GROUPS_PER_TIME {
                         // The next records get the next millisecond, so that these can complete.
                         move_on(&mut out, cap, output, with_ms(&time, time.ms + 1), Some(flow));
                     }
