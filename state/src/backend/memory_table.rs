@@ -21,6 +21,9 @@ use crate::backend::table_key::TableKey;
 /// search of a small ordered map).
 type Hasher = foldhash::fast::RandomState;
 
+/// A visitor of a table's entries, in ascending key order: whether to go on.
+pub(crate) type Visit<'a, E> = dyn FnMut(&[u8], &[u8]) -> Result<bool, E> + 'a;
+
 /// The entries of a table, hashed or ordered (see the module docs).
 #[derive(Debug, Clone)]
 pub(crate) enum Table {
@@ -131,7 +134,7 @@ impl Table {
 
     /// Visits the entries with `start <= key` in ascending key order while `visit` returns
     /// true (the caller checks its end as the scan goes).
-    pub(crate) fn visit_from<E>(&self, start: &[u8], visit: &mut dyn FnMut(&[u8], &[u8]) -> Result<bool, E>) -> Result<(), E> {
+    pub(crate) fn visit_from<E>(&self, start: &[u8], visit: &mut Visit<'_, E>) -> Result<(), E> {
         match self {
             Table::Sorted(map) => {
                 for (k, v) in map.range::<[u8], _>((std::ops::Bound::Included(start), std::ops::Bound::Unbounded)) {
