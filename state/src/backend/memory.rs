@@ -1,14 +1,14 @@
-//! The in-memory backend: a sorted map per table. Snapshots are one checksummed file
-//! (format: `memory_format`).
+//! The in-memory backend: a map per table, hashed or ordered (`memory_table`). Snapshots are
+//! one checksummed file (format: `memory_format`).
 
 use std::borrow::Cow;
-use std::collections::btree_map::Entry;
 use std::io::Write;
 use std::ops::Bound;
 use std::path::Path;
 
-use crate::backend::memory_format::{Table, read_snapshot, write_snapshot};
-use crate::backend::table_key::{INLINE, TableKey};
+use crate::backend::memory_format::{read_snapshot, write_snapshot};
+use crate::backend::memory_table::Table;
+use crate::backend::table_key::TableKey;
 use crate::backend::{BackendKind, Rewrite, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
 use crate::error::{StateError, StateResult};
 use crate::fsutil;
@@ -16,8 +16,9 @@ use crate::fsutil;
 /// The name of the memory backend's snapshot file inside a part directory.
 pub const MEMORY_SNAPSHOT_FILE: &str = "state.bin";
 
-/// State kept in memory: one `BTreeMap` per table, short keys held in its nodes (see
-/// `table_key`). Fast and simple; the whole state must fit in memory. The default backend.
+/// State kept in memory: one map per table, hashed while it is accessed by key only, ordered
+/// once it is scanned (`memory_table`), short keys held in place (`table_key`). Fast and
+/// simple; the whole state must fit in memory. The default backend.
 #[derive(Debug, Default, Clone)]
 pub struct MemoryBackend {
     /// The tables with their names, searched in order: an operator keeps a handful, and
@@ -142,24 +143,12 @@ impl StateBackend for MemoryBackend {
         let mut new = std::mem::take(&mut self.spare);
         new.clear();
         let t = self.table_mut(table);
-        // One search, present or absent: a short key is built in place for the entry API; a
-        // long one would be allocated, so it is looked up first and copied only when inserted.
         // The new value is copied into the entry's buffer (reused when it fits) rather than
-        // moved there, so that entries never hold the spare buffer's capacity.
-        let written = if key.len() <= INLINE {
-            match t.entry(TableKey::from(key)) {
-                Entry::Occupied(mut at) => rewrite(Some(at.get()), &mut new).map(|()| overwrite(at.get_mut(), &new)),
-                Entry::Vacant(at) => rewrite(None, &mut new).map(|()| {
-                    at.insert(new.clone());
-                }),
-            }
-        } else {
-            match t.get_mut(key) {
-                Some(old) => rewrite(Some(old), &mut new).map(|()| overwrite(old, &new)),
-                None => rewrite(None, &mut new).map(|()| {
-                    t.insert(TableKey::from(key), new.clone());
-                }),
-            }
+        // moved there, so that entries never hold the spare buffer's capacity; the key is
+        // copied only when inserted.
+        let written = match t.get_mut(key) {
+            Some(old) => rewrite(Some(old), &mut new).map(|()| overwrite(old, &new)),
+            None => rewrite(None, &mut new).map(|()| t.insert(TableKey::from(key), new.clone())),
         };
         if new.capacity() <= SPARE_BYTES {
             self.spare = new;
@@ -181,22 +170,16 @@ impl StateBackend for MemoryBackend {
         if end.is_some_and(|e| e <= start) {
             return Ok(());
         }
-        // A range with an upper bound searches the map for both ends before it visits
-        // anything; the keyed join reads a key's rows of the other side, mostly none, once per
-        // key: one search for the start, then the end checked as the scan goes.
-        for (k, v) in t.range::<[u8], _>((Bound::Included(start), Bound::Unbounded)) {
-            if end.is_some_and(|e| k.as_slice() >= e) || visit(k.as_slice(), v)? == ScanFlow::Stop {
-                break;
-            }
-        }
-        Ok(())
+        // One search for the start, then the end checked as the scan goes: the keyed join reads
+        // a key's rows of the other side, mostly none, once per key.
+        t.visit_from(start, &mut |k, v| Ok(end.is_none_or(|e| k < e) && visit(k, v)? == ScanFlow::Continue))
     }
 
     fn pop_first(&mut self, table: &str, end: Option<&[u8]>) -> StateResult<Option<Vec<u8>>> {
         let Some(t) = self.existing_mut(table) else {
             return Ok(None);
         };
-        match t.first_entry() {
+        match t.sorted().first_entry() {
             Some(first) if end.is_none_or(|e| first.key().as_slice() < e) => Ok(Some(first.remove_entry().0.into_vec())),
             _ => Ok(None),
         }
@@ -209,6 +192,7 @@ impl StateBackend for MemoryBackend {
         if end.is_some_and(|e| e <= start) {
             return Ok(());
         }
+        let t = t.sorted();
         let upper = end.map_or(Bound::Unbounded, Bound::Excluded);
         if t.range::<[u8], _>((Bound::Unbounded, Bound::Excluded(start))).next().is_some() {
             // Keys before the range (clearing one key's map, say): the range's own entries
@@ -257,6 +241,7 @@ impl StateBackend for MemoryBackend {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::backend::table_key::INLINE;
 
     #[test]
     fn snapshots_restore_what_was_written() {

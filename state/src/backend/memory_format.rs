@@ -14,13 +14,11 @@
 //! second copy of the state in memory, and computes in the same pass the CRC-32 of the whole
 //! file that the checkpoint manifest records.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
+pub(crate) use crate::backend::memory_table::Table;
 use crate::backend::table_key::TableKey;
 use crate::codec::{DecodeError, read_bytes, read_varint, write_bytes, write_varint};
-
-/// A table: encoded keys to encoded values.
-pub(crate) type Table = BTreeMap<TableKey, Vec<u8>>;
 
 /// The magic of version 1 (FNV-1a 64 trailer).
 const MAGIC_V1: &[u8; 8] = b"WEIRMEM\x01";
@@ -49,7 +47,7 @@ pub(crate) fn write_snapshot<E>(tables: &[(String, Table)], sink: &mut dyn FnMut
     for (name, table) in sorted {
         write_bytes(name.as_bytes(), &mut out.buf);
         write_varint(table.len() as u64, &mut out.buf);
-        for (k, v) in table {
+        for (k, v) in table.entries_sorted() {
             write_bytes(k.as_slice(), &mut out.buf);
             write_bytes(v, &mut out.buf);
             out.flush_full()?;
@@ -109,7 +107,7 @@ pub(crate) fn read_snapshot(bytes: &[u8]) -> Result<HashMap<String, Table>, Deco
     let mut tables: HashMap<String, Table> = HashMap::new();
     for _ in 0..read_varint(&mut input)? {
         let name = std::str::from_utf8(read_bytes(&mut input)?).map_err(|e| DecodeError(format!("table name is not UTF-8: {e}")))?.to_string();
-        let mut table = BTreeMap::new();
+        let mut table = Table::default();
         for _ in 0..read_varint(&mut input)? {
             let k = TableKey::from(read_bytes(&mut input)?);
             let v = read_bytes(&mut input)?.to_vec();

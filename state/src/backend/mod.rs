@@ -10,6 +10,7 @@
 
 pub mod memory;
 mod memory_format;
+mod memory_table;
 #[cfg(feature = "rocksdb")]
 pub mod rocksdb;
 mod rocksdb_config;

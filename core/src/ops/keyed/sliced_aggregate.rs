@@ -37,11 +37,11 @@
 use std::collections::BTreeSet;
 
 use weir_state::codec::decode_exact;
-use weir_state::{KeyedStateStore, ListState, StateError, ValueState};
+use weir_state::{KeyedStateStore, ListState, StateCodec, StateError, ValueState};
 
 use crate::expr::{BoundExpr, CompiledExpr};
 use crate::job::JobContext;
-use crate::types::{DataType, Row, Value};
+use crate::types::{DataType, Row, Value, encode_row_values};
 
 use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::combine_slice_rows;
@@ -376,9 +376,17 @@ impl KeyedLogic for SlicedAggregate {
     }
 
     fn flush(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
+        // Each slice is encoded from its accumulators through one buffer of values, as the
+        // `(Row, u64)` it is read back as, without building the row.
+        let mut values = Vec::new();
         for (key, live) in self.live.drain() {
             for slice in live.slices {
-                self.slices.update(store, &key, &slice.end, &(partials(&slice.accs), slice.rows))?;
+                values.clear();
+                slice.accs.iter().for_each(|acc| acc.partial(&mut values));
+                self.slices.update_encoded(store, &key, &slice.end, |out| {
+                    encode_row_values(&values, out);
+                    slice.rows.encode(out);
+                })?;
             }
             if live.grown {
                 self.index.update(store, &key, &(), &live.index)?;

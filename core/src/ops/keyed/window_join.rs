@@ -11,8 +11,8 @@ use weir_state::{KeyedStateStore, ListState, StateError};
 
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
-use crate::types::Row;
 use crate::types::decode_row_values;
+use crate::types::{Row, Value};
 
 use super::super::{Evaluator, Rows};
 use super::{KeyMap, KeyedContext, KeyedLogic, condition_holds, keyed};
@@ -95,16 +95,18 @@ impl KeyedLogic for WindowJoin {
         // A window with rows on one side only joins nothing: its rows are not decoded.
         let rights = self.sides[1].get(cx.store, key, &last)?;
         if !rights.is_empty() {
-            // Each left row is decoded into one buffer and joined from there: one row built
-            // per pair, none per left row.
-            let (mut values, mut joined) = (Vec::new(), Vec::new());
+            // Each left row is decoded into one buffer and joined from there. A pair is tested
+            // in a scratch row, overwritten in place while no result holds it: a row is
+            // allocated per joined result, not per pair (a window's rows mostly fail the
+            // condition: q5's counts against the window's maximum).
+            let (mut values, mut joined, mut scratch) = (Vec::new(), Vec::new(), None);
             let (eval, condition, name) = (&self.eval, self.condition.as_ref(), self.sides[0].name());
             self.sides[0].visit_encoded(cx.store, key, &last, |mut bytes| {
                 decode_row_values(&mut bytes, &mut values).map_err(|e| StateError::CorruptValue { state: name.into(), detail: e.to_string() })?;
                 for r in &rights {
-                    let row: Row = values.iter().chain(r.values()).cloned().collect();
-                    if condition_holds(eval, condition, &row) {
-                        joined.push(row);
+                    let row = pair(&mut scratch, &values, r.values());
+                    if condition_holds(eval, condition, row) {
+                        joined.push(row.clone());
                     }
                 }
                 Ok(())
@@ -113,5 +115,38 @@ impl KeyedLogic for WindowJoin {
         }
         self.sides[0].clear(cx.store, key, &last)?;
         self.sides[1].clear(cx.store, key, &last)
+    }
+}
+
+/// The row of `left` then `right` values, in `scratch`: written over the scratch row's values
+/// when no one else holds it and it is as wide, else a new scratch row.
+fn pair<'s>(scratch: &'s mut Option<Row>, left: &[Value], right: &[Value]) -> &'s Row {
+    let width = left.len() + right.len();
+    match scratch.as_mut().and_then(Row::values_mut).filter(|slots| slots.len() == width) {
+        Some(slots) => {
+            for (slot, value) in slots.iter_mut().zip(left.iter().chain(right)) {
+                slot.clone_from(value);
+            }
+        }
+        None => *scratch = Some(left.iter().chain(right).cloned().collect()),
+    }
+    scratch.get_or_insert_with(Row::empty)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::pair;
+    use crate::types::{Row, Value};
+
+    #[test]
+    fn a_pair_is_written_over_its_scratch_row_unless_a_result_holds_it() {
+        let ints = |v: &[i64]| v.iter().map(|&n| Value::BigInt(n)).collect::<Vec<_>>();
+        let mut scratch = None;
+        let kept: Row = pair(&mut scratch, &ints(&[1]), &ints(&[2])).clone();
+        assert_eq!(pair(&mut scratch, &ints(&[3]), &ints(&[4])).values(), ints(&[3, 4]).as_slice());
+        assert_eq!(kept.values(), ints(&[1, 2]).as_slice(), "a result held is not written over");
+        let reused = pair(&mut scratch, &ints(&[5]), &ints(&[6])).values().as_ptr();
+        assert_eq!(pair(&mut scratch, &ints(&[7]), &ints(&[8])).values().as_ptr(), reused, "an unshared scratch row is reused");
+        assert_eq!(pair(&mut scratch, &ints(&[9, 10]), &ints(&[11])).values(), ints(&[9, 10, 11]).as_slice(), "another width");
     }
 }
