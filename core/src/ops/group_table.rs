@@ -383,7 +383,7 @@ impl GroupTable {
     /// The slot of the group of integer key `key` (hashed `hash`), the group created when new.
     #[inline]
     fn integer_slot(&mut self, key: i64, hash: u64) -> usize {
-        let tag = 0x80 | (hash >> 57) as u8;
+        let tag = tag_of(hash);
         let (stride, mask) = (self.layout.stride, self.tags.len() - 1);
         let mut slot = hash as usize & mask;
         loop {
@@ -393,17 +393,24 @@ impl GroupTable {
                 _ => slot = (slot + 1) & mask,
             }
         }
+        let (slot, _) = self.claim(slot, hash);
+        self.rows[slot * stride] = key as u64;
+        slot
+    }
+
+    /// A new group hashed `hash`, whose probe ended at the free slot `slot`: its number, and
+    /// the slot that now holds its zeroed row (another one when the table had to grow).
+    fn claim(&mut self, mut slot: usize, hash: u64) -> (usize, usize) {
         if (self.len + 1) * 8 > self.tags.len() * 7 {
             self.grow();
             slot = self.free_slot(hash);
         }
-        self.new_group();
-        self.tags[slot] = tag;
+        let group = self.new_group();
+        self.tags[slot] = tag_of(hash);
         self.len += 1;
-        let row = &mut self.rows[slot * stride..(slot + 1) * stride];
-        row.fill(0);
-        row[0] = key as u64;
-        slot
+        let stride = self.layout.stride;
+        self.rows[slot * stride..(slot + 1) * stride].fill(0);
+        (slot, group)
     }
 
     fn hash(&self, key: &[Value]) -> u64 {
@@ -424,7 +431,7 @@ impl GroupTable {
             },
             _ => None,
         };
-        let tag = 0x80 | (hash >> 57) as u8;
+        let tag = tag_of(hash);
         let stride = self.layout.stride;
         let mut slot = hash as usize & (self.tags.len() - 1);
         loop {
@@ -445,15 +452,8 @@ impl GroupTable {
             }
             slot = (slot + 1) & (self.tags.len() - 1);
         }
-        if (self.len + 1) * 8 > self.tags.len() * 7 {
-            self.grow();
-            slot = self.free_slot(hash);
-        }
-        let group = self.new_group();
-        self.tags[slot] = tag;
-        self.len += 1;
+        let (slot, group) = self.claim(slot, hash);
         let row = &mut self.rows[slot * stride..(slot + 1) * stride];
-        row.fill(0);
         row[0] = match &mut self.keys {
             Keys::General(keys) => {
                 keys.push(Row::new(key.to_vec()));
@@ -546,6 +546,11 @@ impl GroupTable {
         }
         out
     }
+}
+
+/// The tag of a used slot whose key hashes to `hash`: `0x80` with the hash's top 7 bits.
+fn tag_of(hash: u64) -> u8 {
+    0x80 | (hash >> 57) as u8
 }
 
 /// Asks the CPU to bring the cache line of `at` closer, without waiting for it (nothing

@@ -16,7 +16,7 @@
 
 use std::collections::HashMap;
 
-pub(crate) use crate::backend::memory_table::Table;
+use crate::backend::memory_table::Table;
 use crate::backend::table_key::TableKey;
 use crate::codec::{DecodeError, read_bytes, read_varint, write_bytes, write_varint};
 

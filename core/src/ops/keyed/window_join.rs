@@ -9,6 +9,7 @@
 
 use weir_state::{KeyedStateStore, ListState, StateError};
 
+use crate::connectors::ScratchRow;
 use crate::expr::CompiledExpr;
 use crate::job::JobContext;
 use crate::types::decode_row_values;
@@ -119,18 +120,18 @@ impl KeyedLogic for WindowJoin {
 }
 
 /// The row of `left` then `right` values, in `scratch`: written over the scratch row's values
-/// when no one else holds it and it is as wide, else a new scratch row.
-fn pair<'s>(scratch: &'s mut Option<Row>, left: &[Value], right: &[Value]) -> &'s Row {
+/// (a fresh row when a result holds it, see [`ScratchRow`]), a new scratch row when it is not
+/// as wide.
+fn pair<'s>(scratch: &'s mut Option<ScratchRow>, left: &[Value], right: &[Value]) -> &'s Row {
     let width = left.len() + right.len();
-    match scratch.as_mut().and_then(Row::values_mut).filter(|slots| slots.len() == width) {
-        Some(slots) => {
-            for (slot, value) in slots.iter_mut().zip(left.iter().chain(right)) {
-                slot.clone_from(value);
-            }
-        }
-        None => *scratch = Some(left.iter().chain(right).cloned().collect()),
+    if scratch.as_ref().is_some_and(|s| s.row().len() != width) {
+        *scratch = None;
     }
-    scratch.get_or_insert_with(Row::empty)
+    let scratch = scratch.get_or_insert_with(|| ScratchRow::new(width));
+    for (slot, value) in scratch.values_mut().iter_mut().zip(left.iter().chain(right)) {
+        slot.clone_from(value);
+    }
+    scratch.row()
 }
 
 #[cfg(test)]
