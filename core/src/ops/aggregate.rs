@@ -6,8 +6,9 @@
 //!   values and re-derives the result when they change, so MIN and MAX stay right under
 //!   retractions.
 //! * **Two-phase** (append-only input, no DISTINCT): a local combiner folds each worker's rows
-//!   into one partial result per group and time before the exchange, and `reduce` merges the
-//!   partials — Flink's local-global aggregation. Far less data crosses workers and is indexed.
+//!   into one partial result per group and time before the exchange, and a hash table merges
+//!   the partials once the input has ended ([`hash_aggregate`]) — Flink's local-global
+//!   aggregation. Far less data crosses workers and is indexed.
 //!   Over a source read by the aggregate alone, the source's splits run the combiner
 //!   (`combiner`).
 
@@ -22,8 +23,9 @@ use crate::types::{DataType, Row, Value};
 
 use crate::job::JobContext;
 
-use super::accumulate::{Accumulator, merge_partials};
+use super::accumulate::Accumulator;
 use super::combiner::{AggregateInput, LocalCombiner, Partials, combine};
+use super::hash_aggregate::hash_aggregate;
 use super::keyed::{GroupAggregateSpec, GroupInput, GroupedRows, UserGroupAggregateSpec, WindowAggregateCall, group_aggregate, user_group_aggregate};
 use super::slicing::Slicing;
 use super::window::{TumbleKeys, window};
@@ -171,7 +173,7 @@ pub fn aggregate<'s>(
 ) -> Rows<'s> {
     let (keyed, slots, input_kind) = grouped(input.into(), group_by.into(), key_types, aggregates, seed, append_only, eval);
     if input_kind == GroupInput::Partials {
-        return merged(keyed, slots);
+        return hash_aggregate(keyed, slots);
     }
     keyed
         .reduce_named("Aggregate", move |_key, vals: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
@@ -198,17 +200,7 @@ pub fn tumble_aggregate<'s>(
     }
     let (sources, slots) = plan_slots(aggregates, false);
     let key_of = tumble_keys(tumble, eval.clone());
-    merged(input.combined(LocalCombiner::new(key_of, key_types, sources, slots.clone(), eval)), slots)
-}
-
-/// The result rows (group key, then the aggregates' values) from the partial aggregates of
-/// the local combiners, per group key.
-fn merged(partials: GroupedRows<'_>, slots: Vec<AggregateSlot>) -> Rows<'_> {
-    partials
-        .reduce_named("MergePartials", move |_key, partials: &[(&Row, isize)], out: &mut Vec<(Row, isize)>| {
-            out.push((finish_partials(&slots, partials), 1));
-        })
-        .map(|(key, values)| key.concat(&values))
+    hash_aggregate(input.combined(LocalCombiner::new(key_of, key_types, sources, slots.clone(), eval)), slots)
 }
 
 /// Groups `input` as [`aggregate`] does, in streaming mode: the groups live in the job's keyed
@@ -350,15 +342,6 @@ fn aggregate_values(slots: &[AggregateSlot], vals: &[(&Row, isize)]) -> Row {
         out.push(acc.finish(slot.output_type));
     }
     Row::new(out)
-}
-
-/// The final values of a group from the partial results of the local combiners.
-fn finish_partials(slots: &[AggregateSlot], partials: &[(&Row, isize)]) -> Row {
-    let mut accs: Vec<Accumulator> = slots.iter().map(AggregateSlot::accumulator).collect();
-    for (partial, r) in partials.iter().filter(|(p, r)| !p.is_empty() && *r > 0) {
-        merge_partials(&mut accs, partial.values(), *r);
-    }
-    Row::new(accs.iter().zip(slots).map(|(acc, slot)| acc.finish(slot.output_type)).collect())
 }
 
 /// The local phase of a window aggregate over an append-only input (Flink's

@@ -11,6 +11,7 @@ mod distinct;
 mod filter;
 mod flat_map;
 mod group_table;
+mod hash_aggregate;
 mod hash_join;
 mod in_order;
 mod join;

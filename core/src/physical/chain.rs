@@ -14,7 +14,7 @@
 //! partial aggregates, as Flink chains `LocalGroupAggregate` into the source task. Like a
 //! chained Calc, it is no plan node of its own: EXPLAIN and the metrics show the plan as it is.
 
-use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan};
+use crate::plan::{BoundAggregate, PlanOp, RuntimeMode, ValidatedPlan};
 
 use super::PhysicalPlan;
 use super::operator::Operator;
@@ -50,6 +50,14 @@ pub(super) fn chain_calcs(plan: &ValidatedPlan, operators: &mut [Operator]) {
     }
 }
 
+/// Whether a GROUP BY of `aggregates` over an input that is insert-only or not
+/// (`inputs_insert_only`) runs in two phases, a local combiner per worker then a global merge of
+/// its partials: only over an append-only input, and with no DISTINCT aggregate, whose values
+/// must meet in one place.
+pub(super) fn two_phase(aggregates: &[BoundAggregate], inputs_insert_only: bool) -> bool {
+    inputs_insert_only && !aggregates.iter().any(|a| a.distinct)
+}
+
 /// When the local phase (combiner) of aggregate node `aggregate` runs in the splits of the
 /// source it reads (see the module documentation), that source's index: the aggregate is a
 /// two-phase one (append-only input, no DISTINCT) with a local combiner — a batch or
@@ -61,7 +69,7 @@ pub fn combiner_source(plan: &PhysicalPlan, aggregate: usize) -> Option<usize> {
     let PlanOp::Aggregate { aggregates, .. } = &node.op else { return None };
     let streaming = plan.mode == RuntimeMode::Streaming;
     let combines = match phys.operator {
-        Operator::BatchGroupAggregate | Operator::GroupAggregate => phys.inputs_insert_only && !aggregates.iter().any(|a| a.distinct),
+        Operator::BatchGroupAggregate | Operator::GroupAggregate => two_phase(aggregates, phys.inputs_insert_only),
         // Fusion leaves DISTINCT aggregates out; streaming ones read event-time sources.
         Operator::TumbleWindowAggregate { keyed: false, .. } | Operator::SlicedWindowAggregate { .. } => !streaming,
         _ => false,

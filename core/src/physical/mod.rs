@@ -88,7 +88,8 @@ impl PhysicalPlan {
                 // A sink of an insert-only input writes each row as it arrives (`ops::sink`).
                 state: state::state_of(&operator, &logical.config.state_backend)
                     .filter(|_| !(operator == Operator::Sink && inputs_insert_only))
-                    .map(|s| s.with_own_ttl(node, &operator, logical.config.state_ttl_ms)),
+                    .map(|s| s.with_own_ttl(node, &operator, logical.config.state_ttl_ms))
+                    .map(|s| s.with_partials_merged(node, &operator, inputs_insert_only)),
                 operator,
             });
         }

@@ -2,8 +2,9 @@
 
 use std::fmt;
 
-use crate::plan::{PlanNode, StateBackendSetting};
+use crate::plan::{PlanNode, PlanOp, StateBackendSetting};
 
+use super::chain::two_phase;
 use super::operator::Operator;
 
 /// Where an operator's state lives.
@@ -41,6 +42,20 @@ impl OperatorState {
             self.own_ttl_ms = (0..node.inputs.len()).map(|input| node.state_ttl_ms(input, job_ttl_ms)).collect();
         }
         self
+    }
+}
+
+impl OperatorState {
+    /// The state of `node` run by `operator` when its global phase merges the partials of a
+    /// local combiner on a hash table, as a batch two-phase aggregate does (`ops::hash_aggregate`):
+    /// its accumulators per group, in memory of its own; otherwise `self`.
+    pub fn with_partials_merged(self, node: &PlanNode, operator: &Operator, inputs_insert_only: bool) -> OperatorState {
+        let holds = match (operator, &node.op) {
+            (Operator::BatchGroupAggregate, PlanOp::Aggregate { aggregates, .. }) if two_phase(aggregates, inputs_insert_only) => "accumulators per group",
+            (Operator::TumbleWindowAggregate { keyed: false, .. }, _) => "accumulators per key and window",
+            _ => return self,
+        };
+        OperatorState { holds, store: StateStore::Buffer, ..self }
     }
 }
 

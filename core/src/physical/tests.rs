@@ -49,6 +49,14 @@ fn a_group_by_hashes_on_its_key_and_updates() {
 }
 
 #[test]
+fn a_batch_group_by_merges_partials_on_a_hash_table_unless_distinct() {
+    let two_phase = prepare("SELECT auction, COUNT(*) AS n FROM bids GROUP BY auction", RuntimeMode::Batch).unwrap().explain(true);
+    assert!(two_phase.contains("state=[accumulators per group @ memory]"), "{two_phase}");
+    let distinct = prepare("SELECT auction, COUNT(DISTINCT bidder) AS n FROM bids GROUP BY auction", RuntimeMode::Batch).unwrap().explain(true);
+    assert!(distinct.contains("state=[input rows and accumulators per group @ arrangement]"), "{distinct}");
+}
+
+#[test]
 fn event_time_windows_close_on_keyed_state_in_streaming_only() {
     // A DISTINCT aggregate keeps the window table function unfused.
     let sql = "SELECT window_start, window_end, COUNT(DISTINCT bidder) AS n FROM TABLE(TUMBLE(TABLE bids, DESCRIPTOR(ts), INTERVAL '10' SECOND)) GROUP BY window_start, window_end";
