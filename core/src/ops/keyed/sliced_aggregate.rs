@@ -163,11 +163,17 @@ impl SlicedAggregate {
         Some(last.saturating_sub(1).saturating_add(self.lateness))
     }
 
+    /// The positions in the key's sorted slice `index` of the slices the window ending at
+    /// `end` spans.
+    fn span(&self, index: &[i64], end: i64) -> std::ops::Range<usize> {
+        let start = self.slicing.window_start(end);
+        index.partition_point(|&s| s <= start)..index.partition_point(|&s| s <= end)
+    }
+
     /// Merges the slices of the window ending at `end` (of the key's sorted `index`), in the
     /// window's merge order, reading from state those `cache` (by position in `index`) lacks.
     fn merge(&self, store: &mut KeyedStateStore, key: &[u8], index: &[i64], cache: &mut [Option<(Row, u64)>], end: i64) -> Result<Merged, StateError> {
-        let start = self.slicing.window_start(end);
-        let span = index.partition_point(|&s| s <= start)..index.partition_point(|&s| s <= end);
+        let span = self.span(index, end);
         for (slice, cached) in index.get(span.clone()).unwrap_or_default().iter().zip(cache.get_mut(span.clone()).unwrap_or_default()) {
             if cached.is_none() {
                 *cached = self.slices.get(store, key, slice)?;
@@ -195,10 +201,19 @@ impl SlicedAggregate {
     fn fire(&self, cx: &mut KeyedContext<'_>, partition: &Row, index: &[i64], timestamp: i64) -> Result<i64, StateError> {
         let mut cache = vec![None; index.len()];
         let mut at = timestamp;
+        // The windows of a run that span the same slices (a key with one slice: all of them)
+        // have the same aggregates: merged once.
+        let mut last: Option<(std::ops::Range<usize>, Merged)> = None;
         loop {
             let end = at.saturating_add(1);
-            let merged = self.merge(cx.store, cx.key(), index, &mut cache, end)?;
-            let Some(row) = self.result(partition, end, &merged) else { return Ok(at) };
+            let span = self.span(index, end);
+            let merged = match last.take() {
+                Some((same, merged)) if same == span => merged,
+                _ => self.merge(cx.store, cx.key(), index, &mut cache, end)?,
+            };
+            let row = self.result(partition, end, &merged);
+            last = Some((span, merged));
+            let Some(row) = row else { return Ok(at) };
             if at == timestamp {
                 cx.emit(row);
             } else {
@@ -399,7 +414,7 @@ impl KeyedLogic for SlicedAggregate {
         let key = cx.key();
         let mut index = self.index.get(cx.store, key, &())?.unwrap_or_default();
         let partition: Row = decode_exact(key).map_err(|e| StateError::CorruptValue { state: "slice key".into(), detail: e.to_string() })?;
-        let waiting = self.waiting.get(cx.store, key, &timestamp)?;
+        let waiting = if self.waiting.known_empty(cx.store) { Vec::new() } else { self.waiting.get(cx.store, key, &timestamp)? };
         let mut changed = !waiting.is_empty();
         if changed {
             self.waiting.clear(cx.store, key, &timestamp)?;
