@@ -1,25 +1,25 @@
 //! `hash_aggregate`: the global phase of a two-phase aggregate in batch mode, as Flink's batch
 //! `HashAggregate`: each worker merges the partial results of the local combiners into one
-//! set of accumulators per group in a hash table, unsorted, and emits every group's final row
-//! once its input has ended.
+//! set of accumulators per group in a hash table, unsorted, and emits a group's row when the
+//! time of its partials is complete.
 //!
 //! Its input is append-only (the planner uses the two-phase plan only then): every partial
 //! adds to its group, none retracts, so the merged accumulators are the aggregate of all of
-//! them and need no consolidation. Like the batch hash join it holds a capability for each
-//! time it saw until its input ends, so it is for bounded inputs only; a group's row goes out
-//! at the least upper bound of its partials' times (in a batch job, all at one time), where
-//! the accumulated output equals that of differential's `reduce` over the same partials.
+//! them and need no consolidation. The partials of a time wait until the frontier passes it,
+//! then the groups they touch are updated and emit their new row at that time, retracting the
+//! row they emitted at an earlier time. A batch job has one time, so each group emits one row
+//! when the input ends; over totally ordered times (one checkpoint epoch) the output is that
+//! of differential's `reduce` over the same partials, time by time.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
-use differential_dataflow::lattice::Lattice;
 use differential_dataflow::{AsCollection, Hashable};
 use foldhash::fast::RandomState;
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::channels::pact::Exchange;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::Operator;
-use timely::order::PartialOrder;
 
 use crate::types::{Row, Value};
 
@@ -28,48 +28,73 @@ use super::aggregate::AggregateSlot;
 use super::keyed::GroupedRows;
 use super::{Rows, Time};
 
-/// One group being merged: its accumulators and the least upper bound of its partials' times.
-type Group = (Vec<Accumulator>, Time);
+/// One group: its accumulators, the row it last emitted, and whether the time being applied
+/// has changed it.
+struct Group {
+    accs: Vec<Accumulator>,
+    emitted: Option<Row>,
+    touched: bool,
+}
+
+/// The partials of one time, waiting for it to complete: (key, partial, copies).
+type Waiting = (Capability<Time>, Vec<(Row, Row, isize)>);
 
 /// The result rows (group key, then the aggregates' final values) of the partial aggregates
 /// `partials` (`(key, partial)`, an empty partial marking a group with no rows: the global
-/// aggregate's seed), one per group, emitted when `partials` has ended.
+/// aggregate's seed), updated as the times of the partials complete.
 pub(super) fn hash_aggregate(partials: GroupedRows<'_>, slots: Vec<AggregateSlot>) -> Rows<'_> {
     let route = |((key, _), _, _): &((Row, Row), Time, isize)| key.hashed();
     partials
         .inner
         .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Exchange::new(route), "HashAggregate", move |_cap, _info| {
-            let mut held: BTreeMap<Time, Capability<Time>> = BTreeMap::new();
+            let mut waiting: BTreeMap<Time, Waiting> = BTreeMap::new();
             let mut groups: HashMap<Row, Group, RandomState> = HashMap::default();
+            let mut touched: Vec<Row> = Vec::new();
             move |(input, frontier), output| {
                 input.for_each(|cap, data| {
                     for ((key, partial), time, copies) in data.drain(..) {
-                        held.entry(time).or_insert_with(|| cap.delayed(&time, output.output_index()));
-                        let (accs, at) = groups.entry(key).or_insert_with(|| (slots.iter().map(AggregateSlot::accumulator).collect(), time));
-                        *at = at.join(&time);
-                        if !partial.is_empty() && copies > 0 {
-                            merge_partials(accs, partial.values(), copies);
-                        }
+                        let (_, pending) = waiting.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), Vec::new()));
+                        pending.push((key, partial, copies));
                     }
                 });
-                if !frontier.frontier().is_empty() || held.is_empty() {
-                    return;
-                }
-                let caps = std::mem::take(&mut held);
-                let rows = std::mem::take(&mut groups).into_iter().map(|(key, (accs, time))| (final_row(&key, &accs, &slots), time, 1));
-                match caps.first_key_value() {
-                    // One time for every group (a batch job's): one session.
-                    Some((_, cap)) if caps.len() == 1 => output.session(cap).give_iterator(rows),
-                    _ => {
-                        let mut staged: BTreeMap<Time, Vec<(Row, Time, isize)>> = BTreeMap::new();
-                        rows.for_each(|update| staged.entry(update.1).or_default().push(update));
-                        for (time, rows) in staged {
-                            // The times of the group's partials are held, and all are at most `time`.
-                            if let Some(cap) = caps.iter().rev().find(|(t, _)| t.less_equal(&time)).map(|(_, c)| c) {
-                                output.session(&cap.delayed(&time)).give_iterator(rows.into_iter());
+                while let Some((&time, _)) = waiting.first_key_value() {
+                    if frontier.less_equal(&time) {
+                        break;
+                    }
+                    let Some((_, (cap, pending))) = waiting.pop_first() else { break };
+                    for (key, partial, copies) in pending {
+                        let group = match groups.entry(key) {
+                            Entry::Occupied(entry) => {
+                                let first_change = (!entry.get().touched).then(|| entry.key().clone());
+                                let group = entry.into_mut();
+                                if let Some(key) = first_change {
+                                    group.touched = true;
+                                    touched.push(key);
+                                }
+                                group
                             }
+                            Entry::Vacant(entry) => {
+                                touched.push(entry.key().clone());
+                                entry.insert(Group { accs: slots.iter().map(AggregateSlot::accumulator).collect(), emitted: None, touched: true })
+                            }
+                        };
+                        if !partial.is_empty() && copies > 0 {
+                            merge_partials(&mut group.accs, partial.values(), copies);
                         }
                     }
+                    let mut session = output.session(&cap);
+                    for key in touched.drain(..) {
+                        let Some(group) = groups.get_mut(&key) else { continue };
+                        group.touched = false;
+                        let row = final_row(&key, &group.accs, &slots);
+                        if let Some(old) = group.emitted.replace(row.clone()) {
+                            session.give((old, time, -1));
+                        }
+                        session.give((row, time, 1));
+                    }
+                }
+                if frontier.frontier().is_empty() && waiting.is_empty() {
+                    groups = HashMap::default();
                 }
             }
         })
@@ -90,7 +115,6 @@ mod tests {
     use std::collections::BTreeMap;
     use std::rc::Rc;
 
-    use differential_dataflow::lattice::Lattice;
     use timely::container::CapacityContainerBuilder;
     use timely::dataflow::operators::core::UnorderedInput;
     use timely::dataflow::operators::probe::Handle as ProbeHandle;
@@ -144,26 +168,41 @@ mod tests {
         })
     }
 
+    /// The rows `updates` accumulate to at times up to `time`, sorted.
+    fn accumulated(updates: &[(Row, Time, isize)], time: Time) -> Vec<Row> {
+        let mut counts: BTreeMap<Row, isize> = BTreeMap::new();
+        for (row, _, diff) in updates.iter().filter(|(_, t, _)| *t <= time) {
+            *counts.entry(row.clone()).or_default() += diff;
+        }
+        assert!(counts.values().all(|n| *n == 0 || *n == 1), "{counts:?}");
+        counts.into_iter().filter(|(_, n)| *n == 1).map(|(row, _)| row).collect()
+    }
+
     #[test]
-    fn merges_each_groups_partials_at_the_bound_of_their_times() {
-        let times = [at(0, 5), at(1, 3), at(0, 9)];
+    fn a_groups_row_follows_its_partials_time_by_time() {
+        let times = [at(0, 5), at(0, 9), at(0, 7)];
         let mut updates = Vec::new();
-        let mut fold: BTreeMap<i64, (i64, i64, Time)> = BTreeMap::new();
+        let mut values_by_time: Vec<(Time, i64, Vec<i64>)> = Vec::new();
         for i in 0..300_i64 {
             let (key, time) = (i * 7 % 23, times[i as usize % times.len()]);
             let values: Vec<i64> = (0..i % 4 + 1).map(|j| (i * 31 + j * 17) % 101).collect();
-            let entry = fold.entry(key).or_insert((0, i64::MIN, time));
-            entry.0 += values.len() as i64;
-            entry.1 = entry.1.max(values.iter().copied().max().unwrap_or(i64::MIN));
-            entry.2 = entry.2.join(&time);
             updates.push(((Row::new(vec![Value::BigInt(key)]), partial(&values)), time, 1));
+            values_by_time.push((time, key, values));
         }
         // A group with no rows (the global aggregate's seed): COUNT 0, MAX NULL.
-        updates.push(((Row::new(vec![Value::BigInt(-1)]), Row::empty()), at(0, 0), 1));
-        let mut expected: Vec<(Row, Time, isize)> =
-            fold.into_iter().map(|(k, (n, max, t))| (Row::new(vec![Value::BigInt(k), Value::BigInt(n), Value::BigInt(max)]), t, 1)).collect();
-        expected.push((Row::new(vec![Value::BigInt(-1), Value::BigInt(0), Value::Null]), at(0, 0), 1));
-        expected.sort();
-        assert_eq!(run(updates), expected);
+        updates.push(((Row::new(vec![Value::BigInt(-1)]), Row::empty()), at(0, 5), 1));
+        let out = run(updates);
+        for time in [at(0, 5), at(0, 7), at(0, 9)] {
+            let mut fold: BTreeMap<i64, (i64, i64)> = BTreeMap::new();
+            for (_, key, values) in values_by_time.iter().filter(|(t, _, _)| *t <= time) {
+                let entry = fold.entry(*key).or_insert((0, i64::MIN));
+                entry.0 += values.len() as i64;
+                entry.1 = entry.1.max(values.iter().copied().max().unwrap_or(i64::MIN));
+            }
+            let mut expected: Vec<Row> = fold.into_iter().map(|(k, (n, max))| Row::new(vec![Value::BigInt(k), Value::BigInt(n), Value::BigInt(max)])).collect();
+            expected.push(Row::new(vec![Value::BigInt(-1), Value::BigInt(0), Value::Null]));
+            expected.sort();
+            assert_eq!(accumulated(&out, time), expected, "at {time:?}");
+        }
     }
 }
