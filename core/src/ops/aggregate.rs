@@ -7,7 +7,7 @@
 //!   retractions.
 //! * **Two-phase** (append-only input, no DISTINCT): a local combiner folds each worker's rows
 //!   into one partial result per group and time before the exchange, and a hash table merges
-//!   the partials once the input has ended ([`hash_aggregate`]) — Flink's local-global
+//!   the partials as their times complete ([`hash_aggregate`]) — Flink's local-global
 //!   aggregation. Far less data crosses workers and is indexed.
 //!   Over a source read by the aggregate alone, the source's splits run the combiner
 //!   (`combiner`).
@@ -18,7 +18,7 @@ use std::sync::Arc;
 use differential_dataflow::VecCollection;
 
 use crate::expr::{BoundExpr, CompiledExpr};
-use crate::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate};
+use crate::plan::{AggregateFunction, BoundAggregate, BoundUserAggregate, two_phase};
 use crate::types::{DataType, Row, Value};
 
 use crate::job::JobContext;
@@ -277,8 +277,7 @@ fn grouped<'s>(
     eval: Evaluator,
 ) -> (GroupedRows<'s>, Vec<AggregateSlot>, GroupInput) {
     let (sources, slots) = plan_slots(aggregates, !append_only);
-    let two_phase = append_only && !slots.iter().any(|s| s.distinct);
-    let (keyed, input_kind) = if two_phase {
+    let (keyed, input_kind) = if two_phase(aggregates, append_only) {
         (input.combined(group_combiner(group_by, key_types, sources, slots.clone(), eval)), GroupInput::Partials)
     } else {
         (key_values(input.rows(), group_by.exprs, sources, eval), GroupInput::Arguments)

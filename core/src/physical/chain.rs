@@ -14,7 +14,7 @@
 //! partial aggregates, as Flink chains `LocalGroupAggregate` into the source task. Like a
 //! chained Calc, it is no plan node of its own: EXPLAIN and the metrics show the plan as it is.
 
-use crate::plan::{BoundAggregate, PlanOp, RuntimeMode, ValidatedPlan};
+use crate::plan::{PlanOp, RuntimeMode, ValidatedPlan, two_phase};
 
 use super::PhysicalPlan;
 use super::operator::Operator;
@@ -48,14 +48,6 @@ pub(super) fn chain_calcs(plan: &ValidatedPlan, operators: &mut [Operator]) {
             *operator = Operator::ChainedCalc { source };
         }
     }
-}
-
-/// Whether a GROUP BY of `aggregates` over an input that is insert-only or not
-/// (`inputs_insert_only`) runs in two phases, a local combiner per worker then a global merge of
-/// its partials: only over an append-only input, and with no DISTINCT aggregate, whose values
-/// must meet in one place.
-pub(super) fn two_phase(aggregates: &[BoundAggregate], inputs_insert_only: bool) -> bool {
-    inputs_insert_only && !aggregates.iter().any(|a| a.distinct)
 }
 
 /// When the local phase (combiner) of aggregate node `aggregate` runs in the splits of the

@@ -2,9 +2,8 @@
 
 use std::fmt;
 
-use crate::plan::{PlanNode, PlanOp, StateBackendSetting};
+use crate::plan::{PlanNode, PlanOp, StateBackendSetting, two_phase};
 
-use super::chain::two_phase;
 use super::operator::Operator;
 
 /// Where an operator's state lives.
@@ -46,16 +45,16 @@ impl OperatorState {
 }
 
 impl OperatorState {
-    /// The state of `node` run by `operator` when its global phase merges the partials of a
-    /// local combiner on a hash table, as a batch two-phase aggregate does (`ops::hash_aggregate`):
-    /// its accumulators per group, in memory of its own; otherwise `self`.
+    /// The state of `node` run by `operator` when that is a batch GROUP BY in two phases, whose
+    /// global phase merges the partials on a hash table (`ops::hash_aggregate`): its
+    /// accumulators per group, in memory of its own; otherwise `self`.
     pub fn with_partials_merged(self, node: &PlanNode, operator: &Operator, inputs_insert_only: bool) -> OperatorState {
-        let holds = match (operator, &node.op) {
-            (Operator::BatchGroupAggregate, PlanOp::Aggregate { aggregates, .. }) if two_phase(aggregates, inputs_insert_only) => "accumulators per group",
-            (Operator::TumbleWindowAggregate { keyed: false, .. }, _) => "accumulators per key and window",
-            _ => return self,
-        };
-        OperatorState { holds, store: StateStore::Buffer, ..self }
+        match (operator, &node.op) {
+            (Operator::BatchGroupAggregate, PlanOp::Aggregate { aggregates, .. }) if two_phase(aggregates, inputs_insert_only) => {
+                OperatorState { holds: "accumulators per group", store: StateStore::Buffer, ..self }
+            }
+            _ => self,
+        }
     }
 }
 
@@ -111,7 +110,7 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         Operator::PythonGroupAggregate => "accumulators per group (user ones pickled)",
         Operator::ArrangedPythonGroupAggregate => "input rows and user accumulators per group",
         Operator::WindowAggregate | Operator::TumbleWindowAggregate { keyed: true, .. } => "accumulators per key and window",
-        Operator::TumbleWindowAggregate { keyed: false, .. } => "partial aggregates per key and window",
+        Operator::TumbleWindowAggregate { keyed: false, .. } => "accumulators per key and window",
         Operator::PythonGroupWindowAggregate => "accumulators per key and window (user ones pickled), user arguments until it fires",
         Operator::ArrangedPythonGroupWindowAggregate => "input rows and user accumulators per key and window",
         Operator::SessionWindowAggregate { .. } => "accumulators per key and session",
@@ -130,7 +129,11 @@ pub fn state_of(operator: &Operator, backend: &StateBackendSetting) -> Option<Op
         Operator::Sink => "changes until their time is complete",
     };
     let store = match (operator.keyed(), backend) {
-        (false, _) if matches!(operator, Operator::Sink | Operator::HashJoin | Operator::SymmetricHashJoin) => StateStore::Buffer,
+        (false, _)
+            if matches!(operator, Operator::Sink | Operator::HashJoin | Operator::SymmetricHashJoin | Operator::TumbleWindowAggregate { keyed: false, .. }) =>
+        {
+            StateStore::Buffer
+        }
         (false, _) => StateStore::Arrangement,
         (true, StateBackendSetting::Memory) => StateStore::KeyedMemory,
         (true, StateBackendSetting::RocksDb { .. }) => StateStore::KeyedRocksDb,

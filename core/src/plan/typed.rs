@@ -129,6 +129,14 @@ pub struct BoundAggregate {
     pub output_type: DataType,
 }
 
+/// Whether a GROUP BY of `aggregates` over an input that is insert-only or not
+/// (`inputs_insert_only`) runs in two phases, a local combiner per worker then a global merge of
+/// its partials: only over an append-only input, and with no DISTINCT aggregate, whose values
+/// must meet in one place.
+pub fn two_phase(aggregates: &[BoundAggregate], inputs_insert_only: bool) -> bool {
+    inputs_insert_only && !aggregates.iter().any(|a| a.distinct)
+}
+
 /// One user aggregate, bound: the function, its arguments and result type.
 #[derive(Clone)]
 pub struct BoundUserAggregate {
