@@ -2,7 +2,8 @@
 //! costs about one cache miss, and the misses of a chunk of rows overlap.
 //!
 //! The table is open addressing with linear probing, and its slots *are* the groups: each is
-//! a row of plain 64-bit words — the key when it is a single integer (else the group's
+//! a row of plain 64-bit words — the key when its values are integers, dates, times or
+//! timestamps (one word each, and one of NULL bits when there are several; else the group's
 //! number, which indexes its key `Row`), then the states of the aggregates that have a scalar
 //! form ([`ScalarKind`]: COUNT, integer SUM/MIN/MAX, DOUBLE SUM) — beside a byte per slot
 //! saying whether it is taken (and 7 bits of its key's hash). A lookup reads that byte (a
@@ -109,6 +110,8 @@ pub struct GroupTable {
     /// Groups created, the NULL key's included (the next group number).
     groups: usize,
     hashes: Vec<u64>,
+    /// The key words of a chunk's rows, for a [`Keys::Words`] key.
+    words: Vec<u64>,
     /// How [`GroupTable::fold_integers`] updates the states, when it can.
     integers: Option<Vec<IntegerCell>>,
 }
@@ -117,8 +120,66 @@ pub struct GroupTable {
 enum Keys {
     /// One INT (`int32`) or BIGINT value, kept in word 0 of the group's row.
     Integer { int32: bool },
+    /// Integer-like values of these types (any other than a lone INT or BIGINT, at most
+    /// [`MAX_WORD_KEYS`]): words `0..n` of a group's row hold them, word `n` which are NULL.
+    Words(Vec<DataType>),
     /// Any other key: word 0 of a group's row is its number, which indexes its key here.
     General(Vec<Row>),
+}
+
+/// The most key values a [`Keys::Words`] key holds (one NULL bit each in a word).
+const MAX_WORD_KEYS: usize = 63;
+
+impl Keys {
+    fn of(key_types: &[DataType]) -> Keys {
+        match key_types {
+            [t @ (DataType::Int | DataType::BigInt)] => Keys::Integer { int32: *t == DataType::Int },
+            types if !types.is_empty() && types.len() <= MAX_WORD_KEYS && types.iter().all(|t| word_value(*t, 0).is_some()) => Keys::Words(types.to_vec()),
+            _ => Keys::General(Vec::new()),
+        }
+    }
+
+    /// Words of a group's row that hold its key: 0 for a general key (its number stands for it).
+    fn words(&self) -> usize {
+        match self {
+            Keys::Integer { .. } => 1,
+            Keys::Words(types) => types.len() + 1,
+            Keys::General(_) => 0,
+        }
+    }
+}
+
+/// The value of type `data_type` a key word holds, for the integer-like types a
+/// [`Keys::Words`] key may have (`None` for any other type).
+fn word_value(data_type: DataType, word: u64) -> Option<Value> {
+    let (wide, narrow) = (word as i64, word as i64 as i32);
+    Some(match data_type {
+        DataType::Int => Value::Int(narrow),
+        DataType::BigInt => Value::BigInt(wide),
+        DataType::Date => Value::Date(narrow),
+        DataType::Timestamp => Value::Timestamp(wide),
+        DataType::TimestampLtz => Value::TimestampLtz(wide),
+        DataType::IntervalDayTime => Value::IntervalDayTime(wide),
+        DataType::IntervalYearMonth => Value::IntervalYearMonth(narrow),
+        DataType::Time(_) => Value::Time(narrow),
+        _ => return None,
+    })
+}
+
+/// Appends the words of `key` (a [`Keys::Words`] key): each value's, then the NULL bits. The
+/// plan types the key, so anything but an integer-like value is NULL.
+fn push_words(key: &[Value], words: &mut Vec<u64>) {
+    let mut nulls = 0u64;
+    for (i, value) in key.iter().enumerate() {
+        match value.as_i64() {
+            Some(v) => words.push(v as u64),
+            None => {
+                words.push(0);
+                nulls |= 1 << i;
+            }
+        }
+    }
+    words.push(nulls);
 }
 
 /// Where the words of a group's row and its aggregates' states are.
@@ -184,16 +245,17 @@ enum Cell {
 }
 
 impl Layout {
-    fn new(slots: &[AggregateSlot], integer_key: bool) -> Layout {
+    /// The layout of `slots`' states after `key_words` words of key (0: a general key).
+    fn new(slots: &[AggregateSlot], key_words: usize) -> Layout {
         // A retracting slot differs only for FIRST_VALUE and LAST_VALUE, which have no scalar form.
         let kinds: Vec<Option<ScalarKind>> = slots.iter().map(|s| ScalarKind::of(s.function, s.output_type)).collect();
         let general = kinds.iter().any(Option::is_none) || kinds.iter().flatten().filter(|k| k.nullable()).count() > FLAG_BITS as usize;
-        let number = match (integer_key, general) {
-            (false, _) => Some(0),
-            (true, true) => Some(1),
-            (true, false) => None,
+        let number = match (key_words, general) {
+            (0, _) => Some(0),
+            (_, true) => Some(key_words),
+            (_, false) => None,
         };
-        let mut word = number.map_or(1, |n| n + 1);
+        let mut word = number.map_or(key_words, |n| n + 1);
         let flags = kinds.iter().flatten().any(|k| k.nullable()).then(|| {
             word += 1;
             word - 1
@@ -285,11 +347,8 @@ impl Layout {
 impl GroupTable {
     /// An empty table for keys of types `key_types` and the aggregates `slots`.
     pub(super) fn new(slots: &[AggregateSlot], key_types: &[DataType]) -> GroupTable {
-        let keys = match key_types {
-            [t @ (DataType::Int | DataType::BigInt)] => Keys::Integer { int32: *t == DataType::Int },
-            _ => Keys::General(Vec::new()),
-        };
-        let layout = Layout::new(slots, matches!(keys, Keys::Integer { .. }));
+        let keys = Keys::of(key_types);
+        let layout = Layout::new(slots, keys.words());
         let integers = matches!(keys, Keys::Integer { .. }).then(|| layout.integer_cells()).flatten();
         let rows = vec![0; INITIAL_SLOTS * layout.stride];
         GroupTable {
@@ -303,6 +362,7 @@ impl GroupTable {
             general: Vec::new(),
             groups: 0,
             hashes: Vec::with_capacity(CHUNK_ROWS),
+            words: Vec::new(),
             integers,
         }
     }
@@ -310,6 +370,9 @@ impl GroupTable {
     /// Folds the rows of `chunk` into their groups (created as they first appear), and
     /// empties it.
     pub(super) fn fold(&mut self, chunk: &mut RowChunk) {
+        if matches!(self.keys, Keys::Words(_)) {
+            return self.fold_words(chunk);
+        }
         let (key_len, width) = (chunk.key_len, chunk.width);
         let key = |j: usize| &chunk.keys[j * key_len..(j + 1) * key_len];
         self.hashes.clear();
@@ -317,14 +380,7 @@ impl GroupTable {
             let hash = self.hash(key(j));
             self.hashes.push(hash);
         }
-        // Read every home slot once, at both ends of its row (which may straddle two cache
-        // lines): independent loads, which the CPU overlaps.
-        let (mask, stride) = (self.tags.len() - 1, self.layout.stride);
-        let touched = self.hashes.iter().fold(0u64, |t, &h| {
-            let slot = h as usize & mask;
-            t ^ u64::from(self.tags[slot]) ^ self.rows[slot * stride] ^ self.rows[slot * stride + stride - 1]
-        });
-        std::hint::black_box(touched);
+        self.touch_home_slots();
         for (j, &copies) in chunk.copies.iter().enumerate() {
             let hash = self.hashes[j];
             let (row, group) = self.group_of(key(j), hash);
@@ -336,6 +392,64 @@ impl GroupTable {
             self.layout.fold(row, general, &chunk.values[j * width..(j + 1) * width], copies);
         }
         chunk.clear();
+    }
+
+    /// [`GroupTable::fold`] for a [`Keys::Words`] key: each row's key values read into words
+    /// once, then hashed and compared as words.
+    fn fold_words(&mut self, chunk: &mut RowChunk) {
+        let (key_len, width, words) = (chunk.key_len, chunk.width, chunk.key_len + 1);
+        let mut keys = std::mem::take(&mut self.words);
+        keys.clear();
+        for key in chunk.keys.chunks_exact(key_len.max(1)).take(chunk.copies.len()) {
+            push_words(key, &mut keys);
+        }
+        self.hashes.clear();
+        self.hashes.extend(keys.chunks_exact(words).map(|key| self.hasher.hash_one(key)));
+        self.touch_home_slots();
+        let stride = self.layout.stride;
+        for ((j, &copies), key) in chunk.copies.iter().enumerate().zip(keys.chunks_exact(words)) {
+            let (slot, group) = self.words_slot(key, self.hashes[j]);
+            let general = &mut self.general[group * self.layout.fresh.len()..(group + 1) * self.layout.fresh.len()];
+            self.layout.fold(&mut self.rows[slot * stride..(slot + 1) * stride], general, &chunk.values[j * width..(j + 1) * width], copies);
+        }
+        self.words = keys;
+        chunk.clear();
+    }
+
+    /// Reads the home slot of every hash in `hashes` once, at both ends of its row (which may
+    /// straddle two cache lines): independent loads, which the CPU overlaps, before the probes
+    /// that depend on them.
+    fn touch_home_slots(&self) {
+        let (mask, stride) = (self.tags.len() - 1, self.layout.stride);
+        let touched = self.hashes.iter().fold(0u64, |t, &h| {
+            let slot = h as usize & mask;
+            t ^ u64::from(self.tags[slot]) ^ self.rows[slot * stride] ^ self.rows[slot * stride + stride - 1]
+        });
+        std::hint::black_box(touched);
+    }
+
+    /// The slot and number of the group whose key words are `key` (hashed `hash`), the group
+    /// created when new.
+    fn words_slot(&mut self, key: &[u64], hash: u64) -> (usize, usize) {
+        let tag = tag_of(hash);
+        let (stride, mask) = (self.layout.stride, self.tags.len() - 1);
+        let mut slot = hash as usize & mask;
+        loop {
+            match self.tags[slot] {
+                0 => break,
+                t if t == tag && self.rows[slot * stride..slot * stride + key.len()] == *key => {
+                    return (slot, self.number(&self.rows[slot * stride..(slot + 1) * stride]));
+                }
+                _ => slot = (slot + 1) & mask,
+            }
+        }
+        let (slot, group) = self.claim(slot, hash);
+        let row = &mut self.rows[slot * stride..(slot + 1) * stride];
+        row[..key.len()].copy_from_slice(key);
+        if let Some(n) = self.layout.number {
+            row[n] = group as u64;
+        }
+        (slot, group)
     }
 
     /// Whether [`GroupTable::fold_integers`] can fold rows into it: its key is one INT or
@@ -441,8 +555,8 @@ impl GroupTable {
                     let row = &self.rows[slot * stride..(slot + 1) * stride];
                     let same = match (&self.keys, integer) {
                         (Keys::General(keys), _) => keys[row[0] as usize].values() == key,
-                        (_, Some(k)) => row[0] as i64 == k,
-                        (_, None) => false,
+                        (Keys::Integer { .. }, Some(k)) => row[0] as i64 == k,
+                        _ => false,
                     };
                     if same {
                         return (Some(slot), self.number(row));
@@ -459,7 +573,7 @@ impl GroupTable {
                 keys.push(Row::new(key.to_vec()));
                 group as u64
             }
-            Keys::Integer { .. } => integer.unwrap_or(0) as u64,
+            Keys::Integer { .. } | Keys::Words(_) => integer.unwrap_or(0) as u64,
         };
         if let Some(n) = self.layout.number {
             row[n] = group as u64;
@@ -513,6 +627,7 @@ impl GroupTable {
             let hash = match &self.keys {
                 Keys::General(keys) => self.hasher.hash_one(keys[row[0] as usize].values()),
                 Keys::Integer { .. } => self.hasher.hash_one(row[0] as i64),
+                Keys::Words(types) => self.hasher.hash_one(&row[..=types.len()]),
             };
             let slot = self.free_slot(hash);
             self.tags[slot] = tag;
@@ -538,6 +653,10 @@ impl GroupTable {
                 Keys::General(keys) => keys[row[0] as usize].clone(),
                 Keys::Integer { int32: true } => std::iter::once(Value::Int(row[0] as i64 as i32)).collect(),
                 Keys::Integer { int32: false } => std::iter::once(Value::BigInt(row[0] as i64)).collect(),
+                Keys::Words(types) => {
+                    let nulls = row[types.len()];
+                    types.iter().enumerate().map(|(i, t)| if nulls >> i & 1 == 0 { word_value(*t, row[i]).unwrap_or_default() } else { Value::Null }).collect()
+                }
             };
             (key, self.layout.partials(row, general(self.number(row))))
         }));

@@ -155,3 +155,57 @@ fn rows_of_integers_fold_as_rows_of_values_do() {
         assert_eq!(sorted(integers), sorted(general), "keys of type {key_type}");
     }
 }
+
+/// A key of several integer-like values (a window aggregate's `(auction, window_start,
+/// window_end)`): folded as words, the same groups and partials as the general accumulators,
+/// with NULLs in any position and values at both ends of each type's range.
+#[test]
+fn keys_of_several_integer_values_fold_as_the_general_accumulators_do() {
+    let types = [DataType::BigInt, DataType::Timestamp, DataType::Int, DataType::Date];
+    let key = |i: i64| -> Vec<Value> {
+        let pick = |v: Value| if i % 11 == 3 { Value::Null } else { v };
+        vec![
+            pick(Value::BigInt([i64::MIN, i64::MAX, i % 40][(i % 3) as usize])),
+            Value::Timestamp(1_700_000_000_000 + (i % 7) * 10_000),
+            if i % 13 == 5 { Value::Null } else { Value::Int(i32::MIN + (i % 2) as i32) },
+            Value::Date((i % 5) as i32 - 2),
+        ]
+    };
+    let rows: Vec<(Vec<Value>, [Value; 2])> =
+        (0..4000i64).map(|i| (key(i * 7919 % 2311), [Value::BigInt(i % 97 - 40), Value::string(&format!("s{}", i % 13))])).collect();
+    let run = |types: &[DataType]| {
+        let mut table = GroupTable::new(&slots(), types);
+        let mut chunk = RowChunk::new(types.len(), 2);
+        for (k, v) in &rows {
+            let (keys, values) = chunk.buffers();
+            keys.extend(k.iter().cloned());
+            values.extend(v.iter().cloned());
+            chunk.push(1);
+            if chunk.is_full() {
+                table.fold(&mut chunk);
+            }
+        }
+        table.fold(&mut chunk);
+        let mut out: Vec<String> = table.drain().into_iter().map(|(k, p)| format!("{k}={p}")).collect();
+        out.sort();
+        out
+    };
+    let mut groups: Vec<(Vec<Value>, Vec<Accumulator>)> = Vec::new();
+    for (k, v) in &rows {
+        let at = groups.iter().position(|(e, _)| e == k).unwrap_or_else(|| {
+            groups.push((k.clone(), slots().iter().map(AggregateSlot::accumulator).collect()));
+            groups.len() - 1
+        });
+        for (acc, slot) in groups[at].1.iter_mut().zip(slots()) {
+            acc.add(slot.input(v), 1);
+        }
+    }
+    let mut want: Vec<String> = groups.iter().map(|(k, accs)| format!("{}={}", Row::new(k.clone()), partials(accs))).collect();
+    want.sort();
+    assert!(matches!(Keys::of(&types), Keys::Words(_)));
+    assert_eq!(run(&types), want);
+    // A STRING among them takes the general path.
+    let mut general = types.to_vec();
+    general.push(DataType::String);
+    assert!(matches!(Keys::of(&general), Keys::General(_)));
+}
