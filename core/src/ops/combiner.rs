@@ -10,9 +10,9 @@
 //!   aggregate into the source task: each split folds the records it reads, after its chained
 //!   Calc, straight from the reader's scratch row into its group table, building no row per
 //!   record, and sends a time's partials before its capability moves past that time or it
-//!   finishes. The partials are the same either way, so the global phase does not know where
-//!   they came from. Event-time splits (rows stamped with many times per poll) keep the
-//!   separate operator.
+//!   finishes (an event-time split: each record's time, until the watermark passes it). The
+//!   partials are the same either way, so the global phase does not know where they came
+//!   from.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;

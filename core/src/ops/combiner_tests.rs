@@ -130,11 +130,18 @@ fn chained_tumble_and_hop_aggregates_give_the_combiner_operators_rows() {
 }
 
 #[test]
-fn streaming_group_bys_chain_on_processing_time_only() {
+fn streaming_group_bys_chain_on_processing_and_event_time() {
     let query = "SELECT auction % 100, COUNT(*), SUM(price) FROM bid_pt GROUP BY auction % 100";
     same_either_way(query, RuntimeMode::Streaming, true);
     let event_time = "SELECT auction % 100, COUNT(*), SUM(price) FROM bid GROUP BY auction % 100";
-    same_either_way(event_time, RuntimeMode::Streaming, false);
+    same_either_way(event_time, RuntimeMode::Streaming, true);
+}
+
+#[test]
+fn a_streaming_hop_aggregate_chains_into_its_event_time_source() {
+    let hop = "SELECT auction, window_end, COUNT(*), MAX(price) FROM TABLE(HOP(TABLE bid, DESCRIPTOR(`dateTime`), INTERVAL '2' SECOND, INTERVAL '10' SECOND)) \
+               GROUP BY auction, window_start, window_end";
+    same_either_way(hop, RuntimeMode::Streaming, true);
 }
 
 /// A split folding its records into partials holds one processing time for as many records as

@@ -31,7 +31,7 @@ use crate::job::{Contribution, JobContext, SplitMark, source_participant};
 use crate::plan::{RuntimeMode, SourceWatermark};
 
 use super::backpressure::{GROUPS_PER_TIME, InFlight, ROWS_PER_TIME};
-use super::combiner::{LocalCombiner, Partials, combine};
+use super::combiner::{LocalCombiner, Partials};
 use super::source_calc::SourceCalc;
 use super::source_output::{Polled, SplitOutput, SplitPartials, SplitRows, SplitSession};
 use super::watermark::EventClock;
@@ -84,15 +84,12 @@ pub fn source<'s>(scope: Scope<'s, Time>, spec: SourceSpec) -> Rows<'s> {
 }
 
 /// The partials of `combiner` over the rows [`source`] would send, computed by the splits
-/// themselves (see `combiner`): each folds what it reads into the groups of its capability's
-/// time and sends their partials before the capability moves past that time (a new
-/// processing-time tick, a checkpoint's epoch, or [`GROUPS_PER_TIME`] groups held at one time)
-/// or the split finishes, so that a checkpoint cut finds no partials held. Event-time splits in
-/// streaming mode, whose polls carry many times, send rows to a separate combiner.
+/// themselves (see `combiner`): each folds what it reads into the groups of its records' time
+/// (the capability's, or in streaming mode with event time each record's) and sends their
+/// partials before the capability moves past that time (a new processing-time tick, the
+/// watermark, a checkpoint's epoch, or [`GROUPS_PER_TIME`] groups held at one time) or the
+/// split finishes, so that a checkpoint cut finds no partials held.
 pub(super) fn source_partials<'s>(scope: Scope<'s, Time>, spec: SourceSpec, combiner: LocalCombiner) -> Partials<'s> {
-    if spec.ctx.mode == RuntimeMode::Streaming && spec.watermark.is_some() {
-        return combine(source(scope, spec), combiner);
-    }
     splits(scope, &spec, |spec| SplitPartials::new(spec.calc.clone(), combiner.clone()))
 }
 
@@ -251,7 +248,7 @@ fn split_source<'s, O: SplitOutput>(
                 }
             }
             if finished {
-                out.flush(cap, output);
+                out.flush(cap, output, None);
                 ctx.metrics.add_skipped(node, split.skipped_records());
                 if let Some(checkpoints) = checkpoints.as_ref()
                     && let Err(e) = checkpoints.finish(&participant, position(split.as_ref(), clock.as_ref()))
@@ -272,7 +269,7 @@ fn split_source<'s, O: SplitOutput>(
 /// Moves a split's capability on to `next`, after `out` has sent what it holds at the current
 /// time (counted in `flow`, a processing-time split's items in flight).
 fn move_on<O: SplitOutput>(out: &mut O, cap: &mut Capability<Time>, output: &mut SplitSession<'_, O::Item>, next: Time, flow: Option<&mut InFlight>) {
-    let sent = out.flush(cap, output);
+    let sent = out.flush(cap, output, Some(&next));
     if let Some(flow) = flow.filter(|_| sent > 0) {
         flow.sent(*cap.time(), sent);
     }

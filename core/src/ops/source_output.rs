@@ -4,20 +4,23 @@
 //! polls its reader through [`SplitOutput::read`], sends through [`SplitOutput::send`], and
 //! calls [`SplitOutput::flush`] before its capability moves on or is dropped.
 
+use std::collections::BTreeMap;
+
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::operators::Capability;
 use timely::dataflow::operators::generic::OutputBuilderSession;
+use timely::order::PartialOrder;
 
 use crate::connectors::{IntegerRows, IntegerSink, RecordSink, SourcePoll, SourceReader};
 use crate::error::RuntimeError;
 use crate::job::JobContext;
 use crate::types::Row;
 
-use super::Time;
 use super::combiner::LocalCombiner;
 use super::group_table::{GroupTable, RowChunk};
 use super::source_calc::SourceCalc;
 use super::watermark::{EventClock, Stamp};
+use super::{Time, with_ms};
 
 /// The output of a split sending `D`s.
 pub(super) type SplitSession<'a, D> = OutputBuilderSession<'a, Time, CapacityContainerBuilder<Vec<(D, Time, isize)>>>;
@@ -50,9 +53,10 @@ pub(super) trait SplitOutput: 'static {
         0
     }
 
-    /// Sends everything it still holds at `cap`'s time: the capability is about to move past
-    /// it, or the split has finished. Returns how many items it sent.
-    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, Self::Item>) -> u64;
+    /// Sends everything it holds at times that `next` is not at or before (all of it when
+    /// `None`): the capability is about to move on to `next`, or the split has finished.
+    /// Returns how many items it sent.
+    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, Self::Item>, next: Option<&Time>) -> u64;
 }
 
 /// A split sending the rows it reads (after its chained Calc, if any).
@@ -112,7 +116,7 @@ impl SplitOutput for SplitRows {
         sent
     }
 
-    fn flush(&mut self, _cap: &Capability<Time>, _output: &mut SplitSession<'_, Row>) -> u64 {
+    fn flush(&mut self, _cap: &Capability<Time>, _output: &mut SplitSession<'_, Row>, _next: Option<&Time>) -> u64 {
         0
     }
 }
@@ -160,11 +164,13 @@ impl RecordSink for CalcRecords<'_> {
 }
 
 /// A split that runs the local combiner of the aggregate reading it (see `combiner`): it folds
-/// each record, after its chained Calc, into the group table of its capability's time and
-/// sends the partials `((key, partials), time, 1)` when the capability moves on. Splits
-/// without event time only: every record of a poll has the capability's time. What it holds
-/// and sends are groups, not records: a time may fold any number of records, the more the
-/// fewer partials per record go on to the aggregate.
+/// each record, after its chained Calc, into the group table of its time and sends the
+/// partials `((key, partials), time, 1)` when the capability moves past that time. Without
+/// event time every record of a poll has the capability's time; with it, each record its
+/// stamped event time, and a time's groups wait until the watermark passes it, as the
+/// combiner operator's would (no row is built per record). What it holds and sends are
+/// groups, not records: a time may fold any number of records, the more the fewer partials
+/// per record go on to the aggregate.
 pub(super) struct SplitPartials {
     calc: Option<SourceCalc>,
     /// The columns read as rows of integers (see [`LocalCombiner::integer_columns`]), while
@@ -174,6 +180,11 @@ pub(super) struct SplitPartials {
     chunk: RowChunk,
     /// The groups of the capability's time, once it has records.
     groups: Option<GroupTable>,
+    /// An event-time split's groups, by the time (ms, in the capability's epoch) of their
+    /// records.
+    timed: BTreeMap<u64, GroupTable>,
+    /// The time of the records in `chunk`, for an event-time split.
+    chunk_ms: Option<u64>,
 }
 
 impl SplitPartials {
@@ -181,7 +192,29 @@ impl SplitPartials {
     /// read, without).
     pub(super) fn new(calc: Option<SourceCalc>, combiner: LocalCombiner) -> SplitPartials {
         let integers = combiner.integer_columns().filter(|_| calc.is_none());
-        SplitPartials { calc, integers, chunk: combiner.chunk(), combiner, groups: None }
+        SplitPartials { calc, integers, chunk: combiner.chunk(), combiner, groups: None, timed: BTreeMap::new(), chunk_ms: None }
+    }
+
+    /// Reads up to `max` records of an event-time split, each folded into the groups of the
+    /// time `clock` stamps it with.
+    fn read_timed(&mut self, split: &mut dyn SourceReader, max: usize, clock: &mut EventClock, ctx: &JobContext) -> Polled {
+        let mut sink = FoldTimedRecords {
+            calc: self.calc.as_mut(),
+            clock,
+            combiner: &self.combiner,
+            chunk: &mut self.chunk,
+            chunk_ms: &mut self.chunk_ms,
+            timed: &mut self.timed,
+            records: 0,
+            untimed: 0,
+        };
+        let outcome = split.poll_records(&mut sink, max);
+        let (records, untimed) = (sink.records, sink.untimed);
+        sink.fold_chunk();
+        if let Some(calc) = self.calc.as_mut() {
+            calc.count(&ctx.metrics);
+        }
+        Polled { outcome, records, untimed }
     }
 }
 
@@ -189,7 +222,9 @@ impl SplitOutput for SplitPartials {
     type Item = (Row, Row);
 
     fn read(&mut self, split: &mut dyn SourceReader, max: usize, clock: Option<&mut EventClock>, ctx: &JobContext) -> Polled {
-        debug_assert!(clock.is_none(), "an event-time split keeps its combiner as an operator");
+        if let Some(clock) = clock {
+            return self.read_timed(split, max, clock, ctx);
+        }
         let groups = self.groups.get_or_insert_with(|| self.combiner.table());
         if let Some(columns) = &self.integers {
             let mut sink = FoldIntegers { groups: &mut *groups, records: 0 };
@@ -215,19 +250,33 @@ impl SplitOutput for SplitPartials {
         self.groups.as_ref().map_or(0, |groups| groups.len() as u64)
     }
 
-    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, (Row, Row)>) -> u64 {
-        let Some(mut groups) = self.groups.take() else { return 0 };
-        if !self.chunk.is_empty() {
-            groups.fold(&mut self.chunk);
+    fn flush(&mut self, cap: &Capability<Time>, output: &mut SplitSession<'_, (Row, Row)>, next: Option<&Time>) -> u64 {
+        let mut sent = 0;
+        if let Some(mut groups) = self.groups.take() {
+            if !self.chunk.is_empty() {
+                groups.fold(&mut self.chunk);
+            }
+            sent += send_partials(groups, cap, *cap.time(), output);
         }
-        let time = *cap.time();
-        let partials = groups.drain();
-        let sent = partials.len() as u64;
-        if sent > 0 {
-            output.session(cap).give_iterator(partials.into_iter().map(|group| (group, time, 1)));
+        while let Some(entry) = self.timed.first_entry() {
+            let time = with_ms(cap.time(), *entry.key());
+            if next.is_some_and(|next| next.less_equal(&time)) {
+                break;
+            }
+            sent += send_partials(entry.remove(), &cap.delayed(&time), time, output);
         }
         sent
     }
+}
+
+/// Sends the partials of `groups` at `time` (`cap`'s); returns how many.
+fn send_partials(groups: GroupTable, cap: &Capability<Time>, time: Time, output: &mut SplitSession<'_, (Row, Row)>) -> u64 {
+    let partials = groups.drain();
+    let sent = partials.len() as u64;
+    if sent > 0 {
+        output.session(cap).give_iterator(partials.into_iter().map(|group| (group, time, 1)));
+    }
+    sent
 }
 
 /// The records of one poll of a split running a local combiner, as rows of integers folded
@@ -268,6 +317,58 @@ impl RecordSink for FoldRecords<'_> {
         }
         if self.chunk.is_full() {
             self.groups.fold(self.chunk);
+        }
+    }
+}
+
+/// The records of one poll of an event-time split running a local combiner: each stamped by
+/// the clock (every record moves the watermark), then, through the chained Calc if any, folded
+/// into the groups of its time, a chunk of records of one time at a time.
+struct FoldTimedRecords<'a> {
+    calc: Option<&'a mut SourceCalc>,
+    clock: &'a mut EventClock,
+    combiner: &'a LocalCombiner,
+    chunk: &'a mut RowChunk,
+    chunk_ms: &'a mut Option<u64>,
+    timed: &'a mut BTreeMap<u64, GroupTable>,
+    /// Records read.
+    records: usize,
+    /// Records without an event time (dropped).
+    untimed: usize,
+}
+
+impl FoldTimedRecords<'_> {
+    /// Folds the chunk into the groups of its time.
+    fn fold_chunk(&mut self) {
+        if let Some(ms) = self.chunk_ms.filter(|_| !self.chunk.is_empty()) {
+            self.timed.entry(ms).or_insert_with(|| self.combiner.table()).fold(self.chunk);
+        }
+    }
+}
+
+impl RecordSink for FoldTimedRecords<'_> {
+    fn record(&mut self, row: &mut Row) {
+        self.records += 1;
+        let ms = match self.clock.stamp(row) {
+            Stamp::At(ms) => ms,
+            Stamp::NoTime => {
+                self.untimed += 1;
+                return;
+            }
+        };
+        if *self.chunk_ms != Some(ms) {
+            self.fold_chunk();
+            *self.chunk_ms = Some(ms);
+        }
+        match self.calc.as_deref_mut() {
+            None => self.combiner.push(self.chunk, row, 1),
+            Some(calc) => match calc.apply(row) {
+                Some(out) => self.combiner.push(self.chunk, &out, 1),
+                None => return,
+            },
+        }
+        if self.chunk.is_full() {
+            self.fold_chunk();
         }
     }
 }

@@ -52,18 +52,18 @@ pub(super) fn chain_calcs(plan: &ValidatedPlan, operators: &mut [Operator]) {
 
 /// When the local phase (combiner) of aggregate node `aggregate` runs in the splits of the
 /// source it reads (see the module documentation), that source's index: the aggregate is a
-/// two-phase one (append-only input, no DISTINCT) with a local combiner — a batch or
-/// processing-time GROUP BY, a batch TUMBLE aggregate or a sliced HOP/CUMULATE aggregate in
-/// batch — and every node between it and the source (chained Calcs, a fused window) has no
-/// other reader. Streaming sources with event time keep the combiner as an operator.
+/// two-phase one (append-only input, no DISTINCT) with a local combiner — a GROUP BY, a batch
+/// TUMBLE aggregate or a sliced HOP/CUMULATE aggregate — and every node between it and the
+/// source (chained Calcs, a fused window) has no other reader.
 pub fn combiner_source(plan: &PhysicalPlan, aggregate: usize) -> Option<usize> {
     let (node, phys) = (plan.logical.nodes.get(aggregate)?, plan.nodes.get(aggregate)?);
     let PlanOp::Aggregate { aggregates, .. } = &node.op else { return None };
     let streaming = plan.mode == RuntimeMode::Streaming;
     let combines = match phys.operator {
         Operator::BatchGroupAggregate | Operator::GroupAggregate => two_phase(aggregates, phys.inputs_insert_only),
-        // Fusion leaves DISTINCT aggregates out; streaming ones read event-time sources.
-        Operator::TumbleWindowAggregate { keyed: false, .. } | Operator::SlicedWindowAggregate { .. } => !streaming,
+        // Fusion leaves DISTINCT aggregates out; a streaming one combines in its own operator.
+        Operator::TumbleWindowAggregate { keyed: false, .. } => !streaming,
+        Operator::SlicedWindowAggregate { .. } => true,
         _ => false,
     };
     if !combines {
@@ -79,7 +79,6 @@ pub fn combiner_source(plan: &PhysicalPlan, aggregate: usize) -> Option<usize> {
         Operator::ChainedCalc { source } => source,
         _ => return None,
     };
-    let PlanOp::Source { watermark, .. } = &plan.logical.nodes.get(source)?.op else { return None };
     // A chained Calc's own input has this node alone as reader; the last one must too.
-    (readers(input) == 1 && readers(source) == 1 && !(streaming && watermark.is_some())).then_some(source)
+    (readers(input) == 1 && readers(source) == 1).then_some(source)
 }
