@@ -431,18 +431,11 @@ impl GroupTable {
     /// The slot and number of the group whose key words are `key` (hashed `hash`), the group
     /// created when new.
     fn words_slot(&mut self, key: &[u64], hash: u64) -> (usize, usize) {
-        let tag = tag_of(hash);
-        let (stride, mask) = (self.layout.stride, self.tags.len() - 1);
-        let mut slot = hash as usize & mask;
-        loop {
-            match self.tags[slot] {
-                0 => break,
-                t if t == tag && self.rows[slot * stride..slot * stride + key.len()] == *key => {
-                    return (slot, self.number(&self.rows[slot * stride..(slot + 1) * stride]));
-                }
-                _ => slot = (slot + 1) & mask,
-            }
-        }
+        let stride = self.layout.stride;
+        let slot = match self.probe(hash, |row| row[..key.len()] == *key) {
+            Ok(slot) => return (slot, self.number(&self.rows[slot * stride..(slot + 1) * stride])),
+            Err(free) => free,
+        };
         let (slot, group) = self.claim(slot, hash);
         let row = &mut self.rows[slot * stride..(slot + 1) * stride];
         row[..key.len()].copy_from_slice(key);
@@ -497,19 +490,29 @@ impl GroupTable {
     /// The slot of the group of integer key `key` (hashed `hash`), the group created when new.
     #[inline]
     fn integer_slot(&mut self, key: i64, hash: u64) -> usize {
+        let slot = match self.probe(hash, |row| row[0] as i64 == key) {
+            Ok(slot) => return slot,
+            Err(free) => free,
+        };
+        let (slot, _) = self.claim(slot, hash);
+        self.rows[slot * self.layout.stride] = key as u64;
+        slot
+    }
+
+    /// Probes from the home slot of `hash` for a taken slot whose row `is_key` accepts:
+    /// `Ok` with it, or `Err` with the free slot the probe ended at.
+    #[inline(always)]
+    fn probe(&self, hash: u64, is_key: impl Fn(&[u64]) -> bool) -> Result<usize, usize> {
         let tag = tag_of(hash);
         let (stride, mask) = (self.layout.stride, self.tags.len() - 1);
         let mut slot = hash as usize & mask;
         loop {
             match self.tags[slot] {
-                0 => break,
-                t if t == tag && self.rows[slot * stride] as i64 == key => return slot,
+                0 => return Err(slot),
+                t if t == tag && is_key(&self.rows[slot * stride..(slot + 1) * stride]) => return Ok(slot),
                 _ => slot = (slot + 1) & mask,
             }
         }
-        let (slot, _) = self.claim(slot, hash);
-        self.rows[slot * stride] = key as u64;
-        slot
     }
 
     /// A new group hashed `hash`, whose probe ended at the free slot `slot`: its number, and

@@ -308,14 +308,7 @@ struct FoldRecords<'a> {
 impl RecordSink for FoldRecords<'_> {
     fn record(&mut self, row: &mut Row) {
         self.records += 1;
-        match self.calc.as_deref_mut() {
-            None => self.combiner.push(self.chunk, row, 1),
-            Some(calc) => match calc.apply(row) {
-                Some(out) => self.combiner.push(self.chunk, &out, 1),
-                None => return,
-            },
-        }
-        if self.chunk.is_full() {
+        if push_record(self.calc.as_deref_mut(), self.combiner, self.chunk, row) && self.chunk.is_full() {
             self.groups.fold(self.chunk);
         }
     }
@@ -360,15 +353,21 @@ impl RecordSink for FoldTimedRecords<'_> {
             self.fold_chunk();
             *self.chunk_ms = Some(ms);
         }
-        match self.calc.as_deref_mut() {
-            None => self.combiner.push(self.chunk, row, 1),
-            Some(calc) => match calc.apply(row) {
-                Some(out) => self.combiner.push(self.chunk, &out, 1),
-                None => return,
-            },
-        }
-        if self.chunk.is_full() {
+        if push_record(self.calc.as_deref_mut(), self.combiner, self.chunk, row) && self.chunk.is_full() {
             self.fold_chunk();
         }
     }
+}
+
+/// Appends the key and slot values of the row `calc` makes of `record` (the record itself
+/// without a Calc) to `chunk`; false when the Calc drops it.
+fn push_record(calc: Option<&mut SourceCalc>, combiner: &LocalCombiner, chunk: &mut RowChunk, record: &mut Row) -> bool {
+    match calc {
+        None => combiner.push(chunk, record, 1),
+        Some(calc) => match calc.apply(record) {
+            Some(out) => combiner.push(chunk, &out, 1),
+            None => return false,
+        },
+    }
+    true
 }
