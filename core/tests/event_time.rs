@@ -311,6 +311,23 @@ fn windows_fire_when_the_watermark_reaches_end_minus_one_whatever_the_tick() {
     }
 }
 
+/// A watermark passing the windows of more keys than the keyed operator fires in one
+/// activation (it yields after a few thousand results and resumes), with rows behind and ahead
+/// of it in the input: the same windows, and the same late rows, as firing them all at once.
+#[test]
+fn a_watermark_passing_thousands_of_windows_gives_what_firing_them_at_once_does() {
+    let mut input: Vec<Event> = (0..6000).map(|k| (k, k + 1, BASE + 100 + k % 1000)).collect();
+    input.extend([(1, 5, BASE + 10_000), (7, 1000, BASE + 500), (3, 9, BASE + 9_500), (2, 4, BASE + 12_000)]);
+    for w in WINDOWS {
+        let (kept, late) = on_time_pairs(w, &input, 0);
+        assert!(late == 1 && kept.len() > 6000, "{}: one row behind the watermark, the rest on time", w.kind);
+        for workers in [1, 2] {
+            let streamed = run(w, &input, RuntimeMode::Streaming, workers);
+            assert_eq!((inserts_only(&streamed), streamed.late), (fold(&kept), late), "{} on {workers} workers", w.kind);
+        }
+    }
+}
+
 #[test]
 fn an_invalid_allowed_lateness_names_the_setting() {
     let spec = serde_json::json!({"config": {"table.exec.emit.allow-lateness": "soon"}, "nodes": [

@@ -373,6 +373,7 @@ pub fn keyed<'s, L: KeyedLogic>(
             batch,
             watermarked,
             fired: i64::MIN,
+            firing: None,
         });
         if let (Some(op), Some((checkpoints, k))) = (op.as_mut(), checkpoint.as_ref())
             && let Err(e) = k.restore(checkpoints, op, &initial, key_groups)
@@ -394,6 +395,18 @@ pub fn keyed<'s, L: KeyedLogic>(
                 None => i64::MAX,
             };
             let retraction = || bug(&format!("a retraction reached {node}, which needs append-only input"));
+            let mut fuel = TIMER_FUEL;
+            // A firing that ran out of fuel finishes before new rows are taken: they come
+            // after its timers, as they would have had it fired at once.
+            if let Some(target) = op.firing {
+                if !op.fire_event_timers(&mut logic, target, &mut fuel, &fail, &bug) {
+                    op.flush_staged(output);
+                    activator.activate();
+                    return;
+                }
+                op.firing = None;
+                op.fired = op.fired.max(target);
+            }
             input.for_each(|cap, data| {
                 logic.on_rows(&mut RowBatch::new(op, output, &cap, data, watermark, null_keys_match, &fail, &retraction));
             });
@@ -403,7 +416,12 @@ pub fn keyed<'s, L: KeyedLogic>(
             if let Err(e) = logic.flush(&mut op.store) {
                 fail(e);
             }
-            op.fire_event_timers(&mut logic, watermark, &fail, &bug);
+            if !op.fire_event_timers(&mut logic, watermark, &mut fuel, &fail, &bug) {
+                op.firing = Some(watermark);
+                op.flush_staged(output);
+                activator.activate();
+                return;
+            }
             op.fired = op.fired.max(watermark);
             match input_frontier {
                 Some(_) if !batch => op.fire_processing_timers(&mut logic, watermark, &fail),
@@ -411,7 +429,7 @@ pub fn keyed<'s, L: KeyedLogic>(
                 // event-time timers they set); STREAMING drops them, as Flink does.
                 None if batch => {
                     op.fire_processing_timers(&mut logic, watermark, &fail);
-                    op.fire_event_timers(&mut logic, watermark, &fail, &bug);
+                    op.fire_event_timers(&mut logic, watermark, &mut { usize::MAX }, &fail, &bug);
                 }
                 _ => {}
             }
@@ -473,7 +491,15 @@ struct Timers {
     watermarked: bool,
     /// The watermark through which event-time timers have fired.
     fired: i64,
+    /// The watermark a firing that ran out of fuel is still firing timers up to.
+    firing: Option<i64>,
 }
+
+/// How many results (and timers) one activation's event-time timers may produce before the
+/// operator yields to the operators downstream and asks to run again: a watermark passing
+/// many windows at once then sends its results in bursts that are read while they are still
+/// in the cache, and the whole firing's results are never in memory at once.
+const TIMER_FUEL: usize = 2048;
 
 impl Requests {
     fn is_empty(&self) -> bool {
@@ -549,11 +575,15 @@ impl Timers {
         self.held = moved;
     }
 
-    /// Fires every event-time timer up to `watermark`, in timestamp order, staging each one's
+    /// Fires the event-time timers up to `watermark`, in timestamp order, staging each one's
     /// results at the timer's time (batch: at the earliest held time; without a watermark:
-    /// at the tail's time).
-    fn fire_event_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, fail: &impl Fn(StateError), bug: &impl Fn(&str)) {
+    /// at the tail's time), until `fuel` (one per timer and per result) runs out: whether
+    /// every timer due fired.
+    fn fire_event_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, fuel: &mut usize, fail: &impl Fn(StateError), bug: &impl Fn(&str)) -> bool {
         loop {
+            if *fuel == 0 {
+                return false;
+            }
             let timer = match self.service.pop_next(&mut self.store, TimeDomain::EventTime, watermark) {
                 Ok(Some(timer)) => timer,
                 Ok(None) => break,
@@ -574,8 +604,10 @@ impl Timers {
             if let Err(e) = logic.on_timer(&mut cx, timer.timestamp) {
                 fail(e);
             }
+            *fuel = fuel.saturating_sub(1 + self.requests.rows.len() + self.requests.later.len());
             self.send(&cap, time);
         }
+        true
     }
 
     /// Fires the processing-time timers that are due (at the end of a batch input: all), under
