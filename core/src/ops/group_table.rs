@@ -437,11 +437,7 @@ impl GroupTable {
             Err(free) => free,
         };
         let (slot, group) = self.claim(slot, hash);
-        let row = &mut self.rows[slot * stride..(slot + 1) * stride];
-        row[..key.len()].copy_from_slice(key);
-        if let Some(n) = self.layout.number {
-            row[n] = group as u64;
-        }
+        self.rows[slot * stride..slot * stride + key.len()].copy_from_slice(key);
         (slot, group)
     }
 
@@ -516,7 +512,8 @@ impl GroupTable {
     }
 
     /// A new group hashed `hash`, whose probe ended at the free slot `slot`: its number, and
-    /// the slot that now holds its zeroed row (another one when the table had to grow).
+    /// the slot that now holds its row (another one when the table had to grow), zeroed but
+    /// for the group's number.
     fn claim(&mut self, mut slot: usize, hash: u64) -> (usize, usize) {
         if (self.len + 1) * 8 > self.tags.len() * 7 {
             self.grow();
@@ -526,7 +523,11 @@ impl GroupTable {
         self.tags[slot] = tag_of(hash);
         self.len += 1;
         let stride = self.layout.stride;
-        self.rows[slot * stride..(slot + 1) * stride].fill(0);
+        let row = &mut self.rows[slot * stride..(slot + 1) * stride];
+        row.fill(0);
+        if let Some(n) = self.layout.number {
+            row[n] = group as u64;
+        }
         (slot, group)
     }
 
@@ -548,39 +549,24 @@ impl GroupTable {
             },
             _ => None,
         };
-        let tag = tag_of(hash);
         let stride = self.layout.stride;
-        let mut slot = hash as usize & (self.tags.len() - 1);
-        loop {
-            match self.tags[slot] {
-                0 => break,
-                t if t == tag => {
-                    let row = &self.rows[slot * stride..(slot + 1) * stride];
-                    let same = match (&self.keys, integer) {
-                        (Keys::General(keys), _) => keys[row[0] as usize].values() == key,
-                        (Keys::Integer { .. }, Some(k)) => row[0] as i64 == k,
-                        _ => false,
-                    };
-                    if same {
-                        return (Some(slot), self.number(row));
-                    }
-                }
-                _ => {}
-            }
-            slot = (slot + 1) & (self.tags.len() - 1);
-        }
+        let found = self.probe(hash, |row| match (&self.keys, integer) {
+            (Keys::General(keys), _) => keys[row[0] as usize].values() == key,
+            (Keys::Integer { .. }, Some(k)) => row[0] as i64 == k,
+            _ => false,
+        });
+        let slot = match found {
+            Ok(slot) => return (Some(slot), self.number(&self.rows[slot * stride..(slot + 1) * stride])),
+            Err(free) => free,
+        };
         let (slot, group) = self.claim(slot, hash);
-        let row = &mut self.rows[slot * stride..(slot + 1) * stride];
-        row[0] = match &mut self.keys {
+        self.rows[slot * stride] = match &mut self.keys {
             Keys::General(keys) => {
                 keys.push(Row::new(key.to_vec()));
                 group as u64
             }
             Keys::Integer { .. } | Keys::Words(_) => integer.unwrap_or(0) as u64,
         };
-        if let Some(n) = self.layout.number {
-            row[n] = group as u64;
-        }
         (Some(slot), group)
     }
 

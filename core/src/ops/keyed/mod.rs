@@ -398,14 +398,12 @@ pub fn keyed<'s, L: KeyedLogic>(
             let mut fuel = TIMER_FUEL;
             // A firing that ran out of fuel finishes before new rows are taken: they come
             // after its timers, as they would have had it fired at once.
-            if let Some(target) = op.firing {
-                if !op.fire_event_timers(&mut logic, target, &mut fuel, &fail, &bug) {
-                    op.flush_staged(output);
-                    activator.activate();
-                    return;
-                }
-                op.firing = None;
-                op.fired = op.fired.max(target);
+            if let Some(target) = op.firing
+                && !op.fire_due_timers(&mut logic, target, &mut fuel, &fail, &bug)
+            {
+                op.flush_staged(output);
+                activator.activate();
+                return;
             }
             input.for_each(|cap, data| {
                 logic.on_rows(&mut RowBatch::new(op, output, &cap, data, watermark, null_keys_match, &fail, &retraction));
@@ -416,13 +414,11 @@ pub fn keyed<'s, L: KeyedLogic>(
             if let Err(e) = logic.flush(&mut op.store) {
                 fail(e);
             }
-            if !op.fire_event_timers(&mut logic, watermark, &mut fuel, &fail, &bug) {
-                op.firing = Some(watermark);
+            if !op.fire_due_timers(&mut logic, watermark, &mut fuel, &fail, &bug) {
                 op.flush_staged(output);
                 activator.activate();
                 return;
             }
-            op.fired = op.fired.max(watermark);
             match input_frontier {
                 Some(_) if !batch => op.fire_processing_timers(&mut logic, watermark, &fail),
                 // At the end of a bounded input: BATCH fires processing-time timers (and the
@@ -573,6 +569,20 @@ impl Timers {
             moved.entry(later).or_insert_with(|| cap.delayed(&later));
         }
         self.held = moved;
+    }
+
+    /// Fires the event-time timers up to `watermark` as [`Timers::fire_event_timers`] does,
+    /// and keeps how far it came: `fired` once every due timer has fired, else `firing` for
+    /// the next activation to finish. Whether every due timer fired.
+    fn fire_due_timers<L: KeyedLogic>(&mut self, logic: &mut L, watermark: i64, fuel: &mut usize, fail: &impl Fn(StateError), bug: &impl Fn(&str)) -> bool {
+        let done = self.fire_event_timers(logic, watermark, fuel, fail, bug);
+        if done {
+            self.firing = None;
+            self.fired = self.fired.max(watermark);
+        } else {
+            self.firing = Some(watermark);
+        }
+        done
     }
 
     /// Fires the event-time timers up to `watermark`, in timestamp order, staging each one's
