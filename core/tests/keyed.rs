@@ -444,8 +444,21 @@ fn interval_join_session_and_window_state_stays_bounded_on_long_input() {
                    "aggregates": [{"name": "n", "function": "count"}, {"name": "s", "function": "sum", "args": [{"column": "v"}]}]}),
         ]
     };
+    // A sliced HOP aggregate: a slice per row (rows 10 ms apart, slices of 10 ms) and a timer,
+    // kept decoded between batches (counted all the same).
+    let hopping: fn(&std::path::Path, &[Event]) -> Vec<Json> = |dir, events| {
+        vec![
+            source(dir, "events", events),
+            json!({"kind": "window", "id": "w", "input": "events", "window": "hop", "time_column": "ts", "size_ms": 50, "slide_ms": 10}),
+            json!({"kind": "aggregate", "id": "last", "input": "w",
+                   "group_by": [{"name": "window_start", "expr": {"column": "window_start"}}, {"name": "window_end", "expr": {"column": "window_end"}},
+                                {"name": "k", "expr": {"column": "k"}}],
+                   "aggregates": [{"name": "n", "function": "count"}]}),
+        ]
+    };
     let cases = [
         ("interval join", interval, 4),
+        ("hopping window aggregate", hopping, 2),
         ("session windows", sessions, 2),
         ("tumbling window aggregate", tumbling, 2),
         ("session aggregate", session_aggregate, 2),

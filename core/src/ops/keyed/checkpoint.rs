@@ -87,10 +87,17 @@ impl KeyedCheckpoint {
 
     /// Hands the operator's state to the pending checkpoint once its input has left the epoch
     /// before the checkpoint's cut behind (`input_epoch`: the input frontier's least epoch,
-    /// `None` when the input has ended).
-    pub fn maybe_snapshot(&mut self, checkpoints: &Checkpoints, op: &mut Timers, input_epoch: Option<u64>) -> Result<(), RuntimeError> {
+    /// `None` when the input has ended); `complete` writes into the store, first, what the
+    /// operator's logic keeps beside it.
+    pub fn maybe_snapshot(
+        &mut self,
+        checkpoints: &Checkpoints,
+        op: &mut Timers,
+        input_epoch: Option<u64>,
+        complete: &mut dyn FnMut(&mut KeyedStateStore) -> Result<(), StateError>,
+    ) -> Result<(), RuntimeError> {
         let fired = op.fired;
-        self.maybe_snapshot_store(checkpoints, &mut op.store, json!({ "fired": fired }), input_epoch, &mut |_| Ok(()))
+        self.maybe_snapshot_store(checkpoints, &mut op.store, json!({ "fired": fired }), input_epoch, complete)
     }
 
     /// Hands `store` to the pending checkpoint, with `facts` beside it, once the input has left

@@ -54,6 +54,7 @@ mod process;
 mod rank;
 mod session;
 mod session_aggregate;
+mod slice_cache;
 mod sliced_aggregate;
 mod stream_window;
 mod timed;
@@ -137,6 +138,19 @@ pub trait KeyedLogic: 'static {
     /// aside (timers fire, and state is read, only after this).
     fn flush(&mut self, _store: &mut KeyedStateStore) -> Result<(), StateError> {
         Ok(())
+    }
+
+    /// A checkpoint is about to take the store: write into it whatever state the logic keeps
+    /// beside it between batches (decoded copies it has changed), so that the store alone is
+    /// the operator's state.
+    fn write_back(&mut self, _store: &mut KeyedStateStore) -> Result<(), StateError> {
+        Ok(())
+    }
+
+    /// State entries the logic keeps beside the store and has not written back (counted in
+    /// the operator's state-entry metric with the store's own).
+    fn unwritten_entries(&self) -> u64 {
+        0
     }
 
     /// The event-time timer `timestamp` of the context's key fired: the watermark passed it.
@@ -445,7 +459,7 @@ pub fn keyed<'s, L: KeyedLogic>(
                 logic.on_end();
             }
             if let Some((checkpoints, k)) = checkpoint.as_mut()
-                && let Err(e) = k.maybe_snapshot(checkpoints, op, frontier_epoch(frontier.frontier()))
+                && let Err(e) = k.maybe_snapshot(checkpoints, op, frontier_epoch(frontier.frontier()), &mut |store| logic.write_back(store))
             {
                 ctx.fail(e);
             }
@@ -453,7 +467,7 @@ pub fn keyed<'s, L: KeyedLogic>(
             let every = if op.store.backend().kind() == BackendKind::Memory { Duration::ZERO } else { Duration::from_secs(1) };
             if reported.elapsed() >= every || op.held.is_empty() {
                 if let Ok(n) = op.store.backend().entry_count() {
-                    ctx.metrics.set_state_entries(index, worker, n);
+                    ctx.metrics.set_state_entries(index, worker, n + logic.unwritten_entries());
                 }
                 reported = Instant::now();
             }

@@ -13,7 +13,9 @@
 //! the timer of the next window that shares slices with it: the first window of a slice has
 //! its timer set when the slice gets its first row, the others are reached through that chain
 //! while they have rows. A slice is freed once every window holding it has fired and, with an
-//! allowed lateness, passed it.
+//! allowed lateness, passed it. Between batches a key's slices stay decoded in memory
+//! (`slice_cache`): the backend gets them when a checkpoint takes the store or the cache
+//! outgrows its bound, so a key whose windows fire between two checkpoints is never encoded.
 //!
 //! When the watermark passes several windows at once (a batch input ending, a streaming one
 //! catching up), the next window's timer is due already: then, unless another timer could
@@ -37,19 +39,19 @@
 use std::collections::BTreeSet;
 
 use weir_state::codec::decode_exact;
-use weir_state::{KeyedStateStore, ListState, StateCodec, StateError, ValueState};
+use weir_state::{KeyedStateStore, ListState, StateError};
 
 use crate::expr::{BoundExpr, CompiledExpr};
 use crate::job::JobContext;
-use crate::types::{DataType, Row, Value, encode_row_values};
+use crate::types::{DataType, Row, Value};
 
-use super::super::accumulate::{Accumulator, merge_partials, partials};
+use super::super::accumulate::{Accumulator, merge_partials};
 use super::super::aggregate::combine_slice_rows;
 use super::super::combiner::AggregateInput;
 use super::super::slicing::Slicing;
 use super::super::{Evaluator, Rows};
-use super::KeyMap;
 use super::session_aggregate::WindowKey;
+use super::slice_cache::{KeySlices, Slice, SliceCache};
 use super::window_aggregate::Calls;
 use super::{KeyedContext, KeyedLogic, WindowAggregateCall, keyed};
 
@@ -86,34 +88,17 @@ pub fn sliced_aggregate<'s>(
     // Pre-aggregated rows: the partition keys, the slice's end, the partials, the row count.
     let input = combined.map(|(key, partials)| key.concat(&partials));
     let logic = SlicedAggregate {
-        width,
-        slicing: spec.slicing,
-        keys: spec.keys,
-        lateness: i64::try_from(spec.lateness_ms).unwrap_or(i64::MAX),
-        calls: Calls { calls: spec.aggregates, eval: eval.clone(), seen: weir_state::MapState::new("slice-distinct") },
-        slices: ValueState::new("slices"),
-        index: ValueState::new("slice-index"),
+        shape: Shape {
+            width,
+            slicing: spec.slicing,
+            keys: spec.keys,
+            lateness: i64::try_from(spec.lateness_ms).unwrap_or(i64::MAX),
+            calls: Calls { calls: spec.aggregates, eval: eval.clone(), seen: weir_state::MapState::new("slice-distinct") },
+        },
+        cache: SliceCache::new(),
         waiting: ListState::new("slice-late"),
-        live: KeyMap::default(),
     };
     keyed(node, index, vec![(input, keys)], logic, eval, ctx)
-}
-
-/// A slice being updated: its accumulators decoded.
-struct LiveSlice {
-    end: i64,
-    accs: Vec<Accumulator>,
-    rows: u64,
-}
-
-/// A partition key the current batch of rows has touched.
-struct LiveKey {
-    /// The ends of its slices, sorted.
-    index: Vec<i64>,
-    /// Whether `index` has gained slices in this batch.
-    grown: bool,
-    /// The slices the batch touched.
-    slices: Vec<LiveSlice>,
 }
 
 /// A window's slices merged: its accumulators and how many rows they hold.
@@ -122,21 +107,22 @@ struct Merged {
     rows: u64,
 }
 
-struct SlicedAggregate {
+/// What a sliced aggregate computes: its keys, windows and aggregates.
+struct Shape {
     /// How many partition keys lead each input row (the slice's end follows them).
     width: usize,
     slicing: Slicing,
     keys: Vec<WindowKey>,
     lateness: i64,
     calls: Calls,
-    /// Per slice (by its end): its partial aggregates and row count.
-    slices: ValueState<(Row, u64), i64>,
-    /// The ends of a key's slices, sorted.
-    index: ValueState<Vec<i64>>,
+}
+
+struct SlicedAggregate {
+    shape: Shape,
+    /// Per key, its slices (decoded; in the backend as of the last write-back).
+    cache: SliceCache,
     /// Late rows waiting for the timers before their arrival, by that arrival time.
     waiting: ListState<Row, i64>,
-    /// The keys the current batch of rows has touched, by encoded key.
-    live: KeyMap<LiveKey>,
 }
 
 /// The partial aggregates of a pre-aggregated row led by `width` partition keys and its slice
@@ -150,7 +136,7 @@ fn row_count(row: &Row) -> u64 {
     row.values().last().and_then(Value::as_i64).and_then(|n| u64::try_from(n).ok()).unwrap_or(0)
 }
 
-impl SlicedAggregate {
+impl Shape {
     /// The slice a pre-aggregated row belongs to.
     fn slice_of(&self, row: &Row) -> Option<i64> {
         row.get(self.width).as_i64()
@@ -163,53 +149,49 @@ impl SlicedAggregate {
         Some(last.saturating_sub(1).saturating_add(self.lateness))
     }
 
-    /// The positions in the key's sorted slice `index` of the slices the window ending at
-    /// `end` spans.
-    fn span(&self, index: &[i64], end: i64) -> std::ops::Range<usize> {
+    /// The positions among the key's sorted `slices` of those the window ending at `end`
+    /// spans.
+    fn span(&self, slices: &[Slice], end: i64) -> std::ops::Range<usize> {
         let start = self.slicing.window_start(end);
-        index.partition_point(|&s| s <= start)..index.partition_point(|&s| s <= end)
+        slices.partition_point(|s| s.end <= start)..slices.partition_point(|s| s.end <= end)
     }
 
-    /// Merges the slices of the window ending at `end` (of the key's sorted `index`), in the
-    /// window's merge order, reading from state those `cache` (by position in `index`) lacks.
-    fn merge(&self, store: &mut KeyedStateStore, key: &[u8], index: &[i64], cache: &mut [Option<(Row, u64)>], end: i64) -> Result<Merged, StateError> {
-        let span = self.span(index, end);
-        for (slice, cached) in index.get(span.clone()).unwrap_or_default().iter().zip(cache.get_mut(span.clone()).unwrap_or_default()) {
-            if cached.is_none() {
-                *cached = self.slices.get(store, key, slice)?;
-            }
-        }
+    /// Merges the key's slices that the window ending at `end` spans, in the window's merge
+    /// order.
+    fn merge(&self, key: &KeySlices, end: i64) -> Merged {
         let mut merged = Merged { accs: self.calls.fresh(), rows: 0 };
-        let mut add = |(partials, rows): &(Row, u64)| {
-            merge_partials(&mut merged.accs, partials.values(), 1);
-            merged.rows += rows;
+        let mut values = Vec::new();
+        let mut add = |slice: &Slice| {
+            values.clear();
+            slice.accs.iter().for_each(|acc| acc.partial(&mut values));
+            merge_partials(&mut merged.accs, &values, 1);
+            merged.rows += slice.rows;
         };
-        let loaded = cache.get(span).unwrap_or_default().iter().flatten();
+        let spanned = key.slices().get(self.span(key.slices(), end)).unwrap_or_default().iter();
         if self.slicing.merges_backwards() {
-            loaded.rev().for_each(&mut add);
+            spanned.rev().for_each(&mut add);
         } else {
-            loaded.for_each(&mut add);
+            spanned.for_each(&mut add);
         }
-        Ok(merged)
+        merged
     }
 
     /// Fires the window whose timer is at `timestamp` and, while it has rows, goes on to the
     /// next window sharing its slices: by registering that window's timer or, when that timer
-    /// is due already and may fire here ([`SlicedAggregate::fires_inline`]), by deleting it and
-    /// firing the window in this call, its result at that timer's time — each slice read once
-    /// for all of them. Returns the last timer handled.
-    fn fire(&self, cx: &mut KeyedContext<'_>, partition: &Row, index: &[i64], timestamp: i64) -> Result<i64, StateError> {
-        let mut cache = vec![None; index.len()];
+    /// is due already and may fire here ([`Shape::fires_inline`]), by deleting it and firing
+    /// the window in this call, its result at that timer's time. Returns the last timer
+    /// handled.
+    fn fire(&self, cx: &mut KeyedContext<'_>, waiting: &ListState<Row, i64>, partition: &Row, key: &KeySlices, timestamp: i64) -> Result<i64, StateError> {
         let mut at = timestamp;
         // The windows of a run that span the same slices (a key with one slice: all of them)
         // have the same aggregates: merged once.
         let mut last: Option<(std::ops::Range<usize>, Merged)> = None;
         loop {
             let end = at.saturating_add(1);
-            let span = self.span(index, end);
+            let span = self.span(key.slices(), end);
             let merged = match last.take() {
                 Some((same, merged)) if same == span => merged,
-                _ => self.merge(cx.store, cx.key(), index, &mut cache, end)?,
+                _ => self.merge(key, end),
             };
             let row = self.result(partition, end, &merged);
             last = Some((span, merged));
@@ -224,7 +206,7 @@ impl SlicedAggregate {
             }
             // Slices are shared: the next window may get no row of its own.
             let Some(next) = self.slicing.next_window(end).map(|e| e - 1) else { return Ok(at) };
-            if !self.fires_inline(cx, at, next)? {
+            if !self.fires_inline(cx, waiting, at, next)? {
                 cx.register_timer(next)?;
                 return Ok(at);
             }
@@ -238,11 +220,11 @@ impl SlicedAggregate {
     /// watermark, as when a batch input ends or the watermark jumps), no timer of any key lies
     /// between the two (a late row waiting), no late row waits for `next` itself, and no
     /// allowed lateness re-fires windows.
-    fn fires_inline(&self, cx: &mut KeyedContext<'_>, at: i64, next: i64) -> Result<bool, StateError> {
+    fn fires_inline(&self, cx: &mut KeyedContext<'_>, waiting: &ListState<Row, i64>, at: i64, next: i64) -> Result<bool, StateError> {
         Ok(self.lateness == 0
             && next <= cx.watermark()
             && cx.no_timers_between(at, next)?
-            && (self.waiting.known_empty(cx.store) || self.waiting.get(cx.store, cx.key(), &next)?.is_empty()))
+            && (waiting.known_empty(cx.store) || waiting.get(cx.store, cx.key(), &next)?.is_empty()))
     }
 
     /// The output row of the window ending at `end` for the partition key values `partition`.
@@ -264,9 +246,9 @@ impl SlicedAggregate {
 
     /// Adds late rows that waited until `now`, when every window ending at or before `now`
     /// has fired: they join their slices, count in the windows still to fire, and fire again
-    /// the windows they are late for by at most the allowed lateness.
-    fn add_late(&self, cx: &mut KeyedContext<'_>, partition: &Row, index: &mut Vec<i64>, rows: &[Row], now: i64) -> Result<(), StateError> {
-        let key = cx.key();
+    /// the windows they are late for by at most the allowed lateness. Returns how many slices
+    /// they added.
+    fn add_late(&self, cx: &mut KeyedContext<'_>, partition: &Row, key: &mut KeySlices, rows: &[Row], now: i64) -> Result<u64, StateError> {
         let mut refired = BTreeSet::new();
         for row in rows {
             let Some((first, last)) = self.slice_of(row).and_then(|s| self.slicing.windows_of_slice(s)) else { continue };
@@ -278,23 +260,13 @@ impl SlicedAggregate {
                 end = self.slicing.next_window(e);
             }
         }
-        let mut before = Vec::with_capacity(refired.len());
-        for &end in &refired {
-            let merged = self.merge(cx.store, key, index, &mut vec![None; index.len()], end)?;
-            before.push(self.result(partition, end, &merged));
-        }
+        let before: Vec<Option<Row>> = refired.iter().map(|&end| self.result(partition, end, &self.merge(key, end))).collect();
+        let mut added = 0;
         for row in rows {
             let Some(slice) = self.slice_of(row) else { continue };
             let Some((first, last)) = self.slicing.windows_of_slice(slice) else { continue };
-            let (mut accs, mut count) = match self.slices.get(cx.store, key, &slice)? {
-                Some((partials, count)) => (self.calls.restore(&partials), count),
-                None => (self.calls.fresh(), 0),
-            };
-            merge_partials(&mut accs, partials_of(self.width, row), 1);
-            count += row_count(row);
-            self.slices.update(cx.store, key, &slice, &(partials(&accs), count))?;
-            if let Err(at) = index.binary_search(&slice) {
-                index.insert(at, slice);
+            if key.add(slice, partials_of(self.width, row), row_count(row), || self.calls.fresh()) {
+                added += 1;
             }
             // The slice's first window not yet fired, and its end of use: timers at `now` are
             // this very call, which fires and frees them after adding these rows.
@@ -310,8 +282,7 @@ impl SlicedAggregate {
             }
         }
         for (&end, old) in refired.iter().zip(before) {
-            let merged = self.merge(cx.store, key, index, &mut vec![None; index.len()], end)?;
-            let new = self.result(partition, end, &merged);
+            let new = self.result(partition, end, &self.merge(key, end));
             if new != old {
                 if let Some(old) = old {
                     cx.retract(old);
@@ -321,55 +292,17 @@ impl SlicedAggregate {
                 }
             }
         }
-        Ok(())
+        Ok(added)
     }
-}
-
-/// Adds the pre-aggregated `row` (of the `slice` whose first window ends at `first`, led by
-/// `width` partition keys) to the context's key, `live`: its slice read from `slices` or, when
-/// new, added to the key's index with the timer of its first window.
-fn add_to_live(
-    slices: &ValueState<(Row, u64), i64>,
-    calls: &Calls,
-    width: usize,
-    cx: &mut KeyedContext<'_>,
-    live: &mut LiveKey,
-    (slice, first): (i64, i64),
-    row: &Row,
-) -> Result<(), StateError> {
-    let at = match live.slices.iter().position(|s| s.end == slice) {
-        Some(at) => at,
-        None => {
-            let (accs, rows) = match live.index.binary_search(&slice) {
-                Ok(_) => match slices.get(cx.store, cx.key(), &slice)? {
-                    Some((partials, rows)) => (calls.restore(&partials), rows),
-                    None => (calls.fresh(), 0),
-                },
-                Err(at) => {
-                    // A new slice: its first window's timer starts the chain of firings.
-                    live.index.insert(at, slice);
-                    live.grown = true;
-                    cx.register_timer(first - 1)?;
-                    (calls.fresh(), 0)
-                }
-            };
-            live.slices.push(LiveSlice { end: slice, accs, rows });
-            live.slices.len() - 1
-        }
-    };
-    if let Some(live) = live.slices.get_mut(at) {
-        merge_partials(&mut live.accs, partials_of(width, row), 1);
-        live.rows += row_count(row);
-    }
-    Ok(())
 }
 
 impl KeyedLogic for SlicedAggregate {
     fn on_row(&mut self, cx: &mut KeyedContext<'_>, _input: usize, row: Row) -> Result<(), StateError> {
-        let Some(slice) = self.slice_of(&row) else { return Ok(()) };
+        let shape = &self.shape;
+        let Some(slice) = shape.slice_of(&row) else { return Ok(()) };
         // A slice in a gap between HOP windows (a slide larger than the size) is in none.
-        let Some((first, last)) = self.slicing.windows_of_slice(slice) else { return Ok(()) };
-        if cx.is_late_for(last.saturating_sub(1).saturating_add(self.lateness)) {
+        let Some((first, last)) = shape.slicing.windows_of_slice(slice) else { return Ok(()) };
+        if cx.is_late_for(last.saturating_sub(1).saturating_add(shape.lateness)) {
             cx.drop_late_rows(row_count(&row));
             return Ok(());
         }
@@ -380,57 +313,40 @@ impl KeyedLogic for SlicedAggregate {
             self.waiting.add(cx.store, cx.key(), &arrival, &row)?;
             return cx.register_timer(arrival);
         }
-        if let Some(live) = self.live.get_mut(cx.key()) {
-            return add_to_live(&self.slices, &self.calls, self.width, cx, live, (slice, first), &row);
+        let key = self.cache.load(cx.store, cx.key(), &shape.calls)?;
+        if key.add(slice, partials_of(shape.width, &row), row_count(&row), || shape.calls.fresh()) {
+            // A new slice: its first window's timer starts the chain of firings.
+            self.cache.added_slices(1);
+            cx.register_timer(first - 1)?;
         }
-        let index = self.index.get(cx.store, cx.key(), &())?.unwrap_or_default();
-        let mut live = LiveKey { index, grown: false, slices: Vec::new() };
-        add_to_live(&self.slices, &self.calls, self.width, cx, &mut live, (slice, first), &row)?;
-        self.live.insert(cx.key().to_vec(), live);
         Ok(())
     }
 
     fn flush(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
-        // Each slice is encoded from its accumulators through one buffer of values, as the
-        // `(Row, u64)` it is read back as, without building the row.
-        let mut values = Vec::new();
-        for (key, live) in self.live.drain() {
-            for slice in live.slices {
-                values.clear();
-                slice.accs.iter().for_each(|acc| acc.partial(&mut values));
-                self.slices.update_encoded(store, &key, &slice.end, |out| {
-                    encode_row_values(&values, out);
-                    slice.rows.encode(out);
-                })?;
-            }
-            if live.grown {
-                self.index.update(store, &key, &(), &live.index)?;
-            }
-        }
-        Ok(())
+        self.cache.trim(store)
+    }
+
+    fn write_back(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
+        self.cache.write_back(store)
+    }
+
+    fn unwritten_entries(&self) -> u64 {
+        self.cache.unwritten()
     }
 
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
-        let key = cx.key();
-        let mut index = self.index.get(cx.store, key, &())?.unwrap_or_default();
-        let partition: Row = decode_exact(key).map_err(|e| StateError::CorruptValue { state: "slice key".into(), detail: e.to_string() })?;
-        let waiting = if self.waiting.known_empty(cx.store) { Vec::new() } else { self.waiting.get(cx.store, key, &timestamp)? };
-        let mut changed = !waiting.is_empty();
-        if changed {
-            self.waiting.clear(cx.store, key, &timestamp)?;
-            self.add_late(cx, &partition, &mut index, &waiting, timestamp)?;
+        let shape = &self.shape;
+        let partition: Row = decode_exact(cx.key()).map_err(|e| StateError::CorruptValue { state: "slice key".into(), detail: e.to_string() })?;
+        let waiting = if self.waiting.known_empty(cx.store) { Vec::new() } else { self.waiting.get(cx.store, cx.key(), &timestamp)? };
+        if !waiting.is_empty() {
+            self.waiting.clear(cx.store, cx.key(), &timestamp)?;
         }
-        let fired = if self.slicing.is_window_end(timestamp.saturating_add(1)) { self.fire(cx, &partition, &index, timestamp)? } else { timestamp };
-        let expired: Vec<i64> = index.iter().copied().filter(|&s| self.expiry(s).is_none_or(|t| t <= fired)).collect();
-        for slice in &expired {
-            self.slices.clear(cx.store, key, slice)?;
-        }
-        changed |= !expired.is_empty();
-        index.retain(|s| !expired.contains(s));
-        match (changed, index.is_empty()) {
-            (false, _) => Ok(()),
-            (true, true) => self.index.clear(cx.store, key, &()),
-            (true, false) => self.index.update(cx.store, key, &(), &index),
-        }
+        let key = self.cache.load(cx.store, cx.key(), &shape.calls)?;
+        let added = if waiting.is_empty() { 0 } else { shape.add_late(cx, &partition, key, &waiting, timestamp)? };
+        let fired =
+            if shape.slicing.is_window_end(timestamp.saturating_add(1)) { shape.fire(cx, &self.waiting, &partition, key, timestamp)? } else { timestamp };
+        let expired = key.take_expired(|s| shape.expiry(s).is_none_or(|t| t <= fired));
+        self.cache.added_slices(added);
+        self.cache.forget(cx.store, cx.key(), expired)
     }
 }
