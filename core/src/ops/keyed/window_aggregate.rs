@@ -11,9 +11,10 @@
 //!
 //! DISTINCT aggregates keep the values they have seen per group in a map state.
 //!
-//! The groups a batch of rows touches stay live (decoded accumulators in a hash map) until the
-//! batch ends, then are written back ([`KeyedLogic::flush`]): a state read and write per group
-//! and batch instead of per row.
+//! The groups rows touch stay live (decoded accumulators in a hash map) from batch to batch
+//! until their window is forgotten: the state backend gets them only when a checkpoint takes
+//! the store ([`KeyedLogic::write_back`]) or the live groups outgrow their bound, which then
+//! start empty again. A group whose window fires between two checkpoints is never encoded.
 //!
 //! Without DISTINCT aggregates the aggregate runs in two phases, as Flink's local-global
 //! window aggregation does: before the exchange, each worker folds its rows into partial
@@ -25,7 +26,7 @@
 //! `LocalWindowAggregate(window=[TUMBLE(..)])`): the rows and their times are the window's.
 
 use weir_state::codec::DecodeError;
-use weir_state::{KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
+use weir_state::{BackendKind, KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
 
 use crate::expr::BoundExpr;
 use crate::expr::CompiledExpr;
@@ -98,6 +99,7 @@ pub fn window_aggregate<'s>(node: &str, index: usize, input: Rows<'s>, spec: Win
         groups: ValueState::new("window-groups"),
         late: ListState::new("window-late"),
         live: KeyMap::default(),
+        unwritten: 0,
     };
     keyed(node, index, vec![(input, keys)], logic, eval, ctx)
 }
@@ -134,7 +136,18 @@ struct Live {
     accs: Vec<Accumulator>,
     rows: u64,
     fired: bool,
+    /// Changed since read or last written back.
+    dirty: bool,
+    /// The backend holds it (an older version, when dirty).
+    stored: bool,
 }
+
+/// Live groups a window aggregate over the memory backend holds before it writes them back
+/// and starts again: the bound only caps the decoded copies.
+const MEMORY_GROUPS: usize = 1 << 20;
+
+/// Live groups one over RocksDB holds: state there may outgrow memory, the live groups must not.
+const ROCKSDB_GROUPS: usize = 1 << 16;
 
 /// The aggregates of a window aggregate and how to evaluate them (shared with the session
 /// aggregate).
@@ -162,12 +175,14 @@ impl Calls {
         accs.iter().zip(&self.calls).map(|(acc, a)| acc.finish(a.output_type)).collect()
     }
 
+    /// A group read from the backend, decoded.
     fn live(&self, group: Group) -> Live {
-        Live { accs: self.restore(&group.partials), keys: group.keys, rows: group.rows, fired: group.fired }
+        Live { accs: self.restore(&group.partials), keys: group.keys, rows: group.rows, fired: group.fired, dirty: false, stored: true }
     }
 
-    fn stored(live: Live) -> Group {
-        Group { partials: partials(&live.accs), keys: live.keys, rows: live.rows, fired: live.fired }
+    /// A group as the backend stores it.
+    fn stored(live: &Live) -> Group {
+        Group { partials: partials(&live.accs), keys: live.keys.clone(), rows: live.rows, fired: live.fired }
     }
 
     fn result(&self, live: &Live) -> Row {
@@ -273,8 +288,21 @@ struct WindowAggregate {
     groups: ValueState<Group>,
     /// Late rows waiting for their window to fire first, by the time they arrived at.
     late: ListState<Row, i64>,
-    /// The groups the current batch of rows has touched, by encoded key.
+    /// The groups rows have touched and whose windows are not forgotten yet, by encoded key
+    /// (those the backend holds are read from it when not here).
     live: KeyMap<Live>,
+    /// Live groups the backend does not hold yet.
+    unwritten: u64,
+}
+
+impl WindowAggregate {
+    /// Takes the group of `key` out of the live groups, or reads it from the backend.
+    fn take(&mut self, store: &mut KeyedStateStore, key: &[u8]) -> Result<Option<Live>, StateError> {
+        match self.live.remove(key) {
+            Some(live) => Ok(Some(live)),
+            None => Ok(self.groups.get(store, key, &())?.map(|group| self.calls.live(group))),
+        }
+    }
 }
 
 impl KeyedLogic for WindowAggregate {
@@ -290,7 +318,8 @@ impl KeyedLogic for WindowAggregate {
                         return Ok(());
                     }
                     cx.register_timer(last)?;
-                    Live { keys, accs: self.calls.fresh(), rows: 0, fired: false }
+                    self.unwritten += 1;
+                    Live { keys, accs: self.calls.fresh(), rows: 0, fired: false, dirty: true, stored: false }
                 }
             };
             self.live.insert(cx.key().to_vec(), live);
@@ -308,20 +337,39 @@ impl KeyedLogic for WindowAggregate {
             self.late.add(cx.store, cx.key(), &arrival, &row)?;
             return cx.register_timer(arrival);
         }
+        live.dirty = true;
         self.calls.add(cx, live, std::slice::from_ref(&row), self.input)
     }
 
     fn flush(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
-        for (key, live) in self.live.drain() {
-            self.groups.update(store, &key, &(), &Calls::stored(live))?;
+        let bound = match store.backend().kind() {
+            BackendKind::Memory => MEMORY_GROUPS,
+            BackendKind::RocksDb => ROCKSDB_GROUPS,
+        };
+        if self.live.len() > bound {
+            self.write_back(store)?;
+            self.live.clear();
         }
         Ok(())
     }
 
+    fn write_back(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
+        for (key, live) in self.live.iter_mut().filter(|(_, live)| live.dirty) {
+            self.groups.update(store, key, &(), &Calls::stored(live))?;
+            live.dirty = false;
+            live.stored = true;
+        }
+        self.unwritten = 0;
+        Ok(())
+    }
+
+    fn unwritten_entries(&self) -> u64 {
+        self.unwritten
+    }
+
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
         let key = cx.key().to_vec();
-        let Some(group) = self.groups.get(cx.store, &key, &())? else { return Ok(()) };
-        let mut live = self.calls.live(group);
+        let Some(mut live) = self.take(cx.store, &key)? else { return Ok(()) };
         let Some(last) = live.keys.get(self.end_key).as_i64().map(last_ms) else { return Ok(()) };
         if !live.fired && timestamp >= last {
             if live.rows > 0 {
@@ -338,9 +386,15 @@ impl KeyedLogic for WindowAggregate {
             self.calls.add(cx, &mut live, &late, self.input)?;
         }
         if timestamp >= last.saturating_add(self.lateness) {
-            self.groups.clear(cx.store, &key, &())?;
+            if live.stored {
+                self.groups.clear(cx.store, &key, &())?;
+            } else {
+                self.unwritten = self.unwritten.saturating_sub(1);
+            }
             return self.calls.clear(cx);
         }
-        self.groups.update(cx.store, &key, &(), &Calls::stored(live))
+        live.dirty = true;
+        self.live.insert(key, live);
+        Ok(())
     }
 }
