@@ -31,14 +31,8 @@ use weir_state::{BackendKind, KeyedStateStore, StateCodec, StateError, ValueStat
 use crate::types::{Row, Value};
 
 use super::super::accumulate::{Accumulator, merge_partials};
+use super::decoded_keys_bound;
 use super::group_aggregate::{Group, GroupAggregateSpec, encode_group, result};
-
-/// Groups a cache over the memory backend holds before it writes them back and starts again:
-/// the backend holds them all anyway, the bound only caps the decoded copies beside it.
-const MEMORY_GROUPS: usize = 1 << 20;
-
-/// Groups a cache over RocksDB holds: state there may outgrow memory, the cache must not.
-const ROCKSDB_GROUPS: usize = 1 << 16;
 
 /// Changes (then changed groups) handled together: their groups are looked up, and their
 /// places read, for all of them before any is updated, so that the CPU fetches them from
@@ -233,11 +227,7 @@ impl GroupCache {
         if let Some(bound) = self.bound {
             return self.slots.len() > bound;
         }
-        self.slots.len()
-            > match kind {
-                BackendKind::Memory => MEMORY_GROUPS,
-                BackendKind::RocksDb => ROCKSDB_GROUPS,
-            }
+        self.slots.len() > decoded_keys_bound(kind)
     }
 
     /// Writes every changed group to `groups` in `store`, leaving all of them cached.

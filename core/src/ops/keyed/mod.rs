@@ -87,6 +87,16 @@ pub use window_top_n::{WindowTopNSpec, window_top_n};
 /// row, so hashed with foldhash rather than std's SipHash (per-map random seeds).
 type KeyMap<V> = std::collections::HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
 
+/// How many keys (groups, slice sets) a keyed operator keeps decoded beside its state backend
+/// before it writes them back and starts again: over the memory backend the bound only caps
+/// the decoded copies; over RocksDB state may outgrow memory, the decoded copies must not.
+fn decoded_keys_bound(kind: BackendKind) -> usize {
+    match kind {
+        BackendKind::Memory => 1 << 20,
+        BackendKind::RocksDb => 1 << 16,
+    }
+}
+
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 

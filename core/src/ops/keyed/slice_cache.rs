@@ -9,19 +9,13 @@
 //! bound, which then starts empty again; a slice or key the backend holds is removed from it as
 //! it expires.
 
-use weir_state::{BackendKind, KeyedStateStore, StateCodec, StateError, ValueState};
+use weir_state::{KeyedStateStore, StateCodec, StateError, ValueState};
 
 use crate::types::{Row, Value, encode_row_values};
 
 use super::super::accumulate::{Accumulator, merge_partials};
-use super::KeyMap;
 use super::window_aggregate::Calls;
-
-/// Keys a cache over the memory backend holds before it writes them back and starts again.
-const MEMORY_KEYS: usize = 1 << 20;
-
-/// Keys a cache over RocksDB holds: state there may outgrow memory, the cache must not.
-const ROCKSDB_KEYS: usize = 1 << 16;
+use super::{KeyMap, decoded_keys_bound};
 
 /// One slice of a key: its partial aggregates (decoded) and row count.
 pub(super) struct Slice {
@@ -185,14 +179,11 @@ impl SliceCache {
         Ok(())
     }
 
-    /// After a batch: when the cache holds more keys than its bound for the store's backend,
+    /// After a batch: when the cache holds more keys than the bound for the store's backend
+    /// ([`decoded_keys_bound`]),
     /// writes them back and starts empty.
     pub(super) fn trim(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
-        let bound = match store.backend().kind() {
-            BackendKind::Memory => MEMORY_KEYS,
-            BackendKind::RocksDb => ROCKSDB_KEYS,
-        };
-        if self.keys.len() > bound {
+        if self.keys.len() > decoded_keys_bound(store.backend().kind()) {
             self.write_back(store)?;
             self.keys.clear();
         }

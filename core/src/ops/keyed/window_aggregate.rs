@@ -26,7 +26,7 @@
 //! `LocalWindowAggregate(window=[TUMBLE(..)])`): the rows and their times are the window's.
 
 use weir_state::codec::DecodeError;
-use weir_state::{BackendKind, KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
+use weir_state::{KeyedStateStore, ListState, MapState, StateCodec, StateError, ValueState};
 
 use crate::expr::BoundExpr;
 use crate::expr::CompiledExpr;
@@ -38,7 +38,7 @@ use super::super::accumulate::{Accumulator, merge_partials, partials};
 use super::super::aggregate::combine_window_rows;
 use super::super::window::{TumbleKeys, window};
 use super::super::{Evaluator, Rows};
-use super::KeyMap;
+use super::{KeyMap, decoded_keys_bound};
 use super::{KeyedContext, KeyedLogic, keyed};
 
 /// One aggregate of a window aggregate, ready to run.
@@ -141,13 +141,6 @@ struct Live {
     /// The backend holds it (an older version, when dirty).
     stored: bool,
 }
-
-/// Live groups a window aggregate over the memory backend holds before it writes them back
-/// and starts again: the bound only caps the decoded copies.
-const MEMORY_GROUPS: usize = 1 << 20;
-
-/// Live groups one over RocksDB holds: state there may outgrow memory, the live groups must not.
-const ROCKSDB_GROUPS: usize = 1 << 16;
 
 /// The aggregates of a window aggregate and how to evaluate them (shared with the session
 /// aggregate).
@@ -342,11 +335,7 @@ impl KeyedLogic for WindowAggregate {
     }
 
     fn flush(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
-        let bound = match store.backend().kind() {
-            BackendKind::Memory => MEMORY_GROUPS,
-            BackendKind::RocksDb => ROCKSDB_GROUPS,
-        };
-        if self.live.len() > bound {
+        if self.live.len() > decoded_keys_bound(store.backend().kind()) {
             self.write_back(store)?;
             self.live.clear();
         }
