@@ -180,8 +180,7 @@ impl SliceCache {
     }
 
     /// After a batch: when the cache holds more keys than the bound for the store's backend
-    /// ([`decoded_keys_bound`]),
-    /// writes them back and starts empty.
+    /// ([`decoded_keys_bound`]), writes them back and starts empty.
     pub(super) fn trim(&mut self, store: &mut KeyedStateStore) -> Result<(), StateError> {
         if self.keys.len() > decoded_keys_bound(store.backend().kind()) {
             self.write_back(store)?;

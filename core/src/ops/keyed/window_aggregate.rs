@@ -359,7 +359,11 @@ impl KeyedLogic for WindowAggregate {
     fn on_timer(&mut self, cx: &mut KeyedContext<'_>, timestamp: i64) -> Result<(), StateError> {
         let key = cx.key().to_vec();
         let Some(mut live) = self.take(cx.store, &key)? else { return Ok(()) };
-        let Some(last) = live.keys.get(self.end_key).as_i64().map(last_ms) else { return Ok(()) };
+        let Some(last) = live.keys.get(self.end_key).as_i64().map(last_ms) else {
+            // Taken out of the live groups: put back as it was, as the backend kept it before.
+            self.live.insert(key, live);
+            return Ok(());
+        };
         if !live.fired && timestamp >= last {
             if live.rows > 0 {
                 cx.emit(self.calls.result(&live));
