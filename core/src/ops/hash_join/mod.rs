@@ -16,13 +16,15 @@
 //! nothing it emits is complete before then: it is for bounded inputs only, whose frontiers do
 //! end. The streaming one emits each pair as its second update arrives, at the later of the two
 //! times (the pair's time, no earlier than the arriving update's), and holds no capability.
-//! It keeps every update it saw, unconsolidated: the planner picks it for insert-only inputs,
-//! whose updates are their rows.
+//! It keeps every update it saw, unconsolidated and encoded ([`table`]): the planner picks it
+//! for insert-only inputs, whose updates are their rows.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use differential_dataflow::{AsCollection, Hashable};
-use foldhash::fast::RandomState;
+use hashbrown::HashTable;
+use hashbrown::hash_table::Entry;
+use serde::{Deserialize, Serialize};
 use timely::container::CapacityContainerBuilder;
 use timely::dataflow::StreamVec;
 use timely::dataflow::channels::pact::Exchange;
@@ -36,11 +38,29 @@ use crate::types::{Row, Value};
 use super::{Evaluator, JoinSpec, Rows, Time, filter_map_in_order};
 use differential_dataflow::lattice::Lattice;
 
-/// One buffered update of one input: its key, its row, its time and its multiplicity.
-type Keyed = (Row, Row, Time, isize);
+mod table;
 
-/// Which input an update came from (0 left, 1 right), its key and its row.
-type Tagged = (u8, Row, Row);
+use table::Table;
+
+/// One buffered update of one input: its key's hash, its key, its row, its time and its
+/// multiplicity.
+type Keyed = (u64, JoinKey, Row, Time, isize);
+
+/// Which input an update came from (0 left, 1 right), its key's hash, its key and its row.
+type Tagged = (u8, u64, JoinKey, Row);
+
+/// The join key of a row: the values of the join's key expressions on it. A key of one value
+/// (most joins') is held as that value, without a row of its own.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+enum JoinKey {
+    /// A key of one expression.
+    One(Value),
+    /// A key of several expressions.
+    Many(Row),
+}
+
+/// One key of the hashed input of a batch join: its hash, the key, and its updates.
+type BuildKey = (u64, JoinKey, Vec<(Row, Time, isize)>);
 
 /// Both inputs' tagged updates, in one stream.
 type TaggedUpdates<'s> = StreamVec<'s, Time, (Tagged, Time, isize)>;
@@ -56,10 +76,10 @@ pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Eval
             let mut sides: [Vec<Keyed>; 2] = [Vec::new(), Vec::new()];
             move |(input, frontier), output| {
                 input.for_each(|cap, data| {
-                    for ((side, key, row), time, diff) in data.drain(..) {
+                    for ((side, hash, key, row), time, diff) in data.drain(..) {
                         held.entry(time).or_insert_with(|| cap.delayed(&time, output.output_index()));
                         if let Some(buffer) = sides.get_mut(usize::from(side)) {
-                            buffer.push((key, row, time, diff));
+                            buffer.push((hash, key, row, time, diff));
                         }
                     }
                 });
@@ -107,20 +127,25 @@ pub fn symmetric_hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, 
     merged
         .unary::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Exchange::new(key_hash), "SymmetricHashJoin", move |_cap, _info| {
             let mut tables: [Table; 2] = [Table::default(), Table::default()];
+            let mut scratch = Vec::new();
             move |input, output| {
                 input.for_each(|cap, data| {
                     let mut session = output.session(&cap);
-                    for ((side, key, row), time, diff) in data.drain(..) {
+                    for ((side, hash, key, row), time, diff) in data.drain(..) {
                         let left = side == 0;
                         let [l, r] = &mut tables;
                         let (own, other) = if left { (l, r) } else { (r, l) };
-                        for (seen, seen_time, seen_diff) in other.updates(&key) {
-                            let joined = if left { row.concat(seen) } else { seen.concat(&row) };
+                        let joined = other.for_each_update(hash, &key, &mut scratch, |seen, seen_time, seen_diff| {
+                            let joined: Row =
+                                if left { row.values().iter().chain(seen).cloned().collect() } else { seen.iter().chain(row.values()).cloned().collect() };
                             if satisfies(&condition, &eval, &joined) {
-                                session.give((joined, time.join(seen_time), diff * seen_diff));
+                                session.give((joined, time.join(&seen_time), diff * seen_diff));
                             }
+                        });
+                        if let Err(e) = joined {
+                            eval.report(e);
                         }
-                        own.insert(key, row, time, diff);
+                        own.insert(hash, key, &row, time, diff);
                     }
                 });
             }
@@ -128,45 +153,16 @@ pub fn symmetric_hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, 
         .as_collection()
 }
 
-/// One input's updates by join key: each key's updates chained through one list (no list
-/// of its own per key: most keys of a large input have a single row).
-#[derive(Default)]
-struct Table {
-    /// Per key, the index in `updates` of its last update.
-    last: HashMap<Row, usize, RandomState>,
-    /// Every update: row, time, multiplicity, and the index of the key's update before it.
-    updates: Vec<(Row, Time, isize, Option<usize>)>,
-}
-
-impl Table {
-    /// Adds an update of `key`.
-    fn insert(&mut self, key: Row, row: Row, time: Time, diff: isize) {
-        let index = self.updates.len();
-        let before = self.last.insert(key, index);
-        self.updates.push((row, time, diff, before));
-    }
-
-    /// The updates of `key`, latest first.
-    fn updates<'t>(&'t self, key: &Row) -> impl Iterator<Item = (&'t Row, &'t Time, isize)> + 't {
-        let mut next = self.last.get(key).copied();
-        std::iter::from_fn(move || {
-            let (row, time, diff, before) = self.updates.get(next?)?;
-            next = *before;
-            Some((row, time, *diff))
-        })
-    }
-}
-
 /// Both inputs' updates with their join keys, tagged by side (rows whose key has a NULL
 /// dropped), in one stream; and the residual condition.
 fn tagged<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: &Evaluator) -> (TaggedUpdates<'s>, Option<CompiledExpr>) {
     let tag = |side: u8, rows: Rows<'s>, keys: Vec<CompiledExpr>, eval: Evaluator| {
         filter_map_in_order(rows.inner, "HashJoinKey", move |(row, time, diff)| {
-            let key = eval.eval_row(&keys, &row)?;
-            if key.values().iter().any(Value::is_null) {
-                return None;
-            }
-            Some(((side, key, row), time, diff))
+            let key = match keys.as_slice() {
+                [one] => JoinKey::One(eval.eval(one, &row).filter(|v| !v.is_null())?),
+                many => JoinKey::Many(eval.eval_row(many, &row).filter(|key| !key.values().iter().any(Value::is_null))?),
+            };
+            Some(((side, key.hashed(), key, row), time, diff))
         })
     };
     let left = tag(0, left, spec.left_keys, eval.clone());
@@ -176,8 +172,8 @@ fn tagged<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: &Evaluator)
 }
 
 /// The hash of a tagged update's join key: it picks the worker the update goes to.
-fn key_hash(((_, key, _), _, _): &(Tagged, Time, isize)) -> u64 {
-    key.hashed()
+fn key_hash(((_, hash, _, _), _, _): &(Tagged, Time, isize)) -> u64 {
+    *hash
 }
 
 /// Whether the joined row satisfies the residual condition (TRUE; no condition: every row).
@@ -194,12 +190,17 @@ fn for_each_pair(left: Vec<Keyed>, right: Vec<Keyed>, mut f: impl FnMut(Row, Tim
     if build.is_empty() {
         return;
     }
-    let mut table: HashMap<Row, Vec<(Row, Time, isize)>, RandomState> = HashMap::with_capacity_and_hasher(build.len(), RandomState::default());
-    for (key, row, time, diff) in build {
-        table.entry(key).or_default().push((row, time, diff));
+    let mut table: HashTable<BuildKey> = HashTable::with_capacity(build.len());
+    for (hash, key, row, time, diff) in build {
+        match table.entry(hash, |(h, k, _)| *h == hash && *k == key, |(h, _, _)| *h) {
+            Entry::Occupied(mut rows) => rows.get_mut().2.push((row, time, diff)),
+            Entry::Vacant(slot) => {
+                slot.insert((hash, key, vec![(row, time, diff)]));
+            }
+        }
     }
-    for (key, row, time, diff) in probe {
-        let Some(matches) = table.get(&key) else { continue };
+    for (hash, key, row, time, diff) in probe {
+        let Some((_, _, matches)) = table.find(hash, |(h, k, _)| *h == hash && *k == key) else { continue };
         for (other, other_time, other_diff) in matches {
             let joined = if build_left { other.concat(&row) } else { row.concat(other) };
             f(joined, time.join(other_time), diff * other_diff);
