@@ -84,8 +84,9 @@ pub use window_join::{WindowJoinSpec, window_join};
 pub use window_top_n::{WindowTopNSpec, window_top_n};
 
 /// The live (in-memory) part of a keyed operator's state, by encoded key: looked up for every
-/// row, so hashed with foldhash rather than std's SipHash (per-map random seeds).
-type KeyMap<V> = std::collections::HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
+/// row, so hashed with foldhash rather than std's SipHash (per-map random seeds); hashbrown's
+/// map, whose `entry_ref` finds or inserts a key from its bytes in one lookup.
+type KeyMap<V> = hashbrown::HashMap<Vec<u8>, V, foldhash::fast::RandomState>;
 
 /// How many keys (groups, slice sets) a keyed operator keeps decoded beside its state backend
 /// before it writes them back and starts again: over the memory backend the bound only caps

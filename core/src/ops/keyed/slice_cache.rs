@@ -16,6 +16,7 @@ use crate::types::{Row, Value, encode_row_values};
 use super::super::accumulate::{Accumulator, merge_partials};
 use super::window_aggregate::Calls;
 use super::{KeyMap, decoded_keys_bound};
+use hashbrown::hash_map::EntryRef;
 
 /// One slice of a key: its partial aggregates (decoded) and row count.
 pub(super) struct Slice {
@@ -101,33 +102,21 @@ impl SliceCache {
     /// The slices of `key`, read from the backend (and decoded as `calls` aggregate) when not
     /// cached.
     pub(super) fn load(&mut self, store: &mut KeyedStateStore, key: &[u8], calls: &Calls) -> Result<&mut KeySlices, StateError> {
-        if !self.keys.contains_key(key) {
-            let loaded = self.read(store, key, calls)?;
-            if !loaded.index_stored {
-                self.unwritten += 1;
+        match self.keys.entry_ref(key) {
+            EntryRef::Occupied(cached) => Ok(cached.into_mut()),
+            EntryRef::Vacant(slot) => {
+                let loaded = read(&self.index, &self.slices, store, key, calls)?;
+                if !loaded.index_stored {
+                    self.unwritten += 1;
+                }
+                Ok(slot.insert(loaded))
             }
-            self.keys.insert(key.to_vec(), loaded);
         }
-        self.keys.get_mut(key).ok_or_else(|| StateError::CorruptValue { state: "slice cache".into(), detail: "a key inserted was not found".into() })
     }
 
     /// Counts `n` slices just added to keys (not yet in the backend).
     pub(super) fn added_slices(&mut self, n: u64) {
         self.unwritten += n;
-    }
-
-    /// The slices of `key` as the backend holds them.
-    fn read(&self, store: &mut KeyedStateStore, key: &[u8], calls: &Calls) -> Result<KeySlices, StateError> {
-        let Some(ends) = self.index.get(store, key, &())? else { return Ok(KeySlices::default()) };
-        let mut slices = Vec::with_capacity(ends.len());
-        for end in ends {
-            let (accs, rows) = match self.slices.get(store, key, &end)? {
-                Some((partials, rows)) => (calls.restore(&partials), rows),
-                None => (calls.fresh(), 0),
-            };
-            slices.push(Slice { end, accs, rows, dirty: false, stored: true });
-        }
-        Ok(KeySlices { slices, index_dirty: false, index_stored: true })
     }
 
     /// Forgets the `expired` slices of `key` (from [`KeySlices::take_expired`]), in the backend
@@ -188,6 +177,26 @@ impl SliceCache {
         }
         Ok(())
     }
+}
+
+/// The slices of `key` as the backend holds them in `index` and `slices`.
+fn read(
+    index: &ValueState<Vec<i64>>,
+    slices: &ValueState<(Row, u64), i64>,
+    store: &mut KeyedStateStore,
+    key: &[u8],
+    calls: &Calls,
+) -> Result<KeySlices, StateError> {
+    let Some(ends) = index.get(store, key, &())? else { return Ok(KeySlices::default()) };
+    let mut read = Vec::with_capacity(ends.len());
+    for end in ends {
+        let (accs, rows) = match slices.get(store, key, &end)? {
+            Some((partials, rows)) => (calls.restore(&partials), rows),
+            None => (calls.fresh(), 0),
+        };
+        read.push(Slice { end, accs, rows, dirty: false, stored: true });
+    }
+    Ok(KeySlices { slices: read, index_dirty: false, index_stored: true })
 }
 
 #[cfg(test)]
