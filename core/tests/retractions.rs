@@ -175,12 +175,26 @@ fn smaller_left_value() -> weir_core::expr::CompiledExpr {
     bind(&expr, &joined, &BindContext::default()).map(|e| e.compile()).expect("condition binds")
 }
 
-fn join_spec(join_type: JoinType, condition: bool) -> JoinSpec {
-    let condition = condition.then(smaller_left_value);
-    JoinSpec { join_type, left_keys: vec![col("k")], right_keys: vec![col("k")], condition, left_width: 2, right_width: 2, state_ttl: [None, None] }
+/// A join of `join_type` on `k`, with `l.v < r.v` as its residual condition or without; or,
+/// for `Shape::TwoKeys`, on both `k` and `v`.
+fn join_spec(join_type: JoinType, shape: Shape) -> JoinSpec {
+    let keys = || if shape == Shape::TwoKeys { vec![col("k"), col("v")] } else { vec![col("k")] };
+    let condition = (shape == Shape::Condition).then(smaller_left_value);
+    JoinSpec { join_type, left_keys: keys(), right_keys: keys(), condition, left_width: 2, right_width: 2, state_ttl: [None, None] }
 }
 
-/// Every join type, with and without a residual condition, on differential arrangements...
+/// The joins each join type is tried as.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// On `k`.
+    OneKey,
+    /// On `k`, with a residual condition.
+    Condition,
+    /// On `k` and `v`.
+    TwoKeys,
+}
+
+/// Every join type, in each [`Shape`], on differential arrangements...
 fn arranged_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
     joins(left, right, eval, |l, r, spec, eval| ops::join(l, r, spec, eval))
 }
@@ -199,7 +213,7 @@ fn keyed_joins_right_ttl<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -
     })
 }
 
-/// The inner joins, with and without a residual condition, on differential arrangements...
+/// The inner joins, in each [`Shape`], on differential arrangements...
 fn arranged_inner_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) -> Rows<'s> {
     inner_joins(left, right, eval, |l, r, spec, eval| ops::join(l, r, spec, eval))
 }
@@ -209,17 +223,18 @@ fn symmetric_hash_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator) ->
     inner_joins(left, right, eval, |l, r, spec, eval| ops::symmetric_hash_join(l, r, spec, eval))
 }
 
-/// The eight joins' rows, each tagged with its join (a leading column) and concatenated.
+/// The twelve joins' rows (four types, three [`Shape`]s), each tagged with its join (a leading
+/// column) and concatenated.
 fn joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator, join: impl Fn(Rows<'s>, Rows<'s>, JoinSpec, Evaluator) -> Rows<'s>) -> Rows<'s> {
     joins_of(&[JoinType::Inner, JoinType::Left, JoinType::Right, JoinType::Full], left, right, eval, join)
 }
 
-/// The two inner joins' rows, tagged as [`joins`] tags them.
+/// The inner joins' rows (one per [`Shape`]), tagged as [`joins`] tags them.
 fn inner_joins<'s>(left: Rows<'s>, right: Rows<'s>, eval: Evaluator, join: impl Fn(Rows<'s>, Rows<'s>, JoinSpec, Evaluator) -> Rows<'s>) -> Rows<'s> {
     joins_of(&[JoinType::Inner], left, right, eval, join)
 }
 
-/// The rows of each join of `types`, with and without a condition, tagged and concatenated.
+/// The rows of each join of `types`, in each [`Shape`], tagged and concatenated.
 fn joins_of<'s>(
     types: &[JoinType],
     left: Rows<'s>,
@@ -229,9 +244,9 @@ fn joins_of<'s>(
 ) -> Rows<'s> {
     let mut all: Option<Rows<'s>> = None;
     for (tag, &join_type) in types.iter().enumerate() {
-        for condition in [false, true] {
-            let tag = Value::BigInt(tag as i64 * 2 + i64::from(condition));
-            let rows = join(left.clone(), right.clone(), join_spec(join_type, condition), eval.clone()).map(move |r| Row::new(vec![tag.clone()]).concat(&r));
+        for (variant, shape) in [Shape::OneKey, Shape::Condition, Shape::TwoKeys].into_iter().enumerate() {
+            let tag = Value::BigInt(tag as i64 * 3 + variant as i64);
+            let rows = join(left.clone(), right.clone(), join_spec(join_type, shape), eval.clone()).map(move |r| Row::new(vec![tag.clone()]).concat(&r));
             all = Some(match all {
                 Some(a) => a.concat(rows),
                 None => rows,
