@@ -135,14 +135,14 @@ pub fn symmetric_hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, 
                         let left = side == 0;
                         let [l, r] = &mut tables;
                         let (own, other) = if left { (l, r) } else { (r, l) };
-                        let joined = other.for_each_update(hash, &key, &mut scratch, |seen, seen_time, seen_diff| {
+                        let found = other.for_each_update(hash, &key, &mut scratch, |seen, seen_time, seen_diff| {
                             let joined: Row =
                                 if left { row.values().iter().chain(seen).cloned().collect() } else { seen.iter().chain(row.values()).cloned().collect() };
                             if satisfies(&condition, &eval, &joined) {
                                 session.give((joined, time.join(&seen_time), diff * seen_diff));
                             }
                         });
-                        if let Err(e) = joined {
+                        if let Err(e) = found {
                             eval.report(e);
                         }
                         own.insert(hash, key, &row, time, diff);

@@ -66,14 +66,13 @@ impl Table {
                 None
             }
         };
-        let mut bytes = std::mem::take(&mut self.encoding);
+        let bytes = &mut self.encoding;
         bytes.clear();
         bytes.extend_from_slice(&time.epoch.to_le_bytes());
         bytes.extend_from_slice(&time.ms.to_le_bytes());
         bytes.extend_from_slice(&(diff as i64).to_le_bytes());
-        encode_row_values(row.values(), &mut bytes);
-        let (chunk, offset) = self.append(&bytes);
-        self.encoding = bytes;
+        encode_row_values(row.values(), bytes);
+        let (chunk, offset) = append(&mut self.arena, bytes);
         self.updates.push(Located { chunk, offset, before });
     }
 
@@ -96,20 +95,6 @@ impl Table {
         Ok(())
     }
 
-    /// Appends `bytes` to the arena's last chunk, or to a new one when they do not fit in
-    /// what it has left (no chunk ever grows, so none is copied); where they start.
-    fn append(&mut self, bytes: &[u8]) -> (u32, u32) {
-        if self.arena.last().is_none_or(|chunk| chunk.capacity() - chunk.len() < bytes.len()) {
-            self.arena.push(Vec::with_capacity(CHUNK_BYTES.max(bytes.len())));
-        }
-        let chunk = self.arena.len() - 1;
-        let last = &mut self.arena[chunk];
-        let offset = last.len();
-        last.extend_from_slice(bytes);
-        // Offsets fit: a chunk holds one update of any size, or updates within 1 MiB.
-        (chunk as u32, offset as u32)
-    }
-
     /// The time and multiplicity of the update at `located`; its row's values into `values`.
     fn decode(&self, located: &Located, values: &mut Vec<Value>) -> Result<(Time, isize), EvalError> {
         let bytes = self
@@ -123,6 +108,20 @@ impl Table {
         decode_row_values(&mut rest, values).map_err(|e| corrupt(&e.0))?;
         Ok((Time { epoch: u64::from_le_bytes(*epoch), ms: u64::from_le_bytes(*ms) }, i64::from_le_bytes(*diff) as isize))
     }
+}
+
+/// Appends `bytes` to the last chunk of `arena`, or to a new one when they do not fit in what
+/// it has left (no chunk ever grows, so none is copied); where they start.
+fn append(arena: &mut Vec<Vec<u8>>, bytes: &[u8]) -> (u32, u32) {
+    if arena.last().is_none_or(|chunk| chunk.capacity() - chunk.len() < bytes.len()) {
+        arena.push(Vec::with_capacity(CHUNK_BYTES.max(bytes.len())));
+    }
+    let chunk = arena.len() - 1;
+    let last = &mut arena[chunk];
+    let offset = last.len();
+    last.extend_from_slice(bytes);
+    // Offsets fit: a chunk holds one update of any size, or updates within 1 MiB.
+    (chunk as u32, offset as u32)
 }
 
 /// The error of a join whose own state does not decode (a bug, not bad input).
