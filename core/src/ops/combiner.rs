@@ -160,6 +160,35 @@ impl LocalCombiner {
     }
 }
 
+/// Drained group tables of one operator instance, kept for the groups of later times: a
+/// time's table starts with the slots an earlier one grew to instead of growing again from a
+/// few (an event-time input has a table per millisecond).
+#[derive(Default)]
+pub(super) struct SpareTables(Vec<GroupTable>);
+
+/// How many drained tables an operator instance keeps.
+const SPARE_TABLES: usize = 4;
+
+/// The most slots a kept table may have: a larger one (a bounded input's only time) is
+/// freed, not held for a time that may never come.
+const SPARE_SLOTS: usize = 1 << 16;
+
+impl SpareTables {
+    /// An empty table of `combiner`'s groups, a spare one when there is one, else a new one
+    /// with room for half as many again as `groups` (the groups of the table of a time before,
+    /// say: the next time's count varies around it).
+    pub(super) fn take(&mut self, combiner: &LocalCombiner, groups: usize) -> GroupTable {
+        self.0.pop().unwrap_or_else(|| GroupTable::for_groups(&combiner.slots, &combiner.key_types, groups.saturating_add(groups / 2)))
+    }
+
+    /// Keeps `table`, drained, for a later time (while few are kept and it is not large).
+    pub(super) fn keep(&mut self, table: GroupTable) {
+        if self.0.len() < SPARE_TABLES && table.len() == 0 && table.slots() <= SPARE_SLOTS {
+            self.0.push(table);
+        }
+    }
+}
+
 /// The `LocalAggregate` operator: partial results per group and time of one worker's rows,
 /// emitted when the frontier passes the time. Rows are folded into their groups a chunk at a
 /// time (see [`GroupTable`]), without building a key row per record.
@@ -171,11 +200,13 @@ pub(super) fn combine(input: Rows<'_>, combiner: LocalCombiner) -> Partials<'_> 
             "LocalAggregate",
             move |_cap, _info| {
                 let mut pending: BTreeMap<Time, (Capability<Time>, GroupTable)> = BTreeMap::new();
+                let mut spare = SpareTables::default();
                 let mut chunk = combiner.chunk();
                 move |(input, frontier), output| {
                     input.for_each(|cap, data| {
                         let mut fold = |time: Time, chunk: &mut RowChunk| {
-                            let (_, groups) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), combiner.table()));
+                            let sized = pending.last_key_value().map_or(0, |(_, (_, latest))| latest.len());
+                            let (_, groups) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), spare.take(&combiner, sized)));
                             groups.fold(chunk);
                         };
                         let mut chunk_time = None;
@@ -194,11 +225,12 @@ pub(super) fn combine(input: Rows<'_>, combiner: LocalCombiner) -> Partials<'_> 
                         if frontier.less_equal(&time) {
                             break;
                         }
-                        let Some((_, (cap, groups))) = pending.pop_first() else { break };
+                        let Some((_, (cap, mut groups))) = pending.pop_first() else { break };
                         let mut session = output.session(&cap);
                         for group in groups.drain() {
                             session.give((group, time, 1));
                         }
+                        spare.keep(groups);
                     }
                 }
             },

@@ -347,15 +347,23 @@ impl Layout {
 impl GroupTable {
     /// An empty table for keys of types `key_types` and the aggregates `slots`.
     pub(super) fn new(slots: &[AggregateSlot], key_types: &[DataType]) -> GroupTable {
+        GroupTable::for_groups(slots, key_types, 0)
+    }
+
+    /// [`GroupTable::new`] with slots for `groups` groups from the start (it grows past them
+    /// as it must).
+    pub(super) fn for_groups(slots: &[AggregateSlot], key_types: &[DataType], groups: usize) -> GroupTable {
         let keys = Keys::of(key_types);
         let layout = Layout::new(slots, keys.words());
         let integers = matches!(keys, Keys::Integer { .. }).then(|| layout.integer_cells()).flatten();
-        let rows = vec![0; INITIAL_SLOTS * layout.stride];
+        // At most 7 in 8 slots taken, as `claim` keeps it.
+        let initial = (groups.saturating_mul(8) / 7 + 1).next_power_of_two().max(INITIAL_SLOTS);
+        let rows = vec![0; initial * layout.stride];
         GroupTable {
             keys,
             hasher: RandomState::default(),
             layout,
-            tags: vec![0; INITIAL_SLOTS],
+            tags: vec![0; initial],
             rows,
             len: 0,
             null: None,
@@ -624,14 +632,20 @@ impl GroupTable {
         }
     }
 
+    /// The slots it has for groups (it grows as they fill).
+    pub(super) fn slots(&self) -> usize {
+        self.tags.len()
+    }
+
     /// Groups it holds (the NULL key's included).
     pub(super) fn len(&self) -> usize {
         self.len + usize::from(self.null.is_some())
     }
 
     /// Every group's key and partial aggregates (one run of values per aggregate, as
-    /// [`super::accumulate::partials`] writes them), in no particular order.
-    pub fn drain(self) -> Vec<(Row, Row)> {
+    /// [`super::accumulate::partials`] writes them), in no particular order; the table is left
+    /// empty, its slots kept for the groups of another time.
+    pub fn drain(&mut self) -> Vec<(Row, Row)> {
         let (stride, width) = (self.layout.stride, self.layout.fresh.len());
         let general = |group: usize| &self.general[group * width..(group + 1) * width];
         let taken = self.tags.iter().enumerate().filter(|(_, t)| **t != 0).map(|(slot, _)| &self.rows[slot * stride..(slot + 1) * stride]);
@@ -652,7 +666,20 @@ impl GroupTable {
         if let Some(row) = &self.null {
             out.push((std::iter::once(Value::Null).collect(), self.layout.partials(row, general(self.number(row)))));
         }
+        self.clear();
         out
+    }
+
+    /// Forgets every group, keeping the slots.
+    fn clear(&mut self) {
+        self.tags.fill(0);
+        self.len = 0;
+        self.null = None;
+        self.general.clear();
+        self.groups = 0;
+        if let Keys::General(keys) = &mut self.keys {
+            keys.clear();
+        }
     }
 }
 

@@ -16,7 +16,7 @@ use crate::error::RuntimeError;
 use crate::job::JobContext;
 use crate::types::Row;
 
-use super::combiner::LocalCombiner;
+use super::combiner::{LocalCombiner, SpareTables};
 use super::group_table::{GroupTable, RowChunk};
 use super::source_calc::SourceCalc;
 use super::watermark::{EventClock, Stamp};
@@ -185,6 +185,8 @@ pub(super) struct SplitPartials {
     timed: BTreeMap<u64, GroupTable>,
     /// The time of the records in `chunk`, for an event-time split.
     chunk_ms: Option<u64>,
+    /// Tables drained, for the groups of later times.
+    spare: SpareTables,
 }
 
 impl SplitPartials {
@@ -192,7 +194,7 @@ impl SplitPartials {
     /// read, without).
     pub(super) fn new(calc: Option<SourceCalc>, combiner: LocalCombiner) -> SplitPartials {
         let integers = combiner.integer_columns().filter(|_| calc.is_none());
-        SplitPartials { calc, integers, chunk: combiner.chunk(), combiner, groups: None, timed: BTreeMap::new(), chunk_ms: None }
+        SplitPartials { calc, integers, chunk: combiner.chunk(), combiner, groups: None, timed: BTreeMap::new(), chunk_ms: None, spare: SpareTables::default() }
     }
 
     /// Reads up to `max` records of an event-time split, each folded into the groups of the
@@ -205,6 +207,7 @@ impl SplitPartials {
             chunk: &mut self.chunk,
             chunk_ms: &mut self.chunk_ms,
             timed: &mut self.timed,
+            spare: &mut self.spare,
             records: 0,
             untimed: 0,
         };
@@ -225,7 +228,7 @@ impl SplitOutput for SplitPartials {
         if let Some(clock) = clock {
             return self.read_timed(split, max, clock, ctx);
         }
-        let groups = self.groups.get_or_insert_with(|| self.combiner.table());
+        let groups = self.groups.get_or_insert_with(|| self.spare.take(&self.combiner, 0));
         if let Some(columns) = &self.integers {
             let mut sink = FoldIntegers { groups: &mut *groups, records: 0 };
             match split.poll_integers(columns, &mut sink, max) {
@@ -256,21 +259,24 @@ impl SplitOutput for SplitPartials {
             if !self.chunk.is_empty() {
                 groups.fold(&mut self.chunk);
             }
-            sent += send_partials(groups, cap, *cap.time(), output);
+            sent += send_partials(&mut groups, cap, *cap.time(), output);
+            self.spare.keep(groups);
         }
         while let Some(entry) = self.timed.first_entry() {
             let time = with_ms(cap.time(), *entry.key());
             if next.is_some_and(|next| next.less_equal(&time)) {
                 break;
             }
-            sent += send_partials(entry.remove(), &cap.delayed(&time), time, output);
+            let mut groups = entry.remove();
+            sent += send_partials(&mut groups, &cap.delayed(&time), time, output);
+            self.spare.keep(groups);
         }
         sent
     }
 }
 
-/// Sends the partials of `groups` at `time` (`cap`'s); returns how many.
-fn send_partials(groups: GroupTable, cap: &Capability<Time>, time: Time, output: &mut SplitSession<'_, (Row, Row)>) -> u64 {
+/// Sends the partials of `groups` at `time` (`cap`'s), draining it; returns how many.
+fn send_partials(groups: &mut GroupTable, cap: &Capability<Time>, time: Time, output: &mut SplitSession<'_, (Row, Row)>) -> u64 {
     let partials = groups.drain();
     let sent = partials.len() as u64;
     if sent > 0 {
@@ -324,6 +330,7 @@ struct FoldTimedRecords<'a> {
     chunk: &'a mut RowChunk,
     chunk_ms: &'a mut Option<u64>,
     timed: &'a mut BTreeMap<u64, GroupTable>,
+    spare: &'a mut SpareTables,
     /// Records read.
     records: usize,
     /// Records without an event time (dropped).
@@ -334,7 +341,9 @@ impl FoldTimedRecords<'_> {
     /// Folds the chunk into the groups of its time.
     fn fold_chunk(&mut self) {
         if let Some(ms) = self.chunk_ms.filter(|_| !self.chunk.is_empty()) {
-            self.timed.entry(ms).or_insert_with(|| self.combiner.table()).fold(self.chunk);
+            // A new time's table starts with slots for as many groups as the latest one has.
+            let groups = self.timed.last_key_value().map_or(0, |(_, t)| t.len());
+            self.timed.entry(ms).or_insert_with(|| self.spare.take(self.combiner, groups)).fold(self.chunk);
         }
     }
 }

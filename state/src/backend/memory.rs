@@ -64,7 +64,7 @@ impl MemoryBackend {
         let at = match self.position(table) {
             Some(at) => at,
             None => {
-                self.tables.push((table.to_string(), Table::default()));
+                self.tables.push((table.to_string(), Table::for_name(table)));
                 self.tables.len() - 1
             }
         };

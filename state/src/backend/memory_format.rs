@@ -107,7 +107,7 @@ pub(crate) fn read_snapshot(bytes: &[u8]) -> Result<HashMap<String, Table>, Deco
     let mut tables: HashMap<String, Table> = HashMap::new();
     for _ in 0..read_varint(&mut input)? {
         let name = std::str::from_utf8(read_bytes(&mut input)?).map_err(|e| DecodeError(format!("table name is not UTF-8: {e}")))?.to_string();
-        let mut table = Table::default();
+        let mut table = Table::for_name(&name);
         for _ in 0..read_varint(&mut input)? {
             let k = TableKey::from(read_bytes(&mut input)?);
             let v = read_bytes(&mut input)?.to_vec();

@@ -16,6 +16,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::backend::table_key::TableKey;
+use crate::timers::TIMER_TABLE_PREFIX;
 
 /// The hasher of hashed tables: foldhash, fast on short keys (SipHash costs more than a
 /// search of a small ordered map).
@@ -59,6 +60,13 @@ impl FromIterator<(TableKey, Vec<u8>)> for Table {
 }
 
 impl Table {
+    /// A new, empty table named `name`: a timer table is ordered from the start, since timers
+    /// are popped in order (turning a hashed one would sort every pending timer at the first
+    /// pop); any other starts hashed.
+    pub(crate) fn for_name(name: &str) -> Table {
+        if name.starts_with(TIMER_TABLE_PREFIX) { Table::Sorted(BTreeMap::new()) } else { Table::default() }
+    }
+
     /// The number of entries.
     pub(crate) fn len(&self) -> usize {
         match self {
