@@ -7,7 +7,7 @@ use std::ops::Bound;
 use std::path::Path;
 
 use crate::backend::memory_format::{read_snapshot, write_snapshot};
-use crate::backend::memory_table::Table;
+use crate::backend::memory_table::{Table, overwrite};
 use crate::backend::table_key::TableKey;
 use crate::backend::{BackendKind, Rewrite, ScanFlow, ScanVisitor, SnapshotFile, StateBackend, Update, verify_files};
 use crate::error::{StateError, StateResult};
@@ -75,12 +75,6 @@ impl MemoryBackend {
 /// The largest buffer [`StateBackend::rewrite`] keeps for the next call.
 const SPARE_BYTES: usize = 64 << 10;
 
-/// Replaces the bytes of `value` with `new`, in its buffer.
-fn overwrite(value: &mut Vec<u8>, new: &[u8]) {
-    value.clear();
-    value.extend_from_slice(new);
-}
-
 impl StateBackend for MemoryBackend {
     fn kind(&self) -> BackendKind {
         BackendKind::Memory
@@ -106,15 +100,7 @@ impl StateBackend for MemoryBackend {
     }
 
     fn put(&mut self, table: &str, key: &[u8], value: &[u8]) -> StateResult<()> {
-        let t = self.table_mut(table);
-        // Overwriting in place (a timer set again, a value updated) keeps the entry's key and,
-        // when the new value fits, its value buffer.
-        match t.get_mut(key) {
-            Some(old) => overwrite(old, value),
-            None => {
-                t.insert(TableKey::from(key), value.to_vec());
-            }
-        }
+        self.table_mut(table).put(key, value);
         Ok(())
     }
 

@@ -13,6 +13,7 @@
 //! a table is turned at most once.
 
 use std::cell::OnceCell;
+use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap};
 
 use crate::backend::table_key::TableKey;
@@ -104,6 +105,26 @@ impl Table {
         };
     }
 
+    /// Stores `value` under `key`, overwriting in place when it is there (a timer set again, a
+    /// value updated: the entry's key and, when the new value fits, its value buffer kept). An
+    /// ordered table is searched once, with the key copied first (inline when short, as a
+    /// timer's is), where a lookup then an insertion would search it twice.
+    pub(crate) fn put(&mut self, key: &[u8], value: &[u8]) {
+        if let Table::Sorted(map) = self {
+            match map.entry(TableKey::from(key)) {
+                Entry::Occupied(mut old) => overwrite(old.get_mut(), value),
+                Entry::Vacant(slot) => {
+                    slot.insert(value.to_vec());
+                }
+            }
+            return;
+        }
+        match self.get_mut(key) {
+            Some(old) => overwrite(old, value),
+            None => self.insert(TableKey::from(key), value.to_vec()),
+        }
+    }
+
     /// Removes `key` (nothing when absent).
     pub(crate) fn remove(&mut self, key: &[u8]) {
         let present = match self {
@@ -182,6 +203,12 @@ impl Table {
     }
 }
 
+/// Writes `new` over `value`, keeping its buffer when it fits.
+pub(crate) fn overwrite(value: &mut Vec<u8>, new: &[u8]) {
+    value.clear();
+    value.extend_from_slice(new);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,6 +222,19 @@ mod tests {
             })
             .unwrap();
         out
+    }
+
+    #[test]
+    fn a_put_overwrites_in_either_layout_and_timer_tables_start_ordered() {
+        for name in ["values", "__timers/op/event"] {
+            let mut t = Table::for_name(name);
+            assert_eq!(matches!(t, Table::Sorted(_)), name.starts_with(TIMER_TABLE_PREFIX));
+            t.put(b"k", b"first value");
+            t.put(b"j", b"");
+            t.put(b"k", b"second");
+            assert_eq!((t.len(), t.get(b"k").map(Vec::as_slice)), (2, Some(&b"second"[..])), "{name}");
+            assert_eq!(keys(&t, b""), vec![b"j".to_vec(), b"k".to_vec()]);
+        }
     }
 
     #[test]
