@@ -162,7 +162,7 @@ impl LocalCombiner {
 
 /// Drained group tables of one operator instance, kept for the groups of later times: a
 /// time's table starts with the slots an earlier one grew to instead of growing again from a
-/// few (an event-time input has a table per millisecond).
+/// few (an event-time input has a table per watermark tick).
 #[derive(Default)]
 pub(super) struct SpareTables(Vec<GroupTable>);
 

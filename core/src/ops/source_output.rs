@@ -341,7 +341,7 @@ impl FoldTimedRecords<'_> {
     /// Folds the chunk into the groups of its time.
     fn fold_chunk(&mut self) {
         if let Some(ms) = self.chunk_ms.filter(|_| !self.chunk.is_empty()) {
-            // A new time's table starts with slots for as many groups as the latest one has.
+            // A new time's table is sized from the groups of the latest one.
             let groups = self.timed.last_key_value().map_or(0, |(_, t)| t.len());
             self.timed.entry(ms).or_insert_with(|| self.spare.take(self.combiner, groups)).fold(self.chunk);
         }

@@ -10,7 +10,9 @@
 //! once; a scan (which only reads) sorts its keys aside, and the next insertion or removal
 //! turns the table (a key set that scans keep reading without writes keeps its sorted keys).
 //! Either way every access sees the same entries, and scans see them in ascending key order;
-//! a table is turned at most once.
+//! a table is turned at most once. A timer table (`__timers/...`) is ordered from its
+//! creation: its timers are always popped in order, and turning it at the first pop would sort
+//! every pending timer in one pause.
 
 use std::cell::OnceCell;
 use std::collections::btree_map::Entry;
