@@ -166,8 +166,9 @@ impl LocalCombiner {
 #[derive(Default)]
 pub(super) struct SpareTables(Vec<GroupTable>);
 
-/// How many drained tables an operator instance keeps.
-const SPARE_TABLES: usize = 4;
+/// How many drained tables an operator instance keeps: times end one by one as the
+/// watermark passes them, so a table drained is mostly taken again before the next one is.
+const SPARE_TABLES: usize = 2;
 
 /// The most slots a kept table may have: a larger one (a bounded input's only time) is
 /// freed, not held for a time that may never come.
