@@ -176,9 +176,10 @@ const SPARE_SLOTS: usize = 1 << 16;
 
 impl SpareTables {
     /// An empty table of `combiner`'s groups, a spare one when there is one, else a new one
-    /// with room for half as many again as `groups` (the groups of the table of a time before,
-    /// say: the next time's count varies around it).
-    pub(super) fn take(&mut self, combiner: &LocalCombiner, groups: usize) -> GroupTable {
+    /// with room for half as many again as the groups of `latest` (the table of the latest
+    /// time: the next time's count varies around it).
+    pub(super) fn take(&mut self, combiner: &LocalCombiner, latest: Option<&GroupTable>) -> GroupTable {
+        let groups = latest.map_or(0, GroupTable::len);
         self.0.pop().unwrap_or_else(|| GroupTable::for_groups(&combiner.slots, &combiner.key_types, groups.saturating_add(groups / 2)))
     }
 
@@ -206,9 +207,12 @@ pub(super) fn combine(input: Rows<'_>, combiner: LocalCombiner) -> Partials<'_> 
                 move |(input, frontier), output| {
                     input.for_each(|cap, data| {
                         let mut fold = |time: Time, chunk: &mut RowChunk| {
-                            let sized = pending.last_key_value().map_or(0, |(_, (_, latest))| latest.len());
-                            let (_, groups) = pending.entry(time).or_insert_with(|| (cap.delayed(&time, output.output_index()), spare.take(&combiner, sized)));
+                            if let Some((_, groups)) = pending.get_mut(&time) {
+                                return groups.fold(chunk);
+                            }
+                            let mut groups = spare.take(&combiner, pending.values().next_back().map(|(_, latest)| latest));
                             groups.fold(chunk);
+                            pending.insert(time, (cap.delayed(&time, output.output_index()), groups));
                         };
                         let mut chunk_time = None;
                         for (row, time, diff) in data.drain(..) {

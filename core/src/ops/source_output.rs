@@ -228,7 +228,7 @@ impl SplitOutput for SplitPartials {
         if let Some(clock) = clock {
             return self.read_timed(split, max, clock, ctx);
         }
-        let groups = self.groups.get_or_insert_with(|| self.spare.take(&self.combiner, 0));
+        let groups = self.groups.get_or_insert_with(|| self.spare.take(&self.combiner, None));
         if let Some(columns) = &self.integers {
             let mut sink = FoldIntegers { groups: &mut *groups, records: 0 };
             match split.poll_integers(columns, &mut sink, max) {
@@ -340,11 +340,14 @@ struct FoldTimedRecords<'a> {
 impl FoldTimedRecords<'_> {
     /// Folds the chunk into the groups of its time.
     fn fold_chunk(&mut self) {
-        if let Some(ms) = self.chunk_ms.filter(|_| !self.chunk.is_empty()) {
-            // A new time's table is sized from the groups of the latest one.
-            let groups = self.timed.last_key_value().map_or(0, |(_, t)| t.len());
-            self.timed.entry(ms).or_insert_with(|| self.spare.take(self.combiner, groups)).fold(self.chunk);
+        let Some(ms) = self.chunk_ms.filter(|_| !self.chunk.is_empty()) else { return };
+        if let Some(groups) = self.timed.get_mut(&ms) {
+            return groups.fold(self.chunk);
         }
+        // A new time's table is sized from the groups of the latest one.
+        let mut groups = self.spare.take(self.combiner, self.timed.values().next_back());
+        groups.fold(self.chunk);
+        self.timed.insert(ms, groups);
     }
 }
 
