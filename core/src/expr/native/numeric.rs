@@ -17,9 +17,32 @@ pub(super) fn arithmetic(op: ArithOp, [a, b]: [Native; 2], t: DataType) -> Optio
         (DataType::Int, Native::I32(a), Native::I32(b)) => Native::I32(strict2(a, b, int_op(op))),
         (DataType::BigInt, Native::I64(a), Native::I64(b)) => Native::I64(strict2(a, b, bigint_op(op))),
         (DataType::Double, Native::F64(a), Native::F64(b)) => Native::F64(strict2(a, b, double_op(op))),
-        (DataType::Decimal { precision, scale }, a, b) => Native::Dec(strict2_nullable(exact(a)?, exact(b)?, decimal_op(op, precision, scale))),
+        (DataType::Decimal { precision, scale }, a, b) => Native::Dec(decimal(op, a, b, precision, scale)?),
         _ => return None,
     })
+}
+
+/// DECIMAL `a op b` at `DECIMAL(precision, scale)`. A literal times an integer at the literal's
+/// own scale (`0.908 * price`) reads the integer where it lies and multiplies it by the
+/// literal's mantissa: the generic kernel's first case, without a decimal made of the integer
+/// on every row.
+fn decimal(op: ArithOp, a: Native, b: Native, precision: u8, scale: u8) -> Option<Operand<Decimal>> {
+    let kernel = decimal_op(op, precision, scale);
+    let literal = |n: &Native| match n {
+        Native::Dec(Operand::Constant(Ok(Some(c)))) if op == ArithOp::Mul && c.scale == scale => Some(*c),
+        _ => None,
+    };
+    let (c, x) = match (literal(&a), literal(&b)) {
+        (Some(c), None) => (c, b),
+        (None, Some(c)) => (c, a),
+        _ => return Some(strict2_nullable(exact(a)?, exact(b)?, kernel)),
+    };
+    let times = move |x: i128| kernel(c, Decimal::new(x, 0)).ok().flatten();
+    match x {
+        Native::I64(f) => Some(map_nullable(f, move |x| times(i128::from(x)))),
+        Native::I32(f) => Some(map_nullable(f, move |x| times(i128::from(x)))),
+        x => Some(strict2_nullable(Operand::Constant(Ok(Some(c))), exact(x)?, kernel)),
+    }
 }
 
 /// An INT, BIGINT or DECIMAL operand as a decimal (integers at scale 0), as DECIMAL arithmetic

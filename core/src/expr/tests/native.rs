@@ -268,3 +268,31 @@ fn hot_operators_compile_natively() {
         assert!(native::compile(&bound, Compiler::new(None, true)).is_some(), "{text} compiles natively");
     }
 }
+
+/// A DECIMAL literal times an integer column (`0.908 * price`, either order) is computed on
+/// the integer as it lies; at the integers' extremes and next to 38 digits it gives what the
+/// generic kernel gives (NULL past the result's precision).
+#[test]
+fn literal_times_integer_agrees_at_the_limits() {
+    let literals = [
+        "(lit DECIMAL[3,3] '0.908')",
+        "(lit DECIMAL[4,2] '-1.07')",
+        "(lit DECIMAL[20,0] '99999999999999999999')",
+        "(lit DECIMAL[38,19] '9999999999999999999.9999999999999999999')",
+    ];
+    let integers = [Value::BigInt(i64::MAX), Value::BigInt(i64::MIN), Value::BigInt(-1), Value::BigInt(0), Value::BigInt(7), Value::Null];
+    let ints = [Value::Int(i32::MAX), Value::Int(i32::MIN), Value::Int(3), Value::Null];
+    for literal in literals {
+        for text in [format!("(* {literal} $b)"), format!("(* $b {literal})"), format!("(* {literal} $i)"), format!("(* $i {literal})")] {
+            let bound = bind(&parse(&text), &schema(), &BindContext::default()).expect("the product binds");
+            assert!(native::compile(&bound, Compiler::new(None, true)).is_some(), "{text} compiles natively");
+            let (native, generic) = (CompiledExpr::new(&bound), CompiledExpr::generic(&bound));
+            for (b, i) in integers.iter().zip(ints.iter().cycle()) {
+                let mut values = vec![Value::Null; COLUMNS.len()];
+                (values[0], values[2]) = (i.clone(), b.clone());
+                let row = Row::new(values);
+                assert_eq!(outcome(&native, &row), outcome(&generic, &row), "{text} on {row:?}");
+            }
+        }
+    }
+}
