@@ -1,7 +1,8 @@
 //! Inner equi-joins on hash tables, neither side sorted nor arranged:
 //! * [`hash_join`], of two bounded inputs (batch mode), as Flink's batch `HashJoin`: each
-//!   worker buffers the updates of both inputs, unsorted, until both have ended, then builds a
-//!   hash table on the side with fewer updates and streams the other side through it;
+//!   worker buffers the updates of both inputs, unsorted and encoded ([`log`]), until both
+//!   have ended, then builds a hash table on the side with fewer updates and streams the other
+//!   side through it;
 //! * [`symmetric_hash_join`], of two unbounded inputs (streaming mode), as Flink's streaming
 //!   `Join`: each worker keeps a hash table of each input's updates by key, and an update
 //!   arriving on one side is joined with the other side's table at once, then added to its own.
@@ -32,19 +33,18 @@ use timely::dataflow::operators::generic::Operator;
 use timely::dataflow::operators::{Capability, Concatenate};
 use timely::order::PartialOrder;
 
-use crate::expr::CompiledExpr;
+use crate::expr::{CompiledExpr, EvalError};
 use crate::types::{Row, Value};
 
 use super::{Evaluator, JoinSpec, Rows, Time, filter_map_in_order};
 use differential_dataflow::lattice::Lattice;
 
+mod arena;
+mod log;
 mod table;
 
+use log::UpdateLog;
 use table::Table;
-
-/// One buffered update of one input: its key's hash, its key, its row, its time and its
-/// multiplicity.
-type Keyed = (u64, JoinKey, Row, Time, isize);
 
 /// Which input an update came from (0 left, 1 right), its key's hash, its key and its row.
 type Tagged = (u8, u64, JoinKey, Row);
@@ -73,13 +73,13 @@ pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Eval
     merged
         .unary_frontier::<CapacityContainerBuilder<Vec<(Row, Time, isize)>>, _, _, _>(Exchange::new(key_hash), "HashJoin", move |_cap, _info| {
             let mut held: BTreeMap<Time, Capability<Time>> = BTreeMap::new();
-            let mut sides: [Vec<Keyed>; 2] = [Vec::new(), Vec::new()];
+            let mut sides: [UpdateLog; 2] = [UpdateLog::default(), UpdateLog::default()];
             move |(input, frontier), output| {
                 input.for_each(|cap, data| {
                     for ((side, hash, key, row), time, diff) in data.drain(..) {
                         held.entry(time).or_insert_with(|| cap.delayed(&time, output.output_index()));
                         if let Some(buffer) = sides.get_mut(usize::from(side)) {
-                            buffer.push((hash, key, row, time, diff));
+                            buffer.push(hash, &key, &row, time, diff);
                         }
                     }
                 });
@@ -89,7 +89,7 @@ pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Eval
                 let [l, r] = std::mem::take(&mut sides);
                 let satisfied = |joined: &Row| satisfies(&condition, &eval, joined);
                 let caps = std::mem::take(&mut held);
-                match caps.first_key_value() {
+                let paired = match caps.first_key_value() {
                     // One time for all updates (a batch job's): one session, no staging.
                     Some((_, cap)) if caps.len() == 1 => {
                         let mut session = output.session(cap);
@@ -97,11 +97,11 @@ pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Eval
                             if satisfied(&joined) {
                                 session.give((joined, time, diff));
                             }
-                        });
+                        })
                     }
                     _ => {
                         let mut staged: BTreeMap<Time, Vec<(Row, Time, isize)>> = BTreeMap::new();
-                        for_each_pair(l, r, |joined, time, diff| {
+                        let paired = for_each_pair(l, r, |joined, time, diff| {
                             if satisfied(&joined) {
                                 staged.entry(time).or_default().push((joined, time, diff));
                             }
@@ -112,7 +112,11 @@ pub fn hash_join<'s>(left: Rows<'s>, right: Rows<'s>, spec: JoinSpec, eval: Eval
                                 output.session(&cap.delayed(&time)).give_iterator(rows.into_iter());
                             }
                         }
+                        paired
                     }
+                };
+                if let Err(e) = paired {
+                    eval.report(e);
                 }
             }
         })
@@ -183,15 +187,18 @@ fn satisfies(condition: &Option<CompiledExpr>, eval: &Evaluator, joined: &Row) -
 
 /// Calls `f` with each matching pair of `left` and `right` updates: its concatenated row (left
 /// columns first), time and multiplicity. The input with fewer updates is hashed, the other
-/// streamed through the table.
-fn for_each_pair(left: Vec<Keyed>, right: Vec<Keyed>, mut f: impl FnMut(Row, Time, isize)) {
+/// read through the table in arrival order (an update of it decoded only when a key of the
+/// table has its key's hash); each update's matches in the order they arrived.
+fn for_each_pair(left: UpdateLog, right: UpdateLog, mut f: impl FnMut(Row, Time, isize)) -> Result<(), EvalError> {
     let build_left = left.len() <= right.len();
     let (build, probe) = if build_left { (left, right) } else { (right, left) };
     if build.is_empty() {
-        return;
+        return Ok(());
     }
+    let mut scratch = Vec::new();
     let mut table: HashTable<BuildKey> = HashTable::with_capacity(build.len());
-    for (hash, key, row, time, diff) in build {
+    for (hash, at) in build.updates() {
+        let (key, row, time, diff) = build.decode(at, &mut scratch)?;
         match table.entry(hash, |(h, k, _)| *h == hash && *k == key, |(h, _, _)| *h) {
             Entry::Occupied(mut rows) => rows.get_mut().2.push((row, time, diff)),
             Entry::Vacant(slot) => {
@@ -199,11 +206,17 @@ fn for_each_pair(left: Vec<Keyed>, right: Vec<Keyed>, mut f: impl FnMut(Row, Tim
             }
         }
     }
-    for (hash, key, row, time, diff) in probe {
+    drop(build);
+    for (hash, at) in probe.updates() {
+        if table.find(hash, |(h, _, _)| *h == hash).is_none() {
+            continue;
+        }
+        let (key, row, time, diff) = probe.decode(at, &mut scratch)?;
         let Some((_, _, matches)) = table.find(hash, |(h, k, _)| *h == hash && *k == key) else { continue };
         for (other, other_time, other_diff) in matches {
             let joined = if build_left { other.concat(&row) } else { row.concat(other) };
             f(joined, time.join(other_time), diff * other_diff);
         }
     }
+    Ok(())
 }

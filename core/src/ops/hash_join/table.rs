@@ -10,14 +10,11 @@ use hashbrown::HashTable;
 use hashbrown::hash_table::Entry;
 
 use crate::expr::EvalError;
-use crate::types::{Row, Value};
-use crate::types::{decode_row_values, encode_row_values};
+use crate::types::{Row, Value, decode_row_values};
 
 use super::super::Time;
 use super::JoinKey;
-
-/// Bytes of one arena chunk: rows are appended to the last chunk until it holds this many.
-const CHUNK_BYTES: usize = 1 << 20;
+use super::arena::{Arena, Location, corrupt};
 
 /// One input's updates by join key (see the module's doc): each key's updates chained through
 /// one list, latest first (no list of its own per key: most keys of a large input have a single
@@ -30,9 +27,7 @@ pub(super) struct Table {
     /// Every update: where it is in `arena`, and the index of its key's update before it.
     updates: Vec<Located>,
     /// The updates' times, multiplicities and rows, encoded.
-    arena: Vec<Vec<u8>>,
-    /// The update being encoded, before it is copied to the arena.
-    encoding: Vec<u8>,
+    arena: Arena,
 }
 
 /// One key of a [`Table`].
@@ -47,10 +42,8 @@ struct KeyChain {
 
 /// Where one update of a [`Table`] is.
 struct Located {
-    /// Its chunk of the arena.
-    chunk: u32,
-    /// Its first byte in that chunk.
-    offset: u32,
+    /// Its place in the arena.
+    at: Location,
     /// The index in [`Table::updates`] of the update of the same key before it.
     before: Option<usize>,
 }
@@ -66,14 +59,8 @@ impl Table {
                 None
             }
         };
-        let bytes = &mut self.encoding;
-        bytes.clear();
-        bytes.extend_from_slice(&time.epoch.to_le_bytes());
-        bytes.extend_from_slice(&time.ms.to_le_bytes());
-        bytes.extend_from_slice(&(diff as i64).to_le_bytes());
-        encode_row_values(row.values(), bytes);
-        let (chunk, offset) = append(&mut self.arena, bytes);
-        self.updates.push(Located { chunk, offset, before });
+        let at = self.arena.push(time, diff, &[row.values()]);
+        self.updates.push(Located { at, before });
     }
 
     /// Calls `f` with each update of `key` (whose hash is `hash`), latest first: its row's
@@ -88,45 +75,13 @@ impl Table {
         let mut next = self.keys.find(hash, |k| k.hash == hash && k.key == *key).map(|k| k.last);
         while let Some(index) = next {
             let located = self.updates.get(index).ok_or_else(|| corrupt("an update index past the end"))?;
-            let (time, diff) = self.decode(located, scratch)?;
+            let (time, diff, mut rest) = self.arena.get(located.at)?;
+            decode_row_values(&mut rest, scratch).map_err(|e| corrupt(&e.0))?;
             f(scratch, time, diff);
             next = located.before;
         }
         Ok(())
     }
-
-    /// The time and multiplicity of the update at `located`; its row's values into `values`.
-    fn decode(&self, located: &Located, values: &mut Vec<Value>) -> Result<(Time, isize), EvalError> {
-        let bytes = self
-            .arena
-            .get(located.chunk as usize)
-            .and_then(|chunk| chunk.get(located.offset as usize..))
-            .ok_or_else(|| corrupt("an update outside the arena"))?;
-        let (epoch, rest) = bytes.split_first_chunk::<8>().ok_or_else(|| corrupt("a truncated time"))?;
-        let (ms, rest) = rest.split_first_chunk::<8>().ok_or_else(|| corrupt("a truncated time"))?;
-        let (diff, mut rest) = rest.split_first_chunk::<8>().ok_or_else(|| corrupt("a truncated multiplicity"))?;
-        decode_row_values(&mut rest, values).map_err(|e| corrupt(&e.0))?;
-        Ok((Time { epoch: u64::from_le_bytes(*epoch), ms: u64::from_le_bytes(*ms) }, i64::from_le_bytes(*diff) as isize))
-    }
-}
-
-/// Appends `bytes` to the last chunk of `arena`, or to a new one when they do not fit in what
-/// it has left (no chunk ever grows, so none is copied); where they start.
-fn append(arena: &mut Vec<Vec<u8>>, bytes: &[u8]) -> (u32, u32) {
-    if arena.last().is_none_or(|chunk| chunk.capacity() - chunk.len() < bytes.len()) {
-        arena.push(Vec::with_capacity(CHUNK_BYTES.max(bytes.len())));
-    }
-    let chunk = arena.len() - 1;
-    let last = &mut arena[chunk];
-    let offset = last.len();
-    last.extend_from_slice(bytes);
-    // Offsets fit: a chunk holds one update of any size, or updates within 1 MiB.
-    (chunk as u32, offset as u32)
-}
-
-/// The error of a join whose own state does not decode (a bug, not bad input).
-fn corrupt(what: &str) -> EvalError {
-    EvalError::new(format!("internal error: the join's state holds {what}"))
 }
 
 #[cfg(test)]
@@ -148,13 +103,13 @@ mod tests {
     #[test]
     fn each_key_finds_its_updates_latest_first() {
         let mut table = Table::default();
-        let long = "x".repeat(CHUNK_BYTES / 3);
+        let long = "x".repeat((1 << 20) / 3);
         for i in 0..8i64 {
             let row = Row::new(vec![Value::BigInt(i), Value::string(&long), Value::Null]);
             let k = key(i % 3);
             table.insert(differential_dataflow::Hashable::hashed(&k), k, &row, Time { epoch: 1, ms: i as u64 }, if i == 4 { -1 } else { 1 });
         }
-        assert!(table.arena.len() >= 2, "rows spill into further chunks");
+        assert!(table.arena.chunks() >= 2, "rows spill into further chunks");
         let firsts = |k| updates(&table, k).iter().map(|(values, time, diff)| (values[0].clone(), time.ms, *diff)).collect::<Vec<_>>();
         assert_eq!(firsts(1), vec![(Value::BigInt(7), 7, 1), (Value::BigInt(4), 4, -1), (Value::BigInt(1), 1, 1)]);
         assert_eq!(firsts(0), vec![(Value::BigInt(6), 6, 1), (Value::BigInt(3), 3, 1), (Value::BigInt(0), 0, 1)]);
