@@ -8,7 +8,7 @@ use crate::types::{Value, encode_row_values};
 use super::super::Time;
 
 /// Bytes of one chunk: updates are appended to the last chunk until it holds this many.
-const CHUNK_BYTES: usize = 1 << 20;
+pub(super) const CHUNK_BYTES: usize = 1 << 20;
 
 /// Where an update is in an [`Arena`].
 #[derive(Clone, Copy, Debug)]

@@ -65,12 +65,13 @@ impl UpdateLog {
 mod tests {
     use differential_dataflow::Hashable;
 
+    use super::super::arena::CHUNK_BYTES;
     use super::*;
 
     #[test]
     fn updates_come_back_in_order_as_they_went_in() {
         let mut log = UpdateLog::default();
-        let long = "y".repeat(400_000);
+        let long = "y".repeat(CHUNK_BYTES / 3);
         let keys = [JoinKey::One(Value::BigInt(7)), JoinKey::Many(Row::new(vec![Value::string("a"), Value::Null])), JoinKey::One(Value::string(&long))];
         let mut pushed = Vec::new();
         for (i, key) in keys.iter().cycle().take(9).enumerate() {
@@ -80,6 +81,7 @@ mod tests {
             pushed.push((key.hashed(), (key.clone(), row, time, diff)));
         }
         assert_eq!(log.len(), 9);
+        assert!(log.arena.chunks() >= 2, "updates spill into further chunks");
         let mut scratch = Vec::new();
         let read: Vec<_> = log.updates().map(|(hash, at)| (hash, log.decode(at, &mut scratch).unwrap())).collect();
         assert_eq!(read, pushed);

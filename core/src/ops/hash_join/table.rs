@@ -86,6 +86,7 @@ impl Table {
 
 #[cfg(test)]
 mod tests {
+    use super::super::arena::CHUNK_BYTES;
     use super::*;
 
     fn key(k: i64) -> JoinKey {
@@ -103,7 +104,7 @@ mod tests {
     #[test]
     fn each_key_finds_its_updates_latest_first() {
         let mut table = Table::default();
-        let long = "x".repeat((1 << 20) / 3);
+        let long = "x".repeat(CHUNK_BYTES / 3);
         for i in 0..8i64 {
             let row = Row::new(vec![Value::BigInt(i), Value::string(&long), Value::Null]);
             let k = key(i % 3);
